@@ -1,0 +1,72 @@
+"""Argument parsing and dispatch: the one entry point for every front end.
+
+``--version`` and ``--help`` work with no display, no network and no configuration. Each mode builds
+its front end over the same core services; errors are routed once here (STYLE.md §10).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from bitrix_monitor import APP_NAME, APP_TITLE, __version__
+from bitrix_monitor.errors import EXIT_BUG, UserFacingError
+from bitrix_monitor.log import redact, setup_logging
+from bitrix_monitor.paths import DataDirs
+
+log = logging.getLogger(__name__)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog=APP_NAME,
+        description=f"{APP_TITLE}: keeps the shop database and the Bitrix24 CRM in step.",
+        epilog="Secrets (webhook URL, database password) come from the OS keyring or the environment "
+        "(BITRIX_MONITOR_PORTAL, BITRIX_MONITOR_SHOP_DB, BITRIX_MONITOR_SHOP_PASSWORD), never from files.",
+    )
+    p.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    common = p.add_argument_group("common options")
+    common.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="put everything the app writes (config, queue, logs, archives, demo data) under DIR",
+    )
+    common.add_argument(
+        "--config", metavar="FILE", help="configuration file (default: config.toml in the data dir)"
+    )
+    common.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    return p
+
+
+def run(args: argparse.Namespace, parser: argparse.ArgumentParser, dirs: DataDirs) -> int:
+    parser.print_help()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        dirs = DataDirs.at(args.data_dir)
+        try:
+            dirs.ensure()
+        except OSError as exc:
+            raise UserFacingError(f"Cannot use data directory {dirs.root}: {exc.strerror}") from None
+        setup_logging(dirs.log_dir, verbose=args.verbose)
+        return run(args, parser, dirs)
+    except UserFacingError as exc:
+        print(f"{APP_NAME}: error: {redact(str(exc))}", file=sys.stderr)
+        return exc.exit_status
+    except KeyboardInterrupt:
+        print(f"{APP_NAME}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug: full details go to the log file only
+        log.exception("unexpected error")
+        print(
+            f"{APP_NAME}: internal error: {redact(type(exc).__name__ + ': ' + str(exc))} "
+            "(details in the log file)",
+            file=sys.stderr,
+        )
+        return EXIT_BUG

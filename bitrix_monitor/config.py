@@ -1,0 +1,220 @@
+"""The configuration: a TOML file (``config.toml`` in the data dir, or ``--config FILE``).
+
+Every key has a default that fits the shop this tool was first built for, so that shop needs no file at
+all. Secrets never live here: the webhook URL and the database password are in the keyring or the
+environment (see :mod:`bitrix_monitor.secrets`). Settings are declared once, as dataclasses whose field
+metadata (``doc``) drives validation messages and the settings dialog.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import tomllib
+import typing
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from bitrix_monitor.errors import ConfigError
+
+
+def _doc(text: str) -> dict[str, str]:
+    return {"doc": text}
+
+
+@dataclass(frozen=True)
+class OrdersMapping:
+    table: str = field(default="orders", metadata=_doc("Table holding the orders"))
+    key: str = field(default="order_id", metadata=_doc("Primary key column"))
+    user: str = field(default="user_id", metadata=_doc("Column referencing the users table"))
+    deal_id: str = field(default="bitrix_deal_id", metadata=_doc("Column storing the Bitrix24 deal id"))
+    title: str = field(default="Order #{order_id} - {service_id}", metadata=_doc("Deal title template"))
+    amount: str = field(default="total_price", metadata=_doc("Column with the order amount"))
+    currency: str = field(default="RUB", metadata=_doc("Currency code (a literal)"))
+    currency_column: str = field(
+        default="", metadata=_doc("Column with the currency code (overrides currency)")
+    )
+    stage: str = field(default="status", metadata=_doc("Column mapped to the deal's STAGE_ID"))
+    stage_map: dict[str, str] = field(default_factory=dict, metadata=_doc("Shop status -> STAGE_ID"))
+    updated_at: str = field(default="updated_at", metadata=_doc("Last-change timestamp column (optional)"))
+
+
+@dataclass(frozen=True)
+class UsersMapping:
+    table: str = field(default="users", metadata=_doc("Table holding the users"))
+    key: str = field(default="id", metadata=_doc("Primary key column"))
+    contact_id: str = field(default="bitrix_contact_id", metadata=_doc("Column storing the contact id"))
+    name: str = field(default="full_name", metadata=_doc("Full name column (or first_name/last_name)"))
+    first_name: str = field(default="", metadata=_doc("First name column (optional)"))
+    last_name: str = field(default="", metadata=_doc("Last name column (optional)"))
+    email: str = field(default="email", metadata=_doc("E-mail column"))
+    phone: str = field(default="phone_number", metadata=_doc("Phone column"))
+    company: str = field(default="company", metadata=_doc("Company column (optional)"))
+    updated_at: str = field(default="updated_at", metadata=_doc("Last-change timestamp column (optional)"))
+
+
+@dataclass(frozen=True)
+class ShopConfig:
+    url: str = field(default="", metadata=_doc("SQLAlchemy URL of the shop database, without password"))
+    orders: OrdersMapping = field(default_factory=OrdersMapping)
+    users: UsersMapping = field(default_factory=UsersMapping)
+
+
+@dataclass(frozen=True)
+class RatePlan:
+    """A leaky bucket: ``burst`` requests may be in flight before the portal drains ``drain`` per second."""
+
+    burst: float
+    drain: float
+
+    def __str__(self) -> str:
+        return f"burst={self.burst:g},drain={self.drain:g}"
+
+
+PLANS = {"standard": RatePlan(50, 2), "enterprise": RatePlan(250, 5)}
+_PLAN_RE = re.compile(r"^\s*burst\s*=\s*([0-9.]+)\s*,\s*drain\s*=\s*([0-9.]+)\s*$")
+
+
+def parse_plan(text: str) -> RatePlan:
+    """``standard``, ``enterprise`` or ``burst=X,drain=Y``."""
+    if text in PLANS:
+        return PLANS[text]
+    m = _PLAN_RE.match(text)
+    if m:
+        try:
+            plan = RatePlan(float(m.group(1)), float(m.group(2)))
+        except ValueError:
+            plan = None
+        if plan and plan.burst >= 1 and plan.drain > 0:
+            return plan
+    raise ConfigError(
+        f"[portal] plan: {text!r} is not a rate plan",
+        hint='use "standard", "enterprise" or "burst=X,drain=Y" with X >= 1 and Y > 0',
+    )
+
+
+@dataclass(frozen=True)
+class PortalConfig:
+    plan: str = field(
+        default="standard", metadata=_doc('Rate plan: "standard", "enterprise" or "burst=X,drain=Y"')
+    )
+    originator: str = field(default="", metadata=_doc("ORIGINATOR_ID stamped on created records"))
+    ca_bundle: str = field(default="", metadata=_doc("Custom CA bundle (PEM) for TLS verification"))
+    timeout: float = field(default=30.0, metadata=_doc("Seconds to wait for an answer"))
+
+
+@dataclass(frozen=True)
+class SyncConfig:
+    auto_sync_interval: float = field(default=0.0, metadata=_doc("Seconds between shop polls (0 = off)"))
+    max_attempts: int = field(default=8, metadata=_doc("Attempts before a job is dead"))
+    recreate_stale: bool = field(default=True, metadata=_doc("Re-create records deleted in the portal"))
+    cleanup_policy: str = field(default="manual", metadata=_doc('On merge conflict: "manual" or "archive"'))
+
+
+@dataclass(frozen=True)
+class AppConfig:
+    shop: ShopConfig = field(default_factory=ShopConfig)
+    portal: PortalConfig = field(default_factory=PortalConfig)
+    sync: SyncConfig = field(default_factory=SyncConfig)
+
+    @property
+    def rate_plan(self) -> RatePlan:
+        return parse_plan(self.portal.plan)
+
+
+def _build(section: str, cls: type, data: Any) -> Any:
+    where = f"[{section}]" if section else "the config"
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where} must be a table, not {type(data).__name__}")
+    hints = typing.get_type_hints(cls)
+    known = [f.name for f in fields(cls)]
+    kwargs: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in hints:
+            raise ConfigError(f"{where} unknown key {key!r}", hint=f"known keys: {', '.join(known)}")
+        expected = hints[key]
+        name = f"{section}.{key}" if section else key
+        if dataclasses.is_dataclass(expected):
+            kwargs[key] = _build(name, expected, value)  # type: ignore[arg-type]
+        elif typing.get_origin(expected) is dict:
+            if not isinstance(value, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+            ):
+                raise ConfigError(f'{where} {key} must be a table of strings (key = "value")')
+            kwargs[key] = dict(value)
+        elif expected is float and isinstance(value, int) and not isinstance(value, bool):
+            kwargs[key] = float(value)
+        elif not isinstance(value, expected) or (expected is not bool and isinstance(value, bool)):
+            raise ConfigError(f"{where} {key} must be a {expected.__name__}, not {type(value).__name__}")
+        else:
+            kwargs[key] = value
+    return cls(**kwargs)
+
+
+def from_dict(data: dict[str, Any]) -> AppConfig:
+    cfg: AppConfig = _build("", AppConfig, data)
+    parse_plan(cfg.portal.plan)
+    if cfg.sync.cleanup_policy not in ("manual", "archive"):
+        raise ConfigError('[sync] cleanup_policy must be "manual" or "archive"')
+    if _URL_HAS_PASSWORD.search(cfg.shop.url):
+        raise ConfigError(
+            "[shop] url contains a password; passwords belong in the keyring or BITRIX_MONITOR_SHOP_PASSWORD"
+        )
+    return cfg
+
+
+_URL_HAS_PASSWORD = re.compile(r"://[^/@]*:[^/@]*@")
+
+
+def load(path: Path, *, missing_ok: bool = True) -> AppConfig:
+    """Read and validate a config file. A missing file gives the defaults when ``missing_ok``."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        if missing_ok:
+            return AppConfig()
+        raise ConfigError(f"Config file {path} does not exist") from None
+    except OSError as exc:
+        raise ConfigError(f"Cannot read config file {path}: {exc.strerror}") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"Config file {path} is not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"Config file {path} is not valid TOML: {exc}") from None
+    try:
+        return from_dict(data)
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc.message}", hint=exc.hint) from None
+
+
+def to_dict(cfg: AppConfig) -> dict[str, Any]:
+    return asdict(cfg)
+
+
+def save(cfg: AppConfig, path: Path) -> None:
+    """Write atomically (temp file + rename), so a crash never leaves half a config."""
+    from_dict(to_dict(cfg))  # refuse to write what could not be read back
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(tomli_w.dumps(to_dict(cfg)), encoding="utf-8")
+    tmp.replace(path)
+
+
+__all__ = [
+    "PLANS",
+    "AppConfig",
+    "OrdersMapping",
+    "PortalConfig",
+    "RatePlan",
+    "ShopConfig",
+    "SyncConfig",
+    "UsersMapping",
+    "load",
+    "parse_plan",
+    "replace",
+    "save",
+]

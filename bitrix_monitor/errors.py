@@ -1,0 +1,41 @@
+"""The three classes of error (see STYLE.md §10).
+
+* :class:`UserFacingError` – something the user can act on (bad URL, wrong password, invalid mapping,
+  portal unreachable). Front ends show its message, never a traceback. Headless mode prints it on one line.
+* cancellation – :class:`asyncio.CancelledError`, ignored by the front ends.
+* anything else is a bug: logged with its traceback and shown in a crash dialog / on stderr.
+"""
+
+from __future__ import annotations
+
+# Exit statuses of the headless front end.
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_CONFIG = 2
+EXIT_BUG = 3
+
+
+class UserFacingError(Exception):
+    """An error whose message is meant for the user.
+
+    The message must already be redacted: it never contains a webhook secret or a password.
+    ``exit_status`` is what the headless front end exits with.
+    """
+
+    exit_status = EXIT_CONFIG
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} ({self.hint})" if self.hint else self.message
+
+
+class ConfigError(UserFacingError):
+    """The configuration (file, flags, mapping) is wrong."""
+
+
+class SecretStoreError(UserFacingError):
+    """The OS keyring is missing or refused an operation."""

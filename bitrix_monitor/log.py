@@ -1,0 +1,97 @@
+"""Logging, configured in one place: module loggers, a rotating file in the data dir, and a filter that
+redacts webhook secrets and passwords from every record, whatever handler it goes to."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import re
+import threading
+from pathlib import Path
+
+_WEBHOOK_RE = re.compile(r"(/rest/\d+/)([^/\s\"'?#]+)")
+_URL_PASSWORD_RE = re.compile(r"(://[^:/@\s\"']*:)([^@\s\"']+)(@)")
+
+_secrets: set[str] = set()
+_secrets_lock = threading.Lock()
+
+
+def register_secret(value: str | None) -> None:
+    """Make the redactor hide this value wherever it appears (minimum 4 characters)."""
+    if value and len(value) >= 4:
+        with _secrets_lock:
+            _secrets.add(value)
+            m = _WEBHOOK_RE.search(value)
+            if m and len(m.group(2)) >= 4:
+                _secrets.add(m.group(2))
+
+
+def redact(text: str) -> str:
+    """Hide webhook secrets, URL passwords and every registered secret in ``text``."""
+    text = _WEBHOOK_RE.sub(r"\1***", text)
+    text = _URL_PASSWORD_RE.sub(r"\1***\3", text)
+    with _secrets_lock:
+        secrets = sorted(_secrets, key=len, reverse=True)
+    for s in secrets:
+        if s in text:
+            text = text.replace(s, "***")
+    return text
+
+
+class RedactingFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        record.msg = redact(message)
+        record.args = None
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        return True
+
+
+_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
+
+
+class _NoTracebackFormatter(logging.Formatter):
+    """For the terminal: one line per record; tracebacks go to the log file only."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        saved = record.exc_info, record.exc_text
+        record.exc_info, record.exc_text = None, None
+        try:
+            return super().format(record)
+        finally:
+            record.exc_info, record.exc_text = saved
+
+
+def setup_logging(log_dir: Path | None, *, verbose: bool = False, stderr: bool = True) -> None:
+    """Configure the root logger. Safe to call more than once (handlers are replaced)."""
+    root = logging.getLogger()
+    for h in list(root.handlers):
+        if getattr(h, "_bitrix_monitor", False):
+            root.removeHandler(h)
+            h.close()
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    handlers: list[logging.Handler] = []
+    if log_dir is not None:
+        log_dir.mkdir(parents=True, exist_ok=True)
+        fh = logging.handlers.RotatingFileHandler(
+            log_dir / "bitrix-monitor.log", maxBytes=5_000_000, backupCount=5, encoding="utf-8"
+        )
+        fh.setLevel(logging.DEBUG if verbose else logging.INFO)
+        handlers.append(fh)
+    if stderr:
+        sh = logging.StreamHandler()
+        sh.setLevel(logging.DEBUG if verbose else logging.WARNING)
+        sh.setFormatter(_NoTracebackFormatter("%(levelname)s: %(message)s"))
+        handlers.append(sh)
+    for h in handlers:
+        if h.formatter is None:
+            h.setFormatter(logging.Formatter(_FORMAT))
+        h.addFilter(RedactingFilter())
+        h._bitrix_monitor = True  # type: ignore[attr-defined]
+        root.addHandler(h)
+    # Third-party chatter that could print URLs with secrets at DEBUG level.
+    for noisy in ("httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -1,0 +1,94 @@
+"""Secrets (webhook URL, shop database password) behind a small interface over :mod:`keyring`.
+
+There is no plaintext fallback: if no usable keyring backend exists, storing a secret fails with a
+clear :class:`SecretStoreError`, and the user can still pass secrets through the environment.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import keyring
+import keyring.errors
+
+from bitrix_monitor import APP_NAME
+from bitrix_monitor.errors import SecretStoreError
+from bitrix_monitor.log import register_secret
+
+log = logging.getLogger(__name__)
+
+SERVICE = APP_NAME
+WEBHOOK_KEY = "portal-webhook"
+ENV_PORTAL = "BITRIX_MONITOR_PORTAL"
+ENV_SHOP_DB = "BITRIX_MONITOR_SHOP_DB"
+ENV_SHOP_PASSWORD = "BITRIX_MONITOR_SHOP_PASSWORD"
+
+
+def shop_password_key(db_url_without_password: str) -> str:
+    return f"shop-db-password:{db_url_without_password}"
+
+
+def backend_description() -> str:
+    """A line naming the keyring backend in use, or saying that none is usable."""
+    try:
+        backend = keyring.get_keyring()
+    except Exception as exc:  # a broken backend must not crash the app
+        return f"no keyring available ({type(exc).__name__})"
+    name = f"{type(backend).__module__}.{type(backend).__qualname__}"
+    if "fail" in name.lower() or "null" in name.lower():
+        return "no keyring available (install a Secret Service, KWallet, or macOS/Windows keychain)"
+    return name
+
+
+class SecretStore:
+    """get/set/delete over the OS keyring; values read are registered with the log redactor."""
+
+    def __init__(self, service: str = SERVICE) -> None:
+        self.service = service
+
+    def get(self, key: str) -> str | None:
+        try:
+            value = keyring.get_password(self.service, key)
+        except keyring.errors.KeyringError as exc:
+            log.warning("keyring read failed for %s: %s", key, type(exc).__name__)
+            return None
+        if value:
+            register_secret(value)
+        return value
+
+    def set(self, key: str, value: str) -> None:
+        register_secret(value)
+        try:
+            keyring.set_password(self.service, key, value)
+        except keyring.errors.NoKeyringError as exc:
+            raise SecretStoreError(
+                "No keyring is available to store the secret",
+                hint=f"set it in the environment instead ({ENV_PORTAL} / {ENV_SHOP_PASSWORD})",
+            ) from exc
+        except keyring.errors.KeyringError as exc:
+            raise SecretStoreError(f"The keyring refused to store the secret: {type(exc).__name__}") from exc
+
+    def delete(self, key: str) -> None:
+        try:
+            keyring.delete_password(self.service, key)
+        except keyring.errors.PasswordDeleteError:
+            pass
+        except keyring.errors.KeyringError as exc:
+            raise SecretStoreError(f"The keyring refused to delete the secret: {type(exc).__name__}") from exc
+
+    # Convenience accessors: the environment wins over the keyring (cron and servers).
+
+    def webhook_url(self) -> str | None:
+        env = os.environ.get(ENV_PORTAL)
+        if env:
+            register_secret(env)
+            return env
+        return self.get(WEBHOOK_KEY)
+
+    def shop_password(self, db_url_without_password: str) -> str | None:
+        env = os.environ.get(ENV_SHOP_PASSWORD)
+        if env:
+            register_secret(env)
+            return env
+        return self.get(shop_password_key(db_url_without_password))

@@ -1,0 +1,186 @@
+"""The skeleton: one entry point, the core/GUI boundary, config, secrets and logging."""
+
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import bitrix_monitor
+from bitrix_monitor import config, log
+from bitrix_monitor.cli import main
+from bitrix_monitor.errors import ConfigError
+from bitrix_monitor.secrets import SecretStore
+
+PACKAGE = Path(bitrix_monitor.__file__).parent
+QT_MODULES = ("PySide6", "qasync", "shiboken6")
+
+
+def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, **(env or {})}
+    full_env.pop("DISPLAY", None)
+    full_env.pop("WAYLAND_DISPLAY", None)
+    return subprocess.run(
+        [sys.executable, "-m", "bitrix_monitor", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_version_works_without_display_or_config(tmp_path: Path) -> None:
+    result = _run("--version", env={"HOME": str(tmp_path)})
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"bitrix-monitor {bitrix_monitor.__version__}"
+
+
+def test_help_lists_modes_without_display(tmp_path: Path) -> None:
+    result = _run("--help", env={"HOME": str(tmp_path)})
+    assert result.returncode == 0
+    assert "--data-dir" in result.stdout
+    assert "not implemented" not in result.stdout.lower()
+
+
+def test_console_script_and_module_run_the_same_main() -> None:
+    from bitrix_monitor.__main__ import main as module_main
+
+    scripts = [
+        line
+        for line in (PACKAGE.parent / "pyproject.toml").read_text().splitlines()
+        if line.startswith("bitrix-monitor =")
+    ]
+    assert scripts == ['bitrix-monitor = "bitrix_monitor.__main__:main"']
+    assert callable(module_main)
+
+
+def test_data_dir_holds_everything_written(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "elsewhere"
+    assert main(["--data-dir", str(target)]) == 0
+    assert (target / "logs").is_dir()
+    assert not any(p.name == "elsewhere" for p in Path.cwd().iterdir())
+
+
+def _core_modules() -> list[Path]:
+    return [p for p in PACKAGE.rglob("*.py") if "gui" not in p.relative_to(PACKAGE).parts]
+
+
+def test_core_never_imports_qt_statically() -> None:
+    offenders = []
+    for path in _core_modules():
+        tree = ast.parse(path.read_text(), filename=str(path))
+        for node in ast.walk(tree):
+            names: list[str] = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module]
+            offenders += [f"{path.relative_to(PACKAGE)}: {n}" for n in names if n.split(".")[0] in QT_MODULES]
+    assert offenders == []
+
+
+def test_core_never_imports_qt_at_runtime() -> None:
+    modules = sorted(
+        ".".join(("bitrix_monitor", *p.relative_to(PACKAGE).with_suffix("").parts)).removesuffix(".__init__")
+        for p in _core_modules()
+        if p.name != "__main__.py"
+    )
+    code = (
+        "import importlib, sys\n"
+        f"for m in {modules!r}: importlib.import_module(m)\n"
+        f"print([m for m in sys.modules if m.split('.')[0] in {QT_MODULES!r}])\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert result.stdout.strip() == "[]"
+
+
+def test_config_defaults_need_no_file(tmp_path: Path) -> None:
+    cfg = config.load(tmp_path / "absent.toml")
+    assert cfg.shop.orders.deal_id == "bitrix_deal_id"
+    assert cfg.shop.users.contact_id == "bitrix_contact_id"
+    assert cfg.rate_plan == config.RatePlan(50, 2)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("[shop\nurl=", "not valid TOML"),
+        ("[shop.orders]\ntabel = 'x'\n", "[shop.orders] unknown key 'tabel'"),
+        ("[portal]\nplan = 'fast'\n", "[portal] plan: 'fast' is not a rate plan"),
+        ("[portal]\ntimeout = 'soon'\n", "[portal] timeout must be a float"),
+        ("[shop]\nurl = 'postgresql://u:hunter22@db/shop'\n", "url contains a password"),
+        ("[shop.orders]\nstage_map = {NEW = 1}\n", "stage_map must be a table of strings"),
+    ],
+)
+def test_bad_config_gets_one_clear_message(tmp_path: Path, text: str, expected: str) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as info:
+        config.load(path)
+    assert expected in str(info.value)
+    assert "hunter22" not in str(info.value)
+
+
+def test_config_round_trips_through_save(tmp_path: Path) -> None:
+    cfg = config.from_dict(
+        {"shop": {"orders": {"stage_map": {"paid": "WON"}}}, "portal": {"plan": "enterprise"}}
+    )
+    config.save(cfg, tmp_path / "c.toml")
+    assert config.load(tmp_path / "c.toml") == cfg
+
+
+def test_secrets_live_in_the_keyring_and_environment_wins(monkeypatch: pytest.MonkeyPatch) -> None:
+    store = SecretStore()
+    assert store.webhook_url() is None
+    store.set("portal-webhook", "https://x.bitrix24.com/rest/1/abcdef123/")
+    assert store.webhook_url() == "https://x.bitrix24.com/rest/1/abcdef123/"
+    monkeypatch.setenv("BITRIX_MONITOR_PORTAL", "https://y.bitrix24.com/rest/2/zzzz9999/")
+    assert store.webhook_url() == "https://y.bitrix24.com/rest/2/zzzz9999/"
+
+
+def test_redaction_hides_webhook_secrets_and_passwords() -> None:
+    log.register_secret("s3cretpass")
+    text = log.redact(
+        "POST https://x.bitrix24.com/rest/1/abcdef123/crm.deal.add postgresql://u:pw@h/db s3cretpass"
+    )
+    assert "abcdef123" not in text
+    assert ":pw@" not in text
+    assert "s3cretpass" not in text
+    assert "https://x.bitrix24.com/rest/1/***/crm.deal.add" in text
+
+
+def test_unexpected_error_shows_no_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import bitrix_monitor.cli as cli
+
+    def boom(*_a: object) -> int:
+        raise RuntimeError("kaput at /rest/1/topsecret1/x")
+
+    monkeypatch.setattr(cli, "run", boom)
+    assert cli.main([]) == 3
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert "topsecret1" not in err
+    assert "internal error" in err
+
+
+def test_each_engine_hands_out_a_fresh_empty_database(shop_url: str) -> None:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(shop_url)
+    try:
+        with engine.begin() as conn:
+            assert sa.inspect(conn).get_table_names() == []
+            conn.execute(sa.text("CREATE TABLE probe (id INTEGER PRIMARY KEY)"))
+            conn.execute(sa.text("INSERT INTO probe (id) VALUES (1)"))
+            assert conn.execute(sa.text("SELECT COUNT(*) FROM probe")).scalar_one() == 1
+    finally:
+        engine.dispose()
