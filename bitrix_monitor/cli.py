@@ -37,10 +37,43 @@ def build_parser() -> argparse.ArgumentParser:
         "--config", metavar="FILE", help="configuration file (default: config.toml in the data dir)"
     )
     common.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+
+    modes = p.add_argument_group("modes (default: the desktop window)")
+    mode = modes.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--emulate-portal",
+        action="store_true",
+        help="serve a Bitrix24 portal emulator on loopback; prints its webhook URL as the first line",
+    )
+
+    emu = p.add_argument_group("portal emulator options (with --emulate-portal)")
+    emu.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    emu.add_argument("--port", type=int, default=0, help="port to listen on (default: a free one)")
+    emu.add_argument(
+        "--limits",
+        default="standard",
+        metavar="PLAN",
+        help="rate limits: standard, enterprise, off, or burst=X,drain=Y (default standard)",
+    )
+    emu.add_argument(
+        "--faults",
+        default="",
+        metavar="SPEC",
+        help="comma list of kind=probability over e503, e500html, lost, timeout, slow=P:SECONDS",
+    )
+    emu.add_argument("--seed", type=int, default=None, help="seed for deterministic faults")
+    emu.add_argument("--state", metavar="FILE", help="keep the portal in this SQLite file across restarts")
+    emu.add_argument(
+        "--tls", metavar="CERTFILE", help="serve HTTPS with a self-signed certificate written here"
+    )
     return p
 
 
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser, dirs: DataDirs) -> int:
+    if args.emulate_portal:
+        from bitrix_monitor.demo.emulator.serve import run_cli as run_emulator
+
+        return run_emulator(args)
     parser.print_help()
     return 0
 
