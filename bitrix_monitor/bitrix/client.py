@@ -1,0 +1,1000 @@
+"""The one way the app talks to Bitrix24: an async REST client over an inbound webhook.
+
+Rules it keeps (see ``shared/BITRIX24_API.md``):
+
+* JSON POST bodies; redirects are never followed (a 302 means the portal moved: :class:`PortalMoved`).
+* Every answer is inspected: an HTTP 200 with an ``error`` key is an error; ``"error": ""`` is an error.
+* Rate limits are shaped on the client (:mod:`.ratelimit`); a ``QUERY_LIMIT_EXCEEDED`` that still happens
+  was never executed, so it is retried after a jittered back-off and counted.
+* Reads are retried on timeouts, dropped connections, 5xx and unreadable answers. Writes are not: such a
+  failure becomes :class:`OutcomeUnknown`. A connection that could not be opened sent nothing, so it is
+  retried for reads and writes alike and ends as :class:`PortalUnreachable`.
+* A batch is never resent whole once it may have run: only commands that did not run (length limit) or
+  were refused before running (rate/operating limits) are resent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import random
+import ssl
+import time
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any, Literal, Self
+
+import httpx
+
+from bitrix_monitor import __version__
+from bitrix_monitor.bitrix.encoding import encode_command
+from bitrix_monitor.bitrix.errors import (
+    BadResponse,
+    BitrixError,
+    NotFound,
+    OperationTimeLimit,
+    OutcomeUnknown,
+    PortalError,
+    PortalMoved,
+    PortalUnreachable,
+    RateLimited,
+    ServerError,
+    TransportError,
+    error_from_answer,
+)
+from bitrix_monitor.bitrix.ratelimit import LeakyBucket, OperatingTracker, RateBudget
+from bitrix_monitor.bitrix.url import WebhookUrl
+from bitrix_monitor.config import PLANS, RatePlan
+from bitrix_monitor.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+BATCH_LIMIT = 50
+PAGE_SIZE = 50
+Entity = Literal["deal", "contact"]
+_ENTITY_PREFIX = {"deal": "crm.deal", "contact": "crm.contact"}
+_ENTITY_TYPE_ID = {"deal": 2, "contact": 3}
+_READ_SUFFIXES = frozenset({"get", "list", "fields", "findbycomm", "current", "time"})
+_READ_METHODS = frozenset({"profile", "scope", "methods", "server.time", "app.info"})
+
+
+def is_read(method: str) -> bool:
+    """Whether a method only reads (safe to repeat). Unknown methods count as writes."""
+    m = method.lower().removesuffix(".json")
+    return m in _READ_METHODS or m.rsplit(".", 1)[-1] in _READ_SUFFIXES
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _int(value: Any) -> int | None:
+    n = _number(value)
+    return int(n) if n is not None else None
+
+
+@dataclass(frozen=True)
+class ResponseTime:
+    """The ``time`` block of an answer; every field may be missing (``None``), ints are accepted."""
+
+    start: float | None = None
+    finish: float | None = None
+    duration: float | None = None
+    processing: float | None = None
+    operating: float | None = None
+    operating_reset_at: float | None = None
+
+    @classmethod
+    def from_json(cls, raw: Any) -> ResponseTime | None:
+        if not isinstance(raw, Mapping):
+            return None
+        return cls(
+            start=_number(raw.get("start")),
+            finish=_number(raw.get("finish")),
+            duration=_number(raw.get("duration")),
+            processing=_number(raw.get("processing")),
+            operating=_number(raw.get("operating")),
+            operating_reset_at=_number(raw.get("operating_reset_at")),
+        )
+
+
+@dataclass(frozen=True)
+class CallResult:
+    result: Any
+    next: int | None = None
+    total: int | None = None
+    time: ResponseTime | None = None
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """Outcome per command key. A key is in exactly one of ``results``, ``errors`` and ``not_run``."""
+
+    results: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, BitrixError] = field(default_factory=dict)
+    not_run: list[str] = field(default_factory=list)
+    totals: dict[str, int] = field(default_factory=dict)
+    nexts: dict[str, int] = field(default_factory=dict)
+    times: dict[str, ResponseTime] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    status: str  # SUCCESS, CONFLICT or ERROR
+    removed_ids: tuple[int, ...]
+
+
+class NotExecuted(BitrixError):
+    """A batch command that the portal did not run (halt, or skipped); safe to send again."""
+
+    default_retryable = True
+
+
+class _Ambiguous(Exception):
+    """Internal: the request went out and no usable answer came back."""
+
+    def __init__(self, error: BitrixError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+Command = tuple[str, Mapping[str, Any] | None]
+
+
+class BitrixClient:
+    def __init__(
+        self,
+        webhook: WebhookUrl | str,
+        *,
+        plan: RatePlan | None = PLANS["standard"],
+        timeout: float = 30.0,
+        ca_bundle: str | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        max_in_flight: int = 8,
+        operating_limit: float = 480.0,
+        max_pause: float = 60.0,
+        retries: int = 4,
+        backoff: float = 0.5,
+    ) -> None:
+        self.webhook = webhook if isinstance(webhook, WebhookUrl) else WebhookUrl.parse(webhook)
+        self.plan = plan
+        self.max_pause = max_pause
+        self.retries = retries
+        self.backoff = backoff
+        self._bucket = LeakyBucket(plan)
+        self._operating = OperatingTracker(limit=operating_limit)
+        self._in_flight = asyncio.Semaphore(max_in_flight)
+        self._requests = 0
+        self._rate_limited = 0
+        self._operation_limited = 0
+        verify: ssl.SSLContext | bool = True
+        if ca_bundle:
+            try:
+                verify = ssl.create_default_context(cafile=ca_bundle)
+            except (OSError, ssl.SSLError) as exc:
+                raise ConfigError(
+                    f"The CA bundle {ca_bundle} cannot be used: {exc}",
+                    hint="[portal] ca_bundle must name a PEM file",
+                ) from None
+        self._http = httpx.AsyncClient(
+            transport=transport,
+            verify=verify,
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 15.0)),
+            follow_redirects=False,
+            headers={
+                "User-Agent": f"bitrix-monitor/{__version__}",
+                "Accept": "application/json",
+            },
+            limits=httpx.Limits(max_connections=max_in_flight + 2, max_keepalive_connections=max_in_flight),
+        )
+
+    def __repr__(self) -> str:
+        return f"BitrixClient({self.webhook.redacted!r}, plan={self.plan})"
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # ------------------------------------------------------------------ limits
+
+    def budget(self) -> RateBudget:
+        return RateBudget(
+            tokens_left=self._bucket.tokens_left(),
+            capacity=self._bucket.capacity,
+            drain=self._bucket.drain,
+            operating=self._operating.snapshot_used(),
+            operating_limit=self._operating.limit,
+            paused=self._operating.snapshot_paused(),
+            requests=self._requests,
+            throttled_waits=self._bucket.waits,
+            rate_limited=self._rate_limited,
+            operation_limited=self._operation_limited,
+        )
+
+    def _jitter(self, base: float, attempt: int) -> float:
+        return float(min(30.0, base * (2 ** (attempt - 1))) * random.uniform(0.5, 1.5))
+
+    async def _wait_method(self, method: str) -> None:
+        """Honour a pause or slow-down of ``method``; raise when the pause is longer than ``max_pause``."""
+        delay = self._operating.delay(method)
+        if delay <= 0:
+            return
+        if delay > self.max_pause:
+            until = self._operating.paused_until.get(OperatingTracker.key(method))
+            raise OperationTimeLimit(
+                f"{method} is paused for {delay:.0f} s: its operating-time budget on the portal is spent",
+                code="OPERATION_TIME_LIMIT",
+                method=method,
+                reset_at=until,
+            )
+        await asyncio.sleep(delay)
+
+    def _observe(self, method: str, t: ResponseTime | None) -> None:
+        if t is not None:
+            self._operating.observe(method, t.operating, t.operating_reset_at)
+
+    # ------------------------------------------------------------------ transport
+
+    async def _post(self, method: str, payload: Mapping[str, Any]) -> httpx.Response:
+        """One HTTP request after the rate limiter. Raises :class:`_Ambiguous` when it may have arrived."""
+        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+        async with self._in_flight:
+            await self._bucket.acquire()
+            self._requests += 1
+            try:
+                return await self._http.post(
+                    self.webhook.method_url(method),
+                    content=body,
+                    headers={"Content-Type": "application/json"},
+                )
+            except (
+                httpx.ConnectError,
+                httpx.ConnectTimeout,
+                httpx.PoolTimeout,
+                httpx.UnsupportedProtocol,
+            ) as e:
+                raise self._unreachable(method, e) from None
+            except httpx.TimeoutException as e:
+                raise _Ambiguous(
+                    TransportError(
+                        f"No answer from {self.webhook.portal_base} to {method} in time", method=method
+                    )
+                ) from e
+            except httpx.TransportError as e:
+                raise _Ambiguous(
+                    TransportError(
+                        f"The connection to {self.webhook.portal_base} broke during {method}: "
+                        f"{type(e).__name__} {e}",
+                        method=method,
+                    )
+                ) from e
+
+    def _unreachable(self, method: str, exc: Exception) -> PortalUnreachable:
+        text = str(exc) or type(exc).__name__
+        tls = "CERTIFICATE_VERIFY_FAILED" in text or "SSL" in text
+        return PortalUnreachable(
+            f"Cannot connect to {self.webhook.portal_base}: {text}",
+            method=method,
+            retryable=not tls,
+            hint=(
+                "the portal's TLS certificate is not trusted; set [portal] ca_bundle if a proxy re-signs TLS"
+                if tls
+                else "check the network and the portal address"
+            ),
+        )
+
+    def _decode(self, method: str, resp: httpx.Response) -> CallResult:
+        status = resp.status_code
+        if 300 <= status < 400:
+            location = resp.headers.get("Location", "")
+            if location:
+                moved = httpx.URL(location)
+                where = f"{moved.scheme}://{moved.host}" if moved.host else location
+                raise PortalMoved(
+                    f"The portal moved to {where} (HTTP {status}); update the webhook URL",
+                    location=location,
+                    http_status=status,
+                    method=method,
+                )
+            raise BadResponse(
+                f"Unexpected redirect (HTTP {status}) from the portal", http_status=status, method=method
+            )
+        try:
+            body = json.loads(resp.content)
+        except (ValueError, UnicodeDecodeError):
+            kind = "an HTML page" if b"<html" in resp.content[:512].lower() else "an unreadable answer"
+            if not resp.content:
+                kind = "an empty answer"
+            raise BadResponse(
+                f"The portal sent {kind} to {method} (HTTP {status})", http_status=status, method=method
+            ) from None
+        if not isinstance(body, dict):
+            raise BadResponse(
+                f"The portal's answer to {method} is not a JSON object (HTTP {status})",
+                http_status=status,
+                method=method,
+            )
+        if "error" in body:
+            code = body.get("error")
+            desc = body.get("error_description")
+            reset_at = self._operating.reset_at.get(OperatingTracker.key(method))
+            return_error = error_from_answer(
+                "" if code is None else str(code),
+                "" if desc is None else str(desc),
+                http_status=status,
+                method=method,
+                reset_at=reset_at,
+            )
+            raise return_error
+        if "result" not in body:
+            raise BadResponse(
+                f"The portal's answer to {method} has no result (HTTP {status})",
+                http_status=status,
+                method=method,
+            )
+        if status >= 400:
+            raise ServerError(
+                f"The portal answered {method} with HTTP {status} but no error code",
+                http_status=status,
+                method=method,
+            )
+        return CallResult(
+            result=body["result"],
+            next=_int(body.get("next")),
+            total=_int(body.get("total")),
+            time=ResponseTime.from_json(body.get("time")),
+        )
+
+    @staticmethod
+    def _is_ambiguous(err: BitrixError) -> bool:
+        if isinstance(err, ServerError):
+            return True
+        if isinstance(err, BadResponse) and not isinstance(err, PortalMoved):
+            s = err.http_status
+            return s is None or s >= 500 or s < 300
+        return False
+
+    async def _request(self, method: str, payload: Mapping[str, Any], *, write: bool) -> CallResult:
+        """Send until a definite answer: the retry policy lives here."""
+        rate_attempts = 0
+        attempts = 0
+        while True:
+            await self._wait_method(method)
+            try:
+                resp = await self._post(method, payload)
+                result = self._decode(method, resp)
+            except RateLimited:
+                self._rate_limited += 1
+                self._bucket.refused()
+                rate_attempts += 1
+                if rate_attempts > max(self.retries, 8):
+                    raise
+                delay = self._jitter(max(self.backoff, self._bucket.interval), rate_attempts)
+                log.info("Bitrix24 rate limit on %s; retrying in %.2f s", method, delay)
+                await asyncio.sleep(delay)
+                continue
+            except OperationTimeLimit as e:
+                self._operation_limited += 1
+                e.reset_at = self._operating.pause(method, e.reset_at)
+                log.warning("Bitrix24 operating-time limit on %s; paused until %s", method, e.reset_at)
+                if e.reset_at - time.time() > self.max_pause:
+                    raise
+                continue
+            except PortalUnreachable as e:
+                attempts += 1
+                if not e.retryable or attempts > self.retries:
+                    raise
+                await asyncio.sleep(self._jitter(self.backoff, attempts))
+                continue
+            except (_Ambiguous, BitrixError) as exc:
+                err = exc.error if isinstance(exc, _Ambiguous) else exc
+                if isinstance(exc, BitrixError) and not self._is_ambiguous(err):
+                    raise
+                if write:
+                    raise OutcomeUnknown(
+                        f"{method} may or may not have been executed: {err.message}",
+                        cause=err,
+                        method=method,
+                        http_status=err.http_status,
+                    ) from None
+                attempts += 1
+                if attempts > self.retries:
+                    raise err from None
+                await asyncio.sleep(self._jitter(self.backoff, attempts))
+                continue
+            if method.lower() != "batch":
+                self._observe(method, result.time)
+            return result
+
+    # ------------------------------------------------------------------ calls
+
+    async def call(self, method: str, params: Mapping[str, Any] | None = None) -> CallResult:
+        """Call one method with a JSON body. Reads are retried on transient failures; writes are not."""
+        return await self._request(method, dict(params or {}), write=not is_read(method))
+
+    async def batch(
+        self,
+        commands: Mapping[str, Command] | Sequence[Command],
+        *,
+        halt: bool = False,
+    ) -> BatchResult:
+        """Run commands through ``batch``, at most 50 per HTTP request (larger sets are split; ``$result``
+        references only resolve within one request of 50). Keys of a sequence are ``"0"``, ``"1"``, ...
+
+        Each command ends in ``results`` or ``errors`` or ``not_run``. With ``halt`` the sets are run one
+        after the other and everything after the first failure is ``not_run``.
+        """
+        items: list[tuple[str, str, Mapping[str, Any]]]
+        if isinstance(commands, Mapping):
+            items = [(str(k), m, p or {}) for k, (m, p) in commands.items()]
+        else:
+            items = [(str(i), m, p or {}) for i, (m, p) in enumerate(commands)]
+        chunks = [items[i : i + BATCH_LIMIT] for i in range(0, len(items), BATCH_LIMIT)]
+        out = BatchResult()
+        if halt:
+            for n, chunk in enumerate(chunks):
+                part = await self._batch_chunk(chunk, halt=True)
+                _merge(out, part)
+                if part.errors or part.not_run:
+                    for later in chunks[n + 1 :]:
+                        out.not_run.extend(k for k, _, _ in later)
+                    break
+        else:
+            for part in await asyncio.gather(*(self._batch_chunk(c, halt=False) for c in chunks)):
+                _merge(out, part)
+        return out
+
+    async def _batch_chunk(
+        self, chunk: list[tuple[str, str, Mapping[str, Any]]], *, halt: bool
+    ) -> BatchResult:
+        out = BatchResult()
+        methods = {k: m for k, m, _ in chunk}
+        pending = list(chunk)
+        rounds = 0
+        while pending:
+            rounds += 1
+            send: list[tuple[str, str, Mapping[str, Any]]] = []
+            for key, method, params in pending:
+                try:
+                    await self._wait_method(method)
+                except OperationTimeLimit as e:
+                    out.errors[key] = e
+                    continue
+                send.append((key, method, params))
+            if not send:
+                break
+            keys = [k for k, _, _ in send]
+            payload = {
+                "halt": 1 if halt else 0,
+                "cmd": {k: encode_command(m, p) for k, m, p in send},
+            }
+            write = any(not is_read(m) for _, m, _ in send)
+            try:
+                res = await self._request("batch", payload, write=write)
+            except OutcomeUnknown as e:
+                for key, method, _ in send:
+                    cause = e.cause or e
+                    if is_read(method):
+                        out.errors[key] = TransportError(
+                            f"{method} (in a batch): {cause.message}", method=method, retryable=True
+                        )
+                    else:
+                        out.errors[key] = OutcomeUnknown(
+                            f"{method} (in a batch) may or may not have been executed: {cause.message}",
+                            cause=cause,
+                            method=method,
+                            http_status=cause.http_status,
+                        )
+                break
+            sections = res.result
+            if not isinstance(sections, Mapping):
+                shape: BitrixError = BadResponse(
+                    "The portal's answer to batch has no sections", method="batch"
+                )
+                if write:
+                    shape = OutcomeUnknown(
+                        f"batch may or may not have been executed: {shape.message}", cause=shape
+                    )
+                for key in keys:
+                    out.errors[key] = shape
+                break
+            try:
+                results = _section(sections.get("result"), keys)
+                errors = _section(sections.get("result_error"), keys)
+                totals = _section(sections.get("result_total"), keys)
+                nexts = _section(sections.get("result_next"), keys)
+                times = _section(sections.get("result_time"), keys)
+            except BadResponse as bad:
+                for key, method, _ in send:
+                    out.errors[key] = (
+                        bad
+                        if is_read(method)
+                        else OutcomeUnknown(f"{method} (in a batch): {bad.message}", cause=bad, method=method)
+                    )
+                break
+            resend: list[tuple[str, str, Mapping[str, Any]]] = []
+            for key, method, params in send:
+                if key in results:
+                    out.results[key] = results[key]
+                    t = ResponseTime.from_json(times.get(key))
+                    if t is not None:
+                        out.times[key] = t
+                        self._observe(method, t)
+                    total = _int(totals.get(key))
+                    if total is not None:
+                        out.totals[key] = total
+                    nxt = _int(nexts.get(key))
+                    if nxt is not None:
+                        out.nexts[key] = nxt
+                elif key in errors:
+                    raw = errors[key]
+                    code = str(raw.get("error") or "") if isinstance(raw, Mapping) else ""
+                    desc = str(raw.get("error_description") or "") if isinstance(raw, Mapping) else str(raw)
+                    low = code.lower()
+                    if low == "error_batch_length_exceeded":
+                        resend.append((key, method, params))
+                        continue
+                    err: BitrixError = error_from_answer(
+                        code,
+                        desc,
+                        http_status=None,
+                        method=methods[key],
+                        reset_at=self._operating.reset_at.get(OperatingTracker.key(method)),
+                    )
+                    if isinstance(err, RateLimited):
+                        self._rate_limited += 1
+                        resend.append((key, method, params))
+                        continue
+                    if isinstance(err, OperationTimeLimit):
+                        self._operation_limited += 1
+                        err.reset_at = self._operating.pause(method, err.reset_at)
+                        if err.reset_at - time.time() <= self.max_pause:
+                            resend.append((key, method, params))
+                            continue
+                    out.errors[key] = err
+                else:
+                    out.not_run.append(key)
+            if halt and (out.errors or out.not_run):
+                out.not_run.extend(k for k, _, _ in resend)
+                break
+            if rounds > max(self.retries, 8) and resend:
+                for key, method, _ in resend:
+                    out.errors[key] = NotExecuted(f"{method} (in a batch) was not executed", method=method)
+                break
+            if resend and any(k in out.errors or k in out.results for k, _, _ in resend):
+                break  # cannot happen; guards the loop
+            pending = resend
+        return out
+
+    # ------------------------------------------------------------------ paging
+
+    async def list_pages(
+        self, method: str, params: Mapping[str, Any] | None = None
+    ) -> AsyncIterator[list[dict[str, Any]]]:
+        """Offset paging with ``start``/``next`` (50 per page; ``order`` defaults to ID ascending)."""
+        base = dict(params or {})
+        if not any(k.lower() == "order" for k in base):
+            base["order"] = {"ID": "ASC"}
+        start = int(base.pop("start", 0) or 0)
+        while True:
+            res = await self.call(method, {**base, "start": start})
+            rows = _rows(res.result, method)
+            yield rows
+            if res.next is None or res.next <= start or not rows:
+                return
+            start = res.next
+
+    async def list_all(
+        self,
+        method: str,
+        *,
+        filter: Mapping[str, Any] | None = None,
+        select: Sequence[str] | None = None,
+        parallel: int = 4,
+    ) -> AsyncIterator[list[dict[str, Any]]]:
+        """Every row of a list method, in ID order, page by page, the fast way: ``order ID ASC``, ``>ID``,
+        ``start=-1``, 50 pages chained per batch through ``$result[prev][49][ID]``. N rows cost about
+        ⌈N/2500⌉ HTTP requests. After the first batch, the rest of the ID range is split into ``parallel``
+        segments scanned concurrently (pages are still yielded in ID order).
+        """
+        base = dict(filter or {})
+        last_id = 0
+        for k in list(base):
+            if k.upper() == ">ID":
+                last_id = int(base.pop(k))
+        sel = _with_id(select)
+        first = await self._chain(method, base, sel, last_id, None, with_max=parallel > 1)
+        for page in first.pages:
+            yield page
+        if first.done:
+            return
+        last_id = first.last_id
+        bounds: list[tuple[int, int | None]] = []
+        if first.max_id is not None and parallel > 1 and first.max_id > last_id + PAGE_SIZE * BATCH_LIMIT:
+            span = first.max_id - last_id
+            step = max(1, -(-span // parallel))
+            lo = last_id
+            for i in range(parallel):
+                hi = None if i == parallel - 1 else lo + step
+                bounds.append((lo, hi))
+                if hi is None:
+                    break
+                lo = hi
+        else:
+            bounds.append((last_id, None))
+        queues: list[asyncio.Queue[list[dict[str, Any]] | BaseException | None]] = [
+            asyncio.Queue() for _ in bounds
+        ]
+
+        async def scan(n: int, lo: int, hi: int | None) -> None:
+            q = queues[n]
+            try:
+                cur = lo
+                while True:
+                    part = await self._chain(method, base, sel, cur, hi, with_max=False)
+                    for page in part.pages:
+                        q.put_nowait(page)
+                    if part.done:
+                        break
+                    cur = part.last_id
+                q.put_nowait(None)
+            except BaseException as e:
+                q.put_nowait(e)
+                if isinstance(e, asyncio.CancelledError):
+                    raise
+
+        tasks = [
+            asyncio.create_task(scan(n, lo, hi), name=f"list_all {method} #{n}")
+            for n, (lo, hi) in enumerate(bounds)
+        ]
+        try:
+            for q in queues:
+                while True:
+                    item = await q.get()
+                    if item is None:
+                        break
+                    if isinstance(item, BaseException):
+                        raise item
+                    yield item
+        finally:
+            for t in tasks:
+                t.cancel()
+            for t in tasks:
+                with contextlib.suppress(BaseException):
+                    await t
+
+    async def _chain(
+        self,
+        method: str,
+        base: Mapping[str, Any],
+        select: list[str] | None,
+        after: int,
+        upto: int | None,
+        *,
+        with_max: bool,
+    ) -> _Chain:
+        cmds: dict[str, Command] = {}
+        for i in range(BATCH_LIMIT - (1 if with_max else 0)):
+            f = dict(base)
+            f[">ID"] = after if i == 0 else f"$result[p{i - 1}][{PAGE_SIZE - 1}][ID]"
+            if upto is not None:
+                f["<=ID"] = upto
+            params: dict[str, Any] = {"order": {"ID": "ASC"}, "filter": f, "start": -1}
+            if select is not None:
+                params["select"] = select
+            cmds[f"p{i}"] = (method, params)
+        if with_max:
+            cmds["max"] = (
+                method,
+                {"order": {"ID": "DESC"}, "filter": dict(base), "select": ["ID"], "start": -1},
+            )
+        res = await self.batch(cmds)
+        chain = _Chain(last_id=after)
+        for i in range(len(cmds) - (1 if with_max else 0)):
+            key = f"p{i}"
+            if key in res.errors:
+                raise res.errors[key]
+            if key not in res.results:
+                raise NotExecuted(f"{method} page was not executed", method=method)
+            rows = _rows(res.results[key], method)
+            if (
+                rows
+                and _int(rows[0].get("ID")) is not None
+                and (_int(rows[0].get("ID")) or 0) <= chain.last_id
+            ):
+                chain.done = True  # a stale reference: the chain ran past the end
+                break
+            if rows:
+                chain.pages.append(rows)
+                chain.last_id = _int(rows[-1].get("ID")) or chain.last_id
+            if len(rows) < PAGE_SIZE:
+                chain.done = True
+                break
+        if with_max and "max" in res.results:
+            top = _rows(res.results["max"], method)
+            chain.max_id = _int(top[0].get("ID")) if top else None
+        return chain
+
+    # ------------------------------------------------------------------ deals and contacts
+
+    @staticmethod
+    def _prefix(entity: str) -> str:
+        try:
+            return _ENTITY_PREFIX[entity]
+        except KeyError:
+            raise ValueError(f"entity must be 'deal' or 'contact', not {entity!r}") from None
+
+    async def add(self, entity: Entity, fields: Mapping[str, Any]) -> int:
+        res = await self.call(f"{self._prefix(entity)}.add", {"fields": dict(fields)})
+        return _new_id(res.result, f"{self._prefix(entity)}.add")
+
+    async def update(self, entity: Entity, id: int, fields: Mapping[str, Any]) -> None:
+        method = f"{self._prefix(entity)}.update"
+        res = await self.call(method, {"id": int(id), "fields": dict(fields)})
+        if res.result is False:
+            raise PortalError(f"{method} {id} was refused without a reason", method=method)
+
+    async def get(self, entity: Entity, id: int) -> dict[str, Any]:
+        method = f"{self._prefix(entity)}.get"
+        res = await self.call(method, {"id": int(id)})
+        if not isinstance(res.result, dict):
+            raise BadResponse(f"The portal's answer to {method} is not a record", method=method)
+        return res.result
+
+    async def delete(self, entity: Entity, id: int) -> None:
+        await self.call(f"{self._prefix(entity)}.delete", {"id": int(id)})
+
+    async def fields(self, entity: Entity) -> dict[str, Any]:
+        res = await self.call(f"{self._prefix(entity)}.fields")
+        return res.result if isinstance(res.result, dict) else {}
+
+    async def add_many(self, entity: Entity, items: Sequence[Mapping[str, Any]]) -> list[int | BitrixError]:
+        """Create records through batch; one outcome per item, in order (an id or the error)."""
+        method = f"{self._prefix(entity)}.add"
+        res = await self.batch({f"a{i}": (method, {"fields": dict(f)}) for i, f in enumerate(items)})
+        out: list[int | BitrixError] = []
+        for i in range(len(items)):
+            key = f"a{i}"
+            if key in res.results:
+                try:
+                    out.append(_new_id(res.results[key], method))
+                except BitrixError as e:
+                    out.append(e)
+            else:
+                out.append(_failure(res, key, method))
+        return out
+
+    async def update_many(
+        self, entity: Entity, items: Sequence[tuple[int, Mapping[str, Any]]]
+    ) -> list[BitrixError | None]:
+        method = f"{self._prefix(entity)}.update"
+        res = await self.batch(
+            {f"u{i}": (method, {"id": int(id), "fields": dict(f)}) for i, (id, f) in enumerate(items)}
+        )
+        return [None if f"u{i}" in res.results else _failure(res, f"u{i}", method) for i in range(len(items))]
+
+    async def delete_many(self, entity: Entity, ids: Sequence[int]) -> list[BitrixError | None]:
+        method = f"{self._prefix(entity)}.delete"
+        res = await self.batch({f"d{i}": (method, {"id": int(id)}) for i, id in enumerate(ids)})
+        return [None if f"d{i}" in res.results else _failure(res, f"d{i}", method) for i in range(len(ids))]
+
+    async def get_many(self, entity: Entity, ids: Iterable[int]) -> dict[int, dict[str, Any] | None]:
+        """Records by id; ``None`` for an id that does not exist. Any other failure is raised."""
+        method = f"{self._prefix(entity)}.get"
+        unique = list(dict.fromkeys(int(i) for i in ids))
+        res = await self.batch({f"g{id}": (method, {"id": id}) for id in unique})
+        out: dict[int, dict[str, Any] | None] = {}
+        for id in unique:
+            key = f"g{id}"
+            if key in res.results and isinstance(res.results[key], dict):
+                out[id] = res.results[key]
+                continue
+            err = _failure(res, key, method)
+            if isinstance(err, NotFound):
+                out[id] = None
+            else:
+                raise err
+        return out
+
+    async def find_by_origin(
+        self,
+        entity: Entity,
+        originator: str,
+        origin_ids: Sequence[str],
+        select: Sequence[str] | None = None,
+    ) -> dict[str, list[dict[str, Any]]]:
+        """Records stamped ``ORIGINATOR_ID = originator`` and ``ORIGIN_ID`` in ``origin_ids``.
+
+        Every requested origin id is a key; its list holds every match (several = duplicates in the portal),
+        in ID order. Up to 50 origin ids per list command and 50 commands per HTTP request.
+        """
+        method = f"{self._prefix(entity)}.list"
+        wanted = list(dict.fromkeys(str(o) for o in origin_ids))
+        out: dict[str, list[dict[str, Any]]] = {o: [] for o in wanted}
+        sel = list(dict.fromkeys([*(select or []), "ID", "ORIGIN_ID", "ORIGINATOR_ID"]))
+        # (origin-id chunk, rows after this ID)
+        todo: list[tuple[list[str], int]] = [
+            (wanted[i : i + PAGE_SIZE], 0) for i in range(0, len(wanted), PAGE_SIZE)
+        ]
+        while todo:
+            cmds: dict[str, Command] = {}
+            for n, (chunk, after) in enumerate(todo):
+                f: dict[str, Any] = {"ORIGINATOR_ID": originator, "@ORIGIN_ID": chunk}
+                if after:
+                    f[">ID"] = after
+                cmds[f"o{n}"] = (method, {"order": {"ID": "ASC"}, "filter": f, "select": sel, "start": -1})
+            res = await self.batch(cmds)
+            more: list[tuple[list[str], int]] = []
+            for n, (chunk, _after) in enumerate(todo):
+                key = f"o{n}"
+                if key not in res.results:
+                    raise _failure(res, key, method)
+                rows = _rows(res.results[key], method)
+                for row in rows:
+                    origin = str(row.get("ORIGIN_ID") or "")
+                    if origin in out:
+                        out[origin].append(row)
+                if len(rows) >= PAGE_SIZE:
+                    more.append((chunk, _int(rows[-1].get("ID")) or 0))
+            todo = more
+        return out
+
+    async def find_by_comm(
+        self,
+        type: Literal["EMAIL", "PHONE"],
+        values: Sequence[str],
+        entity_type: str = "CONTACT",
+    ) -> dict[str, list[int]]:
+        """Ids of ``entity_type`` records whose phone/e-mail matches, per value (every value is a key).
+
+        Each value is its own ``crm.duplicate.findbycomm`` command (batched 50 per request), so matches map
+        back to the value exactly; the portal's own phone normalisation applies.
+        """
+        method = "crm.duplicate.findbycomm"
+        wanted = list(dict.fromkeys(v for v in values if v))
+        res = await self.batch(
+            {
+                f"c{i}": (method, {"type": type, "values": [v], "entity_type": entity_type})
+                for i, v in enumerate(wanted)
+            }
+        )
+        out: dict[str, list[int]] = {}
+        for i, v in enumerate(wanted):
+            key = f"c{i}"
+            if key not in res.results:
+                raise _failure(res, key, method)
+            found = res.results[key]
+            ids: list[int] = []
+            if isinstance(found, Mapping):
+                for raw in found.get(entity_type.upper()) or []:
+                    n = _int(raw)
+                    if n is not None:
+                        ids.append(n)
+            out[v] = ids
+        return out
+
+    async def merge(self, entity: Entity, ids: Sequence[int]) -> MergeResult:
+        """``crm.entity.mergeBatch``: the first id survives, the others are removed on SUCCESS."""
+        method = "crm.entity.mergeBatch"
+        res = await self.call(
+            method, {"params": {"entityTypeId": _ENTITY_TYPE_ID[entity], "entityIds": [int(i) for i in ids]}}
+        )
+        r = res.result
+        if not isinstance(r, Mapping) or "STATUS" not in r:
+            raise BadResponse(f"The portal's answer to {method} has no STATUS", method=method)
+        removed = tuple(n for n in (_int(x) for x in (r.get("ENTITY_IDS") or [])) if n is not None)
+        return MergeResult(status=str(r["STATUS"]), removed_ids=removed)
+
+    async def deal_contacts_get(self, deal_id: int) -> list[int]:
+        res = await self.call("crm.deal.contact.items.get", {"id": int(deal_id)})
+        items = res.result if isinstance(res.result, list) else []
+        ids = [_int(it.get("CONTACT_ID")) for it in items if isinstance(it, Mapping)]
+        return [i for i in ids if i is not None]
+
+    async def deal_contacts_set(self, deal_id: int, contact_ids: Sequence[int]) -> None:
+        """Replace the deal's contacts; the first becomes primary."""
+        items = [
+            {"CONTACT_ID": int(c), "IS_PRIMARY": "Y" if n == 0 else "N", "SORT": (n + 1) * 10}
+            for n, c in enumerate(contact_ids)
+        ]
+        await self.call("crm.deal.contact.items.set", {"id": int(deal_id), "items": items})
+
+    async def list(
+        self,
+        entity: Entity,
+        filter: Mapping[str, Any] | None = None,
+        select: Sequence[str] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Every matching record, in ID order (fast paging)."""
+        rows: list[dict[str, Any]] = []
+        async for page in self.list_all(f"{self._prefix(entity)}.list", filter=filter, select=select):
+            rows.extend(page)
+        return rows
+
+
+@dataclass
+class _Chain:
+    last_id: int
+    pages: list[list[dict[str, Any]]] = field(default_factory=list)
+    done: bool = False
+    max_id: int | None = None
+
+
+def _merge(into: BatchResult, part: BatchResult) -> None:
+    into.results.update(part.results)
+    into.errors.update(part.errors)
+    into.not_run.extend(part.not_run)
+    into.totals.update(part.totals)
+    into.nexts.update(part.nexts)
+    into.times.update(part.times)
+
+
+def _section(raw: Any, keys: Sequence[str]) -> dict[str, Any]:
+    """A batch section: PHP sends ``[]`` when empty and a list when the keys were exactly 0..n-1."""
+    if raw is None:
+        return {}
+    if isinstance(raw, list):
+        out: dict[str, Any] = {}
+        known = set(keys)
+        for i, v in enumerate(raw):
+            if str(i) not in known:
+                raise BadResponse(
+                    "The portal's batch answer does not match the commands sent", method="batch"
+                )
+            out[str(i)] = v
+        return out
+    if isinstance(raw, Mapping):
+        return {str(k): v for k, v in raw.items()}
+    raise BadResponse("The portal's batch answer has a malformed section", method="batch")
+
+
+def _rows(result: Any, method: str) -> list[dict[str, Any]]:
+    if isinstance(result, Mapping) and len(result) == 1:
+        (inner,) = result.values()
+        result = inner
+    if isinstance(result, Mapping) and not result:
+        return []
+    if not isinstance(result, list) or not all(isinstance(r, dict) for r in result):
+        raise BadResponse(f"The portal's answer to {method} is not a list of records", method=method)
+    return result
+
+
+def _with_id(select: Sequence[str] | None) -> list[str] | None:
+    if select is None:
+        return None
+    sel = list(select)
+    if "ID" not in sel and "*" not in sel:
+        sel.insert(0, "ID")
+    return sel
+
+
+def _new_id(result: Any, method: str) -> int:
+    n = _int(result)
+    if n is None or n <= 0:
+        raise BadResponse(f"The portal's answer to {method} is not a new record id", method=method)
+    return n
+
+
+def _failure(res: BatchResult, key: str, method: str) -> BitrixError:
+    if key in res.errors:
+        return res.errors[key]
+    return NotExecuted(f"{method} (in a batch) was not executed", method=method)

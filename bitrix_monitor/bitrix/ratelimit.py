@@ -1,0 +1,165 @@
+"""Client-side copies of the portal's two limits, so that in steady state the portal never has to refuse.
+
+* :class:`LeakyBucket` -- the request-rate limit: every HTTP request (a batch counts once) fills the bucket
+  by one, the portal drains ``drain`` per second and refuses when more than ``burst`` are in it. Implemented
+  as a generic cell-rate algorithm: each request reserves the next slot under a lock and sleeps outside it,
+  so concurrent callers are served in order and the long-run rate is exactly ``drain``.
+* :class:`OperatingTracker` -- the per-method operating-time limit: the portal reports in every answer how
+  many seconds of execution a method used in the last 10 minutes (``time.operating``, also per batch command
+  in ``result_time``). Near the budget calls of that method are spaced out; at the budget (or on a 429) the
+  method is paused until ``operating_reset_at``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from bitrix_monitor.config import RatePlan
+
+Clock = Callable[[], float]
+
+
+@dataclass(frozen=True)
+class RateBudget:
+    """A snapshot of the client's view of the portal limits, for the UI."""
+
+    tokens_left: float  # requests that may go out right now without waiting
+    capacity: float  # burst size used by the client (a little under the portal's)
+    drain: float  # requests per second in steady state
+    operating: Mapping[str, float] = field(default_factory=dict)  # method -> seconds used in the window
+    operating_limit: float = 480.0
+    paused: Mapping[str, float] = field(default_factory=dict)  # method -> unix time it may run again
+    requests: int = 0  # HTTP requests sent
+    throttled_waits: int = 0  # requests the client held back to stay under the rate limit
+    rate_limited: int = 0  # QUERY_LIMIT_EXCEEDED answers received (each retried)
+    operation_limited: int = 0  # OPERATION_TIME_LIMIT answers received
+
+
+class LeakyBucket:
+    def __init__(self, plan: RatePlan | None, *, clock: Clock = time.monotonic, margin: float = 1.0) -> None:
+        self.plan = plan
+        self._clock = clock
+        self._lock = asyncio.Lock()
+        if plan is None:
+            self.capacity = float("inf")
+            self.interval = 0.0
+        else:
+            # One request of headroom: the portal counts at arrival, we count at sending.
+            self.capacity = max(1.0, plan.burst - margin)
+            self.interval = 1.0 / plan.drain
+        self._tat = 0.0  # theoretical arrival time of the next request (GCRA)
+        self.waits = 0
+
+    @property
+    def drain(self) -> float:
+        return self.plan.drain if self.plan is not None else float("inf")
+
+    def _tolerance(self) -> float:
+        return (self.capacity - 1.0) * self.interval
+
+    def tokens_left(self) -> float:
+        if self.plan is None:
+            return float("inf")
+        backlog = max(0.0, self._tat - self._clock())
+        return max(0.0, self.capacity - backlog / self.interval)
+
+    def reserve(self) -> float:
+        """Take the next slot; returns how long to wait before sending (0 = now)."""
+        if self.plan is None:
+            return 0.0
+        now = self._clock()
+        tat = max(self._tat, now)
+        wait = max(0.0, tat - self._tolerance() - now)
+        self._tat = tat + self.interval
+        if wait > 0:
+            self.waits += 1
+        return wait
+
+    async def acquire(self) -> None:
+        if self.plan is None:
+            return
+        async with self._lock:
+            wait = self.reserve()
+        if wait > 0:
+            await asyncio.sleep(wait)
+
+    def refused(self) -> None:
+        """The portal answered QUERY_LIMIT_EXCEEDED: its bucket is full, so treat ours as full too."""
+        if self.plan is None:
+            return
+        now = self._clock()
+        self._tat = max(self._tat, now + self._tolerance() + self.interval)
+
+
+class OperatingTracker:
+    """Per-method operating seconds as reported by the portal, and pauses."""
+
+    def __init__(
+        self,
+        *,
+        limit: float = 480.0,
+        slow_fraction: float = 0.8,
+        pause_fraction: float = 0.95,
+        wall: Clock = time.time,
+    ) -> None:
+        self.limit = limit
+        self.slow_fraction = slow_fraction
+        self.pause_fraction = pause_fraction
+        self._wall = wall
+        self.used: dict[str, float] = {}
+        self.reset_at: dict[str, float] = {}
+        self.paused_until: dict[str, float] = {}
+        self._next_slow_call: dict[str, float] = {}
+
+    @staticmethod
+    def key(method: str) -> str:
+        return method.lower().removesuffix(".json")
+
+    def observe(self, method: str, operating: float | None, reset_at: float | None) -> None:
+        if operating is None:
+            return
+        m = self.key(method)
+        self.used[m] = operating
+        if reset_at is not None:
+            self.reset_at[m] = reset_at
+        if operating >= self.limit * self.pause_fraction:
+            self.pause(m, reset_at)
+
+    def pause(self, method: str, until: float | None) -> float:
+        """Pause a method until ``until`` (unix time; a minute from now if unknown). Returns the time."""
+        m = self.key(method)
+        if until is None or until <= self._wall():
+            until = self.reset_at.get(m) or 0.0
+            if until <= self._wall():
+                until = self._wall() + 60.0
+        self.paused_until[m] = max(self.paused_until.get(m, 0.0), until)
+        return self.paused_until[m]
+
+    def delay(self, method: str) -> float:
+        """Seconds to wait before calling ``method`` (0 when it is free to go)."""
+        m = self.key(method)
+        now = self._wall()
+        until = self.paused_until.get(m)
+        if until is not None:
+            if until > now:
+                return until - now
+            del self.paused_until[m]
+            self.used.pop(m, None)  # the window moved on; the next answer tells the new figure
+        used = self.used.get(m, 0.0)
+        if used >= self.limit * self.slow_fraction:
+            # Close to the budget: at most one call of this method per second.
+            nxt = self._next_slow_call.get(m, 0.0)
+            wait = max(0.0, nxt - now)
+            self._next_slow_call[m] = max(nxt, now) + 1.0
+            return wait
+        return 0.0
+
+    def snapshot_used(self) -> dict[str, float]:
+        return dict(self.used)
+
+    def snapshot_paused(self) -> dict[str, float]:
+        now = self._wall()
+        return {m: t for m, t in self.paused_until.items() if t > now}
