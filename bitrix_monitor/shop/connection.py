@@ -1,0 +1,152 @@
+"""Engines for the shop database, and translation of driver errors into typed user-facing errors.
+
+Plain URLs pick the drivers the app ships with: ``postgresql://`` -> psycopg 3, ``mysql://`` and
+``mariadb://`` -> PyMySQL. The password comes from the keyring or the environment, is registered with the
+log redactor, and never appears in a message: URLs are rendered with the password hidden.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import sqlalchemy as sa
+
+from bitrix_monitor.log import redact, register_secret
+from bitrix_monitor.shop.errors import (
+    ShopAuthError,
+    ShopConnectionLostError,
+    ShopError,
+    ShopMissingDatabaseError,
+    ShopPermissionError,
+    ShopUnreachableError,
+)
+
+Kind = Literal["sqlite", "postgresql", "mariadb"]
+
+CONNECT_TIMEOUT = 10  # seconds; a desk app must not hang on a dead host
+README_HINT = 'see README, "Shop database access and least privilege"'
+
+_DRIVERS = {
+    "postgresql": "postgresql+psycopg",
+    "postgres": "postgresql+psycopg",
+    "mysql": "mysql+pymysql",
+    "mariadb": "mariadb+pymysql",
+    "sqlite": "sqlite",
+}
+
+# PyMySQL error numbers.
+_MY_UNREACHABLE = {2003, 2005}
+_MY_LOST = {2006, 2013, 2055}
+_MY_AUTH = {1045, 1698}
+_MY_NO_DB = {1049}
+_MY_DENIED = {1044, 1142, 1143, 1227, 1370}
+# PostgreSQL SQLSTATEs.
+_PG_AUTH = {"28P01", "28000"}
+_PG_NO_DB = {"3D000"}
+_PG_DENIED = {"42501"}
+_PG_LOST = {"57P01", "57P02", "57P03", "08000", "08003", "08006"}
+_PG_UNREACHABLE_TEXT = ("connection refused", "could not connect", "timeout expired", "translate host name")
+
+
+def parse_url(url: str, password: str | None = None) -> tuple[sa.URL, Kind]:
+    """The SQLAlchemy URL with the shipped driver (and the password), and the kind of server."""
+    try:
+        u = sa.make_url(url.strip())
+    except (sa.exc.ArgumentError, ValueError):
+        raise ShopError(
+            "The shop database URL is not a valid URL", hint="e.g. postgresql://shop@host/shop"
+        ) from None
+    backend = u.drivername.split("+", 1)[0]
+    if backend not in _DRIVERS:
+        raise ShopError(
+            f"Shop databases of type {backend!r} are not supported",
+            hint="use sqlite:///, postgresql:// or mysql:// (MariaDB)",
+        )
+    if "+" not in u.drivername:
+        u = u.set(drivername=_DRIVERS[backend])
+    register_secret(u.password if isinstance(u.password, str) else None)
+    if password:
+        register_secret(password)
+        u = u.set(password=password)
+    kind: Kind = (
+        "sqlite" if backend == "sqlite" else "postgresql" if backend.startswith("postgres") else "mariadb"
+    )
+    return u, kind
+
+
+def display(u: sa.URL) -> str:
+    return redact(u.render_as_string(hide_password=True))
+
+
+def create_engine(u: sa.URL, kind: Kind, **kwargs: Any) -> sa.Engine:
+    connect_args: dict[str, Any] = {}
+    if kind == "postgresql":
+        connect_args["connect_timeout"] = CONNECT_TIMEOUT
+    elif kind == "mariadb":
+        connect_args["connect_timeout"] = CONNECT_TIMEOUT
+        connect_args["charset"] = "utf8mb4"
+    else:
+        path = u.database or ""
+        if path and path != ":memory:" and not path.startswith("file:") and not Path(path).is_file():
+            raise ShopMissingDatabaseError(f"The shop database file {path} does not exist")
+    try:
+        return sa.create_engine(u, connect_args=connect_args, pool_pre_ping=True, **kwargs)
+    except (ImportError, sa.exc.NoSuchModuleError) as exc:
+        raise ShopError(f"No database driver for {u.drivername}: {type(exc).__name__}") from exc
+
+
+def is_disconnect(exc: BaseException) -> bool:
+    if isinstance(exc, sa.exc.DBAPIError) and exc.connection_invalidated:
+        return True
+    orig = getattr(exc, "orig", exc)
+    code = _mysql_code(orig)
+    if code in _MY_LOST:
+        return True
+    sqlstate = getattr(orig, "sqlstate", None)
+    if sqlstate in _PG_LOST:
+        return True
+    text = str(orig).lower()
+    return any(
+        t in text
+        for t in ("server closed the connection", "connection is closed", "consuming input failed", "lost")
+    )
+
+
+def _mysql_code(orig: object) -> int | None:
+    args = getattr(orig, "args", ())
+    if type(orig).__module__.startswith("pymysql") and args and isinstance(args[0], int):
+        return args[0]
+    return None
+
+
+def translate(exc: BaseException, where: str, what: str, *, connected: bool) -> ShopError:
+    """A typed error for a driver exception. ``where`` names the database, ``what`` the operation;
+    ``connected`` says whether the connection had worked before (lost vs unreachable)."""
+    orig = getattr(exc, "orig", None) or exc
+    code = _mysql_code(orig)
+    sqlstate = getattr(orig, "sqlstate", None)
+    text = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+    detail = redact(text)
+    if code in _MY_AUTH or sqlstate in _PG_AUTH or "password authentication failed" in text:
+        return ShopAuthError(
+            f"The shop database {where} refused the user name or password",
+            hint="check the user and the password stored in the keyring or BITRIX_MONITOR_SHOP_PASSWORD",
+        )
+    if code in _MY_NO_DB or sqlstate in _PG_NO_DB or ("database" in text and "does not exist" in text):
+        return ShopMissingDatabaseError(f"The shop database {where} does not exist")
+    if code in _MY_DENIED or sqlstate in _PG_DENIED or "readonly database" in text:
+        return ShopPermissionError(f"Permission denied while {what} ({detail})", hint=README_HINT)
+    if connected and is_disconnect(exc):
+        return ShopConnectionLostError(f"The connection to the shop database {where} was lost while {what}")
+    if code in _MY_UNREACHABLE or (sqlstate is None and any(t in text.lower() for t in _PG_UNREACHABLE_TEXT)):
+        return ShopUnreachableError(
+            f"Cannot reach the shop database server {where}",
+            hint="is the server running, and are host and port right?",
+        )
+    if is_disconnect(exc):
+        return ShopConnectionLostError(f"The connection to the shop database {where} was lost while {what}")
+    return ShopError(f"The shop database {where} failed while {what}: {detail}")
+
+
+__all__ = ["Kind", "create_engine", "display", "is_disconnect", "parse_url", "translate"]

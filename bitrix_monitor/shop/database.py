@@ -1,0 +1,385 @@
+"""Mapped, typed access to the shop's orders and users (sync SQLAlchemy Core; the engine calls it from
+worker threads through ``asyncio.to_thread``).
+
+Reads page by primary key (keyset pagination: ``WHERE key > :last ORDER BY key LIMIT :n``), each page in a
+short transaction of its own, rows converted straight into plain dataclasses: memory stays flat however
+large the shop, and no transaction stays open while the caller works. A page whose connection drops is
+read again once on a fresh connection; a second failure is a :class:`ShopConnectionLostError`.
+
+Write-back is one compare-and-set ``UPDATE`` per id, never retried blindly: a lost connection during a
+write is reported, and the caller re-reads to learn the outcome.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+
+from bitrix_monitor.config import ShopConfig
+from bitrix_monitor.shop.connection import (
+    README_HINT,
+    Kind,
+    create_engine,
+    display,
+    is_disconnect,
+    parse_url,
+    translate,
+)
+from bitrix_monitor.shop.errors import ShopError, ShopPermissionError
+from bitrix_monitor.shop.locks import EntityLocks, make_locks
+from bitrix_monitor.shop.mapping import Entity, IdColumn, KeyColumn, OrdersMap, UsersMap, resolve
+from bitrix_monitor.shop.rows import OrderRow, UserRow
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+_IN_CHUNK = 500  # keys per IN (...) list in get_orders/get_users
+
+
+def parse_id(value: Any) -> int | None:
+    """A stored deal/contact id as an int; NULL, 0, empty or non-numeric text mean "no id"."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value > 0 else None
+    if isinstance(value, (float, Decimal)):
+        return int(value) if value > 0 and value == int(value) else None
+    text = str(value).strip()
+    if text.isascii() and text.isdigit():
+        number = int(text)
+        return number if number > 0 else None
+    return None
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _amount(value: Any) -> float | None:
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float, Decimal)):
+        return float(value)
+    try:
+        return float(str(value).strip().replace(",", "."))
+    except ValueError:
+        return None
+
+
+def _moment(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC) if value.tzinfo else value
+    if value is None:
+        return None
+    # A DATE column: midnight of that day.
+    return datetime(value.year, value.month, value.day)
+
+
+def _split_name(full: str) -> tuple[str, str]:
+    words = full.split()
+    if len(words) < 2:
+        return full, ""
+    return " ".join(words[:-1]), words[-1]
+
+
+class ShopDatabase:
+    """The shop's database seen through the mapping. Thread-safe: each call checks out a pooled connection."""
+
+    def __init__(self, engine: sa.Engine, kind: Kind, where: str, orders: OrdersMap, users: UsersMap) -> None:
+        self.engine = engine
+        self.kind: Kind = kind
+        self.where = where
+        self.orders_map = orders
+        self.users_map = users
+        self._lock_engine: sa.Engine | None = None
+
+    # -- connecting ---------------------------------------------------------------------------------
+    @classmethod
+    def connect(cls, url: str, mapping: ShopConfig, *, password: str | None = None) -> ShopDatabase:
+        """Connect, reflect and validate the mapping (tables, columns, types, the id columns writable)."""
+        u, kind = parse_url(url, password)
+        where = display(u)
+        engine = create_engine(u, kind)
+        try:
+            with engine.connect() as conn:
+                resolved = resolve(conn, mapping)
+            for m, what in ((resolved.orders, "orders"), (resolved.users, "users")):
+                _probe_select(engine, m.table, m.selected, what)
+            for idc in (resolved.orders.deal_id, resolved.users.contact_id):
+                _probe_update(engine, idc)
+        except ShopError:
+            engine.dispose()
+            raise
+        except sa.exc.DBAPIError as exc:
+            engine.dispose()
+            raise translate(exc, where, "connecting", connected=False) from exc
+        log.info("connected to shop database %s (%s)", where, kind)
+        return cls(engine, kind, where, resolved.orders, resolved.users)
+
+    def close(self) -> None:
+        self.engine.dispose()
+        if self._lock_engine is not None:
+            self._lock_engine.dispose()
+
+    def __enter__(self) -> ShopDatabase:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<ShopDatabase {self.kind} {self.where}>"
+
+    def _run(self, what: str, fn: Callable[[sa.Connection], T], *, retry: bool = True) -> T:
+        """Run ``fn`` in a short transaction; on a dropped connection try once more if ``retry``."""
+        for attempt in (1, 2):
+            try:
+                with self.engine.begin() as conn:
+                    return fn(conn)
+            except sa.exc.DBAPIError as exc:
+                if retry and attempt == 1 and is_disconnect(exc):
+                    log.warning("shop database connection lost while %s; retrying once", what)
+                    continue
+                raise translate(exc, self.where, what, connected=True) from exc
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    # -- reads --------------------------------------------------------------------------------------
+    def has_updated_at(self, entity: Entity) -> bool:
+        """Whether changes can be read since a watermark; if not, compare fingerprints."""
+        m = self.orders_map if entity == "order" else self.users_map
+        return m.updated_at is not None
+
+    def count_orders(self) -> int:
+        return self._count(self.orders_map.table, "counting orders")
+
+    def count_users(self) -> int:
+        return self._count(self.users_map.table, "counting users")
+
+    def _count(self, table: sa.Table, what: str) -> int:
+        stmt = sa.select(sa.func.count()).select_from(table)
+        return int(self._run(what, lambda c: c.execute(stmt).scalar_one()))
+
+    def max_updated_at(self, entity: Entity) -> datetime | None:
+        """The newest ``updated_at`` (a watermark), or ``None`` when unmapped or the table is empty."""
+        m = self.orders_map if entity == "order" else self.users_map
+        if m.updated_at is None:
+            return None
+        stmt = sa.select(sa.func.max(m.updated_at))
+        return _moment(self._run(f"reading the newest {entity} change", lambda c: c.execute(stmt).scalar()))
+
+    def iter_orders(
+        self, *, page_size: int = 2000, since: datetime | None = None
+    ) -> Iterator[list[OrderRow]]:
+        """Pages of orders in key order; with ``since``, only those changed at or after it.
+
+        Without an ``updated_at`` column ``since`` is ignored (every row comes back; compare fingerprints).
+        """
+        m = self.orders_map
+        yield from self._pages(
+            m.table, m.key, m.selected, m.updated_at, page_size, since, self._order, "orders"
+        )
+
+    def iter_users(self, *, page_size: int = 2000, since: datetime | None = None) -> Iterator[list[UserRow]]:
+        """Pages of users in key order; ``since`` as for :meth:`iter_orders`."""
+        m = self.users_map
+        yield from self._pages(
+            m.table, m.key, m.selected, m.updated_at, page_size, since, self._user, "users"
+        )
+
+    def _pages(
+        self,
+        table: sa.Table,
+        key: KeyColumn,
+        selected: Sequence[sa.Column[Any]],
+        updated_at: sa.Column[Any] | None,
+        page_size: int,
+        since: datetime | None,
+        convert: Callable[[sa.Row[Any]], T],
+        what: str,
+    ) -> Iterator[list[T]]:
+        if page_size < 1:
+            raise ValueError("page_size must be at least 1")
+        base = sa.select(*selected).order_by(key.column).limit(page_size)
+        if since is not None and updated_at is not None:
+            base = base.where(updated_at >= since)
+        last: Any = None
+        while True:
+            stmt = base if last is None else base.where(key.column > last)
+            rows = self._run(f"reading {what}", lambda c, s=stmt: c.execute(s).all())  # type: ignore[misc]
+            if not rows:
+                return
+            last = rows[-1][0]
+            page = [convert(r) for r in rows]
+            del rows
+            yield page
+            if len(page) < page_size:
+                return
+
+    def get_orders(self, keys: Iterable[str]) -> dict[str, OrderRow]:
+        """The orders with these keys (missing keys are simply absent)."""
+        m = self.orders_map
+        return self._get(m.table, m.key, m.selected, keys, self._order, "reading orders")
+
+    def get_users(self, keys: Iterable[str]) -> dict[str, UserRow]:
+        m = self.users_map
+        return self._get(m.table, m.key, m.selected, keys, self._user, "reading users")
+
+    def _get(
+        self,
+        table: sa.Table,
+        key: KeyColumn,
+        selected: Sequence[sa.Column[Any]],
+        keys: Iterable[str],
+        convert: Callable[[sa.Row[Any]], Any],
+        what: str,
+    ) -> dict[str, Any]:
+        wanted = list(dict.fromkeys(v for v in (key.parse(str(k)) for k in keys) if v is not None))
+        found: dict[str, Any] = {}
+        for i in range(0, len(wanted), _IN_CHUNK):
+            stmt = sa.select(*selected).where(key.column.in_(wanted[i : i + _IN_CHUNK]))
+            for r in self._run(what, lambda c, s=stmt: c.execute(s).all()):  # type: ignore[misc]
+                row = convert(r)
+                found[row.key] = row
+        return found
+
+    def _order(self, r: sa.Row[Any]) -> OrderRow:
+        m = self.orders_map
+        raw = dict(zip((c.name for c in m.selected), r, strict=True))
+        title = "".join(
+            p.literal + ("" if p.column is None or raw[p.column] is None else str(raw[p.column]))
+            for p in m.title
+        )
+        stage: str | None = None
+        if m.stage is not None:
+            value = _text(raw[m.stage.name])
+            stage = m.stage_map.get(value) if m.stage_map and value is not None else value
+        currency = m.currency
+        if m.currency_column is not None:
+            currency = _text(raw[m.currency_column.name]) or m.currency
+        return OrderRow(
+            key=str(raw[m.key.column.name]),
+            user_key=None if m.user is None else _text(raw[m.user.name]),
+            deal_id=parse_id(raw[m.deal_id.column.name]),
+            title=title.strip(),
+            amount=None if m.amount is None else _amount(raw[m.amount.name]),
+            currency=currency,
+            stage=stage,
+            updated_at=None if m.updated_at is None else _moment(raw[m.updated_at.name]),
+            raw=raw,
+        )
+
+    def _user(self, r: sa.Row[Any]) -> UserRow:
+        m = self.users_map
+        raw = dict(zip((c.name for c in m.selected), r, strict=True))
+
+        def text(col: sa.Column[Any] | None) -> str | None:
+            return None if col is None else _text(raw[col.name])
+
+        full, first, last = text(m.name), text(m.first_name), text(m.last_name)
+        if m.first_name is None and m.last_name is None:
+            first, last = _split_name(full or "")
+        elif full is None:
+            full = " ".join(p for p in (first, last) if p)
+        return UserRow(
+            key=str(raw[m.key.column.name]),
+            contact_id=parse_id(raw[m.contact_id.column.name]),
+            name=full or "",
+            first_name=first or "",
+            last_name=last or "",
+            email=text(m.email),
+            phone=text(m.phone),
+            company=text(m.company),
+            updated_at=None if m.updated_at is None else _moment(raw[m.updated_at.name]),
+            raw=raw,
+        )
+
+    # -- write-back ---------------------------------------------------------------------------------
+    def set_deal_id(self, order_key: str, new: int | None, *, expected: int | None = None) -> bool:
+        """Compare-and-set the order's deal id: only if it currently holds ``expected`` (``None`` = no id).
+
+        Returns True if this call changed it (it "won"), False if the row is gone or holds another id.
+        """
+        m = self.orders_map
+        return self._cas(m.table, m.key, m.deal_id, order_key, new, expected, "writing a deal id")
+
+    def set_contact_id(self, user_key: str, new: int | None, *, expected: int | None = None) -> bool:
+        """Compare-and-set the user's contact id; see :meth:`set_deal_id`."""
+        m = self.users_map
+        return self._cas(m.table, m.key, m.contact_id, user_key, new, expected, "writing a contact id")
+
+    def _cas(
+        self,
+        table: sa.Table,
+        key: KeyColumn,
+        idc: IdColumn,
+        row_key: str,
+        new: int | None,
+        expected: int | None,
+        what: str,
+    ) -> bool:
+        if new is not None and (isinstance(new, bool) or new <= 0):
+            raise ValueError(f"not an id: {new!r}")
+        k = key.parse(str(row_key))
+        if k is None:
+            return False
+        stmt = (
+            sa.update(table)
+            .where(key.column == k, idc.holds(expected))
+            .values({idc.column.name: idc.store(new)})
+        )
+        rowcount = self._run(what, lambda c: c.execute(stmt).rowcount, retry=False)
+        return bool(rowcount == 1)
+
+    # -- locks --------------------------------------------------------------------------------------
+    def locks(self) -> EntityLocks:
+        """A fresh lock holder with a connection of its own; one per worker."""
+        if self._lock_engine is None and self.kind != "sqlite":
+            self._lock_engine = sa.create_engine(
+                self.engine.url, poolclass=sa.pool.NullPool, isolation_level="AUTOCOMMIT"
+            )
+        return make_locks(
+            self.kind,
+            self._lock_engine,
+            self.where,
+            self.engine.url.database or "",
+            {"order": self.orders_map.table.name, "user": self.users_map.table.name},
+        )
+
+
+def _probe_select(engine: sa.Engine, table: sa.Table, cols: Sequence[sa.Column[Any]], what: str) -> None:
+    """SELECT rights on every mapped column (the server checks them when it plans the query)."""
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.select(*cols).where(sa.false()).limit(1)).all()
+    except sa.exc.DBAPIError as exc:
+        if isinstance(translate(exc, "", "", connected=True), ShopPermissionError):
+            raise ShopPermissionError(
+                f"The shop database user may not read the {what} table {table.name!r}", hint=README_HINT
+            ) from exc
+        raise
+
+
+def _probe_update(engine: sa.Engine, idc: IdColumn) -> None:
+    """UPDATE rights on an id column: an UPDATE that matches no row, rolled back."""
+    col = idc.column
+    try:
+        with engine.connect() as conn, conn.begin() as trans:
+            conn.execute(sa.update(col.table).where(sa.false()).values({col.name: col}))
+            trans.rollback()
+    except sa.exc.DBAPIError as exc:
+        if isinstance(translate(exc, "", "", connected=True), ShopPermissionError):
+            raise ShopPermissionError(
+                f"The shop database user may not UPDATE column {col.table.name}.{col.name}", hint=README_HINT
+            ) from exc
+        raise
+
+
+__all__ = ["ShopDatabase", "parse_id"]

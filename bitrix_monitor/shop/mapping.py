@@ -1,0 +1,334 @@
+"""The mapping from the config's names to reflected tables and columns, checked once at connect.
+
+Nothing from the config reaches SQL as text: a name is looked up among the reflected tables and columns,
+and from then on only SQLAlchemy ``Table``/``Column`` objects are used. The title template is parsed into
+literal text and column references (``{column}`` only: no positional fields, attribute or index access,
+conversions or format specs), so rendering never evaluates anything from the config.
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import sqlalchemy as sa
+
+from bitrix_monitor.config import OrdersMapping, ShopConfig, UsersMapping
+from bitrix_monitor.shop.errors import ShopMappingError
+
+Entity = Literal["order", "user"]
+
+# Bitrix24 ids are positive 32-bit integers today; a text column must be able to hold ten digits.
+MIN_TEXT_ID_LENGTH = 10
+
+
+@dataclass(frozen=True)
+class TemplatePart:
+    literal: str
+    column: str | None
+
+
+@dataclass(frozen=True)
+class IdColumn:
+    """A deal/contact id column: integer or text, and what "no id" is written as."""
+
+    column: sa.Column[Any]
+    is_text: bool
+
+    @property
+    def empty_value(self) -> int | str | None:
+        """Written when unlinking: NULL, or 0 / '' when the shop declared the column NOT NULL."""
+        if self.column.nullable:
+            return None
+        return "" if self.is_text else 0
+
+    def store(self, value: int | None) -> int | str | None:
+        if value is None:
+            return self.empty_value
+        return str(value) if self.is_text else value
+
+    def holds(self, value: int | None) -> sa.ColumnElement[bool]:
+        """WHERE clause: the column holds ``value`` (``None`` = no id: NULL, 0 or empty text)."""
+        col = self.column
+        if value is None:
+            if self.is_text:
+                return sa.or_(col.is_(None), col == "", col == "0")
+            return sa.or_(col.is_(None), col == 0)
+        return col == (str(value) if self.is_text else value)
+
+
+@dataclass(frozen=True)
+class KeyColumn:
+    column: sa.Column[Any]
+    is_int: bool
+
+    def parse(self, key: str) -> int | str | None:
+        """The shop key as the column's type, or ``None`` if no row can have it."""
+        if not self.is_int:
+            return key
+        try:
+            return int(key)
+        except ValueError:
+            return None
+
+
+@dataclass(frozen=True)
+class OrdersMap:
+    table: sa.Table
+    key: KeyColumn
+    deal_id: IdColumn
+    user: sa.Column[Any] | None
+    amount: sa.Column[Any] | None
+    currency_column: sa.Column[Any] | None
+    currency: str
+    stage: sa.Column[Any] | None
+    stage_map: dict[str, str]
+    updated_at: sa.Column[Any] | None
+    title: tuple[TemplatePart, ...]
+    selected: tuple[sa.Column[Any], ...]
+
+
+@dataclass(frozen=True)
+class UsersMap:
+    table: sa.Table
+    key: KeyColumn
+    contact_id: IdColumn
+    name: sa.Column[Any] | None
+    first_name: sa.Column[Any] | None
+    last_name: sa.Column[Any] | None
+    email: sa.Column[Any] | None
+    phone: sa.Column[Any] | None
+    company: sa.Column[Any] | None
+    updated_at: sa.Column[Any] | None
+    selected: tuple[sa.Column[Any], ...]
+
+
+@dataclass(frozen=True)
+class ResolvedMapping:
+    orders: OrdersMap
+    users: UsersMap
+
+
+def parse_template(template: str, section: str = "[shop.orders] title") -> list[TemplatePart]:
+    """Split a title template into literal text and ``{column}`` references."""
+    if not template.strip():
+        raise ShopMappingError(f"{section} is empty", hint='e.g. "Order #{order_id}"')
+    try:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError as exc:
+        raise ShopMappingError(
+            f"{section} = {template!r}: {exc}", hint="write a literal brace as {{ or }}"
+        ) from None
+    parts: list[TemplatePart] = []
+    for literal, name, spec, conversion in parsed:
+        if name is None:
+            parts.append(TemplatePart(literal, None))
+            continue
+        bad = (
+            "an empty placeholder {}"
+            if name == ""
+            else "a positional placeholder"
+            if name.isdigit()
+            else "attribute or index access"
+            if "." in name or "[" in name
+            else "a conversion (!)"
+            if conversion
+            else "a format spec (:)"
+            if spec
+            else None
+        )
+        if bad:
+            raise ShopMappingError(
+                f"{section} = {template!r}: {bad} is not allowed", hint="placeholders are {column_name} only"
+            )
+        parts.append(TemplatePart(literal, name))
+    return parts
+
+
+class _Resolver:
+    def __init__(self, conn: sa.Connection) -> None:
+        self.conn = conn
+        self.inspector = sa.inspect(conn)
+        self.tables = sorted(self.inspector.get_table_names())
+
+    def table(self, section: str, name: str) -> sa.Table:
+        if not name:
+            raise ShopMappingError(f"[{section}] table is empty")
+        found = name if name in self.tables else None
+        if found is None:
+            folded = [t for t in self.tables if t.casefold() == name.casefold()]
+            found = folded[0] if len(folded) == 1 else None
+        if found is None:
+            listing = ", ".join(self.tables[:12]) + (", ..." if len(self.tables) > 12 else "")
+            raise ShopMappingError(
+                f"[{section}] table = {name!r}: no such table in the shop database",
+                hint=f"tables: {listing or 'none'}",
+            )
+        return sa.Table(found, sa.MetaData(), autoload_with=self.conn, resolve_fks=False)
+
+    @staticmethod
+    def column(section: str, key: str, table: sa.Table, name: str) -> sa.Column[Any]:
+        if name in table.c:
+            return table.c[name]
+        folded = [c for c in table.c if c.name.casefold() == name.casefold()]
+        if len(folded) == 1:
+            return folded[0]
+        raise ShopMappingError(
+            f"[{section}] {key} = {name!r}: table {table.name!r} has no column {name!r}",
+            hint="columns: " + ", ".join(c.name for c in table.c),
+        )
+
+    def optional(self, section: str, key: str, table: sa.Table, name: str) -> sa.Column[Any] | None:
+        return self.column(section, key, table, name) if name else None
+
+    def required(self, section: str, key: str, table: sa.Table, name: str) -> sa.Column[Any]:
+        if not name:
+            raise ShopMappingError(f"[{section}] {key} is required and cannot be empty")
+        return self.column(section, key, table, name)
+
+    def key(self, section: str, table: sa.Table, name: str) -> KeyColumn:
+        col = self.required(section, "key", table, name)
+        unique = [c.name for c in table.primary_key.columns] == [col.name]
+        if not unique:
+            uniques: list[list[str | None]] = [
+                list(u["column_names"]) for u in self.inspector.get_unique_constraints(table.name)
+            ]
+            uniques += [
+                list(i["column_names"]) for i in self.inspector.get_indexes(table.name) if i["unique"]
+            ]
+            unique = [col.name] in uniques
+        if not unique:
+            raise ShopMappingError(
+                f"[{section}] key = {name!r}: column {table.name}.{col.name} is neither the primary key "
+                "nor unique",
+                hint="map the table's primary key",
+            )
+        return KeyColumn(col, isinstance(col.type, sa.Integer))
+
+    @staticmethod
+    def id_column(section: str, key: str, col: sa.Column[Any]) -> IdColumn:
+        where = f"[{section}] {key} = {col.name!r}: column {col.table.name}.{col.name}"
+        if isinstance(col.type, sa.Integer) and not isinstance(col.type, sa.Boolean):
+            return IdColumn(col, is_text=False)
+        if isinstance(col.type, sa.String):
+            length = col.type.length
+            if length is not None and length < MIN_TEXT_ID_LENGTH:
+                raise ShopMappingError(
+                    f"{where} holds only {length} characters; an id needs {MIN_TEXT_ID_LENGTH}",
+                    hint="widen the column or map another one",
+                )
+            return IdColumn(col, is_text=True)
+        raise ShopMappingError(
+            f"{where} has type {_type_name(col)}; an id column must be an integer or text type"
+        )
+
+    @staticmethod
+    def typed(section: str, key: str, col: sa.Column[Any] | None, kinds: tuple[type, ...], what: str) -> None:
+        if col is not None and not isinstance(col.type, kinds):
+            raise ShopMappingError(
+                f"[{section}] {key} = {col.name!r}: column {col.table.name}.{col.name} has type "
+                f"{_type_name(col)}; expected {what}"
+            )
+
+
+def _type_name(col: sa.Column[Any]) -> str:
+    try:
+        return str(col.type)
+    except Exception:  # some reflected types cannot render without a dialect
+        return type(col.type).__name__
+
+
+def _unique_columns(*cols: sa.Column[Any] | None) -> tuple[sa.Column[Any], ...]:
+    seen: dict[str, sa.Column[Any]] = {}
+    for c in cols:
+        if c is not None and c.name not in seen:
+            seen[c.name] = c
+    return tuple(seen.values())
+
+
+_TIMESTAMP = (sa.DateTime, sa.Date)
+_NUMBER_OR_TEXT = (sa.Numeric, sa.Float, sa.Integer, sa.String)
+
+
+def _orders(r: _Resolver, m: OrdersMapping) -> OrdersMap:
+    s = "shop.orders"
+    table = r.table(s, m.table)
+    key = r.key(s, table, m.key)
+    deal_id = r.id_column(s, "deal_id", r.required(s, "deal_id", table, m.deal_id))
+    user = r.optional(s, "user", table, m.user)
+    amount = r.optional(s, "amount", table, m.amount)
+    r.typed(s, "amount", amount, _NUMBER_OR_TEXT, "a number")
+    currency_column = r.optional(s, "currency_column", table, m.currency_column)
+    if currency_column is None and not m.currency.strip():
+        raise ShopMappingError(f"[{s}] currency is empty", hint='set currency = "RUB" or a currency_column')
+    stage = r.optional(s, "stage", table, m.stage)
+    updated_at = r.optional(s, "updated_at", table, m.updated_at)
+    r.typed(s, "updated_at", updated_at, _TIMESTAMP, "a date/time type")
+    parts = parse_template(m.title, f"[{s}] title")
+    template_cols = [
+        r.column(s, f"title placeholder {{{p.column}}}", table, p.column) for p in parts if p.column
+    ]
+    # Placeholders are resolved to the real column names (case may differ from the template).
+    resolved = iter(template_cols)
+    title = tuple(TemplatePart(p.literal, next(resolved).name if p.column else None) for p in parts)
+    return OrdersMap(
+        table=table,
+        key=key,
+        deal_id=deal_id,
+        user=user,
+        amount=amount,
+        currency_column=currency_column,
+        currency=m.currency.strip(),
+        stage=stage,
+        stage_map=dict(m.stage_map),
+        updated_at=updated_at,
+        title=title,
+        selected=_unique_columns(
+            key.column, user, deal_id.column, amount, currency_column, stage, updated_at, *template_cols
+        ),
+    )
+
+
+def _users(r: _Resolver, m: UsersMapping) -> UsersMap:
+    s = "shop.users"
+    table = r.table(s, m.table)
+    key = r.key(s, table, m.key)
+    contact_id = r.id_column(s, "contact_id", r.required(s, "contact_id", table, m.contact_id))
+    name = r.optional(s, "name", table, m.name)
+    first_name = r.optional(s, "first_name", table, m.first_name)
+    last_name = r.optional(s, "last_name", table, m.last_name)
+    if name is None and first_name is None and last_name is None:
+        raise ShopMappingError(
+            f"[{s}] no name column: name, first_name and last_name are all empty",
+            hint="map name (a full name) or first_name and last_name",
+        )
+    email = r.optional(s, "email", table, m.email)
+    phone = r.optional(s, "phone", table, m.phone)
+    company = r.optional(s, "company", table, m.company)
+    updated_at = r.optional(s, "updated_at", table, m.updated_at)
+    r.typed(s, "updated_at", updated_at, _TIMESTAMP, "a date/time type")
+    return UsersMap(
+        table=table,
+        key=key,
+        contact_id=contact_id,
+        name=name,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        phone=phone,
+        company=company,
+        updated_at=updated_at,
+        selected=_unique_columns(
+            key.column, contact_id.column, name, first_name, last_name, email, phone, company, updated_at
+        ),
+    )
+
+
+def resolve(conn: sa.Connection, mapping: ShopConfig) -> ResolvedMapping:
+    """Reflect the mapped tables and check every key; raises one :class:`ShopMappingError`."""
+    r = _Resolver(conn)
+    return ResolvedMapping(orders=_orders(r, mapping.orders), users=_users(r, mapping.users))
+
+
+__all__ = ["Entity", "IdColumn", "KeyColumn", "OrdersMap", "ResolvedMapping", "UsersMap", "parse_template"]

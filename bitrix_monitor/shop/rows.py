@@ -1,0 +1,74 @@
+"""Plain rows handed to the sync engine: the mapped values of one order or user, nothing ORM-like."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+def _fingerprint(*values: object) -> str:
+    """A stable hash of mapped values: same values, same text, across processes and runs."""
+    blob = json.dumps(values, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:32]
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRow:
+    """One order as the portal should see it.
+
+    ``stage`` is already a STAGE_ID (through ``stage_map`` when one is configured; ``None`` when the
+    shop's value is not in a non-empty map). ``raw`` holds the shop's own values of the columns read
+    (title template columns, stage, currency, ...), keyed by column name. ``fingerprint`` covers the
+    values that the portal mirrors (not ``deal_id`` nor ``updated_at``), so a write-back of the deal id
+    does not look like a change.
+    """
+
+    key: str
+    user_key: str | None
+    deal_id: int | None
+    title: str
+    amount: float | None
+    currency: str
+    stage: str | None
+    updated_at: datetime | None
+    raw: Mapping[str, Any] = field(hash=False, repr=False)
+    fingerprint: str = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        fp = _fingerprint(self.key, self.user_key, self.title, self.amount, self.currency, self.stage)
+        object.__setattr__(self, "fingerprint", fp)
+
+
+@dataclass(frozen=True, slots=True)
+class UserRow:
+    """One user as the portal's contact should look.
+
+    ``name`` is the full name; ``first_name``/``last_name`` come from their own columns when mapped,
+    otherwise from the full name (last word = last name, the rest = first name). ``email``, ``phone``
+    and ``company`` are ``None`` when empty or not mapped; they are stripped but not normalised.
+    """
+
+    key: str
+    contact_id: int | None
+    name: str
+    first_name: str
+    last_name: str
+    email: str | None
+    phone: str | None
+    company: str | None
+    updated_at: datetime | None
+    raw: Mapping[str, Any] = field(hash=False, repr=False)
+    fingerprint: str = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        fp = _fingerprint(
+            self.key, self.name, self.first_name, self.last_name, self.email, self.phone, self.company
+        )
+        object.__setattr__(self, "fingerprint", fp)
+
+
+__all__ = ["OrderRow", "UserRow"]
