@@ -1,0 +1,294 @@
+"""Plain data that crosses the queue's API: kinds, states, jobs, events, counts.
+
+Nothing here touches the database; :mod:`bitrix_monitor.queue.store` turns rows into these dataclasses,
+and the engine, the headless report and the GUI see nothing else.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Final
+
+from bitrix_monitor.errors import EXIT_PROBLEMS, UserFacingError
+
+JsonDict = dict[str, Any]
+
+# --- states -------------------------------------------------------------------------------------------
+
+QUEUED: Final = "queued"
+RUNNING: Final = "running"
+DONE: Final = "done"
+FAILED: Final = "failed"  # retryable error; runs again at next_run_at
+IN_DOUBT: Final = "in_doubt"  # the outcome is unknown; a lookup in the portal must settle it
+DEAD: Final = "dead"  # will not run again without a person
+CANCELLED: Final = "cancelled"
+
+STATES: Final = (QUEUED, RUNNING, IN_DOUBT, FAILED, DEAD, DONE, CANCELLED)
+# At most one job in these states per (entity type, entity key, family): enforced by a unique index.
+ACTIVE_STATES: Final = (QUEUED, RUNNING, FAILED, IN_DOUBT)
+# States a claim takes jobs from (when next_run_at has come).
+DUE_STATES: Final = (QUEUED, FAILED)
+
+# --- kinds --------------------------------------------------------------------------------------------
+
+ENTITY_TYPES: Final = ("deal", "contact")
+SYNC: Final = "sync"
+CLEANUP: Final = "cleanup"
+
+# Within the sync family a stronger kind absorbs a weaker one when jobs fold together: a pending create
+# stays a create when an update arrives, a pending update becomes the create when a create arrives.
+# A relink (payload: the portal id found by origin id) outranks a plain update.
+_ACTION_FAMILY: Final = {"update": SYNC, "relink": SYNC, "create": SYNC, "cleanup": CLEANUP}
+_ACTION_RANK: Final = {"update": 0, "relink": 1, "create": 2, "cleanup": 0}
+
+KINDS: Final = tuple(f"{entity}.{action}" for entity in ENTITY_TYPES for action in _ACTION_FAMILY)
+
+
+@dataclass(frozen=True, slots=True)
+class KindInfo:
+    kind: str
+    entity_type: str
+    action: str
+    family: str
+    rank: int
+
+
+def kind_info(kind: str) -> KindInfo:
+    """Split ``"deal.create"`` into its parts; an unknown kind is a programming error (ValueError)."""
+    entity_type, _, action = kind.partition(".")
+    if entity_type not in ENTITY_TYPES or action not in _ACTION_FAMILY:
+        raise ValueError(f"unknown job kind {kind!r}; known kinds: {', '.join(KINDS)}")
+    return KindInfo(kind, entity_type, action, _ACTION_FAMILY[action], _ACTION_RANK[action])
+
+
+def stronger_kind(current: str, incoming: str) -> str:
+    """The kind a job has after ``incoming`` folds into a pending job of kind ``current`` (same family)."""
+    return incoming if kind_info(incoming).rank > kind_info(current).rank else current
+
+
+def follow_up_kind(kind: str) -> str:
+    """The kind a job runs as again when its entity changed while it was running.
+
+    After a successful sync job the entity is linked in the portal, so the follow-up is an update; a
+    cleanup follows up as a cleanup.
+    """
+    info = kind_info(kind)
+    return f"{info.entity_type}.update" if info.family == SYNC else kind
+
+
+def merge_payload(current: Mapping[str, Any], incoming: Mapping[str, Any] | None) -> JsonDict:
+    """Fold ``incoming`` into ``current``: lists are united (order kept, no repeats), other values replaced.
+
+    So two cleanups of one order carrying ``{"extra_ids": [5]}`` and ``{"extra_ids": [7]}`` become one with
+    ``[5, 7]``.
+    """
+    merged = dict(current)
+    for key, value in (incoming or {}).items():
+        old = merged.get(key)
+        if isinstance(old, list) and isinstance(value, list):
+            merged[key] = old + [v for v in value if v not in old]
+        else:
+            merged[key] = value
+    return merged
+
+
+# --- event types --------------------------------------------------------------------------------------
+
+EV_ENQUEUED: Final = "enqueued"
+EV_FOLDED: Final = "folded"
+EV_CLAIMED: Final = "claimed"
+EV_SENDING: Final = "sending"
+EV_SENT: Final = "sent"
+EV_ADOPTED: Final = "adopted"
+EV_COMPLETED: Final = "completed"
+EV_REQUEUED: Final = "requeued"  # completed, but changed again while running: runs once more
+EV_FAILED: Final = "failed"
+EV_IN_DOUBT: Final = "in_doubt"
+EV_SETTLED: Final = "settled"
+EV_DEAD: Final = "dead"
+EV_CANCELLED: Final = "cancelled"
+EV_RETRIED: Final = "retried"
+EV_LEASE_EXPIRED: Final = "lease_expired"
+
+# --- errors -------------------------------------------------------------------------------------------
+
+_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_QUOTED_RE = re.compile(r"'[^']*'|\"[^\"]*\"")
+_NUMBER_RE = re.compile(r"\d+")
+_SPACE_RE = re.compile(r"\s+")
+SIGNATURE_MAX = 200
+
+
+def error_signature(error_class: str, message: str) -> str:
+    """What "retry all with this error" groups by: the class and the message with ids stripped.
+
+    ``PortalError: Not found (deal 4711)`` and ``PortalError: Not found (deal 12)`` share the signature
+    ``PortalError: Not found (deal #)``; quoted values and e-mail addresses are stripped the same way.
+    """
+    text = _EMAIL_RE.sub("<email>", message)
+    text = _QUOTED_RE.sub("'…'", text)
+    text = _NUMBER_RE.sub("#", text)
+    text = _SPACE_RE.sub(" ", text).strip()
+    return f"{error_class}: {text}"[:SIGNATURE_MAX]
+
+
+@dataclass(frozen=True, slots=True)
+class JobError:
+    """The last error of a job. ``retryable`` decides between a retry with backoff and ``dead`` at once."""
+
+    error_class: str
+    message: str
+    retryable: bool
+
+    @classmethod
+    def of(cls, exc: BaseException, *, retryable: bool) -> JobError:
+        return cls(type(exc).__name__, str(exc) or type(exc).__name__, retryable)
+
+    @property
+    def signature(self) -> str:
+        return error_signature(self.error_class, self.message)
+
+
+# --- rows ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    id: int
+    kind: str
+    entity_type: str  # "deal" | "contact"
+    entity_key: str  # the shop key
+    family: str  # "sync" | "cleanup"
+    payload: Mapping[str, Any]
+    state: str
+    attempts: int
+    next_run_at: datetime
+    lease_owner: str | None
+    lease_expires_at: datetime | None
+    sending_since: datetime | None  # write-ahead marker: the portal call may have happened
+    error: JobError | None
+    error_signature: str | None
+    result: Mapping[str, Any] | None
+    created_at: datetime
+    updated_at: datetime
+    created_by: str
+    changed_again: bool  # something was queued for this entity while it ran: it runs once more
+
+    @property
+    def active(self) -> bool:
+        return self.state in ACTIVE_STATES
+
+
+@dataclass(frozen=True, slots=True)
+class JobEvent:
+    id: int
+    job_id: int
+    at: datetime
+    type: str
+    actor: str | None
+    detail: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class QueueCounts:
+    queued: int = 0
+    running: int = 0
+    in_doubt: int = 0
+    failed: int = 0
+    dead: int = 0
+    done: int = 0
+    cancelled: int = 0
+
+    @property
+    def active(self) -> int:
+        return self.queued + self.running + self.in_doubt + self.failed
+
+    @property
+    def problems(self) -> int:
+        """Jobs that make a headless run end with "problems remain"."""
+        return self.failed + self.dead + self.in_doubt
+
+    def report(self) -> dict[str, int]:
+        """The ``queue`` object of the verification report's JSON."""
+        return {
+            "queued": self.queued,
+            "running": self.running,
+            "in_doubt": self.in_doubt,
+            "failed": self.failed,
+            "dead": self.dead,
+            "done": self.done,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class EnqueueSummary:
+    created: int
+    folded: int
+    job_ids: tuple[int, ...]  # one per input item, in input order (folded items repeat an id)
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityPoint:
+    minute: datetime  # start of the minute, UTC
+    done: int
+    failed: int  # failed and dead
+
+
+@dataclass(frozen=True, slots=True)
+class RunnerInfo:
+    """Who holds a queue's runner lock."""
+
+    pid: int
+    host: str
+    description: str
+    since: datetime
+
+    def describe(self) -> str:
+        return f"{self.description} (pid {self.pid} on {self.host}, since {self.since:%Y-%m-%d %H:%M:%S} UTC)"
+
+
+# --- exceptions ---------------------------------------------------------------------------------------
+
+
+class LeaseLost(Exception):
+    """The job is no longer running under this owner (its lease expired and it was reclaimed, or a person
+    cancelled it). The caller must not treat its outcome as recorded. Not user-facing: the engine handles it.
+    """
+
+    def __init__(self, job_id: int, owner: str) -> None:
+        super().__init__(f"job {job_id} is not running under lease owner {owner!r}")
+        self.job_id = job_id
+        self.owner = owner
+
+
+class QueueFileError(UserFacingError):
+    """The queue file cannot be used as it is: corrupted, foreign, read-only, or from a newer version.
+
+    The app never starts a new queue over it; the front end offers :func:`~bitrix_monitor.queue.move_aside`.
+    """
+
+    def __init__(self, path: object, problem: str, *, hint: str | None = None) -> None:
+        super().__init__(
+            f"The job queue file {path} {problem}.",
+            hint=hint
+            or "move it aside to start with an empty queue; the old file is kept, renamed …corrupt-<time>",
+        )
+        self.path = path
+        self.problem = problem
+
+
+class QueueBusy(UserFacingError):
+    """Another runner is processing this queue."""
+
+    exit_status = EXIT_PROBLEMS
+
+    def __init__(self, path: object, holder: RunnerInfo | None) -> None:
+        who = holder.describe() if holder else "another process (it did not say who)"
+        super().__init__(
+            f"The job queue {path} is being processed by {who}.",
+            hint="wait for it to finish, or stop it first",
+        )
+        self.holder = holder

@@ -1,0 +1,309 @@
+"""The queue file: tables, numbered migrations, and opening a SQLite file safely.
+
+Times are stored as UTC seconds since the epoch (REAL); JSON columns hold compact JSON text. The schema
+version lives in the one-row table ``schema_version``. Migrations are frozen DDL, one function per version,
+never rewritten once released: a file written by any earlier release is brought up to
+:data:`SCHEMA_VERSION` when it is opened, in one transaction.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+
+from bitrix_monitor.queue.model import ACTIVE_STATES, DUE_STATES, QueueFileError, error_signature
+
+BUSY_TIMEOUT_MS = 30_000
+
+metadata = sa.MetaData()
+
+jobs = sa.Table(
+    "jobs",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("entity_type", sa.Text, nullable=False),
+    sa.Column("entity_key", sa.Text, nullable=False),
+    sa.Column("family", sa.Text, nullable=False),
+    sa.Column("payload", sa.Text, nullable=False),
+    sa.Column("state", sa.Text, nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("next_run_at", sa.Float, nullable=False),
+    sa.Column("lease_owner", sa.Text),
+    sa.Column("lease_expires_at", sa.Float),
+    sa.Column("sending_at", sa.Float),
+    sa.Column("error_class", sa.Text),
+    sa.Column("error_message", sa.Text),
+    sa.Column("error_retryable", sa.Boolean),
+    sa.Column("result", sa.Text),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("updated_at", sa.Float, nullable=False),
+    sa.Column("created_by", sa.Text, nullable=False),
+    sa.Column("changed_again", sa.Boolean, nullable=False),
+    sa.Column("error_signature", sa.Text),  # since version 2
+    sqlite_autoincrement=True,
+)
+
+job_events = sa.Table(
+    "job_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("job_id", sa.Integer, nullable=False),
+    sa.Column("at", sa.Float, nullable=False),
+    sa.Column("type", sa.Text, nullable=False),
+    sa.Column("actor", sa.Text),
+    sa.Column("detail", sa.Text, nullable=False),
+)
+
+
+def _sql_list(values: tuple[str, ...]) -> str:
+    return ", ".join(f"'{v}'" for v in values)
+
+
+# --- migrations -----------------------------------------------------------------------------------------
+
+
+def _v1_initial(conn: sa.Connection) -> None:
+    """The first release: jobs, their event log, one active job per entity and family."""
+    conn.exec_driver_sql(
+        """
+        CREATE TABLE jobs (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            kind TEXT NOT NULL,
+            entity_type TEXT NOT NULL,
+            entity_key TEXT NOT NULL,
+            family TEXT NOT NULL,
+            payload TEXT NOT NULL DEFAULT '{}',
+            state TEXT NOT NULL CHECK (state IN
+                ('queued', 'running', 'done', 'failed', 'in_doubt', 'dead', 'cancelled')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_run_at REAL NOT NULL,
+            lease_owner TEXT,
+            lease_expires_at REAL,
+            sending_at REAL,
+            error_class TEXT,
+            error_message TEXT,
+            error_retryable INTEGER,
+            result TEXT,
+            created_at REAL NOT NULL,
+            updated_at REAL NOT NULL,
+            created_by TEXT NOT NULL,
+            changed_again INTEGER NOT NULL DEFAULT 0
+        )
+        """
+    )
+    conn.exec_driver_sql(
+        "CREATE UNIQUE INDEX ux_jobs_one_active ON jobs (entity_type, entity_key, family) "
+        "WHERE state IN ('queued', 'running', 'failed', 'in_doubt')"
+    )
+    conn.exec_driver_sql(
+        "CREATE INDEX ix_jobs_due ON jobs (kind, next_run_at, id) WHERE state IN ('queued', 'failed')"
+    )
+    conn.exec_driver_sql(
+        "CREATE INDEX ix_jobs_due_any ON jobs (next_run_at, id) WHERE state IN ('queued', 'failed')"
+    )
+    conn.exec_driver_sql("CREATE INDEX ix_jobs_lease ON jobs (lease_expires_at) WHERE state = 'running'")
+    conn.exec_driver_sql("CREATE INDEX ix_jobs_state ON jobs (state, updated_at)")
+    conn.exec_driver_sql("CREATE INDEX ix_jobs_entity ON jobs (entity_type, entity_key)")
+    conn.exec_driver_sql(
+        """
+        CREATE TABLE job_events (
+            id INTEGER PRIMARY KEY,
+            job_id INTEGER NOT NULL,
+            at REAL NOT NULL,
+            type TEXT NOT NULL,
+            actor TEXT,
+            detail TEXT NOT NULL DEFAULT '{}'
+        )
+        """
+    )
+    conn.exec_driver_sql("CREATE INDEX ix_job_events_job ON job_events (job_id, id)")
+    conn.exec_driver_sql("CREATE INDEX ix_job_events_type_at ON job_events (type, at)")
+
+
+def _v2_error_signature(conn: sa.Connection) -> None:
+    """ "Retry all with this error": store each job's error signature, indexed, and fill it in."""
+    conn.exec_driver_sql("ALTER TABLE jobs ADD COLUMN error_signature TEXT")
+    rows = conn.exec_driver_sql(
+        "SELECT id, error_class, error_message FROM jobs WHERE error_class IS NOT NULL"
+    ).all()
+    if rows:
+        conn.exec_driver_sql(
+            "UPDATE jobs SET error_signature = ? WHERE id = ?",
+            [(error_signature(cls, msg or ""), id_) for id_, cls, msg in rows],
+        )
+    conn.exec_driver_sql(
+        "CREATE INDEX ix_jobs_error_signature ON jobs (error_signature) WHERE state IN ('failed', 'dead')"
+    )
+
+
+MIGRATIONS: tuple[Callable[[sa.Connection], None], ...] = (_v1_initial, _v2_error_signature)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+# Keep the Python side and the frozen DDL in step.
+assert _sql_list(ACTIVE_STATES) == "'queued', 'running', 'failed', 'in_doubt'"
+assert _sql_list(DUE_STATES) == "'queued', 'failed'"
+
+
+# --- opening ----------------------------------------------------------------------------------------------
+
+
+def _is_file_problem(exc: BaseException) -> str | None:
+    """Describe a SQLite error that means the file itself is unusable, or None for any other error."""
+    text = str(getattr(exc, "orig", exc)).lower()
+    if "not a database" in text or "malformed" in text or "file is encrypted" in text:
+        return "is corrupted or is not a queue database"
+    if "readonly" in text or "read-only" in text:
+        return "is read-only"
+    if "unable to open" in text:
+        return "cannot be opened"
+    return None
+
+
+@contextlib.contextmanager
+def translate_file_errors(path: Path) -> Iterator[None]:
+    """Turn SQLite's "not a database", "malformed" and "read-only" errors into :class:`QueueFileError`."""
+    try:
+        yield
+    except (sa.exc.DBAPIError, sqlite3.DatabaseError) as exc:
+        problem = _is_file_problem(exc)
+        if problem is None:
+            raise
+        raise QueueFileError(path, problem, hint=_hint_for(problem)) from exc
+
+
+def _hint_for(problem: str) -> str:
+    if problem == "is read-only":
+        return "make the file and its folder writable, or move the file aside to start with an empty queue"
+    return "move it aside to start with an empty queue; the old file is kept, renamed …corrupt-<time>"
+
+
+def make_engine(path: Path, *, immediate: bool) -> sa.Engine:
+    """An engine on the queue file. ``immediate``: every transaction starts with ``BEGIN IMMEDIATE``, so
+    writers queue up on SQLite's write lock (waiting up to the busy timeout) instead of failing when a read
+    transaction would have to be upgraded."""
+    engine = sa.create_engine(
+        f"sqlite:///{path}",
+        connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+        poolclass=sa.pool.QueuePool,
+        pool_size=4,
+        max_overflow=32,
+        pool_timeout=BUSY_TIMEOUT_MS / 1000,
+    )
+    begin_sql = "BEGIN IMMEDIATE" if immediate else "BEGIN"
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: sa.Connection) -> None:
+        conn.exec_driver_sql(begin_sql)
+
+    return engine
+
+
+def _looks_read_only(path: Path) -> bool:
+    """The file is marked read-only (no write permission bit), or we may not write it or its folder."""
+    if not path.exists():
+        return not os.access(path.parent, os.W_OK)
+    mode = path.stat().st_mode
+    return not (mode & 0o222) or not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK)
+
+
+def prepare(path: Path, engine: sa.Engine, *, upto: int = SCHEMA_VERSION) -> int:
+    """Check the file, switch it to WAL and migrate it to version ``upto``. Returns the version it had.
+
+    Raises :class:`QueueFileError` for a corrupted, foreign, read-only or newer file: it is never replaced.
+    """
+    if _looks_read_only(path):
+        problem = "is read-only"
+        raise QueueFileError(path, problem, hint=_hint_for(problem))
+    with translate_file_errors(path):
+        raw = engine.raw_connection()
+        try:
+            mode = raw.execute("PRAGMA journal_mode = WAL").fetchone()[0]  # not inside a transaction
+        finally:
+            raw.close()
+        if str(mode).lower() != "wal":
+            raise QueueFileError(path, f"cannot be switched to WAL mode (journal mode is {mode})")
+        with engine.begin() as conn:
+            found = _current_version(path, conn)
+            if found > SCHEMA_VERSION:
+                raise QueueFileError(
+                    path,
+                    f"was written by a newer version of Bitrix Monitor (queue schema {found}; "
+                    f"this version knows up to {SCHEMA_VERSION})",
+                    hint="update Bitrix Monitor, or move the file aside to start with an empty queue",
+                )
+            if found == 0:
+                conn.exec_driver_sql("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+                conn.exec_driver_sql("INSERT INTO schema_version (version) VALUES (0)")
+            for version in range(found + 1, upto + 1):
+                MIGRATIONS[version - 1](conn)
+            if upto > found:
+                conn.exec_driver_sql("UPDATE schema_version SET version = ?", (upto,))
+        with engine.connect() as conn:
+            problems = conn.exec_driver_sql("PRAGMA quick_check(1)").scalar()
+            conn.rollback()
+        if problems != "ok":
+            problem = "is corrupted or is not a queue database"
+            raise QueueFileError(
+                path, f"{problem} (SQLite integrity check: {problems})", hint=_hint_for(problem)
+            )
+    return found
+
+
+def _current_version(path: Path, conn: sa.Connection) -> int:
+    tables = {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if "schema_version" in tables:
+        version = conn.exec_driver_sql("SELECT version FROM schema_version").scalar()
+        if not isinstance(version, int):
+            raise QueueFileError(path, "is corrupted or is not a queue database (no schema version)")
+        return version
+    if tables - {"sqlite_sequence"}:
+        raise QueueFileError(
+            path,
+            "is not a Bitrix Monitor queue (it holds other tables)",
+            hint="point the data directory elsewhere, or move the file aside to start with an empty queue",
+        )
+    return 0
+
+
+def move_aside(path: str | Path, *, label: str = "corrupt") -> Path:
+    """Rename an unusable queue file (and its -wal/-shm companions) to ``<name>.<label>-<UTC time>``.
+
+    Returns the new path of the main file. Nothing is deleted.
+    """
+    path = Path(path)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    target = path.with_name(f"{path.name}.{label}-{stamp}")
+    n = 1
+    while target.exists():
+        n += 1
+        target = path.with_name(f"{path.name}.{label}-{stamp}-{n}")
+    for suffix in ("-wal", "-shm"):
+        companion = path.with_name(path.name + suffix)
+        if companion.exists():
+            companion.rename(target.with_name(target.name + suffix))
+    path.rename(target)
+    return target
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)

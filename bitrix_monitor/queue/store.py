@@ -1,0 +1,978 @@
+"""The job store: enqueue with folding, claim with a lease, outcomes, manual operations and queries.
+
+Synchronous SQLAlchemy Core over one SQLite file in WAL mode. Every method is one short transaction and is
+safe to call from several threads and processes at once: writers start with ``BEGIN IMMEDIATE`` and so
+queue up on SQLite's write lock, and a unique partial index makes a second active job for one entity and
+family impossible whatever the caller does. The asyncio engine calls the cheap methods directly and the
+bulk ones through :func:`asyncio.to_thread`.
+
+Job lifecycle::
+
+    enqueue ─► queued ─claim─► running ─complete─► done         (or back to queued when changed again)
+                  ▲               │ ├─fail (retryable)─► failed ─(next_run_at)─► claimed again
+                  │               │ ├─fail (not retryable, or attempts ≥ max)─► dead
+                  │               │ └─mark_in_doubt, or lease expired after "sending"─► in_doubt ─settle─►
+                  └─ lease expired ┘                                                     queued | done
+    retry: failed/dead/cancelled ─► queued        cancel: queued/failed/in_doubt/dead ─► cancelled
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import random
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Literal, Self
+
+import sqlalchemy as sa
+
+from bitrix_monitor.queue import model as m
+from bitrix_monitor.queue.lock import RunnerLock
+from bitrix_monitor.queue.model import (
+    ActivityPoint,
+    EnqueueSummary,
+    Job,
+    JobError,
+    JobEvent,
+    KindInfo,
+    LeaseLost,
+    QueueCounts,
+)
+from bitrix_monitor.queue.schema import dumps, job_events, jobs, make_engine, prepare, translate_file_errors
+
+log = logging.getLogger(__name__)
+
+# Literal SQL for the partial indexes' conditions: SQLite only uses a partial index when the query repeats
+# its WHERE term, and a bound parameter would not.
+_ACTIVE = sa.text("jobs.state IN ('queued', 'running', 'failed', 'in_doubt')")
+_DUE = sa.text("jobs.state IN ('queued', 'failed')")
+_RUNNING = sa.text("jobs.state = 'running'")
+_ERRORED = sa.text("jobs.state IN ('failed', 'dead')")
+_CHUNK = 500  # keys per IN (...) list; SQLite allows 32,766 variables
+Detail = Mapping[str, Any] | None
+Clock = Callable[[], float]
+
+
+def _ts(value: datetime) -> float:
+    if value.tzinfo is None:
+        raise ValueError("times must be timezone-aware (UTC)")
+    return value.timestamp()
+
+
+def _dt(value: float) -> datetime:
+    return datetime.fromtimestamp(value, UTC)
+
+
+def _opt_dt(value: float | None) -> datetime | None:
+    return None if value is None else datetime.fromtimestamp(value, UTC)
+
+
+def _loads(text: str | None) -> dict[str, Any] | None:
+    return None if text is None else dict(json.loads(text))
+
+
+def _job(r: Sequence[Any]) -> Job:
+    """A row of ``jobs`` (all columns, table order) as a :class:`Job`."""
+    error = None if r[12] is None else JobError(r[12], r[13] or "", bool(r[14]))
+    return Job(
+        id=r[0],
+        kind=r[1],
+        entity_type=r[2],
+        entity_key=r[3],
+        family=r[4],
+        payload=json.loads(r[5]),
+        state=r[6],
+        attempts=r[7],
+        next_run_at=_dt(r[8]),
+        lease_owner=r[9],
+        lease_expires_at=_opt_dt(r[10]),
+        sending_since=_opt_dt(r[11]),
+        error=error,
+        error_signature=r[20],
+        result=_loads(r[15]),
+        created_at=_dt(r[16]),
+        updated_at=_dt(r[17]),
+        created_by=r[18],
+        changed_again=bool(r[19]),
+    )
+
+
+def _event(r: Sequence[Any]) -> JobEvent:
+    return JobEvent(id=r[0], job_id=r[1], at=_dt(r[2]), type=r[3], actor=r[4], detail=json.loads(r[5]))
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """Exponential backoff with jitter: attempt n waits between half and all of min(cap, base × 2^(n-1))."""
+
+    max_attempts: int = 8
+    backoff_base: float = 5.0
+    backoff_cap: float = 3600.0
+
+    def delay(self, attempts: int, rng: random.Random) -> float:
+        full: float = min(self.backoff_cap, self.backoff_base * 2.0 ** max(0, attempts - 1))
+        return full / 2 + rng.uniform(0, full / 2)
+
+
+@dataclass(slots=True)
+class _Pending:
+    """Items of one enqueue batch that land on the same (entity type, key, family) slot."""
+
+    info: KindInfo
+    kind: str
+    payload: dict[str, Any]
+    items: list[tuple[int, str, Detail]]  # (input index, kind, payload)
+
+
+class JobQueue:
+    """The local job queue in one SQLite file. Open it with :meth:`open`; close it with :meth:`close`."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        policy: RetryPolicy,
+        clock: Clock,
+        rng: random.Random,
+        writer: sa.Engine,
+        reader: sa.Engine,
+    ) -> None:
+        self.path = path
+        self.policy = policy
+        self._clock = clock
+        self._rng = rng
+        self._writer = writer
+        self._reader = reader
+
+    @classmethod
+    def open(
+        cls,
+        path: str | Path,
+        *,
+        policy: RetryPolicy | None = None,
+        clock: Clock = time.time,
+        rng: random.Random | None = None,
+        reclaim: bool = True,
+    ) -> JobQueue:
+        """Open (or create) the queue file, migrate it, and reclaim expired leases.
+
+        Raises :class:`~bitrix_monitor.queue.model.QueueFileError` when the file is corrupted, not a queue,
+        read-only or from a newer version; it is never replaced silently (see :func:`move_aside`).
+        """
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        writer = make_engine(path, immediate=True)
+        reader = make_engine(path, immediate=False)
+        try:
+            prepare(path, writer)
+        except BaseException:
+            writer.dispose()
+            reader.dispose()
+            raise
+        queue = cls(
+            path,
+            policy=policy or RetryPolicy(),
+            clock=clock,
+            rng=rng or random.Random(),
+            writer=writer,
+            reader=reader,
+        )
+        if reclaim:
+            queue.reclaim_expired()
+        return queue
+
+    def close(self) -> None:
+        self._writer.dispose()
+        self._reader.dispose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def runner_lock(self, description: str, *, timeout: float | None = 0.0) -> RunnerLock:
+        """The lock that makes this process the queue's only runner (see :class:`RunnerLock`)."""
+        return RunnerLock(self.path, description, timeout=timeout)
+
+    # --- plumbing -------------------------------------------------------------------------------------
+
+    def _now(self, now: datetime | None) -> float:
+        return self._clock() if now is None else _ts(now)
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sa.Connection]:
+        with translate_file_errors(self.path), self._writer.begin() as conn:
+            yield conn
+
+    @contextlib.contextmanager
+    def _read(self) -> Iterator[sa.Connection]:
+        with translate_file_errors(self.path), self._reader.connect() as conn:
+            yield conn
+
+    @staticmethod
+    def _add_events(
+        conn: sa.Connection, t: float, actor: str | None, entries: Iterable[tuple[int, str, Detail]]
+    ) -> None:
+        rows = [
+            {"job_id": job_id, "at": t, "type": type_, "actor": actor, "detail": dumps(dict(detail or {}))}
+            for job_id, type_, detail in entries
+        ]
+        if rows:
+            conn.execute(job_events.insert(), rows)
+
+    # --- enqueue ----------------------------------------------------------------------------------------
+
+    def enqueue(
+        self, kind: str, entity_key: str, *, payload: Detail = None, created_by: str = "staff"
+    ) -> Job:
+        """Queue one job, or fold it into the entity's active job of the same family; returns that job."""
+        summary = self.enqueue_many([(kind, entity_key, payload)], created_by=created_by)
+        job = self.get(summary.job_ids[0])
+        assert job is not None
+        return job
+
+    def enqueue_many(
+        self,
+        items: Iterable[tuple[str, str, Detail]],
+        *,
+        created_by: str = "staff",
+        now: datetime | None = None,
+    ) -> EnqueueSummary:
+        """Queue many ``(kind, entity_key, payload)`` items in one transaction, folding as :meth:`enqueue`.
+
+        Folding rules, per (entity type, entity key, family):
+
+        * into a **queued** job: the stronger kind wins (create > relink > update), payloads merge;
+        * into a **failed** job: the same, and it is due now;
+        * into a **running** or **in-doubt** job: it is flagged "changed again" and, once it completes, runs
+          once more as an update (a cleanup as a cleanup), so no change is lost;
+        * otherwise a new job is created.
+        """
+        parsed = [(m.kind_info(kind), str(key), payload) for kind, key, payload in items]
+        t = self._now(now)
+        ids = [0] * len(parsed)
+        created = folded = 0
+        with self._write() as conn:
+            for start in range(0, len(parsed), _CHUNK):
+                c, f = self._enqueue_chunk(conn, parsed, start, ids, created_by, t)
+                created += c
+                folded += f
+        return EnqueueSummary(created=created, folded=folded, job_ids=tuple(ids))
+
+    def _enqueue_chunk(
+        self,
+        conn: sa.Connection,
+        parsed: list[tuple[KindInfo, str, Detail]],
+        start: int,
+        ids: list[int],
+        created_by: str,
+        t: float,
+    ) -> tuple[int, int]:
+        slots: dict[tuple[str, str, str], _Pending] = {}
+        for index in range(start, min(start + _CHUNK, len(parsed))):
+            info, key, payload = parsed[index]
+            slot = (info.entity_type, key, info.family)
+            pending = slots.get(slot)
+            if pending is None:
+                slots[slot] = _Pending(info, info.kind, dict(payload or {}), [(index, info.kind, payload)])
+            else:
+                pending.kind = m.stronger_kind(pending.kind, info.kind)
+                pending.payload = m.merge_payload(pending.payload, payload)
+                pending.items.append((index, info.kind, payload))
+
+        existing = self._active_rows(conn, slots)
+        updates: list[dict[str, Any]] = []
+        inserts: list[tuple[_Pending, dict[str, Any]]] = []
+        events: list[tuple[int, str, Detail]] = []
+        for slot, pending in slots.items():
+            row = existing.get(slot)
+            if row is None:
+                inserts.append((pending, self._new_row(pending, slot[1], created_by, t)))
+                continue
+            job_id, kind, payload_text, state, next_run_at, changed_again = row
+            payload = m.merge_payload(json.loads(payload_text), pending.payload)
+            if state in (m.QUEUED, m.FAILED):
+                kind = m.stronger_kind(kind, pending.kind)
+                if state == m.FAILED:
+                    state, next_run_at = m.QUEUED, t
+            else:  # running or in doubt: run once more afterwards
+                changed_again = True
+            updates.append(
+                {
+                    "b_id": job_id,
+                    "b_kind": kind,
+                    "b_payload": dumps(payload),
+                    "b_state": state,
+                    "b_next": next_run_at,
+                    "b_changed": changed_again,
+                    "b_t": t,
+                }
+            )
+            for index, item_kind, item_payload in pending.items:
+                ids[index] = job_id
+                events.append(
+                    (job_id, m.EV_FOLDED, {"kind": item_kind, "payload": item_payload, "into": row[3]})
+                )
+
+        if updates:
+            conn.execute(
+                jobs.update()
+                .where(jobs.c.id == sa.bindparam("b_id"))
+                .values(
+                    kind=sa.bindparam("b_kind"),
+                    payload=sa.bindparam("b_payload"),
+                    state=sa.bindparam("b_state"),
+                    next_run_at=sa.bindparam("b_next"),
+                    changed_again=sa.bindparam("b_changed"),
+                    updated_at=sa.bindparam("b_t"),
+                ),
+                updates,
+            )
+        if inserts:
+            result = conn.execute(
+                jobs.insert().returning(jobs.c.id, sort_by_parameter_order=True), [row for _, row in inserts]
+            )
+            for (pending, _), job_id in zip(inserts, result.scalars(), strict=True):
+                first, *rest = pending.items
+                ids[first[0]] = job_id
+                events.append((job_id, m.EV_ENQUEUED, {"kind": first[1], "payload": first[2]}))
+                for index, item_kind, item_payload in rest:
+                    ids[index] = job_id
+                    events.append((job_id, m.EV_FOLDED, {"kind": item_kind, "payload": item_payload}))
+        self._add_events(conn, t, created_by, events)
+        new = len(inserts)
+        return new, sum(len(p.items) for p in slots.values()) - new
+
+    @staticmethod
+    def _new_row(pending: _Pending, key: str, created_by: str, t: float) -> dict[str, Any]:
+        return {
+            "kind": pending.kind,
+            "entity_type": pending.info.entity_type,
+            "entity_key": key,
+            "family": pending.info.family,
+            "payload": dumps(pending.payload),
+            "state": m.QUEUED,
+            "attempts": 0,
+            "next_run_at": t,
+            "created_at": t,
+            "updated_at": t,
+            "created_by": created_by,
+            "changed_again": False,
+        }
+
+    @staticmethod
+    def _active_rows(
+        conn: sa.Connection, slots: Mapping[tuple[str, str, str], _Pending]
+    ) -> dict[tuple[str, str, str], tuple[Any, ...]]:
+        by_group: dict[tuple[str, str], list[str]] = {}
+        for entity_type, key, family in slots:
+            by_group.setdefault((entity_type, family), []).append(key)
+        found: dict[tuple[str, str, str], tuple[Any, ...]] = {}
+        cols = (
+            jobs.c.id,
+            jobs.c.kind,
+            jobs.c.payload,
+            jobs.c.state,
+            jobs.c.next_run_at,
+            jobs.c.changed_again,
+        )
+        for (entity_type, family), keys in by_group.items():
+            query = sa.select(jobs.c.entity_key, *cols).where(
+                jobs.c.entity_type == entity_type,
+                jobs.c.family == family,
+                jobs.c.entity_key.in_(keys),
+                _ACTIVE,
+            )
+            for key, *rest in conn.execute(query):
+                found[(entity_type, key, family)] = tuple(rest)
+        return found
+
+    # --- claim and lease ------------------------------------------------------------------------------
+
+    def claim(
+        self,
+        owner: str,
+        *,
+        kinds: Sequence[str] | None = None,
+        limit: int = 50,
+        lease_seconds: float = 120.0,
+        now: datetime | None = None,
+    ) -> list[Job]:
+        """Lease up to ``limit`` due jobs, all of one kind (that of the oldest due job among ``kinds``), so
+        one portal batch carries them. Each claim counts an attempt. Returns them oldest first."""
+        if not owner:
+            raise ValueError("a lease owner is required")
+        t = self._now(now)
+        with self._write() as conn:
+            # Oldest due first, straight from the due index (no sort of the whole backlog).
+            first = (
+                sa.select(jobs.c.kind)
+                .with_hint(jobs, "INDEXED BY ix_jobs_due_any", "sqlite")
+                .where(_DUE, jobs.c.next_run_at <= t)
+            )
+            if kinds is not None:
+                first = first.where(jobs.c.kind.in_(list(kinds)))
+            kind = conn.execute(first.order_by(jobs.c.next_run_at, jobs.c.id).limit(1)).scalar()
+            if kind is None:
+                return []
+            due = (
+                sa.select(jobs.c.id)
+                .where(_DUE, jobs.c.kind == kind, jobs.c.next_run_at <= t)
+                .order_by(jobs.c.next_run_at, jobs.c.id)
+                .limit(limit)
+            )
+            rows = conn.execute(
+                jobs.update()
+                .where(jobs.c.id.in_(due.scalar_subquery()))
+                .values(
+                    state=m.RUNNING,
+                    attempts=jobs.c.attempts + 1,
+                    lease_owner=owner,
+                    lease_expires_at=t + lease_seconds,
+                    sending_at=None,
+                    changed_again=False,
+                    updated_at=t,
+                )
+                .returning(*jobs.c)
+            ).all()
+            claimed = sorted((_job(r) for r in rows), key=lambda j: (j.next_run_at, j.id))
+            self._add_events(conn, t, owner, ((j.id, m.EV_CLAIMED, {"attempt": j.attempts}) for j in claimed))
+        return claimed
+
+    def renew(
+        self, owner: str, ids: Sequence[int], lease_seconds: float = 120.0, *, now: datetime | None = None
+    ) -> list[int]:
+        """Extend the leases ``owner`` still holds; returns the ids renewed (the others were lost)."""
+        t = self._now(now)
+        with self._write() as conn:
+            return list(
+                conn.execute(
+                    jobs.update()
+                    .where(jobs.c.id.in_(list(ids)), _RUNNING, jobs.c.lease_owner == owner)
+                    .values(lease_expires_at=t + lease_seconds, updated_at=t)
+                    .returning(jobs.c.id)
+                ).scalars()
+            )
+
+    def reclaim_expired(self, *, now: datetime | None = None) -> int:
+        """Take back running jobs whose lease expired (their runner stopped). A job that had recorded
+        "sending" goes to ``in_doubt`` (a lookup must settle it); one that reached the attempt limit goes to
+        ``dead``; any other goes back to ``queued``, due now. Returns how many were reclaimed."""
+        t = self._now(now)
+        with self._write() as conn:
+            rows = conn.execute(
+                sa.select(jobs.c.id, jobs.c.attempts, jobs.c.sending_at, jobs.c.lease_owner).where(
+                    _RUNNING, jobs.c.lease_expires_at < t
+                )
+            ).all()
+            events: list[tuple[int, str, Detail]] = []
+            for job_id, attempts, sending_at, owner in rows:
+                values: dict[str, Any] = {"lease_owner": None, "lease_expires_at": None, "updated_at": t}
+                expired = {"owner": owner, "attempt": attempts}
+                events.append((job_id, m.EV_LEASE_EXPIRED, expired))
+                if sending_at is not None:
+                    values["state"] = m.IN_DOUBT
+                    events.append((job_id, m.EV_IN_DOUBT, {"reason": "the runner stopped while sending"}))
+                elif attempts >= self.policy.max_attempts:
+                    error = JobError(
+                        "LeaseExpired",
+                        f"the runner stopped {attempts} times while processing this job",
+                        retryable=False,
+                    )
+                    values |= self._error_values(error) | {"state": m.DEAD, "changed_again": False}
+                    events.append((job_id, m.EV_DEAD, {"reason": error.message}))
+                else:
+                    values |= {"state": m.QUEUED, "next_run_at": t, "changed_again": False}
+                conn.execute(jobs.update().where(jobs.c.id == job_id).values(**values))
+            self._add_events(conn, t, "queue", events)
+        if rows:
+            log.info("reclaimed %d job(s) whose lease expired", len(rows))
+        return len(rows)
+
+    # --- events and write-ahead -------------------------------------------------------------------------
+
+    def mark_sending(
+        self,
+        owner: str,
+        ids: Sequence[int],
+        detail: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None,
+        *,
+        now: datetime | None = None,
+    ) -> list[int]:
+        """Write-ahead: record that the portal call for these jobs is about to be made, before making it.
+
+        ``detail`` is what will be sent: one mapping for all jobs, or one per id. Returns the ids whose lease
+        ``owner`` still holds; send only those. After a crash such a job is recognised as in doubt.
+        """
+        details = self._details_for(ids, detail)
+        t = self._now(now)
+        with self._write() as conn:
+            marked = set(
+                conn.execute(
+                    jobs.update()
+                    .where(jobs.c.id.in_(list(ids)), _RUNNING, jobs.c.lease_owner == owner)
+                    .values(sending_at=t, updated_at=t)
+                    .returning(jobs.c.id)
+                ).scalars()
+            )
+            self._add_events(
+                conn,
+                t,
+                owner,
+                ((i, m.EV_SENDING, d) for i, d in zip(ids, details, strict=True) if i in marked),
+            )
+        return [i for i in ids if i in marked]
+
+    @staticmethod
+    def _details_for(
+        ids: Sequence[int], detail: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None
+    ) -> list[Detail]:
+        if detail is None or isinstance(detail, Mapping):
+            return [detail] * len(ids)
+        if len(detail) != len(ids):
+            raise ValueError("give one detail per id, or one for all")
+        return list(detail)
+
+    def record_event(
+        self, job_id: int, type_: str, detail: Detail = None, *, actor: str | None = None
+    ) -> None:
+        """Append a fact to a job's log (e.g. ``sent``, ``adopted``: what was sent, what came back)."""
+        self.record_events([(job_id, type_, detail)], actor=actor)
+
+    def record_events(
+        self,
+        entries: Iterable[tuple[int, str, Detail]],
+        *,
+        actor: str | None = None,
+        now: datetime | None = None,
+    ) -> int:
+        """Append many facts in one transaction; returns how many. The log is append-only."""
+        entries = list(entries)
+        t = self._now(now)
+        with self._write() as conn:
+            self._add_events(conn, t, actor, entries)
+        return len(entries)
+
+    # --- outcomes ---------------------------------------------------------------------------------------
+
+    def complete(
+        self,
+        owner: str,
+        job_id: int,
+        result: Mapping[str, Any] | None = None,
+        detail: Detail = None,
+        *,
+        now: datetime | None = None,
+    ) -> Job:
+        """The job succeeded: ``done`` with its result (e.g. the portal id), or back to ``queued`` as a
+        follow-up when its entity changed again while it ran. Raises :class:`LeaseLost` if ``owner`` no
+        longer holds it."""
+        if not self.complete_many(owner, [(job_id, result)], detail, now=now):
+            raise LeaseLost(job_id, owner)
+        job = self.get(job_id)
+        assert job is not None
+        return job
+
+    def complete_many(
+        self,
+        owner: str,
+        results: Iterable[tuple[int, Mapping[str, Any] | None]],
+        detail: Detail = None,
+        *,
+        now: datetime | None = None,
+    ) -> list[int]:
+        """:meth:`complete` for a whole batch in one transaction; returns the ids completed (jobs whose lease
+        was lost are left alone and left out)."""
+        by_id = dict(results)
+        t = self._now(now)
+        with self._write() as conn:
+            rows = conn.execute(
+                sa.select(jobs.c.id, jobs.c.kind, jobs.c.changed_again).where(
+                    jobs.c.id.in_(list(by_id)), _RUNNING, jobs.c.lease_owner == owner
+                )
+            ).all()
+            self._finish(conn, [(r[0], r[1], r[2], by_id[r[0]]) for r in rows], detail, owner, t)
+        return [r[0] for r in rows]
+
+    def _finish(
+        self,
+        conn: sa.Connection,
+        rows: Sequence[tuple[int, str, bool, Mapping[str, Any] | None]],
+        detail: Detail,
+        actor: str | None,
+        t: float,
+    ) -> None:
+        """Record success for (id, kind, changed_again, result) rows: done, or queued again as a follow-up."""
+        params: list[dict[str, Any]] = []
+        events: list[tuple[int, str, Detail]] = []
+        for job_id, kind, changed_again, result in rows:
+            requeue = bool(changed_again)
+            params.append(
+                {
+                    "b_id": job_id,
+                    "b_state": m.QUEUED if requeue else m.DONE,
+                    "b_kind": m.follow_up_kind(kind) if requeue else kind,
+                    "b_attempts": 0 if requeue else None,
+                    "b_result": None if result is None else dumps(dict(result)),
+                    "b_t": t,
+                }
+            )
+            events.append((job_id, m.EV_COMPLETED, {**(detail or {}), "result": result}))
+            if requeue:
+                events.append((job_id, m.EV_REQUEUED, {"kind": m.follow_up_kind(kind)}))
+        if params:
+            conn.execute(
+                jobs.update()
+                .where(jobs.c.id == sa.bindparam("b_id"))
+                .values(
+                    state=sa.bindparam("b_state"),
+                    kind=sa.bindparam("b_kind"),
+                    attempts=sa.func.coalesce(sa.bindparam("b_attempts", type_=sa.Integer), jobs.c.attempts),
+                    result=sa.bindparam("b_result"),
+                    next_run_at=sa.bindparam("b_t"),
+                    updated_at=sa.bindparam("b_t"),
+                    lease_owner=None,
+                    lease_expires_at=None,
+                    sending_at=None,
+                    changed_again=False,
+                ),
+                params,
+            )
+        self._add_events(conn, t, actor, events)
+
+    @staticmethod
+    def _error_values(error: JobError) -> dict[str, Any]:
+        return {
+            "error_class": error.error_class,
+            "error_message": error.message,
+            "error_retryable": error.retryable,
+            "error_signature": error.signature,
+        }
+
+    def fail(self, owner: str, job_id: int, error: JobError, *, now: datetime | None = None) -> Job:
+        """The job failed for certain (the portal refused, or nothing was sent).
+
+        Retryable: ``failed``, due again after exponential backoff with jitter. Not retryable, or the
+        attempt limit reached: ``dead`` with the message. Raises :class:`LeaseLost` if ``owner`` no longer
+        holds it.
+        """
+        t = self._now(now)
+        with self._write() as conn:
+            attempts = conn.execute(
+                sa.select(jobs.c.attempts).where(jobs.c.id == job_id, _RUNNING, jobs.c.lease_owner == owner)
+            ).scalar()
+            if attempts is None:
+                raise LeaseLost(job_id, owner)
+            values = self._error_values(error) | {
+                "lease_owner": None,
+                "lease_expires_at": None,
+                "sending_at": None,
+                "changed_again": False,
+                "updated_at": t,
+            }
+            detail: dict[str, Any] = {
+                "error_class": error.error_class,
+                "message": error.message,
+                "retryable": error.retryable,
+                "attempt": attempts,
+            }
+            if not error.retryable:
+                values["state"] = m.DEAD
+                events = [(job_id, m.EV_DEAD, detail | {"reason": "the error is not retryable"})]
+            elif attempts >= self.policy.max_attempts:
+                values["state"] = m.DEAD
+                reason = f"gave up after {attempts} attempts"
+                events = [(job_id, m.EV_DEAD, detail | {"reason": reason})]
+            else:
+                values["state"] = m.FAILED
+                values["next_run_at"] = t + self.policy.delay(attempts, self._rng)
+                events = [
+                    (job_id, m.EV_FAILED, detail | {"next_run_at": _dt(values["next_run_at"]).isoformat()})
+                ]
+            row = conn.execute(
+                jobs.update().where(jobs.c.id == job_id).values(**values).returning(*jobs.c)
+            ).one()
+            self._add_events(conn, t, owner, events)
+        return _job(row)
+
+    def mark_in_doubt(
+        self, owner: str, job_id: int, detail: Detail = None, *, now: datetime | None = None
+    ) -> Job:
+        """The outcome is unknown (timeout, dropped connection, 5xx after sending): ``in_doubt`` until a
+        lookup in the portal settles it with :meth:`settle`. Raises :class:`LeaseLost`."""
+        t = self._now(now)
+        with self._write() as conn:
+            row = conn.execute(
+                jobs.update()
+                .where(jobs.c.id == job_id, _RUNNING, jobs.c.lease_owner == owner)
+                .values(state=m.IN_DOUBT, lease_owner=None, lease_expires_at=None, updated_at=t)
+                .returning(*jobs.c)
+            ).one_or_none()
+            if row is None:
+                raise LeaseLost(job_id, owner)
+            self._add_events(conn, t, owner, [(job_id, m.EV_IN_DOUBT, detail)])
+        return _job(row)
+
+    def settle(
+        self,
+        job_id: int,
+        outcome: Literal["queued", "done"],
+        *,
+        result: Mapping[str, Any] | None = None,
+        detail: Detail = None,
+        actor: str = "sync",
+        now: datetime | None = None,
+    ) -> Job | None:
+        """Settle an in-doubt job after a lookup: ``"done"`` (the portal has the record: ``result`` carries
+        its id) or ``"queued"`` (it does not: run again). Returns the job, or None if it was not in doubt."""
+        if outcome not in (m.QUEUED, m.DONE):
+            raise ValueError(f"settle outcome must be 'queued' or 'done', not {outcome!r}")
+        t = self._now(now)
+        with self._write() as conn:
+            row = conn.execute(
+                sa.select(jobs.c.kind, jobs.c.changed_again).where(
+                    jobs.c.id == job_id, jobs.c.state == m.IN_DOUBT
+                )
+            ).one_or_none()
+            if row is None:
+                return None
+            self._add_events(conn, t, actor, [(job_id, m.EV_SETTLED, {**(detail or {}), "outcome": outcome})])
+            if outcome == m.DONE:
+                self._finish(conn, [(job_id, row[0], row[1], result)], {"settled": True}, actor, t)
+            else:
+                conn.execute(
+                    jobs.update()
+                    .where(jobs.c.id == job_id)
+                    .values(state=m.QUEUED, next_run_at=t, sending_at=None, changed_again=False, updated_at=t)
+                )
+        return self.get(job_id)
+
+    # --- manual operations (the GUI's queue view) -----------------------------------------------------
+
+    def retry(self, ids: Iterable[int], *, actor: str = "staff", now: datetime | None = None) -> list[int]:
+        """Run failed, dead or cancelled jobs again now, with a fresh attempt count. A job whose entity
+        already has another active job of its family is left as it is (that job covers it). Returns the ids
+        queued again."""
+        t = self._now(now)
+        retried: list[int] = []
+        other = jobs.alias("other")
+        with self._write() as conn:
+            for job_id in ids:
+                covered = (
+                    sa.select(other.c.id)
+                    .where(
+                        other.c.entity_type == jobs.c.entity_type,
+                        other.c.entity_key == jobs.c.entity_key,
+                        other.c.family == jobs.c.family,
+                        other.c.state.in_(m.ACTIVE_STATES),
+                    )
+                    .exists()
+                )
+                done = conn.execute(
+                    jobs.update()
+                    .where(
+                        jobs.c.id == job_id,
+                        jobs.c.state.in_((m.FAILED, m.DEAD, m.CANCELLED)),
+                        ~covered,
+                    )
+                    .values(state=m.QUEUED, attempts=0, next_run_at=t, changed_again=False, updated_at=t)
+                    .returning(jobs.c.id)
+                ).scalar()
+                if done is not None:
+                    retried.append(done)
+            self._add_events(conn, t, actor, ((i, m.EV_RETRIED, None) for i in retried))
+        return retried
+
+    def cancel(self, ids: Iterable[int], *, actor: str = "staff", now: datetime | None = None) -> list[int]:
+        """Cancel queued, failed, in-doubt or dead jobs (a running job finishes or fails first). Returns the
+        ids cancelled."""
+        t = self._now(now)
+        cancelled: list[int] = []
+        id_list = list(ids)
+        with self._write() as conn:
+            for start in range(0, len(id_list), _CHUNK):
+                cancelled += conn.execute(
+                    jobs.update()
+                    .where(
+                        jobs.c.id.in_(id_list[start : start + _CHUNK]),
+                        jobs.c.state.in_((m.QUEUED, m.FAILED, m.IN_DOUBT, m.DEAD)),
+                    )
+                    .values(state=m.CANCELLED, changed_again=False, updated_at=t)
+                    .returning(jobs.c.id)
+                ).scalars()
+            self._add_events(conn, t, actor, ((i, m.EV_CANCELLED, None) for i in cancelled))
+        return cancelled
+
+    def retry_matching(self, signature: str, *, actor: str = "staff") -> list[int]:
+        """ "Retry all with this error": :meth:`retry` every failed or dead job with this error signature."""
+        with self._read() as conn:
+            ids = conn.execute(
+                sa.select(jobs.c.id).where(jobs.c.error_signature == signature, _ERRORED).order_by(jobs.c.id)
+            ).scalars()
+            id_list = list(ids)
+        return self.retry(id_list, actor=actor)
+
+    def error_signatures(self) -> list[tuple[str, int]]:
+        """The errors of failed and dead jobs, grouped by signature, most frequent first."""
+        with self._read() as conn:
+            rows = conn.execute(
+                sa.select(jobs.c.error_signature, sa.func.count())
+                .where(_ERRORED, jobs.c.error_signature.is_not(None))
+                .group_by(jobs.c.error_signature)
+                .order_by(sa.func.count().desc(), jobs.c.error_signature)
+            ).all()
+        return [(r[0], r[1]) for r in rows]
+
+    def delete_done(self, older_than: datetime | timedelta, *, now: datetime | None = None) -> int:
+        """Prune history: delete done and cancelled jobs (with their events) last changed before
+        ``older_than`` (a time, or an age). Returns how many jobs were deleted."""
+        cutoff = (
+            self._now(now) - older_than.total_seconds()
+            if isinstance(older_than, timedelta)
+            else _ts(older_than)
+        )
+        deleted = 0
+        while True:  # in slices, so other writers are never held up for long
+            with self._write() as conn:
+                ids = list(
+                    conn.execute(
+                        sa.select(jobs.c.id)
+                        .where(jobs.c.state.in_((m.DONE, m.CANCELLED)), jobs.c.updated_at < cutoff)
+                        .limit(_CHUNK * 10)
+                    ).scalars()
+                )
+                for start in range(0, len(ids), _CHUNK):
+                    chunk = ids[start : start + _CHUNK]
+                    conn.execute(job_events.delete().where(job_events.c.job_id.in_(chunk)))
+                    conn.execute(jobs.delete().where(jobs.c.id.in_(chunk)))
+            deleted += len(ids)
+            if len(ids) < _CHUNK * 10:
+                return deleted
+
+    # --- queries ----------------------------------------------------------------------------------------
+
+    def counts(self) -> QueueCounts:
+        with self._read() as conn:
+            rows = conn.execute(sa.select(jobs.c.state, sa.func.count()).group_by(jobs.c.state)).all()
+        return QueueCounts(**{state: n for state, n in rows})
+
+    def get(self, job_id: int) -> Job | None:
+        with self._read() as conn:
+            row = conn.execute(sa.select(jobs).where(jobs.c.id == job_id)).one_or_none()
+        return None if row is None else _job(row)
+
+    def _filtered(
+        self,
+        query: sa.Select[Any],
+        states: Sequence[str] | None,
+        kinds: Sequence[str] | None,
+        entity_key: str | None,
+        signature: str | None,
+    ) -> sa.Select[Any]:
+        if states is not None:
+            query = query.where(jobs.c.state.in_(list(states)))
+        if kinds is not None:
+            query = query.where(jobs.c.kind.in_(list(kinds)))
+        if entity_key is not None:
+            query = query.where(jobs.c.entity_key == entity_key)
+        if signature is not None:
+            query = query.where(jobs.c.error_signature == signature)
+        return query
+
+    def list_jobs(
+        self,
+        *,
+        states: Sequence[str] | None = None,
+        kinds: Sequence[str] | None = None,
+        entity_key: str | None = None,
+        signature: str | None = None,
+        limit: int | None = 500,
+        offset: int = 0,
+    ) -> list[Job]:
+        """Jobs matching every given filter, newest first, one page at a time (``limit=None``: all)."""
+        query = self._filtered(sa.select(jobs), states, kinds, entity_key, signature)
+        query = query.order_by(jobs.c.id.desc()).limit(limit).offset(offset)
+        with self._read() as conn:
+            return [_job(r) for r in conn.execute(query)]
+
+    def count_jobs(
+        self,
+        *,
+        states: Sequence[str] | None = None,
+        kinds: Sequence[str] | None = None,
+        entity_key: str | None = None,
+        signature: str | None = None,
+    ) -> int:
+        """How many jobs :meth:`list_jobs` would list without a limit."""
+        query = self._filtered(
+            sa.select(sa.func.count()).select_from(jobs), states, kinds, entity_key, signature
+        )
+        with self._read() as conn:
+            return int(conn.execute(query).scalar_one())
+
+    def events(self, job_id: int) -> list[JobEvent]:
+        """A job's log, oldest first."""
+        with self._read() as conn:
+            rows = conn.execute(
+                sa.select(job_events).where(job_events.c.job_id == job_id).order_by(job_events.c.id)
+            )
+            return [_event(r) for r in rows]
+
+    def active_job(self, entity_type: str, entity_key: str, family: str = m.SYNC) -> Job | None:
+        """The entity's one active (queued, running, failed or in-doubt) job of this family, if any."""
+        with self._read() as conn:
+            row = conn.execute(
+                sa.select(jobs).where(
+                    jobs.c.entity_type == entity_type,
+                    jobs.c.entity_key == entity_key,
+                    jobs.c.family == family,
+                    _ACTIVE,
+                )
+            ).one_or_none()
+        return None if row is None else _job(row)
+
+    def history_for(self, entity_type: str, entity_key: str) -> list[Job]:
+        """Every job of one entity still in the queue file, newest first."""
+        with self._read() as conn:
+            rows = conn.execute(
+                sa.select(jobs)
+                .where(jobs.c.entity_type == entity_type, jobs.c.entity_key == entity_key)
+                .order_by(jobs.c.id.desc())
+            )
+            return [_job(r) for r in rows]
+
+    def next_due_at(self, *, kinds: Sequence[str] | None = None) -> datetime | None:
+        """When the next queued or failed job becomes due (the runner may sleep until then)."""
+        query = sa.select(sa.func.min(jobs.c.next_run_at)).where(_DUE)
+        if kinds is not None:
+            query = query.where(jobs.c.kind.in_(list(kinds)))
+        with self._read() as conn:
+            value = conn.execute(query).scalar()
+        return _opt_dt(value)
+
+    def activity(self, since: datetime, *, until: datetime | None = None) -> list[ActivityPoint]:
+        """Completed and failed (or dead) outcomes per minute from the event log, for the overview chart.
+        Minutes without any are left out."""
+        minute = sa.cast(job_events.c.at / 60, sa.Integer)
+        kind = job_events.c.type
+        query = (
+            sa.select(
+                minute,
+                sa.func.sum(sa.case((kind == m.EV_COMPLETED, 1), else_=0)),
+                sa.func.sum(sa.case((kind.in_((m.EV_FAILED, m.EV_DEAD)), 1), else_=0)),
+            )
+            .where(kind.in_((m.EV_COMPLETED, m.EV_FAILED, m.EV_DEAD)), job_events.c.at >= _ts(since))
+            .group_by(minute)
+            .order_by(minute)
+        )
+        if until is not None:
+            query = query.where(job_events.c.at < _ts(until))
+        with self._read() as conn:
+            rows = conn.execute(query).all()
+        return [ActivityPoint(minute=_dt(r[0] * 60), done=int(r[1]), failed=int(r[2])) for r in rows]
