@@ -66,6 +66,7 @@ class FakePortal:
     steps: list[Step] = field(default_factory=list)
     operating: float | int | None = None
     operating_reset_at: float | int | None = None
+    refuse: dict[str, tuple[str, str, int]] = field(default_factory=dict)  # method -> (code, text, status)
 
     def script(self, *steps: Step) -> None:
         self.steps.extend(steps)
@@ -81,6 +82,8 @@ class FakePortal:
     # -- methods: return (result, extra) or raise _Err
     def run(self, method: str, params: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
         m = method.lower()
+        if m in self.refuse:
+            raise _Err(*self.refuse[m])
         if m == "crm.deal.add":
             i = self.next_id
             self.next_id += 1
