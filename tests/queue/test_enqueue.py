@@ -146,8 +146,9 @@ def test_the_database_refuses_a_second_active_job(queue: JobQueue) -> None:
     try:
         with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:
             conn.exec_driver_sql(
-                "INSERT INTO jobs (kind, entity_type, entity_key, family, state, next_run_at, created_at,"
-                " updated_at, created_by) SELECT kind, entity_type, entity_key, family, 'failed', 0, 0, 0, 'x'"
+                "INSERT INTO jobs (kind, entity_type, entity_key, family, state, next_run_at,"
+                " created_at, updated_at, created_by)"
+                " SELECT kind, entity_type, entity_key, family, 'failed', 0, 0, 0, 'x'"
                 " FROM jobs WHERE id = ?",
                 (job.id,),
             )
