@@ -209,7 +209,7 @@ class ShopDatabase:
             raise ValueError("page_size must be at least 1")
         base = sa.select(*selected).order_by(key.column).limit(page_size)
         if since is not None and updated_at is not None:
-            base = base.where(updated_at >= since)
+            base = base.where(self._since(updated_at, since))
         last: Any = None
         while True:
             stmt = base if last is None else base.where(key.column > last)
@@ -222,6 +222,13 @@ class ShopDatabase:
             yield page
             if len(page) < page_size:
                 return
+
+    def _since(self, col: sa.Column[Any], since: datetime) -> sa.ColumnElement[bool]:
+        if self.kind == "sqlite":
+            # SQLite stores timestamps as text in whatever format the shop wrote ("T" or " ", with or
+            # without fractions); compare normalised values, to the second (at/after stays inclusive).
+            return sa.func.datetime(col) >= sa.func.datetime(since.isoformat(sep=" "))
+        return col >= since
 
     def get_orders(self, keys: Iterable[str]) -> dict[str, OrderRow]:
         """The orders with these keys (missing keys are simply absent)."""

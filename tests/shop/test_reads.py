@@ -1,0 +1,155 @@
+"""Reading orders and users through the mapping, on every engine."""
+
+from __future__ import annotations
+
+import gc
+import tracemalloc
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from bitrix_monitor.config import ShopConfig
+from bitrix_monitor.demo.shop import STATUSES, create_demo_shop
+from bitrix_monitor.shop import OrderRow, ShopDatabase, UserRow
+from tests.shop.conftest import CUSTOM, admin
+
+
+def _all(pages: object) -> list:  # type: ignore[type-arg]
+    return [row for page in pages for row in page]  # type: ignore[attr-defined]
+
+
+def test_default_mapping_reads_the_first_shop_without_config(shop: ShopDatabase, shop_url: str) -> None:
+    assert shop.kind in shop_url.split(":")[0] or (shop.kind == "mariadb" and shop_url.startswith("mysql"))
+    orders: list[OrderRow] = _all(shop.iter_orders(page_size=50))
+    users: list[UserRow] = _all(shop.iter_users(page_size=7))
+    assert shop.count_orders() == len(orders) == 120
+    assert shop.count_users() == len(users) == 40
+    assert [o.key for o in orders] == [str(i) for i in range(1, 121)]
+    with admin(shop_url) as conn:
+        first = conn.execute(
+            sa.text("SELECT service_id, user_id, total_price, status FROM orders WHERE order_id = 1")
+        ).one()
+    o = orders[0]
+    assert o.title == f"Order #1 - {first.service_id}"
+    assert o.user_key == str(first.user_id)
+    assert o.amount == first.total_price
+    assert o.currency == "RUB"
+    assert o.stage == first.status
+    assert o.stage in STATUSES
+    assert o.deal_id is None
+    assert isinstance(o.updated_at, datetime)
+    assert (o.raw["service_id"], o.raw["status"]) == (first.service_id, first.status)
+    assert all(u.name == f"{u.first_name} {u.last_name}" for u in users)
+    assert all(u.contact_id is None and u.key for u in users)
+
+
+def test_get_by_keys_returns_only_existing_rows(shop: ShopDatabase) -> None:
+    got = shop.get_orders(["3", "5", "99999", "not-a-number", "3"])
+    assert sorted(got) == ["3", "5"]
+    assert got["5"].key == "5"
+    users = shop.get_users([str(i) for i in range(1, 41)] + ["0"])
+    assert len(users) == 40
+
+
+def test_reads_since_a_watermark_return_rows_changed_at_or_after_it(
+    shop: ShopDatabase, shop_url: str
+) -> None:
+    mark = shop.max_updated_at("order")
+    assert mark is not None
+    assert len(_all(shop.iter_orders(since=mark))) >= 1  # rows at the mark itself count
+    later = datetime(2027, 1, 1, 12, 0, 0)
+    with admin(shop_url) as conn:
+        conn.execute(
+            sa.text("UPDATE orders SET updated_at = :t WHERE order_id IN (7, 70, 119)"), {"t": later}
+        )
+        conn.execute(sa.text("UPDATE users SET updated_at = :t WHERE id = 4"), {"t": later})
+    assert shop.max_updated_at("order") == later
+    changed = _all(shop.iter_orders(since=datetime(2026, 12, 1), page_size=2))
+    assert [o.key for o in changed] == ["7", "70", "119"]
+    assert [u.key for u in _all(shop.iter_users(since=later))] == ["4"]
+    assert (shop.has_updated_at("order"), shop.has_updated_at("user")) == (True, True)
+
+
+def test_fingerprint_follows_mapped_values_not_the_deal_id(shop: ShopDatabase, shop_url: str) -> None:
+    before = shop.get_orders(["1", "2"])
+    assert before["1"].fingerprint == shop.get_orders(["1"])["1"].fingerprint
+    assert before["1"].fingerprint != before["2"].fingerprint
+    assert shop.set_deal_id("1", 501)
+    assert shop.get_orders(["1"])["1"].fingerprint == before["1"].fingerprint
+    with admin(shop_url) as conn:
+        conn.execute(sa.text("UPDATE orders SET service_id = service_id + 1 WHERE order_id = 1"))
+        conn.execute(sa.text("UPDATE users SET phone_number = '+7 (900) 000-00-00' WHERE id = 1"))
+    after = shop.get_orders(["1"])["1"]
+    assert after.fingerprint != before["1"].fingerprint
+    assert after.title != before["1"].title
+    user_before = UserRow(**{**_fields(shop.get_users(["1"])["1"]), "phone": "other"})
+    assert shop.get_users(["1"])["1"].fingerprint != user_before.fingerprint
+
+
+def _fields(row: UserRow) -> dict[str, object]:
+    return {f: getattr(row, f) for f in UserRow.__dataclass_fields__ if f != "fingerprint"}
+
+
+def test_custom_mapping_differing_in_every_key(custom_url: str) -> None:
+    with ShopDatabase.connect(custom_url, CUSTOM) as db:
+        orders = {o.key: o for o in _all(db.iter_orders(page_size=4))}
+        users = {u.key: u for u in _all(db.iter_users(page_size=3))}
+        assert (len(orders), len(users)) == (db.count_orders(), db.count_users()) == (30, 10)
+        assert list(orders) == sorted(orders)  # keyset pages over a text primary key
+        o3, o4 = orders["P-00003"], orders["P-00004"]
+        assert o3.title == "Label 3 / SKU3 (#P-00003)"
+        assert o3.user_key == "C-0004"
+        assert o3.amount == 30.5
+        assert (o3.currency, o4.currency) == ("EUR", "USD")  # the column wins; the literal is the fallback
+        assert [orders[k].stage for k in ("P-00001", "P-00002", "P-00004")] == ["WON", "LOSE", "NEW"]
+        assert o3.stage is None  # "weird" is not in the stage map
+        assert o3.raw["state"] == "weird"
+        assert o3.updated_at is None
+        assert db.max_updated_at("order") is None
+        assert (db.has_updated_at("order"), db.has_updated_at("user")) == (False, False)
+        # Without updated_at, `since` cannot filter: every row comes back, for fingerprint comparison.
+        assert len(_all(db.iter_orders(since=datetime(2030, 1, 1)))) == 30
+        u = users["C-0002"]
+        assert (u.first_name, u.last_name, u.name) == ("Given2", "Family2", "Given2 Family2")
+        assert (u.email, u.phone, u.company) == ("c2@example.org", "+1 555 0102", "Acme")
+        assert users["C-0001"].company is None
+        assert "secret_notes" not in u.raw
+        assert db.get_orders(["P-00030", "P-99999"]).keys() == {"P-00030"}
+
+
+def test_optional_keys_switched_off_by_empty_strings(demo_url: str) -> None:
+    cfg = ShopConfig()
+    cfg = ShopConfig(
+        orders=type(cfg.orders)(user="", amount="", stage="", updated_at="", title="Order {order_id}"),
+        users=type(cfg.users)(email="", phone="", company="", updated_at=""),
+    )
+    with ShopDatabase.connect(demo_url, cfg) as db:
+        o = db.get_orders(["1"])["1"]
+        assert (o.user_key, o.amount, o.stage, o.updated_at, o.title) == (None, None, None, None, "Order 1")
+        u = db.get_users(["1"])["1"]
+        assert (u.email, u.phone, u.company, u.updated_at) == (None, None, None, None)
+        assert u.name
+
+
+def test_paging_streams_thousands_of_rows_in_constant_memory(shop_url: str) -> None:
+    create_demo_shop(shop_url, orders=3000, users=50)
+    with ShopDatabase.connect(shop_url, ShopConfig()) as db:
+        keys = [o.key for page in db.iter_orders(page_size=300) for o in page]  # also warms caches
+        assert keys == [str(i) for i in range(1, 3001)]
+        gc.collect()
+        tracemalloc.start()
+        try:
+            pages = 0
+            for page in db.iter_orders(page_size=300):
+                pages += 1
+                assert len(page) <= 300
+            _, streaming_peak = tracemalloc.get_traced_memory()
+            tracemalloc.reset_peak()
+            base, _ = tracemalloc.get_traced_memory()
+            everything = _all(db.iter_orders(page_size=3000))
+            held, _ = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert (pages, len(everything)) == (10, 3000)
+        # Streaming ten pages never holds much more than a page: far less than all rows at once.
+        assert streaming_peak < (held - base) / 3
