@@ -307,8 +307,11 @@ class BitrixClient:
         if 300 <= status < 400:
             location = resp.headers.get("Location", "")
             if location:
-                moved = httpx.URL(location)
-                where = f"{moved.scheme}://{moved.host}" if moved.host else location
+                try:
+                    moved = httpx.URL(location)
+                    where = f"{moved.scheme}://{moved.host}" if moved.host else location
+                except httpx.InvalidURL:
+                    where = location
                 raise PortalMoved(
                     f"The portal moved to {where} (HTTP {status}); update the webhook URL",
                     location=location,
@@ -472,14 +475,18 @@ class BitrixClient:
         rounds = 0
         while pending:
             rounds += 1
-            send: list[tuple[str, str, Mapping[str, Any]]] = []
-            for key, method, params in pending:
+            blocked: dict[str, OperationTimeLimit] = {}
+            for method in dict.fromkeys(m for _, m, _ in pending):
                 try:
                     await self._wait_method(method)
                 except OperationTimeLimit as e:
-                    out.errors[key] = e
-                    continue
-                send.append((key, method, params))
+                    blocked[method] = e
+            send: list[tuple[str, str, Mapping[str, Any]]] = []
+            for key, method, params in pending:
+                if method in blocked:
+                    out.errors[key] = blocked[method]
+                else:
+                    send.append((key, method, params))
             if not send:
                 break
             keys = [k for k, _, _ in send]
