@@ -1,0 +1,150 @@
+"""What the queue view does: retry, cancel, retry all with one error, prune, and the queries behind it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bitrix_monitor.queue import JobError, JobQueue, QueueCounts, error_signature
+from tests.queue.conftest import FakeClock
+
+
+def _dead(queue: JobQueue, kind: str, key: str, message: str, error_class: str = "PortalError") -> int:
+    job = queue.enqueue(kind, key)
+    queue.claim("r", kinds=[kind])
+    queue.fail("r", job.id, JobError(error_class, message, retryable=False))
+    return job.id
+
+
+def test_error_signature_strips_ids_values_and_addresses() -> None:
+    assert error_signature("PortalError", "Not found (deal 4711)") == "PortalError: Not found (deal #)"
+    assert error_signature("PortalError", "Not found  (deal 12)") == "PortalError: Not found (deal #)"
+    assert error_signature("ShopError", "user 'Ivan' <ivan@shop.example> missing") == (
+        "ShopError: user '…' <<email>> missing"
+    )
+    assert error_signature("A", "x") != error_signature("B", "x")
+
+
+def test_retry_all_with_this_error(queue: JobQueue) -> None:
+    a = _dead(queue, "deal.create", "1", "Access denied for deal 10")
+    b = _dead(queue, "deal.create", "2", "Access denied for deal 11")
+    other = _dead(queue, "deal.create", "3", "Title is empty")
+
+    signatures = queue.error_signatures()
+    assert signatures == [
+        ("PortalError: Access denied for deal #", 2),
+        ("PortalError: Title is empty", 1),
+    ]
+    assert queue.count_jobs(signature=signatures[0][0]) == 2
+    assert sorted(queue.retry_matching(signatures[0][0])) == [a, b]
+    assert [queue.get(i).state for i in (a, b, other)] == ["queued", "queued", "dead"]  # type: ignore[union-attr]
+    assert queue.get(a).attempts == 0  # type: ignore[union-attr]
+    assert queue.error_signatures() == [("PortalError: Title is empty", 1)]
+
+
+def test_retry_skips_jobs_whose_entity_has_another_active_job(queue: JobQueue) -> None:
+    dead = _dead(queue, "deal.update", "1", "boom")
+    newer = queue.enqueue("deal.update", "1")
+    assert newer.id != dead
+    assert queue.retry([dead, newer.id]) == []
+    assert queue.get(dead).state == "dead"  # type: ignore[union-attr]
+
+
+def test_two_dead_jobs_of_one_entity_retry_as_one(queue: JobQueue) -> None:
+    first = _dead(queue, "deal.update", "1", "boom")
+    second = _dead(queue, "deal.update", "1", "boom")
+    assert queue.retry([first, second]) == [first]
+    assert queue.counts() == QueueCounts(queued=1, dead=1)
+
+
+def test_cancel_leaves_running_jobs_alone(queue: JobQueue) -> None:
+    running = queue.enqueue("deal.create", "1")
+    queue.claim("r")
+    queued = queue.enqueue("deal.create", "2")
+    dead = _dead(queue, "contact.create", "3", "boom")
+    assert sorted(queue.cancel([running.id, queued.id, dead])) == sorted([queued.id, dead])
+    assert queue.counts() == QueueCounts(running=1, cancelled=2)
+    assert queue.events(queued.id)[-1].type == "cancelled"
+    assert queue.retry([queued.id]) == [queued.id]  # a person can change their mind
+    assert queue.get(queued.id).state == "queued"  # type: ignore[union-attr]
+
+
+def test_list_jobs_filters_and_pages(queue: JobQueue) -> None:
+    queue.enqueue_many([("deal.create", f"o{i}", None) for i in range(10)])
+    queue.enqueue("contact.update", "u1")
+    _dead(queue, "contact.create", "u2", "boom")
+    assert queue.count_jobs() == 12
+    assert [j.entity_key for j in queue.list_jobs(kinds=["deal.create"], limit=3)] == ["o9", "o8", "o7"]
+    assert [j.entity_key for j in queue.list_jobs(kinds=["deal.create"], limit=3, offset=8)] == ["o1", "o0"]
+    assert [j.entity_key for j in queue.list_jobs(states=["dead"])] == ["u2"]
+    assert [j.kind for j in queue.list_jobs(entity_key="u1")] == ["contact.update"]
+
+
+def test_history_for_an_entity_newest_first(queue: JobQueue) -> None:
+    first = queue.enqueue("deal.create", "o1")
+    queue.claim("r")
+    queue.complete("r", first.id, {"id": 3})
+    second = queue.enqueue("deal.update", "o1")
+    queue.enqueue("deal.cleanup", "o1", payload={"extra_ids": [4]})
+    history = queue.history_for("deal", "o1")
+    assert [j.kind for j in history] == ["deal.cleanup", "deal.update", "deal.create"]
+    assert history[1].id == second.id
+    assert queue.history_for("contact", "o1") == []
+
+
+def test_delete_done_prunes_old_history_with_its_events(queue: JobQueue, clock: FakeClock) -> None:
+    old = queue.enqueue("deal.create", "old")
+    queue.claim("r")
+    queue.complete("r", old.id, {"id": 1})
+    old_dead = _dead(queue, "deal.update", "kept", "boom")
+    clock.advance(86400 * 31)
+    recent = queue.enqueue("deal.create", "recent")
+    queue.claim("r")
+    queue.complete("r", recent.id, {"id": 2})
+
+    assert queue.delete_done(timedelta(days=30)) == 1
+    assert queue.get(old.id) is None
+    assert queue.events(old.id) == []
+    assert queue.get(recent.id) is not None
+    assert queue.get(old_dead) is not None  # dead jobs wait for a person
+
+
+def test_activity_counts_outcomes_per_minute(queue: JobQueue, clock: FakeClock) -> None:
+    start = clock.now
+    ids = queue.enqueue_many([("deal.create", str(i), None) for i in range(4)]).job_ids
+    queue.claim("r")
+    queue.complete_many("r", [(i, None) for i in ids[:3]])
+    queue.fail("r", ids[3], JobError("X", "y", retryable=True))
+    clock.advance(120)
+    queue.claim("r", now=clock.later(3600))
+    queue.complete("r", ids[3], None)
+
+    points = queue.activity(start)
+    assert [(p.minute, p.done, p.failed) for p in points] == [
+        (start, 3, 1),
+        (start + timedelta(minutes=2), 1, 0),
+    ]
+    assert queue.activity(start + timedelta(minutes=1)) == points[1:]
+
+
+def test_counts_cover_every_state(queue: JobQueue) -> None:
+    ids = queue.enqueue_many([("deal.update", str(i), None) for i in range(6)]).job_ids
+    queue.claim("r", limit=5)
+    queue.complete("r", ids[0], None)
+    queue.fail("r", ids[1], JobError("X", "y", retryable=True))
+    queue.fail("r", ids[2], JobError("X", "y", retryable=False))
+    queue.mark_in_doubt("r", ids[3])
+    queue.cancel([ids[5]])
+    counts = queue.counts()
+    assert counts == QueueCounts(queued=0, running=1, in_doubt=1, failed=1, dead=1, done=1, cancelled=1)
+    assert counts.report() == {"queued": 0, "running": 1, "in_doubt": 1, "failed": 1, "dead": 1, "done": 1}
+    assert (counts.active, counts.problems) == (3, 3)
+
+
+def test_next_due_at(queue: JobQueue, clock: FakeClock) -> None:
+    assert queue.next_due_at() is None
+    job = queue.enqueue("deal.update", "1")
+    assert queue.next_due_at() == clock.now
+    queue.claim("r")
+    failed = queue.fail("r", job.id, JobError("X", "y", retryable=True))
+    assert queue.next_due_at() == failed.next_run_at
+    assert queue.next_due_at(kinds=["contact.update"]) is None
