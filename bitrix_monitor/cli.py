@@ -7,11 +7,14 @@ its front end over the same core services; errors are routed once here (STYLE.md
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import sys
 from collections.abc import Sequence
 
-from bitrix_monitor import APP_NAME, APP_TITLE, __version__
+from pathlib import Path
+
+from bitrix_monitor import APP_NAME, APP_TITLE, __version__, config
 from bitrix_monitor.errors import EXIT_BUG, UserFacingError
 from bitrix_monitor.log import redact, setup_logging
 from bitrix_monitor.paths import DataDirs
@@ -41,10 +44,30 @@ def build_parser() -> argparse.ArgumentParser:
     modes = p.add_argument_group("modes (default: the desktop window)")
     mode = modes.add_mutually_exclusive_group()
     mode.add_argument(
+        "--sync",
+        action="store_true",
+        help="headless: read shop and portal, queue what is missing or outdated, process the queue, "
+        "print the verification report; exit 0 in sync, 1 problems remain, 2 configuration error",
+    )
+    mode.add_argument("--report", action="store_true", help="headless: print the verification report only")
+    mode.add_argument(
         "--emulate-portal",
         action="store_true",
         help="serve a Bitrix24 portal emulator on loopback; prints its webhook URL as the first line",
     )
+
+    modes.add_argument(
+        "--demo",
+        action="store_true",
+        help="use the built-in demo shop and portal emulator (with the window, --sync or --report)",
+    )
+
+    hl = p.add_argument_group("headless options (with --sync or --report)")
+    hl.add_argument("--dry-run", action="store_true", help="print what --sync would queue; change nothing")
+    hl.add_argument("--watch", type=float, metavar="SECONDS", help="keep polling the shop for changes and syncing")
+    hl.add_argument("--json", action="store_true", help="print the report as JSON")
+    hl.add_argument("--shop-db", metavar="URL", help="shop database URL (or BITRIX_MONITOR_SHOP_DB)")
+    hl.add_argument("--portal", metavar="URL", help="Bitrix24 inbound webhook URL (or BITRIX_MONITOR_PORTAL)")
 
     emu = p.add_argument_group("portal emulator options (with --emulate-portal)")
     emu.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
@@ -74,8 +97,25 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser, dirs: DataDir
         from bitrix_monitor.demo.emulator.serve import run_cli as run_emulator
 
         return run_emulator(args)
-    parser.print_help()
-    return 0
+    if args.watch is not None and args.watch <= 0:
+        raise UserFacingError("--watch takes a number of seconds greater than 0")
+    cfg = config.load(Path(args.config) if args.config else dirs.config_file, missing_ok=not args.config)
+    if args.sync or args.report:
+        from bitrix_monitor.sync.headless import HeadlessOptions, run_headless
+
+        opts = HeadlessOptions(
+            mode="sync" if args.sync else "report",
+            dry_run=args.dry_run,
+            watch=args.watch,
+            json=args.json,
+            demo=args.demo,
+            shop_url=args.shop_db,
+            portal_url=args.portal,
+        )
+        return asyncio.run(run_headless(cfg, dirs, opts))
+    from bitrix_monitor.gui.launch import run_gui_from_cli
+
+    return run_gui_from_cli(cfg, dirs, args)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -112,6 +112,11 @@ class SyncConfig:
     max_attempts: int = field(default=8, metadata=_doc("Attempts before a job is dead"))
     recreate_stale: bool = field(default=True, metadata=_doc("Re-create records deleted in the portal"))
     cleanup_policy: str = field(default="manual", metadata=_doc('On merge conflict: "manual" or "archive"'))
+    retry_base: float = field(default=5.0, metadata=_doc("Seconds before the first retry of a failed job"))
+    retry_cap: float = field(default=3600.0, metadata=_doc("Longest wait between retries, in seconds"))
+    settle_delay: float = field(
+        default=60.0, metadata=_doc("Seconds before an unconfirmed create is looked up again and retried")
+    )
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,151 @@
+"""The embedded demo: a demo shop database and a built-in portal emulator, seeded with the situations
+staff meet (orders without deals, users without contacts, ids pointing at deleted deals, duplicates,
+outdated deals, an orphan), so anyone can try the app with one command.
+
+Everything lives in ``<data dir>/demo``: the shop as a SQLite file, the portal's state as another, so the
+demo keeps what you did between runs. Delete the folder to start over.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bitrix_monitor.config import AppConfig, PortalConfig, ShopConfig
+from bitrix_monitor.demo.emulator import PortalEmulator
+from bitrix_monitor.demo.shop import create_demo_shop
+from bitrix_monitor.paths import DataDirs
+from bitrix_monitor.shop import ShopDatabase
+from bitrix_monitor.sync import fields as F
+
+if TYPE_CHECKING:
+    from bitrix_monitor.sync.service import MonitorService
+
+log = logging.getLogger(__name__)
+
+DEMO_ORIGINATOR = "bitrix-monitor-demo"
+DEMO_LIMITS = "standard"
+
+
+@dataclass(frozen=True)
+class DemoPaths:
+    shop: Path
+    portal: Path
+
+    @classmethod
+    def of(cls, dirs: DataDirs) -> DemoPaths:
+        return cls(dirs.demo_dir / "shop.sqlite3", dirs.demo_dir / "portal.sqlite3")
+
+    @property
+    def shop_url(self) -> str:
+        return f"sqlite:///{self.shop}"
+
+
+def demo_config(cfg: AppConfig, paths: DemoPaths) -> AppConfig:
+    """The user's config with the demo's shop, originator and gentle timings."""
+    return replace(
+        cfg,
+        shop=ShopConfig(url=paths.shop_url),
+        portal=PortalConfig(plan=DEMO_LIMITS, originator=DEMO_ORIGINATOR, timeout=10.0),
+        sync=replace(cfg.sync, settle_delay=2.0),
+    )
+
+
+def seed_portal(portal: PortalEmulator, shop: ShopDatabase, *, seed: int = 7) -> dict[str, int]:
+    """Put the demo's problems into the portal and the shop. Returns how many of each were made."""
+    rng = random.Random(seed)
+    users = [u for page in shop.iter_users() for u in page]
+    orders = [o for page in shop.iter_orders() for o in page]
+    made = dict.fromkeys(
+        ("contacts", "deals", "stale", "duplicated", "unlinked", "outdated", "foreign_contact", "orphan"), 0
+    )
+    contact_of: dict[str, int] = {}
+    for u in users:
+        if rng.random() < 0.6:
+            cid = portal.store.add("contact", F.contact_fields(u, originator=DEMO_ORIGINATOR))
+            shop.set_contact_id(u.key, cid)
+            contact_of[u.key] = cid
+            made["contacts"] += 1
+    if users:
+        # Somebody typed a customer into the CRM by hand: same e-mail as a shop user, no origin id.
+        u = next((u for u in users if u.email and u.key in contact_of), users[0])
+        portal.store.add(
+            "contact", {"NAME": u.name, "EMAIL": [{"VALUE": u.email or "", "VALUE_TYPE": "HOME"}]}
+        )
+        made["foreign_contact"] += 1
+    for i, o in enumerate(orders):
+        if o.user_key not in contact_of or rng.random() > 0.7:
+            continue
+        fields = F.deal_fields(o, originator=DEMO_ORIGINATOR, contact_id=contact_of[o.user_key])
+        role = i % 25
+        if role == 1:  # the deal was deleted in the CRM, the shop still points at it
+            did = portal.store.add("deal", fields)
+            shop.set_deal_id(o.key, did)
+            portal.store.delete("deal", did)
+            made["stale"] += 1
+        elif role == 2:  # two racing creates made two deals for one order
+            did = portal.store.add("deal", fields)
+            portal.store.add("deal", fields)
+            shop.set_deal_id(o.key, did)
+            made["duplicated"] += 1
+        elif role == 3:  # the deal was made, the write-back was lost
+            portal.store.add("deal", fields)
+            made["unlinked"] += 1
+        elif role == 4:  # somebody edited the amount in the CRM
+            did = portal.store.add("deal", {**fields, "OPPORTUNITY": "1.00", "STAGE_ID": "NEW"})
+            shop.set_deal_id(o.key, did)
+            made["outdated"] += 1
+        else:
+            did = portal.store.add("deal", fields)
+            shop.set_deal_id(o.key, did)
+            made["deals"] += 1
+    portal.store.add(
+        "deal", {"TITLE": "Order #999999 - removed", "ORIGINATOR_ID": DEMO_ORIGINATOR, "ORIGIN_ID": "999999"}
+    )
+    made["orphan"] = 1
+    return made
+
+
+def start_demo_portal(dirs: DataDirs, *, orders: int = 200, users: int = 60, seed: int = 7) -> PortalEmulator:
+    """Create the demo shop and portal on first use, then start the portal (in this process)."""
+    paths = DemoPaths.of(dirs)
+    paths.shop.parent.mkdir(parents=True, exist_ok=True)
+    fresh = not paths.shop.exists() or not paths.portal.exists()
+    if fresh:
+        for p in (paths.shop, paths.portal):
+            p.unlink(missing_ok=True)
+        create_demo_shop(paths.shop_url, orders=orders, users=users, seed=seed)
+    portal = PortalEmulator(limits=DEMO_LIMITS, state_path=paths.portal, seed=seed).start()
+    if fresh:
+        shop = ShopDatabase.connect(paths.shop_url, ShopConfig(url=paths.shop_url))
+        try:
+            made = seed_portal(portal, shop, seed=seed)
+        finally:
+            shop.close()
+        log.info("demo seeded: %s", made)
+    return portal
+
+
+@contextlib.asynccontextmanager
+async def open_demo(dirs: DataDirs, cfg: AppConfig) -> AsyncIterator[MonitorService]:
+    """A service over the demo shop and a demo portal running in this process."""
+    from bitrix_monitor.sync.service import MonitorService
+
+    portal = await asyncio.to_thread(start_demo_portal, dirs)
+    try:
+        paths = DemoPaths.of(dirs)
+        service = await MonitorService.open(
+            demo_config(cfg, paths), dirs, shop_url=paths.shop_url, portal_url=portal.webhook_url
+        )
+        try:
+            yield service
+        finally:
+            await service.aclose()
+    finally:
+        await asyncio.to_thread(portal.stop)

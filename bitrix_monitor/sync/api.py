@@ -1,0 +1,109 @@
+"""The surface the front ends (desktop window, headless mode) use. Implemented by
+:class:`bitrix_monitor.sync.service.MonitorService`; the GUI depends on this protocol only, so its tests can
+drive it with a fake.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from bitrix_monitor.sync.model import EntityCounts, Orphan, Plan, Progress, RecordStatus
+
+ProgressCallback = Callable[[Progress], None]
+
+
+@dataclass(frozen=True, slots=True)
+class QueueRow:
+    """A job as the queue view shows it."""
+
+    id: int
+    kind: str
+    entity_key: str
+    state: str
+    attempts: int
+    next_run_at: datetime | None
+    last_error: str
+    error_signature: str
+    created_by: str
+    updated_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class QueueSummary:
+    queued: int = 0
+    running: int = 0
+    in_doubt: int = 0
+    failed: int = 0
+    dead: int = 0
+    done: int = 0
+    cancelled: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetLine:
+    """The portal's live rate budget, for the status line."""
+
+    tokens_left: float
+    capacity: float
+    drain_per_s: float
+    throttled_waits: int = 0
+    rejected_503: int = 0
+    operating: dict[str, float] = field(default_factory=dict)  # method -> seconds used in the window
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """Everything reconciliation found: one status per shop record, orphans, counts and the plan."""
+
+    orders: Sequence[RecordStatus]
+    users: Sequence[RecordStatus]
+    orphans: Sequence[Orphan]
+    order_counts: EntityCounts
+    user_counts: EntityCounts
+    plan: Plan
+    taken_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityEntry:
+    at: datetime
+    actor: str  # "staff", "sync", "watch"
+    action: str  # "queued 12 deal.create", "merged contact 5 into 3", …
+
+
+class MonitorApi(Protocol):
+    async def snapshot(self, progress: ProgressCallback | None = None) -> Snapshot: ...
+
+    def plan_for(
+        self, snapshot: Snapshot, entity: str, keys: Sequence[str], action: str
+    ) -> Plan: ...  # action: "create" | "update" | "cleanup" | "relink" | "sync"
+
+    async def apply(self, plan: Plan, *, actor: str = "staff") -> int: ...
+
+    async def queue_rows(
+        self, *, states: Sequence[str] | None = None, limit: int = 5000
+    ) -> list[QueueRow]: ...
+
+    async def queue_summary(self) -> QueueSummary: ...
+
+    async def retry_jobs(self, ids: Sequence[int]) -> int: ...
+
+    async def cancel_jobs(self, ids: Sequence[int]) -> int: ...
+
+    async def job_history(self, entity: str, key: str) -> list[str]: ...
+
+    def pause_runner(self) -> None: ...
+
+    def resume_runner(self) -> None: ...
+
+    @property
+    def runner_paused(self) -> bool: ...
+
+    def budget(self) -> BudgetLine: ...
+
+    def activity(self) -> list[ActivityEntry]: ...
+
+    def record_url(self, entity: str, portal_id: int) -> str | None: ...

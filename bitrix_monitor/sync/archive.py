@@ -1,0 +1,117 @@
+"""The local archive: the full record (all fields, multi-fields, contact bindings) of everything the app
+is about to delete or merge away in the portal, written and fsynced before the delete, restorable later.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+_READ_ONLY = {
+    "ID", "DATE_CREATE", "DATE_MODIFY", "CREATED_BY_ID", "MODIFY_BY_ID", "STAGE_SEMANTIC_ID", "IS_NEW",
+    "HAS_PHONE", "HAS_EMAIL", "HAS_IMOL", "FACE_ID", "MOVED_BY_ID", "MOVED_TIME", "LAST_ACTIVITY_TIME",
+    "LAST_ACTIVITY_BY",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ArchivedRecord:
+    path: Path
+    entity: str  # "deal" | "contact"
+    portal_id: int
+    shop_key: str
+    archived_at: datetime
+    reason: str
+    record: Mapping[str, Any]
+    contact_ids: tuple[int, ...]  # a deal's contact bindings
+    restored_as: int | None = None
+
+    def fields_for_restore(self) -> dict[str, Any]:
+        """The record as fields for ``crm.X.add``: read-only fields dropped, multi-field value ids removed."""
+        out: dict[str, Any] = {}
+        for k, v in self.record.items():
+            if k in _READ_ONLY or v is None:
+                continue
+            if isinstance(v, list):
+                v = [{kk: vv for kk, vv in item.items() if kk not in ("ID", "TYPE_ID")} for item in v]
+            out[k] = v
+        if self.entity == "deal" and self.contact_ids:
+            out["CONTACT_IDS"] = list(self.contact_ids)
+        return out
+
+
+class Archive:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def save(
+        self,
+        entity: str,
+        record: Mapping[str, Any],
+        *,
+        shop_key: str,
+        reason: str,
+        contact_ids: tuple[int, ...] = (),
+    ) -> ArchivedRecord:
+        self.root.mkdir(parents=True, exist_ok=True)
+        portal_id = int(record["ID"])
+        now = datetime.now(UTC)
+        path = self.root / f"{entity}-{portal_id}-{now:%Y%m%dT%H%M%S}-{time.monotonic_ns() % 10**6}.json"
+        data = {
+            "entity": entity,
+            "portal_id": portal_id,
+            "shop_key": shop_key,
+            "archived_at": now.isoformat(),
+            "reason": reason,
+            "record": dict(record),
+            "contact_ids": list(contact_ids),
+            "restored_as": None,
+        }
+        _write_durably(path, data)
+        return self.load(path)
+
+    def load(self, path: Path) -> ArchivedRecord:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return ArchivedRecord(
+            path=path,
+            entity=data["entity"],
+            portal_id=int(data["portal_id"]),
+            shop_key=str(data["shop_key"]),
+            archived_at=datetime.fromisoformat(data["archived_at"]),
+            reason=data["reason"],
+            record=data["record"],
+            contact_ids=tuple(int(i) for i in data.get("contact_ids") or []),
+            restored_as=data.get("restored_as"),
+        )
+
+    def list(self) -> list[ArchivedRecord]:
+        if not self.root.exists():
+            return []
+        return [self.load(p) for p in sorted(self.root.glob("*.json"))]
+
+    def mark_restored(self, rec: ArchivedRecord, new_id: int) -> None:
+        data = json.loads(rec.path.read_text(encoding="utf-8"))
+        data["restored_as"] = new_id
+        _write_durably(rec.path, data)
+
+
+def _write_durably(path: Path, data: Mapping[str, Any]) -> None:
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("w", encoding="utf-8") as f:
+        json.dump(data, f, ensure_ascii=False, indent=1)
+        f.flush()
+        os.fsync(f.fileno())
+    tmp.replace(path)
+    if os.name != "posix":
+        return
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)

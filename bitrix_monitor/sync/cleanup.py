@@ -1,0 +1,166 @@
+"""Duplicate cleanup jobs (``deal.cleanup``, ``contact.cleanup``) and restore from the archive.
+
+The survivor is the record the shop references, else the oldest. Everything that will disappear is
+archived first. The merge goes through ``crm.entity.mergeBatch`` (survivor first); on ``CONFLICT`` the
+policy decides: ``manual`` leaves it for a person with the portal's merge link, ``archive`` deletes the
+others (already archived). Afterwards shop ids that pointed at absorbed records are rewritten to the
+survivor with compare-and-set, and deals bound to a removed contact are re-bound to the survivor.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from bitrix_monitor.bitrix.errors import BitrixError
+from bitrix_monitor.errors import UserFacingError
+from bitrix_monitor.queue import Job, JobError
+from bitrix_monitor.shop import Entity, OrderRow, ShopDatabase
+from bitrix_monitor.sync.archive import Archive, ArchivedRecord
+from bitrix_monitor.sync.model import PortalEntity
+
+if TYPE_CHECKING:
+    from bitrix_monitor.bitrix import BitrixClient
+    from bitrix_monitor.sync.engine import JobRunner
+
+log = logging.getLogger(__name__)
+
+
+def _repoint(shop: ShopDatabase, entity: PortalEntity, absorbed: set[int], survivor: int) -> int:
+    """Rewrite every shop id that points at an absorbed record to the survivor (compare-and-set)."""
+    n = 0
+    if entity == "deal":
+        for page in shop.iter_orders():
+            for o in page:
+                if o.deal_id in absorbed and shop.set_deal_id(o.key, survivor, expected=o.deal_id):
+                    n += 1
+    else:
+        for upage in shop.iter_users():
+            for u in upage:
+                if u.contact_id in absorbed and shop.set_contact_id(u.key, survivor, expected=u.contact_id):
+                    n += 1
+    return n
+
+
+async def _bound_deals(client: BitrixClient, contact_ids: Sequence[int]) -> list[dict[str, Any]]:
+    deals: list[dict[str, Any]] = []
+    async for page in client.list_all(
+        "crm.deal.list", filter={"@CONTACT_ID": list(contact_ids)}, select=["ID", "CONTACT_ID"]
+    ):
+        deals.extend(page)
+    return deals
+
+
+async def run_cleanup(runner: JobRunner, entity: PortalEntity, jobs: list[Job]) -> None:
+    for job in jobs:
+        try:
+            await _cleanup_one(runner, entity, job)
+        except UserFacingError:
+            raise
+        except BitrixError as exc:
+            await runner._fail(job, JobError(type(exc).__name__, str(exc), exc.retryable))
+
+
+async def _cleanup_one(runner: JobRunner, entity: PortalEntity, job: Job) -> None:
+    shop, client = runner.shop, runner.client
+    archive = Archive(runner.archive_dir)
+    shop_entity: Entity = "order" if entity == "deal" else "user"
+    ids = sorted({int(i) for i in (job.payload or {}).get("ids", [])})
+    locks = await asyncio.to_thread(shop.locks)
+    try:
+        got = await asyncio.to_thread(locks.acquire, shop_entity, [job.entity_key], timeout=30.0)
+        if job.entity_key not in got:
+            await runner._fail(job, JobError("Locked", "another worker holds this record", True))
+            return
+        rows = await asyncio.to_thread(runner._read_rows, shop_entity, [job.entity_key])
+        row = rows.get(job.entity_key)
+        stored = runner._row_id(row) if row is not None else None
+        # Everything that carries this origin id counts too (a race may have made one more since planning).
+        found = await client.find_by_origin(entity, runner.originator, [job.entity_key], select=["ID"])
+        ids = sorted({*ids, *(int(r["ID"]) for r in found.get(job.entity_key, []))})
+        records = {i: r for i, r in (await client.get_many(entity, ids)).items() if r is not None}
+        if not records:
+            await runner._complete(job, {"skipped": "none of the records exist any more"})
+            return
+        survivor = stored if stored in records else min(records)
+        others = sorted(i for i in records if i != survivor)
+        if not others:
+            if stored != survivor and row is not None:
+                setter = shop.set_deal_id if entity == "deal" else shop.set_contact_id
+                await asyncio.to_thread(setter, job.entity_key, survivor, expected=stored)
+            await runner._complete(job, {"survivor": survivor, "removed": []})
+            return
+        # Archive everything that may disappear, durably, before anything is deleted.
+        archived: list[ArchivedRecord] = []
+        for i in others:
+            bindings: tuple[int, ...] = ()
+            if entity == "deal":
+                bindings = tuple(await client.deal_contacts_get(i))
+            archived.append(
+                await asyncio.to_thread(
+                    archive.save,
+                    entity,
+                    records[i],
+                    shop_key=job.entity_key,
+                    reason=f"duplicate of {entity} {survivor}",
+                    contact_ids=bindings,
+                )
+            )
+        rebind: list[dict[str, Any]] = await _bound_deals(client, others) if entity == "contact" else []
+        merge = await client.merge(entity, [survivor, *others])
+        if merge.status.upper() != "SUCCESS":
+            if runner.settings.cleanup_policy != "archive":
+                url = f"{runner.portal_base}/crm/{entity}/merge/?id={','.join(map(str, [survivor, *others]))}"
+                await runner._fail(
+                    job,
+                    JobError(
+                        "MergeConflict",
+                        f"the portal could not merge automatically; merge by hand: {url}",
+                        False,
+                    ),
+                )
+                return
+            errors = [e for e in await client.delete_many(entity, others) if e is not None]
+            if errors:
+                raise errors[0]
+        if rebind:
+            moves = [(int(d["ID"]), {"CONTACT_ID": survivor}) for d in rebind]
+            for err in await client.update_many("deal", moves):
+                if err is not None:
+                    log.warning("could not re-bind a deal to contact %s: %s", survivor, err)
+        repointed = await asyncio.to_thread(_repoint, shop, entity, set(others), survivor)
+        if row is not None and stored is None:
+            setter = shop.set_deal_id if entity == "deal" else shop.set_contact_id
+            await asyncio.to_thread(setter, job.entity_key, survivor, expected=None)
+        await runner._complete(
+            job,
+            {
+                "survivor": survivor,
+                "removed": others,
+                "merge": merge.status,
+                "repointed": repointed,
+                "archived": [a.path.name for a in archived],
+            },
+        )
+    finally:
+        await asyncio.to_thread(locks.close)
+
+
+async def restore(client: BitrixClient, shop: ShopDatabase, archive: Archive, rec: ArchivedRecord) -> int:
+    """Re-create an archived record in the portal and re-point the shop at it. Returns the new id."""
+    entity: PortalEntity = "deal" if rec.entity == "deal" else "contact"
+    new_id = await client.add(entity, rec.fields_for_restore())
+    archive.mark_restored(rec, new_id)
+    if rec.entity == "deal":
+        rows: dict[str, OrderRow] = await asyncio.to_thread(shop.get_orders, [rec.shop_key])
+        row = rows.get(rec.shop_key)
+        if row is not None and row.deal_id in (None, rec.portal_id):
+            await asyncio.to_thread(shop.set_deal_id, rec.shop_key, new_id, expected=row.deal_id)
+    else:
+        users = await asyncio.to_thread(shop.get_users, [rec.shop_key])
+        user = users.get(rec.shop_key)
+        if user is not None and user.contact_id in (None, rec.portal_id):
+            await asyncio.to_thread(shop.set_contact_id, rec.shop_key, new_id, expected=user.contact_id)
+    return new_id

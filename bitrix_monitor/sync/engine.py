@@ -1,0 +1,496 @@
+"""The job runner: exactly-once effects in the portal.
+
+Every record the app creates carries ``ORIGINATOR_ID`` + ``ORIGIN_ID`` (the shop key): the portal-side
+idempotency key. For each group of claimed jobs (one kind, up to 50, so one ``batch`` carries them):
+
+1. take the shop's per-entity locks (another desk or a cron job working on the same order waits);
+2. re-read the shop rows (a create is skipped when the row already has an id);
+3. look the records up by origin id — found: adopt, never create again;
+4. record "sending" in the queue (write-ahead), then create the rest in one batch;
+5. an ambiguous answer (timeout, dropped connection, 5xx) is settled by the same lookup, never by a
+   blind retry;
+6. write the id back with compare-and-set; a lost race adopts the winner's id and hands the extra record
+   to duplicate cleanup.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+from bitrix_monitor.bitrix import BitrixClient
+from bitrix_monitor.bitrix.errors import BitrixError, NotFound, OutcomeUnknown
+from bitrix_monitor.config import SyncConfig
+from bitrix_monitor.errors import UserFacingError
+from bitrix_monitor.queue import IN_DOUBT, Job, JobError, JobQueue, LeaseLost
+from bitrix_monitor.shop import OrderRow, ShopDatabase, UserRow
+from bitrix_monitor.sync import fields as F
+from bitrix_monitor.sync.model import PortalEntity, Progress
+
+log = logging.getLogger(__name__)
+
+ShopEntity = Literal["order", "user"]
+SHOP_ENTITY: dict[PortalEntity, ShopEntity] = {"deal": "order", "contact": "user"}
+
+
+@dataclass
+class RunStats:
+    jobs_done: int = 0
+    jobs_failed: int = 0
+    jobs_in_doubt: int = 0
+    created: int = 0
+    adopted: int = 0
+    updated: int = 0
+    skipped: int = 0
+    lost_races: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Item:
+    """One record being ensured in the portal; ``job`` is None for a dependency (a deal's contact)."""
+
+    key: str
+    row: OrderRow | UserRow
+    job: Job | None
+    stale_id: int | None = None
+    portal_id: int | None = None
+    extra_ids: list[int] = field(default_factory=list)
+    how: str = ""
+
+
+def _error(exc: BaseException) -> JobError:
+    retryable = bool(getattr(exc, "retryable", False))
+    return JobError(type(exc).__name__, str(exc), retryable)
+
+
+class JobRunner:
+    """Processes the local job queue against the portal and the shop."""
+
+    def __init__(
+        self,
+        queue: JobQueue,
+        shop: ShopDatabase,
+        client: BitrixClient,
+        *,
+        originator: str,
+        settings: SyncConfig,
+        owner: str,
+        settle_delay: float = 60.0,
+        lease_seconds: float = 300.0,
+        progress: Callable[[Progress], None] | None = None,
+        archive_dir: Path | None = None,
+        portal_base: str = "",
+    ) -> None:
+        self.archive_dir = archive_dir or Path("archive")
+        self.portal_base = portal_base
+        self.queue = queue
+        self.shop = shop
+        self.client = client
+        self.originator = originator
+        self.settings = settings
+        self.owner = owner
+        self.settle_delay = settle_delay
+        self.lease_seconds = lease_seconds
+        self.progress = progress
+        self.stats = RunStats()
+
+    # ----------------------------------------------------------------- the loop
+
+    async def run_until_idle(self, *, stop: asyncio.Event | None = None, max_wait: float = 600.0) -> RunStats:
+        """Process until the queue is empty or only jobs that cannot run any more (dead) remain.
+
+        Jobs waiting for a retry or for an in-doubt settlement are waited for (``max_wait`` seconds of idle
+        waiting at most).
+        """
+        await asyncio.to_thread(self.queue.reclaim_expired)
+        waited = 0.0
+        while stop is None or not stop.is_set():
+            await asyncio.to_thread(self._settle_in_doubt)
+            jobs = await asyncio.to_thread(
+                self.queue.claim, self.owner, limit=50, lease_seconds=self.lease_seconds
+            )
+            if jobs:
+                await self.process(jobs)
+                continue
+            delay = await asyncio.to_thread(self._seconds_until_work)
+            if delay is None or waited >= max_wait:
+                break
+            delay = min(max(delay, 0.05), 2.0)
+            waited += delay
+            if stop is not None:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=delay)
+            else:
+                await asyncio.sleep(delay)
+            await asyncio.to_thread(self.queue.reclaim_expired)
+        return self.stats
+
+    def _settle_in_doubt(self) -> None:
+        """In-doubt jobs go back to the queue once the portal has surely finished the request; their next run
+        starts with the lookup by origin id, which adopts a record the portal did make."""
+        cutoff = datetime.now(UTC) - timedelta(seconds=self.settle_delay)
+        for job in self.queue.list_jobs(states=[IN_DOUBT], limit=None):
+            if job.updated_at <= cutoff:
+                self.queue.settle(job.id, "queued", detail={"reason": "re-check by lookup before any create"})
+
+    def _seconds_until_work(self) -> float | None:
+        now = datetime.now(UTC)
+        waits: list[float] = []
+        due = self.queue.next_due_at()
+        if due is not None:
+            waits.append((due - now).total_seconds())
+        for job in self.queue.list_jobs(states=[IN_DOUBT], limit=None):
+            waits.append((job.updated_at + timedelta(seconds=self.settle_delay) - now).total_seconds())
+        return min(waits) if waits else None
+
+    async def process(self, jobs: Sequence[Job]) -> None:
+        kind = jobs[0].kind
+        entity: PortalEntity = "deal" if jobs[0].entity_type == "deal" else "contact"
+        action = kind.partition(".")[2]
+        if self.progress:
+            self.progress(Progress("processing queue", 0, len(jobs), f"{len(jobs)} × {kind}"))
+        try:
+            if action == "create":
+                await self._ensure(entity, list(jobs))
+            elif action == "update":
+                await self._update(entity, list(jobs))
+            elif action == "cleanup":
+                from bitrix_monitor.sync.cleanup import run_cleanup
+
+                await run_cleanup(self, entity, list(jobs))
+            else:
+                for job in jobs:
+                    await self._fail(job, JobError("UnknownJobKind", f"unknown job kind {kind!r}", False))
+        except UserFacingError as exc:
+            # Wrong credentials, portal or shop unreachable: nothing else will work either. Put the jobs
+            # back with the reason and let the front end say what is wrong.
+            for job in jobs:
+                with contextlib.suppress(LeaseLost):
+                    await asyncio.to_thread(
+                        self.queue.fail, self.owner, job.id, JobError.of(exc, retryable=True)
+                    )
+            raise
+
+    # ------------------------------------------------------------- outcomes
+
+    async def _complete(self, job: Job, result: Mapping[str, Any]) -> None:
+        try:
+            await asyncio.to_thread(self.queue.complete, self.owner, job.id, dict(result))
+        except LeaseLost:
+            log.warning("job %s finished after its lease was lost; its effect stands: %s", job.id, result)
+            return
+        self.stats.jobs_done += 1
+
+    async def _fail(self, job: Job, error: JobError) -> None:
+        try:
+            await asyncio.to_thread(self.queue.fail, self.owner, job.id, error)
+        except LeaseLost:
+            log.warning("job %s failed after its lease was lost: %s", job.id, error.message)
+            return
+        self.stats.jobs_failed += 1
+        self.stats.errors.append(f"{job.kind} {job.entity_key}: {error.message}")
+
+    async def _in_doubt(self, job: Job, detail: Mapping[str, Any]) -> None:
+        try:
+            await asyncio.to_thread(self.queue.mark_in_doubt, self.owner, job.id, dict(detail))
+        except LeaseLost:
+            return
+        self.stats.jobs_in_doubt += 1
+
+    # ------------------------------------------------------------- creates
+
+    def _read_rows(self, shop_entity: ShopEntity, keys: Sequence[str]) -> Mapping[str, OrderRow | UserRow]:
+        rows: Mapping[str, OrderRow | UserRow]
+        rows = self.shop.get_orders(keys) if shop_entity == "order" else self.shop.get_users(keys)
+        return rows
+
+    def _row_id(self, row: OrderRow | UserRow) -> int | None:
+        return row.deal_id if isinstance(row, OrderRow) else row.contact_id
+
+    async def _ensure(
+        self,
+        entity: PortalEntity,
+        jobs: list[Job],
+        *,
+        dependency_keys: Sequence[str] = (),
+        stale_ids: Mapping[str, int] | None = None,
+    ) -> dict[str, int]:
+        """Make sure each job's record (and each dependency key's record) exists exactly once.
+
+        Returns the portal id per shop key for every record now linked.
+        """
+        shop_entity = SHOP_ENTITY[entity]
+        locks = await asyncio.to_thread(self.shop.locks)
+        linked: dict[str, int] = {}
+        try:
+            wanted = [j.entity_key for j in jobs] + [
+                k for k in dependency_keys if k not in {j.entity_key for j in jobs}
+            ]
+            got = await asyncio.to_thread(locks.acquire, shop_entity, wanted, timeout=30.0)
+            for job in jobs:
+                if job.entity_key not in got:
+                    await self._fail(
+                        job, JobError("Locked", "another worker holds this record; retrying", True)
+                    )
+            rows = await asyncio.to_thread(self._read_rows, shop_entity, sorted(got))
+            items: list[_Item] = []
+            job_by_key = {j.entity_key: j for j in jobs}
+            for key in wanted:
+                if key not in got:
+                    continue
+                maybe_job = job_by_key.get(key)
+                row = rows.get(key)
+                if row is None:
+                    if maybe_job:
+                        await self._complete(job, {"skipped": "the record is no longer in the shop"})
+                        self.stats.skipped += 1
+                    continue
+                stale = (stale_ids or {}).get(key)
+                if stale is None and job and job.payload:
+                    stale = job.payload.get("stale_id")
+                current = self._row_id(row)
+                if current is not None and current != stale:
+                    linked[key] = current
+                    if job:
+                        await self._complete(job, {"id": current, "skipped": "already linked"})
+                        self.stats.skipped += 1
+                    continue
+                items.append(_Item(key, row, job, stale_id=current if current is not None else None))
+            if items:
+                if entity == "deal":
+                    await self._ensure_deal_contacts(items)
+                await self._lookup_and_create(entity, items)
+                for item in items:
+                    if item.portal_id is not None and await self._write_back(entity, item):
+                        linked[item.key] = item.portal_id
+        finally:
+            await asyncio.to_thread(locks.close)
+        return linked
+
+    async def _ensure_deal_contacts(self, items: list[_Item]) -> None:
+        """A deal is created with its contact: ensure the contacts first, through the same path."""
+        user_keys = sorted(
+            {it.row.user_key for it in items if isinstance(it.row, OrderRow) and it.row.user_key}
+        )
+        if not user_keys:
+            return
+        users = await asyncio.to_thread(self.shop.get_users, user_keys)
+        missing = [k for k, u in users.items() if u.contact_id is None]
+        if missing:
+            await self._ensure("contact", [], dependency_keys=missing)
+
+    async def _lookup(self, entity: PortalEntity, items: Sequence[_Item]) -> None:
+        """Fill ``portal_id`` (and ``extra_ids``) for items whose record exists, found by origin id."""
+        found = await self.client.find_by_origin(
+            entity, self.originator, [it.key for it in items], select=["ID"]
+        )
+        for it in items:
+            ids = sorted(int(r["ID"]) for r in found.get(it.key, []))
+            if ids:
+                it.portal_id = ids[0]
+                it.extra_ids = ids[1:]
+                it.how = "adopted"
+
+    @staticmethod
+    def _check_results(expected: int, results: Sequence[object]) -> None:
+        if len(results) != expected:
+            raise RuntimeError(f"the client returned {len(results)} results for {expected} commands")
+
+    async def _desired(self, entity: str, items: Sequence[_Item]) -> list[dict[str, Any]]:
+        if entity == "contact":
+            return [
+                F.contact_fields(it.row, originator=self.originator)
+                for it in items
+                if isinstance(it.row, UserRow)
+            ]
+        user_keys = [it.row.user_key for it in items if isinstance(it.row, OrderRow) and it.row.user_key]
+        users = await asyncio.to_thread(self.shop.get_users, user_keys)
+        out = []
+        for it in items:
+            assert isinstance(it.row, OrderRow)
+            user = users.get(it.row.user_key) if it.row.user_key else None
+            out.append(
+                F.deal_fields(
+                    it.row, originator=self.originator, contact_id=user.contact_id if user else None
+                )
+            )
+        return out
+
+    async def _lookup_and_create(self, entity: PortalEntity, items: list[_Item]) -> None:
+        try:
+            await self._lookup(entity, items)
+        except BitrixError as exc:
+            if isinstance(exc, UserFacingError):
+                raise
+            for it in items:
+                if it.job:
+                    # Nothing was created: a failed lookup is always safe to repeat.
+                    await self._fail(it.job, JobError(type(exc).__name__, str(exc), True))
+            items.clear()
+            return
+        for it in items:
+            if it.portal_id is not None:
+                self.stats.adopted += 1
+        todo = []
+        for it in items:
+            if it.portal_id is not None:
+                continue
+            if it.stale_id is not None and not self.settings.recreate_stale:
+                if it.job:
+                    msg = f"{entity} {it.stale_id} was deleted in the portal and re-creating is off"
+                    await self._fail(it.job, JobError("StaleLink", msg, False))
+                continue
+            todo.append(it)
+        if not todo:
+            return
+        fields = await self._desired(entity, todo)
+        # Write-ahead: if we crash after this line, the restart finds "sending" and settles by lookup.
+        job_ids = [it.job.id for it in todo if it.job]
+        if job_ids:
+            await asyncio.to_thread(
+                self.queue.mark_sending,
+                self.owner,
+                job_ids,
+                {"method": f"crm.{entity}.add", "count": len(todo)},
+            )
+        results = await self.client.add_many(entity, fields)
+        self._check_results(len(todo), results)
+        doubtful: list[_Item] = []
+        for it, res in zip(todo, results, strict=True):
+            if isinstance(res, int):
+                it.portal_id = res
+                it.how = "created"
+                self.stats.created += 1
+            elif isinstance(res, OutcomeUnknown):
+                doubtful.append(it)
+            elif isinstance(res, BaseException):
+                if isinstance(res, UserFacingError):
+                    raise res
+                if it.job:
+                    await self._fail(it.job, _error(res))
+        if doubtful:
+            await self._settle(entity, doubtful)
+
+    async def _settle(self, entity: PortalEntity, items: list[_Item]) -> None:
+        """An ambiguous create: the portal may or may not have made the record. Never retry blindly:
+        look it up by origin id; what is found is adopted, the rest waits in doubt (see ``settle_delay``)."""
+        try:
+            await self._lookup(entity, items)
+        except BitrixError as exc:
+            if isinstance(exc, UserFacingError):
+                raise
+            log.info("the lookup after %d ambiguous %s creates failed: %s", len(items), entity, exc)
+        for it in items:
+            if it.portal_id is not None:
+                self.stats.adopted += 1
+            elif it.job:
+                # Not there (yet). A real portal may still be finishing the request: the job waits in doubt
+                # for the portal's own request time limit, then runs again starting with the lookup.
+                await self._in_doubt(it.job, {"reason": "outcome unknown after sending; not found by lookup"})
+
+    async def _write_back(self, entity: PortalEntity, item: _Item) -> bool:
+        assert item.portal_id is not None
+        setter = self.shop.set_deal_id if entity == "deal" else self.shop.set_contact_id
+        won = await asyncio.to_thread(setter, item.key, item.portal_id, expected=item.stale_id)
+        extra = list(item.extra_ids)
+        winner = item.portal_id
+        if not won:
+            rows = await asyncio.to_thread(self._read_rows, SHOP_ENTITY[entity], [item.key])
+            row = rows.get(item.key)
+            current = self._row_id(row) if row else None
+            if current is not None and current != item.portal_id:
+                # Another worker linked a different record first: adopt it, hand ours to cleanup.
+                self.stats.lost_races += 1
+                extra.append(item.portal_id)
+                winner = current
+            elif current is None and row is not None:
+                if item.job:
+                    await self._fail(
+                        item.job, JobError("WriteBackFailed", "the shop did not store the id", True)
+                    )
+                return False
+        item.portal_id = winner
+        if extra:
+            ids = sorted({winner, *extra})
+            await asyncio.to_thread(
+                self.queue.enqueue, f"{entity}.cleanup", item.key, payload={"ids": ids}, created_by="sync"
+            )
+        if item.job:
+            await self._complete(item.job, {"id": winner, "how": item.how or "linked", "extra": extra})
+        return True
+
+    # ------------------------------------------------------------- updates
+
+    async def _update(self, entity: PortalEntity, jobs: list[Job]) -> None:
+        shop_entity = SHOP_ENTITY[entity]
+        rows = await asyncio.to_thread(self._read_rows, shop_entity, [j.entity_key for j in jobs])
+        to_create: list[Job] = []
+        stale_ids: dict[str, int] = {}
+        linked: list[tuple[Job, OrderRow | UserRow, int]] = []
+        for job in jobs:
+            row = rows.get(job.entity_key)
+            if row is None:
+                await self._complete(job, {"skipped": "the record is no longer in the shop"})
+                continue
+            rid = self._row_id(row)
+            if rid is None:
+                to_create.append(job)  # an update of a record without a portal id creates it
+            else:
+                linked.append((job, row, rid))
+        current = await self.client.get_many(entity, [rid for _, _, rid in linked]) if linked else {}
+        contact_ids: dict[str, int | None] = {}
+        if entity == "deal":
+            uk = [r.user_key for _, r, _ in linked if isinstance(r, OrderRow) and r.user_key]
+            contact_ids = {
+                k: u.contact_id for k, u in (await asyncio.to_thread(self.shop.get_users, uk)).items()
+            }
+        updates: list[tuple[Job, int, dict[str, Any]]] = []
+        for job, row, rid in linked:
+            rec = current.get(rid)
+            if rec is None:
+                if self.settings.recreate_stale:
+                    # A stale link: re-link by origin id, or re-create (the create path decides).
+                    stale_ids[job.entity_key] = rid
+                    to_create.append(job)
+                else:
+                    await self._fail(
+                        job, JobError("StaleLink", f"{entity} {rid} no longer exists in the portal", False)
+                    )
+                continue
+            if isinstance(row, OrderRow):
+                cid = contact_ids.get(row.user_key) if row.user_key else None
+                desired = F.deal_fields(row, originator=self.originator, contact_id=cid)
+                diffs = F.deal_diff(row, rec, contact_id=cid)
+            else:
+                desired = F.contact_fields(row, originator=self.originator)
+                diffs = F.contact_diff(row, rec)
+            if not diffs:
+                await self._complete(job, {"id": rid, "unchanged": True})
+                continue
+            updates.append((job, rid, F.update_fields_for(entity, desired, rec, diffs)))
+        if updates:
+            results = await self.client.update_many(entity, [(rid, f) for _, rid, f in updates])
+            for (job, rid, f), res in zip(updates, results, strict=True):
+                if res is None:
+                    self.stats.updated += 1
+                    await self._complete(job, {"id": rid, "fields": sorted(f)})
+                elif isinstance(res, UserFacingError):
+                    raise res
+                elif isinstance(res, NotFound):
+                    await self._fail(
+                        job, JobError("StaleLink", f"{entity} {rid} vanished during the update", True)
+                    )
+                elif isinstance(res, OutcomeUnknown):
+                    # An update is idempotent: sending the same values again is harmless.
+                    await self._fail(job, JobError("OutcomeUnknown", str(res), True))
+                else:
+                    await self._fail(job, _error(res))
+        if to_create:
+            await self._ensure(entity, to_create, stale_ids=stale_ids)

@@ -1,0 +1,156 @@
+"""What a deal or contact should look like for a shop row, and how it differs from what the portal has.
+
+Pure functions over plain data: the reconciler, the job runner and the detail pane all use the same rules.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from bitrix_monitor.shop import OrderRow, UserRow
+from bitrix_monitor.sync.model import FieldDiff
+
+DEAL_SELECT = ["ID", "TITLE", "OPPORTUNITY", "CURRENCY_ID", "STAGE_ID", "CONTACT_ID", "ORIGINATOR_ID",
+               "ORIGIN_ID", "DATE_CREATE"]  # fmt: skip
+CONTACT_SELECT = ["ID", "NAME", "LAST_NAME", "COMPANY_TITLE", "EMAIL", "PHONE", "ORIGINATOR_ID", "ORIGIN_ID",
+                  "DATE_CREATE"]  # fmt: skip
+
+_DIGITS = re.compile(r"\D+")
+
+
+def phone_key(phone: str | None) -> str:
+    """Digits only, with a leading 8 of a Russian 11-digit number read as 7 (8 912… == +7 912…)."""
+    digits = _DIGITS.sub("", phone or "")
+    if len(digits) == 11 and digits.startswith("8"):
+        digits = "7" + digits[1:]
+    return digits
+
+
+def email_key(email: str | None) -> str:
+    return (email or "").strip().lower()
+
+
+def _money(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    try:
+        return f"{float(value):.2f}"
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def deal_fields(order: OrderRow, *, originator: str, contact_id: int | None) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "TITLE": order.title,
+        "CURRENCY_ID": order.currency,
+        "ORIGINATOR_ID": originator,
+        "ORIGIN_ID": order.key,
+    }
+    if order.amount is not None:
+        fields["OPPORTUNITY"] = _money(order.amount)
+    if order.stage:
+        fields["STAGE_ID"] = order.stage
+    if contact_id is not None:
+        fields["CONTACT_ID"] = contact_id
+    return fields
+
+
+def _names(user: UserRow) -> tuple[str, str]:
+    if user.first_name or user.last_name:
+        return user.first_name, user.last_name
+    return user.name, ""
+
+
+def contact_fields(user: UserRow, *, originator: str) -> dict[str, Any]:
+    first, last = _names(user)
+    fields: dict[str, Any] = {"NAME": first, "ORIGINATOR_ID": originator, "ORIGIN_ID": user.key}
+    if last:
+        fields["LAST_NAME"] = last
+    if user.company:
+        fields["COMPANY_TITLE"] = user.company
+    if user.email:
+        fields["EMAIL"] = [{"VALUE": user.email, "VALUE_TYPE": "WORK"}]
+    if user.phone:
+        fields["PHONE"] = [{"VALUE": user.phone, "VALUE_TYPE": "WORK"}]
+    return fields
+
+
+def _str(value: Any) -> str | None:
+    if value is None:
+        return None
+    return str(value)
+
+
+def deal_diff(order: OrderRow, deal: Mapping[str, Any], *, contact_id: int | None) -> list[FieldDiff]:
+    """Field-by-field differences between what the shop says and what the portal deal holds."""
+    diffs: list[FieldDiff] = []
+    if (deal.get("TITLE") or "") != order.title:
+        diffs.append(FieldDiff("TITLE", order.title, _str(deal.get("TITLE"))))
+    if order.amount is not None and _money(deal.get("OPPORTUNITY")) != _money(order.amount):
+        diffs.append(FieldDiff("OPPORTUNITY", _money(order.amount), _str(deal.get("OPPORTUNITY"))))
+    if "CURRENCY_ID" in deal and (deal.get("CURRENCY_ID") or "") != order.currency:
+        diffs.append(FieldDiff("CURRENCY_ID", order.currency, _str(deal.get("CURRENCY_ID"))))
+    if order.stage and "STAGE_ID" in deal and deal.get("STAGE_ID") != order.stage:
+        diffs.append(FieldDiff("STAGE_ID", order.stage, _str(deal.get("STAGE_ID"))))
+    if contact_id is not None and "CONTACT_ID" in deal and _str(deal.get("CONTACT_ID")) != str(contact_id):
+        diffs.append(FieldDiff("CONTACT_ID", str(contact_id), _str(deal.get("CONTACT_ID"))))
+    return diffs
+
+
+def _multi(record: Mapping[str, Any], name: str) -> list[Mapping[str, Any]]:
+    value = record.get(name)
+    return [v for v in value if isinstance(v, Mapping)] if isinstance(value, list) else []
+
+
+def contact_diff(user: UserRow, contact: Mapping[str, Any]) -> list[FieldDiff]:
+    diffs: list[FieldDiff] = []
+    first, last = _names(user)
+    if (contact.get("NAME") or "") != first:
+        diffs.append(FieldDiff("NAME", first, _str(contact.get("NAME"))))
+    if "LAST_NAME" in contact and (contact.get("LAST_NAME") or "") != last:
+        diffs.append(FieldDiff("LAST_NAME", last, _str(contact.get("LAST_NAME"))))
+    if user.company and "COMPANY_TITLE" in contact and (contact.get("COMPANY_TITLE") or "") != user.company:
+        diffs.append(FieldDiff("COMPANY_TITLE", user.company, _str(contact.get("COMPANY_TITLE"))))
+    if user.email:
+        emails = [str(v.get("VALUE") or "") for v in _multi(contact, "EMAIL")]
+        if email_key(user.email) not in {email_key(e) for e in emails}:
+            diffs.append(FieldDiff("EMAIL", user.email, ", ".join(emails) or None))
+    if user.phone:
+        phones = [str(v.get("VALUE") or "") for v in _multi(contact, "PHONE")]
+        if phone_key(user.phone) not in {phone_key(p) for p in phones}:
+            diffs.append(FieldDiff("PHONE", user.phone, ", ".join(phones) or None))
+    return diffs
+
+
+def update_fields_for(
+    entity: str, desired: Mapping[str, Any], current: Mapping[str, Any], diffs: Sequence[FieldDiff]
+) -> dict[str, Any]:
+    """Only the fields that differ. Multi-fields change the existing value by its ID (never append twice)."""
+    out: dict[str, Any] = {}
+    for d in diffs:
+        if d.field in ("EMAIL", "PHONE"):
+            existing = _multi(current, d.field)
+            value = {"VALUE": d.shop, "VALUE_TYPE": "WORK"}
+            if existing and existing[0].get("ID"):
+                value = {
+                    "ID": str(existing[0]["ID"]),
+                    "VALUE": d.shop,
+                    "VALUE_TYPE": existing[0].get("VALUE_TYPE") or "WORK",
+                }
+            out[d.field] = [value]
+        elif d.field in desired:
+            out[d.field] = desired[d.field]
+    return out
+
+
+def display_values(fields: Mapping[str, Any]) -> dict[str, str]:
+    """Flatten a record for the detail pane: multi-fields become comma lists."""
+    out: dict[str, str] = {}
+    for k, v in fields.items():
+        if isinstance(v, list):
+            out[k] = ", ".join(str(x.get("VALUE", "")) for x in v if isinstance(x, Mapping))
+        elif v is not None:
+            out[k] = str(v)
+    return out

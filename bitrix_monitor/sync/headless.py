@@ -1,0 +1,137 @@
+"""The headless front end: ``--sync`` and ``--report`` for cron and servers. Plain asyncio, no Qt;
+the exit status is the result (0 in sync, 1 problems remain, 2 configuration or connection error)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import signal
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import TextIO
+
+from bitrix_monitor.config import AppConfig
+from bitrix_monitor.errors import EXIT_OK, EXIT_PROBLEMS
+from bitrix_monitor.paths import DataDirs
+from bitrix_monitor.sync.model import Progress
+from bitrix_monitor.sync.report import Report
+from bitrix_monitor.sync.service import MonitorService
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class HeadlessOptions:
+    mode: str  # "sync" | "report"
+    dry_run: bool = False
+    watch: float | None = None
+    json: bool = False
+    demo: bool = False
+    shop_url: str | None = None
+    portal_url: str | None = None
+
+
+@contextlib.asynccontextmanager
+async def open_service(
+    cfg: AppConfig, dirs: DataDirs, opts: HeadlessOptions
+) -> AsyncIterator[MonitorService]:
+    if opts.demo:
+        from bitrix_monitor.demo.scenario import open_demo
+
+        async with open_demo(dirs, cfg) as service:
+            yield service
+        return
+    service = await MonitorService.open(cfg, dirs, shop_url=opts.shop_url, portal_url=opts.portal_url)
+    try:
+        yield service
+    finally:
+        await service.aclose()
+
+
+class _Printer:
+    """Progress on stderr for people (only when it is a terminal), nothing for cron."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.last = ""
+
+    def __call__(self, p: Progress) -> None:
+        line = f"{p.stage} {p.done}/{p.total}" if p.total else p.stage
+        if self.tty and line != self.last:
+            self.last = line
+            print(f"\r\x1b[2K{line}", end="", file=self.stream, flush=True)
+
+    def done(self) -> None:
+        if self.tty and self.last:
+            print("\r\x1b[2K", end="", file=self.stream, flush=True)
+
+
+async def _sync_once(
+    service: MonitorService, opts: HeadlessOptions, out: TextIO, printer: _Printer
+) -> Report:
+    snap = await service.snapshot(printer)
+    if opts.dry_run:
+        counts = snap.plan.counts()
+        if opts.json:
+            return Report.of(snap, await service.queue_summary())
+        print(f"Plan: {len(snap.plan)} jobs would be queued" + (":" if counts else "."), file=out)
+        for kind, n in counts.items():
+            print(f"  {kind}: {n}", file=out)
+        for job in snap.plan.jobs[:200]:
+            print(f"    {job.kind} {job.entity_key}: {job.reason}", file=out)
+        if len(snap.plan) > 200:
+            print(f"    … and {len(snap.plan) - 200} more", file=out)
+        return Report.of(snap, await service.queue_summary())
+    queued = await service.apply(snap.plan, actor="sync")
+    log.info("queued %d jobs", queued)
+    await service.run_queue(progress=printer)
+    snap = await service.snapshot(printer)
+    return Report.of(snap, await service.queue_summary())
+
+
+async def run_headless(
+    cfg: AppConfig, dirs: DataDirs, opts: HeadlessOptions, out: TextIO = sys.stdout
+) -> int:
+    printer = _Printer(sys.stderr)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    async with open_service(cfg, dirs, opts) as service:
+        if opts.mode == "report":
+            report = Report.of(await service.snapshot(printer), await service.queue_summary())
+        elif opts.watch:
+            report = await _watch(service, opts, out, printer, stop)
+        else:
+            report = await _sync_once(service, opts, out, printer)
+    printer.done()
+    print(report.to_json() if opts.json else report.to_text(), file=out, flush=True)
+    return EXIT_OK if report.ok else EXIT_PROBLEMS
+
+
+async def _watch(
+    service: MonitorService, opts: HeadlessOptions, out: TextIO, printer: _Printer, stop: asyncio.Event
+) -> Report:
+    """Keep polling the shop for changes and processing, until interrupted."""
+    assert opts.watch
+    report = await _sync_once(service, opts, out, printer)
+    print(json.dumps(report.to_dict()) if opts.json else report.to_text(), file=out, flush=True)
+    from bitrix_monitor.sync.changes import ChangeWatcher
+
+    watcher = ChangeWatcher(service)
+    await watcher.prime()
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=opts.watch)
+        if stop.is_set():
+            break
+        queued = await watcher.poll()
+        if queued:
+            log.info("watch: queued %d jobs for changed records", queued)
+            await service.run_queue(progress=printer, stop=stop)
+    return Report.of(await service.snapshot(printer), await service.queue_summary())

@@ -1,0 +1,139 @@
+"""Plain data that crosses from the sync services to the front ends: states, evidence, plans, progress.
+
+Nothing here talks to a database or the network; the GUI's table models and the headless report are
+built from these dataclasses only.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+EntityType = Literal["order", "user"]
+PortalEntity = Literal["deal", "contact"]
+
+PORTAL_ENTITY: dict[EntityType, PortalEntity] = {"order": "deal", "user": "contact"}
+
+
+class RecordState(enum.StrEnum):
+    """Exactly one state per shop record, as computed by reconciliation."""
+
+    IN_SYNC = "in_sync"
+    MISSING = "missing"  # no id stored, nothing in the portal
+    UNLINKED = "unlinked"  # the portal has a record with our origin id, the shop does not store its id
+    STALE_LINK = "stale_link"  # the stored id points at a record the portal does not have
+    OUTDATED = "outdated"  # linked, but field values differ
+    DUPLICATED = "duplicated"  # more than one portal record for this shop record
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ")
+
+
+class QueueMark(enum.StrEnum):
+    """What the job queue says about a record, shown next to its reconciliation state."""
+
+    NONE = ""
+    QUEUED = "queued"
+    RUNNING = "running"
+    FAILED = "failed"
+    IN_DOUBT = "in_doubt"
+    DEAD = "dead"
+
+
+@dataclass(frozen=True, slots=True)
+class FieldDiff:
+    field: str
+    shop: str | None
+    portal: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateEvidence:
+    """Portal records that belong to one shop record, and the key that matched them."""
+
+    ids: tuple[int, ...]
+    matched_by: str  # "origin id", "e-mail", "phone", "title pattern", "stored id"
+    value: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RecordStatus:
+    """One shop record next to its portal record."""
+
+    entity: EntityType
+    key: str
+    label: str  # order title / user name
+    stored_id: int | None
+    portal_id: int | None  # the record we consider the match (stored, or found by origin id)
+    state: RecordState
+    diffs: tuple[FieldDiff, ...] = ()
+    duplicates: tuple[DuplicateEvidence, ...] = ()
+    note: str = ""  # e.g. "stored id 123: portal answered Not found"
+    shop_values: Mapping[str, str] = field(default_factory=dict)
+    portal_values: Mapping[str, str] = field(default_factory=dict)
+    queue: QueueMark = QueueMark.NONE
+    last_error: str = ""
+    last_synced: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Orphan:
+    """A portal record with our originator whose origin id matches no shop row."""
+
+    entity: PortalEntity
+    portal_id: int
+    origin_id: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class EntityCounts:
+    checked: int = 0
+    in_sync: int = 0
+    missing: int = 0
+    unlinked: int = 0
+    stale_link: int = 0
+    outdated: int = 0
+    duplicated: int = 0
+    orphans: int = 0
+
+    def problems(self) -> int:
+        return self.missing + self.unlinked + self.stale_link + self.outdated + self.duplicated + self.orphans
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedJob:
+    kind: str  # deal.create, deal.update, contact.create, contact.update, deal.cleanup, contact.cleanup
+    entity_key: str
+    reason: str
+    payload: Mapping[str, object] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What reconciliation proposes; nothing changes until someone applies it."""
+
+    jobs: tuple[PlannedJob, ...]
+
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for job in self.jobs:
+            out[job.kind] = out.get(job.kind, 0) + 1
+        return dict(sorted(out.items()))
+
+    def __len__(self) -> int:
+        return len(self.jobs)
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """Progress as data (STYLE.md §8): front ends decide how often to repaint."""
+
+    stage: str  # "reading shop", "reading portal", "processing queue", …
+    done: int = 0
+    total: int | None = None
+    detail: str = ""

@@ -1,0 +1,353 @@
+"""Reconciliation: read the shop and the portal, give every order and user exactly one state with its
+evidence, and propose a plan.
+
+Portal cost is about ⌈N/2,500⌉ requests for N records: records carrying our ORIGINATOR_ID are read with
+the fast chained list form; only stored ids that are not among them are fetched by id, and contacts that
+merely share an e-mail or phone are found with ``crm.duplicate.findbycomm`` (1,000 values a request)
+or a full contact scan, whichever is cheaper.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from bitrix_monitor.bitrix import BitrixClient
+from bitrix_monitor.shop import OrderRow, ShopDatabase, UserRow
+from bitrix_monitor.sync import fields as F
+from bitrix_monitor.sync.api import ProgressCallback, Snapshot
+from bitrix_monitor.sync.model import (
+    DuplicateEvidence,
+    EntityCounts,
+    Orphan,
+    Plan,
+    PlannedJob,
+    Progress,
+    QueueMark,
+    RecordState,
+    RecordStatus,
+)
+
+log = logging.getLogger(__name__)
+
+ID_CHUNK = 500
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@dataclass
+class PortalView:
+    """What was read from the portal for one entity type."""
+
+    by_id: dict[int, dict[str, Any]] = field(default_factory=dict)
+    ours_by_origin: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    requests: int = 0
+
+
+@dataclass(frozen=True)
+class QueueInfo:
+    mark: QueueMark
+    last_error: str = ""
+    last_synced: datetime | None = None
+
+
+async def _read_all(it: Any) -> list[Any]:
+    return await asyncio.to_thread(lambda: [row for page in it for row in page])
+
+
+class Reconciler:
+    def __init__(
+        self,
+        shop: ShopDatabase,
+        client: BitrixClient,
+        *,
+        originator: str,
+        queue_info: Mapping[tuple[str, str], QueueInfo] | None = None,
+    ) -> None:
+        self.shop = shop
+        self.client = client
+        self.originator = originator
+        self.queue_info = queue_info or {}
+
+    async def _scan_ours(self, entity: str, select: list[str]) -> PortalView:
+        view = PortalView()
+        async for page in self.client.list_all(
+            f"crm.{entity}.list", filter={"ORIGINATOR_ID": self.originator}, select=select
+        ):
+            for rec in page:
+                rid = _int(rec.get("ID"))
+                if rid is None:
+                    continue
+                view.by_id[rid] = rec
+                origin = rec.get("ORIGIN_ID")
+                if origin:
+                    view.ours_by_origin[str(origin)].append(rid)
+        for ids in view.ours_by_origin.values():
+            ids.sort()
+        return view
+
+    async def _fetch_ids(self, entity: str, ids: Iterable[int], select: list[str], view: PortalView) -> None:
+        wanted = sorted({i for i in ids if i not in view.by_id})
+        for start in range(0, len(wanted), ID_CHUNK):
+            chunk = wanted[start : start + ID_CHUNK]
+            async for page in self.client.list_all(
+                f"crm.{entity}.list", filter={"@ID": chunk}, select=select
+            ):
+                for rec in page:
+                    rid = _int(rec.get("ID"))
+                    if rid is not None:
+                        view.by_id[rid] = rec
+
+    async def _contacts_sharing_comms(self, users: Sequence[UserRow], view: PortalView) -> None:
+        """Add to ``view`` the portal contacts that share an e-mail or phone with a shop user."""
+        emails = sorted({u.email.strip() for u in users if u.email})
+        phones = sorted({u.phone.strip() for u in users if u.phone})
+        if not emails and not phones:
+            return
+        candidates: set[int] = set()
+        if emails:
+            for ids in (await self.client.find_by_comm("EMAIL", emails, entity_type="CONTACT")).values():
+                candidates.update(int(i) for i in ids)
+        if phones:
+            for ids in (await self.client.find_by_comm("PHONE", phones, entity_type="CONTACT")).values():
+                candidates.update(int(i) for i in ids)
+        await self._fetch_ids("contact", candidates, F.CONTACT_SELECT, view)
+
+    async def run(self, progress: ProgressCallback | None = None) -> Snapshot:
+        def report(stage: str, done: int = 0, total: int | None = None) -> None:
+            if progress:
+                progress(Progress(stage, done, total))
+
+        report("reading shop")
+        orders: list[OrderRow] = await _read_all(self.shop.iter_orders())
+        users: list[UserRow] = await _read_all(self.shop.iter_users())
+        report("reading portal contacts", 0, len(users))
+        contacts = await self._scan_ours("contact", F.CONTACT_SELECT)
+        await self._fetch_ids(
+            "contact", [u.contact_id for u in users if u.contact_id], F.CONTACT_SELECT, contacts
+        )
+        await self._contacts_sharing_comms(users, contacts)
+        report("reading portal deals", 0, len(orders))
+        deals = await self._scan_ours("deal", F.DEAL_SELECT)
+        await self._fetch_ids("deal", [o.deal_id for o in orders if o.deal_id], F.DEAL_SELECT, deals)
+        report("comparing", 0, len(orders) + len(users))
+
+        user_statuses = self._user_states(users, contacts)
+        contact_of_user = {u.key: u.contact_id for u in users}
+        order_statuses = self._order_states(orders, deals, contact_of_user)
+        orphans = [
+            *self._orphans("deal", deals, {o.key for o in orders}),
+            *self._orphans("contact", contacts, {u.key for u in users}),
+        ]
+        order_counts = _count(order_statuses, sum(1 for o in orphans if o.entity == "deal"))
+        user_counts = _count(user_statuses, sum(1 for o in orphans if o.entity == "contact"))
+        plan = plan_from(user_statuses, order_statuses)
+        report("done", len(orders) + len(users), len(orders) + len(users))
+        return Snapshot(
+            orders=order_statuses,
+            users=user_statuses,
+            orphans=orphans,
+            order_counts=order_counts,
+            user_counts=user_counts,
+            plan=plan,
+            taken_at=datetime.now(UTC),
+        )
+
+    def _queue(self, entity: str, key: str) -> QueueInfo:
+        return self.queue_info.get((entity, key), QueueInfo(QueueMark.NONE))
+
+    def _status(
+        self,
+        entity: str,
+        key: str,
+        label: str,
+        stored: int | None,
+        state: RecordState,
+        portal_id: int | None,
+        shop_values: Mapping[str, str],
+        portal_values: Mapping[str, str],
+        **kw: Any,
+    ) -> RecordStatus:
+        q = self._queue(entity, key)
+        return RecordStatus(
+            entity="order" if entity == "order" else "user",
+            key=key,
+            label=label,
+            stored_id=stored,
+            portal_id=portal_id,
+            state=state,
+            shop_values=shop_values,
+            portal_values=portal_values,
+            queue=q.mark,
+            last_error=q.last_error,
+            last_synced=q.last_synced,
+            **kw,
+        )
+
+    def _resolve(
+        self, key: str, stored: int | None, view: PortalView, entity: str
+    ) -> tuple[RecordState, int | None, list[DuplicateEvidence], str]:
+        ours = view.ours_by_origin.get(key, [])
+        if stored is not None:
+            if stored not in view.by_id:
+                note = f"stored {entity} id {stored}: the portal has no such {entity} (Not found)"
+                if ours:
+                    note += f"; {entity} {ours[0]} carries this origin id"
+                return RecordState.STALE_LINK, (ours[0] if ours else None), [], note
+            extra = [i for i in ours if i != stored]
+            if extra:
+                ev = DuplicateEvidence(tuple([stored, *extra]), "origin id", key)
+                return RecordState.DUPLICATED, stored, [ev], ""
+            return RecordState.IN_SYNC, stored, [], ""
+        if len(ours) > 1:
+            return RecordState.DUPLICATED, ours[0], [DuplicateEvidence(tuple(ours), "origin id", key)], ""
+        if ours:
+            return RecordState.UNLINKED, ours[0], [], f"{entity} {ours[0]} carries this origin id"
+        return RecordState.MISSING, None, [], ""
+
+    def _user_states(self, users: Sequence[UserRow], view: PortalView) -> list[RecordStatus]:
+        claimed: set[int] = {u.contact_id for u in users if u.contact_id}
+        for ids in view.ours_by_origin.values():
+            claimed.update(ids)
+        by_email: dict[str, list[int]] = defaultdict(list)
+        by_phone: dict[str, list[int]] = defaultdict(list)
+        for cid, rec in view.by_id.items():
+            for v in rec.get("EMAIL") or []:
+                if isinstance(v, Mapping) and v.get("VALUE"):
+                    by_email[F.email_key(str(v["VALUE"]))].append(cid)
+            for v in rec.get("PHONE") or []:
+                if isinstance(v, Mapping) and v.get("VALUE"):
+                    by_phone[F.phone_key(str(v["VALUE"]))].append(cid)
+        out: list[RecordStatus] = []
+        for u in users:
+            state, pid, dups, note = self._resolve(u.key, u.contact_id, view, "contact")
+            desired = F.contact_fields(u, originator=self.originator)
+            current = view.by_id.get(pid) if pid is not None else None
+            # Contacts made by hand (or by the old backend) that share this user's e-mail or phone.
+            foreign: list[DuplicateEvidence] = []
+            for label, index, value in (
+                ("e-mail", by_email, F.email_key(u.email)),
+                ("phone", by_phone, F.phone_key(u.phone)),
+            ):
+                if not value:
+                    continue
+                others = sorted({i for i in index.get(value, []) if i not in claimed and i != pid})
+                if others:
+                    dup_ids = tuple(([pid] if pid is not None else []) + others)
+                    shown = (u.email if label == "e-mail" else u.phone) or ""
+                    foreign.append(DuplicateEvidence(dup_ids, label, shown))
+            diffs = F.contact_diff(u, current) if current is not None else []
+            linked = (RecordState.IN_SYNC, RecordState.OUTDATED, RecordState.DUPLICATED)
+            if foreign and state in linked:
+                state = RecordState.DUPLICATED
+                dups = [*dups, *foreign]
+            elif state is RecordState.IN_SYNC and diffs:
+                state = RecordState.OUTDATED
+            out.append(
+                self._status(
+                    "user",
+                    u.key,
+                    u.name or u.email or u.key,
+                    u.contact_id,
+                    state,
+                    pid,
+                    F.display_values(desired),
+                    F.display_values(current or {}),
+                    diffs=tuple(diffs),
+                    duplicates=tuple(dups),
+                    note=note,
+                )
+            )
+        return out
+
+    def _order_states(
+        self, orders: Sequence[OrderRow], view: PortalView, contact_of_user: Mapping[str, int | None]
+    ) -> list[RecordStatus]:
+        out: list[RecordStatus] = []
+        for o in orders:
+            state, pid, dups, note = self._resolve(o.key, o.deal_id, view, "deal")
+            contact_id = contact_of_user.get(o.user_key) if o.user_key else None
+            desired = F.deal_fields(o, originator=self.originator, contact_id=contact_id)
+            current = view.by_id.get(pid) if pid is not None else None
+            diffs = F.deal_diff(o, current, contact_id=contact_id) if current is not None else []
+            if state is RecordState.IN_SYNC and diffs:
+                state = RecordState.OUTDATED
+            out.append(
+                self._status(
+                    "order",
+                    o.key,
+                    o.title,
+                    o.deal_id,
+                    state,
+                    pid,
+                    F.display_values(desired),
+                    F.display_values(current or {}),
+                    diffs=tuple(diffs),
+                    duplicates=tuple(dups),
+                    note=note,
+                )
+            )
+        return out
+
+    def _orphans(self, entity: str, view: PortalView, keys: set[str]) -> list[Orphan]:
+        out = []
+        for origin, ids in view.ours_by_origin.items():
+            if origin not in keys:
+                for i in ids:
+                    rec = view.by_id[i]
+                    title = str(rec.get("TITLE") or rec.get("NAME") or "")
+                    out.append(Orphan("deal" if entity == "deal" else "contact", i, origin, title))
+        return out
+
+
+def _count(statuses: Sequence[RecordStatus], orphans: int) -> EntityCounts:
+    c: dict[str, int] = defaultdict(int)
+    for s in statuses:
+        c[s.state.value] += 1
+    return EntityCounts(checked=len(statuses), orphans=orphans, **{k: v for k, v in c.items()})
+
+
+def job_for(status: RecordStatus) -> PlannedJob | None:
+    """The job that brings one record into sync, or None when it is in sync."""
+    prefix = "deal" if status.entity == "order" else "contact"
+    s = status.state
+    if s is RecordState.MISSING:
+        return PlannedJob(f"{prefix}.create", status.key, "no record in the portal")
+    if s is RecordState.UNLINKED:
+        return PlannedJob(
+            f"{prefix}.create", status.key, f"adopt {prefix} {status.portal_id} found by origin id"
+        )
+    if s is RecordState.STALE_LINK:
+        return PlannedJob(
+            f"{prefix}.create", status.key, status.note or "stored id is gone", {"stale_id": status.stored_id}
+        )
+    if s is RecordState.OUTDATED:
+        changed = ", ".join(d.field for d in status.diffs)
+        return PlannedJob(f"{prefix}.update", status.key, f"differs: {changed}")
+    if s is RecordState.DUPLICATED:
+        ids = sorted({i for d in status.duplicates for i in d.ids})
+        keys = ", ".join(sorted({d.matched_by for d in status.duplicates}))
+        return PlannedJob(
+            f"{prefix}.cleanup", status.key, f"{len(ids)} records match by {keys}", {"ids": ids}
+        )
+    return None
+
+
+def plan_from(*groups: Iterable[RecordStatus]) -> Plan:
+    jobs = [j for g in groups for s in g if (j := job_for(s)) is not None]
+    return Plan(tuple(jobs))
+
+
+def estimated_requests(records: int) -> int:
+    return max(1, math.ceil(records / 2500))

@@ -1,0 +1,356 @@
+"""The composition root: one service over the shop, the portal client and the job queue, used by the
+headless front end and the desktop window alike (it implements :class:`~bitrix_monitor.sync.api.MonitorApi`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import re
+import socket
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from bitrix_monitor.bitrix import BitrixClient, WebhookUrl
+from bitrix_monitor.config import AppConfig, ShopConfig
+from bitrix_monitor.errors import ConfigError
+from bitrix_monitor.paths import DataDirs
+from bitrix_monitor.queue import JobQueue, RetryPolicy
+from bitrix_monitor.secrets import ENV_SHOP_DB, SecretStore
+from bitrix_monitor.shop import ShopDatabase
+from bitrix_monitor.sync.api import (
+    ActivityEntry,
+    BudgetLine,
+    ProgressCallback,
+    QueueRow,
+    QueueSummary,
+    Snapshot,
+)
+from bitrix_monitor.sync.engine import JobRunner, RunStats
+from bitrix_monitor.sync.model import Plan, PlannedJob, QueueMark, RecordState
+from bitrix_monitor.sync.reconcile import QueueInfo, Reconciler, job_for
+
+log = logging.getLogger(__name__)
+
+_SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+_MARKS = {"queued": QueueMark.QUEUED, "running": QueueMark.RUNNING, "failed": QueueMark.FAILED,
+          "in_doubt": QueueMark.IN_DOUBT, "dead": QueueMark.DEAD}  # fmt: skip
+
+
+def derive_originator(shop_url: str) -> str:
+    """``[portal] originator`` when unset: stable per shop database (its name, or the SQLite file's stem)."""
+    url = sa.engine.make_url(shop_url)
+    name = (
+        Path(url.database or "shop").stem if url.get_backend_name() == "sqlite" else (url.database or "shop")
+    )
+    return "shop-" + _SAFE.sub("-", name).strip("-")[:40]
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """Where the shop and the portal are, with their secrets (never logged: see :mod:`bitrix_monitor.log`)."""
+
+    shop_url: str
+    shop_password: str | None
+    webhook: str
+
+
+def resolve_endpoints(
+    cfg: AppConfig, secrets: SecretStore, *, shop_url: str | None = None, portal_url: str | None = None
+) -> Endpoints:
+    url = shop_url or os.environ.get(ENV_SHOP_DB) or cfg.shop.url
+    if not url:
+        raise ConfigError(
+            "No shop database is configured",
+            hint="set [shop] url in the config, pass --shop-db URL, or set BITRIX_MONITOR_SHOP_DB",
+        )
+    try:
+        parsed = sa.engine.make_url(url)
+    except sa.exc.ArgumentError:
+        raise ConfigError("The shop database URL is not a valid SQLAlchemy URL") from None
+    password = parsed.password
+    if password is None:
+        password = secrets.shop_password(parsed.set(password=None).render_as_string(hide_password=False))
+    webhook = portal_url or secrets.webhook_url()
+    if not webhook:
+        raise ConfigError(
+            "No Bitrix24 webhook is configured",
+            hint="save it in the settings (it goes to the keyring), pass --portal URL, "
+            "or set BITRIX_MONITOR_PORTAL",
+        )
+    return Endpoints(url, password, webhook)
+
+
+class MonitorService:
+    """Everything the front ends do goes through here."""
+
+    def __init__(
+        self,
+        cfg: AppConfig,
+        dirs: DataDirs,
+        shop: ShopDatabase,
+        client: BitrixClient,
+        queue: JobQueue,
+        *,
+        originator: str,
+        webhook: WebhookUrl,
+        settle_delay: float = 60.0,
+    ) -> None:
+        self.cfg = cfg
+        self.dirs = dirs
+        self.shop = shop
+        self.client = client
+        self.queue = queue
+        self.originator = originator
+        self.webhook = webhook
+        self.settle_delay = settle_delay
+        self.owner = f"{socket.gethostname()}:{os.getpid()}"
+        self._paused = asyncio.Event()
+        self._activity: list[ActivityEntry] = []
+        self._activity_file = dirs.root / "activity.jsonl"
+        self.last_stats = RunStats()
+
+    # ------------------------------------------------------------------ lifecycle
+
+    @classmethod
+    async def open(
+        cls,
+        cfg: AppConfig,
+        dirs: DataDirs,
+        secrets: SecretStore | None = None,
+        *,
+        shop_url: str | None = None,
+        portal_url: str | None = None,
+    ) -> MonitorService:
+        secrets = secrets or SecretStore()
+        ep = resolve_endpoints(cfg, secrets, shop_url=shop_url, portal_url=portal_url)
+        webhook = WebhookUrl.parse(ep.webhook)
+        shop_cfg = ShopConfig(url=ep.shop_url, orders=cfg.shop.orders, users=cfg.shop.users)
+        shop = await asyncio.to_thread(ShopDatabase.connect, ep.shop_url, shop_cfg, password=ep.shop_password)
+        queue: JobQueue | None = None
+        try:
+            policy = RetryPolicy(
+                max_attempts=cfg.sync.max_attempts,
+                backoff_base=cfg.sync.retry_base,
+                backoff_cap=cfg.sync.retry_cap,
+            )
+            queue = await asyncio.to_thread(JobQueue.open, dirs.queue_file, policy=policy)
+            client = BitrixClient(
+                webhook,
+                plan=cfg.rate_plan,
+                timeout=cfg.portal.timeout,
+                ca_bundle=cfg.portal.ca_bundle or None,
+            )
+        except BaseException:
+            shop.close()
+            if queue is not None:
+                queue.close()
+            raise
+        originator = cfg.portal.originator or derive_originator(ep.shop_url)
+        return cls(
+            cfg,
+            dirs,
+            shop,
+            client,
+            queue,
+            originator=originator,
+            webhook=webhook,
+            settle_delay=cfg.sync.settle_delay,
+        )
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+        await asyncio.to_thread(self.shop.close)
+        await asyncio.to_thread(self.queue.close)
+
+    # ------------------------------------------------------------------ reading
+
+    async def _queue_info(self) -> dict[tuple[str, str], QueueInfo]:
+        jobs = await asyncio.to_thread(
+            self.queue.list_jobs, states=["queued", "running", "failed", "in_doubt", "dead"], limit=1_000_000
+        )
+        out: dict[tuple[str, str], QueueInfo] = {}
+        for j in jobs:
+            entity = "order" if j.entity_type == "deal" else "user"
+            mark = _MARKS.get(j.state, QueueMark.NONE)
+            prev = out.get((entity, j.entity_key))
+            if prev is None or prev.mark is QueueMark.DEAD:
+                out[(entity, j.entity_key)] = QueueInfo(mark, j.error.message if j.error else "")
+        return out
+
+    async def snapshot(self, progress: ProgressCallback | None = None) -> Snapshot:
+        reconciler = Reconciler(
+            self.shop, self.client, originator=self.originator, queue_info=await self._queue_info()
+        )
+        return await reconciler.run(progress)
+
+    def plan_for(self, snapshot: Snapshot, entity: str, keys: Sequence[str], action: str) -> Plan:
+        statuses = snapshot.orders if entity == "order" else snapshot.users
+        wanted = set(keys)
+        prefix = "deal" if entity == "order" else "contact"
+        jobs: list[PlannedJob] = []
+        for s in statuses:
+            if s.key not in wanted:
+                continue
+            job = job_for(s)
+            if action == "sync":
+                if job:
+                    jobs.append(job)
+            elif action == "create":
+                if s.state in (RecordState.MISSING, RecordState.UNLINKED, RecordState.STALE_LINK) and job:
+                    jobs.append(job)
+            elif action == "update":
+                if s.stored_id is not None or s.state is RecordState.MISSING:
+                    jobs.append(PlannedJob(f"{prefix}.update", s.key, "update requested"))
+            elif action == "cleanup":
+                if s.state is RecordState.DUPLICATED and job:
+                    jobs.append(job)
+            elif action == "relink" and s.state in (RecordState.UNLINKED, RecordState.STALE_LINK) and job:
+                jobs.append(job)
+        return Plan(tuple(jobs))
+
+    # ------------------------------------------------------------------ changing
+
+    async def apply(self, plan: Plan, *, actor: str = "staff") -> int:
+        if not plan.jobs:
+            return 0
+        items = [(j.kind, j.entity_key, dict(j.payload) if j.payload else None) for j in plan.jobs]
+        summary = await asyncio.to_thread(self.queue.enqueue_many, items, created_by=actor)
+        for kind, n in plan.counts().items():
+            self._log_activity(actor, f"queued {n} × {kind}")
+        return summary.created + summary.folded
+
+    def runner(self, progress: ProgressCallback | None = None) -> JobRunner:
+        return JobRunner(
+            self.queue,
+            self.shop,
+            self.client,
+            originator=self.originator,
+            settings=self.cfg.sync,
+            owner=self.owner,
+            settle_delay=self.settle_delay,
+            progress=progress,
+            archive_dir=self.dirs.archive_dir,
+            portal_base=self.webhook.portal_base,
+        )
+
+    async def run_queue(
+        self,
+        *,
+        progress: ProgressCallback | None = None,
+        stop: asyncio.Event | None = None,
+        max_wait: float = 600.0,
+    ) -> RunStats:
+        """Process the queue until it is idle, holding the queue's runner lock."""
+        with self.queue.runner_lock(f"bitrix-monitor {self.owner}"):
+            stats = await self.runner(progress).run_until_idle(stop=stop, max_wait=max_wait)
+        self.last_stats = stats
+        if stats.created or stats.adopted or stats.updated:
+            self._log_activity(
+                "sync", f"created {stats.created}, adopted {stats.adopted}, updated {stats.updated} records"
+            )
+        return stats
+
+    # ------------------------------------------------------------------ queue view
+
+    async def queue_summary(self) -> QueueSummary:
+        c = await asyncio.to_thread(self.queue.counts)
+        return QueueSummary(c.queued, c.running, c.in_doubt, c.failed, c.dead, c.done, c.cancelled)
+
+    async def queue_rows(self, *, states: Sequence[str] | None = None, limit: int = 5000) -> list[QueueRow]:
+        jobs = await asyncio.to_thread(
+            self.queue.list_jobs, states=list(states) if states else None, limit=limit
+        )
+        return [
+            QueueRow(
+                j.id,
+                j.kind,
+                j.entity_key,
+                j.state,
+                j.attempts,
+                j.next_run_at,
+                j.error.message if j.error else "",
+                j.error_signature or "",
+                j.created_by,
+                j.updated_at,
+            )
+            for j in jobs
+        ]
+
+    async def retry_jobs(self, ids: Sequence[int]) -> int:
+        n = len(await asyncio.to_thread(self.queue.retry, list(ids)))
+        self._log_activity("staff", f"retried {n} jobs")
+        return n
+
+    async def cancel_jobs(self, ids: Sequence[int]) -> int:
+        n = len(await asyncio.to_thread(self.queue.cancel, list(ids)))
+        self._log_activity("staff", f"cancelled {n} jobs")
+        return n
+
+    async def job_history(self, entity: str, key: str) -> list[str]:
+        etype = "deal" if entity in ("order", "deal") else "contact"
+        jobs = await asyncio.to_thread(self.queue.history_for, etype, key)
+        lines: list[str] = []
+        for j in jobs:
+            for ev in await asyncio.to_thread(self.queue.events, j.id):
+                detail = json.dumps(dict(ev.detail), ensure_ascii=False) if ev.detail else ""
+                lines.append(f"{ev.at:%Y-%m-%d %H:%M:%S} #{j.id} {j.kind} {ev.type} {detail}".rstrip())
+        return lines
+
+    # ------------------------------------------------------------------ runner control, budget, activity
+
+    def pause_runner(self) -> None:
+        self._paused.set()
+        self._log_activity("staff", "paused the runner")
+
+    def resume_runner(self) -> None:
+        self._paused.clear()
+        self._log_activity("staff", "resumed the runner")
+
+    @property
+    def runner_paused(self) -> bool:
+        return self._paused.is_set()
+
+    def budget(self) -> BudgetLine:
+        b = self.client.budget()
+        return BudgetLine(
+            tokens_left=b.tokens_left,
+            capacity=b.capacity,
+            drain_per_s=b.drain,
+            throttled_waits=b.throttled_waits,
+            rejected_503=b.rate_limited,
+            operating=dict(b.operating),
+        )
+
+    def _log_activity(self, actor: str, action: str) -> None:
+        entry = ActivityEntry(datetime.now(UTC), actor, action)
+        self._activity.append(entry)
+        try:
+            with self._activity_file.open("a", encoding="utf-8") as f:
+                f.write(json.dumps({"at": entry.at.isoformat(), "actor": actor, "action": action}) + "\n")
+        except OSError as exc:
+            log.warning("cannot write the activity log: %s", exc)
+
+    def activity(self) -> list[ActivityEntry]:
+        return list(self._activity)
+
+    def record_url(self, entity: str, portal_id: int) -> str | None:
+        kind = "deal" if entity in ("order", "deal") else "contact"
+        return f"{self.webhook.portal_base}/crm/{kind}/details/{portal_id}/"
+
+
+def summary_of(stats: RunStats) -> dict[str, Any]:
+    return {
+        "created": stats.created,
+        "adopted": stats.adopted,
+        "updated": stats.updated,
+        "skipped": stats.skipped,
+        "lost_races": stats.lost_races,
+    }

@@ -1,0 +1,140 @@
+"""Fixtures for the sync engine: a portal emulator over loopback, a demo-schema shop on each engine,
+and a runner for the real entry point as a subprocess."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from bitrix_monitor.config import ShopConfig
+from bitrix_monitor.demo.emulator import PortalEmulator
+from bitrix_monitor.demo.shop import create_demo_shop
+from bitrix_monitor.shop import ShopDatabase
+
+ORIGINATOR = "test-shop"
+
+FAST_CONFIG = f"""
+[portal]
+originator = "{ORIGINATOR}"
+timeout = 2.0
+plan = "burst=50,drain=50"
+
+[sync]
+settle_delay = 0.5
+max_attempts = 30
+"""
+
+
+@pytest.fixture
+def portal() -> Iterator[PortalEmulator]:
+    with PortalEmulator(limits="off", seed=1) as p:
+        yield p
+
+
+@dataclass
+class Shop:
+    url: str
+    orders: int
+    users: int
+
+    def connect(self) -> ShopDatabase:
+        return ShopDatabase.connect(self.url, ShopConfig(url=self.url))
+
+    def deal_ids(self) -> dict[str, int | None]:
+        db = self.connect()
+        try:
+            return {o.key: o.deal_id for page in db.iter_orders() for o in page}
+        finally:
+            db.close()
+
+    def contact_ids(self) -> dict[str, int | None]:
+        db = self.connect()
+        try:
+            return {u.key: u.contact_id for page in db.iter_users() for u in page}
+        finally:
+            db.close()
+
+    def execute(self, sql: str, **params: object) -> None:
+        engine = sa.create_engine(self.url)
+        try:
+            with engine.begin() as conn:
+                conn.execute(sa.text(sql), params)
+        finally:
+            engine.dispose()
+
+
+def make_shop(url: str, orders: int = 120, users: int = 40) -> Shop:
+    create_demo_shop(url, orders=orders, users=users, seed=3)
+    return Shop(url, orders, users)
+
+
+@pytest.fixture
+def shop(shop_url: str) -> Shop:
+    return make_shop(shop_url)
+
+
+def assert_exactly_one_each(portal: PortalEmulator, shop: Shop) -> None:
+    """Every order has exactly one deal carrying its origin id, and the shop stores that id; same for users."""
+    for entity, stored in (("deal", shop.deal_ids()), ("contact", shop.contact_ids())):
+        records = [r for r in portal.store.all(entity) if r.get("ORIGINATOR_ID") == ORIGINATOR]
+        per_origin = Counter(r["ORIGIN_ID"] for r in records)
+        dupes = {k: n for k, n in per_origin.items() if n > 1}
+        assert dupes == {}, f"duplicate {entity}s per origin id: {dupes}"
+        by_origin = {r["ORIGIN_ID"]: int(r["ID"]) for r in records}
+        assert set(by_origin) == set(stored), f"{entity}s missing for: {sorted(set(stored) - set(by_origin))[:10]}"
+        wrong = {k: (v, by_origin.get(k)) for k, v in stored.items() if v != by_origin.get(k)}
+        assert wrong == {}, f"shop ids that do not match the {entity} carrying the origin id: {wrong}"
+
+
+class Cli:
+    """Runs the real entry point in a subprocess with its own data dir."""
+
+    def __init__(self, data_dir: Path, shop_url: str, portal_url: str, config: str = FAST_CONFIG) -> None:
+        self.data_dir = data_dir
+        self.shop_url = shop_url
+        self.portal_url = portal_url
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self.config = data_dir / "config.toml"
+        self.config.write_text(config)
+
+    def env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(
+            BITRIX_MONITOR_PORTAL=self.portal_url,
+            BITRIX_MONITOR_SHOP_DB=self.shop_url,
+            PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring",
+        )
+        return env
+
+    def args(self, *args: str) -> list[str]:
+        return [sys.executable, "-m", "bitrix_monitor", "--data-dir", str(self.data_dir), *args]
+
+    def run(self, *args: str, timeout: float = 240) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            self.args(*args), capture_output=True, text=True, env=self.env(), timeout=timeout, check=False
+        )
+
+    def start(self, *args: str) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            self.args(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=self.env()
+        )
+
+
+@pytest.fixture
+def cli_factory(tmp_path: Path):  # type: ignore[no-untyped-def]
+    count = 0
+
+    def make(shop: Shop, portal: PortalEmulator, config: str = FAST_CONFIG) -> Cli:
+        nonlocal count
+        count += 1
+        return Cli(tmp_path / f"desk{count}", shop.url, portal.webhook_url, config)
+
+    return make
