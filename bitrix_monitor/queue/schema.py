@@ -263,8 +263,9 @@ def prepare(path: Path, engine: sa.Engine, *, upto: int = SCHEMA_VERSION) -> int
             conn.rollback()
         if problems != "ok":
             problem = "is corrupted or is not a queue database"
+            first = " ".join(str(problems).split())  # one line for the message
             raise QueueFileError(
-                path, f"{problem} (SQLite integrity check: {problems})", hint=_hint_for(problem)
+                path, f"{problem} (SQLite integrity check: {first})", hint=_hint_for(problem)
             )
     return found
 
