@@ -1,0 +1,80 @@
+"""The client-side copies of the portal's limits, on a fake clock."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from bitrix_monitor.bitrix import RateBudget
+from bitrix_monitor.bitrix.ratelimit import LeakyBucket, OperatingTracker
+from bitrix_monitor.config import RatePlan
+
+
+class Clock:
+    def __init__(self, t: float = 1000.0) -> None:
+        self.t = t
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def test_bucket_lets_a_burst_through_then_spaces_requests_at_the_drain_rate() -> None:
+    clock = Clock()
+    bucket = LeakyBucket(RatePlan(burst=10, drain=20), clock=clock)
+    waits = [bucket.reserve() for _ in range(14)]
+    assert waits[:9] == [0.0] * 9  # one request of headroom under the portal's burst
+    assert waits[9:] == pytest.approx([0.05, 0.10, 0.15, 0.20, 0.25])
+    assert bucket.tokens_left() == 0
+
+
+def test_bucket_refills_while_idle() -> None:
+    clock = Clock()
+    bucket = LeakyBucket(RatePlan(burst=50, drain=2), clock=clock)
+    for _ in range(49):
+        bucket.reserve()
+    assert bucket.tokens_left() == pytest.approx(0)
+    clock.t += 5  # 10 requests drained
+    assert bucket.tokens_left() == pytest.approx(10)
+    assert bucket.reserve() == 0
+
+
+def test_portal_refusal_fills_the_bucket() -> None:
+    clock = Clock()
+    bucket = LeakyBucket(RatePlan(burst=10, drain=20), clock=clock)
+    bucket.refused()
+    assert bucket.reserve() == pytest.approx(0.05)
+
+
+def test_no_plan_means_no_waiting() -> None:
+    bucket = LeakyBucket(None)
+    assert all(bucket.reserve() == 0 for _ in range(1000))
+
+
+def test_operating_tracker_slows_then_pauses_a_method() -> None:
+    wall = Clock(10_000.0)
+    op = OperatingTracker(limit=100, wall=wall)
+    op.observe("crm.deal.add", 50.0, 10_300)
+    assert op.delay("crm.deal.add") == 0
+    op.observe("crm.deal.add", 85.0, 10_300)
+    assert op.delay("crm.deal.add") == 0
+    assert op.delay("crm.deal.add") == pytest.approx(1.0)  # one call per second near the budget
+    op.observe("crm.deal.add", 96.0, 10_300)
+    assert op.delay("crm.deal.add") == pytest.approx(300)
+    assert op.delay("crm.deal.list") == 0
+    wall.t = 10_301
+    assert op.delay("crm.deal.add") == 0
+    assert op.snapshot_paused() == {}
+
+
+def test_pause_without_a_known_reset_lasts_a_minute() -> None:
+    wall = Clock(500.0)
+    op = OperatingTracker(wall=wall)
+    assert op.pause("CRM.Deal.Update", None) == 560.0
+    assert op.snapshot_paused() == {"crm.deal.update": 560.0}
+
+
+def test_budget_is_a_frozen_snapshot() -> None:
+    b = RateBudget(tokens_left=1, capacity=2, drain=3)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        b.tokens_left = 5  # type: ignore[misc]
