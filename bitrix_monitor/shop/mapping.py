@@ -21,6 +21,7 @@ Entity = Literal["order", "user"]
 
 # Bitrix24 ids are positive 32-bit integers today; a text column must be able to hold ten digits.
 MIN_TEXT_ID_LENGTH = 10
+_NARROW_INTS = {"TINYINT", "SMALLINT", "MEDIUMINT"}  # MySQL's (BOOLEAN is TINYINT(1) there)
 
 
 @dataclass(frozen=True)
@@ -210,6 +211,11 @@ class _Resolver:
     def id_column(section: str, key: str, col: sa.Column[Any]) -> IdColumn:
         where = f"[{section}] {key} = {col.name!r}: column {col.table.name}.{col.name}"
         if isinstance(col.type, sa.Integer) and not isinstance(col.type, sa.Boolean):
+            if isinstance(col.type, sa.SmallInteger) or type(col.type).__name__ in _NARROW_INTS:
+                raise ShopMappingError(
+                    f"{where} has type {_type_name(col)}, too small for an id; "
+                    "an id column must be INTEGER (32 bits) or wider, or text"
+                )
             return IdColumn(col, is_text=False)
         if isinstance(col.type, sa.String):
             length = col.type.length
