@@ -1,0 +1,480 @@
+"""One table model per entity (STYLE.md §9), and the filter proxy the tables sit behind.
+
+Every string a cell shows, every sort key and every search text is computed once per row when the data
+arrives; ``data()`` is a list lookup. Sorting happens in the source model (one ``sorted()`` over a
+precomputed key column, persistent indexes kept), filtering through a precomputed mask, so a table of
+100,000 rows sorts and filters without a Python call per comparison.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from typing import Any, ClassVar
+
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPointF,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPen, QPixmap, QPolygonF
+
+from bitrix_monitor.sync.api import ActivityEntry, QueueRow
+from bitrix_monitor.sync.model import RecordState, RecordStatus
+
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+OBJECT_ROLE = Qt.ItemDataRole.UserRole + 2
+STATE_ROLE = Qt.ItemDataRole.UserRole + 3
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+# Colour and shape per state: the word is always shown too, so the table reads without colour.
+STATE_COLOURS: dict[str, str] = {
+    RecordState.IN_SYNC: "#2e7d32",
+    RecordState.MISSING: "#c62828",
+    RecordState.UNLINKED: "#ef6c00",
+    RecordState.STALE_LINK: "#6d4c41",
+    RecordState.OUTDATED: "#f9a825",
+    RecordState.DUPLICATED: "#6a1b9a",
+    # queue states
+    "queued": "#1565c0",
+    "running": "#00838f",
+    "in_doubt": "#ef6c00",
+    "failed": "#c62828",
+    "dead": "#424242",
+    "done": "#2e7d32",
+    "cancelled": "#757575",
+}
+_SHAPES: dict[str, str] = {
+    RecordState.IN_SYNC: "disc",
+    RecordState.MISSING: "ring",
+    RecordState.UNLINKED: "triangle",
+    RecordState.STALE_LINK: "cross",
+    RecordState.OUTDATED: "diamond",
+    RecordState.DUPLICATED: "squares",
+    "queued": "ring",
+    "running": "triangle",
+    "in_doubt": "diamond",
+    "failed": "cross",
+    "dead": "cross",
+    "done": "disc",
+    "cancelled": "ring",
+}
+_icons: dict[str, QIcon] = {}
+_brushes: dict[str, QBrush] = {}
+
+
+def state_label(state: str) -> str:
+    return state.replace("_", " ")
+
+
+def state_brush(state: str) -> QBrush | None:
+    colour = STATE_COLOURS.get(state)
+    if colour is None:
+        return None
+    if state not in _brushes:
+        _brushes[state] = QBrush(QColor(colour))
+    return _brushes[state]
+
+
+def state_icon(state: str) -> QIcon | None:
+    """A small icon whose *shape* differs per state (colour-blind readers), painted once."""
+    if state not in STATE_COLOURS:
+        return None
+    if state in _icons:
+        return _icons[state]
+    pix = QPixmap(16, 16)
+    pix.fill(Qt.GlobalColor.transparent)
+    p = QPainter(pix)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    colour = QColor(STATE_COLOURS[state])
+    p.setPen(QPen(colour, 2))
+    shape = _SHAPES.get(state, "disc")
+    if shape == "disc":
+        p.setBrush(colour)
+        p.drawEllipse(3, 3, 10, 10)
+    elif shape == "ring":
+        p.drawEllipse(3, 3, 10, 10)
+    elif shape == "triangle":
+        p.setBrush(colour)
+        p.drawPolygon(QPolygonF([QPointF(8, 2), QPointF(14, 14), QPointF(2, 14)]))
+    elif shape == "diamond":
+        p.setBrush(colour)
+        p.drawPolygon(QPolygonF([QPointF(8, 1), QPointF(15, 8), QPointF(8, 15), QPointF(1, 8)]))
+    elif shape == "cross":
+        p.setPen(QPen(colour, 3))
+        p.drawLine(3, 3, 13, 13)
+        p.drawLine(13, 3, 3, 13)
+    else:  # squares
+        p.drawRect(2, 2, 8, 8)
+        p.setBrush(colour)
+        p.drawRect(6, 6, 8, 8)
+    p.end()
+    _icons[state] = QIcon(pix)
+    return _icons[state]
+
+
+def fmt_time(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S") if value else ""
+
+
+def time_key(value: datetime | None) -> float:
+    return value.timestamp() if value else 0.0
+
+
+class RowTableModel(QAbstractTableModel):
+    """A read-only table of dataclass rows with precomputed cells, sort keys, search text and facets.
+
+    Subclasses declare ``HEADERS`` (column constants index into it), ``STATE_COLUMN`` and ``FACETS``
+    (named values the proxy can filter on), and implement :meth:`cells`.
+    """
+
+    HEADERS: ClassVar[tuple[str, ...]] = ()
+    STATE_COLUMN: ClassVar[int] = -1
+    FACETS: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[Any] = []
+        self._display: list[tuple[str, ...]] = []
+        self._keys: list[tuple[Any, ...]] = []
+        self._search: list[str] = []
+        self._facets: list[tuple[str, ...]] = []
+        self._states: list[str] = []
+        self._order: list[int] = []  # view row -> storage index
+        self._sort_column = -1
+        self._sort_order = Qt.SortOrder.AscendingOrder
+        self.generation = 0  # bumped whenever the rows are replaced
+        self.layout_generation = 0  # bumped whenever the row order changes
+
+    # -- to implement -------------------------------------------------------------------------------
+    def cells(self, row: Any) -> tuple[tuple[str, ...], tuple[Any, ...], tuple[str, ...], str]:
+        """(display strings, sort keys, facet values, state) for one row."""
+        raise NotImplementedError
+
+    # -- data in ------------------------------------------------------------------------------------
+    def set_rows(self, rows: Iterable[Any]) -> None:
+        """Replace every row (one model reset)."""
+        rows = list(rows)
+        cells = [self.cells(r) for r in rows]
+        self.beginResetModel()
+        self._rows = rows
+        self._display = [c[0] for c in cells]
+        self._keys = [c[1] for c in cells]
+        self._facets = [c[2] for c in cells]
+        self._states = [c[3] for c in cells]
+        self._search = ["\x1f".join(d).casefold() for d in self._display]
+        self._order = list(range(len(rows)))
+        self.generation += 1
+        if self._sort_column >= 0:
+            self._apply_sort()
+        self.endResetModel()
+
+    def rows(self) -> list[Any]:
+        return list(self._rows)
+
+    def row_object(self, row: int) -> Any:
+        return self._rows[self._order[row]]
+
+    def storage_index(self, row: int) -> int:
+        return self._order[row]
+
+    def view_row_of(self, predicate: Callable[[Any], bool]) -> int:
+        for view_row, i in enumerate(self._order):
+            if predicate(self._rows[i]):
+                return view_row
+        return -1
+
+    def match_mask(self, needle: str, facets: dict[int, frozenset[str]]) -> bytearray | None:
+        """Which storage rows pass a search text and facet filters (None: all of them)."""
+        needle = needle.casefold()
+        if not needle and not facets:
+            return None
+        items = list(facets.items())
+        if not items:
+            return bytearray(needle in s for s in self._search)
+        if not needle:
+            return bytearray(all(f[k] in allowed for k, allowed in items) for f in self._facets)
+        return bytearray(
+            needle in s and all(f[k] in allowed for k, allowed in items)
+            for s, f in zip(self._search, self._facets, strict=True)
+        )
+
+    def facet_values(self, facet: int) -> list[str]:
+        return sorted({f[facet] for f in self._facets})
+
+    # -- Qt model interface -------------------------------------------------------------------------
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._order)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        horizontal = orientation == Qt.Orientation.Horizontal
+        if role == Qt.ItemDataRole.DisplayRole and horizontal and 0 <= section < len(self.HEADERS):
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        i = self._order[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display[i][col]
+        if role == SORT_ROLE:
+            return self._keys[i][col]
+        if role == OBJECT_ROLE:
+            return self._rows[i]
+        if role == STATE_ROLE:
+            return self._states[i]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            text = self._display[i][col]
+            return text if len(text) > 40 else None
+        if col == self.STATE_COLUMN:
+            if role == Qt.ItemDataRole.DecorationRole:
+                return state_icon(self._states[i])
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return state_brush(self._states[i])
+        return None
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self._sort_column, self._sort_order = column, order
+        if not self._rows or not 0 <= column < len(self.HEADERS):
+            return
+        self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        kept = [(self._order[p.row()], p.column()) for p in persistent]
+        self._apply_sort()
+        position = [0] * len(self._order)
+        for view_row, i in enumerate(self._order):
+            position[i] = view_row
+        self.changePersistentIndexList(persistent, [self.index(position[i], c) for i, c in kept])
+        self.layoutChanged.emit()
+
+    def _apply_sort(self) -> None:
+        self.layout_generation += 1
+        col = self._sort_column
+        keys = [k[col] for k in self._keys]
+        self._order = sorted(
+            range(len(keys)), key=keys.__getitem__, reverse=self._sort_order == Qt.SortOrder.DescendingOrder
+        )
+
+
+class RecordsModel(RowTableModel):
+    """Shop records (orders or users) next to their portal record."""
+
+    KEY, LABEL, PORTAL_ID, STATE, QUEUE, LAST_SYNCED, LAST_ERROR = range(7)
+    HEADERS: ClassVar[tuple[str, ...]] = (
+        "Key",
+        "Name",
+        "Portal id",
+        "State",
+        "Queue",
+        "Last synced",
+        "Last error",
+    )
+    STATE_COLUMN = STATE
+    FACETS = ("state", "queue", "error")
+    FACET_STATE, FACET_QUEUE, FACET_ERROR = range(3)
+
+    def cells(self, row: RecordStatus) -> tuple[tuple[str, ...], tuple[Any, ...], tuple[str, ...], str]:
+        key = row.key
+        portal = row.portal_id if row.portal_id is not None else row.stored_id
+        error = row.last_error or row.note
+        state = row.state.value
+        queue = row.queue.value
+        display = (
+            key,
+            row.label,
+            str(portal) if portal is not None else "",
+            state_label(state),
+            state_label(queue),
+            fmt_time(row.last_synced),
+            error,
+        )
+        numeric_key = (0, int(key), "") if key.isdigit() else (1, 0, key)
+        keys = (
+            numeric_key,
+            row.label.casefold(),
+            portal if portal is not None else -1,
+            state,
+            queue,
+            time_key(row.last_synced),
+            error,
+        )
+        return display, keys, (state, queue, "error" if row.last_error else ""), state
+
+
+class OrdersModel(RecordsModel):
+    HEADERS: ClassVar[tuple[str, ...]] = (
+        "Order", "Title", "Deal id", "State", "Queue", "Last synced", "Last error / note",
+    )  # fmt: skip
+
+
+class UsersModel(RecordsModel):
+    HEADERS: ClassVar[tuple[str, ...]] = (
+        "User", "Name", "Contact id", "State", "Queue", "Last synced", "Last error / note",
+    )  # fmt: skip
+
+
+class QueueModel(RowTableModel):
+    """Jobs in the queue."""
+
+    ID, KIND, ENTITY, STATE, ATTEMPTS, NEXT_RUN, LAST_ERROR = range(7)
+    HEADERS: ClassVar[tuple[str, ...]] = (
+        "Id",
+        "Kind",
+        "Record",
+        "State",
+        "Attempts",
+        "Next run",
+        "Last error",
+    )
+    STATE_COLUMN = STATE
+    FACETS = ("state", "kind", "error")
+    FACET_STATE, FACET_KIND, FACET_ERROR = range(3)
+
+    def cells(self, row: QueueRow) -> tuple[tuple[str, ...], tuple[Any, ...], tuple[str, ...], str]:
+        display = (
+            str(row.id),
+            row.kind,
+            row.entity_key,
+            state_label(row.state),
+            str(row.attempts),
+            fmt_time(row.next_run_at),
+            row.last_error,
+        )
+        keys = (
+            row.id,
+            row.kind,
+            row.entity_key,
+            row.state,
+            row.attempts,
+            time_key(row.next_run_at),
+            row.last_error,
+        )
+        return display, keys, (row.state, row.kind, row.error_signature), row.state
+
+
+class ActivityModel(RowTableModel):
+    """What the app and the staff did."""
+
+    AT, ACTOR, ACTION = range(3)
+    HEADERS: ClassVar[tuple[str, ...]] = ("When", "Who", "What")
+    FACETS = ("actor",)
+
+    def cells(self, row: ActivityEntry) -> tuple[tuple[str, ...], tuple[Any, ...], tuple[str, ...], str]:
+        return (
+            (fmt_time(row.at), row.actor, row.action),
+            (time_key(row.at), row.actor, row.action),
+            (row.actor,),
+            "",
+        )
+
+
+class TableFilterProxy(QSortFilterProxyModel):
+    """Text search plus facet filters (state, queue mark, kind, error…) over a :class:`RowTableModel`.
+
+    The accepted rows are computed once per filter change as a mask over the source's storage;
+    ``filterAcceptsRow`` is then two list lookups. Sorting is delegated to the source model.
+    """
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.setSortRole(SORT_ROLE)
+        self._needle = ""
+        self._facet_filters: dict[int, frozenset[str]] = {}
+        self._filter_version = 0
+        self._mask: bytearray | None = None  # by storage index
+        self._mask_generation = (-1, -1)
+        self._row_mask_cache: bytearray | None = None  # by source row
+        self._mask_key = (-1, -1, -1)
+        self._source = RowTableModel()
+
+    def source(self) -> RowTableModel:
+        return self._source
+
+    @property
+    def search_text(self) -> str:
+        return self._needle
+
+    def facet_filter(self, facet: int) -> frozenset[str] | None:
+        return self._facet_filters.get(facet)
+
+    def set_search(self, text: str) -> None:
+        self._change_filter(lambda: setattr(self, "_needle", text.strip()))
+
+    def set_facet(self, facet: int, values: Iterable[str] | None) -> None:
+        """Only rows whose facet value is in ``values`` (None: no filter on this facet)."""
+
+        def change() -> None:
+            if values is None:
+                self._facet_filters.pop(facet, None)
+            else:
+                self._facet_filters[facet] = frozenset(values)
+
+        self._change_filter(change)
+
+    def clear_filters(self) -> None:
+        def change() -> None:
+            self._needle = ""
+            self._facet_filters.clear()
+
+        self._change_filter(change)
+
+    def _change_filter(self, change: Callable[[], None]) -> None:
+        self.beginFilterChange()
+        change()
+        self._filter_version += 1
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def setSourceModel(self, model: QAbstractItemModel) -> None:  # type: ignore[override]
+        assert isinstance(model, RowTableModel)
+        self._source = model
+        self._filter_version += 1
+        super().setSourceModel(model)
+
+    def _row_mask(self) -> bytearray | None:
+        """The mask in the source's current row order, recomputed when rows, order or filter change."""
+        source = self._source
+        if self._mask_generation != (source.generation, self._filter_version):
+            self._mask = source.match_mask(self._needle, self._facet_filters)
+            self._mask_generation = (source.generation, self._filter_version)
+        mask = self._mask
+        self._row_mask_cache = None if mask is None else bytearray(mask[i] for i in source._order)
+        self._mask_key = (source.generation, source.layout_generation, self._filter_version)
+        return self._row_mask_cache
+
+    def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
+        source = self._source
+        if self._mask_key != (source.generation, source.layout_generation, self._filter_version):
+            self._row_mask()
+        mask = self._row_mask_cache
+        return mask is None or mask[source_row] == 1
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self.source().sort(column, order)
+
+    def objects(self, rows: Sequence[int] | None = None) -> list[Any]:
+        """The row dataclasses of these proxy rows (all visible rows when None)."""
+        if rows is None:
+            rows = range(self.rowCount())
+        out = []
+        for r in rows:
+            obj = self.index(r, 0).data(OBJECT_ROLE)
+            if obj is not None:
+                out.append(obj)
+        return out

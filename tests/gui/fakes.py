@@ -1,0 +1,385 @@
+"""An in-memory, deterministic :class:`~bitrix_monitor.sync.api.MonitorApi` for the desktop window's tests
+and the screenshot script.
+
+200 orders and 50 users with a few records in every state. ``apply`` queues jobs and marks the records
+queued; the fake runner (``run_once``, or a background task with ``auto_run``) marks them in sync.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bitrix_monitor.errors import UserFacingError
+from bitrix_monitor.sync.api import (
+    ActivityEntry,
+    BudgetLine,
+    ProgressCallback,
+    QueueRow,
+    QueueSummary,
+    Snapshot,
+)
+from bitrix_monitor.sync.model import (
+    PORTAL_ENTITY,
+    DuplicateEvidence,
+    EntityCounts,
+    EntityType,
+    FieldDiff,
+    Orphan,
+    Plan,
+    PlannedJob,
+    Progress,
+    QueueMark,
+    RecordState,
+    RecordStatus,
+)
+
+BASE_TIME = datetime(2026, 11, 29, 9, 0, 0)
+PORTAL = "https://example.bitrix24.com"
+
+
+@dataclass
+class _Record:
+    entity: EntityType
+    key: str
+    label: str
+    state: RecordState
+    stored_id: int | None
+    portal_id: int | None
+    shop_values: dict[str, str]
+    portal_values: dict[str, str] = field(default_factory=dict)
+    duplicates: tuple[DuplicateEvidence, ...] = ()
+    note: str = ""
+    queue: QueueMark = QueueMark.NONE
+    last_error: str = ""
+    last_synced: datetime | None = None
+
+    def status(self) -> RecordStatus:
+        diffs = tuple(
+            FieldDiff(name, self.shop_values.get(name), self.portal_values.get(name))
+            for name in self.shop_values
+            if self.portal_values and self.shop_values.get(name) != self.portal_values.get(name)
+        )
+        return RecordStatus(
+            entity=self.entity,
+            key=self.key,
+            label=self.label,
+            stored_id=self.stored_id,
+            portal_id=self.portal_id,
+            state=self.state,
+            diffs=diffs if self.state is RecordState.OUTDATED else (),
+            duplicates=self.duplicates,
+            note=self.note,
+            shop_values=dict(self.shop_values),
+            portal_values=dict(self.portal_values),
+            queue=self.queue,
+            last_error=self.last_error,
+            last_synced=self.last_synced,
+        )
+
+
+def _state_for(i: int) -> RecordState:
+    if i % 10 == 3:
+        return RecordState.MISSING
+    if i % 25 == 7:
+        return RecordState.OUTDATED
+    if i % 40 == 11:
+        return RecordState.DUPLICATED
+    if i % 50 == 19:
+        return RecordState.STALE_LINK
+    if i % 50 == 29:
+        return RecordState.UNLINKED
+    return RecordState.IN_SYNC
+
+
+def _make(entity: EntityType, i: int) -> _Record:
+    state = _state_for(i)
+    portal_id = (1000 if entity == "order" else 5000) + i
+    if entity == "order":
+        label = f"Order #{i} - svc{i % 7}"
+        shop = {"TITLE": label, "OPPORTUNITY": f"{i * 10}.00", "CURRENCY_ID": "RUB", "STAGE_ID": "NEW"}
+    else:
+        label = f"User {i:03d}"
+        shop = {"NAME": label, "EMAIL": f"user{i}@example.com", "PHONE": f"+7900{i:07d}"}
+    rec = _Record(entity, str(i), label, state, portal_id, portal_id, shop, dict(shop))
+    rec.last_synced = BASE_TIME - timedelta(minutes=i)
+    if state is RecordState.MISSING:
+        rec.stored_id = rec.portal_id = None
+        rec.portal_values = {}
+        rec.last_synced = None
+    elif state is RecordState.OUTDATED:
+        first = next(iter(shop))
+        rec.portal_values[first] = shop[first] + " (old)"
+    elif state is RecordState.DUPLICATED:
+        rec.duplicates = (DuplicateEvidence((portal_id, portal_id + 90000), "origin id", str(i)),)
+    elif state is RecordState.STALE_LINK:
+        rec.portal_id = None
+        rec.portal_values = {}
+        rec.note = f"stored id {portal_id}: portal answered Not found"
+    elif state is RecordState.UNLINKED:
+        rec.stored_id = None
+        rec.note = f"portal has {PORTAL_ENTITY[entity]} {portal_id} with origin id {i}"
+    return rec
+
+
+_CREATE_STATES = {RecordState.MISSING, RecordState.STALE_LINK}
+_UPDATE_STATES = {RecordState.OUTDATED, RecordState.UNLINKED}
+
+
+class FakeService:
+    """Implements ``MonitorApi`` plus the optional capabilities the window uses when present."""
+
+    def __init__(self, orders: int = 200, users: int = 50, *, auto_run: bool = False, tick: float = 0.01):
+        self.records: dict[tuple[str, str], _Record] = {}
+        for i in range(1, orders + 1):
+            self.records[("order", str(i))] = _make("order", i)
+        for i in range(1, users + 1):
+            self.records[("user", str(i))] = _make("user", i)
+        self.jobs: dict[int, QueueRow] = {}
+        self._job_keys: dict[int, tuple[str, str]] = {}
+        self._activity: list[ActivityEntry] = []
+        self._paused = False
+        self._next_id = 1
+        self.auto_run = auto_run
+        self.tick = tick
+        self.fail_keys: set[str] = set()  # records whose jobs fail
+        self.closed = False
+        self.snapshots_taken = 0
+        self._runner: asyncio.Task[None] | None = None
+        self.done_per_minute: dict[int, list[int]] = {}
+
+    # -- MonitorApi ---------------------------------------------------------------------------------
+    async def snapshot(self, progress: ProgressCallback | None = None) -> Snapshot:
+        total = len(self.records)
+        for n, stage in enumerate(("reading shop", "reading portal", "comparing")):
+            if progress:
+                progress(Progress(stage, n * total // 3, total))
+            await asyncio.sleep(0)
+        orders = [r.status() for (e, _k), r in self.records.items() if e == "order"]
+        users = [r.status() for (e, _k), r in self.records.items() if e == "user"]
+        orphans = [Orphan("deal", 99001, "9999", "Order #9999 - deleted in shop")]
+        snap = Snapshot(
+            orders=orders,
+            users=users,
+            orphans=orphans,
+            order_counts=_counts(orders, orphans=1),
+            user_counts=_counts(users, orphans=0),
+            plan=Plan(()),
+            taken_at=BASE_TIME,
+        )
+        plan = Plan(
+            self.plan_for(snap, "order", [r.key for r in orders], "sync").jobs
+            + self.plan_for(snap, "user", [r.key for r in users], "sync").jobs
+        )
+        self.snapshots_taken += 1
+        if progress:
+            progress(Progress("done", total, total))
+        return dataclasses.replace(snap, plan=plan)
+
+    def plan_for(self, snapshot: Snapshot, entity: str, keys: Sequence[str], action: str) -> Plan:
+        statuses = {r.key: r for r in (snapshot.orders if entity == "order" else snapshot.users)}
+        portal = PORTAL_ENTITY["order" if entity == "order" else "user"]
+        jobs = []
+        for key in keys:
+            rec = statuses.get(key)
+            if rec is None or rec.queue in (QueueMark.QUEUED, QueueMark.RUNNING):
+                continue
+            kind = None
+            if action == "create" and rec.state in _CREATE_STATES:
+                kind = "create"
+            elif action == "update" and rec.state in {*_UPDATE_STATES, RecordState.IN_SYNC}:
+                kind = "update"
+            elif action == "cleanup" and rec.state is RecordState.DUPLICATED:
+                kind = "cleanup"
+            elif action == "relink" and rec.state in {RecordState.UNLINKED, RecordState.STALE_LINK}:
+                kind = "update" if rec.state is RecordState.UNLINKED else "create"
+            elif action == "sync":
+                kind = {
+                    RecordState.MISSING: "create",
+                    RecordState.STALE_LINK: "create",
+                    RecordState.OUTDATED: "update",
+                    RecordState.UNLINKED: "update",
+                    RecordState.DUPLICATED: "cleanup",
+                }.get(rec.state)
+            if kind:
+                jobs.append(PlannedJob(f"{portal}.{kind}", key, rec.state.label))
+        return Plan(tuple(jobs))
+
+    async def apply(self, plan: Plan, *, actor: str = "staff") -> int:
+        await asyncio.sleep(0)
+        for job in plan.jobs:
+            entity = "order" if job.kind.startswith("deal") else "user"
+            job_id = self._next_id
+            self._next_id += 1
+            self.jobs[job_id] = QueueRow(
+                job_id, job.kind, job.entity_key, "queued", 0, BASE_TIME, "", "", actor, BASE_TIME
+            )
+            self._job_keys[job_id] = (entity, job.entity_key)
+            self.records[(entity, job.entity_key)].queue = QueueMark.QUEUED
+        for kind, n in plan.counts().items():
+            self._log(actor, f"queued {n} {kind}")
+        if self.auto_run and (self._runner is None or self._runner.done()):
+            self._runner = asyncio.ensure_future(self._run_forever())
+        return len(plan)
+
+    async def queue_rows(self, *, states: Sequence[str] | None = None, limit: int = 5000) -> list[QueueRow]:
+        await asyncio.sleep(0)
+        rows = [j for j in self.jobs.values() if states is None or j.state in states]
+        return sorted(rows, key=lambda j: j.id, reverse=True)[:limit]
+
+    async def queue_summary(self) -> QueueSummary:
+        await asyncio.sleep(0)
+        counts: dict[str, int] = {}
+        for j in self.jobs.values():
+            counts[j.state] = counts.get(j.state, 0) + 1
+        return QueueSummary(**counts)
+
+    async def retry_jobs(self, ids: Sequence[int]) -> int:
+        n = 0
+        for job_id in ids:
+            job = self.jobs.get(job_id)
+            if job and job.state in ("failed", "dead", "in_doubt", "cancelled"):
+                self.jobs[job_id] = dataclasses.replace(
+                    job, state="queued", last_error="", error_signature=""
+                )
+                self.records[self._job_keys[job_id]].queue = QueueMark.QUEUED
+                n += 1
+        self._log("staff", f"retried {n} jobs")
+        return n
+
+    async def cancel_jobs(self, ids: Sequence[int]) -> int:
+        n = 0
+        for job_id in ids:
+            job = self.jobs.get(job_id)
+            if job and job.state in ("queued", "failed", "in_doubt", "dead"):
+                self.jobs[job_id] = dataclasses.replace(job, state="cancelled")
+                self.records[self._job_keys[job_id]].queue = QueueMark.NONE
+                n += 1
+        self._log("staff", f"cancelled {n} jobs")
+        return n
+
+    async def job_history(self, entity: str, key: str) -> list[str]:
+        await asyncio.sleep(0)
+        lines = [
+            f"job {j.id} {j.kind}: {j.state}" + (f" ({j.last_error})" if j.last_error else "")
+            for job_id, j in sorted(self.jobs.items())
+            if self._job_keys[job_id] == (entity, key)
+        ]
+        return lines or ["no jobs yet"]
+
+    def pause_runner(self) -> None:
+        self._paused = True
+        self._log("staff", "paused the runner")
+
+    def resume_runner(self) -> None:
+        self._paused = False
+        self._log("staff", "resumed the runner")
+
+    @property
+    def runner_paused(self) -> bool:
+        return self._paused
+
+    def budget(self) -> BudgetLine:
+        busy = sum(1 for j in self.jobs.values() if j.state == "queued")
+        return BudgetLine(
+            tokens_left=max(0.0, 50.0 - busy), capacity=50.0, drain_per_s=2.0, operating={"crm.deal.add": 1.5}
+        )
+
+    def activity(self) -> list[ActivityEntry]:
+        return list(self._activity)
+
+    def record_url(self, entity: str, portal_id: int) -> str | None:
+        kind = "deal" if entity in ("order", "deal") else "contact"
+        return f"{PORTAL}/crm/{kind}/details/{portal_id}/"
+
+    # -- optional capabilities ----------------------------------------------------------------------
+    async def test_portal(self, url: str) -> str:
+        await asyncio.sleep(0)
+        if "/rest/" not in url:
+            raise UserFacingError(
+                "The portal did not accept the webhook URL", hint="copy it again from Bitrix24"
+            )
+        return "Connected to example.bitrix24.com as user 1 (scope: crm)"
+
+    async def test_shop(self, url: str, password: str | None) -> str:
+        await asyncio.sleep(0)
+        if not url:
+            raise UserFacingError("No shop database URL")
+        return "Connected: 200 orders, 50 users"
+
+    async def settle_jobs(self, ids: Sequence[int], outcome: str) -> int:
+        n = 0
+        for job_id in ids:
+            job = self.jobs.get(job_id)
+            if job and job.state == "in_doubt":
+                self.jobs[job_id] = dataclasses.replace(job, state="done" if outcome == "done" else "queued")
+                n += 1
+        return n
+
+    def throughput(self, minutes: int = 60) -> list[tuple[int, int, float]]:
+        """(done, failed, seconds throttled) per minute, oldest first."""
+        return [(i % 5 + (i // 10), int(i % 3 == 0), (i % 4) * 0.5) for i in range(minutes)]
+
+    async def aclose(self) -> None:
+        if self._runner is not None:
+            self._runner.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._runner
+        self.closed = True
+
+    # -- the fake runner ----------------------------------------------------------------------------
+    def run_once(self) -> int:
+        """Finish every queued job (unless paused); jobs of ``fail_keys`` fail. Returns jobs handled."""
+        if self._paused:
+            return 0
+        n = 0
+        for job_id, job in list(self.jobs.items()):
+            if job.state != "queued":
+                continue
+            rec = self.records[self._job_keys[job_id]]
+            n += 1
+            if rec.key in self.fail_keys:
+                self.jobs[job_id] = dataclasses.replace(
+                    job,
+                    state="failed",
+                    attempts=job.attempts + 1,
+                    last_error="ACCESS_DENIED: not enough rights",
+                    error_signature="ACCESS_DENIED",
+                )
+                rec.queue = QueueMark.FAILED
+                rec.last_error = "ACCESS_DENIED: not enough rights"
+                continue
+            self.jobs[job_id] = dataclasses.replace(job, state="done", attempts=job.attempts + 1)
+            base = 1000 if rec.entity == "order" else 5000
+            rec.state = RecordState.IN_SYNC
+            rec.stored_id = rec.portal_id = rec.portal_id or base + int(rec.key)
+            rec.portal_values = dict(rec.shop_values)
+            rec.duplicates = ()
+            rec.note = ""
+            rec.queue = QueueMark.NONE
+            rec.last_error = ""
+            rec.last_synced = BASE_TIME
+        if n:
+            self._log("sync", f"ran {n} jobs")
+        return n
+
+    async def _run_forever(self) -> None:
+        while any(j.state == "queued" for j in self.jobs.values()):
+            await asyncio.sleep(self.tick)
+            self.run_once()
+
+    def _log(self, actor: str, action: str) -> None:
+        self._activity.append(
+            ActivityEntry(BASE_TIME + timedelta(seconds=len(self._activity)), actor, action)
+        )
+
+
+def _counts(rows: Sequence[RecordStatus], *, orphans: int) -> EntityCounts:
+    by_state = {s.value: 0 for s in RecordState}
+    for r in rows:
+        by_state[r.state.value] += 1
+    return EntityCounts(checked=len(rows), orphans=orphans, **by_state)

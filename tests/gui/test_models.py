@@ -1,0 +1,183 @@
+"""The table models and the filter proxy: Qt's model contract, sorting, searching, facet filters."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from PySide6.QtCore import QItemSelectionModel, Qt
+
+from bitrix_monitor.gui.models import (
+    OBJECT_ROLE,
+    ActivityModel,
+    OrdersModel,
+    QueueModel,
+    RecordsModel,
+    TableFilterProxy,
+    UsersModel,
+)
+from bitrix_monitor.sync.api import ActivityEntry, QueueRow
+from bitrix_monitor.sync.model import QueueMark, RecordState, RecordStatus
+from tests.gui.fakes import FakeService
+
+STATES = list(RecordState)
+
+
+def _record(i: int, entity: str = "order") -> RecordStatus:
+    state = STATES[i % len(STATES)]
+    return RecordStatus(
+        entity=entity,  # type: ignore[arg-type]
+        key=str(i),
+        label=f"Order #{i}",
+        stored_id=1000 + i if state is not RecordState.MISSING else None,
+        portal_id=1000 + i if state is not RecordState.MISSING else None,
+        state=state,
+        queue=QueueMark.QUEUED if i % 7 == 0 else QueueMark.NONE,
+        last_error="boom" if i % 11 == 0 else "",
+        last_synced=datetime(2026, 1, 1, 0, i % 60),
+    )
+
+
+def _job(i: int) -> QueueRow:
+    return QueueRow(
+        id=i,
+        kind="deal.create" if i % 2 else "contact.update",
+        entity_key=str(i),
+        state=("queued", "failed", "done")[i % 3],
+        attempts=i % 4,
+        next_run_at=None,
+        last_error="ACCESS_DENIED" if i % 3 == 1 else "",
+        error_signature="ACCESS_DENIED" if i % 3 == 1 else "",
+        created_by="staff",
+        updated_at=None,
+    )
+
+
+@pytest.mark.parametrize("model_cls", [OrdersModel, UsersModel, QueueModel, ActivityModel])
+def test_empty_models_follow_the_qt_model_contract(qtmodeltester, model_cls: type) -> None:
+    model = model_cls()
+    qtmodeltester.check(model, force_py=True)
+
+
+async def test_records_models_follow_the_qt_model_contract(qtmodeltester) -> None:
+    snap = await FakeService().snapshot()
+    for model, rows in ((OrdersModel(), snap.orders), (UsersModel(), snap.users)):
+        model.set_rows(rows)
+        qtmodeltester.check(model, force_py=True)
+        proxy = TableFilterProxy()
+        proxy.setSourceModel(model)
+        proxy.set_facet(RecordsModel.FACET_STATE, {"missing"})
+        qtmodeltester.check(proxy, force_py=True)
+
+
+def test_queue_and_activity_models_follow_the_qt_model_contract(qtmodeltester) -> None:
+    queue = QueueModel()
+    queue.set_rows([_job(i) for i in range(1, 40)])
+    qtmodeltester.check(queue, force_py=True)
+    activity = ActivityModel()
+    activity.set_rows(
+        [ActivityEntry(datetime(2026, 1, 1, 0, i), "staff", f"queued {i} deal.create") for i in range(9)]
+    )
+    qtmodeltester.check(activity, force_py=True)
+
+
+def test_model_with_100k_rows_follows_the_contract(qtmodeltester) -> None:
+    model = OrdersModel()
+    model.set_rows(_record(i) for i in range(100_000))
+    assert model.rowCount() == 100_000
+    qtmodeltester.check(model)  # the C++ tester: the Python one walks every cell
+
+
+def test_object_role_returns_the_row_dataclass_and_state_reads_without_colour() -> None:
+    model = OrdersModel()
+    rows = [_record(i) for i in range(12)]
+    model.set_rows(rows)
+    idx = model.index(1, OrdersModel.STATE)
+    assert idx.data(OBJECT_ROLE) is rows[1]
+    assert idx.data() == rows[1].state.label
+    assert idx.data(Qt.ItemDataRole.DecorationRole) is not None
+    assert idx.data(Qt.ItemDataRole.ForegroundRole) is not None
+    assert model.index(0, OrdersModel.PORTAL_ID).data() == "1000"
+
+
+def test_sorting_uses_numeric_keys_and_keeps_the_selection() -> None:
+    model = OrdersModel()
+    model.set_rows(_record(i) for i in (10, 9, 100, 1))
+    proxy = TableFilterProxy()
+    proxy.setSourceModel(model)
+    selection = QItemSelectionModel(proxy)
+    selection.select(proxy.index(0, 0), QItemSelectionModel.SelectionFlag.Select)  # key 10
+    proxy.sort(OrdersModel.KEY, Qt.SortOrder.AscendingOrder)
+    assert [proxy.index(r, 0).data() for r in range(4)] == ["1", "9", "10", "100"]
+    assert [i.data() for i in selection.selectedIndexes()] == ["10"]
+    proxy.sort(OrdersModel.KEY, Qt.SortOrder.DescendingOrder)
+    assert [proxy.index(r, 0).data() for r in range(4)] == ["100", "10", "9", "1"]
+    assert [i.data() for i in selection.selectedIndexes()] == ["10"]
+
+
+def test_sort_survives_new_data() -> None:
+    model = OrdersModel()
+    model.sort(OrdersModel.KEY, Qt.SortOrder.DescendingOrder)
+    model.set_rows(_record(i) for i in range(5))
+    assert [model.index(r, 0).data() for r in range(5)] == ["4", "3", "2", "1", "0"]
+
+
+def test_proxy_filters_by_text_state_queue_and_error() -> None:
+    model = OrdersModel()
+    rows = [_record(i) for i in range(200)]
+    model.set_rows(rows)
+    proxy = TableFilterProxy()
+    proxy.setSourceModel(model)
+
+    proxy.set_facet(RecordsModel.FACET_STATE, {RecordState.MISSING.value})
+    assert {r.state for r in proxy.objects()} == {RecordState.MISSING}
+    assert proxy.rowCount() == sum(r.state is RecordState.MISSING for r in rows)
+
+    proxy.set_search("order #1")
+    expected = [r for r in rows if r.state is RecordState.MISSING and "order #1" in r.label.lower()]
+    assert proxy.objects() == expected
+
+    proxy.clear_filters()
+    proxy.set_facet(RecordsModel.FACET_QUEUE, {"queued"})
+    proxy.set_facet(RecordsModel.FACET_ERROR, {"error"})
+    assert proxy.objects() == [r for r in rows if r.queue is QueueMark.QUEUED and r.last_error]
+
+    proxy.clear_filters()
+    assert proxy.rowCount() == 200
+
+
+def test_filter_applies_to_data_that_arrives_later() -> None:
+    model = OrdersModel()
+    proxy = TableFilterProxy()
+    proxy.setSourceModel(model)
+    proxy.set_facet(RecordsModel.FACET_STATE, {"outdated"})
+    model.set_rows(_record(i) for i in range(60))
+    assert proxy.rowCount() == sum(_record(i).state is RecordState.OUTDATED for i in range(60))
+    model.set_rows([])
+    assert proxy.rowCount() == 0
+
+
+def test_queue_proxy_filters_by_state_kind_and_error_signature() -> None:
+    model = QueueModel()
+    jobs = [_job(i) for i in range(1, 31)]
+    model.set_rows(jobs)
+    proxy = TableFilterProxy()
+    proxy.setSourceModel(model)
+    proxy.set_facet(QueueModel.FACET_STATE, {"failed"})
+    proxy.set_facet(QueueModel.FACET_KIND, {"deal.create"})
+    assert proxy.objects() == [j for j in jobs if j.state == "failed" and j.kind == "deal.create"]
+    proxy.clear_filters()
+    proxy.set_facet(QueueModel.FACET_ERROR, {"ACCESS_DENIED"})
+    assert proxy.objects() == [j for j in jobs if j.error_signature == "ACCESS_DENIED"]
+    assert model.facet_values(QueueModel.FACET_KIND) == ["contact.update", "deal.create"]
+
+
+def test_100k_rows_sort_and_filter_correctly() -> None:
+    model = OrdersModel()
+    model.set_rows(_record(i) for i in range(100_000))
+    proxy = TableFilterProxy()
+    proxy.setSourceModel(model)
+    proxy.sort(OrdersModel.KEY, Qt.SortOrder.DescendingOrder)
+    assert proxy.index(0, 0).data() == "99999"
+    proxy.set_search("order #9999")
+    assert sorted(int(r.key) for r in proxy.objects()) == [9999, *range(99990, 100_000)]
