@@ -40,6 +40,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--config", metavar="FILE", help="configuration file (default: config.toml in the data dir)"
     )
     common.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    common.add_argument(
+        "--diagnose",
+        action="store_true",
+        help="print version, data dir, keyring backend and database drivers (for support), then exit",
+    )
+    # For smoke tests of the window: quit on its own after SECONDS.
+    common.add_argument("--quit-after", type=float, metavar="SECONDS", help=argparse.SUPPRESS)
 
     modes = p.add_argument_group("modes (default: the desktop window)")
     mode = modes.add_mutually_exclusive_group()
@@ -64,7 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     hl = p.add_argument_group("headless options (with --sync or --report)")
     hl.add_argument("--dry-run", action="store_true", help="print what --sync would queue; change nothing")
-    hl.add_argument("--watch", type=float, metavar="SECONDS", help="keep polling the shop for changes and syncing")
+    hl.add_argument(
+        "--watch", type=float, metavar="SECONDS", help="keep polling the shop for changes and syncing"
+    )
     hl.add_argument("--json", action="store_true", help="print the report as JSON")
     hl.add_argument("--shop-db", metavar="URL", help="shop database URL (or BITRIX_MONITOR_SHOP_DB)")
     hl.add_argument("--portal", metavar="URL", help="Bitrix24 inbound webhook URL (or BITRIX_MONITOR_PORTAL)")
@@ -92,7 +101,30 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def diagnose(dirs: DataDirs, config_path: Path) -> int:
+    import importlib.util
+    import platform
+
+    from bitrix_monitor.secrets import backend_description
+
+    def available(module: str) -> str:
+        return "available" if importlib.util.find_spec(module) is not None else "missing"
+
+    print(f"{APP_NAME} {__version__} (Python {platform.python_version()}, {platform.system()})")
+    print(f"frozen bundle: {'yes' if getattr(sys, 'frozen', False) else 'no'}")
+    print(f"data dir: {dirs.root}")
+    print(f"config file: {config_path} ({'present' if config_path.exists() else 'absent: defaults apply'})")
+    print(f"log file: {dirs.log_dir / 'bitrix-monitor.log'}")
+    print(f"keyring: {backend_description()}")
+    print(f"PostgreSQL driver (psycopg): {available('psycopg')}")
+    print(f"MariaDB/MySQL driver (pymysql): {available('pymysql')}")
+    print(f"Qt (PySide6): {available('PySide6')}")
+    return 0
+
+
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser, dirs: DataDirs) -> int:
+    if args.diagnose:
+        return diagnose(dirs, Path(args.config) if args.config else dirs.config_file)
     if args.emulate_portal:
         from bitrix_monitor.demo.emulator.serve import run_cli as run_emulator
 

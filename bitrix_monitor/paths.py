@@ -49,3 +49,20 @@ class DataDirs:
     def ensure(self) -> None:
         for p in (self.root, self.log_dir, self.archive_dir):
             p.mkdir(parents=True, exist_ok=True)
+
+
+def resource_dir() -> Path:
+    """Where ``resources/`` (icons, the .desktop file) is: inside a frozen bundle, or beside the package."""
+    import sys
+
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle:
+        return Path(bundle) / "resources"
+    return Path(__file__).resolve().parent.parent / "resources"
+
+
+def app_icon_files() -> list[Path]:
+    """The app icon in every size shipped, smallest first."""
+    return sorted(
+        resource_dir().glob("icons/bitrix-monitor-*.png"), key=lambda p: int(p.stem.rsplit("-", 1)[1])
+    )

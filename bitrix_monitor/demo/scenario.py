@@ -1,6 +1,6 @@
 """The embedded demo: a demo shop database and a built-in portal emulator, seeded with the situations
 staff meet (orders without deals, users without contacts, ids pointing at deleted deals, duplicates,
-outdated deals, an orphan), so anyone can try the app with one command.
+outdated deals), so anyone can try the app with one command.
 
 Everything lives in ``<data dir>/demo``: the shop as a SQLite file, the portal's state as another, so the
 demo keeps what you did between runs. Delete the folder to start over.
@@ -63,7 +63,7 @@ def seed_portal(portal: PortalEmulator, shop: ShopDatabase, *, seed: int = 7) ->
     users = [u for page in shop.iter_users() for u in page]
     orders = [o for page in shop.iter_orders() for o in page]
     made = dict.fromkeys(
-        ("contacts", "deals", "stale", "duplicated", "unlinked", "outdated", "foreign_contact", "orphan"), 0
+        ("contacts", "deals", "stale", "duplicated", "unlinked", "outdated", "foreign_contact"), 0
     )
     contact_of: dict[str, int] = {}
     for u in users:
@@ -105,10 +105,6 @@ def seed_portal(portal: PortalEmulator, shop: ShopDatabase, *, seed: int = 7) ->
             did = portal.store.add("deal", fields)
             shop.set_deal_id(o.key, did)
             made["deals"] += 1
-    portal.store.add(
-        "deal", {"TITLE": "Order #999999 - removed", "ORIGINATOR_ID": DEMO_ORIGINATOR, "ORIGIN_ID": "999999"}
-    )
-    made["orphan"] = 1
     return made
 
 

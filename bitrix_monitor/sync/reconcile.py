@@ -3,8 +3,8 @@ evidence, and propose a plan.
 
 Portal cost is about ⌈N/2,500⌉ requests for N records: records carrying our ORIGINATOR_ID are read with
 the fast chained list form; only stored ids that are not among them are fetched by id, and contacts that
-merely share an e-mail or phone are found with ``crm.duplicate.findbycomm`` (1,000 values a request)
-or a full contact scan, whichever is cheaper.
+merely share an e-mail or phone are found with ``crm.duplicate.findbycomm`` or a full contact scan,
+whichever costs fewer requests.
 """
 
 from __future__ import annotations
@@ -52,7 +52,6 @@ class PortalView:
 
     by_id: dict[int, dict[str, Any]] = field(default_factory=dict)
     ours_by_origin: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
-    requests: int = 0
 
 
 @dataclass(frozen=True)
@@ -80,19 +79,21 @@ class Reconciler:
         self.originator = originator
         self.queue_info = queue_info or {}
 
-    async def _scan_ours(self, entity: str, select: list[str]) -> PortalView:
+    def _take(self, view: PortalView, rec: dict[str, Any]) -> None:
+        rid = _int(rec.get("ID"))
+        if rid is None:
+            return
+        view.by_id[rid] = rec
+        origin = rec.get("ORIGIN_ID")
+        if origin and rec.get("ORIGINATOR_ID") == self.originator:
+            view.ours_by_origin[str(origin)].append(rid)
+
+    async def _scan(self, entity: str, select: list[str], *, ours_only: bool) -> PortalView:
         view = PortalView()
-        async for page in self.client.list_all(
-            f"crm.{entity}.list", filter={"ORIGINATOR_ID": self.originator}, select=select
-        ):
+        flt = {"ORIGINATOR_ID": self.originator} if ours_only else None
+        async for page in self.client.list_all(f"crm.{entity}.list", filter=flt, select=select):
             for rec in page:
-                rid = _int(rec.get("ID"))
-                if rid is None:
-                    continue
-                view.by_id[rid] = rec
-                origin = rec.get("ORIGIN_ID")
-                if origin:
-                    view.ours_by_origin[str(origin)].append(rid)
+                self._take(view, rec)
         for ids in view.ours_by_origin.values():
             ids.sort()
         return view
@@ -109,12 +110,19 @@ class Reconciler:
                     if rid is not None:
                         view.by_id[rid] = rec
 
-    async def _contacts_sharing_comms(self, users: Sequence[UserRow], view: PortalView) -> None:
-        """Add to ``view`` the portal contacts that share an e-mail or phone with a shop user."""
+    async def _read_contacts(self, users: Sequence[UserRow]) -> PortalView:
+        """Our contacts, and every contact that shares an e-mail or phone with a shop user.
+
+        Either one scan of every contact (2,500 a request) or a scan of ours plus one findbycomm command per
+        value (50 a request): whichever costs fewer requests.
+        """
         emails = sorted({u.email.strip() for u in users if u.email})
         phones = sorted({u.phone.strip() for u in users if u.phone})
-        if not emails and not phones:
-            return
+        head = await self.client.call("crm.contact.list", {"select": ["ID"], "start": 0})
+        total = head.total or 0
+        if math.ceil(total / 2500) <= math.ceil((len(emails) + len(phones)) / 50):
+            return await self._scan("contact", F.CONTACT_SELECT, ours_only=False)
+        view = await self._scan("contact", F.CONTACT_SELECT, ours_only=True)
         candidates: set[int] = set()
         if emails:
             for ids in (await self.client.find_by_comm("EMAIL", emails, entity_type="CONTACT")).values():
@@ -123,6 +131,7 @@ class Reconciler:
             for ids in (await self.client.find_by_comm("PHONE", phones, entity_type="CONTACT")).values():
                 candidates.update(int(i) for i in ids)
         await self._fetch_ids("contact", candidates, F.CONTACT_SELECT, view)
+        return view
 
     async def run(self, progress: ProgressCallback | None = None) -> Snapshot:
         def report(stage: str, done: int = 0, total: int | None = None) -> None:
@@ -133,13 +142,12 @@ class Reconciler:
         orders: list[OrderRow] = await _read_all(self.shop.iter_orders())
         users: list[UserRow] = await _read_all(self.shop.iter_users())
         report("reading portal contacts", 0, len(users))
-        contacts = await self._scan_ours("contact", F.CONTACT_SELECT)
+        contacts = await self._read_contacts(users)
         await self._fetch_ids(
             "contact", [u.contact_id for u in users if u.contact_id], F.CONTACT_SELECT, contacts
         )
-        await self._contacts_sharing_comms(users, contacts)
         report("reading portal deals", 0, len(orders))
-        deals = await self._scan_ours("deal", F.DEAL_SELECT)
+        deals = await self._scan("deal", F.DEAL_SELECT, ours_only=True)
         await self._fetch_ids("deal", [o.deal_id for o in orders if o.deal_id], F.DEAL_SELECT, deals)
         report("comparing", 0, len(orders) + len(users))
 
@@ -347,7 +355,3 @@ def job_for(status: RecordStatus) -> PlannedJob | None:
 def plan_from(*groups: Iterable[RecordStatus]) -> Plan:
     jobs = [j for g in groups for s in g if (j := job_for(s)) is not None]
     return Plan(tuple(jobs))
-
-
-def estimated_requests(records: int) -> int:
-    return max(1, math.ceil(records / 2500))

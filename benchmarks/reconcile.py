@@ -1,0 +1,151 @@
+"""Reconciliation cost: a shop of N orders and M users on PostgreSQL against a portal emulator holding the
+matching deals and contacts.
+
+Prints the local part (reading the shop, comparing, planning) in seconds, the peak memory of the process
+that reconciles, and the portal requests used as a ratio to ⌈records/2,500⌉ (target ≤ 1.2).
+
+    .venv/bin/python -m benchmarks.reconcile [--quick] [--orders N] [--users M] [--postgres URL]
+
+The reconciling runs in a child process (so its peak memory is its own, not the emulator's).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import resource
+import subprocess
+import sys
+import time
+import uuid
+
+import sqlalchemy as sa
+
+POSTGRES = os.environ.get("BM_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+ORIGINATOR = "bench-shop"
+
+
+def _child(shop_url: str, webhook: str) -> None:
+    """Reconcile once; print timings and peak RSS as JSON."""
+    from bitrix_monitor.bitrix import BitrixClient
+    from bitrix_monitor.config import ShopConfig
+    from bitrix_monitor.shop import ShopDatabase
+    from bitrix_monitor.sync.model import Progress
+    from bitrix_monitor.sync.reconcile import Reconciler
+
+    marks: dict[str, float] = {}
+
+    def progress(p: Progress) -> None:
+        marks.setdefault(p.stage, time.perf_counter())
+
+    async def go() -> dict[str, float | int]:
+        shop = ShopDatabase.connect(shop_url, ShopConfig(url=shop_url))
+        async with BitrixClient(webhook, plan=None, timeout=120) as client:
+            t0 = time.perf_counter()
+            snap = await Reconciler(shop, client, originator=ORIGINATOR).run(progress)
+            t1 = time.perf_counter()
+        shop.close()
+        read_shop = marks["reading portal contacts"] - marks["reading shop"]
+        compare = marks["done"] - marks["comparing"]
+        return {
+            "total_s": t1 - t0,
+            "shop_read_s": read_shop,
+            "compare_plan_s": compare,
+            "portal_s": (t1 - t0) - read_shop - compare,
+            "in_sync_orders": snap.order_counts.in_sync,
+            "in_sync_users": snap.user_counts.in_sync,
+            "plan": len(snap.plan),
+        }
+
+    out = asyncio.run(go())
+    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(out))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--orders", type=int, default=100_000)
+    parser.add_argument("--users", type=int, default=20_000)
+    parser.add_argument("--quick", action="store_true", help="10,000 orders and 2,000 users")
+    parser.add_argument("--postgres", default=POSTGRES, help="admin URL of a PostgreSQL server")
+    parser.add_argument("--child", nargs=2, metavar=("SHOP_URL", "WEBHOOK"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        _child(*args.child)
+        return 0
+    if args.quick:
+        args.orders, args.users = 10_000, 2_000
+
+    from bitrix_monitor.config import ShopConfig
+    from bitrix_monitor.demo.emulator import PortalEmulator
+    from bitrix_monitor.demo.shop import create_demo_shop
+    from bitrix_monitor.shop import ShopDatabase
+    from bitrix_monitor.sync import fields as F
+
+    admin = sa.engine.make_url(args.postgres)
+    name = f"bm_bench_{uuid.uuid4().hex[:8]}"
+    eng = sa.create_engine(admin, isolation_level="AUTOCOMMIT")
+    with eng.connect() as c:
+        c.execute(sa.text(f"CREATE DATABASE {name}"))
+    url = admin.set(database=name).render_as_string(hide_password=False)
+    try:
+        t = time.perf_counter()
+        create_demo_shop(url, orders=args.orders, users=args.users, seed=11)
+        print(f"shop of {args.orders} orders and {args.users} users made in {time.perf_counter() - t:.1f} s")
+        with PortalEmulator(limits="off") as portal:
+            shop = ShopDatabase.connect(url, ShopConfig(url=url))
+            t = time.perf_counter()
+            contact_of: dict[str, int] = {}
+            user_rows = []
+            for page in shop.iter_users():
+                for u in page:
+                    cid = portal.store.add("contact", F.contact_fields(u, originator=ORIGINATOR))
+                    contact_of[u.key] = cid
+                    user_rows.append({"k": int(u.key), "v": cid})
+            order_rows = []
+            for page in shop.iter_orders():
+                for o in page:
+                    cid = contact_of.get(o.user_key or "")
+                    did = portal.store.add("deal", F.deal_fields(o, originator=ORIGINATOR, contact_id=cid))
+                    order_rows.append({"k": int(o.key), "v": did})
+            shop.close()
+            e = sa.create_engine(url)
+            with e.begin() as c:
+                c.execute(sa.text("UPDATE users SET bitrix_contact_id = :v WHERE id = :k"), user_rows)
+                c.execute(sa.text("UPDATE orders SET bitrix_deal_id = :v WHERE order_id = :k"), order_rows)
+            e.dispose()
+            print(f"portal seeded and shop linked in {time.perf_counter() - t:.1f} s")
+            before = portal.stats.snapshot()["http_requests"]
+            child = subprocess.run(
+                [sys.executable, "-m", "benchmarks.reconcile", "--child", url, portal.webhook_url],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            used = portal.stats.snapshot()["http_requests"] - before
+        r = json.loads(child.stdout.strip().splitlines()[-1])
+        records = args.orders + args.users
+        floor = math.ceil(args.orders / 2500) + math.ceil(args.users / 2500)
+        local = r["shop_read_s"] + r["compare_plan_s"]
+        print()
+        print(f"{'figure':44} {'value':>12}  target")
+        print(f"{'records reconciled':44} {records:>12,}")
+        print(f"{'in sync found (orders + users)':44} {r['in_sync_orders'] + r['in_sync_users']:>12,}")
+        print(f"{'local part: read shop + compare + plan (s)':44} {local:>12.2f}")
+        print(f"{'  of which reading the shop (s)':44} {r['shop_read_s']:>12.2f}")
+        print(f"{'portal part (s, emulator without limits)':44} {r['portal_s']:>12.2f}")
+        print(f"{'peak memory of the reconciling process (MB)':44} {r['peak_rss_mb']:>12.0f}")
+        print(f"{'portal requests used':44} {used:>12}")
+        print(f"{'requests / (ceil(orders/2500)+ceil(users/2500))':44} {used / floor:>12.2f}  <= 1.2")
+    finally:
+        with eng.connect() as c:
+            c.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        eng.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

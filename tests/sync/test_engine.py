@@ -1,0 +1,246 @@
+"""The sync engine in process: the shop backend's rules, exactly-once under races, reconciliation states
+with their evidence, duplicate cleanup with the archive, restore, and change detection."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from bitrix_monitor import config
+from bitrix_monitor.demo.emulator import PortalEmulator
+from bitrix_monitor.paths import DataDirs
+from bitrix_monitor.sync import fields as F
+from bitrix_monitor.sync.archive import Archive
+from bitrix_monitor.sync.changes import ChangeWatcher
+from bitrix_monitor.sync.cleanup import restore
+from bitrix_monitor.sync.model import RecordState
+from bitrix_monitor.sync.service import MonitorService
+from tests.sync.conftest import FAST_CONFIG, ORIGINATOR, Shop, assert_exactly_one_each, make_shop
+
+CFG = config.from_dict(__import__("tomllib").loads(FAST_CONFIG))
+
+
+async def _service(shop: Shop, portal: PortalEmulator, dirs: DataDirs, cfg: config.AppConfig = CFG) -> MonitorService:
+    return await MonitorService.open(cfg, dirs, shop_url=shop.url, portal_url=portal.webhook_url)
+
+
+async def _sync(service: MonitorService) -> None:
+    snap = await service.snapshot()
+    await service.apply(snap.plan)
+    await service.run_queue(max_wait=60)
+
+
+async def test_update_of_order_without_deal_creates_the_deal(
+    shop: Shop, portal: PortalEmulator, data_dirs: DataDirs
+) -> None:
+    service = await _service(shop, portal, data_dirs)
+    try:
+        key = next(iter(shop.deal_ids()))
+        await asyncio.to_thread(service.queue.enqueue, "deal.update", key, created_by="test")
+        await service.run_queue(max_wait=30)
+        deal_id = shop.deal_ids()[key]
+        assert deal_id is not None
+        deal = portal.store.get("deal", deal_id)
+        assert deal is not None and deal["ORIGIN_ID"] == key and deal["ORIGINATOR_ID"] == ORIGINATOR
+        # The deal came with its contact.
+        user_key = next(o.user_key for page in shop.connect().iter_orders() for o in page if o.key == key)
+        assert deal["CONTACT_ID"] == str(shop.contact_ids()[user_key])
+    finally:
+        await service.aclose()
+
+
+async def test_update_of_user_without_contact_creates_the_contact(
+    shop: Shop, portal: PortalEmulator, data_dirs: DataDirs
+) -> None:
+    service = await _service(shop, portal, data_dirs)
+    try:
+        key = next(iter(shop.contact_ids()))
+        await asyncio.to_thread(service.queue.enqueue, "contact.update", key)
+        await service.run_queue(max_wait=30)
+        cid = shop.contact_ids()[key]
+        assert cid is not None and portal.store.get("contact", cid)["ORIGIN_ID"] == key
+    finally:
+        await service.aclose()
+
+
+async def test_create_is_skipped_when_the_record_already_has_an_id(
+    shop: Shop, portal: PortalEmulator, data_dirs: DataDirs
+) -> None:
+    service = await _service(shop, portal, data_dirs)
+    try:
+        await _sync(service)
+        before = portal.store.count("deal")
+        key = next(iter(shop.deal_ids()))
+        await asyncio.to_thread(service.queue.enqueue, "deal.create", key)
+        await service.run_queue(max_wait=30)
+        assert portal.store.count("deal") == before
+        job = (await asyncio.to_thread(service.queue.history_for, "deal", key))[0]
+        assert job.state == "done" and job.result and job.result.get("skipped") == "already linked"
+    finally:
+        await service.aclose()
+
+
+async def test_existing_deal_found_by_origin_id_is_adopted_not_created_again(
+    shop: Shop, portal: PortalEmulator, data_dirs: DataDirs
+) -> None:
+    key = next(iter(shop.deal_ids()))
+    made = portal.store.add("deal", {"TITLE": "made earlier", "ORIGINATOR_ID": ORIGINATOR, "ORIGIN_ID": key})
+    service = await _service(shop, portal, data_dirs)
+    try:
+        snap = await service.snapshot()
+        status = next(s for s in snap.orders if s.key == key)
+        assert status.state is RecordState.UNLINKED and status.portal_id == made
+        await _sync(service)
+        assert shop.deal_ids()[key] == made
+        assert_exactly_one_each(portal, shop)
+    finally:
+        await service.aclose()
+
+
+@pytest.mark.parametrize("server_url", ["postgresql", "mariadb"], indirect=True)
+async def test_two_runners_racing_for_the_same_orders_create_no_duplicate(
+    server_url: str, portal: PortalEmulator, tmp_path: Path
+) -> None:
+    shop = make_shop(server_url, orders=60, users=20)
+    portal.set_faults("slow=0.5:0.05")
+    desks = [DataDirs(tmp_path / "a"), DataDirs(tmp_path / "b")]
+    for d in desks:
+        d.ensure()
+    services = [await _service(shop, portal, d) for d in desks]
+    try:
+        plans = [await s.snapshot() for s in services]
+        for s, snap in zip(services, plans, strict=True):
+            await s.apply(snap.plan)
+        await asyncio.gather(*(s.run_queue(max_wait=60) for s in services))
+        # Lost races hand extra records to cleanup; a final pass settles everything.
+        await _sync(services[0])
+        assert_exactly_one_each(portal, shop)
+    finally:
+        for s in services:
+            await s.aclose()
+
+
+async def test_reconciliation_gives_each_state_with_its_evidence(
+    shop: Shop, portal: PortalEmulator, data_dirs: DataDirs
+) -> None:
+    service = await _service(shop, portal, data_dirs)
+    try:
+        await _sync(service)
+        ids = shop.deal_ids()
+        k_stale, k_dup, k_out, k_unlinked = list(ids)[:4]
+        portal.store.delete("deal", ids[k_stale])
+        portal.store.add("deal", {"TITLE": "again", "ORIGINATOR_ID": ORIGINATOR, "ORIGIN_ID": k_dup})
+        portal.store.update("deal", ids[k_out], {"OPPORTUNITY": "0.01"})
+        shop.execute("UPDATE orders SET bitrix_deal_id = NULL WHERE order_id = :k", k=int(k_unlinked))
+        orphan = portal.store.add("deal", {"TITLE": "gone", "ORIGINATOR_ID": ORIGINATOR, "ORIGIN_ID": "424242"})
+
+        snap = await service.snapshot()
+        by_key = {s.key: s for s in snap.orders}
+        stale = by_key[k_stale]
+        assert stale.state is RecordState.STALE_LINK and str(ids[k_stale]) in stale.note
+        dup = by_key[k_dup]
+        assert dup.state is RecordState.DUPLICATED
+        assert dup.duplicates[0].matched_by == "origin id" and len(dup.duplicates[0].ids) == 2
+        out = by_key[k_out]
+        assert out.state is RecordState.OUTDATED
+        assert [(d.field, d.portal) for d in out.diffs] == [("OPPORTUNITY", "0.01")]
+        assert by_key[k_unlinked].state is RecordState.UNLINKED
+        assert [o.portal_id for o in snap.orphans] == [orphan]
+        c = snap.order_counts
+        assert (c.stale_link, c.duplicated, c.outdated, c.unlinked, c.orphans) == (1, 1, 1, 1, 1)
+        assert c.in_sync == shop.orders - 4
+        assert snap.plan.counts() == {"deal.cleanup": 1, "deal.create": 2, "deal.update": 1}
+
+        await service.apply(snap.plan)
+        await service.run_queue(max_wait=60)
+        after = await service.snapshot()
+        assert after.order_counts.in_sync == shop.orders
+        assert after.order_counts.orphans == 1  # reported, never deleted automatically
+        assert portal.store.get("deal", orphan) is not None
+        assert_exactly_one_each(portal, shop)
+    finally:
+        await service.aclose()
+
+
+async def test_cleanup_archives_before_delete_and_everything_restores(
+    shop: Shop, portal: PortalEmulator, data_dirs: DataDirs
+) -> None:
+    cfg = replace(CFG, sync=replace(CFG.sync, cleanup_policy="archive"))
+    service = await _service(shop, portal, data_dirs, cfg)
+    try:
+        await _sync(service)
+        keys = list(shop.deal_ids())[:3]
+        extras = {}
+        for k in keys:
+            extras[k] = portal.store.add(
+                "deal", {"TITLE": f"dup {k}", "OPPORTUNITY": "5.00", "ORIGINATOR_ID": ORIGINATOR, "ORIGIN_ID": k}
+            )
+        await _sync(service)
+        assert_exactly_one_each(portal, shop)
+        archive = Archive(data_dirs.archive_dir)
+        archived = {a.portal_id: a for a in archive.list()}
+        assert set(extras.values()) <= set(archived)
+        for extra in extras.values():
+            assert portal.store.get("deal", extra) is None
+            assert archived[extra].record["TITLE"].startswith("dup ")
+        # Restore every archived record and compare.
+        for rec in archive.list():
+            new_id = await restore(service.client, service.shop, archive, rec)
+            back = portal.store.get("deal", new_id)
+            assert back is not None
+            for field in ("TITLE", "OPPORTUNITY", "ORIGIN_ID", "ORIGINATOR_ID"):
+                assert back[field] == rec.record[field]
+    finally:
+        await service.aclose()
+
+
+async def test_contact_merge_repoints_deals_and_repairs_shop_ids(
+    shop: Shop, portal: PortalEmulator, data_dirs: DataDirs
+) -> None:
+    service = await _service(shop, portal, data_dirs)
+    try:
+        await _sync(service)
+        user_key, cid = next((k, v) for k, v in shop.contact_ids().items() if v)
+        user = service.shop.get_users([user_key])[user_key]
+        # A second contact for the same user, made by the old backend, and the shop pointing at it.
+        second = portal.store.add("contact", F.contact_fields(user, originator=ORIGINATOR))
+        shop.execute("UPDATE users SET bitrix_contact_id = :c WHERE id = :k", c=second, k=int(user_key))
+        deal_key, deal_id = next(
+            (o.key, o.deal_id) for page in service.shop.iter_orders() for o in page if o.user_key == user_key
+        )
+        portal.store.update("deal", deal_id, {"CONTACT_ID": cid})
+        snap = await service.snapshot()
+        status = next(s for s in snap.users if s.key == user_key)
+        assert status.state is RecordState.DUPLICATED
+        await service.apply(snap.plan)
+        await service.run_queue(max_wait=60)
+        survivor = shop.contact_ids()[user_key]
+        assert survivor == second  # the record the shop references survives
+        assert portal.store.get("contact", cid) is None
+        assert portal.store.get("deal", deal_id)["CONTACT_ID"] == str(second)
+        assert shop.deal_ids()[deal_key] == deal_id
+    finally:
+        await service.aclose()
+
+
+async def test_change_watcher_queues_updates_and_creates(
+    shop: Shop, portal: PortalEmulator, data_dirs: DataDirs
+) -> None:
+    service = await _service(shop, portal, data_dirs)
+    try:
+        await _sync(service)
+        watcher = ChangeWatcher(service)
+        await watcher.prime()
+        assert await watcher.poll() == 0
+        key = next(iter(shop.deal_ids()))
+        shop.execute(
+            "UPDATE orders SET total_price = 777.5, updated_at = CURRENT_TIMESTAMP WHERE order_id = :k", k=int(key)
+        )
+        assert await watcher.poll() == 1
+        await service.run_queue(max_wait=30)
+        assert portal.store.get("deal", shop.deal_ids()[key])["OPPORTUNITY"] == "777.50"
+    finally:
+        await service.aclose()
