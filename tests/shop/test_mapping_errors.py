@@ -19,7 +19,7 @@ def _orders(**kw: str) -> ShopConfig:
 
 
 def _users(**kw: str) -> ShopConfig:
-    return ShopConfig(users=replace(UsersMapping(), **kw))  # type: ignore[arg-type]
+    return ShopConfig(users=replace(UsersMapping(), **kw))
 
 
 CASES = [
