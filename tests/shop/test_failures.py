@@ -1,0 +1,127 @@
+"""Failures are typed, one clean line, and never show a password."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from bitrix_monitor.config import ShopConfig
+from bitrix_monitor.demo.shop import create_demo_shop
+from bitrix_monitor.shop import (
+    ShopConnectionLostError,
+    ShopDatabase,
+    ShopError,
+    ShopMissingDatabaseError,
+    ShopUnreachableError,
+)
+from tests.conftest import MARIADB_ADMIN_URL, POSTGRES_ADMIN_URL
+from tests.shop.conftest import admin, admin_url, kind_of
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["postgresql://postgres:Hunter2secret@127.0.0.1:1/shop", "mysql://root:Hunter2secret@127.0.0.1:1/shop"],
+)
+def test_unreachable_server(url: str) -> None:
+    with pytest.raises(ShopUnreachableError) as info:
+        ShopDatabase.connect(url, ShopConfig())
+    assert "127.0.0.1:1" in str(info.value)
+    assert "Hunter2secret" not in str(info.value)
+
+
+@pytest.mark.parametrize("admin_base", [POSTGRES_ADMIN_URL, MARIADB_ADMIN_URL], ids=["postgresql", "mariadb"])
+def test_missing_database(admin_base: str) -> None:
+    url = sa.make_url(admin_base).set(database="bm_no_such_shop_db").render_as_string(hide_password=False)
+    try:
+        with pytest.raises(ShopMissingDatabaseError, match=r"bm_no_such_shop_db does not exist"):
+            ShopDatabase.connect(url, ShopConfig())
+    except ShopUnreachableError:
+        pytest.skip("server not running")
+
+
+def test_missing_sqlite_file_is_not_created(tmp_path: Path) -> None:
+    path = tmp_path / "nope.sqlite3"
+    with pytest.raises(ShopMissingDatabaseError, match="does not exist"):
+        ShopDatabase.connect(f"sqlite:///{path}", ShopConfig())
+    assert not path.exists()
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [("oracle://scott@db/shop", "not supported"), ("not a url", "not a valid URL")],
+)
+def test_unsupported_or_malformed_url(url: str, message: str) -> None:
+    with pytest.raises(ShopError, match=message):
+        ShopDatabase.connect(url, ShopConfig())
+
+
+class _Killer:
+    """Kills the server side of the connection a statement is about to run on."""
+
+    def __init__(self, url: str, times: int) -> None:
+        self.kind = kind_of(url)
+        self.times = times
+        self.killed = 0
+        self.engine = sa.create_engine(
+            admin_url(url), poolclass=sa.pool.NullPool, isolation_level="AUTOCOMMIT"
+        )
+        self.conn = self.engine.connect()
+
+    def __call__(self, conn: sa.Connection, *args: Any) -> None:
+        if self.killed >= self.times:
+            return
+        self.killed += 1
+        dbapi: Any = conn.connection.dbapi_connection
+        if self.kind == "postgresql":
+            pid = dbapi.info.backend_pid
+            self.conn.execute(sa.text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": pid})
+        else:
+            self.conn.execute(sa.text(f"KILL {int(dbapi.thread_id())}"))
+
+    def close(self) -> None:
+        self.conn.close()
+        self.engine.dispose()
+
+
+@pytest.mark.parametrize("server_url", ["postgresql", "mariadb"], indirect=True)
+def test_connection_lost_mid_read_is_retried_once(server_url: str) -> None:
+    create_demo_shop(server_url, orders=50, users=10)
+    with ShopDatabase.connect(server_url, ShopConfig()) as db:
+        pages = db.iter_orders(page_size=20)
+        first = next(pages)
+        killer = _Killer(server_url, times=1)
+        sa.event.listen(db.engine, "before_cursor_execute", killer)
+        try:
+            rest = [row for page in pages for row in page]
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", killer)
+            killer.close()
+        assert killer.killed == 1
+        assert [o.key for o in first + rest] == [str(i) for i in range(1, 51)]
+
+
+@pytest.mark.parametrize("server_url", ["postgresql", "mariadb"], indirect=True)
+def test_connection_lost_twice_fails_clearly_and_writes_nothing(server_url: str) -> None:
+    create_demo_shop(server_url, orders=50, users=10)
+    with ShopDatabase.connect(server_url, ShopConfig()) as db:
+        pages = db.iter_orders(page_size=20)
+        next(pages)
+        killer = _Killer(server_url, times=1000)
+        sa.event.listen(db.engine, "before_cursor_execute", killer)
+        try:
+            with pytest.raises(ShopConnectionLostError, match="lost while reading orders"):
+                next(pages)
+            with pytest.raises(ShopConnectionLostError, match="lost while writing a deal id"):
+                db.set_deal_id("3", 33)
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", killer)
+            killer.close()
+        assert db.get_orders(["3"])["3"].deal_id is None  # the connection recovers; nothing was written
+    with admin(server_url) as conn:
+        assert (
+            conn.execute(sa.text("SELECT count(*) FROM orders WHERE bitrix_deal_id IS NOT NULL")).scalar()
+            == 0
+        )
