@@ -126,7 +126,8 @@ def translate(exc: BaseException, where: str, what: str, *, connected: bool) -> 
     orig = getattr(exc, "orig", None) or exc
     code = _mysql_code(orig)
     sqlstate = getattr(orig, "sqlstate", None)
-    text = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+    raw = orig.args[1] if code is not None and len(orig.args) > 1 else orig
+    text = str(raw).strip().splitlines()[0] if str(raw).strip() else type(orig).__name__
     detail = redact(text)
     if code in _MY_AUTH or sqlstate in _PG_AUTH or "password authentication failed" in text:
         return ShopAuthError(

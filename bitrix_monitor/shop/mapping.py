@@ -15,7 +15,8 @@ from typing import Any, Literal
 import sqlalchemy as sa
 
 from bitrix_monitor.config import OrdersMapping, ShopConfig, UsersMapping
-from bitrix_monitor.shop.errors import ShopMappingError
+from bitrix_monitor.shop.connection import README_HINT, translate
+from bitrix_monitor.shop.errors import ShopMappingError, ShopPermissionError
 
 Entity = Literal["order", "user"]
 
@@ -166,7 +167,15 @@ class _Resolver:
                 f"[{section}] table = {name!r}: no such table in the shop database",
                 hint=f"tables: {listing or 'none'}",
             )
-        return sa.Table(found, sa.MetaData(), autoload_with=self.conn, resolve_fks=False)
+        try:
+            return sa.Table(found, sa.MetaData(), autoload_with=self.conn, resolve_fks=False)
+        except sa.exc.DBAPIError as exc:
+            if isinstance(translate(exc, "", "", connected=True), ShopPermissionError):
+                what = section.removeprefix("shop.")
+                raise ShopPermissionError(
+                    f"The shop database user may not read the {what} table {found!r}", hint=README_HINT
+                ) from exc
+            raise
 
     @staticmethod
     def column(section: str, key: str, table: sa.Table, name: str) -> sa.Column[Any]:

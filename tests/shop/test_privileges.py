@@ -1,0 +1,146 @@
+"""The app works as a database user that may only SELECT the mapped tables and UPDATE the two id columns
+(the GRANT statements are the ones in the README); advisory locks and GET_LOCK need no extra grant."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+import sqlalchemy as sa
+
+from bitrix_monitor.config import ShopConfig
+from bitrix_monitor.demo.shop import create_demo_shop
+from bitrix_monitor.shop import ShopAuthError, ShopDatabase, ShopPermissionError
+from tests.shop.conftest import admin, admin_url, kind_of
+
+# As in README, "Shop database access and least privilege".
+POSTGRES_GRANTS = """
+CREATE ROLE {user} LOGIN PASSWORD '{password}';
+GRANT CONNECT ON DATABASE {db} TO {user};
+GRANT USAGE ON SCHEMA public TO {user};
+GRANT SELECT ON orders, users TO {user};
+GRANT UPDATE (bitrix_deal_id) ON orders TO {user};
+GRANT UPDATE (bitrix_contact_id) ON users TO {user};
+"""
+MARIADB_GRANTS = """
+CREATE USER '{user}'@'{host}' IDENTIFIED BY '{password}';
+GRANT SELECT ON {db}.orders TO '{user}'@'{host}';
+GRANT SELECT ON {db}.users TO '{user}'@'{host}';
+GRANT UPDATE (bitrix_deal_id) ON {db}.orders TO '{user}'@'{host}';
+GRANT UPDATE (bitrix_contact_id) ON {db}.users TO '{user}'@'{host}';
+"""
+HOSTS = ("%", "localhost", "127.0.0.1")
+
+
+@dataclass(frozen=True)
+class Limited:
+    url: str  # without the password
+    password: str
+    admin: str
+    kind: str
+    user: str
+
+    def grant_sql(self, template: str) -> list[str]:
+        db = sa.make_url(self.admin).database
+        hosts = HOSTS if self.kind == "mariadb" else ("",)
+        return [
+            line.format(user=self.user, password=self.password, db=db, host=host)
+            for host in hosts
+            for line in template.strip().splitlines()
+        ]
+
+    def revoke(self, privilege: str, table: str) -> None:
+        db = sa.make_url(self.admin).database
+        with admin(self.admin) as conn:
+            if self.kind == "postgresql":
+                conn.execute(sa.text(f"REVOKE {privilege} ON {table} FROM {self.user}"))
+            else:
+                for host in HOSTS:
+                    conn.execute(sa.text(f"REVOKE {privilege} ON {db}.{table} FROM '{self.user}'@'{host}'"))
+
+
+@pytest.fixture(params=["postgresql", "mariadb"])
+def limited(request: pytest.FixtureRequest) -> Iterator[Limited]:
+    url = request.getfixturevalue("postgres_url" if request.param == "postgresql" else "mariadb_url")
+    create_demo_shop(url, orders=30, users=10)
+    kind = kind_of(url)
+    user = f"bm_lp_{uuid.uuid4().hex[:8]}"
+    lim = Limited(
+        url=admin_url(url).set(username=user, password=None).render_as_string(hide_password=False),
+        password=f"Lp-{uuid.uuid4().hex[:12]}",
+        admin=url,
+        kind=kind,
+        user=user,
+    )
+    with admin(url) as conn:
+        for stmt in lim.grant_sql(POSTGRES_GRANTS if kind == "postgresql" else MARIADB_GRANTS):
+            conn.execute(sa.text(stmt))
+    try:
+        yield lim
+    finally:
+        with admin(url) as conn:
+            if kind == "postgresql":
+                conn.execute(sa.text(f"DROP OWNED BY {user}"))
+                conn.execute(sa.text(f"DROP ROLE {user}"))
+            else:
+                for host in HOSTS:
+                    conn.execute(sa.text(f"DROP USER '{user}'@'{host}'"))
+
+
+def test_least_privileged_user_reads_writes_ids_and_locks(
+    limited: Limited, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("DEBUG")
+    with ShopDatabase.connect(limited.url, ShopConfig(), password=limited.password) as db:
+        assert db.count_orders() == 30
+        assert db.count_users() == 10
+        assert len([o for page in db.iter_orders(page_size=7) for o in page]) == 30
+        assert db.max_updated_at("user") is not None
+        assert db.set_deal_id("3", 303) is True
+        assert db.set_deal_id("3", 304) is False
+        assert db.set_contact_id("2", 202) is True
+        assert db.get_users(["2"])["2"].contact_id == 202
+        with db.locks() as a, db.locks() as b:  # no grant needed for advisory locks / GET_LOCK
+            assert a.acquire("order", ["3", "4"]) == {"3", "4"}
+            assert b.acquire("order", ["3", "5"], timeout=0) == {"5"}
+        # ...and nothing more than that: other columns stay out of reach.
+        with db.engine.connect() as conn, pytest.raises(sa.exc.DBAPIError):
+            conn.execute(sa.text("UPDATE orders SET status = 'WON' WHERE order_id = 3"))
+        assert limited.password not in repr(db)
+    assert limited.password not in caplog.text
+
+
+def test_missing_update_right_on_an_id_column_is_reported_at_connect(limited: Limited) -> None:
+    limited.revoke("UPDATE (bitrix_contact_id)", "users")
+    with pytest.raises(ShopPermissionError) as info:
+        ShopDatabase.connect(limited.url, ShopConfig(), password=limited.password)
+    assert "may not UPDATE column users.bitrix_contact_id" in str(info.value)
+    assert limited.password not in str(info.value)
+
+
+def test_missing_select_right_is_reported_at_connect(limited: Limited) -> None:
+    limited.revoke("SELECT", "orders")
+    with pytest.raises(ShopPermissionError, match="may not read the orders table 'orders'"):
+        ShopDatabase.connect(limited.url, ShopConfig(), password=limited.password)
+
+
+def test_wrong_password_is_refused_without_showing_it(mariadb_url: str) -> None:
+    # The local PostgreSQL trusts loopback connections, so the password check is proven on MariaDB.
+    create_demo_shop(mariadb_url, orders=1, users=1)
+    user, password = f"bm_pw_{uuid.uuid4().hex[:8]}", "Right-Pa55word"
+    with admin(mariadb_url) as conn:
+        for host in HOSTS:
+            conn.execute(sa.text(f"CREATE USER '{user}'@'{host}' IDENTIFIED BY '{password}'"))
+    try:
+        url = admin_url(mariadb_url).set(username=user).render_as_string(hide_password=False)
+        with pytest.raises(ShopAuthError) as info:
+            ShopDatabase.connect(url, ShopConfig(), password="Wrong-Pa55word")
+        assert "refused the user name or password" in str(info.value)
+        assert "Wrong-Pa55word" not in str(info.value)
+        assert "\n" not in str(info.value)
+    finally:
+        with admin(mariadb_url) as conn:
+            for host in HOSTS:
+                conn.execute(sa.text(f"DROP USER '{user}'@'{host}'"))
