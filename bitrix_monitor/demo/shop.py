@@ -324,4 +324,12 @@ def create_demo_shop(
     )
 
 
-__all__ = ["STATUSES", "DemoSchema", "DemoShopInfo", "DuplicateUsers", "create_demo_shop", "create_schema"]
+__all__ = [
+    "STATUSES",
+    "DemoSchema",
+    "DemoShopInfo",
+    "DuplicateUsers",
+    "create_demo_shop",
+    "create_schema",
+    "demo_metadata",
+]
