@@ -191,3 +191,14 @@ def test_settled_job_that_changed_meanwhile_runs_again_as_update(queue: JobQueue
     settled = queue.settle(job.id, "done", result={"id": 5})
     assert settled is not None
     assert (settled.state, settled.kind) == ("queued", "deal.update")
+
+
+def test_a_refused_batch_fails_together_and_a_lost_one_is_in_doubt_together(queue: JobQueue) -> None:
+    ids = list(queue.enqueue_many([("deal.create", str(i), None) for i in range(6)]).job_ids)
+    queue.claim("r")
+    error = JobError("PortalUnavailable", "503", retryable=True)
+    failed = queue.fail_many("r", [(i, error) for i in ids[:3]] + [(999, error)])
+    assert [(j.id, j.state) for j in failed] == [(i, "failed") for i in ids[:3]]
+    doubtful = queue.mark_in_doubt_many("r", [*ids[3:], *ids[:1]], {"error": "read timeout"})
+    assert [(j.id, j.state) for j in doubtful] == [(i, "in_doubt") for i in ids[3:]]
+    assert queue.events(ids[3])[-1].detail == {"error": "read timeout"}
