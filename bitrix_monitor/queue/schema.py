@@ -259,8 +259,9 @@ def prepare(
                 conn.exec_driver_sql("INSERT INTO schema_version (version) VALUES (0)")
             for version in range(found + 1, upto + 1):
                 MIGRATIONS[version - 1](conn)
-            if upto > found:
-                conn.exec_driver_sql("UPDATE schema_version SET version = ?", (upto,))
+            # Always written, even when nothing changes: SQLite opens a file it may not write read-only
+            # without a word, and this is where we find out rather than at the first enqueue.
+            conn.exec_driver_sql("UPDATE schema_version SET version = ?", (max(found, upto),))
         if not integrity_check:
             return found
         with engine.connect() as conn:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import sqlite3
+import subprocess
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
 from bitrix_monitor.errors import UserFacingError
 from bitrix_monitor.paths import DataDirs
-from bitrix_monitor.queue import SCHEMA_VERSION, JobQueue, QueueFileError, move_aside
+from bitrix_monitor.queue import SCHEMA_VERSION, JobQueue, QueueFileError, move_aside, schema
 from bitrix_monitor.queue.schema import make_engine, prepare
 from tests.queue.conftest import FakeClock
 
@@ -132,6 +136,20 @@ def test_a_read_only_file_is_refused(data_dirs: DataDirs) -> None:
         assert "writable" in str(error)
     finally:
         path.chmod(0o644)
+
+
+@pytest.mark.skipif(not shutil.which("chattr") or os.geteuid() != 0, reason="needs root and chattr")
+def test_a_file_sqlite_can_only_read_is_refused_at_open(data_dirs: DataDirs) -> None:
+    """Root ignores permission bits; an immutable file is read-only even for root, as on a read-only mount."""
+    path = data_dirs.queue_file
+    JobQueue.open(path).close()
+    if subprocess.run(["chattr", "+i", str(path)], check=False, capture_output=True).returncode:
+        pytest.skip("this file system has no immutable flag")
+    try:
+        with mock.patch.object(schema, "_looks_read_only", return_value=False):
+            _expect_file_error(path, "is read-only")
+    finally:
+        subprocess.run(["chattr", "-i", str(path)], check=True)
 
 
 def test_move_aside_takes_the_wal_files_along(tmp_path: Path) -> None:
