@@ -13,6 +13,7 @@ write is reported, and the caller re-reads to learn the outcome.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -100,6 +101,7 @@ class ShopDatabase:
         self.orders_map = orders
         self.users_map = users
         self._lock_engine: sa.Engine | None = None
+        self._lock_engine_guard = threading.Lock()
 
     # -- connecting ---------------------------------------------------------------------------------
     @classmethod
@@ -348,10 +350,11 @@ class ShopDatabase:
     # -- locks --------------------------------------------------------------------------------------
     def locks(self) -> EntityLocks:
         """A fresh lock holder with a connection of its own; one per worker."""
-        if self._lock_engine is None and self.kind != "sqlite":
-            self._lock_engine = sa.create_engine(
-                self.engine.url, poolclass=sa.pool.NullPool, isolation_level="AUTOCOMMIT"
-            )
+        with self._lock_engine_guard:
+            if self._lock_engine is None and self.kind != "sqlite":
+                self._lock_engine = sa.create_engine(
+                    self.engine.url, poolclass=sa.pool.NullPool, isolation_level="AUTOCOMMIT"
+                )
         return make_locks(
             self.kind,
             self._lock_engine,

@@ -158,10 +158,12 @@ class _ServerLocks(EntityLocks):
 
 class _PostgresLocks(_ServerLocks):
     def _try(self, token: int) -> bool:
-        return bool(self._scalar(sa.select(sa.func.pg_try_advisory_lock(token)), "taking a lock"))
+        key = sa.literal(token, sa.BigInteger)
+        return bool(self._scalar(sa.select(sa.func.pg_try_advisory_lock(key)), "taking a lock"))
 
     def _release(self, token: int) -> None:
-        self._scalar(sa.select(sa.func.pg_advisory_unlock(token)), "releasing a lock")
+        key = sa.literal(token, sa.BigInteger)
+        self._scalar(sa.select(sa.func.pg_advisory_unlock(key)), "releasing a lock")
 
 
 class _MariaDBLocks(_ServerLocks):
