@@ -461,7 +461,7 @@ class JobQueue:
                 ).scalars()
             )
 
-    def reclaim_expired(self, *, now: datetime | None = None) -> int:
+    def reclaim_expired(self, now: datetime | None = None) -> int:
         """Take back running jobs whose lease expired (their runner stopped). A job that had recorded
         "sending" goes to ``in_doubt`` (a lookup must settle it); one that reached the attempt limit goes to
         ``dead``; any other goes back to ``queued``, due now. Returns how many were reclaimed."""
