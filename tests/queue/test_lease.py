@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from bitrix_monitor.queue import JobError, JobQueue, LeaseLost
@@ -202,3 +204,33 @@ def test_a_refused_batch_fails_together_and_a_lost_one_is_in_doubt_together(queu
     doubtful = queue.mark_in_doubt_many("r", [*ids[3:], *ids[:1]], {"error": "read timeout"})
     assert [(j.id, j.state) for j in doubtful] == [(i, "in_doubt") for i in ids[3:]]
     assert queue.events(ids[3])[-1].detail == {"error": "read timeout"}
+
+
+def test_runners_claiming_at_once_each_job_is_completed_exactly_once(queue: JobQueue) -> None:
+    ids = set(queue.enqueue_many([("deal.update", str(i), None) for i in range(1000)]).job_ids)
+    completed: list[list[int]] = [[] for _ in range(8)]
+    barrier = threading.Barrier(8)
+
+    def runner(n: int) -> None:
+        barrier.wait()
+        while claimed := queue.claim(f"runner-{n}", limit=20):
+            completed[n] += queue.complete_many(f"runner-{n}", [(j.id, None) for j in claimed])
+
+    threads = [threading.Thread(target=runner, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    everything = [i for done in completed for i in done]
+    assert sorted(everything) == sorted(ids)  # none twice, none missing
+    assert queue.counts().done == 1000
+    assert {e.type for i in list(ids)[:50] for e in queue.events(i)} == {"enqueued", "claimed", "completed"}
+
+
+def test_the_owner_may_still_complete_after_its_lease_ran_out_if_nobody_took_the_job(
+    queue: JobQueue, clock: FakeClock
+) -> None:
+    job = queue.enqueue("deal.update", "o1")
+    queue.claim("slow", lease_seconds=10)
+    clock.advance(60)  # expired, but not reclaimed: no other runner has it
+    assert queue.complete("slow", job.id, None).state == "done"
