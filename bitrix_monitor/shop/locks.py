@@ -35,8 +35,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bitrix_monitor.shop.connection import Kind, translate
-from bitrix_monitor.shop.errors import ShopError, ShopPermissionError
+from bitrix_monitor.shop.connection import Kind, is_disconnect, translate
+from bitrix_monitor.shop.errors import ShopConnectionLostError, ShopError, ShopPermissionError
 from bitrix_monitor.shop.mapping import Entity
 
 log = logging.getLogger(__name__)
@@ -131,29 +131,51 @@ class EntityLocks:
 
 
 class _ServerLocks(EntityLocks):
-    """Locks on a server: a dedicated autocommit connection per holder."""
+    """Locks on a server: a dedicated autocommit connection per holder.
+
+    If that connection drops, every lock it held is gone: the holder forgets them (``held`` is empty),
+    the call that noticed raises :class:`ShopConnectionLostError`, and the next ``acquire`` reconnects.
+    """
 
     def __init__(self, engine: sa.Engine, where: str, tables: dict[str, str]) -> None:
         super().__init__(tables)
+        self._engine = engine
         self._where = where
-        try:
-            self._conn = engine.connect()
-        except sa.exc.DBAPIError as exc:
-            raise translate(exc, where, "opening a lock connection", connected=False) from exc
+        self._conn: sa.Connection | None = None
+        self._connection()
+
+    def _connection(self) -> sa.Connection:
+        if self._conn is None:
+            try:
+                self._conn = self._engine.connect()
+            except sa.exc.DBAPIError as exc:
+                raise translate(exc, self._where, "opening a lock connection", connected=False) from exc
+        return self._conn
 
     def _scalar(self, stmt: sa.Executable, what: str) -> Any:
         try:
-            return self._conn.execute(stmt).scalar()
+            return self._connection().execute(stmt).scalar()
         except sa.exc.DBAPIError as exc:
-            # Locks die with the connection: nothing is held any more.
-            self._held.clear()
+            if is_disconnect(exc):
+                self._held.clear()  # the locks died with the connection
+                self._close()
             raise translate(exc, self._where, what, connected=True) from exc
 
-    def _close(self) -> None:
+    def _release_token(self, stmt: sa.Executable) -> None:
+        if self._conn is None:
+            return  # no connection, so nothing is held
         try:
-            self._conn.close()
-        except sa.exc.DBAPIError:
-            log.debug("closing a lock connection failed", exc_info=True)
+            self._scalar(stmt, "releasing a lock")
+        except ShopConnectionLostError:
+            log.warning("the lock connection to %s was lost; its locks are released", self._where)
+
+    def _close(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                conn.close()
+            except sa.exc.DBAPIError:
+                log.debug("closing a lock connection failed", exc_info=True)
 
 
 class _PostgresLocks(_ServerLocks):
@@ -162,8 +184,7 @@ class _PostgresLocks(_ServerLocks):
         return bool(self._scalar(sa.select(sa.func.pg_try_advisory_lock(key)), "taking a lock"))
 
     def _release(self, token: int) -> None:
-        key = sa.literal(token, sa.BigInteger)
-        self._scalar(sa.select(sa.func.pg_advisory_unlock(key)), "releasing a lock")
+        self._release_token(sa.select(sa.func.pg_advisory_unlock(sa.literal(token, sa.BigInteger))))
 
 
 class _MariaDBLocks(_ServerLocks):
@@ -179,7 +200,7 @@ class _MariaDBLocks(_ServerLocks):
         return bool(got == 1)
 
     def _release(self, token: int) -> None:
-        self._scalar(sa.select(sa.func.release_lock(self._name(token))), "releasing a lock")
+        self._release_token(sa.select(sa.func.release_lock(self._name(token))))
 
 
 class _Sidecar:

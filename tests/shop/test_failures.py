@@ -17,6 +17,7 @@ from bitrix_monitor.shop import (
     ShopMissingDatabaseError,
     ShopUnreachableError,
 )
+from bitrix_monitor.shop.connection import display, parse_url
 from tests.conftest import MARIADB_ADMIN_URL, POSTGRES_ADMIN_URL
 from tests.shop.conftest import admin, admin_url, kind_of
 
@@ -125,3 +126,43 @@ def test_connection_lost_twice_fails_clearly_and_writes_nothing(server_url: str)
             conn.execute(sa.text("SELECT count(*) FROM orders WHERE bitrix_deal_id IS NOT NULL")).scalar()
             == 0
         )
+
+
+@pytest.mark.parametrize("server_url", ["postgresql", "mariadb"], indirect=True)
+def test_a_lock_holder_whose_connection_drops_forgets_its_locks_and_reconnects(server_url: str) -> None:
+    create_demo_shop(server_url, orders=5, users=2)
+    with ShopDatabase.connect(server_url, ShopConfig()) as db, db.locks() as mine, db.locks() as other:
+        assert mine.acquire("order", ["1", "2"]) == {"1", "2"}
+        killer = _Killer(server_url, times=1)
+        lock_engine = mine._engine  # type: ignore[attr-defined]
+        sa.event.listen(lock_engine, "before_cursor_execute", killer)
+        try:
+            with pytest.raises(ShopConnectionLostError):
+                mine.acquire("order", ["3"])
+        finally:
+            sa.event.remove(lock_engine, "before_cursor_execute", killer)
+            killer.close()
+        assert mine.held("order") == set()
+        assert other.acquire("order", ["1", "2"], timeout=30) == {"1", "2"}  # the server freed them
+        assert mine.acquire("order", ["1", "3"], timeout=0) == {"3"}  # reconnected
+        other.release_all()
+        mine.release_all()
+
+
+@pytest.mark.parametrize(
+    ("url", "driver", "kind"),
+    [
+        ("postgresql://shop@db/shop", "postgresql+psycopg", "postgresql"),
+        ("postgres://shop@db/shop", "postgresql+psycopg", "postgresql"),
+        ("mysql://shop@db/shop", "mysql+pymysql", "mariadb"),
+        ("mariadb://shop@db/shop", "mariadb+pymysql", "mariadb"),
+        ("sqlite:///shop.sqlite3", "sqlite", "sqlite"),
+        ("postgresql+psycopg://shop@db/shop", "postgresql+psycopg", "postgresql"),
+    ],
+)
+def test_plain_urls_pick_the_shipped_drivers(url: str, driver: str, kind: str) -> None:
+    u, got_kind = parse_url(url, "p@ss/w:rd")
+    assert (u.drivername, got_kind) == (driver, kind)
+    if kind != "sqlite":
+        assert u.password == "p@ss/w:rd"
+        assert "p@ss/w:rd" not in display(u)
