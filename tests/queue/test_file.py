@@ -6,6 +6,8 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import sys
+import time
 from pathlib import Path
 from unittest import mock
 
@@ -165,3 +167,35 @@ def test_move_aside_takes_the_wal_files_along(tmp_path: Path) -> None:
         [kept.name, kept.name + "-wal", kept.name + "-shm", second.name]
     )
     assert (tmp_path / (kept.name + "-wal")).read_text() == "queue.sqlite3-wal"
+
+
+_KILLED_RUNNER = """
+import sys
+from bitrix_monitor.queue import JobQueue
+q = JobQueue.open(sys.argv[1])
+q.enqueue_many([("deal.create", f"o{i}", None) for i in range(30)], created_by="sync")
+claimed = q.claim("doomed", limit=20, lease_seconds=60)
+q.mark_sending("doomed", [j.id for j in claimed[:10]], {"method": "crm.deal.add"})
+q.complete_many("doomed", [(j.id, {"id": j.id}) for j in claimed[10:15]])
+print("ready", flush=True)
+sys.stdin.readline()
+"""
+
+
+def test_a_runner_killed_mid_batch_leaves_nothing_lost(data_dirs: DataDirs, clock: FakeClock) -> None:
+    path = data_dirs.queue_file
+    with subprocess.Popen(
+        [sys.executable, "-c", _KILLED_RUNNER, str(path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as runner:
+        assert runner.stdout is not None
+        assert runner.stdout.readline().strip() == "ready"
+        runner.kill()  # SIGKILL: no cleanup of any kind
+        runner.wait(timeout=30)
+    clock.t = time.time() + 61  # every lease has run out
+    with JobQueue.open(path, clock=clock) as queue:
+        counts = queue.counts()
+        assert (counts.in_doubt, counts.done, counts.queued, counts.running) == (10, 5, 15, 0)
+        assert all(j.sending_since is not None for j in queue.list_jobs(states=["in_doubt"]))
