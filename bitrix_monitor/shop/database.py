@@ -84,6 +84,21 @@ def _moment(value: Any) -> datetime | None:
     return datetime(value.year, value.month, value.day)
 
 
+class _LenientTimestamp(sa.types.TypeDecorator[datetime]):
+    impl = sa.String
+    cache_ok = True
+
+    def process_result_value(self, value: Any, dialect: sa.Dialect) -> datetime | None:
+        if isinstance(value, datetime):
+            return value
+        if isinstance(value, str):
+            try:
+                return datetime.fromisoformat(value.strip())
+            except ValueError:
+                return None
+        return None
+
+
 def _split_name(full: str) -> tuple[str, str]:
     words = full.split()
     if len(words) < 2:
@@ -101,7 +116,22 @@ class ShopDatabase:
         self.orders_map = orders
         self.users_map = users
         self._lock_engine: sa.Engine | None = None
+        self._columns = {
+            "order": self._select_list(orders.selected, orders.updated_at),
+            "user": self._select_list(users.selected, users.updated_at),
+        }
         self._lock_engine_guard = threading.Lock()
+
+    def _select_list(
+        self, selected: Sequence[sa.Column[Any]], updated_at: sa.Column[Any] | None
+    ) -> list[sa.ColumnElement[Any]]:
+        """The columns to read; on SQLite the timestamp is parsed leniently (it is whatever text the shop
+        wrote: an unreadable value becomes ``None`` instead of failing the whole page)."""
+        if self.kind != "sqlite" or updated_at is None:
+            return list(selected)
+        return [
+            sa.type_coerce(c, _LenientTimestamp()).label(c.name) if c is updated_at else c for c in selected
+        ]
 
     # -- connecting ---------------------------------------------------------------------------------
     @classmethod
@@ -174,7 +204,10 @@ class ShopDatabase:
         m = self.orders_map if entity == "order" else self.users_map
         if m.updated_at is None:
             return None
-        stmt = sa.select(sa.func.max(m.updated_at))
+        newest: sa.ColumnElement[Any] = sa.func.max(m.updated_at)
+        if self.kind == "sqlite":
+            newest = sa.type_coerce(sa.func.max(sa.func.datetime(m.updated_at)), _LenientTimestamp())
+        stmt = sa.select(newest)
         return _moment(self._run(f"reading the newest {entity} change", lambda c: c.execute(stmt).scalar()))
 
     def iter_orders(
@@ -186,21 +219,21 @@ class ShopDatabase:
         """
         m = self.orders_map
         yield from self._pages(
-            m.table, m.key, m.selected, m.updated_at, page_size, since, self._order, "orders"
+            m.table, m.key, self._columns["order"], m.updated_at, page_size, since, self._order, "orders"
         )
 
     def iter_users(self, *, page_size: int = 2000, since: datetime | None = None) -> Iterator[list[UserRow]]:
         """Pages of users in key order; ``since`` as for :meth:`iter_orders`."""
         m = self.users_map
         yield from self._pages(
-            m.table, m.key, m.selected, m.updated_at, page_size, since, self._user, "users"
+            m.table, m.key, self._columns["user"], m.updated_at, page_size, since, self._user, "users"
         )
 
     def _pages(
         self,
         table: sa.Table,
         key: KeyColumn,
-        selected: Sequence[sa.Column[Any]],
+        selected: Sequence[sa.ColumnElement[Any]],
         updated_at: sa.Column[Any] | None,
         page_size: int,
         since: datetime | None,
@@ -235,17 +268,17 @@ class ShopDatabase:
     def get_orders(self, keys: Iterable[str]) -> dict[str, OrderRow]:
         """The orders with these keys (missing keys are simply absent)."""
         m = self.orders_map
-        return self._get(m.table, m.key, m.selected, keys, self._order, "reading orders")
+        return self._get(m.table, m.key, self._columns["order"], keys, self._order, "reading orders")
 
     def get_users(self, keys: Iterable[str]) -> dict[str, UserRow]:
         m = self.users_map
-        return self._get(m.table, m.key, m.selected, keys, self._user, "reading users")
+        return self._get(m.table, m.key, self._columns["user"], keys, self._user, "reading users")
 
     def _get(
         self,
         table: sa.Table,
         key: KeyColumn,
-        selected: Sequence[sa.Column[Any]],
+        selected: Sequence[sa.ColumnElement[Any]],
         keys: Iterable[str],
         convert: Callable[[sa.Row[Any]], Any],
         what: str,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import dataclasses
 import gc
 import tracemalloc
-from datetime import datetime
+from datetime import UTC, datetime
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -151,3 +152,26 @@ def test_paging_streams_thousands_of_rows_in_constant_memory(shop_url: str) -> N
         assert (pages, len(everything)) == (10, 3000)
         # Streaming ten pages never holds much more than a page: far less than all rows at once.
         assert streaming_peak < (held - base) / 3
+
+
+def test_sqlite_timestamps_in_any_text_format_are_read_and_compared(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'shop.sqlite3'}"
+    create_demo_shop(url, orders=6, users=2)
+    written = ["2027-01-02T03:04:05", "2027-01-02 03:04", "2027-01-02T03:04:06Z", "garbage", "", 1700000000]
+    with admin(url) as conn:
+        for i, text in enumerate(written, start=1):
+            conn.execute(
+                sa.text("UPDATE orders SET updated_at = :t WHERE order_id = :i"), {"t": text, "i": i}
+            )
+    with ShopDatabase.connect(url, ShopConfig()) as db:
+        orders = _all(db.iter_orders())
+        assert [o.updated_at for o in orders] == [
+            datetime(2027, 1, 2, 3, 4, 5),
+            datetime(2027, 1, 2, 3, 4),
+            datetime(2027, 1, 2, 3, 4, 6, tzinfo=UTC),
+            None,
+            None,
+            None,
+        ]
+        assert db.max_updated_at("order") == datetime(2027, 1, 2, 3, 4, 6)
+        assert [o.key for o in _all(db.iter_orders(since=datetime(2027, 1, 2, 3, 4, 5)))] == ["1", "3"]
