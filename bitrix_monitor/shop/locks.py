@@ -52,8 +52,12 @@ def lock_hash(scope: str, entity: str, key: str) -> int:
 
 
 class EntityLocks:
-    """A lock holder for one worker. Not shared between threads; make one per worker with
-    :meth:`ShopDatabase.locks`."""
+    """A lock holder for one worker, made by :meth:`ShopDatabase.locks`.
+
+    One worker uses it at a time (its calls may come from different threads one after another, as with
+    ``asyncio.to_thread``); two workers that must exclude each other need two holders. ``close`` releases
+    everything; so does the end of the process or of the holder's connection.
+    """
 
     def __init__(self, tables: dict[str, str]) -> None:
         self._tables = tables
