@@ -195,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--quick", action="store_true", help="100,000 history rows and 10,000 jobs")
     p.add_argument("--history", type=int, default=None, help="done jobs in the history (default 1,000,000)")
     p.add_argument("--jobs", type=int, default=None, help="jobs per measurement (default 20,000)")
-    p.add_argument("--rounds", type=int, default=3, help="rounds per figure; the best is shown (default 3)")
+    p.add_argument("--rounds", type=int, default=5, help="rounds per figure; the best is shown (default 5)")
     args = p.parse_args(argv)
     history = args.history if args.history is not None else (100_000 if args.quick else 1_000_000)
     jobs = args.jobs if args.jobs is not None else (10_000 if args.quick else 20_000)

@@ -660,8 +660,8 @@ class JobQueue:
         """The job failed for certain (the portal refused, or nothing was sent).
 
         Retryable: ``failed``, due again after exponential backoff with jitter. Not retryable, or the
-        attempt limit reached: ``dead`` with the message. Raises :class:`LeaseLost` if ``owner`` no longer
-        holds it.
+        attempt limit reached: ``dead`` with the message. A "changed again" flag is dropped: the retry reads
+        the shop's values when it runs. Raises :class:`LeaseLost` if ``owner`` no longer holds it.
         """
         failed = self.fail_many(owner, [(job_id, error)], now=now)
         if not failed:
