@@ -193,6 +193,16 @@ class JobEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class LoggedEvent:
+    """An event with the job it belongs to, for the activity log ("staff queued deal.create for 17")."""
+
+    event: JobEvent
+    kind: str
+    entity_type: str
+    entity_key: str
+
+
+@dataclass(frozen=True, slots=True)
 class QueueCounts:
     queued: int = 0
     running: int = 0

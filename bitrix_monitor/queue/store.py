@@ -41,6 +41,7 @@ from bitrix_monitor.queue.model import (
     JobEvent,
     KindInfo,
     LeaseLost,
+    LoggedEvent,
     QueueCounts,
 )
 from bitrix_monitor.queue.schema import dumps, job_events, jobs, make_engine, prepare, translate_file_errors
@@ -951,6 +952,31 @@ class JobQueue:
                 sa.select(job_events).where(job_events.c.job_id == job_id).order_by(job_events.c.id)
             )
             return [_event(r) for r in rows]
+
+    def event_log(
+        self,
+        *,
+        since: datetime | None = None,
+        actors: Sequence[str] | None = None,
+        types: Sequence[str] | None = None,
+        limit: int = 1000,
+    ) -> list[LoggedEvent]:
+        """The newest events of all jobs, newest first, with each job's kind and entity: the activity log
+        of who queued, ran, retried or cancelled what."""
+        query = (
+            sa.select(job_events, jobs.c.kind, jobs.c.entity_type, jobs.c.entity_key)
+            .join(jobs, jobs.c.id == job_events.c.job_id)
+            .order_by(job_events.c.id.desc())
+            .limit(limit)
+        )
+        if since is not None:
+            query = query.where(job_events.c.at >= _ts(since))
+        if actors is not None:
+            query = query.where(job_events.c.actor.in_(list(actors)))
+        if types is not None:
+            query = query.where(job_events.c.type.in_(list(types)))
+        with self._read() as conn:
+            return [LoggedEvent(_event(r[:6]), r[6], r[7], r[8]) for r in conn.execute(query)]
 
     def active_job(self, entity_type: str, entity_key: str, family: str = m.SYNC) -> Job | None:
         """The entity's one active (queued, running, failed or in-doubt) job of this family, if any."""

@@ -148,3 +148,22 @@ def test_next_due_at(queue: JobQueue, clock: FakeClock) -> None:
     failed = queue.fail("r", job.id, JobError("X", "y", retryable=True))
     assert queue.next_due_at() == failed.next_run_at
     assert queue.next_due_at(kinds=["contact.update"]) is None
+
+
+def test_event_log_says_who_did_what_newest_first(queue: JobQueue, clock: FakeClock) -> None:
+    start = clock.now
+    queue.enqueue("deal.create", "o1", created_by="staff")
+    clock.advance(10)
+    job = queue.enqueue("contact.update", "u1", created_by="watch")
+    queue.cancel([job.id], actor="staff")
+
+    log = queue.event_log(since=start)
+    assert [(e.event.type, e.event.actor, e.kind, e.entity_key) for e in log] == [
+        ("cancelled", "staff", "contact.update", "u1"),
+        ("enqueued", "watch", "contact.update", "u1"),
+        ("enqueued", "staff", "deal.create", "o1"),
+    ]
+    assert [e.entity_key for e in queue.event_log(actors=["watch"])] == ["u1"]
+    assert [e.event.type for e in queue.event_log(types=["cancelled"])] == ["cancelled"]
+    assert len(queue.event_log(since=clock.later(1))) == 0
+    assert len(queue.event_log(limit=1)) == 1
