@@ -150,4 +150,10 @@ def translate(exc: BaseException, where: str, what: str, *, connected: bool) -> 
     return ShopError(f"The shop database {where} failed while {what}: {detail}")
 
 
-__all__ = ["Kind", "create_engine", "display", "is_disconnect", "parse_url", "translate"]
+def raise_if_denied(exc: sa.exc.DBAPIError, message: str) -> None:
+    """Raise a :class:`ShopPermissionError` saying ``message`` if ``exc`` is the server refusing a right."""
+    if isinstance(translate(exc, "", "", connected=True), ShopPermissionError):
+        raise ShopPermissionError(f"Permission denied: {message}", hint=README_HINT) from exc
+
+
+__all__ = ["Kind", "create_engine", "display", "is_disconnect", "parse_url", "raise_if_denied", "translate"]

@@ -23,15 +23,15 @@ import sqlalchemy as sa
 
 from bitrix_monitor.config import ShopConfig
 from bitrix_monitor.shop.connection import (
-    README_HINT,
     Kind,
     create_engine,
     display,
     is_disconnect,
     parse_url,
+    raise_if_denied,
     translate,
 )
-from bitrix_monitor.shop.errors import ShopError, ShopPermissionError
+from bitrix_monitor.shop.errors import ShopError
 from bitrix_monitor.shop.locks import EntityLocks, make_locks
 from bitrix_monitor.shop.mapping import Entity, IdColumn, KeyColumn, OrdersMap, UsersMap, resolve
 from bitrix_monitor.shop.rows import OrderRow, UserRow
@@ -403,10 +403,7 @@ def _probe_select(engine: sa.Engine, table: sa.Table, cols: Sequence[sa.Column[A
         with engine.connect() as conn:
             conn.execute(sa.select(*cols).where(sa.false()).limit(1)).all()
     except sa.exc.DBAPIError as exc:
-        if isinstance(translate(exc, "", "", connected=True), ShopPermissionError):
-            raise ShopPermissionError(
-                f"The shop database user may not read the {what} table {table.name!r}", hint=README_HINT
-            ) from exc
+        raise_if_denied(exc, f"the shop database user may not read the {what} table {table.name!r}")
         raise
 
 
@@ -418,10 +415,7 @@ def _probe_update(engine: sa.Engine, idc: IdColumn) -> None:
             conn.execute(sa.update(col.table).where(sa.false()).values({col.name: col}))
             trans.rollback()
     except sa.exc.DBAPIError as exc:
-        if isinstance(translate(exc, "", "", connected=True), ShopPermissionError):
-            raise ShopPermissionError(
-                f"The shop database user may not UPDATE column {col.table.name}.{col.name}", hint=README_HINT
-            ) from exc
+        raise_if_denied(exc, f"the shop database user may not UPDATE column {col.table.name}.{col.name}")
         raise
 
 

@@ -15,8 +15,8 @@ from typing import Any, Literal
 import sqlalchemy as sa
 
 from bitrix_monitor.config import OrdersMapping, ShopConfig, UsersMapping
-from bitrix_monitor.shop.connection import README_HINT, translate
-from bitrix_monitor.shop.errors import ShopMappingError, ShopPermissionError
+from bitrix_monitor.shop.connection import raise_if_denied
+from bitrix_monitor.shop.errors import ShopMappingError
 
 Entity = Literal["order", "user"]
 
@@ -170,11 +170,8 @@ class _Resolver:
         try:
             return sa.Table(found, sa.MetaData(), autoload_with=self.conn, resolve_fks=False)
         except sa.exc.DBAPIError as exc:
-            if isinstance(translate(exc, "", "", connected=True), ShopPermissionError):
-                what = section.removeprefix("shop.")
-                raise ShopPermissionError(
-                    f"The shop database user may not read the {what} table {found!r}", hint=README_HINT
-                ) from exc
+            what = section.removeprefix("shop.")
+            raise_if_denied(exc, f"the shop database user may not read the {what} table {found!r}")
             raise
 
     @staticmethod
