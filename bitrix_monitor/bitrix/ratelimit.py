@@ -39,7 +39,7 @@ class RateBudget:
 
 
 class LeakyBucket:
-    def __init__(self, plan: RatePlan | None, *, clock: Clock = time.monotonic, margin: float = 1.0) -> None:
+    def __init__(self, plan: RatePlan | None, *, clock: Clock = time.monotonic, margin: float = 2.0) -> None:
         self.plan = plan
         self._clock = clock
         self._lock = asyncio.Lock()
@@ -47,7 +47,8 @@ class LeakyBucket:
             self.capacity = float("inf")
             self.interval = 0.0
         else:
-            # One request of headroom: the portal counts at arrival, we count at sending.
+            # Headroom: the portal counts a request when it gets round to it, we count at sending; when
+            # its processing lags, requests sent apart are counted together.
             self.capacity = max(1.0, plan.burst - margin)
             self.interval = 1.0 / plan.drain
         self._tat = 0.0  # theoretical arrival time of the next request (GCRA)

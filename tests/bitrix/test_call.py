@@ -376,7 +376,7 @@ async def test_short_operating_pause_is_waited_out(
 
 
 async def test_client_side_bucket_counts_throttled_waits(make_client: Callable[..., BitrixClient]) -> None:
-    client = make_client(plan=RatePlan(burst=3, drain=200))
+    client = make_client(plan=RatePlan(burst=4, drain=200))
     for _ in range(6):
         await client.call("crm.deal.list", {"start": -1})
     b = client.budget()

@@ -22,16 +22,16 @@ class Clock:
 def test_bucket_lets_a_burst_through_then_spaces_requests_at_the_drain_rate() -> None:
     clock = Clock()
     bucket = LeakyBucket(RatePlan(burst=10, drain=20), clock=clock)
-    waits = [bucket.reserve() for _ in range(14)]
-    assert waits[:9] == [0.0] * 9  # one request of headroom under the portal's burst
-    assert waits[9:] == pytest.approx([0.05, 0.10, 0.15, 0.20, 0.25])
+    waits = [bucket.reserve() for _ in range(13)]
+    assert waits[:8] == [0.0] * 8  # two requests of headroom under the portal's burst
+    assert waits[8:] == pytest.approx([0.05, 0.10, 0.15, 0.20, 0.25])
     assert bucket.tokens_left() == 0
 
 
 def test_bucket_refills_while_idle() -> None:
     clock = Clock()
     bucket = LeakyBucket(RatePlan(burst=50, drain=2), clock=clock)
-    for _ in range(49):
+    for _ in range(48):
         bucket.reserve()
     assert bucket.tokens_left() == pytest.approx(0)
     clock.t += 5  # 10 requests drained
