@@ -1,0 +1,118 @@
+"""The PHP semantics the wire depends on, and the store's direct API used by tests and the demo."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+
+from bitrix_monitor.demo.emulator import PortalStore, RestError, php
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("a=1&b=2", {"a": "1", "b": "2"}),
+        ("select[]=ID&select[]=TITLE", {"select": {0: "ID", 1: "TITLE"}}),
+        ("filter[>ID]=5&filter[%TITLE]=a+b", {"filter": {">ID": "5", "%TITLE": "a b"}}),
+        (
+            "f[PHONE][0][VALUE]=%2B7&f[PHONE][0][VALUE_TYPE]=WORK",
+            {"f": {"PHONE": {0: {"VALUE": "+7", "VALUE_TYPE": "WORK"}}}},
+        ),
+        ("a[5]=x&a[]=y", {"a": {5: "x", 6: "y"}}),
+        ("a[01]=x", {"a": {"01": "x"}}),
+        ("my.var=1&my var=2", {"my_var": "2"}),
+        ("a=1&a=2", {"a": "2"}),
+        ("a=1&a[x]=2", {"a": {"x": "2"}}),
+        ("a[b]c=1", {"a": {"b": "1"}}),
+        ("=x&&b", {"b": ""}),
+    ],
+)
+def test_parse_str(query: str, expected: dict[Any, Any]) -> None:
+    assert php.parse_str(query) == expected
+
+
+def test_json_list_versus_object_rules() -> None:
+    assert php.to_json({0: "a", 1: "b"}) == ["a", "b"]
+    assert php.to_json({1: "a", 2: "b"}) == {"1": "a", "2": "b"}
+    assert php.to_json({}) == []
+    assert php.from_json({"0": "x", "k": [1, {"2": 3}]}) == {0: "x", "k": {0: 1, 1: {2: 3}}}
+
+
+@pytest.mark.parametrize(
+    ("value", "truthy"),
+    [
+        ("0", False),
+        ("", False),
+        (0, False),
+        (None, False),
+        ("false", True),
+        ("1", True),
+        ({}, False),
+        ({0: 1}, True),
+        (0.0, False),
+    ],
+)
+def test_php_truthiness(value: Any, truthy: bool) -> None:
+    assert php.truthy(value) is truthy
+
+
+@pytest.mark.parametrize(
+    ("value", "number"), [("12abc", 12), (" 7", 7), ("abc", 0), (3.9, 3), (True, 1), ("-4", -4), (None, 0)]
+)
+def test_intval(value: Any, number: int) -> None:
+    assert php.intval(value) == number
+
+
+def test_store_api_round_trip() -> None:
+    store = PortalStore()
+    contact = store.add("contact", {"NAME": "Ann", "EMAIL": [{"VALUE": "a@example.com"}]})
+    deal = store.add("deal", {"TITLE": "t", "OPPORTUNITY": 5, "CONTACT_IDS": [contact]})
+    row = store.get("deal", deal)
+    assert row is not None
+    assert (row["TITLE"], row["OPPORTUNITY"], row["CONTACT_ID"]) == (
+        "t",
+        "5.00",
+        str(contact),
+    )
+    assert store.deal_contacts(deal) == [contact]
+    assert store.update("deal", deal, {"TITLE": "u"}) is True
+    assert store.update("deal", 999, {"TITLE": "u"}) is False
+    assert store.count("deal") == 1
+    assert [r["TITLE"] for r in store.all("deal")] == ["u"]
+    assert store.delete("deal", deal) is True
+    assert store.delete("deal", deal) is False
+    assert store.get("deal", deal) is None
+    with pytest.raises(RestError, match="must be array"):
+        store.add("deal", "nope")
+    with pytest.raises(ValueError, match="unknown entity"):
+        store.add("lead", {})
+
+
+def test_store_is_thread_safe() -> None:
+    store = PortalStore()
+    errors: list[BaseException] = []
+
+    def work(n: int) -> None:
+        try:
+            for i in range(200):
+                ident = store.add("deal", {"ORIGIN_ID": f"{n}-{i}"})
+                store.update("deal", ident, {"TITLE": str(i)})
+                if i % 3 == 0:
+                    store.delete("deal", ident)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    ids = [int(r["ID"]) for r in store.all("deal")]
+    assert len(ids) == len(set(ids)) == 4 * (200 - 67)
+    assert ids == sorted(ids)
+    assert store.query("deal", filter={"ORIGIN_ID": "2-1"}, select=["ORIGIN_ID"]).rows == [
+        {"ORIGIN_ID": "2-1"}
+    ]
