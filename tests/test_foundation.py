@@ -61,8 +61,9 @@ def test_console_script_and_module_run_the_same_main() -> None:
 
 def test_data_dir_holds_everything_written(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / "elsewhere"
-    assert main(["--data-dir", str(target)]) == 0
-    assert (target / "logs").is_dir()
+    assert main(["--data-dir", str(target), "--sync"]) == 2  # nothing configured: exit 2, one line
+    assert "No shop database is configured" in capsys.readouterr().err
+    assert (target / "logs" / "bitrix-monitor.log").is_file()
     assert not any(p.name == "elsewhere" for p in Path.cwd().iterdir())
 
 

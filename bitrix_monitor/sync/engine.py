@@ -109,7 +109,8 @@ class JobRunner:
         Jobs waiting for a retry or for an in-doubt settlement are waited for (``max_wait`` seconds of idle
         waiting at most).
         """
-        await asyncio.to_thread(self.queue.reclaim_expired)
+        # The caller holds the runner lock: every other lease belongs to a runner that is gone.
+        await asyncio.to_thread(self.queue.reclaim_expired, all_but=self.owner)
         waited = 0.0
         while stop is None or not stop.is_set():
             await asyncio.to_thread(self._settle_in_doubt)
@@ -171,12 +172,21 @@ class JobRunner:
         except UserFacingError as exc:
             # Wrong credentials, portal or shop unreachable: nothing else will work either. Put the jobs
             # back with the reason and let the front end say what is wrong.
-            for job in jobs:
-                with contextlib.suppress(LeaseLost):
-                    await asyncio.to_thread(
-                        self.queue.fail, self.owner, job.id, JobError.of(exc, retryable=True)
-                    )
+            await self._fail_running(jobs, JobError.of(exc, retryable=True))
             raise
+        except BitrixError as exc:
+            # A read (lookup, get) failed; writes are settled per record where they happen. Nothing was
+            # created by a failed read, so the jobs are safe to run again.
+            await self._fail_running(jobs, JobError.of(exc, retryable=True))
+
+    async def _fail_running(self, jobs: Sequence[Job], error: JobError) -> None:
+        """Fail the jobs of a group still running under our lease (the others have already ended)."""
+        for job in jobs:
+            current = await asyncio.to_thread(self.queue.get, job.id)
+            if current is not None and current.state == "running" and current.lease_owner == self.owner:
+                with contextlib.suppress(LeaseLost):
+                    await asyncio.to_thread(self.queue.fail, self.owner, job.id, error)
+                    self.stats.jobs_failed += 1
 
     # ------------------------------------------------------------- outcomes
 
@@ -230,18 +240,14 @@ class JobRunner:
         locks = await asyncio.to_thread(self.shop.locks)
         linked: dict[str, int] = {}
         try:
-            wanted = [j.entity_key for j in jobs] + [
-                k for k in dependency_keys if k not in {j.entity_key for j in jobs}
-            ]
+            job_by_key = {j.entity_key: j for j in jobs}
+            wanted = [*job_by_key, *(k for k in dependency_keys if k not in job_by_key)]
             got = await asyncio.to_thread(locks.acquire, shop_entity, wanted, timeout=30.0)
             for job in jobs:
                 if job.entity_key not in got:
-                    await self._fail(
-                        job, JobError("Locked", "another worker holds this record; retrying", True)
-                    )
+                    await self._fail(job, JobError("Locked", "another worker holds this record", True))
             rows = await asyncio.to_thread(self._read_rows, shop_entity, sorted(got))
             items: list[_Item] = []
-            job_by_key = {j.entity_key: j for j in jobs}
             for key in wanted:
                 if key not in got:
                     continue
@@ -249,20 +255,21 @@ class JobRunner:
                 row = rows.get(key)
                 if row is None:
                     if maybe_job:
-                        await self._complete(job, {"skipped": "the record is no longer in the shop"})
+                        await self._complete(maybe_job, {"skipped": "the record is no longer in the shop"})
                         self.stats.skipped += 1
                     continue
                 stale = (stale_ids or {}).get(key)
-                if stale is None and job and job.payload:
-                    stale = job.payload.get("stale_id")
+                if stale is None and maybe_job and maybe_job.payload:
+                    stale = maybe_job.payload.get("stale_id")
                 current = self._row_id(row)
                 if current is not None and current != stale:
+                    # A creation is skipped when the record already has an id (checked again here).
                     linked[key] = current
-                    if job:
-                        await self._complete(job, {"id": current, "skipped": "already linked"})
+                    if maybe_job:
+                        await self._complete(maybe_job, {"id": current, "skipped": "already linked"})
                         self.stats.skipped += 1
                     continue
-                items.append(_Item(key, row, job, stale_id=current if current is not None else None))
+                items.append(_Item(key, row, maybe_job, stale_id=current))
             if items:
                 if entity == "deal":
                     await self._ensure_deal_contacts(items)

@@ -19,8 +19,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from bitrix_monitor.bitrix import BitrixClient, WebhookUrl
+from bitrix_monitor.bitrix.errors import BitrixError
 from bitrix_monitor.config import AppConfig, ShopConfig
-from bitrix_monitor.errors import ConfigError
+from bitrix_monitor.errors import ConfigError, UserFacingError
 from bitrix_monitor.paths import DataDirs
 from bitrix_monitor.queue import JobQueue, RetryPolicy
 from bitrix_monitor.secrets import ENV_SHOP_DB, SecretStore
@@ -86,6 +87,13 @@ def resolve_endpoints(
             "or set BITRIX_MONITOR_PORTAL",
         )
     return Endpoints(url, password, webhook)
+
+
+class PortalFailed(UserFacingError):
+    """Reading the portal failed in a way no retry mended (garbage answers, server errors, timeouts)."""
+
+    def __init__(self, webhook: WebhookUrl, exc: BaseException) -> None:
+        super().__init__(f"The Bitrix24 portal {webhook.redacted} could not be read: {exc}")
 
 
 class MonitorService:
@@ -186,10 +194,14 @@ class MonitorService:
         return out
 
     async def snapshot(self, progress: ProgressCallback | None = None) -> Snapshot:
-        reconciler = Reconciler(
-            self.shop, self.client, originator=self.originator, queue_info=await self._queue_info()
-        )
-        return await reconciler.run(progress)
+        info = await self._queue_info()
+        reconciler = Reconciler(self.shop, self.client, originator=self.originator, queue_info=info)
+        try:
+            return await reconciler.run(progress)
+        except BitrixError as exc:
+            if isinstance(exc, UserFacingError):
+                raise
+            raise PortalFailed(self.webhook, exc) from exc
 
     def plan_for(self, snapshot: Snapshot, entity: str, keys: Sequence[str], action: str) -> Plan:
         statuses = snapshot.orders if entity == "order" else snapshot.users

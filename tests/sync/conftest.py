@@ -62,6 +62,13 @@ class Shop:
         finally:
             db.close()
 
+    def user_of(self, order_key: str) -> str | None:
+        db = self.connect()
+        try:
+            return db.get_orders([order_key])[order_key].user_key
+        finally:
+            db.close()
+
     def execute(self, sql: str, **params: object) -> None:
         engine = sa.create_engine(self.url)
         try:
@@ -89,7 +96,8 @@ def assert_exactly_one_each(portal: PortalEmulator, shop: Shop) -> None:
         dupes = {k: n for k, n in per_origin.items() if n > 1}
         assert dupes == {}, f"duplicate {entity}s per origin id: {dupes}"
         by_origin = {r["ORIGIN_ID"]: int(r["ID"]) for r in records}
-        assert set(by_origin) == set(stored), f"{entity}s missing for: {sorted(set(stored) - set(by_origin))[:10]}"
+        missing = sorted(set(stored) - set(by_origin))
+        assert missing == [], f"{entity}s missing for: {missing[:10]}"
         wrong = {k: (v, by_origin.get(k)) for k, v in stored.items() if v != by_origin.get(k)}
         assert wrong == {}, f"shop ids that do not match the {entity} carrying the origin id: {wrong}"
 

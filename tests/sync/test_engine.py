@@ -23,7 +23,9 @@ from tests.sync.conftest import FAST_CONFIG, ORIGINATOR, Shop, assert_exactly_on
 CFG = config.from_dict(__import__("tomllib").loads(FAST_CONFIG))
 
 
-async def _service(shop: Shop, portal: PortalEmulator, dirs: DataDirs, cfg: config.AppConfig = CFG) -> MonitorService:
+async def _service(
+    shop: Shop, portal: PortalEmulator, dirs: DataDirs, cfg: config.AppConfig = CFG
+) -> MonitorService:
     return await MonitorService.open(cfg, dirs, shop_url=shop.url, portal_url=portal.webhook_url)
 
 
@@ -46,7 +48,8 @@ async def test_update_of_order_without_deal_creates_the_deal(
         deal = portal.store.get("deal", deal_id)
         assert deal is not None and deal["ORIGIN_ID"] == key and deal["ORIGINATOR_ID"] == ORIGINATOR
         # The deal came with its contact.
-        user_key = next(o.user_key for page in shop.connect().iter_orders() for o in page if o.key == key)
+        user_key = shop.user_of(key)
+        assert user_key is not None
         assert deal["CONTACT_ID"] == str(shop.contact_ids()[user_key])
     finally:
         await service.aclose()
@@ -132,10 +135,13 @@ async def test_reconciliation_gives_each_state_with_its_evidence(
         ids = shop.deal_ids()
         k_stale, k_dup, k_out, k_unlinked = list(ids)[:4]
         portal.store.delete("deal", ids[k_stale])
-        portal.store.add("deal", {"TITLE": "again", "ORIGINATOR_ID": ORIGINATOR, "ORIGIN_ID": k_dup})
+        # A second deal just like the first, as two racing creates would make.
+        portal.store.add("deal", {k: v for k, v in portal.store.get("deal", ids[k_dup]).items() if k != "ID"})
         portal.store.update("deal", ids[k_out], {"OPPORTUNITY": "0.01"})
         shop.execute("UPDATE orders SET bitrix_deal_id = NULL WHERE order_id = :k", k=int(k_unlinked))
-        orphan = portal.store.add("deal", {"TITLE": "gone", "ORIGINATOR_ID": ORIGINATOR, "ORIGIN_ID": "424242"})
+        orphan = portal.store.add(
+            "deal", {"TITLE": "gone", "ORIGINATOR_ID": ORIGINATOR, "ORIGIN_ID": "424242"}
+        )
 
         snap = await service.snapshot()
         by_key = {s.key: s for s in snap.orders}
@@ -176,7 +182,8 @@ async def test_cleanup_archives_before_delete_and_everything_restores(
         extras = {}
         for k in keys:
             extras[k] = portal.store.add(
-                "deal", {"TITLE": f"dup {k}", "OPPORTUNITY": "5.00", "ORIGINATOR_ID": ORIGINATOR, "ORIGIN_ID": k}
+                "deal",
+                {"TITLE": f"dup {k}", "OPPORTUNITY": "5.00", "ORIGINATOR_ID": ORIGINATOR, "ORIGIN_ID": k},
             )
         await _sync(service)
         assert_exactly_one_each(portal, shop)
@@ -237,10 +244,34 @@ async def test_change_watcher_queues_updates_and_creates(
         assert await watcher.poll() == 0
         key = next(iter(shop.deal_ids()))
         shop.execute(
-            "UPDATE orders SET total_price = 777.5, updated_at = CURRENT_TIMESTAMP WHERE order_id = :k", k=int(key)
+            "UPDATE orders SET total_price = 777.5, updated_at = CURRENT_TIMESTAMP WHERE order_id = :k",
+            k=int(key),
         )
         assert await watcher.poll() == 1
         await service.run_queue(max_wait=30)
         assert portal.store.get("deal", shop.deal_ids()[key])["OPPORTUNITY"] == "777.50"
+    finally:
+        await service.aclose()
+
+
+async def test_merge_conflict_is_left_for_a_person_with_the_merge_link(
+    shop: Shop, portal: PortalEmulator, data_dirs: DataDirs
+) -> None:
+    service = await _service(shop, portal, data_dirs)
+    try:
+        await _sync(service)
+        key, deal_id = next(iter(shop.deal_ids().items()))
+        other = portal.store.add(
+            "deal", {"TITLE": "typed by hand", "ORIGINATOR_ID": ORIGINATOR, "ORIGIN_ID": key}
+        )
+        await _sync(service)
+        job = next(
+            j for j in await asyncio.to_thread(service.queue.history_for, "deal", key) if "cleanup" in j.kind
+        )
+        assert job.state == "dead"
+        assert job.error is not None and f"/crm/deal/merge/?id={deal_id},{other}" in job.error.message
+        assert portal.store.get("deal", other) is not None  # nothing deleted without a person
+        snap = await service.snapshot()
+        assert next(s for s in snap.orders if s.key == key).state is RecordState.DUPLICATED
     finally:
         await service.aclose()

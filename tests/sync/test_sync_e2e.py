@@ -19,7 +19,9 @@ def _report(stdout: str) -> dict[str, object]:
     return json.loads(stdout.strip().splitlines()[-1])
 
 
-def test_initial_sync_gives_every_order_exactly_one_deal(shop: Shop, portal: PortalEmulator, cli_factory) -> None:
+def test_initial_sync_gives_every_order_exactly_one_deal(
+    shop: Shop, portal: PortalEmulator, cli_factory
+) -> None:
     cli = cli_factory(shop, portal)
     result = cli.run("--sync", "--json")
     assert result.returncode == 0, result.stderr
@@ -41,7 +43,9 @@ def test_dry_run_changes_nothing(shop: Shop, portal: PortalEmulator, cli_factory
     assert set(shop.deal_ids().values()) == {None}
 
 
-def test_report_is_read_only_and_says_what_is_missing(shop: Shop, portal: PortalEmulator, cli_factory) -> None:
+def test_report_is_read_only_and_says_what_is_missing(
+    shop: Shop, portal: PortalEmulator, cli_factory
+) -> None:
     cli = cli_factory(shop, portal)
     result = cli.run("--report", "--json")
     assert result.returncode == 1
@@ -82,7 +86,9 @@ def test_lost_response_after_the_portal_created_the_deal_makes_no_duplicate(
 
 def test_sync_under_faults_ends_with_exactly_one_deal_per_order(shop_url: str, cli_factory) -> None:
     shop = make_shop(shop_url, orders=150, users=40)
-    with PortalEmulator(limits="off", faults="e503=0.1,e500html=0.05,lost=0.05,timeout=0.02", seed=5) as portal:
+    with PortalEmulator(
+        limits="off", faults="e503=0.1,e500html=0.05,lost=0.05,timeout=0.02", seed=5
+    ) as portal:
         cli = cli_factory(shop, portal)
         result = cli.run("--sync", "--json", timeout=400)
         assert result.returncode == 0, result.stderr
@@ -113,7 +119,7 @@ def test_sigkill_mid_sync_then_restart_finishes_without_duplicate(shop: Shop, cl
         while portal.store.count("deal") < 10 and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.05)
         proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=30)
+        proc.communicate(timeout=30)
         assert 0 < portal.store.count("deal") < shop.orders, "the kill should land mid-sync"
         result = cli.run("--sync", "--json")
         assert result.returncode == 0, result.stderr
@@ -121,7 +127,9 @@ def test_sigkill_mid_sync_then_restart_finishes_without_duplicate(shop: Shop, cl
         assert_exactly_one_each(portal, shop)
 
 
-def test_wrong_shop_password_is_one_clear_line_and_exit_2(portal: PortalEmulator, cli_factory, tmp_path) -> None:
+def test_wrong_shop_password_is_one_clear_line_and_exit_2(
+    portal: PortalEmulator, cli_factory, tmp_path
+) -> None:
     shop = Shop("mysql+pymysql://nobody:wrongpass@127.0.0.1:3306/test", 0, 0)
     cli = cli_factory(shop, portal)
     result = cli.run("--report")
