@@ -128,9 +128,9 @@ def start_demo_portal(dirs: DataDirs, *, orders: int = 200, users: int = 60, see
     return portal
 
 
-@contextlib.asynccontextmanager
-async def open_demo(dirs: DataDirs, cfg: AppConfig) -> AsyncIterator[MonitorService]:
-    """A service over the demo shop and a demo portal running in this process."""
+async def open_demo_service(dirs: DataDirs, cfg: AppConfig) -> MonitorService:
+    """A service over the demo shop and a demo portal running in this process; closing the service stops
+    the portal."""
     from bitrix_monitor.sync.service import MonitorService
 
     portal = await asyncio.to_thread(start_demo_portal, dirs)
@@ -139,9 +139,22 @@ async def open_demo(dirs: DataDirs, cfg: AppConfig) -> AsyncIterator[MonitorServ
         service = await MonitorService.open(
             demo_config(cfg, paths), dirs, shop_url=paths.shop_url, portal_url=portal.webhook_url
         )
-        try:
-            yield service
-        finally:
-            await service.aclose()
+    except BaseException:
+        await asyncio.to_thread(portal.close)
+        raise
+
+    async def stop_portal() -> None:
+        await asyncio.to_thread(portal.close)
+
+    service.on_close(stop_portal)
+    return service
+
+
+@contextlib.asynccontextmanager
+async def open_demo(dirs: DataDirs, cfg: AppConfig) -> AsyncIterator[MonitorService]:
+    """:func:`open_demo_service` as an async context manager."""
+    service = await open_demo_service(dirs, cfg)
+    try:
+        yield service
     finally:
-        await asyncio.to_thread(portal.stop)
+        await service.aclose()

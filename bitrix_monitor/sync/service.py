@@ -5,12 +5,13 @@ headless front end and the desktop window alike (it implements :class:`~bitrix_m
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
 import re
 import socket
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -124,6 +125,10 @@ class MonitorService:
         self._activity: list[ActivityEntry] = []
         self._activity_file = dirs.root / "activity.jsonl"
         self.last_stats = RunStats()
+        self.runner_status = ""  # what the background runner last said (who holds the queue, …)
+        self._stop = asyncio.Event()
+        self._background: asyncio.Task[None] | None = None
+        self._closers: list[Callable[[], Awaitable[None]]] = []
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -173,10 +178,59 @@ class MonitorService:
             settle_delay=cfg.sync.settle_delay,
         )
 
+    def on_close(self, closer: Callable[[], Awaitable[None]]) -> None:
+        """Run ``closer`` after the service has closed (e.g. stop the demo's portal)."""
+        self._closers.append(closer)
+
     async def aclose(self) -> None:
+        self._stop.set()
+        if self._background is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._background
         await self.client.aclose()
         await asyncio.to_thread(self.shop.close)
         await asyncio.to_thread(self.queue.close)
+        for closer in self._closers:
+            await closer()
+
+    # ------------------------------------------------------------------ background work (desktop)
+
+    def start_background(self, *, tick: float = 1.0) -> None:
+        """Process the queue while the window is open, and poll the shop for changes when auto-sync is on
+        (``[sync] auto_sync_interval``). Stopped by :meth:`aclose`."""
+        if self._background is None:
+            self._background = asyncio.get_running_loop().create_task(
+                self._run_background(tick), name="runner"
+            )
+
+    async def _run_background(self, tick: float) -> None:
+        from bitrix_monitor.sync.changes import ChangeWatcher
+
+        interval = self.cfg.sync.auto_sync_interval
+        watcher: ChangeWatcher | None = None
+        next_poll = 0.0
+        loop = asyncio.get_running_loop()
+        while not self._stop.is_set():
+            try:
+                if interval > 0 and not self.runner_paused and loop.time() >= next_poll:
+                    if watcher is None:
+                        watcher = ChangeWatcher(self)
+                        await watcher.prime()
+                    elif await watcher.poll():
+                        self._log_activity("watch", "queued jobs for records changed in the shop")
+                    next_poll = loop.time() + interval
+                summary = await self.queue_summary()
+                if not self.runner_paused and (summary.queued or summary.failed or summary.in_doubt):
+                    await self.run_queue(stop=self._stop, max_wait=0)
+                self.runner_status = ""
+            except UserFacingError as exc:
+                self.runner_status = str(exc)
+                log.warning("background runner: %s", exc)
+            except Exception:  # a bug: keep the window alive, log it with its traceback
+                log.exception("background runner failed")
+                self.runner_status = "the background runner hit an internal error (see the log)"
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), timeout=tick)
 
     # ------------------------------------------------------------------ reading
 

@@ -89,7 +89,7 @@ def shop(shop_url: str) -> Shop:
 
 
 def assert_exactly_one_each(portal: PortalEmulator, shop: Shop) -> None:
-    """Every order has exactly one deal carrying its origin id, and the shop stores that id; same for users."""
+    """Each order has exactly one deal carrying its origin id and the shop stores that id; same for users."""
     for entity, stored in (("deal", shop.deal_ids()), ("contact", shop.contact_ids())):
         records = [r for r in portal.store.all(entity) if r.get("ORIGINATOR_ID") == ORIGINATOR]
         per_origin = Counter(r["ORIGIN_ID"] for r in records)

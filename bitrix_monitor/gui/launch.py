@@ -1,0 +1,35 @@
+"""The desktop front end's entry from the command line: builds the service factory the window uses."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from bitrix_monitor import config
+from bitrix_monitor.config import AppConfig
+from bitrix_monitor.paths import DataDirs
+from bitrix_monitor.sync.api import MonitorApi
+
+
+def run_gui_from_cli(cfg: AppConfig, dirs: DataDirs, args: argparse.Namespace) -> int:
+    from bitrix_monitor.gui.app import run_gui
+
+    config_path = Path(args.config) if args.config else dirs.config_file
+
+    async def factory(*, demo: bool = False) -> MonitorApi:
+        from bitrix_monitor.sync.service import MonitorService
+
+        if demo:
+            from bitrix_monitor.demo.scenario import open_demo_service
+
+            service = await open_demo_service(dirs, cfg)
+        else:
+            # Read the file again: the settings dialog may have changed it since start-up.
+            current = config.load(config_path, missing_ok=True)
+            service = await MonitorService.open(current, dirs, shop_url=args.shop_db, portal_url=args.portal)
+        service.start_background()
+        return service
+
+    return run_gui(
+        factory, config_path=config_path, data_dirs=dirs, demo=args.demo, quit_after=args.quit_after
+    )
