@@ -50,6 +50,9 @@ class SecretStore:
     def get(self, key: str) -> str | None:
         try:
             value = keyring.get_password(self.service, key)
+        except keyring.errors.NoKeyringError:
+            log.debug("no keyring to read %s from", key)
+            return None
         except keyring.errors.KeyringError as exc:
             log.warning("keyring read failed for %s: %s", key, type(exc).__name__)
             return None

@@ -75,9 +75,10 @@ def seed_portal(portal: PortalEmulator, shop: ShopDatabase, *, seed: int = 7) ->
     if users:
         # Somebody typed a customer into the CRM by hand: same e-mail as a shop user, no origin id.
         u = next((u for u in users if u.email and u.key in contact_of), users[0])
-        portal.store.add(
-            "contact", {"NAME": u.name, "EMAIL": [{"VALUE": u.email or "", "VALUE_TYPE": "HOME"}]}
-        )
+        by_hand = F.contact_fields(u, originator="")
+        for generated in ("ORIGINATOR_ID", "ORIGIN_ID", "PHONE"):
+            by_hand.pop(generated, None)
+        portal.store.add("contact", by_hand)
         made["foreign_contact"] += 1
     for i, o in enumerate(orders):
         if o.user_key not in contact_of or rng.random() > 0.7:

@@ -52,13 +52,17 @@ class Report:
             ("Users", self.users, "contact", "contacts"),
         ):
             lines.append(f"{title}: {c.checked} checked")
-            lines.append(f"  with exactly one {noun}, in sync: {c.in_sync}")
-            lines.append(f"  missing a {noun}:                {c.missing}")
-            lines.append(f"  {noun} exists but not linked:   {c.unlinked}")
-            lines.append(f"  linked to a deleted {noun}:      {c.stale_link}")
-            lines.append(f"  outdated in the portal:          {c.outdated}")
-            lines.append(f"  with duplicate {other}:          {c.duplicated}")
-            lines.append(f"  portal {other} with no shop row: {c.orphans}")
+            rows = [
+                (f"with exactly one {noun}, in sync", c.in_sync),
+                (f"missing a {noun}", c.missing),
+                (f"{noun} exists but is not linked", c.unlinked),
+                (f"linked to a deleted {noun}", c.stale_link),
+                ("outdated in the portal", c.outdated),
+                (f"with duplicate {other}", c.duplicated),
+                (f"portal {other} with no shop row", c.orphans),
+            ]
+            width = 34  # the longest label, "contact exists but is not linked", and room
+            lines += [f"  {label + ':':<{width + 1}} {n:>7}" for label, n in rows]
         q = self.queue
         lines.append(
             f"Queue: {q.queued} queued, {q.running} running, {q.in_doubt} in doubt, {q.failed} failed, "

@@ -78,7 +78,7 @@ def resolve_endpoints(
     except sa.exc.ArgumentError:
         raise ConfigError("The shop database URL is not a valid SQLAlchemy URL") from None
     password = parsed.password
-    if password is None:
+    if password is None and parsed.get_backend_name() != "sqlite":
         password = secrets.shop_password(parsed.set(password=None).render_as_string(hide_password=False))
     webhook = portal_url or secrets.webhook_url()
     if not webhook:
