@@ -11,7 +11,6 @@ import asyncio
 import logging
 import sys
 from collections.abc import Sequence
-
 from pathlib import Path
 
 from bitrix_monitor import APP_NAME, APP_TITLE, __version__, config
@@ -44,6 +43,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--diagnose",
         action="store_true",
         help="print version, data dir, keyring backend and database drivers (for support), then exit",
+    )
+    common.add_argument(
+        "--move-queue-aside",
+        action="store_true",
+        help="rename an unusable job queue file (kept for inspection) so the next start begins a new one",
     )
     # For smoke tests of the window: quit on its own after SECONDS.
     common.add_argument("--quit-after", type=float, metavar="SECONDS", help=argparse.SUPPRESS)
@@ -125,6 +129,15 @@ def diagnose(dirs: DataDirs, config_path: Path) -> int:
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser, dirs: DataDirs) -> int:
     if args.diagnose:
         return diagnose(dirs, Path(args.config) if args.config else dirs.config_file)
+    if args.move_queue_aside:
+        from bitrix_monitor.queue import move_aside
+
+        if not dirs.queue_file.exists():
+            print(f"There is no queue file at {dirs.queue_file}.")
+            return 0
+        moved = move_aside(dirs.queue_file)
+        print(f"Moved the queue file aside to {moved}; the next start begins an empty queue.")
+        return 0
     if args.emulate_portal:
         from bitrix_monitor.demo.emulator.serve import run_cli as run_emulator
 

@@ -284,7 +284,7 @@ class QueueFileError(UserFacingError):
         super().__init__(
             f"The job queue file {path} {problem}.",
             hint=hint
-            or "move it aside to start with an empty queue; the old file is kept, renamed …corrupt-<time>",
+            or "run bitrix-monitor --move-queue-aside to start an empty queue; the old file is kept, renamed",
         )
         self.path = path
         self.problem = problem
