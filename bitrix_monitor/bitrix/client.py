@@ -455,16 +455,26 @@ class BitrixClient:
         out = BatchResult()
         if halt:
             for n, chunk in enumerate(chunks):
-                part = await self._batch_chunk(chunk, halt=True)
+                part = await self._chunk_outcome(chunk, halt=True)
                 _merge(out, part)
                 if part.errors or part.not_run:
                     for later in chunks[n + 1 :]:
                         out.not_run.extend(k for k, _, _ in later)
                     break
         else:
-            for part in await asyncio.gather(*(self._batch_chunk(c, halt=False) for c in chunks)):
+            for part in await asyncio.gather(*(self._chunk_outcome(c, halt=False) for c in chunks)):
                 _merge(out, part)
         return out
+
+    async def _chunk_outcome(
+        self, chunk: list[tuple[str, str, Mapping[str, Any]]], *, halt: bool
+    ) -> BatchResult:
+        """One request's worth of commands; a failure of the whole request (refused webhook, unreachable
+        portal, rate limit that persists) becomes every command's error, so neighbours keep their results."""
+        try:
+            return await self._batch_chunk(chunk, halt=halt)
+        except BitrixError as e:
+            return BatchResult(errors={k: e for k, _, _ in chunk})
 
     async def _batch_chunk(
         self, chunk: list[tuple[str, str, Mapping[str, Any]]], *, halt: bool
@@ -629,6 +639,8 @@ class BitrixClient:
             if k.upper() == ">ID":
                 last_id = int(base.pop(k))
         sel = _with_id(select)
+        if any(k.lstrip("<>=!@%").upper() == "ID" for k in base):
+            parallel = 1  # the caller bounds the ids already; segments would fight that filter
         first = await self._chain(method, base, sel, last_id, None, with_max=parallel > 1)
         for page in first.pages:
             yield page

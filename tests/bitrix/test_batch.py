@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from bitrix_monitor.bitrix import (
+    AuthError,
     BitrixClient,
     NotFound,
     OperationTimeLimit,
@@ -215,3 +216,11 @@ async def test_bulk_results_are_per_item(client: BitrixClient, portal: FakePorta
     assert out[0] is None
     assert isinstance(out[1], NotFound)
     assert set(portal.deals) == {1}
+
+
+async def test_refused_webhook_becomes_every_commands_error(client: BitrixClient, portal: FakePortal) -> None:
+    refusal = reply(401, {"error": "INVALID_CREDENTIALS", "error_description": "Invalid request credentials"})
+    portal.script(refusal)
+    out = await client.add_many("deal", [{"TITLE": "a"}, {"TITLE": "b"}])
+    assert all(isinstance(o, AuthError) for o in out)
+    assert portal.deals == {}

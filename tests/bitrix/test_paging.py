@@ -132,3 +132,10 @@ async def test_get_many_returns_none_for_missing_ids(client: BitrixClient, porta
 async def test_unknown_entity_is_a_programming_error(client: BitrixClient) -> None:
     with pytest.raises(ValueError, match="entity"):
         await client.add("lead", {})  # type: ignore[arg-type]
+
+
+async def test_fast_scan_within_an_id_set(client: BitrixClient, portal: FakePortal) -> None:
+    seed(portal, 3000)
+    wanted = list(range(5, 3000, 3))
+    rows = await client.list("deal", {"@ID": wanted}, ["ID"])
+    assert [int(r["ID"]) for r in rows] == wanted
