@@ -597,8 +597,6 @@ class BitrixClient:
                 for key, method, _ in resend:
                     out.errors[key] = NotExecuted(f"{method} (in a batch) was not executed", method=method)
                 break
-            if resend and any(k in out.errors or k in out.results for k, _, _ in resend):
-                break  # cannot happen; guards the loop
             pending = resend
         return out
 

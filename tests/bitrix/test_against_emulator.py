@@ -156,12 +156,13 @@ async def test_wrong_secret_and_unknown_method(portal: Any) -> None:
 
 
 async def test_shaped_client_is_never_refused_by_the_rate_limit() -> None:
-    with PortalEmulator(limits="burst=5,drain=50") as portal:
-        async with BitrixClient(portal.webhook_url, plan=RatePlan(5, 50)) as c:
+    with PortalEmulator(limits="burst=5,drain=20") as portal:
+        async with BitrixClient(portal.webhook_url, plan=RatePlan(5, 20)) as c:
             out = await c.add_many("deal", [{"TITLE": f"t{i}"} for i in range(600)])
             assert all(isinstance(i, int) for i in out)
             assert c.budget().requests >= 12
         assert portal.store.count("deal") == 600
+        assert portal.stats.rejected_rate_limit == 0
 
 
 async def test_refusals_and_proxy_errors_are_retried_without_duplicates() -> None:
@@ -211,3 +212,15 @@ async def test_operating_time_limit_pauses_the_method() -> None:
             assert info.value.reset_at is not None
             assert "crm.deal.list" in c.budget().paused
             assert isinstance(await c.add("deal", {"TITLE": "other methods still run"}), int)
+
+
+async def test_no_answer_in_time_is_outcome_unknown_for_a_write_and_an_error_for_a_read() -> None:
+    with PortalEmulator(limits="off", faults="timeout=1:5") as portal:
+        async with BitrixClient(portal.webhook_url, plan=None, timeout=0.3, retries=1, backoff=0.001) as c:
+            with pytest.raises(OutcomeUnknown) as info:
+                await c.add("deal", {"TITLE": "t"})
+            assert isinstance(info.value.cause, TransportError)
+            with pytest.raises(TransportError) as read_info:
+                await c.get("deal", 1)
+            assert not isinstance(read_info.value, OutcomeUnknown)
+        assert portal.store.count("deal") == 0
