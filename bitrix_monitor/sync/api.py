@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from bitrix_monitor.queue.model import QueueCounts
 from bitrix_monitor.sync.model import EntityCounts, Orphan, Plan, Progress, RecordStatus
 
 ProgressCallback = Callable[[Progress], None]
@@ -31,15 +32,8 @@ class QueueRow:
     updated_at: datetime | None
 
 
-@dataclass(frozen=True, slots=True)
-class QueueSummary:
-    queued: int = 0
-    running: int = 0
-    in_doubt: int = 0
-    failed: int = 0
-    dead: int = 0
-    done: int = 0
-    cancelled: int = 0
+# The queue's counts per state, as the job store reports them.
+QueueSummary = QueueCounts
 
 
 @dataclass(frozen=True, slots=True)

@@ -327,8 +327,7 @@ class MonitorService:
     # ------------------------------------------------------------------ queue view
 
     async def queue_summary(self) -> QueueSummary:
-        c = await asyncio.to_thread(self.queue.counts)
-        return QueueSummary(c.queued, c.running, c.in_doubt, c.failed, c.dead, c.done, c.cancelled)
+        return await asyncio.to_thread(self.queue.counts)
 
     async def queue_rows(self, *, states: Sequence[str] | None = None, limit: int = 5000) -> list[QueueRow]:
         jobs = await asyncio.to_thread(
