@@ -48,8 +48,7 @@ class WebhookUrl:
         raw = text.strip()
         if not raw:
             raise BadWebhookUrl("The webhook URL is empty", hint=_EXAMPLE)
-        # Never echo the input: it may be a valid secret in an invalid shape.
-        register_secret(raw)
+        # Messages never echo the input: it may hold a valid secret in an invalid shape.
         if "://" not in raw:
             raise BadWebhookUrl("The webhook URL has no scheme (https://)", hint=_EXAMPLE)
         try:

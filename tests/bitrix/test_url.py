@@ -69,3 +69,9 @@ def test_plain_http_is_accepted_for_loopback(host: str) -> None:
 def test_record_links_point_at_the_portal_ui() -> None:
     w = WebhookUrl.parse(f"https://p.example.com/rest/1/{SECRET}/")
     assert w.record_url("deal", 5) == "https://p.example.com/crm/deal/details/5/"
+
+
+def test_a_malformed_url_does_not_hide_the_portal_name_in_later_messages() -> None:
+    with pytest.raises(BadWebhookUrl):
+        WebhookUrl.parse("https://shop-portal.example.com/")
+    assert "shop-portal.example.com" in redact("Cannot connect to https://shop-portal.example.com")
