@@ -245,6 +245,7 @@ class BitrixClient:
                 code="OPERATION_TIME_LIMIT",
                 method=method,
                 reset_at=until,
+                hint="the portal lifts it within 10 minutes; queued work resumes then",
             )
         await asyncio.sleep(delay)
 

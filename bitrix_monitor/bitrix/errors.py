@@ -54,16 +54,19 @@ class BitrixError(Exception):
         )
 
 
-class RateLimited(BitrixError):
-    """``QUERY_LIMIT_EXCEEDED`` (503): refused before execution; always safe to retry after a pause."""
+class RateLimited(BitrixError, UserFacingError):
+    """``QUERY_LIMIT_EXCEEDED`` (503): refused before execution; always safe to retry after a pause.
+    The client retries it itself; it is raised only when the portal keeps refusing."""
 
     default_retryable = True
+    exit_status = EXIT_PROBLEMS
 
 
-class OperationTimeLimit(BitrixError):
+class OperationTimeLimit(BitrixError, UserFacingError):
     """``OPERATION_TIME_LIMIT`` (429): this method is blocked until ``reset_at`` (unix time, if known)."""
 
     default_retryable = True
+    exit_status = EXIT_PROBLEMS
 
     def __init__(self, message: str, *, reset_at: float | None = None, **kw: Any) -> None:
         super().__init__(message, **kw)
@@ -183,11 +186,16 @@ def error_from_answer(
         "method": method,
     }
     if low == "query_limit_exceeded":
-        return RateLimited(f"Bitrix24 refused {what}: too many requests (rate limit)", **kw)
+        return RateLimited(
+            f"Bitrix24 refused {what}: too many requests (rate limit)",
+            hint="another application may share this portal's request limit; try again later",
+            **kw,
+        )
     if low == "operation_time_limit":
         return OperationTimeLimit(
             f"Bitrix24 blocked {what} for a while: operating-time limit reached",
             reset_at=reset_at,
+            hint="the portal lifts it within 10 minutes; queued work resumes then",
             **kw,
         )
     if low == "overload_limit":

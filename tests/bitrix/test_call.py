@@ -173,6 +173,15 @@ async def test_error_codes_compare_case_insensitively(client: BitrixClient, port
         await client.call("profile")
 
 
+async def test_persistent_rate_limit_is_user_facing(
+    make_client: Callable[..., BitrixClient], portal: FakePortal
+) -> None:
+    client = make_client(retries=0)
+    portal.script(*[reply(503, {"error": "QUERY_LIMIT_EXCEEDED", "error_description": "x"})] * 20)
+    with pytest.raises(UserFacingError, match="rate limit"):
+        await client.call("profile")
+
+
 async def test_auth_and_overload_errors_are_user_facing(client: BitrixClient, portal: FakePortal) -> None:
     portal.script(
         reply(401, {"error": "INVALID_CREDENTIALS", "error_description": "Invalid request credentials"})
@@ -319,15 +328,6 @@ async def test_rate_limited_answer_is_retried_and_counted(client: BitrixClient, 
     assert portal.deals[new_id]["TITLE"] == "x"
     assert len(portal.deals) == 1
     assert client.budget().rate_limited == 2
-
-
-async def test_rate_limit_that_persists_is_raised(
-    make_client: Callable[..., BitrixClient], portal: FakePortal
-) -> None:
-    client = make_client(retries=0)
-    portal.script(*[reply(503, {"error": "QUERY_LIMIT_EXCEEDED", "error_description": "x"})] * 20)
-    with pytest.raises(RateLimited):
-        await client.call("profile")
 
 
 async def test_operation_time_limit_pauses_that_method_only(
