@@ -74,9 +74,8 @@ class OperationTimeLimit(BitrixError, UserFacingError):
 
 
 class Overloaded(BitrixError, UserFacingError):
-    """``OVERLOAD_LIMIT`` (503): REST is blocked by hand on the portal; not transient."""
-
-    exit_status = EXIT_PROBLEMS
+    """``OVERLOAD_LIMIT`` (503): REST is blocked by hand on the portal; not transient. A connection error
+    for the headless front end (exit status 2): nothing can be synced until support lifts the block."""
 
 
 class AuthError(BitrixError, UserFacingError):
@@ -117,9 +116,8 @@ class TransportError(BitrixError):
 
 
 class PortalUnreachable(TransportError, UserFacingError):
-    """The portal could not be reached at all (nothing was sent), even after retries."""
-
-    exit_status = EXIT_PROBLEMS
+    """The portal could not be reached at all (nothing was sent), even after retries: a connection error
+    (exit status 2)."""
 
 
 class OutcomeUnknown(BitrixError):
