@@ -595,8 +595,7 @@ class BitrixClient:
                 out.not_run.extend(k for k, _, _ in resend)
                 break
             if rounds > max(self.retries, 8) and resend:
-                for key, method, _ in resend:
-                    out.errors[key] = NotExecuted(f"{method} (in a batch) was not executed", method=method)
+                out.not_run.extend(k for k, _, _ in resend)  # still refused before running
                 break
             pending = resend
         return out
