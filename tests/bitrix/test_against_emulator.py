@@ -16,6 +16,7 @@ from bitrix_monitor.bitrix import (
     OperationTimeLimit,
     OutcomeUnknown,
     PortalError,
+    PortalUnreachable,
     TransportError,
     WebhookUrl,
 )
@@ -224,3 +225,16 @@ async def test_no_answer_in_time_is_outcome_unknown_for_a_write_and_an_error_for
                 await c.get("deal", 1)
             assert not isinstance(read_info.value, OutcomeUnknown)
         assert portal.store.count("deal") == 0
+
+
+async def test_tls_is_verified_and_a_custom_ca_bundle_is_trusted(tmp_path: Any) -> None:
+    cert = tmp_path / "portal.pem"
+    with PortalEmulator(limits="off", tls_cert=cert) as portal:
+        assert portal.webhook_url.startswith("https://")
+        async with BitrixClient(portal.webhook_url, plan=None, ca_bundle=str(cert)) as c:
+            assert isinstance(await c.add("deal", {"TITLE": "over TLS"}), int)
+        async with BitrixClient(portal.webhook_url, plan=None, backoff=0.001) as c:
+            with pytest.raises(PortalUnreachable) as info:
+                await c.add("deal", {"TITLE": "untrusted"})
+            assert "ca_bundle" in str(info.value)
+        assert portal.store.count("deal") == 1

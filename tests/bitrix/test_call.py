@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -29,7 +30,7 @@ from bitrix_monitor.bitrix import (
     TransportError,
 )
 from bitrix_monitor.config import RatePlan
-from bitrix_monitor.errors import UserFacingError
+from bitrix_monitor.errors import ConfigError, UserFacingError
 from tests.bitrix.conftest import SECRET, FakePortal, fail, reply, run_then
 
 HTML_502 = b"<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
@@ -405,3 +406,8 @@ def test_repr_of_client_hides_the_secret() -> None:
         transport=httpx.MockTransport(lambda r: httpx.Response(200)),
     )
     assert SECRET not in repr(c)
+
+
+def test_unreadable_ca_bundle_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="CA bundle"):
+        BitrixClient("https://p.example.com/rest/1/abcdef123/", ca_bundle=str(tmp_path / "missing.pem"))
