@@ -57,6 +57,7 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
     allow_reuse_address = True
+    request_queue_size = 128  # the default backlog of 5 resets bursts of parallel clients
 
     def __init__(self, address: tuple[str, int], emulator: PortalEmulator) -> None:
         self.emulator = emulator
