@@ -33,10 +33,14 @@ def size_mb(path: Path) -> float:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6
 
 
-def run(*args: str, env: dict[str, str] | None = None, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 180
+) -> subprocess.CompletedProcess[str]:
     full = {k: v for k, v in os.environ.items() if not k.startswith("BITRIX_MONITOR_")}
     full.update({"QT_QPA_PLATFORM": "offscreen", **(env or {})})
-    return subprocess.run([str(EXE), *args], capture_output=True, text=True, env=full, timeout=timeout, check=False)
+    return subprocess.run(
+        [str(EXE), *args], capture_output=True, text=True, env=full, timeout=timeout, check=False
+    )
 
 
 def smoke(tmp: Path) -> list[tuple[str, bool, str]]:
@@ -58,7 +62,12 @@ def smoke(tmp: Path) -> list[tuple[str, bool, str]]:
     def keyring() -> tuple[bool, str]:
         r = run("--diagnose", "--data-dir", str(tmp / "diag"))
         line = next((x for x in r.stdout.splitlines() if x.startswith("keyring:")), "")
-        ok = r.returncode == 0 and "frozen bundle: yes" in r.stdout and "Traceback" not in r.stderr and bool(line)
+        ok = (
+            r.returncode == 0
+            and "frozen bundle: yes" in r.stdout
+            and "Traceback" not in r.stderr
+            and bool(line)
+        )
         return ok, line
 
     def demo_sync() -> tuple[bool, str]:
@@ -80,7 +89,10 @@ def smoke(tmp: Path) -> list[tuple[str, bool, str]]:
 
     def window() -> tuple[bool, str]:
         r = run("--demo", "--quit-after", "4", "--data-dir", str(tmp / "demo"), timeout=120)
-        return r.returncode == 0 and "Traceback" not in r.stderr, f"exit {r.returncode} {r.stderr.strip()[-200:]}"
+        return (
+            r.returncode == 0 and "Traceback" not in r.stderr,
+            f"exit {r.returncode} {r.stderr.strip()[-200:]}",
+        )
 
     def emulator() -> tuple[bool, str]:
         proc = subprocess.Popen(

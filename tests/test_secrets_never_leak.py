@@ -56,7 +56,8 @@ def test_no_secret_in_any_file_or_output(mariadb_user_shop: str, tmp_path: Path)
     data = tmp_path / "leak-data"
     data.mkdir()
     (data / "config.toml").write_text(
-        '[portal]\noriginator = "leak-test"\ntimeout = 2.0\n[sync]\ncleanup_policy = "archive"\nretry_base = 0.2\n'
+        '[portal]\noriginator = "leak-test"\ntimeout = 2.0\n'
+        '[sync]\ncleanup_policy = "archive"\nretry_base = 0.2\n'
     )
     outputs: list[str] = []
     with PortalEmulator(limits="off", secret=WEBHOOK_SECRET) as portal:
