@@ -1,0 +1,871 @@
+"""The main window: overview, orders, users, queue and activity, over a ``MonitorApi`` service.
+
+Widgets never talk to a database or the portal: every service call is awaited in a plain ``async def``
+method (tests call them directly) started through :func:`~bitrix_monitor.gui.aio.spawn`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMenu,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QTabWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bitrix_monitor import APP_TITLE
+from bitrix_monitor.errors import UserFacingError
+from bitrix_monitor.paths import DataDirs
+from bitrix_monitor.sync.api import MonitorApi, QueueRow, QueueSummary, Snapshot
+from bitrix_monitor.sync.model import PORTAL_ENTITY, EntityCounts, Plan, Progress, RecordState, RecordStatus
+
+from .aio import LatestTask, ProgressRelay, set_user_error_sink, spawn
+from .models import (
+    OBJECT_ROLE,
+    ActivityModel,
+    OrdersModel,
+    QueueModel,
+    RecordsModel,
+    RowTableModel,
+    TableFilterProxy,
+    UsersModel,
+    state_label,
+)
+from .widgets import (
+    ActivityChart,
+    ConfirmDialog,
+    DetailPane,
+    MessageBar,
+    PlanDialog,
+    ask_save_path,
+    export_csv,
+    run_dialog,
+)
+
+log = logging.getLogger(__name__)
+
+ServiceFactory = Callable[..., Awaitable[MonitorApi]]  # called as factory(demo=bool)
+
+ACTIONS = (
+    ("create", "Queue creation in Bitrix24"),
+    ("update", "Queue update from the shop"),
+    ("cleanup", "Queue clean-up of duplicates"),
+    ("relink", "Queue re-link"),
+)
+PROBLEMS = "problems"
+QUEUE_STATES = ("queued", "running", "in_doubt", "failed", "dead", "done", "cancelled")
+
+
+def make_table(proxy: TableFilterProxy) -> QTableView:
+    view = QTableView()
+    view.setModel(proxy)
+    view.setSortingEnabled(True)
+    view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    view.verticalHeader().setVisible(False)
+    view.verticalHeader().setDefaultSectionSize(22)
+    view.horizontalHeader().setStretchLastSection(True)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+    return view
+
+
+def make_search(proxy: TableFilterProxy, placeholder: str) -> QLineEdit:
+    search = QLineEdit()
+    search.setPlaceholderText(placeholder)
+    search.setClearButtonEnabled(True)
+    search.textChanged.connect(proxy.set_search)
+    return search
+
+
+def selected_objects(view: QTableView) -> list[Any]:
+    rows = sorted({i.row() for i in view.selectionModel().selectedRows()})
+    model = view.model()
+    return [model.index(r, 0).data(OBJECT_ROLE) for r in rows]
+
+
+class RecordsTab(QWidget):
+    """Orders or users: search, state filter, table, actions and the detail pane."""
+
+    action_requested = Signal(str, list, str)  # entity, keys, action
+    current_changed = Signal(object)  # RecordStatus | None
+    open_requested = Signal(object)  # RecordStatus
+
+    def __init__(self, entity: str, model: RecordsModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.entity = entity
+        self.model = model
+        self.proxy = TableFilterProxy(self)
+        self.proxy.setSourceModel(model)
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.search = make_search(self.proxy, "Search key, name, id, error…")
+        bar.addWidget(self.search, 2)
+        self.state_filter = QComboBox()
+        self.state_filter.addItem("All states", "")
+        self.state_filter.addItem("Needs attention", PROBLEMS)
+        for state in RecordState:
+            self.state_filter.addItem(state.label, state.value)
+        self.state_filter.addItem("queued", "queue:queued")
+        self.state_filter.addItem("failed jobs", "queue:failed")
+        self.state_filter.currentIndexChanged.connect(self._state_filter_changed)
+        bar.addWidget(self.state_filter, 1)
+        self.count_label = QLabel()
+        bar.addWidget(self.count_label)
+        layout.addLayout(bar)
+
+        buttons = QHBoxLayout()
+        self.action_buttons: dict[str, QPushButton] = {}
+        portal = PORTAL_ENTITY["order" if entity == "order" else "user"]
+        for action, text in ACTIONS:
+            button = QPushButton(text.replace("creation", f"{portal} creation"))
+            button.setObjectName(f"{entity}-{action}")
+            button.clicked.connect(lambda _c=False, a=action: self.request(a))
+            buttons.addWidget(button)
+            self.action_buttons[action] = button
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        self.view = make_table(self.proxy)
+        self.view.customContextMenuRequested.connect(self._context_menu)
+        self.view.selectionModel().currentRowChanged.connect(self._current_row_changed)
+        self.view.doubleClicked.connect(lambda _i: self._open_current())
+        split.addWidget(self.view)
+        self.detail = DetailPane()
+        split.addWidget(self.detail)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        layout.addWidget(split, 1)
+        for sig in (
+            self.proxy.modelReset,
+            self.proxy.rowsInserted,
+            self.proxy.rowsRemoved,
+            self.proxy.layoutChanged,
+        ):
+            sig.connect(self._update_count)
+        self._update_count()
+
+    def set_state_filter(self, value: str) -> None:
+        i = self.state_filter.findData(value)
+        self.state_filter.setCurrentIndex(max(i, 0))
+
+    def _state_filter_changed(self) -> None:
+        value = self.state_filter.currentData() or ""
+        state: set[str] | None = None
+        queue: set[str] | None = None
+        if value == PROBLEMS:
+            state = {s.value for s in RecordState if s is not RecordState.IN_SYNC}
+        elif value.startswith("queue:"):
+            queue = {value.removeprefix("queue:")}
+        elif value:
+            state = {value}
+        self.proxy.set_facet(RecordsModel.FACET_STATE, state)
+        self.proxy.set_facet(RecordsModel.FACET_QUEUE, queue)
+
+    def _update_count(self) -> None:
+        self.count_label.setText(f"{self.proxy.rowCount()} of {self.model.rowCount()}")
+
+    def selected(self) -> list[RecordStatus]:
+        return selected_objects(self.view)
+
+    def select_all_visible(self) -> None:
+        self.view.selectAll()
+
+    def request(self, action: str) -> None:
+        keys = [r.key for r in self.selected()]
+        self.action_requested.emit(self.entity, keys, action)
+
+    def _current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self.current_changed.emit(current.data(OBJECT_ROLE) if current.isValid() else None)
+
+    def _open_current(self) -> None:
+        rec = self.view.currentIndex().data(OBJECT_ROLE)
+        if rec is not None:
+            self.open_requested.emit(rec)
+
+    def _context_menu(self, pos: QPoint) -> None:
+        menu = QMenu(self)
+        n = len(self.selected())
+        for action, text in ACTIONS:
+            act = menu.addAction(f"{text} ({n})")
+            act.triggered.connect(lambda _c=False, a=action: self.request(a))
+            act.setEnabled(n > 0)
+        menu.addSeparator()
+        copy = menu.addAction("Copy id")
+        copy.triggered.connect(self.copy_ids)
+        open_ = menu.addAction("Open in Bitrix24")
+        open_.triggered.connect(self._open_current)
+        menu.popup(self.view.viewport().mapToGlobal(pos))
+
+    def copy_ids(self) -> None:
+        lines = []
+        for rec in self.selected():
+            portal = rec.portal_id if rec.portal_id is not None else rec.stored_id
+            lines.append(f"{rec.key}\t{portal if portal is not None else ''}")
+        QGuiApplication.clipboard().setText("\n".join(lines))
+
+
+class QueueTab(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = QueueModel(self)
+        self.proxy = TableFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.search = make_search(self.proxy, "Search kind, record, error…")
+        bar.addWidget(self.search, 2)
+        self.state_filter = QComboBox()
+        self.kind_filter = QComboBox()
+        self.error_filter = QComboBox()
+        self.state_filter.addItem("All states", "")
+        for s in QUEUE_STATES:
+            self.state_filter.addItem(state_label(s), s)
+        self.kind_filter.addItem("All kinds", "")
+        self.error_filter.addItem("All errors", "")
+        for combo, facet in (
+            (self.state_filter, QueueModel.FACET_STATE),
+            (self.kind_filter, QueueModel.FACET_KIND),
+            (self.error_filter, QueueModel.FACET_ERROR),
+        ):
+            combo.currentIndexChanged.connect(
+                lambda _i, c=combo, f=facet: self.proxy.set_facet(
+                    f, {c.currentData()} if c.currentData() else None
+                )
+            )
+            bar.addWidget(combo, 1)
+        layout.addLayout(bar)
+        buttons = QHBoxLayout()
+        self.retry_button = QPushButton("Retry")
+        self.cancel_button = QPushButton("Cancel jobs")
+        self.settle_done_button = QPushButton("Settle in-doubt: done")
+        self.settle_retry_button = QPushButton("Settle in-doubt: retry")
+        self.pause_button = QPushButton("Pause runner")
+        self.pause_button.setCheckable(True)
+        for b in (self.retry_button, self.cancel_button, self.settle_done_button, self.settle_retry_button):
+            b.setToolTip("Acts on the selected jobs, or on every job the filter shows when none is selected")
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        buttons.addWidget(self.pause_button)
+        layout.addLayout(buttons)
+        self.view = make_table(self.proxy)
+        self.view.sortByColumn(QueueModel.ID, Qt.SortOrder.DescendingOrder)
+        layout.addWidget(self.view, 1)
+        self.budget_label = QLabel("Rate budget: —")
+        self.budget_label.setObjectName("budgetLabel")
+        layout.addWidget(self.budget_label)
+
+    def set_rows(self, rows: Sequence[QueueRow]) -> None:
+        self.model.set_rows(rows)
+        for combo, facet in (
+            (self.kind_filter, QueueModel.FACET_KIND),
+            (self.error_filter, QueueModel.FACET_ERROR),
+        ):
+            current = combo.currentData()
+            values = [v for v in self.model.facet_values(facet) if v]
+            known = [combo.itemData(i) for i in range(1, combo.count())]
+            if values != known:
+                combo.blockSignals(True)
+                while combo.count() > 1:
+                    combo.removeItem(1)
+                for v in values:
+                    combo.addItem(v, v)
+                combo.setCurrentIndex(max(combo.findData(current), 0))
+                combo.blockSignals(False)
+
+    def target_ids(self) -> list[int]:
+        """The selected jobs, or every job the filter shows when nothing is selected."""
+        rows = selected_objects(self.view) or self.proxy.objects()
+        return [r.id for r in rows]
+
+
+class OverviewTab(QWidget):
+    """Counts per state (each a button to the filtered table), queue counts and the activity chart."""
+
+    show_records = Signal(str, str)  # entity, state filter
+    show_queue = Signal(str)  # queue state
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.buttons: dict[tuple[str, str], QPushButton] = {}
+        for entity, title in (("order", "Orders ↔ deals"), ("user", "Users ↔ contacts")):
+            box = QGroupBox(title)
+            grid = QGridLayout(box)
+            states = [s.value for s in RecordState] + ["orphans", PROBLEMS]
+            for i, state in enumerate(states):
+                button = QPushButton()
+                button.setFlat(True)
+                button.setObjectName(f"overview-{entity}-{state}")
+                button.setCursor(Qt.CursorShape.PointingHandCursor)
+                target = "" if state == "orphans" else state
+                button.clicked.connect(lambda _c=False, e=entity, s=target: self.show_records.emit(e, s))
+                grid.addWidget(button, i // 2, i % 2)
+                self.buttons[(entity, state)] = button
+            top.addWidget(box)
+        qbox = QGroupBox("Job queue")
+        qgrid = QGridLayout(qbox)
+        for i, state in enumerate(QUEUE_STATES):
+            button = QPushButton()
+            button.setFlat(True)
+            button.setObjectName(f"overview-queue-{state}")
+            button.clicked.connect(lambda _c=False, s=state: self.show_queue.emit(s))
+            qgrid.addWidget(button, i // 2, i % 2)
+            self.buttons[("queue", state)] = button
+        top.addWidget(qbox)
+        layout.addLayout(top)
+        self.snapshot_label = QLabel("No data yet")
+        layout.addWidget(self.snapshot_label)
+        chart_box = QGroupBox("Last hour: jobs done / failed per minute, time throttled")
+        chart_layout = QVBoxLayout(chart_box)
+        self.chart = ActivityChart()
+        chart_layout.addWidget(self.chart)
+        layout.addWidget(chart_box, 1)
+        self.set_counts("order", EntityCounts())
+        self.set_counts("user", EntityCounts())
+        self.set_queue(QueueSummary())
+
+    def set_counts(self, entity: str, counts: EntityCounts) -> None:
+        values = asdict(counts)
+        for (e, state), button in self.buttons.items():
+            if e != entity:
+                continue
+            n = counts.problems() if state == PROBLEMS else values[state]
+            label = "needs attention" if state == PROBLEMS else state_label(state)
+            button.setText(f"{label}: {n}")
+
+    def set_queue(self, summary: QueueSummary) -> None:
+        values = asdict(summary)
+        for state in QUEUE_STATES:
+            self.buttons[("queue", state)].setText(f"{state_label(state)}: {values[state]}")
+
+    def count(self, entity: str, state: str) -> int:
+        return int(self.buttons[(entity, state)].text().rsplit(":", 1)[1])
+
+
+class MainWindow(QMainWindow):
+    """The window staff work in. ``closed`` fires when the user closes it (the app then shuts down)."""
+
+    closed = Signal()
+    dialog_opened = Signal(QDialog)  # every dialog the window awaits (tests answer them)
+
+    def __init__(
+        self,
+        *,
+        config_path: Path,
+        data_dirs: DataDirs,
+        service_factory: ServiceFactory | None = None,
+        poll_interval_ms: int = 1000,
+    ) -> None:
+        super().__init__()
+        self.setWindowTitle(APP_TITLE)
+        self.resize(1280, 800)
+        self.config_path = config_path
+        self.data_dirs = data_dirs
+        self.service_factory = service_factory
+        self.service: MonitorApi | None = None
+        self.snapshot: Snapshot | None = None
+        self.demo = False
+        self._refreshing: asyncio.Task[Any] | None = None
+        self._polling = False
+        self._last_summary: QueueSummary | None = None
+        self._history = LatestTask("job history")
+        self._long_task: asyncio.Task[Any] | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+        self.message_bar = MessageBar()
+        set_user_error_sink(self.message_bar.show_error)
+        self.pages = QStackedWidget()
+        self.start_page = self._build_start_page()
+        self.tabs = QTabWidget()
+        self.overview = OverviewTab()
+        self.orders = RecordsTab("order", OrdersModel(self))
+        self.users = RecordsTab("user", UsersModel(self))
+        self.queue = QueueTab()
+        self.activity_model = ActivityModel(self)
+        self.activity_proxy = TableFilterProxy(self)
+        self.activity_proxy.setSourceModel(self.activity_model)
+        activity_page = QWidget()
+        al = QVBoxLayout(activity_page)
+        self.activity_view = make_table(self.activity_proxy)
+        self.activity_view.sortByColumn(ActivityModel.AT, Qt.SortOrder.DescendingOrder)
+        al.addWidget(self.activity_view)
+        self.tabs.addTab(self.overview, "Overview")
+        self.tabs.addTab(self.orders, "Orders")
+        self.tabs.addTab(self.users, "Users")
+        self.tabs.addTab(self.queue, "Queue")
+        self.tabs.addTab(activity_page, "Activity")
+        self.pages.addWidget(self.start_page)
+        self.pages.addWidget(self.tabs)
+        central = QWidget()
+        cl = QVBoxLayout(central)
+        cl.setContentsMargins(0, 0, 0, 0)
+        cl.addWidget(self.message_bar)
+        cl.addWidget(self.pages, 1)
+        self.setCentralWidget(central)
+        self._build_toolbar()
+        self._build_status_bar()
+
+        self.progress_relay = ProgressRelay(self)
+        self.progress_relay.changed.connect(self._show_progress)
+        for tab in (self.orders, self.users):
+            tab.action_requested.connect(
+                lambda entity, keys, action: self.run(self.queue_action(entity, keys, action), "queue action")
+            )
+            tab.current_changed.connect(lambda rec, t=tab: self._show_detail(t, rec))
+            tab.open_requested.connect(self.open_in_portal)
+        self.overview.show_records.connect(self.show_records)
+        self.overview.show_queue.connect(self.show_queue)
+        self.queue.retry_button.clicked.connect(
+            lambda: self.run(self.retry_jobs(self.queue.target_ids()), "retry")
+        )
+        self.queue.cancel_button.clicked.connect(
+            lambda: self.run(self.cancel_jobs(self.queue.target_ids()), "cancel")
+        )
+        self.queue.settle_done_button.clicked.connect(
+            lambda: self.run(self.settle_jobs(self.queue.target_ids(), "done"), "settle")
+        )
+        self.queue.settle_retry_button.clicked.connect(
+            lambda: self.run(self.settle_jobs(self.queue.target_ids(), "retry"), "settle")
+        )
+        self.queue.pause_button.toggled.connect(self.set_runner_paused)
+
+        self.poll_timer = QTimer(self)
+        self.poll_timer.setInterval(poll_interval_ms)
+        self.poll_timer.timeout.connect(self._tick)
+        self._set_connected(False)
+
+    # -- construction helpers -----------------------------------------------------------------------
+    def _build_start_page(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addStretch(1)
+        self.start_message = QLabel("Connecting…")
+        self.start_message.setWordWrap(True)
+        self.start_message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.start_message.setObjectName("startMessage")
+        layout.addWidget(self.start_message)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        self.start_settings_button = QPushButton("Settings…")
+        self.start_settings_button.clicked.connect(lambda: self.run(self.open_settings(), "settings"))
+        self.start_demo_button = QPushButton("Open demo")
+        self.start_demo_button.clicked.connect(lambda: self.run(self.connect_service(demo=True), "open demo"))
+        row.addWidget(self.start_settings_button)
+        row.addWidget(self.start_demo_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        layout.addStretch(2)
+        return page
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar("Main")
+        bar.setObjectName("mainToolbar")
+        bar.setMovable(False)
+        self.addToolBar(bar)
+
+        def action(text: str, shortcut: str | None, handler: Callable[[], None]) -> QAction:
+            act = QAction(text, self)
+            if shortcut:
+                act.setShortcut(QKeySequence(shortcut))
+            act.triggered.connect(handler)
+            bar.addAction(act)
+            return act
+
+        self.refresh_action = action("Refresh", "F5", lambda: self.run(self.refresh(), "refresh"))
+        self.sync_action = action(
+            "Sync everything that needs it", "Ctrl+Shift+S", lambda: self.run(self.sync_everything(), "sync")
+        )
+        self.export_action = action(
+            "Export CSV…", "Ctrl+E", lambda: self.run(self.export_current(), "export")
+        )
+        bar.addSeparator()
+        self.settings_action = action(
+            "Settings…", "Ctrl+,", lambda: self.run(self.open_settings(), "settings")
+        )
+        self.quit_action = action("Quit", "Ctrl+Q", self.close)
+
+    def _build_status_bar(self) -> None:
+        status = self.statusBar()
+        self.status_label = QLabel()
+        status.addWidget(self.status_label, 1)
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(240)
+        self.progress.hide()
+        status.addPermanentWidget(self.progress)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.hide()
+        self.cancel_button.clicked.connect(self.cancel_long_task)
+        status.addPermanentWidget(self.cancel_button)
+        self.runner_label = QLabel()
+        status.addPermanentWidget(self.runner_label)
+
+    def _set_connected(self, connected: bool) -> None:
+        self.pages.setCurrentIndex(1 if connected else 0)
+        for act in (self.refresh_action, self.sync_action, self.export_action):
+            act.setEnabled(connected)
+
+    # -- running coroutines -------------------------------------------------------------------------
+    def run(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
+        """Start a window coroutine; errors are routed by :func:`spawn` (message bar / crash dialog).
+        The window keeps it until it ends, and cancels it on shutdown."""
+        task = spawn(coro, name)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def ask(self, dialog: QDialog) -> bool:
+        try:
+            return await run_dialog(dialog, lambda: self.dialog_opened.emit(dialog))
+        finally:
+            dialog.deleteLater()
+
+    def cancel_long_task(self) -> None:
+        if self._long_task is not None:
+            self._long_task.cancel()
+
+    def _show_progress(self, progress: Progress) -> None:
+        self.progress.show()
+        self.cancel_button.show()
+        if progress.total:
+            self.progress.setRange(0, progress.total)
+            self.progress.setValue(progress.done)
+        else:
+            self.progress.setRange(0, 0)
+        self.status_label.setText(f"{progress.stage}… {progress.detail}".strip())
+
+    def _hide_progress(self) -> None:
+        self.progress.hide()
+        self.cancel_button.hide()
+
+    # -- connecting -----------------------------------------------------------------------------------
+    async def connect_service(self, *, demo: bool = False) -> bool:
+        """Build the service with the factory. A user-facing error shows the start page with choices."""
+        if self.service_factory is None:
+            return False
+        self.start_message.setText("Opening the demo…" if demo else "Connecting…")
+        self.pages.setCurrentIndex(0)
+        try:
+            service = await self.service_factory(demo=demo)
+        except UserFacingError as exc:
+            self.start_message.setText(
+                f"{exc}\n\nOpen the settings to connect your shop and portal, or look around in the demo."
+            )
+            return False
+        await self.set_service(service, demo=demo)
+        return True
+
+    async def set_service(self, service: MonitorApi, *, demo: bool = False) -> None:
+        old = self.service
+        self.service = service
+        self.demo = demo
+        if old is not None and old is not service:
+            await close_service(old)
+        self.setWindowTitle(f"{APP_TITLE} — demo" if demo else APP_TITLE)
+        self._set_connected(True)
+        self._update_runner_label()
+        self.poll_timer.start()
+        await self.refresh()
+
+    # -- data -----------------------------------------------------------------------------------------
+    def require_service(self) -> MonitorApi:
+        if self.service is None:
+            raise UserFacingError("Not connected", hint="open the settings or the demo first")
+        return self.service
+
+    async def refresh(self) -> Snapshot | None:
+        """Take a snapshot (with progress and a cancel button) and show it everywhere."""
+        service = self.require_service()
+        task = asyncio.ensure_future(service.snapshot(self.progress_relay))
+        self._long_task = task
+        self.refresh_action.setEnabled(False)
+        try:
+            snap = await task
+        except asyncio.CancelledError:
+            if asyncio.current_task() is not None and asyncio.current_task().cancelling():  # type: ignore[union-attr]
+                raise
+            self.status_label.setText("Refresh cancelled")
+            return None
+        finally:
+            self._long_task = None
+            self.refresh_action.setEnabled(True)
+            self.progress_relay.flush()
+            self._hide_progress()
+        self.apply_snapshot(snap)
+        await self.refresh_queue()
+        return snap
+
+    def apply_snapshot(self, snap: Snapshot) -> None:
+        self.snapshot = snap
+        self.orders.model.set_rows(snap.orders)
+        self.users.model.set_rows(snap.users)
+        self.overview.set_counts("order", snap.order_counts)
+        self.overview.set_counts("user", snap.user_counts)
+        self.overview.snapshot_label.setText(
+            f"Checked {snap.order_counts.checked} orders and {snap.user_counts.checked} users at "
+            f"{snap.taken_at:%Y-%m-%d %H:%M:%S}; {len(snap.plan)} jobs would bring everything in step."
+        )
+        self.sync_action.setEnabled(len(snap.plan) > 0)
+        self.status_label.setText(f"Snapshot taken {snap.taken_at:%H:%M:%S}")
+        for tab in (self.orders, self.users):
+            tab.detail.show_record(None)
+
+    async def refresh_queue(self) -> None:
+        service = self.require_service()
+        rows = await service.queue_rows()
+        summary = await service.queue_summary()
+        self._last_summary = summary
+        self.queue.set_rows(rows)
+        self.overview.set_queue(summary)
+        self.activity_model.set_rows(service.activity())
+        throughput = getattr(service, "throughput", None)
+        if callable(throughput):
+            self.overview.chart.set_buckets(throughput(60))
+        self._update_budget()
+
+    def _tick(self) -> None:
+        self._update_budget()
+        if self.service is not None and not self._polling:
+            self._polling = True
+            self.run(self._poll(), "poll queue")
+
+    async def _poll(self) -> None:
+        """When the queue moved, reload it, and take a new snapshot once jobs have finished."""
+        try:
+            service = self.require_service()
+            summary = await service.queue_summary()
+            if summary == self._last_summary:
+                return
+            previous = self._last_summary
+            await self.refresh_queue()
+            finished = previous is None or any(
+                getattr(summary, s) != getattr(previous, s) for s in ("done", "failed", "dead", "in_doubt")
+            )
+            if finished and self._long_task is None:
+                await self.refresh()
+        finally:
+            self._polling = False
+
+    def _update_budget(self) -> None:
+        if self.service is None:
+            return
+        b = self.service.budget()
+        text = (
+            f"Rate budget: {b.tokens_left:.0f}/{b.capacity:.0f} requests, drains {b.drain_per_s:g}/s · "
+            f"throttled {b.throttled_waits}× · 503s {b.rejected_503}"
+        )
+        if b.operating:
+            top = sorted(b.operating.items(), key=lambda kv: kv[1], reverse=True)[:2]
+            text += " · operating: " + ", ".join(f"{m} {s:.1f}s" for m, s in top)
+        self.queue.budget_label.setText(text)
+        self._update_runner_label()
+
+    def _update_runner_label(self) -> None:
+        paused = self.service is not None and self.service.runner_paused
+        self.runner_label.setText("Runner paused" if paused else "Runner active")
+        self.queue.pause_button.blockSignals(True)
+        self.queue.pause_button.setChecked(paused)
+        self.queue.pause_button.setText("Resume runner" if paused else "Pause runner")
+        self.queue.pause_button.blockSignals(False)
+
+    # -- actions --------------------------------------------------------------------------------------
+    async def confirm_plan(self, plan: Plan) -> bool:
+        return await self.ask(PlanDialog(plan, parent=self))
+
+    async def apply_plan(self, plan: Plan) -> int:
+        """Show the plan, ask, queue it. Returns the jobs queued (0 if declined or empty)."""
+        service = self.require_service()
+        if not plan.jobs:
+            self.message_bar.show_message("Nothing to queue: the selected records need no such job.")
+            return 0
+        if not await self.confirm_plan(plan):
+            return 0
+        n = await service.apply(plan)
+        self.status_label.setText(f"Queued {n} jobs")
+        await self.refresh_queue()
+        snap = await service.snapshot()
+        self.apply_snapshot(snap)
+        return n
+
+    async def queue_action(self, entity: str, keys: Sequence[str], action: str) -> int:
+        service = self.require_service()
+        if self.snapshot is None:
+            return 0
+        if not keys:
+            self.message_bar.show_message("Select the records first.")
+            return 0
+        return await self.apply_plan(service.plan_for(self.snapshot, entity, list(keys), action))
+
+    async def sync_everything(self) -> int:
+        if self.snapshot is None:
+            return 0
+        return await self.apply_plan(self.snapshot.plan)
+
+    async def _confirm_jobs(self, verb: str, ids: Sequence[int]) -> bool:
+        if not ids:
+            self.message_bar.show_message("No jobs selected or shown by the filter.")
+            return False
+        n = len(ids)
+        label = f"{verb} {n} job{'s' if n != 1 else ''}"
+        return await self.ask(ConfirmDialog(f"{label}?", label, self))
+
+    async def retry_jobs(self, ids: Sequence[int]) -> int:
+        if not await self._confirm_jobs("Retry", ids):
+            return 0
+        n = await self.require_service().retry_jobs(ids)
+        await self.refresh_queue()
+        return n
+
+    async def cancel_jobs(self, ids: Sequence[int]) -> int:
+        if not await self._confirm_jobs("Cancel", ids):
+            return 0
+        n = await self.require_service().cancel_jobs(ids)
+        await self.refresh_queue()
+        return n
+
+    async def settle_jobs(self, ids: Sequence[int], outcome: str) -> int:
+        settle = getattr(self.require_service(), "settle_jobs", None)
+        if settle is None:
+            raise UserFacingError("This service cannot settle in-doubt jobs yet")
+        verb = "Mark done" if outcome == "done" else "Re-queue"
+        if not await self._confirm_jobs(verb, ids):
+            return 0
+        n: int = await settle(ids, outcome)
+        await self.refresh_queue()
+        return n
+
+    def set_runner_paused(self, paused: bool) -> None:
+        service = self.require_service()
+        if paused:
+            service.pause_runner()
+        else:
+            service.resume_runner()
+        self._update_runner_label()
+
+    def show_records(self, entity: str, state: str) -> None:
+        tab = self.orders if entity == "order" else self.users
+        tab.set_state_filter(state)
+        self.tabs.setCurrentWidget(tab)
+
+    def show_queue(self, state: str) -> None:
+        self.queue.state_filter.setCurrentIndex(max(self.queue.state_filter.findData(state), 0))
+        self.tabs.setCurrentWidget(self.queue)
+
+    def _show_detail(self, tab: RecordsTab, rec: RecordStatus | None) -> None:
+        if rec is None or self.service is None:
+            tab.detail.show_record(None)
+            return
+        portal = rec.portal_id if rec.portal_id is not None else rec.stored_id
+        url = self.service.record_url(rec.entity, portal) if portal is not None else None
+        tab.detail.show_record(rec, url)
+        self._history.start(self._load_history(tab, rec))
+
+    async def _load_history(self, tab: RecordsTab, rec: RecordStatus) -> None:
+        lines = await self.require_service().job_history(rec.entity, rec.key)
+        if tab.detail.record is rec:
+            tab.detail.show_history(lines)
+
+    def open_in_portal(self, rec: RecordStatus) -> None:
+        portal = rec.portal_id if rec.portal_id is not None else rec.stored_id
+        url = self.service.record_url(rec.entity, portal) if self.service and portal is not None else None
+        if url is None:
+            self.message_bar.show_message(f"{rec.entity.title()} {rec.key} has no record in Bitrix24 yet.")
+            return
+        self.open_url(url)
+
+    def open_url(self, url: str) -> None:
+        QDesktopServices.openUrl(QUrl(url))
+
+    def current_table(self) -> tuple[RowTableModel, TableFilterProxy, str] | None:
+        page = self.tabs.currentWidget()
+        if isinstance(page, RecordsTab):
+            return page.model, page.proxy, f"{page.entity}s"
+        if page is self.queue:
+            return self.queue.model, self.queue.proxy, "queue"
+        if self.tabs.currentIndex() == 4:
+            return self.activity_model, self.activity_proxy, "activity"
+        return None
+
+    async def export_current(self, path: Path | None = None) -> int:
+        """Export the current table as the view shows it (filtered, sorted) to CSV."""
+        current = self.current_table()
+        if current is None:
+            self.message_bar.show_message("Open the Orders, Users, Queue or Activity tab to export it.")
+            return 0
+        _model, proxy, name = current
+        if path is None:
+            path = await ask_save_path(self, "Export to CSV", f"{name}.csv", "CSV files (*.csv)")
+            if path is None:
+                return 0
+        n = export_csv(proxy, path)
+        self.status_label.setText(f"Exported {n} rows to {path}")
+        return n
+
+    async def open_settings(self) -> bool:
+        from .settings import SettingsDialog
+
+        dialog = SettingsDialog(self.config_path, tester=self.service, parent=self)
+        if not await self.ask(dialog):
+            return False
+        self.status_label.setText("Settings saved")
+        if self.service_factory is not None and (self.service is None or self.demo):
+            await self.connect_service(demo=False)
+        return True
+
+    # -- shutdown -------------------------------------------------------------------------------------
+    async def shutdown(self) -> None:
+        """Stop polling, cancel what runs, close the service (runner, lease, connections)."""
+        self.poll_timer.stop()
+        set_user_error_sink(None)
+        self.cancel_long_task()
+        if self._history.task is not None:
+            self._history.task.cancel()
+        current = asyncio.current_task()
+        tasks = [t for t in self._tasks if t is not current and not t.done()]
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        service, self.service = self.service, None
+        if service is not None:
+            await close_service(service)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.poll_timer.stop()
+        event.accept()
+        self.closed.emit()
+
+
+async def close_service(service: object) -> None:
+    aclose = getattr(service, "aclose", None)
+    if aclose is not None:
+        await aclose()

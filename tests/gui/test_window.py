@@ -1,0 +1,188 @@
+"""The main window over the fake service: overview, selection, plan confirmation, queue, export, detail."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QDialog
+
+from bitrix_monitor.errors import UserFacingError
+from bitrix_monitor.gui.app import run_gui
+from bitrix_monitor.gui.models import QueueModel
+from bitrix_monitor.gui.widgets import ConfirmDialog, PlanDialog
+from bitrix_monitor.gui.window import MainWindow
+from bitrix_monitor.paths import DataDirs
+from bitrix_monitor.sync.model import RecordState
+from tests.gui.conftest import wait_until
+from tests.gui.fakes import FakeService
+
+
+class DialogAnswers:
+    """Answers every dialog the window awaits, and remembers what it asked."""
+
+    def __init__(self, window: MainWindow, *, accept: bool = True) -> None:
+        self.accept = accept
+        self.seen: list[tuple[str, str]] = []
+        window.dialog_opened.connect(self._answer)
+
+    def _answer(self, dialog: QDialog) -> None:
+        question = getattr(dialog, "question", None)
+        self.seen.append((type(dialog).__name__, question.text() if question is not None else ""))
+        if self.accept:
+            dialog.ok_button.click()  # type: ignore[attr-defined]
+        else:
+            dialog.reject()
+
+
+@pytest.fixture
+async def window(qtbot, data_dirs: DataDirs, fake_service: FakeService):
+    async def factory(*, demo: bool = False) -> FakeService:
+        return fake_service
+
+    win = MainWindow(
+        config_path=data_dirs.config_file, data_dirs=data_dirs, service_factory=factory, poll_interval_ms=20
+    )
+    qtbot.addWidget(win)
+    win.show()
+    assert await win.connect_service()
+    yield win
+    await win.shutdown()
+
+
+async def test_queueing_creation_for_orders_missing_a_deal_brings_them_in_sync(
+    window: MainWindow, fake_service: FakeService
+) -> None:
+    fake_service.auto_run = True
+    answers = DialogAnswers(window)
+    missing = window.overview.count("order", "missing")
+    in_sync = window.overview.count("order", "in_sync")
+    assert missing == 20
+
+    window.overview.buttons[("order", "missing")].click()
+    assert window.tabs.currentWidget() is window.orders
+    window.orders.select_all_visible()
+    assert {r.state for r in window.orders.selected()} == {RecordState.MISSING}
+    window.orders.action_buttons["create"].click()
+
+    await wait_until(
+        lambda: (
+            window.overview.count("order", "missing") == 0 and window.overview.count("queue", "done") == 20
+        )
+    )
+    assert answers.seen == [("PlanDialog", "Queue 20 jobs?")]
+    assert window.overview.count("order", "in_sync") == in_sync + missing
+    assert window.overview.count("queue", "done") == 20
+    assert window.orders.proxy.rowCount() == 0  # the "missing" filter now shows nothing
+    assert all(r.state is RecordState.IN_SYNC for r in window.snapshot.orders if r.key in {"3", "13", "23"})
+
+
+async def test_declining_the_plan_queues_nothing(window: MainWindow, fake_service: FakeService) -> None:
+    answers = DialogAnswers(window, accept=False)
+    assert await window.sync_everything() == 0
+    assert answers.seen[0][0] == "PlanDialog"
+    assert answers.seen[0][1] == f"Queue {len(window.snapshot.plan)} jobs?"
+    assert fake_service.jobs == {}
+
+
+async def test_action_on_records_that_need_no_such_job_says_so(window: MainWindow) -> None:
+    window.show_records("order", "in_sync")
+    window.orders.view.selectRow(0)
+    assert await window.queue_action("order", [r.key for r in window.orders.selected()], "cleanup") == 0
+    assert "Nothing to queue" in window.message_bar.text()
+
+
+async def test_failed_jobs_can_be_filtered_and_retried(window: MainWindow, fake_service: FakeService) -> None:
+    answers = DialogAnswers(window)
+    fake_service.fail_keys = {"3", "13"}
+    assert await window.queue_action("order", ["3", "13", "23"], "create") == 3
+    fake_service.run_once()
+    await window.refresh_queue()
+    window.overview.buttons[("queue", "failed")].click()
+    assert window.tabs.currentWidget() is window.queue
+    window.queue.error_filter.setCurrentIndex(window.queue.error_filter.findData("ACCESS_DENIED"))
+    assert sorted(j.entity_key for j in window.queue.proxy.objects()) == ["13", "3"]
+    fake_service.fail_keys = set()
+    assert await window.retry_jobs(window.queue.target_ids()) == 2
+    assert answers.seen[-1] == ("ConfirmDialog", "Retry 2 jobs?")
+    fake_service.run_once()
+    await window.refresh_queue()
+    assert window.overview.count("queue", "done") == 3
+    assert window.queue.model.index(0, QueueModel.STATE).data() in {"done"}
+
+
+async def test_pause_and_resume_reach_the_runner(window: MainWindow, fake_service: FakeService) -> None:
+    window.queue.pause_button.click()
+    assert fake_service.runner_paused
+    assert window.runner_label.text() == "Runner paused"
+    window.queue.pause_button.click()
+    assert not fake_service.runner_paused
+    assert "Rate budget: 50/50" in window.queue.budget_label.text()
+
+
+async def test_detail_pane_shows_differences_duplicates_history_and_link(window: MainWindow) -> None:
+    opened: list[str] = []
+    window.open_url = opened.append  # type: ignore[method-assign]
+    window.show_records("order", "outdated")
+    window.orders.view.selectRow(0)
+    detail = window.orders.detail
+    await wait_until(lambda: detail.history is not None)
+    text = detail.toPlainText()
+    assert "≠" in text
+    assert "(old)" in text
+    assert "Open in Bitrix24" in text
+    window.orders.view.doubleClicked.emit(window.orders.view.currentIndex())
+    assert opened == [f"https://example.bitrix24.com/crm/deal/details/{detail.record.portal_id}/"]
+
+    window.show_records("order", "duplicated")
+    window.orders.view.selectRow(0)
+    assert "matched by origin id" in detail.toPlainText()
+
+
+async def test_export_writes_the_filtered_view(window: MainWindow, tmp_path: Path) -> None:
+    window.show_records("user", "missing")
+    target = tmp_path / "users.csv"
+    n = await window.export_current(target)
+    with target.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    assert n == window.overview.count("user", "missing") == len(rows) - 1
+    assert rows[0][0] == "User"
+    assert {r[3] for r in rows[1:]} == {"missing"}
+
+
+async def test_factory_error_offers_settings_and_demo(qtbot, data_dirs: DataDirs) -> None:
+    async def factory(*, demo: bool = False) -> FakeService:
+        if not demo:
+            raise UserFacingError("No shop database configured", hint="open the settings")
+        return FakeService()
+
+    win = MainWindow(config_path=data_dirs.config_file, data_dirs=data_dirs, service_factory=factory)
+    qtbot.addWidget(win)
+    assert not await win.connect_service()
+    assert win.pages.currentWidget() is win.start_page
+    assert "No shop database configured" in win.start_message.text()
+    win.start_demo_button.click()
+    await wait_until(lambda: win.snapshot is not None)
+    assert win.windowTitle().endswith("demo")
+    assert win.overview.count("order", "missing") == 20
+    await win.shutdown()
+
+
+async def test_cancel_asks_with_the_count(window: MainWindow, fake_service: FakeService) -> None:
+    answers = DialogAnswers(window)
+    await window.queue_action("user", ["3", "13"], "create")
+    assert await window.cancel_jobs(window.queue.target_ids()) == 2
+    assert answers.seen[-1] == (ConfirmDialog.__name__, "Cancel 2 jobs?")
+    assert PlanDialog.__name__ == answers.seen[0][0]
+
+
+def test_run_gui_starts_shows_the_data_and_closes_the_service(data_dirs: DataDirs) -> None:
+    service = FakeService()
+
+    async def factory(*, demo: bool = False) -> FakeService:
+        return service
+
+    assert run_gui(factory, config_path=data_dirs.config_file, data_dirs=data_dirs, quit_after=0.5) == 0
+    assert service.snapshots_taken >= 1
+    assert service.closed
