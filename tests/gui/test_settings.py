@@ -1,0 +1,121 @@
+"""The settings dialog: config written without secrets, secrets in the keyring, inline validation,
+connection tests through the service."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QComboBox, QLineEdit
+
+from bitrix_monitor import config
+from bitrix_monitor.gui.settings import SettingsDialog
+from bitrix_monitor.paths import DataDirs
+from bitrix_monitor.secrets import SERVICE, WEBHOOK_KEY, shop_password_key
+from tests.fakes import MemoryKeyring
+from tests.gui.conftest import wait_until
+from tests.gui.fakes import FakeService
+
+WEBHOOK = "https://example.bitrix24.com/rest/1/q7w8e9r0t1y2u3i4/"
+PASSWORD = "hunter2-database"
+SHOP_URL = "postgresql+psycopg://shop@db.internal/shop"
+
+
+def _edit(dialog: SettingsDialog, *key: str) -> QLineEdit:
+    widget = dialog.widgets[key]
+    assert isinstance(widget, QLineEdit)
+    return widget
+
+
+def _dialog(qtbot, path: Path, tester: object | None = None) -> SettingsDialog:
+    dialog = SettingsDialog(path, tester=tester)
+    qtbot.addWidget(dialog)
+    return dialog
+
+
+def test_saving_writes_the_config_without_secrets_and_secrets_to_the_keyring(
+    qtbot, data_dirs: DataDirs, fake_keyring: MemoryKeyring
+) -> None:
+    path = data_dirs.config_file
+    dialog = _dialog(qtbot, path)
+    _edit(dialog, "shop", "url").setText(SHOP_URL)
+    _edit(dialog, "shop", "orders", "stage_map").setText("paid=WON, cancelled=LOSE")
+    _edit(dialog, "portal", "originator").setText("my-shop")
+    plan = dialog.widgets[("portal", "plan")]
+    assert isinstance(plan, QComboBox)
+    plan.setCurrentText("enterprise")
+    dialog.webhook_edit.setText(WEBHOOK)
+    dialog.password_edit.setText(PASSWORD)
+
+    assert dialog.save(), dialog.error_label.text()
+
+    text = path.read_text()
+    assert "q7w8e9r0t1y2u3i4" not in text
+    assert PASSWORD not in text
+    cfg = config.load(path)
+    assert cfg.shop.url == SHOP_URL
+    assert cfg.shop.orders.stage_map == {"paid": "WON", "cancelled": "LOSE"}
+    assert cfg.portal.originator == "my-shop"
+    assert cfg.portal.plan == "enterprise"
+    assert fake_keyring.store[(SERVICE, WEBHOOK_KEY)] == WEBHOOK
+    assert fake_keyring.store[(SERVICE, shop_password_key(SHOP_URL))] == PASSWORD
+
+
+def test_stored_secrets_are_never_shown_again(qtbot, data_dirs: DataDirs) -> None:
+    first = _dialog(qtbot, data_dirs.config_file)
+    _edit(first, "shop", "url").setText(SHOP_URL)
+    first.webhook_edit.setText(WEBHOOK)
+    first.password_edit.setText(PASSWORD)
+    assert first.save()
+    again = _dialog(qtbot, data_dirs.config_file)
+    assert again.webhook_edit.text() == ""
+    assert again.password_edit.text() == ""
+    assert "stored in the keyring" in again.webhook_edit.placeholderText()
+    assert "stored in the keyring" in again.password_edit.placeholderText()
+
+
+def test_invalid_settings_are_shown_inline_and_nothing_is_written(qtbot, data_dirs: DataDirs) -> None:
+    dialog = _dialog(qtbot, data_dirs.config_file)
+    plan = dialog.widgets[("portal", "plan")]
+    assert isinstance(plan, QComboBox)
+    plan.setCurrentText("very fast")
+    assert not dialog.save()
+    assert "is not a rate plan" in dialog.error_label.text()
+    assert "b00020" in plan.styleSheet()
+    assert not data_dirs.config_file.exists()
+
+    plan.setCurrentText("burst=10,drain=1")
+    _edit(dialog, "shop", "orders", "stage_map").setText("paid")
+    assert not dialog.save()
+    assert "'paid' is not key=value" in dialog.error_label.text()
+
+
+def test_a_malformed_webhook_url_is_refused_without_echoing_it(qtbot, data_dirs: DataDirs) -> None:
+    dialog = _dialog(qtbot, data_dirs.config_file)
+    dialog.webhook_edit.setText("example.bitrix24.com/rest/1/s3cr3tvalue99/")
+    assert not dialog.save()
+    assert dialog.error_label.text()
+    assert "s3cr3tvalue99" not in dialog.error_label.text()
+
+
+async def test_connection_tests_call_the_service_and_show_its_answer(qtbot, data_dirs: DataDirs) -> None:
+    dialog = _dialog(qtbot, data_dirs.config_file, tester=FakeService())
+    dialog.webhook_edit.setText(WEBHOOK)
+    dialog.test_portal_button.click()
+    await wait_until(lambda: dialog.test_portal_result.text().startswith("Connected"))
+    _edit(dialog, "shop", "url").setText("")
+    dialog.test_shop_button.click()
+    await wait_until(lambda: "Enter the shop database URL first" in dialog.test_shop_result.text())
+    assert not dialog.check_mapping_button.isEnabled()  # the fake offers no mapping check
+
+
+def test_without_a_service_the_test_buttons_are_disabled(qtbot, data_dirs: DataDirs) -> None:
+    dialog = _dialog(qtbot, data_dirs.config_file)
+    assert not dialog.test_portal_button.isEnabled()
+    assert not dialog.test_shop_button.isEnabled()
+
+
+def test_a_broken_config_file_is_reported_and_defaults_are_shown(qtbot, data_dirs: DataDirs) -> None:
+    data_dirs.config_file.write_text("[portal]\nplan = 'warp'\n")
+    dialog = _dialog(qtbot, data_dirs.config_file)
+    assert "is not a rate plan" in dialog.error_label.text()
+    assert _edit(dialog, "shop", "orders", "table").text() == "orders"
