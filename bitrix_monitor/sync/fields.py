@@ -6,7 +6,7 @@ Pure functions over plain data: the reconciler, the job runner and the detail pa
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from bitrix_monitor.shop import OrderRow, UserRow
@@ -145,12 +145,34 @@ def update_fields_for(
     return out
 
 
-def display_values(fields: Mapping[str, Any]) -> dict[str, str]:
+def _display(v: Any) -> str:
+    if isinstance(v, list):
+        return ", ".join(str(x.get("VALUE", "")) for x in v if isinstance(x, Mapping))
+    return str(v)
+
+
+class DisplayValues(Mapping[str, str]):
+    """A record's fields as text for the detail pane (multi-fields as comma lists), made on access: a
+    reconciliation of 100k records keeps no second copy of every record."""
+
+    __slots__ = ("_fields",)
+
+    def __init__(self, fields: Mapping[str, Any]) -> None:
+        self._fields = fields
+
+    def __getitem__(self, key: str) -> str:
+        value = self._fields[key]
+        if value is None:
+            raise KeyError(key)
+        return _display(value)
+
+    def __iter__(self) -> Iterator[str]:
+        return (k for k, v in self._fields.items() if v is not None)
+
+    def __len__(self) -> int:
+        return sum(1 for v in self._fields.values() if v is not None)
+
+
+def display_values(fields: Mapping[str, Any]) -> Mapping[str, str]:
     """Flatten a record for the detail pane: multi-fields become comma lists."""
-    out: dict[str, str] = {}
-    for k, v in fields.items():
-        if isinstance(v, list):
-            out[k] = ", ".join(str(x.get("VALUE", "")) for x in v if isinstance(x, Mapping))
-        elif v is not None:
-            out[k] = str(v)
-    return out
+    return DisplayValues(fields)
