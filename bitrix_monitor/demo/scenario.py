@@ -63,7 +63,8 @@ def seed_portal(portal: PortalEmulator, shop: ShopDatabase, *, seed: int = 7) ->
     users = [u for page in shop.iter_users() for u in page]
     orders = [o for page in shop.iter_orders() for o in page]
     made = dict.fromkeys(
-        ("contacts", "deals", "stale", "duplicated", "unlinked", "outdated", "foreign_contact"), 0
+        ("contacts", "deals", "stale", "duplicated", "unlinked", "outdated", "legacy", "foreign_contact"),
+        0,
     )
     contact_of: dict[str, int] = {}
     for u in users:
@@ -102,6 +103,10 @@ def seed_portal(portal: PortalEmulator, shop: ShopDatabase, *, seed: int = 7) ->
             did = portal.store.add("deal", {**fields, "OPPORTUNITY": "1.00", "STAGE_ID": "NEW"})
             shop.set_deal_id(o.key, did)
             made["outdated"] += 1
+        elif role == 5:  # the old backend made the deal before origin ids were used, and lost the id
+            old = {k: v for k, v in fields.items() if k not in ("ORIGINATOR_ID", "ORIGIN_ID")}
+            portal.store.add("deal", old)
+            made["legacy"] += 1
         else:
             did = portal.store.add("deal", fields)
             shop.set_deal_id(o.key, did)

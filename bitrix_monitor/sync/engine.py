@@ -162,6 +162,8 @@ class JobRunner:
                 await self._ensure(entity, list(jobs))
             elif action == "update":
                 await self._update(entity, list(jobs))
+            elif action == "relink":
+                await self._relink(entity, list(jobs))
             elif action == "cleanup":
                 from bitrix_monitor.sync.cleanup import run_cleanup
 
@@ -432,6 +434,46 @@ class JobRunner:
         if item.job:
             await self._complete(item.job, {"id": winner, "how": item.how or "linked", "extra": extra})
         return True
+
+    # ------------------------------------------------------------- relinks
+
+    async def _relink(self, entity: PortalEntity, jobs: list[Job]) -> None:
+        """Adopt a record found by another key (a deal the old backend made before origin ids): stamp our
+        origin id on it and write its id back (compare-and-set). If it is gone, the create path runs."""
+        shop_entity = SHOP_ENTITY[entity]
+        wanted = {j.entity_key: int((j.payload or {}).get("portal_id") or 0) for j in jobs}
+        records = await self.client.get_many(entity, [i for i in wanted.values() if i > 0])
+        rows = await asyncio.to_thread(self._read_rows, shop_entity, list(wanted))
+        gone: list[Job] = []
+        locks = await asyncio.to_thread(self.shop.locks)
+        try:
+            got = await asyncio.to_thread(locks.acquire, shop_entity, list(wanted), timeout=30.0)
+            for job in jobs:
+                key, pid = job.entity_key, wanted[job.entity_key]
+                row = rows.get(key)
+                if key not in got:
+                    await self._fail(job, JobError("Locked", "another worker holds this record", True))
+                elif row is None:
+                    await self._complete(job, {"skipped": "the record is no longer in the shop"})
+                elif self._row_id(row) == pid:
+                    await self._complete(job, {"id": pid, "skipped": "already linked"})
+                elif records.get(pid) is None:
+                    gone.append(job)
+                else:
+                    # Stamp our origin id and bring the adopted record in step with the shop at once.
+                    (stamp,) = await self._desired(entity, [_Item(key, row, job)])
+                    (err,) = await self.client.update_many(entity, [(pid, stamp)])
+                    if err is not None:
+                        if isinstance(err, UserFacingError):
+                            raise err
+                        await self._fail(job, JobError(type(err).__name__, str(err), True))
+                        continue
+                    item = _Item(key, row, job, stale_id=self._row_id(row), portal_id=pid, how="relinked")
+                    await self._write_back(entity, item)
+        finally:
+            await asyncio.to_thread(locks.close)
+        if gone:
+            await self._ensure(entity, gone)
 
     # ------------------------------------------------------------- updates
 

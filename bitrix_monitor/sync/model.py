@@ -78,6 +78,7 @@ class RecordStatus:
     queue: QueueMark = QueueMark.NONE
     last_error: str = ""
     last_synced: datetime | None = None
+    relink_to: int | None = None  # a record found by another key (title pattern) that a relink adopts
 
 
 @dataclass(frozen=True, slots=True)

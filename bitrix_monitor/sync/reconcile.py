@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import re
+import string
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -73,11 +75,32 @@ class Reconciler:
         *,
         originator: str,
         queue_info: Mapping[tuple[str, str], QueueInfo] | None = None,
+        title_pattern: TitlePattern | None = None,
     ) -> None:
         self.shop = shop
         self.client = client
         self.originator = originator
         self.queue_info = queue_info or {}
+        self.title_pattern = title_pattern
+
+    async def _scan_legacy(self, view: PortalView) -> dict[str, list[int]]:
+        """Deals made before origin ids were used, recognised by the title template ("Order #123 - …")."""
+        pattern = self.title_pattern
+        if pattern is None or not pattern.prefix:
+            return {}
+        found: dict[str, list[int]] = defaultdict(list)
+        flt = {"%TITLE": pattern.prefix, "ORIGINATOR_ID": ""}
+        async for page in self.client.list_all("crm.deal.list", filter=flt, select=F.DEAL_SELECT):
+            for rec in page:
+                rid = _int(rec.get("ID"))
+                key = pattern.key_of(str(rec.get("TITLE") or ""))
+                if rid is None or key is None or rec.get("ORIGINATOR_ID"):
+                    continue
+                view.by_id.setdefault(rid, rec)
+                found[key].append(rid)
+        for ids in found.values():
+            ids.sort()
+        return found
 
     def _take(self, view: PortalView, rec: dict[str, Any]) -> None:
         rid = _int(rec.get("ID"))
@@ -149,11 +172,12 @@ class Reconciler:
         report("reading portal deals", 0, len(orders))
         deals = await self._scan("deal", F.DEAL_SELECT, ours_only=True)
         await self._fetch_ids("deal", [o.deal_id for o in orders if o.deal_id], F.DEAL_SELECT, deals)
+        legacy = await self._scan_legacy(deals)
         report("comparing", 0, len(orders) + len(users))
 
         user_statuses = self._user_states(users, contacts)
         contact_of_user = {u.key: u.contact_id for u in users}
-        order_statuses = self._order_states(orders, deals, contact_of_user)
+        order_statuses = self._order_states(orders, deals, contact_of_user, legacy)
         orphans = [
             *self._orphans("deal", deals, {o.key for o in orders}),
             *self._orphans("contact", contacts, {u.key for u in users}),
@@ -280,11 +304,29 @@ class Reconciler:
         return out
 
     def _order_states(
-        self, orders: Sequence[OrderRow], view: PortalView, contact_of_user: Mapping[str, int | None]
+        self,
+        orders: Sequence[OrderRow],
+        view: PortalView,
+        contact_of_user: Mapping[str, int | None],
+        legacy: Mapping[str, list[int]],
     ) -> list[RecordStatus]:
         out: list[RecordStatus] = []
         for o in orders:
             state, pid, dups, note = self._resolve(o.key, o.deal_id, view, "deal")
+            relink_to: int | None = None
+            old = [i for i in legacy.get(o.key, ()) if i != pid and i != o.deal_id]
+            if old:
+                if state in (RecordState.MISSING, RecordState.STALE_LINK) and pid is None:
+                    # The old backend made this order's deal before origin ids: adopt it, don't create.
+                    pid, relink_to, old = old[0], old[0], old[1:]
+                    note = (
+                        note + "; " if note else ""
+                    ) + f"deal {pid} has this order's title (made before origin ids)"
+                    state = RecordState.UNLINKED if state is RecordState.MISSING else state
+                if old:
+                    ids = tuple([pid, *old]) if pid is not None else tuple(old)
+                    dups = [*dups, DuplicateEvidence(ids, "title pattern", o.title)]
+                    state = RecordState.DUPLICATED if relink_to is None else state
             contact_id = contact_of_user.get(o.user_key) if o.user_key else None
             desired = F.deal_fields(o, originator=self.originator, contact_id=contact_id)
             current = view.by_id.get(pid) if pid is not None else None
@@ -304,6 +346,7 @@ class Reconciler:
                     diffs=tuple(diffs),
                     duplicates=tuple(dups),
                     note=note,
+                    relink_to=relink_to,
                 )
             )
         return out
@@ -330,6 +373,9 @@ def job_for(status: RecordStatus) -> PlannedJob | None:
     """The job that brings one record into sync, or None when it is in sync."""
     prefix = "deal" if status.entity == "order" else "contact"
     s = status.state
+    if status.relink_to is not None:
+        reason = f"adopt {prefix} {status.relink_to}: {status.note}"
+        return PlannedJob(f"{prefix}.relink", status.key, reason, {"portal_id": status.relink_to})
     if s is RecordState.MISSING:
         return PlannedJob(f"{prefix}.create", status.key, "no record in the portal")
     if s is RecordState.UNLINKED:
@@ -355,3 +401,34 @@ def job_for(status: RecordStatus) -> PlannedJob | None:
 def plan_from(*groups: Iterable[RecordStatus]) -> Plan:
     jobs = [j for g in groups for s in g if (j := job_for(s)) is not None]
     return Plan(tuple(jobs))
+
+
+@dataclass(frozen=True)
+class TitlePattern:
+    """Recognises the shop key in deal titles made from the title template, e.g. "Order #{order_id} - …"."""
+
+    prefix: str
+    regex: re.Pattern[str]
+
+    @classmethod
+    def of(cls, template: str, key_column: str) -> TitlePattern | None:
+        parts = list(string.Formatter().parse(template))
+        if not any(name == key_column for _lit, name, _spec, _conv in parts):
+            return None
+        regex = "^"
+        seen_key = False
+        for literal, name, _spec, _conv in parts:
+            regex += re.escape(literal)
+            if name is None:
+                continue
+            if name == key_column and not seen_key:
+                regex += r"(?P<key>[^\s]+?)"
+                seen_key = True
+            else:
+                regex += ".*?"
+        prefix = parts[0][0] if parts else ""
+        return cls(prefix, re.compile(regex + "$", re.DOTALL))
+
+    def key_of(self, title: str) -> str | None:
+        m = self.regex.match(title)
+        return m.group("key") if m else None

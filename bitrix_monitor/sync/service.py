@@ -37,7 +37,7 @@ from bitrix_monitor.sync.api import (
 )
 from bitrix_monitor.sync.engine import JobRunner, RunStats
 from bitrix_monitor.sync.model import Plan, PlannedJob, QueueMark, RecordState
-from bitrix_monitor.sync.reconcile import QueueInfo, Reconciler, job_for
+from bitrix_monitor.sync.reconcile import QueueInfo, Reconciler, TitlePattern, job_for
 
 log = logging.getLogger(__name__)
 
@@ -249,7 +249,10 @@ class MonitorService:
 
     async def snapshot(self, progress: ProgressCallback | None = None) -> Snapshot:
         info = await self._queue_info()
-        reconciler = Reconciler(self.shop, self.client, originator=self.originator, queue_info=info)
+        pattern = TitlePattern.of(self.cfg.shop.orders.title, self.cfg.shop.orders.key)
+        reconciler = Reconciler(
+            self.shop, self.client, originator=self.originator, queue_info=info, title_pattern=pattern
+        )
         try:
             return await reconciler.run(progress)
         except BitrixError as exc:

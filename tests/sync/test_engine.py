@@ -275,3 +275,54 @@ async def test_merge_conflict_is_left_for_a_person_with_the_merge_link(
         assert next(s for s in snap.orders if s.key == key).state is RecordState.DUPLICATED
     finally:
         await service.aclose()
+
+
+async def test_deal_made_before_origin_ids_is_found_by_title_and_adopted(
+    shop: Shop, portal: PortalEmulator, data_dirs: DataDirs
+) -> None:
+    service = await _service(shop, portal, data_dirs)
+    try:
+        key = next(iter(shop.deal_ids()))
+        order = service.shop.get_orders([key])[key]
+        legacy = portal.store.add("deal", {"TITLE": order.title, "OPPORTUNITY": "1.00"})  # no origin id
+        snap = await service.snapshot()
+        status = next(s for s in snap.orders if s.key == key)
+        assert status.state is RecordState.UNLINKED
+        assert status.relink_to == legacy
+        assert "made before origin ids" in status.note
+        assert any(j.kind == "deal.relink" and j.entity_key == key for j in snap.plan.jobs)
+        await service.apply(snap.plan)
+        await service.run_queue(max_wait=60)
+        assert shop.deal_ids()[key] == legacy
+        adopted = portal.store.get("deal", legacy)
+        assert adopted["ORIGIN_ID"] == key
+        assert adopted["ORIGINATOR_ID"] == ORIGINATOR
+        assert_exactly_one_each(portal, shop)
+        after = await service.snapshot()
+        assert after.order_counts.in_sync == shop.orders
+    finally:
+        await service.aclose()
+
+
+async def test_old_deal_with_the_same_title_is_a_duplicate_by_title_pattern(
+    shop: Shop, portal: PortalEmulator, data_dirs: DataDirs
+) -> None:
+    service = await _service(shop, portal, data_dirs)
+    try:
+        await _sync(service)
+        key, deal_id = next(iter(shop.deal_ids().items()))
+        fields = {k: v for k, v in portal.store.get("deal", deal_id).items() if k != "ID"}
+        old = portal.store.add("deal", {**fields, "ORIGINATOR_ID": None, "ORIGIN_ID": None})
+        snap = await service.snapshot()
+        status = next(s for s in snap.orders if s.key == key)
+        assert status.state is RecordState.DUPLICATED
+        evidence = status.duplicates[0]
+        assert evidence.matched_by == "title pattern"
+        assert set(evidence.ids) == {deal_id, old}
+        await service.apply(snap.plan)
+        await service.run_queue(max_wait=60)
+        assert portal.store.get("deal", old) is None  # merged into the deal the shop references
+        assert shop.deal_ids()[key] == deal_id
+        assert (await service.snapshot()).order_counts.in_sync == shop.orders
+    finally:
+        await service.aclose()
