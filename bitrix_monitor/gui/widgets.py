@@ -265,21 +265,26 @@ class DetailPane(QTextBrowser):
             parts.append(f"<p>Last error: {e(rec.last_error)}</p>")
         if rec.last_synced:
             parts.append(f"<p>Last synced: {e(fmt_time(rec.last_synced))}</p>")
-        names = list(dict.fromkeys([*rec.shop_values, *rec.portal_values, *(d.field for d in rec.diffs)]))
+        names = list(dict.fromkeys([*rec.shop_values, *(d.field for d in rec.diffs), *rec.portal_values]))
         if names:
             diffs = {d.field: d for d in rec.diffs}
             rows = ["<tr><th></th><th>Field</th><th>Shop</th><th>Portal</th></tr>"]
             for name in names:
-                shop = rec.shop_values.get(name, diffs[name].shop if name in diffs else None)
-                portal = rec.portal_values.get(name, diffs[name].portal if name in diffs else None)
-                differs = name in diffs or (bool(rec.portal_values) and shop != portal)
-                mark = "≠" if differs else "="
-                style = ' style="background:#fdecea;font-weight:bold"' if differs else ""
+                shop = diffs[name].shop if name in diffs else rec.shop_values.get(name)
+                portal = diffs[name].portal if name in diffs else rec.portal_values.get(name)
+                if name in diffs:
+                    mark, style = "≠", ' style="background:#fdecea;font-weight:bold"'
+                elif name not in rec.shop_values:
+                    mark, style = "", ' style="color:#777777"'  # portal-only (id, dates): not compared
+                else:
+                    mark, style = "=", ""
                 rows.append(
                     f"<tr{style}><td>{mark}</td><td>{e(name)}</td><td>{e(shop or '—')}</td>"
                     f"<td>{e(portal or '—')}</td></tr>"
                 )
             parts.append('<table border="1" cellspacing="0" cellpadding="3">' + "".join(rows) + "</table>")
+            if diffs:
+                parts.append(f"<p>≠ marks the {len(diffs)} field(s) that differ.</p>")
         if rec.duplicates:
             parts.append("<h4>Duplicates</h4><ul>")
             for dup in rec.duplicates:
@@ -291,5 +296,6 @@ class DetailPane(QTextBrowser):
         if self.history is None:
             parts.append("<p><i>loading…</i></p>")
         else:
-            parts.append("<ul>" + "".join(f"<li>{e(line)}</li>" for line in self.history) + "</ul>")
+            lines = self.history or ["no jobs for this record yet"]
+            parts.append("<ul>" + "".join(f"<li>{e(line)}</li>" for line in lines) + "</ul>")
         self.setHtml("".join(parts))

@@ -10,6 +10,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import asdict
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,7 @@ from .models import (
     RowTableModel,
     TableFilterProxy,
     UsersModel,
+    state_icon,
     state_label,
 )
 from .widgets import (
@@ -96,6 +98,31 @@ def make_table(proxy: TableFilterProxy) -> QTableView:
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
     return view
+
+
+def buckets_from_jobs(rows: Sequence[QueueRow], minutes: int = 60) -> list[tuple[int, int, float]]:
+    """Jobs finished (done) and failed per minute over the last ``minutes``, from the jobs' update times.
+
+    The fallback when the service offers no ``throughput()`` (which would also give the time throttled)."""
+    stamps = [
+        r.updated_at for r in rows if r.updated_at is not None and r.state in ("done", "failed", "dead")
+    ]
+    if not stamps:
+        return []
+    aware = stamps[0].tzinfo is not None
+    now = datetime.now(UTC) if aware else datetime.now()
+    buckets = [[0, 0, 0.0] for _ in range(minutes)]
+    for r in rows:
+        if (
+            r.updated_at is None
+            or r.state not in ("done", "failed", "dead")
+            or (r.updated_at.tzinfo is not None) != aware
+        ):
+            continue
+        age = int((now - r.updated_at).total_seconds() // 60)
+        if 0 <= age < minutes:
+            buckets[minutes - 1 - age][0 if r.state == "done" else 1] += 1
+    return [(int(d), int(f), float(t)) for d, f, t in buckets]
 
 
 def make_search(proxy: TableFilterProxy, placeholder: str) -> QLineEdit:
@@ -328,6 +355,9 @@ class OverviewTab(QWidget):
                 button.setFlat(True)
                 button.setObjectName(f"overview-{entity}-{state}")
                 button.setCursor(Qt.CursorShape.PointingHandCursor)
+                icon = state_icon(state)
+                if icon is not None:
+                    button.setIcon(icon)
                 target = "" if state == "orphans" else state
                 button.clicked.connect(lambda _c=False, e=entity, s=target: self.show_records.emit(e, s))
                 grid.addWidget(button, i // 2, i % 2)
@@ -339,6 +369,10 @@ class OverviewTab(QWidget):
             button = QPushButton()
             button.setFlat(True)
             button.setObjectName(f"overview-queue-{state}")
+            button.setCursor(Qt.CursorShape.PointingHandCursor)
+            icon = state_icon(state)
+            if icon is not None:
+                button.setIcon(icon)
             button.clicked.connect(lambda _c=False, s=state: self.show_queue.emit(s))
             qgrid.addWidget(button, i // 2, i % 2)
             self.buttons[("queue", state)] = button
@@ -350,7 +384,9 @@ class OverviewTab(QWidget):
         chart_layout = QVBoxLayout(chart_box)
         self.chart = ActivityChart()
         chart_layout.addWidget(self.chart)
-        layout.addWidget(chart_box, 1)
+        self.chart.setMaximumHeight(240)
+        layout.addWidget(chart_box)
+        layout.addStretch(1)
         self.set_counts("order", EntityCounts())
         self.set_counts("user", EntityCounts())
         self.set_queue(QueueSummary())
@@ -402,6 +438,8 @@ class MainWindow(QMainWindow):
         self._history = LatestTask("job history")
         self._long_task: asyncio.Task[Any] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._snapshot_lock = asyncio.Lock()
+        self._snapshot_summary: QueueSummary | None = None  # the queue when the shown snapshot began
 
         self.message_bar = MessageBar()
         set_user_error_sink(self.message_bar.show_error)
@@ -604,24 +642,29 @@ class MainWindow(QMainWindow):
         return self.service
 
     async def refresh(self) -> Snapshot | None:
-        """Take a snapshot (with progress and a cancel button) and show it everywhere."""
+        """Take a snapshot (with progress and a cancel button) and show it everywhere. Snapshots are taken
+        one at a time, so an older one never replaces a newer one."""
         service = self.require_service()
-        task = asyncio.ensure_future(service.snapshot(self.progress_relay))
-        self._long_task = task
-        self.refresh_action.setEnabled(False)
-        try:
-            snap = await task
-        except asyncio.CancelledError:
-            if asyncio.current_task() is not None and asyncio.current_task().cancelling():  # type: ignore[union-attr]
-                raise
-            self.status_label.setText("Refresh cancelled")
-            return None
-        finally:
-            self._long_task = None
-            self.refresh_action.setEnabled(True)
-            self.progress_relay.flush()
-            self._hide_progress()
-        self.apply_snapshot(snap)
+        async with self._snapshot_lock:
+            before = await service.queue_summary()
+            task = asyncio.ensure_future(service.snapshot(self.progress_relay))
+            self._long_task = task
+            self.refresh_action.setEnabled(False)
+            try:
+                snap = await task
+            except asyncio.CancelledError:
+                current = asyncio.current_task()
+                if current is not None and current.cancelling():
+                    raise
+                self.status_label.setText("Refresh cancelled")
+                return None
+            finally:
+                self._long_task = None
+                self.refresh_action.setEnabled(True)
+                self.progress_relay.flush()
+                self._hide_progress()
+            self.apply_snapshot(snap)
+            self._snapshot_summary = before
         await self.refresh_queue()
         return snap
 
@@ -649,8 +692,7 @@ class MainWindow(QMainWindow):
         self.overview.set_queue(summary)
         self.activity_model.set_rows(service.activity())
         throughput = getattr(service, "throughput", None)
-        if callable(throughput):
-            self.overview.chart.set_buckets(throughput(60))
+        self.overview.chart.set_buckets(throughput(60) if callable(throughput) else buckets_from_jobs(rows))
         self._update_budget()
 
     def _tick(self) -> None:
@@ -660,21 +702,23 @@ class MainWindow(QMainWindow):
             self.run(self._poll(), "poll queue")
 
     async def _poll(self) -> None:
-        """When the queue moved, reload it, and take a new snapshot once jobs have finished."""
+        """When the queue moved, reload it; when jobs finished since the shown snapshot was started, take
+        a new one (one at a time)."""
         try:
             service = self.require_service()
             summary = await service.queue_summary()
-            if summary == self._last_summary:
-                return
-            previous = self._last_summary
-            await self.refresh_queue()
-            finished = previous is None or any(
-                getattr(summary, s) != getattr(previous, s) for s in ("done", "failed", "dead", "in_doubt")
-            )
-            if finished and self._long_task is None:
+            if summary != self._last_summary:
+                await self.refresh_queue()
+            if self._finished_since_snapshot(summary) and not self._snapshot_lock.locked():
                 await self.refresh()
         finally:
             self._polling = False
+
+    def _finished_since_snapshot(self, summary: QueueSummary) -> bool:
+        before = self._snapshot_summary
+        if before is None:
+            return False
+        return any(getattr(summary, s) != getattr(before, s) for s in ("done", "failed", "dead", "in_doubt"))
 
     def _update_budget(self) -> None:
         if self.service is None:
@@ -712,9 +756,7 @@ class MainWindow(QMainWindow):
             return 0
         n = await service.apply(plan)
         self.status_label.setText(f"Queued {n} jobs")
-        await self.refresh_queue()
-        snap = await service.snapshot()
-        self.apply_snapshot(snap)
+        await self.refresh()
         return n
 
     async def queue_action(self, entity: str, keys: Sequence[str], action: str) -> int:
@@ -789,6 +831,10 @@ class MainWindow(QMainWindow):
         url = self.service.record_url(rec.entity, portal) if portal is not None else None
         tab.detail.show_record(rec, url)
         self._history.start(self._load_history(tab, rec))
+
+    def history_task(self) -> asyncio.Task[Any] | None:
+        """The load of the selected record's job history, if one was started."""
+        return self._history.task
 
     async def _load_history(self, tab: RecordsTab, rec: RecordStatus) -> None:
         lines = await self.require_service().job_history(rec.entity, rec.key)

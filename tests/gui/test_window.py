@@ -6,7 +6,6 @@ import csv
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QDialog
 
 from bitrix_monitor.errors import UserFacingError
 from bitrix_monitor.gui.app import run_gui
@@ -15,25 +14,8 @@ from bitrix_monitor.gui.widgets import ConfirmDialog, PlanDialog
 from bitrix_monitor.gui.window import MainWindow
 from bitrix_monitor.paths import DataDirs
 from bitrix_monitor.sync.model import RecordState
-from tests.gui.conftest import wait_until
+from tests.gui.conftest import DialogAnswers, wait_until
 from tests.gui.fakes import FakeService
-
-
-class DialogAnswers:
-    """Answers every dialog the window awaits, and remembers what it asked."""
-
-    def __init__(self, window: MainWindow, *, accept: bool = True) -> None:
-        self.accept = accept
-        self.seen: list[tuple[str, str]] = []
-        window.dialog_opened.connect(self._answer)
-
-    def _answer(self, dialog: QDialog) -> None:
-        question = getattr(dialog, "question", None)
-        self.seen.append((type(dialog).__name__, question.text() if question is not None else ""))
-        if self.accept:
-            dialog.ok_button.click()  # type: ignore[attr-defined]
-        else:
-            dialog.reject()
 
 
 @pytest.fixture

@@ -1,0 +1,61 @@
+"""End to end on the built-in demo (demo shop + portal emulator in this process, the real service and its
+background runner): select the orders missing a deal, queue their creation, see them in sync."""
+
+from __future__ import annotations
+
+from bitrix_monitor.config import AppConfig
+from bitrix_monitor.gui.window import MainWindow
+from bitrix_monitor.paths import DataDirs
+from bitrix_monitor.sync.api import MonitorApi
+from bitrix_monitor.sync.model import RecordState
+from tests.gui.conftest import DialogAnswers, wait_until
+
+
+async def test_demo_orders_missing_a_deal_are_created_and_counted_in_sync(qtbot, data_dirs: DataDirs) -> None:
+    from bitrix_monitor.demo.scenario import open_demo_service
+
+    async def factory(*, demo: bool = False) -> MonitorApi:
+        assert demo
+        service = await open_demo_service(data_dirs, AppConfig())
+        service.start_background(tick=0.1)
+        return service
+
+    window = MainWindow(
+        config_path=data_dirs.config_file, data_dirs=data_dirs, service_factory=factory, poll_interval_ms=100
+    )
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        assert await window.connect_service(demo=True)
+        answers = DialogAnswers(window)
+        missing = window.overview.count("order", "missing")
+        in_sync = window.overview.count("order", "in_sync")
+        assert missing > 0
+
+        window.overview.buttons[("order", "missing")].click()
+        window.orders.select_all_visible()
+        keys = {r.key for r in window.orders.selected()}
+        assert len(keys) == missing
+        window.orders.action_buttons["create"].click()
+
+        def created() -> bool:
+            assert window.snapshot is not None
+            states = {r.key: r.state for r in window.snapshot.orders}
+            done = bool(answers.plans) and window.overview.count("queue", "done") >= len(answers.plans[0])
+            return done and {states[k] for k in keys} == {RecordState.IN_SYNC}
+
+        def describe() -> str:
+            assert window.snapshot is not None
+            left = {r.key: (r.state.value, r.queue.value, r.last_error) for r in window.snapshot.orders}
+            left = {k: v for k, v in left.items() if k in keys and v[0] != "in_sync"}
+            queue = {s: window.overview.count("queue", s) for s in ("queued", "running", "done", "failed")}
+            return f"dialogs {answers.seen}, queue {queue}, not in sync {left}"
+
+        await wait_until(created, within=60, describe=describe)
+        [plan] = answers.plans
+        assert answers.seen == [("PlanDialog", f"Queue {len(plan)} jobs?")]
+        assert {j.entity_key for j in plan.jobs if j.kind == "deal.create"} == keys
+        assert window.overview.count("order", "in_sync") >= in_sync + missing
+        assert window.overview.count("order", "missing") == 0
+    finally:
+        await window.shutdown()
