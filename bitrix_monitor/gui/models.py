@@ -145,16 +145,30 @@ class RowTableModel(QAbstractTableModel):
         self._search: list[str] = []
         self._facets: list[tuple[str, ...]] = []
         self._states: list[str] = []
-        self._order: list[int] = []  # view row -> storage index
+        self._sorted: list[int] = []  # every storage index, in sort order
+        self._order: list[int] = []  # view row -> storage index (sorted, filtered)
+        self._needle = ""
+        self._facet_filters: dict[int, frozenset[str]] = {}
+        self._mask: bytearray | None = None  # by storage index; None: every row passes
         self._sort_column = -1
         self._sort_order = Qt.SortOrder.AscendingOrder
         self.generation = 0  # bumped whenever the rows are replaced
-        self.layout_generation = 0  # bumped whenever the row order changes
 
     # -- to implement -------------------------------------------------------------------------------
     def cells(self, row: Any) -> tuple[tuple[str, ...], tuple[Any, ...], tuple[str, ...], str]:
         """(display strings, sort keys, facet values, state) for one row."""
         raise NotImplementedError
+
+    def identity(self, row: Any) -> Any:
+        """What stays the same for a row across refreshes (to keep the selection)."""
+        return id(row)
+
+    def rows_of(self, identities: set[Any]) -> list[int]:
+        """The view rows showing rows with these identities."""
+        if not identities:
+            return []
+        rows, ident = self._rows, self.identity
+        return [view_row for view_row, i in enumerate(self._order) if ident(rows[i]) in identities]
 
     # -- data in ------------------------------------------------------------------------------------
     def set_rows(self, rows: Iterable[Any]) -> None:
@@ -168,11 +182,34 @@ class RowTableModel(QAbstractTableModel):
         self._facets = [c[2] for c in cells]
         self._states = [c[3] for c in cells]
         self._search = ["\x1f".join(d).casefold() for d in self._display]
-        self._order = list(range(len(rows)))
+        self._sorted = list(range(len(rows)))
         self.generation += 1
         if self._sort_column >= 0:
             self._apply_sort()
+        self._mask = self.match_mask(self._needle, self._facet_filters)
+        self._order = self._visible()
         self.endResetModel()
+
+    def total(self) -> int:
+        """All rows, whether the filter shows them or not."""
+        return len(self._rows)
+
+    def set_filter(self, needle: str, facets: dict[int, frozenset[str]]) -> None:
+        """Show only the rows that contain ``needle`` and whose facets are among the allowed values.
+
+        One pass over precomputed strings and one model reset: no per-row call from Qt."""
+        self._needle, self._facet_filters = needle, dict(facets)
+        mask = self.match_mask(needle, self._facet_filters)
+        self.beginResetModel()
+        self._mask = mask
+        self._order = self._visible()
+        self.endResetModel()
+
+    def _visible(self) -> list[int]:
+        mask = self._mask
+        if mask is None:
+            return list(self._sorted)
+        return [i for i in self._sorted if mask[i]]
 
     def rows(self) -> list[Any]:
         return list(self._rows)
@@ -258,17 +295,17 @@ class RowTableModel(QAbstractTableModel):
         persistent = self.persistentIndexList()
         kept = [(self._order[p.row()], p.column()) for p in persistent]
         self._apply_sort()
-        position = [0] * len(self._order)
+        self._order = self._visible()
+        position = [0] * len(self._rows)
         for view_row, i in enumerate(self._order):
             position[i] = view_row
         self.changePersistentIndexList(persistent, [self.index(position[i], c) for i, c in kept])
         self.layoutChanged.emit()
 
     def _apply_sort(self) -> None:
-        self.layout_generation += 1
         col = self._sort_column
         keys = [k[col] for k in self._keys]
-        self._order = sorted(
+        self._sorted = sorted(
             range(len(keys)), key=keys.__getitem__, reverse=self._sort_order == Qt.SortOrder.DescendingOrder
         )
 
@@ -289,6 +326,9 @@ class RecordsModel(RowTableModel):
     STATE_COLUMN = STATE
     FACETS = ("state", "queue", "error")
     FACET_STATE, FACET_QUEUE, FACET_ERROR = range(3)
+
+    def identity(self, row: RecordStatus) -> Any:
+        return row.key
 
     def cells(self, row: RecordStatus) -> tuple[tuple[str, ...], tuple[Any, ...], tuple[str, ...], str]:
         key = row.key
@@ -347,6 +387,9 @@ class QueueModel(RowTableModel):
     FACETS = ("state", "kind", "error")
     FACET_STATE, FACET_KIND, FACET_ERROR = range(3)
 
+    def identity(self, row: QueueRow) -> Any:
+        return row.id
+
     def cells(self, row: QueueRow) -> tuple[tuple[str, ...], tuple[Any, ...], tuple[str, ...], str]:
         display = (
             str(row.id),
@@ -388,8 +431,10 @@ class ActivityModel(RowTableModel):
 class TableFilterProxy(QSortFilterProxyModel):
     """Text search plus facet filters (state, queue mark, kind, error…) over a :class:`RowTableModel`.
 
-    The accepted rows are computed once per filter change as a mask over the source's storage;
-    ``filterAcceptsRow`` is then two list lookups. Sorting is delegated to the source model.
+    The proxy keeps the filter and the sort API the views use, and hands both to its source model, which
+    answers from precomputed strings and keys in one pass (a ``sorted()``, a list comprehension). Qt
+    then never calls back into Python per row, which is what keeps 100,000 rows under 200 ms: the
+    default ``filterAcceptsRow`` (empty pattern) and no proxy-side sort stay in C++.
     """
 
     def __init__(self, parent: Any = None) -> None:
@@ -397,14 +442,16 @@ class TableFilterProxy(QSortFilterProxyModel):
         self.setSortRole(SORT_ROLE)
         self._needle = ""
         self._facet_filters: dict[int, frozenset[str]] = {}
-        self._filter_version = 0
-        self._mask: bytearray | None = None  # by storage index
-        self._mask_generation = (-1, -1)
-        self._row_mask_cache: bytearray | None = None  # by source row
-        self._mask_key = (-1, -1, -1)
-        self._source = RowTableModel()
+        self._source: RowTableModel | None = None
+
+    def setSourceModel(self, model: QAbstractItemModel) -> None:  # type: ignore[override]
+        assert isinstance(model, RowTableModel)
+        self._source = model
+        super().setSourceModel(model)
+        self._apply()
 
     def source(self) -> RowTableModel:
+        assert self._source is not None
         return self._source
 
     @property
@@ -415,55 +462,35 @@ class TableFilterProxy(QSortFilterProxyModel):
         return self._facet_filters.get(facet)
 
     def set_search(self, text: str) -> None:
-        self._change_filter(lambda: setattr(self, "_needle", text.strip()))
+        self._needle = text.strip()
+        self._apply()
 
     def set_facet(self, facet: int, values: Iterable[str] | None) -> None:
         """Only rows whose facet value is in ``values`` (None: no filter on this facet)."""
+        if values is None:
+            self._facet_filters.pop(facet, None)
+        else:
+            self._facet_filters[facet] = frozenset(values)
+        self._apply()
 
-        def change() -> None:
+    def set_filters(self, text: str, facets: dict[int, Iterable[str] | None]) -> None:
+        """Change the search and several facets in one pass."""
+        self._needle = text.strip()
+        for facet, values in facets.items():
             if values is None:
                 self._facet_filters.pop(facet, None)
             else:
                 self._facet_filters[facet] = frozenset(values)
-
-        self._change_filter(change)
+        self._apply()
 
     def clear_filters(self) -> None:
-        def change() -> None:
-            self._needle = ""
-            self._facet_filters.clear()
+        self._needle = ""
+        self._facet_filters.clear()
+        self._apply()
 
-        self._change_filter(change)
-
-    def _change_filter(self, change: Callable[[], None]) -> None:
-        self.beginFilterChange()
-        change()
-        self._filter_version += 1
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-
-    def setSourceModel(self, model: QAbstractItemModel) -> None:  # type: ignore[override]
-        assert isinstance(model, RowTableModel)
-        self._source = model
-        self._filter_version += 1
-        super().setSourceModel(model)
-
-    def _row_mask(self) -> bytearray | None:
-        """The mask in the source's current row order, recomputed when rows, order or filter change."""
-        source = self._source
-        if self._mask_generation != (source.generation, self._filter_version):
-            self._mask = source.match_mask(self._needle, self._facet_filters)
-            self._mask_generation = (source.generation, self._filter_version)
-        mask = self._mask
-        self._row_mask_cache = None if mask is None else bytearray(mask[i] for i in source._order)
-        self._mask_key = (source.generation, source.layout_generation, self._filter_version)
-        return self._row_mask_cache
-
-    def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
-        source = self._source
-        if self._mask_key != (source.generation, source.layout_generation, self._filter_version):
-            self._row_mask()
-        mask = self._row_mask_cache
-        return mask is None or mask[source_row] == 1
+    def _apply(self) -> None:
+        if self._source is not None:
+            self._source.set_filter(self._needle, self._facet_filters)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         self.source().sort(column, order)

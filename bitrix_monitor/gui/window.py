@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -133,6 +133,44 @@ def make_search(proxy: TableFilterProxy, placeholder: str) -> QLineEdit:
     return search
 
 
+class SelectionKeeper:
+    """Keeps a table's selected rows (by identity) across filter changes and refreshes."""
+
+    def __init__(self, view: QTableView, proxy: TableFilterProxy) -> None:
+        self.view, self.proxy = view, proxy
+        self.saved: set[Any] = set()
+        self.current: Any = None
+        proxy.modelAboutToBeReset.connect(self.save)
+        proxy.modelReset.connect(self.restore)
+
+    def save(self) -> None:
+        model = self.proxy.source()
+        self.saved = {model.identity(obj) for obj in selected_objects(self.view)}
+        current = self.view.currentIndex()
+        obj = current.data(OBJECT_ROLE) if current.isValid() else None
+        self.current = model.identity(obj) if obj is not None else None
+
+    def restore(self) -> None:
+        if not self.saved:
+            return
+        source = self.proxy.source()
+        rows = source.rows_of(self.saved)
+        selection = QItemSelection()
+        last = source.columnCount() - 1
+        for r in rows:
+            top = self.proxy.mapFromSource(source.index(r, 0))
+            selection.select(top, self.proxy.mapFromSource(source.index(r, last)))
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect
+        self.view.selectionModel().select(selection, flags)
+        current = source.rows_of({self.current}) if self.current is not None else []
+        if current:
+            self.view.selectionModel().setCurrentIndex(
+                self.proxy.mapFromSource(source.index(current[0], 0)),
+                QItemSelectionModel.SelectionFlag.NoUpdate,
+            )
+        self.saved = set()
+
+
 def selected_objects(view: QTableView) -> list[Any]:
     rows = sorted({i.row() for i in view.selectionModel().selectedRows()})
     model = view.model()
@@ -183,6 +221,7 @@ class RecordsTab(QWidget):
 
         split = QSplitter(Qt.Orientation.Horizontal)
         self.view = make_table(self.proxy)
+        self.keeper = SelectionKeeper(self.view, self.proxy)
         self.view.customContextMenuRequested.connect(self._context_menu)
         self.view.selectionModel().currentRowChanged.connect(self._current_row_changed)
         self.view.doubleClicked.connect(lambda _i: self._open_current())
@@ -215,11 +254,12 @@ class RecordsTab(QWidget):
             queue = {value.removeprefix("queue:")}
         elif value:
             state = {value}
-        self.proxy.set_facet(RecordsModel.FACET_STATE, state)
-        self.proxy.set_facet(RecordsModel.FACET_QUEUE, queue)
+        self.proxy.set_filters(
+            self.proxy.search_text, {RecordsModel.FACET_STATE: state, RecordsModel.FACET_QUEUE: queue}
+        )
 
     def _update_count(self) -> None:
-        self.count_label.setText(f"{self.proxy.rowCount()} of {self.model.rowCount()}")
+        self.count_label.setText(f"{self.proxy.rowCount()} of {self.model.total()}")
 
     def selected(self) -> list[RecordStatus]:
         return selected_objects(self.view)
@@ -306,6 +346,7 @@ class QueueTab(QWidget):
         layout.addLayout(buttons)
         self.view = make_table(self.proxy)
         self.view.sortByColumn(QueueModel.ID, Qt.SortOrder.DescendingOrder)
+        self.keeper = SelectionKeeper(self.view, self.proxy)
         layout.addWidget(self.view, 1)
         self.budget_label = QLabel("Rate budget: —")
         self.budget_label.setObjectName("budgetLabel")
@@ -681,7 +722,8 @@ class MainWindow(QMainWindow):
         self.sync_action.setEnabled(len(snap.plan) > 0)
         self.status_label.setText(f"Snapshot taken {snap.taken_at:%H:%M:%S}")
         for tab in (self.orders, self.users):
-            tab.detail.show_record(None)
+            if not tab.view.currentIndex().isValid():
+                tab.detail.show_record(None)
 
     async def refresh_queue(self) -> None:
         service = self.require_service()

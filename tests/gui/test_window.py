@@ -9,7 +9,6 @@ import pytest
 
 from bitrix_monitor.errors import UserFacingError
 from bitrix_monitor.gui.app import run_gui
-from bitrix_monitor.gui.models import QueueModel
 from bitrix_monitor.gui.widgets import ConfirmDialog, PlanDialog
 from bitrix_monitor.gui.window import MainWindow
 from bitrix_monitor.paths import DataDirs
@@ -91,7 +90,8 @@ async def test_failed_jobs_can_be_filtered_and_retried(window: MainWindow, fake_
     fake_service.run_once()
     await window.refresh_queue()
     assert window.overview.count("queue", "done") == 3
-    assert window.queue.model.index(0, QueueModel.STATE).data() in {"done"}
+    assert {j.state for j in fake_service.jobs.values()} == {"done"}
+    assert window.queue.proxy.rowCount() == 0  # the "failed" filter shows nothing now
 
 
 async def test_pause_and_resume_reach_the_runner(window: MainWindow, fake_service: FakeService) -> None:
@@ -168,3 +168,17 @@ def test_run_gui_starts_shows_the_data_and_closes_the_service(data_dirs: DataDir
     assert run_gui(factory, config_path=data_dirs.config_file, data_dirs=data_dirs, quit_after=0.5) == 0
     assert service.snapshots_taken >= 1
     assert service.closed
+
+
+async def test_selection_survives_filter_changes_and_refreshes(window: MainWindow) -> None:
+    window.show_records("order", "missing")
+    window.orders.view.selectRow(1)
+    [chosen] = window.orders.selected()
+    window.orders.search.setText(chosen.label)
+    assert [r.key for r in window.orders.selected()] == [chosen.key]
+    window.orders.search.setText("")
+    window.show_records("order", "")
+    assert [r.key for r in window.orders.selected()] == [chosen.key]
+    await window.refresh()
+    assert [r.key for r in window.orders.selected()] == [chosen.key]
+    assert window.orders.count_label.text() == "200 of 200"
