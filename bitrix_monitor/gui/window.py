@@ -538,6 +538,7 @@ class MainWindow(QMainWindow):
             lambda: self.run(self.settle_jobs(self.queue.target_ids(), "retry"), "settle")
         )
         self.queue.pause_button.toggled.connect(self.set_runner_paused)
+        self.queue.view.customContextMenuRequested.connect(self._queue_menu)
 
         self.poll_timer = QTimer(self)
         self.poll_timer.setInterval(poll_interval_ms)
@@ -671,6 +672,9 @@ class MainWindow(QMainWindow):
         if old is not None and old is not service:
             await close_service(old)
         self.setWindowTitle(f"{APP_TITLE} — demo" if demo else APP_TITLE)
+        can_settle = callable(getattr(service, "settle_jobs", None))
+        for button in (self.queue.settle_done_button, self.queue.settle_retry_button):
+            button.setEnabled(can_settle)
         self._set_connected(True)
         self._update_runner_label()
         self.poll_timer.start()
@@ -847,6 +851,25 @@ class MainWindow(QMainWindow):
         n: int = await settle(ids, outcome)
         await self.refresh_queue()
         return n
+
+    def _queue_menu(self, pos: QPoint) -> None:
+        ids = [r.id for r in selected_objects(self.queue.view)]
+        menu = QMenu(self)
+        entries: list[tuple[str, Callable[[], Coroutine[Any, Any, Any]]]] = [
+            (f"Retry ({len(ids)})", lambda: self.retry_jobs(ids)),
+            (f"Cancel ({len(ids)})", lambda: self.cancel_jobs(ids)),
+        ]
+        if self.queue.settle_done_button.isEnabled():
+            entries.append((f"Settle in-doubt as done ({len(ids)})", lambda: self.settle_jobs(ids, "done")))
+            entries.append((f"Settle in-doubt: retry ({len(ids)})", lambda: self.settle_jobs(ids, "retry")))
+        for text, make in entries:
+            act = menu.addAction(text)
+            act.setEnabled(bool(ids))
+            act.triggered.connect(lambda _c=False, m=make, t=text: self.run(m(), t))
+        menu.addSeparator()
+        copy = menu.addAction("Copy job ids")
+        copy.triggered.connect(lambda: QGuiApplication.clipboard().setText("\n".join(map(str, ids))))
+        menu.popup(self.queue.view.viewport().mapToGlobal(pos))
 
     def set_runner_paused(self, paused: bool) -> None:
         service = self.require_service()

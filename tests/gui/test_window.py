@@ -6,6 +6,7 @@ import csv
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QDialog
 
 from bitrix_monitor.errors import UserFacingError
 from bitrix_monitor.gui.app import run_gui
@@ -182,3 +183,36 @@ async def test_selection_survives_filter_changes_and_refreshes(window: MainWindo
     await window.refresh()
     assert [r.key for r in window.orders.selected()] == [chosen.key]
     assert window.orders.count_label.text() == "200 of 200"
+
+
+async def test_saving_settings_from_the_start_page_connects(qtbot, data_dirs: DataDirs) -> None:
+    from bitrix_monitor import config
+    from bitrix_monitor.gui.settings import SettingsDialog
+
+    async def factory(*, demo: bool = False) -> FakeService:
+        if not config.load(data_dirs.config_file).shop.url:
+            raise UserFacingError("No shop database configured")
+        return FakeService()
+
+    win = MainWindow(config_path=data_dirs.config_file, data_dirs=data_dirs, service_factory=factory)
+    qtbot.addWidget(win)
+    assert not await win.connect_service()
+
+    def fill_in(dialog: QDialog) -> None:
+        assert isinstance(dialog, SettingsDialog)
+        dialog.widgets[("shop", "url")].setText("sqlite:///shop.sqlite3")  # type: ignore[attr-defined]
+        dialog.ok_button.click()
+
+    win.dialog_opened.connect(fill_in)
+    win.start_settings_button.click()
+    await wait_until(lambda: win.snapshot is not None)
+    assert win.pages.currentWidget() is win.tabs
+    assert config.load(data_dirs.config_file).shop.url == "sqlite:///shop.sqlite3"
+    await win.shutdown()
+
+
+def test_run_gui_with_an_unusable_configuration_shows_the_choices_and_quits(data_dirs: DataDirs) -> None:
+    async def factory(*, demo: bool = False) -> FakeService:
+        raise UserFacingError("Cannot reach the shop database")
+
+    assert run_gui(factory, config_path=data_dirs.config_file, data_dirs=data_dirs, quit_after=0.3) == 0
