@@ -34,13 +34,15 @@ def run_gui(
     data_dirs: DataDirs,
     demo: bool = False,
     quit_after: float | None = None,
+    tester: object | None = None,
 ) -> int:
     """Open the main window over the service ``await service_factory(demo=demo)`` builds; return the
     exit status when the window closes.
 
     A :class:`~bitrix_monitor.errors.UserFacingError` from the factory is shown in the window with
     "Settings…" and "Open demo" choices (the latter calls ``service_factory(demo=True)``).
-    ``quit_after`` closes the window after that many seconds (smoke tests, screenshots).
+    ``quit_after`` closes the window after that many seconds (smoke tests, screenshots). ``tester``
+    (optional) offers the settings dialog's connection tests while no service is open.
     """
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else APP_NAME])
     assert isinstance(app, QApplication)
@@ -59,6 +61,7 @@ def run_gui(
                     data_dirs=data_dirs,
                     demo=demo,
                     quit_after=quit_after,
+                    tester=tester,
                 )
             )
     finally:
@@ -73,6 +76,7 @@ async def amain(
     data_dirs: DataDirs,
     demo: bool = False,
     quit_after: float | None = None,
+    tester: object | None = None,
 ) -> int:
     quit_event = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -81,7 +85,9 @@ async def amain(
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(sig, quit_event.set)
             installed.append(sig)
-    window = MainWindow(config_path=config_path, data_dirs=data_dirs, service_factory=service_factory)
+    window = MainWindow(
+        config_path=config_path, data_dirs=data_dirs, service_factory=service_factory, tester=tester
+    )
     window.closed.connect(quit_event.set)
     window.show()
     timer = loop.call_later(quit_after, window.close) if quit_after is not None else None

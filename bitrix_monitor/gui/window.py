@@ -463,6 +463,7 @@ class MainWindow(QMainWindow):
         data_dirs: DataDirs,
         service_factory: ServiceFactory | None = None,
         poll_interval_ms: int = 1000,
+        tester: object | None = None,
     ) -> None:
         super().__init__()
         self.setWindowTitle(APP_TITLE)
@@ -470,6 +471,7 @@ class MainWindow(QMainWindow):
         self.config_path = config_path
         self.data_dirs = data_dirs
         self.service_factory = service_factory
+        self.tester = tester  # offers test_portal/test_shop/validate_mapping before a service exists
         self.service: MonitorApi | None = None
         self.snapshot: Snapshot | None = None
         self.demo = False
@@ -782,7 +784,10 @@ class MainWindow(QMainWindow):
 
     def _update_runner_label(self) -> None:
         paused = self.service is not None and self.service.runner_paused
-        self.runner_label.setText("Runner paused" if paused else "Runner active")
+        status = str(getattr(self.service, "runner_status", "") or "")
+        self.runner_label.setText(
+            ("Runner paused" if paused else "Runner active") + (f": {status}" if status else "")
+        )
         self.queue.pause_button.blockSignals(True)
         self.queue.pause_button.setChecked(paused)
         self.queue.pause_button.setText("Resume runner" if paused else "Pause runner")
@@ -945,7 +950,7 @@ class MainWindow(QMainWindow):
     async def open_settings(self) -> bool:
         from .settings import SettingsDialog
 
-        dialog = SettingsDialog(self.config_path, tester=self.service, parent=self)
+        dialog = SettingsDialog(self.config_path, tester=self.service or self.tester, parent=self)
         if not await self.ask(dialog):
             return False
         self.status_label.setText("Settings saved")
