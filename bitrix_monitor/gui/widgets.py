@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QAbstractItemModel, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPaintEvent
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -152,6 +152,7 @@ class ActivityChart(QWidget):
             p.fillRect(QRectF(x + 1, mid, max(1.0, width - 2), down), failed_colour)
         p.setPen(QColor("#888888"))
         p.drawLine(int(rect.left()), int(mid), int(rect.right()), int(mid))
+        p.setPen(QPen(QColor("#9e9e9e"), 1, Qt.PenStyle.DashLine))
         points = [
             (rect.left() + (i + 0.5) * width, rect.bottom() - rect.height() * t / throttle_peak)
             for i, (_d, _f, t) in enumerate(self.buckets)

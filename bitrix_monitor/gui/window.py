@@ -399,8 +399,7 @@ class OverviewTab(QWidget):
                 icon = state_icon(state)
                 if icon is not None:
                     button.setIcon(icon)
-                target = "" if state == "orphans" else state
-                button.clicked.connect(lambda _c=False, e=entity, s=target: self.show_records.emit(e, s))
+                button.clicked.connect(lambda _c=False, e=entity, s=state: self.show_records.emit(e, s))
                 grid.addWidget(button, i // 2, i % 2)
                 self.buttons[(entity, state)] = button
             top.addWidget(box)
@@ -885,9 +884,27 @@ class MainWindow(QMainWindow):
         self._update_runner_label()
 
     def show_records(self, entity: str, state: str) -> None:
+        if state == "orphans":
+            self.show_orphans(entity)
+            return
         tab = self.orders if entity == "order" else self.users
         tab.set_state_filter(state)
         self.tabs.setCurrentWidget(tab)
+
+    def show_orphans(self, entity: str) -> None:
+        """Orphans are portal records with no shop row, so no table lists them: name them in the bar."""
+        portal = PORTAL_ENTITY["order" if entity == "order" else "user"]
+        orphans = [o for o in (self.snapshot.orphans if self.snapshot else ()) if o.entity == portal]
+        if not orphans:
+            self.message_bar.show_message(
+                f"No orphan {portal}s: every {portal} with our originator has a shop row."
+            )
+            return
+        listed = ", ".join(f"{o.portal_id} ({o.title}, origin id {o.origin_id})" for o in orphans[:10])
+        more = f" and {len(orphans) - 10} more" if len(orphans) > 10 else ""
+        self.message_bar.show_message(
+            f"{len(orphans)} orphan {portal}(s) in Bitrix24 match no shop row: {listed}{more}."
+        )
 
     def show_queue(self, state: str) -> None:
         self.queue.state_filter.setCurrentIndex(max(self.queue.state_filter.findData(state), 0))

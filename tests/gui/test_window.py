@@ -216,3 +216,11 @@ def test_run_gui_with_an_unusable_configuration_shows_the_choices_and_quits(data
         raise UserFacingError("Cannot reach the shop database")
 
     assert run_gui(factory, config_path=data_dirs.config_file, data_dirs=data_dirs, quit_after=0.3) == 0
+
+
+async def test_orphans_are_named_in_the_message_bar(window: MainWindow) -> None:
+    window.overview.buttons[("order", "orphans")].click()
+    assert "1 orphan deal(s)" in window.message_bar.text()
+    assert "99001" in window.message_bar.text()
+    window.overview.buttons[("user", "orphans")].click()
+    assert "No orphan contacts" in window.message_bar.text()
