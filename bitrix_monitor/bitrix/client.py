@@ -226,6 +226,7 @@ class BitrixClient:
             paused=self._operating.snapshot_paused(),
             requests=self._requests,
             throttled_waits=self._bucket.waits,
+            throttled_seconds=self._bucket.waited,
             rate_limited=self._rate_limited,
             operation_limited=self._operation_limited,
         )

@@ -34,6 +34,7 @@ class RateBudget:
     paused: Mapping[str, float] = field(default_factory=dict)  # method -> unix time it may run again
     requests: int = 0  # HTTP requests sent
     throttled_waits: int = 0  # requests the client held back to stay under the rate limit
+    throttled_seconds: float = 0.0  # the time they were held back, in all
     rate_limited: int = 0  # QUERY_LIMIT_EXCEEDED answers received (each retried)
     operation_limited: int = 0  # OPERATION_TIME_LIMIT answers received
 
@@ -53,6 +54,7 @@ class LeakyBucket:
             self.interval = 1.0 / plan.drain
         self._tat = 0.0  # theoretical arrival time of the next request (GCRA)
         self.waits = 0
+        self.waited = 0.0
 
     @property
     def drain(self) -> float:
@@ -77,6 +79,7 @@ class LeakyBucket:
         self._tat = tat + self.interval
         if wait > 0:
             self.waits += 1
+            self.waited += wait
         return wait
 
     async def acquire(self) -> None:

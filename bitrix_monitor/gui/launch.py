@@ -30,6 +30,13 @@ def run_gui_from_cli(cfg: AppConfig, dirs: DataDirs, args: argparse.Namespace) -
         service.start_background()
         return service
 
+    from bitrix_monitor.sync.probe import ConnectionTester
+
     return run_gui(
-        factory, config_path=config_path, data_dirs=dirs, demo=args.demo, quit_after=args.quit_after
+        factory,
+        config_path=config_path,
+        data_dirs=dirs,
+        demo=args.demo,
+        quit_after=args.quit_after,
+        tester=ConnectionTester(cfg),
     )

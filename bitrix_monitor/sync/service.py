@@ -13,7 +13,7 @@ import re
 import socket
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -79,7 +79,7 @@ def resolve_endpoints(
         raise ConfigError("The shop database URL is not a valid SQLAlchemy URL") from None
     password = parsed.password
     if password is None and parsed.get_backend_name() != "sqlite":
-        password = secrets.shop_password(parsed.set(password=None).render_as_string(hide_password=False))
+        password = secrets.shop_password(url)  # keyed by the URL as configured (it holds no password)
     webhook = portal_url or secrets.webhook_url()
     if not webhook:
         raise ConfigError(
@@ -129,6 +129,8 @@ class MonitorService:
         self._stop = asyncio.Event()
         self._background: asyncio.Task[None] | None = None
         self._closers: list[Callable[[], Awaitable[None]]] = []
+        self._throttled: dict[datetime, float] = {}  # minute -> seconds held back by the rate limit
+        self._throttle_seen = 0.0
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -229,6 +231,7 @@ class MonitorService:
             except Exception:  # a bug: keep the window alive, log it with its traceback
                 log.exception("background runner failed")
                 self.runner_status = "the background runner hit an internal error (see the log)"
+            self._sample_throttle()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stop.wait(), timeout=tick)
 
@@ -371,6 +374,38 @@ class MonitorService:
                 detail = json.dumps(dict(ev.detail), ensure_ascii=False) if ev.detail else ""
                 lines.append(f"{ev.at:%Y-%m-%d %H:%M:%S} #{j.id} {j.kind} {ev.type} {detail}".rstrip())
         return lines
+
+    async def settle_jobs(self, ids: Sequence[int], outcome: str) -> int:
+        """In-doubt jobs settled by a person: "done" (the record is in the portal) or "retry" (run again,
+        starting with the lookup by origin id, which adopts what the portal did make)."""
+        target = "done" if outcome == "done" else "queued"
+        settled = 0
+        for job_id in ids:
+            job = await asyncio.to_thread(self.queue.settle, job_id, target, actor="staff")  # type: ignore[arg-type]
+            settled += job is not None
+        self._log_activity("staff", f"settled {settled} in-doubt jobs as {outcome}")
+        return settled
+
+    def throughput(self, minutes: int = 60) -> list[tuple[int, int, float]]:
+        """Per minute, oldest first: jobs done, jobs failed, seconds spent held back by the rate limit."""
+        now = datetime.now(UTC).replace(second=0, microsecond=0)
+        since = now - timedelta(minutes=minutes - 1)
+        points = {p.minute: p for p in self.queue.activity(since)}
+        self._sample_throttle(now)
+        out = []
+        for i in range(minutes):
+            minute = since + timedelta(minutes=i)
+            p = points.get(minute)
+            out.append((p.done if p else 0, p.failed if p else 0, self._throttled.get(minute, 0.0)))
+        return out
+
+    def _sample_throttle(self, minute: datetime | None = None) -> None:
+        minute = minute or datetime.now(UTC).replace(second=0, microsecond=0)
+        total = self.client.budget().throttled_seconds
+        self._throttled[minute] = self._throttled.get(minute, 0.0) + (total - self._throttle_seen)
+        self._throttle_seen = total
+        for old in [m for m in self._throttled if m < minute - timedelta(hours=2)]:
+            del self._throttled[old]
 
     # ------------------------------------------------------------------ runner control, budget, activity
 

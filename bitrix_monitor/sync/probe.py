@@ -1,0 +1,72 @@
+"""Connection tests for the settings dialog ("Test connection", "Check the mapping"): each answers one
+line a person can act on, or raises a :class:`~bitrix_monitor.errors.UserFacingError` that says what is
+wrong. They work before any service exists (nothing is configured yet)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bitrix_monitor.bitrix import BitrixClient, BitrixError, WebhookUrl
+from bitrix_monitor.config import AppConfig, ShopConfig
+from bitrix_monitor.errors import UserFacingError
+from bitrix_monitor.shop import ShopDatabase
+
+
+class ConnectionTester:
+    def __init__(self, cfg: AppConfig) -> None:
+        self.cfg = cfg
+
+    async def test_portal(self, url: str) -> str:
+        webhook = WebhookUrl.parse(url)
+        async with BitrixClient(
+            webhook, plan=self.cfg.rate_plan, timeout=min(self.cfg.portal.timeout, 15.0),
+            ca_bundle=self.cfg.portal.ca_bundle or None,
+        ) as client:  # fmt: skip
+            try:
+                deals = await client.call("crm.deal.list", {"select": ["ID"], "start": 0})
+                contacts = await client.call("crm.contact.list", {"select": ["ID"], "start": 0})
+            except BitrixError as exc:
+                if isinstance(exc, UserFacingError):
+                    raise
+                raise UserFacingError(
+                    f"The portal {webhook.redacted} answered, but not as Bitrix24: {exc}"
+                ) from exc
+        return (
+            f"Connected to {webhook.redacted}: the CRM holds {deals.total or 0} deals "
+            f"and {contacts.total or 0} contacts."
+        )
+
+    async def test_shop(self, url: str, password: str | None = None) -> str:
+        return await self._shop(
+            ShopConfig(url=url, orders=self.cfg.shop.orders, users=self.cfg.shop.users), password
+        )
+
+    async def validate_mapping(self, cfg: AppConfig) -> list[str]:
+        try:
+            await self._shop(cfg.shop, None)
+        except UserFacingError as exc:
+            return [str(exc)]
+        return []
+
+    async def _shop(self, shop_cfg: ShopConfig, password: str | None) -> str:
+        from bitrix_monitor.secrets import SecretStore
+
+        if password is None and shop_cfg.url:
+            import sqlalchemy as sa
+
+            try:
+                parsed = sa.engine.make_url(shop_cfg.url)
+            except sa.exc.ArgumentError:
+                raise UserFacingError("The shop database URL is not a valid SQLAlchemy URL") from None
+            if parsed.get_backend_name() != "sqlite" and parsed.password is None:
+                password = SecretStore().shop_password(shop_cfg.url)
+
+        def connect() -> str:
+            shop = ShopDatabase.connect(shop_cfg.url, shop_cfg, password=password)
+            try:
+                orders, users = shop.count_orders(), shop.count_users()
+                return f"Connected to {shop.where}: {orders} orders and {users} users; the mapping matches."
+            finally:
+                shop.close()
+
+        return await asyncio.to_thread(connect)

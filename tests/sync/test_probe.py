@@ -1,0 +1,65 @@
+"""The settings dialog's connection tests and the service's extras for the window (settle, throughput)."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+
+import pytest
+
+from bitrix_monitor import config
+from bitrix_monitor.config import OrdersMapping, ShopConfig
+from bitrix_monitor.demo.emulator import PortalEmulator
+from bitrix_monitor.errors import UserFacingError
+from bitrix_monitor.paths import DataDirs
+from bitrix_monitor.sync.probe import ConnectionTester
+from tests.sync.conftest import Shop
+from tests.sync.test_engine import CFG, _service, _sync
+
+
+async def test_portal_test_says_what_it_found_without_the_secret(portal: PortalEmulator) -> None:
+    portal.store.add("deal", {"TITLE": "x"})
+    line = await ConnectionTester(config.AppConfig()).test_portal(portal.webhook_url)
+    assert "1 deals and 0 contacts" in line
+    assert portal.secret not in line
+    assert "/rest/1/***/" in line
+
+
+async def test_portal_test_with_a_wrong_secret_is_a_clear_error(portal: PortalEmulator) -> None:
+    wrong = portal.webhook_url.replace(portal.secret, "wrongsecret123")
+    with pytest.raises(UserFacingError) as info:
+        await ConnectionTester(config.AppConfig()).test_portal(wrong)
+    assert "wrongsecret123" not in str(info.value)
+
+
+async def test_shop_test_and_mapping_check(shop: Shop) -> None:
+    tester = ConnectionTester(config.AppConfig())
+    line = await tester.test_shop(shop.url)
+    assert f"{shop.orders} orders and {shop.users} users" in line
+    good = config.AppConfig(shop=ShopConfig(url=shop.url))
+    assert await tester.validate_mapping(good) == []
+    bad = replace(good, shop=replace(good.shop, orders=OrdersMapping(table="purchases")))
+    (problem,) = await tester.validate_mapping(bad)
+    assert "purchases" in problem
+
+
+@pytest.mark.parametrize("shop_url", ["sqlite"], indirect=True)
+async def test_throughput_counts_jobs_per_minute_and_staff_can_settle(
+    shop: Shop, portal: PortalEmulator, data_dirs: DataDirs
+) -> None:
+    service = await _service(shop, portal, data_dirs, CFG)
+    try:
+        await _sync(service)
+        minutes = service.throughput(5)
+        assert len(minutes) == 5
+        assert sum(done for done, _failed, _throttled in minutes) >= shop.orders + shop.users
+        # A job in doubt, settled by a person as done.
+        key = next(iter(shop.deal_ids()))
+        job = await asyncio.to_thread(service.queue.enqueue, "deal.update", key)
+        (claimed,) = await asyncio.to_thread(service.queue.claim, "someone", limit=1)
+        assert claimed.id == job.id
+        await asyncio.to_thread(service.queue.mark_in_doubt, "someone", job.id, {"reason": "test"})
+        assert await service.settle_jobs([job.id], "done") == 1
+        assert (await asyncio.to_thread(service.queue.get, job.id)).state == "done"
+    finally:
+        await service.aclose()
