@@ -144,3 +144,26 @@ def test_portal_records_carry_our_originator(shop: Shop, portal: PortalEmulator,
     cli_factory(shop, portal).run("--sync")
     deals = portal.store.all("deal")
     assert deals and all(d["ORIGINATOR_ID"] == ORIGINATOR for d in deals)
+
+
+def test_watch_mode_syncs_changes_until_stopped(shop: Shop, portal: PortalEmulator, cli_factory) -> None:
+    cli = cli_factory(shop, portal)
+    proc = cli.start("--sync", "--watch", "0.3", "--json")
+    try:
+        deadline = time.monotonic() + 120
+        while None in shop.deal_ids().values() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        key, deal_id = next(iter(shop.deal_ids().items()))
+        assert deal_id is not None
+        shop.execute(
+            "UPDATE orders SET total_price = 4321.5, updated_at = CURRENT_TIMESTAMP WHERE order_id = :k",
+            k=int(key),
+        )
+        while portal.store.get("deal", deal_id)["OPPORTUNITY"] != "4321.50" and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert portal.store.get("deal", deal_id)["OPPORTUNITY"] == "4321.50"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert _report(out)["ok"] is True
