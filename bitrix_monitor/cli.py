@@ -64,6 +64,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     mode.add_argument("--report", action="store_true", help="headless: print the verification report only")
     mode.add_argument(
+        "--list-archive",
+        action="store_true",
+        help="headless: list the records archived before a duplicate cleanup deleted them",
+    )
+    mode.add_argument(
+        "--restore",
+        metavar="FILE",
+        help="headless: re-create an archived record (a file from --list-archive) and re-point the shop",
+    )
+    mode.add_argument(
         "--emulate-portal",
         action="store_true",
         help="serve a Bitrix24 portal emulator on loopback; prints its webhook URL as the first line",
@@ -147,6 +157,21 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser, dirs: DataDir
     if args.watch is not None and args.watch <= 0:
         raise UserFacingError("--watch takes a number of seconds greater than 0")
     cfg = config.load(Path(args.config) if args.config else dirs.config_file, missing_ok=not args.config)
+    if args.list_archive:
+        from bitrix_monitor.sync.archive import Archive
+
+        records = Archive(dirs.archive_dir).list()
+        for rec in records:
+            restored = f", restored as {rec.restored_as}" if rec.restored_as else ""
+            print(
+                f"{rec.path}  {rec.entity} {rec.portal_id} of shop key {rec.shop_key}: {rec.reason}{restored}"
+            )
+        print(f"{len(records)} archived records in {dirs.archive_dir}")
+        return 0
+    if args.restore:
+        from bitrix_monitor.sync.headless import restore_from_archive
+
+        return asyncio.run(restore_from_archive(cfg, dirs, Path(args.restore), args.shop_db, args.portal))
     if args.sync or args.report:
         from bitrix_monitor.sync.headless import HeadlessOptions, run_headless
 

@@ -11,6 +11,7 @@ import signal
 import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TextIO
 
 from bitrix_monitor.config import AppConfig
@@ -135,3 +136,15 @@ async def _watch(
             log.info("watch: queued %d jobs for changed records", queued)
             await service.run_queue(progress=printer, stop=stop)
     return Report.of(await service.snapshot(printer), await service.queue_summary())
+
+
+async def restore_from_archive(
+    cfg: AppConfig, dirs: DataDirs, path: Path, shop_url: str | None, portal_url: str | None
+) -> int:
+    service = await MonitorService.open(cfg, dirs, shop_url=shop_url, portal_url=portal_url)
+    try:
+        new_id = await service.restore_archived(path)
+    finally:
+        await service.aclose()
+    print(f"Restored {path.name} into the portal as {new_id}; the shop now points at it.")
+    return EXIT_OK

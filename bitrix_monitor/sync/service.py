@@ -35,6 +35,8 @@ from bitrix_monitor.sync.api import (
     QueueSummary,
     Snapshot,
 )
+from bitrix_monitor.sync.archive import Archive, ArchivedRecord
+from bitrix_monitor.sync.cleanup import restore
 from bitrix_monitor.sync.engine import JobRunner, RunStats
 from bitrix_monitor.sync.model import Plan, PlannedJob, QueueMark, RecordState
 from bitrix_monitor.sync.reconcile import QueueInfo, Reconciler, TitlePattern, job_for
@@ -374,6 +376,21 @@ class MonitorService:
                 detail = json.dumps(dict(ev.detail), ensure_ascii=False) if ev.detail else ""
                 lines.append(f"{ev.at:%Y-%m-%d %H:%M:%S} #{j.id} {j.kind} {ev.type} {detail}".rstrip())
         return lines
+
+    def archived(self) -> list[ArchivedRecord]:
+        """Every record the app archived before a cleanup deleted it, oldest first."""
+        return Archive(self.dirs.archive_dir).list()
+
+    async def restore_archived(self, path: Path) -> int:
+        """Re-create an archived record in the portal (same data) and re-point the shop at it."""
+        archive = Archive(self.dirs.archive_dir)
+        try:
+            rec = archive.load(path)
+        except (OSError, ValueError, KeyError) as exc:
+            raise ConfigError(f"{path} is not a record from the archive ({type(exc).__name__})") from None
+        new_id = await restore(self.client, self.shop, archive, rec)
+        self._log_activity("staff", f"restored {rec.entity} {rec.portal_id} from the archive as {new_id}")
+        return new_id
 
     async def settle_jobs(self, ids: Sequence[int], outcome: str) -> int:
         """In-doubt jobs settled by a person: "done" (the record is in the portal) or "retry" (run again,

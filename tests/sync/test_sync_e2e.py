@@ -10,7 +10,7 @@ import time
 import pytest
 
 from bitrix_monitor.demo.emulator import PortalEmulator
-from tests.sync.conftest import ORIGINATOR, Shop, assert_exactly_one_each, make_shop
+from tests.sync.conftest import FAST_CONFIG, ORIGINATOR, Shop, assert_exactly_one_each, make_shop
 
 pytestmark = pytest.mark.slow
 
@@ -167,3 +167,25 @@ def test_watch_mode_syncs_changes_until_stopped(shop: Shop, portal: PortalEmulat
         out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
     assert _report(out)["ok"] is True
+
+
+def test_archived_records_are_listed_and_restored_from_the_command_line(
+    shop: Shop, portal: PortalEmulator, cli_factory
+) -> None:
+    cfg = FAST_CONFIG.replace("[sync]\n", '[sync]\ncleanup_policy = "archive"\n')
+    cli = cli_factory(shop, portal, cfg)
+    assert cli.run("--sync").returncode == 0
+    key, deal_id = next(iter(shop.deal_ids().items()))
+    extra = portal.store.add(
+        "deal", {"TITLE": "typed by hand", "ORIGINATOR_ID": ORIGINATOR, "ORIGIN_ID": key}
+    )
+    assert cli.run("--sync").returncode == 0
+    assert portal.store.get("deal", extra) is None
+    listing = cli.run("--list-archive")
+    assert listing.returncode == 0
+    line = next(x for x in listing.stdout.splitlines() if f"deal {extra} of shop key {key}" in x)
+    restored = cli.run("--restore", line.split()[0])
+    assert restored.returncode == 0, restored.stderr
+    new_id = int(restored.stdout.split(" as ")[1].split(";")[0])
+    assert portal.store.get("deal", new_id)["TITLE"] == "typed by hand"
+    assert shop.deal_ids()[key] == deal_id  # the shop pointed at the survivor, not at the restored copy
