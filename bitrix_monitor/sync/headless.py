@@ -120,12 +120,14 @@ async def _watch(
 ) -> Report:
     """Keep polling the shop for changes and processing, until interrupted."""
     assert opts.watch
-    report = await _sync_once(service, opts, out, printer)
-    print(json.dumps(report.to_dict()) if opts.json else report.to_text(), file=out, flush=True)
     from bitrix_monitor.sync.changes import ChangeWatcher
 
+    # Remember the shop as it is *before* the first sync: whatever changes from here on, even while that
+    # sync runs, differs from what the watcher saw and is picked up by the first poll.
     watcher = ChangeWatcher(service)
     await watcher.prime()
+    report = await _sync_once(service, opts, out, printer)
+    print(json.dumps(report.to_dict()) if opts.json else report.to_text(), file=out, flush=True)
     while not stop.is_set():
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=opts.watch)
