@@ -4,7 +4,9 @@ no secret, and nothing half-written."""
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -355,23 +357,30 @@ def _queue_case(data_dirs: DataDirs, how: str) -> None:
         from bitrix_monitor.queue import JobQueue
 
         JobQueue.open(q).close()
-        q.chmod(0o444)
-        data_dirs.root.chmod(0o555)
+        if os.geteuid() == 0:
+            # Root ignores permission bits; an immutable file is read-only even for root (like a
+            # read-only mount).
+            if not shutil.which("chattr") or subprocess.run(["chattr", "+i", str(q)], check=False).returncode:
+                pytest.skip("root, and no immutable flag on this file system")
+        else:
+            q.chmod(0o444)
 
 
 @pytest.mark.parametrize("how", ["corrupt", "newer", "readonly"])
 def test_bad_queue_file_is_reported_and_never_replaced(
     how: str, sqlite_shop: str, capsys, monkeypatch, data_dirs: DataDirs
 ) -> None:
-    if how == "readonly" and os.geteuid() == 0:
-        pytest.skip("root writes read-only files anyway")
     _queue_case(data_dirs, how)
     before = data_dirs.queue_file.read_bytes()
-    with PortalEmulator(limits="off") as portal:
-        code, _o, err = run(
-            capsys, monkeypatch, data_dirs, "--sync", portal=portal.webhook_url, shop=sqlite_shop
-        )
-        assert portal.store.count("deal") == 0
+    try:
+        with PortalEmulator(limits="off") as portal:
+            code, _o, err = run(
+                capsys, monkeypatch, data_dirs, "--sync", portal=portal.webhook_url, shop=sqlite_shop
+            )
+            assert portal.store.count("deal") == 0
+    finally:
+        if how == "readonly" and os.geteuid() == 0:
+            subprocess.run(["chattr", "-i", str(data_dirs.queue_file)], check=False)
     assert code == 2
     assert_clear(err, "queue")
     assert data_dirs.queue_file.read_bytes() == before
