@@ -4,6 +4,7 @@ with their evidence, duplicate cleanup with the archive, restore, and change det
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -29,6 +30,14 @@ async def _service(
     return await MonitorService.open(cfg, dirs, shop_url=shop.url, portal_url=portal.webhook_url)
 
 
+@pytest.fixture
+async def service(shop: Shop, portal: PortalEmulator, data_dirs: DataDirs) -> AsyncIterator[MonitorService]:
+    """The service over the test's shop and the emulator, closed after the test."""
+    service = await _service(shop, portal, data_dirs)
+    yield service
+    await service.aclose()
+
+
 async def _sync(service: MonitorService) -> None:
     snap = await service.snapshot()
     await service.apply(snap.plan)
@@ -36,54 +45,42 @@ async def _sync(service: MonitorService) -> None:
 
 
 async def test_update_of_order_without_deal_creates_the_deal(
-    shop: Shop, portal: PortalEmulator, data_dirs: DataDirs
+    shop: Shop, portal: PortalEmulator, service: MonitorService
 ) -> None:
-    service = await _service(shop, portal, data_dirs)
-    try:
-        key = next(iter(shop.deal_ids()))
-        await asyncio.to_thread(service.queue.enqueue, "deal.update", key, created_by="test")
-        await service.run_queue(max_wait=30)
-        deal_id = shop.deal_ids()[key]
-        assert deal_id is not None
-        deal = portal.store.get("deal", deal_id)
-        assert deal is not None and deal["ORIGIN_ID"] == key and deal["ORIGINATOR_ID"] == ORIGINATOR
-        # The deal came with its contact.
-        user_key = shop.user_of(key)
-        assert user_key is not None
-        assert deal["CONTACT_ID"] == str(shop.contact_ids()[user_key])
-    finally:
-        await service.aclose()
+    key = next(iter(shop.deal_ids()))
+    await asyncio.to_thread(service.queue.enqueue, "deal.update", key, created_by="test")
+    await service.run_queue(max_wait=30)
+    deal_id = shop.deal_ids()[key]
+    assert deal_id is not None
+    deal = portal.store.get("deal", deal_id)
+    assert deal is not None and deal["ORIGIN_ID"] == key and deal["ORIGINATOR_ID"] == ORIGINATOR
+    # The deal came with its contact.
+    user_key = shop.user_of(key)
+    assert user_key is not None
+    assert deal["CONTACT_ID"] == str(shop.contact_ids()[user_key])
 
 
 async def test_update_of_user_without_contact_creates_the_contact(
-    shop: Shop, portal: PortalEmulator, data_dirs: DataDirs
+    shop: Shop, portal: PortalEmulator, service: MonitorService
 ) -> None:
-    service = await _service(shop, portal, data_dirs)
-    try:
-        key = next(iter(shop.contact_ids()))
-        await asyncio.to_thread(service.queue.enqueue, "contact.update", key)
-        await service.run_queue(max_wait=30)
-        cid = shop.contact_ids()[key]
-        assert cid is not None and portal.store.get("contact", cid)["ORIGIN_ID"] == key
-    finally:
-        await service.aclose()
+    key = next(iter(shop.contact_ids()))
+    await asyncio.to_thread(service.queue.enqueue, "contact.update", key)
+    await service.run_queue(max_wait=30)
+    cid = shop.contact_ids()[key]
+    assert cid is not None and portal.store.get("contact", cid)["ORIGIN_ID"] == key
 
 
 async def test_create_is_skipped_when_the_record_already_has_an_id(
-    shop: Shop, portal: PortalEmulator, data_dirs: DataDirs
+    shop: Shop, portal: PortalEmulator, service: MonitorService
 ) -> None:
-    service = await _service(shop, portal, data_dirs)
-    try:
-        await _sync(service)
-        before = portal.store.count("deal")
-        key = next(iter(shop.deal_ids()))
-        await asyncio.to_thread(service.queue.enqueue, "deal.create", key)
-        await service.run_queue(max_wait=30)
-        assert portal.store.count("deal") == before
-        job = (await asyncio.to_thread(service.queue.history_for, "deal", key))[0]
-        assert job.state == "done" and job.result and job.result.get("skipped") == "already linked"
-    finally:
-        await service.aclose()
+    await _sync(service)
+    before = portal.store.count("deal")
+    key = next(iter(shop.deal_ids()))
+    await asyncio.to_thread(service.queue.enqueue, "deal.create", key)
+    await service.run_queue(max_wait=30)
+    assert portal.store.count("deal") == before
+    job = (await asyncio.to_thread(service.queue.history_for, "deal", key))[0]
+    assert job.state == "done" and job.result and job.result.get("skipped") == "already linked"
 
 
 async def test_existing_deal_found_by_origin_id_is_adopted_not_created_again(
@@ -127,48 +124,42 @@ async def test_two_runners_racing_for_the_same_orders_create_no_duplicate(
 
 
 async def test_reconciliation_gives_each_state_with_its_evidence(
-    shop: Shop, portal: PortalEmulator, data_dirs: DataDirs
+    shop: Shop, portal: PortalEmulator, service: MonitorService
 ) -> None:
-    service = await _service(shop, portal, data_dirs)
-    try:
-        await _sync(service)
-        ids = shop.deal_ids()
-        k_stale, k_dup, k_out, k_unlinked = list(ids)[:4]
-        portal.store.delete("deal", ids[k_stale])
-        # A second deal just like the first, as two racing creates would make.
-        portal.store.add("deal", {k: v for k, v in portal.store.get("deal", ids[k_dup]).items() if k != "ID"})
-        portal.store.update("deal", ids[k_out], {"OPPORTUNITY": "0.01"})
-        shop.execute("UPDATE orders SET bitrix_deal_id = NULL WHERE order_id = :k", k=int(k_unlinked))
-        orphan = portal.store.add(
-            "deal", {"TITLE": "gone", "ORIGINATOR_ID": ORIGINATOR, "ORIGIN_ID": "424242"}
-        )
+    await _sync(service)
+    ids = shop.deal_ids()
+    k_stale, k_dup, k_out, k_unlinked = list(ids)[:4]
+    portal.store.delete("deal", ids[k_stale])
+    # A second deal just like the first, as two racing creates would make.
+    portal.store.add("deal", {k: v for k, v in portal.store.get("deal", ids[k_dup]).items() if k != "ID"})
+    portal.store.update("deal", ids[k_out], {"OPPORTUNITY": "0.01"})
+    shop.execute("UPDATE orders SET bitrix_deal_id = NULL WHERE order_id = :k", k=int(k_unlinked))
+    orphan = portal.store.add("deal", {"TITLE": "gone", "ORIGINATOR_ID": ORIGINATOR, "ORIGIN_ID": "424242"})
 
-        snap = await service.snapshot()
-        by_key = {s.key: s for s in snap.orders}
-        stale = by_key[k_stale]
-        assert stale.state is RecordState.STALE_LINK and str(ids[k_stale]) in stale.note
-        dup = by_key[k_dup]
-        assert dup.state is RecordState.DUPLICATED
-        assert dup.duplicates[0].matched_by == "origin id" and len(dup.duplicates[0].ids) == 2
-        out = by_key[k_out]
-        assert out.state is RecordState.OUTDATED
-        assert [(d.field, d.portal) for d in out.diffs] == [("OPPORTUNITY", "0.01")]
-        assert by_key[k_unlinked].state is RecordState.UNLINKED
-        assert [o.portal_id for o in snap.orphans] == [orphan]
-        c = snap.order_counts
-        assert (c.stale_link, c.duplicated, c.outdated, c.unlinked, c.orphans) == (1, 1, 1, 1, 1)
-        assert c.in_sync == shop.orders - 4
-        assert snap.plan.counts() == {"deal.cleanup": 1, "deal.create": 2, "deal.update": 1}
+    snap = await service.snapshot()
+    by_key = {s.key: s for s in snap.orders}
+    stale = by_key[k_stale]
+    assert stale.state is RecordState.STALE_LINK and str(ids[k_stale]) in stale.note
+    dup = by_key[k_dup]
+    assert dup.state is RecordState.DUPLICATED
+    assert dup.duplicates[0].matched_by == "origin id" and len(dup.duplicates[0].ids) == 2
+    out = by_key[k_out]
+    assert out.state is RecordState.OUTDATED
+    assert [(d.field, d.portal) for d in out.diffs] == [("OPPORTUNITY", "0.01")]
+    assert by_key[k_unlinked].state is RecordState.UNLINKED
+    assert [o.portal_id for o in snap.orphans] == [orphan]
+    c = snap.order_counts
+    assert (c.stale_link, c.duplicated, c.outdated, c.unlinked, c.orphans) == (1, 1, 1, 1, 1)
+    assert c.in_sync == shop.orders - 4
+    assert snap.plan.counts() == {"deal.cleanup": 1, "deal.create": 2, "deal.update": 1}
 
-        await service.apply(snap.plan)
-        await service.run_queue(max_wait=60)
-        after = await service.snapshot()
-        assert after.order_counts.in_sync == shop.orders
-        assert after.order_counts.orphans == 1  # reported, never deleted automatically
-        assert portal.store.get("deal", orphan) is not None
-        assert_exactly_one_each(portal, shop)
-    finally:
-        await service.aclose()
+    await service.apply(snap.plan)
+    await service.run_queue(max_wait=60)
+    after = await service.snapshot()
+    assert after.order_counts.in_sync == shop.orders
+    assert after.order_counts.orphans == 1  # reported, never deleted automatically
+    assert portal.store.get("deal", orphan) is not None
+    assert_exactly_one_each(portal, shop)
 
 
 async def test_cleanup_archives_before_delete_and_everything_restores(
@@ -205,124 +196,104 @@ async def test_cleanup_archives_before_delete_and_everything_restores(
 
 
 async def test_contact_merge_repoints_deals_and_repairs_shop_ids(
-    shop: Shop, portal: PortalEmulator, data_dirs: DataDirs
+    shop: Shop, portal: PortalEmulator, service: MonitorService
 ) -> None:
-    service = await _service(shop, portal, data_dirs)
-    try:
-        await _sync(service)
-        user_key, cid = next((k, v) for k, v in shop.contact_ids().items() if v)
-        user = service.shop.get_users([user_key])[user_key]
-        # A second contact for the same user, made by the old backend, and the shop pointing at it.
-        second = portal.store.add("contact", F.contact_fields(user, originator=ORIGINATOR))
-        shop.execute("UPDATE users SET bitrix_contact_id = :c WHERE id = :k", c=second, k=int(user_key))
-        deal_key, deal_id = next(
-            (o.key, o.deal_id) for page in service.shop.iter_orders() for o in page if o.user_key == user_key
-        )
-        portal.store.update("deal", deal_id, {"CONTACT_ID": cid})
-        snap = await service.snapshot()
-        status = next(s for s in snap.users if s.key == user_key)
-        assert status.state is RecordState.DUPLICATED
-        await service.apply(snap.plan)
-        await service.run_queue(max_wait=60)
-        survivor = shop.contact_ids()[user_key]
-        assert survivor == second  # the record the shop references survives
-        assert portal.store.get("contact", cid) is None
-        assert portal.store.get("deal", deal_id)["CONTACT_ID"] == str(second)
-        assert shop.deal_ids()[deal_key] == deal_id
-    finally:
-        await service.aclose()
+    await _sync(service)
+    user_key, cid = next((k, v) for k, v in shop.contact_ids().items() if v)
+    user = service.shop.get_users([user_key])[user_key]
+    # A second contact for the same user, made by the old backend, and the shop pointing at it.
+    second = portal.store.add("contact", F.contact_fields(user, originator=ORIGINATOR))
+    shop.execute("UPDATE users SET bitrix_contact_id = :c WHERE id = :k", c=second, k=int(user_key))
+    deal_key, deal_id = next(
+        (o.key, o.deal_id) for page in service.shop.iter_orders() for o in page if o.user_key == user_key
+    )
+    portal.store.update("deal", deal_id, {"CONTACT_ID": cid})
+    snap = await service.snapshot()
+    status = next(s for s in snap.users if s.key == user_key)
+    assert status.state is RecordState.DUPLICATED
+    await service.apply(snap.plan)
+    await service.run_queue(max_wait=60)
+    survivor = shop.contact_ids()[user_key]
+    assert survivor == second  # the record the shop references survives
+    assert portal.store.get("contact", cid) is None
+    assert portal.store.get("deal", deal_id)["CONTACT_ID"] == str(second)
+    assert shop.deal_ids()[deal_key] == deal_id
 
 
 async def test_change_watcher_queues_updates_and_creates(
-    shop: Shop, portal: PortalEmulator, data_dirs: DataDirs
+    shop: Shop, portal: PortalEmulator, service: MonitorService
 ) -> None:
-    service = await _service(shop, portal, data_dirs)
-    try:
-        await _sync(service)
-        watcher = ChangeWatcher(service)
-        await watcher.prime()
-        assert await watcher.poll() == 0
-        key = next(iter(shop.deal_ids()))
-        shop.execute(
-            "UPDATE orders SET total_price = 777.5, updated_at = CURRENT_TIMESTAMP WHERE order_id = :k",
-            k=int(key),
-        )
-        assert await watcher.poll() == 1
-        await service.run_queue(max_wait=30)
-        assert portal.store.get("deal", shop.deal_ids()[key])["OPPORTUNITY"] == "777.50"
-    finally:
-        await service.aclose()
+    await _sync(service)
+    watcher = ChangeWatcher(service)
+    await watcher.prime()
+    assert await watcher.poll() == 0
+    key = next(iter(shop.deal_ids()))
+    shop.execute(
+        "UPDATE orders SET total_price = 777.5, updated_at = CURRENT_TIMESTAMP WHERE order_id = :k",
+        k=int(key),
+    )
+    assert await watcher.poll() == 1
+    await service.run_queue(max_wait=30)
+    assert portal.store.get("deal", shop.deal_ids()[key])["OPPORTUNITY"] == "777.50"
 
 
 async def test_merge_conflict_is_left_for_a_person_with_the_merge_link(
-    shop: Shop, portal: PortalEmulator, data_dirs: DataDirs
+    shop: Shop, portal: PortalEmulator, service: MonitorService
 ) -> None:
-    service = await _service(shop, portal, data_dirs)
-    try:
-        await _sync(service)
-        key, deal_id = next(iter(shop.deal_ids().items()))
-        other = portal.store.add(
-            "deal", {"TITLE": "typed by hand", "ORIGINATOR_ID": ORIGINATOR, "ORIGIN_ID": key}
-        )
-        await _sync(service)
-        job = next(
-            j for j in await asyncio.to_thread(service.queue.history_for, "deal", key) if "cleanup" in j.kind
-        )
-        assert job.state == "dead"
-        assert job.error is not None and f"/crm/deal/merge/?id={deal_id},{other}" in job.error.message
-        assert portal.store.get("deal", other) is not None  # nothing deleted without a person
-        snap = await service.snapshot()
-        assert next(s for s in snap.orders if s.key == key).state is RecordState.DUPLICATED
-    finally:
-        await service.aclose()
+    await _sync(service)
+    key, deal_id = next(iter(shop.deal_ids().items()))
+    other = portal.store.add(
+        "deal", {"TITLE": "typed by hand", "ORIGINATOR_ID": ORIGINATOR, "ORIGIN_ID": key}
+    )
+    await _sync(service)
+    job = next(
+        j for j in await asyncio.to_thread(service.queue.history_for, "deal", key) if "cleanup" in j.kind
+    )
+    assert job.state == "dead"
+    assert job.error is not None and f"/crm/deal/merge/?id={deal_id},{other}" in job.error.message
+    assert portal.store.get("deal", other) is not None  # nothing deleted without a person
+    snap = await service.snapshot()
+    assert next(s for s in snap.orders if s.key == key).state is RecordState.DUPLICATED
 
 
 async def test_deal_made_before_origin_ids_is_found_by_title_and_adopted(
-    shop: Shop, portal: PortalEmulator, data_dirs: DataDirs
+    shop: Shop, portal: PortalEmulator, service: MonitorService
 ) -> None:
-    service = await _service(shop, portal, data_dirs)
-    try:
-        key = next(iter(shop.deal_ids()))
-        order = service.shop.get_orders([key])[key]
-        legacy = portal.store.add("deal", {"TITLE": order.title, "OPPORTUNITY": "1.00"})  # no origin id
-        snap = await service.snapshot()
-        status = next(s for s in snap.orders if s.key == key)
-        assert status.state is RecordState.UNLINKED
-        assert status.relink_to == legacy
-        assert "made before origin ids" in status.note
-        assert any(j.kind == "deal.relink" and j.entity_key == key for j in snap.plan.jobs)
-        await service.apply(snap.plan)
-        await service.run_queue(max_wait=60)
-        assert shop.deal_ids()[key] == legacy
-        adopted = portal.store.get("deal", legacy)
-        assert adopted["ORIGIN_ID"] == key
-        assert adopted["ORIGINATOR_ID"] == ORIGINATOR
-        assert_exactly_one_each(portal, shop)
-        after = await service.snapshot()
-        assert after.order_counts.in_sync == shop.orders
-    finally:
-        await service.aclose()
+    key = next(iter(shop.deal_ids()))
+    order = service.shop.get_orders([key])[key]
+    legacy = portal.store.add("deal", {"TITLE": order.title, "OPPORTUNITY": "1.00"})  # no origin id
+    snap = await service.snapshot()
+    status = next(s for s in snap.orders if s.key == key)
+    assert status.state is RecordState.UNLINKED
+    assert status.relink_to == legacy
+    assert "made before origin ids" in status.note
+    assert any(j.kind == "deal.relink" and j.entity_key == key for j in snap.plan.jobs)
+    await service.apply(snap.plan)
+    await service.run_queue(max_wait=60)
+    assert shop.deal_ids()[key] == legacy
+    adopted = portal.store.get("deal", legacy)
+    assert adopted["ORIGIN_ID"] == key
+    assert adopted["ORIGINATOR_ID"] == ORIGINATOR
+    assert_exactly_one_each(portal, shop)
+    after = await service.snapshot()
+    assert after.order_counts.in_sync == shop.orders
 
 
 async def test_old_deal_with_the_same_title_is_a_duplicate_by_title_pattern(
-    shop: Shop, portal: PortalEmulator, data_dirs: DataDirs
+    shop: Shop, portal: PortalEmulator, service: MonitorService
 ) -> None:
-    service = await _service(shop, portal, data_dirs)
-    try:
-        await _sync(service)
-        key, deal_id = next(iter(shop.deal_ids().items()))
-        fields = {k: v for k, v in portal.store.get("deal", deal_id).items() if k != "ID"}
-        old = portal.store.add("deal", {**fields, "ORIGINATOR_ID": None, "ORIGIN_ID": None})
-        snap = await service.snapshot()
-        status = next(s for s in snap.orders if s.key == key)
-        assert status.state is RecordState.DUPLICATED
-        evidence = status.duplicates[0]
-        assert evidence.matched_by == "title pattern"
-        assert set(evidence.ids) == {deal_id, old}
-        await service.apply(snap.plan)
-        await service.run_queue(max_wait=60)
-        assert portal.store.get("deal", old) is None  # merged into the deal the shop references
-        assert shop.deal_ids()[key] == deal_id
-        assert (await service.snapshot()).order_counts.in_sync == shop.orders
-    finally:
-        await service.aclose()
+    await _sync(service)
+    key, deal_id = next(iter(shop.deal_ids().items()))
+    fields = {k: v for k, v in portal.store.get("deal", deal_id).items() if k != "ID"}
+    old = portal.store.add("deal", {**fields, "ORIGINATOR_ID": None, "ORIGIN_ID": None})
+    snap = await service.snapshot()
+    status = next(s for s in snap.orders if s.key == key)
+    assert status.state is RecordState.DUPLICATED
+    evidence = status.duplicates[0]
+    assert evidence.matched_by == "title pattern"
+    assert set(evidence.ids) == {deal_id, old}
+    await service.apply(snap.plan)
+    await service.run_queue(max_wait=60)
+    assert portal.store.get("deal", old) is None  # merged into the deal the shop references
+    assert shop.deal_ids()[key] == deal_id
+    assert (await service.snapshot()).order_counts.in_sync == shop.orders
