@@ -3,15 +3,31 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from pathlib import Path
 
 from bitrix_monitor import config
 from bitrix_monitor.config import AppConfig
+from bitrix_monitor.errors import UserFacingError
 from bitrix_monitor.paths import DataDirs
 from bitrix_monitor.sync.api import MonitorApi
 
 
+def _check_display() -> None:
+    """Qt aborts the process when it finds no display; say so in one line instead."""
+    if sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or os.environ.get("QT_QPA_PLATFORM")
+    ):
+        raise UserFacingError(
+            "There is no display to open the window on",
+            hint="run it in a desktop session, or use the headless modes --sync and --report "
+            "(--demo works too)",
+        )
+
+
 def run_gui_from_cli(cfg: AppConfig, dirs: DataDirs, args: argparse.Namespace) -> int:
+    _check_display()
     from bitrix_monitor.gui.app import run_gui
 
     config_path = Path(args.config) if args.config else dirs.config_file
