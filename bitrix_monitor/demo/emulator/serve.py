@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
-import threading
+import time
 from types import FrameType
 
 from bitrix_monitor import APP_NAME
@@ -47,10 +47,12 @@ def run_cli(args: argparse.Namespace) -> int:
         emulator.close()
         return _fail(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}")
 
-    stop = threading.Event()
+    # A plain flag, not a threading.Event: the handler runs in the main thread, which may be holding the
+    # Event's own (non-reentrant) lock inside wait() at that moment, and Event.set() would deadlock on it.
+    stopped: list[int] = []
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
-        stop.set()
+        stopped.append(signum)
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
@@ -64,8 +66,8 @@ def run_cli(args: argparse.Namespace) -> int:
             file=sys.stderr,
             flush=True,
         )
-        while not stop.wait(0.5):
-            pass
+        while not stopped:
+            time.sleep(0.1)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
