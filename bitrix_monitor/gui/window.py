@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
@@ -754,10 +755,16 @@ class MainWindow(QMainWindow):
         try:
             service = self.require_service()
             summary = await service.queue_summary()
+            if not shiboken6.isValid(self):
+                return  # the window was destroyed while the service answered
             if summary != self._last_summary:
                 await self.refresh_queue()
             if self._finished_since_snapshot(summary) and not self._snapshot_lock.locked():
                 await self.refresh()
+        except RuntimeError:
+            if shiboken6.isValid(self):
+                raise
+            # A poll that outlived its window (Qt deleted the widgets under it): nothing left to update.
         finally:
             self._polling = False
 
@@ -978,7 +985,8 @@ class MainWindow(QMainWindow):
     # -- shutdown -------------------------------------------------------------------------------------
     async def shutdown(self) -> None:
         """Stop polling, cancel what runs, close the service (runner, lease, connections)."""
-        self.poll_timer.stop()
+        if shiboken6.isValid(self.poll_timer):
+            self.poll_timer.stop()
         set_user_error_sink(None)
         self.cancel_long_task()
         if self._history.task is not None:
