@@ -114,6 +114,13 @@ def build_parser() -> argparse.ArgumentParser:
     emu.add_argument(
         "--tls", metavar="CERTFILE", help="serve HTTPS with a self-signed certificate written here"
     )
+    emu.add_argument(
+        "--pipeline",
+        metavar="NAME",
+        action="append",
+        default=[],
+        help="make sure a deal pipeline of this name exists (repeatable; ids count up from 1)",
+    )
     return p
 
 

@@ -133,3 +133,14 @@ def test_bad_options_are_one_line_and_exit_2(tmp_path: Path, options: tuple[str,
     assert len(lines) == 1
     assert mentions in lines[0]
     assert "Traceback" not in result.stderr
+
+
+def test_pipeline_option_seeds_pipelines_once_across_restarts(tmp_path: Path) -> None:
+    options = ("--limits", "off", "--state", str(tmp_path / "portal.sqlite3"), "--pipeline", "Shop")
+    for extra in ((), ("--pipeline", "Wholesale")):
+        with _serving(tmp_path, *options, *extra) as (proc, url):
+            answer = httpx.post(url + "crm.category.list", json={"entityTypeId": 2}, timeout=10).json()
+            proc.terminate()
+            assert proc.wait(10) == 0
+    names = {c["id"]: c["name"] for c in answer["result"]["categories"]}
+    assert names == {0: "General", 1: "Shop", 2: "Wholesale"}

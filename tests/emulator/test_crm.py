@@ -61,6 +61,7 @@ def test_deal_row_is_string_typed_with_nulls_flags_and_iso_dates(call: Call) -> 
 
 
 def test_read_only_fields_are_ignored_and_category_is_immutable(call: Call, portal: PortalEmulator) -> None:
+    assert [portal.store.add_pipeline("Retail"), portal.store.add_pipeline("Wholesale")] == [1, 2]
     deal_id = ok(call("crm.deal.add", fields={"CATEGORY_ID": 2, "ID": 999, "DATE_CREATE": "2001-01-01"}))
     row = portal.store.get("deal", deal_id)
     assert row is not None

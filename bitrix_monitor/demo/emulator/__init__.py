@@ -12,7 +12,12 @@ In process::
         httpx.post(portal.webhook_url + "crm.deal.get", json={"id": deal_id})
 
 From the command line: ``bitrix-monitor --emulate-portal [--port N] [--limits PLAN] [--faults SPEC]
-[--seed N] [--state FILE] [--tls CERTFILE]``.
+[--seed N] [--state FILE] [--tls CERTFILE] [--pipeline NAME ...]``.
+
+Deal pipelines (reference §10): pipeline 0 always exists; more come from ``crm.category.add``,
+``store.add_pipeline(name)`` or ``--pipeline NAME`` (kept in the state file). A deal added with a stage of
+another pipeline gets the first stage of its own pipeline with the same semantics; an update with one keeps
+the old stage; ``CATEGORY_ID`` is fixed at creation.
 
 With ``tls_cert``/``--tls CERTFILE`` it serves HTTPS with a self-signed certificate for ``localhost``,
 ``127.0.0.1`` and ``::1``, written to CERTFILE (PEM, certificate only, for clients to trust); the private key

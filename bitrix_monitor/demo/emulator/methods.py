@@ -173,6 +173,8 @@ class RestApi:
             }
         )
 
+        self._methods.update(_pipeline_methods(store))
+
     def has_method(self, name: str) -> bool:
         return name.lower() in self._methods
 
@@ -436,3 +438,9 @@ def _owner_type_name(value: Any) -> str | None:
         return names.get(php.intval(value))
     text = php.to_string(value).strip().upper()
     return text if text in names.values() else None
+
+
+def _pipeline_methods(store: PortalStore) -> dict[str, Handler]:
+    from bitrix_monitor.demo.emulator.pipeline_methods import pipeline_methods  # it builds on this module
+
+    return pipeline_methods(store)

@@ -41,6 +41,8 @@ def run_cli(args: argparse.Namespace) -> int:
         return _fail(f"--faults: {exc}")
     except OSError as exc:
         return _fail(f"--state {args.state}: {exc.strerror or exc}")
+    for name in args.pipeline or ():
+        emulator.store.ensure_pipeline(name)
     try:
         emulator.start()
     except OSError as exc:

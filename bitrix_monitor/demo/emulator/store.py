@@ -42,10 +42,10 @@ from bitrix_monitor.demo.emulator.fields import (
     normalize_value,
     now_iso,
     parse_moment,
-    stage_semantic,
     stage_sort_key,
     user_field_def,
 )
+from bitrix_monitor.demo.emulator.pipelines import Pipelines
 
 ENTITIES = ("deal", "contact")
 PAGE_SIZE = 50
@@ -141,6 +141,7 @@ class PortalStore:
         self._bindings: dict[int, list[dict[str, Any]]] = {}
         self._contact_deals: dict[int, set[int]] = {}
         self._meta: dict[str, str] = {}
+        self.pipelines = Pipelines()
         self._db: sqlite3.Connection | None = None
         self._dirty: set[tuple[str, int]] = set()
         self._tx_depth = 0
@@ -163,6 +164,8 @@ class PortalStore:
         for entity, table in self._tables.items():
             table.next_id = int(self._meta.get(f"next_id.{entity}", "1"))
         self._fm_next_id = int(self._meta.get("next_id.fm", "1"))
+        if "pipelines" in self._meta:
+            self.pipelines = Pipelines.loads(self._meta["pipelines"])
         for entity, ident, data in db.execute("SELECT entity, id, data FROM records ORDER BY entity, id"):
             self._load_record(entity, int(ident), json.loads(data))
         self._db = db
@@ -413,6 +416,46 @@ class PortalStore:
             for i, cid in enumerate(contact_ids)
         ]
 
+    # ------------------------------------------------------------------ pipelines (reference §10)
+
+    def _stage_on_add(self, row: dict[str, Any]) -> None:
+        """A new deal's pipeline is its CATEGORY_ID (an unknown one files it in pipeline 0, without error);
+        a STAGE_ID of another pipeline, or none, becomes a stage of that pipeline."""
+        category = max(php.intval(row.get("CATEGORY_ID")), 0)
+        if self.pipelines.get(category) is None:
+            category = 0
+        row["CATEGORY_ID"] = str(category)
+        row["STAGE_ID"] = self.pipelines.stage_on_add(category, row.get("STAGE_ID"))
+
+    def _stage_on_update(self, row: dict[str, Any], old: dict[str, Any]) -> None:
+        """A STAGE_ID that is not a stage of the deal's pipeline is ignored (the call still succeeds)."""
+        category = php.intval(old.get("CATEGORY_ID"))
+        stage = row.get("STAGE_ID")
+        if stage and self.pipelines.stage(category, stage) is None:
+            row["STAGE_ID"] = old.get("STAGE_ID")
+
+    def add_pipeline(
+        self, name: str, *, sort: int = 500, origin_id: str = "", originator_id: str = ""
+    ) -> int:
+        """A new deal pipeline with the default stages (``C<id>:NEW`` …); returns its id."""
+        with self.lock:
+            made = self.pipelines.add(
+                name, sort=sort, created=now_iso(), origin_id=origin_id, originator_id=originator_id
+            )
+            self.set_meta("pipelines", self.pipelines.dumps())
+            return made.id
+
+    def ensure_pipeline(self, name: str) -> int:
+        """The id of the pipeline called ``name``, made (with the default stages) when there is none."""
+        with self.lock:
+            found = next((c.id for c in self.pipelines.listed() if c.id and c.name == name), None)
+            return self.add_pipeline(name) if found is None else found
+
+    def stage_rows(self, directory: str | None) -> list[dict[str, Any]]:
+        """``crm.status.list`` rows of a stage directory (``DEAL_STAGE``, ``DEAL_STAGE_<id>``), or all."""
+        with self.lock:
+            return self.pipelines.rows(directory)
+
     # ------------------------------------------------------------------ public CRUD
 
     def add(self, entity: str, fields: Any, params: Any = None) -> int:
@@ -492,11 +535,7 @@ class PortalStore:
                     writable.pop(name, None)
             self._apply_fields(entity, row, uf, writable, creating=True)
             if entity == "deal":
-                if php.intval(row.get("CATEGORY_ID")) < 0:
-                    row["CATEGORY_ID"] = "0"
-                category = php.intval(row["CATEGORY_ID"])
-                if not row.get("STAGE_ID"):
-                    row["STAGE_ID"] = "NEW" if category == 0 else f"C{category}:NEW"
+                self._stage_on_add(row)
                 self._refresh_stage(row, stamp, moved=True)
                 contacts = self._contact_ids_from(fields) or []
             row = {k: v for k, v in row.items() if v is not None}
@@ -518,7 +557,7 @@ class PortalStore:
             return ident
 
     def _refresh_stage(self, row: dict[str, Any], stamp: str, *, moved: bool) -> None:
-        semantic = stage_semantic(row.get("STAGE_ID"))
+        semantic = self.pipelines.semantic_id(php.intval(row.get("CATEGORY_ID")), row.get("STAGE_ID"))
         row["STAGE_SEMANTIC_ID"] = semantic
         if semantic in ("S", "F"):
             row["CLOSED"] = "Y"
@@ -553,6 +592,7 @@ class PortalStore:
             stamp = now_iso()
             self._apply_fields(entity, row, uf, fields, creating=False)
             if entity == "deal":
+                self._stage_on_update(row, old)
                 stage_changed = row.get("STAGE_ID") != old.get("STAGE_ID")
                 if not row.get("STAGE_ID"):
                     row["STAGE_ID"] = old.get("STAGE_ID", "NEW")
