@@ -187,3 +187,68 @@ def test_select_star_default_and_explicit(call: Call, portal: PortalEmulator) ->
     assert star_uf["UF_CRM_NOTE"] == "n"
     (narrow,) = ok(call("crm.deal.list", select=["TITLE", "NOPE"]))
     assert narrow == {"TITLE": "x"}
+
+
+# The portal's database compares text the way its collation (utf8_general_ci) does: without regard to case,
+# accents or trailing spaces. Another integration's "SHOP-shop" is found by a filter for "shop-shop".
+_LOOKALIKES = ["shop-shop", "SHOP-shop", "shop-shöp", "shop-shop ", "Shop-Shop", "shop-shop2", "shopshop", ""]
+
+
+def _seed_lookalikes(portal: PortalEmulator) -> list[int]:
+    return [
+        portal.store.add(
+            "deal",
+            {
+                "TITLE": f"Order #{i} ({o or 'none'})",
+                "ORIGINATOR_ID": o or None,
+                "ORIGIN_ID": "ab-7" if i % 2 else "AB-7",
+            },
+        )
+        for i, o in enumerate(_LOOKALIKES)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("flt", "expected"),
+    [
+        # the origin-id index path (ORIGINATOR_ID / ORIGIN_ID with = and @)
+        ({"ORIGINATOR_ID": "shop-shop"}, [0, 1, 2, 3, 4]),
+        ({"=ORIGINATOR_ID": "SHOP-SHOP"}, [0, 1, 2, 3, 4]),
+        ({"@ORIGINATOR_ID": ["shop-shop", "SHOPSHOP"]}, [0, 1, 2, 3, 4, 6]),
+        ({"ORIGINATOR_ID": "shop-shop", "@ORIGIN_ID": ["ab-7"]}, [0, 1, 2, 3, 4]),
+        ({"ORIGIN_ID": "Ab-7", "<ID": "ids[2]"}, [0, 1]),
+        # the row-predicate path (negations, and text fields without an index)
+        ({"!ORIGINATOR_ID": "shop-shop"}, [5, 6, 7]),
+        ({"!=ORIGINATOR_ID": "Shop-Shöp"}, [5, 6, 7]),
+        ({"!@ORIGINATOR_ID": ["shop-shop", "shopshop"]}, [5, 7]),
+        ({"TITLE": "order #1 (shop-shop)"}, [1]),
+        ({"@TITLE": ["ORDER #2 (SHOP-SHOP)", "order #5 (shop-shop2)"]}, [2, 5]),
+        ({"%TITLE": "(SHÖP-SHOP"}, [0, 1, 2, 3, 4, 5]),
+        ({"%TITLE": "(shop-shop)"}, [0, 1, 2, 4]),
+    ],
+)
+def test_text_filters_compare_like_the_portals_collation(
+    call: Call, portal: PortalEmulator, flt: dict[str, Any], expected: list[int]
+) -> None:
+    ids = _seed_lookalikes(portal)
+    concrete = {
+        k: ids[int(v[4:-1])] if isinstance(v, str) and v.startswith("ids[") else v for k, v in flt.items()
+    }
+    rows = ok(call("crm.deal.list", filter=concrete, order={"ID": "ASC"}, select=["ID", "ORIGINATOR_ID"]))
+    assert _ids(rows) == [ids[i] for i in expected]
+
+
+def test_rows_keep_their_own_spelling_whatever_the_filter(call: Call, portal: PortalEmulator) -> None:
+    _seed_lookalikes(portal)
+    rows = ok(call("crm.deal.list", filter={"ORIGINATOR_ID": "shop-shop"}, select=["ID", "ORIGINATOR_ID"]))
+    assert sorted(r["ORIGINATOR_ID"] for r in rows) == sorted(_LOOKALIKES[:5])
+
+
+def test_numeric_and_id_filters_stay_numeric(call: Call, portal: PortalEmulator) -> None:
+    a = portal.store.add("deal", {"OPPORTUNITY": "10"})
+    b = portal.store.add("deal", {"OPPORTUNITY": "100"})
+    assert _ids(ok(call("crm.deal.list", filter={"OPPORTUNITY": "10.00"}, select=["ID"]))) == [a]
+    assert _ids(ok(call("crm.deal.list", filter={"ID": f" {b}"}, select=["ID"]))) == [b]
+    assert _ids(
+        ok(call("crm.deal.list", filter={">OPPORTUNITY": "9.5"}, order={"ID": "ASC"}, select=["ID"]))
+    ) == [a, b]

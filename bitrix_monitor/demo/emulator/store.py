@@ -17,6 +17,7 @@ import operator
 import re
 import sqlite3
 import threading
+import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -92,6 +93,38 @@ def normalize_phone(value: str) -> str:
     """Digits only, and whatever follows an extension marker is ignored."""
     main = _PHONE_EXTENSION_RE.split(value, maxsplit=1)[0]
     return "".join(ch for ch in main if ch.isdigit())
+
+
+def _weight(ch: str) -> str:
+    """One character's weight under MySQL's ``utf8_general_ci``: the upper case of its base letter (accents
+    dropped: é = E, ё = Е), ß = S, and every character outside the BMP the same (utf8mb4_general_ci)."""
+    if ord(ch) > 0xFFFF:
+        return "\ufffd"
+    base = unicodedata.normalize("NFD", ch)[0]
+    upper = base.upper()
+    return upper[0] if len(upper) == 1 or base == "ß" else base
+
+
+_WEIGHTS: dict[str, str] = {}
+
+
+def weights(value: str) -> str:
+    """``value`` character by character as its ``utf8_general_ci`` weights (same length)."""
+    out = []
+    for ch in value:
+        w = _WEIGHTS.get(ch)
+        if w is None:
+            w = _WEIGHTS[ch] = _weight(ch)
+        out.append(w)
+    return "".join(out)
+
+
+def collation_key(value: str) -> str:
+    """What the portal's database compares text by: its ``utf8_general_ci`` collation, which is
+    case-insensitive, accent-insensitive and ignores trailing spaces (PAD SPACE). Two strings are equal
+    in a filter exactly when their keys are equal (``ORIGINATOR_ID = 'shop'`` finds ``'SHOP'`` and
+    ``'shöp '``)."""
+    return weights(value.rstrip(" "))
 
 
 def normalize_comm(kind: str, value: str) -> str:
@@ -255,17 +288,17 @@ class PortalStore:
         for name in ORIGIN_FIELDS:
             value = row.get(name)
             if value:
-                table.origin[name].setdefault(value.casefold(), set()).add(ident)
+                table.origin[name].setdefault(collation_key(value), set()).add(ident)
 
     def _unindex_origin(self, table: _Table, ident: int, row: dict[str, Any]) -> None:
         for name in ORIGIN_FIELDS:
             value = row.get(name)
             if value:
-                bucket = table.origin[name].get(value.casefold())
+                bucket = table.origin[name].get(collation_key(value))
                 if bucket is not None:
                     bucket.discard(ident)
                     if not bucket:
-                        del table.origin[name][value.casefold()]
+                        del table.origin[name][collation_key(value)]
 
     def _reindex_comm(self, contact_id: int) -> None:
         for kind, keys in self._comm_keys.pop(contact_id, {}).items():
@@ -820,7 +853,7 @@ class PortalStore:
                     (
                         name,
                         descending,
-                        lambda _i, v: (0, "") if v is None else (1, php.to_string(v).casefold()),
+                        lambda _i, v: (0, "") if v is None else (1, collation_key(php.to_string(v))),
                     )
                 )
         if not spec:
@@ -856,7 +889,7 @@ class PortalStore:
                     exact = wanted if exact is None else exact & wanted
                     continue
             if name in ORIGIN_FIELDS and op in ("=", "@"):
-                keys = [php.to_string(v).casefold() for v in scalars]
+                keys = [collation_key(php.to_string(v)) for v in scalars]
                 if keys and all(keys):
                     found: set[int] = set()
                     for key in keys:
@@ -1242,10 +1275,10 @@ def _make_test(definition: FieldDef, op: str, value: Any) -> Callable[[Any], boo
     else:
 
         def conv(v: Any) -> Any:
-            return php.to_string(v).casefold()
+            return collation_key(php.to_string(v))
 
         def conv_stored(v: Any) -> Any:
-            return php.to_string(v).casefold()
+            return collation_key(php.to_string(v))
 
     many = php.is_array(value)
     options = [v for v in php.values_of(value) if not php.is_array(v)] if many else [value]
@@ -1284,12 +1317,12 @@ def _make_test(definition: FieldDef, op: str, value: Any) -> Callable[[Any], boo
 
         return ordered
     if op in ("%", "!%"):
-        needles = [php.to_string(v).casefold() for v in options]
+        needles = [weights(php.to_string(v)) for v in options]
         if not any(needles):
             return None
 
         def contains(s: Any) -> bool:
-            return not empty(s) and any(n in php.to_string(s).casefold() for n in needles)
+            return not empty(s) and any(n in weights(php.to_string(s)) for n in needles)
 
         return (lambda s: not contains(s)) if op == "!%" else contains
     if op in ("=%", "%="):
