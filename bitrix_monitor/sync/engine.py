@@ -49,6 +49,7 @@ class RunStats:
     updated: int = 0
     skipped: int = 0
     lost_races: int = 0
+    stamped: int = 0  # records kept from before origin ids that got ours
     errors: list[str] = field(default_factory=list)
 
 
@@ -513,6 +514,11 @@ class JobRunner:
                         job, JobError("StaleLink", f"{entity} {rid} no longer exists in the portal", False)
                     )
                 continue
+            foreign = F.foreign_originator(rec, self.originator)
+            if foreign is not None:
+                msg = f"{entity} {rid} carries ORIGINATOR_ID {foreign!r} of another integration: not updated"
+                await self._fail(job, JobError("ForeignRecord", msg, False))
+                continue
             if isinstance(row, OrderRow):
                 cid = contact_ids.get(row.user_key) if row.user_key else None
                 desired = F.deal_fields(row, originator=self.originator, contact_id=cid)
@@ -520,6 +526,8 @@ class JobRunner:
             else:
                 desired = F.contact_fields(row, originator=self.originator)
                 diffs = F.contact_diff(row, rec)
+            # Kept from before origin ids: ours by the shop's word, so it gets our origin ids.
+            diffs += F.origin_diff(rec, originator=self.originator, key=job.entity_key)
             if not diffs:
                 await self._complete(job, {"id": rid, "unchanged": True})
                 continue
@@ -529,6 +537,7 @@ class JobRunner:
             for (job, rid, f), res in zip(updates, results, strict=True):
                 if res is None:
                     self.stats.updated += 1
+                    self.stats.stamped += bool(F.STAMP_FIELDS & f.keys())
                     await self._complete(job, {"id": rid, "fields": sorted(f)})
                 elif isinstance(res, UserFacingError):
                     raise res

@@ -99,6 +99,32 @@ def deal_diff(order: OrderRow, deal: Mapping[str, Any], *, contact_id: int | Non
     return diffs
 
 
+RESTORED_PREFIX = "restored:"  # ORIGIN_ID of a record re-created from the archive (see sync/restore.py)
+
+
+def foreign_originator(record: Mapping[str, Any], originator: str) -> str | None:
+    """The record's ORIGINATOR_ID when it is set and is not ours, byte for byte (another integration's)."""
+    owner = record.get("ORIGINATOR_ID")
+    return str(owner) if owner and str(owner) != originator else None
+
+
+def origin_diff(record: Mapping[str, Any], *, originator: str, key: str) -> list[FieldDiff]:
+    """Our origin ids for a record the shop stores that lacks them: one made before origin ids (no
+    originator at all), or one of ours with no ORIGIN_ID or a restore marker. A record carrying another
+    integration's originator is never stamped (see :func:`foreign_originator`)."""
+    owner = record.get("ORIGINATOR_ID") or ""
+    origin = str(record.get("ORIGIN_ID") or "")
+    if owner and (owner != originator or (origin and not origin.startswith(RESTORED_PREFIX))):
+        return []
+    diffs = [] if owner else [FieldDiff("ORIGINATOR_ID", originator, None)]
+    if origin != key:
+        diffs.append(FieldDiff("ORIGIN_ID", key, origin or None))
+    return diffs
+
+
+STAMP_FIELDS = frozenset({"ORIGINATOR_ID", "ORIGIN_ID"})
+
+
 def _multi(record: Mapping[str, Any], name: str) -> list[Mapping[str, Any]]:
     value = record.get(name)
     return [v for v in value if isinstance(v, Mapping)] if isinstance(value, list) else []

@@ -17,7 +17,9 @@ from typing import TextIO
 from bitrix_monitor.config import AppConfig
 from bitrix_monitor.errors import EXIT_OK, EXIT_PROBLEMS
 from bitrix_monitor.paths import DataDirs
-from bitrix_monitor.sync.model import Progress
+from bitrix_monitor.sync.api import Snapshot
+from bitrix_monitor.sync.fields import STAMP_FIELDS
+from bitrix_monitor.sync.model import Progress, RecordState
 from bitrix_monitor.sync.report import Report
 from bitrix_monitor.sync.service import MonitorService
 
@@ -86,12 +88,31 @@ async def _sync_once(
             print(f"    {job.kind} {job.entity_key}: {job.reason}", file=out)
         if len(snap.plan) > 200:
             print(f"    … and {len(snap.plan) - 200} more", file=out)
+        if stamping := _to_stamp(snap):
+            print(f"Would stamp our origin ids on {stamping} records kept from before.", file=out)
         return Report.of(snap, await service.queue_summary())
     queued = await service.apply(snap.plan, actor="sync")
     log.info("queued %d jobs", queued)
-    await service.run_queue(progress=printer)
+    stats = await service.run_queue(progress=printer)
+    _say_stamped(stats.stamped, opts, out)
     snap = await service.snapshot(printer)
     return Report.of(snap, await service.queue_summary())
+
+
+def _to_stamp(snap: Snapshot) -> int:
+    """Records the shop stores that lack our origin ids (kept from before them): the plan stamps them."""
+    return sum(
+        1
+        for s in (*snap.orders, *snap.users)
+        if s.state is RecordState.OUTDATED and any(d.field in STAMP_FIELDS for d in s.diffs)
+    )
+
+
+def _say_stamped(n: int, opts: HeadlessOptions, out: TextIO) -> None:
+    if n:
+        log.info("stamped our origin ids on %d records kept from before", n)
+        if not opts.json:
+            print(f"Stamped our origin ids on {n} records kept from before.", file=out)
 
 
 async def run_headless(

@@ -79,6 +79,7 @@ class RecordStatus:
     last_error: str = ""
     last_synced: datetime | None = None
     relink_to: int | None = None  # a record found by another key (title pattern) that a relink adopts
+    hold: str = ""  # why nothing is planned for it: a person must act first (no job while this is set)
 
 
 @dataclass(frozen=True, slots=True)

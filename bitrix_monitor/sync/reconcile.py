@@ -27,6 +27,7 @@ from bitrix_monitor.sync.api import ProgressCallback, Snapshot
 from bitrix_monitor.sync.model import (
     DuplicateEvidence,
     EntityCounts,
+    FieldDiff,
     Orphan,
     Plan,
     PlannedJob,
@@ -280,6 +281,9 @@ class Reconciler:
                     shown = (u.email if label == "e-mail" else u.phone) or ""
                     foreign.append(DuplicateEvidence(dup_ids, label, shown))
             diffs = F.contact_diff(u, current) if current is not None else []
+            hold = ""
+            if current is not None and pid is not None and pid == u.contact_id:
+                diffs, hold = self._stamp(diffs, current, "contact", pid, u.key)
             linked = (RecordState.IN_SYNC, RecordState.OUTDATED, RecordState.DUPLICATED)
             if foreign and state in linked:
                 state = RecordState.DUPLICATED
@@ -298,10 +302,25 @@ class Reconciler:
                     F.display_values(current or {}),
                     diffs=tuple(diffs),
                     duplicates=tuple(dups),
-                    note=note,
+                    note="; ".join(n for n in (note, hold) if n),
+                    hold=hold,
                 )
             )
         return out
+
+    def _stamp(
+        self, diffs: list[FieldDiff], current: Mapping[str, Any], entity: str, pid: int, key: str
+    ) -> tuple[list[FieldDiff], str]:
+        """A record the shop stores: ours by the shop's word, so it gets our origin ids if it lacks them
+        (made before origin ids) -- unless it carries another integration's originator: then nothing is
+        written to it and a person decides."""
+        foreign = F.foreign_originator(current, self.originator)
+        if foreign is not None:
+            return diffs, (
+                f"{entity} {pid} carries ORIGINATOR_ID {foreign!r} of another integration: "
+                "not updated; a person must decide"
+            )
+        return [*diffs, *F.origin_diff(current, originator=self.originator, key=key)], ""
 
     def _order_states(
         self,
@@ -331,6 +350,9 @@ class Reconciler:
             desired = F.deal_fields(o, originator=self.originator, contact_id=contact_id)
             current = view.by_id.get(pid) if pid is not None else None
             diffs = F.deal_diff(o, current, contact_id=contact_id) if current is not None else []
+            hold = ""
+            if current is not None and pid is not None and pid == o.deal_id:
+                diffs, hold = self._stamp(diffs, current, "deal", pid, o.key)
             if state is RecordState.IN_SYNC and diffs:
                 state = RecordState.OUTDATED
             out.append(
@@ -345,8 +367,9 @@ class Reconciler:
                     F.display_values(current or {}),
                     diffs=tuple(diffs),
                     duplicates=tuple(dups),
-                    note=note,
+                    note="; ".join(n for n in (note, hold) if n),
                     relink_to=relink_to,
+                    hold=hold,
                 )
             )
         return out
@@ -373,6 +396,8 @@ def job_for(status: RecordStatus) -> PlannedJob | None:
     """The job that brings one record into sync, or None when it is in sync."""
     prefix = "deal" if status.entity == "order" else "contact"
     s = status.state
+    if status.hold:
+        return None
     if status.relink_to is not None:
         reason = f"adopt {prefix} {status.relink_to}: {status.note}"
         return PlannedJob(f"{prefix}.relink", status.key, reason, {"portal_id": status.relink_to})

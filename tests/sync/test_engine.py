@@ -297,3 +297,61 @@ async def test_old_deal_with_the_same_title_is_a_duplicate_by_title_pattern(
     assert portal.store.get("deal", old) is None  # merged into the deal the shop references
     assert shop.deal_ids()[key] == deal_id
     assert (await service.snapshot()).order_counts.in_sync == shop.orders
+
+
+async def test_kept_legacy_links_get_our_origin_ids_and_are_found_by_them_again(
+    shop: Shop, portal: PortalEmulator, service: MonitorService
+) -> None:
+    await _sync(service)
+    order_key, deal_id = next(iter(shop.deal_ids().items()))
+    user_key, contact_id = next(iter(shop.contact_ids().items()))
+    assert deal_id is not None and contact_id is not None
+    # As the old backend left them: linked by the shop, but no origin ids on the records.
+    portal.store.update("deal", deal_id, {"ORIGINATOR_ID": "", "ORIGIN_ID": ""})
+    portal.store.update("contact", contact_id, {"ORIGINATOR_ID": "", "ORIGIN_ID": ""})
+    snap = await service.snapshot()
+    deal_status = next(s for s in snap.orders if s.key == order_key)
+    contact_status = next(s for s in snap.users if s.key == user_key)
+    for status, key in ((deal_status, order_key), (contact_status, user_key)):
+        assert status.state is RecordState.OUTDATED
+        stamps = {("ORIGINATOR_ID", ORIGINATOR), ("ORIGIN_ID", key)}
+        assert {(d.field, d.shop) for d in status.diffs} >= stamps
+    await service.apply(snap.plan)
+    stats = await service.run_queue(max_wait=60)
+    assert stats.stamped == 2
+    for entity, rid, key in (("deal", deal_id, order_key), ("contact", contact_id, user_key)):
+        rec = portal.store.get(entity, rid)
+        assert (rec["ORIGINATOR_ID"], rec["ORIGIN_ID"]) == (ORIGINATOR, key)
+    # The exactly-once lookup finds them again: with the shop's id gone, the deal is adopted, not re-made.
+    before = portal.store.count("deal")
+    shop.execute("UPDATE orders SET bitrix_deal_id = NULL WHERE order_id = :k", k=int(order_key))
+    snap = await service.snapshot()
+    status = next(s for s in snap.orders if s.key == order_key)
+    assert status.state is RecordState.UNLINKED and status.portal_id == deal_id
+    await _sync(service)
+    assert shop.deal_ids()[order_key] == deal_id and portal.store.count("deal") == before
+    assert (await service.snapshot()).order_counts.in_sync == shop.orders
+
+
+async def test_stored_record_of_another_integration_is_never_stamped_or_updated(
+    shop: Shop, portal: PortalEmulator, service: MonitorService
+) -> None:
+    await _sync(service)
+    order_key, deal_id = next(iter(shop.deal_ids().items()))
+    assert deal_id is not None
+    portal.store.update(
+        "deal", deal_id, {"ORIGINATOR_ID": "other-app", "ORIGIN_ID": "x-1", "TITLE": "theirs"}
+    )
+    snap = await service.snapshot()
+    status = next(s for s in snap.orders if s.key == order_key)
+    assert "another integration" in status.note and status.hold
+    assert not any(j.entity_key == order_key for j in snap.plan.jobs if j.kind.startswith("deal."))
+    await service.apply(snap.plan)
+    await service.run_queue(max_wait=30)
+    # Even an update asked for explicitly (the change watcher, a person) leaves it alone.
+    await asyncio.to_thread(service.queue.enqueue, "deal.update", order_key, created_by="test")
+    await service.run_queue(max_wait=30)
+    rec = portal.store.get("deal", deal_id)
+    assert (rec["ORIGINATOR_ID"], rec["ORIGIN_ID"], rec["TITLE"]) == ("other-app", "x-1", "theirs")
+    job = (await asyncio.to_thread(service.queue.history_for, "deal", order_key))[0]
+    assert job.state == "dead" and job.error is not None and job.error.error_class == "ForeignRecord"
