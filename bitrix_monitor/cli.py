@@ -207,6 +207,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         except OSError as exc:
             raise UserFacingError(f"Cannot use data directory {dirs.root}: {exc.strerror}") from None
         setup_logging(dirs.log_dir, verbose=args.verbose)
+        from bitrix_monitor.secrets import register_environment
+        from bitrix_monitor.shop.connection import register_url_secrets
+
+        register_environment()
+        register_url_secrets(args.shop_db or "")
         return run(args, parser, dirs)
     except UserFacingError as exc:
         print(f"{APP_NAME}: error: {redact(str(exc))}", file=sys.stderr)

@@ -171,7 +171,7 @@ def from_dict(data: dict[str, Any]) -> AppConfig:
     return cfg
 
 
-_URL_HAS_PASSWORD = re.compile(r"://[^/@]*:[^/@]*@")
+_URL_HAS_PASSWORD = re.compile(r"://[^/@]*:[^/]*@|[?&;](?:password|passwd|pwd)=", re.IGNORECASE)
 
 
 def load(path: Path, *, missing_ok: bool = True) -> AppConfig:

@@ -10,7 +10,13 @@ import threading
 from pathlib import Path
 
 _WEBHOOK_RE = re.compile(r"(/rest/\d+/)([^/\s\"'?#]+)")
-_URL_PASSWORD_RE = re.compile(r"(://[^:/@\s\"']*:)([^@\s\"']+)(@)")
+# The password in a URL's user info runs to the *last* "@" before the host (an unescaped "@" in a password
+# is common), so the match is greedy up to the end of the authority.
+_URL_PASSWORD_RE = re.compile(r"(://[^:/@\s\"']*:)([^\s\"'/?#]*)(@)")
+# A password given as a query parameter (``?password=…``, as libpq and PyMySQL accept) or a DSN keyword.
+_QUERY_PASSWORD_RE = re.compile(r"(?i)(\b(?:password|passwd|pwd)=)([^&\s\"';#]+)")
+# Environment variables the database drivers read a password from by themselves.
+DRIVER_PASSWORD_ENV = ("PGPASSWORD", "MYSQL_PWD")
 
 _secrets: set[str] = set()
 _secrets_lock = threading.Lock()
@@ -30,6 +36,7 @@ def redact(text: str) -> str:
     """Hide webhook secrets, URL passwords and every registered secret in ``text``."""
     text = _WEBHOOK_RE.sub(r"\1***", text)
     text = _URL_PASSWORD_RE.sub(r"\1***\3", text)
+    text = _QUERY_PASSWORD_RE.sub(r"\1***", text)
     with _secrets_lock:
         secrets = sorted(_secrets, key=len, reverse=True)
     for s in secrets:

@@ -14,7 +14,7 @@ import keyring.errors
 
 from bitrix_monitor import APP_NAME
 from bitrix_monitor.errors import SecretStoreError
-from bitrix_monitor.log import register_secret
+from bitrix_monitor.log import DRIVER_PASSWORD_ENV, register_secret
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +23,16 @@ WEBHOOK_KEY = "portal-webhook"
 ENV_PORTAL = "BITRIX_MONITOR_PORTAL"
 ENV_SHOP_DB = "BITRIX_MONITOR_SHOP_DB"
 ENV_SHOP_PASSWORD = "BITRIX_MONITOR_SHOP_PASSWORD"
+
+
+def register_environment() -> None:
+    """Register the secrets the environment holds (ours and the database drivers' own) with the log
+    redactor at start-up, before any error could print them."""
+    from bitrix_monitor.shop.connection import register_url_secrets
+
+    for name in (ENV_PORTAL, ENV_SHOP_PASSWORD, *DRIVER_PASSWORD_ENV):
+        register_secret(os.environ.get(name))
+    register_url_secrets(os.environ.get(ENV_SHOP_DB, ""))
 
 
 def shop_password_key(db_url_without_password: str) -> str:

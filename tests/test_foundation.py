@@ -157,6 +157,22 @@ def test_redaction_hides_webhook_secrets_and_passwords() -> None:
     assert "https://x.bitrix24.com/rest/1/***/crm.deal.add" in text
 
 
+@pytest.mark.parametrize(
+    ("text", "hidden"),
+    [
+        ("mysql://u:p@ss-w0rd@h:3306/db failed", "ss-w0rd"),  # an unescaped "@" in the password
+        ("postgresql://u@h/db?sslmode=off&password=qu3ry-pw failed", "qu3ry-pw"),
+        ("postgresql://u@h/db?PASSWORD=qu3ry-pw2", "qu3ry-pw2"),
+        ("host=h dbname=db password=dsn-pw user=u", "dsn-pw"),
+    ],
+    ids=["userinfo_with_at", "query_string", "query_upper", "dsn_keyword"],
+)
+def test_redaction_hides_passwords_in_every_url_form(text: str, hidden: str) -> None:
+    out = log.redact(text)
+    assert hidden not in out
+    assert "***" in out
+
+
 def test_unexpected_error_shows_no_traceback(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -124,3 +124,61 @@ def test_no_secret_in_any_file_or_output(mariadb_user_shop: str, tmp_path: Path)
             if secret in text:
                 hits.append(f"output #{i} holds {secret[:4]}…")
     assert hits == []
+
+
+# ---------------------------------------------------------------- every way a password can be written
+
+PASSWORD_FORMS = ("userinfo_unescaped_at", "userinfo_escaped", "query_string", "keyring", "environment",
+                  "driver_environment")  # fmt: skip
+
+
+@pytest.mark.parametrize("form", PASSWORD_FORMS)
+def test_a_password_written_any_way_never_leaks(
+    form: str, postgres_url: str, fake_keyring, capsys, monkeypatch, data_dirs
+) -> None:
+    """The password reaches the app as user info (with an unescaped "@" too), a query parameter, the
+    keyring, our environment variable or the driver's own; a sync, a verbose report and an error that names
+    the database run with it, and neither the output nor any file the app wrote holds it, raw or escaped."""
+    from urllib.parse import quote
+
+    from bitrix_monitor.cli import main
+    from bitrix_monitor.secrets import SERVICE, shop_password_key
+
+    create_demo_shop(postgres_url, orders=6, users=3, seed=2)
+    password = f"Kn0wn@{form}-{os.urandom(3).hex()}"  # unique: the redactor's memory is per process
+    u = sa.engine.make_url(postgres_url)
+    base = f"postgresql://{u.username}@{u.host}:{u.port}"
+    db = u.database
+    urls = {
+        "userinfo_unescaped_at": f"postgresql://{u.username}:{password}@{u.host}:{u.port}/{db}",
+        "userinfo_escaped": f"postgresql://{u.username}:{quote(password, safe='')}@{u.host}:{u.port}/{db}",
+        "query_string": f"{base}/{db}?password={quote(password, safe='')}",
+    }
+    url = urls.get(form, f"{base}/{db}")
+    if form == "keyring":
+        fake_keyring.set_password(SERVICE, shop_password_key(url), password)
+    elif form == "environment":
+        monkeypatch.setenv("BITRIX_MONITOR_SHOP_PASSWORD", password)
+    elif form == "driver_environment":
+        monkeypatch.setenv("PGPASSWORD", password)
+    (data_dirs.root / "config.toml").write_text('[portal]\noriginator = "leak-forms"\ntimeout = 5.0\n')
+    outputs: list[str] = []
+    codes: list[int] = []
+    with PortalEmulator(limits="off", secret=WEBHOOK_SECRET) as portal:
+        monkeypatch.setenv("BITRIX_MONITOR_PORTAL", portal.webhook_url)
+        gone = url.replace(f"/{db}", "/bm_no_such_db_leak")
+        for shop, args in ((url, ("--sync", "--json")), (url, ("--report",)), (gone, ("--report",))):
+            codes.append(main(["--data-dir", str(data_dirs.root), "--verbose", "--shop-db", shop, *args]))
+            out, err = capsys.readouterr()
+            outputs += [out, err]
+    if form == "userinfo_unescaped_at":
+        assert codes == [2, 2, 2]  # refused: the URL cannot say where the password ends
+        assert "unescaped '@'" in outputs[1]
+    else:
+        assert codes == [0, 0, 2], outputs
+    forms = {password, quote(password, safe=""), password.split("@", 1)[1]}
+    hits = [f"output #{i}" for i, text in enumerate(outputs) for s in forms if s in text]
+    for p in (p for p in data_dirs.root.rglob("*") if p.is_file()):
+        blob = p.read_bytes()
+        hits += [str(p.relative_to(data_dirs.root)) for s in forms if s.encode() in blob]
+    assert hits == []

@@ -7,8 +7,10 @@ log redactor, and never appears in a message: URLs are rendered with the passwor
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import parse_qsl, unquote
 
 import sqlalchemy as sa
 
@@ -49,14 +51,58 @@ _PG_LOST = {"57P01", "57P02", "57P03", "08000", "08003", "08006"}
 _PG_UNREACHABLE_TEXT = ("connection refused", "could not connect", "timeout expired", "translate host name")
 
 
-def parse_url(url: str, password: str | None = None) -> tuple[sa.URL, Kind]:
-    """The SQLAlchemy URL with the shipped driver (and the password), and the kind of server."""
+_QUERY_PASSWORD_KEYS = ("password", "passwd", "pwd")
+
+
+def register_url_secrets(url: str) -> None:
+    """Register every password a database URL may carry with the log redactor, before anything can print
+    it: the user info as written (an unescaped ``@`` in it included) and decoded, and ``?password=``."""
+    rest = url.partition("://")[2]
+    authority = re.split(r"[/?#]", rest, maxsplit=1)[0]
+    if "@" in authority:
+        userinfo = authority.rpartition("@")[0]
+        if ":" in userinfo:
+            raw = userinfo.partition(":")[2]
+            register_secret(raw)
+            register_secret(unquote(raw))
+    for key, value in parse_qsl(url.partition("?")[2].partition("#")[0]):
+        if key.lower() in _QUERY_PASSWORD_KEYS:
+            register_secret(value)
+
+
+def check_url(url: str) -> sa.URL:
+    """Parse a shop database URL strictly; every way it can be wrong is a :class:`ShopError` that names
+    the problem without echoing the URL (it may hold a password)."""
+    register_url_secrets(url)
+    example = "e.g. postgresql://shop@host:5432/shop"
     try:
         u = sa.make_url(url.strip())
-    except (sa.exc.ArgumentError, ValueError):
+    except ValueError as exc:
+        if "int()" in str(exc):
+            raise ShopError("The shop database URL has a port that is not a number", hint=example) from None
+        raise ShopError("The shop database URL is not a valid URL", hint=example) from None
+    except sa.exc.ArgumentError:
+        raise ShopError("The shop database URL is not a valid URL", hint=example) from None
+    if u.host and "@" in u.host:
         raise ShopError(
-            "The shop database URL is not a valid URL", hint="e.g. postgresql://shop@host/shop"
-        ) from None
+            "The shop database URL has an unescaped '@' (in the password?)",
+            hint="write '@' in a password as %40, or better keep the password in the keyring or "
+            "BITRIX_MONITOR_SHOP_PASSWORD",
+        )
+    if u.port is not None and not 0 < u.port < 65536:
+        raise ShopError(f"The shop database URL has port {u.port}, outside 1-65535", hint=example)
+    return u
+
+
+def without_query_password(u: sa.URL) -> sa.URL:
+    """``u`` without a password given as a query parameter (for display)."""
+    drop = [k for k in u.query if k.lower() in _QUERY_PASSWORD_KEYS]
+    return u.difference_update_query(drop) if drop else u
+
+
+def parse_url(url: str, password: str | None = None) -> tuple[sa.URL, Kind]:
+    """The SQLAlchemy URL with the shipped driver (and the password), and the kind of server."""
+    u = check_url(url)
     backend = u.drivername.split("+", 1)[0]
     if backend not in _DRIVERS:
         raise ShopError(
@@ -76,7 +122,7 @@ def parse_url(url: str, password: str | None = None) -> tuple[sa.URL, Kind]:
 
 
 def display(u: sa.URL) -> str:
-    return redact(u.render_as_string(hide_password=True))
+    return redact(without_query_password(u).render_as_string(hide_password=True))
 
 
 def create_engine(u: sa.URL, kind: Kind, **kwargs: Any) -> sa.Engine:
@@ -156,4 +202,14 @@ def raise_if_denied(exc: sa.exc.DBAPIError, message: str) -> None:
         raise ShopPermissionError(f"Permission denied: {message}", hint=README_HINT) from exc
 
 
-__all__ = ["Kind", "create_engine", "display", "is_disconnect", "parse_url", "raise_if_denied", "translate"]
+__all__ = [
+    "Kind",
+    "check_url",
+    "create_engine",
+    "display",
+    "is_disconnect",
+    "parse_url",
+    "raise_if_denied",
+    "register_url_secrets",
+    "translate",
+]

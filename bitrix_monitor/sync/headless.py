@@ -116,8 +116,9 @@ def _say_stamped(n: int, opts: HeadlessOptions, out: TextIO) -> None:
 
 
 async def run_headless(
-    cfg: AppConfig, dirs: DataDirs, opts: HeadlessOptions, out: TextIO = sys.stdout
+    cfg: AppConfig, dirs: DataDirs, opts: HeadlessOptions, out: TextIO | None = None
 ) -> int:
+    out = out or sys.stdout  # looked up now: a default bound at import would outlive a redirected stdout
     printer = _Printer(sys.stderr)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -52,12 +52,9 @@ class ConnectionTester:
         from bitrix_monitor.secrets import SecretStore
 
         if password is None and shop_cfg.url:
-            import sqlalchemy as sa
+            from bitrix_monitor.shop.connection import check_url
 
-            try:
-                parsed = sa.engine.make_url(shop_cfg.url)
-            except sa.exc.ArgumentError:
-                raise UserFacingError("The shop database URL is not a valid SQLAlchemy URL") from None
+            parsed = check_url(shop_cfg.url)
             if parsed.get_backend_name() != "sqlite" and parsed.password is None:
                 password = SecretStore().shop_password(shop_cfg.url)
 

@@ -17,8 +17,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
-
 from bitrix_monitor.bitrix import BitrixClient, WebhookUrl
 from bitrix_monitor.bitrix.errors import BitrixError
 from bitrix_monitor.config import AppConfig, ShopConfig
@@ -27,6 +25,7 @@ from bitrix_monitor.paths import DataDirs
 from bitrix_monitor.queue import JobQueue, RetryPolicy
 from bitrix_monitor.secrets import ENV_SHOP_DB, SecretStore
 from bitrix_monitor.shop import ShopDatabase
+from bitrix_monitor.shop.connection import check_url
 from bitrix_monitor.sync.api import (
     ActivityEntry,
     BudgetLine,
@@ -50,7 +49,7 @@ _MARKS = {"queued": QueueMark.QUEUED, "running": QueueMark.RUNNING, "failed": Qu
 
 def derive_originator(shop_url: str) -> str:
     """``[portal] originator`` when unset: stable per shop database (its name, or the SQLite file's stem)."""
-    url = sa.engine.make_url(shop_url)
+    url = check_url(shop_url)
     name = (
         Path(url.database or "shop").stem if url.get_backend_name() == "sqlite" else (url.database or "shop")
     )
@@ -75,10 +74,7 @@ def resolve_endpoints(
             "No shop database is configured",
             hint="set [shop] url in the config, pass --shop-db URL, or set BITRIX_MONITOR_SHOP_DB",
         )
-    try:
-        parsed = sa.engine.make_url(url)
-    except sa.exc.ArgumentError:
-        raise ConfigError("The shop database URL is not a valid SQLAlchemy URL") from None
+    parsed = check_url(url)
     password = parsed.password
     if password is None and parsed.get_backend_name() != "sqlite":
         password = secrets.shop_password(url)  # keyed by the URL as configured (it holds no password)

@@ -211,6 +211,8 @@ CONFIG_CASES = {
     "wrong_type": ("[sync]\nmax_attempts = 'many'\n", "max_attempts"),
     "bad_plan": ("[portal]\nplan = 'unlimited'\n", "rate plan"),
     "password_in_url": (f"[shop]\nurl = 'postgresql://shop:{PASSWORD}@db/shop'\n", "password"),
+    "password_in_query": (f"[shop]\nurl = 'postgresql://shop@db/shop?password={PASSWORD}'\n", "password"),
+    "password_with_at": (f"[shop]\nurl = 'postgresql://shop:x@{PASSWORD}@db/shop'\n", "password"),
     "stage_map_not_strings": ("[shop.orders]\nstage_map = {NEW = 5}\n", "stage_map"),
     "missing_table": ("[shop.orders]\ntable = 'purchases'\n", "purchases"),
     "missing_column": ("[shop.users]\nemail = 'mail'\n", "mail"),
@@ -279,6 +281,25 @@ def test_shop_missing_database(capsys, monkeypatch, data_dirs) -> None:
         "postgresql://postgres@127.0.0.1:5432/bm_no_such_db", capsys, monkeypatch, data_dirs
     )
     assert "bm_no_such_db" in line
+
+
+@pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        ("postgresql://postgres@127.0.0.1:99999/shop", ("port 99999",)),
+        ("postgresql://postgres@127.0.0.1:abc/shop", ("port", "not a number")),
+        (f"mysql://shop:{PASSWORD[:3]}@{PASSWORD[3:]}@127.0.0.1/shop", ("unescaped '@'",)),
+        (f"mysql://shop@127.0.0.1:0/shop?password={PASSWORD}", ("port 0",)),
+    ],
+    ids=["port_out_of_range", "port_not_a_number", "password_with_unescaped_at", "port_zero_query_password"],
+)
+def test_bad_shop_url_on_the_command_line(url: str, words: tuple[str, ...], capsys, data_dirs) -> None:
+    code = main(["--data-dir", str(data_dirs.root), "--report", "--shop-db", url, "--portal", "x"])
+    assert code == 2
+    line = assert_clear(capsys.readouterr().err, *words)
+    assert PASSWORD[3:] not in line
+    logged = (data_dirs.log_dir / "bitrix-monitor.log").read_text()
+    assert PASSWORD not in logged and PASSWORD[3:] not in logged
 
 
 def test_sqlite_shop_file_missing(tmp_path: Path, capsys, monkeypatch, data_dirs) -> None:
