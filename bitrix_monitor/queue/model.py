@@ -234,6 +234,22 @@ class QueueCounts:
 
 
 @dataclass(frozen=True, slots=True)
+class RestoreEntry:
+    """One archived record being restored, or restored: the ledger that makes a restore exactly-once."""
+
+    restore_key: str  # "deal:123": the archived record's identity
+    entity_type: str
+    archived_id: int
+    entity_key: str  # the shop key the archived record belonged to
+    marker: str  # ORIGIN_ID the restored record is created with: finds it again if the answer is lost
+    state: str  # "sending" (write-ahead) | "created" (new_id known) | "done"
+    new_id: int | None
+    outcome: str | None  # what the finished restore said
+    sending_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class EnqueueSummary:
     created: int
     folded: int

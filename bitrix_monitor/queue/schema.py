@@ -53,6 +53,32 @@ jobs = sa.Table(
     sqlite_autoincrement=True,
 )
 
+restores = sa.Table(  # since version 3
+    "restores",
+    metadata,
+    sa.Column("restore_key", sa.Text, primary_key=True),
+    sa.Column("entity_type", sa.Text, nullable=False),
+    sa.Column("archived_id", sa.Integer, nullable=False),
+    sa.Column("entity_key", sa.Text, nullable=False),
+    sa.Column("marker", sa.Text, nullable=False),
+    sa.Column("state", sa.Text, nullable=False),
+    sa.Column("new_id", sa.Integer),
+    sa.Column("outcome", sa.Text),
+    sa.Column("sending_at", sa.Float, nullable=False),
+    sa.Column("updated_at", sa.Float, nullable=False),
+)
+
+merge_conflicts = sa.Table(  # since version 3
+    "merge_conflicts",
+    metadata,
+    sa.Column("entity_type", sa.Text, primary_key=True),
+    sa.Column("entity_key", sa.Text, primary_key=True),
+    sa.Column("fingerprint", sa.Text, nullable=False),
+    sa.Column("ids", sa.Text, nullable=False),
+    sa.Column("message", sa.Text, nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+)
+
 job_events = sa.Table(
     "job_events",
     metadata,
@@ -146,7 +172,45 @@ def _v2_error_signature(conn: sa.Connection) -> None:
     )
 
 
-MIGRATIONS: tuple[Callable[[sa.Connection], None], ...] = (_v1_initial, _v2_error_signature)
+def _v3_restores_and_conflicts(conn: sa.Connection) -> None:
+    """The restore ledger (one row per archived record restored: exactly once, like creates) and the merge
+    conflicts waiting for a person (re-planned only when their fingerprint changes)."""
+    conn.exec_driver_sql(
+        """
+        CREATE TABLE restores (
+            restore_key TEXT PRIMARY KEY,
+            entity_type TEXT NOT NULL,
+            archived_id INTEGER NOT NULL,
+            entity_key TEXT NOT NULL,
+            marker TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('sending', 'created', 'done')),
+            new_id INTEGER,
+            outcome TEXT,
+            sending_at REAL NOT NULL,
+            updated_at REAL NOT NULL
+        )
+        """
+    )
+    conn.exec_driver_sql(
+        """
+        CREATE TABLE merge_conflicts (
+            entity_type TEXT NOT NULL,
+            entity_key TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            ids TEXT NOT NULL,
+            message TEXT NOT NULL,
+            created_at REAL NOT NULL,
+            PRIMARY KEY (entity_type, entity_key)
+        )
+        """
+    )
+
+
+MIGRATIONS: tuple[Callable[[sa.Connection], None], ...] = (
+    _v1_initial,
+    _v2_error_signature,
+    _v3_restores_and_conflicts,
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 # Keep the Python side and the frozen DDL in step.

@@ -43,8 +43,18 @@ from bitrix_monitor.queue.model import (
     LeaseLost,
     LoggedEvent,
     QueueCounts,
+    RestoreEntry,
 )
-from bitrix_monitor.queue.schema import dumps, job_events, jobs, make_engine, prepare, translate_file_errors
+from bitrix_monitor.queue.schema import (
+    dumps,
+    job_events,
+    jobs,
+    make_engine,
+    merge_conflicts,
+    prepare,
+    restores,
+    translate_file_errors,
+)
 
 log = logging.getLogger(__name__)
 
@@ -1035,3 +1045,104 @@ class JobQueue:
         with self._read() as conn:
             rows = conn.execute(query).all()
         return [ActivityPoint(minute=_dt(r[0] * 60), done=int(r[1]), failed=int(r[2])) for r in rows]
+
+    # --- the restore ledger ---------------------------------------------------------------------------
+
+    def restore_entry(self, restore_key: str) -> RestoreEntry | None:
+        with self._read() as conn:
+            row = conn.execute(sa.select(restores).where(restores.c.restore_key == restore_key)).one_or_none()
+        if row is None:
+            return None
+        return RestoreEntry(
+            restore_key=row.restore_key,
+            entity_type=row.entity_type,
+            archived_id=row.archived_id,
+            entity_key=row.entity_key,
+            marker=row.marker,
+            state=row.state,
+            new_id=row.new_id,
+            outcome=row.outcome,
+            sending_at=_dt(row.sending_at),
+            updated_at=_dt(row.updated_at),
+        )
+
+    def restore_sending(
+        self, restore_key: str, entity_type: str, archived_id: int, entity_key: str, marker: str
+    ) -> None:
+        """Write-ahead: the create for this restore is about to be sent (a crash leaves the lookup to
+        settle it). Only a ledger entry without a new id is (re)marked."""
+        t = self._clock()
+        with self._write() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO restores (restore_key, entity_type, archived_id, entity_key, marker, state, "
+                    "sending_at, updated_at) VALUES (:k, :e, :a, :ek, :m, 'sending', :t, :t) "
+                    "ON CONFLICT (restore_key) DO UPDATE SET sending_at = :t, updated_at = :t "
+                    "WHERE restores.state = 'sending'"
+                ),
+                {"k": restore_key, "e": entity_type, "a": archived_id, "ek": entity_key, "m": marker, "t": t},
+            )
+
+    def restore_created(self, restore_key: str, new_id: int) -> None:
+        """The restored record exists as ``new_id`` (created, or found by its marker)."""
+        with self._write() as conn:
+            conn.execute(
+                restores.update()
+                .where(restores.c.restore_key == restore_key, restores.c.state == "sending")
+                .values(state="created", new_id=new_id, updated_at=self._clock())
+            )
+
+    def restore_done(self, restore_key: str, outcome: str) -> None:
+        with self._write() as conn:
+            conn.execute(
+                restores.update()
+                .where(restores.c.restore_key == restore_key, restores.c.new_id.is_not(None))
+                .values(state="done", outcome=outcome, updated_at=self._clock())
+            )
+
+    # --- merge conflicts waiting for a person ---------------------------------------------------------
+
+    def conflict_fingerprints(self) -> dict[tuple[str, str], str]:
+        """(entity type, key) -> fingerprint of every merge conflict waiting for a person."""
+        with self._read() as conn:
+            rows = conn.execute(
+                sa.select(
+                    merge_conflicts.c.entity_type, merge_conflicts.c.entity_key, merge_conflicts.c.fingerprint
+                )
+            ).all()
+        return {(r[0], r[1]): r[2] for r in rows}
+
+    def record_conflict(
+        self, entity_type: str, entity_key: str, fingerprint: str, ids: Sequence[int], message: str
+    ) -> None:
+        """Remember a merge conflict left for a person, with the fingerprint of what conflicted."""
+        with self._write() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO merge_conflicts (entity_type, entity_key, fingerprint, ids, message, "
+                    "created_at) VALUES (:e, :k, :f, :i, :m, :t) ON CONFLICT (entity_type, entity_key) "
+                    "DO UPDATE SET fingerprint = :f, ids = :i, message = :m, created_at = :t"
+                ),
+                {
+                    "e": entity_type,
+                    "k": entity_key,
+                    "f": fingerprint,
+                    "i": dumps(list(ids)),
+                    "m": message,
+                    "t": self._clock(),
+                },
+            )
+
+    def clear_conflicts(self, entity_type: str, keys: Iterable[str]) -> int:
+        """Forget conflicts that are over (merged, by the app or by a person). Returns how many."""
+        key_list = list(keys)
+        n = 0
+        with self._write() as conn:
+            for start in range(0, len(key_list), _CHUNK):
+                n += conn.execute(
+                    merge_conflicts.delete().where(
+                        merge_conflicts.c.entity_type == entity_type,
+                        merge_conflicts.c.entity_key.in_(key_list[start : start + _CHUNK]),
+                    )
+                ).rowcount
+        return n

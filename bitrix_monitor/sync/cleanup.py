@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from bitrix_monitor.bitrix.errors import BitrixError
 from bitrix_monitor.errors import UserFacingError
 from bitrix_monitor.queue import Job, JobError
-from bitrix_monitor.shop import Entity, OrderRow, ShopDatabase
+from bitrix_monitor.shop import Entity, ShopDatabase
 from bitrix_monitor.sync.archive import Archive, ArchivedRecord
 from bitrix_monitor.sync.model import PortalEntity
 
@@ -146,21 +146,3 @@ async def _cleanup_one(runner: JobRunner, entity: PortalEntity, job: Job) -> Non
         )
     finally:
         await asyncio.to_thread(locks.close)
-
-
-async def restore(client: BitrixClient, shop: ShopDatabase, archive: Archive, rec: ArchivedRecord) -> int:
-    """Re-create an archived record in the portal and re-point the shop at it. Returns the new id."""
-    entity: PortalEntity = "deal" if rec.entity == "deal" else "contact"
-    new_id = await client.add(entity, rec.fields_for_restore())
-    archive.mark_restored(rec, new_id)
-    if rec.entity == "deal":
-        rows: dict[str, OrderRow] = await asyncio.to_thread(shop.get_orders, [rec.shop_key])
-        row = rows.get(rec.shop_key)
-        if row is not None and row.deal_id in (None, rec.portal_id):
-            await asyncio.to_thread(shop.set_deal_id, rec.shop_key, new_id, expected=row.deal_id)
-    else:
-        users = await asyncio.to_thread(shop.get_users, [rec.shop_key])
-        user = users.get(rec.shop_key)
-        if user is not None and user.contact_id in (None, rec.portal_id):
-            await asyncio.to_thread(shop.set_contact_id, rec.shop_key, new_id, expected=user.contact_id)
-    return new_id

@@ -167,8 +167,8 @@ async def restore_from_archive(
 ) -> int:
     service = await MonitorService.open(cfg, dirs, shop_url=shop_url, portal_url=portal_url)
     try:
-        new_id = await service.restore_archived(path)
+        outcome = await service.restore_archived(path)
     finally:
         await service.aclose()
-    print(f"Restored {path.name} into the portal as {new_id}; the shop now points at it.")
-    return EXIT_OK
+    print(outcome.message)
+    return outcome.exit_status

@@ -55,6 +55,7 @@ class PortalView:
 
     by_id: dict[int, dict[str, Any]] = field(default_factory=dict)
     ours_by_origin: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    restored: set[int] = field(default_factory=set)  # ours, marked as restored from the archive
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,10 @@ class Reconciler:
         view.by_id[rid] = rec
         origin = rec.get("ORIGIN_ID")
         if origin and rec.get("ORIGINATOR_ID") == self.originator:
-            view.ours_by_origin[str(origin)].append(rid)
+            if str(origin).startswith(F.RESTORED_PREFIX):
+                view.restored.add(rid)  # restored from the archive by a person: neither duplicate nor orphan
+            else:
+                view.ours_by_origin[str(origin)].append(rid)
 
     async def _scan(self, entity: str, select: list[str], *, ours_only: bool) -> PortalView:
         view = PortalView()
@@ -250,7 +254,7 @@ class Reconciler:
         return RecordState.MISSING, None, [], ""
 
     def _user_states(self, users: Sequence[UserRow], view: PortalView) -> list[RecordStatus]:
-        claimed: set[int] = {u.contact_id for u in users if u.contact_id}
+        claimed: set[int] = {u.contact_id for u in users if u.contact_id} | view.restored
         for ids in view.ours_by_origin.values():
             claimed.update(ids)
         by_email: dict[str, list[int]] = defaultdict(list)

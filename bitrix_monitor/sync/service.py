@@ -35,10 +35,10 @@ from bitrix_monitor.sync.api import (
     Snapshot,
 )
 from bitrix_monitor.sync.archive import Archive, ArchivedRecord
-from bitrix_monitor.sync.cleanup import restore
 from bitrix_monitor.sync.engine import JobRunner, RunStats
 from bitrix_monitor.sync.model import Plan, PlannedJob, QueueMark, RecordState
 from bitrix_monitor.sync.reconcile import QueueInfo, Reconciler, TitlePattern, job_for
+from bitrix_monitor.sync.restore import RestoreOutcome, Restorer
 
 log = logging.getLogger(__name__)
 
@@ -377,16 +377,28 @@ class MonitorService:
         """Every record the app archived before a cleanup deleted it, oldest first."""
         return Archive(self.dirs.archive_dir).list()
 
-    async def restore_archived(self, path: Path) -> int:
-        """Re-create an archived record in the portal (same data) and re-point the shop at it."""
+    async def restore_archived(self, path: Path) -> RestoreOutcome:
+        """Re-create an archived record in the portal (same data), exactly once, and re-point the shop at it
+        where the shop has no other record (see :mod:`bitrix_monitor.sync.restore`)."""
         archive = Archive(self.dirs.archive_dir)
         try:
             rec = archive.load(path)
         except (OSError, ValueError, KeyError) as exc:
             raise ConfigError(f"{path} is not a record from the archive ({type(exc).__name__})") from None
-        new_id = await restore(self.client, self.shop, archive, rec)
-        self._log_activity("staff", f"restored {rec.entity} {rec.portal_id} from the archive as {new_id}")
-        return new_id
+        restorer = Restorer(
+            self.client,
+            self.shop,
+            self.queue,
+            archive,
+            originator=self.originator,
+            settle_delay=self.settle_delay,
+        )
+        outcome = await restorer.restore(rec)
+        if outcome.new_id is not None and not outcome.already:
+            self._log_activity(
+                "staff", f"restored {rec.entity} {rec.portal_id} from the archive as {outcome.new_id}"
+            )
+        return outcome
 
     async def settle_jobs(self, ids: Sequence[int], outcome: str) -> int:
         """In-doubt jobs settled by a person: "done" (the record is in the portal) or "retry" (run again,

@@ -16,7 +16,6 @@ from bitrix_monitor.paths import DataDirs
 from bitrix_monitor.sync import fields as F
 from bitrix_monitor.sync.archive import Archive
 from bitrix_monitor.sync.changes import ChangeWatcher
-from bitrix_monitor.sync.cleanup import restore
 from bitrix_monitor.sync.model import RecordState
 from bitrix_monitor.sync.service import MonitorService
 from tests.sync.conftest import FAST_CONFIG, ORIGINATOR, Shop, assert_exactly_one_each, make_shop
@@ -184,13 +183,19 @@ async def test_cleanup_archives_before_delete_and_everything_restores(
         for extra in extras.values():
             assert portal.store.get("deal", extra) is None
             assert archived[extra].record["TITLE"].startswith("dup ")
-        # Restore every archived record and compare.
+        # Restore every archived record and compare. The shop keeps its survivors, so each restored deal
+        # stands beside one, marked as restored (not our origin id: it is no duplicate to clean up again).
         for rec in archive.list():
-            new_id = await restore(service.client, service.shop, archive, rec)
-            back = portal.store.get("deal", new_id)
+            outcome = await service.restore_archived(rec.path)
+            assert outcome.new_id is not None and not outcome.repointed
+            back = portal.store.get("deal", outcome.new_id)
             assert back is not None
-            for field in ("TITLE", "OPPORTUNITY", "ORIGIN_ID", "ORIGINATOR_ID"):
+            for field in ("TITLE", "OPPORTUNITY", "ORIGINATOR_ID"):
                 assert back[field] == rec.record[field]
+            assert back["ORIGIN_ID"] == f"restored:deal:{rec.portal_id}"
+        after = await service.snapshot()
+        assert after.order_counts.in_sync == shop.orders and after.order_counts.orphans == 0
+        assert not after.plan.jobs
     finally:
         await service.aclose()
 
@@ -355,3 +360,80 @@ async def test_stored_record_of_another_integration_is_never_stamped_or_updated(
     assert (rec["ORIGINATOR_ID"], rec["ORIGIN_ID"], rec["TITLE"]) == ("other-app", "x-1", "theirs")
     job = (await asyncio.to_thread(service.queue.history_for, "deal", order_key))[0]
     assert job.state == "dead" and job.error is not None and job.error.error_class == "ForeignRecord"
+
+
+async def _archive_one_duplicate(
+    shop: Shop, portal: PortalEmulator, service: MonitorService
+) -> tuple[str, int, Path]:
+    """A synced shop, one order with a second deal carrying its origin id, cleaned up (archived, deleted)."""
+    await _sync(service)
+    key = next(iter(shop.deal_ids()))
+    extra = portal.store.add(
+        "deal", {"TITLE": "typed by hand", "ORIGINATOR_ID": ORIGINATOR, "ORIGIN_ID": key}
+    )
+    await _sync(service)
+    assert portal.store.get("deal", extra) is None
+    (path,) = [a.path for a in Archive(service.dirs.archive_dir).list() if a.portal_id == extra]
+    return key, extra, path
+
+
+@pytest.fixture
+async def archiving(shop: Shop, portal: PortalEmulator, data_dirs: DataDirs) -> AsyncIterator[MonitorService]:
+    """The service with ``cleanup_policy = "archive"``, closed after the test."""
+    cfg = replace(CFG, sync=replace(CFG.sync, cleanup_policy="archive"))
+    service = await _service(shop, portal, data_dirs, cfg)
+    yield service
+    await service.aclose()
+
+
+async def test_restore_whose_answer_was_lost_is_found_by_its_marker_not_made_twice(
+    shop: Shop, portal: PortalEmulator, archiving: MonitorService
+) -> None:
+    service = archiving
+    key, _, path = await _archive_one_duplicate(shop, portal, service)
+    survivor = shop.deal_ids()[key]
+    add = service.client.add
+
+    async def add_with_lost_answer(entity: str, fields: dict[str, object]) -> int:
+        portal.set_faults("lost=1")  # the portal creates the deal; the answer never arrives
+        try:
+            return await add(entity, fields)  # type: ignore[arg-type]
+        finally:
+            portal.set_faults("")
+
+    service.client.add = add_with_lost_answer  # type: ignore[method-assign,assignment]
+    before = portal.store.count("deal")
+    first = await service.restore_archived(path)
+    service.client.add = add  # type: ignore[method-assign]
+    assert portal.stats.faults_fired.get("lost") == 1
+    assert portal.store.count("deal") == before + 1 and first.new_id is not None
+    # What it says is what happened: the shop keeps the survivor.
+    assert not first.repointed and shop.deal_ids()[key] == survivor
+    assert f"keeps deal {survivor}, which exists" in first.message and "now points" not in first.message
+    second = await service.restore_archived(path)
+    assert second.already and second.new_id == first.new_id
+    assert f"restored already, as deal {first.new_id}" in second.message
+    assert f"keeps deal {survivor}" in second.message
+    assert portal.store.count("deal") == before + 1
+    # The next sync leaves the restored deal alone: no cleanup merges it away again.
+    await _sync(service)
+    assert portal.store.get("deal", first.new_id) is not None
+    assert (await service.snapshot()).order_counts.in_sync == shop.orders
+
+
+async def test_restore_repoints_a_shop_that_stored_the_archived_record_and_says_so(
+    shop: Shop, portal: PortalEmulator, archiving: MonitorService
+) -> None:
+    service = archiving
+    key, extra, path = await _archive_one_duplicate(shop, portal, service)
+    survivor = shop.deal_ids()[key]
+    # The survivor is deleted by hand and the shop still stores the archived (deleted) deal's id.
+    portal.store.delete("deal", survivor)
+    shop.execute("UPDATE orders SET bitrix_deal_id = :d WHERE order_id = :k", d=extra, k=int(key))
+    outcome = await service.restore_archived(path)
+    assert outcome.repointed and shop.deal_ids()[key] == outcome.new_id
+    assert f"now points at it (it stored the archived deal {extra})" in outcome.message
+    assert portal.store.get("deal", outcome.new_id)["ORIGIN_ID"] == key  # the shop's record: ours
+    await _sync(service)
+    assert shop.deal_ids()[key] == outcome.new_id
+    assert_exactly_one_each(portal, shop)

@@ -4,6 +4,7 @@ SQLite, PostgreSQL and MariaDB."""
 from __future__ import annotations
 
 import json
+import re
 import signal
 import time
 
@@ -186,8 +187,27 @@ def test_archived_records_are_listed_and_restored_from_the_command_line(
     listing = cli.run("--list-archive")
     assert listing.returncode == 0
     line = next(x for x in listing.stdout.splitlines() if f"deal {extra} of shop key {key}" in x)
-    restored = cli.run("--restore", line.split()[0])
-    assert restored.returncode == 0, restored.stderr
-    new_id = int(restored.stdout.split(" as ")[1].split(";")[0])
+    path = line.split()[0]
+    deals = portal.store.count("deal")
+    # Four restores of one file, two of them at once: one deal, and each says what happened.
+    first = cli.run("--restore", path)
+    assert first.returncode == 0, first.stderr
+    new_id = int(re.search(r" as deal (\d+)\.", first.stdout).group(1))  # type: ignore[union-attr]
     assert portal.store.get("deal", new_id)["TITLE"] == "typed by hand"
     assert shop.deal_ids()[key] == deal_id  # the shop pointed at the survivor, not at the restored copy
+    assert f"keeps deal {deal_id}, which exists" in first.stdout and "now points" not in first.stdout
+    together = [cli.start("--restore", path), cli.start("--restore", path)]
+    outs = [p.communicate(timeout=120) for p in together]
+    last = cli.run("--restore", path)
+    for p, (out, err) in [*zip(together, outs, strict=True), (last, (last.stdout, last.stderr))]:
+        assert p.returncode == 0, err
+        assert f"was restored already, as deal {new_id}" in out and f"keeps deal {deal_id}." in out, out
+    assert portal.store.count("deal") == deals + 1
+    assert shop.deal_ids()[key] == deal_id
+    assert f"restored as {new_id}" in cli.run("--list-archive").stdout
+    # And the next sync leaves it alone: no second cleanup, no new archive file.
+    files = sorted(cli.data_dir.joinpath("archive").glob("*.json"))
+    again = cli.run("--sync", "--json")
+    assert again.returncode == 0, again.stderr
+    assert portal.store.get("deal", new_id) is not None
+    assert sorted(cli.data_dir.joinpath("archive").glob("*.json")) == files

@@ -1,0 +1,208 @@
+"""Restore from the archive, exactly once.
+
+An archived record is identified by what it was: its entity and portal id (``deal:123``); several archive
+files of one record (older releases wrote one per failed cleanup) restore as one. A restore runs like a
+create: under the shop's per-record lock, with a write-ahead entry in the queue file's restore ledger, and
+a lookup before the create. The restored record carries our originator and the marker
+``ORIGIN_ID = restored:deal:123``, so a restore whose answer was lost (or a concurrent one) finds it
+instead of making another. If the shop re-points at it, it gets the shop key as its origin id; if the shop
+keeps its own record, the marker stays, and reconciliation leaves the restored record alone (it is neither
+a duplicate nor an orphan: a person asked for it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from bitrix_monitor.bitrix import BitrixClient
+from bitrix_monitor.bitrix.errors import BitrixError, OutcomeUnknown
+from bitrix_monitor.errors import EXIT_OK, EXIT_PROBLEMS, UserFacingError
+from bitrix_monitor.queue import JobQueue
+from bitrix_monitor.shop import Entity, ShopDatabase
+from bitrix_monitor.sync.archive import Archive, ArchivedRecord
+from bitrix_monitor.sync.fields import RESTORED_PREFIX
+from bitrix_monitor.sync.model import PortalEntity
+
+log = logging.getLogger(__name__)
+
+
+def restore_key(rec: ArchivedRecord) -> str:
+    return f"{rec.entity}:{rec.portal_id}"
+
+
+def restore_marker(rec: ArchivedRecord) -> str:
+    return f"{RESTORED_PREFIX}{rec.entity}:{rec.portal_id}"
+
+
+@dataclass(frozen=True)
+class RestoreOutcome:
+    new_id: int | None
+    message: str  # what happened, for a person: one or two sentences
+    already: bool = False
+    repointed: bool = False
+    exit_status: int = EXIT_OK
+
+
+class RestoreInDoubt(UserFacingError):
+    """The create was sent and no answer came; a lookup did not find the record (yet)."""
+
+    exit_status = EXIT_PROBLEMS
+
+
+class Restorer:
+    def __init__(
+        self,
+        client: BitrixClient,
+        shop: ShopDatabase,
+        queue: JobQueue,
+        archive: Archive,
+        *,
+        originator: str,
+        settle_delay: float,
+    ) -> None:
+        self.client = client
+        self.shop = shop
+        self.queue = queue
+        self.archive = archive
+        self.originator = originator
+        self.settle_delay = settle_delay
+
+    async def restore(self, rec: ArchivedRecord) -> RestoreOutcome:
+        shop_entity: Entity = "order" if rec.entity == "deal" else "user"
+        locks = await asyncio.to_thread(self.shop.locks)
+        try:
+            got = await asyncio.to_thread(locks.acquire, shop_entity, [rec.shop_key], timeout=60.0)
+            if rec.shop_key not in got:
+                raise RestoreInDoubt(
+                    f"Another process holds {shop_entity} {rec.shop_key} (a sync or another restore)",
+                    hint="run the restore again when it has finished",
+                )
+            return await self._restore_locked(rec, shop_entity)
+        finally:
+            await asyncio.to_thread(locks.close)
+
+    async def _restore_locked(self, rec: ArchivedRecord, shop_entity: Entity) -> RestoreOutcome:
+        entity: PortalEntity = "deal" if rec.entity == "deal" else "contact"
+        key = restore_key(rec)
+        what = f"{entity} {rec.portal_id} from {rec.path.name}"
+        entry = await asyncio.to_thread(self.queue.restore_entry, key)
+        if entry is not None and entry.state == "done" and entry.new_id is not None:
+            pointer = await self._pointer(shop_entity, entity, rec.shop_key, entry.new_id)
+            return RestoreOutcome(
+                entry.new_id,
+                f"{what} was restored already, as {entity} {entry.new_id} "
+                f"({entry.updated_at:%Y-%m-%d %H:%M} UTC); nothing was created. {pointer}",
+                already=True,
+            )
+        new_id = entry.new_id if entry is not None else None
+        if new_id is None:
+            # Before any create: a record made by an earlier or concurrent restore whose answer was lost.
+            new_id = await self._find(entity, restore_marker(rec))
+            if new_id is None and entry is not None:
+                wait = entry.sending_at.timestamp() + self.settle_delay - time.time()
+                if wait > 0:  # the portal may still be finishing that request
+                    await asyncio.sleep(wait)
+                    new_id = await self._find(entity, restore_marker(rec))
+        if new_id is None:
+            if entry is None and (await self.client.get_many(entity, [rec.portal_id])).get(rec.portal_id):
+                return RestoreOutcome(None, f"{what}: {entity} {rec.portal_id} still exists in the portal; "
+                                      "nothing to restore.")  # fmt: skip
+            new_id = await self._create(entity, rec)
+        await asyncio.to_thread(self.queue.restore_created, key, new_id)
+        repointed, why = await self._repoint(rec, shop_entity, entity, new_id)
+        made = "created" if entry is None or entry.new_id is None else "found"
+        message = f"Restored {what} as {entity} {new_id}. {why}"
+        log.info("restore %s: %s %s %s", key, made, new_id, why)
+        await asyncio.to_thread(self.queue.restore_done, key, message)
+        await asyncio.to_thread(self.archive.mark_restored, rec, new_id)
+        return RestoreOutcome(new_id, message, repointed=repointed)
+
+    async def _find(self, entity: PortalEntity, marker: str) -> int | None:
+        found = await self.client.find_by_origin(entity, self.originator, [marker], select=["ID"])
+        ids = sorted(int(r["ID"]) for r in found.get(marker, []) if str(r.get("ORIGIN_ID")) == marker)
+        return ids[0] if ids else None
+
+    async def _create(self, entity: PortalEntity, rec: ArchivedRecord) -> int:
+        marker = restore_marker(rec)
+        fields: dict[str, Any] = {
+            **rec.fields_for_restore(),
+            "ORIGINATOR_ID": self.originator,
+            "ORIGIN_ID": marker,
+        }
+        key = restore_key(rec)
+        await asyncio.to_thread(
+            self.queue.restore_sending, key, rec.entity, rec.portal_id, rec.shop_key, marker
+        )  # write-ahead: from here on, a lookup by the marker settles what happened
+        try:
+            return await self.client.add(entity, fields)
+        except OutcomeUnknown:
+            log.info("restore %s: the create's outcome is unknown; looking it up", key)
+        await asyncio.sleep(self.settle_delay)
+        found = await self._find(entity, marker)
+        if found is None:
+            raise RestoreInDoubt(
+                f"The portal did not answer the create of the restored {entity} and it is not there yet",
+                hint="run the same --restore again: it looks the record up before creating anything",
+            )
+        return found
+
+    async def _repoint(
+        self, rec: ArchivedRecord, shop_entity: Entity, entity: PortalEntity, new_id: int
+    ) -> tuple[bool, str]:
+        """Point the shop at the restored record when it stores nothing, the archived record, or a record
+        the portal no longer has. Returns (re-pointed, why) as it happened."""
+        stored = await self._stored(shop_entity, rec.shop_key)
+        if stored is False:
+            return False, f"The shop has no {shop_entity} {rec.shop_key} any more, so nothing points at it."
+        if stored == new_id:
+            return True, f"The shop's {shop_entity} {rec.shop_key} points at it."
+        if stored is None:
+            why = f"it stored no {entity}"
+        elif stored == rec.portal_id:
+            why = f"it stored the archived {entity} {stored}"
+        elif (await self.client.get_many(entity, [stored])).get(stored) is None:
+            why = f"its {entity} {stored} no longer exists"
+        else:
+            return False, (
+                f"The shop's {shop_entity} {rec.shop_key} keeps {entity} {stored}, which exists; the "
+                f"restored {entity} stands beside it, marked ORIGIN_ID {restore_marker(rec)}, and syncs "
+                "leave it alone."
+            )
+        setter = self.shop.set_deal_id if entity == "deal" else self.shop.set_contact_id
+        if not await asyncio.to_thread(setter, rec.shop_key, new_id, expected=stored):
+            now = await self._stored(shop_entity, rec.shop_key)
+            return False, (
+                f"The shop's {shop_entity} {rec.shop_key} changed meanwhile (it now stores {entity} {now}) "
+                "and keeps it."
+            )
+        try:  # it is the shop's record now: our origin id (a sync stamps it too, if this fails)
+            await self.client.update(entity, new_id, {"ORIGIN_ID": rec.shop_key})
+        except BitrixError as exc:
+            if isinstance(exc, UserFacingError):
+                raise
+            log.warning(
+                "restore: could not stamp origin id %s on %s %s: %s", rec.shop_key, entity, new_id, exc
+            )
+        return True, f"The shop's {shop_entity} {rec.shop_key} now points at it ({why})."
+
+    async def _stored(self, shop_entity: Entity, key: str) -> int | bool | None:
+        """The id the shop stores for the record; False when the row is gone."""
+        if shop_entity == "order":
+            orders = await asyncio.to_thread(self.shop.get_orders, [key])
+            return orders[key].deal_id if key in orders else False
+        users = await asyncio.to_thread(self.shop.get_users, [key])
+        return users[key].contact_id if key in users else False
+
+    async def _pointer(self, shop_entity: Entity, entity: PortalEntity, key: str, new_id: int) -> str:
+        stored = await self._stored(shop_entity, key)
+        if stored is False:
+            return f"The shop has no {shop_entity} {key} any more."
+        if stored == new_id:
+            return f"The shop's {shop_entity} {key} points at it."
+        if stored is None:
+            return f"The shop's {shop_entity} {key} stores no {entity}."
+        return f"The shop's {shop_entity} {key} keeps {entity} {stored}."
