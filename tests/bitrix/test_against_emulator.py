@@ -238,3 +238,53 @@ async def test_tls_is_verified_and_a_custom_ca_bundle_is_trusted(tmp_path: Any) 
                 await c.add("deal", {"TITLE": "untrusted"})
             assert "ca_bundle" in str(info.value)
         assert portal.store.count("deal") == 1
+
+
+# The spellings reference §13 recommends: lower-case top-level names (batch's own `cmd`/`halt` too).
+RECOMMENDED_NAMES = {
+    "id",
+    "fields",
+    "filter",
+    "order",
+    "select",
+    "params",
+    "start",
+    "items",
+    "type",
+    "values",
+}
+RECOMMENDED_NAMES |= {"entity_type", "cmd", "halt"}
+
+
+async def test_the_client_sends_the_parameter_spellings_the_portal_reads(
+    client: BitrixClient, portal: Any
+) -> None:
+    sent: list[tuple[str, str]] = []
+    real_call = portal.api.call
+
+    def spy(method: str, params: dict[Any, Any], hit: Any) -> Any:
+        sent.extend((method, str(k)) for k in params)
+        return real_call(method, params, hit)
+
+    portal.api.call = spy  # batch runs its commands through the same attribute, so they are seen too
+    contact = await client.add("contact", {"NAME": "Ann", "EMAIL": [{"VALUE": "ann@example.com"}]})
+    twin = await client.add("contact", {"NAME": "Ann", "EMAIL": [{"VALUE": "ann@example.com"}]})
+    deal = await client.add("deal", {"TITLE": "d", "ORIGINATOR_ID": "shop", "ORIGIN_ID": "1"})
+    await client.update("deal", deal, {"TITLE": "e"})
+    await client.get("deal", deal)
+    await client.fields("deal")
+    await client.deal_contacts_set(deal, [contact])
+    await client.deal_contacts_get(deal)
+    await client.find_by_comm("EMAIL", ["ann@example.com"])
+    await client.find_by_origin("deal", "shop", ["1"])
+    await client.add_many("deal", [{"TITLE": "m"}])
+    await client.update_many("deal", [(deal, {"TITLE": "f"})])
+    await client.get_many("deal", [deal])
+    await client.list("deal", {"ORIGINATOR_ID": "shop"}, ["ID"])
+    [p async for p in client.list_pages("crm.deal.list", {"select": ["ID"]})]
+    await client.merge("contact", [contact, twin])
+    await client.delete_many("deal", [deal])
+    methods = {m.lower() for m, _ in sent}
+    assert {"batch", "crm.deal.add", "crm.deal.list", "crm.duplicate.findbycomm"} <= methods
+    assert {"crm.entity.mergebatch", "crm.deal.contact.items.set", "crm.deal.update"} <= methods
+    assert {name for _, name in sent} <= RECOMMENDED_NAMES

@@ -41,16 +41,42 @@ Handler = Callable[[dict[Any, Any], int, Hit], CallResult]
 
 
 def resolve_param(params: dict[Any, Any], name: str) -> Any:
-    """``CCrmRestHelper::resolveParam``: ``fields``, ``FIELDS``, ``Fields`` or ``arFields``."""
-    for key in (name.lower(), name.upper(), name[:1].upper() + name[1:].lower(), "ar" + name.capitalize()):
-        if key in params:
+    """``CCrmRestHelper::resolveArrayParam``: an array parameter (``fields``, ``filter``, ``items``...) as
+    given, UPPER, lower, Capitalized or ``ar``+Capitalized (``fields``, ``FIELDS``, ``Fields``,
+    ``arFields``), with ``isset`` semantics (a null value counts as absent). Any other spelling is not found:
+    None, which the callers treat as the empty array the portal defaults to."""
+    lower = name.lower()
+    for key in (name, name.upper(), lower, lower.capitalize(), "ar" + lower.capitalize()):
+        if params.get(key) is not None:
+            return params[key]
+    return None
+
+
+def resolve_scalar(params: dict[Any, Any], name: str) -> Any:
+    """``CCrmRestHelper::resolveParam``: a scalar parameter (findbycomm ``type``) as given, lower, UPPER or
+    Capitalized; no ``ar`` form."""
+    lower = name.lower()
+    for key in (name, lower, name.upper(), lower.capitalize()):
+        if params.get(key) is not None:
+            return params[key]
+    return None
+
+
+def resolve_multipart(params: dict[Any, Any], *parts: str) -> Any:
+    """``CCrmRestProxyBase::resolveMultiPartParam``: a parameter named by parts (``entity``, ``type``) as
+    ``ENTITY_TYPE``, ``entity_type``, ``EntityType`` or ``arEntityType``."""
+    upper = "_".join(parts).upper()
+    hungary = "".join(p[:1].upper() + p[1:] for p in parts)
+    for key in (upper, upper.lower(), hungary, "ar" + hungary):
+        if params.get(key) is not None:
             return params[key]
     return None
 
 
 def resolve_id(params: dict[Any, Any]) -> int:
+    """``CCrmRestHelper::resolveEntityID``: ``ID`` or ``id`` only (not ``Id``), cast with ``(int)``."""
     for key in ("ID", "id"):
-        if key in params:
+        if params.get(key) is not None:
             return php.intval(params[key])
     return 0
 
@@ -380,7 +406,7 @@ class RestApi:
     # ------------------------------------------------------------------ duplicates
 
     def _findbycomm(self, params: dict[Any, Any], start: int, hit: Hit) -> CallResult:
-        raw_type = resolve_param(params, "type")
+        raw_type = resolve_scalar(params, "type")
         kind = "" if php.is_array(raw_type) else php.to_string(raw_type).upper()
         if kind not in ("EMAIL", "PHONE"):
             if kind == "":
@@ -389,11 +415,8 @@ class RestApi:
         values = resolve_param(params, "values")
         if not php.is_array(values) or not php.values_of(values):
             raise RestError("Communication values is not defined.")
-        entity_type = None
-        for key in ("entity_type", "ENTITY_TYPE", "entityType", "EntityType"):
-            if key in params:
-                entity_type = _owner_type_name(params[key])
-                break
+        raw_entity_type = resolve_multipart(params, "entity", "type")
+        entity_type = None if raw_entity_type is None else _owner_type_name(raw_entity_type)
         if entity_type == "DEAL":
             raise RestError("Deal is not supported in current context.")
         found = self.store.find_by_comm(kind, php.values_of(values), entity_type)

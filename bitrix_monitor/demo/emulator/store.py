@@ -748,10 +748,11 @@ class PortalStore:
         items = [v for v in php.values_of(select) if isinstance(v, str)] if php.is_array(select) else []
         if not items:
             return _SelectPlan(STAR_FIELDS[entity], True, True, ())
+        # `*`, `UF_*`, user-field and multi-field names are matched exactly; standard names are upper-cased
         star = "*" in items
         uf: bool | frozenset[str] = "UF_*" in items or frozenset(n for n in items if is_user_field(n))
         multi = tuple(k for k in MULTIFIELD_TYPES if k in items and entity == "contact")
-        wanted = set(items)
+        wanted = {n.upper() for n in items}
         if star or multi:
             wanted.add("ID")
         fields = tuple(
@@ -838,7 +839,7 @@ class PortalStore:
         spec: list[tuple[str, bool, Callable[[int, Any], Any]]] = []
         for raw_name, raw_dir in order.items():
             name = str(raw_name).upper()
-            descending = php.to_string(raw_dir).strip().upper() == "DESC"
+            descending = php.to_string(raw_dir).strip().upper() != "ASC"  # anything but ASC is DESC
             definition = self._field(entity, name)
             if definition is None or definition.multiple:
                 continue
@@ -871,8 +872,7 @@ class PortalStore:
         high: tuple[float, bool] | None = None
         exact: set[int] | None = None
         for raw_key, value in flt.items():
-            op, name = _split_filter_key(str(raw_key))
-            name = name.upper()
+            op, name = _split_filter_key(str(raw_key))  # the name is exact: `title` is dropped (§13)
             scalars = (
                 [v for v in php.values_of(value) if not php.is_array(v)] if php.is_array(value) else [value]
             )
