@@ -313,15 +313,29 @@ def parse_moment(value: Any) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=PORTAL_TZ)
 
 
+MONEY_MAX = Decimal("9999999999999999.99")  # DECIMAL(18,2)
+
+
 def format_money(value: Any) -> str:
-    """A ``double`` field as the portal stores it (DECIMAL(18,2)): ``"1234.50"``, halves rounded up."""
+    """A ``double`` field as the portal stores it (DECIMAL(18,2), reference §14): ``"1234.50"``.
+
+    The input is cast like PHP's ``(float)`` (a JSON number or numeric text; the leading number of any other
+    text, ``"1234,50"`` → 1234; non-numeric → 0) and rounded half away from zero on its decimal text, so
+    4692.365 → ``"4692.37"`` and 372.005 → ``"372.01"`` although their binary values lie just below the
+    half. A DECIMAL has no negative zero: -0.001 reads ``"0.00"``. Beyond its 16 integer digits the value is
+    clamped to ±9999999999999999.99, as MySQL does outside strict mode (the portal runs without it) [infer].
+    """
     number = php.floatval(value)
     text = value.strip() if isinstance(value, str) and php.is_numeric(value) else repr(number)
     try:
         exact = Decimal(text)
     except InvalidOperation:
         exact = Decimal(repr(number))
-    return str(exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+    if not exact.is_finite():
+        exact = Decimal(0)
+    exact = max(-MONEY_MAX, min(MONEY_MAX, exact))
+    stored = exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return str(stored if stored else abs(stored))
 
 
 def normalize_value(field: FieldDef, value: Any) -> tuple[bool, str | None]:
