@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -56,7 +57,21 @@ def test_b24pysdk_add_get_list_and_batch(tls_portal: PortalEmulator) -> None:
     assert portal.store.count("deal") == 131
 
 
-def test_fast_bitrix24_get_all_call_and_get_by_id() -> None:
+@pytest.fixture
+def owned_loop() -> Iterator[asyncio.AbstractEventLoop]:
+    """fast_bitrix24's sync wrapper runs on ``asyncio.get_event_loop()``, which would make a loop that nobody
+    closes (its ResourceWarning then fails whichever later test the garbage collector runs in): give it one
+    that is closed afterwards."""
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        yield loop
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()
+
+
+def test_fast_bitrix24_get_all_call_and_get_by_id(owned_loop: asyncio.AbstractEventLoop) -> None:
     import fast_bitrix24
 
     with PortalEmulator(limits="standard") as portal:
