@@ -162,6 +162,11 @@ def _build(section: str, cls: type, data: Any) -> Any:
 def from_dict(data: dict[str, Any]) -> AppConfig:
     cfg: AppConfig = _build("", AppConfig, data)
     parse_plan(cfg.portal.plan)
+    if _BATCH_SYNTAX.search(cfg.portal.originator):
+        raise ConfigError(
+            "[portal] originator must not contain $result, $next, $total, $time or $error "
+            "(the portal would substitute it inside a batch)"
+        )
     if cfg.sync.cleanup_policy not in ("manual", "archive"):
         raise ConfigError('[sync] cleanup_policy must be "manual" or "archive"')
     if _URL_HAS_PASSWORD.search(cfg.shop.url):
@@ -171,6 +176,7 @@ def from_dict(data: dict[str, Any]) -> AppConfig:
     return cfg
 
 
+_BATCH_SYNTAX = re.compile(r"\$(result|next|total|time|error)", re.IGNORECASE)
 _URL_HAS_PASSWORD = re.compile(r"://[^/@]*:[^/]*@|[?&;](?:password|passwd|pwd)=", re.IGNORECASE)
 
 

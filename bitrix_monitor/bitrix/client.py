@@ -30,7 +30,7 @@ from typing import Any, Literal, Self
 import httpx
 
 from bitrix_monitor import __version__
-from bitrix_monitor.bitrix.encoding import encode_command
+from bitrix_monitor.bitrix.encoding import BatchRef, carries_batch_syntax, encode_command
 from bitrix_monitor.bitrix.errors import (
     BadResponse,
     BitrixError,
@@ -453,8 +453,10 @@ class BitrixClient:
             items = [(str(k), m, p or {}) for k, (m, p) in commands.items()]
         else:
             items = [(str(i), m, p or {}) for i, (m, p) in enumerate(commands)]
-        chunks = [items[i : i + BATCH_LIMIT] for i in range(0, len(items), BATCH_LIMIT)]
         out = BatchResult()
+        if any(carries_batch_syntax(p) for _, _, p in items):
+            return await self._batch_with_singles(items, halt=halt)
+        chunks = [items[i : i + BATCH_LIMIT] for i in range(0, len(items), BATCH_LIMIT)]
         if halt:
             for n, chunk in enumerate(chunks):
                 part = await self._chunk_outcome(chunk, halt=True)
@@ -466,6 +468,48 @@ class BitrixClient:
         else:
             for part in await asyncio.gather(*(self._chunk_outcome(c, halt=False) for c in chunks)):
                 _merge(out, part)
+        return out
+
+    async def _batch_with_singles(
+        self, items: list[tuple[str, str, Mapping[str, Any]]], *, halt: bool
+    ) -> BatchResult:
+        """The portal substitutes ``$result[…]`` (and ``$next``, ``$total``, ``$time``, ``$error``) anywhere
+        in a batch command's values, so a command whose data holds such text is sent as a call of its own,
+        where nothing is substituted; the others still go together in batches."""
+        out = BatchResult()
+        if halt:
+            for n, (key, method, params) in enumerate(items):
+                part = (
+                    await self._single(key, method, params)
+                    if carries_batch_syntax(params)
+                    else await self._chunk_outcome([(key, method, params)], halt=True)
+                )
+                _merge(out, part)
+                if part.errors or part.not_run:
+                    out.not_run.extend(k for k, _, _ in items[n + 1 :])
+                    break
+            return out
+        plain = [it for it in items if not carries_batch_syntax(it[2])]
+        if plain:
+            _merge(out, await self.batch({k: (m, p) for k, m, p in plain}))
+        for key, method, params in items:
+            if carries_batch_syntax(params):
+                _merge(out, await self._single(key, method, params))
+        return out
+
+    async def _single(self, key: str, method: str, params: Mapping[str, Any]) -> BatchResult:
+        """One command as a call of its own, its outcome shaped like a batch's."""
+        try:
+            res = await self._request(method, dict(params), write=not is_read(method))
+        except BitrixError as e:
+            return BatchResult(errors={key: e})
+        out = BatchResult(results={key: res.result})
+        if res.total is not None:
+            out.totals[key] = res.total
+        if res.next is not None:
+            out.nexts[key] = res.next
+        if res.time is not None:
+            out.times[key] = res.time
         return out
 
     async def _chunk_outcome(
@@ -711,9 +755,11 @@ class BitrixClient:
         with_max: bool,
     ) -> _Chain:
         cmds: dict[str, Command] = {}
-        for i in range(BATCH_LIMIT - (1 if with_max else 0)):
+        # A filter with text the portal would substitute goes one page per call, without references.
+        length = 1 if carries_batch_syntax(base) else BATCH_LIMIT - (1 if with_max else 0)
+        for i in range(length):
             f = dict(base)
-            f[">ID"] = after if i == 0 else f"$result[p{i - 1}][{PAGE_SIZE - 1}][ID]"
+            f[">ID"] = after if i == 0 else BatchRef(f"$result[p{i - 1}][{PAGE_SIZE - 1}][ID]")
             if upto is not None:
                 f["<=ID"] = upto
             params: dict[str, Any] = {"order": {"ID": "ASC"}, "filter": f, "start": -1}

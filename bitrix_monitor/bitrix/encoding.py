@@ -13,6 +13,29 @@ from typing import Any
 from urllib.parse import quote
 
 _REFERENCE_RE = re.compile(r"^\$(result|next|total|time|error)\[")
+# What the portal substitutes anywhere in a batch command's values (case-insensitively): any text that holds
+# it must not travel inside a batch unless it is one of our own references.
+_SYNTAX_RE = re.compile(r"\$(result|next|total|time|error)", re.IGNORECASE)
+
+
+class BatchRef(str):
+    """A reference to an earlier command's result that the client itself puts in a batch on purpose."""
+
+    __slots__ = ()
+
+
+def carries_batch_syntax(value: Any) -> bool:
+    """Whether ``value`` (a parameter, nested mappings and lists included, keys too) holds text the portal
+    would substitute inside a batch, other than a :class:`BatchRef`. Such a command is sent on its own."""
+    if isinstance(value, BatchRef):
+        return False
+    if isinstance(value, str):
+        return _SYNTAX_RE.search(value) is not None
+    if isinstance(value, Mapping):
+        return any(carries_batch_syntax(str(k)) or carries_batch_syntax(v) for k, v in value.items())
+    if isinstance(value, Sequence) and not isinstance(value, bytes):
+        return any(carries_batch_syntax(v) for v in value)
+    return False
 
 
 def _encode_value(value: Any) -> str:
@@ -22,7 +45,7 @@ def _encode_value(value: Any) -> str:
         text = repr(value)
     else:
         text = str(value)
-    if _REFERENCE_RE.match(text):
+    if isinstance(value, BatchRef) and _REFERENCE_RE.match(text):
         return quote(text, safe="$[]")
     return quote(text, safe="")
 
@@ -53,4 +76,4 @@ def encode_command(method: str, params: Mapping[str, Any] | None) -> str:
 
 
 def is_reference(value: object) -> bool:
-    return isinstance(value, str) and bool(_REFERENCE_RE.match(value))
+    return isinstance(value, BatchRef) and bool(_REFERENCE_RE.match(value))

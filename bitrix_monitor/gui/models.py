@@ -40,6 +40,7 @@ STATE_COLOURS: dict[str, str] = {
     RecordState.STALE_LINK: "#6d4c41",
     RecordState.OUTDATED: "#f9a825",
     RecordState.DUPLICATED: "#6a1b9a",
+    RecordState.INVALID: "#ad1457",
     # queue states
     "queued": "#1565c0",
     "running": "#00838f",
@@ -56,6 +57,7 @@ _SHAPES: dict[str, str] = {
     RecordState.STALE_LINK: "cross",
     RecordState.OUTDATED: "diamond",
     RecordState.DUPLICATED: "squares",
+    RecordState.INVALID: "cross",
     "queued": "ring",
     "running": "triangle",
     "in_doubt": "diamond",

@@ -13,6 +13,7 @@ write is reported, and the caller re-reads to learn the outcome.
 from __future__ import annotations
 
 import logging
+import math
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
@@ -42,19 +43,32 @@ T = TypeVar("T")
 _IN_CHUNK = 500  # keys per IN (...) list in get_orders/get_users
 
 
-def parse_id(value: Any) -> int | None:
-    """A stored deal/contact id as an int; NULL, 0, empty or non-numeric text mean "no id"."""
+def read_id(value: Any) -> tuple[int | None, bool]:
+    """A stored deal/contact id: ``(id, False)``, ``(None, False)`` for "no id" (NULL, 0, ``''``, ``'0'``:
+    what the write-back's compare-and-set reads as no id), or ``(None, True)`` for a value that is neither
+    (``-5``, ``'12abc'``, ``'1.0'``, ``' 12'``, fullwidth digits, NaN): the write-back could never match
+    it, so it is a problem of its own, never "no id"."""
     if value is None or isinstance(value, bool):
-        return None
+        return None, False
     if isinstance(value, int):
-        return value if value > 0 else None
+        return (value, False) if value > 0 else (None, value < 0)
     if isinstance(value, (float, Decimal)):
-        return int(value) if value > 0 and value == int(value) else None
-    text = str(value).strip()
-    if text.isascii() and text.isdigit():
-        number = int(text)
-        return number if number > 0 else None
-    return None
+        if not math.isfinite(value):
+            return None, True
+        if value == 0:
+            return None, False
+        return (int(value), False) if value > 0 and value == int(value) else (None, True)
+    text = str(value)
+    if text in ("", "0"):
+        return None, False
+    if text.isascii() and text.isdigit() and str(int(text)) == text:
+        return int(text), False
+    return None, True
+
+
+def parse_id(value: Any) -> int | None:
+    """A stored deal/contact id as an int; ``None`` for no id and for a value that is not an id."""
+    return read_id(value)[0]
 
 
 def _text(value: Any) -> str | None:
@@ -65,14 +79,37 @@ def _text(value: Any) -> str | None:
 
 
 def _amount(value: Any) -> float | None:
+    """The amount as a finite number; ``None`` when empty or not a finite number (:func:`_amount_problem`)."""
     if value is None or isinstance(value, bool):
         return None
-    if isinstance(value, (int, float, Decimal)):
-        return float(value)
     try:
-        return float(str(value).strip().replace(",", "."))
-    except ValueError:
+        number = (
+            float(value)
+            if isinstance(value, (int, float, Decimal))
+            else float(str(value).strip().replace(",", "."))
+        )
+    except (ValueError, OverflowError):
         return None
+    return number if math.isfinite(number) else None
+
+
+def _amount_problem(value: Any) -> str:
+    """Why a non-empty amount cannot be sent (NaN, an infinity, 1e309, text), or ``""``."""
+    if value is None or (isinstance(value, str) and not value.strip()) or _amount(value) is not None:
+        return ""
+    return f"amount {str(value).strip()[:40]!r} is not a finite number"
+
+
+def _row_problems(entity: str, key_value: Any, stored: Any, amount: Any = None) -> str:
+    """What makes a shop row impossible to sync as it is stored (a person must fix it), or ``""``."""
+    problems = []
+    if key_value is None or not str(key_value).strip():
+        problems.append("its key is empty")
+    if read_id(stored)[1]:
+        problems.append(f"stored {entity} id {str(stored)[:40]!r} is not an id")
+    if amount_problem := _amount_problem(amount):
+        problems.append(amount_problem)
+    return "; ".join(problems)
 
 
 def _moment(value: Any) -> datetime | None:
@@ -306,16 +343,18 @@ class ShopDatabase:
         currency = m.currency
         if m.currency_column is not None:
             currency = _text(raw[m.currency_column.name]) or m.currency
+        amount = None if m.amount is None else raw[m.amount.name]
         return OrderRow(
             key=str(raw[m.key.column.name]),
             user_key=None if m.user is None else _text(raw[m.user.name]),
             deal_id=parse_id(raw[m.deal_id.column.name]),
             title=title.strip(),
-            amount=None if m.amount is None else _amount(raw[m.amount.name]),
+            amount=_amount(amount),
             currency=currency,
             stage=stage,
             updated_at=None if m.updated_at is None else _moment(raw[m.updated_at.name]),
             raw=raw,
+            problem=_row_problems("deal", raw[m.key.column.name], raw[m.deal_id.column.name], amount),
         )
 
     def _user(self, r: sa.Row[Any]) -> UserRow:
@@ -341,6 +380,7 @@ class ShopDatabase:
             company=text(m.company),
             updated_at=None if m.updated_at is None else _moment(raw[m.updated_at.name]),
             raw=raw,
+            problem=_row_problems("contact", raw[m.key.column.name], raw[m.contact_id.column.name]),
         )
 
     # -- write-back ---------------------------------------------------------------------------------

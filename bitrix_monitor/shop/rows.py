@@ -36,6 +36,7 @@ class OrderRow:
     stage: str | None
     updated_at: datetime | None
     raw: Mapping[str, Any] = field(hash=False, repr=False)
+    problem: str = ""  # why the row cannot be synced as stored (empty key, an id that is not one, …)
     fingerprint: str = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -62,6 +63,7 @@ class UserRow:
     company: str | None
     updated_at: datetime | None
     raw: Mapping[str, Any] = field(hash=False, repr=False)
+    problem: str = ""  # why the row cannot be synced as stored (empty key, an id that is not one)
     fingerprint: str = field(init=False, repr=False)
 
     def __post_init__(self) -> None:

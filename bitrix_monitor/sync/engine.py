@@ -66,6 +66,11 @@ class _Item:
     how: str = ""
 
 
+def _invalid(row: OrderRow | UserRow) -> JobError:
+    """A row that cannot be synced as the shop stores it: a per-record error no retry can mend."""
+    return JobError("InvalidRecord", f"cannot be synced until fixed in the shop: {row.problem}", False)
+
+
 def _error(exc: BaseException) -> JobError:
     retryable = bool(getattr(exc, "retryable", False))
     return JobError(type(exc).__name__, str(exc), retryable)
@@ -260,6 +265,10 @@ class JobRunner:
                     if maybe_job:
                         await self._complete(maybe_job, {"skipped": "the record is no longer in the shop"})
                         self.stats.skipped += 1
+                    continue
+                if row.problem:
+                    if maybe_job:
+                        await self._fail(maybe_job, _invalid(row))
                     continue
                 stale = (stale_ids or {}).get(key)
                 if stale is None and maybe_job and maybe_job.payload:
@@ -456,6 +465,8 @@ class JobRunner:
                     await self._fail(job, JobError("Locked", "another worker holds this record", True))
                 elif row is None:
                     await self._complete(job, {"skipped": "the record is no longer in the shop"})
+                elif row.problem:
+                    await self._fail(job, _invalid(row))
                 elif self._row_id(row) == pid:
                     await self._complete(job, {"id": pid, "skipped": "already linked"})
                 elif records.get(pid) is None:
@@ -488,6 +499,9 @@ class JobRunner:
             row = rows.get(job.entity_key)
             if row is None:
                 await self._complete(job, {"skipped": "the record is no longer in the shop"})
+                continue
+            if row.problem:
+                await self._fail(job, _invalid(row))
                 continue
             rid = self._row_id(row)
             if rid is None:

@@ -27,6 +27,7 @@ class RecordState(enum.StrEnum):
     STALE_LINK = "stale_link"  # the stored id points at a record the portal does not have
     OUTDATED = "outdated"  # linked, but field values differ
     DUPLICATED = "duplicated"  # more than one portal record for this shop record
+    INVALID = "invalid"  # the shop row cannot be synced as stored (empty key, an id that is not one, …)
 
     @property
     def label(self) -> str:
@@ -102,9 +103,18 @@ class EntityCounts:
     outdated: int = 0
     duplicated: int = 0
     orphans: int = 0
+    invalid: int = 0
 
     def problems(self) -> int:
-        return self.missing + self.unlinked + self.stale_link + self.outdated + self.duplicated + self.orphans
+        return (
+            self.missing
+            + self.unlinked
+            + self.stale_link
+            + self.outdated
+            + self.duplicated
+            + self.orphans
+            + self.invalid
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -232,6 +232,11 @@ class Reconciler:
             **kw,
         )
 
+    def _invalid(self, entity: str, key: str, label: str, problem: str) -> RecordStatus:
+        """A row that cannot be synced as the shop stores it: shown with the reason, no job is planned."""
+        note = f"cannot be synced until fixed in the shop: {problem}"
+        return self._status(entity, key, label, None, RecordState.INVALID, None, {}, {}, note=note)
+
     def _resolve(
         self, key: str, stored: int | None, view: PortalView, entity: str
     ) -> tuple[RecordState, int | None, list[DuplicateEvidence], str]:
@@ -268,6 +273,9 @@ class Reconciler:
                     by_phone[F.phone_key(str(v["VALUE"]))].append(cid)
         out: list[RecordStatus] = []
         for u in users:
+            if u.problem:
+                out.append(self._invalid("user", u.key, u.name or u.email or u.key, u.problem))
+                continue
             state, pid, dups, note = self._resolve(u.key, u.contact_id, view, "contact")
             desired = F.contact_fields(u, originator=self.originator)
             current = view.by_id.get(pid) if pid is not None else None
@@ -335,6 +343,9 @@ class Reconciler:
     ) -> list[RecordStatus]:
         out: list[RecordStatus] = []
         for o in orders:
+            if o.problem:
+                out.append(self._invalid("order", o.key, o.title or o.key, o.problem))
+                continue
             state, pid, dups, note = self._resolve(o.key, o.deal_id, view, "deal")
             relink_to: int | None = None
             old = [i for i in legacy.get(o.key, ()) if i != pid and i != o.deal_id]

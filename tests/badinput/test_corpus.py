@@ -222,6 +222,7 @@ CONFIG_CASES = {
     ),
     "template_missing_column": ("[shop.orders]\ntitle = 'Order {nope}'\n", "nope"),
     "cleanup_policy": ("[sync]\ncleanup_policy = 'delete-all'\n", "cleanup_policy"),
+    "originator_batch_syntax": ("[portal]\noriginator = 'shop-$Result[a0]'\n", "originator"),
 }
 
 

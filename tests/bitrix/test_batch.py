@@ -19,7 +19,7 @@ from bitrix_monitor.bitrix import (
     PortalError,
     TransportError,
 )
-from bitrix_monitor.bitrix.encoding import encode_command, php_query
+from bitrix_monitor.bitrix.encoding import BatchRef, encode_command, php_query
 from tests.bitrix.conftest import FakePortal, fail, php_parse, reply, run_then
 
 
@@ -44,7 +44,7 @@ def test_php_bracket_encoding_round_trips_and_escapes_plus() -> None:
 
 
 def test_batch_references_keep_their_brackets() -> None:
-    cmd = encode_command("crm.deal.list", {"filter": {">ID": "$result[p0][49][ID]"}, "start": -1})
+    cmd = encode_command("crm.deal.list", {"filter": {">ID": BatchRef("$result[p0][49][ID]")}, "start": -1})
     assert cmd == "crm.deal.list?filter[%3EID]=$result[p0][49][ID]&start=-1"
     assert unquote(cmd.partition("?")[2]).startswith("filter[>ID]=$result[p0][49][ID]")
 
@@ -224,3 +224,38 @@ async def test_refused_webhook_becomes_every_commands_error(client: BitrixClient
     out = await client.add_many("deal", [{"TITLE": "a"}, {"TITLE": "b"}])
     assert all(isinstance(o, AuthError) for o in out)
     assert portal.deals == {}
+
+
+async def test_data_with_batch_syntax_never_travels_in_a_batch(
+    client: BitrixClient, portal: FakePortal
+) -> None:
+    """The portal substitutes ``$result[…]`` and its kin anywhere in a batch command's values (any case):
+    such a record is sent as a call of its own and arrives exactly as written; the rest stay batched."""
+    titles = ["plain", "B$result[a0]", "$Next[a0]", "x $ERROR[a0][error]", "also plain"]
+    ids = await client.add_many("deal", [{"TITLE": t} for t in titles])
+    assert all(isinstance(i, int) for i in ids)
+    assert [portal.deals[i]["TITLE"] for i in ids if isinstance(i, int)] == titles
+    found = await client.find_by_origin("deal", "o", ["B$result[a0]", "plain"])
+    assert set(found) == {"B$result[a0]", "plain"}
+    batches = [r for r in portal.requests if r.url.path.rstrip("/").endswith(("batch", "batch.json"))]
+    singles = [r for r in portal.requests if r not in batches]
+    assert len(batches) == 1  # the two plain records went together
+    assert all(b"$" not in r.content and b"%24" not in r.content for r in batches)
+    assert len(singles) == 3 + 1  # three records and the lookup holding one of them
+
+
+async def test_our_own_references_still_chain_pages_in_one_batch(
+    client: BitrixClient, portal: FakePortal
+) -> None:
+    for i in range(120):
+        portal.run("crm.deal.add", {"fields": {"TITLE": f"d{i}"}})
+    portal.requests.clear()
+    rows = [r async for page in client.list_all("crm.deal.list", filter={"TITLE": "d1"}) for r in page]
+    assert [r["TITLE"] for r in rows] == ["d1"]
+    assert len(portal.requests) == 1 and b"$result[p0][49][ID]" in portal.requests[0].content
+    portal.requests.clear()
+    rows = [
+        r async for page in client.list_all("crm.deal.list", filter={"%TITLE": "$result[p0]"}) for r in page
+    ]
+    assert rows == []
+    assert portal.requests and all(b"batch" not in r.url.path.encode() for r in portal.requests)

@@ -232,3 +232,45 @@ def test_unencoded_plus_in_a_command_is_a_space(call: Call, portal: PortalEmulat
 def test_outer_time_of_a_batch(call: Call) -> None:
     payload = call("batch", {"cmd": {"a": "crm.deal.fields"}}).json()
     assert payload["time"]["operating"] == 0
+
+
+def test_references_resolve_anywhere_in_values_as_crestutil_does(call: Call, portal: PortalEmulator) -> None:
+    """Embedded in longer text, percent-encoded, inside nested filter lists, from every section; the
+    section name matches in any case but is looked up as written (``$RESULT`` finds nothing)."""
+    result = _batch(
+        call,
+        {
+            "a0": "crm.contact.add?fields[NAME]=first",
+            "name": "crm.contact.add?fields[NAME]=" + quote("$result[a0]", safe=""),
+            "embedded": "crm.deal.add?fields[TITLE]="
+            + quote("Order #B$result[a0] - 5", safe="")
+            + "&fields[ORIGIN_ID]="
+            + quote("B$result[a0]", safe=""),
+            "list": "crm.deal.list?filter[@ORIGIN_ID][0]=" + quote("B$result[a0]", safe="") + "&select[0]=ID",
+            "upper": "crm.contact.add?fields[NAME]="
+            + quote("$RESULT[a0]", safe="")
+            + "&fields[LAST_NAME]="
+            + quote("x$RESULT[a0]", safe=""),
+            "total": "crm.contact.add?fields[NAME]=" + quote("n$total[list]", safe=""),
+        },
+    )
+    a0 = result["result"]["a0"]
+    name = portal.store.get("contact", result["result"]["name"])
+    assert name is not None and name["NAME"] == str(a0)
+    deal = portal.store.get("deal", result["result"]["embedded"])
+    assert deal is not None and (deal["TITLE"], deal["ORIGIN_ID"]) == (f"Order #B{a0} - 5", f"B{a0}")
+    assert [r["ID"] for r in result["result"]["list"]] == [deal["ID"]]  # the filter was substituted too
+    upper = portal.store.get("contact", result["result"]["upper"])
+    assert upper is not None and (upper["NAME"], upper["LAST_NAME"]) == (None, "x$RESULT[a0]")  # null
+    total = portal.store.get("contact", result["result"]["total"])
+    assert total is not None and total["NAME"] == "n1"
+
+
+def test_a_key_that_is_one_whole_reference_becomes_empty() -> None:
+    from bitrix_monitor.demo.emulator.methods import resolve_key
+
+    assert resolve_key("$result[a0]") == ""
+    assert resolve_key("$anything[x][y]") == ""
+    assert resolve_key("a$result[a0]") == "a$result[a0]"
+    assert resolve_key("$result") == "$result"
+    assert resolve_key(7) == 7

@@ -142,9 +142,26 @@ def resolve_references(value: Any, acc: dict[str, dict[Any, Any]]) -> Any:
     return query
 
 
+_ANY_REFERENCE_RE = re.compile(r"\$()(\S*)")
+
+
+def resolve_key(key: Any) -> Any:
+    """``processBatchElement($key, $arResult)`` on an array key: called without the section names, its
+    pattern matches any ``$`` and looks the empty name up, which is missing. A key that is one whole
+    ``$…[…]`` reference becomes ``null`` (the key ``""``); a reference inside a longer key stays as it is."""
+    if not isinstance(key, str) or "$" not in key:
+        return key
+    match = _ANY_REFERENCE_RE.search(key)
+    if match and _PATH_KEY_RE.search(match.group(2)) and match.group(0) == key:
+        return ""
+    return key
+
+
 def _resolve_structure(params: Any, acc: dict[str, dict[Any, Any]]) -> Any:
+    """``CRestUtil::processBatchStructure``: references resolve in every value, nested arrays included,
+    and array keys go through :func:`resolve_key`."""
     if isinstance(params, dict):
-        return {key: _resolve_structure(value, acc) for key, value in params.items()}
+        return {resolve_key(key): _resolve_structure(value, acc) for key, value in params.items()}
     return resolve_references(params, acc)
 
 
@@ -274,7 +291,8 @@ class RestApi:
                 if failed:
                     res = {**res, "error": dict(res)}
                 for section, value in res.items():
-                    acc.setdefault(section, {})[key] = value
+                    if section in acc:  # only the five sections can be referenced
+                        acc[section][key] = value
                 if failed and halt:
                     break
         return CallResult(
