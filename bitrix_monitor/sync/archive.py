@@ -76,6 +76,26 @@ class Archive:
         _write_durably(path, data)
         return self.load(path)
 
+    def save_once(
+        self,
+        entity: str,
+        record: Mapping[str, Any],
+        *,
+        shop_key: str,
+        reason: str,
+        contact_ids: tuple[int, ...] = (),
+    ) -> ArchivedRecord:
+        """:meth:`save`, unless the archive already holds this record exactly as it is now (a cleanup that
+        ran again, e.g. after a merge conflict): then that file is the archive, and none is written."""
+        for path in sorted(self.root.glob(f"{entity}-{int(record['ID'])}-*.json"), reverse=True):
+            try:
+                same = self.load(path)
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+            if dict(same.record) == json.loads(json.dumps(dict(record))) and same.contact_ids == contact_ids:
+                return same
+        return self.save(entity, record, shop_key=shop_key, reason=reason, contact_ids=contact_ids)
+
     def load(self, path: Path) -> ArchivedRecord:
         data = json.loads(path.read_text(encoding="utf-8"))
         return ArchivedRecord(

@@ -14,10 +14,12 @@ import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from bitrix_monitor.bitrix.errors import BitrixError
+from bitrix_monitor.bitrix.client import MergeResult
+from bitrix_monitor.bitrix.errors import BitrixError, OutcomeUnknown
 from bitrix_monitor.errors import UserFacingError
 from bitrix_monitor.queue import Job, JobError
 from bitrix_monitor.shop import Entity, ShopDatabase
+from bitrix_monitor.sync import fields as F
 from bitrix_monitor.sync.archive import Archive, ArchivedRecord
 from bitrix_monitor.sync.model import PortalEntity
 
@@ -26,6 +28,22 @@ if TYPE_CHECKING:
     from bitrix_monitor.sync.engine import JobRunner
 
 log = logging.getLogger(__name__)
+
+
+async def _settle_merge(
+    client: BitrixClient, entity: PortalEntity, survivor: int, others: Sequence[int]
+) -> MergeResult | None:
+    """A merge whose answer never came: look the records up, like an ambiguous create. The survivor there
+    and every absorbed record gone is a merge that went through; anything else is left in doubt."""
+    found = await client.get_many(entity, [survivor, *others])
+    if found.get(survivor) is not None and all(found.get(i) is None for i in others):
+        log.info("merge into %s %s settled by lookup: it went through", entity, survivor)
+        return MergeResult(status="SUCCESS", removed_ids=tuple(others))
+    return None
+
+
+async def _conflict_over(runner: JobRunner, entity: PortalEntity, key: str) -> None:
+    await asyncio.to_thread(runner.queue.clear_conflicts, entity, [key])
 
 
 def _repoint(shop: ShopDatabase, entity: PortalEntity, absorbed: set[int], survivor: int) -> int:
@@ -60,7 +78,9 @@ async def run_cleanup(runner: JobRunner, entity: PortalEntity, jobs: list[Job]) 
         except UserFacingError:
             raise
         except BitrixError as exc:
-            await runner._fail(job, JobError(type(exc).__name__, str(exc), exc.retryable))
+            # A write whose outcome is unknown is settled by the next run's lookups, never given up on.
+            retryable = exc.retryable or isinstance(exc, OutcomeUnknown)
+            await runner._fail(job, JobError(type(exc).__name__, str(exc), retryable))
 
 
 async def _cleanup_one(runner: JobRunner, entity: PortalEntity, job: Job) -> None:
@@ -82,6 +102,7 @@ async def _cleanup_one(runner: JobRunner, entity: PortalEntity, job: Job) -> Non
         ids = sorted({*ids, *(int(r["ID"]) for r in found.get(job.entity_key, []))})
         records = {i: r for i, r in (await client.get_many(entity, ids)).items() if r is not None}
         if not records:
+            await _conflict_over(runner, entity, job.entity_key)
             await runner._complete(job, {"skipped": "none of the records exist any more"})
             return
         survivor = stored if stored in records else min(records)
@@ -90,9 +111,11 @@ async def _cleanup_one(runner: JobRunner, entity: PortalEntity, job: Job) -> Non
             if stored != survivor and row is not None:
                 setter = shop.set_deal_id if entity == "deal" else shop.set_contact_id
                 await asyncio.to_thread(setter, job.entity_key, survivor, expected=stored)
+            await _conflict_over(runner, entity, job.entity_key)
             await runner._complete(job, {"survivor": survivor, "removed": []})
             return
-        # Archive everything that may disappear, durably, before anything is deleted.
+        # Archive everything that may disappear, durably, before anything is deleted (once: a record
+        # archived as it is now by an earlier run is not written again).
         archived: list[ArchivedRecord] = []
         for i in others:
             bindings: tuple[int, ...] = ()
@@ -100,7 +123,7 @@ async def _cleanup_one(runner: JobRunner, entity: PortalEntity, job: Job) -> Non
                 bindings = tuple(await client.deal_contacts_get(i))
             archived.append(
                 await asyncio.to_thread(
-                    archive.save,
+                    archive.save_once,
                     entity,
                     records[i],
                     shop_key=job.entity_key,
@@ -109,22 +132,46 @@ async def _cleanup_one(runner: JobRunner, entity: PortalEntity, job: Job) -> Non
                 )
             )
         rebind: list[dict[str, Any]] = await _bound_deals(client, others) if entity == "contact" else []
-        merge = await client.merge(entity, [survivor, *others])
+        # Write-ahead: a crash during the merge leaves the job in doubt, settled by the lookups of its re-run.
+        await asyncio.to_thread(
+            runner.queue.mark_sending,
+            runner.owner,
+            [job.id],
+            {"method": "crm.entity.mergeBatch", "ids": [survivor, *others]},
+        )
+        try:
+            merge = await client.merge(entity, [survivor, *others])
+        except OutcomeUnknown:
+            settled = await _settle_merge(client, entity, survivor, others)
+            if settled is None:
+                await runner._in_doubt(
+                    job, {"reason": "merge outcome unknown; the records still exist: re-check by lookup"}
+                )
+                return
+            merge = settled
         if merge.status.upper() != "SUCCESS":
             if runner.settings.cleanup_policy != "archive":
                 url = f"{runner.portal_base}/crm/{entity}/merge/?id={','.join(map(str, [survivor, *others]))}"
-                await runner._fail(
-                    job,
-                    JobError(
-                        "MergeConflict",
-                        f"the portal could not merge automatically; merge by hand: {url}",
-                        False,
-                    ),
+                message = f"the portal could not merge automatically; merge by hand: {url}"
+                # Remembered with what conflicted: not planned again until something about it changes.
+                fingerprint = F.conflict_fingerprint(entity, records)
+                await asyncio.to_thread(
+                    runner.queue.record_conflict,
+                    entity,
+                    job.entity_key,
+                    fingerprint,
+                    [survivor, *others],
+                    message,
                 )
+                await runner._fail(job, JobError("MergeConflict", message, False))
                 return
             errors = [e for e in await client.delete_many(entity, others) if e is not None]
             if errors:
-                raise errors[0]
+                # A delete whose answer was lost (or that found nothing) is settled by looking the records up.
+                left = await client.get_many(entity, others)
+                if any(rec is not None for rec in left.values()):
+                    raise errors[0]
+        await _conflict_over(runner, entity, job.entity_key)
         if rebind:
             moves = [(int(d["ID"]), {"CONTACT_ID": survivor}) for d in rebind]
             for err in await client.update_many("deal", moves):

@@ -5,6 +5,8 @@ Pure functions over plain data: the reconciler, the job runner and the detail pa
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
@@ -13,9 +15,9 @@ from bitrix_monitor.shop import OrderRow, UserRow
 from bitrix_monitor.sync.model import FieldDiff
 
 DEAL_SELECT = ["ID", "TITLE", "OPPORTUNITY", "CURRENCY_ID", "STAGE_ID", "CONTACT_ID", "ORIGINATOR_ID",
-               "ORIGIN_ID", "DATE_CREATE"]  # fmt: skip
+               "ORIGIN_ID", "DATE_CREATE", "DATE_MODIFY"]  # fmt: skip
 CONTACT_SELECT = ["ID", "NAME", "LAST_NAME", "COMPANY_TITLE", "EMAIL", "PHONE", "ORIGINATOR_ID", "ORIGIN_ID",
-                  "DATE_CREATE"]  # fmt: skip
+                  "DATE_CREATE", "DATE_MODIFY"]  # fmt: skip
 
 _DIGITS = re.compile(r"\D+")
 
@@ -123,6 +125,20 @@ def origin_diff(record: Mapping[str, Any], *, originator: str, key: str) -> list
 
 
 STAMP_FIELDS = frozenset({"ORIGINATOR_ID", "ORIGIN_ID"})
+
+
+def _fingerprint_value(value: Any) -> Any:
+    if isinstance(value, list):
+        return sorted(str(v.get("VALUE") or "") if isinstance(v, Mapping) else str(v) for v in value)
+    return "" if value is None else str(value)
+
+
+def conflict_fingerprint(entity: str, records: Mapping[int, Mapping[str, Any]]) -> str:
+    """What a merge conflict is about: the records' ids and the values reconciliation reads (with
+    ``DATE_MODIFY``, which any edit changes). Equal fingerprints: nothing changed since a person was asked."""
+    names = [f for f in (DEAL_SELECT if entity == "deal" else CONTACT_SELECT) if f != "ID"]
+    data = [[rid, [_fingerprint_value(records[rid].get(f)) for f in names]] for rid in sorted(records)]
+    return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode()).hexdigest()[:32]
 
 
 def _multi(record: Mapping[str, Any], name: str) -> list[Mapping[str, Any]]:

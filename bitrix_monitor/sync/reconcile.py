@@ -78,11 +78,15 @@ class Reconciler:
         originator: str,
         queue_info: Mapping[tuple[str, str], QueueInfo] | None = None,
         title_pattern: TitlePattern | None = None,
+        conflicts: Mapping[tuple[str, str], str] | None = None,
     ) -> None:
         self.shop = shop
         self.client = client
         self.originator = originator
         self.queue_info = queue_info or {}
+        self.conflicts = (
+            conflicts or {}
+        )  # (deal|contact, key) -> fingerprint of a merge conflict left for a person
         self.title_pattern = title_pattern
 
     async def _scan_legacy(self, view: PortalView) -> dict[str, list[int]]:
@@ -302,6 +306,7 @@ class Reconciler:
                 dups = [*dups, *foreign]
             elif state is RecordState.IN_SYNC and diffs:
                 state = RecordState.OUTDATED
+            hold = hold or self._waiting("contact", u.key, state, dups, view)
             out.append(
                 self._status(
                     "user",
@@ -319,6 +324,18 @@ class Reconciler:
                 )
             )
         return out
+
+    def _waiting(
+        self, entity: str, key: str, state: RecordState, dups: Sequence[DuplicateEvidence], view: PortalView
+    ) -> str:
+        """A merge conflict left for a person is planned again only when something about it changed."""
+        waiting = self.conflicts.get((entity, key))
+        if state is not RecordState.DUPLICATED or waiting is None:
+            return ""
+        records = {i: view.by_id[i] for d in dups for i in d.ids if i in view.by_id}
+        if F.conflict_fingerprint(entity, records) != waiting:
+            return ""
+        return "the portal could not merge these automatically and nothing has changed since: merge by hand"
 
     def _stamp(
         self, diffs: list[FieldDiff], current: Mapping[str, Any], entity: str, pid: int, key: str
@@ -370,6 +387,7 @@ class Reconciler:
                 diffs, hold = self._stamp(diffs, current, "deal", pid, o.key)
             if state is RecordState.IN_SYNC and diffs:
                 state = RecordState.OUTDATED
+            hold = hold or self._waiting("deal", o.key, state, dups, view)
             out.append(
                 self._status(
                     "order",

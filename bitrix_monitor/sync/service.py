@@ -251,8 +251,14 @@ class MonitorService:
     async def snapshot(self, progress: ProgressCallback | None = None) -> Snapshot:
         info = await self._queue_info()
         pattern = TitlePattern.of(self.cfg.shop.orders.title, self.cfg.shop.orders.key)
+        conflicts = await asyncio.to_thread(self.queue.conflict_fingerprints)
         reconciler = Reconciler(
-            self.shop, self.client, originator=self.originator, queue_info=info, title_pattern=pattern
+            self.shop,
+            self.client,
+            originator=self.originator,
+            queue_info=info,
+            title_pattern=pattern,
+            conflicts=conflicts,
         )
         try:
             return await reconciler.run(progress)

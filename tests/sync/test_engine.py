@@ -258,7 +258,55 @@ async def test_merge_conflict_is_left_for_a_person_with_the_merge_link(
     assert job.error is not None and f"/crm/deal/merge/?id={deal_id},{other}" in job.error.message
     assert portal.store.get("deal", other) is not None  # nothing deleted without a person
     snap = await service.snapshot()
-    assert next(s for s in snap.orders if s.key == key).state is RecordState.DUPLICATED
+    status = next(s for s in snap.orders if s.key == key)
+    assert status.state is RecordState.DUPLICATED
+    # Waiting for a person: not queued, failed and archived again on every run.
+    assert status.hold and not any(j.entity_key == key for j in snap.plan.jobs)
+    files = sorted(service.dirs.archive_dir.glob("*.json"))
+    assert len(files) == 1
+    await _sync(service)
+    await _sync(service)
+    assert sorted(service.dirs.archive_dir.glob("*.json")) == files
+    cleanups = [
+        j for j in await asyncio.to_thread(service.queue.history_for, "deal", key) if "cleanup" in j.kind
+    ]
+    assert len(cleanups) == 1
+    # Something about it changes (a person edits the other deal): it is tried once more.
+    portal.store.update("deal", other, {"TITLE": "typed by hand, edited"})
+    snap = await service.snapshot()
+    assert any(j.kind == "deal.cleanup" and j.entity_key == key for j in snap.plan.jobs)
+    await _sync(service)
+    assert len(sorted(service.dirs.archive_dir.glob("*.json"))) == 2  # the changed record, archived once
+    snap = await service.snapshot()
+    assert next(s for s in snap.orders if s.key == key).hold
+
+
+async def test_merge_whose_answer_was_lost_is_settled_by_looking_the_records_up(
+    shop: Shop, portal: PortalEmulator, service: MonitorService
+) -> None:
+    await _sync(service)
+    key, deal_id = next(iter(shop.deal_ids().items()))
+    # A second deal just like the first (two racing creates): the portal merges them without conflict.
+    twin = portal.store.add("deal", {k: v for k, v in portal.store.get("deal", deal_id).items() if k != "ID"})
+    merge = service.client.merge
+
+    async def merge_with_lost_answer(entity: str, ids: list[int]) -> object:
+        portal.set_faults("lost=1")  # the merge goes through; its answer never arrives
+        try:
+            return await merge(entity, ids)  # type: ignore[arg-type]
+        finally:
+            portal.set_faults("")
+
+    service.client.merge = merge_with_lost_answer  # type: ignore[method-assign,assignment]
+    await _sync(service)
+    assert portal.stats.faults_fired.get("lost") == 1
+    assert portal.store.get("deal", twin) is None and portal.store.get("deal", deal_id) is not None
+    job = next(
+        j for j in await asyncio.to_thread(service.queue.history_for, "deal", key) if "cleanup" in j.kind
+    )
+    assert job.state == "done" and job.result is not None and job.result["removed"] == [twin]
+    assert (await service.queue_summary()).dead == 0
+    assert (await service.snapshot()).order_counts.in_sync == shop.orders
 
 
 async def test_deal_made_before_origin_ids_is_found_by_title_and_adopted(
