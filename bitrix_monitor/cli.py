@@ -74,6 +74,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="headless: re-create an archived record (a file from --list-archive) and re-point the shop",
     )
     mode.add_argument(
+        "--retry-dead",
+        nargs="?",
+        const="all",
+        metavar="KIND",
+        help="headless: queue dead jobs again (all, or those of one KIND such as deal.create); "
+        "the next --sync runs them",
+    )
+    mode.add_argument(
+        "--cancel-dead",
+        nargs="?",
+        const="all",
+        metavar="KIND",
+        help="headless: cancel dead jobs (all, or those of one KIND such as deal.create)",
+    )
+    mode.add_argument(
         "--emulate-portal",
         action="store_true",
         help="serve a Bitrix24 portal emulator on loopback; prints its webhook URL as the first line",
@@ -175,6 +190,12 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser, dirs: DataDir
             )
         print(f"{len(records)} archived records in {dirs.archive_dir}")
         return 0
+    if args.retry_dead or args.cancel_dead:
+        from bitrix_monitor.sync.headless import manage_dead
+
+        if args.retry_dead:
+            return manage_dead(dirs, "retry", args.retry_dead)
+        return manage_dead(dirs, "cancel", args.cancel_dead)
     if args.restore:
         from bitrix_monitor.sync.headless import restore_from_archive
 

@@ -112,6 +112,7 @@ EV_DEAD: Final = "dead"
 EV_CANCELLED: Final = "cancelled"
 EV_RETRIED: Final = "retried"
 EV_LEASE_EXPIRED: Final = "lease_expired"
+EV_RESOLVED: Final = "resolved"  # a failed or dead job closed because its record is in sync now
 
 # --- errors -------------------------------------------------------------------------------------------
 

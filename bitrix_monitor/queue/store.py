@@ -853,6 +853,33 @@ class JobQueue:
             self._add_events(conn, t, actor, ((i, m.EV_CANCELLED, None) for i in cancelled))
         return cancelled
 
+    def resolve(
+        self, ids: Iterable[int], reason: str, *, actor: str = "sync", now: datetime | None = None
+    ) -> list[int]:
+        """Close failed or dead jobs whose effect holds anyway (their record is in sync now): ``done``, with
+        ``{"resolved": reason}`` as the result and the reason in their history. Returns the ids closed."""
+        t = self._now(now)
+        closed: list[int] = []
+        id_list = list(ids)
+        with self._write() as conn:
+            for start in range(0, len(id_list), _CHUNK):
+                closed += conn.execute(
+                    jobs.update()
+                    .where(jobs.c.id.in_(id_list[start : start + _CHUNK]), _ERRORED)
+                    .values(
+                        state=m.DONE,
+                        result=dumps({"resolved": reason}),
+                        lease_owner=None,
+                        lease_expires_at=None,
+                        sending_at=None,
+                        changed_again=False,
+                        updated_at=t,
+                    )
+                    .returning(jobs.c.id)
+                ).scalars()
+            self._add_events(conn, t, actor, ((i, m.EV_RESOLVED, {"reason": reason}) for i in closed))
+        return closed
+
     def retry_matching(self, signature: str, *, actor: str = "staff") -> list[int]:
         """ "Retry all with this error": :meth:`retry` every failed or dead job with this error signature."""
         with self._read() as conn:

@@ -9,13 +9,14 @@ import json
 import logging
 import signal
 import sys
+from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
 from bitrix_monitor.config import AppConfig
-from bitrix_monitor.errors import EXIT_OK, EXIT_PROBLEMS
+from bitrix_monitor.errors import EXIT_OK, EXIT_PROBLEMS, ConfigError
 from bitrix_monitor.paths import DataDirs
 from bitrix_monitor.sync.api import Snapshot
 from bitrix_monitor.sync.fields import STAMP_FIELDS
@@ -24,6 +25,8 @@ from bitrix_monitor.sync.report import Report
 from bitrix_monitor.sync.service import MonitorService
 
 log = logging.getLogger(__name__)
+
+MAX_ROUNDS = 5  # reconcile-plan-process rounds of one --sync
 
 
 @dataclass(frozen=True)
@@ -91,11 +94,24 @@ async def _sync_once(
         if stamping := _to_stamp(snap):
             print(f"Would stamp our origin ids on {stamping} records kept from before.", file=out)
         return Report.of(snap, await service.queue_summary())
-    queued = await service.apply(snap.plan, actor="sync")
-    log.info("queued %d jobs", queued)
-    stats = await service.run_queue(progress=printer)
-    _say_stamped(stats.stamped, opts, out)
-    snap = await service.snapshot(printer)
+    # Reconcile, plan, process; again while a round made progress: duplicates cleaned in one round have
+    # their survivors updated in the next, within the same run. A plan that is empty, or the same as the
+    # last round's (what is left fails the same way, or waits for a person), ends the run.
+    stamped = 0
+    last: frozenset[tuple[str, str]] = frozenset()
+    for round_no in range(1, MAX_ROUNDS + 1):
+        planned = frozenset((j.kind, j.entity_key) for j in snap.plan.jobs)
+        if not planned or planned == last:
+            break
+        last = planned
+        queued = await service.apply(snap.plan, actor="sync")
+        log.info("round %d: queued %d jobs", round_no, queued)
+        stats = await service.run_queue(progress=printer)
+        stamped += stats.stamped
+        snap = await service.snapshot(printer)
+    _say_stamped(stamped, opts, out)
+    if closed := await service.close_resolved(snap):
+        log.info("closed %d failed or dead jobs whose records are in sync now", closed)
     return Report.of(snap, await service.queue_summary())
 
 
@@ -172,3 +188,35 @@ async def restore_from_archive(
         await service.aclose()
     print(outcome.message)
     return outcome.exit_status
+
+
+def manage_dead(dirs: DataDirs, action: str, kind: str) -> int:
+    """``--retry-dead [KIND]`` / ``--cancel-dead [KIND]``: queue dead jobs again (the next --sync runs
+    them) or cancel them, all or those of one kind; prints what was done."""
+    from bitrix_monitor.queue import KINDS, JobQueue
+
+    if kind != "all" and kind not in KINDS:
+        raise ConfigError(
+            f"unknown job kind {kind!r}", hint=f"use one of {', '.join(KINDS)}, or nothing for all"
+        )
+    what = "dead jobs" if kind == "all" else f"dead {kind} jobs"
+    queue = JobQueue.open(dirs.queue_file)
+    try:
+        dead = queue.list_jobs(states=["dead"], kinds=None if kind == "all" else [kind], limit=None)
+        if not dead:
+            print(f"No {what} in {dirs.queue_file}.")
+            return EXIT_OK
+        ids = [j.id for j in reversed(dead)]  # oldest first
+        done = set(queue.retry(ids, actor="cli") if action == "retry" else queue.cancel(ids, actor="cli"))
+    finally:
+        queue.close()
+    per_kind = Counter(j.kind for j in dead if j.id in done)
+    detail = ", ".join(f"{k}: {n}" for k, n in sorted(per_kind.items()))
+    if action == "retry":
+        if done:
+            print(f"Queued {len(done)} {what} again ({detail}); the next --sync runs them.")
+        if left := len(dead) - len(done):
+            print(f"Left {left} dead: another job of the same record is active and covers them.")
+    else:
+        print(f"Cancelled {len(done)} {what} ({detail}).")
+    return EXIT_OK

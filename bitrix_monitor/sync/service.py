@@ -36,7 +36,7 @@ from bitrix_monitor.sync.api import (
 )
 from bitrix_monitor.sync.archive import Archive, ArchivedRecord
 from bitrix_monitor.sync.engine import JobRunner, RunStats
-from bitrix_monitor.sync.model import Plan, PlannedJob, QueueMark, RecordState
+from bitrix_monitor.sync.model import PORTAL_ENTITY, Plan, PlannedJob, QueueMark, RecordState
 from bitrix_monitor.sync.reconcile import QueueInfo, Reconciler, TitlePattern, job_for
 from bitrix_monitor.sync.restore import RestoreOutcome, Restorer
 
@@ -333,6 +333,25 @@ class MonitorService:
                 "sync", f"created {stats.created}, adopted {stats.adopted}, updated {stats.updated} records"
             )
         return stats
+
+    async def close_resolved(self, snapshot: Snapshot) -> int:
+        """Close failed and dead jobs whose record is in sync now (someone or something else brought it
+        there): they need nobody any more. Conflicts of records in sync are forgotten too. Returns how many
+        jobs were closed."""
+        in_sync = {
+            (PORTAL_ENTITY[s.entity], s.key)
+            for s in (*snapshot.orders, *snapshot.users)
+            if s.state is RecordState.IN_SYNC and not s.hold
+        }
+        jobs = await asyncio.to_thread(self.queue.list_jobs, states=["failed", "dead"], limit=None)
+        ids = [j.id for j in jobs if (j.entity_type, j.entity_key) in in_sync]
+        closed = await asyncio.to_thread(self.queue.resolve, ids, "the record is in sync now")
+        over = in_sync & set(await asyncio.to_thread(self.queue.conflict_fingerprints))
+        for etype in ("deal", "contact"):
+            await asyncio.to_thread(self.queue.clear_conflicts, etype, [k for e, k in over if e == etype])
+        if closed:
+            self._log_activity("sync", f"closed {len(closed)} failed or dead jobs: their records are in sync")
+        return len(closed)
 
     # ------------------------------------------------------------------ queue view
 
