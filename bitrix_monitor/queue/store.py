@@ -854,10 +854,17 @@ class JobQueue:
         return cancelled
 
     def resolve(
-        self, ids: Iterable[int], reason: str, *, actor: str = "sync", now: datetime | None = None
+        self,
+        ids: Iterable[int],
+        reason: str,
+        *,
+        state: Literal["done", "cancelled"] = "done",
+        actor: str = "sync",
+        now: datetime | None = None,
     ) -> list[int]:
-        """Close failed or dead jobs whose effect holds anyway (their record is in sync now): ``done``, with
-        ``{"resolved": reason}`` as the result and the reason in their history. Returns the ids closed."""
+        """Close failed or dead jobs that need nobody any more: ``done`` when their effect holds anyway (the
+        record is in sync now), ``cancelled`` when a newer job of the record took over; ``{"resolved":
+        reason}`` is the result and the reason is in their history. Returns the ids closed."""
         t = self._now(now)
         closed: list[int] = []
         id_list = list(ids)
@@ -867,7 +874,7 @@ class JobQueue:
                     jobs.update()
                     .where(jobs.c.id.in_(id_list[start : start + _CHUNK]), _ERRORED)
                     .values(
-                        state=m.DONE,
+                        state=state,
                         result=dumps({"resolved": reason}),
                         lease_owner=None,
                         lease_expires_at=None,

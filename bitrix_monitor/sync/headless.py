@@ -20,7 +20,7 @@ from bitrix_monitor.errors import EXIT_OK, EXIT_PROBLEMS, ConfigError
 from bitrix_monitor.paths import DataDirs
 from bitrix_monitor.sync.api import Snapshot
 from bitrix_monitor.sync.fields import STAMP_FIELDS
-from bitrix_monitor.sync.model import Progress, RecordState
+from bitrix_monitor.sync.model import Plan, Progress, RecordState
 from bitrix_monitor.sync.report import Report
 from bitrix_monitor.sync.service import MonitorService
 
@@ -95,16 +95,16 @@ async def _sync_once(
             print(f"Would stamp our origin ids on {stamping} records kept from before.", file=out)
         return Report.of(snap, await service.queue_summary())
     # Reconcile, plan, process; again while a round made progress: duplicates cleaned in one round have
-    # their survivors updated in the next, within the same run. A plan that is empty, or the same as the
-    # last round's (what is left fails the same way, or waits for a person), ends the run.
+    # their survivors updated in the next, within the same run. Each job (kind and record) is tried once per
+    # run: a round whose plan holds nothing new (what is left failed already, or waits for a person) ends it.
     stamped = 0
-    last: frozenset[tuple[str, str]] = frozenset()
+    tried: set[tuple[str, str]] = set()
     for round_no in range(1, MAX_ROUNDS + 1):
-        planned = frozenset((j.kind, j.entity_key) for j in snap.plan.jobs)
-        if not planned or planned == last:
+        fresh = tuple(j for j in snap.plan.jobs if (j.kind, j.entity_key) not in tried)
+        if not fresh:
             break
-        last = planned
-        queued = await service.apply(snap.plan, actor="sync")
+        tried.update((j.kind, j.entity_key) for j in fresh)
+        queued = await service.apply(Plan(fresh), actor="sync")
         log.info("round %d: queued %d jobs", round_no, queued)
         stats = await service.run_queue(progress=printer)
         stamped += stats.stamped

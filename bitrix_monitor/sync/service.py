@@ -23,6 +23,7 @@ from bitrix_monitor.config import AppConfig, ShopConfig
 from bitrix_monitor.errors import ConfigError, UserFacingError
 from bitrix_monitor.paths import DataDirs
 from bitrix_monitor.queue import JobQueue, RetryPolicy
+from bitrix_monitor.queue.model import kind_info
 from bitrix_monitor.secrets import ENV_SHOP_DB, SecretStore
 from bitrix_monitor.shop import ShopDatabase
 from bitrix_monitor.shop.connection import check_url
@@ -301,7 +302,25 @@ class MonitorService:
         summary = await asyncio.to_thread(self.queue.enqueue_many, items, created_by=actor)
         for kind, n in plan.counts().items():
             self._log_activity(actor, f"queued {n} × {kind}")
+        await self._supersede_dead(items, summary.job_ids)
         return summary.created + summary.folded
+
+    async def _supersede_dead(self, items: Sequence[tuple[str, str, object]], job_ids: Sequence[int]) -> None:
+        """Dead jobs of a record that has just been queued again are closed: the new job carries on, and the
+        queue's dead count stays one per record, not one per run."""
+        dead = await asyncio.to_thread(self.queue.list_jobs, states=["dead"], limit=None)
+        if not dead:
+            return
+        new: dict[tuple[str, str, str], int] = {}
+        for (kind, key, _payload), job_id in zip(items, job_ids, strict=True):
+            info = kind_info(kind)
+            new[(info.entity_type, key, info.family)] = job_id
+        for job in dead:
+            newer = new.get((job.entity_type, job.entity_key, job.family))
+            if newer is not None and newer != job.id:
+                await asyncio.to_thread(
+                    self.queue.resolve, [job.id], f"superseded by job {newer}", state="cancelled"
+                )
 
     def runner(self, progress: ProgressCallback | None = None) -> JobRunner:
         return JobRunner(

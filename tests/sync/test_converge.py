@@ -12,7 +12,7 @@ import pytest
 from bitrix_monitor.demo.emulator import PortalEmulator
 from bitrix_monitor.paths import DataDirs
 from bitrix_monitor.queue import JobError, JobQueue
-from tests.sync.conftest import ORIGINATOR, Cli, Shop, assert_exactly_one_each
+from tests.sync.conftest import FAST_CONFIG, ORIGINATOR, Cli, Shop, assert_exactly_one_each
 
 pytestmark = pytest.mark.slow
 
@@ -145,3 +145,33 @@ def test_merge_conflict_waits_for_a_person_without_new_archives_or_jobs(
     done = cli.run("--sync", "--json")
     assert done.returncode == 0, done.stdout
     assert _report(done.stdout)["ok"] is True
+
+
+def test_a_record_that_keeps_failing_is_tried_once_a_run_and_stays_one_dead_job(
+    shop: Shop, portal: PortalEmulator, cli_factory
+) -> None:
+    cli = cli_factory(shop, portal, FAST_CONFIG.replace("[sync]\n", "[sync]\nrecreate_stale = false\n"))
+    assert cli.run("--sync").returncode == 0
+    deals = shop.deal_ids()
+    stale_key, busy_key = list(deals)[:2]
+    portal.store.delete("deal", deals[stale_key])  # a person must decide: re-creating is off
+    # Something else that needs two rounds, so the run goes on after the stale link's job died.
+    _twin(portal, "deal", deals[busy_key])  # type: ignore[arg-type]
+    shop.execute("UPDATE orders SET total_price = 321.0 WHERE order_id = :k", k=int(busy_key))
+    queue_file = DataDirs(cli.data_dir).queue_file
+
+    def stale_jobs() -> list[tuple[str, str]]:
+        with JobQueue.open(queue_file) as queue:
+            return [(j.kind, j.state) for j in reversed(queue.history_for("deal", stale_key))]
+
+    first = cli.run("--sync", "--json")
+    assert first.returncode == 1
+    assert _report(first.stdout)["queue"]["dead"] == 1  # type: ignore[index]
+    assert stale_jobs()[1:] == [("deal.create", "dead")]  # after the first sync's done job: one try
+    assert portal.store.get("deal", deals[busy_key])["OPPORTUNITY"] == "321.00"  # type: ignore[arg-type]
+    second = cli.run("--sync", "--json")
+    assert _report(second.stdout)["queue"]["dead"] == 1  # type: ignore[index]
+    assert stale_jobs()[1:] == [("deal.create", "cancelled"), ("deal.create", "dead")]
+    with JobQueue.open(queue_file) as queue:
+        (superseded,) = [j for j in queue.history_for("deal", stale_key) if j.state == "cancelled"]
+    assert superseded.result is not None and "superseded by job" in superseded.result["resolved"]
