@@ -175,3 +175,23 @@ def test_a_record_that_keeps_failing_is_tried_once_a_run_and_stays_one_dead_job(
     with JobQueue.open(queue_file) as queue:
         (superseded,) = [j for j in queue.history_for("deal", stale_key) if j.state == "cancelled"]
     assert superseded.result is not None and "superseded by job" in superseded.result["resolved"]
+
+
+def test_legacy_links_are_stamped_once_and_the_run_says_how_many(
+    shop: Shop, portal: PortalEmulator, cli_factory
+) -> None:
+    cli = cli_factory(shop, portal)
+    assert cli.run("--sync").returncode == 0
+    deal_ids = [i for i in shop.deal_ids().values() if i][:4]
+    contact_ids = [i for i in shop.contact_ids().values() if i][:2]
+    for entity, ids in (("deal", deal_ids), ("contact", contact_ids)):
+        for rid in ids:  # as the old backend left them: no origin ids
+            portal.store.update(entity, rid, {"ORIGINATOR_ID": "", "ORIGIN_ID": ""})
+    plan = cli.run("--sync", "--dry-run")
+    assert "Would stamp our origin ids on 6 records kept from before." in plan.stdout
+    result = cli.run("--sync")
+    assert result.returncode == 0, result.stderr
+    assert "Stamped our origin ids on 6 records kept from before." in result.stdout
+    assert_exactly_one_each(portal, shop)  # every stored record carries our origin id again
+    again = cli.run("--sync")
+    assert again.returncode == 0 and "Stamped" not in again.stdout
