@@ -7,6 +7,7 @@ from bitrix_monitor.bitrix.client import (
     MergeResult,
     NotExecuted,
     ResponseTime,
+    carries_origin,
     is_read,
 )
 from bitrix_monitor.bitrix.errors import (
@@ -52,5 +53,6 @@ __all__ = [
     "ServerError",
     "TransportError",
     "WebhookUrl",
+    "carries_origin",
     "is_read",
 ]

@@ -80,6 +80,15 @@ def _number(value: Any) -> float | None:
     return None
 
 
+def carries_origin(record: Mapping[str, Any], originator: str, origin_id: str | None = None) -> bool:
+    """The record carries exactly this ``ORIGINATOR_ID`` (and, when given, exactly this ``ORIGIN_ID``), byte
+    for byte: the portal's own filters compare case-, accent- and trailing-space-insensitively."""
+    stamped, origin = record.get("ORIGINATOR_ID"), record.get("ORIGIN_ID")
+    if not isinstance(stamped, str) or stamped != originator:
+        return False
+    return origin_id is None or (isinstance(origin, str) and origin == origin_id)
+
+
 def _int(value: Any) -> int | None:
     n = _number(value)
     return int(n) if n is not None else None
@@ -886,7 +895,8 @@ class BitrixClient:
         origin_ids: Sequence[str],
         select: Sequence[str] | None = None,
     ) -> dict[str, list[dict[str, Any]]]:
-        """Records stamped ``ORIGINATOR_ID = originator`` and ``ORIGIN_ID`` in ``origin_ids``.
+        """Records stamped ``ORIGINATOR_ID = originator`` and ``ORIGIN_ID`` in ``origin_ids``, exactly: byte
+        for byte on the record, not as the portal's case-insensitive filter compares.
 
         Every requested origin id is a key; its list holds every match (several = duplicates in the portal),
         in ID order. Up to 50 origin ids per list command and 50 commands per HTTP request.
@@ -914,8 +924,10 @@ class BitrixClient:
                     raise _failure(res, key, method)
                 rows = _rows(res.results[key], method)
                 for row in rows:
-                    origin = str(row.get("ORIGIN_ID") or "")
-                    if origin in out:
+                    # The portal's filter ignores case, accents and trailing spaces (its collation): keep
+                    # only the rows that carry exactly this originator and one of these origin ids.
+                    origin = row.get("ORIGIN_ID")
+                    if isinstance(origin, str) and origin in out and carries_origin(row, originator, origin):
                         out[origin].append(row)
                 if len(rows) >= PAGE_SIZE:
                     more.append((chunk, _int(rows[-1].get("ID")) or 0))

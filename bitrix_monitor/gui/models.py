@@ -41,6 +41,7 @@ STATE_COLOURS: dict[str, str] = {
     RecordState.OUTDATED: "#f9a825",
     RecordState.DUPLICATED: "#6a1b9a",
     RecordState.INVALID: "#ad1457",
+    RecordState.SHARED_LINK: "#00695c",
     # queue states
     "queued": "#1565c0",
     "running": "#00838f",
@@ -58,6 +59,7 @@ _SHAPES: dict[str, str] = {
     RecordState.OUTDATED: "diamond",
     RecordState.DUPLICATED: "squares",
     RecordState.INVALID: "cross",
+    RecordState.SHARED_LINK: "rings",
     "queued": "ring",
     "running": "triangle",
     "in_doubt": "diamond",
@@ -107,6 +109,9 @@ def state_icon(state: str) -> QIcon | None:
     elif shape == "diamond":
         p.setBrush(colour)
         p.drawPolygon(QPolygonF([QPointF(8, 1), QPointF(15, 8), QPointF(8, 15), QPointF(1, 8)]))
+    elif shape == "rings":  # two linked rings: one record, two holders
+        p.drawEllipse(1, 4, 9, 9)
+        p.drawEllipse(6, 3, 9, 9)
     elif shape == "cross":
         p.setPen(QPen(colour, 3))
         p.drawLine(3, 3, 13, 13)

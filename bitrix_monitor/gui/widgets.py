@@ -286,9 +286,15 @@ class DetailPane(QTextBrowser):
             parts.append('<table border="1" cellspacing="0" cellpadding="3">' + "".join(rows) + "</table>")
             if diffs:
                 parts.append(f"<p>≠ marks the {len(diffs)} field(s) that differ.</p>")
-        if rec.duplicates:
-            parts.append("<h4>Duplicates</h4><ul>")
-            for dup in rec.duplicates:
+        for heading, evidence in (
+            ("Duplicates", [d for d in rec.duplicates if d.cleanable]),
+            # Shown for a person, never cleaned up: shared links, title clashes, other integrations' records.
+            ("Shared with other records (left alone)", [d for d in rec.duplicates if not d.cleanable]),
+        ):
+            if not evidence:
+                continue
+            parts.append(f"<h4>{heading}</h4><ul>")
+            for dup in evidence:
                 ids_text = ", ".join(str(i) for i in dup.ids)
                 value = f" = {e(dup.value)}" if dup.value else ""
                 parts.append(f"<li>portal records {e(ids_text)} matched by {e(dup.matched_by)}{value}</li>")

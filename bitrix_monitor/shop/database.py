@@ -383,6 +383,26 @@ class ShopDatabase:
             problem=_row_problems("contact", raw[m.key.column.name], raw[m.contact_id.column.name]),
         )
 
+    def keys_storing(self, entity: Entity, ids: Iterable[int]) -> dict[int, list[str]]:
+        """The keys of the rows that store each of these deal (``order``) or contact (``user``) ids, in key
+        order; ids no row stores are absent. An id stored by two rows is a shared link."""
+        m = self.orders_map if entity == "order" else self.users_map
+        idc = self.orders_map.deal_id if entity == "order" else self.users_map.contact_id
+        wanted = sorted({i for i in ids if i > 0})
+        found: dict[int, list[str]] = {}
+        for i in range(0, len(wanted), _IN_CHUNK):
+            chunk = wanted[i : i + _IN_CHUNK]
+            stmt = (
+                sa.select(m.key.column, idc.column)
+                .where(idc.column.in_([idc.store(v) for v in chunk]))
+                .order_by(m.key.column)
+            )
+            for key, value in self._run(f"reading {entity}s by id", lambda c, s=stmt: c.execute(s).all()):  # type: ignore[misc]
+                pid = parse_id(value)
+                if pid in chunk:
+                    found.setdefault(pid, []).append(str(key))
+        return found
+
     # -- write-back ---------------------------------------------------------------------------------
     def set_deal_id(self, order_key: str, new: int | None, *, expected: int | None = None) -> bool:
         """Compare-and-set the order's deal id: only if it currently holds ``expected`` (``None`` = no id).

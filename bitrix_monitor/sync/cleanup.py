@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from bitrix_monitor.bitrix.client import MergeResult
@@ -22,6 +23,7 @@ from bitrix_monitor.shop import Entity, ShopDatabase
 from bitrix_monitor.sync import fields as F
 from bitrix_monitor.sync.archive import Archive, ArchivedRecord
 from bitrix_monitor.sync.model import PortalEntity
+from bitrix_monitor.sync.ownership import Owner, owner_of
 
 if TYPE_CHECKING:
     from bitrix_monitor.bitrix import BitrixClient
@@ -62,12 +64,20 @@ def _repoint(shop: ShopDatabase, entity: PortalEntity, absorbed: set[int], survi
     return n
 
 
-async def _bound_deals(client: BitrixClient, contact_ids: Sequence[int]) -> list[dict[str, Any]]:
+async def _bound_deals(
+    client: BitrixClient, contact_ids: Sequence[int], originator: str
+) -> list[dict[str, Any]]:
+    """Deals bound to these contacts that the app may re-bind: not another integration's."""
     deals: list[dict[str, Any]] = []
+    select = ["ID", "CONTACT_ID", "ORIGINATOR_ID", "ORIGIN_ID"]
     async for page in client.list_all(
-        "crm.deal.list", filter={"@CONTACT_ID": list(contact_ids)}, select=["ID", "CONTACT_ID"]
+        "crm.deal.list", filter={"@CONTACT_ID": list(contact_ids)}, select=select
     ):
-        deals.extend(page)
+        for deal in page:
+            if owner_of(deal, originator) is Owner.FOREIGN:
+                log.info("deal %s of another integration keeps its contact binding", deal.get("ID"))
+            else:
+                deals.append(deal)
     return deals
 
 
@@ -100,10 +110,22 @@ async def _cleanup_one(runner: JobRunner, entity: PortalEntity, job: Job) -> Non
         # Everything that carries this origin id counts too (a race may have made one more since planning).
         found = await client.find_by_origin(entity, runner.originator, [job.entity_key], select=["ID"])
         ids = sorted({*ids, *(int(r["ID"]) for r in found.get(job.entity_key, []))})
-        records = {i: r for i, r in (await client.get_many(entity, ids)).items() if r is not None}
+        found_records = {i: r for i, r in (await client.get_many(entity, ids)).items() if r is not None}
+        # Checked on the records as they are now: nothing another shop record stores, nothing of another
+        # integration's (whatever the portal's case-insensitive filters returned) is merged, archived or
+        # deleted, and nothing is merged into such a record.
+        refused = await runner.refusals(entity, [(job.entity_key, i, r) for i, r in found_records.items()])
+        left_alone = {i: error.message for (_k, i), error in refused.items()}
+        if stored in left_alone:
+            error = refused[job.entity_key, stored]
+            await runner._fail(job, replace(error, message=f"nothing merged into the stored {error.message}"))
+            return
+        records = {i: r for i, r in found_records.items() if i not in left_alone}
         if not records:
             await _conflict_over(runner, entity, job.entity_key)
-            await runner._complete(job, {"skipped": "none of the records exist any more"})
+            await runner._complete(
+                job, {"skipped": "none of the records exist any more", "left_alone": sorted(left_alone)}
+            )
             return
         survivor = stored if stored in records else min(records)
         others = sorted(i for i in records if i != survivor)
@@ -112,7 +134,9 @@ async def _cleanup_one(runner: JobRunner, entity: PortalEntity, job: Job) -> Non
                 setter = shop.set_deal_id if entity == "deal" else shop.set_contact_id
                 await asyncio.to_thread(setter, job.entity_key, survivor, expected=stored)
             await _conflict_over(runner, entity, job.entity_key)
-            await runner._complete(job, {"survivor": survivor, "removed": []})
+            await runner._complete(
+                job, {"survivor": survivor, "removed": [], "left_alone": sorted(left_alone)}
+            )
             return
         # Archive everything that may disappear, durably, before anything is deleted (once: a record
         # archived as it is now by an earlier run is not written again).
@@ -131,7 +155,7 @@ async def _cleanup_one(runner: JobRunner, entity: PortalEntity, job: Job) -> Non
                     contact_ids=bindings,
                 )
             )
-        rebind: list[dict[str, Any]] = await _bound_deals(client, others) if entity == "contact" else []
+        rebind = await _bound_deals(client, others, runner.originator) if entity == "contact" else []
         # Write-ahead: a crash during the merge leaves the job in doubt, settled by the lookups of its re-run.
         await asyncio.to_thread(
             runner.queue.mark_sending,
@@ -189,6 +213,7 @@ async def _cleanup_one(runner: JobRunner, entity: PortalEntity, job: Job) -> Non
                 "merge": merge.status,
                 "repointed": repointed,
                 "archived": [a.path.name for a in archived],
+                "left_alone": sorted(left_alone),
             },
         )
     finally:

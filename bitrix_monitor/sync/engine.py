@@ -19,7 +19,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
@@ -32,6 +32,7 @@ from bitrix_monitor.queue import IN_DOUBT, Job, JobError, JobQueue, LeaseLost
 from bitrix_monitor.shop import OrderRow, ShopDatabase, UserRow
 from bitrix_monitor.sync import fields as F
 from bitrix_monitor.sync.model import PortalEntity, Progress
+from bitrix_monitor.sync.ownership import Owner, owner_of, stamp, writable
 
 log = logging.getLogger(__name__)
 
@@ -254,6 +255,7 @@ class JobRunner:
             for job in jobs:
                 if job.entity_key not in got:
                     await self._fail(job, JobError("Locked", "another worker holds this record", True))
+            await self._release_shared(entity, [j for j in jobs if j.entity_key in got])
             rows = await asyncio.to_thread(self._read_rows, shop_entity, sorted(got))
             items: list[_Item] = []
             for key in wanted:
@@ -292,6 +294,50 @@ class JobRunner:
         finally:
             await asyncio.to_thread(locks.close)
         return linked
+
+    async def refusals(
+        self, entity: PortalEntity, links: Sequence[tuple[str, int, Mapping[str, Any] | None]]
+    ) -> dict[tuple[str, int], JobError]:
+        """Of ``(shop key, portal id, portal record)`` links, the ones the app must not write through, with
+        the reason: the id is also stored by another shop record (a shared link), or the record is not this
+        shop record's (another integration's, or another origin id). Checked on the records as they are now,
+        so a plan made earlier cannot write to a record that has since become shared."""
+        shop_entity = SHOP_ENTITY[entity]
+        storers = await asyncio.to_thread(self.shop.keys_storing, shop_entity, [pid for _, pid, _ in links])
+        out: dict[tuple[str, int], JobError] = {}
+        for key, pid, rec in links:
+            others = ", ".join(k for k in storers.get(pid, ()) if k != key)
+            if others:
+                msg = f"{entity} {pid} is also stored by {shop_entity} {others} (a shared link)"
+                out[key, pid] = JobError("SharedLink", msg, False)
+            elif rec is not None and not writable(rec, self.originator, key):
+                foreign = owner_of(rec, self.originator) is Owner.FOREIGN
+                whose = "another integration's" if foreign else f"not this {shop_entity}'s"
+                msg = f"{entity} {pid} is {whose} ({stamp(rec)})"
+                out[key, pid] = JobError("ForeignRecord" if foreign else "SharedLink", msg, False)
+        return out
+
+    async def _release_shared(self, entity: PortalEntity, jobs: Sequence[Job]) -> None:
+        """Creates that let go of a shared id first (the shared-link rule gave it to another record):
+        clear the stored id with compare-and-set while the caller holds the record's lock, if it is still
+        shared now. The create path then looks this record's own up by origin id, or makes it."""
+        wanted: dict[str, int] = {}
+        for job in jobs:
+            rid = (job.payload or {}).get("release_id")
+            if isinstance(rid, int) and not isinstance(rid, bool) and rid > 0:
+                wanted[job.entity_key] = rid
+        if not wanted:
+            return
+        rows = await asyncio.to_thread(self._read_rows, SHOP_ENTITY[entity], list(wanted))
+        holding = {k: rid for k, rid in wanted.items() if (r := rows.get(k)) and self._row_id(r) == rid}
+        if not holding:
+            return
+        records = await self.client.get_many(entity, set(holding.values()))
+        links = [(k, rid, records.get(rid)) for k, rid in holding.items() if records.get(rid) is not None]
+        setter = self.shop.set_deal_id if entity == "deal" else self.shop.set_contact_id
+        for key, rid in await self.refusals(entity, links):
+            if await asyncio.to_thread(setter, key, None, expected=rid):
+                log.info("%s %s let go of shared %s %s", SHOP_ENTITY[entity], key, entity, rid)
 
     async def _ensure_deal_contacts(self, items: list[_Item]) -> None:
         """A deal is created with its contact: ensure the contacts first, through the same path."""
@@ -471,10 +517,15 @@ class JobRunner:
                     await self._complete(job, {"id": pid, "skipped": "already linked"})
                 elif records.get(pid) is None:
                     gone.append(job)
+                elif refused := (await self.refusals(entity, [(key, pid, records.get(pid))])).get((key, pid)):
+                    # Re-checked now (the shop may have changed since the plan): a title match never takes a
+                    # record another one stores, nor one that is not this record's. It gets its own instead.
+                    log.info("%s %s: %s not adopted: %s", shop_entity, key, entity, refused.message)
+                    gone.append(job)
                 else:
                     # Stamp our origin id and bring the adopted record in step with the shop at once.
-                    (stamp,) = await self._desired(entity, [_Item(key, row, job)])
-                    (err,) = await self.client.update_many(entity, [(pid, stamp)])
+                    (fields,) = await self._desired(entity, [_Item(key, row, job)])
+                    (err,) = await self.client.update_many(entity, [(pid, fields)])
                     if err is not None:
                         if isinstance(err, UserFacingError):
                             raise err
@@ -515,9 +566,15 @@ class JobRunner:
             contact_ids = {
                 k: u.contact_id for k, u in (await asyncio.to_thread(self.shop.get_users, uk)).items()
             }
+        present = [(j.entity_key, rid, current[rid]) for j, _, rid in linked if current.get(rid) is not None]
+        refused = await self.refusals(entity, present)
         updates: list[tuple[Job, int, dict[str, Any]]] = []
         for job, row, rid in linked:
             rec = current.get(rid)
+            if (error := refused.get((job.entity_key, rid))) is not None:
+                # Nothing is written to a shared link, nor to another integration's record.
+                await self._fail(job, replace(error, message=f"not updated: {error.message}"))
+                continue
             if rec is None:
                 if self.settings.recreate_stale:
                     # A stale link: re-link by origin id, or re-create (the create path decides).
@@ -527,11 +584,6 @@ class JobRunner:
                     await self._fail(
                         job, JobError("StaleLink", f"{entity} {rid} no longer exists in the portal", False)
                     )
-                continue
-            foreign = F.foreign_originator(rec, self.originator)
-            if foreign is not None:
-                msg = f"{entity} {rid} carries ORIGINATOR_ID {foreign!r} of another integration: not updated"
-                await self._fail(job, JobError("ForeignRecord", msg, False))
                 continue
             if isinstance(row, OrderRow):
                 cid = contact_ids.get(row.user_key) if row.user_key else None

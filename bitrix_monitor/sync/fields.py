@@ -13,6 +13,8 @@ from typing import Any
 
 from bitrix_monitor.shop import OrderRow, UserRow
 from bitrix_monitor.sync.model import FieldDiff
+from bitrix_monitor.sync.ownership import RESTORED_PREFIX as RESTORED_PREFIX  # re-exported
+from bitrix_monitor.sync.ownership import Owner, owner_of
 
 DEAL_SELECT = ["ID", "TITLE", "OPPORTUNITY", "CURRENCY_ID", "STAGE_ID", "CONTACT_ID", "ORIGINATOR_ID",
                "ORIGIN_ID", "DATE_CREATE", "DATE_MODIFY"]  # fmt: skip
@@ -101,13 +103,9 @@ def deal_diff(order: OrderRow, deal: Mapping[str, Any], *, contact_id: int | Non
     return diffs
 
 
-RESTORED_PREFIX = "restored:"  # ORIGIN_ID of a record re-created from the archive (see sync/restore.py)
-
-
 def foreign_originator(record: Mapping[str, Any], originator: str) -> str | None:
     """The record's ORIGINATOR_ID when it is set and is not ours, byte for byte (another integration's)."""
-    owner = record.get("ORIGINATOR_ID")
-    return str(owner) if owner and str(owner) != originator else None
+    return str(record["ORIGINATOR_ID"]) if owner_of(record, originator) is Owner.FOREIGN else None
 
 
 def origin_diff(record: Mapping[str, Any], *, originator: str, key: str) -> list[FieldDiff]:

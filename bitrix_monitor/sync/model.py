@@ -28,6 +28,9 @@ class RecordState(enum.StrEnum):
     OUTDATED = "outdated"  # linked, but field values differ
     DUPLICATED = "duplicated"  # more than one portal record for this shop record
     INVALID = "invalid"  # the shop row cannot be synced as stored (empty key, an id that is not one, …)
+    # the stored id is also stored by another shop record, or its record is another record's (another
+    # origin id, another integration): nothing is written to it until the rule or a person resolves it
+    SHARED_LINK = "shared_link"
 
     @property
     def label(self) -> str:
@@ -54,11 +57,16 @@ class FieldDiff:
 
 @dataclass(frozen=True, slots=True)
 class DuplicateEvidence:
-    """Portal records that belong to one shop record, and the key that matched them."""
+    """Portal records that belong to one shop record, and the key that matched them.
+
+    ``cleanable`` is False for evidence shown to a person but never cleaned up: records of another
+    integration, and records another shop record stores.
+    """
 
     ids: tuple[int, ...]
-    matched_by: str  # "origin id", "e-mail", "phone", "title pattern", "stored id"
+    matched_by: str  # "origin id", "e-mail", "phone", "title pattern", "stored id", "shared link", …
     value: str = ""
+    cleanable: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +89,8 @@ class RecordStatus:
     last_synced: datetime | None = None
     relink_to: int | None = None  # a record found by another key (title pattern) that a relink adopts
     hold: str = ""  # why nothing is planned for it: a person must act first (no job while this is set)
+    shared_with: tuple[str, ...] = ()  # SHARED_LINK: the other shop records that store the same id
+    release_id: int | None = None  # SHARED_LINK resolved by the rule: the id this record gives up
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +114,7 @@ class EntityCounts:
     duplicated: int = 0
     orphans: int = 0
     invalid: int = 0
+    shared_link: int = 0
 
     def problems(self) -> int:
         return (
@@ -114,6 +125,7 @@ class EntityCounts:
             + self.duplicated
             + self.orphans
             + self.invalid
+            + self.shared_link
         )
 
 

@@ -36,6 +36,7 @@ from bitrix_monitor.sync.model import (
     RecordState,
     RecordStatus,
 )
+from bitrix_monitor.sync.ownership import KEEPABLE, Owner, owner_of, stamp
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +101,7 @@ class Reconciler:
             for rec in page:
                 rid = _int(rec.get("ID"))
                 key = pattern.key_of(str(rec.get("TITLE") or ""))
-                if rid is None or key is None or rec.get("ORIGINATOR_ID"):
+                if rid is None or key is None or owner_of(rec, self.originator) is not Owner.LEGACY:
                     continue
                 view.by_id.setdefault(rid, rec)
                 found[key].append(rid)
@@ -114,11 +115,11 @@ class Reconciler:
             return
         view.by_id[rid] = rec
         origin = rec.get("ORIGIN_ID")
-        if origin and rec.get("ORIGINATOR_ID") == self.originator:
-            if str(origin).startswith(F.RESTORED_PREFIX):
-                view.restored.add(rid)  # restored from the archive by a person: neither duplicate nor orphan
-            else:
-                view.ours_by_origin[str(origin)].append(rid)
+        owner = owner_of(rec, self.originator)
+        if owner is Owner.RESTORED:
+            view.restored.add(rid)  # restored from the archive by a person: neither duplicate nor orphan
+        elif origin and owner is Owner.OURS:
+            view.ours_by_origin[str(origin)].append(rid)
 
     async def _scan(self, entity: str, select: list[str], *, ours_only: bool) -> PortalView:
         view = PortalView()
@@ -184,9 +185,11 @@ class Reconciler:
         legacy = await self._scan_legacy(deals)
         report("comparing", 0, len(orders) + len(users))
 
-        user_statuses = self._user_states(users, contacts)
+        user_links = _Links("user", contacts, [(u.key, u.contact_id) for u in users])
+        order_links = _Links("order", deals, [(o.key, o.deal_id) for o in orders])
+        user_statuses = self._user_states(users, contacts, user_links)
         contact_of_user = {u.key: u.contact_id for u in users}
-        order_statuses = self._order_states(orders, deals, contact_of_user, legacy)
+        order_statuses = self._order_states(orders, deals, contact_of_user, legacy, order_links)
         orphans = [
             *self._orphans("deal", deals, {o.key for o in orders}),
             *self._orphans("contact", contacts, {u.key for u in users}),
@@ -242,27 +245,92 @@ class Reconciler:
         return self._status(entity, key, label, None, RecordState.INVALID, None, {}, {}, note=note)
 
     def _resolve(
-        self, key: str, stored: int | None, view: PortalView, entity: str
+        self, key: str, stored: int | None, view: PortalView, entity: str, links: _Links
     ) -> tuple[RecordState, int | None, list[DuplicateEvidence], str]:
         ours = view.ours_by_origin.get(key, [])
+        # A record carrying this origin id that another shop record stores is not cleaned up from here:
+        # the rule for shared links gives it to this record, the other one lets go of it first.
+        held = [i for i in ours if i != stored and links.others(i, key)]
+        free = [i for i in ours if i not in held]
+        note = "; ".join(
+            f"{entity} {i} carries this origin id too; {links.entity} {_keys(links.others(i, key))} stores it"
+            for i in held
+        )
         if stored is not None:
             if stored not in view.by_id:
-                note = f"stored {entity} id {stored}: the portal has no such {entity} (Not found)"
+                stale = f"stored {entity} id {stored}: the portal has no such {entity} (Not found)"
                 if ours:
-                    note += f"; {entity} {ours[0]} carries this origin id"
-                return RecordState.STALE_LINK, (ours[0] if ours else None), [], note
-            extra = [i for i in ours if i != stored]
+                    stale += f"; {entity} {ours[0]} carries this origin id"
+                return RecordState.STALE_LINK, (ours[0] if ours else None), [], stale
+            extra = [i for i in free if i != stored]
             if extra:
                 ev = DuplicateEvidence(tuple([stored, *extra]), "origin id", key)
-                return RecordState.DUPLICATED, stored, [ev], ""
-            return RecordState.IN_SYNC, stored, [], ""
-        if len(ours) > 1:
-            return RecordState.DUPLICATED, ours[0], [DuplicateEvidence(tuple(ours), "origin id", key)], ""
+                return RecordState.DUPLICATED, stored, [ev], note
+            return RecordState.IN_SYNC, stored, [], note
+        if len(free) > 1:
+            return RecordState.DUPLICATED, free[0], [DuplicateEvidence(tuple(free), "origin id", key)], note
         if ours:
-            return RecordState.UNLINKED, ours[0], [], f"{entity} {ours[0]} carries this origin id"
+            pid = (free or ours)[0]
+            return RecordState.UNLINKED, pid, [], _join(f"{entity} {pid} carries this origin id", note)
         return RecordState.MISSING, None, [], ""
 
-    def _user_states(self, users: Sequence[UserRow], view: PortalView) -> list[RecordStatus]:
+    def _shared(
+        self, key: str, stored: int | None, links: _Links
+    ) -> tuple[list[DuplicateEvidence], str, tuple[str, ...], int | None] | None:
+        """The evidence, note, other holders and id to release when ``stored`` is a shared link, else None.
+
+        A stored id is shared when another shop record stores it too, or when its record is another shop
+        record's (our originator, another origin id) or another integration's. The rule: the record whose
+        origin id (exactly ours) or title template matches keeps it, the others let go of it and get their
+        own; where nothing clearly matches it waits for a person.
+        """
+        rec = links.view.by_id.get(stored) if stored is not None else None
+        if rec is None or stored is None:
+            return None
+        others = tuple(links.others(stored, key))
+        owner = owner_of(rec, self.originator, key)
+        if not others and owner in KEEPABLE:
+            return None
+        portal = "deal" if links.entity == "order" else "contact"
+        evidence: list[DuplicateEvidence] = []
+        if others:
+            also = f"also stored by {links.entity} {', '.join(others)}"
+            evidence.append(DuplicateEvidence((stored,), "shared link", also, cleanable=False))
+        if owner is Owner.FOREIGN:
+            evidence.append(DuplicateEvidence((stored,), "another integration", stamp(rec), cleanable=False))
+        elif owner is Owner.OURS_OTHER_KEY:
+            evidence.append(DuplicateEvidence((stored,), "origin id", stamp(rec), cleanable=False))
+        keeper, why = self._keeper(rec, (key, *others), links)
+        whose = f"also stored by {links.entity} {', '.join(others)}" if others else "not this record's"
+        note = f"{portal} {stored} ({_describe(rec)}) is {whose}"
+        if keeper is None:
+            note += "; no record clearly matches it: for a person to resolve"
+        elif keeper == key:
+            note += f"; this {links.entity} keeps it (its {why} matches), the others get their own"
+        else:
+            note += f"; {links.entity} {keeper} keeps it (its {why} matches), this one gets its own {portal}"
+        release = stored if keeper is not None and keeper != key else None
+        return evidence, note, others, release
+
+    def _keeper(
+        self, rec: Mapping[str, Any], holders: Sequence[str], links: _Links
+    ) -> tuple[str | None, str]:
+        """Which shop record a shared portal record belongs to, and why; (None, "") when none clearly does."""
+        owner = owner_of(rec, self.originator)
+        if owner is Owner.FOREIGN:
+            return None, ""
+        if owner is Owner.OURS:
+            origin = rec.get("ORIGIN_ID")
+            if isinstance(origin, str) and origin in links.keys:
+                return origin, "origin id"
+            return None, ""
+        if links.entity == "order" and self.title_pattern is not None:
+            titled = self.title_pattern.key_of(str(rec.get("TITLE") or ""))
+            if titled is not None and titled in holders:
+                return titled, "title"
+        return None, ""
+
+    def _user_states(self, users: Sequence[UserRow], view: PortalView, links: _Links) -> list[RecordStatus]:
         claimed: set[int] = {u.contact_id for u in users if u.contact_id} | view.restored
         for ids in view.ours_by_origin.values():
             claimed.update(ids)
@@ -280,33 +348,56 @@ class Reconciler:
             if u.problem:
                 out.append(self._invalid("user", u.key, u.name or u.email or u.key, u.problem))
                 continue
-            state, pid, dups, note = self._resolve(u.key, u.contact_id, view, "contact")
+            state, pid, dups, note = self._resolve(u.key, u.contact_id, view, "contact", links)
             desired = F.contact_fields(u, originator=self.originator)
             current = view.by_id.get(pid) if pid is not None else None
-            # Contacts made by hand (or by the old backend) that share this user's e-mail or phone.
+            # Contacts that share this user's e-mail or phone: made by hand or by the old backend (no
+            # originator: duplicates to clean), or by another integration (reported, never touched).
             foreign: list[DuplicateEvidence] = []
+            others_of_integrations: list[DuplicateEvidence] = []
             for label, index, value in (
                 ("e-mail", by_email, F.email_key(u.email)),
                 ("phone", by_phone, F.phone_key(u.phone)),
             ):
                 if not value:
                     continue
+                shown = (u.email if label == "e-mail" else u.phone) or ""
                 others = sorted({i for i in index.get(value, []) if i not in claimed and i != pid})
-                if others:
-                    dup_ids = tuple(([pid] if pid is not None else []) + others)
-                    shown = (u.email if label == "e-mail" else u.phone) or ""
+                legacy = [i for i in others if owner_of(view.by_id[i], self.originator) is Owner.LEGACY]
+                alien = [i for i in others if owner_of(view.by_id[i], self.originator) is Owner.FOREIGN]
+                if legacy:
+                    dup_ids = tuple(([pid] if pid is not None else []) + legacy)
                     foreign.append(DuplicateEvidence(dup_ids, label, shown))
+                if alien:
+                    stamps = "; ".join(f"{i}: {stamp(view.by_id[i])}" for i in alien)
+                    others_of_integrations.append(
+                        DuplicateEvidence(
+                            tuple(alien),
+                            "shared with another integration",
+                            f"{label} {shown}: {stamps}",
+                            cleanable=False,
+                        )
+                    )
             diffs = F.contact_diff(u, current) if current is not None else []
             hold = ""
             if current is not None and pid is not None and pid == u.contact_id:
                 diffs, hold = self._stamp(diffs, current, "contact", pid, u.key)
+            shared = self._shared(u.key, u.contact_id, links) if state is not RecordState.STALE_LINK else None
             linked = (RecordState.IN_SYNC, RecordState.OUTDATED, RecordState.DUPLICATED)
-            if foreign and state in linked:
+            shared_with: tuple[str, ...] = ()
+            release_id: int | None = None
+            if shared is not None:
+                evidence, note, shared_with, release_id = shared
+                state, dups = RecordState.SHARED_LINK, evidence
+            elif foreign and state in linked:
                 state = RecordState.DUPLICATED
                 dups = [*dups, *foreign]
             elif state is RecordState.IN_SYNC and diffs:
                 state = RecordState.OUTDATED
-            hold = hold or self._waiting("contact", u.key, state, dups, view)
+            hold = hold or self._waiting("contact", u.key, state, [d for d in dups if d.cleanable], view)
+            if others_of_integrations:
+                dups = [*dups, *others_of_integrations]
+                note = _join(note, "another integration's contact shares this e-mail or phone (left alone)")
             out.append(
                 self._status(
                     "user",
@@ -319,8 +410,10 @@ class Reconciler:
                     F.display_values(current or {}),
                     diffs=tuple(diffs),
                     duplicates=tuple(dups),
-                    note="; ".join(n for n in (note, hold) if n),
+                    note=_join(note, hold),
                     hold=hold,
+                    shared_with=shared_with,
+                    release_id=release_id,
                 )
             )
         return out
@@ -357,22 +450,34 @@ class Reconciler:
         view: PortalView,
         contact_of_user: Mapping[str, int | None],
         legacy: Mapping[str, list[int]],
+        links: _Links,
     ) -> list[RecordStatus]:
         out: list[RecordStatus] = []
         for o in orders:
             if o.problem:
                 out.append(self._invalid("order", o.key, o.title or o.key, o.problem))
                 continue
-            state, pid, dups, note = self._resolve(o.key, o.deal_id, view, "deal")
+            state, pid, dups, note = self._resolve(o.key, o.deal_id, view, "deal", links)
             relink_to: int | None = None
-            old = [i for i in legacy.get(o.key, ()) if i != pid and i != o.deal_id]
+            titled = [i for i in legacy.get(o.key, ()) if i != pid and i != o.deal_id]
+            # A deal with this order's title that another order stores is never adopted nor cleaned up
+            # from here: the clash is reported.
+            clash = [i for i in titled if links.others(i, o.key)]
+            old = [i for i in titled if i not in clash]
+            if clash:
+                holders = sorted({k for i in clash for k in links.others(i, o.key)})
+                told = f"{o.title}; stored by order {', '.join(holders)}"
+                dups = [*dups, DuplicateEvidence(tuple(clash), "title pattern", told, cleanable=False)]
+                note = _join(
+                    note,
+                    f"deal {', '.join(map(str, clash))} has this order's title but order "
+                    f"{', '.join(holders)} stores it: not adopted",
+                )
             if old:
                 if state in (RecordState.MISSING, RecordState.STALE_LINK) and pid is None:
                     # The old backend made this order's deal before origin ids: adopt it, don't create.
                     pid, relink_to, old = old[0], old[0], old[1:]
-                    note = (
-                        note + "; " if note else ""
-                    ) + f"deal {pid} has this order's title (made before origin ids)"
+                    note = _join(note, f"deal {pid} has this order's title (made before origin ids)")
                     state = RecordState.UNLINKED if state is RecordState.MISSING else state
                 if old:
                     ids = tuple([pid, *old]) if pid is not None else tuple(old)
@@ -385,9 +490,16 @@ class Reconciler:
             hold = ""
             if current is not None and pid is not None and pid == o.deal_id:
                 diffs, hold = self._stamp(diffs, current, "deal", pid, o.key)
-            if state is RecordState.IN_SYNC and diffs:
+            shared = self._shared(o.key, o.deal_id, links) if state is not RecordState.STALE_LINK else None
+            shared_with: tuple[str, ...] = ()
+            release_id: int | None = None
+            if shared is not None:
+                evidence, shared_note, shared_with, release_id = shared
+                state, relink_to = RecordState.SHARED_LINK, None
+                dups, note = [*evidence, *(d for d in dups if not d.cleanable)], _join(shared_note, note)
+            elif state is RecordState.IN_SYNC and diffs:
                 state = RecordState.OUTDATED
-            hold = hold or self._waiting("deal", o.key, state, dups, view)
+            hold = hold or self._waiting("deal", o.key, state, [d for d in dups if d.cleanable], view)
             out.append(
                 self._status(
                     "order",
@@ -400,9 +512,11 @@ class Reconciler:
                     F.display_values(current or {}),
                     diffs=tuple(diffs),
                     duplicates=tuple(dups),
-                    note="; ".join(n for n in (note, hold) if n),
+                    note=_join(note, hold),
                     relink_to=relink_to,
                     hold=hold,
+                    shared_with=shared_with,
+                    release_id=release_id,
                 )
             )
         return out
@@ -416,6 +530,43 @@ class Reconciler:
                     title = str(rec.get("TITLE") or rec.get("NAME") or "")
                     out.append(Orphan("deal" if entity == "deal" else "contact", i, origin, title))
         return out
+
+
+class _Links:
+    """Which shop records store which portal id: the facts behind shared links and title clashes."""
+
+    def __init__(self, entity: str, view: PortalView, stored: Iterable[tuple[str, int | None]]) -> None:
+        self.entity = entity  # "order" | "user"
+        self.view = view
+        self.keys: set[str] = set()
+        self.stored_by: dict[int, list[str]] = defaultdict(list)
+        for key, pid in stored:
+            self.keys.add(key)
+            if pid is not None:
+                self.stored_by[pid].append(key)
+
+    def others(self, pid: int, key: str) -> list[str]:
+        """The shop records other than ``key`` that store ``pid``."""
+        return [k for k in self.stored_by.get(pid, ()) if k != key]
+
+
+def _keys(keys: Iterable[str]) -> str:
+    return ", ".join(keys)
+
+
+def _join(*notes: str) -> str:
+    return "; ".join(n for n in notes if n)
+
+
+def _describe(rec: Mapping[str, Any]) -> str:
+    """A portal record as shared-link evidence shows it: title or name, origin id, contact."""
+    title = rec.get("TITLE")
+    if title is None:
+        title = " ".join(str(rec.get(k) or "") for k in ("NAME", "LAST_NAME")).strip()
+    parts = [repr(str(title or "")), stamp(rec)]
+    if rec.get("CONTACT_ID"):
+        parts.append(f"contact {rec['CONTACT_ID']}")
+    return ", ".join(parts)
 
 
 def _count(statuses: Sequence[RecordStatus], orphans: int) -> EntityCounts:
@@ -448,11 +599,17 @@ def job_for(status: RecordStatus) -> PlannedJob | None:
         changed = ", ".join(d.field for d in status.diffs)
         return PlannedJob(f"{prefix}.update", status.key, f"differs: {changed}")
     if s is RecordState.DUPLICATED:
-        ids = sorted({i for d in status.duplicates for i in d.ids})
-        keys = ", ".join(sorted({d.matched_by for d in status.duplicates}))
+        evidence = [d for d in status.duplicates if d.cleanable]
+        ids = sorted({i for d in evidence for i in d.ids})
+        keys = ", ".join(sorted({d.matched_by for d in evidence}))
         return PlannedJob(
             f"{prefix}.cleanup", status.key, f"{len(ids)} records match by {keys}", {"ids": ids}
         )
+    if s is RecordState.SHARED_LINK and status.release_id is not None:
+        # The rule gives the shared record to another shop record: let go of it (compare-and-set under the
+        # record's lock), then the create path finds this record's own by origin id or makes it.
+        reason = f"let go of {prefix} {status.release_id} and get its own: {status.note}"
+        return PlannedJob(f"{prefix}.create", status.key, reason, {"release_id": status.release_id})
     return None
 
 

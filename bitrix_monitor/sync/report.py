@@ -61,6 +61,7 @@ class Report:
                 (f"with duplicate {other}", c.duplicated),
                 (f"portal {other} with no shop row", c.orphans),
                 ("to fix in the shop (see notes)", c.invalid),
+                (f"sharing a {noun} with another record", c.shared_link),
             ]
             width = 34  # the longest label, "contact exists but is not linked", and room
             lines += [f"  {label + ':':<{width + 1}} {n:>7}" for label, n in rows]

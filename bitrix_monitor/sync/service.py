@@ -281,10 +281,19 @@ class MonitorService:
                 if job:
                     jobs.append(job)
             elif action == "create":
-                if s.state in (RecordState.MISSING, RecordState.UNLINKED, RecordState.STALE_LINK) and job:
+                creatable = (
+                    RecordState.MISSING,
+                    RecordState.UNLINKED,
+                    RecordState.STALE_LINK,
+                    RecordState.SHARED_LINK,
+                )
+                if s.state in creatable and job:
                     jobs.append(job)
             elif action == "update":
-                if s.stored_id is not None or s.state is RecordState.MISSING:
+                # Nothing is written to a shared link until it is resolved.
+                if s.state is not RecordState.SHARED_LINK and (
+                    s.stored_id is not None or s.state is RecordState.MISSING
+                ):
                     jobs.append(PlannedJob(f"{prefix}.update", s.key, "update requested"))
             elif action == "cleanup":
                 if s.state is RecordState.DUPLICATED and job:

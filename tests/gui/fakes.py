@@ -93,6 +93,8 @@ def _state_for(i: int) -> RecordState:
         return RecordState.STALE_LINK
     if i % 50 == 29:
         return RecordState.UNLINKED
+    if i % 50 == 39:
+        return RecordState.SHARED_LINK
     return RecordState.IN_SYNC
 
 
@@ -123,6 +125,10 @@ def _make(entity: EntityType, i: int) -> _Record:
     elif state is RecordState.UNLINKED:
         rec.stored_id = None
         rec.note = f"portal has {PORTAL_ENTITY[entity]} {portal_id} with origin id {i}"
+    elif state is RecordState.SHARED_LINK:
+        also = f"also stored by {entity} {i + 1}"
+        rec.duplicates = (DuplicateEvidence((portal_id,), "shared link", also, cleanable=False),)
+        rec.note = f"{PORTAL_ENTITY[entity]} {portal_id} is {also}; no record clearly matches it"
     return rec
 
 

@@ -122,6 +122,13 @@ async def test_detail_pane_shows_differences_duplicates_history_and_link(window:
     window.orders.view.selectRow(0)
     assert "matched by origin id" in detail.toPlainText()
 
+    assert window.overview.count("order", "shared_link") > 0
+    window.show_records("order", "shared_link")
+    window.orders.view.selectRow(0)
+    text = detail.toPlainText()
+    assert "Shared with other records (left alone)" in text and "Duplicates" not in text
+    assert "matched by shared link = also stored by order" in text
+
 
 async def test_export_writes_the_filtered_view(window: MainWindow, tmp_path: Path) -> None:
     window.show_records("user", "missing")

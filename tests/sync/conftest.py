@@ -6,18 +6,22 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tomllib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
+from bitrix_monitor import config
 from bitrix_monitor.config import ShopConfig
 from bitrix_monitor.demo.emulator import PortalEmulator
 from bitrix_monitor.demo.shop import create_demo_shop
+from bitrix_monitor.paths import DataDirs
 from bitrix_monitor.shop import ShopDatabase
+from bitrix_monitor.sync.service import MonitorService
 
 ORIGINATOR = "test-shop"
 
@@ -31,6 +35,9 @@ plan = "burst=50,drain=50"
 settle_delay = 0.5
 max_attempts = 30
 """
+
+
+CFG = config.from_dict(tomllib.loads(FAST_CONFIG))
 
 
 @pytest.fixture
@@ -86,6 +93,18 @@ def make_shop(url: str, orders: int = 120, users: int = 40) -> Shop:
 @pytest.fixture
 def shop(shop_url: str) -> Shop:
     return make_shop(shop_url)
+
+
+@pytest.fixture
+async def service(
+    request: pytest.FixtureRequest, shop: Shop, portal: PortalEmulator, data_dirs: DataDirs
+) -> AsyncIterator[MonitorService]:
+    """The service over the test's shop and the emulator, closed after the test; an ``indirect``
+    parameter gives another configuration."""
+    cfg = getattr(request, "param", CFG)
+    service = await MonitorService.open(cfg, data_dirs, shop_url=shop.url, portal_url=portal.webhook_url)
+    yield service
+    await service.aclose()
 
 
 def assert_exactly_one_each(portal: PortalEmulator, shop: Shop) -> None:

@@ -29,14 +29,6 @@ async def _service(
     return await MonitorService.open(cfg, dirs, shop_url=shop.url, portal_url=portal.webhook_url)
 
 
-@pytest.fixture
-async def service(shop: Shop, portal: PortalEmulator, data_dirs: DataDirs) -> AsyncIterator[MonitorService]:
-    """The service over the test's shop and the emulator, closed after the test."""
-    service = await _service(shop, portal, data_dirs)
-    yield service
-    await service.aclose()
-
-
 async def _sync(service: MonitorService) -> None:
     snap = await service.snapshot()
     await service.apply(snap.plan)
