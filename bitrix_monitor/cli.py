@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import math
 import os
 import sys
 from collections.abc import Sequence
@@ -18,7 +19,7 @@ from pathlib import Path
 from bitrix_monitor import APP_NAME, APP_TITLE, __version__, config
 from bitrix_monitor.errors import EXIT_BUG, UserFacingError
 from bitrix_monitor.log import redact, setup_logging
-from bitrix_monitor.paths import DataDirs
+from bitrix_monitor.paths import DataDirs, not_a_regular_file
 
 log = logging.getLogger(__name__)
 
@@ -176,8 +177,8 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser, dirs: DataDir
         from bitrix_monitor.demo.emulator.serve import run_cli as run_emulator
 
         return run_emulator(args)
-    if args.watch is not None and args.watch <= 0:
-        raise UserFacingError("--watch takes a number of seconds greater than 0")
+    if args.watch is not None and not (math.isfinite(args.watch) and 0 < args.watch <= 7 * 86400):
+        raise UserFacingError("--watch takes a number of seconds greater than 0 (at most a week)")
     cfg = config.load(Path(args.config) if args.config else dirs.config_file, missing_ok=not args.config)
     if args.list_archive:
         from bitrix_monitor.sync.archive import Archive
@@ -198,6 +199,9 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser, dirs: DataDir
         return manage_dead(dirs, "cancel", args.cancel_dead)
     if args.restore:
         from bitrix_monitor.sync.headless import restore_from_archive
+
+        if problem := not_a_regular_file(Path(args.restore)):
+            raise UserFacingError(f"Cannot restore: {problem}")
 
         return asyncio.run(restore_from_archive(cfg, dirs, Path(args.restore), args.shop_db, args.portal))
     if args.sync or args.report:

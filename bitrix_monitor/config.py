@@ -9,6 +9,7 @@ metadata (``doc``) drives validation messages and the settings dialog.
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 import tomllib
 import typing
@@ -19,6 +20,7 @@ from typing import Any
 import tomli_w
 
 from bitrix_monitor.errors import ConfigError
+from bitrix_monitor.paths import not_a_regular_file
 
 
 def _doc(text: str) -> dict[str, str]:
@@ -76,6 +78,9 @@ class RatePlan:
 
 PLANS = {"standard": RatePlan(50, 2), "enterprise": RatePlan(250, 5)}
 _PLAN_RE = re.compile(r"^\s*burst\s*=\s*([0-9.]+)\s*,\s*drain\s*=\s*([0-9.]+)\s*$")
+# Beyond these a plan is a typo, not a portal: a drain of 1e-7 per second waits months for a request.
+PLAN_BURST = (1.0, 10_000.0)
+PLAN_DRAIN = (0.1, 1_000.0)
 
 
 def parse_plan(text: str) -> RatePlan:
@@ -88,12 +93,30 @@ def parse_plan(text: str) -> RatePlan:
             plan = RatePlan(float(m.group(1)), float(m.group(2)))
         except ValueError:
             plan = None
-        if plan and plan.burst >= 1 and plan.drain > 0:
+        if (
+            plan
+            and math.isfinite(plan.burst)
+            and math.isfinite(plan.drain)
+            and plan.burst >= 1
+            and plan.drain > 0
+        ):
             return plan
     raise ConfigError(
         f"[portal] plan: {text!r} is not a rate plan",
         hint='use "standard", "enterprise" or "burst=X,drain=Y" with X >= 1 and Y > 0',
     )
+
+
+def check_portal_plan(text: str) -> RatePlan:
+    """A plan the app may use against a portal: also within bounds no real portal is outside of."""
+    plan = parse_plan(text)
+    if not (PLAN_BURST[0] <= plan.burst <= PLAN_BURST[1] and PLAN_DRAIN[0] <= plan.drain <= PLAN_DRAIN[1]):
+        raise ConfigError(
+            f"[portal] plan: {text!r} is outside what a portal allows",
+            hint=f"burst from {PLAN_BURST[0]:g} to {PLAN_BURST[1]:g}, drain from {PLAN_DRAIN[0]:g} to "
+            f"{PLAN_DRAIN[1]:g} requests a second",
+        )
+    return plan
 
 
 @dataclass(frozen=True)
@@ -161,7 +184,8 @@ def _build(section: str, cls: type, data: Any) -> Any:
 
 def from_dict(data: dict[str, Any]) -> AppConfig:
     cfg: AppConfig = _build("", AppConfig, data)
-    parse_plan(cfg.portal.plan)
+    check_portal_plan(cfg.portal.plan)
+    _check_numbers(cfg)
     if _BATCH_SYNTAX.search(cfg.portal.originator):
         raise ConfigError(
             "[portal] originator must not contain $result, $next, $total, $time or $error "
@@ -176,12 +200,35 @@ def from_dict(data: dict[str, Any]) -> AppConfig:
     return cfg
 
 
+# (section, key, smallest allowed, whether the smallest itself is allowed, largest)
+_NUMBER_RANGES = (
+    ("portal", "timeout", 0.0, False, 3600.0),
+    ("sync", "auto_sync_interval", 0.0, True, 7 * 86400.0),
+    ("sync", "max_attempts", 1, True, 1000),
+    ("sync", "retry_base", 0.0, False, 86400.0),
+    ("sync", "retry_cap", 0.0, False, 7 * 86400.0),
+    ("sync", "settle_delay", 0.0, True, 86400.0),
+)
+
+
+def _check_numbers(cfg: AppConfig) -> None:
+    """Every number is finite and in a range that makes sense (TOML allows nan and inf)."""
+    for section, key, low, low_ok, high in _NUMBER_RANGES:
+        value = getattr(getattr(cfg, section), key)
+        above = value >= low if low_ok else value > low
+        if not math.isfinite(value) or not above or value > high:
+            floor = f">= {low:g}" if low_ok else f"> {low:g}"
+            raise ConfigError(f"[{section}] {key} must be a number {floor} and <= {high:g}, not {value!r}")
+
+
 _BATCH_SYNTAX = re.compile(r"\$(result|next|total|time|error)", re.IGNORECASE)
 _URL_HAS_PASSWORD = re.compile(r"://[^/@]*:[^/]*@|[?&;](?:password|passwd|pwd)=", re.IGNORECASE)
 
 
 def load(path: Path, *, missing_ok: bool = True) -> AppConfig:
     """Read and validate a config file. A missing file gives the defaults when ``missing_ok``."""
+    if problem := not_a_regular_file(path):
+        raise ConfigError(f"Config file {problem}")
     try:
         raw = path.read_bytes()
     except FileNotFoundError:

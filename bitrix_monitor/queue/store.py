@@ -472,19 +472,24 @@ class JobQueue:
                 ).scalars()
             )
 
-    def reclaim_expired(self, now: datetime | None = None, *, all_but: str | None = None) -> int:
+    def reclaim_expired(
+        self, now: datetime | None = None, *, all_but: str | None = None, owner: str | None = None
+    ) -> int:
         """Take back running jobs whose lease expired (their runner stopped). A job that had recorded
         "sending" goes to ``in_doubt`` (a lookup must settle it); one that reached the attempt limit goes to
         ``dead``; any other goes back to ``queued``, due now. Returns how many were reclaimed.
 
         ``all_but=owner`` takes back every running job not leased by ``owner``, expired or not: only for a
         runner that holds the runner lock, which proves every other lease belongs to a runner that is gone
-        (e.g. killed with SIGKILL)."""
+        (e.g. killed with SIGKILL). ``owner=`` gives back the leases ``owner`` holds itself (a runner that
+        was interrupted)."""
         t = self._now(now)
         with self._write() as conn:
             which = _RUNNING & (jobs.c.lease_expires_at < t)
             if all_but is not None:
                 which = _RUNNING & ((jobs.c.lease_owner != all_but) | jobs.c.lease_owner.is_(None))
+            if owner is not None:
+                which = _RUNNING & (jobs.c.lease_owner == owner)
             rows = conn.execute(
                 sa.select(jobs.c.id, jobs.c.attempts, jobs.c.sending_at, jobs.c.lease_owner).where(which)
             ).all()

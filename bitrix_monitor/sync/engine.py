@@ -118,6 +118,16 @@ class JobRunner:
         """
         # The caller holds the runner lock: every other lease belongs to a runner that is gone.
         await asyncio.to_thread(self.queue.reclaim_expired, all_but=self.owner)
+        try:
+            await self._run_until_idle(stop, max_wait)
+        except asyncio.CancelledError:
+            # Interrupted (SIGINT/SIGTERM): give our leases back at once, as a restart would find them: a job
+            # that had recorded "sending" waits in doubt for a lookup, the others are queued again.
+            await asyncio.to_thread(self.queue.reclaim_expired, owner=self.owner)
+            raise
+        return self.stats
+
+    async def _run_until_idle(self, stop: asyncio.Event | None, max_wait: float) -> None:
         waited = 0.0
         while stop is None or not stop.is_set():
             await asyncio.to_thread(self._settle_in_doubt)
@@ -138,7 +148,6 @@ class JobRunner:
             else:
                 await asyncio.sleep(delay)
             await asyncio.to_thread(self.queue.reclaim_expired)
-        return self.stats
 
     def _settle_in_doubt(self) -> None:
         """In-doubt jobs go back to the queue once the portal has surely finished the request; their next run

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from bitrix_monitor import APP_NAME
 from bitrix_monitor.config import AppConfig
 from bitrix_monitor.errors import EXIT_OK, EXIT_PROBLEMS, ConfigError
 from bitrix_monitor.paths import DataDirs
@@ -137,20 +138,73 @@ async def run_headless(
     out = out or sys.stdout  # looked up now: a default bound at import would outlive a redirected stdout
     printer = _Printer(sys.stderr)
     stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop.set)
-    async with open_service(cfg, dirs, opts) as service:
-        if opts.mode == "report":
-            report = Report.of(await service.snapshot(printer), await service.queue_summary())
-        elif opts.watch:
-            report = await _watch(service, opts, out, printer, stop)
-        else:
-            report = await _sync_once(service, opts, out, printer)
+    with _Interrupts(stop, grace=WATCH_GRACE if opts.watch else 0.0) as interrupts:
+        try:
+            async with open_service(cfg, dirs, opts) as service:
+                if opts.mode == "report":
+                    report = Report.of(await service.snapshot(printer), await service.queue_summary())
+                elif opts.watch:
+                    report = await _watch(service, opts, out, printer, stop)
+                else:
+                    report = await _sync_once(service, opts, out, printer)
+        except asyncio.CancelledError:
+            if interrupts.signal is None:
+                raise
+            printer.done()
+            name = signal.Signals(interrupts.signal).name
+            print(
+                f"{APP_NAME}: stopped by {name}; the queue keeps what was not finished for the next run",
+                file=sys.stderr,
+                flush=True,
+            )
+            return 128 + interrupts.signal
     printer.done()
     print(report.to_json() if opts.json else report.to_text(), file=out, flush=True)
     return EXIT_OK if report.ok else EXIT_PROBLEMS
+
+
+WATCH_GRACE = 5.0  # seconds --watch gets to finish the step it is in after a signal, before it is cancelled
+
+
+class _Interrupts:
+    """SIGINT and SIGTERM stop a headless run within seconds at any point (reading, waiting for retries or
+    the rate limit): the first sets ``stop`` and, after ``grace`` seconds (at once for a single run), cancels
+    the running task; a second signal cancels at once. Cancelling unwinds every ``finally``: leases go back
+    to the queue, connections close; what was sent and not confirmed is settled by lookup next time."""
+
+    def __init__(self, stop: asyncio.Event, *, grace: float) -> None:
+        self.stop = stop
+        self.grace = grace
+        self.signal: int | None = None
+        self._task = asyncio.current_task()
+        self._loop = asyncio.get_running_loop()
+        self._installed: list[int] = []
+        self._later: asyncio.TimerHandle | None = None
+
+    def __enter__(self) -> _Interrupts:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                self._loop.add_signal_handler(sig, self._on_signal, int(sig))
+                self._installed.append(int(sig))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._later is not None:
+            self._later.cancel()
+        for sig in self._installed:
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                self._loop.remove_signal_handler(sig)
+
+    def _on_signal(self, sig: int) -> None:
+        first = self.signal is None
+        self.signal = sig
+        self.stop.set()
+        if self._task is None:
+            return
+        if first and self.grace > 0:
+            self._later = self._loop.call_later(self.grace, self._task.cancel)
+        else:
+            self._task.cancel()
 
 
 async def _watch(

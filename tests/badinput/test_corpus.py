@@ -7,6 +7,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -223,6 +224,13 @@ CONFIG_CASES = {
     "template_missing_column": ("[shop.orders]\ntitle = 'Order {nope}'\n", "nope"),
     "cleanup_policy": ("[sync]\ncleanup_policy = 'delete-all'\n", "cleanup_policy"),
     "originator_batch_syntax": ("[portal]\noriginator = 'shop-$Result[a0]'\n", "originator"),
+    "timeout_nan": ("[portal]\ntimeout = nan\n", "timeout"),
+    "timeout_zero": ("[portal]\ntimeout = 0\n", "timeout"),
+    "timeout_infinite": ("[portal]\ntimeout = inf\n", "timeout"),
+    "retry_base_negative": ("[sync]\nretry_base = -1.0\n", "retry_base"),
+    "max_attempts_zero": ("[sync]\nmax_attempts = 0\n", "max_attempts"),
+    "plan_absurd_drain": ("[portal]\nplan = 'burst=1,drain=0.0000001'\n", "plan"),
+    "plan_nan": ("[portal]\nplan = 'burst=nan,drain=2'\n", "plan"),
 }
 
 
@@ -399,8 +407,24 @@ def test_queue_held_by_another_runner_says_who(
 
 @pytest.mark.parametrize(
     "args",
-    [["--sync", "--report"], ["--sync", "--watch", "0"], ["--bogus"], ["--watch", "soon", "--sync"]],
-    ids=["two_modes", "watch_zero", "unknown_option", "watch_not_number"],
+    [
+        ["--sync", "--report"],
+        ["--sync", "--watch", "0"],
+        ["--bogus"],
+        ["--watch", "soon", "--sync"],
+        ["--sync", "--watch", "nan"],
+        ["--sync", "--watch", "inf"],
+        ["--sync", "--watch", "-5"],
+    ],
+    ids=[
+        "two_modes",
+        "watch_zero",
+        "unknown_option",
+        "watch_not_number",
+        "watch_nan",
+        "watch_inf",
+        "watch_negative",
+    ],
 )
 def test_bad_command_line(args: list[str], capsys, data_dirs: DataDirs) -> None:
     try:
@@ -410,6 +434,18 @@ def test_bad_command_line(args: list[str], capsys, data_dirs: DataDirs) -> None:
     err = capsys.readouterr().err
     assert code == 2
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("mode", [["--report"], ["--restore"]], ids=["config", "restore_file"])
+def test_fifo_given_as_a_file_is_refused_at_once(mode: list[str], tmp_path: Path, capsys, data_dirs) -> None:
+    fifo = tmp_path / "file.toml"
+    os.mkfifo(fifo)
+    args = ["--config", str(fifo), "--report"] if mode == ["--report"] else ["--restore", str(fifo)]
+    started = time.monotonic()
+    code = main(["--data-dir", str(data_dirs.root), *args])
+    assert time.monotonic() - started < 5
+    assert code == 2
+    assert_clear(capsys.readouterr().err, "FIFO", "not a regular file")
 
 
 def test_data_dir_that_cannot_be_made(tmp_path: Path, capsys) -> None:
