@@ -41,6 +41,9 @@ class OrdersMapping:
     )
     stage: str = field(default="status", metadata=_doc("Column mapped to the deal's STAGE_ID"))
     stage_map: dict[str, str] = field(default_factory=dict, metadata=_doc("Shop status -> STAGE_ID"))
+    category: int = field(
+        default=0, metadata=_doc("Deal pipeline (CATEGORY_ID) of the shop's deals; 0 = the default one")
+    )
     updated_at: str = field(default="updated_at", metadata=_doc("Last-change timestamp column (optional)"))
 
 
@@ -190,6 +193,10 @@ def from_dict(data: dict[str, Any]) -> AppConfig:
         raise ConfigError(
             "[portal] originator must not contain $result, $next, $total, $time or $error "
             "(the portal would substitute it inside a batch)"
+        )
+    if not 0 <= cfg.shop.orders.category < 2**31:
+        raise ConfigError(
+            f"[shop.orders] category must be a deal pipeline id (0 or more), not {cfg.shop.orders.category}"
         )
     if cfg.sync.cleanup_policy not in ("manual", "archive"):
         raise ConfigError('[sync] cleanup_policy must be "manual" or "archive"')

@@ -724,6 +724,7 @@ class MainWindow(QMainWindow):
         self.overview.snapshot_label.setText(
             f"Checked {snap.order_counts.checked} orders and {snap.user_counts.checked} users at "
             f"{snap.taken_at:%Y-%m-%d %H:%M:%S}; {len(snap.plan)} jobs would bring everything in step."
+            + "".join(f"\nWarning: {line}" for line in snap.warnings)
         )
         self.sync_action.setEnabled(len(snap.plan) > 0)
         self.status_label.setText(f"Snapshot taken {snap.taken_at:%H:%M:%S}")

@@ -59,6 +59,7 @@ class Snapshot:
     user_counts: EntityCounts
     plan: Plan
     taken_at: datetime
+    warnings: tuple[str, ...] = ()  # one line each, for a person (e.g. deals in another pipeline)
 
 
 @dataclass(frozen=True, slots=True)

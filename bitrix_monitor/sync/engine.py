@@ -33,6 +33,7 @@ from bitrix_monitor.shop import OrderRow, ShopDatabase, UserRow
 from bitrix_monitor.sync import fields as F
 from bitrix_monitor.sync.model import PortalEntity, Progress
 from bitrix_monitor.sync.ownership import Owner, owner_of, stamp, writable
+from bitrix_monitor.sync.stages import StageGuard
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +95,10 @@ class JobRunner:
         progress: Callable[[Progress], None] | None = None,
         archive_dir: Path | None = None,
         portal_base: str = "",
+        stages: StageGuard | None = None,
     ) -> None:
+        self.stages = stages  # the configured pipeline; None: stages are not checked (tests of other parts)
+        self.category = stages.category if stages else 0
         self.archive_dir = archive_dir or Path("archive")
         self.portal_base = portal_base
         self.queue = queue
@@ -392,7 +396,10 @@ class JobRunner:
             user = users.get(it.row.user_key) if it.row.user_key else None
             out.append(
                 F.deal_fields(
-                    it.row, originator=self.originator, contact_id=user.contact_id if user else None
+                    it.row,
+                    originator=self.originator,
+                    contact_id=user.contact_id if user else None,
+                    category=self.category,
                 )
             )
         return out
@@ -420,6 +427,8 @@ class JobRunner:
                 if it.job:
                     msg = f"{entity} {it.stale_id} was deleted in the portal and re-creating is off"
                     await self._fail(it.job, JobError("StaleLink", msg, False))
+                continue
+            if await self._stage_refused(it.job, it.row):
                 continue
             todo.append(it)
         if not todo:
@@ -500,6 +509,21 @@ class JobRunner:
             await self._complete(item.job, {"id": winner, "how": item.how or "linked", "extra": extra})
         return True
 
+    async def _stage_refused(
+        self, job: Job | None, row: OrderRow | UserRow, deal: Mapping[str, Any] | None = None
+    ) -> bool:
+        """An order whose stage is not a stage of the deal's pipeline, or whose deal lives in another pipeline
+        than configured, is an error of that record: nothing is sent (a real portal would swap or ignore the
+        stage without a word), the deal is never moved, and the job says why."""
+        if self.stages is None or not isinstance(row, OrderRow):
+            return False
+        problem = await self.stages.problem(row, deal)
+        if problem is None:
+            return False
+        if job:
+            await self._fail(job, JobError("StageNotInPipeline", f"order {row.key}: {problem}", False))
+        return True
+
     # ------------------------------------------------------------- relinks
 
     async def _relink(self, entity: PortalEntity, jobs: list[Job]) -> None:
@@ -531,6 +555,8 @@ class JobRunner:
                     # record another one stores, nor one that is not this record's. It gets its own instead.
                     log.info("%s %s: %s not adopted: %s", shop_entity, key, entity, refused.message)
                     gone.append(job)
+                elif await self._stage_refused(job, row, records.get(pid)):
+                    continue
                 else:
                     # Stamp our origin id and bring the adopted record in step with the shop at once.
                     (fields,) = await self._desired(entity, [_Item(key, row, job)])
@@ -596,8 +622,10 @@ class JobRunner:
                 continue
             if isinstance(row, OrderRow):
                 cid = contact_ids.get(row.user_key) if row.user_key else None
-                desired = F.deal_fields(row, originator=self.originator, contact_id=cid)
-                diffs = F.deal_diff(row, rec, contact_id=cid)
+                desired = F.deal_fields(
+                    row, originator=self.originator, contact_id=cid, category=self.category
+                )
+                diffs = F.deal_diff(row, rec, contact_id=cid, category=self.category)
             else:
                 desired = F.contact_fields(row, originator=self.originator)
                 diffs = F.contact_diff(row, rec)
@@ -605,6 +633,8 @@ class JobRunner:
             diffs += F.origin_diff(rec, originator=self.originator, key=job.entity_key)
             if not diffs:
                 await self._complete(job, {"id": rid, "unchanged": True})
+                continue
+            if await self._stage_refused(job, row, rec):
                 continue
             updates.append((job, rid, F.update_fields_for(entity, desired, rec, diffs)))
         if updates:

@@ -16,8 +16,8 @@ from bitrix_monitor.sync.model import FieldDiff
 from bitrix_monitor.sync.ownership import RESTORED_PREFIX as RESTORED_PREFIX  # re-exported
 from bitrix_monitor.sync.ownership import Owner, owner_of
 
-DEAL_SELECT = ["ID", "TITLE", "OPPORTUNITY", "CURRENCY_ID", "STAGE_ID", "CONTACT_ID", "ORIGINATOR_ID",
-               "ORIGIN_ID", "DATE_CREATE", "DATE_MODIFY"]  # fmt: skip
+DEAL_SELECT = ["ID", "TITLE", "OPPORTUNITY", "CURRENCY_ID", "STAGE_ID", "CATEGORY_ID", "CONTACT_ID",
+               "ORIGINATOR_ID", "ORIGIN_ID", "DATE_CREATE", "DATE_MODIFY"]  # fmt: skip
 CONTACT_SELECT = ["ID", "NAME", "LAST_NAME", "COMPANY_TITLE", "EMAIL", "PHONE", "ORIGINATOR_ID", "ORIGIN_ID",
                   "DATE_CREATE", "DATE_MODIFY"]  # fmt: skip
 
@@ -45,9 +45,14 @@ def _money(value: Any) -> str | None:
         return str(value)
 
 
-def deal_fields(order: OrderRow, *, originator: str, contact_id: int | None) -> dict[str, Any]:
+def deal_fields(
+    order: OrderRow, *, originator: str, contact_id: int | None, category: int = 0
+) -> dict[str, Any]:
+    """The deal's fields; ``CATEGORY_ID`` (the pipeline) counts on create only, and ``STAGE_ID`` must be a
+    stage of it (checked by :mod:`bitrix_monitor.sync.stages` before anything is sent)."""
     fields: dict[str, Any] = {
         "TITLE": order.title,
+        "CATEGORY_ID": category,
         "CURRENCY_ID": order.currency,
         "ORIGINATOR_ID": originator,
         "ORIGIN_ID": order.key,
@@ -87,9 +92,14 @@ def _str(value: Any) -> str | None:
     return str(value)
 
 
-def deal_diff(order: OrderRow, deal: Mapping[str, Any], *, contact_id: int | None) -> list[FieldDiff]:
-    """Field-by-field differences between what the shop says and what the portal deal holds."""
+def deal_diff(
+    order: OrderRow, deal: Mapping[str, Any], *, contact_id: int | None, category: int | None = None
+) -> list[FieldDiff]:
+    """Field-by-field differences between what the shop says and what the portal deal holds; with
+    ``category``, a deal in another pipeline differs in ``CATEGORY_ID`` (reported, never moved)."""
     diffs: list[FieldDiff] = []
+    if category is not None and "CATEGORY_ID" in deal and _str(deal.get("CATEGORY_ID")) != str(category):
+        diffs.append(FieldDiff("CATEGORY_ID", str(category), _str(deal.get("CATEGORY_ID"))))
     if (deal.get("TITLE") or "") != order.title:
         diffs.append(FieldDiff("TITLE", order.title, _str(deal.get("TITLE"))))
     if order.amount is not None and _money(deal.get("OPPORTUNITY")) != _money(order.amount):

@@ -65,6 +65,7 @@ class _Printer:
         self.stream = stream
         self.tty = stream.isatty()
         self.last = ""
+        self.warned: set[str] = set()
 
     def __call__(self, p: Progress) -> None:
         line = f"{p.stage} {p.done}/{p.total}" if p.total else p.stage
@@ -76,11 +77,21 @@ class _Printer:
         if self.tty and self.last:
             print("\r\x1b[2K", end="", file=self.stream, flush=True)
 
+    def warn(self, snapshot: Snapshot) -> Snapshot:
+        """Each warning of a snapshot once per run, one line each, on stderr (cron mails it)."""
+        for line in snapshot.warnings:
+            if line not in self.warned:
+                self.warned.add(line)
+                self.done()
+                log.warning("%s", line)
+                print(f"{APP_NAME}: warning: {line}", file=self.stream, flush=True)
+        return snapshot
+
 
 async def _sync_once(
     service: MonitorService, opts: HeadlessOptions, out: TextIO, printer: _Printer
 ) -> Report:
-    snap = await service.snapshot(printer)
+    snap = printer.warn(await service.snapshot(printer))
     if opts.dry_run:
         counts = snap.plan.counts()
         if opts.json:
@@ -142,7 +153,9 @@ async def run_headless(
         try:
             async with open_service(cfg, dirs, opts) as service:
                 if opts.mode == "report":
-                    report = Report.of(await service.snapshot(printer), await service.queue_summary())
+                    report = Report.of(
+                        printer.warn(await service.snapshot(printer)), await service.queue_summary()
+                    )
                 elif opts.watch:
                     report = await _watch(service, opts, out, printer, stop)
                 else:

@@ -10,6 +10,7 @@ from bitrix_monitor.bitrix import BitrixClient, BitrixError, WebhookUrl
 from bitrix_monitor.config import AppConfig, ShopConfig
 from bitrix_monitor.errors import UserFacingError
 from bitrix_monitor.shop import ShopDatabase
+from bitrix_monitor.sync.stages import StageGuard, pipeline_warning
 
 
 class ConnectionTester:
@@ -25,6 +26,8 @@ class ConnectionTester:
             try:
                 deals = await client.call("crm.deal.list", {"select": ["ID"], "start": 0})
                 contacts = await client.call("crm.contact.list", {"select": ["ID"], "start": 0})
+                pipeline = await StageGuard(client, self.cfg.shop.orders).refresh()
+                warning = await self._pipeline_warning(client)
             except BitrixError as exc:
                 if isinstance(exc, UserFacingError):
                     raise
@@ -33,8 +36,55 @@ class ConnectionTester:
                 ) from exc
         return (
             f"Connected to {webhook.redacted}: the CRM holds {deals.total or 0} deals "
-            f"and {contacts.total or 0} contacts."
+            f"and {contacts.total or 0} contacts; deal pipeline {pipeline.category} has "
+            f"{len(pipeline.stages)} stages." + (f" Warning: {warning}" if warning else "")
         )
+
+    async def _pipeline_warning(self, client: BitrixClient, sample: int = 200) -> str | None:
+        """Sample the deals the shop stores (when the shop is configured and reachable): one line when they
+        live in another pipeline than ``[shop.orders] category``."""
+        if not self.cfg.shop.url:
+            return None
+
+        def stored_ids() -> list[int]:
+            try:
+                shop = ShopDatabase.connect(self.cfg.shop.url, self.cfg.shop, password=self._password())
+            except UserFacingError:
+                return []  # the shop test says what is wrong with it
+            try:
+                ids: list[int] = []
+                for page in shop.iter_orders(page_size=sample):
+                    ids += [o.deal_id for o in page if o.deal_id is not None]
+                    if len(ids) >= sample:
+                        break
+                return ids[:sample]
+            finally:
+                shop.close()
+
+        ids = await asyncio.to_thread(stored_ids)
+        if not ids:
+            return None
+        deals = [
+            rec
+            async for page in client.list_all(
+                "crm.deal.list", filter={"@ID": ids}, select=["ID", "CATEGORY_ID"]
+            )
+            for rec in page
+        ]
+        return pipeline_warning(self.cfg.shop.orders.category, deals)
+
+    def _password(self) -> str | None:
+        import sqlalchemy as sa
+
+        from bitrix_monitor.secrets import SecretStore
+
+        try:
+            parsed = sa.engine.make_url(self.cfg.shop.url)
+        except sa.exc.ArgumentError:
+            return None
+        if parsed.get_backend_name() == "sqlite" or parsed.password is not None:
+            return None
+        return SecretStore().shop_password(self.cfg.shop.url)
 
     async def test_shop(self, url: str, password: str | None = None) -> str:
         return await self._shop(

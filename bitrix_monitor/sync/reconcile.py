@@ -37,6 +37,7 @@ from bitrix_monitor.sync.model import (
     RecordStatus,
 )
 from bitrix_monitor.sync.ownership import KEEPABLE, Owner, owner_of, stamp
+from bitrix_monitor.sync.stages import pipeline_warning
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +81,9 @@ class Reconciler:
         queue_info: Mapping[tuple[str, str], QueueInfo] | None = None,
         title_pattern: TitlePattern | None = None,
         conflicts: Mapping[tuple[str, str], str] | None = None,
+        category: int = 0,
     ) -> None:
+        self.category = category  # the configured deal pipeline
         self.shop = shop
         self.client = client
         self.originator = originator
@@ -197,6 +200,8 @@ class Reconciler:
         order_counts = _count(order_statuses, sum(1 for o in orphans if o.entity == "deal"))
         user_counts = _count(user_statuses, sum(1 for o in orphans if o.entity == "contact"))
         plan = plan_from(user_statuses, order_statuses)
+        stored = (deals.by_id.get(o.deal_id) for o in orders if o.deal_id is not None)
+        warning = pipeline_warning(self.category, (d for d in stored if d is not None))
         report("done", len(orders) + len(users), len(orders) + len(users))
         return Snapshot(
             orders=order_statuses,
@@ -206,6 +211,7 @@ class Reconciler:
             user_counts=user_counts,
             plan=plan,
             taken_at=datetime.now(UTC),
+            warnings=(warning,) if warning else (),
         )
 
     def _queue(self, entity: str, key: str) -> QueueInfo:
@@ -484,9 +490,15 @@ class Reconciler:
                     dups = [*dups, DuplicateEvidence(ids, "title pattern", o.title)]
                     state = RecordState.DUPLICATED if relink_to is None else state
             contact_id = contact_of_user.get(o.user_key) if o.user_key else None
-            desired = F.deal_fields(o, originator=self.originator, contact_id=contact_id)
+            desired = F.deal_fields(
+                o, originator=self.originator, contact_id=contact_id, category=self.category
+            )
             current = view.by_id.get(pid) if pid is not None else None
-            diffs = F.deal_diff(o, current, contact_id=contact_id) if current is not None else []
+            diffs = (
+                F.deal_diff(o, current, contact_id=contact_id, category=self.category)
+                if current is not None
+                else []
+            )
             hold = ""
             if current is not None and pid is not None and pid == o.deal_id:
                 diffs, hold = self._stamp(diffs, current, "deal", pid, o.key)

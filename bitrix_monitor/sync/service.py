@@ -40,6 +40,7 @@ from bitrix_monitor.sync.engine import JobRunner, RunStats
 from bitrix_monitor.sync.model import PORTAL_ENTITY, Plan, PlannedJob, QueueMark, RecordState
 from bitrix_monitor.sync.reconcile import QueueInfo, Reconciler, TitlePattern, job_for
 from bitrix_monitor.sync.restore import RestoreOutcome, Restorer
+from bitrix_monitor.sync.stages import StageGuard
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +131,7 @@ class MonitorService:
         self._closers: list[Callable[[], Awaitable[None]]] = []
         self._throttled: dict[datetime, float] = {}  # minute -> seconds held back by the rate limit
         self._throttle_seen = 0.0
+        self.stages = StageGuard(client, cfg.shop.orders)  # the deal pipeline, read again by each snapshot
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -260,8 +262,10 @@ class MonitorService:
             queue_info=info,
             title_pattern=pattern,
             conflicts=conflicts,
+            category=self.cfg.shop.orders.category,
         )
         try:
+            await self.stages.refresh()  # a stage map or pipeline the portal does not have: ConfigError
             return await reconciler.run(progress)
         except BitrixError as exc:
             if isinstance(exc, UserFacingError):
@@ -343,6 +347,7 @@ class MonitorService:
             progress=progress,
             archive_dir=self.dirs.archive_dir,
             portal_base=self.webhook.portal_base,
+            stages=self.stages,
         )
 
     async def run_queue(

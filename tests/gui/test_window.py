@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -231,3 +232,11 @@ async def test_orphans_are_named_in_the_message_bar(window: MainWindow) -> None:
     assert "99001" in window.message_bar.text()
     window.overview.buttons[("user", "orphans")].click()
     assert "No orphan contacts" in window.message_bar.text()
+
+
+async def test_a_snapshot_warning_is_shown_under_the_counts(window: MainWindow) -> None:
+    assert window.snapshot is not None
+    assert "Warning" not in window.overview.snapshot_label.text()
+    line = "The shop's deals are in pipeline 1 (40 of 40 linked deals), but [shop.orders] category = 0: …"
+    window.apply_snapshot(dataclasses.replace(window.snapshot, warnings=(line,)))
+    assert f"Warning: {line}" in window.overview.snapshot_label.text()

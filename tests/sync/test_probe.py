@@ -63,3 +63,28 @@ async def test_throughput_counts_jobs_per_minute_and_staff_can_settle(
         assert (await asyncio.to_thread(service.queue.get, job.id)).state == "done"
     finally:
         await service.aclose()
+
+
+@pytest.mark.parametrize("shop_url", ["sqlite"], indirect=True)
+async def test_portal_test_checks_the_pipeline_and_warns_when_the_shops_deals_live_elsewhere(
+    shop: Shop, portal: PortalEmulator
+) -> None:
+    portal.store.add_pipeline("Shop")
+    for key in list(shop.deal_ids())[:5]:
+        deal = portal.store.add("deal", {"TITLE": f"Order #{key}", "CATEGORY_ID": 1})
+        shop.execute("UPDATE orders SET bitrix_deal_id = :d WHERE order_id = :k", d=deal, k=int(key))
+    cfg = config.AppConfig(shop=ShopConfig(url=shop.url))
+    line = await ConnectionTester(cfg).test_portal(portal.webhook_url)
+    assert "deal pipeline 0 has 8 stages" in line
+    assert (
+        "Warning: The shop's deals are in pipeline 1 (5 of 5 linked deals), but [shop.orders] category = 0"
+        in line
+    )
+    right = replace(cfg, shop=replace(cfg.shop, orders=OrdersMapping(category=1)))
+    line = await ConnectionTester(right).test_portal(portal.webhook_url)
+    assert "deal pipeline 1 has 8 stages" in line and "Warning" not in line
+    wrong_map = replace(
+        cfg, shop=replace(cfg.shop, orders=OrdersMapping(category=1, stage_map={"paid": "WON"}))
+    )
+    with pytest.raises(UserFacingError, match="'WON' is not a stage of pipeline 1; its stages: C1:NEW"):
+        await ConnectionTester(wrong_map).test_portal(portal.webhook_url)
