@@ -1,4 +1,4 @@
-"""A Bitrix24 cloud portal emulator for deals and contacts: a real HTTP server on loopback.
+"""A Bitrix24 cloud portal emulator for deals, contacts and companies: a real HTTP server on loopback.
 
 It behaves on the wire like a cloud portal (``shared/BITRIX24_API.md``; where sources disagree, the newest
 official docs): webhook URLs, JSON/form/query parameters with PHP semantics, string-typed rows, lists of 50,

@@ -1,4 +1,4 @@
-"""The fields of deals and contacts: what ``crm.deal.fields``/``crm.contact.fields`` describe, how a value
+"""The fields of deals, contacts and companies: what ``crm.*.fields`` describe, how a value
 of each type is stored (always as the string the portal sends back), filtered and ordered.
 
 Types follow the portal's own names (``integer``, ``double``, ``char``, ``date``, ``datetime``, ``string``,
@@ -60,6 +60,7 @@ class FieldDef:
     deprecated: bool = False
     status_type: str | None = None
     merge: bool = False  # compared (and filled in) by crm.entity.mergeBatch
+    decimal: bool = True  # a ``double`` in a DECIMAL(18,2) column ("0.00"); False: a float column ("0")
 
     @property
     def numeric(self) -> bool:
@@ -88,7 +89,8 @@ class FieldDef:
 
 
 def _f(name: str, type_: str, title: str, flags: str = "", status: str | None = None) -> FieldDef:
-    """``flags``: R read-only, I immutable, M multiple, Q required, D deprecated, G merge-compared."""
+    """``flags``: R read-only, I immutable, M multiple, Q required, D deprecated, G merge-compared, F a
+    plain float column."""
     return FieldDef(
         name,
         type_,
@@ -100,6 +102,7 @@ def _f(name: str, type_: str, title: str, flags: str = "", status: str | None = 
         deprecated="D" in flags,
         status_type=status,
         merge="G" in flags,
+        decimal="F" not in flags,
     )
 
 
@@ -109,6 +112,30 @@ _UTM = [
     _f("UTM_CAMPAIGN", "string", "Ad campaign UTM", "G"),
     _f("UTM_CONTENT", "string", "Campaign contents", "G"),
     _f("UTM_TERM", "string", "Campaign search term", "G"),
+]
+
+_ADDRESS = [  # deprecated in favour of requisites, still read and written
+    _f("ADDRESS", "string", "Address", "GD"),
+    _f("ADDRESS_2", "string", "Address (line 2)", "GD"),
+    _f("ADDRESS_CITY", "string", "City", "GD"),
+    _f("ADDRESS_POSTAL_CODE", "string", "Zip", "GD"),
+    _f("ADDRESS_REGION", "string", "Region", "GD"),
+    _f("ADDRESS_PROVINCE", "string", "State / Province", "GD"),
+    _f("ADDRESS_COUNTRY", "string", "Country", "GD"),
+    _f("ADDRESS_COUNTRY_CODE", "string", "Country code", "GD"),
+]
+
+_COMM_FLAGS = [
+    _f("HAS_PHONE", "char", "Has phone", "R"),
+    _f("HAS_EMAIL", "char", "Has email", "R"),
+    _f("HAS_IMOL", "char", "Has Open Channel", "R"),
+]
+_MULTIFIELDS = [
+    _f("PHONE", "crm_multifield", "Phone", "M"),
+    _f("EMAIL", "crm_multifield", "E-mail", "M"),
+    _f("WEB", "crm_multifield", "Website", "M"),
+    _f("IM", "crm_multifield", "Messenger", "M"),
+    _f("LINK", "crm_multifield", "LINK", "MR"),
 ]
 
 DEAL_FIELDS: tuple[FieldDef, ...] = (
@@ -167,20 +194,11 @@ CONTACT_FIELDS: tuple[FieldDef, ...] = (
     _f("SOURCE_ID", "crm_status", "Source", status="SOURCE"),
     _f("SOURCE_DESCRIPTION", "string", "Source information", "G"),
     _f("POST", "string", "Position", "G"),
-    _f("ADDRESS", "string", "Address", "GD"),
-    _f("ADDRESS_2", "string", "Address (line 2)", "GD"),
-    _f("ADDRESS_CITY", "string", "City", "GD"),
-    _f("ADDRESS_POSTAL_CODE", "string", "Zip", "GD"),
-    _f("ADDRESS_REGION", "string", "Region", "GD"),
-    _f("ADDRESS_PROVINCE", "string", "State / Province", "GD"),
-    _f("ADDRESS_COUNTRY", "string", "Country", "GD"),
-    _f("ADDRESS_COUNTRY_CODE", "string", "Country code", "GD"),
+    *_ADDRESS,
     _f("COMMENTS", "string", "Comment", "G"),
     _f("OPENED", "char", "Available to everyone"),
     _f("EXPORT", "char", "Included in export"),
-    _f("HAS_PHONE", "char", "Has phone", "R"),
-    _f("HAS_EMAIL", "char", "Has email", "R"),
-    _f("HAS_IMOL", "char", "Has Open Channel", "R"),
+    *_COMM_FLAGS,
     _f("ASSIGNED_BY_ID", "user", "Responsible person"),
     _f("CREATED_BY_ID", "user", "Created by", "R"),
     _f("MODIFY_BY_ID", "user", "Modified by", "R"),
@@ -196,15 +214,42 @@ CONTACT_FIELDS: tuple[FieldDef, ...] = (
     *_UTM,
     _f("LAST_ACTIVITY_TIME", "datetime", "Last activity", "R"),
     _f("LAST_ACTIVITY_BY", "user", "Last activity by", "R"),
-    _f("PHONE", "crm_multifield", "Phone", "M"),
-    _f("EMAIL", "crm_multifield", "E-mail", "M"),
-    _f("WEB", "crm_multifield", "Website", "M"),
-    _f("IM", "crm_multifield", "Messenger", "M"),
-    _f("LINK", "crm_multifield", "LINK", "MR"),
+    *_MULTIFIELDS,
+)
+
+COMPANY_FIELDS: tuple[FieldDef, ...] = (
+    _f("ID", "integer", "ID", "R"),
+    _f("COMPANY_TYPE", "crm_status", "Company type", status="COMPANY_TYPE"),
+    _f("TITLE", "string", "Company name", "QG"),
+    _f("LOGO", "file", "Logo"),
+    _f("LEAD_ID", "crm_lead", "Lead", "R"),
+    *_COMM_FLAGS,
+    _f("ASSIGNED_BY_ID", "user", "Responsible person"),
+    _f("CREATED_BY_ID", "user", "Created by", "R"),
+    _f("MODIFY_BY_ID", "user", "Modified by", "R"),
+    _f("BANKING_DETAILS", "string", "Payment details", "G"),
+    _f("INDUSTRY", "crm_status", "Industry", "G", status="INDUSTRY"),
+    _f("REVENUE", "double", "Annual revenue", "GF"),
+    _f("CURRENCY_ID", "crm_currency", "Currency", "G"),
+    _f("EMPLOYEES", "crm_status", "Employees", "G", status="EMPLOYEES"),
+    _f("COMMENTS", "string", "Comment", "G"),
+    _f("DATE_CREATE", "datetime", "Created on", "R"),
+    _f("DATE_MODIFY", "datetime", "Modified on", "R"),
+    _f("OPENED", "char", "Available to everyone"),
+    _f("IS_MY_COMPANY", "char", "My Company"),
+    _f("ORIGINATOR_ID", "string", "External source", "G"),
+    _f("ORIGIN_ID", "string", "Item ID in data source", "G"),
+    _f("ORIGIN_VERSION", "string", "Original version", "G"),
+    *_ADDRESS,
+    *_UTM,
+    _f("LAST_ACTIVITY_TIME", "datetime", "Last activity", "R"),
+    _f("LAST_ACTIVITY_BY", "user", "Last activity by", "R"),
+    _f("CONTACT_ID", "crm_contact", "Contact", "M"),
+    *_MULTIFIELDS,
 )
 
 # Fields that a select of "*" returns, in the portal's order.
-FIELDS = {"deal": DEAL_FIELDS, "contact": CONTACT_FIELDS}
+FIELDS = {"deal": DEAL_FIELDS, "contact": CONTACT_FIELDS, "company": COMPANY_FIELDS}
 FIELD_MAP = {entity: {f.name: f for f in defs} for entity, defs in FIELDS.items()}
 STAR_FIELDS = {entity: tuple(f.name for f in defs if f.in_star) for entity, defs in FIELDS.items()}
 # The per-row template: every standard field, unset.
@@ -338,6 +383,14 @@ def format_money(value: Any) -> str:
     return str(stored if stored else abs(stored))
 
 
+def format_float(value: Any) -> str:
+    """A ``double`` in a plain float column (company ``REVENUE``) as PHP prints it: ``"0"``, ``"1234.5"``."""
+    number = php.floatval(value)
+    if number.is_integer() and abs(number) < 1e15:
+        return str(int(number))
+    return repr(number)
+
+
 def normalize_value(field: FieldDef, value: Any) -> tuple[bool, str | None]:
     """The stored (portal string) form of an input value: ``(ok, value)``; ``ok`` is False to ignore it."""
     if value is None:
@@ -350,7 +403,7 @@ def normalize_value(field: FieldDef, value: Any) -> tuple[bool, str | None]:
             return True, None
         return True, str(php.intval(value))
     if kind in FLOAT_TYPES:
-        return True, format_money(value)
+        return True, format_money(value) if field.decimal else format_float(value)
     if kind == "char":
         if isinstance(value, bool):
             return True, "Y" if value else "N"

@@ -187,7 +187,7 @@ class RestApi:
         self.user_id = user_id
         self.operating_cost = operating_cost
         self._methods: dict[str, Handler] = {"batch": self._batch}
-        for entity in ("deal", "contact"):
+        for entity in ("deal", "contact", "company"):
             self._methods.update(
                 {
                     f"crm.{entity}.fields": self._fields(entity),
@@ -206,6 +206,7 @@ class RestApi:
                 "crm.deal.contact.items.get": self._deal_contact_items_get,
                 "crm.deal.contact.items.set": self._deal_contact_items_set,
                 "crm.deal.contact.items.delete": self._deal_contact_items_delete,
+                **_company_binding_methods(store),
                 "crm.duplicate.findbycomm": self._findbycomm,
                 "crm.entity.mergebatch": self._merge_batch,
                 "profile": self._profile,
@@ -378,23 +379,12 @@ class RestApi:
     # ------------------------------------------------------------------ deal contacts
 
     def _deal_contact_fields(self, params: dict[Any, Any], start: int, hit: Hit) -> CallResult:
-        def spec(type_: str, title: str, required: bool = False) -> dict[str, Any]:
-            return {
-                "type": type_,
-                "isRequired": required,
-                "isReadOnly": False,
-                "isImmutable": False,
-                "isMultiple": False,
-                "isDynamic": False,
-                "title": title,
-            }
-
         return CallResult(
             {
-                "CONTACT_ID": spec("integer", "Contact ID", True),
-                "SORT": spec("integer", "Sort index"),
-                "ROLE_ID": spec("integer", "Role ID"),
-                "IS_PRIMARY": spec("char", "Primary contact"),
+                "CONTACT_ID": _binding_field("integer", "Contact ID", required=True),
+                "SORT": _binding_field("integer", "Sort index"),
+                "ROLE_ID": _binding_field("integer", "Role ID"),
+                "IS_PRIMARY": _binding_field("char", "Primary contact"),
             }
         )
 
@@ -451,9 +441,9 @@ class RestApi:
             raise RestError("The parameter entityTypeId is required.", 0)
         raw_ids = options.get("entityIds")
         ids = [php.intval(v) for v in php.values_of(raw_ids)] if php.is_array(raw_ids) else []
-        entity = {2: "deal", 3: "contact"}.get(type_id)
+        entity = {2: "deal", 3: "contact", 4: "company"}.get(type_id)
         if entity is None:
-            if type_id in (1, 4, 7, 31) or 128 <= type_id < 192:  # a type the portal has, with no items here
+            if type_id in (1, 7, 31) or 128 <= type_id < 192:  # a type the portal has, with no items here
                 raise RestError("The parameter entityIds does not contains valid elements.", 0)
             raise RestError("Owner was not found", "OWNER_NOT_FOUND")
         return CallResult(self.store.merge(entity, ids))
@@ -471,6 +461,61 @@ class RestApi:
                 "TIME_ZONE": "",
             }
         )
+
+
+def _company_binding_methods(store: PortalStore) -> dict[str, Handler]:
+    """``crm.contact.company.*`` and ``crm.company.contact.*`` (reference §11.2)."""
+
+    def fields(other: str) -> Handler:
+        def handler(params: dict[Any, Any], start: int, hit: Hit) -> CallResult:
+            key = f"{other.upper()}_ID"
+            return CallResult(
+                {
+                    key: _binding_field("integer", f"{other.capitalize()} ID", required=True),
+                    "SORT": _binding_field("integer", "Sort index"),
+                    "ROLE_ID": _binding_field("integer", "Role ID"),
+                    "IS_PRIMARY": _binding_field("char", "Primary"),
+                }
+            )
+
+        return handler
+
+    def items_get(owner: str) -> Handler:
+        def handler(params: dict[Any, Any], start: int, hit: Hit) -> CallResult:
+            return CallResult(store.company_items(owner, resolve_id(params)))
+
+        return handler
+
+    def items_set(owner: str, clear: bool) -> Handler:
+        def handler(params: dict[Any, Any], start: int, hit: Hit) -> CallResult:
+            items = None if clear else resolve_param(params, "items")
+            if not clear and items is None:
+                items = {}
+            store.set_company_items(owner, resolve_id(params), items)
+            return CallResult(True)
+
+        return handler
+
+    methods: dict[str, Handler] = {}
+    for owner, other in (("contact", "company"), ("company", "contact")):
+        prefix = f"crm.{owner}.{other}"
+        methods[f"{prefix}.fields"] = fields(other)
+        methods[f"{prefix}.items.get"] = items_get(owner)
+        methods[f"{prefix}.items.set"] = items_set(owner, clear=False)
+        methods[f"{prefix}.items.delete"] = items_set(owner, clear=True)
+    return methods
+
+
+def _binding_field(type_: str, title: str, *, required: bool = False) -> dict[str, Any]:
+    return {
+        "type": type_,
+        "isRequired": required,
+        "isReadOnly": False,
+        "isImmutable": False,
+        "isMultiple": False,
+        "isDynamic": False,
+        "title": title,
+    }
 
 
 def _owner_type_name(value: Any) -> str | None:

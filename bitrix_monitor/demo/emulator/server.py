@@ -228,7 +228,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class PortalEmulator:
-    """A Bitrix24 cloud portal on loopback, for deals and contacts (see the package docstring)."""
+    """A Bitrix24 cloud portal on loopback, for deals, contacts and companies (see the package docstring)."""
 
     def __init__(
         self,

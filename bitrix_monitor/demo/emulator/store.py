@@ -1,8 +1,10 @@
-"""The portal's data: deals, contacts, their multi-fields and deal–contact bindings.
+"""The portal's data: deals, contacts, companies, their multi-fields, deal–contact and contact–company
+bindings, and deals' ``COMPANY_ID``.
 
 Rows are kept exactly as the portal sends them back (every scalar a string, unset values absent), indexed
 by id (a sorted id list, so ``>ID`` filters and ``start=-1`` pages are a bisect away) and by
-``ORIGINATOR_ID``/``ORIGIN_ID``; contacts' phones and e-mails are indexed for ``crm.duplicate.findbycomm``.
+``ORIGINATOR_ID``/``ORIGIN_ID``; contacts' and companies' phones and e-mails are indexed for
+``crm.duplicate.findbycomm``.
 
 Everything is guarded by one re-entrant lock, so the HTTP threads, tests and the GUI demo can use a store
 at once. With a ``state_path`` every mutation is written through to a SQLite file (one transaction per
@@ -26,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from bitrix_monitor.demo.emulator import php
+from bitrix_monitor.demo.emulator.company_links import ContactCompanyLinks, LinkItem
 from bitrix_monitor.demo.emulator.fields import (
     EMAIL_LABELS,
     EMPTY_ROW,
@@ -48,7 +51,8 @@ from bitrix_monitor.demo.emulator.fields import (
 )
 from bitrix_monitor.demo.emulator.pipelines import Pipelines
 
-ENTITIES = ("deal", "contact")
+ENTITIES = ("deal", "contact", "company")
+MULTI_ENTITIES = ("contact", "company")  # the kinds with PHONE/EMAIL/WEB/IM multi-fields
 PAGE_SIZE = 50
 ORIGIN_FIELDS = ("ORIGINATOR_ID", "ORIGIN_ID")
 DEFAULT_CURRENCY = "RUB"
@@ -77,9 +81,11 @@ class RestError(Exception):
 
 
 def not_found(entity: str, action: str) -> RestError:
-    """The portal's not-found answers, which differ per entity and action (reference §3.12)."""
+    """The portal's not-found answers, which differ per entity and action (reference §3.12, §11.1)."""
     if entity == "contact" and action == "update":
         return RestError("Contact is not found")
+    if entity == "company" and action in ("update", "delete"):
+        return RestError("Company is not found")
     if entity == "contact" and action == "delete":
         return RestError("Element not found", "ERROR_CORE")
     return RestError("Not found")
@@ -161,16 +167,19 @@ Predicate = Callable[[int, dict[str, Any]], bool]
 
 
 class PortalStore:
-    """Deals and contacts of one emulated portal. All public methods are thread-safe."""
+    """Deals, contacts and companies of one emulated portal. All public methods are thread-safe."""
 
     def __init__(self, state_path: str | Path | None = None, *, user_id: int = 1) -> None:
         self.user_id = user_id
         self.lock = threading.RLock()
         self._tables = {entity: _Table(entity) for entity in ENTITIES}
-        self._fm: dict[int, dict[str, list[dict[str, str]]]] = {}
+        self._fm: dict[str, dict[int, dict[str, list[dict[str, str]]]]] = {e: {} for e in MULTI_ENTITIES}
         self._fm_next_id = 1
-        self._comm: dict[str, dict[str, set[int]]] = {"PHONE": {}, "EMAIL": {}}
-        self._comm_keys: dict[int, dict[str, set[str]]] = {}
+        self._comm: dict[str, dict[str, dict[str, set[int]]]] = {
+            e: {"PHONE": {}, "EMAIL": {}} for e in MULTI_ENTITIES
+        }
+        self._comm_keys: dict[str, dict[int, dict[str, set[str]]]] = {e: {} for e in MULTI_ENTITIES}
+        self._company_links = ContactCompanyLinks()
         self._bindings: dict[int, list[dict[str, Any]]] = {}
         self._contact_deals: dict[int, set[int]] = {}
         self._meta: dict[str, str] = {}
@@ -212,10 +221,12 @@ class PortalStore:
                 table.uf_names[name] = table.uf_names.get(name, False) or isinstance(value, list)
         table.ids.append(ident)
         self._index_origin(table, ident, data["f"])
+        if entity in MULTI_ENTITIES:
+            self._fm[entity][ident] = data.get("fm") or {}
+            self._reindex_comm(entity, ident)
         if entity == "contact":
-            self._fm[ident] = data.get("fm") or {}
-            self._reindex_comm(ident)
-        else:
+            self._company_links.load(ident, data.get("cc") or [])
+        if entity == "deal":
             self._set_bindings(ident, data.get("b") or [])
 
     def close(self) -> None:
@@ -262,9 +273,11 @@ class PortalStore:
                     data: dict[str, Any] = {"f": table.rows[ident]}
                     if ident in table.uf:
                         data["uf"] = table.uf[ident]
+                    if entity in MULTI_ENTITIES:
+                        data["fm"] = self._fm[entity].get(ident, {})
                     if entity == "contact":
-                        data["fm"] = self._fm.get(ident, {})
-                    else:
+                        data["cc"] = self._company_links.dump(ident)
+                    if entity == "deal":
                         data["b"] = self._bindings.get(ident, [])
                     db.execute(
                         "INSERT OR REPLACE INTO records (entity, id, data) VALUES (?, ?, ?)",
@@ -300,15 +313,16 @@ class PortalStore:
                     if not bucket:
                         del table.origin[name][collation_key(value)]
 
-    def _reindex_comm(self, contact_id: int) -> None:
-        for kind, keys in self._comm_keys.pop(contact_id, {}).items():
+    def _reindex_comm(self, entity: str, ident: int) -> None:
+        comm, comm_keys = self._comm[entity], self._comm_keys[entity]
+        for kind, keys in comm_keys.pop(ident, {}).items():
             for key in keys:
-                bucket = self._comm[kind].get(key)
+                bucket = comm[kind].get(key)
                 if bucket is not None:
-                    bucket.discard(contact_id)
+                    bucket.discard(ident)
                     if not bucket:
-                        del self._comm[kind][key]
-        fm = self._fm.get(contact_id)
+                        del comm[kind][key]
+        fm = self._fm[entity].get(ident)
         if not fm:
             return
         new_keys: dict[str, set[str]] = {}
@@ -317,8 +331,8 @@ class PortalStore:
             if keys:
                 new_keys[kind] = keys
                 for key in keys:
-                    self._comm[kind].setdefault(key, set()).add(contact_id)
-        self._comm_keys[contact_id] = new_keys
+                    comm[kind].setdefault(key, set()).add(ident)
+        comm_keys[ident] = new_keys
 
     def _set_bindings(self, deal_id: int, bindings: list[dict[str, Any]]) -> None:
         for old in self._bindings.pop(deal_id, []):
@@ -354,7 +368,7 @@ class PortalStore:
                     uf[key] = None if value is None else php.to_string(value)
                 continue
             definition = FIELD_MAP[entity].get(key)
-            if definition is None or definition.multiple or key in ("ID", "CONTACT_ID"):
+            if definition is None or definition.multiple or key == "ID" or key in _BINDING_FIELDS[entity]:
                 continue
             if definition.read_only or (definition.immutable and not creating):
                 continue
@@ -366,21 +380,25 @@ class PortalStore:
             else:
                 row[key] = stored
 
-    def _validate_multifields(self, fields: dict[Any, Any]) -> None:
+    def _validate_multifields(self, entity: str, fields: dict[Any, Any]) -> None:
         for item in php.values_of(fields.get("EMAIL")):
             if isinstance(item, dict) and not php.truthy(item.get("DELETE")):
                 value = (
                     php.to_string(item.get("VALUE")).strip() if not php.is_array(item.get("VALUE")) else ""
                 )
                 if value and not _EMAIL_RE.match(value):
+                    if entity == "company":  # the company's own wording (reference §11.1)
+                        raise RestError("The `E-mail` field contains an invalid address", "ERROR_CORE")
                     label = EMAIL_LABELS.get(php.to_string(item.get("VALUE_TYPE")).upper(), "Work e-mail")
                     raise RestError(f"The field `{label}` contains an invalid address", "ERROR_CORE")
 
-    def _apply_multifields(self, contact_id: int, fields: dict[Any, Any], *, creating: bool) -> bool:
+    def _apply_multifields(
+        self, entity: str, owner_id: int, fields: dict[Any, Any], *, creating: bool
+    ) -> bool:
         """PHONE/EMAIL/WEB/IM write rules: no ID adds a value; ID+VALUE changes it; ID with DELETE=Y or an
         empty VALUE deletes it; values not mentioned stay."""
         changed = False
-        fm = self._fm.setdefault(contact_id, {})
+        fm = self._fm[entity].setdefault(owner_id, {})
         for kind in MULTIFIELD_TYPES:
             if kind not in fields or kind == "LINK":
                 continue
@@ -419,8 +437,8 @@ class PortalStore:
                 del fm[kind]
         return changed
 
-    def _refresh_contact_flags(self, contact_id: int, row: dict[str, Any]) -> None:
-        fm = self._fm.get(contact_id, {})
+    def _refresh_comm_flags(self, entity: str, ident: int, row: dict[str, Any]) -> None:
+        fm = self._fm[entity].get(ident, {})
         row["HAS_PHONE"] = "Y" if fm.get("PHONE") else "N"
         row["HAS_EMAIL"] = "Y" if fm.get("EMAIL") else "N"
         row["HAS_IMOL"] = "Y" if any(v["VALUE_TYPE"] == "IMOL" for v in fm.get("IM", [])) else "N"
@@ -503,8 +521,8 @@ class PortalStore:
             raise RestError("Parameter 'params' must be array.")
         with self._tx():
             table = self._tables[entity]
-            if entity == "contact":
-                self._validate_multifields(fields)
+            if entity in MULTI_ENTITIES:
+                self._validate_multifields(entity, fields)
             ident = table.next_id
             stamp = now_iso()
             user = str(self.user_id)
@@ -532,16 +550,17 @@ class PortalStore:
                         "IS_REPEATED_APPROACH": "N",
                     }
                 )
-            else:
+            elif entity == "contact":
                 row.update(
                     {
                         "TYPE_ID": "CLIENT",
                         "SOURCE_ID": "SELF",
                         "OPENED": "Y",
                         "EXPORT": "Y",
-                        "COMPANY_ID": None,
                     }
                 )
+            else:
+                row.update(_company_defaults(ident))
             row.update(
                 {
                     "ASSIGNED_BY_ID": user,
@@ -554,7 +573,7 @@ class PortalStore:
                 }
             )
             importing = (
-                entity == "contact"
+                entity in ("contact", "company")
                 and isinstance(params, dict)
                 and php.to_string(_resolve(params, "IMPORT")).upper() == "Y"
             )
@@ -580,10 +599,11 @@ class PortalStore:
             table.ids.append(ident)
             table.next_id = ident + 1
             self._index_origin(table, ident, row)
-            if entity == "contact":
-                self._apply_multifields(ident, fields, creating=True)
-                self._refresh_contact_flags(ident, row)
-                self._reindex_comm(ident)
+            if entity in MULTI_ENTITIES:
+                self._apply_multifields(entity, ident, fields, creating=True)
+                self._refresh_comm_flags(entity, ident, row)
+                self._reindex_comm(entity, ident)
+                self._link_from_fields(entity, ident, fields)
             else:
                 self._set_bindings(ident, self._bindings_for(contacts))
             self._touch(entity, ident)
@@ -618,8 +638,8 @@ class PortalStore:
             old = table.rows.get(ident)
             if old is None:
                 return False
-            if entity == "contact":
-                self._validate_multifields(fields)
+            if entity in MULTI_ENTITIES:
+                self._validate_multifields(entity, fields)
             row = dict(old)
             uf = dict(table.uf.get(ident, {}))
             stamp = now_iso()
@@ -635,9 +655,10 @@ class PortalStore:
                 if contacts is not None:
                     self._set_bindings(ident, self._bindings_for(contacts))
             else:
-                self._apply_multifields(ident, fields, creating=False)
-                self._refresh_contact_flags(ident, row)
-                self._reindex_comm(ident)
+                self._apply_multifields(entity, ident, fields, creating=False)
+                self._refresh_comm_flags(entity, ident, row)
+                self._reindex_comm(entity, ident)
+                self._link_from_fields(entity, ident, fields)
             row["DATE_MODIFY"] = stamp
             row["MODIFY_BY_ID"] = str(self.user_id)
             self._unindex_origin(table, ident, old)
@@ -670,8 +691,12 @@ class PortalStore:
             if entity == "deal":
                 self._set_bindings(ident, [])
             else:
-                self._fm.pop(ident, None)
-                self._reindex_comm(ident)
+                self._fm[entity].pop(ident, None)
+                self._reindex_comm(entity, ident)
+            if entity == "company":
+                self._unlink_company(ident)
+            if entity == "contact":
+                self._company_links.drop_contact(ident)
                 for deal_id in sorted(self._contact_deals.pop(ident, set())):
                     remaining = [
                         b["CONTACT_ID"] for b in self._bindings.get(deal_id, []) if b["CONTACT_ID"] != ident
@@ -690,7 +715,7 @@ class PortalStore:
             if ident not in table.rows:
                 return None
             plan = _SelectPlan(
-                STAR_FIELDS[entity], True, True, MULTIFIELD_TYPES if entity == "contact" else ()
+                STAR_FIELDS[entity], True, True, MULTIFIELD_TYPES if entity in MULTI_ENTITIES else ()
             )
             return self._render(table, ident, plan)
 
@@ -715,7 +740,7 @@ class PortalStore:
     @staticmethod
     def _check_entity(entity: str) -> None:
         if entity not in ENTITIES:
-            raise ValueError(f"unknown entity {entity!r}: use 'deal' or 'contact'")
+            raise ValueError(f"unknown entity {entity!r}: use 'deal', 'contact' or 'company'")
 
     # ------------------------------------------------------------------ rendering
 
@@ -729,6 +754,9 @@ class PortalStore:
         if table.entity == "deal" and "CONTACT_ID" in row:
             bindings = self._bindings.get(ident)
             row["CONTACT_ID"] = str(bindings[0]["CONTACT_ID"]) if bindings else None
+        if table.entity == "contact" and "COMPANY_ID" in row:
+            primary = self._company_links.primary_company(ident)
+            row["COMPANY_ID"] = None if primary is None else str(primary)
         if plan.uf:
             values = table.uf.get(ident, {})
             names = table.uf_names if plan.uf is True else plan.uf
@@ -737,7 +765,7 @@ class PortalStore:
                     value = values.get(name)
                     row[name] = list(value) if isinstance(value, list) else value
         if plan.multi:
-            fm = self._fm.get(ident, {})
+            fm = self._fm[table.entity].get(ident, {})
             for kind in plan.multi:
                 values_list = fm.get(kind)
                 if values_list:
@@ -751,7 +779,7 @@ class PortalStore:
         # `*`, `UF_*`, user-field and multi-field names are matched exactly; standard names are upper-cased
         star = "*" in items
         uf: bool | frozenset[str] = "UF_*" in items or frozenset(n for n in items if is_user_field(n))
-        multi = tuple(k for k in MULTIFIELD_TYPES if k in items and entity == "contact")
+        multi = tuple(k for k in MULTIFIELD_TYPES if k in items and entity in MULTI_ENTITIES)
         wanted = {n.upper() for n in items}
         if star or multi:
             wanted.add("ID")
@@ -926,11 +954,20 @@ class PortalStore:
                 return bool(bound & wanted) != negate
 
             return by_contact
-        if entity == "contact" and name in MULTIFIELD_TYPES:
+        if entity == "contact" and name == "COMPANY_ID":
+            links = self._company_links
+            wanted = {php.intval(v) for v in (php.values_of(value) if php.is_array(value) else [value])}
+            negate = op.startswith("!")
+
+            def by_company(ident: int, _row: dict[str, Any]) -> bool:
+                return bool(set(links.company_ids(ident)) & wanted) != negate
+
+            return by_company
+        if entity in MULTI_ENTITIES and name in MULTIFIELD_TYPES:
             if op not in ("=", "@"):
                 return None
             wanted_values = {php.to_string(v).strip().casefold() for v in (php.values_of(value) or [value])}
-            fm_all = self._fm
+            fm_all = self._fm[entity]
 
             def by_multifield(ident: int, _row: dict[str, Any]) -> bool:
                 return any(
@@ -1059,31 +1096,142 @@ class PortalStore:
         row["MODIFY_BY_ID"] = str(self.user_id)
         self._touch(entity, ident)
 
+    # ------------------------------------------------------------------ contact–company bindings
+
+    def _link_from_fields(self, entity: str, ident: int, fields: dict[Any, Any]) -> None:
+        """A contact's ``COMPANY_IDS`` (or the deprecated ``COMPANY_ID``) replaces its companies, the first
+        primary; a company's ``CONTACT_ID`` list replaces its contacts. Ids of missing records are skipped."""
+        if entity == "contact":
+            companies = self._ids_from(fields, "COMPANY_IDS", "COMPANY_ID", "company")
+            if companies is not None:
+                self._company_links.set_companies(ident, [LinkItem(c) for c in companies])
+        elif "CONTACT_ID" in fields:
+            contacts = self._ids_from(fields, "CONTACT_ID", None, "contact") or []
+            for contact in self._company_links.set_contacts(ident, [LinkItem(c) for c in contacts]):
+                self._touch("contact", contact)
+
+    def _ids_from(self, fields: dict[Any, Any], many: str, single: str | None, kind: str) -> list[int] | None:
+        if many in fields:
+            raw = fields[many]
+            values = php.values_of(raw) if php.is_array(raw) else ([raw] if raw not in (None, "") else [])
+        elif single is not None and single in fields:
+            raw = fields[single]
+            values = [] if raw in (None, "") or php.is_array(raw) else [raw]
+        else:
+            return None
+        rows = self._tables[kind].rows
+        result: list[int] = []
+        for value in values:
+            ident = php.intval(value)
+            if ident > 0 and ident not in result and ident in rows:
+                result.append(ident)
+        return result
+
+    def _unlink_company(self, company_id: int) -> None:
+        """A deleted company leaves its contacts (their primary recomputed) and its deals (COMPANY_ID 0)."""
+        for contact in self._company_links.drop_company(company_id):
+            self._touch("contact", contact)
+        deals = self._tables["deal"]
+        for deal_id, row in deals.rows.items():
+            if row.get("COMPANY_ID") == str(company_id):
+                row["COMPANY_ID"] = "0"
+                self._touch("deal", deal_id)
+
+    def _merge_company_links(self, entity: str, root: int, others: list[int]) -> None:
+        """A merged contact keeps every company of the others; a merged company every contact and deal."""
+        links = self._company_links
+        if entity == "contact":
+            items = [
+                LinkItem(r["COMPANY_ID"], r["SORT"], r["IS_PRIMARY"] == "Y") for r in links.companies_of(root)
+            ]
+            for other in others:
+                items += [LinkItem(r["COMPANY_ID"], r["SORT"]) for r in links.companies_of(other)]
+            links.set_companies(root, items)
+            return
+        items = [
+            LinkItem(r["CONTACT_ID"], r["SORT"], r["IS_PRIMARY"] == "Y") for r in links.contacts_of(root)
+        ]
+        for other in others:
+            items += [LinkItem(r["CONTACT_ID"], r["SORT"]) for r in links.contacts_of(other)]
+        for contact in links.set_contacts(root, items):
+            self._touch("contact", contact)
+        for deal_id, row in self._tables["deal"].rows.items():
+            if php.intval(row.get("COMPANY_ID")) in others:
+                row["COMPANY_ID"] = str(root)
+                self._touch("deal", deal_id)
+
+    def company_items(self, owner: str, owner_id: Any) -> list[dict[str, Any]]:
+        """``crm.contact.company.items.get`` (owner ``contact``) / ``crm.company.contact.items.get`` (owner
+        ``company``): no existence check, a missing owner has none."""
+        ident = php.intval(owner_id)
+        if ident <= 0:
+            raise RestError("The parameter ownerEntityID is invalid or not defined.")
+        with self.lock:
+            links = self._company_links
+            return links.companies_of(ident) if owner == "contact" else links.contacts_of(ident)
+
+    def set_company_items(self, owner: str, owner_id: Any, items: Any) -> None:
+        """``crm.contact.company.items.set`` (owner ``contact``) / ``crm.company.contact.items.set`` (owner
+        ``company``): replace the owner's whole set; ``None`` items clears it (``*.items.delete``)."""
+        ident = php.intval(owner_id)
+        if ident <= 0:
+            raise RestError("The parameter ownerEntityID is invalid or not defined.")
+        if items is not None and not php.is_array(items):
+            raise RestError("The parameter items must be array.")
+        other, key = ("company", "COMPANY_ID") if owner == "contact" else ("contact", "CONTACT_ID")
+        with self._tx():
+            if ident not in self._tables[owner].rows:
+                raise RestError("Not found.")
+            given: list[LinkItem] = []
+            for item in php.values_of(items):
+                if not isinstance(item, dict):
+                    continue
+                other_id = php.intval(item.get(key))
+                if other_id <= 0:
+                    continue
+                if other_id not in self._tables[other].rows:
+                    raise RestError(f"{other.capitalize()} with ID {other_id} is not found.", "ERROR_CORE")
+                sort = php.intval(item["SORT"]) if item.get("SORT") is not None else None
+                given.append(LinkItem(other_id, sort, php.to_string(item.get("IS_PRIMARY")).upper() == "Y"))
+            if owner == "contact":
+                self._company_links.set_companies(ident, given)
+                self._touch("contact", ident)
+            else:
+                for contact in self._company_links.set_contacts(ident, given):
+                    self._touch("contact", contact)
+
+    def contact_companies(self, contact_id: int) -> list[int]:
+        """The contact's company ids, by SORT (for tests and the demo)."""
+        with self.lock:
+            return self._company_links.company_ids(php.intval(contact_id))
+
     # ------------------------------------------------------------------ duplicates
 
     def find_by_comm(self, kind: str, values: list[Any], entity_type: str | None) -> dict[str, list[int]]:
-        """``crm.duplicate.findbycomm``: contacts whose PHONE/EMAIL matches one of up to 20 values."""
+        """``crm.duplicate.findbycomm``: contacts and companies (or only ``entity_type``'s) whose PHONE/EMAIL
+        matches one of up to 20 values; leads are not kept here, so ``LEAD`` finds nothing."""
         result: dict[str, list[int]] = {}
-        if entity_type not in (None, "CONTACT"):
-            return result
         with self.lock:
-            seen: set[str] = set()
-            found: list[int] = []
-            for value in values:
-                if not isinstance(value, str) or value == "":
+            for entity in MULTI_ENTITIES:
+                if entity_type not in (None, entity.upper()):
                     continue
-                key = normalize_comm(kind, value)
-                if key in seen:
-                    continue
-                seen.add(key)
-                if key:
-                    for ident in sorted(self._comm[kind].get(key, set()))[:20]:
-                        if ident not in found:
-                            found.append(ident)
-                if len(seen) >= 20:
-                    break
-            if found:
-                result["CONTACT"] = found
+                seen: set[str] = set()
+                found: list[int] = []
+                for value in values:
+                    if not isinstance(value, str) or value == "":
+                        continue
+                    key = normalize_comm(kind, value)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    if key:
+                        for ident in sorted(self._comm[entity][kind].get(key, set()))[:20]:
+                            if ident not in found:
+                                found.append(ident)
+                    if len(seen) >= 20:
+                        break
+                if found:
+                    result[entity.upper()] = found
         return result
 
     def merge(self, entity: str, ids: list[int]) -> dict[str, Any]:
@@ -1133,10 +1281,10 @@ class PortalStore:
             self._index_origin(table, root, merged)
             if merged_uf:
                 table.uf[root] = merged_uf
-            if entity == "contact":
-                fm = self._fm.setdefault(root, {})
+            if entity in MULTI_ENTITIES:
+                fm = self._fm[entity].setdefault(root, {})
                 for other in others:
-                    for kind, values_fm in self._fm.get(other, {}).items():
+                    for kind, values_fm in self._fm[entity].get(other, {}).items():
                         mine = fm.setdefault(kind, [])
                         have = {normalize_comm(kind, v["VALUE"]) or v["VALUE"] for v in mine}
                         for value in values_fm:
@@ -1145,8 +1293,10 @@ class PortalStore:
                                 mine.append({**value, "ID": str(self._fm_next_id)})
                                 self._fm_next_id += 1
                                 have.add(key)
-                self._refresh_contact_flags(root, merged)
-                self._reindex_comm(root)
+                self._refresh_comm_flags(entity, root, merged)
+                self._reindex_comm(entity, root)
+                self._merge_company_links(entity, root, others)
+            if entity == "contact":
                 for other in others:
                     for deal_id in sorted(self._contact_deals.get(other, set())):
                         current = [b["CONTACT_ID"] for b in self._bindings.get(deal_id, [])]
@@ -1157,7 +1307,7 @@ class PortalStore:
                                 rebound.append(cid)
                         self._set_bindings(deal_id, self._bindings_for(rebound))
                         self._touch("deal", deal_id)
-            else:
+            if entity == "deal":
                 contacts = [b["CONTACT_ID"] for b in self._bindings.get(root, [])]
                 for other in others:
                     for binding in self._bindings.get(other, []):
@@ -1171,6 +1321,8 @@ class PortalStore:
 
 
 _IMPORT_FIELDS = ("DATE_CREATE", "DATE_MODIFY", "CREATED_BY_ID", "MODIFY_BY_ID")
+# Fields written to binding tables, not to the record (a contact's COMPANY_ID is its primary company).
+_BINDING_FIELDS = {"deal": ("CONTACT_ID",), "contact": ("COMPANY_ID",), "company": ()}
 
 
 class _IdRange(Sequence[int]):
@@ -1201,6 +1353,18 @@ class _IdRange(Sequence[int]):
         ids = self._ids
         for i in range(self._hi - 1, self._lo - 1, -1):
             yield ids[i]
+
+
+def _company_defaults(ident: int) -> dict[str, Any]:
+    """A new company's values before its fields apply: a placeholder title (reference §11.1)."""
+    return {
+        "TITLE": f"Company #{ident}",
+        "COMPANY_TYPE": "CUSTOMER",
+        "REVENUE": "0",
+        "CURRENCY_ID": DEFAULT_CURRENCY,
+        "OPENED": "Y",
+        "IS_MY_COMPANY": "N",
+    }
 
 
 def _id_getter(ident: int, _row: dict[str, Any]) -> Any:
