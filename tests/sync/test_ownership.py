@@ -5,11 +5,13 @@ and ids two shop records store (shared links), on every shop engine."""
 from __future__ import annotations
 
 import asyncio
+import json
 from dataclasses import replace
 from typing import Any
 
 import pytest
 
+from bitrix_monitor.bitrix import OutcomeUnknown
 from bitrix_monitor.demo.emulator import PortalEmulator
 from bitrix_monitor.paths import DataDirs
 from bitrix_monitor.sync.api import Snapshot
@@ -71,6 +73,27 @@ async def test_deal_of_another_integration_with_our_origin_id_is_never_adopted(
     assert {i: _fields(portal, "deal", i) for i in foreign.values()} == before  # nothing overwritten
     assert_exactly_one_each(portal, shop)
     assert after.order_counts.in_sync == shop.orders
+
+
+async def test_settling_an_unknown_create_never_adopts_another_integrations_deal(
+    shop: Shop, portal: PortalEmulator, service: MonitorService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = next(iter(shop.deal_ids()))
+    theirs = portal.store.add(
+        "deal", {"TITLE": "theirs", "ORIGINATOR_ID": ORIGINATOR.upper(), "ORIGIN_ID": key}
+    )
+
+    async def lost(entity: str, items: list[object]) -> list[OutcomeUnknown]:
+        """Every create's answer is lost, and the portal made nothing."""
+        return [OutcomeUnknown("the answer was lost", method=f"crm.{entity}.add") for _ in items]
+
+    monkeypatch.setattr(service.client, "add_many", lost)
+    await asyncio.to_thread(service.queue.enqueue, "deal.create", key, created_by="test")
+    await service.run_queue(max_wait=0)
+    job = (await asyncio.to_thread(service.queue.history_for, "deal", key))[0]
+    assert job.state == "in_doubt"  # the look-up found nothing of ours: it waits, it adopts nothing
+    assert shop.deal_ids()[key] is None
+    assert portal.store.get("deal", theirs)["TITLE"] == "theirs"
 
 
 BOTH_POLICIES = pytest.mark.parametrize(
@@ -269,3 +292,23 @@ async def test_a_shared_deal_no_order_clearly_owns_waits_for_a_person(
         job = (await asyncio.to_thread(service.queue.history_for, "deal", key))[0]
         assert job.kind == "deal.update" and job.state == "dead"
         assert job.error is not None and job.error.error_class == why
+
+
+async def test_one_sync_from_the_command_line_resolves_a_shared_link_and_says_ok(
+    shop: Shop, portal: PortalEmulator, service: MonitorService, cli_factory: Any
+) -> None:
+    await _sync(service)
+    (kp, dp), (kq, dq) = list(shop.deal_ids().items())[:2]
+    shop.execute("UPDATE orders SET bitrix_deal_id = :d WHERE order_id = :k", d=dp, k=int(kq))
+    title = _fields(portal, "deal", dp)["TITLE"]
+    cli = cli_factory(shop, portal)
+    dry = cli.run("--sync", "--dry-run")
+    assert dry.returncode == 1, dry.stderr
+    assert f"deal.create {kq}: let go of deal {dp}" in dry.stdout
+    assert "sharing a deal with another record:" in dry.stdout
+    result = cli.run("--sync", "--json")
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["ok"] is True and report["orders"]["shared_link"] == 0
+    assert (shop.deal_ids()[kp], shop.deal_ids()[kq]) == (dp, dq)
+    assert _fields(portal, "deal", dp)["TITLE"] == title
