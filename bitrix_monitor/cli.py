@@ -166,11 +166,14 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser, dirs: DataDir
         return diagnose(dirs, Path(args.config) if args.config else dirs.config_file)
     if args.move_queue_aside:
         from bitrix_monitor.queue import move_aside
+        from bitrix_monitor.queue.lock import RunnerLock
 
-        if not dirs.queue_file.exists():
+        if not dirs.queue_file.exists() and not dirs.queue_file.is_symlink():
             print(f"There is no queue file at {dirs.queue_file}.")
             return 0
-        moved = move_aside(dirs.queue_file)
+        # Never from under a running sync: QueueBusy says who runs it (exit 1).
+        with RunnerLock(dirs.queue_file, "bitrix-monitor --move-queue-aside"):
+            moved = move_aside(dirs.queue_file)
         print(f"Moved the queue file aside to {moved}; the next start begins an empty queue.")
         return 0
     if args.emulate_portal:
@@ -183,13 +186,16 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser, dirs: DataDir
     if args.list_archive:
         from bitrix_monitor.sync.archive import Archive
 
-        records = Archive(dirs.archive_dir).list()
+        records, unreadable = Archive(dirs.archive_dir).scan()
         for rec in records:
             restored = f", restored as {rec.restored_as}" if rec.restored_as else ""
             print(
                 f"{rec.path}  {rec.entity} {rec.portal_id} of shop key {rec.shop_key}: {rec.reason}{restored}"
             )
-        print(f"{len(records)} archived records in {dirs.archive_dir}")
+        for bad in unreadable:
+            print(f"{bad.path}  unreadable: {bad.reason}")
+        more = f" ({len(unreadable)} unreadable files)" if unreadable else ""
+        print(f"{len(records)} archived records in {dirs.archive_dir}{more}")
         return 0
     if args.retry_dead or args.cancel_dead:
         from bitrix_monitor.sync.headless import manage_dead
@@ -231,7 +237,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             dirs.ensure()
         except OSError as exc:
             raise UserFacingError(f"Cannot use data directory {dirs.root}: {exc.strerror}") from None
-        setup_logging(dirs.log_dir, verbose=args.verbose)
+        try:
+            setup_logging(dirs.log_dir, verbose=args.verbose)
+        except OSError as exc:
+            raise UserFacingError(
+                f"Cannot write the log file in {dirs.log_dir}: {exc.strerror or exc}",
+                hint="is the data directory read-only or the disk full?",
+            ) from None
         from bitrix_monitor.secrets import register_environment
         from bitrix_monitor.shop.connection import register_url_secrets
 

@@ -3,9 +3,11 @@ redacts webhook secrets and passwords from every record, whatever handler it goe
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import logging.handlers
 import re
+import sys
 import threading
 from pathlib import Path
 
@@ -72,8 +74,41 @@ class _NoTracebackFormatter(logging.Formatter):
             record.exc_info, record.exc_text = saved
 
 
+class _LogFile(logging.handlers.RotatingFileHandler):
+    """The log file. A write that fails later (disk full, file system turned read-only) stops file logging
+    with one line on stderr, instead of a "Logging error" traceback for every record."""
+
+    failed = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not self.failed:
+            super().emit(record)
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        if self.failed:
+            return
+        self.failed = True
+        exc = sys.exc_info()[1]
+        reason = getattr(exc, "strerror", None) or type(exc).__name__
+        with contextlib.suppress(Exception):
+            sys.stderr.write(
+                f"warning: cannot write the log file {self.baseFilename} ({reason}); logging to it stops\n"
+            )
+
+    def probe(self) -> None:
+        """Write and flush one line now: a file that cannot be written fails here (``OSError``), at start."""
+        stream = self.stream or self._open()
+        self.stream = stream
+        stream.write(
+            self.format(logging.makeLogRecord({"msg": "log opened", "levelno": 20, "levelname": "INFO"}))
+        )
+        stream.write(self.terminator)
+        stream.flush()
+
+
 def setup_logging(log_dir: Path | None, *, verbose: bool = False, stderr: bool = True) -> None:
-    """Configure the root logger. Safe to call more than once (handlers are replaced)."""
+    """Configure the root logger. Safe to call more than once (handlers are replaced). Raises ``OSError`` when
+    the log file cannot be opened or written (a read-only or full data directory)."""
     root = logging.getLogger()
     for h in list(root.handlers):
         if getattr(h, "_bitrix_monitor", False):
@@ -83,9 +118,13 @@ def setup_logging(log_dir: Path | None, *, verbose: bool = False, stderr: bool =
     handlers: list[logging.Handler] = []
     if log_dir is not None:
         log_dir.mkdir(parents=True, exist_ok=True)
-        fh = logging.handlers.RotatingFileHandler(
-            log_dir / "bitrix-monitor.log", maxBytes=5_000_000, backupCount=5, encoding="utf-8"
-        )
+        fh = _LogFile(log_dir / "bitrix-monitor.log", maxBytes=5_000_000, backupCount=5, encoding="utf-8")
+        fh.setFormatter(logging.Formatter(_FORMAT))
+        try:
+            fh.probe()
+        except BaseException:
+            fh.close()
+            raise
         fh.setLevel(logging.DEBUG if verbose else logging.INFO)
         handlers.append(fh)
     if stderr:

@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import math
 import random
 import ssl
 import time
@@ -68,16 +69,37 @@ def is_read(method: str) -> bool:
 
 
 def _number(value: Any) -> float | None:
+    """A finite number, or ``None`` (NaN and infinities, in any spelling, are not numbers here)."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            return None
+    try:
+        number = float(value) if isinstance(value, int | float | str) else None
+    except (ValueError, OverflowError):
+        return None
+    return number if number is not None and math.isfinite(number) else None
+
+
+def record_id(value: Any) -> int | None:
+    """A record id as the portal writes it: a positive int, or its decimal digits as text (``"12"``).
+    ``"12.0"``, ``12.5``, ``"-3"``, ``"１２"`` and ``True`` are not ids."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value > 0 else None
+    if isinstance(value, str) and value.isascii() and value.isdigit() and value == str(int(value)):
+        return int(value) or None
     return None
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")  # PHP's json_encode never writes NaN or Infinity
+
+
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"{text} does not fit a number")
+    return number
 
 
 def carries_origin(record: Mapping[str, Any], originator: str, origin_id: str | None = None) -> bool:
@@ -333,7 +355,7 @@ class BitrixClient:
                 f"Unexpected redirect (HTTP {status}) from the portal", http_status=status, method=method
             )
         try:
-            body = json.loads(resp.content)
+            body = json.loads(resp.content, parse_constant=_no_constants, parse_float=_finite_float)
         except (ValueError, UnicodeDecodeError):
             kind = "an HTML page" if b"<html" in resp.content[:512].lower() else "an unreadable answer"
             if not resp.content:
@@ -693,9 +715,23 @@ class BitrixClient:
         sel = _with_id(select)
         if any(k.lstrip("<>=!@%").upper() == "ID" for k in base):
             parallel = 1  # the caller bounds the ids already; segments would fight that filter
+        seen: set[int] = set()
+
+        def fresh(page: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            """A record listed twice (in one page or two) is one record: yielded once."""
+            out = []
+            for row in page:
+                rid = record_id(row.get("ID"))
+                if rid is not None:
+                    if rid in seen:
+                        continue
+                    seen.add(rid)
+                out.append(row)
+            return out
+
         first = await self._chain(method, base, sel, last_id, None, with_max=parallel > 1)
         for page in first.pages:
-            yield page
+            yield fresh(page)
         if first.done:
             return
         last_id = first.last_id
@@ -745,7 +781,7 @@ class BitrixClient:
                         break
                     if isinstance(item, BaseException):
                         raise item
-                    yield item
+                    yield fresh(item)
         finally:
             for t in tasks:
                 t.cancel()
@@ -831,6 +867,7 @@ class BitrixClient:
         res = await self.call(method, {"id": int(id)})
         if not isinstance(res.result, dict):
             raise BadResponse(f"The portal's answer to {method} is not a record", method=method)
+        _check_record(res.result, method)
         return res.result
 
     async def delete(self, entity: Entity, id: int) -> None:
@@ -879,6 +916,7 @@ class BitrixClient:
         for id in unique:
             key = f"g{id}"
             if key in res.results and isinstance(res.results[key], dict):
+                _check_record(res.results[key], method)
                 out[id] = res.results[key]
                 continue
             err = _failure(res, key, method)
@@ -1051,7 +1089,17 @@ def _rows(result: Any, method: str) -> list[dict[str, Any]]:
         return []
     if not isinstance(result, list) or not all(isinstance(r, dict) for r in result):
         raise BadResponse(f"The portal's answer to {method} is not a list of records", method=method)
+    for row in result:
+        _check_record(row, method)
     return result
+
+
+def _check_record(row: Mapping[str, Any], method: str) -> None:
+    """A record whose ``ID`` is there but not an id is a broken answer, never a record to act on."""
+    if "ID" in row and record_id(row["ID"]) is None:
+        raise BadResponse(
+            f"The portal's answer to {method} has a record whose ID is {str(row['ID'])[:20]!r}", method=method
+        )
 
 
 def _with_id(select: Sequence[str] | None) -> list[str] | None:
@@ -1064,9 +1112,16 @@ def _with_id(select: Sequence[str] | None) -> list[str] | None:
 
 
 def _new_id(result: Any, method: str) -> int:
-    n = _int(result)
-    if n is None or n <= 0:
-        raise BadResponse(f"The portal's answer to {method} is not a new record id", method=method)
+    """The id an ``add`` answered. Anything else means the record may or may not exist: outcome unknown
+    (settled by a lookup, like any ambiguous write)."""
+    n = record_id(result)
+    if n is None:
+        bad = BadResponse(
+            f"The portal's answer to {method} is {str(result)[:20]!r}, not a new record id", method=method
+        )
+        raise OutcomeUnknown(
+            f"{method} may or may not have been executed: {bad.message}", cause=bad, method=method
+        )
     return n
 
 

@@ -31,6 +31,7 @@ from typing import Any, Literal, Self
 
 import sqlalchemy as sa
 
+from bitrix_monitor.paths import not_a_regular_file
 from bitrix_monitor.queue import model as m
 from bitrix_monitor.queue.lock import RunnerLock
 from bitrix_monitor.queue.model import (
@@ -43,6 +44,7 @@ from bitrix_monitor.queue.model import (
     LeaseLost,
     LoggedEvent,
     QueueCounts,
+    QueueFileError,
     RestoreEntry,
 )
 from bitrix_monitor.queue.schema import (
@@ -180,6 +182,9 @@ class JobQueue:
         done jobs with their events), which catches damage before any job is touched.
         """
         path = Path(path)
+        if problem := not_a_regular_file(path):
+            # SQLite would "open" /dev/null and fail later, or block on a FIFO: refuse before touching it.
+            raise QueueFileError(path, problem.removeprefix(f"{path} "))
         path.parent.mkdir(parents=True, exist_ok=True)
         writer = make_engine(path, immediate=True)
         reader = make_engine(path, immediate=False)

@@ -5,6 +5,7 @@ is about to delete or merge away in the portal, written and fsynced before the d
 from __future__ import annotations
 
 import json
+import logging
 import os
 import time
 from collections.abc import Mapping
@@ -12,6 +13,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from bitrix_monitor.paths import not_a_regular_file
+
+log = logging.getLogger(__name__)
 
 _READ_ONLY = {
     "ID", "DATE_CREATE", "DATE_MODIFY", "CREATED_BY_ID", "MODIFY_BY_ID", "STAGE_SEMANTIC_ID", "IS_NEW",
@@ -44,6 +49,15 @@ class ArchivedRecord:
         if self.entity == "deal" and self.contact_ids:
             out["CONTACT_IDS"] = list(self.contact_ids)
         return out
+
+
+class UnreadableArchive(ValueError):
+    """An archive file that cannot be read as an archived record."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
 
 
 class Archive:
@@ -97,23 +111,50 @@ class Archive:
         return self.save(entity, record, shop_key=shop_key, reason=reason, contact_ids=contact_ids)
 
     def load(self, path: Path) -> ArchivedRecord:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return ArchivedRecord(
-            path=path,
-            entity=data["entity"],
-            portal_id=int(data["portal_id"]),
-            shop_key=str(data["shop_key"]),
-            archived_at=datetime.fromisoformat(data["archived_at"]),
-            reason=data["reason"],
-            record=data["record"],
-            contact_ids=tuple(int(i) for i in data.get("contact_ids") or []),
-            restored_as=data.get("restored_as"),
-        )
+        """One archived record; :class:`UnreadableArchive` (a ``ValueError``) names what is wrong with it."""
+        if problem := not_a_regular_file(path):
+            raise UnreadableArchive(path, problem.removeprefix(f"{path} "))
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            restored_as = data.get("restored_as")
+            return ArchivedRecord(
+                path=path,
+                entity=str(data["entity"]),
+                portal_id=int(data["portal_id"]),
+                shop_key=str(data["shop_key"]),
+                archived_at=datetime.fromisoformat(data["archived_at"]),
+                reason=str(data["reason"]),
+                record=dict(data["record"]),
+                contact_ids=tuple(int(i) for i in data.get("contact_ids") or []),
+                restored_as=None if restored_as is None else int(restored_as),
+            )
+        except OSError as exc:
+            raise UnreadableArchive(path, exc.strerror or type(exc).__name__) from None
+        except UnicodeDecodeError:
+            raise UnreadableArchive(path, "not UTF-8 text") from None
+        except json.JSONDecodeError as exc:
+            raise UnreadableArchive(path, f"not JSON ({exc.msg})") from None
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise UnreadableArchive(path, f"not an archived record ({type(exc).__name__}: {exc})") from None
+
+    def scan(self) -> tuple[list[ArchivedRecord], list[UnreadableArchive]]:
+        """Every archived record, and every file that could not be read as one (each on its own)."""
+        records: list[ArchivedRecord] = []
+        unreadable: list[UnreadableArchive] = []
+        if not self.root.is_dir():
+            return records, unreadable
+        for p in sorted(self.root.glob("*.json")):
+            try:
+                records.append(self.load(p))
+            except UnreadableArchive as bad:
+                unreadable.append(bad)
+        return records, unreadable
 
     def list(self) -> list[ArchivedRecord]:
-        if not self.root.exists():
-            return []
-        return [self.load(p) for p in sorted(self.root.glob("*.json"))]
+        records, unreadable = self.scan()
+        for bad in unreadable:
+            log.warning("archive file %s is unreadable: %s", bad.path, bad.reason)
+        return records
 
     def mark_restored(self, rec: ArchivedRecord, new_id: int) -> None:
         data = json.loads(rec.path.read_text(encoding="utf-8"))

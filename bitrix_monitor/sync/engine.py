@@ -200,6 +200,11 @@ class JobRunner:
             # A read (lookup, get) failed; writes are settled per record where they happen. Nothing was
             # created by a failed read, so the jobs are safe to run again.
             await self._fail_running(jobs, JobError.of(exc, retryable=True))
+        except Exception as exc:
+            # A bug: it goes on to the front end, but the jobs must not stay "running" (a write that had
+            # recorded "sending" is still settled by lookup before anything is sent again).
+            await self._fail_running(jobs, JobError("InternalError", f"{type(exc).__name__}: {exc}", True))
+            raise
 
     async def _fail_running(self, jobs: Sequence[Job], error: JobError) -> None:
         """Fail the jobs of a group still running under our lease (the others have already ended)."""

@@ -3,12 +3,17 @@ no secret, and nothing half-written."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
 import time
+from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -17,7 +22,8 @@ from bitrix_monitor.cli import main
 from bitrix_monitor.demo.emulator import PortalEmulator
 from bitrix_monitor.demo.shop import create_demo_shop
 from bitrix_monitor.paths import DataDirs
-from tests.badinput.conftest import Canned
+from bitrix_monitor.queue import JobQueue
+from tests.badinput.conftest import Alter, Canned
 
 SECRET = "cannedsecret99"
 PASSWORD = "pa55-w0rd-xyz"
@@ -454,3 +460,227 @@ def test_data_dir_that_cannot_be_made(tmp_path: Path, capsys) -> None:
     code = main(["--data-dir", str(blocker / "sub"), "--report"])
     assert code == 2
     assert_clear(capsys.readouterr().err, "data directory")
+
+
+# ---------------------------------------------------------------- a proxy tampers with the portal's answers
+
+
+def _sub(pattern: bytes, repl: bytes, methods: tuple[str, ...] = ()) -> Alter:
+    rx = re.compile(pattern)
+
+    def alter(method: str, body: bytes) -> bytes:
+        return rx.sub(repl, body) if not methods or method.lower() in methods else body
+
+    return alter
+
+
+def _json(change: Callable[[str, Any], Any]) -> Alter:
+    def alter(method: str, body: bytes) -> bytes:
+        try:
+            data = json.loads(body)
+        except ValueError:
+            return body
+        return json.dumps(change(method, data)).encode()
+
+    return alter
+
+
+def _drop_result(_method: str, data: Any) -> Any:
+    return {k: v for k, v in data.items() if k != "result"} if isinstance(data, dict) else data
+
+
+def _list_for_object(_method: str, data: Any) -> Any:
+    if isinstance(data, dict) and isinstance(data.get("result"), dict):
+        data["result"] = list(data["result"].values())
+    return data
+
+
+def _walk_rows(data: Any, change: Callable[[dict[str, Any]], None]) -> Any:
+    if isinstance(data, dict):
+        if "ID" in data:
+            change(data)
+        for v in data.values():
+            _walk_rows(v, change)
+    elif isinstance(data, list):
+        for v in data:
+            _walk_rows(v, change)
+    return data
+
+
+def _wrong_types(row: dict[str, Any]) -> None:
+    for key, value in (("TITLE", {"a": 1}), ("ORIGIN_ID", ["x"]), ("OPPORTUNITY", [1]), ("NAME", 7)):
+        if key in row:
+            row[key] = value
+    if "EMAIL" in row:
+        row["EMAIL"] = "not a list"
+
+
+def _twice(_method: str, data: Any) -> Any:
+    """Every list of records lists its first record twice (as a portal's page can)."""
+
+    def dup(node: Any) -> Any:
+        if isinstance(node, list) and node and all(isinstance(r, dict) and "ID" in r for r in node):
+            return [node[0], *node]
+        if isinstance(node, dict):
+            return {k: dup(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [dup(v) for v in node]
+        return node
+
+    return dup(data)
+
+
+def _truncate(_method: str, body: bytes) -> bytes:
+    return body[: len(body) // 2]
+
+
+ADDS = ("crm.deal.add", "crm.contact.add", "batch")
+# case -> (alteration, exit statuses allowed: 2 when the portal cannot be read; 0/1 when records were
+# settled one by one)
+TAMPER_CASES: dict[str, tuple[Alter, tuple[int, ...]]] = {
+    "nan_in_every_answer": (_sub(rb'"duration":\s*[0-9.eE+-]+', b'"duration":NaN'), (2,)),
+    "infinity_in_every_answer": (_sub(rb'"start":\s*[0-9.eE+-]+', b'"start":Infinity'), (2,)),
+    "number_too_big_for_a_float": (_sub(rb'"finish":\s*[0-9.eE+-]+', b'"finish":1e999'), (2,)),
+    "nan_as_text_in_totals": (_sub(rb'"total":\s*\d+', b'"total":"NaN"'), (0,)),
+    "ids_with_decimals": (_sub(rb'"ID":\s*"(\d+)"', rb'"ID":"\1.0"'), (2,)),
+    "ids_as_objects": (_sub(rb'"ID":\s*"(\d+)"', rb'"ID":{"v":"\1"}'), (2,)),
+    "new_ids_with_decimals": (_sub(rb'"(a\d+|result)":\s*(\d+)([,}])', rb'"\1":"\2.0"\3', ADDS), (0, 1)),
+    "new_ids_nan": (_sub(rb'"(a\d+|result)":\s*(\d+)([,}])', rb'"\1":NaN\3', ADDS), (0, 1)),
+    "missing_result": (_json(_drop_result), (2,)),
+    "list_where_an_object_belongs": (_json(_list_for_object), (2,)),
+    "truncated_body": (_truncate, (2,)),
+    "fields_of_wrong_types": (_json(lambda _m, d: _walk_rows(d, _wrong_types)), (0, 1, 2)),
+}
+
+
+@pytest.mark.parametrize("case", sorted(TAMPER_CASES))
+def test_tampered_answers_end_cleanly(
+    case: str, tampering_proxy, sqlite_shop: str, capsys, monkeypatch, data_dirs: DataDirs
+) -> None:
+    """Each tampered answer is exit 2 with one line, or a per-record outcome; never a traceback, never a job
+    left running, never a second record for one shop row, and the shop stores only ids of real records."""
+    portal, tamper, url = tampering_proxy
+    alter, allowed = TAMPER_CASES[case]
+    tamper.alter = alter
+    code, _out, err = run(
+        capsys,
+        monkeypatch,
+        data_dirs,
+        "--sync",
+        "--json",
+        portal=url,
+        shop=sqlite_shop,
+        config="[portal]\ntimeout = 3.0\n[sync]\nmax_attempts = 2\nretry_base = 0.1\nsettle_delay = 0.2\n",
+    )
+    assert tamper.altered > 0, "the case never changed an answer"
+    assert code in allowed, (code, err)
+    assert "Traceback" not in err and "internal error" not in err
+    if code == 2:
+        assert_clear(err)
+    q = JobQueue.open(data_dirs.queue_file)
+    try:
+        assert q.counts().running == 0
+    finally:
+        q.close()
+    deals = [d for d in portal.store.all("deal") if d.get("ORIGIN_ID")]
+    per_origin = Counter(d["ORIGIN_ID"] for d in deals)
+    assert [k for k, n in per_origin.items() if n > 1] == []
+    real = {int(d["ID"]) for d in deals}
+    assert {i for i in _deal_ids(sqlite_shop) if i is not None} <= real
+
+
+def test_a_record_listed_twice_is_not_a_duplicate(
+    tampering_proxy, sqlite_shop: str, capsys, monkeypatch, data_dirs: DataDirs
+) -> None:
+    _portal, tamper, url = tampering_proxy
+    code, _out, err = run(capsys, monkeypatch, data_dirs, "--sync", portal=url, shop=sqlite_shop)
+    assert code == 0, err
+    # The shop forgets its deal ids: each deal is then found by its origin id alone, listed twice.
+    eng = sa.create_engine(sqlite_shop)
+    with eng.begin() as c:
+        c.execute(sa.text("UPDATE orders SET bitrix_deal_id = NULL"))
+    eng.dispose()
+    tamper.alter = _json(_twice)
+    code, out, err = run(capsys, monkeypatch, data_dirs, "--sync", "--dry-run", portal=url, shop=sqlite_shop)
+    assert tamper.altered > 0
+    assert "cleanup" not in out, out
+    assert "deal.create: 20" in out  # each adopts the one deal found
+
+
+# ---------------------------------------------------------------- the data directory is wrong
+
+
+@pytest.mark.parametrize("how", ["log_is_a_directory", "log_on_a_full_disk", "immutable_log_dir"])
+def test_log_file_that_cannot_be_written_is_one_line(how: str, capsys, data_dirs: DataDirs) -> None:
+    log_file = data_dirs.log_dir / "bitrix-monitor.log"
+    if how == "log_is_a_directory":
+        log_file.mkdir()
+    elif how == "log_on_a_full_disk":
+        log_file.symlink_to("/dev/full")
+    elif os.geteuid() == 0:
+        if not shutil.which("chattr") or subprocess.run(["chattr", "+i", str(data_dirs.log_dir)]).returncode:
+            pytest.skip("root, and no immutable flag on this file system")
+    else:
+        data_dirs.log_dir.chmod(0o555)
+    try:
+        code = main(["--data-dir", str(data_dirs.root), "--report"])
+    finally:
+        if how == "immutable_log_dir":
+            subprocess.run(["chattr", "-i", str(data_dirs.log_dir)], check=False)
+            data_dirs.log_dir.chmod(0o755)
+    assert code == 2
+    assert_clear(capsys.readouterr().err, "log file")
+
+
+@pytest.mark.parametrize("how", ["symlink_to_dev_null", "fifo", "directory"])
+def test_queue_file_that_is_not_a_file_is_refused(
+    how: str, sqlite_shop: str, capsys, monkeypatch, data_dirs: DataDirs
+) -> None:
+    q = data_dirs.queue_file
+    if how == "symlink_to_dev_null":
+        q.symlink_to("/dev/null")
+    elif how == "fifo":
+        os.mkfifo(q)
+    else:
+        q.mkdir()
+    with PortalEmulator(limits="off") as portal:
+        code, _o, err = run(
+            capsys, monkeypatch, data_dirs, "--sync", portal=portal.webhook_url, shop=sqlite_shop
+        )
+        assert portal.store.count("deal") == 0
+    assert code == 2
+    assert_clear(err, "queue", "not a regular file")
+
+
+def test_one_unreadable_archive_file_is_listed_and_the_rest_go_on(capsys, data_dirs: DataDirs) -> None:
+    from bitrix_monitor.sync.archive import Archive
+
+    archive = Archive(data_dirs.archive_dir)
+    good = archive.save("deal", {"ID": "7", "TITLE": "kept"}, shop_key="3", reason="duplicate")
+    (data_dirs.archive_dir / "deal-8-broken.json").write_text('{"entity": "deal", "portal_')
+    (data_dirs.archive_dir / "deal-9-latin1.json").write_bytes(b"\xff\xfe not utf-8")
+    (data_dirs.archive_dir / "deal-10-list.json").write_text("[1, 2, 3]")
+    os.mkfifo(data_dirs.archive_dir / "deal-11-fifo.json")
+    code = main(["--data-dir", str(data_dirs.root), "--list-archive"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "Traceback" not in err
+    assert str(good.path) in out
+    for name in ("deal-8-broken", "deal-9-latin1", "deal-10-list", "deal-11-fifo"):
+        assert any(name in line and "unreadable" in line for line in out.splitlines()), name
+    assert "1 archived records" in out and "4 unreadable" in out
+
+
+def test_moving_the_queue_aside_under_a_running_sync_is_refused(capsys, data_dirs: DataDirs) -> None:
+    from bitrix_monitor.queue import JobQueue as Queue
+
+    q = Queue.open(data_dirs.queue_file)
+    try:
+        with q.runner_lock("the nightly sync"):
+            code = main(["--data-dir", str(data_dirs.root), "--move-queue-aside"])
+    finally:
+        q.close()
+    assert code == 1
+    assert_clear(capsys.readouterr().err, "the nightly sync")
+    assert data_dirs.queue_file.is_file()
+    assert not list(data_dirs.root.glob("queue.sqlite3.*-2*"))
