@@ -114,11 +114,13 @@ class Restorer:
             new_id = await self._create(entity, rec)
         await asyncio.to_thread(self.queue.restore_created, key, new_id)
         repointed, why = await self._repoint(rec, shop_entity, entity, new_id)
-        made = "created" if entry is None or entry.new_id is None else "found"
         message = f"Restored {what} as {entity} {new_id}. {why}"
-        log.info("restore %s: %s %s %s", key, made, new_id, why)
+        log.info("restore %s: %s %s %s", key, entity, new_id, why)
         await asyncio.to_thread(self.queue.restore_done, key, message)
-        await asyncio.to_thread(self.archive.mark_restored, rec, new_id)
+        try:  # for --list-archive; the ledger above is what makes the restore exactly-once
+            await asyncio.to_thread(self.archive.mark_restored, rec, new_id)
+        except (OSError, ValueError) as exc:
+            log.warning("restore: could not note the new id in %s: %s", rec.path, exc)
         return RestoreOutcome(new_id, message, repointed=repointed)
 
     async def _find(self, entity: PortalEntity, marker: str) -> int | None:
