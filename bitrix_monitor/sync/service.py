@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import logging
 import os
@@ -299,8 +300,10 @@ class MonitorService:
                     s.stored_id is not None or s.state is RecordState.MISSING
                 ):
                     jobs.append(PlannedJob(f"{prefix}.update", s.key, "update requested"))
-            elif action == "cleanup":
-                if s.state is RecordState.DUPLICATED and job:
+            elif action == "cleanup" and s.state is RecordState.DUPLICATED:
+                # Asked for by a person: a merge conflict left waiting for one is tried again.
+                job = job or job_for(dataclasses.replace(s, hold=""))
+                if job:
                     jobs.append(job)
             elif action == "relink" and s.state in (RecordState.UNLINKED, RecordState.STALE_LINK) and job:
                 jobs.append(job)

@@ -252,8 +252,10 @@ async def test_merge_conflict_is_left_for_a_person_with_the_merge_link(
     snap = await service.snapshot()
     status = next(s for s in snap.orders if s.key == key)
     assert status.state is RecordState.DUPLICATED
-    # Waiting for a person: not queued, failed and archived again on every run.
+    # Waiting for a person: not queued, failed and archived again on every run (unless a person asks).
     assert status.hold and not any(j.entity_key == key for j in snap.plan.jobs)
+    asked = service.plan_for(snap, "order", [key], "cleanup")
+    assert [j.kind for j in asked.jobs] == ["deal.cleanup"]
     files = sorted(service.dirs.archive_dir.glob("*.json"))
     assert len(files) == 1
     await _sync(service)
