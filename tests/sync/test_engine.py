@@ -479,3 +479,25 @@ async def test_restore_repoints_a_shop_that_stored_the_archived_record_and_says_
     await _sync(service)
     assert shop.deal_ids()[key] == outcome.new_id
     assert_exactly_one_each(portal, shop)
+
+
+async def test_restored_contact_beside_the_shops_contact_is_not_merged_away_again(
+    shop: Shop, portal: PortalEmulator, service: MonitorService
+) -> None:
+    await _sync(service)
+    cid = next(v for v in shop.contact_ids().values() if v)
+    twin = portal.store.add(
+        "contact", {k: v for k, v in portal.store.get("contact", cid).items() if k != "ID"}
+    )
+    await _sync(service)
+    assert portal.store.get("contact", twin) is None
+    (path,) = [a.path for a in Archive(service.dirs.archive_dir).list() if a.portal_id == twin]
+    outcome = await service.restore_archived(path)
+    assert outcome.new_id is not None and not outcome.repointed
+    assert f"keeps contact {cid}, which exists" in outcome.message
+    # It shares the user's e-mail, but a person asked for it: no duplicate, no cleanup, no orphan.
+    snap = await service.snapshot()
+    assert snap.user_counts.in_sync == shop.users and snap.user_counts.orphans == 0
+    assert not snap.plan.jobs
+    await _sync(service)
+    assert portal.store.get("contact", outcome.new_id) is not None
