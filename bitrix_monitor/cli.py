@@ -18,7 +18,7 @@ from pathlib import Path
 
 from bitrix_monitor import APP_NAME, APP_TITLE, __version__, config
 from bitrix_monitor.errors import EXIT_BUG, UserFacingError
-from bitrix_monitor.log import redact, setup_logging
+from bitrix_monitor.log import log_file_failure, redact, setup_logging
 from bitrix_monitor.paths import DataDirs, not_a_regular_file
 
 log = logging.getLogger(__name__)
@@ -249,7 +249,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         register_environment()
         register_url_secrets(args.shop_db or "")
-        return run(args, parser, dirs)
+        status = run(args, parser, dirs)
+        if failure := log_file_failure():
+            print(f"{APP_NAME}: warning: {failure}", file=sys.stderr)
+        return status
     except UserFacingError as exc:
         print(f"{APP_NAME}: error: {redact(str(exc))}", file=sys.stderr)
         return exc.exit_status

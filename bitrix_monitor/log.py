@@ -3,7 +3,6 @@ redacts webhook secrets and passwords from every record, whatever handler it goe
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import logging.handlers
 import re
@@ -76,23 +75,20 @@ class _NoTracebackFormatter(logging.Formatter):
 
 class _LogFile(logging.handlers.RotatingFileHandler):
     """The log file. A write that fails later (disk full, file system turned read-only) stops file logging
-    with one line on stderr, instead of a "Logging error" traceback for every record."""
+    quietly, instead of a "Logging error" traceback for every record; :func:`log_file_failure` says why."""
 
-    failed = False
+    failure = ""
 
     def emit(self, record: logging.LogRecord) -> None:
-        if not self.failed:
+        if not self.failure:
             super().emit(record)
 
     def handleError(self, record: logging.LogRecord) -> None:
-        if self.failed:
-            return
-        self.failed = True
-        exc = sys.exc_info()[1]
-        reason = getattr(exc, "strerror", None) or type(exc).__name__
-        with contextlib.suppress(Exception):
-            sys.stderr.write(
-                f"warning: cannot write the log file {self.baseFilename} ({reason}); logging to it stops\n"
+        if not self.failure:
+            exc = sys.exc_info()[1]
+            reason = getattr(exc, "strerror", None) or type(exc).__name__
+            self.failure = (
+                f"the log file {self.baseFilename} could not be written ({reason}); logging to it stopped"
             )
 
     def probe(self) -> None:
@@ -104,6 +100,14 @@ class _LogFile(logging.handlers.RotatingFileHandler):
         )
         stream.write(self.terminator)
         stream.flush()
+
+
+def log_file_failure() -> str:
+    """Why the log file stopped being written during this run, or ``""`` (for the front end to say once)."""
+    for h in logging.getLogger().handlers:
+        if isinstance(h, _LogFile) and h.failure:
+            return h.failure
+    return ""
 
 
 def setup_logging(log_dir: Path | None, *, verbose: bool = False, stderr: bool = True) -> None:

@@ -230,6 +230,10 @@ def _is_file_problem(exc: BaseException) -> str | None:
         return "is read-only"
     if "unable to open" in text:
         return "cannot be opened"
+    if "disk is full" in text:
+        return "cannot be written: the disk is full"
+    if "disk i/o error" in text:
+        return "cannot be written (disk I/O error)"
     return None
 
 
@@ -248,6 +252,10 @@ def translate_file_errors(path: Path) -> Iterator[None]:
 def _hint_for(problem: str) -> str:
     if problem == "is read-only":
         return "make the file and its folder writable, or move the file aside to start with an empty queue"
+    if problem.startswith("cannot be written"):
+        return (
+            "free some space on the disk of the data directory (or check it), then run again; nothing is lost"
+        )
     return "move it aside to start with an empty queue; the old file is kept, renamed …corrupt-<time>"
 
 

@@ -199,3 +199,21 @@ def test_a_runner_killed_mid_batch_leaves_nothing_lost(data_dirs: DataDirs, cloc
         counts = queue.counts()
         assert (counts.in_doubt, counts.done, counts.queued, counts.running) == (10, 5, 15, 0)
         assert all(j.sending_since is not None for j in queue.list_jobs(states=["in_doubt"]))
+
+
+def test_a_full_disk_is_a_queue_file_error_that_says_so(tmp_path: Path) -> None:
+    """SQLite's "database or disk is full" (here from a page limit) is the file's problem, not a bug."""
+    from bitrix_monitor.queue.schema import translate_file_errors
+
+    con = sqlite3.connect(tmp_path / "small.sqlite3")
+    try:
+        con.execute("PRAGMA max_page_count = 3")
+        con.execute("CREATE TABLE t (x BLOB)")
+        with (
+            pytest.raises(QueueFileError, match="the disk is full") as caught,
+            translate_file_errors(tmp_path / "queue.sqlite3"),
+        ):
+            con.execute("INSERT INTO t VALUES (randomblob(100000))")
+    finally:
+        con.close()
+    assert "free some space" in str(caught.value)
