@@ -36,7 +36,7 @@ from bitrix_monitor.sync.api import (
     QueueSummary,
     Snapshot,
 )
-from bitrix_monitor.sync.archive import Archive, ArchivedRecord
+from bitrix_monitor.sync.archive import Archive, ArchivedRecord, UnreadableArchive
 from bitrix_monitor.sync.engine import JobRunner, RunStats
 from bitrix_monitor.sync.model import PORTAL_ENTITY, Plan, PlannedJob, QueueMark, RecordState
 from bitrix_monitor.sync.reconcile import QueueInfo, Reconciler, TitlePattern, job_for
@@ -445,7 +445,8 @@ class MonitorService:
         try:
             rec = archive.load(path)
         except (OSError, ValueError, KeyError) as exc:
-            raise ConfigError(f"{path} is not a record from the archive ({type(exc).__name__})") from None
+            why = exc.reason if isinstance(exc, UnreadableArchive) else type(exc).__name__
+            raise ConfigError(f"{path} is not a record from the archive ({why})") from None
         restorer = Restorer(
             self.client,
             self.shop,

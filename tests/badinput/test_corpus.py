@@ -684,3 +684,23 @@ def test_moving_the_queue_aside_under_a_running_sync_is_refused(capsys, data_dir
     assert_clear(capsys.readouterr().err, "the nightly sync")
     assert data_dirs.queue_file.is_file()
     assert not list(data_dirs.root.glob("queue.sqlite3.*-2*"))
+
+
+def test_restoring_a_broken_archive_file_says_what_is_wrong(
+    sqlite_shop: str, capsys, monkeypatch, data_dirs: DataDirs
+) -> None:
+    broken = data_dirs.archive_dir / "deal-8-broken.json"
+    broken.write_text('{"entity": "deal", "portal_')
+    with PortalEmulator(limits="off") as portal:
+        code, _o, err = run(
+            capsys,
+            monkeypatch,
+            data_dirs,
+            "--restore",
+            str(broken),
+            portal=portal.webhook_url,
+            shop=sqlite_shop,
+        )
+        assert portal.store.count("deal") == 0
+    assert code == 2
+    assert_clear(err, "deal-8-broken.json", "not JSON")
