@@ -90,7 +90,9 @@ def test_update_changes_only_given_fields_and_stamps_modification(call: Call, po
     assert "UNKNOWN_FIELD" not in row
 
 
-def test_user_fields_are_stored_and_described(call: Call) -> None:
+def test_user_fields_are_stored_and_described(call: Call, portal: PortalEmulator) -> None:
+    portal.store.add_user_field("deal", {"FIELD_NAME": "SHOP_URL", "USER_TYPE_ID": "url"})
+    portal.store.add_user_field("deal", {"FIELD_NAME": "TAGS", "USER_TYPE_ID": "string", "MULTIPLE": "Y"})
     deal_id = ok(
         call("crm.deal.add", fields={"UF_CRM_SHOP_URL": "https://shop/1", "UF_CRM_TAGS": ["a", "b"]})
     )

@@ -174,6 +174,7 @@ def test_order_desc_pages(call: Call, portal: PortalEmulator) -> None:
 
 
 def test_select_star_default_and_explicit(call: Call, portal: PortalEmulator) -> None:
+    portal.store.add_user_field("deal", {"FIELD_NAME": "NOTE", "USER_TYPE_ID": "string"})
     portal.store.add("deal", {"TITLE": "x", "UF_CRM_NOTE": "n"})
     (default,) = ok(call("crm.deal.list"))
     assert default["TITLE"] == "x"

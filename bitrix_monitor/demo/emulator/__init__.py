@@ -25,7 +25,8 @@ is kept beside it in ``CERTFILE.key`` (mode 0600). An existing valid pair is reu
 
 Deliberate simplifications: one webhook (user ``user_id``, scope ``crm``, full CRM rights); answers are
 always JSON (a ``.xml`` suffix is accepted but not honoured); phone matching is digits-only (no national
-trunk-prefix rewriting such as 8 → 7); ``UF_CRM_*`` fields need no prior ``userfield.add``.
+trunk-prefix rewriting such as 8 → 7). ``UF_CRM_*`` fields exist once defined (``crm.*.userfield.add`` or
+``store.add_user_field``); values of undefined ones are dropped, as on a portal.
 """
 
 from bitrix_monitor.demo.emulator.faults import FAULT_KINDS, FaultRule, parse_faults

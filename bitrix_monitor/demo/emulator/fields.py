@@ -2,8 +2,8 @@
 of each type is stored (always as the string the portal sends back), filtered and ordered.
 
 Types follow the portal's own names (``integer``, ``double``, ``char``, ``date``, ``datetime``, ``string``,
-``crm_status``, ``user``, ``crm_contact``, ``crm_multifield``...). ``UF_CRM_*`` user fields are accepted on
-write as plain strings (or lists of strings) and described as dynamic ``string`` fields.
+``crm_status``, ``user``, ``crm_contact``, ``crm_multifield``...). ``UF_CRM_*`` user fields are defined and
+cast in :mod:`~bitrix_monitor.demo.emulator.user_fields`.
 """
 
 from __future__ import annotations
@@ -283,33 +283,6 @@ def stage_sort_key(stage: str | None) -> int:
 
 def is_user_field(name: str) -> bool:
     return name.startswith("UF_CRM_") and len(name) > 7
-
-
-def user_field_def(name: str) -> FieldDef:
-    return FieldDef(name, "string", name)
-
-
-def describe_user_field(name: str, multiple: bool) -> dict[str, Any]:
-    return {
-        "type": "string",
-        "isRequired": False,
-        "isReadOnly": False,
-        "isImmutable": False,
-        "isMultiple": multiple,
-        "isDynamic": True,
-        "title": name,
-        "listLabel": name,
-        "formLabel": name,
-        "filterLabel": name,
-        "settings": {
-            "SIZE": 20,
-            "ROWS": 1,
-            "REGEXP": "",
-            "MIN_LENGTH": 0,
-            "MAX_LENGTH": 0,
-            "DEFAULT_VALUE": "",
-        },
-    }
 
 
 # --------------------------------------------------------------------------------------- values

@@ -196,6 +196,8 @@ class RestApi:
                     f"crm.{entity}.update": self._update(entity),
                     f"crm.{entity}.delete": self._delete(entity),
                     f"crm.{entity}.list": self._list(entity),
+                    f"crm.{entity}.userfield.add": self._userfield_add(entity),
+                    f"crm.{entity}.userfield.list": self._userfield_list(entity),
                 }
             )
         self._methods.update(
@@ -373,6 +375,21 @@ class RestApi:
                 start=start,
             )
             return CallResult(page.rows, total=page.total, next=page.next)
+
+        return handler
+
+    # ------------------------------------------------------------------ user fields
+
+    def _userfield_add(self, entity: str) -> Handler:
+        def handler(params: dict[Any, Any], start: int, hit: Hit) -> CallResult:
+            return CallResult(self.store.add_user_field(entity, resolve_param(params, "fields")))
+
+        return handler
+
+    def _userfield_list(self, entity: str) -> Handler:
+        def handler(params: dict[Any, Any], start: int, hit: Hit) -> CallResult:
+            order, flt = resolve_param(params, "order"), resolve_param(params, "filter")
+            return CallResult(self.store.user_field_rows(entity, order, flt))
 
         return handler
 

@@ -39,7 +39,6 @@ from bitrix_monitor.demo.emulator.fields import (
     PORTAL_TZ,
     STAR_FIELDS,
     FieldDef,
-    describe_user_field,
     format_date,
     format_datetime,
     is_user_field,
@@ -47,9 +46,9 @@ from bitrix_monitor.demo.emulator.fields import (
     now_iso,
     parse_moment,
     stage_sort_key,
-    user_field_def,
 )
 from bitrix_monitor.demo.emulator.pipelines import Pipelines
+from bitrix_monitor.demo.emulator.user_fields import UserFieldError, UserFields
 
 ENTITIES = ("deal", "contact", "company")
 MULTI_ENTITIES = ("contact", "company")  # the kinds with PHONE/EMAIL/WEB/IM multi-fields
@@ -145,7 +144,6 @@ class _Table:
     ids: list[int] = field(default_factory=list)
     next_id: int = 1
     origin: dict[str, dict[str, set[int]]] = field(default_factory=lambda: {f: {} for f in ORIGIN_FIELDS})
-    uf_names: dict[str, bool] = field(default_factory=dict)  # name -> multiple
 
 
 @dataclass
@@ -154,6 +152,7 @@ class _SelectPlan:
     star: bool
     uf: bool | frozenset[str]
     multi: tuple[str, ...]
+    uf_blank: bool = False  # unset user fields read "" (multiple: false) as in get, not null as in list
 
 
 @dataclass
@@ -180,6 +179,7 @@ class PortalStore:
         }
         self._comm_keys: dict[str, dict[int, dict[str, set[str]]]] = {e: {} for e in MULTI_ENTITIES}
         self._company_links = ContactCompanyLinks()
+        self.user_fields = UserFields()
         self._bindings: dict[int, list[dict[str, Any]]] = {}
         self._contact_deals: dict[int, set[int]] = {}
         self._meta: dict[str, str] = {}
@@ -206,6 +206,8 @@ class PortalStore:
         for entity, table in self._tables.items():
             table.next_id = int(self._meta.get(f"next_id.{entity}", "1"))
         self._fm_next_id = int(self._meta.get("next_id.fm", "1"))
+        if "user_fields" in self._meta:
+            self.user_fields.loads(json.loads(self._meta["user_fields"]))
         if "pipelines" in self._meta:
             self.pipelines = Pipelines.loads(self._meta["pipelines"])
         for entity, ident, data in db.execute("SELECT entity, id, data FROM records ORDER BY entity, id"):
@@ -217,8 +219,6 @@ class PortalStore:
         table.rows[ident] = data["f"]
         if data.get("uf"):
             table.uf[ident] = data["uf"]
-            for name, value in data["uf"].items():
-                table.uf_names[name] = table.uf_names.get(name, False) or isinstance(value, list)
         table.ids.append(ident)
         self._index_origin(table, ident, data["f"])
         if entity in MULTI_ENTITIES:
@@ -351,7 +351,8 @@ class PortalStore:
     def _field(self, entity: str, name: str) -> FieldDef | None:
         found = FIELD_MAP[entity].get(name)
         if found is None and is_user_field(name):
-            return user_field_def(name)
+            defined = self.user_fields.get(entity, name)
+            return None if defined is None else defined.filter_def()
         return found
 
     def _apply_fields(
@@ -362,10 +363,11 @@ class PortalStore:
             if not isinstance(key, str):
                 continue
             if is_user_field(key):
-                if php.is_array(value):
-                    uf[key] = [php.to_string(v) for v in php.values_of(value) if not php.is_array(v)]
-                else:
-                    uf[key] = None if value is None else php.to_string(value)
+                defined = self.user_fields.get(entity, key)  # an undefined one is dropped
+                if defined is not None:
+                    ok, stored_uf = defined.cast(value)
+                    if ok:
+                        uf[key] = stored_uf
                 continue
             definition = FIELD_MAP[entity].get(key)
             if definition is None or definition.multiple or key == "ID" or key in _BINDING_FIELDS[entity]:
@@ -594,8 +596,6 @@ class PortalStore:
             table.rows[ident] = row
             if uf:
                 table.uf[ident] = {k: v for k, v in uf.items() if v is not None}
-                for name, value in uf.items():
-                    table.uf_names[name] = table.uf_names.get(name, False) or isinstance(value, list)
             table.ids.append(ident)
             table.next_id = ident + 1
             self._index_origin(table, ident, row)
@@ -667,8 +667,6 @@ class PortalStore:
             uf = {k: v for k, v in uf.items() if v is not None}
             if uf:
                 table.uf[ident] = uf
-                for name, value in uf.items():
-                    table.uf_names[name] = table.uf_names.get(name, False) or isinstance(value, list)
             else:
                 table.uf.pop(ident, None)
             self._touch(entity, ident)
@@ -715,7 +713,7 @@ class PortalStore:
             if ident not in table.rows:
                 return None
             plan = _SelectPlan(
-                STAR_FIELDS[entity], True, True, MULTIFIELD_TYPES if entity in MULTI_ENTITIES else ()
+                STAR_FIELDS[entity], True, True, MULTIFIELD_TYPES if entity in MULTI_ENTITIES else (), True
             )
             return self._render(table, ident, plan)
 
@@ -759,11 +757,12 @@ class PortalStore:
             row["COMPANY_ID"] = None if primary is None else str(primary)
         if plan.uf:
             values = table.uf.get(ident, {})
-            names = table.uf_names if plan.uf is True else plan.uf
-            for name in names:
-                if name in table.uf_names:
-                    value = values.get(name)
-                    row[name] = list(value) if isinstance(value, list) else value
+            for defined in self.user_fields.of(table.entity):
+                if plan.uf is True or defined.name in plan.uf:
+                    value = values.get(defined.name)
+                    if value is None and plan.uf_blank:
+                        value = defined.unset_value()
+                    row[defined.name] = list(value) if isinstance(value, list) else value
         if plan.multi:
             fm = self._fm[table.entity].get(ident, {})
             for kind in plan.multi:
@@ -796,8 +795,8 @@ class PortalStore:
         """``crm.{entity}.fields``."""
         with self.lock:
             result = {f.name: f.describe() for f in FIELDS[entity]}
-            for name, multiple in self._tables[entity].uf_names.items():
-                result[name] = describe_user_field(name, multiple)
+            for defined in self.user_fields.of(entity):
+                result[defined.name] = defined.describe()
             return result
 
     def query(
@@ -1095,6 +1094,28 @@ class PortalStore:
         row["DATE_MODIFY"] = now_iso()
         row["MODIFY_BY_ID"] = str(self.user_id)
         self._touch(entity, ident)
+
+    # ------------------------------------------------------------------ user fields
+
+    def add_user_field(self, entity: str, fields: Any) -> int:
+        """``crm.<entity>.userfield.add`` (and seeding): defines a ``UF_CRM_*`` field; returns its id."""
+        self._check_entity(entity)
+        with self.lock:
+            try:
+                made = self.user_fields.add(entity, fields)
+            except UserFieldError as exc:
+                raise RestError(str(exc)) from None
+            self.set_meta("user_fields", json.dumps(self.user_fields.dumps(), ensure_ascii=False))
+            return made.id
+
+    def user_field_rows(self, entity: str, order: Any, filter: Any) -> list[dict[str, Any]]:
+        """``crm.<entity>.userfield.list``."""
+        self._check_entity(entity)
+        for name, value in (("order", order), ("filter", filter)):
+            if value is not None and not php.is_array(value):
+                raise RestError(f"Parameter '{name}' must be array.")
+        with self.lock:
+            return self.user_fields.rows(entity, order, filter)
 
     # ------------------------------------------------------------------ contact–company bindings
 
