@@ -75,7 +75,11 @@ async def read_pipeline(client: BitrixClient, category: int) -> Pipeline:
     answer = await client.call(
         "crm.status.list", {"filter": {"ENTITY_ID": directory}, "order": {"SORT": "ASC"}}
     )
-    rows = [r for r in answer.result if isinstance(r, Mapping)] if isinstance(answer.result, list) else []
+    if not isinstance(answer.result, list):
+        raise UserFacingError(
+            f"The portal answered crm.status.list with {type(answer.result).__name__}, not a list of stages"
+        )
+    rows = [r for r in answer.result if isinstance(r, Mapping)]
 
     def sort_key(row: Mapping[str, Any]) -> int:
         try:

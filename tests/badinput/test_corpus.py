@@ -237,6 +237,15 @@ CONFIG_CASES = {
     "max_attempts_zero": ("[sync]\nmax_attempts = 0\n", "max_attempts"),
     "plan_absurd_drain": ("[portal]\nplan = 'burst=1,drain=0.0000001'\n", "plan"),
     "plan_nan": ("[portal]\nplan = 'burst=nan,drain=2'\n", "plan"),
+    "category_negative": ("[shop.orders]\ncategory = -1\n", "category must be a deal pipeline id"),
+    "category_text": ("[shop.orders]\ncategory = '1'\n", "category must be a int"),
+    "category_float": ("[shop.orders]\ncategory = 1.5\n", "category must be a int"),
+    "category_huge": ("[shop.orders]\ncategory = 99999999999\n", "category must be a deal pipeline id"),
+    "category_the_portal_lacks": ("[shop.orders]\ncategory = 7\n", "the portal has no deal pipeline 7"),
+    "stage_map_stage_of_another_pipeline": (
+        "[shop.orders]\nstage_map = {paid = 'C1:WON'}\n",
+        "'C1:WON' is not a stage of pipeline 0; its stages: NEW, PREPARATION",
+    ),
 }
 
 

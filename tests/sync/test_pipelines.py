@@ -15,11 +15,12 @@ import pytest
 from bitrix_monitor import config
 from bitrix_monitor.demo.emulator import PortalEmulator
 from bitrix_monitor.demo.shop import STATUSES
-from bitrix_monitor.errors import ConfigError
+from bitrix_monitor.errors import ConfigError, UserFacingError
 from bitrix_monitor.paths import DataDirs
 from bitrix_monitor.sync.headless import HeadlessOptions, run_headless
 from bitrix_monitor.sync.model import RecordState
 from bitrix_monitor.sync.service import MonitorService
+from bitrix_monitor.sync.stages import read_pipeline
 from tests.sync.conftest import FAST_CONFIG, ORIGINATOR, Shop, assert_exactly_one_each
 from tests.sync.test_engine import _service, _sync
 
@@ -195,3 +196,34 @@ async def test_deals_in_another_pipeline_are_reported_per_record_and_the_connect
     assert await run_headless(_cfg(0), data_dirs, opts, out=out) == 1
     err = capsys.readouterr().err.splitlines()
     assert [line for line in err if "warning" in line] == [f"bitrix-monitor: warning: {warning}"]
+
+
+class _Answers:
+    """A client whose crm.status.list answer is given (a proxy that drops the filter, or tampers)."""
+
+    def __init__(self, result: object) -> None:
+        self.result = result
+
+    async def call(self, method: str, params: Any = None) -> Any:
+        from bitrix_monitor.bitrix.client import CallResult
+
+        assert method == "crm.status.list"
+        return CallResult(self.result)
+
+
+async def test_stages_are_taken_from_the_rows_not_from_the_filter() -> None:
+    rows = [
+        {"ENTITY_ID": "DEAL_STAGE", "STATUS_ID": "WON", "SORT": "60"},
+        {"ENTITY_ID": "DEAL_STAGE_1", "STATUS_ID": "C1:WON", "SORT": "60"},
+        {"ENTITY_ID": "DEAL_STAGE_1", "STATUS_ID": "C1:NEW", "SORT": "10"},
+        {"ENTITY_ID": "SOURCE", "STATUS_ID": "CALL", "SORT": "10"},
+    ]
+    pipeline = await read_pipeline(_Answers(rows), 1)  # type: ignore[arg-type]
+    assert pipeline.stages == ("C1:NEW", "C1:WON")  # its own directory only, in sort order
+    assert (
+        pipeline.problem("WON")
+        == "stage 'WON' is not a stage of pipeline 1 (did you mean 'C1:WON'? map it in [shop.orders] "
+        "stage_map)"
+    )
+    with pytest.raises(UserFacingError, match=r"answered crm\.status\.list with str, not a list"):
+        await read_pipeline(_Answers("surprise"), 1)  # type: ignore[arg-type]
