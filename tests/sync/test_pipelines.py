@@ -227,3 +227,29 @@ async def test_stages_are_taken_from_the_rows_not_from_the_filter() -> None:
     )
     with pytest.raises(UserFacingError, match=r"answered crm\.status\.list with str, not a list"):
         await read_pipeline(_Answers("surprise"), 1)  # type: ignore[arg-type]
+
+
+@SQLITE
+async def test_a_restored_deal_goes_back_to_its_own_pipeline_and_stage(
+    shop: Shop, portal: PortalEmulator, data_dirs: DataDirs
+) -> None:
+    from bitrix_monitor.sync.archive import Archive
+
+    portal.store.add_pipeline("Shop")
+    key = sorted(shop.deal_ids(), key=int)[0]
+    made = portal.store.add(
+        "deal", {"TITLE": f"Order #{key}", "CATEGORY_ID": 1, "STAGE_ID": "C1:FINAL_INVOICE"}
+    )
+    record = portal.store.get("deal", made)
+    assert record is not None
+    path = Archive(data_dirs.archive_dir).save("deal", record, shop_key=key, reason="test").path
+    portal.store.delete("deal", made)
+    service = await _service(shop, portal, data_dirs, _cfg(1, PIPELINE_1))
+    try:
+        outcome = await service.restore_archived(path)
+    finally:
+        await service.aclose()
+    assert outcome.new_id is not None
+    restored = portal.store.get("deal", outcome.new_id)
+    assert restored is not None
+    assert (restored["CATEGORY_ID"], restored["STAGE_ID"]) == ("1", "C1:FINAL_INVOICE")
