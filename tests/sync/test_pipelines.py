@@ -253,3 +253,20 @@ async def test_a_restored_deal_goes_back_to_its_own_pipeline_and_stage(
     restored = portal.store.get("deal", outcome.new_id)
     assert restored is not None
     assert (restored["CATEGORY_ID"], restored["STAGE_ID"]) == ("1", "C1:FINAL_INVOICE")
+
+
+def test_the_pipeline_warning_names_where_the_deals_are() -> None:
+    from bitrix_monitor.sync.stages import pipeline_warning
+
+    ones = [{"CATEGORY_ID": "1"}] * 9
+    assert pipeline_warning(1, ones) is None
+    assert pipeline_warning(0, []) is None
+    mostly_elsewhere = pipeline_warning(0, [*ones, {"CATEGORY_ID": "0"}])
+    assert mostly_elsewhere is not None
+    assert mostly_elsewhere.startswith("The shop's deals are in pipeline 1 (9 of 10 linked deals)")
+    assert "set category = 1" in mostly_elsewhere
+    a_few = pipeline_warning(1, [*ones, {"CATEGORY_ID": "2"}, {"CATEGORY_ID": "x"}, {}])
+    assert a_few == (
+        "1 of 10 linked deals are in another pipeline (2) than [shop.orders] category = 1: they are reported "
+        "per record and never moved"
+    )
