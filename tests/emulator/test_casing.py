@@ -181,3 +181,35 @@ def test_findbycomm_ignores_other_entity_type_spellings(call: Call, anna: int, n
         call("crm.duplicate.findbycomm", {"type": "EMAIL", "values": ["anna@example.com"], name: "DEAL"})
     )
     assert result == {"CONTACT": [anna]}
+
+
+@pytest.fixture
+def three_deals(portal: PortalEmulator) -> list[int]:
+    return [
+        portal.store.add("deal", {"TITLE": "a", "PROBABILITY": 10, "COMMENTS": "x"}),
+        portal.store.add("deal", {"TITLE": "b", "PROBABILITY": 90}),
+        portal.store.add("deal", {"TITLE": "c", "COMMENTS": "y"}),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "titles"),
+    [
+        ("!>=ID", "second", ["a"]),  # "!" negates any operation
+        ("!<PROBABILITY", 50, ["b", "c"]),
+        ("!TITLE", "a", ["b", "c"]),
+        ("!=TITLE", "a", ["b", "c"]),
+        ("!@TITLE", ["a", "b"], ["c"]),
+        ("!%TITLE", "b", ["a", "c"]),
+        ("+>PROBABILITY", 50, ["b", "c"]),  # "+": or the field is unset
+        ("+COMMENTS", "x", ["a", "b"]),
+        ("!+=COMMENTS", "x", ["b", "c"]),
+    ],
+)
+def test_filter_keys_take_a_negation_and_an_or_unset_flag_before_the_operation(
+    call: Call, three_deals: list[int], key: str, value: object, titles: list[str]
+) -> None:
+    if value == "second":
+        value = three_deals[1]
+    rows = ok(call("crm.deal.list", filter={key: value}, select=["TITLE"], order={"ID": "ASC"}))
+    assert _titles(rows) == titles

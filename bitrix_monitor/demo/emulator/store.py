@@ -55,7 +55,9 @@ MULTI_ENTITIES = ("contact", "company")  # the kinds with PHONE/EMAIL/WEB/IM mul
 PAGE_SIZE = 50
 ORIGIN_FIELDS = ("ORIGINATOR_ID", "ORIGIN_ID")
 DEFAULT_CURRENCY = "RUB"
-_FILTER_OPS = ("!><", "><", "!@", "!=", "!%", ">=", "<=", "=%", "%=", "!", "@", "%", "=", ">", "<")
+# after the optional "!" (negation) and "+" (or unset) flags, in the order the portal tries them
+_FILTER_OPS = ("><", ">=", "<=", "=%", "%=", "@", "%", "=", ">", "<")
+_NEGATED_OPS = {"=": "!=", "@": "!@", "%": "!%", "><": "!><"}  # the tests that negate themselves
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 _PHONE_EXTENSION_RE = re.compile(r"(?i)(ext\.?|extension|доб\.?|x|#|;|,)")
 
@@ -899,7 +901,14 @@ class PortalStore:
         high: tuple[float, bool] | None = None
         exact: set[int] | None = None
         for raw_key, value in flt.items():
-            op, name = _split_filter_key(str(raw_key))  # the name is exact: `title` is dropped (§13)
+            op, name, negated, or_unset = _split_filter_key(str(raw_key))  # the name is exact (§13)
+            if negated or or_unset:
+                predicate = self._flagged_predicate(
+                    table, op, name, value, negated=negated, or_unset=or_unset
+                )
+                if predicate is not None:
+                    predicates.append(predicate)
+                continue
             scalars = (
                 [v for v in php.values_of(value) if not php.is_array(v)] if php.is_array(value) else [value]
             )
@@ -940,6 +949,25 @@ class PortalStore:
         if high is not None:
             hi = (bisect.bisect_right if high[1] else bisect.bisect_left)(table.ids, high[0])
         return _IdRange(table.ids, lo, max(lo, hi)), predicates
+
+    def _flagged_predicate(
+        self, table: _Table, op: str, name: str, value: Any, *, negated: bool, or_unset: bool
+    ) -> Predicate | None:
+        """A condition with ``!`` (not) and/or ``+`` (or the field is unset)."""
+        wrap_not = negated and op not in _NEGATED_OPS
+        base = self._predicate(table, _NEGATED_OPS[op] if negated and not wrap_not else op, name, value)
+        if base is None:
+            return None
+        test = base
+        if wrap_not:
+
+            def test(ident: int, row: dict[str, Any]) -> bool:
+                return not base(ident, row)
+
+        unset = self._predicate(table, "=", name, "") if or_unset else None
+        if unset is None:
+            return test
+        return lambda ident, row: test(ident, row) or unset(ident, row)
 
     def _predicate(self, table: _Table, op: str, name: str, value: Any) -> Predicate | None:
         entity = table.entity
@@ -1416,11 +1444,19 @@ def _merge_value(value: Any) -> str | None:
     return text
 
 
-def _split_filter_key(key: str) -> tuple[str, str]:
+def _split_filter_key(key: str) -> tuple[str, str, bool, bool]:
+    """``GetFilterOperation``: ``(operation, field name, negated, or unset)`` of a filter key such as
+    ``!>=DATE_MODIFY`` or ``+>OPPORTUNITY``: ``!`` first, then ``+``, then the operation (default ``=``)."""
+    negated = key.startswith("!")
+    if negated:
+        key = key[1:]
+    or_unset = key.startswith("+")
+    if or_unset:
+        key = key[1:]
     for op in _FILTER_OPS:
         if key.startswith(op):
-            return op, key[len(op) :]
-    return "=", key
+            return op, key[len(op) :], negated, or_unset
+    return "=", key, negated, or_unset
 
 
 def _like_regex(pattern: str) -> re.Pattern[str]:
