@@ -100,3 +100,37 @@ def test_fast_bitrix24_get_all_call_and_get_by_id(owned_loop: asyncio.AbstractEv
         assert raw["a"]["ID"] == "1"
         assert len(raw["b"]) == 50
         assert portal.stats.rejected_rate_limit == 0
+
+
+def test_b24pysdk_companies_bindings_and_user_fields(tls_portal: PortalEmulator) -> None:
+    from b24pysdk import BitrixWebhook, Client
+
+    portal = tls_portal
+    client = Client(BitrixWebhook(domain=f"127.0.0.1:{portal.port}", webhook_token=f"1/{portal.secret}"))
+
+    field_id = client.crm.company.userfield.add(
+        fields={"FIELD_NAME": "VAT_ID", "USER_TYPE_ID": "string"}
+    ).result
+    assert isinstance(field_id, int)
+    (row,) = client.crm.company.userfield.list().result
+    assert row["FIELD_NAME"] == "UF_CRM_VAT_ID"
+
+    company_id = client.crm.company.add(
+        fields={"TITLE": "Acme", "UF_CRM_VAT_ID": "DE1", "EMAIL": [{"VALUE": "office@acme.test"}]}
+    ).result
+    assert isinstance(company_id, int)
+    company = client.crm.company.get(bitrix_id=company_id).result
+    assert (company["TITLE"], company["UF_CRM_VAT_ID"]) == ("Acme", "DE1")
+
+    contact_id = client.crm.contact.add(fields={"NAME": "Ann"}).result
+    assert client.crm.company.contact.items.set(company_id, items=[{"CONTACT_ID": contact_id}]).result is True
+    assert [link["CONTACT_ID"] for link in client.crm.company.contact.items.get(company_id).result] == [
+        contact_id
+    ]
+    assert client.crm.contact.get(bitrix_id=contact_id).result["COMPANY_ID"] == str(company_id)
+
+    found = client.crm.duplicate.findbycomm("EMAIL", ["office@acme.test"], entity_type="COMPANY").result
+    assert found["COMPANY"] == [company_id]
+    for i in range(60):
+        portal.store.add("company", {"TITLE": f"seeded {i}"})
+    assert len(client.crm.company.list(select=["ID"]).as_list().result) == 61
