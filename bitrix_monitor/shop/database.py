@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 
 from bitrix_monitor.config import ShopConfig
+from bitrix_monitor.money import AmountError, parse_amount
 from bitrix_monitor.shop.connection import (
     Kind,
     create_engine,
@@ -78,36 +79,23 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
-def _amount(value: Any) -> float | None:
-    """The amount as a finite number; ``None`` when empty or not a finite number (:func:`_amount_problem`)."""
-    if value is None or isinstance(value, bool):
-        return None
+def _amount(value: Any) -> tuple[Decimal | None, str]:
+    """The amount in cents as the portal stores it, and ``""``; or ``None`` and why a non-empty value
+    cannot be sent (text that is no number, NaN, an infinity, beyond ``DECIMAL(18,2)``)."""
     try:
-        number = (
-            float(value)
-            if isinstance(value, (int, float, Decimal))
-            else float(str(value).strip().replace(",", "."))
-        )
-    except (ValueError, OverflowError):
-        return None
-    return number if math.isfinite(number) else None
+        return parse_amount(value), ""
+    except AmountError as exc:
+        return None, str(exc)
 
 
-def _amount_problem(value: Any) -> str:
-    """Why a non-empty amount cannot be sent (NaN, an infinity, 1e309, text), or ``""``."""
-    if value is None or (isinstance(value, str) and not value.strip()) or _amount(value) is not None:
-        return ""
-    return f"amount {str(value).strip()[:40]!r} is not a finite number"
-
-
-def _row_problems(entity: str, key_value: Any, stored: Any, amount: Any = None) -> str:
+def _row_problems(entity: str, key_value: Any, stored: Any, amount_problem: str = "") -> str:
     """What makes a shop row impossible to sync as it is stored (a person must fix it), or ``""``."""
     problems = []
     if key_value is None or not str(key_value).strip():
         problems.append("its key is empty")
     if read_id(stored)[1]:
         problems.append(f"stored {entity} id {str(stored)[:40]!r} is not an id")
-    if amount_problem := _amount_problem(amount):
+    if amount_problem:
         problems.append(amount_problem)
     return "; ".join(problems)
 
@@ -343,18 +331,18 @@ class ShopDatabase:
         currency = m.currency
         if m.currency_column is not None:
             currency = _text(raw[m.currency_column.name]) or m.currency
-        amount = None if m.amount is None else raw[m.amount.name]
+        amount, amount_problem = _amount(None if m.amount is None else raw[m.amount.name])
         return OrderRow(
             key=str(raw[m.key.column.name]),
             user_key=None if m.user is None else _text(raw[m.user.name]),
             deal_id=parse_id(raw[m.deal_id.column.name]),
             title=title.strip(),
-            amount=_amount(amount),
+            amount=amount,
             currency=currency,
             stage=stage,
             updated_at=None if m.updated_at is None else _moment(raw[m.updated_at.name]),
             raw=raw,
-            problem=_row_problems("deal", raw[m.key.column.name], raw[m.deal_id.column.name], amount),
+            problem=_row_problems("deal", raw[m.key.column.name], raw[m.deal_id.column.name], amount_problem),
         )
 
     def _user(self, r: sa.Row[Any]) -> UserRow:

@@ -7,6 +7,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 
@@ -31,7 +32,7 @@ class OrderRow:
     user_key: str | None
     deal_id: int | None
     title: str
-    amount: float | None
+    amount: Decimal | None  # in cents, as the portal stores it (see :mod:`bitrix_monitor.money`)
     currency: str
     stage: str | None
     updated_at: datetime | None

@@ -9,8 +9,10 @@ import hashlib
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
+from bitrix_monitor.money import AmountError, format_amount, parse_amount
 from bitrix_monitor.shop import OrderRow, UserRow
 from bitrix_monitor.sync.model import FieldDiff
 from bitrix_monitor.sync.ownership import RESTORED_PREFIX as RESTORED_PREFIX  # re-exported
@@ -36,12 +38,12 @@ def email_key(email: str | None) -> str:
     return (email or "").strip().lower()
 
 
-def _money(value: Any) -> str | None:
-    if value is None or value == "":
-        return None
+def _portal_amount(value: Any) -> Decimal | str | None:
+    """A deal's ``OPPORTUNITY`` as cents; text the app cannot read as an amount stays text (it then
+    differs from any shop amount, which is a number)."""
     try:
-        return f"{float(value):.2f}"
-    except (TypeError, ValueError):
+        return parse_amount(value)
+    except AmountError:
         return str(value)
 
 
@@ -58,7 +60,7 @@ def deal_fields(
         "ORIGIN_ID": order.key,
     }
     if order.amount is not None:
-        fields["OPPORTUNITY"] = _money(order.amount)
+        fields["OPPORTUNITY"] = format_amount(order.amount)
     if order.stage:
         fields["STAGE_ID"] = order.stage
     if contact_id is not None:
@@ -102,8 +104,8 @@ def deal_diff(
         diffs.append(FieldDiff("CATEGORY_ID", str(category), _str(deal.get("CATEGORY_ID"))))
     if (deal.get("TITLE") or "") != order.title:
         diffs.append(FieldDiff("TITLE", order.title, _str(deal.get("TITLE"))))
-    if order.amount is not None and _money(deal.get("OPPORTUNITY")) != _money(order.amount):
-        diffs.append(FieldDiff("OPPORTUNITY", _money(order.amount), _str(deal.get("OPPORTUNITY"))))
+    if order.amount is not None and _portal_amount(deal.get("OPPORTUNITY")) != order.amount:
+        diffs.append(FieldDiff("OPPORTUNITY", format_amount(order.amount), _str(deal.get("OPPORTUNITY"))))
     if "CURRENCY_ID" in deal and (deal.get("CURRENCY_ID") or "") != order.currency:
         diffs.append(FieldDiff("CURRENCY_ID", order.currency, _str(deal.get("CURRENCY_ID"))))
     if order.stage and "STAGE_ID" in deal and deal.get("STAGE_ID") != order.stage:

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from bitrix_monitor.config import ShopConfig
 from bitrix_monitor.demo.shop import STATUSES, create_demo_shop
+from bitrix_monitor.money import parse_amount
 from bitrix_monitor.shop import OrderRow, ShopDatabase, UserRow
 from tests.shop.conftest import CUSTOM, admin
 
@@ -34,7 +35,7 @@ def test_default_mapping_reads_the_first_shop_without_config(shop: ShopDatabase,
     o = orders[0]
     assert o.title == f"Order #1 - {first.service_id}"
     assert o.user_key == str(first.user_id)
-    assert o.amount == first.total_price
+    assert o.amount == parse_amount(first.total_price)  # a DOUBLE column, read as Decimal cents
     assert o.currency == "RUB"
     assert o.stage == first.status
     assert o.stage in STATUSES

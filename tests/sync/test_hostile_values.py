@@ -161,7 +161,7 @@ def test_stored_id_that_is_not_an_id_is_a_problem_found_at_once(tmp_path: Path, 
     assert "to fix in the shop" in report_text
 
 
-@pytest.mark.parametrize("amount", ["NaN", "Infinity", "-inf", "1e309", "twelve"])
+@pytest.mark.parametrize("amount", ["NaN", "Infinity", "-inf", "1e309", "twelve", "1e20", "12.3.4"])
 def test_amount_that_is_not_a_number_is_a_per_record_error(tmp_path: Path, amount: str) -> None:
     report, _text, _took, _shop = _sync_twice_with_one_bad_order(tmp_path, amount=amount)
     assert report["orders"]["outdated"] == 0
