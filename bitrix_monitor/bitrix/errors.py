@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bitrix_monitor.errors import EXIT_PROBLEMS, UserFacingError
+from bitrix_monitor.errors import UserFacingError
 from bitrix_monitor.log import redact
 
 
@@ -56,17 +56,17 @@ class BitrixError(Exception):
 
 class RateLimited(BitrixError, UserFacingError):
     """``QUERY_LIMIT_EXCEEDED`` (503): refused before execution; always safe to retry after a pause.
-    The client retries it itself; it is raised only when the portal keeps refusing."""
+    The client retries it itself; it is raised only when the portal keeps refusing, and then it is a
+    connection error for the headless front end (exit status 2): nothing more can be synced now."""
 
     default_retryable = True
-    exit_status = EXIT_PROBLEMS
 
 
 class OperationTimeLimit(BitrixError, UserFacingError):
-    """``OPERATION_TIME_LIMIT`` (429): this method is blocked until ``reset_at`` (unix time, if known)."""
+    """``OPERATION_TIME_LIMIT`` (429): this method is blocked until ``reset_at`` (unix time, if known).
+    Raised when the block outlasts the client's longest pause: a connection error (exit status 2)."""
 
     default_retryable = True
-    exit_status = EXIT_PROBLEMS
 
     def __init__(self, message: str, *, reset_at: float | None = None, **kw: Any) -> None:
         super().__init__(message, **kw)
