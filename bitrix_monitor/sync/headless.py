@@ -113,14 +113,18 @@ async def _sync_once(
     tried: set[tuple[str, str]] = set()
     for round_no in range(1, MAX_ROUNDS + 1):
         fresh = tuple(j for j in snap.plan.jobs if (j.kind, j.entity_key) not in tried)
-        if not fresh:
+        if fresh:
+            tried.update((j.kind, j.entity_key) for j in fresh)
+            queued = await service.apply(Plan(fresh), actor="sync")
+            log.info("round %d: queued %d jobs", round_no, queued)
+        elif round_no > 1 or not (await service.queue_summary()).active:
             break
-        tried.update((j.kind, j.entity_key) for j in fresh)
-        queued = await service.apply(Plan(fresh), actor="sync")
-        log.info("round %d: queued %d jobs", round_no, queued)
+        # The first round also runs what was waiting in the queue (an earlier run's, --retry-dead's).
         stats = await service.run_queue(progress=printer)
         stamped += stats.stamped
         snap = await service.snapshot(printer)
+        if not fresh:
+            break
     _say_stamped(stamped, opts, out)
     if closed := await service.close_resolved(snap):
         log.info("closed %d failed or dead jobs whose records are in sync now", closed)

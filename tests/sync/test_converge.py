@@ -195,3 +195,19 @@ def test_legacy_links_are_stamped_once_and_the_run_says_how_many(
     assert_exactly_one_each(portal, shop)  # every stored record carries our origin id again
     again = cli.run("--sync")
     assert again.returncode == 0 and "Stamped" not in again.stdout
+
+
+def test_jobs_waiting_in_the_queue_run_even_when_nothing_new_is_planned(
+    shop: Shop, portal: PortalEmulator, cli_factory
+) -> None:
+    cli = cli_factory(shop, portal)
+    assert cli.run("--sync").returncode == 0
+    key, deal_id = next(iter(shop.deal_ids().items()))
+    _dead_jobs(cli, ("deal.update", key))
+    assert "Queued 1 dead jobs again" in cli.run("--retry-dead").stdout
+    shop.execute("UPDATE orders SET total_price = 77.5 WHERE order_id = :k", k=int(key))
+    portal.store.update("deal", deal_id, {"OPPORTUNITY": "77.50"})  # in sync already: nothing to plan
+    result = cli.run("--sync", "--json")  # "the next --sync runs them"
+    assert result.returncode == 0, result.stdout
+    report = _report(result.stdout)
+    assert report["queue"]["queued"] == 0 and report["ok"] is True, report
