@@ -13,7 +13,9 @@ import math
 import re
 import tomllib
 import typing
+import zoneinfo
 from dataclasses import asdict, dataclass, field, fields, replace
+from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +66,10 @@ class UsersMapping:
 @dataclass(frozen=True)
 class ShopConfig:
     url: str = field(default="", metadata=_doc("SQLAlchemy URL of the shop database, without password"))
+    timezone: str = field(
+        default="",
+        metadata=_doc('Zone of timestamps stored without one, e.g. "Europe/Moscow"; empty = this machine\'s'),
+    )
     orders: OrdersMapping = field(default_factory=OrdersMapping)
     users: UsersMapping = field(default_factory=UsersMapping)
 
@@ -198,6 +204,7 @@ def from_dict(data: dict[str, Any]) -> AppConfig:
         raise ConfigError(
             f"[shop.orders] category must be a deal pipeline id (0 or more), not {cfg.shop.orders.category}"
         )
+    shop_zone(cfg.shop.timezone)
     if cfg.sync.cleanup_policy not in ("manual", "archive"):
         raise ConfigError('[sync] cleanup_policy must be "manual" or "archive"')
     if _URL_HAS_PASSWORD.search(cfg.shop.url):
@@ -226,6 +233,21 @@ def _check_numbers(cfg: AppConfig) -> None:
         if not math.isfinite(value) or not above or value > high:
             floor = f">= {low:g}" if low_ok else f"> {low:g}"
             raise ConfigError(f"[{section}] {key} must be a number {floor} and <= {high:g}, not {value!r}")
+
+
+def shop_zone(name: str) -> tzinfo | None:
+    """The zone of ``[shop] timezone``; ``None`` for this machine's own zone (the key left empty).
+
+    Raises :class:`ConfigError` for a name that is no IANA time zone."""
+    if not name.strip():
+        return None
+    try:
+        return zoneinfo.ZoneInfo(name.strip())
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a directory such as "Europe"
+        raise ConfigError(
+            f"[shop] timezone: {name[:60]!r} is not a known time zone",
+            hint='an IANA name such as "Europe/Moscow" or "UTC"; leave it out for this machine\'s zone',
+        ) from None
 
 
 _BATCH_SYNTAX = re.compile(r"\$(result|next|total|time|error)", re.IGNORECASE)

@@ -125,8 +125,17 @@ def state_icon(state: str) -> QIcon | None:
     return _icons[state]
 
 
-def fmt_time(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M:%S") if value else ""
+def local_time(value: datetime) -> datetime:
+    """An instant (aware; naive values are taken as this machine's wall time) in this machine's zone."""
+    return value.astimezone()
+
+
+def fmt_time(value: datetime | None, *, date: bool = True) -> str:
+    """An instant as this machine's local time, naming the zone: ``2026-11-30 03:28:00 MSK``."""
+    if not value:
+        return ""
+    local = local_time(value)
+    return local.strftime("%Y-%m-%d %H:%M:%S %Z" if date else "%H:%M:%S %Z").strip()
 
 
 def time_key(value: datetime | None) -> float:

@@ -29,6 +29,7 @@ from shiboken6 import isValid
 
 from bitrix_monitor.errors import UserFacingError
 from bitrix_monitor.log import redact
+from bitrix_monitor.sync.fields import PORTAL_TIMES, portal_time
 from bitrix_monitor.sync.model import Plan, RecordStatus
 
 from .models import STATE_COLOURS, fmt_time, state_label
@@ -273,6 +274,8 @@ class DetailPane(QTextBrowser):
             for name in names:
                 shop = diffs[name].shop if name in diffs else rec.shop_values.get(name)
                 portal = diffs[name].portal if name in diffs else rec.portal_values.get(name)
+                if name in PORTAL_TIMES and (moment := portal_time(portal)) is not None:
+                    portal = fmt_time(moment)  # the portal's zone → this machine's, named
                 if name in diffs:
                     mark, style = "≠", ' style="background:#fdecea;font-weight:bold"'
                 elif name not in rec.shop_values:

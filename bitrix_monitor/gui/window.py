@@ -56,6 +56,7 @@ from .models import (
     RowTableModel,
     TableFilterProxy,
     UsersModel,
+    fmt_time,
     state_icon,
     state_label,
 )
@@ -723,11 +724,11 @@ class MainWindow(QMainWindow):
         self.overview.set_counts("user", snap.user_counts)
         self.overview.snapshot_label.setText(
             f"Checked {snap.order_counts.checked} orders and {snap.user_counts.checked} users at "
-            f"{snap.taken_at:%Y-%m-%d %H:%M:%S}; {len(snap.plan)} jobs would bring everything in step."
+            f"{fmt_time(snap.taken_at)}; {len(snap.plan)} jobs would bring everything in step."
             + "".join(f"\nWarning: {line}" for line in snap.warnings)
         )
         self.sync_action.setEnabled(len(snap.plan) > 0)
-        self.status_label.setText(f"Snapshot taken {snap.taken_at:%H:%M:%S}")
+        self.status_label.setText(f"Snapshot taken {fmt_time(snap.taken_at, date=False)}")
         for tab in (self.orders, self.users):
             if not tab.view.currentIndex().isValid():
                 tab.detail.show_record(None)

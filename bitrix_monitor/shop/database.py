@@ -16,13 +16,13 @@ import logging
 import math
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from decimal import Decimal
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
-from bitrix_monitor.config import ShopConfig
+from bitrix_monitor.config import ShopConfig, shop_zone
 from bitrix_monitor.money import AmountError, parse_amount
 from bitrix_monitor.shop.connection import (
     Kind,
@@ -100,13 +100,26 @@ def _row_problems(entity: str, key_value: Any, stored: Any, amount_problem: str 
     return "; ".join(problems)
 
 
-def _moment(value: Any) -> datetime | None:
-    if isinstance(value, datetime):
-        return value.astimezone(UTC) if value.tzinfo else value
+def _moment(value: Any, zone: tzinfo | None) -> datetime | None:
+    """A shop timestamp as an aware UTC instant: one with a zone is converted, one without (and a DATE,
+    read as its midnight) is read in ``zone``, the ``[shop] timezone`` (``None``: this machine's zone)."""
     if value is None:
         return None
-    # A DATE column: midnight of that day.
-    return datetime(value.year, value.month, value.day)
+    moment = value if isinstance(value, datetime) else datetime(value.year, value.month, value.day)
+    try:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=zone) if zone is not None else moment.astimezone()
+        return moment.astimezone(UTC)
+    except (OverflowError, ValueError, OSError):  # year 1 or 9999 moved past the calendar's end
+        return None
+
+
+def _shop_time(moment: datetime, zone: tzinfo | None) -> datetime:
+    """An instant as the shop writes timestamps without a zone: wall time in ``zone``, naive. A naive
+    ``moment`` is taken as such a wall time already."""
+    if moment.tzinfo is None:
+        return moment
+    return (moment.astimezone(zone) if zone is not None else moment.astimezone()).replace(tzinfo=None)
 
 
 class _LenientTimestamp(sa.types.TypeDecorator[datetime]):
@@ -134,8 +147,17 @@ def _split_name(full: str) -> tuple[str, str]:
 class ShopDatabase:
     """The shop's database seen through the mapping. Thread-safe: each call checks out a pooled connection."""
 
-    def __init__(self, engine: sa.Engine, kind: Kind, where: str, orders: OrdersMap, users: UsersMap) -> None:
+    def __init__(
+        self,
+        engine: sa.Engine,
+        kind: Kind,
+        where: str,
+        orders: OrdersMap,
+        users: UsersMap,
+        zone: tzinfo | None = None,
+    ) -> None:
         self.engine = engine
+        self.zone = zone  # of timestamps stored without one; None: this machine's zone
         self.kind: Kind = kind
         self.where = where
         self.orders_map = orders
@@ -179,7 +201,7 @@ class ShopDatabase:
             engine.dispose()
             raise translate(exc, where, "connecting", connected=False) from exc
         log.info("connected to shop database %s (%s)", where, kind)
-        return cls(engine, kind, where, resolved.orders, resolved.users)
+        return cls(engine, kind, where, resolved.orders, resolved.users, shop_zone(mapping.timezone))
 
     def close(self) -> None:
         self.engine.dispose()
@@ -233,7 +255,9 @@ class ShopDatabase:
         if self.kind == "sqlite":
             newest = sa.type_coerce(sa.func.max(sa.func.datetime(m.updated_at)), _LenientTimestamp())
         stmt = sa.select(newest)
-        return _moment(self._run(f"reading the newest {entity} change", lambda c: c.execute(stmt).scalar()))
+        return _moment(
+            self._run(f"reading the newest {entity} change", lambda c: c.execute(stmt).scalar()), self.zone
+        )
 
     def iter_orders(
         self, *, page_size: int = 2000, since: datetime | None = None
@@ -284,11 +308,19 @@ class ShopDatabase:
                 return
 
     def _since(self, col: sa.Column[Any], since: datetime) -> sa.ColumnElement[bool]:
+        """``col`` at or after the instant ``since`` (aware; a naive one is a wall time of the shop's zone).
+        A column without a zone holds the shop's wall times, so it is compared with ``since`` in that zone;
+        a column with one (PostgreSQL ``timestamptz``) with the instant itself."""
         if self.kind == "sqlite":
             # SQLite stores timestamps as text in whatever format the shop wrote ("T" or " ", with or
             # without fractions); compare normalised values, to the second (at/after stays inclusive).
-            return sa.func.datetime(col) >= sa.func.datetime(since.isoformat(sep=" "))
-        return col >= since
+            wall = _shop_time(since, self.zone)
+            return sa.func.datetime(col) >= sa.func.datetime(wall.isoformat(sep=" "))
+        if getattr(col.type, "timezone", False):
+            if since.tzinfo is None:
+                since = _moment(since, self.zone) or since
+            return col >= since
+        return col >= _shop_time(since, self.zone)
 
     def get_orders(self, keys: Iterable[str]) -> dict[str, OrderRow]:
         """The orders with these keys (missing keys are simply absent)."""
@@ -340,7 +372,7 @@ class ShopDatabase:
             amount=amount,
             currency=currency,
             stage=stage,
-            updated_at=None if m.updated_at is None else _moment(raw[m.updated_at.name]),
+            updated_at=None if m.updated_at is None else _moment(raw[m.updated_at.name], self.zone),
             raw=raw,
             problem=_row_problems("deal", raw[m.key.column.name], raw[m.deal_id.column.name], amount_problem),
         )
@@ -366,7 +398,7 @@ class ShopDatabase:
             email=text(m.email),
             phone=text(m.phone),
             company=text(m.company),
-            updated_at=None if m.updated_at is None else _moment(raw[m.updated_at.name]),
+            updated_at=None if m.updated_at is None else _moment(raw[m.updated_at.name], self.zone),
             raw=raw,
             problem=_row_problems("contact", raw[m.key.column.name], raw[m.contact_id.column.name]),
         )

@@ -25,6 +25,12 @@ _READ_ONLY = {
 }  # fmt: skip
 
 
+def _aware(moment: datetime) -> datetime:
+    """An archive file's time as an aware instant: the app writes UTC with its offset; a file written
+    without one (by hand, or by an older version) is read as UTC too."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
 @dataclass(frozen=True)
 class ArchivedRecord:
     path: Path
@@ -122,7 +128,7 @@ class Archive:
                 entity=str(data["entity"]),
                 portal_id=int(data["portal_id"]),
                 shop_key=str(data["shop_key"]),
-                archived_at=datetime.fromisoformat(data["archived_at"]),
+                archived_at=_aware(datetime.fromisoformat(data["archived_at"])),
                 reason=str(data["reason"]),
                 record=dict(data["record"]),
                 contact_ids=tuple(int(i) for i in data.get("contact_ids") or []),

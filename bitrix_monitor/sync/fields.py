@@ -9,6 +9,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -24,6 +25,21 @@ CONTACT_SELECT = ["ID", "NAME", "LAST_NAME", "COMPANY_TITLE", "EMAIL", "PHONE", 
                   "DATE_CREATE", "DATE_MODIFY"]  # fmt: skip
 
 _DIGITS = re.compile(r"\D+")
+
+PORTAL_TIMES = frozenset({"DATE_CREATE", "DATE_MODIFY"})  # datetimes the portal writes (§15)
+
+
+def portal_time(value: Any) -> datetime | None:
+    """A portal datetime, ISO 8601 with the portal's offset (``"2024-08-30T14:29:00+02:00"``), as an aware
+    UTC instant; ``None`` for ``""`` (the portal's empty date), for text that is no datetime, and for one
+    without an offset (the portal always sends one: its zone would be a guess)."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return moment.astimezone(UTC) if moment.tzinfo is not None else None
 
 
 def phone_key(phone: str | None) -> str:

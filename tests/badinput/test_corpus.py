@@ -246,6 +246,11 @@ CONFIG_CASES = {
         "[shop.orders]\nstage_map = {paid = 'C1:WON'}\n",
         "'C1:WON' is not a stage of pipeline 0; its stages: NEW, PREPARATION",
     ),
+    "timezone_unknown": ("[shop]\ntimezone = 'Mars/Olympus'\n", "'Mars/Olympus' is not a known time zone"),
+    "timezone_lower_case": ("[shop]\ntimezone = 'europe/moscow'\n", "is not a known time zone"),
+    "timezone_a_directory": ("[shop]\ntimezone = 'Europe'\n", "'Europe' is not a known time zone"),
+    "timezone_a_path": ("[shop]\ntimezone = '../../../etc/passwd'\n", "is not a known time zone"),
+    "timezone_not_text": ("[shop]\ntimezone = 3\n", "timezone must be a str"),
 }
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
@@ -15,6 +17,7 @@ from bitrix_monitor.gui.models import (
     RecordsModel,
     TableFilterProxy,
     UsersModel,
+    fmt_time,
 )
 from bitrix_monitor.sync.api import ActivityEntry, QueueRow
 from bitrix_monitor.sync.model import QueueMark, RecordState, RecordStatus
@@ -181,3 +184,20 @@ def test_100k_rows_sort_and_filter_correctly() -> None:
     assert proxy.index(0, 0).data() == "99999"
     proxy.set_search("order #9999")
     assert sorted(int(r.key) for r in proxy.objects()) == [9999, *range(99990, 100_000)]
+
+
+@pytest.fixture
+def moscow_machine(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """This machine's zone set to Moscow for the test (and put back after it)."""
+    monkeypatch.setenv("TZ", "Europe/Moscow")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_times_show_in_this_machines_zone_and_name_it(moscow_machine: None) -> None:
+    instant = datetime(2026, 11, 30, 0, 28, 0, tzinfo=UTC)  # inside, everything is aware UTC
+    assert fmt_time(instant) == "2026-11-30 03:28:00 MSK"
+    assert fmt_time(instant, date=False) == "03:28:00 MSK"
+    assert fmt_time(None) == ""

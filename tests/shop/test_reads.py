@@ -66,7 +66,7 @@ def test_reads_since_a_watermark_return_rows_changed_at_or_after_it(
             sa.text("UPDATE orders SET updated_at = :t WHERE order_id IN (7, 70, 119)"), {"t": later}
         )
         conn.execute(sa.text("UPDATE users SET updated_at = :t WHERE id = 4"), {"t": later})
-    assert shop.max_updated_at("order") == later
+    assert shop.max_updated_at("order") == later.astimezone(UTC)  # aware; the shop wrote this machine's time
     changed = _all(shop.iter_orders(since=datetime(2026, 12, 1), page_size=2))
     assert [o.key for o in changed] == ["7", "70", "119"]
     assert [u.key for u in _all(shop.iter_users(since=later))] == ["4"]
@@ -164,15 +164,15 @@ def test_sqlite_timestamps_in_any_text_format_are_read_and_compared(tmp_path: Pa
             conn.execute(
                 sa.text("UPDATE orders SET updated_at = :t WHERE order_id = :i"), {"t": text, "i": i}
             )
-    with ShopDatabase.connect(url, ShopConfig()) as db:
+    with ShopDatabase.connect(url, ShopConfig(timezone="UTC")) as db:
         orders = _all(db.iter_orders())
         assert [o.updated_at for o in orders] == [
-            datetime(2027, 1, 2, 3, 4, 5),
-            datetime(2027, 1, 2, 3, 4),
+            datetime(2027, 1, 2, 3, 4, 5, tzinfo=UTC),
+            datetime(2027, 1, 2, 3, 4, tzinfo=UTC),
             datetime(2027, 1, 2, 3, 4, 6, tzinfo=UTC),
             None,
             None,
             None,
         ]
-        assert db.max_updated_at("order") == datetime(2027, 1, 2, 3, 4, 6)
+        assert db.max_updated_at("order") == datetime(2027, 1, 2, 3, 4, 6, tzinfo=UTC)
         assert [o.key for o in _all(db.iter_orders(since=datetime(2027, 1, 2, 3, 4, 5)))] == ["1", "3"]
