@@ -473,7 +473,7 @@ class ShopDatabase:
             self._lock_engine,
             self.where,
             self.engine.url.database or "",
-            {"order": self.orders_map.table.name, "user": self.users_map.table.name},
+            {"order": self.orders_map.table.fullname, "user": self.users_map.table.fullname},
         )
 
 

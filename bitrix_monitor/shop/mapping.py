@@ -157,22 +157,43 @@ class _Resolver:
     def table(self, section: str, name: str) -> sa.Table:
         if not name:
             raise ShopMappingError(f"[{section}] table is empty")
-        found = name if name in self.tables else None
+        schema, tables = None, self.tables
+        if name not in tables and "." in name and not any(t.casefold() == name.casefold() for t in tables):
+            # ``schema.table``: a PostgreSQL schema, a MariaDB database, an attached SQLite database.
+            schema, name = name.split(".", 1)
+            tables = self._tables_in(section, schema)
+        found = name if name in tables else None
         if found is None:
-            folded = [t for t in self.tables if t.casefold() == name.casefold()]
+            folded = [t for t in tables if t.casefold() == name.casefold()]
             found = folded[0] if len(folded) == 1 else None
         if found is None:
-            listing = ", ".join(self.tables[:12]) + (", ..." if len(self.tables) > 12 else "")
+            listing = ", ".join(tables[:12]) + (", ..." if len(tables) > 12 else "")
+            where = "the shop database" if schema is None else f"schema {schema!r}"
             raise ShopMappingError(
-                f"[{section}] table = {name!r}: no such table in the shop database",
-                hint=f"tables: {listing or 'none'}",
+                f"[{section}] table = {name!r}: no such table in {where}", hint=f"tables: {listing or 'none'}"
             )
         try:
-            return sa.Table(found, sa.MetaData(), autoload_with=self.conn, resolve_fks=False)
+            return sa.Table(found, sa.MetaData(), schema=schema, autoload_with=self.conn, resolve_fks=False)
         except sa.exc.DBAPIError as exc:
             what = section.removeprefix("shop.")
             raise_if_denied(exc, f"the shop database user may not read the {what} table {found!r}")
             raise
+
+    def _tables_in(self, section: str, schema: str) -> list[str]:
+        names: list[str] | None
+        try:
+            names = sorted(self.inspector.get_table_names(schema=schema))
+        except sa.exc.DBAPIError:
+            # Rolled back: a failed statement leaves a PostgreSQL transaction unusable for the next one.
+            self.conn.rollback()
+            names = None
+        schemas = [n for n in self.inspector.get_schema_names() if n != "information_schema"]
+        if names or (names is not None and schema in schemas):
+            return names
+        raise ShopMappingError(
+            f"[{section}] table: no schema {schema!r} in the shop database",
+            hint=f"schemas: {', '.join(schemas) or 'none'}",
+        )
 
     @staticmethod
     def column(section: str, key: str, table: sa.Table, name: str) -> sa.Column[Any]:
@@ -199,10 +220,13 @@ class _Resolver:
         unique = [c.name for c in table.primary_key.columns] == [col.name]
         if not unique:
             uniques: list[list[str | None]] = [
-                list(u["column_names"]) for u in self.inspector.get_unique_constraints(table.name)
+                list(u["column_names"])
+                for u in self.inspector.get_unique_constraints(table.name, schema=table.schema)
             ]
             uniques += [
-                list(i["column_names"]) for i in self.inspector.get_indexes(table.name) if i["unique"]
+                list(i["column_names"])
+                for i in self.inspector.get_indexes(table.name, schema=table.schema)
+                if i["unique"]
             ]
             unique = [col.name] in uniques
         if not unique:
