@@ -9,6 +9,7 @@ import re
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 _WEBHOOK_RE = re.compile(r"(/rest/\d+/)([^/\s\"'?#]+)")
 # The password in a URL's user info runs to the *last* "@" before the host (an unescaped "@" in a password
@@ -73,6 +74,19 @@ class _NoTracebackFormatter(logging.Formatter):
             record.exc_info, record.exc_text = saved
 
 
+class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
+    """The terminal: whatever ``sys.stderr`` is when a record is written, not the stream it was when logging
+    was set up (a redirected or replaced stderr, e.g. a test's capture, must not get a closed file)."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
+
+
 class _LogFile(logging.handlers.RotatingFileHandler):
     """The log file. A write that fails later (disk full, file system turned read-only) stops file logging
     quietly, instead of a "Logging error" traceback for every record; :func:`log_file_failure` says why."""
@@ -132,7 +146,7 @@ def setup_logging(log_dir: Path | None, *, verbose: bool = False, stderr: bool =
         fh.setLevel(logging.DEBUG if verbose else logging.INFO)
         handlers.append(fh)
     if stderr:
-        sh = logging.StreamHandler()
+        sh = _Stderr()
         sh.setLevel(logging.DEBUG if verbose else logging.WARNING)
         sh.setFormatter(_NoTracebackFormatter("%(levelname)s: %(message)s"))
         handlers.append(sh)
