@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import logging
 import math
 import os
@@ -98,7 +99,9 @@ def build_parser() -> argparse.ArgumentParser:
     modes.add_argument(
         "--demo",
         action="store_true",
-        help="use the built-in demo shop and portal emulator (with the window, --sync or --report)",
+        help="use the built-in demo shop and portal emulator (with the window, --sync, --report, --restore, "
+        "--list-archive, --retry-dead or --cancel-dead); the demo keeps its queue, archive and activity "
+        "apart, under demo/ in the data dir",
     )
 
     hl = p.add_argument_group("headless options (with --sync or --report)")
@@ -183,10 +186,12 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser, dirs: DataDir
     if args.watch is not None and not (math.isfinite(args.watch) and 0 < args.watch <= 7 * 86400):
         raise UserFacingError("--watch takes a number of seconds greater than 0 (at most a week)")
     cfg = config.load(Path(args.config) if args.config else dirs.config_file, missing_ok=not args.config)
+    # What the demo writes (queue, archive, activity) lives apart from the real configuration's data.
+    own = dirs.demo() if args.demo else dirs
     if args.list_archive:
         from bitrix_monitor.sync.archive import Archive
 
-        records, unreadable = Archive(dirs.archive_dir).scan()
+        records, unreadable = Archive(own.archive_dir).scan()
         for rec in records:
             restored = f", restored as {rec.restored_as}" if rec.restored_as else ""
             print(
@@ -195,34 +200,29 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser, dirs: DataDir
         for bad in unreadable:
             print(f"{bad.path}  unreadable: {bad.reason}")
         more = f" ({len(unreadable)} unreadable files)" if unreadable else ""
-        print(f"{len(records)} archived records in {dirs.archive_dir}{more}")
+        print(f"{len(records)} archived records in {own.archive_dir}{more}")
         return 0
     if args.retry_dead or args.cancel_dead:
         from bitrix_monitor.sync.headless import manage_dead
 
         if args.retry_dead:
-            return manage_dead(dirs, "retry", args.retry_dead)
-        return manage_dead(dirs, "cancel", args.cancel_dead)
-    if args.restore:
-        from bitrix_monitor.sync.headless import restore_from_archive
+            return manage_dead(own, "retry", args.retry_dead)
+        return manage_dead(own, "cancel", args.cancel_dead)
+    if args.restore or args.sync or args.report:
+        from bitrix_monitor import wiring
+        from bitrix_monitor.sync.headless import HeadlessOptions, restore_from_archive, run_headless
 
-        if problem := not_a_regular_file(Path(args.restore)):
-            raise UserFacingError(f"Cannot restore: {problem}")
-
-        return asyncio.run(restore_from_archive(cfg, dirs, Path(args.restore), args.shop_db, args.portal))
-    if args.sync or args.report:
-        from bitrix_monitor.sync.headless import HeadlessOptions, run_headless
-
-        opts = HeadlessOptions(
-            mode="sync" if args.sync else "report",
-            dry_run=args.dry_run,
-            watch=args.watch,
-            json=args.json,
-            demo=args.demo,
-            shop_url=args.shop_db,
-            portal_url=args.portal,
+        opener = functools.partial(
+            wiring.opened, cfg, dirs, demo=args.demo, shop_url=args.shop_db, portal_url=args.portal
         )
-        return asyncio.run(run_headless(cfg, dirs, opts))
+        if args.restore:
+            if problem := not_a_regular_file(Path(args.restore)):
+                raise UserFacingError(f"Cannot restore: {problem}")
+            return asyncio.run(restore_from_archive(opener, Path(args.restore)))
+        opts = HeadlessOptions(
+            mode="sync" if args.sync else "report", dry_run=args.dry_run, watch=args.watch, json=args.json
+        )
+        return asyncio.run(run_headless(opener, opts))
     from bitrix_monitor.gui.launch import run_gui_from_cli
 
     return run_gui_from_cli(cfg, dirs, args)

@@ -44,8 +44,17 @@ class DataDirs:
         return self.root / "archive"
 
     @property
+    def activity_file(self) -> Path:
+        return self.root / "activity.jsonl"
+
+    @property
     def demo_dir(self) -> Path:
         return self.root / "demo"
+
+    def demo(self) -> DataDirs:
+        """The demo's own view: its queue, archive and activity under ``demo/``, apart from the real
+        configuration's (``--list-archive`` on a real setup never lists demo deals)."""
+        return DataDirs(self.demo_dir)
 
     def ensure(self) -> None:
         for p in (self.root, self.log_dir, self.archive_dir):

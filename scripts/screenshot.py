@@ -45,9 +45,9 @@ async def _shoot(args: argparse.Namespace, data_dir: Path) -> Path:
             from tests.gui.fakes import FakeService
 
             return FakeService()
-        from bitrix_monitor.demo.scenario import open_demo_service
+        from bitrix_monitor.wiring import open_service
 
-        return await open_demo_service(dirs, config.AppConfig())
+        return await open_service(config.AppConfig(), dirs, demo=True)
 
     window = MainWindow(config_path=dirs.config_file, data_dirs=dirs, service_factory=factory)
     width, height = (int(v) for v in args.size.split("x"))

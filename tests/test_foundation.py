@@ -102,6 +102,84 @@ def test_core_never_imports_qt_at_runtime() -> None:
     assert result.stdout.strip() == "[]"
 
 
+# The front ends and what assembles them: everything else is the core, which never reaches them.
+FRONT = ("bitrix_monitor.demo", "bitrix_monitor.gui", "bitrix_monitor.wiring", "bitrix_monitor.cli",
+         "bitrix_monitor.__main__")  # fmt: skip
+
+
+def _module_name(path: Path) -> str:
+    return ".".join(("bitrix_monitor", *path.relative_to(PACKAGE).with_suffix("").parts)).removesuffix(
+        ".__init__"
+    )
+
+
+def _import_graph() -> dict[str, set[str]]:
+    """Each module of the package -> the package's modules it imports anywhere (at the top, under
+    ``TYPE_CHECKING`` or inside a function). ``from X import Y`` imports the module ``X.Y`` when there is one,
+    else names from ``X``."""
+    paths = {_module_name(p): p for p in PACKAGE.rglob("*.py")}
+    graph: dict[str, set[str]] = {}
+    for name, path in paths.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        deps: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if isinstance(node, ast.Import):
+                deps.update(a.name for a in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    parts = package.split(".")[: len(package.split(".")) - node.level + 1]
+                    base = ".".join([*parts, *([node.module] if node.module else [])])
+                for a in node.names:
+                    deps.add(f"{base}.{a.name}" if f"{base}.{a.name}" in paths else base)
+        graph[name] = {d for d in deps if d in paths and d != name}
+    return graph
+
+
+def _is_front(module: str) -> bool:
+    return any(module == f or module.startswith(f + ".") for f in FRONT)
+
+
+def test_core_never_reaches_the_demo_or_the_gui() -> None:
+    """Nothing in the core imports the demo, the GUI or the wiring, not even through another module: they
+    are put together in :mod:`bitrix_monitor.wiring`, which the front ends call."""
+    graph = _import_graph()
+    offenders = []
+    for module in sorted(m for m in graph if not _is_front(m)):
+        seen, todo = set(), [module]
+        while todo:
+            for dep in graph[todo.pop()]:
+                if dep not in seen:
+                    seen.add(dep)
+                    todo.append(dep)
+        offenders += [f"{module} -> {dep}" for dep in sorted(seen) if _is_front(dep)]
+    assert offenders == []
+
+
+def test_core_modules_import_each_other_without_cycles() -> None:
+    graph = _import_graph()
+    core = {m: {d for d in deps if not _is_front(d)} for m, deps in graph.items() if not _is_front(m)}
+    cycles: list[list[str]] = []
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    path: list[str] = []
+
+    def visit(module: str) -> None:
+        state[module] = 1
+        path.append(module)
+        for dep in sorted(core[module]):
+            if state.get(dep) == 1:
+                cycles.append([*path[path.index(dep) :], dep])
+            elif dep not in state:
+                visit(dep)
+        path.pop()
+        state[module] = 2
+
+    for module in sorted(core):
+        if module not in state:
+            visit(module)
+    assert cycles == []
+
+
 def test_config_defaults_need_no_file(tmp_path: Path) -> None:
     cfg = config.load(tmp_path / "absent.toml")
     assert cfg.shop.orders.deal_id == "bitrix_deal_id"

@@ -2,20 +2,18 @@
 staff meet (orders without deals, users without contacts, ids pointing at deleted deals, duplicates,
 outdated deals), so anyone can try the app with one command.
 
-Everything lives in ``<data dir>/demo``: the shop as a SQLite file, the portal's state as another, so the
-demo keeps what you did between runs. Delete the folder to start over.
+Everything lives in ``<data dir>/demo``: the shop as a SQLite file, the portal's state as another, and the
+demo's own job queue, archive and activity log (:mod:`bitrix_monitor.wiring` opens the service over them), so
+the demo keeps what you did between runs and never mixes with a real shop's data. Delete the folder to start
+over.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import random
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from bitrix_monitor.config import AppConfig, PortalConfig, ShopConfig
 from bitrix_monitor.demo.emulator import PortalEmulator
@@ -23,9 +21,6 @@ from bitrix_monitor.demo.shop import create_demo_shop
 from bitrix_monitor.paths import DataDirs
 from bitrix_monitor.shop import ShopDatabase
 from bitrix_monitor.sync import fields as F
-
-if TYPE_CHECKING:
-    from bitrix_monitor.sync.service import MonitorService
 
 log = logging.getLogger(__name__)
 
@@ -132,35 +127,3 @@ def start_demo_portal(dirs: DataDirs, *, orders: int = 200, users: int = 60, see
             shop.close()
         log.info("demo seeded: %s", made)
     return portal
-
-
-async def open_demo_service(dirs: DataDirs, cfg: AppConfig) -> MonitorService:
-    """A service over the demo shop and a demo portal running in this process; closing the service stops
-    the portal."""
-    from bitrix_monitor.sync.service import MonitorService
-
-    portal = await asyncio.to_thread(start_demo_portal, dirs)
-    try:
-        paths = DemoPaths.of(dirs)
-        service = await MonitorService.open(
-            demo_config(cfg, paths), dirs, shop_url=paths.shop_url, portal_url=portal.webhook_url
-        )
-    except BaseException:
-        await asyncio.to_thread(portal.close)
-        raise
-
-    async def stop_portal() -> None:
-        await asyncio.to_thread(portal.close)
-
-    service.on_close(stop_portal)
-    return service
-
-
-@contextlib.asynccontextmanager
-async def open_demo(dirs: DataDirs, cfg: AppConfig) -> AsyncIterator[MonitorService]:
-    """:func:`open_demo_service` as an async context manager."""
-    service = await open_demo_service(dirs, cfg)
-    try:
-        yield service
-    finally:
-        await service.aclose()

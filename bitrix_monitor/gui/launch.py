@@ -12,6 +12,7 @@ from bitrix_monitor.config import AppConfig
 from bitrix_monitor.errors import UserFacingError
 from bitrix_monitor.paths import DataDirs
 from bitrix_monitor.sync.api import MonitorApi
+from bitrix_monitor.wiring import open_service
 
 
 def _check_display() -> None:
@@ -33,16 +34,9 @@ def run_gui_from_cli(cfg: AppConfig, dirs: DataDirs, args: argparse.Namespace) -
     config_path = Path(args.config) if args.config else dirs.config_file
 
     async def factory(*, demo: bool = False) -> MonitorApi:
-        from bitrix_monitor.sync.service import MonitorService
-
-        if demo:
-            from bitrix_monitor.demo.scenario import open_demo_service
-
-            service = await open_demo_service(dirs, cfg)
-        else:
-            # Read the file again: the settings dialog may have changed it since start-up.
-            current = config.load(config_path, missing_ok=True)
-            service = await MonitorService.open(current, dirs, shop_url=args.shop_db, portal_url=args.portal)
+        # Read the file again: the settings dialog may have changed it since start-up.
+        current = cfg if demo else config.load(config_path, missing_ok=True)
+        service = await open_service(current, dirs, demo=demo, shop_url=args.shop_db, portal_url=args.portal)
         service.start_background()
         return service
 

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
-from bitrix_monitor.shop import OrderRow, UserRow
+from bitrix_monitor.config import ShopConfig
+from bitrix_monitor.shop import OrderRow, ShopDatabase, UserRow
 from bitrix_monitor.sync.model import Plan, PlannedJob
-
-if TYPE_CHECKING:
-    from bitrix_monitor.sync.service import MonitorService
 
 log = logging.getLogger(__name__)
 
@@ -28,17 +26,24 @@ OVERLAP = timedelta(minutes=2)
 
 
 class ChangeWatcher:
-    def __init__(self, service: MonitorService) -> None:
-        self.service = service
+    """Watches ``shop`` (mapped as ``mapping`` says) and hands what changed to ``queue_jobs`` (the service's
+    ``apply``), which returns how many jobs it queued or folded."""
+
+    def __init__(
+        self, shop: ShopDatabase, mapping: ShopConfig, queue_jobs: Callable[[Plan], Awaitable[int]]
+    ) -> None:
+        self.shop = shop
+        self.mapping = mapping
+        self.queue_jobs = queue_jobs
         self.fingerprints: dict[Entity, dict[str, str]] = {"order": {}, "user": {}}
         self.watermark: dict[Entity, datetime | None] = {"order": None, "user": None}
 
     def _has_updated_at(self, entity: Entity) -> bool:
-        mapping = self.service.cfg.shop.orders if entity == "order" else self.service.cfg.shop.users
+        mapping = self.mapping.orders if entity == "order" else self.mapping.users
         return bool(mapping.updated_at)
 
     def _iter(self, entity: Entity, since: datetime | None) -> Iterator[list[OrderRow] | list[UserRow]]:
-        shop = self.service.shop
+        shop = self.shop
         if entity == "order":
             return shop.iter_orders(since=since)
         return shop.iter_users(since=since)
@@ -80,4 +85,4 @@ class ChangeWatcher:
             jobs.extend(await asyncio.to_thread(self._scan, entity, since))
         if not jobs:
             return 0
-        return await self.service.apply(Plan(tuple(jobs)), actor="watch")
+        return await self.queue_jobs(Plan(tuple(jobs)))

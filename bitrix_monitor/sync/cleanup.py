@@ -11,25 +11,53 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any, Protocol
 
+from bitrix_monitor.bitrix import BitrixClient
 from bitrix_monitor.bitrix.client import MergeResult
 from bitrix_monitor.bitrix.errors import BitrixError, OutcomeUnknown
+from bitrix_monitor.config import SyncConfig
 from bitrix_monitor.errors import UserFacingError
-from bitrix_monitor.queue import Job, JobError
-from bitrix_monitor.shop import Entity, ShopDatabase
+from bitrix_monitor.queue import Job, JobError, JobQueue
+from bitrix_monitor.shop import Entity, OrderRow, ShopDatabase, UserRow
 from bitrix_monitor.sync import fields as F
 from bitrix_monitor.sync.archive import Archive, ArchivedRecord
 from bitrix_monitor.sync.model import PortalEntity
 from bitrix_monitor.sync.ownership import Owner, owner_of
 
-if TYPE_CHECKING:
-    from bitrix_monitor.bitrix import BitrixClient
-    from bitrix_monitor.sync.engine import JobRunner
-
 log = logging.getLogger(__name__)
+
+
+class CleanupHost(Protocol):
+    """What a cleanup job needs from the runner that leased it
+    (:class:`~bitrix_monitor.sync.engine.JobRunner`): the shop, the portal and the queue it works on, and the
+    recording of each job's outcome."""
+
+    queue: JobQueue
+    shop: ShopDatabase
+    client: BitrixClient
+    originator: str
+    owner: str
+    settings: SyncConfig
+    portal_base: str
+    archive_dir: Path
+
+    async def complete(self, job: Job, result: Mapping[str, Any]) -> None: ...
+
+    async def fail(self, job: Job, error: JobError) -> None: ...
+
+    async def in_doubt(self, job: Job, detail: Mapping[str, Any]) -> None: ...
+
+    def read_rows(self, shop_entity: Entity, keys: Sequence[str]) -> Mapping[str, OrderRow | UserRow]: ...
+
+    def row_id(self, row: OrderRow | UserRow) -> int | None: ...
+
+    async def refusals(
+        self, entity: PortalEntity, links: Sequence[tuple[str, int, Mapping[str, Any] | None]]
+    ) -> dict[tuple[str, int], JobError]: ...
 
 
 async def _settle_merge(
@@ -44,7 +72,7 @@ async def _settle_merge(
     return None
 
 
-async def _conflict_over(runner: JobRunner, entity: PortalEntity, key: str) -> None:
+async def _conflict_over(runner: CleanupHost, entity: PortalEntity, key: str) -> None:
     await asyncio.to_thread(runner.queue.clear_conflicts, entity, [key])
 
 
@@ -81,7 +109,7 @@ async def _bound_deals(
     return deals
 
 
-async def run_cleanup(runner: JobRunner, entity: PortalEntity, jobs: list[Job]) -> None:
+async def run_cleanup(runner: CleanupHost, entity: PortalEntity, jobs: list[Job]) -> None:
     for job in jobs:
         try:
             await _cleanup_one(runner, entity, job)
@@ -90,10 +118,10 @@ async def run_cleanup(runner: JobRunner, entity: PortalEntity, jobs: list[Job]) 
         except BitrixError as exc:
             # A write whose outcome is unknown is settled by the next run's lookups, never given up on.
             retryable = exc.retryable or isinstance(exc, OutcomeUnknown)
-            await runner._fail(job, JobError(type(exc).__name__, str(exc), retryable))
+            await runner.fail(job, JobError(type(exc).__name__, str(exc), retryable))
 
 
-async def _cleanup_one(runner: JobRunner, entity: PortalEntity, job: Job) -> None:
+async def _cleanup_one(runner: CleanupHost, entity: PortalEntity, job: Job) -> None:
     shop, client = runner.shop, runner.client
     archive = Archive(runner.archive_dir)
     shop_entity: Entity = "order" if entity == "deal" else "user"
@@ -102,11 +130,11 @@ async def _cleanup_one(runner: JobRunner, entity: PortalEntity, job: Job) -> Non
     try:
         got = await asyncio.to_thread(locks.acquire, shop_entity, [job.entity_key], timeout=30.0)
         if job.entity_key not in got:
-            await runner._fail(job, JobError("Locked", "another worker holds this record", True))
+            await runner.fail(job, JobError("Locked", "another worker holds this record", True))
             return
-        rows = await asyncio.to_thread(runner._read_rows, shop_entity, [job.entity_key])
+        rows = await asyncio.to_thread(runner.read_rows, shop_entity, [job.entity_key])
         row = rows.get(job.entity_key)
-        stored = runner._row_id(row) if row is not None else None
+        stored = runner.row_id(row) if row is not None else None
         # Everything that carries this origin id counts too (a race may have made one more since planning).
         found = await client.find_by_origin(entity, runner.originator, [job.entity_key], select=["ID"])
         ids = sorted({*ids, *(int(r["ID"]) for r in found.get(job.entity_key, []))})
@@ -118,12 +146,12 @@ async def _cleanup_one(runner: JobRunner, entity: PortalEntity, job: Job) -> Non
         left_alone = {i: error.message for (_k, i), error in refused.items()}
         if stored in left_alone:
             error = refused[job.entity_key, stored]
-            await runner._fail(job, replace(error, message=f"nothing merged into the stored {error.message}"))
+            await runner.fail(job, replace(error, message=f"nothing merged into the stored {error.message}"))
             return
         records = {i: r for i, r in found_records.items() if i not in left_alone}
         if not records:
             await _conflict_over(runner, entity, job.entity_key)
-            await runner._complete(
+            await runner.complete(
                 job, {"skipped": "none of the records exist any more", "left_alone": sorted(left_alone)}
             )
             return
@@ -134,7 +162,7 @@ async def _cleanup_one(runner: JobRunner, entity: PortalEntity, job: Job) -> Non
                 setter = shop.set_deal_id if entity == "deal" else shop.set_contact_id
                 await asyncio.to_thread(setter, job.entity_key, survivor, expected=stored)
             await _conflict_over(runner, entity, job.entity_key)
-            await runner._complete(
+            await runner.complete(
                 job, {"survivor": survivor, "removed": [], "left_alone": sorted(left_alone)}
             )
             return
@@ -168,7 +196,7 @@ async def _cleanup_one(runner: JobRunner, entity: PortalEntity, job: Job) -> Non
         except OutcomeUnknown:
             settled = await _settle_merge(client, entity, survivor, others)
             if settled is None:
-                await runner._in_doubt(
+                await runner.in_doubt(
                     job, {"reason": "merge outcome unknown; the records still exist: re-check by lookup"}
                 )
                 return
@@ -187,7 +215,7 @@ async def _cleanup_one(runner: JobRunner, entity: PortalEntity, job: Job) -> Non
                     [survivor, *others],
                     message,
                 )
-                await runner._fail(job, JobError("MergeConflict", message, False))
+                await runner.fail(job, JobError("MergeConflict", message, False))
                 return
             errors = [e for e in await client.delete_many(entity, others) if e is not None]
             if errors:
@@ -205,7 +233,7 @@ async def _cleanup_one(runner: JobRunner, entity: PortalEntity, job: Job) -> Non
         if row is not None and stored is None:
             setter = shop.set_deal_id if entity == "deal" else shop.set_contact_id
             await asyncio.to_thread(setter, job.entity_key, survivor, expected=None)
-        await runner._complete(
+        await runner.complete(
             job,
             {
                 "survivor": survivor,

@@ -31,6 +31,7 @@ from bitrix_monitor.errors import UserFacingError
 from bitrix_monitor.queue import IN_DOUBT, Job, JobError, JobQueue, LeaseLost
 from bitrix_monitor.shop import OrderRow, ShopDatabase, UserRow
 from bitrix_monitor.sync import fields as F
+from bitrix_monitor.sync.cleanup import run_cleanup
 from bitrix_monitor.sync.model import PortalEntity, Progress
 from bitrix_monitor.sync.ownership import Owner, owner_of, stamp, writable
 from bitrix_monitor.sync.stages import StageGuard
@@ -185,12 +186,10 @@ class JobRunner:
             elif action == "relink":
                 await self._relink(entity, list(jobs))
             elif action == "cleanup":
-                from bitrix_monitor.sync.cleanup import run_cleanup
-
                 await run_cleanup(self, entity, list(jobs))
             else:
                 for job in jobs:
-                    await self._fail(job, JobError("UnknownJobKind", f"unknown job kind {kind!r}", False))
+                    await self.fail(job, JobError("UnknownJobKind", f"unknown job kind {kind!r}", False))
         except UserFacingError as exc:
             # Wrong credentials, portal or shop unreachable: nothing else will work either. Put the jobs
             # back with the reason and let the front end say what is wrong.
@@ -215,9 +214,9 @@ class JobRunner:
                     await asyncio.to_thread(self.queue.fail, self.owner, job.id, error)
                     self.stats.jobs_failed += 1
 
-    # ------------------------------------------------------------- outcomes
+    # ------------------------------------------------------------- outcomes (also used by the cleanup jobs)
 
-    async def _complete(self, job: Job, result: Mapping[str, Any]) -> None:
+    async def complete(self, job: Job, result: Mapping[str, Any]) -> None:
         try:
             await asyncio.to_thread(self.queue.complete, self.owner, job.id, dict(result))
         except LeaseLost:
@@ -225,7 +224,7 @@ class JobRunner:
             return
         self.stats.jobs_done += 1
 
-    async def _fail(self, job: Job, error: JobError) -> None:
+    async def fail(self, job: Job, error: JobError) -> None:
         try:
             await asyncio.to_thread(self.queue.fail, self.owner, job.id, error)
         except LeaseLost:
@@ -234,7 +233,7 @@ class JobRunner:
         self.stats.jobs_failed += 1
         self.stats.errors.append(f"{job.kind} {job.entity_key}: {error.message}")
 
-    async def _in_doubt(self, job: Job, detail: Mapping[str, Any]) -> None:
+    async def in_doubt(self, job: Job, detail: Mapping[str, Any]) -> None:
         try:
             await asyncio.to_thread(self.queue.mark_in_doubt, self.owner, job.id, dict(detail))
         except LeaseLost:
@@ -243,12 +242,12 @@ class JobRunner:
 
     # ------------------------------------------------------------- creates
 
-    def _read_rows(self, shop_entity: ShopEntity, keys: Sequence[str]) -> Mapping[str, OrderRow | UserRow]:
+    def read_rows(self, shop_entity: ShopEntity, keys: Sequence[str]) -> Mapping[str, OrderRow | UserRow]:
         rows: Mapping[str, OrderRow | UserRow]
         rows = self.shop.get_orders(keys) if shop_entity == "order" else self.shop.get_users(keys)
         return rows
 
-    def _row_id(self, row: OrderRow | UserRow) -> int | None:
+    def row_id(self, row: OrderRow | UserRow) -> int | None:
         return row.deal_id if isinstance(row, OrderRow) else row.contact_id
 
     async def _ensure(
@@ -272,9 +271,9 @@ class JobRunner:
             got = await asyncio.to_thread(locks.acquire, shop_entity, wanted, timeout=30.0)
             for job in jobs:
                 if job.entity_key not in got:
-                    await self._fail(job, JobError("Locked", "another worker holds this record", True))
+                    await self.fail(job, JobError("Locked", "another worker holds this record", True))
             await self._release_shared(entity, [j for j in jobs if j.entity_key in got])
-            rows = await asyncio.to_thread(self._read_rows, shop_entity, sorted(got))
+            rows = await asyncio.to_thread(self.read_rows, shop_entity, sorted(got))
             items: list[_Item] = []
             for key in wanted:
                 if key not in got:
@@ -283,22 +282,22 @@ class JobRunner:
                 row = rows.get(key)
                 if row is None:
                     if maybe_job:
-                        await self._complete(maybe_job, {"skipped": "the record is no longer in the shop"})
+                        await self.complete(maybe_job, {"skipped": "the record is no longer in the shop"})
                         self.stats.skipped += 1
                     continue
                 if row.problem:
                     if maybe_job:
-                        await self._fail(maybe_job, _invalid(row))
+                        await self.fail(maybe_job, _invalid(row))
                     continue
                 stale = (stale_ids or {}).get(key)
                 if stale is None and maybe_job and maybe_job.payload:
                     stale = maybe_job.payload.get("stale_id")
-                current = self._row_id(row)
+                current = self.row_id(row)
                 if current is not None and current != stale:
                     # A creation is skipped when the record already has an id (checked again here).
                     linked[key] = current
                     if maybe_job:
-                        await self._complete(maybe_job, {"id": current, "skipped": "already linked"})
+                        await self.complete(maybe_job, {"id": current, "skipped": "already linked"})
                         self.stats.skipped += 1
                     continue
                 items.append(_Item(key, row, maybe_job, stale_id=current))
@@ -346,8 +345,8 @@ class JobRunner:
                 wanted[job.entity_key] = rid
         if not wanted:
             return
-        rows = await asyncio.to_thread(self._read_rows, SHOP_ENTITY[entity], list(wanted))
-        holding = {k: rid for k, rid in wanted.items() if (r := rows.get(k)) and self._row_id(r) == rid}
+        rows = await asyncio.to_thread(self.read_rows, SHOP_ENTITY[entity], list(wanted))
+        holding = {k: rid for k, rid in wanted.items() if (r := rows.get(k)) and self.row_id(r) == rid}
         if not holding:
             return
         records = await self.client.get_many(entity, set(holding.values()))
@@ -418,7 +417,7 @@ class JobRunner:
             for it in items:
                 if it.job:
                     # Nothing was created: a failed lookup is always safe to repeat.
-                    await self._fail(it.job, JobError(type(exc).__name__, str(exc), True))
+                    await self.fail(it.job, JobError(type(exc).__name__, str(exc), True))
             items.clear()
             return
         for it in items:
@@ -431,7 +430,7 @@ class JobRunner:
             if it.stale_id is not None and not self.settings.recreate_stale:
                 if it.job:
                     msg = f"{entity} {it.stale_id} was deleted in the portal and re-creating is off"
-                    await self._fail(it.job, JobError("StaleLink", msg, False))
+                    await self.fail(it.job, JobError("StaleLink", msg, False))
                 continue
             if await self._stage_refused(it.job, it.row):
                 continue
@@ -462,7 +461,7 @@ class JobRunner:
                 if isinstance(res, UserFacingError):
                     raise res
                 if it.job:
-                    await self._fail(it.job, _error(res))
+                    await self.fail(it.job, _error(res))
         if doubtful:
             await self._settle(entity, doubtful)
 
@@ -481,7 +480,7 @@ class JobRunner:
             elif it.job:
                 # Not there (yet). A real portal may still be finishing the request: the job waits in doubt
                 # for the portal's own request time limit, then runs again starting with the lookup.
-                await self._in_doubt(it.job, {"reason": "outcome unknown after sending; not found by lookup"})
+                await self.in_doubt(it.job, {"reason": "outcome unknown after sending; not found by lookup"})
 
     async def _write_back(self, entity: PortalEntity, item: _Item) -> bool:
         assert item.portal_id is not None
@@ -490,9 +489,9 @@ class JobRunner:
         extra = list(item.extra_ids)
         winner = item.portal_id
         if not won:
-            rows = await asyncio.to_thread(self._read_rows, SHOP_ENTITY[entity], [item.key])
+            rows = await asyncio.to_thread(self.read_rows, SHOP_ENTITY[entity], [item.key])
             row = rows.get(item.key)
-            current = self._row_id(row) if row else None
+            current = self.row_id(row) if row else None
             if current is not None and current != item.portal_id:
                 # Another worker linked a different record first: adopt it, hand ours to cleanup.
                 self.stats.lost_races += 1
@@ -500,7 +499,7 @@ class JobRunner:
                 winner = current
             elif current is None and row is not None:
                 if item.job:
-                    await self._fail(
+                    await self.fail(
                         item.job, JobError("WriteBackFailed", "the shop did not store the id", True)
                     )
                 return False
@@ -511,7 +510,7 @@ class JobRunner:
                 self.queue.enqueue, f"{entity}.cleanup", item.key, payload={"ids": ids}, created_by="sync"
             )
         if item.job:
-            await self._complete(item.job, {"id": winner, "how": item.how or "linked", "extra": extra})
+            await self.complete(item.job, {"id": winner, "how": item.how or "linked", "extra": extra})
         return True
 
     async def _stage_refused(
@@ -526,7 +525,7 @@ class JobRunner:
         if problem is None:
             return False
         if job:
-            await self._fail(job, JobError("StageNotInPipeline", f"order {row.key}: {problem}", False))
+            await self.fail(job, JobError("StageNotInPipeline", f"order {row.key}: {problem}", False))
         return True
 
     # ------------------------------------------------------------- relinks
@@ -537,7 +536,7 @@ class JobRunner:
         shop_entity = SHOP_ENTITY[entity]
         wanted = {j.entity_key: int((j.payload or {}).get("portal_id") or 0) for j in jobs}
         records = await self.client.get_many(entity, [i for i in wanted.values() if i > 0])
-        rows = await asyncio.to_thread(self._read_rows, shop_entity, list(wanted))
+        rows = await asyncio.to_thread(self.read_rows, shop_entity, list(wanted))
         gone: list[Job] = []
         locks = await asyncio.to_thread(self.shop.locks)
         try:
@@ -546,13 +545,13 @@ class JobRunner:
                 key, pid = job.entity_key, wanted[job.entity_key]
                 row = rows.get(key)
                 if key not in got:
-                    await self._fail(job, JobError("Locked", "another worker holds this record", True))
+                    await self.fail(job, JobError("Locked", "another worker holds this record", True))
                 elif row is None:
-                    await self._complete(job, {"skipped": "the record is no longer in the shop"})
+                    await self.complete(job, {"skipped": "the record is no longer in the shop"})
                 elif row.problem:
-                    await self._fail(job, _invalid(row))
-                elif self._row_id(row) == pid:
-                    await self._complete(job, {"id": pid, "skipped": "already linked"})
+                    await self.fail(job, _invalid(row))
+                elif self.row_id(row) == pid:
+                    await self.complete(job, {"id": pid, "skipped": "already linked"})
                 elif records.get(pid) is None:
                     gone.append(job)
                 elif refused := (await self.refusals(entity, [(key, pid, records.get(pid))])).get((key, pid)):
@@ -569,9 +568,9 @@ class JobRunner:
                     if err is not None:
                         if isinstance(err, UserFacingError):
                             raise err
-                        await self._fail(job, JobError(type(err).__name__, str(err), True))
+                        await self.fail(job, JobError(type(err).__name__, str(err), True))
                         continue
-                    item = _Item(key, row, job, stale_id=self._row_id(row), portal_id=pid, how="relinked")
+                    item = _Item(key, row, job, stale_id=self.row_id(row), portal_id=pid, how="relinked")
                     await self._write_back(entity, item)
         finally:
             await asyncio.to_thread(locks.close)
@@ -582,19 +581,19 @@ class JobRunner:
 
     async def _update(self, entity: PortalEntity, jobs: list[Job]) -> None:
         shop_entity = SHOP_ENTITY[entity]
-        rows = await asyncio.to_thread(self._read_rows, shop_entity, [j.entity_key for j in jobs])
+        rows = await asyncio.to_thread(self.read_rows, shop_entity, [j.entity_key for j in jobs])
         to_create: list[Job] = []
         stale_ids: dict[str, int] = {}
         linked: list[tuple[Job, OrderRow | UserRow, int]] = []
         for job in jobs:
             row = rows.get(job.entity_key)
             if row is None:
-                await self._complete(job, {"skipped": "the record is no longer in the shop"})
+                await self.complete(job, {"skipped": "the record is no longer in the shop"})
                 continue
             if row.problem:
-                await self._fail(job, _invalid(row))
+                await self.fail(job, _invalid(row))
                 continue
-            rid = self._row_id(row)
+            rid = self.row_id(row)
             if rid is None:
                 to_create.append(job)  # an update of a record without a portal id creates it
             else:
@@ -613,7 +612,7 @@ class JobRunner:
             rec = current.get(rid)
             if (error := refused.get((job.entity_key, rid))) is not None:
                 # Nothing is written to a shared link, nor to another integration's record.
-                await self._fail(job, replace(error, message=f"not updated: {error.message}"))
+                await self.fail(job, replace(error, message=f"not updated: {error.message}"))
                 continue
             if rec is None:
                 if self.settings.recreate_stale:
@@ -621,7 +620,7 @@ class JobRunner:
                     stale_ids[job.entity_key] = rid
                     to_create.append(job)
                 else:
-                    await self._fail(
+                    await self.fail(
                         job, JobError("StaleLink", f"{entity} {rid} no longer exists in the portal", False)
                     )
                 continue
@@ -637,7 +636,7 @@ class JobRunner:
             # Kept from before origin ids: ours by the shop's word, so it gets our origin ids.
             diffs += F.origin_diff(rec, originator=self.originator, key=job.entity_key)
             if not diffs:
-                await self._complete(job, {"id": rid, "unchanged": True})
+                await self.complete(job, {"id": rid, "unchanged": True})
                 continue
             if await self._stage_refused(job, row, rec):
                 continue
@@ -648,17 +647,17 @@ class JobRunner:
                 if res is None:
                     self.stats.updated += 1
                     self.stats.stamped += bool(F.STAMP_FIELDS & f.keys())
-                    await self._complete(job, {"id": rid, "fields": sorted(f)})
+                    await self.complete(job, {"id": rid, "fields": sorted(f)})
                 elif isinstance(res, UserFacingError):
                     raise res
                 elif isinstance(res, NotFound):
-                    await self._fail(
+                    await self.fail(
                         job, JobError("StaleLink", f"{entity} {rid} vanished during the update", True)
                     )
                 elif isinstance(res, OutcomeUnknown):
                     # An update is idempotent: sending the same values again is harmless.
-                    await self._fail(job, JobError("OutcomeUnknown", str(res), True))
+                    await self.fail(job, JobError("OutcomeUnknown", str(res), True))
                 else:
-                    await self._fail(job, _error(res))
+                    await self.fail(job, _error(res))
         if to_create:
             await self._ensure(entity, to_create, stale_ids=stale_ids)

@@ -10,13 +10,13 @@ import logging
 import signal
 import sys
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
 from bitrix_monitor import APP_NAME
-from bitrix_monitor.config import AppConfig
 from bitrix_monitor.errors import EXIT_OK, EXIT_PROBLEMS, ConfigError
 from bitrix_monitor.paths import DataDirs
 from bitrix_monitor.sync.api import Snapshot
@@ -36,26 +36,11 @@ class HeadlessOptions:
     dry_run: bool = False
     watch: float | None = None
     json: bool = False
-    demo: bool = False
-    shop_url: str | None = None
-    portal_url: str | None = None
 
 
-@contextlib.asynccontextmanager
-async def open_service(
-    cfg: AppConfig, dirs: DataDirs, opts: HeadlessOptions
-) -> AsyncIterator[MonitorService]:
-    if opts.demo:
-        from bitrix_monitor.demo.scenario import open_demo
-
-        async with open_demo(dirs, cfg) as service:
-            yield service
-        return
-    service = await MonitorService.open(cfg, dirs, shop_url=opts.shop_url, portal_url=opts.portal_url)
-    try:
-        yield service
-    finally:
-        await service.aclose()
+# Opens the service a run works on and closes it on the way out: :func:`bitrix_monitor.wiring.opened` with the
+# run's arguments (the configured shop and portal, overrides from the command line, or the demo).
+ServiceOpener = Callable[[], AbstractAsyncContextManager[MonitorService]]
 
 
 class _Printer:
@@ -147,15 +132,13 @@ def _say_stamped(n: int, opts: HeadlessOptions, out: TextIO) -> None:
             print(f"Stamped our origin ids on {n} records kept from before.", file=out)
 
 
-async def run_headless(
-    cfg: AppConfig, dirs: DataDirs, opts: HeadlessOptions, out: TextIO | None = None
-) -> int:
+async def run_headless(open_service: ServiceOpener, opts: HeadlessOptions, out: TextIO | None = None) -> int:
     out = out or sys.stdout  # looked up now: a default bound at import would outlive a redirected stdout
     printer = _Printer(sys.stderr)
     stop = asyncio.Event()
     with _Interrupts(stop, grace=WATCH_GRACE if opts.watch else 0.0) as interrupts:
         try:
-            async with open_service(cfg, dirs, opts) as service:
+            async with open_service() as service:
                 if opts.mode == "report":
                     report = Report.of(
                         printer.warn(await service.snapshot(printer)), await service.queue_summary()
@@ -229,11 +212,9 @@ async def _watch(
 ) -> Report:
     """Keep polling the shop for changes and processing, until interrupted."""
     assert opts.watch
-    from bitrix_monitor.sync.changes import ChangeWatcher
-
     # Remember the shop as it is *before* the first sync: whatever changes from here on, even while that
     # sync runs, differs from what the watcher saw and is picked up by the first poll.
-    watcher = ChangeWatcher(service)
+    watcher = service.change_watcher()
     await watcher.prime()
     report = await _sync_once(service, opts, out, printer)
     print(json.dumps(report.to_dict()) if opts.json else report.to_text(), file=out, flush=True)
@@ -249,14 +230,9 @@ async def _watch(
     return Report.of(await service.snapshot(printer), await service.queue_summary())
 
 
-async def restore_from_archive(
-    cfg: AppConfig, dirs: DataDirs, path: Path, shop_url: str | None, portal_url: str | None
-) -> int:
-    service = await MonitorService.open(cfg, dirs, shop_url=shop_url, portal_url=portal_url)
-    try:
+async def restore_from_archive(open_service: ServiceOpener, path: Path) -> int:
+    async with open_service() as service:
         outcome = await service.restore_archived(path)
-    finally:
-        await service.aclose()
     print(outcome.message)
     return outcome.exit_status
 

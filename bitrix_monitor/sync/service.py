@@ -1,5 +1,6 @@
-"""The composition root: one service over the shop, the portal client and the job queue, used by the
-headless front end and the desktop window alike (it implements :class:`~bitrix_monitor.sync.api.MonitorApi`).
+"""One service over the shop, the portal client and the job queue, used by the headless front end and the
+desktop window alike (it implements :class:`~bitrix_monitor.sync.api.MonitorApi`). It is assembled in
+:mod:`bitrix_monitor.wiring`.
 """
 
 from __future__ import annotations
@@ -7,27 +8,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import functools
 import json
 import logging
 import os
-import re
 import socket
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from bitrix_monitor.bitrix import BitrixClient, WebhookUrl
 from bitrix_monitor.bitrix.errors import BitrixError
-from bitrix_monitor.config import AppConfig, ShopConfig
+from bitrix_monitor.config import AppConfig
 from bitrix_monitor.errors import ConfigError, UserFacingError
 from bitrix_monitor.paths import DataDirs
-from bitrix_monitor.queue import JobQueue, RetryPolicy
+from bitrix_monitor.queue import JobQueue
 from bitrix_monitor.queue.model import kind_info
-from bitrix_monitor.secrets import ENV_SHOP_DB, SecretStore
 from bitrix_monitor.shop import ShopDatabase
-from bitrix_monitor.shop.connection import check_url
 from bitrix_monitor.sync.api import (
     ActivityEntry,
     BudgetLine,
@@ -37,6 +35,7 @@ from bitrix_monitor.sync.api import (
     Snapshot,
 )
 from bitrix_monitor.sync.archive import Archive, ArchivedRecord, UnreadableArchive
+from bitrix_monitor.sync.changes import ChangeWatcher
 from bitrix_monitor.sync.engine import JobRunner, RunStats
 from bitrix_monitor.sync.model import PORTAL_ENTITY, Plan, PlannedJob, QueueMark, RecordState
 from bitrix_monitor.sync.reconcile import QueueInfo, Reconciler, TitlePattern, job_for
@@ -45,50 +44,8 @@ from bitrix_monitor.sync.stages import StageGuard
 
 log = logging.getLogger(__name__)
 
-_SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 _MARKS = {"queued": QueueMark.QUEUED, "running": QueueMark.RUNNING, "failed": QueueMark.FAILED,
           "in_doubt": QueueMark.IN_DOUBT, "dead": QueueMark.DEAD}  # fmt: skip
-
-
-def derive_originator(shop_url: str) -> str:
-    """``[portal] originator`` when unset: stable per shop database (its name, or the SQLite file's stem)."""
-    url = check_url(shop_url)
-    name = (
-        Path(url.database or "shop").stem if url.get_backend_name() == "sqlite" else (url.database or "shop")
-    )
-    return "shop-" + _SAFE.sub("-", name).strip("-")[:40]
-
-
-@dataclass(frozen=True)
-class Endpoints:
-    """Where the shop and the portal are, with their secrets (never logged: see :mod:`bitrix_monitor.log`)."""
-
-    shop_url: str
-    shop_password: str | None
-    webhook: str
-
-
-def resolve_endpoints(
-    cfg: AppConfig, secrets: SecretStore, *, shop_url: str | None = None, portal_url: str | None = None
-) -> Endpoints:
-    url = shop_url or os.environ.get(ENV_SHOP_DB) or cfg.shop.url
-    if not url:
-        raise ConfigError(
-            "No shop database is configured",
-            hint="set [shop] url in the config, pass --shop-db URL, or set BITRIX_MONITOR_SHOP_DB",
-        )
-    parsed = check_url(url)
-    password = parsed.password
-    if password is None and parsed.get_backend_name() != "sqlite":
-        password = secrets.shop_password(url)  # keyed by the URL as configured (it holds no password)
-    webhook = portal_url or secrets.webhook_url()
-    if not webhook:
-        raise ConfigError(
-            "No Bitrix24 webhook is configured",
-            hint="save it in the settings (it goes to the keyring), pass --portal URL, "
-            "or set BITRIX_MONITOR_PORTAL",
-        )
-    return Endpoints(url, password, webhook)
 
 
 class PortalFailed(UserFacingError):
@@ -124,7 +81,7 @@ class MonitorService:
         self.owner = f"{socket.gethostname()}:{os.getpid()}"
         self._paused = asyncio.Event()
         self._activity: list[ActivityEntry] = []
-        self._activity_file = dirs.root / "activity.jsonl"
+        self._activity_file = dirs.activity_file
         self.last_stats = RunStats()
         self.runner_status = ""  # what the background runner last said (who holds the queue, …)
         self._stop = asyncio.Event()
@@ -135,52 +92,6 @@ class MonitorService:
         self.stages = StageGuard(client, cfg.shop.orders)  # the deal pipeline, read again by each snapshot
 
     # ------------------------------------------------------------------ lifecycle
-
-    @classmethod
-    async def open(
-        cls,
-        cfg: AppConfig,
-        dirs: DataDirs,
-        secrets: SecretStore | None = None,
-        *,
-        shop_url: str | None = None,
-        portal_url: str | None = None,
-    ) -> MonitorService:
-        secrets = secrets or SecretStore()
-        ep = resolve_endpoints(cfg, secrets, shop_url=shop_url, portal_url=portal_url)
-        webhook = WebhookUrl.parse(ep.webhook)
-        shop_cfg = ShopConfig(url=ep.shop_url, orders=cfg.shop.orders, users=cfg.shop.users)
-        shop = await asyncio.to_thread(ShopDatabase.connect, ep.shop_url, shop_cfg, password=ep.shop_password)
-        queue: JobQueue | None = None
-        try:
-            policy = RetryPolicy(
-                max_attempts=cfg.sync.max_attempts,
-                backoff_base=cfg.sync.retry_base,
-                backoff_cap=cfg.sync.retry_cap,
-            )
-            queue = await asyncio.to_thread(JobQueue.open, dirs.queue_file, policy=policy)
-            client = BitrixClient(
-                webhook,
-                plan=cfg.rate_plan,
-                timeout=cfg.portal.timeout,
-                ca_bundle=cfg.portal.ca_bundle or None,
-            )
-        except BaseException:
-            shop.close()
-            if queue is not None:
-                queue.close()
-            raise
-        originator = cfg.portal.originator or derive_originator(ep.shop_url)
-        return cls(
-            cfg,
-            dirs,
-            shop,
-            client,
-            queue,
-            originator=originator,
-            webhook=webhook,
-            settle_delay=cfg.sync.settle_delay,
-        )
 
     def on_close(self, closer: Callable[[], Awaitable[None]]) -> None:
         """Run ``closer`` after the service has closed (e.g. stop the demo's portal)."""
@@ -207,9 +118,11 @@ class MonitorService:
                 self._run_background(tick), name="runner"
             )
 
-    async def _run_background(self, tick: float) -> None:
-        from bitrix_monitor.sync.changes import ChangeWatcher
+    def change_watcher(self) -> ChangeWatcher:
+        """A watcher over this service's shop that queues jobs for what changes there (as "watch")."""
+        return ChangeWatcher(self.shop, self.cfg.shop, functools.partial(self.apply, actor="watch"))
 
+    async def _run_background(self, tick: float) -> None:
         interval = self.cfg.sync.auto_sync_interval
         watcher: ChangeWatcher | None = None
         next_poll = 0.0
@@ -218,7 +131,7 @@ class MonitorService:
             try:
                 if interval > 0 and not self.runner_paused and loop.time() >= next_poll:
                     if watcher is None:
-                        watcher = ChangeWatcher(self)
+                        watcher = self.change_watcher()
                         await watcher.prime()
                     elif await watcher.poll():
                         self._log_activity("watch", "queued jobs for records changed in the shop")

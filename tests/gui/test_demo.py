@@ -8,15 +8,14 @@ from bitrix_monitor.gui.window import MainWindow
 from bitrix_monitor.paths import DataDirs
 from bitrix_monitor.sync.api import MonitorApi
 from bitrix_monitor.sync.model import RecordState
+from bitrix_monitor.wiring import open_service
 from tests.gui.conftest import DialogAnswers, wait_until
 
 
 async def test_demo_orders_missing_a_deal_are_created_and_counted_in_sync(qtbot, data_dirs: DataDirs) -> None:
-    from bitrix_monitor.demo.scenario import open_demo_service
-
     async def factory(*, demo: bool = False) -> MonitorApi:
         assert demo
-        service = await open_demo_service(data_dirs, AppConfig())
+        service = await open_service(AppConfig(), data_dirs, demo=True)
         service.start_background(tick=0.1)
         return service
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,7 @@ import sqlalchemy as sa
 
 from bitrix_monitor.config import ShopConfig
 from bitrix_monitor.demo.shop import STATUSES, create_demo_shop, create_schema, demo_metadata
+from bitrix_monitor.paths import DataDirs
 from bitrix_monitor.shop import ShopDatabase, ShopError
 from tests.shop.conftest import admin, admin_url
 
@@ -100,3 +103,37 @@ def test_create_schema_gives_empty_tables_for_own_rows(shop_url: str) -> None:
     with ShopDatabase.connect(shop_url, ShopConfig()) as db:
         assert db.count_orders() == 0
         assert db.get_users(["1"])["1"].last_name == "Lee"
+
+
+def _cli(dirs: DataDirs, *args: str) -> str:
+    """The real entry point in a process of its own (it sets up logging for the whole process); its stdout."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bitrix_monitor", "--data-dir", str(dirs.root), *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_the_demo_keeps_its_queue_archive_and_activity_apart(tmp_path: Path) -> None:
+    """A demo sync writes its jobs, its archive (the seeded duplicates it cleans up) and its activity under
+    ``demo/``: the real configuration's queue, archive and activity stay untouched, ``--list-archive`` on the
+    real setup lists nothing of the demo, and ``--demo --restore`` works on the demo's own shop."""
+    dirs = DataDirs(tmp_path / "data")
+    _cli(dirs, "--demo", "--sync")
+    demo = dirs.demo()
+    assert demo.root == dirs.root / "demo"
+    assert not dirs.queue_file.exists() and not dirs.activity_file.exists()
+    assert list(dirs.archive_dir.iterdir()) == []
+    assert demo.queue_file.is_file() and demo.activity_file.read_text().strip()
+    archived = sorted(demo.archive_dir.glob("deal-*.json"))
+    assert archived  # the demo's duplicates were archived before the cleanup deleted them
+
+    assert _cli(dirs, "--list-archive").splitlines() == [f"0 archived records in {dirs.archive_dir}"]
+    assert str(archived[0]) in _cli(dirs, "--demo", "--list-archive")
+
+    assert _cli(dirs, "--demo", "--restore", str(archived[0])).startswith("Restored deal ")
+    assert not dirs.queue_file.exists() and not dirs.activity_file.exists()

@@ -22,6 +22,7 @@ from bitrix_monitor.demo.shop import create_demo_shop
 from bitrix_monitor.paths import DataDirs
 from bitrix_monitor.shop import ShopDatabase
 from bitrix_monitor.sync.service import MonitorService
+from bitrix_monitor.wiring import open_service
 
 ORIGINATOR = "test-shop"
 
@@ -102,7 +103,7 @@ async def service(
     """The service over the test's shop and the emulator, closed after the test; an ``indirect``
     parameter gives another configuration."""
     cfg = getattr(request, "param", CFG)
-    service = await MonitorService.open(cfg, data_dirs, shop_url=shop.url, portal_url=portal.webhook_url)
+    service = await open_service(cfg, data_dirs, shop_url=shop.url, portal_url=portal.webhook_url)
     yield service
     await service.aclose()
 

@@ -15,9 +15,9 @@ from bitrix_monitor.demo.emulator import PortalEmulator
 from bitrix_monitor.paths import DataDirs
 from bitrix_monitor.sync import fields as F
 from bitrix_monitor.sync.archive import Archive
-from bitrix_monitor.sync.changes import ChangeWatcher
 from bitrix_monitor.sync.model import RecordState
 from bitrix_monitor.sync.service import MonitorService
+from bitrix_monitor.wiring import open_service
 from tests.sync.conftest import FAST_CONFIG, ORIGINATOR, Shop, assert_exactly_one_each, make_shop
 
 CFG = config.from_dict(__import__("tomllib").loads(FAST_CONFIG))
@@ -26,7 +26,7 @@ CFG = config.from_dict(__import__("tomllib").loads(FAST_CONFIG))
 async def _service(
     shop: Shop, portal: PortalEmulator, dirs: DataDirs, cfg: config.AppConfig = CFG
 ) -> MonitorService:
-    return await MonitorService.open(cfg, dirs, shop_url=shop.url, portal_url=portal.webhook_url)
+    return await open_service(cfg, dirs, shop_url=shop.url, portal_url=portal.webhook_url)
 
 
 async def _sync(service: MonitorService) -> None:
@@ -221,7 +221,7 @@ async def test_change_watcher_queues_updates_and_creates(
     shop: Shop, portal: PortalEmulator, service: MonitorService
 ) -> None:
     await _sync(service)
-    watcher = ChangeWatcher(service)
+    watcher = service.change_watcher()
     await watcher.prime()
     assert await watcher.poll() == 0
     key = next(iter(shop.deal_ids()))

@@ -6,6 +6,7 @@ are reported per record, never moved, and the connect check says so in one line.
 from __future__ import annotations
 
 import asyncio
+import functools
 import io
 import tomllib
 from typing import Any
@@ -21,6 +22,7 @@ from bitrix_monitor.sync.headless import HeadlessOptions, run_headless
 from bitrix_monitor.sync.model import RecordState
 from bitrix_monitor.sync.service import MonitorService
 from bitrix_monitor.sync.stages import read_pipeline
+from bitrix_monitor.wiring import opened
 from tests.sync.conftest import FAST_CONFIG, ORIGINATOR, Shop, assert_exactly_one_each
 from tests.sync.test_engine import _service, _sync
 
@@ -191,9 +193,9 @@ async def test_deals_in_another_pipeline_are_reported_per_record_and_the_connect
     assert {d["TITLE"] for d in deals} == {f"Order #{k}" for k in keys}  # nothing written to them
     # The headless report says it in one line on stderr (and the exit status says problems remain).
     out = io.StringIO()
-    opts = HeadlessOptions(mode="report", shop_url=shop.url, portal_url=portal.webhook_url)
+    opener = functools.partial(opened, _cfg(0), data_dirs, shop_url=shop.url, portal_url=portal.webhook_url)
     capsys.readouterr()
-    assert await run_headless(_cfg(0), data_dirs, opts, out=out) == 1
+    assert await run_headless(opener, HeadlessOptions(mode="report"), out=out) == 1
     err = capsys.readouterr().err.splitlines()
     assert [line for line in err if "warning" in line] == [f"bitrix-monitor: warning: {warning}"]
 

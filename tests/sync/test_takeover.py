@@ -142,10 +142,10 @@ async def _unsettled(cli: Cli, portal: PortalEmulator) -> list[str]:
     message: what is left, and why)."""
     from bitrix_monitor import config
     from bitrix_monitor.paths import DataDirs
-    from bitrix_monitor.sync.service import MonitorService
+    from bitrix_monitor.wiring import open_service
 
     cfg = config.load(cli.config)
-    service = await MonitorService.open(
+    service = await open_service(
         cfg, DataDirs(cli.data_dir), shop_url=cli.shop_url, portal_url=portal.webhook_url
     )
     try:

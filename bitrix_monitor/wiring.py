@@ -1,0 +1,163 @@
+"""The one place the app is assembled (STYLE.md §21): config → secrets → shop database → portal client →
+job queue → :class:`~bitrix_monitor.sync.service.MonitorService`.
+
+The desktop window (:mod:`bitrix_monitor.gui.launch`), the headless modes (:mod:`bitrix_monitor.cli`
+hands :func:`opened` to :mod:`bitrix_monitor.sync.headless`) and the demo all call :func:`open_service`
+with different arguments; nothing in the core reaches back here or into the demo. The demo's variant
+starts the portal emulator and the demo shop in this process and keeps everything it writes (queue,
+archive, activity) under ``<data dir>/demo``, apart from the real configuration's data.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from bitrix_monitor.bitrix import BitrixClient, WebhookUrl
+from bitrix_monitor.config import AppConfig, ShopConfig
+from bitrix_monitor.errors import ConfigError
+from bitrix_monitor.paths import DataDirs
+from bitrix_monitor.queue import JobQueue, RetryPolicy
+from bitrix_monitor.secrets import ENV_SHOP_DB, SecretStore
+from bitrix_monitor.shop import ShopDatabase
+from bitrix_monitor.shop.connection import check_url
+from bitrix_monitor.sync.service import MonitorService
+
+_SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+def derive_originator(shop_url: str) -> str:
+    """``[portal] originator`` when unset: stable per shop database (its name, or the SQLite file's stem)."""
+    url = check_url(shop_url)
+    name = (
+        Path(url.database or "shop").stem if url.get_backend_name() == "sqlite" else (url.database or "shop")
+    )
+    return "shop-" + _SAFE.sub("-", name).strip("-")[:40]
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """Where the shop and the portal are, with their secrets (never logged: see :mod:`bitrix_monitor.log`)."""
+
+    shop_url: str
+    shop_password: str | None
+    webhook: str
+
+
+def resolve_endpoints(
+    cfg: AppConfig, secrets: SecretStore, *, shop_url: str | None = None, portal_url: str | None = None
+) -> Endpoints:
+    url = shop_url or os.environ.get(ENV_SHOP_DB) or cfg.shop.url
+    if not url:
+        raise ConfigError(
+            "No shop database is configured",
+            hint="set [shop] url in the config, pass --shop-db URL, or set BITRIX_MONITOR_SHOP_DB",
+        )
+    parsed = check_url(url)
+    password = parsed.password
+    if password is None and parsed.get_backend_name() != "sqlite":
+        password = secrets.shop_password(url)  # keyed by the URL as configured (it holds no password)
+    webhook = portal_url or secrets.webhook_url()
+    if not webhook:
+        raise ConfigError(
+            "No Bitrix24 webhook is configured",
+            hint="save it in the settings (it goes to the keyring), pass --portal URL, "
+            "or set BITRIX_MONITOR_PORTAL",
+        )
+    return Endpoints(url, password, webhook)
+
+
+async def open_service(
+    cfg: AppConfig,
+    dirs: DataDirs,
+    *,
+    demo: bool = False,
+    secrets: SecretStore | None = None,
+    shop_url: str | None = None,
+    portal_url: str | None = None,
+) -> MonitorService:
+    """The service over the configured shop and portal (``shop_url``/``portal_url`` override the config and
+    the secrets), or with ``demo`` over the demo shop and a demo portal in this process. The caller closes
+    it with :meth:`MonitorService.aclose`."""
+    if demo:
+        return await _open_demo(cfg, dirs)
+    secrets = secrets or SecretStore()
+    ep = resolve_endpoints(cfg, secrets, shop_url=shop_url, portal_url=portal_url)
+    webhook = WebhookUrl.parse(ep.webhook)
+    shop_cfg = ShopConfig(url=ep.shop_url, orders=cfg.shop.orders, users=cfg.shop.users)
+    shop = await asyncio.to_thread(ShopDatabase.connect, ep.shop_url, shop_cfg, password=ep.shop_password)
+    queue: JobQueue | None = None
+    try:
+        policy = RetryPolicy(
+            max_attempts=cfg.sync.max_attempts,
+            backoff_base=cfg.sync.retry_base,
+            backoff_cap=cfg.sync.retry_cap,
+        )
+        queue = await asyncio.to_thread(JobQueue.open, dirs.queue_file, policy=policy)
+        client = BitrixClient(
+            webhook,
+            plan=cfg.rate_plan,
+            timeout=cfg.portal.timeout,
+            ca_bundle=cfg.portal.ca_bundle or None,
+        )
+    except BaseException:
+        shop.close()
+        if queue is not None:
+            queue.close()
+        raise
+    return MonitorService(
+        cfg,
+        dirs,
+        shop,
+        client,
+        queue,
+        originator=cfg.portal.originator or derive_originator(ep.shop_url),
+        webhook=webhook,
+        settle_delay=cfg.sync.settle_delay,
+    )
+
+
+async def _open_demo(cfg: AppConfig, dirs: DataDirs) -> MonitorService:
+    """The demo's variant: the demo shop and a portal emulator in this process (created and seeded on first
+    use), the demo's queue, archive and activity under ``<data dir>/demo``; closing the service stops the
+    portal."""
+    # Loaded here, not at the top: the emulator is only needed by the demo.
+    from bitrix_monitor.demo.scenario import DemoPaths, demo_config, start_demo_portal
+
+    portal = await asyncio.to_thread(start_demo_portal, dirs)
+    try:
+        paths = DemoPaths.of(dirs)
+        service = await open_service(
+            demo_config(cfg, paths), dirs.demo(), shop_url=paths.shop_url, portal_url=portal.webhook_url
+        )
+    except BaseException:
+        await asyncio.to_thread(portal.close)
+        raise
+
+    async def stop_portal() -> None:
+        await asyncio.to_thread(portal.close)
+
+    service.on_close(stop_portal)
+    return service
+
+
+@contextlib.asynccontextmanager
+async def opened(
+    cfg: AppConfig,
+    dirs: DataDirs,
+    *,
+    demo: bool = False,
+    shop_url: str | None = None,
+    portal_url: str | None = None,
+) -> AsyncIterator[MonitorService]:
+    """:func:`open_service` as an async context manager: the service is closed on the way out."""
+    service = await open_service(cfg, dirs, demo=demo, shop_url=shop_url, portal_url=portal_url)
+    try:
+        yield service
+    finally:
+        await service.aclose()
