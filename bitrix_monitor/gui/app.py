@@ -19,6 +19,7 @@ from qasync import QEventLoop
 
 from bitrix_monitor import APP_NAME, APP_TITLE
 from bitrix_monitor.paths import DataDirs
+from bitrix_monitor.sync.api import ConnectionTests
 
 from .aio import cancel_all, spawn
 from .crash import ExceptHook, install_qt_message_handler
@@ -34,7 +35,7 @@ def run_gui(
     data_dirs: DataDirs,
     demo: bool = False,
     quit_after: float | None = None,
-    tester: object | None = None,
+    tester: ConnectionTests | None = None,
 ) -> int:
     """Open the main window over the service ``await service_factory(demo=demo)`` builds; return the
     exit status when the window closes.
@@ -76,11 +77,11 @@ async def amain(
     data_dirs: DataDirs,
     demo: bool = False,
     quit_after: float | None = None,
-    tester: object | None = None,
+    tester: ConnectionTests | None = None,
 ) -> int:
     quit_event = asyncio.Event()
     loop = asyncio.get_running_loop()
-    installed: list[int] = []
+    installed: list[signal.Signals] = []
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(sig, quit_event.set)

@@ -460,7 +460,7 @@ class TableFilterProxy(QSortFilterProxyModel):
         self._facet_filters: dict[int, frozenset[str]] = {}
         self._source: RowTableModel | None = None
 
-    def setSourceModel(self, model: QAbstractItemModel) -> None:  # type: ignore[override]
+    def setSourceModel(self, model: QAbstractItemModel) -> None:
         assert isinstance(model, RowTableModel)
         self._source = model
         super().setSourceModel(model)

@@ -32,6 +32,7 @@ from bitrix_monitor import config
 from bitrix_monitor.errors import ConfigError, UserFacingError
 from bitrix_monitor.log import redact
 from bitrix_monitor.secrets import WEBHOOK_KEY, SecretStore, backend_description, shop_password_key
+from bitrix_monitor.sync.api import ConnectionTests
 
 from .aio import spawn
 
@@ -70,14 +71,14 @@ def _section_name(path: Path_) -> str:
 
 
 class SettingsDialog(QDialog):
-    """Edits the config file and the secrets. ``tester`` may offer ``test_portal(url)``,
-    ``test_shop(url, password)`` and ``validate_mapping(cfg)`` (async; each returns a line to show)."""
+    """Edits the config file and the secrets. ``tester`` runs the connection tests and the mapping check;
+    without one their buttons are disabled."""
 
     def __init__(
         self,
         config_path: Path,
         *,
-        tester: object | None = None,
+        tester: ConnectionTests | None = None,
         secrets: SecretStore | None = None,
         parent: QWidget | None = None,
     ) -> None:
@@ -172,8 +173,9 @@ class SettingsDialog(QDialog):
         return edit
 
     def _add_secret_fields(self) -> None:
-        shop_form = self.tabs.widget(0).layout()
-        portal_form = self.tabs.widget(3).layout()
+        shop_page, portal_page = self.tabs.widget(0), self.tabs.widget(3)
+        assert shop_page is not None and portal_page is not None
+        shop_form, portal_form = shop_page.layout(), portal_page.layout()
         assert isinstance(shop_form, QFormLayout)
         assert isinstance(portal_form, QFormLayout)
         self.password_edit = self._secret_edit("shopPassword", self._has_shop_password())
@@ -203,7 +205,7 @@ class SettingsDialog(QDialog):
         edit.setPlaceholderText("stored in the keyring — leave empty to keep it" if stored else "not set")
         return edit
 
-    def _test_row(self, form: QFormLayout, capability: str, run: Any, text: str = "Test connection") -> Any:
+    def _test_row(self, form: QFormLayout, name: str, run: Any, text: str = "Test connection") -> Any:
         row = QHBoxLayout()
         button = QPushButton(text)
         result = QLabel()
@@ -211,10 +213,10 @@ class SettingsDialog(QDialog):
         row.addWidget(button)
         row.addWidget(result, 1)
         form.addRow("", row)
-        if getattr(self.tester, capability, None) is None:
+        if self.tester is None:
             button.setEnabled(False)
-            button.setToolTip("Available once the app is connected to a service that can test this")
-        button.clicked.connect(lambda: spawn(self._run_test(button, result, run), capability))
+            button.setToolTip("Not available here: nothing to run the test with")
+        button.clicked.connect(lambda: spawn(self._run_test(button, result, run), name))
         return button, result
 
     # -- reading the form -----------------------------------------------------------------------------
@@ -259,8 +261,8 @@ class SettingsDialog(QDialog):
             section = f"[{_section_name(key[:-1])}]"
             bad = section in message and (f" {key[-1]}" in message or f"{key[-1]}:" in message)
             widget.setStyleSheet("border: 1px solid #b00020;" if bad else "")
-            if bad:
-                self.tabs.setCurrentWidget(widget.parentWidget())
+            if bad and (page := widget.parentWidget()) is not None:
+                self.tabs.setCurrentWidget(page)
 
     def save(self) -> bool:
         """Validate, write the config file and the secrets. False (with the reason shown) if invalid."""
@@ -292,6 +294,11 @@ class SettingsDialog(QDialog):
             super().accept()
 
     # -- connection tests -----------------------------------------------------------------------------
+    def _tests(self) -> ConnectionTests:
+        if self.tester is None:  # their buttons are disabled then
+            raise UserFacingError("Connection tests are not available here")
+        return self.tester
+
     async def _run_test(self, button: QPushButton, result: QLabel, run: Any) -> None:
         button.setEnabled(False)
         result.setText("Testing…")
@@ -309,17 +316,17 @@ class SettingsDialog(QDialog):
         if not url:
             raise UserFacingError("Enter the webhook URL first")
         _check_webhook(url)
-        return str(await self.tester.test_portal(url))  # type: ignore[union-attr]
+        return await self._tests().test_portal(url)
 
     async def test_shop(self) -> str:
         url = self._text(("shop", "url"))
         if not url:
             raise UserFacingError("Enter the shop database URL first")
         password = self.password_edit.text() or self.secrets.shop_password(url)
-        return str(await self.tester.test_shop(url, password))  # type: ignore[union-attr]
+        return await self._tests().test_shop(url, password)
 
     async def check_mapping(self) -> str:
-        problems = await self.tester.validate_mapping(self.build_config())  # type: ignore[union-attr]
+        problems = await self._tests().validate_mapping(self.build_config())
         if problems:
             raise UserFacingError("; ".join(problems))
         return "The mapping matches the database"

@@ -10,7 +10,6 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import asdict
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +42,7 @@ from PySide6.QtWidgets import (
 from bitrix_monitor import APP_TITLE
 from bitrix_monitor.errors import UserFacingError
 from bitrix_monitor.paths import DataDirs
-from bitrix_monitor.sync.api import MonitorApi, QueueRow, QueueSummary, Snapshot
+from bitrix_monitor.sync.api import ConnectionTests, MonitorApi, QueueRow, QueueSummary, Snapshot
 from bitrix_monitor.sync.model import PORTAL_ENTITY, EntityCounts, Plan, Progress, RecordState, RecordStatus
 
 from .aio import LatestTask, ProgressRelay, set_user_error_sink, spawn
@@ -100,31 +99,6 @@ def make_table(proxy: TableFilterProxy) -> QTableView:
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
     return view
-
-
-def buckets_from_jobs(rows: Sequence[QueueRow], minutes: int = 60) -> list[tuple[int, int, float]]:
-    """Jobs finished (done) and failed per minute over the last ``minutes``, from the jobs' update times.
-
-    The fallback when the service offers no ``throughput()`` (which would also give the time throttled)."""
-    stamps = [
-        r.updated_at for r in rows if r.updated_at is not None and r.state in ("done", "failed", "dead")
-    ]
-    if not stamps:
-        return []
-    aware = stamps[0].tzinfo is not None
-    now = datetime.now(UTC) if aware else datetime.now()
-    buckets = [[0, 0, 0.0] for _ in range(minutes)]
-    for r in rows:
-        if (
-            r.updated_at is None
-            or r.state not in ("done", "failed", "dead")
-            or (r.updated_at.tzinfo is not None) != aware
-        ):
-            continue
-        age = int((now - r.updated_at).total_seconds() // 60)
-        if 0 <= age < minutes:
-            buckets[minutes - 1 - age][0 if r.state == "done" else 1] += 1
-    return [(int(d), int(f), float(t)) for d, f, t in buckets]
 
 
 def make_search(proxy: TableFilterProxy, placeholder: str) -> QLineEdit:
@@ -464,7 +438,7 @@ class MainWindow(QMainWindow):
         data_dirs: DataDirs,
         service_factory: ServiceFactory | None = None,
         poll_interval_ms: int = 1000,
-        tester: object | None = None,
+        tester: ConnectionTests | None = None,
     ) -> None:
         super().__init__()
         self.setWindowTitle(APP_TITLE)
@@ -577,7 +551,7 @@ class MainWindow(QMainWindow):
         bar.setMovable(False)
         self.addToolBar(bar)
 
-        def action(text: str, shortcut: str | None, handler: Callable[[], None]) -> QAction:
+        def action(text: str, shortcut: str | None, handler: Callable[[], object]) -> QAction:
             act = QAction(text, self)
             if shortcut:
                 act.setShortcut(QKeySequence(shortcut))
@@ -673,11 +647,8 @@ class MainWindow(QMainWindow):
         self.service = service
         self.demo = demo
         if old is not None and old is not service:
-            await close_service(old)
+            await old.aclose()
         self.setWindowTitle(f"{APP_TITLE} — demo" if demo else APP_TITLE)
-        can_settle = callable(getattr(service, "settle_jobs", None))
-        for button in (self.queue.settle_done_button, self.queue.settle_retry_button):
-            button.setEnabled(can_settle)
         self._set_connected(True)
         self._update_runner_label()
         self.poll_timer.start()
@@ -741,8 +712,7 @@ class MainWindow(QMainWindow):
         self.queue.set_rows(rows)
         self.overview.set_queue(summary)
         self.activity_model.set_rows(service.activity())
-        throughput = getattr(service, "throughput", None)
-        self.overview.chart.set_buckets(throughput(60) if callable(throughput) else buckets_from_jobs(rows))
+        self.overview.chart.set_buckets(service.throughput(60))
         self._update_budget()
 
     def _tick(self) -> None:
@@ -774,7 +744,8 @@ class MainWindow(QMainWindow):
         before = self._snapshot_summary
         if before is None:
             return False
-        return any(getattr(summary, s) != getattr(before, s) for s in ("done", "failed", "dead", "in_doubt"))
+        ended = (summary.done, summary.failed, summary.dead, summary.in_doubt)
+        return ended != (before.done, before.failed, before.dead, before.in_doubt)
 
     def _update_budget(self) -> None:
         if self.service is None:
@@ -792,7 +763,7 @@ class MainWindow(QMainWindow):
 
     def _update_runner_label(self) -> None:
         paused = self.service is not None and self.service.runner_paused
-        status = str(getattr(self.service, "runner_status", "") or "")
+        status = self.service.runner_status if self.service is not None else ""
         self.runner_label.setText(
             ("Runner paused" if paused else "Runner active") + (f": {status}" if status else "")
         )
@@ -855,13 +826,10 @@ class MainWindow(QMainWindow):
         return n
 
     async def settle_jobs(self, ids: Sequence[int], outcome: str) -> int:
-        settle = getattr(self.require_service(), "settle_jobs", None)
-        if settle is None:
-            raise UserFacingError("This service cannot settle in-doubt jobs yet")
         verb = "Mark done" if outcome == "done" else "Re-queue"
         if not await self._confirm_jobs(verb, ids):
             return 0
-        n: int = await settle(ids, outcome)
+        n = await self.require_service().settle_jobs(ids, outcome)
         await self.refresh_queue()
         return n
 
@@ -872,9 +840,8 @@ class MainWindow(QMainWindow):
             (f"Retry ({len(ids)})", lambda: self.retry_jobs(ids)),
             (f"Cancel ({len(ids)})", lambda: self.cancel_jobs(ids)),
         ]
-        if self.queue.settle_done_button.isEnabled():
-            entries.append((f"Settle in-doubt as done ({len(ids)})", lambda: self.settle_jobs(ids, "done")))
-            entries.append((f"Settle in-doubt: retry ({len(ids)})", lambda: self.settle_jobs(ids, "retry")))
+        entries.append((f"Settle in-doubt as done ({len(ids)})", lambda: self.settle_jobs(ids, "done")))
+        entries.append((f"Settle in-doubt: retry ({len(ids)})", lambda: self.settle_jobs(ids, "retry")))
         for text, make in entries:
             act = menu.addAction(text)
             act.setEnabled(bool(ids))
@@ -976,7 +943,7 @@ class MainWindow(QMainWindow):
     async def open_settings(self) -> bool:
         from .settings import SettingsDialog
 
-        dialog = SettingsDialog(self.config_path, tester=self.service or self.tester, parent=self)
+        dialog = SettingsDialog(self.config_path, tester=self.tester, parent=self)
         if not await self.ask(dialog):
             return False
         self.status_label.setText("Settings saved")
@@ -1000,15 +967,9 @@ class MainWindow(QMainWindow):
         await asyncio.gather(*tasks, return_exceptions=True)
         service, self.service = self.service, None
         if service is not None:
-            await close_service(service)
+            await service.aclose()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.poll_timer.stop()
         event.accept()
         self.closed.emit()
-
-
-async def close_service(service: object) -> None:
-    aclose = getattr(service, "aclose", None)
-    if aclose is not None:
-        await aclose()

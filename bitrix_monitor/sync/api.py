@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from bitrix_monitor.config import AppConfig
 from bitrix_monitor.queue.model import QueueCounts
 from bitrix_monitor.sync.model import EntityCounts, Orphan, Plan, Progress, RecordStatus
 
@@ -102,3 +103,28 @@ class MonitorApi(Protocol):
     def activity(self) -> list[ActivityEntry]: ...
 
     def record_url(self, entity: str, portal_id: int) -> str | None: ...
+
+    async def settle_jobs(self, ids: Sequence[int], outcome: str) -> int: ...  # outcome: "done" | "retry"
+
+    def throughput(self, minutes: int = 60) -> list[tuple[int, int, float]]:
+        """Per minute, oldest first: jobs done, jobs failed, seconds held back by the rate limit."""
+        ...
+
+    @property
+    def runner_status(self) -> str:
+        """What the background runner last said (who holds the queue, a connection error), or ``""``."""
+        ...
+
+    async def aclose(self) -> None: ...
+
+
+class ConnectionTests(Protocol):
+    """The settings dialog's "Test connection" and "Check the mapping": each answers one line a person can
+    act on, or raises a :class:`~bitrix_monitor.errors.UserFacingError`. Implemented by
+    :class:`bitrix_monitor.sync.probe.ConnectionTester`; they work before any service exists."""
+
+    async def test_portal(self, url: str) -> str: ...
+
+    async def test_shop(self, url: str, password: str | None = None) -> str: ...
+
+    async def validate_mapping(self, cfg: AppConfig) -> list[str]: ...

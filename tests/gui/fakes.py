@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from bitrix_monitor.config import AppConfig
 from bitrix_monitor.errors import UserFacingError
 from bitrix_monitor.sync.api import (
     ActivityEntry,
@@ -137,7 +138,8 @@ _UPDATE_STATES = {RecordState.OUTDATED, RecordState.UNLINKED}
 
 
 class FakeService:
-    """Implements ``MonitorApi`` plus the optional capabilities the window uses when present."""
+    """Implements ``MonitorApi`` (what the window uses) and ``ConnectionTests`` (what the settings dialog
+    uses)."""
 
     def __init__(self, orders: int = 200, users: int = 50, *, auto_run: bool = False, tick: float = 0.01):
         self.records: dict[tuple[str, str], _Record] = {}
@@ -157,6 +159,7 @@ class FakeService:
         self.snapshots_taken = 0
         self._runner: asyncio.Task[None] | None = None
         self.done_per_minute: dict[int, list[int]] = {}
+        self.status = ""  # what the runner says (runner_status)
 
     # -- MonitorApi ---------------------------------------------------------------------------------
     async def snapshot(self, progress: ProgressCallback | None = None) -> Snapshot:
@@ -302,7 +305,11 @@ class FakeService:
         kind = "deal" if entity in ("order", "deal") else "contact"
         return f"{PORTAL}/crm/{kind}/details/{portal_id}/"
 
-    # -- optional capabilities ----------------------------------------------------------------------
+    @property
+    def runner_status(self) -> str:
+        return self.status
+
+    # -- connection tests (ConnectionTests) -----------------------------------------------------------
     async def test_portal(self, url: str) -> str:
         await asyncio.sleep(0)
         if "/rest/" not in url:
@@ -311,11 +318,17 @@ class FakeService:
             )
         return "Connected to example.bitrix24.com as user 1 (scope: crm)"
 
-    async def test_shop(self, url: str, password: str | None) -> str:
+    async def test_shop(self, url: str, password: str | None = None) -> str:
         await asyncio.sleep(0)
         if not url:
             raise UserFacingError("No shop database URL")
         return "Connected: 200 orders, 50 users"
+
+    async def validate_mapping(self, cfg: AppConfig) -> list[str]:
+        await asyncio.sleep(0)
+        return [] if cfg.shop.orders.table == "orders" else [f"no table {cfg.shop.orders.table!r}"]
+
+    # -- settling, throughput, closing ----------------------------------------------------------------
 
     async def settle_jobs(self, ids: Sequence[int], outcome: str) -> int:
         n = 0

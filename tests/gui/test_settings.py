@@ -105,13 +105,18 @@ async def test_connection_tests_call_the_service_and_show_its_answer(qtbot, data
     _edit(dialog, "shop", "url").setText("")
     dialog.test_shop_button.click()
     await wait_until(lambda: "Enter the shop database URL first" in dialog.test_shop_result.text())
-    assert not dialog.check_mapping_button.isEnabled()  # the fake offers no mapping check
+    dialog.check_mapping_button.click()
+    await wait_until(lambda: dialog.check_mapping_result.text() == "The mapping matches the database")
+    _edit(dialog, "shop", "orders", "table").setText("orderz")
+    dialog.check_mapping_button.click()
+    await wait_until(lambda: dialog.check_mapping_result.text() == "no table 'orderz'")
 
 
 def test_without_a_service_the_test_buttons_are_disabled(qtbot, data_dirs: DataDirs) -> None:
     dialog = _dialog(qtbot, data_dirs.config_file)
     assert not dialog.test_portal_button.isEnabled()
     assert not dialog.test_shop_button.isEnabled()
+    assert not dialog.check_mapping_button.isEnabled()
 
 
 def test_a_broken_config_file_is_reported_and_defaults_are_shown(qtbot, data_dirs: DataDirs) -> None:
