@@ -4,17 +4,15 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
 
 from bitrix_monitor import config
 from bitrix_monitor.cli import main
-from bitrix_monitor.config import AppConfig, ShopConfig
+from bitrix_monitor.config import ShopConfig
 from bitrix_monitor.errors import EXIT_CONFIG, ConfigError
 from bitrix_monitor.shop import ShopDatabase
 from bitrix_monitor.sync.changes import ChangeWatcher
@@ -59,15 +57,14 @@ def test_without_a_zone_the_machine_zone_reads_naive_timestamps(demo_url: str) -
 async def test_change_detection_compares_in_the_shop_zone(demo_url: str) -> None:
     """The watcher's watermark is an aware instant; a row written after it (in Moscow wall time) is
     seen, one written an hour before it is not, though in UTC wall time it would look three hours later."""
-    cfg = replace(AppConfig(), shop=MOSCOW)
     planned: list[Plan] = []
 
-    async def apply(plan: Plan, *, actor: str) -> int:
+    async def apply(plan: Plan) -> int:
         planned.append(plan)
         return len(plan.jobs)
 
     with ShopDatabase.connect(demo_url, MOSCOW) as db:
-        watcher = ChangeWatcher(SimpleNamespace(shop=db, cfg=cfg, apply=apply))  # type: ignore[arg-type]
+        watcher = ChangeWatcher(db, MOSCOW, apply)
         await watcher.prime()
         mark = watcher.watermark["order"]
         assert mark is not None and mark.tzinfo is not None
