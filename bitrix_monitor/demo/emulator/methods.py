@@ -15,70 +15,26 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from bitrix_monitor.demo.emulator import php
 from bitrix_monitor.demo.emulator.fields import now_iso
 from bitrix_monitor.demo.emulator.limits import BUCKET_COUNT, BUCKET_SECONDS, Hit, OperatingLimiter
+from bitrix_monitor.demo.emulator.params import (
+    CallResult,
+    Handler,
+    resolve_id,
+    resolve_multipart,
+    resolve_param,
+    resolve_scalar,
+)
+from bitrix_monitor.demo.emulator.pipeline_methods import pipeline_methods
 from bitrix_monitor.demo.emulator.stats import EmulatorStats
 from bitrix_monitor.demo.emulator.store import PortalStore, RestError, invalid_id, not_found
 
 BATCH_MAX_LENGTH = 50
 SCOPES = ["crm"]
 _PATH_KEY_RE = re.compile(r"\[([^\]]+)\]")
-
-
-@dataclass
-class CallResult:
-    result: Any
-    total: int | None = None
-    next: int | None = None
-
-
-Handler = Callable[[dict[Any, Any], int, Hit], CallResult]
-
-
-def resolve_param(params: dict[Any, Any], name: str) -> Any:
-    """``CCrmRestHelper::resolveArrayParam``: an array parameter (``fields``, ``filter``, ``items``...) as
-    given, UPPER, lower, Capitalized or ``ar``+Capitalized (``fields``, ``FIELDS``, ``Fields``,
-    ``arFields``), with ``isset`` semantics (a null value counts as absent). Any other spelling is not found:
-    None, which the callers treat as the empty array the portal defaults to."""
-    lower = name.lower()
-    for key in (name, name.upper(), lower, lower.capitalize(), "ar" + lower.capitalize()):
-        if params.get(key) is not None:
-            return params[key]
-    return None
-
-
-def resolve_scalar(params: dict[Any, Any], name: str) -> Any:
-    """``CCrmRestHelper::resolveParam``: a scalar parameter (findbycomm ``type``) as given, lower, UPPER or
-    Capitalized; no ``ar`` form."""
-    lower = name.lower()
-    for key in (name, lower, name.upper(), lower.capitalize()):
-        if params.get(key) is not None:
-            return params[key]
-    return None
-
-
-def resolve_multipart(params: dict[Any, Any], *parts: str) -> Any:
-    """``CCrmRestProxyBase::resolveMultiPartParam``: a parameter named by parts (``entity``, ``type``) as
-    ``ENTITY_TYPE``, ``entity_type``, ``EntityType`` or ``arEntityType``."""
-    upper = "_".join(parts).upper()
-    hungary = "".join(p[:1].upper() + p[1:] for p in parts)
-    for key in (upper, upper.lower(), hungary, "ar" + hungary):
-        if params.get(key) is not None:
-            return params[key]
-    return None
-
-
-def resolve_id(params: dict[Any, Any]) -> int:
-    """``CCrmRestHelper::resolveEntityID``: ``ID`` or ``id`` only (not ``Id``), cast with ``(int)``."""
-    for key in ("ID", "id"):
-        if params.get(key) is not None:
-            return php.intval(params[key])
-    return 0
 
 
 def time_block(
@@ -219,7 +175,7 @@ class RestApi:
             }
         )
 
-        self._methods.update(_pipeline_methods(store))
+        self._methods.update(pipeline_methods(store))
 
     def has_method(self, name: str) -> bool:
         return name.lower() in self._methods
@@ -541,9 +497,3 @@ def _owner_type_name(value: Any) -> str | None:
         return names.get(php.intval(value))
     text = php.to_string(value).strip().upper()
     return text if text in names.values() else None
-
-
-def _pipeline_methods(store: PortalStore) -> dict[str, Handler]:
-    from bitrix_monitor.demo.emulator.pipeline_methods import pipeline_methods  # it builds on this module
-
-    return pipeline_methods(store)

@@ -8,7 +8,7 @@ from typing import Any
 
 from bitrix_monitor.demo.emulator import php
 from bitrix_monitor.demo.emulator.limits import Hit
-from bitrix_monitor.demo.emulator.methods import CallResult, Handler, resolve_id, resolve_param
+from bitrix_monitor.demo.emulator.params import CallResult, Handler, resolve_id, resolve_param
 from bitrix_monitor.demo.emulator.pipelines import directory_of
 from bitrix_monitor.demo.emulator.store import PortalStore, RestError
 
