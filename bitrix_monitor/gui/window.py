@@ -1,4 +1,5 @@
-"""The main window: overview, orders, users, queue and activity, over a ``MonitorApi`` service.
+"""The main window and its controller: the tabs (one module each in :mod:`bitrix_monitor.gui.tabs`) wired
+to a ``MonitorApi`` service.
 
 Widgets never talk to a database or the portal: every service call is awaited in a plain ``async def``
 method (tests call them directly) started through :func:`~bitrix_monitor.gui.aio.spawn`.
@@ -9,30 +10,21 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QPoint, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QComboBox,
     QDialog,
-    QGridLayout,
-    QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QLineEdit,
     QMainWindow,
     QMenu,
     QProgressBar,
     QPushButton,
-    QSplitter,
     QStackedWidget,
-    QTableView,
     QTabWidget,
     QToolBar,
     QVBoxLayout,
@@ -42,387 +34,18 @@ from PySide6.QtWidgets import (
 from bitrix_monitor import APP_TITLE
 from bitrix_monitor.errors import UserFacingError
 from bitrix_monitor.paths import DataDirs
-from bitrix_monitor.sync.api import ConnectionTests, MonitorApi, QueueRow, QueueSummary, Snapshot
-from bitrix_monitor.sync.model import PORTAL_ENTITY, EntityCounts, Plan, Progress, RecordState, RecordStatus
+from bitrix_monitor.sync.api import ConnectionTests, MonitorApi, QueueSummary, Snapshot
+from bitrix_monitor.sync.model import PORTAL_ENTITY, Plan, Progress, RecordStatus
 
 from .aio import LatestTask, ProgressRelay, set_user_error_sink, spawn
-from .models import (
-    OBJECT_ROLE,
-    ActivityModel,
-    OrdersModel,
-    QueueModel,
-    RecordsModel,
-    RowTableModel,
-    TableFilterProxy,
-    UsersModel,
-    fmt_time,
-    state_icon,
-    state_label,
-)
-from .widgets import (
-    ActivityChart,
-    ConfirmDialog,
-    DetailPane,
-    MessageBar,
-    PlanDialog,
-    ask_save_path,
-    export_csv,
-    run_dialog,
-)
+from .models import OrdersModel, RowTableModel, TableFilterProxy, UsersModel, fmt_time
+from .tabs import ActivityTab, OverviewTab, QueueTab, RecordsTab
+from .tabs.common import selected_objects
+from .widgets import ConfirmDialog, MessageBar, PlanDialog, ask_save_path, export_csv, run_dialog
 
 log = logging.getLogger(__name__)
 
 ServiceFactory = Callable[..., Awaitable[MonitorApi]]  # called as factory(demo=bool)
-
-ACTIONS = (
-    ("create", "Queue creation in Bitrix24"),
-    ("update", "Queue update from the shop"),
-    ("cleanup", "Queue clean-up of duplicates"),
-    ("relink", "Queue re-link"),
-)
-PROBLEMS = "problems"
-QUEUE_STATES = ("queued", "running", "in_doubt", "failed", "dead", "done", "cancelled")
-
-
-def make_table(proxy: TableFilterProxy) -> QTableView:
-    view = QTableView()
-    view.setModel(proxy)
-    view.setSortingEnabled(True)
-    view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-    view.setAlternatingRowColors(True)
-    view.setWordWrap(False)
-    view.verticalHeader().setVisible(False)
-    view.verticalHeader().setDefaultSectionSize(22)
-    view.horizontalHeader().setStretchLastSection(True)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-    return view
-
-
-def make_search(proxy: TableFilterProxy, placeholder: str) -> QLineEdit:
-    search = QLineEdit()
-    search.setPlaceholderText(placeholder)
-    search.setClearButtonEnabled(True)
-    search.textChanged.connect(proxy.set_search)
-    return search
-
-
-class SelectionKeeper:
-    """Keeps a table's selected rows (by identity) across filter changes and refreshes."""
-
-    def __init__(self, view: QTableView, proxy: TableFilterProxy) -> None:
-        self.view, self.proxy = view, proxy
-        self.saved: set[Any] = set()
-        self.current: Any = None
-        proxy.modelAboutToBeReset.connect(self.save)
-        proxy.modelReset.connect(self.restore)
-
-    def save(self) -> None:
-        model = self.proxy.source()
-        self.saved = {model.identity(obj) for obj in selected_objects(self.view)}
-        current = self.view.currentIndex()
-        obj = current.data(OBJECT_ROLE) if current.isValid() else None
-        self.current = model.identity(obj) if obj is not None else None
-
-    def restore(self) -> None:
-        if not self.saved:
-            return
-        source = self.proxy.source()
-        rows = source.rows_of(self.saved)
-        selection = QItemSelection()
-        last = source.columnCount() - 1
-        for r in rows:
-            top = self.proxy.mapFromSource(source.index(r, 0))
-            selection.select(top, self.proxy.mapFromSource(source.index(r, last)))
-        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect
-        self.view.selectionModel().select(selection, flags)
-        current = source.rows_of({self.current}) if self.current is not None else []
-        if current:
-            self.view.selectionModel().setCurrentIndex(
-                self.proxy.mapFromSource(source.index(current[0], 0)),
-                QItemSelectionModel.SelectionFlag.NoUpdate,
-            )
-        self.saved = set()
-
-
-def selected_objects(view: QTableView) -> list[Any]:
-    rows = sorted({i.row() for i in view.selectionModel().selectedRows()})
-    model = view.model()
-    return [model.index(r, 0).data(OBJECT_ROLE) for r in rows]
-
-
-class RecordsTab(QWidget):
-    """Orders or users: search, state filter, table, actions and the detail pane."""
-
-    action_requested = Signal(str, list, str)  # entity, keys, action
-    current_changed = Signal(object)  # RecordStatus | None
-    open_requested = Signal(object)  # RecordStatus
-
-    def __init__(self, entity: str, model: RecordsModel, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.entity = entity
-        self.model = model
-        self.proxy = TableFilterProxy(self)
-        self.proxy.setSourceModel(model)
-        layout = QVBoxLayout(self)
-        bar = QHBoxLayout()
-        self.search = make_search(self.proxy, "Search key, name, id, error…")
-        bar.addWidget(self.search, 2)
-        self.state_filter = QComboBox()
-        self.state_filter.addItem("All states", "")
-        self.state_filter.addItem("Needs attention", PROBLEMS)
-        for state in RecordState:
-            self.state_filter.addItem(state.label, state.value)
-        self.state_filter.addItem("queued", "queue:queued")
-        self.state_filter.addItem("failed jobs", "queue:failed")
-        self.state_filter.currentIndexChanged.connect(self._state_filter_changed)
-        bar.addWidget(self.state_filter, 1)
-        self.count_label = QLabel()
-        bar.addWidget(self.count_label)
-        layout.addLayout(bar)
-
-        buttons = QHBoxLayout()
-        self.action_buttons: dict[str, QPushButton] = {}
-        portal = PORTAL_ENTITY["order" if entity == "order" else "user"]
-        for action, text in ACTIONS:
-            button = QPushButton(text.replace("creation", f"{portal} creation"))
-            button.setObjectName(f"{entity}-{action}")
-            button.clicked.connect(lambda _c=False, a=action: self.request(a))
-            buttons.addWidget(button)
-            self.action_buttons[action] = button
-        buttons.addStretch(1)
-        layout.addLayout(buttons)
-
-        split = QSplitter(Qt.Orientation.Horizontal)
-        self.view = make_table(self.proxy)
-        self.keeper = SelectionKeeper(self.view, self.proxy)
-        self.view.customContextMenuRequested.connect(self._context_menu)
-        self.view.selectionModel().currentRowChanged.connect(self._current_row_changed)
-        self.view.doubleClicked.connect(lambda _i: self._open_current())
-        split.addWidget(self.view)
-        self.detail = DetailPane()
-        split.addWidget(self.detail)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
-        layout.addWidget(split, 1)
-        for sig in (
-            self.proxy.modelReset,
-            self.proxy.rowsInserted,
-            self.proxy.rowsRemoved,
-            self.proxy.layoutChanged,
-        ):
-            sig.connect(self._update_count)
-        self._update_count()
-
-    def set_state_filter(self, value: str) -> None:
-        i = self.state_filter.findData(value)
-        self.state_filter.setCurrentIndex(max(i, 0))
-
-    def _state_filter_changed(self) -> None:
-        value = self.state_filter.currentData() or ""
-        state: set[str] | None = None
-        queue: set[str] | None = None
-        if value == PROBLEMS:
-            state = {s.value for s in RecordState if s is not RecordState.IN_SYNC}
-        elif value.startswith("queue:"):
-            queue = {value.removeprefix("queue:")}
-        elif value:
-            state = {value}
-        self.proxy.set_filters(
-            self.proxy.search_text, {RecordsModel.FACET_STATE: state, RecordsModel.FACET_QUEUE: queue}
-        )
-
-    def _update_count(self) -> None:
-        self.count_label.setText(f"{self.proxy.rowCount()} of {self.model.total()}")
-
-    def selected(self) -> list[RecordStatus]:
-        return selected_objects(self.view)
-
-    def select_all_visible(self) -> None:
-        self.view.selectAll()
-
-    def request(self, action: str) -> None:
-        keys = [r.key for r in self.selected()]
-        self.action_requested.emit(self.entity, keys, action)
-
-    def _current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        self.current_changed.emit(current.data(OBJECT_ROLE) if current.isValid() else None)
-
-    def _open_current(self) -> None:
-        rec = self.view.currentIndex().data(OBJECT_ROLE)
-        if rec is not None:
-            self.open_requested.emit(rec)
-
-    def _context_menu(self, pos: QPoint) -> None:
-        menu = QMenu(self)
-        n = len(self.selected())
-        for action, text in ACTIONS:
-            act = menu.addAction(f"{text} ({n})")
-            act.triggered.connect(lambda _c=False, a=action: self.request(a))
-            act.setEnabled(n > 0)
-        menu.addSeparator()
-        copy = menu.addAction("Copy id")
-        copy.triggered.connect(self.copy_ids)
-        open_ = menu.addAction("Open in Bitrix24")
-        open_.triggered.connect(self._open_current)
-        menu.popup(self.view.viewport().mapToGlobal(pos))
-
-    def copy_ids(self) -> None:
-        lines = []
-        for rec in self.selected():
-            portal = rec.portal_id if rec.portal_id is not None else rec.stored_id
-            lines.append(f"{rec.key}\t{portal if portal is not None else ''}")
-        QGuiApplication.clipboard().setText("\n".join(lines))
-
-
-class QueueTab(QWidget):
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.model = QueueModel(self)
-        self.proxy = TableFilterProxy(self)
-        self.proxy.setSourceModel(self.model)
-        layout = QVBoxLayout(self)
-        bar = QHBoxLayout()
-        self.search = make_search(self.proxy, "Search kind, record, error…")
-        bar.addWidget(self.search, 2)
-        self.state_filter = QComboBox()
-        self.kind_filter = QComboBox()
-        self.error_filter = QComboBox()
-        self.state_filter.addItem("All states", "")
-        for s in QUEUE_STATES:
-            self.state_filter.addItem(state_label(s), s)
-        self.kind_filter.addItem("All kinds", "")
-        self.error_filter.addItem("All errors", "")
-        for combo, facet in (
-            (self.state_filter, QueueModel.FACET_STATE),
-            (self.kind_filter, QueueModel.FACET_KIND),
-            (self.error_filter, QueueModel.FACET_ERROR),
-        ):
-            combo.currentIndexChanged.connect(
-                lambda _i, c=combo, f=facet: self.proxy.set_facet(
-                    f, {c.currentData()} if c.currentData() else None
-                )
-            )
-            bar.addWidget(combo, 1)
-        layout.addLayout(bar)
-        buttons = QHBoxLayout()
-        self.retry_button = QPushButton("Retry")
-        self.cancel_button = QPushButton("Cancel jobs")
-        self.settle_done_button = QPushButton("Settle in-doubt: done")
-        self.settle_retry_button = QPushButton("Settle in-doubt: retry")
-        self.pause_button = QPushButton("Pause runner")
-        self.pause_button.setCheckable(True)
-        for b in (self.retry_button, self.cancel_button, self.settle_done_button, self.settle_retry_button):
-            b.setToolTip("Acts on the selected jobs, or on every job the filter shows when none is selected")
-            buttons.addWidget(b)
-        buttons.addStretch(1)
-        buttons.addWidget(self.pause_button)
-        layout.addLayout(buttons)
-        self.view = make_table(self.proxy)
-        self.view.sortByColumn(QueueModel.ID, Qt.SortOrder.DescendingOrder)
-        self.keeper = SelectionKeeper(self.view, self.proxy)
-        layout.addWidget(self.view, 1)
-        self.budget_label = QLabel("Rate budget: —")
-        self.budget_label.setObjectName("budgetLabel")
-        layout.addWidget(self.budget_label)
-
-    def set_rows(self, rows: Sequence[QueueRow]) -> None:
-        self.model.set_rows(rows)
-        for combo, facet in (
-            (self.kind_filter, QueueModel.FACET_KIND),
-            (self.error_filter, QueueModel.FACET_ERROR),
-        ):
-            current = combo.currentData()
-            values = [v for v in self.model.facet_values(facet) if v]
-            known = [combo.itemData(i) for i in range(1, combo.count())]
-            if values != known:
-                combo.blockSignals(True)
-                while combo.count() > 1:
-                    combo.removeItem(1)
-                for v in values:
-                    combo.addItem(v, v)
-                combo.setCurrentIndex(max(combo.findData(current), 0))
-                combo.blockSignals(False)
-
-    def target_ids(self) -> list[int]:
-        """The selected jobs, or every job the filter shows when nothing is selected."""
-        rows = selected_objects(self.view) or self.proxy.objects()
-        return [r.id for r in rows]
-
-
-class OverviewTab(QWidget):
-    """Counts per state (each a button to the filtered table), queue counts and the activity chart."""
-
-    show_records = Signal(str, str)  # entity, state filter
-    show_queue = Signal(str)  # queue state
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        layout = QVBoxLayout(self)
-        top = QHBoxLayout()
-        self.buttons: dict[tuple[str, str], QPushButton] = {}
-        for entity, title in (("order", "Orders ↔ deals"), ("user", "Users ↔ contacts")):
-            box = QGroupBox(title)
-            grid = QGridLayout(box)
-            states = [s.value for s in RecordState] + ["orphans", PROBLEMS]
-            for i, state in enumerate(states):
-                button = QPushButton()
-                button.setFlat(True)
-                button.setObjectName(f"overview-{entity}-{state}")
-                button.setCursor(Qt.CursorShape.PointingHandCursor)
-                icon = state_icon(state)
-                if icon is not None:
-                    button.setIcon(icon)
-                button.clicked.connect(lambda _c=False, e=entity, s=state: self.show_records.emit(e, s))
-                grid.addWidget(button, i // 2, i % 2)
-                self.buttons[(entity, state)] = button
-            top.addWidget(box)
-        qbox = QGroupBox("Job queue")
-        qgrid = QGridLayout(qbox)
-        for i, state in enumerate(QUEUE_STATES):
-            button = QPushButton()
-            button.setFlat(True)
-            button.setObjectName(f"overview-queue-{state}")
-            button.setCursor(Qt.CursorShape.PointingHandCursor)
-            icon = state_icon(state)
-            if icon is not None:
-                button.setIcon(icon)
-            button.clicked.connect(lambda _c=False, s=state: self.show_queue.emit(s))
-            qgrid.addWidget(button, i // 2, i % 2)
-            self.buttons[("queue", state)] = button
-        top.addWidget(qbox)
-        layout.addLayout(top)
-        self.snapshot_label = QLabel("No data yet")
-        layout.addWidget(self.snapshot_label)
-        chart_box = QGroupBox("Last hour: jobs done / failed per minute, time throttled")
-        chart_layout = QVBoxLayout(chart_box)
-        self.chart = ActivityChart()
-        chart_layout.addWidget(self.chart)
-        self.chart.setMaximumHeight(240)
-        layout.addWidget(chart_box)
-        layout.addStretch(1)
-        self.set_counts("order", EntityCounts())
-        self.set_counts("user", EntityCounts())
-        self.set_queue(QueueSummary())
-
-    def set_counts(self, entity: str, counts: EntityCounts) -> None:
-        values = asdict(counts)
-        for (e, state), button in self.buttons.items():
-            if e != entity:
-                continue
-            n = counts.problems() if state == PROBLEMS else values[state]
-            label = "needs attention" if state == PROBLEMS else state_label(state)
-            button.setText(f"{label}: {n}")
-
-    def set_queue(self, summary: QueueSummary) -> None:
-        values = asdict(summary)
-        for state in QUEUE_STATES:
-            self.buttons[("queue", state)].setText(f"{state_label(state)}: {values[state]}")
-
-    def count(self, entity: str, state: str) -> int:
-        return int(self.buttons[(entity, state)].text().rsplit(":", 1)[1])
 
 
 class MainWindow(QMainWindow):
@@ -468,19 +91,14 @@ class MainWindow(QMainWindow):
         self.orders = RecordsTab("order", OrdersModel(self))
         self.users = RecordsTab("user", UsersModel(self))
         self.queue = QueueTab()
-        self.activity_model = ActivityModel(self)
-        self.activity_proxy = TableFilterProxy(self)
-        self.activity_proxy.setSourceModel(self.activity_model)
-        activity_page = QWidget()
-        al = QVBoxLayout(activity_page)
-        self.activity_view = make_table(self.activity_proxy)
-        self.activity_view.sortByColumn(ActivityModel.AT, Qt.SortOrder.DescendingOrder)
-        al.addWidget(self.activity_view)
+        self.activity = ActivityTab()
+        self.activity_model, self.activity_proxy = self.activity.model, self.activity.proxy
+        self.activity_view = self.activity.view
         self.tabs.addTab(self.overview, "Overview")
         self.tabs.addTab(self.orders, "Orders")
         self.tabs.addTab(self.users, "Users")
         self.tabs.addTab(self.queue, "Queue")
-        self.tabs.addTab(activity_page, "Activity")
+        self.tabs.addTab(self.activity, "Activity")
         self.pages.addWidget(self.start_page)
         self.pages.addWidget(self.tabs)
         central = QWidget()
@@ -921,7 +539,7 @@ class MainWindow(QMainWindow):
             return page.model, page.proxy, f"{page.entity}s"
         if page is self.queue:
             return self.queue.model, self.queue.proxy, "queue"
-        if self.tabs.currentIndex() == 4:
+        if page is self.activity:
             return self.activity_model, self.activity_proxy, "activity"
         return None
 

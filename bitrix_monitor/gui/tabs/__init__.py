@@ -1,0 +1,8 @@
+"""The main window's tabs, one module each; the window (:mod:`bitrix_monitor.gui.window`) wires them."""
+
+from .activity import ActivityTab
+from .overview import OverviewTab
+from .queue import QueueTab
+from .records import RecordsTab
+
+__all__ = ["ActivityTab", "OverviewTab", "QueueTab", "RecordsTab"]

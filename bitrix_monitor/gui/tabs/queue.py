@@ -1,0 +1,88 @@
+"""The job queue: filters by state, kind and error, the job actions and the rate budget line."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from bitrix_monitor.gui.models import QueueModel, TableFilterProxy, state_label
+from bitrix_monitor.sync.api import QueueRow
+
+from .common import QUEUE_STATES, SelectionKeeper, make_search, make_table, selected_objects
+
+
+class QueueTab(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = QueueModel(self)
+        self.proxy = TableFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.search = make_search(self.proxy, "Search kind, record, error…")
+        bar.addWidget(self.search, 2)
+        self.state_filter = QComboBox()
+        self.kind_filter = QComboBox()
+        self.error_filter = QComboBox()
+        self.state_filter.addItem("All states", "")
+        for s in QUEUE_STATES:
+            self.state_filter.addItem(state_label(s), s)
+        self.kind_filter.addItem("All kinds", "")
+        self.error_filter.addItem("All errors", "")
+        for combo, facet in (
+            (self.state_filter, QueueModel.FACET_STATE),
+            (self.kind_filter, QueueModel.FACET_KIND),
+            (self.error_filter, QueueModel.FACET_ERROR),
+        ):
+            combo.currentIndexChanged.connect(
+                lambda _i, c=combo, f=facet: self.proxy.set_facet(
+                    f, {c.currentData()} if c.currentData() else None
+                )
+            )
+            bar.addWidget(combo, 1)
+        layout.addLayout(bar)
+        buttons = QHBoxLayout()
+        self.retry_button = QPushButton("Retry")
+        self.cancel_button = QPushButton("Cancel jobs")
+        self.settle_done_button = QPushButton("Settle in-doubt: done")
+        self.settle_retry_button = QPushButton("Settle in-doubt: retry")
+        self.pause_button = QPushButton("Pause runner")
+        self.pause_button.setCheckable(True)
+        for b in (self.retry_button, self.cancel_button, self.settle_done_button, self.settle_retry_button):
+            b.setToolTip("Acts on the selected jobs, or on every job the filter shows when none is selected")
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        buttons.addWidget(self.pause_button)
+        layout.addLayout(buttons)
+        self.view = make_table(self.proxy)
+        self.view.sortByColumn(QueueModel.ID, Qt.SortOrder.DescendingOrder)
+        self.keeper = SelectionKeeper(self.view, self.proxy)
+        layout.addWidget(self.view, 1)
+        self.budget_label = QLabel("Rate budget: —")
+        self.budget_label.setObjectName("budgetLabel")
+        layout.addWidget(self.budget_label)
+
+    def set_rows(self, rows: Sequence[QueueRow]) -> None:
+        self.model.set_rows(rows)
+        for combo, facet in (
+            (self.kind_filter, QueueModel.FACET_KIND),
+            (self.error_filter, QueueModel.FACET_ERROR),
+        ):
+            current = combo.currentData()
+            values = [v for v in self.model.facet_values(facet) if v]
+            known = [combo.itemData(i) for i in range(1, combo.count())]
+            if values != known:
+                combo.blockSignals(True)
+                while combo.count() > 1:
+                    combo.removeItem(1)
+                for v in values:
+                    combo.addItem(v, v)
+                combo.setCurrentIndex(max(combo.findData(current), 0))
+                combo.blockSignals(False)
+
+    def target_ids(self) -> list[int]:
+        """The selected jobs, or every job the filter shows when nothing is selected."""
+        rows = selected_objects(self.view) or self.proxy.objects()
+        return [r.id for r in rows]
