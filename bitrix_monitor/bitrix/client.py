@@ -50,14 +50,16 @@ from bitrix_monitor.bitrix.ratelimit import LeakyBucket, OperatingTracker, RateB
 from bitrix_monitor.bitrix.url import WebhookUrl
 from bitrix_monitor.config import PLANS, RatePlan
 from bitrix_monitor.errors import ConfigError
+from bitrix_monitor.kinds import ALL as KINDS
+from bitrix_monitor.kinds import CrmKind
 
 log = logging.getLogger(__name__)
 
 BATCH_LIMIT = 50
 PAGE_SIZE = 50
-Entity = Literal["deal", "contact"]
-_ENTITY_PREFIX = {"deal": "crm.deal", "contact": "crm.contact"}
-_ENTITY_TYPE_ID = {"deal": 2, "contact": 3}
+Entity = CrmKind
+_ENTITY_PREFIX: dict[str, str] = {k.crm: f"crm.{k.crm}" for k in KINDS}
+_ENTITY_TYPE_ID = {k.crm: k.entity_type_id for k in KINDS}
 _READ_SUFFIXES = frozenset({"get", "list", "fields", "findbycomm", "current", "time"})
 _READ_METHODS = frozenset({"profile", "scope", "methods", "server.time", "app.info"})
 
@@ -850,7 +852,7 @@ class BitrixClient:
         try:
             return _ENTITY_PREFIX[entity]
         except KeyError:
-            raise ValueError(f"entity must be 'deal' or 'contact', not {entity!r}") from None
+            raise ValueError(f"entity must be one of {', '.join(_ENTITY_PREFIX)}, not {entity!r}") from None
 
     async def add(self, entity: Entity, fields: Mapping[str, Any]) -> int:
         res = await self.call(f"{self._prefix(entity)}.add", {"fields": dict(fields)})

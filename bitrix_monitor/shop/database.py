@@ -460,6 +460,33 @@ class ShopDatabase:
         rowcount = self._run(what, lambda c: c.execute(stmt).rowcount, retry=False)
         return bool(rowcount == 1)
 
+    # -- by kind: the sync layer loops over kinds (see :mod:`bitrix_monitor.kinds`) ----------------------
+    def iter_rows(
+        self, kind: str, *, page_size: int = 2000, since: datetime | None = None
+    ) -> Iterator[list[OrderRow]] | Iterator[list[UserRow]]:
+        """Pages of the kind's rows (``"order"`` or ``"user"``); see :meth:`iter_orders`."""
+        if kind == "order":
+            return self.iter_orders(page_size=page_size, since=since)
+        if kind == "user":
+            return self.iter_users(page_size=page_size, since=since)
+        raise ValueError(f"the shop maps no {kind!r} records")
+
+    def get_rows(self, kind: str, keys: Iterable[str]) -> dict[str, OrderRow] | dict[str, UserRow]:
+        """The kind's rows with these keys (missing keys are absent)."""
+        if kind == "order":
+            return self.get_orders(keys)
+        if kind == "user":
+            return self.get_users(keys)
+        raise ValueError(f"the shop maps no {kind!r} records")
+
+    def set_id(self, kind: str, key: str, new: int | None, *, expected: int | None = None) -> bool:
+        """Compare-and-set the row's CRM id; see :meth:`set_deal_id`."""
+        if kind == "order":
+            return self.set_deal_id(key, new, expected=expected)
+        if kind == "user":
+            return self.set_contact_id(key, new, expected=expected)
+        raise ValueError(f"the shop maps no {kind!r} records")
+
     # -- locks --------------------------------------------------------------------------------------
     def locks(self) -> EntityLocks:
         """A fresh lock holder with a connection of its own; one per worker."""

@@ -40,6 +40,11 @@ class OrderRow:
     problem: str = ""  # why the row cannot be synced as stored (empty key, an id that is not one, …)
     fingerprint: str = field(init=False, repr=False)
 
+    @property
+    def crm_id(self) -> int | None:
+        """The stored CRM id (the deal's), whatever the kind."""
+        return self.deal_id
+
     def __post_init__(self) -> None:
         fp = _fingerprint(self.key, self.user_key, self.title, self.amount, self.currency, self.stage)
         object.__setattr__(self, "fingerprint", fp)
@@ -66,6 +71,11 @@ class UserRow:
     raw: Mapping[str, Any] = field(hash=False, repr=False)
     problem: str = ""  # why the row cannot be synced as stored (empty key, an id that is not one)
     fingerprint: str = field(init=False, repr=False)
+
+    @property
+    def crm_id(self) -> int | None:
+        """The stored CRM id (the contact's), whatever the kind."""
+        return self.contact_id
 
     def __post_init__(self) -> None:
         fp = _fingerprint(

@@ -10,12 +10,14 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
 
-EntityType = Literal["order", "user"]
-PortalEntity = Literal["deal", "contact"]
+from bitrix_monitor.kinds import ALL as KINDS
+from bitrix_monitor.kinds import CrmKind, ShopKind
 
-PORTAL_ENTITY: dict[EntityType, PortalEntity] = {"order": "deal", "user": "contact"}
+EntityType = ShopKind
+PortalEntity = CrmKind
+
+PORTAL_ENTITY: dict[EntityType, PortalEntity] = {k.name: k.crm for k in KINDS}
 
 
 class RecordState(enum.StrEnum):
