@@ -15,9 +15,10 @@ from bitrix_monitor.shop.errors import (
 )
 from bitrix_monitor.shop.locks import EntityLocks
 from bitrix_monitor.shop.mapping import Entity
-from bitrix_monitor.shop.rows import OrderRow, UserRow
+from bitrix_monitor.shop.rows import CompanyRow, OrderRow, ShopRow, UserRow
 
 __all__ = [
+    "CompanyRow",
     "Entity",
     "EntityLocks",
     "OrderRow",
@@ -28,6 +29,7 @@ __all__ = [
     "ShopMappingError",
     "ShopMissingDatabaseError",
     "ShopPermissionError",
+    "ShopRow",
     "ShopUnreachableError",
     "UserRow",
 ]

@@ -70,6 +70,7 @@ class UserRow:
     updated_at: datetime | None
     raw: Mapping[str, Any] = field(hash=False, repr=False)
     problem: str = ""  # why the row cannot be synced as stored (empty key, an id that is not one)
+    company_key: str | None = None  # the user's company (a key of ``[shop.companies]``), when mapped
     fingerprint: str = field(init=False, repr=False)
 
     @property
@@ -79,9 +80,36 @@ class UserRow:
 
     def __post_init__(self) -> None:
         fp = _fingerprint(
-            self.key, self.name, self.first_name, self.last_name, self.email, self.phone, self.company
-        )
+            self.key, self.name, self.first_name, self.last_name, self.email, self.phone, self.company,
+            *((self.company_key,) if self.company_key is not None else ()),
+        )  # fmt: skip
         object.__setattr__(self, "fingerprint", fp)
 
 
-__all__ = ["OrderRow", "UserRow"]
+@dataclass(frozen=True, slots=True)
+class CompanyRow:
+    """One company as the portal's company should look; ``email`` and ``phone`` are ``None`` when empty
+    or not mapped."""
+
+    key: str
+    company_id: int | None
+    title: str
+    email: str | None
+    phone: str | None
+    updated_at: datetime | None
+    raw: Mapping[str, Any] = field(hash=False, repr=False)
+    problem: str = ""
+    fingerprint: str = field(init=False, repr=False)
+
+    @property
+    def crm_id(self) -> int | None:
+        """The stored CRM id (the company's), whatever the kind."""
+        return self.company_id
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "fingerprint", _fingerprint(self.key, self.title, self.email, self.phone))
+
+
+ShopRow = OrderRow | UserRow | CompanyRow
+
+__all__ = ["CompanyRow", "OrderRow", "ShopRow", "UserRow"]
