@@ -29,6 +29,19 @@ def _doc(text: str) -> dict[str, str]:
     return {"doc": text}
 
 
+_FIELDS_DOC = 'More CRM fields (COMMENTS, UF_CRM_*) -> a column or a "{column}" template'
+
+# The fields the app itself sends or manages per CRM entity: ``[shop.*.fields]`` may not name them.
+BUILTIN_FIELDS = {
+    "orders": frozenset({"ID", "TITLE", "OPPORTUNITY", "CURRENCY_ID", "STAGE_ID", "CATEGORY_ID", "CONTACT_ID",
+                         "CONTACT_IDS", "COMPANY_ID", "ORIGINATOR_ID", "ORIGIN_ID"}),
+    "users": frozenset({"ID", "NAME", "LAST_NAME", "COMPANY_TITLE", "EMAIL", "PHONE", "COMPANY_ID",
+                        "COMPANY_IDS", "ORIGINATOR_ID", "ORIGIN_ID"}),
+    "companies": frozenset({"ID", "TITLE", "EMAIL", "PHONE", "CONTACT_ID", "ORIGINATOR_ID", "ORIGIN_ID"}),
+}  # fmt: skip
+_CRM_FIELD_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
+
+
 @dataclass(frozen=True)
 class OrdersMapping:
     table: str = field(default="orders", metadata=_doc("Table holding the orders"))
@@ -47,6 +60,7 @@ class OrdersMapping:
         default=0, metadata=_doc("Deal pipeline (CATEGORY_ID) of the shop's deals; 0 = the default one")
     )
     updated_at: str = field(default="updated_at", metadata=_doc("Last-change timestamp column (optional)"))
+    fields: dict[str, str] = field(default_factory=dict, metadata=_doc(_FIELDS_DOC))
 
 
 @dataclass(frozen=True)
@@ -61,6 +75,7 @@ class UsersMapping:
     phone: str = field(default="phone_number", metadata=_doc("Phone column"))
     company: str = field(default="company", metadata=_doc("Company column (optional)"))
     updated_at: str = field(default="updated_at", metadata=_doc("Last-change timestamp column (optional)"))
+    fields: dict[str, str] = field(default_factory=dict, metadata=_doc(_FIELDS_DOC))
 
 
 @dataclass(frozen=True)
@@ -177,10 +192,14 @@ def _build(section: str, cls: type, data: Any) -> Any:
         if dataclasses.is_dataclass(expected):
             kwargs[key] = _build(name, expected, value)  # type: ignore[arg-type]
         elif typing.get_origin(expected) is dict:
-            if not isinstance(value, dict) or not all(
-                isinstance(k, str) and isinstance(v, str) for k, v in value.items()
-            ):
+            if not isinstance(value, dict):
                 raise ConfigError(f'{where} {key} must be a table of strings (key = "value")')
+            for k, v in value.items():
+                if not isinstance(v, str):
+                    raise ConfigError(
+                        f"{where} {key}: {str(k)[:60]!r} = {_shown(v)} is a {type(v).__name__}, not text",
+                        hint=f'{key} must be a table of strings (key = "value")',
+                    )
             kwargs[key] = dict(value)
         elif expected is float and isinstance(value, int) and not isinstance(value, bool):
             kwargs[key] = float(value)
@@ -191,8 +210,43 @@ def _build(section: str, cls: type, data: Any) -> Any:
     return cls(**kwargs)
 
 
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def check_extra_fields(section: str, mapped: dict[str, str]) -> None:
+    """``[shop.<section>.fields]``: CRM field names (upper case, as the portal matches them exactly) that
+    the app does not already send, each mapped to a non-empty column name or template. Templates and
+    columns are checked against the shop (:mod:`bitrix_monitor.shop.mapping`), the names against the
+    portal at connect (:mod:`bitrix_monitor.sync.custom_fields`)."""
+    where = f"[shop.{section}.fields]"
+    for name, source in mapped.items():
+        if not name.strip():
+            raise ConfigError(f"{where} has an empty field name", hint='e.g. UF_CRM_SHOP_ID = "{order_id}"')
+        if not _CRM_FIELD_NAME.fullmatch(name):
+            upper = name.strip().upper()
+            hint = (
+                f"write it {upper!r}: the portal matches field names exactly and drops others silently"
+                if _CRM_FIELD_NAME.fullmatch(upper)
+                else "a CRM field name such as COMMENTS or UF_CRM_SHOP_ID (A-Z, 0-9 and _)"
+            )
+            raise ConfigError(f"{where} {name[:60]!r} is not a CRM field name", hint=hint)
+        if name in BUILTIN_FIELDS[section]:
+            raise ConfigError(
+                f"{where} {name}: the app already sends {name} from [shop.{section}]",
+                hint=f"map it there; {where} is for other fields such as COMMENTS or UF_CRM_*",
+            )
+        if not source.strip():
+            raise ConfigError(
+                f"{where} {name} is empty", hint='a column name or a template such as "{order_id}"'
+            )
+
+
 def from_dict(data: dict[str, Any]) -> AppConfig:
     cfg: AppConfig = _build("", AppConfig, data)
+    check_extra_fields("orders", cfg.shop.orders.fields)
+    check_extra_fields("users", cfg.shop.users.fields)
     check_portal_plan(cfg.portal.plan)
     _check_numbers(cfg)
     if _BATCH_SYNTAX.search(cfg.portal.originator):

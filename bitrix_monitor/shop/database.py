@@ -375,6 +375,7 @@ class ShopDatabase:
             updated_at=None if m.updated_at is None else _moment(raw[m.updated_at.name], self.zone),
             raw=raw,
             problem=_row_problems("deal", raw[m.key.column.name], raw[m.deal_id.column.name], amount_problem),
+            extra={f.name: f.render(raw) for f in m.extra},
         )
 
     def _user(self, r: sa.Row[Any]) -> UserRow:
@@ -401,6 +402,7 @@ class ShopDatabase:
             updated_at=None if m.updated_at is None else _moment(raw[m.updated_at.name], self.zone),
             raw=raw,
             problem=_row_problems("contact", raw[m.key.column.name], raw[m.contact_id.column.name]),
+            extra={f.name: f.render(raw) for f in m.extra},
         )
 
     def keys_storing(self, entity: Entity, ids: Iterable[int]) -> dict[int, list[str]]:

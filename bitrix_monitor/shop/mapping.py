@@ -9,7 +9,9 @@ conversions or format specs), so rendering never evaluates anything from the con
 from __future__ import annotations
 
 import string
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any, Literal
 
 import sqlalchemy as sa
@@ -76,6 +78,50 @@ class KeyColumn:
 
 
 @dataclass(frozen=True)
+class ExtraField:
+    """One ``[shop.*.fields]`` entry: a CRM field filled from a column or a ``{column}`` template."""
+
+    name: str  # the CRM field (COMMENTS, UF_CRM_SHOP_ID, ...)
+    parts: tuple[TemplatePart, ...]  # a plain column is one placeholder without literal text
+    columns: tuple[sa.Column[Any], ...]
+
+    @property
+    def numeric(self) -> bool:
+        """The value is always a number or empty: exactly one column, of a number type, nothing around it."""
+        return (
+            len(self.columns) == 1
+            and not "".join(p.literal for p in self.parts).strip()
+            and isinstance(self.columns[0].type, (sa.Integer, sa.Numeric, sa.Float))
+            and not isinstance(self.columns[0].type, sa.Boolean)
+        )
+
+    @property
+    def integral(self) -> bool:
+        """A :attr:`numeric` value that is always a whole number (an integer column)."""
+        return self.numeric and isinstance(self.columns[0].type, sa.Integer)
+
+    def render(self, raw: Mapping[str, Any]) -> str:
+        """The field's text for a row's values (``raw``, keyed by column name); NULL renders as ``""``."""
+        return "".join(p.literal + ("" if p.column is None else cell_text(raw[p.column])) for p in self.parts)
+
+
+def cell_text(value: Any) -> str:
+    """A shop value as the text a CRM field receives: NULL is empty, a whole float has no ``.0``, booleans
+    are ``1``/``0`` (as the portal writes them), times ISO 8601."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
+
+
+@dataclass(frozen=True)
 class OrdersMap:
     table: sa.Table
     key: KeyColumn
@@ -89,6 +135,7 @@ class OrdersMap:
     updated_at: sa.Column[Any] | None
     title: tuple[TemplatePart, ...]
     selected: tuple[sa.Column[Any], ...]
+    extra: tuple[ExtraField, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -104,6 +151,7 @@ class UsersMap:
     company: sa.Column[Any] | None
     updated_at: sa.Column[Any] | None
     selected: tuple[sa.Column[Any], ...]
+    extra: tuple[ExtraField, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -287,6 +335,26 @@ _TIMESTAMP = (sa.DateTime, sa.Date)
 _NUMBER_OR_TEXT = (sa.Numeric, sa.Float, sa.Integer, sa.String)
 
 
+def _extra(r: _Resolver, section: str, table: sa.Table, mapped: Mapping[str, str]) -> tuple[ExtraField, ...]:
+    """``[shop.<section>.fields]``: each value is a column name, or a template when it has braces (parsed
+    by :func:`parse_template`: placeholders only, nothing evaluated)."""
+    s = f"{section}.fields"
+    out: list[ExtraField] = []
+    for name, source in mapped.items():
+        if "{" in source or "}" in source:
+            parts = parse_template(source, f"[{s}] {name}")
+            cols = [
+                r.column(s, f"{name} placeholder {{{p.column}}}", table, p.column) for p in parts if p.column
+            ]
+            found = iter(cols)
+            resolved = tuple(TemplatePart(p.literal, next(found).name if p.column else None) for p in parts)
+        else:
+            cols = [r.required(s, name, table, source.strip())]
+            resolved = (TemplatePart("", cols[0].name),)
+        out.append(ExtraField(name, resolved, tuple(cols)))
+    return tuple(out)
+
+
 def _orders(r: _Resolver, m: OrdersMapping) -> OrdersMap:
     s = "shop.orders"
     table = r.table(s, m.table)
@@ -308,6 +376,7 @@ def _orders(r: _Resolver, m: OrdersMapping) -> OrdersMap:
     # Placeholders are resolved to the real column names (case may differ from the template).
     resolved = iter(template_cols)
     title = tuple(TemplatePart(p.literal, next(resolved).name if p.column else None) for p in parts)
+    extra = _extra(r, s, table, m.fields)
     return OrdersMap(
         table=table,
         key=key,
@@ -321,8 +390,17 @@ def _orders(r: _Resolver, m: OrdersMapping) -> OrdersMap:
         updated_at=updated_at,
         title=title,
         selected=_unique_columns(
-            key.column, user, deal_id.column, amount, currency_column, stage, updated_at, *template_cols
+            key.column,
+            user,
+            deal_id.column,
+            amount,
+            currency_column,
+            stage,
+            updated_at,
+            *template_cols,
+            *(c for f in extra for c in f.columns),
         ),
+        extra=extra,
     )
 
 
@@ -344,6 +422,7 @@ def _users(r: _Resolver, m: UsersMapping) -> UsersMap:
     company = r.optional(s, "company", table, m.company)
     updated_at = r.optional(s, "updated_at", table, m.updated_at)
     r.typed(s, "updated_at", updated_at, _TIMESTAMP, "a date/time type")
+    extra = _extra(r, s, table, m.fields)
     return UsersMap(
         table=table,
         key=key,
@@ -356,8 +435,18 @@ def _users(r: _Resolver, m: UsersMapping) -> UsersMap:
         company=company,
         updated_at=updated_at,
         selected=_unique_columns(
-            key.column, contact_id.column, name, first_name, last_name, email, phone, company, updated_at
+            key.column,
+            contact_id.column,
+            name,
+            first_name,
+            last_name,
+            email,
+            phone,
+            company,
+            updated_at,
+            *(c for f in extra for c in f.columns),
         ),
+        extra=extra,
     )
 
 
@@ -367,4 +456,14 @@ def resolve(conn: sa.Connection, mapping: ShopConfig) -> ResolvedMapping:
     return ResolvedMapping(orders=_orders(r, mapping.orders), users=_users(r, mapping.users))
 
 
-__all__ = ["Entity", "IdColumn", "KeyColumn", "OrdersMap", "ResolvedMapping", "UsersMap", "parse_template"]
+__all__ = [
+    "Entity",
+    "ExtraField",
+    "IdColumn",
+    "KeyColumn",
+    "OrdersMap",
+    "ResolvedMapping",
+    "UsersMap",
+    "cell_text",
+    "parse_template",
+]

@@ -17,6 +17,12 @@ def _fingerprint(*values: object) -> str:
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:32]
 
 
+def _extra(extra: Mapping[str, str]) -> list[list[list[str]]]:
+    """The custom fields' part of a fingerprint: nothing when none are mapped, so fingerprints stored before
+    ``[shop.*.fields]`` existed stay valid."""
+    return [sorted([k, v] for k, v in extra.items())] if extra else []
+
+
 @dataclass(frozen=True, slots=True)
 class OrderRow:
     """One order as the portal should see it.
@@ -38,6 +44,7 @@ class OrderRow:
     updated_at: datetime | None
     raw: Mapping[str, Any] = field(hash=False, repr=False)
     problem: str = ""  # why the row cannot be synced as stored (empty key, an id that is not one, …)
+    extra: Mapping[str, str] = field(default_factory=dict, hash=False)  # [shop.orders.fields], rendered
     fingerprint: str = field(init=False, repr=False)
 
     @property
@@ -46,7 +53,9 @@ class OrderRow:
         return self.deal_id
 
     def __post_init__(self) -> None:
-        fp = _fingerprint(self.key, self.user_key, self.title, self.amount, self.currency, self.stage)
+        fp = _fingerprint(
+            self.key, self.user_key, self.title, self.amount, self.currency, self.stage, *_extra(self.extra)
+        )
         object.__setattr__(self, "fingerprint", fp)
 
 
@@ -71,6 +80,7 @@ class UserRow:
     raw: Mapping[str, Any] = field(hash=False, repr=False)
     problem: str = ""  # why the row cannot be synced as stored (empty key, an id that is not one)
     company_key: str | None = None  # the user's company (a key of ``[shop.companies]``), when mapped
+    extra: Mapping[str, str] = field(default_factory=dict, hash=False)  # [shop.users.fields], rendered
     fingerprint: str = field(init=False, repr=False)
 
     @property
@@ -81,7 +91,7 @@ class UserRow:
     def __post_init__(self) -> None:
         fp = _fingerprint(
             self.key, self.name, self.first_name, self.last_name, self.email, self.phone, self.company,
-            *((self.company_key,) if self.company_key is not None else ()),
+            *((self.company_key,) if self.company_key is not None else ()), *_extra(self.extra),
         )  # fmt: skip
         object.__setattr__(self, "fingerprint", fp)
 

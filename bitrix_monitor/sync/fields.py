@@ -8,9 +8,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from bitrix_monitor.money import AmountError, format_amount, parse_amount
@@ -25,6 +25,18 @@ CONTACT_SELECT = ["ID", "NAME", "LAST_NAME", "COMPANY_TITLE", "EMAIL", "PHONE", 
                   "DATE_CREATE", "DATE_MODIFY"]  # fmt: skip
 
 _DIGITS = re.compile(r"\D+")
+
+
+def deal_select(extra: Iterable[str] = ()) -> list[str]:
+    """What the reconciler reads of a deal: the fields it compares, and the mapped ``[shop.orders.fields]``
+    (``extra``: their names). A list select returns user fields only when named (reference §12.2)."""
+    return list(dict.fromkeys([*DEAL_SELECT, *extra]))
+
+
+def contact_select(extra: Iterable[str] = ()) -> list[str]:
+    """As :func:`deal_select`, for contacts and ``[shop.users.fields]``."""
+    return list(dict.fromkeys([*CONTACT_SELECT, *extra]))
+
 
 PORTAL_TIMES = frozenset({"DATE_CREATE", "DATE_MODIFY"})  # datetimes the portal writes (§15)
 
@@ -69,6 +81,7 @@ def deal_fields(
     """The deal's fields; ``CATEGORY_ID`` (the pipeline) counts on create only, and ``STAGE_ID`` must be a
     stage of it (checked by :mod:`bitrix_monitor.sync.stages` before anything is sent)."""
     fields: dict[str, Any] = {
+        **order.extra,  # [shop.orders.fields]: never a field the app sends itself (checked in the config)
         "TITLE": order.title,
         "CATEGORY_ID": category,
         "CURRENCY_ID": order.currency,
@@ -92,7 +105,7 @@ def _names(user: UserRow) -> tuple[str, str]:
 
 def contact_fields(user: UserRow, *, originator: str) -> dict[str, Any]:
     first, last = _names(user)
-    fields: dict[str, Any] = {"NAME": first, "ORIGINATOR_ID": originator, "ORIGIN_ID": user.key}
+    fields: dict[str, Any] = {**user.extra, "NAME": first, "ORIGINATOR_ID": originator, "ORIGIN_ID": user.key}
     if last:
         fields["LAST_NAME"] = last
     if user.company:
@@ -128,7 +141,47 @@ def deal_diff(
         diffs.append(FieldDiff("STAGE_ID", order.stage, _str(deal.get("STAGE_ID"))))
     if contact_id is not None and "CONTACT_ID" in deal and _str(deal.get("CONTACT_ID")) != str(contact_id):
         diffs.append(FieldDiff("CONTACT_ID", str(contact_id), _str(deal.get("CONTACT_ID"))))
-    return diffs
+    return diffs + extra_diff(order.extra, deal)
+
+
+def _number(text: str) -> Decimal | None:
+    try:
+        value = Decimal(text.strip())
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
+
+
+def same_text(shop: str, portal: Any) -> bool:
+    """Whether a portal field holds the shop's value of a ``[shop.*.fields]`` entry. The portal answers
+    text (``null`` or ``""`` when unset); compared as text after trimming, numbers as numbers (``5`` =
+    ``"5"`` = ``"5.00"``), and a shop number the portal shows with fewer decimals rounded half-up to them
+    (a double field keeps its ``PRECISION``: ``4692.365`` is stored as ``"4692.37"``)."""
+    if isinstance(portal, (list, dict)):
+        return False  # a multiple field: not supported (the connect check refuses them)
+    theirs = "" if portal is None or portal is False else str(portal).strip()
+    ours = shop.strip()
+    if ours == theirs:
+        return True
+    a, b = _number(ours), _number(theirs)
+    if a is None or b is None:
+        return False
+    if a == b:
+        return True
+    places = -int(b.as_tuple().exponent)
+    return (
+        0 <= places < -int(a.as_tuple().exponent)
+        and a.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP) == b
+    )
+
+
+def extra_diff(extra: Mapping[str, str], record: Mapping[str, Any]) -> list[FieldDiff]:
+    """Differences in the mapped ``[shop.*.fields]``; a field the record was read without is not compared."""
+    return [
+        FieldDiff(name, value, _str(record.get(name)))
+        for name, value in extra.items()
+        if name in record and not same_text(value, record.get(name))
+    ]
 
 
 def foreign_originator(record: Mapping[str, Any], originator: str) -> str | None:
@@ -189,7 +242,7 @@ def contact_diff(user: UserRow, contact: Mapping[str, Any]) -> list[FieldDiff]:
         phones = [str(v.get("VALUE") or "") for v in _multi(contact, "PHONE")]
         if phone_key(user.phone) not in {phone_key(p) for p in phones}:
             diffs.append(FieldDiff("PHONE", user.phone, ", ".join(phones) or None))
-    return diffs
+    return diffs + extra_diff(user.extra, contact)
 
 
 def update_fields_for(

@@ -92,6 +92,9 @@ class Reconciler:
             conflicts or {}
         )  # (deal|contact, key) -> fingerprint of a merge conflict left for a person
         self.title_pattern = title_pattern
+        # What is read of each record: the compared fields and the mapped [shop.*.fields].
+        self.deal_select = F.deal_select(f.name for f in shop.orders_map.extra)
+        self.contact_select = F.contact_select(f.name for f in shop.users_map.extra)
 
     async def _scan_legacy(self, view: PortalView) -> dict[str, list[int]]:
         """Deals made before origin ids were used, recognised by the title template ("Order #123 - …")."""
@@ -100,7 +103,7 @@ class Reconciler:
             return {}
         found: dict[str, list[int]] = defaultdict(list)
         flt = {"%TITLE": pattern.prefix, "ORIGINATOR_ID": ""}
-        async for page in self.client.list_all("crm.deal.list", filter=flt, select=F.DEAL_SELECT):
+        async for page in self.client.list_all("crm.deal.list", filter=flt, select=self.deal_select):
             for rec in page:
                 rid = _int(rec.get("ID"))
                 key = pattern.key_of(str(rec.get("TITLE") or ""))
@@ -157,8 +160,8 @@ class Reconciler:
         head = await self.client.call("crm.contact.list", {"select": ["ID"], "start": 0})
         total = head.total or 0
         if math.ceil(total / 2500) <= math.ceil((len(emails) + len(phones)) / 50):
-            return await self._scan("contact", F.CONTACT_SELECT, ours_only=False)
-        view = await self._scan("contact", F.CONTACT_SELECT, ours_only=True)
+            return await self._scan("contact", self.contact_select, ours_only=False)
+        view = await self._scan("contact", self.contact_select, ours_only=True)
         candidates: set[int] = set()
         if emails:
             for ids in (await self.client.find_by_comm("EMAIL", emails, entity_type="CONTACT")).values():
@@ -166,7 +169,7 @@ class Reconciler:
         if phones:
             for ids in (await self.client.find_by_comm("PHONE", phones, entity_type="CONTACT")).values():
                 candidates.update(int(i) for i in ids)
-        await self._fetch_ids("contact", candidates, F.CONTACT_SELECT, view)
+        await self._fetch_ids("contact", candidates, self.contact_select, view)
         return view
 
     async def run(self, progress: ProgressCallback | None = None) -> Snapshot:
@@ -180,11 +183,11 @@ class Reconciler:
         report("reading portal contacts", 0, len(users))
         contacts = await self._read_contacts(users)
         await self._fetch_ids(
-            "contact", [u.contact_id for u in users if u.contact_id], F.CONTACT_SELECT, contacts
+            "contact", [u.contact_id for u in users if u.contact_id], self.contact_select, contacts
         )
         report("reading portal deals", 0, len(orders))
-        deals = await self._scan("deal", F.DEAL_SELECT, ours_only=True)
-        await self._fetch_ids("deal", [o.deal_id for o in orders if o.deal_id], F.DEAL_SELECT, deals)
+        deals = await self._scan("deal", self.deal_select, ours_only=True)
+        await self._fetch_ids("deal", [o.deal_id for o in orders if o.deal_id], self.deal_select, deals)
         legacy = await self._scan_legacy(deals)
         report("comparing", 0, len(orders) + len(users))
 

@@ -251,6 +251,17 @@ CONFIG_CASES = {
     "timezone_a_directory": ("[shop]\ntimezone = 'Europe'\n", "'Europe' is not a known time zone"),
     "timezone_a_path": ("[shop]\ntimezone = '../../../etc/passwd'\n", "is not a known time zone"),
     "timezone_not_text": ("[shop]\ntimezone = 3\n", "timezone must be a str"),
+    "fields_value_not_text": ("[shop.orders.fields]\nUF_CRM_SHOP_ID = 5\n", "'UF_CRM_SHOP_ID' = 5 is a int"),
+    "fields_empty_name": ('[shop.users.fields]\n"" = "email"\n', "empty field name"),
+    "fields_lower_case_name": ("[shop.orders.fields]\ncomments = 'comment'\n", "not a CRM field name"),
+    "fields_builtin": ("[shop.orders.fields]\nTITLE = 'comment'\n", "the app already sends TITLE"),
+    "fields_empty_source": ("[shop.orders.fields]\nCOMMENTS = ''\n", "COMMENTS is empty"),
+    "fields_missing_column": ("[shop.orders.fields]\nCOMMENTS = 'remark'\n", "no column 'remark'"),
+    "fields_template_code": (
+        "[shop.orders.fields]\nUF_CRM_X = '{order_id.__class__}'\n",
+        "attribute or index access is not allowed",
+    ),
+    "fields_template_unclosed": ("[shop.users.fields]\nUF_CRM_X = '{id'\n", "UF_CRM_X"),
 }
 
 
