@@ -10,6 +10,7 @@ from bitrix_monitor.bitrix import BitrixClient, BitrixError, WebhookUrl
 from bitrix_monitor.config import AppConfig, ShopConfig
 from bitrix_monitor.errors import UserFacingError
 from bitrix_monitor.shop import ShopDatabase
+from bitrix_monitor.sync.custom_fields import check_config_fields
 from bitrix_monitor.sync.stages import StageGuard, pipeline_warning
 
 
@@ -27,6 +28,7 @@ class ConnectionTester:
                 deals = await client.call("crm.deal.list", {"select": ["ID"], "start": 0})
                 contacts = await client.call("crm.contact.list", {"select": ["ID"], "start": 0})
                 pipeline = await StageGuard(client, self.cfg.shop.orders).refresh()
+                await check_config_fields(client, self.cfg.shop)
                 warning = await self._pipeline_warning(client)
             except BitrixError as exc:
                 if isinstance(exc, UserFacingError):

@@ -36,6 +36,7 @@ from bitrix_monitor.sync.api import (
 )
 from bitrix_monitor.sync.archive import Archive, ArchivedRecord, UnreadableArchive
 from bitrix_monitor.sync.changes import ChangeWatcher
+from bitrix_monitor.sync.custom_fields import check_shop_fields
 from bitrix_monitor.sync.engine import JobRunner, RunStats
 from bitrix_monitor.sync.model import PORTAL_ENTITY, Plan, PlannedJob, QueueMark, RecordState
 from bitrix_monitor.sync.reconcile import QueueInfo, Reconciler, TitlePattern, job_for
@@ -180,6 +181,7 @@ class MonitorService:
         )
         try:
             await self.stages.refresh()  # a stage map or pipeline the portal does not have: ConfigError
+            await check_shop_fields(self.client, self.shop, self.cfg.shop)  # [shop.*.fields]: ConfigError
             return await reconciler.run(progress)
         except BitrixError as exc:
             if isinstance(exc, UserFacingError):

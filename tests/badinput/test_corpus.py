@@ -262,6 +262,13 @@ CONFIG_CASES = {
         "attribute or index access is not allowed",
     ),
     "fields_template_unclosed": ("[shop.users.fields]\nUF_CRM_X = '{id'\n", "UF_CRM_X"),
+    "fields_unknown_to_the_portal": (
+        "[shop.orders.fields]\nUF_CRM_NOPE = 'comment'\n",
+        "the portal has no deal field UF_CRM_NOPE; the portal's writable custom deal fields: none",
+    ),
+    "fields_read_only": ("[shop.users.fields]\nDATE_MODIFY = 'notes'\n", "DATE_MODIFY is read-only"),
+    "fields_mistyped": ("[shop.orders.fields]\nPROBABILITY = 'comment'\n", "is not always a whole number"),
+    "fields_not_text_type": ("[shop.orders.fields]\nBEGINDATE = 'created_at'\n", "BEGINDATE is a date field"),
 }
 
 

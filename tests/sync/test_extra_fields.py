@@ -100,3 +100,16 @@ def test_select_lists_are_built_from_the_mapping() -> None:
         "COMMENTS",
     ]
     assert F.contact_select(["UF_CRM_TIER"]) == [*F.CONTACT_SELECT, "UF_CRM_TIER"]
+
+
+def test_a_field_settable_only_on_create_is_refused() -> None:
+    from bitrix_monitor.sync.custom_fields import MappedField, problem_of
+
+    field = MappedField("orders", "UF_CRM_X", "comment", None, None)
+    info = {"type": "string", "isReadOnly": False, "isImmutable": True, "isMultiple": False}
+    assert (
+        problem_of(field, info, "deal")
+        == "UF_CRM_X can be set only when the deal is made; the app also updates it"
+    )
+    assert problem_of(field, {**info, "isImmutable": False}, "deal") is None
+    assert problem_of(field, None, "deal") == "the portal has no deal field UF_CRM_X"
