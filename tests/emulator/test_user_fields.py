@@ -241,3 +241,25 @@ def test_user_field_definitions_and_values_survive_a_restart(tmp_path: Path, htt
             )
         )
         assert again == int(row["ID"]) + 1
+
+
+@pytest.mark.parametrize("entity", ["deal", "contact", "company"])
+def test_a_user_field_round_trips_as_text_through_add_update_get_and_list(
+    call: Call, portal: PortalEmulator, entity: str
+) -> None:
+    """What the app's ``[shop.*.fields]`` rely on: written values come back as strings, by add and update,
+    from get, from a list naming the field, and from ``["*", "UF_*"]``; an empty value reads empty."""
+    shop_id = _uf(portal, entity, "SHOP_ID", "string")
+    qty = _uf(portal, entity, "QTY", "integer")
+    made = ok(call(f"crm.{entity}.add", fields={"TITLE": "x", "NAME": "x", shop_id: 17, qty: "5"}))
+    got = ok(call(f"crm.{entity}.get", id=made))
+    assert (got[shop_id], got[qty]) == ("17", "5")
+    assert ok(call(f"crm.{entity}.update", id=made, fields={shop_id: "o-18", qty: 6})) is True
+    (named,) = ok(call(f"crm.{entity}.list", filter={"ID": made}, select=["ID", shop_id, qty]))
+    assert named == {"ID": str(made), shop_id: "o-18", qty: "6"}
+    (every,) = ok(call(f"crm.{entity}.list", filter={"ID": made}, select=["*", "UF_*"]))
+    assert (every[shop_id], every[qty], every["ID"]) == ("o-18", "6", str(made))
+    ok(call(f"crm.{entity}.update", id=made, fields={shop_id: ""}))
+    assert ok(call(f"crm.{entity}.get", id=made))[shop_id] == ""
+    (cleared,) = ok(call(f"crm.{entity}.list", filter={"ID": made}, select=["ID", shop_id]))
+    assert cleared[shop_id] is None
