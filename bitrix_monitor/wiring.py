@@ -15,11 +15,11 @@ import contextlib
 import os
 import re
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bitrix_monitor.bitrix import BitrixClient, WebhookUrl
-from bitrix_monitor.config import AppConfig, ShopConfig
+from bitrix_monitor.config import AppConfig
 from bitrix_monitor.errors import ConfigError
 from bitrix_monitor.paths import DataDirs
 from bitrix_monitor.queue import JobQueue, RetryPolicy
@@ -89,7 +89,7 @@ async def open_service(
     secrets = secrets or SecretStore()
     ep = resolve_endpoints(cfg, secrets, shop_url=shop_url, portal_url=portal_url)
     webhook = WebhookUrl.parse(ep.webhook)
-    shop_cfg = ShopConfig(url=ep.shop_url, orders=cfg.shop.orders, users=cfg.shop.users)
+    shop_cfg = replace(cfg.shop, url=ep.shop_url)  # every [shop] key (timezone, …), the URL resolved
     shop = await asyncio.to_thread(ShopDatabase.connect, ep.shop_url, shop_cfg, password=ep.shop_password)
     queue: JobQueue | None = None
     try:

@@ -5,6 +5,7 @@ wrong. They work before any service exists (nothing is configured yet)."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 from bitrix_monitor.bitrix import BitrixClient, BitrixError, WebhookUrl
 from bitrix_monitor.config import AppConfig, ShopConfig
@@ -89,9 +90,7 @@ class ConnectionTester:
         return SecretStore().shop_password(self.cfg.shop.url)
 
     async def test_shop(self, url: str, password: str | None = None) -> str:
-        return await self._shop(
-            ShopConfig(url=url, orders=self.cfg.shop.orders, users=self.cfg.shop.users), password
-        )
+        return await self._shop(replace(self.cfg.shop, url=url), password)
 
     async def validate_mapping(self, cfg: AppConfig) -> list[str]:
         try:
