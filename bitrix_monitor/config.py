@@ -166,11 +166,22 @@ class SyncConfig:
     )
 
 
+LANGUAGES = ("system", "en", "ru")
+
+
+@dataclass(frozen=True)
+class WindowConfig:
+    language: str = field(
+        default="system", metadata=_doc('Language of the window: "system" (the locale\'s), "en" or "ru"')
+    )
+
+
 @dataclass(frozen=True)
 class AppConfig:
     shop: ShopConfig = field(default_factory=ShopConfig)
     portal: PortalConfig = field(default_factory=PortalConfig)
     sync: SyncConfig = field(default_factory=SyncConfig)
+    window: WindowConfig = field(default_factory=WindowConfig)
 
     @property
     def rate_plan(self) -> RatePlan:
@@ -261,6 +272,8 @@ def from_dict(data: dict[str, Any]) -> AppConfig:
     shop_zone(cfg.shop.timezone)
     if cfg.sync.cleanup_policy not in ("manual", "archive"):
         raise ConfigError('[sync] cleanup_policy must be "manual" or "archive"')
+    if cfg.window.language not in LANGUAGES:
+        raise ConfigError('[window] language must be "system", "en" or "ru"')
     if _URL_HAS_PASSWORD.search(cfg.shop.url):
         raise ConfigError(
             "[shop] url contains a password; passwords belong in the keyring or BITRIX_MONITOR_SHOP_PASSWORD"
@@ -354,6 +367,7 @@ __all__ = [
     "ShopConfig",
     "SyncConfig",
     "UsersMapping",
+    "WindowConfig",
     "load",
     "parse_plan",
     "replace",

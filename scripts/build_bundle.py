@@ -109,7 +109,14 @@ def smoke(tmp: Path) -> list[tuple[str, bool, str]]:
         ok = first.startswith("http://127.0.0.1:") and "/rest/1/" in first and proc.returncode == 0
         return ok, f"first line {first.split('/rest/')[0]}/rest/1/***/, exit {proc.returncode}"
 
+    def translations() -> tuple[bool, str]:
+        # The app's catalogues (resources/i18n) and Qt's own for its dialogs, where the app looks for them.
+        found = {name: sorted(DIST.rglob(name)) for name in ("bitrix_monitor_ru.qm", "bitrix_monitor_en.qm",
+                                                              "qtbase_ru.qm")}  # fmt: skip
+        return all(found.values()), ", ".join(str(p[0].relative_to(DIST)) for p in found.values() if p)
+
     check("--version", version)
+    check("translations inside the bundle", translations)
     check("keyring backend inside the bundle", keyring)
     check("--sync --demo --json", demo_sync)
     check("--report with a wrong database password", wrong_password)

@@ -17,10 +17,12 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication
 from qasync import QEventLoop
 
-from bitrix_monitor import APP_NAME, APP_TITLE
+from bitrix_monitor import APP_NAME, APP_TITLE, config
+from bitrix_monitor.errors import UserFacingError
 from bitrix_monitor.paths import DataDirs
 from bitrix_monitor.sync.api import ConnectionTests
 
+from . import i18n
 from .aio import cancel_all, spawn
 from .crash import ExceptHook, install_qt_message_handler
 from .window import MainWindow, ServiceFactory
@@ -50,6 +52,7 @@ def run_gui(
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_TITLE)
     app.setQuitOnLastWindowClosed(False)
+    i18n.set_language(_language_setting(config_path))
     restore_qt_messages = install_qt_message_handler()
     hook = ExceptHook()
     hook.install()
@@ -68,6 +71,15 @@ def run_gui(
     finally:
         hook.uninstall()
         restore_qt_messages()
+
+
+def _language_setting(config_path: Path) -> str:
+    """The language chosen in the settings; the system's when the file says nothing or cannot be read (the
+    window then reports the file's problem where it always does)."""
+    try:
+        return config.load(config_path, missing_ok=True).window.language
+    except UserFacingError:
+        return i18n.SYSTEM
 
 
 async def amain(

@@ -9,7 +9,7 @@ import traceback
 from collections.abc import Callable
 from types import TracebackType
 
-from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import QEvent, QtMsgType, qInstallMessageHandler
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QApplication,
@@ -70,25 +70,37 @@ class CrashDialog(QDialog):
 
     def __init__(self, report: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Unexpected error")
         self.setObjectName("crashDialog")
         self.report = report
         layout = QVBoxLayout(self)
-        intro = QLabel(
-            "Something went wrong that the app did not expect. Your data is safe; the job queue keeps "
-            "its state. Please copy the details below into a bug report."
-        )
-        intro.setWordWrap(True)
-        layout.addWidget(intro)
+        self.intro = QLabel()
+        self.intro.setWordWrap(True)
+        layout.addWidget(self.intro)
         self.details = QPlainTextEdit(report)
         self.details.setReadOnly(True)
         self.details.setMinimumSize(640, 280)
         layout.addWidget(self.details)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        self.copy_button = buttons.addButton("Copy details", QDialogButtonBox.ButtonRole.ActionRole)
+        self.copy_button = buttons.addButton("", QDialogButtonBox.ButtonRole.ActionRole)
         self.copy_button.clicked.connect(self.copy)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        self.setWindowTitle(self.tr("Unexpected error"))
+        self.intro.setText(
+            self.tr(
+                "Something went wrong that the app did not expect. Your data is safe; the job queue keeps "
+                "its state. Please copy the details below into a bug report."
+            )
+        )
+        self.copy_button.setText(self.tr("Copy details"))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
 
     def copy(self) -> None:
         QGuiApplication.clipboard().setText(self.report)

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 from PySide6.QtCore import (
     QAbstractItemModel,
     QAbstractTableModel,
+    QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
     QPointF,
@@ -25,6 +26,8 @@ from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPen, QPixmap, QPolyg
 
 from bitrix_monitor.sync.api import ActivityEntry, QueueRow
 from bitrix_monitor.sync.model import RecordState, RecordStatus
+
+from .words import QT_TRANSLATE_NOOP, actor_label, kind_label, state_label
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 OBJECT_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -70,10 +73,6 @@ _SHAPES: dict[str, str] = {
 }
 _icons: dict[str, QIcon] = {}
 _brushes: dict[str, QBrush] = {}
-
-
-def state_label(state: str) -> str:
-    return state.replace("_", " ")
 
 
 def state_brush(state: str) -> QBrush | None:
@@ -206,6 +205,12 @@ class RowTableModel(QAbstractTableModel):
         self._order = self._visible()
         self.endResetModel()
 
+    def retranslate(self) -> None:
+        """Compute the shown words again in the current language (after a language switch)."""
+        self.set_rows(self._rows)
+        if self.HEADERS:
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.HEADERS) - 1)
+
     def total(self) -> int:
         """All rows, whether the filter shows them or not."""
         return len(self._rows)
@@ -272,7 +277,7 @@ class RowTableModel(QAbstractTableModel):
     ) -> Any:
         horizontal = orientation == Qt.Orientation.Horizontal
         if role == Qt.ItemDataRole.DisplayRole and horizontal and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
+            return QCoreApplication.translate("Column", self.HEADERS[section])
         return None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -331,13 +336,13 @@ class RecordsModel(RowTableModel):
 
     KEY, LABEL, PORTAL_ID, STATE, QUEUE, LAST_SYNCED, LAST_ERROR = range(7)
     HEADERS: ClassVar[tuple[str, ...]] = (
-        "Key",
-        "Name",
-        "Portal id",
-        "State",
-        "Queue",
-        "Last synced",
-        "Last error",
+        QT_TRANSLATE_NOOP("Column", "Key"),
+        QT_TRANSLATE_NOOP("Column", "Name"),
+        QT_TRANSLATE_NOOP("Column", "Portal id"),
+        QT_TRANSLATE_NOOP("Column", "State"),
+        QT_TRANSLATE_NOOP("Column", "Queue"),
+        QT_TRANSLATE_NOOP("Column", "Last synced"),
+        QT_TRANSLATE_NOOP("Column", "Last error"),
     )
     STATE_COLUMN = STATE
     FACETS = ("state", "queue", "error")
@@ -376,14 +381,26 @@ class RecordsModel(RowTableModel):
 
 class OrdersModel(RecordsModel):
     HEADERS: ClassVar[tuple[str, ...]] = (
-        "Order", "Title", "Deal id", "State", "Queue", "Last synced", "Last error / note",
-    )  # fmt: skip
+        QT_TRANSLATE_NOOP("Column", "Order"),
+        QT_TRANSLATE_NOOP("Column", "Title"),
+        QT_TRANSLATE_NOOP("Column", "Deal id"),
+        QT_TRANSLATE_NOOP("Column", "State"),
+        QT_TRANSLATE_NOOP("Column", "Queue"),
+        QT_TRANSLATE_NOOP("Column", "Last synced"),
+        QT_TRANSLATE_NOOP("Column", "Last error / note"),
+    )
 
 
 class UsersModel(RecordsModel):
     HEADERS: ClassVar[tuple[str, ...]] = (
-        "User", "Name", "Contact id", "State", "Queue", "Last synced", "Last error / note",
-    )  # fmt: skip
+        QT_TRANSLATE_NOOP("Column", "User"),
+        QT_TRANSLATE_NOOP("Column", "Name"),
+        QT_TRANSLATE_NOOP("Column", "Contact id"),
+        QT_TRANSLATE_NOOP("Column", "State"),
+        QT_TRANSLATE_NOOP("Column", "Queue"),
+        QT_TRANSLATE_NOOP("Column", "Last synced"),
+        QT_TRANSLATE_NOOP("Column", "Last error / note"),
+    )
 
 
 class QueueModel(RowTableModel):
@@ -391,13 +408,13 @@ class QueueModel(RowTableModel):
 
     ID, KIND, ENTITY, STATE, ATTEMPTS, NEXT_RUN, LAST_ERROR = range(7)
     HEADERS: ClassVar[tuple[str, ...]] = (
-        "Id",
-        "Kind",
-        "Record",
-        "State",
-        "Attempts",
-        "Next run",
-        "Last error",
+        QT_TRANSLATE_NOOP("Column", "Id"),
+        QT_TRANSLATE_NOOP("Column", "Kind"),
+        QT_TRANSLATE_NOOP("Column", "Record"),
+        QT_TRANSLATE_NOOP("Column", "State"),
+        QT_TRANSLATE_NOOP("Column", "Attempts"),
+        QT_TRANSLATE_NOOP("Column", "Next run"),
+        QT_TRANSLATE_NOOP("Column", "Last error"),
     )
     STATE_COLUMN = STATE
     FACETS = ("state", "kind", "error")
@@ -409,7 +426,7 @@ class QueueModel(RowTableModel):
     def cells(self, row: QueueRow) -> tuple[tuple[str, ...], tuple[Any, ...], tuple[str, ...], str]:
         display = (
             str(row.id),
-            row.kind,
+            kind_label(row.kind),
             row.entity_key,
             state_label(row.state),
             str(row.attempts),
@@ -432,12 +449,16 @@ class ActivityModel(RowTableModel):
     """What the app and the staff did."""
 
     AT, ACTOR, ACTION = range(3)
-    HEADERS: ClassVar[tuple[str, ...]] = ("When", "Who", "What")
+    HEADERS: ClassVar[tuple[str, ...]] = (
+        QT_TRANSLATE_NOOP("Column", "When"),
+        QT_TRANSLATE_NOOP("Column", "Who"),
+        QT_TRANSLATE_NOOP("Column", "What"),
+    )
     FACETS = ("actor",)
 
     def cells(self, row: ActivityEntry) -> tuple[tuple[str, ...], tuple[Any, ...], tuple[str, ...], str]:
         return (
-            (fmt_time(row.at), row.actor, row.action),
+            (fmt_time(row.at), actor_label(row.actor), row.action),
             (time_key(row.at), row.actor, row.action),
             (row.actor,),
             "",

@@ -11,6 +11,7 @@ import typing
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import QCoreApplication, QEvent, QSize
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -34,22 +35,44 @@ from bitrix_monitor.log import redact
 from bitrix_monitor.secrets import WEBHOOK_KEY, SecretStore, backend_description, shop_password_key
 from bitrix_monitor.sync.api import ConnectionTests
 
+from . import i18n
 from .aio import spawn
+from .setting_words import SECONDS, setting_help, setting_label
+from .widgets import is_language_change
+from .words import QT_TRANSLATE_NOOP
 
 Path_ = tuple[str, ...]
 
-# Settings with a fixed set of answers get a combo box (editable when other values are allowed).
-CHOICES: dict[Path_, tuple[tuple[str, ...], bool]] = {
-    ("portal", "plan"): (tuple(config.PLANS), True),
-    ("sync", "cleanup_policy"): (("manual", "archive"), False),
+PLAN_NAMES: dict[str, str] = {
+    "standard": QT_TRANSLATE_NOOP("SettingsDialog", "Standard"),
+    "enterprise": QT_TRANSLATE_NOOP("SettingsDialog", "Enterprise"),
+}
+
+# Settings with a fixed set of answers get a combo box (editable when other values are allowed); each
+# answer is (value, text shown).
+CHOICES: dict[Path_, tuple[tuple[tuple[str, str], ...], bool]] = {
+    ("portal", "plan"): (
+        tuple((name, PLAN_NAMES.get(name, name)) for name in config.PLANS),
+        True,
+    ),
+    ("sync", "cleanup_policy"): (
+        (
+            ("manual", QT_TRANSLATE_NOOP("SettingsDialog", "Leave it to a person")),
+            ("archive", QT_TRANSLATE_NOOP("SettingsDialog", "Archive, then merge")),
+        ),
+        False,
+    ),
 }
 TABS: tuple[tuple[str, Path_], ...] = (
-    ("Shop", ("shop",)),
-    ("Orders mapping", ("shop", "orders")),
-    ("Users mapping", ("shop", "users")),
-    ("Portal", ("portal",)),
-    ("Sync", ("sync",)),
+    (QT_TRANSLATE_NOOP("SettingsDialog", "Shop"), ("shop",)),
+    (QT_TRANSLATE_NOOP("SettingsDialog", "Orders → deals"), ("shop", "orders")),
+    (QT_TRANSLATE_NOOP("SettingsDialog", "Users → contacts"), ("shop", "users")),
+    (QT_TRANSLATE_NOOP("SettingsDialog", "Bitrix24"), ("portal",)),
+    (QT_TRANSLATE_NOOP("SettingsDialog", "Sync"), ("sync",)),
 )
+LANGUAGE_KEY: Path_ = ("window", "language")
+# Language names are shown in their own language, whatever the window's.
+LANGUAGE_NAMES = {"en": "English", "ru": "Русский"}
 
 
 def _dict_to_text(value: dict[str, str]) -> str:
@@ -61,7 +84,12 @@ def _text_to_dict(text: str, where: str) -> dict[str, str]:
     for part in filter(None, (p.strip() for p in text.split(","))):
         key, sep, value = part.partition("=")
         if not sep or not key.strip():
-            raise ConfigError(f"{where}: {part!r} is not key=value", hint="e.g. paid=WON, cancelled=LOSE")
+            raise ConfigError(
+                QCoreApplication.translate("SettingsDialog", "{where}: {part} is not key=value").format(
+                    where=where, part=repr(part)
+                ),
+                hint=QCoreApplication.translate("SettingsDialog", "e.g. paid=WON, cancelled=LOSE"),
+            )
         out[key.strip()] = value.strip()
     return out
 
@@ -84,32 +112,44 @@ class SettingsDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("settingsDialog")
-        self.setWindowTitle("Settings")
         self.config_path = config_path
         self.tester = tester
         self.secrets = secrets or SecretStore()
         self.widgets: dict[Path_, QWidget] = {}
         self.types: dict[Path_, Any] = {}
+        self.labels: dict[Path_, QLabel] = {}
         layout = QVBoxLayout(self)
         self.error_label = QLabel()
         self.error_label.setObjectName("settingsError")
         self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet("color: #b00020;")
         self.error_label.hide()
+        self._load_problem = ""
         try:
             cfg = config.load(config_path)
         except ConfigError as exc:
             cfg = config.AppConfig()
-            self.show_error(f"{exc} — showing the defaults; saving replaces the file.")
+            self._load_problem = str(exc)
+        top = QFormLayout()
+        self.language_combo = QComboBox()
+        self.language_combo.setObjectName("setting-window.language")
+        for code in config.LANGUAGES:
+            self.language_combo.addItem("", code)
+        self.language_combo.setCurrentIndex(max(self.language_combo.findData(cfg.window.language), 0))
+        self.widgets[LANGUAGE_KEY] = self.language_combo
+        self.types[LANGUAGE_KEY] = str
+        self.labels[LANGUAGE_KEY] = QLabel()
+        top.addRow(self.labels[LANGUAGE_KEY], self.language_combo)
+        layout.addLayout(top)
         self.tabs = QTabWidget()
-        for title, path in TABS:
-            self.tabs.addTab(self._section_page(path, self._get(cfg, path)), title)
+        for _title, path in TABS:
+            self.tabs.addTab(self._section_page(path, self._get(cfg, path)), "")
         self._add_secret_fields()
         layout.addWidget(self.tabs)
         layout.addWidget(self.error_label)
-        keyring_label = QLabel(f"Secrets are kept in: {backend_description()}")
-        keyring_label.setWordWrap(True)
-        layout.addWidget(keyring_label)
+        self.keyring_label = QLabel()
+        self.keyring_label.setWordWrap(True)
+        layout.addWidget(self.keyring_label)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -117,6 +157,65 @@ class SettingsDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        self.retranslate_ui()
+        if self._load_problem:
+            self.show_error(
+                self.tr("{problem} — showing the defaults; saving replaces the file.").format(
+                    problem=self._load_problem
+                )
+            )
+
+    def sizeHint(self) -> QSize:
+        """Large enough that no tab scrolls and long templates show whole."""
+        return super().sizeHint().expandedTo(QSize(820, 620))
+
+    def retranslate_ui(self) -> None:
+        self.setWindowTitle(self.tr("Settings"))
+        for i, (title, _path) in enumerate(TABS):
+            self.tabs.setTabText(i, self.tr(title))
+        for key, label in self.labels.items():
+            label.setText(setting_label(key))
+            label.setToolTip(setting_help(key))
+            self.widgets[key].setToolTip(setting_help(key))
+            widget = self.widgets[key]
+            if isinstance(widget, QDoubleSpinBox | QSpinBox) and key in SECONDS:
+                widget.setSuffix(" " + self.tr("s", "seconds"))
+        for key, (options, _editable) in CHOICES.items():
+            combo = self.widgets.get(key)
+            if isinstance(combo, QComboBox):
+                for i, (_value, text) in enumerate(options):
+                    combo.setItemText(i, self.tr(text))
+        system = LANGUAGE_NAMES.get(i18n.system_language(), "English")
+        for i in range(self.language_combo.count()):
+            code = self.language_combo.itemData(i)
+            name = LANGUAGE_NAMES.get(code) or self.tr("System language ({name})").format(name=system)
+            self.language_combo.setItemText(i, name)
+        self.password_label.setText(self.tr("Database password"))
+        self.webhook_label.setText(self.tr("Webhook URL"))
+        self.webhook_edit.setToolTip(
+            self.tr("https://PORTAL/rest/USER_ID/SECRET/ — kept in the keyring, never in the file")
+        )
+        for edit, stored in (
+            (self.password_edit, self._password_stored),
+            (self.webhook_edit, self._webhook_stored),
+        ):
+            edit.setPlaceholderText(
+                self.tr("stored in the keyring — leave empty to keep it") if stored else self.tr("not set")
+            )
+        for button in (self.test_shop_button, self.test_portal_button):
+            button.setText(self.tr("Test connection"))
+        self.check_mapping_button.setText(self.tr("Check the mapping"))
+        if self.tester is None:
+            for button in (self.test_shop_button, self.test_portal_button, self.check_mapping_button):
+                button.setToolTip(self.tr("Not available here: nothing to run the test with"))
+        self.keyring_label.setText(
+            self.tr("Secrets are kept in: {where}").format(where=backend_description())
+        )
+
+    def changeEvent(self, event: QEvent) -> None:
+        if is_language_change(event):
+            self.retranslate_ui()
+        super().changeEvent(event)
 
     # -- building -------------------------------------------------------------------------------------
     @staticmethod
@@ -128,6 +227,7 @@ class SettingsDialog(QDialog):
     def _section_page(self, path: Path_, section: Any) -> QWidget:
         page = QWidget()
         form = QFormLayout(page)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         hints = typing.get_type_hints(type(section))
         for f in dataclasses.fields(section):
             kind = hints[f.name]
@@ -135,13 +235,11 @@ class SettingsDialog(QDialog):
                 continue  # its own tab
             key = (*path, f.name)
             widget = self._editor(key, kind, getattr(section, f.name))
-            doc = f.metadata.get("doc", "")
-            widget.setToolTip(doc)
             widget.setObjectName("setting-" + _section_name(key))
             self.widgets[key] = widget
             self.types[key] = kind
-            label = QLabel(f.name.replace("_", " "))
-            label.setToolTip(doc)
+            label = QLabel()
+            self.labels[key] = label
             form.addRow(label, widget)
         return page
 
@@ -150,8 +248,13 @@ class SettingsDialog(QDialog):
             options, editable = CHOICES[key]
             combo = QComboBox()
             combo.setEditable(editable)
-            combo.addItems(options)
-            combo.setCurrentText(str(value))
+            for code, _text in options:
+                combo.addItem(code, code)
+            i = combo.findData(str(value))
+            if i >= 0:
+                combo.setCurrentIndex(i)
+            else:
+                combo.setCurrentText(str(value))
             return combo
         if kind is bool:
             box = QCheckBox()
@@ -178,17 +281,18 @@ class SettingsDialog(QDialog):
         shop_form, portal_form = shop_page.layout(), portal_page.layout()
         assert isinstance(shop_form, QFormLayout)
         assert isinstance(portal_form, QFormLayout)
-        self.password_edit = self._secret_edit("shopPassword", self._has_shop_password())
-        shop_form.addRow("password", self.password_edit)
+        self._password_stored = self._has_shop_password()
+        self.password_edit = self._secret_edit("shopPassword")
+        self.password_label = QLabel()
+        shop_form.addRow(self.password_label, self.password_edit)
         self.test_shop_button, self.test_shop_result = self._test_row(shop_form, "test_shop", self.test_shop)
         self.check_mapping_button, self.check_mapping_result = self._test_row(
-            shop_form, "validate_mapping", self.check_mapping, text="Check the mapping"
+            shop_form, "validate_mapping", self.check_mapping
         )
-        self.webhook_edit = self._secret_edit("webhookUrl", bool(self.secrets.webhook_url()))
-        self.webhook_edit.setToolTip(
-            "https://PORTAL/rest/USER_ID/SECRET/ — kept in the keyring, never in the file"
-        )
-        portal_form.insertRow(0, "webhook URL", self.webhook_edit)
+        self._webhook_stored = bool(self.secrets.webhook_url())
+        self.webhook_edit = self._secret_edit("webhookUrl")
+        self.webhook_label = QLabel()
+        portal_form.insertRow(0, self.webhook_label, self.webhook_edit)
         self.test_portal_button, self.test_portal_result = self._test_row(
             portal_form, "test_portal", self.test_portal
         )
@@ -198,16 +302,15 @@ class SettingsDialog(QDialog):
         return bool(url and self.secrets.get(shop_password_key(url)))
 
     @staticmethod
-    def _secret_edit(name: str, stored: bool) -> QLineEdit:
+    def _secret_edit(name: str) -> QLineEdit:
         edit = QLineEdit()
         edit.setObjectName(name)
         edit.setEchoMode(QLineEdit.EchoMode.Password)
-        edit.setPlaceholderText("stored in the keyring — leave empty to keep it" if stored else "not set")
         return edit
 
-    def _test_row(self, form: QFormLayout, name: str, run: Any, text: str = "Test connection") -> Any:
+    def _test_row(self, form: QFormLayout, name: str, run: Any) -> Any:
         row = QHBoxLayout()
-        button = QPushButton(text)
+        button = QPushButton()
         result = QLabel()
         result.setWordWrap(True)
         row.addWidget(button)
@@ -215,7 +318,6 @@ class SettingsDialog(QDialog):
         form.addRow("", row)
         if self.tester is None:
             button.setEnabled(False)
-            button.setToolTip("Not available here: nothing to run the test with")
         button.clicked.connect(lambda: spawn(self._run_test(button, result, run), name))
         return button, result
 
@@ -223,7 +325,10 @@ class SettingsDialog(QDialog):
     def _text(self, key: Path_) -> str:
         widget = self.widgets[key]
         if isinstance(widget, QComboBox):
-            return widget.currentText().strip()
+            # A listed answer stands for its value; an editable combo may hold any other text.
+            text = widget.currentText().strip()
+            i = widget.findText(text)
+            return str(widget.itemData(i)) if i >= 0 and widget.itemData(i) is not None else text
         assert isinstance(widget, QLineEdit)
         return widget.text().strip()
 
@@ -275,18 +380,21 @@ class SettingsDialog(QDialog):
                 _check_webhook(webhook)
             password = self.password_edit.text()
             if password and not cfg.shop.url:
-                raise ConfigError("[shop] url: set the database URL the password belongs to")
-            config.save(cfg, self.config_path)
+                raise ConfigError(self.tr("[shop] url: set the database URL the password belongs to"))
+            config.from_dict(config.to_dict(cfg))  # what cannot be read back is refused before any write
+            # The keyring first: a keyring that refuses the secret leaves the file as it was.
             if webhook:
                 self.secrets.set(WEBHOOK_KEY, webhook)
             if password:
                 self.secrets.set(shop_password_key(cfg.shop.url), password)
+            config.save(cfg, self.config_path)
         except UserFacingError as exc:
             self.show_error(str(exc))
             self._mark_fields(exc.message)
             return False
         self.webhook_edit.clear()
         self.password_edit.clear()
+        i18n.set_language(cfg.window.language)  # every open window follows at once
         return True
 
     def accept(self) -> None:
@@ -296,12 +404,12 @@ class SettingsDialog(QDialog):
     # -- connection tests -----------------------------------------------------------------------------
     def _tests(self) -> ConnectionTests:
         if self.tester is None:  # their buttons are disabled then
-            raise UserFacingError("Connection tests are not available here")
+            raise UserFacingError(self.tr("Connection tests are not available here"))
         return self.tester
 
     async def _run_test(self, button: QPushButton, result: QLabel, run: Any) -> None:
         button.setEnabled(False)
-        result.setText("Testing…")
+        result.setText(self.tr("Testing…"))
         try:
             result.setText(redact(await run()))
             result.setStyleSheet("color: #1b5e20;")
@@ -314,14 +422,14 @@ class SettingsDialog(QDialog):
     async def test_portal(self) -> str:
         url = self.webhook_edit.text().strip() or self.secrets.webhook_url()
         if not url:
-            raise UserFacingError("Enter the webhook URL first")
+            raise UserFacingError(self.tr("Enter the webhook URL first"))
         _check_webhook(url)
         return await self._tests().test_portal(url)
 
     async def test_shop(self) -> str:
         url = self._text(("shop", "url"))
         if not url:
-            raise UserFacingError("Enter the shop database URL first")
+            raise UserFacingError(self.tr("Enter the shop database URL first"))
         password = self.password_edit.text() or self.secrets.shop_password(url)
         return await self._tests().test_shop(url, password)
 
@@ -329,7 +437,7 @@ class SettingsDialog(QDialog):
         problems = await self._tests().validate_mapping(self.build_config())
         if problems:
             raise UserFacingError("; ".join(problems))
-        return "The mapping matches the database"
+        return self.tr("The mapping matches the database")
 
 
 def _check_webhook(url: str) -> None:
@@ -339,7 +447,9 @@ def _check_webhook(url: str) -> None:
     except ImportError:  # pragma: no cover - the client package is always there in a full checkout
         if "/rest/" not in url:
             raise UserFacingError(
-                "The webhook URL must look like https://PORTAL/rest/USER_ID/SECRET/"
+                QCoreApplication.translate(
+                    "SettingsDialog", "The webhook URL must look like https://PORTAL/rest/USER_ID/SECRET/"
+                )
             ) from None
         return
     WebhookUrl.parse(url)

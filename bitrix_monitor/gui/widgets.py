@@ -7,10 +7,11 @@ import asyncio
 import csv
 import html
 import itertools
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractItemModel, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QAbstractItemModel, QCoreApplication, QEvent, QRectF, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QDialog,
@@ -32,7 +33,16 @@ from bitrix_monitor.log import redact
 from bitrix_monitor.sync.fields import PORTAL_TIMES, portal_time
 from bitrix_monitor.sync.model import Plan, RecordStatus
 
-from .models import STATE_COLOURS, fmt_time, state_label
+from .models import STATE_COLOURS, fmt_time
+from .words import event_label, field_label, kind_label, record_kind_label, state_label
+
+
+def is_language_change(event: QEvent) -> bool:
+    """True for the event Qt sends every widget when a translator is installed or removed."""
+    return event.type() == QEvent.Type.LanguageChange
+
+
+HISTORY_LINE = re.compile(r"^(?P<at>\S+ \S+) #(?P<job>\d+) (?P<kind>\S+) (?P<event>\S+)(?: (?P<detail>.*))?$")
 
 
 async def run_dialog(dialog: QDialog, on_open: Callable[[], None] | None = None) -> bool:
@@ -77,7 +87,11 @@ def export_csv(model: QAbstractItemModel, path: Path) -> int:
             for r in range(rows):
                 writer.writerow([model.index(r, c).data() or "" for c in range(columns)])
     except OSError as exc:
-        raise UserFacingError(f"Cannot write {path}: {exc.strerror}") from None
+        raise UserFacingError(
+            QCoreApplication.translate("Export", "Cannot write {path}: {reason}").format(
+                path=path, reason=exc.strerror
+            )
+        ) from None
     return rows
 
 
@@ -95,10 +109,19 @@ class MessageBar(QFrame):
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.label, 1)
-        close = QPushButton("Dismiss")
-        close.clicked.connect(self.hide)
-        layout.addWidget(close)
+        self.close_button = QPushButton()
+        self.close_button.clicked.connect(self.hide)
+        layout.addWidget(self.close_button)
+        self.retranslate_ui()
         self.hide()
+
+    def retranslate_ui(self) -> None:
+        self.close_button.setText(self.tr("Dismiss"))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if is_language_change(event):
+            self.retranslate_ui()
+        super().changeEvent(event)
 
     def show_message(self, text: str) -> None:
         self.label.setText(redact(text))
@@ -118,9 +141,18 @@ class ActivityChart(QWidget):
         super().__init__(parent)
         self.buckets: list[tuple[int, int, float]] = []
         self.setMinimumHeight(140)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
         self.setToolTip(
-            "Last hour, per minute: jobs done (green, up), failed (red, down), time throttled (grey)"
+            self.tr("Last hour, per minute: jobs done (green, up), failed (red, down), time throttled (grey)")
         )
+        self.update()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if is_language_change(event):
+            self.retranslate_ui()
+        super().changeEvent(event)
 
     def set_buckets(self, buckets: Sequence[tuple[int, int, float]]) -> None:
         self.buckets = list(buckets)
@@ -135,7 +167,7 @@ class ActivityChart(QWidget):
         p.fillRect(self.rect(), self.palette().base())
         p.setPen(self.palette().text().color())
         if not self.buckets:
-            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "No activity yet")
+            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.tr("No activity yet"))
             p.end()
             return
         n = len(self.buckets)
@@ -161,48 +193,62 @@ class ActivityChart(QWidget):
         for (x1, y1), (x2, y2) in itertools.pairwise(points):
             p.drawLine(int(x1), int(y1), int(x2), int(y2))
         p.setPen(self.palette().text().color())
-        p.drawText(4, self.height() - 4, f"last {n} min · peak {peak} jobs/min")
+        caption = self.tr("last %n min", "", n) + " · " + self.tr("peak: %n jobs/min", "", peak)
+        p.drawText(4, self.height() - 4, caption)
         p.end()
 
 
 class PlanDialog(QDialog):
     """Shows what a bulk action will queue and asks for confirmation naming the count."""
 
-    def __init__(self, plan: Plan, *, verb: str = "Queue", parent: QWidget | None = None) -> None:
+    def __init__(self, plan: Plan, *, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("planDialog")
         self.plan = plan
-        n = len(plan)
-        self.setWindowTitle(f"{verb} {n} job{'s' if n != 1 else ''}")
         layout = QVBoxLayout(self)
-        counts = ", ".join(f"{count} × {kind}" for kind, count in plan.counts().items())
-        self.summary = QLabel(f"The plan: {counts}." if counts else "Nothing to do.")
+        self.summary = QLabel()
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
         self.records = QPlainTextEdit()
         self.records.setReadOnly(True)
-        self.records.setPlainText(
-            "\n".join(f"{job.kind:<16} {job.entity_key:<12} {job.reason}" for job in plan.jobs)
-        )
         self.records.setMinimumSize(520, 220)
         layout.addWidget(self.records)
-        self.question = QLabel(f"{verb} {n} job{'s' if n != 1 else ''}?")
+        self.question = QLabel()
         font = self.question.font()
         font.setBold(True)
         self.question.setFont(font)
         layout.addWidget(self.question)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.ok_button = buttons.addButton(
-            f"{verb} {n} job{'s' if n != 1 else ''}", QDialogButtonBox.ButtonRole.AcceptRole
-        )
+        self.ok_button = buttons.addButton("", QDialogButtonBox.ButtonRole.AcceptRole)
         self.ok_button.setDefault(True)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        n = len(self.plan)
+        self.setWindowTitle(self.tr("Queue %n job(s)", "", n))
+        counts = "; ".join(f"{kind_label(kind)}: {count}" for kind, count in self.plan.counts().items())
+        self.summary.setText(
+            self.tr("The plan: {counts}.").format(counts=counts) if counts else self.tr("Nothing to do.")
+        )
+        self.records.setPlainText(
+            "\n".join(
+                f"{kind_label(job.kind):<24} {job.entity_key:<12} {job.reason}" for job in self.plan.jobs
+            )
+        )
+        self.question.setText(self.tr("Queue %n job(s)?", "", n))
+        self.ok_button.setText(self.tr("Queue %n job(s)", "", n))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if is_language_change(event):
+            self.retranslate_ui()
+        super().changeEvent(event)
 
 
 class ConfirmDialog(QDialog):
-    """A yes/no question whose confirm button names the action and its count."""
+    """A yes/no question whose confirm button names the action and its count (texts already translated)."""
 
     def __init__(self, question: str, confirm: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -219,19 +265,38 @@ class ConfirmDialog(QDialog):
 
 
 class DetailPane(QTextBrowser):
-    """Shop values next to portal values, differences marked; duplicates; job history; a portal link."""
+    """Shop values next to portal values, differences marked; duplicates; job history (its raw events
+    behind "technical details"); a portal link."""
 
     link_clicked = Signal(str)
+    DETAILS_LINK = "bm:technical-details"
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("detailPane")
         self.setOpenLinks(False)
-        self.anchorClicked.connect(lambda url: self.link_clicked.emit(url.toString()))
+        self.anchorClicked.connect(self._anchor)
         self.record: RecordStatus | None = None
         self.url: str | None = None
         self.history: list[str] | None = None
+        self.technical = False
         self.show_record(None)
+
+    def _anchor(self, url: QUrl) -> None:
+        if url.toString() == self.DETAILS_LINK:
+            self.set_technical(not self.technical)
+            return
+        self.link_clicked.emit(url.toString())
+
+    def set_technical(self, shown: bool) -> None:
+        """Show or hide the job history's raw events (JSON)."""
+        self.technical = shown
+        self._render()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if is_language_change(event):
+            self._render()
+        super().changeEvent(event)
 
     def show_record(self, record: RecordStatus | None, url: str | None = None) -> None:
         self.record, self.url, self.history = record, url, None
@@ -241,36 +306,58 @@ class DetailPane(QTextBrowser):
         self.history = lines
         self._render()
 
+    def _history_line(self, line: str) -> str:
+        """One job event for a person: when, the job in words, what happened (the JSON stays out)."""
+        m = HISTORY_LINE.match(line)
+        if m is None:
+            return line
+        return f"{m['at']} · {kind_label(m['kind'])} #{m['job']} · {event_label(m['event'])}"
+
     def _render(self) -> None:
         rec = self.record
         if rec is None:
-            self.setHtml("<p><i>Select a record to see it next to its portal record.</i></p>")
+            self.setHtml(
+                "<p><i>"
+                + html.escape(self.tr("Select a record to see it next to its Bitrix24 record."))
+                + "</i></p>"
+            )
             return
         e = html.escape
-        parts = [f"<h3>{e(rec.entity.title())} {e(rec.key)}: {e(rec.label)}</h3>"]
+        parts = [f"<h3>{e(record_kind_label(rec.entity))} {e(rec.key)}: {e(rec.label)}</h3>"]
         state = f"<b>{e(state_label(rec.state.value))}</b>"
         if rec.queue.value:
-            state += f" · queue: {e(state_label(rec.queue.value))}"
-        parts.append(f"<p>State: {state}</p>")
+            state += " · " + e(self.tr("queue: {state}").format(state=state_label(rec.queue.value)))
+        label = self.tr("State:")
+        parts.append(f"<p>{e(label)} {state}</p>")
         ids = []
         if rec.stored_id is not None:
-            ids.append(f"stored id {rec.stored_id}")
+            ids.append(self.tr("stored id {id}").format(id=rec.stored_id))
         if rec.portal_id is not None:
-            ids.append(f"portal id {rec.portal_id}")
+            ids.append(self.tr("Bitrix24 id {id}").format(id=rec.portal_id))
         if ids:
             parts.append(f"<p>{e(', '.join(ids))}</p>")
         if self.url:
-            parts.append(f'<p><a href="{e(self.url)}">Open in Bitrix24</a></p>')
+            link = self.tr("Open in Bitrix24")
+            parts.append(f'<p><a href="{e(self.url)}">{e(link)}</a></p>')
         if rec.note:
-            parts.append(f"<p>Note: {e(rec.note)}</p>")
+            label = self.tr("Note:")
+            parts.append(f"<p>{e(label)} {e(rec.note)}</p>")
         if rec.last_error:
-            parts.append(f"<p>Last error: {e(rec.last_error)}</p>")
+            label = self.tr("Last error:")
+            parts.append(f"<p>{e(label)} {e(rec.last_error)}</p>")
         if rec.last_synced:
-            parts.append(f"<p>Last synced: {e(fmt_time(rec.last_synced))}</p>")
+            label = self.tr("Last synced:")
+            parts.append(f"<p>{e(label)} {e(fmt_time(rec.last_synced))}</p>")
         names = list(dict.fromkeys([*rec.shop_values, *(d.field for d in rec.diffs), *rec.portal_values]))
         if names:
             diffs = {d.field: d for d in rec.diffs}
-            rows = ["<tr><th></th><th>Field</th><th>Shop</th><th>Portal</th></tr>"]
+            rows = [
+                "<tr><th></th>"
+                + "".join(
+                    f"<th>{e(h)}</th>" for h in (self.tr("Field"), self.tr("Shop"), self.tr("Bitrix24"))
+                )
+                + "</tr>"
+            ]
             for name in names:
                 shop = diffs[name].shop if name in diffs else rec.shop_values.get(name)
                 portal = diffs[name].portal if name in diffs else rec.portal_values.get(name)
@@ -283,29 +370,49 @@ class DetailPane(QTextBrowser):
                 else:
                     mark, style = "=", ""
                 rows.append(
-                    f"<tr{style}><td>{mark}</td><td>{e(name)}</td><td>{e(shop or '—')}</td>"
-                    f"<td>{e(portal or '—')}</td></tr>"
+                    f'<tr{style}><td>{mark}</td><td title="{e(name)}">{e(field_label(name))}</td>'
+                    f"<td>{e(shop or '—')}</td><td>{e(portal or '—')}</td></tr>"
                 )
             parts.append('<table border="1" cellspacing="0" cellpadding="3">' + "".join(rows) + "</table>")
             if diffs:
-                parts.append(f"<p>≠ marks the {len(diffs)} field(s) that differ.</p>")
+                differ = self.tr("≠ marks the %n field(s) that differ.", "", len(diffs))
+                parts.append(f"<p>{e(differ)}</p>")
         for heading, evidence in (
-            ("Duplicates", [d for d in rec.duplicates if d.cleanable]),
+            (self.tr("Duplicates"), [d for d in rec.duplicates if d.cleanable]),
             # Shown for a person, never cleaned up: shared links, title clashes, other integrations' records.
-            ("Shared with other records (left alone)", [d for d in rec.duplicates if not d.cleanable]),
+            (
+                self.tr("Shared with other records (left alone)"),
+                [d for d in rec.duplicates if not d.cleanable],
+            ),
         ):
             if not evidence:
                 continue
-            parts.append(f"<h4>{heading}</h4><ul>")
+            parts.append(f"<h4>{e(heading)}</h4><ul>")
             for dup in evidence:
                 ids_text = ", ".join(str(i) for i in dup.ids)
-                value = f" = {e(dup.value)}" if dup.value else ""
-                parts.append(f"<li>portal records {e(ids_text)} matched by {e(dup.matched_by)}{value}</li>")
+                value = f" = {dup.value}" if dup.value else ""
+                line = self.tr("Bitrix24 records {ids} matched by {how}{value}").format(
+                    ids=ids_text, how=dup.matched_by, value=value
+                )
+                parts.append(f"<li>{e(line)}</li>")
             parts.append("</ul>")
-        parts.append("<h4>Job history</h4>")
+        heading = self.tr("Job history")
+        parts.append(f"<h4>{e(heading)}</h4>")
         if self.history is None:
-            parts.append("<p><i>loading…</i></p>")
+            loading = self.tr("loading…")
+            parts.append(f"<p><i>{e(loading)}</i></p>")
+        elif not self.history:
+            none_yet = self.tr("No jobs for this record yet.")
+            parts.append(f"<p>{e(none_yet)}</p>")
         else:
-            lines = self.history or ["no jobs for this record yet"]
-            parts.append("<ul>" + "".join(f"<li>{e(line)}</li>" for line in lines) + "</ul>")
+            parts.append(
+                "<ul>" + "".join(f"<li>{e(self._history_line(line))}</li>" for line in self.history) + "</ul>"
+            )
+            toggle = (
+                self.tr("Hide technical details") if self.technical else self.tr("Show technical details")
+            )
+            parts.append(f'<p><a href="{self.DETAILS_LINK}">{e(toggle)}</a></p>')
+            if self.technical:
+                raw = "\n".join(self.history)
+                parts.append(f'<pre style="font-size:small">{e(raw)}</pre>')
         self.setHtml("".join(parts))

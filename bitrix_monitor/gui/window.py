@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QPoint, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QEvent, QPoint, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -38,14 +38,40 @@ from bitrix_monitor.sync.api import ConnectionTests, MonitorApi, QueueSummary, S
 from bitrix_monitor.sync.model import PORTAL_ENTITY, Plan, Progress, RecordStatus
 
 from .aio import LatestTask, ProgressRelay, set_user_error_sink, spawn
-from .models import OrdersModel, RowTableModel, TableFilterProxy, UsersModel, fmt_time
+from .models import OrdersModel, RecordsModel, RowTableModel, TableFilterProxy, UsersModel, fmt_time
 from .tabs import ActivityTab, OverviewTab, QueueTab, RecordsTab
 from .tabs.common import selected_objects
-from .widgets import ConfirmDialog, MessageBar, PlanDialog, ask_save_path, export_csv, run_dialog
+from .widgets import (
+    ConfirmDialog,
+    MessageBar,
+    PlanDialog,
+    ask_save_path,
+    export_csv,
+    is_language_change,
+    run_dialog,
+)
+from .words import QT_TRANSLATE_NOOP, record_kind_label
 
 log = logging.getLogger(__name__)
 
 ServiceFactory = Callable[..., Awaitable[MonitorApi]]  # called as factory(demo=bool)
+
+# One records tab per kind, in this order (kinds the registry adds get a tab when their model is here).
+RECORD_MODELS: dict[str, type[RecordsModel]] = {"order": OrdersModel, "user": UsersModel}
+RECORD_TAB_TITLES: dict[str, str] = {
+    "order": QT_TRANSLATE_NOOP("MainWindow", "Orders"),
+    "user": QT_TRANSLATE_NOOP("MainWindow", "Users"),
+    "company": QT_TRANSLATE_NOOP("MainWindow", "Companies"),
+}
+NO_ORPHANS: dict[str, str] = {
+    "deal": QT_TRANSLATE_NOOP("MainWindow", "No orphan deals: every deal this app made has a shop row."),
+    "contact": QT_TRANSLATE_NOOP(
+        "MainWindow", "No orphan contacts: every contact this app made has a shop row."
+    ),
+    "company": QT_TRANSLATE_NOOP(
+        "MainWindow", "No orphan companies: every company this app made has a shop row."
+    ),
+}
 
 
 class MainWindow(QMainWindow):
@@ -81,6 +107,8 @@ class MainWindow(QMainWindow):
         self._tasks: set[asyncio.Task[Any]] = set()
         self._snapshot_lock = asyncio.Lock()
         self._snapshot_summary: QueueSummary | None = None  # the queue when the shown snapshot began
+        self._status_text: Callable[[], str] | None = None
+        self._start_text: Callable[[], str] = lambda: ""
 
         self.message_bar = MessageBar()
         set_user_error_sink(self.message_bar.show_error)
@@ -88,17 +116,19 @@ class MainWindow(QMainWindow):
         self.start_page = self._build_start_page()
         self.tabs = QTabWidget()
         self.overview = OverviewTab()
-        self.orders = RecordsTab("order", OrdersModel(self))
-        self.users = RecordsTab("user", UsersModel(self))
+        self.record_tabs: dict[str, RecordsTab] = {
+            kind: RecordsTab(kind, model(self)) for kind, model in RECORD_MODELS.items()
+        }
+        self.orders, self.users = self.record_tabs["order"], self.record_tabs["user"]
         self.queue = QueueTab()
         self.activity = ActivityTab()
         self.activity_model, self.activity_proxy = self.activity.model, self.activity.proxy
         self.activity_view = self.activity.view
-        self.tabs.addTab(self.overview, "Overview")
-        self.tabs.addTab(self.orders, "Orders")
-        self.tabs.addTab(self.users, "Users")
-        self.tabs.addTab(self.queue, "Queue")
-        self.tabs.addTab(self.activity, "Activity")
+        self.tabs.addTab(self.overview, "")
+        for tab in self.record_tabs.values():
+            self.tabs.addTab(tab, "")
+        self.tabs.addTab(self.queue, "")
+        self.tabs.addTab(self.activity, "")
         self.pages.addWidget(self.start_page)
         self.pages.addWidget(self.tabs)
         central = QWidget()
@@ -112,7 +142,7 @@ class MainWindow(QMainWindow):
 
         self.progress_relay = ProgressRelay(self)
         self.progress_relay.changed.connect(self._show_progress)
-        for tab in (self.orders, self.users):
+        for tab in self.record_tabs.values():
             tab.action_requested.connect(
                 lambda entity, keys, action: self.run(self.queue_action(entity, keys, action), "queue action")
             )
@@ -139,22 +169,69 @@ class MainWindow(QMainWindow):
         self.poll_timer.setInterval(poll_interval_ms)
         self.poll_timer.timeout.connect(self._tick)
         self._set_connected(False)
+        self.retranslate_ui()
+
+    # -- language -------------------------------------------------------------------------------------
+    def retranslate_ui(self) -> None:
+        """Every text the window sets itself, in the current language (the tabs do their own)."""
+        self.setWindowTitle(self.tr("{app} — demo").format(app=APP_TITLE) if self.demo else APP_TITLE)
+        self.tabs.setTabText(self.tabs.indexOf(self.overview), self.tr("Overview"))
+        for kind, tab in self.record_tabs.items():
+            title = RECORD_TAB_TITLES.get(kind)
+            self.tabs.setTabText(self.tabs.indexOf(tab), self.tr(title) if title else kind)
+        self.tabs.setTabText(self.tabs.indexOf(self.queue), self.tr("Queue"))
+        self.tabs.setTabText(self.tabs.indexOf(self.activity), self.tr("Activity"))
+        self.start_settings_button.setText(self.tr("Settings…"))
+        self.start_demo_button.setText(self.tr("Open demo"))
+        self.toolbar.setWindowTitle(self.tr("Main"))
+        self.refresh_action.setText(self.tr("Refresh"))
+        self.sync_action.setText(self.tr("Sync everything that needs it"))
+        self.export_action.setText(self.tr("Export CSV…"))
+        self.settings_action.setText(self.tr("Settings…"))
+        self.quit_action.setText(self.tr("Quit"))
+        self.cancel_button.setText(self.tr("Cancel"))
+        self._show_start_message()
+        self._show_status()
+        self._update_runner_label()
+        self._update_budget()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if is_language_change(event):
+            self.retranslate_ui()
+            for tab in self.record_tabs.values():
+                tab.model.retranslate()
+            self.queue.model.retranslate()
+            self.activity_model.retranslate()
+            if self.snapshot is not None:
+                self._show_snapshot_summary(self.snapshot)
+        super().changeEvent(event)
+
+    def say(self, text: Callable[[], str]) -> None:
+        """Show a status line; ``text`` makes it in the current language (again after a switch)."""
+        self._status_text = text
+        self._show_status()
+
+    def _show_status(self) -> None:
+        self.status_label.setText(self._status_text() if self._status_text is not None else "")
+
+    def _show_start_message(self) -> None:
+        self.start_message.setText(self._start_text())
 
     # -- construction helpers -----------------------------------------------------------------------
     def _build_start_page(self) -> QWidget:
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.addStretch(1)
-        self.start_message = QLabel("Connecting…")
+        self.start_message = QLabel()
         self.start_message.setWordWrap(True)
         self.start_message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.start_message.setObjectName("startMessage")
         layout.addWidget(self.start_message)
         row = QHBoxLayout()
         row.addStretch(1)
-        self.start_settings_button = QPushButton("Settings…")
+        self.start_settings_button = QPushButton()
         self.start_settings_button.clicked.connect(lambda: self.run(self.open_settings(), "settings"))
-        self.start_demo_button = QPushButton("Open demo")
+        self.start_demo_button = QPushButton()
         self.start_demo_button.clicked.connect(lambda: self.run(self.connect_service(demo=True), "open demo"))
         row.addWidget(self.start_settings_button)
         row.addWidget(self.start_demo_button)
@@ -164,31 +241,26 @@ class MainWindow(QMainWindow):
         return page
 
     def _build_toolbar(self) -> None:
-        bar = QToolBar("Main")
+        bar = QToolBar()
+        self.toolbar = bar
         bar.setObjectName("mainToolbar")
         bar.setMovable(False)
         self.addToolBar(bar)
 
-        def action(text: str, shortcut: str | None, handler: Callable[[], object]) -> QAction:
-            act = QAction(text, self)
+        def action(shortcut: str | None, handler: Callable[[], object]) -> QAction:
+            act = QAction(self)
             if shortcut:
                 act.setShortcut(QKeySequence(shortcut))
             act.triggered.connect(handler)
             bar.addAction(act)
             return act
 
-        self.refresh_action = action("Refresh", "F5", lambda: self.run(self.refresh(), "refresh"))
-        self.sync_action = action(
-            "Sync everything that needs it", "Ctrl+Shift+S", lambda: self.run(self.sync_everything(), "sync")
-        )
-        self.export_action = action(
-            "Export CSV…", "Ctrl+E", lambda: self.run(self.export_current(), "export")
-        )
+        self.refresh_action = action("F5", lambda: self.run(self.refresh(), "refresh"))
+        self.sync_action = action("Ctrl+Shift+S", lambda: self.run(self.sync_everything(), "sync"))
+        self.export_action = action("Ctrl+E", lambda: self.run(self.export_current(), "export"))
         bar.addSeparator()
-        self.settings_action = action(
-            "Settings…", "Ctrl+,", lambda: self.run(self.open_settings(), "settings")
-        )
-        self.quit_action = action("Quit", "Ctrl+Q", self.close)
+        self.settings_action = action("Ctrl+,", lambda: self.run(self.open_settings(), "settings"))
+        self.quit_action = action("Ctrl+Q", self.close)
 
     def _build_status_bar(self) -> None:
         status = self.statusBar()
@@ -198,7 +270,7 @@ class MainWindow(QMainWindow):
         self.progress.setMaximumWidth(240)
         self.progress.hide()
         status.addPermanentWidget(self.progress)
-        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button = QPushButton()
         self.cancel_button.hide()
         self.cancel_button.clicked.connect(self.cancel_long_task)
         status.addPermanentWidget(self.cancel_button)
@@ -248,14 +320,20 @@ class MainWindow(QMainWindow):
         """Build the service with the factory. A user-facing error shows the start page with choices."""
         if self.service_factory is None:
             return False
-        self.start_message.setText("Opening the demo…" if demo else "Connecting…")
+        self._start_text = (
+            (lambda: self.tr("Opening the demo…")) if demo else (lambda: self.tr("Connecting…"))
+        )
+        self._show_start_message()
         self.pages.setCurrentIndex(0)
         try:
             service = await self.service_factory(demo=demo)
         except UserFacingError as exc:
-            self.start_message.setText(
-                f"{exc}\n\nOpen the settings to connect your shop and portal, or look around in the demo."
+            reason = str(exc)
+            self._start_text = lambda: "{}\n\n{}".format(
+                reason,
+                self.tr("Open the settings to connect your shop and Bitrix24, or look around in the demo."),
             )
+            self._show_start_message()
             return False
         await self.set_service(service, demo=demo)
         return True
@@ -266,7 +344,7 @@ class MainWindow(QMainWindow):
         self.demo = demo
         if old is not None and old is not service:
             await old.aclose()
-        self.setWindowTitle(f"{APP_TITLE} — demo" if demo else APP_TITLE)
+        self.retranslate_ui()
         self._set_connected(True)
         self._update_runner_label()
         self.poll_timer.start()
@@ -275,7 +353,9 @@ class MainWindow(QMainWindow):
     # -- data -----------------------------------------------------------------------------------------
     def require_service(self) -> MonitorApi:
         if self.service is None:
-            raise UserFacingError("Not connected", hint="open the settings or the demo first")
+            raise UserFacingError(
+                self.tr("Not connected"), hint=self.tr("open the settings or the demo first")
+            )
         return self.service
 
     async def refresh(self) -> Snapshot | None:
@@ -293,7 +373,7 @@ class MainWindow(QMainWindow):
                 current = asyncio.current_task()
                 if current is not None and current.cancelling():
                     raise
-                self.status_label.setText("Refresh cancelled")
+                self.say(lambda: self.tr("Refresh cancelled"))
                 return None
             finally:
                 self._long_task = None
@@ -311,16 +391,21 @@ class MainWindow(QMainWindow):
         self.users.model.set_rows(snap.users)
         self.overview.set_counts("order", snap.order_counts)
         self.overview.set_counts("user", snap.user_counts)
-        self.overview.snapshot_label.setText(
-            f"Checked {snap.order_counts.checked} orders and {snap.user_counts.checked} users at "
-            f"{fmt_time(snap.taken_at)}; {len(snap.plan)} jobs would bring everything in step."
-            + "".join(f"\nWarning: {line}" for line in snap.warnings)
-        )
+        self._show_snapshot_summary(snap)
         self.sync_action.setEnabled(len(snap.plan) > 0)
-        self.status_label.setText(f"Snapshot taken {fmt_time(snap.taken_at, date=False)}")
-        for tab in (self.orders, self.users):
+        self.say(lambda: self.tr("Snapshot taken {time}").format(time=fmt_time(snap.taken_at, date=False)))
+        for tab in self.record_tabs.values():
             if not tab.view.currentIndex().isValid():
                 tab.detail.show_record(None)
+
+    def _show_snapshot_summary(self, snap: Snapshot) -> None:
+        text = self.tr("Checked %n order(s)", "", snap.order_counts.checked)
+        text += self.tr(" and %n user(s)", "", snap.user_counts.checked)
+        text += self.tr(" at {time}.").format(time=fmt_time(snap.taken_at)) + " "
+        text += self.tr("%n job(s) would bring everything in step.", "", len(snap.plan))
+        for line in snap.warnings:
+            text += "\n" + self.tr("Warning: {text}").format(text=line)
+        self.overview.snapshot_label.setText(text)
 
     async def refresh_queue(self) -> None:
         service = self.require_service()
@@ -369,13 +454,17 @@ class MainWindow(QMainWindow):
         if self.service is None:
             return
         b = self.service.budget()
-        text = (
-            f"Rate budget: {b.tokens_left:.0f}/{b.capacity:.0f} requests, drains {b.drain_per_s:g}/s · "
-            f"throttled {b.throttled_waits}× · 503s {b.rejected_503}"
-        )
+        text = self.tr(
+            "Bitrix24 request budget: {left} of {capacity} left, refills {rate} per second"
+        ).format(left=f"{b.tokens_left:.0f}", capacity=f"{b.capacity:.0f}", rate=f"{b.drain_per_s:g}")
+        text += " · " + self.tr("held back %n time(s)", "", b.throttled_waits)
+        text += " · " + self.tr("refused as overloaded %n time(s)", "", b.rejected_503)
         if b.operating:
             top = sorted(b.operating.items(), key=lambda kv: kv[1], reverse=True)[:2]
-            text += " · operating: " + ", ".join(f"{m} {s:.1f}s" for m, s in top)
+            busiest = ", ".join(
+                self.tr("{method} {seconds} s").format(method=m, seconds=f"{s:.1f}") for m, s in top
+            )
+            text += " · " + self.tr("busiest methods: {list}").format(list=busiest)
         self.queue.budget_label.setText(text)
         self._update_runner_label()
 
@@ -383,11 +472,12 @@ class MainWindow(QMainWindow):
         paused = self.service is not None and self.service.runner_paused
         status = self.service.runner_status if self.service is not None else ""
         self.runner_label.setText(
-            ("Runner paused" if paused else "Runner active") + (f": {status}" if status else "")
+            (self.tr("Runner paused") if paused else self.tr("Runner active"))
+            + (f": {status}" if status else "")
         )
         self.queue.pause_button.blockSignals(True)
         self.queue.pause_button.setChecked(paused)
-        self.queue.pause_button.setText("Resume runner" if paused else "Pause runner")
+        self.queue.pause_button.setText(self.tr("Resume runner") if paused else self.tr("Pause runner"))
         self.queue.pause_button.blockSignals(False)
 
     # -- actions --------------------------------------------------------------------------------------
@@ -398,12 +488,12 @@ class MainWindow(QMainWindow):
         """Show the plan, ask, queue it. Returns the jobs queued (0 if declined or empty)."""
         service = self.require_service()
         if not plan.jobs:
-            self.message_bar.show_message("Nothing to queue: the selected records need no such job.")
+            self.message_bar.show_message(self.tr("Nothing to queue: the selected records need no such job."))
             return 0
         if not await self.confirm_plan(plan):
             return 0
         n = await service.apply(plan)
-        self.status_label.setText(f"Queued {n} jobs")
+        self.say(lambda: self.tr("Queued %n job(s)", "", n))
         await self.refresh()
         return n
 
@@ -412,7 +502,7 @@ class MainWindow(QMainWindow):
         if self.snapshot is None:
             return 0
         if not keys:
-            self.message_bar.show_message("Select the records first.")
+            self.message_bar.show_message(self.tr("Select the records first."))
             return 0
         return await self.apply_plan(service.plan_for(self.snapshot, entity, list(keys), action))
 
@@ -421,31 +511,38 @@ class MainWindow(QMainWindow):
             return 0
         return await self.apply_plan(self.snapshot.plan)
 
-    async def _confirm_jobs(self, verb: str, ids: Sequence[int]) -> bool:
+    async def _confirm_jobs(self, action: str, ids: Sequence[int]) -> bool:
         if not ids:
-            self.message_bar.show_message("No jobs selected or shown by the filter.")
+            self.message_bar.show_message(self.tr("No jobs selected or shown by the filter."))
             return False
         n = len(ids)
-        label = f"{verb} {n} job{'s' if n != 1 else ''}"
-        return await self.ask(ConfirmDialog(f"{label}?", label, self))
+        question, confirm = {
+            "retry": (self.tr("Retry %n job(s)?", "", n), self.tr("Retry %n job(s)", "", n)),
+            "cancel": (self.tr("Cancel %n job(s)?", "", n), self.tr("Cancel %n job(s)", "", n)),
+            "done": (
+                self.tr("Mark %n job(s) as done?", "", n),
+                self.tr("Mark %n job(s) as done", "", n),
+            ),
+            "requeue": (self.tr("Re-queue %n job(s)?", "", n), self.tr("Re-queue %n job(s)", "", n)),
+        }[action]
+        return await self.ask(ConfirmDialog(question, confirm, self))
 
     async def retry_jobs(self, ids: Sequence[int]) -> int:
-        if not await self._confirm_jobs("Retry", ids):
+        if not await self._confirm_jobs("retry", ids):
             return 0
         n = await self.require_service().retry_jobs(ids)
         await self.refresh_queue()
         return n
 
     async def cancel_jobs(self, ids: Sequence[int]) -> int:
-        if not await self._confirm_jobs("Cancel", ids):
+        if not await self._confirm_jobs("cancel", ids):
             return 0
         n = await self.require_service().cancel_jobs(ids)
         await self.refresh_queue()
         return n
 
     async def settle_jobs(self, ids: Sequence[int], outcome: str) -> int:
-        verb = "Mark done" if outcome == "done" else "Re-queue"
-        if not await self._confirm_jobs(verb, ids):
+        if not await self._confirm_jobs("done" if outcome == "done" else "requeue", ids):
             return 0
         n = await self.require_service().settle_jobs(ids, outcome)
         await self.refresh_queue()
@@ -455,17 +552,23 @@ class MainWindow(QMainWindow):
         ids = [r.id for r in selected_objects(self.queue.view)]
         menu = QMenu(self)
         entries: list[tuple[str, Callable[[], Coroutine[Any, Any, Any]]]] = [
-            (f"Retry ({len(ids)})", lambda: self.retry_jobs(ids)),
-            (f"Cancel ({len(ids)})", lambda: self.cancel_jobs(ids)),
+            (self.tr("Retry ({n})").format(n=len(ids)), lambda: self.retry_jobs(ids)),
+            (self.tr("Cancel ({n})").format(n=len(ids)), lambda: self.cancel_jobs(ids)),
+            (
+                self.tr("Settle in-doubt as done ({n})").format(n=len(ids)),
+                lambda: self.settle_jobs(ids, "done"),
+            ),
+            (
+                self.tr("Settle in-doubt: retry ({n})").format(n=len(ids)),
+                lambda: self.settle_jobs(ids, "retry"),
+            ),
         ]
-        entries.append((f"Settle in-doubt as done ({len(ids)})", lambda: self.settle_jobs(ids, "done")))
-        entries.append((f"Settle in-doubt: retry ({len(ids)})", lambda: self.settle_jobs(ids, "retry")))
         for text, make in entries:
             act = menu.addAction(text)
             act.setEnabled(bool(ids))
             act.triggered.connect(lambda _c=False, m=make, t=text: self.run(m(), t))
         menu.addSeparator()
-        copy = menu.addAction("Copy job ids")
+        copy = menu.addAction(self.tr("Copy job ids"))
         copy.triggered.connect(lambda: QGuiApplication.clipboard().setText("\n".join(map(str, ids))))
         menu.popup(self.queue.view.viewport().mapToGlobal(pos))
 
@@ -481,24 +584,33 @@ class MainWindow(QMainWindow):
         if state == "orphans":
             self.show_orphans(entity)
             return
-        tab = self.orders if entity == "order" else self.users
+        tab = self.record_tabs[entity]
         tab.set_state_filter(state)
         self.tabs.setCurrentWidget(tab)
 
     def show_orphans(self, entity: str) -> None:
         """Orphans are portal records with no shop row, so no table lists them: name them in the bar."""
-        portal = PORTAL_ENTITY["order" if entity == "order" else "user"]
+        portal = PORTAL_ENTITY.get(entity, entity)  # type: ignore[call-overload]
         orphans = [o for o in (self.snapshot.orphans if self.snapshot else ()) if o.entity == portal]
         if not orphans:
-            self.message_bar.show_message(
-                f"No orphan {portal}s: every {portal} with our originator has a shop row."
-            )
+            self.message_bar.show_message(self.tr(NO_ORPHANS.get(portal, NO_ORPHANS["deal"])))
             return
-        listed = ", ".join(f"{o.portal_id} ({o.title}, origin id {o.origin_id})" for o in orphans[:10])
-        more = f" and {len(orphans) - 10} more" if len(orphans) > 10 else ""
-        self.message_bar.show_message(
-            f"{len(orphans)} orphan {portal}(s) in Bitrix24 match no shop row: {listed}{more}."
+        listed = ", ".join(
+            self.tr("{id} ({title}, origin id {origin})").format(
+                id=o.portal_id, title=o.title, origin=o.origin_id
+            )
+            for o in orphans[:10]
         )
+        if len(orphans) > 10:
+            listed += " " + self.tr("and %n more", "", len(orphans) - 10)
+        n = len(orphans)
+        if portal == "contact":
+            text = self.tr("%n orphan contact(s) in Bitrix24 match no shop row: {list}.", "", n)
+        elif portal == "company":
+            text = self.tr("%n orphan company(-ies) in Bitrix24 match no shop row: {list}.", "", n)
+        else:
+            text = self.tr("%n orphan deal(s) in Bitrix24 match no shop row: {list}.", "", n)
+        self.message_bar.show_message(text.format(list=listed))
 
     def show_queue(self, state: str) -> None:
         self.queue.state_filter.setCurrentIndex(max(self.queue.state_filter.findData(state), 0))
@@ -526,7 +638,11 @@ class MainWindow(QMainWindow):
         portal = rec.portal_id if rec.portal_id is not None else rec.stored_id
         url = self.service.record_url(rec.entity, portal) if self.service and portal is not None else None
         if url is None:
-            self.message_bar.show_message(f"{rec.entity.title()} {rec.key} has no record in Bitrix24 yet.")
+            self.message_bar.show_message(
+                self.tr("{kind} {key} has no record in Bitrix24 yet.").format(
+                    kind=record_kind_label(rec.entity), key=rec.key
+                )
+            )
             return
         self.open_url(url)
 
@@ -547,15 +663,19 @@ class MainWindow(QMainWindow):
         """Export the current table as the view shows it (filtered, sorted) to CSV."""
         current = self.current_table()
         if current is None:
-            self.message_bar.show_message("Open the Orders, Users, Queue or Activity tab to export it.")
+            self.message_bar.show_message(
+                self.tr("Open a table (orders, users, queue, activity) to export it.")
+            )
             return 0
         _model, proxy, name = current
         if path is None:
-            path = await ask_save_path(self, "Export to CSV", f"{name}.csv", "CSV files (*.csv)")
+            path = await ask_save_path(
+                self, self.tr("Export to CSV"), f"{name}.csv", self.tr("CSV files (*.csv)")
+            )
             if path is None:
                 return 0
         n = export_csv(proxy, path)
-        self.status_label.setText(f"Exported {n} rows to {path}")
+        self.say(lambda: self.tr("Exported %n row(s) to {path}", "", n).format(path=path))
         return n
 
     async def open_settings(self) -> bool:
@@ -564,7 +684,7 @@ class MainWindow(QMainWindow):
         dialog = SettingsDialog(self.config_path, tester=self.tester, parent=self)
         if not await self.ask(dialog):
             return False
-        self.status_label.setText("Settings saved")
+        self.say(lambda: self.tr("Settings saved"))
         if self.service_factory is not None and (self.service is None or self.demo):
             await self.connect_service(demo=False)
         return True

@@ -4,15 +4,20 @@ timers and dialogs exactly as in the app."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 
 import pytest
 from PySide6.QtWidgets import QApplication, QDialog
 from qasync import QEventLoop  # after PySide6
 
+from bitrix_monitor.config import AppConfig
+from bitrix_monitor.gui import i18n
 from bitrix_monitor.gui.widgets import PlanDialog
 from bitrix_monitor.gui.window import MainWindow
+from bitrix_monitor.paths import DataDirs
+from bitrix_monitor.sync.api import MonitorApi
 from bitrix_monitor.sync.model import Plan
+from bitrix_monitor.wiring import open_service
 from tests.gui.fakes import FakeService
 
 
@@ -25,6 +30,24 @@ def pytest_asyncio_loop_factories(
     config: pytest.Config, item: pytest.Item
 ) -> Mapping[str, Callable[[], asyncio.AbstractEventLoop]]:
     return {"qt": _qt_loop}
+
+
+def demo_window(qtbot, data_dirs: DataDirs) -> MainWindow:  # type: ignore[no-untyped-def]
+    """A shown main window over the built-in demo (demo shop and portal emulator in this process, the real
+    service and its background runner); connect it with ``await window.connect_service(demo=True)``."""
+
+    async def factory(*, demo: bool = False) -> MonitorApi:
+        assert demo
+        service = await open_service(AppConfig(), data_dirs, demo=True)
+        service.start_background(tick=0.1)
+        return service
+
+    window = MainWindow(
+        config_path=data_dirs.config_file, data_dirs=data_dirs, service_factory=factory, poll_interval_ms=100
+    )
+    qtbot.addWidget(window)
+    window.show()
+    return window
 
 
 @pytest.fixture
@@ -53,9 +76,13 @@ async def wait_until(
 
 
 @pytest.fixture(autouse=True)
-def _app(qapp: QApplication) -> QApplication:
-    """Every GUI test has the QApplication (pixmaps, fonts and clipboards need it)."""
-    return qapp
+def _app(qapp: QApplication) -> Iterator[QApplication]:
+    """Every GUI test has the QApplication (pixmaps, fonts and clipboards need it), in English unless the
+    test switches (and it is English again afterwards)."""
+    i18n.set_language("en")
+    yield qapp
+    if i18n.current_language() != "en":
+        i18n.set_language("en")
 
 
 class DialogAnswers:

@@ -3,27 +3,13 @@ background runner): select the orders missing a deal, queue their creation, see 
 
 from __future__ import annotations
 
-from bitrix_monitor.config import AppConfig
-from bitrix_monitor.gui.window import MainWindow
 from bitrix_monitor.paths import DataDirs
-from bitrix_monitor.sync.api import MonitorApi
 from bitrix_monitor.sync.model import RecordState
-from bitrix_monitor.wiring import open_service
-from tests.gui.conftest import DialogAnswers, wait_until
+from tests.gui.conftest import DialogAnswers, demo_window, wait_until
 
 
 async def test_demo_orders_missing_a_deal_are_created_and_counted_in_sync(qtbot, data_dirs: DataDirs) -> None:
-    async def factory(*, demo: bool = False) -> MonitorApi:
-        assert demo
-        service = await open_service(AppConfig(), data_dirs, demo=True)
-        service.start_background(tick=0.1)
-        return service
-
-    window = MainWindow(
-        config_path=data_dirs.config_file, data_dirs=data_dirs, service_factory=factory, poll_interval_ms=100
-    )
-    qtbot.addWidget(window)
-    window.show()
+    window = demo_window(qtbot, data_dirs)
     try:
         assert await window.connect_service(demo=True)
         answers = DialogAnswers(window)

@@ -33,6 +33,6 @@ def test_detail_pane_marks_a_differing_custom_field(qtbot) -> None:
         at = cells.index(name)
         return cells[at - 1 : at + 3]  # mark, field, shop, portal
 
-    assert row("COMMENTS") == ["≠", "COMMENTS", "leave at the door", "ring twice"]
-    assert row("UF_CRM_SHOP_ID") == ["=", "UF_CRM_SHOP_ID", "7", "7"]
-    assert "≠ marks the 1 field(s) that differ." in cells
+    assert row("Comment") == ["≠", "Comment", "leave at the door", "ring twice"]  # COMMENTS, in words
+    assert row("UF_CRM_SHOP_ID") == ["=", "UF_CRM_SHOP_ID", "7", "7"]  # the portal's own name for it
+    assert "≠ marks the field that differs." in cells

@@ -124,3 +124,37 @@ def test_a_broken_config_file_is_reported_and_defaults_are_shown(qtbot, data_dir
     dialog = _dialog(qtbot, data_dirs.config_file)
     assert "is not a rate plan" in dialog.error_label.text()
     assert _edit(dialog, "shop", "orders", "table").text() == "orders"
+
+
+def test_a_keyring_that_refuses_the_secret_leaves_the_config_file_unwritten(
+    qtbot, data_dirs: DataDirs, fake_keyring: MemoryKeyring, monkeypatch
+) -> None:
+    import keyring.errors
+
+    def refuse(service: str, username: str, password: str) -> None:
+        raise keyring.errors.PasswordSetError("locked")
+
+    monkeypatch.setattr(fake_keyring, "set_password", refuse)
+    dialog = _dialog(qtbot, data_dirs.config_file)
+    _edit(dialog, "portal", "originator").setText("my-shop")
+    dialog.webhook_edit.setText(WEBHOOK)
+    assert not dialog.save()
+    assert "keyring refused" in dialog.error_label.text()
+    assert not data_dirs.config_file.exists()
+
+
+def test_settings_are_labelled_in_words_with_their_units(qtbot, data_dirs: DataDirs) -> None:
+    from PySide6.QtWidgets import QDoubleSpinBox
+
+    dialog = _dialog(qtbot, data_dirs.config_file)
+    assert dialog.labels[("sync", "settle_delay")].text() == "Look up an unconfirmed creation after"
+    assert dialog.labels[("sync", "retry_cap")].text() == "Longest wait between retries"
+    delay = dialog.widgets[("sync", "settle_delay")]
+    assert isinstance(delay, QDoubleSpinBox)
+    assert delay.suffix() == " s"
+    assert dialog.sizeHint().width() >= 820 and dialog.sizeHint().height() >= 620
+    policy = dialog.widgets[("sync", "cleanup_policy")]
+    assert isinstance(policy, QComboBox)
+    assert policy.currentText() == "Leave it to a person"
+    policy.setCurrentIndex(1)
+    assert dialog.build_config().sync.cleanup_policy == "archive"

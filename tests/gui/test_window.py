@@ -102,7 +102,7 @@ async def test_pause_and_resume_reach_the_runner(window: MainWindow, fake_servic
     assert window.runner_label.text() == "Runner paused"
     window.queue.pause_button.click()
     assert not fake_service.runner_paused
-    assert "Rate budget: 50/50" in window.queue.budget_label.text()
+    assert "request budget: 50 of 50 left" in window.queue.budget_label.text()
 
 
 async def test_detail_pane_shows_differences_duplicates_history_and_link(window: MainWindow) -> None:
@@ -228,7 +228,7 @@ def test_run_gui_with_an_unusable_configuration_shows_the_choices_and_quits(data
 
 async def test_orphans_are_named_in_the_message_bar(window: MainWindow) -> None:
     window.overview.buttons[("order", "orphans")].click()
-    assert "1 orphan deal(s)" in window.message_bar.text()
+    assert "1 orphan deal in Bitrix24 matches no shop row" in window.message_bar.text()
     assert "99001" in window.message_bar.text()
     window.overview.buttons[("user", "orphans")].click()
     assert "No orphan contacts" in window.message_bar.text()

@@ -30,9 +30,9 @@ def make_table(proxy: TableFilterProxy) -> QTableView:
     return view
 
 
-def make_search(proxy: TableFilterProxy, placeholder: str) -> QLineEdit:
+def make_search(proxy: TableFilterProxy) -> QLineEdit:
+    """A search box filtering ``proxy`` (its placeholder is set by the tab, in the current language)."""
     search = QLineEdit()
-    search.setPlaceholderText(placeholder)
     search.setClearButtonEnabled(True)
     search.textChanged.connect(proxy.set_search)
     return search

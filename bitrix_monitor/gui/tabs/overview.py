@@ -4,15 +4,23 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from bitrix_monitor.gui.models import state_icon, state_label
-from bitrix_monitor.gui.widgets import ActivityChart
+from bitrix_monitor.gui.models import state_icon
+from bitrix_monitor.gui.widgets import ActivityChart, is_language_change
+from bitrix_monitor.gui.words import QT_TRANSLATE_NOOP, state_help, state_label
 from bitrix_monitor.sync.api import QueueSummary
 from bitrix_monitor.sync.model import EntityCounts, RecordState
 
 from .common import PROBLEMS, QUEUE_STATES
+
+# The group box over each kind's counts.
+PAIR_TITLES: dict[str, str] = {
+    "order": QT_TRANSLATE_NOOP("OverviewTab", "Orders ↔ deals"),
+    "user": QT_TRANSLATE_NOOP("OverviewTab", "Users ↔ contacts"),
+    "company": QT_TRANSLATE_NOOP("OverviewTab", "Companies ↔ companies"),
+}
 
 
 class OverviewTab(QWidget):
@@ -21,68 +29,90 @@ class OverviewTab(QWidget):
     show_records = Signal(str, str)  # entity, state filter
     show_queue = Signal(str)  # queue state
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, kinds: tuple[str, ...] = ("order", "user")) -> None:
         super().__init__(parent)
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         self.buttons: dict[tuple[str, str], QPushButton] = {}
-        for entity, title in (("order", "Orders ↔ deals"), ("user", "Users ↔ contacts")):
-            box = QGroupBox(title)
+        self.counts: dict[tuple[str, str], int] = {}
+        self.boxes: dict[str, QGroupBox] = {}
+        for entity in kinds:
+            box = QGroupBox()
             grid = QGridLayout(box)
             states = [s.value for s in RecordState] + ["orphans", PROBLEMS]
             for i, state in enumerate(states):
-                button = QPushButton()
-                button.setFlat(True)
-                button.setObjectName(f"overview-{entity}-{state}")
-                button.setCursor(Qt.CursorShape.PointingHandCursor)
-                icon = state_icon(state)
-                if icon is not None:
-                    button.setIcon(icon)
+                button = self._count_button(f"overview-{entity}-{state}", state)
                 button.clicked.connect(lambda _c=False, e=entity, s=state: self.show_records.emit(e, s))
                 grid.addWidget(button, i // 2, i % 2)
                 self.buttons[(entity, state)] = button
+            self.boxes[entity] = box
             top.addWidget(box)
-        qbox = QGroupBox("Job queue")
-        qgrid = QGridLayout(qbox)
+        self.queue_box = QGroupBox()
+        qgrid = QGridLayout(self.queue_box)
         for i, state in enumerate(QUEUE_STATES):
-            button = QPushButton()
-            button.setFlat(True)
-            button.setObjectName(f"overview-queue-{state}")
-            button.setCursor(Qt.CursorShape.PointingHandCursor)
-            icon = state_icon(state)
-            if icon is not None:
-                button.setIcon(icon)
+            button = self._count_button(f"overview-queue-{state}", state)
             button.clicked.connect(lambda _c=False, s=state: self.show_queue.emit(s))
             qgrid.addWidget(button, i // 2, i % 2)
             self.buttons[("queue", state)] = button
-        top.addWidget(qbox)
+        top.addWidget(self.queue_box)
         layout.addLayout(top)
-        self.snapshot_label = QLabel("No data yet")
+        self.snapshot_label = QLabel()
+        self.snapshot_label.setWordWrap(True)
         layout.addWidget(self.snapshot_label)
-        chart_box = QGroupBox("Last hour: jobs done / failed per minute, time throttled")
-        chart_layout = QVBoxLayout(chart_box)
+        self.chart_box = QGroupBox()
+        chart_layout = QVBoxLayout(self.chart_box)
         self.chart = ActivityChart()
         chart_layout.addWidget(self.chart)
         self.chart.setMaximumHeight(240)
-        layout.addWidget(chart_box)
+        layout.addWidget(self.chart_box)
         layout.addStretch(1)
-        self.set_counts("order", EntityCounts())
-        self.set_counts("user", EntityCounts())
+        for entity in kinds:
+            self.set_counts(entity, EntityCounts())
         self.set_queue(QueueSummary())
+        self.snapshot_label.setText(self.tr("No data yet"))
+        self.retranslate_ui()
+
+    @staticmethod
+    def _count_button(name: str, state: str) -> QPushButton:
+        button = QPushButton()
+        button.setFlat(True)
+        button.setObjectName(name)
+        button.setCursor(Qt.CursorShape.PointingHandCursor)
+        icon = state_icon(state)
+        if icon is not None:
+            button.setIcon(icon)
+        return button
+
+    def retranslate_ui(self) -> None:
+        for entity, box in self.boxes.items():
+            box.setTitle(self.tr(PAIR_TITLES[entity]) if entity in PAIR_TITLES else entity)
+        self.queue_box.setTitle(self.tr("Job queue"))
+        self.chart_box.setTitle(self.tr("Last hour: jobs done / failed per minute, time throttled"))
+        for key, button in self.buttons.items():
+            self._show_count(key, button)
+            button.setToolTip(state_help(key[1]))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if is_language_change(event):
+            self.retranslate_ui()
+        super().changeEvent(event)
+
+    def _show_count(self, key: tuple[str, str], button: QPushButton) -> None:
+        button.setText(f"{state_label(key[1])}: {self.counts.get(key, 0)}")
 
     def set_counts(self, entity: str, counts: EntityCounts) -> None:
         values = asdict(counts)
         for (e, state), button in self.buttons.items():
             if e != entity:
                 continue
-            n = counts.problems() if state == PROBLEMS else values[state]
-            label = "needs attention" if state == PROBLEMS else state_label(state)
-            button.setText(f"{label}: {n}")
+            self.counts[(e, state)] = counts.problems() if state == PROBLEMS else values[state]
+            self._show_count((e, state), button)
 
     def set_queue(self, summary: QueueSummary) -> None:
         values = asdict(summary)
         for state in QUEUE_STATES:
-            self.buttons[("queue", state)].setText(f"{state_label(state)}: {values[state]}")
+            self.counts[("queue", state)] = values[state]
+            self._show_count(("queue", state), self.buttons[("queue", state)])
 
     def count(self, entity: str, state: str) -> int:
-        return int(self.buttons[(entity, state)].text().rsplit(":", 1)[1])
+        return self.counts[(entity, state)]

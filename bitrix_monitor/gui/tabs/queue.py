@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from bitrix_monitor.gui.models import QueueModel, TableFilterProxy, state_label
+from bitrix_monitor.gui.models import QueueModel, TableFilterProxy
+from bitrix_monitor.gui.widgets import is_language_change
+from bitrix_monitor.gui.words import kind_label, state_help, state_label
 from bitrix_monitor.sync.api import QueueRow
 
 from .common import QUEUE_STATES, SelectionKeeper, make_search, make_table, selected_objects
@@ -21,16 +23,16 @@ class QueueTab(QWidget):
         self.proxy.setSourceModel(self.model)
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
-        self.search = make_search(self.proxy, "Search kind, record, error…")
+        self.search = make_search(self.proxy)
         bar.addWidget(self.search, 2)
         self.state_filter = QComboBox()
         self.kind_filter = QComboBox()
         self.error_filter = QComboBox()
-        self.state_filter.addItem("All states", "")
+        self.state_filter.addItem("", "")
         for s in QUEUE_STATES:
-            self.state_filter.addItem(state_label(s), s)
-        self.kind_filter.addItem("All kinds", "")
-        self.error_filter.addItem("All errors", "")
+            self.state_filter.addItem("", s)
+        self.kind_filter.addItem("", "")
+        self.error_filter.addItem("", "")
         for combo, facet in (
             (self.state_filter, QueueModel.FACET_STATE),
             (self.kind_filter, QueueModel.FACET_KIND),
@@ -44,14 +46,19 @@ class QueueTab(QWidget):
             bar.addWidget(combo, 1)
         layout.addLayout(bar)
         buttons = QHBoxLayout()
-        self.retry_button = QPushButton("Retry")
-        self.cancel_button = QPushButton("Cancel jobs")
-        self.settle_done_button = QPushButton("Settle in-doubt: done")
-        self.settle_retry_button = QPushButton("Settle in-doubt: retry")
-        self.pause_button = QPushButton("Pause runner")
+        self.retry_button = QPushButton()
+        self.cancel_button = QPushButton()
+        self.settle_done_button = QPushButton()
+        self.settle_retry_button = QPushButton()
+        self.pause_button = QPushButton()
         self.pause_button.setCheckable(True)
-        for b in (self.retry_button, self.cancel_button, self.settle_done_button, self.settle_retry_button):
-            b.setToolTip("Acts on the selected jobs, or on every job the filter shows when none is selected")
+        self.job_buttons = (
+            self.retry_button,
+            self.cancel_button,
+            self.settle_done_button,
+            self.settle_retry_button,
+        )
+        for b in self.job_buttons:
             buttons.addWidget(b)
         buttons.addStretch(1)
         buttons.addWidget(self.pause_button)
@@ -60,9 +67,36 @@ class QueueTab(QWidget):
         self.view.sortByColumn(QueueModel.ID, Qt.SortOrder.DescendingOrder)
         self.keeper = SelectionKeeper(self.view, self.proxy)
         layout.addWidget(self.view, 1)
-        self.budget_label = QLabel("Rate budget: —")
+        self.budget_label = QLabel()
         self.budget_label.setObjectName("budgetLabel")
         layout.addWidget(self.budget_label)
+        self.retranslate_ui()
+        self.budget_label.setText(self.tr("Bitrix24 request budget: —"))
+
+    def retranslate_ui(self) -> None:
+        self.search.setPlaceholderText(self.tr("Search kind, record, error…"))
+        self.state_filter.setItemText(0, self.tr("All states"))
+        for i in range(1, self.state_filter.count()):
+            value = self.state_filter.itemData(i)
+            self.state_filter.setItemText(i, state_label(value))
+            self.state_filter.setItemData(i, state_help(value), Qt.ItemDataRole.ToolTipRole)
+        self.kind_filter.setItemText(0, self.tr("All kinds"))
+        for i in range(1, self.kind_filter.count()):
+            self.kind_filter.setItemText(i, kind_label(self.kind_filter.itemData(i)))
+        self.error_filter.setItemText(0, self.tr("All errors"))
+        self.retry_button.setText(self.tr("Retry"))
+        self.cancel_button.setText(self.tr("Cancel jobs"))
+        self.settle_done_button.setText(self.tr("Settle in-doubt: done"))
+        self.settle_retry_button.setText(self.tr("Settle in-doubt: retry"))
+        for b in self.job_buttons:
+            b.setToolTip(
+                self.tr("Acts on the selected jobs, or on every job the filter shows when none is selected")
+            )
+
+    def changeEvent(self, event: QEvent) -> None:
+        if is_language_change(event):
+            self.retranslate_ui()
+        super().changeEvent(event)
 
     def set_rows(self, rows: Sequence[QueueRow]) -> None:
         self.model.set_rows(rows)
@@ -78,7 +112,7 @@ class QueueTab(QWidget):
                 while combo.count() > 1:
                     combo.removeItem(1)
                 for v in values:
-                    combo.addItem(v, v)
+                    combo.addItem(kind_label(v) if combo is self.kind_filter else v, v)
                 combo.setCurrentIndex(max(combo.findData(current), 0))
                 combo.blockSignals(False)
 

@@ -3,7 +3,7 @@ and the detail pane."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QPoint, Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
@@ -17,21 +17,33 @@ from PySide6.QtWidgets import (
 )
 
 from bitrix_monitor.gui.models import OBJECT_ROLE, RecordsModel, TableFilterProxy
-from bitrix_monitor.gui.widgets import DetailPane
+from bitrix_monitor.gui.widgets import DetailPane, is_language_change
+from bitrix_monitor.gui.words import QT_TRANSLATE_NOOP, state_label
 from bitrix_monitor.sync.model import PORTAL_ENTITY, RecordState, RecordStatus
 
 from .common import PROBLEMS, SelectionKeeper, make_search, make_table, selected_objects
 
-ACTIONS = (
-    ("create", "Queue creation in Bitrix24"),
-    ("update", "Queue update from the shop"),
-    ("cleanup", "Queue clean-up of duplicates"),
-    ("relink", "Queue re-link"),
+ACTIONS: tuple[tuple[str, str], ...] = (
+    ("create", QT_TRANSLATE_NOOP("RecordsTab", "Queue creation in Bitrix24")),
+    ("update", QT_TRANSLATE_NOOP("RecordsTab", "Queue update from the shop")),
+    ("cleanup", QT_TRANSLATE_NOOP("RecordsTab", "Queue merging of duplicates")),
+    ("relink", QT_TRANSLATE_NOOP("RecordsTab", "Queue re-link")),
+)
+# The create button names what it creates.
+CREATE_TEXTS: dict[str, str] = {
+    "deal": QT_TRANSLATE_NOOP("RecordsTab", "Queue deal creation in Bitrix24"),
+    "contact": QT_TRANSLATE_NOOP("RecordsTab", "Queue contact creation in Bitrix24"),
+    "company": QT_TRANSLATE_NOOP("RecordsTab", "Queue company creation in Bitrix24"),
+}
+# The state filter: (value, text); record states come from the words table.
+EXTRA_FILTERS: tuple[tuple[str, str], ...] = (
+    ("queue:queued", QT_TRANSLATE_NOOP("RecordsTab", "with queued jobs")),
+    ("queue:failed", QT_TRANSLATE_NOOP("RecordsTab", "with failed jobs")),
 )
 
 
 class RecordsTab(QWidget):
-    """Orders or users: search, state filter, table, actions and the detail pane."""
+    """Orders, users or companies: search, state filter, table, actions and the detail pane."""
 
     action_requested = Signal(str, list, str)  # entity, keys, action
     current_changed = Signal(object)  # RecordStatus | None
@@ -40,20 +52,17 @@ class RecordsTab(QWidget):
     def __init__(self, entity: str, model: RecordsModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.entity = entity
+        self.portal_entity: str = PORTAL_ENTITY.get(entity, entity)  # type: ignore[call-overload]
         self.model = model
         self.proxy = TableFilterProxy(self)
         self.proxy.setSourceModel(model)
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
-        self.search = make_search(self.proxy, "Search key, name, id, error…")
+        self.search = make_search(self.proxy)
         bar.addWidget(self.search, 2)
         self.state_filter = QComboBox()
-        self.state_filter.addItem("All states", "")
-        self.state_filter.addItem("Needs attention", PROBLEMS)
-        for state in RecordState:
-            self.state_filter.addItem(state.label, state.value)
-        self.state_filter.addItem("queued", "queue:queued")
-        self.state_filter.addItem("failed jobs", "queue:failed")
+        for value in ("", PROBLEMS, *(s.value for s in RecordState), *(v for v, _t in EXTRA_FILTERS)):
+            self.state_filter.addItem("", value)
         self.state_filter.currentIndexChanged.connect(self._state_filter_changed)
         bar.addWidget(self.state_filter, 1)
         self.count_label = QLabel()
@@ -62,9 +71,8 @@ class RecordsTab(QWidget):
 
         buttons = QHBoxLayout()
         self.action_buttons: dict[str, QPushButton] = {}
-        portal = PORTAL_ENTITY["order" if entity == "order" else "user"]
-        for action, text in ACTIONS:
-            button = QPushButton(text.replace("creation", f"{portal} creation"))
+        for action, _text in ACTIONS:
+            button = QPushButton()
             button.setObjectName(f"{entity}-{action}")
             button.clicked.connect(lambda _c=False, a=action: self.request(a))
             buttons.addWidget(button)
@@ -91,7 +99,30 @@ class RecordsTab(QWidget):
             self.proxy.layoutChanged,
         ):
             sig.connect(self._update_count)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        self.search.setPlaceholderText(self.tr("Search key, name, id, error…"))
+        extra = dict(EXTRA_FILTERS)
+        for i in range(self.state_filter.count()):
+            value = self.state_filter.itemData(i)
+            if value == "":
+                text = self.tr("All states")
+            elif value in extra:
+                text = self.tr(extra[value])
+            else:
+                text = state_label(value)
+            self.state_filter.setItemText(i, text)
+        for action, text in ACTIONS:
+            if action == "create" and self.portal_entity in CREATE_TEXTS:
+                text = CREATE_TEXTS[self.portal_entity]
+            self.action_buttons[action].setText(self.tr(text))
         self._update_count()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if is_language_change(event):
+            self.retranslate_ui()
+        super().changeEvent(event)
 
     def set_state_filter(self, value: str) -> None:
         i = self.state_filter.findData(value)
@@ -112,7 +143,9 @@ class RecordsTab(QWidget):
         )
 
     def _update_count(self) -> None:
-        self.count_label.setText(f"{self.proxy.rowCount()} of {self.model.total()}")
+        self.count_label.setText(
+            self.tr("{shown} of {total}").format(shown=self.proxy.rowCount(), total=self.model.total())
+        )
 
     def selected(self) -> list[RecordStatus]:
         return selected_objects(self.view)
@@ -136,13 +169,13 @@ class RecordsTab(QWidget):
         menu = QMenu(self)
         n = len(self.selected())
         for action, text in ACTIONS:
-            act = menu.addAction(f"{text} ({n})")
+            act = menu.addAction(f"{self.tr(text)} ({n})")
             act.triggered.connect(lambda _c=False, a=action: self.request(a))
             act.setEnabled(n > 0)
         menu.addSeparator()
-        copy = menu.addAction("Copy id")
+        copy = menu.addAction(self.tr("Copy id"))
         copy.triggered.connect(self.copy_ids)
-        open_ = menu.addAction("Open in Bitrix24")
+        open_ = menu.addAction(self.tr("Open in Bitrix24"))
         open_.triggered.connect(self._open_current)
         menu.popup(self.view.viewport().mapToGlobal(pos))
 

@@ -1,0 +1,178 @@
+"""The words the window shows for the core's codes: record and queue states, job kinds, Bitrix24 field
+names, who did something, record kinds. The core keeps its codes (``deal.create``, ``OPPORTUNITY``,
+``in_sync``); only here do they become words, in the window's language.
+
+Each table marks its English text with ``QT_TRANSLATE_NOOP`` (so ``pyside6-lupdate`` collects it) and
+is translated when shown, so a language switch needs no restart. A code with no entry is shown as it is.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication
+
+
+def QT_TRANSLATE_NOOP(context: str, text: str) -> str:
+    """Marks ``text`` for ``pyside6-lupdate`` under ``context``; translated where it is shown (typed: Qt's
+    own returns ``object``)."""
+    return text
+
+
+STATES: dict[str, str] = {
+    # reconciliation states of a shop record
+    "in_sync": QT_TRANSLATE_NOOP("State", "in sync"),
+    "missing": QT_TRANSLATE_NOOP("State", "missing"),
+    "unlinked": QT_TRANSLATE_NOOP("State", "unlinked"),
+    "stale_link": QT_TRANSLATE_NOOP("State", "stale link"),
+    "outdated": QT_TRANSLATE_NOOP("State", "outdated"),
+    "duplicated": QT_TRANSLATE_NOOP("State", "duplicated"),
+    "invalid": QT_TRANSLATE_NOOP("State", "invalid"),
+    "shared_link": QT_TRANSLATE_NOOP("State", "shared link"),
+    "orphans": QT_TRANSLATE_NOOP("State", "orphans"),
+    "problems": QT_TRANSLATE_NOOP("State", "needs attention"),
+    # job states
+    "queued": QT_TRANSLATE_NOOP("State", "queued"),
+    "running": QT_TRANSLATE_NOOP("State", "running"),
+    "in_doubt": QT_TRANSLATE_NOOP("State", "in doubt"),
+    "failed": QT_TRANSLATE_NOOP("State", "failed"),
+    "dead": QT_TRANSLATE_NOOP("State", "dead"),
+    "done": QT_TRANSLATE_NOOP("State", "done"),
+    "cancelled": QT_TRANSLATE_NOOP("State", "cancelled"),
+}
+
+# What each state means, for tooltips.
+STATE_HELP: dict[str, str] = {
+    "in_sync": QT_TRANSLATE_NOOP("StateHelp", "Linked, and the portal record matches the shop."),
+    "missing": QT_TRANSLATE_NOOP("StateHelp", "No record in Bitrix24 yet: a creation job makes one."),
+    "unlinked": QT_TRANSLATE_NOOP(
+        "StateHelp", "Bitrix24 has a record made for it, but the shop does not store its id yet."
+    ),
+    "stale_link": QT_TRANSLATE_NOOP(
+        "StateHelp", "The shop stores an id that Bitrix24 no longer has (deleted or merged)."
+    ),
+    "outdated": QT_TRANSLATE_NOOP("StateHelp", "Linked, but some field values differ."),
+    "duplicated": QT_TRANSLATE_NOOP("StateHelp", "More than one Bitrix24 record for this shop record."),
+    "invalid": QT_TRANSLATE_NOOP("StateHelp", "The shop row cannot be synced as it is stored."),
+    "shared_link": QT_TRANSLATE_NOOP(
+        "StateHelp", "Another shop record stores the same Bitrix24 id: nothing is written until resolved."
+    ),
+    "orphans": QT_TRANSLATE_NOOP("StateHelp", "Bitrix24 records made by this app that match no shop row."),
+    "problems": QT_TRANSLATE_NOOP("StateHelp", "Every record that is not in sync."),
+    "queued": QT_TRANSLATE_NOOP("StateHelp", "Waiting for the runner."),
+    "running": QT_TRANSLATE_NOOP("StateHelp", "Being sent to Bitrix24 now."),
+    "in_doubt": QT_TRANSLATE_NOOP(
+        "StateHelp", "Sent, but the answer was lost: settle it as done or retry it."
+    ),
+    "failed": QT_TRANSLATE_NOOP("StateHelp", "Failed; it is retried later by itself."),
+    "dead": QT_TRANSLATE_NOOP("StateHelp", "Failed every attempt: retry it after fixing the cause."),
+    "done": QT_TRANSLATE_NOOP("StateHelp", "Finished."),
+    "cancelled": QT_TRANSLATE_NOOP("StateHelp", "Cancelled by a person."),
+}
+
+KINDS: dict[str, str] = {
+    "deal.create": QT_TRANSLATE_NOOP("JobKind", "Create deal"),
+    "deal.update": QT_TRANSLATE_NOOP("JobKind", "Update deal"),
+    "deal.cleanup": QT_TRANSLATE_NOOP("JobKind", "Merge duplicate deals"),
+    "deal.relink": QT_TRANSLATE_NOOP("JobKind", "Re-link deal"),
+    "contact.create": QT_TRANSLATE_NOOP("JobKind", "Create contact"),
+    "contact.update": QT_TRANSLATE_NOOP("JobKind", "Update contact"),
+    "contact.cleanup": QT_TRANSLATE_NOOP("JobKind", "Merge duplicate contacts"),
+    "contact.relink": QT_TRANSLATE_NOOP("JobKind", "Re-link contact"),
+    "company.create": QT_TRANSLATE_NOOP("JobKind", "Create company"),
+    "company.update": QT_TRANSLATE_NOOP("JobKind", "Update company"),
+    "company.cleanup": QT_TRANSLATE_NOOP("JobKind", "Merge duplicate companies"),
+    "company.relink": QT_TRANSLATE_NOOP("JobKind", "Re-link company"),
+}
+
+FIELDS: dict[str, str] = {
+    "ID": QT_TRANSLATE_NOOP("Field", "ID"),
+    "TITLE": QT_TRANSLATE_NOOP("Field", "Title"),
+    "OPPORTUNITY": QT_TRANSLATE_NOOP("Field", "Amount"),
+    "CURRENCY_ID": QT_TRANSLATE_NOOP("Field", "Currency"),
+    "STAGE_ID": QT_TRANSLATE_NOOP("Field", "Stage"),
+    "CATEGORY_ID": QT_TRANSLATE_NOOP("Field", "Pipeline"),
+    "CONTACT_ID": QT_TRANSLATE_NOOP("Field", "Contact"),
+    "COMPANY_ID": QT_TRANSLATE_NOOP("Field", "Company"),
+    "ORIGINATOR_ID": QT_TRANSLATE_NOOP("Field", "External source"),
+    "ORIGIN_ID": QT_TRANSLATE_NOOP("Field", "ID in the external source"),
+    "DATE_CREATE": QT_TRANSLATE_NOOP("Field", "Created"),
+    "DATE_MODIFY": QT_TRANSLATE_NOOP("Field", "Modified"),
+    "NAME": QT_TRANSLATE_NOOP("Field", "First name"),
+    "SECOND_NAME": QT_TRANSLATE_NOOP("Field", "Middle name"),
+    "LAST_NAME": QT_TRANSLATE_NOOP("Field", "Last name"),
+    "COMPANY_TITLE": QT_TRANSLATE_NOOP("Field", "Company name"),
+    "EMAIL": QT_TRANSLATE_NOOP("Field", "E-mail"),
+    "PHONE": QT_TRANSLATE_NOOP("Field", "Phone"),
+    "COMMENTS": QT_TRANSLATE_NOOP("Field", "Comment"),
+}
+
+ACTORS: dict[str, str] = {
+    "staff": QT_TRANSLATE_NOOP("Actor", "staff"),
+    "sync": QT_TRANSLATE_NOOP("Actor", "sync"),
+    "watch": QT_TRANSLATE_NOOP("Actor", "change watch"),
+}
+
+# A shop record kind, and its Bitrix24 counterpart, as a word (capitalised: it starts a heading).
+RECORD_KINDS: dict[str, str] = {
+    "order": QT_TRANSLATE_NOOP("RecordKind", "Order"),
+    "user": QT_TRANSLATE_NOOP("RecordKind", "User"),
+    "company": QT_TRANSLATE_NOOP("RecordKind", "Company"),
+    "deal": QT_TRANSLATE_NOOP("RecordKind", "Deal"),
+    "contact": QT_TRANSLATE_NOOP("RecordKind", "Contact"),
+}
+
+
+def _word(context: str, table: dict[str, str], code: str) -> str:
+    text = table.get(code)
+    return QCoreApplication.translate(context, text) if text is not None else code.replace("_", " ")
+
+
+def state_label(state: str) -> str:
+    return _word("State", STATES, state)
+
+
+def state_help(state: str) -> str:
+    text = STATE_HELP.get(state)
+    return QCoreApplication.translate("StateHelp", text) if text is not None else ""
+
+
+def kind_label(kind: str) -> str:
+    """``deal.create`` → "Create deal"."""
+    return _word("JobKind", KINDS, kind)
+
+
+def field_label(name: str) -> str:
+    """``OPPORTUNITY`` → "Amount"; a field with no words here (a portal's own ``UF_CRM_*``) keeps its name."""
+    text = FIELDS.get(name)
+    return QCoreApplication.translate("Field", text) if text is not None else name
+
+
+def actor_label(actor: str) -> str:
+    return _word("Actor", ACTORS, actor)
+
+
+def record_kind_label(kind: str) -> str:
+    return _word("RecordKind", RECORD_KINDS, kind)
+
+
+EVENTS: dict[str, str] = {
+    "enqueued": QT_TRANSLATE_NOOP("JobEvent", "queued"),
+    "folded": QT_TRANSLATE_NOOP("JobEvent", "joined with a newer job"),
+    "claimed": QT_TRANSLATE_NOOP("JobEvent", "picked up"),
+    "sending": QT_TRANSLATE_NOOP("JobEvent", "sending"),
+    "sent": QT_TRANSLATE_NOOP("JobEvent", "sent"),
+    "adopted": QT_TRANSLATE_NOOP("JobEvent", "existing record adopted"),
+    "completed": QT_TRANSLATE_NOOP("JobEvent", "done"),
+    "requeued": QT_TRANSLATE_NOOP("JobEvent", "changed again: runs once more"),
+    "failed": QT_TRANSLATE_NOOP("JobEvent", "failed"),
+    "in_doubt": QT_TRANSLATE_NOOP("JobEvent", "in doubt"),
+    "settled": QT_TRANSLATE_NOOP("JobEvent", "settled by a person"),
+    "dead": QT_TRANSLATE_NOOP("JobEvent", "gave up"),
+    "cancelled": QT_TRANSLATE_NOOP("JobEvent", "cancelled"),
+    "retried": QT_TRANSLATE_NOOP("JobEvent", "retried"),
+    "lease_expired": QT_TRANSLATE_NOOP("JobEvent", "runner stopped: picked up again"),
+    "resolved": QT_TRANSLATE_NOOP("JobEvent", "closed: the record is in sync"),
+}
+
+
+def event_label(event: str) -> str:
+    return _word("JobEvent", EVENTS, event)

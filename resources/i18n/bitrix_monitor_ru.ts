@@ -1,0 +1,1529 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="ru">
+<context>
+    <name>ActivityChart</name>
+    <message>
+        <source>Last hour, per minute: jobs done (green, up), failed (red, down), time throttled (grey)</source>
+        <translation>Последний час, по минутам: выполнено заданий (зелёным, вверх), с ошибкой (красным, вниз), время ожидания лимита (серым)</translation>
+    </message>
+    <message>
+        <source>No activity yet</source>
+        <translation>Пока ничего не происходило</translation>
+    </message>
+    <message numerus="yes">
+        <source>last %n min</source>
+        <translation>
+            <numerusform>последняя %n мин</numerusform>
+            <numerusform>последние %n мин</numerusform>
+            <numerusform>последние %n мин</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>peak: %n jobs/min</source>
+        <translation>
+            <numerusform>максимум: %n задание/мин</numerusform>
+            <numerusform>максимум: %n задания/мин</numerusform>
+            <numerusform>максимум: %n заданий/мин</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>Actor</name>
+    <message>
+        <source>staff</source>
+        <translation>сотрудник</translation>
+    </message>
+    <message>
+        <source>sync</source>
+        <translation>синхронизация</translation>
+    </message>
+    <message>
+        <source>change watch</source>
+        <translation>отслеживание изменений</translation>
+    </message>
+</context>
+<context>
+    <name>Column</name>
+    <message>
+        <source>Key</source>
+        <translation>Ключ</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Имя</translation>
+    </message>
+    <message>
+        <source>Portal id</source>
+        <translation>ID в Битрикс24</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Состояние</translation>
+    </message>
+    <message>
+        <source>Queue</source>
+        <translation>Очередь</translation>
+    </message>
+    <message>
+        <source>Last synced</source>
+        <translation>Последняя синхронизация</translation>
+    </message>
+    <message>
+        <source>Last error</source>
+        <translation>Последняя ошибка</translation>
+    </message>
+    <message>
+        <source>Order</source>
+        <translation>Заказ</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>Название</translation>
+    </message>
+    <message>
+        <source>Deal id</source>
+        <translation>ID сделки</translation>
+    </message>
+    <message>
+        <source>Last error / note</source>
+        <translation>Последняя ошибка / примечание</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>Пользователь</translation>
+    </message>
+    <message>
+        <source>Contact id</source>
+        <translation>ID контакта</translation>
+    </message>
+    <message>
+        <source>Id</source>
+        <translation>ID</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Задание</translation>
+    </message>
+    <message>
+        <source>Record</source>
+        <translation>Запись</translation>
+    </message>
+    <message>
+        <source>Attempts</source>
+        <translation>Попытки</translation>
+    </message>
+    <message>
+        <source>Next run</source>
+        <translation>Следующий запуск</translation>
+    </message>
+    <message>
+        <source>When</source>
+        <translation>Когда</translation>
+    </message>
+    <message>
+        <source>Who</source>
+        <translation>Кто</translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation>Что</translation>
+    </message>
+</context>
+<context>
+    <name>CrashDialog</name>
+    <message>
+        <source>Unexpected error</source>
+        <translation>Непредвиденная ошибка</translation>
+    </message>
+    <message>
+        <source>Something went wrong that the app did not expect. Your data is safe; the job queue keeps its state. Please copy the details below into a bug report.</source>
+        <translation>Произошло то, чего приложение не ожидало. Ваши данные в сохранности, очередь заданий не потеряна. Скопируйте, пожалуйста, подробности ниже в сообщение об ошибке.</translation>
+    </message>
+    <message>
+        <source>Copy details</source>
+        <translation>Копировать подробности</translation>
+    </message>
+</context>
+<context>
+    <name>DetailPane</name>
+    <message>
+        <source>Select a record to see it next to its Bitrix24 record.</source>
+        <translation>Выберите запись, чтобы сравнить её с записью в Битрикс24.</translation>
+    </message>
+    <message>
+        <source>queue: {state}</source>
+        <translation>очередь: {state}</translation>
+    </message>
+    <message>
+        <source>State:</source>
+        <translation>Состояние:</translation>
+    </message>
+    <message>
+        <source>stored id {id}</source>
+        <translation>сохранённый ID {id}</translation>
+    </message>
+    <message>
+        <source>Bitrix24 id {id}</source>
+        <translation>ID в Битрикс24 {id}</translation>
+    </message>
+    <message>
+        <source>Open in Bitrix24</source>
+        <translation>Открыть в Битрикс24</translation>
+    </message>
+    <message>
+        <source>Note:</source>
+        <translation>Примечание:</translation>
+    </message>
+    <message>
+        <source>Last error:</source>
+        <translation>Последняя ошибка:</translation>
+    </message>
+    <message>
+        <source>Last synced:</source>
+        <translation>Последняя синхронизация:</translation>
+    </message>
+    <message>
+        <source>Field</source>
+        <translation>Поле</translation>
+    </message>
+    <message>
+        <source>Shop</source>
+        <translation>Магазин</translation>
+    </message>
+    <message>
+        <source>Bitrix24</source>
+        <translation>Битрикс24</translation>
+    </message>
+    <message numerus="yes">
+        <source>≠ marks the %n field(s) that differ.</source>
+        <translation>
+            <numerusform>≠ отмечает %n поле, которое различается.</numerusform>
+            <numerusform>≠ отмечает %n поля, которые различаются.</numerusform>
+            <numerusform>≠ отмечает %n полей, которые различаются.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Duplicates</source>
+        <translation>Дубликаты</translation>
+    </message>
+    <message>
+        <source>Shared with other records (left alone)</source>
+        <translation>Общие с другими записями (не трогаем)</translation>
+    </message>
+    <message>
+        <source>Bitrix24 records {ids} matched by {how}{value}</source>
+        <translation>записи Битрикс24 {ids} совпадают по признаку «{how}»{value}</translation>
+    </message>
+    <message>
+        <source>Job history</source>
+        <translation>История заданий</translation>
+    </message>
+    <message>
+        <source>loading…</source>
+        <translation>загрузка…</translation>
+    </message>
+    <message>
+        <source>No jobs for this record yet.</source>
+        <translation>Для этой записи заданий ещё не было.</translation>
+    </message>
+    <message>
+        <source>Hide technical details</source>
+        <translation>Скрыть технические подробности</translation>
+    </message>
+    <message>
+        <source>Show technical details</source>
+        <translation>Показать технические подробности</translation>
+    </message>
+</context>
+<context>
+    <name>Export</name>
+    <message>
+        <source>Cannot write {path}: {reason}</source>
+        <translation>Не удалось записать {path}: {reason}</translation>
+    </message>
+</context>
+<context>
+    <name>Field</name>
+    <message>
+        <source>ID</source>
+        <translation>ID</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>Название</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>Сумма</translation>
+    </message>
+    <message>
+        <source>Currency</source>
+        <translation>Валюта</translation>
+    </message>
+    <message>
+        <source>Stage</source>
+        <translation>Стадия</translation>
+    </message>
+    <message>
+        <source>Pipeline</source>
+        <translation>Воронка</translation>
+    </message>
+    <message>
+        <source>Contact</source>
+        <translation>Контакт</translation>
+    </message>
+    <message>
+        <source>Company</source>
+        <translation>Компания</translation>
+    </message>
+    <message>
+        <source>External source</source>
+        <translation>Внешний источник</translation>
+    </message>
+    <message>
+        <source>ID in the external source</source>
+        <translation>ID во внешнем источнике</translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation>Дата создания</translation>
+    </message>
+    <message>
+        <source>Modified</source>
+        <translation>Дата изменения</translation>
+    </message>
+    <message>
+        <source>First name</source>
+        <translation>Имя</translation>
+    </message>
+    <message>
+        <source>Middle name</source>
+        <translation>Отчество</translation>
+    </message>
+    <message>
+        <source>Last name</source>
+        <translation>Фамилия</translation>
+    </message>
+    <message>
+        <source>Company name</source>
+        <translation>Название компании</translation>
+    </message>
+    <message>
+        <source>E-mail</source>
+        <translation>E-mail</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>Телефон</translation>
+    </message>
+    <message>
+        <source>Comment</source>
+        <translation>Комментарий</translation>
+    </message>
+</context>
+<context>
+    <name>JobEvent</name>
+    <message>
+        <source>queued</source>
+        <translation>поставлено в очередь</translation>
+    </message>
+    <message>
+        <source>joined with a newer job</source>
+        <translation>объединено с более новым заданием</translation>
+    </message>
+    <message>
+        <source>picked up</source>
+        <translation>взято в работу</translation>
+    </message>
+    <message>
+        <source>sending</source>
+        <translation>отправляется</translation>
+    </message>
+    <message>
+        <source>sent</source>
+        <translation>отправлено</translation>
+    </message>
+    <message>
+        <source>existing record adopted</source>
+        <translation>привязана существующая запись</translation>
+    </message>
+    <message>
+        <source>done</source>
+        <translation>выполнено</translation>
+    </message>
+    <message>
+        <source>changed again: runs once more</source>
+        <translation>изменилось снова: выполнится ещё раз</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>ошибка</translation>
+    </message>
+    <message>
+        <source>in doubt</source>
+        <translation>результат неизвестен</translation>
+    </message>
+    <message>
+        <source>settled by a person</source>
+        <translation>решено сотрудником</translation>
+    </message>
+    <message>
+        <source>gave up</source>
+        <translation>попытки исчерпаны</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>отменено</translation>
+    </message>
+    <message>
+        <source>retried</source>
+        <translation>повторено</translation>
+    </message>
+    <message>
+        <source>runner stopped: picked up again</source>
+        <translation>обработчик остановился: взято заново</translation>
+    </message>
+    <message>
+        <source>closed: the record is in sync</source>
+        <translation>закрыто: запись синхронизирована</translation>
+    </message>
+</context>
+<context>
+    <name>JobKind</name>
+    <message>
+        <source>Create deal</source>
+        <translation>Создать сделку</translation>
+    </message>
+    <message>
+        <source>Update deal</source>
+        <translation>Обновить сделку</translation>
+    </message>
+    <message>
+        <source>Merge duplicate deals</source>
+        <translation>Объединить дубликаты сделок</translation>
+    </message>
+    <message>
+        <source>Re-link deal</source>
+        <translation>Перепривязать сделку</translation>
+    </message>
+    <message>
+        <source>Create contact</source>
+        <translation>Создать контакт</translation>
+    </message>
+    <message>
+        <source>Update contact</source>
+        <translation>Обновить контакт</translation>
+    </message>
+    <message>
+        <source>Merge duplicate contacts</source>
+        <translation>Объединить дубликаты контактов</translation>
+    </message>
+    <message>
+        <source>Re-link contact</source>
+        <translation>Перепривязать контакт</translation>
+    </message>
+    <message>
+        <source>Create company</source>
+        <translation>Создать компанию</translation>
+    </message>
+    <message>
+        <source>Update company</source>
+        <translation>Обновить компанию</translation>
+    </message>
+    <message>
+        <source>Merge duplicate companies</source>
+        <translation>Объединить дубликаты компаний</translation>
+    </message>
+    <message>
+        <source>Re-link company</source>
+        <translation>Перепривязать компанию</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Orders</source>
+        <translation>Заказы</translation>
+    </message>
+    <message>
+        <source>Users</source>
+        <translation>Пользователи</translation>
+    </message>
+    <message>
+        <source>Companies</source>
+        <translation>Компании</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n orphan deal(s) in Bitrix24 match no shop row: {list}.</source>
+        <translation>
+            <numerusform>%n сиротская сделка в Битрикс24 не соответствует ни одной строке магазина: {list}.</numerusform>
+            <numerusform>%n сиротские сделки в Битрикс24 не соответствуют ни одной строке магазина: {list}.</numerusform>
+            <numerusform>%n сиротских сделок в Битрикс24 не соответствуют ни одной строке магазина: {list}.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n orphan contact(s) in Bitrix24 match no shop row: {list}.</source>
+        <translation>
+            <numerusform>%n сиротский контакт в Битрикс24 не соответствует ни одной строке магазина: {list}.</numerusform>
+            <numerusform>%n сиротских контакта в Битрикс24 не соответствуют ни одной строке магазина: {list}.</numerusform>
+            <numerusform>%n сиротских контактов в Битрикс24 не соответствуют ни одной строке магазина: {list}.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n orphan company(-ies) in Bitrix24 match no shop row: {list}.</source>
+        <translation>
+            <numerusform>%n сиротская компания в Битрикс24 не соответствует ни одной строке магазина: {list}.</numerusform>
+            <numerusform>%n сиротские компании в Битрикс24 не соответствуют ни одной строке магазина: {list}.</numerusform>
+            <numerusform>%n сиротских компаний в Битрикс24 не соответствуют ни одной строке магазина: {list}.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No orphan deals: every deal this app made has a shop row.</source>
+        <translation>Сиротских сделок нет: у каждой сделки, созданной приложением, есть строка в магазине.</translation>
+    </message>
+    <message>
+        <source>No orphan contacts: every contact this app made has a shop row.</source>
+        <translation>Сиротских контактов нет: у каждого контакта, созданного приложением, есть строка в магазине.</translation>
+    </message>
+    <message>
+        <source>No orphan companies: every company this app made has a shop row.</source>
+        <translation>Сиротских компаний нет: у каждой компании, созданной приложением, есть строка в магазине.</translation>
+    </message>
+    <message>
+        <source>{app} — demo</source>
+        <translation>{app} — демо</translation>
+    </message>
+    <message>
+        <source>Overview</source>
+        <translation>Обзор</translation>
+    </message>
+    <message>
+        <source>Queue</source>
+        <translation>Очередь</translation>
+    </message>
+    <message>
+        <source>Activity</source>
+        <translation>Журнал</translation>
+    </message>
+    <message>
+        <source>Settings…</source>
+        <translation>Настройки…</translation>
+    </message>
+    <message>
+        <source>Open demo</source>
+        <translation>Открыть демо</translation>
+    </message>
+    <message>
+        <source>Main</source>
+        <translation>Главная</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>Обновить</translation>
+    </message>
+    <message>
+        <source>Sync everything that needs it</source>
+        <translation>Синхронизировать всё, что требуется</translation>
+    </message>
+    <message>
+        <source>Export CSV…</source>
+        <translation>Экспорт в CSV…</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>Выход</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Отмена</translation>
+    </message>
+    <message>
+        <source>Opening the demo…</source>
+        <translation>Открываем демо…</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>Подключение…</translation>
+    </message>
+    <message>
+        <source>Open the settings to connect your shop and Bitrix24, or look around in the demo.</source>
+        <translation>Откройте настройки, чтобы подключить магазин и Битрикс24, или осмотритесь в демо.</translation>
+    </message>
+    <message>
+        <source>Not connected</source>
+        <translation>Нет подключения</translation>
+    </message>
+    <message>
+        <source>open the settings or the demo first</source>
+        <translation>сначала откройте настройки или демо</translation>
+    </message>
+    <message>
+        <source>Refresh cancelled</source>
+        <translation>Обновление отменено</translation>
+    </message>
+    <message>
+        <source>Snapshot taken {time}</source>
+        <translation>Данные получены в {time}</translation>
+    </message>
+    <message numerus="yes">
+        <source>Checked %n order(s)</source>
+        <translation>
+            <numerusform>Проверен %n заказ</numerusform>
+            <numerusform>Проверено %n заказа</numerusform>
+            <numerusform>Проверено %n заказов</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source> and %n user(s)</source>
+        <translation>
+            <numerusform> и %n пользователь</numerusform>
+            <numerusform> и %n пользователя</numerusform>
+            <numerusform> и %n пользователей</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source> at {time}.</source>
+        <translation> в {time}.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n job(s) would bring everything in step.</source>
+        <translation>
+            <numerusform>Чтобы всё совпало, нужно %n задание.</numerusform>
+            <numerusform>Чтобы всё совпало, нужно %n задания.</numerusform>
+            <numerusform>Чтобы всё совпало, нужно %n заданий.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Warning: {text}</source>
+        <translation>Внимание: {text}</translation>
+    </message>
+    <message>
+        <source>Bitrix24 request budget: {left} of {capacity} left, refills {rate} per second</source>
+        <translation>Лимит запросов к Битрикс24: осталось {left} из {capacity}, восполняется по {rate} в секунду</translation>
+    </message>
+    <message numerus="yes">
+        <source>held back %n time(s)</source>
+        <translation>
+            <numerusform>ожидание лимита %n раз</numerusform>
+            <numerusform>ожидание лимита %n раза</numerusform>
+            <numerusform>ожидание лимита %n раз</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>refused as overloaded %n time(s)</source>
+        <translation>
+            <numerusform>отказ из-за перегрузки %n раз</numerusform>
+            <numerusform>отказ из-за перегрузки %n раза</numerusform>
+            <numerusform>отказ из-за перегрузки %n раз</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>{method} {seconds} s</source>
+        <translation>{method} {seconds} с</translation>
+    </message>
+    <message>
+        <source>busiest methods: {list}</source>
+        <translation>самые нагруженные методы: {list}</translation>
+    </message>
+    <message>
+        <source>Runner paused</source>
+        <translation>Обработчик приостановлен</translation>
+    </message>
+    <message>
+        <source>Runner active</source>
+        <translation>Обработчик работает</translation>
+    </message>
+    <message>
+        <source>Resume runner</source>
+        <translation>Возобновить обработчик</translation>
+    </message>
+    <message>
+        <source>Pause runner</source>
+        <translation>Приостановить обработчик</translation>
+    </message>
+    <message>
+        <source>Nothing to queue: the selected records need no such job.</source>
+        <translation>Ставить в очередь нечего: выбранным записям такое задание не нужно.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Queued %n job(s)</source>
+        <translation>
+            <numerusform>В очередь поставлено %n задание</numerusform>
+            <numerusform>В очередь поставлено %n задания</numerusform>
+            <numerusform>В очередь поставлено %n заданий</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Select the records first.</source>
+        <translation>Сначала выберите записи.</translation>
+    </message>
+    <message>
+        <source>No jobs selected or shown by the filter.</source>
+        <translation>Нет выбранных заданий, и фильтр ничего не показывает.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Retry %n job(s)?</source>
+        <translation>
+            <numerusform>Повторить %n задание?</numerusform>
+            <numerusform>Повторить %n задания?</numerusform>
+            <numerusform>Повторить %n заданий?</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Retry %n job(s)</source>
+        <translation>
+            <numerusform>Повторить %n задание</numerusform>
+            <numerusform>Повторить %n задания</numerusform>
+            <numerusform>Повторить %n заданий</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Cancel %n job(s)?</source>
+        <translation>
+            <numerusform>Отменить %n задание?</numerusform>
+            <numerusform>Отменить %n задания?</numerusform>
+            <numerusform>Отменить %n заданий?</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Cancel %n job(s)</source>
+        <translation>
+            <numerusform>Отменить %n задание</numerusform>
+            <numerusform>Отменить %n задания</numerusform>
+            <numerusform>Отменить %n заданий</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Mark %n job(s) as done?</source>
+        <translation>
+            <numerusform>Отметить %n задание как выполненное?</numerusform>
+            <numerusform>Отметить %n задания как выполненные?</numerusform>
+            <numerusform>Отметить %n заданий как выполненные?</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Mark %n job(s) as done</source>
+        <translation>
+            <numerusform>Отметить %n задание как выполненное</numerusform>
+            <numerusform>Отметить %n задания как выполненные</numerusform>
+            <numerusform>Отметить %n заданий как выполненные</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Re-queue %n job(s)?</source>
+        <translation>
+            <numerusform>Снова поставить в очередь %n задание?</numerusform>
+            <numerusform>Снова поставить в очередь %n задания?</numerusform>
+            <numerusform>Снова поставить в очередь %n заданий?</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Re-queue %n job(s)</source>
+        <translation>
+            <numerusform>Снова поставить в очередь %n задание</numerusform>
+            <numerusform>Снова поставить в очередь %n задания</numerusform>
+            <numerusform>Снова поставить в очередь %n заданий</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Retry ({n})</source>
+        <translation>Повторить ({n})</translation>
+    </message>
+    <message>
+        <source>Cancel ({n})</source>
+        <translation>Отменить ({n})</translation>
+    </message>
+    <message>
+        <source>Settle in-doubt as done ({n})</source>
+        <translation>Считать выполненными ({n})</translation>
+    </message>
+    <message>
+        <source>Settle in-doubt: retry ({n})</source>
+        <translation>Неизвестный результат: повторить ({n})</translation>
+    </message>
+    <message>
+        <source>Copy job ids</source>
+        <translation>Копировать ID заданий</translation>
+    </message>
+    <message>
+        <source>{id} ({title}, origin id {origin})</source>
+        <translation>{id} ({title}, ID во внешнем источнике {origin})</translation>
+    </message>
+    <message numerus="yes">
+        <source>and %n more</source>
+        <translation>
+            <numerusform>и ещё %n</numerusform>
+            <numerusform>и ещё %n</numerusform>
+            <numerusform>и ещё %n</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>{kind} {key} has no record in Bitrix24 yet.</source>
+        <translation>{kind} {key}: в Битрикс24 записи пока нет.</translation>
+    </message>
+    <message>
+        <source>Open a table (orders, users, queue, activity) to export it.</source>
+        <translation>Откройте таблицу (заказы, пользователи, очередь, журнал), чтобы её экспортировать.</translation>
+    </message>
+    <message>
+        <source>Export to CSV</source>
+        <translation>Экспорт в CSV</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>Файлы CSV (*.csv)</translation>
+    </message>
+    <message numerus="yes">
+        <source>Exported %n row(s) to {path}</source>
+        <translation>
+            <numerusform>Выгружена %n строка в {path}</numerusform>
+            <numerusform>Выгружено %n строки в {path}</numerusform>
+            <numerusform>Выгружено %n строк в {path}</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Settings saved</source>
+        <translation>Настройки сохранены</translation>
+    </message>
+</context>
+<context>
+    <name>MessageBar</name>
+    <message>
+        <source>Dismiss</source>
+        <translation>Закрыть</translation>
+    </message>
+</context>
+<context>
+    <name>OverviewTab</name>
+    <message>
+        <source>Orders ↔ deals</source>
+        <translation>Заказы ↔ сделки</translation>
+    </message>
+    <message>
+        <source>Users ↔ contacts</source>
+        <translation>Пользователи ↔ контакты</translation>
+    </message>
+    <message>
+        <source>Companies ↔ companies</source>
+        <translation>Компании ↔ компании</translation>
+    </message>
+    <message>
+        <source>No data yet</source>
+        <translation>Данных пока нет</translation>
+    </message>
+    <message>
+        <source>Job queue</source>
+        <translation>Очередь заданий</translation>
+    </message>
+    <message>
+        <source>Last hour: jobs done / failed per minute, time throttled</source>
+        <translation>Последний час: выполнено / с ошибкой за минуту, ожидание лимита</translation>
+    </message>
+</context>
+<context>
+    <name>PlanDialog</name>
+    <message numerus="yes">
+        <source>Queue %n job(s)</source>
+        <translation>
+            <numerusform>Поставить в очередь %n задание</numerusform>
+            <numerusform>Поставить в очередь %n задания</numerusform>
+            <numerusform>Поставить в очередь %n заданий</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The plan: {counts}.</source>
+        <translation>План: {counts}.</translation>
+    </message>
+    <message>
+        <source>Nothing to do.</source>
+        <translation>Делать ничего не нужно.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Queue %n job(s)?</source>
+        <translation>
+            <numerusform>Поставить в очередь %n задание?</numerusform>
+            <numerusform>Поставить в очередь %n задания?</numerusform>
+            <numerusform>Поставить в очередь %n заданий?</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>QueueTab</name>
+    <message>
+        <source>Bitrix24 request budget: —</source>
+        <translation>Лимит запросов к Битрикс24: —</translation>
+    </message>
+    <message>
+        <source>Search kind, record, error…</source>
+        <translation>Поиск по заданию, записи, ошибке…</translation>
+    </message>
+    <message>
+        <source>All states</source>
+        <translation>Все состояния</translation>
+    </message>
+    <message>
+        <source>All kinds</source>
+        <translation>Все задания</translation>
+    </message>
+    <message>
+        <source>All errors</source>
+        <translation>Все ошибки</translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation>Повторить</translation>
+    </message>
+    <message>
+        <source>Cancel jobs</source>
+        <translation>Отменить задания</translation>
+    </message>
+    <message>
+        <source>Settle in-doubt: done</source>
+        <translation>Неизвестный результат: выполнено</translation>
+    </message>
+    <message>
+        <source>Settle in-doubt: retry</source>
+        <translation>Неизвестный результат: повторить</translation>
+    </message>
+    <message>
+        <source>Acts on the selected jobs, or on every job the filter shows when none is selected</source>
+        <translation>Действует на выбранные задания, а если ничего не выбрано — на все, что показывает фильтр</translation>
+    </message>
+</context>
+<context>
+    <name>RecordKind</name>
+    <message>
+        <source>Order</source>
+        <translation>Заказ</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>Пользователь</translation>
+    </message>
+    <message>
+        <source>Company</source>
+        <translation>Компания</translation>
+    </message>
+    <message>
+        <source>Deal</source>
+        <translation>Сделка</translation>
+    </message>
+    <message>
+        <source>Contact</source>
+        <translation>Контакт</translation>
+    </message>
+</context>
+<context>
+    <name>RecordsTab</name>
+    <message>
+        <source>Queue creation in Bitrix24</source>
+        <translation>Создать в Битрикс24</translation>
+    </message>
+    <message>
+        <source>Queue update from the shop</source>
+        <translation>Обновить из магазина</translation>
+    </message>
+    <message>
+        <source>Queue merging of duplicates</source>
+        <translation>Объединить дубликаты</translation>
+    </message>
+    <message>
+        <source>Queue re-link</source>
+        <translation>Перепривязать</translation>
+    </message>
+    <message>
+        <source>Queue deal creation in Bitrix24</source>
+        <translation>Создать сделки в Битрикс24</translation>
+    </message>
+    <message>
+        <source>Queue contact creation in Bitrix24</source>
+        <translation>Создать контакты в Битрикс24</translation>
+    </message>
+    <message>
+        <source>Queue company creation in Bitrix24</source>
+        <translation>Создать компании в Битрикс24</translation>
+    </message>
+    <message>
+        <source>with queued jobs</source>
+        <translation>с заданиями в очереди</translation>
+    </message>
+    <message>
+        <source>with failed jobs</source>
+        <translation>с ошибками заданий</translation>
+    </message>
+    <message>
+        <source>Search key, name, id, error…</source>
+        <translation>Поиск по ключу, имени, ID, ошибке…</translation>
+    </message>
+    <message>
+        <source>All states</source>
+        <translation>Все состояния</translation>
+    </message>
+    <message>
+        <source>{shown} of {total}</source>
+        <translation>{shown} из {total}</translation>
+    </message>
+    <message>
+        <source>Copy id</source>
+        <translation>Копировать ID</translation>
+    </message>
+    <message>
+        <source>Open in Bitrix24</source>
+        <translation>Открыть в Битрикс24</translation>
+    </message>
+</context>
+<context>
+    <name>Setting</name>
+    <message>
+        <source>Database URL</source>
+        <translation>Адрес базы данных (URL)</translation>
+    </message>
+    <message>
+        <source>SQLAlchemy URL of the shop database, without the password</source>
+        <translation>URL базы данных магазина в формате SQLAlchemy, без пароля</translation>
+    </message>
+    <message>
+        <source>Time zone of stored times</source>
+        <translation>Часовой пояс сохранённых времён</translation>
+    </message>
+    <message>
+        <source>Zone of times stored without one, e.g. Europe/Moscow; empty: this computer&apos;s</source>
+        <translation>Пояс для времён, сохранённых без пояса, например Europe/Moscow; пусто — пояс этого компьютера</translation>
+    </message>
+    <message>
+        <source>Orders table</source>
+        <translation>Таблица заказов</translation>
+    </message>
+    <message>
+        <source>The table holding the orders</source>
+        <translation>Таблица, в которой хранятся заказы</translation>
+    </message>
+    <message>
+        <source>Order number column</source>
+        <translation>Столбец номера заказа</translation>
+    </message>
+    <message>
+        <source>The table&apos;s primary key column</source>
+        <translation>Столбец первичного ключа таблицы</translation>
+    </message>
+    <message>
+        <source>Customer column</source>
+        <translation>Столбец покупателя</translation>
+    </message>
+    <message>
+        <source>The column that refers to the users table</source>
+        <translation>Столбец, ссылающийся на таблицу пользователей</translation>
+    </message>
+    <message>
+        <source>Deal id column</source>
+        <translation>Столбец ID сделки</translation>
+    </message>
+    <message>
+        <source>The column where the Bitrix24 deal id is stored</source>
+        <translation>Столбец, в котором хранится ID сделки Битрикс24</translation>
+    </message>
+    <message>
+        <source>Deal title template</source>
+        <translation>Шаблон названия сделки</translation>
+    </message>
+    <message>
+        <source>Amount column</source>
+        <translation>Столбец суммы</translation>
+    </message>
+    <message>
+        <source>The column with the order amount (the deal&apos;s Amount)</source>
+        <translation>Столбец с суммой заказа (поле «Сумма» сделки)</translation>
+    </message>
+    <message>
+        <source>Currency</source>
+        <translation>Валюта</translation>
+    </message>
+    <message>
+        <source>Currency code used for every deal, e.g. RUB</source>
+        <translation>Код валюты для всех сделок, например RUB</translation>
+    </message>
+    <message>
+        <source>Currency column</source>
+        <translation>Столбец валюты</translation>
+    </message>
+    <message>
+        <source>A column with the currency code (overrides the currency above)</source>
+        <translation>Столбец с кодом валюты (заменяет валюту выше)</translation>
+    </message>
+    <message>
+        <source>Status column</source>
+        <translation>Столбец статуса</translation>
+    </message>
+    <message>
+        <source>The column mapped to the deal&apos;s stage</source>
+        <translation>Столбец, который сопоставляется со стадией сделки</translation>
+    </message>
+    <message>
+        <source>Status → stage</source>
+        <translation>Статус → стадия</translation>
+    </message>
+    <message>
+        <source>Shop status = stage id, separated by commas: paid=WON, cancelled=LOSE</source>
+        <translation>Статус магазина = ID стадии, через запятую: paid=WON, cancelled=LOSE</translation>
+    </message>
+    <message>
+        <source>Pipeline (id)</source>
+        <translation>Воронка (ID)</translation>
+    </message>
+    <message>
+        <source>The deal pipeline of the shop&apos;s deals; 0 is the default pipeline</source>
+        <translation>Воронка сделок магазина; 0 — общая воронка</translation>
+    </message>
+    <message>
+        <source>Last change column</source>
+        <translation>Столбец последнего изменения</translation>
+    </message>
+    <message>
+        <source>Timestamp of the last change (optional)</source>
+        <translation>Время последнего изменения (необязательно)</translation>
+    </message>
+    <message>
+        <source>More deal fields</source>
+        <translation>Другие поля сделки</translation>
+    </message>
+    <message>
+        <source>Users table</source>
+        <translation>Таблица пользователей</translation>
+    </message>
+    <message>
+        <source>The table holding the users</source>
+        <translation>Таблица, в которой хранятся пользователи</translation>
+    </message>
+    <message>
+        <source>User number column</source>
+        <translation>Столбец номера пользователя</translation>
+    </message>
+    <message>
+        <source>Contact id column</source>
+        <translation>Столбец ID контакта</translation>
+    </message>
+    <message>
+        <source>The column where the Bitrix24 contact id is stored</source>
+        <translation>Столбец, в котором хранится ID контакта Битрикс24</translation>
+    </message>
+    <message>
+        <source>Full name column</source>
+        <translation>Столбец полного имени</translation>
+    </message>
+    <message>
+        <source>Full name (or use the first and last name columns)</source>
+        <translation>Полное имя (или укажите столбцы имени и фамилии)</translation>
+    </message>
+    <message>
+        <source>First name column</source>
+        <translation>Столбец имени</translation>
+    </message>
+    <message>
+        <source>Optional</source>
+        <translation>Необязательно</translation>
+    </message>
+    <message>
+        <source>Last name column</source>
+        <translation>Столбец фамилии</translation>
+    </message>
+    <message>
+        <source>E-mail column</source>
+        <translation>Столбец E-mail</translation>
+    </message>
+    <message>
+        <source>The user&apos;s e-mail address</source>
+        <translation>Адрес электронной почты пользователя</translation>
+    </message>
+    <message>
+        <source>Phone column</source>
+        <translation>Столбец телефона</translation>
+    </message>
+    <message>
+        <source>The user&apos;s phone number</source>
+        <translation>Номер телефона пользователя</translation>
+    </message>
+    <message>
+        <source>Company column</source>
+        <translation>Столбец компании</translation>
+    </message>
+    <message>
+        <source>More contact fields</source>
+        <translation>Другие поля контакта</translation>
+    </message>
+    <message>
+        <source>Bitrix24 plan</source>
+        <translation>Тариф Битрикс24</translation>
+    </message>
+    <message>
+        <source>How fast Bitrix24 takes requests: your plan, or burst=X,drain=Y</source>
+        <translation>С какой скоростью Битрикс24 принимает запросы: ваш тариф или burst=X,drain=Y</translation>
+    </message>
+    <message>
+        <source>CA certificates (PEM) for a portal with a private certificate</source>
+        <translation>Сертификаты CA (PEM) для портала с собственным сертификатом</translation>
+    </message>
+    <message>
+        <source>Wait this long before looking up a creation Bitrix24 did not confirm</source>
+        <translation>Сколько ждать, прежде чем искать запись, создание которой Битрикс24 не подтвердил</translation>
+    </message>
+    <message>
+        <source>External source name</source>
+        <translation>Название внешнего источника</translation>
+    </message>
+    <message>
+        <source>The deal&apos;s title, with column names in braces: {order_id}</source>
+        <translation>Название сделки; имена столбцов в фигурных скобках: {order_id}</translation>
+    </message>
+    <message>
+        <source>More Bitrix24 fields = a column or a template: COMMENTS={column_name}, UF_CRM_X=column_name</source>
+        <translation>Другие поля Битрикс24 = столбец или шаблон: COMMENTS={column_name}, UF_CRM_X=column_name</translation>
+    </message>
+    <message>
+        <source>Stamped on every record the app creates, so it knows its own</source>
+        <translation>Ставится на каждую созданную запись, чтобы приложение узнавало свои</translation>
+    </message>
+    <message>
+        <source>Certificate file</source>
+        <translation>Файл сертификатов</translation>
+    </message>
+    <message>
+        <source>Answer timeout</source>
+        <translation>Время ожидания ответа</translation>
+    </message>
+    <message>
+        <source>How long to wait for Bitrix24 to answer</source>
+        <translation>Сколько ждать ответа Битрикс24</translation>
+    </message>
+    <message>
+        <source>Check the shop every</source>
+        <translation>Проверять магазин каждые</translation>
+    </message>
+    <message>
+        <source>How often to look for changes in the shop; 0: never by itself</source>
+        <translation>Как часто искать изменения в магазине; 0 — только вручную</translation>
+    </message>
+    <message>
+        <source>Attempts per job</source>
+        <translation>Попыток на задание</translation>
+    </message>
+    <message>
+        <source>After this many failures a job stops retrying</source>
+        <translation>После стольких ошибок задание больше не повторяется</translation>
+    </message>
+    <message>
+        <source>Re-create deleted records</source>
+        <translation>Создавать заново удалённые записи</translation>
+    </message>
+    <message>
+        <source>Create again the records someone deleted in Bitrix24</source>
+        <translation>Снова создавать записи, которые кто-то удалил в Битрикс24</translation>
+    </message>
+    <message>
+        <source>Duplicates</source>
+        <translation>Дубликаты</translation>
+    </message>
+    <message>
+        <source>What to do when duplicates conflict: leave them, or archive and merge</source>
+        <translation>Что делать при конфликте дубликатов: оставить или сохранить в архив и объединить</translation>
+    </message>
+    <message>
+        <source>First retry after</source>
+        <translation>Первый повтор через</translation>
+    </message>
+    <message>
+        <source>Wait before the first retry of a failed job; it doubles each time</source>
+        <translation>Пауза перед первым повтором задания с ошибкой; каждый раз удваивается</translation>
+    </message>
+    <message>
+        <source>Longest wait between retries</source>
+        <translation>Наибольшая пауза между повторами</translation>
+    </message>
+    <message>
+        <source>Retries never wait longer than this</source>
+        <translation>Повторы никогда не ждут дольше</translation>
+    </message>
+    <message>
+        <source>Look up an unconfirmed creation after</source>
+        <translation>Искать неподтверждённое создание через</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Язык</translation>
+    </message>
+    <message>
+        <source>The language of the window; changes at once</source>
+        <translation>Язык окна; меняется сразу</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>Standard</source>
+        <translation>Стандартный</translation>
+    </message>
+    <message>
+        <source>Enterprise</source>
+        <translation>Энтерпрайз</translation>
+    </message>
+    <message>
+        <source>Leave it to a person</source>
+        <translation>Оставить решение сотруднику</translation>
+    </message>
+    <message>
+        <source>Archive, then merge</source>
+        <translation>Сохранить в архив и объединить</translation>
+    </message>
+    <message>
+        <source>Shop</source>
+        <translation>Магазин</translation>
+    </message>
+    <message>
+        <source>Orders → deals</source>
+        <translation>Заказы → сделки</translation>
+    </message>
+    <message>
+        <source>Users → contacts</source>
+        <translation>Пользователи → контакты</translation>
+    </message>
+    <message>
+        <source>Bitrix24</source>
+        <translation>Битрикс24</translation>
+    </message>
+    <message>
+        <source>Sync</source>
+        <translation>Синхронизация</translation>
+    </message>
+    <message>
+        <source>{where}: {part} is not key=value</source>
+        <translation>{where}: {part} — не в виде ключ=значение</translation>
+    </message>
+    <message>
+        <source>e.g. paid=WON, cancelled=LOSE</source>
+        <translation>например paid=WON, cancelled=LOSE</translation>
+    </message>
+    <message>
+        <source>{problem} — showing the defaults; saving replaces the file.</source>
+        <translation>{problem} — показаны значения по умолчанию; сохранение заменит файл.</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>Настройки</translation>
+    </message>
+    <message>
+        <source>s</source>
+        <comment>seconds</comment>
+        <translation>с</translation>
+    </message>
+    <message>
+        <source>System language ({name})</source>
+        <translation>Язык системы ({name})</translation>
+    </message>
+    <message>
+        <source>Database password</source>
+        <translation>Пароль базы данных</translation>
+    </message>
+    <message>
+        <source>Webhook URL</source>
+        <translation>Адрес вебхука</translation>
+    </message>
+    <message>
+        <source>https://PORTAL/rest/USER_ID/SECRET/ — kept in the keyring, never in the file</source>
+        <translation>https://PORTAL/rest/USER_ID/SECRET/ — хранится в системном хранилище паролей, не в файле</translation>
+    </message>
+    <message>
+        <source>stored in the keyring — leave empty to keep it</source>
+        <translation>сохранён в хранилище паролей — оставьте пустым, чтобы не менять</translation>
+    </message>
+    <message>
+        <source>not set</source>
+        <translation>не задан</translation>
+    </message>
+    <message>
+        <source>Test connection</source>
+        <translation>Проверить подключение</translation>
+    </message>
+    <message>
+        <source>Check the mapping</source>
+        <translation>Проверить сопоставление</translation>
+    </message>
+    <message>
+        <source>Not available here: nothing to run the test with</source>
+        <translation>Здесь недоступно: проверку нечем выполнить</translation>
+    </message>
+    <message>
+        <source>Secrets are kept in: {where}</source>
+        <translation>Секреты хранятся в: {where}</translation>
+    </message>
+    <message>
+        <source>[shop] url: set the database URL the password belongs to</source>
+        <translation>[shop] url: укажите адрес базы данных, к которой относится пароль</translation>
+    </message>
+    <message>
+        <source>Connection tests are not available here</source>
+        <translation>Проверка подключения здесь недоступна</translation>
+    </message>
+    <message>
+        <source>Testing…</source>
+        <translation>Проверка…</translation>
+    </message>
+    <message>
+        <source>Enter the webhook URL first</source>
+        <translation>Сначала введите адрес вебхука</translation>
+    </message>
+    <message>
+        <source>Enter the shop database URL first</source>
+        <translation>Сначала введите адрес базы данных магазина</translation>
+    </message>
+    <message>
+        <source>The mapping matches the database</source>
+        <translation>Сопоставление соответствует базе данных</translation>
+    </message>
+    <message>
+        <source>The webhook URL must look like https://PORTAL/rest/USER_ID/SECRET/</source>
+        <translation>Адрес вебхука должен иметь вид https://PORTAL/rest/USER_ID/SECRET/</translation>
+    </message>
+</context>
+<context>
+    <name>State</name>
+    <message>
+        <source>in sync</source>
+        <translation>синхронизировано</translation>
+    </message>
+    <message>
+        <source>missing</source>
+        <translation>нет в Битрикс24</translation>
+    </message>
+    <message>
+        <source>unlinked</source>
+        <translation>не привязано</translation>
+    </message>
+    <message>
+        <source>stale link</source>
+        <translation>устаревшая ссылка</translation>
+    </message>
+    <message>
+        <source>outdated</source>
+        <translation>устарело</translation>
+    </message>
+    <message>
+        <source>duplicated</source>
+        <translation>есть дубликаты</translation>
+    </message>
+    <message>
+        <source>invalid</source>
+        <translation>некорректно</translation>
+    </message>
+    <message>
+        <source>shared link</source>
+        <translation>общая ссылка</translation>
+    </message>
+    <message>
+        <source>orphans</source>
+        <translation>сироты</translation>
+    </message>
+    <message>
+        <source>needs attention</source>
+        <translation>требует внимания</translation>
+    </message>
+    <message>
+        <source>queued</source>
+        <translation>в очереди</translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation>выполняется</translation>
+    </message>
+    <message>
+        <source>in doubt</source>
+        <translation>результат неизвестен</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>ошибка</translation>
+    </message>
+    <message>
+        <source>dead</source>
+        <translation>попытки исчерпаны</translation>
+    </message>
+    <message>
+        <source>done</source>
+        <translation>выполнено</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>отменено</translation>
+    </message>
+</context>
+<context>
+    <name>StateHelp</name>
+    <message>
+        <source>Linked, and the portal record matches the shop.</source>
+        <translation>Привязано, и запись в Битрикс24 совпадает с магазином.</translation>
+    </message>
+    <message>
+        <source>No record in Bitrix24 yet: a creation job makes one.</source>
+        <translation>В Битрикс24 записи ещё нет: задание на создание её сделает.</translation>
+    </message>
+    <message>
+        <source>Bitrix24 has a record made for it, but the shop does not store its id yet.</source>
+        <translation>В Битрикс24 есть созданная для неё запись, но магазин ещё не хранит её ID.</translation>
+    </message>
+    <message>
+        <source>The shop stores an id that Bitrix24 no longer has (deleted or merged).</source>
+        <translation>Магазин хранит ID, которого в Битрикс24 больше нет (удалено или объединено).</translation>
+    </message>
+    <message>
+        <source>Linked, but some field values differ.</source>
+        <translation>Привязано, но значения некоторых полей различаются.</translation>
+    </message>
+    <message>
+        <source>More than one Bitrix24 record for this shop record.</source>
+        <translation>Для этой записи магазина в Битрикс24 больше одной записи.</translation>
+    </message>
+    <message>
+        <source>The shop row cannot be synced as it is stored.</source>
+        <translation>Строку магазина нельзя синхронизировать в том виде, в каком она сохранена.</translation>
+    </message>
+    <message>
+        <source>Another shop record stores the same Bitrix24 id: nothing is written until resolved.</source>
+        <translation>Другая запись магазина хранит тот же ID Битрикс24: ничего не записывается, пока это не решено.</translation>
+    </message>
+    <message>
+        <source>Bitrix24 records made by this app that match no shop row.</source>
+        <translation>Записи Битрикс24, созданные приложением, которым не соответствует ни одна строка магазина.</translation>
+    </message>
+    <message>
+        <source>Every record that is not in sync.</source>
+        <translation>Все записи, которые не синхронизированы.</translation>
+    </message>
+    <message>
+        <source>Waiting for the runner.</source>
+        <translation>Ждёт обработчика.</translation>
+    </message>
+    <message>
+        <source>Being sent to Bitrix24 now.</source>
+        <translation>Отправляется в Битрикс24 прямо сейчас.</translation>
+    </message>
+    <message>
+        <source>Sent, but the answer was lost: settle it as done or retry it.</source>
+        <translation>Отправлено, но ответ потерялся: отметьте как выполненное или повторите.</translation>
+    </message>
+    <message>
+        <source>Failed; it is retried later by itself.</source>
+        <translation>Ошибка; позже задание повторится само.</translation>
+    </message>
+    <message>
+        <source>Failed every attempt: retry it after fixing the cause.</source>
+        <translation>Все попытки закончились ошибкой: устраните причину и повторите.</translation>
+    </message>
+    <message>
+        <source>Finished.</source>
+        <translation>Выполнено.</translation>
+    </message>
+    <message>
+        <source>Cancelled by a person.</source>
+        <translation>Отменено сотрудником.</translation>
+    </message>
+</context>
+</TS>
