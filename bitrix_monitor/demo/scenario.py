@@ -15,7 +15,7 @@ import random
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bitrix_monitor.config import AppConfig, PortalConfig, ShopConfig
+from bitrix_monitor.config import AppConfig, OrdersMapping, PortalConfig, ShopConfig
 from bitrix_monitor.demo.emulator import PortalEmulator
 from bitrix_monitor.demo.shop import create_demo_shop
 from bitrix_monitor.paths import DataDirs
@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 
 DEMO_ORIGINATOR = "bitrix-monitor-demo"
 DEMO_LIMITS = "standard"
+# The demo's custom deal field: the order's id, as a shop that wants it on the deal card maps it.
+DEMO_FIELD = "UF_CRM_SHOP_ID"
 
 
 @dataclass(frozen=True)
@@ -42,11 +44,16 @@ class DemoPaths:
         return f"sqlite:///{self.shop}"
 
 
+def demo_shop_config(paths: DemoPaths) -> ShopConfig:
+    """The demo shop's mapping: the defaults, and one custom deal field."""
+    return ShopConfig(url=paths.shop_url, orders=replace(OrdersMapping(), fields={DEMO_FIELD: "{order_id}"}))
+
+
 def demo_config(cfg: AppConfig, paths: DemoPaths) -> AppConfig:
     """The user's config with the demo's shop, originator and gentle timings."""
     return replace(
         cfg,
-        shop=ShopConfig(url=paths.shop_url),
+        shop=demo_shop_config(paths),
         portal=PortalConfig(plan=DEMO_LIMITS, originator=DEMO_ORIGINATOR, timeout=10.0),
         sync=replace(cfg.sync, settle_delay=2.0),
     )
@@ -119,8 +126,12 @@ def start_demo_portal(dirs: DataDirs, *, orders: int = 200, users: int = 60, see
             p.unlink(missing_ok=True)
         create_demo_shop(paths.shop_url, orders=orders, users=users, seed=seed)
     portal = PortalEmulator(limits=DEMO_LIMITS, state_path=paths.portal, seed=seed).start()
+    if portal.store.user_fields.get("deal", DEMO_FIELD) is None:  # also in a demo made before it existed
+        portal.store.add_user_field(
+            "deal", {"FIELD_NAME": DEMO_FIELD, "USER_TYPE_ID": "string", "LABEL": "Shop id"}
+        )
     if fresh:
-        shop = ShopDatabase.connect(paths.shop_url, ShopConfig(url=paths.shop_url))
+        shop = ShopDatabase.connect(paths.shop_url, demo_shop_config(paths))
         try:
             made = seed_portal(portal, shop, seed=seed)
         finally:

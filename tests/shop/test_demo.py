@@ -11,6 +11,8 @@ import pytest
 import sqlalchemy as sa
 
 from bitrix_monitor.config import ShopConfig
+from bitrix_monitor.demo.emulator.store import PortalStore
+from bitrix_monitor.demo.scenario import DEMO_FIELD, DEMO_ORIGINATOR, DemoPaths
 from bitrix_monitor.demo.shop import STATUSES, create_demo_shop, create_schema, demo_metadata
 from bitrix_monitor.paths import DataDirs
 from bitrix_monitor.shop import ShopDatabase, ShopError
@@ -137,3 +139,11 @@ def test_the_demo_keeps_its_queue_archive_and_activity_apart(tmp_path: Path) -> 
 
     assert _cli(dirs, "--demo", "--restore", str(archived[0])).startswith("Restored deal ")
     assert not dirs.queue_file.exists() and not dirs.activity_file.exists()
+
+    # The demo maps one custom field: every deal of the demo's carries its order id there (the restored
+    # duplicate, marked so in ORIGIN_ID, kept the one it had).
+    store = PortalStore(DemoPaths.of(dirs).portal)
+    ours = [
+        d for d in store.all("deal") if d.get("ORIGINATOR_ID") == DEMO_ORIGINATOR and d["ORIGIN_ID"].isdigit()
+    ]
+    assert ours and [(d["ORIGIN_ID"], d[DEMO_FIELD]) for d in ours if d[DEMO_FIELD] != d["ORIGIN_ID"]] == []
