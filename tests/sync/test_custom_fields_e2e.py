@@ -90,6 +90,33 @@ async def test_custom_fields_round_trip_and_show_in_the_diff(
     assert after["1"]["ID"] == deals["1"]["ID"]  # updated, not re-created
 
 
+@SQLITE
+async def test_a_contact_field_round_trips_too(
+    small: Shop, portal: PortalEmulator, data_dirs: DataDirs
+) -> None:
+    portal.store.add_user_field("contact", {"FIELD_NAME": "TIER", "USER_TYPE_ID": "string"})
+    service = await _service(small, portal, data_dirs, _cfg({}, {"UF_CRM_TIER": "{user_type} customer"}))
+    try:
+        await _sync(service)
+        clean = await service.snapshot()
+        key = clean.users[0].key
+        small.execute("UPDATE users SET user_type = 'reseller' WHERE id = :k", k=int(key))
+        changed = await service.snapshot()
+        await _sync(service)
+        back = await service.snapshot()
+    finally:
+        await service.aclose()
+    assert clean.user_counts.problems() == 0 and clean.user_counts.in_sync == small.users
+    contacts = {
+        c["ORIGIN_ID"]: c for c in portal.store.all("contact") if c.get("ORIGINATOR_ID") == ORIGINATOR
+    }
+    assert contacts[key]["UF_CRM_TIER"] == "reseller customer"
+    (user,) = [s for s in changed.users if s.key == key]
+    assert user.state is RecordState.OUTDATED
+    assert [d.field for d in user.diffs] == ["UF_CRM_TIER"] and user.diffs[0].shop == "reseller customer"
+    assert back.user_counts.problems() == 0
+
+
 async def test_number_column_into_an_integer_field_compares_as_a_number(
     small: Shop, portal: PortalEmulator, data_dirs: DataDirs
 ) -> None:
