@@ -2,6 +2,7 @@
 
     .venv/bin/python scripts/screenshot.py                      # the built-in demo, docs/screenshot.png
     .venv/bin/python scripts/screenshot.py --fake --tab orders  # the test suite's fake service
+    .venv/bin/python scripts/screenshot.py --lang ru --out docs/screenshot-ru.png  # in Russian
     xvfb-run -a .venv/bin/python scripts/screenshot.py          # under a virtual X display
 
 Without a display it uses Qt's offscreen platform; ``QWidget.grab()`` renders the same pixels either way.
@@ -27,6 +28,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--tab", choices=TABS, default="orders", help="tab to show (default: orders)")
     p.add_argument("--size", default="1280x800", help="window size WIDTHxHEIGHT")
     p.add_argument("--data-dir", type=Path, help="data dir for the demo (default: a temporary one)")
+    p.add_argument("--lang", choices=("en", "ru"), default="en", help="language of the window (default: en)")
     return p.parse_args(argv)
 
 
@@ -87,8 +89,11 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
     from qasync import QEventLoop
 
+    from bitrix_monitor.gui import i18n
+
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setQuitOnLastWindowClosed(False)
+    i18n.set_language(args.lang)
     with tempfile.TemporaryDirectory(prefix="bm-screenshot-") as tmp:
         data_dir = args.data_dir or Path(tmp)
         with asyncio.Runner(loop_factory=lambda: QEventLoop(app)) as runner:

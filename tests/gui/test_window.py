@@ -240,3 +240,14 @@ async def test_a_snapshot_warning_is_shown_under_the_counts(window: MainWindow) 
     line = "The shop's deals are in pipeline 1 (40 of 40 linked deals), but [shop.orders] category = 0: …"
     window.apply_snapshot(dataclasses.replace(window.snapshot, warnings=(line,)))
     assert f"Warning: {line}" in window.overview.snapshot_label.text()
+
+
+async def test_columns_fit_their_content_when_the_first_rows_arrive(window: MainWindow) -> None:
+    from bitrix_monitor.gui.models import RecordsModel
+
+    view = window.orders.view
+    for column in (RecordsModel.KEY, RecordsModel.STATE, RecordsModel.LAST_SYNCED):
+        assert view.columnWidth(column) >= min(view.sizeHintForColumn(column), 360)
+    view.setColumnWidth(RecordsModel.STATE, 50)  # a person's width survives refreshes
+    await window.refresh()
+    assert view.columnWidth(RecordsModel.STATE) == 50

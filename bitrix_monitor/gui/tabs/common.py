@@ -27,7 +27,27 @@ def make_table(proxy: TableFilterProxy) -> QTableView:
     view.horizontalHeader().setStretchLastSection(True)
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+    # Columns fit their content (dates, Cyrillic headers and names) when the first rows arrive, measured on
+    # the first rows only so a large table stays fast; after that the person's widths are kept.
+    view.horizontalHeader().setResizeContentsPrecision(FIT_ROWS)
+    proxy.modelReset.connect(lambda: fit_columns(view))
     return view
+
+
+FIT_ROWS = 200
+MAX_FITTED_WIDTH = 360
+
+
+def fit_columns(view: QTableView) -> None:
+    """Size every column but the last to its content once (capped), the first time the table has rows."""
+    model = view.model()
+    if view.property("columnsFitted") or model is None or model.rowCount() == 0:
+        return
+    view.setProperty("columnsFitted", True)
+    header = view.horizontalHeader()
+    for c in range(model.columnCount() - 1):
+        view.resizeColumnToContents(c)
+        header.resizeSection(c, min(header.sectionSize(c), MAX_FITTED_WIDTH))
 
 
 def make_search(proxy: TableFilterProxy) -> QLineEdit:
