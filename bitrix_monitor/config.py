@@ -76,6 +76,44 @@ class UsersMapping:
     company: str = field(default="company", metadata=_doc("Company column (optional)"))
     updated_at: str = field(default="updated_at", metadata=_doc("Last-change timestamp column (optional)"))
     fields: dict[str, str] = field(default_factory=dict, metadata=_doc(_FIELDS_DOC))
+    company_ref: str = field(
+        default="", metadata=_doc("Column with the user's company: a key of [shop.companies] (optional)")
+    )
+
+
+LINKS = "@links"  # an id key's value when the id lives in [shop.links] rather than a column
+CRM_KINDS = ("deal", "contact", "company")
+
+
+@dataclass(frozen=True)
+class CompaniesMapping:
+    table: str = field(default="", metadata=_doc("Table holding the companies; empty = companies not mapped"))
+    key: str = field(default="id", metadata=_doc("Primary key column"))
+    company_id: str = field(
+        default="bitrix_company_id", metadata=_doc('Column storing the company id, or "@links"')
+    )
+    title: str = field(default="name", metadata=_doc("Company name column"))
+    email: str = field(default="", metadata=_doc("E-mail column (optional)"))
+    phone: str = field(default="", metadata=_doc("Phone column (optional)"))
+    updated_at: str = field(default="", metadata=_doc("Last-change timestamp column (optional)"))
+
+
+@dataclass(frozen=True)
+class LinksMapping:
+    table: str = field(
+        default="", metadata=_doc('Table of CRM ids for the id keys set to "@links"; empty = none')
+    )
+    kind: str = field(default="entity_type", metadata=_doc("Column naming the CRM record: deal, contact, …"))
+    local_id: str = field(default="local_id", metadata=_doc("Column with the shop record's key"))
+    crm_id: str = field(default="bitrix_id", metadata=_doc("Column with the Bitrix24 id"))
+    kind_values: dict[str, str] = field(
+        default_factory=dict,
+        metadata=_doc("The kind column's value per CRM record: {deal = …, contact = …, company = …}"),
+    )
+
+    def value(self, crm: str) -> str:
+        """What the kind column holds for ``crm`` ("deal", "contact", "company")."""
+        return self.kind_values.get(crm, crm)
 
 
 @dataclass(frozen=True)
@@ -87,6 +125,8 @@ class ShopConfig:
     )
     orders: OrdersMapping = field(default_factory=OrdersMapping)
     users: UsersMapping = field(default_factory=UsersMapping)
+    companies: CompaniesMapping = field(default_factory=CompaniesMapping)
+    links: LinksMapping = field(default_factory=LinksMapping)
 
 
 @dataclass(frozen=True)
@@ -270,6 +310,7 @@ def from_dict(data: dict[str, Any]) -> AppConfig:
             f"[shop.orders] category must be a deal pipeline id (0 or more), not {cfg.shop.orders.category}"
         )
     shop_zone(cfg.shop.timezone)
+    check_links(cfg.shop)
     if cfg.sync.cleanup_policy not in ("manual", "archive"):
         raise ConfigError('[sync] cleanup_policy must be "manual" or "archive"')
     if cfg.window.language not in LANGUAGES:
@@ -300,6 +341,54 @@ def _check_numbers(cfg: AppConfig) -> None:
         if not math.isfinite(value) or not above or value > high:
             floor = f">= {low:g}" if low_ok else f"> {low:g}"
             raise ConfigError(f"[{section}] {key} must be a number {floor} and <= {high:g}, not {value!r}")
+
+
+def check_links(shop: ShopConfig) -> None:
+    """``[shop.links]``, ``"@links"`` and ``[shop.companies]`` hang together (the database is checked at
+    connect); raises one :class:`ConfigError` naming the key."""
+    links = shop.links
+    for crm, value in links.kind_values.items():
+        if crm not in CRM_KINDS:
+            raise ConfigError(
+                f"[shop.links] kind_values: {crm[:40]!r} is not a CRM record",
+                hint=f"keys: {', '.join(CRM_KINDS)}",
+            )
+        if not value.strip():
+            raise ConfigError(f"[shop.links] kind_values: the value of {crm} is empty")
+    values = [links.value(crm) for crm in CRM_KINDS]
+    if len(set(values)) < len(values):
+        raise ConfigError(
+            "[shop.links] kind_values: two CRM records share one value "
+            f"({', '.join(f'{c} = {v!r}' for c, v in zip(CRM_KINDS, values, strict=True))})"
+        )
+    companies = bool(shop.companies.table.strip())
+    ids = (
+        ("shop.orders", "deal_id", shop.orders.deal_id, True),
+        ("shop.users", "contact_id", shop.users.contact_id, True),
+        ("shop.companies", "company_id", shop.companies.company_id, companies),
+    )
+    for section, key, value, used in ids:
+        if not used:
+            continue
+        if value.startswith("@") and value != LINKS:
+            raise ConfigError(
+                f"[{section}] {key} = {value[:40]!r}: only {LINKS!r} may start with '@'",
+                hint=f'a column name, or "{LINKS}" for ids in the [shop.links] table',
+            )
+        if value == LINKS and not links.table.strip():
+            raise ConfigError(
+                f'[{section}] {key} = "{LINKS}" but [shop.links] has no table',
+                hint='set [shop.links] table = "…" (and its kind, local_id, crm_id columns)',
+            )
+    if links.table.strip():
+        for key in ("kind", "local_id", "crm_id"):
+            if not getattr(links, key).strip():
+                raise ConfigError(f"[shop.links] {key} is required and cannot be empty")
+    if shop.users.company_ref.strip() and not companies:
+        raise ConfigError(
+            f"[shop.users] company_ref = {shop.users.company_ref[:40]!r} but [shop.companies] has no table",
+            hint="map [shop.companies] too, or leave company_ref out",
+        )
 
 
 def shop_zone(name: str) -> tzinfo | None:
@@ -359,8 +448,11 @@ def save(cfg: AppConfig, path: Path) -> None:
 
 
 __all__ = [
+    "LINKS",
     "PLANS",
     "AppConfig",
+    "CompaniesMapping",
+    "LinksMapping",
     "OrdersMapping",
     "PortalConfig",
     "RatePlan",

@@ -159,6 +159,19 @@ def is_disconnect(exc: BaseException) -> bool:
     )
 
 
+_MY_RACE = {1062, 1213}  # duplicate key, deadlock
+_PG_RACE = {"23505", "40P01", "40001"}  # unique violation, deadlock, serialization failure
+
+
+def is_lost_race(exc: BaseException) -> bool:
+    """Whether ``exc`` is the database settling a race between two writers (a unique violation, a deadlock):
+    the other writer won."""
+    orig = getattr(exc, "orig", exc)
+    if _mysql_code(orig) in _MY_RACE or getattr(orig, "sqlstate", None) in _PG_RACE:
+        return True
+    return "UNIQUE constraint failed" in str(orig)
+
+
 def _mysql_code(orig: object) -> int | None:
     args = getattr(orig, "args", ())
     if type(orig).__module__.startswith("pymysql") and args and isinstance(args[0], int):
@@ -208,6 +221,7 @@ __all__ = [
     "create_engine",
     "display",
     "is_disconnect",
+    "is_lost_race",
     "parse_url",
     "raise_if_denied",
     "register_url_secrets",

@@ -16,9 +16,10 @@ import logging
 import math
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
 
@@ -34,9 +35,10 @@ from bitrix_monitor.shop.connection import (
     translate,
 )
 from bitrix_monitor.shop.errors import ShopError
+from bitrix_monitor.shop.ids import IdStorage, LinkStorage, LostRace, storage
 from bitrix_monitor.shop.locks import EntityLocks, make_locks
-from bitrix_monitor.shop.mapping import Entity, IdColumn, KeyColumn, OrdersMap, UsersMap, resolve
-from bitrix_monitor.shop.rows import OrderRow, UserRow
+from bitrix_monitor.shop.mapping import IdStore, KeyColumn, OrdersMap, UsersMap, resolve
+from bitrix_monitor.shop.rows import OrderRow, ShopRow, UserRow
 
 log = logging.getLogger(__name__)
 
@@ -88,15 +90,14 @@ def _amount(value: Any) -> tuple[Decimal | None, str]:
         return None, str(exc)
 
 
-def _row_problems(entity: str, key_value: Any, stored: Any, amount_problem: str = "") -> str:
+def _row_problems(entity: str, key_value: Any, stored: Any, *more: str) -> str:
     """What makes a shop row impossible to sync as it is stored (a person must fix it), or ``""``."""
     problems = []
     if key_value is None or not str(key_value).strip():
         problems.append("its key is empty")
     if read_id(stored)[1]:
         problems.append(f"stored {entity} id {str(stored)[:40]!r} is not an id")
-    if amount_problem:
-        problems.append(amount_problem)
+    problems += [p for p in more if p]
     return "; ".join(problems)
 
 
@@ -144,6 +145,23 @@ def _split_name(full: str) -> tuple[str, str]:
     return " ".join(words[:-1]), words[-1]
 
 
+@dataclass(frozen=True)
+class _Spec:
+    """One mapped kind as the database layer reads and writes it."""
+
+    entity: str
+    plural: str  # "orders": messages
+    crm: str  # "deal": the CRM record whose id the row stores
+    table: sa.Table
+    key: KeyColumn
+    ids: IdStorage
+    updated_at: sa.Column[Any] | None
+    selected: tuple[sa.Column[Any], ...]  # the entity table's mapped columns, the key first
+    source: sa.FromClause  # the table, joined with the link table when the ids live there
+    columns: list[sa.ColumnElement[Any]]  # ``selected`` (lenient timestamps), the stored id, a second id
+    build: Callable[[dict[str, Any], Any, str], Any]  # (raw values by column name, stored id, problem) -> row
+
+
 class ShopDatabase:
     """The shop's database seen through the mapping. Thread-safe: each call checks out a pooled connection."""
 
@@ -163,11 +181,38 @@ class ShopDatabase:
         self.orders_map = orders
         self.users_map = users
         self._lock_engine: sa.Engine | None = None
-        self._columns = {
-            "order": self._select_list(orders.selected, orders.updated_at),
-            "user": self._select_list(users.selected, users.updated_at),
+        self.warnings: tuple[str, ...] = ()  # from the mapping check: works, but deserves a look
+        self._specs: dict[str, _Spec] = {
+            "order": self._spec("order", "orders", "deal", orders, orders.deal_id, self._order),
+            "user": self._spec("user", "users", "contact", users, users.contact_id, self._user),
         }
         self._lock_engine_guard = threading.Lock()
+
+    def _spec(
+        self,
+        entity: str,
+        plural: str,
+        crm: str,
+        m: OrdersMap | UsersMap,
+        ids: IdStore,
+        build: Callable[[dict[str, Any], Any, str], Any],
+    ) -> _Spec:
+        store = storage(ids)
+        src = store.source(m.table, m.key)
+        columns = [
+            *self._select_list(m.selected, m.updated_at),
+            src.stored.label("bm_stored_id"),
+            src.other.label("bm_other_id"),
+        ]
+        return _Spec(
+            entity, plural, crm, m.table, m.key, store, m.updated_at, m.selected, src.from_, columns, build
+        )
+
+    def _of(self, entity: str) -> _Spec:
+        try:
+            return self._specs[entity]
+        except KeyError:
+            raise ValueError(f"the shop maps no {entity!r} records") from None
 
     def _select_list(
         self, selected: Sequence[sa.Column[Any]], updated_at: sa.Column[Any] | None
@@ -192,8 +237,11 @@ class ShopDatabase:
                 resolved = resolve(conn, mapping)
             for m, what in ((resolved.orders, "orders"), (resolved.users, "users")):
                 _probe_select(engine, m.table, m.selected, what)
-            for idc in (resolved.orders.deal_id, resolved.users.contact_id):
-                _probe_update(engine, idc)
+            stores = [storage(ids) for ids in (resolved.orders.deal_id, resolved.users.contact_id)]
+            for store in [s for s in stores if not isinstance(s, LinkStorage)] + [
+                s for s in stores if isinstance(s, LinkStorage)
+            ][:1]:  # the link table is one table: checked once
+                store.probe(engine)
         except ShopError:
             engine.dispose()
             raise
@@ -201,7 +249,11 @@ class ShopDatabase:
             engine.dispose()
             raise translate(exc, where, "connecting", connected=False) from exc
         log.info("connected to shop database %s (%s)", where, kind)
-        return cls(engine, kind, where, resolved.orders, resolved.users, shop_zone(mapping.timezone))
+        for warning in resolved.warnings:
+            log.warning("%s", warning)
+        db = cls(engine, kind, where, resolved.orders, resolved.users, shop_zone(mapping.timezone))
+        db.warnings = resolved.warnings
+        return db
 
     def close(self) -> None:
         self.engine.dispose()
@@ -230,82 +282,120 @@ class ShopDatabase:
                 raise translate(exc, self.where, what, connected=True) from exc
         raise AssertionError("unreachable")  # pragma: no cover
 
-    # -- reads --------------------------------------------------------------------------------------
-    def has_updated_at(self, entity: Entity) -> bool:
-        """Whether changes can be read since a watermark; if not, compare fingerprints."""
-        m = self.orders_map if entity == "order" else self.users_map
-        return m.updated_at is not None
+    # -- by kind: ``"order"``, ``"user"``; the per-kind methods below are thin wrappers -------------------
+    def count(self, kind: str) -> int:
+        """How many rows the kind's table holds."""
+        spec = self._of(kind)
+        stmt = sa.select(sa.func.count()).select_from(spec.table)
+        return int(self._run(f"counting {spec.plural}", lambda c: c.execute(stmt).scalar_one()))
 
-    def count_orders(self) -> int:
-        return self._count(self.orders_map.table, "counting orders")
-
-    def count_users(self) -> int:
-        return self._count(self.users_map.table, "counting users")
-
-    def _count(self, table: sa.Table, what: str) -> int:
-        stmt = sa.select(sa.func.count()).select_from(table)
-        return int(self._run(what, lambda c: c.execute(stmt).scalar_one()))
-
-    def max_updated_at(self, entity: Entity) -> datetime | None:
-        """The newest ``updated_at`` (a watermark), or ``None`` when unmapped or the table is empty."""
-        m = self.orders_map if entity == "order" else self.users_map
-        if m.updated_at is None:
-            return None
-        newest: sa.ColumnElement[Any] = sa.func.max(m.updated_at)
-        if self.kind == "sqlite":
-            newest = sa.type_coerce(sa.func.max(sa.func.datetime(m.updated_at)), _LenientTimestamp())
-        stmt = sa.select(newest)
-        return _moment(
-            self._run(f"reading the newest {entity} change", lambda c: c.execute(stmt).scalar()), self.zone
-        )
-
-    def iter_orders(
-        self, *, page_size: int = 2000, since: datetime | None = None
-    ) -> Iterator[list[OrderRow]]:
-        """Pages of orders in key order; with ``since``, only those changed at or after it.
+    def iter_rows(
+        self, kind: str, *, page_size: int = 2000, since: datetime | None = None
+    ) -> Iterator[list[ShopRow]]:
+        """Pages of the kind's rows in key order; with ``since``, only those changed at or after it.
 
         Without an ``updated_at`` column ``since`` is ignored (every row comes back; compare fingerprints).
         """
-        m = self.orders_map
-        yield from self._pages(
-            m.table, m.key, self._columns["order"], m.updated_at, page_size, since, self._order, "orders"
-        )
-
-    def iter_users(self, *, page_size: int = 2000, since: datetime | None = None) -> Iterator[list[UserRow]]:
-        """Pages of users in key order; ``since`` as for :meth:`iter_orders`."""
-        m = self.users_map
-        yield from self._pages(
-            m.table, m.key, self._columns["user"], m.updated_at, page_size, since, self._user, "users"
-        )
-
-    def _pages(
-        self,
-        table: sa.Table,
-        key: KeyColumn,
-        selected: Sequence[sa.ColumnElement[Any]],
-        updated_at: sa.Column[Any] | None,
-        page_size: int,
-        since: datetime | None,
-        convert: Callable[[sa.Row[Any]], T],
-        what: str,
-    ) -> Iterator[list[T]]:
+        spec = self._of(kind)
         if page_size < 1:
             raise ValueError("page_size must be at least 1")
-        base = sa.select(*selected).order_by(key.column).limit(page_size)
-        if since is not None and updated_at is not None:
-            base = base.where(self._since(updated_at, since))
+        return self._pages(spec, page_size, since)
+
+    def _pages(self, spec: _Spec, page_size: int, since: datetime | None) -> Iterator[list[ShopRow]]:
+        key = spec.key.column
+        base = sa.select(*spec.columns).select_from(spec.source).order_by(key).limit(page_size)
+        if since is not None and spec.updated_at is not None:
+            base = base.where(self._since(spec.updated_at, since))
         last: Any = None
         while True:
-            stmt = base if last is None else base.where(key.column > last)
-            rows = self._run(f"reading {what}", lambda c, s=stmt: c.execute(s).all())  # type: ignore[misc]
+            stmt = base if last is None else base.where(key > last)
+            rows = self._run(f"reading {spec.plural}", lambda c, s=stmt: c.execute(s).all())  # type: ignore[misc]
             if not rows:
                 return
             last = rows[-1][0]
-            page = [convert(r) for r in rows]
+            page = [self._convert(spec, r) for r in rows]
             del rows
             yield page
             if len(page) < page_size:
                 return
+
+    def get_rows(self, kind: str, keys: Iterable[str]) -> dict[str, ShopRow]:
+        """The kind's rows with these keys (missing keys are simply absent)."""
+        spec = self._of(kind)
+        key = spec.key
+        wanted = list(dict.fromkeys(v for v in (key.parse(str(k)) for k in keys) if v is not None))
+        found: dict[str, ShopRow] = {}
+        for i in range(0, len(wanted), _IN_CHUNK):
+            chunk = wanted[i : i + _IN_CHUNK]
+            stmt = sa.select(*spec.columns).select_from(spec.source).where(key.column.in_(chunk))
+            for r in self._run(f"reading {spec.plural}", lambda c, s=stmt: c.execute(s).all()):  # type: ignore[misc]
+                row = self._convert(spec, r)
+                found[row.key] = row
+        return found
+
+    @staticmethod
+    def _convert(spec: _Spec, r: sa.Row[Any]) -> ShopRow:
+        n = len(spec.selected)
+        raw = dict(zip((c.name for c in spec.selected), r[:n], strict=True))
+        stored, other = r[n], r[n + 1]
+        problem = spec.ids.problem(raw[spec.key.column.name])
+        if other is not None and other != stored:
+            problem = f"the link table holds two {spec.crm} ids for it ({stored}, {other})"
+        row: ShopRow = spec.build(raw, stored, problem)
+        return row
+
+    def set_id(self, kind: str, key: str, new: int | None, *, expected: int | None = None) -> bool:
+        """Compare-and-set the row's CRM id: only if it currently holds ``expected`` (``None`` = no id).
+
+        Returns True if this call changed it (it "won"), False if the row is gone or holds another id.
+        """
+        if new is not None and (isinstance(new, bool) or new <= 0):
+            raise ValueError(f"not an id: {new!r}")
+        spec = self._of(kind)
+        k = spec.key.parse(str(key))
+        if k is None:
+            return False
+        try:
+            return self._run(
+                f"writing a {spec.crm} id",
+                lambda c: spec.ids.write(c, spec.table, spec.key, k, new, expected),
+                retry=False,
+            )
+        except LostRace:
+            log.info("another writer linked %s %s first", spec.entity, key)
+            return False
+
+    def keys_storing(self, entity: str, ids: Iterable[int]) -> dict[int, list[str]]:
+        """The keys of the rows that store each of these CRM ids (deal ids for ``order``, contact ids for
+        ``user``), in key order; ids no row stores are absent. An id stored by two rows is a shared link."""
+        spec = self._of(entity)
+        wanted = sorted({i for i in ids if i > 0})
+        found: dict[int, list[str]] = {}
+        for i in range(0, len(wanted), _IN_CHUNK):
+            chunk = wanted[i : i + _IN_CHUNK]
+            stmt = spec.ids.storing(spec.table, spec.key, chunk)
+            for key, value in self._run(f"reading {entity}s by id", lambda c, s=stmt: c.execute(s).all()):  # type: ignore[misc]
+                pid = parse_id(value)
+                if pid in chunk:
+                    found.setdefault(pid, []).append(str(key))
+        return found
+
+    def has_updated_at(self, entity: str) -> bool:
+        """Whether changes can be read since a watermark; if not, compare fingerprints."""
+        return self._of(entity).updated_at is not None
+
+    def max_updated_at(self, entity: str) -> datetime | None:
+        """The newest ``updated_at`` (a watermark), or ``None`` when unmapped or the table is empty."""
+        col = self._of(entity).updated_at
+        if col is None:
+            return None
+        newest: sa.ColumnElement[Any] = sa.func.max(col)
+        if self.kind == "sqlite":
+            newest = sa.type_coerce(sa.func.max(sa.func.datetime(col)), _LenientTimestamp())
+        stmt = sa.select(newest)
+        return _moment(
+            self._run(f"reading the newest {entity} change", lambda c: c.execute(stmt).scalar()), self.zone
+        )
 
     def _since(self, col: sa.Column[Any], since: datetime) -> sa.ColumnElement[bool]:
         """``col`` at or after the instant ``since`` (aware; a naive one is a wall time of the shop's zone).
@@ -322,36 +412,41 @@ class ShopDatabase:
             return col >= since
         return col >= _shop_time(since, self.zone)
 
+    # -- per kind -----------------------------------------------------------------------------------
+    def count_orders(self) -> int:
+        return self.count("order")
+
+    def count_users(self) -> int:
+        return self.count("user")
+
+    def iter_orders(
+        self, *, page_size: int = 2000, since: datetime | None = None
+    ) -> Iterator[list[OrderRow]]:
+        """Pages of orders in key order; see :meth:`iter_rows`."""
+        return cast(Iterator[list[OrderRow]], self.iter_rows("order", page_size=page_size, since=since))
+
+    def iter_users(self, *, page_size: int = 2000, since: datetime | None = None) -> Iterator[list[UserRow]]:
+        """Pages of users in key order; see :meth:`iter_rows`."""
+        return cast(Iterator[list[UserRow]], self.iter_rows("user", page_size=page_size, since=since))
+
     def get_orders(self, keys: Iterable[str]) -> dict[str, OrderRow]:
         """The orders with these keys (missing keys are simply absent)."""
-        m = self.orders_map
-        return self._get(m.table, m.key, self._columns["order"], keys, self._order, "reading orders")
+        return cast(dict[str, OrderRow], self.get_rows("order", keys))
 
     def get_users(self, keys: Iterable[str]) -> dict[str, UserRow]:
-        m = self.users_map
-        return self._get(m.table, m.key, self._columns["user"], keys, self._user, "reading users")
+        return cast(dict[str, UserRow], self.get_rows("user", keys))
 
-    def _get(
-        self,
-        table: sa.Table,
-        key: KeyColumn,
-        selected: Sequence[sa.ColumnElement[Any]],
-        keys: Iterable[str],
-        convert: Callable[[sa.Row[Any]], Any],
-        what: str,
-    ) -> dict[str, Any]:
-        wanted = list(dict.fromkeys(v for v in (key.parse(str(k)) for k in keys) if v is not None))
-        found: dict[str, Any] = {}
-        for i in range(0, len(wanted), _IN_CHUNK):
-            stmt = sa.select(*selected).where(key.column.in_(wanted[i : i + _IN_CHUNK]))
-            for r in self._run(what, lambda c, s=stmt: c.execute(s).all()):  # type: ignore[misc]
-                row = convert(r)
-                found[row.key] = row
-        return found
+    def set_deal_id(self, order_key: str, new: int | None, *, expected: int | None = None) -> bool:
+        """Compare-and-set the order's deal id; see :meth:`set_id`."""
+        return self.set_id("order", order_key, new, expected=expected)
 
-    def _order(self, r: sa.Row[Any]) -> OrderRow:
+    def set_contact_id(self, user_key: str, new: int | None, *, expected: int | None = None) -> bool:
+        """Compare-and-set the user's contact id; see :meth:`set_id`."""
+        return self.set_id("user", user_key, new, expected=expected)
+
+    # -- rows ---------------------------------------------------------------------------------------
+    def _order(self, raw: dict[str, Any], stored: Any, id_problem: str) -> OrderRow:
         m = self.orders_map
-        raw = dict(zip((c.name for c in m.selected), r, strict=True))
         title = "".join(
             p.literal + ("" if p.column is None or raw[p.column] is None else str(raw[p.column]))
             for p in m.title
@@ -367,20 +462,19 @@ class ShopDatabase:
         return OrderRow(
             key=str(raw[m.key.column.name]),
             user_key=None if m.user is None else _text(raw[m.user.name]),
-            deal_id=parse_id(raw[m.deal_id.column.name]),
+            deal_id=parse_id(stored),
             title=title.strip(),
             amount=amount,
             currency=currency,
             stage=stage,
             updated_at=None if m.updated_at is None else _moment(raw[m.updated_at.name], self.zone),
             raw=raw,
-            problem=_row_problems("deal", raw[m.key.column.name], raw[m.deal_id.column.name], amount_problem),
+            problem=_row_problems("deal", raw[m.key.column.name], stored, amount_problem, id_problem),
             extra={f.name: f.render(raw) for f in m.extra},
         )
 
-    def _user(self, r: sa.Row[Any]) -> UserRow:
+    def _user(self, raw: dict[str, Any], stored: Any, id_problem: str) -> UserRow:
         m = self.users_map
-        raw = dict(zip((c.name for c in m.selected), r, strict=True))
 
         def text(col: sa.Column[Any] | None) -> str | None:
             return None if col is None else _text(raw[col.name])
@@ -392,7 +486,7 @@ class ShopDatabase:
             full = " ".join(p for p in (first, last) if p)
         return UserRow(
             key=str(raw[m.key.column.name]),
-            contact_id=parse_id(raw[m.contact_id.column.name]),
+            contact_id=parse_id(stored),
             name=full or "",
             first_name=first or "",
             last_name=last or "",
@@ -401,93 +495,9 @@ class ShopDatabase:
             company=text(m.company),
             updated_at=None if m.updated_at is None else _moment(raw[m.updated_at.name], self.zone),
             raw=raw,
-            problem=_row_problems("contact", raw[m.key.column.name], raw[m.contact_id.column.name]),
+            problem=_row_problems("contact", raw[m.key.column.name], stored, id_problem),
             extra={f.name: f.render(raw) for f in m.extra},
         )
-
-    def keys_storing(self, entity: Entity, ids: Iterable[int]) -> dict[int, list[str]]:
-        """The keys of the rows that store each of these deal (``order``) or contact (``user``) ids, in key
-        order; ids no row stores are absent. An id stored by two rows is a shared link."""
-        m = self.orders_map if entity == "order" else self.users_map
-        idc = self.orders_map.deal_id if entity == "order" else self.users_map.contact_id
-        wanted = sorted({i for i in ids if i > 0})
-        found: dict[int, list[str]] = {}
-        for i in range(0, len(wanted), _IN_CHUNK):
-            chunk = wanted[i : i + _IN_CHUNK]
-            stmt = (
-                sa.select(m.key.column, idc.column)
-                .where(idc.column.in_([idc.store(v) for v in chunk]))
-                .order_by(m.key.column)
-            )
-            for key, value in self._run(f"reading {entity}s by id", lambda c, s=stmt: c.execute(s).all()):  # type: ignore[misc]
-                pid = parse_id(value)
-                if pid in chunk:
-                    found.setdefault(pid, []).append(str(key))
-        return found
-
-    # -- write-back ---------------------------------------------------------------------------------
-    def set_deal_id(self, order_key: str, new: int | None, *, expected: int | None = None) -> bool:
-        """Compare-and-set the order's deal id: only if it currently holds ``expected`` (``None`` = no id).
-
-        Returns True if this call changed it (it "won"), False if the row is gone or holds another id.
-        """
-        m = self.orders_map
-        return self._cas(m.table, m.key, m.deal_id, order_key, new, expected, "writing a deal id")
-
-    def set_contact_id(self, user_key: str, new: int | None, *, expected: int | None = None) -> bool:
-        """Compare-and-set the user's contact id; see :meth:`set_deal_id`."""
-        m = self.users_map
-        return self._cas(m.table, m.key, m.contact_id, user_key, new, expected, "writing a contact id")
-
-    def _cas(
-        self,
-        table: sa.Table,
-        key: KeyColumn,
-        idc: IdColumn,
-        row_key: str,
-        new: int | None,
-        expected: int | None,
-        what: str,
-    ) -> bool:
-        if new is not None and (isinstance(new, bool) or new <= 0):
-            raise ValueError(f"not an id: {new!r}")
-        k = key.parse(str(row_key))
-        if k is None:
-            return False
-        stmt = (
-            sa.update(table)
-            .where(key.column == k, idc.holds(expected))
-            .values({idc.column.name: idc.store(new)})
-        )
-        rowcount = self._run(what, lambda c: c.execute(stmt).rowcount, retry=False)
-        return bool(rowcount == 1)
-
-    # -- by kind: the sync layer loops over kinds (see :mod:`bitrix_monitor.kinds`) ----------------------
-    def iter_rows(
-        self, kind: str, *, page_size: int = 2000, since: datetime | None = None
-    ) -> Iterator[list[OrderRow]] | Iterator[list[UserRow]]:
-        """Pages of the kind's rows (``"order"`` or ``"user"``); see :meth:`iter_orders`."""
-        if kind == "order":
-            return self.iter_orders(page_size=page_size, since=since)
-        if kind == "user":
-            return self.iter_users(page_size=page_size, since=since)
-        raise ValueError(f"the shop maps no {kind!r} records")
-
-    def get_rows(self, kind: str, keys: Iterable[str]) -> dict[str, OrderRow] | dict[str, UserRow]:
-        """The kind's rows with these keys (missing keys are absent)."""
-        if kind == "order":
-            return self.get_orders(keys)
-        if kind == "user":
-            return self.get_users(keys)
-        raise ValueError(f"the shop maps no {kind!r} records")
-
-    def set_id(self, kind: str, key: str, new: int | None, *, expected: int | None = None) -> bool:
-        """Compare-and-set the row's CRM id; see :meth:`set_deal_id`."""
-        if kind == "order":
-            return self.set_deal_id(key, new, expected=expected)
-        if kind == "user":
-            return self.set_contact_id(key, new, expected=expected)
-        raise ValueError(f"the shop maps no {kind!r} records")
 
     # -- locks --------------------------------------------------------------------------------------
     def locks(self) -> EntityLocks:
@@ -502,7 +512,7 @@ class ShopDatabase:
             self._lock_engine,
             self.where,
             self.engine.url.database or "",
-            {"order": self.orders_map.table.fullname, "user": self.users_map.table.fullname},
+            {e: spec.table.fullname for e, spec in self._specs.items()},
         )
 
 
@@ -513,18 +523,6 @@ def _probe_select(engine: sa.Engine, table: sa.Table, cols: Sequence[sa.Column[A
             conn.execute(sa.select(*cols).where(sa.false()).limit(1)).all()
     except sa.exc.DBAPIError as exc:
         raise_if_denied(exc, f"the shop database user may not read the {what} table {table.name!r}")
-        raise
-
-
-def _probe_update(engine: sa.Engine, idc: IdColumn) -> None:
-    """UPDATE rights on an id column: an UPDATE that matches no row, rolled back."""
-    col = idc.column
-    try:
-        with engine.connect() as conn, conn.begin() as trans:
-            conn.execute(sa.update(col.table).where(sa.false()).values({col.name: col}))
-            trans.rollback()
-    except sa.exc.DBAPIError as exc:
-        raise_if_denied(exc, f"the shop database user may not UPDATE column {col.table.name}.{col.name}")
         raise
 
 

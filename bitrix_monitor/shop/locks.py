@@ -37,7 +37,6 @@ import sqlalchemy as sa
 
 from bitrix_monitor.shop.connection import Kind, is_disconnect, translate
 from bitrix_monitor.shop.errors import ShopConnectionLostError, ShopError, ShopPermissionError
-from bitrix_monitor.shop.mapping import Entity
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +63,7 @@ class EntityLocks:
         self._held: dict[tuple[str, str], int] = {}
         self._closed = False
 
-    def acquire(self, entity: Entity, keys: Sequence[str], *, timeout: float = 30.0) -> set[str]:
+    def acquire(self, entity: str, keys: Sequence[str], *, timeout: float = 30.0) -> set[str]:
         """Lock as many of ``keys`` as possible, waiting up to ``timeout`` seconds for busy ones.
 
         Returns the keys now held (including any this holder already held); the others are held by
@@ -94,10 +93,10 @@ class EntityLocks:
             delay = min(delay * 2, 0.2)
         return got
 
-    def held(self, entity: Entity) -> set[str]:
+    def held(self, entity: str) -> set[str]:
         return {k for (e, k) in self._held if e == entity}
 
-    def release(self, entity: Entity, keys: Iterable[str]) -> None:
+    def release(self, entity: str, keys: Iterable[str]) -> None:
         for key in keys:
             token = self._held.pop((entity, str(key)), None)
             if token is not None:

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 import sqlalchemy as sa
 
-from bitrix_monitor.config import OrdersMapping, ShopConfig, UsersMapping
+from bitrix_monitor.config import LINKS, LinksMapping, OrdersMapping, ShopConfig, UsersMapping
 from bitrix_monitor.shop.connection import raise_if_denied
 from bitrix_monitor.shop.errors import ShopMappingError
 
@@ -60,6 +60,44 @@ class IdColumn:
                 return sa.or_(col.is_(None), col == "", col == "0")
             return sa.or_(col.is_(None), col == 0)
         return col == (str(value) if self.is_text else value)
+
+
+@dataclass(frozen=True)
+class LinkTable:
+    """``[shop.links]``: one row per (kind, shop key) holds a CRM id. ``unique`` says whether the database
+    enforces one row per (kind, local id); without it a race between two app copies could add two."""
+
+    table: sa.Table
+    kind: sa.Column[Any]
+    local_id: sa.Column[Any]
+    local_is_int: bool
+    crm_id: IdColumn
+    values: dict[str, str]  # CRM record ("deal", "contact", "company") -> the kind column's value
+    unique: bool
+
+    def local_value(self, key: int | str) -> int | str | None:
+        """A shop key as the local id column stores it, or ``None`` if that column cannot hold it."""
+        if not self.local_is_int:
+            return str(key)
+        if isinstance(key, int):
+            return key
+        text = key.strip()
+        return int(text) if text.isascii() and text.lstrip("-").isdigit() else None
+
+
+@dataclass(frozen=True)
+class LinkIds:
+    """The CRM ids of one kind, kept in the link table under ``links.values[crm]``."""
+
+    links: LinkTable
+    crm: str
+
+    @property
+    def value(self) -> str:
+        return self.links.values[self.crm]
+
+
+IdStore = IdColumn | LinkIds
 
 
 @dataclass(frozen=True)
@@ -125,7 +163,7 @@ def cell_text(value: Any) -> str:
 class OrdersMap:
     table: sa.Table
     key: KeyColumn
-    deal_id: IdColumn
+    deal_id: IdStore
     user: sa.Column[Any] | None
     amount: sa.Column[Any] | None
     currency_column: sa.Column[Any] | None
@@ -142,7 +180,7 @@ class OrdersMap:
 class UsersMap:
     table: sa.Table
     key: KeyColumn
-    contact_id: IdColumn
+    contact_id: IdStore
     name: sa.Column[Any] | None
     first_name: sa.Column[Any] | None
     last_name: sa.Column[Any] | None
@@ -158,6 +196,8 @@ class UsersMap:
 class ResolvedMapping:
     orders: OrdersMap
     users: UsersMap
+    links: LinkTable | None = None
+    warnings: tuple[str, ...] = ()  # what works but deserves a look (shown by the connection check)
 
 
 def parse_template(template: str, section: str = "[shop.orders] title") -> list[TemplatePart]:
@@ -201,6 +241,7 @@ class _Resolver:
         self.conn = conn
         self.inspector = sa.inspect(conn)
         self.tables = sorted(self.inspector.get_table_names())
+        self.links: LinkTable | None = None
 
     def table(self, section: str, name: str) -> sa.Table:
         if not name:
@@ -267,16 +308,7 @@ class _Resolver:
         col = self.required(section, "key", table, name)
         unique = [c.name for c in table.primary_key.columns] == [col.name]
         if not unique:
-            uniques: list[list[str | None]] = [
-                list(u["column_names"])
-                for u in self.inspector.get_unique_constraints(table.name, schema=table.schema)
-            ]
-            uniques += [
-                list(i["column_names"])
-                for i in self.inspector.get_indexes(table.name, schema=table.schema)
-                if i["unique"]
-            ]
-            unique = [col.name] in uniques
+            unique = [col.name] in self.unique_sets(table)
         if not unique:
             raise ShopMappingError(
                 f"[{section}] key = {name!r}: column {table.name}.{col.name} is neither the primary key "
@@ -307,6 +339,66 @@ class _Resolver:
             f"{where} has type {_type_name(col)}; an id column must be an integer or text type"
         )
 
+    def ids(self, section: str, key: str, table: sa.Table, name: str, crm: str) -> IdStore:
+        """Where the ids of ``[section] key`` live: a column of ``table``, or the link table."""
+        if name == LINKS:
+            if self.links is None:
+                raise ShopMappingError(f'[{section}] {key} = "{LINKS}" but [shop.links] has no table')
+            return LinkIds(self.links, crm)
+        return self.id_column(section, key, self.required(section, key, table, name))
+
+    def link_table(self, m: LinksMapping) -> tuple[LinkTable, str]:
+        """The link table and its columns; and a warning when nothing keeps (kind, local id) unique."""
+        s = "shop.links"
+        table = self.table(s, m.table)
+        kind = self.required(s, "kind", table, m.kind)
+        self.typed(s, "kind", kind, (sa.String,), "a text type")
+        local = self.required(s, "local_id", table, m.local_id)
+        if isinstance(local.type, sa.Boolean) or not isinstance(local.type, (sa.Integer, sa.String)):
+            raise ShopMappingError(
+                f"[{s}] local_id = {local.name!r}: column {table.name}.{local.name} has type "
+                f"{_type_name(local)}; expected an integer or text type"
+            )
+        crm_id = self.id_column(s, "crm_id", self.required(s, "crm_id", table, m.crm_id))
+        mapped = {kind.name, local.name, crm_id.column.name}
+        if len(mapped) < 3:
+            raise ShopMappingError(f"[{s}] kind, local_id and crm_id must be three different columns")
+        for col in table.c:
+            if col.name in mapped or col.nullable or col.server_default is not None:
+                continue
+            if col is table.autoincrement_column or col.identity is not None or col.computed is not None:
+                continue
+            raise ShopMappingError(
+                f"[{s}] table {table.name!r}: column {col.name!r} is NOT NULL without a default, so the app "
+                "cannot add a link",
+                hint=f"give {col.name} a default or allow NULL",
+            )
+        unique = any(cols and set(cols) <= {kind.name, local.name} for cols in self.unique_sets(table))
+        warning = (
+            ""
+            if unique
+            else f"[{s}] table {table.name!r} has no unique constraint on ({kind.name}, {local.name}): two "
+            f"copies of the app linking one record at the same moment could both add a row; add "
+            f"UNIQUE ({kind.name}, {local.name})"
+        )
+        values = {crm: m.value(crm) for crm in ("deal", "contact", "company")}
+        links = LinkTable(table, kind, local, isinstance(local.type, sa.Integer), crm_id, values, unique)
+        return links, warning
+
+    def unique_sets(self, table: sa.Table) -> list[list[str | None]]:
+        """The column lists the database keeps unique: the primary key, unique constraints and indexes."""
+        sets: list[list[str | None]] = [[c.name for c in table.primary_key.columns]]
+        sets += [
+            list(u["column_names"])
+            for u in self.inspector.get_unique_constraints(table.name, schema=table.schema)
+        ]
+        sets += [
+            list(i["column_names"])
+            for i in self.inspector.get_indexes(table.name, schema=table.schema)
+            if i["unique"]
+        ]
+        return sets
+
     @staticmethod
     def typed(section: str, key: str, col: sa.Column[Any] | None, kinds: tuple[type, ...], what: str) -> None:
         if col is not None and not isinstance(col.type, kinds):
@@ -321,6 +413,11 @@ def _type_name(col: sa.Column[Any]) -> str:
         return str(col.type)
     except Exception:  # some reflected types cannot render without a dialect
         return type(col.type).__name__
+
+
+def _own(ids: IdStore) -> sa.Column[Any] | None:
+    """The id column on the entity's own table (read with its other columns), if the ids live there."""
+    return ids.column if isinstance(ids, IdColumn) else None
 
 
 def _unique_columns(*cols: sa.Column[Any] | None) -> tuple[sa.Column[Any], ...]:
@@ -359,7 +456,7 @@ def _orders(r: _Resolver, m: OrdersMapping) -> OrdersMap:
     s = "shop.orders"
     table = r.table(s, m.table)
     key = r.key(s, table, m.key)
-    deal_id = r.id_column(s, "deal_id", r.required(s, "deal_id", table, m.deal_id))
+    deal_id = r.ids(s, "deal_id", table, m.deal_id, "deal")
     user = r.optional(s, "user", table, m.user)
     amount = r.optional(s, "amount", table, m.amount)
     r.typed(s, "amount", amount, _NUMBER_OR_TEXT, "a number")
@@ -392,7 +489,7 @@ def _orders(r: _Resolver, m: OrdersMapping) -> OrdersMap:
         selected=_unique_columns(
             key.column,
             user,
-            deal_id.column,
+            _own(deal_id),
             amount,
             currency_column,
             stage,
@@ -408,7 +505,7 @@ def _users(r: _Resolver, m: UsersMapping) -> UsersMap:
     s = "shop.users"
     table = r.table(s, m.table)
     key = r.key(s, table, m.key)
-    contact_id = r.id_column(s, "contact_id", r.required(s, "contact_id", table, m.contact_id))
+    contact_id = r.ids(s, "contact_id", table, m.contact_id, "contact")
     name = r.optional(s, "name", table, m.name)
     first_name = r.optional(s, "first_name", table, m.first_name)
     last_name = r.optional(s, "last_name", table, m.last_name)
@@ -436,7 +533,7 @@ def _users(r: _Resolver, m: UsersMapping) -> UsersMap:
         updated_at=updated_at,
         selected=_unique_columns(
             key.column,
-            contact_id.column,
+            _own(contact_id),
             name,
             first_name,
             last_name,
@@ -453,14 +550,26 @@ def _users(r: _Resolver, m: UsersMapping) -> UsersMap:
 def resolve(conn: sa.Connection, mapping: ShopConfig) -> ResolvedMapping:
     """Reflect the mapped tables and check every key; raises one :class:`ShopMappingError`."""
     r = _Resolver(conn)
-    return ResolvedMapping(orders=_orders(r, mapping.orders), users=_users(r, mapping.users))
+    warnings: list[str] = []
+    if LINKS in (mapping.orders.deal_id, mapping.users.contact_id) and mapping.links.table.strip():
+        r.links, warning = r.link_table(mapping.links)
+        warnings += [warning] if warning else []
+    return ResolvedMapping(
+        orders=_orders(r, mapping.orders),
+        users=_users(r, mapping.users),
+        links=r.links,
+        warnings=tuple(warnings),
+    )
 
 
 __all__ = [
     "Entity",
     "ExtraField",
     "IdColumn",
+    "IdStore",
     "KeyColumn",
+    "LinkIds",
+    "LinkTable",
     "OrdersMap",
     "ResolvedMapping",
     "UsersMap",

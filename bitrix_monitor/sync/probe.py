@@ -113,7 +113,11 @@ class ConnectionTester:
             shop = ShopDatabase.connect(shop_cfg.url, shop_cfg, password=password)
             try:
                 orders, users = shop.count_orders(), shop.count_users()
-                return f"Connected to {shop.where}: {orders} orders and {users} users; the mapping matches."
+                warnings = "".join(f" Warning: {w}" for w in shop.warnings)
+                return (
+                    f"Connected to {shop.where}: {orders} orders and {users} users; the mapping matches."
+                    + warnings
+                )
             finally:
                 shop.close()
 

@@ -269,6 +269,41 @@ CONFIG_CASES = {
     "fields_read_only": ("[shop.users.fields]\nDATE_MODIFY = 'notes'\n", "DATE_MODIFY is read-only"),
     "fields_mistyped": ("[shop.orders.fields]\nPROBABILITY = 'comment'\n", "is not always a whole number"),
     "fields_not_text_type": ("[shop.orders.fields]\nBEGINDATE = 'created_at'\n", "BEGINDATE is a date field"),
+    "links_without_a_table": (
+        "[shop.orders]\ndeal_id = '@links'\n",
+        '[shop.orders] deal_id = "@links" but [shop.links] has no table',
+    ),
+    "links_misspelt": (
+        "[shop.users]\ncontact_id = '@link'\n",
+        "contact_id = '@link': only '@links' may start",
+    ),
+    "links_table_missing": (
+        "[shop.links]\ntable = 'bitrix_links'\n[shop.orders]\ndeal_id = '@links'\n",
+        "[shop.links] table = 'bitrix_links': no such table",
+    ),
+    "links_column_missing": (
+        "[shop.links]\ntable = 'orders'\n[shop.orders]\ndeal_id = '@links'\n",
+        "[shop.links] kind = 'entity_type': table 'orders' has no column",
+    ),
+    "links_local_id_empty": (
+        "[shop.links]\ntable = 'x'\nlocal_id = ''\n",
+        "[shop.links] local_id is required",
+    ),
+    "links_kind_values_unknown_record": (
+        "[shop.links]\nkind_values = {order = 'o'}\n",
+        "[shop.links] kind_values: 'order' is not a CRM record",
+    ),
+    "links_kind_values_shared": (
+        "[shop.links]\nkind_values = {deal = 'x', contact = 'x'}\n",
+        "two CRM records share one value",
+    ),
+    "links_kind_values_not_text": ("[shop.links]\nkind_values = {deal = 2}\n", "kind_values must be a table"),
+    "links_kind_values_empty": ("[shop.links]\nkind_values = {deal = ' '}\n", "the value of deal is empty"),
+    "links_unknown_key": ("[shop.links]\ncolumn = 'x'\n", "[shop.links] unknown key 'column'"),
+    "company_ref_without_companies": (
+        "[shop.users]\ncompany_ref = 'company_id'\n",
+        "company_ref = 'company_id' but [shop.companies] has no table",
+    ),
 }
 
 

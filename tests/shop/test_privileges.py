@@ -14,6 +14,7 @@ from bitrix_monitor.config import ShopConfig
 from bitrix_monitor.demo.shop import create_demo_shop
 from bitrix_monitor.shop import ShopAuthError, ShopDatabase, ShopPermissionError
 from tests.shop.conftest import admin, admin_url, kind_of
+from tests.shop.test_links import LINKED, create_links, links_in
 
 # As in README, "Shop database access and least privilege".
 POSTGRES_GRANTS = """
@@ -30,6 +31,22 @@ GRANT SELECT ON {db}.orders TO '{user}'@'{host}';
 GRANT SELECT ON {db}.users TO '{user}'@'{host}';
 GRANT UPDATE (bitrix_deal_id) ON {db}.orders TO '{user}'@'{host}';
 GRANT UPDATE (bitrix_contact_id) ON {db}.users TO '{user}'@'{host}';
+"""
+# A shop whose ids live in a link table: SELECT on the mapped tables, and on the link table SELECT, INSERT,
+# UPDATE and DELETE (plus, on PostgreSQL, the sequence of its serial id column).
+POSTGRES_LINK_GRANTS = """
+CREATE ROLE {user} LOGIN PASSWORD '{password}';
+GRANT CONNECT ON DATABASE {db} TO {user};
+GRANT USAGE ON SCHEMA public TO {user};
+GRANT SELECT ON orders, users TO {user};
+GRANT SELECT, INSERT, UPDATE, DELETE ON bitrix_links TO {user};
+GRANT USAGE ON SEQUENCE bitrix_links_id_seq TO {user};
+"""
+MARIADB_LINK_GRANTS = """
+CREATE USER '{user}'@'{host}' IDENTIFIED BY '{password}';
+GRANT SELECT ON {db}.orders TO '{user}'@'{host}';
+GRANT SELECT ON {db}.users TO '{user}'@'{host}';
+GRANT SELECT, INSERT, UPDATE, DELETE ON {db}.bitrix_links TO '{user}'@'{host}';
 """
 HOSTS = ("%", "localhost", "127.0.0.1")
 
@@ -61,10 +78,15 @@ class Limited:
                     conn.execute(sa.text(f"REVOKE {privilege} ON {db}.{table} FROM '{self.user}'@'{host}'"))
 
 
-@pytest.fixture(params=["postgresql", "mariadb"])
-def limited(request: pytest.FixtureRequest) -> Iterator[Limited]:
-    url = request.getfixturevalue("postgres_url" if request.param == "postgresql" else "mariadb_url")
+def _server_url(request: pytest.FixtureRequest) -> str:
+    return str(request.getfixturevalue("postgres_url" if request.param == "postgresql" else "mariadb_url"))
+
+
+def _limited(url: str, grants: dict[str, str], *, links: bool) -> Iterator[Limited]:
+    """A user made with ``grants`` (by server kind) on the demo shop at ``url``, dropped afterwards."""
     create_demo_shop(url, orders=30, users=10)
+    if links:
+        create_links(url)
     kind = kind_of(url)
     user = f"bm_lp_{uuid.uuid4().hex[:8]}"
     lim = Limited(
@@ -75,7 +97,7 @@ def limited(request: pytest.FixtureRequest) -> Iterator[Limited]:
         user=user,
     )
     with admin(url) as conn:
-        for stmt in lim.grant_sql(POSTGRES_GRANTS if kind == "postgresql" else MARIADB_GRANTS):
+        for stmt in lim.grant_sql(grants[kind]):
             conn.execute(sa.text(stmt))
     try:
         yield lim
@@ -87,6 +109,19 @@ def limited(request: pytest.FixtureRequest) -> Iterator[Limited]:
             else:
                 for host in HOSTS:
                     conn.execute(sa.text(f"DROP USER '{user}'@'{host}'"))
+
+
+@pytest.fixture(params=["postgresql", "mariadb"])
+def limited(request: pytest.FixtureRequest) -> Iterator[Limited]:
+    grants = {"postgresql": POSTGRES_GRANTS, "mariadb": MARIADB_GRANTS}
+    yield from _limited(_server_url(request), grants, links=False)
+
+
+@pytest.fixture(params=["postgresql", "mariadb"])
+def limited_links(request: pytest.FixtureRequest) -> Iterator[Limited]:
+    """A user with the README's grants for a shop whose ids live in a link table."""
+    grants = {"postgresql": POSTGRES_LINK_GRANTS, "mariadb": MARIADB_LINK_GRANTS}
+    yield from _limited(_server_url(request), grants, links=True)
 
 
 def test_least_privileged_user_reads_writes_ids_and_locks(
@@ -144,3 +179,50 @@ def test_wrong_password_is_refused_without_showing_it(mariadb_url: str) -> None:
         with admin(mariadb_url) as conn:
             for host in HOSTS:
                 conn.execute(sa.text(f"DROP USER '{user}'@'{host}'"))
+
+
+def test_least_privileged_user_keeps_ids_in_the_link_table(limited_links: Limited) -> None:
+    lim = limited_links
+    with ShopDatabase.connect(lim.url, LINKED, password=lim.password) as db:
+        assert db.count_orders() == 30
+        assert db.set_deal_id("3", 303) is True  # INSERT
+        assert db.set_deal_id("3", 304) is False
+        assert db.set_deal_id("3", 305, expected=303) is True  # UPDATE
+        assert db.set_contact_id("2", 202) is True
+        assert db.set_contact_id("2", None, expected=202) is True  # DELETE
+        assert db.get_orders(["3"])["3"].deal_id == 305
+        assert db.keys_storing("order", [305]) == {305: ["3"]}
+        with db.locks() as a:
+            assert a.acquire("order", ["3"]) == {"3"}
+        with db.engine.connect() as conn, pytest.raises(sa.exc.DBAPIError):  # the entity tables: read only
+            conn.execute(sa.text("UPDATE orders SET bitrix_deal_id = 1 WHERE order_id = 3"))
+    table = sa.Table("bitrix_links", sa.MetaData(), sa.Column("id"), sa.Column("entity_type"),
+                     sa.Column("local_id"), sa.Column("bitrix_id"))  # fmt: skip
+    assert links_in(lim.admin, table) == [("deal", 3, 305)]
+
+
+@pytest.mark.parametrize(
+    ("privilege", "message"),
+    [
+        ("INSERT", "may not INSERT into the link table 'bitrix_links'"),
+        ("UPDATE", "may not UPDATE column bitrix_links.bitrix_id"),
+        ("DELETE", "may not DELETE from the link table 'bitrix_links'"),
+        ("SELECT", "may not read the link table 'bitrix_links'"),
+    ],
+)
+def test_a_missing_right_on_the_link_table_is_reported_at_connect(
+    limited_links: Limited, privilege: str, message: str
+) -> None:
+    limited_links.revoke(privilege, "bitrix_links")
+    with pytest.raises(ShopPermissionError) as info:
+        ShopDatabase.connect(limited_links.url, LINKED, password=limited_links.password)
+    assert message in str(info.value)
+    assert limited_links.password not in str(info.value)
+
+
+def test_a_missing_right_on_the_link_tables_sequence_is_reported_at_connect(postgres_url: str) -> None:
+    grants = POSTGRES_LINK_GRANTS.replace("GRANT USAGE ON SEQUENCE bitrix_links_id_seq TO {user};", "")
+    for lim in _limited(postgres_url, {"postgresql": grants}, links=True):
+        with pytest.raises(ShopPermissionError) as info:
+            ShopDatabase.connect(lim.url, LINKED, password=lim.password)
+        assert "may not use the sequence bitrix_links_id_seq" in str(info.value)

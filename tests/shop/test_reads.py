@@ -8,6 +8,7 @@ import tracemalloc
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from bitrix_monitor.config import ShopConfig
@@ -176,3 +177,19 @@ def test_sqlite_timestamps_in_any_text_format_are_read_and_compared(tmp_path: Pa
         ]
         assert db.max_updated_at("order") == datetime(2027, 1, 2, 3, 4, 6, tzinfo=UTC)
         assert [o.key for o in _all(db.iter_orders(since=datetime(2027, 1, 2, 3, 4, 5)))] == ["1", "3"]
+
+
+def test_kind_keyed_entry_points_read_count_and_write_like_the_per_kind_ones(shop: ShopDatabase) -> None:
+    assert shop.count("order") == shop.count_orders() == 120
+    assert shop.count("user") == 40
+    by_kind = _all(shop.iter_rows("order", page_size=33))
+    assert [o.key for o in by_kind] == [o.key for o in _all(shop.iter_orders(page_size=50))]
+    assert shop.set_id("order", "4", 404) is True
+    assert shop.set_id("order", "4", 405) is False
+    assert shop.get_rows("order", ["4"])["4"].crm_id == 404 == shop.get_orders(["4"])["4"].deal_id
+    assert shop.set_id("user", "3", 33) is True
+    assert shop.get_rows("user", ["3"])["3"].crm_id == 33
+    assert shop.keys_storing("user", [33]) == {33: ["3"]}
+    for wrong in ("deal", "invoice"):
+        with pytest.raises(ValueError, match="maps no"):
+            shop.count(wrong)
