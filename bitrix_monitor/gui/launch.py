@@ -27,8 +27,25 @@ def _check_display() -> None:
         )
 
 
+def _check_x11_libraries() -> None:
+    """Qt aborts with a core dump when its X11 plugin lacks a system library; name them in one line."""
+    if not sys.platform.startswith("linux"):
+        return
+    from bitrix_monitor.gui import xcb  # no Qt in it
+
+    if not xcb.uses_xcb():
+        return
+    missing = xcb.find_missing()
+    if missing:
+        raise UserFacingError(
+            "Qt cannot open a window on this X11 desktop: the system lacks " + ", ".join(missing),
+            hint=f"install them with: {xcb.install_line(missing)}",
+        )
+
+
 def run_gui_from_cli(cfg: AppConfig, dirs: DataDirs, args: argparse.Namespace) -> int:
     _check_display()
+    _check_x11_libraries()
     from bitrix_monitor.gui.app import run_gui
 
     config_path = Path(args.config) if args.config else dirs.config_file
