@@ -127,6 +127,58 @@ LABELS: dict[Key, tuple[str, str]] = {
             "More Bitrix24 fields = a column or a template: COMMENTS={column_name}, UF_CRM_X=column_name",
         ),
     ),
+    ("shop", "users", "company_ref"): (
+        QT_TRANSLATE_NOOP("Setting", "Company key column"),
+        QT_TRANSLATE_NOOP("Setting", "The user's company: a key of the companies table (optional)"),
+    ),
+    ("shop", "companies", "table"): (
+        QT_TRANSLATE_NOOP("Setting", "Companies table"),
+        QT_TRANSLATE_NOOP("Setting", "The table holding the companies; empty: companies are not synced"),
+    ),
+    ("shop", "companies", "key"): (
+        QT_TRANSLATE_NOOP("Setting", "Company number column"),
+        QT_TRANSLATE_NOOP("Setting", "The table's primary key column"),
+    ),
+    ("shop", "companies", "company_id"): (
+        QT_TRANSLATE_NOOP("Setting", "Company id column"),
+        QT_TRANSLATE_NOOP("Setting", "The column where the Bitrix24 company id is stored, or @links"),
+    ),
+    ("shop", "companies", "title"): (
+        QT_TRANSLATE_NOOP("Setting", "Company name column"),
+        QT_TRANSLATE_NOOP("Setting", "The company's name"),
+    ),
+    ("shop", "companies", "email"): (
+        QT_TRANSLATE_NOOP("Setting", "E-mail column"),
+        QT_TRANSLATE_NOOP("Setting", "Optional"),
+    ),
+    ("shop", "companies", "phone"): (
+        QT_TRANSLATE_NOOP("Setting", "Phone column"),
+        QT_TRANSLATE_NOOP("Setting", "Optional"),
+    ),
+    ("shop", "companies", "updated_at"): (
+        QT_TRANSLATE_NOOP("Setting", "Last change column"),
+        QT_TRANSLATE_NOOP("Setting", "Timestamp of the last change (optional)"),
+    ),
+    ("shop", "links", "table"): (
+        QT_TRANSLATE_NOOP("Setting", "Id table"),
+        QT_TRANSLATE_NOOP("Setting", "A table of Bitrix24 ids, for id columns set to @links; empty: none"),
+    ),
+    ("shop", "links", "kind"): (
+        QT_TRANSLATE_NOOP("Setting", "Record kind column"),
+        QT_TRANSLATE_NOOP("Setting", "The column saying which Bitrix24 record a row is for"),
+    ),
+    ("shop", "links", "local_id"): (
+        QT_TRANSLATE_NOOP("Setting", "Shop key column"),
+        QT_TRANSLATE_NOOP("Setting", "The column with the shop record's key"),
+    ),
+    ("shop", "links", "crm_id"): (
+        QT_TRANSLATE_NOOP("Setting", "Bitrix24 id column"),
+        QT_TRANSLATE_NOOP("Setting", "The column with the Bitrix24 id"),
+    ),
+    ("shop", "links", "kind_values"): (
+        QT_TRANSLATE_NOOP("Setting", "Record kind values"),
+        QT_TRANSLATE_NOOP("Setting", "What the kind column holds for each: deal=…, contact=…, company=…"),
+    ),
     ("portal", "plan"): (
         QT_TRANSLATE_NOOP("Setting", "Bitrix24 plan"),
         QT_TRANSLATE_NOOP("Setting", "How fast Bitrix24 takes requests: your plan, or burst=X,drain=Y"),

@@ -69,6 +69,8 @@ TABS: tuple[tuple[str, Path_], ...] = (
     (QT_TRANSLATE_NOOP("SettingsDialog", "Users → contacts"), ("shop", "users")),
     (QT_TRANSLATE_NOOP("SettingsDialog", "Bitrix24"), ("portal",)),
     (QT_TRANSLATE_NOOP("SettingsDialog", "Sync"), ("sync",)),
+    (QT_TRANSLATE_NOOP("SettingsDialog", "Companies → companies"), ("shop", "companies")),
+    (QT_TRANSLATE_NOOP("SettingsDialog", "Id table"), ("shop", "links")),
 )
 LANGUAGE_KEY: Path_ = ("window", "language")
 # Language names are shown in their own language, whatever the window's.

@@ -1152,6 +1152,82 @@
         <translation>Другие поля контакта</translation>
     </message>
     <message>
+        <source>Company key column</source>
+        <translation>Столбец ключа компании</translation>
+    </message>
+    <message>
+        <source>The user&apos;s company: a key of the companies table (optional)</source>
+        <translation>Компания пользователя: ключ из таблицы компаний (необязательно)</translation>
+    </message>
+    <message>
+        <source>Companies table</source>
+        <translation>Таблица компаний</translation>
+    </message>
+    <message>
+        <source>The table holding the companies; empty: companies are not synced</source>
+        <translation>Таблица, в которой хранятся компании; пусто — компании не синхронизируются</translation>
+    </message>
+    <message>
+        <source>Company number column</source>
+        <translation>Столбец номера компании</translation>
+    </message>
+    <message>
+        <source>Company id column</source>
+        <translation>Столбец ID компании</translation>
+    </message>
+    <message>
+        <source>The column where the Bitrix24 company id is stored, or @links</source>
+        <translation>Столбец, в котором хранится ID компании Битрикс24, или @links</translation>
+    </message>
+    <message>
+        <source>Company name column</source>
+        <translation>Столбец названия компании</translation>
+    </message>
+    <message>
+        <source>The company&apos;s name</source>
+        <translation>Название компании</translation>
+    </message>
+    <message>
+        <source>Id table</source>
+        <translation>Таблица ID</translation>
+    </message>
+    <message>
+        <source>A table of Bitrix24 ids, for id columns set to @links; empty: none</source>
+        <translation>Таблица ID Битрикс24 для столбцов ID со значением @links; пусто — нет</translation>
+    </message>
+    <message>
+        <source>Record kind column</source>
+        <translation>Столбец вида записи</translation>
+    </message>
+    <message>
+        <source>The column saying which Bitrix24 record a row is for</source>
+        <translation>Столбец, указывающий, к какой записи Битрикс24 относится строка</translation>
+    </message>
+    <message>
+        <source>Shop key column</source>
+        <translation>Столбец ключа магазина</translation>
+    </message>
+    <message>
+        <source>The column with the shop record&apos;s key</source>
+        <translation>Столбец с ключом записи магазина</translation>
+    </message>
+    <message>
+        <source>Bitrix24 id column</source>
+        <translation>Столбец ID Битрикс24</translation>
+    </message>
+    <message>
+        <source>The column with the Bitrix24 id</source>
+        <translation>Столбец с ID в Битрикс24</translation>
+    </message>
+    <message>
+        <source>Record kind values</source>
+        <translation>Значения вида записи</translation>
+    </message>
+    <message>
+        <source>What the kind column holds for each: deal=…, contact=…, company=…</source>
+        <translation>Что хранит столбец вида для каждой записи: deal=…, contact=…, company=…</translation>
+    </message>
+    <message>
         <source>Bitrix24 plan</source>
         <translation>Тариф Битрикс24</translation>
     </message>
@@ -1293,6 +1369,14 @@
     <message>
         <source>Sync</source>
         <translation>Синхронизация</translation>
+    </message>
+    <message>
+        <source>Companies → companies</source>
+        <translation>Компании → компании</translation>
+    </message>
+    <message>
+        <source>Id table</source>
+        <translation>Таблица ID</translation>
     </message>
     <message>
         <source>{where}: {part} is not key=value</source>
