@@ -7,6 +7,7 @@ through :class:`~bitrix_monitor.secrets.SecretStore`, and their fields never sho
 from __future__ import annotations
 
 import dataclasses
+import re
 import typing
 from pathlib import Path
 from typing import Any
@@ -365,8 +366,9 @@ class SettingsDialog(QDialog):
 
     def _mark_fields(self, message: str) -> None:
         for key, widget in self.widgets.items():
-            section = f"[{_section_name(key[:-1])}]"
-            bad = section in message and (f" {key[-1]}" in message or f"{key[-1]}:" in message)
+            # "[shop.orders] stage_map: …" names stage_map, not stage: the key must end where a word ends.
+            named = rf"\[{re.escape(_section_name(key[:-1]))}\] {re.escape(key[-1])}(?![\w])"
+            bad = re.search(named, message) is not None
             widget.setStyleSheet("border: 1px solid #b00020;" if bad else "")
             if bad and (page := widget.parentWidget()) is not None:
                 self.tabs.setCurrentWidget(page)

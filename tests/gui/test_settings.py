@@ -158,3 +158,41 @@ def test_settings_are_labelled_in_words_with_their_units(qtbot, data_dirs: DataD
     assert policy.currentText() == "Leave it to a person"
     policy.setCurrentIndex(1)
     assert dialog.build_config().sync.cleanup_policy == "archive"
+
+
+def test_a_bad_stage_map_outlines_the_stage_map_only(qtbot, data_dirs: DataDirs) -> None:
+    dialog = _dialog(qtbot, data_dirs.config_file)
+    _edit(dialog, "shop", "orders", "stage_map").setText("paid")
+    assert not dialog.save()
+    outlined = [key for key, widget in dialog.widgets.items() if "b00020" in widget.styleSheet()]
+    assert outlined == [("shop", "orders", "stage_map")]
+
+
+async def test_connection_tests_stay_available_while_the_window_is_connected(
+    qtbot, data_dirs: DataDirs
+) -> None:
+    from bitrix_monitor.gui.window import MainWindow
+
+    service = FakeService()
+
+    async def factory(*, demo: bool = False) -> FakeService:
+        return service
+
+    win = MainWindow(
+        config_path=data_dirs.config_file, data_dirs=data_dirs, service_factory=factory, tester=FakeService()
+    )
+    qtbot.addWidget(win)
+    assert await win.connect_service(demo=True)
+    seen: list[SettingsDialog] = []
+
+    def look(dialog) -> None:  # type: ignore[no-untyped-def]
+        seen.append(dialog)
+        dialog.reject()
+
+    win.dialog_opened.connect(look)
+    await win.open_settings()
+    [dialog] = seen
+    assert dialog.test_portal_button.isEnabled()
+    assert dialog.test_shop_button.isEnabled()
+    assert dialog.check_mapping_button.isEnabled()
+    await win.shutdown()

@@ -274,7 +274,10 @@ def assert_all_russian(root: QWidget, *, data: tuple[str, ...] = ()) -> int:
     in ``data`` show data (a report, a keyring's name) and are left out. Returns how many were checked."""
     texts = [(where, text) for where, text in visible_texts(root) if not where.startswith(data)]
     left = [f"{where}: {text!r} → {bad}" for where, text in texts if (bad := english_words(text))]
-    assert not left, "English left in the Russian window:\n" + "\n".join(left)
+    assert not left, (
+        "English left in the Russian window (mark it with self.tr(); a new setting needs its words in "
+        "gui/setting_words.py; then scripts/update_translations.py and translate):\n" + "\n".join(left)
+    )
     return len(texts)
 
 
