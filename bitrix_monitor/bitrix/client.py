@@ -46,7 +46,7 @@ from bitrix_monitor.bitrix.errors import (
     TransportError,
     error_from_answer,
 )
-from bitrix_monitor.bitrix.ratelimit import LeakyBucket, OperatingTracker, RateBudget
+from bitrix_monitor.bitrix.ratelimit import LeakyBucket, OperatingTracker, RateBudget, SlotSource
 from bitrix_monitor.bitrix.url import WebhookUrl
 from bitrix_monitor.config import PLANS, RatePlan
 from bitrix_monitor.errors import ConfigError
@@ -249,6 +249,11 @@ class BitrixClient:
 
     # ------------------------------------------------------------------ limits
 
+    def share_budget(self, source: SlotSource) -> None:
+        """Take request slots from ``source`` (the portal's budget in a team queue's database) instead of
+        this client's own bucket, so every runner on the queue shares the portal's one rate limit."""
+        self._bucket.shared = source
+
     def budget(self) -> RateBudget:
         return RateBudget(
             tokens_left=self._bucket.tokens_left(),
@@ -422,7 +427,7 @@ class BitrixClient:
                 result = self._decode(method, resp)
             except RateLimited:
                 self._rate_limited += 1
-                self._bucket.refused()
+                await self._bucket.note_refused()
                 rate_attempts += 1
                 if rate_attempts > max(self.retries, 8):
                     raise

@@ -3,7 +3,9 @@
 * :class:`LeakyBucket` -- the request-rate limit: every HTTP request (a batch counts once) fills the bucket
   by one, the portal drains ``drain`` per second and refuses when more than ``burst`` are in it. Implemented
   as a generic cell-rate algorithm: each request reserves the next slot under a lock and sleeps outside it,
-  so concurrent callers are served in order and the long-run rate is exactly ``drain``.
+  so concurrent callers are served in order and the long-run rate is exactly ``drain``. Runners sharing a
+  team queue take their slots from a :class:`SlotSource` instead: one bucket in the queue's database, so
+  the portal's one limit is shared by every runner, not granted to each.
 * :class:`OperatingTracker` -- the per-method operating-time limit: the portal reports in every answer how
   many seconds of execution a method used in the last 10 minutes (``time.operating``, also per batch command
   in ``result_time``). Near the budget calls of that method are spaced out; at the budget (or on a 429) the
@@ -16,6 +18,7 @@ import asyncio
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from bitrix_monitor.config import RatePlan
 
@@ -39,9 +42,20 @@ class RateBudget:
     operation_limited: int = 0  # OPERATION_TIME_LIMIT answers received
 
 
+class SlotSource(Protocol):
+    """A request budget kept elsewhere (shared by several processes). Blocking calls: run off the loop."""
+
+    def reserve(self) -> float:
+        """Take the next slot; returns how long to wait before sending (0 = now)."""
+
+    def refused(self) -> None:
+        """The portal refused a request: treat the shared bucket as full."""
+
+
 class LeakyBucket:
     def __init__(self, plan: RatePlan | None, *, clock: Clock = time.monotonic, margin: float = 2.0) -> None:
         self.plan = plan
+        self.shared: SlotSource | None = None
         self._clock = clock
         self._lock = asyncio.Lock()
         if plan is None:
@@ -85,10 +99,22 @@ class LeakyBucket:
     async def acquire(self) -> None:
         if self.plan is None:
             return
-        async with self._lock:
-            wait = self.reserve()
+        if self.shared is not None:
+            wait = await asyncio.to_thread(self.shared.reserve)
+            if wait > 0:
+                self.waits += 1
+                self.waited += wait
+        else:
+            async with self._lock:
+                wait = self.reserve()
         if wait > 0:
             await asyncio.sleep(wait)
+
+    async def note_refused(self) -> None:
+        """The portal answered QUERY_LIMIT_EXCEEDED: fill our bucket, and the shared one."""
+        self.refused()
+        if self.shared is not None and self.plan is not None:
+            await asyncio.to_thread(self.shared.refused)
 
     def refused(self) -> None:
         """The portal answered QUERY_LIMIT_EXCEEDED: its bucket is full, so treat ours as full too."""

@@ -8,7 +8,7 @@ import pytest
 
 from bitrix_monitor.bitrix import RateBudget
 from bitrix_monitor.bitrix.ratelimit import LeakyBucket, OperatingTracker
-from bitrix_monitor.config import RatePlan
+from bitrix_monitor.config import PLANS, RatePlan
 
 
 class Clock:
@@ -78,3 +78,22 @@ def test_budget_is_a_frozen_snapshot() -> None:
     b = RateBudget(tokens_left=1, capacity=2, drain=3)
     with pytest.raises(dataclasses.FrozenInstanceError):
         b.tokens_left = 5  # type: ignore[misc]
+
+
+async def test_a_shared_budget_decides_the_waits_and_hears_of_refusals() -> None:
+    class Shared:
+        reserved = refusals = 0
+
+        def reserve(self) -> float:
+            self.reserved += 1
+            return 0.0  # the team's bucket has room
+
+        def refused(self) -> None:
+            self.refusals += 1
+
+    bucket = LeakyBucket(PLANS["standard"])
+    bucket.shared = shared = Shared()
+    for _ in range(100):  # alone, the client's own bucket would hold the 49th back
+        await bucket.acquire()
+    await bucket.note_refused()
+    assert (shared.reserved, shared.refusals, bucket.waits) == (100, 1, 0)
