@@ -29,8 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog=APP_NAME,
         description=f"{APP_TITLE}: keeps the shop database and the Bitrix24 CRM in step.",
-        epilog="Secrets (webhook URL, database password) come from the OS keyring or the environment "
-        "(BITRIX_MONITOR_PORTAL, BITRIX_MONITOR_SHOP_DB, BITRIX_MONITOR_SHOP_PASSWORD), never from files.",
+        epilog="Secrets (webhook URL, database passwords) come from the OS keyring or the environment "
+        "(BITRIX_MONITOR_PORTAL, BITRIX_MONITOR_SHOP_DB, BITRIX_MONITOR_SHOP_PASSWORD, "
+        "BITRIX_MONITOR_QUEUE, BITRIX_MONITOR_QUEUE_PASSWORD), never from files.",
     )
     p.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     common = p.add_argument_group("common options")
@@ -52,6 +53,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--move-queue-aside",
         action="store_true",
         help="rename an unusable job queue file (kept for inspection) so the next start begins a new one",
+    )
+    common.add_argument(
+        "--queue",
+        metavar="URL",
+        help="work a team's job queue in PostgreSQL (postgresql://user@host/db; or BITRIX_MONITOR_QUEUE, "
+        "or [queue] url) instead of this desk's own queue file; the password comes from the keyring or "
+        "BITRIX_MONITOR_QUEUE_PASSWORD",
     )
     # For smoke tests of the window: quit on its own after SECONDS.
     common.add_argument("--quit-after", type=float, metavar="SECONDS", help=argparse.SUPPRESS)
@@ -89,6 +97,12 @@ def build_parser() -> argparse.ArgumentParser:
         const="all",
         metavar="KIND",
         help="headless: cancel dead jobs (all, or those of one KIND such as deal.create)",
+    )
+    mode.add_argument(
+        "--move-queue",
+        metavar="URL",
+        help="copy this desk's queue file (pending jobs and history) into the team queue at URL, once; "
+        "says what it moved",
     )
     mode.add_argument(
         "--emulate-portal",
@@ -164,6 +178,28 @@ def diagnose(dirs: DataDirs, config_path: Path) -> int:
     return 0
 
 
+def move_to_team(cfg: config.AppConfig, dirs: DataDirs, url: str) -> int:
+    """``--move-queue URL``: this desk's queue file into the team queue, once."""
+    from bitrix_monitor import wiring
+    from bitrix_monitor.queue import JobQueue, RunnerLock, TeamQueue
+    from bitrix_monitor.queue.move import move_queue
+
+    wiring.queue_location(cfg, url)  # a URL that cannot be a team queue is refused before anything else
+    if not dirs.queue_file.exists():
+        print(f"There is no queue file at {dirs.queue_file}: nothing to move.")
+        return 0
+    # Never from under a running desk: QueueBusy says who runs it (exit 1).
+    with (
+        RunnerLock(dirs.queue_file, "bitrix-monitor --move-queue"),
+        JobQueue.open(dirs.queue_file) as desk,
+        wiring.open_configured_queue(cfg, dirs, queue_url=url) as team,
+    ):
+        assert isinstance(team, TeamQueue)
+        summary = move_queue(desk, team)
+        print(summary.describe(desk.location, team.location))
+    return 0
+
+
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser, dirs: DataDirs) -> int:
     if args.diagnose:
         return diagnose(dirs, Path(args.config) if args.config else dirs.config_file)
@@ -202,18 +238,31 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser, dirs: DataDir
         more = f" ({len(unreadable)} unreadable files)" if unreadable else ""
         print(f"{len(records)} archived records in {own.archive_dir}{more}")
         return 0
+    if args.move_queue:
+        return move_to_team(cfg, dirs, args.move_queue)
     if args.retry_dead or args.cancel_dead:
+        from bitrix_monitor import wiring
         from bitrix_monitor.sync.headless import manage_dead
 
+        # The demo's own queue file, whatever the configuration says.
+        open_queue = functools.partial(
+            wiring.open_configured_queue, cfg, own, queue_url="" if args.demo else args.queue
+        )
         if args.retry_dead:
-            return manage_dead(own, "retry", args.retry_dead)
-        return manage_dead(own, "cancel", args.cancel_dead)
+            return manage_dead(open_queue, "retry", args.retry_dead)
+        return manage_dead(open_queue, "cancel", args.cancel_dead)
     if args.restore or args.sync or args.report:
         from bitrix_monitor import wiring
         from bitrix_monitor.sync.headless import HeadlessOptions, restore_from_archive, run_headless
 
         opener = functools.partial(
-            wiring.opened, cfg, dirs, demo=args.demo, shop_url=args.shop_db, portal_url=args.portal
+            wiring.opened,
+            cfg,
+            dirs,
+            demo=args.demo,
+            shop_url=args.shop_db,
+            portal_url=args.portal,
+            queue_url=args.queue,
         )
         if args.restore:
             if problem := not_a_regular_file(Path(args.restore)):
@@ -249,6 +298,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         register_environment()
         register_url_secrets(args.shop_db or "")
+        register_url_secrets(args.queue or "")
+        register_url_secrets(args.move_queue or "")
         status = run(args, parser, dirs)
         if failure := log_file_failure():
             print(f"{APP_NAME}: warning: {failure}", file=sys.stderr)

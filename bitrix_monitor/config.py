@@ -217,11 +217,23 @@ class WindowConfig:
 
 
 @dataclass(frozen=True)
+class QueueConfig:
+    url: str = field(
+        default="",
+        metadata=_doc(
+            'Team queue: PostgreSQL URL without password, e.g. "postgresql://bitrix_monitor@db/bm"; '
+            "empty = this desk's own queue file"
+        ),
+    )
+
+
+@dataclass(frozen=True)
 class AppConfig:
     shop: ShopConfig = field(default_factory=ShopConfig)
     portal: PortalConfig = field(default_factory=PortalConfig)
     sync: SyncConfig = field(default_factory=SyncConfig)
     window: WindowConfig = field(default_factory=WindowConfig)
+    queue: QueueConfig = field(default_factory=QueueConfig)
 
     @property
     def rate_plan(self) -> RatePlan:
@@ -318,6 +330,11 @@ def from_dict(data: dict[str, Any]) -> AppConfig:
     if _URL_HAS_PASSWORD.search(cfg.shop.url):
         raise ConfigError(
             "[shop] url contains a password; passwords belong in the keyring or BITRIX_MONITOR_SHOP_PASSWORD"
+        )
+    if _URL_HAS_PASSWORD.search(cfg.queue.url):
+        raise ConfigError(
+            "[queue] url contains a password; passwords belong in the keyring or "
+            "BITRIX_MONITOR_QUEUE_PASSWORD"
         )
     return cfg
 
@@ -455,6 +472,7 @@ __all__ = [
     "LinksMapping",
     "OrdersMapping",
     "PortalConfig",
+    "QueueConfig",
     "RatePlan",
     "ShopConfig",
     "SyncConfig",

@@ -23,6 +23,8 @@ WEBHOOK_KEY = "portal-webhook"
 ENV_PORTAL = "BITRIX_MONITOR_PORTAL"
 ENV_SHOP_DB = "BITRIX_MONITOR_SHOP_DB"
 ENV_SHOP_PASSWORD = "BITRIX_MONITOR_SHOP_PASSWORD"
+ENV_QUEUE = "BITRIX_MONITOR_QUEUE"
+ENV_QUEUE_PASSWORD = "BITRIX_MONITOR_QUEUE_PASSWORD"
 
 
 def register_environment() -> None:
@@ -30,13 +32,18 @@ def register_environment() -> None:
     redactor at start-up, before any error could print them."""
     from bitrix_monitor.shop.connection import register_url_secrets
 
-    for name in (ENV_PORTAL, ENV_SHOP_PASSWORD, *DRIVER_PASSWORD_ENV):
+    for name in (ENV_PORTAL, ENV_SHOP_PASSWORD, ENV_QUEUE_PASSWORD, *DRIVER_PASSWORD_ENV):
         register_secret(os.environ.get(name))
     register_url_secrets(os.environ.get(ENV_SHOP_DB, ""))
+    register_url_secrets(os.environ.get(ENV_QUEUE, ""))
 
 
 def shop_password_key(db_url_without_password: str) -> str:
     return f"shop-db-password:{db_url_without_password}"
+
+
+def queue_password_key(db_url_without_password: str) -> str:
+    return f"queue-db-password:{db_url_without_password}"
 
 
 def backend_description() -> str:
@@ -77,7 +84,8 @@ class SecretStore:
         except keyring.errors.NoKeyringError as exc:
             raise SecretStoreError(
                 "No keyring is available to store the secret",
-                hint=f"set it in the environment instead ({ENV_PORTAL} / {ENV_SHOP_PASSWORD})",
+                hint=f"set it in the environment instead ({ENV_PORTAL} / {ENV_SHOP_PASSWORD} / "
+                f"{ENV_QUEUE_PASSWORD})",
             ) from exc
         except keyring.errors.KeyringError as exc:
             raise SecretStoreError(f"The keyring refused to store the secret: {type(exc).__name__}") from exc
@@ -100,8 +108,15 @@ class SecretStore:
         return self.get(WEBHOOK_KEY)
 
     def shop_password(self, db_url_without_password: str) -> str | None:
-        env = os.environ.get(ENV_SHOP_PASSWORD)
+        return self._env_or_keyring(ENV_SHOP_PASSWORD, shop_password_key(db_url_without_password))
+
+    def queue_password(self, db_url_without_password: str) -> str | None:
+        """The team queue's database password (``[queue] url`` as configured is the keyring key)."""
+        return self._env_or_keyring(ENV_QUEUE_PASSWORD, queue_password_key(db_url_without_password))
+
+    def _env_or_keyring(self, env_name: str, key: str) -> str | None:
+        env = os.environ.get(env_name)
         if env:
             register_secret(env)
             return env
-        return self.get(shop_password_key(db_url_without_password))
+        return self.get(key)

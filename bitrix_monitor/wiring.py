@@ -22,8 +22,9 @@ from bitrix_monitor.bitrix import BitrixClient, WebhookUrl
 from bitrix_monitor.config import AppConfig
 from bitrix_monitor.errors import ConfigError
 from bitrix_monitor.paths import DataDirs
-from bitrix_monitor.queue import JobQueue, RetryPolicy
-from bitrix_monitor.secrets import ENV_SHOP_DB, SecretStore
+from bitrix_monitor.queue import JobQueue, RetryPolicy, TeamQueue, open_queue
+from bitrix_monitor.queue.team import check_queue_url
+from bitrix_monitor.secrets import ENV_QUEUE, ENV_SHOP_DB, SecretStore
 from bitrix_monitor.shop import ShopDatabase
 from bitrix_monitor.shop.connection import check_url
 from bitrix_monitor.sync.service import MonitorService
@@ -72,6 +73,30 @@ def resolve_endpoints(
     return Endpoints(url, password, webhook)
 
 
+def queue_location(cfg: AppConfig, queue_url: str | None = None) -> str:
+    """The team queue's URL (``--queue``, else ``BITRIX_MONITOR_QUEUE``, else ``[queue] url``), or "" for
+    this desk's own queue file. ``queue_url=""`` means the file whatever the config says (the demo)."""
+    url = queue_url if queue_url is not None else (os.environ.get(ENV_QUEUE) or cfg.queue.url)
+    if url:
+        check_queue_url(url)
+    return url
+
+
+def open_configured_queue(
+    cfg: AppConfig, dirs: DataDirs, *, queue_url: str | None = None, secrets: SecretStore | None = None
+) -> JobQueue:
+    """The queue the configuration names: the team's in PostgreSQL (password from the environment or the
+    keyring, keyed by the URL as configured), or the desk's file in the data dir."""
+    policy = RetryPolicy(
+        max_attempts=cfg.sync.max_attempts, backoff_base=cfg.sync.retry_base, backoff_cap=cfg.sync.retry_cap
+    )
+    url = queue_location(cfg, queue_url)
+    if not url:
+        return open_queue(dirs.queue_file, policy=policy)
+    password = (secrets or SecretStore()).queue_password(url)
+    return open_queue(url, password=password, policy=policy)
+
+
 async def open_service(
     cfg: AppConfig,
     dirs: DataDirs,
@@ -80,10 +105,11 @@ async def open_service(
     secrets: SecretStore | None = None,
     shop_url: str | None = None,
     portal_url: str | None = None,
+    queue_url: str | None = None,
 ) -> MonitorService:
-    """The service over the configured shop and portal (``shop_url``/``portal_url`` override the config and
-    the secrets), or with ``demo`` over the demo shop and a demo portal in this process. The caller closes
-    it with :meth:`MonitorService.aclose`."""
+    """The service over the configured shop, portal and queue (``shop_url``/``portal_url``/``queue_url``
+    override the config and the secrets), or with ``demo`` over the demo shop and a demo portal in this
+    process. The caller closes it with :meth:`MonitorService.aclose`."""
     if demo:
         return await _open_demo(cfg, dirs)
     secrets = secrets or SecretStore()
@@ -93,18 +119,19 @@ async def open_service(
     shop = await asyncio.to_thread(ShopDatabase.connect, ep.shop_url, shop_cfg, password=ep.shop_password)
     queue: JobQueue | None = None
     try:
-        policy = RetryPolicy(
-            max_attempts=cfg.sync.max_attempts,
-            backoff_base=cfg.sync.retry_base,
-            backoff_cap=cfg.sync.retry_cap,
+        queue = await asyncio.to_thread(
+            open_configured_queue, cfg, dirs, queue_url=queue_url, secrets=secrets
         )
-        queue = await asyncio.to_thread(JobQueue.open, dirs.queue_file, policy=policy)
         client = BitrixClient(
             webhook,
             plan=cfg.rate_plan,
             timeout=cfg.portal.timeout,
             ca_bundle=cfg.portal.ca_bundle or None,
         )
+        if isinstance(queue, TeamQueue):
+            # The portal's rate limit is the portal's: every runner on the team queue shares one budget.
+            plan = cfg.rate_plan
+            client.share_budget(queue.budget(webhook.portal_base, plan.burst, plan.drain))
     except BaseException:
         shop.close()
         if queue is not None:
@@ -133,7 +160,11 @@ async def _open_demo(cfg: AppConfig, dirs: DataDirs) -> MonitorService:
     try:
         paths = DemoPaths.of(dirs)
         service = await open_service(
-            demo_config(cfg, paths), dirs.demo(), shop_url=paths.shop_url, portal_url=portal.webhook_url
+            demo_config(cfg, paths),
+            dirs.demo(),
+            shop_url=paths.shop_url,
+            portal_url=portal.webhook_url,
+            queue_url="",  # the demo keeps its own queue file, never the team's
         )
     except BaseException:
         await asyncio.to_thread(portal.close)
@@ -154,9 +185,12 @@ async def opened(
     demo: bool = False,
     shop_url: str | None = None,
     portal_url: str | None = None,
+    queue_url: str | None = None,
 ) -> AsyncIterator[MonitorService]:
     """:func:`open_service` as an async context manager: the service is closed on the way out."""
-    service = await open_service(cfg, dirs, demo=demo, shop_url=shop_url, portal_url=portal_url)
+    service = await open_service(
+        cfg, dirs, demo=demo, shop_url=shop_url, portal_url=portal_url, queue_url=queue_url
+    )
     try:
         yield service
     finally:

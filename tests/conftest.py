@@ -18,6 +18,8 @@ os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before anything imports Qt
 os.environ.pop("BITRIX_MONITOR_PORTAL", None)
 os.environ.pop("BITRIX_MONITOR_SHOP_DB", None)
 os.environ.pop("BITRIX_MONITOR_SHOP_PASSWORD", None)
+os.environ.pop("BITRIX_MONITOR_QUEUE", None)
+os.environ.pop("BITRIX_MONITOR_QUEUE_PASSWORD", None)
 
 import uuid
 from collections.abc import Iterator

@@ -1,4 +1,5 @@
-"""The local job queue: one SQLite file (WAL) of jobs and their append-only event log.
+"""The job queue: jobs and their append-only event log, in this desk's SQLite file (WAL) or in a team's
+PostgreSQL database (:mod:`bitrix_monitor.queue.team`), both behind :class:`JobStore`.
 
 See :mod:`bitrix_monitor.queue.store` for the job lifecycle. Qt-free; nothing but plain dataclasses leaves
 this package.
@@ -31,8 +32,10 @@ from bitrix_monitor.queue.model import (
     error_signature,
     kind_info,
 )
+from bitrix_monitor.queue.port import JobStore
 from bitrix_monitor.queue.schema import SCHEMA_VERSION, move_aside
 from bitrix_monitor.queue.store import JobQueue, RetryPolicy
+from bitrix_monitor.queue.team import QueueUnreachable, TeamQueue, open_queue
 
 __all__ = [
     "ACTIVE_STATES",
@@ -52,16 +55,20 @@ __all__ = [
     "JobError",
     "JobEvent",
     "JobQueue",
+    "JobStore",
     "LeaseLost",
     "LoggedEvent",
     "QueueBusy",
     "QueueCounts",
     "QueueFileError",
+    "QueueUnreachable",
     "RestoreEntry",
     "RetryPolicy",
     "RunnerInfo",
     "RunnerLock",
+    "TeamQueue",
     "error_signature",
     "kind_info",
     "move_aside",
+    "open_queue",
 ]

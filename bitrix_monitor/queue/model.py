@@ -113,6 +113,7 @@ EV_CANCELLED: Final = "cancelled"
 EV_RETRIED: Final = "retried"
 EV_LEASE_EXPIRED: Final = "lease_expired"
 EV_RESOLVED: Final = "resolved"  # a failed or dead job closed because its record is in sync now
+EV_MOVED: Final = "moved"  # copied from a desk's queue file into the team queue
 
 # --- errors -------------------------------------------------------------------------------------------
 

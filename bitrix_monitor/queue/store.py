@@ -67,7 +67,10 @@ _DUE = sa.text("jobs.state IN ('queued', 'failed')")
 _RUNNING = sa.text("jobs.state = 'running'")
 _ERRORED = sa.text("jobs.state IN ('failed', 'dead')")
 _CHUNK = 500  # keys per IN (...) list; SQLite allows 32,766 variables
-_INSERT_EVENT = "INSERT INTO job_events (job_id, at, type, actor, detail) VALUES (?, ?, ?, ?, ?)"
+_INSERT_EVENT = {
+    "qmark": "INSERT INTO job_events (job_id, at, type, actor, detail) VALUES (?, ?, ?, ?, ?)",
+    "format": "INSERT INTO job_events (job_id, at, type, actor, detail) VALUES (%s, %s, %s, %s, %s)",
+}
 Detail = Mapping[str, Any] | None
 Clock = Callable[[], float]
 
@@ -144,11 +147,17 @@ class _Pending:
 
 
 class JobQueue:
-    """The local job queue in one SQLite file. Open it with :meth:`open`; close it with :meth:`close`."""
+    """The job queue: the local one in a SQLite file (open it with :meth:`open`), or, through the subclass
+    :class:`~bitrix_monitor.queue.team.TeamQueue`, a team's in PostgreSQL. Close it with :meth:`close`.
+
+    One implementation serves both: the statements are SQLAlchemy Core, and where the engines differ (row
+    locks a shared queue needs, the driver's parameter style) the difference is in the statement, not in a
+    second copy of the method.
+    """
 
     def __init__(
         self,
-        path: Path,
+        path: Path | None,
         *,
         policy: RetryPolicy,
         clock: Clock,
@@ -216,24 +225,64 @@ class JobQueue:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def runner_lock(self, description: str, *, timeout: float | None = 0.0) -> RunnerLock:
+    @property
+    def location(self) -> str:
+        """Where the queue is, for messages (never with a password)."""
+        return str(self.path)
+
+    @property
+    def file(self) -> Path:
+        """The queue file (only a file-backed queue has one)."""
+        if self.path is None:
+            raise TypeError(f"the queue at {self.location} is not a file")
+        return self.path
+
+    @property
+    def exclusive(self) -> bool:
+        """Whether a runner holding :meth:`runner_lock` is the queue's only runner, so that every lease it
+        does not hold belongs to a runner that is gone. True for the file; a shared queue says False."""
+        return True
+
+    def runner_lock(
+        self, description: str, *, timeout: float | None = 0.0
+    ) -> contextlib.AbstractContextManager[Any]:
         """The lock that makes this process the queue's only runner (see :class:`RunnerLock`)."""
-        return RunnerLock(self.path, description, timeout=timeout)
+        return RunnerLock(self.file, description, timeout=timeout)
+
+    def heartbeat(self, owner: str, description: str | None = None, *, last_error: str | None = None) -> None:
+        """Say that runner ``owner`` is alive, and its last error. The file's one runner is described by its
+        lock (see :class:`RunnerLock`); the shared queue lists its runners."""
+
+    def wait_for_jobs(self, timeout: float) -> bool:
+        """Block up to ``timeout`` seconds for news of new jobs; True if there was news. The file has no
+        way to tell, so this only sleeps; the shared queue listens."""
+        time.sleep(max(0.0, timeout))
+        return False
 
     # --- plumbing -------------------------------------------------------------------------------------
 
     def _now(self, now: datetime | None) -> float:
         return self._clock() if now is None else _ts(now)
 
+    def _errors(self) -> contextlib.AbstractContextManager[None]:
+        """Turns the database's errors about the queue itself into user-facing ones."""
+        return translate_file_errors(self.file)
+
     @contextlib.contextmanager
     def _write(self) -> Iterator[sa.Connection]:
-        with translate_file_errors(self.path), self._writer.begin() as conn:
+        with self._errors(), self._writer.begin() as conn:
             yield conn
 
     @contextlib.contextmanager
     def _read(self) -> Iterator[sa.Connection]:
-        with translate_file_errors(self.path), self._reader.connect() as conn:
+        with self._errors(), self._reader.connect() as conn:
             yield conn
+
+    def _jobs_due_now(self, conn: sa.Connection) -> None:
+        """Hook: jobs became due in this transaction (the shared queue wakes its runners)."""
+
+    def _runner_seen(self, conn: sa.Connection, owner: str, t: float) -> None:
+        """Hook: ``owner`` is claiming, so alive (the shared queue keeps its runners' heartbeats)."""
 
     @staticmethod
     def _add_events(
@@ -241,7 +290,8 @@ class JobQueue:
     ) -> None:
         rows = [(job_id, t, type_, actor, dumps(dict(detail or {}))) for job_id, type_, detail in entries]
         if rows:  # the hottest statement of all: straight to the driver, no per-row parameter processing
-            conn.exec_driver_sql(_INSERT_EVENT, rows)
+            sql = _INSERT_EVENT["qmark" if conn.dialect.paramstyle == "qmark" else "format"]
+            conn.exec_driver_sql(sql, rows)
 
     # --- enqueue ----------------------------------------------------------------------------------------
 
@@ -280,6 +330,8 @@ class JobQueue:
                 c, f = self._enqueue_chunk(conn, parsed, start, ids, created_by, t)
                 created += c
                 folded += f
+            if parsed:
+                self._jobs_due_now(conn)
         return EnqueueSummary(created=created, folded=folded, job_ids=tuple(ids))
 
     def _enqueue_chunk(
@@ -406,6 +458,8 @@ class JobQueue:
                 jobs.c.entity_key.in_(keys),
                 _ACTIVE,
             )
+            # A shared queue locks them: a runner's claim must not slip in between this read and the fold.
+            query = query.order_by(jobs.c.id).with_for_update()
             for key, *rest in conn.execute(query):
                 found[(entity_type, key, family)] = tuple(rest)
         return found
@@ -435,7 +489,11 @@ class JobQueue:
             )
             if kinds is not None:
                 first = first.where(jobs.c.kind.in_(list(kinds)))
-            kind = conn.execute(first.order_by(jobs.c.next_run_at, jobs.c.id).limit(1)).scalar()
+            # FOR UPDATE SKIP LOCKED (PostgreSQL; SQLite has one writer and ignores it): claimers working one
+            # queue at once pass over each other's rows instead of queueing up behind them.
+            first = first.order_by(jobs.c.next_run_at, jobs.c.id).limit(1).with_for_update(skip_locked=True)
+            kind = conn.execute(first).scalar()
+            self._runner_seen(conn, owner, t)
             if kind is None:
                 return []
             due = (
@@ -443,6 +501,7 @@ class JobQueue:
                 .where(_DUE, jobs.c.kind == kind, jobs.c.next_run_at <= t)
                 .order_by(jobs.c.next_run_at, jobs.c.id)
                 .limit(limit)
+                .with_for_update(skip_locked=True)
             )
             rows = conn.execute(
                 jobs.update()
@@ -496,7 +555,9 @@ class JobQueue:
             if owner is not None:
                 which = _RUNNING & (jobs.c.lease_owner == owner)
             rows = conn.execute(
-                sa.select(jobs.c.id, jobs.c.attempts, jobs.c.sending_at, jobs.c.lease_owner).where(which)
+                sa.select(jobs.c.id, jobs.c.attempts, jobs.c.sending_at, jobs.c.lease_owner)
+                .where(which)
+                .with_for_update(skip_locked=True)
             ).all()
             events: list[tuple[int, str, Detail]] = []
             for job_id, attempts, sending_at, owner in rows:
@@ -620,9 +681,9 @@ class JobQueue:
         t = self._now(now)
         with self._write() as conn:
             rows = conn.execute(
-                sa.select(jobs.c.id, jobs.c.kind, jobs.c.changed_again).where(
-                    jobs.c.id.in_(list(by_id)), _RUNNING, jobs.c.lease_owner == owner
-                )
+                sa.select(jobs.c.id, jobs.c.kind, jobs.c.changed_again)
+                .where(jobs.c.id.in_(list(by_id)), _RUNNING, jobs.c.lease_owner == owner)
+                .with_for_update()
             ).all()
             self._finish(conn, [(r[0], r[1], r[2], by_id[r[0]]) for r in rows], detail, owner, t)
         return [r[0] for r in rows]
@@ -704,9 +765,9 @@ class JobQueue:
         with self._write() as conn:
             for job_id, error in failures:
                 attempts = conn.execute(
-                    sa.select(jobs.c.attempts).where(
-                        jobs.c.id == job_id, _RUNNING, jobs.c.lease_owner == owner
-                    )
+                    sa.select(jobs.c.attempts)
+                    .where(jobs.c.id == job_id, _RUNNING, jobs.c.lease_owner == owner)
+                    .with_for_update()
                 ).scalar()
                 if attempts is None:
                     continue
@@ -790,9 +851,9 @@ class JobQueue:
         t = self._now(now)
         with self._write() as conn:
             row = conn.execute(
-                sa.select(jobs.c.kind, jobs.c.changed_again).where(
-                    jobs.c.id == job_id, jobs.c.state == m.IN_DOUBT
-                )
+                sa.select(jobs.c.kind, jobs.c.changed_again)
+                .where(jobs.c.id == job_id, jobs.c.state == m.IN_DOUBT)
+                .with_for_update()
             ).one_or_none()
             if row is None:
                 return None
@@ -805,6 +866,7 @@ class JobQueue:
                     .where(jobs.c.id == job_id)
                     .values(state=m.QUEUED, next_run_at=t, sending_at=None, changed_again=False, updated_at=t)
                 )
+                self._jobs_due_now(conn)
         return self.get(job_id)
 
     # --- manual operations (the GUI's queue view) -----------------------------------------------------
@@ -841,6 +903,8 @@ class JobQueue:
                 if done is not None:
                     retried.append(done)
             self._add_events(conn, t, actor, ((i, m.EV_RETRIED, None) for i in retried))
+            if retried:
+                self._jobs_due_now(conn)
         return retried
 
     def cancel(self, ids: Iterable[int], *, actor: str = "staff", now: datetime | None = None) -> list[int]:
@@ -1072,7 +1136,11 @@ class JobQueue:
     def activity(self, since: datetime, *, until: datetime | None = None) -> list[ActivityPoint]:
         """Completed and failed (or dead) outcomes per minute from the event log, for the overview chart.
         Minutes without any are left out."""
-        minute = sa.cast(job_events.c.at / 60, sa.Integer)
+        minute = (
+            sa.cast(job_events.c.at / 60, sa.Integer)  # SQLite's cast truncates
+            if self._writer.dialect.name == "sqlite"
+            else sa.cast(sa.func.floor(job_events.c.at / 60), sa.BigInteger)  # PostgreSQL's rounds
+        )
         kind = job_events.c.type
         query = (
             sa.select(

@@ -21,7 +21,7 @@ from bitrix_monitor.bitrix.client import MergeResult
 from bitrix_monitor.bitrix.errors import BitrixError, OutcomeUnknown
 from bitrix_monitor.config import SyncConfig
 from bitrix_monitor.errors import UserFacingError
-from bitrix_monitor.queue import Job, JobError, JobQueue
+from bitrix_monitor.queue import Job, JobError, JobStore
 from bitrix_monitor.shop import Entity, OrderRow, ShopDatabase, UserRow
 from bitrix_monitor.sync import fields as F
 from bitrix_monitor.sync.archive import Archive, ArchivedRecord
@@ -36,7 +36,7 @@ class CleanupHost(Protocol):
     (:class:`~bitrix_monitor.sync.engine.JobRunner`): the shop, the portal and the queue it works on, and the
     recording of each job's outcome."""
 
-    queue: JobQueue
+    queue: JobStore
     shop: ShopDatabase
     client: BitrixClient
     originator: str

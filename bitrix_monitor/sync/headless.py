@@ -13,12 +13,13 @@ from collections import Counter
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
 from bitrix_monitor import APP_NAME
 from bitrix_monitor.errors import EXIT_OK, EXIT_PROBLEMS, ConfigError
-from bitrix_monitor.paths import DataDirs
+from bitrix_monitor.queue.port import JobStore
 from bitrix_monitor.sync.api import Snapshot
 from bitrix_monitor.sync.fields import STAMP_FIELDS
 from bitrix_monitor.sync.model import Plan, Progress, RecordState
@@ -219,15 +220,38 @@ async def _watch(
     report = await _sync_once(service, opts, out, printer)
     print(json.dumps(report.to_dict()) if opts.json else report.to_text(), file=out, flush=True)
     while not stop.is_set():
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=opts.watch)
+        woken = await _idle(service.queue, opts.watch, stop)
         if stop.is_set():
             break
         queued = await watcher.poll()
         if queued:
             log.info("watch: queued %d jobs for changed records", queued)
+        if queued or woken or await asyncio.to_thread(_team_work_due, service.queue):
             await service.run_queue(progress=printer, stop=stop)
     return Report.of(await service.snapshot(printer), await service.queue_summary())
+
+
+async def _idle(queue: JobStore, seconds: float, stop: asyncio.Event) -> bool:
+    """Wait ``seconds`` or until stopped; on a shared queue also until other desks queue jobs (True)."""
+    if queue.exclusive:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=seconds)
+        return False
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while not stop.is_set() and (left := deadline - loop.time()) > 0:
+        # In short waits: a thread cannot be cancelled, and SIGTERM must not wait for a long one.
+        if await asyncio.to_thread(queue.wait_for_jobs, min(1.0, left)):
+            return True
+    return False
+
+
+def _team_work_due(queue: JobStore) -> bool:
+    """On a shared queue, jobs other desks queued (or retries that came due) are the worker's work too."""
+    if queue.exclusive:
+        return False
+    due = queue.next_due_at()
+    return due is not None and due <= datetime.now(UTC)
 
 
 async def restore_from_archive(open_service: ServiceOpener, path: Path) -> int:
@@ -237,21 +261,21 @@ async def restore_from_archive(open_service: ServiceOpener, path: Path) -> int:
     return outcome.exit_status
 
 
-def manage_dead(dirs: DataDirs, action: str, kind: str) -> int:
+def manage_dead(open_queue: Callable[[], JobStore], action: str, kind: str) -> int:
     """``--retry-dead [KIND]`` / ``--cancel-dead [KIND]``: queue dead jobs again (the next --sync runs
     them) or cancel them, all or those of one kind; prints what was done."""
-    from bitrix_monitor.queue import KINDS, JobQueue
+    from bitrix_monitor.queue import KINDS
 
     if kind != "all" and kind not in KINDS:
         raise ConfigError(
             f"unknown job kind {kind!r}", hint=f"use one of {', '.join(KINDS)}, or nothing for all"
         )
     what = "dead jobs" if kind == "all" else f"dead {kind} jobs"
-    queue = JobQueue.open(dirs.queue_file)
+    queue = open_queue()
     try:
         dead = queue.list_jobs(states=["dead"], kinds=None if kind == "all" else [kind], limit=None)
         if not dead:
-            print(f"No {what} in {dirs.queue_file}.")
+            print(f"No {what} in {queue.location}.")
             return EXIT_OK
         ids = [j.id for j in reversed(dead)]  # oldest first
         done = set(queue.retry(ids, actor="cli") if action == "retry" else queue.cancel(ids, actor="cli"))

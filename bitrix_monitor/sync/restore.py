@@ -21,7 +21,7 @@ from typing import Any
 from bitrix_monitor.bitrix import BitrixClient
 from bitrix_monitor.bitrix.errors import BitrixError, OutcomeUnknown
 from bitrix_monitor.errors import EXIT_OK, EXIT_PROBLEMS, UserFacingError
-from bitrix_monitor.queue import JobQueue
+from bitrix_monitor.queue import JobStore
 from bitrix_monitor.shop import Entity, ShopDatabase
 from bitrix_monitor.sync.archive import Archive, ArchivedRecord
 from bitrix_monitor.sync.fields import RESTORED_PREFIX
@@ -58,7 +58,7 @@ class Restorer:
         self,
         client: BitrixClient,
         shop: ShopDatabase,
-        queue: JobQueue,
+        queue: JobStore,
         archive: Archive,
         *,
         originator: str,

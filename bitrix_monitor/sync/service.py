@@ -23,7 +23,7 @@ from bitrix_monitor.bitrix.errors import BitrixError
 from bitrix_monitor.config import AppConfig
 from bitrix_monitor.errors import ConfigError, UserFacingError
 from bitrix_monitor.paths import DataDirs
-from bitrix_monitor.queue import JobQueue
+from bitrix_monitor.queue import JobStore
 from bitrix_monitor.queue.model import kind_info
 from bitrix_monitor.shop import ShopDatabase
 from bitrix_monitor.sync.api import (
@@ -65,7 +65,7 @@ class MonitorService:
         dirs: DataDirs,
         shop: ShopDatabase,
         client: BitrixClient,
-        queue: JobQueue,
+        queue: JobStore,
         *,
         originator: str,
         webhook: WebhookUrl,
@@ -277,13 +277,26 @@ class MonitorService:
     ) -> RunStats:
         """Process the queue until it is idle, holding the queue's runner lock."""
         with self.queue.runner_lock(f"bitrix-monitor {self.owner}"):
-            stats = await self.runner(progress).run_until_idle(stop=stop, max_wait=max_wait)
+            try:
+                stats = await self.runner(progress).run_until_idle(stop=stop, max_wait=max_wait)
+            except UserFacingError as exc:
+                await self._note_error(str(exc))
+                raise
+            if stats.errors:
+                await self._note_error(stats.errors[-1])
         self.last_stats = stats
         if stats.created or stats.adopted or stats.updated:
             self._log_activity(
                 "sync", f"created {stats.created}, adopted {stats.adopted}, updated {stats.updated} records"
             )
         return stats
+
+    async def _note_error(self, message: str) -> None:
+        """Keep the runner's last error where the team sees it (a shared queue's list of runners)."""
+        try:
+            await asyncio.to_thread(self.queue.heartbeat, self.owner, last_error=message[:500])
+        except UserFacingError as exc:
+            log.warning("could not record the runner's last error: %s", exc)
 
     async def close_resolved(self, snapshot: Snapshot) -> int:
         """Close failed and dead jobs whose record is in sync now (someone or something else brought it

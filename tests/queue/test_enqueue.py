@@ -5,13 +5,11 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from bitrix_monitor.paths import DataDirs
-from bitrix_monitor.queue import JobError, JobQueue
+from bitrix_monitor.queue import JobError, JobQueue, open_queue
 from tests.queue.conftest import FakeClock
 
 
@@ -142,18 +140,16 @@ def test_enqueue_many_in_bulk_spans_chunks(queue: JobQueue) -> None:
 
 def test_the_database_refuses_a_second_active_job(queue: JobQueue) -> None:
     job = queue.enqueue("deal.create", "order-1")
-    engine = sa.create_engine(f"sqlite:///{queue.path}")
-    try:
-        with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:
-            conn.exec_driver_sql(
+    with pytest.raises(sa.exc.IntegrityError), queue._writer.begin() as conn:
+        conn.execute(
+            sa.text(
                 "INSERT INTO jobs (kind, entity_type, entity_key, family, state, next_run_at,"
                 " created_at, updated_at, created_by)"
                 " SELECT kind, entity_type, entity_key, family, 'failed', 0, 0, 0, 'x'"
-                " FROM jobs WHERE id = ?",
-                (job.id,),
-            )
-    finally:
-        engine.dispose()
+                " FROM jobs WHERE id = :id"
+            ),
+            {"id": job.id},
+        )
 
 
 def test_sixteen_threads_queuing_the_same_keys_create_one_job_per_key(queue: JobQueue) -> None:
@@ -186,8 +182,8 @@ def test_sixteen_threads_queuing_the_same_keys_create_one_job_per_key(queue: Job
 
 _OTHER_PROCESS = """
 import sys
-from bitrix_monitor.queue import JobQueue
-q = JobQueue.open(sys.argv[1])
+from bitrix_monitor.queue import open_queue
+q = open_queue(sys.argv[1])
 for round in range(3):
     for i in range(200):
         q.enqueue_many([("deal.update", f"order-{i}", None)], created_by="process")
@@ -195,11 +191,10 @@ q.close()
 """
 
 
-def test_two_processes_queuing_the_same_keys_create_one_job_per_key(data_dirs: DataDirs) -> None:
-    path: Path = data_dirs.queue_file
-    JobQueue.open(path).close()
-    other = subprocess.Popen([sys.executable, "-c", _OTHER_PROCESS, str(path)])
-    with JobQueue.open(path) as queue:
+def test_two_processes_queuing_the_same_keys_create_one_job_per_key(queue_location: str) -> None:
+    open_queue(queue_location).close()
+    other = subprocess.Popen([sys.executable, "-c", _OTHER_PROCESS, queue_location])
+    with open_queue(queue_location) as queue:
         for _ in range(3):
             for i in reversed(range(200)):
                 queue.enqueue("deal.create", f"order-{i}")

@@ -24,7 +24,8 @@ with RunnerLock(Path(sys.argv[1]), "cron --sync"):
 """
 
 
-def test_a_second_runner_is_told_who_holds_the_queue(queue: JobQueue) -> None:
+def test_a_second_runner_is_told_who_holds_the_queue(file_queue: JobQueue) -> None:
+    queue = file_queue
     with queue.runner_lock("desktop app") as lock:
         assert lock.held
         with pytest.raises(QueueBusy) as info:
@@ -40,7 +41,8 @@ def test_a_second_runner_is_told_who_holds_the_queue(queue: JobQueue) -> None:
         pass
 
 
-def test_a_waiting_runner_gets_the_queue_when_the_first_one_stops(queue: JobQueue) -> None:
+def test_a_waiting_runner_gets_the_queue_when_the_first_one_stops(file_queue: JobQueue) -> None:
+    queue = file_queue
     first = queue.runner_lock("first").acquire()
     got: list[RunnerLock] = []
 

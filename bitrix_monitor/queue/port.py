@@ -1,0 +1,180 @@
+"""The job store as the rest of the app sees it (STYLE.md §20): what the engine, the cleanup and restore
+jobs, the service and through it the GUI use, and nothing more.
+
+Two adapters stand behind it: :class:`~bitrix_monitor.queue.store.JobQueue` over this desk's SQLite file
+and :class:`~bitrix_monitor.queue.team.TeamQueue` over a team's PostgreSQL database. One contract test
+suite (``tests/queue/test_contract.py``) runs against both.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any, Literal, Protocol
+
+from bitrix_monitor.queue.model import (
+    ActivityPoint,
+    EnqueueSummary,
+    Job,
+    JobError,
+    JobEvent,
+    QueueCounts,
+    RestoreEntry,
+)
+
+Detail = Mapping[str, Any] | None
+
+
+class JobStore(Protocol):
+    @property
+    def location(self) -> str:
+        """Where the queue is, for messages (never with a password)."""
+
+    @property
+    def exclusive(self) -> bool:
+        """True when the holder of :meth:`runner_lock` is the only runner (every other lease is a dead
+        runner's); False when several runners share the queue."""
+
+    def close(self) -> None: ...
+
+    def runner_lock(
+        self, description: str, *, timeout: float | None = 0.0
+    ) -> contextlib.AbstractContextManager[Any]: ...
+
+    def heartbeat(
+        self, owner: str, description: str | None = None, *, last_error: str | None = None
+    ) -> None: ...
+
+    def wait_for_jobs(self, timeout: float) -> bool:
+        """Block up to ``timeout`` seconds for news of new jobs (True if there was some)."""
+
+    # --- enqueue, claim, lease
+    def enqueue(
+        self, kind: str, entity_key: str, *, payload: Detail = None, created_by: str = "staff"
+    ) -> Job: ...
+
+    def enqueue_many(
+        self,
+        items: Iterable[tuple[str, str, Detail]],
+        *,
+        created_by: str = "staff",
+        now: datetime | None = None,
+    ) -> EnqueueSummary: ...
+
+    def claim(
+        self,
+        owner: str,
+        *,
+        kinds: Sequence[str] | None = None,
+        limit: int = 50,
+        lease_seconds: float = 120.0,
+        now: datetime | None = None,
+    ) -> list[Job]: ...
+
+    def renew(
+        self, owner: str, ids: Sequence[int], lease_seconds: float = 120.0, *, now: datetime | None = None
+    ) -> list[int]: ...
+
+    def reclaim_expired(
+        self, now: datetime | None = None, *, all_but: str | None = None, owner: str | None = None
+    ) -> int: ...
+
+    # --- write-ahead and outcomes
+    def mark_sending(
+        self,
+        owner: str,
+        ids: Sequence[int],
+        detail: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None,
+        *,
+        now: datetime | None = None,
+    ) -> list[int]: ...
+
+    def complete(
+        self,
+        owner: str,
+        job_id: int,
+        result: Mapping[str, Any] | None = None,
+        detail: Detail = None,
+        *,
+        now: datetime | None = None,
+    ) -> Job: ...
+
+    def fail(self, owner: str, job_id: int, error: JobError, *, now: datetime | None = None) -> Job: ...
+
+    def mark_in_doubt(
+        self, owner: str, job_id: int, detail: Detail = None, *, now: datetime | None = None
+    ) -> Job: ...
+
+    def settle(
+        self,
+        job_id: int,
+        outcome: Literal["queued", "done"],
+        *,
+        result: Mapping[str, Any] | None = None,
+        detail: Detail = None,
+        actor: str = "sync",
+        now: datetime | None = None,
+    ) -> Job | None: ...
+
+    # --- by staff
+    def retry(
+        self, ids: Iterable[int], *, actor: str = "staff", now: datetime | None = None
+    ) -> list[int]: ...
+
+    def cancel(
+        self, ids: Iterable[int], *, actor: str = "staff", now: datetime | None = None
+    ) -> list[int]: ...
+
+    def resolve(
+        self,
+        ids: Iterable[int],
+        reason: str,
+        *,
+        state: Literal["done", "cancelled"] = "done",
+        actor: str = "sync",
+        now: datetime | None = None,
+    ) -> list[int]: ...
+
+    # --- queries
+    def counts(self) -> QueueCounts: ...
+
+    def get(self, job_id: int) -> Job | None: ...
+
+    def list_jobs(
+        self,
+        *,
+        states: Sequence[str] | None = None,
+        kinds: Sequence[str] | None = None,
+        entity_key: str | None = None,
+        signature: str | None = None,
+        limit: int | None = 500,
+        offset: int = 0,
+    ) -> list[Job]: ...
+
+    def events(self, job_id: int) -> list[JobEvent]: ...
+
+    def history_for(self, entity_type: str, entity_key: str) -> list[Job]: ...
+
+    def next_due_at(self, *, kinds: Sequence[str] | None = None) -> datetime | None: ...
+
+    def activity(self, since: datetime, *, until: datetime | None = None) -> list[ActivityPoint]: ...
+
+    # --- the restore ledger and merge conflicts
+    def restore_entry(self, restore_key: str) -> RestoreEntry | None: ...
+
+    def restore_sending(
+        self, restore_key: str, entity_type: str, archived_id: int, entity_key: str, marker: str
+    ) -> None: ...
+
+    def restore_created(self, restore_key: str, new_id: int) -> None: ...
+
+    def restore_done(self, restore_key: str, outcome: str) -> None: ...
+
+    def conflict_fingerprints(self) -> dict[tuple[str, str], str]: ...
+
+    def record_conflict(
+        self, entity_type: str, entity_key: str, fingerprint: str, ids: Sequence[int], message: str
+    ) -> None: ...
+
+    def clear_conflicts(self, entity_type: str, keys: Iterable[str]) -> int: ...

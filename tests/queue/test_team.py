@@ -1,0 +1,391 @@
+"""What several runners on one queue rely on, on both backends where it applies, and what only the team's
+queue in PostgreSQL has: its own schema and migrations, waking runners, riding out lost connections, the
+list of runners, choosing it by configuration, and the shared request budget."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from bitrix_monitor import wiring
+from bitrix_monitor.config import AppConfig, QueueConfig, from_dict
+from bitrix_monitor.errors import ConfigError, UserFacingError
+from bitrix_monitor.paths import DataDirs
+from bitrix_monitor.queue import JobQueue, RetryPolicy, TeamQueue, open_queue
+from bitrix_monitor.queue import team as team_module
+from bitrix_monitor.secrets import ENV_QUEUE, ENV_QUEUE_PASSWORD, SERVICE, queue_password_key
+from tests.fakes import MemoryKeyring
+from tests.queue.conftest import FakeClock
+
+pytestmark = pytest.mark.timeout(120)
+
+_CLAIMER = """
+import json, sys
+from bitrix_monitor.queue import open_queue
+q = open_queue(sys.argv[1])
+done = []
+while claimed := q.claim(sys.argv[2], limit=7):
+    done += q.complete_many(sys.argv[2], [(j.id, None) for j in claimed])
+q.close()
+print(json.dumps(done))
+"""
+
+
+def test_runner_processes_claiming_at_once_complete_each_job_exactly_once(queue_location: str) -> None:
+    with open_queue(queue_location) as queue:
+        ids = set(queue.enqueue_many([("deal.update", str(i), None) for i in range(400)]).job_ids)
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", _CLAIMER, queue_location, f"runner-{n}"], stdout=subprocess.PIPE, text=True
+        )
+        for n in range(4)
+    ]
+    results = [json.loads(p.communicate(timeout=90)[0]) for p in procs]
+    assert all(p.returncode == 0 for p in procs)
+    everything = [i for done in results for i in done]
+    assert sorted(everything) == sorted(ids)  # none twice, none missing
+    with open_queue(queue_location) as queue:
+        assert queue.counts().done == 400
+        # who did what: each job was claimed and completed by the same runner, once
+        for job_id in list(ids)[:40]:
+            events = queue.events(job_id)
+            owners = {e.actor for e in events if e.type in ("claimed", "completed")}
+            assert len(owners) == 1
+            assert [e.type for e in events].count("completed") == 1
+
+
+_KILLED = """
+import os, signal, sys
+from datetime import datetime, UTC
+from bitrix_monitor.queue import open_queue
+q = open_queue(sys.argv[1])
+now = datetime.fromtimestamp(float(sys.argv[2]), UTC)
+claimed = q.claim("doomed", limit=5, lease_seconds=30, now=now)
+q.mark_sending("doomed", [claimed[0].id], now=now)
+print(len(claimed), flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_a_killed_runners_jobs_are_claimed_again_when_its_lease_runs_out(
+    queue: JobQueue, queue_location: str, clock: FakeClock
+) -> None:
+    ids = list(queue.enqueue_many([("deal.update", str(i), None) for i in range(5)]).job_ids)
+    proc = subprocess.run(
+        [sys.executable, "-c", _KILLED, queue_location, str(clock.t)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.stdout.strip() == "5"
+    assert queue.counts().running == 5
+    clock.advance(20)
+    assert queue.reclaim_expired() == 0  # still under lease: another runner keeps its hands off
+    assert queue.claim("survivor") == []
+    clock.advance(11)
+    assert queue.reclaim_expired() == 5
+    again = queue.claim("survivor")
+    assert sorted(j.id for j in again) == ids[1:]  # the one it was sending waits in doubt for a lookup
+    assert queue.get(ids[0]).state == "in_doubt"  # type: ignore[union-attr]
+    expired = [e for e in queue.events(ids[1]) if e.type == "lease_expired"]
+    assert expired[0].detail["owner"] == "doomed"
+
+
+# --- PostgreSQL only -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def team(postgres_url: str, clock: FakeClock, policy: RetryPolicy) -> Iterator[TeamQueue]:
+    q = TeamQueue.connect(postgres_url, policy=policy, clock=clock)
+    yield q
+    q.close()
+
+
+def _admin(url: str) -> sa.Engine:
+    return sa.create_engine(url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+
+
+def test_the_app_creates_its_schema_and_a_second_open_leaves_it_as_it_is(
+    team: TeamQueue, postgres_url: str
+) -> None:
+    job = team.enqueue("deal.create", "o1")
+    with TeamQueue.connect(postgres_url) as again:
+        assert again.get(job.id) == job
+    engine = _admin(postgres_url)
+    with engine.connect() as conn:
+        assert (
+            conn.exec_driver_sql("SELECT version FROM schema_version").scalar() == team_module.SCHEMA_VERSION
+        )
+        indexes = {
+            r[0] for r in conn.exec_driver_sql("SELECT indexname FROM pg_indexes WHERE tablename = 'jobs'")
+        }
+    engine.dispose()
+    assert {"ux_jobs_one_active", "ix_jobs_due_any", "ix_jobs_lease"} <= indexes
+
+
+def test_a_queue_from_an_older_release_is_migrated_with_its_jobs(postgres_url: str) -> None:
+    engine = sa.create_engine(postgres_url, poolclass=sa.pool.NullPool)
+    assert team_module.prepare(engine, "test", upto=1) == 0
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO jobs (kind, entity_type, entity_key, family, state, next_run_at, created_at, "
+            "updated_at, created_by) VALUES ('deal.create', 'deal', 'o7', 'sync', 'queued', 1, 1, 1, 'old')"
+        )
+    engine.dispose()
+    with TeamQueue.connect(postgres_url) as queue:
+        (job,) = queue.list_jobs()
+        assert (job.kind, job.entity_key, job.created_by) == ("deal.create", "o7", "old")
+        assert queue.take_slot("portal.example", 0.5, 10.0, at=100.0) == (100.0, 100.0)  # version 2's table
+
+
+def test_a_queue_from_a_newer_version_or_another_programs_table_is_refused(postgres_url: str) -> None:
+    TeamQueue.connect(postgres_url).close()
+    engine = _admin(postgres_url)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("UPDATE schema_version SET version = 99")
+    with pytest.raises(UserFacingError, match="newer version"):
+        TeamQueue.connect(postgres_url)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("DROP TABLE schema_version")
+    with pytest.raises(UserFacingError, match="not ours"):
+        TeamQueue.connect(postgres_url)
+    engine.dispose()
+
+
+def test_desks_opening_a_new_queue_at_once_set_it_up_once(postgres_url: str) -> None:
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(4)
+
+    def open_it() -> None:
+        try:
+            barrier.wait()
+            TeamQueue.connect(postgres_url).close()
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_it) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+
+
+def test_an_unreachable_queue_says_where_without_the_password() -> None:
+    with pytest.raises(UserFacingError) as info:
+        TeamQueue.connect("postgresql://bm@127.0.0.1:1/teamq", password="s3cret-pw")
+    assert "127.0.0.1:1/teamq" in str(info.value)
+    assert "s3cret-pw" not in str(info.value)
+
+
+def test_new_jobs_wake_a_waiting_runner(team: TeamQueue, postgres_url: str) -> None:
+    assert team.wait_for_jobs(0.05) is False  # nothing queued: the timeout is the polling
+    with TeamQueue.connect(postgres_url) as desk:
+        desk.enqueue("deal.create", "o1")
+    assert team.wait_for_jobs(60) is True  # the notification came (long before the timeout)
+    assert team.wait_for_jobs(0.05) is False  # and was used up
+
+
+def test_the_queue_rides_out_lost_connections(team: TeamQueue, postgres_url: str) -> None:
+    team.wait_for_jobs(0.05)  # the listener connects
+    team.enqueue("deal.create", "o1")
+    assert team.wait_for_jobs(60) is True
+    engine = _admin(postgres_url)
+    with engine.connect() as conn:  # what a database restart does to every client
+        killed = conn.exec_driver_sql(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).scalar()
+    engine.dispose()
+    assert killed
+    (job,) = team.claim("runner")
+    assert team.complete("runner", job.id, {"id": 5}).state == "done"
+    team.enqueue("deal.create", "o2")
+    # The listener was cut too: the first wait notices and polls, the next listens again.
+    team.wait_for_jobs(0.05)
+    team.wait_for_jobs(0.05)
+    team.enqueue("deal.create", "o3")
+    assert team.wait_for_jobs(60) is True
+
+
+def test_no_transaction_is_left_open_between_calls(team: TeamQueue, postgres_url: str) -> None:
+    team.enqueue_many([("deal.update", str(i), None) for i in range(20)])
+    claimed = team.claim("runner")
+    team.mark_sending("runner", [j.id for j in claimed])
+    # ... here the runner would call the portal ...
+    engine = _admin(postgres_url)
+    with engine.connect() as conn:
+        open_tx = conn.exec_driver_sql(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND state LIKE 'idle in transaction%%'"
+        ).scalar()
+    engine.dispose()
+    assert open_tx == 0
+
+
+def test_runners_are_listed_with_host_version_and_heartbeat(team: TeamQueue, clock: FakeClock) -> None:
+    with team.runner_lock("bitrix-monitor --sync --watch 60"), team.runner_lock("and it is no lock"):
+        (me,) = team.runners()
+        assert (me["host"], me["pid"], me["stopped_at"]) == (socket.gethostname(), os.getpid(), None)
+        assert me["description"] == "and it is no lock"
+        clock.advance(30)
+        team.heartbeat(me["owner"], last_error="PortalUnavailable: 503")
+    (me,) = team.runners()
+    assert (me["heartbeat_at"], me["last_error"], me["version"]) == (
+        clock.t,
+        "PortalUnavailable: 503",
+        team_module.__version__,
+    )
+    assert me["stopped_at"] is not None
+
+
+# --- choosing the queue ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("postgresql://bm:pw@db.example/bm", "password"),
+        ("mysql://bm@db.example/bm", "PostgreSQL"),
+        ("postgresql://bm@db.example", "names no database"),
+    ],
+)
+def test_a_queue_url_that_cannot_be_used_is_refused(url: str, problem: str) -> None:
+    with pytest.raises(ConfigError, match=problem):
+        wiring.queue_location(AppConfig(queue=QueueConfig(url=url)))
+    with pytest.raises(ConfigError, match=problem):
+        wiring.queue_location(AppConfig(), url)
+
+
+def test_a_password_in_the_config_files_queue_url_is_refused() -> None:
+    with pytest.raises(ConfigError, match="keyring or BITRIX_MONITOR_QUEUE_PASSWORD"):
+        from_dict({"queue": {"url": "postgresql://bm:secret@db/bm"}})
+
+
+def test_the_flag_wins_over_the_environment_which_wins_over_the_config(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cfg = AppConfig(queue=QueueConfig(url="postgresql://bm@config/bm"))
+    assert wiring.queue_location(cfg) == "postgresql://bm@config/bm"
+    monkeypatch.setenv(ENV_QUEUE, "postgresql://bm@env/bm")
+    assert wiring.queue_location(cfg) == "postgresql://bm@env/bm"
+    assert wiring.queue_location(cfg, "postgresql://bm@flag/bm") == "postgresql://bm@flag/bm"
+    assert wiring.queue_location(cfg, "") == ""  # the demo: its own file, whatever is configured
+    assert wiring.queue_location(AppConfig(), None) == "postgresql://bm@env/bm"
+
+
+def test_the_desk_file_is_the_default(data_dirs: DataDirs) -> None:
+    with wiring.open_configured_queue(AppConfig(), data_dirs) as queue:
+        assert queue.exclusive
+        assert Path(queue.location) == data_dirs.queue_file
+
+
+def test_the_team_queue_password_comes_from_the_keyring_or_the_environment(
+    postgres_url: str, data_dirs: DataDirs, fake_keyring: MemoryKeyring, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = sa.make_url(postgres_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    cfg = AppConfig(queue=QueueConfig(url=url))
+    fake_keyring.set_password(SERVICE, queue_password_key(url), "from-keyring")
+    with wiring.open_configured_queue(cfg, data_dirs) as queue:  # the server trusts us: any password works
+        assert isinstance(queue, TeamQueue)
+        assert not queue.exclusive
+        assert queue._writer.url.password == "from-keyring"
+        assert "from-keyring" not in queue.location
+    monkeypatch.setenv(ENV_QUEUE_PASSWORD, "from-env")
+    with wiring.open_configured_queue(cfg, data_dirs) as queue:
+        assert queue._writer.url.password == "from-env"
+
+
+# --- the shared request budget -----------------------------------------------------------------------------
+
+
+def test_four_runners_sharing_the_budget_stay_within_the_plan(team: TeamQueue) -> None:
+    """Standard plan: burst 50, 2 requests a second. Four runners reserve slots at once; the slots the
+    database hands out, taken together, never exceed the burst plus the drain in any stretch of time."""
+    budgets = [team.budget("https://portal.example", 50, 2) for _ in range(4)]
+    slots: list[list[float]] = [[] for _ in range(4)]
+    barrier = threading.Barrier(4)
+
+    def runner(n: int) -> None:
+        barrier.wait()
+        for _ in range(60):
+            slot, _now = team.take_slot(budgets[n].portal, budgets[n].interval, budgets[n].tolerance)
+            slots[n].append(slot)
+
+    threads = [threading.Thread(target=runner, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    everything = sorted(s for mine in slots for s in mine)
+    assert len(everything) == 240
+    assert all(len(mine) == 60 for mine in slots)  # each runner got its share
+    burst = 48  # the plan's 50 less the client's margin of 2
+    for i in range(len(everything)):
+        for j in range(i + burst, len(everything)):
+            # j - i + 1 requests within [slot i, slot j]: at most the burst plus what drained meanwhile
+            assert everything[j] - everything[i] >= (j - i + 1 - burst) * 0.5 - 1e-6
+    # and the budget is not wasted: after the burst, one request every half second
+    assert everything[-1] - everything[0] == pytest.approx((240 - burst) * 0.5, abs=1.0)
+
+
+def test_a_refusal_makes_every_runner_wait_for_the_bucket_to_drain(team: TeamQueue) -> None:
+    budget = team.budget("https://portal.example", 50, 2)
+    assert budget.reserve() == 0.0
+    budget.refused()
+    wait = team.budget("https://portal.example", 50, 2).reserve()  # another runner
+    assert 0.3 < wait <= 0.5 + 1e-6  # the bucket is full: one interval until the next request
+
+
+def test_the_queue_sets_itself_up_and_works_with_the_readme_grants_only(postgres_url: str) -> None:
+    role = "bm_test_queue_" + uuid.uuid4().hex[:8]
+    admin = _admin(postgres_url)
+    database = sa.make_url(postgres_url).database
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"CREATE ROLE {role} LOGIN")
+    try:
+        with admin.connect() as conn:  # the README's grants, word for word but the names
+            conn.exec_driver_sql(f"CREATE SCHEMA bitrix_monitor AUTHORIZATION {role}")
+            conn.exec_driver_sql(f"ALTER ROLE {role} SET search_path = bitrix_monitor")
+            conn.exec_driver_sql(f"GRANT CONNECT ON DATABASE {database} TO {role}")
+        url = sa.make_url(postgres_url).set(username=role).render_as_string(hide_password=False)
+        with TeamQueue.connect(url) as queue:
+            queue.wait_for_jobs(0.01)
+            job = queue.enqueue("deal.create", "o1", created_by="desk-a")
+            assert queue.wait_for_jobs(60) is True
+            (claimed,) = queue.claim("runner")
+            assert queue.complete("runner", claimed.id, {"id": 3}).state == "done"
+            assert queue.budget("https://portal.example", 50, 2).reserve() == 0.0
+            with queue.runner_lock("desk"):
+                assert len(queue.runners()) == 1
+            assert [e.type for e in queue.events(job.id)] == ["enqueued", "claimed", "completed"]
+        with admin.connect() as conn:
+            tables = {
+                r[0]
+                for r in conn.exec_driver_sql(
+                    "SELECT tablename FROM pg_tables WHERE tableowner = %s", (role,)
+                )
+            }
+            assert "jobs" in tables
+            assert (
+                conn.exec_driver_sql(
+                    "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename = 'jobs'"
+                ).scalar()
+                == 0
+            )
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql("DROP SCHEMA IF EXISTS bitrix_monitor CASCADE")
+            conn.exec_driver_sql(f"REVOKE ALL ON DATABASE {database} FROM {role}")
+            conn.exec_driver_sql(f"DROP ROLE {role}")
+        admin.dispose()
