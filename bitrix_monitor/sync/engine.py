@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -28,7 +28,7 @@ from bitrix_monitor.bitrix import BitrixClient
 from bitrix_monitor.bitrix.errors import BitrixError, NotFound, OutcomeUnknown
 from bitrix_monitor.config import SyncConfig
 from bitrix_monitor.errors import UserFacingError
-from bitrix_monitor.queue import IN_DOUBT, Job, JobError, JobQueue, LeaseLost
+from bitrix_monitor.queue import IN_DOUBT, Job, JobError, JobStore, LeaseLost
 from bitrix_monitor.shop import OrderRow, ShopDatabase, UserRow
 from bitrix_monitor.sync import fields as F
 from bitrix_monitor.sync.cleanup import run_cleanup
@@ -84,7 +84,7 @@ class JobRunner:
 
     def __init__(
         self,
-        queue: JobQueue,
+        queue: JobStore,
         shop: ShopDatabase,
         client: BitrixClient,
         *,
@@ -121,8 +121,12 @@ class JobRunner:
         Jobs waiting for a retry or for an in-doubt settlement are waited for (``max_wait`` seconds of idle
         waiting at most).
         """
-        # The caller holds the runner lock: every other lease belongs to a runner that is gone.
-        await asyncio.to_thread(self.queue.reclaim_expired, all_but=self.owner)
+        if self.queue.exclusive:
+            # The caller holds the runner lock: every other lease belongs to a runner that is gone.
+            await asyncio.to_thread(self.queue.reclaim_expired, all_but=self.owner)
+        else:
+            # Other runners share the queue: only leases that ran out belong to runners that are gone.
+            await asyncio.to_thread(self.queue.reclaim_expired)
         try:
             await self._run_until_idle(stop, max_wait)
         except asyncio.CancelledError:
@@ -140,19 +144,45 @@ class JobRunner:
                 self.queue.claim, self.owner, limit=50, lease_seconds=self.lease_seconds
             )
             if jobs:
-                await self.process(jobs)
+                async with self._heartbeat(jobs):
+                    await self.process(jobs)
                 continue
             delay = await asyncio.to_thread(self._seconds_until_work)
             if delay is None or waited >= max_wait:
                 break
             delay = min(max(delay, 0.05), 2.0)
             waited += delay
-            if stop is not None:
+            if not self.queue.exclusive:
+                # Jobs other desks queue wake us at once (LISTEN/NOTIFY); the timeout is the polling.
+                await asyncio.to_thread(self.queue.wait_for_jobs, delay)
+            elif stop is not None:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=delay)
             else:
                 await asyncio.sleep(delay)
             await asyncio.to_thread(self.queue.reclaim_expired)
+
+    @contextlib.asynccontextmanager
+    async def _heartbeat(self, jobs: Sequence[Job]) -> AsyncIterator[None]:
+        """Renew the leases of ``jobs`` every third of a lease while they are processed, so a slow batch
+        keeps them and a runner that dies loses them one lease later."""
+
+        async def beat() -> None:
+            ids = [j.id for j in jobs]
+            while ids:
+                await asyncio.sleep(self.lease_seconds / 3)
+                try:
+                    ids = await asyncio.to_thread(self.queue.renew, self.owner, ids, self.lease_seconds)
+                except Exception as exc:  # the queue is away: the next beat tries again
+                    log.warning("could not renew the leases of %d jobs: %s", len(ids), exc)
+
+        task = asyncio.get_running_loop().create_task(beat(), name="lease heartbeat")
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     def _settle_in_doubt(self) -> None:
         """In-doubt jobs go back to the queue once the portal has surely finished the request; their next run
