@@ -37,8 +37,8 @@ from bitrix_monitor.shop.connection import (
 from bitrix_monitor.shop.errors import ShopError
 from bitrix_monitor.shop.ids import IdStorage, LinkStorage, LostRace, storage
 from bitrix_monitor.shop.locks import EntityLocks, make_locks
-from bitrix_monitor.shop.mapping import IdStore, KeyColumn, OrdersMap, UsersMap, resolve
-from bitrix_monitor.shop.rows import OrderRow, ShopRow, UserRow
+from bitrix_monitor.shop.mapping import CompaniesMap, IdStore, KeyColumn, OrdersMap, UsersMap, resolve
+from bitrix_monitor.shop.rows import CompanyRow, OrderRow, ShopRow, UserRow
 
 log = logging.getLogger(__name__)
 
@@ -173,6 +173,7 @@ class ShopDatabase:
         orders: OrdersMap,
         users: UsersMap,
         zone: tzinfo | None = None,
+        companies: CompaniesMap | None = None,
     ) -> None:
         self.engine = engine
         self.zone = zone  # of timestamps stored without one; None: this machine's zone
@@ -180,12 +181,17 @@ class ShopDatabase:
         self.where = where
         self.orders_map = orders
         self.users_map = users
+        self.companies_map = companies  # None: companies are not mapped
         self._lock_engine: sa.Engine | None = None
         self.warnings: tuple[str, ...] = ()  # from the mapping check: works, but deserves a look
         self._specs: dict[str, _Spec] = {
             "order": self._spec("order", "orders", "deal", orders, orders.deal_id, self._order),
             "user": self._spec("user", "users", "contact", users, users.contact_id, self._user),
         }
+        if companies is not None:
+            self._specs["company"] = self._spec(
+                "company", "companies", "company", companies, companies.company_id, self._company
+            )
         self._lock_engine_guard = threading.Lock()
 
     def _spec(
@@ -193,7 +199,7 @@ class ShopDatabase:
         entity: str,
         plural: str,
         crm: str,
-        m: OrdersMap | UsersMap,
+        m: OrdersMap | UsersMap | CompaniesMap,
         ids: IdStore,
         build: Callable[[dict[str, Any], Any, str], Any],
     ) -> _Spec:
@@ -207,6 +213,12 @@ class ShopDatabase:
         return _Spec(
             entity, plural, crm, m.table, m.key, store, m.updated_at, m.selected, src.from_, columns, build
         )
+
+    @property
+    def mapped_kinds(self) -> tuple[str, ...]:
+        """The kinds this shop maps: ``"order"``, ``"user"``, and ``"company"`` when ``[shop.companies]``
+        has a table."""
+        return tuple(self._specs)
 
     def _of(self, entity: str) -> _Spec:
         try:
@@ -235,9 +247,15 @@ class ShopDatabase:
         try:
             with engine.connect() as conn:
                 resolved = resolve(conn, mapping)
-            for m, what in ((resolved.orders, "orders"), (resolved.users, "users")):
+            maps: list[tuple[OrdersMap | UsersMap | CompaniesMap, str, IdStore]] = [
+                (resolved.orders, "orders", resolved.orders.deal_id),
+                (resolved.users, "users", resolved.users.contact_id),
+            ]
+            if resolved.companies is not None:
+                maps.append((resolved.companies, "companies", resolved.companies.company_id))
+            for m, what, _ids in maps:
                 _probe_select(engine, m.table, m.selected, what)
-            stores = [storage(ids) for ids in (resolved.orders.deal_id, resolved.users.contact_id)]
+            stores = [storage(ids) for _m, _what, ids in maps]
             for store in [s for s in stores if not isinstance(s, LinkStorage)] + [
                 s for s in stores if isinstance(s, LinkStorage)
             ][:1]:  # the link table is one table: checked once
@@ -251,7 +269,8 @@ class ShopDatabase:
         log.info("connected to shop database %s (%s)", where, kind)
         for warning in resolved.warnings:
             log.warning("%s", warning)
-        db = cls(engine, kind, where, resolved.orders, resolved.users, shop_zone(mapping.timezone))
+        zone = shop_zone(mapping.timezone)
+        db = cls(engine, kind, where, resolved.orders, resolved.users, zone, resolved.companies)
         db.warnings = resolved.warnings
         return db
 
@@ -444,6 +463,23 @@ class ShopDatabase:
         """Compare-and-set the user's contact id; see :meth:`set_id`."""
         return self.set_id("user", user_key, new, expected=expected)
 
+    def count_companies(self) -> int:
+        return self.count("company")
+
+    def iter_companies(
+        self, *, page_size: int = 2000, since: datetime | None = None
+    ) -> Iterator[list[CompanyRow]]:
+        """Pages of companies in key order; see :meth:`iter_rows` (a :class:`ValueError` when companies are
+        not mapped)."""
+        return cast(Iterator[list[CompanyRow]], self.iter_rows("company", page_size=page_size, since=since))
+
+    def get_companies(self, keys: Iterable[str]) -> dict[str, CompanyRow]:
+        return cast(dict[str, CompanyRow], self.get_rows("company", keys))
+
+    def set_company_id(self, company_key: str, new: int | None, *, expected: int | None = None) -> bool:
+        """Compare-and-set the company's id; see :meth:`set_id`."""
+        return self.set_id("company", company_key, new, expected=expected)
+
     # -- rows ---------------------------------------------------------------------------------------
     def _order(self, raw: dict[str, Any], stored: Any, id_problem: str) -> OrderRow:
         m = self.orders_map
@@ -493,10 +529,39 @@ class ShopDatabase:
             email=text(m.email),
             phone=text(m.phone),
             company=text(m.company),
+            company_key=self._company_key(raw),
             updated_at=None if m.updated_at is None else _moment(raw[m.updated_at.name], self.zone),
             raw=raw,
             problem=_row_problems("contact", raw[m.key.column.name], stored, id_problem),
             extra={f.name: f.render(raw) for f in m.extra},
+        )
+
+    def _company_key(self, raw: dict[str, Any]) -> str | None:
+        """The user's company key; ``None`` when empty, or 0 in an integer column (a shop's "none")."""
+        col = self.users_map.company_ref
+        if col is None:
+            return None
+        value = raw[col.name]
+        if isinstance(value, int) and not isinstance(value, bool) and value == 0:
+            return None
+        return _text(value)
+
+    def _company(self, raw: dict[str, Any], stored: Any, id_problem: str) -> CompanyRow:
+        m = self.companies_map
+        assert m is not None
+
+        def text(col: sa.Column[Any] | None) -> str | None:
+            return None if col is None else _text(raw[col.name])
+
+        return CompanyRow(
+            key=str(raw[m.key.column.name]),
+            company_id=parse_id(stored),
+            title=text(m.title) or "",
+            email=text(m.email),
+            phone=text(m.phone),
+            updated_at=None if m.updated_at is None else _moment(raw[m.updated_at.name], self.zone),
+            raw=raw,
+            problem=_row_problems("company", raw[m.key.column.name], stored, id_problem),
         )
 
     # -- locks --------------------------------------------------------------------------------------
@@ -512,7 +577,7 @@ class ShopDatabase:
             self._lock_engine,
             self.where,
             self.engine.url.database or "",
-            {e: spec.table.fullname for e, spec in self._specs.items()},
+            {"company": "companies"} | {e: spec.table.fullname for e, spec in self._specs.items()},
         )
 
 

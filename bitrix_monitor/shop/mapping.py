@@ -16,7 +16,14 @@ from typing import Any, Literal
 
 import sqlalchemy as sa
 
-from bitrix_monitor.config import LINKS, LinksMapping, OrdersMapping, ShopConfig, UsersMapping
+from bitrix_monitor.config import (
+    LINKS,
+    CompaniesMapping,
+    LinksMapping,
+    OrdersMapping,
+    ShopConfig,
+    UsersMapping,
+)
 from bitrix_monitor.shop.connection import raise_if_denied
 from bitrix_monitor.shop.errors import ShopMappingError
 
@@ -190,12 +197,26 @@ class UsersMap:
     updated_at: sa.Column[Any] | None
     selected: tuple[sa.Column[Any], ...]
     extra: tuple[ExtraField, ...] = ()
+    company_ref: sa.Column[Any] | None = None  # the user's company: a key of [shop.companies]
+
+
+@dataclass(frozen=True)
+class CompaniesMap:
+    table: sa.Table
+    key: KeyColumn
+    company_id: IdStore
+    title: sa.Column[Any]
+    email: sa.Column[Any] | None
+    phone: sa.Column[Any] | None
+    updated_at: sa.Column[Any] | None
+    selected: tuple[sa.Column[Any], ...]
 
 
 @dataclass(frozen=True)
 class ResolvedMapping:
     orders: OrdersMap
     users: UsersMap
+    companies: CompaniesMap | None = None  # None: [shop.companies] has no table
     links: LinkTable | None = None
     warnings: tuple[str, ...] = ()  # what works but deserves a look (shown by the connection check)
 
@@ -517,6 +538,8 @@ def _users(r: _Resolver, m: UsersMapping) -> UsersMap:
     email = r.optional(s, "email", table, m.email)
     phone = r.optional(s, "phone", table, m.phone)
     company = r.optional(s, "company", table, m.company)
+    company_ref = r.optional(s, "company_ref", table, m.company_ref)
+    r.typed(s, "company_ref", company_ref, (sa.Integer, sa.String), "an integer or text type (a company key)")
     updated_at = r.optional(s, "updated_at", table, m.updated_at)
     r.typed(s, "updated_at", updated_at, _TIMESTAMP, "a date/time type")
     extra = _extra(r, s, table, m.fields)
@@ -541,9 +564,35 @@ def _users(r: _Resolver, m: UsersMapping) -> UsersMap:
             phone,
             company,
             updated_at,
+            company_ref,
             *(c for f in extra for c in f.columns),
         ),
         extra=extra,
+        company_ref=company_ref,
+    )
+
+
+def _companies(r: _Resolver, m: CompaniesMapping) -> CompaniesMap | None:
+    if not m.table.strip():
+        return None
+    s = "shop.companies"
+    table = r.table(s, m.table.strip())
+    key = r.key(s, table, m.key)
+    company_id = r.ids(s, "company_id", table, m.company_id, "company")
+    title = r.required(s, "title", table, m.title)
+    email = r.optional(s, "email", table, m.email)
+    phone = r.optional(s, "phone", table, m.phone)
+    updated_at = r.optional(s, "updated_at", table, m.updated_at)
+    r.typed(s, "updated_at", updated_at, _TIMESTAMP, "a date/time type")
+    return CompaniesMap(
+        table=table,
+        key=key,
+        company_id=company_id,
+        title=title,
+        email=email,
+        phone=phone,
+        updated_at=updated_at,
+        selected=_unique_columns(key.column, _own(company_id), title, email, phone, updated_at),
     )
 
 
@@ -551,18 +600,22 @@ def resolve(conn: sa.Connection, mapping: ShopConfig) -> ResolvedMapping:
     """Reflect the mapped tables and check every key; raises one :class:`ShopMappingError`."""
     r = _Resolver(conn)
     warnings: list[str] = []
-    if LINKS in (mapping.orders.deal_id, mapping.users.contact_id) and mapping.links.table.strip():
+    ids = [mapping.orders.deal_id, mapping.users.contact_id]
+    ids += [mapping.companies.company_id] if mapping.companies.table.strip() else []
+    if LINKS in ids and mapping.links.table.strip():
         r.links, warning = r.link_table(mapping.links)
         warnings += [warning] if warning else []
     return ResolvedMapping(
         orders=_orders(r, mapping.orders),
         users=_users(r, mapping.users),
+        companies=_companies(r, mapping.companies),
         links=r.links,
         warnings=tuple(warnings),
     )
 
 
 __all__ = [
+    "CompaniesMap",
     "Entity",
     "ExtraField",
     "IdColumn",

@@ -300,6 +300,16 @@ CONFIG_CASES = {
     "links_kind_values_not_text": ("[shop.links]\nkind_values = {deal = 2}\n", "kind_values must be a table"),
     "links_kind_values_empty": ("[shop.links]\nkind_values = {deal = ' '}\n", "the value of deal is empty"),
     "links_unknown_key": ("[shop.links]\ncolumn = 'x'\n", "[shop.links] unknown key 'column'"),
+    "companies_table_missing": ("[shop.companies]\ntable = 'firms'\n", "[shop.companies] table = 'firms'"),
+    "companies_links_without_a_table": (
+        "[shop.companies]\ntable = 'users'\ncompany_id = '@links'\n",
+        '[shop.companies] company_id = "@links" but [shop.links] has no table',
+    ),
+    "companies_title_missing": (
+        "[shop.companies]\ntable = 'users'\ncompany_id = 'bitrix_contact_id'\ntitle = 'firm_name'\n",
+        "[shop.companies] title = 'firm_name': table 'users' has no column",
+    ),
+    "companies_unknown_key": ("[shop.companies]\nname = 'x'\n", "[shop.companies] unknown key 'name'"),
     "company_ref_without_companies": (
         "[shop.users]\ncompany_ref = 'company_id'\n",
         "company_ref = 'company_id' but [shop.companies] has no table",

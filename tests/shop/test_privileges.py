@@ -14,6 +14,7 @@ from bitrix_monitor.config import ShopConfig
 from bitrix_monitor.demo.shop import create_demo_shop
 from bitrix_monitor.shop import ShopAuthError, ShopDatabase, ShopPermissionError
 from tests.shop.conftest import admin, admin_url, kind_of
+from tests.shop.test_companies import COMPANIES, create_companies
 from tests.shop.test_links import LINKED, create_links, links_in
 
 # As in README, "Shop database access and least privilege".
@@ -82,11 +83,13 @@ def _server_url(request: pytest.FixtureRequest) -> str:
     return str(request.getfixturevalue("postgres_url" if request.param == "postgresql" else "mariadb_url"))
 
 
-def _limited(url: str, grants: dict[str, str], *, links: bool) -> Iterator[Limited]:
+def _limited(url: str, grants: dict[str, str], *, links: bool, companies: bool = False) -> Iterator[Limited]:
     """A user made with ``grants`` (by server kind) on the demo shop at ``url``, dropped afterwards."""
     create_demo_shop(url, orders=30, users=10)
     if links:
         create_links(url)
+    if companies:
+        create_companies(url)
     kind = kind_of(url)
     user = f"bm_lp_{uuid.uuid4().hex[:8]}"
     lim = Limited(
@@ -226,3 +229,32 @@ def test_a_missing_right_on_the_link_tables_sequence_is_reported_at_connect(post
         with pytest.raises(ShopPermissionError) as info:
             ShopDatabase.connect(lim.url, LINKED, password=lim.password)
         assert "may not use the sequence bitrix_links_id_seq" in str(info.value)
+
+
+# As in README: the companies table read, its id column written.
+_COMPANIES_PG = """
+GRANT SELECT ON companies TO {user};
+GRANT UPDATE (bitrix_company_id) ON companies TO {user};
+"""
+_COMPANIES_MY = """
+GRANT SELECT ON {db}.companies TO '{user}'@'{host}';
+GRANT UPDATE (bitrix_company_id) ON {db}.companies TO '{user}'@'{host}';
+"""
+COMPANY_GRANTS = {
+    "postgresql": POSTGRES_GRANTS.strip() + _COMPANIES_PG,
+    "mariadb": MARIADB_GRANTS.strip() + _COMPANIES_MY,
+}
+
+
+@pytest.mark.parametrize("server", ["postgresql", "mariadb"])
+def test_least_privileged_user_reads_and_links_companies(server: str, request: pytest.FixtureRequest) -> None:
+    url = str(request.getfixturevalue("postgres_url" if server == "postgresql" else "mariadb_url"))
+    for lim in _limited(url, {server: COMPANY_GRANTS[server]}, links=False, companies=True):
+        with ShopDatabase.connect(lim.url, COMPANIES, password=lim.password) as db:
+            assert db.count_companies() == 5
+            assert db.get_users(["4"])["4"].company_key == "2"
+            assert db.set_company_id("2", 42) is True
+            assert db.get_companies(["2"])["2"].company_id == 42
+        lim.revoke("UPDATE (bitrix_company_id)", "companies")
+        with pytest.raises(ShopPermissionError, match=r"may not UPDATE column companies\.bitrix_company_id"):
+            ShopDatabase.connect(lim.url, COMPANIES, password=lim.password)
