@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from bitrix_monitor.config import OrdersMapping, ShopConfig, UsersMapping
 from bitrix_monitor.demo.shop import create_demo_shop
-from bitrix_monitor.shop import ShopDatabase
+from bitrix_monitor.shop import ShopDatabase, ShopMappingError
 
 
 def admin_url(url: str) -> sa.URL:
@@ -146,3 +146,14 @@ def create_custom_shop(url: str, *, orders: int = 30) -> None:
 def custom_url(shop_url: str) -> str:
     create_custom_shop(shop_url)
     return shop_url
+
+
+def assert_refused(url: str, mapping: ShopConfig, expected: list[str]) -> None:
+    """Connecting with ``mapping`` fails with one line of :class:`ShopMappingError` holding each of
+    ``expected``."""
+    with pytest.raises(ShopMappingError) as info:
+        ShopDatabase.connect(url, mapping)
+    message = str(info.value)
+    assert "\n" not in message
+    for part in expected:
+        assert part in message
