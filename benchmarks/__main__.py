@@ -4,8 +4,10 @@ Runs, each in its own process so that one's memory and threads do not colour the
 
 1. ``benchmarks.portal``    reads and creates against the emulator's sustained rate, vs. fast_bitrix24;
 2. ``benchmarks.queue``     enqueue, claim+complete and event-log throughput, empty vs. 1M history;
-3. ``benchmarks.reconcile`` reconciliation of 100k orders and 20k users on PostgreSQL;
-4. ``benchmarks.window``    the orders model at 100k rows in a real table view, offscreen.
+3. ``benchmarks.queue_pg``  the team queue in PostgreSQL: enqueue, claim+complete with 1/4/8 runners,
+                            pick-up latency via NOTIFY, empty vs. 1M history;
+4. ``benchmarks.reconcile`` reconciliation of 100k orders and 20k users on PostgreSQL;
+5. ``benchmarks.window``    the orders model at 100k rows in a real table view, offscreen.
 
 Every figure is a ratio measured in the same run (to the portal's ceiling, to the peer client, to the
 empty queue, or to its target), so it holds on a noisy machine. The output is one report, a table per
@@ -19,7 +21,7 @@ import subprocess
 import sys
 import time
 
-BENCHMARKS = ("portal", "queue", "reconcile", "window")
+BENCHMARKS = ("portal", "queue", "queue_pg", "reconcile", "window")
 
 
 def main() -> int:

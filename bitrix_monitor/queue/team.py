@@ -299,6 +299,20 @@ _STORE_METHODS: Final = (
 )  # fmt: skip
 
 
+def _server_clock(engine: sa.Engine) -> Clock:
+    """This machine's clock moved by its offset from the database server's (measured once)."""
+    with engine.connect() as conn:
+        before = time.time()
+        server = float(conn.exec_driver_sql("SELECT EXTRACT(EPOCH FROM clock_timestamp())").scalar_one())
+        after = time.time()
+    offset = server - (before + after) / 2
+    if abs(offset) > 2.0:
+        log.warning(
+            "this machine's clock is %.1f s off the queue database's; the queue keeps the latter", offset
+        )
+    return lambda: time.time() + offset
+
+
 class TeamQueue(JobQueue):
     """The job queue in a PostgreSQL database, shared by every desk and worker pointed at it."""
 
@@ -317,13 +331,16 @@ class TeamQueue(JobQueue):
         *,
         password: str | None = None,
         policy: RetryPolicy | None = None,
-        clock: Clock = time.time,
+        clock: Clock | None = None,
         rng: random.Random | None = None,
         reclaim: bool = True,
         pool_size: int = 4,
     ) -> TeamQueue:
         """Connect to the team queue at ``url`` (no password in it: ``password`` comes from the keyring or
-        the environment), create or migrate its tables, and take back leases that ran out."""
+        the environment), create or migrate its tables, and take back leases that ran out.
+
+        Leases and due times are compared across machines, so by default the queue keeps the database
+        server's time (this machine's clock, corrected by its offset from the server's when connecting)."""
         parsed = check_queue_url(url)
         full = parsed.set(drivername="postgresql+psycopg")
         if password is not None:
@@ -336,11 +353,19 @@ class TeamQueue(JobQueue):
             max_overflow=16,
             connect_args={"connect_timeout": 10, "application_name": "bitrix-monitor"},
         )
-        queue = cls(parsed, engine, policy=policy or RetryPolicy(), clock=clock, rng=rng or random.Random())
+        queue = cls(
+            parsed,
+            engine,
+            policy=policy or RetryPolicy(),
+            clock=clock or time.time,
+            rng=rng or random.Random(),
+        )
         try:
             try:
                 with queue._errors():
                     prepare(engine, queue.location)
+                    if clock is None:
+                        queue._clock = _server_clock(engine)
             except sa.exc.OperationalError as exc:  # not there, or not letting us in: say so at once
                 raise QueueUnreachable(queue.location, exc) from exc
             if reclaim:
@@ -554,5 +579,7 @@ def open_queue(
 ) -> JobQueue:
     """The queue at ``location``: a team queue for a PostgreSQL URL, else this desk's queue file."""
     if isinstance(location, str) and is_queue_url(location):
-        return TeamQueue.connect(location, password=password, policy=policy, clock=clock, rng=rng)
+        return TeamQueue.connect(
+            location, password=password, policy=policy, clock=None if clock is time.time else clock, rng=rng
+        )
     return JobQueue.open(Path(location), policy=policy, clock=clock, rng=rng)

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -389,3 +390,15 @@ def test_the_queue_sets_itself_up_and_works_with_the_readme_grants_only(postgres
             conn.exec_driver_sql(f"REVOKE ALL ON DATABASE {database} FROM {role}")
             conn.exec_driver_sql(f"DROP ROLE {role}")
         admin.dispose()
+
+
+def test_a_desk_whose_clock_is_off_keeps_the_database_servers_time(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Leases and due times are compared between machines: an hour-fast desk must not expire the leases
+    of everyone else."""
+    real = time.time
+    monkeypatch.setattr(time, "time", lambda: real() + 3600.0)
+    with TeamQueue.connect(postgres_url) as queue:
+        job = queue.enqueue("deal.create", "o1")
+    assert abs(job.created_at.timestamp() - real()) < 60
