@@ -1,11 +1,12 @@
 """Benchmark (not a test): stream 100k orders from PostgreSQL with ``iter_orders``.
 
-    .venv/bin/python -m tests.shop.bench_read [--orders 100000] [--page-size 2000]
+    .venv/bin/python -m tests.shop.bench_read [--orders 100000] [--page-size 2000] [--links]
 
 Creates a scratch database on the test PostgreSQL server, fills it with the demo shop in a child process,
 then reads every order in a fresh child process and reports seconds, rows/s, the process's peak RSS
 (before and after the read) and, in a second pass, the Python heap's peak (tracemalloc). Drops the
-database at the end.
+database at the end. With ``--links`` the deal ids live in a link table (every other order linked), read
+through the outer join.
 """
 
 from __future__ import annotations
@@ -31,11 +32,12 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def read(url: str, page_size: int) -> dict[str, float]:
+def read(url: str, page_size: int, links: bool) -> dict[str, float]:
     from bitrix_monitor.config import ShopConfig
     from bitrix_monitor.shop import ShopDatabase
+    from tests.shop.test_links import LINKED
 
-    with ShopDatabase.connect(url, ShopConfig()) as db:
+    with ShopDatabase.connect(url, LINKED if links else ShopConfig()) as db:
         rss_before = _rss_mb()
         start = time.perf_counter()
         rows = sum(len(page) for page in db.iter_orders(page_size=page_size))
@@ -56,10 +58,26 @@ def read(url: str, page_size: int) -> dict[str, float]:
     }
 
 
+def _link_every_other_order(url: str) -> None:
+    from tests.shop.test_links import create_links
+
+    table = create_links(url)
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as conn:
+            orders = sa.table("orders", sa.column("order_id"))
+            picked = sa.select(sa.literal("deal"), orders.c.order_id, orders.c.order_id + 1000)
+            picked = picked.where(orders.c.order_id % 2 == 0)
+            conn.execute(sa.insert(table).from_select(["entity_type", "local_id", "bitrix_id"], picked))
+    finally:
+        engine.dispose()
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--orders", type=int, default=100_000)
     ap.add_argument("--page-size", type=int, default=2000)
+    ap.add_argument("--links", action="store_true", help="deal and contact ids in a link table")
     ap.add_argument("--child", nargs=2, metavar=("MODE", "URL"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -68,8 +86,10 @@ def main() -> int:
             from bitrix_monitor.demo.shop import create_demo_shop
 
             create_demo_shop(url, orders=args.orders, users=max(1, args.orders // 20))
+            if args.links:
+                _link_every_other_order(url)
         else:
-            print(json.dumps(read(url, args.page_size)))
+            print(json.dumps(read(url, args.page_size, args.links)))
         return 0
     name = f"bm_bench_{uuid.uuid4().hex[:8]}"
     admin = sa.create_engine(ADMIN, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
@@ -78,6 +98,7 @@ def main() -> int:
     url = sa.make_url(ADMIN).set(database=name).render_as_string(hide_password=False)
     try:
         me = [sys.executable, "-m", "tests.shop.bench_read", "--orders", str(args.orders)]
+        me += ["--links"] if args.links else []
         start = time.perf_counter()
         subprocess.run([*me, "--child", "fill", url], cwd=ROOT, check=True)
         print(f"filled {args.orders} orders in {time.perf_counter() - start:.1f} s")
