@@ -247,3 +247,16 @@ def test_a_link_table_that_does_not_fit_is_one_clear_error(
     with admin(demo_url) as conn:
         md.create_all(conn)
     assert_refused(demo_url, replace(LINKED, links=links), expected)
+
+
+async def test_the_settings_dialogs_shop_test_names_the_missing_unique_constraint(demo_url: str) -> None:
+    from bitrix_monitor.config import AppConfig
+    from bitrix_monitor.sync.probe import ConnectionTester
+
+    create_links(demo_url, unique=False)
+    line = await ConnectionTester(AppConfig(shop=LINKED)).test_shop(demo_url)
+    assert (
+        "120 orders and 40 users; the mapping matches. Warning: [shop.links] table 'bitrix_links' has no "
+        in line
+    )
+    assert "add UNIQUE (entity_type, local_id)" in line
