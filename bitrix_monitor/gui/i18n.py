@@ -79,5 +79,6 @@ def set_language(choice: str) -> str:
             _installed.append(translator)
         elif not (name == "qtbase" and code == "en"):
             log.warning("no %s translation for %s in %s", name, code, directory)
+    log.info("language %s (%s): %s", code, choice, ", ".join(t.filePath() for t in _installed) or "built in")
     _current = code
     return code

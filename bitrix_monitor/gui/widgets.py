@@ -171,7 +171,8 @@ class ActivityChart(QWidget):
             p.end()
             return
         n = len(self.buckets)
-        peak = max(max(d, f) for d, f, _t in self.buckets) or 1
+        busiest = max(max(d, f) for d, f, _t in self.buckets)
+        peak = busiest or 1  # the scale; the caption names the real busiest minute
         throttle_peak = max(t for _d, _f, t in self.buckets) or 1.0
         mid = rect.top() + rect.height() * 0.7
         width = rect.width() / n
@@ -193,7 +194,7 @@ class ActivityChart(QWidget):
         for (x1, y1), (x2, y2) in itertools.pairwise(points):
             p.drawLine(int(x1), int(y1), int(x2), int(y2))
         p.setPen(self.palette().text().color())
-        caption = self.tr("last %n min", "", n) + " · " + self.tr("peak: %n jobs/min", "", peak)
+        caption = self.tr("last %n min", "", n) + " · " + self.tr("peak: %n jobs/min", "", busiest)
         p.drawText(4, self.height() - 4, caption)
         p.end()
 

@@ -331,3 +331,20 @@ def test_the_translation_tools_ship_with_pyside6() -> None:
             [update_translations.tool(name), "-version"], capture_output=True, text=True, check=False
         )
         assert result.returncode == 0 and "6." in result.stdout + result.stderr
+
+
+def test_the_app_starts_in_the_language_of_the_config(data_dirs: DataDirs, fake_service) -> None:
+    from bitrix_monitor.gui.app import run_gui
+
+    async def factory(*, demo: bool = False):  # type: ignore[no-untyped-def]
+        return fake_service
+
+    data_dirs.config_file.write_text('[window]\nlanguage = "ru"\n')
+    try:
+        assert run_gui(factory, config_path=data_dirs.config_file, data_dirs=data_dirs, quit_after=0.3) == 0
+        assert i18n.current_language() == "ru"
+    finally:
+        i18n.set_language("en")
+    data_dirs.config_file.write_text("[window]\nlanguage = 'klingon'\n")  # unreadable: the system's language
+    run_gui(factory, config_path=data_dirs.config_file, data_dirs=data_dirs, quit_after=0.3)
+    assert i18n.current_language() == i18n.system_language()
