@@ -260,3 +260,18 @@ async def test_the_settings_dialogs_shop_test_names_the_missing_unique_constrain
         in line
     )
     assert "add UNIQUE (entity_type, local_id)" in line
+
+
+def test_integer_keys_in_a_text_local_id_column_are_compared_as_text(demo_url: str) -> None:
+    table = create_links(demo_url, local=sa.String(40), crm=sa.String(20))
+    with ShopDatabase.connect(demo_url, LINKED) as db:
+        assert db.set_deal_id("12", 1200) is True
+        assert db.set_contact_id("3", 300) is True
+        assert links_in(demo_url, table) == [("deal", "12", "1200"), ("contact", "3", "300")]
+        orders = {o.key: o.deal_id for page in db.iter_orders(page_size=25) for o in page}
+        assert len(orders) == 120 and {k for k, v in orders.items() if v} == {"12"}
+        assert db.get_orders(["12"])["12"].deal_id == 1200
+        assert db.keys_storing("order", [1200]) == {1200: ["12"]}
+        assert db.set_deal_id("12", 1201, expected=1200) is True
+        assert db.set_deal_id("12", None, expected=1201) is True
+        assert links_in(demo_url, table) == [("contact", "3", "300")]
