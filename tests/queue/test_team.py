@@ -25,6 +25,7 @@ from bitrix_monitor.paths import DataDirs
 from bitrix_monitor.queue import JobQueue, RetryPolicy, TeamQueue, open_queue
 from bitrix_monitor.queue import team as team_module
 from bitrix_monitor.secrets import ENV_QUEUE, ENV_QUEUE_PASSWORD, SERVICE, queue_password_key
+from tests.conftest import POSTGRES_ADMIN_URL
 from tests.fakes import MemoryKeyring
 from tests.queue.conftest import FakeClock
 
@@ -402,3 +403,30 @@ def test_a_desk_whose_clock_is_off_keeps_the_database_servers_time(
     with TeamQueue.connect(postgres_url) as queue:
         job = queue.enqueue("deal.create", "o1")
     assert abs(job.created_at.timestamp() - real()) < 60
+
+
+def test_calls_wait_for_the_database_to_come_back(team: TeamQueue, postgres_url: str) -> None:
+    """The database goes away (every connection cut, new ones refused) and comes back a moment later: the
+    calls made meanwhile wait for it and then do their work once."""
+    (first,) = team.enqueue_many([("deal.create", "o1", None)]).job_ids
+    database = sa.make_url(postgres_url).database
+    engine = _admin(POSTGRES_ADMIN_URL)  # from outside: a database cannot lock itself out
+    allow = f"ALTER DATABASE {database} ALLOW_CONNECTIONS true"
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f"ALTER DATABASE {database} ALLOW_CONNECTIONS false")
+        conn.exec_driver_sql(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (database,)
+        )
+        back = threading.Timer(1.5, conn.exec_driver_sql, (allow,))
+        back.start()
+        try:
+            claimed = team.claim("runner")  # made while the database is away
+            job = team.enqueue("deal.create", "o2")
+        finally:
+            back.join()
+            conn.exec_driver_sql(allow)
+    engine.dispose()
+    assert [j.id for j in claimed] == [first]
+    assert team.complete("runner", first, {"id": 1}).state == "done"
+    assert [j.entity_key for j in team.list_jobs(limit=None)] == ["o2", "o1"]
+    assert [e.type for e in team.events(job.id)] == ["enqueued"]
