@@ -365,7 +365,16 @@ class _Resolver:
         if name == LINKS:
             if self.links is None:
                 raise ShopMappingError(f'[{section}] {key} = "{LINKS}" but [shop.links] has no table')
-            return LinkIds(self.links, crm)
+            ids = LinkIds(self.links, crm)
+            allowed = list(getattr(self.links.kind.type, "enums", None) or [])
+            if allowed and ids.value not in allowed:
+                col = self.links.kind
+                raise ShopMappingError(
+                    f"[shop.links] kind_values: {ids.value!r} ({crm}) is not a value of "
+                    f"{col.table.name}.{col.name}",
+                    hint=f"its values: {', '.join(allowed)}",
+                )
+            return ids
         return self.id_column(section, key, self.required(section, key, table, name))
 
     def link_table(self, m: LinksMapping) -> tuple[LinkTable, str]:

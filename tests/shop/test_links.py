@@ -29,6 +29,7 @@ def link_table(
     name: str = "bitrix_links",
     local: sa.types.TypeEngine[Any] | None = None,
     crm: sa.types.TypeEngine[Any] | None = None,
+    kind: sa.types.TypeEngine[Any] | None = None,
     unique: bool = True,
     schema: str | None = None,
 ) -> sa.Table:
@@ -38,7 +39,7 @@ def link_table(
         name,
         md,
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("entity_type", sa.String(20), nullable=False),
+        sa.Column("entity_type", kind if kind is not None else sa.String(20), nullable=False),
         sa.Column("local_id", local if local is not None else sa.Integer, nullable=False),
         sa.Column("bitrix_id", crm if crm is not None else sa.Integer, nullable=True),
         sa.Column("created_at", sa.DateTime, nullable=False, server_default=sa.func.current_timestamp()),
@@ -275,3 +276,16 @@ def test_integer_keys_in_a_text_local_id_column_are_compared_as_text(demo_url: s
         assert db.set_deal_id("12", 1201, expected=1200) is True
         assert db.set_deal_id("12", None, expected=1201) is True
         assert links_in(demo_url, table) == [("contact", "3", "300")]
+
+
+def test_an_enum_kind_column_is_read_written_and_checked_against_kind_values(demo_url: str) -> None:
+    create_links(demo_url, kind=sa.Enum("DEAL", "CONTACT", "COMPANY", name="bm_entity_kind"))
+    values = {"deal": "DEAL", "contact": "CONTACT", "company": "COMPANY"}
+    cfg = replace(LINKED, links=LinksMapping(table="bitrix_links", kind_values=values))
+    with ShopDatabase.connect(demo_url, cfg) as db:
+        assert db.set_deal_id("7", 70) is True
+        assert db.get_orders(["7"])["7"].deal_id == 70
+        assert db.set_deal_id("7", None, expected=70) is True
+    if kind_of(demo_url) != "sqlite":  # SQLite keeps no list of an enum's values
+        wrong = replace(LINKED, links=LinksMapping(table="bitrix_links", kind_values={"deal": "ORDER"}))
+        assert_refused(demo_url, wrong, ["[shop.links] kind_values: 'ORDER' (deal) is not a value of"])
