@@ -29,6 +29,7 @@ from bitrix_monitor.queue.model import (
     QueueFileError,
     RestoreEntry,
     RunnerInfo,
+    TeamRunner,
     error_signature,
     kind_info,
 )
@@ -67,6 +68,7 @@ __all__ = [
     "RunnerInfo",
     "RunnerLock",
     "TeamQueue",
+    "TeamRunner",
     "error_signature",
     "kind_info",
     "move_aside",

@@ -266,6 +266,25 @@ class ActivityPoint:
 
 
 @dataclass(frozen=True, slots=True)
+class TeamRunner:
+    """A runner of a shared queue (a desk, a worker), as the team sees it."""
+
+    owner: str  # "host:pid": the lease owner its jobs and events name
+    host: str
+    pid: int
+    description: str  # e.g. "bitrix-monitor --sync --watch 60"
+    version: str  # of Bitrix Monitor
+    started_at: datetime
+    heartbeat_at: datetime
+    stopped_at: datetime | None  # None while it runs
+    last_error: str | None
+
+    def silent(self, now: datetime, after: float = 120.0) -> bool:
+        """Running, but not heard of for ``after`` seconds: killed, hung, or cut off from the database."""
+        return self.stopped_at is None and (now - self.heartbeat_at).total_seconds() > after
+
+
+@dataclass(frozen=True, slots=True)
 class RunnerInfo:
     """Who holds a queue's runner lock."""
 

@@ -21,6 +21,7 @@ from bitrix_monitor.queue.model import (
     JobEvent,
     QueueCounts,
     RestoreEntry,
+    TeamRunner,
 )
 
 Detail = Mapping[str, Any] | None
@@ -41,6 +42,9 @@ class JobStore(Protocol):
     def runner_lock(
         self, description: str, *, timeout: float | None = 0.0
     ) -> contextlib.AbstractContextManager[Any]: ...
+
+    def runners(self) -> list[TeamRunner]:
+        """The runners of a shared queue (none for the file), the most recently alive first."""
 
     def heartbeat(
         self, owner: str, description: str | None = None, *, last_error: str | None = None

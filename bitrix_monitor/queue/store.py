@@ -249,6 +249,10 @@ class JobQueue:
         """The lock that makes this process the queue's only runner (see :class:`RunnerLock`)."""
         return RunnerLock(self.file, description, timeout=timeout)
 
+    def runners(self) -> list[m.TeamRunner]:
+        """The runners of a shared queue; the file's one runner is told by its lock (:class:`QueueBusy`)."""
+        return []
+
     def heartbeat(self, owner: str, description: str | None = None, *, last_error: str | None = None) -> None:
         """Say that runner ``owner`` is alive, and its last error. The file's one runner is described by its
         lock (see :class:`RunnerLock`); the shared queue lists its runners."""

@@ -32,7 +32,8 @@ import sqlalchemy as sa
 
 from bitrix_monitor import __version__
 from bitrix_monitor.errors import ConfigError, UserFacingError
-from bitrix_monitor.queue.store import Clock, JobQueue, RetryPolicy
+from bitrix_monitor.queue.model import TeamRunner
+from bitrix_monitor.queue.store import Clock, JobQueue, RetryPolicy, _dt, _opt_dt
 
 log = logging.getLogger(__name__)
 
@@ -322,6 +323,7 @@ class TeamQueue(JobQueue):
         super().__init__(None, policy=policy, clock=clock, rng=rng, writer=engine, reader=engine)
         self.url = url
         self.reconnect_seconds = RECONNECT_SECONDS
+        self._runs = 0  # runner_lock held within itself
         self._listener: psycopg.Connection[Any] | None = None
 
     @classmethod
@@ -417,14 +419,19 @@ class TeamQueue(JobQueue):
     @contextlib.contextmanager
     def runner_lock(self, description: str, *, timeout: float | None = 0.0) -> Iterator[None]:
         """No lock: many runners share the queue. The runner is listed (host, pid, version, heartbeat) while
-        it runs, for the team to see."""
+        it runs, for the team to see; held within itself (a worker's run inside its watch), the outer one
+        names it and ends it."""
         owner = f"{socket.gethostname()}:{os.getpid()}"
-        self.heartbeat(owner, description)
+        outer = self._runs == 0
+        self.heartbeat(owner, description if outer else None)
+        self._runs += 1
         try:
             yield
         finally:
-            with contextlib.suppress(UserFacingError, sa.exc.DBAPIError):
-                self._stopped(owner)
+            self._runs -= 1
+            if outer:
+                with contextlib.suppress(UserFacingError, sa.exc.DBAPIError):
+                    self._stopped(owner)
 
     @_reconnecting
     def heartbeat(self, owner: str, description: str | None = None, *, last_error: str | None = None) -> None:
@@ -461,11 +468,24 @@ class TeamQueue(JobQueue):
             )
 
     @_reconnecting
-    def runners(self) -> list[dict[str, Any]]:
+    def runners(self) -> list[TeamRunner]:
         """Every runner that ever worked this queue, the most recently alive first."""
         with self._read() as conn:
             rows = conn.execute(sa.text("SELECT * FROM runners ORDER BY heartbeat_at DESC")).mappings().all()
-        return [dict(r) for r in rows]
+        return [
+            TeamRunner(
+                owner=r["owner"],
+                host=r["host"],
+                pid=r["pid"],
+                description=r["description"],
+                version=r["version"],
+                started_at=_dt(r["started_at"]),
+                heartbeat_at=_dt(r["heartbeat_at"]),
+                stopped_at=_opt_dt(r["stopped_at"]),
+                last_error=r["last_error"],
+            )
+            for r in rows
+        ]
 
     # --- waking runners -----------------------------------------------------------------------------------
 

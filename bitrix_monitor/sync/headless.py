@@ -21,6 +21,7 @@ from bitrix_monitor import APP_NAME
 from bitrix_monitor.errors import EXIT_OK, EXIT_PROBLEMS, ConfigError
 from bitrix_monitor.queue.port import JobStore
 from bitrix_monitor.sync.api import Snapshot
+from bitrix_monitor.sync.changes import ChangeWatcher
 from bitrix_monitor.sync.fields import STAMP_FIELDS
 from bitrix_monitor.sync.model import Plan, Progress, RecordState
 from bitrix_monitor.sync.report import Report
@@ -217,9 +218,26 @@ async def _watch(
     # sync runs, differs from what the watcher saw and is picked up by the first poll.
     watcher = service.change_watcher()
     await watcher.prime()
+    with contextlib.ExitStack() as listed:
+        if not service.queue.exclusive:  # listed among the team's runners while it watches, not only runs
+            listed.enter_context(service.queue.runner_lock(f"bitrix-monitor --sync --watch {opts.watch:g}"))
+        await _watch_loop(service, opts, out, printer, stop, watcher)
+    return Report.of(await service.snapshot(printer), await service.queue_summary())
+
+
+async def _watch_loop(
+    service: MonitorService,
+    opts: HeadlessOptions,
+    out: TextIO,
+    printer: _Printer,
+    stop: asyncio.Event,
+    watcher: ChangeWatcher,
+) -> None:
+    assert opts.watch
     report = await _sync_once(service, opts, out, printer)
     print(json.dumps(report.to_dict()) if opts.json else report.to_text(), file=out, flush=True)
     while not stop.is_set():
+        await asyncio.to_thread(service.queue.heartbeat, service.owner)
         woken = await _idle(service.queue, opts.watch, stop)
         if stop.is_set():
             break
@@ -228,7 +246,6 @@ async def _watch(
             log.info("watch: queued %d jobs for changed records", queued)
         if queued or woken or await asyncio.to_thread(_team_work_due, service.queue):
             await service.run_queue(progress=printer, stop=stop)
-    return Report.of(await service.snapshot(printer), await service.queue_summary())
 
 
 async def _idle(queue: JobStore, seconds: float, stop: asyncio.Event) -> bool:

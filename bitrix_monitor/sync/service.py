@@ -23,7 +23,7 @@ from bitrix_monitor.bitrix.errors import BitrixError
 from bitrix_monitor.config import AppConfig
 from bitrix_monitor.errors import ConfigError, UserFacingError
 from bitrix_monitor.paths import DataDirs
-from bitrix_monitor.queue import JobStore
+from bitrix_monitor.queue import JobStore, TeamRunner
 from bitrix_monitor.queue.model import kind_info
 from bitrix_monitor.shop import ShopDatabase
 from bitrix_monitor.sync.api import (
@@ -290,6 +290,10 @@ class MonitorService:
                 "sync", f"created {stats.created}, adopted {stats.adopted}, updated {stats.updated} records"
             )
         return stats
+
+    async def runners(self) -> list[TeamRunner]:
+        """Who works the queue: every desk and worker of a shared queue (none for this desk's own file)."""
+        return await asyncio.to_thread(self.queue.runners)
 
     async def _note_error(self, message: str) -> None:
         """Keep the runner's last error where the team sees it (a shared queue's list of runners)."""

@@ -236,19 +236,25 @@ def test_no_transaction_is_left_open_between_calls(team: TeamQueue, postgres_url
 
 
 def test_runners_are_listed_with_host_version_and_heartbeat(team: TeamQueue, clock: FakeClock) -> None:
-    with team.runner_lock("bitrix-monitor --sync --watch 60"), team.runner_lock("and it is no lock"):
+    with team.runner_lock("bitrix-monitor --sync --watch 60"):
+        with team.runner_lock("bitrix-monitor run"):  # no lock: a run within the watch
+            (me,) = team.runners()
+        assert (me.host, me.pid, me.stopped_at) == (socket.gethostname(), os.getpid(), None)
+        assert me.description == "bitrix-monitor --sync --watch 60"
         (me,) = team.runners()
-        assert (me["host"], me["pid"], me["stopped_at"]) == (socket.gethostname(), os.getpid(), None)
-        assert me["description"] == "and it is no lock"
+        assert me.stopped_at is None  # the inner run ended, the watch goes on
         clock.advance(30)
-        team.heartbeat(me["owner"], last_error="PortalUnavailable: 503")
+        team.heartbeat(me.owner, last_error="PortalUnavailable: 503")
+        clock.advance(200)
+        assert team.runners()[0].silent(clock.now)  # not heard of for 200 s
     (me,) = team.runners()
-    assert (me["heartbeat_at"], me["last_error"], me["version"]) == (
-        clock.t,
+    assert (me.heartbeat_at, me.last_error, me.version) == (
+        clock.later(-200),
         "PortalUnavailable: 503",
         team_module.__version__,
     )
-    assert me["stopped_at"] is not None
+    assert me.stopped_at == clock.now
+    assert not me.silent(clock.now)  # it said goodbye
 
 
 # --- choosing the queue ------------------------------------------------------------------------------------

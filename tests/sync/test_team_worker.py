@@ -63,4 +63,5 @@ def test_a_worker_and_a_desk_share_the_queue_and_the_portals_budget(
     with TeamQueue.connect(postgres_url) as team:
         runners = team.runners()
     assert len(runners) == 2  # the worker and the desk
-    assert all(r["stopped_at"] is not None and r["version"] for r in runners)
+    assert all(r.stopped_at is not None and r.version for r in runners)
+    assert "bitrix-monitor --sync --watch 1" in {r.description for r in runners}  # the worker says what it is
