@@ -395,8 +395,9 @@ class ShopDatabase:
             stmt = spec.ids.storing(spec.table, spec.key, chunk)
             for key, value in self._run(f"reading {entity}s by id", lambda c, s=stmt: c.execute(s).all()):  # type: ignore[misc]
                 pid = parse_id(value)
-                if pid in chunk:
-                    found.setdefault(pid, []).append(str(key))
+                keys = found.setdefault(pid, []) if pid in chunk else None
+                if keys is not None and (not keys or keys[-1] != str(key)):  # a link row twice: one key
+                    keys.append(str(key))
         return found
 
     def has_updated_at(self, entity: str) -> bool:

@@ -205,6 +205,10 @@ def test_a_link_table_without_a_unique_constraint_works_and_is_warned_about(
         by_key = {o.key: o for o in orders}
         assert (by_key["3"].deal_id, by_key["3"].problem) == (31, "")  # the same id twice is harmless
         assert "the link table holds two deal ids for it (41, 42)" in by_key["4"].problem
+        assert db.keys_storing("order", [31, 41]) == {
+            31: ["3"],
+            41: ["4"],
+        }  # not a link shared by "3" and "3"
         assert db.set_deal_id("3", None, expected=31) is True  # both rows holding it go
         assert db.get_orders(["3"])["3"].deal_id is None
 
