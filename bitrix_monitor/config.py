@@ -96,6 +96,7 @@ class CompaniesMapping:
     email: str = field(default="", metadata=_doc("E-mail column (optional)"))
     phone: str = field(default="", metadata=_doc("Phone column (optional)"))
     updated_at: str = field(default="", metadata=_doc("Last-change timestamp column (optional)"))
+    fields: dict[str, str] = field(default_factory=dict, metadata=_doc(_FIELDS_DOC))
 
 
 @dataclass(frozen=True)
@@ -310,6 +311,7 @@ def from_dict(data: dict[str, Any]) -> AppConfig:
     cfg: AppConfig = _build("", AppConfig, data)
     check_extra_fields("orders", cfg.shop.orders.fields)
     check_extra_fields("users", cfg.shop.users.fields)
+    check_extra_fields("companies", cfg.shop.companies.fields)
     check_portal_plan(cfg.portal.plan)
     _check_numbers(cfg)
     if _BATCH_SYNTAX.search(cfg.portal.originator):

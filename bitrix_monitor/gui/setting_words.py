@@ -159,6 +159,13 @@ LABELS: dict[Key, tuple[str, str]] = {
         QT_TRANSLATE_NOOP("Setting", "Last change column"),
         QT_TRANSLATE_NOOP("Setting", "Timestamp of the last change (optional)"),
     ),
+    ("shop", "companies", "fields"): (
+        QT_TRANSLATE_NOOP("Setting", "More company fields"),
+        QT_TRANSLATE_NOOP(
+            "Setting",
+            "More Bitrix24 fields = a column or a template: COMMENTS={column_name}, UF_CRM_X=column_name",
+        ),
+    ),
     ("shop", "links", "table"): (
         QT_TRANSLATE_NOOP("Setting", "Id table"),
         QT_TRANSLATE_NOOP("Setting", "A table of Bitrix24 ids, for id columns set to @links; empty: none"),

@@ -563,6 +563,7 @@ class ShopDatabase:
             updated_at=None if m.updated_at is None else _moment(raw[m.updated_at.name], self.zone),
             raw=raw,
             problem=_row_problems("company", raw[m.key.column.name], stored, id_problem),
+            extra={f.name: f.render(raw) for f in m.extra},
         )
 
     # -- locks --------------------------------------------------------------------------------------

@@ -210,6 +210,7 @@ class CompaniesMap:
     phone: sa.Column[Any] | None
     updated_at: sa.Column[Any] | None
     selected: tuple[sa.Column[Any], ...]
+    extra: tuple[ExtraField, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -593,6 +594,7 @@ def _companies(r: _Resolver, m: CompaniesMapping) -> CompaniesMap | None:
     phone = r.optional(s, "phone", table, m.phone)
     updated_at = r.optional(s, "updated_at", table, m.updated_at)
     r.typed(s, "updated_at", updated_at, _TIMESTAMP, "a date/time type")
+    extra = _extra(r, s, table, m.fields)
     return CompaniesMap(
         table=table,
         key=key,
@@ -601,7 +603,16 @@ def _companies(r: _Resolver, m: CompaniesMapping) -> CompaniesMap | None:
         email=email,
         phone=phone,
         updated_at=updated_at,
-        selected=_unique_columns(key.column, _own(company_id), title, email, phone, updated_at),
+        selected=_unique_columns(
+            key.column,
+            _own(company_id),
+            title,
+            email,
+            phone,
+            updated_at,
+            *(c for f in extra for c in f.columns),
+        ),
+        extra=extra,
     )
 
 

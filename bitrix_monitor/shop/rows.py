@@ -109,6 +109,7 @@ class CompanyRow:
     updated_at: datetime | None
     raw: Mapping[str, Any] = field(hash=False, repr=False)
     problem: str = ""
+    extra: Mapping[str, str] = field(default_factory=dict, hash=False)  # [shop.companies.fields], rendered
     fingerprint: str = field(init=False, repr=False)
 
     @property
@@ -117,7 +118,8 @@ class CompanyRow:
         return self.company_id
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "fingerprint", _fingerprint(self.key, self.title, self.email, self.phone))
+        fp = _fingerprint(self.key, self.title, self.email, self.phone, *_extra(self.extra))
+        object.__setattr__(self, "fingerprint", fp)
 
 
 ShopRow = OrderRow | UserRow | CompanyRow

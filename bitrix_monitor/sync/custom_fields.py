@@ -142,15 +142,21 @@ async def check_fields(client: BitrixClient, entity: str, fields: Sequence[Mappe
 
 
 async def check_shop_fields(client: BitrixClient, shop: ShopDatabase, cfg: ShopConfig) -> None:
-    """The connected shop's ``[shop.orders.fields]`` and ``[shop.users.fields]`` against the portal."""
+    """The connected shop's ``[shop.orders.fields]``, ``[shop.users.fields]`` and (companies mapped)
+    ``[shop.companies.fields]`` against the portal."""
     await check_fields(client, "deal", from_shop("orders", shop.orders_map.extra, cfg.orders.fields))
     await check_fields(client, "contact", from_shop("users", shop.users_map.extra, cfg.users.fields))
+    if shop.companies_map is not None:
+        extra = shop.companies_map.extra
+        await check_fields(client, "company", from_shop("companies", extra, cfg.companies.fields))
 
 
 async def check_config_fields(client: BitrixClient, cfg: ShopConfig) -> None:
     """As :func:`check_shop_fields`, from the config alone (no shop connected)."""
     await check_fields(client, "deal", from_config("orders", cfg.orders.fields))
     await check_fields(client, "contact", from_config("users", cfg.users.fields))
+    if cfg.companies.table.strip():
+        await check_fields(client, "company", from_config("companies", cfg.companies.fields))
 
 
 __all__ = [

@@ -1188,6 +1188,10 @@
         <translation>Название компании</translation>
     </message>
     <message>
+        <source>More company fields</source>
+        <translation>Другие поля компании</translation>
+    </message>
+    <message>
         <source>Id table</source>
         <translation>Таблица ID</translation>
     </message>

@@ -31,6 +31,8 @@ def test_fields_sections_load_as_name_to_source() -> None:
     assert cfg.shop.orders.fields == {"UF_CRM_SHOP_ID": "{order_id}", "COMMENTS": "comment"}
     assert cfg.shop.users.fields == {"SOURCE_DESCRIPTION": "User {username}"}
     assert config.AppConfig().shop.orders.fields == {}
+    companies = _load('[shop.companies]\ntable = "companies"\n[shop.companies.fields]\nUF_CRM_INN = "inn"\n')
+    assert companies.shop.companies.fields == {"UF_CRM_INN": "inn"}
 
 
 BAD = {
@@ -47,6 +49,8 @@ BAD = {
     "builtin_contact": ("[shop.orders.fields]\nCONTACT_ID = 'user_id'\n", "already sends CONTACT_ID"),
     "builtin_name": ("[shop.users.fields]\nNAME = 'username'\n", "already sends NAME"),
     "builtin_email": ("[shop.users.fields]\nEMAIL = 'email'\n", "already sends EMAIL"),
+    "builtin_company_title": ("[shop.companies.fields]\nTITLE = 'name'\n", "the app already sends TITLE"),
+    "company_not_text": ("[shop.companies.fields]\nUF_CRM_INN = true\n", "'UF_CRM_INN' = True is a bool"),
     "empty_source": ("[shop.orders.fields]\nCOMMENTS = ' '\n", "[shop.orders.fields] COMMENTS is empty"),
 }
 

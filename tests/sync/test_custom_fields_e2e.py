@@ -7,17 +7,22 @@ fields with one clear error that lists the deal's writable custom fields."""
 from __future__ import annotations
 
 import tomllib
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from bitrix_monitor import config
+from bitrix_monitor.bitrix import BitrixClient
 from bitrix_monitor.demo.emulator import PortalEmulator
 from bitrix_monitor.errors import ConfigError
 from bitrix_monitor.paths import DataDirs
+from bitrix_monitor.shop import ShopDatabase
 from bitrix_monitor.sync.api import Snapshot
+from bitrix_monitor.sync.custom_fields import check_shop_fields
 from bitrix_monitor.sync.model import FieldDiff, RecordState
 from bitrix_monitor.sync.probe import ConnectionTester
+from tests.shop.test_companies import COMPANIES, create_companies
 from tests.sync.conftest import FAST_CONFIG, ORIGINATOR, Shop, make_shop
 from tests.sync.test_engine import _service, _sync
 
@@ -219,3 +224,22 @@ async def test_portal_test_of_the_settings_dialog_checks_the_fields_too(
         await tester.test_portal(portal.webhook_url)
     ok = ConnectionTester(_cfg(FIELDS))
     assert "Connected to" in await ok.test_portal(portal.webhook_url)
+
+
+@SQLITE
+async def test_company_fields_are_read_and_checked_against_crm_company_fields(
+    small: Shop, portal: PortalEmulator
+) -> None:
+    create_companies(small.url)
+    cfg = replace(COMPANIES, companies=replace(COMPANIES.companies, fields={"UF_CRM_INN": "INN {id}"}))
+    with ShopDatabase.connect(small.url, cfg) as db:
+        rows = db.get_companies(["1", "2"])
+        assert rows["1"].extra == {"UF_CRM_INN": "INN 1"} and rows["2"].extra == {"UF_CRM_INN": "INN 2"}
+        async with BitrixClient(portal.webhook_url, plan=None) as client:
+            with pytest.raises(ConfigError) as info:
+                await check_shop_fields(client, db, cfg)
+            assert str(info.value).startswith(
+                "[shop.companies.fields] UF_CRM_INN: the portal has no company field UF_CRM_INN"
+            )
+            portal.store.add_user_field("company", {"FIELD_NAME": "INN", "USER_TYPE_ID": "string"})
+            await check_shop_fields(client, db, cfg)  # now it exists: no error
