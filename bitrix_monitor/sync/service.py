@@ -45,6 +45,8 @@ from bitrix_monitor.sync.stages import StageGuard
 
 log = logging.getLogger(__name__)
 
+TEAM_LEASE_SECONDS = 30.0  # a killed runner's jobs are claimed again this long after its last heartbeat
+
 _MARKS = {"queued": QueueMark.QUEUED, "running": QueueMark.RUNNING, "failed": QueueMark.FAILED,
           "in_doubt": QueueMark.IN_DOUBT, "dead": QueueMark.DEAD}  # fmt: skip
 
@@ -266,6 +268,9 @@ class MonitorService:
             archive_dir=self.dirs.archive_dir,
             portal_base=self.webhook.portal_base,
             stages=self.stages,
+            # On a shared queue a runner that dies is only found out when its lease runs out; the heartbeat
+            # renews the leases of a live one every third of it.
+            lease_seconds=300.0 if self.queue.exclusive else TEAM_LEASE_SECONDS,
         )
 
     async def run_queue(
