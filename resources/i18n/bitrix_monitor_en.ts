@@ -29,7 +29,24 @@
     </message>
 </context>
 <context>
-    <name>MainWindow</name>
+    <name>PlanDialog</name>
+    <message numerus="yes">
+        <source>Queue %n job(s)</source>
+        <translation>
+            <numerusform>Queue %n job</numerusform>
+            <numerusform>Queue %n jobs</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Queue %n job(s)?</source>
+        <translation>
+            <numerusform>Queue %n job?</numerusform>
+            <numerusform>Queue %n jobs?</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>WindowController</name>
     <message numerus="yes">
         <source>Checked %n order(s)</source>
         <translation>
@@ -161,23 +178,6 @@
         <translation>
             <numerusform>Exported %n row to {path}</numerusform>
             <numerusform>Exported %n rows to {path}</numerusform>
-        </translation>
-    </message>
-</context>
-<context>
-    <name>PlanDialog</name>
-    <message numerus="yes">
-        <source>Queue %n job(s)</source>
-        <translation>
-            <numerusform>Queue %n job</numerusform>
-            <numerusform>Queue %n jobs</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>Queue %n job(s)?</source>
-        <translation>
-            <numerusform>Queue %n job?</numerusform>
-            <numerusform>Queue %n jobs?</numerusform>
         </translation>
     </message>
 </context>

@@ -454,42 +454,6 @@
         <source>Companies</source>
         <translation>Компании</translation>
     </message>
-    <message numerus="yes">
-        <source>%n orphan deal(s) in Bitrix24 match no shop row: {list}.</source>
-        <translation>
-            <numerusform>%n сиротская сделка в Битрикс24 не соответствует ни одной строке магазина: {list}.</numerusform>
-            <numerusform>%n сиротские сделки в Битрикс24 не соответствуют ни одной строке магазина: {list}.</numerusform>
-            <numerusform>%n сиротских сделок в Битрикс24 не соответствуют ни одной строке магазина: {list}.</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%n orphan contact(s) in Bitrix24 match no shop row: {list}.</source>
-        <translation>
-            <numerusform>%n сиротский контакт в Битрикс24 не соответствует ни одной строке магазина: {list}.</numerusform>
-            <numerusform>%n сиротских контакта в Битрикс24 не соответствуют ни одной строке магазина: {list}.</numerusform>
-            <numerusform>%n сиротских контактов в Битрикс24 не соответствуют ни одной строке магазина: {list}.</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%n orphan company(-ies) in Bitrix24 match no shop row: {list}.</source>
-        <translation>
-            <numerusform>%n сиротская компания в Битрикс24 не соответствует ни одной строке магазина: {list}.</numerusform>
-            <numerusform>%n сиротские компании в Битрикс24 не соответствуют ни одной строке магазина: {list}.</numerusform>
-            <numerusform>%n сиротских компаний в Битрикс24 не соответствуют ни одной строке магазина: {list}.</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>No orphan deals: every deal this app made has a shop row.</source>
-        <translation>Сиротских сделок нет: у каждой сделки, созданной приложением, есть строка в магазине.</translation>
-    </message>
-    <message>
-        <source>No orphan contacts: every contact this app made has a shop row.</source>
-        <translation>Сиротских контактов нет: у каждого контакта, созданного приложением, есть строка в магазине.</translation>
-    </message>
-    <message>
-        <source>No orphan companies: every company this app made has a shop row.</source>
-        <translation>Сиротских компаний нет: у каждой компании, созданной приложением, есть строка в магазине.</translation>
-    </message>
     <message>
         <source>{app} — demo</source>
         <translation>{app} — демо</translation>
@@ -537,254 +501,6 @@
     <message>
         <source>Cancel</source>
         <translation>Отмена</translation>
-    </message>
-    <message>
-        <source>Opening the demo…</source>
-        <translation>Открываем демо…</translation>
-    </message>
-    <message>
-        <source>Connecting…</source>
-        <translation>Подключение…</translation>
-    </message>
-    <message>
-        <source>Open the settings to connect your shop and Bitrix24, or look around in the demo.</source>
-        <translation>Откройте настройки, чтобы подключить магазин и Битрикс24, или осмотритесь в демо.</translation>
-    </message>
-    <message>
-        <source>Not connected</source>
-        <translation>Нет подключения</translation>
-    </message>
-    <message>
-        <source>open the settings or the demo first</source>
-        <translation>сначала откройте настройки или демо</translation>
-    </message>
-    <message>
-        <source>Refresh cancelled</source>
-        <translation>Обновление отменено</translation>
-    </message>
-    <message>
-        <source>Snapshot taken {time}</source>
-        <translation>Данные получены в {time}</translation>
-    </message>
-    <message numerus="yes">
-        <source>Checked %n order(s)</source>
-        <translation>
-            <numerusform>Проверен %n заказ</numerusform>
-            <numerusform>Проверено %n заказа</numerusform>
-            <numerusform>Проверено %n заказов</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source> and %n user(s)</source>
-        <translation>
-            <numerusform> и %n пользователь</numerusform>
-            <numerusform> и %n пользователя</numerusform>
-            <numerusform> и %n пользователей</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source> at {time}.</source>
-        <translation> в {time}.</translation>
-    </message>
-    <message numerus="yes">
-        <source>%n job(s) would bring everything in step.</source>
-        <translation>
-            <numerusform>Чтобы всё совпало, нужно %n задание.</numerusform>
-            <numerusform>Чтобы всё совпало, нужно %n задания.</numerusform>
-            <numerusform>Чтобы всё совпало, нужно %n заданий.</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Warning: {text}</source>
-        <translation>Внимание: {text}</translation>
-    </message>
-    <message>
-        <source>Bitrix24 request budget: {left} of {capacity} left, refills {rate} per second</source>
-        <translation>Лимит запросов к Битрикс24: осталось {left} из {capacity}, восполняется по {rate} в секунду</translation>
-    </message>
-    <message numerus="yes">
-        <source>held back %n time(s)</source>
-        <translation>
-            <numerusform>ожидание лимита %n раз</numerusform>
-            <numerusform>ожидание лимита %n раза</numerusform>
-            <numerusform>ожидание лимита %n раз</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>refused as overloaded %n time(s)</source>
-        <translation>
-            <numerusform>отказ из-за перегрузки %n раз</numerusform>
-            <numerusform>отказ из-за перегрузки %n раза</numerusform>
-            <numerusform>отказ из-за перегрузки %n раз</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>{method} {seconds} s</source>
-        <translation>{method} {seconds} с</translation>
-    </message>
-    <message>
-        <source>busiest methods: {list}</source>
-        <translation>самые нагруженные методы: {list}</translation>
-    </message>
-    <message>
-        <source>Runner paused</source>
-        <translation>Обработчик приостановлен</translation>
-    </message>
-    <message>
-        <source>Runner active</source>
-        <translation>Обработчик работает</translation>
-    </message>
-    <message>
-        <source>Resume runner</source>
-        <translation>Возобновить обработчик</translation>
-    </message>
-    <message>
-        <source>Pause runner</source>
-        <translation>Приостановить обработчик</translation>
-    </message>
-    <message>
-        <source>Nothing to queue: the selected records need no such job.</source>
-        <translation>Ставить в очередь нечего: выбранным записям такое задание не нужно.</translation>
-    </message>
-    <message numerus="yes">
-        <source>Queued %n job(s)</source>
-        <translation>
-            <numerusform>В очередь поставлено %n задание</numerusform>
-            <numerusform>В очередь поставлено %n задания</numerusform>
-            <numerusform>В очередь поставлено %n заданий</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Select the records first.</source>
-        <translation>Сначала выберите записи.</translation>
-    </message>
-    <message>
-        <source>No jobs selected or shown by the filter.</source>
-        <translation>Нет выбранных заданий, и фильтр ничего не показывает.</translation>
-    </message>
-    <message numerus="yes">
-        <source>Retry %n job(s)?</source>
-        <translation>
-            <numerusform>Повторить %n задание?</numerusform>
-            <numerusform>Повторить %n задания?</numerusform>
-            <numerusform>Повторить %n заданий?</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>Retry %n job(s)</source>
-        <translation>
-            <numerusform>Повторить %n задание</numerusform>
-            <numerusform>Повторить %n задания</numerusform>
-            <numerusform>Повторить %n заданий</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>Cancel %n job(s)?</source>
-        <translation>
-            <numerusform>Отменить %n задание?</numerusform>
-            <numerusform>Отменить %n задания?</numerusform>
-            <numerusform>Отменить %n заданий?</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>Cancel %n job(s)</source>
-        <translation>
-            <numerusform>Отменить %n задание</numerusform>
-            <numerusform>Отменить %n задания</numerusform>
-            <numerusform>Отменить %n заданий</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>Mark %n job(s) as done?</source>
-        <translation>
-            <numerusform>Отметить %n задание как выполненное?</numerusform>
-            <numerusform>Отметить %n задания как выполненные?</numerusform>
-            <numerusform>Отметить %n заданий как выполненные?</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>Mark %n job(s) as done</source>
-        <translation>
-            <numerusform>Отметить %n задание как выполненное</numerusform>
-            <numerusform>Отметить %n задания как выполненные</numerusform>
-            <numerusform>Отметить %n заданий как выполненные</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>Re-queue %n job(s)?</source>
-        <translation>
-            <numerusform>Снова поставить в очередь %n задание?</numerusform>
-            <numerusform>Снова поставить в очередь %n задания?</numerusform>
-            <numerusform>Снова поставить в очередь %n заданий?</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>Re-queue %n job(s)</source>
-        <translation>
-            <numerusform>Снова поставить в очередь %n задание</numerusform>
-            <numerusform>Снова поставить в очередь %n задания</numerusform>
-            <numerusform>Снова поставить в очередь %n заданий</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Retry ({n})</source>
-        <translation>Повторить ({n})</translation>
-    </message>
-    <message>
-        <source>Cancel ({n})</source>
-        <translation>Отменить ({n})</translation>
-    </message>
-    <message>
-        <source>Settle in-doubt as done ({n})</source>
-        <translation>Считать выполненными ({n})</translation>
-    </message>
-    <message>
-        <source>Settle in-doubt: retry ({n})</source>
-        <translation>Неизвестный результат: повторить ({n})</translation>
-    </message>
-    <message>
-        <source>Copy job ids</source>
-        <translation>Копировать ID заданий</translation>
-    </message>
-    <message>
-        <source>{id} ({title}, origin id {origin})</source>
-        <translation>{id} ({title}, ID во внешнем источнике {origin})</translation>
-    </message>
-    <message numerus="yes">
-        <source>and %n more</source>
-        <translation>
-            <numerusform>и ещё %n</numerusform>
-            <numerusform>и ещё %n</numerusform>
-            <numerusform>и ещё %n</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>{kind} {key} has no record in Bitrix24 yet.</source>
-        <translation>{kind} {key}: в Битрикс24 записи пока нет.</translation>
-    </message>
-    <message>
-        <source>Open a table (orders, users, queue, activity) to export it.</source>
-        <translation>Откройте таблицу (заказы, пользователи, очередь, журнал), чтобы её экспортировать.</translation>
-    </message>
-    <message>
-        <source>Export to CSV</source>
-        <translation>Экспорт в CSV</translation>
-    </message>
-    <message>
-        <source>CSV files (*.csv)</source>
-        <translation>Файлы CSV (*.csv)</translation>
-    </message>
-    <message numerus="yes">
-        <source>Exported %n row(s) to {path}</source>
-        <translation>
-            <numerusform>Выгружена %n строка в {path}</numerusform>
-            <numerusform>Выгружено %n строки в {path}</numerusform>
-            <numerusform>Выгружено %n строк в {path}</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Settings saved</source>
-        <translation>Настройки сохранены</translation>
     </message>
 </context>
 <context>
@@ -1612,6 +1328,293 @@
     <message>
         <source>Cancelled by a person.</source>
         <translation>Отменено сотрудником.</translation>
+    </message>
+</context>
+<context>
+    <name>WindowController</name>
+    <message>
+        <source>No orphan deals: every deal this app made has a shop row.</source>
+        <translation>Сиротских сделок нет: у каждой сделки, созданной приложением, есть строка в магазине.</translation>
+    </message>
+    <message>
+        <source>No orphan contacts: every contact this app made has a shop row.</source>
+        <translation>Сиротских контактов нет: у каждого контакта, созданного приложением, есть строка в магазине.</translation>
+    </message>
+    <message>
+        <source>No orphan companies: every company this app made has a shop row.</source>
+        <translation>Сиротских компаний нет: у каждой компании, созданной приложением, есть строка в магазине.</translation>
+    </message>
+    <message>
+        <source>Opening the demo…</source>
+        <translation>Открываем демо…</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>Подключение…</translation>
+    </message>
+    <message>
+        <source>Open the settings to connect your shop and Bitrix24, or look around in the demo.</source>
+        <translation>Откройте настройки, чтобы подключить магазин и Битрикс24, или осмотритесь в демо.</translation>
+    </message>
+    <message>
+        <source>Not connected</source>
+        <translation>Нет подключения</translation>
+    </message>
+    <message>
+        <source>open the settings or the demo first</source>
+        <translation>сначала откройте настройки или демо</translation>
+    </message>
+    <message>
+        <source>Refresh cancelled</source>
+        <translation>Обновление отменено</translation>
+    </message>
+    <message>
+        <source>Snapshot taken {time}</source>
+        <translation>Данные получены в {time}</translation>
+    </message>
+    <message numerus="yes">
+        <source>Checked %n order(s)</source>
+        <translation>
+            <numerusform>Проверен %n заказ</numerusform>
+            <numerusform>Проверено %n заказа</numerusform>
+            <numerusform>Проверено %n заказов</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source> and %n user(s)</source>
+        <translation>
+            <numerusform> и %n пользователь</numerusform>
+            <numerusform> и %n пользователя</numerusform>
+            <numerusform> и %n пользователей</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source> at {time}.</source>
+        <translation> в {time}.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n job(s) would bring everything in step.</source>
+        <translation>
+            <numerusform>Чтобы всё совпало, нужно %n задание.</numerusform>
+            <numerusform>Чтобы всё совпало, нужно %n задания.</numerusform>
+            <numerusform>Чтобы всё совпало, нужно %n заданий.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Warning: {text}</source>
+        <translation>Внимание: {text}</translation>
+    </message>
+    <message>
+        <source>Bitrix24 request budget: {left} of {capacity} left, refills {rate} per second</source>
+        <translation>Лимит запросов к Битрикс24: осталось {left} из {capacity}, восполняется по {rate} в секунду</translation>
+    </message>
+    <message numerus="yes">
+        <source>held back %n time(s)</source>
+        <translation>
+            <numerusform>ожидание лимита %n раз</numerusform>
+            <numerusform>ожидание лимита %n раза</numerusform>
+            <numerusform>ожидание лимита %n раз</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>refused as overloaded %n time(s)</source>
+        <translation>
+            <numerusform>отказ из-за перегрузки %n раз</numerusform>
+            <numerusform>отказ из-за перегрузки %n раза</numerusform>
+            <numerusform>отказ из-за перегрузки %n раз</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>{method} {seconds} s</source>
+        <translation>{method} {seconds} с</translation>
+    </message>
+    <message>
+        <source>busiest methods: {list}</source>
+        <translation>самые нагруженные методы: {list}</translation>
+    </message>
+    <message>
+        <source>Runner paused</source>
+        <translation>Обработчик приостановлен</translation>
+    </message>
+    <message>
+        <source>Runner active</source>
+        <translation>Обработчик работает</translation>
+    </message>
+    <message>
+        <source>Resume runner</source>
+        <translation>Возобновить обработчик</translation>
+    </message>
+    <message>
+        <source>Pause runner</source>
+        <translation>Приостановить обработчик</translation>
+    </message>
+    <message>
+        <source>Nothing to queue: the selected records need no such job.</source>
+        <translation>Ставить в очередь нечего: выбранным записям такое задание не нужно.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Queued %n job(s)</source>
+        <translation>
+            <numerusform>В очередь поставлено %n задание</numerusform>
+            <numerusform>В очередь поставлено %n задания</numerusform>
+            <numerusform>В очередь поставлено %n заданий</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Select the records first.</source>
+        <translation>Сначала выберите записи.</translation>
+    </message>
+    <message>
+        <source>No jobs selected or shown by the filter.</source>
+        <translation>Нет выбранных заданий, и фильтр ничего не показывает.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Retry %n job(s)?</source>
+        <translation>
+            <numerusform>Повторить %n задание?</numerusform>
+            <numerusform>Повторить %n задания?</numerusform>
+            <numerusform>Повторить %n заданий?</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Retry %n job(s)</source>
+        <translation>
+            <numerusform>Повторить %n задание</numerusform>
+            <numerusform>Повторить %n задания</numerusform>
+            <numerusform>Повторить %n заданий</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Cancel %n job(s)?</source>
+        <translation>
+            <numerusform>Отменить %n задание?</numerusform>
+            <numerusform>Отменить %n задания?</numerusform>
+            <numerusform>Отменить %n заданий?</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Cancel %n job(s)</source>
+        <translation>
+            <numerusform>Отменить %n задание</numerusform>
+            <numerusform>Отменить %n задания</numerusform>
+            <numerusform>Отменить %n заданий</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Mark %n job(s) as done?</source>
+        <translation>
+            <numerusform>Отметить %n задание как выполненное?</numerusform>
+            <numerusform>Отметить %n задания как выполненные?</numerusform>
+            <numerusform>Отметить %n заданий как выполненные?</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Mark %n job(s) as done</source>
+        <translation>
+            <numerusform>Отметить %n задание как выполненное</numerusform>
+            <numerusform>Отметить %n задания как выполненные</numerusform>
+            <numerusform>Отметить %n заданий как выполненные</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Re-queue %n job(s)?</source>
+        <translation>
+            <numerusform>Снова поставить в очередь %n задание?</numerusform>
+            <numerusform>Снова поставить в очередь %n задания?</numerusform>
+            <numerusform>Снова поставить в очередь %n заданий?</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Re-queue %n job(s)</source>
+        <translation>
+            <numerusform>Снова поставить в очередь %n задание</numerusform>
+            <numerusform>Снова поставить в очередь %n задания</numerusform>
+            <numerusform>Снова поставить в очередь %n заданий</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Retry ({n})</source>
+        <translation>Повторить ({n})</translation>
+    </message>
+    <message>
+        <source>Cancel ({n})</source>
+        <translation>Отменить ({n})</translation>
+    </message>
+    <message>
+        <source>Settle in-doubt as done ({n})</source>
+        <translation>Считать выполненными ({n})</translation>
+    </message>
+    <message>
+        <source>Settle in-doubt: retry ({n})</source>
+        <translation>Неизвестный результат: повторить ({n})</translation>
+    </message>
+    <message>
+        <source>Copy job ids</source>
+        <translation>Копировать ID заданий</translation>
+    </message>
+    <message>
+        <source>{id} ({title}, origin id {origin})</source>
+        <translation>{id} ({title}, ID во внешнем источнике {origin})</translation>
+    </message>
+    <message numerus="yes">
+        <source>and %n more</source>
+        <translation>
+            <numerusform>и ещё %n</numerusform>
+            <numerusform>и ещё %n</numerusform>
+            <numerusform>и ещё %n</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n orphan contact(s) in Bitrix24 match no shop row: {list}.</source>
+        <translation>
+            <numerusform>%n сиротский контакт в Битрикс24 не соответствует ни одной строке магазина: {list}.</numerusform>
+            <numerusform>%n сиротских контакта в Битрикс24 не соответствуют ни одной строке магазина: {list}.</numerusform>
+            <numerusform>%n сиротских контактов в Битрикс24 не соответствуют ни одной строке магазина: {list}.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n orphan company(-ies) in Bitrix24 match no shop row: {list}.</source>
+        <translation>
+            <numerusform>%n сиротская компания в Битрикс24 не соответствует ни одной строке магазина: {list}.</numerusform>
+            <numerusform>%n сиротские компании в Битрикс24 не соответствуют ни одной строке магазина: {list}.</numerusform>
+            <numerusform>%n сиротских компаний в Битрикс24 не соответствуют ни одной строке магазина: {list}.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n orphan deal(s) in Bitrix24 match no shop row: {list}.</source>
+        <translation>
+            <numerusform>%n сиротская сделка в Битрикс24 не соответствует ни одной строке магазина: {list}.</numerusform>
+            <numerusform>%n сиротские сделки в Битрикс24 не соответствуют ни одной строке магазина: {list}.</numerusform>
+            <numerusform>%n сиротских сделок в Битрикс24 не соответствуют ни одной строке магазина: {list}.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>{kind} {key} has no record in Bitrix24 yet.</source>
+        <translation>{kind} {key}: в Битрикс24 записи пока нет.</translation>
+    </message>
+    <message>
+        <source>Open a table (orders, users, queue, activity) to export it.</source>
+        <translation>Откройте таблицу (заказы, пользователи, очередь, журнал), чтобы её экспортировать.</translation>
+    </message>
+    <message>
+        <source>Export to CSV</source>
+        <translation>Экспорт в CSV</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>Файлы CSV (*.csv)</translation>
+    </message>
+    <message numerus="yes">
+        <source>Exported %n row(s) to {path}</source>
+        <translation>
+            <numerusform>Выгружена %n строка в {path}</numerusform>
+            <numerusform>Выгружено %n строки в {path}</numerusform>
+            <numerusform>Выгружено %n строк в {path}</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Settings saved</source>
+        <translation>Настройки сохранены</translation>
     </message>
 </context>
 </TS>

@@ -1,0 +1,559 @@
+"""What the main window does: the service calls, timers and actions behind its buttons, menus and tabs.
+
+:class:`~bitrix_monitor.gui.window.MainWindow` builds the widgets and owns the language;
+:class:`WindowController`, its base, holds the behaviour: connecting, snapshots and polling, queueing
+plans, the queue's job actions, navigation between tabs, the detail pane's history, export, settings and
+shutdown. Every service call is awaited in a plain ``async def`` method (tests call them directly)
+started through :func:`~bitrix_monitor.gui.aio.spawn`; widgets never talk to a database or the portal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QPoint, QTimer, QUrl, SignalInstance
+from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication
+from PySide6.QtWidgets import (
+    QDialog,
+    QLabel,
+    QMenu,
+    QProgressBar,
+    QPushButton,
+    QStackedWidget,
+    QTabWidget,
+    QWidget,
+)
+
+from bitrix_monitor.errors import UserFacingError
+from bitrix_monitor.sync.api import ConnectionTests, MonitorApi, QueueSummary, Snapshot
+from bitrix_monitor.sync.model import PORTAL_ENTITY, Plan, Progress, RecordStatus
+
+from .aio import LatestTask, ProgressRelay, set_user_error_sink, spawn
+from .models import ActivityModel, RowTableModel, TableFilterProxy, fmt_time
+from .tabs import ActivityTab, OverviewTab, QueueTab, RecordsTab
+from .tabs.common import selected_objects
+from .widgets import ConfirmDialog, MessageBar, PlanDialog, ask_save_path, export_csv, run_dialog
+from .words import QT_TRANSLATE_NOOP, record_kind_label
+
+ServiceFactory = Callable[..., Awaitable[MonitorApi]]  # called as factory(demo=bool)
+
+NO_ORPHANS: dict[str, str] = {
+    "deal": QT_TRANSLATE_NOOP(
+        "WindowController", "No orphan deals: every deal this app made has a shop row."
+    ),
+    "contact": QT_TRANSLATE_NOOP(
+        "WindowController", "No orphan contacts: every contact this app made has a shop row."
+    ),
+    "company": QT_TRANSLATE_NOOP(
+        "WindowController", "No orphan companies: every company this app made has a shop row."
+    ),
+}
+
+
+class WindowController:
+    """The main window's behaviour (a base of :class:`~bitrix_monitor.gui.window.MainWindow`, which sets
+    up every attribute declared here).
+    """
+
+    # state
+    config_path: Path
+    service_factory: ServiceFactory | None
+    tester: ConnectionTests | None
+    service: MonitorApi | None
+    snapshot: Snapshot | None
+    demo: bool
+    _polling: bool
+    _last_summary: QueueSummary | None
+    _history: LatestTask
+    _long_task: asyncio.Task[Any] | None
+    _tasks: set[asyncio.Task[Any]]
+    _snapshot_lock: asyncio.Lock
+    _snapshot_summary: QueueSummary | None
+    _start_text: Callable[[], str]
+    # the widgets it drives
+    dialog_opened: SignalInstance
+    message_bar: MessageBar
+    pages: QStackedWidget
+    tabs: QTabWidget
+    overview: OverviewTab
+    record_tabs: dict[str, RecordsTab]
+    orders: RecordsTab
+    users: RecordsTab
+    queue: QueueTab
+    activity: ActivityTab
+    activity_model: ActivityModel
+    activity_proxy: TableFilterProxy
+    progress_relay: ProgressRelay
+    progress: QProgressBar
+    cancel_button: QPushButton
+    status_label: QLabel
+    runner_label: QLabel
+    refresh_action: QAction
+    sync_action: QAction
+    poll_timer: QTimer
+
+    def tr(self, sourceText: str, /, disambiguation: str | None = None, n: int = -1) -> str:
+        """Translate in the context of each of the window's own classes (lupdate files a text under the
+        class whose code says it). PySide's ``tr`` also walks the classes, but stops at the first whose
+        answer differs from the source, and with a count an untranslated answer already differs (``%n``
+        is filled in), so plurals written here would never reach this class's catalogue."""
+        untranslated = sourceText.replace("%n", str(n)) if n >= 0 else sourceText
+        for cls in type(self).__mro__:
+            if not cls.__module__.startswith("bitrix_monitor."):
+                continue
+            text = QCoreApplication.translate(cls.__name__, sourceText, disambiguation, n)
+            if text != untranslated:
+                return text
+        return untranslated
+
+    @property
+    def widget(self) -> QWidget:
+        """The window itself, as the parent of the dialogs and menus it opens."""
+        assert isinstance(self, QWidget)
+        return self
+
+    # -- running coroutines -------------------------------------------------------------------------
+    def run(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
+        """Start a window coroutine; errors are routed by :func:`spawn` (message bar / crash dialog).
+        The window keeps it until it ends, and cancels it on shutdown."""
+        task = spawn(coro, name)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def ask(self, dialog: QDialog) -> bool:
+        try:
+            return await run_dialog(dialog, lambda: self.dialog_opened.emit(dialog))
+        finally:
+            dialog.deleteLater()
+
+    def cancel_long_task(self) -> None:
+        if self._long_task is not None:
+            self._long_task.cancel()
+
+    def _show_progress(self, progress: Progress) -> None:
+        self.progress.show()
+        self.cancel_button.show()
+        if progress.total:
+            self.progress.setRange(0, progress.total)
+            self.progress.setValue(progress.done)
+        else:
+            self.progress.setRange(0, 0)
+        self.status_label.setText(f"{progress.stage}… {progress.detail}".strip())
+
+    def _hide_progress(self) -> None:
+        self.progress.hide()
+        self.cancel_button.hide()
+
+    # -- connecting -----------------------------------------------------------------------------------
+    async def connect_service(self, *, demo: bool = False) -> bool:
+        """Build the service with the factory. A user-facing error shows the start page with choices."""
+        if self.service_factory is None:
+            return False
+        self._start_text = (
+            (lambda: self.tr("Opening the demo…")) if demo else (lambda: self.tr("Connecting…"))
+        )
+        self._show_start_message()
+        self.pages.setCurrentIndex(0)
+        try:
+            service = await self.service_factory(demo=demo)
+        except UserFacingError as exc:
+            reason = str(exc)
+            self._start_text = lambda: "{}\n\n{}".format(
+                reason,
+                self.tr("Open the settings to connect your shop and Bitrix24, or look around in the demo."),
+            )
+            self._show_start_message()
+            return False
+        await self.set_service(service, demo=demo)
+        return True
+
+    async def set_service(self, service: MonitorApi, *, demo: bool = False) -> None:
+        old = self.service
+        self.service = service
+        self.demo = demo
+        if old is not None and old is not service:
+            await old.aclose()
+        self.retranslate_ui()
+        self._set_connected(True)
+        self._update_runner_label()
+        self.poll_timer.start()
+        await self.refresh()
+
+    # -- data -----------------------------------------------------------------------------------------
+    def require_service(self) -> MonitorApi:
+        if self.service is None:
+            raise UserFacingError(
+                self.tr("Not connected"), hint=self.tr("open the settings or the demo first")
+            )
+        return self.service
+
+    async def refresh(self) -> Snapshot | None:
+        """Take a snapshot (with progress and a cancel button) and show it everywhere. Snapshots are taken
+        one at a time, so an older one never replaces a newer one."""
+        service = self.require_service()
+        async with self._snapshot_lock:
+            before = await service.queue_summary()
+            task = asyncio.ensure_future(service.snapshot(self.progress_relay))
+            self._long_task = task
+            self.refresh_action.setEnabled(False)
+            try:
+                snap = await task
+            except asyncio.CancelledError:
+                current = asyncio.current_task()
+                if current is not None and current.cancelling():
+                    raise
+                self.say(lambda: self.tr("Refresh cancelled"))
+                return None
+            finally:
+                self._long_task = None
+                self.refresh_action.setEnabled(True)
+                self.progress_relay.flush()
+                self._hide_progress()
+            self.apply_snapshot(snap)
+            self._snapshot_summary = before
+        await self.refresh_queue()
+        return snap
+
+    def apply_snapshot(self, snap: Snapshot) -> None:
+        self.snapshot = snap
+        self.orders.model.set_rows(snap.orders)
+        self.users.model.set_rows(snap.users)
+        self.overview.set_counts("order", snap.order_counts)
+        self.overview.set_counts("user", snap.user_counts)
+        self._show_snapshot_summary(snap)
+        self.sync_action.setEnabled(len(snap.plan) > 0)
+        self.say(lambda: self.tr("Snapshot taken {time}").format(time=fmt_time(snap.taken_at, date=False)))
+        for tab in self.record_tabs.values():
+            if not tab.view.currentIndex().isValid():
+                tab.detail.show_record(None)
+
+    def _show_snapshot_summary(self, snap: Snapshot) -> None:
+        text = self.tr("Checked %n order(s)", "", snap.order_counts.checked)
+        text += self.tr(" and %n user(s)", "", snap.user_counts.checked)
+        text += self.tr(" at {time}.").format(time=fmt_time(snap.taken_at)) + " "
+        text += self.tr("%n job(s) would bring everything in step.", "", len(snap.plan))
+        for line in snap.warnings:
+            text += "\n" + self.tr("Warning: {text}").format(text=line)
+        self.overview.snapshot_label.setText(text)
+
+    async def refresh_queue(self) -> None:
+        service = self.require_service()
+        rows = await service.queue_rows()
+        summary = await service.queue_summary()
+        self._last_summary = summary
+        self.queue.set_rows(rows)
+        self.overview.set_queue(summary)
+        self.activity_model.set_rows(service.activity())
+        self.overview.chart.set_buckets(service.throughput(60))
+        self._update_budget()
+
+    def _tick(self) -> None:
+        self._update_budget()
+        if self.service is not None and not self._polling:
+            self._polling = True
+            self.run(self._poll(), "poll queue")
+
+    async def _poll(self) -> None:
+        """When the queue moved, reload it; when jobs finished since the shown snapshot was started, take
+        a new one (one at a time)."""
+        try:
+            service = self.require_service()
+            summary = await service.queue_summary()
+            if not shiboken6.isValid(self.widget):
+                return  # the window was destroyed while the service answered
+            if summary != self._last_summary:
+                await self.refresh_queue()
+            if self._finished_since_snapshot(summary) and not self._snapshot_lock.locked():
+                await self.refresh()
+        except RuntimeError:
+            if shiboken6.isValid(self.widget):
+                raise
+            # A poll that outlived its window (Qt deleted the widgets under it): nothing left to update.
+        finally:
+            self._polling = False
+
+    def _finished_since_snapshot(self, summary: QueueSummary) -> bool:
+        before = self._snapshot_summary
+        if before is None:
+            return False
+        ended = (summary.done, summary.failed, summary.dead, summary.in_doubt)
+        return ended != (before.done, before.failed, before.dead, before.in_doubt)
+
+    def _update_budget(self) -> None:
+        if self.service is None:
+            return
+        b = self.service.budget()
+        text = self.tr(
+            "Bitrix24 request budget: {left} of {capacity} left, refills {rate} per second"
+        ).format(left=f"{b.tokens_left:.0f}", capacity=f"{b.capacity:.0f}", rate=f"{b.drain_per_s:g}")
+        text += " · " + self.tr("held back %n time(s)", "", b.throttled_waits)
+        text += " · " + self.tr("refused as overloaded %n time(s)", "", b.rejected_503)
+        if b.operating:
+            top = sorted(b.operating.items(), key=lambda kv: kv[1], reverse=True)[:2]
+            busiest = ", ".join(
+                self.tr("{method} {seconds} s").format(method=m, seconds=f"{s:.1f}") for m, s in top
+            )
+            text += " · " + self.tr("busiest methods: {list}").format(list=busiest)
+        self.queue.budget_label.setText(text)
+        self._update_runner_label()
+
+    def _update_runner_label(self) -> None:
+        paused = self.service is not None and self.service.runner_paused
+        status = self.service.runner_status if self.service is not None else ""
+        self.runner_label.setText(
+            (self.tr("Runner paused") if paused else self.tr("Runner active"))
+            + (f": {status}" if status else "")
+        )
+        self.queue.pause_button.blockSignals(True)
+        self.queue.pause_button.setChecked(paused)
+        self.queue.pause_button.setText(self.tr("Resume runner") if paused else self.tr("Pause runner"))
+        self.queue.pause_button.blockSignals(False)
+
+    # -- actions --------------------------------------------------------------------------------------
+    async def confirm_plan(self, plan: Plan) -> bool:
+        return await self.ask(PlanDialog(plan, parent=self.widget))
+
+    async def apply_plan(self, plan: Plan) -> int:
+        """Show the plan, ask, queue it. Returns the jobs queued (0 if declined or empty)."""
+        service = self.require_service()
+        if not plan.jobs:
+            self.message_bar.show_message(self.tr("Nothing to queue: the selected records need no such job."))
+            return 0
+        if not await self.confirm_plan(plan):
+            return 0
+        n = await service.apply(plan)
+        self.say(lambda: self.tr("Queued %n job(s)", "", n))
+        await self.refresh()
+        return n
+
+    async def queue_action(self, entity: str, keys: Sequence[str], action: str) -> int:
+        service = self.require_service()
+        if self.snapshot is None:
+            return 0
+        if not keys:
+            self.message_bar.show_message(self.tr("Select the records first."))
+            return 0
+        return await self.apply_plan(service.plan_for(self.snapshot, entity, list(keys), action))
+
+    async def sync_everything(self) -> int:
+        if self.snapshot is None:
+            return 0
+        return await self.apply_plan(self.snapshot.plan)
+
+    async def _confirm_jobs(self, action: str, ids: Sequence[int]) -> bool:
+        if not ids:
+            self.message_bar.show_message(self.tr("No jobs selected or shown by the filter."))
+            return False
+        n = len(ids)
+        question, confirm = {
+            "retry": (
+                self.tr("Retry %n job(s)?", "", n),
+                self.tr("Retry %n job(s)", "", n),
+            ),
+            "cancel": (
+                self.tr("Cancel %n job(s)?", "", n),
+                self.tr("Cancel %n job(s)", "", n),
+            ),
+            "done": (
+                self.tr("Mark %n job(s) as done?", "", n),
+                self.tr("Mark %n job(s) as done", "", n),
+            ),
+            "requeue": (
+                self.tr("Re-queue %n job(s)?", "", n),
+                self.tr("Re-queue %n job(s)", "", n),
+            ),
+        }[action]
+        return await self.ask(ConfirmDialog(question, confirm, self.widget))
+
+    async def retry_jobs(self, ids: Sequence[int]) -> int:
+        if not await self._confirm_jobs("retry", ids):
+            return 0
+        n = await self.require_service().retry_jobs(ids)
+        await self.refresh_queue()
+        return n
+
+    async def cancel_jobs(self, ids: Sequence[int]) -> int:
+        if not await self._confirm_jobs("cancel", ids):
+            return 0
+        n = await self.require_service().cancel_jobs(ids)
+        await self.refresh_queue()
+        return n
+
+    async def settle_jobs(self, ids: Sequence[int], outcome: str) -> int:
+        if not await self._confirm_jobs("done" if outcome == "done" else "requeue", ids):
+            return 0
+        n = await self.require_service().settle_jobs(ids, outcome)
+        await self.refresh_queue()
+        return n
+
+    def _queue_menu(self, pos: QPoint) -> None:
+        ids = [r.id for r in selected_objects(self.queue.view)]
+        menu = QMenu(self.widget)
+        entries: list[tuple[str, Callable[[], Coroutine[Any, Any, Any]]]] = [
+            (self.tr("Retry ({n})").format(n=len(ids)), lambda: self.retry_jobs(ids)),
+            (self.tr("Cancel ({n})").format(n=len(ids)), lambda: self.cancel_jobs(ids)),
+            (
+                self.tr("Settle in-doubt as done ({n})").format(n=len(ids)),
+                lambda: self.settle_jobs(ids, "done"),
+            ),
+            (
+                self.tr("Settle in-doubt: retry ({n})").format(n=len(ids)),
+                lambda: self.settle_jobs(ids, "retry"),
+            ),
+        ]
+        for text, make in entries:
+            act = menu.addAction(text)
+            act.setEnabled(bool(ids))
+            act.triggered.connect(lambda _c=False, m=make, t=text: self.run(m(), t))
+        menu.addSeparator()
+        copy = menu.addAction(self.tr("Copy job ids"))
+        copy.triggered.connect(lambda: QGuiApplication.clipboard().setText("\n".join(map(str, ids))))
+        menu.popup(self.queue.view.viewport().mapToGlobal(pos))
+
+    def set_runner_paused(self, paused: bool) -> None:
+        service = self.require_service()
+        if paused:
+            service.pause_runner()
+        else:
+            service.resume_runner()
+        self._update_runner_label()
+
+    def show_records(self, entity: str, state: str) -> None:
+        if state == "orphans":
+            self.show_orphans(entity)
+            return
+        tab = self.record_tabs[entity]
+        tab.set_state_filter(state)
+        self.tabs.setCurrentWidget(tab)
+
+    def show_orphans(self, entity: str) -> None:
+        """Orphans are portal records with no shop row, so no table lists them: name them in the bar."""
+        portal = PORTAL_ENTITY.get(entity, entity)  # type: ignore[call-overload]
+        orphans = [o for o in (self.snapshot.orphans if self.snapshot else ()) if o.entity == portal]
+        if not orphans:
+            self.message_bar.show_message(self.tr(NO_ORPHANS.get(portal, NO_ORPHANS["deal"])))
+            return
+        listed = ", ".join(
+            self.tr("{id} ({title}, origin id {origin})").format(
+                id=o.portal_id, title=o.title, origin=o.origin_id
+            )
+            for o in orphans[:10]
+        )
+        if len(orphans) > 10:
+            listed += " " + self.tr("and %n more", "", len(orphans) - 10)
+        n = len(orphans)
+        if portal == "contact":
+            text = self.tr("%n orphan contact(s) in Bitrix24 match no shop row: {list}.", "", n)
+        elif portal == "company":
+            text = self.tr("%n orphan company(-ies) in Bitrix24 match no shop row: {list}.", "", n)
+        else:
+            text = self.tr("%n orphan deal(s) in Bitrix24 match no shop row: {list}.", "", n)
+        self.message_bar.show_message(text.format(list=listed))
+
+    def show_queue(self, state: str) -> None:
+        self.queue.state_filter.setCurrentIndex(max(self.queue.state_filter.findData(state), 0))
+        self.tabs.setCurrentWidget(self.queue)
+
+    def _show_detail(self, tab: RecordsTab, rec: RecordStatus | None) -> None:
+        if rec is None or self.service is None:
+            tab.detail.show_record(None)
+            return
+        portal = rec.portal_id if rec.portal_id is not None else rec.stored_id
+        url = self.service.record_url(rec.entity, portal) if portal is not None else None
+        tab.detail.show_record(rec, url)
+        self._history.start(self._load_history(tab, rec))
+
+    def history_task(self) -> asyncio.Task[Any] | None:
+        """The load of the selected record's job history, if one was started."""
+        return self._history.task
+
+    async def _load_history(self, tab: RecordsTab, rec: RecordStatus) -> None:
+        lines = await self.require_service().job_history(rec.entity, rec.key)
+        if tab.detail.record is rec:
+            tab.detail.show_history(lines)
+
+    def open_in_portal(self, rec: RecordStatus) -> None:
+        portal = rec.portal_id if rec.portal_id is not None else rec.stored_id
+        url = self.service.record_url(rec.entity, portal) if self.service and portal is not None else None
+        if url is None:
+            self.message_bar.show_message(
+                self.tr("{kind} {key} has no record in Bitrix24 yet.").format(
+                    kind=record_kind_label(rec.entity), key=rec.key
+                )
+            )
+            return
+        self.open_url(url)
+
+    def open_url(self, url: str) -> None:
+        QDesktopServices.openUrl(QUrl(url))
+
+    def current_table(self) -> tuple[RowTableModel, TableFilterProxy, str] | None:
+        page = self.tabs.currentWidget()
+        if isinstance(page, RecordsTab):
+            return page.model, page.proxy, f"{page.entity}s"
+        if page is self.queue:
+            return self.queue.model, self.queue.proxy, "queue"
+        if page is self.activity:
+            return self.activity_model, self.activity_proxy, "activity"
+        return None
+
+    async def export_current(self, path: Path | None = None) -> int:
+        """Export the current table as the view shows it (filtered, sorted) to CSV."""
+        current = self.current_table()
+        if current is None:
+            self.message_bar.show_message(
+                self.tr("Open a table (orders, users, queue, activity) to export it.")
+            )
+            return 0
+        _model, proxy, name = current
+        if path is None:
+            path = await ask_save_path(
+                self.widget, self.tr("Export to CSV"), f"{name}.csv", self.tr("CSV files (*.csv)")
+            )
+            if path is None:
+                return 0
+        n = export_csv(proxy, path)
+        self.say(lambda: self.tr("Exported %n row(s) to {path}", "", n).format(path=path))
+        return n
+
+    async def open_settings(self) -> bool:
+        from .settings import SettingsDialog
+
+        dialog = SettingsDialog(self.config_path, tester=self.tester, parent=self.widget)
+        if not await self.ask(dialog):
+            return False
+        self.say(lambda: self.tr("Settings saved"))
+        if self.service_factory is not None and (self.service is None or self.demo):
+            await self.connect_service(demo=False)
+        return True
+
+    # -- shutdown -------------------------------------------------------------------------------------
+    async def shutdown(self) -> None:
+        """Stop polling, cancel what runs, close the service (runner, lease, connections)."""
+        if shiboken6.isValid(self.poll_timer):
+            self.poll_timer.stop()
+        set_user_error_sink(None)
+        self.cancel_long_task()
+        if self._history.task is not None:
+            self._history.task.cancel()
+        current = asyncio.current_task()
+        tasks = [t for t in self._tasks if t is not current and not t.done()]
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        service, self.service = self.service, None
+        if service is not None:
+            await service.aclose()
+
+    # Given by QObject and by the window. (Declared last: lupdate loses the class name after a nested def.)
+    if TYPE_CHECKING:
+
+        def retranslate_ui(self) -> None: ...
+        def say(self, text: Callable[[], str]) -> None: ...
+        def _show_start_message(self) -> None: ...
+        def _set_connected(self, connected: bool) -> None: ...
