@@ -6,7 +6,8 @@ Database servers come from the environment, defaulting to the local servers:
 * ``BM_TEST_POSTGRES_URL`` (default ``postgresql+psycopg://postgres@127.0.0.1:5432/postgres``)
 * ``BM_TEST_MARIADB_URL`` (default ``mysql+pymysql://root@127.0.0.1:3306/test``)
 
-Each test gets a database of its own, created before and dropped after. When a server is unreachable its
+Each test gets a database of its own, fresh and empty, dropped after it (made and dropped on a thread,
+while other tests run). When a server is unreachable its
 tests are skipped with the reason -- except under ``CI``, where that is a failure.
 """
 
@@ -21,14 +22,17 @@ os.environ.pop("BITRIX_MONITOR_SHOP_PASSWORD", None)
 os.environ.pop("BITRIX_MONITOR_QUEUE", None)
 os.environ.pop("BITRIX_MONITOR_QUEUE_PASSWORD", None)
 
+import contextlib
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import keyring
 import pytest
 import sqlalchemy as sa
 
+from bitrix_monitor.bitrix import client as bitrix_client
 from bitrix_monitor.paths import DataDirs
 from tests.fakes import MemoryKeyring
 
@@ -49,6 +53,13 @@ def fake_keyring() -> Iterator[MemoryKeyring]:
 
 
 @pytest.fixture(autouse=True)
+def quick_request_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In this process the Bitrix client retries a failed request after milliseconds, not after half a second
+    doubling: tests check where the retries end (an answer, or one clear error), not how long they wait."""
+    monkeypatch.setattr(bitrix_client, "RETRY_BACKOFF", 0.01)
+
+
+@pytest.fixture(autouse=True)
 def data_dirs(tmp_path: Path) -> DataDirs:
     """Everything the app writes during a test lands under the test's own temp dir."""
     dirs = DataDirs(tmp_path / "data")
@@ -65,49 +76,84 @@ def _unreachable(name: str, url: str, exc: Exception) -> None:
     pytest.skip(reason)
 
 
-class FreshDatabase:
-    """Creates a uniquely named database on a server and drops it afterwards."""
+class DatabaseServer:
+    """Uniquely named databases on one server, made and dropped on a thread of its own: while a test runs,
+    the next test's database is made and the last one's dropped, so no test waits for a ``CREATE DATABASE``
+    or a ``DROP DATABASE`` (each test still gets a database of its own, fresh and empty)."""
 
     def __init__(self, kind: str, admin_url: str) -> None:
         self.kind = kind
         self.admin = sa.engine.make_url(admin_url)
-        self.name = f"bm_test_{uuid.uuid4().hex[:12]}"
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"bm-test-{kind}")
+        self._spare: Future[str] | None = None
+        self._drops: list[Future[None]] = []
 
-    def _admin_engine(self) -> sa.Engine:
-        return sa.create_engine(self.admin, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
-
-    def create(self) -> str:
-        engine = self._admin_engine()
+    def _execute(self, sql: str) -> None:
+        engine = sa.create_engine(self.admin, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
         try:
             with engine.connect() as conn:
-                conn.execute(sa.text(f"CREATE DATABASE {self.name}"))
-        finally:
-            engine.dispose()
-        return self.admin.set(database=self.name).render_as_string(hide_password=False)
-
-    def drop(self) -> None:
-        engine = self._admin_engine()
-        try:
-            with engine.connect() as conn:
-                if self.kind == "postgresql":
-                    conn.execute(sa.text(f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)"))
-                else:
-                    conn.execute(sa.text(f"DROP DATABASE IF EXISTS {self.name}"))
+                conn.execute(sa.text(sql))
         finally:
             engine.dispose()
 
+    def _create(self) -> str:
+        name = f"bm_test_{uuid.uuid4().hex[:12]}"
+        self._execute(f"CREATE DATABASE {name}")
+        return name
 
-def _fresh_server_db(kind: str) -> Iterator[str]:
-    admin = POSTGRES_ADMIN_URL if kind == "postgresql" else MARIADB_ADMIN_URL
-    db = FreshDatabase(kind, admin)
+    def _drop(self, name: str) -> None:
+        force = " WITH (FORCE)" if self.kind == "postgresql" else ""
+        self._execute(f"DROP DATABASE IF EXISTS {name}{force}")
+
+    def take(self) -> str:
+        """A fresh database's name; raises ``OperationalError`` when the server cannot be reached."""
+        name = None
+        if self._spare is not None:
+            with contextlib.suppress(sa.exc.SQLAlchemyError):
+                name = self._spare.result()
+            self._spare = None
+        if name is None:
+            name = self._create()
+        self._spare = self._thread.submit(self._create)
+        return name
+
+    def url(self, name: str) -> str:
+        return self.admin.set(database=name).render_as_string(hide_password=False)
+
+    def give_back(self, name: str) -> None:
+        self._drops.append(self._thread.submit(self._drop, name))
+
+    def close(self) -> None:
+        """Drops the spare and waits for every drop; raises the first drop that failed."""
+        if self._spare is not None:
+            with contextlib.suppress(sa.exc.SQLAlchemyError):
+                self.give_back(self._spare.result())
+        self._thread.shutdown(wait=True)
+        for drop in self._drops:
+            drop.result()
+
+
+@pytest.fixture(scope="session")
+def database_servers() -> Iterator[dict[str, DatabaseServer]]:
+    servers = {
+        "postgresql": DatabaseServer("postgresql", POSTGRES_ADMIN_URL),
+        "mariadb": DatabaseServer("mariadb", MARIADB_ADMIN_URL),
+    }
+    yield servers
+    for server in servers.values():
+        server.close()
+
+
+def _fresh_server_db(request: pytest.FixtureRequest, kind: str) -> Iterator[str]:
+    server: DatabaseServer = request.getfixturevalue("database_servers")[kind]
     try:
-        url = db.create()
+        name = server.take()
     except sa.exc.OperationalError as exc:
-        _unreachable(kind, admin, exc)
+        _unreachable(kind, str(server.admin), exc)
     try:
-        yield url
+        yield server.url(name)
     finally:
-        db.drop()
+        server.give_back(name)
 
 
 @pytest.fixture(params=ENGINES)
@@ -117,20 +163,20 @@ def shop_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if kind == "sqlite":
         yield f"sqlite:///{tmp_path / 'shop.sqlite3'}"
     else:
-        yield from _fresh_server_db(kind)
+        yield from _fresh_server_db(request, kind)
 
 
 @pytest.fixture
-def postgres_url() -> Iterator[str]:
-    yield from _fresh_server_db("postgresql")
+def postgres_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    yield from _fresh_server_db(request, "postgresql")
 
 
 @pytest.fixture
-def mariadb_url() -> Iterator[str]:
-    yield from _fresh_server_db("mariadb")
+def mariadb_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    yield from _fresh_server_db(request, "mariadb")
 
 
 @pytest.fixture
 def server_url(request: pytest.FixtureRequest) -> Iterator[str]:
     """A fresh database on a server engine; parametrize indirectly with "postgresql" or "mariadb"."""
-    yield from _fresh_server_db(request.param)
+    yield from _fresh_server_db(request, request.param)

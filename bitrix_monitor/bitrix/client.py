@@ -57,6 +57,9 @@ log = logging.getLogger(__name__)
 
 BATCH_LIMIT = 50
 PAGE_SIZE = 50
+# Seconds before the first retry of a request that failed on the way (each further retry waits about twice
+# as long): the default of ``BitrixClient(backoff=...)``, read when a client is made.
+RETRY_BACKOFF = 0.5
 Entity = CrmKind
 _ENTITY_PREFIX: dict[str, str] = {k.crm: f"crm.{k.crm}" for k in KINDS}
 _ENTITY_TYPE_ID = {k.crm: k.entity_type_id for k in KINDS}
@@ -199,13 +202,13 @@ class BitrixClient:
         operating_limit: float = 480.0,
         max_pause: float = 60.0,
         retries: int = 4,
-        backoff: float = 0.5,
+        backoff: float | None = None,
     ) -> None:
         self.webhook = webhook if isinstance(webhook, WebhookUrl) else WebhookUrl.parse(webhook)
         self.plan = plan
         self.max_pause = max_pause
         self.retries = retries
-        self.backoff = backoff
+        self.backoff = RETRY_BACKOFF if backoff is None else backoff
         self._bucket = LeakyBucket(plan)
         self._operating = OperatingTracker(limit=operating_limit)
         self._in_flight = asyncio.Semaphore(max_in_flight)

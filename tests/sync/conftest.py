@@ -35,6 +35,8 @@ plan = "burst=50,drain=50"
 [sync]
 settle_delay = 0.5
 max_attempts = 30
+retry_base = 0.2
+retry_cap = 1.0
 """
 
 

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from bitrix_monitor.demo.emulator import PortalEmulator
 from tests.sync.conftest import FAST_CONFIG, ORIGINATOR, Cli, Shop
 
-CONFIG = FAST_CONFIG + "retry_base = 0.2\nretry_cap = 1.0\n"
+CONFIG = FAST_CONFIG  # retries a fraction of a second apart
 
 
 def text_key_shop(path: Path, users: list[dict[str, Any]], orders: list[dict[str, Any]]) -> Shop:
