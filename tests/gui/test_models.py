@@ -84,10 +84,12 @@ def test_queue_and_activity_models_follow_the_qt_model_contract(qtmodeltester) -
     qtmodeltester.check(activity, force_py=True)
 
 
-def test_model_with_100k_rows_follows_the_contract(qtmodeltester) -> None:
+def test_model_with_thousands_of_rows_follows_the_contract(qtmodeltester) -> None:
+    # The rules do not change with the size, the tester's time does (it walks every row): at 100,000 rows
+    # the contract is checked by ``python -m benchmarks window``.
     model = OrdersModel()
-    model.set_rows(_record(i) for i in range(100_000))
-    assert model.rowCount() == 100_000
+    model.set_rows(_record(i) for i in range(5_000))
+    assert model.rowCount() == 5_000
     qtmodeltester.check(model)  # the C++ tester: the Python one walks every cell
 
 

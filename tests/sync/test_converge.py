@@ -95,6 +95,7 @@ def test_dead_jobs_of_records_now_in_sync_are_closed_and_the_report_turns_ok(
     assert cli.run("--report", "--json").returncode == 0
 
 
+@pytest.mark.parametrize("shop_url", ["sqlite"], indirect=True)  # only the queue is involved
 def test_retry_dead_and_cancel_dead_by_kind_or_all(
     tmp_path: Path, shop: Shop, portal: PortalEmulator
 ) -> None:
