@@ -7,11 +7,16 @@ Runs, each in its own process so that one's memory and threads do not colour the
 3. ``benchmarks.queue_pg``  the team queue in PostgreSQL: enqueue, claim+complete with 1/4/8 runners,
                             pick-up latency via NOTIFY, empty vs. 1M history;
 4. ``benchmarks.reconcile`` reconciliation of 100k orders and 20k users on PostgreSQL;
-5. ``benchmarks.window``    the orders model at 100k rows in a real table view, offscreen.
+5. ``benchmarks.window``    the orders model at 100k rows in a real table view, offscreen, and Qt's model
+                            tester on it;
+6. ``benchmarks.chaos``     SIGKILLs, faults and a second desk at once (the suite runs a quick variant,
+                            ``tests/sync/test_chaos.py``);
+7. ``benchmarks.chaos_team`` three desks and a worker on one PostgreSQL queue, killed at random.
 
 Every figure is a ratio measured in the same run (to the portal's ceiling, to the peer client, to the
-empty queue, or to its target), so it holds on a noisy machine. The output is one report, a table per
-benchmark; the exit status is 0 when every benchmark ran.
+empty queue, or to its target), so it holds on a noisy machine; the chaos runs count what must be zero
+(duplicates, records missing, lost jobs). The output is one report, a table per benchmark; the exit
+status is 0 when every benchmark ran clean.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ import subprocess
 import sys
 import time
 
-BENCHMARKS = ("portal", "queue", "queue_pg", "reconcile", "window")
+BENCHMARKS = ("portal", "queue", "queue_pg", "reconcile", "window", "chaos", "chaos_team")
 
 
 def main() -> int:
