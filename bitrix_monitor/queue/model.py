@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any, Final
 
 from bitrix_monitor.errors import EXIT_PROBLEMS, UserFacingError
+from bitrix_monitor.kinds import ALL as ALL_KINDS
 
 JsonDict = dict[str, Any]
 
@@ -34,7 +35,7 @@ DUE_STATES: Final = (QUEUED, FAILED)
 
 # --- kinds --------------------------------------------------------------------------------------------
 
-ENTITY_TYPES: Final = ("deal", "contact")
+ENTITY_TYPES: Final = tuple(k.crm for k in ALL_KINDS)  # the CRM side of every kind
 SYNC: Final = "sync"
 CLEANUP: Final = "cleanup"
 

@@ -220,6 +220,12 @@ class ShopDatabase:
         has a table."""
         return tuple(self._specs)
 
+    def extra_fields(self, kind: str) -> tuple[str, ...]:
+        """The CRM field names of the kind's ``[shop.<plural>.fields]``."""
+        maps: dict[str, OrdersMap | UsersMap] = {"order": self.orders_map, "user": self.users_map}
+        m = maps.get(kind)
+        return tuple(f.name for f in m.extra) if m is not None else ()
+
     def _of(self, entity: str) -> _Spec:
         try:
             return self._specs[entity]

@@ -12,7 +12,7 @@ import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -24,10 +24,11 @@ from bitrix_monitor.config import (
     ShopConfig,
     UsersMapping,
 )
+from bitrix_monitor.kinds import ShopKind
 from bitrix_monitor.shop.connection import raise_if_denied
 from bitrix_monitor.shop.errors import ShopMappingError
 
-Entity = Literal["order", "user"]
+Entity = ShopKind
 
 # Bitrix24 ids are positive 32-bit integers today; a text column must be able to hold ten digits.
 MIN_TEXT_ID_LENGTH = 10

@@ -5,7 +5,7 @@ drive it with a fake.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -51,16 +51,51 @@ class BudgetLine:
 
 @dataclass(frozen=True, slots=True)
 class Snapshot:
-    """Everything reconciliation found: one status per shop record, orphans, counts and the plan."""
+    """Everything reconciliation found: one status per shop record, orphans, counts and the plan.
 
-    orders: Sequence[RecordStatus]
-    users: Sequence[RecordStatus]
+    ``records`` and ``counts`` are keyed by kind (``"order"``, ``"user"``, ``"company"``: see
+    :mod:`bitrix_monitor.kinds`), dependencies first; a kind the shop does not map is absent.
+    """
+
+    records: Mapping[str, Sequence[RecordStatus]]
+    counts: Mapping[str, EntityCounts]
     orphans: Sequence[Orphan]
-    order_counts: EntityCounts
-    user_counts: EntityCounts
     plan: Plan
     taken_at: datetime
     warnings: tuple[str, ...] = ()  # one line each, for a person (e.g. deals in another pipeline)
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        return tuple(self.records)
+
+    def statuses(self, kind: str) -> Sequence[RecordStatus]:
+        return self.records.get(kind, ())
+
+    def all_statuses(self) -> Iterator[RecordStatus]:
+        return (s for group in self.records.values() for s in group)
+
+    def counts_of(self, kind: str) -> EntityCounts:
+        return self.counts.get(kind, EntityCounts())
+
+    @property
+    def orders(self) -> Sequence[RecordStatus]:
+        return self.statuses("order")
+
+    @property
+    def users(self) -> Sequence[RecordStatus]:
+        return self.statuses("user")
+
+    @property
+    def companies(self) -> Sequence[RecordStatus]:
+        return self.statuses("company")
+
+    @property
+    def order_counts(self) -> EntityCounts:
+        return self.counts_of("order")
+
+    @property
+    def user_counts(self) -> EntityCounts:
+        return self.counts_of("user")
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import Literal
 
 from bitrix_monitor.config import ShopConfig
-from bitrix_monitor.shop import OrderRow, ShopDatabase, UserRow
+from bitrix_monitor.kinds import crm_of, in_dependency_order
+from bitrix_monitor.shop import ShopDatabase
 from bitrix_monitor.sync.model import Plan, PlannedJob
 
 log = logging.getLogger(__name__)
 
-Entity = Literal["order", "user"]
 # Rows committed with an updated_at slightly in the past (clock skew, long transactions) must not be
 # missed: each poll re-reads this much before the watermark; fingerprints drop the ones already seen.
 OVERLAP = timedelta(minutes=2)
@@ -35,31 +34,25 @@ class ChangeWatcher:
         self.shop = shop
         self.mapping = mapping
         self.queue_jobs = queue_jobs
-        self.fingerprints: dict[Entity, dict[str, str]] = {"order": {}, "user": {}}
-        self.watermark: dict[Entity, datetime | None] = {"order": None, "user": None}
+        self.kinds = [k.name for k in in_dependency_order(shop.mapped_kinds)]  # dependencies first
+        self.fingerprints: dict[str, dict[str, str]] = {k: {} for k in self.kinds}
+        self.watermark: dict[str, datetime | None] = dict.fromkeys(self.kinds)
 
-    def _has_updated_at(self, entity: Entity) -> bool:
-        mapping = self.mapping.orders if entity == "order" else self.mapping.users
-        return bool(mapping.updated_at)
+    def _has_updated_at(self, entity: str) -> bool:
+        return self.shop.has_updated_at(entity)
 
-    def _iter(self, entity: Entity, since: datetime | None) -> Iterator[list[OrderRow] | list[UserRow]]:
-        shop = self.shop
-        if entity == "order":
-            return shop.iter_orders(since=since)
-        return shop.iter_users(since=since)
-
-    def _scan(self, entity: Entity, since: datetime | None) -> list[PlannedJob]:
+    def _scan(self, entity: str, since: datetime | None) -> list[PlannedJob]:
         seen = self.fingerprints[entity]
-        prefix = "deal" if entity == "order" else "contact"
+        prefix = crm_of(entity)
         jobs: list[PlannedJob] = []
         newest = self.watermark[entity]
-        for page in self._iter(entity, since):
+        for page in self.shop.iter_rows(entity, since=since):
             for row in page:
                 if row.updated_at is not None and (newest is None or row.updated_at > newest):
                     newest = row.updated_at
                 old = seen.get(row.key)
                 seen[row.key] = row.fingerprint
-                linked = (row.deal_id if isinstance(row, OrderRow) else row.contact_id) is not None
+                linked = row.crm_id is not None
                 if old == row.fingerprint and linked:
                     continue
                 if old is None and linked and since is None:
@@ -73,13 +66,13 @@ class ChangeWatcher:
 
     async def prime(self) -> None:
         """Remember the current state; later polls report what changes after this."""
-        for entity in ("order", "user"):
+        for entity in self.kinds:
             await asyncio.to_thread(self._scan, entity, None)
 
     async def poll(self) -> int:
         """Queue jobs for what changed since the last poll; returns how many were queued or folded."""
         jobs: list[PlannedJob] = []
-        for entity in ("user", "order"):  # contacts first: deals need them
+        for entity in self.kinds:  # dependencies first: a deal needs its contact
             wm = self.watermark[entity]
             since = wm - OVERLAP if (wm is not None and self._has_updated_at(entity)) else None
             jobs.extend(await asyncio.to_thread(self._scan, entity, since))

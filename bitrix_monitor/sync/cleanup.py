@@ -1,10 +1,10 @@
-"""Duplicate cleanup jobs (``deal.cleanup``, ``contact.cleanup``) and restore from the archive.
+"""Duplicate cleanup jobs (``deal.cleanup``, ``contact.cleanup``, ``company.cleanup``).
 
 The survivor is the record the shop references, else the oldest. Everything that will disappear is
 archived first. The merge goes through ``crm.entity.mergeBatch`` (survivor first); on ``CONFLICT`` the
 policy decides: ``manual`` leaves it for a person with the portal's merge link, ``archive`` deletes the
 others (already archived). Afterwards shop ids that pointed at absorbed records are rewritten to the
-survivor with compare-and-set, and deals bound to a removed contact are re-bound to the survivor.
+survivor with compare-and-set, and deals bound to a removed contact or company are re-bound to the survivor.
 """
 
 from __future__ import annotations
@@ -21,8 +21,9 @@ from bitrix_monitor.bitrix.client import MergeResult
 from bitrix_monitor.bitrix.errors import BitrixError, OutcomeUnknown
 from bitrix_monitor.config import SyncConfig
 from bitrix_monitor.errors import UserFacingError
+from bitrix_monitor.kinds import shop_of
 from bitrix_monitor.queue import Job, JobError, JobStore
-from bitrix_monitor.shop import Entity, OrderRow, ShopDatabase, UserRow
+from bitrix_monitor.shop import ShopDatabase, ShopRow
 from bitrix_monitor.sync import fields as F
 from bitrix_monitor.sync.archive import Archive, ArchivedRecord
 from bitrix_monitor.sync.model import PortalEntity
@@ -51,9 +52,9 @@ class CleanupHost(Protocol):
 
     async def in_doubt(self, job: Job, detail: Mapping[str, Any]) -> None: ...
 
-    def read_rows(self, shop_entity: Entity, keys: Sequence[str]) -> Mapping[str, OrderRow | UserRow]: ...
+    def read_rows(self, shop_entity: str, keys: Sequence[str]) -> Mapping[str, ShopRow]: ...
 
-    def row_id(self, row: OrderRow | UserRow) -> int | None: ...
+    def row_id(self, row: ShopRow) -> int | None: ...
 
     async def refusals(
         self, entity: PortalEntity, links: Sequence[tuple[str, int, Mapping[str, Any] | None]]
@@ -79,31 +80,30 @@ async def _conflict_over(runner: CleanupHost, entity: PortalEntity, key: str) ->
 def _repoint(shop: ShopDatabase, entity: PortalEntity, absorbed: set[int], survivor: int) -> int:
     """Rewrite every shop id that points at an absorbed record to the survivor (compare-and-set)."""
     n = 0
-    if entity == "deal":
-        for page in shop.iter_orders():
-            for o in page:
-                if o.deal_id in absorbed and shop.set_deal_id(o.key, survivor, expected=o.deal_id):
-                    n += 1
-    else:
-        for upage in shop.iter_users():
-            for u in upage:
-                if u.contact_id in absorbed and shop.set_contact_id(u.key, survivor, expected=u.contact_id):
-                    n += 1
+    for page in shop.iter_rows(shop_of(entity)):
+        for row in page:
+            if row.crm_id in absorbed and shop.set_id(
+                shop_of(entity), row.key, survivor, expected=row.crm_id
+            ):
+                n += 1
     return n
 
 
+# The deal field that binds a deal to a record of these kinds: re-bound to the survivor of a merge.
+_DEAL_BINDING = {"contact": "CONTACT_ID", "company": "COMPANY_ID"}
+
+
 async def _bound_deals(
-    client: BitrixClient, contact_ids: Sequence[int], originator: str
+    client: BitrixClient, binding: str, ids: Sequence[int], originator: str
 ) -> list[dict[str, Any]]:
-    """Deals bound to these contacts that the app may re-bind: not another integration's."""
+    """Deals bound (by ``binding``: CONTACT_ID, COMPANY_ID) to these records that the app may re-bind: not
+    another integration's."""
     deals: list[dict[str, Any]] = []
-    select = ["ID", "CONTACT_ID", "ORIGINATOR_ID", "ORIGIN_ID"]
-    async for page in client.list_all(
-        "crm.deal.list", filter={"@CONTACT_ID": list(contact_ids)}, select=select
-    ):
+    select = ["ID", binding, "ORIGINATOR_ID", "ORIGIN_ID"]
+    async for page in client.list_all("crm.deal.list", filter={f"@{binding}": list(ids)}, select=select):
         for deal in page:
             if owner_of(deal, originator) is Owner.FOREIGN:
-                log.info("deal %s of another integration keeps its contact binding", deal.get("ID"))
+                log.info("deal %s of another integration keeps its %s", deal.get("ID"), binding)
             else:
                 deals.append(deal)
     return deals
@@ -124,7 +124,7 @@ async def run_cleanup(runner: CleanupHost, entity: PortalEntity, jobs: list[Job]
 async def _cleanup_one(runner: CleanupHost, entity: PortalEntity, job: Job) -> None:
     shop, client = runner.shop, runner.client
     archive = Archive(runner.archive_dir)
-    shop_entity: Entity = "order" if entity == "deal" else "user"
+    shop_entity = shop_of(entity)
     ids = sorted({int(i) for i in (job.payload or {}).get("ids", [])})
     locks = await asyncio.to_thread(shop.locks)
     try:
@@ -159,8 +159,7 @@ async def _cleanup_one(runner: CleanupHost, entity: PortalEntity, job: Job) -> N
         others = sorted(i for i in records if i != survivor)
         if not others:
             if stored != survivor and row is not None:
-                setter = shop.set_deal_id if entity == "deal" else shop.set_contact_id
-                await asyncio.to_thread(setter, job.entity_key, survivor, expected=stored)
+                await asyncio.to_thread(shop.set_id, shop_entity, job.entity_key, survivor, expected=stored)
             await _conflict_over(runner, entity, job.entity_key)
             await runner.complete(
                 job, {"survivor": survivor, "removed": [], "left_alone": sorted(left_alone)}
@@ -183,7 +182,8 @@ async def _cleanup_one(runner: CleanupHost, entity: PortalEntity, job: Job) -> N
                     contact_ids=bindings,
                 )
             )
-        rebind = await _bound_deals(client, others, runner.originator) if entity == "contact" else []
+        binding = _DEAL_BINDING.get(entity)
+        rebind = await _bound_deals(client, binding, others, runner.originator) if binding else []
         # Write-ahead: a crash during the merge leaves the job in doubt, settled by the lookups of its re-run.
         await asyncio.to_thread(
             runner.queue.mark_sending,
@@ -224,15 +224,14 @@ async def _cleanup_one(runner: CleanupHost, entity: PortalEntity, job: Job) -> N
                 if any(rec is not None for rec in left.values()):
                     raise errors[0]
         await _conflict_over(runner, entity, job.entity_key)
-        if rebind:
-            moves = [(int(d["ID"]), {"CONTACT_ID": survivor}) for d in rebind]
+        if rebind and binding:
+            moves = [(int(d["ID"]), {binding: survivor}) for d in rebind]
             for err in await client.update_many("deal", moves):
                 if err is not None:
-                    log.warning("could not re-bind a deal to contact %s: %s", survivor, err)
+                    log.warning("could not re-bind a deal to %s %s: %s", entity, survivor, err)
         repointed = await asyncio.to_thread(_repoint, shop, entity, set(others), survivor)
         if row is not None and stored is None:
-            setter = shop.set_deal_id if entity == "deal" else shop.set_contact_id
-            await asyncio.to_thread(setter, job.entity_key, survivor, expected=None)
+            await asyncio.to_thread(shop.set_id, shop_entity, job.entity_key, survivor, expected=None)
         await runner.complete(
             job,
             {

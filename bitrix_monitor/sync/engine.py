@@ -22,14 +22,15 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from bitrix_monitor.bitrix import BitrixClient
 from bitrix_monitor.bitrix.errors import BitrixError, NotFound, OutcomeUnknown
 from bitrix_monitor.config import SyncConfig
 from bitrix_monitor.errors import UserFacingError
+from bitrix_monitor.kinds import COMPANY, USER, crm_of, in_dependency_order, kind, shop_of
 from bitrix_monitor.queue import IN_DOUBT, Job, JobError, JobStore, LeaseLost
-from bitrix_monitor.shop import OrderRow, ShopDatabase, UserRow
+from bitrix_monitor.shop import CompanyRow, OrderRow, ShopDatabase, ShopRow, UserRow
 from bitrix_monitor.sync import fields as F
 from bitrix_monitor.sync.cleanup import run_cleanup
 from bitrix_monitor.sync.model import PortalEntity, Progress
@@ -37,9 +38,6 @@ from bitrix_monitor.sync.ownership import Owner, owner_of, stamp, writable
 from bitrix_monitor.sync.stages import StageGuard
 
 log = logging.getLogger(__name__)
-
-ShopEntity = Literal["order", "user"]
-SHOP_ENTITY: dict[PortalEntity, ShopEntity] = {"deal": "order", "contact": "user"}
 
 
 @dataclass
@@ -61,7 +59,7 @@ class _Item:
     """One record being ensured in the portal; ``job`` is None for a dependency (a deal's contact)."""
 
     key: str
-    row: OrderRow | UserRow
+    row: ShopRow
     job: Job | None
     stale_id: int | None = None
     portal_id: int | None = None
@@ -69,7 +67,7 @@ class _Item:
     how: str = ""
 
 
-def _invalid(row: OrderRow | UserRow) -> JobError:
+def _invalid(row: ShopRow) -> JobError:
     """A row that cannot be synced as the shop stores it: a per-record error no retry can mend."""
     return JobError("InvalidRecord", f"cannot be synced until fixed in the shop: {row.problem}", False)
 
@@ -204,7 +202,7 @@ class JobRunner:
 
     async def process(self, jobs: Sequence[Job]) -> None:
         kind = jobs[0].kind
-        entity: PortalEntity = "deal" if jobs[0].entity_type == "deal" else "contact"
+        entity: PortalEntity = crm_of(jobs[0].entity_type)
         action = kind.partition(".")[2]
         if self.progress:
             self.progress(Progress("processing queue", 0, len(jobs), f"{len(jobs)} × {kind}"))
@@ -272,13 +270,13 @@ class JobRunner:
 
     # ------------------------------------------------------------- creates
 
-    def read_rows(self, shop_entity: ShopEntity, keys: Sequence[str]) -> Mapping[str, OrderRow | UserRow]:
-        rows: Mapping[str, OrderRow | UserRow]
-        rows = self.shop.get_orders(keys) if shop_entity == "order" else self.shop.get_users(keys)
+    def read_rows(self, shop_entity: str, keys: Sequence[str]) -> Mapping[str, ShopRow]:
+        rows: Mapping[str, ShopRow] = self.shop.get_rows(shop_entity, keys)
         return rows
 
-    def row_id(self, row: OrderRow | UserRow) -> int | None:
-        return row.deal_id if isinstance(row, OrderRow) else row.contact_id
+    @staticmethod
+    def row_id(row: ShopRow) -> int | None:
+        return row.crm_id
 
     async def _ensure(
         self,
@@ -292,7 +290,7 @@ class JobRunner:
 
         Returns the portal id per shop key for every record now linked.
         """
-        shop_entity = SHOP_ENTITY[entity]
+        shop_entity = shop_of(entity)
         locks = await asyncio.to_thread(self.shop.locks)
         linked: dict[str, int] = {}
         try:
@@ -332,8 +330,7 @@ class JobRunner:
                     continue
                 items.append(_Item(key, row, maybe_job, stale_id=current))
             if items:
-                if entity == "deal":
-                    await self._ensure_deal_contacts(items)
+                await self._ensure_dependencies(entity, items)
                 await self._lookup_and_create(entity, items)
                 for item in items:
                     if item.portal_id is not None and await self._write_back(entity, item):
@@ -349,7 +346,7 @@ class JobRunner:
         the reason: the id is also stored by another shop record (a shared link), or the record is not this
         shop record's (another integration's, or another origin id). Checked on the records as they are now,
         so a plan made earlier cannot write to a record that has since become shared."""
-        shop_entity = SHOP_ENTITY[entity]
+        shop_entity = shop_of(entity)
         storers = await asyncio.to_thread(self.shop.keys_storing, shop_entity, [pid for _, pid, _ in links])
         out: dict[tuple[str, int], JobError] = {}
         for key, pid, rec in links:
@@ -375,28 +372,60 @@ class JobRunner:
                 wanted[job.entity_key] = rid
         if not wanted:
             return
-        rows = await asyncio.to_thread(self.read_rows, SHOP_ENTITY[entity], list(wanted))
+        rows = await asyncio.to_thread(self.read_rows, shop_of(entity), list(wanted))
         holding = {k: rid for k, rid in wanted.items() if (r := rows.get(k)) and self.row_id(r) == rid}
         if not holding:
             return
         records = await self.client.get_many(entity, set(holding.values()))
         links = [(k, rid, records.get(rid)) for k, rid in holding.items() if records.get(rid) is not None]
-        setter = self.shop.set_deal_id if entity == "deal" else self.shop.set_contact_id
         for key, rid in await self.refusals(entity, links):
-            if await asyncio.to_thread(setter, key, None, expected=rid):
-                log.info("%s %s let go of shared %s %s", SHOP_ENTITY[entity], key, entity, rid)
+            if await asyncio.to_thread(self.shop.set_id, shop_of(entity), key, None, expected=rid):
+                log.info("%s %s let go of shared %s %s", shop_of(entity), key, entity, rid)
 
-    async def _ensure_deal_contacts(self, items: list[_Item]) -> None:
-        """A deal is created with its contact: ensure the contacts first, through the same path."""
-        user_keys = sorted(
-            {it.row.user_key for it in items if isinstance(it.row, OrderRow) and it.row.user_key}
-        )
-        if not user_keys:
-            return
-        users = await asyncio.to_thread(self.shop.get_users, user_keys)
-        missing = [k for k, u in users.items() if u.contact_id is None]
-        if missing:
-            await self._ensure("contact", [], dependency_keys=missing)
+    async def _ensure_dependencies(self, entity: PortalEntity, items: Sequence[_Item]) -> None:
+        """A record is created with the records it points at (a deal its contact and company, a contact its
+        company): ensure those first, through the same path."""
+        rows = [it.row for it in items]
+        for dep in in_dependency_order(kind(entity).depends_on):
+            if dep.name not in self.shop.mapped_kinds:
+                continue
+            keys = sorted(await asyncio.to_thread(self._dependency_keys, dep.name, rows))
+            if not keys:
+                continue
+            existing = await asyncio.to_thread(self.read_rows, dep.name, keys)
+            missing = [k for k, r in existing.items() if r.crm_id is None]
+            if missing:
+                await self._ensure(dep.crm, [], dependency_keys=missing)
+
+    def _dependency_keys(self, dep: str, rows: Sequence[ShopRow]) -> set[str]:
+        """The keys of the ``dep`` rows that ``rows`` point at."""
+        user_keys = {r.user_key for r in rows if isinstance(r, OrderRow) and r.user_key}
+        if dep == USER.name:
+            return user_keys
+        if dep != COMPANY.name:
+            return set()
+        users = [r for r in rows if isinstance(r, UserRow)]
+        if user_keys:
+            users += [u for u in self.shop.get_rows(USER.name, user_keys).values() if isinstance(u, UserRow)]
+        return {u.company_key for u in users if u.company_key}
+
+    def _load_refs(self, rows: Sequence[ShopRow]) -> F.RefIndex:
+        """The users and companies ``rows`` point at, for the CRM ids their records refer to."""
+        user_keys = {r.user_key for r in rows if isinstance(r, OrderRow) and r.user_key}
+        users = self.shop.get_users(user_keys) if user_keys else {}
+        company_keys = {
+            u.company_key
+            for u in [*users.values(), *(r for r in rows if isinstance(r, UserRow))]
+            if u.company_key
+        }
+        companies: dict[str, CompanyRow] = {}
+        if company_keys and COMPANY.name in self.shop.mapped_kinds:
+            companies = {
+                k: c
+                for k, c in self.shop.get_rows(COMPANY.name, company_keys).items()
+                if isinstance(c, CompanyRow)
+            }
+        return F.RefIndex(users, companies)
 
     async def _lookup(self, entity: PortalEntity, items: Sequence[_Item]) -> None:
         """Fill ``portal_id`` (and ``extra_ids``) for items whose record exists, found by origin id."""
@@ -416,27 +445,11 @@ class JobRunner:
             raise RuntimeError(f"the client returned {len(results)} results for {expected} commands")
 
     async def _desired(self, entity: str, items: Sequence[_Item]) -> list[dict[str, Any]]:
-        if entity == "contact":
-            return [
-                F.contact_fields(it.row, originator=self.originator)
-                for it in items
-                if isinstance(it.row, UserRow)
-            ]
-        user_keys = [it.row.user_key for it in items if isinstance(it.row, OrderRow) and it.row.user_key]
-        users = await asyncio.to_thread(self.shop.get_users, user_keys)
-        out = []
-        for it in items:
-            assert isinstance(it.row, OrderRow)
-            user = users.get(it.row.user_key) if it.row.user_key else None
-            out.append(
-                F.deal_fields(
-                    it.row,
-                    originator=self.originator,
-                    contact_id=user.contact_id if user else None,
-                    category=self.category,
-                )
-            )
-        return out
+        refs = await asyncio.to_thread(self._load_refs, [it.row for it in items])
+        return [
+            F.desired(it.row, originator=self.originator, refs=refs.of(it.row), category=self.category)
+            for it in items
+        ]
 
     async def _lookup_and_create(self, entity: PortalEntity, items: list[_Item]) -> None:
         try:
@@ -514,12 +527,13 @@ class JobRunner:
 
     async def _write_back(self, entity: PortalEntity, item: _Item) -> bool:
         assert item.portal_id is not None
-        setter = self.shop.set_deal_id if entity == "deal" else self.shop.set_contact_id
-        won = await asyncio.to_thread(setter, item.key, item.portal_id, expected=item.stale_id)
+        won = await asyncio.to_thread(
+            self.shop.set_id, shop_of(entity), item.key, item.portal_id, expected=item.stale_id
+        )
         extra = list(item.extra_ids)
         winner = item.portal_id
         if not won:
-            rows = await asyncio.to_thread(self.read_rows, SHOP_ENTITY[entity], [item.key])
+            rows = await asyncio.to_thread(self.read_rows, shop_of(entity), [item.key])
             row = rows.get(item.key)
             current = self.row_id(row) if row else None
             if current is not None and current != item.portal_id:
@@ -544,7 +558,7 @@ class JobRunner:
         return True
 
     async def _stage_refused(
-        self, job: Job | None, row: OrderRow | UserRow, deal: Mapping[str, Any] | None = None
+        self, job: Job | None, row: ShopRow, deal: Mapping[str, Any] | None = None
     ) -> bool:
         """An order whose stage is not a stage of the deal's pipeline, or whose deal lives in another pipeline
         than configured, is an error of that record: nothing is sent (a real portal would swap or ignore the
@@ -563,7 +577,7 @@ class JobRunner:
     async def _relink(self, entity: PortalEntity, jobs: list[Job]) -> None:
         """Adopt a record found by another key (a deal the old backend made before origin ids): stamp our
         origin id on it and write its id back (compare-and-set). If it is gone, the create path runs."""
-        shop_entity = SHOP_ENTITY[entity]
+        shop_entity = shop_of(entity)
         wanted = {j.entity_key: int((j.payload or {}).get("portal_id") or 0) for j in jobs}
         records = await self.client.get_many(entity, [i for i in wanted.values() if i > 0])
         rows = await asyncio.to_thread(self.read_rows, shop_entity, list(wanted))
@@ -610,11 +624,11 @@ class JobRunner:
     # ------------------------------------------------------------- updates
 
     async def _update(self, entity: PortalEntity, jobs: list[Job]) -> None:
-        shop_entity = SHOP_ENTITY[entity]
+        shop_entity = shop_of(entity)
         rows = await asyncio.to_thread(self.read_rows, shop_entity, [j.entity_key for j in jobs])
         to_create: list[Job] = []
         stale_ids: dict[str, int] = {}
-        linked: list[tuple[Job, OrderRow | UserRow, int]] = []
+        linked: list[tuple[Job, ShopRow, int]] = []
         for job in jobs:
             row = rows.get(job.entity_key)
             if row is None:
@@ -629,12 +643,7 @@ class JobRunner:
             else:
                 linked.append((job, row, rid))
         current = await self.client.get_many(entity, [rid for _, _, rid in linked]) if linked else {}
-        contact_ids: dict[str, int | None] = {}
-        if entity == "deal":
-            uk = [r.user_key for _, r, _ in linked if isinstance(r, OrderRow) and r.user_key]
-            contact_ids = {
-                k: u.contact_id for k, u in (await asyncio.to_thread(self.shop.get_users, uk)).items()
-            }
+        refs = await asyncio.to_thread(self._load_refs, [r for _, r, _ in linked])
         present = [(j.entity_key, rid, current[rid]) for j, _, rid in linked if current.get(rid) is not None]
         refused = await self.refusals(entity, present)
         updates: list[tuple[Job, int, dict[str, Any]]] = []
@@ -654,15 +663,9 @@ class JobRunner:
                         job, JobError("StaleLink", f"{entity} {rid} no longer exists in the portal", False)
                     )
                 continue
-            if isinstance(row, OrderRow):
-                cid = contact_ids.get(row.user_key) if row.user_key else None
-                desired = F.deal_fields(
-                    row, originator=self.originator, contact_id=cid, category=self.category
-                )
-                diffs = F.deal_diff(row, rec, contact_id=cid, category=self.category)
-            else:
-                desired = F.contact_fields(row, originator=self.originator)
-                diffs = F.contact_diff(row, rec)
+            row_refs = refs.of(row)
+            desired = F.desired(row, originator=self.originator, refs=row_refs, category=self.category)
+            diffs = F.diff(row, rec, refs=row_refs, category=self.category)
             # Kept from before origin ids: ours by the shop's word, so it gets our origin ids.
             diffs += F.origin_diff(rec, originator=self.originator, key=job.entity_key)
             if not diffs:

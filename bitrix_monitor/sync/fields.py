@@ -9,33 +9,45 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from bitrix_monitor.kinds import crm_of
 from bitrix_monitor.money import AmountError, format_amount, parse_amount
-from bitrix_monitor.shop import OrderRow, UserRow
+from bitrix_monitor.shop import CompanyRow, OrderRow, ShopRow, UserRow
 from bitrix_monitor.sync.model import FieldDiff
 from bitrix_monitor.sync.ownership import RESTORED_PREFIX as RESTORED_PREFIX  # re-exported
 from bitrix_monitor.sync.ownership import Owner, owner_of
 
 DEAL_SELECT = ["ID", "TITLE", "OPPORTUNITY", "CURRENCY_ID", "STAGE_ID", "CATEGORY_ID", "CONTACT_ID",
-               "ORIGINATOR_ID", "ORIGIN_ID", "DATE_CREATE", "DATE_MODIFY"]  # fmt: skip
-CONTACT_SELECT = ["ID", "NAME", "LAST_NAME", "COMPANY_TITLE", "EMAIL", "PHONE", "ORIGINATOR_ID", "ORIGIN_ID",
-                  "DATE_CREATE", "DATE_MODIFY"]  # fmt: skip
+               "COMPANY_ID", "ORIGINATOR_ID", "ORIGIN_ID", "DATE_CREATE", "DATE_MODIFY"]  # fmt: skip
+CONTACT_SELECT = ["ID", "NAME", "LAST_NAME", "COMPANY_TITLE", "COMPANY_ID", "EMAIL", "PHONE", "ORIGINATOR_ID",
+                  "ORIGIN_ID", "DATE_CREATE", "DATE_MODIFY"]  # fmt: skip
+COMPANY_SELECT = ["ID", "TITLE", "EMAIL", "PHONE", "ORIGINATOR_ID", "ORIGIN_ID", "DATE_CREATE",
+                  "DATE_MODIFY"]  # fmt: skip
+SELECT: dict[str, list[str]] = {"deal": DEAL_SELECT, "contact": CONTACT_SELECT, "company": COMPANY_SELECT}
+
+
+@dataclass(frozen=True, slots=True)
+class Refs:
+    """The CRM ids a record points at: a deal its contact and company, a contact its company. ``None``:
+    the shop names none (or the referenced record has no CRM id yet): the field is neither sent nor
+    compared."""
+
+    contact_id: int | None = None
+    company_id: int | None = None
+
 
 _DIGITS = re.compile(r"\D+")
 
 
-def deal_select(extra: Iterable[str] = ()) -> list[str]:
-    """What the reconciler reads of a deal: the fields it compares, and the mapped ``[shop.orders.fields]``
-    (``extra``: their names). A list select returns user fields only when named (reference §12.2)."""
-    return list(dict.fromkeys([*DEAL_SELECT, *extra]))
-
-
-def contact_select(extra: Iterable[str] = ()) -> list[str]:
-    """As :func:`deal_select`, for contacts and ``[shop.users.fields]``."""
-    return list(dict.fromkeys([*CONTACT_SELECT, *extra]))
+def select_for(entity: str, extra: Iterable[str] = ()) -> list[str]:
+    """What the reconciler reads of a CRM record of this kind (shop or CRM name): the fields it compares,
+    and the mapped ``[shop.*.fields]`` (``extra``: their names). A list select returns user fields only when
+    named (reference §12.2)."""
+    return list(dict.fromkeys([*SELECT[crm_of(entity)], *extra]))
 
 
 COMPANY_SELECT = ["ID", "TITLE", "EMAIL", "PHONE", "ORIGINATOR_ID", "ORIGIN_ID", "DATE_CREATE", "DATE_MODIFY"]
@@ -85,7 +97,12 @@ def _portal_amount(value: Any) -> Decimal | str | None:
 
 
 def deal_fields(
-    order: OrderRow, *, originator: str, contact_id: int | None, category: int = 0
+    order: OrderRow,
+    *,
+    originator: str,
+    contact_id: int | None,
+    category: int = 0,
+    company_id: int | None = None,
 ) -> dict[str, Any]:
     """The deal's fields; ``CATEGORY_ID`` (the pipeline) counts on create only, and ``STAGE_ID`` must be a
     stage of it (checked by :mod:`bitrix_monitor.sync.stages` before anything is sent)."""
@@ -103,6 +120,8 @@ def deal_fields(
         fields["STAGE_ID"] = order.stage
     if contact_id is not None:
         fields["CONTACT_ID"] = contact_id
+    if company_id is not None:
+        fields["COMPANY_ID"] = company_id
     return fields
 
 
@@ -112,7 +131,7 @@ def _names(user: UserRow) -> tuple[str, str]:
     return user.name, ""
 
 
-def contact_fields(user: UserRow, *, originator: str) -> dict[str, Any]:
+def contact_fields(user: UserRow, *, originator: str, company_id: int | None = None) -> dict[str, Any]:
     first, last = _names(user)
     fields: dict[str, Any] = {**user.extra, "NAME": first, "ORIGINATOR_ID": originator, "ORIGIN_ID": user.key}
     if last:
@@ -123,6 +142,22 @@ def contact_fields(user: UserRow, *, originator: str) -> dict[str, Any]:
         fields["EMAIL"] = [{"VALUE": user.email, "VALUE_TYPE": "WORK"}]
     if user.phone:
         fields["PHONE"] = [{"VALUE": user.phone, "VALUE_TYPE": "WORK"}]
+    if company_id is not None:
+        fields["COMPANY_ID"] = company_id
+    return fields
+
+
+def company_fields(company: CompanyRow, *, originator: str) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        **company.extra,
+        "TITLE": company.title,
+        "ORIGINATOR_ID": originator,
+        "ORIGIN_ID": company.key,
+    }
+    if company.email:
+        fields["EMAIL"] = [{"VALUE": company.email, "VALUE_TYPE": "WORK"}]
+    if company.phone:
+        fields["PHONE"] = [{"VALUE": company.phone, "VALUE_TYPE": "WORK"}]
     return fields
 
 
@@ -133,7 +168,12 @@ def _str(value: Any) -> str | None:
 
 
 def deal_diff(
-    order: OrderRow, deal: Mapping[str, Any], *, contact_id: int | None, category: int | None = None
+    order: OrderRow,
+    deal: Mapping[str, Any],
+    *,
+    contact_id: int | None,
+    category: int | None = None,
+    company_id: int | None = None,
 ) -> list[FieldDiff]:
     """Field-by-field differences between what the shop says and what the portal deal holds; with
     ``category``, a deal in another pipeline differs in ``CATEGORY_ID`` (reported, never moved)."""
@@ -150,6 +190,7 @@ def deal_diff(
         diffs.append(FieldDiff("STAGE_ID", order.stage, _str(deal.get("STAGE_ID"))))
     if contact_id is not None and "CONTACT_ID" in deal and _str(deal.get("CONTACT_ID")) != str(contact_id):
         diffs.append(FieldDiff("CONTACT_ID", str(contact_id), _str(deal.get("CONTACT_ID"))))
+    diffs += _company_diff(deal, company_id)
     return diffs + extra_diff(order.extra, deal)
 
 
@@ -193,6 +234,12 @@ def extra_diff(extra: Mapping[str, str], record: Mapping[str, Any]) -> list[Fiel
     ]
 
 
+def _company_diff(record: Mapping[str, Any], company_id: int | None) -> list[FieldDiff]:
+    if company_id is None or "COMPANY_ID" not in record or _str(record.get("COMPANY_ID")) == str(company_id):
+        return []
+    return [FieldDiff("COMPANY_ID", str(company_id), _str(record.get("COMPANY_ID")))]
+
+
 def foreign_originator(record: Mapping[str, Any], originator: str) -> str | None:
     """The record's ORIGINATOR_ID when it is set and is not ours, byte for byte (another integration's)."""
     return str(record["ORIGINATOR_ID"]) if owner_of(record, originator) is Owner.FOREIGN else None
@@ -224,7 +271,7 @@ def _fingerprint_value(value: Any) -> Any:
 def conflict_fingerprint(entity: str, records: Mapping[int, Mapping[str, Any]]) -> str:
     """What a merge conflict is about: the records' ids and the values reconciliation reads (with
     ``DATE_MODIFY``, which any edit changes). Equal fingerprints: nothing changed since a person was asked."""
-    names = [f for f in (DEAL_SELECT if entity == "deal" else CONTACT_SELECT) if f != "ID"]
+    names = [f for f in SELECT[crm_of(entity)] if f != "ID"]
     data = [[rid, [_fingerprint_value(records[rid].get(f)) for f in names]] for rid in sorted(records)]
     return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode()).hexdigest()[:32]
 
@@ -234,7 +281,9 @@ def _multi(record: Mapping[str, Any], name: str) -> list[Mapping[str, Any]]:
     return [v for v in value if isinstance(v, Mapping)] if isinstance(value, list) else []
 
 
-def contact_diff(user: UserRow, contact: Mapping[str, Any]) -> list[FieldDiff]:
+def contact_diff(
+    user: UserRow, contact: Mapping[str, Any], *, company_id: int | None = None
+) -> list[FieldDiff]:
     diffs: list[FieldDiff] = []
     first, last = _names(user)
     if (contact.get("NAME") or "") != first:
@@ -243,15 +292,93 @@ def contact_diff(user: UserRow, contact: Mapping[str, Any]) -> list[FieldDiff]:
         diffs.append(FieldDiff("LAST_NAME", last, _str(contact.get("LAST_NAME"))))
     if user.company and "COMPANY_TITLE" in contact and (contact.get("COMPANY_TITLE") or "") != user.company:
         diffs.append(FieldDiff("COMPANY_TITLE", user.company, _str(contact.get("COMPANY_TITLE"))))
-    if user.email:
-        emails = [str(v.get("VALUE") or "") for v in _multi(contact, "EMAIL")]
-        if email_key(user.email) not in {email_key(e) for e in emails}:
-            diffs.append(FieldDiff("EMAIL", user.email, ", ".join(emails) or None))
-    if user.phone:
-        phones = [str(v.get("VALUE") or "") for v in _multi(contact, "PHONE")]
-        if phone_key(user.phone) not in {phone_key(p) for p in phones}:
-            diffs.append(FieldDiff("PHONE", user.phone, ", ".join(phones) or None))
-    return diffs + extra_diff(user.extra, contact)
+    return (
+        diffs
+        + _comm_diff(user.email, user.phone, contact)
+        + _company_diff(contact, company_id)
+        + extra_diff(user.extra, contact)
+    )
+
+
+def _comm_diff(email: str | None, phone: str | None, record: Mapping[str, Any]) -> list[FieldDiff]:
+    diffs: list[FieldDiff] = []
+    if email:
+        emails = [str(v.get("VALUE") or "") for v in _multi(record, "EMAIL")]
+        if email_key(email) not in {email_key(e) for e in emails}:
+            diffs.append(FieldDiff("EMAIL", email, ", ".join(emails) or None))
+    if phone:
+        phones = [str(v.get("VALUE") or "") for v in _multi(record, "PHONE")]
+        if phone_key(phone) not in {phone_key(p) for p in phones}:
+            diffs.append(FieldDiff("PHONE", phone, ", ".join(phones) or None))
+    return diffs
+
+
+def company_diff(company: CompanyRow, record: Mapping[str, Any]) -> list[FieldDiff]:
+    diffs: list[FieldDiff] = []
+    if (record.get("TITLE") or "") != company.title:
+        diffs.append(FieldDiff("TITLE", company.title, _str(record.get("TITLE"))))
+    return diffs + _comm_diff(company.email, company.phone, record) + extra_diff(company.extra, record)
+
+
+class RefIndex:
+    """Finds the CRM ids a row points at, from the shop's users and companies (read once)."""
+
+    def __init__(
+        self, users: Mapping[str, UserRow], companies: Mapping[str, CompanyRow] | None = None
+    ) -> None:
+        self.users = users
+        self.companies = companies or {}
+
+    def _company_id(self, company_key: str | None) -> int | None:
+        company = self.companies.get(company_key) if company_key else None
+        return company.company_id if company is not None else None
+
+    def of(self, row: ShopRow) -> Refs:
+        if isinstance(row, OrderRow):
+            user = self.users.get(row.user_key) if row.user_key else None
+            if user is None:
+                return Refs()
+            return Refs(contact_id=user.contact_id, company_id=self._company_id(user.company_key))
+        if isinstance(row, UserRow):
+            return Refs(company_id=self._company_id(row.company_key))
+        return Refs()
+
+
+def desired(row: ShopRow, *, originator: str, refs: Refs, category: int = 0) -> dict[str, Any]:
+    """What the row's CRM record should hold, whatever its kind."""
+    if isinstance(row, OrderRow):
+        return deal_fields(
+            row,
+            originator=originator,
+            contact_id=refs.contact_id,
+            category=category,
+            company_id=refs.company_id,
+        )
+    if isinstance(row, UserRow):
+        return contact_fields(row, originator=originator, company_id=refs.company_id)
+    return company_fields(row, originator=originator)
+
+
+def diff(
+    row: ShopRow, record: Mapping[str, Any], *, refs: Refs, category: int | None = None
+) -> list[FieldDiff]:
+    """How the row's CRM record differs from what it should hold, whatever its kind."""
+    if isinstance(row, OrderRow):
+        return deal_diff(
+            row, record, contact_id=refs.contact_id, category=category, company_id=refs.company_id
+        )
+    if isinstance(row, UserRow):
+        return contact_diff(row, record, company_id=refs.company_id)
+    return company_diff(row, record)
+
+
+def label_of(row: ShopRow) -> str:
+    """How a person recognises the row: the order's title, the user's name, the company's title."""
+    if isinstance(row, OrderRow):
+        return row.title or row.key
+    if isinstance(row, UserRow):
+        return row.name or row.email or row.key
+    return row.title or row.email or row.key
 
 
 def update_fields_for(

@@ -122,7 +122,7 @@ def _to_stamp(snap: Snapshot) -> int:
     """Records the shop stores that lack our origin ids (kept from before them): the plan stamps them."""
     return sum(
         1
-        for s in (*snap.orders, *snap.users)
+        for s in snap.all_statuses()
         if s.state is RecordState.OUTDATED and any(d.field in STAMP_FIELDS for d in s.diffs)
     )
 

@@ -21,7 +21,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bitrix_monitor.bitrix import BitrixClient
-from bitrix_monitor.shop import OrderRow, ShopDatabase, UserRow
+from bitrix_monitor.kinds import ALL as KINDS
+from bitrix_monitor.kinds import COMPANY, ORDER, USER, Kind, crm_of, in_dependency_order, shop_of
+from bitrix_monitor.shop import CompanyRow, OrderRow, ShopDatabase, ShopRow, UserRow
 from bitrix_monitor.sync import fields as F
 from bitrix_monitor.sync.api import ProgressCallback, Snapshot
 from bitrix_monitor.sync.model import (
@@ -93,8 +95,11 @@ class Reconciler:
         )  # (deal|contact, key) -> fingerprint of a merge conflict left for a person
         self.title_pattern = title_pattern
         # What is read of each record: the compared fields and the mapped [shop.*.fields].
-        self.deal_select = F.deal_select(f.name for f in shop.orders_map.extra)
-        self.contact_select = F.contact_select(f.name for f in shop.users_map.extra)
+        self.select = {
+            k.crm: F.select_for(k.crm, shop.extra_fields(k.name))
+            for k in KINDS
+            if k.name in shop.mapped_kinds
+        }
 
     async def _scan_legacy(self, view: PortalView) -> dict[str, list[int]]:
         """Deals made before origin ids were used, recognised by the title template ("Order #123 - …")."""
@@ -103,7 +108,7 @@ class Reconciler:
             return {}
         found: dict[str, list[int]] = defaultdict(list)
         flt = {"%TITLE": pattern.prefix, "ORIGINATOR_ID": ""}
-        async for page in self.client.list_all("crm.deal.list", filter=flt, select=self.deal_select):
+        async for page in self.client.list_all("crm.deal.list", filter=flt, select=self.select["deal"]):
             for rec in page:
                 rid = _int(rec.get("ID"))
                 key = pattern.key_of(str(rec.get("TITLE") or ""))
@@ -149,27 +154,39 @@ class Reconciler:
                     if rid is not None:
                         view.by_id[rid] = rec
 
-    async def _read_contacts(self, users: Sequence[UserRow]) -> PortalView:
-        """Our contacts, and every contact that shares an e-mail or phone with a shop user.
+    async def _read_comm(self, k: Kind, rows: Sequence[UserRow | CompanyRow]) -> PortalView:
+        """Our contacts (or companies), and every one that shares an e-mail or phone with a shop row.
 
-        Either one scan of every contact (2,500 a request) or a scan of ours plus one findbycomm command per
+        Either one scan of them all (2,500 a request) or a scan of ours plus one findbycomm command per
         value (50 a request): whichever costs fewer requests.
         """
-        emails = sorted({u.email.strip() for u in users if u.email})
-        phones = sorted({u.phone.strip() for u in users if u.phone})
-        head = await self.client.call("crm.contact.list", {"select": ["ID"], "start": 0})
+        assert k.comm_type is not None
+        select = self.select[k.crm]
+        emails = sorted({r.email.strip() for r in rows if r.email})
+        phones = sorted({r.phone.strip() for r in rows if r.phone})
+        head = await self.client.call(f"crm.{k.crm}.list", {"select": ["ID"], "start": 0})
         total = head.total or 0
         if math.ceil(total / 2500) <= math.ceil((len(emails) + len(phones)) / 50):
-            return await self._scan("contact", self.contact_select, ours_only=False)
-        view = await self._scan("contact", self.contact_select, ours_only=True)
+            return await self._scan(k.crm, select, ours_only=False)
+        view = await self._scan(k.crm, select, ours_only=True)
         candidates: set[int] = set()
         if emails:
-            for ids in (await self.client.find_by_comm("EMAIL", emails, entity_type="CONTACT")).values():
+            for ids in (await self.client.find_by_comm("EMAIL", emails, entity_type=k.comm_type)).values():
                 candidates.update(int(i) for i in ids)
         if phones:
-            for ids in (await self.client.find_by_comm("PHONE", phones, entity_type="CONTACT")).values():
+            for ids in (await self.client.find_by_comm("PHONE", phones, entity_type=k.comm_type)).values():
                 candidates.update(int(i) for i in ids)
-        await self._fetch_ids("contact", candidates, self.contact_select, view)
+        await self._fetch_ids(k.crm, candidates, select, view)
+        return view
+
+    async def _read_portal(self, k: Kind, rows: Sequence[ShopRow]) -> PortalView:
+        """The kind's records in the portal that reconciliation needs: ours, the stored ones, and (for kinds
+        found by e-mail or phone) the ones sharing a row's e-mail or phone."""
+        if k.comm_type is not None:
+            view = await self._read_comm(k, [r for r in rows if not isinstance(r, OrderRow)])
+        else:
+            view = await self._scan(k.crm, self.select[k.crm], ours_only=True)
+        await self._fetch_ids(k.crm, [r.crm_id for r in rows if r.crm_id], self.select[k.crm], view)
         return view
 
     async def run(self, progress: ProgressCallback | None = None) -> Snapshot:
@@ -177,41 +194,48 @@ class Reconciler:
             if progress:
                 progress(Progress(stage, done, total))
 
+        kinds = list(in_dependency_order(self.shop.mapped_kinds))
         report("reading shop")
-        orders: list[OrderRow] = await _read_all(self.shop.iter_orders())
-        users: list[UserRow] = await _read_all(self.shop.iter_users())
-        report("reading portal contacts", 0, len(users))
-        contacts = await self._read_contacts(users)
-        await self._fetch_ids(
-            "contact", [u.contact_id for u in users if u.contact_id], self.contact_select, contacts
-        )
-        report("reading portal deals", 0, len(orders))
-        deals = await self._scan("deal", self.deal_select, ours_only=True)
-        await self._fetch_ids("deal", [o.deal_id for o in orders if o.deal_id], self.deal_select, deals)
-        legacy = await self._scan_legacy(deals)
-        report("comparing", 0, len(orders) + len(users))
+        rows: dict[str, list[ShopRow]] = {}
+        for k in kinds:
+            rows[k.name] = await _read_all(self.shop.iter_rows(k.name))
+        total = sum(len(r) for r in rows.values())
+        views: dict[str, PortalView] = {}
+        for k in kinds:
+            report(f"reading portal {k.crm_plural}", 0, len(rows[k.name]))
+            views[k.name] = await self._read_portal(k, rows[k.name])
+        legacy = await self._scan_legacy(views[ORDER.name]) if ORDER.name in views else {}
+        report("comparing", 0, total)
 
-        user_links = _Links("user", contacts, [(u.key, u.contact_id) for u in users])
-        order_links = _Links("order", deals, [(o.key, o.deal_id) for o in orders])
-        user_statuses = self._user_states(users, contacts, user_links)
-        contact_of_user = {u.key: u.contact_id for u in users}
-        order_statuses = self._order_states(orders, deals, contact_of_user, legacy, order_links)
-        orphans = [
-            *self._orphans("deal", deals, {o.key for o in orders}),
-            *self._orphans("contact", contacts, {u.key for u in users}),
-        ]
-        order_counts = _count(order_statuses, sum(1 for o in orphans if o.entity == "deal"))
-        user_counts = _count(user_statuses, sum(1 for o in orphans if o.entity == "contact"))
-        plan = plan_from(user_statuses, order_statuses)
-        stored = (deals.by_id.get(o.deal_id) for o in orders if o.deal_id is not None)
-        warning = pipeline_warning(self.category, (d for d in stored if d is not None))
-        report("done", len(orders) + len(users), len(orders) + len(users))
+        refs = F.RefIndex(
+            {r.key: r for r in rows.get(USER.name, ()) if isinstance(r, UserRow)},
+            {r.key: r for r in rows.get(COMPANY.name, ()) if isinstance(r, CompanyRow)},
+        )
+        records: dict[str, list[RecordStatus]] = {}
+        counts: dict[str, EntityCounts] = {}
+        orphans: list[Orphan] = []
+        for k in kinds:
+            view, kind_rows = views[k.name], rows[k.name]
+            links = _Links(k.name, view, [(r.key, r.crm_id) for r in kind_rows])
+            if k is ORDER:
+                orders = [r for r in kind_rows if isinstance(r, OrderRow)]
+                statuses = self._order_states(orders, view, refs, legacy, links)
+            else:
+                statuses = self._comm_states(k, kind_rows, view, links, refs)
+            found = self._orphans(k.crm, view, {r.key for r in kind_rows})
+            records[k.name], counts[k.name] = statuses, _count(statuses, len(found))
+            orphans += found
+        plan = plan_from(*records.values())  # dependencies first: a deal's contact is made before it
+        warning = ""
+        if ORDER.name in views:
+            deals = views[ORDER.name]
+            stored = (deals.by_id.get(r.crm_id) for r in rows[ORDER.name] if r.crm_id is not None)
+            warning = pipeline_warning(self.category, (d for d in stored if d is not None)) or ""
+        report("done", total, total)
         return Snapshot(
-            orders=order_statuses,
-            users=user_statuses,
+            records=records,
+            counts=counts,
             orphans=orphans,
-            order_counts=order_counts,
-            user_counts=user_counts,
             plan=plan,
             taken_at=datetime.now(UTC),
             warnings=(warning,) if warning else (),
@@ -234,7 +258,7 @@ class Reconciler:
     ) -> RecordStatus:
         q = self._queue(entity, key)
         return RecordStatus(
-            entity="order" if entity == "order" else "user",
+            entity=shop_of(entity),
             key=key,
             label=label,
             stored_id=stored,
@@ -300,7 +324,7 @@ class Reconciler:
         owner = owner_of(rec, self.originator, key)
         if not others and owner in KEEPABLE:
             return None
-        portal = "deal" if links.entity == "order" else "contact"
+        portal = crm_of(links.entity)
         evidence: list[DuplicateEvidence] = []
         if others:
             also = f"also stored by {links.entity} {', '.join(others)}"
@@ -333,14 +357,17 @@ class Reconciler:
             if isinstance(origin, str) and origin in links.keys:
                 return origin, "origin id"
             return None, ""
-        if links.entity == "order" and self.title_pattern is not None:
+        if links.entity == ORDER.name and self.title_pattern is not None:
             titled = self.title_pattern.key_of(str(rec.get("TITLE") or ""))
             if titled is not None and titled in holders:
                 return titled, "title"
         return None, ""
 
-    def _user_states(self, users: Sequence[UserRow], view: PortalView, links: _Links) -> list[RecordStatus]:
-        claimed: set[int] = {u.contact_id for u in users if u.contact_id} | view.restored
+    def _comm_states(
+        self, k: Kind, rows: Sequence[ShopRow], view: PortalView, links: _Links, refs: F.RefIndex
+    ) -> list[RecordStatus]:
+        """States of a kind found by e-mail and phone too (users' contacts, companies)."""
+        claimed: set[int] = {r.crm_id for r in rows if r.crm_id} | view.restored
         for ids in view.ours_by_origin.values():
             claimed.update(ids)
         by_email: dict[str, list[int]] = defaultdict(list)
@@ -353,12 +380,14 @@ class Reconciler:
                 if isinstance(v, Mapping) and v.get("VALUE"):
                     by_phone[F.phone_key(str(v["VALUE"]))].append(cid)
         out: list[RecordStatus] = []
-        for u in users:
+        for u in rows:
+            assert not isinstance(u, OrderRow)
             if u.problem:
-                out.append(self._invalid("user", u.key, u.name or u.email or u.key, u.problem))
+                out.append(self._invalid(k.name, u.key, F.label_of(u), u.problem))
                 continue
-            state, pid, dups, note = self._resolve(u.key, u.contact_id, view, "contact", links)
-            desired = F.contact_fields(u, originator=self.originator)
+            state, pid, dups, note = self._resolve(u.key, u.crm_id, view, k.crm, links)
+            row_refs = refs.of(u)
+            desired = F.desired(u, originator=self.originator, refs=row_refs)
             current = view.by_id.get(pid) if pid is not None else None
             # Contacts that share this user's e-mail or phone: made by hand or by the old backend (no
             # originator: duplicates to clean), or by another integration (reported, never touched).
@@ -387,11 +416,11 @@ class Reconciler:
                             cleanable=False,
                         )
                     )
-            diffs = F.contact_diff(u, current) if current is not None else []
+            diffs = F.diff(u, current, refs=row_refs) if current is not None else []
             hold = ""
-            if current is not None and pid is not None and pid == u.contact_id:
-                diffs, hold = self._stamp(diffs, current, "contact", pid, u.key)
-            shared = self._shared(u.key, u.contact_id, links) if state is not RecordState.STALE_LINK else None
+            if current is not None and pid is not None and pid == u.crm_id:
+                diffs, hold = self._stamp(diffs, current, k.crm, pid, u.key)
+            shared = self._shared(u.key, u.crm_id, links) if state is not RecordState.STALE_LINK else None
             linked = (RecordState.IN_SYNC, RecordState.OUTDATED, RecordState.DUPLICATED)
             shared_with: tuple[str, ...] = ()
             release_id: int | None = None
@@ -403,16 +432,16 @@ class Reconciler:
                 dups = [*dups, *foreign]
             elif state is RecordState.IN_SYNC and diffs:
                 state = RecordState.OUTDATED
-            hold = hold or self._waiting("contact", u.key, state, [d for d in dups if d.cleanable], view)
+            hold = hold or self._waiting(k.crm, u.key, state, [d for d in dups if d.cleanable], view)
             if others_of_integrations:
                 dups = [*dups, *others_of_integrations]
-                note = _join(note, "another integration's contact shares this e-mail or phone (left alone)")
+                note = _join(note, f"another integration's {k.crm} shares this e-mail or phone (left alone)")
             out.append(
                 self._status(
-                    "user",
+                    k.name,
                     u.key,
-                    u.name or u.email or u.key,
-                    u.contact_id,
+                    F.label_of(u),
+                    u.crm_id,
                     state,
                     pid,
                     F.display_values(desired),
@@ -457,7 +486,7 @@ class Reconciler:
         self,
         orders: Sequence[OrderRow],
         view: PortalView,
-        contact_of_user: Mapping[str, int | None],
+        refs: F.RefIndex,
         legacy: Mapping[str, list[int]],
         links: _Links,
     ) -> list[RecordStatus]:
@@ -492,16 +521,10 @@ class Reconciler:
                     ids = tuple([pid, *old]) if pid is not None else tuple(old)
                     dups = [*dups, DuplicateEvidence(ids, "title pattern", o.title)]
                     state = RecordState.DUPLICATED if relink_to is None else state
-            contact_id = contact_of_user.get(o.user_key) if o.user_key else None
-            desired = F.deal_fields(
-                o, originator=self.originator, contact_id=contact_id, category=self.category
-            )
+            row_refs = refs.of(o)
+            desired = F.desired(o, originator=self.originator, refs=row_refs, category=self.category)
             current = view.by_id.get(pid) if pid is not None else None
-            diffs = (
-                F.deal_diff(o, current, contact_id=contact_id, category=self.category)
-                if current is not None
-                else []
-            )
+            diffs = F.diff(o, current, refs=row_refs, category=self.category) if current is not None else []
             hold = ""
             if current is not None and pid is not None and pid == o.deal_id:
                 diffs, hold = self._stamp(diffs, current, "deal", pid, o.key)
@@ -543,7 +566,7 @@ class Reconciler:
                 for i in ids:
                     rec = view.by_id[i]
                     title = str(rec.get("TITLE") or rec.get("NAME") or "")
-                    out.append(Orphan("deal" if entity == "deal" else "contact", i, origin, title))
+                    out.append(Orphan(crm_of(entity), i, origin, title))
         return out
 
 
@@ -593,7 +616,7 @@ def _count(statuses: Sequence[RecordStatus], orphans: int) -> EntityCounts:
 
 def job_for(status: RecordStatus) -> PlannedJob | None:
     """The job that brings one record into sync, or None when it is in sync."""
-    prefix = "deal" if status.entity == "order" else "contact"
+    prefix = crm_of(status.entity)
     s = status.state
     if status.hold:
         return None

@@ -3,55 +3,71 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from bitrix_monitor.kinds import COMPANY, ORDER, USER, Kind, kind
 from bitrix_monitor.sync.api import QueueSummary, Snapshot
 from bitrix_monitor.sync.model import EntityCounts
 
 _QUEUE_KEYS = ("queued", "running", "in_doubt", "failed", "dead", "done")
+_NOT_PROBLEMS = ("checked", "in_sync")
+_REPORT_ORDER = (ORDER, USER, COMPANY)  # the JSON keys "orders", "users", then "companies"
 
 
 @dataclass(frozen=True)
 class Report:
-    orders: EntityCounts
-    users: EntityCounts
+    """Counts per kind (dependencies first; a kind the shop does not map is absent) and the queue's."""
+
+    counts: Mapping[str, EntityCounts]
     queue: QueueSummary
 
     @classmethod
     def of(cls, snapshot: Snapshot, queue: QueueSummary) -> Report:
-        return cls(snapshot.order_counts, snapshot.user_counts, queue)
+        return cls(dict(snapshot.counts), queue)
+
+    @property
+    def orders(self) -> EntityCounts:
+        return self.counts.get("order", EntityCounts())
+
+    @property
+    def users(self) -> EntityCounts:
+        return self.counts.get("user", EntityCounts())
+
+    def _shown(self) -> list[tuple[Kind, EntityCounts]]:
+        """Orders and users always (the report's fixed keys), other kinds when the shop maps them."""
+        return [(k, self.counts.get(k.name, EntityCounts())) for k in _REPORT_ORDER if k in self._kinds()]
+
+    def _kinds(self) -> set[Kind]:
+        return {ORDER, USER} | {kind(n) for n in self.counts}
 
     @property
     def ok(self) -> bool:
         """True exactly when every count but ``checked``, ``in_sync`` and ``done`` is zero."""
         entity_problems = any(
             v
-            for c in (self.orders, self.users)
-            for k, v in asdict(c).items()
-            if k not in ("checked", "in_sync")
+            for _k, c in self._shown()
+            for name, v in asdict(c).items()
+            if name not in ("checked", "in_sync")
         )
         queue_problems = any(getattr(self.queue, k) for k in _QUEUE_KEYS if k != "done")
         return not entity_problems and not queue_problems
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "orders": asdict(self.orders),
-            "users": asdict(self.users),
-            "queue": {k: getattr(self.queue, k) for k in _QUEUE_KEYS},
-            "ok": self.ok,
-        }
+        out: dict[str, Any] = {k.plural: asdict(c) for k, c in self._shown()}
+        out["queue"] = {k: getattr(self.queue, k) for k in _QUEUE_KEYS}
+        out["ok"] = self.ok
+        return out
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict())
 
     def to_text(self) -> str:
         lines = []
-        for title, c, noun, other in (
-            ("Orders", self.orders, "deal", "deals"),
-            ("Users", self.users, "contact", "contacts"),
-        ):
-            lines.append(f"{title}: {c.checked} checked")
+        for k, c in self._shown():
+            noun, other = k.crm, k.crm_plural
+            lines.append(f"{k.plural.capitalize()}: {c.checked} checked")
             rows = [
                 (f"with exactly one {noun}, in sync", c.in_sync),
                 (f"missing a {noun}", c.missing),
@@ -71,10 +87,13 @@ class Report:
             f"{q.dead} dead, {q.done} done"
         )
         if self.ok:
-            lines.append(
-                f"OK: all {self.orders.checked} orders have exactly one deal and "
-                f"all {self.users.checked} users exactly one contact, in sync."
-            )
+            parts = [
+                f"all {c.checked} {k.plural} have exactly one {k.crm}"
+                if k is ORDER
+                else f"all {c.checked} {k.plural} exactly one {k.crm}"
+                for k, c in self._shown()
+            ]
+            lines.append(f"OK: {', '.join(parts[:-1])} and {parts[-1]}, in sync.")
         else:
             lines.append("NOT OK: problems remain (see above).")
         return "\n".join(lines)

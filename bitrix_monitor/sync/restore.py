@@ -21,6 +21,7 @@ from typing import Any
 from bitrix_monitor.bitrix import BitrixClient
 from bitrix_monitor.bitrix.errors import BitrixError, OutcomeUnknown
 from bitrix_monitor.errors import EXIT_OK, EXIT_PROBLEMS, UserFacingError
+from bitrix_monitor.kinds import crm_of, shop_of
 from bitrix_monitor.queue import JobStore
 from bitrix_monitor.shop import Entity, ShopDatabase
 from bitrix_monitor.sync.archive import Archive, ArchivedRecord
@@ -72,7 +73,7 @@ class Restorer:
         self.settle_delay = settle_delay
 
     async def restore(self, rec: ArchivedRecord) -> RestoreOutcome:
-        shop_entity: Entity = "order" if rec.entity == "deal" else "user"
+        shop_entity: Entity = shop_of(rec.entity)
         locks = await asyncio.to_thread(self.shop.locks)
         try:
             got = await asyncio.to_thread(locks.acquire, shop_entity, [rec.shop_key], timeout=60.0)
@@ -86,7 +87,7 @@ class Restorer:
             await asyncio.to_thread(locks.close)
 
     async def _restore_locked(self, rec: ArchivedRecord, shop_entity: Entity) -> RestoreOutcome:
-        entity: PortalEntity = "deal" if rec.entity == "deal" else "contact"
+        entity: PortalEntity = crm_of(rec.entity)
         key = restore_key(rec)
         what = f"{entity} {rec.portal_id} from {rec.path.name}"
         entry = await asyncio.to_thread(self.queue.restore_entry, key)
@@ -174,8 +175,7 @@ class Restorer:
                 f"restored {entity} stands beside it, marked ORIGIN_ID {restore_marker(rec)}, and syncs "
                 "leave it alone."
             )
-        setter = self.shop.set_deal_id if entity == "deal" else self.shop.set_contact_id
-        if not await asyncio.to_thread(setter, rec.shop_key, new_id, expected=stored):
+        if not await asyncio.to_thread(self.shop.set_id, shop_entity, rec.shop_key, new_id, expected=stored):
             now = await self._stored(shop_entity, rec.shop_key)
             return False, (
                 f"The shop's {shop_entity} {rec.shop_key} changed meanwhile (it now stores {entity} {now}) "
@@ -193,11 +193,8 @@ class Restorer:
 
     async def _stored(self, shop_entity: Entity, key: str) -> int | bool | None:
         """The id the shop stores for the record; False when the row is gone."""
-        if shop_entity == "order":
-            orders = await asyncio.to_thread(self.shop.get_orders, [key])
-            return orders[key].deal_id if key in orders else False
-        users = await asyncio.to_thread(self.shop.get_users, [key])
-        return users[key].contact_id if key in users else False
+        rows = await asyncio.to_thread(self.shop.get_rows, shop_entity, [key])
+        return rows[key].crm_id if key in rows else False
 
     async def _pointer(self, shop_entity: Entity, entity: PortalEntity, key: str, new_id: int) -> str:
         stored = await self._stored(shop_entity, key)

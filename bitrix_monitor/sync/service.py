@@ -22,6 +22,7 @@ from bitrix_monitor.bitrix import BitrixClient, WebhookUrl
 from bitrix_monitor.bitrix.errors import BitrixError
 from bitrix_monitor.config import AppConfig
 from bitrix_monitor.errors import ConfigError, UserFacingError
+from bitrix_monitor.kinds import crm_of, shop_of
 from bitrix_monitor.paths import DataDirs
 from bitrix_monitor.queue import JobStore, TeamRunner
 from bitrix_monitor.queue.model import kind_info
@@ -161,7 +162,7 @@ class MonitorService:
         )
         out: dict[tuple[str, str], QueueInfo] = {}
         for j in jobs:
-            entity = "order" if j.entity_type == "deal" else "user"
+            entity = shop_of(j.entity_type)
             mark = _MARKS.get(j.state, QueueMark.NONE)
             prev = out.get((entity, j.entity_key))
             if prev is None or prev.mark is QueueMark.DEAD:
@@ -191,9 +192,9 @@ class MonitorService:
             raise PortalFailed(self.webhook, exc) from exc
 
     def plan_for(self, snapshot: Snapshot, entity: str, keys: Sequence[str], action: str) -> Plan:
-        statuses = snapshot.orders if entity == "order" else snapshot.users
+        statuses = snapshot.statuses(shop_of(entity))
         wanted = set(keys)
-        prefix = "deal" if entity == "order" else "contact"
+        prefix = crm_of(entity)
         jobs: list[PlannedJob] = []
         for s in statuses:
             if s.key not in wanted:
@@ -313,14 +314,14 @@ class MonitorService:
         jobs were closed."""
         in_sync = {
             (PORTAL_ENTITY[s.entity], s.key)
-            for s in (*snapshot.orders, *snapshot.users)
+            for s in snapshot.all_statuses()
             if s.state is RecordState.IN_SYNC and not s.hold
         }
         jobs = await asyncio.to_thread(self.queue.list_jobs, states=["failed", "dead"], limit=None)
         ids = [j.id for j in jobs if (j.entity_type, j.entity_key) in in_sync]
         closed = await asyncio.to_thread(self.queue.resolve, ids, "the record is in sync now")
         over = in_sync & set(await asyncio.to_thread(self.queue.conflict_fingerprints))
-        for etype in ("deal", "contact"):
+        for etype in {e for e, _k in over}:
             await asyncio.to_thread(self.queue.clear_conflicts, etype, [k for e, k in over if e == etype])
         if closed:
             self._log_activity("sync", f"closed {len(closed)} failed or dead jobs: their records are in sync")
@@ -362,7 +363,7 @@ class MonitorService:
         return n
 
     async def job_history(self, entity: str, key: str) -> list[str]:
-        etype = "deal" if entity in ("order", "deal") else "contact"
+        etype = crm_of(entity)
         jobs = await asyncio.to_thread(self.queue.history_for, etype, key)
         lines: list[str] = []
         for j in jobs:
@@ -469,8 +470,7 @@ class MonitorService:
         return list(self._activity)
 
     def record_url(self, entity: str, portal_id: int) -> str | None:
-        kind = "deal" if entity in ("order", "deal") else "contact"
-        return f"{self.webhook.portal_base}/crm/{kind}/details/{portal_id}/"
+        return f"{self.webhook.portal_base}/crm/{crm_of(entity)}/details/{portal_id}/"
 
 
 def summary_of(stats: RunStats) -> dict[str, Any]:

@@ -172,11 +172,9 @@ class FakeService:
         users = [r.status() for (e, _k), r in self.records.items() if e == "user"]
         orphans = [Orphan("deal", 99001, "9999", "Order #9999 - deleted in shop")]
         snap = Snapshot(
-            orders=orders,
-            users=users,
+            records={"user": users, "order": orders},
+            counts={"user": _counts(users, orphans=0), "order": _counts(orders, orphans=1)},
             orphans=orphans,
-            order_counts=_counts(orders, orphans=1),
-            user_counts=_counts(users, orphans=0),
             plan=Plan(()),
             taken_at=BASE_TIME,
         )
