@@ -93,13 +93,14 @@ def test_same_text(shop: str, portal: object, same: bool) -> None:
 
 
 def test_select_lists_are_built_from_the_mapping() -> None:
-    assert F.deal_select() == F.DEAL_SELECT
-    assert F.deal_select(["UF_CRM_SHOP_ID", "COMMENTS", "TITLE"]) == [
+    assert F.select_for("deal") == F.DEAL_SELECT
+    assert F.select_for("order", ["UF_CRM_SHOP_ID", "COMMENTS", "TITLE"]) == [
         *F.DEAL_SELECT,
         "UF_CRM_SHOP_ID",
         "COMMENTS",
     ]
-    assert F.contact_select(["UF_CRM_TIER"]) == [*F.CONTACT_SELECT, "UF_CRM_TIER"]
+    assert F.select_for("contact", ["UF_CRM_TIER"]) == [*F.CONTACT_SELECT, "UF_CRM_TIER"]
+    assert F.select_for("company", ["UF_CRM_INN"]) == [*F.COMPANY_SELECT, "UF_CRM_INN"]
 
 
 def test_a_field_settable_only_on_create_is_refused() -> None:
