@@ -15,11 +15,18 @@ import random
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bitrix_monitor.config import AppConfig, OrdersMapping, PortalConfig, ShopConfig
+from bitrix_monitor.config import (
+    AppConfig,
+    CompaniesMapping,
+    OrdersMapping,
+    PortalConfig,
+    ShopConfig,
+    UsersMapping,
+)
 from bitrix_monitor.demo.emulator import PortalEmulator
-from bitrix_monitor.demo.shop import create_demo_shop
+from bitrix_monitor.demo.shop import add_companies, create_demo_shop
 from bitrix_monitor.paths import DataDirs
-from bitrix_monitor.shop import ShopDatabase
+from bitrix_monitor.shop import CompanyRow, ShopDatabase
 from bitrix_monitor.sync import fields as F
 
 log = logging.getLogger(__name__)
@@ -28,6 +35,7 @@ DEMO_ORIGINATOR = "bitrix-monitor-demo"
 DEMO_LIMITS = "standard"
 # The demo's custom deal field: the order's id, as a shop that wants it on the deal card maps it.
 DEMO_FIELD = "UF_CRM_SHOP_ID"
+WHOLESALE = "Оптовые продажи"  # the portal's second deal pipeline, which the shop does not use
 
 
 @dataclass(frozen=True)
@@ -45,8 +53,16 @@ class DemoPaths:
 
 
 def demo_shop_config(paths: DemoPaths) -> ShopConfig:
-    """The demo shop's mapping: the defaults, and one custom deal field."""
-    return ShopConfig(url=paths.shop_url, orders=replace(OrdersMapping(), fields={DEMO_FIELD: "{order_id}"}))
+    """The demo shop's mapping: the defaults, one custom deal field, and companies (users name theirs)."""
+    return ShopConfig(
+        url=paths.shop_url,
+        orders=replace(OrdersMapping(), fields={DEMO_FIELD: "{order_id}"}),
+        users=replace(UsersMapping(), company_ref="company_id"),
+        companies=CompaniesMapping(
+            table="companies", key="id", company_id="bitrix_company_id", title="name", email="email",
+            phone="phone", updated_at="updated_at",
+        ),
+    )  # fmt: skip
 
 
 def demo_config(cfg: AppConfig, paths: DemoPaths) -> AppConfig:
@@ -68,10 +84,14 @@ def seed_portal(portal: PortalEmulator, shop: ShopDatabase, *, seed: int = 7) ->
         ("contacts", "deals", "stale", "duplicated", "unlinked", "outdated", "legacy", "foreign_contact"),
         0,
     )
+    company_of = _seed_companies(portal, shop, made)
     contact_of: dict[str, int] = {}
     for u in users:
         if rng.random() < 0.6:
-            cid = portal.store.add("contact", F.contact_fields(u, originator=DEMO_ORIGINATOR))
+            company_id = company_of.get(u.company_key) if u.company_key else None
+            cid = portal.store.add(
+                "contact", F.contact_fields(u, originator=DEMO_ORIGINATOR, company_id=company_id)
+            )
             shop.set_contact_id(u.key, cid)
             contact_of[u.key] = cid
             made["contacts"] += 1
@@ -86,7 +106,11 @@ def seed_portal(portal: PortalEmulator, shop: ShopDatabase, *, seed: int = 7) ->
     for i, o in enumerate(orders):
         if o.user_key not in contact_of or rng.random() > 0.7:
             continue
-        fields = F.deal_fields(o, originator=DEMO_ORIGINATOR, contact_id=contact_of[o.user_key])
+        owner = next((u for u in users if u.key == o.user_key), None)
+        company_id = company_of.get(owner.company_key) if owner and owner.company_key else None
+        fields = F.deal_fields(
+            o, originator=DEMO_ORIGINATOR, contact_id=contact_of[o.user_key], company_id=company_id
+        )
         role = i % 25
         if role == 1:  # the deal was deleted in the CRM, the shop still points at it
             did = portal.store.add("deal", fields)
@@ -116,6 +140,41 @@ def seed_portal(portal: PortalEmulator, shop: ShopDatabase, *, seed: int = 7) ->
     return made
 
 
+def _seed_companies(portal: PortalEmulator, shop: ShopDatabase, made: dict[str, int]) -> dict[str, int]:
+    """Most companies are in the portal already; one was typed in by hand a second time (same e-mail, no
+    origin id: a duplicate to merge), one was deleted in the CRM while the shop still points at it (a stale
+    link), a few are not there yet. Returns the portal id of each linked company by shop key."""
+    companies = [c for page in shop.iter_rows("company") for c in page if isinstance(c, CompanyRow)]
+    linked: dict[str, int] = {}
+    for i, c in enumerate(companies):
+        if i % 5 == 4:
+            continue  # not in the portal yet
+        cid = portal.store.add("company", F.company_fields(c, originator=DEMO_ORIGINATOR))
+        shop.set_id("company", c.key, cid)
+        if i == 1:  # deleted in the CRM; the shop still stores its id
+            portal.store.delete("company", cid)
+            made["stale_company"] = 1
+            continue
+        linked[c.key] = cid
+    typed = next((c for c in companies if c.key in linked and c.email), None)
+    if typed is not None:  # a manager typed the company in again by hand: same e-mail, no origin id
+        by_hand = F.company_fields(typed, originator="")
+        by_hand.pop("ORIGINATOR_ID"), by_hand.pop("ORIGIN_ID")
+        portal.store.add("company", by_hand)
+        made["duplicated_company"] = 1
+    made["companies"] = len(linked)
+    return linked
+
+
+def _second_pipeline(portal: PortalEmulator) -> None:
+    """The portal has a second deal pipeline the shop does not use, with deals a manager made there."""
+    if any(c.name == WHOLESALE for c in portal.store.pipelines.listed()):
+        return
+    category = portal.store.ensure_pipeline(WHOLESALE)
+    for title in ("Опт: поставка бумаги", "Опт: картриджи для офиса"):
+        portal.store.add("deal", {"TITLE": title, "CATEGORY_ID": category, "STAGE_ID": f"C{category}:NEW"})
+
+
 def start_demo_portal(dirs: DataDirs, *, orders: int = 200, users: int = 60, seed: int = 7) -> PortalEmulator:
     """Create the demo shop and portal on first use, then start the portal (in this process)."""
     paths = DemoPaths.of(dirs)
@@ -125,11 +184,14 @@ def start_demo_portal(dirs: DataDirs, *, orders: int = 200, users: int = 60, see
         for p in (paths.shop, paths.portal):
             p.unlink(missing_ok=True)
         create_demo_shop(paths.shop_url, orders=orders, users=users, seed=seed)
+    elif add_companies(paths.shop_url):  # a demo made before companies existed
+        log.info("demo shop: companies added")
     portal = PortalEmulator(limits=DEMO_LIMITS, state_path=paths.portal, seed=seed).start()
     if portal.store.user_fields.get("deal", DEMO_FIELD) is None:  # also in a demo made before it existed
         portal.store.add_user_field(
             "deal", {"FIELD_NAME": DEMO_FIELD, "USER_TYPE_ID": "string", "LABEL": "Shop id"}
         )
+    _second_pipeline(portal)
     if fresh:
         shop = ShopDatabase.connect(paths.shop_url, demo_shop_config(paths))
         try:

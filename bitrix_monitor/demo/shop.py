@@ -68,6 +68,7 @@ class DemoSchema:
     metadata: sa.MetaData
     users: sa.Table
     orders: sa.Table
+    companies: sa.Table
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,18 @@ class DemoShopInfo:
 def demo_metadata() -> DemoSchema:
     """The first shop's tables (with columns the app must ignore)."""
     md = sa.MetaData()
+    companies = sa.Table(
+        "companies",
+        md,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("name", sa.String(255), nullable=False),
+        sa.Column("inn", sa.String(12)),
+        sa.Column("email", sa.String(255)),
+        sa.Column("phone", sa.String(32)),
+        sa.Column("created_at", sa.DateTime, nullable=False),
+        sa.Column("updated_at", sa.DateTime, nullable=False),
+        sa.Column("bitrix_company_id", sa.Integer, nullable=True),
+    )
     users = sa.Table(
         "users",
         md,
@@ -108,6 +121,7 @@ def demo_metadata() -> DemoSchema:
         sa.Column("created_at", sa.DateTime, nullable=False),
         sa.Column("updated_at", sa.DateTime, nullable=False),
         sa.Column("bitrix_contact_id", sa.Integer, nullable=True),
+        sa.Column("company_id", sa.Integer, sa.ForeignKey("companies.id"), nullable=True),
     )
     orders = sa.Table(
         "orders",
@@ -127,7 +141,7 @@ def demo_metadata() -> DemoSchema:
         sa.Column("updated_at", sa.DateTime, nullable=False, index=True),
         sa.Column("bitrix_deal_id", sa.Integer, nullable=True),
     )
-    return DemoSchema(md, users, orders)
+    return DemoSchema(md, users, orders, companies)
 
 
 def create_schema(engine: sa.Engine) -> DemoSchema:
@@ -242,6 +256,33 @@ def _users(g: _Generator, count: int) -> tuple[list[dict[str, Any]], list[Duplic
     return rows, duplicates
 
 
+def _companies(now: datetime) -> list[dict[str, Any]]:
+    """One row per company name users give; e-mail and phone made from the row's number (no randomness, so
+    the users and orders of a seed stay what they were before companies existed)."""
+    rows = []
+    for i, name in enumerate(_COMPANIES, start=1):
+        rows.append(
+            {
+                "id": i,
+                "name": name,
+                "inn": f"77{i:02d}{(i * 7919) % 10**6:06d}00",
+                "email": f"office{i}@company{i}.ru" if i % 3 else None,
+                "phone": f"+7 (495) {100 + i * 7:03d}-{i:02d}-{(i * 13) % 100:02d}",
+                "created_at": now - timedelta(days=900 - i),
+                "updated_at": now - timedelta(days=30 + i),
+                "bitrix_company_id": None,
+            }
+        )
+    return rows
+
+
+def _company_ids(users: list[dict[str, Any]]) -> None:
+    """A user who names a company belongs to it."""
+    ids = {name: i for i, name in enumerate(_COMPANIES, start=1)}
+    for u in users:
+        u["company_id"] = ids.get(u["company"]) if u["company"] else None
+
+
 def _orders(g: _Generator, count: int, users: list[dict[str, Any]]) -> list[dict[str, Any]]:
     r = g.rnd
     rows: list[dict[str, Any]] = []
@@ -278,8 +319,8 @@ def create_demo_shop(
 ) -> DemoShopInfo:
     """Create the demo schema in the (existing, or for SQLite: new) database at ``url`` and fill it.
 
-    The same ``seed`` gives the same shop. Refuses to touch a database that already has ``users`` or
-    ``orders`` tables unless ``replace`` is set (then they are dropped first).
+    The same ``seed`` gives the same shop. Refuses to touch a database that already has ``users``,
+    ``orders`` or ``companies`` tables unless ``replace`` is set (then they are dropped first).
     """
     if users < 1 or orders < 0:
         raise ValueError("a demo shop needs at least one user")
@@ -292,7 +333,7 @@ def create_demo_shop(
     engine = create_engine(u, kind)
     try:
         schema = demo_metadata()
-        existing = set(sa.inspect(engine).get_table_names()) & {"users", "orders"}
+        existing = set(sa.inspect(engine).get_table_names()) & {"users", "orders", "companies"}
         if existing and not replace:
             raise ShopError(f"The database already has the table(s) {', '.join(sorted(existing))}")
         schema.metadata.drop_all(engine)
@@ -300,13 +341,24 @@ def create_demo_shop(
         g = _Generator(seed)
         user_rows, duplicates = _users(g, users)
         order_rows = _orders(g, orders, user_rows)
+        company_rows = _companies(g.now)
+        _company_ids(user_rows)
         with engine.begin() as conn:
-            for table, rows in ((schema.users, user_rows), (schema.orders, order_rows)):
+            tables = (
+                (schema.companies, company_rows),
+                (schema.users, user_rows),
+                (schema.orders, order_rows),
+            )
+            for table, rows in tables:
                 for i in range(0, len(rows), 5000):
                     conn.execute(sa.insert(table), rows[i : i + 5000])
             if kind == "postgresql":
                 # Rows were inserted with explicit ids: move the serial sequences past them.
-                for table, pk in ((schema.users, "id"), (schema.orders, "order_id")):
+                for table, pk in (
+                    (schema.companies, "id"),
+                    (schema.users, "id"),
+                    (schema.orders, "order_id"),
+                ):
                     seq = sa.func.pg_get_serial_sequence(table.name, pk)
                     top = sa.select(sa.func.coalesce(sa.func.max(table.c[pk]), 0) + 1).scalar_subquery()
                     conn.execute(sa.select(sa.func.setval(seq, top, False)))
@@ -324,11 +376,36 @@ def create_demo_shop(
     )
 
 
+def add_companies(url: str) -> bool:
+    """Give a demo shop made before companies existed its ``companies`` table and ``users.company_id``
+    (from the company each user names). Returns whether anything was added."""
+    u, kind = parse_url(url)
+    engine = create_engine(u, kind)
+    try:
+        inspector = sa.inspect(engine)
+        if "companies" in inspector.get_table_names():
+            return False
+        schema = demo_metadata()
+        schema.companies.create(engine)
+        with engine.begin() as conn:
+            conn.execute(sa.insert(schema.companies), _companies(datetime(2026, 11, 1, 9, 0, 0)))
+            if "company_id" not in {c["name"] for c in inspector.get_columns("users")}:
+                conn.execute(sa.text("ALTER TABLE users ADD COLUMN company_id INTEGER"))
+            for i, name in enumerate(_COMPANIES, start=1):
+                conn.execute(
+                    sa.text("UPDATE users SET company_id = :i WHERE company = :name"), {"i": i, "name": name}
+                )
+        return True
+    finally:
+        engine.dispose()
+
+
 __all__ = [
     "STATUSES",
     "DemoSchema",
     "DemoShopInfo",
     "DuplicateUsers",
+    "add_companies",
     "create_demo_shop",
     "create_schema",
     "demo_metadata",

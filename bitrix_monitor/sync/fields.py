@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -324,21 +324,34 @@ class RefIndex:
     """Finds the CRM ids a row points at, from the shop's users and companies (read once)."""
 
     def __init__(
-        self, users: Mapping[str, UserRow], companies: Mapping[str, CompanyRow] | None = None
+        self,
+        users: Mapping[str, UserRow],
+        companies: Mapping[str, CompanyRow] | None = None,
+        *,
+        alive: Mapping[str, Container[int]] | None = None,
     ) -> None:
         self.users = users
         self.companies = companies or {}
+        # With ``alive`` (CRM ids the portal has, by CRM kind), an id the portal does not have is no
+        # reference: a stale link is re-created first and then referred to, never pointed at meanwhile.
+        self.alive = alive
+
+    def _live(self, crm: str, pid: int | None) -> int | None:
+        if pid is None or self.alive is None:
+            return pid
+        return pid if pid in self.alive.get(crm, ()) else None
 
     def _company_id(self, company_key: str | None) -> int | None:
         company = self.companies.get(company_key) if company_key else None
-        return company.company_id if company is not None else None
+        return self._live("company", company.company_id) if company is not None else None
 
     def of(self, row: ShopRow) -> Refs:
         if isinstance(row, OrderRow):
             user = self.users.get(row.user_key) if row.user_key else None
             if user is None:
                 return Refs()
-            return Refs(contact_id=user.contact_id, company_id=self._company_id(user.company_key))
+            contact_id = self._live("contact", user.contact_id)
+            return Refs(contact_id=contact_id, company_id=self._company_id(user.company_key))
         if isinstance(row, UserRow):
             return Refs(company_id=self._company_id(row.company_key))
         return Refs()

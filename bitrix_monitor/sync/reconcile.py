@@ -22,7 +22,7 @@ from typing import Any
 
 from bitrix_monitor.bitrix import BitrixClient
 from bitrix_monitor.kinds import ALL as KINDS
-from bitrix_monitor.kinds import COMPANY, ORDER, USER, Kind, crm_of, in_dependency_order, shop_of
+from bitrix_monitor.kinds import COMPANY, ORDER, USER, Kind, crm_of, in_dependency_order, kind, shop_of
 from bitrix_monitor.shop import CompanyRow, OrderRow, ShopDatabase, ShopRow, UserRow
 from bitrix_monitor.sync import fields as F
 from bitrix_monitor.sync.api import ProgressCallback, Snapshot
@@ -210,6 +210,7 @@ class Reconciler:
         refs = F.RefIndex(
             {r.key: r for r in rows.get(USER.name, ()) if isinstance(r, UserRow)},
             {r.key: r for r in rows.get(COMPANY.name, ()) if isinstance(r, CompanyRow)},
+            alive={kind(name).crm: view.by_id.keys() for name, view in views.items()},
         )
         records: dict[str, list[RecordStatus]] = {}
         counts: dict[str, EntityCounts] = {}

@@ -64,10 +64,10 @@ class Report:
         return json.dumps(self.to_dict())
 
     def to_text(self) -> str:
-        lines = []
+        lines: list[str] = []
+        blocks: list[tuple[str, list[tuple[str, int]]]] = []
         for k, c in self._shown():
             noun, other = k.crm, k.crm_plural
-            lines.append(f"{k.plural.capitalize()}: {c.checked} checked")
             rows = [
                 (f"with exactly one {noun}, in sync", c.in_sync),
                 (f"missing a {noun}", c.missing),
@@ -79,8 +79,11 @@ class Report:
                 ("to fix in the shop (see notes)", c.invalid),
                 (f"sharing a {noun} with another record", c.shared_link),
             ]
-            width = 34  # the longest label, "contact exists but is not linked", and room
-            lines += [f"  {label + ':':<{width + 1}} {n:>7}" for label, n in rows]
+            blocks.append((f"{k.plural.capitalize()}: {c.checked} checked", rows))
+        width = max(len(label) for _title, rows in blocks for label, _n in rows) + 1
+        for title, rows in blocks:
+            lines.append(title)
+            lines += [f"  {label + ':':<{width}} {n:>7}" for label, n in rows]
         q = self.queue
         lines.append(
             f"Queue: {q.queued} queued, {q.running} running, {q.in_doubt} in doubt, {q.failed} failed, "

@@ -31,7 +31,7 @@ def _shape(shop: Shop, storage: str) -> None:
     engine = sa.create_engine(shop.url)
     md = sa.MetaData()
     companies = sa.Table(
-        "companies",
+        "firms",
         md,
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
         sa.Column("name", sa.String(255), nullable=False),
@@ -53,9 +53,9 @@ def _shape(shop: Shop, storage: str) -> None:
             conn.execute(
                 sa.insert(companies), [{"id": i, "name": n, "email": e} for i, (n, e) in COMPANIES.items()]
             )
-            conn.execute(sa.text("ALTER TABLE users ADD COLUMN company_id INTEGER"))
+            conn.execute(sa.text("ALTER TABLE users ADD COLUMN firm_id INTEGER"))
             # Users 1-6 belong to a company (1, 2, 3, 1, 2, 3); the others to none.
-            conn.execute(sa.text("UPDATE users SET company_id = ((id - 1) % 3) + 1 WHERE id <= 6"))
+            conn.execute(sa.text("UPDATE users SET firm_id = ((id - 1) % 3) + 1 WHERE id <= 6"))
             if storage == "links":
                 # The shop dropped its id columns: every id lives in the link table now.
                 conn.execute(sa.text("ALTER TABLE orders DROP COLUMN bitrix_deal_id"))
@@ -74,9 +74,9 @@ def _cfg(storage: str) -> config.AppConfig:
             "fields": {"UF_CRM_SHOP_ID": "{order_id}"},
             **({"deal_id": at} if at else {}),
         },
-        "users": {"company_ref": "company_id", **({"contact_id": at} if at else {})},
+        "users": {"company_ref": "firm_id", **({"contact_id": at} if at else {})},
         "companies": {
-            "table": "companies",
+            "table": "firms",
             "key": "id",
             "title": "name",
             "email": "email",
