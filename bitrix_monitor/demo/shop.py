@@ -121,7 +121,7 @@ def demo_metadata() -> DemoSchema:
         sa.Column("created_at", sa.DateTime, nullable=False),
         sa.Column("updated_at", sa.DateTime, nullable=False),
         sa.Column("bitrix_contact_id", sa.Integer, nullable=True),
-        sa.Column("company_id", sa.Integer, sa.ForeignKey("companies.id"), nullable=True),
+        sa.Column("company_id", sa.Integer, nullable=True),  # the company (no foreign key: 0 = none)
     )
     orders = sa.Table(
         "orders",

@@ -222,7 +222,11 @@ class ShopDatabase:
 
     def extra_fields(self, kind: str) -> tuple[str, ...]:
         """The CRM field names of the kind's ``[shop.<plural>.fields]``."""
-        maps: dict[str, OrdersMap | UsersMap] = {"order": self.orders_map, "user": self.users_map}
+        maps: dict[str, OrdersMap | UsersMap | CompaniesMap | None] = {
+            "order": self.orders_map,
+            "user": self.users_map,
+            "company": self.companies_map,
+        }
         m = maps.get(kind)
         return tuple(f.name for f in m.extra) if m is not None else ()
 

@@ -50,15 +50,6 @@ def select_for(entity: str, extra: Iterable[str] = ()) -> list[str]:
     return list(dict.fromkeys([*SELECT[crm_of(entity)], *extra]))
 
 
-COMPANY_SELECT = ["ID", "TITLE", "EMAIL", "PHONE", "ORIGINATOR_ID", "ORIGIN_ID", "DATE_CREATE", "DATE_MODIFY"]
-
-
-def company_select(extra: Iterable[str] = ()) -> list[str]:
-    """As :func:`deal_select`, for companies and ``[shop.companies.fields]`` (a company's fields and diff
-    add the row's ``extra`` and :func:`extra_diff` as deals and contacts do)."""
-    return list(dict.fromkeys([*COMPANY_SELECT, *extra]))
-
-
 PORTAL_TIMES = frozenset({"DATE_CREATE", "DATE_MODIFY"})  # datetimes the portal writes (§15)
 
 

@@ -29,27 +29,19 @@ COMPANIES = ShopConfig(
 
 
 def create_companies(url: str) -> sa.Table:
-    """Five companies; users 1-3 belong to company 1, user 4 to company 2, user 5 has 0 ("none")."""
-    md = sa.MetaData()
-    companies = sa.Table(
-        "companies",
-        md,
-        sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
-        sa.Column("name", sa.String(100), nullable=False),
-        sa.Column("email", sa.String(100)),
-        sa.Column("phone", sa.String(40)),
-        sa.Column("bitrix_company_id", sa.Integer),
-        sa.Column("updated_at", sa.DateTime),
-    )
+    """Five companies in place of the demo shop's own; users 1-3 belong to company 1, user 4 to company 2,
+    user 5 has 0 ("none"), the others none."""
     rows = [
         {"id": i, "name": f" Company {i} ", "email": f"office{i}@example.org" if i % 2 else "", "phone": None,
-         "bitrix_company_id": None, "updated_at": datetime(2026, 1, i, 12, 0)}
+         "bitrix_company_id": None, "created_at": datetime(2026, 1, i, 9, 0),
+         "updated_at": datetime(2026, 1, i, 12, 0)}
         for i in range(1, 6)
     ]  # fmt: skip
     with admin(url) as conn:
-        md.create_all(conn)
+        companies = sa.Table("companies", sa.MetaData(), autoload_with=conn)
+        conn.execute(sa.text("UPDATE users SET company_id = NULL"))
+        conn.execute(sa.delete(companies))
         conn.execute(sa.insert(companies), rows)
-        conn.execute(sa.text("ALTER TABLE users ADD COLUMN company_id INTEGER"))
         conn.execute(sa.text("UPDATE users SET company_id = 1 WHERE id IN (1, 2, 3)"))
         conn.execute(sa.text("UPDATE users SET company_id = 2 WHERE id = 4"))
         conn.execute(sa.text("UPDATE users SET company_id = 0 WHERE id = 5"))
