@@ -143,6 +143,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="comma list of kind=probability over e503, e500html, lost, timeout, slow=P:SECONDS",
     )
     emu.add_argument("--seed", type=int, default=None, help="seed for deterministic faults")
+    emu.add_argument(
+        "--timezone",
+        default="+03:00",
+        metavar="OFFSET",
+        help="the portal's time zone, in every datetime it returns (default +03:00; e.g. -05:00, UTC)",
+    )
     emu.add_argument("--state", metavar="FILE", help="keep the portal in this SQLite file across restarts")
     emu.add_argument(
         "--tls", metavar="CERTFILE", help="serve HTTPS with a self-signed certificate written here"

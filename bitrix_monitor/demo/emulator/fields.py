@@ -8,15 +8,33 @@ cast in :mod:`~bitrix_monitor.demo.emulator.user_fields`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from bitrix_monitor.demo.emulator import php
 
 # The portal's time zone: every date the portal sends carries this offset.
-PORTAL_TZ = timezone(timedelta(hours=3))
+PORTAL_TZ = timezone(timedelta(hours=3))  # the portal's zone; ``--timezone`` changes it (one per process)
+
+
+def set_portal_timezone(text: str) -> timezone:
+    """Set the zone every datetime is rendered and read in: ``+03:00``, ``-05:00``, ``UTC``/``Z``. A value
+    that is not one is a :class:`ValueError`."""
+    global PORTAL_TZ
+    value = text.strip().upper()
+    if value in ("UTC", "Z"):
+        PORTAL_TZ = UTC
+        return PORTAL_TZ
+    match = re.fullmatch(r"([+-])(\d{1,2}):?(\d{2})", value)
+    if match is None or int(match[2]) > 14 or int(match[3]) >= 60:
+        raise ValueError(f"time zone {text!r}: use an offset such as +03:00, -05:00 or UTC")
+    sign = -1 if match[1] == "-" else 1
+    PORTAL_TZ = timezone(sign * timedelta(hours=int(match[2]), minutes=int(match[3])))
+    return PORTAL_TZ
+
 
 INT_TYPES = frozenset(
     {

@@ -10,6 +10,7 @@ from bitrix_monitor.demo.emulator import php
 from bitrix_monitor.demo.emulator.limits import Hit
 from bitrix_monitor.demo.emulator.params import CallResult, Handler, resolve_id, resolve_param
 from bitrix_monitor.demo.emulator.pipelines import directory_of
+from bitrix_monitor.demo.emulator.stage_history import HistoryError, page
 from bitrix_monitor.demo.emulator.store import PortalStore, RestError
 
 DEAL_TYPE_ID = 2
@@ -126,7 +127,25 @@ def pipeline_methods(store: PortalStore) -> dict[str, Handler]:
             [{"NAME": r["NAME"], "SORT": int(r["SORT"]), "STATUS_ID": r["STATUS_ID"]} for r in rows]
         )
 
+    def stagehistory_list(params: dict[Any, Any], start: int, hit: Hit) -> CallResult:
+        """``crm.stagehistory.list`` (§16.3): deals' rows; leads and invoices have none here."""
+        type_id = _engine_int(params, "entityTypeId")
+        if type_id not in (1, DEAL_TYPE_ID, 5, 31):
+            raise RestError("Entity type is not supported", "ENTITY_TYPE_NOT_SUPPORTED")
+        try:
+            with store.lock:
+                rows = (
+                    store.history.query(params.get("filter"), params.get("order"), params.get("select"))
+                    if type_id == DEAL_TYPE_ID
+                    else []
+                )
+        except HistoryError as exc:
+            raise RestError(exc.message, exc.code) from None
+        items, total, nxt = page(rows, start)
+        return CallResult({"items": items}, total=total, next=nxt)
+
     return {
+        "crm.stagehistory.list": stagehistory_list,
         "crm.category.list": category_list,
         "crm.category.get": category_get,
         "crm.category.add": category_add,

@@ -13,6 +13,7 @@ import time
 from types import FrameType
 
 from bitrix_monitor import APP_NAME
+from bitrix_monitor.demo.emulator.fields import set_portal_timezone
 from bitrix_monitor.demo.emulator.server import PortalEmulator
 from bitrix_monitor.errors import EXIT_CONFIG, EXIT_OK, ConfigError
 
@@ -23,6 +24,10 @@ def _fail(message: str) -> int:
 
 
 def run_cli(args: argparse.Namespace) -> int:
+    try:
+        set_portal_timezone(getattr(args, "timezone", None) or "+03:00")
+    except ValueError as exc:
+        return _fail(f"--timezone: {exc}")
     try:
         emulator = PortalEmulator(
             limits=args.limits,

@@ -48,6 +48,7 @@ from bitrix_monitor.demo.emulator.fields import (
     stage_sort_key,
 )
 from bitrix_monitor.demo.emulator.pipelines import Pipelines
+from bitrix_monitor.demo.emulator.stage_history import TYPE_CREATED, TYPE_FINAL, TYPE_MOVED, StageHistory
 from bitrix_monitor.demo.emulator.user_fields import UserFieldError, UserFields
 
 ENTITIES = ("deal", "contact", "company")
@@ -186,6 +187,8 @@ class PortalStore:
         self._contact_deals: dict[int, set[int]] = {}
         self._meta: dict[str, str] = {}
         self.pipelines = Pipelines()
+        self.history = StageHistory()
+        self._history_dirty = False
         self._db: sqlite3.Connection | None = None
         self._dirty: set[tuple[str, int]] = set()
         self._tx_depth = 0
@@ -212,6 +215,8 @@ class PortalStore:
             self.user_fields.loads(json.loads(self._meta["user_fields"]))
         if "pipelines" in self._meta:
             self.pipelines = Pipelines.loads(self._meta["pipelines"])
+        if "stage_history" in self._meta:
+            self.history = StageHistory.loads(self._meta["stage_history"])
         for entity, ident, data in db.execute("SELECT entity, id, data FROM records ORDER BY entity, id"):
             self._load_record(entity, int(ident), json.loads(data))
         self._db = db
@@ -264,11 +269,18 @@ class PortalStore:
 
     def _flush(self) -> None:
         dirty, self._dirty = self._dirty, set()
+        history, self._history_dirty = self._history_dirty, False
         if self._db is None or not dirty:
             return
         db = self._db
         db.execute("BEGIN")
         try:
+            if history:
+                self._meta["stage_history"] = self.history.dumps()
+                db.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                    ("stage_history", self._meta["stage_history"]),
+                )
             for entity, ident in sorted(dirty):
                 table = self._tables[entity]
                 if ident in table.rows:
@@ -513,8 +525,9 @@ class PortalStore:
 
     # ------------------------------------------------------------------ public CRUD
 
-    def add(self, entity: str, fields: Any, params: Any = None) -> int:
-        """``crm.{entity}.add``: returns the new id; raises :class:`RestError` on bad input."""
+    def add(self, entity: str, fields: Any, params: Any = None, *, as_user: int | None = None) -> int:
+        """``crm.{entity}.add``: returns the new id; raises :class:`RestError` on bad input. ``as_user``: made
+        by that person in the CRM, not through the webhook (its user)."""
         self._check_entity(entity)
         if fields is None:
             fields = {}
@@ -529,7 +542,7 @@ class PortalStore:
                 self._validate_multifields(entity, fields)
             ident = table.next_id
             stamp = now_iso()
-            user = str(self.user_id)
+            user = str(as_user or self.user_id)
             row: dict[str, Any] = {"ID": str(ident)}
             uf: dict[str, Any] = {}
             if entity == "deal":
@@ -592,7 +605,8 @@ class PortalStore:
             self._apply_fields(entity, row, uf, writable, creating=True)
             if entity == "deal":
                 self._stage_on_add(row)
-                self._refresh_stage(row, stamp, moved=True)
+                self._refresh_stage(row, stamp, moved=True, user=user)
+                self._record_stage(ident, row, stamp, TYPE_CREATED)
                 contacts = self._contact_ids_from(fields) or []
             row = {k: v for k, v in row.items() if v is not None}
             table.rows[ident] = row
@@ -611,7 +625,16 @@ class PortalStore:
             self._touch(entity, ident)
             return ident
 
-    def _refresh_stage(self, row: dict[str, Any], stamp: str, *, moved: bool) -> None:
+    def _record_stage(self, ident: int, row: dict[str, Any], stamp: str, type_id: int) -> None:
+        """A stage history row (§16.3): entering a final stage is TYPE_ID 3, also at creation."""
+        semantic = str(row.get("STAGE_SEMANTIC_ID") or "P")
+        if semantic in ("S", "F"):
+            type_id = TYPE_FINAL
+        category = php.intval(row.get("CATEGORY_ID"))
+        self.history.record(ident, type_id, category, str(row.get("STAGE_ID")), semantic, stamp)
+        self._history_dirty = True
+
+    def _refresh_stage(self, row: dict[str, Any], stamp: str, *, moved: bool, user: str) -> None:
         semantic = self.pipelines.semantic_id(php.intval(row.get("CATEGORY_ID")), row.get("STAGE_ID"))
         row["STAGE_SEMANTIC_ID"] = semantic
         if semantic in ("S", "F"):
@@ -619,11 +642,15 @@ class PortalStore:
         elif moved:
             row["CLOSED"] = "N"
         if moved:
-            row["MOVED_BY_ID"] = str(self.user_id)
+            row["MOVED_BY_ID"] = user
             row["MOVED_TIME"] = stamp
 
-    def update(self, entity: str, ident: Any, fields: Any, params: Any = None) -> bool:
-        """``crm.{entity}.update``: False when the record does not exist; :class:`RestError` on bad input."""
+    def update(
+        self, entity: str, ident: Any, fields: Any, params: Any = None, *, as_user: int | None = None
+    ) -> bool:
+        """``crm.{entity}.update``: False when the record does not exist; :class:`RestError` on bad input.
+        ``as_user``: saved by that person in the CRM (a manager moving a deal), not through the webhook:
+        ``MODIFY_BY_ID``/``MOVED_BY_ID`` name them."""
         self._check_entity(entity)
         ident = php.intval(ident)
         if ident <= 0:
@@ -645,6 +672,7 @@ class PortalStore:
             row = dict(old)
             uf = dict(table.uf.get(ident, {}))
             stamp = now_iso()
+            user = str(as_user or self.user_id)
             self._apply_fields(entity, row, uf, fields, creating=False)
             if entity == "deal":
                 self._stage_on_update(row, old)
@@ -652,7 +680,9 @@ class PortalStore:
                 if not row.get("STAGE_ID"):
                     row["STAGE_ID"] = old.get("STAGE_ID", "NEW")
                     stage_changed = False
-                self._refresh_stage(row, stamp, moved=stage_changed)
+                self._refresh_stage(row, stamp, moved=stage_changed, user=user)
+                if stage_changed:
+                    self._record_stage(ident, row, stamp, TYPE_MOVED)
                 contacts = self._contact_ids_from(fields)
                 if contacts is not None:
                     self._set_bindings(ident, self._bindings_for(contacts))
@@ -662,7 +692,7 @@ class PortalStore:
                 self._reindex_comm(entity, ident)
                 self._link_from_fields(entity, ident, fields)
             row["DATE_MODIFY"] = stamp
-            row["MODIFY_BY_ID"] = str(self.user_id)
+            row["MODIFY_BY_ID"] = user
             self._unindex_origin(table, ident, old)
             table.rows[ident] = row
             self._index_origin(table, ident, row)
@@ -690,6 +720,8 @@ class PortalStore:
             self._unindex_origin(table, ident, row)
             if entity == "deal":
                 self._set_bindings(ident, [])
+                self.history.drop_owner(ident)
+                self._history_dirty = True
             else:
                 self._fm[entity].pop(ident, None)
                 self._reindex_comm(entity, ident)
