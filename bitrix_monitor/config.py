@@ -56,11 +56,71 @@ class OrdersMapping:
     )
     stage: str = field(default="status", metadata=_doc("Column mapped to the deal's STAGE_ID"))
     stage_map: dict[str, str] = field(default_factory=dict, metadata=_doc("Shop status -> STAGE_ID"))
+    stage_map_back: dict[str, str] = field(
+        default_factory=dict,
+        metadata=_doc("STAGE_ID -> shop status, for stages moved in the CRM (default: stage_map inverted)"),
+    )
+    owners: dict[str, str] = field(
+        default_factory=dict,
+        metadata=_doc('Who changes a field: "shop", "crm" or "both" (STAGE_ID: "both"; others: "shop")'),
+    )
     category: int = field(
         default=0, metadata=_doc("Deal pipeline (CATEGORY_ID) of the shop's deals; 0 = the default one")
     )
     updated_at: str = field(default="updated_at", metadata=_doc("Last-change timestamp column (optional)"))
     fields: dict[str, str] = field(default_factory=dict, metadata=_doc(_FIELDS_DOC))
+
+    @property
+    def stage_owner(self) -> str:
+        """Who changes the deal's stage: ``both`` (default), ``shop`` (pushed only), ``crm`` (pulled only)."""
+        return self.owners.get("STAGE_ID", "both")
+
+    def status_for(self, stage: str) -> str | None:
+        """The shop status a stage moved in the CRM is written as, or None when nothing says (no guess):
+        ``stage_map_back`` first, then the stage map inverted where one status maps to the stage, and the
+        stage itself when there is no stage map."""
+        if stage in self.stage_map_back:
+            return self.stage_map_back[stage]
+        if not self.stage_map:
+            return stage
+        statuses = [status for status, mapped in self.stage_map.items() if mapped == stage]
+        return statuses[0] if len(statuses) == 1 else None
+
+
+OWNERS = ("shop", "crm", "both")
+PULLABLE = ("STAGE_ID",)  # the fields the CRM may change in this version
+
+
+def check_owners_and_stage_map_back(orders: OrdersMapping) -> None:
+    """``[shop.orders.owners]`` and ``stage_map_back``: clear errors for what cannot work."""
+    where = "[shop.orders.owners]"
+    for name, owner in orders.owners.items():
+        if owner not in OWNERS:
+            raise ConfigError(
+                f'{where} {name[:60]} = {owner[:60]!r}: use "shop", "crm" or "both"',
+                hint='"shop": sent to the CRM only; "crm": taken from the CRM only; "both": either side',
+            )
+        if not _CRM_FIELD_NAME.fullmatch(name):
+            raise ConfigError(f"{where} {name[:60]!r} is not a CRM field name", hint="e.g. STAGE_ID")
+        if name not in PULLABLE and owner != "shop":
+            raise ConfigError(
+                f'{where} {name} = "{owner}": only STAGE_ID can be taken from the CRM for now; '
+                f'{name} is always "shop" (sent to the CRM)',
+                hint=f"remove {name} from {where}",
+            )
+    where = "[shop.orders] stage_map_back"
+    for stage, status in orders.stage_map_back.items():
+        if not stage.strip() or not status.strip():
+            raise ConfigError(f"{where}: {stage[:60]!r} = {status[:60]!r}: both sides must be non-empty")
+        if orders.stage_map and orders.stage_map.get(status) != stage:
+            sent = orders.stage_map.get(status)
+            raise ConfigError(
+                f"{where}: {stage!r} = {status!r}, but stage_map sends {status!r} as "
+                + (f"{sent!r}" if sent else "nothing")
+                + ": a deal moved to it in the CRM would be moved again",
+                hint=f'add "{status}" = "{stage}" to stage_map, or map {stage!r} to a status that stage_map '
+                "sends as it",
+            )
 
 
 @dataclass(frozen=True)
@@ -312,6 +372,7 @@ def from_dict(data: dict[str, Any]) -> AppConfig:
     check_extra_fields("orders", cfg.shop.orders.fields)
     check_extra_fields("users", cfg.shop.users.fields)
     check_extra_fields("companies", cfg.shop.companies.fields)
+    check_owners_and_stage_map_back(cfg.shop.orders)
     check_portal_plan(cfg.portal.plan)
     _check_numbers(cfg)
     if _BATCH_SYNTAX.search(cfg.portal.originator):

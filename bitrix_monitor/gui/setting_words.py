@@ -65,6 +65,21 @@ LABELS: dict[Key, tuple[str, str]] = {
         QT_TRANSLATE_NOOP("Setting", "Status → stage"),
         QT_TRANSLATE_NOOP("Setting", "Shop status = stage id, separated by commas: paid=WON, cancelled=LOSE"),
     ),
+    ("shop", "orders", "stage_map_back"): (
+        QT_TRANSLATE_NOOP("Setting", "Stage → status"),
+        QT_TRANSLATE_NOOP(
+            "Setting",
+            "For deals moved in the CRM: stage id = shop status, separated by commas: C1:WON=completed; "
+            "empty: the status → stage list read backwards",
+        ),
+    ),
+    ("shop", "orders", "owners"): (
+        QT_TRANSLATE_NOOP("Setting", "Who changes fields"),
+        QT_TRANSLATE_NOOP(
+            "Setting",
+            "Field = shop, crm or both: STAGE_ID=both lets either side move the stage (the default)",
+        ),
+    ),
     ("shop", "orders", "category"): (
         QT_TRANSLATE_NOOP("Setting", "Pipeline (id)"),
         QT_TRANSLATE_NOOP("Setting", "The deal pipeline of the shop's deals; 0 is the default pipeline"),

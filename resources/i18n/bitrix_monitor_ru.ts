@@ -784,6 +784,22 @@
         <translation>Статус магазина = ID стадии, через запятую: paid=WON, cancelled=LOSE</translation>
     </message>
     <message>
+        <source>Stage → status</source>
+        <translation>Стадия → статус</translation>
+    </message>
+    <message>
+        <source>For deals moved in the CRM: stage id = shop status, separated by commas: C1:WON=completed; empty: the status → stage list read backwards</source>
+        <translation>Для сделок, перемещённых в CRM: ID стадии = статус магазина, через запятую: C1:WON=completed; пусто: список «статус → стадия» в обратную сторону</translation>
+    </message>
+    <message>
+        <source>Who changes fields</source>
+        <translation>Кто меняет поля</translation>
+    </message>
+    <message>
+        <source>Field = shop, crm or both: STAGE_ID=both lets either side move the stage (the default)</source>
+        <translation>Поле = кто его меняет (=shop: магазин, =crm: CRM, =both: обе стороны); STAGE_ID=both по умолчанию</translation>
+    </message>
+    <message>
         <source>Pipeline (id)</source>
         <translation>Воронка (ID)</translation>
     </message>

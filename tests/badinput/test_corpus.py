@@ -247,6 +247,20 @@ CONFIG_CASES = {
         "'C1:WON' is not a stage of pipeline 0; its stages: NEW, PREPARATION",
     ),
     "timezone_unknown": ("[shop]\ntimezone = 'Mars/Olympus'\n", "'Mars/Olympus' is not a known time zone"),
+    "owner_unknown_word": (
+        "[shop.orders.owners]\nSTAGE_ID = 'manager'\n",
+        'STAGE_ID = \'manager\': use "shop", "crm" or "both"',
+    ),
+    "owner_not_pullable_yet": (
+        "[shop.orders.owners]\nTITLE = 'crm'\n",
+        "only STAGE_ID can be taken from the CRM for now",
+    ),
+    "owner_not_text": ("[shop.orders.owners]\nSTAGE_ID = true\n", "owners"),
+    "stage_map_back_empty_status": ("[shop.orders]\nstage_map_back = {WON = ''}\n", "must be non-empty"),
+    "stage_map_back_would_echo": (
+        "[shop.orders]\nstage_map = {done = 'WON', paid = 'NEW'}\nstage_map_back = {WON = 'paid'}\n",
+        "would be moved again",
+    ),
     "timezone_lower_case": ("[shop]\ntimezone = 'europe/moscow'\n", "is not a known time zone"),
     "timezone_a_directory": ("[shop]\ntimezone = 'Europe'\n", "'Europe' is not a known time zone"),
     "timezone_a_path": ("[shop]\ntimezone = '../../../etc/passwd'\n", "is not a known time zone"),
