@@ -139,6 +139,19 @@ def error_signature(error_class: str, message: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class PullField:
+    """One record's field as pulling sees it: the value both sides last agreed on, and a CRM change not
+    applied to the shop yet (``pending``) with why (``state``: "conflict", "needs_stage_mapping", …)."""
+
+    entity_key: str
+    agreed: str | None = None
+    pending: str | None = None
+    state: str = ""
+    pending_at: datetime | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class JobError:
     """The last error of a job. ``retryable`` decides between a retry with backoff and ``dead`` at once."""
 

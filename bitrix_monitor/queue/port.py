@@ -19,6 +19,7 @@ from bitrix_monitor.queue.model import (
     Job,
     JobError,
     JobEvent,
+    PullField,
     QueueCounts,
     RestoreEntry,
     TeamRunner,
@@ -182,3 +183,13 @@ class JobStore(Protocol):
     ) -> None: ...
 
     def clear_conflicts(self, entity_type: str, keys: Iterable[str]) -> int: ...
+
+    # Pulling from the CRM: read cursors (a restart resumes) and per record and field the value both sides
+    # last agreed on, with a CRM change not applied yet.
+    def pull_cursor(self, name: str) -> int | None: ...
+
+    def set_pull_cursor(self, name: str, value: int) -> None: ...
+
+    def pull_fields(self, entity_type: str, field: str) -> dict[str, PullField]: ...
+
+    def save_pull_fields(self, entity_type: str, field: str, items: Iterable[PullField]) -> None: ...

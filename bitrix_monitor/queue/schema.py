@@ -79,6 +79,28 @@ merge_conflicts = sa.Table(  # since version 3
     sa.Column("created_at", sa.Float, nullable=False),
 )
 
+pull_cursors = sa.Table(  # since version 4
+    "pull_cursors",
+    metadata,
+    sa.Column("name", sa.Text, primary_key=True),
+    sa.Column("value", sa.BigInteger, nullable=False),
+    sa.Column("updated_at", sa.Float, nullable=False),
+)
+
+pull_fields = sa.Table(  # since version 4
+    "pull_fields",
+    metadata,
+    sa.Column("entity_type", sa.Text, primary_key=True),
+    sa.Column("entity_key", sa.Text, primary_key=True),
+    sa.Column("field", sa.Text, primary_key=True),
+    sa.Column("agreed", sa.Text),  # the last value both sides agreed on (the baseline)
+    sa.Column("pending", sa.Text),  # a CRM value not applied to the shop yet
+    sa.Column("pending_state", sa.Text),  # why: "conflict", "needs_stage_mapping", "not_permitted", …
+    sa.Column("pending_at", sa.Float),  # when the CRM changed it (epoch s), when known
+    sa.Column("note", sa.Text, nullable=False),
+    sa.Column("updated_at", sa.Float, nullable=False),
+)
+
 job_events = sa.Table(
     "job_events",
     metadata,
@@ -206,10 +228,43 @@ def _v3_restores_and_conflicts(conn: sa.Connection) -> None:
     )
 
 
+PULL_DDL = (
+    """
+    CREATE TABLE pull_cursors (
+        name TEXT PRIMARY KEY,
+        value BIGINT NOT NULL,
+        updated_at {real} NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE pull_fields (
+        entity_type TEXT NOT NULL,
+        entity_key TEXT NOT NULL,
+        field TEXT NOT NULL,
+        agreed TEXT,
+        pending TEXT,
+        pending_state TEXT,
+        pending_at {real},
+        note TEXT NOT NULL DEFAULT '',
+        updated_at {real} NOT NULL,
+        PRIMARY KEY (entity_type, entity_key, field)
+    )
+    """,
+)
+
+
+def _v4_pull_state(conn: sa.Connection) -> None:
+    """Pulling from the CRM: read cursors (a restart resumes) and per record and field the value both sides
+    last agreed on, with a CRM change not applied yet and why."""
+    for ddl in PULL_DDL:
+        conn.exec_driver_sql(ddl.format(real="REAL"))
+
+
 MIGRATIONS: tuple[Callable[[sa.Connection], None], ...] = (
     _v1_initial,
     _v2_error_signature,
     _v3_restores_and_conflicts,
+    _v4_pull_state,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

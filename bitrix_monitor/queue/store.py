@@ -54,6 +54,8 @@ from bitrix_monitor.queue.schema import (
     make_engine,
     merge_conflicts,
     prepare,
+    pull_cursors,
+    pull_fields,
     restores,
     translate_file_errors,
 )
@@ -1262,3 +1264,63 @@ class JobQueue:
                     )
                 ).rowcount
         return n
+
+    # --- pulling from the CRM: cursors and per-record baselines -----------------------------------------
+
+    def pull_cursor(self, name: str) -> int | None:
+        """Where reading ``name`` (e.g. ``stagehistory.deal``) stopped: the last id applied, or None."""
+        with self._read() as conn:
+            value = conn.execute(sa.select(pull_cursors.c.value).where(pull_cursors.c.name == name)).scalar()
+        return None if value is None else int(value)
+
+    def set_pull_cursor(self, name: str, value: int) -> None:
+        with self._write() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO pull_cursors (name, value, updated_at) VALUES (:n, :v, :t) "
+                    "ON CONFLICT (name) DO UPDATE SET value = :v, updated_at = :t"
+                ),
+                {"n": name, "v": int(value), "t": self._clock()},
+            )
+
+    def pull_fields(self, entity_type: str, field: str) -> dict[str, m.PullField]:
+        """Every record's baseline and pending CRM change of one field, by shop key."""
+        c = pull_fields.c
+        with self._read() as conn:
+            rows = conn.execute(
+                sa.select(c.entity_key, c.agreed, c.pending, c.pending_state, c.pending_at, c.note).where(
+                    c.entity_type == entity_type, c.field == field
+                )
+            ).all()
+        return {r[0]: m.PullField(r[0], r[1], r[2], r[3] or "", _opt_dt(r[4]), r[5] or "") for r in rows}
+
+    def save_pull_fields(self, entity_type: str, field: str, items: Iterable[m.PullField]) -> None:
+        """Store records' baselines and pending changes (each replaces what the record had)."""
+        t = self._clock()
+        params = [
+            {
+                "e": entity_type,
+                "k": i.entity_key,
+                "f": field,
+                "a": i.agreed,
+                "p": i.pending,
+                "s": i.state or None,
+                "at": None if i.pending_at is None else i.pending_at.timestamp(),
+                "n": i.note,
+                "t": t,
+            }
+            for i in items
+        ]
+        if not params:
+            return
+        with self._write() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO pull_fields (entity_type, entity_key, field, agreed, pending, "
+                    "pending_state, pending_at, note, updated_at) "
+                    "VALUES (:e, :k, :f, :a, :p, :s, :at, :n, :t) "
+                    "ON CONFLICT (entity_type, entity_key, field) DO UPDATE SET agreed = :a, pending = :p, "
+                    "pending_state = :s, pending_at = :at, note = :n, updated_at = :t"
+                ),
+                params,
+            )

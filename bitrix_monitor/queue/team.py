@@ -33,6 +33,7 @@ import sqlalchemy as sa
 from bitrix_monitor import __version__
 from bitrix_monitor.errors import ConfigError, UserFacingError
 from bitrix_monitor.queue.model import TeamRunner
+from bitrix_monitor.queue.schema import PULL_DDL
 from bitrix_monitor.queue.store import Clock, JobQueue, RetryPolicy, _dt, _opt_dt
 
 log = logging.getLogger(__name__)
@@ -206,7 +207,13 @@ def _v2_team(conn: sa.Connection) -> None:
         conn.exec_driver_sql(ddl)
 
 
-MIGRATIONS: tuple[Callable[[sa.Connection], None], ...] = (_v1_initial, _v2_team)
+def _v3_pull_state(conn: sa.Connection) -> None:
+    """Pulling from the CRM: read cursors and per-record baselines (as the file queue's version 4)."""
+    for ddl in PULL_DDL:
+        conn.exec_driver_sql(ddl.format(real="DOUBLE PRECISION"))
+
+
+MIGRATIONS: tuple[Callable[[sa.Connection], None], ...] = (_v1_initial, _v2_team, _v3_pull_state)
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 
 
