@@ -713,9 +713,14 @@ class BitrixClient:
         parallel: int = 4,
     ) -> AsyncIterator[list[dict[str, Any]]]:
         """Every row of a list method, in ID order, page by page, the fast way: ``order ID ASC``, ``>ID``,
-        ``start=-1``, 50 pages chained per batch through ``$result[prev][49][ID]``. N rows cost about
-        ⌈N/2500⌉ HTTP requests. After the first batch, the rest of the ID range is split into ``parallel``
-        segments scanned concurrently (pages are still yielded in ID order).
+        ``start=-1``, up to 50 pages chained per batch through ``$result[prev][49][ID]``.
+
+        No chain runs blind: a command after a short page would run with an unresolved reference (``>ID``
+        falls back to 0, a full scan the portal charges to the method's operating time), so a probe comes
+        first, the first page with its total (``start=0``), and then exactly the pages still needed are
+        chained. N rows cost one request when N ≤ 50, else 1 + ⌈(⌈N/50⌉ − 1)/50⌉. When more than one chain
+        remains, the rest of the ID range is split into ``parallel`` segments (one more request for the top
+        id, one for the segments' probes) scanned concurrently; pages are still yielded in ID order.
         """
         base = dict(filter or {})
         last_id = 0
@@ -739,40 +744,37 @@ class BitrixClient:
                 out.append(row)
             return out
 
-        first = await self._chain(method, base, sel, last_id, None, with_max=parallel > 1)
+        (first,) = await self._probe(method, base, sel, [(last_id, None)])
         for page in first.pages:
             yield fresh(page)
         if first.done:
             return
-        last_id = first.last_id
-        bounds: list[tuple[int, int | None]] = []
-        if first.max_id is not None and parallel > 1 and first.max_id > last_id + PAGE_SIZE * BATCH_LIMIT:
-            span = first.max_id - last_id
-            step = max(1, -(-span // parallel))
-            lo = last_id
-            for i in range(parallel):
-                hi = None if i == parallel - 1 else lo + step
-                bounds.append((lo, hi))
-                if hi is None:
-                    break
-                lo = hi
-        else:
-            bounds.append((last_id, None))
+        first.pages.clear()
+        segments = [first]
+        bounds: list[tuple[int, int | None]] = [(first.last_id, None)]
+        # Segments pay two requests (the top id, their probes): only worth it for two chains each or more.
+        if parallel > 1 and first.left is not None and first.left > 2 * BATCH_LIMIT * parallel:
+            top = await self._top_id(method, base)
+            if top is not None and top > first.last_id:
+                step = max(1, -(-(top - first.last_id) // parallel))
+                lo, bounds = first.last_id, []
+                while lo + step < top and len(bounds) < parallel - 1:
+                    bounds.append((lo, lo + step))
+                    lo += step
+                bounds.append((lo, None))
+                segments = await self._probe(method, base, sel, bounds)
         queues: list[asyncio.Queue[list[dict[str, Any]] | BaseException | None]] = [
-            asyncio.Queue() for _ in bounds
+            asyncio.Queue() for _ in segments
         ]
+        for q, seg in zip(queues, segments, strict=True):
+            for page in seg.pages:
+                q.put_nowait(page)
 
-        async def scan(n: int, lo: int, hi: int | None) -> None:
+        async def scan(n: int, seg: _Chain, hi: int | None) -> None:
             q = queues[n]
             try:
-                cur = lo
-                while True:
-                    part = await self._chain(method, base, sel, cur, hi, with_max=False)
-                    for page in part.pages:
-                        q.put_nowait(page)
-                    if part.done:
-                        break
-                    cur = part.last_id
+                async for page in self._follow(method, base, sel, seg, hi):
+                    q.put_nowait(page)
                 q.put_nowait(None)
             except BaseException as e:
                 q.put_nowait(e)
@@ -780,8 +782,8 @@ class BitrixClient:
                     raise
 
         tasks = [
-            asyncio.create_task(scan(n, lo, hi), name=f"list_all {method} #{n}")
-            for n, (lo, hi) in enumerate(bounds)
+            asyncio.create_task(scan(n, seg, hi), name=f"list_all {method} #{n}")
+            for n, (seg, (_lo, hi)) in enumerate(zip(segments, bounds, strict=True))
         ]
         try:
             for q in queues:
@@ -799,6 +801,78 @@ class BitrixClient:
                 with contextlib.suppress(BaseException):
                     await t
 
+    @staticmethod
+    def _chain_length(base: Mapping[str, Any]) -> int:
+        # A filter with text the portal would substitute goes one page per call, without references.
+        return 1 if carries_batch_syntax(base) else BATCH_LIMIT
+
+    @staticmethod
+    def _page(
+        base: Mapping[str, Any], select: list[str] | None, after: Any, upto: int | None, *, start: int
+    ) -> dict[str, Any]:
+        f = dict(base)
+        f[">ID"] = after
+        if upto is not None:
+            f["<=ID"] = upto
+        params: dict[str, Any] = {"order": {"ID": "ASC"}, "filter": f, "start": start}
+        if select is not None:
+            params["select"] = select
+        return params
+
+    async def _top_id(self, method: str, base: Mapping[str, Any]) -> int | None:
+        res = await self.call(
+            method, {"order": {"ID": "DESC"}, "filter": dict(base), "select": ["ID"], "start": -1}
+        )
+        top = _rows(res.result, method)
+        return _int(top[0].get("ID")) if top else None
+
+    async def _probe(
+        self,
+        method: str,
+        base: Mapping[str, Any],
+        select: list[str] | None,
+        bounds: list[tuple[int, int | None]],
+    ) -> list[_Chain]:
+        """The first page of each ID range with the range's total (``start=0``), all in one request."""
+        cmds = {
+            f"s{n}": (method, self._page(base, select, lo, hi, start=0)) for n, (lo, hi) in enumerate(bounds)
+        }
+        if len(cmds) == 1:
+            ((key, (_m, params)),) = cmds.items()
+            res = await self._single(key, method, params)
+        else:
+            res = await self.batch(cmds)
+        out: list[_Chain] = []
+        for n, (lo, _hi) in enumerate(bounds):
+            key = f"s{n}"
+            if key not in res.results:
+                raise _failure(res, key, method)
+            rows = _rows(res.results[key], method)
+            chain = _Chain(last_id=lo)
+            if rows:
+                chain.pages.append(rows)
+                chain.last_id = _int(rows[-1].get("ID")) or lo
+            total = res.totals.get(key)
+            chain.left = None if total is None else max(0, -(-(total - len(rows)) // PAGE_SIZE))
+            chain.done = len(rows) < PAGE_SIZE or chain.left == 0
+            out.append(chain)
+        return out
+
+    async def _follow(
+        self, method: str, base: Mapping[str, Any], select: list[str] | None, seg: _Chain, hi: int | None
+    ) -> AsyncIterator[list[dict[str, Any]]]:
+        """The pages after a probe: exactly the ones its total still counts (one at a time without one)."""
+        cur, left = seg, seg.left
+        while not cur.done:
+            length = 1 if left is None else min(left, self._chain_length(base))
+            cur = await self._chain(method, base, select, cur.last_id, hi, length)
+            for page in cur.pages:
+                yield page
+            if left is not None:
+                left -= length
+                if left <= 0:
+                    return
+
     async def _chain(
         self,
         method: str,
@@ -806,29 +880,15 @@ class BitrixClient:
         select: list[str] | None,
         after: int,
         upto: int | None,
-        *,
-        with_max: bool,
+        length: int,
     ) -> _Chain:
         cmds: dict[str, Command] = {}
-        # A filter with text the portal would substitute goes one page per call, without references.
-        length = 1 if carries_batch_syntax(base) else BATCH_LIMIT - (1 if with_max else 0)
         for i in range(length):
-            f = dict(base)
-            f[">ID"] = after if i == 0 else BatchRef(f"$result[p{i - 1}][{PAGE_SIZE - 1}][ID]")
-            if upto is not None:
-                f["<=ID"] = upto
-            params: dict[str, Any] = {"order": {"ID": "ASC"}, "filter": f, "start": -1}
-            if select is not None:
-                params["select"] = select
-            cmds[f"p{i}"] = (method, params)
-        if with_max:
-            cmds["max"] = (
-                method,
-                {"order": {"ID": "DESC"}, "filter": dict(base), "select": ["ID"], "start": -1},
-            )
+            ref = after if i == 0 else BatchRef(f"$result[p{i - 1}][{PAGE_SIZE - 1}][ID]")
+            cmds[f"p{i}"] = (method, self._page(base, select, ref, upto, start=-1))
         res = await self.batch(cmds)
         chain = _Chain(last_id=after)
-        for i in range(len(cmds) - (1 if with_max else 0)):
+        for i in range(len(cmds)):
             key = f"p{i}"
             if key in res.errors:
                 raise res.errors[key]
@@ -848,9 +908,6 @@ class BitrixClient:
             if len(rows) < PAGE_SIZE:
                 chain.done = True
                 break
-        if with_max and "max" in res.results:
-            top = _rows(res.results["max"], method)
-            chain.max_id = _int(top[0].get("ID")) if top else None
         return chain
 
     # ------------------------------------------------------------------ deals and contacts
@@ -1060,7 +1117,7 @@ class _Chain:
     last_id: int
     pages: list[list[dict[str, Any]]] = field(default_factory=list)
     done: bool = False
-    max_id: int | None = None
+    left: int | None = None  # pages still to read after these, by the probe's total (None: unknown)
 
 
 def _merge(into: BatchResult, part: BatchResult) -> None:

@@ -122,7 +122,7 @@ class FakePortal:
             elif k == "<=ID":
                 rows = [r for r in rows if int(r["ID"]) <= _intval(v)]
             elif k.startswith("@"):
-                rows = [r for r in rows if r.get(k[1:]) in list(v)]
+                rows = [r for r in rows if r.get(k[1:]) in [str(x) for x in v]]
             else:
                 rows = [r for r in rows if r.get(k) == str(v)]
         if (params.get("order") or {}).get("ID") == "DESC":

@@ -288,3 +288,29 @@ async def test_the_client_sends_the_parameter_spellings_the_portal_reads(
     assert {"batch", "crm.deal.add", "crm.deal.list", "crm.duplicate.findbycomm"} <= methods
     assert {"crm.entity.mergebatch", "crm.deal.contact.items.set", "crm.deal.update"} <= methods
     assert {name for _, name in sent} <= RECOMMENDED_NAMES
+
+
+@pytest.mark.parametrize("n", [0, 1, 50, 51, 2550, 2600])
+async def test_a_list_costs_exactly_the_pages_it_needs(client: BitrixClient, portal: Any, n: int) -> None:
+    seed_deals(portal, n)
+    portal.stats.reset()
+    rows = await client.list("deal", {"CATEGORY_ID": 0}, ["ID"])
+    assert [int(r["ID"]) for r in rows] == sorted(int(r["ID"]) for r in rows) and len(rows) == n
+    pages = max(1, math.ceil(n / 50))
+    stats = portal.stats.snapshot()
+    # The probe (first page and its total), then the pages left chained 50 a request: no command runs blind.
+    assert stats["executed"].get("crm.deal.list") == pages
+    assert stats["http_requests"] == 1 + math.ceil((pages - 1) / 50)
+
+
+async def test_a_title_search_with_few_matches_is_one_command(client: BitrixClient, portal: Any) -> None:
+    seed_deals(portal, 300, ORIGINATOR_ID="shop")
+    for i in range(3):
+        portal.store.add("deal", {"TITLE": f"Order #{i} - old"})
+    portal.stats.reset()
+    flt = {"%TITLE": "Order #", "ORIGINATOR_ID": ""}
+    rows = [r async for page in client.list_all("crm.deal.list", filter=flt, select=["TITLE"]) for r in page]
+    assert [r["TITLE"] for r in rows] == [f"Order #{i} - old" for i in range(3)]
+    stats = portal.stats.snapshot()
+    assert stats["executed"].get("crm.deal.list") == 1  # not 49 more with references that did not resolve
+    assert stats["http_requests"] == 1

@@ -247,12 +247,14 @@ async def test_data_with_batch_syntax_never_travels_in_a_batch(
 async def test_our_own_references_still_chain_pages_in_one_batch(
     client: BitrixClient, portal: FakePortal
 ) -> None:
-    for i in range(120):
-        portal.run("crm.deal.add", {"fields": {"TITLE": f"d{i}"}})
+    for i in range(180):
+        portal.run("crm.deal.add", {"fields": {"TITLE": f"d{i}", "CATEGORY_ID": "1" if i < 170 else "0"}})
     portal.requests.clear()
-    rows = [r async for page in client.list_all("crm.deal.list", filter={"TITLE": "d1"}) for r in page]
-    assert [r["TITLE"] for r in rows] == ["d1"]
-    assert len(portal.requests) == 1 and b"$result[p0][49][ID]" in portal.requests[0].content
+    rows = [r async for page in client.list_all("crm.deal.list", filter={"CATEGORY_ID": "1"}) for r in page]
+    assert [r["TITLE"] for r in rows] == [f"d{i}" for i in range(170)]
+    # The probe (first page and total), then exactly the three pages left, chained in one batch.
+    assert len(portal.requests) == 2 and b"$result[p1][49][ID]" in portal.requests[1].content
+    assert b"p3" not in portal.requests[1].content
     portal.requests.clear()
     rows = [
         r async for page in client.list_all("crm.deal.list", filter={"%TITLE": "$result[p0]"}) for r in page

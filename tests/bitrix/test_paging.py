@@ -16,17 +16,25 @@ def seed(portal: FakePortal, n: int, **fields: str) -> None:
         portal.run("crm.deal.add", {"fields": {"TITLE": f"d{i}", **fields}})
 
 
-@pytest.mark.parametrize("n", [0, 1, 49, 50, 2450, 2500, 6001])
+def needed(n: int) -> int:
+    """Requests for a list of n rows: the probe (first page and total), then the pages left, 50 a batch."""
+    return 1 + math.ceil(max(0, math.ceil(n / 50) - 1) / 50)
+
+
+@pytest.mark.parametrize("n", [0, 1, 49, 50, 51, 2450, 2550, 2551, 6001])
 async def test_fast_scan_reads_everything_once_in_id_order_at_2500_rows_per_request(
     client: BitrixClient, portal: FakePortal, n: int
 ) -> None:
     seed(portal, n)
     rows = [r async for page in client.list_all("crm.deal.list", select=["TITLE"], parallel=1) for r in page]
     assert [int(r["ID"]) for r in rows] == list(range(1, n + 1))
-    assert len(portal.requests) <= math.ceil((n + 1) / 2500)
-    for req in portal.requests:
-        cmds = json.loads(req.content)["cmd"]
-        assert all("start=-1" in c and "order[ID]=ASC" in c for c in cmds.values())
+    assert len(portal.requests) == needed(n)
+    probe, *chains = [json.loads(req.content) for req in portal.requests]
+    assert probe["start"] == 0 and probe["order"] == {"ID": "ASC"}
+    commands = [c for body in chains for c in body["cmd"].values()]
+    # No command runs blind: exactly the pages the probe's total still counts.
+    assert len(commands) == max(0, math.ceil(n / 50) - 1)
+    assert all("start=-1" in c and "order[ID]=ASC" in c for c in commands)
 
 
 async def test_parallel_fast_scan_with_gaps_and_filter(client: BitrixClient, portal: FakePortal) -> None:
