@@ -7,6 +7,7 @@ from __future__ import annotations
 import signal
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,14 @@ pytestmark = pytest.mark.slow
 canned_portal = badinput.canned_portal  # a portal that answers every request the same way
 
 
-def _interrupt(proc: subprocess.Popen[str], sig: signal.Signals, after: float) -> tuple[float, str, str]:
+def _interrupt(
+    proc: subprocess.Popen[str], sig: signal.Signals, after: float, asked: Callable[[], int]
+) -> tuple[float, str, str]:
+    """Sends ``sig`` ``after`` seconds past the run's first request to the portal (``asked`` counts them):
+    by then it is past its start, however long a busy machine takes to start Python."""
+    deadline = time.monotonic() + 60
+    while asked() == 0 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
     time.sleep(after)
     assert proc.poll() is None, "the run ended before the signal: " + (proc.communicate()[1] or "")
     sent = time.monotonic()
@@ -54,7 +62,7 @@ def test_sync_waiting_for_retries_of_a_failing_portal_stops_on_a_signal(
     shop = make_shop(f"sqlite:///{tmp_path / 'shop.sqlite3'}", orders=5, users=3)
     cli = Cli(tmp_path / "d", shop.url, url, FAST_CONFIG)
     proc = cli.start("--sync")
-    took, _out, err = _interrupt(proc, sig, after=2.5)
+    took, _out, err = _interrupt(proc, sig, after=1.0, asked=lambda: canned.requests)
     _assert_stopped(proc, sig, took, err)
 
 
@@ -64,7 +72,7 @@ def test_sync_held_back_by_the_rate_limit_stops_on_sigterm(tmp_path: Path) -> No
     with PortalEmulator(limits="off") as portal:
         cli = Cli(tmp_path / "d", shop.url, portal.webhook_url, slow_plan)
         proc = cli.start("--sync")
-        took, _out, err = _interrupt(proc, signal.SIGTERM, after=4)
+        took, _out, err = _interrupt(proc, signal.SIGTERM, after=2, asked=lambda: portal.stats.http_requests)
     _assert_stopped(proc, signal.SIGTERM, took, err)
 
 
@@ -78,7 +86,7 @@ def test_sync_interrupted_in_the_queue_leaves_nothing_running_and_the_next_run_f
         deadline = time.monotonic() + 60
         while portal.store.count("contact") == 0 and time.monotonic() < deadline:
             time.sleep(0.1)  # wait until the queue is being worked on
-        took, _out, err = _interrupt(proc, signal.SIGINT, after=0.5)
+        took, _out, err = _interrupt(proc, signal.SIGINT, after=0.5, asked=lambda: portal.stats.http_requests)
         _assert_stopped(proc, signal.SIGINT, took, err)
         assert _running_jobs(cli.data_dir) == 0
         portal.set_faults("")
@@ -92,7 +100,8 @@ def test_watch_stops_within_seconds_even_mid_run(tmp_path: Path) -> None:
     with PortalEmulator(limits="off", faults="slow=1.0:1.5", seed=3) as portal:
         cli = Cli(tmp_path / "d", shop.url, portal.webhook_url, FAST_CONFIG)
         proc = cli.start("--sync", "--watch", "1")
-        took, _out, err = _interrupt(proc, signal.SIGTERM, after=3)
+        asked = lambda: portal.stats.http_requests  # noqa: E731
+        took, _out, err = _interrupt(proc, signal.SIGTERM, after=1.5, asked=asked)
     assert took < 12, f"took {took:.1f} s"
     assert "Traceback" not in err
     assert proc.returncode in (0, 1, 128 + signal.SIGTERM)
