@@ -43,6 +43,14 @@ MARIADB_ADMIN_URL = os.environ.get("BM_TEST_MARIADB_URL", "mysql+pymysql://root@
 ENGINES = ("sqlite", "postgresql", "mariadb")
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On several workers (``-n``) the end-to-end tests (marked ``slow``) start first, so that the run ends
+    on short tests shared among the workers, not on one worker finishing a long test while the others wait.
+    The order is the same on every worker, as xdist requires."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(autouse=True)
 def fake_keyring() -> Iterator[MemoryKeyring]:
     previous = keyring.get_keyring()
