@@ -368,7 +368,9 @@ class WindowController:
                 self.tr("Re-queue %n job(s)", "", n),
             ),
         }[action]
-        return await self.ask(ConfirmDialog(question, confirm, self.widget))
+        # "Cancel 6 jobs? [Cancel 6 jobs] [Cancel]" reads both ways: the way out says what it keeps.
+        back = self.tr("Keep them") if action == "cancel" else None
+        return await self.ask(ConfirmDialog(question, confirm, self.widget, back=back))
 
     async def retry_jobs(self, ids: Sequence[int]) -> int:
         if not await self._confirm_jobs("retry", ids):

@@ -251,14 +251,21 @@ class PlanDialog(QDialog):
 class ConfirmDialog(QDialog):
     """A yes/no question whose confirm button names the action and its count (texts already translated)."""
 
-    def __init__(self, question: str, confirm: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, question: str, confirm: str, parent: QWidget | None = None, *, back: str | None = None
+    ) -> None:
+        """``back`` names the way out when "Cancel" would be ambiguous (cancelling jobs)."""
         super().__init__(parent)
         self.setObjectName("confirmDialog")
         self.setWindowTitle(confirm)
         layout = QVBoxLayout(self)
         self.question = QLabel(question)
         layout.addWidget(self.question)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox()
+        if back is None:
+            buttons.setStandardButtons(QDialogButtonBox.StandardButton.Cancel)
+        else:
+            self.back_button = buttons.addButton(back, QDialogButtonBox.ButtonRole.RejectRole)
         self.ok_button = buttons.addButton(confirm, QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)

@@ -46,6 +46,65 @@
     </message>
 </context>
 <context>
+    <name>QueueTab</name>
+    <message numerus="yes">
+        <source>Retry %n selected</source>
+        <translation>
+            <numerusform>Retry %n selected</numerusform>
+            <numerusform>Retry %n selected</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Cancel %n selected</source>
+        <translation>
+            <numerusform>Cancel %n selected</numerusform>
+            <numerusform>Cancel %n selected</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Mark %n selected as done</source>
+        <translation>
+            <numerusform>Mark %n selected as done</numerusform>
+            <numerusform>Mark %n selected as done</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Re-queue %n selected</source>
+        <translation>
+            <numerusform>Re-queue %n selected</numerusform>
+            <numerusform>Re-queue %n selected</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Retry all %n shown</source>
+        <translation>
+            <numerusform>Retry the %n shown</numerusform>
+            <numerusform>Retry all %n shown</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Cancel all %n shown</source>
+        <translation>
+            <numerusform>Cancel the %n shown</numerusform>
+            <numerusform>Cancel all %n shown</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Mark all %n shown as done</source>
+        <translation>
+            <numerusform>Mark the %n shown as done</numerusform>
+            <numerusform>Mark all %n shown as done</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Re-queue all %n shown</source>
+        <translation>
+            <numerusform>Re-queue the %n shown</numerusform>
+            <numerusform>Re-queue all %n shown</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>WindowController</name>
     <message numerus="yes">
         <source>Checked %n order(s)</source>

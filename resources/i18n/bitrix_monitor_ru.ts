@@ -586,21 +586,69 @@
         <source>All errors</source>
         <translation>Все ошибки</translation>
     </message>
-    <message>
-        <source>Retry</source>
-        <translation>Повторить</translation>
+    <message numerus="yes">
+        <source>Retry %n selected</source>
+        <translation>
+            <numerusform>Повторить выбранные: %n</numerusform>
+            <numerusform>Повторить выбранные: %n</numerusform>
+            <numerusform>Повторить выбранные: %n</numerusform>
+        </translation>
     </message>
-    <message>
-        <source>Cancel jobs</source>
-        <translation>Отменить задания</translation>
+    <message numerus="yes">
+        <source>Cancel %n selected</source>
+        <translation>
+            <numerusform>Отменить выбранные: %n</numerusform>
+            <numerusform>Отменить выбранные: %n</numerusform>
+            <numerusform>Отменить выбранные: %n</numerusform>
+        </translation>
     </message>
-    <message>
-        <source>Settle in-doubt: done</source>
-        <translation>Неизвестный результат: выполнено</translation>
+    <message numerus="yes">
+        <source>Mark %n selected as done</source>
+        <translation>
+            <numerusform>Отметить выполненными выбранные: %n</numerusform>
+            <numerusform>Отметить выполненными выбранные: %n</numerusform>
+            <numerusform>Отметить выполненными выбранные: %n</numerusform>
+        </translation>
     </message>
-    <message>
-        <source>Settle in-doubt: retry</source>
-        <translation>Неизвестный результат: повторить</translation>
+    <message numerus="yes">
+        <source>Re-queue %n selected</source>
+        <translation>
+            <numerusform>Снова в очередь выбранные: %n</numerusform>
+            <numerusform>Снова в очередь выбранные: %n</numerusform>
+            <numerusform>Снова в очередь выбранные: %n</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Retry all %n shown</source>
+        <translation>
+            <numerusform>Повторить все показанные: %n</numerusform>
+            <numerusform>Повторить все показанные: %n</numerusform>
+            <numerusform>Повторить все показанные: %n</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Cancel all %n shown</source>
+        <translation>
+            <numerusform>Отменить все показанные: %n</numerusform>
+            <numerusform>Отменить все показанные: %n</numerusform>
+            <numerusform>Отменить все показанные: %n</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Mark all %n shown as done</source>
+        <translation>
+            <numerusform>Отметить выполненными все показанные: %n</numerusform>
+            <numerusform>Отметить выполненными все показанные: %n</numerusform>
+            <numerusform>Отметить выполненными все показанные: %n</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Re-queue all %n shown</source>
+        <translation>
+            <numerusform>Снова в очередь все показанные: %n</numerusform>
+            <numerusform>Снова в очередь все показанные: %n</numerusform>
+            <numerusform>Снова в очередь все показанные: %n</numerusform>
+        </translation>
     </message>
     <message>
         <source>Acts on the selected jobs, or on every job the filter shows when none is selected</source>
@@ -1547,6 +1595,10 @@
             <numerusform>Снова поставить в очередь %n задания</numerusform>
             <numerusform>Снова поставить в очередь %n заданий</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Keep them</source>
+        <translation>Оставить их</translation>
     </message>
     <message>
         <source>Retry ({n})</source>

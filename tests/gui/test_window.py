@@ -251,3 +251,24 @@ async def test_columns_fit_their_content_when_the_first_rows_arrive(window: Main
     view.setColumnWidth(RecordsModel.STATE, 50)  # a person's width survives refreshes
     await window.refresh()
     assert view.columnWidth(RecordsModel.STATE) == 50
+
+
+async def test_job_buttons_say_what_they_act_on_and_cancelling_offers_a_clear_way_out(
+    window: MainWindow,
+) -> None:
+    answers = DialogAnswers(window)
+    await window.queue_action("user", ["3", "13", "23"], "create")
+    await window.refresh_queue()
+    assert window.queue.retry_button.text() == "Retry all 3 shown"
+    window.queue.view.selectRow(0)
+    assert window.queue.retry_button.text() == "Retry 1 selected"
+    assert window.queue.cancel_button.text() == "Cancel 1 selected"
+    window.queue.state_filter.setCurrentIndex(window.queue.state_filter.findData("dead"))
+    assert window.queue.retry_button.text() == "Retry all 0 shown"
+    assert not window.queue.retry_button.isEnabled()
+
+    ways_out: list[str] = []
+    window.dialog_opened.connect(lambda d: ways_out.append(d.back_button.text()))
+    await window.cancel_jobs([1])
+    assert answers.seen[-1] == ("ConfirmDialog", "Cancel 1 job?")
+    assert ways_out == ["Keep them"]

@@ -67,6 +67,10 @@ class QueueTab(QWidget):
         self.view.sortByColumn(QueueModel.ID, Qt.SortOrder.DescendingOrder)
         self.keeper = SelectionKeeper(self.view, self.proxy)
         layout.addWidget(self.view, 1)
+        # The job buttons name what they act on, and how many: the selection, or all the filter shows.
+        self.view.selectionModel().selectionChanged.connect(lambda *_a: self._name_buttons())
+        for sig in (self.proxy.modelReset, self.proxy.layoutChanged):
+            sig.connect(self._name_buttons)
         self.budget_label = QLabel()
         self.budget_label.setObjectName("budgetLabel")
         layout.addWidget(self.budget_label)
@@ -84,14 +88,32 @@ class QueueTab(QWidget):
         for i in range(1, self.kind_filter.count()):
             self.kind_filter.setItemText(i, kind_label(self.kind_filter.itemData(i)))
         self.error_filter.setItemText(0, self.tr("All errors"))
-        self.retry_button.setText(self.tr("Retry"))
-        self.cancel_button.setText(self.tr("Cancel jobs"))
-        self.settle_done_button.setText(self.tr("Settle in-doubt: done"))
-        self.settle_retry_button.setText(self.tr("Settle in-doubt: retry"))
         for b in self.job_buttons:
             b.setToolTip(
                 self.tr("Acts on the selected jobs, or on every job the filter shows when none is selected")
             )
+        self._name_buttons()
+
+    def _name_buttons(self) -> None:
+        selected = len(self.view.selectionModel().selectedRows())
+        n = selected or self.proxy.rowCount()
+        if selected:
+            texts = (
+                self.tr("Retry %n selected", "", n),
+                self.tr("Cancel %n selected", "", n),
+                self.tr("Mark %n selected as done", "", n),
+                self.tr("Re-queue %n selected", "", n),
+            )
+        else:
+            texts = (
+                self.tr("Retry all %n shown", "", n),
+                self.tr("Cancel all %n shown", "", n),
+                self.tr("Mark all %n shown as done", "", n),
+                self.tr("Re-queue all %n shown", "", n),
+            )
+        for button, text in zip(self.job_buttons, texts, strict=True):
+            button.setText(text)
+            button.setEnabled(n > 0)
 
     def changeEvent(self, event: QEvent) -> None:
         if is_language_change(event):
