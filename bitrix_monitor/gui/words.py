@@ -27,6 +27,9 @@ STATES: dict[str, str] = {
     "duplicated": QT_TRANSLATE_NOOP("State", "duplicated"),
     "invalid": QT_TRANSLATE_NOOP("State", "invalid"),
     "shared_link": QT_TRANSLATE_NOOP("State", "shared link"),
+    "changed_in_crm": QT_TRANSLATE_NOOP("State", "changed in CRM"),
+    "conflict": QT_TRANSLATE_NOOP("State", "conflict"),
+    "needs_stage_mapping": QT_TRANSLATE_NOOP("State", "needs a stage mapping"),
     "orphans": QT_TRANSLATE_NOOP("State", "orphans"),
     "problems": QT_TRANSLATE_NOOP("State", "needs attention"),
     # job states
@@ -54,6 +57,15 @@ STATE_HELP: dict[str, str] = {
     "invalid": QT_TRANSLATE_NOOP("StateHelp", "The shop row cannot be synced as it is stored."),
     "shared_link": QT_TRANSLATE_NOOP(
         "StateHelp", "Another shop record stores the same Bitrix24 id: nothing is written until resolved."
+    ),
+    "changed_in_crm": QT_TRANSLATE_NOOP(
+        "StateHelp", "Changed in Bitrix24; not written to the shop yet (see the note)."
+    ),
+    "conflict": QT_TRANSLATE_NOOP(
+        "StateHelp", "Changed in the shop and in Bitrix24: choose which value stays."
+    ),
+    "needs_stage_mapping": QT_TRANSLATE_NOOP(
+        "StateHelp", "Moved in Bitrix24 to a stage the shop has no status for: map it in the settings."
     ),
     "orphans": QT_TRANSLATE_NOOP("StateHelp", "Bitrix24 records made by this app that match no shop row."),
     "problems": QT_TRANSLATE_NOOP("StateHelp", "Every record that is not in sync."),

@@ -34,7 +34,7 @@ from bitrix_monitor.shop.connection import (
     raise_if_denied,
     translate,
 )
-from bitrix_monitor.shop.errors import ShopError
+from bitrix_monitor.shop.errors import ShopError, ShopMappingError
 from bitrix_monitor.shop.ids import IdStorage, LinkStorage, LostRace, storage
 from bitrix_monitor.shop.locks import EntityLocks, make_locks
 from bitrix_monitor.shop.mapping import CompaniesMap, IdStore, KeyColumn, OrdersMap, UsersMap, resolve
@@ -393,6 +393,25 @@ class ShopDatabase:
         except LostRace:
             log.info("another writer linked %s %s first", spec.entity, key)
             return False
+
+    def set_status(self, key: str, new: str, *, expected: str | None) -> bool:
+        """Compare-and-set the order's status column (``[shop.orders] stage``) to a value pulled from the
+        CRM: only while it still holds ``expected``, the value the app last saw (``None``: empty). Returns
+        True if this call changed it, False if the row is gone or holds another value (a shop change in
+        between: a merge, never an overwrite). No UPDATE grant on the column: :class:`ShopPermissionError`."""
+        m = self.orders_map
+        if m.stage is None:
+            raise ShopMappingError("[shop.orders] stage names no status column: nothing to write a stage to")
+        spec = self._of("order")
+        k = spec.key.parse(str(key))
+        if k is None:
+            return False
+        col = m.stage
+        holds = col.is_(None) if expected is None else sa.cast(col, sa.String) == expected
+        stmt = sa.update(col.table).where(spec.key.column == k, holds).values({col.name: new})
+        return bool(
+            self._run("writing an order's status", lambda c: c.execute(stmt).rowcount == 1, retry=False)
+        )
 
     def keys_storing(self, entity: str, ids: Iterable[int]) -> dict[int, list[str]]:
         """The keys of the rows that store each of these CRM ids (deal ids for ``order``, contact ids for

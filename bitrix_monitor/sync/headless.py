@@ -78,6 +78,8 @@ class _Printer:
 async def _sync_once(
     service: MonitorService, opts: HeadlessOptions, out: TextIO, printer: _Printer
 ) -> Report:
+    if not opts.dry_run:
+        await service.pull()  # stage moves made in the CRM first: the push must not send them back
     snap = printer.warn(await service.snapshot(printer))
     if opts.dry_run:
         counts = snap.plan.counts()
@@ -241,6 +243,8 @@ async def _watch_loop(
         woken = await _idle(service.queue, opts.watch, stop)
         if stop.is_set():
             break
+        if (await service.pull()).pulled:
+            woken = True
         queued = await watcher.poll()
         if queued:
             log.info("watch: queued %d jobs for changed records", queued)

@@ -33,6 +33,11 @@ class RecordState(enum.StrEnum):
     # the stored id is also stored by another shop record, or its record is another record's (another
     # origin id, another integration): nothing is written to it until the rule or a person resolves it
     SHARED_LINK = "shared_link"
+    # pulling from the CRM: a change made there not applied to the shop yet (waiting for a retry or a grant),
+    # one made on both sides that a person must settle, a stage the shop has no status for
+    CHANGED_IN_CRM = "changed_in_crm"
+    CONFLICT = "conflict"
+    NEEDS_STAGE_MAPPING = "needs_stage_mapping"
 
     @property
     def label(self) -> str:
@@ -117,6 +122,11 @@ class EntityCounts:
     orphans: int = 0
     invalid: int = 0
     shared_link: int = 0
+    # named as the states (the overview reads them so); the report's JSON says "changed_in_crm" for the
+    # first and the last together, and "conflicts"
+    changed_in_crm: int = 0  # CRM changes not applied to the shop yet (waiting for a retry or a grant)
+    conflict: int = 0  # changed on both sides, left for a person
+    needs_stage_mapping: int = 0  # a stage moved in the CRM that the shop has no status for
 
     def problems(self) -> int:
         return (
@@ -128,6 +138,9 @@ class EntityCounts:
             + self.orphans
             + self.invalid
             + self.shared_link
+            + self.changed_in_crm
+            + self.conflict
+            + self.needs_stage_mapping
         )
 
 

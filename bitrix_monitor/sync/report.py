@@ -55,7 +55,7 @@ class Report:
         return not entity_problems and not queue_problems
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {k.plural: asdict(c) for k, c in self._shown()}
+        out: dict[str, Any] = {k.plural: _block(c) for k, c in self._shown()}
         out["queue"] = {k: getattr(self.queue, k) for k in _QUEUE_KEYS}
         out["ok"] = self.ok
         return out
@@ -79,6 +79,11 @@ class Report:
                 ("to fix in the shop (see notes)", c.invalid),
                 (f"sharing a {noun} with another record", c.shared_link),
             ]
+            if k is ORDER:
+                rows += [
+                    ("changed in the CRM, not in the shop yet", c.changed_in_crm + c.needs_stage_mapping),
+                    ("changed on both sides (conflicts)", c.conflict),
+                ]
             blocks.append((f"{k.plural.capitalize()}: {c.checked} checked", rows))
         width = max(len(label) for _title, rows in blocks for label, _n in rows) + 1
         for title, rows in blocks:
@@ -100,3 +105,11 @@ class Report:
         else:
             lines.append("NOT OK: problems remain (see above).")
         return "\n".join(lines)
+
+
+def _block(c: EntityCounts) -> dict[str, int]:
+    """A kind's counts as the JSON report has them: the push's keys as before, then the pull's two."""
+    out = asdict(c)
+    out["changed_in_crm"] = out.pop("changed_in_crm") + out.pop("needs_stage_mapping")
+    out["conflicts"] = out.pop("conflict")
+    return out

@@ -40,6 +40,7 @@ from bitrix_monitor.sync.changes import ChangeWatcher
 from bitrix_monitor.sync.custom_fields import check_shop_fields
 from bitrix_monitor.sync.engine import JobRunner, RunStats
 from bitrix_monitor.sync.model import PORTAL_ENTITY, Plan, PlannedJob, QueueMark, RecordState
+from bitrix_monitor.sync.pull import PullOutcome, StagePuller, hold_waiting
 from bitrix_monitor.sync.reconcile import QueueInfo, Reconciler, TitlePattern, job_for
 from bitrix_monitor.sync.restore import RestoreOutcome, Restorer
 from bitrix_monitor.sync.stages import StageGuard
@@ -94,6 +95,7 @@ class MonitorService:
         self._throttled: dict[datetime, float] = {}  # minute -> seconds held back by the rate limit
         self._throttle_seen = 0.0
         self.stages = StageGuard(client, cfg.shop.orders)  # the deal pipeline, read again by each snapshot
+        self.puller = StagePuller(shop, client, queue, cfg.shop.orders)  # stage moves made in the CRM
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -185,11 +187,29 @@ class MonitorService:
         try:
             await self.stages.refresh()  # a stage map or pipeline the portal does not have: ConfigError
             await check_shop_fields(self.client, self.shop, self.cfg.shop)  # [shop.*.fields]: ConfigError
-            return await reconciler.run(progress)
+            snap = await reconciler.run(progress)
         except BitrixError as exc:
             if isinstance(exc, UserFacingError):
                 raise
             raise PortalFailed(self.webhook, exc) from exc
+        # Records in sync agree on their stage: the baseline of the next pull's merge. Orders whose CRM
+        # stage is not applied yet are shown so, and held (their old stage is not pushed back).
+        agreed = [(s.key, s.portal_values.get("STAGE_ID") or "") for s in snap.statuses("order")]
+        in_sync = {s.key for s in snap.statuses("order") if s.state is RecordState.IN_SYNC}
+        await self.puller.remember_agreed([(k, v) for k, v in agreed if k in in_sync and v])
+        return hold_waiting(snap, await self.puller.waiting())
+
+    async def pull(self) -> PullOutcome:
+        """Bring stage moves made in the CRM into the shop (``[shop.orders.owners] STAGE_ID``)."""
+        try:
+            outcome = await self.puller.run()
+        except BitrixError as exc:
+            if isinstance(exc, UserFacingError):
+                raise
+            raise PortalFailed(self.webhook, exc) from exc
+        if outcome.pulled:
+            self._log_activity("pull", f"wrote {len(outcome.pulled)} stages moved in Bitrix24 into the shop")
+        return outcome
 
     def plan_for(self, snapshot: Snapshot, entity: str, keys: Sequence[str], action: str) -> Plan:
         statuses = snapshot.statuses(shop_of(entity))

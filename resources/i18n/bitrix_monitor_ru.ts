@@ -1287,6 +1287,18 @@
         <translation>общая ссылка</translation>
     </message>
     <message>
+        <source>changed in CRM</source>
+        <translation>изменено в CRM</translation>
+    </message>
+    <message>
+        <source>conflict</source>
+        <translation>конфликт</translation>
+    </message>
+    <message>
+        <source>needs a stage mapping</source>
+        <translation>нужно сопоставить стадию</translation>
+    </message>
+    <message>
         <source>orphans</source>
         <translation>сироты</translation>
     </message>
@@ -1356,6 +1368,18 @@
     <message>
         <source>Another shop record stores the same Bitrix24 id: nothing is written until resolved.</source>
         <translation>Другая запись магазина хранит тот же ID Битрикс24: ничего не записывается, пока это не решено.</translation>
+    </message>
+    <message>
+        <source>Changed in Bitrix24; not written to the shop yet (see the note).</source>
+        <translation>Изменено в Битрикс24; в магазин ещё не записано (см. примечание).</translation>
+    </message>
+    <message>
+        <source>Changed in the shop and in Bitrix24: choose which value stays.</source>
+        <translation>Изменено и в магазине, и в Битрикс24: выберите, какое значение оставить.</translation>
+    </message>
+    <message>
+        <source>Moved in Bitrix24 to a stage the shop has no status for: map it in the settings.</source>
+        <translation>Перемещено в Битрикс24 на стадию, для которой в магазине нет статуса: сопоставьте её в настройках.</translation>
     </message>
     <message>
         <source>Bitrix24 records made by this app that match no shop row.</source>

@@ -1,0 +1,298 @@
+"""Stage moves made in the CRM come back to the shop: read ``crm.stagehistory.list`` from a persisted ``>ID``
+cursor, merge each moved deal of ours against the value both sides last agreed on, and write the shop's
+status by compare-and-set under the per-record lock.
+
+Per deal the newest history row after the cursor is the CRM's value; ``agreed`` is the baseline kept in the
+job store (:class:`bitrix_monitor.queue.model.PullField`):
+
+- the CRM's stage is the shop's → nothing to do (this is also how the app's own pushes come back: a stage
+  the app sent is the shop's, so it is never taken for a CRM change);
+- only the CRM changed (the shop still says ``agreed``) → the shop's status becomes the stage's status;
+- only the shop changed → nothing here: the push sends it;
+- both changed → the later change wins when both times are known (the shop's ``updated_at`` against the
+  history row's ``CREATED_TIME``), otherwise a conflict is left for a person (the push holds off too);
+- a stage with no status to write (``stage_map_back``) → "needs a stage mapping", naming it; nothing guessed.
+
+The cursor moves only after every row read has been settled, so a crash reads them again; applying one
+again is harmless (the compare-and-set finds the shop already holding the value: the sides agree).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from bitrix_monitor.bitrix import BitrixClient
+from bitrix_monitor.config import OrdersMapping
+from bitrix_monitor.kinds import ORDER
+from bitrix_monitor.queue.model import PullField
+from bitrix_monitor.queue.port import JobStore
+from bitrix_monitor.shop import OrderRow, ShopDatabase
+from bitrix_monitor.shop.errors import ShopPermissionError
+from bitrix_monitor.sync.api import Snapshot
+from bitrix_monitor.sync.model import Plan, RecordState
+
+log = logging.getLogger(__name__)
+
+CURSOR = "stagehistory.deal"
+FIELD = "STAGE_ID"
+KIND = "order"
+PAGE = 50
+
+# What a pending CRM change waits for, as the record's state.
+WAITING: dict[str, RecordState] = {
+    "conflict": RecordState.CONFLICT,
+    "needs_stage_mapping": RecordState.NEEDS_STAGE_MAPPING,
+    "not_permitted": RecordState.CHANGED_IN_CRM,
+    "changed": RecordState.CHANGED_IN_CRM,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """A deal's newest stage in the history read: the CRM's side of the merge."""
+
+    deal_id: int
+    stage: str
+    category: int | None
+    at: datetime | None
+
+
+@dataclass
+class PullOutcome:
+    """What one pull did. ``waiting``: shop key → (state, note) of the CRM changes not applied."""
+
+    read: int = 0  # history rows read
+    pulled: dict[str, str] = field(default_factory=dict)  # shop key → the status written
+    waiting: dict[str, tuple[RecordState, str]] = field(default_factory=dict)
+
+    def count(self, state: RecordState) -> int:
+        return sum(1 for s, _n in self.waiting.values() if s is state)
+
+
+def parse_time(value: Any) -> datetime | None:
+    """An ISO 8601 time of the portal (with its offset) as an aware UTC instant; None when not one."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment.astimezone(UTC) if moment.tzinfo else None
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(str(value))
+    except ValueError:
+        return None
+
+
+class StagePuller:
+    """Pulls stage moves into the shop's status column, for ``[shop.orders.owners] STAGE_ID`` = both/crm."""
+
+    def __init__(
+        self, shop: ShopDatabase, client: BitrixClient, queue: JobStore, orders: OrdersMapping
+    ) -> None:
+        self.shop = shop
+        self.client = client
+        self.queue = queue
+        self.orders = orders
+
+    @property
+    def enabled(self) -> bool:
+        return self.orders.stage_owner != "shop" and bool(self.orders.stage)
+
+    async def read_moves(self, after: int) -> tuple[dict[int, Move], int, int]:
+        """The newest row per deal after ``after`` (key paging by ``>ID``), the last id and rows read."""
+        moves: dict[int, Move] = {}
+        last, read = after, 0
+        while True:
+            answer = await self.client.call(
+                "crm.stagehistory.list",
+                {
+                    "entityTypeId": 2,
+                    "filter": {">ID": last},
+                    "order": {"ID": "ASC"},
+                    "select": ["ID", "OWNER_ID", "STAGE_ID", "CATEGORY_ID", "CREATED_TIME"],
+                    "start": -1,
+                },
+            )
+            result = answer.result
+            items = result.get("items") if isinstance(result, Mapping) else None
+            rows = [r for r in items if isinstance(r, Mapping)] if isinstance(items, list) else []
+            for row in rows:
+                ident, owner = _int(row.get("ID")), _int(row.get("OWNER_ID"))
+                if ident is None or owner is None:
+                    continue
+                last = max(last, ident)
+                read += 1
+                stage = row.get("STAGE_ID")
+                if isinstance(stage, str) and stage:
+                    moves[owner] = Move(
+                        owner, stage, _int(row.get("CATEGORY_ID")), parse_time(row.get("CREATED_TIME"))
+                    )
+            if len(rows) < PAGE:
+                return moves, last, read
+
+    async def run(self) -> PullOutcome:
+        outcome = PullOutcome()
+        if not self.enabled:
+            return outcome
+        after = await asyncio.to_thread(self.queue.pull_cursor, CURSOR)
+        moves, last, outcome.read = await self.read_moves(after or 0)
+        known = await asyncio.to_thread(self.queue.pull_fields, KIND, FIELD)
+        stored = await asyncio.to_thread(self.shop.keys_storing, KIND, list(moves))
+        by_key: dict[str, Move] = {}
+        for deal_id, keys in stored.items():
+            move = moves[deal_id]
+            if len(keys) == 1 and (move.category is None or move.category == self.orders.category):
+                by_key[keys[0]] = move
+        # CRM changes left waiting by an earlier pull are looked at again (a mapping added since, a grant).
+        for key, f in known.items():
+            if f.pending is not None and key not in by_key:
+                by_key[key] = Move(0, f.pending, None, f.pending_at)
+        if by_key:
+            await self._settle(by_key, known, outcome)
+        if last != (after or 0) or after is None:
+            await asyncio.to_thread(self.queue.set_pull_cursor, CURSOR, last)
+        if outcome.pulled:
+            log.info("pulled %d stage moves from the CRM into the shop", len(outcome.pulled))
+        return outcome
+
+    async def _settle(
+        self, by_key: dict[str, Move], known: Mapping[str, PullField], outcome: PullOutcome
+    ) -> None:
+        locks = await asyncio.to_thread(self.shop.locks)
+        try:
+            got = await asyncio.to_thread(locks.acquire, KIND, sorted(by_key), timeout=30.0)
+            orders = await asyncio.to_thread(self.shop.get_orders, sorted(got))
+            saved: list[PullField] = []
+            for key in sorted(got):
+                order = orders.get(key)
+                if order is None:
+                    continue
+                f = await asyncio.to_thread(self._merge, order, by_key[key], known.get(key), outcome)
+                if f is not None:
+                    saved.append(f)
+            # Keys another worker held: their changes stay pending and are looked at next time.
+            for key in sorted(set(by_key) - got):
+                move = by_key[key]
+                prev = known.get(key) or PullField(key)
+                saved.append(PullField(key, prev.agreed, move.stage, "changed", move.at, "record busy"))
+            await asyncio.to_thread(self.queue.save_pull_fields, KIND, FIELD, saved)
+        finally:
+            await asyncio.to_thread(locks.close)
+
+    def _merge(
+        self, order: OrderRow, move: Move, prev: PullField | None, outcome: PullOutcome
+    ) -> PullField | None:
+        key, crm = order.key, move.stage
+        agreed = prev.agreed if prev else None
+        shop_stage = order.stage
+        if crm == shop_stage:
+            return PullField(key, agreed=crm)  # the sides agree (also: our own push coming back)
+        shop_changed = self.orders.stage_owner != "crm" and agreed != shop_stage
+        crm_changed = agreed != crm
+        if not crm_changed:
+            return None  # only the shop changed: the push sends it
+        if shop_changed:
+            if agreed is None and shop_stage is None:
+                shop_changed = False
+            elif order.updated_at is not None and move.at is not None:
+                if order.updated_at >= move.at:
+                    return PullField(key, agreed=agreed)  # the shop's change is the later one: pushed
+                shop_changed = False  # the CRM's is later: it wins
+        if shop_changed:
+            note = (
+                f"changed on both sides: the shop says {shop_stage or '(empty)'!r}, the CRM {crm!r}"
+                + ("" if agreed is None else f" (both said {agreed!r} before)")
+                + "; choose which one stays"
+            )
+            return self._wait(key, agreed, move, "conflict", note, outcome)
+        status = self.orders.status_for(crm)
+        if status is None:
+            note = f"stage {crm!r} has no shop status: add it to [shop.orders] stage_map_back"
+            return self._wait(key, agreed, move, "needs_stage_mapping", note, outcome)
+        seen = order.raw.get(self.orders.stage)
+        expected = None if seen is None else str(seen)
+        try:
+            won = self.shop.set_status(key, status, expected=expected)
+        except ShopPermissionError as exc:
+            note = f"pulling the stage is not permitted: {exc.message}"
+            return self._wait(key, agreed, move, "not_permitted", note, outcome)
+        if not won:
+            note = "the shop changed the status while it was being written; looked at again next time"
+            return self._wait(key, agreed, move, "changed", note, outcome)
+        outcome.pulled[key] = status
+        return PullField(key, agreed=crm)
+
+    @staticmethod
+    def _wait(
+        key: str, agreed: str | None, move: Move, state: str, note: str, outcome: PullOutcome
+    ) -> PullField:
+        outcome.waiting[key] = (WAITING[state], note)
+        return PullField(key, agreed, move.stage, state, move.at, note)
+
+    async def remember_agreed(self, statuses: Sequence[tuple[str, str]]) -> None:
+        """Records found in sync agree on their stage: that is the baseline of the next merge."""
+        if not self.enabled:
+            return
+        known = await asyncio.to_thread(self.queue.pull_fields, KIND, FIELD)
+        fresh = [
+            PullField(key, agreed=stage)
+            for key, stage in statuses
+            if (f := known.get(key)) is None or f.agreed != stage or f.pending is not None
+        ]
+        await asyncio.to_thread(self.queue.save_pull_fields, KIND, FIELD, fresh)
+
+    async def waiting(self) -> dict[str, tuple[RecordState, str]]:
+        """Shop key → (state, note) of every CRM change not applied to the shop."""
+        if not self.enabled:
+            return {}
+        known = await asyncio.to_thread(self.queue.pull_fields, KIND, FIELD)
+        return {
+            k: (WAITING.get(f.state, RecordState.CHANGED_IN_CRM), f.note)
+            for k, f in known.items()
+            if f.pending
+        }
+
+
+def hold_waiting(snapshot: Snapshot, waiting: Mapping[str, tuple[RecordState, str]]) -> Snapshot:
+    """The snapshot with every order whose CRM stage is not applied yet shown in its pull state, and held:
+    the push must not send the shop's old stage over a change made in the CRM."""
+    statuses = list(snapshot.statuses(KIND))
+    counts = snapshot.counts_of(KIND)
+    held: set[str] = set()
+    for i, s in enumerate(statuses):
+        found = waiting.get(s.key)
+        if found is None or s.state is not RecordState.OUTDATED:
+            continue
+        state, note = found
+        statuses[i] = dataclasses.replace(s, state=state, hold=note, note=note)
+        counts = dataclasses.replace(
+            counts,
+            **{
+                s.state.value: getattr(counts, s.state.value) - 1,
+                state.value: getattr(counts, state.value) + 1,
+            },
+        )
+        held.add(s.key)
+    if not held:
+        return snapshot
+    prefix = f"{ORDER.crm}."
+    jobs = tuple(j for j in snapshot.plan.jobs if not (j.entity_key in held and j.kind.startswith(prefix)))
+    return dataclasses.replace(
+        snapshot,
+        records={**snapshot.records, KIND: tuple(statuses)},
+        counts={**snapshot.counts, KIND: counts},
+        plan=Plan(jobs),
+    )
+
+
+__all__ = ["CURSOR", "Move", "PullOutcome", "StagePuller", "hold_waiting", "parse_time"]
