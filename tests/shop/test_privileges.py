@@ -3,16 +3,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
 from bitrix_monitor.config import ShopConfig
 from bitrix_monitor.demo.shop import create_demo_shop
+from bitrix_monitor.queue import JobQueue
+from bitrix_monitor.queue.model import PullField
 from bitrix_monitor.shop import ShopAuthError, ShopDatabase, ShopPermissionError
+from bitrix_monitor.sync.model import RecordState
+from bitrix_monitor.sync.pull import StagePuller
 from tests.shop.conftest import admin, admin_url, kind_of
 from tests.shop.test_companies import COMPANIES, create_companies
 from tests.shop.test_links import LINKED, create_links, links_in
@@ -258,3 +266,45 @@ def test_least_privileged_user_reads_and_links_companies(server: str, request: p
         lim.revoke("UPDATE (bitrix_company_id)", "companies")
         with pytest.raises(ShopPermissionError, match=r"may not UPDATE column companies\.bitrix_company_id"):
             ShopDatabase.connect(lim.url, COMPANIES, password=lim.password)
+
+
+def test_pulling_a_stage_without_update_on_the_status_is_not_permitted_and_nothing_else_stops(
+    limited: Limited, tmp_path: Path
+) -> None:
+    """The README's least-privilege grants have no UPDATE (status): a stage moved in the CRM is reported as
+    not permitted for that record, clearly; the shop is untouched, the ids are still written."""
+    cfg = ShopConfig()
+    queue = JobQueue.open(tmp_path / "queue.sqlite3")
+    try:
+        with ShopDatabase.connect(limited.url, cfg, password=limited.password) as db:
+            assert db.set_deal_id("3", 303) is True
+            before = db.get_orders(["3"])["3"]
+            assert before.stage != "WON"
+            with pytest.raises(ShopPermissionError, match="Permission denied"):
+                db.set_status("3", "WON", expected=str(before.raw["status"]))
+            queue.save_pull_fields("order", "STAGE_ID", [PullField("3", agreed=before.stage)])
+            history = [{"ID": 1, "OWNER_ID": 303, "STAGE_ID": "WON", "CATEGORY_ID": 0,
+                        "CREATED_TIME": "2030-01-01T12:00:00+03:00"}]  # fmt: skip
+            puller = StagePuller(db, _History(history), queue, cfg.orders)  # type: ignore[arg-type]
+            outcome = asyncio.run(puller.run())
+            assert outcome.pulled == {}
+            state, note = outcome.waiting["3"]
+            assert state is RecordState.CHANGED_IN_CRM and "not permitted" in note
+            assert limited.password not in note
+            assert db.get_orders(["3"])["3"].raw["status"] == before.raw["status"]
+            assert db.set_deal_id("3", 304, expected=303) is True  # nothing else stops
+            assert queue.pull_cursor("stagehistory.deal") == 1
+    finally:
+        queue.close()
+
+
+class _History:
+    """A portal whose stage history holds ``rows`` (the emulator's is tested over HTTP elsewhere)."""
+
+    def __init__(self, rows: list[dict[str, object]]) -> None:
+        self.rows = rows
+
+    async def call(self, method: str, params: dict[str, Any]) -> SimpleNamespace:
+        assert method == "crm.stagehistory.list"
+        after = int(params["filter"][">ID"])
+        return SimpleNamespace(result={"items": [r for r in self.rows if int(str(r["ID"])) > after]})
