@@ -124,6 +124,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--watch", type=float, metavar="SECONDS", help="keep polling the shop for changes and syncing"
     )
     hl.add_argument("--json", action="store_true", help="print the report as JSON")
+    hl.add_argument(
+        "--find-legacy",
+        action="store_true",
+        help="search the portal again for deals made before origin ids (by the title template); otherwise "
+        "the first reconcile searches and later ones reuse what it found",
+    )
     hl.add_argument("--shop-db", metavar="URL", help="shop database URL (or BITRIX_MONITOR_SHOP_DB)")
     hl.add_argument("--portal", metavar="URL", help="Bitrix24 inbound webhook URL (or BITRIX_MONITOR_PORTAL)")
 
@@ -275,7 +281,11 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser, dirs: DataDir
                 raise UserFacingError(f"Cannot restore: {problem}")
             return asyncio.run(restore_from_archive(opener, Path(args.restore)))
         opts = HeadlessOptions(
-            mode="sync" if args.sync else "report", dry_run=args.dry_run, watch=args.watch, json=args.json
+            mode="sync" if args.sync else "report",
+            dry_run=args.dry_run,
+            watch=args.watch,
+            json=args.json,
+            find_legacy=args.find_legacy,
         )
         return asyncio.run(run_headless(opener, opts))
     from bitrix_monitor.gui.launch import run_gui_from_cli

@@ -101,6 +101,14 @@ pull_fields = sa.Table(  # since version 4
     sa.Column("updated_at", sa.Float, nullable=False),
 )
 
+remembered = sa.Table(  # since version 5
+    "remembered",
+    metadata,
+    sa.Column("name", sa.Text, primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),  # JSON
+    sa.Column("updated_at", sa.Float, nullable=False),
+)
+
 job_events = sa.Table(
     "job_events",
     metadata,
@@ -260,11 +268,26 @@ def _v4_pull_state(conn: sa.Connection) -> None:
         conn.exec_driver_sql(ddl.format(real="REAL"))
 
 
+REMEMBERED_DDL = """
+    CREATE TABLE remembered (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        updated_at {real} NOT NULL
+    )
+"""
+
+
+def _v5_remembered(conn: sa.Connection) -> None:
+    """What a costly search found, remembered by name (the deals made before origin ids, by title)."""
+    conn.exec_driver_sql(REMEMBERED_DDL.format(real="REAL"))
+
+
 MIGRATIONS: tuple[Callable[[sa.Connection], None], ...] = (
     _v1_initial,
     _v2_error_signature,
     _v3_restores_and_conflicts,
     _v4_pull_state,
+    _v5_remembered,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -56,6 +56,7 @@ from bitrix_monitor.queue.schema import (
     prepare,
     pull_cursors,
     pull_fields,
+    remembered,
     restores,
     translate_file_errors,
 )
@@ -1323,4 +1324,26 @@ class JobQueue:
                     "pending_state = :s, pending_at = :at, note = :n, updated_at = :t"
                 ),
                 params,
+            )
+
+    # --- what a costly search found, remembered by name ----------------------------------------------------
+
+    def recall(self, name: str) -> Any | None:
+        """What :meth:`remember` kept under ``name`` (JSON values), or None."""
+        with self._read() as conn:
+            value = conn.execute(sa.select(remembered.c.value).where(remembered.c.name == name)).scalar()
+        return None if value is None else json.loads(value)
+
+    def remember(self, name: str, value: Any | None) -> None:
+        """Keep ``value`` (JSON) under ``name``; None forgets it."""
+        with self._write() as conn:
+            if value is None:
+                conn.execute(sa.delete(remembered).where(remembered.c.name == name))
+                return
+            conn.execute(
+                sa.text(
+                    "INSERT INTO remembered (name, value, updated_at) VALUES (:n, :v, :t) "
+                    "ON CONFLICT (name) DO UPDATE SET value = :v, updated_at = :t"
+                ),
+                {"n": name, "v": json.dumps(value, ensure_ascii=False), "t": self._clock()},
             )

@@ -33,7 +33,7 @@ import sqlalchemy as sa
 from bitrix_monitor import __version__
 from bitrix_monitor.errors import ConfigError, UserFacingError
 from bitrix_monitor.queue.model import TeamRunner
-from bitrix_monitor.queue.schema import PULL_DDL
+from bitrix_monitor.queue.schema import PULL_DDL, REMEMBERED_DDL
 from bitrix_monitor.queue.store import Clock, JobQueue, RetryPolicy, _dt, _opt_dt
 
 log = logging.getLogger(__name__)
@@ -213,7 +213,17 @@ def _v3_pull_state(conn: sa.Connection) -> None:
         conn.exec_driver_sql(ddl.format(real="DOUBLE PRECISION"))
 
 
-MIGRATIONS: tuple[Callable[[sa.Connection], None], ...] = (_v1_initial, _v2_team, _v3_pull_state)
+def _v4_remembered(conn: sa.Connection) -> None:
+    """What a costly search found, remembered by name (as the file queue's version 5)."""
+    conn.exec_driver_sql(REMEMBERED_DDL.format(real="DOUBLE PRECISION"))
+
+
+MIGRATIONS: tuple[Callable[[sa.Connection], None], ...] = (
+    _v1_initial,
+    _v2_team,
+    _v3_pull_state,
+    _v4_remembered,
+)
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 
 

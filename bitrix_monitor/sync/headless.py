@@ -38,6 +38,7 @@ class HeadlessOptions:
     dry_run: bool = False
     watch: float | None = None
     json: bool = False
+    find_legacy: bool = False  # search the portal again for deals made before origin ids
 
 
 # Opens the service a run works on and closes it on the way out: :func:`bitrix_monitor.wiring.opened` with the
@@ -143,6 +144,8 @@ async def run_headless(open_service: ServiceOpener, opts: HeadlessOptions, out: 
     with _Interrupts(stop, grace=WATCH_GRACE if opts.watch else 0.0) as interrupts:
         try:
             async with open_service() as service:
+                if opts.find_legacy:
+                    await service.find_legacy_again()
                 if opts.mode == "report":
                     report = Report.of(
                         printer.warn(await service.snapshot(printer)), await service.queue_summary()

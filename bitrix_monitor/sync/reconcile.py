@@ -84,6 +84,7 @@ class Reconciler:
         title_pattern: TitlePattern | None = None,
         conflicts: Mapping[tuple[str, str], str] | None = None,
         category: int = 0,
+        legacy_known: Mapping[str, Sequence[int]] | None = None,
     ) -> None:
         self.category = category  # the configured deal pipeline
         self.shop = shop
@@ -94,6 +95,10 @@ class Reconciler:
             conflicts or {}
         )  # (deal|contact, key) -> fingerprint of a merge conflict left for a person
         self.title_pattern = title_pattern
+        # What an earlier legacy-title search found (shop key -> deal ids); None: search now. The search reads
+        # the whole deal table on the portal, so it runs once per shop and when a person asks for it.
+        self.legacy_known = legacy_known
+        self.legacy_found: dict[str, list[int]] | None = None  # what this run's search found, to remember
         # What is read of each record: the compared fields and the mapped [shop.*.fields].
         self.select = {
             k.crm: F.select_for(k.crm, shop.extra_fields(k.name))
@@ -102,23 +107,45 @@ class Reconciler:
         }
 
     async def _scan_legacy(self, view: PortalView) -> dict[str, list[int]]:
-        """Deals made before origin ids were used, recognised by the title template ("Order #123 - …")."""
+        """Deals made before origin ids were used, recognised by the title template ("Order #123 - …").
+
+        Searched (``%TITLE`` with an empty ``ORIGINATOR_ID``: a full scan of the portal's deal table) only
+        when nothing is remembered; otherwise the remembered deals, read again with the stored ids, are
+        checked to still be legacy deals with that title."""
         pattern = self.title_pattern
         if pattern is None or not pattern.prefix:
             return {}
         found: dict[str, list[int]] = defaultdict(list)
-        flt = {"%TITLE": pattern.prefix, "ORIGINATOR_ID": ""}
-        async for page in self.client.list_all("crm.deal.list", filter=flt, select=self.select["deal"]):
-            for rec in page:
-                rid = _int(rec.get("ID"))
-                key = pattern.key_of(str(rec.get("TITLE") or ""))
-                if rid is None or key is None or owner_of(rec, self.originator) is not Owner.LEGACY:
-                    continue
-                view.by_id.setdefault(rid, rec)
-                found[key].append(rid)
+
+        def take(rec: dict[str, Any]) -> None:
+            rid = _int(rec.get("ID"))
+            key = pattern.key_of(str(rec.get("TITLE") or ""))
+            if rid is None or key is None or owner_of(rec, self.originator) is not Owner.LEGACY:
+                return
+            view.by_id.setdefault(rid, rec)
+            found[key].append(rid)
+
+        if self.legacy_known is not None:
+            for rid in sorted(self._known_legacy_ids()):
+                if rid in view.by_id:
+                    take(view.by_id[rid])
+        else:
+            flt = {"%TITLE": pattern.prefix, "ORIGINATOR_ID": ""}
+            async for page in self.client.list_all(
+                "crm.deal.list", filter=flt, select=self.select["deal"], parallel=1
+            ):
+                for rec in page:
+                    take(rec)
         for ids in found.values():
             ids.sort()
+        if self.legacy_known is None:
+            self.legacy_found = {k: list(v) for k, v in found.items()}
         return found
+
+    def _known_legacy_ids(self) -> set[int]:
+        if self.legacy_known is None or self.title_pattern is None:
+            return set()
+        return {int(i) for ids in self.legacy_known.values() for i in ids}
 
     def _take(self, view: PortalView, rec: dict[str, Any]) -> None:
         rid = _int(rec.get("ID"))
@@ -180,13 +207,16 @@ class Reconciler:
         return view
 
     async def _read_portal(self, k: Kind, rows: Sequence[ShopRow]) -> PortalView:
-        """The kind's records in the portal that reconciliation needs: ours, the stored ones, and (for kinds
-        found by e-mail or phone) the ones sharing a row's e-mail or phone."""
+        """The kind's records in the portal that reconciliation needs: ours, the stored ones, (for kinds
+        found by e-mail or phone) the ones sharing a row's e-mail or phone, and (deals) the remembered deals
+        made before origin ids, read with the stored ones."""
         if k.comm_type is not None:
             view = await self._read_comm(k, [r for r in rows if not isinstance(r, OrderRow)])
         else:
             view = await self._scan(k.crm, self.select[k.crm], ours_only=True)
-        await self._fetch_ids(k.crm, [r.crm_id for r in rows if r.crm_id], self.select[k.crm], view)
+        stored = [r.crm_id for r in rows if r.crm_id]
+        also = self._known_legacy_ids() if k is ORDER else set()
+        await self._fetch_ids(k.crm, [*stored, *also], self.select[k.crm], view)
         return view
 
     async def run(self, progress: ProgressCallback | None = None) -> Snapshot:

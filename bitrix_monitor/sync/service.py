@@ -60,6 +60,9 @@ class PortalFailed(UserFacingError):
         super().__init__(f"The Bitrix24 portal {webhook.redacted} could not be read: {exc}")
 
 
+LEGACY_MEMORY = "legacy_titles"  # what the last search for deals made before origin ids found
+
+
 class MonitorService:
     """Everything the front ends do goes through here."""
 
@@ -175,6 +178,7 @@ class MonitorService:
         info = await self._queue_info()
         pattern = TitlePattern.of(self.cfg.shop.orders.title, self.cfg.shop.orders.key)
         conflicts = await asyncio.to_thread(self.queue.conflict_fingerprints)
+        known = await asyncio.to_thread(self._legacy_known, pattern)
         reconciler = Reconciler(
             self.shop,
             self.client,
@@ -183,6 +187,7 @@ class MonitorService:
             title_pattern=pattern,
             conflicts=conflicts,
             category=self.cfg.shop.orders.category,
+            legacy_known=known,
         )
         try:
             await self.stages.refresh()  # a stage map or pipeline the portal does not have: ConfigError
@@ -192,6 +197,9 @@ class MonitorService:
             if isinstance(exc, UserFacingError):
                 raise
             raise PortalFailed(self.webhook, exc) from exc
+        if reconciler.legacy_found is not None and pattern is not None:
+            found = {"pattern": pattern.regex.pattern, "found": reconciler.legacy_found}
+            await asyncio.to_thread(self.queue.remember, LEGACY_MEMORY, found)
         # Records in sync agree on their stage: the baseline of the next pull's merge. Orders whose CRM
         # stage is not applied yet are shown so, and held (their old stage is not pushed back).
         agreed = [(s.key, s.portal_values.get("STAGE_ID") or "") for s in snap.statuses("order")]
@@ -210,6 +218,24 @@ class MonitorService:
         if outcome.pulled:
             self._log_activity("pull", f"wrote {len(outcome.pulled)} stages moved in Bitrix24 into the shop")
         return outcome
+
+    def _legacy_known(self, pattern: TitlePattern | None) -> dict[str, list[int]] | None:
+        """The deals made before origin ids that the last search found, if it searched with this title
+        template; None means search (the first reconcile of a shop, a changed template, a person asked)."""
+        if pattern is None:
+            return None
+        memory = self.queue.recall(LEGACY_MEMORY)
+        if not isinstance(memory, dict) or memory.get("pattern") != pattern.regex.pattern:
+            return None
+        found = memory.get("found")
+        if not isinstance(found, dict):
+            return None
+        return {str(k): [int(i) for i in v] for k, v in found.items() if isinstance(v, list)}
+
+    async def find_legacy_again(self) -> None:
+        """Search the portal again for deals made before origin ids, at the next reconcile (the search reads
+        the portal's whole deal table, so otherwise only a shop's first reconcile runs it)."""
+        await asyncio.to_thread(self.queue.remember, LEGACY_MEMORY, None)
 
     def plan_for(self, snapshot: Snapshot, entity: str, keys: Sequence[str], action: str) -> Plan:
         statuses = snapshot.statuses(shop_of(entity))
