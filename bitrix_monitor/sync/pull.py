@@ -108,6 +108,17 @@ class StagePuller:
     def enabled(self) -> bool:
         return self.orders.stage_owner != "shop" and bool(self.orders.stage)
 
+    async def newest_id(self) -> int:
+        """The id of the newest stage history row (0 when there is none)."""
+        answer = await self.client.call(
+            "crm.stagehistory.list",
+            {"entityTypeId": 2, "order": {"ID": "DESC"}, "select": ["ID"], "start": -1},
+        )
+        result = answer.result
+        items = result.get("items") if isinstance(result, Mapping) else None
+        ids = [_int(r.get("ID")) for r in items if isinstance(r, Mapping)] if isinstance(items, list) else []
+        return max((i for i in ids if i is not None), default=0)
+
     async def read_moves(self, after: int) -> tuple[dict[int, Move], int, int]:
         """The newest row per deal after ``after`` (key paging by ``>ID``), the last id and rows read."""
         moves: dict[int, Move] = {}
@@ -145,7 +156,12 @@ class StagePuller:
         if not self.enabled:
             return outcome
         after = await asyncio.to_thread(self.queue.pull_cursor, CURSOR)
-        moves, last, outcome.read = await self.read_moves(after or 0)
+        if after is None:
+            # The first pull starts at the history's end: what was moved before the app pulled is not taken
+            # for a change (the shop's statuses stand, as before); the push's rows after it agree.
+            await asyncio.to_thread(self.queue.set_pull_cursor, CURSOR, await self.newest_id())
+            return outcome
+        moves, last, outcome.read = await self.read_moves(after)
         known = await asyncio.to_thread(self.queue.pull_fields, KIND, FIELD)
         stored = await asyncio.to_thread(self.shop.keys_storing, KIND, list(moves))
         by_key: dict[str, Move] = {}
@@ -159,7 +175,7 @@ class StagePuller:
                 by_key[key] = Move(0, f.pending, None, f.pending_at)
         if by_key:
             await self._settle(by_key, known, outcome)
-        if last != (after or 0) or after is None:
+        if last != after:
             await asyncio.to_thread(self.queue.set_pull_cursor, CURSOR, last)
         if outcome.pulled:
             log.info("pulled %d stage moves from the CRM into the shop", len(outcome.pulled))

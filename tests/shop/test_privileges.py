@@ -283,6 +283,7 @@ def test_pulling_a_stage_without_update_on_the_status_is_not_permitted_and_nothi
             with pytest.raises(ShopPermissionError, match="Permission denied"):
                 db.set_status("3", "WON", expected=str(before.raw["status"]))
             queue.save_pull_fields("order", "STAGE_ID", [PullField("3", agreed=before.stage)])
+            queue.set_pull_cursor("stagehistory.deal", 0)  # pulled before: the history is read from here
             history = [{"ID": 1, "OWNER_ID": 303, "STAGE_ID": "WON", "CATEGORY_ID": 0,
                         "CREATED_TIME": "2030-01-01T12:00:00+03:00"}]  # fmt: skip
             puller = StagePuller(db, _History(history), queue, cfg.orders)  # type: ignore[arg-type]
