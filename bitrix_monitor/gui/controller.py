@@ -221,10 +221,10 @@ class WindowController:
 
     def apply_snapshot(self, snap: Snapshot) -> None:
         self.snapshot = snap
-        self.orders.model.set_rows(snap.orders)
-        self.users.model.set_rows(snap.users)
-        self.overview.set_counts("order", snap.order_counts)
-        self.overview.set_counts("user", snap.user_counts)
+        for kind, tab in self.record_tabs.items():
+            tab.model.set_rows(snap.statuses(kind))
+            self.overview.set_counts(kind, snap.counts_of(kind))
+        self.show_kinds(snap.kinds)
         self._show_snapshot_summary(snap)
         self.sync_action.setEnabled(len(snap.plan) > 0)
         self.say(lambda: self.tr("Snapshot taken {time}").format(time=fmt_time(snap.taken_at, date=False)))
@@ -232,9 +232,20 @@ class WindowController:
             if not tab.view.currentIndex().isValid():
                 tab.detail.show_record(None)
 
+    def show_kinds(self, kinds: Sequence[str]) -> None:
+        """Show the tabs and overview boxes of the kinds the shop maps (orders and users always)."""
+        for kind, tab in self.record_tabs.items():
+            shown = kind in kinds or kind in ("order", "user")
+            self.tabs.setTabVisible(self.tabs.indexOf(tab), shown)
+            self.overview.show_kind(kind, shown)
+
     def _show_snapshot_summary(self, snap: Snapshot) -> None:
         text = self.tr("Checked %n order(s)", "", snap.order_counts.checked)
-        text += self.tr(" and %n user(s)", "", snap.user_counts.checked)
+        if "company" in snap.kinds:
+            text += self.tr(", %n user(s)", "", snap.user_counts.checked)
+            text += self.tr(" and %n company(-ies)", "", snap.counts_of("company").checked)
+        else:
+            text += self.tr(" and %n user(s)", "", snap.user_counts.checked)
         text += self.tr(" at {time}.").format(time=fmt_time(snap.taken_at)) + " "
         text += self.tr("%n job(s) would bring everything in step.", "", len(snap.plan))
         for line in snap.warnings:

@@ -403,6 +403,18 @@ class UsersModel(RecordsModel):
     )
 
 
+class CompaniesModel(RecordsModel):
+    HEADERS: ClassVar[tuple[str, ...]] = (
+        QT_TRANSLATE_NOOP("Column", "Company"),
+        QT_TRANSLATE_NOOP("Column", "Name"),
+        QT_TRANSLATE_NOOP("Column", "Company id"),
+        QT_TRANSLATE_NOOP("Column", "State"),
+        QT_TRANSLATE_NOOP("Column", "Queue"),
+        QT_TRANSLATE_NOOP("Column", "Last synced"),
+        QT_TRANSLATE_NOOP("Column", "Last error / note"),
+    )
+
+
 class QueueModel(RowTableModel):
     """Jobs in the queue."""
 

@@ -32,7 +32,7 @@ from bitrix_monitor.sync.api import ConnectionTests, MonitorApi, QueueSummary, S
 
 from .aio import LatestTask, ProgressRelay, set_user_error_sink
 from .controller import ServiceFactory, WindowController
-from .models import OrdersModel, RecordsModel, UsersModel
+from .models import CompaniesModel, OrdersModel, RecordsModel, UsersModel
 from .tabs import ActivityTab, OverviewTab, QueueTab, RecordsTab
 from .widgets import MessageBar, is_language_change
 from .words import QT_TRANSLATE_NOOP
@@ -43,7 +43,12 @@ log = logging.getLogger(__name__)
 
 
 # One records tab per kind, in this order (kinds the registry adds get a tab when their model is here).
-RECORD_MODELS: dict[str, type[RecordsModel]] = {"order": OrdersModel, "user": UsersModel}
+# One tab per kind (see bitrix_monitor.kinds); a kind the shop does not map keeps its tab hidden.
+RECORD_MODELS: dict[str, type[RecordsModel]] = {
+    "order": OrdersModel,
+    "user": UsersModel,
+    "company": CompaniesModel,
+}
 RECORD_TAB_TITLES: dict[str, str] = {
     "order": QT_TRANSLATE_NOOP("MainWindow", "Orders"),
     "user": QT_TRANSLATE_NOOP("MainWindow", "Users"),
@@ -92,7 +97,7 @@ class MainWindow(WindowController, QMainWindow):
         self.pages = QStackedWidget()
         self.start_page = self._build_start_page()
         self.tabs = QTabWidget()
-        self.overview = OverviewTab()
+        self.overview = OverviewTab(kinds=tuple(RECORD_MODELS))
         self.record_tabs: dict[str, RecordsTab] = {
             kind: RecordsTab(kind, model(self)) for kind, model in RECORD_MODELS.items()
         }

@@ -114,6 +114,20 @@
         </translation>
     </message>
     <message numerus="yes">
+        <source>, %n user(s)</source>
+        <translation>
+            <numerusform>, %n user</numerusform>
+            <numerusform>, %n users</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source> and %n company(-ies)</source>
+        <translation>
+            <numerusform> and %n company</numerusform>
+            <numerusform> and %n companies</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source> and %n user(s)</source>
         <translation>
             <numerusform> and %n user</numerusform>

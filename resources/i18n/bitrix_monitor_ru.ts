@@ -98,6 +98,14 @@
         <translation>ID контакта</translation>
     </message>
     <message>
+        <source>Company</source>
+        <translation>Компания</translation>
+    </message>
+    <message>
+        <source>Company id</source>
+        <translation>ID компании</translation>
+    </message>
+    <message>
         <source>Id</source>
         <translation>ID</translation>
     </message>
@@ -1466,6 +1474,22 @@
             <numerusform>Проверен %n заказ</numerusform>
             <numerusform>Проверено %n заказа</numerusform>
             <numerusform>Проверено %n заказов</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>, %n user(s)</source>
+        <translation>
+            <numerusform>, %n пользователь</numerusform>
+            <numerusform>, %n пользователя</numerusform>
+            <numerusform>, %n пользователей</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source> and %n company(-ies)</source>
+        <translation>
+            <numerusform> и %n компания</numerusform>
+            <numerusform> и %n компании</numerusform>
+            <numerusform> и %n компаний</numerusform>
         </translation>
     </message>
     <message numerus="yes">

@@ -272,3 +272,12 @@ async def test_job_buttons_say_what_they_act_on_and_cancelling_offers_a_clear_wa
     await window.cancel_jobs([1])
     assert answers.seen[-1] == ("ConfirmDialog", "Cancel 1 job?")
     assert ways_out == ["Keep them"]
+
+
+async def test_without_companies_mapped_their_tab_stays_hidden(window: MainWindow) -> None:
+    companies = window.record_tabs["company"]
+    assert window.snapshot is not None and "company" not in window.snapshot.kinds
+    assert not window.tabs.isTabVisible(window.tabs.indexOf(companies))
+    assert not window.overview.boxes["company"].isVisibleTo(window)
+    assert window.tabs.isTabVisible(window.tabs.indexOf(window.orders))
+    assert window.overview.boxes["order"].isVisibleTo(window)

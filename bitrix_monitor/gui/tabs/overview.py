@@ -100,6 +100,10 @@ class OverviewTab(QWidget):
     def _show_count(self, key: tuple[str, str], button: QPushButton) -> None:
         button.setText(f"{state_label(key[1])}: {self.counts.get(key, 0)}")
 
+    def show_kind(self, entity: str, shown: bool) -> None:
+        if entity in self.boxes:
+            self.boxes[entity].setVisible(shown)
+
     def set_counts(self, entity: str, counts: EntityCounts) -> None:
         values = asdict(counts)
         for (e, state), button in self.buttons.items():
