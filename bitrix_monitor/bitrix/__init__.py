@@ -26,7 +26,7 @@ from bitrix_monitor.bitrix.errors import (
     ServerError,
     TransportError,
 )
-from bitrix_monitor.bitrix.ratelimit import RateBudget
+from bitrix_monitor.bitrix.ratelimit import PortalCost, RateBudget
 from bitrix_monitor.bitrix.url import BadWebhookUrl, WebhookUrl
 
 __all__ = [
@@ -44,6 +44,7 @@ __all__ = [
     "OperationTimeLimit",
     "OutcomeUnknown",
     "Overloaded",
+    "PortalCost",
     "PortalError",
     "PortalMoved",
     "PortalUnreachable",

@@ -46,7 +46,7 @@ from bitrix_monitor.bitrix.errors import (
     TransportError,
     error_from_answer,
 )
-from bitrix_monitor.bitrix.ratelimit import LeakyBucket, OperatingTracker, RateBudget, SlotSource
+from bitrix_monitor.bitrix.ratelimit import LeakyBucket, OperatingTracker, PortalCost, RateBudget, SlotSource
 from bitrix_monitor.bitrix.url import WebhookUrl
 from bitrix_monitor.config import PLANS, RatePlan
 from bitrix_monitor.errors import ConfigError
@@ -215,6 +215,9 @@ class BitrixClient:
         self._requests = 0
         self._rate_limited = 0
         self._operation_limited = 0
+        self._consumed: dict[str, float] = {}  # method -> operating seconds this client's calls consumed
+        self._calls: dict[str, int] = {}
+        self._last_operating: dict[str, float] = {}
         verify: ssl.SSLContext | bool = True
         if ca_bundle:
             try:
@@ -294,6 +297,26 @@ class BitrixClient:
     def _observe(self, method: str, t: ResponseTime | None) -> None:
         if t is not None:
             self._operating.observe(method, t.operating, t.operating_reset_at)
+            self._charge(method, t)
+
+    def _charge(self, method: str, t: ResponseTime) -> None:
+        """Count what a call consumed of its method's operating-time budget: the rise of ``time.operating``
+        since the last answer for the method, or (first answer, a window that moved on, answers that came
+        back out of order) the call's own processing time."""
+        m = OperatingTracker.key(method)
+        prev, now = self._last_operating.get(m), t.operating
+        if now is not None and prev is not None and now >= prev:
+            used = now - prev
+        else:
+            used = t.processing if t.processing is not None else (t.duration or 0.0)
+        if now is not None:
+            self._last_operating[m] = now
+        self._consumed[m] = self._consumed.get(m, 0.0) + max(0.0, used)
+        self._calls[m] = self._calls.get(m, 0) + 1
+
+    def cost(self) -> PortalCost:
+        """Requests made and operating time consumed so far (``later.since(earlier)``: what a task cost)."""
+        return PortalCost(self._requests, dict(self._consumed), dict(self._calls))
 
     # ------------------------------------------------------------------ transport
 

@@ -26,6 +26,29 @@ Clock = Callable[[], float]
 
 
 @dataclass(frozen=True)
+class PortalCost:
+    """What the portal was asked and charged: HTTP requests made (retries included) and, per method called
+    (lower case), the operating time it consumed in seconds: how far the portal's ``time.operating`` for the
+    method rose, or the call's own processing time where there is no earlier value to rise from."""
+
+    requests: int = 0
+    operating_s: Mapping[str, float] = field(default_factory=dict)
+    calls: Mapping[str, int] = field(default_factory=dict)
+
+    def since(self, before: PortalCost) -> PortalCost:
+        """What was spent after ``before`` was taken (methods called since, each with its share)."""
+        called = [m for m, n in self.calls.items() if n > before.calls.get(m, 0)]
+        return PortalCost(
+            self.requests - before.requests,
+            {m: round(max(0.0, self.operating_s[m] - before.operating_s.get(m, 0.0)), 3) for m in called},
+            {m: self.calls[m] - before.calls.get(m, 0) for m in called},
+        )
+
+    def to_dict(self) -> dict[str, object]:
+        return {"requests": self.requests, "operating_s": dict(sorted(self.operating_s.items()))}
+
+
+@dataclass(frozen=True)
 class RateBudget:
     """A snapshot of the client's view of the portal limits, for the UI."""
 

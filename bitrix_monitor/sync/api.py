@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from bitrix_monitor.bitrix.ratelimit import PortalCost
 from bitrix_monitor.config import AppConfig
 from bitrix_monitor.queue.model import QueueCounts
 from bitrix_monitor.sync.model import EntityCounts, Orphan, Plan, Progress, RecordStatus
@@ -63,6 +64,8 @@ class Snapshot:
     plan: Plan
     taken_at: datetime
     warnings: tuple[str, ...] = ()  # one line each, for a person (e.g. deals in another pipeline)
+    # What this reconcile cost the portal: requests made, operating time consumed per method.
+    portal: PortalCost = field(default_factory=PortalCost)
 
     @property
     def kinds(self) -> tuple[str, ...]:

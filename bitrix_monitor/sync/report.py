@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from bitrix_monitor.bitrix.ratelimit import PortalCost
 from bitrix_monitor.kinds import COMPANY, ORDER, USER, Kind, kind
 from bitrix_monitor.sync.api import QueueSummary, Snapshot
 from bitrix_monitor.sync.model import EntityCounts
@@ -22,10 +23,11 @@ class Report:
 
     counts: Mapping[str, EntityCounts]
     queue: QueueSummary
+    portal: PortalCost = field(default_factory=PortalCost)  # what the reconcile behind it cost the portal
 
     @classmethod
     def of(cls, snapshot: Snapshot, queue: QueueSummary) -> Report:
-        return cls(dict(snapshot.counts), queue)
+        return cls(dict(snapshot.counts), queue, snapshot.portal)
 
     @property
     def orders(self) -> EntityCounts:
@@ -58,6 +60,7 @@ class Report:
         out: dict[str, Any] = {k.plural: _block(c) for k, c in self._shown()}
         out["queue"] = {k: getattr(self.queue, k) for k in _QUEUE_KEYS}
         out["ok"] = self.ok
+        out["portal"] = self.portal.to_dict()
         return out
 
     def to_json(self) -> str:

@@ -189,6 +189,7 @@ class MonitorService:
             category=self.cfg.shop.orders.category,
             legacy_known=known,
         )
+        before = self.client.cost()
         try:
             await self.stages.refresh()  # a stage map or pipeline the portal does not have: ConfigError
             await check_shop_fields(self.client, self.shop, self.cfg.shop)  # [shop.*.fields]: ConfigError
@@ -205,7 +206,9 @@ class MonitorService:
         agreed = [(s.key, s.portal_values.get("STAGE_ID") or "") for s in snap.statuses("order")]
         in_sync = {s.key for s in snap.statuses("order") if s.state is RecordState.IN_SYNC}
         await self.puller.remember_agreed([(k, v) for k, v in agreed if k in in_sync and v])
-        return hold_waiting(snap, await self.puller.waiting())
+        held = hold_waiting(snap, await self.puller.waiting())
+        # Requests of a queue runner sharing this client in the meantime are counted too.
+        return dataclasses.replace(held, portal=self.client.cost().since(before))
 
     async def pull(self) -> PullOutcome:
         """Bring stage moves made in the CRM into the shop (``[shop.orders.owners] STAGE_ID``)."""
