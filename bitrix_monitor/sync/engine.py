@@ -1,7 +1,8 @@
 """The job runner: exactly-once effects in the portal.
 
 Every record the app creates carries ``ORIGINATOR_ID`` + ``ORIGIN_ID`` (the shop key): the portal-side
-idempotency key. For each group of claimed jobs (one kind, up to 50, so one ``batch`` carries them):
+idempotency key. For each group of claimed jobs (one kind, up to 50, so one ``batch`` carries them; creates
+are claimed up to 2,500 at once, looked up in one request and created 50 a batch):
 
 1. take the shop's per-entity locks (another desk or a cron job working on the same order waits);
 2. re-read the shop rows (a create is skipped when the row already has an id);
@@ -38,6 +39,10 @@ from bitrix_monitor.sync.ownership import Owner, owner_of, stamp, writable
 from bitrix_monitor.sync.stages import StageGuard
 
 log = logging.getLogger(__name__)
+
+GROUP = 50  # records a portal batch carries (one create each)
+# Creates claimed and looked up at once: one request of 50 list commands, 50 origin ids each, covers them.
+LOOKAHEAD = 2500
 
 
 @dataclass
@@ -139,8 +144,17 @@ class JobRunner:
         while stop is None or not stop.is_set():
             await asyncio.to_thread(self._settle_in_doubt)
             jobs = await asyncio.to_thread(
-                self.queue.claim, self.owner, limit=50, lease_seconds=self.lease_seconds
+                self.queue.claim, self.owner, limit=GROUP, lease_seconds=self.lease_seconds
             )
+            if len(jobs) == GROUP and jobs[0].kind.endswith(".create"):
+                # Creates are looked up ahead, many groups in one request: claim as many as one lookup covers.
+                jobs += await asyncio.to_thread(
+                    self.queue.claim,
+                    self.owner,
+                    kinds=[jobs[0].kind],
+                    limit=LOOKAHEAD - GROUP,
+                    lease_seconds=self.lease_seconds,
+                )
             if jobs:
                 async with self._heartbeat(jobs):
                     await self.process(jobs)
@@ -481,6 +495,11 @@ class JobRunner:
         if not todo:
             return
         fields = await self._desired(entity, todo)
+        # One lookup covered them all; the creates go 50 a request, each group written ahead on its own.
+        for start in range(0, len(todo), GROUP):
+            await self._create(entity, todo[start : start + GROUP], fields[start : start + GROUP])
+
+    async def _create(self, entity: PortalEntity, todo: list[_Item], fields: list[dict[str, Any]]) -> None:
         # Write-ahead: if we crash after this line, the restart finds "sending" and settles by lookup.
         job_ids = [it.job.id for it in todo if it.job]
         if job_ids:
