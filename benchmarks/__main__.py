@@ -11,7 +11,9 @@ Runs, each in its own process so that one's memory and threads do not colour the
                             tester on it;
 6. ``benchmarks.chaos``     SIGKILLs, faults and a second desk at once (the suite runs a quick variant,
                             ``tests/sync/test_chaos.py``);
-7. ``benchmarks.chaos_team`` three desks and a worker on one PostgreSQL queue, killed at random.
+7. ``benchmarks.chaos_team`` three desks and a worker on one PostgreSQL queue, killed at random;
+8. ``benchmarks.first_sync`` the first sync of 5,000 orders and 500 users at the standard plan's rate limit,
+                            and the requests of the reconcile after it.
 
 Every figure is a ratio measured in the same run (to the portal's ceiling, to the peer client, to the
 empty queue, or to its target), so it holds on a noisy machine; the chaos runs count what must be zero
@@ -26,7 +28,7 @@ import subprocess
 import sys
 import time
 
-BENCHMARKS = ("portal", "queue", "queue_pg", "reconcile", "window", "chaos", "chaos_team")
+BENCHMARKS = ("portal", "queue", "queue_pg", "reconcile", "window", "chaos", "chaos_team", "first_sync")
 
 
 def main() -> int:
