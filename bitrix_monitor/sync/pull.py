@@ -29,6 +29,7 @@ from typing import Any
 
 from bitrix_monitor.bitrix import BitrixClient
 from bitrix_monitor.config import OrdersMapping
+from bitrix_monitor.errors import UserFacingError
 from bitrix_monitor.kinds import ORDER
 from bitrix_monitor.queue.model import PullField
 from bitrix_monitor.queue.port import JobStore
@@ -86,6 +87,18 @@ def parse_time(value: Any) -> datetime | None:
     return moment.astimezone(UTC) if moment.tzinfo else None
 
 
+def _items(result: Any) -> list[Mapping[str, Any]]:
+    """The rows of a ``crm.stagehistory.list`` answer (``{"items": [...]}``); any other shape is the portal's
+    fault, said once (:class:`UserFacingError`), not taken for "nothing moved"."""
+    items = result.get("items") if isinstance(result, Mapping) else None
+    if not isinstance(items, list):
+        raise UserFacingError(
+            f"The portal answered crm.stagehistory.list with {type(result).__name__}, not a list of items",
+            hint="check the webhook's URL and its crm scope; run again later",
+        )
+    return [r for r in items if isinstance(r, Mapping)]
+
+
 def _int(value: Any) -> int | None:
     try:
         return int(str(value))
@@ -114,9 +127,7 @@ class StagePuller:
             "crm.stagehistory.list",
             {"entityTypeId": 2, "order": {"ID": "DESC"}, "select": ["ID"], "start": -1},
         )
-        result = answer.result
-        items = result.get("items") if isinstance(result, Mapping) else None
-        ids = [_int(r.get("ID")) for r in items if isinstance(r, Mapping)] if isinstance(items, list) else []
+        ids = [_int(r.get("ID")) for r in _items(answer.result)]
         return max((i for i in ids if i is not None), default=0)
 
     async def read_moves(self, after: int) -> tuple[dict[int, Move], int, int]:
@@ -134,9 +145,7 @@ class StagePuller:
                     "start": -1,
                 },
             )
-            result = answer.result
-            items = result.get("items") if isinstance(result, Mapping) else None
-            rows = [r for r in items if isinstance(r, Mapping)] if isinstance(items, list) else []
+            rows = _items(answer.result)
             for row in rows:
                 ident, owner = _int(row.get("ID")), _int(row.get("OWNER_ID"))
                 if ident is None or owner is None:
