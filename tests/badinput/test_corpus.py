@@ -638,7 +638,9 @@ TAMPER_CASES: dict[str, tuple[Alter, tuple[int, ...]]] = {
     "new_ids_with_decimals": (_sub(rb'"(a\d+|result)":\s*(\d+)([,}])', rb'"\1":"\2.0"\3', ADDS), (0, 1)),
     "new_ids_nan": (_sub(rb'"(a\d+|result)":\s*(\d+)([,}])', rb'"\1":NaN\3', ADDS), (0, 1)),
     "missing_result": (_json(_drop_result), (2,)),
-    "list_where_an_object_belongs": (_json(_list_for_object), (2,)),
+    # Lists are read by plain list calls now (a chain only for the pages left), which this does not touch;
+    # the writes' batch answers are garbled: each job ends dead with the portal's bad answer as its reason.
+    "list_where_an_object_belongs": (_json(_list_for_object), (1, 2)),
     "truncated_body": (_truncate, (2,)),
     "fields_of_wrong_types": (_json(lambda _m, d: _walk_rows(d, _wrong_types)), (0, 1, 2)),
 }
@@ -671,6 +673,9 @@ def test_tampered_answers_end_cleanly(
     q = JobQueue.open(data_dirs.queue_file)
     try:
         assert q.counts().running == 0
+        if code == 1:  # a per-record outcome: every job that did not finish says why
+            unfinished = q.list_jobs(states=["failed", "dead"], limit=None)
+            assert all(j.error is not None and j.error.message for j in unfinished)
     finally:
         q.close()
     deals = [d for d in portal.store.all("deal") if d.get("ORIGIN_ID")]
