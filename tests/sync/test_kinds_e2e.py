@@ -131,7 +131,8 @@ async def test_a_shop_with_companies_and_a_link_table_syncs_to_a_clean_report(
     assert report.ok, report.to_text()
     assert len(clean.plan) == 0
     data = report.to_dict()
-    assert list(data) == ["orders", "users", "companies", "queue", "ok"]
+    assert list(data)[:3] == ["orders", "users", "companies"]  # the existing keys first, as they were
+    assert {"queue", "ok"} <= data.keys()
     assert data["companies"]["checked"] == data["companies"]["in_sync"] == len(COMPANIES)
     assert data["orders"]["in_sync"] == 30 and data["users"]["in_sync"] == 10
 
