@@ -18,6 +18,8 @@ from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 from bitrix_monitor.paths import resource_dir
 
+from .words import forget_words
+
 log = logging.getLogger(__name__)
 
 SYSTEM = "system"
@@ -79,6 +81,7 @@ def set_language(choice: str) -> str:
             _installed.append(translator)
         elif not (name == "qtbase" and code == "en"):
             log.warning("no %s translation for %s in %s", name, code, directory)
+    forget_words()  # before the windows hear of the change and ask for their words again
     log.info("language %s (%s): %s", code, choice, ", ".join(t.filePath() for t in _installed) or "built in")
     _current = code
     return code

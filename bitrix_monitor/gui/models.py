@@ -133,8 +133,9 @@ def fmt_time(value: datetime | None, *, date: bool = True) -> str:
     """An instant as this machine's local time, naming the zone: ``2026-11-30 03:28:00 MSK``."""
     if not value:
         return ""
-    local = local_time(value)
-    return local.strftime("%Y-%m-%d %H:%M:%S %Z" if date else "%H:%M:%S %Z").strip()
+    t = local_time(value)
+    clock = f"{t.hour:02d}:{t.minute:02d}:{t.second:02d} {t.tzname() or ''}".strip()
+    return f"{t.year:04d}-{t.month:02d}-{t.day:02d} {clock}" if date else clock
 
 
 def time_key(value: datetime | None) -> float:

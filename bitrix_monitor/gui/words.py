@@ -133,9 +133,22 @@ RECORD_KINDS: dict[str, str] = {
 }
 
 
+# Words already looked up in the current language: a table of 100,000 records asks for a few dozen words
+# 200,000 times. Emptied by :func:`bitrix_monitor.gui.i18n.set_language` when the language changes.
+_looked_up: dict[tuple[str, str], str] = {}
+
+
+def forget_words() -> None:
+    _looked_up.clear()
+
+
 def _word(context: str, table: dict[str, str], code: str) -> str:
-    text = table.get(code)
-    return QCoreApplication.translate(context, text) if text is not None else code.replace("_", " ")
+    word = _looked_up.get((context, code))
+    if word is None:
+        text = table.get(code)
+        word = QCoreApplication.translate(context, text) if text is not None else code.replace("_", " ")
+        _looked_up[(context, code)] = word
+    return word
 
 
 def state_label(state: str) -> str:
