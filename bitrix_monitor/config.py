@@ -88,13 +88,40 @@ class OrdersMapping:
 
 
 OWNERS = ("shop", "crm", "both")
-PULLABLE = ("STAGE_ID",)  # the fields the CRM may change in this version
+_OWNERS_DOC = 'Who changes a field: "shop" (default), "crm" or "both"; e.g. PHONE = "both"'
 
 
-def check_owners_and_stage_map_back(orders: OrdersMapping) -> None:
-    """``[shop.orders.owners]`` and ``stage_map_back``: clear errors for what cannot work."""
-    where = "[shop.orders.owners]"
-    for name, owner in orders.owners.items():
+def pullable_fields(section: str, mapping: OrdersMapping | UsersMapping | CompaniesMapping) -> dict[str, str]:
+    """The CRM fields of ``[shop.<section>]`` the CRM may change, each with the one shop column it is written
+    to: the stage (orders), the single-column built-in fields, and ``[shop.<section>.fields]`` entries that
+    name a plain column (a template has no one column to write back to)."""
+    out: dict[str, str] = {}
+    if isinstance(mapping, OrdersMapping):
+        out["STAGE_ID"] = mapping.stage
+    elif isinstance(mapping, UsersMapping):
+        out |= {"EMAIL": mapping.email, "PHONE": mapping.phone, "COMPANY_TITLE": mapping.company}
+        if mapping.first_name or mapping.last_name:
+            out |= {"NAME": mapping.first_name, "LAST_NAME": mapping.last_name}
+    else:
+        out |= {"TITLE": mapping.title, "EMAIL": mapping.email, "PHONE": mapping.phone}
+    for name, source in mapping.fields.items():
+        if "{" not in source and "}" not in source:
+            out[name] = source.strip()
+    return {name: column for name, column in out.items() if column.strip()}
+
+
+def field_owner(mapping: OrdersMapping | UsersMapping | CompaniesMapping, name: str) -> str:
+    """Who changes CRM field ``name`` of this kind: ``[shop.<plural>.owners]``, else "both" for the deal's
+    stage and "shop" for every other field."""
+    default = "both" if name == "STAGE_ID" and isinstance(mapping, OrdersMapping) else "shop"
+    return mapping.owners.get(name, default)
+
+
+def check_owners(section: str, mapping: OrdersMapping | UsersMapping | CompaniesMapping) -> None:
+    """``[shop.<section>.owners]``: clear errors for what cannot work."""
+    where = f"[shop.{section}.owners]"
+    pullable = pullable_fields(section, mapping)
+    for name, owner in mapping.owners.items():
         if owner not in OWNERS:
             raise ConfigError(
                 f'{where} {name[:60]} = {owner[:60]!r}: use "shop", "crm" or "both"',
@@ -102,12 +129,18 @@ def check_owners_and_stage_map_back(orders: OrdersMapping) -> None:
             )
         if not _CRM_FIELD_NAME.fullmatch(name):
             raise ConfigError(f"{where} {name[:60]!r} is not a CRM field name", hint="e.g. STAGE_ID")
-        if name not in PULLABLE and owner != "shop":
+        if name not in pullable and owner != "shop":
+            which = ", ".join(sorted(pullable)) or "none"
             raise ConfigError(
-                f'{where} {name} = "{owner}": only STAGE_ID can be taken from the CRM for now; '
-                f'{name} is always "shop" (sent to the CRM)',
-                hint=f"remove {name} from {where}",
+                f'{where} {name} = "{owner}": {name} is not a field taken from one shop column, so it can '
+                f'only be "shop" (sent to the CRM); fields the CRM may change here: {which}',
+                hint=f"remove {name} from {where}, or map it to a column",
             )
+
+
+def check_owners_and_stage_map_back(orders: OrdersMapping) -> None:
+    """``[shop.orders.owners]`` and ``stage_map_back``: clear errors for what cannot work."""
+    check_owners("orders", orders)
     where = "[shop.orders] stage_map_back"
     for stage, status in orders.stage_map_back.items():
         if not stage.strip() or not status.strip():
@@ -139,6 +172,7 @@ class UsersMapping:
     company_ref: str = field(
         default="", metadata=_doc("Column with the user's company: a key of [shop.companies] (optional)")
     )
+    owners: dict[str, str] = field(default_factory=dict, metadata=_doc(_OWNERS_DOC))
 
 
 LINKS = "@links"  # an id key's value when the id lives in [shop.links] rather than a column
@@ -157,6 +191,7 @@ class CompaniesMapping:
     phone: str = field(default="", metadata=_doc("Phone column (optional)"))
     updated_at: str = field(default="", metadata=_doc("Last-change timestamp column (optional)"))
     fields: dict[str, str] = field(default_factory=dict, metadata=_doc(_FIELDS_DOC))
+    owners: dict[str, str] = field(default_factory=dict, metadata=_doc(_OWNERS_DOC))
 
 
 @dataclass(frozen=True)
@@ -373,6 +408,8 @@ def from_dict(data: dict[str, Any]) -> AppConfig:
     check_extra_fields("users", cfg.shop.users.fields)
     check_extra_fields("companies", cfg.shop.companies.fields)
     check_owners_and_stage_map_back(cfg.shop.orders)
+    check_owners("users", cfg.shop.users)
+    check_owners("companies", cfg.shop.companies)
     check_portal_plan(cfg.portal.plan)
     _check_numbers(cfg)
     if _BATCH_SYNTAX.search(cfg.portal.originator):

@@ -142,6 +142,14 @@ LABELS: dict[Key, tuple[str, str]] = {
             "More Bitrix24 fields = a column or a template: COMMENTS={column_name}, UF_CRM_X=column_name",
         ),
     ),
+    ("shop", "users", "owners"): (
+        QT_TRANSLATE_NOOP("Setting", "Who changes contact fields"),
+        QT_TRANSLATE_NOOP(
+            "Setting",
+            "Field = shop, crm or both: PHONE=both takes phone numbers a manager fixes in the CRM back into "
+            "the shop (others: shop)",
+        ),
+    ),
     ("shop", "users", "company_ref"): (
         QT_TRANSLATE_NOOP("Setting", "Company key column"),
         QT_TRANSLATE_NOOP("Setting", "The user's company: a key of the companies table (optional)"),
@@ -179,6 +187,14 @@ LABELS: dict[Key, tuple[str, str]] = {
         QT_TRANSLATE_NOOP(
             "Setting",
             "More Bitrix24 fields = a column or a template: COMMENTS={column_name}, UF_CRM_X=column_name",
+        ),
+    ),
+    ("shop", "companies", "owners"): (
+        QT_TRANSLATE_NOOP("Setting", "Who changes company fields"),
+        QT_TRANSLATE_NOOP(
+            "Setting",
+            "Field = shop, crm or both: PHONE=both takes a phone fixed in the CRM back into the shop "
+            "(others: shop)",
         ),
     ),
     ("shop", "links", "table"): (

@@ -1284,15 +1284,23 @@ class JobQueue:
                 {"n": name, "v": int(value), "t": self._clock()},
             )
 
-    def pull_fields(self, entity_type: str, field: str) -> dict[str, m.PullField]:
-        """Every record's baseline and pending CRM change of one field, by shop key."""
+    def pull_fields(
+        self, entity_type: str, field: str, keys: Iterable[str] | None = None
+    ) -> dict[str, m.PullField]:
+        """Every record's baseline and pending CRM change of one field, by shop key (with ``keys``: of
+        those records only)."""
         c = pull_fields.c
+        base = sa.select(c.entity_key, c.agreed, c.pending, c.pending_state, c.pending_at, c.note).where(
+            c.entity_type == entity_type, c.field == field
+        )
+        wanted = None if keys is None else sorted(set(keys))
         with self._read() as conn:
-            rows = conn.execute(
-                sa.select(c.entity_key, c.agreed, c.pending, c.pending_state, c.pending_at, c.note).where(
-                    c.entity_type == entity_type, c.field == field
-                )
-            ).all()
+            if wanted is None:
+                rows = conn.execute(base).all()
+            else:
+                rows = []
+                for i in range(0, len(wanted), 500):
+                    rows += conn.execute(base.where(c.entity_key.in_(wanted[i : i + 500]))).all()
         return {r[0]: m.PullField(r[0], r[1], r[2], r[3] or "", _opt_dt(r[4]), r[5] or "") for r in rows}
 
     def save_pull_fields(self, entity_type: str, field: str, items: Iterable[m.PullField]) -> None:

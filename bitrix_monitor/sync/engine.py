@@ -35,6 +35,7 @@ from bitrix_monitor.shop import CompanyRow, OrderRow, ShopDatabase, ShopRow, Use
 from bitrix_monitor.sync import fields as F
 from bitrix_monitor.sync.cleanup import run_cleanup
 from bitrix_monitor.sync.model import PortalEntity, Progress
+from bitrix_monitor.sync.owners import FieldOwners, baselines
 from bitrix_monitor.sync.ownership import Owner, owner_of, stamp, writable
 from bitrix_monitor.sync.stages import StageGuard
 
@@ -100,7 +101,10 @@ class JobRunner:
         archive_dir: Path | None = None,
         portal_base: str = "",
         stages: StageGuard | None = None,
+        owners: FieldOwners | None = None,
     ) -> None:
+        # Who changes each field: a CRM change is never pushed over (None: the shop owns every field).
+        self.owners = owners
         self.stages = stages  # the configured pipeline; None: stages are not checked (tests of other parts)
         self.category = stages.category if stages else 0
         self.archive_dir = archive_dir or Path("archive")
@@ -627,6 +631,8 @@ class JobRunner:
                 else:
                     # Stamp our origin id and bring the adopted record in step with the shop at once.
                     (fields,) = await self._desired(entity, [_Item(key, row, job)])
+                    if self.owners is not None:  # an existing record: the CRM's own fields stay its own
+                        fields = self.owners.without_crm_fields(shop_entity, fields)
                     (err,) = await self.client.update_many(entity, [(pid, fields)])
                     if err is not None:
                         if isinstance(err, UserFacingError):
@@ -663,6 +669,12 @@ class JobRunner:
                 linked.append((job, row, rid))
         current = await self.client.get_many(entity, [rid for _, _, rid in linked]) if linked else {}
         refs = await asyncio.to_thread(self._load_refs, [r for _, r, _ in linked])
+        keys = [j.entity_key for j, _, _ in linked]
+        agreed = (
+            await asyncio.to_thread(baselines, shop_entity, self.owners, self.queue.pull_fields, keys)
+            if self.owners is not None
+            else {}
+        )
         present = [(j.entity_key, rid, current[rid]) for j, _, rid in linked if current.get(rid) is not None]
         refused = await self.refusals(entity, present)
         updates: list[tuple[Job, int, dict[str, Any]]] = []
@@ -685,6 +697,8 @@ class JobRunner:
             row_refs = refs.of(row)
             desired = F.desired(row, originator=self.originator, refs=row_refs, category=self.category)
             diffs = F.diff(row, rec, refs=row_refs, category=self.category)
+            if self.owners is not None:  # never over a change made in the CRM (it is the pull's)
+                diffs = self.owners.push_diffs(shop_entity, diffs, rec, agreed.get(job.entity_key, {}))
             # Kept from before origin ids: ours by the shop's word, so it gets our origin ids.
             diffs += F.origin_diff(rec, originator=self.originator, key=job.entity_key)
             if not diffs:

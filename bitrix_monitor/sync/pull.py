@@ -30,7 +30,7 @@ from typing import Any
 from bitrix_monitor.bitrix import BitrixClient
 from bitrix_monitor.config import OrdersMapping
 from bitrix_monitor.errors import UserFacingError
-from bitrix_monitor.kinds import ORDER
+from bitrix_monitor.kinds import crm_of
 from bitrix_monitor.queue.model import PullField
 from bitrix_monitor.queue.port import JobStore
 from bitrix_monitor.shop import OrderRow, ShopDatabase
@@ -231,7 +231,9 @@ class StagePuller:
                 shop_changed = False
             elif order.updated_at is not None and move.at is not None:
                 if order.updated_at >= move.at:
-                    return PullField(key, agreed=agreed)  # the shop's change is the later one: pushed
+                    # The shop's change is the later one: the CRM's is seen and overruled, so the push
+                    # sends the shop's stage over it (the push sends a "both" field only over the baseline).
+                    return PullField(key, agreed=crm)
                 shop_changed = False  # the CRM's is later: it wins
         if shop_changed:
             note = (
@@ -288,15 +290,19 @@ class StagePuller:
         }
 
 
-def hold_waiting(snapshot: Snapshot, waiting: Mapping[str, tuple[RecordState, str]]) -> Snapshot:
-    """The snapshot with every order whose CRM stage is not applied yet shown in its pull state, and held:
-    the push must not send the shop's old stage over a change made in the CRM."""
-    statuses = list(snapshot.statuses(KIND))
-    counts = snapshot.counts_of(KIND)
+def hold_waiting(
+    snapshot: Snapshot, waiting: Mapping[str, tuple[RecordState, str]], kind_name: str = KIND
+) -> Snapshot:
+    """The snapshot with every record of ``kind_name`` whose CRM change is not applied yet shown in its pull
+    state, and held: the push must not send the shop's old value over a change made in the CRM."""
+    if not waiting:
+        return snapshot
+    statuses = list(snapshot.statuses(kind_name))
+    counts = snapshot.counts_of(kind_name)
     held: set[str] = set()
     for i, s in enumerate(statuses):
         found = waiting.get(s.key)
-        if found is None or s.state is not RecordState.OUTDATED:
+        if found is None or s.state not in (RecordState.OUTDATED, RecordState.IN_SYNC):
             continue
         state, note = found
         statuses[i] = dataclasses.replace(s, state=state, hold=note, note=note)
@@ -310,12 +316,12 @@ def hold_waiting(snapshot: Snapshot, waiting: Mapping[str, tuple[RecordState, st
         held.add(s.key)
     if not held:
         return snapshot
-    prefix = f"{ORDER.crm}."
+    prefix = f"{crm_of(kind_name)}."
     jobs = tuple(j for j in snapshot.plan.jobs if not (j.entity_key in held and j.kind.startswith(prefix)))
     return dataclasses.replace(
         snapshot,
-        records={**snapshot.records, KIND: tuple(statuses)},
-        counts={**snapshot.counts, KIND: counts},
+        records={**snapshot.records, kind_name: tuple(statuses)},
+        counts={**snapshot.counts, kind_name: counts},
         plan=Plan(jobs),
     )
 

@@ -15,7 +15,7 @@ import math
 import re
 import string
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -53,6 +53,10 @@ def _int(value: Any) -> int | None:
         return None
 
 
+# (kind, shop key, differences, the CRM record) -> the differences the push may send
+PushFilter = Callable[[str, str, list[FieldDiff], Mapping[str, Any]], list[FieldDiff]]
+
+
 @dataclass
 class PortalView:
     """What was read from the portal for one entity type."""
@@ -85,7 +89,11 @@ class Reconciler:
         conflicts: Mapping[tuple[str, str], str] | None = None,
         category: int = 0,
         legacy_known: Mapping[str, Sequence[int]] | None = None,
+        push_diffs: PushFilter | None = None,
     ) -> None:
+        # Of a record's differences, the ones the push may send (owners: a field the CRM changed is the
+        # pull's); None: all of them.
+        self.push_diffs = push_diffs
         self.category = category  # the configured deal pipeline
         self.shop = shop
         self.client = client
@@ -272,6 +280,13 @@ class Reconciler:
             warnings=(warning,) if warning else (),
         )
 
+    def _pushed(
+        self, kind: str, key: str, diffs: list[FieldDiff], current: Mapping[str, Any] | None
+    ) -> list[FieldDiff]:
+        if current is None:
+            return []
+        return diffs if self.push_diffs is None else self.push_diffs(kind, key, diffs, current)
+
     def _queue(self, entity: str, key: str) -> QueueInfo:
         return self.queue_info.get((entity, key), QueueInfo(QueueMark.NONE))
 
@@ -448,6 +463,7 @@ class Reconciler:
                         )
                     )
             diffs = F.diff(u, current, refs=row_refs) if current is not None else []
+            diffs = self._pushed(k.name, u.key, diffs, current)
             hold = ""
             if current is not None and pid is not None and pid == u.crm_id:
                 diffs, hold = self._stamp(diffs, current, k.crm, pid, u.key)
@@ -556,6 +572,7 @@ class Reconciler:
             desired = F.desired(o, originator=self.originator, refs=row_refs, category=self.category)
             current = view.by_id.get(pid) if pid is not None else None
             diffs = F.diff(o, current, refs=row_refs, category=self.category) if current is not None else []
+            diffs = self._pushed("order", o.key, diffs, current)
             hold = ""
             if current is not None and pid is not None and pid == o.deal_id:
                 diffs, hold = self._stamp(diffs, current, "deal", pid, o.key)

@@ -13,7 +13,7 @@ import json
 import logging
 import os
 import socket
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,7 @@ from bitrix_monitor.errors import ConfigError, UserFacingError
 from bitrix_monitor.kinds import crm_of, shop_of
 from bitrix_monitor.paths import DataDirs
 from bitrix_monitor.queue import JobStore, TeamRunner
-from bitrix_monitor.queue.model import kind_info
+from bitrix_monitor.queue.model import PullField, kind_info
 from bitrix_monitor.shop import ShopDatabase
 from bitrix_monitor.sync.api import (
     ActivityEntry,
@@ -39,8 +39,9 @@ from bitrix_monitor.sync.archive import Archive, ArchivedRecord, UnreadableArchi
 from bitrix_monitor.sync.changes import ChangeWatcher
 from bitrix_monitor.sync.custom_fields import check_shop_fields
 from bitrix_monitor.sync.engine import JobRunner, RunStats
-from bitrix_monitor.sync.model import PORTAL_ENTITY, Plan, PlannedJob, QueueMark, RecordState
-from bitrix_monitor.sync.pull import PullOutcome, StagePuller, hold_waiting
+from bitrix_monitor.sync.model import PORTAL_ENTITY, FieldDiff, Plan, PlannedJob, QueueMark, RecordState
+from bitrix_monitor.sync.owners import FieldOwners, baselines
+from bitrix_monitor.sync.pull import WAITING, PullOutcome, StagePuller, hold_waiting
 from bitrix_monitor.sync.reconcile import QueueInfo, Reconciler, TitlePattern, job_for
 from bitrix_monitor.sync.restore import RestoreOutcome, Restorer
 from bitrix_monitor.sync.stages import StageGuard
@@ -59,6 +60,9 @@ class PortalFailed(UserFacingError):
     def __init__(self, webhook: WebhookUrl, exc: BaseException) -> None:
         super().__init__(f"The Bitrix24 portal {webhook.redacted} could not be read: {exc}")
 
+
+# The state a record shows when several of its fields wait: the one a person must act on first.
+_WAITING_ORDER = (RecordState.CONFLICT, RecordState.NEEDS_STAGE_MAPPING, RecordState.CHANGED_IN_CRM)
 
 LEGACY_MEMORY = "legacy_titles"  # what the last search for deals made before origin ids found
 
@@ -99,6 +103,7 @@ class MonitorService:
         self._throttle_seen = 0.0
         self.stages = StageGuard(client, cfg.shop.orders)  # the deal pipeline, read again by each snapshot
         self.puller = StagePuller(shop, client, queue, cfg.shop.orders)  # stage moves made in the CRM
+        self.owners = FieldOwners(cfg.shop)  # who changes each field: what is pushed, what is pulled
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -179,6 +184,11 @@ class MonitorService:
         pattern = TitlePattern.of(self.cfg.shop.orders.title, self.cfg.shop.orders.key)
         conflicts = await asyncio.to_thread(self.queue.conflict_fingerprints)
         known = await asyncio.to_thread(self._legacy_known, pattern)
+        agreed = await asyncio.to_thread(self._baselines)
+
+        def pushed(kind: str, key: str, diffs: list[FieldDiff], record: Mapping[str, Any]) -> list[FieldDiff]:
+            return self.owners.push_diffs(kind, diffs, record, agreed.get(kind, {}).get(key, {}))
+
         reconciler = Reconciler(
             self.shop,
             self.client,
@@ -188,6 +198,7 @@ class MonitorService:
             conflicts=conflicts,
             category=self.cfg.shop.orders.category,
             legacy_known=known,
+            push_diffs=pushed,
         )
         before = self.client.cost()
         try:
@@ -201,12 +212,12 @@ class MonitorService:
         if reconciler.legacy_found is not None and pattern is not None:
             found = {"pattern": pattern.regex.pattern, "found": reconciler.legacy_found}
             await asyncio.to_thread(self.queue.remember, LEGACY_MEMORY, found)
-        # Records in sync agree on their stage: the baseline of the next pull's merge. Orders whose CRM
-        # stage is not applied yet are shown so, and held (their old stage is not pushed back).
-        agreed = [(s.key, s.portal_values.get("STAGE_ID") or "") for s in snap.statuses("order")]
-        in_sync = {s.key for s in snap.statuses("order") if s.state is RecordState.IN_SYNC}
-        await self.puller.remember_agreed([(k, v) for k, v in agreed if k in in_sync and v])
-        held = hold_waiting(snap, await self.puller.waiting())
+        # Fields both sides agree on are the baselines of the next pull's merge. Records whose CRM change is
+        # not applied yet are shown so, and held (their old values are not pushed back).
+        await asyncio.to_thread(self._remember_agreed, snap, agreed)
+        held = snap
+        for kind, waiting in (await asyncio.to_thread(self._waiting)).items():
+            held = hold_waiting(held, waiting, kind)
         # Requests of a queue runner sharing this client in the meantime are counted too.
         return dataclasses.replace(held, portal=self.client.cost().since(before))
 
@@ -221,6 +232,41 @@ class MonitorService:
         if outcome.pulled:
             self._log_activity("pull", f"wrote {len(outcome.pulled)} stages moved in Bitrix24 into the shop")
         return outcome
+
+    def _baselines(self) -> dict[str, dict[str, dict[str, PullField]]]:
+        """Kind → shop key → field → baseline, of every field the CRM may change."""
+        return {k: baselines(k, self.owners, self.queue.pull_fields) for k in self.owners.kinds}
+
+    def _remember_agreed(
+        self, snap: Snapshot, known: Mapping[str, Mapping[str, Mapping[str, PullField]]]
+    ) -> None:
+        """Linked records whose field both sides hold alike: that value is the field's baseline (and a CRM
+        change left waiting is over: someone brought the sides together)."""
+        linked = (RecordState.IN_SYNC, RecordState.OUTDATED)
+        for kind in self.owners.kinds:
+            statuses = [s for s in snap.statuses(kind) if s.state in linked and s.portal_id == s.stored_id]
+            for rule in self.owners.rules(kind):
+                fresh = []
+                for s in statuses:
+                    value = rule.agreed_on(s.shop_values, s.portal_values)
+                    prev = known.get(kind, {}).get(s.key, {}).get(rule.name)
+                    if value is None or s.portal_id is None:
+                        continue
+                    if prev is None or prev.agreed != value or prev.pending is not None:
+                        fresh.append(PullField(s.key, agreed=value))
+                self.queue.save_pull_fields(kind, rule.name, fresh)
+
+    def _waiting(self) -> dict[str, dict[str, tuple[RecordState, str]]]:
+        """Kind → shop key → (state, note) of the CRM changes not applied to the shop (every field's)."""
+        out: dict[str, dict[str, tuple[RecordState, str]]] = {}
+        for kind, by_key in self._baselines().items():
+            for key, by_field in by_key.items():
+                pending = [f for f in by_field.values() if f.pending is not None]
+                if pending:
+                    states = [WAITING.get(f.state, RecordState.CHANGED_IN_CRM) for f in pending]
+                    state = min(states, key=_WAITING_ORDER.index)
+                    out.setdefault(kind, {})[key] = (state, "; ".join(f.note for f in pending if f.note))
+        return out
 
     def _legacy_known(self, pattern: TitlePattern | None) -> dict[str, list[int]] | None:
         """The deals made before origin ids that the last search found, if it searched with this title
@@ -318,6 +364,7 @@ class MonitorService:
             archive_dir=self.dirs.archive_dir,
             portal_base=self.webhook.portal_base,
             stages=self.stages,
+            owners=self.owners,
             # On a shared queue a runner that dies is only found out when its lease runs out; the heartbeat
             # renews the leases of a live one every third of it.
             lease_seconds=300.0 if self.queue.exclusive else TEAM_LEASE_SECONDS,

@@ -940,6 +940,14 @@
         <translation>Другие поля контакта</translation>
     </message>
     <message>
+        <source>Who changes contact fields</source>
+        <translation>Кто меняет поля контакта</translation>
+    </message>
+    <message>
+        <source>Field = shop, crm or both: PHONE=both takes phone numbers a manager fixes in the CRM back into the shop (others: shop)</source>
+        <translation>Поле = кто его меняет (=shop: магазин, =crm: CRM, =both: обе стороны); PHONE=both возвращает в магазин телефон, исправленный менеджером в CRM (остальные поля: =shop)</translation>
+    </message>
+    <message>
         <source>Company key column</source>
         <translation>Столбец ключа компании</translation>
     </message>
@@ -978,6 +986,14 @@
     <message>
         <source>More company fields</source>
         <translation>Другие поля компании</translation>
+    </message>
+    <message>
+        <source>Who changes company fields</source>
+        <translation>Кто меняет поля компании</translation>
+    </message>
+    <message>
+        <source>Field = shop, crm or both: PHONE=both takes a phone fixed in the CRM back into the shop (others: shop)</source>
+        <translation>Поле = кто его меняет (=shop: магазин, =crm: CRM, =both: обе стороны); PHONE=both возвращает в магазин телефон, исправленный в CRM (остальные поля: =shop)</translation>
     </message>
     <message>
         <source>Id table</source>

@@ -253,7 +253,7 @@ CONFIG_CASES = {
     ),
     "owner_not_pullable_yet": (
         "[shop.orders.owners]\nTITLE = 'crm'\n",
-        "only STAGE_ID can be taken from the CRM for now",
+        "TITLE is not a field taken from one shop column",
     ),
     "owner_not_text": ("[shop.orders.owners]\nSTAGE_ID = true\n", "owners"),
     "stage_map_back_empty_status": ("[shop.orders]\nstage_map_back = {WON = ''}\n", "must be non-empty"),

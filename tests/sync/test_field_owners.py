@@ -1,0 +1,93 @@
+"""Who changes each field (``[shop.<plural>.owners]``): a ``crm`` field is never pushed over an existing
+record, a ``both`` field is pushed only while the CRM still holds the value both sides last agreed on."""
+
+from __future__ import annotations
+
+import asyncio
+import tomllib
+
+import pytest
+
+from bitrix_monitor import config
+from bitrix_monitor.demo.emulator import PortalEmulator
+from bitrix_monitor.errors import ConfigError
+from bitrix_monitor.sync.api import Snapshot
+from bitrix_monitor.sync.model import RecordState
+from bitrix_monitor.sync.service import MonitorService
+from tests.sync.conftest import FAST_CONFIG, Shop
+
+MANAGER = 7
+CRM_STAGE = config.from_dict(tomllib.loads(FAST_CONFIG + '[shop.orders.owners]\nSTAGE_ID = "crm"\n'))
+BOTH_PHONE = config.from_dict(tomllib.loads(FAST_CONFIG + '[shop.users.owners]\nPHONE = "both"\n'))
+
+
+async def _sync(service: MonitorService) -> Snapshot:
+    snap = await service.snapshot()
+    await service.apply(snap.plan)
+    await service.run_queue(max_wait=60)
+    return await service.snapshot()
+
+
+def test_owners_name_fields_taken_from_one_column_only() -> None:
+    cfg = config.from_dict({"shop": {"users": {"owners": {"PHONE": "both", "EMAIL": "crm"}}}})
+    assert cfg.shop.users.owners == {"PHONE": "both", "EMAIL": "crm"}
+    custom = {"fields": {"UF_CRM_NOTE": "note", "UF_CRM_KEY": "{id}"}, "owners": {"UF_CRM_NOTE": "both"}}
+    assert config.from_dict({"shop": {"users": custom}}).shop.users.owners == {"UF_CRM_NOTE": "both"}
+    for section, owners, why in (
+        ("orders", {"TITLE": "crm"}, "TITLE is not a field taken from one shop column"),
+        ("users", {"NAME": "both"}, "fields the CRM may change here: COMPANY_TITLE, EMAIL, PHONE"),
+        ("users", {"PHONE": "sometimes"}, 'use "shop", "crm" or "both"'),
+        ("users", {"fields": {"UF_CRM_KEY": "{id}"}, "owners": {"UF_CRM_KEY": "crm"}}, "UF_CRM_KEY is not"),
+    ):
+        section_cfg = owners if "owners" in owners else {"owners": owners}
+        with pytest.raises(ConfigError, match=why):
+            config.from_dict({"shop": {section: section_cfg}})
+    names = {"first_name": "first", "last_name": "last", "owners": {"NAME": "both", "LAST_NAME": "crm"}}
+    assert config.from_dict({"shop": {"users": names}}).shop.users.owners["LAST_NAME"] == "crm"
+
+
+@pytest.mark.parametrize("service", [CRM_STAGE], ids=["crm_stage"], indirect=True)
+async def test_a_crm_owned_stage_seeds_a_new_deal_and_is_never_pushed_after(
+    shop: Shop, portal: PortalEmulator, service: MonitorService
+) -> None:
+    first = await _sync(service)
+    assert first.order_counts.in_sync == shop.orders
+    key, deal_id = next(iter(shop.deal_ids().items()))
+    assert deal_id is not None
+    order = service.shop.get_orders([key])[key]
+    assert portal.store.get("deal", deal_id)["STAGE_ID"] == order.stage  # the create carried the shop's
+    other = "WON" if order.stage != "WON" else "LOSE"
+    shop.execute("UPDATE orders SET status = :s WHERE order_id = :k", s=other, k=int(key))
+    snap = await service.snapshot()
+    status = next(s for s in snap.orders if s.key == key)
+    assert status.state is RecordState.IN_SYNC and not status.diffs
+    assert not [j for j in snap.plan.jobs if j.entity_key == key]
+    # Even an update asked for by hand leaves the stage alone.
+    await asyncio.to_thread(service.queue.enqueue, "deal.update", key, created_by="test")
+    await service.run_queue(max_wait=10)
+    assert portal.store.get("deal", deal_id)["STAGE_ID"] == order.stage
+
+
+@pytest.mark.parametrize("service", [BOTH_PHONE], ids=["both_phone"], indirect=True)
+async def test_a_both_field_the_crm_changed_is_not_pushed_back_even_before_a_pull(
+    shop: Shop, portal: PortalEmulator, service: MonitorService
+) -> None:
+    await _sync(service)
+    users = service.shop.get_users(list(shop.contact_ids()))
+    user = next(u for u in users.values() if u.phone and u.contact_id)
+    assert user.contact_id is not None
+    contact = portal.store.get("contact", user.contact_id)
+    (phone,) = contact["PHONE"]
+    fixed = {"PHONE": [{"ID": phone["ID"], "VALUE": "+7 900 111-22-33"}]}
+    portal.store.update("contact", user.contact_id, fixed, as_user=MANAGER)
+    # No pull has run: the push alone must not send the shop's old number over the manager's.
+    snap = await service.snapshot()
+    status = next(s for s in snap.users if s.key == user.key)
+    assert "PHONE" not in {d.field for d in status.diffs}
+    await asyncio.to_thread(service.queue.enqueue, "contact.update", user.key, created_by="test")
+    await service.run_queue(max_wait=10)
+    assert [v["VALUE"] for v in portal.store.get("contact", user.contact_id)["PHONE"]] == ["+7 900 111-22-33"]
+    # A field the shop owns still goes out.
+    shop.execute("UPDATE users SET full_name = 'Renamed Person' WHERE id = :k", k=int(user.key))
+    await _sync(service)
+    assert portal.store.get("contact", user.contact_id)["NAME"] == "Renamed"
