@@ -128,6 +128,9 @@ async def open_service(
             timeout=cfg.portal.timeout,
             ca_bundle=cfg.portal.ca_bundle or None,
         )
+        # A method's operating-time budget is the webhook's: kept in the queue, for the next run and for
+        # every runner on a team queue (by portal and user id; the secret stays out of the database).
+        client.share_operating(queue.operating_budget(f"{webhook.portal_base}/rest/{webhook.user_id}"))
         if isinstance(queue, TeamQueue):
             # The portal's rate limit is the portal's: every runner on the team queue shares one budget.
             plan = cfg.rate_plan

@@ -46,7 +46,15 @@ from bitrix_monitor.bitrix.errors import (
     TransportError,
     error_from_answer,
 )
-from bitrix_monitor.bitrix.ratelimit import LeakyBucket, OperatingTracker, PortalCost, RateBudget, SlotSource
+from bitrix_monitor.bitrix.ratelimit import (
+    LeakyBucket,
+    OperatingSeen,
+    OperatingSource,
+    OperatingTracker,
+    PortalCost,
+    RateBudget,
+    SlotSource,
+)
 from bitrix_monitor.bitrix.url import WebhookUrl
 from bitrix_monitor.config import PLANS, RatePlan
 from bitrix_monitor.errors import ConfigError
@@ -211,6 +219,9 @@ class BitrixClient:
         self.backoff = RETRY_BACKOFF if backoff is None else backoff
         self._bucket = LeakyBucket(plan)
         self._operating = OperatingTracker(limit=operating_limit)
+        self._operating_shared: OperatingSource | None = None
+        self._unpublished: list[OperatingSeen] = []  # figures heard, for the shared source
+        self._unpublished_pauses: dict[str, float] = {}
         self._in_flight = asyncio.Semaphore(max_in_flight)
         self._requests = 0
         self._rate_limited = 0
@@ -260,6 +271,12 @@ class BitrixClient:
         this client's own bucket, so every runner on the queue shares the portal's one rate limit."""
         self._bucket.shared = source
 
+    def share_operating(self, source: OperatingSource) -> None:
+        """Keep the per-method operating-time budget in ``source`` (the queue's database): what any runner
+        heard of a method's budget holds every runner back, and near the budget the team, not each runner,
+        calls the method at most once a second."""
+        self._operating_shared = source
+
     def budget(self) -> RateBudget:
         return RateBudget(
             tokens_left=self._bucket.tokens_left(),
@@ -280,7 +297,20 @@ class BitrixClient:
 
     async def _wait_method(self, method: str) -> None:
         """Honour a pause or slow-down of ``method``; raise when the pause is longer than ``max_pause``."""
-        delay = self._operating.delay(method)
+        shared = self._operating_shared
+        if shared is None:
+            delay = self._operating.delay(method)
+        else:
+            await self._publish()
+            op = self._operating
+            state = await asyncio.to_thread(
+                shared.before_call,
+                op.key(method),
+                slow_at=op.limit * op.slow_fraction,
+                spacing=1.0,
+                now=time.time(),
+            )
+            delay = op.adopt(method, state)
         if delay <= 0:
             return
         if delay > self.max_pause:
@@ -298,6 +328,32 @@ class BitrixClient:
         if t is not None:
             self._operating.observe(method, t.operating, t.operating_reset_at)
             self._charge(method, t)
+            if self._operating_shared is not None and t.operating is not None:
+                at = t.finish if t.finish is not None else time.time()
+                m = OperatingTracker.key(method)
+                self._unpublished.append((m, t.operating, t.operating_reset_at, at))
+                self._held(method)
+
+    async def _pause(self, method: str, until: float | None) -> float:
+        """Pause ``method`` (an OPERATION_TIME_LIMIT answer) here and for the team."""
+        until = self._operating.pause(method, until)
+        self._held(method)
+        await self._publish()
+        return until
+
+    def _held(self, method: str) -> None:
+        m = OperatingTracker.key(method)
+        until = self._operating.paused_until.get(m)
+        if self._operating_shared is not None and until is not None:
+            self._unpublished_pauses[m] = until
+
+    async def _publish(self) -> None:
+        """Hand the figures and pauses heard since the last time to the shared source."""
+        if self._operating_shared is None or not (self._unpublished or self._unpublished_pauses):
+            return
+        figures, self._unpublished = self._unpublished, []
+        pauses, self._unpublished_pauses = self._unpublished_pauses, {}
+        await asyncio.to_thread(self._operating_shared.seen, figures, pauses)
 
     def _charge(self, method: str, t: ResponseTime) -> None:
         """Count what a call consumed of its method's operating-time budget: the rise of ``time.operating``
@@ -463,7 +519,7 @@ class BitrixClient:
                 continue
             except OperationTimeLimit as e:
                 self._operation_limited += 1
-                e.reset_at = self._operating.pause(method, e.reset_at)
+                e.reset_at = await self._pause(method, e.reset_at)
                 log.warning("Bitrix24 operating-time limit on %s; paused until %s", method, e.reset_at)
                 if e.reset_at - time.time() > self.max_pause:
                     raise
@@ -492,6 +548,7 @@ class BitrixClient:
                 continue
             if method.lower() != "batch":
                 self._observe(method, result.time)
+                await self._publish()
             return result
 
     # ------------------------------------------------------------------ calls
@@ -693,13 +750,14 @@ class BitrixClient:
                         continue
                     if isinstance(err, OperationTimeLimit):
                         self._operation_limited += 1
-                        err.reset_at = self._operating.pause(method, err.reset_at)
+                        err.reset_at = await self._pause(method, err.reset_at)
                         if err.reset_at - time.time() <= self.max_pause:
                             resend.append((key, method, params))
                             continue
                     out.errors[key] = err
                 else:
                     out.not_run.append(key)
+            await self._publish()
             if halt and (out.errors or out.not_run):
                 out.not_run.extend(k for k, _, _ in resend)
                 break

@@ -9,14 +9,17 @@
 * :class:`OperatingTracker` -- the per-method operating-time limit: the portal reports in every answer how
   many seconds of execution a method used in the last 10 minutes (``time.operating``, also per batch command
   in ``result_time``). Near the budget calls of that method are spaced out; at the budget (or on a 429) the
-  method is paused until ``operating_reset_at``.
+  method is paused until ``operating_reset_at``. Runners sharing a queue keep these figures in an
+  :class:`OperatingSource` instead (the queue's database; for a desk's file, the next run): what one runner
+  heard of a method's budget holds every runner back, and the one-call-a-second near the budget is the
+  team's, not each runner's.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -73,6 +76,29 @@ class SlotSource(Protocol):
 
     def refused(self) -> None:
         """The portal refused a request: treat the shared bucket as full."""
+
+
+# What an :class:`OperatingSource` knows of a method before a call: the seconds used in the window (None:
+# unknown), when its oldest bucket drops out, until when it is paused, and how long this call is to wait for
+# its turn near the budget (0: go).
+OperatingState = tuple[float | None, float | None, float | None, float]
+# An answer's figure for a method: (method, operating seconds, operating_reset_at, when it was measured).
+OperatingSeen = tuple[str, float, float | None, float]
+
+
+class OperatingSource(Protocol):
+    """The operating-time budget per method kept elsewhere (shared by several processes, and outliving one).
+    Methods are keys of :meth:`OperatingTracker.key`; times are unix seconds. Blocking calls: run off the
+    loop."""
+
+    def before_call(self, method: str, *, slow_at: float, spacing: float, now: float) -> OperatingState:
+        """What is known of ``method``; near the budget (``slow_at`` seconds used) this also takes the
+        method's next turn, ``spacing`` seconds after the previous one. A pause that ended is forgotten with
+        the figure it was based on."""
+
+    def seen(self, figures: Sequence[OperatingSeen], pauses: Mapping[str, float]) -> None:
+        """Record answers' figures (a newer measurement replaces an older one) and pauses (the later end
+        wins)."""
 
 
 class LeakyBucket:
@@ -190,6 +216,25 @@ class OperatingTracker:
                 until = self._wall() + 60.0
         self.paused_until[m] = max(self.paused_until.get(m, 0.0), until)
         return self.paused_until[m]
+
+    def adopt(self, method: str, state: OperatingState) -> float:
+        """Take what the shared source knows of ``method`` as ours; returns the seconds to wait before
+        calling it (the source has spaced the calls near the budget already)."""
+        m = self.key(method)
+        used, reset_at, paused_until, wait = state
+        if used is None:
+            self.used.pop(m, None)
+        else:
+            self.used[m] = used
+        if reset_at is not None:
+            self.reset_at[m] = reset_at
+        now = self._wall()
+        until = max(paused_until or 0.0, self.paused_until.get(m, 0.0))
+        if until > now:
+            self.paused_until[m] = until
+            return until - now
+        self.paused_until.pop(m, None)
+        return max(0.0, wait)
 
     def delay(self, method: str) -> float:
         """Seconds to wait before calling ``method`` (0 when it is free to go)."""

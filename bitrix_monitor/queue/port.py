@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from bitrix_monitor.queue.model import (
     ActivityPoint,
@@ -24,6 +24,9 @@ from bitrix_monitor.queue.model import (
     RestoreEntry,
     TeamRunner,
 )
+
+if TYPE_CHECKING:
+    from bitrix_monitor.queue.store import OperatingBudget
 
 Detail = Mapping[str, Any] | None
 
@@ -200,3 +203,7 @@ class JobStore(Protocol):
     def recall(self, name: str) -> Any | None: ...
 
     def remember(self, name: str, value: Any | None) -> None: ...
+
+    # The portal's operating-time budget per method of a webhook, kept for the next run and, in a team's
+    # queue, shared by every runner (the Bitrix client's OperatingSource).
+    def operating_budget(self, webhook: str) -> OperatingBudget: ...

@@ -282,12 +282,36 @@ def _v5_remembered(conn: sa.Connection) -> None:
     conn.exec_driver_sql(REMEMBERED_DDL.format(real="REAL"))
 
 
+# The portal's operating-time budget per webhook and method (the webhook as its portal and user id, never
+# its secret): the last figure heard and when it was measured, when its oldest bucket drops out, until when
+# the method is paused, and the next turn of a method called near its budget. Unix seconds.
+OPERATING_DDL = """
+    CREATE TABLE operating_budget (
+        webhook TEXT NOT NULL,
+        method TEXT NOT NULL,
+        used {real},
+        seen_at {real} NOT NULL,
+        reset_at {real},
+        paused_until {real},
+        next_call_at {real} NOT NULL DEFAULT 0,
+        PRIMARY KEY (webhook, method)
+    )
+"""
+
+
+def _v6_operating_budget(conn: sa.Connection) -> None:
+    """The portal's operating-time budget per method, kept for the next run (and, in a team's queue, for
+    every runner)."""
+    conn.exec_driver_sql(OPERATING_DDL.format(real="REAL"))
+
+
 MIGRATIONS: tuple[Callable[[sa.Connection], None], ...] = (
     _v1_initial,
     _v2_error_signature,
     _v3_restores_and_conflicts,
     _v4_pull_state,
     _v5_remembered,
+    _v6_operating_budget,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -1334,6 +1334,88 @@ class JobQueue:
                 params,
             )
 
+    # --- the portal's operating-time budget per method ----------------------------------------------------
+
+    def operating_budget(self, webhook: str) -> OperatingBudget:
+        """The operating-time budget of ``webhook`` (its portal and user id, never its secret), kept here:
+        for the next run, and in a team's queue for every runner."""
+        return OperatingBudget(self, webhook)
+
+    def operating_before_call(
+        self, webhook: str, method: str, slow_at: float, spacing: float, now: float
+    ) -> tuple[float | None, float | None, float | None, float]:
+        """What is known of ``method``'s budget: (seconds used, reset at, paused until, wait). A pause that
+        ended is forgotten with its figure; near the budget (``slow_at`` used, not paused) this takes the
+        method's next turn, ``spacing`` seconds after the last one taken, in one atomic UPDATE."""
+        key = {"w": webhook, "m": method}
+        with self._write() as conn:
+            row = conn.execute(
+                sa.text(
+                    "UPDATE operating_budget SET "
+                    "next_call_at = CASE WHEN paused_until IS NULL AND used >= :slow THEN "
+                    "(CASE WHEN next_call_at > :now THEN next_call_at ELSE :now END) + :sp "
+                    "ELSE next_call_at END, "
+                    "used = CASE WHEN paused_until <= :now THEN NULL ELSE used END, "
+                    "paused_until = CASE WHEN paused_until <= :now THEN NULL ELSE paused_until END "
+                    "WHERE webhook = :w AND method = :m "
+                    "AND (paused_until <= :now OR (paused_until IS NULL AND used >= :slow)) "
+                    "RETURNING used, reset_at, paused_until, next_call_at"
+                ),
+                {**key, "slow": slow_at, "sp": spacing, "now": now},
+            ).one_or_none()
+            if row is None:
+                row = conn.execute(
+                    sa.text(
+                        "SELECT used, reset_at, paused_until, NULL FROM operating_budget "
+                        "WHERE webhook = :w AND method = :m"
+                    ),
+                    key,
+                ).one_or_none()
+        if row is None:
+            return None, None, None, 0.0
+        used, reset_at, paused_until, turn = row
+        wait = 0.0 if turn is None or paused_until is not None else max(0.0, turn - spacing - now)
+        return used, reset_at, paused_until, wait
+
+    def operating_seen(
+        self,
+        webhook: str,
+        figures: Sequence[tuple[str, float, float | None, float]],
+        pauses: Mapping[str, float],
+    ) -> None:
+        """Record answers' figures, (method, seconds used, reset at, measured at): the latest measurement
+        of a method wins whatever order they arrive in; and pauses, by method: the later end wins. Rows are
+        written in method order, so two runners never wait on each other's rows."""
+        latest: dict[str, tuple[float | None, float | None, float]] = {}
+        for method, figure, reset_at, at in figures:
+            if method not in latest or at >= latest[method][2]:
+                latest[method] = (figure, reset_at, at)
+        unknown: tuple[float | None, float | None, float] = (None, None, 0.0)
+        rows = []
+        for method in sorted(latest.keys() | pauses.keys()):
+            used, reset_at, at = latest.get(method, unknown)
+            pause = pauses.get(method)
+            rows.append({"w": webhook, "m": method, "u": used, "r": reset_at, "s": at, "p": pause})
+        if not rows:
+            return
+        newer = "(excluded.used IS NOT NULL AND excluded.seen_at >= o.seen_at)"
+        with self._write() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO operating_budget AS o "
+                    "(webhook, method, used, seen_at, reset_at, paused_until) "
+                    "VALUES (:w, :m, :u, :s, :r, :p) ON CONFLICT (webhook, method) DO UPDATE SET "
+                    f"used = CASE WHEN {newer} THEN excluded.used ELSE o.used END, "
+                    f"reset_at = CASE WHEN {newer} THEN COALESCE(excluded.reset_at, o.reset_at) "
+                    "ELSE o.reset_at END, "
+                    f"seen_at = CASE WHEN {newer} THEN excluded.seen_at ELSE o.seen_at END, "
+                    "paused_until = CASE WHEN o.paused_until IS NULL "
+                    "OR excluded.paused_until > o.paused_until THEN excluded.paused_until "
+                    "ELSE o.paused_until END"
+                ),
+                rows,
+            )
+
     # --- what a costly search found, remembered by name ----------------------------------------------------
 
     def recall(self, name: str) -> Any | None:
@@ -1355,3 +1437,22 @@ class JobQueue:
                 ),
                 {"n": name, "v": json.dumps(value, ensure_ascii=False), "t": self._clock()},
             )
+
+
+class OperatingBudget:
+    """One webhook's operating-time budget per method in a job store, as the Bitrix client's
+    :class:`~bitrix_monitor.bitrix.ratelimit.OperatingSource`."""
+
+    def __init__(self, queue: JobQueue, webhook: str) -> None:
+        self.queue = queue
+        self.webhook = webhook
+
+    def before_call(
+        self, method: str, *, slow_at: float, spacing: float, now: float
+    ) -> tuple[float | None, float | None, float | None, float]:
+        return self.queue.operating_before_call(self.webhook, method, slow_at, spacing, now)
+
+    def seen(
+        self, figures: Sequence[tuple[str, float, float | None, float]], pauses: Mapping[str, float]
+    ) -> None:
+        self.queue.operating_seen(self.webhook, figures, pauses)

@@ -11,7 +11,9 @@ Everything about jobs is :class:`~bitrix_monitor.queue.store.JobQueue`'s own cod
 * every call is one short transaction, retried after the connection is lost (a database restart): a call
   whose commit went through but whose answer was lost is safe to repeat (a claim repeated leaves the first
   claim's jobs to run out their lease; a repeated outcome finds the lease gone);
-* the portal's request budget lives here too (:class:`SharedBudget`), so runners share one rate limit.
+* the portal's request budget lives here too (:class:`SharedBudget`), so runners share one rate limit, as
+  does its operating-time budget per method (:class:`~bitrix_monitor.queue.store.OperatingBudget`, kept by
+  the file too).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ import sqlalchemy as sa
 from bitrix_monitor import __version__
 from bitrix_monitor.errors import ConfigError, UserFacingError
 from bitrix_monitor.queue.model import TeamRunner
-from bitrix_monitor.queue.schema import PULL_DDL, REMEMBERED_DDL
+from bitrix_monitor.queue.schema import OPERATING_DDL, PULL_DDL, REMEMBERED_DDL
 from bitrix_monitor.queue.store import Clock, JobQueue, RetryPolicy, _dt, _opt_dt
 
 log = logging.getLogger(__name__)
@@ -218,11 +220,17 @@ def _v4_remembered(conn: sa.Connection) -> None:
     conn.exec_driver_sql(REMEMBERED_DDL.format(real="DOUBLE PRECISION"))
 
 
+def _v5_operating_budget(conn: sa.Connection) -> None:
+    """The portal's operating-time budget per method, shared by the runners (the file queue's version 6)."""
+    conn.exec_driver_sql(OPERATING_DDL.format(real="DOUBLE PRECISION"))
+
+
 MIGRATIONS: tuple[Callable[[sa.Connection], None], ...] = (
     _v1_initial,
     _v2_team,
     _v3_pull_state,
     _v4_remembered,
+    _v5_operating_budget,
 )
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 
@@ -314,6 +322,7 @@ _STORE_METHODS: Final = (
     "error_signatures", "delete_done", "counts", "get", "list_jobs", "count_jobs", "events", "event_log",
     "active_job", "history_for", "next_due_at", "activity", "restore_entry", "restore_sending",
     "restore_created", "restore_done", "conflict_fingerprints", "record_conflict", "clear_conflicts",
+    "operating_before_call", "operating_seen",
 )  # fmt: skip
 
 
