@@ -19,6 +19,7 @@ from bitrix_monitor.queue.model import (
     Job,
     JobError,
     JobEvent,
+    LoggedEvent,
     PullField,
     QueueCounts,
     RestoreEntry,
@@ -161,6 +162,19 @@ class JobStore(Protocol):
     ) -> list[Job]: ...
 
     def events(self, job_id: int) -> list[JobEvent]: ...
+
+    def event_log(
+        self,
+        *,
+        since: datetime | None = None,
+        actors: Sequence[str] | None = None,
+        types: Sequence[str] | None = None,
+        limit: int = 1000,
+    ) -> list[LoggedEvent]:
+        """The newest events of all jobs, newest first: the audit trail of who did what."""
+
+    def ran_by(self, ids: Iterable[int]) -> dict[int, str]:
+        """Who ran each of these jobs last (the lease owner of its latest claim)."""
 
     def history_for(self, entity_type: str, entity_key: str) -> list[Job]: ...
 

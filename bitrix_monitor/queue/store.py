@@ -1083,6 +1083,29 @@ class JobQueue:
             )
             return [_event(r) for r in rows]
 
+    def ran_by(self, ids: Iterable[int]) -> dict[int, str]:
+        """Who ran each of these jobs last: the lease owner ("host:pid") its latest claim names; jobs that
+        never ran are left out."""
+        id_list = list(ids)
+        found: dict[int, str] = {}
+        with self._read() as conn:
+            for start in range(0, len(id_list), _CHUNK):
+                latest = (
+                    sa.select(sa.func.max(job_events.c.id))
+                    .where(
+                        job_events.c.job_id.in_(id_list[start : start + _CHUNK]),
+                        job_events.c.type == m.EV_CLAIMED,
+                    )
+                    .group_by(job_events.c.job_id)
+                )
+                rows = conn.execute(
+                    sa.select(job_events.c.job_id, job_events.c.actor).where(
+                        job_events.c.id.in_(latest.scalar_subquery())
+                    )
+                )
+                found.update((job_id, actor) for job_id, actor in rows if actor)
+        return found
+
     def event_log(
         self,
         *,

@@ -246,25 +246,80 @@ def prepare(engine: sa.Engine, where: str, *, upto: int = SCHEMA_VERSION) -> int
             if not isinstance(found, int):
                 raise UserFacingError(f"The team job queue {where} has no schema version")
         elif "jobs" in tables:
-            raise UserFacingError(
-                f"The database of the team job queue {where} holds a jobs table that is not ours",
-                hint="give the team queue a database (or a schema) of its own",
-            )
+            raise _not_ours(where)
         else:
             found = 0
             conn.exec_driver_sql("CREATE TABLE schema_version (version INTEGER NOT NULL)")
             conn.exec_driver_sql("INSERT INTO schema_version (version) VALUES (0)")
         if found > SCHEMA_VERSION:
-            raise UserFacingError(
-                f"The team job queue {where} was set up by a newer version of Bitrix Monitor (queue schema "
-                f"{found}; this version knows up to {SCHEMA_VERSION})",
-                hint="update Bitrix Monitor on this machine",
-            )
+            raise _newer(where, found)
         for version in range(found + 1, upto + 1):
             MIGRATIONS[version - 1](conn)
         if upto > found:
             conn.execute(sa.text("UPDATE schema_version SET version = :v"), {"v": upto})
     return found
+
+
+def _not_ours(where: str) -> UserFacingError:
+    return UserFacingError(
+        f"The database of the team job queue {where} holds a jobs table that is not ours",
+        hint="give the team queue a database (or a schema) of its own",
+    )
+
+
+def _newer(where: str, found: int) -> UserFacingError:
+    return UserFacingError(
+        f"The team job queue {where} was set up by a newer version of Bitrix Monitor (queue schema "
+        f"{found}; this version knows up to {SCHEMA_VERSION})",
+        hint="update Bitrix Monitor on this machine",
+    )
+
+
+def _driver_url(url: str, password: str | None) -> tuple[sa.URL, sa.URL]:
+    """``[queue] url`` checked, and the URL the driver connects with (the password added)."""
+    parsed = check_queue_url(url)
+    full = parsed.set(drivername="postgresql+psycopg")
+    return parsed, full if password is None else full.set(password=password)
+
+
+def probe_queue(url: str, password: str | None = None) -> str:
+    """Connect to the team queue at ``url`` and say in one line what is there, changing nothing: the queue's
+    schema and its runners, or that the app will set the queue up on its first start. Raises
+    :class:`ConfigError` for a URL that cannot be a team queue, :class:`QueueUnreachable` when the database
+    cannot be reached or refuses us."""
+    parsed, full = _driver_url(url, password)
+    where = describe(parsed)
+    engine = sa.create_engine(
+        full,
+        poolclass=sa.pool.NullPool,
+        connect_args={"connect_timeout": 10, "application_name": "bitrix-monitor test"},
+    )
+    try:
+        with engine.connect() as conn:
+            tables = set(sa.inspect(conn).get_table_names())
+            if "schema_version" not in tables:
+                if "jobs" in tables:
+                    raise _not_ours(where)
+                return (
+                    f"Connected to {where}: no team queue there yet; the first desk or worker to start "
+                    "with it sets it up (its user needs CREATE there)."
+                )
+            version = conn.exec_driver_sql("SELECT version FROM schema_version").scalar()
+            working = total = 0
+            if "runners" in tables:
+                working, total = conn.execute(
+                    sa.text("SELECT COUNT(*) FILTER (WHERE stopped_at IS NULL), COUNT(*) FROM runners")
+                ).one()
+            if isinstance(version, int) and version > SCHEMA_VERSION:
+                raise _newer(where, version)
+            return (
+                f"Connected to the team queue {where} (schema {version}): {working} of {total} runners "
+                "listed as running."
+            )
+    except sa.exc.DBAPIError as exc:
+        raise QueueUnreachable(where, exc) from exc
+    finally:
+        engine.dispose()
 
 
 # --- the store --------------------------------------------------------------------------------------------
@@ -320,6 +375,7 @@ _STORE_METHODS: Final = (
     "enqueue_many", "claim", "renew", "reclaim_expired", "mark_sending", "record_events", "complete_many",
     "fail_many", "mark_in_doubt_many", "settle", "retry", "cancel", "resolve", "retry_matching",
     "error_signatures", "delete_done", "counts", "get", "list_jobs", "count_jobs", "events", "event_log",
+    "ran_by",
     "active_job", "history_for", "next_due_at", "activity", "restore_entry", "restore_sending",
     "restore_created", "restore_done", "conflict_fingerprints", "record_conflict", "clear_conflicts",
     "operating_before_call", "operating_seen",
@@ -369,10 +425,7 @@ class TeamQueue(JobQueue):
 
         Leases and due times are compared across machines, so by default the queue keeps the database
         server's time (this machine's clock, corrected by its offset from the server's when connecting)."""
-        parsed = check_queue_url(url)
-        full = parsed.set(drivername="postgresql+psycopg")
-        if password is not None:
-            full = full.set(password=password)
+        parsed, full = _driver_url(url, password)
         engine = sa.create_engine(
             full,
             # No pre-ping (a round trip per call): a connection lost in a restart fails its call, SQLAlchemy

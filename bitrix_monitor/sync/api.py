@@ -12,7 +12,7 @@ from typing import Protocol
 
 from bitrix_monitor.bitrix.ratelimit import PortalCost
 from bitrix_monitor.config import AppConfig
-from bitrix_monitor.queue.model import QueueCounts
+from bitrix_monitor.queue.model import QueueCounts, TeamRunner
 from bitrix_monitor.sync.model import EntityCounts, Orphan, Plan, Progress, RecordStatus
 
 ProgressCallback = Callable[[Progress], None]
@@ -32,6 +32,7 @@ class QueueRow:
     error_signature: str
     created_by: str
     updated_at: datetime | None
+    ran_by: str = ""  # the lease owner ("host:pid") of the job's last run, "" if it never ran
 
 
 # The queue's counts per state, as the job store reports them.
@@ -103,9 +104,27 @@ class Snapshot:
 
 @dataclass(frozen=True, slots=True)
 class ActivityEntry:
+    """A line of the activity log: this desk's own summary (``action``), or, on a team queue, a job's event
+    from the queue's audit trail (``event`` with its job; ``action`` empty), which names who did it."""
+
     at: datetime
-    actor: str  # "staff", "sync", "watch"
-    action: str  # "queued 12 deal.create", "merged contact 5 into 3", …
+    # "staff", "sync", "watch"; on a team queue "staff@desk" (a person at that desk), or a runner "host:pid"
+    actor: str
+    action: str  # "queued 12 × deal.create", "merged contact 5 into 3", … ("" for a job's event)
+    event: str = ""  # the job event's type: "retried", "cancelled", "completed", …
+    kind: str = ""  # the job's kind ("deal.create")
+    entity_key: str = ""
+    job_id: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class RunnerStatus:
+    """A runner of the team's queue (a desk, a worker) as the desks see it."""
+
+    runner: TeamRunner
+    state: str  # "working", "stopped" (ended cleanly), "silent" (no heartbeat for longer than a lease)
+    this_desk: bool
+    lease_seconds: float  # how long a runner may stay unheard of before it counts as silent
 
 
 class MonitorApi(Protocol):
@@ -140,6 +159,20 @@ class MonitorApi(Protocol):
 
     def activity(self) -> list[ActivityEntry]: ...
 
+    async def team_activity(self) -> list[ActivityEntry]:
+        """The team queue's audit trail: who queued, ran, retried, cancelled or settled which job, newest
+        first (empty for this desk's own queue file, where :meth:`activity` says it all)."""
+        ...
+
+    async def team_runners(self) -> list[RunnerStatus]:
+        """Every runner of the team queue, the most recently alive first (none for the queue file)."""
+        ...
+
+    @property
+    def team_queue(self) -> str:
+        """Where the team's shared queue is (no password), or "" when this desk works its own file."""
+        ...
+
     def record_url(self, entity: str, portal_id: int) -> str | None: ...
 
     async def settle_jobs(self, ids: Sequence[int], outcome: str) -> int: ...  # outcome: "done" | "retry"
@@ -164,5 +197,7 @@ class ConnectionTests(Protocol):
     async def test_portal(self, url: str) -> str: ...
 
     async def test_shop(self, url: str, password: str | None = None) -> str: ...
+
+    async def test_queue(self, url: str, password: str | None = None) -> str: ...
 
     async def validate_mapping(self, cfg: AppConfig) -> list[str]: ...

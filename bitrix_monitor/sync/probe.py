@@ -92,6 +92,13 @@ class ConnectionTester:
     async def test_shop(self, url: str, password: str | None = None) -> str:
         return await self._shop(replace(self.cfg.shop, url=url), password)
 
+    async def test_queue(self, url: str, password: str | None = None) -> str:
+        """Reach the team queue's database and say what is there, changing nothing (the app sets its tables
+        up on its first start with the queue)."""
+        from bitrix_monitor.queue.team import probe_queue
+
+        return await asyncio.to_thread(probe_queue, url, password)
+
     async def validate_mapping(self, cfg: AppConfig) -> list[str]:
         try:
             await self._shop(cfg.shop, None)

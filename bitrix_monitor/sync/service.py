@@ -24,7 +24,7 @@ from bitrix_monitor.config import AppConfig
 from bitrix_monitor.errors import ConfigError, UserFacingError
 from bitrix_monitor.kinds import crm_of, shop_of
 from bitrix_monitor.paths import DataDirs
-from bitrix_monitor.queue import JobStore, TeamRunner
+from bitrix_monitor.queue import JobStore, LoggedEvent, TeamRunner
 from bitrix_monitor.queue.model import PullField, kind_info
 from bitrix_monitor.shop import ShopDatabase
 from bitrix_monitor.sync.api import (
@@ -33,6 +33,7 @@ from bitrix_monitor.sync.api import (
     ProgressCallback,
     QueueRow,
     QueueSummary,
+    RunnerStatus,
     Snapshot,
 )
 from bitrix_monitor.sync.archive import Archive, ArchivedRecord, UnreadableArchive
@@ -49,6 +50,11 @@ from bitrix_monitor.sync.stages import StageGuard
 log = logging.getLogger(__name__)
 
 TEAM_LEASE_SECONDS = 30.0  # a killed runner's jobs are claimed again this long after its last heartbeat
+DESK_DESCRIPTION = "bitrix-monitor window"  # how an open window is listed among the team queue's runners
+# The team queue's audit trail as the Activity tab shows it: what people and the queue did to jobs, and how
+# the jobs ran (read apart, so a night's thousands of completions never push a person's retry out of view).
+AUDIT_EVENTS = ("retried", "cancelled", "settled", "moved", "lease_expired")
+RUN_EVENTS = ("enqueued", "completed", "failed", "dead", "in_doubt", "resolved")
 
 _MARKS = {"queued": QueueMark.QUEUED, "running": QueueMark.RUNNING, "failed": QueueMark.FAILED,
           "in_doubt": QueueMark.IN_DOUBT, "dead": QueueMark.DEAD}  # fmt: skip
@@ -90,7 +96,8 @@ class MonitorService:
         self.originator = originator
         self.webhook = webhook
         self.settle_delay = settle_delay
-        self.owner = f"{socket.gethostname()}:{os.getpid()}"
+        self.desk = socket.gethostname()  # who this desk is to the team (its runner: desk:pid)
+        self.owner = f"{self.desk}:{os.getpid()}"
         self._paused = asyncio.Event()
         self._activity: list[ActivityEntry] = []
         self._activity_file = dirs.activity_file
@@ -137,12 +144,26 @@ class MonitorService:
         return ChangeWatcher(self.shop, self.cfg.shop, functools.partial(self.apply, actor="watch"))
 
     async def _run_background(self, tick: float) -> None:
+        # On a team queue the open window is one of the team's runners: listed for as long as it is open,
+        # its heartbeat renewed every third of a lease (a window that stops beating is shown as silent).
+        with contextlib.ExitStack() as listed:
+            await self._background_loop(tick, listed)
+
+    async def _background_loop(self, tick: float, listed: contextlib.ExitStack) -> None:
         interval = self.cfg.sync.auto_sync_interval
         watcher: ChangeWatcher | None = None
         next_poll = 0.0
+        next_beat = 0.0
+        shared = not self.queue.exclusive
         loop = asyncio.get_running_loop()
         while not self._stop.is_set():
             try:
+                if shared and loop.time() >= next_beat:
+                    if next_beat == 0.0:
+                        listed.enter_context(self.queue.runner_lock(DESK_DESCRIPTION))
+                    else:
+                        await asyncio.to_thread(self.queue.heartbeat, self.owner)
+                    next_beat = loop.time() + TEAM_LEASE_SECONDS / 3
                 if interval > 0 and not self.runner_paused and loop.time() >= next_poll:
                     if watcher is None:
                         watcher = self.change_watcher()
@@ -324,11 +345,20 @@ class MonitorService:
 
     # ------------------------------------------------------------------ changing
 
+    def actor(self, who: str) -> str:
+        """The actor a job event records: ``who`` ("staff", "sync", "watch") on this desk's own queue file;
+        on a team queue also the desk, "staff@desk-anna", so the team's audit trail says who did what."""
+        return who if self.queue.exclusive else f"{who}@{self.desk}"
+
+    @property
+    def team_queue(self) -> str:
+        return "" if self.queue.exclusive else self.queue.location
+
     async def apply(self, plan: Plan, *, actor: str = "staff") -> int:
         if not plan.jobs:
             return 0
         items = [(j.kind, j.entity_key, dict(j.payload) if j.payload else None) for j in plan.jobs]
-        summary = await asyncio.to_thread(self.queue.enqueue_many, items, created_by=actor)
+        summary = await asyncio.to_thread(self.queue.enqueue_many, items, created_by=self.actor(actor))
         for kind, n in plan.counts().items():
             self._log_activity(actor, f"queued {n} × {kind}")
         await self._supersede_dead(items, summary.job_ids)
@@ -348,7 +378,13 @@ class MonitorService:
             newer = new.get((job.entity_type, job.entity_key, job.family))
             if newer is not None and newer != job.id:
                 await asyncio.to_thread(
-                    self.queue.resolve, [job.id], f"superseded by job {newer}", state="cancelled"
+                    functools.partial(
+                        self.queue.resolve,
+                        [job.id],
+                        f"superseded by job {newer}",
+                        state="cancelled",
+                        actor=self.actor("sync"),
+                    )
                 )
 
     def runner(self, progress: ProgressCallback | None = None) -> JobRunner:
@@ -397,6 +433,38 @@ class MonitorService:
         """Who works the queue: every desk and worker of a shared queue (none for this desk's own file)."""
         return await asyncio.to_thread(self.queue.runners)
 
+    async def team_runners(self) -> list[RunnerStatus]:
+        """:meth:`runners` with what each is doing now: working, stopped, or silent (running, but without a
+        heartbeat for longer than a lease: killed, hung or cut off, its jobs are claimed again)."""
+        now = datetime.now(UTC)
+        out = []
+        for r in await self.runners():
+            silent = r.silent(now, TEAM_LEASE_SECONDS)
+            state = "stopped" if r.stopped_at else "silent" if silent else "working"
+            out.append(RunnerStatus(r, state, r.owner == self.owner, TEAM_LEASE_SECONDS))
+        return out
+
+    async def team_activity(self, limit: int = 500) -> list[ActivityEntry]:
+        if self.queue.exclusive:
+            return []
+
+        def read() -> list[LoggedEvent]:
+            return self.queue.event_log(types=AUDIT_EVENTS, limit=limit) + self.queue.event_log(
+                types=RUN_EVENTS, limit=limit
+            )
+
+        entries = []
+        for logged in await asyncio.to_thread(read):
+            ev = logged.event
+            actor = ev.actor or ""
+            if ev.type == "lease_expired":  # the queue took the job back: the runner that went silent
+                actor = str(ev.detail.get("owner") or actor)
+            entries.append(
+                ActivityEntry(ev.at, actor, "", ev.type, logged.kind, logged.entity_key, ev.job_id)
+            )
+        entries.sort(key=lambda e: e.at, reverse=True)
+        return entries
+
     async def _note_error(self, message: str) -> None:
         """Keep the runner's last error where the team sees it (a shared queue's list of runners)."""
         try:
@@ -415,7 +483,9 @@ class MonitorService:
         }
         jobs = await asyncio.to_thread(self.queue.list_jobs, states=["failed", "dead"], limit=None)
         ids = [j.id for j in jobs if (j.entity_type, j.entity_key) in in_sync]
-        closed = await asyncio.to_thread(self.queue.resolve, ids, "the record is in sync now")
+        closed = await asyncio.to_thread(
+            functools.partial(self.queue.resolve, ids, "the record is in sync now", actor=self.actor("sync"))
+        )
         over = in_sync & set(await asyncio.to_thread(self.queue.conflict_fingerprints))
         for etype in {e for e, _k in over}:
             await asyncio.to_thread(self.queue.clear_conflicts, etype, [k for e, k in over if e == etype])
@@ -432,6 +502,7 @@ class MonitorService:
         jobs = await asyncio.to_thread(
             self.queue.list_jobs, states=list(states) if states else None, limit=limit
         )
+        ran_by = await asyncio.to_thread(self.queue.ran_by, [j.id for j in jobs if j.attempts])
         return [
             QueueRow(
                 j.id,
@@ -444,17 +515,18 @@ class MonitorService:
                 j.error_signature or "",
                 j.created_by,
                 j.updated_at,
+                j.lease_owner or ran_by.get(j.id, ""),
             )
             for j in jobs
         ]
 
     async def retry_jobs(self, ids: Sequence[int]) -> int:
-        n = len(await asyncio.to_thread(self.queue.retry, list(ids)))
+        n = len(await asyncio.to_thread(self.queue.retry, list(ids), actor=self.actor("staff")))
         self._log_activity("staff", f"retried {n} jobs")
         return n
 
     async def cancel_jobs(self, ids: Sequence[int]) -> int:
-        n = len(await asyncio.to_thread(self.queue.cancel, list(ids)))
+        n = len(await asyncio.to_thread(self.queue.cancel, list(ids), actor=self.actor("staff")))
         self._log_activity("staff", f"cancelled {n} jobs")
         return n
 
@@ -502,7 +574,7 @@ class MonitorService:
         target = "done" if outcome == "done" else "queued"
         settled = 0
         for job_id in ids:
-            job = await asyncio.to_thread(self.queue.settle, job_id, target, actor="staff")  # type: ignore[arg-type]
+            job = await asyncio.to_thread(self.queue.settle, job_id, target, actor=self.actor("staff"))  # type: ignore[arg-type]
             settled += job is not None
         self._log_activity("staff", f"settled {settled} in-doubt jobs as {outcome}")
         return settled
@@ -554,7 +626,7 @@ class MonitorService:
         )
 
     def _log_activity(self, actor: str, action: str) -> None:
-        entry = ActivityEntry(datetime.now(UTC), actor, action)
+        entry = ActivityEntry(datetime.now(UTC), self.actor(actor), action)
         self._activity.append(entry)
         try:
             with self._activity_file.open("a", encoding="utf-8") as f:

@@ -167,3 +167,19 @@ def test_event_log_says_who_did_what_newest_first(queue: JobQueue, clock: FakeCl
     assert [e.event.type for e in queue.event_log(types=["cancelled"])] == ["cancelled"]
     assert len(queue.event_log(since=clock.later(1))) == 0
     assert len(queue.event_log(limit=1)) == 1
+
+
+def test_each_job_names_the_runner_that_ran_it_last_and_the_audit_trail_who_retried_it(
+    queue: JobQueue,
+) -> None:
+    ran = _dead(queue, "deal.create", "1", "Access denied")  # run by "r"
+    never = queue.enqueue("deal.create", "2").id
+    assert queue.ran_by([ran, never]) == {ran: "r"}
+    assert queue.retry([ran], actor="staff@desk-anna") == [ran]
+    [again] = queue.claim("desk-anna:4242", kinds=["deal.create"], limit=1)
+    assert again.id == ran
+    assert queue.ran_by([ran, never, 999]) == {ran: "desk-anna:4242"}
+    trail = queue.event_log(types=["retried"])
+    assert [(e.event.job_id, e.event.actor, e.kind, e.entity_key) for e in trail] == [
+        (ran, "staff@desk-anna", "deal.create", "1")
+    ]
