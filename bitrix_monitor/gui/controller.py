@@ -10,6 +10,7 @@ started through :func:`~bitrix_monitor.gui.aio.spawn`; widgets never talk to a d
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,12 +35,13 @@ from bitrix_monitor.sync.model import PORTAL_ENTITY, Plan, Progress, RecordStatu
 
 from .aio import LatestTask, ProgressRelay, set_user_error_sink, spawn
 from .models import ActivityModel, RowTableModel, TableFilterProxy, fmt_time
-from .tabs import ActivityTab, OverviewTab, QueueTab, RecordsTab
+from .tabs import ActivityTab, OverviewTab, QueueTab, RecordsTab, RunnersTab
 from .tabs.common import selected_objects
 from .widgets import ConfirmDialog, MessageBar, PlanDialog, ask_save_path, export_csv, run_dialog
 from .words import QT_TRANSLATE_NOOP, record_kind_label
 
 ServiceFactory = Callable[..., Awaitable[MonitorApi]]  # called as factory(demo=bool)
+RUNNERS_EVERY = 5.0  # seconds between reads of the team's runners while the queue stands still
 
 NO_ORPHANS: dict[str, str] = {
     "deal": QT_TRANSLATE_NOOP(
@@ -74,6 +76,7 @@ class WindowController:
     _snapshot_lock: asyncio.Lock
     _snapshot_summary: QueueSummary | None
     _start_text: Callable[[], str]
+    _runners_due: float  # loop time when the team's runners are read again
     # the widgets it drives
     dialog_opened: SignalInstance
     message_bar: MessageBar
@@ -85,6 +88,7 @@ class WindowController:
     users: RecordsTab
     queue: QueueTab
     activity: ActivityTab
+    runners: RunnersTab
     activity_model: ActivityModel
     activity_proxy: TableFilterProxy
     progress_relay: ProgressRelay
@@ -259,9 +263,23 @@ class WindowController:
         self._last_summary = summary
         self.queue.set_rows(rows)
         self.overview.set_queue(summary)
-        self.activity_model.set_rows(service.activity())
+        # On a team queue the activity is the desk's own lines and the team's audit trail (who did what).
+        self.activity_model.set_rows([*service.activity(), *await service.team_activity()])
         self.overview.chart.set_buckets(service.throughput(60))
         self._update_budget()
+        await self.refresh_runners()
+
+    async def refresh_runners(self) -> None:
+        """Show the team queue's runners (the Runners tab, and who queued and ran each job), or hide them
+        when this desk works its own queue file."""
+        service = self.require_service()
+        team = service.team_queue
+        self.runners.set_runners(team, await service.team_runners() if team else [])
+        self.tabs.setTabVisible(self.tabs.indexOf(self.runners), bool(team))
+        for column in self.queue.model.TEAM_COLUMNS:
+            self.queue.view.setColumnHidden(column, not team)
+        self.queue.runner_filter.setVisible(bool(team))
+        self._runners_due = time.monotonic() + RUNNERS_EVERY
 
     def _tick(self) -> None:
         self._update_budget()
@@ -279,6 +297,8 @@ class WindowController:
                 return  # the window was destroyed while the service answered
             if summary != self._last_summary:
                 await self.refresh_queue()
+            elif time.monotonic() >= self._runners_due:
+                await self.refresh_runners()  # heartbeats move while the queue stands still
             if self._finished_since_snapshot(summary) and not self._snapshot_lock.locked():
                 await self.refresh()
         except RuntimeError:
@@ -513,6 +533,8 @@ class WindowController:
             return self.queue.model, self.queue.proxy, "queue"
         if page is self.activity:
             return self.activity_model, self.activity_proxy, "activity"
+        if page is self.runners:
+            return self.runners.model, self.runners.proxy, "runners"
         return None
 
     async def export_current(self, path: Path | None = None) -> int:
@@ -538,10 +560,13 @@ class WindowController:
         from .settings import SettingsDialog
 
         dialog = SettingsDialog(self.config_path, tester=self.tester, parent=self.widget)
+        queue_before = dialog.saved_queue_url
         if not await self.ask(dialog):
             return False
         self.say(lambda: self.tr("Settings saved"))
-        if self.service_factory is not None and (self.service is None or self.demo):
+        # Another team queue (or none) is another place to work: connect to it at once.
+        moved = dialog.saved_queue_url != queue_before
+        if self.service_factory is not None and (self.service is None or self.demo or moved):
             await self.connect_service(demo=False)
         return True
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from bitrix_monitor import config
@@ -43,19 +44,32 @@ def _check_x11_libraries() -> None:
         )
 
 
+def service_factory(
+    cfg: AppConfig, dirs: DataDirs, config_path: Path, args: argparse.Namespace
+) -> Callable[..., Awaitable[MonitorApi]]:
+    """What the window calls to connect: the service the command line and the configuration name, wired as
+    the headless front end wires it (``--shop-db``, ``--portal`` and ``--queue`` over the environment over
+    the file; the queue's password from BITRIX_MONITOR_QUEUE_PASSWORD or the keyring)."""
+
+    async def factory(*, demo: bool = False) -> MonitorApi:
+        # Read the file again: the settings dialog may have changed it since start-up.
+        current = cfg if demo else config.load(config_path, missing_ok=True)
+        service = await open_service(
+            current, dirs, demo=demo, shop_url=args.shop_db, portal_url=args.portal, queue_url=args.queue
+        )
+        service.start_background()
+        return service
+
+    return factory
+
+
 def run_gui_from_cli(cfg: AppConfig, dirs: DataDirs, args: argparse.Namespace) -> int:
     _check_display()
     _check_x11_libraries()
     from bitrix_monitor.gui.app import run_gui
 
     config_path = Path(args.config) if args.config else dirs.config_file
-
-    async def factory(*, demo: bool = False) -> MonitorApi:
-        # Read the file again: the settings dialog may have changed it since start-up.
-        current = cfg if demo else config.load(config_path, missing_ok=True)
-        service = await open_service(current, dirs, demo=demo, shop_url=args.shop_db, portal_url=args.portal)
-        service.start_background()
-        return service
+    factory = service_factory(cfg, dirs, config_path, args)
 
     from bitrix_monitor.sync.probe import ConnectionTester
 

@@ -24,10 +24,10 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPen, QPixmap, QPolygonF
 
-from bitrix_monitor.sync.api import ActivityEntry, QueueRow
+from bitrix_monitor.sync.api import ActivityEntry, QueueRow, RunnerStatus
 from bitrix_monitor.sync.model import RecordState, RecordStatus
 
-from .words import QT_TRANSLATE_NOOP, actor_label, kind_label, state_label
+from .words import QT_TRANSLATE_NOOP, kind_label, state_label, team_event_text, who_label
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 OBJECT_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -53,6 +53,10 @@ STATE_COLOURS: dict[str, str] = {
     "dead": "#424242",
     "done": "#2e7d32",
     "cancelled": "#757575",
+    # runner states
+    "working": "#2e7d32",
+    "stopped": "#757575",
+    "silent": "#c62828",
 }
 _SHAPES: dict[str, str] = {
     RecordState.IN_SYNC: "disc",
@@ -70,6 +74,9 @@ _SHAPES: dict[str, str] = {
     "dead": "cross",
     "done": "disc",
     "cancelled": "ring",
+    "working": "disc",
+    "stopped": "ring",
+    "silent": "cross",
 }
 _icons: dict[str, QIcon] = {}
 _brushes: dict[str, QBrush] = {}
@@ -419,7 +426,7 @@ class CompaniesModel(RecordsModel):
 class QueueModel(RowTableModel):
     """Jobs in the queue."""
 
-    ID, KIND, ENTITY, STATE, ATTEMPTS, NEXT_RUN, LAST_ERROR = range(7)
+    ID, KIND, ENTITY, STATE, ATTEMPTS, NEXT_RUN, QUEUED_BY, RUN_BY, LAST_ERROR = range(9)
     HEADERS: ClassVar[tuple[str, ...]] = (
         QT_TRANSLATE_NOOP("Column", "Id"),
         QT_TRANSLATE_NOOP("Column", "Kind"),
@@ -427,11 +434,14 @@ class QueueModel(RowTableModel):
         QT_TRANSLATE_NOOP("Column", "State"),
         QT_TRANSLATE_NOOP("Column", "Attempts"),
         QT_TRANSLATE_NOOP("Column", "Next run"),
+        QT_TRANSLATE_NOOP("Column", "Queued by"),
+        QT_TRANSLATE_NOOP("Column", "Run by"),
         QT_TRANSLATE_NOOP("Column", "Last error"),
     )
+    TEAM_COLUMNS = (QUEUED_BY, RUN_BY)  # shown on a team queue, where more than this desk works the jobs
     STATE_COLUMN = STATE
-    FACETS = ("state", "kind", "error")
-    FACET_STATE, FACET_KIND, FACET_ERROR = range(3)
+    FACETS = ("state", "kind", "error", "runner")
+    FACET_STATE, FACET_KIND, FACET_ERROR, FACET_RUNNER = range(4)
 
     def identity(self, row: QueueRow) -> Any:
         return row.id
@@ -444,6 +454,8 @@ class QueueModel(RowTableModel):
             state_label(row.state),
             str(row.attempts),
             fmt_time(row.next_run_at),
+            who_label(row.created_by),
+            who_label(row.ran_by) if row.ran_by else "",
             row.last_error,
         )
         keys = (
@@ -453,9 +465,11 @@ class QueueModel(RowTableModel):
             row.state,
             row.attempts,
             time_key(row.next_run_at),
+            display[6],
+            display[7],
             row.last_error,
         )
-        return display, keys, (row.state, row.kind, row.error_signature), row.state
+        return display, keys, (row.state, row.kind, row.error_signature, display[7]), row.state
 
 
 class ActivityModel(RowTableModel):
@@ -470,12 +484,63 @@ class ActivityModel(RowTableModel):
     FACETS = ("actor",)
 
     def cells(self, row: ActivityEntry) -> tuple[tuple[str, ...], tuple[Any, ...], tuple[str, ...], str]:
-        return (
-            (fmt_time(row.at), actor_label(row.actor), row.action),
-            (time_key(row.at), row.actor, row.action),
-            (row.actor,),
-            "",
+        what = (
+            team_event_text(row.event, row.actor, row.kind, row.entity_key, row.job_id)
+            if row.event
+            else row.action
         )
+        who = who_label(row.actor)
+        return (fmt_time(row.at), who, what), (time_key(row.at), who, what), (row.actor,), ""
+
+
+class RunnersModel(RowTableModel):
+    """The runners of a team queue: desks and workers, with their heartbeat, version and last error."""
+
+    RUNNER, PROCESS, DESCRIPTION, VERSION, STATE, HEARTBEAT, STARTED, LAST_ERROR = range(8)
+    HEADERS: ClassVar[tuple[str, ...]] = (
+        QT_TRANSLATE_NOOP("Column", "Runner"),
+        QT_TRANSLATE_NOOP("Column", "Process"),
+        QT_TRANSLATE_NOOP("Column", "Runs as"),
+        QT_TRANSLATE_NOOP("Column", "Version"),
+        QT_TRANSLATE_NOOP("Column", "State"),
+        QT_TRANSLATE_NOOP("Column", "Last heartbeat"),
+        QT_TRANSLATE_NOOP("Column", "Started"),
+        QT_TRANSLATE_NOOP("Column", "Last error"),
+    )
+    STATE_COLUMN = STATE
+    FACETS = ("state",)
+
+    def identity(self, row: RunnerStatus) -> Any:
+        return row.runner.owner
+
+    def cells(self, row: RunnerStatus) -> tuple[tuple[str, ...], tuple[Any, ...], tuple[str, ...], str]:
+        r = row.runner
+        name = (
+            QCoreApplication.translate("RunnersModel", "{host} (this window)").format(host=r.host)
+            if row.this_desk
+            else r.host
+        )
+        display = (
+            name,
+            str(r.pid),
+            r.description,
+            r.version,
+            state_label(row.state),
+            fmt_time(r.heartbeat_at),
+            fmt_time(r.started_at),
+            r.last_error or "",
+        )
+        keys = (
+            name.casefold(),
+            r.pid,
+            r.description,
+            r.version,
+            row.state,
+            time_key(r.heartbeat_at),
+            time_key(r.started_at),
+            r.last_error or "",
+        )
+        return display, keys, (row.state,), row.state
 
 
 class TableFilterProxy(QSortFilterProxyModel):

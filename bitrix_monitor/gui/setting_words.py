@@ -264,6 +264,14 @@ LABELS: dict[Key, tuple[str, str]] = {
             "Wait this long before looking up a creation Bitrix24 did not confirm",
         ),
     ),
+    ("queue", "url"): (
+        QT_TRANSLATE_NOOP("Setting", "Team queue URL"),
+        QT_TRANSLATE_NOOP(
+            "Setting",
+            "The PostgreSQL database the team's desks and workers share, without the password, e.g. "
+            "postgresql://bitrix_monitor@db.example/bitrix_monitor; empty: this desk's own queue",
+        ),
+    ),
     ("window", "language"): (
         QT_TRANSLATE_NOOP("Setting", "Language"),
         QT_TRANSLATE_NOOP("Setting", "The language of the window; changes at once"),

@@ -33,7 +33,14 @@ from PySide6.QtWidgets import (
 from bitrix_monitor import config
 from bitrix_monitor.errors import ConfigError, UserFacingError
 from bitrix_monitor.log import redact
-from bitrix_monitor.secrets import WEBHOOK_KEY, SecretStore, backend_description, shop_password_key
+from bitrix_monitor.queue.team import check_queue_url
+from bitrix_monitor.secrets import (
+    WEBHOOK_KEY,
+    SecretStore,
+    backend_description,
+    queue_password_key,
+    shop_password_key,
+)
 from bitrix_monitor.sync.api import ConnectionTests
 
 from . import i18n
@@ -72,6 +79,7 @@ TABS: tuple[tuple[str, Path_], ...] = (
     (QT_TRANSLATE_NOOP("SettingsDialog", "Sync"), ("sync",)),
     (QT_TRANSLATE_NOOP("SettingsDialog", "Companies → companies"), ("shop", "companies")),
     (QT_TRANSLATE_NOOP("SettingsDialog", "Id table"), ("shop", "links")),
+    (QT_TRANSLATE_NOOP("SettingsDialog", "Team queue"), ("queue",)),
 )
 LANGUAGE_KEY: Path_ = ("window", "language")
 # Language names are shown in their own language, whatever the window's.
@@ -133,6 +141,7 @@ class SettingsDialog(QDialog):
         except ConfigError as exc:
             cfg = config.AppConfig()
             self._load_problem = str(exc)
+        self.saved_queue_url = cfg.queue.url  # the team queue the file names (after save: the new one)
         top = QFormLayout()
         self.language_combo = QComboBox()
         self.language_combo.setObjectName("setting-window.language")
@@ -194,6 +203,10 @@ class SettingsDialog(QDialog):
             name = LANGUAGE_NAMES.get(code) or self.tr("System language ({name})").format(name=system)
             self.language_combo.setItemText(i, name)
         self.password_label.setText(self.tr("Database password"))
+        self.queue_password_label.setText(self.tr("Queue database password"))
+        self.queue_password_edit.setToolTip(
+            self.tr("The team queue's database password — kept in the keyring, never in the file")
+        )
         self.webhook_label.setText(self.tr("Webhook URL"))
         self.webhook_edit.setToolTip(
             self.tr("https://PORTAL/rest/USER_ID/SECRET/ — kept in the keyring, never in the file")
@@ -201,15 +214,21 @@ class SettingsDialog(QDialog):
         for edit, stored in (
             (self.password_edit, self._password_stored),
             (self.webhook_edit, self._webhook_stored),
+            (self.queue_password_edit, self._queue_password_stored),
         ):
             edit.setPlaceholderText(
                 self.tr("stored in the keyring — leave empty to keep it") if stored else self.tr("not set")
             )
-        for button in (self.test_shop_button, self.test_portal_button):
+        for button in (self.test_shop_button, self.test_portal_button, self.test_queue_button):
             button.setText(self.tr("Test connection"))
         self.check_mapping_button.setText(self.tr("Check the mapping"))
         if self.tester is None:
-            for button in (self.test_shop_button, self.test_portal_button, self.check_mapping_button):
+            for button in (
+                self.test_shop_button,
+                self.test_portal_button,
+                self.test_queue_button,
+                self.check_mapping_button,
+            ):
                 button.setToolTip(self.tr("Not available here: nothing to run the test with"))
         self.keyring_label.setText(
             self.tr("Secrets are kept in: {where}").format(where=backend_description())
@@ -299,10 +318,25 @@ class SettingsDialog(QDialog):
         self.test_portal_button, self.test_portal_result = self._test_row(
             portal_form, "test_portal", self.test_portal
         )
+        queue_page = self.tabs.widget([path for _title, path in TABS].index(("queue",)))
+        assert queue_page is not None
+        queue_form = queue_page.layout()
+        assert isinstance(queue_form, QFormLayout)
+        self._queue_password_stored = self._has_queue_password()
+        self.queue_password_edit = self._secret_edit("queuePassword")
+        self.queue_password_label = QLabel()
+        queue_form.addRow(self.queue_password_label, self.queue_password_edit)
+        self.test_queue_button, self.test_queue_result = self._test_row(
+            queue_form, "test_queue", self.test_queue
+        )
 
     def _has_shop_password(self) -> bool:
         url = self._text(("shop", "url"))
         return bool(url and self.secrets.get(shop_password_key(url)))
+
+    def _has_queue_password(self) -> bool:
+        url = self._text(("queue", "url"))
+        return bool(url and self.secrets.get(queue_password_key(url)))
 
     @staticmethod
     def _secret_edit(name: str) -> QLineEdit:
@@ -385,19 +419,28 @@ class SettingsDialog(QDialog):
             password = self.password_edit.text()
             if password and not cfg.shop.url:
                 raise ConfigError(self.tr("[shop] url: set the database URL the password belongs to"))
+            queue_password = self.queue_password_edit.text()
+            if queue_password and not cfg.queue.url:
+                raise ConfigError(self.tr("[queue] url: set the team queue's URL the password belongs to"))
+            if cfg.queue.url:
+                check_queue_url(cfg.queue.url)
             config.from_dict(config.to_dict(cfg))  # what cannot be read back is refused before any write
             # The keyring first: a keyring that refuses the secret leaves the file as it was.
             if webhook:
                 self.secrets.set(WEBHOOK_KEY, webhook)
             if password:
                 self.secrets.set(shop_password_key(cfg.shop.url), password)
+            if queue_password:
+                self.secrets.set(queue_password_key(cfg.queue.url), queue_password)
             config.save(cfg, self.config_path)
+            self.saved_queue_url = cfg.queue.url
         except UserFacingError as exc:
             self.show_error(str(exc))
             self._mark_fields(exc.message)
             return False
         self.webhook_edit.clear()
         self.password_edit.clear()
+        self.queue_password_edit.clear()
         i18n.set_language(cfg.window.language)  # every open window follows at once
         return True
 
@@ -436,6 +479,14 @@ class SettingsDialog(QDialog):
             raise UserFacingError(self.tr("Enter the shop database URL first"))
         password = self.password_edit.text() or self.secrets.shop_password(url)
         return await self._tests().test_shop(url, password)
+
+    async def test_queue(self) -> str:
+        url = self._text(("queue", "url"))
+        if not url:
+            raise UserFacingError(self.tr("Enter the team queue's URL first"))
+        check_queue_url(url)
+        password = self.queue_password_edit.text() or self.secrets.queue_password(url)
+        return await self._tests().test_queue(url, password)
 
     async def check_mapping(self) -> str:
         problems = await self._tests().validate_mapping(self.build_config())

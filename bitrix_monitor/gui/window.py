@@ -33,7 +33,7 @@ from bitrix_monitor.sync.api import ConnectionTests, MonitorApi, QueueSummary, S
 from .aio import LatestTask, ProgressRelay, set_user_error_sink
 from .controller import ServiceFactory, WindowController
 from .models import CompaniesModel, OrdersModel, RecordsModel, UsersModel
-from .tabs import ActivityTab, OverviewTab, QueueTab, RecordsTab
+from .tabs import ActivityTab, OverviewTab, QueueTab, RecordsTab, RunnersTab
 from .widgets import MessageBar, is_language_change
 from .words import QT_TRANSLATE_NOOP
 
@@ -91,6 +91,7 @@ class MainWindow(WindowController, QMainWindow):
         self._snapshot_summary: QueueSummary | None = None  # the queue when the shown snapshot began
         self._status_text: Callable[[], str] | None = None
         self._start_text: Callable[[], str] = lambda: ""
+        self._runners_due = 0.0
 
         self.message_bar = MessageBar()
         set_user_error_sink(self.message_bar.show_error)
@@ -106,11 +107,14 @@ class MainWindow(WindowController, QMainWindow):
         self.activity = ActivityTab()
         self.activity_model, self.activity_proxy = self.activity.model, self.activity.proxy
         self.activity_view = self.activity.view
+        self.runners = RunnersTab()
         self.tabs.addTab(self.overview, "")
         for tab in self.record_tabs.values():
             self.tabs.addTab(tab, "")
         self.tabs.addTab(self.queue, "")
         self.tabs.addTab(self.activity, "")
+        self.tabs.addTab(self.runners, "")
+        self.tabs.setTabVisible(self.tabs.indexOf(self.runners), False)  # shown on a team queue
         self.pages.addWidget(self.start_page)
         self.pages.addWidget(self.tabs)
         central = QWidget()
@@ -163,6 +167,7 @@ class MainWindow(WindowController, QMainWindow):
             self.tabs.setTabText(self.tabs.indexOf(tab), self.tr(title) if title else kind)
         self.tabs.setTabText(self.tabs.indexOf(self.queue), self.tr("Queue"))
         self.tabs.setTabText(self.tabs.indexOf(self.activity), self.tr("Activity"))
+        self.tabs.setTabText(self.tabs.indexOf(self.runners), self.tr("Runners"))
         self.start_settings_button.setText(self.tr("Settings…"))
         self.start_demo_button.setText(self.tr("Open demo"))
         self.toolbar.setWindowTitle(self.tr("Main"))

@@ -40,6 +40,10 @@ STATES: dict[str, str] = {
     "dead": QT_TRANSLATE_NOOP("State", "dead"),
     "done": QT_TRANSLATE_NOOP("State", "done"),
     "cancelled": QT_TRANSLATE_NOOP("State", "cancelled"),
+    # states of a team queue's runners
+    "working": QT_TRANSLATE_NOOP("State", "working"),
+    "stopped": QT_TRANSLATE_NOOP("State", "stopped"),
+    "silent": QT_TRANSLATE_NOOP("State", "silent"),
 }
 
 # What each state means, for tooltips.
@@ -121,6 +125,8 @@ ACTORS: dict[str, str] = {
     "staff": QT_TRANSLATE_NOOP("Actor", "staff"),
     "sync": QT_TRANSLATE_NOOP("Actor", "sync"),
     "watch": QT_TRANSLATE_NOOP("Actor", "change watch"),
+    "queue": QT_TRANSLATE_NOOP("Actor", "queue"),
+    "cli": QT_TRANSLATE_NOOP("Actor", "command line"),
 }
 
 # A shop record kind, and its Bitrix24 counterpart, as a word (capitalised: it starts a heading).
@@ -175,6 +181,24 @@ def actor_label(actor: str) -> str:
     return _word("Actor", ACTORS, actor)
 
 
+def who_label(actor: str) -> str:
+    """Who did something, as the team knows them: a person at a desk ("staff@desk-anna") is the desk,
+    "desk-anna"; another role there names it too ("srv-night (sync)"); a runner ("desk-anna:4242", a lease
+    owner) is its host; a plain code ("staff", "sync") is its word."""
+    word = _looked_up.get(("Who", actor))
+    if word is None:
+        role, at, desk = actor.partition("@")
+        host, colon, pid = actor.rpartition(":")
+        if at and desk:
+            word = desk if role == "staff" else f"{desk} ({actor_label(role)})"
+        elif colon and host and pid.isdigit():
+            word = host
+        else:
+            word = actor_label(actor)
+        _looked_up[("Who", actor)] = word
+    return word
+
+
 def record_kind_label(kind: str) -> str:
     return _word("RecordKind", RECORD_KINDS, kind)
 
@@ -201,3 +225,33 @@ EVENTS: dict[str, str] = {
 
 def event_label(event: str) -> str:
     return _word("JobEvent", EVENTS, event)
+
+
+# A job event in the team queue's audit trail, as a sentence naming who ({who}: see :func:`who_label`).
+TEAM_EVENTS: dict[str, str] = {
+    "enqueued": QT_TRANSLATE_NOOP("TeamEvent", "Queued by {who}"),
+    "completed": QT_TRANSLATE_NOOP("TeamEvent", "Done by {who}"),
+    "failed": QT_TRANSLATE_NOOP("TeamEvent", "Failed on {who}"),
+    "dead": QT_TRANSLATE_NOOP("TeamEvent", "Given up on {who}"),
+    "in_doubt": QT_TRANSLATE_NOOP("TeamEvent", "In doubt on {who}"),
+    "retried": QT_TRANSLATE_NOOP("TeamEvent", "Retried by {who}"),
+    "cancelled": QT_TRANSLATE_NOOP("TeamEvent", "Cancelled by {who}"),
+    "settled": QT_TRANSLATE_NOOP("TeamEvent", "Settled by {who}"),
+    "resolved": QT_TRANSLATE_NOOP("TeamEvent", "Closed by {who}: the record is in sync"),
+    "moved": QT_TRANSLATE_NOOP("TeamEvent", "Moved into the team queue by {who}"),
+    "lease_expired": QT_TRANSLATE_NOOP("TeamEvent", "{who} went silent: its job was taken back"),
+}
+
+
+def team_event_text(event: str, actor: str, kind: str, key: str, job_id: int) -> str:
+    """``retried`` by ``staff@desk-anna`` → "Retried by desk-anna: Update deal for record 42 (job 17)"."""
+    text = TEAM_EVENTS.get(event)
+    sentence = (
+        QCoreApplication.translate("TeamEvent", text).format(who=who_label(actor))
+        if text is not None
+        else f"{event_label(event)}: {who_label(actor)}"
+    )
+    job = QCoreApplication.translate("TeamEvent", "{kind} for record {key} (job {id})").format(
+        kind=kind_label(kind), key=key, id=job_id
+    )
+    return f"{sentence}: {job}"

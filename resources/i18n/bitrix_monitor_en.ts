@@ -105,6 +105,16 @@
     </message>
 </context>
 <context>
+    <name>RunnersTab</name>
+    <message numerus="yes">
+        <source>%n runner(s) silent: {names}. No heartbeat for longer than a lease ({seconds} s): killed, hung or cut off from the queue&apos;s database. Their jobs are picked up again when their leases run out.</source>
+        <translation>
+            <numerusform>%n runner silent: {names}. No heartbeat for longer than a lease ({seconds} s): killed, hung or cut off from the queue&apos;s database. Its jobs are picked up again when their leases run out.</numerusform>
+            <numerusform>%n runners silent: {names}. No heartbeat for longer than a lease ({seconds} s): killed, hung or cut off from the queue&apos;s database. Their jobs are picked up again when their leases run out.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>WindowController</name>
     <message numerus="yes">
         <source>Checked %n order(s)</source>

@@ -42,6 +42,14 @@
         <source>change watch</source>
         <translation>отслеживание изменений</translation>
     </message>
+    <message>
+        <source>queue</source>
+        <translation>очередь</translation>
+    </message>
+    <message>
+        <source>command line</source>
+        <translation>командная строка</translation>
+    </message>
 </context>
 <context>
     <name>Column</name>
@@ -126,6 +134,14 @@
         <translation>Следующий запуск</translation>
     </message>
     <message>
+        <source>Queued by</source>
+        <translation>Поставил в очередь</translation>
+    </message>
+    <message>
+        <source>Run by</source>
+        <translation>Выполнил</translation>
+    </message>
+    <message>
         <source>When</source>
         <translation>Когда</translation>
     </message>
@@ -136,6 +152,30 @@
     <message>
         <source>What</source>
         <translation>Что</translation>
+    </message>
+    <message>
+        <source>Runner</source>
+        <translation>Обработчик</translation>
+    </message>
+    <message>
+        <source>Process</source>
+        <translation>Процесс</translation>
+    </message>
+    <message>
+        <source>Runs as</source>
+        <translation>Запущен как</translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation>Версия</translation>
+    </message>
+    <message>
+        <source>Last heartbeat</source>
+        <translation>Последний сигнал</translation>
+    </message>
+    <message>
+        <source>Started</source>
+        <translation>Запущен</translation>
     </message>
 </context>
 <context>
@@ -479,6 +519,10 @@
         <translation>Журнал</translation>
     </message>
     <message>
+        <source>Runners</source>
+        <translation>Обработчики</translation>
+    </message>
+    <message>
         <source>Settings…</source>
         <translation>Настройки…</translation>
     </message>
@@ -593,6 +637,10 @@
     <message>
         <source>All errors</source>
         <translation>Все ошибки</translation>
+    </message>
+    <message>
+        <source>All runners</source>
+        <translation>Все обработчики</translation>
     </message>
     <message numerus="yes">
         <source>Retry %n selected</source>
@@ -743,6 +791,28 @@
     <message>
         <source>Open in Bitrix24</source>
         <translation>Открыть в Битрикс24</translation>
+    </message>
+</context>
+<context>
+    <name>RunnersModel</name>
+    <message>
+        <source>{host} (this window)</source>
+        <translation>{host} (это окно)</translation>
+    </message>
+</context>
+<context>
+    <name>RunnersTab</name>
+    <message>
+        <source>Team queue: {where}</source>
+        <translation>Общая очередь: {where}</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n runner(s) silent: {names}. No heartbeat for longer than a lease ({seconds} s): killed, hung or cut off from the queue&apos;s database. Their jobs are picked up again when their leases run out.</source>
+        <translation>
+            <numerusform>%n обработчик молчит: {names}. Нет сигнала дольше срока аренды ({seconds} с): процесс убит, завис или потерял связь с базой очереди. Его задания будут взяты снова, когда истечёт их аренда.</numerusform>
+            <numerusform>%n обработчика молчат: {names}. Нет сигнала дольше срока аренды ({seconds} с): процессы убиты, зависли или потеряли связь с базой очереди. Их задания будут взяты снова, когда истечёт их аренда.</numerusform>
+            <numerusform>%n обработчиков молчат: {names}. Нет сигнала дольше срока аренды ({seconds} с): процессы убиты, зависли или потеряли связь с базой очереди. Их задания будут взяты снова, когда истечёт их аренда.</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1132,6 +1202,14 @@
         <translation>Искать неподтверждённое создание через</translation>
     </message>
     <message>
+        <source>Team queue URL</source>
+        <translation>URL общей очереди</translation>
+    </message>
+    <message>
+        <source>The PostgreSQL database the team&apos;s desks and workers share, without the password, e.g. postgresql://bitrix_monitor@db.example/bitrix_monitor; empty: this desk&apos;s own queue</source>
+        <translation>База PostgreSQL, общая для рабочих мест и серверных обработчиков команды, без пароля, например postgresql://bitrix_monitor@db.example/bitrix_monitor; пусто — своя очередь этого рабочего места</translation>
+    </message>
+    <message>
         <source>Language</source>
         <translation>Язык</translation>
     </message>
@@ -1187,6 +1265,10 @@
         <translation>Таблица ID</translation>
     </message>
     <message>
+        <source>Team queue</source>
+        <translation>Общая очередь</translation>
+    </message>
+    <message>
         <source>{where}: {part} is not key=value</source>
         <translation>{where}: {part} — не в виде ключ=значение</translation>
     </message>
@@ -1214,6 +1296,14 @@
     <message>
         <source>Database password</source>
         <translation>Пароль базы данных</translation>
+    </message>
+    <message>
+        <source>Queue database password</source>
+        <translation>Пароль базы очереди</translation>
+    </message>
+    <message>
+        <source>The team queue&apos;s database password — kept in the keyring, never in the file</source>
+        <translation>Пароль базы общей очереди — хранится в хранилище паролей, никогда в файле</translation>
     </message>
     <message>
         <source>Webhook URL</source>
@@ -1252,6 +1342,10 @@
         <translation>[shop] url: укажите адрес базы данных, к которой относится пароль</translation>
     </message>
     <message>
+        <source>[queue] url: set the team queue&apos;s URL the password belongs to</source>
+        <translation>[queue] url: укажите URL общей очереди, к которой относится пароль</translation>
+    </message>
+    <message>
         <source>Connection tests are not available here</source>
         <translation>Проверка подключения здесь недоступна</translation>
     </message>
@@ -1266,6 +1360,10 @@
     <message>
         <source>Enter the shop database URL first</source>
         <translation>Сначала введите адрес базы данных магазина</translation>
+    </message>
+    <message>
+        <source>Enter the team queue&apos;s URL first</source>
+        <translation>Сначала введите URL общей очереди</translation>
     </message>
     <message>
         <source>The mapping matches the database</source>
@@ -1358,6 +1456,18 @@
         <source>cancelled</source>
         <translation>отменено</translation>
     </message>
+    <message>
+        <source>working</source>
+        <translation>работает</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>остановлен</translation>
+    </message>
+    <message>
+        <source>silent</source>
+        <translation>молчит</translation>
+    </message>
 </context>
 <context>
     <name>StateHelp</name>
@@ -1440,6 +1550,57 @@
     <message>
         <source>Cancelled by a person.</source>
         <translation>Отменено сотрудником.</translation>
+    </message>
+</context>
+<context>
+    <name>TeamEvent</name>
+    <message>
+        <source>Queued by {who}</source>
+        <translation>Поставлено в очередь: {who}</translation>
+    </message>
+    <message>
+        <source>Done by {who}</source>
+        <translation>Выполнено: {who}</translation>
+    </message>
+    <message>
+        <source>Failed on {who}</source>
+        <translation>Ошибка у {who}</translation>
+    </message>
+    <message>
+        <source>Given up on {who}</source>
+        <translation>Попытки исчерпаны у {who}</translation>
+    </message>
+    <message>
+        <source>In doubt on {who}</source>
+        <translation>Результат неизвестен у {who}</translation>
+    </message>
+    <message>
+        <source>Retried by {who}</source>
+        <translation>Повторено: {who}</translation>
+    </message>
+    <message>
+        <source>Cancelled by {who}</source>
+        <translation>Отменено: {who}</translation>
+    </message>
+    <message>
+        <source>Settled by {who}</source>
+        <translation>Решено вручную: {who}</translation>
+    </message>
+    <message>
+        <source>Closed by {who}: the record is in sync</source>
+        <translation>Закрыто ({who}): запись синхронизирована</translation>
+    </message>
+    <message>
+        <source>Moved into the team queue by {who}</source>
+        <translation>Перенесено в общую очередь: {who}</translation>
+    </message>
+    <message>
+        <source>{who} went silent: its job was taken back</source>
+        <translation>{who} замолчал: его задание взято снова</translation>
+    </message>
+    <message>
+        <source>{kind} for record {key} (job {id})</source>
+        <translation>{kind} для записи {key} (задание {id})</translation>
     </message>
 </context>
 <context>

@@ -22,6 +22,7 @@ from bitrix_monitor.sync.api import (
     ProgressCallback,
     QueueRow,
     QueueSummary,
+    RunnerStatus,
     Snapshot,
 )
 from bitrix_monitor.sync.model import (
@@ -299,6 +300,17 @@ class FakeService:
     def activity(self) -> list[ActivityEntry]:
         return list(self._activity)
 
+    # This desk's own queue: no team, no runners, no team audit trail.
+    async def team_activity(self) -> list[ActivityEntry]:
+        return []
+
+    async def team_runners(self) -> list[RunnerStatus]:
+        return []
+
+    @property
+    def team_queue(self) -> str:
+        return ""
+
     def record_url(self, entity: str, portal_id: int) -> str | None:
         kind = "deal" if entity in ("order", "deal") else "contact"
         return f"{PORTAL}/crm/{kind}/details/{portal_id}/"
@@ -321,6 +333,12 @@ class FakeService:
         if not url:
             raise UserFacingError("No shop database URL")
         return "Connected: 200 orders, 50 users"
+
+    async def test_queue(self, url: str, password: str | None = None) -> str:
+        await asyncio.sleep(0)
+        if not url.startswith("postgresql"):
+            raise UserFacingError("A team queue lives in PostgreSQL")
+        return "Connected to the team queue " + url
 
     async def validate_mapping(self, cfg: AppConfig) -> list[str]:
         await asyncio.sleep(0)

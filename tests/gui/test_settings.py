@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QComboBox, QLineEdit
 from bitrix_monitor import config
 from bitrix_monitor.gui.settings import SettingsDialog
 from bitrix_monitor.paths import DataDirs
-from bitrix_monitor.secrets import SERVICE, WEBHOOK_KEY, shop_password_key
+from bitrix_monitor.secrets import SERVICE, WEBHOOK_KEY, queue_password_key, shop_password_key
 from tests.fakes import MemoryKeyring
 from tests.gui.conftest import wait_until
 from tests.gui.fakes import FakeService
@@ -196,3 +196,73 @@ async def test_connection_tests_stay_available_while_the_window_is_connected(
     assert dialog.test_shop_button.isEnabled()
     assert dialog.check_mapping_button.isEnabled()
     await win.shutdown()
+
+
+TEAM_QUEUE = "postgresql://bitrix_monitor@db.example/bitrix_monitor"
+
+
+def test_saving_keeps_the_team_queue_url_and_shows_it(qtbot, data_dirs: DataDirs) -> None:
+    data_dirs.config_file.write_text(f'[queue]\nurl = "{TEAM_QUEUE}"\n')
+    dialog = _dialog(qtbot, data_dirs.config_file)
+    assert _edit(dialog, "queue", "url").text() == TEAM_QUEUE
+    assert dialog.labels[("queue", "url")].text() == "Team queue URL"
+    _edit(dialog, "portal", "originator").setText("my-shop")
+    assert dialog.save(), dialog.error_label.text()
+    cfg = config.load(data_dirs.config_file)
+    assert cfg.queue.url == TEAM_QUEUE
+    assert cfg.portal.originator == "my-shop"
+
+
+def test_the_team_queue_password_goes_to_the_keyring_before_the_file(
+    qtbot, data_dirs: DataDirs, fake_keyring: MemoryKeyring
+) -> None:
+    dialog = _dialog(qtbot, data_dirs.config_file)
+    _edit(dialog, "queue", "url").setText(TEAM_QUEUE)
+    dialog.queue_password_edit.setText(PASSWORD)
+    assert dialog.save(), dialog.error_label.text()
+    assert PASSWORD not in data_dirs.config_file.read_text()
+    assert config.load(data_dirs.config_file).queue.url == TEAM_QUEUE
+    assert fake_keyring.store[(SERVICE, queue_password_key(TEAM_QUEUE))] == PASSWORD
+    again = _dialog(qtbot, data_dirs.config_file)
+    assert again.queue_password_edit.text() == ""
+    assert "stored in the keyring" in again.queue_password_edit.placeholderText()
+
+
+def test_a_team_queue_url_that_cannot_be_one_is_refused_without_echoing_a_password(
+    qtbot, data_dirs: DataDirs, fake_keyring: MemoryKeyring
+) -> None:
+    dialog = _dialog(qtbot, data_dirs.config_file)
+    dialog.queue_password_edit.setText(PASSWORD)
+    assert not dialog.save()
+    assert "[queue] url: set the team queue's URL the password belongs to" in dialog.error_label.text()
+    _edit(dialog, "queue", "url").setText("postgresql://bitrix_monitor:s3cr3tpw@db.example/bm")
+    assert not dialog.save()
+    assert "keyring" in dialog.error_label.text()
+    assert "s3cr3tpw" not in dialog.error_label.text()
+    assert "b00020" in _edit(dialog, "queue", "url").styleSheet()
+    _edit(dialog, "queue", "url").setText("mysql://bitrix_monitor@db.example/bm")
+    assert not dialog.save()
+    assert "PostgreSQL" in dialog.error_label.text()
+    assert not data_dirs.config_file.exists()
+    assert fake_keyring.store == {}
+
+
+async def test_the_team_queue_connection_test_reaches_the_real_database(
+    qtbot, data_dirs: DataDirs, postgres_url: str
+) -> None:
+    from bitrix_monitor.queue.team import SCHEMA_VERSION, TeamQueue
+    from bitrix_monitor.sync.probe import ConnectionTester
+
+    dialog = _dialog(qtbot, data_dirs.config_file, tester=ConnectionTester(config.AppConfig()))
+    dialog.test_queue_button.click()
+    await wait_until(lambda: "Enter the team queue's URL first" in dialog.test_queue_result.text())
+    _edit(dialog, "queue", "url").setText(postgres_url)
+    dialog.test_queue_button.click()
+    await wait_until(lambda: "no team queue there yet" in dialog.test_queue_result.text())
+    TeamQueue.connect(postgres_url).close()  # a desk set it up
+    dialog.test_queue_button.click()
+    await wait_until(lambda: "Connected to the team queue" in dialog.test_queue_result.text())
+    assert f"(schema {SCHEMA_VERSION})" in dialog.test_queue_result.text()
+    _edit(dialog, "queue", "url").setText("postgresql://postgres@127.0.0.1:1/bm")
+    dialog.test_queue_button.click()
+    await wait_until(lambda: "cannot be used" in dialog.test_queue_result.text(), within=30)

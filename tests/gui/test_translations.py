@@ -210,7 +210,10 @@ def test_qt_own_dialog_buttons_follow_the_language(qtbot) -> None:
 # is a brand or product name, an abbreviation in capitals (CSV, URL, ID, PEM), or looks like an identifier
 # or a value (has a digit, "_", ".", "/", "=", "@" or ":" in it: crm.deal.add, paid=WON, Europe/Moscow,
 # https://PORTAL/rest/…). Everything else with two or more Latin letters is an English word left behind.
-ALLOWED_WORDS = {*APP_TITLE.split(), "Bitrix24", "E-mail", "English", "SQLAlchemy", "burst", "drain"}
+ALLOWED_WORDS = {
+    *APP_TITLE.split(),
+    *("Bitrix24", "E-mail", "English", "SQLAlchemy", "PostgreSQL", "burst", "drain"),
+}
 _TOKEN = re.compile(r"[^\s,;()«»—–·?!…\[\]{}]+")
 _LATIN = re.compile(r"[A-Za-z]{2,}")
 

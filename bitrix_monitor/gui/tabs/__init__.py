@@ -4,5 +4,6 @@ from .activity import ActivityTab
 from .overview import OverviewTab
 from .queue import QueueTab
 from .records import RecordsTab
+from .runners import RunnersTab
 
-__all__ = ["ActivityTab", "OverviewTab", "QueueTab", "RecordsTab"]
+__all__ = ["ActivityTab", "OverviewTab", "QueueTab", "RecordsTab", "RunnersTab"]

@@ -28,15 +28,19 @@ class QueueTab(QWidget):
         self.state_filter = QComboBox()
         self.kind_filter = QComboBox()
         self.error_filter = QComboBox()
+        self.runner_filter = QComboBox()  # who ran the jobs: shown on a team queue
+        self.runner_filter.setVisible(False)
         self.state_filter.addItem("", "")
         for s in QUEUE_STATES:
             self.state_filter.addItem("", s)
         self.kind_filter.addItem("", "")
         self.error_filter.addItem("", "")
+        self.runner_filter.addItem("", "")
         for combo, facet in (
             (self.state_filter, QueueModel.FACET_STATE),
             (self.kind_filter, QueueModel.FACET_KIND),
             (self.error_filter, QueueModel.FACET_ERROR),
+            (self.runner_filter, QueueModel.FACET_RUNNER),
         ):
             combo.currentIndexChanged.connect(
                 lambda _i, c=combo, f=facet: self.proxy.set_facet(
@@ -88,6 +92,7 @@ class QueueTab(QWidget):
         for i in range(1, self.kind_filter.count()):
             self.kind_filter.setItemText(i, kind_label(self.kind_filter.itemData(i)))
         self.error_filter.setItemText(0, self.tr("All errors"))
+        self.runner_filter.setItemText(0, self.tr("All runners"))
         for b in self.job_buttons:
             b.setToolTip(
                 self.tr("Acts on the selected jobs, or on every job the filter shows when none is selected")
@@ -125,6 +130,7 @@ class QueueTab(QWidget):
         for combo, facet in (
             (self.kind_filter, QueueModel.FACET_KIND),
             (self.error_filter, QueueModel.FACET_ERROR),
+            (self.runner_filter, QueueModel.FACET_RUNNER),
         ):
             current = combo.currentData()
             values = [v for v in self.model.facet_values(facet) if v]

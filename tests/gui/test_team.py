@@ -1,0 +1,179 @@
+"""Desks see the team: a window on a real PostgreSQL team queue lists the queue's runners and flags a
+silent one, shows another desk's jobs with who ran them, retries them, and its audit trail names the desk.
+
+The window is wired as the app wires it (:func:`bitrix_monitor.gui.launch.service_factory`: ``--queue``,
+the config file, the keyring) over a demo-schema shop and the portal emulator; the other desk is a second
+connection to the same queue, its runner unheard of for ten minutes."""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from bitrix_monitor.config import AppConfig
+from bitrix_monitor.demo.emulator import PortalEmulator
+from bitrix_monitor.gui.launch import service_factory
+from bitrix_monitor.gui.models import ActivityModel, QueueModel, RunnersModel
+from bitrix_monitor.gui.window import MainWindow
+from bitrix_monitor.paths import DataDirs
+from bitrix_monitor.queue import JobError, TeamQueue
+from bitrix_monitor.secrets import ENV_QUEUE, SERVICE, queue_password_key
+from bitrix_monitor.sync.service import MonitorService
+from tests.fakes import MemoryKeyring
+from tests.gui.conftest import DialogAnswers, wait_until
+from tests.sync.conftest import FAST_CONFIG, make_shop
+
+BORIS = "desk-boris:4242"
+
+
+@pytest.fixture
+def portal() -> Iterator[PortalEmulator]:
+    with PortalEmulator(limits="off", seed=1) as p:
+        yield p
+
+
+@pytest.fixture
+def boris(postgres_url: str) -> Iterator[TeamQueue]:
+    """Another desk on the team queue, whose clock says ten minutes ago: its last heartbeat is that old."""
+    queue = TeamQueue.connect(postgres_url, clock=lambda: time.time() - 600)
+    yield queue
+    queue.close()
+
+
+def _args(**kw: object) -> argparse.Namespace:
+    return argparse.Namespace(**{"shop_db": None, "portal": None, "queue": None, **kw})
+
+
+@pytest.fixture
+def anna(
+    qtbot, data_dirs: DataDirs, tmp_path: Path, portal: PortalEmulator, postgres_url: str, monkeypatch
+) -> MainWindow:
+    """The window of the desk called desk-anna, on the team queue given by ``--queue`` (the test connects
+    it, and shuts it down)."""
+    monkeypatch.setattr(socket, "gethostname", lambda: "desk-anna")
+    shop = make_shop(f"sqlite:///{tmp_path / 'shop.sqlite3'}", orders=4, users=2)
+    data_dirs.config_file.write_text(FAST_CONFIG)
+    args = _args(shop_db=shop.url, portal=portal.webhook_url, queue=postgres_url)
+    factory = service_factory(AppConfig(), data_dirs, data_dirs.config_file, args)
+    window = MainWindow(
+        config_path=data_dirs.config_file, data_dirs=data_dirs, service_factory=factory, poll_interval_ms=50
+    )
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+def _column(model: QueueModel | ActivityModel | RunnersModel, column: int) -> list[str]:
+    return [model.index(r, column).data() for r in range(model.rowCount())]
+
+
+async def test_a_desk_sees_the_team_flags_a_silent_runner_and_retries_another_desks_job(
+    anna: MainWindow, boris: TeamQueue, qtmodeltester
+) -> None:
+    try:
+        # Desk Boris queued a deal for order 2, ran it, the portal refused it for good; then Boris went quiet.
+        boris.heartbeat(BORIS, "bitrix-monitor window")
+        job = boris.enqueue("deal.create", "2", created_by="staff@desk-boris")
+        [claimed] = boris.claim(BORIS, lease_seconds=30)
+        boris.fail(BORIS, claimed.id, JobError("PortalError", "ACCESS_DENIED: no rights", retryable=False))
+
+        assert await anna.connect_service()
+        service = anna.require_service()
+        assert service.team_queue.startswith("postgresql://postgres@127.0.0.1")
+
+        async def both_listed() -> bool:
+            await anna.refresh_runners()
+            return {(s.runner.host, s.state) for s in anna.runners.statuses} == {
+                ("desk-anna", "working"),
+                ("desk-boris", "silent"),
+            }
+
+        await wait_until(both_listed, describe=lambda: repr(anna.runners.statuses))
+        assert anna.tabs.isTabVisible(anna.tabs.indexOf(anna.runners))
+        hosts = _column(anna.runners.model, RunnersModel.RUNNER)
+        assert sorted(hosts) == ["desk-anna (this window)", "desk-boris"]
+        assert sorted(_column(anna.runners.model, RunnersModel.STATE)) == ["silent", "working"]
+        assert anna.runners.silent_label.isVisibleTo(anna.runners)
+        assert "desk-boris (pid 4242)" in anna.runners.silent_label.text()
+        assert "(30 s)" in anna.runners.silent_label.text()
+        checked = RunnersModel()  # the model over what the window got, under Qt's model contract
+        checked.set_rows(anna.runners.statuses)
+        qtmodeltester.check(checked, force_py=True)
+
+        # Boris's job is on Anna's screen, with who queued it and who ran it.
+        await anna.refresh_queue()
+        queue = anna.queue
+        assert not queue.view.isColumnHidden(QueueModel.RUN_BY)
+        row = queue.model.view_row_of(lambda r: r.id == job.id)
+        assert row >= 0
+        assert queue.model.index(row, QueueModel.STATE).data() == "dead"
+        assert queue.model.index(row, QueueModel.QUEUED_BY).data() == "desk-boris"
+        assert queue.model.index(row, QueueModel.RUN_BY).data() == "desk-boris"
+
+        # Anna retries it; her window's runner runs it against the portal.
+        answers = DialogAnswers(anna)
+        assert await anna.retry_jobs([job.id]) == 1
+        assert answers.seen == [("ConfirmDialog", "Retry 1 job?")]
+        await wait_until(lambda: boris.get(job.id).state == "done", within=30)  # type: ignore[union-attr]
+        await anna.refresh_queue()
+        row = queue.model.view_row_of(lambda r: r.id == job.id)
+        assert queue.model.index(row, QueueModel.RUN_BY).data() == "desk-anna"
+
+        # The audit trail, on every desk: who did what.
+        lines = dict(
+            zip(
+                _column(anna.activity_model, ActivityModel.ACTION),
+                _column(anna.activity_model, ActivityModel.ACTOR),
+                strict=True,
+            )
+        )
+        assert lines[f"Retried by desk-anna: Create deal for record 2 (job {job.id})"] == "desk-anna"
+        assert lines[f"Given up on desk-boris: Create deal for record 2 (job {job.id})"] == "desk-boris"
+        assert lines[f"Done by desk-anna: Create deal for record 2 (job {job.id})"] == "desk-anna"
+        retried = [e for e in boris.events(job.id) if e.type == "retried"]
+        assert [e.actor for e in retried] == ["staff@desk-anna"]
+
+        # Closing the window ends its runner cleanly: stopped, not silent.
+        await anna.shutdown()
+        states = {r.host: r.stopped_at is not None for r in boris.runners()}
+        assert states == {"desk-anna": True, "desk-boris": False}
+    finally:
+        await anna.shutdown()
+
+
+@pytest.mark.parametrize("where", ["flag", "environment", "config"])
+async def test_the_window_works_the_team_queue_named_by_the_flag_the_environment_or_the_config(
+    where: str,
+    data_dirs: DataDirs,
+    tmp_path: Path,
+    portal: PortalEmulator,
+    postgres_url: str,
+    fake_keyring: MemoryKeyring,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One wiring path with the headless front end: ``--queue URL`` over BITRIX_MONITOR_QUEUE over
+    ``[queue] url``; the password from the keyring, keyed by the URL."""
+    url = sa.make_url(postgres_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    fake_keyring.set_password(SERVICE, queue_password_key(url), "from-keyring")
+    shop = make_shop(f"sqlite:///{tmp_path / 'shop.sqlite3'}", orders=2, users=1)
+    config_text = FAST_CONFIG + (f'[queue]\nurl = "{url}"\n' if where == "config" else "")
+    data_dirs.config_file.write_text(config_text)
+    if where == "environment":
+        monkeypatch.setenv(ENV_QUEUE, url)
+    args = _args(shop_db=shop.url, portal=portal.webhook_url, queue=url if where == "flag" else None)
+    factory = service_factory(AppConfig(), data_dirs, data_dirs.config_file, args)
+    service = await factory()
+    try:
+        assert service.team_queue == url  # shown without a password
+        assert isinstance(service, MonitorService)
+        assert isinstance(service.queue, TeamQueue)
+        assert service.queue._writer.url.password == "from-keyring"  # the server trusts us: any works
+    finally:
+        await service.aclose()
+    assert not data_dirs.queue_file.exists()  # this desk's own queue file was never opened
