@@ -25,7 +25,7 @@ from bitrix_monitor.sync.changes import ChangeWatcher
 from bitrix_monitor.sync.fields import STAMP_FIELDS
 from bitrix_monitor.sync.model import Plan, Progress, RecordState
 from bitrix_monitor.sync.report import Report
-from bitrix_monitor.sync.service import MonitorService
+from bitrix_monitor.sync.service import TEAM_LEASE_SECONDS, MonitorService
 
 log = logging.getLogger(__name__)
 
@@ -243,7 +243,7 @@ async def _watch_loop(
     print(json.dumps(report.to_dict()) if opts.json else report.to_text(), file=out, flush=True)
     while not stop.is_set():
         await asyncio.to_thread(service.queue.heartbeat, service.owner)
-        woken = await _idle(service.queue, opts.watch, stop)
+        woken = await _idle(service.queue, opts.watch, stop, owner=service.owner)
         if stop.is_set():
             break
         if (await service.pull()).pulled:
@@ -255,15 +255,20 @@ async def _watch_loop(
             await service.run_queue(progress=printer, stop=stop)
 
 
-async def _idle(queue: JobStore, seconds: float, stop: asyncio.Event) -> bool:
-    """Wait ``seconds`` or until stopped; on a shared queue also until other desks queue jobs (True)."""
+async def _idle(queue: JobStore, seconds: float, stop: asyncio.Event, *, owner: str | None = None) -> bool:
+    """Wait ``seconds`` or until stopped; on a shared queue also until other desks queue jobs (True), the
+    heartbeat of ``owner`` renewed every third of a lease meanwhile (a long ``--watch`` is not silent)."""
     if queue.exclusive:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=seconds)
         return False
     loop = asyncio.get_running_loop()
     deadline = loop.time() + seconds
+    next_beat = loop.time() + TEAM_LEASE_SECONDS / 3
     while not stop.is_set() and (left := deadline - loop.time()) > 0:
+        if owner is not None and loop.time() >= next_beat:
+            await asyncio.to_thread(queue.heartbeat, owner)
+            next_beat = loop.time() + TEAM_LEASE_SECONDS / 3
         # In short waits: a thread cannot be cancelled, and SIGTERM must not wait for a long one.
         if await asyncio.to_thread(queue.wait_for_jobs, min(1.0, left)):
             return True

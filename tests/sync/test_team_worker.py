@@ -65,3 +65,20 @@ def test_a_worker_and_a_desk_share_the_queue_and_the_portals_budget(
     assert len(runners) == 2  # the worker and the desk
     assert all(r.stopped_at is not None and r.version for r in runners)
     assert "bitrix-monitor --sync --watch 1" in {r.description for r in runners}  # the worker says what it is
+
+
+async def test_an_idle_worker_keeps_beating_within_a_lease(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--watch 600`` waits ten minutes between passes; the desks must not see it as silent meanwhile."""
+    import asyncio
+
+    from bitrix_monitor.sync import headless
+
+    monkeypatch.setattr(headless, "TEAM_LEASE_SECONDS", 1.5)  # a beat every 0.5 s
+    with TeamQueue.connect(postgres_url) as team:
+        team.heartbeat("srv-night:7", "bitrix-monitor --sync --watch 600")
+        [before] = team.runners()
+        assert not await headless._idle(team, 2.2, asyncio.Event(), owner="srv-night:7")
+        [after] = team.runners()
+    assert (after.heartbeat_at - before.heartbeat_at).total_seconds() >= 1.5
