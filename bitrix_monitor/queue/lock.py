@@ -1,10 +1,10 @@
 """One runner per queue: an OS file lock on a file beside the queue.
 
 The desktop app and a cron ``bitrix-monitor --sync`` may both point at one data directory; only the one
-holding this lock processes jobs. Enqueueing and reading never need it. The lock is the operating system's
-(``fcntl.flock``, ``msvcrt.locking`` on Windows), so it is released when its holder exits or dies, however it
-dies. Who holds it (pid, host, description, since) is written to a second file for the message the other
-process shows.
+holding this lock processes jobs. Enqueueing and reading never need it. The lock is the operating system's,
+taken through :mod:`filelock` (``flock`` on POSIX, ``LockFileEx`` on Windows), so it is released when its
+holder exits or dies, however it dies. Who holds it (pid, host, description, since) is written to a second
+file for the message the other process shows.
 """
 
 from __future__ import annotations
@@ -12,43 +12,20 @@ from __future__ import annotations
 import json
 import os
 import socket
-import sys
-import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Self
+from typing import Self
+
+import filelock
 
 from bitrix_monitor.queue.model import QueueBusy, RunnerInfo
 
 _POLL_SECONDS = 0.1
 
-if sys.platform == "win32":
-    import msvcrt
 
-    def _try_lock(handle: IO[bytes]) -> bool:
-        handle.seek(0)
-        try:
-            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
-        except OSError:
-            return False
-        return True
-
-    def _unlock(handle: IO[bytes]) -> None:
-        handle.seek(0)
-        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
-
-else:
-    import fcntl
-
-    def _try_lock(handle: IO[bytes]) -> bool:
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return False
-        return True
-
-    def _unlock(handle: IO[bytes]) -> None:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+def _file_lock(queue_file: Path) -> filelock.BaseFileLock:
+    # Not thread-local: a runner may take the lock on one thread and give it back on another.
+    return filelock.FileLock(lock_path(queue_file), thread_local=False)
 
 
 def lock_path(queue_file: Path) -> Path:
@@ -86,27 +63,22 @@ class RunnerLock:
         self.description = description
         self.timeout = timeout
         self.info: RunnerInfo | None = None
-        self._handle: IO[bytes] | None = None
+        self._lock: filelock.BaseFileLock | None = None
 
     @property
     def held(self) -> bool:
-        return self._handle is not None
+        return self._lock is not None
 
     def acquire(self) -> Self:
-        if self._handle is not None:
+        if self._lock is not None:
             raise RuntimeError("this runner lock is already held")
-        handle = open(lock_path(self.queue_file), "a+b")  # noqa: SIM115 - kept open while the lock is held
-        deadline = None if self.timeout is None else time.monotonic() + self.timeout
-        while not _try_lock(handle):
-            if deadline is not None and time.monotonic() >= deadline:
-                handle.close()
-                raise QueueBusy(self.queue_file, _read_info(self.queue_file))
-            time.sleep(
-                _POLL_SECONDS
-                if deadline is None
-                else max(0.0, min(_POLL_SECONDS, deadline - time.monotonic()))
-            )
-        self._handle = handle
+        lock = _file_lock(self.queue_file)
+        try:
+            # filelock: a negative timeout waits for ever
+            lock.acquire(timeout=-1 if self.timeout is None else self.timeout, poll_interval=_POLL_SECONDS)
+        except filelock.Timeout:
+            raise QueueBusy(self.queue_file, _read_info(self.queue_file)) from None
+        self._lock = lock
         self.info = RunnerInfo(os.getpid(), socket.gethostname(), self.description, datetime.now(UTC))
         record = {
             "pid": self.info.pid,
@@ -118,14 +90,13 @@ class RunnerLock:
         return self
 
     def release(self) -> None:
-        handle, self._handle = self._handle, None
-        if handle is None:
+        lock, self._lock = self._lock, None
+        if lock is None:
             return
         try:
             info_path(self.queue_file).unlink(missing_ok=True)
-            _unlock(handle)
         finally:
-            handle.close()
+            lock.release()
 
     def __enter__(self) -> Self:
         return self.acquire()
@@ -136,12 +107,12 @@ class RunnerLock:
     @staticmethod
     def holder(queue_file: Path) -> RunnerInfo | None:
         """Who runs this queue right now, or None when nobody does (for a status line)."""
+        lock = _file_lock(queue_file)
         try:
-            handle = open(lock_path(queue_file), "a+b")  # noqa: SIM115
+            lock.acquire(timeout=0)
+        except filelock.Timeout:
+            return _read_info(queue_file) or RunnerInfo(0, "?", "another process", datetime.now(UTC))
         except OSError:
             return None
-        with handle:
-            if _try_lock(handle):
-                _unlock(handle)
-                return None
-        return _read_info(queue_file) or RunnerInfo(0, "?", "another process", datetime.now(UTC))
+        lock.release()
+        return None

@@ -13,10 +13,14 @@ caller to skip or defer.
   No grant is needed.
 * **SQLite**: the shop's own writers must not wait while a portal call runs, so ``BEGIN IMMEDIATE`` (which
   blocks every writer) is out. Instead each key is one byte of a sidecar file next to the database
-  (``<db>.bitrix-monitor.lock``), locked with POSIX byte-range locks (``fcntl.lockf``; ``msvcrt.locking``
-  on Windows). POSIX locks belong to the process, so within a process a registry tracks which holder owns
-  which byte and all holders share one descriptor per file (closing a descriptor would drop every lock of
-  the process on that file).
+  (``<db>.bitrix-monitor.lock``), locked with the OS's byte-range locks (``fcntl.lockf`` on POSIX,
+  ``msvcrt.locking``, i.e. ``LockFileEx``, on Windows). This is the one hand-written lock left: the
+  cross-platform libraries (``filelock``, ``portalocker``) lock a whole file or its first bytes, never a
+  byte at an offset we choose, so they would need a lock file per key -- thousands of files and open
+  descriptors for one batch of creates -- where one descriptor and a byte per key do. POSIX locks belong to
+  the process and Windows locks to the handle, so within a process a registry tracks which holder owns which
+  byte and all holders share one descriptor per file (closing a descriptor would drop every lock of the
+  process on that file, and a second handle would conflict with the first).
 
 A lock dies with its holder's connection or process: a crashed worker never leaves a key locked.
 """
@@ -41,7 +45,9 @@ from bitrix_monitor.shop.errors import ShopConnectionLostError, ShopError, ShopP
 log = logging.getLogger(__name__)
 
 _NAMESPACE = "bitrix-monitor"
-_SQLITE_RANGE = 1 << 62  # byte offsets in the sidecar file
+# Byte offsets in the sidecar file. Windows takes offsets below 2**31 on every file system; a collision of
+# two keys only makes one of them look busy for a moment (it is deferred, never run twice).
+_SQLITE_RANGE = (1 << 31) - 1 if sys.platform == "win32" else 1 << 62
 
 
 def lock_hash(scope: str, entity: str, key: str) -> int:
@@ -221,10 +227,11 @@ _sidecars_lock = threading.Lock()
 
 
 def _lock_byte(fd: int, offset: int, lock: bool) -> bool:
+    """Lock (or unlock) one byte at ``offset`` without waiting; False when another process holds it."""
     if sys.platform == "win32":
         import msvcrt
 
-        os.lseek(fd, offset, os.SEEK_SET)
+        os.lseek(fd, offset, os.SEEK_SET)  # locking starts at the file position; the caller serialises
         try:
             msvcrt.locking(fd, msvcrt.LK_NBLCK if lock else msvcrt.LK_UNLCK, 1)
         except OSError:

@@ -160,3 +160,50 @@ def test_lock_hash_is_stable_across_processes() -> None:
     other = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert int(other.stdout) == lock_hash("orders", "order", "42")
     assert lock_hash("orders", "order", "42") != lock_hash("orders", "order", "43")
+
+
+class _FakeMsvcrt:
+    """``msvcrt.locking`` as Windows does it, for the byte-range branch on any machine: it locks ``n`` bytes
+    from the descriptor's current position, a byte held through another handle refuses (OSError), and only
+    the handle that locked a byte unlocks it."""
+
+    LK_UNLCK, LK_NBLCK = 0, 2
+
+    def __init__(self) -> None:
+        self.held: dict[int, int] = {}  # position -> descriptor
+
+    def locking(self, fd: int, mode: int, n: int) -> None:
+        assert n == 1
+        pos = os.lseek(fd, 0, os.SEEK_CUR)
+        if mode == self.LK_NBLCK:
+            if pos in self.held:  # Windows refuses a byte locked already, even through the same handle
+                raise PermissionError(13, "locked")
+            self.held[pos] = fd
+        elif self.held.get(pos) == fd:
+            del self.held[pos]
+        else:
+            raise PermissionError(13, "not locked by this handle")
+
+
+def test_the_windows_branch_locks_the_byte_of_the_key_through_its_own_handle(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bitrix_monitor.shop import locks
+
+    fake = _FakeMsvcrt()
+    monkeypatch.setitem(sys.modules, "msvcrt", fake)
+    monkeypatch.setattr(sys, "platform", "win32")
+    one = os.open(tmp_path / "shop.lock", os.O_RDWR | os.O_CREAT)
+    other = os.open(tmp_path / "shop.lock", os.O_RDWR)  # another process's handle
+    try:
+        offset = (1 << 31) - 2  # the highest byte a Windows key uses
+        assert locks._lock_byte(one, offset, True)
+        assert fake.held == {offset: one}
+        assert not locks._lock_byte(other, offset, True)
+        assert not locks._lock_byte(one, offset, True)  # no re-entry: the registry answers for a holder
+        assert locks._lock_byte(one, offset, False)
+        assert locks._lock_byte(other, offset, True)
+        assert not locks._lock_byte(one, 7, False)  # never held
+    finally:
+        os.close(one)
+        os.close(other)
