@@ -13,6 +13,7 @@ import functools
 import logging
 import math
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -130,6 +131,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="search the portal again for deals made before origin ids (by the title template); otherwise "
         "the first reconcile searches and later ones reuse what it found",
     )
+    hl.add_argument(
+        "--resolve",
+        metavar="KIND:KEY=SIDE",
+        action="append",
+        default=[],
+        help="settle a record's fields changed on both sides before syncing: order:42=crm takes the CRM's "
+        "values into the shop, user:7=shop keeps the shop's and sends them (repeatable; KIND is order, user "
+        "or company; implies --sync unless --report is given)",
+    )
     hl.add_argument("--shop-db", metavar="URL", help="shop database URL (or BITRIX_MONITOR_SHOP_DB)")
     hl.add_argument("--portal", metavar="URL", help="Bitrix24 inbound webhook URL (or BITRIX_MONITOR_PORTAL)")
 
@@ -167,6 +177,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="make sure a deal pipeline of this name exists (repeatable; ids count up from 1)",
     )
     return p
+
+
+_RESOLVE = re.compile(r"(order|user|company|deal|contact):([^=]+)=(crm|shop)")
+
+
+def parse_resolve(text: str) -> tuple[str, str, str]:
+    """``--resolve order:42=crm`` → ("order", "42", "crm")."""
+    m = _RESOLVE.fullmatch(text.strip())
+    if m is None:
+        raise UserFacingError(
+            f"--resolve {text[:60]!r}: write KIND:KEY=crm or KIND:KEY=shop, e.g. order:42=crm",
+            hint="KIND is order, user or company; crm takes the CRM's values, shop keeps the shop's",
+        )
+    return m[1], m[2].strip(), m[3]
 
 
 def diagnose(dirs: DataDirs, config_path: Path) -> int:
@@ -263,7 +287,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser, dirs: DataDir
         if args.retry_dead:
             return manage_dead(open_queue, "retry", args.retry_dead)
         return manage_dead(open_queue, "cancel", args.cancel_dead)
-    if args.restore or args.sync or args.report:
+    if args.restore or args.sync or args.report or args.resolve:
         from bitrix_monitor import wiring
         from bitrix_monitor.sync.headless import HeadlessOptions, restore_from_archive, run_headless
 
@@ -281,7 +305,8 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser, dirs: DataDir
                 raise UserFacingError(f"Cannot restore: {problem}")
             return asyncio.run(restore_from_archive(opener, Path(args.restore)))
         opts = HeadlessOptions(
-            mode="sync" if args.sync else "report",
+            mode="report" if args.report else "sync",
+            resolve=tuple(parse_resolve(r) for r in args.resolve),
             dry_run=args.dry_run,
             watch=args.watch,
             json=args.json,

@@ -18,7 +18,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
@@ -413,6 +413,35 @@ class ShopDatabase:
             self._run("writing an order's status", lambda c: c.execute(stmt).rowcount == 1, retry=False)
         )
 
+    def column_of(self, kind: str, name: str) -> sa.Column[Any] | None:
+        """The mapped column of ``kind`` called ``name`` (as the configuration writes it), or None."""
+        spec = self._of(kind)
+        found = [c for c in spec.selected if c.name == name]
+        found = found or [c for c in spec.selected if c.name.casefold() == name.casefold()]
+        return found[0] if found else None
+
+    def set_field(self, kind: str, key: str, column: str, new: str, *, expected: Any) -> bool:
+        """Compare-and-set one mapped column of a row to a value pulled from the CRM (text; empty is NULL,
+        or ``''`` in a NOT NULL column; a number column gets the number): only while it still holds
+        ``expected``, the value the app last read. Returns True if this call changed it, False if the row
+        is gone or holds another value (a shop change in between: a merge, never an overwrite). No UPDATE
+        grant on the column: :class:`ShopPermissionError`; a value the column cannot hold: ValueError."""
+        spec = self._of(kind)
+        col = self.column_of(kind, column)
+        if col is None:
+            raise ShopMappingError(f"[shop.{spec.plural}] maps no column {column!r}")
+        k = spec.key.parse(str(key))
+        if k is None:
+            return False
+        value = _column_value(col, new)
+        holds = col.is_(None) if expected is None else col == expected
+        stmt = sa.update(col.table).where(spec.key.column == k, holds).values({col.name: value})
+        return bool(
+            self._run(
+                f"writing {spec.plural}.{col.name}", lambda c: c.execute(stmt).rowcount == 1, retry=False
+            )
+        )
+
     def keys_storing(self, entity: str, ids: Iterable[int]) -> dict[int, list[str]]:
         """The keys of the rows that store each of these CRM ids (deal ids for ``order``, contact ids for
         ``user``), in key order; ids no row stores are absent. An id stored by two rows is a shared link."""
@@ -610,6 +639,31 @@ class ShopDatabase:
             self.engine.url.database or "",
             {"company": "companies"} | {e: spec.table.fullname for e, spec in self._specs.items()},
         )
+
+
+def _column_value(col: sa.Column[Any], text: str) -> Any:
+    """A pulled value as ``col`` stores it (a ValueError when it cannot hold it)."""
+    text = text.strip()
+    if not text:
+        return None if col.nullable else ("" if isinstance(col.type, sa.String) else None)
+    if isinstance(col.type, sa.Boolean):
+        raise ValueError(f"{text!r} is not written to a boolean column")
+    if isinstance(col.type, (sa.Integer, sa.Numeric, sa.Float)):
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise ValueError(f"{text[:40]!r} is not a number") from None
+        if not number.is_finite():
+            raise ValueError(f"{text[:40]!r} is not a number")
+        if not isinstance(col.type, sa.Integer):
+            return number
+        if number != number.to_integral_value():
+            raise ValueError(f"{text!r} is not a whole number")
+        return int(number)
+    length = getattr(col.type, "length", None)
+    if isinstance(length, int) and len(text) > length:
+        raise ValueError(f"{text[:40]!r} is longer than the column's {length} characters")
+    return text
 
 
 def _probe_select(engine: sa.Engine, table: sa.Table, cols: Sequence[sa.Column[Any]], what: str) -> None:

@@ -39,6 +39,7 @@ class HeadlessOptions:
     watch: float | None = None
     json: bool = False
     find_legacy: bool = False  # search the portal again for deals made before origin ids
+    resolve: tuple[tuple[str, str, str], ...] = ()  # (kind, key, "crm" | "shop"): settled before the run
 
 
 # Opens the service a run works on and closes it on the way out: :func:`bitrix_monitor.wiring.opened` with the
@@ -146,6 +147,9 @@ async def run_headless(open_service: ServiceOpener, opts: HeadlessOptions, out: 
             async with open_service() as service:
                 if opts.find_legacy:
                     await service.find_legacy_again()
+                for kind, key, take in opts.resolve:
+                    said = await service.resolve_conflict(kind, key, take)
+                    print(said, file=sys.stderr if opts.json else out, flush=True)
                 if opts.mode == "report":
                     report = Report.of(
                         printer.warn(await service.snapshot(printer)), await service.queue_summary()
@@ -246,7 +250,7 @@ async def _watch_loop(
         woken = await _idle(service.queue, opts.watch, stop, owner=service.owner)
         if stop.is_set():
             break
-        if (await service.pull()).pulled:
+        if (await service.pull()).changed:
             woken = True
         queued = await watcher.poll()
         if queued:

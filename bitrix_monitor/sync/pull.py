@@ -64,13 +64,31 @@ class Move:
     at: datetime | None
 
 
+@dataclass(frozen=True, slots=True)
+class Pulled:
+    """One field value a pull wrote into the shop (a contact's ``PHONE``, …; stages are in ``pulled``)."""
+
+    kind: str
+    key: str
+    field: str
+    value: str
+
+
 @dataclass
 class PullOutcome:
-    """What one pull did. ``waiting``: shop key → (state, note) of the CRM changes not applied."""
+    """What one pull did. ``waiting``: order key → (state, note) of the stage moves not applied; ``fields``
+    and ``fields_waiting``: the same for the other fields the CRM may change, of every kind."""
 
-    read: int = 0  # history rows read
+    read: int = 0  # history rows read (and records read by DATE_MODIFY)
     pulled: dict[str, str] = field(default_factory=dict)  # shop key → the status written
     waiting: dict[str, tuple[RecordState, str]] = field(default_factory=dict)
+    fields: list[Pulled] = field(default_factory=list)
+    fields_waiting: dict[tuple[str, str], tuple[RecordState, str]] = field(default_factory=dict)
+
+    @property
+    def changed(self) -> bool:
+        """Whether the pull wrote anything into the shop."""
+        return bool(self.pulled or self.fields)
 
     def count(self, state: RecordState) -> int:
         return sum(1 for s, _n in self.waiting.values() if s is state)
@@ -326,4 +344,4 @@ def hold_waiting(
     )
 
 
-__all__ = ["CURSOR", "Move", "PullOutcome", "StagePuller", "hold_waiting", "parse_time"]
+__all__ = ["CURSOR", "Move", "PullOutcome", "Pulled", "StagePuller", "hold_waiting", "parse_time"]

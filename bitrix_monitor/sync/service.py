@@ -40,6 +40,7 @@ from bitrix_monitor.sync.archive import Archive, ArchivedRecord, UnreadableArchi
 from bitrix_monitor.sync.changes import ChangeWatcher
 from bitrix_monitor.sync.custom_fields import check_shop_fields
 from bitrix_monitor.sync.engine import JobRunner, RunStats
+from bitrix_monitor.sync.field_pull import FieldPuller
 from bitrix_monitor.sync.model import PORTAL_ENTITY, FieldDiff, Plan, PlannedJob, QueueMark, RecordState
 from bitrix_monitor.sync.owners import FieldOwners, baselines
 from bitrix_monitor.sync.pull import WAITING, PullOutcome, StagePuller, hold_waiting
@@ -111,6 +112,7 @@ class MonitorService:
         self.stages = StageGuard(client, cfg.shop.orders)  # the deal pipeline, read again by each snapshot
         self.puller = StagePuller(shop, client, queue, cfg.shop.orders)  # stage moves made in the CRM
         self.owners = FieldOwners(cfg.shop)  # who changes each field: what is pushed, what is pulled
+        self.field_puller = FieldPuller(shop, client, queue, self.owners)  # other fields edited in the CRM
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -243,15 +245,25 @@ class MonitorService:
         return dataclasses.replace(held, portal=self.client.cost().since(before))
 
     async def pull(self) -> PullOutcome:
-        """Bring stage moves made in the CRM into the shop (``[shop.orders.owners] STAGE_ID``)."""
+        """Bring stage moves and field edits made in the CRM into the shop (the fields whose owner is
+        ``crm`` or ``both``: ``[shop.orders.owners] STAGE_ID``, ``[shop.users.owners] PHONE``, …)."""
         try:
             outcome = await self.puller.run()
+            edits = await self.field_puller.run()
         except BitrixError as exc:
             if isinstance(exc, UserFacingError):
                 raise
             raise PortalFailed(self.webhook, exc) from exc
+        outcome.read += edits.read
+        outcome.fields = edits.written
+        outcome.fields_waiting = edits.waiting
         if outcome.pulled:
             self._log_activity("pull", f"wrote {len(outcome.pulled)} stages moved in Bitrix24 into the shop")
+        if edits.written:
+            names = ", ".join(sorted({p.field for p in edits.written}))
+            self._log_activity(
+                "pull", f"wrote {len(edits.written)} values edited in Bitrix24 ({names}) into the shop"
+            )
         return outcome
 
     def _baselines(self) -> dict[str, dict[str, dict[str, PullField]]]:
@@ -288,6 +300,70 @@ class MonitorService:
                     state = min(states, key=_WAITING_ORDER.index)
                     out.setdefault(kind, {})[key] = (state, "; ".join(f.note for f in pending if f.note))
         return out
+
+    async def resolve_conflict(self, kind: str, key: str, take: str) -> str:
+        """Settle a record's CRM changes that wait for a person (changed on both sides, or not applied yet):
+        ``take="crm"`` writes the CRM's values into the shop (compare-and-set under the record's lock);
+        ``take="shop"`` keeps the shop's, which the next push sends over the CRM's. Returns what was done,
+        in one line; a record with nothing waiting is a :class:`UserFacingError`."""
+        if take not in ("crm", "shop"):
+            raise ConfigError(f"take {take!r}: say crm (the CRM's values) or shop (the shop's)")
+        kind = shop_of(kind)
+        done = await asyncio.to_thread(self._resolve, kind, key, take)
+        self._log_activity("staff", done)
+        return done
+
+    def _resolve(self, kind: str, key: str, take: str) -> str:
+        waiting = {
+            r.name: (r, f)
+            for r in self.owners.rules(kind)
+            if (f := self.queue.pull_fields(kind, r.name, [key]).get(key)) is not None
+            and f.pending is not None
+        }
+        if not waiting:
+            raise UserFacingError(f"{kind} {key} has no change from the CRM waiting for a person")
+        if take == "shop":
+            for name, (_rule, f) in waiting.items():
+                # The CRM's change is seen and overruled: the push sends the shop's value over it.
+                self.queue.save_pull_fields(kind, name, [PullField(key, agreed=f.pending)])
+            names = ", ".join(sorted(waiting))
+            return f"{kind} {key}: kept the shop's {names}; the next sync sends it to the CRM"
+        locks = self.shop.locks()
+        try:
+            if key not in locks.acquire(kind, [key], timeout=30.0):
+                raise UserFacingError(f"{kind} {key} is being written by another worker; try again")
+            row = self.shop.get_rows(kind, [key]).get(key)
+            if row is None:
+                raise UserFacingError(f"{kind} {key} is no longer in the shop")
+            taken: list[str] = []
+            for name, (rule, f) in waiting.items():
+                value = f.pending or ""
+                column = self.shop.column_of(kind, rule.column)
+                seen = None if column is None else row.raw.get(column.name)
+                if name == "STAGE_ID":
+                    status = self.cfg.shop.orders.status_for(value)
+                    if status is None:
+                        raise UserFacingError(
+                            f"{kind} {key}: stage {value!r} has no shop status",
+                            hint="add it to [shop.orders] stage_map_back",
+                        )
+                    won = self.shop.set_status(key, status, expected=None if seen is None else str(seen))
+                else:
+                    try:
+                        won = self.shop.set_field(kind, key, rule.column, value, expected=seen)
+                    except ValueError as exc:
+                        raise UserFacingError(
+                            f"{kind} {key}: the CRM's {name} cannot be written: {exc}"
+                        ) from None
+                if not won:
+                    raise UserFacingError(
+                        f"{kind} {key}: the shop changed {rule.column} meanwhile; look again"
+                    )
+                self.queue.save_pull_fields(kind, name, [PullField(key, agreed=value)])
+                taken.append(name)
+        finally:
+            locks.close()
+        return f"{kind} {key}: took the CRM's {', '.join(sorted(taken))} into the shop"
 
     def _legacy_known(self, pattern: TitlePattern | None) -> dict[str, list[int]] | None:
         """The deals made before origin ids that the last search found, if it searched with this title

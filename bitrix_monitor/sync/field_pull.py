@@ -1,0 +1,351 @@
+"""Edits made in the CRM come back to the shop: every field whose owner is ``crm`` or ``both`` (a contact's
+``PHONE``, a company's ``TITLE``, a mapped ``UF_CRM_*``; the stage has its own history, see
+:mod:`bitrix_monitor.sync.pull`).
+
+Found without a public URL, by polling: each kind's list method filtered by ``>=DATE_MODIFY`` from the last
+window's start minus an overlap (rows saved late within a second are not missed), in the portal's own
+time zone, paged by ``>ID``; every kind's first page and the portal's clock (``server.time``) go in one
+``batch``. The window's end is the portal's clock, not the desk's. Rows read again in the overlap are
+skipped when their ``DATE_MODIFY`` is the one already settled (ties de-duplicated). The cursor (the
+window's start, the portal's offset, the rows settled in the overlap) is kept in the job store in the data
+dir and moves only after every row read has been settled: a crash reads them again, and applying one again
+is harmless (the compare-and-set finds the shop holding the value: the sides agree).
+
+Per record and field the CRM's value is merged against the baseline (:mod:`bitrix_monitor.sync.owners`):
+the same as the shop's → agreed (also the app's own push coming back); only the CRM changed → written into
+the shop by compare-and-set under the record's lock; only the shop changed → the push sends it; both
+changed → the later change wins when both times are known (the shop's ``updated_at``, the record's
+``DATE_MODIFY``), otherwise a conflict is left for a person.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+from bitrix_monitor.bitrix import BitrixClient
+from bitrix_monitor.errors import UserFacingError
+from bitrix_monitor.kinds import kind as kind_of
+from bitrix_monitor.queue.model import PullField
+from bitrix_monitor.queue.port import JobStore
+from bitrix_monitor.shop import ShopDatabase, ShopRow
+from bitrix_monitor.shop.errors import ShopPermissionError
+from bitrix_monitor.shop.mapping import cell_text
+from bitrix_monitor.sync.model import RecordState
+from bitrix_monitor.sync.owners import FieldOwners, FieldRule
+from bitrix_monitor.sync.pull import WAITING, Pulled, parse_time
+
+log = logging.getLogger(__name__)
+
+PAGE = 50
+OVERLAP = timedelta(seconds=60)  # each window starts this long before the last one ended
+CURSOR = "pull.modified.{crm}"  # the job store's memory of each CRM kind's window
+
+
+@dataclass
+class FieldPullOutcome:
+    read: int = 0  # records read
+    written: list[Pulled] = field(default_factory=list)
+    waiting: dict[tuple[str, str], tuple[RecordState, str]] = field(default_factory=dict)
+
+
+@dataclass
+class _Window:
+    since: datetime
+    offset: str  # the portal's UTC offset, "+03:00"
+    seen: dict[str, str]  # record id -> DATE_MODIFY already settled (rows of the overlap)
+
+    @classmethod
+    def load(cls, raw: Any) -> _Window | None:
+        if not isinstance(raw, Mapping):
+            return None
+        try:
+            since = datetime.fromtimestamp(float(raw["since"]), UTC)
+        except (KeyError, TypeError, ValueError, OverflowError):
+            return None
+        seen = raw.get("seen")
+        return cls(
+            since,
+            str(raw.get("offset") or "+00:00"),
+            {str(k): str(v) for k, v in seen.items()} if isinstance(seen, Mapping) else {},
+        )
+
+    def dump(self) -> dict[str, Any]:
+        return {"since": self.since.timestamp(), "offset": self.offset, "seen": self.seen}
+
+    def start(self) -> str:
+        """The filter's lower bound, in the portal's zone (with its offset: an absolute instant)."""
+        return (self.since - OVERLAP).astimezone(_zone(self.offset)).isoformat(timespec="seconds")
+
+
+def _zone(offset: str) -> timezone:
+    try:
+        moment = datetime.fromisoformat(f"2000-01-01T00:00:00{offset}")
+    except ValueError:
+        return UTC
+    return moment.tzinfo if isinstance(moment.tzinfo, timezone) else UTC
+
+
+def _offset_of(text: Any) -> str | None:
+    """The UTC offset of a portal datetime ("+03:00"), or None."""
+    if not isinstance(text, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        return None
+    if moment.utcoffset() is None:
+        return None
+    return moment.isoformat()[19:] or None
+
+
+def _rows(result: Any, method: str) -> list[Mapping[str, Any]]:
+    if not isinstance(result, list):
+        raise UserFacingError(
+            f"The portal answered {method} with {type(result).__name__}, not a list of records",
+            hint="check the webhook's URL and its crm scope; run again later",
+        )
+    return [r for r in result if isinstance(r, Mapping)]
+
+
+class FieldPuller:
+    """Pulls edits of the fields the CRM may change (owners ``crm``/``both``, the stage aside)."""
+
+    def __init__(
+        self, shop: ShopDatabase, client: BitrixClient, queue: JobStore, owners: FieldOwners
+    ) -> None:
+        self.shop = shop
+        self.client = client
+        self.queue = queue
+        self.owners = owners
+
+    def kinds(self) -> list[str]:
+        return [k for k in self.owners.kinds if self.owners.pulled(k) and k in self.shop.mapped_kinds]
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.kinds())
+
+    async def run(self) -> FieldPullOutcome:
+        outcome = FieldPullOutcome()
+        kinds = self.kinds()
+        if not kinds:
+            return outcome
+        windows = {
+            k: _Window.load(await asyncio.to_thread(self.queue.recall, self._cursor(k))) for k in kinds
+        }
+        first = [k for k, w in windows.items() if w is None]
+        if first:
+            # The first pull starts at the portal's "now": edits made before the app pulled are not taken for
+            # changes (the shop's values stand; the snapshot records what both sides agree on).
+            now, offset = await self._portal_now({})
+            for k in first:
+                await asyncio.to_thread(self.queue.remember, self._cursor(k), _Window(now, offset, {}).dump())
+        ready = {k: w for k, w in windows.items() if w is not None}
+        if not ready:
+            return outcome
+        rows, now, offset = await self._read(ready)
+        for k, window in ready.items():
+            found = rows.get(k, [])
+            outcome.read += len(found)
+            fresh = [r for r in found if window.seen.get(str(r.get("ID"))) != str(r.get("DATE_MODIFY"))]
+            await self._settle(k, fresh, outcome)
+            # The next window starts at the portal's clock before this read; the rows of its overlap that were
+            # settled now are remembered, so the next read skips them (unless saved again since).
+            keep = now - OVERLAP
+            seen = {
+                str(r.get("ID")): str(r.get("DATE_MODIFY"))
+                for r in found
+                if (t := parse_time(r.get("DATE_MODIFY"))) is not None and t >= keep
+            }
+            await asyncio.to_thread(self.queue.remember, self._cursor(k), _Window(now, offset, seen).dump())
+        if outcome.written:
+            log.info("pulled %d field values from the CRM into the shop", len(outcome.written))
+        return outcome
+
+    @staticmethod
+    def _cursor(kind: str) -> str:
+        return CURSOR.format(crm=kind_of(kind).crm)
+
+    async def _portal_now(self, answers: Mapping[str, Any]) -> tuple[datetime, str]:
+        """The portal's clock and offset: from a ``server.time`` answer of the batch, else asked now."""
+        text = answers.get("now")
+        if text is None:
+            text = (await self.client.call("server.time")).result
+        moment = parse_time(text)
+        if moment is None:
+            raise UserFacingError(f"The portal answered server.time with {str(text)[:40]!r}, not a time")
+        return moment, _offset_of(text) or "+00:00"
+
+    def _list(self, kind: str, window: _Window, after: int) -> tuple[str, dict[str, Any]]:
+        crm = kind_of(kind).crm
+        select = ["ID", "DATE_MODIFY", "MODIFY_BY_ID", *(r.name for r in self.owners.pulled(kind))]
+        return f"crm.{crm}.list", {
+            "filter": {">=DATE_MODIFY": window.start(), ">ID": after},
+            "order": {"ID": "ASC"},
+            "select": list(dict.fromkeys(select)),
+            "start": -1,
+        }
+
+    async def _read(
+        self, windows: Mapping[str, _Window]
+    ) -> tuple[dict[str, list[Mapping[str, Any]]], datetime, str]:
+        """Every kind's rows of its window (key paging by ``>ID``), several lists a batch; the portal's clock
+        is read in the first batch, before any list."""
+        rows: dict[str, list[Mapping[str, Any]]] = {k: [] for k in windows}
+        after = dict.fromkeys(windows, 0)
+        todo = list(windows)
+        commands: dict[str, tuple[str, Mapping[str, Any] | None]] = {"now": ("server.time", None)}
+        now: tuple[datetime, str] | None = None
+        while todo:
+            for k in todo:
+                commands[k] = self._list(k, windows[k], after[k])
+            answer = await self.client.batch(commands)
+            if answer.errors:
+                raise next(iter(answer.errors.values()))
+            if answer.not_run:
+                raise UserFacingError(f"The portal did not run {', '.join(answer.not_run)} of a batch")
+            if now is None:
+                now = await self._portal_now(answer.results)
+            more = []
+            for k in todo:
+                method = commands[k][0]
+                page = _rows(answer.results.get(k), method)
+                rows[k] += page
+                ids = [i for i in (_int(r.get("ID")) for r in page) if i is not None]
+                if len(page) >= PAGE and ids:
+                    after[k] = max(ids)
+                    more.append(k)
+            todo, commands = more, {}
+        assert now is not None
+        return rows, now[0], now[1]
+
+    async def _settle(self, kind: str, rows: Sequence[Mapping[str, Any]], outcome: FieldPullOutcome) -> None:
+        rules = self.owners.pulled(kind)
+        by_id = {i: r for r in rows if (i := _int(r.get("ID"))) is not None}
+        stored = await asyncio.to_thread(self.shop.keys_storing, kind, list(by_id))
+        records: dict[str, Mapping[str, Any]] = {
+            keys[0]: by_id[i] for i, keys in stored.items() if len(keys) == 1
+        }
+        known = {
+            r.name: await asyncio.to_thread(self.queue.pull_fields, kind, r.name) for r in rules
+        }  # field -> key -> baseline
+        # CRM changes left waiting by an earlier pull are looked at again (a grant given since, …).
+        waiting = {k for by_key in known.values() for k, f in by_key.items() if f.pending is not None}
+        keys = sorted(set(records) | waiting)
+        if not keys:
+            return
+        locks = await asyncio.to_thread(self.shop.locks)
+        try:
+            got = await asyncio.to_thread(locks.acquire, kind, keys, timeout=30.0)
+            shop_rows = await asyncio.to_thread(self.shop.get_rows, kind, sorted(got))
+            for rule in rules:
+                saved: list[PullField] = []
+                for key in keys:
+                    prev = known[rule.name].get(key)
+                    record = records.get(key)
+                    if record is None:
+                        if prev is None or prev.pending is None:
+                            continue
+                        record = _pending_record(rule, prev)
+                    if key not in got:
+                        note = "record busy: looked at again next time"
+                        value = rule.crm_value(record)
+                        saved.append(
+                            PullField(key, prev.agreed if prev else None, value, "changed", None, note)
+                        )
+                        continue
+                    row = shop_rows.get(key)
+                    if row is None or row.problem:
+                        continue
+                    f = await asyncio.to_thread(self._merge, rule, row, record, prev, outcome)
+                    if f is not None:
+                        saved.append(f)
+                await asyncio.to_thread(self.queue.save_pull_fields, kind, rule.name, saved)
+        finally:
+            await asyncio.to_thread(locks.close)
+
+    def _merge(
+        self,
+        rule: FieldRule,
+        row: ShopRow,
+        record: Mapping[str, Any],
+        prev: PullField | None,
+        outcome: FieldPullOutcome,
+    ) -> PullField | None:
+        key = row.key
+        column = self.shop.column_of(rule.kind, rule.column)
+        raw = None if column is None else row.raw.get(column.name)
+        shop = cell_text(raw).strip()
+        crm = rule.crm_value(record)
+        at = parse_time(record.get("DATE_MODIFY"))
+        agreed = prev.agreed if prev else None
+        if rule.crm_holds(record, shop):
+            return PullField(key, agreed=shop)  # the sides agree (also: our own push coming back)
+        if agreed is not None and rule.crm_holds(record, agreed):
+            return None  # only the shop changed: the push sends it
+        shop_changed = rule.owner != "crm" and (
+            rule.key(shop) != rule.key(agreed) if agreed is not None else bool(shop)
+        )
+        if shop_changed and row.updated_at is not None and at is not None:
+            if row.updated_at >= at:
+                return PullField(key, agreed=crm)  # the shop's change is the later one: the push sends it
+            shop_changed = False  # the CRM's is later: it wins
+        if shop_changed:
+            note = (
+                f"{rule.name} changed on both sides: the shop says {shop or '(empty)'!r}, the CRM "
+                f"{crm or '(empty)'!r}"
+                + ("" if agreed is None else f" (both said {agreed!r} before)")
+                + "; choose which one stays"
+            )
+            return self._wait(rule, key, agreed, crm, at, "conflict", note, outcome)
+        try:
+            won = self.shop.set_field(rule.kind, key, rule.column, crm, expected=raw)
+        except ShopPermissionError as exc:
+            note = f"pulling {rule.name} is not permitted: {exc.message}"
+            return self._wait(rule, key, agreed, crm, at, "not_permitted", note, outcome)
+        except ValueError as exc:
+            note = f"the CRM's {rule.name} cannot be written to the shop's column: {exc}"
+            return self._wait(rule, key, agreed, crm, at, "changed", note, outcome)
+        if not won:
+            note = f"the shop changed {rule.column} while it was being written; looked at again next time"
+            return self._wait(rule, key, agreed, crm, at, "changed", note, outcome)
+        outcome.written.append(Pulled(rule.kind, key, rule.name, crm))
+        return PullField(key, agreed=crm)
+
+    @staticmethod
+    def _wait(
+        rule: FieldRule,
+        key: str,
+        agreed: str | None,
+        crm: str,
+        at: datetime | None,
+        state: str,
+        note: str,
+        outcome: FieldPullOutcome,
+    ) -> PullField:
+        outcome.waiting[(rule.kind, key)] = (WAITING[state], note)
+        return PullField(key, agreed, crm, state, at, note)
+
+
+def _pending_record(rule: FieldRule, f: PullField) -> dict[str, Any]:
+    """A record holding a field's pending CRM value (what an earlier pull read), to merge it again."""
+    value = f.pending or ""
+    at = "" if f.pending_at is None else f.pending_at.isoformat()
+    if rule.multi:
+        return {rule.name: [{"VALUE": value}] if value else [], "DATE_MODIFY": at}
+    return {rule.name: value, "DATE_MODIFY": at}
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(str(value))
+    except ValueError:
+        return None
+
+
+__all__ = ["OVERLAP", "FieldPullOutcome", "FieldPuller"]
