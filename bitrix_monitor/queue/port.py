@@ -51,6 +51,9 @@ class JobStore(Protocol):
     def runners(self) -> list[TeamRunner]:
         """The runners of a shared queue (none for the file), the most recently alive first."""
 
+    def now(self) -> datetime:
+        """The queue's time, which its leases and heartbeats are kept in."""
+
     def heartbeat(
         self, owner: str, description: str | None = None, *, last_error: str | None = None
     ) -> None: ...

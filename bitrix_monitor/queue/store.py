@@ -256,6 +256,11 @@ class JobQueue:
         """The runners of a shared queue; the file's one runner is told by its lock (:class:`QueueBusy`)."""
         return []
 
+    def now(self) -> datetime:
+        """The queue's time, which its leases and heartbeats are kept in (a team queue: the database
+        server's, whatever this machine's clock says)."""
+        return _dt(self._clock())
+
     def heartbeat(self, owner: str, description: str | None = None, *, last_error: str | None = None) -> None:
         """Say that runner ``owner`` is alive, and its last error. The file's one runner is described by its
         lock (see :class:`RunnerLock`); the shared queue lists its runners."""

@@ -51,6 +51,7 @@ from bitrix_monitor.sync.stages import StageGuard
 log = logging.getLogger(__name__)
 
 TEAM_LEASE_SECONDS = 30.0  # a killed runner's jobs are claimed again this long after its last heartbeat
+RUNNERS_KEPT_IN_VIEW = timedelta(days=1)  # runners unheard of for longer are history, not the team
 DESK_DESCRIPTION = "bitrix-monitor window"  # how an open window is listed among the team queue's runners
 # The team queue's audit trail as the Activity tab shows it: what people and the queue did to jobs, and how
 # the jobs ran (read apart, so a night's thousands of completions never push a person's retry out of view).
@@ -511,10 +512,15 @@ class MonitorService:
 
     async def team_runners(self) -> list[RunnerStatus]:
         """:meth:`runners` with what each is doing now: working, stopped, or silent (running, but without a
-        heartbeat for longer than a lease: killed, hung or cut off, its jobs are claimed again)."""
-        now = datetime.now(UTC)
+        heartbeat for longer than a lease: killed, hung or cut off, its jobs are claimed again). Runners
+        last heard of more than :data:`RUNNERS_KEPT_IN_VIEW` ago are history (every start of a desk is a
+        runner of its own; the audit trail still names them) and left out. Times are the queue's, so a
+        desk whose clock is off does not see the team as silent."""
+        now = await asyncio.to_thread(self.queue.now)
         out = []
         for r in await self.runners():
+            if now - max(r.heartbeat_at, r.stopped_at or r.heartbeat_at) > RUNNERS_KEPT_IN_VIEW:
+                continue
             silent = r.silent(now, TEAM_LEASE_SECONDS)
             state = "stopped" if r.stopped_at else "silent" if silent else "working"
             out.append(RunnerStatus(r, state, r.owner == self.owner, TEAM_LEASE_SECONDS))

@@ -83,6 +83,12 @@ async def test_a_desk_sees_the_team_flags_a_silent_runner_and_retries_another_de
         [claimed] = boris.claim(BORIS, lease_seconds=30)
         boris.fail(BORIS, claimed.id, JobError("PortalError", "ACCESS_DENIED: no rights", retryable=False))
 
+        # A desk last heard of two days ago is history, not the team: the Runners tab leaves it out.
+        with TeamQueue.connect(
+            boris.url.render_as_string(hide_password=False), clock=lambda: time.time() - 2 * 86400
+        ) as old:
+            old.heartbeat("desk-old:1", "bitrix-monitor window")
+
         assert await anna.connect_service()
         service = anna.require_service()
         assert service.team_queue.startswith("postgresql://postgres@127.0.0.1")
@@ -142,7 +148,7 @@ async def test_a_desk_sees_the_team_flags_a_silent_runner_and_retries_another_de
         # Closing the window ends its runner cleanly: stopped, not silent.
         await anna.shutdown()
         states = {r.host: r.stopped_at is not None for r in boris.runners()}
-        assert states == {"desk-anna": True, "desk-boris": False}
+        assert states == {"desk-anna": True, "desk-boris": False, "desk-old": False}
     finally:
         await anna.shutdown()
 

@@ -183,3 +183,11 @@ def test_each_job_names_the_runner_that_ran_it_last_and_the_audit_trail_who_retr
     assert [(e.event.job_id, e.event.actor, e.kind, e.entity_key) for e in trail] == [
         (ran, "staff@desk-anna", "deal.create", "1")
     ]
+
+
+def test_the_queue_tells_its_own_time(queue: JobQueue, clock: FakeClock) -> None:
+    """Leases and heartbeats are kept in the queue's time (a team queue's: the database server's); a desk
+    judges who is silent by it, not by its own clock."""
+    assert queue.now() == clock.now
+    clock.advance(90)
+    assert queue.now() == clock.now
