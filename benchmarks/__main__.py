@@ -13,7 +13,9 @@ Runs, each in its own process so that one's memory and threads do not colour the
                             ``tests/sync/test_chaos.py``);
 7. ``benchmarks.chaos_team`` three desks and a worker on one PostgreSQL queue, killed at random;
 8. ``benchmarks.first_sync`` the first sync of 5,000 orders and 500 users at the standard plan's rate limit,
-                            and the requests of the reconcile after it.
+                            and the requests of the reconcile after it;
+9. ``benchmarks.pull``      stage moves made in Bitrix24 reaching the shop under ``--sync --watch 10`` at the
+                            standard plan: latency, idle cost, a burst of 1,000 moves, faults and a SIGKILL.
 
 Every figure is a ratio measured in the same run (to the portal's ceiling, to the peer client, to the
 empty queue, or to its target), so it holds on a noisy machine; the chaos runs count what must be zero
@@ -28,7 +30,9 @@ import subprocess
 import sys
 import time
 
-BENCHMARKS = ("portal", "queue", "queue_pg", "reconcile", "window", "chaos", "chaos_team", "first_sync")
+BENCHMARKS = (
+    "portal", "queue", "queue_pg", "reconcile", "window", "chaos", "chaos_team", "first_sync", "pull",
+)  # fmt: skip
 
 
 def main() -> int:

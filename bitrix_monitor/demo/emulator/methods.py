@@ -201,7 +201,7 @@ class RestApi:
             processing = time.perf_counter() - clock
             if name != "batch":
                 hit.record(name, processing + self.operating_cost)
-            self.stats.ran(name)
+            self.stats.ran(name, 0.0 if name == "batch" else processing + self.operating_cost)
         finished = time.time()
         answer: dict[str, Any] = {"result": outcome.result}
         if outcome.next is not None:

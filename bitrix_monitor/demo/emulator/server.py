@@ -349,6 +349,7 @@ class PortalEmulator:
                 params.pop(key, None)
             if not self.api.has_method(method):
                 raise RestError("Method not found!", "ERROR_METHOD_NOT_FOUND", 404)
+            self.stats.served(method.lower())
             payload = self.api.call(method, params, hit)
             return 200, payload, time.perf_counter() - clock
         except RestError as exc:
