@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from bitrix_monitor.config import AppConfig
 from bitrix_monitor.demo.emulator import PortalEmulator
+from bitrix_monitor.gui import i18n
 from bitrix_monitor.gui.launch import service_factory
 from bitrix_monitor.gui.models import ActivityModel, QueueModel, RunnersModel
 from bitrix_monitor.gui.window import MainWindow
@@ -82,6 +83,10 @@ async def test_a_desk_sees_the_team_flags_a_silent_runner_and_retries_another_de
         job = boris.enqueue("deal.create", "2", created_by="staff@desk-boris")
         [claimed] = boris.claim(BORIS, lease_seconds=30)
         boris.fail(BORIS, claimed.id, JobError("PortalError", "ACCESS_DENIED: no rights", retryable=False))
+        # And one for order 3, which nobody wants any more.
+        other = boris.enqueue("deal.create", "3", created_by="staff@desk-boris")
+        [claimed] = boris.claim(BORIS, lease_seconds=30)
+        boris.fail(BORIS, claimed.id, JobError("PortalError", "ACCESS_DENIED: no rights", retryable=False))
 
         # A desk last heard of two days ago is history, not the team: the Runners tab leaves it out.
         with TeamQueue.connect(
@@ -127,6 +132,10 @@ async def test_a_desk_sees_the_team_flags_a_silent_runner_and_retries_another_de
         assert await anna.retry_jobs([job.id]) == 1
         assert answers.seen == [("ConfirmDialog", "Retry 1 job?")]
         await wait_until(lambda: boris.get(job.id).state == "done", within=30)  # type: ignore[union-attr]
+        # And cancels the other.
+        assert await anna.cancel_jobs([other.id]) == 1
+        assert answers.seen[-1] == ("ConfirmDialog", "Cancel 1 job?")
+        assert boris.get(other.id).state == "cancelled"  # type: ignore[union-attr]
         await anna.refresh_queue()
         row = queue.model.view_row_of(lambda r: r.id == job.id)
         assert queue.model.index(row, QueueModel.RUN_BY).data() == "desk-anna"
@@ -142,8 +151,18 @@ async def test_a_desk_sees_the_team_flags_a_silent_runner_and_retries_another_de
         assert lines[f"Retried by desk-anna: Create deal for record 2 (job {job.id})"] == "desk-anna"
         assert lines[f"Given up on desk-boris: Create deal for record 2 (job {job.id})"] == "desk-boris"
         assert lines[f"Done by desk-anna: Create deal for record 2 (job {job.id})"] == "desk-anna"
+        assert lines[f"Cancelled by desk-anna: Create deal for record 3 (job {other.id})"] == "desk-anna"
         retried = [e for e in boris.events(job.id) if e.type == "retried"]
         assert [e.actor for e in retried] == ["staff@desk-anna"]
+
+        # In Russian too.
+        i18n.set_language("ru")
+        await wait_until(lambda: anna.tabs.tabText(anna.tabs.indexOf(anna.runners)) == "Обработчики")
+        assert "молчит" in _column(anna.runners.model, RunnersModel.STATE)
+        russian = _column(anna.activity_model, ActivityModel.ACTION)
+        assert any(line.startswith("Повторено: desk-anna: ") for line in russian), russian
+        assert "desk-boris (pid 4242)" in anna.runners.silent_label.text()
+        assert "молчит" in anna.runners.silent_label.text()
 
         # Closing the window ends its runner cleanly: stopped, not silent.
         await anna.shutdown()
