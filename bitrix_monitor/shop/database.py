@@ -23,7 +23,15 @@ from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
 
-from bitrix_monitor.config import ShopConfig, shop_zone
+from bitrix_monitor.config import (
+    CompaniesMapping,
+    OrdersMapping,
+    ShopConfig,
+    UsersMapping,
+    field_owner,
+    pullable_fields,
+    shop_zone,
+)
 from bitrix_monitor.money import AmountError, parse_amount
 from bitrix_monitor.shop.connection import (
     Kind,
@@ -34,10 +42,18 @@ from bitrix_monitor.shop.connection import (
     raise_if_denied,
     translate,
 )
-from bitrix_monitor.shop.errors import ShopError, ShopMappingError
+from bitrix_monitor.shop.errors import ShopError, ShopMappingError, ShopPermissionError
 from bitrix_monitor.shop.ids import IdStorage, LinkStorage, LostRace, storage
 from bitrix_monitor.shop.locks import EntityLocks, make_locks
-from bitrix_monitor.shop.mapping import CompaniesMap, IdStore, KeyColumn, OrdersMap, UsersMap, resolve
+from bitrix_monitor.shop.mapping import (
+    CompaniesMap,
+    IdStore,
+    KeyColumn,
+    OrdersMap,
+    ResolvedMapping,
+    UsersMap,
+    resolve,
+)
 from bitrix_monitor.shop.rows import CompanyRow, OrderRow, ShopRow, UserRow
 
 log = logging.getLogger(__name__)
@@ -184,6 +200,8 @@ class ShopDatabase:
         self.companies_map = companies  # None: companies are not mapped
         self._lock_engine: sa.Engine | None = None
         self.warnings: tuple[str, ...] = ()  # from the mapping check: works, but deserves a look
+        # (kind, CRM field) -> why pulling it is not permitted (no UPDATE on its column): the connect check
+        self.pull_denied: dict[tuple[str, str], str] = {}
         self._specs: dict[str, _Spec] = {
             "order": self._spec("order", "orders", "deal", orders, orders.deal_id, self._order),
             "user": self._spec("user", "users", "contact", users, users.contact_id, self._user),
@@ -270,6 +288,7 @@ class ShopDatabase:
                 s for s in stores if isinstance(s, LinkStorage)
             ][:1]:  # the link table is one table: checked once
                 store.probe(engine)
+            denied = _probe_pulls(engine, resolved, mapping)
         except ShopError:
             engine.dispose()
             raise
@@ -277,11 +296,12 @@ class ShopDatabase:
             engine.dispose()
             raise translate(exc, where, "connecting", connected=False) from exc
         log.info("connected to shop database %s (%s)", where, kind)
-        for warning in resolved.warnings:
+        for warning in (*resolved.warnings, *denied.values()):
             log.warning("%s", warning)
         zone = shop_zone(mapping.timezone)
         db = cls(engine, kind, where, resolved.orders, resolved.users, zone, resolved.companies)
-        db.warnings = resolved.warnings
+        db.warnings = (*resolved.warnings, *denied.values())
+        db.pull_denied = denied
         return db
 
     def close(self) -> None:
@@ -664,6 +684,45 @@ def _column_value(col: sa.Column[Any], text: str) -> Any:
     if isinstance(length, int) and len(text) > length:
         raise ValueError(f"{text[:40]!r} is longer than the column's {length} characters")
     return text
+
+
+def _probe_pulls(
+    engine: sa.Engine, resolved: ResolvedMapping, mapping: ShopConfig
+) -> dict[tuple[str, str], str]:
+    """UPDATE rights on the columns the CRM's values are written to (fields whose owner is ``crm`` or
+    ``both``): an UPDATE that matches no row, rolled back. A missing grant stops nothing: pulling that
+    field is reported as not permitted, in one line naming the grant."""
+    sections: list[tuple[str, str, OrdersMapping | UsersMapping | CompaniesMapping, Any]] = [
+        ("order", "orders", mapping.orders, resolved.orders),
+        ("user", "users", mapping.users, resolved.users),
+    ]
+    if resolved.companies is not None:
+        sections.append(("company", "companies", mapping.companies, resolved.companies))
+    denied: dict[tuple[str, str], str] = {}
+    for kind, plural, m, r in sections:
+        for name, column in pullable_fields(plural, m).items():
+            if field_owner(m, name) == "shop":
+                continue
+            cols = [c for c in r.table.c if c.name.casefold() == column.casefold()]
+            if not cols:
+                continue
+            col = cols[0]
+            try:
+                with engine.connect() as conn, conn.begin() as trans:
+                    conn.execute(sa.update(col.table).where(sa.false()).values({col.name: col}))
+                    trans.rollback()
+            except sa.exc.DBAPIError as exc:
+                try:
+                    raise_if_denied(exc, "")
+                except ShopPermissionError:
+                    denied[(kind, name)] = (
+                        f"pulling {name} is not permitted: the shop database user may not UPDATE column "
+                        f"{col.table.name}.{col.name} (GRANT UPDATE ({col.name}) ON {col.table.name}, or set "
+                        f'[shop.{plural}.owners] {name} = "shop"); everything else runs'
+                    )
+                    continue
+                raise
+    return denied
 
 
 def _probe_select(engine: sa.Engine, table: sa.Table, cols: Sequence[sa.Column[Any]], what: str) -> None:

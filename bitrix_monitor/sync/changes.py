@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from datetime import datetime, timedelta
 
 from bitrix_monitor.config import ShopConfig
@@ -68,6 +68,14 @@ class ChangeWatcher:
         """Remember the current state; later polls report what changes after this."""
         for entity in self.kinds:
             await asyncio.to_thread(self._scan, entity, None)
+
+    async def note_pulled(self, written: Mapping[str, Collection[str]]) -> None:
+        """Rows the app itself wrote (values pulled from the CRM) are not shop changes: their new values are
+        remembered as seen, so no poll queues an update that would only find the sides agreeing."""
+        for entity, keys in written.items():
+            if entity in self.fingerprints and keys:
+                rows = await asyncio.to_thread(self.shop.get_rows, entity, sorted(keys))
+                self.fingerprints[entity].update({k: r.fingerprint for k, r in rows.items()})
 
     async def poll(self) -> int:
         """Queue jobs for what changed since the last poll; returns how many were queued or folded."""

@@ -78,10 +78,17 @@ class _Printer:
 
 
 async def _sync_once(
-    service: MonitorService, opts: HeadlessOptions, out: TextIO, printer: _Printer
+    service: MonitorService,
+    opts: HeadlessOptions,
+    out: TextIO,
+    printer: _Printer,
+    watcher: ChangeWatcher | None = None,
 ) -> Report:
     if not opts.dry_run:
-        await service.pull()  # stage moves made in the CRM first: the push must not send them back
+        # Changes made in the CRM first: the push must not send them back.
+        pulled = await service.pull()
+        if watcher is not None:
+            await watcher.note_pulled(pulled.written())
     snap = printer.warn(await service.snapshot(printer))
     if opts.dry_run:
         counts = snap.plan.counts()
@@ -243,14 +250,16 @@ async def _watch_loop(
     watcher: ChangeWatcher,
 ) -> None:
     assert opts.watch
-    report = await _sync_once(service, opts, out, printer)
+    report = await _sync_once(service, opts, out, printer, watcher)
     print(json.dumps(report.to_dict()) if opts.json else report.to_text(), file=out, flush=True)
     while not stop.is_set():
         await asyncio.to_thread(service.queue.heartbeat, service.owner)
         woken = await _idle(service.queue, opts.watch, stop, owner=service.owner)
         if stop.is_set():
             break
-        if (await service.pull()).changed:
+        pulled = await service.pull()
+        if pulled.changed:
+            await watcher.note_pulled(pulled.written())  # the app's own writes: no echo job
             woken = True
         queued = await watcher.poll()
         if queued:

@@ -90,6 +90,13 @@ class PullOutcome:
         """Whether the pull wrote anything into the shop."""
         return bool(self.pulled or self.fields)
 
+    def written(self) -> dict[str, set[str]]:
+        """Kind → keys of the shop records the pull wrote to."""
+        out: dict[str, set[str]] = {KIND: set(self.pulled)} if self.pulled else {}
+        for p in self.fields:
+            out.setdefault(p.kind, set()).add(p.key)
+        return out
+
     def count(self, state: RecordState) -> int:
         return sum(1 for s, _n in self.waiting.values() if s is state)
 

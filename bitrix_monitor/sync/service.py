@@ -168,11 +168,16 @@ class MonitorService:
                         await asyncio.to_thread(self.queue.heartbeat, self.owner)
                     next_beat = loop.time() + TEAM_LEASE_SECONDS / 3
                 if interval > 0 and not self.runner_paused and loop.time() >= next_poll:
+                    # Changes made in the CRM come in first (as --sync and --watch do); the app's own writes
+                    # into the shop are not taken for shop changes.
+                    pulled = await self.pull()
                     if watcher is None:
                         watcher = self.change_watcher()
                         await watcher.prime()
-                    elif await watcher.poll():
-                        self._log_activity("watch", "queued jobs for records changed in the shop")
+                    else:
+                        await watcher.note_pulled(pulled.written())
+                        if await watcher.poll():
+                            self._log_activity("watch", "queued jobs for records changed in the shop")
                     next_poll = loop.time() + interval
                 summary = await self.queue_summary()
                 if not self.runner_paused and (summary.queued or summary.failed or summary.in_doubt):
@@ -242,6 +247,8 @@ class MonitorService:
         held = snap
         for kind, waiting in (await asyncio.to_thread(self._waiting)).items():
             held = hold_waiting(held, waiting, kind)
+        if self.shop.pull_denied:  # the connect check's word on fields the app may not write back: said once
+            held = dataclasses.replace(held, warnings=(*held.warnings, *self.shop.pull_denied.values()))
         # Requests of a queue runner sharing this client in the meantime are counted too.
         return dataclasses.replace(held, portal=self.client.cost().since(before))
 

@@ -14,12 +14,15 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from bitrix_monitor.config import ShopConfig
+from bitrix_monitor.bitrix.client import BatchResult
+from bitrix_monitor.config import ShopConfig, UsersMapping
 from bitrix_monitor.demo.shop import create_demo_shop
 from bitrix_monitor.queue import JobQueue
 from bitrix_monitor.queue.model import PullField
 from bitrix_monitor.shop import ShopAuthError, ShopDatabase, ShopPermissionError
+from bitrix_monitor.sync.field_pull import FieldPuller
 from bitrix_monitor.sync.model import RecordState
+from bitrix_monitor.sync.owners import FieldOwners
 from bitrix_monitor.sync.pull import StagePuller
 from tests.shop.conftest import admin, admin_url, kind_of
 from tests.shop.test_companies import COMPANIES, create_companies
@@ -31,14 +34,14 @@ CREATE ROLE {user} LOGIN PASSWORD '{password}';
 GRANT CONNECT ON DATABASE {db} TO {user};
 GRANT USAGE ON SCHEMA public TO {user};
 GRANT SELECT ON orders, users TO {user};
-GRANT UPDATE (bitrix_deal_id) ON orders TO {user};
+GRANT UPDATE (bitrix_deal_id, status) ON orders TO {user};
 GRANT UPDATE (bitrix_contact_id) ON users TO {user};
 """
 MARIADB_GRANTS = """
 CREATE USER '{user}'@'{host}' IDENTIFIED BY '{password}';
 GRANT SELECT ON {db}.orders TO '{user}'@'{host}';
 GRANT SELECT ON {db}.users TO '{user}'@'{host}';
-GRANT UPDATE (bitrix_deal_id) ON {db}.orders TO '{user}'@'{host}';
+GRANT UPDATE (bitrix_deal_id, status) ON {db}.orders TO '{user}'@'{host}';
 GRANT UPDATE (bitrix_contact_id) ON {db}.users TO '{user}'@'{host}';
 """
 # A shop whose ids live in a link table: SELECT on the mapped tables, and on the link table SELECT, INSERT,
@@ -153,7 +156,7 @@ def test_least_privileged_user_reads_writes_ids_and_locks(
             assert b.acquire("order", ["3", "5"], timeout=0) == {"5"}
         # ...and nothing more than that: other columns stay out of reach.
         with db.engine.connect() as conn, pytest.raises(sa.exc.DBAPIError):
-            conn.execute(sa.text("UPDATE orders SET status = 'WON' WHERE order_id = 3"))
+            conn.execute(sa.text("UPDATE orders SET total_price = 1 WHERE order_id = 3"))
         assert limited.password not in repr(db)
     assert limited.password not in caplog.text
 
@@ -271,12 +274,16 @@ def test_least_privileged_user_reads_and_links_companies(server: str, request: p
 def test_pulling_a_stage_without_update_on_the_status_is_not_permitted_and_nothing_else_stops(
     limited: Limited, tmp_path: Path
 ) -> None:
-    """The README's least-privilege grants have no UPDATE (status): a stage moved in the CRM is reported as
-    not permitted for that record, clearly; the shop is untouched, the ids are still written."""
+    """Without UPDATE (status): the connect check says pulling the stage is not permitted, and a stage moved
+    in the CRM is reported as not permitted for that record, clearly; the shop is untouched, the ids are
+    still written."""
     cfg = ShopConfig()
+    limited.revoke("UPDATE (status)", "orders")
     queue = JobQueue.open(tmp_path / "queue.sqlite3")
     try:
         with ShopDatabase.connect(limited.url, cfg, password=limited.password) as db:
+            assert list(db.pull_denied) == [("order", "STAGE_ID")]
+            assert "pulling STAGE_ID is not permitted" in db.pull_denied["order", "STAGE_ID"]
             assert db.set_deal_id("3", 303) is True
             before = db.get_orders(["3"])["3"]
             assert before.stage != "WON"
@@ -309,3 +316,57 @@ class _History:
         assert method == "crm.stagehistory.list"
         after = int(params["filter"][">ID"])
         return SimpleNamespace(result={"items": [r for r in self.rows if int(str(r["ID"])) > after]})
+
+
+def test_pulling_a_phone_without_update_on_its_column_is_not_permitted_and_nothing_else_stops(
+    limited: Limited, tmp_path: Path
+) -> None:
+    """``[shop.users.owners] PHONE = "both"`` without ``UPDATE (phone_number)``: the connect check names that
+    field only, a phone edited in the CRM is reported as not permitted for that record; the shop's phone is
+    untouched, the ids are still written, and the window moves on."""
+    cfg = ShopConfig(users=UsersMapping(owners={"PHONE": "both"}))
+    queue = JobQueue.open(tmp_path / "queue.sqlite3")
+    try:
+        with ShopDatabase.connect(limited.url, cfg, password=limited.password) as db:
+            assert list(db.pull_denied) == [("user", "PHONE")]  # the stage may be pulled: status is granted
+            assert "may not UPDATE column users.phone_number" in db.pull_denied["user", "PHONE"]
+            assert db.set_contact_id("2", 202) is True
+            before = db.get_users(["2"])["2"]
+            queue.save_pull_fields("user", "PHONE", [PullField("2", agreed=before.phone or "")])
+            phone = {"ID": "1", "VALUE": "+7 900 555-00-00", "VALUE_TYPE": "WORK"}
+            portal = _Edits([{"ID": "202", "DATE_MODIFY": "2030-01-01T12:00:00+03:00", "PHONE": [phone]}])
+            puller = FieldPuller(db, portal, queue, FieldOwners(cfg))  # type: ignore[arg-type]
+            assert asyncio.run(puller.run()).written == []  # the first pull starts at the portal's "now"
+            outcome = asyncio.run(puller.run())
+            assert outcome.written == []
+            state, note = outcome.waiting["user", "2"]
+            assert state is RecordState.CHANGED_IN_CRM and "pulling PHONE is not permitted" in note
+            assert limited.password not in note
+            assert db.get_users(["2"])["2"].phone == before.phone
+            assert queue.pull_fields("user", "PHONE")["2"].pending == "+7 900 555-00-00"
+            assert db.set_contact_id("2", 203, expected=202) is True  # nothing else stops
+            assert queue.recall("pull.modified.contact")["since"] > 0
+    finally:
+        queue.close()
+
+
+class _Edits:
+    """A portal whose contacts edited since any time are ``rows``."""
+
+    def __init__(self, rows: list[dict[str, object]]) -> None:
+        self.rows = rows
+
+    async def call(self, method: str, params: object = None) -> SimpleNamespace:
+        assert method == "server.time"
+        return SimpleNamespace(result="2030-01-01T12:00:30+03:00")
+
+    async def batch(self, commands: dict[str, tuple[str, dict[str, Any] | None]]) -> BatchResult:
+        out = BatchResult()
+        for key, (method, params) in commands.items():
+            if method == "server.time":
+                out.results[key] = "2030-01-01T12:00:30+03:00"
+            else:
+                assert method == "crm.contact.list" and params is not None
+                after = int(params["filter"][">ID"])
+                out.results[key] = [r for r in self.rows if int(str(r["ID"])) > after]
+        return out

@@ -91,3 +91,44 @@ async def test_a_both_field_the_crm_changed_is_not_pushed_back_even_before_a_pul
     shop.execute("UPDATE users SET full_name = 'Renamed Person' WHERE id = :k", k=int(user.key))
     await _sync(service)
     assert portal.store.get("contact", user.contact_id)["NAME"] == "Renamed"
+
+
+BACKGROUND = config.from_dict(
+    tomllib.loads(
+        FAST_CONFIG.replace("[sync]\n", "[sync]\nauto_sync_interval = 0.3\n")
+        + '[shop.users.owners]\nPHONE = "both"\n'
+    )
+)
+
+
+@pytest.mark.parametrize("service", [BACKGROUND], ids=["background"], indirect=True)
+async def test_the_desktop_runner_pulls_stage_moves_and_edits_as_well_as_it_pushes(
+    shop: Shop, portal: PortalEmulator, service: MonitorService
+) -> None:
+    await service.pull()  # the first pull starts the cursors at the portal's "now"
+    await _sync(service)
+    users = service.shop.get_users(list(shop.contact_ids()))
+    user = next(u for u in users.values() if u.phone and u.contact_id)
+    assert user.contact_id is not None
+    (phone,) = portal.store.get("contact", user.contact_id)["PHONE"]
+    key, deal_id = next(iter(shop.deal_ids().items()))
+    assert deal_id is not None
+    stage = "LOSE" if portal.store.get("deal", deal_id)["STAGE_ID"] != "LOSE" else "WON"
+    service.start_background(tick=0.05)
+    fixed = {"PHONE": [{"ID": phone["ID"], "VALUE": "+7 900 222-33-44"}]}
+    portal.store.update("contact", user.contact_id, fixed, as_user=MANAGER)
+    portal.store.update("deal", deal_id, {"STAGE_ID": stage}, as_user=MANAGER)
+    for _ in range(200):
+        order = service.shop.get_orders([key])[key]
+        phone_now = service.shop.get_users([user.key])[user.key].phone
+        logged = sum(a.actor == "pull" for a in service.activity())
+        if phone_now == "+7 900 222-33-44" and order.stage == stage and logged >= 2:
+            break
+        await asyncio.sleep(0.1)
+    assert service.shop.get_users([user.key])[user.key].phone == "+7 900 222-33-44"
+    assert service.shop.get_orders([key])[key].stage == stage
+    assert sorted(a.action for a in service.activity() if a.actor == "pull") == [
+        "wrote 1 stages moved in Bitrix24 into the shop",
+        "wrote 1 values edited in Bitrix24 (PHONE) into the shop",
+    ]
+    assert portal.store.get("deal", deal_id)["STAGE_ID"] == stage  # not moved back
