@@ -112,6 +112,17 @@ class JobStore(Protocol):
         now: datetime | None = None,
     ) -> Job: ...
 
+    def complete_many(
+        self,
+        owner: str,
+        results: Iterable[tuple[int, Mapping[str, Any] | None]],
+        detail: Detail = None,
+        *,
+        now: datetime | None = None,
+    ) -> list[int]:
+        """:meth:`complete` for a group in one transaction; returns the ids completed (those whose lease
+        ``owner`` lost are left alone and left out)."""
+
     def fail(self, owner: str, job_id: int, error: JobError, *, now: datetime | None = None) -> Job: ...
 
     def mark_in_doubt(

@@ -159,7 +159,9 @@ def is_disconnect(exc: BaseException) -> bool:
     )
 
 
-_MY_RACE = {1062, 1213}  # duplicate key, deadlock
+# Duplicate key, deadlock, and the deadlock as InnoDB reports it when the victim waited for a table's
+# AUTO-INC lock (an INSERT … SELECT racing another transaction's insert of the same link).
+_MY_RACE = {1062, 1213, 1467}
 _PG_RACE = {"23505", "40P01", "40001"}  # unique violation, deadlock, serialization failure
 
 

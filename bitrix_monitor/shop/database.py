@@ -6,8 +6,9 @@ short transaction of its own, rows converted straight into plain dataclasses: me
 large the shop, and no transaction stays open while the caller works. A page whose connection drops is
 read again once on a fresh connection; a second failure is a :class:`ShopConnectionLostError`.
 
-Write-back is one compare-and-set ``UPDATE`` per id, never retried blindly: a lost connection during a
-write is reported, and the caller re-reads to learn the outcome.
+Write-back is one compare-and-set ``UPDATE`` per id (a group of them in one transaction with
+:meth:`ShopDatabase.set_ids`), never retried blindly: a lost connection during a write is reported, and the
+caller re-reads to learn the outcome.
 """
 
 from __future__ import annotations
@@ -413,6 +414,35 @@ class ShopDatabase:
         except LostRace:
             log.info("another writer linked %s %s first", spec.entity, key)
             return False
+
+    def set_ids(self, kind: str, changes: Sequence[tuple[str, int, int | None]]) -> set[str]:
+        """:meth:`set_id` for many rows in one transaction: each ``(key, new id, expected id)`` is its own
+        compare-and-set, exactly as :meth:`set_id` does it. Returns the keys whose id this call changed.
+
+        One commit for a group instead of one per row. When another writer races one of the links (a link
+        table's insert that loses: a unique violation or a deadlock, which undoes the whole transaction),
+        every change is made again one by one, so the others still land and the loser learns it lost.
+        """
+        for _key, new, _expected in changes:
+            if isinstance(new, bool) or new <= 0:
+                raise ValueError(f"not an id: {new!r}")
+        spec = self._of(kind)
+        parsed = [
+            (key, k, new, exp) for key, new, exp in changes if (k := spec.key.parse(str(key))) is not None
+        ]
+        if not parsed:
+            return set()
+
+        def write(conn: sa.Connection) -> set[str]:
+            return {
+                key for key, k, new, exp in parsed if spec.ids.write(conn, spec.table, spec.key, k, new, exp)
+            }
+
+        try:
+            return self._run(f"writing {len(parsed)} {spec.crm} ids", write, retry=False)
+        except LostRace:
+            log.info("another writer linked one of %d %s first; one by one now", len(parsed), spec.plural)
+        return {key for key, _k, new, exp in parsed if self.set_id(kind, key, new, expected=exp)}
 
     def set_status(self, key: str, new: str, *, expected: str | None) -> bool:
         """Compare-and-set the order's status column (``[shop.orders] stage``) to a value pulled from the

@@ -11,7 +11,8 @@ are claimed up to 2,500 at once, looked up in one request and created 50 a batch
 5. an ambiguous answer (timeout, dropped connection, 5xx) is settled by the same lookup, never by a
    blind retry;
 6. write the id back with compare-and-set; a lost race adopts the winner's id and hands the extra record
-   to duplicate cleanup.
+   to duplicate cleanup. Each group is written back as soon as its answer is in: the shop's ids in one
+   transaction, then the jobs' completions in one more (a crash in between is step 5's case again).
 """
 
 from __future__ import annotations
@@ -270,6 +271,18 @@ class JobRunner:
             return
         self.stats.jobs_done += 1
 
+    async def complete_many(self, done: Sequence[tuple[Job, Mapping[str, Any]]]) -> None:
+        """:meth:`complete` for a group of jobs in one transaction of the queue."""
+        if not done:
+            return
+        ids = set(
+            await asyncio.to_thread(self.queue.complete_many, self.owner, [(j.id, dict(r)) for j, r in done])
+        )
+        for job, result in done:
+            if job.id not in ids:
+                log.warning("job %s finished after its lease was lost; its effect stands: %s", job.id, result)
+        self.stats.jobs_done += len(ids)
+
     async def fail(self, job: Job, error: JobError) -> None:
         try:
             await asyncio.to_thread(self.queue.fail, self.owner, job.id, error)
@@ -321,6 +334,7 @@ class JobRunner:
             await self._release_shared(entity, [j for j in jobs if j.entity_key in got])
             rows = await asyncio.to_thread(self.read_rows, shop_entity, sorted(got))
             items: list[_Item] = []
+            skipped: list[tuple[Job, Mapping[str, Any]]] = []
             for key in wanted:
                 if key not in got:
                     continue
@@ -328,8 +342,7 @@ class JobRunner:
                 row = rows.get(key)
                 if row is None:
                     if maybe_job:
-                        await self.complete(maybe_job, {"skipped": "the record is no longer in the shop"})
-                        self.stats.skipped += 1
+                        skipped.append((maybe_job, {"skipped": "the record is no longer in the shop"}))
                     continue
                 if row.problem:
                     if maybe_job:
@@ -343,16 +356,16 @@ class JobRunner:
                     # A creation is skipped when the record already has an id (checked again here).
                     linked[key] = current
                     if maybe_job:
-                        await self.complete(maybe_job, {"id": current, "skipped": "already linked"})
-                        self.stats.skipped += 1
+                        skipped.append((maybe_job, {"id": current, "skipped": "already linked"}))
                     continue
                 items.append(_Item(key, row, maybe_job, stale_id=current))
+            await self.complete_many(skipped)
+            self.stats.skipped += len(skipped)
             if items:
                 await self._ensure_dependencies(entity, items)
-                await self._lookup_and_create(entity, items)
-                for item in items:
-                    if item.portal_id is not None and await self._write_back(entity, item):
-                        linked[item.key] = item.portal_id
+                for item in await self._lookup_and_create(entity, items):
+                    assert item.portal_id is not None
+                    linked[item.key] = item.portal_id
         finally:
             await asyncio.to_thread(locks.close)
         return linked
@@ -469,7 +482,10 @@ class JobRunner:
             for it in items
         ]
 
-    async def _lookup_and_create(self, entity: PortalEntity, items: list[_Item]) -> None:
+    async def _lookup_and_create(self, entity: PortalEntity, items: list[_Item]) -> list[_Item]:
+        """Look ``items`` up, adopt what is found, create the rest; every group is written back (the shop's
+        ids, then the jobs' completions, a transaction each) as soon as its answer is in. Returns the items
+        now linked, with the id the shop stores."""
         try:
             await self._lookup(entity, items)
         except BitrixError as exc:
@@ -479,11 +495,10 @@ class JobRunner:
                 if it.job:
                     # Nothing was created: a failed lookup is always safe to repeat.
                     await self.fail(it.job, JobError(type(exc).__name__, str(exc), True))
-            items.clear()
-            return
-        for it in items:
-            if it.portal_id is not None:
-                self.stats.adopted += 1
+            return []
+        found = [it for it in items if it.portal_id is not None]
+        self.stats.adopted += len(found)
+        linked = await self._write_back(entity, found)
         todo = []
         for it in items:
             if it.portal_id is not None:
@@ -497,11 +512,15 @@ class JobRunner:
                 continue
             todo.append(it)
         if not todo:
-            return
+            return linked
         fields = await self._desired(entity, todo)
-        # One lookup covered them all; the creates go 50 a request, each group written ahead on its own.
+        # One lookup covered them all; the creates go 50 a request, each group written ahead on its own and
+        # written back on its own.
         for start in range(0, len(todo), GROUP):
-            await self._create(entity, todo[start : start + GROUP], fields[start : start + GROUP])
+            group = todo[start : start + GROUP]
+            await self._create(entity, group, fields[start : start + GROUP])
+            linked += await self._write_back(entity, [it for it in group if it.portal_id is not None])
+        return linked
 
     async def _create(self, entity: PortalEntity, todo: list[_Item], fields: list[dict[str, Any]]) -> None:
         # Write-ahead: if we crash after this line, the restart finds "sending" and settles by lookup.
@@ -548,37 +567,51 @@ class JobRunner:
                 # for the portal's own request time limit, then runs again starting with the lookup.
                 await self.in_doubt(it.job, {"reason": "outcome unknown after sending; not found by lookup"})
 
-    async def _write_back(self, entity: PortalEntity, item: _Item) -> bool:
-        assert item.portal_id is not None
-        won = await asyncio.to_thread(
-            self.shop.set_id, shop_of(entity), item.key, item.portal_id, expected=item.stale_id
-        )
-        extra = list(item.extra_ids)
-        winner = item.portal_id
-        if not won:
-            rows = await asyncio.to_thread(self.read_rows, shop_of(entity), [item.key])
-            row = rows.get(item.key)
-            current = self.row_id(row) if row else None
-            if current is not None and current != item.portal_id:
-                # Another worker linked a different record first: adopt it, hand ours to cleanup.
-                self.stats.lost_races += 1
-                extra.append(item.portal_id)
-                winner = current
-            elif current is None and row is not None:
-                if item.job:
-                    await self.fail(
-                        item.job, JobError("WriteBackFailed", "the shop did not store the id", True)
-                    )
-                return False
-        item.portal_id = winner
-        if extra:
-            ids = sorted({winner, *extra})
-            await asyncio.to_thread(
-                self.queue.enqueue, f"{entity}.cleanup", item.key, payload={"ids": ids}, created_by="sync"
-            )
-        if item.job:
-            await self.complete(item.job, {"id": winner, "how": item.how or "linked", "extra": extra})
-        return True
+    async def _write_back(self, entity: PortalEntity, items: Sequence[_Item]) -> list[_Item]:
+        """Store the portal ids of ``items`` in the shop (compare-and-set each, one transaction for them
+        all), then complete their jobs (one transaction). A lost race adopts the winner's id and hands the
+        extra record to duplicate cleanup. Returns the items linked, with the id the shop now stores.
+
+        A crash between the two transactions leaves the jobs "sending": the restart finds them in doubt and
+        their next run skips the records, which already have their ids."""
+        if not items:
+            return []
+        shop_entity = shop_of(entity)
+        changes = [(it.key, it.portal_id, it.stale_id) for it in items if it.portal_id is not None]
+        won = await asyncio.to_thread(self.shop.set_ids, shop_entity, changes)
+        lost = [it.key for it in items if it.key not in won]
+        rows = await asyncio.to_thread(self.read_rows, shop_entity, lost) if lost else {}
+        linked: list[_Item] = []
+        cleanups: list[tuple[str, str, Mapping[str, Any]]] = []
+        done: list[tuple[Job, Mapping[str, Any]]] = []
+        for item in items:
+            assert item.portal_id is not None
+            extra = list(item.extra_ids)
+            winner = item.portal_id
+            if item.key not in won:
+                row = rows.get(item.key)
+                current = self.row_id(row) if row else None
+                if current is not None and current != item.portal_id:
+                    # Another worker linked a different record first: adopt it, hand ours to cleanup.
+                    self.stats.lost_races += 1
+                    extra.append(item.portal_id)
+                    winner = current
+                elif current is None and row is not None:
+                    if item.job:
+                        await self.fail(
+                            item.job, JobError("WriteBackFailed", "the shop did not store the id", True)
+                        )
+                    continue
+            item.portal_id = winner
+            if extra:
+                cleanups.append((f"{entity}.cleanup", item.key, {"ids": sorted({winner, *extra})}))
+            if item.job:
+                done.append((item.job, {"id": winner, "how": item.how or "linked", "extra": extra}))
+            linked.append(item)
+        if cleanups:
+            await asyncio.to_thread(self.queue.enqueue_many, cleanups, created_by="sync")
+        await self.complete_many(done)
+        return linked
 
     async def _stage_refused(
         self, job: Job | None, row: ShopRow, deal: Mapping[str, Any] | None = None
@@ -640,7 +673,7 @@ class JobRunner:
                         await self.fail(job, JobError(type(err).__name__, str(err), True))
                         continue
                     item = _Item(key, row, job, stale_id=self.row_id(row), portal_id=pid, how="relinked")
-                    await self._write_back(entity, item)
+                    await self._write_back(entity, [item])
         finally:
             await asyncio.to_thread(locks.close)
         if gone:

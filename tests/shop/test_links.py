@@ -293,3 +293,27 @@ def test_an_enum_kind_column_is_read_written_and_checked_against_kind_values(dem
     if kind_of(demo_url) != "sqlite":  # SQLite keeps no list of an enum's values
         wrong = replace(LINKED, links=LinksMapping(table="bitrix_links", kind_values={"deal": "ORDER"}))
         assert_refused(demo_url, wrong, ["[shop.links] kind_values: 'ORDER' (deal) is not a value of"])
+
+
+def test_groups_racing_for_one_link_each_store_their_own_and_exactly_one_wins_it(
+    linked: tuple[ShopDatabase, sa.Table], demo_url: str
+) -> None:
+    """A group whose insert of one link loses (the whole transaction undone) writes its others one by one."""
+    db, table = linked
+    results: dict[int, set[str]] = {}
+    barrier = threading.Barrier(4)
+
+    def write(n: int) -> None:
+        barrier.wait()
+        results[n] = db.set_ids("order", [(str(20 + n), 200 + n, None), ("9", 100 + n, None)])
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(str(20 + n) in won for n, won in results.items())
+    assert sum("9" in won for won in results.values()) == 1
+    stored = {str(local): crm for _kind, local, crm in links_in(demo_url, table)}
+    assert {k: stored[k] for k in ("20", "21", "22", "23")} == {"20": 200, "21": 201, "22": 202, "23": 203}
+    assert db.get_orders(["9"])["9"].deal_id == stored["9"] and stored["9"] in range(100, 104)

@@ -108,3 +108,30 @@ def test_racing_writers_exactly_one_wins(shop: ShopDatabase) -> None:
         t.join()
     assert sorted(results) == [False] * 5 + [True]
     assert shop.get_orders(["9"])["9"].deal_id in range(100, 106)
+
+
+def test_a_group_of_ids_is_compared_and_set_row_by_row_in_one_go(shop: ShopDatabase) -> None:
+    assert shop.set_deal_id("3", 300) is True
+    won = shop.set_ids(
+        "order",
+        [
+            ("1", 101, None),  # no id yet: linked
+            ("2", 102, None),
+            ("3", 999, None),  # holds another id: lost
+            ("3", 301, 300),  # repaired from the id it holds
+            ("4", 104, 777),  # repair from the wrong id: lost
+            ("99999", 105, None),  # no such order
+            ("abc", 106, None),
+        ],
+    )
+    assert won == {"1", "2", "3"}
+    assert {k: o.deal_id for k, o in shop.get_orders(["1", "2", "3", "4"]).items()} == {
+        "1": 101,
+        "2": 102,
+        "3": 301,
+        "4": None,
+    }
+    assert shop.set_ids("user", []) == set()
+    with pytest.raises(ValueError, match="not an id"):
+        shop.set_ids("order", [("5", 105, None), ("6", 0, None)])
+    assert shop.get_orders(["5"])["5"].deal_id is None  # nothing of a refused group is written

@@ -504,3 +504,50 @@ async def test_restored_contact_beside_the_shops_contact_is_not_merged_away_agai
     assert not snap.plan.jobs
     await _sync(service)
     assert portal.store.get("contact", outcome.new_id) is not None
+
+
+class _Crash(BaseException):
+    """The process dies here (nothing after this line of the runner happens)."""
+
+
+def _crash(*_args: object, **_kwargs: object) -> None:
+    raise _Crash
+
+
+@pytest.mark.parametrize("where", ["before_the_shop_stores_the_ids", "before_the_jobs_complete"])
+async def test_a_crash_between_the_portals_answer_and_a_groups_write_back_never_duplicates(
+    where: str, shop: Shop, portal: PortalEmulator, data_dirs: DataDirs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A group's ids go to the shop in one transaction and its jobs complete in another: a crash before
+    either leaves the jobs "sending", and the restart settles them by the lookup by origin id (or finds
+    the ids stored) instead of creating anything again."""
+    first = await _service(shop, portal, data_dirs)
+    try:
+        snap = await first.snapshot()
+        await first.apply(snap.plan)
+        if where == "before_the_shop_stores_the_ids":
+            monkeypatch.setattr(first.shop, "set_ids", _crash)
+        else:
+            monkeypatch.setattr(first.queue, "complete_many", _crash)
+        with pytest.raises(_Crash):
+            await first.run_queue(max_wait=30)
+    finally:
+        await first.aclose()
+    made = portal.store.count("deal") + portal.store.count("contact")
+    stored = [i for i in [*shop.deal_ids().values(), *shop.contact_ids().values()] if i]
+    assert made > 0  # the portal made the group's records before the crash
+    assert len(stored) == (0 if where == "before_the_shop_stores_the_ids" else made)
+    restarted = await _service(shop, portal, data_dirs)
+    restarted.owner = "restarted"  # a new process
+    try:
+        await _sync(restarted)
+        assert (
+            restarted.last_stats is not None
+            and restarted.last_stats.created == shop.orders + shop.users - made
+        )
+        counts = await asyncio.to_thread(restarted.queue.counts)
+        assert counts.active == counts.dead == 0
+    finally:
+        await restarted.aclose()
+    assert_exactly_one_each(portal, shop)
+    assert portal.store.count("deal") == shop.orders and portal.store.count("contact") == shop.users
