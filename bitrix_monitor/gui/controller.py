@@ -34,7 +34,7 @@ from bitrix_monitor.sync.api import ConnectionTests, MonitorApi, QueueSummary, S
 from bitrix_monitor.sync.model import PORTAL_ENTITY, Plan, Progress, RecordStatus
 
 from .aio import LatestTask, ProgressRelay, set_user_error_sink, spawn
-from .models import ActivityModel, RowTableModel, TableFilterProxy, fmt_time
+from .models import OBJECT_ROLE, ActivityModel, RowTableModel, TableFilterProxy, fmt_time
 from .tabs import ActivityTab, OverviewTab, QueueTab, RecordsTab, RunnersTab
 from .tabs.common import selected_objects
 from .widgets import ConfirmDialog, MessageBar, PlanDialog, ask_save_path, export_csv, run_dialog
@@ -233,8 +233,10 @@ class WindowController:
         self.sync_action.setEnabled(len(snap.plan) > 0)
         self.say(lambda: self.tr("Snapshot taken {time}").format(time=fmt_time(snap.taken_at, date=False)))
         for tab in self.record_tabs.values():
-            if not tab.view.currentIndex().isValid():
+            current = tab.view.currentIndex()
+            if not current.isValid():
                 tab.detail.show_record(None)
+            tab.show_resolve(current.data(OBJECT_ROLE) if current.isValid() else None)
 
     def show_kinds(self, kinds: Sequence[str]) -> None:
         """Show the tabs and overview boxes of the kinds the shop maps (orders and users always)."""
@@ -492,7 +494,19 @@ class WindowController:
         self.queue.state_filter.setCurrentIndex(max(self.queue.state_filter.findData(state), 0))
         self.tabs.setCurrentWidget(self.queue)
 
+    async def resolve_conflict(self, entity: str, key: str, take: str) -> None:
+        """A person settled a record changed on both sides: the shop's values stay, or the CRM's come in."""
+        service = self.require_service()
+        await service.resolve_conflict(entity, key, take)
+        if take == "crm":
+            said = self.tr("Took the CRM's value into the shop.")
+        else:
+            said = self.tr("Kept the shop's value; the next sync sends it to Bitrix24.")
+        self.message_bar.show_message(said)
+        await self.refresh()
+
     def _show_detail(self, tab: RecordsTab, rec: RecordStatus | None) -> None:
+        tab.show_resolve(rec if self.service is not None else None)
         if rec is None or self.service is None:
             tab.detail.show_record(None)
             return

@@ -134,6 +134,9 @@ class MainWindow(WindowController, QMainWindow):
             )
             tab.current_changed.connect(lambda rec, t=tab: self._show_detail(t, rec))
             tab.open_requested.connect(self.open_in_portal)
+            tab.resolve_requested.connect(
+                lambda entity, key, take: self.run(self.resolve_conflict(entity, key, take), "resolve")
+            )
         self.overview.show_records.connect(self.show_records)
         self.overview.show_queue.connect(self.show_queue)
         self.queue.retry_button.clicked.connect(

@@ -773,6 +773,22 @@
         <translation>с ошибками заданий</translation>
     </message>
     <message>
+        <source>Take the shop&apos;s value</source>
+        <translation>Взять значение магазина</translation>
+    </message>
+    <message>
+        <source>Keep the shop&apos;s value; the next sync sends it to Bitrix24</source>
+        <translation>Оставить значение магазина; следующая синхронизация отправит его в Битрикс24</translation>
+    </message>
+    <message>
+        <source>Take the CRM&apos;s value</source>
+        <translation>Взять значение из CRM</translation>
+    </message>
+    <message>
+        <source>Write the value from Bitrix24 into the shop</source>
+        <translation>Записать значение из Битрикс24 в магазин</translation>
+    </message>
+    <message>
         <source>Search key, name, id, error…</source>
         <translation>Поиск по ключу, имени, ID, ошибке…</translation>
     </message>
@@ -1880,6 +1896,14 @@
             <numerusform>%n сиротские сделки в Битрикс24 не соответствуют ни одной строке магазина: {list}.</numerusform>
             <numerusform>%n сиротских сделок в Битрикс24 не соответствуют ни одной строке магазина: {list}.</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Took the CRM&apos;s value into the shop.</source>
+        <translation>Значение из CRM записано в магазин.</translation>
+    </message>
+    <message>
+        <source>Kept the shop&apos;s value; the next sync sends it to Bitrix24.</source>
+        <translation>Оставлено значение магазина; следующая синхронизация отправит его в Битрикс24.</translation>
     </message>
     <message>
         <source>{kind} {key} has no record in Bitrix24 yet.</source>

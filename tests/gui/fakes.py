@@ -161,6 +161,7 @@ class FakeService:
         self._runner: asyncio.Task[None] | None = None
         self.done_per_minute: dict[int, list[int]] = {}
         self.status = ""  # what the runner says (runner_status)
+        self.resolved: list[tuple[str, str, str]] = []  # conflicts settled: (kind, key, "crm" | "shop")
 
     # -- MonitorApi ---------------------------------------------------------------------------------
     async def snapshot(self, progress: ProgressCallback | None = None) -> Snapshot:
@@ -269,6 +270,16 @@ class FakeService:
                 n += 1
         self._log("staff", f"cancelled {n} jobs")
         return n
+
+    async def resolve_conflict(self, kind: str, key: str, take: str) -> str:
+        """A conflict settled by a person: the record is in sync afterwards (whichever side was taken)."""
+        await asyncio.sleep(0)
+        rec = self.records[(kind, key)]  # type: ignore[index]
+        assert rec.state is RecordState.CONFLICT
+        rec.state = RecordState.IN_SYNC
+        rec.note = ""
+        self.resolved.append((kind, key, take))
+        return f"{kind} {key}: took the {take}'s values"
 
     async def job_history(self, entity: str, key: str) -> list[str]:
         await asyncio.sleep(0)

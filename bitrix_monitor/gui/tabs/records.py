@@ -48,6 +48,7 @@ class RecordsTab(QWidget):
     action_requested = Signal(str, list, str)  # entity, keys, action
     current_changed = Signal(object)  # RecordStatus | None
     open_requested = Signal(object)  # RecordStatus
+    resolve_requested = Signal(str, str, str)  # entity, key, "crm" | "shop": a conflict settled by a person
 
     def __init__(self, entity: str, model: RecordsModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -88,7 +89,24 @@ class RecordsTab(QWidget):
         self.view.doubleClicked.connect(lambda _i: self._open_current())
         split.addWidget(self.view)
         self.detail = DetailPane()
-        split.addWidget(self.detail)
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        side_layout.addWidget(self.detail, 1)
+        # A record changed on both sides: one click says which side's values stay.
+        self.resolve_bar = QWidget()
+        resolve_layout = QHBoxLayout(self.resolve_bar)
+        resolve_layout.setContentsMargins(0, 0, 0, 0)
+        self.take_shop = QPushButton()
+        self.take_shop.setObjectName(f"{entity}-take-shop")
+        self.take_crm = QPushButton()
+        self.take_crm.setObjectName(f"{entity}-take-crm")
+        for button, take in ((self.take_shop, "shop"), (self.take_crm, "crm")):
+            button.clicked.connect(lambda _c=False, t=take: self._resolve(t))
+            resolve_layout.addWidget(button)
+        self.resolve_bar.setVisible(False)
+        side_layout.addWidget(self.resolve_bar)
+        split.addWidget(side)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
         layout.addWidget(split, 1)
@@ -102,6 +120,10 @@ class RecordsTab(QWidget):
         self.retranslate_ui()
 
     def retranslate_ui(self) -> None:
+        self.take_shop.setText(self.tr("Take the shop's value"))
+        self.take_shop.setToolTip(self.tr("Keep the shop's value; the next sync sends it to Bitrix24"))
+        self.take_crm.setText(self.tr("Take the CRM's value"))
+        self.take_crm.setToolTip(self.tr("Write the value from Bitrix24 into the shop"))
         self.search.setPlaceholderText(self.tr("Search key, name, id, error…"))
         extra = dict(EXTRA_FILTERS)
         for i in range(self.state_filter.count()):
@@ -156,6 +178,15 @@ class RecordsTab(QWidget):
     def request(self, action: str) -> None:
         keys = [r.key for r in self.selected()]
         self.action_requested.emit(self.entity, keys, action)
+
+    def show_resolve(self, rec: RecordStatus | None) -> None:
+        """The one-click buttons, for a record changed on both sides."""
+        self.resolve_bar.setVisible(rec is not None and rec.state is RecordState.CONFLICT)
+
+    def _resolve(self, take: str) -> None:
+        rec = self.detail.record
+        if rec is not None and rec.state is RecordState.CONFLICT:
+            self.resolve_requested.emit(rec.entity, rec.key, take)
 
     def _current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         self.current_changed.emit(current.data(OBJECT_ROLE) if current.isValid() else None)
