@@ -9,8 +9,19 @@ machine:
 * enqueue (bulk): ``enqueue_many`` of new jobs, 5,000 per call.
 * claim+complete, N runners: N processes each ``claim`` 50 of one kind and ``complete_many`` them until
   the queue is empty; jobs/s over all of them. Target ≥ 2,000 jobs/s with 4 runners.
+* claim+complete, 4 runners, one statement per step (before): the same with the file queue's claim and
+  complete (several statements and round trips per batch, one row per statement for the events), which
+  the team queue used until it made each of them one statement: the before/after of that change, in the
+  same run.
 * pick-up latency: a runner waits in ``wait_for_jobs``; a desk queues one job; the time until the runner
   has claimed it (via NOTIFY), p50 and p95 of ``--pickups`` samples. Target p95 ≤ 1 s.
+* shared request budget: 4 runner processes call the portal emulator (standard plan: burst 50, 2 req/s)
+  as fast as they may for ``--budget-seconds``, every one taking its requests from the budget in the
+  queue's database: the portal's requests per second after the first burst (target ≤ 2) and the requests
+  it refused (target 0).
+
+The history is written in bulk and checkpointed before the second round, so that round measures a queue
+with a long history rather than the server writing out a 4-million-row load.
 
     .venv/bin/python -m benchmarks.queue_pg [--quick] [--history N] [--jobs N]
 """
@@ -18,6 +29,7 @@ machine:
 from __future__ import annotations
 
 import argparse
+import asyncio
 import multiprocessing as mp
 import os
 import statistics
@@ -30,7 +42,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bitrix_monitor.queue import TeamQueue
+from bitrix_monitor.bitrix import BitrixClient
+from bitrix_monitor.config import PLANS
+from bitrix_monitor.demo.emulator import PortalEmulator
+from bitrix_monitor.queue import JobQueue, TeamQueue
 
 ADMIN_URL = os.environ.get("BM_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 KINDS = ("deal.create", "deal.update", "contact.create", "contact.update")
@@ -76,6 +91,7 @@ def build_history(url: str, n: int) -> float:
         )
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.exec_driver_sql("VACUUM ANALYZE")
+        conn.exec_driver_sql("CHECKPOINT")  # the load's dirty pages written now, not during the measurement
     engine.dispose()
     return time.perf_counter() - started
 
@@ -91,8 +107,17 @@ def enqueue_rate(queue: TeamQueue, jobs: int, tag: str) -> float:
     return jobs / seconds
 
 
-def _runner(url: str, name: str, ready: Any, start: Any, out: Any) -> None:
-    queue = TeamQueue.connect(url, reclaim=False, pool_size=1)
+class StepByStep(TeamQueue):
+    """The team queue with the file queue's claim and complete: several statements per batch (the before)."""
+
+    claim = JobQueue.claim  # type: ignore[assignment]
+    complete_many = JobQueue.complete_many  # type: ignore[assignment]
+    _add_events = JobQueue._add_events
+    _write_finished = JobQueue._write_finished
+
+
+def _runner(url: str, name: str, ready: Any, start: Any, out: Any, before: bool = False) -> None:
+    queue = (StepByStep if before else TeamQueue).connect(url, reclaim=False, pool_size=1)
     queue.counts()  # connected
     ready.put(name)
     start.wait()
@@ -103,12 +128,15 @@ def _runner(url: str, name: str, ready: Any, start: Any, out: Any) -> None:
     out.put(done)
 
 
-def claim_rate(url: str, runners: int, jobs: int) -> float:
+def claim_rate(url: str, runners: int, jobs: int, *, before: bool = False) -> float:
     ctx = mp.get_context("spawn")
     start = ctx.Event()
     ready = ctx.Queue()
     out = ctx.Queue()
-    procs = [ctx.Process(target=_runner, args=(url, f"bench-{n}", ready, start, out)) for n in range(runners)]
+    procs = [
+        ctx.Process(target=_runner, args=(url, f"bench-{n}", ready, start, out, before))
+        for n in range(runners)
+    ]
     for p in procs:
         p.start()
     for _ in procs:  # the clock starts when every runner is connected and ready to claim
@@ -156,6 +184,65 @@ def pickup_latencies(url: str, samples: int) -> list[float]:
     return latencies
 
 
+def _budget_runner(url: str, webhook: str, seconds: float, ready: Any, start: Any, out: Any) -> None:
+    queue = TeamQueue.connect(url, reclaim=False, pool_size=1)
+    plan = PLANS["standard"]
+    client = BitrixClient(webhook, plan=plan)
+    client.share_budget(queue.budget(client.webhook.portal_base, plan.burst, plan.drain))
+    client.share_operating(
+        queue.operating_budget(f"{client.webhook.portal_base}/rest/{client.webhook.user_id}")
+    )
+
+    async def calls() -> int:
+        end = time.monotonic() + seconds
+        n = 0
+        while time.monotonic() < end:
+            await client.call("crm.deal.list", {"select": ["ID"]})
+            n += 1
+        await client.aclose()
+        return n
+
+    ready.put(True)
+    start.wait()
+    out.put(asyncio.run(calls()))
+    queue.close()
+
+
+def shared_budget(url: str, runners: int, seconds: float) -> dict[str, float]:
+    """Runners calling the emulator at the standard plan through one budget in the queue's database."""
+    ctx = mp.get_context("spawn")
+    start = ctx.Event()
+    ready = ctx.Queue()
+    out = ctx.Queue()
+    plan = PLANS["standard"]
+    with PortalEmulator(limits="standard") as portal:
+        procs = [
+            ctx.Process(target=_budget_runner, args=(url, portal.webhook_url, seconds, ready, start, out))
+            for _ in range(runners)
+        ]
+        for p in procs:
+            p.start()
+        for _ in procs:
+            ready.get(timeout=120)
+        began = time.monotonic()
+        start.set()
+        time.sleep(seconds)
+        sent = portal.stats.http_requests
+        elapsed = time.monotonic() - began
+        calls = sum(out.get(timeout=120) for _ in procs)
+        for p in procs:
+            p.join()
+        refused = portal.stats.rejected_rate_limit
+    return {
+        "requests": sent,
+        "calls": calls,
+        "seconds": elapsed,
+        "after_burst": max(0.0, sent - (plan.burst - 2)) / elapsed,  # the clients keep 2 of the burst spare
+        "allowed": plan.burst + plan.drain * elapsed,
+        "refused": refused,
+    }
+
+
 def measure(url: str, jobs: int, tag: str, pickups: int) -> dict[str, float]:
     out: dict[str, float] = {}
     with TeamQueue.connect(url) as queue:
@@ -165,6 +252,9 @@ def measure(url: str, jobs: int, tag: str, pickups: int) -> dict[str, float]:
         with TeamQueue.connect(url) as queue:
             enqueue_rate(queue, jobs, f"{tag}-{n}")
         out[f"claim_{n}"] = claim_rate(url, n, jobs)
+    with TeamQueue.connect(url) as queue:
+        enqueue_rate(queue, jobs, f"{tag}-before")
+    out["claim_4_before"] = claim_rate(url, 4, jobs, before=True)
     lat = sorted(pickup_latencies(url, pickups))
     out["pickup_p50"] = statistics.median(lat)
     out["pickup_p95"] = lat[max(0, round(0.95 * len(lat)) - 1)]
@@ -183,6 +273,7 @@ def render(empty: dict[str, float], hist: dict[str, float], history: int, jobs: 
     for n in RUNNERS:
         label = f"claim+complete, {n} runner{'s' if n > 1 else ''} (jobs/s)"
         rows.append((label, f"claim_{n}", CLAIM_TARGET if n == 4 else None))
+    rows.append(("  4 runners, step by step (before)", "claim_4_before", None))
     for label, key, target in rows:
         ratio = hist[key] / empty[key] if empty[key] else 0.0
         notes = []
@@ -200,7 +291,23 @@ def render(empty: dict[str, float], hist: dict[str, float], history: int, jobs: 
             f"| {'pick-up via NOTIFY, ' + key[-3:] + ' (ms)':<34} | {empty[key] * 1000:>10,.0f} | "
             f"{hist[key] * 1000:>12,.0f} | {'':>6} | {verdict}"
         )
+    lines.append("")
+    lines.append(
+        "one statement per step ÷ step by step, 4 runners: "
+        f"{empty['claim_4'] / empty['claim_4_before']:.2f} (empty), "
+        f"{hist['claim_4'] / hist['claim_4_before']:.2f} (with history)"
+    )
     return "\n".join(lines)
+
+
+def render_budget(b: dict[str, float], runners: int) -> str:
+    rate_ok = b["after_burst"] <= 2.0 * 1.05 and b["requests"] <= b["allowed"]
+    return (
+        f"Shared request budget: {runners} runner processes, standard plan (burst 50, 2 req/s), "
+        f"{b['seconds']:.0f} s: the portal got {b['requests']:.0f} requests (it allows {b['allowed']:.0f}), "
+        f"{b['after_burst']:.2f} req/s after the first burst ({'ok' if rate_ok else 'MISSED'}, ≤ 2); "
+        f"refused {b['refused']:.0f} ({'ok' if b['refused'] == 0 else 'MISSED'})"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -209,6 +316,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--history", type=int, default=None, help="done jobs in the history (default 1,000,000)")
     p.add_argument("--jobs", type=int, default=None, help="jobs per measurement (default 20,000)")
     p.add_argument("--pickups", type=int, default=40, help="pick-up latency samples (default 40)")
+    p.add_argument(
+        "--budget-seconds", type=float, default=None, help="the shared budget's run (default 60; 20 quick)"
+    )
     args = p.parse_args(argv)
     history = args.history if args.history is not None else (100_000 if args.quick else 1_000_000)
     jobs = args.jobs if args.jobs is not None else (5_000 if args.quick else 20_000)
@@ -217,7 +327,10 @@ def main(argv: list[str] | None = None) -> int:
         empty = measure(url, jobs, "empty", args.pickups)
         built = build_history(url, history)
         hist = measure(url, jobs, "hist", args.pickups)
+        budget = shared_budget(url, 4, args.budget_seconds or (20.0 if args.quick else 60.0))
     print(render(empty, hist, history, jobs, built))
+    print()
+    print(render_budget(budget, 4))
     return 0
 
 

@@ -296,9 +296,8 @@ class JobQueue:
     def _runner_seen(self, conn: sa.Connection, owner: str, t: float) -> None:
         """Hook: ``owner`` is claiming, so alive (the shared queue keeps its runners' heartbeats)."""
 
-    @staticmethod
     def _add_events(
-        conn: sa.Connection, t: float, actor: str | None, entries: Iterable[tuple[int, str, Detail]]
+        self, conn: sa.Connection, t: float, actor: str | None, entries: Iterable[tuple[int, str, Detail]]
     ) -> None:
         rows = [(job_id, t, type_, actor, dumps(dict(detail or {}))) for job_id, type_, detail in entries]
         if rows:  # the hottest statement of all: straight to the driver, no per-row parameter processing
@@ -727,24 +726,29 @@ class JobQueue:
             if requeue:
                 events.append((job_id, m.EV_REQUEUED, {"kind": m.follow_up_kind(kind)}))
         if params:
-            conn.execute(
-                jobs.update()
-                .where(jobs.c.id == sa.bindparam("b_id"))
-                .values(
-                    state=sa.bindparam("b_state"),
-                    kind=sa.bindparam("b_kind"),
-                    attempts=sa.func.coalesce(sa.bindparam("b_attempts", type_=sa.Integer), jobs.c.attempts),
-                    result=sa.bindparam("b_result"),
-                    next_run_at=sa.bindparam("b_t"),
-                    updated_at=sa.bindparam("b_t"),
-                    lease_owner=None,
-                    lease_expires_at=None,
-                    sending_at=None,
-                    changed_again=False,
-                ),
-                params,
-            )
+            self._write_finished(conn, params)
         self._add_events(conn, t, actor, events)
+
+    def _write_finished(self, conn: sa.Connection, params: list[dict[str, Any]]) -> None:
+        """Write finished jobs: done, or queued again (``b_id``, ``b_state``, ``b_kind``, ``b_attempts``,
+        ``b_result``, ``b_t`` per job)."""
+        conn.execute(
+            jobs.update()
+            .where(jobs.c.id == sa.bindparam("b_id"))
+            .values(
+                state=sa.bindparam("b_state"),
+                kind=sa.bindparam("b_kind"),
+                attempts=sa.func.coalesce(sa.bindparam("b_attempts", type_=sa.Integer), jobs.c.attempts),
+                result=sa.bindparam("b_result"),
+                next_run_at=sa.bindparam("b_t"),
+                updated_at=sa.bindparam("b_t"),
+                lease_owner=None,
+                lease_expires_at=None,
+                sending_at=None,
+                changed_again=False,
+            ),
+            params,
+        )
 
     @staticmethod
     def _error_values(error: JobError) -> dict[str, Any]:
