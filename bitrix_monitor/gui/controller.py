@@ -230,6 +230,7 @@ class WindowController:
             self.overview.set_counts(kind, snap.counts_of(kind))
         self.show_kinds(snap.kinds)
         self._show_snapshot_summary(snap)
+        self.overview.set_cost(snap.portal)
         self.sync_action.setEnabled(len(snap.plan) > 0)
         self.say(lambda: self.tr("Snapshot taken {time}").format(time=fmt_time(snap.taken_at, date=False)))
         for tab in self.record_tabs.values():

@@ -29,6 +29,23 @@
     </message>
 </context>
 <context>
+    <name>OverviewTab</name>
+    <message numerus="yes">
+        <source>%n portal request(s); operating time per method:</source>
+        <translation>
+            <numerusform>%n portal request; operating time per method:</numerusform>
+            <numerusform>%n portal requests; operating time per method:</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n portal request(s)</source>
+        <translation>
+            <numerusform>%n portal request</numerusform>
+            <numerusform>%n portal requests</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>PlanDialog</name>
     <message numerus="yes">
         <source>Queue %n job(s)</source>

@@ -585,8 +585,32 @@
         <translation>Очередь заданий</translation>
     </message>
     <message>
+        <source>What the last reconcile cost the portal</source>
+        <translation>Во что последняя сверка обошлась Битрикс24</translation>
+    </message>
+    <message>
         <source>Last hour: jobs done / failed per minute, time throttled</source>
         <translation>Последний час: выполнено / с ошибкой за минуту, ожидание лимита</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n portal request(s); operating time per method:</source>
+        <translation>
+            <numerusform>%n запрос к Битрикс24; время выполнения по методам:</numerusform>
+            <numerusform>%n запроса к Битрикс24; время выполнения по методам:</numerusform>
+            <numerusform>%n запросов к Битрикс24; время выполнения по методам:</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n portal request(s)</source>
+        <translation>
+            <numerusform>%n запрос к Битрикс24</numerusform>
+            <numerusform>%n запроса к Битрикс24</numerusform>
+            <numerusform>%n запросов к Битрикс24</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>{seconds} s</source>
+        <translation>{seconds} с</translation>
     </message>
 </context>
 <context>

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from bitrix_monitor.bitrix.ratelimit import PortalCost
 from bitrix_monitor.config import AppConfig
 from bitrix_monitor.errors import UserFacingError
 from bitrix_monitor.sync.api import (
@@ -179,6 +180,8 @@ class FakeService:
             orphans=orphans,
             plan=Plan(()),
             taken_at=BASE_TIME,
+            # What a reconcile of this size costs a real portal: a probe per list, a page of each.
+            portal=PortalCost(4, {"crm.contact.list": 0.012, "crm.deal.list": 0.25}, {}),
         )
         plan = Plan(
             self.plan_for(snap, "order", [r.key for r in orders], "sync").jobs

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QDialog
 
+from bitrix_monitor.bitrix.ratelimit import PortalCost
 from bitrix_monitor.errors import UserFacingError
+from bitrix_monitor.gui import i18n
 from bitrix_monitor.gui.app import run_gui
 from bitrix_monitor.gui.widgets import ConfirmDialog, PlanDialog
 from bitrix_monitor.gui.window import MainWindow
@@ -240,6 +242,32 @@ async def test_a_snapshot_warning_is_shown_under_the_counts(window: MainWindow) 
     line = "The shop's deals are in pipeline 1 (40 of 40 linked deals), but [shop.orders] category = 0: …"
     window.apply_snapshot(dataclasses.replace(window.snapshot, warnings=(line,)))
     assert f"Warning: {line}" in window.overview.snapshot_label.text()
+
+
+async def test_the_overview_shows_what_each_reconcile_cost_the_portal(window: MainWindow) -> None:
+    overview = window.overview
+    assert window.snapshot is not None
+    assert overview.cost_box.isVisibleTo(window)
+    assert overview.cost_requests.text() == "4 portal requests; operating time per method:"
+    assert overview.method_cost("crm.deal.list") == "0.250 s"
+    assert overview.method_cost("crm.contact.list") == "0.012 s"
+
+    # The next reconcile's cost replaces it: methods it did not call are gone.
+    cheaper = PortalCost(1, {"crm.deal.list": 0.004}, {})
+    window.apply_snapshot(dataclasses.replace(window.snapshot, portal=cheaper))
+    assert overview.cost_requests.text() == "1 portal request; operating time per method:"
+    assert overview.method_cost("crm.deal.list") == "0.004 s"
+    assert overview.method_cost("crm.contact.list") == ""
+    window.apply_snapshot(dataclasses.replace(window.snapshot, portal=PortalCost()))
+    assert overview.cost_requests.text() == "0 portal requests"
+    assert overview.method_labels == {}
+
+    window.apply_snapshot(dataclasses.replace(window.snapshot, portal=PortalCost(22, {"batch": 1.5}, {})))
+    i18n.set_language("ru")
+    await wait_until(lambda: "запрос" in overview.cost_requests.text())
+    assert overview.cost_requests.text() == "22 запроса к Битрикс24; время выполнения по методам:"
+    assert overview.method_cost("batch") == "1.500 с"
+    assert overview.cost_box.title() == "Во что последняя сверка обошлась Битрикс24"
 
 
 async def test_columns_fit_their_content_when_the_first_rows_arrive(window: MainWindow) -> None:

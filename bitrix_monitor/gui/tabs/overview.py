@@ -1,4 +1,5 @@
-"""The overview: counts per state (each a button to the filtered table), queue counts, the activity chart."""
+"""The overview: counts per state (each a button to the filtered table), queue counts, what the last
+reconcile cost the portal, the activity chart."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import asdict
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from bitrix_monitor.bitrix.ratelimit import PortalCost
 from bitrix_monitor.gui.models import state_icon
 from bitrix_monitor.gui.widgets import ActivityChart, is_language_change
 from bitrix_monitor.gui.words import QT_TRANSLATE_NOOP, state_help, state_label
@@ -59,6 +61,20 @@ class OverviewTab(QWidget):
         self.snapshot_label = QLabel()
         self.snapshot_label.setWordWrap(True)
         layout.addWidget(self.snapshot_label)
+        # What the last reconcile cost the portal: its requests, and the operating time per method (the
+        # portal's per-method budget).
+        self.cost = PortalCost()
+        self.cost_box = QGroupBox()
+        self.cost_box.setObjectName("overview-cost")
+        cost_layout = QVBoxLayout(self.cost_box)
+        self.cost_requests = QLabel()
+        self.cost_requests.setObjectName("overview-cost-requests")
+        self.cost_methods = QGridLayout()
+        cost_layout.addWidget(self.cost_requests)
+        cost_layout.addLayout(self.cost_methods)
+        self.method_labels: dict[str, tuple[QLabel, QLabel]] = {}
+        layout.addWidget(self.cost_box)
+        self.cost_box.setVisible(False)  # until a reconcile has run
         self.chart_box = QGroupBox()
         chart_layout = QVBoxLayout(self.chart_box)
         self.chart = ActivityChart()
@@ -87,6 +103,8 @@ class OverviewTab(QWidget):
         for entity, box in self.boxes.items():
             box.setTitle(self.tr(PAIR_TITLES[entity]) if entity in PAIR_TITLES else entity)
         self.queue_box.setTitle(self.tr("Job queue"))
+        self.cost_box.setTitle(self.tr("What the last reconcile cost the portal"))
+        self._show_cost()
         self.chart_box.setTitle(self.tr("Last hour: jobs done / failed per minute, time throttled"))
         for key, button in self.buttons.items():
             self._show_count(key, button)
@@ -120,3 +138,37 @@ class OverviewTab(QWidget):
 
     def count(self, entity: str, state: str) -> int:
         return self.counts[(entity, state)]
+
+    def set_cost(self, cost: PortalCost) -> None:
+        """Show a reconcile's cost: the requests it made and each method's operating time."""
+        self.cost = cost
+        for name, pair in list(self.method_labels.items()):
+            if name not in cost.operating_s:
+                for label in pair:
+                    self.cost_methods.removeWidget(label)
+                    label.deleteLater()
+                del self.method_labels[name]
+        for row, name in enumerate(sorted(cost.operating_s)):
+            if name not in self.method_labels:
+                seconds = QLabel()
+                seconds.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.method_labels[name] = (QLabel(name), seconds)
+            pair = self.method_labels[name]
+            self.cost_methods.addWidget(pair[0], row, 0)
+            self.cost_methods.addWidget(pair[1], row, 1)
+        self.cost_box.setVisible(True)
+        self._show_cost()
+
+    def _show_cost(self) -> None:
+        self.cost_requests.setText(
+            self.tr("%n portal request(s); operating time per method:", "", self.cost.requests)
+            if self.cost.operating_s
+            else self.tr("%n portal request(s)", "", self.cost.requests)
+        )
+        for name, (_method, seconds) in self.method_labels.items():
+            seconds.setText(self.tr("{seconds} s").format(seconds=f"{self.cost.operating_s[name]:.3f}"))
+
+    def method_cost(self, method: str) -> str:
+        """The operating time shown for ``method`` ("" when it is not listed)."""
+        pair = self.method_labels.get(method)
+        return pair[1].text() if pair else ""
