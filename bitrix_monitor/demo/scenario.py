@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import logging
 import random
+from collections import Counter
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from pathlib import Path
 
 from bitrix_monitor.config import (
@@ -26,8 +28,11 @@ from bitrix_monitor.config import (
 from bitrix_monitor.demo.emulator import PortalEmulator
 from bitrix_monitor.demo.shop import add_companies, create_demo_shop
 from bitrix_monitor.paths import DataDirs
-from bitrix_monitor.shop import CompanyRow, ShopDatabase
+from bitrix_monitor.queue import JobQueue
+from bitrix_monitor.queue.model import PullField
+from bitrix_monitor.shop import CompanyRow, OrderRow, ShopDatabase
 from bitrix_monitor.sync import fields as F
+from bitrix_monitor.sync.pull import CURSOR as STAGE_CURSOR
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +41,10 @@ DEMO_LIMITS = "standard"
 # The demo's custom deal field: the order's id, as a shop that wants it on the deal card maps it.
 DEMO_FIELD = "UF_CRM_SHOP_ID"
 WHOLESALE = "Оптовые продажи"  # the portal's second deal pipeline, which the shop does not use
+# A manager of the demo portal (a person, not the app's webhook user): after seeding, they win one deal in
+# the CRM, which the demo's first sync brings into its order's status.
+DEMO_MANAGER = 7
+OPEN_STAGES = ("NEW", "PREPARATION", "PREPAYMENT_INVOICE", "EXECUTING", "FINAL_INVOICE")
 
 
 @dataclass(frozen=True)
@@ -196,7 +205,47 @@ def start_demo_portal(dirs: DataDirs, *, orders: int = 200, users: int = 60, see
         shop = ShopDatabase.connect(paths.shop_url, demo_shop_config(paths))
         try:
             made = seed_portal(portal, shop, seed=seed)
+            won = manager_wins_a_deal(portal, shop, dirs.demo().queue_file)
         finally:
             shop.close()
+        if won is not None:
+            made["won_in_crm"] = int(won)
         log.info("demo seeded: %s", made)
     return portal
+
+
+def manager_wins_a_deal(portal: PortalEmulator, shop: ShopDatabase, queue_file: Path) -> str | None:
+    """A manager moves one open deal to won in the CRM, as a person (not through the webhook), after the
+    deal and its order agreed on their stage and the app's pull was told where the stage history stood: the
+    demo's first sync takes the move for a change made in the CRM and writes it into the order's status (and
+    the push, seeing the CRM off the agreed stage, leaves it alone). Returns that order's key (None when no
+    linked order is open)."""
+    deals = {int(d["ID"]): d for d in portal.store.all("deal")}
+    per_origin = Counter(d.get("ORIGIN_ID") for d in deals.values())
+
+    def plain(o: OrderRow) -> bool:
+        """Linked to its one deal, which holds the order's stage and amount (no other problem shown)."""
+        deal = deals.get(o.deal_id or 0)
+        return (
+            deal is not None
+            and o.stage in OPEN_STAGES
+            and deal.get("STAGE_ID") == o.stage
+            and deal.get("ORIGIN_ID") == o.key
+            and per_origin[o.key] == 1
+            and o.amount is not None
+            and Decimal(str(deal.get("OPPORTUNITY"))) == o.amount.quantize(Decimal("0.01"))
+        )
+
+    orders = (o for page in shop.iter_orders() for o in page if isinstance(o, OrderRow))
+    order = next((o for o in orders if plain(o)), None)
+    if order is None or order.deal_id is None:
+        return None
+    rows = portal.store.history.query({}, {"ID": "DESC"}, ["ID"])
+    queue = JobQueue.open(queue_file)
+    try:  # what the seeding put into the stage history is the demo's past, not a change to pull
+        queue.set_pull_cursor(STAGE_CURSOR, int(rows[0]["ID"]) if rows else 0)
+        queue.save_pull_fields("order", "STAGE_ID", [PullField(order.key, agreed=order.stage)])
+    finally:
+        queue.close()
+    portal.store.update("deal", order.deal_id, {"STAGE_ID": "WON"}, as_user=DEMO_MANAGER)
+    return order.key
