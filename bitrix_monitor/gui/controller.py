@@ -521,9 +521,13 @@ class WindowController:
         return self._history.task
 
     async def _load_history(self, tab: RecordsTab, rec: RecordStatus) -> None:
-        lines = await self.require_service().job_history(rec.entity, rec.key)
+        service = self.require_service()
+        lines = await service.job_history(rec.entity, rec.key)
         if tab.detail.record is rec:
             tab.detail.show_history(lines)
+        changes = await service.record_changes(rec.entity, rec.key)
+        if tab.detail.record is rec:
+            tab.detail.show_changes(changes)
 
     def open_in_portal(self, rec: RecordStatus) -> None:
         portal = rec.portal_id if rec.portal_id is not None else rec.stored_id

@@ -30,7 +30,8 @@ from shiboken6 import isValid
 
 from bitrix_monitor.errors import UserFacingError
 from bitrix_monitor.log import redact
-from bitrix_monitor.sync.fields import PORTAL_TIMES, portal_time
+from bitrix_monitor.sync.api import RecordChanges
+from bitrix_monitor.sync.fields import PORTAL_TIMES, WHO, portal_time
 from bitrix_monitor.sync.model import Plan, RecordStatus
 
 from .models import STATE_COLOURS, fmt_time
@@ -41,6 +42,11 @@ def is_language_change(event: QEvent) -> bool:
     """True for the event Qt sends every widget when a translator is installed or removed."""
     return event.type() == QEvent.Type.LanguageChange
 
+
+# Who changed a record in the portal and when: shown under "Last change", not as rows of the field table.
+WHO_FIELDS = frozenset(name for names in WHO.values() for name in names)
+# A pull's reason for waiting (PullField.state) as the record state shown for it.
+WAITING_STATES = {"conflict": "conflict", "needs_stage_mapping": "needs_stage_mapping"}
 
 HISTORY_LINE = re.compile(r"^(?P<at>\S+ \S+) #(?P<job>\d+) (?P<kind>\S+) (?P<event>\S+)(?: (?P<detail>.*))?$")
 
@@ -287,6 +293,7 @@ class DetailPane(QTextBrowser):
         self.record: RecordStatus | None = None
         self.url: str | None = None
         self.history: list[str] | None = None
+        self.changes: RecordChanges | None = None  # owners and the last change on each side, once loaded
         self.technical = False
         self.show_record(None)
 
@@ -307,8 +314,68 @@ class DetailPane(QTextBrowser):
         super().changeEvent(event)
 
     def show_record(self, record: RecordStatus | None, url: str | None = None) -> None:
-        self.record, self.url, self.history = record, url, None
+        self.record, self.url, self.history, self.changes = record, url, None, None
         self._render()
+
+    def show_changes(self, changes: RecordChanges) -> None:
+        """Who owns the record's fields and the shop's side of its last change (loaded after the record)."""
+        self.changes = changes
+        self._render()
+
+    def owner_label(self, field: str) -> str:
+        """Which way a mapped field travels, in words ("" until the owners are loaded)."""
+        if self.changes is None:
+            return ""
+        owner = next((f.owner for f in self.changes.owned if f.field == field), "shop")
+        if owner == "crm":
+            return self.tr("Bitrix24 → shop")
+        if owner == "both":
+            return self.tr("both ways")
+        return self.tr("shop → Bitrix24")
+
+    def _who(self, value: str | None) -> str:
+        """A portal user id as who made a change: this app (its webhook's user), or the user by id."""
+        if not value or not value.strip().isdigit():
+            return self.tr("someone")
+        if self.changes is not None and self.changes.app_user == int(value):
+            return self.tr("this app")
+        return self.tr("user {id}").format(id=value.strip())
+
+    def _last_changes(self, rec: RecordStatus) -> list[str]:
+        """The "Last change" lines: the shop's side, the portal's side (and a deal's last stage move, as
+        the portal says), and what pulling knows of each field the CRM may change."""
+        lines: list[str] = []
+        changes = self.changes
+        if changes is not None:
+            if changes.shop_changed_at is not None:
+                lines.append(self.tr("In the shop: {when}").format(when=fmt_time(changes.shop_changed_at)))
+            else:
+                lines.append(self.tr("In the shop: the shop keeps no time of changes"))
+        values = rec.portal_values
+        for when_field, by_field, text in (
+            ("DATE_MODIFY", "MODIFY_BY_ID", self.tr("In Bitrix24: {when}, by {who}")),
+            ("MOVED_TIME", "MOVED_BY_ID", self.tr("Stage moved in Bitrix24: {when}, by {who}")),
+        ):
+            moment = portal_time(values.get(when_field))
+            if moment is not None:
+                lines.append(text.format(when=fmt_time(moment), who=self._who(values.get(by_field))))
+        for f in changes.owned if changes is not None else ():
+            name = field_label(f.field)
+            if f.pending is not None:
+                state = WAITING_STATES.get(f.state, "changed_in_crm")
+                when = fmt_time(f.pending_at) if f.pending_at is not None else self.tr("at an unknown time")
+                lines.append(
+                    self.tr(
+                        "{field}: Bitrix24 changed it to {value} ({when}), not in the shop yet: {state}"
+                    ).format(field=name, value=f.pending or "—", when=when, state=state_label(state))
+                )
+            elif f.agreed is not None:
+                lines.append(
+                    self.tr("{field}: both sides last agreed on {value}").format(
+                        field=name, value=f.agreed or "—"
+                    )
+                )
+        return lines
 
     def show_history(self, lines: list[str]) -> None:
         self.history = lines
@@ -357,12 +424,14 @@ class DetailPane(QTextBrowser):
             label = self.tr("Last synced:")
             parts.append(f"<p>{e(label)} {e(fmt_time(rec.last_synced))}</p>")
         names = list(dict.fromkeys([*rec.shop_values, *(d.field for d in rec.diffs), *rec.portal_values]))
+        names = [n for n in names if n not in WHO_FIELDS]
         if names:
             diffs = {d.field: d for d in rec.diffs}
             rows = [
                 "<tr><th></th>"
                 + "".join(
-                    f"<th>{e(h)}</th>" for h in (self.tr("Field"), self.tr("Shop"), self.tr("Bitrix24"))
+                    f"<th>{e(h)}</th>"
+                    for h in (self.tr("Field"), self.tr("Shop"), self.tr("Bitrix24"), self.tr("Owner"))
                 )
                 + "</tr>"
             ]
@@ -377,14 +446,18 @@ class DetailPane(QTextBrowser):
                     mark, style = "", ' style="color:#777777"'  # portal-only (id, dates): not compared
                 else:
                     mark, style = "=", ""
+                owner = self.owner_label(name) if name in rec.shop_values or name in diffs else ""
                 rows.append(
                     f'<tr{style}><td>{mark}</td><td title="{e(name)}">{e(field_label(name))}</td>'
-                    f"<td>{e(shop or '—')}</td><td>{e(portal or '—')}</td></tr>"
+                    f"<td>{e(shop or '—')}</td><td>{e(portal or '—')}</td><td>{e(owner)}</td></tr>"
                 )
             parts.append('<table border="1" cellspacing="0" cellpadding="3">' + "".join(rows) + "</table>")
             if diffs:
                 differ = self.tr("≠ marks the %n field(s) that differ.", "", len(diffs))
                 parts.append(f"<p>{e(differ)}</p>")
+        if last := self._last_changes(rec):
+            heading = self.tr("Last change")
+            parts.append(f"<h4>{e(heading)}</h4><ul>" + "".join(f"<li>{e(x)}</li>" for x in last) + "</ul>")
         for heading, evidence in (
             (self.tr("Duplicates"), [d for d in rec.duplicates if d.cleanable]),
             # Shown for a person, never cleaned up: shared links, title clashes, other integrations' records.

@@ -103,6 +103,31 @@ class Snapshot:
 
 
 @dataclass(frozen=True, slots=True)
+class FieldOwnership:
+    """One field of one record that the CRM may change (``[shop.<plural>.owners]`` says ``crm`` or ``both``),
+    and what pulling knows of it: the value both sides last agreed on, a CRM change not applied yet."""
+
+    field: str  # the CRM's name: STAGE_ID, PHONE, …
+    owner: str  # "crm" | "both"
+    agreed: str | None = None
+    pending: str | None = None  # the CRM's value waiting to be applied to the shop
+    pending_at: datetime | None = None  # when the CRM made that change, as the portal says
+    state: str = ""  # why it waits: "conflict", "needs_stage_mapping", "not_permitted", "changed"
+
+
+@dataclass(frozen=True, slots=True)
+class RecordChanges:
+    """What the detail pane shows beside a record's values: who owns its fields (every field not listed in
+    ``owned`` is the shop's: pushed, never pulled) and the shop's side of its last change. The portal's side
+    (``DATE_MODIFY``/``MODIFY_BY_ID``, a deal's ``MOVED_TIME``/``MOVED_BY_ID``) comes with the record's
+    portal values; ``app_user`` is the portal user the app writes as, so its own changes are told apart."""
+
+    owned: tuple[FieldOwnership, ...] = ()
+    shop_changed_at: datetime | None = None  # the row's updated_at (the shop does not say who)
+    app_user: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ActivityEntry:
     """A line of the activity log: this desk's own summary (``action``), or, on a team queue, a job's event
     from the queue's audit trail (``event`` with its job; ``action`` empty), which names who did it."""
@@ -152,6 +177,8 @@ class MonitorApi(Protocol):
         """Settle a record's CRM changes waiting for a person: ``take="crm"`` writes the CRM's values into the
         shop, ``"shop"`` keeps the shop's (the next push sends them). Returns what was done, one line."""
         ...
+
+    async def record_changes(self, entity: str, key: str) -> RecordChanges: ...
 
     def pause_runner(self) -> None: ...
 

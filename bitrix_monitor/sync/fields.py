@@ -28,6 +28,13 @@ CONTACT_SELECT = ["ID", "NAME", "LAST_NAME", "COMPANY_TITLE", "COMPANY_ID", "EMA
 COMPANY_SELECT = ["ID", "TITLE", "EMAIL", "PHONE", "ORIGINATOR_ID", "ORIGIN_ID", "DATE_CREATE",
                   "DATE_MODIFY"]  # fmt: skip
 SELECT: dict[str, list[str]] = {"deal": DEAL_SELECT, "contact": CONTACT_SELECT, "company": COMPANY_SELECT}
+# Who changed a record last and when, as the portal says (§16.2): read with the record for the detail pane,
+# never compared, and kept out of a conflict's fingerprint (DATE_MODIFY moves with each of them).
+WHO: dict[str, list[str]] = {
+    "deal": ["MODIFY_BY_ID", "MOVED_BY_ID", "MOVED_TIME"],
+    "contact": ["MODIFY_BY_ID"],
+    "company": ["MODIFY_BY_ID"],
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,10 +54,10 @@ def select_for(entity: str, extra: Iterable[str] = ()) -> list[str]:
     """What the reconciler reads of a CRM record of this kind (shop or CRM name): the fields it compares,
     and the mapped ``[shop.*.fields]`` (``extra``: their names). A list select returns user fields only when
     named (reference §12.2)."""
-    return list(dict.fromkeys([*SELECT[crm_of(entity)], *extra]))
+    return list(dict.fromkeys([*SELECT[crm_of(entity)], *extra, *WHO[crm_of(entity)]]))
 
 
-PORTAL_TIMES = frozenset({"DATE_CREATE", "DATE_MODIFY"})  # datetimes the portal writes (§15)
+PORTAL_TIMES = frozenset({"DATE_CREATE", "DATE_MODIFY", "MOVED_TIME"})  # datetimes the portal writes (§15)
 
 
 def portal_time(value: Any) -> datetime | None:

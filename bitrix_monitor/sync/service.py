@@ -30,9 +30,11 @@ from bitrix_monitor.shop import ShopDatabase
 from bitrix_monitor.sync.api import (
     ActivityEntry,
     BudgetLine,
+    FieldOwnership,
     ProgressCallback,
     QueueRow,
     QueueSummary,
+    RecordChanges,
     RunnerStatus,
     Snapshot,
 )
@@ -618,6 +620,26 @@ class MonitorService:
         n = len(await asyncio.to_thread(self.queue.cancel, list(ids), actor=self.actor("staff")))
         self._log_activity("staff", f"cancelled {n} jobs")
         return n
+
+    async def record_changes(self, entity: str, key: str) -> RecordChanges:
+        """Who owns the record's fields, what pulling knows of those the CRM may change, and when the shop
+        last changed the row (for the detail pane)."""
+        kind = shop_of(entity)
+
+        def read() -> RecordChanges:
+            owned = []
+            for rule in self.owners.rules(kind):
+                f = self.queue.pull_fields(kind, rule.name, [key]).get(key)
+                owned.append(
+                    FieldOwnership(rule.name, rule.owner)
+                    if f is None
+                    else FieldOwnership(rule.name, rule.owner, f.agreed, f.pending, f.pending_at, f.state)
+                )
+            row = self.shop.get_rows(kind, [key]).get(key) if kind in self.shop.mapped_kinds else None
+            changed = row.updated_at if row is not None else None
+            return RecordChanges(tuple(owned), changed, self.webhook.user_id)
+
+        return await asyncio.to_thread(read)
 
     async def job_history(self, entity: str, key: str) -> list[str]:
         etype = crm_of(entity)

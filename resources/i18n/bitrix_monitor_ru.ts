@@ -196,6 +196,58 @@
 <context>
     <name>DetailPane</name>
     <message>
+        <source>Bitrix24 → shop</source>
+        <translation>Битрикс24 → магазин</translation>
+    </message>
+    <message>
+        <source>both ways</source>
+        <translation>в обе стороны</translation>
+    </message>
+    <message>
+        <source>shop → Bitrix24</source>
+        <translation>магазин → Битрикс24</translation>
+    </message>
+    <message>
+        <source>someone</source>
+        <translation>кто-то</translation>
+    </message>
+    <message>
+        <source>this app</source>
+        <translation>это приложение</translation>
+    </message>
+    <message>
+        <source>user {id}</source>
+        <translation>пользователь {id}</translation>
+    </message>
+    <message>
+        <source>In the shop: {when}</source>
+        <translation>В магазине: {when}</translation>
+    </message>
+    <message>
+        <source>In the shop: the shop keeps no time of changes</source>
+        <translation>В магазине: магазин не хранит время изменений</translation>
+    </message>
+    <message>
+        <source>In Bitrix24: {when}, by {who}</source>
+        <translation>В Битрикс24: {when} ({who})</translation>
+    </message>
+    <message>
+        <source>Stage moved in Bitrix24: {when}, by {who}</source>
+        <translation>Стадия изменена в Битрикс24: {when} ({who})</translation>
+    </message>
+    <message>
+        <source>at an unknown time</source>
+        <translation>время неизвестно</translation>
+    </message>
+    <message>
+        <source>{field}: Bitrix24 changed it to {value} ({when}), not in the shop yet: {state}</source>
+        <translation>{field}: в Битрикс24 изменено на {value} ({when}), в магазине ещё нет: {state}</translation>
+    </message>
+    <message>
+        <source>{field}: both sides last agreed on {value}</source>
+        <translation>{field}: обе стороны последний раз сошлись на {value}</translation>
+    </message>
+    <message>
         <source>Select a record to see it next to its Bitrix24 record.</source>
         <translation>Выберите запись, чтобы сравнить её с записью в Битрикс24.</translation>
     </message>
@@ -243,6 +295,10 @@
         <source>Bitrix24</source>
         <translation>Битрикс24</translation>
     </message>
+    <message>
+        <source>Owner</source>
+        <translation>Владелец</translation>
+    </message>
     <message numerus="yes">
         <source>≠ marks the %n field(s) that differ.</source>
         <translation>
@@ -250,6 +306,10 @@
             <numerusform>≠ отмечает %n поля, которые различаются.</numerusform>
             <numerusform>≠ отмечает %n полей, которые различаются.</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Last change</source>
+        <translation>Последнее изменение</translation>
     </message>
     <message>
         <source>Duplicates</source>

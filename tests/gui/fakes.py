@@ -12,7 +12,7 @@ import contextlib
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from bitrix_monitor.bitrix.ratelimit import PortalCost
 from bitrix_monitor.config import AppConfig
@@ -20,9 +20,11 @@ from bitrix_monitor.errors import UserFacingError
 from bitrix_monitor.sync.api import (
     ActivityEntry,
     BudgetLine,
+    FieldOwnership,
     ProgressCallback,
     QueueRow,
     QueueSummary,
+    RecordChanges,
     RunnerStatus,
     Snapshot,
 )
@@ -292,6 +294,12 @@ class FakeService:
             if self._job_keys[job_id] == (entity, key)
         ]
         return lines or ["no jobs yet"]
+
+    async def record_changes(self, entity: str, key: str) -> RecordChanges:
+        """Orders' stages travel both ways (the default owner); everything else is the shop's."""
+        await asyncio.sleep(0)
+        owned = (FieldOwnership("STAGE_ID", "both", agreed="EXECUTING"),) if entity == "order" else ()
+        return RecordChanges(owned, datetime(2026, 11, 30, 6, 0, tzinfo=UTC), app_user=1)
 
     def pause_runner(self) -> None:
         self._paused = True

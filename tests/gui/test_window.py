@@ -133,6 +133,16 @@ async def test_detail_pane_shows_differences_duplicates_history_and_link(window:
     assert "matched by shared link = also stored by order" in text
 
 
+async def test_the_window_loads_the_owners_of_the_selected_record(window: MainWindow) -> None:
+    window.show_records("order", "outdated")
+    window.orders.view.selectRow(0)
+    detail = window.orders.detail
+    await wait_until(lambda: detail.changes is not None)
+    text = detail.toPlainText()
+    assert "both ways" in text  # the stage
+    assert "Stage: both sides last agreed on EXECUTING" in text
+
+
 async def test_export_writes_the_filtered_view(window: MainWindow, tmp_path: Path) -> None:
     window.show_records("user", "missing")
     target = tmp_path / "users.csv"
