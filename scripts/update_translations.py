@@ -3,7 +3,9 @@
     .venv/bin/python scripts/update_translations.py           # lupdate the .ts files, then lrelease
     .venv/bin/python scripts/update_translations.py --release # only compile the .ts files into .qm
 
-``bitrix_monitor_ru.ts`` holds every string; ``bitrix_monitor_en.ts`` only the plural forms (English
+``bitrix_monitor_ru.ts`` holds every string (the window's, and the core's messages in
+``bitrix_monitor/messages.py``, which the headless front end reads from the .ts without Qt);
+``bitrix_monitor_en.ts`` only the plural forms (English
 source text is already English, but "%n job(s)" needs "1 job" / "2 jobs"). Translate new strings with
 ``pyside6-linguist resources/i18n/bitrix_monitor_ru.ts`` (terms: resources/i18n/GLOSSARY.md), then run
 this again. The .qm files are committed: a checkout and the bundle need no build step to have them, and
@@ -21,6 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 I18N = ROOT / "resources" / "i18n"
 SOURCES = ROOT / "bitrix_monitor" / "gui"
+# The core's message catalogue (errors, plan reasons, activity, report lines: bitrix_monitor/messages.py):
+# the same .ts carries it, read by the window through Qt and by the headless report without Qt.
+CORE_SOURCES = (ROOT / "bitrix_monitor" / "messages.py",)
 CATALOGUE = "bitrix_monitor"
 LANGUAGES = {"ru": [], "en": ["-pluralonly"]}
 
@@ -35,7 +40,7 @@ def tool(name: str) -> str:
 
 
 def source_files() -> list[str]:
-    return sorted(str(p.relative_to(ROOT)) for p in SOURCES.rglob("*.py"))
+    return sorted(str(p.relative_to(ROOT)) for p in [*SOURCES.rglob("*.py"), *CORE_SOURCES])
 
 
 def lupdate(ts: Path, extra: list[str]) -> None:

@@ -60,6 +60,7 @@ from bitrix_monitor.config import PLANS, RatePlan
 from bitrix_monitor.errors import ConfigError
 from bitrix_monitor.kinds import ALL as KINDS
 from bitrix_monitor.kinds import CrmKind
+from bitrix_monitor.messages import Message
 
 log = logging.getLogger(__name__)
 
@@ -414,14 +415,10 @@ class BitrixClient:
         text = str(exc) or type(exc).__name__
         tls = "CERTIFICATE_VERIFY_FAILED" in text or "SSL" in text
         return PortalUnreachable(
-            f"Cannot connect to {self.webhook.portal_base}: {text}",
+            Message("portal.unreachable", {"where": self.webhook.portal_base, "text": text}),
             method=method,
             retryable=not tls,
-            hint=(
-                "the portal's TLS certificate is not trusted; set [portal] ca_bundle if a proxy re-signs TLS"
-                if tls
-                else "check the network and the portal address"
-            ),
+            hint=Message("portal.unreachable.hint.tls" if tls else "portal.unreachable.hint"),
         )
 
     def _decode(self, method: str, resp: httpx.Response) -> CallResult:
@@ -435,7 +432,7 @@ class BitrixClient:
                 except httpx.InvalidURL:
                     where = location
                 raise PortalMoved(
-                    f"The portal moved to {where} (HTTP {status}); update the webhook URL",
+                    Message("portal.moved", {"where": where, "status": status}),
                     location=location,
                     http_status=status,
                     method=method,

@@ -16,6 +16,7 @@ from typing import Any
 
 from bitrix_monitor.errors import UserFacingError
 from bitrix_monitor.log import redact
+from bitrix_monitor.messages import Message
 
 
 class BitrixError(Exception):
@@ -25,19 +26,23 @@ class BitrixError(Exception):
 
     def __init__(
         self,
-        message: str,
+        message: str | Message,
         *,
         code: str = "",
         description: str = "",
         http_status: int | None = None,
         method: str | None = None,
         retryable: bool | None = None,
-        hint: str | None = None,
+        hint: str | Message | None = None,
     ) -> None:
-        message = redact(" ".join(message.split()))
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
+        msg = Message.of(message)
+        msg = Message(msg.code, {k: _clean(v) for k, v in msg.params.items()})
+        text = str(msg)
+        super().__init__(text)
+        self.msg = msg  # the code a front end says in its language (see bitrix_monitor.messages)
+        self.hint_msg = None if hint is None else Message.of(hint)
+        self.message = text
+        self.hint = None if self.hint_msg is None else str(self.hint_msg)
         self.code = code
         self.description = redact(description)
         self.http_status = http_status
@@ -54,6 +59,14 @@ class BitrixError(Exception):
         )
 
 
+_SPACES = re.compile(r"\s+")
+
+
+def _clean(value: str | int) -> str | int:
+    """A message parameter on one line, with secrets redacted."""
+    return redact(_SPACES.sub(" ", value)) if isinstance(value, str) else value
+
+
 class RateLimited(BitrixError, UserFacingError):
     """``QUERY_LIMIT_EXCEEDED`` (503): refused before execution; always safe to retry after a pause.
     The client retries it itself; it is raised only when the portal keeps refusing, and then it is a
@@ -68,7 +81,7 @@ class OperationTimeLimit(BitrixError, UserFacingError):
 
     default_retryable = True
 
-    def __init__(self, message: str, *, reset_at: float | None = None, **kw: Any) -> None:
+    def __init__(self, message: str | Message, *, reset_at: float | None = None, **kw: Any) -> None:
         super().__init__(message, **kw)
         self.reset_at = reset_at
 
@@ -106,7 +119,7 @@ class BadResponse(BitrixError):
 class PortalMoved(BadResponse, UserFacingError):
     """A redirect (the portal changed its address). POST redirects are never followed."""
 
-    def __init__(self, message: str, *, location: str = "", **kw: Any) -> None:
+    def __init__(self, message: str | Message, *, location: str = "", **kw: Any) -> None:
         super().__init__(message, **kw)
         self.location = redact(location)
 
@@ -155,13 +168,12 @@ AUTH_CODES = frozenset(
 SERVER_CODES = frozenset({"internal_server_error", "error_unexpected_answer"})
 _NOT_FOUND_RE = re.compile(r"\bnot\s+found\b", re.IGNORECASE)
 
-_AUTH_HINTS = {
-    "insufficient_scope": "give the webhook the crm scope in Bitrix24 (Developer resources > Webhooks)",
-    "access_denied": "REST needs a commercial Bitrix24 plan, and the webhook owner needs CRM access",
-    "invalid_request": "the portal requires https://",
-    "expired_token": "create a new webhook in Bitrix24 and paste its URL in the settings",
+_AUTH_HINTS = {  # the hint's message code
+    "insufficient_scope": "bitrix.auth.hint.scope",
+    "access_denied": "bitrix.auth.hint.plan",
+    "invalid_request": "bitrix.auth.hint.https",
+    "expired_token": "bitrix.auth.hint.expired",
 }
-_AUTH_DEFAULT_HINT = "check the webhook URL in the settings; create a new webhook in Bitrix24 if needed"
 
 
 def error_from_answer(
@@ -183,38 +195,31 @@ def error_from_answer(
         "http_status": http_status,
         "method": method,
     }
+    said = {"method": what, "text": text, "status": status}
     if low == "query_limit_exceeded":
         return RateLimited(
-            f"Bitrix24 refused {what}: too many requests (rate limit)",
-            hint="another application may share this portal's request limit; try again later",
-            **kw,
+            Message("bitrix.rate_limited", said), hint=Message("bitrix.rate_limited.hint"), **kw
         )
     if low == "operation_time_limit":
         return OperationTimeLimit(
-            f"Bitrix24 blocked {what} for a while: operating-time limit reached",
+            Message("bitrix.operation_time_limit", said),
             reset_at=reset_at,
-            hint="the portal lifts it within 10 minutes; queued work resumes then",
+            hint=Message("bitrix.operation_time_limit.hint"),
             **kw,
         )
     if low == "overload_limit":
-        return Overloaded(
-            f"Bitrix24 REST API is blocked on this portal due to overload{status}",
-            hint="this needs Bitrix24 support; retrying will not help",
-            **kw,
-        )
+        return Overloaded(Message("bitrix.overloaded", said), hint=Message("bitrix.overloaded.hint"), **kw)
     if low in AUTH_CODES:
         return AuthError(
-            f"Bitrix24 refused the webhook: {text}{status}",
-            hint=_AUTH_HINTS.get(low, _AUTH_DEFAULT_HINT),
-            **kw,
+            Message("bitrix.auth", said), hint=Message(_AUTH_HINTS.get(low, "bitrix.auth.hint")), **kw
         )
     if low == "error_method_not_found":
-        return MethodNotFound(f"Bitrix24 does not know the method {what}{status}", **kw)
+        return MethodNotFound(Message("bitrix.method_not_found", said), **kw)
     if low in ("", "error_core", "not_found") and _NOT_FOUND_RE.search(description):
-        return NotFound(f"{what}: {description or 'Not found'}", **kw)
+        return NotFound(Message("bitrix.not_found", {**said, "text": description or "Not found"}), **kw)
     if low in SERVER_CODES or (http_status is not None and http_status >= 500):
-        return ServerError(f"Bitrix24 server error in {what}: {text}{status}", **kw)
-    return PortalError(f"Bitrix24 refused {what}: {text}{status}", **kw)
+        return ServerError(Message("bitrix.server_error", said), **kw)
+    return PortalError(Message("bitrix.refused", said), **kw)
 
 
 __all__ = [

@@ -38,7 +38,7 @@ from .models import OBJECT_ROLE, ActivityModel, RowTableModel, TableFilterProxy,
 from .tabs import ActivityTab, OverviewTab, QueueTab, RecordsTab, RunnersTab
 from .tabs.common import selected_objects
 from .widgets import ConfirmDialog, MessageBar, PlanDialog, ask_save_path, export_csv, run_dialog
-from .words import QT_TRANSLATE_NOOP, record_kind_label
+from .words import QT_TRANSLATE_NOOP, error_text, record_kind_label
 
 ServiceFactory = Callable[..., Awaitable[MonitorApi]]  # called as factory(demo=bool)
 RUNNERS_EVERY = 5.0  # seconds between reads of the team's runners while the queue stands still
@@ -166,7 +166,7 @@ class WindowController:
         try:
             service = await self.service_factory(demo=demo)
         except UserFacingError as exc:
-            reason = str(exc)
+            reason = error_text(exc)
             self._start_text = lambda: "{}\n\n{}".format(
                 reason,
                 self.tr("Open the settings to connect your shop and Bitrix24, or look around in the demo."),
@@ -339,6 +339,9 @@ class WindowController:
     def _update_runner_label(self) -> None:
         paused = self.service is not None and self.service.runner_paused
         status = self.service.runner_status if self.service is not None else ""
+        said = getattr(self.service, "runner_said", None)  # the same as codes, when the service has them
+        if status and said is not None:
+            status = error_text(said, status)
         self.runner_label.setText(
             (self.tr("Runner paused") if paused else self.tr("Runner active"))
             + (f": {status}" if status else "")

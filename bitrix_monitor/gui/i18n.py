@@ -81,7 +81,7 @@ def set_language(choice: str) -> str:
             _installed.append(translator)
         elif not (name == "qtbase" and code == "en"):
             log.warning("no %s translation for %s in %s", name, code, directory)
-    forget_words()  # before the windows hear of the change and ask for their words again
+    forget_words(code)  # before the windows hear of the change and ask for their words again
     log.info("language %s (%s): %s", code, choice, ", ".join(t.filePath() for t in _installed) or "built in")
     _current = code
     return code

@@ -24,10 +24,20 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPen, QPixmap, QPolygonF
 
+from bitrix_monitor import localefmt
 from bitrix_monitor.sync.api import ActivityEntry, QueueRow, RunnerStatus
 from bitrix_monitor.sync.model import RecordState, RecordStatus
 
-from .words import QT_TRANSLATE_NOOP, kind_label, state_label, team_event_text, who_label
+from .words import (
+    QT_TRANSLATE_NOOP,
+    error_text,
+    kind_label,
+    said,
+    state_label,
+    team_event_text,
+    who_label,
+    window_language,
+)
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 OBJECT_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -131,18 +141,13 @@ def state_icon(state: str) -> QIcon | None:
     return _icons[state]
 
 
-def local_time(value: datetime) -> datetime:
-    """An instant (aware; naive values are taken as this machine's wall time) in this machine's zone."""
-    return value.astimezone()
+local_time = localefmt.local
 
 
 def fmt_time(value: datetime | None, *, date: bool = True) -> str:
-    """An instant as this machine's local time, naming the zone: ``2026-11-30 03:28:00 MSK``."""
-    if not value:
-        return ""
-    t = local_time(value)
-    clock = f"{t.hour:02d}:{t.minute:02d}:{t.second:02d} {t.tzname() or ''}".strip()
-    return f"{t.year:04d}-{t.month:02d}-{t.day:02d} {clock}" if date else clock
+    """An instant as this machine's local time, naming the zone, as the window's language writes it:
+    ``2026-11-30 03:28:00 MSK``, ``30.11.2026 03:28:00 MSK``."""
+    return localefmt.moment(value, window_language(), date=date)
 
 
 def time_key(value: datetime | None) -> float:
@@ -362,7 +367,7 @@ class RecordsModel(RowTableModel):
     def cells(self, row: RecordStatus) -> tuple[tuple[str, ...], tuple[Any, ...], tuple[str, ...], str]:
         key = row.key
         portal = row.portal_id if row.portal_id is not None else row.stored_id
-        error = row.last_error or row.note
+        error = error_text(row.error, row.last_error) or row.note
         state = row.state.value
         queue = row.queue.value
         display = (
@@ -456,7 +461,7 @@ class QueueModel(RowTableModel):
             fmt_time(row.next_run_at),
             who_label(row.created_by),
             who_label(row.ran_by) if row.ran_by else "",
-            row.last_error,
+            error_text(row.error, row.last_error),
         )
         keys = (
             row.id,
@@ -487,7 +492,7 @@ class ActivityModel(RowTableModel):
         what = (
             team_event_text(row.event, row.actor, row.kind, row.entity_key, row.job_id)
             if row.event
-            else row.action
+            else said(row.action)
         )
         who = who_label(row.actor)
         return (fmt_time(row.at), who, what), (time_key(row.at), who, what), (row.actor,), ""

@@ -47,7 +47,7 @@ from . import i18n
 from .aio import spawn
 from .setting_words import SECONDS, setting_help, setting_label
 from .widgets import is_language_change
-from .words import QT_TRANSLATE_NOOP
+from .words import QT_TRANSLATE_NOOP, error_text
 
 Path_ = tuple[str, ...]
 
@@ -435,7 +435,7 @@ class SettingsDialog(QDialog):
             config.save(cfg, self.config_path)
             self.saved_queue_url = cfg.queue.url
         except UserFacingError as exc:
-            self.show_error(str(exc))
+            self.show_error(error_text(exc))
             self._mark_fields(exc.message)
             return False
         self.webhook_edit.clear()
@@ -461,7 +461,7 @@ class SettingsDialog(QDialog):
             result.setText(redact(await run()))
             result.setStyleSheet("color: #1b5e20;")
         except UserFacingError as exc:
-            result.setText(redact(str(exc)))
+            result.setText(redact(error_text(exc)))
             result.setStyleSheet("color: #b00020;")
         finally:
             button.setEnabled(True)

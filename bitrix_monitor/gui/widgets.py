@@ -28,14 +28,25 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
+from bitrix_monitor import localefmt
 from bitrix_monitor.errors import UserFacingError
 from bitrix_monitor.log import redact
+from bitrix_monitor.money import AmountError, parse_amount
 from bitrix_monitor.sync.api import RecordChanges
 from bitrix_monitor.sync.fields import PORTAL_TIMES, WHO, portal_time
 from bitrix_monitor.sync.model import Plan, RecordStatus
 
 from .models import STATE_COLOURS, fmt_time
-from .words import event_label, field_label, kind_label, record_kind_label, state_label
+from .words import (
+    error_text,
+    event_label,
+    field_label,
+    kind_label,
+    record_kind_label,
+    said,
+    state_label,
+    window_language,
+)
 
 
 def is_language_change(event: QEvent) -> bool:
@@ -134,7 +145,7 @@ class MessageBar(QFrame):
         self.show()
 
     def show_error(self, exc: UserFacingError) -> None:
-        self.show_message(str(exc))
+        self.show_message(error_text(exc))
 
     def text(self) -> str:
         return self.label.text() if self.isVisible() else ""
@@ -242,7 +253,8 @@ class PlanDialog(QDialog):
         )
         self.records.setPlainText(
             "\n".join(
-                f"{kind_label(job.kind):<24} {job.entity_key:<12} {job.reason}" for job in self.plan.jobs
+                f"{kind_label(job.kind):<24} {job.entity_key:<12} {said(job.reason)}"
+                for job in self.plan.jobs
             )
         )
         self.question.setText(self.tr("Queue %n job(s)?", "", n))
@@ -276,6 +288,17 @@ class ConfirmDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+
+
+def _money(amount: str | None, currency: str | None) -> str | None:
+    """An amount as the window's language writes it with its currency; text that is no amount as it is."""
+    if not amount:
+        return amount
+    try:
+        value = parse_amount(amount)
+    except AmountError:
+        return amount
+    return amount if value is None else localefmt.money(value, currency or "", window_language())
 
 
 class DetailPane(QTextBrowser):
@@ -419,7 +442,7 @@ class DetailPane(QTextBrowser):
             parts.append(f"<p>{e(label)} {e(rec.note)}</p>")
         if rec.last_error:
             label = self.tr("Last error:")
-            parts.append(f"<p>{e(label)} {e(rec.last_error)}</p>")
+            parts.append(f"<p>{e(label)} {e(error_text(rec.error, rec.last_error))}</p>")
         if rec.last_synced:
             label = self.tr("Last synced:")
             parts.append(f"<p>{e(label)} {e(fmt_time(rec.last_synced))}</p>")
@@ -440,6 +463,10 @@ class DetailPane(QTextBrowser):
                 portal = diffs[name].portal if name in diffs else rec.portal_values.get(name)
                 if name in PORTAL_TIMES and (moment := portal_time(portal)) is not None:
                     portal = fmt_time(moment)  # the portal's zone → this machine's, named
+                if name == "OPPORTUNITY":  # as the language writes money: 1 234,56 ₽, ₽1,234.56
+                    currency = rec.portal_values.get("CURRENCY_ID") or rec.shop_values.get("CURRENCY_ID")
+                    shop = _money(shop, rec.shop_values.get("CURRENCY_ID") or currency)
+                    portal = _money(portal, currency)
                 if name in diffs:
                     mark, style = "≠", ' style="background:#fdecea;font-weight:bold"'
                 elif name not in rec.shop_values:

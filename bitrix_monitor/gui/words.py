@@ -8,14 +8,25 @@ is translated when shown, so a language switch needs no restart. A code with no 
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+from typing import Any
+
 from PySide6.QtCore import QCoreApplication
 
-
-def QT_TRANSLATE_NOOP(context: str, text: str) -> str:
-    """Marks ``text`` for ``pyside6-lupdate`` under ``context``; translated where it is shown (typed: Qt's
-    own returns ``object``)."""
-    return text
-
+from bitrix_monitor.messages import (
+    CONTEXT,
+    FIELD_NAMES,
+    JOB_KINDS,
+    WITH_HINT,
+    Message,
+    fill,
+    say,
+)
+from bitrix_monitor.messages import (
+    QT_TRANSLATE_NOOP as QT_TRANSLATE_NOOP,
+)
+from bitrix_monitor.queue.model import JobError
 
 STATES: dict[str, str] = {
     # reconciliation states of a shop record
@@ -84,42 +95,10 @@ STATE_HELP: dict[str, str] = {
     "cancelled": QT_TRANSLATE_NOOP("StateHelp", "Cancelled by a person."),
 }
 
-KINDS: dict[str, str] = {
-    "deal.create": QT_TRANSLATE_NOOP("JobKind", "Create deal"),
-    "deal.update": QT_TRANSLATE_NOOP("JobKind", "Update deal"),
-    "deal.cleanup": QT_TRANSLATE_NOOP("JobKind", "Merge duplicate deals"),
-    "deal.relink": QT_TRANSLATE_NOOP("JobKind", "Re-link deal"),
-    "contact.create": QT_TRANSLATE_NOOP("JobKind", "Create contact"),
-    "contact.update": QT_TRANSLATE_NOOP("JobKind", "Update contact"),
-    "contact.cleanup": QT_TRANSLATE_NOOP("JobKind", "Merge duplicate contacts"),
-    "contact.relink": QT_TRANSLATE_NOOP("JobKind", "Re-link contact"),
-    "company.create": QT_TRANSLATE_NOOP("JobKind", "Create company"),
-    "company.update": QT_TRANSLATE_NOOP("JobKind", "Update company"),
-    "company.cleanup": QT_TRANSLATE_NOOP("JobKind", "Merge duplicate companies"),
-    "company.relink": QT_TRANSLATE_NOOP("JobKind", "Re-link company"),
-}
-
-FIELDS: dict[str, str] = {
-    "ID": QT_TRANSLATE_NOOP("Field", "ID"),
-    "TITLE": QT_TRANSLATE_NOOP("Field", "Title"),
-    "OPPORTUNITY": QT_TRANSLATE_NOOP("Field", "Amount"),
-    "CURRENCY_ID": QT_TRANSLATE_NOOP("Field", "Currency"),
-    "STAGE_ID": QT_TRANSLATE_NOOP("Field", "Stage"),
-    "CATEGORY_ID": QT_TRANSLATE_NOOP("Field", "Pipeline"),
-    "CONTACT_ID": QT_TRANSLATE_NOOP("Field", "Contact"),
-    "COMPANY_ID": QT_TRANSLATE_NOOP("Field", "Company"),
-    "ORIGINATOR_ID": QT_TRANSLATE_NOOP("Field", "External source"),
-    "ORIGIN_ID": QT_TRANSLATE_NOOP("Field", "ID in the external source"),
-    "DATE_CREATE": QT_TRANSLATE_NOOP("Field", "Created"),
-    "DATE_MODIFY": QT_TRANSLATE_NOOP("Field", "Modified"),
-    "NAME": QT_TRANSLATE_NOOP("Field", "First name"),
-    "SECOND_NAME": QT_TRANSLATE_NOOP("Field", "Middle name"),
-    "LAST_NAME": QT_TRANSLATE_NOOP("Field", "Last name"),
-    "COMPANY_TITLE": QT_TRANSLATE_NOOP("Field", "Company name"),
-    "EMAIL": QT_TRANSLATE_NOOP("Field", "E-mail"),
-    "PHONE": QT_TRANSLATE_NOOP("Field", "Phone"),
-    "COMMENTS": QT_TRANSLATE_NOOP("Field", "Comment"),
-}
+# Job kinds and Bitrix24 field names are words in the core's messages too ("queued 5 jobs: Create deal"),
+# so their tables live in the core, beside the messages; the window reads the same.
+KINDS = JOB_KINDS
+FIELDS = FIELD_NAMES
 
 ACTORS: dict[str, str] = {
     "staff": QT_TRANSLATE_NOOP("Actor", "staff"),
@@ -141,11 +120,21 @@ RECORD_KINDS: dict[str, str] = {
 
 # Words already looked up in the current language: a table of 100,000 records asks for a few dozen words
 # 200,000 times. Emptied by :func:`bitrix_monitor.gui.i18n.set_language` when the language changes.
-_looked_up: dict[tuple[str, str], str] = {}
+_looked_up: dict[tuple[str, str], str] = {}  # also the core's messages, by ("Message", their codes)
 
 
-def forget_words() -> None:
+_language = ["en"]  # the window's language, for numbers, money and times (bitrix_monitor.localefmt)
+
+
+def forget_words(language: str | None = None) -> None:
+    """Forget the words looked up (the language changed to ``language``)."""
     _looked_up.clear()
+    if language is not None:
+        _language[0] = language
+
+
+def window_language() -> str:
+    return _language[0]
 
 
 def _word(context: str, table: dict[str, str], code: str) -> str:
@@ -255,3 +244,65 @@ def team_event_text(event: str, actor: str, kind: str, key: str, job_id: int) ->
         kind=kind_label(kind), key=key, id=job_id
     )
     return f"{sentence}: {job}"
+
+
+# -- the core's messages (bitrix_monitor.messages): codes said in the window's language -------------------
+
+
+def qt_translate(context: str, source: str, n: int | None) -> str:
+    """The window's translation function (Qt's catalogue) in the shape :func:`messages.say` takes."""
+    return QCoreApplication.translate(context, source, None, -1 if n is None else n)
+
+
+def message_text(msg: Message, hint: Message | None = None) -> str:
+    """A core message (and its hint) in the window's language; looked up once per language."""
+    key = (
+        "Message",
+        repr(
+            (msg.code, sorted(msg.params.items()), hint and hint.code, hint and sorted(hint.params.items()))
+        ),
+    )
+    text = _looked_up.get(key)
+    if text is None:
+        lang = window_language()
+        text = say(msg, qt_translate, lang)
+        if hint is not None:
+            text = fill(
+                qt_translate(CONTEXT, WITH_HINT, None),
+                {"message": text, "hint": say(hint, qt_translate, lang)},
+                lang,
+            )
+        _looked_up[key] = text
+    return text
+
+
+def error_text(error: BaseException | JobError | Message | None, fallback: str = "") -> str:
+    """A job's or an exception's error in the window's language: its codes when it has them, else its
+    text (errors stored before codes keep the words they were stored with)."""
+    if isinstance(error, Message):
+        return message_text(error)
+    msg = getattr(error, "msg", None)
+    hint = getattr(error, "hint_msg", getattr(error, "hint", None))
+    if isinstance(msg, Message):
+        return message_text(msg, hint if isinstance(hint, Message) else None)
+    if isinstance(error, JobError):
+        return error.message
+    return fallback if error is None else str(error) or fallback
+
+
+def said(value: Message | str) -> str:
+    """A value the core gives as a message or (made before codes, or outside the app) as text."""
+    return message_text(value) if isinstance(value, Message) else value
+
+
+_NUMBERS = re.compile(r"\d+")
+
+
+def error_groups(rows: Iterable[Any]) -> dict[str, str]:
+    """Error signature → what "all with this error" says in the window's language: the error of one of
+    its jobs, numbers shown as ``#`` (the group is the code, whatever the ids)."""
+    out: dict[str, str] = {}
+    for row in rows:
+        if row.error_signature and row.error_signature not in out:
+            out[row.error_signature] = _NUMBERS.sub("#", error_text(row.error, row.last_error))
+    return out

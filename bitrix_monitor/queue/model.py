@@ -6,6 +6,7 @@ and the engine, the headless report and the GUI see nothing else.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from typing import Any, Final
 
 from bitrix_monitor.errors import EXIT_PROBLEMS, UserFacingError
 from bitrix_monitor.kinds import ALL as ALL_KINDS
+from bitrix_monitor.messages import Message
 
 JsonDict = dict[str, Any]
 
@@ -153,19 +155,82 @@ class PullField:
 
 @dataclass(frozen=True, slots=True)
 class JobError:
-    """The last error of a job. ``retryable`` decides between a retry with backoff and ``dead`` at once."""
+    """The last error of a job. ``retryable`` decides between a retry with backoff and ``dead`` at once.
+
+    ``msg`` (and ``hint``) are the error as message codes, said in the reader's language; ``message`` is
+    its English text. What the store keeps is the code (:attr:`stored`) and what "retry all with this
+    error" groups by is the code with its parameters, numbers stripped (:attr:`signature`): a translation
+    never splits a group. Rows stored before codes have no ``msg`` and keep their text and signature.
+    """
 
     error_class: str
     message: str
     retryable: bool
+    msg: Message | None = None
+    hint: Message | None = None
 
     @classmethod
     def of(cls, exc: BaseException, *, retryable: bool) -> JobError:
-        return cls(type(exc).__name__, str(exc) or type(exc).__name__, retryable)
+        msg = getattr(exc, "msg", None)
+        hint = getattr(exc, "hint_msg", None)
+        return cls(
+            type(exc).__name__,
+            str(exc) or type(exc).__name__,
+            retryable,
+            msg if isinstance(msg, Message) else None,
+            hint if isinstance(hint, Message) else None,
+        )
+
+    @classmethod
+    def coded(cls, error_class: str, msg: Message, retryable: bool, hint: Message | None = None) -> JobError:
+        text = str(msg) if hint is None else f"{msg} ({hint})"
+        return cls(error_class, text, retryable, msg, hint)
+
+    @classmethod
+    def from_stored(cls, error_class: str, stored: str | None, retryable: bool) -> JobError:
+        """What :attr:`stored` wrote (or the English text of a row stored before codes)."""
+        data = _stored_json(stored)
+        try:
+            msg = None if data is None else _message(data)
+            hint = _message(data["hint"]) if data and isinstance(data.get("hint"), dict) else None
+        except (KeyError, TypeError, ValueError):  # a code this version does not know: its English text
+            msg = hint = None
+        if msg is None:
+            text = str(data.get("text", stored)) if data else stored or ""
+            return cls(error_class, text, retryable)
+        return cls.coded(error_class, msg, retryable, hint)
+
+    @property
+    def stored(self) -> str:
+        """The error as the job store keeps it: the code and parameters as JSON (with the English text,
+        for a reader that does not know the code), or the text of an error made without a code."""
+        if self.msg is None:
+            return self.message
+        data: dict[str, Any] = {"code": self.msg.code, "params": dict(self.msg.params), "text": self.message}
+        if self.hint is not None:
+            data["hint"] = {"code": self.hint.code, "params": dict(self.hint.params)}
+        return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
     @property
     def signature(self) -> str:
-        return error_signature(self.error_class, self.message)
+        if self.msg is None or self.msg.code == "text":
+            return error_signature(self.error_class, self.message if self.msg is None else str(self.msg))
+        said = " ".join(f"{k}={v}" for k, v in sorted(self.msg.params.items()))
+        return error_signature(self.error_class, f"[{self.msg.code}] {said}".strip())
+
+
+def _message(data: Mapping[str, Any]) -> Message:
+    return Message(str(data["code"]), dict(data.get("params") or {}))
+
+
+def _stored_json(stored: str | None) -> dict[str, Any] | None:
+    if not stored or not stored.startswith('{"code"'):
+        return None
+    try:
+        data = json.loads(stored)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
 
 
 # --- rows ---------------------------------------------------------------------------------------------

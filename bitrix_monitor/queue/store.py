@@ -98,7 +98,7 @@ def _loads(text: str | None) -> dict[str, Any] | None:
 
 def _job(r: Sequence[Any]) -> Job:
     """A row of ``jobs`` (all columns, table order) as a :class:`Job`."""
-    error = None if r[12] is None else JobError(r[12], r[13] or "", bool(r[14]))
+    error = None if r[12] is None else JobError.from_stored(r[12], r[13], bool(r[14]))
     return Job(
         id=r[0],
         kind=r[1],
@@ -754,7 +754,7 @@ class JobQueue:
     def _error_values(error: JobError) -> dict[str, Any]:
         return {
             "error_class": error.error_class,
-            "error_message": error.message,
+            "error_message": error.stored,
             "error_retryable": error.retryable,
             "error_signature": error.signature,
         }
@@ -800,6 +800,8 @@ class JobQueue:
                     "retryable": error.retryable,
                     "attempt": attempts,
                 }
+                if error.msg is not None:  # the code, for the history in the reader's language
+                    detail |= {"code": error.msg.code, "params": dict(error.msg.params)}
                 if not error.retryable or attempts >= self.policy.max_attempts:
                     values["state"] = m.DEAD
                     reason = (

@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl, unquote
 import sqlalchemy as sa
 
 from bitrix_monitor.log import redact, register_secret
+from bitrix_monitor.messages import Message
 from bitrix_monitor.shop.errors import (
     ShopAuthError,
     ShopConnectionLostError,
@@ -191,23 +192,20 @@ def translate(exc: BaseException, where: str, what: str, *, connected: bool) -> 
     text = str(raw).strip().splitlines()[0] if str(raw).strip() else type(orig).__name__
     detail = redact(text)
     if code in _MY_AUTH or sqlstate in _PG_AUTH or "password authentication failed" in text:
-        return ShopAuthError(
-            f"The shop database {where} refused the user name or password",
-            hint="check the user and the password stored in the keyring or BITRIX_MONITOR_SHOP_PASSWORD",
-        )
+        return ShopAuthError(Message("shop.auth", {"where": where}), hint=Message("shop.auth.hint"))
     if code in _MY_NO_DB or sqlstate in _PG_NO_DB or ("database" in text and "does not exist" in text):
-        return ShopMissingDatabaseError(f"The shop database {where} does not exist")
+        return ShopMissingDatabaseError(Message("shop.missing", {"where": where}))
     if code in _MY_DENIED or sqlstate in _PG_DENIED or "readonly database" in text:
         return ShopPermissionError(f"Permission denied while {what} ({detail})", hint=README_HINT)
+    lost = Message("shop.lost", {"where": where, "what": what})
     if connected and is_disconnect(exc):
-        return ShopConnectionLostError(f"The connection to the shop database {where} was lost while {what}")
+        return ShopConnectionLostError(lost)
     if code in _MY_UNREACHABLE or (sqlstate is None and any(t in text.lower() for t in _PG_UNREACHABLE_TEXT)):
         return ShopUnreachableError(
-            f"Cannot reach the shop database server {where}",
-            hint="is the server running, and are host and port right?",
+            Message("shop.unreachable", {"where": where}), hint=Message("shop.unreachable.hint")
         )
     if is_disconnect(exc):
-        return ShopConnectionLostError(f"The connection to the shop database {where} was lost while {what}")
+        return ShopConnectionLostError(lost)
     return ShopError(f"The shop database {where} failed while {what}: {detail}")
 
 

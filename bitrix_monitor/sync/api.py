@@ -12,7 +12,8 @@ from typing import Protocol
 
 from bitrix_monitor.bitrix.ratelimit import PortalCost
 from bitrix_monitor.config import AppConfig
-from bitrix_monitor.queue.model import QueueCounts, TeamRunner
+from bitrix_monitor.messages import Message
+from bitrix_monitor.queue.model import JobError, QueueCounts, TeamRunner
 from bitrix_monitor.sync.model import EntityCounts, Orphan, Plan, Progress, RecordStatus
 
 ProgressCallback = Callable[[Progress], None]
@@ -33,6 +34,7 @@ class QueueRow:
     created_by: str
     updated_at: datetime | None
     ran_by: str = ""  # the lease owner ("host:pid") of the job's last run, "" if it never ran
+    error: JobError | None = None  # ``last_error`` as codes, said in the reader's language
 
 
 # The queue's counts per state, as the job store reports them.
@@ -135,7 +137,9 @@ class ActivityEntry:
     at: datetime
     # "staff", "sync", "watch"; on a team queue "staff@desk" (a person at that desk), or a runner "host:pid"
     actor: str
-    action: str  # "queued 12 × deal.create", "merged contact 5 into 3", … ("" for a job's event)
+    # Message("activity.queued", {"n": 12, "kind": "deal.create"}), said in the reader's language; text
+    # from before codes, or made outside; "" for a job's event
+    action: Message | str
     event: str = ""  # the job event's type: "retried", "cancelled", "completed", …
     kind: str = ""  # the job's kind ("deal.create")
     entity_key: str = ""

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from bitrix_monitor.config import ShopConfig
 from bitrix_monitor.kinds import crm_of, in_dependency_order
+from bitrix_monitor.messages import Message
 from bitrix_monitor.shop import ShopDatabase
 from bitrix_monitor.sync.model import Plan, PlannedJob
 
@@ -58,9 +59,9 @@ class ChangeWatcher:
                 if old is None and linked and since is None:
                     continue  # first sight of a linked row during a full scan: nothing to say yet
                 if not linked:
-                    jobs.append(PlannedJob(f"{prefix}.create", row.key, "new in the shop"))
+                    jobs.append(PlannedJob(f"{prefix}.create", row.key, Message("plan.new_in_shop")))
                 else:
-                    jobs.append(PlannedJob(f"{prefix}.update", row.key, "changed in the shop"))
+                    jobs.append(PlannedJob(f"{prefix}.update", row.key, Message("plan.changed_in_shop")))
         self.watermark[entity] = newest
         return jobs
 

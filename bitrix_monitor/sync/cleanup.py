@@ -22,6 +22,7 @@ from bitrix_monitor.bitrix.errors import BitrixError, OutcomeUnknown
 from bitrix_monitor.config import SyncConfig
 from bitrix_monitor.errors import UserFacingError
 from bitrix_monitor.kinds import shop_of
+from bitrix_monitor.messages import Message
 from bitrix_monitor.queue import Job, JobError, JobStore
 from bitrix_monitor.shop import ShopDatabase, ShopRow
 from bitrix_monitor.sync import fields as F
@@ -118,7 +119,7 @@ async def run_cleanup(runner: CleanupHost, entity: PortalEntity, jobs: list[Job]
         except BitrixError as exc:
             # A write whose outcome is unknown is settled by the next run's lookups, never given up on.
             retryable = exc.retryable or isinstance(exc, OutcomeUnknown)
-            await runner.fail(job, JobError(type(exc).__name__, str(exc), retryable))
+            await runner.fail(job, JobError.of(exc, retryable=retryable))
 
 
 async def _cleanup_one(runner: CleanupHost, entity: PortalEntity, job: Job) -> None:
@@ -130,7 +131,7 @@ async def _cleanup_one(runner: CleanupHost, entity: PortalEntity, job: Job) -> N
     try:
         got = await asyncio.to_thread(locks.acquire, shop_entity, [job.entity_key], timeout=30.0)
         if job.entity_key not in got:
-            await runner.fail(job, JobError("Locked", "another worker holds this record", True))
+            await runner.fail(job, JobError.coded("Locked", Message("job.locked"), True))
             return
         rows = await asyncio.to_thread(runner.read_rows, shop_entity, [job.entity_key])
         row = rows.get(job.entity_key)
@@ -204,7 +205,8 @@ async def _cleanup_one(runner: CleanupHost, entity: PortalEntity, job: Job) -> N
         if merge.status.upper() != "SUCCESS":
             if runner.settings.cleanup_policy != "archive":
                 url = f"{runner.portal_base}/crm/{entity}/merge/?id={','.join(map(str, [survivor, *others]))}"
-                message = f"the portal could not merge automatically; merge by hand: {url}"
+                said = Message("job.merge_by_hand", {"url": url})
+                message = str(said)
                 # Remembered with what conflicted: not planned again until something about it changes.
                 fingerprint = F.conflict_fingerprint(entity, records)
                 await asyncio.to_thread(
@@ -215,7 +217,7 @@ async def _cleanup_one(runner: CleanupHost, entity: PortalEntity, job: Job) -> N
                     [survivor, *others],
                     message,
                 )
-                await runner.fail(job, JobError("MergeConflict", message, False))
+                await runner.fail(job, JobError.coded("MergeConflict", said, False))
                 return
             errors = [e for e in await client.delete_many(entity, others) if e is not None]
             if errors:

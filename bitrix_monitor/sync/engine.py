@@ -31,6 +31,7 @@ from bitrix_monitor.bitrix.errors import BitrixError, NotFound, OutcomeUnknown
 from bitrix_monitor.config import SyncConfig
 from bitrix_monitor.errors import UserFacingError
 from bitrix_monitor.kinds import COMPANY, USER, crm_of, in_dependency_order, kind, shop_of
+from bitrix_monitor.messages import Message
 from bitrix_monitor.queue import IN_DOUBT, Job, JobError, JobStore, LeaseLost
 from bitrix_monitor.shop import CompanyRow, OrderRow, ShopDatabase, ShopRow, UserRow
 from bitrix_monitor.sync import fields as F
@@ -41,6 +42,8 @@ from bitrix_monitor.sync.ownership import Owner, owner_of, stamp, writable
 from bitrix_monitor.sync.stages import StageGuard
 
 log = logging.getLogger(__name__)
+
+LOCKED = JobError.coded("Locked", Message("job.locked"), True)  # another worker holds the record's lock
 
 GROUP = 50  # records a portal batch carries (one create each)
 # Creates claimed and looked up at once: one request of 50 list commands, 50 origin ids each, covers them.
@@ -76,12 +79,12 @@ class _Item:
 
 def _invalid(row: ShopRow) -> JobError:
     """A row that cannot be synced as the shop stores it: a per-record error no retry can mend."""
-    return JobError("InvalidRecord", f"cannot be synced until fixed in the shop: {row.problem}", False)
+    return JobError.coded("InvalidRecord", Message("job.invalid_record", {"problem": row.problem}), False)
 
 
 def _error(exc: BaseException) -> JobError:
     retryable = bool(getattr(exc, "retryable", False))
-    return JobError(type(exc).__name__, str(exc), retryable)
+    return JobError.of(exc, retryable=retryable)
 
 
 class JobRunner:
@@ -236,7 +239,10 @@ class JobRunner:
                 await run_cleanup(self, entity, list(jobs))
             else:
                 for job in jobs:
-                    await self.fail(job, JobError("UnknownJobKind", f"unknown job kind {kind!r}", False))
+                    await self.fail(
+                        job,
+                        JobError.coded("UnknownJobKind", Message("job.unknown_kind", {"kind": kind}), False),
+                    )
         except UserFacingError as exc:
             # Wrong credentials, portal or shop unreachable: nothing else will work either. Put the jobs
             # back with the reason and let the front end say what is wrong.
@@ -249,7 +255,8 @@ class JobRunner:
         except Exception as exc:
             # A bug: it goes on to the front end, but the jobs must not stay "running" (a write that had
             # recorded "sending" is still settled by lookup before anything is sent again).
-            await self._fail_running(jobs, JobError("InternalError", f"{type(exc).__name__}: {exc}", True))
+            said = Message("job.internal_error", {"error": f"{type(exc).__name__}: {exc}"})
+            await self._fail_running(jobs, JobError.coded("InternalError", said, True))
             raise
 
     async def _fail_running(self, jobs: Sequence[Job], error: JobError) -> None:
@@ -330,7 +337,7 @@ class JobRunner:
             got = await asyncio.to_thread(locks.acquire, shop_entity, wanted, timeout=30.0)
             for job in jobs:
                 if job.entity_key not in got:
-                    await self.fail(job, JobError("Locked", "another worker holds this record", True))
+                    await self.fail(job, LOCKED)
             await self._release_shared(entity, [j for j in jobs if j.entity_key in got])
             rows = await asyncio.to_thread(self.read_rows, shop_entity, sorted(got))
             items: list[_Item] = []
@@ -383,13 +390,13 @@ class JobRunner:
         for key, pid, rec in links:
             others = ", ".join(k for k in storers.get(pid, ()) if k != key)
             if others:
-                msg = f"{entity} {pid} is also stored by {shop_entity} {others} (a shared link)"
-                out[key, pid] = JobError("SharedLink", msg, False)
+                said = {"entity": entity, "id": pid, "shop_entity": shop_entity, "others": others}
+                out[key, pid] = JobError.coded("SharedLink", Message("job.shared_link", said), False)
             elif rec is not None and not writable(rec, self.originator, key):
                 foreign = owner_of(rec, self.originator) is Owner.FOREIGN
-                whose = "another integration's" if foreign else f"not this {shop_entity}'s"
-                msg = f"{entity} {pid} is {whose} ({stamp(rec)})"
-                out[key, pid] = JobError("ForeignRecord" if foreign else "SharedLink", msg, False)
+                said = {"entity": entity, "id": pid, "shop_entity": shop_entity, "stamp": stamp(rec)}
+                msg = Message("job.foreign" if foreign else "job.not_ours", said)
+                out[key, pid] = JobError.coded("ForeignRecord" if foreign else "SharedLink", msg, False)
         return out
 
     async def _release_shared(self, entity: PortalEntity, jobs: Sequence[Job]) -> None:
@@ -494,7 +501,7 @@ class JobRunner:
             for it in items:
                 if it.job:
                     # Nothing was created: a failed lookup is always safe to repeat.
-                    await self.fail(it.job, JobError(type(exc).__name__, str(exc), True))
+                    await self.fail(it.job, JobError.of(exc, retryable=True))
             return []
         found = [it for it in items if it.portal_id is not None]
         self.stats.adopted += len(found)
@@ -505,8 +512,8 @@ class JobRunner:
                 continue
             if it.stale_id is not None and not self.settings.recreate_stale:
                 if it.job:
-                    msg = f"{entity} {it.stale_id} was deleted in the portal and re-creating is off"
-                    await self.fail(it.job, JobError("StaleLink", msg, False))
+                    msg = Message("job.stale_recreate_off", {"entity": entity, "id": it.stale_id})
+                    await self.fail(it.job, JobError.coded("StaleLink", msg, False))
                 continue
             if await self._stage_refused(it.job, it.row):
                 continue
@@ -599,7 +606,8 @@ class JobRunner:
                 elif current is None and row is not None:
                     if item.job:
                         await self.fail(
-                            item.job, JobError("WriteBackFailed", "the shop did not store the id", True)
+                            item.job,
+                            JobError.coded("WriteBackFailed", Message("job.write_back_failed"), True),
                         )
                     continue
             item.portal_id = winner
@@ -625,7 +633,8 @@ class JobRunner:
         if problem is None:
             return False
         if job:
-            await self.fail(job, JobError("StageNotInPipeline", f"order {row.key}: {problem}", False))
+            said = Message("job.stage_not_in_pipeline", {"key": row.key, "problem": problem})
+            await self.fail(job, JobError.coded("StageNotInPipeline", said, False))
         return True
 
     # ------------------------------------------------------------- relinks
@@ -645,7 +654,7 @@ class JobRunner:
                 key, pid = job.entity_key, wanted[job.entity_key]
                 row = rows.get(key)
                 if key not in got:
-                    await self.fail(job, JobError("Locked", "another worker holds this record", True))
+                    await self.fail(job, LOCKED)
                 elif row is None:
                     await self.complete(job, {"skipped": "the record is no longer in the shop"})
                 elif row.problem:
@@ -670,7 +679,7 @@ class JobRunner:
                     if err is not None:
                         if isinstance(err, UserFacingError):
                             raise err
-                        await self.fail(job, JobError(type(err).__name__, str(err), True))
+                        await self.fail(job, JobError.of(err, retryable=True))
                         continue
                     item = _Item(key, row, job, stale_id=self.row_id(row), portal_id=pid, how="relinked")
                     await self._write_back(entity, [item])
@@ -724,7 +733,10 @@ class JobRunner:
                     to_create.append(job)
                 else:
                     await self.fail(
-                        job, JobError("StaleLink", f"{entity} {rid} no longer exists in the portal", False)
+                        job,
+                        JobError.coded(
+                            "StaleLink", Message("job.stale_link", {"entity": entity, "id": rid}), False
+                        ),
                     )
                 continue
             row_refs = refs.of(row)
@@ -751,11 +763,14 @@ class JobRunner:
                     raise res
                 elif isinstance(res, NotFound):
                     await self.fail(
-                        job, JobError("StaleLink", f"{entity} {rid} vanished during the update", True)
+                        job,
+                        JobError.coded(
+                            "StaleLink", Message("job.vanished", {"entity": entity, "id": rid}), True
+                        ),
                     )
                 elif isinstance(res, OutcomeUnknown):
                     # An update is idempotent: sending the same values again is harmless.
-                    await self.fail(job, JobError("OutcomeUnknown", str(res), True))
+                    await self.fail(job, JobError.of(res, retryable=True))
                 else:
                     await self.fail(job, _error(res))
         if to_create:

@@ -13,6 +13,8 @@ from datetime import datetime
 
 from bitrix_monitor.kinds import ALL as KINDS
 from bitrix_monitor.kinds import CrmKind, ShopKind
+from bitrix_monitor.messages import Message
+from bitrix_monitor.queue.model import JobError
 
 EntityType = ShopKind
 PortalEntity = CrmKind
@@ -98,6 +100,7 @@ class RecordStatus:
     hold: str = ""  # why nothing is planned for it: a person must act first (no job while this is set)
     shared_with: tuple[str, ...] = ()  # SHARED_LINK: the other shop records that store the same id
     release_id: int | None = None  # SHARED_LINK resolved by the rule: the id this record gives up
+    error: JobError | None = None  # ``last_error`` as codes, said in the reader's language
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +151,7 @@ class EntityCounts:
 class PlannedJob:
     kind: str  # deal.create, deal.update, contact.create, contact.update, deal.cleanup, contact.cleanup
     entity_key: str
-    reason: str
+    reason: Message | str  # why, as a code (bitrix_monitor.messages); text from outside stays text
     payload: Mapping[str, object] | None = None
 
 

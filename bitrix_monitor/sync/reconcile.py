@@ -23,6 +23,8 @@ from typing import Any
 from bitrix_monitor.bitrix import BitrixClient
 from bitrix_monitor.kinds import ALL as KINDS
 from bitrix_monitor.kinds import COMPANY, ORDER, USER, Kind, crm_of, in_dependency_order, kind, shop_of
+from bitrix_monitor.messages import Message
+from bitrix_monitor.queue.model import JobError
 from bitrix_monitor.shop import CompanyRow, OrderRow, ShopDatabase, ShopRow, UserRow
 from bitrix_monitor.sync import fields as F
 from bitrix_monitor.sync.api import ProgressCallback, Snapshot
@@ -71,6 +73,7 @@ class QueueInfo:
     mark: QueueMark
     last_error: str = ""
     last_synced: datetime | None = None
+    error: JobError | None = None  # the last error as codes, said in the reader's language
 
 
 async def _read_all(it: Any) -> list[Any]:
@@ -315,6 +318,7 @@ class Reconciler:
             queue=q.mark,
             last_error=q.last_error,
             last_synced=q.last_synced,
+            error=q.error,
             **kw,
         )
 
@@ -669,32 +673,30 @@ def job_for(status: RecordStatus) -> PlannedJob | None:
     if status.hold:
         return None
     if status.relink_to is not None:
-        reason = f"adopt {prefix} {status.relink_to}: {status.note}"
+        reason = Message("plan.adopt", {"entity": prefix, "id": status.relink_to, "note": status.note})
         return PlannedJob(f"{prefix}.relink", status.key, reason, {"portal_id": status.relink_to})
     if s is RecordState.MISSING:
-        return PlannedJob(f"{prefix}.create", status.key, "no record in the portal")
+        return PlannedJob(f"{prefix}.create", status.key, Message("plan.missing"))
     if s is RecordState.UNLINKED:
-        return PlannedJob(
-            f"{prefix}.create", status.key, f"adopt {prefix} {status.portal_id} found by origin id"
-        )
+        said: dict[str, str | int] = {"entity": prefix, "id": status.portal_id or ""}
+        return PlannedJob(f"{prefix}.create", status.key, Message("plan.unlinked", said))
     if s is RecordState.STALE_LINK:
-        return PlannedJob(
-            f"{prefix}.create", status.key, status.note or "stored id is gone", {"stale_id": status.stored_id}
-        )
+        why = Message.plain(status.note) if status.note else Message("plan.stale")
+        return PlannedJob(f"{prefix}.create", status.key, why, {"stale_id": status.stored_id})
     if s is RecordState.OUTDATED:
-        changed = ", ".join(d.field for d in status.diffs)
-        return PlannedJob(f"{prefix}.update", status.key, f"differs: {changed}")
+        changed = ",".join(d.field for d in status.diffs)
+        return PlannedJob(f"{prefix}.update", status.key, Message("plan.differs", {"fields": changed}))
     if s is RecordState.DUPLICATED:
         evidence = [d for d in status.duplicates if d.cleanable]
         ids = sorted({i for d in evidence for i in d.ids})
         keys = ", ".join(sorted({d.matched_by for d in evidence}))
-        return PlannedJob(
-            f"{prefix}.cleanup", status.key, f"{len(ids)} records match by {keys}", {"ids": ids}
-        )
+        said = {"n": len(ids), "keys": keys}
+        return PlannedJob(f"{prefix}.cleanup", status.key, Message("plan.duplicates", said), {"ids": ids})
     if s is RecordState.SHARED_LINK and status.release_id is not None:
         # The rule gives the shared record to another shop record: let go of it (compare-and-set under the
         # record's lock), then the create path finds this record's own by origin id or makes it.
-        reason = f"let go of {prefix} {status.release_id} and get its own: {status.note}"
+        said = {"entity": prefix, "id": status.release_id, "note": status.note}
+        reason = Message("plan.release", said)
         return PlannedJob(f"{prefix}.create", status.key, reason, {"release_id": status.release_id})
     return None
 

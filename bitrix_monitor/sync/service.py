@@ -23,6 +23,7 @@ from bitrix_monitor.bitrix.errors import BitrixError
 from bitrix_monitor.config import AppConfig
 from bitrix_monitor.errors import ConfigError, UserFacingError
 from bitrix_monitor.kinds import crm_of, shop_of
+from bitrix_monitor.messages import Message
 from bitrix_monitor.paths import DataDirs
 from bitrix_monitor.queue import JobStore, LoggedEvent, TeamRunner
 from bitrix_monitor.queue.model import PullField, kind_info
@@ -107,6 +108,7 @@ class MonitorService:
         self._activity_file = dirs.activity_file
         self.last_stats = RunStats()
         self.runner_status = ""  # what the background runner last said (who holds the queue, …)
+        self.runner_said: UserFacingError | Message | None = None  # the same as codes, for the window
         self._stop = asyncio.Event()
         self._background: asyncio.Task[None] | None = None
         self._closers: list[Callable[[], Awaitable[None]]] = []
@@ -179,18 +181,19 @@ class MonitorService:
                     else:
                         await watcher.note_pulled(pulled.written())
                         if await watcher.poll():
-                            self._log_activity("watch", "queued jobs for records changed in the shop")
+                            self._log_activity("watch", Message("activity.watch_queued"))
                     next_poll = loop.time() + interval
                 summary = await self.queue_summary()
                 if not self.runner_paused and (summary.queued or summary.failed or summary.in_doubt):
                     await self.run_queue(stop=self._stop, max_wait=0)
-                self.runner_status = ""
+                self.runner_status, self.runner_said = "", None
             except UserFacingError as exc:
-                self.runner_status = str(exc)
+                self.runner_status, self.runner_said = str(exc), exc
                 log.warning("background runner: %s", exc)
             except Exception:  # a bug: keep the window alive, log it with its traceback
                 log.exception("background runner failed")
-                self.runner_status = "the background runner hit an internal error (see the log)"
+                self.runner_said = Message("runner.internal_error")
+                self.runner_status = str(self.runner_said)
             self._sample_throttle()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stop.wait(), timeout=tick)
@@ -207,7 +210,9 @@ class MonitorService:
             mark = _MARKS.get(j.state, QueueMark.NONE)
             prev = out.get((entity, j.entity_key))
             if prev is None or prev.mark is QueueMark.DEAD:
-                out[(entity, j.entity_key)] = QueueInfo(mark, j.error.message if j.error else "")
+                out[(entity, j.entity_key)] = QueueInfo(
+                    mark, j.error.message if j.error else "", error=j.error
+                )
         return out
 
     async def snapshot(self, progress: ProgressCallback | None = None) -> Snapshot:
@@ -268,11 +273,11 @@ class MonitorService:
         outcome.fields = edits.written
         outcome.fields_waiting = edits.waiting
         if outcome.pulled:
-            self._log_activity("pull", f"wrote {len(outcome.pulled)} stages moved in Bitrix24 into the shop")
+            self._log_activity("pull", Message("activity.pulled", {"n": len(outcome.pulled)}))
         if edits.written:
-            names = ", ".join(sorted({p.field for p in edits.written}))
+            names = ",".join(sorted({p.field for p in edits.written}))
             self._log_activity(
-                "pull", f"wrote {len(edits.written)} values edited in Bitrix24 ({names}) into the shop"
+                "pull", Message("activity.pulled_fields", {"n": len(edits.written), "fields": names})
             )
         return outcome
 
@@ -419,7 +424,7 @@ class MonitorService:
                 if s.state is not RecordState.SHARED_LINK and (
                     s.stored_id is not None or s.state is RecordState.MISSING
                 ):
-                    jobs.append(PlannedJob(f"{prefix}.update", s.key, "update requested"))
+                    jobs.append(PlannedJob(f"{prefix}.update", s.key, Message("plan.update_requested")))
             elif action == "cleanup" and s.state is RecordState.DUPLICATED:
                 # Asked for by a person: a merge conflict left waiting for one is tried again.
                 job = job or job_for(dataclasses.replace(s, hold=""))
@@ -446,7 +451,7 @@ class MonitorService:
         items = [(j.kind, j.entity_key, dict(j.payload) if j.payload else None) for j in plan.jobs]
         summary = await asyncio.to_thread(self.queue.enqueue_many, items, created_by=self.actor(actor))
         for kind, n in plan.counts().items():
-            self._log_activity(actor, f"queued {n} × {kind}")
+            self._log_activity(actor, Message("activity.queued", {"n": n, "kind": kind}))
         await self._supersede_dead(items, summary.job_ids)
         return summary.created + summary.folded
 
@@ -510,9 +515,8 @@ class MonitorService:
                 await self._note_error(stats.errors[-1])
         self.last_stats = stats
         if stats.created or stats.adopted or stats.updated:
-            self._log_activity(
-                "sync", f"created {stats.created}, adopted {stats.adopted}, updated {stats.updated} records"
-            )
+            said = {"created": stats.created, "adopted": stats.adopted, "updated": stats.updated}
+            self._log_activity("sync", Message("activity.ran", said))
         return stats
 
     async def runners(self) -> list[TeamRunner]:
@@ -581,7 +585,7 @@ class MonitorService:
         for etype in {e for e, _k in over}:
             await asyncio.to_thread(self.queue.clear_conflicts, etype, [k for e, k in over if e == etype])
         if closed:
-            self._log_activity("sync", f"closed {len(closed)} failed or dead jobs: their records are in sync")
+            self._log_activity("sync", Message("activity.resolved", {"n": len(closed)}))
         return len(closed)
 
     # ------------------------------------------------------------------ queue view
@@ -607,18 +611,19 @@ class MonitorService:
                 j.created_by,
                 j.updated_at,
                 j.lease_owner or ran_by.get(j.id, ""),
+                error=j.error,
             )
             for j in jobs
         ]
 
     async def retry_jobs(self, ids: Sequence[int]) -> int:
         n = len(await asyncio.to_thread(self.queue.retry, list(ids), actor=self.actor("staff")))
-        self._log_activity("staff", f"retried {n} jobs")
+        self._log_activity("staff", Message("activity.retried", {"n": n}))
         return n
 
     async def cancel_jobs(self, ids: Sequence[int]) -> int:
         n = len(await asyncio.to_thread(self.queue.cancel, list(ids), actor=self.actor("staff")))
-        self._log_activity("staff", f"cancelled {n} jobs")
+        self._log_activity("staff", Message("activity.cancelled", {"n": n}))
         return n
 
     async def record_changes(self, entity: str, key: str) -> RecordChanges:
@@ -674,9 +679,8 @@ class MonitorService:
         )
         outcome = await restorer.restore(rec)
         if outcome.new_id is not None and not outcome.already:
-            self._log_activity(
-                "staff", f"restored {rec.entity} {rec.portal_id} from the archive as {outcome.new_id}"
-            )
+            said: dict[str, str | int] = {"entity": rec.entity, "id": rec.portal_id, "new_id": outcome.new_id}
+            self._log_activity("staff", Message("activity.restored", said))
         return outcome
 
     async def settle_jobs(self, ids: Sequence[int], outcome: str) -> int:
@@ -687,7 +691,12 @@ class MonitorService:
         for job_id in ids:
             job = await asyncio.to_thread(self.queue.settle, job_id, target, actor=self.actor("staff"))  # type: ignore[arg-type]
             settled += job is not None
-        self._log_activity("staff", f"settled {settled} in-doubt jobs as {outcome}")
+        self._log_activity(
+            "staff",
+            Message(
+                "activity.settled.done" if target == "done" else "activity.settled.retry", {"n": settled}
+            ),
+        )
         return settled
 
     def throughput(self, minutes: int = 60) -> list[tuple[int, int, float]]:
@@ -715,11 +724,11 @@ class MonitorService:
 
     def pause_runner(self) -> None:
         self._paused.set()
-        self._log_activity("staff", "paused the runner")
+        self._log_activity("staff", Message("activity.paused"))
 
     def resume_runner(self) -> None:
         self._paused.clear()
-        self._log_activity("staff", "resumed the runner")
+        self._log_activity("staff", Message("activity.resumed"))
 
     @property
     def runner_paused(self) -> bool:
@@ -736,12 +745,16 @@ class MonitorService:
             operating=dict(b.operating),
         )
 
-    def _log_activity(self, actor: str, action: str) -> None:
-        entry = ActivityEntry(datetime.now(UTC), self.actor(actor), action)
+    def _log_activity(self, actor: str, action: Message | str) -> None:
+        """Remember what was done: the window says it in its language; the activity file keeps the English
+        text and the code with its parameters (text made outside the app is kept as it is)."""
+        said = Message.of(action)
+        entry = ActivityEntry(datetime.now(UTC), self.actor(actor), said)
         self._activity.append(entry)
+        line = {"at": entry.at.isoformat(), "actor": actor, "action": str(said), "code": said.code}
         try:
             with self._activity_file.open("a", encoding="utf-8") as f:
-                f.write(json.dumps({"at": entry.at.isoformat(), "actor": actor, "action": action}) + "\n")
+                f.write(json.dumps(line | {"params": dict(said.params)}, ensure_ascii=False) + "\n")
         except OSError as exc:
             log.warning("cannot write the activity log: %s", exc)
 

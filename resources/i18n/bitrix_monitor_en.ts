@@ -29,6 +29,142 @@
     </message>
 </context>
 <context>
+    <name>Message</name>
+    <message numerus="yes">
+        <source>%n record(s) match by {keys}</source>
+        <translation>
+            <numerusform>%n record matches by {keys}</numerusform>
+            <numerusform>%n records match by {keys}</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>wrote %n stage(s) moved in Bitrix24 into the shop</source>
+        <translation>
+            <numerusform>wrote %n stage moved in Bitrix24 into the shop</numerusform>
+            <numerusform>wrote %n stages moved in Bitrix24 into the shop</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>wrote %n value(s) edited in Bitrix24 ({fields}) into the shop</source>
+        <translation>
+            <numerusform>wrote %n value edited in Bitrix24 ({fields}) into the shop</numerusform>
+            <numerusform>wrote %n values edited in Bitrix24 ({fields}) into the shop</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>queued %n job(s): {kind}</source>
+        <translation>
+            <numerusform>queued %n job: {kind}</numerusform>
+            <numerusform>queued %n jobs: {kind}</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>closed %n failed or dead job(s): their records are in sync</source>
+        <translation>
+            <numerusform>closed %n failed or dead job: its record is in sync</numerusform>
+            <numerusform>closed %n failed or dead jobs: their records are in sync</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>retried %n job(s)</source>
+        <translation>
+            <numerusform>retried %n job</numerusform>
+            <numerusform>retried %n jobs</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>cancelled %n job(s)</source>
+        <translation>
+            <numerusform>cancelled %n job</numerusform>
+            <numerusform>cancelled %n jobs</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>settled %n in-doubt job(s) as done</source>
+        <translation>
+            <numerusform>settled %n in-doubt job as done</numerusform>
+            <numerusform>settled %n in-doubt jobs as done</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>settled %n in-doubt job(s) for a retry</source>
+        <translation>
+            <numerusform>settled %n in-doubt job for a retry</numerusform>
+            <numerusform>settled %n in-doubt jobs for a retry</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Orders: %Ln checked</source>
+        <translation>
+            <numerusform>Orders: %Ln checked</numerusform>
+            <numerusform>Orders: %Ln checked</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Users: %Ln checked</source>
+        <translation>
+            <numerusform>Users: %Ln checked</numerusform>
+            <numerusform>Users: %Ln checked</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Companies: %Ln checked</source>
+        <translation>
+            <numerusform>Companies: %Ln checked</numerusform>
+            <numerusform>Companies: %Ln checked</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>all %Ln orders have exactly one deal</source>
+        <translation>
+            <numerusform>the one order has exactly one deal</numerusform>
+            <numerusform>all %Ln orders have exactly one deal</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>all %Ln users exactly one contact</source>
+        <translation>
+            <numerusform>the one user exactly one contact</numerusform>
+            <numerusform>all %Ln users exactly one contact</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>all %Ln companies exactly one company</source>
+        <translation>
+            <numerusform>the one company exactly one company</numerusform>
+            <numerusform>all %Ln companies exactly one company</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Plan: %Ln jobs would be queued</source>
+        <translation>
+            <numerusform>Plan: %Ln job would be queued</numerusform>
+            <numerusform>Plan: %Ln jobs would be queued</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>… and %Ln more</source>
+        <translation>
+            <numerusform>… and %Ln more</numerusform>
+            <numerusform>… and %Ln more</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Would stamp our origin ids on %Ln records kept from before.</source>
+        <translation>
+            <numerusform>Would stamp our origin ids on %Ln record kept from before.</numerusform>
+            <numerusform>Would stamp our origin ids on %Ln records kept from before.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Stamped our origin ids on %Ln records kept from before.</source>
+        <translation>
+            <numerusform>Stamped our origin ids on %Ln record kept from before.</numerusform>
+            <numerusform>Stamped our origin ids on %Ln records kept from before.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>OverviewTab</name>
     <message numerus="yes">
         <source>%n portal request(s); operating time per method:</source>

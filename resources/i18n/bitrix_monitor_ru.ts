@@ -616,10 +616,528 @@
     </message>
 </context>
 <context>
+    <name>Message</name>
+    <message>
+        <source>Bitrix24 refused {method}: too many requests (rate limit)</source>
+        <translation>Битрикс24 отклонил {method}: слишком много запросов (лимит запросов)</translation>
+    </message>
+    <message>
+        <source>another application may share this portal&apos;s request limit; try again later</source>
+        <translation>лимит запросов этого портала может расходовать другое приложение; повторите позже</translation>
+    </message>
+    <message>
+        <source>Bitrix24 blocked {method} for a while: operating-time limit reached</source>
+        <translation>Битрикс24 временно заблокировал {method}: исчерпан лимит времени выполнения</translation>
+    </message>
+    <message>
+        <source>the portal lifts it within 10 minutes; queued work resumes then</source>
+        <translation>портал снимет блокировку в течение 10 минут; тогда задания в очереди продолжатся</translation>
+    </message>
+    <message>
+        <source>Bitrix24 REST API is blocked on this portal due to overload{status}</source>
+        <translation>REST API Битрикс24 на этом портале заблокирован из-за перегрузки{status}</translation>
+    </message>
+    <message>
+        <source>this needs Bitrix24 support; retrying will not help</source>
+        <translation>нужна техподдержка Битрикс24; повторные попытки не помогут</translation>
+    </message>
+    <message>
+        <source>Bitrix24 refused the webhook: {text}{status}</source>
+        <translation>Битрикс24 не принял вебхук: {text}{status}</translation>
+    </message>
+    <message>
+        <source>check the webhook URL in the settings; create a new webhook in Bitrix24 if needed</source>
+        <translation>проверьте адрес вебхука в настройках; при необходимости создайте в Битрикс24 новый вебхук</translation>
+    </message>
+    <message>
+        <source>give the webhook the crm scope in Bitrix24 (Developer resources &gt; Webhooks)</source>
+        <translation>дайте вебхуку право crm в Битрикс24 (Разработчикам &gt; Вебхуки)</translation>
+    </message>
+    <message>
+        <source>REST needs a commercial Bitrix24 plan, and the webhook owner needs CRM access</source>
+        <translation>REST доступен на коммерческих тарифах Битрикс24, а владельцу вебхука нужен доступ к CRM</translation>
+    </message>
+    <message>
+        <source>the portal requires https://</source>
+        <translation>портал требует https://</translation>
+    </message>
+    <message>
+        <source>create a new webhook in Bitrix24 and paste its URL in the settings</source>
+        <translation>создайте в Битрикс24 новый вебхук и вставьте его адрес в настройках</translation>
+    </message>
+    <message>
+        <source>Bitrix24 does not know the method {method}{status}</source>
+        <translation>Битрикс24 не знает метод {method}{status}</translation>
+    </message>
+    <message>
+        <source>{method}: {text}</source>
+        <translation>{method}: {text}</translation>
+    </message>
+    <message>
+        <source>Bitrix24 server error in {method}: {text}{status}</source>
+        <translation>Ошибка сервера Битрикс24 в {method}: {text}{status}</translation>
+    </message>
+    <message>
+        <source>Bitrix24 refused {method}: {text}{status}</source>
+        <translation>Битрикс24 отклонил {method}: {text}{status}</translation>
+    </message>
+    <message>
+        <source>Cannot connect to {where}: {text}</source>
+        <translation>Не удалось подключиться к {where}: {text}</translation>
+    </message>
+    <message>
+        <source>check the network and the portal address</source>
+        <translation>проверьте сеть и адрес портала</translation>
+    </message>
+    <message>
+        <source>the portal&apos;s TLS certificate is not trusted; set [portal] ca_bundle if a proxy re-signs TLS</source>
+        <translation>сертификату TLS портала нет доверия; укажите [portal] ca_bundle, если прокси подменяет сертификаты</translation>
+    </message>
+    <message>
+        <source>The portal moved to {where} (HTTP {status}); update the webhook URL</source>
+        <translation>Портал переехал на {where} (HTTP {status}); обновите адрес вебхука</translation>
+    </message>
+    <message>
+        <source>The shop database {where} refused the user name or password</source>
+        <translation>База данных магазина {where} не приняла имя пользователя или пароль</translation>
+    </message>
+    <message>
+        <source>check the user and the password stored in the keyring or BITRIX_MONITOR_SHOP_PASSWORD</source>
+        <translation>проверьте пользователя и пароль в хранилище паролей или в BITRIX_MONITOR_SHOP_PASSWORD</translation>
+    </message>
+    <message>
+        <source>The shop database {where} does not exist</source>
+        <translation>Базы данных магазина {where} не существует</translation>
+    </message>
+    <message>
+        <source>Cannot reach the shop database server {where}</source>
+        <translation>Сервер базы данных магазина {where} недоступен</translation>
+    </message>
+    <message>
+        <source>is the server running, and are host and port right?</source>
+        <translation>запущен ли сервер, верны ли адрес и порт?</translation>
+    </message>
+    <message>
+        <source>The connection to the shop database {where} was lost while {what}</source>
+        <translation>Соединение с базой данных магазина {where} прервалось (операция: {what})</translation>
+    </message>
+    <message>
+        <source>another worker holds this record</source>
+        <translation>эту запись сейчас обрабатывает другой обработчик</translation>
+    </message>
+    <message>
+        <source>cannot be synced until fixed in the shop: {problem}</source>
+        <translation>нельзя синхронизировать, пока это не исправлено в магазине: {problem}</translation>
+    </message>
+    <message>
+        <source>unknown job kind {kind}</source>
+        <translation>неизвестный вид задания: {kind}</translation>
+    </message>
+    <message>
+        <source>internal error: {error}</source>
+        <translation>внутренняя ошибка: {error}</translation>
+    </message>
+    <message>
+        <source>the shop did not store the id</source>
+        <translation>магазин не сохранил ID</translation>
+    </message>
+    <message>
+        <source>order {key}: {problem}</source>
+        <translation>заказ {key}: {problem}</translation>
+    </message>
+    <message>
+        <source>{entity} {id} no longer exists in the portal</source>
+        <translation>в портале больше нет записи ({entity} {id})</translation>
+    </message>
+    <message>
+        <source>{entity} {id} vanished during the update</source>
+        <translation>запись ({entity} {id}) исчезла из портала во время обновления</translation>
+    </message>
+    <message>
+        <source>{entity} {id} was deleted in the portal and re-creating is off</source>
+        <translation>запись ({entity} {id}) удалена в портале, а повторное создание выключено</translation>
+    </message>
+    <message>
+        <source>{entity} {id} is also stored by {shop_entity} {others} (a shared link)</source>
+        <translation>запись Битрикс24 ({entity} {id}) хранится также в магазине: {shop_entity} {others} (общая ссылка)</translation>
+    </message>
+    <message>
+        <source>the portal could not merge automatically; merge by hand: {url}</source>
+        <translation>портал не смог объединить автоматически; объедините вручную: {url}</translation>
+    </message>
+    <message>
+        <source>{entity} {id} is another integration&apos;s ({stamp})</source>
+        <translation>запись Битрикс24 ({entity} {id}) принадлежит другой интеграции ({stamp})</translation>
+    </message>
+    <message>
+        <source>{entity} {id} is not this {shop_entity}&apos;s ({stamp})</source>
+        <translation>запись Битрикс24 ({entity} {id}) относится не к этой записи магазина ({shop_entity}; {stamp})</translation>
+    </message>
+    <message>
+        <source>no record in the portal</source>
+        <translation>нет записи в портале</translation>
+    </message>
+    <message>
+        <source>adopt {entity} {id}: {note}</source>
+        <translation>принять запись ({entity} {id}): {note}</translation>
+    </message>
+    <message>
+        <source>adopt {entity} {id} found by origin id</source>
+        <translation>принять запись ({entity} {id}), найденную по ID во внешнем источнике</translation>
+    </message>
+    <message>
+        <source>stored id is gone</source>
+        <translation>сохранённого ID больше нет</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n record(s) match by {keys}</source>
+        <translation>
+            <numerusform>%n запись совпадает по признакам: {keys}</numerusform>
+            <numerusform>%n записи совпадают по признакам: {keys}</numerusform>
+            <numerusform>%n записей совпадают по признакам: {keys}</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>let go of {entity} {id} and get its own: {note}</source>
+        <translation>отпустить запись ({entity} {id}) и получить свою: {note}</translation>
+    </message>
+    <message>
+        <source>differs: {fields}</source>
+        <translation>отличается: {fields}</translation>
+    </message>
+    <message>
+        <source>update requested</source>
+        <translation>запрошено обновление</translation>
+    </message>
+    <message>
+        <source>new in the shop</source>
+        <translation>новая запись в магазине</translation>
+    </message>
+    <message>
+        <source>changed in the shop</source>
+        <translation>изменено в магазине</translation>
+    </message>
+    <message>
+        <source>queued jobs for records changed in the shop</source>
+        <translation>поставил в очередь задания для записей, изменённых в магазине</translation>
+    </message>
+    <message numerus="yes">
+        <source>wrote %n stage(s) moved in Bitrix24 into the shop</source>
+        <translation>
+            <numerusform>записал в магазин %n стадию, изменённую в Битрикс24</numerusform>
+            <numerusform>записал в магазин %n стадии, изменённые в Битрикс24</numerusform>
+            <numerusform>записал в магазин %n стадий, изменённых в Битрикс24</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>wrote %n value(s) edited in Bitrix24 ({fields}) into the shop</source>
+        <translation>
+            <numerusform>записал в магазин %n значение, изменённое в Битрикс24 ({fields})</numerusform>
+            <numerusform>записал в магазин %n значения, изменённые в Битрикс24 ({fields})</numerusform>
+            <numerusform>записал в магазин %n значений, изменённых в Битрикс24 ({fields})</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>queued %n job(s): {kind}</source>
+        <translation>
+            <numerusform>поставил в очередь %n задание: {kind}</numerusform>
+            <numerusform>поставил в очередь %n задания: {kind}</numerusform>
+            <numerusform>поставил в очередь %n заданий: {kind}</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>closed %n failed or dead job(s): their records are in sync</source>
+        <translation>
+            <numerusform>закрыл %n задание с ошибкой: его запись синхронизирована</numerusform>
+            <numerusform>закрыл %n задания с ошибкой: их записи синхронизированы</numerusform>
+            <numerusform>закрыл %n заданий с ошибкой: их записи синхронизированы</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>retried %n job(s)</source>
+        <translation>
+            <numerusform>повторил %n задание</numerusform>
+            <numerusform>повторил %n задания</numerusform>
+            <numerusform>повторил %n заданий</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>cancelled %n job(s)</source>
+        <translation>
+            <numerusform>отменил %n задание</numerusform>
+            <numerusform>отменил %n задания</numerusform>
+            <numerusform>отменил %n заданий</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>created {created}, adopted {adopted}, updated {updated} records</source>
+        <translation>записи: создано {created}, принято {adopted}, обновлено {updated}</translation>
+    </message>
+    <message>
+        <source>restored {entity} {id} from the archive as {new_id}</source>
+        <translation>восстановил из архива запись ({entity} {id}) под номером {new_id}</translation>
+    </message>
+    <message numerus="yes">
+        <source>settled %n in-doubt job(s) as done</source>
+        <translation>
+            <numerusform>отметил %n задание с неизвестным результатом как выполненное</numerusform>
+            <numerusform>отметил %n задания с неизвестным результатом как выполненные</numerusform>
+            <numerusform>отметил %n заданий с неизвестным результатом как выполненные</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>settled %n in-doubt job(s) for a retry</source>
+        <translation>
+            <numerusform>отправил %n задание с неизвестным результатом на повтор</numerusform>
+            <numerusform>отправил %n задания с неизвестным результатом на повтор</numerusform>
+            <numerusform>отправил %n заданий с неизвестным результатом на повтор</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>paused the runner</source>
+        <translation>приостановил обработчик</translation>
+    </message>
+    <message>
+        <source>resumed the runner</source>
+        <translation>возобновил обработчик</translation>
+    </message>
+    <message>
+        <source>the background runner hit an internal error (see the log)</source>
+        <translation>внутренняя ошибка фонового обработчика (подробности в журнале приложения)</translation>
+    </message>
+    <message>
+        <source>Checked {time}</source>
+        <translation>Данные на {time}</translation>
+    </message>
+    <message numerus="yes">
+        <source>Orders: %Ln checked</source>
+        <translation>
+            <numerusform>Проверен %Ln заказ</numerusform>
+            <numerusform>Проверено %Ln заказа</numerusform>
+            <numerusform>Проверено %Ln заказов</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Users: %Ln checked</source>
+        <translation>
+            <numerusform>Проверен %Ln пользователь</numerusform>
+            <numerusform>Проверено %Ln пользователя</numerusform>
+            <numerusform>Проверено %Ln пользователей</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Companies: %Ln checked</source>
+        <translation>
+            <numerusform>Проверена %Ln компания</numerusform>
+            <numerusform>Проверено %Ln компании</numerusform>
+            <numerusform>Проверено %Ln компаний</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>with exactly one deal, in sync</source>
+        <translation>ровно одна сделка, синхронизировано</translation>
+    </message>
+    <message>
+        <source>with exactly one contact, in sync</source>
+        <translation>ровно один контакт, синхронизировано</translation>
+    </message>
+    <message>
+        <source>with exactly one company, in sync</source>
+        <translation>ровно одна компания, синхронизировано</translation>
+    </message>
+    <message>
+        <source>missing a deal</source>
+        <translation>нет сделки</translation>
+    </message>
+    <message>
+        <source>missing a contact</source>
+        <translation>нет контакта</translation>
+    </message>
+    <message>
+        <source>missing a company</source>
+        <translation>нет компании</translation>
+    </message>
+    <message>
+        <source>deal exists but is not linked</source>
+        <translation>сделка есть, но не привязана</translation>
+    </message>
+    <message>
+        <source>contact exists but is not linked</source>
+        <translation>контакт есть, но не привязан</translation>
+    </message>
+    <message>
+        <source>company exists but is not linked</source>
+        <translation>компания есть, но не привязана</translation>
+    </message>
+    <message>
+        <source>linked to a deleted deal</source>
+        <translation>привязано к удалённой сделке</translation>
+    </message>
+    <message>
+        <source>linked to a deleted contact</source>
+        <translation>привязано к удалённому контакту</translation>
+    </message>
+    <message>
+        <source>linked to a deleted company</source>
+        <translation>привязано к удалённой компании</translation>
+    </message>
+    <message>
+        <source>outdated in the portal</source>
+        <translation>устарело в портале</translation>
+    </message>
+    <message>
+        <source>with duplicate deals</source>
+        <translation>с дубликатами сделок</translation>
+    </message>
+    <message>
+        <source>with duplicate contacts</source>
+        <translation>с дубликатами контактов</translation>
+    </message>
+    <message>
+        <source>with duplicate companies</source>
+        <translation>с дубликатами компаний</translation>
+    </message>
+    <message>
+        <source>portal deals with no shop row</source>
+        <translation>сделки портала без записи в магазине</translation>
+    </message>
+    <message>
+        <source>portal contacts with no shop row</source>
+        <translation>контакты портала без записи в магазине</translation>
+    </message>
+    <message>
+        <source>portal companies with no shop row</source>
+        <translation>компании портала без записи в магазине</translation>
+    </message>
+    <message>
+        <source>to fix in the shop (see notes)</source>
+        <translation>исправить в магазине (см. примечания)</translation>
+    </message>
+    <message>
+        <source>sharing a deal with another record</source>
+        <translation>сделка общая с другой записью</translation>
+    </message>
+    <message>
+        <source>sharing a contact with another record</source>
+        <translation>контакт общий с другой записью</translation>
+    </message>
+    <message>
+        <source>sharing a company with another record</source>
+        <translation>компания общая с другой записью</translation>
+    </message>
+    <message>
+        <source>changed in the CRM, not in the shop yet</source>
+        <translation>изменено в CRM, в магазин ещё не записано</translation>
+    </message>
+    <message>
+        <source>changed on both sides (conflicts)</source>
+        <translation>изменено с обеих сторон (конфликты)</translation>
+    </message>
+    <message>
+        <source>Queue: {queued} queued, {running} running, {in_doubt} in doubt, {failed} failed, {dead} dead, {done} done</source>
+        <translation>Очередь: в очереди {queued}, выполняется {running}, результат неизвестен {in_doubt}, с ошибкой {failed}, попытки исчерпаны {dead}, выполнено {done}</translation>
+    </message>
+    <message numerus="yes">
+        <source>all %Ln orders have exactly one deal</source>
+        <translation>
+            <numerusform>%Ln заказ — ровно с одной сделкой</numerusform>
+            <numerusform>все %Ln заказа — ровно с одной сделкой</numerusform>
+            <numerusform>все %Ln заказов — ровно с одной сделкой</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>all %Ln users exactly one contact</source>
+        <translation>
+            <numerusform>%Ln пользователь — ровно с одним контактом</numerusform>
+            <numerusform>все %Ln пользователя — ровно с одним контактом</numerusform>
+            <numerusform>все %Ln пользователей — ровно с одним контактом</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>all %Ln companies exactly one company</source>
+        <translation>
+            <numerusform>%Ln компания — ровно с одной компанией в Битрикс24</numerusform>
+            <numerusform>все %Ln компании — ровно с одной компанией в Битрикс24</numerusform>
+            <numerusform>все %Ln компаний — ровно с одной компанией в Битрикс24</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>OK: {list}, in sync.</source>
+        <translation>ОК: {list}; всё синхронизировано.</translation>
+    </message>
+    <message>
+        <source>{first} and {last}</source>
+        <translation>{first} и {last}</translation>
+    </message>
+    <message>
+        <source>NOT OK: problems remain (see above).</source>
+        <translation>НЕ ОК: остались проблемы (см. выше).</translation>
+    </message>
+    <message numerus="yes">
+        <source>Plan: %Ln jobs would be queued</source>
+        <translation>
+            <numerusform>План: %Ln задание будет поставлено в очередь</numerusform>
+            <numerusform>План: %Ln задания будут поставлены в очередь</numerusform>
+            <numerusform>План: %Ln заданий будут поставлены в очередь</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>… and %Ln more</source>
+        <translation>
+            <numerusform>… и ещё %Ln</numerusform>
+            <numerusform>… и ещё %Ln</numerusform>
+            <numerusform>… и ещё %Ln</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Would stamp our origin ids on %Ln records kept from before.</source>
+        <translation>
+            <numerusform>Проставил бы наши ID во внешнем источнике на %Ln запись, оставшуюся с прежних времён.</numerusform>
+            <numerusform>Проставил бы наши ID во внешнем источнике на %Ln записи, оставшиеся с прежних времён.</numerusform>
+            <numerusform>Проставил бы наши ID во внешнем источнике на %Ln записей, оставшихся с прежних времён.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Stamped our origin ids on %Ln records kept from before.</source>
+        <translation>
+            <numerusform>Проставил наши ID во внешнем источнике на %Ln запись, оставшуюся с прежних времён.</numerusform>
+            <numerusform>Проставил наши ID во внешнем источнике на %Ln записи, оставшиеся с прежних времён.</numerusform>
+            <numerusform>Проставил наши ID во внешнем источнике на %Ln записей, оставшихся с прежних времён.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>{message} ({hint})</source>
+        <translation>{message} ({hint})</translation>
+    </message>
+</context>
+<context>
     <name>MessageBar</name>
     <message>
         <source>Dismiss</source>
         <translation>Закрыть</translation>
+    </message>
+</context>
+<context>
+    <name>Noun</name>
+    <message>
+        <source>order</source>
+        <translation>заказ</translation>
+    </message>
+    <message>
+        <source>user</source>
+        <translation>пользователь</translation>
+    </message>
+    <message>
+        <source>company</source>
+        <translation>компания</translation>
+    </message>
+    <message>
+        <source>deal</source>
+        <translation>сделка</translation>
+    </message>
+    <message>
+        <source>contact</source>
+        <translation>контакт</translation>
     </message>
 </context>
 <context>

@@ -127,8 +127,8 @@ async def test_the_desktop_runner_pulls_stage_moves_and_edits_as_well_as_it_push
         await asyncio.sleep(0.1)
     assert service.shop.get_users([user.key])[user.key].phone == "+7 900 222-33-44"
     assert service.shop.get_orders([key])[key].stage == stage
-    assert sorted(a.action for a in service.activity() if a.actor == "pull") == [
-        "wrote 1 stages moved in Bitrix24 into the shop",
-        "wrote 1 values edited in Bitrix24 (PHONE) into the shop",
+    assert sorted(str(a.action) for a in service.activity() if a.actor == "pull") == [
+        "wrote 1 stage moved in Bitrix24 into the shop",
+        "wrote 1 value edited in Bitrix24 (Phone) into the shop",
     ]
     assert portal.store.get("deal", deal_id)["STAGE_ID"] == stage  # not moved back

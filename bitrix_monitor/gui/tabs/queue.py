@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBox
 
 from bitrix_monitor.gui.models import QueueModel, TableFilterProxy
 from bitrix_monitor.gui.widgets import is_language_change
-from bitrix_monitor.gui.words import kind_label, state_help, state_label
+from bitrix_monitor.gui.words import error_groups, kind_label, state_help, state_label
 from bitrix_monitor.sync.api import QueueRow
 
 from .common import QUEUE_STATES, SelectionKeeper, make_search, make_table, selected_objects
@@ -127,20 +127,22 @@ class QueueTab(QWidget):
 
     def set_rows(self, rows: Sequence[QueueRow]) -> None:
         self.model.set_rows(rows)
-        for combo, facet in (
-            (self.kind_filter, QueueModel.FACET_KIND),
-            (self.error_filter, QueueModel.FACET_ERROR),
-            (self.runner_filter, QueueModel.FACET_RUNNER),
+        groups = error_groups(rows)
+        for combo, facet, label in (
+            (self.kind_filter, QueueModel.FACET_KIND, kind_label),
+            (self.error_filter, QueueModel.FACET_ERROR, lambda v: groups.get(v) or str(v)),
+            (self.runner_filter, QueueModel.FACET_RUNNER, str),
         ):
             current = combo.currentData()
             values = [v for v in self.model.facet_values(facet) if v]
-            known = [combo.itemData(i) for i in range(1, combo.count())]
-            if values != known:
+            items = [(label(v), v) for v in values]
+            known = [(combo.itemText(i), combo.itemData(i)) for i in range(1, combo.count())]
+            if items != known:  # other values, or the same in another language
                 combo.blockSignals(True)
                 while combo.count() > 1:
                     combo.removeItem(1)
-                for v in values:
-                    combo.addItem(kind_label(v) if combo is self.kind_filter else v, v)
+                for text, v in items:
+                    combo.addItem(text, v)
                 combo.setCurrentIndex(max(combo.findData(current), 0))
                 combo.blockSignals(False)
 

@@ -1,0 +1,481 @@
+"""Words as codes (STYLE.md §22): what the core says to a person is a :class:`Message`, a code with
+parameters, and becomes words only where it is shown, in the language of whoever reads it.
+
+* The English text of every code is in :data:`TEXTS`, marked with ``QT_TRANSLATE_NOOP("Message", …)`` so
+  ``pyside6-lupdate`` collects it into ``resources/i18n/bitrix_monitor_<lang>.ts`` beside the window's own
+  strings: ONE catalogue, translated once in Qt Linguist. The window translates a message with Qt's
+  ``QCoreApplication.translate`` (``gui/words.py``); the headless front end, which must not load Qt,
+  reads the same ``.ts`` with :class:`Catalogue` (plain XML; the ``.qm`` the window loads is compiled from
+  it, and a test fails when they differ). So a translation is written once and both front ends say it.
+* Placeholders are ``{name}`` (Python ``str.format``); a count that picks the plural form is the parameter
+  ``n``, written ``%n`` in the text as Qt writes it (Russian has three forms: 1, 2–4, 5–20, 21, …).
+* ``str(message)`` is the English text, for logs and for code that wants a string.
+* What is stored (a failed job's error) is the code and its parameters (:meth:`Message.to_json`), so a
+  translation never splits a group of jobs with the same error.
+
+Nothing here imports Qt.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+import logging
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bitrix_monitor import localefmt
+
+log = logging.getLogger(__name__)
+
+CONTEXT = "Message"
+LANGUAGES = ("en", "ru")
+Param = str | int
+
+
+def QT_TRANSLATE_NOOP(context: str, text: str) -> str:
+    """Marks ``text`` for ``pyside6-lupdate`` under ``context`` (Qt-free: this module is the core's)."""
+    return text
+
+
+class Plural:
+    """Marks a text with a count (``%n``) for ``pyside6-lupdate``, which collects plural forms only from
+    calls named ``translate`` with a count: ``Plural.translate("Message", "retried %n job(s)", "", 0)``."""
+
+    @staticmethod
+    def translate(context: str, text: str, disambiguation: str, n: int) -> str:
+        return text
+
+
+# Words a message's parameters name by code: a job kind, a Bitrix24 field, a kind of record.
+JOB_KINDS: dict[str, str] = {
+    "deal.create": QT_TRANSLATE_NOOP("JobKind", "Create deal"),
+    "deal.update": QT_TRANSLATE_NOOP("JobKind", "Update deal"),
+    "deal.cleanup": QT_TRANSLATE_NOOP("JobKind", "Merge duplicate deals"),
+    "deal.relink": QT_TRANSLATE_NOOP("JobKind", "Re-link deal"),
+    "contact.create": QT_TRANSLATE_NOOP("JobKind", "Create contact"),
+    "contact.update": QT_TRANSLATE_NOOP("JobKind", "Update contact"),
+    "contact.cleanup": QT_TRANSLATE_NOOP("JobKind", "Merge duplicate contacts"),
+    "contact.relink": QT_TRANSLATE_NOOP("JobKind", "Re-link contact"),
+    "company.create": QT_TRANSLATE_NOOP("JobKind", "Create company"),
+    "company.update": QT_TRANSLATE_NOOP("JobKind", "Update company"),
+    "company.cleanup": QT_TRANSLATE_NOOP("JobKind", "Merge duplicate companies"),
+    "company.relink": QT_TRANSLATE_NOOP("JobKind", "Re-link company"),
+}
+
+FIELD_NAMES: dict[str, str] = {
+    "ID": QT_TRANSLATE_NOOP("Field", "ID"),
+    "TITLE": QT_TRANSLATE_NOOP("Field", "Title"),
+    "OPPORTUNITY": QT_TRANSLATE_NOOP("Field", "Amount"),
+    "CURRENCY_ID": QT_TRANSLATE_NOOP("Field", "Currency"),
+    "STAGE_ID": QT_TRANSLATE_NOOP("Field", "Stage"),
+    "CATEGORY_ID": QT_TRANSLATE_NOOP("Field", "Pipeline"),
+    "CONTACT_ID": QT_TRANSLATE_NOOP("Field", "Contact"),
+    "COMPANY_ID": QT_TRANSLATE_NOOP("Field", "Company"),
+    "ORIGINATOR_ID": QT_TRANSLATE_NOOP("Field", "External source"),
+    "ORIGIN_ID": QT_TRANSLATE_NOOP("Field", "ID in the external source"),
+    "DATE_CREATE": QT_TRANSLATE_NOOP("Field", "Created"),
+    "DATE_MODIFY": QT_TRANSLATE_NOOP("Field", "Modified"),
+    "NAME": QT_TRANSLATE_NOOP("Field", "First name"),
+    "SECOND_NAME": QT_TRANSLATE_NOOP("Field", "Middle name"),
+    "LAST_NAME": QT_TRANSLATE_NOOP("Field", "Last name"),
+    "COMPANY_TITLE": QT_TRANSLATE_NOOP("Field", "Company name"),
+    "EMAIL": QT_TRANSLATE_NOOP("Field", "E-mail"),
+    "PHONE": QT_TRANSLATE_NOOP("Field", "Phone"),
+    "COMMENTS": QT_TRANSLATE_NOOP("Field", "Comment"),
+}
+
+NOUNS: dict[str, str] = {
+    "order": QT_TRANSLATE_NOOP("Noun", "order"),
+    "user": QT_TRANSLATE_NOOP("Noun", "user"),
+    "company": QT_TRANSLATE_NOOP("Noun", "company"),
+    "deal": QT_TRANSLATE_NOOP("Noun", "deal"),
+    "contact": QT_TRANSLATE_NOOP("Noun", "contact"),
+}
+
+# Parameters said as words (their value is a code of the table): the name, or a name's first part
+# (``entity``, ``shop_entity``), picks the table; ``fields`` is a comma-separated list of field names.
+WORD_PARAMS: dict[str, tuple[str, dict[str, str]]] = {
+    "entity": ("Noun", NOUNS),
+    "shop_entity": ("Noun", NOUNS),
+    "kind": ("JobKind", JOB_KINDS),
+    "fields": ("Field", FIELD_NAMES),
+}
+
+# The English text of every code. Keep the {placeholders} in a translation; change a text and its
+# translation must be made again (the text is the catalogue's key).
+TEXTS: dict[str, str] = {
+    # a text made outside the app (the portal's own words, an OS error): shown as it is
+    "text": "{text}",
+    # --- Bitrix24 ---------------------------------------------------------------------------------------
+    "bitrix.rate_limited": QT_TRANSLATE_NOOP(
+        "Message", "Bitrix24 refused {method}: too many requests (rate limit)"
+    ),
+    "bitrix.rate_limited.hint": QT_TRANSLATE_NOOP(
+        "Message", "another application may share this portal's request limit; try again later"
+    ),
+    "bitrix.operation_time_limit": QT_TRANSLATE_NOOP(
+        "Message", "Bitrix24 blocked {method} for a while: operating-time limit reached"
+    ),
+    "bitrix.operation_time_limit.hint": QT_TRANSLATE_NOOP(
+        "Message", "the portal lifts it within 10 minutes; queued work resumes then"
+    ),
+    "bitrix.overloaded": QT_TRANSLATE_NOOP(
+        "Message", "Bitrix24 REST API is blocked on this portal due to overload{status}"
+    ),
+    "bitrix.overloaded.hint": QT_TRANSLATE_NOOP(
+        "Message", "this needs Bitrix24 support; retrying will not help"
+    ),
+    "bitrix.auth": QT_TRANSLATE_NOOP("Message", "Bitrix24 refused the webhook: {text}{status}"),
+    "bitrix.auth.hint": QT_TRANSLATE_NOOP(
+        "Message", "check the webhook URL in the settings; create a new webhook in Bitrix24 if needed"
+    ),
+    "bitrix.auth.hint.scope": QT_TRANSLATE_NOOP(
+        "Message", "give the webhook the crm scope in Bitrix24 (Developer resources > Webhooks)"
+    ),
+    "bitrix.auth.hint.plan": QT_TRANSLATE_NOOP(
+        "Message", "REST needs a commercial Bitrix24 plan, and the webhook owner needs CRM access"
+    ),
+    "bitrix.auth.hint.https": QT_TRANSLATE_NOOP("Message", "the portal requires https://"),
+    "bitrix.auth.hint.expired": QT_TRANSLATE_NOOP(
+        "Message", "create a new webhook in Bitrix24 and paste its URL in the settings"
+    ),
+    "bitrix.method_not_found": QT_TRANSLATE_NOOP(
+        "Message", "Bitrix24 does not know the method {method}{status}"
+    ),
+    "bitrix.not_found": QT_TRANSLATE_NOOP("Message", "{method}: {text}"),
+    "bitrix.server_error": QT_TRANSLATE_NOOP("Message", "Bitrix24 server error in {method}: {text}{status}"),
+    "bitrix.refused": QT_TRANSLATE_NOOP("Message", "Bitrix24 refused {method}: {text}{status}"),
+    "portal.unreachable": QT_TRANSLATE_NOOP("Message", "Cannot connect to {where}: {text}"),
+    "portal.unreachable.hint": QT_TRANSLATE_NOOP("Message", "check the network and the portal address"),
+    "portal.unreachable.hint.tls": QT_TRANSLATE_NOOP(
+        "Message",
+        "the portal's TLS certificate is not trusted; set [portal] ca_bundle if a proxy re-signs TLS",
+    ),
+    "portal.moved": QT_TRANSLATE_NOOP(
+        "Message", "The portal moved to {where} (HTTP {status}); update the webhook URL"
+    ),
+    # --- the shop database ------------------------------------------------------------------------------
+    "shop.auth": QT_TRANSLATE_NOOP("Message", "The shop database {where} refused the user name or password"),
+    "shop.auth.hint": QT_TRANSLATE_NOOP(
+        "Message", "check the user and the password stored in the keyring or BITRIX_MONITOR_SHOP_PASSWORD"
+    ),
+    "shop.missing": QT_TRANSLATE_NOOP("Message", "The shop database {where} does not exist"),
+    "shop.unreachable": QT_TRANSLATE_NOOP("Message", "Cannot reach the shop database server {where}"),
+    "shop.unreachable.hint": QT_TRANSLATE_NOOP(
+        "Message", "is the server running, and are host and port right?"
+    ),
+    "shop.lost": QT_TRANSLATE_NOOP(
+        "Message", "The connection to the shop database {where} was lost while {what}"
+    ),
+    # --- a job's errors (made by the sync engine) ------------------------------------------------------
+    "job.locked": QT_TRANSLATE_NOOP("Message", "another worker holds this record"),
+    "job.invalid_record": QT_TRANSLATE_NOOP("Message", "cannot be synced until fixed in the shop: {problem}"),
+    "job.unknown_kind": QT_TRANSLATE_NOOP("Message", "unknown job kind {kind}"),
+    "job.internal_error": QT_TRANSLATE_NOOP("Message", "internal error: {error}"),
+    "job.write_back_failed": QT_TRANSLATE_NOOP("Message", "the shop did not store the id"),
+    "job.stage_not_in_pipeline": QT_TRANSLATE_NOOP("Message", "order {key}: {problem}"),
+    "job.stale_link": QT_TRANSLATE_NOOP("Message", "{entity} {id} no longer exists in the portal"),
+    "job.vanished": QT_TRANSLATE_NOOP("Message", "{entity} {id} vanished during the update"),
+    "job.stale_recreate_off": QT_TRANSLATE_NOOP(
+        "Message", "{entity} {id} was deleted in the portal and re-creating is off"
+    ),
+    "job.shared_link": QT_TRANSLATE_NOOP(
+        "Message", "{entity} {id} is also stored by {shop_entity} {others} (a shared link)"
+    ),
+    "job.merge_by_hand": QT_TRANSLATE_NOOP(
+        "Message", "the portal could not merge automatically; merge by hand: {url}"
+    ),
+    "job.foreign": QT_TRANSLATE_NOOP("Message", "{entity} {id} is another integration's ({stamp})"),
+    "job.not_ours": QT_TRANSLATE_NOOP("Message", "{entity} {id} is not this {shop_entity}'s ({stamp})"),
+    # --- plan reasons ----------------------------------------------------------------------------------
+    "plan.missing": QT_TRANSLATE_NOOP("Message", "no record in the portal"),
+    "plan.adopt": QT_TRANSLATE_NOOP("Message", "adopt {entity} {id}: {note}"),
+    "plan.unlinked": QT_TRANSLATE_NOOP("Message", "adopt {entity} {id} found by origin id"),
+    "plan.stale": QT_TRANSLATE_NOOP("Message", "stored id is gone"),
+    "plan.duplicates": Plural.translate("Message", "%n record(s) match by {keys}", "", 0),
+    "plan.release": QT_TRANSLATE_NOOP("Message", "let go of {entity} {id} and get its own: {note}"),
+    "plan.differs": QT_TRANSLATE_NOOP("Message", "differs: {fields}"),
+    "plan.update_requested": QT_TRANSLATE_NOOP("Message", "update requested"),
+    "plan.new_in_shop": QT_TRANSLATE_NOOP("Message", "new in the shop"),
+    "plan.changed_in_shop": QT_TRANSLATE_NOOP("Message", "changed in the shop"),
+    # --- activity (what the app did, for the Activity tab and its file) -------------------------------
+    "activity.watch_queued": QT_TRANSLATE_NOOP("Message", "queued jobs for records changed in the shop"),
+    "activity.pulled": Plural.translate(
+        "Message", "wrote %n stage(s) moved in Bitrix24 into the shop", "", 0
+    ),
+    "activity.pulled_fields": Plural.translate(
+        "Message", "wrote %n value(s) edited in Bitrix24 ({fields}) into the shop", "", 0
+    ),
+    "activity.queued": Plural.translate("Message", "queued %n job(s): {kind}", "", 0),
+    "activity.resolved": Plural.translate(
+        "Message", "closed %n failed or dead job(s): their records are in sync", "", 0
+    ),
+    "activity.retried": Plural.translate("Message", "retried %n job(s)", "", 0),
+    "activity.cancelled": Plural.translate("Message", "cancelled %n job(s)", "", 0),
+    "activity.ran": QT_TRANSLATE_NOOP(
+        "Message", "created {created}, adopted {adopted}, updated {updated} records"
+    ),
+    "activity.restored": QT_TRANSLATE_NOOP("Message", "restored {entity} {id} from the archive as {new_id}"),
+    "activity.settled.done": Plural.translate("Message", "settled %n in-doubt job(s) as done", "", 0),
+    "activity.settled.retry": Plural.translate("Message", "settled %n in-doubt job(s) for a retry", "", 0),
+    "activity.paused": QT_TRANSLATE_NOOP("Message", "paused the runner"),
+    "activity.resumed": QT_TRANSLATE_NOOP("Message", "resumed the runner"),
+    "runner.internal_error": QT_TRANSLATE_NOOP(
+        "Message", "the background runner hit an internal error (see the log)"
+    ),
+    # --- the headless report (--report, --sync without --json) --------------------------------------
+    "report.taken": QT_TRANSLATE_NOOP("Message", "Checked {time}"),
+    "report.order.checked": Plural.translate("Message", "Orders: %Ln checked", "", 0),
+    "report.user.checked": Plural.translate("Message", "Users: %Ln checked", "", 0),
+    "report.company.checked": Plural.translate("Message", "Companies: %Ln checked", "", 0),
+    "report.order.in_sync": QT_TRANSLATE_NOOP("Message", "with exactly one deal, in sync"),
+    "report.user.in_sync": QT_TRANSLATE_NOOP("Message", "with exactly one contact, in sync"),
+    "report.company.in_sync": QT_TRANSLATE_NOOP("Message", "with exactly one company, in sync"),
+    "report.order.missing": QT_TRANSLATE_NOOP("Message", "missing a deal"),
+    "report.user.missing": QT_TRANSLATE_NOOP("Message", "missing a contact"),
+    "report.company.missing": QT_TRANSLATE_NOOP("Message", "missing a company"),
+    "report.order.unlinked": QT_TRANSLATE_NOOP("Message", "deal exists but is not linked"),
+    "report.user.unlinked": QT_TRANSLATE_NOOP("Message", "contact exists but is not linked"),
+    "report.company.unlinked": QT_TRANSLATE_NOOP("Message", "company exists but is not linked"),
+    "report.order.stale_link": QT_TRANSLATE_NOOP("Message", "linked to a deleted deal"),
+    "report.user.stale_link": QT_TRANSLATE_NOOP("Message", "linked to a deleted contact"),
+    "report.company.stale_link": QT_TRANSLATE_NOOP("Message", "linked to a deleted company"),
+    "report.outdated": QT_TRANSLATE_NOOP("Message", "outdated in the portal"),
+    "report.order.duplicated": QT_TRANSLATE_NOOP("Message", "with duplicate deals"),
+    "report.user.duplicated": QT_TRANSLATE_NOOP("Message", "with duplicate contacts"),
+    "report.company.duplicated": QT_TRANSLATE_NOOP("Message", "with duplicate companies"),
+    "report.order.orphans": QT_TRANSLATE_NOOP("Message", "portal deals with no shop row"),
+    "report.user.orphans": QT_TRANSLATE_NOOP("Message", "portal contacts with no shop row"),
+    "report.company.orphans": QT_TRANSLATE_NOOP("Message", "portal companies with no shop row"),
+    "report.invalid": QT_TRANSLATE_NOOP("Message", "to fix in the shop (see notes)"),
+    "report.order.shared_link": QT_TRANSLATE_NOOP("Message", "sharing a deal with another record"),
+    "report.user.shared_link": QT_TRANSLATE_NOOP("Message", "sharing a contact with another record"),
+    "report.company.shared_link": QT_TRANSLATE_NOOP("Message", "sharing a company with another record"),
+    "report.changed_in_crm": QT_TRANSLATE_NOOP("Message", "changed in the CRM, not in the shop yet"),
+    "report.conflicts": QT_TRANSLATE_NOOP("Message", "changed on both sides (conflicts)"),
+    "report.queue": QT_TRANSLATE_NOOP(
+        "Message",
+        "Queue: {queued} queued, {running} running, {in_doubt} in doubt, {failed} failed, {dead} dead, "
+        "{done} done",
+    ),
+    "report.ok.order": Plural.translate("Message", "all %Ln orders have exactly one deal", "", 0),
+    "report.ok.user": Plural.translate("Message", "all %Ln users exactly one contact", "", 0),
+    "report.ok.company": Plural.translate("Message", "all %Ln companies exactly one company", "", 0),
+    "report.ok": QT_TRANSLATE_NOOP("Message", "OK: {list}, in sync."),
+    "report.and": QT_TRANSLATE_NOOP("Message", "{first} and {last}"),
+    "report.not_ok": QT_TRANSLATE_NOOP("Message", "NOT OK: problems remain (see above)."),
+    "report.plan": Plural.translate("Message", "Plan: %Ln jobs would be queued", "", 0),
+    "report.plan.more": Plural.translate("Message", "… and %Ln more", "", 0),
+    "report.would_stamp": Plural.translate(
+        "Message", "Would stamp our origin ids on %Ln records kept from before.", "", 0
+    ),
+    "report.stamped": Plural.translate(
+        "Message", "Stamped our origin ids on %Ln records kept from before.", "", 0
+    ),
+}
+
+# A hint is added to its message so (the window and the report write it the same way).
+WITH_HINT = QT_TRANSLATE_NOOP("Message", "{message} ({hint})")
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A code from :data:`TEXTS` with its parameters; ``n`` (an int) picks the plural form."""
+
+    code: str
+    params: Mapping[str, Param] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.code not in TEXTS:
+            raise ValueError(f"unknown message code {self.code!r}")
+
+    @classmethod
+    def plain(cls, text: str) -> Message:
+        """Words made outside the app (the portal's description, an OS error), shown as they are."""
+        return cls("text", {"text": text})
+
+    @classmethod
+    def of(cls, value: Message | str) -> Message:
+        return value if isinstance(value, Message) else cls.plain(value)
+
+    @property
+    def source(self) -> str:
+        """The English text with its placeholders, as the catalogue knows it."""
+        return TEXTS[self.code]
+
+    def __str__(self) -> str:
+        return render(self, "en")
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {"code": self.code, "params": dict(self.params)}, ensure_ascii=False, sort_keys=True
+        )
+
+    @classmethod
+    def from_json(cls, text: str | None) -> Message | None:
+        """The message stored by :meth:`to_json`, or None for anything else (text stored before codes)."""
+        if not text or not text.startswith('{"code"'):
+            return None
+        try:
+            data = json.loads(text)
+            return cls(str(data["code"]), dict(data.get("params") or {}))
+        except (ValueError, KeyError, TypeError):
+            return None
+
+
+# translate(context, source text, count or None) -> the text in some language
+Translate = Callable[[str, str, "int | None"], str]
+
+
+def say(message: Message, tr: Translate, lang: str) -> str:
+    """``message`` in a language, with ``tr`` the translation function of the front end (Qt's in the
+    window, :meth:`Catalogue.translate` in the headless front end): the text translated,
+    parameters that name codes said as words (:data:`WORD_PARAMS`), then the parameters put in."""
+    n = message.params.get("n")
+    count = n if isinstance(n, int) else None
+    params: dict[str, Any] = dict(message.params)
+    for name, value in message.params.items():
+        if name in WORD_PARAMS and isinstance(value, str):
+            context, table = WORD_PARAMS[name]
+            words = [tr(context, table[v], None) if v in table else v for v in value.split(",") if v]
+            params[name] = ", ".join(words)
+    return fill(tr(CONTEXT, message.source, count), params, lang)
+
+
+def fill(text: str, params: Mapping[str, Any], lang: str) -> str:
+    """Put the parameters into a translated text: ``%n`` / ``%Ln`` is the count (``%Ln`` as the locale
+    writes numbers), ``{name}`` the others. A translation missing a placeholder only loses that value."""
+    n = params.get("n")
+    if isinstance(n, int):
+        text = text.replace("%Ln", localefmt.integer(n, lang)).replace("%n", str(n))
+    try:
+        return text.format_map(_Defaulting(params))
+    except (ValueError, IndexError):  # a stray brace in a translation: say it unfilled rather than fail
+        return text
+
+
+class _Defaulting(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+# --- the Qt-free reader of the Linguist catalogue -----------------------------------------------------
+
+
+def _ru_plural(n: int) -> int:
+    """Qt's (and CLDR's) Russian forms: 0 → 1, 21, 31…; 1 → 2–4, 22–24…; 2 → 0, 5–20, 25–30, 111…"""
+    if n % 10 == 1 and n % 100 != 11:
+        return 0
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return 1
+    return 2
+
+
+_PLURAL_RULES = {"en": lambda n: 0 if n == 1 else 1, "ru": _ru_plural}
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """One language of ``resources/i18n/bitrix_monitor_<lang>.ts``: (context, source) → translation(s)."""
+
+    lang: str
+    entries: Mapping[tuple[str, str], tuple[str, ...]]
+
+    @classmethod
+    def read(cls, path: Path, lang: str) -> Catalogue:
+        entries: dict[tuple[str, str], tuple[str, ...]] = {}
+        for ctx in ET.parse(path).getroot().iter("context"):
+            name = ctx.findtext("name") or ""
+            for message in ctx.iter("message"):
+                tr = message.find("translation")
+                if tr is None or tr.get("type") in ("unfinished", "obsolete", "vanished"):
+                    continue
+                forms = tuple(f.text or "" for f in tr.findall("numerusform")) or (tr.text or "",)
+                if any(forms):
+                    entries[(name, message.findtext("source") or "")] = forms
+        return cls(lang, entries)
+
+    def translate(self, context: str, source: str, n: int | None = None) -> str:
+        forms = self.entries.get((context, source))
+        if not forms:
+            return source
+        if n is None or len(forms) == 1:
+            return forms[0]
+        index = _PLURAL_RULES.get(self.lang, _PLURAL_RULES["en"])(n)
+        return forms[min(index, len(forms) - 1)]
+
+
+def catalogue_dir() -> Path:
+    from bitrix_monitor.paths import resource_dir
+
+    return resource_dir() / "i18n"
+
+
+@functools.cache
+def catalogue(lang: str) -> Catalogue:
+    """The catalogue of ``lang`` (empty when it is missing: the English source text is shown)."""
+    path = catalogue_dir() / f"bitrix_monitor_{lang}.ts"
+    try:
+        return Catalogue.read(path, lang)
+    except (OSError, ET.ParseError) as exc:
+        log.warning("no %s catalogue at %s: %s", lang, path, exc)
+        return Catalogue(lang, {})
+
+
+def translated(context: str, source: str, lang: str, n: int | None = None) -> str:
+    """``source`` (a string marked in the code under ``context``) in ``lang``."""
+    return catalogue(lang if lang in LANGUAGES else "en").translate(context, source, n)
+
+
+def render(message: Message, lang: str = "en") -> str:
+    """``message`` in ``lang`` without Qt (the headless front end, logs)."""
+    cat = catalogue(lang if lang in LANGUAGES else "en")
+    return say(message, cat.translate, lang)
+
+
+def with_hint(message: str, hint: str, lang: str = "en") -> str:
+    return fill(translated(CONTEXT, WITH_HINT, lang), {"message": message, "hint": hint}, lang)
+
+
+def error_line(exc: BaseException, lang: str = "en") -> str:
+    """An error (with its hint) in ``lang``: its codes when it has them, else its text."""
+    msg, hint = getattr(exc, "msg", None), getattr(exc, "hint_msg", None)
+    if not isinstance(msg, Message):
+        return str(exc)
+    text = render(msg, lang)
+    return with_hint(text, render(hint, lang), lang) if isinstance(hint, Message) else text
+
+
+def word(param: str, code: str, lang: str) -> str:
+    """A code said as a word the way a message parameter named ``param`` is (``kind``: a job kind)."""
+    context, table = WORD_PARAMS[param]
+    return translated(context, table[code], lang) if code in table else code
+
+
+def system_language() -> str:
+    """The app language closest to the environment's locale (``LANGUAGE``, ``LC_ALL``, ``LC_MESSAGES``,
+    ``LANG``, then the OS's), English when it is none of ours."""
+    import locale
+    import os
+
+    names = [os.environ.get(v, "") for v in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")]
+    with contextlib.suppress(ValueError):
+        names.append(locale.getlocale()[0] or "")
+    for value in names:
+        for name in value.split(":"):
+            code = name.replace("-", "_").split("_")[0].split(".")[0].lower()
+            if code in LANGUAGES:
+                return code
+            if code and code not in ("c", "posix"):
+                return "en"
+    return "en"
+
+
+def resolve(choice: str | None) -> str:
+    """A setting or flag (``system``, ``en``, ``ru``, None) as the language to write in."""
+    return choice if choice in LANGUAGES else system_language()

@@ -1,0 +1,184 @@
+"""The core's messages in the window: translated by Qt from the same catalogue the headless front end
+reads without Qt (both say every code alike), errors shown and grouped by their code in either language,
+and the window's numbers, money and times written as QLocale writes them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+from PySide6.QtCore import QLocale
+
+from bitrix_monitor import localefmt
+from bitrix_monitor.gui import i18n
+from bitrix_monitor.gui.models import ActivityModel, QueueModel
+from bitrix_monitor.gui.tabs.queue import QueueTab
+from bitrix_monitor.gui.words import error_groups, error_text, message_text
+from bitrix_monitor.messages import TEXTS, WORD_PARAMS, Message, render
+from bitrix_monitor.queue import JobError
+from bitrix_monitor.sync.api import ActivityEntry, QueueRow
+
+
+def _sample(code: str) -> Message:
+    """A message of ``code`` with a value for each of its placeholders (codes where a parameter names one)."""
+    names = set(re.findall(r"\{(\w+)\}", TEXTS[code]))
+    examples = {"entity": "deal", "shop_entity": "order", "kind": "contact.update", "fields": "TITLE,PHONE"}
+    params: dict[str, str | int] = {n: examples.get(n, f"<{n}>") for n in names}
+    if "%n" in TEXTS[code]:
+        params["n"] = 22
+    return Message(code, params)
+
+
+@pytest.fixture(params=["en", "ru"])
+def language(request: pytest.FixtureRequest) -> Iterator[str]:
+    i18n.set_language(request.param)
+    yield request.param
+    i18n.set_language("en")
+
+
+def test_the_window_and_the_headless_front_end_say_every_code_alike(language: str) -> None:
+    assert set(WORD_PARAMS) <= {"entity", "shop_entity", "kind", "fields"}
+    for code in TEXTS:
+        msg = _sample(code)
+        assert message_text(msg) == render(msg, language), code
+    if language == "ru":
+        assert message_text(_sample("job.stale_link")) == "в портале больше нет записи (сделка <id>)"
+
+
+def _row(i: int, error: JobError | None, text: str = "") -> QueueRow:
+    return QueueRow(
+        id=i,
+        kind="deal.update",
+        entity_key=str(i),
+        state="dead",
+        attempts=1,
+        next_run_at=None,
+        last_error=error.message if error else text,
+        error_signature=error.signature if error else f"PortalError: {text}",
+        created_by="staff",
+        updated_at=None,
+        error=error,
+    )
+
+
+def test_job_errors_are_shown_in_russian_and_grouped_by_code(qtbot, language: str) -> None:
+    stale = [
+        JobError.coded("StaleLink", Message("job.stale_link", {"entity": "deal", "id": i}), False)
+        for i in (7, 8)
+    ]
+    rows = [_row(1, stale[0]), _row(2, stale[1]), _row(3, None, "Title is empty")]
+    tab = QueueTab()
+    qtbot.addWidget(tab)
+    tab.set_rows(rows)
+    errors = {
+        tab.model.index(r, QueueModel.ID).data(): tab.model.index(r, QueueModel.LAST_ERROR).data()
+        for r in range(tab.model.rowCount())
+    }
+    shown = errors["1"]
+    if language == "ru":
+        assert shown == "в портале больше нет записи (сделка 7)"
+    else:
+        assert shown == "deal 7 no longer exists in the portal"
+    assert errors["3"] == "Title is empty"  # stored before codes: as stored
+    # one group for both jobs, named in the window's language, whatever the ids
+    items = {
+        tab.error_filter.itemData(i): tab.error_filter.itemText(i) for i in range(1, tab.error_filter.count())
+    }
+    assert len(items) == 2 and items[stale[0].signature] == error_groups(rows)[stale[0].signature]
+    assert "#" in items[stale[0].signature] and ("сделка" in items[stale[0].signature]) == (language == "ru")
+
+
+def test_the_error_filter_is_said_again_after_a_language_switch(qtbot) -> None:
+    err = JobError.coded("Locked", Message("job.locked"), True)
+    tab = QueueTab()
+    qtbot.addWidget(tab)
+    tab.set_rows([_row(1, err)])
+    assert tab.error_filter.itemText(1) == "another worker holds this record"
+    try:
+        i18n.set_language("ru")
+        tab.set_rows([_row(1, err)])
+        assert tab.error_filter.itemText(1) == "эту запись сейчас обрабатывает другой обработчик"
+        assert tab.error_filter.itemData(1) == err.signature  # the group is the code: unchanged
+    finally:
+        i18n.set_language("en")
+
+
+def test_activity_is_said_in_the_window_language(language: str) -> None:
+    model = ActivityModel()
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    model.set_rows(
+        [
+            ActivityEntry(at, "staff", Message("activity.queued", {"n": 21, "kind": "deal.create"})),
+            ActivityEntry(at, "staff", "an entry written before codes"),
+        ]
+    )
+    expected = {
+        "en": "queued 21 jobs: Create deal",
+        "ru": "поставил в очередь 21 задание: Создать сделку",
+    }[language]
+    assert model.index(0, ActivityModel.ACTION).data() == expected
+    assert model.index(1, ActivityModel.ACTION).data() == "an entry written before codes"
+
+
+def test_an_exception_with_a_hint_is_said_with_it(language: str) -> None:
+    from bitrix_monitor.bitrix.errors import error_from_answer
+
+    exc = error_from_answer("expired_token", "expired", http_status=401, method="crm.deal.list")
+    text = error_text(exc)
+    if language == "ru":
+        assert text.startswith("Битрикс24 не принял вебхук: expired_token: expired (HTTP 401) (создайте")
+    else:
+        assert text == str(exc)
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_the_core_writes_numbers_and_money_as_qlocale_does(lang: str) -> None:
+    q = QLocale(lang)
+    for n in (0, 7, 1234, 1234567, -98765):
+        assert localefmt.integer(n, lang) == q.toString(n)
+    for value in ("1234.56", "0.05", "1000000", "9999999.99"):
+        assert localefmt.decimal(Decimal(value), lang) == q.toString(float(value), "f", 2)
+        assert localefmt.money(Decimal(value), "RUB", lang) == q.toCurrencyString(float(value), "₽")
+    assert localefmt.money(Decimal("-1234.5"), "RUB", lang) == q.toCurrencyString(-1234.5, "₽")
+
+
+def test_the_detail_pane_writes_money_and_times_as_the_language_does(qtbot, monkeypatch) -> None:
+    import time
+
+    from bitrix_monitor.gui.models import fmt_time
+    from bitrix_monitor.gui.widgets import DetailPane
+    from bitrix_monitor.sync.model import FieldDiff, RecordState, RecordStatus
+
+    monkeypatch.setenv("TZ", "Europe/Moscow")
+    time.tzset()
+    record = RecordStatus(
+        entity="order",
+        key="7",
+        label="Order #7",
+        stored_id=70,
+        portal_id=70,
+        state=RecordState.OUTDATED,
+        diffs=(FieldDiff("OPPORTUNITY", "1234.56", "1000.00"),),
+        shop_values={"OPPORTUNITY": "1234.56", "CURRENCY_ID": "RUB"},
+        portal_values={"OPPORTUNITY": "1000.00", "CURRENCY_ID": "RUB"},
+        last_synced=datetime(2026, 11, 30, 4, 47, 5, tzinfo=UTC),
+    )
+    pane = DetailPane()
+    qtbot.addWidget(pane)
+    try:
+        pane.show_record(record)
+        text = pane.toPlainText()
+        assert "₽1,234.56" in text and "₽1,000.00" in text and "2026-11-30 07:47:05 MSK" in text
+        i18n.set_language("ru")
+        pane.show_record(record)
+        text = pane.toPlainText().replace("\u00a0", " ")  # the pane's plain text loses the no-break spaces
+        assert "1 234,56 ₽" in text and "1 000,00 ₽" in text
+        assert "30.11.2026 07:47:05 MSK" in text
+        assert fmt_time(record.last_synced, date=False) == "07:47:05 MSK"
+    finally:
+        i18n.set_language("en")
+        monkeypatch.undo()
+        time.tzset()

@@ -1,0 +1,198 @@
+"""Words as codes: the core's messages, the Qt-free catalogue reader the headless front end uses, locale
+formats, and the CI check that every message has its translation with its placeholders intact."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from bitrix_monitor import localefmt
+from bitrix_monitor.bitrix.errors import AuthError, error_from_answer
+from bitrix_monitor.errors import UserFacingError
+from bitrix_monitor.messages import TEXTS, Catalogue, Message, render, resolve, system_language
+from bitrix_monitor.queue import JobError
+
+ROOT = Path(__file__).resolve().parents[1]
+I18N = ROOT / "resources" / "i18n"
+
+RUSSIAN_RETRIED = {
+    1: "повторил 1 задание",
+    2: "повторил 2 задания",
+    5: "повторил 5 заданий",
+    11: "повторил 11 заданий",
+    21: "повторил 21 задание",
+    22: "повторил 22 задания",
+    25: "повторил 25 заданий",
+    111: "повторил 111 заданий",
+}
+
+
+@pytest.mark.parametrize(("n", "expected"), sorted(RUSSIAN_RETRIED.items()))
+def test_russian_plural_forms_without_qt(n: int, expected: str) -> None:
+    assert render(Message("activity.retried", {"n": n}), "ru") == expected
+
+
+@pytest.mark.parametrize(
+    ("n", "expected"), [(0, "retried 0 jobs"), (1, "retried 1 job"), (2, "retried 2 jobs")]
+)
+def test_english_plural_forms_without_qt(n: int, expected: str) -> None:
+    assert render(Message("activity.retried", {"n": n}), "en") == expected
+    assert str(Message("activity.retried", {"n": n})) == expected  # str() is the English, for logs
+
+
+def test_parameters_that_name_codes_are_said_as_words() -> None:
+    queued = Message("activity.queued", {"n": 5, "kind": "deal.create"})
+    assert render(queued, "en") == "queued 5 jobs: Create deal"
+    assert render(queued, "ru") == "поставил в очередь 5 заданий: Создать сделку"
+    differs = Message("plan.differs", {"fields": "TITLE,OPPORTUNITY,UF_CRM_7"})
+    assert (
+        render(differs, "ru") == "отличается: Название, Сумма, UF_CRM_7"
+    )  # a portal's own field keeps its name
+
+
+def test_an_unknown_code_is_a_programming_error() -> None:
+    with pytest.raises(ValueError, match="unknown message code"):
+        Message("no.such.code")
+
+
+def test_errors_carry_their_code_and_say_english_as_before() -> None:
+    err = error_from_answer(
+        "QUERY_LIMIT_EXCEEDED", "Too many requests", http_status=503, method="crm.deal.add"
+    )
+    assert err.msg == Message(
+        "bitrix.rate_limited",
+        {"method": "crm.deal.add", "text": err.msg.params["text"], "status": " (HTTP 503)"},
+    )
+    assert str(err).startswith(
+        "Bitrix24 refused crm.deal.add: too many requests (rate limit) (another application"
+    )
+    assert render(err.msg, "ru") == "Битрикс24 отклонил crm.deal.add: слишком много запросов (лимит запросов)"
+    auth = error_from_answer("insufficient_scope", "no crm", http_status=401, method="crm.deal.list")
+    assert isinstance(auth, AuthError) and auth.hint_msg == Message("bitrix.auth.hint.scope")
+    plain = UserFacingError("made outside", hint="do this")
+    assert plain.msg == Message.plain("made outside") and str(plain) == "made outside (do this)"
+
+
+def test_secrets_in_a_portal_text_are_redacted_in_the_code_too() -> None:
+    err = error_from_answer(
+        "INVALID_CREDENTIALS", "bad https://x.bitrix24.ru/rest/1/abcdef123456/", http_status=401, method="m"
+    )
+    assert "abcdef123456" not in repr(err.msg.params) and "abcdef123456" not in str(err)
+
+
+def test_a_job_error_stores_its_code_and_groups_by_it_whatever_the_language() -> None:
+    err = JobError.coded("StaleLink", Message("job.stale_link", {"entity": "deal", "id": 4711}), False)
+    other = JobError.coded("StaleLink", Message("job.stale_link", {"entity": "deal", "id": 12}), False)
+    assert err.message == "deal 4711 no longer exists in the portal"
+    assert err.signature == other.signature == "StaleLink: [job.stale_link] entity=deal id=#"
+    back = JobError.from_stored("StaleLink", err.stored, False)
+    assert back == err and back.msg is not None and back.signature == err.signature
+    # a row stored before codes keeps its words and its old signature
+    old = JobError.from_stored("StaleLink", "deal 4711 no longer exists in the portal", False)
+    assert (
+        old.msg is None
+        and old.message == err.message
+        and old.signature == "StaleLink: deal # no longer exists in the portal"
+    )
+    # a code a later version removed: the English text stored beside it
+    gone = JobError.from_stored("X", '{"code": "job.gone", "params": {}, "text": "was here"}', False)
+    assert gone.msg is None and gone.message == "was here"
+
+
+def test_a_job_error_keeps_the_hint_of_its_exception() -> None:
+    exc = error_from_answer("expired_token", "expired", http_status=401, method="m")
+    err = JobError.of(exc, retryable=False)
+    assert err.hint == Message("bitrix.auth.hint.expired")
+    assert JobError.from_stored(err.error_class, err.stored, False) == err
+
+
+def test_the_language_follows_the_environment_or_the_choice(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", "ru_RU.UTF-8")
+    assert system_language() == "ru" and resolve("system") == "ru" and resolve(None) == "ru"
+    monkeypatch.setenv("LC_ALL", "de_DE.UTF-8")
+    assert system_language() == "en"
+    assert resolve("ru") == "ru" and resolve("en") == "en"
+
+
+# -- locale formats -----------------------------------------------------------------------------------
+
+
+def test_money_and_numbers_as_the_locale_writes_them() -> None:
+    nb = "\u00a0"
+    assert localefmt.money(Decimal("1234.56"), "RUB", "ru") == f"1{nb}234,56{nb}₽"
+    assert localefmt.money(Decimal("1234.56"), "RUB", "en") == "₽1,234.56"
+    assert localefmt.money("0.5", "USD", "en") == "$0.50"
+    assert localefmt.money(Decimal("-1234.5"), "RUB", "ru") == f"-1{nb}234,50{nb}₽"
+    assert localefmt.money("not a number", "RUB", "ru") == "not a number"
+    assert localefmt.integer(1234567, "ru") == f"1{nb}234{nb}567"
+    assert localefmt.integer(1234567, "en") == "1,234,567"
+    assert localefmt.decimal(Decimal("9999999999999999.99"), "en") == "9,999,999,999,999,999.99"
+
+
+def test_times_are_local_with_the_zone_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    monkeypatch.setenv("TZ", "Europe/Moscow")
+    time.tzset()
+    try:
+        t = datetime(2026, 11, 30, 4, 47, 5, tzinfo=UTC)
+        assert localefmt.moment(t, "ru") == "30.11.2026 07:47:05 MSK"
+        assert localefmt.moment(t, "en") == "2026-11-30 07:47:05 MSK"
+        assert localefmt.moment(t, "ru", date=False) == "07:47:05 MSK"
+        assert localefmt.moment(None, "ru") == ""
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+# -- the CI check on the catalogue --------------------------------------------------------------------
+
+_PLACEHOLDER = re.compile(r"\{\w+\}|%L?n")
+
+
+def _messages(lang: str) -> list[tuple[str, str, list[str]]]:
+    out = []
+    for ctx in ET.parse(I18N / f"bitrix_monitor_{lang}.ts").getroot():
+        for m in ctx.findall("message"):
+            tr = m.find("translation")
+            assert tr is not None
+            forms = [f.text or "" for f in tr.findall("numerusform")] or [tr.text or ""]
+            out.append((ctx.findtext("name") or "", m.findtext("source") or "", forms))
+    return out
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_every_translation_keeps_the_placeholders_of_its_source(lang: str) -> None:
+    """A translation that loses ``{id}`` or ``%n`` shows a message without its value: CI fails. (English's
+    singular form is for 1 alone, and may say it in words: "held back once".)"""
+    bad = []
+    for context, source, forms in _messages(lang):
+        wanted = set(_PLACEHOLDER.findall(source))
+        for i, form in enumerate(forms):
+            said = set(_PLACEHOLDER.findall(form))
+            if lang == "en" and i == 0 and len(forms) > 1:
+                said |= wanted & {"%n", "%Ln"}
+            if form and said != wanted:
+                bad.append(f"{context}: {source!r} → {form!r}")
+    assert not bad, "translations that lose or add a placeholder:\n" + "\n".join(bad)
+
+
+def test_every_core_message_is_in_the_russian_catalogue_translated() -> None:
+    """lupdate collects TEXTS from bitrix_monitor/messages.py (tests/gui/test_translations.py checks the
+    .ts is current); this says the same without Qt: every code has a Russian text, plural where it counts."""
+    cat = Catalogue.read(I18N / "bitrix_monitor_ru.ts", "ru")
+    missing = [
+        code for code, text in TEXTS.items() if code != "text" and ("Message", text) not in cat.entries
+    ]
+    assert not missing, f"codes without a Russian translation: {missing}"
+    plural = [
+        code for code, text in TEXTS.items() if "%n" in text and len(cat.entries[("Message", text)]) != 3
+    ]
+    assert not plural, f"codes with a count but not three Russian plural forms: {plural}"
