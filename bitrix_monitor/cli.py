@@ -18,7 +18,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bitrix_monitor import APP_NAME, APP_TITLE, __version__, config
+from bitrix_monitor import APP_NAME, APP_TITLE, __version__, config, messages
 from bitrix_monitor.errors import EXIT_BUG, UserFacingError
 from bitrix_monitor.log import log_file_failure, redact, setup_logging
 from bitrix_monitor.paths import DataDirs, not_a_regular_file
@@ -125,6 +125,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--watch", type=float, metavar="SECONDS", help="keep polling the shop for changes and syncing"
     )
     hl.add_argument("--json", action="store_true", help="print the report as JSON")
+    hl.add_argument(
+        "--lang",
+        choices=("system", "en", "ru"),
+        help="language of the text report and messages (default: [window] language of the config, "
+        "else the system locale); --json is the same in every language",
+    )
     hl.add_argument(
         "--find-legacy",
         action="store_true",
@@ -311,11 +317,22 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser, dirs: DataDir
             watch=args.watch,
             json=args.json,
             find_legacy=args.find_legacy,
+            lang=messages.resolve(args.lang or cfg.window.language),
         )
         return asyncio.run(run_headless(opener, opts))
     from bitrix_monitor.gui.launch import run_gui_from_cli
 
     return run_gui_from_cli(cfg, dirs, args)
+
+
+def _configured_language(args: argparse.Namespace) -> str:
+    """The config's ``[window] language`` for an error line (``system`` when the config cannot say)."""
+    try:
+        dirs = DataDirs.at(args.data_dir)
+        path = Path(args.config) if args.config else dirs.config_file
+        return config.load(path, missing_ok=True).window.language
+    except (UserFacingError, OSError):
+        return "system"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -346,7 +363,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{APP_NAME}: warning: {failure}", file=sys.stderr)
         return status
     except UserFacingError as exc:
-        print(f"{APP_NAME}: error: {redact(str(exc))}", file=sys.stderr)
+        line = messages.error_line(exc, messages.resolve(args.lang or _configured_language(args)))
+        print(f"{APP_NAME}: error: {redact(line)}", file=sys.stderr)
         return exc.exit_status
     except KeyboardInterrupt:
         print(f"{APP_NAME}: interrupted", file=sys.stderr)

@@ -17,8 +17,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from bitrix_monitor import APP_NAME
+from bitrix_monitor import APP_NAME, localefmt
 from bitrix_monitor.errors import EXIT_OK, EXIT_PROBLEMS, ConfigError
+from bitrix_monitor.messages import Message, render, word
 from bitrix_monitor.queue.port import JobStore
 from bitrix_monitor.sync.api import Snapshot
 from bitrix_monitor.sync.changes import ChangeWatcher
@@ -40,6 +41,7 @@ class HeadlessOptions:
     json: bool = False
     find_legacy: bool = False  # search the portal again for deals made before origin ids
     resolve: tuple[tuple[str, str, str], ...] = ()  # (kind, key, "crm" | "shop"): settled before the run
+    lang: str = "en"  # the language of the text report ("en", "ru"); --json is the same in every language
 
 
 # Opens the service a run works on and closes it on the way out: :func:`bitrix_monitor.wiring.opened` with the
@@ -94,15 +96,18 @@ async def _sync_once(
         counts = snap.plan.counts()
         if opts.json:
             return Report.of(snap, await service.queue_summary())
-        print(f"Plan: {len(snap.plan)} jobs would be queued" + (":" if counts else "."), file=out)
+        lang = opts.lang
+        plan = render(Message("report.plan", {"n": len(snap.plan)}), lang)
+        print(plan + (":" if counts else "."), file=out)
         for kind, n in counts.items():
-            print(f"  {kind}: {n}", file=out)
+            print(f"  {word('kind', kind, lang)}: {localefmt.integer(n, lang)}", file=out)
         for job in snap.plan.jobs[:200]:
-            print(f"    {job.kind} {job.entity_key}: {job.reason}", file=out)
+            reason = render(Message.of(job.reason), lang)
+            print(f"    {word('kind', job.kind, lang)} {job.entity_key}: {reason}", file=out)
         if len(snap.plan) > 200:
-            print(f"    … and {len(snap.plan) - 200} more", file=out)
+            print("    " + render(Message("report.plan.more", {"n": len(snap.plan) - 200}), lang), file=out)
         if stamping := _to_stamp(snap):
-            print(f"Would stamp our origin ids on {stamping} records kept from before.", file=out)
+            print(render(Message("report.would_stamp", {"n": stamping}), lang), file=out)
         return Report.of(snap, await service.queue_summary())
     # Reconcile, plan, process; again while a round made progress: duplicates cleaned in one round have
     # their survivors updated in the next, within the same run. Each job (kind and record) is tried once per
@@ -142,7 +147,7 @@ def _say_stamped(n: int, opts: HeadlessOptions, out: TextIO) -> None:
     if n:
         log.info("stamped our origin ids on %d records kept from before", n)
         if not opts.json:
-            print(f"Stamped our origin ids on {n} records kept from before.", file=out)
+            print(render(Message("report.stamped", {"n": n}), opts.lang), file=out)
 
 
 async def run_headless(open_service: ServiceOpener, opts: HeadlessOptions, out: TextIO | None = None) -> int:
@@ -177,7 +182,7 @@ async def run_headless(open_service: ServiceOpener, opts: HeadlessOptions, out: 
             )
             return 128 + interrupts.signal
     printer.done()
-    print(report.to_json() if opts.json else report.to_text(), file=out, flush=True)
+    print(report.to_json() if opts.json else report.to_text(opts.lang), file=out, flush=True)
     return EXIT_OK if report.ok else EXIT_PROBLEMS
 
 
@@ -251,7 +256,7 @@ async def _watch_loop(
 ) -> None:
     assert opts.watch
     report = await _sync_once(service, opts, out, printer, watcher)
-    print(json.dumps(report.to_dict()) if opts.json else report.to_text(), file=out, flush=True)
+    print(json.dumps(report.to_dict()) if opts.json else report.to_text(opts.lang), file=out, flush=True)
     while not stop.is_set():
         await asyncio.to_thread(service.queue.heartbeat, service.owner)
         woken = await _idle(service.queue, opts.watch, stop, owner=service.owner)

@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from typing import Any
 
+from bitrix_monitor import localefmt
 from bitrix_monitor.bitrix.ratelimit import PortalCost
 from bitrix_monitor.kinds import COMPANY, ORDER, USER, Kind, kind
+from bitrix_monitor.messages import Message, render
 from bitrix_monitor.sync.api import QueueSummary, Snapshot
 from bitrix_monitor.sync.model import EntityCounts
 
@@ -24,10 +27,11 @@ class Report:
     counts: Mapping[str, EntityCounts]
     queue: QueueSummary
     portal: PortalCost = field(default_factory=PortalCost)  # what the reconcile behind it cost the portal
+    taken_at: datetime | None = None  # when the reconcile behind it read both sides (aware)
 
     @classmethod
     def of(cls, snapshot: Snapshot, queue: QueueSummary) -> Report:
-        return cls(dict(snapshot.counts), queue, snapshot.portal)
+        return cls(dict(snapshot.counts), queue, snapshot.portal, snapshot.taken_at)
 
     @property
     def orders(self) -> EntityCounts:
@@ -66,47 +70,51 @@ class Report:
     def to_json(self) -> str:
         return json.dumps(self.to_dict())
 
-    def to_text(self) -> str:
+    def to_text(self, lang: str = "en") -> str:
+        """The report for people, in ``lang`` (``en``, ``ru``): numbers as the language writes them, the
+        time it was taken in this machine's zone, named. Words come from the message catalogue
+        (:mod:`bitrix_monitor.messages`), the same the window translates with."""
+
+        def say(code: str, **params: str | int) -> str:
+            return render(Message(code, params), lang)
+
+        def num(n: int) -> str:
+            return localefmt.integer(n, lang)
+
         lines: list[str] = []
+        if self.taken_at is not None:
+            lines.append(say("report.taken", time=localefmt.moment(self.taken_at, lang)))
         blocks: list[tuple[str, list[tuple[str, int]]]] = []
         for k, c in self._shown():
-            noun, other = k.crm, k.crm_plural
+            name = k.name
             rows = [
-                (f"with exactly one {noun}, in sync", c.in_sync),
-                (f"missing a {noun}", c.missing),
-                (f"{noun} exists but is not linked", c.unlinked),
-                (f"linked to a deleted {noun}", c.stale_link),
-                ("outdated in the portal", c.outdated),
-                (f"with duplicate {other}", c.duplicated),
-                (f"portal {other} with no shop row", c.orphans),
-                ("to fix in the shop (see notes)", c.invalid),
-                (f"sharing a {noun} with another record", c.shared_link),
+                (say(f"report.{name}.in_sync"), c.in_sync),
+                (say(f"report.{name}.missing"), c.missing),
+                (say(f"report.{name}.unlinked"), c.unlinked),
+                (say(f"report.{name}.stale_link"), c.stale_link),
+                (say("report.outdated"), c.outdated),
+                (say(f"report.{name}.duplicated"), c.duplicated),
+                (say(f"report.{name}.orphans"), c.orphans),
+                (say("report.invalid"), c.invalid),
+                (say(f"report.{name}.shared_link"), c.shared_link),
             ]
             if k is ORDER:
                 rows += [
-                    ("changed in the CRM, not in the shop yet", c.changed_in_crm + c.needs_stage_mapping),
-                    ("changed on both sides (conflicts)", c.conflict),
+                    (say("report.changed_in_crm"), c.changed_in_crm + c.needs_stage_mapping),
+                    (say("report.conflicts"), c.conflict),
                 ]
-            blocks.append((f"{k.plural.capitalize()}: {c.checked} checked", rows))
+            blocks.append((say(f"report.{name}.checked", n=c.checked), rows))
         width = max(len(label) for _title, rows in blocks for label, _n in rows) + 1
         for title, rows in blocks:
             lines.append(title)
-            lines += [f"  {label + ':':<{width}} {n:>7}" for label, n in rows]
-        q = self.queue
-        lines.append(
-            f"Queue: {q.queued} queued, {q.running} running, {q.in_doubt} in doubt, {q.failed} failed, "
-            f"{q.dead} dead, {q.done} done"
-        )
+            lines += [f"  {label + ':':<{width}} {num(n):>7}" for label, n in rows]
+        lines.append(say("report.queue", **{key: num(getattr(self.queue, key)) for key in _QUEUE_KEYS}))
         if self.ok:
-            parts = [
-                f"all {c.checked} {k.plural} have exactly one {k.crm}"
-                if k is ORDER
-                else f"all {c.checked} {k.plural} exactly one {k.crm}"
-                for k, c in self._shown()
-            ]
-            lines.append(f"OK: {', '.join(parts[:-1])} and {parts[-1]}, in sync.")
+            parts = [say(f"report.ok.{k.name}", n=c.checked) for k, c in self._shown()]
+            listed = say("report.and", first=", ".join(parts[:-1]), last=parts[-1]) if parts[1:] else parts[0]
+            lines.append(say("report.ok", list=listed))
         else:
-            lines.append("NOT OK: problems remain (see above).")
+            lines.append(say("report.not_ok"))
         return "\n".join(lines)
 
 
