@@ -1320,14 +1320,16 @@ class JobQueue:
             )
 
     def pull_fields(
-        self, entity_type: str, field: str, keys: Iterable[str] | None = None
+        self, entity_type: str, field: str, keys: Iterable[str] | None = None, *, pending_only: bool = False
     ) -> dict[str, m.PullField]:
         """Every record's baseline and pending CRM change of one field, by shop key (with ``keys``: of
-        those records only)."""
+        those records only; ``pending_only``: of the records whose CRM change is not applied yet)."""
         c = pull_fields.c
         base = sa.select(c.entity_key, c.agreed, c.pending, c.pending_state, c.pending_at, c.note).where(
             c.entity_type == entity_type, c.field == field
         )
+        if pending_only:
+            base = base.where(c.pending.is_not(None))
         wanted = None if keys is None else sorted(set(keys))
         with self._read() as conn:
             if wanted is None:

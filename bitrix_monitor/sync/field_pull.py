@@ -231,9 +231,8 @@ class FieldPuller:
         records: dict[str, Mapping[str, Any]] = {
             keys[0]: by_id[i] for i, keys in stored.items() if len(keys) == 1
         }
-        known = {
-            r.name: await asyncio.to_thread(self.queue.pull_fields, kind, r.name) for r in rules
-        }  # field -> key -> baseline
+        # field -> key -> baseline, of the records read and of those whose CRM change still waits
+        known = {r.name: await asyncio.to_thread(self._known, kind, r.name, list(records)) for r in rules}
         # CRM changes left waiting by an earlier pull are looked at again (a grant given since, …).
         waiting = {k for by_key in known.values() for k, f in by_key.items() if f.pending is not None}
         keys = sorted(set(records) | waiting)
@@ -268,6 +267,12 @@ class FieldPuller:
                 await asyncio.to_thread(self.queue.save_pull_fields, kind, rule.name, saved)
         finally:
             await asyncio.to_thread(locks.close)
+
+    def _known(self, kind: str, name: str, keys: list[str]) -> dict[str, PullField]:
+        return {
+            **self.queue.pull_fields(kind, name, keys),
+            **self.queue.pull_fields(kind, name, pending_only=True),
+        }
 
     def _merge(
         self,

@@ -196,8 +196,8 @@ class StagePuller:
             await asyncio.to_thread(self.queue.set_pull_cursor, CURSOR, await self.newest_id())
             return outcome
         moves, last, outcome.read = await self.read_moves(after)
-        known = await asyncio.to_thread(self.queue.pull_fields, KIND, FIELD)
         stored = await asyncio.to_thread(self.shop.keys_storing, KIND, list(moves))
+        known = await asyncio.to_thread(self._known, [k for keys in stored.values() for k in keys])
         by_key: dict[str, Move] = {}
         for deal_id, keys in stored.items():
             move = moves[deal_id]
@@ -214,6 +214,13 @@ class StagePuller:
         if outcome.pulled:
             log.info("pulled %d stage moves from the CRM into the shop", len(outcome.pulled))
         return outcome
+
+    def _known(self, keys: list[str]) -> dict[str, PullField]:
+        """The baselines of these records and of every record whose CRM stage still waits."""
+        return {
+            **self.queue.pull_fields(KIND, FIELD, keys),
+            **self.queue.pull_fields(KIND, FIELD, pending_only=True),
+        }
 
     async def _settle(
         self, by_key: dict[str, Move], known: Mapping[str, PullField], outcome: PullOutcome

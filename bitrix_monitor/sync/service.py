@@ -307,9 +307,12 @@ class MonitorService:
     def _waiting(self) -> dict[str, dict[str, tuple[RecordState, str]]]:
         """Kind → shop key → (state, note) of the CRM changes not applied to the shop (every field's)."""
         out: dict[str, dict[str, tuple[RecordState, str]]] = {}
-        for kind, by_key in self._baselines().items():
-            for key, by_field in by_key.items():
-                pending = [f for f in by_field.values() if f.pending is not None]
+        for kind in self.owners.kinds:
+            by_key: dict[str, list[PullField]] = {}
+            for rule in self.owners.rules(kind):
+                for key, f in self.queue.pull_fields(kind, rule.name, pending_only=True).items():
+                    by_key.setdefault(key, []).append(f)
+            for key, pending in by_key.items():
                 if pending:
                     states = [WAITING.get(f.state, RecordState.CHANGED_IN_CRM) for f in pending]
                     state = min(states, key=_WAITING_ORDER.index)

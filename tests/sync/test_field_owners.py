@@ -132,3 +132,36 @@ async def test_the_desktop_runner_pulls_stage_moves_and_edits_as_well_as_it_push
         "wrote 1 value edited in Bitrix24 (Phone) into the shop",
     ]
     assert portal.store.get("deal", deal_id)["STAGE_ID"] == stage  # not moved back
+
+
+@pytest.mark.parametrize("service", [BOTH_PHONE], ids=["both_phone"], indirect=True)
+async def test_a_crash_before_the_window_moves_reads_the_edit_again_and_applies_it_once(
+    shop: Shop, portal: PortalEmulator, service: MonitorService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await service.pull()
+    await _sync(service)
+    users = service.shop.get_users(list(shop.contact_ids()))
+    user = next(u for u in users.values() if u.phone and u.contact_id)
+    assert user.contact_id is not None
+    (phone,) = portal.store.get("contact", user.contact_id)["PHONE"]
+    fixed = {"PHONE": [{"ID": phone["ID"], "VALUE": "+7 900 333-44-55"}]}
+    portal.store.update("contact", user.contact_id, fixed, as_user=MANAGER)
+    remember = service.queue.remember
+
+    def crash(name: str, value: object) -> None:
+        raise RuntimeError("killed before the window moved")
+
+    monkeypatch.setattr(service.queue, "remember", crash)
+    with pytest.raises(RuntimeError):
+        await service.pull()
+    # Written, but the window did not move.
+    assert service.shop.get_users([user.key])[user.key].phone == "+7 900 333-44-55"
+    monkeypatch.setattr(service.queue, "remember", remember)
+    # The shop changes it again before the restart: the edit read again must not come back over it.
+    shop.execute("UPDATE users SET phone_number = '+7 900 333-44-66' WHERE id = :k", k=int(user.key))
+    again = await service.pull()
+    assert again.fields == [] and again.fields_waiting == {}
+    assert service.shop.get_users([user.key])[user.key].phone == "+7 900 333-44-66"
+    snap = await _sync(service)  # and the shop's newer number goes out
+    assert [v["VALUE"] for v in portal.store.get("contact", user.contact_id)["PHONE"]] == ["+7 900 333-44-66"]
+    assert next(s for s in snap.users if s.key == user.key).state is RecordState.IN_SYNC

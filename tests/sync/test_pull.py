@@ -163,6 +163,14 @@ def test_both_changed_without_times_is_a_conflict_left_for_a_person(
         assert shop_rows(small_shop)[key][0] == "LOSE"
     text = cli.run("--sync").stdout
     assert "changed on both sides (conflicts):" in text
+    # A person takes the CRM's stage: it is written into the shop, and nothing is moved back.
+    done = cli.run("--resolve", f"order:{key}=crm")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"order {key}: took the CRM's STAGE_ID into the shop" in done.stdout
+    assert shop_rows(small_shop)[key][0] == "WON"
+    assert deals(portal)[key]["STAGE_ID"] == "WON"
+    bad = cli.run("--resolve", f"order:{key}=both")
+    assert bad.returncode == 2 and "write KIND:KEY=crm or KIND:KEY=shop" in bad.stderr
 
 
 def test_a_stage_without_a_status_needs_a_mapping_and_nothing_is_guessed(
