@@ -30,12 +30,14 @@ from PySide6.QtWidgets import (
 )
 
 from bitrix_monitor.errors import UserFacingError
+from bitrix_monitor.kinds import shop_of
 from bitrix_monitor.sync.api import ConnectionTests, MonitorApi, QueueSummary, Snapshot
+from bitrix_monitor.sync.archive import ArchivedRecord
 from bitrix_monitor.sync.model import PORTAL_ENTITY, Plan, Progress, RecordStatus
 
 from .aio import LatestTask, ProgressRelay, set_user_error_sink, spawn
-from .models import OBJECT_ROLE, ActivityModel, RowTableModel, TableFilterProxy, fmt_time
-from .tabs import ActivityTab, OverviewTab, QueueTab, RecordsTab, RunnersTab
+from .models import OBJECT_ROLE, ActivityModel, RowTableModel, TableFilterProxy, archived_title, fmt_time
+from .tabs import ActivityTab, ArchiveTab, OverviewTab, QueueTab, RecordsTab, RunnersTab
 from .tabs.common import selected_objects
 from .widgets import ConfirmDialog, MessageBar, PlanDialog, ask_save_path, export_csv, run_dialog
 from .words import QT_TRANSLATE_NOOP, error_text, record_kind_label
@@ -90,6 +92,7 @@ class WindowController:
     activity: ActivityTab
     runners: RunnersTab
     activity_model: ActivityModel
+    archive: ArchiveTab
     activity_proxy: TableFilterProxy
     progress_relay: ProgressRelay
     progress: QProgressBar
@@ -221,7 +224,12 @@ class WindowController:
             self.apply_snapshot(snap)
             self._snapshot_summary = before
         await self.refresh_queue()
+        await self.refresh_archive()
         return snap
+
+    async def refresh_archive(self) -> None:
+        """Read the archive again (after each snapshot: a cleanup that ran since has archived more)."""
+        self.archive.set_records(await asyncio.to_thread(self.require_service().archived))
 
     def apply_snapshot(self, snap: Snapshot) -> None:
         self.snapshot = snap
@@ -353,7 +361,12 @@ class WindowController:
 
     # -- actions --------------------------------------------------------------------------------------
     async def confirm_plan(self, plan: Plan) -> bool:
-        return await self.ask(PlanDialog(plan, parent=self.widget))
+        """Show the plan and ask. A plan with duplicate cleanups first reads what each would keep and
+        remove, so the dialog names the record that stays and each one that disappears."""
+        previews = []
+        if any(job.kind.endswith(".cleanup") for job in plan.jobs):
+            previews = await self.require_service().cleanup_preview(plan)
+        return await self.ask(PlanDialog(plan, parent=self.widget, previews=previews))
 
     async def apply_plan(self, plan: Plan) -> int:
         """Show the plan, ask, queue it. Returns the jobs queued (0 if declined or empty)."""
@@ -531,6 +544,54 @@ class WindowController:
         changes = await service.record_changes(rec.entity, rec.key)
         if tab.detail.record is rec:
             tab.detail.show_changes(changes)
+
+    # -- the archive --------------------------------------------------------------------------------
+    async def restore_archived(self, rec: ArchivedRecord) -> bool:
+        """Ask, restore one archived record, and say in words what happened. True if something was restored
+        (or had been already)."""
+        service = self.require_service()
+        what = f"{record_kind_label(rec.entity)} {rec.portal_id}"
+        title = archived_title(rec)
+        shop_record = f"{record_kind_label(shop_of(rec.entity))} {rec.shop_key}"
+        question = self.tr("Restore {record} «{title}», archived {time}?").format(
+            record=what, title=title, time=fmt_time(rec.archived_at)
+        )
+        question += "\n\n" + self.tr(
+            "It is created again in Bitrix24 with the fields it had when it was archived, under a new id. "
+            "If {shop_record} points at nothing, or at a record that no longer exists, it is pointed at the "
+            "restored one; otherwise the restored record stands beside the one it keeps, and syncs leave it "
+            "alone."
+        ).format(shop_record=shop_record)
+        if rec.restored_as is not None:
+            question += "\n\n" + self.tr("It was restored already, as {id}: nothing new is created.").format(
+                id=rec.restored_as
+            )
+        confirm = self.tr("Restore {record}").format(record=what)
+        if not await self.ask(ConfirmDialog(question, confirm, self.widget)):
+            return False
+        self.say(lambda: self.tr("Restoring {record}…").format(record=what))
+        outcome = await service.restore_archived(rec.path)
+        new = f"{record_kind_label(rec.entity)} {outcome.new_id}"
+        if outcome.new_id is None:
+            text = self.tr("{record} still exists in Bitrix24: nothing was restored.").format(record=what)
+        elif outcome.already:
+            text = self.tr("{record} was restored already, as {new}: nothing was created.").format(
+                record=what, new=new
+            )
+        elif outcome.repointed:
+            text = self.tr("Restored {record} as {new}; {shop_record} now points at it.").format(
+                record=what, new=new, shop_record=shop_record
+            )
+        else:
+            text = self.tr(
+                "Restored {record} as {new}; {shop_record} keeps the record it has, and the restored one "
+                "stands beside it."
+            ).format(record=what, new=new, shop_record=shop_record)
+        self.message_bar.show_message(text)
+        self.say(lambda: "")
+        await self.refresh_queue()
+        await self.refresh_archive()
+        return outcome.new_id is not None
 
     def open_in_portal(self, rec: RecordStatus) -> None:
         portal = rec.portal_id if rec.portal_id is not None else rec.stored_id

@@ -25,13 +25,16 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPen, QPixmap, QPolygonF
 
 from bitrix_monitor import localefmt
+from bitrix_monitor.kinds import shop_of
 from bitrix_monitor.sync.api import ActivityEntry, QueueRow, RunnerStatus
+from bitrix_monitor.sync.archive import ArchivedRecord
 from bitrix_monitor.sync.model import RecordState, RecordStatus
 
 from .words import (
     QT_TRANSLATE_NOOP,
     error_text,
     kind_label,
+    record_kind_label,
     said,
     state_label,
     team_event_text,
@@ -546,6 +549,55 @@ class RunnersModel(RowTableModel):
             r.last_error or "",
         )
         return display, keys, (row.state,), row.state
+
+
+def archived_title(rec: ArchivedRecord) -> str:
+    """What a person knows an archived record by: its title, or a contact's name."""
+    r = rec.record
+    title = r.get("TITLE")
+    if title:
+        return str(title)
+    return " ".join(str(r[n]) for n in ("NAME", "SECOND_NAME", "LAST_NAME") if r.get(n)).strip()
+
+
+class ArchiveModel(RowTableModel):
+    """Records a cleanup archived before merging them away: what, when, into what, restored as what."""
+
+    ARCHIVED_AT, RECORD, TITLE, SHOP_RECORD, MERGED_INTO, RESTORED_AS = range(6)
+    HEADERS: ClassVar[tuple[str, ...]] = (
+        QT_TRANSLATE_NOOP("Column", "Archived"),
+        QT_TRANSLATE_NOOP("Column", "Record"),
+        QT_TRANSLATE_NOOP("Column", "Title / name"),
+        QT_TRANSLATE_NOOP("Column", "Shop record"),
+        QT_TRANSLATE_NOOP("Column", "Merged into"),
+        QT_TRANSLATE_NOOP("Column", "Restored as"),
+    )
+    FACETS = ("kind", "restored")
+    FACET_KIND, FACET_RESTORED = range(2)
+
+    def identity(self, row: ArchivedRecord) -> Any:
+        return row.path
+
+    def cells(self, row: ArchivedRecord) -> tuple[tuple[str, ...], tuple[Any, ...], tuple[str, ...], str]:
+        kind = record_kind_label(row.entity)
+        shop = shop_of(row.entity) if row.entity in ("deal", "contact", "company") else row.entity
+        display = (
+            fmt_time(row.archived_at),
+            f"{kind} {row.portal_id}",
+            archived_title(row),
+            f"{record_kind_label(shop)} {row.shop_key}",
+            f"{kind} {row.merged_into}" if row.merged_into is not None else "",
+            f"{kind} {row.restored_as}" if row.restored_as is not None else "",
+        )
+        keys = (
+            time_key(row.archived_at),
+            (row.entity, row.portal_id),
+            display[2].casefold(),
+            (row.shop_key.isdigit(), int(row.shop_key) if row.shop_key.isdigit() else 0, row.shop_key),
+            row.merged_into or 0,
+            row.restored_as or 0,
+        )
+        return display, keys, (row.entity, "restored" if row.restored_as else ""), ""
 
 
 class TableFilterProxy(QSortFilterProxyModel):

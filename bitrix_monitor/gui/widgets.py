@@ -30,9 +30,10 @@ from shiboken6 import isValid
 
 from bitrix_monitor import localefmt
 from bitrix_monitor.errors import UserFacingError
+from bitrix_monitor.kinds import shop_of
 from bitrix_monitor.log import redact
 from bitrix_monitor.money import AmountError, parse_amount
-from bitrix_monitor.sync.api import RecordChanges
+from bitrix_monitor.sync.api import MergePreview, RecordChanges
 from bitrix_monitor.sync.fields import PORTAL_TIMES, WHO, portal_time
 from bitrix_monitor.sync.model import Plan, RecordStatus
 
@@ -217,20 +218,30 @@ class ActivityChart(QWidget):
 
 
 class PlanDialog(QDialog):
-    """Shows what a bulk action will queue and asks for confirmation naming the count."""
+    """Shows what a bulk action will queue and asks for confirmation naming the count. For duplicate
+    cleanups (``previews``) it names the record that stays and each that disappears, key fields side by
+    side."""
 
-    def __init__(self, plan: Plan, *, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, plan: Plan, *, parent: QWidget | None = None, previews: Sequence[MergePreview] = ()
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("planDialog")
         self.plan = plan
+        self.previews = list(previews)
         layout = QVBoxLayout(self)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
         self.records = QPlainTextEdit()
         self.records.setReadOnly(True)
-        self.records.setMinimumSize(520, 220)
+        self.records.setMinimumSize(520, 220 if not self.previews else 120)
         layout.addWidget(self.records)
+        self.merges = QTextBrowser()
+        self.merges.setObjectName("mergePreview")
+        self.merges.setMinimumSize(720, 320)
+        self.merges.setVisible(bool(self.previews))
+        layout.addWidget(self.merges, 1)
         self.question = QLabel()
         font = self.question.font()
         font.setBold(True)
@@ -259,6 +270,51 @@ class PlanDialog(QDialog):
         )
         self.question.setText(self.tr("Queue %n job(s)?", "", n))
         self.ok_button.setText(self.tr("Queue %n job(s)", "", n))
+        if self.previews:
+            self.merges.setHtml(self._merges_html())
+
+    def _merges_html(self) -> str:
+        e = html.escape
+        parts = []
+        for p in self.previews:
+            kind = record_kind_label(p.entity)
+            shop = record_kind_label(shop_of(p.entity))
+            head = f"{shop} {p.key}"
+            if p.survivor is None:
+                line = self.tr("None of its records exists any more: nothing will be merged.")
+                parts.append(f"<h4>{e(head)}</h4><p>{e(line)}</p>")
+                continue
+            stays = self.tr("{record} stays").format(record=f"{kind} {p.survivor}")
+            if p.removed:
+                gone = ", ".join(f"{kind} {i}" for i in p.removed)
+                line = self.tr(
+                    "{stays}; %n record(s) disappear: {gone} (each is archived first, then merged into it).",
+                    "",
+                    len(p.removed),
+                ).format(stays=stays, gone=gone)
+            else:
+                line = self.tr("{stays}; nothing else disappears.").format(stays=stays)
+            if p.left_alone:
+                alone = ", ".join(f"{kind} {i}" for i in p.left_alone)
+                line += " " + self.tr("Left alone (another integration's): {list}.").format(list=alone)
+            parts.append(f"<h4>{e(head)}</h4><p>{e(line)}</p>")
+            ids = [p.survivor, *p.removed]
+            stays_word, gone_word, field_word = self.tr("stays"), self.tr("disappears"), self.tr("Field")
+            header = "".join(
+                f"<th>{e(kind)} {i}<br/>{e(stays_word if i == p.survivor else gone_word)}</th>" for i in ids
+            )
+            rows = [f"<tr><th>{e(field_word)}</th>{header}</tr>"]
+            names = list(dict.fromkeys(n for i in ids for n in p.fields.get(i, {})))
+            for name in names:
+                values = [p.fields.get(i, {}).get(name, "") for i in ids]
+                if name in PORTAL_TIMES:
+                    values = [fmt_time(t) if (t := portal_time(v)) is not None else v for v in values]
+                differ = len(set(values)) > 1
+                style = ' style="background:#fdecea"' if differ else ""
+                cells = "".join(f"<td>{e(v or '—')}</td>" for v in values)
+                rows.append(f'<tr{style}><td title="{e(name)}">{e(field_label(name))}</td>{cells}</tr>')
+            parts.append('<table border="1" cellspacing="0" cellpadding="3">' + "".join(rows) + "</table>")
+        return "".join(parts)
 
     def changeEvent(self, event: QEvent) -> None:
         if is_language_change(event):

@@ -33,7 +33,7 @@ from bitrix_monitor.sync.api import ConnectionTests, MonitorApi, QueueSummary, S
 from .aio import LatestTask, ProgressRelay, set_user_error_sink
 from .controller import ServiceFactory, WindowController
 from .models import CompaniesModel, OrdersModel, RecordsModel, UsersModel
-from .tabs import ActivityTab, OverviewTab, QueueTab, RecordsTab, RunnersTab
+from .tabs import ActivityTab, ArchiveTab, OverviewTab, QueueTab, RecordsTab, RunnersTab
 from .widgets import MessageBar, is_language_change
 from .words import QT_TRANSLATE_NOOP
 
@@ -108,6 +108,7 @@ class MainWindow(WindowController, QMainWindow):
         self.activity_model, self.activity_proxy = self.activity.model, self.activity.proxy
         self.activity_view = self.activity.view
         self.runners = RunnersTab()
+        self.archive = ArchiveTab()
         self.tabs.addTab(self.overview, "")
         for tab in self.record_tabs.values():
             self.tabs.addTab(tab, "")
@@ -115,6 +116,7 @@ class MainWindow(WindowController, QMainWindow):
         self.tabs.addTab(self.activity, "")
         self.tabs.addTab(self.runners, "")
         self.tabs.setTabVisible(self.tabs.indexOf(self.runners), False)  # shown on a team queue
+        self.tabs.addTab(self.archive, "")
         self.pages.addWidget(self.start_page)
         self.pages.addWidget(self.tabs)
         central = QWidget()
@@ -153,6 +155,7 @@ class MainWindow(WindowController, QMainWindow):
         )
         self.queue.pause_button.toggled.connect(self.set_runner_paused)
         self.queue.view.customContextMenuRequested.connect(self._queue_menu)
+        self.archive.restore_requested.connect(lambda rec: self.run(self.restore_archived(rec), "restore"))
 
         self.poll_timer = QTimer(self)
         self.poll_timer.setInterval(poll_interval_ms)
@@ -171,6 +174,7 @@ class MainWindow(WindowController, QMainWindow):
         self.tabs.setTabText(self.tabs.indexOf(self.queue), self.tr("Queue"))
         self.tabs.setTabText(self.tabs.indexOf(self.activity), self.tr("Activity"))
         self.tabs.setTabText(self.tabs.indexOf(self.runners), self.tr("Runners"))
+        self.tabs.setTabText(self.tabs.indexOf(self.archive), self.tr("Archive"))
         self.start_settings_button.setText(self.tr("Settings…"))
         self.start_demo_button.setText(self.tr("Open demo"))
         self.toolbar.setWindowTitle(self.tr("Main"))
@@ -192,6 +196,7 @@ class MainWindow(WindowController, QMainWindow):
                 tab.model.retranslate()
             self.queue.model.retranslate()
             self.activity_model.retranslate()
+            self.archive.model.retranslate()
             if self.snapshot is not None:
                 self._show_snapshot_summary(self.snapshot)
         super().changeEvent(event)

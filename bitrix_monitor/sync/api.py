@@ -8,13 +8,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Protocol
 
 from bitrix_monitor.bitrix.ratelimit import PortalCost
 from bitrix_monitor.config import AppConfig
 from bitrix_monitor.messages import Message
 from bitrix_monitor.queue.model import JobError, QueueCounts, TeamRunner
+from bitrix_monitor.sync.archive import ArchivedRecord
 from bitrix_monitor.sync.model import EntityCounts, Orphan, Plan, Progress, RecordStatus
+from bitrix_monitor.sync.restore import RestoreOutcome
 
 ProgressCallback = Callable[[Progress], None]
 
@@ -130,6 +133,20 @@ class RecordChanges:
 
 
 @dataclass(frozen=True, slots=True)
+class MergePreview:
+    """What one queued duplicate cleanup would do, as the records are now: the record that stays, each one
+    that disappears (archived first, then merged into it), and their key fields by record id (values as
+    text; ``None``: a record that no longer exists). Records of another integration are left alone."""
+
+    entity: str  # the CRM kind: "deal", "contact", "company"
+    key: str  # the shop record's key
+    survivor: int | None  # None: none of the records exists any more (the job will do nothing)
+    removed: tuple[int, ...]
+    fields: Mapping[int, Mapping[str, str]]
+    left_alone: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class ActivityEntry:
     """A line of the activity log: this desk's own summary (``action``), or, on a team queue, a job's event
     from the queue's audit trail (``event`` with its job; ``action`` empty), which names who did it."""
@@ -220,6 +237,18 @@ class MonitorApi(Protocol):
     @property
     def runner_status(self) -> str:
         """What the background runner last said (who holds the queue, a connection error), or ``""``."""
+        ...
+
+    def archived(self) -> list[ArchivedRecord]:
+        """Every record a cleanup archived before merging it away, oldest first."""
+        ...
+
+    async def restore_archived(self, path: Path) -> RestoreOutcome:
+        """Re-create an archived record in Bitrix24 (exactly once) and re-point the shop where it can."""
+        ...
+
+    async def cleanup_preview(self, plan: Plan) -> list[MergePreview]:
+        """For each cleanup job of ``plan``: which record stays and which disappear, with key fields."""
         ...
 
     async def aclose(self) -> None: ...

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,6 +24,9 @@ _READ_ONLY = {
     "HAS_PHONE", "HAS_EMAIL", "HAS_IMOL", "FACE_ID", "MOVED_BY_ID", "MOVED_TIME", "LAST_ACTIVITY_TIME",
     "LAST_ACTIVITY_BY",
 }  # fmt: skip
+
+
+_DUPLICATE_OF = re.compile(r"^duplicate of \w+ (?P<id>\d+)$")  # the reason a cleanup gives
 
 
 def _aware(moment: datetime) -> datetime:
@@ -42,6 +46,7 @@ class ArchivedRecord:
     record: Mapping[str, Any]
     contact_ids: tuple[int, ...]  # a deal's contact bindings
     restored_as: int | None = None
+    merged_into: int | None = None  # the record the cleanup kept in its place (None: not known)
 
     def fields_for_restore(self) -> dict[str, Any]:
         """The record as fields for ``crm.X.add``: read-only fields dropped, multi-field value ids removed."""
@@ -78,6 +83,7 @@ class Archive:
         shop_key: str,
         reason: str,
         contact_ids: tuple[int, ...] = (),
+        merged_into: int | None = None,
     ) -> ArchivedRecord:
         self.root.mkdir(parents=True, exist_ok=True)
         portal_id = int(record["ID"])
@@ -92,6 +98,7 @@ class Archive:
             "record": dict(record),
             "contact_ids": list(contact_ids),
             "restored_as": None,
+            "merged_into": merged_into,
         }
         _write_durably(path, data)
         return self.load(path)
@@ -104,6 +111,7 @@ class Archive:
         shop_key: str,
         reason: str,
         contact_ids: tuple[int, ...] = (),
+        merged_into: int | None = None,
     ) -> ArchivedRecord:
         """:meth:`save`, unless the archive already holds this record exactly as it is now (a cleanup that
         ran again, e.g. after a merge conflict): then that file is the archive, and none is written."""
@@ -114,7 +122,9 @@ class Archive:
                 continue
             if dict(same.record) == json.loads(json.dumps(dict(record))) and same.contact_ids == contact_ids:
                 return same
-        return self.save(entity, record, shop_key=shop_key, reason=reason, contact_ids=contact_ids)
+        return self.save(
+            entity, record, shop_key=shop_key, reason=reason, contact_ids=contact_ids, merged_into=merged_into
+        )
 
     def load(self, path: Path) -> ArchivedRecord:
         """One archived record; :class:`UnreadableArchive` (a ``ValueError``) names what is wrong with it."""
@@ -123,6 +133,10 @@ class Archive:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
             restored_as = data.get("restored_as")
+            merged_into = data.get("merged_into")
+            if merged_into is None:  # files written before the survivor was kept apart: from the reason
+                named = _DUPLICATE_OF.match(str(data["reason"]))
+                merged_into = named["id"] if named else None
             return ArchivedRecord(
                 path=path,
                 entity=str(data["entity"]),
@@ -133,6 +147,7 @@ class Archive:
                 record=dict(data["record"]),
                 contact_ids=tuple(int(i) for i in data.get("contact_ids") or []),
                 restored_as=None if restored_as is None else int(restored_as),
+                merged_into=None if merged_into is None else int(merged_into),
             )
         except OSError as exc:
             raise UnreadableArchive(path, exc.strerror or type(exc).__name__) from None

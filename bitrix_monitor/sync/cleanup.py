@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Protocol
@@ -60,6 +60,11 @@ class CleanupHost(Protocol):
     async def refusals(
         self, entity: PortalEntity, links: Sequence[tuple[str, int, Mapping[str, Any] | None]]
     ) -> dict[tuple[str, int], JobError]: ...
+
+
+def choose_survivor(stored: int | None, ids: Collection[int]) -> int:
+    """The record a merge keeps: the one the shop stores, else the oldest (the lowest id)."""
+    return stored if stored is not None and stored in ids else min(ids)
 
 
 async def _settle_merge(
@@ -156,7 +161,7 @@ async def _cleanup_one(runner: CleanupHost, entity: PortalEntity, job: Job) -> N
                 job, {"skipped": "none of the records exist any more", "left_alone": sorted(left_alone)}
             )
             return
-        survivor = stored if stored in records else min(records)
+        survivor = choose_survivor(stored, records)
         others = sorted(i for i in records if i != survivor)
         if not others:
             if stored != survivor and row is not None:
@@ -181,6 +186,7 @@ async def _cleanup_one(runner: CleanupHost, entity: PortalEntity, job: Job) -> N
                     shop_key=job.entity_key,
                     reason=f"duplicate of {entity} {survivor}",
                     contact_ids=bindings,
+                    merged_into=survivor,
                 )
             )
         binding = _DEAL_BINDING.get(entity)

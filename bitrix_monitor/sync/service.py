@@ -32,6 +32,7 @@ from bitrix_monitor.sync.api import (
     ActivityEntry,
     BudgetLine,
     FieldOwnership,
+    MergePreview,
     ProgressCallback,
     QueueRow,
     QueueSummary,
@@ -41,11 +42,13 @@ from bitrix_monitor.sync.api import (
 )
 from bitrix_monitor.sync.archive import Archive, ArchivedRecord, UnreadableArchive
 from bitrix_monitor.sync.changes import ChangeWatcher
+from bitrix_monitor.sync.cleanup import choose_survivor
 from bitrix_monitor.sync.custom_fields import check_shop_fields
 from bitrix_monitor.sync.engine import JobRunner, RunStats
 from bitrix_monitor.sync.field_pull import FieldPuller
 from bitrix_monitor.sync.model import PORTAL_ENTITY, FieldDiff, Plan, PlannedJob, QueueMark, RecordState
 from bitrix_monitor.sync.owners import FieldOwners, baselines
+from bitrix_monitor.sync.ownership import Owner, owner_of
 from bitrix_monitor.sync.pull import WAITING, PullOutcome, StagePuller, hold_waiting
 from bitrix_monitor.sync.reconcile import QueueInfo, Reconciler, TitlePattern, job_for
 from bitrix_monitor.sync.restore import RestoreOutcome, Restorer
@@ -74,6 +77,22 @@ class PortalFailed(UserFacingError):
 
 # The state a record shows when several of its fields wait: the one a person must act on first.
 _WAITING_ORDER = (RecordState.CONFLICT, RecordState.NEEDS_STAGE_MAPPING, RecordState.CHANGED_IN_CRM)
+# The fields a person tells duplicates apart by, in the cleanup preview (per CRM kind).
+PREVIEW_FIELDS: dict[str, tuple[str, ...]] = {
+    "deal": ("TITLE", "OPPORTUNITY", "CURRENCY_ID", "STAGE_ID", "CONTACT_ID", "DATE_CREATE", "DATE_MODIFY"),
+    "contact": ("NAME", "LAST_NAME", "EMAIL", "PHONE", "COMPANY_ID", "DATE_CREATE", "DATE_MODIFY"),
+    "company": ("TITLE", "EMAIL", "PHONE", "DATE_CREATE", "DATE_MODIFY"),
+}
+
+
+def _as_text(value: Any) -> str:
+    """A portal field's value as one line: multi-fields (e-mail, phone) as their values, comma-separated."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ", ".join(str(v.get("VALUE", "")) if isinstance(v, dict) else str(v) for v in value)
+    return str(value)
+
 
 LEGACY_MEMORY = "legacy_titles"  # what the last search for deals made before origin ids found
 
@@ -685,6 +704,44 @@ class MonitorService:
             said: dict[str, str | int] = {"entity": rec.entity, "id": rec.portal_id, "new_id": outcome.new_id}
             self._log_activity("staff", Message("activity.restored", said))
         return outcome
+
+    async def cleanup_preview(self, plan: Plan) -> list[MergePreview]:
+        """Each cleanup job of ``plan`` as the cleanup would run it now: the shop's stored record stays (else
+        the oldest), the others disappear; records of another integration are left alone. Reads the shop
+        row and the records (one request per kind), writes nothing."""
+        out: list[MergePreview] = []
+        for job in plan.jobs:
+            entity, _dot, action = job.kind.partition(".")
+            if action != "cleanup":
+                continue
+            listed = (job.payload or {}).get("ids")
+            ids = sorted({int(i) for i in listed}) if isinstance(listed, list | tuple) else []
+            rows = await asyncio.to_thread(self.shop.get_rows, shop_of(entity), [job.entity_key])
+            row = rows.get(job.entity_key)
+            stored = row.crm_id if row is not None else None
+            wanted = sorted({*ids, *([stored] if stored is not None else [])})
+            try:
+                found = await self.client.get_many(crm_of(entity), wanted)
+            except BitrixError as exc:
+                if isinstance(exc, UserFacingError):
+                    raise
+                raise PortalFailed(self.webhook, exc) from exc
+            present = {i: r for i, r in found.items() if r is not None and (i in ids or i == stored)}
+            alone = tuple(i for i, r in present.items() if owner_of(r, self.originator) is Owner.FOREIGN)
+            candidates = [i for i in present if i not in alone]
+            survivor = choose_survivor(stored, candidates) if candidates else None
+            names = PREVIEW_FIELDS.get(entity, ("TITLE",))
+            out.append(
+                MergePreview(
+                    entity=entity,
+                    key=job.entity_key,
+                    survivor=survivor,
+                    removed=tuple(sorted(i for i in candidates if i != survivor)),
+                    fields={i: {n: _as_text(r.get(n)) for n in names} for i, r in present.items()},
+                    left_alone=tuple(sorted(alone)),
+                )
+            )
+        return out
 
     async def settle_jobs(self, ids: Sequence[int], outcome: str) -> int:
         """In-doubt jobs settled by a person: "done" (the record is in the portal) or "retry" (run again,

@@ -197,6 +197,13 @@
             <numerusform>Queue %n jobs?</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>{stays}; %n record(s) disappear: {gone} (each is archived first, then merged into it).</source>
+        <translation>
+            <numerusform>{stays}; %n record disappears: {gone} (each is archived first, then merged into it).</numerusform>
+            <numerusform>{stays}; %n records disappear: {gone} (each is archived first, then merged into it).</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>QueueTab</name>

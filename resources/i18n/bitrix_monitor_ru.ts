@@ -52,6 +52,33 @@
     </message>
 </context>
 <context>
+    <name>ArchiveTab</name>
+    <message>
+        <source>Before a duplicate cleanup merges records away in Bitrix24, it saves each one here in full. Restoring one creates it again in Bitrix24 (with a new id).</source>
+        <translation>Перед объединением дубликатов в Битрикс24 каждая запись, которая исчезнет, полностью сохраняется здесь. Восстановление создаёт её в Битрикс24 заново (с новым ID).</translation>
+    </message>
+    <message>
+        <source>Search record, title, shop record…</source>
+        <translation>Поиск по записи, названию, записи магазина…</translation>
+    </message>
+    <message>
+        <source>Restore…</source>
+        <translation>Восстановить…</translation>
+    </message>
+    <message>
+        <source>Select one archived record to restore it</source>
+        <translation>Выберите одну запись архива, чтобы восстановить её</translation>
+    </message>
+    <message>
+        <source>Restore {record}…</source>
+        <translation>Восстановить: {record}…</translation>
+    </message>
+    <message>
+        <source>Create this record again in Bitrix24, after a confirmation</source>
+        <translation>Создать эту запись в Битрикс24 заново (после подтверждения)</translation>
+    </message>
+</context>
+<context>
     <name>Column</name>
     <message>
         <source>Key</source>
@@ -176,6 +203,26 @@
     <message>
         <source>Started</source>
         <translation>Запущен</translation>
+    </message>
+    <message>
+        <source>Archived</source>
+        <translation>В архиве с</translation>
+    </message>
+    <message>
+        <source>Title / name</source>
+        <translation>Название / имя</translation>
+    </message>
+    <message>
+        <source>Shop record</source>
+        <translation>Запись магазина</translation>
+    </message>
+    <message>
+        <source>Merged into</source>
+        <translation>Объединена с</translation>
+    </message>
+    <message>
+        <source>Restored as</source>
+        <translation>Восстановлена как</translation>
     </message>
 </context>
 <context>
@@ -581,6 +628,10 @@
     <message>
         <source>Runners</source>
         <translation>Обработчики</translation>
+    </message>
+    <message>
+        <source>Archive</source>
+        <translation>Архив</translation>
     </message>
     <message>
         <source>Settings…</source>
@@ -1216,6 +1267,42 @@
             <numerusform>Поставить в очередь %n задания?</numerusform>
             <numerusform>Поставить в очередь %n заданий?</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>None of its records exists any more: nothing will be merged.</source>
+        <translation>Ни одной из его записей больше нет: объединять нечего.</translation>
+    </message>
+    <message>
+        <source>{record} stays</source>
+        <translation>остаётся {record}</translation>
+    </message>
+    <message numerus="yes">
+        <source>{stays}; %n record(s) disappear: {gone} (each is archived first, then merged into it).</source>
+        <translation>
+            <numerusform>{stays}; исчезает %n запись: {gone} (сначала она сохраняется в архив, затем объединяется с оставшейся).</numerusform>
+            <numerusform>{stays}; исчезают %n записи: {gone} (каждая сначала сохраняется в архив, затем объединяется с оставшейся).</numerusform>
+            <numerusform>{stays}; исчезают %n записей: {gone} (каждая сначала сохраняется в архив, затем объединяется с оставшейся).</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>{stays}; nothing else disappears.</source>
+        <translation>{stays}; больше ничего не исчезает.</translation>
+    </message>
+    <message>
+        <source>Left alone (another integration&apos;s): {list}.</source>
+        <translation>Не трогаются (принадлежат другой интеграции): {list}.</translation>
+    </message>
+    <message>
+        <source>stays</source>
+        <translation>остаётся</translation>
+    </message>
+    <message>
+        <source>disappears</source>
+        <translation>исчезнет</translation>
+    </message>
+    <message>
+        <source>Field</source>
+        <translation>Поле</translation>
     </message>
 </context>
 <context>
@@ -2506,6 +2593,42 @@
     <message>
         <source>Kept the shop&apos;s value; the next sync sends it to Bitrix24.</source>
         <translation>Оставлено значение магазина; следующая синхронизация отправит его в Битрикс24.</translation>
+    </message>
+    <message>
+        <source>Restore {record} «{title}», archived {time}?</source>
+        <translation>Восстановить запись «{title}» ({record}), сохранённую в архив {time}?</translation>
+    </message>
+    <message>
+        <source>It is created again in Bitrix24 with the fields it had when it was archived, under a new id. If {shop_record} points at nothing, or at a record that no longer exists, it is pointed at the restored one; otherwise the restored record stands beside the one it keeps, and syncs leave it alone.</source>
+        <translation>Она будет создана в Битрикс24 заново, с полями на момент сохранения в архив и с новым ID. Если запись магазина ({shop_record}) ни на что не ссылается или ссылается на удалённую запись, она будет ссылаться на восстановленную; иначе восстановленная запись появится рядом с той, на которую ссылается магазин, и синхронизация её не тронет.</translation>
+    </message>
+    <message>
+        <source>It was restored already, as {id}: nothing new is created.</source>
+        <translation>Она уже восстановлена, как {id}: новая запись не создаётся.</translation>
+    </message>
+    <message>
+        <source>Restore {record}</source>
+        <translation>Восстановить: {record}</translation>
+    </message>
+    <message>
+        <source>Restoring {record}…</source>
+        <translation>Восстановление: {record}…</translation>
+    </message>
+    <message>
+        <source>{record} still exists in Bitrix24: nothing was restored.</source>
+        <translation>{record} по-прежнему есть в Битрикс24: ничего не восстановлено.</translation>
+    </message>
+    <message>
+        <source>{record} was restored already, as {new}: nothing was created.</source>
+        <translation>{record}: уже восстановлена, как {new}; ничего не создано.</translation>
+    </message>
+    <message>
+        <source>Restored {record} as {new}; {shop_record} now points at it.</source>
+        <translation>Восстановлено: {record} → {new}; запись магазина ({shop_record}) теперь ссылается на неё.</translation>
+    </message>
+    <message>
+        <source>Restored {record} as {new}; {shop_record} keeps the record it has, and the restored one stands beside it.</source>
+        <translation>Восстановлено: {record} → {new}; запись магазина ({shop_record}) ссылается на прежнюю запись, а восстановленная стоит рядом.</translation>
     </message>
     <message>
         <source>{kind} {key} has no record in Bitrix24 yet.</source>

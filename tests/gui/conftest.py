@@ -55,6 +55,21 @@ def fake_service() -> FakeService:
     return FakeService()
 
 
+@pytest.fixture
+async def fake_window(qtbot, data_dirs: DataDirs, fake_service: FakeService):  # type: ignore[no-untyped-def]
+    """A shown main window connected to ``fake_service``; shut down after the test."""
+
+    async def factory(*, demo: bool = False) -> FakeService:
+        return fake_service
+
+    win = MainWindow(config_path=data_dirs.config_file, data_dirs=data_dirs, service_factory=factory)
+    qtbot.addWidget(win)
+    win.show()
+    assert await win.connect_service()
+    yield win
+    await win.shutdown()
+
+
 async def wait_until(
     condition: Callable[[], bool | Awaitable[bool]],
     *,

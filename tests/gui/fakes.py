@@ -13,6 +13,7 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from bitrix_monitor.bitrix.ratelimit import PortalCost
 from bitrix_monitor.config import AppConfig
@@ -21,6 +22,7 @@ from bitrix_monitor.sync.api import (
     ActivityEntry,
     BudgetLine,
     FieldOwnership,
+    MergePreview,
     ProgressCallback,
     QueueRow,
     QueueSummary,
@@ -28,6 +30,7 @@ from bitrix_monitor.sync.api import (
     RunnerStatus,
     Snapshot,
 )
+from bitrix_monitor.sync.archive import ArchivedRecord
 from bitrix_monitor.sync.model import (
     PORTAL_ENTITY,
     DuplicateEvidence,
@@ -42,6 +45,7 @@ from bitrix_monitor.sync.model import (
     RecordState,
     RecordStatus,
 )
+from bitrix_monitor.sync.restore import RestoreOutcome
 
 BASE_TIME = datetime(2026, 11, 29, 9, 0, 0)
 PORTAL = "https://example.bitrix24.com"
@@ -165,6 +169,13 @@ class FakeService:
         self.done_per_minute: dict[int, list[int]] = {}
         self.status = ""  # what the runner says (runner_status)
         self.resolved: list[tuple[str, str, str]] = []  # conflicts settled: (kind, key, "crm" | "shop")
+        # Two deals and a contact a cleanup merged away; restoring the deal of order 51 re-points the order.
+        self.archive = [
+            _archived("deal", 1090, "11", 1011, "Order #11 - svc4 (copy)"),
+            _archived("deal", 1091, "51", 1051, "Order #51 - svc2 (copy)"),
+            _archived("contact", 5099, "11", 5011, "", name=("Анна", "Иванова")),
+        ]
+        self.restores: list[Path] = []
 
     # -- MonitorApi ---------------------------------------------------------------------------------
     async def snapshot(self, progress: ProgressCallback | None = None) -> Snapshot:
@@ -341,6 +352,46 @@ class FakeService:
     def runner_status(self) -> str:
         return self.status
 
+    # -- the archive and cleanups -------------------------------------------------------------------
+    def archived(self) -> list[ArchivedRecord]:
+        return list(self.archive)
+
+    async def restore_archived(self, path: Path) -> RestoreOutcome:
+        await asyncio.sleep(0)
+        self.restores.append(path)
+        i, rec = next((i, r) for i, r in enumerate(self.archive) if r.path == path)
+        if rec.restored_as is not None:
+            return RestoreOutcome(rec.restored_as, "restored already", already=True)
+        new_id = 7000 + len(self.restores)
+        self.archive[i] = dataclasses.replace(rec, restored_as=new_id)
+        self._log("staff", f"restored {rec.entity} {rec.portal_id} from the archive as {new_id}")
+        return RestoreOutcome(new_id, "restored", repointed=rec.shop_key == "51")
+
+    async def cleanup_preview(self, plan: Plan) -> list[MergePreview]:
+        await asyncio.sleep(0)
+        out = []
+        for job in plan.jobs:
+            if not job.kind.endswith(".cleanup"):
+                continue
+            entity = "order" if job.kind.startswith("deal") else "user"
+            rec = self.records[(entity, job.entity_key)]
+            ids = sorted({i for d in rec.duplicates for i in d.ids})
+            survivor = rec.stored_id if rec.stored_id in ids else min(ids)
+            fields = {
+                i: {**rec.portal_values, "DATE_CREATE": f"2026-11-{1 + n:02d}T10:00:00+03:00"}
+                for n, i in enumerate(ids)
+            }
+            out.append(
+                MergePreview(
+                    job.kind.split(".")[0],
+                    job.entity_key,
+                    survivor,
+                    tuple(i for i in ids if i != survivor),
+                    fields,
+                )
+            )
+        return out
+
     # -- connection tests (ConnectionTests) -----------------------------------------------------------
     async def test_portal(self, url: str) -> str:
         await asyncio.sleep(0)
@@ -433,6 +484,25 @@ class FakeService:
         self._activity.append(
             ActivityEntry(BASE_TIME + timedelta(seconds=len(self._activity)), actor, action)
         )
+
+
+def _archived(
+    entity: str, portal_id: int, key: str, into: int, title: str, *, name: tuple[str, str] = ("", "")
+) -> ArchivedRecord:
+    record = {"ID": str(portal_id), "TITLE": title} if title else {"ID": str(portal_id), "NAME": name[0]}
+    if not title:
+        record["LAST_NAME"] = name[1]
+    return ArchivedRecord(
+        path=Path(f"archive/{entity}-{portal_id}.json"),
+        entity=entity,
+        portal_id=portal_id,
+        shop_key=key,
+        archived_at=datetime(2026, 11, 28, 12, 30, tzinfo=UTC),
+        reason=f"duplicate of {entity} {into}",
+        record=record,
+        contact_ids=(),
+        merged_into=into,
+    )
 
 
 def _counts(rows: Sequence[RecordStatus], *, orphans: int) -> EntityCounts:

@@ -10,23 +10,13 @@ from bitrix_monitor.gui.models import QueueModel
 from bitrix_monitor.gui.widgets import DetailPane, PlanDialog
 from bitrix_monitor.gui.window import MainWindow
 from bitrix_monitor.gui.words import KINDS, field_label, kind_label, state_label
-from bitrix_monitor.paths import DataDirs
 from bitrix_monitor.sync.model import Plan, PlannedJob, RecordState, RecordStatus
 from tests.gui.conftest import DialogAnswers, wait_until
-from tests.gui.fakes import FakeService
 
 
 @pytest.fixture
-async def window(qtbot, data_dirs: DataDirs, fake_service: FakeService):
-    async def factory(*, demo: bool = False) -> FakeService:
-        return fake_service
-
-    win = MainWindow(config_path=data_dirs.config_file, data_dirs=data_dirs, service_factory=factory)
-    qtbot.addWidget(win)
-    win.show()
-    assert await win.connect_service()
-    yield win
-    await win.shutdown()
+def window(fake_window: MainWindow) -> MainWindow:
+    return fake_window
 
 
 def test_codes_become_words() -> None:
