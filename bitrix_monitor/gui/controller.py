@@ -228,8 +228,9 @@ class WindowController:
         return snap
 
     async def refresh_archive(self) -> None:
-        """Read the archive again (after each snapshot: a cleanup that ran since has archived more)."""
-        self.archive.set_records(await asyncio.to_thread(self.require_service().archived))
+        """Read the archive again (after each snapshot: a cleanup that ran since has archived more). A few
+        small files, read on the loop: a thread here would outlive a window closed meanwhile."""
+        self.archive.set_records(self.require_service().archived())
 
     def apply_snapshot(self, snap: Snapshot) -> None:
         self.snapshot = snap

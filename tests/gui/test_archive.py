@@ -137,6 +137,7 @@ async def test_the_demo_window_restores_an_archived_deal(qtbot, data_dirs: DataD
         assert answers.seen[-1][0] == "ConfirmDialog"
         kind = record_kind_label(rec.entity)
         assert window.message_bar.text().startswith(f"Restored {kind} {rec.portal_id} as {kind} ")
-        assert window.archive.proxy.index(0, ArchiveModel.RESTORED_AS).data().startswith(f"{kind} ")
+        row = _row(window, f"{kind} {rec.portal_id}")
+        assert window.archive.proxy.index(row, ArchiveModel.RESTORED_AS).data().startswith(f"{kind} ")
     finally:
         await window.shutdown()
