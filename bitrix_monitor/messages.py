@@ -451,12 +451,6 @@ def error_line(exc: BaseException, lang: str = "en") -> str:
     return with_hint(text, render(hint, lang), lang) if isinstance(hint, Message) else text
 
 
-def word(param: str, code: str, lang: str) -> str:
-    """A code said as a word the way a message parameter named ``param`` is (``kind``: a job kind)."""
-    context, table = WORD_PARAMS[param]
-    return translated(context, table[code], lang) if code in table else code
-
-
 def system_language() -> str:
     """The app language closest to the environment's locale (``LANGUAGE``, ``LC_ALL``, ``LC_MESSAGES``,
     ``LANG``, then the OS's), English when it is none of ours."""

@@ -19,7 +19,7 @@ from typing import TextIO
 
 from bitrix_monitor import APP_NAME, localefmt
 from bitrix_monitor.errors import EXIT_OK, EXIT_PROBLEMS, ConfigError
-from bitrix_monitor.messages import Message, render, word
+from bitrix_monitor.messages import Message, render
 from bitrix_monitor.queue.port import JobStore
 from bitrix_monitor.sync.api import Snapshot
 from bitrix_monitor.sync.changes import ChangeWatcher
@@ -99,11 +99,12 @@ async def _sync_once(
         lang = opts.lang
         plan = render(Message("report.plan", {"n": len(snap.plan)}), lang)
         print(plan + (":" if counts else "."), file=out)
+        # Job kinds stay codes here: the command line's own words (--retry-dead deal.create).
         for kind, n in counts.items():
-            print(f"  {word('kind', kind, lang)}: {localefmt.integer(n, lang)}", file=out)
+            print(f"  {kind}: {localefmt.integer(n, lang)}", file=out)
         for job in snap.plan.jobs[:200]:
             reason = render(Message.of(job.reason), lang)
-            print(f"    {word('kind', job.kind, lang)} {job.entity_key}: {reason}", file=out)
+            print(f"    {job.kind} {job.entity_key}: {reason}", file=out)
         if len(snap.plan) > 200:
             print("    " + render(Message("report.plan.more", {"n": len(snap.plan) - 200}), lang), file=out)
         if stamping := _to_stamp(snap):
