@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QPoint, QTimer, QUrl, SignalInstance
+from PySide6.QtCore import QCoreApplication, QLocale, QPoint, QTimer, QUrl, SignalInstance
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
@@ -108,7 +108,9 @@ class WindowController:
         class whose code says it). PySide's ``tr`` also walks the classes, but stops at the first whose
         answer differs from the source, and with a count an untranslated answer already differs (``%n``
         is filled in), so plurals written here would never reach this class's catalogue."""
-        untranslated = sourceText.replace("%n", str(n)) if n >= 0 else sourceText
+        untranslated = (
+            sourceText.replace("%Ln", QLocale().toString(n)).replace("%n", str(n)) if n >= 0 else sourceText
+        )
         for cls in type(self).__mro__:
             if not cls.__module__.startswith("bitrix_monitor."):
                 continue
@@ -256,12 +258,13 @@ class WindowController:
             self.overview.show_kind(kind, shown)
 
     def _show_snapshot_summary(self, snap: Snapshot) -> None:
-        text = self.tr("Checked %n order(s)", "", snap.order_counts.checked)
+        # %Ln: the count as the language writes numbers (100 000 заказов, 100,000 orders)
+        text = self.tr("Checked %Ln order(s)", "", snap.order_counts.checked)
         if "company" in snap.kinds:
-            text += self.tr(", %n user(s)", "", snap.user_counts.checked)
-            text += self.tr(" and %n company(-ies)", "", snap.counts_of("company").checked)
+            text += self.tr(", %Ln user(s)", "", snap.user_counts.checked)
+            text += self.tr(" and %Ln company(-ies)", "", snap.counts_of("company").checked)
         else:
-            text += self.tr(" and %n user(s)", "", snap.user_counts.checked)
+            text += self.tr(" and %Ln user(s)", "", snap.user_counts.checked)
         text += self.tr(" at {time}.").format(time=fmt_time(snap.taken_at)) + " "
         text += self.tr("%n job(s) would bring everything in step.", "", len(snap.plan))
         for line in snap.warnings:

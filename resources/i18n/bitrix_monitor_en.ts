@@ -277,31 +277,31 @@
 <context>
     <name>WindowController</name>
     <message numerus="yes">
-        <source>Checked %n order(s)</source>
+        <source>Checked %Ln order(s)</source>
         <translation>
-            <numerusform>Checked %n order</numerusform>
-            <numerusform>Checked %n orders</numerusform>
+            <numerusform>Checked %Ln order</numerusform>
+            <numerusform>Checked %Ln orders</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <source>, %n user(s)</source>
+        <source>, %Ln user(s)</source>
         <translation>
-            <numerusform>, %n user</numerusform>
-            <numerusform>, %n users</numerusform>
+            <numerusform>, %Ln user</numerusform>
+            <numerusform>, %Ln users</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <source> and %n company(-ies)</source>
+        <source> and %Ln company(-ies)</source>
         <translation>
-            <numerusform> and %n company</numerusform>
-            <numerusform> and %n companies</numerusform>
+            <numerusform> and %Ln company</numerusform>
+            <numerusform> and %Ln companies</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <source> and %n user(s)</source>
+        <source> and %Ln user(s)</source>
         <translation>
-            <numerusform> and %n user</numerusform>
-            <numerusform> and %n users</numerusform>
+            <numerusform> and %Ln user</numerusform>
+            <numerusform> and %Ln users</numerusform>
         </translation>
     </message>
     <message numerus="yes">

@@ -2351,35 +2351,35 @@
         <translation>Данные получены в {time}</translation>
     </message>
     <message numerus="yes">
-        <source>Checked %n order(s)</source>
+        <source>Checked %Ln order(s)</source>
         <translation>
-            <numerusform>Проверен %n заказ</numerusform>
-            <numerusform>Проверено %n заказа</numerusform>
-            <numerusform>Проверено %n заказов</numerusform>
+            <numerusform>Проверен %Ln заказ</numerusform>
+            <numerusform>Проверено %Ln заказа</numerusform>
+            <numerusform>Проверено %Ln заказов</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <source>, %n user(s)</source>
+        <source>, %Ln user(s)</source>
         <translation>
-            <numerusform>, %n пользователь</numerusform>
-            <numerusform>, %n пользователя</numerusform>
-            <numerusform>, %n пользователей</numerusform>
+            <numerusform>, %Ln пользователь</numerusform>
+            <numerusform>, %Ln пользователя</numerusform>
+            <numerusform>, %Ln пользователей</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <source> and %n company(-ies)</source>
+        <source> and %Ln company(-ies)</source>
         <translation>
-            <numerusform> и %n компания</numerusform>
-            <numerusform> и %n компании</numerusform>
-            <numerusform> и %n компаний</numerusform>
+            <numerusform> и %Ln компания</numerusform>
+            <numerusform> и %Ln компании</numerusform>
+            <numerusform> и %Ln компаний</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <source> and %n user(s)</source>
+        <source> and %Ln user(s)</source>
         <translation>
-            <numerusform> и %n пользователь</numerusform>
-            <numerusform> и %n пользователя</numerusform>
-            <numerusform> и %n пользователей</numerusform>
+            <numerusform> и %Ln пользователь</numerusform>
+            <numerusform> и %Ln пользователя</numerusform>
+            <numerusform> и %Ln пользователей</numerusform>
         </translation>
     </message>
     <message>

@@ -182,3 +182,53 @@ def test_the_detail_pane_writes_money_and_times_as_the_language_does(qtbot, monk
         i18n.set_language("en")
         monkeypatch.undo()
         time.tzset()
+
+
+RUSSIAN_CANCELLED = {
+    1: "отменил 1 задание",
+    2: "отменил 2 задания",
+    5: "отменил 5 заданий",
+    11: "отменил 11 заданий",
+    21: "отменил 21 задание",
+    22: "отменил 22 задания",
+    25: "отменил 25 заданий",
+    111: "отменил 111 заданий",
+}
+
+
+@pytest.mark.parametrize(("n", "expected"), sorted(RUSSIAN_CANCELLED.items()))
+def test_russian_plural_forms_of_a_core_message_in_the_window(n: int, expected: str) -> None:
+    i18n.set_language("ru")
+    try:
+        assert message_text(Message("activity.cancelled", {"n": n})) == expected
+    finally:
+        i18n.set_language("en")
+
+
+async def test_large_counts_are_grouped_as_the_language_writes_them(qtbot, data_dirs, fake_service) -> None:
+    """100,000 orders: the overview's count buttons and the snapshot line group the digits."""
+    from dataclasses import replace
+
+    from bitrix_monitor.gui.window import MainWindow
+    from bitrix_monitor.sync.model import EntityCounts
+
+    async def factory(*, demo: bool = False):  # type: ignore[no-untyped-def]
+        return fake_service
+
+    win = MainWindow(config_path=data_dirs.config_file, data_dirs=data_dirs, service_factory=factory)
+    qtbot.addWidget(win)
+    try:
+        assert await win.connect_service()
+        snap = await fake_service.snapshot()
+        big = replace(snap, counts={**snap.counts, "order": EntityCounts(checked=100000, missing=12345)})
+        i18n.set_language("ru")
+        win.overview.set_counts("order", big.counts["order"])
+        assert win.overview.buttons[("order", "missing")].text() == "нет в Битрикс24: 12\u00a0345"
+        win._show_snapshot_summary(big)
+        assert win.overview.snapshot_label.text().startswith("Проверено 100\u00a0000 заказов")
+        i18n.set_language("en")
+        win._show_snapshot_summary(big)
+        assert win.overview.snapshot_label.text().startswith("Checked 100,000 orders")
+    finally:
+        i18n.set_language("en")
+        await win.shutdown()

@@ -8,10 +8,11 @@ from dataclasses import asdict
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from bitrix_monitor import localefmt
 from bitrix_monitor.bitrix.ratelimit import PortalCost
 from bitrix_monitor.gui.models import state_icon
 from bitrix_monitor.gui.widgets import ActivityChart, is_language_change
-from bitrix_monitor.gui.words import QT_TRANSLATE_NOOP, state_help, state_label
+from bitrix_monitor.gui.words import QT_TRANSLATE_NOOP, state_help, state_label, window_language
 from bitrix_monitor.sync.api import QueueSummary
 from bitrix_monitor.sync.model import EntityCounts, RecordState
 
@@ -116,7 +117,8 @@ class OverviewTab(QWidget):
         super().changeEvent(event)
 
     def _show_count(self, key: tuple[str, str], button: QPushButton) -> None:
-        button.setText(f"{state_label(key[1])}: {self.counts.get(key, 0)}")
+        count = localefmt.integer(self.counts.get(key, 0), window_language())  # 1 234 / 1,234
+        button.setText(f"{state_label(key[1])}: {count}")
 
     def show_kind(self, entity: str, shown: bool) -> None:
         if entity in self.boxes:
