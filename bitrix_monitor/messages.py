@@ -211,6 +211,14 @@ TEXTS: dict[str, str] = {
     "activity.pulled_fields": Plural.translate(
         "Message", "wrote %n value(s) edited in Bitrix24 ({fields}) into the shop", "", 0
     ),
+    "activity.stage_pulled": QT_TRANSLATE_NOOP(
+        "Message",
+        "Stage of deal {deal} changed in Bitrix24: {before} → {after}; order {order} status set to {status}",
+    ),
+    "activity.stage_pulled_by": QT_TRANSLATE_NOOP(
+        "Message",
+        "Stage of deal {deal} changed in Bitrix24 by user {user}: {before} → {after}; order {order} status set to {status}",  # noqa: E501
+    ),
     "activity.queued": Plural.translate("Message", "queued %n job(s): {kind}", "", 0),
     "activity.resolved": Plural.translate(
         "Message", "closed %n failed or dead job(s): their records are in sync", "", 0

@@ -44,6 +44,7 @@ WHOLESALE = "Оптовые продажи"  # the portal's second deal pipeline
 # A manager of the demo portal (a person, not the app's webhook user): after seeding, they win one deal in
 # the CRM, which the demo's first sync brings into its order's status.
 DEMO_MANAGER = 7
+DEMO_AUTO_SYNC = 10.0  # seconds between the demo window's pulls and shop polls
 OPEN_STAGES = ("NEW", "PREPARATION", "PREPAYMENT_INVOICE", "EXECUTING", "FINAL_INVOICE")
 
 
@@ -75,12 +76,16 @@ def demo_shop_config(paths: DemoPaths) -> ShopConfig:
 
 
 def demo_config(cfg: AppConfig, paths: DemoPaths) -> AppConfig:
-    """The user's config with the demo's shop, originator and gentle timings."""
+    """The user's config with the demo's shop, originator, gentle timings and auto-sync on."""
     return replace(
         cfg,
         shop=demo_shop_config(paths),
         portal=PortalConfig(plan=DEMO_LIMITS, originator=DEMO_ORIGINATOR, timeout=10.0),
-        sync=replace(cfg.sync, settle_delay=2.0),
+        # Live unless the user set an interval: the window pulls what the manager did in the CRM and
+        # watches the shop, as a desk with auto-sync does.
+        sync=replace(
+            cfg.sync, settle_delay=2.0, auto_sync_interval=cfg.sync.auto_sync_interval or DEMO_AUTO_SYNC
+        ),
     )
 
 

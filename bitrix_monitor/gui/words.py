@@ -104,6 +104,7 @@ ACTORS: dict[str, str] = {
     "staff": QT_TRANSLATE_NOOP("Actor", "staff"),
     "sync": QT_TRANSLATE_NOOP("Actor", "sync"),
     "watch": QT_TRANSLATE_NOOP("Actor", "change watch"),
+    "pull": QT_TRANSLATE_NOOP("Actor", "changes from Bitrix24"),
     "queue": QT_TRANSLATE_NOOP("Actor", "queue"),
     "cli": QT_TRANSLATE_NOOP("Actor", "command line"),
 }

@@ -49,7 +49,7 @@ from bitrix_monitor.sync.field_pull import FieldPuller
 from bitrix_monitor.sync.model import PORTAL_ENTITY, FieldDiff, Plan, PlannedJob, QueueMark, RecordState
 from bitrix_monitor.sync.owners import FieldOwners, baselines
 from bitrix_monitor.sync.ownership import Owner, owner_of
-from bitrix_monitor.sync.pull import WAITING, PullOutcome, StagePuller, hold_waiting
+from bitrix_monitor.sync.pull import WAITING, PullOutcome, StageMoved, StagePuller, hold_waiting
 from bitrix_monitor.sync.reconcile import QueueInfo, Reconciler, TitlePattern, job_for
 from bitrix_monitor.sync.restore import RestoreOutcome, Restorer
 from bitrix_monitor.sync.stages import StageGuard
@@ -59,6 +59,7 @@ log = logging.getLogger(__name__)
 TEAM_LEASE_SECONDS = 30.0  # a killed runner's jobs are claimed again this long after its last heartbeat
 RUNNERS_KEPT_IN_VIEW = timedelta(days=1)  # runners unheard of for longer are history, not the team
 DESK_DESCRIPTION = "bitrix-monitor window"  # how an open window is listed among the team queue's runners
+MOVES_LOGGED = 50  # stage moves of one pull the activity log names one by one (the rest are counted)
 # The team queue's audit trail as the Activity tab shows it: what people and the queue did to jobs, and how
 # the jobs ran (read apart, so a night's thousands of completions never push a person's retry out of view).
 AUDIT_EVENTS = ("retried", "cancelled", "settled", "moved", "lease_expired")
@@ -292,6 +293,7 @@ class MonitorService:
         outcome.fields = edits.written
         outcome.fields_waiting = edits.waiting
         if outcome.pulled:
+            await self._log_moves(outcome.moved)
             self._log_activity("pull", Message("activity.pulled", {"n": len(outcome.pulled)}))
         if edits.written:
             names = ",".join(sorted({p.field for p in edits.written}))
@@ -299,6 +301,27 @@ class MonitorService:
                 "pull", Message("activity.pulled_fields", {"n": len(edits.written), "fields": names})
             )
         return outcome
+
+    async def _log_moves(self, moved: Sequence[StageMoved]) -> None:
+        """One activity line per stage move pulled (the first :data:`MOVES_LOGGED` of a pull), in words: the
+        deal, who moved it as the portal says, the stages by their portal names, what the order became."""
+        shown = moved[:MOVES_LOGGED]
+        by = await self.puller.movers([m.deal_id for m in shown if m.deal_id is not None])
+        pipeline = self.stages.known
+        names = pipeline.names if pipeline is not None else {}
+        for m in shown:
+            who = by.get(m.deal_id) if m.deal_id is not None else None
+            params: dict[str, str | int] = {
+                "deal": m.deal_id if m.deal_id is not None else "?",
+                "before": names.get(m.before or "", m.before or "—"),
+                "after": names.get(m.stage, m.stage),
+                "order": m.key,
+                "status": m.status,
+            }
+            if who:
+                self._log_activity("pull", Message("activity.stage_pulled_by", {**params, "user": who}))
+            else:
+                self._log_activity("pull", Message("activity.stage_pulled", params))
 
     def _baselines(self) -> dict[str, dict[str, dict[str, PullField]]]:
         """Kind → shop key → field → baseline, of every field the CRM may change."""

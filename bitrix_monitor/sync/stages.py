@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from bitrix_monitor.bitrix import BitrixClient
@@ -52,6 +52,7 @@ class Pipeline:
 
     category: int
     stages: tuple[str, ...]
+    names: Mapping[str, str] = field(default_factory=dict)  # stage id -> the portal's name ("Won")
 
     def listing(self) -> str:
         shown = ", ".join(self.stages[:_LISTED])
@@ -94,7 +95,10 @@ async def read_pipeline(client: BitrixClient, category: int) -> Pipeline:
             f"[shop.orders] category = {category}: the portal has no deal pipeline {category}",
             hint=await _pipelines_hint(client),
         )
-    return Pipeline(category, tuple(str(r["STATUS_ID"]) for r in mine))
+    names = {
+        str(r["STATUS_ID"]): str(r["NAME"]) for r in mine if isinstance(r.get("NAME"), str) and r["NAME"]
+    }
+    return Pipeline(category, tuple(str(r["STATUS_ID"]) for r in mine), names)
 
 
 async def _pipelines_hint(client: BitrixClient) -> str:
@@ -141,6 +145,11 @@ class StageGuard:
 
     async def pipeline(self) -> Pipeline:
         return self._pipeline or await self.refresh()
+
+    @property
+    def known(self) -> Pipeline | None:
+        """The pipeline as last read (None before the first read): no request."""
+        return self._pipeline
 
     async def problem(self, order: OrderRow, deal: Mapping[str, Any] | None = None) -> str | None:
         """Why an order's values cannot be sent to ``deal`` (None: a new deal in the configured pipeline),

@@ -43,6 +43,10 @@
         <translation>отслеживание изменений</translation>
     </message>
     <message>
+        <source>changes from Bitrix24</source>
+        <translation>изменения из Битрикс24</translation>
+    </message>
+    <message>
         <source>queue</source>
         <translation>очередь</translation>
     </message>
@@ -887,6 +891,14 @@
             <numerusform>записал в магазин %n значения, изменённые в Битрикс24 ({fields})</numerusform>
             <numerusform>записал в магазин %n значений, изменённых в Битрикс24 ({fields})</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Stage of deal {deal} changed in Bitrix24: {before} → {after}; order {order} status set to {status}</source>
+        <translation>Стадия сделки {deal} изменена в Битрикс24: {before} → {after}; статус заказа {order} — {status}</translation>
+    </message>
+    <message>
+        <source>Stage of deal {deal} changed in Bitrix24 by user {user}: {before} → {after}; order {order} status set to {status}</source>
+        <translation>Стадия сделки {deal} изменена в Битрикс24 пользователем {user}: {before} → {after}; статус заказа {order} — {status}</translation>
     </message>
     <message numerus="yes">
         <source>queued %n job(s): {kind}</source>
