@@ -231,6 +231,9 @@ TEXTS: dict[str, str] = {
     "activity.restored": QT_TRANSLATE_NOOP("Message", "restored {entity} {id} from the archive as {new_id}"),
     "activity.settled.done": Plural.translate("Message", "settled %n in-doubt job(s) as done", "", 0),
     "activity.settled.retry": Plural.translate("Message", "settled %n in-doubt job(s) for a retry", "", 0),
+    "activity.unlinked": Plural.translate(
+        "Message", "unlinked %n shop record(s) from {entity} records deleted in Bitrix24", "", 0
+    ),
     "activity.paused": QT_TRANSLATE_NOOP("Message", "paused the runner"),
     "activity.resumed": QT_TRANSLATE_NOOP("Message", "resumed the runner"),
     "runner.internal_error": QT_TRANSLATE_NOOP(

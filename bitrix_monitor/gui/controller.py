@@ -33,7 +33,7 @@ from bitrix_monitor.errors import UserFacingError
 from bitrix_monitor.kinds import shop_of
 from bitrix_monitor.sync.api import ConnectionTests, MonitorApi, QueueSummary, Snapshot
 from bitrix_monitor.sync.archive import ArchivedRecord
-from bitrix_monitor.sync.model import PORTAL_ENTITY, Plan, Progress, RecordStatus
+from bitrix_monitor.sync.model import PORTAL_ENTITY, Plan, Progress, RecordState, RecordStatus
 
 from .aio import LatestTask, ProgressRelay, set_user_error_sink, spawn
 from .models import OBJECT_ROLE, ActivityModel, RowTableModel, TableFilterProxy, archived_title, fmt_time
@@ -378,7 +378,7 @@ class WindowController:
         if not plan.jobs:
             self.message_bar.show_message(self.tr("Nothing to queue: the selected records need no such job."))
             return 0
-        if not await self.confirm_plan(plan):
+        if not await self.confirm_plan(plan) or not await self._confirm_recreate(plan):
             return 0
         n = await service.apply(plan)
         self.say(lambda: self.tr("Queued %n job(s)", "", n))
@@ -392,7 +392,25 @@ class WindowController:
         if not keys:
             self.message_bar.show_message(self.tr("Select the records first."))
             return 0
-        return await self.apply_plan(service.plan_for(self.snapshot, entity, list(keys), action))
+        if action == "unlink":
+            return await self.unlink_records(entity, keys)
+        plan = service.plan_for(self.snapshot, entity, list(keys), action)
+        if action == "relink" and not plan.jobs:
+            wanted = set(keys)
+            gone = [
+                s
+                for s in self.snapshot.statuses(entity)
+                if s.key in wanted and s.state is RecordState.STALE_LINK
+            ]
+            if gone:
+                self.message_bar.show_message(
+                    self.tr(
+                        "Nothing to re-link: the record it stored no longer exists in Bitrix24 and none "
+                        "other was found. Re-create it (a new record from the shop's data) or unlink it."
+                    )
+                )
+                return 0
+        return await self.apply_plan(plan)
 
     async def sync_everything(self) -> int:
         if self.snapshot is None:
@@ -531,9 +549,7 @@ class WindowController:
         if rec is None or self.service is None:
             tab.detail.show_record(None)
             return
-        portal = rec.portal_id if rec.portal_id is not None else rec.stored_id
-        url = self.service.record_url(rec.entity, portal) if portal is not None else None
-        tab.detail.show_record(rec, url)
+        tab.detail.show_record(rec, self._portal_url(rec))
         self._history.start(self._load_history(tab, rec))
 
     def history_task(self) -> asyncio.Task[Any] | None:
@@ -597,9 +613,85 @@ class WindowController:
         await self.refresh_archive()
         return outcome.new_id is not None
 
-    def open_in_portal(self, rec: RecordStatus) -> None:
+    def _portal_url(self, rec: RecordStatus) -> str | None:
+        """The record's page in Bitrix24; None when it has none (nothing linked, or a stored id Bitrix24
+        no longer has: a stale link opens nothing)."""
+        if self.service is None or rec.state is RecordState.STALE_LINK:
+            return None
         portal = rec.portal_id if rec.portal_id is not None else rec.stored_id
-        url = self.service.record_url(rec.entity, portal) if self.service and portal is not None else None
+        return self.service.record_url(rec.entity, portal) if portal is not None else None
+
+    def pane_link(self, tab: RecordsTab, url: str) -> None:
+        """A link in the detail pane: the record's page, or a stale link's re-create / unlink."""
+        rec = tab.detail.record
+        if rec is None:
+            return
+        if url == tab.detail.RECREATE_LINK:
+            self.run(self.queue_action(rec.entity, [rec.key], "create"), "re-create")
+        elif url == tab.detail.UNLINK_LINK:
+            self.run(self.unlink_records(rec.entity, [rec.key]), "unlink")
+        else:
+            self.open_url(url)
+
+    async def unlink_records(self, entity: str, keys: Sequence[str]) -> int:
+        """Ask, then make the selected stale links forget the ids Bitrix24 no longer has."""
+        service = self.require_service()
+        wanted = set(keys)
+        stale = [
+            s
+            for s in (self.snapshot.statuses(entity) if self.snapshot else ())
+            if s.key in wanted and s.state is RecordState.STALE_LINK and s.stored_id is not None
+        ]
+        if not stale:
+            self.message_bar.show_message(
+                self.tr("Only a stale link can be unlinked: none of the selected records has one.")
+            )
+            return 0
+        n = len(stale)
+        listed = ", ".join(f"{record_kind_label(entity)} {s.key} → {s.stored_id}" for s in stale[:10])
+        question = (
+            self.tr("Unlink %n record(s)?", "", n)
+            + "\n\n"
+            + self.tr(
+                "The shop forgets the ids of Bitrix24 records that no longer exist ({list}). The records "
+                "then show as missing; nothing is created in Bitrix24 until someone queues it."
+            ).format(list=listed)
+        )
+        if not await self.ask(ConfirmDialog(question, self.tr("Unlink %n record(s)", "", n), self.widget)):
+            return 0
+        done = await service.unlink(entity, [(s.key, s.stored_id) for s in stale if s.stored_id is not None])
+        self.message_bar.show_message(self.tr("Unlinked %n record(s).", "", done))
+        await self.refresh()
+        return done
+
+    async def _confirm_recreate(self, plan: Plan) -> bool:
+        """Before re-creating records someone deleted in Bitrix24, say so and ask: it may have been on
+        purpose. True when there are none, or the person agrees."""
+        gone = [j for j in plan.jobs if j.payload and j.payload.get("stale_id") is not None]
+        if not gone:
+            return True
+        n = len(gone)
+        listed = ", ".join(f"{j.entity_key} → {j.payload['stale_id']}" for j in gone[:10] if j.payload)
+        question = self.tr(
+            "%n of these records were deleted or merged in Bitrix24 by someone, not by this app: {list}.",
+            "",
+            n,
+        ).format(list=listed)
+        question += "\n\n" + self.tr(
+            "Re-creating makes new records from the shop's data. If they were deleted on purpose, unlink "
+            "them instead."
+        )
+        return await self.ask(ConfirmDialog(question, self.tr("Re-create %n record(s)", "", n), self.widget))
+
+    def open_in_portal(self, rec: RecordStatus) -> None:
+        if rec.state is RecordState.STALE_LINK:
+            self.message_bar.show_message(
+                self.tr(
+                    "{kind} {key} points at a record Bitrix24 no longer has: re-create or unlink it."
+                ).format(kind=record_kind_label(rec.entity), key=rec.key)
+            )
+            return
+        url = self._portal_url(rec)
         if url is None:
             self.message_bar.show_message(
                 self.tr("{kind} {key} has no record in Bitrix24 yet.").format(

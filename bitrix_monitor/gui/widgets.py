@@ -35,7 +35,7 @@ from bitrix_monitor.log import redact
 from bitrix_monitor.money import AmountError, parse_amount
 from bitrix_monitor.sync.api import MergePreview, RecordChanges
 from bitrix_monitor.sync.fields import PORTAL_TIMES, WHO, portal_time
-from bitrix_monitor.sync.model import Plan, RecordStatus
+from bitrix_monitor.sync.model import PORTAL_ENTITY, Plan, RecordState, RecordStatus
 
 from .models import STATE_COLOURS, fmt_time
 from .words import (
@@ -363,6 +363,8 @@ class DetailPane(QTextBrowser):
 
     link_clicked = Signal(str)
     DETAILS_LINK = "bm:technical-details"
+    RECREATE_LINK = "bm:recreate"  # a stale link's two ways out (handled by the window)
+    UNLINK_LINK = "bm:unlink"
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -460,6 +462,29 @@ class DetailPane(QTextBrowser):
         self.history = lines
         self._render()
 
+    def _stale_html(self, rec: RecordStatus, gone: int) -> str:
+        """A stored id Bitrix24 no longer has: no link to open, the two ways out and what each does."""
+        e = html.escape
+        crm = PORTAL_ENTITY.get(rec.entity, rec.entity)
+        what = f"{record_kind_label(crm)} {gone}"
+        said = self.tr(
+            "{record} no longer exists in Bitrix24: it was deleted or merged there, not by this app."
+        ).format(record=what)
+        recreate = self.tr("Re-create")
+        recreate_does = self.tr(
+            "queues a new record made from the shop's data; the shop then stores its id (asks first)."
+        )
+        unlink = self.tr("Unlink")
+        unlink_does = self.tr(
+            "the shop forgets {id}; the record shows as missing, and nothing is created until someone "
+            "queues it (asks first)."
+        ).format(id=gone)
+        return (
+            f"<p><b>{e(said)}</b></p><ul>"
+            f'<li><a href="{self.RECREATE_LINK}">{e(recreate)}</a>: {e(recreate_does)}</li>'
+            f'<li><a href="{self.UNLINK_LINK}">{e(unlink)}</a>: {e(unlink_does)}</li></ul>'
+        )
+
     def _history_line(self, line: str) -> str:
         """One job event for a person: when, the job in words, what happened (the JSON stays out)."""
         m = HISTORY_LINE.match(line)
@@ -490,7 +515,9 @@ class DetailPane(QTextBrowser):
             ids.append(self.tr("Bitrix24 id {id}").format(id=rec.portal_id))
         if ids:
             parts.append(f"<p>{e(', '.join(ids))}</p>")
-        if self.url:
+        if rec.state is RecordState.STALE_LINK and rec.stored_id is not None:
+            parts.append(self._stale_html(rec, rec.stored_id))
+        elif self.url:
             link = self.tr("Open in Bitrix24")
             parts.append(f'<p><a href="{e(self.url)}">{e(link)}</a></p>')
         if rec.note:

@@ -136,6 +136,7 @@ class MainWindow(WindowController, QMainWindow):
             )
             tab.current_changed.connect(lambda rec, t=tab: self._show_detail(t, rec))
             tab.open_requested.connect(self.open_in_portal)
+            tab.detail.link_clicked.connect(lambda url, t=tab: self.pane_link(t, url))
             tab.resolve_requested.connect(
                 lambda entity, key, take: self.run(self.resolve_conflict(entity, key, take), "resolve")
             )

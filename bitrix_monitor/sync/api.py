@@ -247,6 +247,10 @@ class MonitorApi(Protocol):
         """Re-create an archived record in Bitrix24 (exactly once) and re-point the shop where it can."""
         ...
 
+    async def unlink(self, entity: str, links: Sequence[tuple[str, int]]) -> int:
+        """Make shop records (key, stored id) forget ids of Bitrix24 records that no longer exist."""
+        ...
+
     async def cleanup_preview(self, plan: Plan) -> list[MergePreview]:
         """For each cleanup job of ``plan``: which record stays and which disappear, with key fields."""
         ...

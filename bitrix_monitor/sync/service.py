@@ -475,7 +475,9 @@ class MonitorService:
                 job = job or job_for(dataclasses.replace(s, hold=""))
                 if job:
                     jobs.append(job)
-            elif action == "relink" and s.state in (RecordState.UNLINKED, RecordState.STALE_LINK) and job:
+            elif action == "relink" and job and (s.state is RecordState.UNLINKED or s.relink_to is not None):
+                # A re-link adopts a record that exists. A stale link with nothing to adopt is re-created or
+                # unlinked by a person's choice, never turned into a create here.
                 jobs.append(job)
         return Plan(tuple(jobs))
 
@@ -660,6 +662,25 @@ class MonitorService:
             )
             for j in jobs
         ]
+
+    async def unlink(self, entity: str, links: Sequence[tuple[str, int]]) -> int:
+        """Make shop records forget the ids of Bitrix24 records that no longer exist: ``links`` are (key,
+        stored id). An id the portal still has is kept, and so is a row that meanwhile stores another id
+        (compare-and-set). The records then show as missing; nothing is created. Returns the rows changed."""
+        crm, shop_entity = crm_of(entity), shop_of(entity)
+        try:
+            found = await self.client.get_many(crm, [i for _k, i in links])
+        except BitrixError as exc:
+            if isinstance(exc, UserFacingError):
+                raise
+            raise PortalFailed(self.webhook, exc) from exc
+        n = 0
+        for key, stale in links:
+            if found.get(stale) is None:
+                n += await asyncio.to_thread(self.shop.set_id, shop_entity, key, None, expected=stale)
+        if n:
+            self._log_activity("staff", Message("activity.unlinked", {"n": n, "entity": crm}))
+        return n
 
     async def retry_jobs(self, ids: Sequence[int]) -> int:
         n = len(await asyncio.to_thread(self.queue.retry, list(ids), actor=self.actor("staff")))

@@ -94,6 +94,13 @@
         </translation>
     </message>
     <message numerus="yes">
+        <source>unlinked %n shop record(s) from {entity} records deleted in Bitrix24</source>
+        <translation>
+            <numerusform>unlinked %n shop record from {entity} records deleted in Bitrix24</numerusform>
+            <numerusform>unlinked %n shop records from {entity} records deleted in Bitrix24</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>Orders: %Ln checked</source>
         <translation>
             <numerusform>Orders: %Ln checked</numerusform>
@@ -414,6 +421,41 @@
         <translation>
             <numerusform>%n orphan deal in Bitrix24 matches no shop row: {list}.</numerusform>
             <numerusform>%n orphan deals in Bitrix24 match no shop row: {list}.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Unlink %n record(s)?</source>
+        <translation>
+            <numerusform>Unlink %n record?</numerusform>
+            <numerusform>Unlink %n records?</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Unlink %n record(s)</source>
+        <translation>
+            <numerusform>Unlink %n record</numerusform>
+            <numerusform>Unlink %n records</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Unlinked %n record(s).</source>
+        <translation>
+            <numerusform>Unlinked %n record.</numerusform>
+            <numerusform>Unlinked %n records.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n of these records were deleted or merged in Bitrix24 by someone, not by this app: {list}.</source>
+        <translation>
+            <numerusform>%n of these records was deleted or merged in Bitrix24 by someone, not by this app: {list}.</numerusform>
+            <numerusform>%n of these records were deleted or merged in Bitrix24 by someone, not by this app: {list}.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Re-create %n record(s)</source>
+        <translation>
+            <numerusform>Re-create %n record</numerusform>
+            <numerusform>Re-create %n records</numerusform>
         </translation>
     </message>
     <message numerus="yes">

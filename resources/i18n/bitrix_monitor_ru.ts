@@ -299,6 +299,26 @@
         <translation>{field}: обе стороны последний раз сошлись на {value}</translation>
     </message>
     <message>
+        <source>{record} no longer exists in Bitrix24: it was deleted or merged there, not by this app.</source>
+        <translation>{record}: этой записи больше нет в Битрикс24 — её удалили или объединили там, не это приложение.</translation>
+    </message>
+    <message>
+        <source>Re-create</source>
+        <translation>Создать заново</translation>
+    </message>
+    <message>
+        <source>queues a new record made from the shop&apos;s data; the shop then stores its id (asks first).</source>
+        <translation>ставит в очередь создание новой записи по данным магазина; магазин затем хранит её ID (с подтверждением).</translation>
+    </message>
+    <message>
+        <source>Unlink</source>
+        <translation>Отвязать</translation>
+    </message>
+    <message>
+        <source>the shop forgets {id}; the record shows as missing, and nothing is created until someone queues it (asks first).</source>
+        <translation>магазин забывает {id}; запись показывается как «нет в Битрикс24», и ничего не создаётся, пока кто-нибудь не поставит это в очередь (с подтверждением).</translation>
+    </message>
+    <message>
         <source>Select a record to see it next to its Bitrix24 record.</source>
         <translation>Выберите запись, чтобы сравнить её с записью в Битрикс24.</translation>
     </message>
@@ -956,6 +976,14 @@
             <numerusform>отправил %n заданий с неизвестным результатом на повтор</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>unlinked %n shop record(s) from {entity} records deleted in Bitrix24</source>
+        <translation>
+            <numerusform>отвязана %n запись магазина от удалённых в Битрикс24 записей ({entity})</numerusform>
+            <numerusform>отвязаны %n записи магазина от удалённых в Битрикс24 записей ({entity})</numerusform>
+            <numerusform>отвязано %n записей магазина от удалённых в Битрикс24 записей ({entity})</numerusform>
+        </translation>
+    </message>
     <message>
         <source>paused the runner</source>
         <translation>приостановил обработчик</translation>
@@ -1454,6 +1482,10 @@
         <translation>Перепривязать</translation>
     </message>
     <message>
+        <source>Unlink deleted…</source>
+        <translation>Отвязать удалённые…</translation>
+    </message>
+    <message>
         <source>Queue deal creation in Bitrix24</source>
         <translation>Создать сделки в Битрикс24</translation>
     </message>
@@ -1496,6 +1528,10 @@
     <message>
         <source>All states</source>
         <translation>Все состояния</translation>
+    </message>
+    <message>
+        <source>For records whose Bitrix24 record was deleted there: the shop forgets that id, and the record shows as missing (asks first)</source>
+        <translation>Для записей, чья запись в Битрикс24 там удалена: магазин забывает этот ID, и запись показывается как «нет в Битрикс24» (с подтверждением)</translation>
     </message>
     <message>
         <source>{shown} of {total}</source>
@@ -2471,6 +2507,10 @@
         <translation>Сначала выберите записи.</translation>
     </message>
     <message>
+        <source>Nothing to re-link: the record it stored no longer exists in Bitrix24 and none other was found. Re-create it (a new record from the shop&apos;s data) or unlink it.</source>
+        <translation>Привязывать не к чему: записи, которую хранил магазин, больше нет в Битрикс24, и другой не найдено. Создайте её заново (новая запись по данным магазина) или отвяжите.</translation>
+    </message>
+    <message>
         <source>No jobs selected or shown by the filter.</source>
         <translation>Нет выбранных заданий, и фильтр ничего не показывает.</translation>
     </message>
@@ -2641,6 +2681,62 @@
     <message>
         <source>Restored {record} as {new}; {shop_record} keeps the record it has, and the restored one stands beside it.</source>
         <translation>Восстановлено: {record} → {new}; запись магазина ({shop_record}) ссылается на прежнюю запись, а восстановленная стоит рядом.</translation>
+    </message>
+    <message>
+        <source>Only a stale link can be unlinked: none of the selected records has one.</source>
+        <translation>Отвязать можно только устаревшую ссылку: ни у одной из выбранных записей её нет.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Unlink %n record(s)?</source>
+        <translation>
+            <numerusform>Отвязать %n запись?</numerusform>
+            <numerusform>Отвязать %n записи?</numerusform>
+            <numerusform>Отвязать %n записей?</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The shop forgets the ids of Bitrix24 records that no longer exist ({list}). The records then show as missing; nothing is created in Bitrix24 until someone queues it.</source>
+        <translation>Магазин забудет ID записей Битрикс24, которых больше нет ({list}). Затем записи показываются как «нет в Битрикс24»; в Битрикс24 ничего не создаётся, пока кто-нибудь не поставит это в очередь.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Unlink %n record(s)</source>
+        <translation>
+            <numerusform>Отвязать %n запись</numerusform>
+            <numerusform>Отвязать %n записи</numerusform>
+            <numerusform>Отвязать %n записей</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Unlinked %n record(s).</source>
+        <translation>
+            <numerusform>Отвязана %n запись.</numerusform>
+            <numerusform>Отвязаны %n записи.</numerusform>
+            <numerusform>Отвязано %n записей.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n of these records were deleted or merged in Bitrix24 by someone, not by this app: {list}.</source>
+        <translation>
+            <numerusform>%n из этих записей удалена или объединена в Битрикс24 кем-то, не этим приложением: {list}.</numerusform>
+            <numerusform>%n из этих записей удалены или объединены в Битрикс24 кем-то, не этим приложением: {list}.</numerusform>
+            <numerusform>%n из этих записей удалены или объединены в Битрикс24 кем-то, не этим приложением: {list}.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Re-creating makes new records from the shop&apos;s data. If they were deleted on purpose, unlink them instead.</source>
+        <translation>Создание заново делает новые записи по данным магазина. Если их удалили намеренно, лучше отвяжите их.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Re-create %n record(s)</source>
+        <translation>
+            <numerusform>Создать заново %n запись</numerusform>
+            <numerusform>Создать заново %n записи</numerusform>
+            <numerusform>Создать заново %n записей</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>{kind} {key} points at a record Bitrix24 no longer has: re-create or unlink it.</source>
+        <translation>{kind} {key} ссылается на запись, которой больше нет в Битрикс24: создайте её заново или отвяжите.</translation>
     </message>
     <message>
         <source>{kind} {key} has no record in Bitrix24 yet.</source>

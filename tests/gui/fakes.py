@@ -220,8 +220,8 @@ class FakeService:
                 kind = "update"
             elif action == "cleanup" and rec.state is RecordState.DUPLICATED:
                 kind = "cleanup"
-            elif action == "relink" and rec.state in {RecordState.UNLINKED, RecordState.STALE_LINK}:
-                kind = "update" if rec.state is RecordState.UNLINKED else "create"
+            elif action == "relink" and rec.state is RecordState.UNLINKED:
+                kind = "update"
             elif action == "sync":
                 kind = {
                     RecordState.MISSING: "create",
@@ -231,7 +231,8 @@ class FakeService:
                     RecordState.DUPLICATED: "cleanup",
                 }.get(rec.state)
             if kind:
-                jobs.append(PlannedJob(f"{portal}.{kind}", key, rec.state.label))
+                stale = {"stale_id": rec.stored_id} if rec.state is RecordState.STALE_LINK else None
+                jobs.append(PlannedJob(f"{portal}.{kind}", key, rec.state.label, stale))
         return Plan(tuple(jobs))
 
     async def apply(self, plan: Plan, *, actor: str = "staff") -> int:
@@ -366,6 +367,17 @@ class FakeService:
         self.archive[i] = dataclasses.replace(rec, restored_as=new_id)
         self._log("staff", f"restored {rec.entity} {rec.portal_id} from the archive as {new_id}")
         return RestoreOutcome(new_id, "restored", repointed=rec.shop_key == "51")
+
+    async def unlink(self, entity: str, links: Sequence[tuple[str, int]]) -> int:
+        await asyncio.sleep(0)
+        n = 0
+        for key, stale in links:
+            rec = self.records[(entity, key)]
+            if rec.state is RecordState.STALE_LINK and rec.stored_id == stale:
+                rec.stored_id, rec.state, rec.note = None, RecordState.MISSING, ""
+                n += 1
+        self._log("staff", f"unlinked {n}")
+        return n
 
     async def cleanup_preview(self, plan: Plan) -> list[MergePreview]:
         await asyncio.sleep(0)

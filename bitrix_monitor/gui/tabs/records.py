@@ -28,6 +28,7 @@ ACTIONS: tuple[tuple[str, str], ...] = (
     ("update", QT_TRANSLATE_NOOP("RecordsTab", "Queue update from the shop")),
     ("cleanup", QT_TRANSLATE_NOOP("RecordsTab", "Queue merging of duplicates")),
     ("relink", QT_TRANSLATE_NOOP("RecordsTab", "Queue re-link")),
+    ("unlink", QT_TRANSLATE_NOOP("RecordsTab", "Unlink deleted…")),
 )
 # The create button names what it creates.
 CREATE_TEXTS: dict[str, str] = {
@@ -139,6 +140,12 @@ class RecordsTab(QWidget):
             if action == "create" and self.portal_entity in CREATE_TEXTS:
                 text = CREATE_TEXTS[self.portal_entity]
             self.action_buttons[action].setText(self.tr(text))
+        self.action_buttons["unlink"].setToolTip(
+            self.tr(
+                "For records whose Bitrix24 record was deleted there: the shop forgets that id, and the "
+                "record shows as missing (asks first)"
+            )
+        )
         self._update_count()
 
     def changeEvent(self, event: QEvent) -> None:
@@ -208,6 +215,9 @@ class RecordsTab(QWidget):
         copy.triggered.connect(self.copy_ids)
         open_ = menu.addAction(self.tr("Open in Bitrix24"))
         open_.triggered.connect(self._open_current)
+        current = self.view.currentIndex().data(OBJECT_ROLE)
+        # A stored id Bitrix24 no longer has opens nothing: the pane offers re-create and unlink instead.
+        open_.setEnabled(current is not None and current.state is not RecordState.STALE_LINK)
         menu.popup(self.view.viewport().mapToGlobal(pos))
 
     def copy_ids(self) -> None:
