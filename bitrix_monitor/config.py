@@ -300,6 +300,14 @@ class SyncConfig:
     settle_delay: float = field(
         default=60.0, metadata=_doc("Seconds before an unconfirmed create is looked up again and retried")
     )
+    full_every: str = field(
+        default="24h",
+        metadata=_doc('A reconcile reads everything again this often ("24h", "90m", "0": only on demand)'),
+    )
+    deletions_every: str = field(
+        default="1h",
+        metadata=_doc('Records deleted in the portal are looked for this often ("1h", "0": at full passes)'),
+    )
 
 
 LANGUAGES = ("system", "en", "ru")
@@ -450,8 +458,25 @@ _NUMBER_RANGES = (
 )
 
 
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
+_UNIT = {"": 1.0, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
+
+
+def duration_seconds(text: str) -> float:
+    """``"24h"``, ``"90m"``, ``"30s"``, ``"2d"`` or a number of seconds, in seconds (0: never)."""
+    m = _DURATION.match(text)
+    if m is None:
+        raise ConfigError(f"{text[:40]!r} is not a duration", hint='a number with s, m, h or d: "24h", "90m"')
+    return float(m.group(1)) * _UNIT[m.group(2)]
+
+
 def _check_numbers(cfg: AppConfig) -> None:
     """Every number is finite and in a range that makes sense (TOML allows nan and inf)."""
+    for key in ("full_every", "deletions_every"):
+        try:
+            duration_seconds(getattr(cfg.sync, key))
+        except ConfigError as exc:
+            raise ConfigError(f"[sync] {key}: {exc.message}", hint=exc.hint) from None
     for section, key, low, low_ok, high in _NUMBER_RANGES:
         value = getattr(getattr(cfg, section), key)
         above = value >= low if low_ok else value > low

@@ -272,6 +272,19 @@ LABELS: dict[Key, tuple[str, str]] = {
             "postgresql://bitrix_monitor@db.example/bitrix_monitor; empty: this desk's own queue",
         ),
     ),
+    ("sync", "full_every"): (
+        QT_TRANSLATE_NOOP("Setting", "Read everything again every"),
+        QT_TRANSLATE_NOOP(
+            "Setting",
+            "Between full checks a refresh reads only what changed; e.g. 24h, 90m; 0: only when asked",
+        ),
+    ),
+    ("sync", "deletions_every"): (
+        QT_TRANSLATE_NOOP("Setting", "Look for deleted records every"),
+        QT_TRANSLATE_NOOP(
+            "Setting", "How often to check that records in Bitrix24 still exist; e.g. 1h; 0: at full checks"
+        ),
+    ),
     ("window", "language"): (
         QT_TRANSLATE_NOOP("Setting", "Language"),
         QT_TRANSLATE_NOOP("Setting", "The language of the window; changes at once"),

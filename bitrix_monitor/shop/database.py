@@ -369,6 +369,21 @@ class ShopDatabase:
             if len(page) < page_size:
                 return
 
+    def keys(self, kind: str, *, page_size: int = 50_000) -> list[str]:
+        """Every key of the kind's table, in key order (read in pages, the key column alone)."""
+        spec = self._of(kind)
+        key = spec.key.column
+        base = sa.select(key).order_by(key).limit(page_size)
+        out: list[str] = []
+        last: Any = None
+        while True:
+            stmt = base if last is None else base.where(key > last)
+            page = self._run(f"reading {spec.plural}' keys", lambda c, s=stmt: c.execute(s).scalars().all())  # type: ignore[misc]
+            out += (str(v) for v in page)
+            if len(page) < page_size:
+                return out
+            last = page[-1]
+
     def get_rows(self, kind: str, keys: Iterable[str]) -> dict[str, ShopRow]:
         """The kind's rows with these keys (missing keys are simply absent)."""
         spec = self._of(kind)

@@ -72,6 +72,8 @@ class Snapshot:
     warnings: tuple[str, ...] = ()  # one line each, for a person (e.g. deals in another pipeline)
     # What this reconcile cost the portal: requests made, operating time consumed per method.
     portal: PortalCost = field(default_factory=PortalCost)
+    # "full": everything was read; "incremental": only what changed since the last pass (the rest as it was)
+    pass_kind: str = "full"
 
     @property
     def kinds(self) -> tuple[str, ...]:

@@ -10,11 +10,12 @@ whichever costs fewer requests.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import logging
 import math
 import re
 import string
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -41,7 +42,7 @@ from bitrix_monitor.sync.model import (
     RecordStatus,
 )
 from bitrix_monitor.sync.ownership import KEEPABLE, Owner, owner_of, stamp
-from bitrix_monitor.sync.stages import pipeline_warning
+from bitrix_monitor.sync.stages import category_of, pipeline_warning_of
 
 log = logging.getLogger(__name__)
 
@@ -61,11 +62,103 @@ PushFilter = Callable[[str, str, list[FieldDiff], Mapping[str, Any]], list[Field
 
 @dataclass
 class PortalView:
-    """What was read from the portal for one entity type."""
+    """What was read from the portal for one entity type.
+
+    ``full``: every record of the type was read (a full scan), not only ours and the ones reconciliation
+    needs. Records go in through :meth:`put` (indexed as ours or restored when they are) or :meth:`keep`
+    (by id only), out through :meth:`drop`; the e-mail and phone index is built on first use and kept up to
+    date from then on.
+    """
 
     by_id: dict[int, dict[str, Any]] = field(default_factory=dict)
     ours_by_origin: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     restored: set[int] = field(default_factory=set)  # ours, marked as restored from the archive
+    full: bool = False
+    ours_ids: set[int] = field(default_factory=set)
+    _comm: tuple[dict[str, list[int]], dict[str, list[int]]] | None = None
+
+    def keep(self, rid: int, rec: dict[str, Any]) -> None:
+        """Hold ``rec`` by id (a stored record, a candidate sharing an e-mail, a legacy deal)."""
+        if self._comm is not None and rid in self.by_id:
+            self._unindex_comm(rid, self.by_id[rid])
+        self.by_id[rid] = rec
+        if self._comm is not None:
+            self._index_comm(rid, rec)
+
+    def put(self, rec: dict[str, Any], originator: str) -> None:
+        """Hold ``rec`` and index it as ours (by origin id, each origin's ids in order) or restored when it
+        is."""
+        rid = _int(rec.get("ID"))
+        if rid is None:
+            return
+        if rid in self.by_id:
+            self._unindex_owner(rid, self.by_id[rid])
+        self.keep(rid, rec)
+        origin = rec.get("ORIGIN_ID")
+        owner = owner_of(rec, originator)
+        if owner is Owner.RESTORED:
+            self.restored.add(rid)  # restored from the archive by a person: neither duplicate nor orphan
+        elif origin and owner is Owner.OURS:
+            ids = self.ours_by_origin[str(origin)]
+            if not ids or ids[-1] < rid:
+                ids.append(rid)
+            else:
+                bisect.insort(ids, rid)
+            self.ours_ids.add(rid)
+
+    def drop(self, rid: int) -> dict[str, Any] | None:
+        """Forget a record (deleted in the portal); returns what was held."""
+        rec = self.by_id.pop(rid, None)
+        if rec is not None:
+            self._unindex_owner(rid, rec)
+            if self._comm is not None:
+                self._unindex_comm(rid, rec)
+        return rec
+
+    def _unindex_owner(self, rid: int, rec: Mapping[str, Any]) -> None:
+        self.restored.discard(rid)
+        if rid in self.ours_ids:
+            self.ours_ids.discard(rid)
+            origin = str(rec.get("ORIGIN_ID"))
+            ids = self.ours_by_origin.get(origin)
+            if ids is not None and rid in ids:
+                ids.remove(rid)
+                if not ids:
+                    del self.ours_by_origin[origin]
+
+    def comm_index(self) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+        """Ids of the records held, by normalised e-mail and by normalised phone."""
+        if self._comm is None:
+            self._comm = (defaultdict(list), defaultdict(list))
+            for rid, rec in self.by_id.items():
+                self._index_comm(rid, rec)
+        return self._comm
+
+    def _index_comm(self, rid: int, rec: Mapping[str, Any]) -> None:
+        assert self._comm is not None
+        for index, value in zip(self._comm, comm_keys(rec), strict=True):
+            for v in value:
+                index[v].append(rid)
+
+    def _unindex_comm(self, rid: int, rec: Mapping[str, Any]) -> None:
+        assert self._comm is not None
+        for index, value in zip(self._comm, comm_keys(rec), strict=True):
+            for v in value:
+                ids = index.get(v)
+                if ids is not None and rid in ids:
+                    ids.remove(rid)
+                    if not ids:
+                        del index[v]
+
+
+def comm_keys(rec: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+    """A portal record's normalised e-mails and phones."""
+    out: tuple[list[str], list[str]] = ([], [])
+    for values, norm, into in (("EMAIL", F.email_key, out[0]), ("PHONE", F.phone_key, out[1])):
+        for v in rec.get(values) or []:
+            if isinstance(v, Mapping) and v.get("VALUE"):
+                into.append(norm(str(v["VALUE"])))
+    return out
 
 
 @dataclass(frozen=True)
@@ -133,11 +226,12 @@ class Reconciler:
             key = pattern.key_of(str(rec.get("TITLE") or ""))
             if rid is None or key is None or owner_of(rec, self.originator) is not Owner.LEGACY:
                 return
-            view.by_id.setdefault(rid, rec)
+            if rid not in view.by_id:
+                view.keep(rid, rec)
             found[key].append(rid)
 
         if self.legacy_known is not None:
-            for rid in sorted(self._known_legacy_ids()):
+            for rid in sorted(self.known_legacy_ids()):
                 if rid in view.by_id:
                     take(view.by_id[rid])
         else:
@@ -153,31 +247,17 @@ class Reconciler:
             self.legacy_found = {k: list(v) for k, v in found.items()}
         return found
 
-    def _known_legacy_ids(self) -> set[int]:
+    def known_legacy_ids(self) -> set[int]:
         if self.legacy_known is None or self.title_pattern is None:
             return set()
         return {int(i) for ids in self.legacy_known.values() for i in ids}
 
-    def _take(self, view: PortalView, rec: dict[str, Any]) -> None:
-        rid = _int(rec.get("ID"))
-        if rid is None:
-            return
-        view.by_id[rid] = rec
-        origin = rec.get("ORIGIN_ID")
-        owner = owner_of(rec, self.originator)
-        if owner is Owner.RESTORED:
-            view.restored.add(rid)  # restored from the archive by a person: neither duplicate nor orphan
-        elif origin and owner is Owner.OURS:
-            view.ours_by_origin[str(origin)].append(rid)
-
     async def _scan(self, entity: str, select: list[str], *, ours_only: bool) -> PortalView:
-        view = PortalView()
+        view = PortalView(full=not ours_only)
         flt = {"ORIGINATOR_ID": self.originator} if ours_only else None
         async for page in self.client.list_all(f"crm.{entity}.list", filter=flt, select=select):
             for rec in page:
-                self._take(view, rec)
-        for ids in view.ours_by_origin.values():
-            ids.sort()
+                view.put(rec, self.originator)
         return view
 
     async def _fetch_ids(self, entity: str, ids: Iterable[int], select: list[str], view: PortalView) -> None:
@@ -190,7 +270,7 @@ class Reconciler:
                 for rec in page:
                     rid = _int(rec.get("ID"))
                     if rid is not None:
-                        view.by_id[rid] = rec
+                        view.keep(rid, rec)
 
     async def _read_comm(self, k: Kind, rows: Sequence[UserRow | CompanyRow]) -> PortalView:
         """Our contacts (or companies), and every one that shares an e-mail or phone with a shop row.
@@ -226,62 +306,69 @@ class Reconciler:
         else:
             view = await self._scan(k.crm, self.select[k.crm], ours_only=True)
         stored = [r.crm_id for r in rows if r.crm_id]
-        also = self._known_legacy_ids() if k is ORDER else set()
+        also = self.known_legacy_ids() if k is ORDER else set()
         await self._fetch_ids(k.crm, [*stored, *also], self.select[k.crm], view)
         return view
 
-    async def run(self, progress: ProgressCallback | None = None) -> Snapshot:
-        def report(stage: str, done: int = 0, total: int | None = None) -> None:
-            if progress:
-                progress(Progress(stage, done, total))
-
+    async def read(self, progress: ProgressCallback | None = None) -> Mirror:
+        """Read the shop and what reconciliation needs of the portal (a full pass's reading)."""
         kinds = list(in_dependency_order(self.shop.mapped_kinds))
-        report("reading shop")
+        report(progress, "reading shop")
         rows: dict[str, list[ShopRow]] = {}
         for k in kinds:
             rows[k.name] = await _read_all(self.shop.iter_rows(k.name))
-        total = sum(len(r) for r in rows.values())
         views: dict[str, PortalView] = {}
         for k in kinds:
-            report(f"reading portal {k.crm_plural}", 0, len(rows[k.name]))
+            report(progress, f"reading portal {k.crm_plural}", 0, len(rows[k.name]))
             views[k.name] = await self._read_portal(k, rows[k.name])
         legacy = await self._scan_legacy(views[ORDER.name]) if ORDER.name in views else {}
-        report("comparing", 0, total)
+        return Mirror(kinds, rows, views, dict(legacy))
 
+    async def run(self, progress: ProgressCallback | None = None) -> Snapshot:
+        """A full pass: read everything, judge every record. What it read stays in :attr:`mirror`, for
+        incremental passes (:mod:`bitrix_monitor.sync.incremental`) to bring up to date."""
+        mirror = await self.read(progress)
+        total = sum(len(r) for r in mirror.rows.values())
+        report(progress, "comparing", 0, total)
+        self.judge(mirror)
+        report(progress, "done", total, total)
+        self.mirror = mirror
+        return mirror.snapshot(self.category)
+
+    def judge(self, m: Mirror, only: Mapping[str, Iterable[str]] | None = None) -> None:
+        """Give the records their states (every record, or ``only`` these keys per kind), with their jobs,
+        and the kinds' orphans (every origin id, or those of ``only``'s keys and ``origins``)."""
+        m.queue_info, m.conflicts = self.queue_info, self.conflicts
         refs = F.RefIndex(
-            {r.key: r for r in rows.get(USER.name, ()) if isinstance(r, UserRow)},
-            {r.key: r for r in rows.get(COMPANY.name, ()) if isinstance(r, CompanyRow)},
-            alive={kind(name).crm: view.by_id.keys() for name, view in views.items()},
+            m.rows.get(USER.name, {}),  # type: ignore[arg-type]
+            m.rows.get(COMPANY.name, {}),  # type: ignore[arg-type]
+            alive={kind(name).crm: view.by_id.keys() for name, view in m.views.items()},
         )
-        records: dict[str, list[RecordStatus]] = {}
-        counts: dict[str, EntityCounts] = {}
-        orphans: list[Orphan] = []
-        for k in kinds:
-            view, kind_rows = views[k.name], rows[k.name]
-            links = _Links(k.name, view, [(r.key, r.crm_id) for r in kind_rows])
-            if k is ORDER:
-                orders = [r for r in kind_rows if isinstance(r, OrderRow)]
-                statuses = self._order_states(orders, view, refs, legacy, links)
+        for k in m.kinds:
+            table, view, links = m.rows[k.name], m.views[k.name], m.links[k.name]
+            if only is None:
+                rows = m.row_list(k.name)
+                origins: Iterable[str] = view.ours_by_origin.keys()
+                m.clear(k.name)
             else:
-                statuses = self._comm_states(k, kind_rows, view, links, refs)
-            found = self._orphans(k.crm, view, {r.key for r in kind_rows})
-            records[k.name], counts[k.name] = statuses, _count(statuses, len(found))
-            orphans += found
-        plan = plan_from(*records.values())  # dependencies first: a deal's contact is made before it
-        warning = ""
-        if ORDER.name in views:
-            deals = views[ORDER.name]
-            stored = (deals.by_id.get(r.crm_id) for r in rows[ORDER.name] if r.crm_id is not None)
-            warning = pipeline_warning(self.category, (d for d in stored if d is not None)) or ""
-        report("done", total, total)
-        return Snapshot(
-            records=records,
-            counts=counts,
-            orphans=orphans,
-            plan=plan,
-            taken_at=datetime.now(UTC),
-            warnings=(warning,) if warning else (),
-        )
+                keys = set(only.get(k.name, ()))
+                for gone in keys - table.keys():
+                    m.forget(k.name, gone)
+                rows = [table[key] for key in sorted(keys & table.keys())]
+                origins = keys | m.origins.pop(k.name, set())
+            if k is ORDER:
+                orders = [r for r in rows if isinstance(r, OrderRow)]
+                statuses = self._order_states(orders, view, refs, m.legacy, links)
+            else:
+                statuses = self._comm_states(k, rows, view, links, refs)
+            for row, status in zip(rows, statuses, strict=True):
+                m.record(k.name, status, view.by_id.get(row.crm_id) if k is ORDER and row.crm_id else None)
+            for origin in list(origins):
+                m.orphans[k.name].pop(origin, None)
+                if origin not in table:
+                    found = self._orphans(k.crm, view, origin)
+                    if found:
+                        m.orphans[k.name][origin] = found
 
     def _pushed(
         self, kind: str, key: str, diffs: list[FieldDiff], current: Mapping[str, Any] | None
@@ -417,18 +504,11 @@ class Reconciler:
         self, k: Kind, rows: Sequence[ShopRow], view: PortalView, links: _Links, refs: F.RefIndex
     ) -> list[RecordStatus]:
         """States of a kind found by e-mail and phone too (users' contacts, companies)."""
-        claimed: set[int] = {r.crm_id for r in rows if r.crm_id} | view.restored
-        for ids in view.ours_by_origin.values():
-            claimed.update(ids)
-        by_email: dict[str, list[int]] = defaultdict(list)
-        by_phone: dict[str, list[int]] = defaultdict(list)
-        for cid, rec in view.by_id.items():
-            for v in rec.get("EMAIL") or []:
-                if isinstance(v, Mapping) and v.get("VALUE"):
-                    by_email[F.email_key(str(v["VALUE"]))].append(cid)
-            for v in rec.get("PHONE") or []:
-                if isinstance(v, Mapping) and v.get("VALUE"):
-                    by_phone[F.phone_key(str(v["VALUE"]))].append(cid)
+
+        def claimed(i: int) -> bool:  # stored by a shop record, ours, or restored from the archive
+            return i in links.stored_by or i in view.ours_ids or i in view.restored
+
+        by_email, by_phone = view.comm_index()
         out: list[RecordStatus] = []
         for u in rows:
             assert not isinstance(u, OrderRow)
@@ -450,7 +530,7 @@ class Reconciler:
                 if not value:
                     continue
                 shown = (u.email if label == "e-mail" else u.phone) or ""
-                others = sorted({i for i in index.get(value, []) if i not in claimed and i != pid})
+                others = sorted({i for i in index.get(value, []) if not claimed(i) and i != pid})
                 legacy = [i for i in others if owner_of(view.by_id[i], self.originator) is Owner.LEGACY]
                 alien = [i for i in others if owner_of(view.by_id[i], self.originator) is Owner.FOREIGN]
                 if legacy:
@@ -611,14 +691,13 @@ class Reconciler:
             )
         return out
 
-    def _orphans(self, entity: str, view: PortalView, keys: set[str]) -> list[Orphan]:
+    def _orphans(self, entity: str, view: PortalView, origin: str) -> list[Orphan]:
+        """Our records carrying an origin id that no shop record has."""
         out = []
-        for origin, ids in view.ours_by_origin.items():
-            if origin not in keys:
-                for i in ids:
-                    rec = view.by_id[i]
-                    title = str(rec.get("TITLE") or rec.get("NAME") or "")
-                    out.append(Orphan(crm_of(entity), i, origin, title))
+        for i in view.ours_by_origin.get(origin, ()):
+            rec = view.by_id[i]
+            title = str(rec.get("TITLE") or rec.get("NAME") or "")
+            out.append(Orphan(crm_of(entity), i, origin, title))
         return out
 
 
@@ -629,15 +708,139 @@ class _Links:
         self.entity = entity  # "order" | "user"
         self.view = view
         self.keys: set[str] = set()
-        self.stored_by: dict[int, list[str]] = defaultdict(list)
+        self.stored_by: dict[int, list[str]] = {}
         for key, pid in stored:
-            self.keys.add(key)
-            if pid is not None:
-                self.stored_by[pid].append(key)
+            self.add(key, pid)
+
+    def add(self, key: str, pid: int | None) -> None:
+        self.keys.add(key)
+        if pid is not None:
+            self.stored_by.setdefault(pid, []).append(key)
+
+    def remove(self, key: str, pid: int | None) -> None:
+        self.keys.discard(key)
+        holders = self.stored_by.get(pid) if pid is not None else None
+        if holders is not None and key in holders:
+            holders.remove(key)
+            if not holders:
+                del self.stored_by[pid]  # type: ignore[arg-type]
 
     def others(self, pid: int, key: str) -> list[str]:
         """The shop records other than ``key`` that store ``pid``."""
         return [k for k in self.stored_by.get(pid, ()) if k != key]
+
+
+class Mirror:
+    """What a full pass read and found, kept so that later passes read only what changed and judge only the
+    records it touches (see :mod:`bitrix_monitor.sync.incremental`): the shop's rows by key, the portal's
+    records by id with their indexes, which shop record stores which id, and every record's state, job and
+    orphans, with running counts."""
+
+    def __init__(
+        self,
+        kinds: Sequence[Kind],
+        rows: Mapping[str, Sequence[ShopRow]],
+        views: dict[str, PortalView],
+        legacy: dict[str, list[int]],
+    ) -> None:
+        self.kinds = list(kinds)
+        self.rows: dict[str, dict[str, ShopRow]] = {k.name: {r.key: r for r in rows[k.name]} for k in kinds}
+        # Two rows with one key (a unique key column that allows several NULLs): only a full pass judges
+        # them as the shop holds them.
+        self.exact = all(len(self.rows[k.name]) == len(rows[k.name]) for k in kinds)
+        self._lists: dict[str, Sequence[ShopRow]] | None = dict(rows)
+        self.views = views
+        self.legacy = legacy
+        self.links = {
+            k.name: _Links(k.name, views[k.name], ((r.key, r.crm_id) for r in rows[k.name])) for k in kinds
+        }
+        self.statuses: dict[str, dict[str, RecordStatus]] = {k.name: {} for k in kinds}
+        self._kept: dict[str, list[RecordStatus]] = {k.name: [] for k in kinds}  # rows sharing a key
+        self.jobs: dict[str, dict[str, PlannedJob]] = {k.name: {} for k in kinds}
+        self._kept_jobs: list[PlannedJob] = []
+        self.tally: dict[str, Counter[str]] = {k.name: Counter() for k in kinds}
+        self.orphans: dict[str, dict[str, list[Orphan]]] = {k.name: {} for k in kinds}
+        self.origins: dict[str, set[str]] = {}  # origin ids whose orphans the next judging looks at again
+        self.category_of: dict[str, int] = {}  # order key -> the pipeline of the deal it stores
+        self.categories: Counter[int] = Counter()
+        self.queue_info: Mapping[tuple[str, str], QueueInfo] = {}  # as the last judging saw them
+        self.conflicts: Mapping[tuple[str, str], str] = {}
+
+    def row_list(self, kind_name: str) -> Sequence[ShopRow]:
+        """The kind's rows as the shop gave them (the first judging), or as the mirror holds them."""
+        if self._lists is not None and kind_name in self._lists:
+            return self._lists.pop(kind_name)
+        return list(self.rows[kind_name].values())
+
+    def clear(self, kind_name: str) -> None:
+        self.statuses[kind_name].clear()
+        self._kept[kind_name].clear()
+        self._kept_jobs = [j for j in self._kept_jobs if shop_of(j.kind.split(".")[0]) != kind_name]
+        self.jobs[kind_name].clear()
+        self.tally[kind_name].clear()
+        self.orphans[kind_name].clear()
+        if kind_name == ORDER.name:
+            self.category_of.clear()
+            self.categories.clear()
+
+    def forget(self, kind_name: str, key: str) -> None:
+        """A shop record that is gone: its state, job and pipeline no longer count."""
+        old = self.statuses[kind_name].pop(key, None)
+        if old is not None:
+            self.tally[kind_name][old.state.value] -= 1
+        self.jobs[kind_name].pop(key, None)
+        if kind_name == ORDER.name and key in self.category_of:
+            self.categories[self.category_of.pop(key)] -= 1
+
+    def record(self, kind_name: str, status: RecordStatus, deal: Mapping[str, Any] | None) -> None:
+        """A record's state as just judged (``deal``: the order's stored deal, for the pipeline warning)."""
+        table = self.statuses[kind_name]
+        if status.key in table and self.exact:
+            self.forget(kind_name, status.key)
+        elif status.key in table:
+            self._kept[kind_name].append(status)
+            self.tally[kind_name][status.state.value] += 1
+            if (job := job_for(status)) is not None:
+                self._kept_jobs.append(job)
+            return
+        table[status.key] = status
+        self.tally[kind_name][status.state.value] += 1
+        job = job_for(status)
+        if job is not None:
+            self.jobs[kind_name][status.key] = job
+        if kind_name == ORDER.name and deal is not None:
+            pipeline = category_of(deal)
+            if pipeline is not None:
+                self.category_of[status.key] = pipeline
+                self.categories[pipeline] += 1
+
+    def snapshot(self, category: int) -> Snapshot:
+        """Everything as it stands: the same snapshot a full pass over the same data gives."""
+        records: dict[str, tuple[RecordStatus, ...]] = {}
+        counts: dict[str, EntityCounts] = {}
+        orphans: list[Orphan] = []
+        for k in self.kinds:
+            statuses = (*self.statuses[k.name].values(), *self._kept[k.name])
+            found = [o for group in self.orphans[k.name].values() for o in group]
+            tally = {state: n for state, n in self.tally[k.name].items() if n}
+            records[k.name] = statuses
+            counts[k.name] = EntityCounts(checked=len(statuses), orphans=len(found), **tally)
+            orphans += found
+        jobs = [j for k in self.kinds for j in self.jobs[k.name].values()]
+        warning = pipeline_warning_of(category, self.categories) if ORDER.name in self.rows else None
+        return Snapshot(
+            records=records,
+            counts=counts,
+            orphans=orphans,
+            plan=Plan((*jobs, *self._kept_jobs)),
+            taken_at=datetime.now(UTC),
+            warnings=(warning,) if warning else (),
+        )
+
+
+def report(progress: ProgressCallback | None, stage: str, done: int = 0, total: int | None = None) -> None:
+    if progress:
+        progress(Progress(stage, done, total))
 
 
 def _keys(keys: Iterable[str]) -> str:

@@ -28,10 +28,11 @@ class Report:
     queue: QueueSummary
     portal: PortalCost = field(default_factory=PortalCost)  # what the reconcile behind it cost the portal
     taken_at: datetime | None = None  # when the reconcile behind it read both sides (aware)
+    reconcile: str = "full"  # that reconcile read everything ("full") or what changed ("incremental")
 
     @classmethod
     def of(cls, snapshot: Snapshot, queue: QueueSummary) -> Report:
-        return cls(dict(snapshot.counts), queue, snapshot.portal, snapshot.taken_at)
+        return cls(dict(snapshot.counts), queue, snapshot.portal, snapshot.taken_at, snapshot.pass_kind)
 
     @property
     def orders(self) -> EntityCounts:
@@ -65,6 +66,7 @@ class Report:
         out["queue"] = {k: getattr(self.queue, k) for k in _QUEUE_KEYS}
         out["ok"] = self.ok
         out["portal"] = self.portal.to_dict()
+        out["reconcile"] = self.reconcile
         return out
 
     def to_json(self) -> str:

@@ -20,7 +20,7 @@ from typing import Any
 
 from bitrix_monitor.bitrix import BitrixClient, WebhookUrl
 from bitrix_monitor.bitrix.errors import BitrixError
-from bitrix_monitor.config import AppConfig
+from bitrix_monitor.config import AppConfig, duration_seconds
 from bitrix_monitor.errors import ConfigError, UserFacingError
 from bitrix_monitor.kinds import crm_of, shop_of
 from bitrix_monitor.messages import Message
@@ -46,6 +46,7 @@ from bitrix_monitor.sync.cleanup import choose_survivor
 from bitrix_monitor.sync.custom_fields import check_shop_fields
 from bitrix_monitor.sync.engine import JobRunner, RunStats
 from bitrix_monitor.sync.field_pull import FieldPuller
+from bitrix_monitor.sync.incremental import IncrementalState, Refresher, due, read_clock
 from bitrix_monitor.sync.model import PORTAL_ENTITY, FieldDiff, Plan, PlannedJob, QueueMark, RecordState
 from bitrix_monitor.sync.owners import FieldOwners, baselines
 from bitrix_monitor.sync.ownership import Owner, owner_of
@@ -138,6 +139,7 @@ class MonitorService:
         self.puller = StagePuller(shop, client, queue, cfg.shop.orders)  # stage moves made in the CRM
         self.owners = FieldOwners(cfg.shop)  # who changes each field: what is pushed, what is pulled
         self.field_puller = FieldPuller(shop, client, queue, self.owners)  # other fields edited in the CRM
+        self._refresher: Refresher | None = None  # what the last full pass read, for incremental passes
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -235,7 +237,79 @@ class MonitorService:
                 )
         return out
 
-    async def snapshot(self, progress: ProgressCallback | None = None) -> Snapshot:
+    async def snapshot(self, progress: ProgressCallback | None = None, *, full: bool = False) -> Snapshot:
+        """Reconcile: incrementally (only what changed on either side since the last pass) after a full pass
+        in this process, fully on the first, when ``full`` or :meth:`full_next` asks, when the legacy search
+        is to run again, and every ``[sync] full_every``."""
+        reconciler, agreed = await self._reconciler()
+        pattern, known = reconciler.title_pattern, reconciler.legacy_known
+        before = self.client.cost()
+        refresher = self._refresher
+        sync = self.cfg.sync
+        incremental = (
+            refresher is not None
+            and not full
+            and (pattern is None or known is not None)  # no legacy search to run
+            and refresher.mirror.exact
+            and not due(refresher.state.full_at, duration_seconds(sync.full_every))
+        )
+        touched: dict[str, set[str]] | None = None
+        try:
+            if incremental:
+                assert refresher is not None
+                ran = await asyncio.to_thread(self._jobs_since, refresher.state)
+                # Records whose baselines moved (a pull wrote the shop, a person settled a conflict): what
+                # the push may send of them changed, and the shop's updated_at does not always move with it.
+                also = _moved(refresher.baselines, agreed)
+                deletions = due(refresher.state.deletions_at, duration_seconds(sync.deletions_every))
+                snap, changes = await refresher.refresh(
+                    reconciler, deletions=deletions, also=also, ran=ran, progress=progress
+                )
+                snap = dataclasses.replace(snap, pass_kind="incremental")
+                touched = changes.touched
+            else:
+                self._refresher = None  # a full pass's memory replaces the last one's
+                await self.stages.refresh()  # a stage map or pipeline the portal does not have: ConfigError
+                await check_shop_fields(self.client, self.shop, self.cfg.shop)  # [shop.*.fields]: ConfigError
+                clock = await read_clock(self.client)
+                shop_from = {
+                    k: await asyncio.to_thread(self.shop.max_updated_at, k) for k in self.shop.mapped_kinds
+                }
+                jobs = await asyncio.to_thread(self.queue.list_jobs, limit=1)
+                snap = await reconciler.run(progress)
+                self._refresher = Refresher.after_full(reconciler, portal_from=clock, shop_from=shop_from)
+                self._refresher.state.job_cursor = jobs[0].id if jobs else 0
+        except BitrixError as exc:
+            if isinstance(exc, UserFacingError):
+                raise
+            raise PortalFailed(self.webhook, exc) from exc
+        assert self._refresher is not None
+        self._refresher.baselines = agreed
+        if reconciler.legacy_found is not None and pattern is not None:
+            found = {"pattern": pattern.regex.pattern, "found": reconciler.legacy_found}
+            await asyncio.to_thread(self.queue.remember, LEGACY_MEMORY, found)
+        # Fields both sides agree on are the baselines of the next pull's merge (an incremental pass looks at
+        # the records it judged again). Records whose CRM change is not applied yet are shown so, and held
+        # (their old values are not pushed back).
+        judged = snap
+        if touched is not None:
+            again = {k: [s for s in v if s.key in touched.get(k, ())] for k, v in snap.records.items()}
+            judged = dataclasses.replace(snap, records=again)
+        await asyncio.to_thread(self._remember_agreed, judged, agreed)
+        held = snap
+        for kind, waiting in (await asyncio.to_thread(self._waiting)).items():
+            held = hold_waiting(held, waiting, kind)
+        if self.shop.pull_denied:  # the connect check's word on fields the app may not write back: said once
+            held = dataclasses.replace(held, warnings=(*held.warnings, *self.shop.pull_denied.values()))
+        # Requests of a queue runner sharing this client in the meantime are counted too.
+        return dataclasses.replace(held, portal=self.client.cost().since(before))
+
+    async def reconciler(self) -> Reconciler:
+        """A reconciler with the queue's marks, the merge conflicts waiting, the legacy search and the
+        fields' baselines as they stand now."""
+        return (await self._reconciler())[0]
+
+    async def _reconciler(self) -> tuple[Reconciler, Baselines]:
         info = await self._queue_info()
         pattern = TitlePattern.of(self.cfg.shop.orders.title, self.cfg.shop.orders.key)
         conflicts = await asyncio.to_thread(self.queue.conflict_fingerprints)
@@ -256,28 +330,28 @@ class MonitorService:
             legacy_known=known,
             push_diffs=pushed,
         )
-        before = self.client.cost()
-        try:
-            await self.stages.refresh()  # a stage map or pipeline the portal does not have: ConfigError
-            await check_shop_fields(self.client, self.shop, self.cfg.shop)  # [shop.*.fields]: ConfigError
-            snap = await reconciler.run(progress)
-        except BitrixError as exc:
-            if isinstance(exc, UserFacingError):
-                raise
-            raise PortalFailed(self.webhook, exc) from exc
-        if reconciler.legacy_found is not None and pattern is not None:
-            found = {"pattern": pattern.regex.pattern, "found": reconciler.legacy_found}
-            await asyncio.to_thread(self.queue.remember, LEGACY_MEMORY, found)
-        # Fields both sides agree on are the baselines of the next pull's merge. Records whose CRM change is
-        # not applied yet are shown so, and held (their old values are not pushed back).
-        await asyncio.to_thread(self._remember_agreed, snap, agreed)
-        held = snap
-        for kind, waiting in (await asyncio.to_thread(self._waiting)).items():
-            held = hold_waiting(held, waiting, kind)
-        if self.shop.pull_denied:  # the connect check's word on fields the app may not write back: said once
-            held = dataclasses.replace(held, warnings=(*held.warnings, *self.shop.pull_denied.values()))
-        # Requests of a queue runner sharing this client in the meantime are counted too.
-        return dataclasses.replace(held, portal=self.client.cost().since(before))
+        return reconciler, agreed
+
+    def full_next(self) -> None:
+        """The next reconcile reads everything again (a person asked for a full check)."""
+        self._refresher = None
+
+    def _jobs_since(self, state: IncrementalState) -> dict[str, set[str]]:
+        """Shop keys per kind of the jobs queued since the cursor (they may have run and finished between two
+        passes, writing ids back); moves the cursor."""
+        out: dict[str, set[str]] = {}
+        offset, newest = 0, state.job_cursor
+        while True:
+            page = self.queue.list_jobs(limit=500, offset=offset)
+            fresh = [j for j in page if j.id > state.job_cursor]
+            for j in fresh:
+                out.setdefault(shop_of(j.entity_type), set()).add(j.entity_key)
+                newest = max(newest, j.id)
+            if len(fresh) < len(page) or len(page) < 500:
+                break
+            offset += 500
+        state.job_cursor = newest
+        return out
 
     async def pull(self) -> PullOutcome:
         """Bring stage moves and field edits made in the CRM into the shop (the fields whose owner is
@@ -442,6 +516,7 @@ class MonitorService:
         """Search the portal again for deals made before origin ids, at the next reconcile (the search reads
         the portal's whole deal table, so otherwise only a shop's first reconcile runs it)."""
         await asyncio.to_thread(self.queue.remember, LEGACY_MEMORY, None)
+        self.full_next()
 
     def plan_for(self, snapshot: Snapshot, entity: str, keys: Sequence[str], action: str) -> Plan:
         statuses = snapshot.statuses(shop_of(entity))
@@ -867,6 +942,20 @@ class MonitorService:
 
     def record_url(self, entity: str, portal_id: int) -> str | None:
         return f"{self.webhook.portal_base}/crm/{crm_of(entity)}/details/{portal_id}/"
+
+
+Baselines = dict[str, dict[str, dict[str, PullField]]]  # kind -> shop key -> field -> baseline
+
+
+def _moved(old: Baselines, new: Baselines) -> dict[str, set[str]]:
+    """Kind → the shop keys whose baselines differ between two readings."""
+    out: dict[str, set[str]] = {}
+    for kind in {*old, *new}:
+        a, b = old.get(kind, {}), new.get(kind, {})
+        keys = {k for k in {*a, *b} if a.get(k) != b.get(k)}
+        if keys:
+            out[kind] = keys
+    return out
 
 
 def summary_of(stats: RunStats) -> dict[str, Any]:

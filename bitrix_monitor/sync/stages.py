@@ -177,7 +177,12 @@ class StageGuard:
 
 def pipeline_warning(category: int, deals: Iterable[Mapping[str, Any]]) -> str | None:
     """One line when the shop's linked deals live in another pipeline than ``category``, else None."""
-    counts = Counter(c for c in (category_of(d) for d in deals) if c is not None)
+    return pipeline_warning_of(category, Counter(c for c in (category_of(d) for d in deals) if c is not None))
+
+
+def pipeline_warning_of(category: int, counts: Mapping[int, int]) -> str | None:
+    """:func:`pipeline_warning` from the number of linked deals in each pipeline."""
+    counts = Counter({c: n for c, n in counts.items() if n})
     total = sum(counts.values())
     elsewhere = total - counts.get(category, 0)
     if not elsewhere:
@@ -203,5 +208,6 @@ __all__ = [
     "check_stage_map",
     "directory_of",
     "pipeline_warning",
+    "pipeline_warning_of",
     "read_pipeline",
 ]

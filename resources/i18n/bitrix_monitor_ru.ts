@@ -1963,6 +1963,22 @@
         <translation>База PostgreSQL, общая для рабочих мест и серверных обработчиков команды, без пароля, например postgresql://bitrix_monitor@db.example/bitrix_monitor; пусто — своя очередь этого рабочего места</translation>
     </message>
     <message>
+        <source>Read everything again every</source>
+        <translation>Полная проверка каждые</translation>
+    </message>
+    <message>
+        <source>Between full checks a refresh reads only what changed; e.g. 24h, 90m; 0: only when asked</source>
+        <translation>Между полными проверками обновление читает только изменённое; например 24h, 90m; 0: только по запросу</translation>
+    </message>
+    <message>
+        <source>Look for deleted records every</source>
+        <translation>Искать удалённые записи каждые</translation>
+    </message>
+    <message>
+        <source>How often to check that records in Bitrix24 still exist; e.g. 1h; 0: at full checks</source>
+        <translation>Как часто проверять, что записи в Битрикс24 ещё существуют; например 1h; 0: при полных проверках</translation>
+    </message>
+    <message>
         <source>Language</source>
         <translation>Язык</translation>
     </message>

@@ -1,0 +1,520 @@
+"""Incremental reconciliation: after a full pass, a reconcile reads only what changed on either side and
+judges only the records those changes touch, on the :class:`~bitrix_monitor.sync.reconcile.Mirror` the full
+pass left.
+
+- **The portal**: one request lists the records of every kind modified since the last pass
+  (``>=DATE_MODIFY``, first page with its total) together with the portal's clock (``server.time``, run
+  first), so an idle refresh costs one request. The next pass starts one second before that clock,
+  inclusive: a record saved during the read, or in the same second as an earlier one, is read again and
+  compared (an unchanged record changes nothing). Stage moves change ``DATE_MODIFY`` too.
+- **Deletions** leave no trace in those lists: on a slower cadence every portal id the mirror holds is
+  checked in ``@ID`` pages (50 ids a command, 50 commands a request: 2,500 ids a request, ``select ID``).
+- **The shop**: rows whose ``updated_at`` is at or after the last pass's start (less a two-minute overlap
+  for late commits and clock skew), or, without such a column, every row compared by fingerprint; the rows
+  of records whose jobs ran or whose portal records changed are read again by key (an id written back does
+  not always move ``updated_at``); rows deleted from the shop are found when the table's count disagrees,
+  and on the deletions' cadence by reading its keys.
+- **What a change touches**: the record itself; the shop records that store, or carry the origin id or the
+  title of, a changed portal record; those sharing its e-mail or phone (foreign duplicates); and the orders
+  of a touched user, the users of a touched company (their references). Those are judged again with the
+  same code as a full pass, against the same indexes, so an incremental pass finds what a full pass over
+  the same data finds — up to deletions not checked yet and deals restored from the recycle bin (new id,
+  old ``DATE_MODIFY``), which the next deletion check or full pass finds.
+
+A full pass runs on demand and on a schedule (``[sync] full_every``); see :class:`IncrementalState`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bitrix_monitor.bitrix import BitrixClient, NotExecuted
+from bitrix_monitor.kinds import COMPANY, ORDER, USER, Kind, shop_of
+from bitrix_monitor.shop import ShopDatabase, ShopRow
+from bitrix_monitor.sync import fields as F
+from bitrix_monitor.sync.api import ProgressCallback, Snapshot
+from bitrix_monitor.sync.ownership import Owner, owner_of
+from bitrix_monitor.sync.reconcile import Mirror, Reconciler, comm_keys, report
+
+log = logging.getLogger(__name__)
+
+OVERLAP = timedelta(minutes=2)  # shop rows committed late, or stamped by a clock a little behind
+ID_PAGE = 50  # ids per @ID command; 50 commands a request
+
+
+def _row_state(row: ShopRow) -> tuple[object, ...]:
+    return (row.fingerprint, row.crm_id, row.problem, row.updated_at)
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def portal_clock(value: Any) -> str:
+    """A moment of the portal's clock (``server.time``) as the next pass's ``>=DATE_MODIFY``: one second
+    earlier, in the portal's own offset."""
+    moment = datetime.fromisoformat(str(value))
+    if moment.tzinfo is None:
+        raise ValueError(f"the portal's clock has no offset: {value!r}")
+    return (moment - timedelta(seconds=1)).isoformat(timespec="seconds")
+
+
+async def read_clock(client: BitrixClient) -> str:
+    """The portal's clock now, as where the next incremental pass starts reading."""
+    return portal_clock((await client.call("server.time")).result)
+
+
+@dataclass
+class IncrementalState:
+    """Where the next incremental pass starts: the portal's clock and each kind's shop watermark, and when
+    the last full pass and the last deletion check ran (the schedule of the next ones)."""
+
+    portal_from: str
+    shop_from: dict[str, datetime | None]
+    full_at: datetime
+    deletions_at: datetime
+    job_cursor: int = 0  # the highest job id seen: jobs queued and finished between two passes count too
+    passes: int = 0  # incremental passes since the full one
+
+
+@dataclass
+class Changes:
+    """What one incremental pass read and what it touched."""
+
+    portal: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # kind -> records modified
+    deleted: dict[str, set[int]] = field(default_factory=dict)  # kind -> portal ids gone
+    touched: dict[str, set[str]] = field(default_factory=dict)  # kind -> shop keys judged again
+    clock: str = ""
+
+
+class ShopIndex:
+    """The shop side's own indexes the portal's changes are traced back with: which users share an e-mail
+    or phone, which orders belong to a user, which users to a company."""
+
+    def __init__(self, m: Mirror) -> None:
+        self.comm: dict[str, tuple[dict[str, set[str]], dict[str, set[str]]]] = {}
+        self.orders_of: dict[str, set[str]] = {}
+        self.users_of: dict[str, set[str]] = {}
+        for k in m.kinds:
+            for row in m.rows[k.name].values():
+                self.add(k, row)
+
+    def _comm(self, k: Kind) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+        return self.comm.setdefault(k.name, ({}, {}))
+
+    @staticmethod
+    def _values(row: ShopRow) -> tuple[str, str]:
+        email = getattr(row, "email", None)
+        phone = getattr(row, "phone", None)
+        return (F.email_key(email) if email else "", F.phone_key(phone) if phone else "")
+
+    def add(self, k: Kind, row: ShopRow) -> None:
+        self._each(k, row, lambda index, value: index.setdefault(value, set()).add(row.key))
+
+    def remove(self, k: Kind, row: ShopRow) -> None:
+        self._each(k, row, lambda index, value: index.get(value, set()).discard(row.key))
+
+    def _each(self, k: Kind, row: ShopRow, do: Any) -> None:
+        if k.comm_type is not None:
+            for index, value in zip(self._comm(k), self._values(row), strict=True):
+                if value:
+                    do(index, value)
+        user_key = getattr(row, "user_key", None)
+        if k is ORDER and user_key:
+            do(self.orders_of, user_key)
+        company_key = getattr(row, "company_key", None)
+        if k is USER and company_key:
+            do(self.users_of, company_key)
+
+    def sharing(self, k: Kind, rec: Mapping[str, Any]) -> set[str]:
+        """Keys of the kind's shop rows sharing an e-mail or phone with the portal record ``rec``."""
+        if k.comm_type is None:
+            return set()
+        out: set[str] = set()
+        for index, values in zip(self._comm(k), comm_keys(rec), strict=True):
+            for v in values:
+                out |= index.get(v, set())
+        return out
+
+
+class Refresher:
+    """Brings a :class:`Mirror` up to date with what changed since the last pass, and judges again what the
+    changes touch. One per mirror; each pass gets the reconciler of its moment (queue marks, conflicts)."""
+
+    def __init__(self, mirror: Mirror, state: IncrementalState) -> None:
+        self.mirror = mirror
+        self.state = state
+        self.index = ShopIndex(mirror)
+        self.baselines: Any = {}  # what the caller judged the last pass with (the fields' pull baselines)
+
+    @classmethod
+    def after_full(
+        cls, reconciler: Reconciler, *, portal_from: str, shop_from: Mapping[str, datetime | None]
+    ) -> Refresher:
+        """The refresher of the mirror a full pass just left (``portal_from``/``shop_from``: the clocks read
+        before it started)."""
+        now = datetime.now(UTC)
+        state = IncrementalState(portal_from, dict(shop_from), full_at=now, deletions_at=now)
+        return cls(reconciler.mirror, state)
+
+    async def refresh(
+        self,
+        reconciler: Reconciler,
+        *,
+        deletions: bool = False,
+        also: Mapping[str, Iterable[str]] | None = None,
+        ran: Mapping[str, Iterable[str]] | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> tuple[Snapshot, Changes]:
+        """One incremental pass. ``deletions``: check every held portal id still exists; ``also``: shop keys
+        per kind to read and judge again whatever else changed; ``ran``: those of records whose jobs ran
+        (also checked for portal records their jobs merged away or deleted)."""
+        m, client, shop = self.mirror, reconciler.client, reconciler.shop
+        changes = Changes()
+        report(progress, "reading changes")
+        await self._read_portal(reconciler, client, changes)
+        jobs: dict[str, set[str]] = {k.name: set(ran.get(k.name, ())) if ran else set() for k in m.kinds}
+        reread: dict[str, set[str]] = {k.name: set(jobs[k.name]) for k in m.kinds}
+        for kind_name, keys in (also or {}).items():
+            reread.setdefault(kind_name, set()).update(keys)
+        if deletions:
+            report(progress, "checking deletions")
+            await self._read_deletions(
+                reconciler, client, changes, {k: set(v.by_id) for k, v in m.views.items()}
+            )
+            self.state.deletions_at = datetime.now(UTC)
+        elif any(jobs.values()):  # records whose jobs ran: what they merged or deleted is gone now
+            await self._read_deletions(reconciler, client, changes, self._related(jobs))
+        touched: dict[str, set[str]] = {k.name: set() for k in m.kinds}
+        for k in m.kinds:
+            self._apply_portal(reconciler, k, changes, touched, reread)
+        self._queue_marks(reconciler, touched, reread)
+        for k in m.kinds:
+            await self._read_shop(shop, k, reread[k.name], touched, deletions=deletions)
+        self._dependents(touched)
+        changes.touched = touched
+        report(progress, "comparing", 0, sum(len(t) for t in touched.values()))
+        reconciler.judge(m, only=touched)
+        self.state.portal_from = changes.clock
+        self.state.passes += 1
+        report(progress, "done")
+        return m.snapshot(reconciler.category), changes
+
+    # -- the portal -------------------------------------------------------------------------------------
+    async def _read_portal(self, r: Reconciler, client: BitrixClient, changes: Changes) -> None:
+        m, since = self.mirror, self.state.portal_from
+        cmds: dict[str, tuple[str, Mapping[str, Any] | None]] = {"clock": ("server.time", {})}
+        for k in m.kinds:
+            params = {
+                "order": {"ID": "ASC"},
+                "filter": {">=DATE_MODIFY": since},
+                "select": r.select[k.crm],
+                "start": 0,
+            }
+            cmds[k.name] = (f"crm.{k.crm}.list", params)
+        res = await client.batch(cmds)
+        for key in cmds:
+            if key in res.errors:
+                raise res.errors[key]
+            if key not in res.results:
+                raise NotExecuted(
+                    f"{cmds[key][0]} (changes since {since}) was not executed", method=cmds[key][0]
+                )
+        changes.clock = portal_clock(res.results["clock"])
+        for k in m.kinds:
+            rows = [dict(rec) for rec in res.results[k.name] or [] if isinstance(rec, Mapping)]
+            total = res.totals.get(k.name)
+            if rows and (total is None or total > len(rows)):
+                last = max(_int(rec.get("ID")) or 0 for rec in rows)
+                flt = {">=DATE_MODIFY": since, ">ID": last}
+                async for page in client.list_all(f"crm.{k.crm}.list", filter=flt, select=r.select[k.crm]):
+                    rows += page
+            changes.portal[k.name] = rows
+
+    def _related(self, keys: Mapping[str, set[str]]) -> dict[str, set[int]]:
+        """The portal ids a shop record's state rests on: the one it stores, the ones carrying its origin id
+        or its title, and its duplicates' (what a cleanup merges away)."""
+        m = self.mirror
+        out: dict[str, set[int]] = {}
+        for kind_name, wanted in keys.items():
+            view, rows, statuses = m.views[kind_name], m.rows[kind_name], m.statuses[kind_name]
+            ids = out.setdefault(kind_name, set())
+            for key in wanted:
+                ids.update(view.ours_by_origin.get(key, ()))
+                row = rows.get(key)
+                if row is not None and row.crm_id is not None:
+                    ids.add(row.crm_id)
+                if kind_name == ORDER.name:
+                    ids.update(m.legacy.get(key, ()))
+                status = statuses.get(key)
+                if status is not None:
+                    ids.update(i for d in status.duplicates for i in d.ids)
+            ids &= view.by_id.keys()
+        return out
+
+    async def _read_deletions(
+        self, r: Reconciler, client: BitrixClient, changes: Changes, held: Mapping[str, set[int]]
+    ) -> None:
+        """Which of the ``held`` portal ids no longer exist, in ``@ID`` pages of 50 (50 to a request); the
+        records that referred to one of them (a deal's contact, a contact's company) lose that reference
+        without their ``DATE_MODIFY`` moving, so they are read again."""
+        m = self.mirror
+        gone: dict[str, set[int]] = {}
+        for k in m.kinds:
+            ids = sorted(held.get(k.name, ()))
+            alive: set[int] = set()
+            async for page in self._by_ids(client, k, ids, ["ID"]):
+                alive.update(i for rec in page if (i := _int(rec.get("ID"))) is not None)
+            gone[k.name] = set(ids) - alive
+            changes.deleted[k.name] = gone[k.name]
+        for k in m.kinds:
+            view = m.views[k.name]
+            refer = (
+                [
+                    rid
+                    for rid, rec in view.by_id.items()
+                    if any(
+                        _int(rec.get(f"{other.crm.upper()}_ID")) in gone.get(other.name, ())
+                        for other in m.kinds
+                        if other is not k
+                    )
+                ]
+                if any(gone.get(o.name) for o in m.kinds if o is not k)
+                else []
+            )
+            async for page in self._by_ids(client, k, refer, r.select[k.crm]):
+                changes.portal.setdefault(k.name, []).extend(page)
+
+    @staticmethod
+    async def _by_ids(
+        client: BitrixClient, k: Kind, ids: Sequence[int], select: Sequence[str]
+    ) -> AsyncIterator[list[dict[str, Any]]]:
+        """The records with these ids that exist, read in ``@ID`` pages of 50, 50 pages to a request."""
+        method = f"crm.{k.crm}.list"
+        for start in range(0, len(ids), ID_PAGE * ID_PAGE):
+            part = ids[start : start + ID_PAGE * ID_PAGE]
+            cmds: dict[str, tuple[str, Mapping[str, Any] | None]] = {
+                f"d{n}": (
+                    method,
+                    {"filter": {"@ID": part[i : i + ID_PAGE]}, "select": list(select), "start": -1},
+                )
+                for n, i in enumerate(range(0, len(part), ID_PAGE))
+            }
+            res = await client.batch(cmds)
+            for key in cmds:
+                if key in res.errors:
+                    raise res.errors[key]
+                if key not in res.results:
+                    raise NotExecuted(f"{method} (@ID) was not executed", method=method)
+                yield [dict(rec) for rec in res.results[key] or [] if isinstance(rec, Mapping)]
+
+    def _apply_portal(
+        self,
+        r: Reconciler,
+        k: Kind,
+        changes: Changes,
+        touched: dict[str, set[str]],
+        reread: dict[str, set[str]],
+    ) -> None:
+        m = self.mirror
+        view, links = m.views[k.name], m.links[k.name]
+        legacy_ids: set[int] = set()
+        if k is ORDER:
+            legacy_ids = {i for ids in m.legacy.values() for i in ids} | r.known_legacy_ids()
+        affected: set[int] = set()
+        olds: list[Mapping[str, Any]] = []
+        for rec in changes.portal.get(k.name, ()):
+            rid = _int(rec.get("ID"))
+            if rid is None:
+                continue
+            old = view.by_id.get(rid)
+            if old == rec:
+                continue  # read again (same second, or the overlap): nothing changed
+            if old is None and not self._relevant(r, k, rid, rec, legacy_ids):
+                continue
+            if old is not None:
+                olds.append(old)
+            view.put(rec, r.originator)
+            affected.add(rid)
+            olds.append(rec)
+        for rid in changes.deleted.get(k.name, ()):
+            old = view.drop(rid)
+            if old is not None:
+                olds.append(old)
+                affected.add(rid)
+        if not affected:
+            return
+        if k is ORDER and r.title_pattern is not None:
+            self._legacy(r, affected, legacy_ids)
+        keys = touched[k.name]
+        for seen in olds:
+            origin = seen.get("ORIGIN_ID")
+            if isinstance(origin, str) and origin:
+                keys.add(origin)
+            if k is ORDER and r.title_pattern is not None:
+                titled = r.title_pattern.key_of(str(seen.get("TITLE") or ""))
+                if titled is not None:
+                    keys.add(titled)
+            keys |= self.index.sharing(k, seen)
+        for rid in affected:
+            keys.update(links.stored_by.get(rid, ()))
+        m.origins.setdefault(k.name, set()).update(keys)
+        reread[k.name] |= keys
+
+    def _relevant(
+        self, r: Reconciler, k: Kind, rid: int, rec: Mapping[str, Any], legacy_ids: set[int]
+    ) -> bool:
+        """Whether a full pass would hold this record: every one when it scanned them all; else ours (or
+        restored), one a shop record stores, a remembered legacy deal, or (contacts, companies) one sharing
+        an e-mail or phone with a shop record."""
+        return (
+            self.mirror.views[k.name].full
+            or owner_of(rec, r.originator) in (Owner.OURS, Owner.RESTORED)
+            or rid in self.mirror.links[k.name].stored_by
+            or rid in legacy_ids
+            or bool(self.index.sharing(k, rec))
+        )
+
+    def _legacy(self, r: Reconciler, affected: set[int], legacy_ids: set[int]) -> None:
+        """The remembered deals made before origin ids that changed: filed again under their title's key,
+        while they are still such deals."""
+        m, pattern = self.mirror, r.title_pattern
+        assert pattern is not None
+        view = m.views[ORDER.name]
+        for rid in affected & legacy_ids:
+            for key, ids in list(m.legacy.items()):
+                if rid in ids:
+                    ids.remove(rid)
+                    if not ids:
+                        del m.legacy[key]
+            rec = view.by_id.get(rid)
+            if rec is None or owner_of(rec, r.originator) is not Owner.LEGACY:
+                continue
+            titled = pattern.key_of(str(rec.get("TITLE") or ""))
+            if titled is not None:
+                m.legacy.setdefault(titled, []).append(rid)
+                m.legacy[titled].sort()
+
+    # -- the queue --------------------------------------------------------------------------------------
+    def _queue_marks(self, r: Reconciler, touched: dict[str, set[str]], reread: dict[str, set[str]]) -> None:
+        """Records whose queue mark or waiting merge conflict changed are judged again (and read again: a
+        job that ran may have written an id back)."""
+        m = self.mirror
+        old, new = m.queue_info, r.queue_info
+        for key in {*old, *new}:
+            if old.get(key) != new.get(key):
+                entity, shop_key = key
+                kind_name = shop_of(entity)
+                if kind_name in touched:
+                    touched[kind_name].add(shop_key)
+                    reread[kind_name].add(shop_key)
+        old_c, new_c = m.conflicts, r.conflicts
+        for key in {*old_c, *new_c}:
+            if old_c.get(key) != new_c.get(key):
+                kind_name = shop_of(key[0])
+                if kind_name in touched:
+                    touched[kind_name].add(key[1])
+
+    # -- the shop ---------------------------------------------------------------------------------------
+    async def _read_shop(
+        self, shop: ShopDatabase, k: Kind, reread: set[str], touched: dict[str, set[str]], *, deletions: bool
+    ) -> None:
+        m = self.mirror
+        table = m.rows[k.name]
+        since = self.state.shop_from.get(k.name)
+        fresh: dict[str, ShopRow | None] = {}
+        full_scan = since is None or not shop.has_updated_at(k.name)
+        if not full_scan:
+            newest = await asyncio.to_thread(shop.max_updated_at, k.name)
+            assert since is not None
+            for page in await asyncio.to_thread(lambda: list(shop.iter_rows(k.name, since=since - OVERLAP))):
+                for got in page:
+                    fresh[got.key] = got
+            if newest is not None:
+                self.state.shop_from[k.name] = max(newest, since)
+            wanted = [key for key in reread if key not in fresh]
+            if wanted:
+                found = await asyncio.to_thread(shop.get_rows, k.name, wanted)
+                for key in wanted:
+                    fresh[key] = found.get(key)
+        else:
+            seen: set[str] = set()
+            for page in await asyncio.to_thread(lambda: list(shop.iter_rows(k.name))):
+                for got in page:
+                    seen.add(got.key)
+                    fresh[got.key] = got
+            for key in table.keys() - seen:
+                fresh[key] = None
+        for key, row in fresh.items():
+            self._apply_row(k, key, row, touched)
+        if not full_scan and (deletions or await asyncio.to_thread(shop.count, k.name) != len(table)):
+            keys = set(await asyncio.to_thread(shop.keys, k.name))
+            for key in table.keys() - keys:
+                self._apply_row(k, key, None, touched)
+            missed = keys - table.keys()
+            if missed:
+                found = await asyncio.to_thread(shop.get_rows, k.name, missed)
+                for key in missed:
+                    self._apply_row(k, key, found.get(key), touched)
+
+    def _apply_row(self, k: Kind, key: str, row: ShopRow | None, touched: dict[str, set[str]]) -> None:
+        m = self.mirror
+        table, links, view = m.rows[k.name], m.links[k.name], m.views[k.name]
+        old = table.get(key)
+        if old is None and row is None:
+            return
+        if old is not None and row is not None and _row_state(old) == _row_state(row):
+            return
+        ids: set[int] = set(view.ours_by_origin.get(key, ()))
+        if old is not None:
+            links.remove(key, old.crm_id)
+            self.index.remove(k, old)
+            if old.crm_id is not None:
+                ids.add(old.crm_id)
+            del table[key]
+        if row is not None:
+            table[key] = row
+            links.add(key, row.crm_id)
+            self.index.add(k, row)
+            if row.crm_id is not None:
+                ids.add(row.crm_id)
+        keys = touched[k.name]
+        keys.add(key)
+        if k is ORDER:
+            ids.update(m.legacy.get(key, ()))
+        for pid in ids:
+            keys.update(links.stored_by.get(pid, ()))
+            rec = view.by_id.get(pid)
+            if rec is None:
+                continue
+            origin = rec.get("ORIGIN_ID")
+            if isinstance(origin, str) and origin in table:
+                keys.add(origin)
+            keys |= self.index.sharing(k, rec)
+        m.origins.setdefault(k.name, set()).add(key)
+
+    def _dependents(self, touched: dict[str, set[str]]) -> None:
+        """Orders refer to their user's contact and company, users to their company: judged again when
+        those are."""
+        if COMPANY.name in touched and USER.name in touched:
+            for company in list(touched[COMPANY.name]):
+                touched[USER.name] |= self.index.users_of.get(company, set())
+        if USER.name in touched and ORDER.name in touched:
+            for user in list(touched[USER.name]):
+                touched[ORDER.name] |= self.index.orders_of.get(user, set())
+
+
+def due(last: datetime, every: float, now: datetime | None = None) -> bool:
+    """Whether something done at ``last`` is due again (``every`` seconds; 0: never by schedule)."""
+    return every > 0 and ((now or datetime.now(UTC)) - last).total_seconds() >= every
+
+
+__all__ = ["Changes", "IncrementalState", "Refresher", "due", "portal_clock", "read_clock"]
