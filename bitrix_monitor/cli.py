@@ -132,6 +132,12 @@ def build_parser() -> argparse.ArgumentParser:
         "else the system locale); --json is the same in every language",
     )
     hl.add_argument(
+        "--full",
+        action="store_true",
+        help="every reconcile of this run reads everything (otherwise those after the run's first read only "
+        "what changed since, and a full pass comes every [sync] full_every)",
+    )
+    hl.add_argument(
         "--find-legacy",
         action="store_true",
         help="search the portal again for deals made before origin ids (by the title template); otherwise "
@@ -317,6 +323,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser, dirs: DataDir
             watch=args.watch,
             json=args.json,
             find_legacy=args.find_legacy,
+            full=args.full,
             lang=messages.resolve(args.lang or cfg.window.language),
         )
         return asyncio.run(run_headless(opener, opts))

@@ -40,6 +40,7 @@ class HeadlessOptions:
     watch: float | None = None
     json: bool = False
     find_legacy: bool = False  # search the portal again for deals made before origin ids
+    full: bool = False  # every reconcile reads everything (no incremental passes)
     resolve: tuple[tuple[str, str, str], ...] = ()  # (kind, key, "crm" | "shop"): settled before the run
     lang: str = "en"  # the language of the text report ("en", "ru"); --json is the same in every language
 
@@ -160,6 +161,7 @@ async def run_headless(open_service: ServiceOpener, opts: HeadlessOptions, out: 
             async with open_service() as service:
                 if opts.find_legacy:
                     await service.find_legacy_again()
+                service.always_full = opts.full
                 for kind, key, take in opts.resolve:
                     said = await service.resolve_conflict(kind, key, take)
                     print(said, file=sys.stderr if opts.json else out, flush=True)

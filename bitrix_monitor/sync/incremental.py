@@ -39,7 +39,7 @@ from bitrix_monitor.shop import ShopDatabase, ShopRow
 from bitrix_monitor.sync import fields as F
 from bitrix_monitor.sync.api import ProgressCallback, Snapshot
 from bitrix_monitor.sync.ownership import Owner, owner_of
-from bitrix_monitor.sync.reconcile import Mirror, Reconciler, comm_keys, report
+from bitrix_monitor.sync.reconcile import Mirror, Reconciler, comm_keys, portal_clock, report
 
 log = logging.getLogger(__name__)
 
@@ -56,20 +56,6 @@ def _int(value: Any) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
-
-
-def portal_clock(value: Any) -> str:
-    """A moment of the portal's clock (``server.time``) as the next pass's ``>=DATE_MODIFY``: one second
-    earlier, in the portal's own offset."""
-    moment = datetime.fromisoformat(str(value))
-    if moment.tzinfo is None:
-        raise ValueError(f"the portal's clock has no offset: {value!r}")
-    return (moment - timedelta(seconds=1)).isoformat(timespec="seconds")
-
-
-async def read_clock(client: BitrixClient) -> str:
-    """The portal's clock now, as where the next incremental pass starts reading."""
-    return portal_clock((await client.call("server.time")).result)
 
 
 @dataclass
@@ -517,4 +503,4 @@ def due(last: datetime, every: float, now: datetime | None = None) -> bool:
     return every > 0 and ((now or datetime.now(UTC)) - last).total_seconds() >= every
 
 
-__all__ = ["Changes", "IncrementalState", "Refresher", "due", "portal_clock", "read_clock"]
+__all__ = ["Changes", "IncrementalState", "Refresher", "due"]

@@ -18,10 +18,10 @@ import string
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bitrix_monitor.bitrix import BitrixClient
+from bitrix_monitor.bitrix import BitrixClient, NotExecuted
 from bitrix_monitor.kinds import ALL as KINDS
 from bitrix_monitor.kinds import COMPANY, ORDER, USER, Kind, crm_of, in_dependency_order, kind, shop_of
 from bitrix_monitor.messages import Message
@@ -203,6 +203,9 @@ class Reconciler:
         # the whole deal table on the portal, so it runs once per shop and when a person asks for it.
         self.legacy_known = legacy_known
         self.legacy_found: dict[str, list[int]] | None = None  # what this run's search found, to remember
+        # The portal's clock before the first list of a full pass read anything (less a second): where the
+        # next incremental pass starts reading; None until a pass read it.
+        self.clock: str | None = None
         # What is read of each record: the compared fields and the mapped [shop.*.fields].
         self.select = {
             k.crm: F.select_for(k.crm, shop.extra_fields(k.name))
@@ -282,8 +285,19 @@ class Reconciler:
         select = self.select[k.crm]
         emails = sorted({r.email.strip() for r in rows if r.email})
         phones = sorted({r.phone.strip() for r in rows if r.phone})
-        head = await self.client.call(f"crm.{k.crm}.list", {"select": ["ID"], "start": 0})
-        total = head.total or 0
+        method = f"crm.{k.crm}.list"
+        # The count, and the portal's clock where the next incremental pass starts: one request.
+        head = await self.client.batch(
+            {"clock": ("server.time", {}), "head": (method, {"select": ["ID"], "start": 0})}
+        )
+        for key in ("clock", "head"):
+            if key in head.errors:
+                raise head.errors[key]
+            if key not in head.results:
+                raise NotExecuted(f"{method} (its count) was not executed", method=method)
+        if self.clock is None:
+            self.clock = portal_clock(head.results["clock"])
+        total = head.totals.get("head") or 0
         if math.ceil(total / 2500) <= math.ceil((len(emails) + len(phones)) / 50):
             return await self._scan(k.crm, select, ours_only=False)
         view = await self._scan(k.crm, select, ours_only=True)
@@ -836,6 +850,15 @@ class Mirror:
             taken_at=datetime.now(UTC),
             warnings=(warning,) if warning else (),
         )
+
+
+def portal_clock(value: Any) -> str:
+    """A moment of the portal's clock (``server.time``) as the next pass's ``>=DATE_MODIFY``: one second
+    earlier (a record saved in that second is read again rather than missed), in the portal's own offset."""
+    moment = datetime.fromisoformat(str(value))
+    if moment.tzinfo is None:
+        raise ValueError(f"the portal's clock has no offset: {value!r}")
+    return (moment - timedelta(seconds=1)).isoformat(timespec="seconds")
 
 
 def report(progress: ProgressCallback | None, stage: str, done: int = 0, total: int | None = None) -> None:

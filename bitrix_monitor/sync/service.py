@@ -46,7 +46,7 @@ from bitrix_monitor.sync.cleanup import choose_survivor
 from bitrix_monitor.sync.custom_fields import check_shop_fields
 from bitrix_monitor.sync.engine import JobRunner, RunStats
 from bitrix_monitor.sync.field_pull import FieldPuller
-from bitrix_monitor.sync.incremental import IncrementalState, Refresher, due, read_clock
+from bitrix_monitor.sync.incremental import IncrementalState, Refresher, due
 from bitrix_monitor.sync.model import PORTAL_ENTITY, FieldDiff, Plan, PlannedJob, QueueMark, RecordState
 from bitrix_monitor.sync.owners import FieldOwners, baselines
 from bitrix_monitor.sync.ownership import Owner, owner_of
@@ -140,6 +140,7 @@ class MonitorService:
         self.owners = FieldOwners(cfg.shop)  # who changes each field: what is pushed, what is pulled
         self.field_puller = FieldPuller(shop, client, queue, self.owners)  # other fields edited in the CRM
         self._refresher: Refresher | None = None  # what the last full pass read, for incremental passes
+        self.always_full = False  # every reconcile reads everything (--full)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -248,7 +249,7 @@ class MonitorService:
         sync = self.cfg.sync
         incremental = (
             refresher is not None
-            and not full
+            and not (full or self.always_full)
             and (pattern is None or known is not None)  # no legacy search to run
             and refresher.mirror.exact
             and not due(refresher.state.full_at, duration_seconds(sync.full_every))
@@ -271,20 +272,23 @@ class MonitorService:
                 self._refresher = None  # a full pass's memory replaces the last one's
                 await self.stages.refresh()  # a stage map or pipeline the portal does not have: ConfigError
                 await check_shop_fields(self.client, self.shop, self.cfg.shop)  # [shop.*.fields]: ConfigError
-                clock = await read_clock(self.client)
                 shop_from = {
                     k: await asyncio.to_thread(self.shop.max_updated_at, k) for k in self.shop.mapped_kinds
                 }
                 jobs = await asyncio.to_thread(self.queue.list_jobs, limit=1)
                 snap = await reconciler.run(progress)
-                self._refresher = Refresher.after_full(reconciler, portal_from=clock, shop_from=shop_from)
-                self._refresher.state.job_cursor = jobs[0].id if jobs else 0
+                if reconciler.clock is not None:  # read before the first list: where the next pass starts
+                    refresher = Refresher.after_full(
+                        reconciler, portal_from=reconciler.clock, shop_from=shop_from
+                    )
+                    refresher.state.job_cursor = jobs[0].id if jobs else 0
+                    self._refresher = refresher
         except BitrixError as exc:
             if isinstance(exc, UserFacingError):
                 raise
             raise PortalFailed(self.webhook, exc) from exc
-        assert self._refresher is not None
-        self._refresher.baselines = agreed
+        if self._refresher is not None:
+            self._refresher.baselines = agreed
         if reconciler.legacy_found is not None and pattern is not None:
             found = {"pattern": pattern.regex.pattern, "found": reconciler.legacy_found}
             await asyncio.to_thread(self.queue.remember, LEGACY_MEMORY, found)

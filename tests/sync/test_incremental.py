@@ -271,6 +271,9 @@ async def test_a_full_pass_runs_on_demand_and_on_schedule(
     assert (await service.snapshot(full=True)).pass_kind == "full"
     service.full_next()
     assert (await service.snapshot()).pass_kind == "full"
+    service.always_full = True  # --full
+    assert (await service.snapshot()).pass_kind == "full"
+    service.always_full = False
     sync = dataclasses.replace(service.cfg.sync, full_every="1s")
     service.cfg = dataclasses.replace(service.cfg, sync=sync)
     refresher = service._refresher
