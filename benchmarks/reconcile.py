@@ -2,7 +2,9 @@
 matching deals and contacts.
 
 Prints the local part (reading the shop, comparing, planning) in seconds, the peak memory of the process
-that reconciles, and the portal requests used as a ratio to ⌈records/2,500⌉ (target ≤ 1.2).
+that reconciles, and the portal requests used as a ratio to ⌈records/2,500⌉ (target ≤ 1.05); then the
+incremental passes after it, in the same process: an idle refresh (target ≤ 3 requests) and one after 100
+changes (50 orders edited in the shop, 50 deals edited in the portal; target ≤ 5 requests and ≤ 2 s).
 
     .venv/bin/python -m benchmarks.reconcile [--quick] [--orders N] [--users M] [--postgres URL]
 
@@ -21,6 +23,7 @@ import subprocess
 import sys
 import time
 import uuid
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -33,6 +36,7 @@ def _child(shop_url: str, webhook: str) -> None:
     from bitrix_monitor.bitrix import BitrixClient
     from bitrix_monitor.config import ShopConfig
     from bitrix_monitor.shop import ShopDatabase
+    from bitrix_monitor.sync.incremental import Refresher
     from bitrix_monitor.sync.model import Progress
     from bitrix_monitor.sync.reconcile import Reconciler
 
@@ -44,25 +48,73 @@ def _child(shop_url: str, webhook: str) -> None:
     async def go() -> dict[str, float | int]:
         shop = ShopDatabase.connect(shop_url, ShopConfig(url=shop_url))
         async with BitrixClient(webhook, plan=None, timeout=120) as client:
+            shop_from = {k: shop.max_updated_at(k) for k in shop.mapped_kinds}
             t0 = time.perf_counter()
-            snap = await Reconciler(shop, client, originator=ORIGINATOR).run(progress)
+            reconciler = Reconciler(shop, client, originator=ORIGINATOR)
+            snap = await reconciler.run(progress)
             t1 = time.perf_counter()
+            out: dict[str, float | int] = {
+                "total_s": t1 - t0,
+                "in_sync_orders": snap.order_counts.in_sync,
+                "in_sync_users": snap.user_counts.in_sync,
+                "plan": len(snap.plan),
+                "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            }
+            assert reconciler.clock is not None
+            refresher = Refresher.after_full(reconciler, portal_from=reconciler.clock, shop_from=shop_from)
+            waited = _time_requests(client)
+            for name in ("idle", "changed"):
+                print("READY", flush=True)  # the parent makes its changes, then answers
+                sys.stdin.readline()
+                before, waited[0] = client.cost().requests, 0.0
+                t = time.perf_counter()
+                inc, _changes = await refresher.refresh(Reconciler(shop, client, originator=ORIGINATOR))
+                out[f"{name}_s"] = time.perf_counter() - t
+                out[f"{name}_local_s"] = out[f"{name}_s"] - waited[0]
+                out[f"{name}_requests"] = client.cost().requests - before
+                out[f"{name}_outdated"] = inc.order_counts.outdated
         shop.close()
         read_shop = marks["reading portal contacts"] - marks["reading shop"]
         compare = marks["done"] - marks["comparing"]
-        return {
-            "total_s": t1 - t0,
-            "shop_read_s": read_shop,
-            "compare_plan_s": compare,
-            "portal_s": (t1 - t0) - read_shop - compare,
-            "in_sync_orders": snap.order_counts.in_sync,
-            "in_sync_users": snap.user_counts.in_sync,
-            "plan": len(snap.plan),
-        }
+        out.update(shop_read_s=read_shop, compare_plan_s=compare)
+        out["portal_s"] = out["total_s"] - read_shop - compare
+        return out
 
-    out = asyncio.run(go())
-    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps(out))
+    print(json.dumps(asyncio.run(go())))
+
+
+def _time_requests(client: Any) -> list[float]:
+    """Seconds spent waiting for the portal's answers from now on (``[0]``, reset by the caller)."""
+    waited = [0.0]
+    post = client._post
+
+    async def timed(method: str, payload: Any) -> Any:
+        t = time.perf_counter()
+        try:
+            return await post(method, payload)
+        finally:
+            waited[0] += time.perf_counter() - t
+
+    client._post = timed
+    return waited
+
+
+def _change(url: str, portal: Any, n: int) -> None:
+    """``n`` changes: half of them orders edited in the shop (``updated_at`` moves), half deals edited in
+    the portal."""
+    e = sa.create_engine(url)
+    with e.begin() as c:
+        c.execute(
+            sa.text(
+                "UPDATE orders SET total_price = total_price + 1, updated_at = now() "
+                "WHERE order_id IN (SELECT order_id FROM orders ORDER BY order_id LIMIT :n)"
+            ),
+            {"n": n // 2},
+        )
+    e.dispose()
+    top = portal.store.count("deal")
+    for i in range(n - n // 2):
+        portal.store.update("deal", top - i, {"OPPORTUNITY": str(1000 + i)})
 
 
 def main() -> int:
@@ -119,14 +171,25 @@ def main() -> int:
             e.dispose()
             print(f"portal seeded and shop linked in {time.perf_counter() - t:.1f} s")
             before = portal.stats.snapshot()["http_requests"]
-            child = subprocess.run(
+            child = subprocess.Popen(
                 [sys.executable, "-m", "benchmarks.reconcile", "--child", url, portal.webhook_url],
-                capture_output=True,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
                 text=True,
-                check=True,
             )
+            assert child.stdin is not None and child.stdout is not None
+            assert child.stdout.readline().strip() == "READY"  # the full pass is done
             used = portal.stats.snapshot()["http_requests"] - before
-        r = json.loads(child.stdout.strip().splitlines()[-1])
+            child.stdin.write("go\n")  # idle
+            child.stdin.flush()
+            assert child.stdout.readline().strip() == "READY"
+            _change(url, portal, 100)
+            child.stdin.write("go\n")
+            child.stdin.flush()
+            lines = child.stdout.read().strip().splitlines()
+            if child.wait() != 0:
+                raise SystemExit("the reconciling child failed")
+        r = json.loads(lines[-1])
         records = args.orders + args.users
         floor = math.ceil(args.orders / 2500) + math.ceil(args.users / 2500)
         local = r["shop_read_s"] + r["compare_plan_s"]
@@ -139,7 +202,13 @@ def main() -> int:
         print(f"{'portal part (s, emulator without limits)':44} {r['portal_s']:>12.2f}")
         print(f"{'peak memory of the reconciling process (MB)':44} {r['peak_rss_mb']:>12.0f}")
         print(f"{'portal requests used':44} {used:>12}")
-        print(f"{'requests / (ceil(orders/2500)+ceil(users/2500))':44} {used / floor:>12.2f}  <= 1.2")
+        print(f"{'requests / (ceil(orders/2500)+ceil(users/2500))':44} {used / floor:>12.2f}  <= 1.05")
+        print(f"{'incremental, nothing changed: requests':44} {r['idle_requests']:>12}  <= 3")
+        print(f"{'  time (s) / of which local (s)':44} {r['idle_s']:>6.2f} /{r['idle_local_s']:>5.2f}")
+        print(f"{'incremental, 100 changes: requests':44} {r['changed_requests']:>12}  <= 5")
+        took = f"{r['changed_s']:>6.2f} /{r['changed_local_s']:>5.2f}"
+        print(f"{'  time (s) / of which local (s)':44} {took}  <= 2")
+        print(f"{'  orders found outdated (100 changed)':44} {r['changed_outdated']:>12}")
     finally:
         with eng.connect() as c:
             c.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
