@@ -380,7 +380,8 @@ _STORE_METHODS: Final = (
     "ran_by",
     "active_job", "history_for", "next_due_at", "activity", "restore_entry", "restore_sending",
     "restore_created", "restore_done", "conflict_fingerprints", "record_conflict", "clear_conflicts",
-    "operating_before_call", "operating_seen",
+    "operating_before_call", "operating_seen", "pull_cursor", "set_pull_cursor", "pull_fields",
+    "save_pull_fields", "recall", "remember",
 )  # fmt: skip
 
 

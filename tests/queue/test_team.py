@@ -220,6 +220,37 @@ def test_the_queue_rides_out_lost_connections(team: TeamQueue, postgres_url: str
     assert team.wait_for_jobs(60) is True
 
 
+def test_pull_state_and_remembered_values_ride_out_lost_connections(
+    team: TeamQueue, postgres_url: str
+) -> None:
+    """Every store call is made again on a new connection, not only the jobs': a run reading its pull cursor
+    or what it remembered just as the database restarts carries on."""
+
+    def cut() -> None:
+        engine = _admin(postgres_url)
+        with engine.connect() as conn:
+            conn.exec_driver_sql(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        engine.dispose()
+
+    team.counts()  # a pooled connection to lose
+    calls = [
+        lambda: team.set_pull_cursor("stagehistory.deal", 7),
+        lambda: team.pull_cursor("stagehistory.deal"),
+        lambda: team.save_pull_fields("deal", "STAGE_ID", []),
+        lambda: team.pull_fields("deal", "STAGE_ID"),
+        lambda: team.remember("legacy_titles", {"found": {}}),
+        lambda: team.recall("legacy_titles"),
+    ]
+    for call in calls:
+        cut()
+        call()
+    cut()
+    assert (team.pull_cursor("stagehistory.deal"), team.recall("legacy_titles")) == (7, {"found": {}})
+
+
 def test_no_transaction_is_left_open_between_calls(team: TeamQueue, postgres_url: str) -> None:
     team.enqueue_many([("deal.update", str(i), None) for i in range(20)])
     claimed = team.claim("runner")
