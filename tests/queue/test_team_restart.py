@@ -77,7 +77,11 @@ def test_an_idle_runner_is_woken_by_notify_after_a_restart() -> None:
         assert not runner.wait_for_jobs(0.05)  # listening
         pg.restart(down_for=1.0)
         runner.wait_for_jobs(0.2)  # finds its listening connection gone: polls, and listens again next time
-        threading.Timer(0.5, lambda: desk.enqueue("deal.update", "o1")).start()
+        queued = threading.Timer(0.5, lambda: desk.enqueue("deal.update", "o1"))
+        queued.start()
         started = time.monotonic()
-        assert runner.wait_for_jobs(15.0)
-        assert time.monotonic() - started < 5.0
+        woken = runner.wait_for_jobs(15.0)
+        waited = time.monotonic() - started
+        queued.join()  # the desk's call has given its connection back before the queues close
+        assert woken
+        assert waited < 5.0
