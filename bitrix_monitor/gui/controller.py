@@ -100,6 +100,7 @@ class WindowController:
     status_label: QLabel
     runner_label: QLabel
     refresh_action: QAction
+    full_check_action: QAction
     sync_action: QAction
     poll_timer: QTimer
 
@@ -201,15 +202,17 @@ class WindowController:
             )
         return self.service
 
-    async def refresh(self) -> Snapshot | None:
-        """Take a snapshot (with progress and a cancel button) and show it everywhere. Snapshots are taken
-        one at a time, so an older one never replaces a newer one."""
+    async def refresh(self, *, full: bool = False) -> Snapshot | None:
+        """Take a snapshot (with progress and a cancel button) and show it everywhere: what changed since the
+        last one, or (``full``: "Check everything") everything. Snapshots are taken one at a time, so an
+        older one never replaces a newer one."""
         service = self.require_service()
         async with self._snapshot_lock:
             before = await service.queue_summary()
-            task = asyncio.ensure_future(service.snapshot(self.progress_relay))
+            task = asyncio.ensure_future(service.snapshot(self.progress_relay, full=full))
             self._long_task = task
             self.refresh_action.setEnabled(False)
+            self.full_check_action.setEnabled(False)
             try:
                 snap = await task
             except asyncio.CancelledError:
@@ -221,6 +224,7 @@ class WindowController:
             finally:
                 self._long_task = None
                 self.refresh_action.setEnabled(True)
+                self.full_check_action.setEnabled(True)
                 self.progress_relay.flush()
                 self._hide_progress()
             self.apply_snapshot(snap)

@@ -180,6 +180,10 @@ class MainWindow(WindowController, QMainWindow):
         self.start_demo_button.setText(self.tr("Open demo"))
         self.toolbar.setWindowTitle(self.tr("Main"))
         self.refresh_action.setText(self.tr("Refresh"))
+        self.full_check_action.setText(self.tr("Check everything"))
+        self.full_check_action.setToolTip(
+            self.tr("Read the whole shop and every record in Bitrix24 again, not only what changed")
+        )
         self.sync_action.setText(self.tr("Sync everything that needs it"))
         self.export_action.setText(self.tr("Export CSV…"))
         self.settings_action.setText(self.tr("Settings…"))
@@ -252,6 +256,7 @@ class MainWindow(WindowController, QMainWindow):
             return act
 
         self.refresh_action = action("F5", lambda: self.run(self.refresh(), "refresh"))
+        self.full_check_action = action("Shift+F5", lambda: self.run(self.refresh(full=True), "refresh"))
         self.sync_action = action("Ctrl+Shift+S", lambda: self.run(self.sync_everything(), "sync"))
         self.export_action = action("Ctrl+E", lambda: self.run(self.export_current(), "export"))
         bar.addSeparator()
@@ -275,7 +280,7 @@ class MainWindow(WindowController, QMainWindow):
 
     def _set_connected(self, connected: bool) -> None:
         self.pages.setCurrentIndex(1 if connected else 0)
-        for act in (self.refresh_action, self.sync_action, self.export_action):
+        for act in (self.refresh_action, self.full_check_action, self.sync_action, self.export_action):
             act.setEnabled(connected)
 
     def closeEvent(self, event: QCloseEvent) -> None:

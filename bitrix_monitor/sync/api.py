@@ -176,7 +176,9 @@ class RunnerStatus:
 
 
 class MonitorApi(Protocol):
-    async def snapshot(self, progress: ProgressCallback | None = None) -> Snapshot: ...
+    async def snapshot(self, progress: ProgressCallback | None = None, *, full: bool = False) -> Snapshot:
+        """Reconcile: what changed since the last pass, or (``full``) everything."""
+        ...
 
     def plan_for(
         self, snapshot: Snapshot, entity: str, keys: Sequence[str], action: str

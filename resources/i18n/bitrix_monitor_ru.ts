@@ -674,6 +674,14 @@
         <translation>Обновить</translation>
     </message>
     <message>
+        <source>Check everything</source>
+        <translation>Проверить всё</translation>
+    </message>
+    <message>
+        <source>Read the whole shop and every record in Bitrix24 again, not only what changed</source>
+        <translation>Заново прочитать весь магазин и все записи в Битрикс24, а не только изменённое</translation>
+    </message>
+    <message>
         <source>Sync everything that needs it</source>
         <translation>Синхронизировать всё, что требуется</translation>
     </message>

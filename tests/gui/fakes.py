@@ -178,7 +178,8 @@ class FakeService:
         self.restores: list[Path] = []
 
     # -- MonitorApi ---------------------------------------------------------------------------------
-    async def snapshot(self, progress: ProgressCallback | None = None) -> Snapshot:
+    async def snapshot(self, progress: ProgressCallback | None = None, *, full: bool = False) -> Snapshot:
+        self.full_snapshots = getattr(self, "full_snapshots", 0) + full
         total = len(self.records)
         for n, stage in enumerate(("reading shop", "reading portal", "comparing")):
             if progress:

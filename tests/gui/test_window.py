@@ -319,3 +319,15 @@ async def test_without_companies_mapped_their_tab_stays_hidden(window: MainWindo
     assert not window.overview.boxes["company"].isVisibleTo(window)
     assert window.tabs.isTabVisible(window.tabs.indexOf(window.orders))
     assert window.overview.boxes["order"].isVisibleTo(window)
+
+
+async def test_check_everything_asks_the_service_for_a_full_pass(
+    window: MainWindow, fake_service: FakeService
+) -> None:
+    assert window.full_check_action.text() == "Check everything"
+    assert window.full_check_action.isEnabled()
+    before = getattr(fake_service, "full_snapshots", 0)
+    await window.refresh()
+    assert getattr(fake_service, "full_snapshots", 0) == before  # a refresh reads what changed
+    await window.refresh(full=True)
+    assert fake_service.full_snapshots == before + 1
