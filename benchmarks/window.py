@@ -1,8 +1,12 @@
-"""The window at scale: the orders model with 100,000 rows (and the users model with 20,000) in a real
-QTableView, offscreen. Prints load, first paint, sort, filter and scroll-to-end times and the process's
-peak memory, each as a ratio to its target (sort and filter < 200 ms, peak memory < 500 MB).
+"""The window at scale: the orders model with a million rows (and the users model with 20,000) in a real
+QTableView, offscreen. Prints load and first paint, sorts, the "needs attention" filter (every state but in
+sync, as the records tab's filter asks for it), a text search and scroll-to-end times and the process's peak
+memory, each as a ratio to its target (issue 17: first rows within 1 s, sort and filter 300 ms, peak memory
+1.5 GB, the million rows of the snapshot included).
 
-    .venv/bin/python -m benchmarks.window [--orders N] [--users M]
+    .venv/bin/python -m benchmarks.window [--orders N] [--users M] [--quick]
+
+``--quick``: 100,000 orders.
 """
 
 from __future__ import annotations
@@ -45,80 +49,116 @@ def _statuses(entity: str, n: int, seed: int):  # type: ignore[no-untyped-def]
     return out
 
 
-def _ms(t0: float) -> float:
-    return (time.perf_counter() - t0) * 1000
+SORT_TARGET = 300.0
+FILTER_TARGET = 300.0
+CONTRACT_ROWS = 100_000  # Qt's tester walks every row; the rules do not change with the size
+
+
+def _start() -> tuple[float, float]:
+    return time.perf_counter(), time.process_time()
+
+
+def _ms(t0: tuple[float, float]) -> tuple[float, float]:
+    """Wall time and this process's CPU time since ``t0``, in ms: on a loaded machine the CPU time is what
+    the work itself took, the wall time adds the waits for a core."""
+    return (time.perf_counter() - t0[0]) * 1000, (time.process_time() - t0[1]) * 1000
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--orders", type=int, default=100_000)
+    parser.add_argument("--orders", type=int, default=1_000_000)
     parser.add_argument("--users", type=int, default=20_000)
+    parser.add_argument("--quick", action="store_true", help="100,000 orders")
     args = parser.parse_args()
+    if args.quick:
+        args.orders = 100_000
 
     from PySide6.QtCore import Qt
-    from PySide6.QtWidgets import QApplication, QTableView
+    from PySide6.QtWidgets import QApplication
 
     from bitrix_monitor.gui.models import OrdersModel, TableFilterProxy, UsersModel
+    from bitrix_monitor.gui.tabs.common import make_table
+    from bitrix_monitor.sync.model import RecordState
+
+    attention = {s.value for s in RecordState if s is not RecordState.IN_SYNC}  # the tab's "needs attention"
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     orders = _statuses("order", args.orders, 1)
     users = _statuses("user", args.users, 2)
-    rows: list[tuple[str, float, float | None, str]] = []  # (figure, value, target, unit)
+    rows: list[tuple[str, float, float | None, float | None, str]] = []  # figure, wall, CPU, target, unit
 
     for name, model, data in (("orders", OrdersModel(), orders), ("users", UsersModel(), users)):
         proxy = TableFilterProxy()
         proxy.setSourceModel(model)
-        view = QTableView()
-        view.setModel(proxy)
-        view.setSortingEnabled(True)
+        view = make_table(proxy)  # the records tab's table: sorted by key, columns fitted to the first rows
         view.resize(1200, 800)
         view.show()
         app.processEvents()
 
-        t = time.perf_counter()
+        t = _start()
         model.set_rows(data)
         app.processEvents()
         view.viewport().grab()
-        rows.append((f"{name}: load {len(data):,} rows and first paint", _ms(t), 1000.0, "ms"))
+        rows.append((f"{name}: load {len(data):,} rows and first paint", *_ms(t), 1000.0, "ms"))
 
-        t = time.perf_counter()
-        view.sortByColumn(OrdersModel.LABEL, Qt.SortOrder.DescendingOrder)
-        app.processEvents()
-        rows.append((f"{name}: sort by name", _ms(t), 200.0, "ms"))
+        for figure, column, order in (
+            ("sort by state", OrdersModel.STATE, Qt.SortOrder.AscendingOrder),
+            ("sort by key, descending", OrdersModel.KEY, Qt.SortOrder.DescendingOrder),
+            ("sort by name", OrdersModel.LABEL, Qt.SortOrder.AscendingOrder),
+            ("sort by last synced", OrdersModel.LAST_SYNCED, Qt.SortOrder.AscendingOrder),
+            ("sort by last synced again, descending", OrdersModel.LAST_SYNCED, Qt.SortOrder.DescendingOrder),
+        ):
+            t = _start()
+            view.sortByColumn(column, order)
+            app.processEvents()
+            view.viewport().grab()
+            rows.append((f"{name}: {figure}", *_ms(t), SORT_TARGET, "ms"))
 
-        t = time.perf_counter()
-        view.sortByColumn(OrdersModel.LAST_SYNCED, Qt.SortOrder.AscendingOrder)
-        app.processEvents()
-        rows.append((f"{name}: sort by last synced", _ms(t), 200.0, "ms"))
+        for where in ("sorted", "key order"):
+            if where == "key order":
+                proxy.clear_filters()
+                view.sortByColumn(OrdersModel.KEY, Qt.SortOrder.AscendingOrder)
+                app.processEvents()
+            t = _start()
+            proxy.set_facet(OrdersModel.FACET_STATE, attention)
+            app.processEvents()
+            view.viewport().grab()
+            figure = f"{name}: needs attention, {where} ({proxy.rowCount():,} match)"
+            rows.append((figure, *_ms(t), FILTER_TARGET, "ms"))
 
-        t = time.perf_counter()
+        proxy.clear_filters()
+        t = _start()
         proxy.set_search("9")
         app.processEvents()
-        rows.append((f"{name}: search text ({proxy.rowCount():,} match)", _ms(t), 200.0, "ms"))
-
-        t = time.perf_counter()
-        proxy.set_search("")
-        proxy.set_facet(OrdersModel.FACET_STATE, {"missing", "stale_link"})
+        rows.append((f"{name}: first text search ({proxy.rowCount():,} match)", *_ms(t), None, "ms"))
+        t = _start()
+        proxy.set_search("99")
         app.processEvents()
-        rows.append((f"{name}: filter by state ({proxy.rowCount():,} match)", _ms(t), 200.0, "ms"))
+        rows.append((f"{name}: next text search ({proxy.rowCount():,} match)", *_ms(t), FILTER_TARGET, "ms"))
 
         proxy.clear_filters()
         app.processEvents()
-        t = time.perf_counter()
+        t = _start()
         view.scrollToBottom()
         app.processEvents()
         view.viewport().grab()
-        rows.append((f"{name}: scroll to the end and paint", _ms(t), 200.0, "ms"))
+        rows.append((f"{name}: scroll to the end and paint", *_ms(t), 200.0, "ms"))
         view.close()
 
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    rows.append(("peak memory of the process", peak, 500.0, "MB"))
-    broken = _contract_at_scale(orders)
-    print(f"{'figure':52} {'value':>10}  {'target':>8}  ratio")
-    for figure, value, target, unit in rows:
+    rows.append(("peak memory of the process (the snapshot's rows included)", peak, None, 1500.0, "MB"))
+    checked = orders[:CONTRACT_ROWS]
+    broken = _contract_at_scale(checked)
+    print(f"{'figure':62} {'wall':>10} {'CPU':>7}  {'target':>9}  ratio (wall / CPU)")
+    for figure, value, cpu, target, unit in rows:
+        spent = f"{cpu:>7.0f}" if cpu is not None else f"{'':7}"
+        goal = f"{target:>6.0f} {unit:2}" if target else f"{'':9}"
         ratio = f"{value / target:.2f}" if target else ""
-        print(f"{figure:52} {value:>8.0f} {unit:2}  {target:>6.0f} {unit:2} {ratio:>5}")
-    print(f"{f'orders: model contract at {len(orders):,} rows':52} {'broken' if broken else 'kept':>10}")
+        if target and cpu is not None:
+            ratio += f" / {cpu / target:.2f}"
+        miss = "  MISSED" if target and value > target else ""
+        print(f"{figure:62} {value:>7.0f} {unit:2} {spent}  {goal}  {ratio}{miss}")
+    print(f"{f'orders: model contract at {len(checked):,} rows':62} {'broken' if broken else 'kept':>10}")
     for message in broken[:10]:
         print(f"    {message}")
     return 1 if broken else 0

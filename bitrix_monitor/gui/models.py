@@ -4,12 +4,21 @@ Every string a cell shows, every sort key and every search text is computed once
 arrives; ``data()`` is a list lookup. Sorting happens in the source model (one ``sorted()`` over a
 precomputed key column, persistent indexes kept), filtering through a precomputed mask, so a table of
 100,000 rows sorts and filters without a Python call per comparison.
+
+The records models (orders, users, companies: up to a million rows) go further and precompute nothing but
+one byte per row for its state: :class:`RecordsModel` computes a cell when the view shows it, a sort key
+column when first sorted by, and filters with byte tables and ``itertools.compress``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import contextlib
+import functools
+import gc
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
+from itertools import compress
+from operator import attrgetter, itemgetter
 from typing import Any, ClassVar
 
 from PySide6.QtCore import (
@@ -28,7 +37,7 @@ from bitrix_monitor import localefmt
 from bitrix_monitor.kinds import shop_of
 from bitrix_monitor.sync.api import ActivityEntry, QueueRow, RunnerStatus
 from bitrix_monitor.sync.archive import ArchivedRecord
-from bitrix_monitor.sync.model import RecordState, RecordStatus
+from bitrix_monitor.sync.model import QueueMark, RecordState, RecordStatus
 
 from .words import (
     QT_TRANSLATE_NOOP,
@@ -176,8 +185,8 @@ class RowTableModel(QAbstractTableModel):
         self._search: list[str] = []
         self._facets: list[tuple[str, ...]] = []
         self._states: list[str] = []
-        self._sorted: list[int] = []  # every storage index, in sort order
-        self._order: list[int] = []  # view row -> storage index (sorted, filtered)
+        self._sorted: Sequence[int] = []  # every storage index, in sort order
+        self._order: Sequence[int] = []  # view row -> storage index (sorted, filtered)
         self._needle = ""
         self._facet_filters: dict[int, frozenset[str]] = {}
         self._mask: bytearray | None = None  # by storage index; None: every row passes
@@ -214,6 +223,10 @@ class RowTableModel(QAbstractTableModel):
         self._states = [c[3] for c in cells]
         self._search = ["\x1f".join(d).casefold() for d in self._display]
         self._sorted = list(range(len(rows)))
+        self._end_reset()
+
+    def _end_reset(self) -> None:
+        """New rows are in: sort and filter them as asked before, and end the model reset."""
         self.generation += 1
         if self._sort_column >= 0:
             self._apply_sort()
@@ -242,7 +255,7 @@ class RowTableModel(QAbstractTableModel):
         self._order = self._visible()
         self.endResetModel()
 
-    def _visible(self) -> list[int]:
+    def _visible(self) -> Sequence[int]:
         mask = self._mask
         if mask is None:
             return list(self._sorted)
@@ -347,8 +360,50 @@ class RowTableModel(QAbstractTableModel):
         )
 
 
+# One byte per row: the member's position (StrEnum members hash as their values, so "missing" finds it too).
+_STATE_CODE: dict[str, int] = {state: n for n, state in enumerate(RecordState)}
+_QUEUE_CODE: dict[str, int] = {mark: n for n, mark in enumerate(QueueMark)}
+_STATES = tuple(RecordState)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Bulk work over a million rows makes a million index ints (lists without cycles): with the cyclic
+    collector on, each of its passes meanwhile would walk every object of the snapshot for nothing."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _byte_table(codes: Iterable[int]) -> bytes:
+    """A ``bytes.translate`` table: 1 for the given codes, 0 for every other byte."""
+    table = bytearray(256)
+    for code in codes:
+        table[code] = 1
+    return bytes(table)
+
+
+def _and(a: bytes | None, b: bytes) -> bytes:
+    """Two masks of 0/1 bytes, and-ed (one big-integer operation, not a loop)."""
+    if a is None:
+        return b
+    return (int.from_bytes(a, "little") & int.from_bytes(b, "little")).to_bytes(len(b), "little")
+
+
 class RecordsModel(RowTableModel):
-    """Shop records (orders or users) next to their portal record."""
+    """Shop records (orders or users) next to their portal record: a virtual model for a million rows.
+
+    Columnar: the rows stay the snapshot's own objects; the model keeps one byte per row for the state, the
+    queue mark and whether there is an error (read in one C-level pass when the rows arrive), and computes
+    a cell's text only when the view asks for it. A sort computes its column's keys when first asked and
+    keeps the index permutation (the other direction is that permutation reversed); a filter is a byte
+    table over the state bytes (``bytes.translate``) and ``itertools.compress`` over the order shown, so
+    "needs attention" at a million rows is a few C passes, with no row object touched.
+    """
 
     KEY, LABEL, PORTAL_ID, STATE, QUEUE, LAST_SYNCED, LAST_ERROR = range(7)
     HEADERS: ClassVar[tuple[str, ...]] = (
@@ -364,35 +419,257 @@ class RecordsModel(RowTableModel):
     FACETS = ("state", "queue", "error")
     FACET_STATE, FACET_QUEUE, FACET_ERROR = range(3)
 
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._state_codes = b""
+        self._queue_bytes: bytes | None = b""
+        self._error_bytes: bytes | None = b""
+        self._sort_keys: dict[int, list[Any]] = {}  # column -> key per row (this generation)
+        self._ascending: dict[int, list[int]] = {}  # column -> storage indexes in ascending key order
+        self._gather: Callable[[bytearray], Any] | None = None  # bytes by storage index -> in sort order
+        self._search_texts: list[str] | None = None  # computed on the first text search
+        self._cells: dict[int, tuple[str, ...]] = {}  # the few rows the view shows
+
     def identity(self, row: RecordStatus) -> Any:
         return row.key
 
+    @property
+    def _queue_codes(self) -> bytes:
+        if self._queue_bytes is None:
+            self._queue_bytes = bytes(map(_QUEUE_CODE.__getitem__, map(attrgetter("queue"), self._rows)))
+        return self._queue_bytes
+
+    @property
+    def _errors(self) -> bytes:
+        if self._error_bytes is None:
+            self._error_bytes = bytes(map(bool, map(attrgetter("last_error"), self._rows)))
+        return self._error_bytes
+
     def cells(self, row: RecordStatus) -> tuple[tuple[str, ...], tuple[Any, ...], tuple[str, ...], str]:
-        key = row.key
+        state, queue = row.state.value, row.queue.value
+        facets = (state, queue, "error" if row.last_error else "")
+        return self.display(row), tuple(self._key(c, row) for c in range(len(self.HEADERS))), facets, state
+
+    @staticmethod
+    def display(row: RecordStatus) -> tuple[str, ...]:
         portal = row.portal_id if row.portal_id is not None else row.stored_id
-        error = error_text(row.error, row.last_error) or row.note
-        state = row.state.value
-        queue = row.queue.value
-        display = (
-            key,
+        return (
+            row.key,
             row.label,
             str(portal) if portal is not None else "",
-            state_label(state),
-            state_label(queue),
+            state_label(row.state.value),
+            state_label(row.queue.value),
             fmt_time(row.last_synced),
-            error,
+            RecordsModel._error(row),
         )
-        numeric_key = (0, int(key), "") if key.isdigit() else (1, 0, key)
-        keys = (
-            numeric_key,
-            row.label.casefold(),
-            portal if portal is not None else -1,
-            state,
-            queue,
-            time_key(row.last_synced),
-            error,
+
+    @staticmethod
+    def _key(column: int, row: RecordStatus) -> Any:
+        if column == RecordsModel.KEY:
+            return (0, int(row.key), "") if row.key.isdigit() else (1, 0, row.key)
+        if column == RecordsModel.LABEL:
+            return row.label.casefold()
+        if column == RecordsModel.PORTAL_ID:
+            portal = row.portal_id if row.portal_id is not None else row.stored_id
+            return portal if portal is not None else -1
+        if column == RecordsModel.STATE:
+            return row.state.value
+        if column == RecordsModel.QUEUE:
+            return row.queue.value
+        if column == RecordsModel.LAST_SYNCED:
+            return time_key(row.last_synced)
+        return RecordsModel._error(row)
+
+    @staticmethod
+    def _error(row: RecordStatus) -> str:
+        return error_text(row.error, row.last_error) or row.note
+
+    def _column_keys(self, column: int) -> list[Any]:
+        """The sort keys of a column, computed when first sorted by and kept for this generation."""
+        keys = self._sort_keys.get(column)
+        if keys is None:
+            rows = self._rows
+            if column == self.LABEL:
+                keys = list(map(str.casefold, map(attrgetter("label"), rows)))
+            elif column in (self.STATE, self.QUEUE):
+                codes, members = (
+                    (self._state_codes, list(RecordState))
+                    if column == self.STATE
+                    else (self._queue_codes, list(QueueMark))
+                )
+                by_value = sorted(range(len(members)), key=lambda n: members[n].value)
+                rank = bytearray(256)
+                for position, code in enumerate(by_value):
+                    rank[code] = position
+                keys = list(codes.translate(bytes(rank)))
+            elif column == self.LAST_SYNCED:
+                times = list(map(attrgetter("last_synced"), rows))
+                if None in times:
+                    keys = [t.timestamp() if t else 0.0 for t in times]
+                else:
+                    keys = list(map(datetime.timestamp, times))  # a C call each, no Python frame
+            else:
+                key = functools.partial(self._key, column)
+                keys = list(map(key, rows))
+            self._sort_keys[column] = keys
+        return keys
+
+    def _key_order(self, column: int) -> list[int]:
+        keys = self._column_keys(column)
+        return sorted(range(len(keys)), key=keys.__getitem__)
+
+    def _digit_key_order(self) -> list[int] | None:
+        """Keys that are all digits in number order without making a million ints: by text, then (stable)
+        by length. None when some key is not digits (the general keys sort those)."""
+        if self._sort_column != self.KEY:
+            return None
+        texts = list(map(attrgetter("key"), self._rows))
+        if not ("".join(texts).isdigit() and all(texts)):
+            return None
+        order = sorted(range(len(texts)), key=texts.__getitem__)
+        lengths = list(map(len, texts))
+        order.sort(key=lengths.__getitem__)
+        return order
+
+    # -- data in ------------------------------------------------------------------------------------
+    def set_rows(self, rows: Iterable[Any]) -> None:
+        """Replace every row (one model reset): no cell is computed here."""
+        with _collector_paused():
+            self._set_rows(list(rows))
+
+    def _set_rows(self, rows: list[Any]) -> None:
+        states = bytes(map(_STATE_CODE.__getitem__, map(attrgetter("state"), rows)))
+        self.beginResetModel()
+        self._rows = rows
+        self._state_codes = states
+        self._queue_bytes = self._error_bytes = None  # read when first filtered on
+        self._sort_keys, self._ascending, self._cells = {}, {}, {}
+        self._search_texts = None
+        self._sorted = range(len(rows))
+        self._end_reset()
+
+    def retranslate(self) -> None:
+        """The words shown come from the current language when a cell is drawn: repaint them."""
+        self._cells = {}
+        if self._order:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._order) - 1, len(self.HEADERS) - 1))
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.HEADERS) - 1)
+
+    def match_mask(self, needle: str, facets: dict[int, frozenset[str]]) -> bytearray | None:
+        """Which storage rows pass a search text and facet filters (None: all of them): byte masks made by
+        ``bytes.translate`` over the state and queue bytes, and-ed as big integers."""
+        needle = needle.casefold()
+        mask: bytes | None = None
+        for facet, allowed in facets.items():
+            if facet == self.FACET_STATE:
+                table = _byte_table(_STATE_CODE[v] for v in allowed if v in _STATE_CODE)
+                mask = _and(mask, self._state_codes.translate(table))
+            elif facet == self.FACET_QUEUE:
+                table = _byte_table(_QUEUE_CODE[v] for v in allowed if v in _QUEUE_CODE)
+                mask = _and(mask, self._queue_codes.translate(table))
+            elif facet == self.FACET_ERROR:
+                table = _byte_table(code for code, value in ((0, ""), (1, "error")) if value in allowed)
+                mask = _and(mask, self._errors.translate(table))
+        if needle:
+            if self._search_texts is None:
+                self._search_texts = [self._search_text(r) for r in self._rows]
+            mask = _and(mask, bytes(needle in text for text in self._search_texts))
+        return None if mask is None else bytearray(mask)
+
+    @staticmethod
+    def _search_text(row: RecordStatus) -> str:
+        """What a text search looks in: the key, the name, the portal id and the error or note."""
+        portal = row.portal_id if row.portal_id is not None else row.stored_id
+        shown = "" if portal is None else str(portal)
+        return "\x1f".join((row.key, row.label, shown, RecordsModel._error(row))).casefold()
+
+    def _visible(self) -> Sequence[int]:
+        mask = self._mask
+        if mask is None:
+            return self._sorted
+        if isinstance(self._sorted, range):
+            return list(compress(self._sorted, mask))
+        if len(self._sorted) < 2:
+            return [i for i in self._sorted if mask[i]]
+        if self._gather is None:
+            self._gather = itemgetter(*self._sorted)
+        return list(compress(self._sorted, self._gather(mask)))
+
+    def facet_values(self, facet: int) -> list[str]:
+        if facet == self.FACET_STATE:
+            return sorted(_STATES[c].value for c in set(self._state_codes))
+        if facet == self.FACET_QUEUE:
+            marks = list(QueueMark)
+            return sorted(marks[c].value for c in set(self._queue_codes))
+        return sorted({"error" if e else "" for e in set(self._errors)})
+
+    # -- Qt model interface -------------------------------------------------------------------------
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        i = self._order[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole or role == Qt.ItemDataRole.ToolTipRole:
+            shown = self._cells.get(i)
+            if shown is None:
+                if len(self._cells) > 4096:
+                    self._cells.clear()
+                shown = self._cells[i] = self.display(self._rows[i])
+            text = shown[col]
+            return text if role == Qt.ItemDataRole.DisplayRole or len(text) > 40 else None
+        if role == SORT_ROLE:
+            return self._key(col, self._rows[i])
+        if role == OBJECT_ROLE:
+            return self._rows[i]
+        state = _STATES[self._state_codes[i]].value
+        if role == STATE_ROLE:
+            return state
+        if col == self.STATE_COLUMN:
+            if role == Qt.ItemDataRole.DecorationRole:
+                return state_icon(state)
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return state_brush(state)
+        return None
+
+    def set_filter(self, needle: str, facets: dict[int, frozenset[str]]) -> None:
+        with _collector_paused():
+            super().set_filter(needle, facets)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self._sort_column, self._sort_order = column, order
+        if not self._rows or not 0 <= column < len(self.HEADERS):
+            return
+        with _collector_paused():
+            self._sort()
+
+    def _sort(self) -> None:
+        self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        kept = [(self._order[p.row()], p.column()) for p in persistent]
+        self._apply_sort()
+        self._order = self._visible()
+        # Where the kept rows went: the selection and the current row are a few rows (a list.index each,
+        # a C scan); a big selection is looked up through one position map.
+        order = self._order
+        wanted = {i for i, _c in kept}
+        if len(wanted) <= 16:
+            found = {i: order.index(i) for i in wanted}
+        else:
+            found = {i: r for r, i in enumerate(order) if i in wanted}
+        rows = [found[i] for i, _c in kept]
+        self.changePersistentIndexList(
+            persistent, [self.index(r, c) for r, (_i, c) in zip(rows, kept, strict=True)]
         )
-        return display, keys, (state, queue, "error" if row.last_error else ""), state
+        self.layoutChanged.emit()
+
+    def _apply_sort(self) -> None:
+        col = self._sort_column
+        ascending = self._ascending.get(col)
+        if ascending is None:
+            ascending = self._ascending[col] = self._digit_key_order() or self._key_order(col)
+        descending = self._sort_order == Qt.SortOrder.DescendingOrder
+        self._sorted = ascending[::-1] if descending else ascending
+        self._gather = None  # made when a filter needs it: gathers a mask into the order shown, in C
 
 
 class OrdersModel(RecordsModel):

@@ -203,3 +203,93 @@ def test_times_show_in_this_machines_zone_and_name_it(moscow_machine: None) -> N
     assert fmt_time(instant) == "2026-11-30 03:28:00 MSK"
     assert fmt_time(instant, date=False) == "03:28:00 MSK"
     assert fmt_time(None) == ""
+
+
+def _random_records(n: int, seed: int, *, text_keys: bool = False) -> list[RecordStatus]:
+    import random
+
+    rng = random.Random(seed)
+    out = []
+    for i in rng.sample(range(1, 10 * n), n):
+        state = rng.choice(STATES)
+        out.append(
+            RecordStatus(
+                entity="order",
+                key=f"A-{i}" if text_keys and i % 3 == 0 else str(i),
+                label=f"Order #{rng.randint(1, 50)}",
+                stored_id=None if state is RecordState.MISSING else rng.randint(1, 99),
+                portal_id=None,
+                state=state,
+                queue=rng.choice(list(QueueMark)),
+                last_error=rng.choice(["", "", "boom", "ACCESS_DENIED"]),
+                last_synced=None
+                if rng.random() < 0.1
+                else datetime(2026, 1, 1, rng.randint(0, 23), 0, tzinfo=UTC),
+            )
+        )
+    return out
+
+
+@pytest.mark.parametrize("text_keys", [False, True])
+def test_every_sort_and_filter_of_the_virtual_model_agrees_with_the_rows(text_keys: bool) -> None:
+    """Sorted columns read in order, and a filter ("needs attention", a queue mark, errors, a text) shows
+    exactly the rows that pass it, in every sort order: the byte masks and permutations say what the rows
+    say."""
+    rows = _random_records(3_000, 7, text_keys=text_keys)
+    model = OrdersModel()
+    model.set_rows(rows)
+    proxy = TableFilterProxy()
+    proxy.setSourceModel(model)
+    attention = {s.value for s in RecordState if s is not RecordState.IN_SYNC}
+    filters = [
+        ({RecordsModel.FACET_STATE: attention}, "", lambda r: r.state is not RecordState.IN_SYNC),
+        (
+            {RecordsModel.FACET_QUEUE: {"queued", "failed"}, RecordsModel.FACET_ERROR: {"error"}},
+            "",
+            lambda r: r.queue in (QueueMark.QUEUED, QueueMark.FAILED) and bool(r.last_error),
+        ),
+        (
+            {RecordsModel.FACET_ERROR: {""}},
+            "order #1",
+            lambda r: not r.last_error and "order #1" in r.label.lower(),
+        ),
+        ({}, "", lambda r: True),
+    ]
+    for column in range(model.columnCount()):
+        for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
+            proxy.sort(column, order)
+            for facets, needle, passes in filters:
+                proxy.set_filters(needle, {f: facets.get(f) for f in range(3)})
+                shown = proxy.objects()
+                assert sorted(map(id, shown)) == sorted(id(r) for r in rows if passes(r))
+                keys = [RecordsModel._key(column, r) for r in shown]
+                assert keys == sorted(keys, reverse=order == Qt.SortOrder.DescendingOrder), (column, order)
+    proxy.clear_filters()
+    assert proxy.rowCount() == len(rows)
+    assert model.facet_values(RecordsModel.FACET_STATE) == sorted({r.state.value for r in rows})
+
+
+def test_the_virtual_model_keeps_the_contract_sorted_and_filtered(qtmodeltester) -> None:
+    model = OrdersModel()
+    model.set_rows(_random_records(2_000, 3))
+    model.sort(OrdersModel.LAST_SYNCED, Qt.SortOrder.DescendingOrder)
+    model.set_filter("", {RecordsModel.FACET_STATE: frozenset({"missing", "outdated"})})
+    assert 0 < model.rowCount() < 2_000
+    qtmodeltester.check(model)
+
+
+def test_a_language_switch_repaints_the_state_words_and_keeps_the_rows(qtbot) -> None:
+    from bitrix_monitor.gui import i18n
+
+    model = OrdersModel()
+    rows = [_record(i) for i in range(12)]
+    model.set_rows(rows)
+    missing = next(r for r, rec in enumerate(rows) if rec.state is RecordState.MISSING)
+    assert model.index(missing, OrdersModel.STATE).data() == "missing"
+    try:
+        i18n.set_language("ru")
+        model.retranslate()
+        assert model.index(missing, OrdersModel.STATE).data() == "нет в Битрикс24"
+        assert model.rowCount() == 12 and model.index(missing, 0).data(OBJECT_ROLE) is rows[missing]
+    finally:
+        i18n.set_language("en")
