@@ -18,7 +18,8 @@ def test_moves_in_the_crm_all_reach_the_shop_once_with_faults_and_a_kill_and_not
     )
     assert r.linked == 30
     assert r.latency_missed == 0 and len(r.latencies) == 2
-    assert r.idle_by_method.keys() <= {"crm.stagehistory.list"}  # watching reads the history, nothing else
+    assert r.idle.by_method.keys() <= {"crm.stagehistory.list"}  # watching reads the history, nothing else
+    assert r.idle_fields.requests > 0
     for phase in (r.burst, r.chaos):
         assert phase.lost == [] and phase.twice == [], (phase.lost, phase.twice)
         assert phase.deal_writes == 0  # no echo: the app never wrote to a deal the manager moved
