@@ -263,9 +263,13 @@ class MonitorService:
                 # the push may send of them changed, and the shop's updated_at does not always move with it.
                 also = _moved(refresher.baselines, agreed)
                 deletions = due(refresher.state.deletions_at, duration_seconds(sync.deletions_every))
-                snap, changes = await refresher.refresh(
-                    reconciler, deletions=deletions, also=also, ran=ran, progress=progress
-                )
+                try:
+                    snap, changes = await refresher.refresh(
+                        reconciler, deletions=deletions, also=also, ran=ran, progress=progress
+                    )
+                except BaseException:
+                    self._refresher = None  # half brought up to date: the next reconcile reads everything
+                    raise
                 snap = dataclasses.replace(snap, pass_kind="incremental")
                 touched = changes.touched
             else:

@@ -17,11 +17,12 @@ import pytest
 import sqlalchemy as sa
 
 from bitrix_monitor import config
+from bitrix_monitor.bitrix import ServerError
 from bitrix_monitor.demo.emulator import PortalEmulator
 from bitrix_monitor.paths import DataDirs
 from bitrix_monitor.sync.api import Snapshot
 from bitrix_monitor.sync.model import RecordStatus
-from bitrix_monitor.sync.service import MonitorService
+from bitrix_monitor.sync.service import MonitorService, PortalFailed
 from bitrix_monitor.wiring import open_service
 from tests.sync.conftest import FAST_CONFIG, ORIGINATOR, Shop, make_shop
 
@@ -279,4 +280,21 @@ async def test_a_full_pass_runs_on_demand_and_on_schedule(
     refresher = service._refresher
     assert refresher is not None
     refresher.state.full_at -= timedelta(seconds=2)
+    assert (await service.snapshot()).pass_kind == "full"
+
+
+@pytest.mark.parametrize("shop_url", ["sqlite"], indirect=True)
+async def test_a_pass_that_fails_halfway_is_followed_by_a_full_one(
+    shop: Shop, portal: PortalEmulator, service: MonitorService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await service.snapshot()
+    real = service.client.batch
+
+    async def broken(*args: Any, **kw: Any) -> Any:
+        raise ServerError("the portal broke down", method="batch")
+
+    monkeypatch.setattr(service.client, "batch", broken)
+    with pytest.raises(PortalFailed):
+        await service.snapshot()
+    monkeypatch.setattr(service.client, "batch", real)
     assert (await service.snapshot()).pass_kind == "full"
