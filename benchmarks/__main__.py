@@ -6,7 +6,8 @@ Runs, each in its own process so that one's memory and threads do not colour the
 2. ``benchmarks.queue``     enqueue, claim+complete and event-log throughput, empty vs. 1M history;
 3. ``benchmarks.queue_pg``  the team queue in PostgreSQL: enqueue, claim+complete with 1/4/8 runners,
                             pick-up latency via NOTIFY, empty vs. 1M history;
-4. ``benchmarks.reconcile`` reconciliation of 100k orders and 20k users on PostgreSQL;
+4. ``benchmarks.reconcile`` reconciliation of 100k orders and 20k users on PostgreSQL, and the incremental
+                            passes after it (idle, and 100 changes);
 5. ``benchmarks.window``    the orders model at a million rows in a real table view, offscreen, and Qt's model
                             tester on it;
 6. ``benchmarks.chaos``     SIGKILLs, faults and a second desk at once (the suite runs a quick variant,
