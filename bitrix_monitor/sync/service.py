@@ -53,7 +53,7 @@ from bitrix_monitor.sync.ownership import Owner, owner_of
 from bitrix_monitor.sync.pull import WAITING, PullOutcome, StageMoved, StagePuller, hold_waiting
 from bitrix_monitor.sync.reconcile import QueueInfo, Reconciler, TitlePattern, job_for
 from bitrix_monitor.sync.restore import RestoreOutcome, Restorer
-from bitrix_monitor.sync.stages import StageGuard
+from bitrix_monitor.sync.stages import Pipeline, StageGuard
 
 log = logging.getLogger(__name__)
 
@@ -389,7 +389,11 @@ class MonitorService:
         deal, who moved it as the portal says, the stages by their portal names, what the order became."""
         shown = moved[:MOVES_LOGGED]
         by = await self.puller.movers([m.deal_id for m in shown if m.deal_id is not None])
-        pipeline = self.stages.known
+        try:  # read by the snapshot; a run that pulls before its first snapshot reads it now
+            pipeline: Pipeline | None = self.stages.known or await self.stages.pipeline()
+        except (BitrixError, UserFacingError) as exc:  # the snapshot says it; the lines keep the stage ids
+            log.info("stage names not read for the activity log: %s", exc)
+            pipeline = None
         names = pipeline.names if pipeline is not None else {}
         for m in shown:
             who = by.get(m.deal_id) if m.deal_id is not None else None

@@ -100,6 +100,12 @@ def test_a_person_moves_20_deals_and_the_next_sync_brings_the_shop_to_them_not_b
     assert {k: now[k]["STAGE_ID"] for k in moved} == moved  # not moved back
     assert {k: v[0] for k, v in shop_rows(small_shop).items() if k in moved} == moved  # the shop follows
     assert all(now[k]["MODIFY_BY_ID"] == str(MANAGER) for k in moved)  # the app wrote nothing to them
+    # Activity names each move: the deal, who moved it as the portal says, the stages by the portal's names.
+    lines = [json.loads(x) for x in (cli.data_dir / "activity.jsonl").read_text().splitlines()]
+    said = [e for e in lines if e.get("code") == "activity.stage_pulled_by"]
+    assert sorted(e["params"]["order"] for e in said) == sorted(moved)
+    assert {e["params"]["user"] for e in said} == {str(MANAGER)}
+    assert all(" by user 7: " in e["action"] and "→" in e["action"] for e in said)
 
     # No echo: the next run sends nothing and writes nothing, on either side.
     before_shop, before_writes = shop_rows(small_shop), writes(portal)
