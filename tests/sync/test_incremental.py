@@ -72,9 +72,13 @@ def _differences(inc: dict[str, Any], full: dict[str, Any]) -> list[str]:
     return out
 
 
-SHOP_CHANGES = ("price", "status", "user", "email", "name", "new order", "new user", "drop order", "share")
+SHOP_CHANGES = (
+    "price", "status", "user", "email", "name", "new order", "new user", "drop order", "share",
+    "firm", "firm name",
+)  # fmt: skip
 PORTAL_CHANGES = (
-    "edit deal", "stage", "delete deal", "delete contact", "duplicate", "hand-made", "edit contact"
+    "edit deal", "stage", "delete deal", "delete contact", "duplicate", "hand-made", "edit contact",
+    "edit company", "delete company",
 )  # fmt: skip
 
 
@@ -160,6 +164,16 @@ class Changer:
                 elif what == "drop order":
                     c.execute(sa.text("DELETE FROM orders WHERE order_id = :k"), {"k": o})
                     orders.remove(o)
+                elif what == "firm":  # the user moves to another company (or to none)
+                    c.execute(
+                        sa.text("UPDATE users SET company_id = :f, updated_at = :t WHERE id = :k"),
+                        {"f": self.rng.choice([None, 1, 2, 3]), "t": at, "k": u},
+                    )
+                elif what == "firm name":
+                    c.execute(
+                        sa.text("UPDATE companies SET name = :n, updated_at = :t WHERE id = :k"),
+                        {"n": f"Firm {self.rng.randint(1, 99)}", "t": at, "k": self.rng.choice([1, 2, 3])},
+                    )
                 elif what == "share":  # another order's deal id: a shared link
                     c.execute(
                         sa.text(
@@ -175,12 +189,15 @@ class Changer:
         done = []
         store = self.portal.store
         for _ in range(self.rng.randint(1, 6)):
-            deals, contacts = store.all("deal"), store.all("contact")
+            deals, contacts, companies = store.all("deal"), store.all("contact"), store.all("company")
             what = self.rng.choice(PORTAL_CHANGES)
             if what in ("edit deal", "stage", "delete deal", "duplicate") and not deals:
                 continue
             if what in ("delete contact", "hand-made", "edit contact") and not contacts:
                 continue
+            if what in ("edit company", "delete company") and not companies:
+                continue
+            company = self.rng.choice(companies or [{}])
             deal, contact = self.rng.choice(deals or [{}]), self.rng.choice(contacts or [{}])
             if what == "edit deal":
                 store.update("deal", deal["ID"], {"OPPORTUNITY": str(self.rng.randint(1, 999))})
@@ -197,6 +214,10 @@ class Changer:
                 store.add("contact", {"NAME": "By Hand", "EMAIL": [{"VALUE": emails[0]["VALUE"]}]})
             elif what == "edit contact":
                 store.update("contact", contact["ID"], {"LAST_NAME": f"Edited{self.rng.randint(1, 99)}"})
+            elif what == "edit company":
+                store.update("company", company["ID"], {"TITLE": f"Renamed {self.rng.randint(1, 99)}"})
+            elif what == "delete company":
+                store.delete("company", company["ID"])
             done.append(what)
         return done
 
@@ -226,13 +247,38 @@ async def _rounds(
         changer.close()
 
 
-@pytest.mark.parametrize("shop_url", ["sqlite", "postgresql"], indirect=True)
+# No updated_at anywhere (every row compared by fingerprint), and companies mapped: users refer to them.
+FINGERPRINTS = (
+    CONFIG
+    + """
+[shop.orders]
+updated_at = ""
+[shop.users]
+updated_at = ""
+company_ref = "company_id"
+[shop.companies]
+table = "companies"
+key = "id"
+title = "name"
+email = "email"
+phone = "phone"
+company_id = "bitrix_company_id"
+"""
+)
+
+
+@pytest.mark.parametrize(
+    ("shop_url", "mapping"),
+    [("sqlite", CONFIG), ("postgresql", CONFIG), ("sqlite", FINGERPRINTS), ("postgresql", FINGERPRINTS)],
+    indirect=["shop_url"],
+    ids=["sqlite", "postgresql", "sqlite-fingerprints-companies", "postgresql-fingerprints-companies"],
+)
 @pytest.mark.parametrize("seed", range(1, 5))
 async def test_an_incremental_pass_finds_what_a_full_pass_finds(
-    shop_url: str, portal: PortalEmulator, data_dirs: DataDirs, seed: int
+    shop_url: str, mapping: str, portal: PortalEmulator, data_dirs: DataDirs, seed: int
 ) -> None:
     shop = make_shop(shop_url, orders=60, users=20)
-    cfg = config.from_dict(tomllib.loads(CONFIG))
+    cfg = config.from_dict(tomllib.loads(mapping))
     service = await open_service(cfg, data_dirs, shop_url=shop.url, portal_url=portal.webhook_url)
     try:
         await _rounds(service, shop, portal, seed, rounds=10)
