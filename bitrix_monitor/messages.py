@@ -285,6 +285,20 @@ TEXTS: dict[str, str] = {
     "report.would_stamp": Plural.translate(
         "Message", "Would stamp our origin ids on %Ln records kept from before.", "", 0
     ),
+    # --retry-dead / --cancel-dead ({code}: a job kind as the command line writes it)
+    "dead.none.all": QT_TRANSLATE_NOOP("Message", "No dead jobs in {where}."),
+    "dead.none.kind": QT_TRANSLATE_NOOP("Message", "No dead {code} jobs in {where}."),
+    "dead.retried.all": Plural.translate(
+        "Message", "Queued %Ln dead job(s) again ({detail}); the next --sync runs them.", "", 0
+    ),
+    "dead.retried.kind": Plural.translate(
+        "Message", "Queued %Ln dead {code} job(s) again ({detail}); the next --sync runs them.", "", 0
+    ),
+    "dead.left": Plural.translate(
+        "Message", "Left %Ln dead: another job of the same record is active and covers them.", "", 0
+    ),
+    "dead.cancelled.all": Plural.translate("Message", "Cancelled %Ln dead job(s) ({detail}).", "", 0),
+    "dead.cancelled.kind": Plural.translate("Message", "Cancelled %Ln dead {code} job(s) ({detail}).", "", 0),
     "report.stamped": Plural.translate(
         "Message", "Stamped our origin ids on %Ln records kept from before.", "", 0
     ),

@@ -21,6 +21,8 @@ os.environ.pop("BITRIX_MONITOR_SHOP_DB", None)
 os.environ.pop("BITRIX_MONITOR_SHOP_PASSWORD", None)
 os.environ.pop("BITRIX_MONITOR_QUEUE", None)
 os.environ.pop("BITRIX_MONITOR_QUEUE_PASSWORD", None)
+# The headless front end speaks the system locale's language: tests read its English unless they ask
+os.environ["LANGUAGE"] = "en"
 
 import contextlib
 import uuid

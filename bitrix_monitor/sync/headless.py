@@ -311,21 +311,27 @@ async def restore_from_archive(open_service: ServiceOpener, path: Path) -> int:
     return outcome.exit_status
 
 
-def manage_dead(open_queue: Callable[[], JobStore], action: str, kind: str) -> int:
+def manage_dead(open_queue: Callable[[], JobStore], action: str, kind: str, *, lang: str = "en") -> int:
     """``--retry-dead [KIND]`` / ``--cancel-dead [KIND]``: queue dead jobs again (the next --sync runs
-    them) or cancel them, all or those of one kind; prints what was done."""
+    them) or cancel them, all or those of one kind; prints what was done (in ``lang``)."""
     from bitrix_monitor.queue import KINDS
 
     if kind != "all" and kind not in KINDS:
         raise ConfigError(
             f"unknown job kind {kind!r}", hint=f"use one of {', '.join(KINDS)}, or nothing for all"
         )
-    what = "dead jobs" if kind == "all" else f"dead {kind} jobs"
+    which = "all" if kind == "all" else "kind"
+
+    def say(code: str, **params: str | int) -> str:
+        return render(
+            Message(f"{code}.{which}" if code != "dead.left" else code, {"code": kind, **params}), lang
+        )
+
     queue = open_queue()
     try:
         dead = queue.list_jobs(states=["dead"], kinds=None if kind == "all" else [kind], limit=None)
         if not dead:
-            print(f"No {what} in {queue.location}.")
+            print(say("dead.none", where=queue.location))
             return EXIT_OK
         ids = [j.id for j in reversed(dead)]  # oldest first
         done = set(queue.retry(ids, actor="cli") if action == "retry" else queue.cancel(ids, actor="cli"))
@@ -335,9 +341,9 @@ def manage_dead(open_queue: Callable[[], JobStore], action: str, kind: str) -> i
     detail = ", ".join(f"{k}: {n}" for k, n in sorted(per_kind.items()))
     if action == "retry":
         if done:
-            print(f"Queued {len(done)} {what} again ({detail}); the next --sync runs them.")
+            print(say("dead.retried", n=len(done), detail=detail))
         if left := len(dead) - len(done):
-            print(f"Left {left} dead: another job of the same record is active and covers them.")
+            print(say("dead.left", n=left))
     else:
-        print(f"Cancelled {len(done)} {what} ({detail}).")
+        print(say("dead.cancelled", n=len(done), detail=detail))
     return EXIT_OK

@@ -164,6 +164,41 @@
         </translation>
     </message>
     <message numerus="yes">
+        <source>Queued %Ln dead job(s) again ({detail}); the next --sync runs them.</source>
+        <translation>
+            <numerusform>Queued %Ln dead job again ({detail}); the next --sync runs it.</numerusform>
+            <numerusform>Queued %Ln dead jobs again ({detail}); the next --sync runs them.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Queued %Ln dead {code} job(s) again ({detail}); the next --sync runs them.</source>
+        <translation>
+            <numerusform>Queued %Ln dead {code} job again ({detail}); the next --sync runs it.</numerusform>
+            <numerusform>Queued %Ln dead {code} jobs again ({detail}); the next --sync runs them.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Left %Ln dead: another job of the same record is active and covers them.</source>
+        <translation>
+            <numerusform>Left %Ln dead: another job of the same record is active and covers it.</numerusform>
+            <numerusform>Left %Ln dead: another job of the same record is active and covers them.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Cancelled %Ln dead job(s) ({detail}).</source>
+        <translation>
+            <numerusform>Cancelled %Ln dead job ({detail}).</numerusform>
+            <numerusform>Cancelled %Ln dead jobs ({detail}).</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Cancelled %Ln dead {code} job(s) ({detail}).</source>
+        <translation>
+            <numerusform>Cancelled %Ln dead {code} job ({detail}).</numerusform>
+            <numerusform>Cancelled %Ln dead {code} jobs ({detail}).</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>Stamped our origin ids on %Ln records kept from before.</source>
         <translation>
             <numerusform>Stamped our origin ids on %Ln record kept from before.</numerusform>

@@ -1196,6 +1196,54 @@
             <numerusform>Проставил бы наши ID во внешнем источнике на %Ln записей, оставшихся с прежних времён.</numerusform>
         </translation>
     </message>
+    <message>
+        <source>No dead jobs in {where}.</source>
+        <translation>В {where} нет заданий с исчерпанными попытками.</translation>
+    </message>
+    <message>
+        <source>No dead {code} jobs in {where}.</source>
+        <translation>В {where} нет заданий {code} с исчерпанными попытками.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Queued %Ln dead job(s) again ({detail}); the next --sync runs them.</source>
+        <translation>
+            <numerusform>Снова поставлено в очередь %Ln задание с исчерпанными попытками ({detail}); следующий --sync выполнит его.</numerusform>
+            <numerusform>Снова поставлены в очередь %Ln задания с исчерпанными попытками ({detail}); следующий --sync выполнит их.</numerusform>
+            <numerusform>Снова поставлено в очередь %Ln заданий с исчерпанными попытками ({detail}); следующий --sync выполнит их.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Queued %Ln dead {code} job(s) again ({detail}); the next --sync runs them.</source>
+        <translation>
+            <numerusform>Снова поставлено в очередь %Ln задание {code} с исчерпанными попытками ({detail}); следующий --sync выполнит его.</numerusform>
+            <numerusform>Снова поставлены в очередь %Ln задания {code} с исчерпанными попытками ({detail}); следующий --sync выполнит их.</numerusform>
+            <numerusform>Снова поставлено в очередь %Ln заданий {code} с исчерпанными попытками ({detail}); следующий --sync выполнит их.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Left %Ln dead: another job of the same record is active and covers them.</source>
+        <translation>
+            <numerusform>Осталось %Ln задание с исчерпанными попытками: его покрывает другое активное задание той же записи.</numerusform>
+            <numerusform>Осталось %Ln задания с исчерпанными попытками: их покрывают другие активные задания тех же записей.</numerusform>
+            <numerusform>Осталось %Ln заданий с исчерпанными попытками: их покрывают другие активные задания тех же записей.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Cancelled %Ln dead job(s) ({detail}).</source>
+        <translation>
+            <numerusform>Отменено %Ln задание с исчерпанными попытками ({detail}).</numerusform>
+            <numerusform>Отменено %Ln задания с исчерпанными попытками ({detail}).</numerusform>
+            <numerusform>Отменено %Ln заданий с исчерпанными попытками ({detail}).</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Cancelled %Ln dead {code} job(s) ({detail}).</source>
+        <translation>
+            <numerusform>Отменено %Ln задание {code} с исчерпанными попытками ({detail}).</numerusform>
+            <numerusform>Отменено %Ln задания {code} с исчерпанными попытками ({detail}).</numerusform>
+            <numerusform>Отменено %Ln заданий {code} с исчерпанными попытками ({detail}).</numerusform>
+        </translation>
+    </message>
     <message numerus="yes">
         <source>Stamped our origin ids on %Ln records kept from before.</source>
         <translation>

@@ -111,7 +111,7 @@ def test_retry_dead_and_cancel_dead_by_kind_or_all(
     )
     cancelled = cli.run("--cancel-dead")
     assert cancelled.returncode == 0, cancelled.stderr
-    assert "Cancelled 1 dead jobs (contact.update: 1)." in cancelled.stdout
+    assert "Cancelled 1 dead job (contact.update: 1)." in cancelled.stdout
     with JobQueue.open(DataDirs(cli.data_dir).queue_file) as queue:
         assert [queue.get(i).state for i in ids] == ["queued", "queued", "cancelled"]  # type: ignore[union-attr]
 

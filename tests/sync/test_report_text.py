@@ -168,3 +168,23 @@ def test_an_error_line_follows_the_language(tmp_path: Path, capsys: pytest.Captu
         "(дайте вебхуку право crm в Битрикс24 (Разработчикам > Вебхуки))"
     )
     assert error_line(exc, "en") == str(exc)
+
+
+def test_retry_dead_and_cancel_dead_speak_the_language(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bitrix_monitor.queue import JobError, JobQueue
+    from bitrix_monitor.sync.headless import manage_dead
+
+    path = tmp_path / "queue.sqlite3"
+    with JobQueue.open(path) as queue:
+        assert manage_dead(lambda: JobQueue.open(path), "retry", "all", lang="ru") == 0
+        assert "нет заданий с исчерпанными попытками" in capsys.readouterr().out
+        for key in ("1", "2"):
+            job = queue.enqueue("deal.create", key)
+            queue.claim("r", kinds=["deal.create"])
+            queue.fail("r", job.id, JobError("PortalError", "no", retryable=False))
+    manage_dead(lambda: JobQueue.open(path), "cancel", "deal.create", lang="ru")
+    assert capsys.readouterr().out.strip() == (
+        "Отменено 2 задания deal.create с исчерпанными попытками (deal.create: 2)."
+    )
