@@ -161,8 +161,8 @@ class Refresher:
         progress: ProgressCallback | None = None,
     ) -> tuple[Snapshot, Changes]:
         """One incremental pass. ``deletions``: check every held portal id still exists; ``also``: shop keys
-        per kind to read and judge again whatever else changed; ``ran``: those of records whose jobs ran
-        (also checked for portal records their jobs merged away or deleted)."""
+        per kind to read and judge again whatever else changed; ``ran``: those of records whose jobs merged
+        portal records away (their portal ids are checked to still exist)."""
         m, client, shop = self.mirror, reconciler.client, reconciler.shop
         changes = Changes()
         report(progress, "reading changes")
@@ -177,7 +177,7 @@ class Refresher:
                 reconciler, client, changes, {k: set(v.by_id) for k, v in m.views.items()}
             )
             self.state.deletions_at = datetime.now(UTC)
-        elif any(jobs.values()):  # records whose jobs ran: what they merged or deleted is gone now
+        elif any(jobs.values()):  # records whose cleanups ran: what they merged away is gone now
             await self._read_deletions(reconciler, client, changes, self._related(jobs))
         touched: dict[str, set[str]] = {k.name: set() for k in m.kinds}
         for k in m.kinds:

@@ -258,10 +258,12 @@ class MonitorService:
         try:
             if incremental:
                 assert refresher is not None
-                ran = await asyncio.to_thread(self._jobs_since, refresher.state)
+                queued, ran = await asyncio.to_thread(self._jobs_since, refresher.state)
                 # Records whose baselines moved (a pull wrote the shop, a person settled a conflict): what
                 # the push may send of them changed, and the shop's updated_at does not always move with it.
                 also = _moved(refresher.baselines, agreed)
+                for kind, keys in queued.items():
+                    also.setdefault(kind, set()).update(keys)
                 deletions = due(refresher.state.deletions_at, duration_seconds(sync.deletions_every))
                 try:
                     snap, changes = await refresher.refresh(
@@ -344,22 +346,26 @@ class MonitorService:
         """The next reconcile reads everything again (a person asked for a full check)."""
         self._refresher = None
 
-    def _jobs_since(self, state: IncrementalState) -> dict[str, set[str]]:
+    def _jobs_since(self, state: IncrementalState) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
         """Shop keys per kind of the jobs queued since the cursor (they may have run and finished between two
-        passes, writing ids back); moves the cursor."""
+        passes, writing ids back), and of those among them that merge records away (cleanups); moves the
+        cursor."""
         out: dict[str, set[str]] = {}
+        merging: dict[str, set[str]] = {}
         offset, newest = 0, state.job_cursor
         while True:
             page = self.queue.list_jobs(limit=500, offset=offset)
             fresh = [j for j in page if j.id > state.job_cursor]
             for j in fresh:
                 out.setdefault(shop_of(j.entity_type), set()).add(j.entity_key)
+                if j.kind.endswith(".cleanup"):
+                    merging.setdefault(shop_of(j.entity_type), set()).add(j.entity_key)
                 newest = max(newest, j.id)
             if len(fresh) < len(page) or len(page) < 500:
                 break
             offset += 500
         state.job_cursor = newest
-        return out
+        return out, merging
 
     async def pull(self) -> PullOutcome:
         """Bring stage moves and field edits made in the CRM into the shop (the fields whose owner is

@@ -344,3 +344,28 @@ async def test_a_pass_that_fails_halfway_is_followed_by_a_full_one(
         await service.snapshot()
     monkeypatch.setattr(service.client, "batch", real)
     assert (await service.snapshot()).pass_kind == "full"
+
+
+@pytest.mark.parametrize("shop_url", ["sqlite"], indirect=True)
+async def test_records_a_cleanup_merged_away_are_gone_at_the_next_pass(
+    shop: Shop, portal: PortalEmulator, service: MonitorService
+) -> None:
+    sync = dataclasses.replace(service.cfg.sync, deletions_every="1h")  # no deletion check by the clock
+    service.cfg = dataclasses.replace(service.cfg, sync=sync)
+    first = await service.snapshot()
+    await service.apply(first.plan)
+    await service.run_queue(max_wait=60)
+    deal = next(r for r in portal.store.all("deal") if r.get("ORIGINATOR_ID") == ORIGINATOR)
+    copy = portal.store.add("deal", {k: deal[k] for k in ("TITLE", "ORIGIN_ID", "ORIGINATOR_ID")})
+    seen = await service.snapshot()
+    assert seen.pass_kind == "incremental"
+    status = {s.key: s for s in seen.orders}[deal["ORIGIN_ID"]]
+    assert status.state.value == "duplicated"
+    await service.apply(service.plan_for(seen, "order", [deal["ORIGIN_ID"]], "cleanup"))
+    await service.run_queue(max_wait=60)
+    assert not portal.store.exists("deal", copy)
+    after = await service.snapshot()
+    assert after.pass_kind == "incremental"
+    assert {s.key: s.state.value for s in after.orders}[deal["ORIGIN_ID"]] == "in_sync"
+    full = await (await service.reconciler()).run()
+    assert not _differences(_facts(dataclasses.replace(after, pass_kind="full")), _facts(full))
