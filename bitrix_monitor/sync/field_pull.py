@@ -51,6 +51,7 @@ class FieldPullOutcome:
     read: int = 0  # records read
     written: list[Pulled] = field(default_factory=list)
     waiting: dict[tuple[str, str], tuple[RecordState, str]] = field(default_factory=dict)
+    also: dict[str, Any] = field(default_factory=dict)  # the answers of the commands sent along
 
 
 @dataclass
@@ -130,7 +131,10 @@ class FieldPuller:
     def enabled(self) -> bool:
         return bool(self.kinds())
 
-    async def run(self) -> FieldPullOutcome:
+    async def run(self, also: Mapping[str, tuple[str, Mapping[str, Any]]] | None = None) -> FieldPullOutcome:
+        """One pull. ``also``: more commands (key → method and params) for the first batch, e.g. the stage
+        history's first page: their answers are in the outcome's ``also`` when they were sent (not when
+        nothing is pulled here, or on a kind's first pull)."""
         outcome = FieldPullOutcome()
         kinds = self.kinds()
         if not kinds:
@@ -148,7 +152,7 @@ class FieldPuller:
         ready = {k: w for k, w in windows.items() if w is not None}
         if not ready:
             return outcome
-        rows, now, offset = await self._read(ready)
+        rows, now, offset = await self._read(ready, also or {}, outcome)
         for k, window in ready.items():
             found = rows.get(k, [])
             outcome.read += len(found)
@@ -192,14 +196,18 @@ class FieldPuller:
         }
 
     async def _read(
-        self, windows: Mapping[str, _Window]
+        self,
+        windows: Mapping[str, _Window],
+        also: Mapping[str, tuple[str, Mapping[str, Any]]],
+        outcome: FieldPullOutcome,
     ) -> tuple[dict[str, list[Mapping[str, Any]]], datetime, str]:
         """Every kind's rows of its window (key paging by ``>ID``), several lists a batch; the portal's clock
-        is read in the first batch, before any list."""
+        is read in the first batch, before any list, and ``also`` goes with it."""
         rows: dict[str, list[Mapping[str, Any]]] = {k: [] for k in windows}
         after = dict.fromkeys(windows, 0)
         todo = list(windows)
         commands: dict[str, tuple[str, Mapping[str, Any] | None]] = {"now": ("server.time", None)}
+        commands |= {f"also.{k}": c for k, c in also.items()}
         now: tuple[datetime, str] | None = None
         while todo:
             for k in todo:
@@ -211,6 +219,7 @@ class FieldPuller:
                 raise UserFacingError(f"The portal did not run {', '.join(answer.not_run)} of a batch")
             if now is None:
                 now = await self._portal_now(answer.results)
+                outcome.also = {k: answer.results[f"also.{k}"] for k in also}
             more = []
             for k in todo:
                 method = commands[k][0]

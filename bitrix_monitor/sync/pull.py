@@ -168,22 +168,37 @@ class StagePuller:
         ids = [_int(r.get("ID")) for r in _items(answer.result)]
         return max((i for i in ids if i is not None), default=0)
 
-    async def read_moves(self, after: int) -> tuple[dict[int, Move], int, int]:
-        """The newest row per deal after ``after`` (key paging by ``>ID``), the last id and rows read."""
+    @staticmethod
+    def page(after: int) -> tuple[str, dict[str, Any]]:
+        """The command that reads the history's rows after id ``after``."""
+        return "crm.stagehistory.list", {
+            "entityTypeId": 2,
+            "filter": {">ID": after},
+            "order": {"ID": "ASC"},
+            "select": ["ID", "OWNER_ID", "STAGE_ID", "CATEGORY_ID", "CREATED_TIME"],
+            "start": -1,
+        }
+
+    async def first_page(self) -> tuple[int, tuple[str, dict[str, Any]]] | None:
+        """The cursor and the command of the next pull's first page, for a caller that sends it in a batch of
+        its own (:meth:`run` ``first=``); None when nothing is pulled or the history is read for the first
+        time."""
+        if not self.enabled:
+            return None
+        after = await asyncio.to_thread(self.queue.pull_cursor, CURSOR)
+        return None if after is None else (after, self.page(after))
+
+    async def read_moves(self, after: int, first: Any = None) -> tuple[dict[int, Move], int, int]:
+        """The newest row per deal after ``after`` (key paging by ``>ID``), the last id and rows read;
+        ``first``: the first page's answer, already read."""
         moves: dict[int, Move] = {}
         last, read = after, 0
         while True:
-            answer = await self.client.call(
-                "crm.stagehistory.list",
-                {
-                    "entityTypeId": 2,
-                    "filter": {">ID": last},
-                    "order": {"ID": "ASC"},
-                    "select": ["ID", "OWNER_ID", "STAGE_ID", "CATEGORY_ID", "CREATED_TIME"],
-                    "start": -1,
-                },
-            )
-            rows = _items(answer.result)
+            if first is not None:
+                result, first = first, None
+            else:
+                result = (await self.client.call(*self.page(last))).result
+            rows = _items(result)
             for row in rows:
                 ident, owner = _int(row.get("ID")), _int(row.get("OWNER_ID"))
                 if ident is None or owner is None:
@@ -198,7 +213,9 @@ class StagePuller:
             if len(rows) < PAGE:
                 return moves, last, read
 
-    async def run(self) -> PullOutcome:
+    async def run(self, first: tuple[int, Any] | None = None) -> PullOutcome:
+        """One pull; ``first``: the cursor a caller read the first page from (:meth:`first_page`) and that
+        page's answer, sent in the caller's batch."""
         outcome = PullOutcome()
         if not self.enabled:
             return outcome
@@ -208,7 +225,10 @@ class StagePuller:
             # for a change (the shop's statuses stand, as before); the push's rows after it agree.
             await asyncio.to_thread(self.queue.set_pull_cursor, CURSOR, await self.newest_id())
             return outcome
-        moves, last, outcome.read = await self.read_moves(after)
+        page = None
+        if first is not None and first[0] == after:  # else another runner moved the cursor: read afresh
+            page = first[1]
+        moves, last, outcome.read = await self.read_moves(after, page)
         stored = await asyncio.to_thread(self.shop.keys_storing, KIND, list(moves))
         known = await asyncio.to_thread(self._known, [k for keys in stored.values() for k in keys])
         by_key: dict[str, Move] = {}

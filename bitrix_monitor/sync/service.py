@@ -371,8 +371,13 @@ class MonitorService:
         """Bring stage moves and field edits made in the CRM into the shop (the fields whose owner is
         ``crm`` or ``both``: ``[shop.orders.owners] STAGE_ID``, ``[shop.users.owners] PHONE``, …)."""
         try:
-            outcome = await self.puller.run()
-            edits = await self.field_puller.run()
+            # One request reads the portal's clock, every kind's edits and the stage history's first page.
+            stages = await self.puller.first_page()
+            also = {"stages": stages[1]} if stages is not None else {}
+            edits = await self.field_puller.run(also)
+            sent = stages is not None and "stages" in edits.also
+            first = (stages[0], edits.also["stages"]) if stages is not None and sent else None
+            outcome = await self.puller.run(first)
         except BitrixError as exc:
             if isinstance(exc, UserFacingError):
                 raise

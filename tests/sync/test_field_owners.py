@@ -13,6 +13,7 @@ from bitrix_monitor.demo.emulator import PortalEmulator
 from bitrix_monitor.errors import ConfigError
 from bitrix_monitor.sync.api import Snapshot
 from bitrix_monitor.sync.model import RecordState
+from bitrix_monitor.sync.owners import FieldOwners
 from bitrix_monitor.sync.service import MonitorService
 from tests.sync.conftest import FAST_CONFIG, Shop
 
@@ -44,6 +45,13 @@ def test_owners_name_fields_taken_from_one_column_only() -> None:
             config.from_dict({"shop": {section: section_cfg}})
     names = {"first_name": "first", "last_name": "last", "owners": {"NAME": "both", "LAST_NAME": "crm"}}
     assert config.from_dict({"shop": {"users": names}}).shop.users.owners["LAST_NAME"] == "crm"
+    companies = {"table": "companies", "phone": "phone", "owners": {"TITLE": "both", "PHONE": "crm"}}
+    owners = FieldOwners(config.from_dict({"shop": {"companies": companies}}).shop)
+    assert [(r.name, r.column, r.owner) for r in owners.pulled("company")] == [
+        ("TITLE", "name", "both"),
+        ("PHONE", "phone", "crm"),
+    ]
+    assert [r.name for r in owners.rules("order")] == ["STAGE_ID"] and owners.pulled("order") == []
 
 
 @pytest.mark.parametrize("service", [CRM_STAGE], ids=["crm_stage"], indirect=True)
@@ -170,3 +178,42 @@ async def test_a_crash_before_the_window_moves_reads_the_edit_again_and_applies_
     snap = await _sync(service)  # and the shop's newer number goes out
     assert [v["VALUE"] for v in portal.store.get("contact", user.contact_id)["PHONE"]] == ["+7 900 333-44-66"]
     assert next(s for s in snap.users if s.key == user.key).state is RecordState.IN_SYNC
+
+
+@pytest.mark.parametrize("service", [BOTH_PHONE], ids=["both_phone"], indirect=True)
+async def test_a_pull_is_one_request_while_nothing_changes_and_one_more_a_page(
+    shop: Shop, portal: PortalEmulator, service: MonitorService
+) -> None:
+    """The portal's clock, the contacts edited since the last window and the stage history's first page go
+    in one batch: an idle pull of stages and phones costs one request."""
+    await service.pull()
+    await _sync(service)
+    await service.pull()  # reads the sync's own creations and edits: agreement
+    before = service.client.cost()
+    idle = await service.pull()
+    assert service.client.cost().since(before).requests == 1
+    assert not idle.changed and idle.waiting == {} and idle.fields_waiting == {}
+    key, deal_id = next(iter(shop.deal_ids().items()))
+    assert deal_id is not None
+    stage = "LOSE" if portal.store.get("deal", deal_id)["STAGE_ID"] != "LOSE" else "WON"
+    portal.store.update("deal", deal_id, {"STAGE_ID": stage}, as_user=MANAGER)
+    before = service.client.cost()
+    moved = await service.pull()
+    assert moved.pulled == {key: stage}
+    assert service.client.cost().since(before).requests == 1
+
+
+def test_multi_value_fields_agree_by_any_value_and_bring_back_the_first() -> None:
+    """The portal's PHONE is a list of {VALUE, VALUE_TYPE, ID}: the shop's one number agrees when it is
+    among them (by its digits), and what the CRM says the shop's column should hold is the first."""
+    owners = FieldOwners(BOTH_PHONE.shop)
+    (rule,) = owners.pulled("user")
+    record = {"PHONE": [{"ID": "5", "VALUE": "+7 (912) 000-11-22", "VALUE_TYPE": "WORK"},
+                        {"ID": "6", "VALUE": "8 495 111 22 33", "VALUE_TYPE": "HOME"}]}  # fmt: skip
+    assert rule.crm_holds(record, "89120001122") and rule.crm_holds(record, "+7 495 111-22-33")
+    assert not rule.crm_holds(record, "+7 912 000-11-23") and not rule.crm_holds(record, "")
+    assert rule.crm_value(record) == "+7 (912) 000-11-22"
+    assert rule.crm_holds({"PHONE": []}, "") and rule.crm_value({}) == ""
+    shown = {"PHONE": "+7 (912) 000-11-22, 8 495 111 22 33"}
+    assert rule.agreed_on({"PHONE": "8 912 000 11 22"}, shown) == "8 912 000 11 22"
+    assert rule.agreed_on({"PHONE": "8 912 000 11 29"}, shown) is None
