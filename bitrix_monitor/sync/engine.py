@@ -751,7 +751,9 @@ class JobRunner:
                 continue
             if await self._stage_refused(job, row, rec):
                 continue
-            updates.append((job, rid, F.update_fields_for(entity, desired, rec, diffs)))
+            known = agreed.get(job.entity_key, {})
+            replacing = {name: f.agreed for name, f in known.items() if f.agreed}
+            updates.append((job, rid, F.update_fields_for(entity, desired, rec, diffs, replacing)))
         if updates:
             results = await self.client.update_many(entity, [(rid, f) for _, rid, f in updates])
             for (job, rid, f), res in zip(updates, results, strict=True):

@@ -393,19 +393,29 @@ def label_of(row: ShopRow) -> str:
 
 
 def update_fields_for(
-    entity: str, desired: Mapping[str, Any], current: Mapping[str, Any], diffs: Sequence[FieldDiff]
+    entity: str,
+    desired: Mapping[str, Any],
+    current: Mapping[str, Any],
+    diffs: Sequence[FieldDiff],
+    replacing: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Only the fields that differ. Multi-fields change the existing value by its ID (never append twice)."""
+    """Only the fields that differ. Multi-fields change an existing value by its ID (never append twice):
+    the one holding ``replacing[field]`` (the value both sides last agreed on) when there is one, so a
+    number a manager added beside it stays; else the first."""
     out: dict[str, Any] = {}
     for d in diffs:
         if d.field in ("EMAIL", "PHONE"):
             existing = _multi(current, d.field)
+            key = phone_key if d.field == "PHONE" else email_key
+            old = key((replacing or {}).get(d.field))
+            same = [v for v in existing if old and key(str(v.get("VALUE") or "")) == old]
+            target = (same or existing)[:1]
             value = {"VALUE": d.shop, "VALUE_TYPE": "WORK"}
-            if existing and existing[0].get("ID"):
+            if target and target[0].get("ID"):
                 value = {
-                    "ID": str(existing[0]["ID"]),
+                    "ID": str(target[0]["ID"]),
                     "VALUE": d.shop,
-                    "VALUE_TYPE": existing[0].get("VALUE_TYPE") or "WORK",
+                    "VALUE_TYPE": target[0].get("VALUE_TYPE") or "WORK",
                 }
             out[d.field] = [value]
         elif d.field in desired:

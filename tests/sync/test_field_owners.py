@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import tomllib
+from datetime import UTC, datetime
 
 import pytest
 
@@ -218,3 +219,27 @@ def test_multi_value_fields_agree_by_any_value_and_bring_back_the_first() -> Non
     shown = {"PHONE": "+7 (912) 000-11-22, 8 495 111 22 33"}
     assert rule.agreed_on({"PHONE": "8 912 000 11 22"}, shown) == "8 912 000 11 22"
     assert rule.agreed_on({"PHONE": "8 912 000 11 29"}, shown) is None
+
+
+@pytest.mark.parametrize("service", [BOTH_PHONE], ids=["both_phone"], indirect=True)
+async def test_a_shop_change_replaces_the_number_both_agreed_on_not_one_a_manager_added(
+    shop: Shop, portal: PortalEmulator, service: MonitorService
+) -> None:
+    await _sync(service)
+    users = service.shop.get_users(list(shop.contact_ids()))
+    user = next(u for u in users.values() if u.phone and u.contact_id)
+    assert user.contact_id is not None and user.phone
+    (phone,) = portal.store.get("contact", user.contact_id)["PHONE"]
+    # A manager puts a new number first and keeps the shop's as the second.
+    both = {"PHONE": [{"ID": phone["ID"], "VALUE": "+7 900 777-00-01"}, {"VALUE": user.phone}]}
+    portal.store.update("contact", user.contact_id, both, as_user=MANAGER)
+    snap = await _sync(service)  # the shop's number is among the CRM's: the sides agree, nothing is sent
+    assert next(s for s in snap.users if s.key == user.key).state is RecordState.IN_SYNC
+    shop.execute(
+        "UPDATE users SET phone_number = '+7 900 777-00-02', updated_at = :t WHERE id = :k",
+        t=datetime.now(UTC).replace(tzinfo=None),
+        k=int(user.key),
+    )
+    await _sync(service)
+    values = [v["VALUE"] for v in portal.store.get("contact", user.contact_id)["PHONE"]]
+    assert values == ["+7 900 777-00-01", "+7 900 777-00-02"]  # the manager's number stays
