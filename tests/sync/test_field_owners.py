@@ -6,12 +6,14 @@ from __future__ import annotations
 import asyncio
 import tomllib
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
 from bitrix_monitor import config
 from bitrix_monitor.demo.emulator import PortalEmulator
 from bitrix_monitor.errors import ConfigError
+from bitrix_monitor.shop import UserRow
 from bitrix_monitor.sync.api import Snapshot
 from bitrix_monitor.sync.model import RecordState
 from bitrix_monitor.sync.owners import FieldOwners
@@ -28,6 +30,15 @@ async def _sync(service: MonitorService) -> Snapshot:
     await service.apply(snap.plan)
     await service.run_queue(max_wait=60)
     return await service.snapshot()
+
+
+def _with_phone(shop: Shop, portal: PortalEmulator, service: MonitorService) -> tuple[UserRow, Any]:
+    """A linked user with a phone, and its contact's one phone value ({ID, VALUE, VALUE_TYPE})."""
+    users = service.shop.get_users(list(shop.contact_ids()))
+    user = next(u for u in users.values() if u.phone and u.contact_id)
+    assert user.contact_id is not None and user.phone
+    (phone,) = portal.store.get("contact", user.contact_id)["PHONE"]
+    return user, phone
 
 
 def test_owners_name_fields_taken_from_one_column_only() -> None:
@@ -82,11 +93,7 @@ async def test_a_both_field_the_crm_changed_is_not_pushed_back_even_before_a_pul
     shop: Shop, portal: PortalEmulator, service: MonitorService
 ) -> None:
     await _sync(service)
-    users = service.shop.get_users(list(shop.contact_ids()))
-    user = next(u for u in users.values() if u.phone and u.contact_id)
-    assert user.contact_id is not None
-    contact = portal.store.get("contact", user.contact_id)
-    (phone,) = contact["PHONE"]
+    user, phone = _with_phone(shop, portal, service)
     fixed = {"PHONE": [{"ID": phone["ID"], "VALUE": "+7 900 111-22-33"}]}
     portal.store.update("contact", user.contact_id, fixed, as_user=MANAGER)
     # No pull has run: the push alone must not send the shop's old number over the manager's.
@@ -116,10 +123,7 @@ async def test_the_desktop_runner_pulls_stage_moves_and_edits_as_well_as_it_push
 ) -> None:
     await service.pull()  # the first pull starts the cursors at the portal's "now"
     await _sync(service)
-    users = service.shop.get_users(list(shop.contact_ids()))
-    user = next(u for u in users.values() if u.phone and u.contact_id)
-    assert user.contact_id is not None
-    (phone,) = portal.store.get("contact", user.contact_id)["PHONE"]
+    user, phone = _with_phone(shop, portal, service)
     key, deal_id = next(iter(shop.deal_ids().items()))
     assert deal_id is not None
     stage = "LOSE" if portal.store.get("deal", deal_id)["STAGE_ID"] != "LOSE" else "WON"
@@ -154,10 +158,7 @@ async def test_a_crash_before_the_window_moves_reads_the_edit_again_and_applies_
 ) -> None:
     await service.pull()
     await _sync(service)
-    users = service.shop.get_users(list(shop.contact_ids()))
-    user = next(u for u in users.values() if u.phone and u.contact_id)
-    assert user.contact_id is not None
-    (phone,) = portal.store.get("contact", user.contact_id)["PHONE"]
+    user, phone = _with_phone(shop, portal, service)
     fixed = {"PHONE": [{"ID": phone["ID"], "VALUE": "+7 900 333-44-55"}]}
     portal.store.update("contact", user.contact_id, fixed, as_user=MANAGER)
     remember = service.queue.remember
@@ -226,10 +227,7 @@ async def test_a_shop_change_replaces_the_number_both_agreed_on_not_one_a_manage
     shop: Shop, portal: PortalEmulator, service: MonitorService
 ) -> None:
     await _sync(service)
-    users = service.shop.get_users(list(shop.contact_ids()))
-    user = next(u for u in users.values() if u.phone and u.contact_id)
-    assert user.contact_id is not None and user.phone
-    (phone,) = portal.store.get("contact", user.contact_id)["PHONE"]
+    user, phone = _with_phone(shop, portal, service)
     # A manager puts a new number first and keeps the shop's as the second.
     both = {"PHONE": [{"ID": phone["ID"], "VALUE": "+7 900 777-00-01"}, {"VALUE": user.phone}]}
     portal.store.update("contact", user.contact_id, both, as_user=MANAGER)
