@@ -93,14 +93,18 @@ def test_same_text(shop: str, portal: object, same: bool) -> None:
 
 
 def test_select_lists_are_built_from_the_mapping() -> None:
-    assert F.select_for("deal") == F.DEAL_SELECT
+    # What is compared, the mapped fields, then who changed the record last (for the detail pane).
+    assert F.select_for("deal") == [*F.DEAL_SELECT, *F.WHO["deal"]]
     assert F.select_for("order", ["UF_CRM_SHOP_ID", "COMMENTS", "TITLE"]) == [
         *F.DEAL_SELECT,
         "UF_CRM_SHOP_ID",
         "COMMENTS",
+        "MODIFY_BY_ID",
+        "MOVED_BY_ID",
+        "MOVED_TIME",
     ]
-    assert F.select_for("contact", ["UF_CRM_TIER"]) == [*F.CONTACT_SELECT, "UF_CRM_TIER"]
-    assert F.select_for("company", ["UF_CRM_INN"]) == [*F.COMPANY_SELECT, "UF_CRM_INN"]
+    assert F.select_for("contact", ["UF_CRM_TIER"]) == [*F.CONTACT_SELECT, "UF_CRM_TIER", "MODIFY_BY_ID"]
+    assert F.select_for("company", ["UF_CRM_INN"]) == [*F.COMPANY_SELECT, "UF_CRM_INN", "MODIFY_BY_ID"]
 
 
 def test_a_field_settable_only_on_create_is_refused() -> None:
