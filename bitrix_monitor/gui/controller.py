@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from bitrix_monitor.errors import UserFacingError
 from bitrix_monitor.kinds import shop_of
-from bitrix_monitor.sync.api import ConnectionTests, MonitorApi, QueueSummary, Snapshot
+from bitrix_monitor.sync.api import ConnectionTests, MonitorApi, Outage, QueueSummary, Snapshot
 from bitrix_monitor.sync.archive import ArchivedRecord
 from bitrix_monitor.sync.model import PORTAL_ENTITY, Plan, Progress, RecordState, RecordStatus
 
@@ -78,6 +78,7 @@ class WindowController:
     _snapshot_lock: asyncio.Lock
     _snapshot_summary: QueueSummary | None
     _start_text: Callable[[], str]
+    _outages: tuple[Outage, ...]
     _runners_due: float  # loop time when the team's runners are read again
     # the widgets it drives
     dialog_opened: SignalInstance
@@ -99,6 +100,7 @@ class WindowController:
     cancel_button: QPushButton
     status_label: QLabel
     runner_label: QLabel
+    offline_label: QLabel
     refresh_action: QAction
     full_check_action: QAction
     sync_action: QAction
@@ -223,8 +225,8 @@ class WindowController:
                 return None
             finally:
                 self._long_task = None
-                self.refresh_action.setEnabled(True)
-                self.full_check_action.setEnabled(True)
+                self.refresh_action.setEnabled(not self._outages)
+                self.full_check_action.setEnabled(not self._outages)
                 self.progress_relay.flush()
                 self._hide_progress()
             self.apply_snapshot(snap)
@@ -246,7 +248,7 @@ class WindowController:
         self.show_kinds(snap.kinds)
         self._show_snapshot_summary(snap)
         self.overview.set_cost(snap.portal)
-        self.sync_action.setEnabled(len(snap.plan) > 0)
+        self.sync_action.setEnabled(len(snap.plan) > 0 and not self._outages)
         self.say(lambda: self.tr("Snapshot taken {time}").format(time=fmt_time(snap.taken_at, date=False)))
         for tab in self.record_tabs.values():
             current = tab.view.currentIndex()
@@ -301,6 +303,7 @@ class WindowController:
         self._runners_due = time.monotonic() + RUNNERS_EVERY
 
     def _tick(self) -> None:
+        self._update_outages()
         self._update_budget()
         if self.service is not None and not self._polling:
             self._polling = True
@@ -352,8 +355,87 @@ class WindowController:
         self.queue.budget_label.setText(text)
         self._update_runner_label()
 
+    # -- outages --------------------------------------------------------------------------------------
+    def _update_outages(self) -> None:
+        """Follow what the service cannot reach; when everything answers again, take a new snapshot."""
+        outages = self.service.outages() if self.service is not None else ()
+        if outages == self._outages:
+            return
+        was, self._outages = self._outages, outages
+        self._show_outages()
+        if was and not outages and self.service is not None and not self._snapshot_lock.locked():
+            self.run(self.refresh(), "refresh after an outage")
+
+    def _outage_text(self) -> str:
+        """What cannot be reached, since when, in one sentence ("" when everything answers)."""
+        lines = []
+        for o in self._outages:
+            since = fmt_time(o.since, date=False)
+            if o.side == "portal":
+                lines.append(self.tr("Bitrix24 cannot be reached (since {time}).").format(time=since))
+            else:
+                lines.append(
+                    self.tr("The shop's database cannot be reached (since {time}).").format(time=since)
+                )
+        if not lines:
+            return ""
+        return " ".join(lines) + " " + self.tr("The app tries again by itself.")
+
+    def _show_outages(self) -> None:
+        """The offline state, everywhere it matters: the status bar, the overview (its counts marked as
+        stale, with their time), the runner's line, and the actions that need the missing side disabled
+        with the reason."""
+        text = self._outage_text()
+        self.offline_label.setText(self.tr("Offline") if text else "")
+        self.offline_label.setToolTip("\n".join([text, *(o.reason for o in self._outages)]) if text else "")
+        self.offline_label.setVisible(bool(text))
+        stale = ""
+        if text:
+            taken = self.snapshot.taken_at if self.snapshot is not None else None
+            stale = (
+                text
+                + " "
+                + (
+                    self.tr("The counts below are from {time} and may be out of date.").format(
+                        time=fmt_time(taken)
+                    )
+                    if taken is not None
+                    else self.tr("No counts yet.")
+                )
+            )
+        self.overview.set_offline(stale or None)
+        why = self.tr("Not now: {reason}").format(reason=text) if text else ""
+        if not self._snapshot_lock.locked():  # a running refresh keeps them disabled until it ends
+            self.refresh_action.setEnabled(not text and self.service is not None)
+            self.full_check_action.setEnabled(not text and self.service is not None)
+        self.refresh_action.setToolTip(why)
+        self.full_check_action.setToolTip(why)
+        self.sync_action.setEnabled(not text and self.snapshot is not None and len(self.snapshot.plan) > 0)
+        self.sync_action.setToolTip(why)
+        for tab in self.record_tabs.values():
+            for button in tab.action_buttons.values():
+                button.setEnabled(not text)
+            if text:
+                for button in tab.action_buttons.values():
+                    button.setToolTip(why)
+            else:
+                tab.retranslate_ui()  # their own tooltips back
+        self.archive.set_blocked(why)
+        self._update_runner_label()
+
     def _update_runner_label(self) -> None:
         paused = self.service is not None and self.service.runner_paused
+        if self._outages and not paused:
+            sides = {o.side for o in self._outages}
+            if sides == {"portal"}:
+                waiting = self.tr("Runner waiting for Bitrix24")
+            elif sides == {"shop"}:
+                waiting = self.tr("Runner waiting for the shop's database")
+            else:
+                waiting = self.tr("Runner waiting for Bitrix24 and the shop's database")
+            self.runner_label.setText(waiting)
+            self._name_pause_button(paused)
+            return
         status = self.service.runner_status if self.service is not None else ""
         said = getattr(self.service, "runner_said", None)  # the same as codes, when the service has them
         if status and said is not None:
@@ -362,6 +444,9 @@ class WindowController:
             (self.tr("Runner paused") if paused else self.tr("Runner active"))
             + (f": {status}" if status else "")
         )
+        self._name_pause_button(paused)
+
+    def _name_pause_button(self, paused: bool) -> None:
         self.queue.pause_button.blockSignals(True)
         self.queue.pause_button.setChecked(paused)
         self.queue.pause_button.setText(self.tr("Resume runner") if paused else self.tr("Pause runner"))

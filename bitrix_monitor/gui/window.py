@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from bitrix_monitor import APP_TITLE
 from bitrix_monitor.paths import DataDirs
-from bitrix_monitor.sync.api import ConnectionTests, MonitorApi, QueueSummary, Snapshot
+from bitrix_monitor.sync.api import ConnectionTests, MonitorApi, Outage, QueueSummary, Snapshot
 
 from .aio import LatestTask, ProgressRelay, set_user_error_sink
 from .controller import ServiceFactory, WindowController
@@ -91,6 +91,7 @@ class MainWindow(WindowController, QMainWindow):
         self._snapshot_summary: QueueSummary | None = None  # the queue when the shown snapshot began
         self._status_text: Callable[[], str] | None = None
         self._start_text: Callable[[], str] = lambda: ""
+        self._outages: tuple[Outage, ...] = ()  # what cannot be reached, as last shown
         self._runners_due = 0.0
 
         self.message_bar = MessageBar()
@@ -191,6 +192,7 @@ class MainWindow(WindowController, QMainWindow):
         self.cancel_button.setText(self.tr("Cancel"))
         self._show_start_message()
         self._show_status()
+        self._show_outages()
         self._update_runner_label()
         self._update_budget()
 
@@ -275,6 +277,11 @@ class MainWindow(WindowController, QMainWindow):
         self.cancel_button.hide()
         self.cancel_button.clicked.connect(self.cancel_long_task)
         status.addPermanentWidget(self.cancel_button)
+        self.offline_label = QLabel()
+        self.offline_label.setObjectName("offlineLabel")
+        self.offline_label.setStyleSheet("#offlineLabel { color: #c62828; font-weight: bold; }")
+        self.offline_label.hide()
+        status.addPermanentWidget(self.offline_label)
         self.runner_label = QLabel()
         status.addPermanentWidget(self.runner_label)
 

@@ -135,6 +135,17 @@ class RecordChanges:
 
 
 @dataclass(frozen=True, slots=True)
+class Outage:
+    """One side the app cannot reach now: ``"portal"`` (Bitrix24) or ``"shop"`` (the shop's database), since
+    when (the first failure of this outage), and the last error that said so. The service tries the side
+    again by itself and forgets the outage when it answers."""
+
+    side: str
+    since: datetime
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class MergePreview:
     """What one queued duplicate cleanup would do, as the records are now: the record that stays, each one
     that disappears (archived first, then merged into it), and their key fields by record id (values as
@@ -249,6 +260,10 @@ class MonitorApi(Protocol):
 
     async def restore_archived(self, path: Path) -> RestoreOutcome:
         """Re-create an archived record in Bitrix24 (exactly once) and re-point the shop where it can."""
+        ...
+
+    def outages(self) -> tuple[Outage, ...]:
+        """The sides that cannot be reached now (none: both answer)."""
         ...
 
     async def unlink(self, entity: str, links: Sequence[tuple[str, int]]) -> int:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bitrix_monitor.bitrix import BitrixClient, WebhookUrl
-from bitrix_monitor.bitrix.errors import BitrixError
+from bitrix_monitor.bitrix.errors import BitrixError, PortalUnreachable
 from bitrix_monitor.config import AppConfig, duration_seconds
 from bitrix_monitor.errors import ConfigError, UserFacingError
 from bitrix_monitor.kinds import crm_of, shop_of
@@ -28,11 +28,13 @@ from bitrix_monitor.paths import DataDirs
 from bitrix_monitor.queue import JobStore, LoggedEvent, TeamRunner
 from bitrix_monitor.queue.model import PullField, kind_info
 from bitrix_monitor.shop import ShopDatabase
+from bitrix_monitor.shop.errors import ShopConnectionLostError, ShopUnreachableError
 from bitrix_monitor.sync.api import (
     ActivityEntry,
     BudgetLine,
     FieldOwnership,
     MergePreview,
+    Outage,
     ProgressCallback,
     QueueRow,
     QueueSummary,
@@ -57,6 +59,7 @@ from bitrix_monitor.sync.stages import Pipeline, StageGuard
 
 log = logging.getLogger(__name__)
 
+PROBE_EVERY = 5.0  # seconds between tries of a side that cannot be reached
 TEAM_LEASE_SECONDS = 30.0  # a killed runner's jobs are claimed again this long after its last heartbeat
 RUNNERS_KEPT_IN_VIEW = timedelta(days=1)  # runners unheard of for longer are history, not the team
 DESK_DESCRIPTION = "bitrix-monitor window"  # how an open window is listed among the team queue's runners
@@ -133,6 +136,7 @@ class MonitorService:
         self._stop = asyncio.Event()
         self._background: asyncio.Task[None] | None = None
         self._closers: list[Callable[[], Awaitable[None]]] = []
+        self._outages: dict[str, Outage] = {}  # "portal" / "shop" -> since when it cannot be reached
         self._throttled: dict[datetime, float] = {}  # minute -> seconds held back by the rate limit
         self._throttle_seen = 0.0
         self.stages = StageGuard(client, cfg.shop.orders)  # the deal pipeline, read again by each snapshot
@@ -184,6 +188,7 @@ class MonitorService:
         watcher: ChangeWatcher | None = None
         next_poll = 0.0
         next_beat = 0.0
+        next_probe = 0.0
         shared = not self.queue.exclusive
         loop = asyncio.get_running_loop()
         while not self._stop.is_set():
@@ -206,11 +211,17 @@ class MonitorService:
                         if await watcher.poll():
                             self._log_activity("watch", Message("activity.watch_queued"))
                     next_poll = loop.time() + interval
+                if self._outages and loop.time() >= next_probe:
+                    next_probe = loop.time() + PROBE_EVERY
+                    await self.probe()
                 summary = await self.queue_summary()
-                if not self.runner_paused and (summary.queued or summary.failed or summary.in_doubt):
+                if self._outages:
+                    pass  # nothing runs until both sides answer again (the probe above finds out)
+                elif not self.runner_paused and (summary.queued or summary.failed or summary.in_doubt):
                     await self.run_queue(stop=self._stop, max_wait=0)
                 self.runner_status, self.runner_said = "", None
             except UserFacingError as exc:
+                self.note_outage(exc)
                 self.runner_status, self.runner_said = str(exc), exc
                 log.warning("background runner: %s", exc)
             except Exception:  # a bug: keep the window alive, log it with its traceback
@@ -239,6 +250,17 @@ class MonitorService:
         return out
 
     async def snapshot(self, progress: ProgressCallback | None = None, *, full: bool = False) -> Snapshot:
+        """Reconcile the shop with the portal (see :meth:`_snapshot`). A side that cannot be reached is
+        noted as an outage (see :meth:`outages`); a snapshot that succeeds clears them."""
+        try:
+            snap = await self._snapshot(progress, full=full)
+        except UserFacingError as exc:
+            self.note_outage(exc)
+            raise
+        self._outages.clear()  # both sides answered the whole reconcile
+        return snap
+
+    async def _snapshot(self, progress: ProgressCallback | None, *, full: bool) -> Snapshot:
         """Reconcile: incrementally (only what changed on either side since the last pass) after a full pass
         in this process, fully on the first, when ``full`` or :meth:`full_next` asks, when the legacy search
         is to run again, and every ``[sync] full_every``."""
@@ -761,6 +783,38 @@ class MonitorService:
             for j in jobs
         ]
 
+    # ------------------------------------------------------------------ outages
+
+    def outages(self) -> tuple[Outage, ...]:
+        return tuple(self._outages[side] for side in ("portal", "shop") if side in self._outages)
+
+    def note_outage(self, exc: BaseException) -> None:
+        """Remember that the portal or the shop could not be reached (other errors are not outages)."""
+        side = _outage_side(exc)
+        if side is None:
+            return
+        known = self._outages.get(side)
+        since = known.since if known is not None else datetime.now(UTC)
+        self._outages[side] = Outage(side, since, str(exc))
+
+    async def probe(self) -> tuple[Outage, ...]:
+        """Try each side that could not be reached, cheaply (the portal's clock, one shop row); forget the
+        outage of each that answers. Returns what is still out."""
+        for side in list(self._outages):
+            try:
+                if side == "portal":
+                    await self.client.call("server.time")
+                else:
+                    kind = self.shop.mapped_kinds[0]
+                    await asyncio.to_thread(self.shop.get_rows, kind, ["1"])
+            except (UserFacingError, BitrixError) as exc:
+                if _outage_side(exc) == side:
+                    self.note_outage(exc)
+                    continue
+            log.info("%s reachable again", side)
+            self._outages.pop(side, None)
+        return self.outages()
+
     async def unlink(self, entity: str, links: Sequence[tuple[str, int]]) -> int:
         """Make shop records forget the ids of Bitrix24 records that no longer exist: ``links`` are (key,
         stored id). An id the portal still has is kept, and so is a row that meanwhile stores another id
@@ -979,6 +1033,15 @@ def _moved(old: Baselines, new: Baselines) -> dict[str, set[str]]:
         if keys:
             out[kind] = keys
     return out
+
+
+def _outage_side(exc: BaseException) -> str | None:
+    """``"portal"`` or ``"shop"`` when ``exc`` says that side cannot be reached, else None."""
+    if isinstance(exc, PortalUnreachable):
+        return "portal"
+    if isinstance(exc, ShopUnreachableError | ShopConnectionLostError):
+        return "shop"
+    return None
 
 
 def summary_of(stats: RunStats) -> dict[str, Any]:

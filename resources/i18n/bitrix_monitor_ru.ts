@@ -2547,6 +2547,46 @@
         <translation>самые нагруженные методы: {list}</translation>
     </message>
     <message>
+        <source>Bitrix24 cannot be reached (since {time}).</source>
+        <translation>Битрикс24 недоступен (с {time}).</translation>
+    </message>
+    <message>
+        <source>The shop&apos;s database cannot be reached (since {time}).</source>
+        <translation>База данных магазина недоступна (с {time}).</translation>
+    </message>
+    <message>
+        <source>The app tries again by itself.</source>
+        <translation>Приложение само пробует подключиться снова.</translation>
+    </message>
+    <message>
+        <source>Offline</source>
+        <translation>Нет связи</translation>
+    </message>
+    <message>
+        <source>The counts below are from {time} and may be out of date.</source>
+        <translation>Числа ниже — на {time} и могут быть устаревшими.</translation>
+    </message>
+    <message>
+        <source>No counts yet.</source>
+        <translation>Чисел пока нет.</translation>
+    </message>
+    <message>
+        <source>Not now: {reason}</source>
+        <translation>Сейчас недоступно: {reason}</translation>
+    </message>
+    <message>
+        <source>Runner waiting for Bitrix24</source>
+        <translation>Обработчик ждёт Битрикс24</translation>
+    </message>
+    <message>
+        <source>Runner waiting for the shop&apos;s database</source>
+        <translation>Обработчик ждёт базу данных магазина</translation>
+    </message>
+    <message>
+        <source>Runner waiting for Bitrix24 and the shop&apos;s database</source>
+        <translation>Обработчик ждёт Битрикс24 и базу данных магазина</translation>
+    </message>
+    <message>
         <source>Runner paused</source>
         <translation>Обработчик приостановлен</translation>
     </message>

@@ -13,7 +13,7 @@ from qasync import QEventLoop  # after PySide6
 from bitrix_monitor.config import AppConfig
 from bitrix_monitor.gui import i18n
 from bitrix_monitor.gui.widgets import PlanDialog
-from bitrix_monitor.gui.window import MainWindow
+from bitrix_monitor.gui.window import MainWindow, ServiceFactory
 from bitrix_monitor.paths import DataDirs
 from bitrix_monitor.sync.api import MonitorApi
 from bitrix_monitor.sync.model import Plan
@@ -42,6 +42,11 @@ def demo_window(qtbot, data_dirs: DataDirs) -> MainWindow:  # type: ignore[no-un
         service.start_background(tick=0.1)
         return service
 
+    return window_over(qtbot, data_dirs, factory)
+
+
+def window_over(qtbot, data_dirs: DataDirs, factory: ServiceFactory) -> MainWindow:  # type: ignore[no-untyped-def]
+    """A shown main window whose service ``factory`` makes (polling every 100 ms)."""
     window = MainWindow(
         config_path=data_dirs.config_file, data_dirs=data_dirs, service_factory=factory, poll_interval_ms=100
     )

@@ -23,6 +23,7 @@ from bitrix_monitor.sync.api import (
     BudgetLine,
     FieldOwnership,
     MergePreview,
+    Outage,
     ProgressCallback,
     QueueRow,
     QueueSummary,
@@ -176,6 +177,7 @@ class FakeService:
             _archived("contact", 5099, "11", 5011, "", name=("Анна", "Иванова")),
         ]
         self.restores: list[Path] = []
+        self.down: tuple[Outage, ...] = ()  # what the fake cannot reach (set by a test)
 
     # -- MonitorApi ---------------------------------------------------------------------------------
     async def snapshot(self, progress: ProgressCallback | None = None, *, full: bool = False) -> Snapshot:
@@ -368,6 +370,9 @@ class FakeService:
         self.archive[i] = dataclasses.replace(rec, restored_as=new_id)
         self._log("staff", f"restored {rec.entity} {rec.portal_id} from the archive as {new_id}")
         return RestoreOutcome(new_id, "restored", repointed=rec.shop_key == "51")
+
+    def outages(self) -> tuple[Outage, ...]:
+        return self.down
 
     async def unlink(self, entity: str, links: Sequence[tuple[str, int]]) -> int:
         await asyncio.sleep(0)

@@ -4,12 +4,15 @@ names the record that stays and each that disappears, key fields side by side.""
 
 from __future__ import annotations
 
+from PySide6.QtWidgets import QDialog
+
 from bitrix_monitor.config import AppConfig
 from bitrix_monitor.gui.models import ArchiveModel
 from bitrix_monitor.gui.widgets import PlanDialog
 from bitrix_monitor.gui.window import MainWindow
 from bitrix_monitor.gui.words import record_kind_label
 from bitrix_monitor.paths import DataDirs
+from bitrix_monitor.sync.api import MergePreview
 from bitrix_monitor.sync.model import RecordState
 from bitrix_monitor.wiring import open_service
 from tests.gui.conftest import DialogAnswers, demo_window, wait_until
@@ -80,18 +83,23 @@ async def test_the_cleanup_preview_names_what_stays_and_what_disappears(
     fake_window: MainWindow, fake_service: FakeService
 ) -> None:
     win = fake_window
-    shown: list[PlanDialog] = []
-    win.dialog_opened.connect(lambda d: shown.append(d) if isinstance(d, PlanDialog) else None)
+    # what the dialog showed, read while it is open (it is deleted once answered)
+    shown: list[tuple[bool, list[MergePreview], str]] = []
+
+    def seen(d: QDialog) -> None:
+        if isinstance(d, PlanDialog):
+            shown.append((d.merges.isVisibleTo(d), d.previews, d.merges.toPlainText()))
+
+    win.dialog_opened.connect(seen)
     DialogAnswers(win, accept=False)
     win.show_records("order", "duplicated")
     win.orders.view.selectRow(0)
     key = win.orders.selected()[0].key
     win.orders.action_buttons["cleanup"].click()
     await wait_until(lambda: bool(shown))
-    [dialog] = shown
-    assert dialog.merges.isVisible()
-    [preview] = dialog.previews
-    text = dialog.merges.toPlainText()
+    [(visible, previews, text)] = shown
+    assert visible
+    [preview] = previews
     stays, gone = preview.survivor, preview.removed[0]
     assert f"Order {key}" in text
     assert f"Deal {stays} stays; 1 record disappears: Deal {gone} (each is archived first" in text

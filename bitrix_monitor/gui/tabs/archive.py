@@ -23,6 +23,7 @@ class ArchiveTab(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.blocked = ""  # why restoring cannot work now (Bitrix24 or the shop cannot be reached)
         self.model = ArchiveModel(self)
         self.proxy = TableFilterProxy(self)
         self.proxy.setSourceModel(self.model)
@@ -79,8 +80,15 @@ class ArchiveTab(QWidget):
         self.restore_button.setText(
             self.tr("Restore {record}…").format(record=f"{record_kind_label(rec.entity)} {rec.portal_id}")
         )
-        self.restore_button.setEnabled(True)
-        self.restore_button.setToolTip(self.tr("Create this record again in Bitrix24, after a confirmation"))
+        self.restore_button.setEnabled(not self.blocked)
+        self.restore_button.setToolTip(
+            self.blocked or self.tr("Create this record again in Bitrix24, after a confirmation")
+        )
+
+    def set_blocked(self, reason: str) -> None:
+        """Disable restoring with ``reason`` as its tooltip ("": enabled again)."""
+        self.blocked = reason
+        self._name_button()
 
     def _restore_current(self) -> None:
         rec = self.current()

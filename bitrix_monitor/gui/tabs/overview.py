@@ -35,6 +35,16 @@ class OverviewTab(QWidget):
     def __init__(self, parent: QWidget | None = None, *, kinds: tuple[str, ...] = ("order", "user")) -> None:
         super().__init__(parent)
         layout = QVBoxLayout(self)
+        # Shown while Bitrix24 or the shop cannot be reached: what is out, since when, and that the counts
+        # below are as old as the last snapshot.
+        self.offline_banner = QLabel()
+        self.offline_banner.setObjectName("offlineBanner")
+        self.offline_banner.setWordWrap(True)
+        self.offline_banner.setStyleSheet(
+            "#offlineBanner { background: #fdecea; border: 1px solid #c62828; padding: 6px; }"
+        )
+        self.offline_banner.hide()
+        layout.addWidget(self.offline_banner)
         top = QHBoxLayout()
         self.buttons: dict[tuple[str, str], QPushButton] = {}
         self.counts: dict[tuple[str, str], int] = {}
@@ -137,6 +147,14 @@ class OverviewTab(QWidget):
         for state in QUEUE_STATES:
             self.counts[("queue", state)] = values[state]
             self._show_count(("queue", state), self.buttons[("queue", state)])
+
+    def set_offline(self, text: str | None) -> None:
+        """Show ``text`` (what cannot be reached and how old the counts are) and grey the counts out as
+        stale; None: everything answers, the counts are current."""
+        self.offline_banner.setText(text or "")
+        self.offline_banner.setVisible(bool(text))
+        for box in (*self.boxes.values(), self.queue_box):
+            box.setStyleSheet("QPushButton { color: #777777; font-style: italic; }" if text else "")
 
     def count(self, entity: str, state: str) -> int:
         return self.counts[(entity, state)]

@@ -1,0 +1,102 @@
+"""Outages (issue 16, point 4): while Bitrix24 or the shop cannot be reached the window says so until it
+is over (status bar, overview, the runner's line), marks the counts as stale with their time, disables what
+needs the missing side with the reason, and recovers by itself."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from bitrix_monitor.config import AppConfig
+from bitrix_monitor.errors import UserFacingError
+from bitrix_monitor.gui.window import MainWindow
+from bitrix_monitor.paths import DataDirs
+from bitrix_monitor.sync.api import MonitorApi, Outage
+from bitrix_monitor.wiring import open_service
+from tests.gui.conftest import wait_until, window_over
+from tests.gui.fakes import FakeService
+
+
+async def test_an_outage_is_shown_until_it_is_over(
+    fake_window: MainWindow, fake_service: FakeService
+) -> None:
+    win = fake_window
+    since = datetime(2026, 11, 30, 5, 31, 2, tzinfo=UTC)
+    fake_service.down = (Outage("shop", since, "the shop's database at db.example closed the connection"),)
+    await wait_until(lambda: win.offline_label.isVisible())
+    assert win.offline_label.text() == "Offline"
+    assert "the shop's database at db.example closed the connection" in win.offline_label.toolTip()
+    assert win.runner_label.text() == "Runner waiting for the shop's database"
+    banner = win.overview.offline_banner.text()
+    assert banner.startswith("The shop's database cannot be reached (since ")
+    assert "The app tries again by itself." in banner
+    assert "The counts below are from 2026-11-29" in banner and "may be out of date" in banner
+    assert not win.refresh_action.isEnabled() and not win.sync_action.isEnabled()
+    assert win.refresh_action.toolTip().startswith("Not now: The shop's database cannot be reached")
+    for button in win.orders.action_buttons.values():
+        assert not button.isEnabled() and button.toolTip().startswith("Not now: ")
+    win.archive.view.selectRow(0)
+    assert not win.archive.restore_button.isEnabled()
+    assert win.archive.restore_button.toolTip().startswith("Not now: ")
+    # the queue is this desk's own: its job buttons stay
+    assert win.queue.cancel_button.toolTip() and win.queue.pause_button.isEnabled()
+
+    fake_service.down = (*fake_service.down, Outage("portal", since, "connection refused"))
+    await wait_until(lambda: win.runner_label.text() == "Runner waiting for Bitrix24 and the shop's database")
+
+    taken = fake_service.snapshots_taken
+    fake_service.down = ()
+    await wait_until(lambda: not win.offline_label.isVisible() and fake_service.snapshots_taken > taken)
+    await wait_until(lambda: win.refresh_action.isEnabled())
+    assert win.runner_label.text().startswith("Runner active")
+    assert not win.overview.offline_banner.isVisible()
+    assert all(b.isEnabled() for b in win.orders.action_buttons.values())
+    assert win.archive.restore_button.isEnabled()
+
+
+async def test_the_portal_going_away_and_coming_back(qtbot, data_dirs: DataDirs) -> None:
+    """The demo's portal emulator stopped and started again under a real service and its runner."""
+    from bitrix_monitor.demo.scenario import DemoPaths, demo_config, start_demo_portal
+
+    portal = start_demo_portal(data_dirs)
+    paths = DemoPaths.of(data_dirs)
+
+    async def factory(*, demo: bool = False) -> MonitorApi:
+        service = await open_service(
+            demo_config(AppConfig(), paths),
+            data_dirs.demo(),
+            shop_url=paths.shop_url,
+            portal_url=portal.webhook_url,
+            queue_url="",
+        )
+        service.start_background(tick=0.1)
+        return service
+
+    win = window_over(qtbot, data_dirs, factory)
+    try:
+        assert await win.connect_service()
+        assert win.snapshot is not None
+        before = win.snapshot.taken_at
+        portal.stop()
+        with pytest.raises(UserFacingError):
+            await win.refresh()
+        await wait_until(lambda: win.offline_label.isVisible(), within=30)
+        assert win.runner_label.text() == "Runner waiting for Bitrix24"
+        assert win.overview.offline_banner.text().startswith("Bitrix24 cannot be reached (since ")
+        assert not win.refresh_action.isEnabled()
+
+        portal.start()  # the same port: the service's probe finds it, the window takes a snapshot by itself
+        await wait_until(
+            lambda: (
+                not win.offline_label.isVisible()
+                and win.snapshot is not None
+                and win.snapshot.taken_at > before
+            ),
+            within=60,
+        )
+        assert win.runner_label.text().startswith("Runner active")
+        assert win.refresh_action.isEnabled()
+    finally:
+        await win.shutdown()
+        portal.close()
