@@ -4,6 +4,7 @@ timers and dialogs exactly as in the app."""
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 
 import pytest
@@ -98,11 +99,17 @@ async def wait_until(
 @pytest.fixture(autouse=True)
 def _app(qapp: QApplication) -> Iterator[QApplication]:
     """Every GUI test has the QApplication (pixmaps, fonts and clipboards need it), in English unless the
-    test switches (and it is English again afterwards)."""
+    test switches (and it is English again afterwards).
+
+    Afterwards the test's windows and dialogs held only by reference cycles (slots that close over their
+    window) are collected here, on the GUI thread: left to the garbage collector, they were destroyed in
+    whichever thread next allocated enough, such as the demo's seeding in a worker thread, and Qt crashed
+    deleting widgets outside the GUI thread."""
     i18n.set_language("en")
     yield qapp
     if i18n.current_language() != "en":
         i18n.set_language("en")
+    gc.collect()
 
 
 class DialogAnswers:
