@@ -136,6 +136,9 @@ class MonitorService:
         self._stop = asyncio.Event()
         self._background: asyncio.Task[None] | None = None
         self._closers: list[Callable[[], Awaitable[None]]] = []
+        # Shop records the service changed outside any job (unlink, restore): judged again by the next
+        # incremental pass, whose shop reads go by updated_at, which such a write need not move.
+        self._written: dict[str, set[str]] = {}
         self._outages: dict[str, Outage] = {}  # "portal" / "shop" -> since when it cannot be reached
         self._throttled: dict[datetime, float] = {}  # minute -> seconds held back by the rate limit
         self._throttle_seen = 0.0
@@ -284,7 +287,7 @@ class MonitorService:
                 # Records whose baselines moved (a pull wrote the shop, a person settled a conflict): what
                 # the push may send of them changed, and the shop's updated_at does not always move with it.
                 also = _moved(refresher.baselines, agreed)
-                for kind, keys in queued.items():
+                for kind, keys in (*queued.items(), *self._written.items()):
                     also.setdefault(kind, set()).update(keys)
                 deletions = due(refresher.state.deletions_at, duration_seconds(sync.deletions_every))
                 try:
@@ -295,6 +298,7 @@ class MonitorService:
                     self._refresher = None  # half brought up to date: the next reconcile reads everything
                     raise
                 snap = dataclasses.replace(snap, pass_kind="incremental")
+                self._written.clear()
                 touched = changes.touched
             else:
                 self._refresher = None  # a full pass's memory replaces the last one's
@@ -830,6 +834,7 @@ class MonitorService:
         for key, stale in links:
             if found.get(stale) is None:
                 n += await asyncio.to_thread(self.shop.set_id, shop_entity, key, None, expected=stale)
+        self._written.setdefault(shop_entity, set()).update(k for k, _i in links)
         if n:
             self._log_activity("staff", Message("activity.unlinked", {"n": n, "entity": crm}))
         return n
@@ -896,6 +901,7 @@ class MonitorService:
             settle_delay=self.settle_delay,
         )
         outcome = await restorer.restore(rec)
+        self._written.setdefault(shop_of(rec.entity), set()).add(rec.shop_key)
         if outcome.new_id is not None and not outcome.already:
             said: dict[str, str | int] = {"entity": rec.entity, "id": rec.portal_id, "new_id": outcome.new_id}
             self._log_activity("staff", Message("activity.restored", said))
