@@ -9,6 +9,7 @@ from bitrix_monitor.bitrix.client import (
     ResponseTime,
     carries_origin,
     is_read,
+    records_of,
 )
 from bitrix_monitor.bitrix.errors import (
     AuthError,
@@ -56,4 +57,5 @@ __all__ = [
     "WebhookUrl",
     "carries_origin",
     "is_read",
+    "records_of",
 ]

@@ -776,7 +776,7 @@ class BitrixClient:
         start = int(base.pop("start", 0) or 0)
         while True:
             res = await self.call(method, {**base, "start": start})
-            rows = _rows(res.result, method)
+            rows = records_of(res.result, method)
             yield rows
             if res.next is None or res.next <= start or not rows:
                 return
@@ -901,7 +901,7 @@ class BitrixClient:
         res = await self.call(
             method, {"order": {"ID": "DESC"}, "filter": dict(base), "select": ["ID"], "start": -1}
         )
-        top = _rows(res.result, method)
+        top = records_of(res.result, method)
         return _int(top[0].get("ID")) if top else None
 
     async def _probe(
@@ -925,7 +925,7 @@ class BitrixClient:
             key = f"s{n}"
             if key not in res.results:
                 raise _failure(res, key, method)
-            rows = _rows(res.results[key], method)
+            rows = records_of(res.results[key], method)
             chain = _Chain(last_id=lo)
             if rows:
                 chain.pages.append(rows)
@@ -972,7 +972,7 @@ class BitrixClient:
                 raise res.errors[key]
             if key not in res.results:
                 raise NotExecuted(f"{method} page was not executed", method=method)
-            rows = _rows(res.results[key], method)
+            rows = records_of(res.results[key], method)
             if (
                 rows
                 and _int(rows[0].get("ID")) is not None
@@ -1105,7 +1105,7 @@ class BitrixClient:
                 key = f"o{n}"
                 if key not in res.results:
                     raise _failure(res, key, method)
-                rows = _rows(res.results[key], method)
+                rows = records_of(res.results[key], method)
                 for row in rows:
                     # The portal's filter ignores case, accents and trailing spaces (its collation): keep
                     # only the rows that carry exactly this originator and one of these origin ids.
@@ -1226,7 +1226,9 @@ def _section(raw: Any, keys: Sequence[str]) -> dict[str, Any]:
     raise BadResponse("The portal's batch answer has a malformed section", method="batch")
 
 
-def _rows(result: Any, method: str) -> list[dict[str, Any]]:
+def records_of(result: Any, method: str) -> list[dict[str, Any]]:
+    """The records of one list answer (a command's result in a batch too), checked: a list of records whose
+    ids are ids, else :class:`BadResponse` (a broken answer is never read as fewer records)."""
     if isinstance(result, Mapping) and len(result) == 1:
         (inner,) = result.values()
         result = inner

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from bitrix_monitor.bitrix import BitrixClient
+from bitrix_monitor.bitrix import BitrixClient, records_of
 from bitrix_monitor.errors import UserFacingError
 from bitrix_monitor.kinds import kind as kind_of
 from bitrix_monitor.queue.model import PullField
@@ -110,7 +110,7 @@ def _rows(result: Any, method: str) -> list[Mapping[str, Any]]:
             f"The portal answered {method} with {type(result).__name__}, not a list of records",
             hint="check the webhook's URL and its crm scope; run again later",
         )
-    return [r for r in result if isinstance(r, Mapping)]
+    return list(records_of(result, method))  # a record whose ID is not an id: BadResponse
 
 
 class FieldPuller:

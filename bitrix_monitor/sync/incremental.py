@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bitrix_monitor.bitrix import BitrixClient, NotExecuted
+from bitrix_monitor.bitrix import BitrixClient, NotExecuted, records_of
 from bitrix_monitor.kinds import COMPANY, ORDER, USER, Kind, shop_of
 from bitrix_monitor.shop import ShopDatabase, ShopRow
 from bitrix_monitor.sync import fields as F
@@ -216,7 +216,7 @@ class Refresher:
                 )
         changes.clock = portal_clock(res.results["clock"])
         for k in m.kinds:
-            rows = [dict(rec) for rec in res.results[k.name] or [] if isinstance(rec, Mapping)]
+            rows = [dict(rec) for rec in records_of(res.results[k.name], cmds[k.name][0])]
             total = res.totals.get(k.name)
             if rows and (total is None or total > len(rows)):
                 last = max(_int(rec.get("ID")) or 0 for rec in rows)
@@ -300,7 +300,7 @@ class Refresher:
                     raise res.errors[key]
                 if key not in res.results:
                     raise NotExecuted(f"{method} (@ID) was not executed", method=method)
-                yield [dict(rec) for rec in res.results[key] or [] if isinstance(rec, Mapping)]
+                yield [dict(rec) for rec in records_of(res.results[key], method)]
 
     def _apply_portal(
         self,
