@@ -107,6 +107,7 @@ ACTORS: dict[str, str] = {
     "pull": QT_TRANSLATE_NOOP("Actor", "changes from Bitrix24"),
     "queue": QT_TRANSLATE_NOOP("Actor", "queue"),
     "cli": QT_TRANSLATE_NOOP("Actor", "command line"),
+    "move-queue": QT_TRANSLATE_NOOP("Actor", "moving a desk's queue file"),
 }
 
 # A shop record kind, and its Bitrix24 counterpart, as a word (capitalised: it starts a heading).

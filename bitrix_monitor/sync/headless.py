@@ -8,6 +8,7 @@ import contextlib
 import json
 import logging
 import signal
+import socket
 import sys
 from collections import Counter
 from collections.abc import Callable
@@ -334,7 +335,9 @@ def manage_dead(open_queue: Callable[[], JobStore], action: str, kind: str, *, l
             print(say("dead.none", where=queue.location))
             return EXIT_OK
         ids = [j.id for j in reversed(dead)]  # oldest first
-        done = set(queue.retry(ids, actor="cli") if action == "retry" else queue.cancel(ids, actor="cli"))
+        # On a team queue the audit trail names the machine it was done from, as a desk's actions do.
+        actor = "cli" if queue.exclusive else f"cli@{socket.gethostname()}"
+        done = set(queue.retry(ids, actor=actor) if action == "retry" else queue.cancel(ids, actor=actor))
     finally:
         queue.close()
     per_kind = Counter(j.kind for j in dead if j.id in done)

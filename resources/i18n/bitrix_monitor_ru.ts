@@ -54,6 +54,10 @@
         <source>command line</source>
         <translation>командная строка</translation>
     </message>
+    <message>
+        <source>moving a desk&apos;s queue file</source>
+        <translation>перенос очереди рабочего места</translation>
+    </message>
 </context>
 <context>
     <name>ArchiveTab</name>

@@ -99,3 +99,21 @@ def test_job_history_shows_words_and_keeps_the_json_behind_technical_details(qtb
     assert "Hide technical details" in text
     pane.anchorClicked.emit(QUrl(DetailPane.DETAILS_LINK))  # the link toggles it back
     assert "portal_id" not in pane.toPlainText()
+
+
+@pytest.mark.parametrize(
+    ("actor", "shown"),
+    [
+        ("staff@desk-anna", "desk-anna"),  # a person at a desk of the team: the desk
+        ("sync@srv-night", "srv-night (sync)"),
+        ("watch@desk-anna", "desk-anna (change watch)"),
+        ("cli@srv-night", "srv-night (command line)"),
+        ("desk-boris:4242", "desk-boris"),  # a runner, as its leases name it: its host
+        ("staff", "staff"),  # this desk's own queue file names no desk
+        ("move-queue", "moving a desk's queue file"),
+    ],
+)
+def test_who_did_it_is_named_as_the_team_knows_them(actor: str, shown: str) -> None:
+    from bitrix_monitor.gui.words import who_label
+
+    assert who_label(actor) == shown

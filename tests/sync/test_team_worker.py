@@ -82,3 +82,22 @@ async def test_an_idle_worker_keeps_beating_within_a_lease(
         assert not await headless._idle(team, 2.2, asyncio.Event(), owner="srv-night:7")
         [after] = team.runners()
     assert (after.heartbeat_at - before.heartbeat_at).total_seconds() >= 1.5
+
+
+def test_retry_dead_from_the_command_line_names_the_machine_in_the_team_audit_trail(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import socket
+
+    from bitrix_monitor.queue import JobError
+    from bitrix_monitor.sync.headless import manage_dead
+
+    monkeypatch.setattr(socket, "gethostname", lambda: "srv-night")
+    with TeamQueue.connect(postgres_url) as team:
+        job = team.enqueue("deal.create", "1")
+        team.claim("desk-boris:1")
+        team.fail("desk-boris:1", job.id, JobError("PortalError", "no rights", retryable=False))
+        assert manage_dead(lambda: TeamQueue.connect(postgres_url), "retry", "all") == 0
+        [retried] = [e for e in team.events(job.id) if e.type == "retried"]
+    assert retried.actor == "cli@srv-night"
+    assert "Queued 1 dead jobs again" in capsys.readouterr().out
