@@ -15,6 +15,7 @@ from bitrix_monitor.gui.models import (
     OrdersModel,
     QueueModel,
     RecordsModel,
+    RunnersModel,
     TableFilterProxy,
     UsersModel,
     fmt_time,
@@ -56,10 +57,40 @@ def _job(i: int) -> QueueRow:
     )
 
 
-@pytest.mark.parametrize("model_cls", [OrdersModel, UsersModel, QueueModel, ActivityModel])
+@pytest.mark.parametrize("model_cls", [OrdersModel, UsersModel, QueueModel, ActivityModel, RunnersModel])
 def test_empty_models_follow_the_qt_model_contract(qtmodeltester, model_cls: type) -> None:
     model = model_cls()
     qtmodeltester.check(model, force_py=True)
+
+
+def test_the_team_models_follow_the_qt_model_contract(qtmodeltester) -> None:
+    """The Runners tab's model, and the queue's and the activity's with a team queue's rows in them."""
+    from datetime import UTC, datetime
+
+    from bitrix_monitor.queue import TeamRunner
+    from bitrix_monitor.sync.api import RunnerStatus
+
+    at = datetime(2026, 11, 30, 5, 0, tzinfo=UTC)
+    runners = RunnersModel()
+    runners.set_rows(
+        [
+            RunnerStatus(
+                TeamRunner(f"desk-{n}:{n}", f"desk-{n}", n, "window", "1.0", at, at, None, None),
+                state,
+                n == 1,
+                30.0,
+            )
+            for n, state in ((1, "working"), (2, "silent"), (3, "stopped"))
+        ]
+    )
+    qtmodeltester.check(runners, force_py=True)
+    assert runners.index(0, RunnersModel.RUNNER).data() == "desk-1 (this window)"
+    activity = ActivityModel()
+    activity.set_rows([ActivityEntry(at, "staff@desk-2", "", "retried", "deal.create", "7", 3)])
+    qtmodeltester.check(activity, force_py=True)
+    assert activity.index(0, ActivityModel.ACTION).data() == (
+        "Retried by desk-2: Create deal for record 7 (job 3)"
+    )
 
 
 async def test_records_models_follow_the_qt_model_contract(qtmodeltester) -> None:

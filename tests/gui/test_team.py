@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from bitrix_monitor.config import AppConfig
 from bitrix_monitor.demo.emulator import PortalEmulator
@@ -24,9 +23,6 @@ from bitrix_monitor.gui.models import ActivityModel, QueueModel, RunnersModel
 from bitrix_monitor.gui.window import MainWindow
 from bitrix_monitor.paths import DataDirs
 from bitrix_monitor.queue import JobError, TeamQueue
-from bitrix_monitor.secrets import ENV_QUEUE, SERVICE, queue_password_key
-from bitrix_monitor.sync.service import MonitorService
-from tests.fakes import MemoryKeyring
 from tests.gui.conftest import DialogAnswers, wait_until
 from tests.sync.conftest import FAST_CONFIG, make_shop
 
@@ -75,7 +71,7 @@ def _column(model: QueueModel | ActivityModel | RunnersModel, column: int) -> li
 
 
 async def test_a_desk_sees_the_team_flags_a_silent_runner_and_retries_another_desks_job(
-    anna: MainWindow, boris: TeamQueue, qtmodeltester
+    anna: MainWindow, boris: TeamQueue
 ) -> None:
     try:
         # Desk Boris queued a deal for order 2, ran it, the portal refused it for good; then Boris went quiet.
@@ -113,9 +109,6 @@ async def test_a_desk_sees_the_team_flags_a_silent_runner_and_retries_another_de
         assert anna.runners.silent_label.isVisibleTo(anna.runners)
         assert "desk-boris (pid 4242)" in anna.runners.silent_label.text()
         assert "(30 s)" in anna.runners.silent_label.text()
-        checked = RunnersModel()  # the model over what the window got, under Qt's model contract
-        checked.set_rows(anna.runners.statuses)
-        qtmodeltester.check(checked, force_py=True)
 
         # Boris's job is on Anna's screen, with who queued it and who ran it.
         await anna.refresh_queue()
@@ -163,6 +156,8 @@ async def test_a_desk_sees_the_team_flags_a_silent_runner_and_retries_another_de
         assert any(line.startswith("Повторено: desk-anna: ") for line in russian), russian
         assert "desk-boris (pid 4242)" in anna.runners.silent_label.text()
         assert "молчит" in anna.runners.silent_label.text()
+        i18n.set_language("en")  # while the window lives: the switch reaches live widgets only
+        await wait_until(lambda: anna.tabs.tabText(anna.tabs.indexOf(anna.runners)) == "Runners")
 
         # Closing the window ends its runner cleanly: stopped, not silent.
         await anna.shutdown()
@@ -170,35 +165,3 @@ async def test_a_desk_sees_the_team_flags_a_silent_runner_and_retries_another_de
         assert states == {"desk-anna": True, "desk-boris": False, "desk-old": False}
     finally:
         await anna.shutdown()
-
-
-@pytest.mark.parametrize("where", ["flag", "environment", "config"])
-async def test_the_window_works_the_team_queue_named_by_the_flag_the_environment_or_the_config(
-    where: str,
-    data_dirs: DataDirs,
-    tmp_path: Path,
-    portal: PortalEmulator,
-    postgres_url: str,
-    fake_keyring: MemoryKeyring,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """One wiring path with the headless front end: ``--queue URL`` over BITRIX_MONITOR_QUEUE over
-    ``[queue] url``; the password from the keyring, keyed by the URL."""
-    url = sa.make_url(postgres_url).set(drivername="postgresql").render_as_string(hide_password=False)
-    fake_keyring.set_password(SERVICE, queue_password_key(url), "from-keyring")
-    shop = make_shop(f"sqlite:///{tmp_path / 'shop.sqlite3'}", orders=2, users=1)
-    config_text = FAST_CONFIG + (f'[queue]\nurl = "{url}"\n' if where == "config" else "")
-    data_dirs.config_file.write_text(config_text)
-    if where == "environment":
-        monkeypatch.setenv(ENV_QUEUE, url)
-    args = _args(shop_db=shop.url, portal=portal.webhook_url, queue=url if where == "flag" else None)
-    factory = service_factory(AppConfig(), data_dirs, data_dirs.config_file, args)
-    service = await factory()
-    try:
-        assert service.team_queue == url  # shown without a password
-        assert isinstance(service, MonitorService)
-        assert isinstance(service.queue, TeamQueue)
-        assert service.queue._writer.url.password == "from-keyring"  # the server trusts us: any works
-    finally:
-        await service.aclose()
-    assert not data_dirs.queue_file.exists()  # this desk's own queue file was never opened
