@@ -100,4 +100,4 @@ def test_retry_dead_from_the_command_line_names_the_machine_in_the_team_audit_tr
         assert manage_dead(lambda: TeamQueue.connect(postgres_url), "retry", "all") == 0
         [retried] = [e for e in team.events(job.id) if e.type == "retried"]
     assert retried.actor == "cli@srv-night"
-    assert "Queued 1 dead jobs again" in capsys.readouterr().out
+    assert "Queued 1 dead job again" in capsys.readouterr().out
