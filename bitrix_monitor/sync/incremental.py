@@ -185,6 +185,7 @@ class Refresher:
         self._queue_marks(reconciler, touched, reread)
         for k in m.kinds:
             await self._read_shop(shop, k, reread[k.name], touched, deletions=deletions)
+        await self._read_stored(reconciler, client, changes, touched)
         self._dependents(touched)
         changes.touched = touched
         report(progress, "comparing", 0, sum(len(t) for t in touched.values()))
@@ -278,6 +279,31 @@ class Refresher:
             )
             async for page in self._by_ids(client, k, refer, r.select[k.crm]):
                 changes.portal.setdefault(k.name, []).extend(page)
+
+    async def _read_stored(
+        self, r: Reconciler, client: BitrixClient, changes: Changes, touched: Mapping[str, set[str]]
+    ) -> None:
+        """The portal records that touched shop rows store and the mirror does not hold, read by id as a full
+        pass reads stored ids: a row that took an id the last pass had no reason to read, or a record this
+        pass read changed into one that is no longer ours before the shop row storing it was read again (an
+        id written back by a job). Costs nothing when every stored id is held."""
+        m = self.mirror
+        for k in m.kinds:
+            view, rows = m.views[k.name], m.rows[k.name]
+            gone = changes.deleted.get(k.name, set())
+            wanted = sorted(
+                {
+                    row.crm_id
+                    for key in touched.get(k.name, ())
+                    if (row := rows.get(key)) is not None
+                    and row.crm_id is not None
+                    and row.crm_id not in view.by_id
+                    and row.crm_id not in gone
+                }
+            )
+            async for page in self._by_ids(client, k, wanted, r.select[k.crm]):
+                for rec in page:
+                    view.put(rec, r.originator)
 
     @staticmethod
     async def _by_ids(
