@@ -205,7 +205,7 @@ def test_jobs_waiting_in_the_queue_run_even_when_nothing_new_is_planned(
     assert cli.run("--sync").returncode == 0
     key, deal_id = next(iter(shop.deal_ids().items()))
     _dead_jobs(cli, ("deal.update", key))
-    assert "Queued 1 dead jobs again" in cli.run("--retry-dead").stdout
+    assert "Queued 1 dead job again" in cli.run("--retry-dead").stdout
     shop.execute("UPDATE orders SET total_price = 77.5 WHERE order_id = :k", k=int(key))
     portal.store.update("deal", deal_id, {"OPPORTUNITY": "77.50"})  # in sync already: nothing to plan
     result = cli.run("--sync", "--json")  # "the next --sync runs them"
