@@ -57,14 +57,17 @@ JOB_KINDS: dict[str, str] = {
     "deal.update": QT_TRANSLATE_NOOP("JobKind", "Update deal"),
     "deal.cleanup": QT_TRANSLATE_NOOP("JobKind", "Merge duplicate deals"),
     "deal.relink": QT_TRANSLATE_NOOP("JobKind", "Re-link deal"),
+    "deal.pull": QT_TRANSLATE_NOOP("JobKind", "Pull deal change into the shop"),
     "contact.create": QT_TRANSLATE_NOOP("JobKind", "Create contact"),
     "contact.update": QT_TRANSLATE_NOOP("JobKind", "Update contact"),
     "contact.cleanup": QT_TRANSLATE_NOOP("JobKind", "Merge duplicate contacts"),
     "contact.relink": QT_TRANSLATE_NOOP("JobKind", "Re-link contact"),
+    "contact.pull": QT_TRANSLATE_NOOP("JobKind", "Pull contact change into the shop"),
     "company.create": QT_TRANSLATE_NOOP("JobKind", "Create company"),
     "company.update": QT_TRANSLATE_NOOP("JobKind", "Update company"),
     "company.cleanup": QT_TRANSLATE_NOOP("JobKind", "Merge duplicate companies"),
     "company.relink": QT_TRANSLATE_NOOP("JobKind", "Re-link company"),
+    "company.pull": QT_TRANSLATE_NOOP("JobKind", "Pull company change into the shop"),
 }
 
 FIELD_NAMES: dict[str, str] = {

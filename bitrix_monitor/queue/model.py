@@ -40,12 +40,13 @@ DUE_STATES: Final = (QUEUED, FAILED)
 ENTITY_TYPES: Final = tuple(k.crm for k in ALL_KINDS)  # the CRM side of every kind
 SYNC: Final = "sync"
 CLEANUP: Final = "cleanup"
+PULL: Final = "pull"  # a CRM change the shop could not take when it was pulled: written by the runner
 
 # Within the sync family a stronger kind absorbs a weaker one when jobs fold together: a pending create
 # stays a create when an update arrives, a pending update becomes the create when a create arrives.
 # A relink (payload: the portal id found by origin id) outranks a plain update.
-_ACTION_FAMILY: Final = {"update": SYNC, "relink": SYNC, "create": SYNC, "cleanup": CLEANUP}
-_ACTION_RANK: Final = {"update": 0, "relink": 1, "create": 2, "cleanup": 0}
+_ACTION_FAMILY: Final = {"update": SYNC, "relink": SYNC, "create": SYNC, "cleanup": CLEANUP, "pull": PULL}
+_ACTION_RANK: Final = {"update": 0, "relink": 1, "create": 2, "cleanup": 0, "pull": 0}
 
 KINDS: Final = tuple(f"{entity}.{action}" for entity in ENTITY_TYPES for action in _ACTION_FAMILY)
 

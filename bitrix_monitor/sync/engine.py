@@ -24,7 +24,7 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bitrix_monitor.bitrix import BitrixClient
 from bitrix_monitor.bitrix.errors import BitrixError, NotFound, OutcomeUnknown
@@ -40,6 +40,9 @@ from bitrix_monitor.sync.model import PortalEntity, Progress
 from bitrix_monitor.sync.owners import FieldOwners, baselines
 from bitrix_monitor.sync.ownership import Owner, owner_of, stamp, writable
 from bitrix_monitor.sync.stages import StageGuard
+
+if TYPE_CHECKING:
+    from bitrix_monitor.sync.pull import StagePuller
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +109,9 @@ class JobRunner:
         portal_base: str = "",
         stages: StageGuard | None = None,
         owners: FieldOwners | None = None,
+        puller: StagePuller | None = None,
     ) -> None:
+        self.puller = puller  # writes the stage moves of pull jobs (None: pull jobs wait, failing)
         # Who changes each field: a CRM change is never pushed over (None: the shop owns every field).
         self.owners = owners
         self.stages = stages  # the configured pipeline; None: stages are not checked (tests of other parts)
@@ -237,6 +242,8 @@ class JobRunner:
                 await self._relink(entity, list(jobs))
             elif action == "cleanup":
                 await run_cleanup(self, entity, list(jobs))
+            elif action == "pull":
+                await self._pull(list(jobs))
             else:
                 for job in jobs:
                     await self.fail(
@@ -258,6 +265,25 @@ class JobRunner:
             said = Message("job.internal_error", {"error": f"{type(exc).__name__}: {exc}"})
             await self._fail_running(jobs, JobError.coded("InternalError", said, True))
             raise
+
+    async def _pull(self, jobs: list[Job]) -> None:
+        """Write CRM changes the shop could not take when they were pulled: each job's stage, by the same
+        merge and compare-and-set as a pull (a value the shop already holds completes the job)."""
+        for job in jobs:
+            if self.puller is None or job.entity_type != "deal":
+                said = Message("job.unknown_kind", {"kind": job.kind})
+                await self.fail(job, JobError.coded("UnknownJobKind", said, False))
+                continue
+            try:
+                verdict, why = await self.puller.apply_job(job.entity_key, job.payload)
+            except UserFacingError as exc:  # the shop unreachable: this job waits, the others still try
+                await self.fail(job, JobError.of(exc, retryable=True))
+                continue
+            if verdict == "done":
+                await self.complete(job, {"pulled": why})
+            else:
+                error = JobError("PullNotApplied", why, retryable=verdict == "retry")
+                await self.fail(job, error)
 
     async def _fail_running(self, jobs: Sequence[Job], error: JobError) -> None:
         """Fail the jobs of a group still running under our lease (the others have already ended)."""

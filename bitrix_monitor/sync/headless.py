@@ -315,8 +315,12 @@ async def restore_from_archive(open_service: ServiceOpener, path: Path) -> int:
 def manage_dead(open_queue: Callable[[], JobStore], action: str, kind: str, *, lang: str = "en") -> int:
     """``--retry-dead [KIND]`` / ``--cancel-dead [KIND]``: queue dead jobs again (the next --sync runs
     them) or cancel them, all or those of one kind; prints what was done (in ``lang``)."""
+    from bitrix_monitor.kinds import ALL as ALL_KINDS
     from bitrix_monitor.queue import KINDS
 
+    # The shop's names of the kinds say the same: order.pull is deal.pull.
+    name, _, verb = kind.partition(".")
+    kind = next((f"{k.crm}.{verb}" for k in ALL_KINDS if k.name == name and verb), kind)
     if kind != "all" and kind not in KINDS:
         raise ConfigError(
             f"unknown job kind {kind!r}", hint=f"use one of {', '.join(KINDS)}, or nothing for all"

@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import sqlalchemy as sa
+
 from bitrix_monitor.bitrix import BitrixClient
 from bitrix_monitor.bitrix.errors import BitrixError
 from bitrix_monitor.config import OrdersMapping
@@ -35,7 +37,7 @@ from bitrix_monitor.kinds import crm_of
 from bitrix_monitor.queue.model import PullField
 from bitrix_monitor.queue.port import JobStore
 from bitrix_monitor.shop import OrderRow, ShopDatabase
-from bitrix_monitor.shop.errors import ShopPermissionError
+from bitrix_monitor.shop.errors import ShopError, ShopPermissionError
 from bitrix_monitor.sync.api import Snapshot
 from bitrix_monitor.sync.model import Plan, RecordState
 
@@ -45,6 +47,7 @@ CURSOR = "stagehistory.deal"
 FIELD = "STAGE_ID"
 KIND = "order"
 PAGE = 50
+QUEUED = "queued as a pull job: "  # a queued change's note begins so; the rest is why
 
 # What a pending CRM change waits for, as the record's state.
 WAITING: dict[str, RecordState] = {
@@ -52,6 +55,7 @@ WAITING: dict[str, RecordState] = {
     "needs_stage_mapping": RecordState.NEEDS_STAGE_MAPPING,
     "not_permitted": RecordState.CHANGED_IN_CRM,
     "changed": RecordState.CHANGED_IN_CRM,
+    "queued": RecordState.CHANGED_IN_CRM,  # a pull job of the queue writes it (the puller leaves it be)
 }
 
 
@@ -238,7 +242,7 @@ class StagePuller:
                 by_key[keys[0]] = move
         # CRM changes left waiting by an earlier pull are looked at again (a mapping added since, a grant).
         for key, f in known.items():
-            if f.pending is not None and key not in by_key:
+            if f.pending is not None and key not in by_key and f.state != "queued":
                 by_key[key] = Move(0, f.pending, None, f.pending_at)
         if by_key:
             await self._settle(by_key, known, outcome)
@@ -270,11 +274,14 @@ class StagePuller:
                 f = await asyncio.to_thread(self._merge, order, by_key[key], known.get(key), outcome)
                 if f is not None:
                     saved.append(f)
-            # Keys another worker held: their changes stay pending and are looked at next time.
+            # Keys another worker held: their changes become pull jobs, which the runner writes with retries.
             for key in sorted(set(by_key) - got):
                 move = by_key[key]
                 prev = known.get(key) or PullField(key)
-                saved.append(PullField(key, prev.agreed, move.stage, "changed", move.at, "record busy"))
+                saved.append(self._queue_job(key, prev.agreed, move, "the record was busy (locked)"))
+            # The jobs are in the queue before the baselines and, after them, the cursor move: a crash in
+            # between reads the change again and finds its job queued (one active pull job per record).
+            await asyncio.to_thread(self._enqueue, saved)
             await asyncio.to_thread(self.queue.save_pull_fields, KIND, FIELD, saved)
         finally:
             await asyncio.to_thread(locks.close)
@@ -318,6 +325,10 @@ class StagePuller:
         except ShopPermissionError as exc:
             note = f"pulling the stage is not permitted: {exc.message}"
             return self._wait(key, agreed, move, "not_permitted", note, outcome)
+        except (ShopError, sa.exc.SQLAlchemyError) as exc:  # unreachable, erroring: the queue retries it
+            reason = exc.message if isinstance(exc, ShopError) else f"{type(exc).__name__}: {exc}"
+            outcome.waiting[key] = (RecordState.CHANGED_IN_CRM, reason)
+            return self._queue_job(key, agreed, move, reason)
         if not won:
             note = "the shop changed the status while it was being written; looked at again next time"
             return self._wait(key, agreed, move, "changed", note, outcome)
@@ -325,6 +336,54 @@ class StagePuller:
         before = agreed if agreed is not None else shop_stage
         outcome.moved.append(StageMoved(key, order.deal_id, before, crm, status))
         return PullField(key, agreed=crm)
+
+    @staticmethod
+    def _queue_job(key: str, agreed: str | None, move: Move, reason: str) -> PullField:
+        """The pending change of a record the shop could not take now, to be written by a pull job."""
+        note = f"{QUEUED}{reason}"
+        return PullField(key, agreed, move.stage, "queued", move.at, note)
+
+    def _enqueue(self, fields: Sequence[PullField]) -> None:
+        """Queue a pull job for every change left ``queued`` (a job already active for a record folds)."""
+        items = [
+            (f"{crm_of(KIND)}.pull", f.entity_key, pull_payload(FIELD, f))
+            for f in fields
+            if f.state == "queued"
+        ]
+        if items:
+            self.queue.enqueue_many(items, created_by="pull")
+
+    async def apply_job(self, key: str, payload: Mapping[str, Any]) -> tuple[str, str]:
+        """Write a pull job's stage into the shop: the same merge and compare-and-set as a pull, under the
+        record's lock. Returns ("done", what) when the change holds now (written, or the shop already held
+        it, or it became a state for a person: a conflict, a missing mapping), else ("retry"|"refused",
+        why). A shop that cannot be reached raises (the runner retries the job)."""
+        entry = payload.get(FIELD)
+        if not isinstance(entry, Mapping) or not isinstance(entry.get("value"), str):
+            return "refused", f"the job names no {FIELD} value"
+        move = Move(0, entry["value"], None, parse_time(entry.get("at")))
+        locks = await asyncio.to_thread(self.shop.locks)
+        try:
+            got = await asyncio.to_thread(locks.acquire, KIND, [key], timeout=30.0)
+            if key not in got:
+                return "retry", "the record is busy (locked)"
+            order = (await asyncio.to_thread(self.shop.get_orders, [key])).get(key)
+            if order is None:
+                return "done", "the order is gone from the shop"
+            prev = (await asyncio.to_thread(self.queue.pull_fields, KIND, FIELD, [key])).get(key)
+            outcome = PullOutcome()
+            f = await asyncio.to_thread(self._merge, order, move, prev, outcome)
+            if f is not None and f.state in ("queued", "changed"):
+                return "retry", f.note.removeprefix(QUEUED)  # the job keeps the change: merged afresh next
+            if f is not None:
+                await asyncio.to_thread(self.queue.save_pull_fields, KIND, FIELD, [f])
+            if f is not None and f.state == "not_permitted":
+                return "refused", f.note
+            if outcome.pulled:
+                return "done", f"status {outcome.pulled[key]!r} written"
+            return "done", f.note if f is not None and f.note else "the shop already holds it"
+        finally:
+            await asyncio.to_thread(locks.close)
 
     @staticmethod
     def _wait(
@@ -386,6 +445,12 @@ class StagePuller:
         }
 
 
+def pull_payload(name: str, f: PullField) -> dict[str, Any]:
+    """A pull job's payload: the field, the CRM's value and its portal time (folding keeps one per field)."""
+    at = None if f.pending_at is None else f.pending_at.isoformat()
+    return {name: {"value": f.pending, "at": at, "why": f.note}}
+
+
 def hold_waiting(
     snapshot: Snapshot, waiting: Mapping[str, tuple[RecordState, str]], kind_name: str = KIND
 ) -> Snapshot:
@@ -431,4 +496,5 @@ __all__ = [
     "StagePuller",
     "hold_waiting",
     "parse_time",
+    "pull_payload",
 ]

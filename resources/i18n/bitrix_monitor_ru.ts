@@ -591,6 +591,10 @@
         <translation>Перепривязать сделку</translation>
     </message>
     <message>
+        <source>Pull deal change into the shop</source>
+        <translation>Перенести изменение сделки в магазин</translation>
+    </message>
+    <message>
         <source>Create contact</source>
         <translation>Создать контакт</translation>
     </message>
@@ -607,6 +611,10 @@
         <translation>Перепривязать контакт</translation>
     </message>
     <message>
+        <source>Pull contact change into the shop</source>
+        <translation>Перенести изменение контакта в магазин</translation>
+    </message>
+    <message>
         <source>Create company</source>
         <translation>Создать компанию</translation>
     </message>
@@ -621,6 +629,10 @@
     <message>
         <source>Re-link company</source>
         <translation>Перепривязать компанию</translation>
+    </message>
+    <message>
+        <source>Pull company change into the shop</source>
+        <translation>Перенести изменение компании в магазин</translation>
     </message>
 </context>
 <context>
