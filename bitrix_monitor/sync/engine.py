@@ -42,6 +42,7 @@ from bitrix_monitor.sync.ownership import Owner, owner_of, stamp, writable
 from bitrix_monitor.sync.stages import StageGuard
 
 if TYPE_CHECKING:
+    from bitrix_monitor.sync.field_pull import FieldPuller
     from bitrix_monitor.sync.pull import StagePuller
 
 log = logging.getLogger(__name__)
@@ -110,8 +111,11 @@ class JobRunner:
         stages: StageGuard | None = None,
         owners: FieldOwners | None = None,
         puller: StagePuller | None = None,
+        field_puller: FieldPuller | None = None,
     ) -> None:
-        self.puller = puller  # writes the stage moves of pull jobs (None: pull jobs wait, failing)
+        # They write the stage moves and field edits of pull jobs (None: such jobs fail, and wait).
+        self.puller = puller
+        self.field_puller = field_puller
         # Who changes each field: a CRM change is never pushed over (None: the shop owns every field).
         self.owners = owners
         self.stages = stages  # the configured pipeline; None: stages are not checked (tests of other parts)
@@ -267,18 +271,28 @@ class JobRunner:
             raise
 
     async def _pull(self, jobs: list[Job]) -> None:
-        """Write CRM changes the shop could not take when they were pulled: each job's stage, by the same
-        merge and compare-and-set as a pull (a value the shop already holds completes the job)."""
+        """Write CRM changes the shop could not take when they were pulled: each job's stage and other fields,
+        by the same merge and compare-and-set as a pull (a value the shop already holds completes the job)."""
         for job in jobs:
-            if self.puller is None or job.entity_type != "deal":
+            stage = job.entity_type == "deal" and "STAGE_ID" in job.payload
+            rest = {k: v for k, v in job.payload.items() if k != "STAGE_ID"}
+            if (stage and self.puller is None) or (rest and self.field_puller is None):
                 said = Message("job.unknown_kind", {"kind": job.kind})
                 await self.fail(job, JobError.coded("UnknownJobKind", said, False))
                 continue
+            said_all: list[tuple[str, str]] = []
             try:
-                verdict, why = await self.puller.apply_job(job.entity_key, job.payload)
+                if stage and self.puller is not None:
+                    said_all.append(await self.puller.apply_job(job.entity_key, job.payload))
+                if rest and self.field_puller is not None:
+                    said_all.append(
+                        await self.field_puller.apply_job(shop_of(job.entity_type), job.entity_key, rest)
+                    )
             except UserFacingError as exc:  # the shop unreachable: this job waits, the others still try
                 await self.fail(job, JobError.of(exc, retryable=True))
                 continue
+            verdict = next((v for v in ("retry", "refused") if any(s == v for s, _ in said_all)), "done")
+            why = "; ".join(n for v, n in said_all if v == verdict)
             if verdict == "done":
                 await self.complete(job, {"pulled": why})
             else:

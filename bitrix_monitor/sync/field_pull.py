@@ -27,17 +27,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+import sqlalchemy as sa
+
 from bitrix_monitor.bitrix import BitrixClient, records_of
 from bitrix_monitor.errors import UserFacingError
 from bitrix_monitor.kinds import kind as kind_of
 from bitrix_monitor.queue.model import PullField
 from bitrix_monitor.queue.port import JobStore
 from bitrix_monitor.shop import ShopDatabase, ShopRow
-from bitrix_monitor.shop.errors import ShopPermissionError
+from bitrix_monitor.shop.errors import ShopError, ShopPermissionError
 from bitrix_monitor.shop.mapping import cell_text
 from bitrix_monitor.sync.model import RecordState
 from bitrix_monitor.sync.owners import FieldOwners, FieldRule
-from bitrix_monitor.sync.pull import WAITING, Pulled, parse_time
+from bitrix_monitor.sync.pull import QUEUED, WAITING, Pulled, enqueue_pulls, parse_time, queued
 
 log = logging.getLogger(__name__)
 
@@ -243,7 +245,13 @@ class FieldPuller:
         # field -> key -> baseline, of the records read and of those whose CRM change still waits
         known = {r.name: await asyncio.to_thread(self._known, kind, r.name, list(records)) for r in rules}
         # CRM changes left waiting by an earlier pull are looked at again (a grant given since, …).
-        waiting = {k for by_key in known.values() for k, f in by_key.items() if f.pending is not None}
+        # (A change a pull job holds is the runner's to write: not looked at here.)
+        waiting = {
+            k
+            for by_key in known.values()
+            for k, f in by_key.items()
+            if f.pending is not None and f.state != "queued"
+        }
         keys = sorted(set(records) | waiting)
         if not keys:
             return
@@ -257,14 +265,14 @@ class FieldPuller:
                     prev = known[rule.name].get(key)
                     record = records.get(key)
                     if record is None:
-                        if prev is None or prev.pending is None:
+                        if prev is None or prev.pending is None or prev.state == "queued":
                             continue
                         record = _pending_record(rule, prev)
-                    if key not in got:
-                        note = "record busy: looked at again next time"
-                        value = rule.crm_value(record)
+                    if key not in got:  # another worker holds it: a pull job writes it
+                        at = parse_time(record.get("DATE_MODIFY"))
+                        agreed = prev.agreed if prev else None
                         saved.append(
-                            PullField(key, prev.agreed if prev else None, value, "changed", None, note)
+                            queued(key, agreed, rule.crm_value(record), at, "the record was busy (locked)")
                         )
                         continue
                     row = shop_rows.get(key)
@@ -273,6 +281,9 @@ class FieldPuller:
                     f = await asyncio.to_thread(self._merge, rule, row, record, prev, outcome)
                     if f is not None:
                         saved.append(f)
+                # Jobs before baselines before the cursor: a crash in between reads the change again and
+                # folds it into the record's one active pull job.
+                await asyncio.to_thread(enqueue_pulls, self.queue, kind, rule.name, saved)
                 await asyncio.to_thread(self.queue.save_pull_fields, kind, rule.name, saved)
         finally:
             await asyncio.to_thread(locks.close)
@@ -322,6 +333,10 @@ class FieldPuller:
         except ShopPermissionError as exc:
             note = f"pulling {rule.name} is not permitted: {exc.message}"
             return self._wait(rule, key, agreed, crm, at, "not_permitted", note, outcome)
+        except (ShopError, sa.exc.SQLAlchemyError) as exc:  # unreachable, erroring: the queue retries it
+            reason = exc.message if isinstance(exc, ShopError) else f"{type(exc).__name__}: {exc}"
+            outcome.waiting[(rule.kind, key)] = (RecordState.CHANGED_IN_CRM, reason)
+            return queued(key, agreed, crm, at, reason)
         except ValueError as exc:
             note = f"the CRM's {rule.name} cannot be written to the shop's column: {exc}"
             return self._wait(rule, key, agreed, crm, at, "changed", note, outcome)
@@ -330,6 +345,46 @@ class FieldPuller:
             return self._wait(rule, key, agreed, crm, at, "changed", note, outcome)
         outcome.written.append(Pulled(rule.kind, key, rule.name, crm))
         return PullField(key, agreed=crm)
+
+    async def apply_job(self, kind: str, key: str, payload: Mapping[str, Any]) -> tuple[str, str]:
+        """Write a pull job's fields into the shop: the same merge and compare-and-set as a pull, under the
+        record's lock (:meth:`StagePuller.apply_job` says the verdicts)."""
+        rules = [r for r in self.owners.pulled(kind) if isinstance(payload.get(r.name), Mapping)]
+        if not rules:
+            return "refused", "the job names no field the CRM may change"
+        locks = await asyncio.to_thread(self.shop.locks)
+        try:
+            got = await asyncio.to_thread(locks.acquire, kind, [key], timeout=30.0)
+            if key not in got:
+                return "retry", "the record is busy (locked)"
+            row = (await asyncio.to_thread(self.shop.get_rows, kind, [key])).get(key)
+            if row is None or row.problem:
+                return "done", "the record is gone from the shop (or cannot be read as one)"
+            said: list[tuple[str, str]] = []
+            for rule in rules:
+                entry = payload[rule.name]
+                pending = PullField(
+                    key, pending=str(entry.get("value") or ""), pending_at=parse_time(entry.get("at"))
+                )
+                prev = (await asyncio.to_thread(self.queue.pull_fields, kind, rule.name, [key])).get(key)
+                outcome = FieldPullOutcome()
+                record = _pending_record(rule, pending)
+                f = await asyncio.to_thread(self._merge, rule, row, record, prev, outcome)
+                if f is not None and f.state in ("queued", "changed"):
+                    said.append(("retry", f.note.removeprefix(QUEUED)))
+                    continue
+                if f is not None:
+                    await asyncio.to_thread(self.queue.save_pull_fields, kind, rule.name, [f])
+                if f is not None and f.state == "not_permitted":
+                    said.append(("refused", f.note))
+                else:
+                    said.append(("done", f"{rule.name} written" if outcome.written else f"{rule.name} held"))
+            for verdict in ("retry", "refused"):
+                if notes := [n for v, n in said if v == verdict]:
+                    return verdict, "; ".join(notes)
+            return "done", "; ".join(n for _v, n in said)
+        finally:
+            await asyncio.to_thread(locks.close)
 
     @staticmethod
     def _wait(

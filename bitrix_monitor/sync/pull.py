@@ -13,8 +13,13 @@ job store (:class:`bitrix_monitor.queue.model.PullField`):
   history row's ``CREATED_TIME``), otherwise a conflict is left for a person (the push holds off too);
 - a stage with no status to write (``stage_map_back``) → "needs a stage mapping", naming it; nothing guessed.
 
-The cursor moves only after every row read has been settled, so a crash reads them again; applying one
-again is harmless (the compare-and-set finds the shop already holding the value: the sides agree).
+A move the shop cannot take now (the shop unreachable or erroring, the row locked, the write refused)
+becomes a ``deal.pull`` job of the queue (:func:`enqueue_pulls`), which the runner writes by the same merge
+and compare-and-set (:meth:`StagePuller.apply_job`), with retries, dead with its reason, retried by staff.
+
+The cursor moves only after every row read has been settled (written, or its job queued), so a crash reads
+them again; applying one again is harmless (the compare-and-set finds the shop already holding the value:
+the sides agree), and queueing one again folds into the record's one active pull job.
 """
 
 from __future__ import annotations
@@ -278,10 +283,10 @@ class StagePuller:
             for key in sorted(set(by_key) - got):
                 move = by_key[key]
                 prev = known.get(key) or PullField(key)
-                saved.append(self._queue_job(key, prev.agreed, move, "the record was busy (locked)"))
+                saved.append(queued(key, prev.agreed, move.stage, move.at, "the record was busy (locked)"))
             # The jobs are in the queue before the baselines and, after them, the cursor move: a crash in
             # between reads the change again and finds its job queued (one active pull job per record).
-            await asyncio.to_thread(self._enqueue, saved)
+            await asyncio.to_thread(enqueue_pulls, self.queue, KIND, FIELD, saved)
             await asyncio.to_thread(self.queue.save_pull_fields, KIND, FIELD, saved)
         finally:
             await asyncio.to_thread(locks.close)
@@ -328,7 +333,7 @@ class StagePuller:
         except (ShopError, sa.exc.SQLAlchemyError) as exc:  # unreachable, erroring: the queue retries it
             reason = exc.message if isinstance(exc, ShopError) else f"{type(exc).__name__}: {exc}"
             outcome.waiting[key] = (RecordState.CHANGED_IN_CRM, reason)
-            return self._queue_job(key, agreed, move, reason)
+            return queued(key, agreed, move.stage, move.at, reason)
         if not won:
             note = "the shop changed the status while it was being written; looked at again next time"
             return self._wait(key, agreed, move, "changed", note, outcome)
@@ -336,22 +341,6 @@ class StagePuller:
         before = agreed if agreed is not None else shop_stage
         outcome.moved.append(StageMoved(key, order.deal_id, before, crm, status))
         return PullField(key, agreed=crm)
-
-    @staticmethod
-    def _queue_job(key: str, agreed: str | None, move: Move, reason: str) -> PullField:
-        """The pending change of a record the shop could not take now, to be written by a pull job."""
-        note = f"{QUEUED}{reason}"
-        return PullField(key, agreed, move.stage, "queued", move.at, note)
-
-    def _enqueue(self, fields: Sequence[PullField]) -> None:
-        """Queue a pull job for every change left ``queued`` (a job already active for a record folds)."""
-        items = [
-            (f"{crm_of(KIND)}.pull", f.entity_key, pull_payload(FIELD, f))
-            for f in fields
-            if f.state == "queued"
-        ]
-        if items:
-            self.queue.enqueue_many(items, created_by="pull")
 
     async def apply_job(self, key: str, payload: Mapping[str, Any]) -> tuple[str, str]:
         """Write a pull job's stage into the shop: the same merge and compare-and-set as a pull, under the
@@ -445,6 +434,23 @@ class StagePuller:
         }
 
 
+def queued(key: str, agreed: str | None, value: str, at: datetime | None, reason: str) -> PullField:
+    """The pending change of a record the shop could not take now, to be written by a pull job."""
+    return PullField(key, agreed, value, "queued", at, f"{QUEUED}{reason}")
+
+
+def enqueue_pulls(queue: JobStore, kind_name: str, name: str, fields: Sequence[PullField]) -> None:
+    """Queue a pull job for every change left ``queued`` (into a record's active pull job, when it has one:
+    its payload keeps one entry per field)."""
+    items = [
+        (f"{crm_of(kind_name)}.pull", f.entity_key, pull_payload(name, f))
+        for f in fields
+        if f.state == "queued"
+    ]
+    if items:
+        queue.enqueue_many(items, created_by="pull")
+
+
 def pull_payload(name: str, f: PullField) -> dict[str, Any]:
     """A pull job's payload: the field, the CRM's value and its portal time (folding keeps one per field)."""
     at = None if f.pending_at is None else f.pending_at.isoformat()
@@ -494,7 +500,9 @@ __all__ = [
     "Pulled",
     "StageMoved",
     "StagePuller",
+    "enqueue_pulls",
     "hold_waiting",
     "parse_time",
     "pull_payload",
+    "queued",
 ]

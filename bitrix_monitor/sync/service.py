@@ -664,6 +664,7 @@ class MonitorService:
             stages=self.stages,
             owners=self.owners,
             puller=self.puller,
+            field_puller=self.field_puller,
             # On a shared queue a runner that dies is only found out when its lease runs out; the heartbeat
             # renews the leases of a live one every third of it.
             lease_seconds=300.0 if self.queue.exclusive else TEAM_LEASE_SECONDS,

@@ -1,7 +1,8 @@
-"""A stage move the shop cannot take when it is pulled becomes a queue job (issue 14, item 6): retried with
-backoff, dead with its reason after max attempts, retried by staff (``--retry-dead order.pull``), then
-written by the same compare-and-set, with no echo after. The real entry point in a subprocess, the shop on
-SQLite, PostgreSQL and MariaDB; the shop refuses the status writes by a trigger while the test says so."""
+"""A stage move or a field edit the shop cannot take when it is pulled becomes a queue job (issue 14,
+item 6): retried with backoff, dead with its reason after max attempts, retried by staff
+(``--retry-dead order.pull`` / ``user.pull``), then written by the same compare-and-set, with no echo
+after. The real entry point in a subprocess, the shop on SQLite, PostgreSQL and MariaDB; the shop refuses
+writes of a column by a trigger while the test says so."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import sqlalchemy as sa
 
 from bitrix_monitor.demo.emulator import PortalEmulator
 from tests.sync.conftest import FAST_CONFIG, Shop, make_shop
+from tests.sync.test_field_pull import PHONE_BOTH, contacts, manager_sets_phone, phones, users, with_phones
 from tests.sync.test_pull import MANAGER, deals, desk, other_stage, shop_rows, sync, writes
 
 pytestmark = pytest.mark.slow
@@ -28,15 +30,15 @@ def small_shop(shop_url: str) -> Shop:
     return make_shop(shop_url, orders=12, users=5)
 
 
-def refuse_status_writes(shop: Shop, refuse: bool) -> None:
-    """A trigger that makes the shop fail every write of an order's status (a write refused)."""
+def refuse_writes(shop: Shop, refuse: bool, table: str = "orders", column: str = "status") -> None:
+    """A trigger that makes the shop fail every write of a column (an order's status: a write refused)."""
     eng = sa.create_engine(shop.url)
     try:
         with eng.begin() as c:
             if eng.dialect.name == "sqlite":
                 c.execute(
                     sa.text(
-                        "CREATE TRIGGER refuse BEFORE UPDATE OF status ON orders "
+                        f"CREATE TRIGGER refuse BEFORE UPDATE OF {column} ON {table} "
                         f"BEGIN SELECT RAISE(ABORT, '{REFUSED}'); END"
                     )
                     if refuse
@@ -52,17 +54,17 @@ def refuse_status_writes(shop: Shop, refuse: bool) -> None:
                     )
                     c.execute(
                         sa.text(
-                            "CREATE TRIGGER refuse BEFORE UPDATE OF status ON orders "
+                            f"CREATE TRIGGER refuse BEFORE UPDATE OF {column} ON {table} "
                             "FOR EACH ROW EXECUTE FUNCTION refuse()"
                         )
                     )
                 else:
-                    c.execute(sa.text("DROP TRIGGER refuse ON orders"))
+                    c.execute(sa.text(f"DROP TRIGGER refuse ON {table}"))
             elif refuse:
                 c.execute(
                     sa.text(
-                        "CREATE TRIGGER refuse BEFORE UPDATE ON orders FOR EACH ROW BEGIN "
-                        "IF NOT (NEW.status <=> OLD.status) THEN "
+                        f"CREATE TRIGGER refuse BEFORE UPDATE ON {table} FOR EACH ROW BEGIN "
+                        f"IF NOT (NEW.{column} <=> OLD.{column}) THEN "
                         f"SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = '{REFUSED}'; END IF; END"
                     )
                 )
@@ -95,7 +97,7 @@ def test_a_pulled_stage_the_shop_refuses_becomes_a_pull_job_retried_dead_then_ap
     before = {k: v[0] for k, v in shop_rows(small_shop).items()}
 
     # The shop refuses the writes: each move becomes a deal.pull job, retried, dead with the reason.
-    refuse_status_writes(small_shop, True)
+    refuse_writes(small_shop, True)
     code, report = sync(cli)
     assert report["ok"] is False and report["orders"]["changed_in_crm"] == 3, report
     jobs = pull_jobs(cli.data_dir)
@@ -112,7 +114,7 @@ def test_a_pulled_stage_the_shop_refuses_becomes_a_pull_job_retried_dead_then_ap
     assert {k: d["STAGE_ID"] for k, d in deals(portal).items() if k in moved} == moved
 
     # Staff retry them once the shop takes writes again: written by compare-and-set, the report is clean.
-    refuse_status_writes(small_shop, False)
+    refuse_writes(small_shop, False)
     done = cli.run("--retry-dead", "order.pull")
     assert done.returncode == 0 and "Queued 3 dead" in done.stdout, done.stdout + done.stderr
     code, report = sync(cli)
@@ -127,3 +129,34 @@ def test_a_pulled_stage_the_shop_refuses_becomes_a_pull_job_retried_dead_then_ap
     assert code == 0 and report["ok"], report
     assert writes(portal) == before_writes
     assert shop_rows(small_shop) == before_shop
+
+
+def test_a_pulled_phone_the_shop_refuses_becomes_a_contact_pull_job_then_applied(
+    small_shop: Shop, portal: PortalEmulator, tmp_path: Path
+) -> None:
+    cli = desk(tmp_path, small_shop, portal, PHONE_BOTH.replace("max_attempts = 30", "max_attempts = 3"))
+    code, report = sync(cli)
+    assert code == 0 and report["ok"], report
+    ((key, contact),) = with_phones(small_shop, portal, 1)
+    manager_sets_phone(portal, contact, "+7 900 111-22-33")
+    refuse_writes(small_shop, True, "users", "phone_number")
+    code, report = sync(cli)
+    assert report["ok"] is False, report
+    (job,) = pull_jobs(cli.data_dir)
+    assert (job["kind"], job["entity_key"], job["state"], job["attempts"]) == ("contact.pull", key, "dead", 3)
+    assert REFUSED in job["error_message"]
+    assert json.loads(job["payload"])["PHONE"]["value"] == "+7 900 111-22-33"
+    assert phones(contacts(portal)[key]) == ["+7 900 111-22-33"]  # not pushed back
+
+    refuse_writes(small_shop, False, "users", "phone_number")
+    done = cli.run("--retry-dead", "user.pull")
+    assert done.returncode == 0 and "Queued 1 dead" in done.stdout, done.stdout + done.stderr
+    code, report = sync(cli)
+    assert code == 0 and report["ok"], (report, pull_jobs(cli.data_dir))
+    assert [j["state"] for j in pull_jobs(cli.data_dir)] == ["done"]
+    assert users(small_shop)[key][0] == "+7 900 111-22-33"
+
+    before_shop, before_writes = users(small_shop), writes(portal)
+    code, report = sync(cli)
+    assert code == 0 and report["ok"], report
+    assert writes(portal) == before_writes and users(small_shop) == before_shop
