@@ -237,6 +237,14 @@ TEXTS: dict[str, str] = {
     "activity.unlinked": Plural.translate(
         "Message", "unlinked %n shop record(s) from {entity} records deleted in Bitrix24", "", 0
     ),
+    "activity.merged": QT_TRANSLATE_NOOP(
+        "Message", "merged {entity} {removed} into {entity} {survivor} (shop record {key}); archived first"
+    ),
+    "activity.deleted_duplicates": QT_TRANSLATE_NOOP(
+        "Message",
+        "deleted duplicate {entity} {removed} of {entity} {survivor} (shop record {key}): Bitrix24 could not "
+        "merge them; archived first",
+    ),
     "activity.paused": QT_TRANSLATE_NOOP("Message", "paused the runner"),
     "activity.resumed": QT_TRANSLATE_NOOP("Message", "resumed the runner"),
     "runner.internal_error": QT_TRANSLATE_NOOP(

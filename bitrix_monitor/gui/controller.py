@@ -285,7 +285,7 @@ class WindowController:
         self.queue.set_rows(rows)
         self.overview.set_queue(summary)
         # On a team queue the activity is the desk's own lines and the team's audit trail (who did what).
-        self.activity_model.set_rows([*service.activity(), *await service.team_activity()])
+        self.activity.set_rows([*service.activity(), *await service.team_activity()])
         self.overview.chart.set_buckets(service.throughput(60))
         self._update_budget()
         await self.refresh_runners()

@@ -14,7 +14,7 @@ import logging
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bitrix_monitor.bitrix import BitrixClient
 from bitrix_monitor.bitrix.client import MergeResult
@@ -27,6 +27,9 @@ from bitrix_monitor.queue import Job, JobError, JobStore
 from bitrix_monitor.shop import ShopDatabase, ShopRow
 from bitrix_monitor.sync import fields as F
 from bitrix_monitor.sync.archive import Archive, ArchivedRecord
+
+if TYPE_CHECKING:
+    from bitrix_monitor.sync.engine import RunStats
 from bitrix_monitor.sync.model import PortalEntity
 from bitrix_monitor.sync.ownership import Owner, owner_of
 
@@ -46,6 +49,7 @@ class CleanupHost(Protocol):
     settings: SyncConfig
     portal_base: str
     archive_dir: Path
+    stats: RunStats
 
     async def complete(self, job: Job, result: Mapping[str, Any]) -> None: ...
 
@@ -208,6 +212,7 @@ async def _cleanup_one(runner: CleanupHost, entity: PortalEntity, job: Job) -> N
                 )
                 return
             merge = settled
+        how = "merged"
         if merge.status.upper() != "SUCCESS":
             if runner.settings.cleanup_policy != "archive":
                 url = f"{runner.portal_base}/crm/{entity}/merge/?id={','.join(map(str, [survivor, *others]))}"
@@ -225,6 +230,7 @@ async def _cleanup_one(runner: CleanupHost, entity: PortalEntity, job: Job) -> N
                 )
                 await runner.fail(job, JobError.coded("MergeConflict", said, False))
                 return
+            how = "deleted"
             errors = [e for e in await client.delete_many(entity, others) if e is not None]
             if errors:
                 # A delete whose answer was lost (or that found nothing) is settled by looking the records up.
@@ -238,6 +244,7 @@ async def _cleanup_one(runner: CleanupHost, entity: PortalEntity, job: Job) -> N
                 if err is not None:
                     log.warning("could not re-bind a deal to %s %s: %s", entity, survivor, err)
         repointed = await asyncio.to_thread(_repoint, shop, entity, set(others), survivor)
+        runner.stats.cleanups.append((entity, job.entity_key, survivor, tuple(others), how))
         if row is not None and stored is None:
             await asyncio.to_thread(shop.set_id, shop_entity, job.entity_key, survivor, expected=None)
         await runner.complete(

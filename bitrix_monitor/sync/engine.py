@@ -66,6 +66,9 @@ class RunStats:
     lost_races: int = 0
     stamped: int = 0  # records kept from before origin ids that got ours
     errors: list[str] = field(default_factory=list)
+    # what each cleanup did, for the activity log: (CRM kind, shop key, survivor, removed ids, "merged" or
+    # "deleted" when the portal could not merge and the archive policy deleted them)
+    cleanups: list[tuple[str, str, int, tuple[int, ...], str]] = field(default_factory=list)
 
 
 @dataclass

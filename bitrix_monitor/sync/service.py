@@ -687,6 +687,12 @@ class MonitorService:
             if stats.errors:
                 await self._note_error(stats.errors[-1])
         self.last_stats = stats
+        for entity, key, survivor, removed, how in stats.cleanups:
+            code = "activity.merged" if how == "merged" else "activity.deleted_duplicates"
+            ids = ", ".join(map(str, removed))
+            self._log_activity(
+                "sync", Message(code, {"entity": entity, "removed": ids, "survivor": survivor, "key": key})
+            )
         if stats.created or stats.adopted or stats.updated:
             said = {"created": stats.created, "adopted": stats.adopted, "updated": stats.updated}
             self._log_activity("sync", Message("activity.ran", said))

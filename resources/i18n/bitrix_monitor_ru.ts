@@ -29,6 +29,21 @@
     </message>
 </context>
 <context>
+    <name>ActivityTab</name>
+    <message>
+        <source>Search what was done, by whom, which record…</source>
+        <translation>Поиск: что сделано, кем, с какой записью…</translation>
+    </message>
+    <message>
+        <source>Everyone</source>
+        <translation>Все</translation>
+    </message>
+    <message>
+        <source>{shown} of {total}</source>
+        <translation>{shown} из {total}</translation>
+    </message>
+</context>
+<context>
     <name>Actor</name>
     <message>
         <source>staff</source>
@@ -1007,6 +1022,14 @@
             <numerusform>отвязаны %n записи магазина от удалённых в Битрикс24 записей ({entity})</numerusform>
             <numerusform>отвязано %n записей магазина от удалённых в Битрикс24 записей ({entity})</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>merged {entity} {removed} into {entity} {survivor} (shop record {key}); archived first</source>
+        <translation>объединил записи ({entity} {removed}) с записью {survivor} (запись магазина {key}); сначала сохранил их в архив</translation>
+    </message>
+    <message>
+        <source>deleted duplicate {entity} {removed} of {entity} {survivor} (shop record {key}): Bitrix24 could not merge them; archived first</source>
+        <translation>удалил дубликаты ({entity} {removed}) записи {survivor} (запись магазина {key}): Битрикс24 не смог их объединить; сначала сохранил их в архив</translation>
     </message>
     <message>
         <source>paused the runner</source>
