@@ -14,7 +14,7 @@ import logging
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from bitrix_monitor.bitrix import BitrixClient
 from bitrix_monitor.bitrix.client import MergeResult
@@ -27,13 +27,17 @@ from bitrix_monitor.queue import Job, JobError, JobStore
 from bitrix_monitor.shop import ShopDatabase, ShopRow
 from bitrix_monitor.sync import fields as F
 from bitrix_monitor.sync.archive import Archive, ArchivedRecord
-
-if TYPE_CHECKING:
-    from bitrix_monitor.sync.engine import RunStats
 from bitrix_monitor.sync.model import PortalEntity
 from bitrix_monitor.sync.ownership import Owner, owner_of
 
 log = logging.getLogger(__name__)
+
+
+class CleanupLog(Protocol):
+    """Where a runner keeps what each cleanup did (:class:`~bitrix_monitor.sync.engine.RunStats`): CRM
+    kind, shop key, survivor, removed ids, and "merged" or "deleted"."""
+
+    cleanups: list[tuple[str, str, int, tuple[int, ...], str]]
 
 
 class CleanupHost(Protocol):
@@ -49,7 +53,9 @@ class CleanupHost(Protocol):
     settings: SyncConfig
     portal_base: str
     archive_dir: Path
-    stats: RunStats
+
+    @property
+    def stats(self) -> CleanupLog: ...
 
     async def complete(self, job: Job, result: Mapping[str, Any]) -> None: ...
 
