@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -227,11 +228,19 @@ async def test_two_orders_storing_one_deal_are_a_shared_link_the_rule_resolves(
     (kp, dp), (kq, dq) = list(shop.deal_ids().items())[:2]
     (up, cp), (uq, cq) = list(shop.contact_ids().items())[:2]
     assert dp and dq and cp and cq
-    shop.execute("UPDATE orders SET bitrix_deal_id = :d WHERE order_id = :k", d=dp, k=int(kq))
-    shop.execute("UPDATE users SET bitrix_contact_id = :c WHERE id = :k", c=cp, k=int(uq))
+    # Written as the shop's own code writes (updated_at moves), so the service's next, incremental, pass
+    # reads the rows again; an id changed behind updated_at's back waits for a full pass (README).
+    now = datetime.now()
+    shop.execute(
+        "UPDATE orders SET bitrix_deal_id = :d, updated_at = :t WHERE order_id = :k", d=dp, t=now, k=int(kq)
+    )
+    shop.execute(
+        "UPDATE users SET bitrix_contact_id = :c, updated_at = :t WHERE id = :k", c=cp, t=now, k=int(uq)
+    )
     deal_before, contact_before = _fields(portal, "deal", dp), _fields(portal, "contact", cp)
 
     snap = await service.snapshot()
+    assert snap.pass_kind == "incremental"
     orders, users = _by_key(snap.orders), _by_key(snap.users)
     for keeper, other, stored in ((orders[kp], orders[kq], dp), (users[up], users[uq], cp)):
         assert keeper.state is other.state is RecordState.SHARED_LINK
