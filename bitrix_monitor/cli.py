@@ -267,6 +267,10 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser, dirs: DataDir
         from bitrix_monitor.demo.emulator.serve import run_cli as run_emulator
 
         return run_emulator(args)
+    if args.resolve and args.dry_run:  # a dry run changes nothing; settling a conflict writes a side
+        raise UserFacingError(
+            "--resolve settles a conflict by writing to the shop or the portal: leave out --dry-run"
+        )
     if args.watch is not None and not (math.isfinite(args.watch) and 0 < args.watch <= 7 * 86400):
         raise UserFacingError("--watch takes a number of seconds greater than 0 (at most a week)")
     cfg = config.load(Path(args.config) if args.config else dirs.config_file, missing_ok=not args.config)

@@ -145,6 +145,11 @@ def test_both_changed_without_times_is_a_conflict_a_person_resolves(
         assert phones(contacts(portal)[key]) == ["+7 900 000-00-31"]
         assert users(small_shop)[key][0] == "+7 900 000-00-41"
     assert "changed on both sides (conflicts):" in cli.run("--sync").stdout
+    # A dry run changes nothing, so it does not settle anything either: refused, both sides as they were.
+    dry = cli.run("--sync", "--dry-run", "--resolve", f"user:{key}=crm")
+    assert dry.returncode == 2 and "leave out --dry-run" in dry.stderr, dry.stdout + dry.stderr
+    assert users(small_shop)[key][0] == "+7 900 000-00-41"
+    assert phones(contacts(portal)[key]) == ["+7 900 000-00-31"]
     # A person takes the CRM's number for one and the shop's for the other.
     done = cli.run("--sync", "--json", "--resolve", f"user:{key}=crm", "--resolve", f"user:{kept}=shop")
     report = json.loads(done.stdout.strip().splitlines()[-1])
