@@ -789,6 +789,7 @@ class BitrixClient:
         filter: Mapping[str, Any] | None = None,
         select: Sequence[str] | None = None,
         parallel: int = 4,
+        probed: tuple[BatchResult, str] | None = None,
     ) -> AsyncIterator[list[dict[str, Any]]]:
         """Every row of a list method, in ID order, page by page, the fast way: ``order ID ASC``, ``>ID``,
         ``start=-1``, up to 50 pages chained per batch through ``$result[prev][49][ID]``.
@@ -799,12 +800,12 @@ class BitrixClient:
         chained. N rows cost one request when N ≤ 50, else 1 + ⌈(⌈N/50⌉ − 1)/50⌉. When more than one chain
         remains, the rest of the ID range is split into ``parallel`` segments (one more request for the top
         id, one for the segments' probes) scanned concurrently; pages are still yielded in ID order.
+
+        ``probed``: the probe already answered (a batch's outcome and the key of the command
+        :meth:`probe_command` made with the same method, filter and select), sent beside other reads that do
+        not depend on it: the list then costs one request less.
         """
-        base = dict(filter or {})
-        last_id = 0
-        for k in list(base):
-            if k.upper() == ">ID":
-                last_id = int(base.pop(k))
+        base, last_id = _list_base(filter)
         sel = _with_id(select)
         if any(k.lstrip("<>=!@%").upper() == "ID" for k in base):
             parallel = 1  # the caller bounds the ids already; segments would fight that filter
@@ -822,7 +823,10 @@ class BitrixClient:
                 out.append(row)
             return out
 
-        (first,) = await self._probe(method, base, sel, [(last_id, None)])
+        if probed is None:
+            (first,) = await self._probe(method, base, sel, [(last_id, None)])
+        else:
+            (first,) = _chains(probed[0], [(probed[1], last_id)], method)
         for page in first.pages:
             yield fresh(page)
         if first.done:
@@ -904,6 +908,15 @@ class BitrixClient:
         top = records_of(res.result, method)
         return _int(top[0].get("ID")) if top else None
 
+    def probe_command(
+        self, method: str, *, filter: Mapping[str, Any] | None = None, select: Sequence[str] | None = None
+    ) -> Command:
+        """The probe :meth:`list_all` starts with (the first page with the total, ``start=0``), as a command
+        to send in a batch beside others; give the outcome back as
+        ``list_all(..., probed=(outcome, key))``."""
+        base, last_id = _list_base(filter)
+        return (method, self._page(base, _with_id(select), last_id, None, start=0))
+
     async def _probe(
         self,
         method: str,
@@ -920,21 +933,7 @@ class BitrixClient:
             res = await self._single(key, method, params)
         else:
             res = await self.batch(cmds)
-        out: list[_Chain] = []
-        for n, (lo, _hi) in enumerate(bounds):
-            key = f"s{n}"
-            if key not in res.results:
-                raise _failure(res, key, method)
-            rows = records_of(res.results[key], method)
-            chain = _Chain(last_id=lo)
-            if rows:
-                chain.pages.append(rows)
-                chain.last_id = _int(rows[-1].get("ID")) or lo
-            total = res.totals.get(key)
-            chain.left = None if total is None else max(0, -(-(total - len(rows)) // PAGE_SIZE))
-            chain.done = len(rows) < PAGE_SIZE or chain.left == 0
-            out.append(chain)
-        return out
+        return _chains(res, [(f"s{n}", lo) for n, (lo, _hi) in enumerate(bounds)], method)
 
     async def _follow(
         self, method: str, base: Mapping[str, Any], select: list[str] | None, seg: _Chain, hi: int | None
@@ -1196,6 +1195,34 @@ class _Chain:
     pages: list[list[dict[str, Any]]] = field(default_factory=list)
     done: bool = False
     left: int | None = None  # pages still to read after these, by the probe's total (None: unknown)
+
+
+def _list_base(filter: Mapping[str, Any] | None) -> tuple[dict[str, Any], int]:
+    """A list's filter without its ``>ID``, and that ``>ID`` (0 without one): where the scan starts."""
+    base = dict(filter or {})
+    last_id = 0
+    for k in list(base):
+        if k.upper() == ">ID":
+            last_id = int(base.pop(k))
+    return base, last_id
+
+
+def _chains(res: BatchResult, probes: Sequence[tuple[str, int]], method: str) -> list[_Chain]:
+    """The chains that probes (batch key, the id their range starts after) begin."""
+    out: list[_Chain] = []
+    for key, lo in probes:
+        if key not in res.results:
+            raise _failure(res, key, method)
+        rows = records_of(res.results[key], method)
+        chain = _Chain(last_id=lo)
+        if rows:
+            chain.pages.append(rows)
+            chain.last_id = _int(rows[-1].get("ID")) or lo
+        total = res.totals.get(key)
+        chain.left = None if total is None else max(0, -(-(total - len(rows)) // PAGE_SIZE))
+        chain.done = len(rows) < PAGE_SIZE or chain.left == 0
+        out.append(chain)
+    return out
 
 
 def _merge(into: BatchResult, part: BatchResult) -> None:

@@ -16,12 +16,13 @@ import math
 import re
 import string
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bitrix_monitor.bitrix import BitrixClient, NotExecuted
+from bitrix_monitor.bitrix.client import BatchResult, Command
 from bitrix_monitor.kinds import ALL as KINDS
 from bitrix_monitor.kinds import COMPANY, ORDER, USER, Kind, crm_of, in_dependency_order, kind, shop_of
 from bitrix_monitor.messages import Message
@@ -45,6 +46,10 @@ from bitrix_monitor.sync.ownership import KEEPABLE, Owner, owner_of, stamp
 from bitrix_monitor.sync.stages import category_of, pipeline_warning_of
 
 log = logging.getLogger(__name__)
+
+# What a caller reads in the full pass's first request (its commands), and what it does with the answers
+# before the pass reads on (checks that may refuse the pass).
+FirstAsk = tuple[Mapping[str, Command], Callable[[BatchResult], Awaitable[None]]]
 
 ID_CHUNK = 500
 
@@ -213,7 +218,7 @@ class Reconciler:
             if k.name in shop.mapped_kinds
         }
 
-    async def _scan_legacy(self, view: PortalView) -> dict[str, list[int]]:
+    async def _scan_legacy(self, view: PortalView, head: BatchResult | None = None) -> dict[str, list[int]]:
         """Deals made before origin ids were used, recognised by the title template ("Order #123 - …").
 
         Searched (``%TITLE`` with an empty ``ORIGINATOR_ID``: a full scan of the portal's deal table) only
@@ -238,9 +243,13 @@ class Reconciler:
                 if rid in view.by_id:
                     take(view.by_id[rid])
         else:
-            flt = {"%TITLE": pattern.prefix, "ORIGINATOR_ID": ""}
+            probed = (head, "legacy") if head is not None else None
             async for page in self.client.list_all(
-                "crm.deal.list", filter=flt, select=self.select["deal"], parallel=1
+                "crm.deal.list",
+                filter=self._legacy_filter(),
+                select=self.select["deal"],
+                parallel=1,
+                probed=probed,
             ):
                 for rec in page:
                     take(rec)
@@ -250,15 +259,52 @@ class Reconciler:
             self.legacy_found = {k: list(v) for k, v in found.items()}
         return found
 
+    def _legacy_filter(self) -> dict[str, Any]:
+        assert self.title_pattern is not None
+        return {"%TITLE": self.title_pattern.prefix, "ORIGINATOR_ID": ""}
+
+    def _head(self, kinds: Sequence[Kind], ask: Mapping[str, Command]) -> dict[str, Command]:
+        """The full pass's first request: the portal's clock (before any list reads), the caller's commands,
+        and the probe (first page and total) of every list the pass may read, none depending on another's
+        answer: ours of each kind, all of each kind found by e-mail or phone (its total decides between a full
+        scan and findbycomm), and the legacy-title search when it is to run."""
+        cmds: dict[str, Command] = {"clock": ("server.time", {})}
+        cmds.update(ask)
+        for k in kinds:
+            select = self.select[k.crm]
+            cmds[f"ours:{k.name}"] = self.client.probe_command(
+                f"crm.{k.crm}.list", filter=self._filter(ours_only=True), select=select
+            )
+            if k.comm_type is not None:
+                cmds[f"all:{k.name}"] = self.client.probe_command(f"crm.{k.crm}.list", select=select)
+        pattern = self.title_pattern
+        if ORDER in kinds and pattern is not None and pattern.prefix and self.legacy_known is None:
+            cmds["legacy"] = self.client.probe_command(
+                "crm.deal.list", filter=self._legacy_filter(), select=self.select["deal"]
+            )
+        return cmds
+
     def known_legacy_ids(self) -> set[int]:
         if self.legacy_known is None or self.title_pattern is None:
             return set()
         return {int(i) for ids in self.legacy_known.values() for i in ids}
 
-    async def _scan(self, entity: str, select: list[str], *, ours_only: bool) -> PortalView:
+    def _filter(self, *, ours_only: bool) -> dict[str, Any] | None:
+        return {"ORIGINATOR_ID": self.originator} if ours_only else None
+
+    async def _scan(
+        self,
+        entity: str,
+        select: list[str],
+        *,
+        ours_only: bool,
+        probed: tuple[BatchResult, str] | None = None,
+    ) -> PortalView:
         view = PortalView(full=not ours_only)
-        flt = {"ORIGINATOR_ID": self.originator} if ours_only else None
-        async for page in self.client.list_all(f"crm.{entity}.list", filter=flt, select=select):
+        flt = self._filter(ours_only=ours_only)
+        async for page in self.client.list_all(
+            f"crm.{entity}.list", filter=flt, select=select, probed=probed
+        ):
             for rec in page:
                 view.put(rec, self.originator)
         return view
@@ -275,32 +321,28 @@ class Reconciler:
                     if rid is not None:
                         view.keep(rid, rec)
 
-    async def _read_comm(self, k: Kind, rows: Sequence[UserRow | CompanyRow]) -> PortalView:
+    async def _read_comm(
+        self, k: Kind, rows: Sequence[UserRow | CompanyRow], head: BatchResult
+    ) -> PortalView:
         """Our contacts (or companies), and every one that shares an e-mail or phone with a shop row.
 
         Either one scan of them all (2,500 a request) or a scan of ours plus one findbycomm command per
-        value (50 a request): whichever costs fewer requests.
+        value (50 a request): whichever costs fewer requests. The count, and both scans' first pages, came
+        with the pass's first request (:meth:`_head`).
         """
         assert k.comm_type is not None
         select = self.select[k.crm]
         emails = sorted({r.email.strip() for r in rows if r.email})
         phones = sorted({r.phone.strip() for r in rows if r.phone})
-        method = f"crm.{k.crm}.list"
-        # The count, and the portal's clock where the next incremental pass starts: one request.
-        head = await self.client.batch(
-            {"clock": ("server.time", {}), "head": (method, {"select": ["ID"], "start": 0})}
-        )
-        for key in ("clock", "head"):
-            if key in head.errors:
-                raise head.errors[key]
-            if key not in head.results:
-                raise NotExecuted(f"{method} (its count) was not executed", method=method)
-        if self.clock is None:
-            self.clock = portal_clock(head.results["clock"])
-        total = head.totals.get("head") or 0
+        method, every = f"crm.{k.crm}.list", f"all:{k.name}"
+        if every in head.errors:
+            raise head.errors[every]
+        if every not in head.results:
+            raise NotExecuted(f"{method} (its count) was not executed", method=method)
+        total = head.totals.get(every) or 0
         if math.ceil(total / 2500) <= math.ceil((len(emails) + len(phones)) / 50):
-            return await self._scan(k.crm, select, ours_only=False)
-        view = await self._scan(k.crm, select, ours_only=True)
+            return await self._scan(k.crm, select, ours_only=False, probed=(head, every))
+        view = await self._scan(k.crm, select, ours_only=True, probed=(head, f"ours:{k.name}"))
         candidates: set[int] = set()
         if emails:
             for ids in (await self.client.find_by_comm("EMAIL", emails, entity_type=k.comm_type)).values():
@@ -311,37 +353,50 @@ class Reconciler:
         await self._fetch_ids(k.crm, candidates, select, view)
         return view
 
-    async def _read_portal(self, k: Kind, rows: Sequence[ShopRow]) -> PortalView:
+    async def _read_portal(self, k: Kind, rows: Sequence[ShopRow], head: BatchResult) -> PortalView:
         """The kind's records in the portal that reconciliation needs: ours, the stored ones, (for kinds
         found by e-mail or phone) the ones sharing a row's e-mail or phone, and (deals) the remembered deals
         made before origin ids, read with the stored ones."""
         if k.comm_type is not None:
-            view = await self._read_comm(k, [r for r in rows if not isinstance(r, OrderRow)])
+            view = await self._read_comm(k, [r for r in rows if not isinstance(r, OrderRow)], head)
         else:
-            view = await self._scan(k.crm, self.select[k.crm], ours_only=True)
+            view = await self._scan(
+                k.crm, self.select[k.crm], ours_only=True, probed=(head, f"ours:{k.name}")
+            )
         stored = [r.crm_id for r in rows if r.crm_id]
         also = self.known_legacy_ids() if k is ORDER else set()
         await self._fetch_ids(k.crm, [*stored, *also], self.select[k.crm], view)
         return view
 
-    async def read(self, progress: ProgressCallback | None = None) -> Mirror:
-        """Read the shop and what reconciliation needs of the portal (a full pass's reading)."""
+    async def read(self, progress: ProgressCallback | None = None, ask: FirstAsk | None = None) -> Mirror:
+        """Read the shop and what reconciliation needs of the portal (a full pass's reading). ``ask``:
+        commands sent in the pass's first request, and what to do with their answers before it reads on."""
         kinds = list(in_dependency_order(self.shop.mapped_kinds))
         report(progress, "reading shop")
         rows: dict[str, list[ShopRow]] = {}
         for k in kinds:
             rows[k.name] = await _read_all(self.shop.iter_rows(k.name))
+        commands, then = ask if ask is not None else ({}, None)
+        head = await self.client.batch(self._head(kinds, commands))
+        if "clock" in head.errors:
+            raise head.errors["clock"]
+        if "clock" not in head.results:
+            raise NotExecuted("server.time (in a batch) was not executed", method="server.time")
+        self.clock = portal_clock(head.results["clock"])  # where the next incremental pass starts
+        if then is not None:
+            await then(head)
         views: dict[str, PortalView] = {}
         for k in kinds:
             report(progress, f"reading portal {k.crm_plural}", 0, len(rows[k.name]))
-            views[k.name] = await self._read_portal(k, rows[k.name])
-        legacy = await self._scan_legacy(views[ORDER.name]) if ORDER.name in views else {}
+            views[k.name] = await self._read_portal(k, rows[k.name], head)
+        legacy = await self._scan_legacy(views[ORDER.name], head) if ORDER.name in views else {}
         return Mirror(kinds, rows, views, dict(legacy))
 
-    async def run(self, progress: ProgressCallback | None = None) -> Snapshot:
+    async def run(self, progress: ProgressCallback | None = None, ask: FirstAsk | None = None) -> Snapshot:
         """A full pass: read everything, judge every record. What it read stays in :attr:`mirror`, for
-        incremental passes (:mod:`bitrix_monitor.sync.incremental`) to bring up to date."""
-        mirror = await self.read(progress)
+        incremental passes (:mod:`bitrix_monitor.sync.incremental`) to bring up to date. ``ask``: see
+        :meth:`read`."""
+        mirror = await self.read(progress, ask)
         total = sum(len(r) for r in mirror.rows.values())
         report(progress, "comparing", 0, total)
         self.judge(mirror)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bitrix_monitor.bitrix import BitrixClient, WebhookUrl
+from bitrix_monitor.bitrix.client import BatchResult
 from bitrix_monitor.bitrix.errors import BitrixError, PortalUnreachable
 from bitrix_monitor.config import AppConfig, duration_seconds
 from bitrix_monitor.errors import ConfigError, UserFacingError
@@ -302,13 +303,19 @@ class MonitorService:
                 touched = changes.touched
             else:
                 self._refresher = None  # a full pass's memory replaces the last one's
-                await self.stages.refresh()  # a stage map or pipeline the portal does not have: ConfigError
-                await check_shop_fields(self.client, self.shop, self.cfg.shop)  # [shop.*.fields]: ConfigError
                 shop_from = {
                     k: await asyncio.to_thread(self.shop.max_updated_at, k) for k in self.shop.mapped_kinds
                 }
                 jobs = await asyncio.to_thread(self.queue.list_jobs, limit=1)
-                snap = await reconciler.run(progress)
+
+                async def check(head: BatchResult) -> None:
+                    # Before the pass reads on: a stage map or pipeline the portal does not have, and
+                    # [shop.*.fields] it does not have, are a ConfigError. The stages came with its first
+                    # request.
+                    await self.stages.refresh(answered=(head, "stages"))
+                    await check_shop_fields(self.client, self.shop, self.cfg.shop)
+
+                snap = await reconciler.run(progress, ask=({"stages": self.stages.command()}, check))
                 if reconciler.clock is not None:  # read before the first list: where the next pass starts
                     refresher = Refresher.after_full(
                         reconciler, portal_from=reconciler.clock, shop_from=shop_from

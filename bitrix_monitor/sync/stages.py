@@ -22,7 +22,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from bitrix_monitor.bitrix import BitrixClient
+from bitrix_monitor.bitrix import BitrixClient, NotExecuted
+from bitrix_monitor.bitrix.client import BatchResult, Command
 from bitrix_monitor.bitrix.errors import BitrixError
 from bitrix_monitor.config import OrdersMapping
 from bitrix_monitor.errors import ConfigError, UserFacingError
@@ -69,18 +70,33 @@ class Pipeline:
         return f"{text} (its stages: {self.listing()}); map it in [shop.orders] stage_map"
 
 
-async def read_pipeline(client: BitrixClient, category: int) -> Pipeline:
+def pipeline_command(category: int) -> Command:
+    """The ``crm.status.list`` command that reads the pipeline's stages."""
+    return ("crm.status.list", {"filter": {"ENTITY_ID": directory_of(category)}, "order": {"SORT": "ASC"}})
+
+
+async def read_pipeline(
+    client: BitrixClient, category: int, answered: tuple[BatchResult, str] | None = None
+) -> Pipeline:
     """The pipeline's stages from ``crm.status.list``; a pipeline the portal does not have is a
-    :class:`ConfigError` that lists the ones it has."""
+    :class:`ConfigError` that lists the ones it has. ``answered``: :func:`pipeline_command` was already sent
+    in a batch (its outcome and key)."""
     directory = directory_of(category)
-    answer = await client.call(
-        "crm.status.list", {"filter": {"ENTITY_ID": directory}, "order": {"SORT": "ASC"}}
-    )
-    if not isinstance(answer.result, list):
+    if answered is None:
+        method, params = pipeline_command(category)
+        result = (await client.call(method, params)).result
+    else:
+        res, key = answered
+        if key in res.errors:
+            raise res.errors[key]
+        if key not in res.results:
+            raise NotExecuted("crm.status.list (in a batch) was not executed", method="crm.status.list")
+        result = res.results[key]
+    if not isinstance(result, list):
         raise UserFacingError(
-            f"The portal answered crm.status.list with {type(answer.result).__name__}, not a list of stages"
+            f"The portal answered crm.status.list with {type(result).__name__}, not a list of stages"
         )
-    rows = [r for r in answer.result if isinstance(r, Mapping)]
+    rows = [r for r in result if isinstance(r, Mapping)]
 
     def sort_key(row: Mapping[str, Any]) -> int:
         try:
@@ -135,10 +151,15 @@ class StageGuard:
         self._pipeline: Pipeline | None = None
         self._lock = asyncio.Lock()
 
-    async def refresh(self) -> Pipeline:
-        """Read the pipeline's stages again and check the stage map (a :class:`ConfigError` when wrong)."""
+    def command(self) -> Command:
+        """The read :meth:`refresh` makes, to send in a batch beside others."""
+        return pipeline_command(self.category)
+
+    async def refresh(self, answered: tuple[BatchResult, str] | None = None) -> Pipeline:
+        """Read the pipeline's stages again (or take ``answered``: :meth:`command`'s outcome in a batch and
+        its key) and check the stage map (a :class:`ConfigError` when wrong)."""
         async with self._lock:
-            pipeline = await read_pipeline(self.client, self.category)
+            pipeline = await read_pipeline(self.client, self.category, answered)
             check_stage_map(pipeline, self.mapping.stage_map)
             self._pipeline = pipeline
             return pipeline
@@ -207,6 +228,7 @@ __all__ = [
     "category_of",
     "check_stage_map",
     "directory_of",
+    "pipeline_command",
     "pipeline_warning",
     "pipeline_warning_of",
     "read_pipeline",

@@ -89,7 +89,7 @@ def test_sync_under_faults_ends_with_exactly_one_deal_per_order(shop_url: str, c
     shop = make_shop(shop_url, orders=150, users=40)
     # Each fault kind has its own test; here they come together, often enough to matter in a short run.
     with PortalEmulator(
-        limits="off", faults="e503=0.15,e500html=0.1,lost=0.1,timeout=0.05", seed=5
+        limits="off", faults="e503=0.15,e500html=0.1,lost=0.1,timeout=0.05", seed=6
     ) as portal:
         cli = cli_factory(shop, portal)
         result = cli.run("--sync", "--json", timeout=400)
