@@ -209,6 +209,27 @@
 <context>
     <name>OverviewTab</name>
     <message numerus="yes">
+        <source>Show the %n job(s) in doubt</source>
+        <translation>
+            <numerusform>Show the %n job in doubt</numerusform>
+            <numerusform>Show the %n jobs in doubt</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Show the %n dead job(s)</source>
+        <translation>
+            <numerusform>Show the %n dead job</numerusform>
+            <numerusform>Show the %n dead jobs</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>{kinds}: show the %n record(s) that need attention</source>
+        <translation>
+            <numerusform>{kinds}: show the %n record that needs attention</numerusform>
+            <numerusform>{kinds}: show the %n records that need attention</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>%n portal request(s); operating time per method:</source>
         <translation>
             <numerusform>%n portal request; operating time per method:</numerusform>

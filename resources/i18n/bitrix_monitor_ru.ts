@@ -1357,6 +1357,38 @@
         <translation>Последний час: выполнено / с ошибкой за минуту, ожидание лимита</translation>
     </message>
     <message numerus="yes">
+        <source>Show the %n job(s) in doubt</source>
+        <translation>
+            <numerusform>Показать %n задание с неизвестным результатом</numerusform>
+            <numerusform>Показать %n задания с неизвестным результатом</numerusform>
+            <numerusform>Показать %n заданий с неизвестным результатом</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Show the %n dead job(s)</source>
+        <translation>
+            <numerusform>Показать %n задание с исчерпанными попытками</numerusform>
+            <numerusform>Показать %n задания с исчерпанными попытками</numerusform>
+            <numerusform>Показать %n заданий с исчерпанными попытками</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>{kinds}: show the %n record(s) that need attention</source>
+        <translation>
+            <numerusform>{kinds}: показать %n запись, требующую внимания</numerusform>
+            <numerusform>{kinds}: показать %n записи, требующие внимания</numerusform>
+            <numerusform>{kinds}: показать %n записей, требующих внимания</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Needs attention</source>
+        <translation>Требует внимания</translation>
+    </message>
+    <message>
+        <source>Everything is in sync</source>
+        <translation>Всё синхронизировано</translation>
+    </message>
+    <message numerus="yes">
         <source>%n portal request(s); operating time per method:</source>
         <translation>
             <numerusform>%n запрос к Битрикс24; время выполнения по методам:</numerusform>

@@ -1,9 +1,11 @@
-"""The overview: counts per state (each a button to the filtered table), queue counts, what the last
-reconcile cost the portal, the activity chart."""
+"""The overview: "Everything is in sync" or "Needs attention" with the next action, counts per state (each
+a link to the filtered table, its tooltip and a legend saying what the state means), queue counts, what the
+last reconcile cost the portal, the activity chart."""
 
 from __future__ import annotations
 
 from dataclasses import asdict
+from html import escape
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
@@ -25,6 +27,18 @@ PAIR_TITLES: dict[str, str] = {
     "company": QT_TRANSLATE_NOOP("OverviewTab", "Companies ↔ companies"),
 }
 
+# The states the legend under the counts explains (the others say what they mean in their names).
+LEGEND_STATES = ("unlinked", "stale_link", "orphans", "in_doubt", "dead")
+# Jobs a person must decide on: the overview names them as the next action.
+QUEUE_ATTENTION = ("in_doubt", "dead")
+# The counts look like the links they are; greyed out while their numbers are stale.
+LINK_STYLE = "QPushButton { color: palette(link); text-decoration: underline; text-align: left; }"
+STALE_STYLE = "QPushButton { color: #777777; font-style: italic; text-align: left; }"
+IN_SYNC_STYLE = "#overviewStatus { background: #e8f5e9; border: 1px solid #2e7d32; padding: 6px; }"
+ATTENTION_STYLE = (
+    "#overviewStatus { background: #fff3e0; border: 1px solid #e65100; padding: 6px; font-weight: bold; }"
+)
+
 
 class OverviewTab(QWidget):
     """Counts per state (each a button to the filtered table), queue counts and the activity chart."""
@@ -45,6 +59,26 @@ class OverviewTab(QWidget):
         )
         self.offline_banner.hide()
         layout.addWidget(self.offline_banner)
+        # "Everything is in sync", or "needs attention" with a button per next action.
+        self.status = QLabel()
+        self.status.setObjectName("overviewStatus")
+        self.status.hide()
+        status_row = QHBoxLayout()
+        status_row.addWidget(self.status, 1)
+        self.next_actions: dict[str, QPushButton] = {}
+        for key in (*kinds, *QUEUE_ATTENTION):
+            action = QPushButton()
+            action.setObjectName(f"overview-next-{key}")
+            action.hide()
+            if key in QUEUE_ATTENTION:
+                action.clicked.connect(lambda _c=False, s=key: self.show_queue.emit(s))
+            else:
+                action.clicked.connect(lambda _c=False, e=key: self.show_records.emit(e, PROBLEMS))
+            status_row.addWidget(action)
+            self.next_actions[key] = action
+        layout.addLayout(status_row)
+        self._has_data = False  # no snapshot yet: neither "in sync" nor "needs attention"
+        self._offline = False  # counts stale while a side cannot be reached: no verdict on them either
         top = QHBoxLayout()
         self.buttons: dict[tuple[str, str], QPushButton] = {}
         self.counts: dict[tuple[str, str], int] = {}
@@ -69,6 +103,11 @@ class OverviewTab(QWidget):
             self.buttons[("queue", state)] = button
         top.addWidget(self.queue_box)
         layout.addLayout(top)
+        self.legend = QLabel()
+        self.legend.setObjectName("overview-legend")
+        self.legend.setWordWrap(True)
+        self.legend.setTextFormat(Qt.TextFormat.RichText)
+        layout.addWidget(self.legend)
         self.snapshot_label = QLabel()
         self.snapshot_label.setWordWrap(True)
         layout.addWidget(self.snapshot_label)
@@ -96,6 +135,8 @@ class OverviewTab(QWidget):
         for entity in kinds:
             self.set_counts(entity, EntityCounts())
         self.set_queue(QueueSummary())
+        self._has_data = False
+        self.set_offline(None)
         self.snapshot_label.setText(self.tr("No data yet"))
         self.retranslate_ui()
 
@@ -120,6 +161,12 @@ class OverviewTab(QWidget):
         for key, button in self.buttons.items():
             self._show_count(key, button)
             button.setToolTip(state_help(key[1]))
+        self.legend.setText(
+            "<small>"
+            + " · ".join(f"<b>{escape(state_label(s))}</b>: {escape(state_help(s))}" for s in LEGEND_STATES)
+            + "</small>"
+        )
+        self._show_status()
 
     def changeEvent(self, event: QEvent) -> None:
         if is_language_change(event):
@@ -141,12 +188,40 @@ class OverviewTab(QWidget):
                 continue
             self.counts[(e, state)] = counts.problems() if state == PROBLEMS else values[state]
             self._show_count((e, state), button)
+        self._has_data = True
+        self._show_status()
 
     def set_queue(self, summary: QueueSummary) -> None:
         values = asdict(summary)
         for state in QUEUE_STATES:
             self.counts[("queue", state)] = values[state]
             self._show_count(("queue", state), self.buttons[("queue", state)])
+        self._show_status()
+
+    def _show_status(self) -> None:
+        """Say "Everything is in sync" when no record and no job needs a person, else "Needs attention"
+        with a button to each list of them."""
+        shown = self._has_data and not self._offline
+        self.status.setVisible(shown)
+        needing = {e: self.counts.get((e, PROBLEMS), 0) for e in self.boxes}
+        needing.update({s: self.counts.get(("queue", s), 0) for s in QUEUE_ATTENTION})
+        for key, action in self.next_actions.items():
+            n = needing.get(key, 0)
+            action.setVisible(shown and n > 0)
+            if key == "in_doubt":
+                action.setText(self.tr("Show the %n job(s) in doubt", "", n))
+            elif key == "dead":
+                action.setText(self.tr("Show the %n dead job(s)", "", n))
+            else:
+                title = self.tr(PAIR_TITLES[key]) if key in PAIR_TITLES else key
+                text = self.tr("{kinds}: show the %n record(s) that need attention", "", n)
+                action.setText(text.format(kinds=title))
+        if any(needing.values()):
+            self.status.setText(self.tr("Needs attention"))
+            self.status.setStyleSheet(ATTENTION_STYLE)
+        else:
+            self.status.setText(self.tr("Everything is in sync"))
+            self.status.setStyleSheet(IN_SYNC_STYLE)
 
     def set_offline(self, text: str | None) -> None:
         """Show ``text`` (what cannot be reached and how old the counts are) and grey the counts out as
@@ -154,7 +229,9 @@ class OverviewTab(QWidget):
         self.offline_banner.setText(text or "")
         self.offline_banner.setVisible(bool(text))
         for box in (*self.boxes.values(), self.queue_box):
-            box.setStyleSheet("QPushButton { color: #777777; font-style: italic; }" if text else "")
+            box.setStyleSheet(STALE_STYLE if text else LINK_STYLE)
+        self._offline = bool(text)
+        self._show_status()
 
     def count(self, entity: str, state: str) -> int:
         return self.counts[(entity, state)]
