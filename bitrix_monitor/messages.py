@@ -214,6 +214,10 @@ TEXTS: dict[str, str] = {
     "activity.pulled_fields": Plural.translate(
         "Message", "wrote %n value(s) edited in Bitrix24 ({fields}) into the shop", "", 0
     ),
+    "activity.field_pulled": QT_TRANSLATE_NOOP(
+        "Message",
+        "{fields} of {entity} {id} changed in Bitrix24: {before} → {after}; {shop_entity} {key} updated in the shop",  # noqa: E501
+    ),
     "activity.stage_pulled": QT_TRANSLATE_NOOP(
         "Message",
         "Stage of deal {deal} changed in Bitrix24: {before} → {after}; order {order} status set to {status}",

@@ -343,7 +343,9 @@ class FieldPuller:
         if not won:
             note = f"the shop changed {rule.column} while it was being written; looked at again next time"
             return self._wait(rule, key, agreed, crm, at, "changed", note, outcome)
-        outcome.written.append(Pulled(rule.kind, key, rule.name, crm))
+        outcome.written.append(
+            Pulled(rule.kind, key, rule.name, crm, before=shop, portal_id=_int(record.get("ID")))
+        )
         return PullField(key, agreed=crm)
 
     async def apply_job(self, kind: str, key: str, payload: Mapping[str, Any]) -> tuple[str, str]:

@@ -82,6 +82,8 @@ class Pulled:
     key: str
     field: str
     value: str
+    before: str = ""  # the shop's value it replaced
+    portal_id: int | None = None  # the portal record it came from
 
 
 @dataclass(frozen=True, slots=True)

@@ -421,6 +421,17 @@ class MonitorService:
         if outcome.pulled:
             await self._log_moves(outcome.moved)
             self._log_activity("pull", Message("activity.pulled", {"n": len(outcome.pulled)}))
+        for p in edits.written[:MOVES_LOGGED]:  # one line each, the first of a pull; the count after
+            said: dict[str, str | int] = {
+                "fields": p.field,
+                "entity": crm_of(p.kind),
+                "id": p.portal_id if p.portal_id is not None else "?",
+                "before": p.before or "—",
+                "after": p.value or "—",
+                "shop_entity": shop_of(p.kind),
+                "key": p.key,
+            }
+            self._log_activity("pull", Message("activity.field_pulled", said))
         if edits.written:
             names = ",".join(sorted({p.field for p in edits.written}))
             self._log_activity(

@@ -952,6 +952,10 @@
         </translation>
     </message>
     <message>
+        <source>{fields} of {entity} {id} changed in Bitrix24: {before} → {after}; {shop_entity} {key} updated in the shop</source>
+        <translation>{fields} изменено в Битрикс24 (запись: {entity} {id}): {before} → {after}; в магазине обновлена запись ({shop_entity} {key})</translation>
+    </message>
+    <message>
         <source>Stage of deal {deal} changed in Bitrix24: {before} → {after}; order {order} status set to {status}</source>
         <translation>Стадия сделки {deal} изменена в Битрикс24: {before} → {after}; статус заказа {order} — {status}</translation>
     </message>
