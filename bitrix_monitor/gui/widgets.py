@@ -179,18 +179,38 @@ class ActivityChart(QWidget):
     def sizeHint(self) -> QSize:
         return QSize(480, 160)
 
+    def axis_labels(self) -> dict[str, str]:
+        """The axes' words and units: the scale of the bars (jobs per minute, done up and failed down from
+        the 0 line), of the throttle line (seconds per minute) and the time axis (minutes ago to now)."""
+        n = len(self.buckets)
+        busiest = max((max(d, f) for d, f, _t in self.buckets), default=0)
+        throttled = max((t for _d, _f, t in self.buckets), default=0.0)
+        return {
+            "jobs": self.tr("%n job(s)/min", "", busiest),
+            "zero": "0",
+            "throttled": self.tr("{seconds} s/min throttled").format(seconds=f"{throttled:.1f}"),
+            "start": self.tr("%n min ago", "", n),
+            "end": self.tr("now"),
+        }
+
     def paintEvent(self, event: QPaintEvent) -> None:
         p = QPainter(self)
-        rect = self.rect().adjusted(4, 4, -4, -18)
         p.fillRect(self.rect(), self.palette().base())
         p.setPen(self.palette().text().color())
         if not self.buckets:
             p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.tr("No activity yet"))
             p.end()
             return
+        labels = self.axis_labels()
+        metrics = p.fontMetrics()
+        line = metrics.height()
+        # the y axis' labels on the left, the time axis' under the bars, the throttle scale above them
+        rect = QRectF(self.rect()).adjusted(
+            metrics.horizontalAdvance(labels["jobs"]) + 8, line + 4, -4, -line - 4
+        )
         n = len(self.buckets)
         busiest = max(max(d, f) for d, f, _t in self.buckets)
-        peak = busiest or 1  # the scale; the caption names the real busiest minute
+        peak = busiest or 1  # the scale
         throttle_peak = max(t for _d, _f, t in self.buckets) or 1.0
         mid = rect.top() + rect.height() * 0.7
         width = rect.width() / n
@@ -204,6 +224,7 @@ class ActivityChart(QWidget):
             p.fillRect(QRectF(x + 1, mid, max(1.0, width - 2), down), failed_colour)
         p.setPen(QColor("#888888"))
         p.drawLine(int(rect.left()), int(mid), int(rect.right()), int(mid))
+        p.drawLine(int(rect.left()), int(rect.top()), int(rect.left()), int(rect.bottom()))
         p.setPen(QPen(QColor("#9e9e9e"), 1, Qt.PenStyle.DashLine))
         points = [
             (rect.left() + (i + 0.5) * width, rect.bottom() - rect.height() * t / throttle_peak)
@@ -212,8 +233,17 @@ class ActivityChart(QWidget):
         for (x1, y1), (x2, y2) in itertools.pairwise(points):
             p.drawLine(int(x1), int(y1), int(x2), int(y2))
         p.setPen(self.palette().text().color())
-        caption = self.tr("last %n min", "", n) + " · " + self.tr("peak: %n jobs/min", "", busiest)
-        p.drawText(4, self.height() - 4, caption)
+        right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        left_column = QRectF(0, 0, rect.left() - 4, line)
+        for key, y in (("jobs", rect.top()), ("zero", mid), ("jobs", rect.bottom())):
+            p.drawText(left_column.translated(0, y - line / 2), right, labels[key])
+        below = QRectF(rect.left(), rect.bottom() + 2, rect.width(), line)
+        p.drawText(below, Qt.AlignmentFlag.AlignLeft, labels["start"])
+        p.drawText(below, Qt.AlignmentFlag.AlignRight, labels["end"])
+        p.setPen(QColor("#757575"))
+        p.drawText(
+            QRectF(rect.left(), 2, rect.width(), line), Qt.AlignmentFlag.AlignRight, labels["throttled"]
+        )
         p.end()
 
 

@@ -4,17 +4,17 @@
 <context>
     <name>ActivityChart</name>
     <message numerus="yes">
-        <source>last %n min</source>
+        <source>%n job(s)/min</source>
         <translation>
-            <numerusform>last %n min</numerusform>
-            <numerusform>last %n min</numerusform>
+            <numerusform>%n job/min</numerusform>
+            <numerusform>%n jobs/min</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <source>peak: %n jobs/min</source>
+        <source>%n min ago</source>
         <translation>
-            <numerusform>peak: %n job/min</numerusform>
-            <numerusform>peak: %n jobs/min</numerusform>
+            <numerusform>%n min ago</numerusform>
+            <numerusform>%n min ago</numerusform>
         </translation>
     </message>
 </context>

@@ -7,25 +7,33 @@
         <source>Last hour, per minute: jobs done (green, up), failed (red, down), time throttled (grey)</source>
         <translation>Последний час, по минутам: выполнено заданий (зелёным, вверх), с ошибкой (красным, вниз), время ожидания лимита (серым)</translation>
     </message>
+    <message numerus="yes">
+        <source>%n job(s)/min</source>
+        <translation>
+            <numerusform>%n задание/мин</numerusform>
+            <numerusform>%n задания/мин</numerusform>
+            <numerusform>%n заданий/мин</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>{seconds} s/min throttled</source>
+        <translation>ожидание лимита {seconds} с/мин</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n min ago</source>
+        <translation>
+            <numerusform>%n мин назад</numerusform>
+            <numerusform>%n мин назад</numerusform>
+            <numerusform>%n мин назад</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>now</source>
+        <translation>сейчас</translation>
+    </message>
     <message>
         <source>No activity yet</source>
         <translation>Пока ничего не происходило</translation>
-    </message>
-    <message numerus="yes">
-        <source>last %n min</source>
-        <translation>
-            <numerusform>последняя %n мин</numerusform>
-            <numerusform>последние %n мин</numerusform>
-            <numerusform>последние %n мин</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>peak: %n jobs/min</source>
-        <translation>
-            <numerusform>максимум: %n задание/мин</numerusform>
-            <numerusform>максимум: %n задания/мин</numerusform>
-            <numerusform>максимум: %n заданий/мин</numerusform>
-        </translation>
     </message>
 </context>
 <context>

@@ -69,3 +69,17 @@ def test_needs_attention_names_the_next_action_and_it_opens_the_list(qtbot) -> N
     tab.set_queue(QueueSummary(done=1))
     assert tab.status.text() == "Everything is in sync"
     assert not tab.next_actions["order"].isVisible()
+
+
+def test_the_chart_names_its_axes_and_units(qtbot) -> None:
+    tab = _overview(qtbot)
+    chart = tab.chart
+    chart.set_buckets([(0, 0, 0.0)] * 58 + [(12, 3, 1.5), (4, 0, 0.0)])
+    assert chart.axis_labels() == {
+        "jobs": "12 jobs/min",
+        "zero": "0",
+        "throttled": "1.5 s/min throttled",
+        "start": "60 min ago",
+        "end": "now",
+    }
+    chart.grab()  # paints with the axes without failing
