@@ -34,6 +34,7 @@ from bitrix_monitor.kinds import shop_of
 from bitrix_monitor.sync.api import ConnectionTests, MonitorApi, Outage, QueueSummary, Snapshot
 from bitrix_monitor.sync.archive import ArchivedRecord
 from bitrix_monitor.sync.model import PORTAL_ENTITY, Plan, Progress, RecordState, RecordStatus
+from bitrix_monitor.sync.queue_run import QueueRun, follow_run
 
 from .aio import LatestTask, ProgressRelay, set_user_error_sink, spawn
 from .models import OBJECT_ROLE, ActivityModel, RowTableModel, TableFilterProxy, archived_title, fmt_time
@@ -80,6 +81,7 @@ class WindowController:
     _start_text: Callable[[], str]
     _outages: tuple[Outage, ...]
     _runners_due: float  # loop time when the team's runners are read again
+    _run: QueueRun | None  # the run of the queue under way, as followed from its counts
     # the widgets it drives
     dialog_opened: SignalInstance
     message_bar: MessageBar
@@ -317,6 +319,7 @@ class WindowController:
             summary = await service.queue_summary()
             if not shiboken6.isValid(self.widget):
                 return  # the window was destroyed while the service answered
+            self._follow_run(summary)
             if summary != self._last_summary:
                 await self.refresh_queue()
             elif time.monotonic() >= self._runners_due:
@@ -329,6 +332,44 @@ class WindowController:
             # A poll that outlived its window (Qt deleted the widgets under it): nothing left to update.
         finally:
             self._polling = False
+
+    def _follow_run(self, summary: QueueSummary) -> None:
+        """While the runner works the queue (not paused, nothing out of reach): jobs done of the run's
+        total, the rate and the time left, on the Queue tab and in the runner's line."""
+        working = self.service is not None and not self.service.runner_paused and not self._outages
+        self._run = follow_run(self._run, summary, time.monotonic()) if working else None
+        self._show_run()
+
+    def _run_text(self) -> str:
+        run = self._run
+        if run is None:
+            return ""
+        text = self.tr("Jobs done: {done} of {total}").format(done=run.ended, total=run.total)
+        rate, left = run.per_minute, run.seconds_left
+        if rate is None or left is None:
+            return text + " · " + self.tr("measuring the rate…")
+        text += " · " + self.tr("{rate} a minute").format(rate=f"{rate:.1f}" if rate < 10 else f"{rate:.0f}")
+        if left < 60:
+            return text + " · " + self.tr("under a minute left")
+        minutes = round(left / 60)
+        if minutes < 90:
+            return text + " · " + self.tr("about %n minute(s) left", "", minutes)
+        return text + " · " + self.tr("about %n hour(s) left", "", round(minutes / 60))
+
+    def _show_run(self) -> None:
+        run = self._run
+        self.queue.run_box.setVisible(run is not None)
+        if run is not None:
+            self.queue.run_bar.setRange(0, max(run.total, 1))
+            self.queue.run_bar.setValue(run.ended)
+            self.queue.run_label.setText(self._run_text())
+        self._update_runner_label()
+
+    def stop_run(self) -> None:
+        """Stop the run under way: the runner finishes the jobs it holds and pauses (Resume runner goes
+        on)."""
+        if not self.queue.pause_button.isChecked():
+            self.queue.pause_button.setChecked(True)  # pauses the runner through set_runner_paused
 
     def _finished_since_snapshot(self, summary: QueueSummary) -> bool:
         before = self._snapshot_summary
@@ -440,9 +481,11 @@ class WindowController:
         said = getattr(self.service, "runner_said", None)  # the same as codes, when the service has them
         if status and said is not None:
             status = error_text(said, status)
+        running = self._run_text() if not paused else ""
         self.runner_label.setText(
             (self.tr("Runner paused") if paused else self.tr("Runner active"))
             + (f": {status}" if status else "")
+            + (f" · {running}" if running else "")
         )
         self._name_pause_button(paused)
 
@@ -582,6 +625,8 @@ class WindowController:
         service = self.require_service()
         if paused:
             service.pause_runner()
+            self._run = None
+            self._show_run()
         else:
             service.resume_runner()
         self._update_runner_label()

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from bitrix_monitor import APP_TITLE
 from bitrix_monitor.paths import DataDirs
 from bitrix_monitor.sync.api import ConnectionTests, MonitorApi, Outage, QueueSummary, Snapshot
+from bitrix_monitor.sync.queue_run import QueueRun
 
 from .aio import LatestTask, ProgressRelay, set_user_error_sink
 from .controller import ServiceFactory, WindowController
@@ -93,6 +94,7 @@ class MainWindow(WindowController, QMainWindow):
         self._start_text: Callable[[], str] = lambda: ""
         self._outages: tuple[Outage, ...] = ()  # what cannot be reached, as last shown
         self._runners_due = 0.0
+        self._run: QueueRun | None = None
 
         self.message_bar = MessageBar()
         set_user_error_sink(self.message_bar.show_error)
@@ -156,6 +158,7 @@ class MainWindow(WindowController, QMainWindow):
             lambda: self.run(self.settle_jobs(self.queue.target_ids(), "retry"), "settle")
         )
         self.queue.pause_button.toggled.connect(self.set_runner_paused)
+        self.queue.stop_button.clicked.connect(self.stop_run)
         self.queue.view.customContextMenuRequested.connect(self._queue_menu)
         self.archive.restore_requested.connect(lambda rec: self.run(self.restore_archived(rec), "restore"))
 
@@ -193,7 +196,7 @@ class MainWindow(WindowController, QMainWindow):
         self._show_start_message()
         self._show_status()
         self._show_outages()
-        self._update_runner_label()
+        self._show_run()
         self._update_budget()
 
     def changeEvent(self, event: QEvent) -> None:

@@ -135,6 +135,9 @@ class MonitorService:
         self.runner_status = ""  # what the background runner last said (who holds the queue, …)
         self.runner_said: UserFacingError | Message | None = None  # the same as codes, for the window
         self._stop = asyncio.Event()
+        # Set while paused or closing: the background run stops after the jobs in hand (none is left
+        # half-done), so pausing is also how the window's Stop ends a run that is under way.
+        self._halt = asyncio.Event()
         self._background: asyncio.Task[None] | None = None
         self._closers: list[Callable[[], Awaitable[None]]] = []
         # Shop records the service changed outside any job (unlink, restore): judged again by the next
@@ -158,6 +161,7 @@ class MonitorService:
 
     async def aclose(self) -> None:
         self._stop.set()
+        self._halt.set()
         if self._background is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._background
@@ -222,7 +226,7 @@ class MonitorService:
                 if self._outages:
                     pass  # nothing runs until both sides answer again (the probe above finds out)
                 elif not self.runner_paused and (summary.queued or summary.failed or summary.in_doubt):
-                    await self.run_queue(stop=self._stop, max_wait=0)
+                    await self.run_queue(stop=self._halt, max_wait=0)
                 self.runner_status, self.runner_said = "", None
             except UserFacingError as exc:
                 self.note_outage(exc)
@@ -1011,11 +1015,15 @@ class MonitorService:
     # ------------------------------------------------------------------ runner control, budget, activity
 
     def pause_runner(self) -> None:
+        """Pause the background runner; a run under way stops after the jobs it holds."""
         self._paused.set()
+        self._halt.set()
         self._log_activity("staff", Message("activity.paused"))
 
     def resume_runner(self) -> None:
         self._paused.clear()
+        if not self._stop.is_set():
+            self._halt.clear()
         self._log_activity("staff", Message("activity.resumed"))
 
     @property

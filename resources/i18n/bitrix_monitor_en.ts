@@ -375,6 +375,20 @@
         </translation>
     </message>
     <message numerus="yes">
+        <source>about %n minute(s) left</source>
+        <translation>
+            <numerusform>about %n minute left</numerusform>
+            <numerusform>about %n minutes left</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>about %n hour(s) left</source>
+        <translation>
+            <numerusform>about %n hour left</numerusform>
+            <numerusform>about %n hours left</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>held back %n time(s)</source>
         <translation>
             <numerusform>held back once</numerusform>

@@ -1510,6 +1510,14 @@
         <source>All runners</source>
         <translation>Все обработчики</translation>
     </message>
+    <message>
+        <source>Stop</source>
+        <translation>Остановить</translation>
+    </message>
+    <message>
+        <source>Stop the run after the jobs in hand and pause the runner; Resume runner goes on</source>
+        <translation>Остановить прогон после заданий, взятых в работу, и приостановить обработчик; «Возобновить обработчик» продолжит</translation>
+    </message>
     <message numerus="yes">
         <source>Retry %n selected</source>
         <translation>
@@ -2600,6 +2608,38 @@
     <message>
         <source>Warning: {text}</source>
         <translation>Внимание: {text}</translation>
+    </message>
+    <message>
+        <source>Jobs done: {done} of {total}</source>
+        <translation>Выполнено заданий: {done} из {total}</translation>
+    </message>
+    <message>
+        <source>measuring the rate…</source>
+        <translation>скорость измеряется…</translation>
+    </message>
+    <message>
+        <source>{rate} a minute</source>
+        <translation>{rate} в минуту</translation>
+    </message>
+    <message>
+        <source>under a minute left</source>
+        <translation>осталось меньше минуты</translation>
+    </message>
+    <message numerus="yes">
+        <source>about %n minute(s) left</source>
+        <translation>
+            <numerusform>осталось около %n минуты</numerusform>
+            <numerusform>осталось около %n минут</numerusform>
+            <numerusform>осталось около %n минут</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>about %n hour(s) left</source>
+        <translation>
+            <numerusform>осталось около %n часа</numerusform>
+            <numerusform>осталось около %n часов</numerusform>
+            <numerusform>осталось около %n часов</numerusform>
+        </translation>
     </message>
     <message>
         <source>Bitrix24 request budget: {left} of {capacity} left, refills {rate} per second</source>

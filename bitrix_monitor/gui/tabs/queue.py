@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from bitrix_monitor.gui.models import QueueModel, TableFilterProxy
 from bitrix_monitor.gui.widgets import is_language_change
@@ -67,6 +75,20 @@ class QueueTab(QWidget):
         buttons.addStretch(1)
         buttons.addWidget(self.pause_button)
         layout.addLayout(buttons)
+        # While the queue runs: jobs ended of the run's total, the rate, the time left and a Stop button.
+        self.run_box = QWidget()
+        run_row = QHBoxLayout(self.run_box)
+        run_row.setContentsMargins(0, 0, 0, 0)
+        self.run_bar = QProgressBar()
+        self.run_bar.setMaximumWidth(240)
+        self.run_label = QLabel()
+        self.run_label.setObjectName("runLabel")
+        self.stop_button = QPushButton()
+        run_row.addWidget(self.run_bar)
+        run_row.addWidget(self.run_label, 1)
+        run_row.addWidget(self.stop_button)
+        self.run_box.hide()
+        layout.addWidget(self.run_box)
         self.view = make_table(self.proxy)
         self.view.sortByColumn(QueueModel.ID, Qt.SortOrder.DescendingOrder)
         self.keeper = SelectionKeeper(self.view, self.proxy)
@@ -93,6 +115,10 @@ class QueueTab(QWidget):
             self.kind_filter.setItemText(i, kind_label(self.kind_filter.itemData(i)))
         self.error_filter.setItemText(0, self.tr("All errors"))
         self.runner_filter.setItemText(0, self.tr("All runners"))
+        self.stop_button.setText(self.tr("Stop"))
+        self.stop_button.setToolTip(
+            self.tr("Stop the run after the jobs in hand and pause the runner; Resume runner goes on")
+        )
         for b in self.job_buttons:
             b.setToolTip(
                 self.tr("Acts on the selected jobs, or on every job the filter shows when none is selected")
