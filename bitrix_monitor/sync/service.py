@@ -143,6 +143,7 @@ class MonitorService:
         # Shop records the service changed outside any job (unlink, restore): judged again by the next
         # incremental pass, whose shop reads go by updated_at, which such a write need not move.
         self._written: dict[str, set[str]] = {}
+        self._archive_read: tuple[int, list[ArchivedRecord]] | None = None  # (directory's mtime, records)
         self._outages: dict[str, Outage] = {}  # "portal" / "shop" -> since when it cannot be reached
         self._throttled: dict[datetime, float] = {}  # minute -> seconds held back by the rate limit
         self._throttle_seen = 0.0
@@ -910,8 +911,17 @@ class MonitorService:
         return lines
 
     def archived(self) -> list[ArchivedRecord]:
-        """Every record the app archived before a cleanup deleted it, oldest first."""
-        return Archive(self.dirs.archive_dir).list()
+        """Every record the app archived before a cleanup deleted it, oldest first. The window asks after
+        every snapshot: the files are read again only when the archive's directory changed (a cleanup added
+        a file, a restore rewrote one), not each time."""
+        root = self.dirs.archive_dir
+        try:
+            stamp = root.stat().st_mtime_ns
+        except OSError:
+            return []  # nothing archived yet
+        if self._archive_read is None or self._archive_read[0] != stamp:
+            self._archive_read = (stamp, Archive(root).list())
+        return list(self._archive_read[1])
 
     async def restore_archived(self, path: Path) -> RestoreOutcome:
         """Re-create an archived record in the portal (same data), exactly once, and re-point the shop at it
