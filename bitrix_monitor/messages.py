@@ -9,6 +9,8 @@ parameters, and becomes words only where it is shown, in the language of whoever
   it, and a test fails when they differ). So a translation is written once and both front ends say it.
 * Placeholders are ``{name}`` (Python ``str.format``); a count that picks the plural form is the parameter
   ``n``, written ``%n`` in the text as Qt writes it (Russian has three forms: 1, 2–4, 5–20, 21, …).
+  A parameter may itself be a :class:`Message` (a record's notes joined, a plan reason quoting a note):
+  it is said in the same language before it is put in.
 * ``str(message)`` is the English text, for logs and for code that wants a string.
 * What is stored (a failed job's error) is the code and its parameters (:meth:`Message.to_json`), so a
   translation never splits a group of jobs with the same error.
@@ -26,7 +28,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 from bitrix_monitor import localefmt
 
@@ -34,7 +36,7 @@ log = logging.getLogger(__name__)
 
 CONTEXT = "Message"
 LANGUAGES = ("en", "ru")
-Param = str | int
+Param: TypeAlias = "str | int | Message"
 
 
 def QT_TRANSLATE_NOOP(context: str, text: str) -> str:
@@ -100,6 +102,20 @@ NOUNS: dict[str, str] = {
     "contact": QT_TRANSLATE_NOOP("Noun", "contact"),
 }
 
+# What matched a portal record to a shop record (duplicate and shared-link evidence, and which record keeps
+# a shared one): the core's code is the English word.
+MATCHES: dict[str, str] = {
+    "origin id": QT_TRANSLATE_NOOP("Match", "origin id"),
+    "title": QT_TRANSLATE_NOOP("Match", "title"),
+    "title pattern": QT_TRANSLATE_NOOP("Match", "title pattern"),
+    "e-mail": QT_TRANSLATE_NOOP("Match", "e-mail"),
+    "phone": QT_TRANSLATE_NOOP("Match", "phone"),
+    "stored id": QT_TRANSLATE_NOOP("Match", "stored id"),
+    "shared link": QT_TRANSLATE_NOOP("Match", "shared link"),
+    "another integration": QT_TRANSLATE_NOOP("Match", "another integration"),
+    "shared with another integration": QT_TRANSLATE_NOOP("Match", "shared with another integration"),
+}
+
 # Parameters said as words (their value is a code of the table): the name, or a name's first part
 # (``entity``, ``shop_entity``), picks the table; ``fields`` is a comma-separated list of field names.
 WORD_PARAMS: dict[str, tuple[str, dict[str, str]]] = {
@@ -107,6 +123,7 @@ WORD_PARAMS: dict[str, tuple[str, dict[str, str]]] = {
     "shop_entity": ("Noun", NOUNS),
     "kind": ("JobKind", JOB_KINDS),
     "fields": ("Field", FIELD_NAMES),
+    "match": ("Match", MATCHES),
 }
 
 # The English text of every code. Keep the {placeholders} in a translation; change a text and its
@@ -195,6 +212,47 @@ TEXTS: dict[str, str] = {
     ),
     "job.foreign": QT_TRANSLATE_NOOP("Message", "{entity} {id} is another integration's ({stamp})"),
     "job.not_ours": QT_TRANSLATE_NOOP("Message", "{entity} {id} is not this {shop_entity}'s ({stamp})"),
+    # --- a record's notes (reconcile: the "Last error / note" column and the detail pane) ----------------
+    # two notes of one record, one after the other
+    "notes": QT_TRANSLATE_NOOP("Message", "{first}; {rest}"),
+    "note.origin_held": QT_TRANSLATE_NOOP(
+        "Message", "{entity} {id} carries this origin id too; {shop_entity} {keys} stores it"
+    ),
+    "note.carries_origin": QT_TRANSLATE_NOOP("Message", "{entity} {id} carries this origin id"),
+    "note.stale": QT_TRANSLATE_NOOP(
+        "Message", "stored {entity} id {id}: the portal has no such {entity} (Not found)"
+    ),
+    "note.shared.also": QT_TRANSLATE_NOOP(
+        "Message", "{entity} {id} ({record}) is also stored by {shop_entity} {others}"
+    ),
+    "note.shared.not_ours": QT_TRANSLATE_NOOP("Message", "{entity} {id} ({record}) is not this record's"),
+    "note.shared.nobody": QT_TRANSLATE_NOOP(
+        "Message", "no record clearly matches it: for a person to resolve"
+    ),
+    "note.shared.keeps": QT_TRANSLATE_NOOP(
+        "Message", "this {shop_entity} keeps it (its {match} matches), the others get their own"
+    ),
+    "note.shared.other_keeps": QT_TRANSLATE_NOOP(
+        "Message", "{shop_entity} {keeper} keeps it (its {match} matches), this one gets its own {entity}"
+    ),
+    "note.foreign_comm": QT_TRANSLATE_NOOP(
+        "Message", "another integration's {entity} shares this e-mail or phone (left alone)"
+    ),
+    "note.merge_waiting": QT_TRANSLATE_NOOP(
+        "Message",
+        "the portal could not merge these automatically and nothing has changed since: merge by hand",
+    ),
+    "note.foreign_originator": QT_TRANSLATE_NOOP(
+        "Message",
+        "{entity} {id} carries ORIGINATOR_ID {originator} of another integration: not updated; a person "
+        "must decide",
+    ),
+    "note.title_clash": QT_TRANSLATE_NOOP(
+        "Message", "deal {ids} has this order's title but order {keys} stores it: not adopted"
+    ),
+    "note.title_legacy": QT_TRANSLATE_NOOP(
+        "Message", "deal {id} has this order's title (made before origin ids)"
+    ),
     # --- plan reasons ----------------------------------------------------------------------------------
     "plan.missing": QT_TRANSLATE_NOOP("Message", "no record in the portal"),
     "plan.adopt": QT_TRANSLATE_NOOP("Message", "adopt {entity} {id}: {note}"),
@@ -334,6 +392,9 @@ class Message:
         if self.code not in TEXTS:
             raise ValueError(f"unknown message code {self.code!r}")
 
+    def __hash__(self) -> int:
+        return hash((self.code, tuple(sorted(self.params.items()))))
+
     @classmethod
     def plain(cls, text: str) -> Message:
         """Words made outside the app (the portal's description, an OS error), shown as they are."""
@@ -351,10 +412,22 @@ class Message:
     def __str__(self) -> str:
         return render(self, "en")
 
+    def to_dict(self) -> dict[str, Any]:
+        """The code and parameters as JSON can hold them (a parameter that is a message, as its dict)."""
+        params = {k: v.to_dict() if isinstance(v, Message) else v for k, v in self.params.items()}
+        return {"code": self.code, "params": params}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Message:
+        """What :meth:`to_dict` made; raises ValueError, KeyError or TypeError for anything else."""
+        params = {
+            str(k): cls.from_dict(v) if isinstance(v, Mapping) else v
+            for k, v in dict(data.get("params") or {}).items()
+        }
+        return cls(str(data["code"]), params)
+
     def to_json(self) -> str:
-        return json.dumps(
-            {"code": self.code, "params": dict(self.params)}, ensure_ascii=False, sort_keys=True
-        )
+        return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str | None) -> Message | None:
@@ -362,10 +435,23 @@ class Message:
         if not text or not text.startswith('{"code"'):
             return None
         try:
-            data = json.loads(text)
-            return cls(str(data["code"]), dict(data.get("params") or {}))
-        except (ValueError, KeyError, TypeError):
+            return cls.from_dict(json.loads(text))
+        except (ValueError, KeyError, TypeError, AttributeError):
             return None
+
+
+Note = Message | str  # a record's note: a message, or words made before codes or outside the app ("": none)
+
+
+def joined(*notes: Note) -> Note:
+    """Notes one after the other ("a; b"), the empty ones left out; "" when all are."""
+    kept = [n for n in notes if n]
+    if not kept:
+        return ""
+    out = Message.of(kept[-1])
+    for note in reversed(kept[:-1]):
+        out = Message("notes", {"first": Message.of(note), "rest": out})
+    return out if len(kept) > 1 else kept[0]
 
 
 # translate(context, source text, count or None) -> the text in some language
@@ -380,7 +466,9 @@ def say(message: Message, tr: Translate, lang: str) -> str:
     count = n if isinstance(n, int) else None
     params: dict[str, Any] = dict(message.params)
     for name, value in message.params.items():
-        if name in WORD_PARAMS and isinstance(value, str):
+        if isinstance(value, Message):
+            params[name] = say(value, tr, lang)
+        elif name in WORD_PARAMS and isinstance(value, str):
             context, table = WORD_PARAMS[name]
             words = [tr(context, table[v], None) if v in table else v for v in value.split(",") if v]
             params[name] = ", ".join(words)

@@ -14,7 +14,7 @@ import pytest
 from bitrix_monitor import localefmt
 from bitrix_monitor.bitrix.errors import AuthError, error_from_answer
 from bitrix_monitor.errors import UserFacingError
-from bitrix_monitor.messages import TEXTS, Catalogue, Message, render, resolve, system_language
+from bitrix_monitor.messages import TEXTS, Catalogue, Message, joined, render, resolve, system_language
 from bitrix_monitor.queue import JobError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -196,3 +196,54 @@ def test_every_core_message_is_in_the_russian_catalogue_translated() -> None:
         code for code, text in TEXTS.items() if "%n" in text and len(cat.entries[("Message", text)]) != 3
     ]
     assert not plural, f"codes with a count but not three Russian plural forms: {plural}"
+
+
+def test_a_records_notes_are_codes_said_in_russian_and_english_as_before() -> None:
+    """Reconcile's notes (the "Last error / note" column, the detail pane, plan reasons that quote them):
+    codes, joined as codes, a note inside a plan reason said in the same language; str() is the English."""
+    stale = joined(
+        Message("note.stale", {"entity": "deal", "id": 41}),
+        "",
+        Message("note.carries_origin", {"entity": "deal", "id": 42}),
+    )
+    assert str(stale) == (
+        "stored deal id 41: the portal has no such deal (Not found); deal 42 carries this origin id"
+    )
+    assert render(stale, "ru") == (
+        "сохранённый ID (сделка 41): в портале нет такой записи (сделка; Not found); "
+        "запись (сделка 42) несёт этот ID во внешнем источнике"
+    )
+    kept = Message(
+        "note.shared.other_keeps",
+        {"shop_entity": "order", "keeper": "7", "match": "origin id", "entity": "deal"},
+    )
+    assert str(kept) == "order 7 keeps it (its origin id matches), this one gets its own deal"
+    assert render(kept, "ru") == (
+        "её сохраняет запись 7 (заказ; совпадает ID во внешнем источнике), эта получает свою (сделка)"
+    )
+    adopt = Message(
+        "plan.adopt", {"entity": "deal", "id": 5, "note": Message("note.title_legacy", {"id": 5})}
+    )
+    assert str(adopt) == "adopt deal 5: deal 5 has this order's title (made before origin ids)"
+    assert render(adopt, "ru") == (
+        "принять запись (сделка 5): сделка 5 названа как этот заказ (создана до ID во внешнем источнике)"
+    )
+    assert joined("", "") == "" and joined("made outside") == "made outside"
+    # kept as JSON (a nested note too) and read back the same; hashable like the strings it replaces
+    assert Message.from_json(adopt.to_json()) == adopt and hash(adopt) == hash(
+        Message.from_json(adopt.to_json())
+    )
+
+
+def test_the_reconcile_notes_of_stale_links_and_foreign_records_are_codes() -> None:
+    from bitrix_monitor.sync.model import RecordState, RecordStatus
+    from bitrix_monitor.sync.reconcile import job_for
+
+    note = Message("note.stale", {"entity": "contact", "id": 9})
+    status = RecordStatus("user", "3", "Anna", 9, None, RecordState.STALE_LINK, note=note)
+    job = job_for(status)
+    assert job is not None and job.reason == note  # the plan's reason is the same code, not its English
+    assert (
+        render(Message.of(job.reason), "ru")
+        == "сохранённый ID (контакт 9): в портале нет такой записи (контакт; Not found)"
+    )

@@ -16,7 +16,7 @@ from typing import Any
 
 from bitrix_monitor.errors import UserFacingError
 from bitrix_monitor.log import redact
-from bitrix_monitor.messages import Message
+from bitrix_monitor.messages import Message, Param
 
 
 class BitrixError(Exception):
@@ -62,7 +62,7 @@ class BitrixError(Exception):
 _SPACES = re.compile(r"\s+")
 
 
-def _clean(value: str | int) -> str | int:
+def _clean(value: Param) -> Param:
     """A message parameter on one line, with secrets redacted."""
     return redact(_SPACES.sub(" ", value)) if isinstance(value, str) else value
 

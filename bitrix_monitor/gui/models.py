@@ -482,7 +482,7 @@ class RecordsModel(RowTableModel):
 
     @staticmethod
     def _error(row: RecordStatus) -> str:
-        return error_text(row.error, row.last_error) or row.note
+        return error_text(row.error, row.last_error) or said(row.note)
 
     def _column_keys(self, column: int) -> list[Any]:
         """The sort keys of a column, computed when first sorted by and kept for this generation."""

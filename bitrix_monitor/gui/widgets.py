@@ -43,6 +43,7 @@ from .words import (
     event_label,
     field_label,
     kind_label,
+    match_label,
     record_kind_label,
     said,
     state_label,
@@ -552,7 +553,7 @@ class DetailPane(QTextBrowser):
             parts.append(f'<p><a href="{e(self.url)}">{e(link)}</a></p>')
         if rec.note:
             label = self.tr("Note:")
-            parts.append(f"<p>{e(label)} {e(rec.note)}</p>")
+            parts.append(f"<p>{e(label)} {e(said(rec.note))}</p>")
         if rec.last_error:
             label = self.tr("Last error:")
             parts.append(f"<p>{e(label)} {e(error_text(rec.error, rec.last_error))}</p>")
@@ -613,7 +614,7 @@ class DetailPane(QTextBrowser):
                 ids_text = ", ".join(str(i) for i in dup.ids)
                 value = f" = {dup.value}" if dup.value else ""
                 line = self.tr("Bitrix24 records {ids} matched by {how}{value}").format(
-                    ids=ids_text, how=dup.matched_by, value=value
+                    ids=ids_text, how=match_label(dup.matched_by), value=value
                 )
                 parts.append(f"<li>{e(line)}</li>")
             parts.append("</ul>")

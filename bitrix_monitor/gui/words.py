@@ -18,6 +18,7 @@ from bitrix_monitor.messages import (
     CONTEXT,
     FIELD_NAMES,
     JOB_KINDS,
+    MATCHES,
     WITH_HINT,
     Message,
     fill,
@@ -188,6 +189,11 @@ def who_label(actor: str) -> str:
             word = actor_label(actor)
         _looked_up[("Who", actor)] = word
     return word
+
+
+def match_label(how: str) -> str:
+    """What matched a portal record to a shop record ("origin id", "e-mail", …), as a word."""
+    return _word("Match", MATCHES, how)
 
 
 def record_kind_label(kind: str) -> str:

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from bitrix_monitor.kinds import ALL as KINDS
 from bitrix_monitor.kinds import CrmKind, ShopKind
-from bitrix_monitor.messages import Message
+from bitrix_monitor.messages import Message, Note
 from bitrix_monitor.queue.model import JobError
 
 EntityType = ShopKind
@@ -90,14 +90,14 @@ class RecordStatus:
     state: RecordState
     diffs: tuple[FieldDiff, ...] = ()
     duplicates: tuple[DuplicateEvidence, ...] = ()
-    note: str = ""  # e.g. "stored id 123: portal answered Not found"
+    note: Note = ""  # e.g. "stored id 123: portal answered Not found", as codes (str() is the English)
     shop_values: Mapping[str, str] = field(default_factory=dict)
     portal_values: Mapping[str, str] = field(default_factory=dict)
     queue: QueueMark = QueueMark.NONE
     last_error: str = ""
     last_synced: datetime | None = None
     relink_to: int | None = None  # a record found by another key (title pattern) that a relink adopts
-    hold: str = ""  # why nothing is planned for it: a person must act first (no job while this is set)
+    hold: Note = ""  # why nothing is planned for it: a person must act first (no job while this is set)
     shared_with: tuple[str, ...] = ()  # SHARED_LINK: the other shop records that store the same id
     release_id: int | None = None  # SHARED_LINK resolved by the rule: the id this record gives up
     error: JobError | None = None  # ``last_error`` as codes, said in the reader's language

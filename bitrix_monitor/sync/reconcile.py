@@ -25,7 +25,7 @@ from bitrix_monitor.bitrix import BitrixClient, NotExecuted
 from bitrix_monitor.bitrix.client import BatchResult, Command
 from bitrix_monitor.kinds import ALL as KINDS
 from bitrix_monitor.kinds import COMPANY, ORDER, USER, Kind, crm_of, in_dependency_order, kind, shop_of
-from bitrix_monitor.messages import Message
+from bitrix_monitor.messages import Message, Note, Param, joined
 from bitrix_monitor.queue.model import JobError
 from bitrix_monitor.shop import CompanyRow, OrderRow, ShopDatabase, ShopRow, UserRow
 from bitrix_monitor.sync import fields as F
@@ -480,26 +480,28 @@ class Reconciler:
 
     def _invalid(self, entity: str, key: str, label: str, problem: str) -> RecordStatus:
         """A row that cannot be synced as the shop stores it: shown with the reason, no job is planned."""
-        note = f"cannot be synced until fixed in the shop: {problem}"
+        note = Message("job.invalid_record", {"problem": problem})
         return self._status(entity, key, label, None, RecordState.INVALID, None, {}, {}, note=note)
 
     def _resolve(
         self, key: str, stored: int | None, view: PortalView, entity: str, links: _Links
-    ) -> tuple[RecordState, int | None, list[DuplicateEvidence], str]:
+    ) -> tuple[RecordState, int | None, list[DuplicateEvidence], Note]:
         ours = view.ours_by_origin.get(key, [])
         # A record carrying this origin id that another shop record stores is not cleaned up from here:
         # the rule for shared links gives it to this record, the other one lets go of it first.
         held = [i for i in ours if i != stored and links.others(i, key)]
         free = [i for i in ours if i not in held]
-        note = "; ".join(
-            f"{entity} {i} carries this origin id too; {links.entity} {_keys(links.others(i, key))} stores it"
+        held_by: list[dict[str, Param]] = [
+            {"entity": entity, "id": i, "shop_entity": links.entity, "keys": _keys(links.others(i, key))}
             for i in held
-        )
+        ]
+        note = joined(*(Message("note.origin_held", said) for said in held_by))
         if stored is not None:
             if stored not in view.by_id:
-                stale = f"stored {entity} id {stored}: the portal has no such {entity} (Not found)"
-                if ours:
-                    stale += f"; {entity} {ours[0]} carries this origin id"
+                stale = joined(
+                    Message("note.stale", {"entity": entity, "id": stored}),
+                    Message("note.carries_origin", {"entity": entity, "id": ours[0]}) if ours else "",
+                )
                 return RecordState.STALE_LINK, (ours[0] if ours else None), [], stale
             extra = [i for i in free if i != stored]
             if extra:
@@ -510,12 +512,13 @@ class Reconciler:
             return RecordState.DUPLICATED, free[0], [DuplicateEvidence(tuple(free), "origin id", key)], note
         if ours:
             pid = (free or ours)[0]
-            return RecordState.UNLINKED, pid, [], _join(f"{entity} {pid} carries this origin id", note)
+            carries = Message("note.carries_origin", {"entity": entity, "id": pid})
+            return RecordState.UNLINKED, pid, [], joined(carries, note)
         return RecordState.MISSING, None, [], ""
 
     def _shared(
         self, key: str, stored: int | None, links: _Links
-    ) -> tuple[list[DuplicateEvidence], str, tuple[str, ...], int | None] | None:
+    ) -> tuple[list[DuplicateEvidence], Note, tuple[str, ...], int | None] | None:
         """The evidence, note, other holders and id to release when ``stored`` is a shared link, else None.
 
         A stored id is shared when another shop record stores it too, or when its record is another shop
@@ -540,14 +543,18 @@ class Reconciler:
         elif owner is Owner.OURS_OTHER_KEY:
             evidence.append(DuplicateEvidence((stored,), "origin id", stamp(rec), cleanable=False))
         keeper, why = self._keeper(rec, (key, *others), links)
-        whose = f"also stored by {links.entity} {', '.join(others)}" if others else "not this record's"
-        note = f"{portal} {stored} ({_describe(rec)}) is {whose}"
+        said: dict[str, str | int] = {"entity": portal, "id": stored, "record": _describe(rec)}
+        if others:
+            said |= {"shop_entity": links.entity, "others": ", ".join(others)}
+        whose = Message("note.shared.also" if others else "note.shared.not_ours", said)
+        kept = {"shop_entity": links.entity, "match": why, "keeper": keeper or "", "entity": portal}
         if keeper is None:
-            note += "; no record clearly matches it: for a person to resolve"
+            rule = Message("note.shared.nobody")
         elif keeper == key:
-            note += f"; this {links.entity} keeps it (its {why} matches), the others get their own"
+            rule = Message("note.shared.keeps", kept)
         else:
-            note += f"; {links.entity} {keeper} keeps it (its {why} matches), this one gets its own {portal}"
+            rule = Message("note.shared.other_keeps", kept)
+        note = joined(whose, rule)
         release = stored if keeper is not None and keeper != key else None
         return evidence, note, others, release
 
@@ -617,7 +624,7 @@ class Reconciler:
                     )
             diffs = F.diff(u, current, refs=row_refs) if current is not None else []
             diffs = self._pushed(k.name, u.key, diffs, current)
-            hold = ""
+            hold: Note = ""
             if current is not None and pid is not None and pid == u.crm_id:
                 diffs, hold = self._stamp(diffs, current, k.crm, pid, u.key)
             shared = self._shared(u.key, u.crm_id, links) if state is not RecordState.STALE_LINK else None
@@ -635,7 +642,7 @@ class Reconciler:
             hold = hold or self._waiting(k.crm, u.key, state, [d for d in dups if d.cleanable], view)
             if others_of_integrations:
                 dups = [*dups, *others_of_integrations]
-                note = _join(note, f"another integration's {k.crm} shares this e-mail or phone (left alone)")
+                note = joined(note, Message("note.foreign_comm", {"entity": k.crm}))
             out.append(
                 self._status(
                     k.name,
@@ -648,7 +655,7 @@ class Reconciler:
                     F.display_values(current or {}),
                     diffs=tuple(diffs),
                     duplicates=tuple(dups),
-                    note=_join(note, hold),
+                    note=joined(note, hold),
                     hold=hold,
                     shared_with=shared_with,
                     release_id=release_id,
@@ -658,7 +665,7 @@ class Reconciler:
 
     def _waiting(
         self, entity: str, key: str, state: RecordState, dups: Sequence[DuplicateEvidence], view: PortalView
-    ) -> str:
+    ) -> Note:
         """A merge conflict left for a person is planned again only when something about it changed."""
         waiting = self.conflicts.get((entity, key))
         if state is not RecordState.DUPLICATED or waiting is None:
@@ -666,19 +673,18 @@ class Reconciler:
         records = {i: view.by_id[i] for d in dups for i in d.ids if i in view.by_id}
         if F.conflict_fingerprint(entity, records) != waiting:
             return ""
-        return "the portal could not merge these automatically and nothing has changed since: merge by hand"
+        return Message("note.merge_waiting")
 
     def _stamp(
         self, diffs: list[FieldDiff], current: Mapping[str, Any], entity: str, pid: int, key: str
-    ) -> tuple[list[FieldDiff], str]:
+    ) -> tuple[list[FieldDiff], Note]:
         """A record the shop stores: ours by the shop's word, so it gets our origin ids if it lacks them
         (made before origin ids) -- unless it carries another integration's originator: then nothing is
         written to it and a person decides."""
         foreign = F.foreign_originator(current, self.originator)
         if foreign is not None:
-            return diffs, (
-                f"{entity} {pid} carries ORIGINATOR_ID {foreign!r} of another integration: "
-                "not updated; a person must decide"
+            return diffs, Message(
+                "note.foreign_originator", {"entity": entity, "id": pid, "originator": repr(foreign)}
             )
         return [*diffs, *F.origin_diff(current, originator=self.originator, key=key)], ""
 
@@ -706,16 +712,13 @@ class Reconciler:
                 holders = sorted({k for i in clash for k in links.others(i, o.key)})
                 told = f"{o.title}; stored by order {', '.join(holders)}"
                 dups = [*dups, DuplicateEvidence(tuple(clash), "title pattern", told, cleanable=False)]
-                note = _join(
-                    note,
-                    f"deal {', '.join(map(str, clash))} has this order's title but order "
-                    f"{', '.join(holders)} stores it: not adopted",
-                )
+                clashed = {"ids": ", ".join(map(str, clash)), "keys": ", ".join(holders)}
+                note = joined(note, Message("note.title_clash", clashed))
             if old:
                 if state in (RecordState.MISSING, RecordState.STALE_LINK) and pid is None:
                     # The old backend made this order's deal before origin ids: adopt it, don't create.
                     pid, relink_to, old = old[0], old[0], old[1:]
-                    note = _join(note, f"deal {pid} has this order's title (made before origin ids)")
+                    note = joined(note, Message("note.title_legacy", {"id": pid}))
                     state = RecordState.UNLINKED if state is RecordState.MISSING else state
                 if old:
                     ids = tuple([pid, *old]) if pid is not None else tuple(old)
@@ -726,7 +729,7 @@ class Reconciler:
             current = view.by_id.get(pid) if pid is not None else None
             diffs = F.diff(o, current, refs=row_refs, category=self.category) if current is not None else []
             diffs = self._pushed("order", o.key, diffs, current)
-            hold = ""
+            hold: Note = ""
             if current is not None and pid is not None and pid == o.deal_id:
                 diffs, hold = self._stamp(diffs, current, "deal", pid, o.key)
             shared = self._shared(o.key, o.deal_id, links) if state is not RecordState.STALE_LINK else None
@@ -735,7 +738,7 @@ class Reconciler:
             if shared is not None:
                 evidence, shared_note, shared_with, release_id = shared
                 state, relink_to = RecordState.SHARED_LINK, None
-                dups, note = [*evidence, *(d for d in dups if not d.cleanable)], _join(shared_note, note)
+                dups, note = [*evidence, *(d for d in dups if not d.cleanable)], joined(shared_note, note)
             elif state is RecordState.IN_SYNC and diffs:
                 state = RecordState.OUTDATED
             hold = hold or self._waiting("deal", o.key, state, [d for d in dups if d.cleanable], view)
@@ -751,7 +754,7 @@ class Reconciler:
                     F.display_values(current or {}),
                     diffs=tuple(diffs),
                     duplicates=tuple(dups),
-                    note=_join(note, hold),
+                    note=joined(note, hold),
                     relink_to=relink_to,
                     hold=hold,
                     shared_with=shared_with,
@@ -925,10 +928,6 @@ def _keys(keys: Iterable[str]) -> str:
     return ", ".join(keys)
 
 
-def _join(*notes: str) -> str:
-    return "; ".join(n for n in notes if n)
-
-
 def _describe(rec: Mapping[str, Any]) -> str:
     """A portal record as shared-link evidence shows it: title or name, origin id, contact."""
     title = rec.get("TITLE")
@@ -962,7 +961,7 @@ def job_for(status: RecordStatus) -> PlannedJob | None:
         said: dict[str, str | int] = {"entity": prefix, "id": status.portal_id or ""}
         return PlannedJob(f"{prefix}.create", status.key, Message("plan.unlinked", said))
     if s is RecordState.STALE_LINK:
-        why = Message.plain(status.note) if status.note else Message("plan.stale")
+        why = Message.of(status.note) if status.note else Message("plan.stale")
         return PlannedJob(f"{prefix}.create", status.key, why, {"stale_id": status.stored_id})
     if s is RecordState.OUTDATED:
         changed = ",".join(d.field for d in status.diffs)
@@ -976,8 +975,8 @@ def job_for(status: RecordStatus) -> PlannedJob | None:
     if s is RecordState.SHARED_LINK and status.release_id is not None:
         # The rule gives the shared record to another shop record: let go of it (compare-and-set under the
         # record's lock), then the create path finds this record's own by origin id or makes it.
-        said = {"entity": prefix, "id": status.release_id, "note": status.note}
-        reason = Message("plan.release", said)
+        released: dict[str, Param] = {"entity": prefix, "id": status.release_id, "note": status.note}
+        reason = Message("plan.release", released)
         return PlannedJob(f"{prefix}.create", status.key, reason, {"release_id": status.release_id})
     return None
 

@@ -738,6 +738,45 @@
     </message>
 </context>
 <context>
+    <name>Match</name>
+    <message>
+        <source>origin id</source>
+        <translation>ID во внешнем источнике</translation>
+    </message>
+    <message>
+        <source>title</source>
+        <translation>название</translation>
+    </message>
+    <message>
+        <source>title pattern</source>
+        <translation>шаблон названия</translation>
+    </message>
+    <message>
+        <source>e-mail</source>
+        <translation>E-mail</translation>
+    </message>
+    <message>
+        <source>phone</source>
+        <translation>телефон</translation>
+    </message>
+    <message>
+        <source>stored id</source>
+        <translation>сохранённый ID</translation>
+    </message>
+    <message>
+        <source>shared link</source>
+        <translation>общая ссылка</translation>
+    </message>
+    <message>
+        <source>another integration</source>
+        <translation>другая интеграция</translation>
+    </message>
+    <message>
+        <source>shared with another integration</source>
+        <translation>общая с другой интеграцией</translation>
+    </message>
+</context>
+<context>
     <name>Message</name>
     <message>
         <source>Bitrix24 refused {method}: too many requests (rate limit)</source>
@@ -894,6 +933,62 @@
     <message>
         <source>{entity} {id} is not this {shop_entity}&apos;s ({stamp})</source>
         <translation>запись Битрикс24 ({entity} {id}) относится не к этой записи магазина ({shop_entity}; {stamp})</translation>
+    </message>
+    <message>
+        <source>{first}; {rest}</source>
+        <translation>{first}; {rest}</translation>
+    </message>
+    <message>
+        <source>{entity} {id} carries this origin id too; {shop_entity} {keys} stores it</source>
+        <translation>запись ({entity} {id}) тоже несёт этот ID во внешнем источнике; её хранит запись магазина ({shop_entity} {keys})</translation>
+    </message>
+    <message>
+        <source>{entity} {id} carries this origin id</source>
+        <translation>запись ({entity} {id}) несёт этот ID во внешнем источнике</translation>
+    </message>
+    <message>
+        <source>stored {entity} id {id}: the portal has no such {entity} (Not found)</source>
+        <translation>сохранённый ID ({entity} {id}): в портале нет такой записи ({entity}; Not found)</translation>
+    </message>
+    <message>
+        <source>{entity} {id} ({record}) is also stored by {shop_entity} {others}</source>
+        <translation>запись Битрикс24 ({entity} {id}: {record}) хранится также в магазине: {shop_entity} {others}</translation>
+    </message>
+    <message>
+        <source>{entity} {id} ({record}) is not this record&apos;s</source>
+        <translation>запись Битрикс24 ({entity} {id}: {record}) не принадлежит этой записи</translation>
+    </message>
+    <message>
+        <source>no record clearly matches it: for a person to resolve</source>
+        <translation>ни одна запись явно ей не соответствует: решает человек</translation>
+    </message>
+    <message>
+        <source>this {shop_entity} keeps it (its {match} matches), the others get their own</source>
+        <translation>её сохраняет эта запись ({shop_entity}; совпадает {match}), остальные получают свои</translation>
+    </message>
+    <message>
+        <source>{shop_entity} {keeper} keeps it (its {match} matches), this one gets its own {entity}</source>
+        <translation>её сохраняет запись {keeper} ({shop_entity}; совпадает {match}), эта получает свою ({entity})</translation>
+    </message>
+    <message>
+        <source>another integration&apos;s {entity} shares this e-mail or phone (left alone)</source>
+        <translation>запись другой интеграции ({entity}) имеет тот же E-mail или телефон (не трогаем)</translation>
+    </message>
+    <message>
+        <source>the portal could not merge these automatically and nothing has changed since: merge by hand</source>
+        <translation>портал не смог объединить их автоматически, и с тех пор ничего не изменилось: объедините вручную</translation>
+    </message>
+    <message>
+        <source>{entity} {id} carries ORIGINATOR_ID {originator} of another integration: not updated; a person must decide</source>
+        <translation>запись ({entity} {id}) несёт ORIGINATOR_ID {originator} другой интеграции: не обновлена; решает человек</translation>
+    </message>
+    <message>
+        <source>deal {ids} has this order&apos;s title but order {keys} stores it: not adopted</source>
+        <translation>сделка {ids} названа как этот заказ, но её хранит заказ {keys}: не принята</translation>
+    </message>
+    <message>
+        <source>deal {id} has this order&apos;s title (made before origin ids)</source>
+        <translation>сделка {id} названа как этот заказ (создана до ID во внешнем источнике)</translation>
     </message>
     <message>
         <source>no record in the portal</source>

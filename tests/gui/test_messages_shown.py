@@ -25,7 +25,13 @@ from bitrix_monitor.sync.api import ActivityEntry, QueueRow
 def _sample(code: str) -> Message:
     """A message of ``code`` with a value for each of its placeholders (codes where a parameter names one)."""
     names = set(re.findall(r"\{(\w+)\}", TEXTS[code]))
-    examples = {"entity": "deal", "shop_entity": "order", "kind": "contact.update", "fields": "TITLE,PHONE"}
+    examples = {
+        "entity": "deal",
+        "shop_entity": "order",
+        "kind": "contact.update",
+        "fields": "TITLE,PHONE",
+        "match": "e-mail",
+    }
     params: dict[str, str | int] = {n: examples.get(n, f"<{n}>") for n in names}
     if "%n" in TEXTS[code]:
         params["n"] = 22
@@ -40,7 +46,7 @@ def language(request: pytest.FixtureRequest) -> Iterator[str]:
 
 
 def test_the_window_and_the_headless_front_end_say_every_code_alike(language: str) -> None:
-    assert set(WORD_PARAMS) <= {"entity", "shop_entity", "kind", "fields"}
+    assert set(WORD_PARAMS) <= {"entity", "shop_entity", "kind", "fields", "match"}
     for code in TEXTS:
         msg = _sample(code)
         assert message_text(msg) == render(msg, language), code
@@ -232,3 +238,44 @@ async def test_large_counts_are_grouped_as_the_language_writes_them(qtbot, data_
     finally:
         i18n.set_language("en")
         await win.shutdown()
+
+
+def test_a_records_note_is_said_in_the_window_language_in_the_column_and_the_pane(
+    qtbot, language: str
+) -> None:
+    """Reconcile's notes are codes: the "Last error" column (a note when there is no error) and the detail
+    pane say them in the window's language, and what matched a duplicate is a word of it too."""
+    from bitrix_monitor.gui.models import OrdersModel
+    from bitrix_monitor.gui.widgets import DetailPane
+    from bitrix_monitor.messages import joined
+    from bitrix_monitor.sync.model import DuplicateEvidence, RecordState, RecordStatus
+
+    note = joined(
+        Message("note.stale", {"entity": "deal", "id": 41}),
+        Message("note.carries_origin", {"entity": "deal", "id": 42}),
+    )
+    record = RecordStatus(
+        "order",
+        "7",
+        "Order #7",
+        41,
+        42,
+        RecordState.STALE_LINK,
+        note=note,
+        duplicates=(DuplicateEvidence((42, 43), "origin id", "7"),),
+    )
+    said = {
+        "en": "stored deal id 41: the portal has no such deal (Not found); deal 42 carries this origin id",
+        "ru": "сохранённый ID (сделка 41): в портале нет такой записи (сделка; Not found); "
+        "запись (сделка 42) несёт этот ID во внешнем источнике",
+    }[language]
+    model = OrdersModel()
+    model.set_rows([record])
+    assert model.index(0, OrdersModel.LAST_ERROR).data() == said
+    pane = DetailPane()
+    qtbot.addWidget(pane)
+    pane.show_record(record)
+    text = pane.toPlainText()
+    assert said in text
+    matched = {"en": "matched by origin id", "ru": "ID во внешнем источнике"}[language]
+    assert matched in text and (str(note) in text) == (language == "en")

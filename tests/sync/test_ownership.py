@@ -154,7 +154,7 @@ async def test_contact_of_another_integration_sharing_an_email_is_reported_not_m
         assert evidence.matched_by == "shared with another integration"
         assert evidence.ids == (theirs,) and not evidence.cleanable
         assert user.email in evidence.value
-        assert "another integration" in status.note
+        assert "another integration" in str(status.note)
     assert statuses[u_legacy.key].state is RecordState.DUPLICATED  # made before origin ids: ours to clean
     assert not any(
         j.kind.startswith("contact.") and j.entity_key in (u_other.key, u_case.key) for j in snap.plan.jobs
@@ -189,7 +189,7 @@ async def test_title_match_stored_by_another_order_is_not_relinked_and_is_report
     assert s5.state is RecordState.MISSING
     clash = next(d for d in s5.duplicates if d.matched_by == "title pattern")
     assert clash.ids == (old,) and not clash.cleanable and k9 in clash.value
-    assert f"order {k9} stores it" in s5.note
+    assert f"order {k9} stores it" in str(s5.note)
     assert not any(j.kind == "deal.relink" for j in snap.plan.jobs)
     after = await _sync(service)
     ids = shop.deal_ids()
@@ -246,10 +246,10 @@ async def test_two_orders_storing_one_deal_are_a_shared_link_the_rule_resolves(
         assert keeper.state is other.state is RecordState.SHARED_LINK
         assert keeper.shared_with == (other.key,) and other.shared_with == (keeper.key,)
         assert keeper.release_id is None and other.release_id == stored
-        assert "keeps it (its origin id matches)" in keeper.note
+        assert "keeps it (its origin id matches)" in str(keeper.note)
         assert any(d.matched_by == "shared link" and not d.cleanable for d in other.duplicates)
-        assert f"'{keeper.key}'" in other.note  # the portal record's origin id is shown
-    assert "deal" in orders[kq].note and repr(deal_before["TITLE"]) in orders[kq].note
+        assert f"'{keeper.key}'" in str(other.note)  # the portal record's origin id is shown
+    assert "deal" in str(orders[kq].note) and repr(deal_before["TITLE"]) in str(orders[kq].note)
     assert (snap.order_counts.shared_link, snap.user_counts.shared_link) == (2, 2)
     report = Report.of(snap, await service.queue_summary())
     assert report.to_dict()["orders"]["shared_link"] == 2 and not report.ok
@@ -287,7 +287,7 @@ async def test_a_shared_deal_no_order_clearly_owns_waits_for_a_person(
     orders = _by_key(snap.orders)
     for key in (kp, kq, kr):
         assert orders[key].state is RecordState.SHARED_LINK and orders[key].release_id is None
-        assert "for a person" in orders[key].note
+        assert "for a person" in str(orders[key].note)
     assert any(d.matched_by == "another integration" for d in orders[kr].duplicates)
     assert not any(j.kind.startswith("deal.") and j.entity_key in (kp, kq, kr) for j in snap.plan.jobs)
     # Even an update asked for by hand is refused while the link is shared.

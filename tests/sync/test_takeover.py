@@ -155,7 +155,7 @@ async def _unsettled(cli: Cli, portal: PortalEmulator) -> list[str]:
     return [
         f"{s.entity} {s.key}: {s.state.value} stored={s.stored_id} portal={s.portal_id} "
         f"diffs={[(d.field, d.shop, d.portal) for d in s.diffs]} dups={[d.ids for d in s.duplicates]} "
-        f"note={s.note!r} queue={s.queue.value} error={s.last_error!r}"
+        f"note={str(s.note)!r} queue={s.queue.value} error={s.last_error!r}"
         for s in (*snap.orders, *snap.users)
         if s.state.value != "in_sync" or s.queue.value
     ]
