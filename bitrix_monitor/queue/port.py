@@ -175,6 +175,10 @@ class JobStore(Protocol):
         offset: int = 0,
     ) -> list[Job]: ...
 
+    def last_done(self, *, since: datetime | None = None) -> dict[str, dict[str, datetime]]:
+        """When each record's last job was done (entity type -> key -> time), in one query; ``since``: only
+        records with a job done at or after it."""
+
     def events(self, job_id: int) -> list[JobEvent]: ...
 
     def event_log(

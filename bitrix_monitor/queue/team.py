@@ -37,7 +37,7 @@ from bitrix_monitor import __version__
 from bitrix_monitor.errors import ConfigError, UserFacingError
 from bitrix_monitor.queue import model as m
 from bitrix_monitor.queue.model import Job, TeamRunner
-from bitrix_monitor.queue.schema import OPERATING_DDL, PULL_DDL, REMEMBERED_DDL, dumps
+from bitrix_monitor.queue.schema import DONE_INDEX_DDL, OPERATING_DDL, PULL_DDL, REMEMBERED_DDL, dumps
 from bitrix_monitor.queue.store import Clock, Detail, JobQueue, RetryPolicy, _dt, _job, _opt_dt
 
 log = logging.getLogger(__name__)
@@ -227,12 +227,18 @@ def _v5_operating_budget(conn: sa.Connection) -> None:
     conn.exec_driver_sql(OPERATING_DDL.format(real="DOUBLE PRECISION"))
 
 
+def _v6_done_index(conn: sa.Connection) -> None:
+    """An index for each record's last done job (the file queue's version 7)."""
+    conn.exec_driver_sql(DONE_INDEX_DDL)
+
+
 MIGRATIONS: tuple[Callable[[sa.Connection], None], ...] = (
     _v1_initial,
     _v2_team,
     _v3_pull_state,
     _v4_remembered,
     _v5_operating_budget,
+    _v6_done_index,
 )
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 
@@ -377,7 +383,7 @@ _STORE_METHODS: Final = (
     "enqueue_many", "renew", "reclaim_expired", "mark_sending", "record_events",
     "fail_many", "mark_in_doubt_many", "settle", "retry", "cancel", "resolve", "retry_matching",
     "error_signatures", "delete_done", "counts", "get", "list_jobs", "count_jobs", "events", "event_log",
-    "ran_by",
+    "ran_by", "last_done",
     "active_job", "history_for", "next_due_at", "activity", "restore_entry", "restore_sending",
     "restore_created", "restore_done", "conflict_fingerprints", "record_conflict", "clear_conflicts",
     "operating_before_call", "operating_seen", "pull_cursor", "set_pull_cursor", "pull_fields",

@@ -158,11 +158,13 @@ class Refresher:
         deletions: bool = False,
         also: Mapping[str, Iterable[str]] | None = None,
         ran: Mapping[str, Iterable[str]] | None = None,
+        judge: Mapping[str, Iterable[str]] | None = None,
         progress: ProgressCallback | None = None,
     ) -> tuple[Snapshot, Changes]:
         """One incremental pass. ``deletions``: check every held portal id still exists; ``also``: shop keys
         per kind to read and judge again whatever else changed; ``ran``: those of records whose jobs merged
-        portal records away (their portal ids are checked to still exist)."""
+        portal records away (their portal ids are checked to still exist); ``judge``: shop keys per kind to
+        judge again as they are held (what the reconciler knows of them moved: when they were synced)."""
         m, client, shop = self.mirror, reconciler.client, reconciler.shop
         changes = Changes()
         report(progress, "reading changes")
@@ -179,7 +181,9 @@ class Refresher:
             self.state.deletions_at = datetime.now(UTC)
         elif any(jobs.values()):  # records whose cleanups ran: what they merged away is gone now
             await self._read_deletions(reconciler, client, changes, self._related(jobs))
-        touched: dict[str, set[str]] = {k.name: set() for k in m.kinds}
+        touched: dict[str, set[str]] = {
+            k.name: set(judge.get(k.name, ())) if judge else set() for k in m.kinds
+        }
         for k in m.kinds:
             self._apply_portal(reconciler, k, changes, touched, reread)
         self._queue_marks(reconciler, touched, reread)

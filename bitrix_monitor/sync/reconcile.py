@@ -170,7 +170,6 @@ def comm_keys(rec: Mapping[str, Any]) -> tuple[list[str], list[str]]:
 class QueueInfo:
     mark: QueueMark
     last_error: str = ""
-    last_synced: datetime | None = None
     error: JobError | None = None  # the last error as codes, said in the reader's language
 
 
@@ -186,6 +185,7 @@ class Reconciler:
         *,
         originator: str,
         queue_info: Mapping[tuple[str, str], QueueInfo] | None = None,
+        last_synced: Mapping[str, Mapping[str, datetime]] | None = None,
         title_pattern: TitlePattern | None = None,
         conflicts: Mapping[tuple[str, str], str] | None = None,
         category: int = 0,
@@ -200,6 +200,7 @@ class Reconciler:
         self.client = client
         self.originator = originator
         self.queue_info = queue_info or {}
+        self.last_synced = last_synced or {}  # shop kind -> key -> when its last job was done
         self.conflicts = (
             conflicts or {}
         )  # (deal|contact, key) -> fingerprint of a merge conflict left for a person
@@ -473,7 +474,7 @@ class Reconciler:
             portal_values=portal_values,
             queue=q.mark,
             last_error=q.last_error,
-            last_synced=q.last_synced,
+            last_synced=self.last_synced.get(shop_of(entity), {}).get(key),
             error=q.error,
             **kw,
         )

@@ -65,6 +65,7 @@ TEAM_LEASE_SECONDS = 30.0  # a killed runner's jobs are claimed again this long 
 RUNNERS_KEPT_IN_VIEW = timedelta(days=1)  # runners unheard of for longer are history, not the team
 DESK_DESCRIPTION = "bitrix-monitor window"  # how an open window is listed among the team queue's runners
 MOVES_LOGGED = 50  # stage moves of one pull the activity log names one by one (the rest are counted)
+SYNCED_OVERLAP = timedelta(minutes=2)  # "last synced" is read again this far back (late commits)
 # The team queue's audit trail as the Activity tab shows it: what people and the queue did to jobs, and how
 # the jobs ran (read apart, so a night's thousands of completions never push a person's retry out of view).
 AUDIT_EVENTS = ("retried", "cancelled", "settled", "moved", "lease_expired")
@@ -152,6 +153,11 @@ class MonitorService:
         self.owners = FieldOwners(cfg.shop)  # who changes each field: what is pushed, what is pulled
         self.field_puller = FieldPuller(shop, client, queue, self.owners)  # other fields edited in the CRM
         self._refresher: Refresher | None = None  # what the last full pass read, for incremental passes
+        # When each record's last job was done (shop kind -> key -> time, "last synced"), read whole once and
+        # then from the queue's time of the last read on, less SYNCED_OVERLAP.
+        self._synced: dict[str, dict[str, datetime]] = {}
+        self._synced_read: datetime | None = None
+        self._synced_moved: dict[str, set[str]] = {}  # whose time moved since the last snapshot took them
         self.always_full = False  # every reconcile reads everything (--full)
 
     # ------------------------------------------------------------------ lifecycle
@@ -258,6 +264,26 @@ class MonitorService:
                 )
         return out
 
+    def _last_synced(self) -> dict[str, dict[str, datetime]]:
+        """When each record's last job was done, per shop kind and key: the whole history's one grouped
+        query the first time, then the jobs done since the last read (less an overlap for transactions that
+        committed late), folded in."""
+        since = None if self._synced_read is None else self._synced_read - SYNCED_OVERLAP
+        read_at = self.queue.now()
+        for entity_type, by_key in self.queue.last_done(since=since).items():
+            into = self._synced.setdefault(shop_of(entity_type), {})
+            if not into:
+                into.update(by_key)
+                continue
+            moved = self._synced_moved.setdefault(shop_of(entity_type), set())
+            for key, at in by_key.items():
+                known = into.get(key)
+                if known is None or at > known:
+                    into[key] = at
+                    moved.add(key)
+        self._synced_read = read_at
+        return self._synced
+
     async def snapshot(self, progress: ProgressCallback | None = None, *, full: bool = False) -> Snapshot:
         """Reconcile the shop with the portal (see :meth:`_snapshot`). A side that cannot be reached is
         noted as an outage (see :meth:`outages`); a snapshot that succeeds clears them."""
@@ -274,6 +300,9 @@ class MonitorService:
         in this process, fully on the first, when ``full`` or :meth:`full_next` asks, when the legacy search
         is to run again, and every ``[sync] full_every``."""
         reconciler, agreed = await self._reconciler()
+        # Records whose last job was done since the last snapshot: judged again (a job that changed nothing
+        # moves neither side's records, but its time is shown).
+        synced, self._synced_moved = self._synced_moved, {}
         pattern, known = reconciler.title_pattern, reconciler.legacy_known
         before = self.client.cost()
         refresher = self._refresher
@@ -298,7 +327,7 @@ class MonitorService:
                 deletions = due(refresher.state.deletions_at, duration_seconds(sync.deletions_every))
                 try:
                     snap, changes = await refresher.refresh(
-                        reconciler, deletions=deletions, also=also, ran=ran, progress=progress
+                        reconciler, deletions=deletions, also=also, ran=ran, judge=synced, progress=progress
                     )
                 except BaseException:
                     self._refresher = None  # half brought up to date: the next reconcile reads everything
@@ -359,6 +388,7 @@ class MonitorService:
 
     async def _reconciler(self) -> tuple[Reconciler, Baselines]:
         info = await self._queue_info()
+        synced = await asyncio.to_thread(self._last_synced)
         pattern = TitlePattern.of(self.cfg.shop.orders.title, self.cfg.shop.orders.key)
         conflicts = await asyncio.to_thread(self.queue.conflict_fingerprints)
         known = await asyncio.to_thread(self._legacy_known, pattern)
@@ -372,6 +402,7 @@ class MonitorService:
             self.client,
             originator=self.originator,
             queue_info=info,
+            last_synced=synced,
             title_pattern=pattern,
             conflicts=conflicts,
             category=self.cfg.shop.orders.category,

@@ -3,6 +3,9 @@ background runner): select the orders missing a deal, queue their creation, see 
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from bitrix_monitor.gui.models import OrdersModel, fmt_time
 from bitrix_monitor.paths import DataDirs
 from bitrix_monitor.sync.model import RecordState
 from tests.gui.conftest import DialogAnswers, demo_window, wait_until
@@ -25,9 +28,9 @@ async def test_demo_orders_missing_a_deal_are_created_and_counted_in_sync(qtbot,
 
         def created() -> bool:
             assert window.snapshot is not None
-            states = {r.key: r.state for r in window.snapshot.orders}
+            states = {r.key: (r.state, r.last_synced is not None) for r in window.snapshot.orders}
             done = bool(answers.plans) and window.overview.count("queue", "done") >= len(answers.plans[0])
-            return done and {states[k] for k in keys} == {RecordState.IN_SYNC}
+            return done and {states[k] for k in keys} == {(RecordState.IN_SYNC, True)}
 
         def describe() -> str:
             assert window.snapshot is not None
@@ -42,5 +45,20 @@ async def test_demo_orders_missing_a_deal_are_created_and_counted_in_sync(qtbot,
         assert {j.entity_key for j in plan.jobs if j.kind == "deal.create"} == keys
         assert window.overview.count("order", "in_sync") >= in_sync + missing
         assert window.overview.count("order", "missing") == 0
+
+        # "Last synced" comes from the job history: when each record's last job was done, shown in this
+        # machine's time with its zone, as the window's language writes it; the others were never synced.
+        window.orders.set_state_filter("")
+        model, column = window.orders.model, OrdersModel.LAST_SYNCED
+        shown = {
+            model.data(model.index(row, OrdersModel.KEY)): model.data(model.index(row, column))
+            for row in range(model.rowCount())
+        }
+        assert window.snapshot is not None
+        synced = {r.key: r.last_synced for r in window.snapshot.orders}
+        assert all(synced[k] is not None and shown[k] == fmt_time(synced[k]) for k in keys)
+        zone = datetime.now().astimezone().tzname()
+        assert all(str(zone) in shown[k] for k in keys)
+        assert {shown[k] for k in synced if synced[k] is None} <= {""}
     finally:
         await window.shutdown()
