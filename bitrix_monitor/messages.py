@@ -192,6 +192,18 @@ TEXTS: dict[str, str] = {
     "shop.lost": QT_TRANSLATE_NOOP(
         "Message", "The connection to the shop database {where} was lost while {what}"
     ),
+    # --- why a shop row cannot be synced as it is stored (a person fixes it in the shop) -----------------
+    "row.key_empty": QT_TRANSLATE_NOOP("Message", "its key is empty"),
+    "row.id_not_an_id": QT_TRANSLATE_NOOP("Message", "stored {entity} id {value} is not an id"),
+    "row.two_links": QT_TRANSLATE_NOOP("Message", "the link table holds two {entity} ids for it ({ids})"),
+    "row.key_not_integer": QT_TRANSLATE_NOOP(
+        "Message", "its key {key} cannot be stored in the integer column {column}"
+    ),
+    "amount.not_a_number": QT_TRANSLATE_NOOP("Message", "amount {value} is not a number"),
+    "amount.not_finite": QT_TRANSLATE_NOOP("Message", "amount {value} is not a finite number"),
+    "amount.out_of_range": QT_TRANSLATE_NOOP(
+        "Message", "amount {value} is out of range (at most 16 digits before the point)"
+    ),
     # --- a job's errors (made by the sync engine) ------------------------------------------------------
     "job.locked": QT_TRANSLATE_NOOP("Message", "another worker holds this record"),
     "job.invalid_record": QT_TRANSLATE_NOOP("Message", "cannot be synced until fixed in the shop: {problem}"),

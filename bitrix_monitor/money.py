@@ -10,13 +10,20 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from bitrix_monitor.messages import Message
+
 CENTS = Decimal("0.01")
 # DECIMAL(18,2): sixteen digits before the point.
 LIMIT = Decimal("9999999999999999.99")
 
 
 class AmountError(ValueError):
-    """A value that is no amount the portal can store; the message says why, for a person."""
+    """A value that is no amount the portal can store; ``msg`` says why, for a person (``str()``: in
+    English)."""
+
+    def __init__(self, msg: Message) -> None:
+        self.msg = msg
+        super().__init__(str(msg))
 
 
 def parse_amount(value: object) -> Decimal | None:
@@ -41,11 +48,11 @@ def parse_amount(value: object) -> Decimal | None:
         try:
             number = Decimal(text)
         except InvalidOperation:
-            raise AmountError(f"amount {shown!r} is not a number") from None
+            raise AmountError(Message("amount.not_a_number", {"value": repr(shown)})) from None
     if not number.is_finite():
-        raise AmountError(f"amount {shown!r} is not a finite number")
+        raise AmountError(Message("amount.not_finite", {"value": repr(shown)}))
     if abs(number) > LIMIT:
-        raise AmountError(f"amount {shown!r} is out of range (at most 16 digits before the point)")
+        raise AmountError(Message("amount.out_of_range", {"value": repr(shown)}))
     return number.quantize(CENTS, rounding=ROUND_HALF_UP)
 
 

@@ -247,3 +247,36 @@ def test_the_reconcile_notes_of_stale_links_and_foreign_records_are_codes() -> N
         render(Message.of(job.reason), "ru")
         == "сохранённый ID (контакт 9): в портале нет такой записи (контакт; Not found)"
     )
+
+
+def test_why_a_shop_row_cannot_be_synced_is_said_in_russian_and_its_jobs_group_by_code() -> None:
+    """An invalid row's reasons are codes (the record's note and its job's error), said in Russian; the
+    job error keeps the nested code when stored, and two rows with different values share one group."""
+    from bitrix_monitor.money import AmountError, parse_amount
+    from bitrix_monitor.shop.database import _amount, _row_problems
+
+    with pytest.raises(AmountError, match="amount 'twelve' is not a number") as caught:
+        parse_amount("twelve")
+    problem = _row_problems("deal", "", "12abc", _amount("twelve")[1])
+    assert (
+        str(problem)
+        == "its key is empty; stored deal id '12abc' is not an id; amount 'twelve' is not a number"
+    )
+    assert render(problem, "ru") == (
+        "ключ пустой; сохранённый ID (сделка) '12abc' не является ID; сумма 'twelve' не является числом"
+    )
+    assert render(caught.value.msg, "ru") == "сумма 'twelve' не является числом"
+
+    def job_error(amount: str) -> JobError:
+        bad = _row_problems("deal", "7", None, _amount(amount)[1])
+        return JobError.coded("InvalidRecord", Message("job.invalid_record", {"problem": bad}), False)
+
+    err, other = job_error("twelve"), job_error("NaN")
+    assert err.message == "cannot be synced until fixed in the shop: amount 'twelve' is not a number"
+    back = JobError.from_stored("InvalidRecord", err.stored, False)
+    assert back == err and back.signature == err.signature
+    assert render(back.msg, "ru") == (  # type: ignore[arg-type]
+        "нельзя синхронизировать, пока это не исправлено в магазине: сумма 'twelve' не является числом"
+    )
+    assert err.signature == job_error("1e99x").signature  # another value, the same code: one group
+    assert err.signature != other.signature  # not a number vs not a finite number: two causes

@@ -207,21 +207,28 @@ class JobError:
         for a reader that does not know the code), or the text of an error made without a code."""
         if self.msg is None:
             return self.message
-        data: dict[str, Any] = {"code": self.msg.code, "params": dict(self.msg.params), "text": self.message}
+        data: dict[str, Any] = {**self.msg.to_dict(), "text": self.message}
         if self.hint is not None:
-            data["hint"] = {"code": self.hint.code, "params": dict(self.hint.params)}
+            data["hint"] = self.hint.to_dict()
         return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
     @property
     def signature(self) -> str:
         if self.msg is None or self.msg.code == "text":
             return error_signature(self.error_class, self.message if self.msg is None else str(self.msg))
-        said = " ".join(f"{k}={v}" for k, v in sorted(self.msg.params.items()))
-        return error_signature(self.error_class, f"[{self.msg.code}] {said}".strip())
+        return error_signature(self.error_class, _coded(self.msg))
 
 
 def _message(data: Mapping[str, Any]) -> Message:
-    return Message(str(data["code"]), dict(data.get("params") or {}))
+    return Message.from_dict(data)
+
+
+def _coded(msg: Message) -> str:
+    """A message as its code and parameters (one that is a message itself, the same way, in brackets)."""
+    said = " ".join(
+        f"{k}=({_coded(v)})" if isinstance(v, Message) else f"{k}={v}" for k, v in sorted(msg.params.items())
+    )
+    return f"[{msg.code}] {said}".strip()
 
 
 def _stored_json(stored: str | None) -> dict[str, Any] | None:

@@ -33,6 +33,7 @@ from bitrix_monitor.config import (
     pullable_fields,
     shop_zone,
 )
+from bitrix_monitor.messages import Message, Note, joined
 from bitrix_monitor.money import AmountError, parse_amount
 from bitrix_monitor.shop.connection import (
     Kind,
@@ -98,24 +99,23 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
-def _amount(value: Any) -> tuple[Decimal | None, str]:
+def _amount(value: Any) -> tuple[Decimal | None, Note]:
     """The amount in cents as the portal stores it, and ``""``; or ``None`` and why a non-empty value
     cannot be sent (text that is no number, NaN, an infinity, beyond ``DECIMAL(18,2)``)."""
     try:
         return parse_amount(value), ""
     except AmountError as exc:
-        return None, str(exc)
+        return None, exc.msg
 
 
-def _row_problems(entity: str, key_value: Any, stored: Any, *more: str) -> str:
+def _row_problems(entity: str, key_value: Any, stored: Any, *more: Note) -> Note:
     """What makes a shop row impossible to sync as it is stored (a person must fix it), or ``""``."""
-    problems = []
+    problems: list[Note] = []
     if key_value is None or not str(key_value).strip():
-        problems.append("its key is empty")
+        problems.append(Message("row.key_empty"))
     if read_id(stored)[1]:
-        problems.append(f"stored {entity} id {str(stored)[:40]!r} is not an id")
-    problems += [p for p in more if p]
-    return "; ".join(problems)
+        problems.append(Message("row.id_not_an_id", {"entity": entity, "value": repr(str(stored)[:40])}))
+    return joined(*problems, *more)
 
 
 def _moment(value: Any, zone: tzinfo | None) -> datetime | None:
@@ -176,7 +176,9 @@ class _Spec:
     selected: tuple[sa.Column[Any], ...]  # the entity table's mapped columns, the key first
     source: sa.FromClause  # the table, joined with the link table when the ids live there
     columns: list[sa.ColumnElement[Any]]  # ``selected`` (lenient timestamps), the stored id, a second id
-    build: Callable[[dict[str, Any], Any, str], Any]  # (raw values by column name, stored id, problem) -> row
+    build: Callable[
+        [dict[str, Any], Any, Note], Any
+    ]  # (raw values by column name, stored id, problem) -> row
 
 
 class ShopDatabase:
@@ -220,7 +222,7 @@ class ShopDatabase:
         crm: str,
         m: OrdersMap | UsersMap | CompaniesMap,
         ids: IdStore,
-        build: Callable[[dict[str, Any], Any, str], Any],
+        build: Callable[[dict[str, Any], Any, Note], Any],
     ) -> _Spec:
         store = storage(ids)
         src = store.source(m.table, m.key)
@@ -405,7 +407,7 @@ class ShopDatabase:
         stored, other = r[n], r[n + 1]
         problem = spec.ids.problem(raw[spec.key.column.name])
         if other is not None and other != stored:
-            problem = f"the link table holds two {spec.crm} ids for it ({stored}, {other})"
+            problem = Message("row.two_links", {"entity": spec.crm, "ids": f"{stored}, {other}"})
         row: ShopRow = spec.build(raw, stored, problem)
         return row
 
@@ -605,7 +607,7 @@ class ShopDatabase:
         return self.set_id("company", company_key, new, expected=expected)
 
     # -- rows ---------------------------------------------------------------------------------------
-    def _order(self, raw: dict[str, Any], stored: Any, id_problem: str) -> OrderRow:
+    def _order(self, raw: dict[str, Any], stored: Any, id_problem: Note) -> OrderRow:
         m = self.orders_map
         title = "".join(
             p.literal + ("" if p.column is None or raw[p.column] is None else str(raw[p.column]))
@@ -633,7 +635,7 @@ class ShopDatabase:
             extra={f.name: f.render(raw) for f in m.extra},
         )
 
-    def _user(self, raw: dict[str, Any], stored: Any, id_problem: str) -> UserRow:
+    def _user(self, raw: dict[str, Any], stored: Any, id_problem: Note) -> UserRow:
         m = self.users_map
 
         def text(col: sa.Column[Any] | None) -> str | None:
@@ -670,7 +672,7 @@ class ShopDatabase:
             return None
         return _text(value)
 
-    def _company(self, raw: dict[str, Any], stored: Any, id_problem: str) -> CompanyRow:
+    def _company(self, raw: dict[str, Any], stored: Any, id_problem: Note) -> CompanyRow:
         m = self.companies_map
         assert m is not None
 

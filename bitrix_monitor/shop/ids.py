@@ -18,6 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from bitrix_monitor.messages import Message, Note
 from bitrix_monitor.shop.connection import README_HINT, is_lost_race, raise_if_denied
 from bitrix_monitor.shop.errors import ShopPermissionError
 from bitrix_monitor.shop.mapping import IdColumn, IdStore, KeyColumn, LinkIds, LinkTable
@@ -48,7 +49,7 @@ class ColumnStorage:
     def source(self, table: sa.Table, key: KeyColumn) -> Source:
         return Source(table, self.ids.column, sa.null())
 
-    def problem(self, key: Any) -> str:
+    def problem(self, key: Any) -> Note:
         return ""
 
     def storing(self, table: sa.Table, key: KeyColumn, values: Sequence[int]) -> sa.Select[Any]:
@@ -123,11 +124,11 @@ class LinkStorage:
         on = self._matches(per_record.c.local_id, key)
         return Source(table.outerjoin(per_record, on), per_record.c.low, per_record.c.high)
 
-    def problem(self, key: Any) -> str:
+    def problem(self, key: Any) -> Note:
         if key is not None and self.links.local_value(key) is None:
             col = self.links.local_id
             where = f"{col.table.name}.{col.name}"
-            return f"its key {str(key)[:40]!r} cannot be stored in the integer column {where}"
+            return Message("row.key_not_integer", {"key": repr(str(key)[:40]), "column": where})
         return ""
 
     def storing(self, table: sa.Table, key: KeyColumn, values: Sequence[int]) -> sa.Select[Any]:

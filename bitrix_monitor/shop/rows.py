@@ -10,6 +10,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from bitrix_monitor.messages import Note
+
 
 def _fingerprint(*values: object) -> str:
     """A stable hash of mapped values: same values, same text, across processes and runs."""
@@ -43,7 +45,7 @@ class OrderRow:
     stage: str | None
     updated_at: datetime | None
     raw: Mapping[str, Any] = field(hash=False, repr=False)
-    problem: str = ""  # why the row cannot be synced as stored (empty key, an id that is not one, …)
+    problem: Note = ""  # why the row cannot be synced as stored (empty key, an id that is not one, …)
     extra: Mapping[str, str] = field(default_factory=dict, hash=False)  # [shop.orders.fields], rendered
     fingerprint: str = field(init=False, repr=False)
 
@@ -78,7 +80,7 @@ class UserRow:
     company: str | None
     updated_at: datetime | None
     raw: Mapping[str, Any] = field(hash=False, repr=False)
-    problem: str = ""  # why the row cannot be synced as stored (empty key, an id that is not one)
+    problem: Note = ""  # why the row cannot be synced as stored (empty key, an id that is not one)
     company_key: str | None = None  # the user's company (a key of ``[shop.companies]``), when mapped
     extra: Mapping[str, str] = field(default_factory=dict, hash=False)  # [shop.users.fields], rendered
     fingerprint: str = field(init=False, repr=False)
@@ -108,7 +110,7 @@ class CompanyRow:
     phone: str | None
     updated_at: datetime | None
     raw: Mapping[str, Any] = field(hash=False, repr=False)
-    problem: str = ""
+    problem: Note = ""
     extra: Mapping[str, str] = field(default_factory=dict, hash=False)  # [shop.companies.fields], rendered
     fingerprint: str = field(init=False, repr=False)
 

@@ -479,7 +479,7 @@ class Reconciler:
             **kw,
         )
 
-    def _invalid(self, entity: str, key: str, label: str, problem: str) -> RecordStatus:
+    def _invalid(self, entity: str, key: str, label: str, problem: Note) -> RecordStatus:
         """A row that cannot be synced as the shop stores it: shown with the reason, no job is planned."""
         note = Message("job.invalid_record", {"problem": problem})
         return self._status(entity, key, label, None, RecordState.INVALID, None, {}, {}, note=note)

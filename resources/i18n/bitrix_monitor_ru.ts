@@ -883,6 +883,34 @@
         <translation>Соединение с базой данных магазина {where} прервалось (операция: {what})</translation>
     </message>
     <message>
+        <source>its key is empty</source>
+        <translation>ключ пустой</translation>
+    </message>
+    <message>
+        <source>stored {entity} id {value} is not an id</source>
+        <translation>сохранённый ID ({entity}) {value} не является ID</translation>
+    </message>
+    <message>
+        <source>the link table holds two {entity} ids for it ({ids})</source>
+        <translation>в таблице связей для неё два ID ({entity}: {ids})</translation>
+    </message>
+    <message>
+        <source>its key {key} cannot be stored in the integer column {column}</source>
+        <translation>её ключ {key} нельзя сохранить в целочисленном столбце {column}</translation>
+    </message>
+    <message>
+        <source>amount {value} is not a number</source>
+        <translation>сумма {value} не является числом</translation>
+    </message>
+    <message>
+        <source>amount {value} is not a finite number</source>
+        <translation>сумма {value} не является конечным числом</translation>
+    </message>
+    <message>
+        <source>amount {value} is out of range (at most 16 digits before the point)</source>
+        <translation>сумма {value} вне допустимого диапазона (не больше 16 цифр до запятой)</translation>
+    </message>
+    <message>
         <source>another worker holds this record</source>
         <translation>эту запись сейчас обрабатывает другой обработчик</translation>
     </message>

@@ -182,7 +182,7 @@ def test_text_keys_against_an_integer_local_id_are_a_problem_not_an_error(custom
     with ShopDatabase.connect(custom_url, cfg) as db:
         order = db.get_orders(["P-00001"])["P-00001"]
         assert order.deal_id is None
-        assert "cannot be stored in the integer column bitrix_links.local_id" in order.problem
+        assert "cannot be stored in the integer column bitrix_links.local_id" in str(order.problem)
         assert db.set_deal_id("P-00001", 5) is False
 
 
@@ -204,7 +204,7 @@ def test_a_link_table_without_a_unique_constraint_works_and_is_warned_about(
         assert [o.key for o in orders] == [str(i) for i in range(1, 121)]  # no order twice
         by_key = {o.key: o for o in orders}
         assert (by_key["3"].deal_id, by_key["3"].problem) == (31, "")  # the same id twice is harmless
-        assert "the link table holds two deal ids for it (41, 42)" in by_key["4"].problem
+        assert "the link table holds two deal ids for it (41, 42)" in str(by_key["4"].problem)
         assert db.keys_storing("order", [31, 41]) == {
             31: ["3"],
             41: ["4"],
