@@ -387,6 +387,16 @@ def _byte_table(codes: Iterable[int]) -> bytes:
     return bytes(table)
 
 
+def _time_keys(rows: list[RecordStatus]) -> list[float]:
+    """Each row's last sync as :func:`time_key` gives it: a C call each (no Python frame) unless some row
+    was never synced."""
+    times = list(map(attrgetter("last_synced"), rows))
+    try:
+        return list(map(datetime.timestamp, times))
+    except TypeError:  # a None among them
+        return [t.timestamp() if t else 0.0 for t in times]
+
+
 def _and(a: bytes | None, b: bytes) -> bytes:
     """Two masks of 0/1 bytes, and-ed (one big-integer operation, not a loop)."""
     if a is None:
@@ -399,9 +409,10 @@ class RecordsModel(RowTableModel):
 
     Columnar: the rows stay the snapshot's own objects; the model keeps one byte per row for the state, the
     queue mark and whether there is an error (read in one C-level pass when the rows arrive), and computes
-    a cell's text only when the view asks for it. A sort computes its column's keys when first asked and
-    keeps the index permutation (the other direction is that permutation reversed); a filter is a byte
-    table over the state bytes (``bytes.translate``) and ``itertools.compress`` over the order shown, so
+    a cell's text only when the view asks for it. A sort computes its column's keys when first asked (the
+    times as numbers come with the rows, so a first sort by them only sorts) and keeps the index
+    permutation (the other direction is that permutation reversed); a filter is a byte table over the
+    state bytes (``bytes.translate``) and ``itertools.compress`` over the order shown, so
     "needs attention" at a million rows is a few C passes, with no row object touched.
     """
 
@@ -425,10 +436,11 @@ class RecordsModel(RowTableModel):
         self._queue_bytes: bytes | None = b""
         self._error_bytes: bytes | None = b""
         self._sort_keys: dict[int, list[Any]] = {}  # column -> key per row (this generation)
-        self._ascending: dict[int, list[int]] = {}  # column -> storage indexes in ascending key order
+        self._ascending: dict[int, Sequence[int]] = {}  # column -> storage indexes in ascending key order
         self._gather: Callable[[bytearray], Any] | None = None  # bytes by storage index -> in sort order
         self._search_texts: list[str] | None = None  # computed on the first text search
         self._cells: dict[int, tuple[str, ...]] = {}  # the few rows the view shows
+        self._sorted_as: tuple[int, Qt.SortOrder, int] | None = None  # (column, order, generation) shown
 
     def identity(self, row: RecordStatus) -> Any:
         return row.key
@@ -503,11 +515,7 @@ class RecordsModel(RowTableModel):
                     rank[code] = position
                 keys = list(codes.translate(bytes(rank)))
             elif column == self.LAST_SYNCED:
-                times = list(map(attrgetter("last_synced"), rows))
-                if None in times:
-                    keys = [t.timestamp() if t else 0.0 for t in times]
-                else:
-                    keys = list(map(datetime.timestamp, times))  # a C call each, no Python frame
+                keys = _time_keys(rows)
             else:
                 key = functools.partial(self._key, column)
                 keys = list(map(key, rows))
@@ -518,18 +526,21 @@ class RecordsModel(RowTableModel):
         keys = self._column_keys(column)
         return sorted(range(len(keys)), key=keys.__getitem__)
 
-    def _digit_key_order(self) -> list[int] | None:
-        """Keys that are all digits in number order without making a million ints: by text, then (stable)
-        by length. None when some key is not digits (the general keys sort those)."""
+    def _digit_key_order(self) -> Sequence[int] | None:
+        """Keys that are all digits in number order (as :meth:`_key` orders them): a shop's rows mostly
+        arrive in key order already, which one pass over the numbers finds, and the order is then the rows'
+        own (a ``range``, no million indexes). None when some key is not digits (the general keys sort
+        those)."""
         if self._sort_column != self.KEY:
             return None
         texts = list(map(attrgetter("key"), self._rows))
         if not ("".join(texts).isdigit() and all(texts)):
             return None
-        order = sorted(range(len(texts)), key=texts.__getitem__)
-        lengths = list(map(len, texts))
-        order.sort(key=lengths.__getitem__)
-        return order
+        numbers = list(map(int, texts))
+        del texts
+        if numbers == sorted(numbers):  # timsort finds one run: a comparison per row
+            return range(len(numbers))
+        return sorted(range(len(numbers)), key=numbers.__getitem__)
 
     # -- data in ------------------------------------------------------------------------------------
     def set_rows(self, rows: Iterable[Any]) -> None:
@@ -539,11 +550,14 @@ class RecordsModel(RowTableModel):
 
     def _set_rows(self, rows: list[Any]) -> None:
         states = bytes(map(_STATE_CODE.__getitem__, map(attrgetter("state"), rows)))
+        # The times as numbers come with the rows (a C pass): sorting by "last synced" is then one sort of
+        # floats, where computing them too took longer than a first sort may (issue 17: 300 ms at 1M).
+        times = _time_keys(rows)
         self.beginResetModel()
         self._rows = rows
         self._state_codes = states
         self._queue_bytes = self._error_bytes = None  # read when first filtered on
-        self._sort_keys, self._ascending, self._cells = {}, {}, {}
+        self._sort_keys, self._ascending, self._cells = {self.LAST_SYNCED: times}, {}, {}
         self._search_texts = None
         self._sorted = range(len(rows))
         self._end_reset()
@@ -587,8 +601,9 @@ class RecordsModel(RowTableModel):
         mask = self._mask
         if mask is None:
             return self._sorted
-        if isinstance(self._sorted, range):
-            return list(compress(self._sorted, mask))
+        if isinstance(self._sorted, range):  # every row in storage order, or that reversed
+            shown = list(compress(range(len(mask)), mask))
+            return shown if self._sorted.step > 0 else shown[::-1]
         if len(self._sorted) < 2:
             return [i for i in self._sorted if mask[i]]
         if self._gather is None:
@@ -639,6 +654,10 @@ class RecordsModel(RowTableModel):
         self._sort_column, self._sort_order = column, order
         if not self._rows or not 0 <= column < len(self.HEADERS):
             return
+        if self._sorted_as == (column, order, self.generation):
+            # Already so: QTableView.sortByColumn sorts twice (once through the header's sort indicator,
+            # once itself), and a layout change of a million rows costs the view and the proxy a pass each.
+            return
         with _collector_paused():
             self._sort()
 
@@ -669,6 +688,7 @@ class RecordsModel(RowTableModel):
             ascending = self._ascending[col] = self._digit_key_order() or self._key_order(col)
         descending = self._sort_order == Qt.SortOrder.DescendingOrder
         self._sorted = ascending[::-1] if descending else ascending
+        self._sorted_as = (col, self._sort_order, self.generation)
         self._gather = None  # made when a filter needs it: gathers a mask into the order shown, in C
 
 

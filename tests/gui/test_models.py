@@ -300,6 +300,50 @@ def test_every_sort_and_filter_of_the_virtual_model_agrees_with_the_rows(text_ke
     assert model.facet_values(RecordsModel.FACET_STATE) == sorted({r.state.value for r in rows})
 
 
+def test_rows_that_arrive_in_key_order_filter_in_both_directions() -> None:
+    """The shop's rows in key order are shown as they came (no permutation made): "needs attention" still
+    shows exactly the rows that need it, in ascending and descending order."""
+    rows = sorted(_random_records(2_000, 11), key=lambda r: int(r.key))
+    model = OrdersModel()
+    model.set_rows(rows)
+    proxy = TableFilterProxy()
+    proxy.setSourceModel(model)
+    attention = {s.value for s in RecordState if s is not RecordState.IN_SYNC}
+    expected = [r for r in rows if r.state is not RecordState.IN_SYNC]
+    ascending, descending = Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder
+    for order, shown in ((descending, expected[::-1]), (ascending, expected)):
+        proxy.sort(OrdersModel.KEY, order)
+        proxy.set_facet(RecordsModel.FACET_STATE, attention)
+        assert proxy.objects() == shown
+        proxy.clear_filters()
+        assert proxy.rowCount() == len(rows)
+
+
+def test_digit_keys_sort_by_their_number_leading_zeros_included() -> None:
+    model = OrdersModel()
+    model.set_rows(
+        RecordStatus(entity="order", key=k, label=k, stored_id=None, portal_id=None, state=STATES[0])
+        for k in ("010", "9", "007", "7", "10")
+    )
+    model.sort(OrdersModel.KEY, Qt.SortOrder.AscendingOrder)
+    assert [model.index(r, 0).data() for r in range(5)] == ["007", "7", "9", "010", "10"]
+
+
+def test_sorting_again_as_shown_leaves_the_layout_alone(qtbot) -> None:
+    """The view sorts twice for one click (its header's indicator, then itself): the second finds the rows
+    sorted already and changes nothing."""
+    model = OrdersModel()
+    model.set_rows(_random_records(500, 5))
+    model.sort(OrdersModel.LABEL, Qt.SortOrder.AscendingOrder)
+    with qtbot.assertNotEmitted(model.layoutChanged):
+        model.sort(OrdersModel.LABEL, Qt.SortOrder.AscendingOrder)
+    with qtbot.waitSignal(model.layoutChanged, timeout=1000):
+        model.sort(OrdersModel.LABEL, Qt.SortOrder.DescendingOrder)
+    model.set_rows(_random_records(500, 6))  # new rows are sorted as asked before
+    keys = [RecordsModel._key(OrdersModel.LABEL, model.row_object(r)) for r in range(500)]
+    assert keys == sorted(keys, reverse=True)
+
+
 def test_the_virtual_model_keeps_the_contract_sorted_and_filtered(qtmodeltester) -> None:
     model = OrdersModel()
     model.set_rows(_random_records(2_000, 3))
