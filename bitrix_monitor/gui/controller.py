@@ -40,6 +40,7 @@ from .aio import LatestTask, ProgressRelay, set_user_error_sink, spawn
 from .models import OBJECT_ROLE, ActivityModel, RowTableModel, TableFilterProxy, archived_title, fmt_time
 from .tabs import ActivityTab, ArchiveTab, OverviewTab, QueueTab, RecordsTab, RunnersTab
 from .tabs.common import selected_objects
+from .tabs.queue import ACTIONS, ACTS_ON
 from .widgets import ConfirmDialog, MessageBar, PlanDialog, ask_save_path, export_csv, run_dialog
 from .words import QT_TRANSLATE_NOOP, error_text, record_kind_label
 
@@ -549,72 +550,90 @@ class WindowController:
             return 0
         return await self.apply_plan(self.snapshot.plan)
 
-    async def _confirm_jobs(self, action: str, ids: Sequence[int]) -> bool:
+    async def _confirm_jobs(self, action: str, ids: Sequence[int], all_shown: bool) -> bool:
+        """Ask before changing jobs, saying how many and what happens to them; ``all_shown`` (nothing was
+        selected): that the action takes every job the filter shows."""
         if not ids:
-            self.message_bar.show_message(self.tr("No jobs selected or shown by the filter."))
+            self.message_bar.show_message(self.tr("None of the selected or shown jobs can take this action."))
             return False
         n = len(ids)
         question, confirm = {
             "retry": (
-                self.tr("Retry %n job(s)?", "", n),
+                self.tr("Retry %n job(s)? They run again from the start.", "", n),
                 self.tr("Retry %n job(s)", "", n),
             ),
             "cancel": (
-                self.tr("Cancel %n job(s)?", "", n),
-                self.tr("Cancel %n job(s)", "", n),
+                self.tr("Drop %n job(s)? They will not run; Retry brings them back.", "", n),
+                self.tr("Drop %n job(s)", "", n),
             ),
             "done": (
-                self.tr("Mark %n job(s) as done?", "", n),
+                self.tr("Mark %n job(s) as done? Their change is taken as made in Bitrix24.", "", n),
                 self.tr("Mark %n job(s) as done", "", n),
             ),
             "requeue": (
-                self.tr("Re-queue %n job(s)?", "", n),
+                self.tr("Re-queue %n job(s)? Their change is sent to Bitrix24 again.", "", n),
                 self.tr("Re-queue %n job(s)", "", n),
             ),
         }[action]
-        # "Cancel 6 jobs? [Cancel 6 jobs] [Cancel]" reads both ways: the way out says what it keeps.
+        if all_shown:
+            question = self.tr("No job is selected: this takes every job the filter shows.") + "\n" + question
+        # Not "Cancel 6 jobs? [Cancel 6 jobs] [Cancel]": the action is "drop", the way out says what it keeps.
         back = self.tr("Keep them") if action == "cancel" else None
         return await self.ask(ConfirmDialog(question, confirm, self.widget, back=back))
 
-    async def retry_jobs(self, ids: Sequence[int]) -> int:
-        if not await self._confirm_jobs("retry", ids):
+    async def queue_button(self, action: str) -> int:
+        """A job button of the Queue tab: the selected jobs it changes, or (nothing selected) every job the
+        filter shows that it changes, and the question says which."""
+        ids, all_shown = self.queue.target_ids(action), not self.queue.has_selection()
+        if action == "retry":
+            return await self.retry_jobs(ids, all_shown=all_shown)
+        if action == "cancel":
+            return await self.cancel_jobs(ids, all_shown=all_shown)
+        return await self.settle_jobs(ids, "done" if action == "done" else "retry", all_shown=all_shown)
+
+    async def retry_jobs(self, ids: Sequence[int], *, all_shown: bool = False) -> int:
+        if not await self._confirm_jobs("retry", ids, all_shown):
             return 0
         n = await self.require_service().retry_jobs(ids)
         await self.refresh_queue()
         return n
 
-    async def cancel_jobs(self, ids: Sequence[int]) -> int:
-        if not await self._confirm_jobs("cancel", ids):
+    async def cancel_jobs(self, ids: Sequence[int], *, all_shown: bool = False) -> int:
+        if not await self._confirm_jobs("cancel", ids, all_shown):
             return 0
         n = await self.require_service().cancel_jobs(ids)
         await self.refresh_queue()
         return n
 
-    async def settle_jobs(self, ids: Sequence[int], outcome: str) -> int:
-        if not await self._confirm_jobs("done" if outcome == "done" else "requeue", ids):
+    async def settle_jobs(self, ids: Sequence[int], outcome: str, *, all_shown: bool = False) -> int:
+        if not await self._confirm_jobs("done" if outcome == "done" else "requeue", ids, all_shown):
             return 0
         n = await self.require_service().settle_jobs(ids, outcome)
         await self.refresh_queue()
         return n
 
     def _queue_menu(self, pos: QPoint) -> None:
-        ids = [r.id for r in selected_objects(self.queue.view)]
+        rows = selected_objects(self.queue.view)
+        ids = [r.id for r in rows]
+        retry, drop, done, requeue = ([r.id for r in rows if r.state in ACTS_ON[a]] for a in ACTIONS)
         menu = QMenu(self.widget)
-        entries: list[tuple[str, Callable[[], Coroutine[Any, Any, Any]]]] = [
-            (self.tr("Retry ({n})").format(n=len(ids)), lambda: self.retry_jobs(ids)),
-            (self.tr("Cancel ({n})").format(n=len(ids)), lambda: self.cancel_jobs(ids)),
+        entries: list[tuple[str, list[int], Callable[[], Coroutine[Any, Any, Any]]]] = [
+            (self.tr("Retry ({n})").format(n=len(retry)), retry, lambda: self.retry_jobs(retry)),
+            (self.tr("Drop ({n})").format(n=len(drop)), drop, lambda: self.cancel_jobs(drop)),
             (
-                self.tr("Settle in-doubt as done ({n})").format(n=len(ids)),
-                lambda: self.settle_jobs(ids, "done"),
+                self.tr("Settle in-doubt as done ({n})").format(n=len(done)),
+                done,
+                lambda: self.settle_jobs(done, "done"),
             ),
             (
-                self.tr("Settle in-doubt: retry ({n})").format(n=len(ids)),
-                lambda: self.settle_jobs(ids, "retry"),
+                self.tr("Settle in-doubt: retry ({n})").format(n=len(requeue)),
+                requeue,
+                lambda: self.settle_jobs(requeue, "retry"),
             ),
         ]
-        for text, make in entries:
+        for text, acted_on, make in entries:
             act = menu.addAction(text)
-            act.setEnabled(bool(ids))
+            act.setEnabled(bool(acted_on))
             act.triggered.connect(lambda _c=False, m=make, t=text: self.run(m(), t))
         menu.addSeparator()
         copy = menu.addAction(self.tr("Copy job ids"))

@@ -35,6 +35,7 @@ from .aio import LatestTask, ProgressRelay, set_user_error_sink
 from .controller import ServiceFactory, WindowController
 from .models import CompaniesModel, OrdersModel, RecordsModel, UsersModel
 from .tabs import ActivityTab, ArchiveTab, OverviewTab, QueueTab, RecordsTab, RunnersTab
+from .tabs.queue import ACTIONS
 from .widgets import MessageBar, is_language_change
 from .words import QT_TRANSLATE_NOOP
 
@@ -145,18 +146,8 @@ class MainWindow(WindowController, QMainWindow):
             )
         self.overview.show_records.connect(self.show_records)
         self.overview.show_queue.connect(self.show_queue)
-        self.queue.retry_button.clicked.connect(
-            lambda: self.run(self.retry_jobs(self.queue.target_ids()), "retry")
-        )
-        self.queue.cancel_button.clicked.connect(
-            lambda: self.run(self.cancel_jobs(self.queue.target_ids()), "cancel")
-        )
-        self.queue.settle_done_button.clicked.connect(
-            lambda: self.run(self.settle_jobs(self.queue.target_ids(), "done"), "settle")
-        )
-        self.queue.settle_retry_button.clicked.connect(
-            lambda: self.run(self.settle_jobs(self.queue.target_ids(), "retry"), "settle")
-        )
+        for button, action in zip(self.queue.job_buttons, ACTIONS, strict=True):
+            button.clicked.connect(lambda _c=False, a=action: self.run(self.queue_button(a), a))
         self.queue.pause_button.toggled.connect(self.set_runner_paused)
         self.queue.stop_button.clicked.connect(self.stop_run)
         self.queue.view.customContextMenuRequested.connect(self._queue_menu)

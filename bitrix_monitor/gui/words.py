@@ -51,7 +51,7 @@ STATES: dict[str, str] = {
     "failed": QT_TRANSLATE_NOOP("State", "failed"),
     "dead": QT_TRANSLATE_NOOP("State", "dead"),
     "done": QT_TRANSLATE_NOOP("State", "done"),
-    "cancelled": QT_TRANSLATE_NOOP("State", "cancelled"),
+    "cancelled": QT_TRANSLATE_NOOP("State", "dropped"),  # "cancelled" clashes with the dialogs' Cancel
     # states of a team queue's runners
     "working": QT_TRANSLATE_NOOP("State", "working"),
     "stopped": QT_TRANSLATE_NOOP("State", "stopped"),
@@ -93,7 +93,7 @@ STATE_HELP: dict[str, str] = {
     "failed": QT_TRANSLATE_NOOP("StateHelp", "Failed; it is retried later by itself."),
     "dead": QT_TRANSLATE_NOOP("StateHelp", "Failed every attempt: retry it after fixing the cause."),
     "done": QT_TRANSLATE_NOOP("StateHelp", "Finished."),
-    "cancelled": QT_TRANSLATE_NOOP("StateHelp", "Cancelled by a person."),
+    "cancelled": QT_TRANSLATE_NOOP("StateHelp", "Dropped: it will not run; Retry brings it back."),
 }
 
 # Job kinds and Bitrix24 field names are words in the core's messages too ("queued 5 jobs: Create deal"),

@@ -278,10 +278,10 @@
         </translation>
     </message>
     <message numerus="yes">
-        <source>Cancel %n selected</source>
+        <source>Drop %n selected</source>
         <translation>
-            <numerusform>Cancel %n selected</numerusform>
-            <numerusform>Cancel %n selected</numerusform>
+            <numerusform>Drop %n selected</numerusform>
+            <numerusform>Drop %n selected</numerusform>
         </translation>
     </message>
     <message numerus="yes">
@@ -299,31 +299,31 @@
         </translation>
     </message>
     <message numerus="yes">
-        <source>Retry all %n shown</source>
+        <source>Retry %n shown</source>
         <translation>
             <numerusform>Retry the %n shown</numerusform>
-            <numerusform>Retry all %n shown</numerusform>
+            <numerusform>Retry %n shown</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <source>Cancel all %n shown</source>
+        <source>Drop %n shown</source>
         <translation>
-            <numerusform>Cancel the %n shown</numerusform>
-            <numerusform>Cancel all %n shown</numerusform>
+            <numerusform>Drop the %n shown</numerusform>
+            <numerusform>Drop %n shown</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <source>Mark all %n shown as done</source>
+        <source>Mark %n shown as done</source>
         <translation>
             <numerusform>Mark the %n shown as done</numerusform>
-            <numerusform>Mark all %n shown as done</numerusform>
+            <numerusform>Mark %n shown as done</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <source>Re-queue all %n shown</source>
+        <source>Re-queue %n shown</source>
         <translation>
             <numerusform>Re-queue the %n shown</numerusform>
-            <numerusform>Re-queue all %n shown</numerusform>
+            <numerusform>Re-queue %n shown</numerusform>
         </translation>
     </message>
 </context>
@@ -410,38 +410,10 @@
         </translation>
     </message>
     <message numerus="yes">
-        <source>Retry %n job(s)?</source>
-        <translation>
-            <numerusform>Retry %n job?</numerusform>
-            <numerusform>Retry %n jobs?</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
         <source>Retry %n job(s)</source>
         <translation>
             <numerusform>Retry %n job</numerusform>
             <numerusform>Retry %n jobs</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>Cancel %n job(s)?</source>
-        <translation>
-            <numerusform>Cancel %n job?</numerusform>
-            <numerusform>Cancel %n jobs?</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>Cancel %n job(s)</source>
-        <translation>
-            <numerusform>Cancel %n job</numerusform>
-            <numerusform>Cancel %n jobs</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>Mark %n job(s) as done?</source>
-        <translation>
-            <numerusform>Mark %n job as done?</numerusform>
-            <numerusform>Mark %n jobs as done?</numerusform>
         </translation>
     </message>
     <message numerus="yes">
@@ -452,10 +424,38 @@
         </translation>
     </message>
     <message numerus="yes">
-        <source>Re-queue %n job(s)?</source>
+        <source>Retry %n job(s)? They run again from the start.</source>
         <translation>
-            <numerusform>Re-queue %n job?</numerusform>
-            <numerusform>Re-queue %n jobs?</numerusform>
+            <numerusform>Retry %n job? It runs again from the start.</numerusform>
+            <numerusform>Retry %n jobs? They run again from the start.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Drop %n job(s)? They will not run; Retry brings them back.</source>
+        <translation>
+            <numerusform>Drop %n job? It will not run; Retry brings it back.</numerusform>
+            <numerusform>Drop %n jobs? They will not run; Retry brings them back.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Drop %n job(s)</source>
+        <translation>
+            <numerusform>Drop %n job</numerusform>
+            <numerusform>Drop %n jobs</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Mark %n job(s) as done? Their change is taken as made in Bitrix24.</source>
+        <translation>
+            <numerusform>Mark %n job as done? Its change is taken as made in Bitrix24.</numerusform>
+            <numerusform>Mark %n jobs as done? Their change is taken as made in Bitrix24.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Re-queue %n job(s)? Their change is sent to Bitrix24 again.</source>
+        <translation>
+            <numerusform>Re-queue %n job? Its change is sent to Bitrix24 again.</numerusform>
+            <numerusform>Re-queue %n jobs? Their change is sent to Bitrix24 again.</numerusform>
         </translation>
     </message>
     <message numerus="yes">

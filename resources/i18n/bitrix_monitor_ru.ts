@@ -1641,6 +1641,26 @@
         <source>Stop the run after the jobs in hand and pause the runner; Resume runner goes on</source>
         <translation>Остановить прогон после заданий, взятых в работу, и приостановить обработчик; «Возобновить обработчик» продолжит</translation>
     </message>
+    <message>
+        <source>Acts on the selected jobs, or on every job the filter shows when none is selected.</source>
+        <translation>Действует на выбранные задания, а если ничего не выбрано — на все, что показывает фильтр.</translation>
+    </message>
+    <message>
+        <source>Runs failed, dead and dropped jobs again; the others are left as they are.</source>
+        <translation>Запускает снова задания с ошибкой, с исчерпанными попытками и снятые; остальные не меняются.</translation>
+    </message>
+    <message>
+        <source>Drops waiting, failed, in-doubt and dead jobs: they will not run (Retry brings them back); the others are left as they are.</source>
+        <translation>Снимает задания в очереди, с ошибкой, с неизвестным результатом и с исчерпанными попытками: они не будут выполнены («Повторить» вернёт их); остальные не меняются.</translation>
+    </message>
+    <message>
+        <source>For in-doubt jobs whose change did reach Bitrix24: marks them done without sending it again.</source>
+        <translation>Для заданий с неизвестным результатом, изменение которых дошло до Битрикс24: отмечает их выполненными, не отправляя снова.</translation>
+    </message>
+    <message>
+        <source>For in-doubt jobs whose change did not reach Bitrix24: queues them to run again.</source>
+        <translation>Для заданий с неизвестным результатом, изменение которых не дошло до Битрикс24: снова ставит их в очередь.</translation>
+    </message>
     <message numerus="yes">
         <source>Retry %n selected</source>
         <translation>
@@ -1650,11 +1670,43 @@
         </translation>
     </message>
     <message numerus="yes">
-        <source>Cancel %n selected</source>
+        <source>Drop %n selected</source>
         <translation>
-            <numerusform>Отменить выбранные: %n</numerusform>
-            <numerusform>Отменить выбранные: %n</numerusform>
-            <numerusform>Отменить выбранные: %n</numerusform>
+            <numerusform>Снять выбранные: %n</numerusform>
+            <numerusform>Снять выбранные: %n</numerusform>
+            <numerusform>Снять выбранные: %n</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Retry %n shown</source>
+        <translation>
+            <numerusform>Повторить показанные: %n</numerusform>
+            <numerusform>Повторить показанные: %n</numerusform>
+            <numerusform>Повторить показанные: %n</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Drop %n shown</source>
+        <translation>
+            <numerusform>Снять показанные: %n</numerusform>
+            <numerusform>Снять показанные: %n</numerusform>
+            <numerusform>Снять показанные: %n</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Mark %n shown as done</source>
+        <translation>
+            <numerusform>Отметить выполненными показанные: %n</numerusform>
+            <numerusform>Отметить выполненными показанные: %n</numerusform>
+            <numerusform>Отметить выполненными показанные: %n</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Re-queue %n shown</source>
+        <translation>
+            <numerusform>Снова в очередь показанные: %n</numerusform>
+            <numerusform>Снова в очередь показанные: %n</numerusform>
+            <numerusform>Снова в очередь показанные: %n</numerusform>
         </translation>
     </message>
     <message numerus="yes">
@@ -1672,42 +1724,6 @@
             <numerusform>Снова в очередь выбранные: %n</numerusform>
             <numerusform>Снова в очередь выбранные: %n</numerusform>
         </translation>
-    </message>
-    <message numerus="yes">
-        <source>Retry all %n shown</source>
-        <translation>
-            <numerusform>Повторить все показанные: %n</numerusform>
-            <numerusform>Повторить все показанные: %n</numerusform>
-            <numerusform>Повторить все показанные: %n</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>Cancel all %n shown</source>
-        <translation>
-            <numerusform>Отменить все показанные: %n</numerusform>
-            <numerusform>Отменить все показанные: %n</numerusform>
-            <numerusform>Отменить все показанные: %n</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>Mark all %n shown as done</source>
-        <translation>
-            <numerusform>Отметить выполненными все показанные: %n</numerusform>
-            <numerusform>Отметить выполненными все показанные: %n</numerusform>
-            <numerusform>Отметить выполненными все показанные: %n</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>Re-queue all %n shown</source>
-        <translation>
-            <numerusform>Снова в очередь все показанные: %n</numerusform>
-            <numerusform>Снова в очередь все показанные: %n</numerusform>
-            <numerusform>Снова в очередь все показанные: %n</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Acts on the selected jobs, or on every job the filter shows when none is selected</source>
-        <translation>Действует на выбранные задания, а если ничего не выбрано — на все, что показывает фильтр</translation>
     </message>
 </context>
 <context>
@@ -2492,8 +2508,8 @@
         <translation>выполнено</translation>
     </message>
     <message>
-        <source>cancelled</source>
-        <translation>отменено</translation>
+        <source>dropped</source>
+        <translation>снято</translation>
     </message>
     <message>
         <source>working</source>
@@ -2587,8 +2603,8 @@
         <translation>Выполнено.</translation>
     </message>
     <message>
-        <source>Cancelled by a person.</source>
-        <translation>Отменено сотрудником.</translation>
+        <source>Dropped: it will not run; Retry brings it back.</source>
+        <translation>Снято: не будет выполнено; «Повторить» вернёт его в очередь.</translation>
     </message>
 </context>
 <context>
@@ -2869,16 +2885,52 @@
         <translation>Привязывать не к чему: записи, которую хранил магазин, больше нет в Битрикс24, и другой не найдено. Создайте её заново (новая запись по данным магазина) или отвяжите.</translation>
     </message>
     <message>
-        <source>No jobs selected or shown by the filter.</source>
-        <translation>Нет выбранных заданий, и фильтр ничего не показывает.</translation>
+        <source>None of the selected or shown jobs can take this action.</source>
+        <translation>Ни одно из выбранных или показанных заданий не подходит для этого действия.</translation>
     </message>
     <message numerus="yes">
-        <source>Retry %n job(s)?</source>
+        <source>Retry %n job(s)? They run again from the start.</source>
         <translation>
-            <numerusform>Повторить %n задание?</numerusform>
-            <numerusform>Повторить %n задания?</numerusform>
-            <numerusform>Повторить %n заданий?</numerusform>
+            <numerusform>Повторить %n задание? Оно будет выполнено заново.</numerusform>
+            <numerusform>Повторить %n задания? Они будут выполнены заново.</numerusform>
+            <numerusform>Повторить %n заданий? Они будут выполнены заново.</numerusform>
         </translation>
+    </message>
+    <message numerus="yes">
+        <source>Drop %n job(s)? They will not run; Retry brings them back.</source>
+        <translation>
+            <numerusform>Снять %n задание? Оно не будет выполнено; «Повторить» вернёт его.</numerusform>
+            <numerusform>Снять %n задания? Они не будут выполнены; «Повторить» вернёт их.</numerusform>
+            <numerusform>Снять %n заданий? Они не будут выполнены; «Повторить» вернёт их.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Drop %n job(s)</source>
+        <translation>
+            <numerusform>Снять %n задание</numerusform>
+            <numerusform>Снять %n задания</numerusform>
+            <numerusform>Снять %n заданий</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Mark %n job(s) as done? Their change is taken as made in Bitrix24.</source>
+        <translation>
+            <numerusform>Отметить %n задание как выполненное? Его изменение считается внесённым в Битрикс24.</numerusform>
+            <numerusform>Отметить %n задания как выполненные? Их изменение считается внесённым в Битрикс24.</numerusform>
+            <numerusform>Отметить %n заданий как выполненные? Их изменение считается внесённым в Битрикс24.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Re-queue %n job(s)? Their change is sent to Bitrix24 again.</source>
+        <translation>
+            <numerusform>Снова поставить в очередь %n задание? Его изменение будет отправлено в Битрикс24 ещё раз.</numerusform>
+            <numerusform>Снова поставить в очередь %n задания? Их изменение будет отправлено в Битрикс24 ещё раз.</numerusform>
+            <numerusform>Снова поставить в очередь %n заданий? Их изменение будет отправлено в Битрикс24 ещё раз.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Drop ({n})</source>
+        <translation>Снять ({n})</translation>
     </message>
     <message numerus="yes">
         <source>Retry %n job(s)</source>
@@ -2886,30 +2938,6 @@
             <numerusform>Повторить %n задание</numerusform>
             <numerusform>Повторить %n задания</numerusform>
             <numerusform>Повторить %n заданий</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>Cancel %n job(s)?</source>
-        <translation>
-            <numerusform>Отменить %n задание?</numerusform>
-            <numerusform>Отменить %n задания?</numerusform>
-            <numerusform>Отменить %n заданий?</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>Cancel %n job(s)</source>
-        <translation>
-            <numerusform>Отменить %n задание</numerusform>
-            <numerusform>Отменить %n задания</numerusform>
-            <numerusform>Отменить %n заданий</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>Mark %n job(s) as done?</source>
-        <translation>
-            <numerusform>Отметить %n задание как выполненное?</numerusform>
-            <numerusform>Отметить %n задания как выполненные?</numerusform>
-            <numerusform>Отметить %n заданий как выполненные?</numerusform>
         </translation>
     </message>
     <message numerus="yes">
@@ -2921,14 +2949,6 @@
         </translation>
     </message>
     <message numerus="yes">
-        <source>Re-queue %n job(s)?</source>
-        <translation>
-            <numerusform>Снова поставить в очередь %n задание?</numerusform>
-            <numerusform>Снова поставить в очередь %n задания?</numerusform>
-            <numerusform>Снова поставить в очередь %n заданий?</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
         <source>Re-queue %n job(s)</source>
         <translation>
             <numerusform>Снова поставить в очередь %n задание</numerusform>
@@ -2937,16 +2957,16 @@
         </translation>
     </message>
     <message>
+        <source>No job is selected: this takes every job the filter shows.</source>
+        <translation>Ни одно задание не выбрано: действие коснётся всех заданий, которые показывает фильтр.</translation>
+    </message>
+    <message>
         <source>Keep them</source>
         <translation>Оставить их</translation>
     </message>
     <message>
         <source>Retry ({n})</source>
         <translation>Повторить ({n})</translation>
-    </message>
-    <message>
-        <source>Cancel ({n})</source>
-        <translation>Отменить ({n})</translation>
     </message>
     <message>
         <source>Settle in-doubt as done ({n})</source>

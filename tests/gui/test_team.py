@@ -123,11 +123,11 @@ async def test_a_desk_sees_the_team_flags_a_silent_runner_and_retries_another_de
         # Anna retries it; her window's runner runs it against the portal.
         answers = DialogAnswers(anna)
         assert await anna.retry_jobs([job.id]) == 1
-        assert answers.seen == [("ConfirmDialog", "Retry 1 job?")]
+        assert answers.seen == [("ConfirmDialog", "Retry 1 job? It runs again from the start.")]
         await wait_until(lambda: boris.get(job.id).state == "done", within=30)  # type: ignore[union-attr]
         # And cancels the other.
         assert await anna.cancel_jobs([other.id]) == 1
-        assert answers.seen[-1] == ("ConfirmDialog", "Cancel 1 job?")
+        assert answers.seen[-1] == ("ConfirmDialog", "Drop 1 job? It will not run; Retry brings it back.")
         assert boris.get(other.id).state == "cancelled"  # type: ignore[union-attr]
         await anna.refresh_queue()
         row = queue.model.view_row_of(lambda r: r.id == job.id)

@@ -311,7 +311,8 @@ async def test_the_demo_window_shows_no_english_in_russian(qtbot, data_dirs: Dat
         await window.sync_everything()
         await window.cancel_jobs([1, 2])
         assert [type(d).__name__ for d in shown] == ["PlanDialog", "ConfirmDialog"]
-        assert answers.seen[1] == ("ConfirmDialog", "Отменить 2 задания?")
+        dropped = "Снять 2 задания? Они не будут выполнены; «Повторить» вернёт их."
+        assert answers.seen[1] == ("ConfirmDialog", dropped)
         for dialog in shown:
             assert_all_russian(dialog)
         settings = SettingsDialog(data_dirs.config_file, parent=window)

@@ -89,8 +89,14 @@ async def test_failed_jobs_can_be_filtered_and_retried(window: MainWindow, fake_
     window.queue.error_filter.setCurrentIndex(window.queue.error_filter.findData("ACCESS_DENIED"))
     assert sorted(j.entity_key for j in window.queue.proxy.objects()) == ["13", "3"]
     fake_service.fail_keys = set()
-    assert await window.retry_jobs(window.queue.target_ids()) == 2
-    assert answers.seen[-1] == ("ConfirmDialog", "Retry 2 jobs?")
+    assert window.queue.retry_button.text() == "Retry 2 shown"
+    window.queue.retry_button.click()
+    await wait_until(lambda: bool(answers.seen) and not window._tasks)
+    assert answers.seen[-1] == (
+        "ConfirmDialog",
+        "No job is selected: this takes every job the filter shows.\n"
+        "Retry 2 jobs? They run again from the start.",
+    )
     fake_service.run_once()
     await window.refresh_queue()
     assert window.overview.count("queue", "done") == 3
@@ -175,8 +181,12 @@ async def test_factory_error_offers_settings_and_demo(qtbot, data_dirs: DataDirs
 async def test_cancel_asks_with_the_count(window: MainWindow, fake_service: FakeService) -> None:
     answers = DialogAnswers(window)
     await window.queue_action("user", ["3", "13"], "create")
-    assert await window.cancel_jobs(window.queue.target_ids()) == 2
-    assert answers.seen[-1] == (ConfirmDialog.__name__, "Cancel 2 jobs?")
+    window.queue.view.selectAll()
+    assert await window.cancel_jobs(window.queue.target_ids("cancel")) == 2
+    assert answers.seen[-1] == (
+        ConfirmDialog.__name__,
+        "Drop 2 jobs? They will not run; Retry brings them back.",
+    )
     assert PlanDialog.__name__ == answers.seen[0][0]
 
 
@@ -291,25 +301,63 @@ async def test_columns_fit_their_content_when_the_first_rows_arrive(window: Main
     assert view.columnWidth(RecordsModel.STATE) == 50
 
 
-async def test_job_buttons_say_what_they_act_on_and_cancelling_offers_a_clear_way_out(
-    window: MainWindow,
+async def test_job_buttons_say_what_they_act_on_and_dropping_offers_a_clear_way_out(
+    window: MainWindow, fake_service: FakeService
 ) -> None:
     answers = DialogAnswers(window)
     await window.queue_action("user", ["3", "13", "23"], "create")
     await window.refresh_queue()
-    assert window.queue.retry_button.text() == "Retry all 3 shown"
-    window.queue.view.selectRow(0)
-    assert window.queue.retry_button.text() == "Retry 1 selected"
-    assert window.queue.cancel_button.text() == "Cancel 1 selected"
-    window.queue.state_filter.setCurrentIndex(window.queue.state_filter.findData("dead"))
-    assert window.queue.retry_button.text() == "Retry all 0 shown"
-    assert not window.queue.retry_button.isEnabled()
+    # Nothing selected: every button counts the jobs the filter shows that it would change (queued jobs
+    # cannot be retried or settled, only dropped).
+    queue = window.queue
+    assert [b.text() for b in queue.job_buttons] == [
+        "Retry 0 shown",
+        "Drop 3 shown",
+        "Mark 0 shown as done",
+        "Re-queue 0 shown",
+    ]
+    assert [b.isEnabled() for b in queue.job_buttons] == [False, True, False, False]
+    assert "every job the filter shows when none is selected" in queue.cancel_button.toolTip()
+    queue.view.selectRow(0)
+    assert queue.retry_button.text() == "Retry 0 selected"
+    assert queue.cancel_button.text() == "Drop 1 selected"
+    queue.view.clearSelection()
 
-    ways_out: list[str] = []
-    window.dialog_opened.connect(lambda d: ways_out.append(d.back_button.text()))
-    await window.cancel_jobs([1])
-    assert answers.seen[-1] == ("ConfirmDialog", "Cancel 1 job?")
-    assert ways_out == ["Keep them"]
+    # With nothing selected the question says the filter's jobs are taken; "Cancel" is no word of it.
+    answers.accept = False
+    dialogs: list[tuple[str, str, str]] = []
+    window.dialog_opened.connect(
+        lambda d: dialogs.append((d.question.text(), d.ok_button.text(), d.back_button.text()))
+    )
+    queue.cancel_button.click()
+    await wait_until(lambda: bool(dialogs) and not window._tasks)
+    assert dialogs == [
+        (
+            "No job is selected: this takes every job the filter shows.\n"
+            "Drop 3 jobs? They will not run; Retry brings them back.",
+            "Drop 3 jobs",
+            "Keep them",
+        )
+    ]
+    assert {j.state for j in fake_service.jobs.values()} == {"queued"}  # kept: the answer was no
+
+    i18n.set_language("ru")
+    try:
+        await wait_until(lambda: queue.cancel_button.text() == "Снять показанные: 3")
+        queue.cancel_button.click()
+        await wait_until(lambda: len(dialogs) == 2 and not window._tasks)
+        assert dialogs[1] == (
+            "Ни одно задание не выбрано: действие коснётся всех заданий, которые показывает фильтр.\n"
+            "Снять 3 задания? Они не будут выполнены; «Повторить» вернёт их.",
+            "Снять 3 задания",
+            "Оставить их",
+        )
+    finally:
+        i18n.set_language("en")
+
+    queue.state_filter.setCurrentIndex(queue.state_filter.findData("dead"))
+    assert queue.cancel_button.text() == "Drop 0 shown"
+    assert not queue.cancel_button.isEnabled()
 
 
 async def test_without_companies_mapped_their_tab_stays_hidden(window: MainWindow) -> None:

@@ -22,6 +22,16 @@ from bitrix_monitor.sync.api import QueueRow
 
 from .common import QUEUE_STATES, SelectionKeeper, make_search, make_table, selected_objects
 
+# The jobs each job button changes (the store leaves the others alone): retry, drop, and settle an in-doubt
+# job as done or re-queue it.
+ACTS_ON: dict[str, frozenset[str]] = {
+    "retry": frozenset({"failed", "dead", "cancelled"}),
+    "cancel": frozenset({"queued", "failed", "in_doubt", "dead"}),
+    "done": frozenset({"in_doubt"}),
+    "requeue": frozenset({"in_doubt"}),
+}
+ACTIONS = ("retry", "cancel", "done", "requeue")  # the job buttons' order
+
 
 class QueueTab(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -119,30 +129,42 @@ class QueueTab(QWidget):
         self.stop_button.setToolTip(
             self.tr("Stop the run after the jobs in hand and pause the runner; Resume runner goes on")
         )
-        for b in self.job_buttons:
-            b.setToolTip(
-                self.tr("Acts on the selected jobs, or on every job the filter shows when none is selected")
-            )
+        which = self.tr("Acts on the selected jobs, or on every job the filter shows when none is selected.")
+        tips = (
+            self.tr("Runs failed, dead and dropped jobs again; the others are left as they are."),
+            self.tr(
+                "Drops waiting, failed, in-doubt and dead jobs: they will not run (Retry brings them back); "
+                "the others are left as they are."
+            ),
+            self.tr(
+                "For in-doubt jobs whose change did reach Bitrix24: marks them done without sending it again."
+            ),
+            self.tr("For in-doubt jobs whose change did not reach Bitrix24: queues them to run again."),
+        )
+        for b, tip in zip(self.job_buttons, tips, strict=True):
+            b.setToolTip(f"{tip}\n{which}")
         self._name_buttons()
 
     def _name_buttons(self) -> None:
-        selected = len(self.view.selectionModel().selectedRows())
-        n = selected or self.proxy.rowCount()
+        """Each button names how many jobs it will change: of the selection, or of all the filter shows."""
+        selected = selected_objects(self.view)
+        rows = selected or self.proxy.objects()
+        counts = [sum(1 for r in rows if r.state in ACTS_ON[a]) for a in ACTIONS]
         if selected:
             texts = (
-                self.tr("Retry %n selected", "", n),
-                self.tr("Cancel %n selected", "", n),
-                self.tr("Mark %n selected as done", "", n),
-                self.tr("Re-queue %n selected", "", n),
+                self.tr("Retry %n selected", "", counts[0]),
+                self.tr("Drop %n selected", "", counts[1]),
+                self.tr("Mark %n selected as done", "", counts[2]),
+                self.tr("Re-queue %n selected", "", counts[3]),
             )
         else:
             texts = (
-                self.tr("Retry all %n shown", "", n),
-                self.tr("Cancel all %n shown", "", n),
-                self.tr("Mark all %n shown as done", "", n),
-                self.tr("Re-queue all %n shown", "", n),
+                self.tr("Retry %n shown", "", counts[0]),
+                self.tr("Drop %n shown", "", counts[1]),
+                self.tr("Mark %n shown as done", "", counts[2]),
+                self.tr("Re-queue %n shown", "", counts[3]),
             )
-        for button, text in zip(self.job_buttons, texts, strict=True):
+        for button, text, n in zip(self.job_buttons, texts, counts, strict=True):
             button.setText(text)
             button.setEnabled(n > 0)
 
@@ -172,7 +194,11 @@ class QueueTab(QWidget):
                 combo.setCurrentIndex(max(combo.findData(current), 0))
                 combo.blockSignals(False)
 
-    def target_ids(self) -> list[int]:
-        """The selected jobs, or every job the filter shows when nothing is selected."""
+    def has_selection(self) -> bool:
+        return self.view.selectionModel().hasSelection()
+
+    def target_ids(self, action: str | None = None) -> list[int]:
+        """The selected jobs, or every job the filter shows when nothing is selected; with ``action``, those
+        of them it changes."""
         rows = selected_objects(self.view) or self.proxy.objects()
-        return [r.id for r in rows]
+        return [r.id for r in rows if action is None or r.state in ACTS_ON[action]]
