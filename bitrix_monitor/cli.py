@@ -20,8 +20,10 @@ from pathlib import Path
 
 from bitrix_monitor import APP_NAME, APP_TITLE, __version__, config, messages
 from bitrix_monitor.errors import EXIT_BUG, UserFacingError
+from bitrix_monitor.files import not_a_regular_file
 from bitrix_monitor.log import log_file_failure, redact, setup_logging
-from bitrix_monitor.paths import DataDirs, not_a_regular_file
+from bitrix_monitor.messages import Message
+from bitrix_monitor.paths import DataDirs
 
 log = logging.getLogger(__name__)
 
@@ -319,7 +321,8 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser, dirs: DataDir
         )
         if args.restore:
             if problem := not_a_regular_file(Path(args.restore)):
-                raise UserFacingError(f"Cannot restore: {problem}")
+                said = {"path": args.restore, "problem": problem}
+                raise UserFacingError(Message("cli.restore_not_file", said))
             return asyncio.run(restore_from_archive(opener, Path(args.restore)))
         opts = HeadlessOptions(
             mode="report" if args.report else "sync",

@@ -22,7 +22,8 @@ from typing import Any
 import tomli_w
 
 from bitrix_monitor.errors import ConfigError
-from bitrix_monitor.paths import not_a_regular_file
+from bitrix_monitor.files import not_a_regular_file
+from bitrix_monitor.messages import Message, Param
 
 
 def _doc(text: str) -> dict[str, str]:
@@ -124,17 +125,20 @@ def check_owners(section: str, mapping: OrdersMapping | UsersMapping | Companies
     for name, owner in mapping.owners.items():
         if owner not in OWNERS:
             raise ConfigError(
-                f'{where} {name[:60]} = {owner[:60]!r}: use "shop", "crm" or "both"',
-                hint='"shop": sent to the CRM only; "crm": taken from the CRM only; "both": either side',
+                Message("config.owner_value", {"where": where, "name": name[:60], "value": repr(owner[:60])}),
+                hint=Message("config.owner_value.hint"),
             )
         if not _CRM_FIELD_NAME.fullmatch(name):
-            raise ConfigError(f"{where} {name[:60]!r} is not a CRM field name", hint="e.g. STAGE_ID")
-        if name not in pullable and owner != "shop":
-            which = ", ".join(sorted(pullable)) or "none"
             raise ConfigError(
-                f'{where} {name} = "{owner}": {name} is not a field taken from one shop column, so it can '
-                f'only be "shop" (sent to the CRM); fields the CRM may change here: {which}',
-                hint=f"remove {name} from {where}, or map it to a column",
+                Message("config.not_field_name", {"where": where, "name": repr(name[:60])}),
+                hint=Message("config.hint.eg", {"example": "STAGE_ID"}),
+            )
+        if name not in pullable and owner != "shop":
+            which: Param = ", ".join(sorted(pullable)) or Message("config.none")
+            said: dict[str, Param] = {"where": where, "name": name, "owner": owner, "which": which}
+            raise ConfigError(
+                Message("config.owner_not_pullable", said),
+                hint=Message("config.owner_not_pullable.hint", {"where": where, "name": name}),
             )
 
 
@@ -144,15 +148,22 @@ def check_owners_and_stage_map_back(orders: OrdersMapping) -> None:
     where = "[shop.orders] stage_map_back"
     for stage, status in orders.stage_map_back.items():
         if not stage.strip() or not status.strip():
-            raise ConfigError(f"{where}: {stage[:60]!r} = {status[:60]!r}: both sides must be non-empty")
+            said: dict[str, Param] = {"where": where, "stage": repr(stage[:60]), "status": repr(status[:60])}
+            raise ConfigError(Message("config.stage_back_empty", said))
         if orders.stage_map and orders.stage_map.get(status) != stage:
             sent = orders.stage_map.get(status)
+            said = {
+                "where": where,
+                "stage": repr(stage),
+                "status": repr(status),
+                "sent": repr(sent) if sent else Message("config.nothing"),
+            }
             raise ConfigError(
-                f"{where}: {stage!r} = {status!r}, but stage_map sends {status!r} as "
-                + (f"{sent!r}" if sent else "nothing")
-                + ": a deal moved to it in the CRM would be moved again",
-                hint=f'add "{status}" = "{stage}" to stage_map, or map {stage!r} to a status that stage_map '
-                "sends as it",
+                Message("config.stage_back_loop", said),
+                hint=Message(
+                    "config.stage_back_loop.hint",
+                    {"status_text": status, "stage_text": stage, "stage": repr(stage)},
+                ),
             )
 
 
@@ -261,20 +272,22 @@ def parse_plan(text: str) -> RatePlan:
             and plan.drain > 0
         ):
             return plan
-    raise ConfigError(
-        f"[portal] plan: {text!r} is not a rate plan",
-        hint='use "standard", "enterprise" or "burst=X,drain=Y" with X >= 1 and Y > 0',
-    )
+    raise ConfigError(Message("config.plan_bad", {"text": repr(text)}), hint=Message("config.plan_bad.hint"))
 
 
 def check_portal_plan(text: str) -> RatePlan:
     """A plan the app may use against a portal: also within bounds no real portal is outside of."""
     plan = parse_plan(text)
     if not (PLAN_BURST[0] <= plan.burst <= PLAN_BURST[1] and PLAN_DRAIN[0] <= plan.drain <= PLAN_DRAIN[1]):
+        bounds = {
+            "burst_low": f"{PLAN_BURST[0]:g}",
+            "burst_high": f"{PLAN_BURST[1]:g}",
+            "drain_low": f"{PLAN_DRAIN[0]:g}",
+            "drain_high": f"{PLAN_DRAIN[1]:g}",
+        }
         raise ConfigError(
-            f"[portal] plan: {text!r} is outside what a portal allows",
-            hint=f"burst from {PLAN_BURST[0]:g} to {PLAN_BURST[1]:g}, drain from {PLAN_DRAIN[0]:g} to "
-            f"{PLAN_DRAIN[1]:g} requests a second",
+            Message("config.plan_outside", {"text": repr(text)}),
+            hint=Message("config.plan_outside.hint", bounds),
         )
     return plan
 
@@ -345,33 +358,38 @@ class AppConfig:
 
 
 def _build(section: str, cls: type, data: Any) -> Any:
-    where = f"[{section}]" if section else "the config"
+    where: Param = f"[{section}]" if section else Message("config.the_config")
     if not isinstance(data, dict):
-        raise ConfigError(f"{where} must be a table, not {type(data).__name__}")
+        raise ConfigError(Message("config.not_table", {"where": where, "type": type(data).__name__}))
     hints = typing.get_type_hints(cls)
     known = [f.name for f in fields(cls)]
     kwargs: dict[str, Any] = {}
     for key, value in data.items():
         if key not in hints:
-            raise ConfigError(f"{where} unknown key {key!r}", hint=f"known keys: {', '.join(known)}")
+            raise ConfigError(
+                Message("config.unknown_key", {"where": where, "key": repr(key)}),
+                hint=Message("config.unknown_key.hint", {"keys": ", ".join(known)}),
+            )
         expected = hints[key]
         name = f"{section}.{key}" if section else key
         if dataclasses.is_dataclass(expected):
             kwargs[key] = _build(name, expected, value)  # type: ignore[arg-type]
         elif typing.get_origin(expected) is dict:
             if not isinstance(value, dict):
-                raise ConfigError(f'{where} {key} must be a table of strings (key = "value")')
+                raise ConfigError(Message("config.table_of_strings", {"where": where, "key": key}))
             for k, v in value.items():
                 if not isinstance(v, str):
+                    said = {"where": where, "key": key, "name": repr(str(k)[:60]), "value": _shown(v)}
                     raise ConfigError(
-                        f"{where} {key}: {str(k)[:60]!r} = {_shown(v)} is a {type(v).__name__}, not text",
-                        hint=f'{key} must be a table of strings (key = "value")',
+                        Message("config.not_text", {**said, "type": type(v).__name__}),
+                        hint=Message("config.table_of_strings.hint", {"key": key}),
                     )
             kwargs[key] = dict(value)
         elif expected is float and isinstance(value, int) and not isinstance(value, bool):
             kwargs[key] = float(value)
         elif not isinstance(value, expected) or (expected is not bool and isinstance(value, bool)):
-            raise ConfigError(f"{where} {key} must be a {expected.__name__}, not {type(value).__name__}")
+            said = {"where": where, "key": key, "expected": expected.__name__, "type": type(value).__name__}
+            raise ConfigError(Message("config.wrong_type", said))
         else:
             kwargs[key] = value
     return cls(**kwargs)
@@ -390,23 +408,29 @@ def check_extra_fields(section: str, mapped: dict[str, str]) -> None:
     where = f"[shop.{section}.fields]"
     for name, source in mapped.items():
         if not name.strip():
-            raise ConfigError(f"{where} has an empty field name", hint='e.g. UF_CRM_SHOP_ID = "{order_id}"')
+            raise ConfigError(
+                Message("config.empty_field_name", {"where": where}),
+                hint=Message("config.hint.eg", {"example": 'UF_CRM_SHOP_ID = "{order_id}"'}),
+            )
         if not _CRM_FIELD_NAME.fullmatch(name):
             upper = name.strip().upper()
             hint = (
-                f"write it {upper!r}: the portal matches field names exactly and drops others silently"
+                Message("config.field_case.hint", {"name": repr(upper)})
                 if _CRM_FIELD_NAME.fullmatch(upper)
-                else "a CRM field name such as COMMENTS or UF_CRM_SHOP_ID (A-Z, 0-9 and _)"
+                else Message("config.field_name.hint")
             )
-            raise ConfigError(f"{where} {name[:60]!r} is not a CRM field name", hint=hint)
+            raise ConfigError(
+                Message("config.not_field_name", {"where": where, "name": repr(name[:60])}), hint=hint
+            )
         if name in BUILTIN_FIELDS[section]:
             raise ConfigError(
-                f"{where} {name}: the app already sends {name} from [shop.{section}]",
-                hint=f"map it there; {where} is for other fields such as COMMENTS or UF_CRM_*",
+                Message("config.builtin_field", {"where": where, "name": name, "section": section}),
+                hint=Message("config.builtin_field.hint", {"where": where}),
             )
         if not source.strip():
             raise ConfigError(
-                f"{where} {name} is empty", hint='a column name or a template such as "{order_id}"'
+                Message("config.field_empty", {"where": where, "name": name}),
+                hint=Message("config.field_empty.hint", {"example": '"{order_id}"'}),
             )
 
 
@@ -421,29 +445,19 @@ def from_dict(data: dict[str, Any]) -> AppConfig:
     check_portal_plan(cfg.portal.plan)
     _check_numbers(cfg)
     if _BATCH_SYNTAX.search(cfg.portal.originator):
-        raise ConfigError(
-            "[portal] originator must not contain $result, $next, $total, $time or $error "
-            "(the portal would substitute it inside a batch)"
-        )
+        raise ConfigError(Message("config.originator_batch"))
     if not 0 <= cfg.shop.orders.category < 2**31:
-        raise ConfigError(
-            f"[shop.orders] category must be a deal pipeline id (0 or more), not {cfg.shop.orders.category}"
-        )
+        raise ConfigError(Message("config.category", {"value": str(cfg.shop.orders.category)}))
     shop_zone(cfg.shop.timezone)
     check_links(cfg.shop)
     if cfg.sync.cleanup_policy not in ("manual", "archive"):
-        raise ConfigError('[sync] cleanup_policy must be "manual" or "archive"')
+        raise ConfigError(Message("config.cleanup_policy"))
     if cfg.window.language not in LANGUAGES:
-        raise ConfigError('[window] language must be "system", "en" or "ru"')
-    if _URL_HAS_PASSWORD.search(cfg.shop.url):
-        raise ConfigError(
-            "[shop] url contains a password; passwords belong in the keyring or BITRIX_MONITOR_SHOP_PASSWORD"
-        )
-    if _URL_HAS_PASSWORD.search(cfg.queue.url):
-        raise ConfigError(
-            "[queue] url contains a password; passwords belong in the keyring or "
-            "BITRIX_MONITOR_QUEUE_PASSWORD"
-        )
+        raise ConfigError(Message("config.language"))
+    for section, url in (("shop", cfg.shop.url), ("queue", cfg.queue.url)):
+        if _URL_HAS_PASSWORD.search(url):
+            variable = f"BITRIX_MONITOR_{section.upper()}_PASSWORD"
+            raise ConfigError(Message("config.password_in_url", {"section": section, "variable": variable}))
     return cfg
 
 
@@ -466,7 +480,10 @@ def duration_seconds(text: str) -> float:
     """``"24h"``, ``"90m"``, ``"30s"``, ``"2d"`` or a number of seconds, in seconds (0: never)."""
     m = _DURATION.match(text)
     if m is None:
-        raise ConfigError(f"{text[:40]!r} is not a duration", hint='a number with s, m, h or d: "24h", "90m"')
+        raise ConfigError(
+            Message("config.not_duration", {"text": repr(text[:40])}),
+            hint=Message("config.not_duration.hint"),
+        )
     return float(m.group(1)) * _UNIT[m.group(2)]
 
 
@@ -476,13 +493,15 @@ def _check_numbers(cfg: AppConfig) -> None:
         try:
             duration_seconds(getattr(cfg.sync, key))
         except ConfigError as exc:
-            raise ConfigError(f"[sync] {key}: {exc.message}", hint=exc.hint) from None
+            said: dict[str, Param] = {"section": "sync", "key": key, "error": exc.msg}
+            raise ConfigError(Message("config.in_key", said), hint=exc.hint_msg) from None
     for section, key, low, low_ok, high in _NUMBER_RANGES:
         value = getattr(getattr(cfg, section), key)
         above = value >= low if low_ok else value > low
         if not math.isfinite(value) or not above or value > high:
             floor = f">= {low:g}" if low_ok else f"> {low:g}"
-            raise ConfigError(f"[{section}] {key} must be a number {floor} and <= {high:g}, not {value!r}")
+            said = {"section": section, "key": key, "floor": floor, "high": f"{high:g}", "value": repr(value)}
+            raise ConfigError(Message("config.number_range", said))
 
 
 def check_links(shop: ShopConfig) -> None:
@@ -492,17 +511,15 @@ def check_links(shop: ShopConfig) -> None:
     for crm, value in links.kind_values.items():
         if crm not in CRM_KINDS:
             raise ConfigError(
-                f"[shop.links] kind_values: {crm[:40]!r} is not a CRM record",
-                hint=f"keys: {', '.join(CRM_KINDS)}",
+                Message("config.links_kind", {"crm": repr(crm[:40])}),
+                hint=Message("config.links_kind.hint", {"keys": ", ".join(CRM_KINDS)}),
             )
         if not value.strip():
-            raise ConfigError(f"[shop.links] kind_values: the value of {crm} is empty")
+            raise ConfigError(Message("config.links_kind_empty", {"crm": crm}))
     values = [links.value(crm) for crm in CRM_KINDS]
     if len(set(values)) < len(values):
-        raise ConfigError(
-            "[shop.links] kind_values: two CRM records share one value "
-            f"({', '.join(f'{c} = {v!r}' for c, v in zip(CRM_KINDS, values, strict=True))})"
-        )
+        shared = ", ".join(f"{c} = {v!r}" for c, v in zip(CRM_KINDS, values, strict=True))
+        raise ConfigError(Message("config.links_kind_shared", {"values": shared}))
     companies = bool(shop.companies.table.strip())
     ids = (
         ("shop.orders", "deal_id", shop.orders.deal_id, True),
@@ -513,23 +530,23 @@ def check_links(shop: ShopConfig) -> None:
         if not used:
             continue
         if value.startswith("@") and value != LINKS:
+            said = {"section": section, "key": key, "value": repr(value[:40]), "links": repr(LINKS)}
             raise ConfigError(
-                f"[{section}] {key} = {value[:40]!r}: only {LINKS!r} may start with '@'",
-                hint=f'a column name, or "{LINKS}" for ids in the [shop.links] table',
+                Message("config.links_at", said), hint=Message("config.links_at.hint", {"links": LINKS})
             )
         if value == LINKS and not links.table.strip():
             raise ConfigError(
-                f'[{section}] {key} = "{LINKS}" but [shop.links] has no table',
-                hint='set [shop.links] table = "…" (and its kind, local_id, crm_id columns)',
+                Message("config.links_no_table", {"section": section, "key": key, "links": LINKS}),
+                hint=Message("config.links_no_table.hint"),
             )
     if links.table.strip():
         for key in ("kind", "local_id", "crm_id"):
             if not getattr(links, key).strip():
-                raise ConfigError(f"[shop.links] {key} is required and cannot be empty")
+                raise ConfigError(Message("config.links_required", {"key": key}))
     if shop.users.company_ref.strip() and not companies:
         raise ConfigError(
-            f"[shop.users] company_ref = {shop.users.company_ref[:40]!r} but [shop.companies] has no table",
-            hint="map [shop.companies] too, or leave company_ref out",
+            Message("config.company_ref", {"value": repr(shop.users.company_ref[:40])}),
+            hint=Message("config.company_ref.hint"),
         )
 
 
@@ -543,8 +560,7 @@ def shop_zone(name: str) -> tzinfo | None:
         return zoneinfo.ZoneInfo(name.strip())
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a directory such as "Europe"
         raise ConfigError(
-            f"[shop] timezone: {name[:60]!r} is not a known time zone",
-            hint='an IANA name such as "Europe/Moscow" or "UTC"; leave it out for this machine\'s zone',
+            Message("config.timezone", {"name": repr(name[:60])}), hint=Message("config.timezone.hint")
         ) from None
 
 
@@ -555,25 +571,29 @@ _URL_HAS_PASSWORD = re.compile(r"://[^/@]*:[^/]*@|[?&;](?:password|passwd|pwd)="
 def load(path: Path, *, missing_ok: bool = True) -> AppConfig:
     """Read and validate a config file. A missing file gives the defaults when ``missing_ok``."""
     if problem := not_a_regular_file(path):
-        raise ConfigError(f"Config file {problem}")
+        raise ConfigError(Message("config.file_problem", {"path": str(path), "problem": problem}))
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
         if missing_ok:
             return AppConfig()
-        raise ConfigError(f"Config file {path} does not exist") from None
+        raise ConfigError(Message("config.file_missing", {"path": str(path)})) from None
     except OSError as exc:
-        raise ConfigError(f"Cannot read config file {path}: {exc.strerror}") from None
+        said = {"path": str(path), "error": str(exc.strerror)}
+        raise ConfigError(Message("config.file_unreadable", said)) from None
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
-        raise ConfigError(f"Config file {path} is not UTF-8 text") from None
+        raise ConfigError(Message("config.file_not_utf8", {"path": str(path)})) from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"Config file {path} is not valid TOML: {exc}") from None
+        said = {"path": str(path), "error": str(exc)}
+        raise ConfigError(Message("config.file_not_toml", said)) from None
     try:
         return from_dict(data)
     except ConfigError as exc:
-        raise ConfigError(f"{path}: {exc.message}", hint=exc.hint) from None
+        raise ConfigError(
+            Message("config.in_file", {"path": str(path), "error": exc.msg}), hint=exc.hint_msg
+        ) from None
 
 
 def to_dict(cfg: AppConfig) -> dict[str, Any]:

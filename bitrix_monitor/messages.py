@@ -204,6 +204,185 @@ TEXTS: dict[str, str] = {
     "amount.out_of_range": QT_TRANSLATE_NOOP(
         "Message", "amount {value} is out of range (at most 16 digits before the point)"
     ),
+    # --- the configuration file (config.toml) and the settings -----------------------------------------
+    "config.none": QT_TRANSLATE_NOOP("Message", "none"),
+    "config.nothing": QT_TRANSLATE_NOOP("Message", "nothing"),
+    "config.the_config": QT_TRANSLATE_NOOP("Message", "the config"),
+    "config.hint.eg": QT_TRANSLATE_NOOP("Message", "e.g. {example}"),
+    "config.owner_value": QT_TRANSLATE_NOOP(
+        "Message", '{where} {name} = {value}: use "shop", "crm" or "both"'
+    ),
+    "config.owner_value.hint": QT_TRANSLATE_NOOP(
+        "Message", '"shop": sent to the CRM only; "crm": taken from the CRM only; "both": either side'
+    ),
+    "config.not_field_name": QT_TRANSLATE_NOOP("Message", "{where} {name} is not a CRM field name"),
+    "config.owner_not_pullable": QT_TRANSLATE_NOOP(
+        "Message",
+        '{where} {name} = "{owner}": {name} is not a field taken from one shop column, so it can only be '
+        '"shop" (sent to the CRM); fields the CRM may change here: {which}',
+    ),
+    "config.owner_not_pullable.hint": QT_TRANSLATE_NOOP(
+        "Message", "remove {name} from {where}, or map it to a column"
+    ),
+    "config.stage_back_empty": QT_TRANSLATE_NOOP(
+        "Message", "{where}: {stage} = {status}: both sides must be non-empty"
+    ),
+    "config.stage_back_loop": QT_TRANSLATE_NOOP(
+        "Message",
+        "{where}: {stage} = {status}, but stage_map sends {status} as {sent}: a deal moved to it in the CRM "
+        "would be moved again",
+    ),
+    "config.stage_back_loop.hint": QT_TRANSLATE_NOOP(
+        "Message",
+        'add "{status_text}" = "{stage_text}" to stage_map, or map {stage} to a status that stage_map sends '
+        "as it",
+    ),
+    "config.plan_bad": QT_TRANSLATE_NOOP("Message", "[portal] plan: {text} is not a rate plan"),
+    "config.plan_bad.hint": QT_TRANSLATE_NOOP(
+        "Message", 'use "standard", "enterprise" or "burst=X,drain=Y" with X >= 1 and Y > 0'
+    ),
+    "config.plan_outside": QT_TRANSLATE_NOOP(
+        "Message", "[portal] plan: {text} is outside what a portal allows"
+    ),
+    "config.plan_outside.hint": QT_TRANSLATE_NOOP(
+        "Message",
+        "burst from {burst_low} to {burst_high}, drain from {drain_low} to {drain_high} requests a second",
+    ),
+    "config.not_table": QT_TRANSLATE_NOOP("Message", "{where} must be a table, not {type}"),
+    "config.unknown_key": QT_TRANSLATE_NOOP("Message", "{where} unknown key {key}"),
+    "config.unknown_key.hint": QT_TRANSLATE_NOOP("Message", "known keys: {keys}"),
+    "config.table_of_strings": QT_TRANSLATE_NOOP(
+        "Message", '{where} {key} must be a table of strings (key = "value")'
+    ),
+    "config.table_of_strings.hint": QT_TRANSLATE_NOOP(
+        "Message", '{key} must be a table of strings (key = "value")'
+    ),
+    "config.not_text": QT_TRANSLATE_NOOP("Message", "{where} {key}: {name} = {value} is a {type}, not text"),
+    "config.wrong_type": QT_TRANSLATE_NOOP("Message", "{where} {key} must be a {expected}, not {type}"),
+    "config.empty_field_name": QT_TRANSLATE_NOOP("Message", "{where} has an empty field name"),
+    "config.field_case.hint": QT_TRANSLATE_NOOP(
+        "Message", "write it {name}: the portal matches field names exactly and drops others silently"
+    ),
+    "config.field_name.hint": QT_TRANSLATE_NOOP(
+        "Message", "a CRM field name such as COMMENTS or UF_CRM_SHOP_ID (A-Z, 0-9 and _)"
+    ),
+    "config.builtin_field": QT_TRANSLATE_NOOP(
+        "Message", "{where} {name}: the app already sends {name} from [shop.{section}]"
+    ),
+    "config.builtin_field.hint": QT_TRANSLATE_NOOP(
+        "Message", "map it there; {where} is for other fields such as COMMENTS or UF_CRM_*"
+    ),
+    "config.field_empty": QT_TRANSLATE_NOOP("Message", "{where} {name} is empty"),
+    "config.field_empty.hint": QT_TRANSLATE_NOOP("Message", "a column name or a template such as {example}"),
+    "config.originator_batch": QT_TRANSLATE_NOOP(
+        "Message",
+        "[portal] originator must not contain $result, $next, $total, $time or $error (the portal would "
+        "substitute it inside a batch)",
+    ),
+    "config.category": QT_TRANSLATE_NOOP(
+        "Message", "[shop.orders] category must be a deal pipeline id (0 or more), not {value}"
+    ),
+    "config.cleanup_policy": QT_TRANSLATE_NOOP(
+        "Message", '[sync] cleanup_policy must be "manual" or "archive"'
+    ),
+    "config.language": QT_TRANSLATE_NOOP("Message", '[window] language must be "system", "en" or "ru"'),
+    "config.password_in_url": QT_TRANSLATE_NOOP(
+        "Message", "[{section}] url contains a password; passwords belong in the keyring or {variable}"
+    ),
+    "config.not_duration": QT_TRANSLATE_NOOP("Message", "{text} is not a duration"),
+    "config.not_duration.hint": QT_TRANSLATE_NOOP("Message", 'a number with s, m, h or d: "24h", "90m"'),
+    "config.in_key": QT_TRANSLATE_NOOP("Message", "[{section}] {key}: {error}"),
+    "config.number_range": QT_TRANSLATE_NOOP(
+        "Message", "[{section}] {key} must be a number {floor} and <= {high}, not {value}"
+    ),
+    "config.links_kind": QT_TRANSLATE_NOOP("Message", "[shop.links] kind_values: {crm} is not a CRM record"),
+    "config.links_kind.hint": QT_TRANSLATE_NOOP("Message", "keys: {keys}"),
+    "config.links_kind_empty": QT_TRANSLATE_NOOP(
+        "Message", "[shop.links] kind_values: the value of {crm} is empty"
+    ),
+    "config.links_kind_shared": QT_TRANSLATE_NOOP(
+        "Message", "[shop.links] kind_values: two CRM records share one value ({values})"
+    ),
+    "config.links_at": QT_TRANSLATE_NOOP(
+        "Message", "[{section}] {key} = {value}: only {links} may start with '@'"
+    ),
+    "config.links_at.hint": QT_TRANSLATE_NOOP(
+        "Message", 'a column name, or "{links}" for ids in the [shop.links] table'
+    ),
+    "config.links_no_table": QT_TRANSLATE_NOOP(
+        "Message", '[{section}] {key} = "{links}" but [shop.links] has no table'
+    ),
+    "config.links_no_table.hint": QT_TRANSLATE_NOOP(
+        "Message", 'set [shop.links] table = "…" (and its kind, local_id, crm_id columns)'
+    ),
+    "config.links_required": QT_TRANSLATE_NOOP(
+        "Message", "[shop.links] {key} is required and cannot be empty"
+    ),
+    "config.company_ref": QT_TRANSLATE_NOOP(
+        "Message", "[shop.users] company_ref = {value} but [shop.companies] has no table"
+    ),
+    "config.company_ref.hint": QT_TRANSLATE_NOOP(
+        "Message", "map [shop.companies] too, or leave company_ref out"
+    ),
+    "config.timezone": QT_TRANSLATE_NOOP("Message", "[shop] timezone: {name} is not a known time zone"),
+    "config.timezone.hint": QT_TRANSLATE_NOOP(
+        "Message", 'an IANA name such as "Europe/Moscow" or "UTC"; leave it out for this machine\'s zone'
+    ),
+    "config.file_problem": QT_TRANSLATE_NOOP("Message", "Config file {path} {problem}"),
+    "config.file_missing": QT_TRANSLATE_NOOP("Message", "Config file {path} does not exist"),
+    "config.file_unreadable": QT_TRANSLATE_NOOP("Message", "Cannot read config file {path}: {error}"),
+    "config.file_not_utf8": QT_TRANSLATE_NOOP("Message", "Config file {path} is not UTF-8 text"),
+    "config.file_not_toml": QT_TRANSLATE_NOOP("Message", "Config file {path} is not valid TOML: {error}"),
+    "config.in_file": QT_TRANSLATE_NOOP("Message", "{path}: {error}"),
+    # a path that is no regular file (a FIFO would block the reader for ever)
+    "path.fifo": QT_TRANSLATE_NOOP("Message", "is a FIFO, not a regular file"),
+    "path.directory": QT_TRANSLATE_NOOP("Message", "is a directory, not a regular file"),
+    "path.socket": QT_TRANSLATE_NOOP("Message", "is a socket, not a regular file"),
+    "path.device": QT_TRANSLATE_NOOP("Message", "is a device, not a regular file"),
+    # --- the job queue's file (queue.sqlite3) -------------------------------------------------------------
+    "queue.file": QT_TRANSLATE_NOOP("Message", "The job queue file {path} {problem}."),
+    "queue.file.hint": QT_TRANSLATE_NOOP(
+        "Message",
+        "run bitrix-monitor --move-queue-aside to start an empty queue; the old file is kept, renamed",
+    ),
+    "queue.file.corrupt": QT_TRANSLATE_NOOP("Message", "is corrupted or is not a queue database"),
+    "queue.file.corrupt.hint": QT_TRANSLATE_NOOP(
+        "Message", "move it aside to start with an empty queue; the old file is kept, renamed …corrupt-<time>"
+    ),
+    "queue.file.read_only": QT_TRANSLATE_NOOP("Message", "is read-only"),
+    "queue.file.read_only.hint": QT_TRANSLATE_NOOP(
+        "Message",
+        "make the file and its folder writable, or move the file aside to start with an empty queue",
+    ),
+    "queue.file.unopenable": QT_TRANSLATE_NOOP("Message", "cannot be opened"),
+    "queue.file.disk_full": QT_TRANSLATE_NOOP("Message", "cannot be written: the disk is full"),
+    "queue.file.io_error": QT_TRANSLATE_NOOP("Message", "cannot be written (disk I/O error)"),
+    "queue.file.disk.hint": QT_TRANSLATE_NOOP(
+        "Message",
+        "free some space on the disk of the data directory (or check it), then run again; nothing is lost",
+    ),
+    "queue.file.wal": QT_TRANSLATE_NOOP("Message", "cannot be switched to WAL mode (journal mode is {mode})"),
+    "queue.file.newer": QT_TRANSLATE_NOOP(
+        "Message",
+        "was written by a newer version of Bitrix Monitor (queue schema {found}; this version knows up to "
+        "{known})",
+    ),
+    "queue.file.newer.hint": QT_TRANSLATE_NOOP(
+        "Message", "update Bitrix Monitor, or move the file aside to start with an empty queue"
+    ),
+    "queue.file.integrity": QT_TRANSLATE_NOOP(
+        "Message", "is corrupted or is not a queue database (SQLite integrity check: {first})"
+    ),
+    "queue.file.no_version": QT_TRANSLATE_NOOP(
+        "Message", "is corrupted or is not a queue database (no schema version)"
+    ),
+    "queue.file.foreign": QT_TRANSLATE_NOOP(
+        "Message", "is not a Bitrix Monitor queue (it holds other tables)"
+    ),
+    "queue.file.foreign.hint": QT_TRANSLATE_NOOP(
+        "Message", "point the data directory elsewhere, or move the file aside to start with an empty queue"
+    ),
+    "cli.restore_not_file": QT_TRANSLATE_NOOP("Message", "Cannot restore: {path} {problem}"),
     # --- a job's errors (made by the sync engine) ------------------------------------------------------
     "job.locked": QT_TRANSLATE_NOOP("Message", "another worker holds this record"),
     "job.invalid_record": QT_TRANSLATE_NOOP("Message", "cannot be synced until fixed in the shop: {problem}"),

@@ -6,7 +6,6 @@ The default comes from :mod:`platformdirs`; ``--data-dir DIR`` puts everything u
 
 from __future__ import annotations
 
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,28 +58,6 @@ class DataDirs:
     def ensure(self) -> None:
         for p in (self.root, self.log_dir, self.archive_dir):
             p.mkdir(parents=True, exist_ok=True)
-
-
-def not_a_regular_file(path: Path) -> str:
-    """Why ``path`` cannot be read as a file without risk (a FIFO blocks the reader for ever, a device or a
-    directory is not what was meant), or ``""`` for a regular file or one that does not exist. Symlinks are
-    followed; nothing is opened."""
-    try:
-        mode = path.stat().st_mode
-    except OSError:
-        return ""  # missing or unreadable: the caller's open says which
-    if stat.S_ISREG(mode):
-        return ""
-    kind = (
-        "a FIFO"
-        if stat.S_ISFIFO(mode)
-        else "a directory"
-        if stat.S_ISDIR(mode)
-        else "a socket"
-        if stat.S_ISSOCK(mode)
-        else "a device"
-    )
-    return f"{path} is {kind}, not a regular file"
 
 
 def resource_dir() -> Path:

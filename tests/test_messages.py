@@ -280,3 +280,51 @@ def test_why_a_shop_row_cannot_be_synced_is_said_in_russian_and_its_jobs_group_b
     )
     assert err.signature == job_error("1e99x").signature  # another value, the same code: one group
     assert err.signature != other.signature  # not a number vs not a finite number: two causes
+
+
+def test_config_and_queue_file_errors_are_codes_said_in_russian(tmp_path: Path) -> None:
+    """What a support person sees when the config or the queue file is wrong: codes with their hints, the
+    English as before (``str()``, logs), the same error in Russian on the command line."""
+    from bitrix_monitor import config
+    from bitrix_monitor.errors import ConfigError
+    from bitrix_monitor.messages import error_line
+    from bitrix_monitor.queue import QueueFileError
+    from bitrix_monitor.queue.store import JobQueue
+
+    path = tmp_path / "config.toml"
+    path.write_text("[sync]\nretry_cap = -1\n")
+    with pytest.raises(ConfigError) as caught:
+        config.load(path)
+    assert str(caught.value) == f"{path}: [sync] retry_cap must be a number > 0 and <= 604800, not -1.0"
+    assert error_line(caught.value, "ru") == (
+        f"{path}: [sync] retry_cap должен быть числом > 0 и <= 604800, а не -1.0"
+    )
+    path.write_text("[sync]\nfull_every = 'often'\n")
+    with pytest.raises(ConfigError) as caught:
+        config.load(path)
+    assert error_line(caught.value, "ru") == (
+        f"{path}: [sync] full_every: 'often' не является длительностью "
+        '(число с s, m, h или d: "24h", "90m")'
+    )
+    path.write_text("[shop]\ntimezone = 'Mars/Base'\n")
+    with pytest.raises(ConfigError) as caught:
+        config.load(path)
+    assert "timezone: 'Mars/Base' is not a known time zone" in str(caught.value)
+    assert "— неизвестный часовой пояс (имя IANA, например" in error_line(caught.value, "ru")
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+    with pytest.raises(ConfigError) as caught:
+        config.load(folder)
+    assert str(caught.value) == f"Config file {folder} is a directory, not a regular file"
+    assert error_line(caught.value, "ru") == f"Файл настроек {folder} — это папка, а не обычный файл"
+
+    queue = tmp_path / "queue.sqlite3"
+    queue.write_bytes(b"this is no database" * 100)
+    with pytest.raises(QueueFileError) as failed:
+        JobQueue.open(queue)
+    assert str(failed.value).startswith(
+        f"The job queue file {queue} is corrupted or is not a queue database."
+    )
+    assert error_line(failed.value, "ru").startswith(
+        f"Файл очереди заданий {queue} повреждён или не является базой очереди. (отложите его"
+    )

@@ -140,7 +140,7 @@ class SettingsDialog(QDialog):
             cfg = config.load(config_path)
         except ConfigError as exc:
             cfg = config.AppConfig()
-            self._load_problem = str(exc)
+            self._load_problem = error_text(exc)
         self.saved_queue_url = cfg.queue.url  # the team queue the file names (after save: the new one)
         top = QFormLayout()
         self.language_combo = QComboBox()

@@ -404,11 +404,10 @@ class QueueFileError(UserFacingError):
     The app never starts a new queue over it; the front end offers :func:`~bitrix_monitor.queue.move_aside`.
     """
 
-    def __init__(self, path: object, problem: str, *, hint: str | None = None) -> None:
+    def __init__(self, path: object, problem: Message | str, *, hint: Message | None = None) -> None:
         super().__init__(
-            f"The job queue file {path} {problem}.",
-            hint=hint
-            or "run bitrix-monitor --move-queue-aside to start an empty queue; the old file is kept, renamed",
+            Message("queue.file", {"path": str(path), "problem": problem}),
+            hint=hint or Message("queue.file.hint"),
         )
         self.path = path
         self.problem = problem

@@ -20,6 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 
+from bitrix_monitor.messages import Message
 from bitrix_monitor.queue.model import ACTIVE_STATES, DUE_STATES, QueueFileError, error_signature
 
 BUSY_TIMEOUT_MS = 30_000
@@ -336,19 +337,19 @@ assert _sql_list(DUE_STATES) == "'queued', 'failed'"
 # --- opening ----------------------------------------------------------------------------------------------
 
 
-def _is_file_problem(exc: BaseException) -> str | None:
+def _is_file_problem(exc: BaseException) -> Message | None:
     """Describe a SQLite error that means the file itself is unusable, or None for any other error."""
     text = str(getattr(exc, "orig", exc)).lower()
     if "not a database" in text or "malformed" in text or "file is encrypted" in text:
-        return "is corrupted or is not a queue database"
+        return Message("queue.file.corrupt")
     if "readonly" in text or "read-only" in text:
-        return "is read-only"
+        return Message("queue.file.read_only")
     if "unable to open" in text:
-        return "cannot be opened"
+        return Message("queue.file.unopenable")
     if "disk is full" in text:
-        return "cannot be written: the disk is full"
+        return Message("queue.file.disk_full")
     if "disk i/o error" in text:
-        return "cannot be written (disk I/O error)"
+        return Message("queue.file.io_error")
     return None
 
 
@@ -364,14 +365,12 @@ def translate_file_errors(path: Path) -> Iterator[None]:
         raise QueueFileError(path, problem, hint=_hint_for(problem)) from exc
 
 
-def _hint_for(problem: str) -> str:
-    if problem == "is read-only":
-        return "make the file and its folder writable, or move the file aside to start with an empty queue"
-    if problem.startswith("cannot be written"):
-        return (
-            "free some space on the disk of the data directory (or check it), then run again; nothing is lost"
-        )
-    return "move it aside to start with an empty queue; the old file is kept, renamed …corrupt-<time>"
+def _hint_for(problem: Message) -> Message:
+    if problem.code == "queue.file.read_only":
+        return Message("queue.file.read_only.hint")
+    if problem.code in ("queue.file.disk_full", "queue.file.io_error"):
+        return Message("queue.file.disk.hint")
+    return Message("queue.file.corrupt.hint")
 
 
 def make_engine(path: Path, *, immediate: bool) -> sa.Engine:
@@ -422,7 +421,7 @@ def prepare(
     Raises :class:`QueueFileError` for a corrupted, foreign, read-only or newer file: it is never replaced.
     """
     if _looks_read_only(path):
-        problem = "is read-only"
+        problem = Message("queue.file.read_only")
         raise QueueFileError(path, problem, hint=_hint_for(problem))
     with translate_file_errors(path):
         raw = engine.raw_connection()
@@ -431,15 +430,14 @@ def prepare(
         finally:
             raw.close()
         if str(mode).lower() != "wal":
-            raise QueueFileError(path, f"cannot be switched to WAL mode (journal mode is {mode})")
+            raise QueueFileError(path, Message("queue.file.wal", {"mode": str(mode)}))
         with engine.begin() as conn:
             found = _current_version(path, conn)
             if found > SCHEMA_VERSION:
                 raise QueueFileError(
                     path,
-                    f"was written by a newer version of Bitrix Monitor (queue schema {found}; "
-                    f"this version knows up to {SCHEMA_VERSION})",
-                    hint="update Bitrix Monitor, or move the file aside to start with an empty queue",
+                    Message("queue.file.newer", {"found": found, "known": SCHEMA_VERSION}),
+                    hint=Message("queue.file.newer.hint"),
                 )
             if found == 0:
                 conn.exec_driver_sql("CREATE TABLE schema_version (version INTEGER NOT NULL)")
@@ -455,11 +453,9 @@ def prepare(
             problems = conn.exec_driver_sql("PRAGMA quick_check(1)").scalar()
             conn.rollback()
         if problems != "ok":
-            problem = "is corrupted or is not a queue database"
             first = " ".join(str(problems).split())  # one line for the message
-            raise QueueFileError(
-                path, f"{problem} (SQLite integrity check: {first})", hint=_hint_for(problem)
-            )
+            problem = Message("queue.file.integrity", {"first": first})
+            raise QueueFileError(path, problem, hint=_hint_for(problem))
     return found
 
 
@@ -468,14 +464,10 @@ def _current_version(path: Path, conn: sa.Connection) -> int:
     if "schema_version" in tables:
         version = conn.exec_driver_sql("SELECT version FROM schema_version").scalar()
         if not isinstance(version, int):
-            raise QueueFileError(path, "is corrupted or is not a queue database (no schema version)")
+            raise QueueFileError(path, Message("queue.file.no_version"))
         return version
     if tables - {"sqlite_sequence"}:
-        raise QueueFileError(
-            path,
-            "is not a Bitrix Monitor queue (it holds other tables)",
-            hint="point the data directory elsewhere, or move the file aside to start with an empty queue",
-        )
+        raise QueueFileError(path, Message("queue.file.foreign"), hint=Message("queue.file.foreign.hint"))
     return 0
 
 

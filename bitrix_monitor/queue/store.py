@@ -34,7 +34,7 @@ from typing import Any, Literal, Self
 
 import sqlalchemy as sa
 
-from bitrix_monitor.paths import not_a_regular_file
+from bitrix_monitor.files import not_a_regular_file
 from bitrix_monitor.queue import model as m
 from bitrix_monitor.queue.lock import RunnerLock
 from bitrix_monitor.queue.model import (
@@ -200,7 +200,7 @@ class JobQueue:
         path = Path(path)
         if problem := not_a_regular_file(path):
             # SQLite would "open" /dev/null and fail later, or block on a FIFO: refuse before touching it.
-            raise QueueFileError(path, problem.removeprefix(f"{path} "))
+            raise QueueFileError(path, problem)
         path.parent.mkdir(parents=True, exist_ok=True)
         writer = make_engine(path, immediate=True)
         reader = make_engine(path, immediate=False)

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bitrix_monitor.paths import not_a_regular_file
+from bitrix_monitor.files import not_a_regular_file
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +129,7 @@ class Archive:
     def load(self, path: Path) -> ArchivedRecord:
         """One archived record; :class:`UnreadableArchive` (a ``ValueError``) names what is wrong with it."""
         if problem := not_a_regular_file(path):
-            raise UnreadableArchive(path, problem.removeprefix(f"{path} "))
+            raise UnreadableArchive(path, str(problem))
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
             restored_as = data.get("restored_as")

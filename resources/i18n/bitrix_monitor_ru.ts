@@ -911,6 +911,326 @@
         <translation>сумма {value} вне допустимого диапазона (не больше 16 цифр до запятой)</translation>
     </message>
     <message>
+        <source>none</source>
+        <translation>нет</translation>
+    </message>
+    <message>
+        <source>nothing</source>
+        <translation>ничего</translation>
+    </message>
+    <message>
+        <source>the config</source>
+        <translation>файл настроек</translation>
+    </message>
+    <message>
+        <source>e.g. {example}</source>
+        <translation>например, {example}</translation>
+    </message>
+    <message>
+        <source>{where} {name} = {value}: use &quot;shop&quot;, &quot;crm&quot; or &quot;both&quot;</source>
+        <translation>{where} {name} = {value}: укажите &quot;shop&quot;, &quot;crm&quot; или &quot;both&quot;</translation>
+    </message>
+    <message>
+        <source>&quot;shop&quot;: sent to the CRM only; &quot;crm&quot;: taken from the CRM only; &quot;both&quot;: either side</source>
+        <translation>&quot;shop&quot;: только отправляется в CRM; &quot;crm&quot;: только берётся из CRM; &quot;both&quot;: в обе стороны</translation>
+    </message>
+    <message>
+        <source>{where} {name} is not a CRM field name</source>
+        <translation>{where} {name} не является именем поля CRM</translation>
+    </message>
+    <message>
+        <source>{where} {name} = &quot;{owner}&quot;: {name} is not a field taken from one shop column, so it can only be &quot;shop&quot; (sent to the CRM); fields the CRM may change here: {which}</source>
+        <translation>{where} {name} = &quot;{owner}&quot;: {name} не берётся из одного столбца магазина, поэтому допустимо только &quot;shop&quot; (отправляется в CRM); поля, которые здесь может менять CRM: {which}</translation>
+    </message>
+    <message>
+        <source>remove {name} from {where}, or map it to a column</source>
+        <translation>уберите {name} из {where} или сопоставьте его со столбцом</translation>
+    </message>
+    <message>
+        <source>{where}: {stage} = {status}: both sides must be non-empty</source>
+        <translation>{where}: {stage} = {status}: обе стороны должны быть непустыми</translation>
+    </message>
+    <message>
+        <source>{where}: {stage} = {status}, but stage_map sends {status} as {sent}: a deal moved to it in the CRM would be moved again</source>
+        <translation>{where}: {stage} = {status}, но stage_map отправляет {status} как {sent}: сделку, перемещённую в неё в CRM, переместило бы снова</translation>
+    </message>
+    <message>
+        <source>add &quot;{status_text}&quot; = &quot;{stage_text}&quot; to stage_map, or map {stage} to a status that stage_map sends as it</source>
+        <translation>добавьте &quot;{status_text}&quot; = &quot;{stage_text}&quot; в stage_map или сопоставьте {stage} со статусом, который stage_map отправляет как эту стадию</translation>
+    </message>
+    <message>
+        <source>[portal] plan: {text} is not a rate plan</source>
+        <translation>[portal] plan: {text} не является тарифом</translation>
+    </message>
+    <message>
+        <source>use &quot;standard&quot;, &quot;enterprise&quot; or &quot;burst=X,drain=Y&quot; with X &gt;= 1 and Y &gt; 0</source>
+        <translation>укажите &quot;standard&quot;, &quot;enterprise&quot; или &quot;burst=X,drain=Y&quot;, где X &gt;= 1 и Y &gt; 0</translation>
+    </message>
+    <message>
+        <source>[portal] plan: {text} is outside what a portal allows</source>
+        <translation>[portal] plan: {text} выходит за пределы того, что допускает портал</translation>
+    </message>
+    <message>
+        <source>burst from {burst_low} to {burst_high}, drain from {drain_low} to {drain_high} requests a second</source>
+        <translation>burst от {burst_low} до {burst_high}, drain от {drain_low} до {drain_high} запросов в секунду</translation>
+    </message>
+    <message>
+        <source>{where} must be a table, not {type}</source>
+        <translation>{where}: должна быть таблица, а не {type}</translation>
+    </message>
+    <message>
+        <source>{where} unknown key {key}</source>
+        <translation>{where}: неизвестный ключ {key}</translation>
+    </message>
+    <message>
+        <source>known keys: {keys}</source>
+        <translation>известные ключи: {keys}</translation>
+    </message>
+    <message>
+        <source>{where} {key} must be a table of strings (key = &quot;value&quot;)</source>
+        <translation>{where} {key} должен быть таблицей строк (key = &quot;value&quot;)</translation>
+    </message>
+    <message>
+        <source>{key} must be a table of strings (key = &quot;value&quot;)</source>
+        <translation>{key} должен быть таблицей строк (key = &quot;value&quot;)</translation>
+    </message>
+    <message>
+        <source>{where} {key}: {name} = {value} is a {type}, not text</source>
+        <translation>{where} {key}: {name} = {value} имеет тип {type}, а не текст</translation>
+    </message>
+    <message>
+        <source>{where} {key} must be a {expected}, not {type}</source>
+        <translation>{where} {key} должен иметь тип {expected}, а не {type}</translation>
+    </message>
+    <message>
+        <source>{where} has an empty field name</source>
+        <translation>{where}: пустое имя поля</translation>
+    </message>
+    <message>
+        <source>write it {name}: the portal matches field names exactly and drops others silently</source>
+        <translation>напишите {name}: портал сравнивает имена полей точно и молча отбрасывает остальные</translation>
+    </message>
+    <message>
+        <source>a CRM field name such as COMMENTS or UF_CRM_SHOP_ID (A-Z, 0-9 and _)</source>
+        <translation>имя поля CRM, например COMMENTS или UF_CRM_SHOP_ID (A-Z, 0-9 и _)</translation>
+    </message>
+    <message>
+        <source>{where} {name}: the app already sends {name} from [shop.{section}]</source>
+        <translation>{where} {name}: приложение уже отправляет {name} из [shop.{section}]</translation>
+    </message>
+    <message>
+        <source>map it there; {where} is for other fields such as COMMENTS or UF_CRM_*</source>
+        <translation>сопоставьте его там; {where} — для других полей, например COMMENTS или UF_CRM_*</translation>
+    </message>
+    <message>
+        <source>{where} {name} is empty</source>
+        <translation>{where} {name} пустое</translation>
+    </message>
+    <message>
+        <source>a column name or a template such as {example}</source>
+        <translation>имя столбца или шаблон, например {example}</translation>
+    </message>
+    <message>
+        <source>[portal] originator must not contain $result, $next, $total, $time or $error (the portal would substitute it inside a batch)</source>
+        <translation>[portal] originator не должен содержать $result, $next, $total, $time или $error (портал подставил бы их внутри пакета)</translation>
+    </message>
+    <message>
+        <source>[shop.orders] category must be a deal pipeline id (0 or more), not {value}</source>
+        <translation>[shop.orders] category должен быть ID воронки сделок (0 или больше), а не {value}</translation>
+    </message>
+    <message>
+        <source>[sync] cleanup_policy must be &quot;manual&quot; or &quot;archive&quot;</source>
+        <translation>[sync] cleanup_policy должен быть &quot;manual&quot; или &quot;archive&quot;</translation>
+    </message>
+    <message>
+        <source>[window] language must be &quot;system&quot;, &quot;en&quot; or &quot;ru&quot;</source>
+        <translation>[window] language должен быть &quot;system&quot;, &quot;en&quot; или &quot;ru&quot;</translation>
+    </message>
+    <message>
+        <source>[{section}] url contains a password; passwords belong in the keyring or {variable}</source>
+        <translation>[{section}] url содержит пароль; пароли хранятся в хранилище паролей или в {variable}</translation>
+    </message>
+    <message>
+        <source>{text} is not a duration</source>
+        <translation>{text} не является длительностью</translation>
+    </message>
+    <message>
+        <source>a number with s, m, h or d: &quot;24h&quot;, &quot;90m&quot;</source>
+        <translation>число с s, m, h или d: &quot;24h&quot;, &quot;90m&quot;</translation>
+    </message>
+    <message>
+        <source>[{section}] {key}: {error}</source>
+        <translation>[{section}] {key}: {error}</translation>
+    </message>
+    <message>
+        <source>[{section}] {key} must be a number {floor} and &lt;= {high}, not {value}</source>
+        <translation>[{section}] {key} должен быть числом {floor} и &lt;= {high}, а не {value}</translation>
+    </message>
+    <message>
+        <source>[shop.links] kind_values: {crm} is not a CRM record</source>
+        <translation>[shop.links] kind_values: {crm} не является видом записи CRM</translation>
+    </message>
+    <message>
+        <source>keys: {keys}</source>
+        <translation>ключи: {keys}</translation>
+    </message>
+    <message>
+        <source>[shop.links] kind_values: the value of {crm} is empty</source>
+        <translation>[shop.links] kind_values: значение {crm} пустое</translation>
+    </message>
+    <message>
+        <source>[shop.links] kind_values: two CRM records share one value ({values})</source>
+        <translation>[shop.links] kind_values: у двух видов записей CRM одно значение ({values})</translation>
+    </message>
+    <message>
+        <source>[{section}] {key} = {value}: only {links} may start with &apos;@&apos;</source>
+        <translation>[{section}] {key} = {value}: с &apos;@&apos; может начинаться только {links}</translation>
+    </message>
+    <message>
+        <source>a column name, or &quot;{links}&quot; for ids in the [shop.links] table</source>
+        <translation>имя столбца или &quot;{links}&quot; для ID в таблице [shop.links]</translation>
+    </message>
+    <message>
+        <source>[{section}] {key} = &quot;{links}&quot; but [shop.links] has no table</source>
+        <translation>[{section}] {key} = &quot;{links}&quot;, но в [shop.links] не указана таблица</translation>
+    </message>
+    <message>
+        <source>set [shop.links] table = &quot;…&quot; (and its kind, local_id, crm_id columns)</source>
+        <translation>укажите [shop.links] table = &quot;…&quot; (и её столбцы kind, local_id, crm_id)</translation>
+    </message>
+    <message>
+        <source>[shop.links] {key} is required and cannot be empty</source>
+        <translation>[shop.links] {key} обязателен и не может быть пустым</translation>
+    </message>
+    <message>
+        <source>[shop.users] company_ref = {value} but [shop.companies] has no table</source>
+        <translation>[shop.users] company_ref = {value}, но в [shop.companies] не указана таблица</translation>
+    </message>
+    <message>
+        <source>map [shop.companies] too, or leave company_ref out</source>
+        <translation>сопоставьте и [shop.companies] или уберите company_ref</translation>
+    </message>
+    <message>
+        <source>[shop] timezone: {name} is not a known time zone</source>
+        <translation>[shop] timezone: {name} — неизвестный часовой пояс</translation>
+    </message>
+    <message>
+        <source>an IANA name such as &quot;Europe/Moscow&quot; or &quot;UTC&quot;; leave it out for this machine&apos;s zone</source>
+        <translation>имя IANA, например &quot;Europe/Moscow&quot; или &quot;UTC&quot;; не указывайте, чтобы взять пояс этого компьютера</translation>
+    </message>
+    <message>
+        <source>Config file {path} {problem}</source>
+        <translation>Файл настроек {path} {problem}</translation>
+    </message>
+    <message>
+        <source>Config file {path} does not exist</source>
+        <translation>Файл настроек {path} не существует</translation>
+    </message>
+    <message>
+        <source>Cannot read config file {path}: {error}</source>
+        <translation>Не удаётся прочитать файл настроек {path}: {error}</translation>
+    </message>
+    <message>
+        <source>Config file {path} is not UTF-8 text</source>
+        <translation>Файл настроек {path} не является текстом в UTF-8</translation>
+    </message>
+    <message>
+        <source>Config file {path} is not valid TOML: {error}</source>
+        <translation>Файл настроек {path} не является корректным TOML: {error}</translation>
+    </message>
+    <message>
+        <source>{path}: {error}</source>
+        <translation>{path}: {error}</translation>
+    </message>
+    <message>
+        <source>is a FIFO, not a regular file</source>
+        <translation>— это FIFO, а не обычный файл</translation>
+    </message>
+    <message>
+        <source>is a directory, not a regular file</source>
+        <translation>— это папка, а не обычный файл</translation>
+    </message>
+    <message>
+        <source>is a socket, not a regular file</source>
+        <translation>— это сокет, а не обычный файл</translation>
+    </message>
+    <message>
+        <source>is a device, not a regular file</source>
+        <translation>— это устройство, а не обычный файл</translation>
+    </message>
+    <message>
+        <source>The job queue file {path} {problem}.</source>
+        <translation>Файл очереди заданий {path} {problem}.</translation>
+    </message>
+    <message>
+        <source>run bitrix-monitor --move-queue-aside to start an empty queue; the old file is kept, renamed</source>
+        <translation>запустите bitrix-monitor --move-queue-aside, чтобы начать с пустой очереди; старый файл сохранится под другим именем</translation>
+    </message>
+    <message>
+        <source>is corrupted or is not a queue database</source>
+        <translation>повреждён или не является базой очереди</translation>
+    </message>
+    <message>
+        <source>move it aside to start with an empty queue; the old file is kept, renamed …corrupt-&lt;time&gt;</source>
+        <translation>отложите его, чтобы начать с пустой очереди; старый файл сохранится как …corrupt-&lt;время&gt;</translation>
+    </message>
+    <message>
+        <source>is read-only</source>
+        <translation>доступен только для чтения</translation>
+    </message>
+    <message>
+        <source>make the file and its folder writable, or move the file aside to start with an empty queue</source>
+        <translation>разрешите запись в файл и его папку или отложите файл, чтобы начать с пустой очереди</translation>
+    </message>
+    <message>
+        <source>cannot be opened</source>
+        <translation>не открывается</translation>
+    </message>
+    <message>
+        <source>cannot be written: the disk is full</source>
+        <translation>не записывается: диск заполнен</translation>
+    </message>
+    <message>
+        <source>cannot be written (disk I/O error)</source>
+        <translation>не записывается (ошибка ввода-вывода диска)</translation>
+    </message>
+    <message>
+        <source>free some space on the disk of the data directory (or check it), then run again; nothing is lost</source>
+        <translation>освободите место на диске папки данных (или проверьте его) и запустите снова; ничего не потеряно</translation>
+    </message>
+    <message>
+        <source>cannot be switched to WAL mode (journal mode is {mode})</source>
+        <translation>не переключается в режим WAL (режим журнала {mode})</translation>
+    </message>
+    <message>
+        <source>was written by a newer version of Bitrix Monitor (queue schema {found}; this version knows up to {known})</source>
+        <translation>записан более новой версией Bitrix Monitor (схема очереди {found}; эта версия знает до {known})</translation>
+    </message>
+    <message>
+        <source>update Bitrix Monitor, or move the file aside to start with an empty queue</source>
+        <translation>обновите Bitrix Monitor или отложите файл, чтобы начать с пустой очереди</translation>
+    </message>
+    <message>
+        <source>is corrupted or is not a queue database (SQLite integrity check: {first})</source>
+        <translation>повреждён или не является базой очереди (проверка целостности SQLite: {first})</translation>
+    </message>
+    <message>
+        <source>is corrupted or is not a queue database (no schema version)</source>
+        <translation>повреждён или не является базой очереди (нет версии схемы)</translation>
+    </message>
+    <message>
+        <source>is not a Bitrix Monitor queue (it holds other tables)</source>
+        <translation>не является очередью Bitrix Monitor (в нём другие таблицы)</translation>
+    </message>
+    <message>
+        <source>point the data directory elsewhere, or move the file aside to start with an empty queue</source>
+        <translation>укажите другую папку данных или отложите файл, чтобы начать с пустой очереди</translation>
+    </message>
+    <message>
+        <source>Cannot restore: {path} {problem}</source>
+        <translation>Восстановить не удалось: {path} {problem}</translation>
+    </message>
+    <message>
         <source>another worker holds this record</source>
         <translation>эту запись сейчас обрабатывает другой обработчик</translation>
     </message>

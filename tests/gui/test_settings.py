@@ -266,3 +266,25 @@ async def test_the_team_queue_connection_test_reaches_the_real_database(
     _edit(dialog, "queue", "url").setText("postgresql://postgres@127.0.0.1:1/bm")
     dialog.test_queue_button.click()
     await wait_until(lambda: "cannot be used" in dialog.test_queue_result.text(), within=30)
+
+
+def test_a_broken_config_file_is_reported_in_the_window_language(qtbot, data_dirs: DataDirs) -> None:
+    """The config's errors are codes: the dialog says them in Russian, with the hint, the key still named
+    as the file writes it (and still outlined, as the English text names it)."""
+    from bitrix_monitor.gui import i18n
+
+    data_dirs.config_file.write_text("[portal]\nplan = 'warp'\n")
+    i18n.set_language("ru")
+    try:
+        dialog = _dialog(qtbot, data_dirs.config_file)
+        text = dialog.error_label.text()
+        assert f"{data_dirs.config_file}: [portal] plan: 'warp' не является тарифом" in text
+        assert "где X >= 1 и Y > 0" in text and "is not a rate plan" not in text
+        plan = dialog.widgets[("portal", "plan")]
+        assert isinstance(plan, QComboBox)
+        plan.setCurrentText("very fast")
+        assert not dialog.save()
+        assert "[portal] plan: 'very fast' не является тарифом" in dialog.error_label.text()
+        assert "b00020" in plan.styleSheet()
+    finally:
+        i18n.set_language("en")
