@@ -37,7 +37,16 @@ from bitrix_monitor.sync.model import PORTAL_ENTITY, Plan, Progress, RecordState
 from bitrix_monitor.sync.queue_run import QueueRun, follow_run
 
 from .aio import LatestTask, ProgressRelay, set_user_error_sink, spawn
-from .models import OBJECT_ROLE, ActivityModel, RowTableModel, TableFilterProxy, archived_title, fmt_time
+from .models import (
+    OBJECT_ROLE,
+    ActivityModel,
+    RowTableModel,
+    TableFilterProxy,
+    archived_title,
+    fmt_count,
+    fmt_number,
+    fmt_time,
+)
 from .tabs import ActivityTab, ArchiveTab, OverviewTab, QueueTab, RecordsTab, RunnersTab
 from .tabs.common import selected_objects
 from .tabs.queue import ACTIONS, ACTS_ON
@@ -345,11 +354,13 @@ class WindowController:
         run = self._run
         if run is None:
             return ""
-        text = self.tr("Jobs done: {done} of {total}").format(done=run.ended, total=run.total)
+        text = self.tr("Jobs done: {done} of {total}").format(
+            done=fmt_count(run.ended), total=fmt_count(run.total)
+        )
         rate, left = run.per_minute, run.seconds_left
         if rate is None or left is None:
             return text + " · " + self.tr("measuring the rate…")
-        text += " · " + self.tr("{rate} a minute").format(rate=f"{rate:.1f}" if rate < 10 else f"{rate:.0f}")
+        text += " · " + self.tr("{rate} a minute").format(rate=fmt_number(rate, 1 if rate < 10 else 0))
         if left < 60:
             return text + " · " + self.tr("under a minute left")
         minutes = round(left / 60)
@@ -385,13 +396,17 @@ class WindowController:
         b = self.service.budget()
         text = self.tr(
             "Bitrix24 request budget: {left} of {capacity} left, refills {rate} per second"
-        ).format(left=f"{b.tokens_left:.0f}", capacity=f"{b.capacity:.0f}", rate=f"{b.drain_per_s:g}")
+        ).format(
+            left=fmt_count(round(b.tokens_left)),
+            capacity=fmt_count(round(b.capacity)),
+            rate=fmt_number(b.drain_per_s, 0 if b.drain_per_s == int(b.drain_per_s) else 1),
+        )
         text += " · " + self.tr("held back %n time(s)", "", b.throttled_waits)
         text += " · " + self.tr("refused as overloaded %n time(s)", "", b.rejected_503)
         if b.operating:
             top = sorted(b.operating.items(), key=lambda kv: kv[1], reverse=True)[:2]
             busiest = ", ".join(
-                self.tr("{method} {seconds} s").format(method=m, seconds=f"{s:.1f}") for m, s in top
+                self.tr("{method} {seconds} s").format(method=m, seconds=fmt_number(s, 1)) for m, s in top
             )
             text += " · " + self.tr("busiest methods: {list}").format(list=busiest)
         self.queue.budget_label.setText(text)

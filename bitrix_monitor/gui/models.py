@@ -17,6 +17,7 @@ import functools
 import gc
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
+from decimal import Decimal
 from itertools import compress
 from operator import attrgetter, itemgetter
 from typing import Any, ClassVar
@@ -160,6 +161,16 @@ def fmt_time(value: datetime | None, *, date: bool = True) -> str:
     """An instant as this machine's local time, naming the zone, as the window's language writes it:
     ``2026-11-30 03:28:00 MSK``, ``30.11.2026 03:28:00 MSK``."""
     return localefmt.moment(value, window_language(), date=date)
+
+
+def fmt_count(n: int) -> str:
+    """A count as the window's language groups it: ``1 234`` / ``1,234``."""
+    return localefmt.integer(n, window_language())
+
+
+def fmt_number(value: float, places: int) -> str:
+    """A measure with ``places`` decimals as the window's language writes it: ``1,5`` / ``1.5``."""
+    return localefmt.decimal(Decimal(f"{value:.{places}f}"), window_language(), places)
 
 
 def time_key(value: datetime | None) -> float:

@@ -37,7 +37,7 @@ from bitrix_monitor.sync.api import MergePreview, RecordChanges
 from bitrix_monitor.sync.fields import PORTAL_TIMES, WHO, portal_time
 from bitrix_monitor.sync.model import PORTAL_ENTITY, Plan, RecordState, RecordStatus
 
-from .models import STATE_COLOURS, fmt_time
+from .models import STATE_COLOURS, fmt_count, fmt_number, fmt_time
 from .words import (
     error_text,
     event_label,
@@ -189,7 +189,7 @@ class ActivityChart(QWidget):
         return {
             "jobs": self.tr("%n job(s)/min", "", busiest),
             "zero": "0",
-            "throttled": self.tr("{seconds} s/min throttled").format(seconds=f"{throttled:.1f}"),
+            "throttled": self.tr("{seconds} s/min throttled").format(seconds=fmt_number(throttled, 1)),
             "start": self.tr("%n min ago", "", n),
             "end": self.tr("now"),
         }
@@ -289,7 +289,7 @@ class PlanDialog(QDialog):
     def retranslate_ui(self) -> None:
         n = len(self.plan)
         self.setWindowTitle(self.tr("Queue %n job(s)", "", n))
-        counts = "; ".join(f"{kind_label(kind)}: {count}" for kind, count in self.plan.counts().items())
+        counts = "; ".join(f"{kind_label(kind)}: {fmt_count(n)}" for kind, n in self.plan.counts().items())
         self.summary.setText(
             self.tr("The plan: {counts}.").format(counts=counts) if counts else self.tr("Nothing to do.")
         )

@@ -10,9 +10,9 @@
     <message numerus="yes">
         <source>%n job(s)/min</source>
         <translation>
-            <numerusform>%n задание/мин</numerusform>
-            <numerusform>%n задания/мин</numerusform>
-            <numerusform>%n заданий/мин</numerusform>
+            <numerusform>%Ln задание/мин</numerusform>
+            <numerusform>%Ln задания/мин</numerusform>
+            <numerusform>%Ln заданий/мин</numerusform>
         </translation>
     </message>
     <message>
@@ -22,9 +22,9 @@
     <message numerus="yes">
         <source>%n min ago</source>
         <translation>
-            <numerusform>%n мин назад</numerusform>
-            <numerusform>%n мин назад</numerusform>
-            <numerusform>%n мин назад</numerusform>
+            <numerusform>%Ln мин назад</numerusform>
+            <numerusform>%Ln мин назад</numerusform>
+            <numerusform>%Ln мин назад</numerusform>
         </translation>
     </message>
     <message>
@@ -400,9 +400,9 @@
     <message numerus="yes">
         <source>≠ marks the %n field(s) that differ.</source>
         <translation>
-            <numerusform>≠ отмечает %n поле, которое различается.</numerusform>
-            <numerusform>≠ отмечает %n поля, которые различаются.</numerusform>
-            <numerusform>≠ отмечает %n полей, которые различаются.</numerusform>
+            <numerusform>≠ отмечает %Ln поле, которое различается.</numerusform>
+            <numerusform>≠ отмечает %Ln поля, которые различаются.</numerusform>
+            <numerusform>≠ отмечает %Ln полей, которые различаются.</numerusform>
         </translation>
     </message>
     <message>
@@ -1357,9 +1357,9 @@
     <message numerus="yes">
         <source>%n record(s) match by {keys}</source>
         <translation>
-            <numerusform>%n запись совпадает по признакам: {keys}</numerusform>
-            <numerusform>%n записи совпадают по признакам: {keys}</numerusform>
-            <numerusform>%n записей совпадают по признакам: {keys}</numerusform>
+            <numerusform>%Ln запись совпадает по признакам: {keys}</numerusform>
+            <numerusform>%Ln записи совпадают по признакам: {keys}</numerusform>
+            <numerusform>%Ln записей совпадают по признакам: {keys}</numerusform>
         </translation>
     </message>
     <message>
@@ -1389,17 +1389,17 @@
     <message numerus="yes">
         <source>wrote %n stage(s) moved in Bitrix24 into the shop</source>
         <translation>
-            <numerusform>записал в магазин %n стадию, изменённую в Битрикс24</numerusform>
-            <numerusform>записал в магазин %n стадии, изменённые в Битрикс24</numerusform>
-            <numerusform>записал в магазин %n стадий, изменённых в Битрикс24</numerusform>
+            <numerusform>записал в магазин %Ln стадию, изменённую в Битрикс24</numerusform>
+            <numerusform>записал в магазин %Ln стадии, изменённые в Битрикс24</numerusform>
+            <numerusform>записал в магазин %Ln стадий, изменённых в Битрикс24</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>wrote %n value(s) edited in Bitrix24 ({fields}) into the shop</source>
         <translation>
-            <numerusform>записал в магазин %n значение, изменённое в Битрикс24 ({fields})</numerusform>
-            <numerusform>записал в магазин %n значения, изменённые в Битрикс24 ({fields})</numerusform>
-            <numerusform>записал в магазин %n значений, изменённых в Битрикс24 ({fields})</numerusform>
+            <numerusform>записал в магазин %Ln значение, изменённое в Битрикс24 ({fields})</numerusform>
+            <numerusform>записал в магазин %Ln значения, изменённые в Битрикс24 ({fields})</numerusform>
+            <numerusform>записал в магазин %Ln значений, изменённых в Битрикс24 ({fields})</numerusform>
         </translation>
     </message>
     <message>
@@ -1417,33 +1417,33 @@
     <message numerus="yes">
         <source>queued %n job(s): {kind}</source>
         <translation>
-            <numerusform>поставил в очередь %n задание: {kind}</numerusform>
-            <numerusform>поставил в очередь %n задания: {kind}</numerusform>
-            <numerusform>поставил в очередь %n заданий: {kind}</numerusform>
+            <numerusform>поставил в очередь %Ln задание: {kind}</numerusform>
+            <numerusform>поставил в очередь %Ln задания: {kind}</numerusform>
+            <numerusform>поставил в очередь %Ln заданий: {kind}</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>closed %n failed or dead job(s): their records are in sync</source>
         <translation>
-            <numerusform>закрыл %n задание с ошибкой: его запись синхронизирована</numerusform>
-            <numerusform>закрыл %n задания с ошибкой: их записи синхронизированы</numerusform>
-            <numerusform>закрыл %n заданий с ошибкой: их записи синхронизированы</numerusform>
+            <numerusform>закрыл %Ln задание с ошибкой: его запись синхронизирована</numerusform>
+            <numerusform>закрыл %Ln задания с ошибкой: их записи синхронизированы</numerusform>
+            <numerusform>закрыл %Ln заданий с ошибкой: их записи синхронизированы</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>retried %n job(s)</source>
         <translation>
-            <numerusform>повторил %n задание</numerusform>
-            <numerusform>повторил %n задания</numerusform>
-            <numerusform>повторил %n заданий</numerusform>
+            <numerusform>повторил %Ln задание</numerusform>
+            <numerusform>повторил %Ln задания</numerusform>
+            <numerusform>повторил %Ln заданий</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>cancelled %n job(s)</source>
         <translation>
-            <numerusform>отменил %n задание</numerusform>
-            <numerusform>отменил %n задания</numerusform>
-            <numerusform>отменил %n заданий</numerusform>
+            <numerusform>отменил %Ln задание</numerusform>
+            <numerusform>отменил %Ln задания</numerusform>
+            <numerusform>отменил %Ln заданий</numerusform>
         </translation>
     </message>
     <message>
@@ -1457,25 +1457,25 @@
     <message numerus="yes">
         <source>settled %n in-doubt job(s) as done</source>
         <translation>
-            <numerusform>отметил %n задание с неизвестным результатом как выполненное</numerusform>
-            <numerusform>отметил %n задания с неизвестным результатом как выполненные</numerusform>
-            <numerusform>отметил %n заданий с неизвестным результатом как выполненные</numerusform>
+            <numerusform>отметил %Ln задание с неизвестным результатом как выполненное</numerusform>
+            <numerusform>отметил %Ln задания с неизвестным результатом как выполненные</numerusform>
+            <numerusform>отметил %Ln заданий с неизвестным результатом как выполненные</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>settled %n in-doubt job(s) for a retry</source>
         <translation>
-            <numerusform>отправил %n задание с неизвестным результатом на повтор</numerusform>
-            <numerusform>отправил %n задания с неизвестным результатом на повтор</numerusform>
-            <numerusform>отправил %n заданий с неизвестным результатом на повтор</numerusform>
+            <numerusform>отправил %Ln задание с неизвестным результатом на повтор</numerusform>
+            <numerusform>отправил %Ln задания с неизвестным результатом на повтор</numerusform>
+            <numerusform>отправил %Ln заданий с неизвестным результатом на повтор</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>unlinked %n shop record(s) from {entity} records deleted in Bitrix24</source>
         <translation>
-            <numerusform>отвязана %n запись магазина от удалённых в Битрикс24 записей ({entity})</numerusform>
-            <numerusform>отвязаны %n записи магазина от удалённых в Битрикс24 записей ({entity})</numerusform>
-            <numerusform>отвязано %n записей магазина от удалённых в Битрикс24 записей ({entity})</numerusform>
+            <numerusform>отвязана %Ln запись магазина от удалённых в Битрикс24 записей ({entity})</numerusform>
+            <numerusform>отвязаны %Ln записи магазина от удалённых в Битрикс24 записей ({entity})</numerusform>
+            <numerusform>отвязано %Ln записей магазина от удалённых в Битрикс24 записей ({entity})</numerusform>
         </translation>
     </message>
     <message>
@@ -1814,25 +1814,25 @@
     <message numerus="yes">
         <source>Show the %n job(s) in doubt</source>
         <translation>
-            <numerusform>Показать %n задание с неизвестным результатом</numerusform>
-            <numerusform>Показать %n задания с неизвестным результатом</numerusform>
-            <numerusform>Показать %n заданий с неизвестным результатом</numerusform>
+            <numerusform>Показать %Ln задание с неизвестным результатом</numerusform>
+            <numerusform>Показать %Ln задания с неизвестным результатом</numerusform>
+            <numerusform>Показать %Ln заданий с неизвестным результатом</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>Show the %n dead job(s)</source>
         <translation>
-            <numerusform>Показать %n задание с исчерпанными попытками</numerusform>
-            <numerusform>Показать %n задания с исчерпанными попытками</numerusform>
-            <numerusform>Показать %n заданий с исчерпанными попытками</numerusform>
+            <numerusform>Показать %Ln задание с исчерпанными попытками</numerusform>
+            <numerusform>Показать %Ln задания с исчерпанными попытками</numerusform>
+            <numerusform>Показать %Ln заданий с исчерпанными попытками</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>{kinds}: show the %n record(s) that need attention</source>
         <translation>
-            <numerusform>{kinds}: показать %n запись, требующую внимания</numerusform>
-            <numerusform>{kinds}: показать %n записи, требующие внимания</numerusform>
-            <numerusform>{kinds}: показать %n записей, требующих внимания</numerusform>
+            <numerusform>{kinds}: показать %Ln запись, требующую внимания</numerusform>
+            <numerusform>{kinds}: показать %Ln записи, требующие внимания</numerusform>
+            <numerusform>{kinds}: показать %Ln записей, требующих внимания</numerusform>
         </translation>
     </message>
     <message>
@@ -1846,17 +1846,17 @@
     <message numerus="yes">
         <source>%n portal request(s); operating time per method:</source>
         <translation>
-            <numerusform>%n запрос к Битрикс24; время выполнения по методам:</numerusform>
-            <numerusform>%n запроса к Битрикс24; время выполнения по методам:</numerusform>
-            <numerusform>%n запросов к Битрикс24; время выполнения по методам:</numerusform>
+            <numerusform>%Ln запрос к Битрикс24; время выполнения по методам:</numerusform>
+            <numerusform>%Ln запроса к Битрикс24; время выполнения по методам:</numerusform>
+            <numerusform>%Ln запросов к Битрикс24; время выполнения по методам:</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>%n portal request(s)</source>
         <translation>
-            <numerusform>%n запрос к Битрикс24</numerusform>
-            <numerusform>%n запроса к Битрикс24</numerusform>
-            <numerusform>%n запросов к Битрикс24</numerusform>
+            <numerusform>%Ln запрос к Битрикс24</numerusform>
+            <numerusform>%Ln запроса к Битрикс24</numerusform>
+            <numerusform>%Ln запросов к Битрикс24</numerusform>
         </translation>
     </message>
     <message>
@@ -1869,9 +1869,9 @@
     <message numerus="yes">
         <source>Queue %n job(s)</source>
         <translation>
-            <numerusform>Поставить в очередь %n задание</numerusform>
-            <numerusform>Поставить в очередь %n задания</numerusform>
-            <numerusform>Поставить в очередь %n заданий</numerusform>
+            <numerusform>Поставить в очередь %Ln задание</numerusform>
+            <numerusform>Поставить в очередь %Ln задания</numerusform>
+            <numerusform>Поставить в очередь %Ln заданий</numerusform>
         </translation>
     </message>
     <message>
@@ -1885,9 +1885,9 @@
     <message numerus="yes">
         <source>Queue %n job(s)?</source>
         <translation>
-            <numerusform>Поставить в очередь %n задание?</numerusform>
-            <numerusform>Поставить в очередь %n задания?</numerusform>
-            <numerusform>Поставить в очередь %n заданий?</numerusform>
+            <numerusform>Поставить в очередь %Ln задание?</numerusform>
+            <numerusform>Поставить в очередь %Ln задания?</numerusform>
+            <numerusform>Поставить в очередь %Ln заданий?</numerusform>
         </translation>
     </message>
     <message>
@@ -1901,9 +1901,9 @@
     <message numerus="yes">
         <source>{stays}; %n record(s) disappear: {gone} (each is archived first, then merged into it).</source>
         <translation>
-            <numerusform>{stays}; исчезает %n запись: {gone} (сначала она сохраняется в архив, затем объединяется с оставшейся).</numerusform>
-            <numerusform>{stays}; исчезают %n записи: {gone} (каждая сначала сохраняется в архив, затем объединяется с оставшейся).</numerusform>
-            <numerusform>{stays}; исчезают %n записей: {gone} (каждая сначала сохраняется в архив, затем объединяется с оставшейся).</numerusform>
+            <numerusform>{stays}; исчезает %Ln запись: {gone} (сначала она сохраняется в архив, затем объединяется с оставшейся).</numerusform>
+            <numerusform>{stays}; исчезают %Ln записи: {gone} (каждая сначала сохраняется в архив, затем объединяется с оставшейся).</numerusform>
+            <numerusform>{stays}; исчезают %Ln записей: {gone} (каждая сначала сохраняется в архив, затем объединяется с оставшейся).</numerusform>
         </translation>
     </message>
     <message>
@@ -1984,65 +1984,65 @@
     <message numerus="yes">
         <source>Retry %n selected</source>
         <translation>
-            <numerusform>Повторить выбранные: %n</numerusform>
-            <numerusform>Повторить выбранные: %n</numerusform>
-            <numerusform>Повторить выбранные: %n</numerusform>
+            <numerusform>Повторить выбранные: %Ln</numerusform>
+            <numerusform>Повторить выбранные: %Ln</numerusform>
+            <numerusform>Повторить выбранные: %Ln</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>Drop %n selected</source>
         <translation>
-            <numerusform>Снять выбранные: %n</numerusform>
-            <numerusform>Снять выбранные: %n</numerusform>
-            <numerusform>Снять выбранные: %n</numerusform>
+            <numerusform>Снять выбранные: %Ln</numerusform>
+            <numerusform>Снять выбранные: %Ln</numerusform>
+            <numerusform>Снять выбранные: %Ln</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>Retry %n shown</source>
         <translation>
-            <numerusform>Повторить показанные: %n</numerusform>
-            <numerusform>Повторить показанные: %n</numerusform>
-            <numerusform>Повторить показанные: %n</numerusform>
+            <numerusform>Повторить показанные: %Ln</numerusform>
+            <numerusform>Повторить показанные: %Ln</numerusform>
+            <numerusform>Повторить показанные: %Ln</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>Drop %n shown</source>
         <translation>
-            <numerusform>Снять показанные: %n</numerusform>
-            <numerusform>Снять показанные: %n</numerusform>
-            <numerusform>Снять показанные: %n</numerusform>
+            <numerusform>Снять показанные: %Ln</numerusform>
+            <numerusform>Снять показанные: %Ln</numerusform>
+            <numerusform>Снять показанные: %Ln</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>Mark %n shown as done</source>
         <translation>
-            <numerusform>Отметить выполненными показанные: %n</numerusform>
-            <numerusform>Отметить выполненными показанные: %n</numerusform>
-            <numerusform>Отметить выполненными показанные: %n</numerusform>
+            <numerusform>Отметить выполненными показанные: %Ln</numerusform>
+            <numerusform>Отметить выполненными показанные: %Ln</numerusform>
+            <numerusform>Отметить выполненными показанные: %Ln</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>Re-queue %n shown</source>
         <translation>
-            <numerusform>Снова в очередь показанные: %n</numerusform>
-            <numerusform>Снова в очередь показанные: %n</numerusform>
-            <numerusform>Снова в очередь показанные: %n</numerusform>
+            <numerusform>Снова в очередь показанные: %Ln</numerusform>
+            <numerusform>Снова в очередь показанные: %Ln</numerusform>
+            <numerusform>Снова в очередь показанные: %Ln</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>Mark %n selected as done</source>
         <translation>
-            <numerusform>Отметить выполненными выбранные: %n</numerusform>
-            <numerusform>Отметить выполненными выбранные: %n</numerusform>
-            <numerusform>Отметить выполненными выбранные: %n</numerusform>
+            <numerusform>Отметить выполненными выбранные: %Ln</numerusform>
+            <numerusform>Отметить выполненными выбранные: %Ln</numerusform>
+            <numerusform>Отметить выполненными выбранные: %Ln</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>Re-queue %n selected</source>
         <translation>
-            <numerusform>Снова в очередь выбранные: %n</numerusform>
-            <numerusform>Снова в очередь выбранные: %n</numerusform>
-            <numerusform>Снова в очередь выбранные: %n</numerusform>
+            <numerusform>Снова в очередь выбранные: %Ln</numerusform>
+            <numerusform>Снова в очередь выбранные: %Ln</numerusform>
+            <numerusform>Снова в очередь выбранные: %Ln</numerusform>
         </translation>
     </message>
 </context>
@@ -2168,9 +2168,9 @@
     <message numerus="yes">
         <source>%n runner(s) silent: {names}. No heartbeat for longer than a lease ({seconds} s): killed, hung or cut off from the queue&apos;s database. Their jobs are picked up again when their leases run out.</source>
         <translation>
-            <numerusform>%n обработчик молчит: {names}. Нет сигнала дольше срока аренды ({seconds} с): процесс убит, завис или потерял связь с базой очереди. Его задания будут взяты снова, когда истечёт их аренда.</numerusform>
-            <numerusform>%n обработчика молчат: {names}. Нет сигнала дольше срока аренды ({seconds} с): процессы убиты, зависли или потеряли связь с базой очереди. Их задания будут взяты снова, когда истечёт их аренда.</numerusform>
-            <numerusform>%n обработчиков молчат: {names}. Нет сигнала дольше срока аренды ({seconds} с): процессы убиты, зависли или потеряли связь с базой очереди. Их задания будут взяты снова, когда истечёт их аренда.</numerusform>
+            <numerusform>%Ln обработчик молчит: {names}. Нет сигнала дольше срока аренды ({seconds} с): процесс убит, завис или потерял связь с базой очереди. Его задания будут взяты снова, когда истечёт их аренда.</numerusform>
+            <numerusform>%Ln обработчика молчат: {names}. Нет сигнала дольше срока аренды ({seconds} с): процессы убиты, зависли или потеряли связь с базой очереди. Их задания будут взяты снова, когда истечёт их аренда.</numerusform>
+            <numerusform>%Ln обработчиков молчат: {names}. Нет сигнала дольше срока аренды ({seconds} с): процессы убиты, зависли или потеряли связь с базой очереди. Их задания будут взяты снова, когда истечёт их аренда.</numerusform>
         </translation>
     </message>
 </context>
@@ -3059,9 +3059,9 @@
     <message numerus="yes">
         <source>%n job(s) would bring everything in step.</source>
         <translation>
-            <numerusform>Чтобы всё совпало, нужно %n задание.</numerusform>
-            <numerusform>Чтобы всё совпало, нужно %n задания.</numerusform>
-            <numerusform>Чтобы всё совпало, нужно %n заданий.</numerusform>
+            <numerusform>Чтобы всё совпало, нужно %Ln задание.</numerusform>
+            <numerusform>Чтобы всё совпало, нужно %Ln задания.</numerusform>
+            <numerusform>Чтобы всё совпало, нужно %Ln заданий.</numerusform>
         </translation>
     </message>
     <message>
@@ -3087,17 +3087,17 @@
     <message numerus="yes">
         <source>about %n minute(s) left</source>
         <translation>
-            <numerusform>осталось около %n минуты</numerusform>
-            <numerusform>осталось около %n минут</numerusform>
-            <numerusform>осталось около %n минут</numerusform>
+            <numerusform>осталось около %Ln минуты</numerusform>
+            <numerusform>осталось около %Ln минут</numerusform>
+            <numerusform>осталось около %Ln минут</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>about %n hour(s) left</source>
         <translation>
-            <numerusform>осталось около %n часа</numerusform>
-            <numerusform>осталось около %n часов</numerusform>
-            <numerusform>осталось около %n часов</numerusform>
+            <numerusform>осталось около %Ln часа</numerusform>
+            <numerusform>осталось около %Ln часов</numerusform>
+            <numerusform>осталось около %Ln часов</numerusform>
         </translation>
     </message>
     <message>
@@ -3107,17 +3107,17 @@
     <message numerus="yes">
         <source>held back %n time(s)</source>
         <translation>
-            <numerusform>ожидание лимита %n раз</numerusform>
-            <numerusform>ожидание лимита %n раза</numerusform>
-            <numerusform>ожидание лимита %n раз</numerusform>
+            <numerusform>ожидание лимита %Ln раз</numerusform>
+            <numerusform>ожидание лимита %Ln раза</numerusform>
+            <numerusform>ожидание лимита %Ln раз</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>refused as overloaded %n time(s)</source>
         <translation>
-            <numerusform>отказ из-за перегрузки %n раз</numerusform>
-            <numerusform>отказ из-за перегрузки %n раза</numerusform>
-            <numerusform>отказ из-за перегрузки %n раз</numerusform>
+            <numerusform>отказ из-за перегрузки %Ln раз</numerusform>
+            <numerusform>отказ из-за перегрузки %Ln раза</numerusform>
+            <numerusform>отказ из-за перегрузки %Ln раз</numerusform>
         </translation>
     </message>
     <message>
@@ -3191,9 +3191,9 @@
     <message numerus="yes">
         <source>Queued %n job(s)</source>
         <translation>
-            <numerusform>В очередь поставлено %n задание</numerusform>
-            <numerusform>В очередь поставлено %n задания</numerusform>
-            <numerusform>В очередь поставлено %n заданий</numerusform>
+            <numerusform>В очередь поставлено %Ln задание</numerusform>
+            <numerusform>В очередь поставлено %Ln задания</numerusform>
+            <numerusform>В очередь поставлено %Ln заданий</numerusform>
         </translation>
     </message>
     <message>
@@ -3211,41 +3211,41 @@
     <message numerus="yes">
         <source>Retry %n job(s)? They run again from the start.</source>
         <translation>
-            <numerusform>Повторить %n задание? Оно будет выполнено заново.</numerusform>
-            <numerusform>Повторить %n задания? Они будут выполнены заново.</numerusform>
-            <numerusform>Повторить %n заданий? Они будут выполнены заново.</numerusform>
+            <numerusform>Повторить %Ln задание? Оно будет выполнено заново.</numerusform>
+            <numerusform>Повторить %Ln задания? Они будут выполнены заново.</numerusform>
+            <numerusform>Повторить %Ln заданий? Они будут выполнены заново.</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>Drop %n job(s)? They will not run; Retry brings them back.</source>
         <translation>
-            <numerusform>Снять %n задание? Оно не будет выполнено; «Повторить» вернёт его.</numerusform>
-            <numerusform>Снять %n задания? Они не будут выполнены; «Повторить» вернёт их.</numerusform>
-            <numerusform>Снять %n заданий? Они не будут выполнены; «Повторить» вернёт их.</numerusform>
+            <numerusform>Снять %Ln задание? Оно не будет выполнено; «Повторить» вернёт его.</numerusform>
+            <numerusform>Снять %Ln задания? Они не будут выполнены; «Повторить» вернёт их.</numerusform>
+            <numerusform>Снять %Ln заданий? Они не будут выполнены; «Повторить» вернёт их.</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>Drop %n job(s)</source>
         <translation>
-            <numerusform>Снять %n задание</numerusform>
-            <numerusform>Снять %n задания</numerusform>
-            <numerusform>Снять %n заданий</numerusform>
+            <numerusform>Снять %Ln задание</numerusform>
+            <numerusform>Снять %Ln задания</numerusform>
+            <numerusform>Снять %Ln заданий</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>Mark %n job(s) as done? Their change is taken as made in Bitrix24.</source>
         <translation>
-            <numerusform>Отметить %n задание как выполненное? Его изменение считается внесённым в Битрикс24.</numerusform>
-            <numerusform>Отметить %n задания как выполненные? Их изменение считается внесённым в Битрикс24.</numerusform>
-            <numerusform>Отметить %n заданий как выполненные? Их изменение считается внесённым в Битрикс24.</numerusform>
+            <numerusform>Отметить %Ln задание как выполненное? Его изменение считается внесённым в Битрикс24.</numerusform>
+            <numerusform>Отметить %Ln задания как выполненные? Их изменение считается внесённым в Битрикс24.</numerusform>
+            <numerusform>Отметить %Ln заданий как выполненные? Их изменение считается внесённым в Битрикс24.</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>Re-queue %n job(s)? Their change is sent to Bitrix24 again.</source>
         <translation>
-            <numerusform>Снова поставить в очередь %n задание? Его изменение будет отправлено в Битрикс24 ещё раз.</numerusform>
-            <numerusform>Снова поставить в очередь %n задания? Их изменение будет отправлено в Битрикс24 ещё раз.</numerusform>
-            <numerusform>Снова поставить в очередь %n заданий? Их изменение будет отправлено в Битрикс24 ещё раз.</numerusform>
+            <numerusform>Снова поставить в очередь %Ln задание? Его изменение будет отправлено в Битрикс24 ещё раз.</numerusform>
+            <numerusform>Снова поставить в очередь %Ln задания? Их изменение будет отправлено в Битрикс24 ещё раз.</numerusform>
+            <numerusform>Снова поставить в очередь %Ln заданий? Их изменение будет отправлено в Битрикс24 ещё раз.</numerusform>
         </translation>
     </message>
     <message>
@@ -3255,25 +3255,25 @@
     <message numerus="yes">
         <source>Retry %n job(s)</source>
         <translation>
-            <numerusform>Повторить %n задание</numerusform>
-            <numerusform>Повторить %n задания</numerusform>
-            <numerusform>Повторить %n заданий</numerusform>
+            <numerusform>Повторить %Ln задание</numerusform>
+            <numerusform>Повторить %Ln задания</numerusform>
+            <numerusform>Повторить %Ln заданий</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>Mark %n job(s) as done</source>
         <translation>
-            <numerusform>Отметить %n задание как выполненное</numerusform>
-            <numerusform>Отметить %n задания как выполненные</numerusform>
-            <numerusform>Отметить %n заданий как выполненные</numerusform>
+            <numerusform>Отметить %Ln задание как выполненное</numerusform>
+            <numerusform>Отметить %Ln задания как выполненные</numerusform>
+            <numerusform>Отметить %Ln заданий как выполненные</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>Re-queue %n job(s)</source>
         <translation>
-            <numerusform>Снова поставить в очередь %n задание</numerusform>
-            <numerusform>Снова поставить в очередь %n задания</numerusform>
-            <numerusform>Снова поставить в очередь %n заданий</numerusform>
+            <numerusform>Снова поставить в очередь %Ln задание</numerusform>
+            <numerusform>Снова поставить в очередь %Ln задания</numerusform>
+            <numerusform>Снова поставить в очередь %Ln заданий</numerusform>
         </translation>
     </message>
     <message>
@@ -3307,33 +3307,33 @@
     <message numerus="yes">
         <source>and %n more</source>
         <translation>
-            <numerusform>и ещё %n</numerusform>
-            <numerusform>и ещё %n</numerusform>
-            <numerusform>и ещё %n</numerusform>
+            <numerusform>и ещё %Ln</numerusform>
+            <numerusform>и ещё %Ln</numerusform>
+            <numerusform>и ещё %Ln</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>%n orphan contact(s) in Bitrix24 match no shop row: {list}.</source>
         <translation>
-            <numerusform>%n сиротский контакт в Битрикс24 не соответствует ни одной строке магазина: {list}.</numerusform>
-            <numerusform>%n сиротских контакта в Битрикс24 не соответствуют ни одной строке магазина: {list}.</numerusform>
-            <numerusform>%n сиротских контактов в Битрикс24 не соответствуют ни одной строке магазина: {list}.</numerusform>
+            <numerusform>%Ln сиротский контакт в Битрикс24 не соответствует ни одной строке магазина: {list}.</numerusform>
+            <numerusform>%Ln сиротских контакта в Битрикс24 не соответствуют ни одной строке магазина: {list}.</numerusform>
+            <numerusform>%Ln сиротских контактов в Битрикс24 не соответствуют ни одной строке магазина: {list}.</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>%n orphan company(-ies) in Bitrix24 match no shop row: {list}.</source>
         <translation>
-            <numerusform>%n сиротская компания в Битрикс24 не соответствует ни одной строке магазина: {list}.</numerusform>
-            <numerusform>%n сиротские компании в Битрикс24 не соответствуют ни одной строке магазина: {list}.</numerusform>
-            <numerusform>%n сиротских компаний в Битрикс24 не соответствуют ни одной строке магазина: {list}.</numerusform>
+            <numerusform>%Ln сиротская компания в Битрикс24 не соответствует ни одной строке магазина: {list}.</numerusform>
+            <numerusform>%Ln сиротские компании в Битрикс24 не соответствуют ни одной строке магазина: {list}.</numerusform>
+            <numerusform>%Ln сиротских компаний в Битрикс24 не соответствуют ни одной строке магазина: {list}.</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>%n orphan deal(s) in Bitrix24 match no shop row: {list}.</source>
         <translation>
-            <numerusform>%n сиротская сделка в Битрикс24 не соответствует ни одной строке магазина: {list}.</numerusform>
-            <numerusform>%n сиротские сделки в Битрикс24 не соответствуют ни одной строке магазина: {list}.</numerusform>
-            <numerusform>%n сиротских сделок в Битрикс24 не соответствуют ни одной строке магазина: {list}.</numerusform>
+            <numerusform>%Ln сиротская сделка в Битрикс24 не соответствует ни одной строке магазина: {list}.</numerusform>
+            <numerusform>%Ln сиротские сделки в Битрикс24 не соответствуют ни одной строке магазина: {list}.</numerusform>
+            <numerusform>%Ln сиротских сделок в Битрикс24 не соответствуют ни одной строке магазина: {list}.</numerusform>
         </translation>
     </message>
     <message>
@@ -3387,9 +3387,9 @@
     <message numerus="yes">
         <source>Unlink %n record(s)?</source>
         <translation>
-            <numerusform>Отвязать %n запись?</numerusform>
-            <numerusform>Отвязать %n записи?</numerusform>
-            <numerusform>Отвязать %n записей?</numerusform>
+            <numerusform>Отвязать %Ln запись?</numerusform>
+            <numerusform>Отвязать %Ln записи?</numerusform>
+            <numerusform>Отвязать %Ln записей?</numerusform>
         </translation>
     </message>
     <message>
@@ -3399,25 +3399,25 @@
     <message numerus="yes">
         <source>Unlink %n record(s)</source>
         <translation>
-            <numerusform>Отвязать %n запись</numerusform>
-            <numerusform>Отвязать %n записи</numerusform>
-            <numerusform>Отвязать %n записей</numerusform>
+            <numerusform>Отвязать %Ln запись</numerusform>
+            <numerusform>Отвязать %Ln записи</numerusform>
+            <numerusform>Отвязать %Ln записей</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>Unlinked %n record(s).</source>
         <translation>
-            <numerusform>Отвязана %n запись.</numerusform>
-            <numerusform>Отвязаны %n записи.</numerusform>
-            <numerusform>Отвязано %n записей.</numerusform>
+            <numerusform>Отвязана %Ln запись.</numerusform>
+            <numerusform>Отвязаны %Ln записи.</numerusform>
+            <numerusform>Отвязано %Ln записей.</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>%n of these records were deleted or merged in Bitrix24 by someone, not by this app: {list}.</source>
         <translation>
-            <numerusform>%n из этих записей удалена или объединена в Битрикс24 кем-то, не этим приложением: {list}.</numerusform>
-            <numerusform>%n из этих записей удалены или объединены в Битрикс24 кем-то, не этим приложением: {list}.</numerusform>
-            <numerusform>%n из этих записей удалены или объединены в Битрикс24 кем-то, не этим приложением: {list}.</numerusform>
+            <numerusform>%Ln из этих записей удалена или объединена в Битрикс24 кем-то, не этим приложением: {list}.</numerusform>
+            <numerusform>%Ln из этих записей удалены или объединены в Битрикс24 кем-то, не этим приложением: {list}.</numerusform>
+            <numerusform>%Ln из этих записей удалены или объединены в Битрикс24 кем-то, не этим приложением: {list}.</numerusform>
         </translation>
     </message>
     <message>
@@ -3427,9 +3427,9 @@
     <message numerus="yes">
         <source>Re-create %n record(s)</source>
         <translation>
-            <numerusform>Создать заново %n запись</numerusform>
-            <numerusform>Создать заново %n записи</numerusform>
-            <numerusform>Создать заново %n записей</numerusform>
+            <numerusform>Создать заново %Ln запись</numerusform>
+            <numerusform>Создать заново %Ln записи</numerusform>
+            <numerusform>Создать заново %Ln записей</numerusform>
         </translation>
     </message>
     <message>
@@ -3455,9 +3455,9 @@
     <message numerus="yes">
         <source>Exported %n row(s) to {path}</source>
         <translation>
-            <numerusform>Выгружена %n строка в {path}</numerusform>
-            <numerusform>Выгружено %n строки в {path}</numerusform>
-            <numerusform>Выгружено %n строк в {path}</numerusform>
+            <numerusform>Выгружена %Ln строка в {path}</numerusform>
+            <numerusform>Выгружено %Ln строки в {path}</numerusform>
+            <numerusform>Выгружено %Ln строк в {path}</numerusform>
         </translation>
     </message>
     <message>

@@ -286,7 +286,7 @@ async def test_the_overview_shows_what_each_reconcile_cost_the_portal(window: Ma
     i18n.set_language("ru")
     await wait_until(lambda: "запрос" in overview.cost_requests.text())
     assert overview.cost_requests.text() == "22 запроса к Битрикс24; время выполнения по методам:"
-    assert overview.method_cost("batch") == "1.500 с"
+    assert overview.method_cost("batch") == "1,500 с"  # the decimal comma
     assert overview.cost_box.title() == "Во что последняя сверка обошлась Битрикс24"
 
 

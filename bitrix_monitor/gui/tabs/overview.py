@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPush
 
 from bitrix_monitor import localefmt
 from bitrix_monitor.bitrix.ratelimit import PortalCost
-from bitrix_monitor.gui.models import state_icon
+from bitrix_monitor.gui.models import fmt_number, state_icon
 from bitrix_monitor.gui.widgets import ActivityChart, is_language_change
 from bitrix_monitor.gui.words import QT_TRANSLATE_NOOP, state_help, state_label, window_language
 from bitrix_monitor.sync.api import QueueSummary
@@ -263,7 +263,7 @@ class OverviewTab(QWidget):
             else self.tr("%n portal request(s)", "", self.cost.requests)
         )
         for name, (_method, seconds) in self.method_labels.items():
-            seconds.setText(self.tr("{seconds} s").format(seconds=f"{self.cost.operating_s[name]:.3f}"))
+            seconds.setText(self.tr("{seconds} s").format(seconds=fmt_number(self.cost.operating_s[name], 3)))
 
     def method_cost(self, method: str) -> str:
         """The operating time shown for ``method`` ("" when it is not listed)."""
