@@ -384,6 +384,28 @@ class RunnerInfo:
         return f"{self.description} (pid {self.pid} on {self.host}, since {self.since:%Y-%m-%d %H:%M:%S} UTC)"
 
 
+@dataclass(frozen=True, slots=True)
+class MirrorHead:
+    """Which saved reconcile state a job store holds: its generation (one more at each write), its format
+    version and the fingerprint of the shop, portal and mapping it belongs to."""
+
+    generation: int
+    version: int
+    fingerprint: str
+    written_by: str
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SavedMirror:
+    """A saved reconcile state as the job store keeps it: the head, the state (JSON text) and the items
+    (JSON text) by part and item, all read in one transaction."""
+
+    head: MirrorHead
+    state: str
+    items: dict[str, list[tuple[str, str]]]
+
+
 # --- exceptions ---------------------------------------------------------------------------------------
 
 

@@ -20,9 +20,11 @@ from bitrix_monitor.queue.model import (
     JobError,
     JobEvent,
     LoggedEvent,
+    MirrorHead,
     PullField,
     QueueCounts,
     RestoreEntry,
+    SavedMirror,
     TeamRunner,
 )
 
@@ -239,3 +241,24 @@ class JobStore(Protocol):
     # The portal's operating-time budget per method of a webhook, kept for the next run and, in a team's
     # queue, shared by every runner (the Bitrix client's OperatingSource).
     def operating_budget(self, webhook: str) -> OperatingBudget: ...
+
+    # What the last reconcile read and where the next incremental one starts (bitrix_monitor.sync.saved):
+    # versioned by a generation, written whole or as the changes to the generation it was based on.
+    def mirror_head(self) -> MirrorHead | None: ...
+
+    def load_mirror(self) -> SavedMirror | None: ...
+
+    def save_mirror(
+        self,
+        *,
+        base: int | None,
+        version: int,
+        fingerprint: str,
+        state: str,
+        items: Iterable[tuple[str, str, str]],
+        gone: Iterable[tuple[str, str]] = (),
+        whole: bool,
+        written_by: str,
+    ) -> int | None: ...
+
+    def drop_mirror(self) -> None: ...

@@ -110,6 +110,26 @@ remembered = sa.Table(  # since version 5
     sa.Column("updated_at", sa.Float, nullable=False),
 )
 
+mirror_state = sa.Table(  # since version 8
+    "mirror_state",
+    metadata,
+    sa.Column("name", sa.Text, primary_key=True),
+    sa.Column("generation", sa.BigInteger, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("fingerprint", sa.Text, nullable=False),
+    sa.Column("state", sa.Text, nullable=False),  # JSON
+    sa.Column("written_by", sa.Text, nullable=False),
+    sa.Column("updated_at", sa.Float, nullable=False),
+)
+
+mirror_items = sa.Table(  # since version 8
+    "mirror_items",
+    metadata,
+    sa.Column("part", sa.Text, primary_key=True),
+    sa.Column("item", sa.Text, primary_key=True),
+    sa.Column("data", sa.Text, nullable=False),  # JSON
+)
+
 job_events = sa.Table(
     "job_events",
     metadata,
@@ -318,6 +338,40 @@ def _v7_done_index(conn: sa.Connection) -> None:
     conn.exec_driver_sql(DONE_INDEX_DDL)
 
 
+# What the last reconcile left for the next one to go on from incrementally (see
+# :mod:`bitrix_monitor.sync.saved`): one row of state per name, its generation (a writer whose base is older
+# than the stored one rewrites it whole), the state's format version and the identity of the shop, portal and
+# mapping it belongs to (a fingerprint); and its items (shop rows, portal records) one row each, so that a
+# pass writes only what it changed.
+MIRROR_DDL = (
+    """
+    CREATE TABLE mirror_state (
+        name TEXT PRIMARY KEY,
+        generation BIGINT NOT NULL,
+        version INTEGER NOT NULL,
+        fingerprint TEXT NOT NULL,
+        state TEXT NOT NULL,
+        written_by TEXT NOT NULL,
+        updated_at {real} NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE mirror_items (
+        part TEXT NOT NULL,
+        item TEXT NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (part, item)
+    )
+    """,
+)
+
+
+def _v8_mirror(conn: sa.Connection) -> None:
+    """What the last reconcile read and where the next incremental one starts, kept with the queue."""
+    for ddl in MIRROR_DDL:
+        conn.exec_driver_sql(ddl.format(real="REAL"))
+
+
 MIGRATIONS: tuple[Callable[[sa.Connection], None], ...] = (
     _v1_initial,
     _v2_error_signature,
@@ -326,6 +380,7 @@ MIGRATIONS: tuple[Callable[[sa.Connection], None], ...] = (
     _v5_remembered,
     _v6_operating_budget,
     _v7_done_index,
+    _v8_mirror,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

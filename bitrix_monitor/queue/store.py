@@ -46,9 +46,11 @@ from bitrix_monitor.queue.model import (
     KindInfo,
     LeaseLost,
     LoggedEvent,
+    MirrorHead,
     QueueCounts,
     QueueFileError,
     RestoreEntry,
+    SavedMirror,
 )
 from bitrix_monitor.queue.schema import (
     dumps,
@@ -56,6 +58,8 @@ from bitrix_monitor.queue.schema import (
     jobs,
     make_engine,
     merge_conflicts,
+    mirror_items,
+    mirror_state,
     prepare,
     pull_cursors,
     pull_fields,
@@ -1507,6 +1511,119 @@ class JobQueue:
                 ),
                 {"n": name, "v": json.dumps(value, ensure_ascii=False), "t": self._clock()},
             )
+
+    # --- what the last reconcile read, for the next one to go on from (see bitrix_monitor.sync.saved) -------
+
+    def mirror_head(self) -> MirrorHead | None:
+        """The saved reconcile state's generation, version and fingerprint (None: nothing saved)."""
+        with self._read() as conn:
+            row = conn.execute(self._head_query()).first()
+        return None if row is None else _mirror_head(row)
+
+    @staticmethod
+    def _head_query() -> sa.Select[Any]:
+        c = mirror_state.c
+        return sa.select(c.generation, c.version, c.fingerprint, c.written_by, c.updated_at).where(
+            c.name == MIRROR
+        )
+
+    def load_mirror(self) -> SavedMirror | None:
+        """The saved reconcile state with all its items, as one transaction saw them (None: nothing saved)."""
+        with self._read() as conn:
+            if conn.dialect.name == "postgresql":  # one snapshot for both statements
+                conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            row = conn.execute(sa.select(mirror_state.c.state).where(mirror_state.c.name == MIRROR)).first()
+            if row is None:
+                return None
+            head = _mirror_head(conn.execute(self._head_query()).one())
+            items: dict[str, list[tuple[str, str]]] = {}
+            c = mirror_items.c
+            for part, item, data in conn.execute(sa.select(c.part, c.item, c.data)):
+                items.setdefault(part, []).append((item, data))
+        return SavedMirror(head, row[0], items)
+
+    def save_mirror(
+        self,
+        *,
+        base: int | None,
+        version: int,
+        fingerprint: str,
+        state: str,
+        items: Iterable[tuple[str, str, str]],
+        gone: Iterable[tuple[str, str]] = (),
+        whole: bool,
+        written_by: str,
+    ) -> int | None:
+        """Write the reconcile state; returns its new generation. ``whole``: ``items`` are all of them (every
+        item saved before is replaced); else they and ``gone`` (items to delete) change the state saved at
+        generation ``base``, and nothing is written when the store holds another generation (None: the
+        caller's base is out of date, and it writes the whole state or reloads)."""
+        c = mirror_state.c
+        with self._write() as conn:
+            found = conn.execute(
+                sa.select(c.generation, c.version, c.fingerprint).where(c.name == MIRROR).with_for_update()
+            ).first()
+            if not whole and (found is None or tuple(found) != (base, version, fingerprint)):
+                return None
+            generation = (found[0] if found is not None else 0) + 1
+            values = {
+                "generation": generation,
+                "version": version,
+                "fingerprint": fingerprint,
+                "state": state,
+                "written_by": written_by,
+                "updated_at": self._clock(),
+            }
+            if found is None:
+                conn.execute(sa.insert(mirror_state).values(name=MIRROR, **values))
+            else:
+                conn.execute(sa.update(mirror_state).where(c.name == MIRROR).values(**values))
+            if whole:
+                conn.execute(sa.delete(mirror_items))
+                self._insert_items(conn, items)
+                return generation
+            dropped = [{"p": part, "i": item} for part, item in gone]
+            if dropped:
+                conn.execute(
+                    sa.delete(mirror_items).where(
+                        mirror_items.c.part == sa.bindparam("p"), mirror_items.c.item == sa.bindparam("i")
+                    ),
+                    dropped,
+                )
+            changed = [{"p": p, "i": i, "d": d} for p, i, d in items]
+            if changed:
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO mirror_items (part, item, data) VALUES (:p, :i, :d) "
+                        "ON CONFLICT (part, item) DO UPDATE SET data = excluded.data"
+                    ),
+                    changed,
+                )
+        return generation
+
+    @staticmethod
+    def _insert_items(conn: sa.Connection, items: Iterable[tuple[str, str, str]]) -> None:
+        batch: list[dict[str, str]] = []
+        for part, item, data in items:
+            batch.append({"part": part, "item": item, "data": data})
+            if len(batch) >= 5_000:
+                conn.execute(sa.insert(mirror_items), batch)
+                batch = []
+        if batch:
+            conn.execute(sa.insert(mirror_items), batch)
+
+    def drop_mirror(self) -> None:
+        """Forget the saved reconcile state (the next reconcile of any process is a full pass)."""
+        with self._write() as conn:
+            conn.execute(sa.delete(mirror_state).where(mirror_state.c.name == MIRROR))
+            conn.execute(sa.delete(mirror_items))
+
+
+MIRROR = "reconcile"  # the one saved reconcile state's name
+
+
+def _mirror_head(row: Sequence[Any]) -> MirrorHead:
+    return MirrorHead(int(row[0]), int(row[1]), str(row[2]), str(row[3]), _dt(float(row[4])))
 
 
 class OperatingBudget:

@@ -37,7 +37,14 @@ from bitrix_monitor import __version__
 from bitrix_monitor.errors import ConfigError, UserFacingError
 from bitrix_monitor.queue import model as m
 from bitrix_monitor.queue.model import Job, TeamRunner
-from bitrix_monitor.queue.schema import DONE_INDEX_DDL, OPERATING_DDL, PULL_DDL, REMEMBERED_DDL, dumps
+from bitrix_monitor.queue.schema import (
+    DONE_INDEX_DDL,
+    MIRROR_DDL,
+    OPERATING_DDL,
+    PULL_DDL,
+    REMEMBERED_DDL,
+    dumps,
+)
 from bitrix_monitor.queue.store import Clock, Detail, JobQueue, RetryPolicy, _dt, _job, _opt_dt
 
 log = logging.getLogger(__name__)
@@ -232,6 +239,12 @@ def _v6_done_index(conn: sa.Connection) -> None:
     conn.exec_driver_sql(DONE_INDEX_DDL)
 
 
+def _v7_mirror(conn: sa.Connection) -> None:
+    """What the last reconcile read, for any desk to go on from incrementally (the file queue's version 8)."""
+    for ddl in MIRROR_DDL:
+        conn.exec_driver_sql(ddl.format(real="DOUBLE PRECISION"))
+
+
 MIGRATIONS: tuple[Callable[[sa.Connection], None], ...] = (
     _v1_initial,
     _v2_team,
@@ -239,6 +252,7 @@ MIGRATIONS: tuple[Callable[[sa.Connection], None], ...] = (
     _v4_remembered,
     _v5_operating_budget,
     _v6_done_index,
+    _v7_mirror,
 )
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 
@@ -387,7 +401,7 @@ _STORE_METHODS: Final = (
     "active_job", "history_for", "next_due_at", "activity", "restore_entry", "restore_sending",
     "restore_created", "restore_done", "conflict_fingerprints", "record_conflict", "clear_conflicts",
     "operating_before_call", "operating_seen", "pull_cursor", "set_pull_cursor", "pull_fields",
-    "save_pull_fields", "recall", "remember",
+    "save_pull_fields", "recall", "remember", "mirror_head", "load_mirror", "save_mirror", "drop_mirror",
 )  # fmt: skip
 
 
