@@ -140,6 +140,13 @@ class Refresher:
         self.state = state
         self.index = ShopIndex(mirror)
         self.baselines: Any = {}  # what the caller judged the last pass with (the fields' pull baselines)
+        # What is kept in the job store (bitrix_monitor.sync.saved): the generation this mirror was saved as
+        # or loaded from (None: not saved yet), and what changed since -- shop keys and portal ids per kind,
+        # and the baselines as saved.
+        self.generation: int | None = None
+        self.dirty_rows: dict[str, set[str]] = {}
+        self.dirty_records: dict[str, set[int]] = {}
+        self.saved_baselines: Any = {}
 
     @classmethod
     def after_full(
@@ -150,6 +157,16 @@ class Refresher:
         now = datetime.now(UTC)
         state = IncrementalState(portal_from, dict(shop_from), full_at=now, deletions_at=now)
         return cls(reconciler.mirror, state)
+
+    def saved(self, generation: int) -> None:
+        """The mirror as it stands is kept in the job store as ``generation``."""
+        self.generation = generation
+        self.dirty_rows.clear()
+        self.dirty_records.clear()
+        self.saved_baselines = self.baselines
+
+    def _touch(self, kind_name: str, rid: int) -> None:
+        self.dirty_records.setdefault(kind_name, set()).add(rid)
 
     async def refresh(
         self,
@@ -308,6 +325,8 @@ class Refresher:
             async for page in self._by_ids(client, k, wanted, r.select[k.crm]):
                 for rec in page:
                     view.put(rec, r.originator)
+                    if (rid := _int(rec.get("ID"))) is not None:
+                        self._touch(k.name, rid)
 
     @staticmethod
     async def _by_ids(
@@ -359,11 +378,13 @@ class Refresher:
             if old is not None:
                 olds.append(old)
             view.put(rec, r.originator)
+            self._touch(k.name, rid)
             affected.add(rid)
             olds.append(rec)
         for rid in changes.deleted.get(k.name, ()):
             old = view.drop(rid)
             if old is not None:
+                self._touch(k.name, rid)
                 olds.append(old)
                 affected.add(rid)
         if not affected:
@@ -489,6 +510,7 @@ class Refresher:
             return
         if old is not None and row is not None and _row_state(old) == _row_state(row):
             return
+        self.dirty_rows.setdefault(k.name, set()).add(key)
         ids: set[int] = set(view.ours_by_origin.get(key, ()))
         if old is not None:
             links.remove(key, old.crm_id)

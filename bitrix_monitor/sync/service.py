@@ -30,6 +30,7 @@ from bitrix_monitor.queue import JobStore, LoggedEvent, TeamRunner
 from bitrix_monitor.queue.model import PullField, kind_info
 from bitrix_monitor.shop import ShopDatabase
 from bitrix_monitor.shop.errors import ShopConnectionLostError, ShopUnreachableError
+from bitrix_monitor.sync import saved
 from bitrix_monitor.sync.api import (
     ActivityEntry,
     BudgetLine,
@@ -102,6 +103,9 @@ def _as_text(value: Any) -> str:
 
 
 LEGACY_MEMORY = "legacy_titles"  # what the last search for deals made before origin ids found
+# Shop records written outside any job since the last reconcile (unlink, restore), which the next incremental
+# pass reads again whichever process makes it: such a write need not move the row's updated_at.
+WRITTEN_MEMORY = "written_since_reconcile"
 
 
 class MonitorService:
@@ -159,6 +163,9 @@ class MonitorService:
         self._synced_read: datetime | None = None
         self._synced_moved: dict[str, set[str]] = {}  # whose time moved since the last snapshot took them
         self.always_full = False  # every reconcile reads everything (--full)
+        # The first reconcile of the process may go on from the state kept in the job store (not after a
+        # person asked for a full check, nor after a pass failed halfway).
+        self._may_load = True
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -305,6 +312,8 @@ class MonitorService:
         synced, self._synced_moved = self._synced_moved, {}
         pattern, known = reconciler.title_pattern, reconciler.legacy_known
         before = self.client.cost()
+        if not (full or self.always_full):
+            await self._go_on_from_saved(reconciler)
         refresher = self._refresher
         sync = self.cfg.sync
         incremental = (
@@ -322,7 +331,8 @@ class MonitorService:
                 # Records whose baselines moved (a pull wrote the shop, a person settled a conflict): what
                 # the push may send of them changed, and the shop's updated_at does not always move with it.
                 also = _moved(refresher.baselines, agreed)
-                for kind, keys in (*queued.items(), *self._written.items()):
+                written = await asyncio.to_thread(self._written_since)
+                for kind, keys in (*queued.items(), *written.items()):
                     also.setdefault(kind, set()).update(keys)
                 deletions = due(refresher.state.deletions_at, duration_seconds(sync.deletions_every))
                 try:
@@ -331,9 +341,12 @@ class MonitorService:
                     )
                 except BaseException:
                     self._refresher = None  # half brought up to date: the next reconcile reads everything
+                    self._may_load = False
                     raise
                 snap = dataclasses.replace(snap, pass_kind="incremental")
                 self._written.clear()
+                if written:
+                    await asyncio.to_thread(self.queue.remember, WRITTEN_MEMORY, None)
                 touched = changes.touched
             else:
                 self._refresher = None  # a full pass's memory replaces the last one's
@@ -362,6 +375,7 @@ class MonitorService:
             raise PortalFailed(self.webhook, exc) from exc
         if self._refresher is not None:
             self._refresher.baselines = agreed
+            await asyncio.to_thread(self._keep, self._refresher)
         if reconciler.legacy_found is not None and pattern is not None:
             found = {"pattern": pattern.regex.pattern, "found": reconciler.legacy_found}
             await asyncio.to_thread(self.queue.remember, LEGACY_MEMORY, found)
@@ -414,6 +428,62 @@ class MonitorService:
     def full_next(self) -> None:
         """The next reconcile reads everything again (a person asked for a full check)."""
         self._refresher = None
+        self._may_load = False
+
+    def _identity(self) -> str:
+        """What the state kept in the job store belongs to (see :func:`saved.identity`)."""
+        return saved.identity(
+            self.cfg.shop, shop=self.shop.where, portal=self.webhook.netloc, originator=self.originator
+        )
+
+    async def _go_on_from_saved(self, reconciler: Reconciler) -> None:
+        """Take the state kept in the job store when this process holds none yet (its first reconcile), or
+        when another process saved a newer one than the one it holds (a team's other desk, a cron run beside
+        the window): rebuilt and judged again locally, no portal request."""
+        held = self._refresher
+        if held is None and not self._may_load:
+            return
+        self._may_load = False
+        fingerprint = self._identity()
+        if held is not None:
+            head = await asyncio.to_thread(self.queue.mirror_head)
+            if (
+                held.generation is None
+                or head is None
+                or head.generation == held.generation
+                or head.fingerprint != fingerprint
+                or head.version != saved.VERSION
+            ):
+                return
+            log.info("another process saved a newer reconcile state (generation %d): read", head.generation)
+        loaded = await asyncio.to_thread(saved.load, self.queue, reconciler, fingerprint=fingerprint)
+        if loaded is not None:
+            self._refresher = loaded
+
+    def _keep(self, refresher: Refresher) -> None:
+        """Keep the state of the pass just made in the job store, for the next process (or desk) to go on
+        from. A failure to is logged; the next save writes it whole."""
+        try:
+            saved.save(self.queue, refresher, fingerprint=self._identity(), written_by=self.owner)
+        except UserFacingError as exc:
+            refresher.generation = None
+            log.warning("the reconcile state could not be kept in the job store: %s", exc)
+
+    def _written_since(self) -> dict[str, set[str]]:
+        """Shop keys per kind written outside any job since the last reconcile, by this process or another."""
+        out = {kind: set(keys) for kind, keys in self._written.items()}
+        kept = self.queue.recall(WRITTEN_MEMORY)
+        if isinstance(kept, dict):
+            for kind, keys in kept.items():
+                if isinstance(keys, list):
+                    out.setdefault(str(kind), set()).update(str(k) for k in keys)
+        return out
+
+    def _note_written(self, kind: str, keys: Sequence[str]) -> None:
+        """Shop records written outside any job (see :data:`WRITTEN_MEMORY`)."""
+        self._written.setdefault(kind, set()).update(keys)
+        kept = self._written_since()
+        self.queue.remember(WRITTEN_MEMORY, {k: sorted(v) for k, v in kept.items()})
 
     def _jobs_since(self, state: IncrementalState) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
         """Shop keys per kind of the jobs queued since the cursor (they may have run and finished between two
@@ -896,7 +966,7 @@ class MonitorService:
         for key, stale in links:
             if found.get(stale) is None:
                 n += await asyncio.to_thread(self.shop.set_id, shop_entity, key, None, expected=stale)
-        self._written.setdefault(shop_entity, set()).update(k for k, _i in links)
+        await asyncio.to_thread(self._note_written, shop_entity, [k for k, _i in links])
         if n:
             self._log_activity("staff", Message("activity.unlinked", {"n": n, "entity": crm}))
         return n
@@ -972,7 +1042,7 @@ class MonitorService:
             settle_delay=self.settle_delay,
         )
         outcome = await restorer.restore(rec)
-        self._written.setdefault(shop_of(rec.entity), set()).add(rec.shop_key)
+        await asyncio.to_thread(self._note_written, shop_of(rec.entity), [rec.shop_key])
         if outcome.new_id is not None and not outcome.already:
             said: dict[str, str | int] = {"entity": rec.entity, "id": rec.portal_id, "new_id": outcome.new_id}
             self._log_activity("staff", Message("activity.restored", said))

@@ -121,10 +121,15 @@ def test_retry_dead_and_cancel_dead_by_kind_or_all(
     assert "Traceback" not in bad.stderr
 
 
+# Each run goes on incrementally from the state the last one kept; deletions in the portal (a person merging
+# by hand, a deal deleted) are looked for every [sync] deletions_every: here on every pass.
+EVERY_PASS_LOOKS_FOR_DELETIONS = FAST_CONFIG + 'deletions_every = "0.001s"\n'
+
+
 def test_merge_conflict_waits_for_a_person_without_new_archives_or_jobs(
     shop: Shop, portal: PortalEmulator, cli_factory
 ) -> None:
-    cli = cli_factory(shop, portal)
+    cli = cli_factory(shop, portal, EVERY_PASS_LOOKS_FOR_DELETIONS)
     assert cli.run("--sync").returncode == 0
     key, deal_id = next(iter(shop.deal_ids().items()))
     other = portal.store.add(
@@ -151,7 +156,8 @@ def test_merge_conflict_waits_for_a_person_without_new_archives_or_jobs(
 def test_a_record_that_keeps_failing_is_tried_once_a_run_and_stays_one_dead_job(
     shop: Shop, portal: PortalEmulator, cli_factory
 ) -> None:
-    cli = cli_factory(shop, portal, FAST_CONFIG.replace("[sync]\n", "[sync]\nrecreate_stale = false\n"))
+    config = EVERY_PASS_LOOKS_FOR_DELETIONS.replace("[sync]\n", "[sync]\nrecreate_stale = false\n")
+    cli = cli_factory(shop, portal, config)
     assert cli.run("--sync").returncode == 0
     deals = shop.deal_ids()
     stale_key, busy_key = list(deals)[:2]

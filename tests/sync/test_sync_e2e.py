@@ -57,7 +57,9 @@ def test_report_is_read_only_and_says_what_is_missing(
 
 
 def test_stored_id_of_deleted_deal_is_recreated(shop: Shop, portal: PortalEmulator, cli_factory) -> None:
-    cli = cli_factory(shop, portal)
+    # A later process goes on incrementally from the state the first one kept; deletions in the portal are
+    # looked for every [sync] deletions_every, here on every pass.
+    cli = cli_factory(shop, portal, FAST_CONFIG + 'deletions_every = "0.001s"\n')
     assert cli.run("--sync", "--json").returncode == 0
     key, deal_id = next(iter(shop.deal_ids().items()))
     assert deal_id is not None
