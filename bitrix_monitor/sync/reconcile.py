@@ -23,6 +23,7 @@ from typing import Any
 
 from bitrix_monitor.bitrix import BitrixClient, NotExecuted
 from bitrix_monitor.bitrix.client import BatchResult, Command
+from bitrix_monitor.compact import portal_record
 from bitrix_monitor.kinds import ALL as KINDS
 from bitrix_monitor.kinds import COMPANY, ORDER, USER, Kind, crm_of, in_dependency_order, kind, shop_of
 from bitrix_monitor.messages import Message, Note, Param, joined
@@ -75,22 +76,23 @@ class PortalView:
     date from then on.
     """
 
-    by_id: dict[int, dict[str, Any]] = field(default_factory=dict)
+    by_id: dict[int, Mapping[str, Any]] = field(default_factory=dict)  # held compact (compact.Record)
     ours_by_origin: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     restored: set[int] = field(default_factory=set)  # ours, marked as restored from the archive
     full: bool = False
     ours_ids: set[int] = field(default_factory=set)
     _comm: tuple[dict[str, list[int]], dict[str, list[int]]] | None = None
 
-    def keep(self, rid: int, rec: dict[str, Any]) -> None:
+    def keep(self, rid: int, rec: Mapping[str, Any]) -> None:
         """Hold ``rec`` by id (a stored record, a candidate sharing an e-mail, a legacy deal)."""
         if self._comm is not None and rid in self.by_id:
             self._unindex_comm(rid, self.by_id[rid])
+        rec = portal_record(rec)
         self.by_id[rid] = rec
         if self._comm is not None:
             self._index_comm(rid, rec)
 
-    def put(self, rec: dict[str, Any], originator: str) -> None:
+    def put(self, rec: Mapping[str, Any], originator: str) -> None:
         """Hold ``rec`` and index it as ours (by origin id, each origin's ids in order) or restored when it
         is."""
         rid = _int(rec.get("ID"))
@@ -111,7 +113,7 @@ class PortalView:
                 bisect.insort(ids, rid)
             self.ours_ids.add(rid)
 
-    def drop(self, rid: int) -> dict[str, Any] | None:
+    def drop(self, rid: int) -> Mapping[str, Any] | None:
         """Forget a record (deleted in the portal); returns what was held."""
         rec = self.by_id.pop(rid, None)
         if rec is not None:
@@ -230,7 +232,7 @@ class Reconciler:
             return {}
         found: dict[str, list[int]] = defaultdict(list)
 
-        def take(rec: dict[str, Any]) -> None:
+        def take(rec: Mapping[str, Any]) -> None:
             rid = _int(rec.get("ID"))
             key = pattern.key_of(str(rec.get("TITLE") or ""))
             if rid is None or key is None or owner_of(rec, self.originator) is not Owner.LEGACY:

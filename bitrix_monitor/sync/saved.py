@@ -170,7 +170,7 @@ class MirrorInputs:
 
     kinds: list[Kind]
     rows: dict[str, list[ShopRow]]
-    records: dict[str, list[tuple[int, bool, dict[str, Any]]]]
+    records: dict[str, list[tuple[int, bool, Mapping[str, Any]]]]  # as held (compact.Record) or read
     full: dict[str, bool]
     legacy: dict[str, list[int]]
 
@@ -201,7 +201,7 @@ def record_item(m: Mirror, kind_name: str, rid: int) -> tuple[bool, dict[str, An
     """The portal record the mirror holds under ``rid``, with whether it is indexed (None: none)."""
     view = m.views[kind_name]
     rec = view.by_id.get(rid)
-    return None if rec is None else (_indexed(view, rid), rec)
+    return None if rec is None else (_indexed(view, rid), dict(rec))
 
 
 def mirror_from(inputs: MirrorInputs, originator: str) -> Mirror:
@@ -243,7 +243,7 @@ def _all_items(refresher: Refresher) -> Iterator[tuple[str, str, str]]:
         for row in inputs.rows[k.name]:
             yield f"row:{k.name}", row.key, _row_data(k.name, row)
         for rid, indexed, rec in inputs.records[k.name]:
-            yield f"rec:{k.name}", str(rid), _dumps([indexed, rec])
+            yield f"rec:{k.name}", str(rid), _dumps([indexed, dict(rec)])
     for kind_name, keys in refresher.baselines.items():
         for key, fields in keys.items():
             yield f"base:{kind_name}", key, _baseline_data(fields)
@@ -358,7 +358,7 @@ def _refresher_of(doc_text: str, items: Mapping[str, list[tuple[str, str]]], r: 
     if doc["kinds"] != [k.name for k in kinds]:
         raise Unusable(f"it maps {', '.join(doc['kinds'])}, the shop now {', '.join(k.name for k in kinds)}")
     rows: dict[str, list[ShopRow]] = {}
-    records: dict[str, list[tuple[int, bool, dict[str, Any]]]] = {}
+    records: dict[str, list[tuple[int, bool, Mapping[str, Any]]]] = {}
     for k in kinds:
         names = _fields_of(k.name)
         if doc["row_fields"][k.name] != names:

@@ -1,0 +1,88 @@
+"""Compact forms of what a reconciliation holds between passes, for shops of a million records.
+
+Bitrix24 answers every field as text, and a list answer decodes into one dict per record: about 640 bytes
+of dict for a deal's fifteen fields before any of their text; a shop row's column values were a dict each
+too. A :class:`Record` keeps the values in a tuple and shares the field names with every record of the
+same fields; :func:`portal_record` also shares the values that repeat from record to record (a stage, a
+currency, a pipeline, the originator, a user or contact id).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+# Field names (by the tuple of a record's names, in the portal's order) -> each name's place in the values.
+_LAYOUTS: dict[tuple[str, ...], dict[str, int]] = {}
+# Inside a multi-field value ({"ID", "VALUE_TYPE", "VALUE", "TYPE_ID"}): the parts that repeat.
+_MULTI_SHARED = frozenset({"VALUE_TYPE", "TYPE_ID"})
+
+
+def _repeats(name: str) -> bool:
+    """Fields whose values repeat across records: ids of other things (stage, currency, pipeline, contact,
+    company, the user who changed it) and the originator; not the record's own ids."""
+    return name.endswith("_ID") and name != "ORIGIN_ID"
+
+
+def _shared(name: str, value: Any) -> Any:
+    if isinstance(value, str):
+        return sys.intern(value) if _repeats(name) else value
+    if isinstance(value, list):
+        return [_shared_multi(v) for v in value]
+    return value
+
+
+def _shared_multi(value: Any) -> Any:
+    if not isinstance(value, dict):
+        return value
+    return {k: sys.intern(v) if k in _MULTI_SHARED and isinstance(v, str) else v for k, v in value.items()}
+
+
+def layout(names: tuple[str, ...]) -> Mapping[str, int]:
+    """The shared place of each of these names (in this order) in a :class:`Record`'s values."""
+    at = _LAYOUTS.get(names)
+    if at is None:
+        at = _LAYOUTS.setdefault(names, {name: i for i, name in enumerate(names)})
+    return at
+
+
+class Record(Mapping[str, Any]):
+    """Named values, read-only, equal to the dict they were made from (``dict(rec)`` gives it back)."""
+
+    __slots__ = ("_at", "_values")
+
+    def __init__(self, at: Mapping[str, int], values: tuple[Any, ...]) -> None:
+        self._at = at  # from :func:`layout`
+        self._values = values
+
+    def __getitem__(self, name: str) -> Any:
+        return self._values[self._at[name]]
+
+    def get(self, name: str, default: Any = None) -> Any:
+        i = self._at.get(name)
+        return default if i is None else self._values[i]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._at
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._at)
+
+    def __len__(self) -> int:
+        return len(self._at)
+
+    def __repr__(self) -> str:
+        return f"Record({dict(self)!r})"
+
+
+def portal_record(record: Mapping[str, Any]) -> Record:
+    """A portal record as a pass holds it (itself when it is held so already); multi-fields (e-mail,
+    phone) stay lists of dicts."""
+    if isinstance(record, Record):
+        return record
+    values = tuple(_shared(name, value) for name, value in record.items())
+    return Record(layout(tuple(record)), values)
+
+
+__all__ = ["Record", "layout", "portal_record"]

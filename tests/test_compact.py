@@ -1,0 +1,48 @@
+"""The compact forms a pass holds records in behave as the records they were made from."""
+
+from __future__ import annotations
+
+import json
+
+from bitrix_monitor.compact import portal_record
+
+DEAL = {
+    "ID": "17",
+    "TITLE": "Order #5",
+    "STAGE_ID": "NEW",
+    "CURRENCY_ID": "RUB",
+    "CATEGORY_ID": "0",
+    "ORIGINATOR_ID": "shop",
+    "ORIGIN_ID": "5",
+    "OPPORTUNITY": None,
+}
+CONTACT = {
+    "ID": "3",
+    "NAME": "Ann",
+    "EMAIL": [{"ID": "9", "VALUE_TYPE": "WORK", "VALUE": "a@example.com", "TYPE_ID": "EMAIL"}],
+}
+
+
+def test_portal_record_reads_as_the_dict_it_was_made_from() -> None:
+    rec = portal_record(DEAL)
+    assert rec == DEAL and DEAL.__eq__(rec) is NotImplemented and dict(rec) == DEAL
+    assert list(rec) == list(DEAL) and len(rec) == len(DEAL)
+    assert rec["TITLE"] == "Order #5" and rec.get("OPPORTUNITY", "x") is None
+    assert rec.get("COMPANY_ID") is None and rec.get("COMPANY_ID", 0) == 0
+    assert "OPPORTUNITY" in rec and "COMPANY_ID" not in rec
+    assert rec != {**DEAL, "TITLE": "Order #6"}
+    assert portal_record(rec) is rec
+
+
+def test_multi_fields_stay_lists_of_dicts_and_serialise() -> None:
+    rec = portal_record(CONTACT)
+    assert isinstance(rec["EMAIL"], list) and isinstance(rec["EMAIL"][0], dict)
+    assert json.loads(json.dumps(dict(rec))) == CONTACT
+
+
+def test_repeated_values_and_field_names_are_shared() -> None:
+    made = [portal_record(json.loads(json.dumps(DEAL))) for _ in range(2)]
+    assert made[0]["STAGE_ID"] is made[1]["STAGE_ID"]
+    assert made[0]["ORIGINATOR_ID"] is made[1]["ORIGINATOR_ID"]
+    assert made[0]._at is made[1]._at
+    assert made[0]["TITLE"] is not made[1]["TITLE"]  # a record's own text is its own
