@@ -201,8 +201,7 @@ def parse_resolve(text: str) -> tuple[str, str, str]:
     m = _RESOLVE.fullmatch(text.strip())
     if m is None:
         raise UserFacingError(
-            f"--resolve {text[:60]!r}: write KIND:KEY=crm or KIND:KEY=shop, e.g. order:42=crm",
-            hint="KIND is order, user or company; crm takes the CRM's values, shop keeps the shop's",
+            Message("resolve.syntax", {"text": repr(text[:60])}), hint=Message("resolve.syntax.hint")
         )
     return m[1], m[2].strip(), m[3]
 
@@ -228,7 +227,7 @@ def diagnose(dirs: DataDirs, config_path: Path) -> int:
     return 0
 
 
-def move_to_team(cfg: config.AppConfig, dirs: DataDirs, url: str) -> int:
+def move_to_team(cfg: config.AppConfig, dirs: DataDirs, url: str, *, lang: str = "en") -> int:
     """``--move-queue URL``: this desk's queue file into the team queue, once."""
     from bitrix_monitor import wiring
     from bitrix_monitor.queue import JobQueue, RunnerLock, TeamQueue
@@ -236,7 +235,7 @@ def move_to_team(cfg: config.AppConfig, dirs: DataDirs, url: str) -> int:
 
     wiring.queue_location(cfg, url)  # a URL that cannot be a team queue is refused before anything else
     if not dirs.queue_file.exists():
-        print(f"There is no queue file at {dirs.queue_file}: nothing to move.")
+        print(messages.render(Message("move.no_file", {"path": str(dirs.queue_file)}), lang))
         return 0
     # Never from under a running desk: QueueBusy says who runs it (exit 1).
     with (
@@ -246,7 +245,7 @@ def move_to_team(cfg: config.AppConfig, dirs: DataDirs, url: str) -> int:
     ):
         assert isinstance(team, TeamQueue)
         summary = move_queue(desk, team)
-        print(summary.describe(desk.location, team.location))
+        print(messages.render(summary.describe(desk.location, team.location), lang))
     return 0
 
 
@@ -257,25 +256,25 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser, dirs: DataDir
         from bitrix_monitor.queue import move_aside
         from bitrix_monitor.queue.lock import RunnerLock
 
+        lang = messages.resolve(args.lang or _configured_language(args))
         if not dirs.queue_file.exists() and not dirs.queue_file.is_symlink():
-            print(f"There is no queue file at {dirs.queue_file}.")
+            print(messages.render(Message("move_aside.no_file", {"path": str(dirs.queue_file)}), lang))
             return 0
         # Never from under a running sync: QueueBusy says who runs it (exit 1).
         with RunnerLock(dirs.queue_file, "bitrix-monitor --move-queue-aside"):
             moved = move_aside(dirs.queue_file)
-        print(f"Moved the queue file aside to {moved}; the next start begins an empty queue.")
+        print(messages.render(Message("move_aside.done", {"path": str(moved)}), lang))
         return 0
     if args.emulate_portal:
         from bitrix_monitor.demo.emulator.serve import run_cli as run_emulator
 
         return run_emulator(args)
     if args.resolve and args.dry_run:  # a dry run changes nothing; settling a conflict writes a side
-        raise UserFacingError(
-            "--resolve settles a conflict by writing to the shop or the portal: leave out --dry-run"
-        )
+        raise UserFacingError(Message("resolve.dry_run"))
     if args.watch is not None and not (math.isfinite(args.watch) and 0 < args.watch <= 7 * 86400):
-        raise UserFacingError("--watch takes a number of seconds greater than 0 (at most a week)")
+        raise UserFacingError(Message("cli.watch"))
     cfg = config.load(Path(args.config) if args.config else dirs.config_file, missing_ok=not args.config)
+    lang = messages.resolve(args.lang or cfg.window.language)
     # What the demo writes (queue, archive, activity) lives apart from the real configuration's data.
     own = dirs.demo() if args.demo else dirs
     if args.list_archive:
@@ -283,17 +282,38 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser, dirs: DataDir
 
         records, unreadable = Archive(own.archive_dir).scan()
         for rec in records:
-            restored = f", restored as {rec.restored_as}" if rec.restored_as else ""
-            print(
-                f"{rec.path}  {rec.entity} {rec.portal_id} of shop key {rec.shop_key}: {rec.reason}{restored}"
-            )
+            said: dict[str, messages.Param] = {
+                "path": str(rec.path),
+                "entity": rec.entity,
+                "id": rec.portal_id,
+                "key": rec.shop_key,
+                "reason": rec.reason,
+            }
+            if rec.restored_as:
+                print(
+                    messages.render(
+                        Message("archive.line.restored", {**said, "new_id": rec.restored_as}), lang
+                    )
+                )
+            else:
+                print(messages.render(Message("archive.line", said), lang))
         for bad in unreadable:
-            print(f"{bad.path}  unreadable: {bad.reason}")
-        more = f" ({len(unreadable)} unreadable files)" if unreadable else ""
-        print(f"{len(records)} archived records in {own.archive_dir}{more}")
+            print(
+                messages.render(
+                    Message("archive.unreadable", {"path": str(bad.path), "reason": bad.reason}), lang
+                )
+            )
+        counted: dict[str, messages.Param] = {"n": len(records), "dir": str(own.archive_dir)}
+        if unreadable:
+            files = Message("archive.unreadable_files", {"n": len(unreadable)})
+            print(
+                messages.render(Message("archive.count.unreadable", {**counted, "unreadable": files}), lang)
+            )
+        else:
+            print(messages.render(Message("archive.count", counted), lang))
         return 0
     if args.move_queue:
-        return move_to_team(cfg, dirs, args.move_queue)
+        return move_to_team(cfg, dirs, args.move_queue, lang=lang)
     if args.retry_dead or args.cancel_dead:
         from bitrix_monitor import wiring
         from bitrix_monitor.sync.headless import manage_dead
@@ -302,7 +322,6 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser, dirs: DataDir
         open_queue = functools.partial(
             wiring.open_configured_queue, cfg, own, queue_url="" if args.demo else args.queue
         )
-        lang = messages.resolve(args.lang or cfg.window.language)
         if args.retry_dead:
             return manage_dead(open_queue, "retry", args.retry_dead, lang=lang)
         return manage_dead(open_queue, "cancel", args.cancel_dead, lang=lang)
@@ -323,7 +342,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser, dirs: DataDir
             if problem := not_a_regular_file(Path(args.restore)):
                 said = {"path": args.restore, "problem": problem}
                 raise UserFacingError(Message("cli.restore_not_file", said))
-            return asyncio.run(restore_from_archive(opener, Path(args.restore)))
+            return asyncio.run(restore_from_archive(opener, Path(args.restore), lang=lang))
         opts = HeadlessOptions(
             mode="report" if args.report else "sync",
             resolve=tuple(parse_resolve(r) for r in args.resolve),
@@ -332,7 +351,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser, dirs: DataDir
             json=args.json,
             find_legacy=args.find_legacy,
             full=args.full,
-            lang=messages.resolve(args.lang or cfg.window.language),
+            lang=lang,
         )
         return asyncio.run(run_headless(opener, opts))
     from bitrix_monitor.gui.launch import run_gui_from_cli
@@ -358,13 +377,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             dirs.ensure()
         except OSError as exc:
-            raise UserFacingError(f"Cannot use data directory {dirs.root}: {exc.strerror}") from None
+            said = {"path": str(dirs.root), "error": str(exc.strerror)}
+            raise UserFacingError(Message("cli.data_dir", said)) from None
         try:
             setup_logging(dirs.log_dir, verbose=args.verbose)
         except OSError as exc:
             raise UserFacingError(
-                f"Cannot write the log file in {dirs.log_dir}: {exc.strerror or exc}",
-                hint="is the data directory read-only or the disk full?",
+                Message("cli.log_file", {"path": str(dirs.log_dir), "error": str(exc.strerror or exc)}),
+                hint=Message("cli.log_file.hint"),
             ) from None
         from bitrix_monitor.secrets import register_environment
         from bitrix_monitor.shop.connection import register_url_secrets

@@ -568,6 +568,143 @@ TEXTS: dict[str, str] = {
     ),
 }
 
+
+# The command line's own lines (--resolve, --restore, --list-archive, --move-queue, …), in --lang.
+TEXTS |= {
+    # --resolve KIND:KEY=crm|shop ({fields}: the CRM's field names, said as words)
+    "resolve.syntax": QT_TRANSLATE_NOOP(
+        "Message", "--resolve {text}: write KIND:KEY=crm or KIND:KEY=shop, e.g. order:42=crm"
+    ),
+    "resolve.syntax.hint": QT_TRANSLATE_NOOP(
+        "Message", "KIND is order, user or company; crm takes the CRM's values, shop keeps the shop's"
+    ),
+    "resolve.dry_run": QT_TRANSLATE_NOOP(
+        "Message", "--resolve settles a conflict by writing to the shop or the portal: leave out --dry-run"
+    ),
+    "resolve.bad_take": QT_TRANSLATE_NOOP(
+        "Message", "take {take}: say crm (the CRM's values) or shop (the shop's)"
+    ),
+    "resolve.nothing": QT_TRANSLATE_NOOP(
+        "Message", "{shop_entity} {key} has no change from the CRM waiting for a person"
+    ),
+    "resolve.kept_shop": QT_TRANSLATE_NOOP(
+        "Message", "{shop_entity} {key}: kept the shop's {fields}; the next sync sends it to the CRM"
+    ),
+    "resolve.took_crm": QT_TRANSLATE_NOOP(
+        "Message", "{shop_entity} {key}: took the CRM's {fields} into the shop"
+    ),
+    "resolve.busy": QT_TRANSLATE_NOOP(
+        "Message", "{shop_entity} {key} is being written by another worker; try again"
+    ),
+    "resolve.gone": QT_TRANSLATE_NOOP("Message", "{shop_entity} {key} is no longer in the shop"),
+    "resolve.no_status": QT_TRANSLATE_NOOP(
+        "Message", "{shop_entity} {key}: stage {stage} has no shop status"
+    ),
+    "resolve.no_status.hint": QT_TRANSLATE_NOOP("Message", "add it to [shop.orders] stage_map_back"),
+    "resolve.unwritable": QT_TRANSLATE_NOOP(
+        "Message", "{shop_entity} {key}: the CRM's {fields} cannot be written: {error}"
+    ),
+    "resolve.changed": QT_TRANSLATE_NOOP(
+        "Message", "{shop_entity} {key}: the shop changed {column} meanwhile; look again"
+    ),
+    # --restore FILE ({what}: restore.what)
+    "restore.what": QT_TRANSLATE_NOOP("Message", "{entity} {id} from {file}"),
+    "restore.already": QT_TRANSLATE_NOOP(
+        "Message",
+        "{what} was restored already, as {entity} {new_id} ({at} UTC); nothing was created. {pointer}",
+    ),
+    "restore.exists": QT_TRANSLATE_NOOP(
+        "Message", "{what}: {entity} {id} still exists in the portal; nothing to restore."
+    ),
+    "restore.done": QT_TRANSLATE_NOOP("Message", "Restored {what} as {entity} {new_id}. {why}"),
+    "restore.shop_gone": QT_TRANSLATE_NOOP(
+        "Message", "The shop has no {shop_entity} {key} any more, so nothing points at it."
+    ),
+    "restore.points": QT_TRANSLATE_NOOP("Message", "The shop's {shop_entity} {key} points at it."),
+    "restore.keeps_existing": QT_TRANSLATE_NOOP(
+        "Message",
+        "The shop's {shop_entity} {key} keeps {entity} {id}, which exists; the restored {entity} stands "
+        "beside it, marked ORIGIN_ID {marker}, and syncs leave it alone.",
+    ),
+    "restore.changed": QT_TRANSLATE_NOOP(
+        "Message",
+        "The shop's {shop_entity} {key} changed meanwhile (it now stores {entity} {id}) and keeps it.",
+    ),
+    "restore.repointed": QT_TRANSLATE_NOOP(
+        "Message", "The shop's {shop_entity} {key} now points at it ({why})."
+    ),
+    "restore.why.none": QT_TRANSLATE_NOOP("Message", "it stored no {entity}"),
+    "restore.why.archived": QT_TRANSLATE_NOOP("Message", "it stored the archived {entity} {id}"),
+    "restore.why.gone": QT_TRANSLATE_NOOP("Message", "its {entity} {id} no longer exists"),
+    "restore.pointer.gone": QT_TRANSLATE_NOOP("Message", "The shop has no {shop_entity} {key} any more."),
+    "restore.pointer.none": QT_TRANSLATE_NOOP(
+        "Message", "The shop's {shop_entity} {key} stores no {entity}."
+    ),
+    "restore.pointer.keeps": QT_TRANSLATE_NOOP(
+        "Message", "The shop's {shop_entity} {key} keeps {entity} {id}."
+    ),
+    "restore.busy": QT_TRANSLATE_NOOP(
+        "Message", "Another process holds {shop_entity} {key} (a sync or another restore)"
+    ),
+    "restore.busy.hint": QT_TRANSLATE_NOOP("Message", "run the restore again when it has finished"),
+    "restore.no_answer": QT_TRANSLATE_NOOP(
+        "Message", "The portal did not answer the create of the restored {entity} and it is not there yet"
+    ),
+    "restore.no_answer.hint": QT_TRANSLATE_NOOP(
+        "Message", "run the same --restore again: it looks the record up before creating anything"
+    ),
+    # --list-archive
+    "archive.line": QT_TRANSLATE_NOOP("Message", "{path}  {entity} {id} of shop key {key}: {reason}"),
+    "archive.line.restored": QT_TRANSLATE_NOOP(
+        "Message", "{path}  {entity} {id} of shop key {key}: {reason}, restored as {new_id}"
+    ),
+    "archive.unreadable": QT_TRANSLATE_NOOP("Message", "{path}  unreadable: {reason}"),
+    "archive.count": Plural.translate("Message", "%Ln archived record(s) in {dir}", "", 0),
+    "archive.count.unreadable": Plural.translate(
+        "Message", "%Ln archived record(s) in {dir} ({unreadable})", "", 0
+    ),
+    "archive.unreadable_files": Plural.translate("Message", "%Ln unreadable file(s)", "", 0),
+    # --move-queue URL, --move-queue-aside
+    "move.no_file": QT_TRANSLATE_NOOP("Message", "There is no queue file at {path}: nothing to move."),
+    "move.nothing": QT_TRANSLATE_NOOP("Message", "Nothing to move from {source} to {target}."),
+    "move.nothing.before": Plural.translate(
+        "Message", "Nothing to move from {source} to {target}: its %Ln job(s) were moved before.", "", 0
+    ),
+    "move.moved": Plural.translate(
+        "Message",
+        "Moved %Ln job(s) from {source} to {target}: {pending} pending, {history} finished, with {events} "
+        "events",
+        "",
+        0,
+    ),
+    "move.covered": Plural.translate(
+        "Message", "%Ln pending job(s) were already covered by the team's own jobs", "", 0
+    ),
+    "move.came_along": QT_TRANSLATE_NOOP(
+        "Message", "{restores} restores and {conflicts} merge conflicts came along"
+    ),
+    "move.before": Plural.translate("Message", "%Ln job(s) had been moved before", "", 0),
+    "move.done": QT_TRANSLATE_NOOP(
+        "Message", "{summary}. The desk's pending jobs are cancelled in its file (moved)."
+    ),
+    "move_aside.no_file": QT_TRANSLATE_NOOP("Message", "There is no queue file at {path}."),
+    "move_aside.done": QT_TRANSLATE_NOOP(
+        "Message", "Moved the queue file aside to {path}; the next start begins an empty queue."
+    ),
+    # the command line itself
+    "cli.watch": QT_TRANSLATE_NOOP(
+        "Message", "--watch takes a number of seconds greater than 0 (at most a week)"
+    ),
+    "cli.data_dir": QT_TRANSLATE_NOOP("Message", "Cannot use data directory {path}: {error}"),
+    "cli.log_file": QT_TRANSLATE_NOOP("Message", "Cannot write the log file in {path}: {error}"),
+    "cli.log_file.hint": QT_TRANSLATE_NOOP("Message", "is the data directory read-only or the disk full?"),
+    "cli.unknown_kind": QT_TRANSLATE_NOOP("Message", "unknown job kind {kind}"),
+    "cli.unknown_kind.hint": QT_TRANSLATE_NOOP("Message", "use one of {kinds}, or nothing for all"),
+    "cli.stopped": QT_TRANSLATE_NOOP(
+        "Message", "stopped by {signal}; the queue keeps what was not finished for the next run"
+    ),
+}
+
 # A hint is added to its message so (the window and the report write it the same way).
 WITH_HINT = QT_TRANSLATE_NOOP("Message", "{message} ({hint})")
 

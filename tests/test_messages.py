@@ -333,3 +333,73 @@ def test_config_and_queue_file_errors_are_codes_said_in_russian(tmp_path: Path) 
     assert error_line(failed.value, "ru").startswith(
         f"Файл очереди заданий {queue} повреждён или не является базой очереди. (отложите его"
     )
+
+
+RUSSIAN_MOVED = {
+    1: "Перенесено 1 задание",
+    2: "Перенесено 2 задания",
+    5: "Перенесено 5 заданий",
+    11: "Перенесено 11 заданий",
+    21: "Перенесено 21 задание",
+    22: "Перенесено 22 задания",
+    25: "Перенесено 25 заданий",
+    111: "Перенесено 111 заданий",
+}
+
+
+@pytest.mark.parametrize(("n", "expected"), sorted(RUSSIAN_MOVED.items()))
+def test_move_queue_says_what_it_moved_in_russian_plural_forms_right(n: int, expected: str) -> None:
+    from bitrix_monitor.queue.move import MoveSummary
+
+    said = MoveSummary(pending=n, history=0, covered=1, events=n, already=0, restores=0, conflicts=0)
+    text = render(said.describe("desk", "team"), "ru")
+    assert text.startswith(f"{expected} из desk в team: ожидающих {n}, завершённых 0, событий {n}; ")
+    assert "1 ожидающее задание уже покрыто заданиями общей очереди" in text
+    english = str(said.describe("desk", "team"))
+    assert english.startswith(f"Moved {n} job{'s' if n != 1 else ''} from desk to team")
+    assert "1 pending job was already covered" in english
+
+
+def test_resolve_restore_and_archive_lines_are_codes_said_in_russian() -> None:
+    took = Message("resolve.took_crm", {"shop_entity": "order", "key": "7", "fields": "STAGE_ID"})
+    assert str(took) == "order 7: took the CRM's Stage into the shop"
+    assert render(took, "ru") == "заказ 7: значение CRM (Стадия) записано в магазин"
+    what = Message("restore.what", {"entity": "deal", "id": 90, "file": "deal-90.json"})
+    why = Message("restore.why.archived", {"entity": "deal", "id": 90})
+    done = Message(
+        "restore.done",
+        {
+            "what": what,
+            "entity": "deal",
+            "new_id": 91,
+            "why": Message("restore.repointed", {"shop_entity": "order", "key": "7", "why": why}),
+        },
+    )
+    assert str(done) == (
+        "Restored deal 90 from deal-90.json as deal 91. The shop's order 7 now points at it "
+        "(it stored the archived deal 90)."
+    )
+    assert render(done, "ru") == (
+        "Восстановлено: сделка 90 из deal-90.json как сделка 91. Запись магазина (заказ 7) теперь "
+        "ссылается на неё (она хранила архивную запись (сделка 90))."
+    )
+    for n, form in ((1, "запись"), (2, "записи"), (5, "записей"), (21, "запись"), (111, "записей")):
+        files = Message("archive.unreadable_files", {"n": 2})
+        line = Message("archive.count.unreadable", {"n": n, "dir": "/a", "unreadable": files})
+        assert render(line, "ru") == f"{n} {form} в архиве /a (2 файла не читаются)"
+    assert str(Message("archive.count", {"n": 1, "dir": "/a"})) == "1 archived record in /a"
+
+
+def test_the_command_line_speaks_the_language_asked_for(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bitrix_monitor.cli import main
+
+    data = tmp_path / "data"
+    assert main(["--data-dir", str(data), "--lang", "ru", "--move-queue-aside"]) == 0
+    assert capsys.readouterr().out.strip() == f"Файла очереди {data / 'queue.sqlite3'} нет."
+    assert main(["--data-dir", str(data), "--lang", "ru", "--resolve", "order:7"]) == 2
+    err = capsys.readouterr().err
+    assert "--resolve 'order:7': пишите KIND:KEY=crm или KIND:KEY=shop" in err
+    assert main(["--data-dir", str(data), "--lang", "ru", "--list-archive"]) == 0
+    assert capsys.readouterr().out.strip() == f"0 записей в архиве {data / 'archive'}"

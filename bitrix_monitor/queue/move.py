@@ -20,6 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
+from bitrix_monitor.messages import Message, joined
 from bitrix_monitor.queue import model as m
 from bitrix_monitor.queue.schema import dumps, job_events, jobs, merge_conflicts, restores
 from bitrix_monitor.queue.store import JobQueue
@@ -43,22 +44,22 @@ class MoveSummary:
     def moved(self) -> int:
         return self.pending + self.history
 
-    def describe(self, source: str, target: str) -> str:
+    def describe(self, source: str, target: str) -> Message:
+        """What was moved, as a message (``str()``: the English)."""
+        where = {"source": source, "target": target}
         if not (self.moved or self.covered or self.restores or self.conflicts):
-            return f"Nothing to move from {source} to {target}" + (
-                f": its {self.already} jobs were moved before." if self.already else "."
-            )
-        parts = [
-            f"Moved {self.moved} jobs from {source} to {target}: {self.pending} pending, "
-            f"{self.history} finished, with {self.events} events"
-        ]
+            if self.already:
+                return Message("move.nothing.before", {**where, "n": self.already})
+            return Message("move.nothing", where)
+        said = {"n": self.moved, "pending": self.pending, "history": self.history, "events": self.events}
+        parts: list[Message] = [Message("move.moved", {**where, **said})]
         if self.covered:
-            parts.append(f"{self.covered} pending jobs were already covered by the team's own jobs")
+            parts.append(Message("move.covered", {"n": self.covered}))
         if self.restores or self.conflicts:
-            parts.append(f"{self.restores} restores and {self.conflicts} merge conflicts came along")
+            parts.append(Message("move.came_along", {"restores": self.restores, "conflicts": self.conflicts}))
         if self.already:
-            parts.append(f"{self.already} jobs had been moved before")
-        return "; ".join(parts) + ". The desk's pending jobs are cancelled in its file (moved)."
+            parts.append(Message("move.before", {"n": self.already}))
+        return Message("move.done", {"summary": joined(*parts)})
 
 
 def source_name(desk: JobQueue) -> str:

@@ -809,7 +809,7 @@ class JobQueue:
                     "attempt": attempts,
                 }
                 if error.msg is not None:  # the code, for the history in the reader's language
-                    detail |= {"code": error.msg.code, "params": dict(error.msg.params)}
+                    detail |= error.msg.to_dict()
                 if not error.retryable or attempts >= self.policy.max_attempts:
                     values["state"] = m.DEAD
                     reason = (

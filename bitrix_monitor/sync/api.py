@@ -209,7 +209,7 @@ class MonitorApi(Protocol):
 
     async def job_history(self, entity: str, key: str) -> list[str]: ...
 
-    async def resolve_conflict(self, kind: str, key: str, take: str) -> str:
+    async def resolve_conflict(self, kind: str, key: str, take: str) -> Message:
         """Settle a record's CRM changes waiting for a person: ``take="crm"`` writes the CRM's values into the
         shop, ``"shop"`` keeps the shop's (the next push sends them). Returns what was done, one line."""
         ...

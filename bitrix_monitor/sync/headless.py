@@ -165,7 +165,7 @@ async def run_headless(open_service: ServiceOpener, opts: HeadlessOptions, out: 
                 service.always_full = opts.full
                 for kind, key, take in opts.resolve:
                     said = await service.resolve_conflict(kind, key, take)
-                    print(said, file=sys.stderr if opts.json else out, flush=True)
+                    print(render(said, opts.lang), file=sys.stderr if opts.json else out, flush=True)
                 if opts.mode == "report":
                     report = Report.of(
                         printer.warn(await service.snapshot(printer)), await service.queue_summary()
@@ -179,11 +179,8 @@ async def run_headless(open_service: ServiceOpener, opts: HeadlessOptions, out: 
                 raise
             printer.done()
             name = signal.Signals(interrupts.signal).name
-            print(
-                f"{APP_NAME}: stopped by {name}; the queue keeps what was not finished for the next run",
-                file=sys.stderr,
-                flush=True,
-            )
+            stopped = render(Message("cli.stopped", {"signal": name}), opts.lang)
+            print(f"{APP_NAME}: {stopped}", file=sys.stderr, flush=True)
             return 128 + interrupts.signal
     printer.done()
     print(report.to_json() if opts.json else report.to_text(opts.lang), file=out, flush=True)
@@ -305,10 +302,10 @@ def _team_work_due(queue: JobStore) -> bool:
     return due is not None and due <= datetime.now(UTC)
 
 
-async def restore_from_archive(open_service: ServiceOpener, path: Path) -> int:
+async def restore_from_archive(open_service: ServiceOpener, path: Path, *, lang: str = "en") -> int:
     async with open_service() as service:
         outcome = await service.restore_archived(path)
-    print(outcome.message)
+    print(render(outcome.message, lang))
     return outcome.exit_status
 
 
@@ -323,7 +320,8 @@ def manage_dead(open_queue: Callable[[], JobStore], action: str, kind: str, *, l
     kind = next((f"{k.crm}.{verb}" for k in ALL_KINDS if k.name == name and verb), kind)
     if kind != "all" and kind not in KINDS:
         raise ConfigError(
-            f"unknown job kind {kind!r}", hint=f"use one of {', '.join(KINDS)}, or nothing for all"
+            Message("cli.unknown_kind", {"kind": repr(kind)}),
+            hint=Message("cli.unknown_kind.hint", {"kinds": ", ".join(KINDS)}),
         )
     which = "all" if kind == "all" else "kind"
 

@@ -22,6 +22,7 @@ from bitrix_monitor.bitrix import BitrixClient
 from bitrix_monitor.bitrix.errors import BitrixError, OutcomeUnknown
 from bitrix_monitor.errors import EXIT_OK, EXIT_PROBLEMS, UserFacingError
 from bitrix_monitor.kinds import crm_of, shop_of
+from bitrix_monitor.messages import Message, Param
 from bitrix_monitor.queue import JobStore
 from bitrix_monitor.shop import Entity, ShopDatabase
 from bitrix_monitor.sync.archive import Archive, ArchivedRecord
@@ -42,7 +43,7 @@ def restore_marker(rec: ArchivedRecord) -> str:
 @dataclass(frozen=True)
 class RestoreOutcome:
     new_id: int | None
-    message: str  # what happened, for a person: one or two sentences
+    message: Message  # what happened, for a person: one or two sentences (str(): the English)
     already: bool = False
     repointed: bool = False
     exit_status: int = EXIT_OK
@@ -79,8 +80,8 @@ class Restorer:
             got = await asyncio.to_thread(locks.acquire, shop_entity, [rec.shop_key], timeout=60.0)
             if rec.shop_key not in got:
                 raise RestoreInDoubt(
-                    f"Another process holds {shop_entity} {rec.shop_key} (a sync or another restore)",
-                    hint="run the restore again when it has finished",
+                    Message("restore.busy", {"shop_entity": shop_entity, "key": rec.shop_key}),
+                    hint=Message("restore.busy.hint"),
                 )
             return await self._restore_locked(rec, shop_entity)
         finally:
@@ -89,16 +90,18 @@ class Restorer:
     async def _restore_locked(self, rec: ArchivedRecord, shop_entity: Entity) -> RestoreOutcome:
         entity: PortalEntity = crm_of(rec.entity)
         key = restore_key(rec)
-        what = f"{entity} {rec.portal_id} from {rec.path.name}"
+        what = Message("restore.what", {"entity": entity, "id": rec.portal_id, "file": rec.path.name})
         entry = await asyncio.to_thread(self.queue.restore_entry, key)
         if entry is not None and entry.state == "done" and entry.new_id is not None:
             pointer = await self._pointer(shop_entity, entity, rec.shop_key, entry.new_id)
-            return RestoreOutcome(
-                entry.new_id,
-                f"{what} was restored already, as {entity} {entry.new_id} "
-                f"({entry.updated_at:%Y-%m-%d %H:%M} UTC); nothing was created. {pointer}",
-                already=True,
-            )
+            said: dict[str, Param] = {
+                "what": what,
+                "entity": entity,
+                "new_id": entry.new_id,
+                "at": f"{entry.updated_at:%Y-%m-%d %H:%M}",
+                "pointer": pointer,
+            }
+            return RestoreOutcome(entry.new_id, Message("restore.already", said), already=True)
         new_id = entry.new_id if entry is not None else None
         if new_id is None:
             # Before any create: a record made by an earlier or concurrent restore whose answer was lost.
@@ -110,14 +113,14 @@ class Restorer:
                     new_id = await self._find(entity, restore_marker(rec))
         if new_id is None:
             if entry is None and (await self.client.get_many(entity, [rec.portal_id])).get(rec.portal_id):
-                return RestoreOutcome(None, f"{what}: {entity} {rec.portal_id} still exists in the portal; "
-                                      "nothing to restore.")  # fmt: skip
+                said = {"what": what, "entity": entity, "id": rec.portal_id}
+                return RestoreOutcome(None, Message("restore.exists", said))
             new_id = await self._create(entity, rec)
         await asyncio.to_thread(self.queue.restore_created, key, new_id)
         repointed, why = await self._repoint(rec, shop_entity, entity, new_id)
-        message = f"Restored {what} as {entity} {new_id}. {why}"
+        message = Message("restore.done", {"what": what, "entity": entity, "new_id": new_id, "why": why})
         log.info("restore %s: %s %s %s", key, entity, new_id, why)
-        await asyncio.to_thread(self.queue.restore_done, key, message)
+        await asyncio.to_thread(self.queue.restore_done, key, str(message))
         try:  # for --list-archive; the ledger above is what makes the restore exactly-once
             await asyncio.to_thread(self.archive.mark_restored, rec, new_id)
         except (OSError, ValueError) as exc:
@@ -148,39 +151,33 @@ class Restorer:
         found = await self._find(entity, marker)
         if found is None:
             raise RestoreInDoubt(
-                f"The portal did not answer the create of the restored {entity} and it is not there yet",
-                hint="run the same --restore again: it looks the record up before creating anything",
+                Message("restore.no_answer", {"entity": entity}), hint=Message("restore.no_answer.hint")
             )
         return found
 
     async def _repoint(
         self, rec: ArchivedRecord, shop_entity: Entity, entity: PortalEntity, new_id: int
-    ) -> tuple[bool, str]:
+    ) -> tuple[bool, Message]:
         """Point the shop at the restored record when it stores nothing, the archived record, or a record
         the portal no longer has. Returns (re-pointed, why) as it happened."""
         stored = await self._stored(shop_entity, rec.shop_key)
+        record: dict[str, Param] = {"shop_entity": shop_entity, "key": rec.shop_key}
         if stored is False:
-            return False, f"The shop has no {shop_entity} {rec.shop_key} any more, so nothing points at it."
+            return False, Message("restore.shop_gone", record)
         if stored == new_id:
-            return True, f"The shop's {shop_entity} {rec.shop_key} points at it."
+            return True, Message("restore.points", record)
         if stored is None:
-            why = f"it stored no {entity}"
+            why = Message("restore.why.none", {"entity": entity})
         elif stored == rec.portal_id:
-            why = f"it stored the archived {entity} {stored}"
+            why = Message("restore.why.archived", {"entity": entity, "id": stored})
         elif (await self.client.get_many(entity, [stored])).get(stored) is None:
-            why = f"its {entity} {stored} no longer exists"
+            why = Message("restore.why.gone", {"entity": entity, "id": stored})
         else:
-            return False, (
-                f"The shop's {shop_entity} {rec.shop_key} keeps {entity} {stored}, which exists; the "
-                f"restored {entity} stands beside it, marked ORIGIN_ID {restore_marker(rec)}, and syncs "
-                "leave it alone."
-            )
+            said = {**record, "entity": entity, "id": stored, "marker": restore_marker(rec)}
+            return False, Message("restore.keeps_existing", said)
         if not await asyncio.to_thread(self.shop.set_id, shop_entity, rec.shop_key, new_id, expected=stored):
             now = await self._stored(shop_entity, rec.shop_key)
-            return False, (
-                f"The shop's {shop_entity} {rec.shop_key} changed meanwhile (it now stores {entity} {now}) "
-                "and keeps it."
-            )
+            return False, Message("restore.changed", {**record, "entity": entity, "id": str(now)})
         try:  # it is the shop's record now: our origin id (a sync stamps it too, if this fails)
             await self.client.update(entity, new_id, {"ORIGIN_ID": rec.shop_key})
         except BitrixError as exc:
@@ -189,19 +186,20 @@ class Restorer:
             log.warning(
                 "restore: could not stamp origin id %s on %s %s: %s", rec.shop_key, entity, new_id, exc
             )
-        return True, f"The shop's {shop_entity} {rec.shop_key} now points at it ({why})."
+        return True, Message("restore.repointed", {**record, "why": why})
 
     async def _stored(self, shop_entity: Entity, key: str) -> int | bool | None:
         """The id the shop stores for the record; False when the row is gone."""
         rows = await asyncio.to_thread(self.shop.get_rows, shop_entity, [key])
         return rows[key].crm_id if key in rows else False
 
-    async def _pointer(self, shop_entity: Entity, entity: PortalEntity, key: str, new_id: int) -> str:
+    async def _pointer(self, shop_entity: Entity, entity: PortalEntity, key: str, new_id: int) -> Message:
         stored = await self._stored(shop_entity, key)
+        record: dict[str, Param] = {"shop_entity": shop_entity, "key": key}
         if stored is False:
-            return f"The shop has no {shop_entity} {key} any more."
+            return Message("restore.pointer.gone", record)
         if stored == new_id:
-            return f"The shop's {shop_entity} {key} points at it."
+            return Message("restore.points", record)
         if stored is None:
-            return f"The shop's {shop_entity} {key} stores no {entity}."
-        return f"The shop's {shop_entity} {key} keeps {entity} {stored}."
+            return Message("restore.pointer.none", {**record, "entity": entity})
+        return Message("restore.pointer.keeps", {**record, "entity": entity, "id": int(stored)})

@@ -608,40 +608,40 @@ class MonitorService:
                     out.setdefault(kind, {})[key] = (state, "; ".join(f.note for f in pending if f.note))
         return out
 
-    async def resolve_conflict(self, kind: str, key: str, take: str) -> str:
+    async def resolve_conflict(self, kind: str, key: str, take: str) -> Message:
         """Settle a record's CRM changes that wait for a person (changed on both sides, or not applied yet):
         ``take="crm"`` writes the CRM's values into the shop (compare-and-set under the record's lock);
         ``take="shop"`` keeps the shop's, which the next push sends over the CRM's. Returns what was done,
-        in one line; a record with nothing waiting is a :class:`UserFacingError`."""
+        in one line (a message); a record with nothing waiting is a :class:`UserFacingError`."""
         if take not in ("crm", "shop"):
-            raise ConfigError(f"take {take!r}: say crm (the CRM's values) or shop (the shop's)")
+            raise ConfigError(Message("resolve.bad_take", {"take": repr(take)}))
         kind = shop_of(kind)
         done = await asyncio.to_thread(self._resolve, kind, key, take)
         self._log_activity("staff", done)
         return done
 
-    def _resolve(self, kind: str, key: str, take: str) -> str:
+    def _resolve(self, kind: str, key: str, take: str) -> Message:
         waiting = {
             r.name: (r, f)
             for r in self.owners.rules(kind)
             if (f := self.queue.pull_fields(kind, r.name, [key]).get(key)) is not None
             and f.pending is not None
         }
+        record = {"shop_entity": kind, "key": key}
         if not waiting:
-            raise UserFacingError(f"{kind} {key} has no change from the CRM waiting for a person")
+            raise UserFacingError(Message("resolve.nothing", record))
         if take == "shop":
             for name, (_rule, f) in waiting.items():
                 # The CRM's change is seen and overruled: the push sends the shop's value over it.
                 self.queue.save_pull_fields(kind, name, [PullField(key, agreed=f.pending)])
-            names = ", ".join(sorted(waiting))
-            return f"{kind} {key}: kept the shop's {names}; the next sync sends it to the CRM"
+            return Message("resolve.kept_shop", {**record, "fields": ",".join(sorted(waiting))})
         locks = self.shop.locks()
         try:
             if key not in locks.acquire(kind, [key], timeout=30.0):
-                raise UserFacingError(f"{kind} {key} is being written by another worker; try again")
+                raise UserFacingError(Message("resolve.busy", record))
             row = self.shop.get_rows(kind, [key]).get(key)
             if row is None:
-                raise UserFacingError(f"{kind} {key} is no longer in the shop")
+                raise UserFacingError(Message("resolve.gone", record))
             taken: list[str] = []
             for name, (rule, f) in waiting.items():
                 value = f.pending or ""
@@ -651,26 +651,23 @@ class MonitorService:
                     status = self.cfg.shop.orders.status_for(value)
                     if status is None:
                         raise UserFacingError(
-                            f"{kind} {key}: stage {value!r} has no shop status",
-                            hint="add it to [shop.orders] stage_map_back",
+                            Message("resolve.no_status", {**record, "stage": repr(value)}),
+                            hint=Message("resolve.no_status.hint"),
                         )
                     won = self.shop.set_status(key, status, expected=None if seen is None else str(seen))
                 else:
                     try:
                         won = self.shop.set_field(kind, key, rule.column, value, expected=seen)
                     except ValueError as exc:
-                        raise UserFacingError(
-                            f"{kind} {key}: the CRM's {name} cannot be written: {exc}"
-                        ) from None
+                        said = {**record, "fields": name, "error": str(exc)}
+                        raise UserFacingError(Message("resolve.unwritable", said)) from None
                 if not won:
-                    raise UserFacingError(
-                        f"{kind} {key}: the shop changed {rule.column} meanwhile; look again"
-                    )
+                    raise UserFacingError(Message("resolve.changed", {**record, "column": rule.column}))
                 self.queue.save_pull_fields(kind, name, [PullField(key, agreed=value)])
                 taken.append(name)
         finally:
             locks.close()
-        return f"{kind} {key}: took the CRM's {', '.join(sorted(taken))} into the shop"
+        return Message("resolve.took_crm", {**record, "fields": ",".join(sorted(taken))})
 
     def _legacy_known(self, pattern: TitlePattern | None) -> dict[str, list[int]] | None:
         """The deals made before origin ids that the last search found, if it searched with this title
@@ -1161,7 +1158,7 @@ class MonitorService:
         line = {"at": entry.at.isoformat(), "actor": actor, "action": str(said), "code": said.code}
         try:
             with self._activity_file.open("a", encoding="utf-8") as f:
-                f.write(json.dumps(line | {"params": dict(said.params)}, ensure_ascii=False) + "\n")
+                f.write(json.dumps(line | {"params": said.to_dict()["params"]}, ensure_ascii=False) + "\n")
         except OSError as exc:
             log.warning("cannot write the activity log: %s", exc)
 

@@ -205,6 +205,55 @@
             <numerusform>Stamped our origin ids on %Ln records kept from before.</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>%Ln archived record(s) in {dir}</source>
+        <translation>
+            <numerusform>%Ln archived record in {dir}</numerusform>
+            <numerusform>%Ln archived records in {dir}</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln archived record(s) in {dir} ({unreadable})</source>
+        <translation>
+            <numerusform>%Ln archived record in {dir} ({unreadable})</numerusform>
+            <numerusform>%Ln archived records in {dir} ({unreadable})</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln unreadable file(s)</source>
+        <translation>
+            <numerusform>%Ln unreadable file</numerusform>
+            <numerusform>%Ln unreadable files</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Nothing to move from {source} to {target}: its %Ln job(s) were moved before.</source>
+        <translation>
+            <numerusform>Nothing to move from {source} to {target}: its %Ln job was moved before.</numerusform>
+            <numerusform>Nothing to move from {source} to {target}: its %Ln jobs were moved before.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Moved %Ln job(s) from {source} to {target}: {pending} pending, {history} finished, with {events} events</source>
+        <translation>
+            <numerusform>Moved %Ln job from {source} to {target}: {pending} pending, {history} finished, with {events} events</numerusform>
+            <numerusform>Moved %Ln jobs from {source} to {target}: {pending} pending, {history} finished, with {events} events</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln pending job(s) were already covered by the team&apos;s own jobs</source>
+        <translation>
+            <numerusform>%Ln pending job was already covered by the team&apos;s own jobs</numerusform>
+            <numerusform>%Ln pending jobs were already covered by the team&apos;s own jobs</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln job(s) had been moved before</source>
+        <translation>
+            <numerusform>%Ln job had been moved before</numerusform>
+            <numerusform>%Ln jobs had been moved before</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>OverviewTab</name>

@@ -1747,6 +1747,250 @@
         </translation>
     </message>
     <message>
+        <source>--resolve {text}: write KIND:KEY=crm or KIND:KEY=shop, e.g. order:42=crm</source>
+        <translation>--resolve {text}: пишите KIND:KEY=crm или KIND:KEY=shop, например order:42=crm</translation>
+    </message>
+    <message>
+        <source>KIND is order, user or company; crm takes the CRM&apos;s values, shop keeps the shop&apos;s</source>
+        <translation>KIND — order, user или company; crm берёт значения CRM, shop оставляет значения магазина</translation>
+    </message>
+    <message>
+        <source>--resolve settles a conflict by writing to the shop or the portal: leave out --dry-run</source>
+        <translation>--resolve разрешает конфликт записью в магазин или в портал: уберите --dry-run</translation>
+    </message>
+    <message>
+        <source>take {take}: say crm (the CRM&apos;s values) or shop (the shop&apos;s)</source>
+        <translation>take {take}: укажите crm (значения CRM) или shop (значения магазина)</translation>
+    </message>
+    <message>
+        <source>{shop_entity} {key} has no change from the CRM waiting for a person</source>
+        <translation>у записи ({shop_entity} {key}) нет изменений из CRM, ожидающих решения человека</translation>
+    </message>
+    <message>
+        <source>{shop_entity} {key}: kept the shop&apos;s {fields}; the next sync sends it to the CRM</source>
+        <translation>{shop_entity} {key}: оставлено значение магазина ({fields}); следующая синхронизация отправит его в CRM</translation>
+    </message>
+    <message>
+        <source>{shop_entity} {key}: took the CRM&apos;s {fields} into the shop</source>
+        <translation>{shop_entity} {key}: значение CRM ({fields}) записано в магазин</translation>
+    </message>
+    <message>
+        <source>{shop_entity} {key} is being written by another worker; try again</source>
+        <translation>запись ({shop_entity} {key}) сейчас записывает другой обработчик; попробуйте ещё раз</translation>
+    </message>
+    <message>
+        <source>{shop_entity} {key} is no longer in the shop</source>
+        <translation>записи ({shop_entity} {key}) больше нет в магазине</translation>
+    </message>
+    <message>
+        <source>{shop_entity} {key}: stage {stage} has no shop status</source>
+        <translation>{shop_entity} {key}: для стадии {stage} нет статуса магазина</translation>
+    </message>
+    <message>
+        <source>add it to [shop.orders] stage_map_back</source>
+        <translation>добавьте её в [shop.orders] stage_map_back</translation>
+    </message>
+    <message>
+        <source>{shop_entity} {key}: the CRM&apos;s {fields} cannot be written: {error}</source>
+        <translation>{shop_entity} {key}: значение CRM ({fields}) нельзя записать: {error}</translation>
+    </message>
+    <message>
+        <source>{shop_entity} {key}: the shop changed {column} meanwhile; look again</source>
+        <translation>{shop_entity} {key}: магазин тем временем изменил {column}; посмотрите ещё раз</translation>
+    </message>
+    <message>
+        <source>{entity} {id} from {file}</source>
+        <translation>{entity} {id} из {file}</translation>
+    </message>
+    <message>
+        <source>{what} was restored already, as {entity} {new_id} ({at} UTC); nothing was created. {pointer}</source>
+        <translation>{what}: уже восстановлено как {entity} {new_id} ({at} UTC); ничего не создано. {pointer}</translation>
+    </message>
+    <message>
+        <source>{what}: {entity} {id} still exists in the portal; nothing to restore.</source>
+        <translation>{what}: запись ({entity} {id}) ещё есть в портале; восстанавливать нечего.</translation>
+    </message>
+    <message>
+        <source>Restored {what} as {entity} {new_id}. {why}</source>
+        <translation>Восстановлено: {what} как {entity} {new_id}. {why}</translation>
+    </message>
+    <message>
+        <source>The shop has no {shop_entity} {key} any more, so nothing points at it.</source>
+        <translation>В магазине больше нет записи ({shop_entity} {key}), поэтому на неё ничто не ссылается.</translation>
+    </message>
+    <message>
+        <source>The shop&apos;s {shop_entity} {key} points at it.</source>
+        <translation>Запись магазина ({shop_entity} {key}) ссылается на неё.</translation>
+    </message>
+    <message>
+        <source>The shop&apos;s {shop_entity} {key} keeps {entity} {id}, which exists; the restored {entity} stands beside it, marked ORIGIN_ID {marker}, and syncs leave it alone.</source>
+        <translation>Запись магазина ({shop_entity} {key}) хранит существующую запись ({entity} {id}); восстановленная запись ({entity}) стоит рядом с пометкой ORIGIN_ID {marker}, и синхронизация её не трогает.</translation>
+    </message>
+    <message>
+        <source>The shop&apos;s {shop_entity} {key} changed meanwhile (it now stores {entity} {id}) and keeps it.</source>
+        <translation>Запись магазина ({shop_entity} {key}) тем временем изменилась (теперь она хранит {entity} {id}) и сохраняет это.</translation>
+    </message>
+    <message>
+        <source>The shop&apos;s {shop_entity} {key} now points at it ({why}).</source>
+        <translation>Запись магазина ({shop_entity} {key}) теперь ссылается на неё ({why}).</translation>
+    </message>
+    <message>
+        <source>it stored no {entity}</source>
+        <translation>она не хранила запись ({entity})</translation>
+    </message>
+    <message>
+        <source>it stored the archived {entity} {id}</source>
+        <translation>она хранила архивную запись ({entity} {id})</translation>
+    </message>
+    <message>
+        <source>its {entity} {id} no longer exists</source>
+        <translation>её записи ({entity} {id}) больше нет</translation>
+    </message>
+    <message>
+        <source>The shop has no {shop_entity} {key} any more.</source>
+        <translation>В магазине больше нет записи ({shop_entity} {key}).</translation>
+    </message>
+    <message>
+        <source>The shop&apos;s {shop_entity} {key} stores no {entity}.</source>
+        <translation>Запись магазина ({shop_entity} {key}) не хранит запись ({entity}).</translation>
+    </message>
+    <message>
+        <source>The shop&apos;s {shop_entity} {key} keeps {entity} {id}.</source>
+        <translation>Запись магазина ({shop_entity} {key}) хранит {entity} {id}.</translation>
+    </message>
+    <message>
+        <source>Another process holds {shop_entity} {key} (a sync or another restore)</source>
+        <translation>Запись ({shop_entity} {key}) занята другим процессом (синхронизацией или другим восстановлением)</translation>
+    </message>
+    <message>
+        <source>run the restore again when it has finished</source>
+        <translation>запустите восстановление снова, когда он закончит</translation>
+    </message>
+    <message>
+        <source>The portal did not answer the create of the restored {entity} and it is not there yet</source>
+        <translation>Портал не ответил на создание восстановленной записи ({entity}), и её там пока нет</translation>
+    </message>
+    <message>
+        <source>run the same --restore again: it looks the record up before creating anything</source>
+        <translation>запустите тот же --restore снова: он сначала ищет запись, а потом создаёт</translation>
+    </message>
+    <message>
+        <source>{path}  {entity} {id} of shop key {key}: {reason}</source>
+        <translation>{path}  {entity} {id}, ключ в магазине {key}: {reason}</translation>
+    </message>
+    <message>
+        <source>{path}  {entity} {id} of shop key {key}: {reason}, restored as {new_id}</source>
+        <translation>{path}  {entity} {id}, ключ в магазине {key}: {reason}, восстановлена как {new_id}</translation>
+    </message>
+    <message>
+        <source>{path}  unreadable: {reason}</source>
+        <translation>{path}  не читается: {reason}</translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln archived record(s) in {dir}</source>
+        <translation>
+            <numerusform>%Ln запись в архиве {dir}</numerusform>
+            <numerusform>%Ln записи в архиве {dir}</numerusform>
+            <numerusform>%Ln записей в архиве {dir}</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln archived record(s) in {dir} ({unreadable})</source>
+        <translation>
+            <numerusform>%Ln запись в архиве {dir} ({unreadable})</numerusform>
+            <numerusform>%Ln записи в архиве {dir} ({unreadable})</numerusform>
+            <numerusform>%Ln записей в архиве {dir} ({unreadable})</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln unreadable file(s)</source>
+        <translation>
+            <numerusform>%Ln файл не читается</numerusform>
+            <numerusform>%Ln файла не читаются</numerusform>
+            <numerusform>%Ln файлов не читаются</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>There is no queue file at {path}: nothing to move.</source>
+        <translation>Файла очереди {path} нет: переносить нечего.</translation>
+    </message>
+    <message>
+        <source>Nothing to move from {source} to {target}.</source>
+        <translation>Из {source} в {target} переносить нечего.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Nothing to move from {source} to {target}: its %Ln job(s) were moved before.</source>
+        <translation>
+            <numerusform>Из {source} в {target} переносить нечего: его %Ln задание уже перенесено раньше.</numerusform>
+            <numerusform>Из {source} в {target} переносить нечего: его %Ln задания уже перенесены раньше.</numerusform>
+            <numerusform>Из {source} в {target} переносить нечего: его %Ln заданий уже перенесены раньше.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Moved %Ln job(s) from {source} to {target}: {pending} pending, {history} finished, with {events} events</source>
+        <translation>
+            <numerusform>Перенесено %Ln задание из {source} в {target}: ожидающих {pending}, завершённых {history}, событий {events}</numerusform>
+            <numerusform>Перенесено %Ln задания из {source} в {target}: ожидающих {pending}, завершённых {history}, событий {events}</numerusform>
+            <numerusform>Перенесено %Ln заданий из {source} в {target}: ожидающих {pending}, завершённых {history}, событий {events}</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln pending job(s) were already covered by the team&apos;s own jobs</source>
+        <translation>
+            <numerusform>%Ln ожидающее задание уже покрыто заданиями общей очереди</numerusform>
+            <numerusform>%Ln ожидающих задания уже покрыты заданиями общей очереди</numerusform>
+            <numerusform>%Ln ожидающих заданий уже покрыты заданиями общей очереди</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>{restores} restores and {conflicts} merge conflicts came along</source>
+        <translation>перенесены также восстановления ({restores}) и конфликты объединения ({conflicts})</translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln job(s) had been moved before</source>
+        <translation>
+            <numerusform>%Ln задание перенесено раньше</numerusform>
+            <numerusform>%Ln задания перенесены раньше</numerusform>
+            <numerusform>%Ln заданий перенесены раньше</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>{summary}. The desk&apos;s pending jobs are cancelled in its file (moved).</source>
+        <translation>{summary}. Ожидающие задания рабочего места отменены в его файле (перенесены).</translation>
+    </message>
+    <message>
+        <source>There is no queue file at {path}.</source>
+        <translation>Файла очереди {path} нет.</translation>
+    </message>
+    <message>
+        <source>Moved the queue file aside to {path}; the next start begins an empty queue.</source>
+        <translation>Файл очереди отложен как {path}; следующий запуск начнёт с пустой очереди.</translation>
+    </message>
+    <message>
+        <source>--watch takes a number of seconds greater than 0 (at most a week)</source>
+        <translation>--watch принимает число секунд больше 0 (не больше недели)</translation>
+    </message>
+    <message>
+        <source>Cannot use data directory {path}: {error}</source>
+        <translation>Не удаётся использовать папку данных {path}: {error}</translation>
+    </message>
+    <message>
+        <source>Cannot write the log file in {path}: {error}</source>
+        <translation>Не удаётся записать файл журнала в {path}: {error}</translation>
+    </message>
+    <message>
+        <source>is the data directory read-only or the disk full?</source>
+        <translation>папка данных только для чтения или диск заполнен?</translation>
+    </message>
+    <message>
+        <source>use one of {kinds}, or nothing for all</source>
+        <translation>укажите одно из: {kinds}, или ничего — для всех</translation>
+    </message>
+    <message>
+        <source>stopped by {signal}; the queue keeps what was not finished for the next run</source>
+        <translation>остановлено сигналом {signal}; незавершённое остаётся в очереди до следующего запуска</translation>
+    </message>
+    <message>
         <source>{message} ({hint})</source>
         <translation>{message} ({hint})</translation>
     </message>

@@ -777,7 +777,7 @@ def test_one_unreadable_archive_file_is_listed_and_the_rest_go_on(capsys, data_d
     assert str(good.path) in out
     for name in ("deal-8-broken", "deal-9-latin1", "deal-10-list", "deal-11-fifo"):
         assert any(name in line and "unreadable" in line for line in out.splitlines()), name
-    assert "1 archived records" in out and "4 unreadable" in out
+    assert "1 archived record in" in out and "4 unreadable files" in out
 
 
 def test_moving_the_queue_aside_under_a_running_sync_is_refused(capsys, data_dirs: DataDirs) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 from bitrix_monitor.bitrix.ratelimit import PortalCost
 from bitrix_monitor.config import AppConfig
 from bitrix_monitor.errors import UserFacingError
+from bitrix_monitor.messages import Message
 from bitrix_monitor.sync.api import (
     ActivityEntry,
     BudgetLine,
@@ -291,7 +292,7 @@ class FakeService:
         self._log("staff", f"cancelled {n} jobs")
         return n
 
-    async def resolve_conflict(self, kind: str, key: str, take: str) -> str:
+    async def resolve_conflict(self, kind: str, key: str, take: str) -> Message:
         """A conflict settled by a person: the record is in sync afterwards (whichever side was taken)."""
         await asyncio.sleep(0)
         rec = self.records[(kind, key)]  # type: ignore[index]
@@ -299,7 +300,8 @@ class FakeService:
         rec.state = RecordState.IN_SYNC
         rec.note = ""
         self.resolved.append((kind, key, take))
-        return f"{kind} {key}: took the {take}'s values"
+        said = {"shop_entity": kind, "key": key, "fields": "STAGE_ID"}
+        return Message("resolve.took_crm" if take == "crm" else "resolve.kept_shop", said)
 
     async def job_history(self, entity: str, key: str) -> list[str]:
         await asyncio.sleep(0)
@@ -365,7 +367,7 @@ class FakeService:
         self.restores.append(path)
         i, rec = next((i, r) for i, r in enumerate(self.archive) if r.path == path)
         if rec.restored_as is not None:
-            return RestoreOutcome(rec.restored_as, "restored already", already=True)
+            return RestoreOutcome(rec.restored_as, Message.plain("restored already"), already=True)
         new_id = 7000 + len(self.restores)
         self.archive[i] = dataclasses.replace(rec, restored_as=new_id)
         self._log("staff", f"restored {rec.entity} {rec.portal_id} from the archive as {new_id}")

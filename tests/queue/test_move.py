@@ -64,7 +64,7 @@ def test_a_desks_queue_moves_into_the_team_queue_once(
     said = capsys.readouterr().out
     assert "Moved 6 jobs" in said
     assert "4 pending, 2 finished" in said  # queued again what its gone runner left running
-    assert "1 pending jobs were already covered" in said
+    assert "1 pending job was already covered" in said
     assert "1 restores" in said
 
     with TeamQueue.connect(postgres_url) as team:

@@ -138,6 +138,12 @@ def test_the_demo_keeps_its_queue_archive_and_activity_apart(tmp_path: Path) -> 
     assert str(archived[0]) in _cli(dirs, "--demo", "--list-archive")
 
     assert _cli(dirs, "--demo", "--restore", str(archived[0])).startswith("Restored deal ")
+    # --restore and --list-archive speak --lang: the same restore again, in Russian, finds it done
+    again = _cli(dirs, "--lang", "ru", "--demo", "--restore", str(archived[0]))
+    assert again.startswith("сделка ") and ": уже восстановлено как сделка " in again, again
+    listed = _cli(dirs, "--lang", "ru", "--demo", "--list-archive").splitlines()
+    assert "ключ в магазине" in listed[0] and ", восстановлена как " in "\n".join(listed), listed
+    assert re.fullmatch(rf"\d+ запис(ь|и|ей) в архиве {re.escape(str(demo.archive_dir))}", listed[-1]), listed
     assert not dirs.queue_file.exists() and not dirs.activity_file.exists()
 
     # The demo maps one custom field: every deal of the demo's carries its order id there (the restored

@@ -454,11 +454,13 @@ async def test_restore_whose_answer_was_lost_is_found_by_its_marker_not_made_twi
     assert portal.store.count("deal") == before + 1 and first.new_id is not None
     # What it says is what happened: the shop keeps the survivor.
     assert not first.repointed and shop.deal_ids()[key] == survivor
-    assert f"keeps deal {survivor}, which exists" in first.message and "now points" not in first.message
+    assert f"keeps deal {survivor}, which exists" in str(first.message) and "now points" not in str(
+        first.message
+    )
     second = await service.restore_archived(path)
     assert second.already and second.new_id == first.new_id
-    assert f"restored already, as deal {first.new_id}" in second.message
-    assert f"keeps deal {survivor}" in second.message
+    assert f"restored already, as deal {first.new_id}" in str(second.message)
+    assert f"keeps deal {survivor}" in str(second.message)
     assert portal.store.count("deal") == before + 1
     # The next sync leaves the restored deal alone: no cleanup merges it away again.
     await _sync(service)
@@ -477,7 +479,7 @@ async def test_restore_repoints_a_shop_that_stored_the_archived_record_and_says_
     shop.execute("UPDATE orders SET bitrix_deal_id = :d WHERE order_id = :k", d=extra, k=int(key))
     outcome = await service.restore_archived(path)
     assert outcome.repointed and shop.deal_ids()[key] == outcome.new_id
-    assert f"now points at it (it stored the archived deal {extra})" in outcome.message
+    assert f"now points at it (it stored the archived deal {extra})" in str(outcome.message)
     assert portal.store.get("deal", outcome.new_id)["ORIGIN_ID"] == key  # the shop's record: ours
     await _sync(service)
     assert shop.deal_ids()[key] == outcome.new_id
@@ -497,7 +499,7 @@ async def test_restored_contact_beside_the_shops_contact_is_not_merged_away_agai
     (path,) = [a.path for a in Archive(service.dirs.archive_dir).list() if a.portal_id == twin]
     outcome = await service.restore_archived(path)
     assert outcome.new_id is not None and not outcome.repointed
-    assert f"keeps contact {cid}, which exists" in outcome.message
+    assert f"keeps contact {cid}, which exists" in str(outcome.message)
     # It shares the user's e-mail, but a person asked for it: no duplicate, no cleanup, no orphan.
     snap = await service.snapshot()
     assert snap.user_counts.in_sync == shop.users and snap.user_counts.orphans == 0

@@ -172,7 +172,7 @@ def test_both_changed_without_times_is_a_conflict_left_for_a_person(
     # A person takes the CRM's stage: it is written into the shop, and nothing is moved back.
     done = cli.run("--resolve", f"order:{key}=crm")
     assert done.returncode == 0, done.stdout + done.stderr
-    assert f"order {key}: took the CRM's STAGE_ID into the shop" in done.stdout
+    assert f"order {key}: took the CRM's Stage into the shop" in done.stdout
     assert shop_rows(small_shop)[key][0] == "WON"
     assert deals(portal)[key]["STAGE_ID"] == "WON"
     bad = cli.run("--resolve", f"order:{key}=both")
