@@ -187,6 +187,7 @@ class RowTableModel(QAbstractTableModel):
     HEADERS: ClassVar[tuple[str, ...]] = ()
     STATE_COLUMN: ClassVar[int] = -1
     FACETS: ClassVar[tuple[str, ...]] = ()
+    TIME_COLUMNS: ClassVar[tuple[int, ...]] = ()  # columns of times (the views size them for one)
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -438,6 +439,7 @@ class RecordsModel(RowTableModel):
         QT_TRANSLATE_NOOP("Column", "Last error"),
     )
     STATE_COLUMN = STATE
+    TIME_COLUMNS = (LAST_SYNCED,)
     FACETS = ("state", "queue", "error")
     FACET_STATE, FACET_QUEUE, FACET_ERROR = range(3)
 
@@ -756,6 +758,7 @@ class QueueModel(RowTableModel):
     )
     TEAM_COLUMNS = (QUEUED_BY, RUN_BY)  # shown on a team queue, where more than this desk works the jobs
     STATE_COLUMN = STATE
+    TIME_COLUMNS = (NEXT_RUN,)
     FACETS = ("state", "kind", "error", "runner")
     FACET_STATE, FACET_KIND, FACET_ERROR, FACET_RUNNER = range(4)
 
@@ -798,6 +801,7 @@ class ActivityModel(RowTableModel):
         QT_TRANSLATE_NOOP("Column", "What"),
     )
     FACETS = ("actor",)
+    TIME_COLUMNS = (AT,)
 
     def cells(self, row: ActivityEntry) -> tuple[tuple[str, ...], tuple[Any, ...], tuple[str, ...], str]:
         what = (
@@ -824,6 +828,7 @@ class RunnersModel(RowTableModel):
         QT_TRANSLATE_NOOP("Column", "Last error"),
     )
     STATE_COLUMN = STATE
+    TIME_COLUMNS = (HEARTBEAT, STARTED)
     FACETS = ("state",)
 
     def identity(self, row: RunnerStatus) -> Any:
@@ -881,6 +886,7 @@ class ArchiveModel(RowTableModel):
         QT_TRANSLATE_NOOP("Column", "Restored as"),
     )
     FACETS = ("kind", "restored")
+    TIME_COLUMNS = (ARCHIVED_AT,)
     FACET_KIND, FACET_RESTORED = range(2)
 
     def identity(self, row: ArchivedRecord) -> Any:

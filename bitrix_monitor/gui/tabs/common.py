@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt
+import shiboken6
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QObject, Qt, QTimer
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLineEdit, QTableView
 
-from bitrix_monitor.gui.models import OBJECT_ROLE, TableFilterProxy
+from bitrix_monitor.gui.models import OBJECT_ROLE, TableFilterProxy, fmt_time
 
 PROBLEMS = "problems"
 QUEUE_STATES = ("queued", "running", "in_doubt", "failed", "dead", "done", "cancelled")
@@ -27,27 +29,65 @@ def make_table(proxy: TableFilterProxy) -> QTableView:
     view.horizontalHeader().setStretchLastSection(True)
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-    # Columns fit their content (dates, Cyrillic headers and names) when the first rows arrive, measured on
-    # the first rows only so a large table stays fast; after that the person's widths are kept.
     view.horizontalHeader().setResizeContentsPrecision(FIT_ROWS)
-    proxy.modelReset.connect(lambda: fit_columns(view))
+    view.setProperty("columnFitter", ColumnFitter(view, proxy))
     return view
 
 
 FIT_ROWS = 200
 MAX_FITTED_WIDTH = 360
+# An instant as the window writes it, to size time columns whatever rows are shown first (empty times)
+_SAMPLE_TIME = datetime(2026, 12, 30, 23, 58, 58, tzinfo=UTC)
 
 
-def fit_columns(view: QTableView) -> None:
-    """Size every column but the last to its content once (capped), the first time the table has rows."""
-    model = view.model()
-    if view.property("columnsFitted") or model is None or model.rowCount() == 0:
-        return
-    view.setProperty("columnsFitted", True)
-    header = view.horizontalHeader()
-    for c in range(model.columnCount() - 1):
-        view.resizeColumnToContents(c)
-        header.resizeSection(c, min(header.sectionSize(c), MAX_FITTED_WIDTH))
+class ColumnFitter(QObject):
+    """Columns sized to their content: dates, Cyrillic headers and names are never cut.
+
+    Every column but the last (which stretches) is widened to its header and its content -- measured on
+    the first rows only, so a large table stays fast, capped at ``MAX_FITTED_WIDTH`` -- when rows arrive
+    and when the language changes the headers, and a time column is at least as wide as a time written in
+    the window's language even before a row has one. A column the person resized keeps the person's width.
+    """
+
+    def __init__(self, view: QTableView, proxy: TableFilterProxy) -> None:
+        super().__init__(view)
+        self.view = view
+        self.proxy = proxy
+        self.by_hand: set[int] = set()  # columns the person resized
+        self._fitting = False
+        view.horizontalHeader().sectionResized.connect(self._resized)
+        proxy.modelReset.connect(self.fit)
+        proxy.rowsInserted.connect(self.fit)
+        # After a language switch the model says its headers changed; its cells are new words too.
+        proxy.headerDataChanged.connect(lambda *_a: QTimer.singleShot(0, self.fit))
+
+    def _resized(self, column: int, _old: int, _new: int) -> None:
+        if not self._fitting:
+            self.by_hand.add(column)
+
+    def _time_width(self) -> int:
+        return self.view.fontMetrics().horizontalAdvance(fmt_time(_SAMPLE_TIME)) + 16
+
+    def fit(self, *_args: object) -> None:
+        model, view = self.proxy, self.view
+        if not shiboken6.isValid(view) or model.columnCount() == 0:
+            return
+        source = model.sourceModel()
+        times = getattr(source, "TIME_COLUMNS", ())
+        header = view.horizontalHeader()
+        self._fitting = True
+        try:
+            for c in range(model.columnCount() - 1):
+                if c in self.by_hand:
+                    continue
+                wanted = max(view.sizeHintForColumn(c) if model.rowCount() else 0, header.sectionSizeHint(c))
+                if c in times:
+                    wanted = max(wanted, self._time_width())
+                wanted = min(wanted, MAX_FITTED_WIDTH)
+                if wanted > header.sectionSize(c):
+                    header.resizeSection(c, wanted)
+        finally:
+            self._fitting = False
 
 
 def make_search(proxy: TableFilterProxy) -> QLineEdit:
