@@ -790,6 +790,7 @@ class BitrixClient:
         select: Sequence[str] | None = None,
         parallel: int = 4,
         probed: tuple[BatchResult, str] | None = None,
+        top: tuple[BatchResult, str] | None = None,
     ) -> AsyncIterator[list[dict[str, Any]]]:
         """Every row of a list method, in ID order, page by page, the fast way: ``order ID ASC``, ``>ID``,
         ``start=-1``, up to 50 pages chained per batch through ``$result[prev][49][ID]``.
@@ -803,7 +804,9 @@ class BitrixClient:
 
         ``probed``: the probe already answered (a batch's outcome and the key of the command
         :meth:`probe_command` made with the same method, filter and select), sent beside other reads that do
-        not depend on it: the list then costs one request less.
+        not depend on it: the list then costs one request less. ``top``: likewise the top id, answered to
+        :meth:`top_command` (with the same method and filter) in such a batch: a list long enough for segments
+        then costs one request less again.
         """
         base, last_id = _list_base(filter)
         sel = _with_id(select)
@@ -836,11 +839,15 @@ class BitrixClient:
         bounds: list[tuple[int, int | None]] = [(first.last_id, None)]
         # Segments pay two requests (the top id, their probes): only worth it for two chains each or more.
         if parallel > 1 and first.left is not None and first.left > 2 * BATCH_LIMIT * parallel:
-            top = await self._top_id(method, base)
-            if top is not None and top > first.last_id:
-                step = max(1, -(-(top - first.last_id) // parallel))
+            top_id = (
+                _top_of(top[0], top[1], method)
+                if top is not None and top[1] in top[0].results
+                else await self._top_id(method, base)
+            )
+            if top_id is not None and top_id > first.last_id:
+                step = max(1, -(-(top_id - first.last_id) // parallel))
                 lo, bounds = first.last_id, []
-                while lo + step < top and len(bounds) < parallel - 1:
+                while lo + step < top_id and len(bounds) < parallel - 1:
                     bounds.append((lo, lo + step))
                     lo += step
                 bounds.append((lo, None))
@@ -902,11 +909,17 @@ class BitrixClient:
         return params
 
     async def _top_id(self, method: str, base: Mapping[str, Any]) -> int | None:
-        res = await self.call(
-            method, {"order": {"ID": "DESC"}, "filter": dict(base), "select": ["ID"], "start": -1}
-        )
+        res = await self.call(method, _top_params(base))
         top = records_of(res.result, method)
         return _int(top[0].get("ID")) if top else None
+
+    @staticmethod
+    def top_command(method: str, *, filter: Mapping[str, Any] | None = None) -> Command:
+        """The top id :meth:`list_all` splits a long list's ID range by, as a command to send in a batch
+        beside others (one page of one id: cheap for the portal); give the outcome back as
+        ``list_all(..., top=(outcome, key))``."""
+        base, _last_id = _list_base(filter)
+        return (method, _top_params(base))
 
     def probe_command(
         self, method: str, *, filter: Mapping[str, Any] | None = None, select: Sequence[str] | None = None
@@ -1205,6 +1218,16 @@ def _list_base(filter: Mapping[str, Any] | None) -> tuple[dict[str, Any], int]:
         if k.upper() == ">ID":
             last_id = int(base.pop(k))
     return base, last_id
+
+
+def _top_params(base: Mapping[str, Any]) -> dict[str, Any]:
+    return {"order": {"ID": "DESC"}, "filter": dict(base), "select": ["ID"], "start": -1}
+
+
+def _top_of(res: BatchResult, key: str, method: str) -> int | None:
+    """The top id a :meth:`BitrixClient.top_command` answered in a batch (None: the list is empty)."""
+    top = records_of(res.results[key], method)
+    return _int(top[0].get("ID")) if top else None
 
 
 def _chains(res: BatchResult, probes: Sequence[tuple[str, int]], method: str) -> list[_Chain]:

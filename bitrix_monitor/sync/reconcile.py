@@ -270,16 +270,19 @@ class Reconciler:
         """The full pass's first request: the portal's clock (before any list reads), the caller's commands,
         and the probe (first page and total) of every list the pass may read, none depending on another's
         answer: ours of each kind, all of each kind found by e-mail or phone (its total decides between a full
-        scan and findbycomm), and the legacy-title search when it is to run."""
+        scan and findbycomm), and the legacy-title search when it is to run. The scans' top ids come along
+        (``top:`` + the probe's key): a long scan splits its ID range by it into segments read side by side,
+        and asking for it later cost a request of its own."""
         cmds: dict[str, Command] = {"clock": ("server.time", {})}
         cmds.update(ask)
         for k in kinds:
-            select = self.select[k.crm]
-            cmds[f"ours:{k.name}"] = self.client.probe_command(
-                f"crm.{k.crm}.list", filter=self._filter(ours_only=True), select=select
-            )
+            select, method = self.select[k.crm], f"crm.{k.crm}.list"
+            ours = self._filter(ours_only=True)
+            cmds[f"ours:{k.name}"] = self.client.probe_command(method, filter=ours, select=select)
+            cmds[f"top:ours:{k.name}"] = self.client.top_command(method, filter=ours)
             if k.comm_type is not None:
-                cmds[f"all:{k.name}"] = self.client.probe_command(f"crm.{k.crm}.list", select=select)
+                cmds[f"all:{k.name}"] = self.client.probe_command(method, select=select)
+                cmds[f"top:all:{k.name}"] = self.client.top_command(method)
         pattern = self.title_pattern
         if ORDER in kinds and pattern is not None and pattern.prefix and self.legacy_known is None:
             cmds["legacy"] = self.client.probe_command(
@@ -305,8 +308,9 @@ class Reconciler:
     ) -> PortalView:
         view = PortalView(full=not ours_only)
         flt = self._filter(ours_only=ours_only)
+        top = (probed[0], f"top:{probed[1]}") if probed is not None else None
         async for page in self.client.list_all(
-            f"crm.{entity}.list", filter=flt, select=select, probed=probed
+            f"crm.{entity}.list", filter=flt, select=select, probed=probed, top=top
         ):
             for rec in page:
                 view.put(rec, self.originator)

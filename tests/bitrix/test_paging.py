@@ -147,3 +147,36 @@ async def test_fast_scan_within_an_id_set(client: BitrixClient, portal: FakePort
     wanted = list(range(5, 3000, 3))
     rows = await client.list("deal", {"@ID": wanted}, ["ID"])
     assert [int(r["ID"]) for r in rows] == wanted
+
+
+async def test_a_long_scan_probed_with_its_top_id_asks_for_neither_again(
+    client: BitrixClient, portal: FakePortal
+) -> None:
+    """A scan long enough for segments needs the top id to split its range: sent beside the probe in the
+    first request, it costs no request of its own, and every row is still read once, in ID order."""
+    n = 10_500  # 210 pages: more than two chains for each of 2 segments
+    seed(portal, n)
+    head = await client.batch(
+        {
+            "first": client.probe_command("crm.deal.list", select=["TITLE"]),
+            "top": client.top_command("crm.deal.list"),
+        }
+    )
+    assert len(portal.requests) == 1
+    rows = [
+        r
+        async for page in client.list_all(
+            "crm.deal.list", select=["TITLE"], parallel=2, probed=(head, "first"), top=(head, "top")
+        )
+        for r in page
+    ]
+    assert [int(r["ID"]) for r in rows] == list(range(1, n + 1))
+    later = [json.loads(req.content) for req in portal.requests[1:]]
+    assert all("cmd" in body for body in later)  # batches only: no single call for the top id
+    commands = [c for body in later for c in body["cmd"].values()]
+    assert not [c for c in commands if "order[ID]=DESC" in c]
+    segment_probes, *pages = later
+    assert len(segment_probes["cmd"]) == 2
+    # Each segment chains exactly the pages its probe's total counts (the boundary may split a page in two).
+    read = 1 + len(segment_probes["cmd"]) + sum(len(body["cmd"]) for body in pages)
+    assert math.ceil(n / 50) <= read <= math.ceil(n / 50) + 1
