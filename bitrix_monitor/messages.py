@@ -691,6 +691,29 @@ TEXTS |= {
     "move_aside.done": QT_TRANSLATE_NOOP(
         "Message", "Moved the queue file aside to {path}; the next start begins an empty queue."
     ),
+    # a snapshot's warnings (the overview, the report's stderr): what works but deserves a look
+    "warning.pipeline.elsewhere": QT_TRANSLATE_NOOP(
+        "Message",
+        "The shop's deals are in pipeline {top} ({linked} of {total} linked deals), but [shop.orders] "
+        "category = {category}: new deals would go to pipeline {category} beside them; set category = {top} "
+        "and map the shop's statuses to that pipeline's stages (stage_map)",
+    ),
+    "warning.pipeline.some": QT_TRANSLATE_NOOP(
+        "Message",
+        "{elsewhere} of {total} linked deals are in another pipeline ({others}) than [shop.orders] "
+        "category = {category}: they are reported per record and never moved",
+    ),
+    "warning.pull_denied": QT_TRANSLATE_NOOP(
+        "Message",
+        "pulling {name} is not permitted: the shop database user may not UPDATE column "
+        "{table}.{column} (GRANT UPDATE ({column}) ON {table}, or set [shop.{plural}.owners] "
+        '{name} = "shop"); everything else runs',
+    ),
+    "warning.links_not_unique": QT_TRANSLATE_NOOP(
+        "Message",
+        "[{section}] table {table} has no unique constraint on ({columns}): two copies of the app linking "
+        "one record at the same moment could both add a row; add UNIQUE ({columns})",
+    ),
     # the command line itself
     "cli.watch": QT_TRANSLATE_NOOP(
         "Message", "--watch takes a number of seconds greater than 0 (at most a week)"

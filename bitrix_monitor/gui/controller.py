@@ -51,7 +51,7 @@ from .tabs import ActivityTab, ArchiveTab, OverviewTab, QueueTab, RecordsTab, Ru
 from .tabs.common import selected_objects
 from .tabs.queue import ACTIONS, ACTS_ON
 from .widgets import ConfirmDialog, MessageBar, PlanDialog, ask_save_path, export_csv, run_dialog
-from .words import QT_TRANSLATE_NOOP, error_text, record_kind_label
+from .words import QT_TRANSLATE_NOOP, error_text, record_kind_label, said
 
 ServiceFactory = Callable[..., Awaitable[MonitorApi]]  # called as factory(demo=bool)
 RUNNERS_EVERY = 5.0  # seconds between reads of the team's runners while the queue stands still
@@ -286,7 +286,7 @@ class WindowController:
         text += self.tr(" at {time}.").format(time=fmt_time(snap.taken_at)) + " "
         text += self.tr("%n job(s) would bring everything in step.", "", len(snap.plan))
         for line in snap.warnings:
-            text += "\n" + self.tr("Warning: {text}").format(text=line)
+            text += "\n" + self.tr("Warning: {text}").format(text=said(line))
         self.overview.snapshot_label.setText(text)
 
     async def refresh_queue(self) -> None:

@@ -202,9 +202,9 @@ class ShopDatabase:
         self.users_map = users
         self.companies_map = companies  # None: companies are not mapped
         self._lock_engine: sa.Engine | None = None
-        self.warnings: tuple[str, ...] = ()  # from the mapping check: works, but deserves a look
+        self.warnings: tuple[Note, ...] = ()  # from the mapping check: works, but deserves a look
         # (kind, CRM field) -> why pulling it is not permitted (no UPDATE on its column): the connect check
-        self.pull_denied: dict[tuple[str, str], str] = {}
+        self.pull_denied: dict[tuple[str, str], Message] = {}
         self._specs: dict[str, _Spec] = {
             "order": self._spec("order", "orders", "deal", orders, orders.deal_id, self._order),
             "user": self._spec("user", "users", "contact", users, users.contact_id, self._user),
@@ -735,7 +735,7 @@ def _column_value(col: sa.Column[Any], text: str) -> Any:
 
 def _probe_pulls(
     engine: sa.Engine, resolved: ResolvedMapping, mapping: ShopConfig
-) -> dict[tuple[str, str], str]:
+) -> dict[tuple[str, str], Message]:
     """UPDATE rights on the columns the CRM's values are written to (fields whose owner is ``crm`` or
     ``both``): an UPDATE that matches no row, rolled back. A missing grant stops nothing: pulling that
     field is reported as not permitted, in one line naming the grant."""
@@ -745,7 +745,7 @@ def _probe_pulls(
     ]
     if resolved.companies is not None:
         sections.append(("company", "companies", mapping.companies, resolved.companies))
-    denied: dict[tuple[str, str], str] = {}
+    denied: dict[tuple[str, str], Message] = {}
     for kind, plural, m, r in sections:
         for name, column in pullable_fields(plural, m).items():
             if field_owner(m, name) == "shop":
@@ -762,11 +762,8 @@ def _probe_pulls(
                 try:
                     raise_if_denied(exc, "")
                 except ShopPermissionError:
-                    denied[(kind, name)] = (
-                        f"pulling {name} is not permitted: the shop database user may not UPDATE column "
-                        f"{col.table.name}.{col.name} (GRANT UPDATE ({col.name}) ON {col.table.name}, or set "
-                        f'[shop.{plural}.owners] {name} = "shop"); everything else runs'
-                    )
+                    said = {"name": name, "table": col.table.name, "column": col.name, "plural": plural}
+                    denied[(kind, name)] = Message("warning.pull_denied", said)
                     continue
                 raise
     return denied

@@ -25,6 +25,7 @@ from bitrix_monitor.config import (
     UsersMapping,
 )
 from bitrix_monitor.kinds import ShopKind
+from bitrix_monitor.messages import Message, Note
 from bitrix_monitor.shop.connection import raise_if_denied
 from bitrix_monitor.shop.errors import ShopMappingError
 
@@ -220,7 +221,7 @@ class ResolvedMapping:
     users: UsersMap
     companies: CompaniesMap | None = None  # None: [shop.companies] has no table
     links: LinkTable | None = None
-    warnings: tuple[str, ...] = ()  # what works but deserves a look (shown by the connection check)
+    warnings: tuple[Note, ...] = ()  # what works but deserves a look (shown by the connection check)
 
 
 def parse_template(template: str, section: str = "[shop.orders] title") -> list[TemplatePart]:
@@ -379,7 +380,7 @@ class _Resolver:
             return ids
         return self.id_column(section, key, self.required(section, key, table, name))
 
-    def link_table(self, m: LinksMapping) -> tuple[LinkTable, str]:
+    def link_table(self, m: LinksMapping) -> tuple[LinkTable, Note]:
         """The link table and its columns; and a warning when nothing keeps (kind, local id) unique."""
         s = "shop.links"
         table = self.table(s, m.table)
@@ -406,13 +407,8 @@ class _Resolver:
                 hint=f"give {col.name} a default or allow NULL",
             )
         unique = any(cols and set(cols) <= {kind.name, local.name} for cols in self.unique_sets(table))
-        warning = (
-            ""
-            if unique
-            else f"[{s}] table {table.name!r} has no unique constraint on ({kind.name}, {local.name}): two "
-            f"copies of the app linking one record at the same moment could both add a row; add "
-            f"UNIQUE ({kind.name}, {local.name})"
-        )
+        said = {"section": s, "table": repr(table.name), "columns": f"{kind.name}, {local.name}"}
+        warning: Note = "" if unique else Message("warning.links_not_unique", said)
         values = {crm: m.value(crm) for crm in ("deal", "contact", "company")}
         links = LinkTable(table, kind, local, isinstance(local.type, sa.Integer), crm_id, values, unique)
         return links, warning
@@ -620,7 +616,7 @@ def _companies(r: _Resolver, m: CompaniesMapping) -> CompaniesMap | None:
 def resolve(conn: sa.Connection, mapping: ShopConfig) -> ResolvedMapping:
     """Reflect the mapped tables and check every key; raises one :class:`ShopMappingError`."""
     r = _Resolver(conn)
-    warnings: list[str] = []
+    warnings: list[Note] = []
     ids = [mapping.orders.deal_id, mapping.users.contact_id]
     ids += [mapping.companies.company_id] if mapping.companies.table.strip() else []
     if LINKS in ids and mapping.links.table.strip():

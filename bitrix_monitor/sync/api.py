@@ -13,7 +13,7 @@ from typing import Protocol
 
 from bitrix_monitor.bitrix.ratelimit import PortalCost
 from bitrix_monitor.config import AppConfig
-from bitrix_monitor.messages import Message
+from bitrix_monitor.messages import Message, Note
 from bitrix_monitor.queue.model import JobError, QueueCounts, TeamRunner
 from bitrix_monitor.sync.archive import ArchivedRecord
 from bitrix_monitor.sync.model import EntityCounts, Orphan, Plan, Progress, RecordStatus
@@ -69,7 +69,7 @@ class Snapshot:
     orphans: Sequence[Orphan]
     plan: Plan
     taken_at: datetime
-    warnings: tuple[str, ...] = ()  # one line each, for a person (e.g. deals in another pipeline)
+    warnings: tuple[Note, ...] = ()  # one line each, for a person (e.g. deals in another pipeline), as codes
     # What this reconcile cost the portal: requests made, operating time consumed per method.
     portal: PortalCost = field(default_factory=PortalCost)
     # "full": everything was read; "incremental": only what changed since the last pass (the rest as it was)

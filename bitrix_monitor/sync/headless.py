@@ -54,8 +54,9 @@ ServiceOpener = Callable[[], AbstractAsyncContextManager[MonitorService]]
 class _Printer:
     """Progress on stderr for people (only when it is a terminal), nothing for cron."""
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextIO, lang: str = "en") -> None:
         self.stream = stream
+        self.lang = lang  # of the warnings
         self.tty = stream.isatty()
         self.last = ""
         self.warned: set[str] = set()
@@ -72,11 +73,12 @@ class _Printer:
 
     def warn(self, snapshot: Snapshot) -> Snapshot:
         """Each warning of a snapshot once per run, one line each, on stderr (cron mails it)."""
-        for line in snapshot.warnings:
+        for warning in snapshot.warnings:
+            line = render(Message.of(warning), self.lang)
             if line not in self.warned:
                 self.warned.add(line)
                 self.done()
-                log.warning("%s", line)
+                log.warning("%s", warning)
                 print(f"{APP_NAME}: warning: {line}", file=self.stream, flush=True)
         return snapshot
 
@@ -155,7 +157,7 @@ def _say_stamped(n: int, opts: HeadlessOptions, out: TextIO) -> None:
 
 async def run_headless(open_service: ServiceOpener, opts: HeadlessOptions, out: TextIO | None = None) -> int:
     out = out or sys.stdout  # looked up now: a default bound at import would outlive a redirected stdout
-    printer = _Printer(sys.stderr)
+    printer = _Printer(sys.stderr, opts.lang)
     stop = asyncio.Event()
     with _Interrupts(stop, grace=WATCH_GRACE if opts.watch else 0.0) as interrupts:
         try:

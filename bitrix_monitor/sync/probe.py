@@ -10,6 +10,7 @@ from dataclasses import replace
 from bitrix_monitor.bitrix import BitrixClient, BitrixError, WebhookUrl
 from bitrix_monitor.config import AppConfig, ShopConfig
 from bitrix_monitor.errors import UserFacingError
+from bitrix_monitor.messages import Message
 from bitrix_monitor.shop import ShopDatabase
 from bitrix_monitor.sync.custom_fields import check_config_fields
 from bitrix_monitor.sync.stages import StageGuard, pipeline_warning
@@ -43,7 +44,7 @@ class ConnectionTester:
             f"{len(pipeline.stages)} stages." + (f" Warning: {warning}" if warning else "")
         )
 
-    async def _pipeline_warning(self, client: BitrixClient, sample: int = 200) -> str | None:
+    async def _pipeline_warning(self, client: BitrixClient, sample: int = 200) -> Message | None:
         """Sample the deals the shop stores (when the shop is configured and reachable): one line when they
         live in another pipeline than ``[shop.orders] category``."""
         if not self.cfg.shop.url:

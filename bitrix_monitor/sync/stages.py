@@ -27,6 +27,7 @@ from bitrix_monitor.bitrix.client import BatchResult, Command
 from bitrix_monitor.bitrix.errors import BitrixError
 from bitrix_monitor.config import OrdersMapping
 from bitrix_monitor.errors import ConfigError, UserFacingError
+from bitrix_monitor.messages import Message
 from bitrix_monitor.shop import OrderRow
 
 _LISTED = 10  # stages named in a message before "…"
@@ -196,12 +197,12 @@ class StageGuard:
         return (await self.pipeline()).problem(order.stage)
 
 
-def pipeline_warning(category: int, deals: Iterable[Mapping[str, Any]]) -> str | None:
+def pipeline_warning(category: int, deals: Iterable[Mapping[str, Any]]) -> Message | None:
     """One line when the shop's linked deals live in another pipeline than ``category``, else None."""
     return pipeline_warning_of(category, Counter(c for c in (category_of(d) for d in deals) if c is not None))
 
 
-def pipeline_warning_of(category: int, counts: Mapping[int, int]) -> str | None:
+def pipeline_warning_of(category: int, counts: Mapping[int, int]) -> Message | None:
     """:func:`pipeline_warning` from the number of linked deals in each pipeline."""
     counts = Counter({c: n for c, n in counts.items() if n})
     total = sum(counts.values())
@@ -210,15 +211,12 @@ def pipeline_warning_of(category: int, counts: Mapping[int, int]) -> str | None:
         return None
     (top, n), *_ = counts.most_common(1)
     if top != category:
-        return (
-            f"The shop's deals are in pipeline {top} ({n} of {total} linked deals), but [shop.orders] "
-            f"category = {category}: new deals would go to pipeline {category} beside them; set category = "
-            f"{top} and map the shop's statuses to that pipeline's stages (stage_map)"
-        )
+        said = {"top": top, "linked": n, "total": total, "category": category}
+        return Message("warning.pipeline.elsewhere", said)
     others = ", ".join(str(c) for c in sorted(counts) if c != category)
-    return (
-        f"{elsewhere} of {total} linked deals are in another pipeline ({others}) than [shop.orders] "
-        f"category = {category}: they are reported per record and never moved"
+    return Message(
+        "warning.pipeline.some",
+        {"elsewhere": elsewhere, "total": total, "others": others, "category": category},
     )
 
 

@@ -1967,6 +1967,22 @@
         <translation>Файл очереди отложен как {path}; следующий запуск начнёт с пустой очереди.</translation>
     </message>
     <message>
+        <source>The shop&apos;s deals are in pipeline {top} ({linked} of {total} linked deals), but [shop.orders] category = {category}: new deals would go to pipeline {category} beside them; set category = {top} and map the shop&apos;s statuses to that pipeline&apos;s stages (stage_map)</source>
+        <translation>Сделки магазина находятся в воронке {top} (связанных сделок: {linked} из {total}), но [shop.orders] category = {category}: новые сделки попадут в воронку {category} рядом с ними; укажите category = {top} и сопоставьте статусы магазина со стадиями этой воронки (stage_map)</translation>
+    </message>
+    <message>
+        <source>{elsewhere} of {total} linked deals are in another pipeline ({others}) than [shop.orders] category = {category}: they are reported per record and never moved</source>
+        <translation>связанных сделок: {elsewhere} из {total} — в другой воронке ({others}), не в [shop.orders] category = {category}: о них сообщается по каждой записи, и они никогда не перемещаются</translation>
+    </message>
+    <message>
+        <source>pulling {name} is not permitted: the shop database user may not UPDATE column {table}.{column} (GRANT UPDATE ({column}) ON {table}, or set [shop.{plural}.owners] {name} = &quot;shop&quot;); everything else runs</source>
+        <translation>получать {name} из CRM нельзя: пользователю базы магазина нельзя UPDATE столбца {table}.{column} (GRANT UPDATE ({column}) ON {table} или укажите [shop.{plural}.owners] {name} = &quot;shop&quot;); всё остальное работает</translation>
+    </message>
+    <message>
+        <source>[{section}] table {table} has no unique constraint on ({columns}): two copies of the app linking one record at the same moment could both add a row; add UNIQUE ({columns})</source>
+        <translation>[{section}] у таблицы {table} нет ограничения уникальности на ({columns}): две копии приложения, связывающие одну запись одновременно, могут обе добавить строку; добавьте UNIQUE ({columns})</translation>
+    </message>
+    <message>
         <source>--watch takes a number of seconds greater than 0 (at most a week)</source>
         <translation>--watch принимает число секунд больше 0 (не больше недели)</translation>
     </message>

@@ -257,11 +257,29 @@ async def test_orphans_are_named_in_the_message_bar(window: MainWindow) -> None:
 
 
 async def test_a_snapshot_warning_is_shown_under_the_counts(window: MainWindow) -> None:
+    """A warning is a code: said in the window's language (Russian after a switch), text made outside the
+    app as it is."""
+    from bitrix_monitor.gui import i18n
+    from bitrix_monitor.messages import Message
+
     assert window.snapshot is not None
     assert "Warning" not in window.overview.snapshot_label.text()
-    line = "The shop's deals are in pipeline 1 (40 of 40 linked deals), but [shop.orders] category = 0: …"
-    window.apply_snapshot(dataclasses.replace(window.snapshot, warnings=(line,)))
-    assert f"Warning: {line}" in window.overview.snapshot_label.text()
+    said = {"elsewhere": 2, "total": 40, "others": "1", "category": 0}
+    warning = Message("warning.pipeline.some", said)
+    line = "made outside the app"
+    window.apply_snapshot(dataclasses.replace(window.snapshot, warnings=(warning, line)))
+    text = window.overview.snapshot_label.text()
+    assert f"Warning: {warning}" in text and f"Warning: {line}" in text
+    assert str(warning).startswith(
+        "2 of 40 linked deals are in another pipeline (1) than [shop.orders] category"
+    )
+    try:
+        i18n.set_language("ru")
+        window.apply_snapshot(window.snapshot)
+        text = window.overview.snapshot_label.text()
+        assert "связанных сделок: 2 из 40 — в другой воронке (1)" in text and str(warning) not in text
+    finally:
+        i18n.set_language("en")
 
 
 async def test_the_overview_shows_what_each_reconcile_cost_the_portal(window: MainWindow) -> None:

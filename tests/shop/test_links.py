@@ -192,8 +192,8 @@ def test_a_link_table_without_a_unique_constraint_works_and_is_warned_about(
     table = create_links(demo_url, unique=False)
     with ShopDatabase.connect(demo_url, LINKED) as db:
         assert len(db.warnings) == 1
-        assert "no unique constraint on (entity_type, local_id)" in db.warnings[0]
-        assert db.warnings[0] in caplog.text
+        assert "no unique constraint on (entity_type, local_id)" in str(db.warnings[0])
+        assert str(db.warnings[0]) in caplog.text
         assert db.set_deal_id("3", 31) is True
         assert db.set_deal_id("3", 32) is False
         with admin(demo_url) as conn:  # what a racing copy could leave behind
