@@ -7,6 +7,7 @@ import asyncio
 import csv
 import html
 import itertools
+import json
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -32,6 +33,7 @@ from bitrix_monitor import localefmt
 from bitrix_monitor.errors import UserFacingError
 from bitrix_monitor.kinds import shop_of
 from bitrix_monitor.log import redact
+from bitrix_monitor.messages import Message
 from bitrix_monitor.money import AmountError, parse_amount
 from bitrix_monitor.sync.api import MergePreview, RecordChanges
 from bitrix_monitor.sync.fields import PORTAL_TIMES, WHO, portal_time
@@ -49,6 +51,24 @@ from .words import (
     state_label,
     window_language,
 )
+
+
+def _event_error(detail: str | None) -> str:
+    """The error a failed job's event names (its detail, JSON), in the window's language: by its code when
+    it was stored with one, else its text; "" when it names none."""
+    try:
+        data = json.loads(detail or "")
+    except ValueError:
+        return ""
+    if not isinstance(data, dict):
+        return ""
+    if "code" in data:
+        try:
+            return error_text(Message.from_dict(data))
+        except (KeyError, TypeError, ValueError):
+            pass
+    text = data.get("message")
+    return text if isinstance(text, str) else ""
 
 
 def is_language_change(event: QEvent) -> bool:
@@ -517,11 +537,14 @@ class DetailPane(QTextBrowser):
         )
 
     def _history_line(self, line: str) -> str:
-        """One job event for a person: when, the job in words, what happened (the JSON stays out)."""
+        """One job event for a person: when, the job in words, what happened and, for an error, which one
+        in the window's language (the JSON stays out)."""
         m = HISTORY_LINE.match(line)
         if m is None:
             return line
-        return f"{m['at']} · {kind_label(m['kind'])} #{m['job']} · {event_label(m['event'])}"
+        said = f"{m['at']} · {kind_label(m['kind'])} #{m['job']} · {event_label(m['event'])}"
+        error = _event_error(m["detail"]) if m["event"] in ("failed", "dead") else ""
+        return f"{said} · {error}" if error else said
 
     def _render(self) -> None:
         rec = self.record

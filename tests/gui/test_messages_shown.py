@@ -279,3 +279,32 @@ def test_a_records_note_is_said_in_the_window_language_in_the_column_and_the_pan
     assert said in text
     matched = {"en": "matched by origin id", "ru": "ID во внешнем источнике"}[language]
     assert matched in text and (str(note) in text) == (language == "en")
+
+
+def test_a_failed_jobs_history_line_names_its_error_in_the_window_language(qtbot, language: str) -> None:
+    """The job history's readable lines say the error of a failed or dead event in the window's language
+    (by its code; an error stored before codes as stored); the JSON stays behind "technical details"."""
+    import json
+
+    from bitrix_monitor.gui.widgets import DetailPane
+    from bitrix_monitor.sync.model import RecordState, RecordStatus
+
+    stale = JobError.coded("StaleLink", Message("job.stale_link", {"entity": "deal", "id": 4711}), False)
+    detail = {"error_class": "StaleLink", "message": stale.message, "retryable": False, "attempt": 1}
+    detail |= Message("job.stale_link", {"entity": "deal", "id": 4711}).to_dict()
+    history = [
+        f"2026-11-30 02:00:03 #12 deal.update failed {json.dumps(detail, ensure_ascii=False)}",
+        '2026-11-30 02:00:04 #13 deal.update dead {"message": "Title is empty", "reason": "not retryable"}',
+    ]
+    pane = DetailPane()
+    qtbot.addWidget(pane)
+    pane.show_record(RecordStatus("order", "12", "Order #12", 4711, None, RecordState.STALE_LINK))
+    pane.show_history(history)
+    text = pane.toPlainText()
+    error = {
+        "en": "deal 4711 no longer exists in the portal",
+        "ru": "в портале больше нет записи (сделка 4711)",
+    }
+    failed = {"en": "failed", "ru": "ошибка"}[language]
+    assert f"#12 · {failed} · {error[language]}" in text, text
+    assert "· Title is empty" in text and "error_class" not in text
