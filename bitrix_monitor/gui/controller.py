@@ -51,7 +51,7 @@ from .tabs import ActivityTab, ArchiveTab, OverviewTab, QueueTab, RecordsTab, Ru
 from .tabs.common import selected_objects
 from .tabs.queue import ACTIONS, ACTS_ON
 from .widgets import ConfirmDialog, MessageBar, PlanDialog, ask_save_path, export_csv, run_dialog
-from .words import QT_TRANSLATE_NOOP, error_text, record_kind_label, said
+from .words import QT_TRANSLATE_NOOP, error_text, progress_text, record_kind_label, said
 
 ServiceFactory = Callable[..., Awaitable[MonitorApi]]  # called as factory(demo=bool)
 RUNNERS_EVERY = 5.0  # seconds between reads of the team's runners while the queue stands still
@@ -167,7 +167,7 @@ class WindowController:
             self.progress.setValue(progress.done)
         else:
             self.progress.setRange(0, 0)
-        self.status_label.setText(f"{progress.stage}… {progress.detail}".strip())
+        self.status_label.setText(progress_text(progress.stage, progress.detail))
 
     def _hide_progress(self) -> None:
         self.progress.hide()

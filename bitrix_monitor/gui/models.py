@@ -39,6 +39,7 @@ from bitrix_monitor.kinds import shop_of
 from bitrix_monitor.sync.api import ActivityEntry, QueueRow, RunnerStatus
 from bitrix_monitor.sync.archive import ArchivedRecord
 from bitrix_monitor.sync.model import QueueMark, RecordState, RecordStatus
+from bitrix_monitor.sync.service import DESK_DESCRIPTION
 
 from .words import (
     QT_TRANSLATE_NOOP,
@@ -841,10 +842,17 @@ class RunnersModel(RowTableModel):
             if row.this_desk
             else r.host
         )
+        # An open window's own words for itself are said in the reader's language; a worker's command line
+        # ("bitrix-monitor --sync --watch 60") is shown as it is.
+        runs_as = (
+            QCoreApplication.translate("RunnersModel", "the Bitrix Monitor window")
+            if r.description == DESK_DESCRIPTION
+            else r.description
+        )
         display = (
             name,
             str(r.pid),
-            r.description,
+            runs_as,
             r.version,
             state_label(row.state),
             fmt_time(r.heartbeat_at),

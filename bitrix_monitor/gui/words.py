@@ -14,6 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication
 
+from bitrix_monitor import localefmt
 from bitrix_monitor.messages import (
     CONTEXT,
     FIELD_NAMES,
@@ -147,6 +148,32 @@ def _word(context: str, table: dict[str, str], code: str) -> str:
         word = QCoreApplication.translate(context, text) if text is not None else code.replace("_", " ")
         _looked_up[(context, code)] = word
     return word
+
+
+# The stages a reconcile and a queue run report (``Progress.stage``, codes of the core), as the status bar
+# names them.
+PROGRESS_STAGES: dict[str, str] = {
+    "reading shop": QT_TRANSLATE_NOOP("Progress", "Reading the shop"),
+    "reading portal deals": QT_TRANSLATE_NOOP("Progress", "Reading deals in Bitrix24"),
+    "reading portal contacts": QT_TRANSLATE_NOOP("Progress", "Reading contacts in Bitrix24"),
+    "reading portal companies": QT_TRANSLATE_NOOP("Progress", "Reading companies in Bitrix24"),
+    "reading changes": QT_TRANSLATE_NOOP("Progress", "Reading what changed"),
+    "checking deletions": QT_TRANSLATE_NOOP("Progress", "Checking for records deleted in Bitrix24"),
+    "comparing": QT_TRANSLATE_NOOP("Progress", "Comparing"),
+    "done": QT_TRANSLATE_NOOP("Progress", "Done"),
+    "processing queue": QT_TRANSLATE_NOOP("Progress", "Running the queue"),
+}
+_COUNTED_KIND = re.compile(r"(\d+) × (\S+)")
+
+
+def progress_text(stage: str, detail: str = "") -> str:
+    """``reading portal deals``, ``processing queue`` with ``5 × deal.create`` → "Reading deals in
+    Bitrix24…", "Running the queue… Create deal: 5" (the count as the language writes it)."""
+    text = _word("Progress", PROGRESS_STAGES, stage)
+    counted = _COUNTED_KIND.fullmatch(detail)
+    if counted:
+        detail = f"{kind_label(counted[2])}: {localefmt.integer(int(counted[1]), window_language())}"
+    return f"{text}… {detail}".strip()
 
 
 def state_label(state: str) -> str:

@@ -2188,6 +2188,45 @@
     </message>
 </context>
 <context>
+    <name>Progress</name>
+    <message>
+        <source>Reading the shop</source>
+        <translation>Чтение магазина</translation>
+    </message>
+    <message>
+        <source>Reading deals in Bitrix24</source>
+        <translation>Чтение сделок в Битрикс24</translation>
+    </message>
+    <message>
+        <source>Reading contacts in Bitrix24</source>
+        <translation>Чтение контактов в Битрикс24</translation>
+    </message>
+    <message>
+        <source>Reading companies in Bitrix24</source>
+        <translation>Чтение компаний в Битрикс24</translation>
+    </message>
+    <message>
+        <source>Reading what changed</source>
+        <translation>Чтение изменений</translation>
+    </message>
+    <message>
+        <source>Checking for records deleted in Bitrix24</source>
+        <translation>Проверка записей, удалённых в Битрикс24</translation>
+    </message>
+    <message>
+        <source>Comparing</source>
+        <translation>Сравнение</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>Готово</translation>
+    </message>
+    <message>
+        <source>Running the queue</source>
+        <translation>Выполнение очереди</translation>
+    </message>
+</context>
+<context>
     <name>QueueTab</name>
     <message>
         <source>Bitrix24 request budget: —</source>
@@ -2418,12 +2457,20 @@
         <source>{host} (this window)</source>
         <translation>{host} (это окно)</translation>
     </message>
+    <message>
+        <source>the Bitrix Monitor window</source>
+        <translation>окно Bitrix Monitor</translation>
+    </message>
 </context>
 <context>
     <name>RunnersTab</name>
     <message>
         <source>Team queue: {where}</source>
         <translation>Общая очередь: {where}</translation>
+    </message>
+    <message>
+        <source>{host} (process {pid})</source>
+        <translation>{host} (процесс {pid})</translation>
     </message>
     <message numerus="yes">
         <source>%n runner(s) silent: {names}. No heartbeat for longer than a lease ({seconds} s): killed, hung or cut off from the queue&apos;s database. Their jobs are picked up again when their leases run out.</source>

@@ -184,7 +184,7 @@ class FakeService:
     async def snapshot(self, progress: ProgressCallback | None = None, *, full: bool = False) -> Snapshot:
         self.full_snapshots = getattr(self, "full_snapshots", 0) + full
         total = len(self.records)
-        for n, stage in enumerate(("reading shop", "reading portal", "comparing")):
+        for n, stage in enumerate(("reading shop", "reading portal deals", "comparing")):
             if progress:
                 progress(Progress(stage, n * total // 3, total))
             await asyncio.sleep(0)

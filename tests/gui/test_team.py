@@ -107,7 +107,7 @@ async def test_a_desk_sees_the_team_flags_a_silent_runner_and_retries_another_de
         assert sorted(hosts) == ["desk-anna (this window)", "desk-boris"]
         assert sorted(_column(anna.runners.model, RunnersModel.STATE)) == ["silent", "working"]
         assert anna.runners.silent_label.isVisibleTo(anna.runners)
-        assert "desk-boris (pid 4242)" in anna.runners.silent_label.text()
+        assert "desk-boris (process 4242)" in anna.runners.silent_label.text()
         assert "(30 s)" in anna.runners.silent_label.text()
 
         # Boris's job is on Anna's screen, with who queued it and who ran it.
@@ -154,7 +154,7 @@ async def test_a_desk_sees_the_team_flags_a_silent_runner_and_retries_another_de
         assert "молчит" in _column(anna.runners.model, RunnersModel.STATE)
         russian = _column(anna.activity_model, ActivityModel.ACTION)
         assert any(line.startswith("Повторено: desk-anna: ") for line in russian), russian
-        assert "desk-boris (pid 4242)" in anna.runners.silent_label.text()
+        assert "desk-boris (процесс 4242)" in anna.runners.silent_label.text()
         assert "молчит" in anna.runners.silent_label.text()
         i18n.set_language("en")  # while the window lives: the switch reaches live widgets only
         await wait_until(lambda: anna.tabs.tabText(anna.tabs.indexOf(anna.runners)) == "Runners")

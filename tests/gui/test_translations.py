@@ -13,7 +13,8 @@ import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -33,11 +34,16 @@ from PySide6.QtWidgets import (
 from bitrix_monitor import APP_TITLE
 from bitrix_monitor.gui import i18n
 from bitrix_monitor.gui.crash import CrashDialog
+from bitrix_monitor.gui.models import ActivityModel, ArchiveModel, QueueModel, RecordsModel, RunnersModel
 from bitrix_monitor.gui.settings import SettingsDialog
 from bitrix_monitor.gui.widgets import ConfirmDialog, PlanDialog
 from bitrix_monitor.gui.window import MainWindow
 from bitrix_monitor.paths import DataDirs
-from bitrix_monitor.sync.model import Plan, PlannedJob
+from bitrix_monitor.queue.model import QueueCounts, TeamRunner
+from bitrix_monitor.sync.api import Outage, RunnerStatus
+from bitrix_monitor.sync.model import Plan, PlannedJob, Progress
+from bitrix_monitor.sync.queue_run import follow_run
+from bitrix_monitor.sync.service import DESK_DESCRIPTION
 from tests.gui.conftest import DialogAnswers, demo_window, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -322,6 +328,123 @@ async def test_the_demo_window_shows_no_english_in_russian(qtbot, data_dirs: Dat
         crash = CrashDialog("Traceback …")
         qtbot.addWidget(crash)
         assert_all_russian(crash, data=("QPlainTextEdit",))
+    finally:
+        i18n.set_language("en")
+        await window.shutdown()
+
+
+def cells(view: QTableView, columns: Sequence[int], rows: int = 40) -> Iterator[tuple[str, str]]:
+    """(where, text) of the cells of ``columns`` that show the window's words (states, kinds, who), not
+    the shop's or the portal's data, in the first ``rows`` rows."""
+    model = view.model()
+    for r in range(min(rows, model.rowCount())):
+        for c in columns:
+            yield (
+                f"{view.objectName() or type(model.sourceModel()).__name__}[{r},{c}]",
+                str(  # type: ignore[attr-defined]
+                    model.data(model.index(r, c)) or ""
+                ),
+            )
+
+
+def assert_russian_texts(texts: Iterable[tuple[str, str]]) -> int:
+    seen = list(texts)
+    left = [f"{where}: {text!r} → {bad}" for where, text in seen if (bad := english_words(text))]
+    assert not left, "English left in the Russian window:\n" + "\n".join(left)
+    return len(seen)
+
+
+async def test_the_newer_views_show_no_english_in_russian(qtbot, data_dirs: DataDirs) -> None:
+    """The views issue 16 added after the first check: the cleanup preview, the Archive tab, a stale link's
+    two ways out, the team's runners, the offline state, the progress and run lines, Activity's filter;
+    with the words shown in the tables' cells (states, kinds, who did it)."""
+    window = demo_window(qtbot, data_dirs)
+    i18n.set_language("ru")
+    try:
+        assert await window.connect_service(demo=True)
+        window.retranslate_ui()
+        service = window.require_service()
+
+        # A stale link's two ways out, in the detail pane (the record's own values are data).
+        window.show_records("order", "stale_link")
+        window.orders.view.selectRow(0)
+        await wait_until(lambda: window.orders.detail.history is not None)
+        pane = window.orders.detail.toPlainText().splitlines()
+        words = pane[1 : pane.index("Поле")]  # after the record's title, up to the values' table
+        assert any(line.startswith("Создать заново:") for line in words)
+        assert any(line.startswith("Отвязать:") for line in words)
+        notes = [line for line in words if line.startswith("Примечание:")]  # quotes the portal's answer
+        assert_russian_texts(("pane", line) for line in words if line not in notes)
+
+        # The cleanup preview: the record that stays and each that disappears, then done, archived.
+        previews: list[tuple[int, list[tuple[str, str]]]] = []  # read while it is open
+        window.dialog_opened.connect(
+            lambda d: previews.append((len(getattr(d, "previews", ())), list(visible_texts(d))))
+        )
+        answers = DialogAnswers(window)
+        window.show_records("order", "duplicated")
+        window.orders.select_all_visible()
+        keys = [r.key for r in window.orders.selected()]
+        assert keys
+        assert await window.queue_action("order", keys, "cleanup") > 0
+        assert [seen[0] for seen in answers.seen] == ["PlanDialog"]
+        [(merges, texts)] = previews
+        assert merges > 0 and assert_russian_texts(texts) > 3
+        await wait_until(lambda: window.overview.count("queue", "queued") == 0, within=60)
+        await window.refresh_archive()
+        await wait_until(lambda: window.archive.model.rowCount() > 0, within=30)
+        await window.refresh_queue()
+        assert window.activity.model.rowCount() > 0 and window.activity.who_filter.count() > 1
+
+        # The team's runners: this window and a silent worker.
+        now = datetime.now(UTC)
+        desk = TeamRunner("pc-07:1", "pc-07", 1, DESK_DESCRIPTION, "1.0", now, now, None, None)
+        command = "bitrix-monitor --sync --watch 60"  # a worker's command line is shown as it is
+        worker = TeamRunner("srv-2:2", "srv-2", 2, command, "1.0", now, now, None, None)
+        window.runners.set_runners(
+            "postgresql://team@db/queue",
+            [RunnerStatus(desk, "working", True, 30.0), RunnerStatus(worker, "silent", False, 30.0)],
+        )
+
+        # The progress of a reconcile and of a queue run.
+        window._show_progress(Progress("reading portal deals"))
+        assert window.status_label.text() == "Чтение сделок в Битрикс24…"
+        window._show_progress(Progress("processing queue", 0, 5, "5 × deal.create"))
+        assert window.status_label.text() == "Выполнение очереди… Создать сделку: 5"
+        start = follow_run(None, QueueCounts(queued=1500, done=10), 0.0)
+        window._run = follow_run(start, QueueCounts(queued=1200, done=310), 120.0)
+        window._show_run()
+        assert window.queue.run_label.text().startswith("Выполнено заданий: 300 из 1\u00a0500")
+
+        # Every view and table, then offline: Bitrix24 cannot be reached (the reason is the core's words).
+        tables = {
+            **{
+                f"records:{k}": (t.view, (RecordsModel.STATE, RecordsModel.QUEUE))
+                for k, t in window.record_tabs.items()
+            },
+            "queue": (window.queue.view, (QueueModel.KIND, QueueModel.STATE, QueueModel.QUEUED_BY)),
+            "activity": (window.activity.view, (ActivityModel.ACTOR,)),
+            "archive": (
+                window.archive.view,
+                (ArchiveModel.RECORD, ArchiveModel.SHOP_RECORD, ArchiveModel.MERGED_INTO),
+            ),
+            "runners": (window.runners.view, (RunnersModel.STATE,)),
+        }
+        for i in range(window.tabs.count()):
+            window.tabs.setCurrentIndex(i)
+        host = service.desk  # this desk's name: the runner filter and Activity's "who" name it
+        assert assert_russian_texts((w, t) for w, t in visible_texts(window) if t != host) > 150
+        for view, columns in tables.values():
+            assert_russian_texts(cells(view, columns))
+        assert_russian_texts(
+            cells(window.runners.view, (RunnersModel.RUNNER, RunnersModel.DESCRIPTION), rows=1)
+        )
+
+        service._outages["portal"] = Outage("portal", now, "Битрикс24 не отвечает")  # type: ignore[attr-defined]
+        window._update_outages()
+        assert window.offline_label.isVisibleTo(window)
+        assert window.overview.offline_banner.text()
+        assert assert_russian_texts((w, t) for w, t in visible_texts(window) if t != host) > 150
     finally:
         i18n.set_language("en")
         await window.shutdown()

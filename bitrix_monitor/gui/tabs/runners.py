@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from bitrix_monitor.gui.models import RunnersModel, TableFilterProxy
+from bitrix_monitor.gui.models import RunnersModel, TableFilterProxy, fmt_count
 from bitrix_monitor.gui.widgets import is_language_change
 from bitrix_monitor.gui.words import who_label
 from bitrix_monitor.sync.api import RunnerStatus
@@ -65,7 +65,10 @@ class RunnersTab(QWidget):
         if not silent:
             self.silent_label.hide()
             return
-        names = ", ".join(f"{who_label(s.runner.owner)} (pid {s.runner.pid})" for s in silent)
+        names = ", ".join(
+            self.tr("{host} (process {pid})").format(host=who_label(s.runner.owner), pid=s.runner.pid)
+            for s in silent
+        )
         self.silent_label.setText(
             self.tr(
                 "%n runner(s) silent: {names}. No heartbeat for longer than a lease ({seconds} s): killed, "
@@ -73,6 +76,6 @@ class RunnersTab(QWidget):
                 "leases run out.",
                 "",
                 len(silent),
-            ).format(names=names, seconds=f"{silent[0].lease_seconds:g}")
+            ).format(names=names, seconds=fmt_count(round(silent[0].lease_seconds)))
         )
         self.silent_label.show()
