@@ -4,7 +4,10 @@ matching deals and contacts.
 Prints the local part (reading the shop, comparing, planning) in seconds, the peak memory of the process
 that reconciles, and the portal requests used as a ratio to ⌈records/2,500⌉ (target ≤ 1.05); then the
 incremental passes after it, in the same process: an idle refresh (target ≤ 3 requests) and one after 100
-changes (50 orders edited in the shop, 50 deals edited in the portal; target ≤ 5 requests and ≤ 2 s).
+changes (50 orders edited in the shop, 50 deals edited in the portal; target ≤ 5 requests and ≤ 2 s); and
+the incremental state kept in a job store, in a desk's SQLite file and in a team's PostgreSQL queue: written
+whole (as after a full pass), read back, read and rebuilt with every record judged again (what a new process
+does before its first incremental pass), and written as the changes of each incremental pass.
 
     .venv/bin/python -m benchmarks.reconcile [--quick] [--orders N] [--users M] [--postgres URL]
 
@@ -21,8 +24,10 @@ import os
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -31,11 +36,13 @@ POSTGRES = os.environ.get("BM_TEST_POSTGRES_URL", "postgresql+psycopg://postgres
 ORIGINATOR = "bench-shop"
 
 
-def _child(shop_url: str, webhook: str) -> None:
+def _child(shop_url: str, webhook: str, queue_url: str) -> None:
     """Reconcile once; print timings and peak RSS as JSON."""
     from bitrix_monitor.bitrix import BitrixClient
     from bitrix_monitor.config import ShopConfig
+    from bitrix_monitor.queue import JobQueue, TeamQueue
     from bitrix_monitor.shop import ShopDatabase
+    from bitrix_monitor.sync import saved
     from bitrix_monitor.sync.incremental import Refresher
     from bitrix_monitor.sync.model import Progress
     from bitrix_monitor.sync.reconcile import Reconciler
@@ -63,6 +70,30 @@ def _child(shop_url: str, webhook: str) -> None:
             }
             assert reconciler.clock is not None
             refresher = Refresher.after_full(reconciler, portal_from=reconciler.clock, shop_from=shop_from)
+            folder = tempfile.TemporaryDirectory()
+            stores = {
+                "file": JobQueue.open(Path(folder.name) / "queue.sqlite3"),
+                "team": TeamQueue.connect(queue_url),
+            }
+            for where, store in stores.items():  # the state kept whole, as after a full pass
+                refresher.generation = None
+                t = time.perf_counter()
+                saved.save(store, refresher, fingerprint="bench", written_by="bench")
+                out[f"{where}_write_s"] = time.perf_counter() - t
+                t = time.perf_counter()
+                kept = store.load_mirror()
+                out[f"{where}_read_s"] = time.perf_counter() - t
+                assert kept is not None
+                out["kept_items"] = sum(len(v) for v in kept.items.values())
+                out["kept_mb"] = sum(len(d) for v in kept.items.values() for _i, d in v) / 1e6
+                del kept
+                t = time.perf_counter()
+                judge = Reconciler(shop, client, originator=ORIGINATOR)
+                again = saved.load(store, judge, fingerprint="bench")
+                out[f"{where}_load_s"] = time.perf_counter() - t  # read, rebuild and judge every record
+                assert again is not None
+                assert again.mirror.snapshot(0).order_counts.in_sync == snap.order_counts.in_sync
+                del again
             waited = _time_requests(client)
             for name in ("idle", "changed"):
                 print("READY", flush=True)  # the parent makes its changes, then answers
@@ -74,6 +105,22 @@ def _child(shop_url: str, webhook: str) -> None:
                 out[f"{name}_local_s"] = out[f"{name}_s"] - waited[0]
                 out[f"{name}_requests"] = client.cost().requests - before
                 out[f"{name}_outdated"] = inc.order_counts.outdated
+                out[f"{name}_delta_items"] = sum(
+                    len(v) for part in (refresher.dirty_rows, refresher.dirty_records) for v in part.values()
+                )
+                rows, records = dict(refresher.dirty_rows), dict(refresher.dirty_records)
+                for where, store in stores.items():  # what this pass changed, written over the last state
+                    head = store.mirror_head()
+                    assert head is not None
+                    refresher.generation = head.generation
+                    refresher.dirty_rows.update(rows)
+                    refresher.dirty_records.update(records)
+                    t = time.perf_counter()
+                    saved.save(store, refresher, fingerprint="bench", written_by="bench")
+                    out[f"{where}_{name}_delta_s"] = time.perf_counter() - t
+        for store in stores.values():
+            store.close()
+        folder.cleanup()
         shop.close()
         read_shop = marks["reading portal contacts"] - marks["reading shop"]
         compare = marks["done"] - marks["comparing"]
@@ -137,7 +184,7 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=20_000)
     parser.add_argument("--quick", action="store_true", help="10,000 orders and 2,000 users")
     parser.add_argument("--postgres", default=POSTGRES, help="admin URL of a PostgreSQL server")
-    parser.add_argument("--child", nargs=2, metavar=("SHOP_URL", "WEBHOOK"), help=argparse.SUPPRESS)
+    parser.add_argument("--child", nargs=3, metavar=("SHOP_URL", "WEBHOOK", "QUEUE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         _child(*args.child)
@@ -157,6 +204,9 @@ def main() -> int:
     with eng.connect() as c:
         c.execute(sa.text(f"CREATE DATABASE {name}"))
     url = admin.set(database=name).render_as_string(hide_password=False)
+    with eng.connect() as c:  # the team queue the incremental state is kept in, beside the desk's file
+        c.execute(sa.text(f"CREATE DATABASE {name}_queue"))
+    queue_url = admin.set(database=f"{name}_queue").render_as_string(hide_password=False)
     try:
         t = time.perf_counter()
         create_demo_shop(url, orders=args.orders, users=args.users, seed=11)
@@ -186,7 +236,7 @@ def main() -> int:
             print(f"portal seeded and shop linked in {time.perf_counter() - t:.1f} s")
             before = portal.stats.snapshot()["http_requests"]
             child = subprocess.Popen(
-                [sys.executable, "-m", "benchmarks.reconcile", "--child", url, portal.webhook_url],
+                [sys.executable, "-m", "benchmarks.reconcile", "--child", url, portal.webhook_url, queue_url],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 text=True,
@@ -223,9 +273,20 @@ def main() -> int:
         took = f"{r['changed_s']:>6.2f} /{r['changed_local_s']:>5.2f}"
         print(f"{'  time (s) / of which local (s)':44} {took}  <= 2")
         print(f"{'  orders found outdated (100 changed)':44} {r['changed_outdated']:>12}")
+        kept = f"{r['kept_items']:,} items, {r['kept_mb']:.0f} MB of JSON"
+        print(f"{'state kept in the job store':44} {kept:>12}")
+        for where, label in (("file", "desk's file (SQLite)"), ("team", "team queue (PostgreSQL)")):
+            print(f"{'  ' + label + ': write whole (s)':44} {r[where + '_write_s']:>12.2f}")
+            loaded = f"{r[where + '_read_s']:.2f} / {r[where + '_load_s']:.2f}"
+            print(f"{'    read (s) / read, rebuild and judge (s)':44} {loaded:>12}")
+            deltas = f"{r[where + '_idle_delta_s']:.3f} / {r[where + '_changed_delta_s']:.3f}"
+            print(f"{'    write after idle / 100 changes (s)':44} {deltas:>12}")
+        written = f"{r['idle_delta_items']} / {r['changed_delta_items']}"
+        print(f"{'  items written after idle / 100 changes':44} {written:>12}")
     finally:
         with eng.connect() as c:
             c.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            c.execute(sa.text(f"DROP DATABASE IF EXISTS {name}_queue WITH (FORCE)"))
         eng.dispose()
     return 0
 

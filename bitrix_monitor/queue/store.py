@@ -82,6 +82,10 @@ _INSERT_EVENT = {
     "qmark": "INSERT INTO job_events (job_id, at, type, actor, detail) VALUES (?, ?, ?, ?, ?)",
     "format": "INSERT INTO job_events (job_id, at, type, actor, detail) VALUES (%s, %s, %s, %s, %s)",
 }
+_INSERT_ITEM = {
+    "qmark": "INSERT INTO mirror_items (part, item, data) VALUES (?, ?, ?)",
+    "format": "INSERT INTO mirror_items (part, item, data) VALUES (%s, %s, %s)",
+}
 Detail = Mapping[str, Any] | None
 Clock = Callable[[], float]
 
@@ -1603,14 +1607,16 @@ class JobQueue:
 
     @staticmethod
     def _insert_items(conn: sa.Connection, items: Iterable[tuple[str, str, str]]) -> None:
-        batch: list[dict[str, str]] = []
-        for part, item, data in items:
-            batch.append({"part": part, "item": item, "data": data})
+        """Many rows: through the driver's executemany (no statement compiled per batch)."""
+        sql = _INSERT_ITEM["qmark" if conn.dialect.paramstyle == "qmark" else "format"]
+        batch: list[tuple[str, str, str]] = []
+        for item in items:
+            batch.append(item)
             if len(batch) >= 5_000:
-                conn.execute(sa.insert(mirror_items), batch)
+                conn.exec_driver_sql(sql, batch)
                 batch = []
         if batch:
-            conn.execute(sa.insert(mirror_items), batch)
+            conn.exec_driver_sql(sql, batch)
 
     def drop_mirror(self) -> None:
         """Forget the saved reconcile state (the next reconcile of any process is a full pass)."""

@@ -183,7 +183,7 @@ DAMAGE = {
     "row not JSON": "UPDATE mirror_items SET data = 'garbage' WHERE part = 'row:order'",
     "row of other fields": "UPDATE mirror_items SET data = '[1, 2]' WHERE part = 'row:user'",
     "record of another id": "UPDATE mirror_items SET item = '-' || item WHERE part = 'rec:order'",
-    "bad value tag": "UPDATE mirror_items SET data = '[[\"?\", 1]]' WHERE part = 'row:order'",
+    "bad value tag": "UPDATE mirror_items SET data = '[{\"\\u0000?\": 1}]' WHERE part = 'row:order'",
     "missing key": 'UPDATE mirror_state SET state = \'{"kinds": ["order", "user"]}\'',
 }
 
@@ -382,3 +382,34 @@ async def test_desks_of_a_team_share_the_state_and_a_desk_behind_reads_the_newer
             await desk_b.aclose()
     finally:
         await desk_a.aclose()
+
+
+@pytest.mark.parametrize("shop_url", ["sqlite"], indirect=True)
+async def test_a_record_re_pointed_by_another_process_is_read_again_by_the_next_pass(
+    shop: Shop, portal: PortalEmulator, data_dirs: DataDirs
+) -> None:
+    """Unlinking writes the shop's id without moving updated_at: the process that did it may end before any
+    reconcile, and the next process's incremental pass still reads the record again."""
+    await _first_process(shop, portal, data_dirs)
+    key, deal_id = next(iter(shop.deal_ids().items()))
+    assert deal_id is not None
+    portal.store.delete("deal", deal_id)
+    service = await _open(shop, portal, data_dirs)  # deletions are looked for on every pass here
+    try:
+        stale = await service.snapshot()
+        assert {s.key: s.state.value for s in stale.orders}[key] == "stale_link"
+    finally:
+        await service.aclose()
+    service = await _open(shop, portal, data_dirs)
+    try:
+        assert await service.unlink("order", [(key, deal_id)]) == 1  # and the process ends
+    finally:
+        await service.aclose()
+    service = await _open(shop, portal, data_dirs, IDLE_CFG)
+    try:
+        snap = await service.snapshot()
+        assert snap.pass_kind == "incremental"
+        assert {s.key: s.state.value for s in snap.orders}[key] == "missing"
+        assert service.queue.recall("written_since_reconcile") is None  # read again: forgotten
+    finally:
+        await service.aclose()
