@@ -691,6 +691,50 @@ TEXTS |= {
     "move_aside.done": QT_TRANSLATE_NOOP(
         "Message", "Moved the queue file aside to {path}; the next start begins an empty queue."
     ),
+    # a change made in the CRM that the shop did not take (a record's note; a pull job's outcome)
+    "pull.conflict": QT_TRANSLATE_NOOP(
+        "Message", "changed on both sides: the shop says {shop}, the CRM {crm}; choose which one stays"
+    ),
+    "pull.conflict.before": QT_TRANSLATE_NOOP(
+        "Message",
+        "changed on both sides: the shop says {shop}, the CRM {crm} (both said {agreed} before); choose "
+        "which one stays",
+    ),
+    "pull.field.conflict": QT_TRANSLATE_NOOP(
+        "Message",
+        "{field} changed on both sides: the shop says {shop}, the CRM {crm}; choose which one stays",
+    ),
+    "pull.field.conflict.before": QT_TRANSLATE_NOOP(
+        "Message",
+        "{field} changed on both sides: the shop says {shop}, the CRM {crm} (both said {agreed} before); "
+        "choose which one stays",
+    ),
+    "pull.no_status": QT_TRANSLATE_NOOP(
+        "Message", "stage {stage} has no shop status: add it to [shop.orders] stage_map_back"
+    ),
+    "pull.stage_denied": QT_TRANSLATE_NOOP("Message", "pulling the stage is not permitted: {error}"),
+    "pull.field.denied": QT_TRANSLATE_NOOP("Message", "pulling {field} is not permitted: {error}"),
+    "pull.status_changed": QT_TRANSLATE_NOOP(
+        "Message", "the shop changed the status while it was being written; looked at again next time"
+    ),
+    "pull.field.unwritable": QT_TRANSLATE_NOOP(
+        "Message", "the CRM's {field} cannot be written to the shop's column: {error}"
+    ),
+    "pull.field.changed": QT_TRANSLATE_NOOP(
+        "Message", "the shop changed {column} while it was being written; looked at again next time"
+    ),
+    "pull.queued": QT_TRANSLATE_NOOP("Message", "queued as a pull job: {reason}"),
+    "pull.no_value": QT_TRANSLATE_NOOP("Message", "the job names no {field} value"),
+    "pull.no_field": QT_TRANSLATE_NOOP("Message", "the job names no field the CRM may change"),
+    "pull.busy": QT_TRANSLATE_NOOP("Message", "the record is busy (locked)"),
+    "pull.order_gone": QT_TRANSLATE_NOOP("Message", "the order is gone from the shop"),
+    "pull.record_gone": QT_TRANSLATE_NOOP(
+        "Message", "the record is gone from the shop (or cannot be read as one)"
+    ),
+    "pull.status_written": QT_TRANSLATE_NOOP("Message", "status {status} written"),
+    "pull.already": QT_TRANSLATE_NOOP("Message", "the shop already holds it"),
+    "pull.field_written": QT_TRANSLATE_NOOP("Message", "{field} written"),
+    "pull.field_held": QT_TRANSLATE_NOOP("Message", "{field} held"),
     # a snapshot's warnings (the overview, the report's stderr): what works but deserves a look
     "warning.pipeline.elsewhere": QT_TRANSLATE_NOOP(
         "Message",

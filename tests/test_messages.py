@@ -403,3 +403,39 @@ def test_the_command_line_speaks_the_language_asked_for(
     assert "--resolve 'order:7': пишите KIND:KEY=crm или KIND:KEY=shop" in err
     assert main(["--data-dir", str(data), "--lang", "ru", "--list-archive"]) == 0
     assert capsys.readouterr().out.strip() == f"0 записей в архиве {data / 'archive'}"
+
+
+def test_a_change_from_the_crm_the_shop_did_not_take_is_noted_in_codes() -> None:
+    """A pull's notes (a conflict, a missing stage mapping, a write the shop refused) are stored as codes in
+    the queue file and said in the reader's language; a note stored before codes keeps its words; pull jobs
+    that could not be applied fail with the code, so "retry all with this error" groups them whatever the
+    values."""
+    from bitrix_monitor.sync.pull import conflict_note, queued, queued_reason, said_note
+
+    note = conflict_note("PHONE", "+7 900", "+7 911", "+7 900")
+    stored = note.to_json()
+    assert said_note(stored) == note
+    assert str(note) == (
+        "PHONE changed on both sides: the shop says '+7 900', the CRM '+7 911' (both said '+7 900' before); "
+        "choose which one stays"
+    )
+    assert render(note, "ru") == (
+        "PHONE изменено с обеих сторон: в магазине '+7 900', в CRM '+7 911' (раньше в обоих было '+7 900'); "
+        "выберите, что остаётся"
+    )
+    assert str(conflict_note(None, None, "WON", None)) == (
+        "changed on both sides: the shop says '(empty)', the CRM 'WON'; choose which one stays"
+    )
+    assert said_note("stage 'X' has no shop status") == "stage 'X' has no shop status"  # stored before codes
+    busy = Message("pull.busy")
+    f = queued("7", None, "WON", None, busy)
+    assert queued_reason(f.note) == busy and queued_reason("queued as a pull job: old words") == "old words"
+    assert render(said_note(f.note), "ru") == (
+        "поставлено в очередь как задание получения из CRM: запись занята (заблокирована)"
+    )
+
+    def refused(stage: str) -> JobError:
+        return JobError.coded("PullNotApplied", Message("pull.no_status", {"stage": repr(stage)}), False)
+
+    assert refused("C1:WON").signature == refused("LOSE").signature
+    assert refused("C1:WON").signature != JobError.coded("PullNotApplied", busy, True).signature

@@ -31,7 +31,7 @@ from bitrix_monitor.bitrix.errors import BitrixError, NotFound, OutcomeUnknown
 from bitrix_monitor.config import SyncConfig
 from bitrix_monitor.errors import UserFacingError
 from bitrix_monitor.kinds import COMPANY, USER, crm_of, in_dependency_order, kind, shop_of
-from bitrix_monitor.messages import Message
+from bitrix_monitor.messages import Message, Note, joined
 from bitrix_monitor.queue import IN_DOUBT, Job, JobError, JobStore, LeaseLost
 from bitrix_monitor.shop import CompanyRow, OrderRow, ShopDatabase, ShopRow, UserRow
 from bitrix_monitor.sync import fields as F
@@ -283,7 +283,7 @@ class JobRunner:
                 said = Message("job.unknown_kind", {"kind": job.kind})
                 await self.fail(job, JobError.coded("UnknownJobKind", said, False))
                 continue
-            said_all: list[tuple[str, str]] = []
+            said_all: list[tuple[str, Note]] = []
             try:
                 if stage and self.puller is not None:
                     said_all.append(await self.puller.apply_job(job.entity_key, job.payload))
@@ -295,11 +295,11 @@ class JobRunner:
                 await self.fail(job, JobError.of(exc, retryable=True))
                 continue
             verdict = next((v for v in ("retry", "refused") if any(s == v for s, _ in said_all)), "done")
-            why = "; ".join(n for v, n in said_all if v == verdict)
+            why = Message.of(joined(*(n for v, n in said_all if v == verdict)))
             if verdict == "done":
-                await self.complete(job, {"pulled": why})
+                await self.complete(job, {"pulled": str(why)})
             else:
-                error = JobError("PullNotApplied", why, retryable=verdict == "retry")
+                error = JobError.coded("PullNotApplied", why, retryable=verdict == "retry")
                 await self.fail(job, error)
 
     async def _fail_running(self, jobs: Sequence[Job], error: JobError) -> None:

@@ -32,6 +32,7 @@ import sqlalchemy as sa
 from bitrix_monitor.bitrix import BitrixClient, records_of
 from bitrix_monitor.errors import UserFacingError
 from bitrix_monitor.kinds import kind as kind_of
+from bitrix_monitor.messages import Message, Note, joined
 from bitrix_monitor.queue.model import PullField
 from bitrix_monitor.queue.port import JobStore
 from bitrix_monitor.shop import ShopDatabase, ShopRow
@@ -39,7 +40,16 @@ from bitrix_monitor.shop.errors import ShopError, ShopPermissionError
 from bitrix_monitor.shop.mapping import cell_text
 from bitrix_monitor.sync.model import RecordState
 from bitrix_monitor.sync.owners import FieldOwners, FieldRule
-from bitrix_monitor.sync.pull import QUEUED, WAITING, Pulled, enqueue_pulls, parse_time, queued
+from bitrix_monitor.sync.pull import (
+    WAITING,
+    Pulled,
+    conflict_note,
+    enqueue_pulls,
+    parse_time,
+    queued,
+    queued_reason,
+    said_note,
+)
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +62,7 @@ CURSOR = "pull.modified.{crm}"  # the job store's memory of each CRM kind's wind
 class FieldPullOutcome:
     read: int = 0  # records read
     written: list[Pulled] = field(default_factory=list)
-    waiting: dict[tuple[str, str], tuple[RecordState, str]] = field(default_factory=dict)
+    waiting: dict[tuple[str, str], tuple[RecordState, Note]] = field(default_factory=dict)
     also: dict[str, Any] = field(default_factory=dict)  # the answers of the commands sent along
 
 
@@ -321,48 +331,43 @@ class FieldPuller:
                 return PullField(key, agreed=crm)  # the shop's change is the later one: the push sends it
             shop_changed = False  # the CRM's is later: it wins
         if shop_changed:
-            note = (
-                f"{rule.name} changed on both sides: the shop says {shop or '(empty)'!r}, the CRM "
-                f"{crm or '(empty)'!r}"
-                + ("" if agreed is None else f" (both said {agreed!r} before)")
-                + "; choose which one stays"
-            )
+            note = conflict_note(rule.name, shop, crm, agreed)
             return self._wait(rule, key, agreed, crm, at, "conflict", note, outcome)
         try:
             won = self.shop.set_field(rule.kind, key, rule.column, crm, expected=raw)
         except ShopPermissionError as exc:
-            note = f"pulling {rule.name} is not permitted: {exc.message}"
+            note = Message("pull.field.denied", {"field": rule.name, "error": exc.msg})
             return self._wait(rule, key, agreed, crm, at, "not_permitted", note, outcome)
         except (ShopError, sa.exc.SQLAlchemyError) as exc:  # unreachable, erroring: the queue retries it
-            reason = exc.message if isinstance(exc, ShopError) else f"{type(exc).__name__}: {exc}"
+            reason: Note = exc.msg if isinstance(exc, ShopError) else f"{type(exc).__name__}: {exc}"
             outcome.waiting[(rule.kind, key)] = (RecordState.CHANGED_IN_CRM, reason)
             return queued(key, agreed, crm, at, reason)
         except ValueError as exc:
-            note = f"the CRM's {rule.name} cannot be written to the shop's column: {exc}"
+            note = Message("pull.field.unwritable", {"field": rule.name, "error": str(exc)})
             return self._wait(rule, key, agreed, crm, at, "changed", note, outcome)
         if not won:
-            note = f"the shop changed {rule.column} while it was being written; looked at again next time"
+            note = Message("pull.field.changed", {"column": rule.column})
             return self._wait(rule, key, agreed, crm, at, "changed", note, outcome)
         outcome.written.append(
             Pulled(rule.kind, key, rule.name, crm, before=shop, portal_id=_int(record.get("ID")))
         )
         return PullField(key, agreed=crm)
 
-    async def apply_job(self, kind: str, key: str, payload: Mapping[str, Any]) -> tuple[str, str]:
+    async def apply_job(self, kind: str, key: str, payload: Mapping[str, Any]) -> tuple[str, Note]:
         """Write a pull job's fields into the shop: the same merge and compare-and-set as a pull, under the
         record's lock (:meth:`StagePuller.apply_job` says the verdicts)."""
         rules = [r for r in self.owners.pulled(kind) if isinstance(payload.get(r.name), Mapping)]
         if not rules:
-            return "refused", "the job names no field the CRM may change"
+            return "refused", Message("pull.no_field")
         locks = await asyncio.to_thread(self.shop.locks)
         try:
             got = await asyncio.to_thread(locks.acquire, kind, [key], timeout=30.0)
             if key not in got:
-                return "retry", "the record is busy (locked)"
+                return "retry", Message("pull.busy")
             row = (await asyncio.to_thread(self.shop.get_rows, kind, [key])).get(key)
             if row is None or row.problem:
-                return "done", "the record is gone from the shop (or cannot be read as one)"
-            said: list[tuple[str, str]] = []
+                return "done", Message("pull.record_gone")
+            said: list[tuple[str, Note]] = []
             for rule in rules:
                 entry = payload[rule.name]
                 pending = PullField(
@@ -373,18 +378,19 @@ class FieldPuller:
                 record = _pending_record(rule, pending)
                 f = await asyncio.to_thread(self._merge, rule, row, record, prev, outcome)
                 if f is not None and f.state in ("queued", "changed"):
-                    said.append(("retry", f.note.removeprefix(QUEUED)))
+                    said.append(("retry", queued_reason(f.note)))
                     continue
                 if f is not None:
                     await asyncio.to_thread(self.queue.save_pull_fields, kind, rule.name, [f])
                 if f is not None and f.state == "not_permitted":
-                    said.append(("refused", f.note))
+                    said.append(("refused", said_note(f.note)))
                 else:
-                    said.append(("done", f"{rule.name} written" if outcome.written else f"{rule.name} held"))
+                    done = "pull.field_written" if outcome.written else "pull.field_held"
+                    said.append(("done", Message(done, {"field": rule.name})))
             for verdict in ("retry", "refused"):
                 if notes := [n for v, n in said if v == verdict]:
-                    return verdict, "; ".join(notes)
-            return "done", "; ".join(n for _v, n in said)
+                    return verdict, joined(*notes)
+            return "done", joined(*(n for _v, n in said))
         finally:
             await asyncio.to_thread(locks.close)
 
@@ -396,11 +402,11 @@ class FieldPuller:
         crm: str,
         at: datetime | None,
         state: str,
-        note: str,
+        note: Message,
         outcome: FieldPullOutcome,
     ) -> PullField:
         outcome.waiting[(rule.kind, key)] = (WAITING[state], note)
-        return PullField(key, agreed, crm, state, at, note)
+        return PullField(key, agreed, crm, state, at, note.to_json())
 
 
 def _pending_record(rule: FieldRule, f: PullField) -> dict[str, Any]:

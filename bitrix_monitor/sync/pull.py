@@ -39,6 +39,7 @@ from bitrix_monitor.bitrix.errors import BitrixError
 from bitrix_monitor.config import OrdersMapping
 from bitrix_monitor.errors import UserFacingError
 from bitrix_monitor.kinds import crm_of
+from bitrix_monitor.messages import Message, Note, Param
 from bitrix_monitor.queue.model import PullField
 from bitrix_monitor.queue.port import JobStore
 from bitrix_monitor.shop import OrderRow, ShopDatabase
@@ -52,7 +53,33 @@ CURSOR = "stagehistory.deal"
 FIELD = "STAGE_ID"
 KIND = "order"
 PAGE = 50
-QUEUED = "queued as a pull job: "  # a queued change's note begins so; the rest is why
+QUEUED = "queued as a pull job: "  # a queued change's note began so before notes were codes; the rest is why
+
+
+def said_note(note: str) -> Note:
+    """A stored pull note as the message it was stored as (a note stored before codes: its text)."""
+    return Message.from_json(note) or note
+
+
+def queued_reason(note: str) -> Note:
+    """Why a change was queued as a pull job, from its stored note."""
+    msg = Message.from_json(note)
+    if msg is not None and msg.code == "pull.queued":
+        reason = msg.params.get("reason", "")
+        return reason if isinstance(reason, Message) else str(reason)
+    return note.removeprefix(QUEUED)
+
+
+def conflict_note(field: str | None, shop: str | None, crm: str | None, agreed: str | None) -> Message:
+    """Changed on both sides (``field``: None for the deal's stage): the note a person reads."""
+    said: dict[str, Param] = {"shop": repr(shop or "(empty)"), "crm": repr(crm or "(empty)")}
+    if agreed is not None:
+        said["agreed"] = repr(agreed)
+    code = "pull.conflict" if field is None else "pull.field.conflict"
+    return Message(
+        code + ("" if agreed is None else ".before"), said | ({} if field is None else {"field": field})
+    )
+
 
 # What a pending CRM change waits for, as the record's state.
 WAITING: dict[str, RecordState] = {
@@ -105,9 +132,9 @@ class PullOutcome:
     read: int = 0  # history rows read (and records read by DATE_MODIFY)
     pulled: dict[str, str] = field(default_factory=dict)  # shop key → the status written
     moved: list[StageMoved] = field(default_factory=list)  # the same, with the deal and the stages
-    waiting: dict[str, tuple[RecordState, str]] = field(default_factory=dict)
+    waiting: dict[str, tuple[RecordState, Note]] = field(default_factory=dict)
     fields: list[Pulled] = field(default_factory=list)
-    fields_waiting: dict[tuple[str, str], tuple[RecordState, str]] = field(default_factory=dict)
+    fields_waiting: dict[tuple[str, str], tuple[RecordState, Note]] = field(default_factory=dict)
 
     @property
     def changed(self) -> bool:
@@ -315,73 +342,69 @@ class StagePuller:
                     return PullField(key, agreed=crm)
                 shop_changed = False  # the CRM's is later: it wins
         if shop_changed:
-            note = (
-                f"changed on both sides: the shop says {shop_stage or '(empty)'!r}, the CRM {crm!r}"
-                + ("" if agreed is None else f" (both said {agreed!r} before)")
-                + "; choose which one stays"
-            )
+            note = conflict_note(None, shop_stage, crm, agreed)
             return self._wait(key, agreed, move, "conflict", note, outcome)
         status = self.orders.status_for(crm)
         if status is None:
-            note = f"stage {crm!r} has no shop status: add it to [shop.orders] stage_map_back"
+            note = Message("pull.no_status", {"stage": repr(crm)})
             return self._wait(key, agreed, move, "needs_stage_mapping", note, outcome)
         seen = order.raw.get(self.orders.stage)
         expected = None if seen is None else str(seen)
         try:
             won = self.shop.set_status(key, status, expected=expected)
         except ShopPermissionError as exc:
-            note = f"pulling the stage is not permitted: {exc.message}"
+            note = Message("pull.stage_denied", {"error": exc.msg})
             return self._wait(key, agreed, move, "not_permitted", note, outcome)
         except (ShopError, sa.exc.SQLAlchemyError) as exc:  # unreachable, erroring: the queue retries it
-            reason = exc.message if isinstance(exc, ShopError) else f"{type(exc).__name__}: {exc}"
+            reason: Note = exc.msg if isinstance(exc, ShopError) else f"{type(exc).__name__}: {exc}"
             outcome.waiting[key] = (RecordState.CHANGED_IN_CRM, reason)
             return queued(key, agreed, move.stage, move.at, reason)
         if not won:
-            note = "the shop changed the status while it was being written; looked at again next time"
+            note = Message("pull.status_changed")
             return self._wait(key, agreed, move, "changed", note, outcome)
         outcome.pulled[key] = status
         before = agreed if agreed is not None else shop_stage
         outcome.moved.append(StageMoved(key, order.deal_id, before, crm, status))
         return PullField(key, agreed=crm)
 
-    async def apply_job(self, key: str, payload: Mapping[str, Any]) -> tuple[str, str]:
+    async def apply_job(self, key: str, payload: Mapping[str, Any]) -> tuple[str, Note]:
         """Write a pull job's stage into the shop: the same merge and compare-and-set as a pull, under the
         record's lock. Returns ("done", what) when the change holds now (written, or the shop already held
         it, or it became a state for a person: a conflict, a missing mapping), else ("retry"|"refused",
         why). A shop that cannot be reached raises (the runner retries the job)."""
         entry = payload.get(FIELD)
         if not isinstance(entry, Mapping) or not isinstance(entry.get("value"), str):
-            return "refused", f"the job names no {FIELD} value"
+            return "refused", Message("pull.no_value", {"field": FIELD})
         move = Move(0, entry["value"], None, parse_time(entry.get("at")))
         locks = await asyncio.to_thread(self.shop.locks)
         try:
             got = await asyncio.to_thread(locks.acquire, KIND, [key], timeout=30.0)
             if key not in got:
-                return "retry", "the record is busy (locked)"
+                return "retry", Message("pull.busy")
             order = (await asyncio.to_thread(self.shop.get_orders, [key])).get(key)
             if order is None:
-                return "done", "the order is gone from the shop"
+                return "done", Message("pull.order_gone")
             prev = (await asyncio.to_thread(self.queue.pull_fields, KIND, FIELD, [key])).get(key)
             outcome = PullOutcome()
             f = await asyncio.to_thread(self._merge, order, move, prev, outcome)
             if f is not None and f.state in ("queued", "changed"):
-                return "retry", f.note.removeprefix(QUEUED)  # the job keeps the change: merged afresh next
+                return "retry", queued_reason(f.note)  # the job keeps the change: merged afresh next
             if f is not None:
                 await asyncio.to_thread(self.queue.save_pull_fields, KIND, FIELD, [f])
             if f is not None and f.state == "not_permitted":
-                return "refused", f.note
+                return "refused", said_note(f.note)
             if outcome.pulled:
-                return "done", f"status {outcome.pulled[key]!r} written"
-            return "done", f.note if f is not None and f.note else "the shop already holds it"
+                return "done", Message("pull.status_written", {"status": repr(outcome.pulled[key])})
+            return "done", said_note(f.note) if f is not None and f.note else Message("pull.already")
         finally:
             await asyncio.to_thread(locks.close)
 
     @staticmethod
     def _wait(
-        key: str, agreed: str | None, move: Move, state: str, note: str, outcome: PullOutcome
+        key: str, agreed: str | None, move: Move, state: str, note: Message, outcome: PullOutcome
     ) -> PullField:
         outcome.waiting[key] = (WAITING[state], note)
-        return PullField(key, agreed, move.stage, state, move.at, note)
+        return PullField(key, agreed, move.stage, state, move.at, note.to_json())
 
     async def movers(self, deal_ids: Sequence[int]) -> dict[int, str]:
         """Who moved each deal last, as the portal says (``MOVED_BY_ID``: the stage history names no one),
@@ -424,21 +447,21 @@ class StagePuller:
         ]
         await asyncio.to_thread(self.queue.save_pull_fields, KIND, FIELD, fresh)
 
-    async def waiting(self) -> dict[str, tuple[RecordState, str]]:
+    async def waiting(self) -> dict[str, tuple[RecordState, Note]]:
         """Shop key → (state, note) of every CRM change not applied to the shop."""
         if not self.enabled:
             return {}
         known = await asyncio.to_thread(self.queue.pull_fields, KIND, FIELD)
         return {
-            k: (WAITING.get(f.state, RecordState.CHANGED_IN_CRM), f.note)
+            k: (WAITING.get(f.state, RecordState.CHANGED_IN_CRM), said_note(f.note))
             for k, f in known.items()
             if f.pending
         }
 
 
-def queued(key: str, agreed: str | None, value: str, at: datetime | None, reason: str) -> PullField:
+def queued(key: str, agreed: str | None, value: str, at: datetime | None, reason: Note) -> PullField:
     """The pending change of a record the shop could not take now, to be written by a pull job."""
-    return PullField(key, agreed, value, "queued", at, f"{QUEUED}{reason}")
+    return PullField(key, agreed, value, "queued", at, Message("pull.queued", {"reason": reason}).to_json())
 
 
 def enqueue_pulls(queue: JobStore, kind_name: str, name: str, fields: Sequence[PullField]) -> None:
@@ -460,7 +483,7 @@ def pull_payload(name: str, f: PullField) -> dict[str, Any]:
 
 
 def hold_waiting(
-    snapshot: Snapshot, waiting: Mapping[str, tuple[RecordState, str]], kind_name: str = KIND
+    snapshot: Snapshot, waiting: Mapping[str, tuple[RecordState, Note]], kind_name: str = KIND
 ) -> Snapshot:
     """The snapshot with every record of ``kind_name`` whose CRM change is not applied yet shown in its pull
     state, and held: the push must not send the shop's old value over a change made in the CRM."""

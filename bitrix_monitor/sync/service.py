@@ -24,7 +24,7 @@ from bitrix_monitor.bitrix.errors import BitrixError, PortalUnreachable
 from bitrix_monitor.config import AppConfig, duration_seconds
 from bitrix_monitor.errors import ConfigError, UserFacingError
 from bitrix_monitor.kinds import crm_of, shop_of
-from bitrix_monitor.messages import Message
+from bitrix_monitor.messages import Message, Note, joined
 from bitrix_monitor.paths import DataDirs
 from bitrix_monitor.queue import JobStore, LoggedEvent, TeamRunner
 from bitrix_monitor.queue.model import PullField, kind_info
@@ -54,7 +54,7 @@ from bitrix_monitor.sync.incremental import IncrementalState, Refresher, due
 from bitrix_monitor.sync.model import PORTAL_ENTITY, FieldDiff, Plan, PlannedJob, QueueMark, RecordState
 from bitrix_monitor.sync.owners import FieldOwners, baselines
 from bitrix_monitor.sync.ownership import Owner, owner_of
-from bitrix_monitor.sync.pull import WAITING, PullOutcome, StageMoved, StagePuller, hold_waiting
+from bitrix_monitor.sync.pull import WAITING, PullOutcome, StageMoved, StagePuller, hold_waiting, said_note
 from bitrix_monitor.sync.reconcile import QueueInfo, Reconciler, TitlePattern, job_for
 from bitrix_monitor.sync.restore import RestoreOutcome, Restorer
 from bitrix_monitor.sync.stages import Pipeline, StageGuard
@@ -593,9 +593,9 @@ class MonitorService:
                         fresh.append(PullField(s.key, agreed=value))
                 self.queue.save_pull_fields(kind, rule.name, fresh)
 
-    def _waiting(self) -> dict[str, dict[str, tuple[RecordState, str]]]:
+    def _waiting(self) -> dict[str, dict[str, tuple[RecordState, Note]]]:
         """Kind → shop key → (state, note) of the CRM changes not applied to the shop (every field's)."""
-        out: dict[str, dict[str, tuple[RecordState, str]]] = {}
+        out: dict[str, dict[str, tuple[RecordState, Note]]] = {}
         for kind in self.owners.kinds:
             by_key: dict[str, list[PullField]] = {}
             for rule in self.owners.rules(kind):
@@ -605,7 +605,8 @@ class MonitorService:
                 if pending:
                     states = [WAITING.get(f.state, RecordState.CHANGED_IN_CRM) for f in pending]
                     state = min(states, key=_WAITING_ORDER.index)
-                    out.setdefault(kind, {})[key] = (state, "; ".join(f.note for f in pending if f.note))
+                    notes = joined(*(said_note(f.note) for f in pending if f.note))
+                    out.setdefault(kind, {})[key] = (state, notes)
         return out
 
     async def resolve_conflict(self, kind: str, key: str, take: str) -> Message:

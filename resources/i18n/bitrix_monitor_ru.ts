@@ -1967,6 +1967,86 @@
         <translation>Файл очереди отложен как {path}; следующий запуск начнёт с пустой очереди.</translation>
     </message>
     <message>
+        <source>changed on both sides: the shop says {shop}, the CRM {crm}; choose which one stays</source>
+        <translation>изменено с обеих сторон: в магазине {shop}, в CRM {crm}; выберите, что остаётся</translation>
+    </message>
+    <message>
+        <source>changed on both sides: the shop says {shop}, the CRM {crm} (both said {agreed} before); choose which one stays</source>
+        <translation>изменено с обеих сторон: в магазине {shop}, в CRM {crm} (раньше в обоих было {agreed}); выберите, что остаётся</translation>
+    </message>
+    <message>
+        <source>{field} changed on both sides: the shop says {shop}, the CRM {crm}; choose which one stays</source>
+        <translation>{field} изменено с обеих сторон: в магазине {shop}, в CRM {crm}; выберите, что остаётся</translation>
+    </message>
+    <message>
+        <source>{field} changed on both sides: the shop says {shop}, the CRM {crm} (both said {agreed} before); choose which one stays</source>
+        <translation>{field} изменено с обеих сторон: в магазине {shop}, в CRM {crm} (раньше в обоих было {agreed}); выберите, что остаётся</translation>
+    </message>
+    <message>
+        <source>stage {stage} has no shop status: add it to [shop.orders] stage_map_back</source>
+        <translation>для стадии {stage} нет статуса магазина: добавьте её в [shop.orders] stage_map_back</translation>
+    </message>
+    <message>
+        <source>pulling the stage is not permitted: {error}</source>
+        <translation>получать стадию из CRM нельзя: {error}</translation>
+    </message>
+    <message>
+        <source>pulling {field} is not permitted: {error}</source>
+        <translation>получать {field} из CRM нельзя: {error}</translation>
+    </message>
+    <message>
+        <source>the shop changed the status while it was being written; looked at again next time</source>
+        <translation>магазин изменил статус во время записи; проверим ещё раз в следующий раз</translation>
+    </message>
+    <message>
+        <source>the CRM&apos;s {field} cannot be written to the shop&apos;s column: {error}</source>
+        <translation>значение CRM ({field}) нельзя записать в столбец магазина: {error}</translation>
+    </message>
+    <message>
+        <source>the shop changed {column} while it was being written; looked at again next time</source>
+        <translation>магазин изменил {column} во время записи; проверим ещё раз в следующий раз</translation>
+    </message>
+    <message>
+        <source>queued as a pull job: {reason}</source>
+        <translation>поставлено в очередь как задание получения из CRM: {reason}</translation>
+    </message>
+    <message>
+        <source>the job names no {field} value</source>
+        <translation>в задании нет значения {field}</translation>
+    </message>
+    <message>
+        <source>the job names no field the CRM may change</source>
+        <translation>в задании нет поля, которое может менять CRM</translation>
+    </message>
+    <message>
+        <source>the record is busy (locked)</source>
+        <translation>запись занята (заблокирована)</translation>
+    </message>
+    <message>
+        <source>the order is gone from the shop</source>
+        <translation>заказа больше нет в магазине</translation>
+    </message>
+    <message>
+        <source>the record is gone from the shop (or cannot be read as one)</source>
+        <translation>записи больше нет в магазине (или её нельзя прочитать)</translation>
+    </message>
+    <message>
+        <source>status {status} written</source>
+        <translation>статус {status} записан</translation>
+    </message>
+    <message>
+        <source>the shop already holds it</source>
+        <translation>в магазине уже это значение</translation>
+    </message>
+    <message>
+        <source>{field} written</source>
+        <translation>{field} записано</translation>
+    </message>
+    <message>
+        <source>{field} held</source>
+        <translation>{field} оставлено</translation>
+    </message>
+    <message>
         <source>The shop&apos;s deals are in pipeline {top} ({linked} of {total} linked deals), but [shop.orders] category = {category}: new deals would go to pipeline {category} beside them; set category = {top} and map the shop&apos;s statuses to that pipeline&apos;s stages (stage_map)</source>
         <translation>Сделки магазина находятся в воронке {top} (связанных сделок: {linked} из {total}), но [shop.orders] category = {category}: новые сделки попадут в воронку {category} рядом с ними; укажите category = {top} и сопоставьте статусы магазина со стадиями этой воронки (stage_map)</translation>
     </message>
