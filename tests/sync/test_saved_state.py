@@ -102,9 +102,9 @@ async def test_a_new_process_goes_on_incrementally_and_finds_changes_on_either_s
 
 @pytest.mark.parametrize(
     ("shop_url", "team"),
-    [("sqlite", False), ("postgresql", False), ("sqlite", True)],
+    [("sqlite", False), ("postgresql", False), ("mariadb", False), ("sqlite", True)],
     indirect=["shop_url"],
-    ids=["sqlite", "postgresql", "sqlite-team-queue"],
+    ids=["sqlite", "postgresql", "mariadb", "sqlite-team-queue"],
 )
 @pytest.mark.parametrize("seed", [11, 12])
 async def test_each_new_process_finds_what_a_full_pass_finds(
