@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 
@@ -153,7 +154,8 @@ async def test_a_long_scan_probed_with_its_top_id_asks_for_neither_again(
     client: BitrixClient, portal: FakePortal
 ) -> None:
     """A scan long enough for segments needs the top id to split its range: sent beside the probe in the
-    first request, it costs no request of its own, and every row is still read once, in ID order."""
+    first request, it costs no request of its own, and every row is still read once, in ID order; the
+    segments' short last chains go in one request together."""
     n = 10_500  # 210 pages: more than two chains for each of 2 segments
     seed(portal, n)
     head = await client.batch(
@@ -177,6 +179,23 @@ async def test_a_long_scan_probed_with_its_top_id_asks_for_neither_again(
     assert not [c for c in commands if "order[ID]=DESC" in c]
     segment_probes, *pages = later
     assert len(segment_probes["cmd"]) == 2
-    # Each segment chains exactly the pages its probe's total counts (the boundary may split a page in two).
-    read = 1 + len(segment_probes["cmd"]) + sum(len(body["cmd"]) for body in pages)
-    assert math.ceil(n / 50) <= read <= math.ceil(n / 50) + 1
+    # Each segment chains exactly the pages its probe's total counts (the boundary may split a page in two),
+    # and the segments' short last chains share one request: the chained pages take as few as hold them.
+    chained = sum(len(body["cmd"]) for body in pages)
+    assert math.ceil(n / 50) <= 1 + len(segment_probes["cmd"]) + chained <= math.ceil(n / 50) + 1
+    assert len(pages) == math.ceil(chained / 50)
+    shared = [body for body in pages if len({key.partition("p")[0] for key in body["cmd"]}) > 1]
+    assert len(shared) == 1
+
+
+async def test_a_segmented_scan_stopped_early_leaves_nothing_running(
+    client: BitrixClient, portal: FakePortal
+) -> None:
+    seed(portal, 10_500)
+    async for page in client.list_all("crm.deal.list", select=["ID"], parallel=2):
+        assert page[0]["ID"] == "1"
+        break
+    sent = len(portal.requests)
+    await asyncio.sleep(0.05)
+    assert len(portal.requests) == sent  # no chain goes on reading for nobody
+    assert [t for t in asyncio.all_tasks() if t.get_name().startswith("list_all")] == []

@@ -45,8 +45,9 @@ def _link_in_portal(url: str, portal: PortalEmulator) -> None:
         # The first request (clock, probes, top ids), then 59 deal pages (2 requests), 11 contact pages (1).
         (3000, 600, 4),
         # 419 deal pages left: four segments read side by side, split by the top id the first request
-        # brought; their probes take a request, their chains 3 each (105 pages); the 11 contact pages 1.
-        (21_000, 600, 15),
+        # brought; their probes take a request, their chains of 50 two each, and their four short last
+        # chains (about 4 pages each) one together; the 11 contact pages 1.
+        (21_000, 600, 12),
     ],
 )
 async def test_a_full_reconcile_costs_a_known_number_of_requests(
