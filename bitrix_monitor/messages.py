@@ -339,6 +339,73 @@ TEXTS: dict[str, str] = {
     "path.directory": QT_TRANSLATE_NOOP("Message", "is a directory, not a regular file"),
     "path.socket": QT_TRANSLATE_NOOP("Message", "is a socket, not a regular file"),
     "path.device": QT_TRANSLATE_NOOP("Message", "is a device, not a regular file"),
+    # --- the shop's mapping checked against its database (at connect) ---------------------------------
+    "mapping.empty": QT_TRANSLATE_NOOP("Message", "{where} is empty"),
+    "mapping.template": QT_TRANSLATE_NOOP("Message", "{where} = {template}: {error}"),
+    "mapping.template.brace.hint": QT_TRANSLATE_NOOP("Message", "write a literal brace as {example}"),
+    "mapping.template.bad": QT_TRANSLATE_NOOP("Message", "{where} = {template}: {bad} is not allowed"),
+    "mapping.template.bad.hint": QT_TRANSLATE_NOOP("Message", "placeholders are {example} only"),
+    "mapping.table_empty": QT_TRANSLATE_NOOP("Message", "[{section}] table is empty"),
+    "mapping.no_table": QT_TRANSLATE_NOOP(
+        "Message", "[{section}] table = {name}: no such table in the shop database"
+    ),
+    "mapping.no_table.schema": QT_TRANSLATE_NOOP(
+        "Message", "[{section}] table = {name}: no such table in schema {schema}"
+    ),
+    "mapping.tables.hint": QT_TRANSLATE_NOOP("Message", "tables: {tables}"),
+    "mapping.no_schema": QT_TRANSLATE_NOOP(
+        "Message", "[{section}] table: no schema {schema} in the shop database"
+    ),
+    "mapping.schemas.hint": QT_TRANSLATE_NOOP("Message", "schemas: {schemas}"),
+    "mapping.no_column": QT_TRANSLATE_NOOP(
+        "Message", "[{section}] {key} = {name}: table {table} has no column {name}"
+    ),
+    "mapping.columns.hint": QT_TRANSLATE_NOOP("Message", "columns: {columns}"),
+    "mapping.required": QT_TRANSLATE_NOOP("Message", "[{section}] {key} is required and cannot be empty"),
+    "mapping.key_not_unique": QT_TRANSLATE_NOOP(
+        "Message", "[{section}] key = {name}: column {column} is neither the primary key nor unique"
+    ),
+    "mapping.key_not_unique.hint": QT_TRANSLATE_NOOP("Message", "map the table's primary key"),
+    "mapping.where_column": QT_TRANSLATE_NOOP("Message", "[{section}] {key} = {name}: column {column}"),
+    "mapping.id_too_small": QT_TRANSLATE_NOOP(
+        "Message",
+        "{where} has type {type}, too small for an id; an id column must be INTEGER (32 bits) or wider, or "
+        "text",
+    ),
+    "mapping.id_too_short": QT_TRANSLATE_NOOP(
+        "Message", "{where} holds only {length} characters; an id needs {needed}"
+    ),
+    "mapping.id_too_short.hint": QT_TRANSLATE_NOOP("Message", "widen the column or map another one"),
+    "mapping.id_type": QT_TRANSLATE_NOOP(
+        "Message", "{where} has type {type}; an id column must be an integer or text type"
+    ),
+    "mapping.type": QT_TRANSLATE_NOOP("Message", "{where} has type {type}; expected {expected}"),
+    "mapping.expect.id": QT_TRANSLATE_NOOP("Message", "an integer or text type"),
+    "mapping.expect.text": QT_TRANSLATE_NOOP("Message", "a text type"),
+    "mapping.expect.number": QT_TRANSLATE_NOOP("Message", "a number"),
+    "mapping.expect.datetime": QT_TRANSLATE_NOOP("Message", "a date/time type"),
+    "mapping.expect.company_key": QT_TRANSLATE_NOOP("Message", "an integer or text type (a company key)"),
+    "mapping.kind_value": QT_TRANSLATE_NOOP(
+        "Message", "[shop.links] kind_values: {value} ({crm}) is not a value of {column}"
+    ),
+    "mapping.kind_value.hint": QT_TRANSLATE_NOOP("Message", "its values: {values}"),
+    "mapping.links_three": QT_TRANSLATE_NOOP(
+        "Message", "[{section}] kind, local_id and crm_id must be three different columns"
+    ),
+    "mapping.not_null": QT_TRANSLATE_NOOP(
+        "Message",
+        "[{section}] table {table}: column {column} is NOT NULL without a default, so the app cannot add a "
+        "link",
+    ),
+    "mapping.not_null.hint": QT_TRANSLATE_NOOP("Message", "give {column} a default or allow NULL"),
+    "mapping.currency": QT_TRANSLATE_NOOP("Message", "[{section}] currency is empty"),
+    "mapping.currency.hint": QT_TRANSLATE_NOOP("Message", 'set currency = "RUB" or a currency_column'),
+    "mapping.no_name": QT_TRANSLATE_NOOP(
+        "Message", "[{section}] no name column: name, first_name and last_name are all empty"
+    ),
+    "mapping.no_name.hint": QT_TRANSLATE_NOOP(
+        "Message", "map name (a full name) or first_name and last_name"
+    ),
     # --- the job queue's file (queue.sqlite3) -------------------------------------------------------------
     "queue.file": QT_TRANSLATE_NOOP("Message", "The job queue file {path} {problem}."),
     "queue.file.hint": QT_TRANSLATE_NOOP(

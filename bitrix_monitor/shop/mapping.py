@@ -25,7 +25,7 @@ from bitrix_monitor.config import (
     UsersMapping,
 )
 from bitrix_monitor.kinds import ShopKind
-from bitrix_monitor.messages import Message, Note
+from bitrix_monitor.messages import Message, Note, Param
 from bitrix_monitor.shop.connection import raise_if_denied
 from bitrix_monitor.shop.errors import ShopMappingError
 
@@ -227,12 +227,16 @@ class ResolvedMapping:
 def parse_template(template: str, section: str = "[shop.orders] title") -> list[TemplatePart]:
     """Split a title template into literal text and ``{column}`` references."""
     if not template.strip():
-        raise ShopMappingError(f"{section} is empty", hint='e.g. "Order #{order_id}"')
+        raise ShopMappingError(
+            Message("mapping.empty", {"where": section}),
+            hint=Message("config.hint.eg", {"example": '"Order #{order_id}"'}),
+        )
     try:
         parsed = list(string.Formatter().parse(template))
     except ValueError as exc:
         raise ShopMappingError(
-            f"{section} = {template!r}: {exc}", hint="write a literal brace as {{ or }}"
+            Message("mapping.template", {"where": section, "template": repr(template), "error": str(exc)}),
+            hint=Message("mapping.template.brace.hint", {"example": "{{ or }}"}),
         ) from None
     parts: list[TemplatePart] = []
     for literal, name, spec, conversion in parsed:
@@ -254,7 +258,8 @@ def parse_template(template: str, section: str = "[shop.orders] title") -> list[
         )
         if bad:
             raise ShopMappingError(
-                f"{section} = {template!r}: {bad} is not allowed", hint="placeholders are {column_name} only"
+                Message("mapping.template.bad", {"where": section, "template": repr(template), "bad": bad}),
+                hint=Message("mapping.template.bad.hint", {"example": "{column_name}"}),
             )
         parts.append(TemplatePart(literal, name))
     return parts
@@ -269,7 +274,7 @@ class _Resolver:
 
     def table(self, section: str, name: str) -> sa.Table:
         if not name:
-            raise ShopMappingError(f"[{section}] table is empty")
+            raise ShopMappingError(Message("mapping.table_empty", {"section": section}))
         schema, tables = None, self.tables
         if name not in tables and "." in name and not any(t.casefold() == name.casefold() for t in tables):
             # ``schema.table``: a PostgreSQL schema, a MariaDB database, an attached SQLite database.
@@ -280,11 +285,15 @@ class _Resolver:
             folded = [t for t in tables if t.casefold() == name.casefold()]
             found = folded[0] if len(folded) == 1 else None
         if found is None:
-            listing = ", ".join(tables[:12]) + (", ..." if len(tables) > 12 else "")
-            where = "the shop database" if schema is None else f"schema {schema!r}"
-            raise ShopMappingError(
-                f"[{section}] table = {name!r}: no such table in {where}", hint=f"tables: {listing or 'none'}"
+            listing: Param = ", ".join(tables[:12]) + (", ..." if len(tables) > 12 else "")
+            said: dict[str, Param] = {"section": section, "name": repr(name)}
+            missing = (
+                Message("mapping.no_table", said)
+                if schema is None
+                else Message("mapping.no_table.schema", {**said, "schema": repr(schema)})
             )
+            hint = Message("mapping.tables.hint", {"tables": listing or Message("config.none")})
+            raise ShopMappingError(missing, hint=hint)
         try:
             return sa.Table(found, sa.MetaData(), schema=schema, autoload_with=self.conn, resolve_fks=False)
         except sa.exc.DBAPIError as exc:
@@ -303,9 +312,10 @@ class _Resolver:
         schemas = [n for n in self.inspector.get_schema_names() if n != "information_schema"]
         if names or (names is not None and schema in schemas):
             return names
+        listed: Param = ", ".join(schemas) or Message("config.none")
         raise ShopMappingError(
-            f"[{section}] table: no schema {schema!r} in the shop database",
-            hint=f"schemas: {', '.join(schemas) or 'none'}",
+            Message("mapping.no_schema", {"section": section, "schema": repr(schema)}),
+            hint=Message("mapping.schemas.hint", {"schemas": listed}),
         )
 
     @staticmethod
@@ -316,8 +326,11 @@ class _Resolver:
         if len(folded) == 1:
             return folded[0]
         raise ShopMappingError(
-            f"[{section}] {key} = {name!r}: table {table.name!r} has no column {name!r}",
-            hint="columns: " + ", ".join(c.name for c in table.c),
+            Message(
+                "mapping.no_column",
+                {"section": section, "key": key, "name": repr(name), "table": repr(table.name)},
+            ),
+            hint=Message("mapping.columns.hint", {"columns": ", ".join(c.name for c in table.c)}),
         )
 
     def optional(self, section: str, key: str, table: sa.Table, name: str) -> sa.Column[Any] | None:
@@ -325,7 +338,7 @@ class _Resolver:
 
     def required(self, section: str, key: str, table: sa.Table, name: str) -> sa.Column[Any]:
         if not name:
-            raise ShopMappingError(f"[{section}] {key} is required and cannot be empty")
+            raise ShopMappingError(Message("mapping.required", {"section": section, "key": key}))
         return self.column(section, key, table, name)
 
     def key(self, section: str, table: sa.Table, name: str) -> KeyColumn:
@@ -334,48 +347,53 @@ class _Resolver:
         if not unique:
             unique = [col.name] in self.unique_sets(table)
         if not unique:
+            said = {"section": section, "name": repr(name), "column": f"{table.name}.{col.name}"}
             raise ShopMappingError(
-                f"[{section}] key = {name!r}: column {table.name}.{col.name} is neither the primary key "
-                "nor unique",
-                hint="map the table's primary key",
+                Message("mapping.key_not_unique", said), hint=Message("mapping.key_not_unique.hint")
             )
         return KeyColumn(col, isinstance(col.type, sa.Integer))
 
     @staticmethod
     def id_column(section: str, key: str, col: sa.Column[Any]) -> IdColumn:
-        where = f"[{section}] {key} = {col.name!r}: column {col.table.name}.{col.name}"
+        where = Message(
+            "mapping.where_column",
+            {
+                "section": section,
+                "key": key,
+                "name": repr(col.name),
+                "column": f"{col.table.name}.{col.name}",
+            },
+        )
         if isinstance(col.type, sa.Integer) and not isinstance(col.type, sa.Boolean):
             if isinstance(col.type, sa.SmallInteger) or type(col.type).__name__ in _NARROW_INTS:
                 raise ShopMappingError(
-                    f"{where} has type {_type_name(col)}, too small for an id; "
-                    "an id column must be INTEGER (32 bits) or wider, or text"
+                    Message("mapping.id_too_small", {"where": where, "type": _type_name(col)})
                 )
             return IdColumn(col, is_text=False)
         if isinstance(col.type, sa.String):
             length = col.type.length
             if length is not None and length < MIN_TEXT_ID_LENGTH:
+                said: dict[str, Param] = {"where": where, "length": length, "needed": MIN_TEXT_ID_LENGTH}
                 raise ShopMappingError(
-                    f"{where} holds only {length} characters; an id needs {MIN_TEXT_ID_LENGTH}",
-                    hint="widen the column or map another one",
+                    Message("mapping.id_too_short", said), hint=Message("mapping.id_too_short.hint")
                 )
             return IdColumn(col, is_text=True)
-        raise ShopMappingError(
-            f"{where} has type {_type_name(col)}; an id column must be an integer or text type"
-        )
+        raise ShopMappingError(Message("mapping.id_type", {"where": where, "type": _type_name(col)}))
 
     def ids(self, section: str, key: str, table: sa.Table, name: str, crm: str) -> IdStore:
         """Where the ids of ``[section] key`` live: a column of ``table``, or the link table."""
         if name == LINKS:
             if self.links is None:
-                raise ShopMappingError(f'[{section}] {key} = "{LINKS}" but [shop.links] has no table')
+                said = {"section": section, "key": key, "links": LINKS}
+                raise ShopMappingError(Message("config.links_no_table", said))
             ids = LinkIds(self.links, crm)
             allowed = list(getattr(self.links.kind.type, "enums", None) or [])
             if allowed and ids.value not in allowed:
                 col = self.links.kind
+                said = {"value": repr(ids.value), "crm": crm, "column": f"{col.table.name}.{col.name}"}
                 raise ShopMappingError(
-                    f"[shop.links] kind_values: {ids.value!r} ({crm}) is not a value of "
-                    f"{col.table.name}.{col.name}",
-                    hint=f"its values: {', '.join(allowed)}",
+                    Message("mapping.kind_value", said),
+                    hint=Message("mapping.kind_value.hint", {"values": ", ".join(allowed)}),
                 )
             return ids
         return self.id_column(section, key, self.required(section, key, table, name))
@@ -385,26 +403,32 @@ class _Resolver:
         s = "shop.links"
         table = self.table(s, m.table)
         kind = self.required(s, "kind", table, m.kind)
-        self.typed(s, "kind", kind, (sa.String,), "a text type")
+        self.typed(s, "kind", kind, (sa.String,), Message("mapping.expect.text"))
         local = self.required(s, "local_id", table, m.local_id)
         if isinstance(local.type, sa.Boolean) or not isinstance(local.type, (sa.Integer, sa.String)):
+            said = {
+                "section": s,
+                "key": "local_id",
+                "name": repr(local.name),
+                "column": f"{table.name}.{local.name}",
+            }
+            where = Message("mapping.where_column", said)
+            expected = Message("mapping.expect.id")
             raise ShopMappingError(
-                f"[{s}] local_id = {local.name!r}: column {table.name}.{local.name} has type "
-                f"{_type_name(local)}; expected an integer or text type"
+                Message("mapping.type", {"where": where, "type": _type_name(local), "expected": expected})
             )
         crm_id = self.id_column(s, "crm_id", self.required(s, "crm_id", table, m.crm_id))
         mapped = {kind.name, local.name, crm_id.column.name}
         if len(mapped) < 3:
-            raise ShopMappingError(f"[{s}] kind, local_id and crm_id must be three different columns")
+            raise ShopMappingError(Message("mapping.links_three", {"section": s}))
         for col in table.c:
             if col.name in mapped or col.nullable or col.server_default is not None:
                 continue
             if col is table.autoincrement_column or col.identity is not None or col.computed is not None:
                 continue
+            said = {"section": s, "table": repr(table.name), "column": repr(col.name)}
             raise ShopMappingError(
-                f"[{s}] table {table.name!r}: column {col.name!r} is NOT NULL without a default, so the app "
-                "cannot add a link",
-                hint=f"give {col.name} a default or allow NULL",
+                Message("mapping.not_null", said), hint=Message("mapping.not_null.hint", {"column": col.name})
             )
         unique = any(cols and set(cols) <= {kind.name, local.name} for cols in self.unique_sets(table))
         said = {"section": s, "table": repr(table.name), "columns": f"{kind.name}, {local.name}"}
@@ -428,11 +452,19 @@ class _Resolver:
         return sets
 
     @staticmethod
-    def typed(section: str, key: str, col: sa.Column[Any] | None, kinds: tuple[type, ...], what: str) -> None:
+    def typed(
+        section: str, key: str, col: sa.Column[Any] | None, kinds: tuple[type, ...], what: Message
+    ) -> None:
         if col is not None and not isinstance(col.type, kinds):
+            said = {
+                "section": section,
+                "key": key,
+                "name": repr(col.name),
+                "column": f"{col.table.name}.{col.name}",
+            }
+            where = Message("mapping.where_column", said)
             raise ShopMappingError(
-                f"[{section}] {key} = {col.name!r}: column {col.table.name}.{col.name} has type "
-                f"{_type_name(col)}; expected {what}"
+                Message("mapping.type", {"where": where, "type": _type_name(col), "expected": what})
             )
 
 
@@ -487,13 +519,15 @@ def _orders(r: _Resolver, m: OrdersMapping) -> OrdersMap:
     deal_id = r.ids(s, "deal_id", table, m.deal_id, "deal")
     user = r.optional(s, "user", table, m.user)
     amount = r.optional(s, "amount", table, m.amount)
-    r.typed(s, "amount", amount, _NUMBER_OR_TEXT, "a number")
+    r.typed(s, "amount", amount, _NUMBER_OR_TEXT, Message("mapping.expect.number"))
     currency_column = r.optional(s, "currency_column", table, m.currency_column)
     if currency_column is None and not m.currency.strip():
-        raise ShopMappingError(f"[{s}] currency is empty", hint='set currency = "RUB" or a currency_column')
+        raise ShopMappingError(
+            Message("mapping.currency", {"section": s}), hint=Message("mapping.currency.hint")
+        )
     stage = r.optional(s, "stage", table, m.stage)
     updated_at = r.optional(s, "updated_at", table, m.updated_at)
-    r.typed(s, "updated_at", updated_at, _TIMESTAMP, "a date/time type")
+    r.typed(s, "updated_at", updated_at, _TIMESTAMP, Message("mapping.expect.datetime"))
     parts = parse_template(m.title, f"[{s}] title")
     template_cols = [
         r.column(s, f"title placeholder {{{p.column}}}", table, p.column) for p in parts if p.column
@@ -539,16 +573,15 @@ def _users(r: _Resolver, m: UsersMapping) -> UsersMap:
     last_name = r.optional(s, "last_name", table, m.last_name)
     if name is None and first_name is None and last_name is None:
         raise ShopMappingError(
-            f"[{s}] no name column: name, first_name and last_name are all empty",
-            hint="map name (a full name) or first_name and last_name",
+            Message("mapping.no_name", {"section": s}), hint=Message("mapping.no_name.hint")
         )
     email = r.optional(s, "email", table, m.email)
     phone = r.optional(s, "phone", table, m.phone)
     company = r.optional(s, "company", table, m.company)
     company_ref = r.optional(s, "company_ref", table, m.company_ref)
-    r.typed(s, "company_ref", company_ref, (sa.Integer, sa.String), "an integer or text type (a company key)")
+    r.typed(s, "company_ref", company_ref, (sa.Integer, sa.String), Message("mapping.expect.company_key"))
     updated_at = r.optional(s, "updated_at", table, m.updated_at)
-    r.typed(s, "updated_at", updated_at, _TIMESTAMP, "a date/time type")
+    r.typed(s, "updated_at", updated_at, _TIMESTAMP, Message("mapping.expect.datetime"))
     extra = _extra(r, s, table, m.fields)
     return UsersMap(
         table=table,
@@ -590,7 +623,7 @@ def _companies(r: _Resolver, m: CompaniesMapping) -> CompaniesMap | None:
     email = r.optional(s, "email", table, m.email)
     phone = r.optional(s, "phone", table, m.phone)
     updated_at = r.optional(s, "updated_at", table, m.updated_at)
-    r.typed(s, "updated_at", updated_at, _TIMESTAMP, "a date/time type")
+    r.typed(s, "updated_at", updated_at, _TIMESTAMP, Message("mapping.expect.datetime"))
     extra = _extra(r, s, table, m.fields)
     return CompaniesMap(
         table=table,

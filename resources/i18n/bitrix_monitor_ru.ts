@@ -1159,6 +1159,150 @@
         <translation>— это устройство, а не обычный файл</translation>
     </message>
     <message>
+        <source>{where} is empty</source>
+        <translation>{where} пусто</translation>
+    </message>
+    <message>
+        <source>{where} = {template}: {error}</source>
+        <translation>{where} = {template}: {error}</translation>
+    </message>
+    <message>
+        <source>write a literal brace as {example}</source>
+        <translation>буквальную фигурную скобку пишите как {example}</translation>
+    </message>
+    <message>
+        <source>{where} = {template}: {bad} is not allowed</source>
+        <translation>{where} = {template}: {bad} не допускается</translation>
+    </message>
+    <message>
+        <source>placeholders are {example} only</source>
+        <translation>подстановки — только {example}</translation>
+    </message>
+    <message>
+        <source>[{section}] table is empty</source>
+        <translation>[{section}] table пусто</translation>
+    </message>
+    <message>
+        <source>[{section}] table = {name}: no such table in the shop database</source>
+        <translation>[{section}] table = {name}: такой таблицы нет в базе магазина</translation>
+    </message>
+    <message>
+        <source>[{section}] table = {name}: no such table in schema {schema}</source>
+        <translation>[{section}] table = {name}: такой таблицы нет в схеме {schema}</translation>
+    </message>
+    <message>
+        <source>tables: {tables}</source>
+        <translation>таблицы: {tables}</translation>
+    </message>
+    <message>
+        <source>[{section}] table: no schema {schema} in the shop database</source>
+        <translation>[{section}] table: схемы {schema} нет в базе магазина</translation>
+    </message>
+    <message>
+        <source>schemas: {schemas}</source>
+        <translation>схемы: {schemas}</translation>
+    </message>
+    <message>
+        <source>[{section}] {key} = {name}: table {table} has no column {name}</source>
+        <translation>[{section}] {key} = {name}: в таблице {table} нет столбца {name}</translation>
+    </message>
+    <message>
+        <source>columns: {columns}</source>
+        <translation>столбцы: {columns}</translation>
+    </message>
+    <message>
+        <source>[{section}] {key} is required and cannot be empty</source>
+        <translation>[{section}] {key} обязателен и не может быть пустым</translation>
+    </message>
+    <message>
+        <source>[{section}] key = {name}: column {column} is neither the primary key nor unique</source>
+        <translation>[{section}] key = {name}: столбец {column} не является ни первичным ключом, ни уникальным</translation>
+    </message>
+    <message>
+        <source>map the table&apos;s primary key</source>
+        <translation>укажите первичный ключ таблицы</translation>
+    </message>
+    <message>
+        <source>[{section}] {key} = {name}: column {column}</source>
+        <translation>[{section}] {key} = {name}: столбец {column}</translation>
+    </message>
+    <message>
+        <source>{where} has type {type}, too small for an id; an id column must be INTEGER (32 bits) or wider, or text</source>
+        <translation>{where} имеет тип {type}, слишком малый для ID; столбец ID должен быть INTEGER (32 бита) или шире, либо текстовым</translation>
+    </message>
+    <message>
+        <source>{where} holds only {length} characters; an id needs {needed}</source>
+        <translation>{where} вмещает только {length} символов; для ID нужно {needed}</translation>
+    </message>
+    <message>
+        <source>widen the column or map another one</source>
+        <translation>расширьте столбец или укажите другой</translation>
+    </message>
+    <message>
+        <source>{where} has type {type}; an id column must be an integer or text type</source>
+        <translation>{where} имеет тип {type}; столбец ID должен быть целочисленным или текстовым</translation>
+    </message>
+    <message>
+        <source>{where} has type {type}; expected {expected}</source>
+        <translation>{where} имеет тип {type}; ожидается {expected}</translation>
+    </message>
+    <message>
+        <source>an integer or text type</source>
+        <translation>целочисленный или текстовый тип</translation>
+    </message>
+    <message>
+        <source>a text type</source>
+        <translation>текстовый тип</translation>
+    </message>
+    <message>
+        <source>a number</source>
+        <translation>число</translation>
+    </message>
+    <message>
+        <source>a date/time type</source>
+        <translation>тип даты/времени</translation>
+    </message>
+    <message>
+        <source>an integer or text type (a company key)</source>
+        <translation>целочисленный или текстовый тип (ключ компании)</translation>
+    </message>
+    <message>
+        <source>[shop.links] kind_values: {value} ({crm}) is not a value of {column}</source>
+        <translation>[shop.links] kind_values: {value} ({crm}) не является значением {column}</translation>
+    </message>
+    <message>
+        <source>its values: {values}</source>
+        <translation>его значения: {values}</translation>
+    </message>
+    <message>
+        <source>[{section}] kind, local_id and crm_id must be three different columns</source>
+        <translation>[{section}] kind, local_id и crm_id должны быть тремя разными столбцами</translation>
+    </message>
+    <message>
+        <source>[{section}] table {table}: column {column} is NOT NULL without a default, so the app cannot add a link</source>
+        <translation>[{section}] таблица {table}: столбец {column} — NOT NULL без значения по умолчанию, поэтому приложение не может добавить связь</translation>
+    </message>
+    <message>
+        <source>give {column} a default or allow NULL</source>
+        <translation>задайте {column} значение по умолчанию или разрешите NULL</translation>
+    </message>
+    <message>
+        <source>[{section}] currency is empty</source>
+        <translation>[{section}] currency пусто</translation>
+    </message>
+    <message>
+        <source>set currency = &quot;RUB&quot; or a currency_column</source>
+        <translation>укажите currency = &quot;RUB&quot; или currency_column</translation>
+    </message>
+    <message>
+        <source>[{section}] no name column: name, first_name and last_name are all empty</source>
+        <translation>[{section}] нет столбца имени: name, first_name и last_name пусты</translation>
+    </message>
+    <message>
+        <source>map name (a full name) or first_name and last_name</source>
+        <translation>укажите name (полное имя) или first_name и last_name</translation>
+    </message>
+    <message>
         <source>The job queue file {path} {problem}.</source>
         <translation>Файл очереди заданий {path} {problem}.</translation>
     </message>

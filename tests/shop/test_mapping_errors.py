@@ -90,3 +90,20 @@ def test_template_parsing_keeps_literal_braces() -> None:
     parts = parse_template("{{#{order_id}}} x")
     rendered = "".join(p.literal + (f"<{p.column}>" if p.column else "") for p in parts)
     assert rendered == "{#<order_id>} x"
+
+
+def test_a_bad_mapping_is_said_in_russian_with_its_hint(demo_url: str) -> None:
+    """The mapping's errors are codes: the same refusal in Russian for the window and --lang ru, names from
+    the config as they are, the English (str(), logs) as before."""
+    from bitrix_monitor.messages import error_line
+
+    with pytest.raises(ShopMappingError) as refused:
+        ShopDatabase.connect(demo_url, _orders(deal_id="deal_ref"))
+    assert "[shop.orders] deal_id = 'deal_ref': table 'orders' has no column 'deal_ref'" in str(refused.value)
+    russian = error_line(refused.value, "ru")
+    assert russian.startswith(
+        "[shop.orders] deal_id = 'deal_ref': в таблице 'orders' нет столбца 'deal_ref' (столбцы: "
+    ), russian
+    with pytest.raises(ShopMappingError) as refused:
+        ShopDatabase.connect(demo_url, _orders(updated_at="status"))
+    assert error_line(refused.value, "ru").endswith("; ожидается тип даты/времени")
