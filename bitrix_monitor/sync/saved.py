@@ -150,7 +150,7 @@ def _row_of(kind_name: str, names: list[str], data: str) -> ShopRow:
 
 
 def _baseline_data(fields: Mapping[str, PullField]) -> str:
-    return _dumps(
+    return _ENCODE(
         {
             name: [f.agreed, f.pending, f.state, f.pending_at.isoformat() if f.pending_at else None, f.note]
             for name, f in fields.items()
@@ -160,7 +160,7 @@ def _baseline_data(fields: Mapping[str, PullField]) -> str:
 
 def _baseline_of(key: str, data: str) -> dict[str, PullField]:
     out: dict[str, PullField] = {}
-    for name, (agreed, pending, state, at, note) in json.loads(data).items():
+    for name, (agreed, pending, state, at, note) in _DECODE(data).items():
         when = datetime.fromisoformat(at) if at else None
         out[name] = PullField(key, agreed=agreed, pending=pending, state=state, pending_at=when, note=note)
     return out

@@ -468,6 +468,9 @@ class MonitorService:
         except UserFacingError as exc:
             refresher.generation = None
             log.warning("the reconcile state could not be kept in the job store: %s", exc)
+        except Exception:  # a bug, logged with its traceback; the reconcile itself stands
+            refresher.generation = None
+            log.exception("the reconcile state could not be kept in the job store")
 
     def _written_since(self) -> dict[str, set[str]]:
         """Shop keys per kind written outside any job since the last reconcile, by this process or another."""
