@@ -133,7 +133,7 @@
     </message>
     <message>
         <source>Last synced</source>
-        <translation>Последняя синхронизация</translation>
+        <translation>Синхронизация</translation>
     </message>
     <message>
         <source>Last error</source>
@@ -153,7 +153,7 @@
     </message>
     <message>
         <source>Last error / note</source>
-        <translation>Последняя ошибка / примечание</translation>
+        <translation>Ошибка / примечание</translation>
     </message>
     <message>
         <source>User</source>

@@ -63,6 +63,9 @@ def _cut(window: MainWindow) -> list[str]:
             if view.columnWidth(c) < min(wanted, MAX_FITTED_WIDTH):
                 title = model.headerData(c, header.orientation())
                 out.append(f"{name} column {c} ({title}): {view.columnWidth(c)} < {wanted}")
+        last = model.columnCount() - 1  # stretches into the room left, never narrower than its header
+        if view.columnWidth(last) < min(header.sectionSizeHint(last), MAX_FITTED_WIDTH):
+            out.append(f"{name} last column: {view.columnWidth(last)} < {header.sectionSizeHint(last)}")
     return out
 
 

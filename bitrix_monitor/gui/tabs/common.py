@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QObject, Qt, QTimer
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLineEdit, QTableView
 
 from bitrix_monitor.gui.models import OBJECT_ROLE, TableFilterProxy, fmt_time
@@ -47,6 +47,8 @@ class ColumnFitter(QObject):
     the first rows only, so a large table stays fast, capped at ``MAX_FITTED_WIDTH`` -- when rows arrive
     and when the language changes the headers, and a time column is at least as wide as a time written in
     the window's language even before a row has one. A column the person resized keeps the person's width.
+    The last column fills the room left, and is as wide as its header when there is less room than that
+    (the table scrolls sideways rather than cut it).
     """
 
     def __init__(self, view: QTableView, proxy: TableFilterProxy) -> None:
@@ -55,14 +57,44 @@ class ColumnFitter(QObject):
         self.proxy = proxy
         self.by_hand: set[int] = set()  # columns the person resized
         self._fitting = False
+        # The first fit with rows, and the first after a language switch, size each column to its content
+        # (narrower than Qt's default too); later ones only widen, so columns do not jump as rows change.
+        self._exact = True
         view.horizontalHeader().sectionResized.connect(self._resized)
         proxy.modelReset.connect(self.fit)
         proxy.rowsInserted.connect(self.fit)
         # After a language switch the model says its headers changed; its cells are new words too.
-        proxy.headerDataChanged.connect(lambda *_a: QTimer.singleShot(0, self.fit))
+        proxy.headerDataChanged.connect(lambda *_a: QTimer.singleShot(0, self._refit))
+        view.viewport().installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and shiboken6.isValid(self.view):
+            self._place_last()
+        return False
+
+    def _place_last(self) -> None:
+        view, header = self.view, self.view.horizontalHeader()
+        last = self.proxy.columnCount() - 1
+        if last < 0:
+            return
+        others = sum(header.sectionSize(c) for c in range(last) if not view.isColumnHidden(c))
+        wanted = min(header.sectionSizeHint(last), MAX_FITTED_WIDTH)
+        stretch = view.viewport().width() - others >= wanted
+        self._fitting = True
+        try:
+            if header.stretchLastSection() != stretch:
+                header.setStretchLastSection(stretch)
+            if not stretch and header.sectionSize(last) < wanted:
+                header.resizeSection(last, wanted)
+        finally:
+            self._fitting = False
+
+    def _refit(self) -> None:
+        self._exact = True
+        self.fit()
 
     def _resized(self, column: int, _old: int, _new: int) -> None:
-        if not self._fitting:
+        if not self._fitting and column != self.proxy.columnCount() - 1:  # the last one stretches
             self.by_hand.add(column)
 
     def _time_width(self) -> int:
@@ -75,6 +107,7 @@ class ColumnFitter(QObject):
         source = model.sourceModel()
         times = getattr(source, "TIME_COLUMNS", ())
         header = view.horizontalHeader()
+        exact, self._exact = self._exact, self._exact and not model.rowCount()
         self._fitting = True
         try:
             for c in range(model.columnCount() - 1):
@@ -84,10 +117,11 @@ class ColumnFitter(QObject):
                 if c in times:
                     wanted = max(wanted, self._time_width())
                 wanted = min(wanted, MAX_FITTED_WIDTH)
-                if wanted > header.sectionSize(c):
+                if wanted > header.sectionSize(c) or (exact and wanted != header.sectionSize(c)):
                     header.resizeSection(c, wanted)
         finally:
             self._fitting = False
+        self._place_last()
 
 
 def make_search(proxy: TableFilterProxy) -> QLineEdit:

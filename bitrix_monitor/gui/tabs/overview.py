@@ -8,7 +8,17 @@ from dataclasses import asdict
 from html import escape
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtWidgets import QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from bitrix_monitor import localefmt
 from bitrix_monitor.bitrix.ratelimit import PortalCost
@@ -48,7 +58,16 @@ class OverviewTab(QWidget):
 
     def __init__(self, parent: QWidget | None = None, *, kinds: tuple[str, ...] = ("order", "user")) -> None:
         super().__init__(parent)
-        layout = QVBoxLayout(self)
+        # The page scrolls rather than making the window taller or wider than a laptop's screen.
+        page = QWidget()
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(page)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+        layout = QVBoxLayout(page)
         # Shown while Bitrix24 or the shop cannot be reached: what is out, since when, and that the counts
         # below are as old as the last snapshot.
         self.offline_banner = QLabel()
@@ -65,8 +84,11 @@ class OverviewTab(QWidget):
         self.status.hide()
         status_row = QHBoxLayout()
         status_row.addWidget(self.status, 1)
+        # The next actions two to a row: five long Russian buttons in one row would widen the window.
+        actions = QGridLayout()
+        status_row.addLayout(actions)
         self.next_actions: dict[str, QPushButton] = {}
-        for key in (*kinds, *QUEUE_ATTENTION):
+        for n, key in enumerate((*kinds, *QUEUE_ATTENTION)):
             action = QPushButton()
             action.setObjectName(f"overview-next-{key}")
             action.hide()
@@ -74,12 +96,15 @@ class OverviewTab(QWidget):
                 action.clicked.connect(lambda _c=False, s=key: self.show_queue.emit(s))
             else:
                 action.clicked.connect(lambda _c=False, e=key: self.show_records.emit(e, PROBLEMS))
-            status_row.addWidget(action)
+            actions.addWidget(action, n // 2, n % 2)
             self.next_actions[key] = action
         layout.addLayout(status_row)
         self._has_data = False  # no snapshot yet: neither "in sync" nor "needs attention"
         self._offline = False  # counts stale while a side cannot be reached: no verdict on them either
-        top = QHBoxLayout()
+        # The counts' boxes side by side, two to a row when there are four (with companies): four in one
+        # row make the window wider than a 1280-pixel screen in Russian.
+        top = QGridLayout()
+        per_row = 2 if len(kinds) + 1 > 3 else len(kinds) + 1
         self.buttons: dict[tuple[str, str], QPushButton] = {}
         self.counts: dict[tuple[str, str], int] = {}
         self.boxes: dict[str, QGroupBox] = {}
@@ -93,7 +118,8 @@ class OverviewTab(QWidget):
                 grid.addWidget(button, i // 2, i % 2)
                 self.buttons[(entity, state)] = button
             self.boxes[entity] = box
-            top.addWidget(box)
+            at = len(self.boxes) - 1
+            top.addWidget(box, at // per_row, at % per_row)
         self.queue_box = QGroupBox()
         qgrid = QGridLayout(self.queue_box)
         for i, state in enumerate(QUEUE_STATES):
@@ -101,7 +127,7 @@ class OverviewTab(QWidget):
             button.clicked.connect(lambda _c=False, s=state: self.show_queue.emit(s))
             qgrid.addWidget(button, i // 2, i % 2)
             self.buttons[("queue", state)] = button
-        top.addWidget(self.queue_box)
+        top.addWidget(self.queue_box, len(kinds) // per_row, len(kinds) % per_row)
         layout.addLayout(top)
         self.legend = QLabel()
         self.legend.setObjectName("overview-legend")

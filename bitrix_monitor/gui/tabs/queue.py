@@ -109,6 +109,7 @@ class QueueTab(QWidget):
             sig.connect(self._name_buttons)
         self.budget_label = QLabel()
         self.budget_label.setObjectName("budgetLabel")
+        self.budget_label.setWordWrap(True)  # a long line (Russian, many methods) must not widen the window
         layout.addWidget(self.budget_label)
         self.retranslate_ui()
         self.budget_label.setText(self.tr("Bitrix24 request budget: —"))
