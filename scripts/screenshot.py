@@ -16,6 +16,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 TABS = ("overview", "orders", "users", "queue", "activity")
@@ -58,6 +59,8 @@ async def _shoot(args: argparse.Namespace, data_dir: Path) -> Path:
     try:
         if not await window.connect_service(demo=not args.fake):
             raise SystemExit(f"could not open the service: {window.start_message.text()}")
+        if not args.fake:
+            await _sync_a_few(window)
         window.tabs.setCurrentIndex(TABS.index(args.tab))
         if args.tab in ("orders", "users"):
             tab = window.orders if args.tab == "orders" else window.users
@@ -79,6 +82,26 @@ async def _shoot(args: argparse.Namespace, data_dir: Path) -> Path:
         await window.shutdown()
         window.close()
         window.deleteLater()
+
+
+async def _sync_a_few(window: Any, n: int = 8) -> None:
+    """Create the deals of the demo's first ``n`` orders missing one, as staff would, and wait for the
+    runner: the picture shows what a sync leaves (those orders in sync, and when they were last synced)
+    beside the problems the demo is seeded with."""
+    from bitrix_monitor.sync.model import RecordState
+
+    service, snap = window.require_service(), window.snapshot
+    keys = [r.key for r in snap.statuses("order") if r.state is RecordState.MISSING][:n]
+    await service.apply(service.plan_for(snap, "order", keys, "create"))
+    await service.run_queue(max_wait=30)
+    await window.refresh()
+    synced = {r.key: r.last_synced for r in window.snapshot.statuses("order")}
+    if not all(synced[k] is not None for k in keys):
+        raise SystemExit(f"the demo's orders {keys} were not synced: {synced}")
+    for _ in range(100):  # the window's poll sees the run ended (its "jobs done" line goes)
+        if not window.queue.run_box.isVisibleTo(window):
+            break
+        await asyncio.sleep(0.1)
 
 
 def main(argv: list[str] | None = None) -> int:
