@@ -406,6 +406,26 @@ TEXTS: dict[str, str] = {
     "mapping.no_name.hint": QT_TRANSLATE_NOOP(
         "Message", "map name (a full name) or first_name and last_name"
     ),
+    # --- the queue taken by another runner; the team queue's URL; the keyring ---------------------------
+    "queue.busy": QT_TRANSLATE_NOOP("Message", "The job queue {path} is being processed by {who}."),
+    "queue.busy.holder": QT_TRANSLATE_NOOP("Message", "{what} (pid {pid} on {host}, since {since} UTC)"),
+    "queue.busy.unknown": QT_TRANSLATE_NOOP("Message", "another process (it did not say who)"),
+    "queue.busy.hint": QT_TRANSLATE_NOOP("Message", "wait for it to finish, or stop it first"),
+    "team.url": QT_TRANSLATE_NOOP("Message", "[queue] url {url} is not a database URL"),
+    "team.url.backend": QT_TRANSLATE_NOOP(
+        "Message", "[queue] url: a team queue lives in PostgreSQL, not {backend}"
+    ),
+    "team.url.backend.hint": QT_TRANSLATE_NOOP(
+        "Message",
+        'e.g. "postgresql://bitrix_monitor@db.example/bitrix_monitor"; leave it out for this desk\'s own '
+        "queue file",
+    ),
+    "team.url.no_database": QT_TRANSLATE_NOOP("Message", "[queue] url names no database"),
+    "team.url.no_database.hint": QT_TRANSLATE_NOOP("Message", "add it: postgresql://user@host/database"),
+    "keyring.none": QT_TRANSLATE_NOOP("Message", "No keyring is available to store the secret"),
+    "keyring.none.hint": QT_TRANSLATE_NOOP("Message", "set it in the environment instead ({names})"),
+    "keyring.store": QT_TRANSLATE_NOOP("Message", "The keyring refused to store the secret: {error}"),
+    "keyring.delete": QT_TRANSLATE_NOOP("Message", "The keyring refused to delete the secret: {error}"),
     # --- the job queue's file (queue.sqlite3) -------------------------------------------------------------
     "queue.file": QT_TRANSLATE_NOOP("Message", "The job queue file {path} {problem}."),
     "queue.file.hint": QT_TRANSLATE_NOOP(

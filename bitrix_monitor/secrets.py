@@ -15,6 +15,7 @@ import keyring.errors
 from bitrix_monitor import APP_NAME
 from bitrix_monitor.errors import SecretStoreError
 from bitrix_monitor.log import DRIVER_PASSWORD_ENV, register_secret
+from bitrix_monitor.messages import Message
 
 log = logging.getLogger(__name__)
 
@@ -82,13 +83,12 @@ class SecretStore:
         try:
             keyring.set_password(self.service, key, value)
         except keyring.errors.NoKeyringError as exc:
+            names = f"{ENV_PORTAL} / {ENV_SHOP_PASSWORD} / {ENV_QUEUE_PASSWORD}"
             raise SecretStoreError(
-                "No keyring is available to store the secret",
-                hint=f"set it in the environment instead ({ENV_PORTAL} / {ENV_SHOP_PASSWORD} / "
-                f"{ENV_QUEUE_PASSWORD})",
+                Message("keyring.none"), hint=Message("keyring.none.hint", {"names": names})
             ) from exc
         except keyring.errors.KeyringError as exc:
-            raise SecretStoreError(f"The keyring refused to store the secret: {type(exc).__name__}") from exc
+            raise SecretStoreError(Message("keyring.store", {"error": type(exc).__name__})) from exc
 
     def delete(self, key: str) -> None:
         try:
@@ -96,7 +96,7 @@ class SecretStore:
         except keyring.errors.PasswordDeleteError:
             pass
         except keyring.errors.KeyringError as exc:
-            raise SecretStoreError(f"The keyring refused to delete the secret: {type(exc).__name__}") from exc
+            raise SecretStoreError(Message("keyring.delete", {"error": type(exc).__name__})) from exc
 
     # Convenience accessors: the environment wins over the keyring (cron and servers).
 

@@ -439,3 +439,29 @@ def test_a_change_from_the_crm_the_shop_did_not_take_is_noted_in_codes() -> None
 
     assert refused("C1:WON").signature == refused("LOSE").signature
     assert refused("C1:WON").signature != JobError.coded("PullNotApplied", busy, True).signature
+
+
+def test_a_busy_queue_a_bad_team_url_and_the_keyring_are_said_in_russian(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from bitrix_monitor.errors import ConfigError
+    from bitrix_monitor.messages import error_line
+    from bitrix_monitor.queue.model import QueueBusy, RunnerInfo
+    from bitrix_monitor.queue.team import check_queue_url
+
+    holder = RunnerInfo(4242, "desk-anna", "bitrix-monitor --sync", datetime(2026, 11, 30, 8, 0, tzinfo=UTC))
+    busy = QueueBusy(tmp_path / "queue.sqlite3", holder)
+    assert str(busy) == (
+        f"The job queue {tmp_path / 'queue.sqlite3'} is being processed by bitrix-monitor --sync "
+        "(pid 4242 on desk-anna, since 2026-11-30 08:00:00 UTC). (wait for it to finish, or stop it first)"
+    )
+    assert error_line(busy, "ru") == (
+        f"Очередь заданий {tmp_path / 'queue.sqlite3'} сейчас обрабатывает bitrix-monitor --sync "
+        "(pid 4242 на desk-anna, с 2026-11-30 08:00:00 UTC). (дождитесь, пока он закончит, или сначала "
+        "остановите его)"
+    )
+    with pytest.raises(ConfigError) as bad:
+        check_queue_url("sqlite:///x.db")
+    assert error_line(bad.value, "ru").startswith(
+        "[queue] url: общая очередь хранится в PostgreSQL, а не в 'sqlite'"
+    )

@@ -15,7 +15,7 @@ from typing import Any, Final
 
 from bitrix_monitor.errors import EXIT_PROBLEMS, UserFacingError
 from bitrix_monitor.kinds import ALL as ALL_KINDS
-from bitrix_monitor.messages import Message
+from bitrix_monitor.messages import Message, Param
 
 JsonDict = dict[str, Any]
 
@@ -441,9 +441,17 @@ class QueueBusy(UserFacingError):
     exit_status = EXIT_PROBLEMS
 
     def __init__(self, path: object, holder: RunnerInfo | None) -> None:
-        who = holder.describe() if holder else "another process (it did not say who)"
+        if holder is None:
+            who = Message("queue.busy.unknown")
+        else:
+            said: dict[str, Param] = {
+                "what": holder.description,
+                "pid": holder.pid,
+                "host": holder.host,
+                "since": f"{holder.since:%Y-%m-%d %H:%M:%S}",
+            }
+            who = Message("queue.busy.holder", said)
         super().__init__(
-            f"The job queue {path} is being processed by {who}.",
-            hint="wait for it to finish, or stop it first",
+            Message("queue.busy", {"path": str(path), "who": who}), hint=Message("queue.busy.hint")
         )
         self.holder = holder

@@ -35,6 +35,7 @@ import sqlalchemy as sa
 
 from bitrix_monitor import __version__
 from bitrix_monitor.errors import ConfigError, UserFacingError
+from bitrix_monitor.messages import Message
 from bitrix_monitor.queue import model as m
 from bitrix_monitor.queue.model import Job, TeamRunner
 from bitrix_monitor.queue.schema import (
@@ -66,22 +67,21 @@ def check_queue_url(url: str) -> sa.URL:
         parsed = sa.make_url(url)
     except sa.exc.ArgumentError:
         raise ConfigError(
-            f"[queue] url {url[:80]!r} is not a database URL",
-            hint='e.g. "postgresql://bitrix_monitor@db.example/bitrix_monitor"',
+            Message("team.url", {"url": repr(url[:80])}),
+            hint=Message(
+                "config.hint.eg", {"example": '"postgresql://bitrix_monitor@db.example/bitrix_monitor"'}
+            ),
         ) from None
     if parsed.drivername not in _SCHEMES:
         raise ConfigError(
-            f"[queue] url: a team queue lives in PostgreSQL, not {parsed.get_backend_name()!r}",
-            hint='e.g. "postgresql://bitrix_monitor@db.example/bitrix_monitor"; leave it out for this '
-            "desk's own queue file",
+            Message("team.url.backend", {"backend": repr(parsed.get_backend_name())}),
+            hint=Message("team.url.backend.hint"),
         )
     if parsed.password is not None:
-        raise ConfigError(
-            "[queue] url contains a password; passwords belong in the keyring or "
-            "BITRIX_MONITOR_QUEUE_PASSWORD"
-        )
+        said = {"section": "queue", "variable": "BITRIX_MONITOR_QUEUE_PASSWORD"}
+        raise ConfigError(Message("config.password_in_url", said))
     if not parsed.database:
-        raise ConfigError("[queue] url names no database", hint="add it: postgresql://user@host/database")
+        raise ConfigError(Message("team.url.no_database"), hint=Message("team.url.no_database.hint"))
     return parsed
 
 

@@ -1303,6 +1303,58 @@
         <translation>укажите name (полное имя) или first_name и last_name</translation>
     </message>
     <message>
+        <source>The job queue {path} is being processed by {who}.</source>
+        <translation>Очередь заданий {path} сейчас обрабатывает {who}.</translation>
+    </message>
+    <message>
+        <source>{what} (pid {pid} on {host}, since {since} UTC)</source>
+        <translation>{what} (pid {pid} на {host}, с {since} UTC)</translation>
+    </message>
+    <message>
+        <source>another process (it did not say who)</source>
+        <translation>другой процесс (он не назвал себя)</translation>
+    </message>
+    <message>
+        <source>wait for it to finish, or stop it first</source>
+        <translation>дождитесь, пока он закончит, или сначала остановите его</translation>
+    </message>
+    <message>
+        <source>[queue] url {url} is not a database URL</source>
+        <translation>[queue] url {url} не является URL базы данных</translation>
+    </message>
+    <message>
+        <source>[queue] url: a team queue lives in PostgreSQL, not {backend}</source>
+        <translation>[queue] url: общая очередь хранится в PostgreSQL, а не в {backend}</translation>
+    </message>
+    <message>
+        <source>e.g. &quot;postgresql://bitrix_monitor@db.example/bitrix_monitor&quot;; leave it out for this desk&apos;s own queue file</source>
+        <translation>например, &quot;postgresql://bitrix_monitor@db.example/bitrix_monitor&quot;; не указывайте, чтобы использовать собственный файл очереди рабочего места</translation>
+    </message>
+    <message>
+        <source>[queue] url names no database</source>
+        <translation>[queue] url не называет базу данных</translation>
+    </message>
+    <message>
+        <source>add it: postgresql://user@host/database</source>
+        <translation>добавьте её: postgresql://user@host/database</translation>
+    </message>
+    <message>
+        <source>No keyring is available to store the secret</source>
+        <translation>Нет хранилища паролей, чтобы сохранить секрет</translation>
+    </message>
+    <message>
+        <source>set it in the environment instead ({names})</source>
+        <translation>задайте его в переменных окружения ({names})</translation>
+    </message>
+    <message>
+        <source>The keyring refused to store the secret: {error}</source>
+        <translation>Хранилище паролей не сохранило секрет: {error}</translation>
+    </message>
+    <message>
+        <source>The keyring refused to delete the secret: {error}</source>
+        <translation>Хранилище паролей не удалило секрет: {error}</translation>
+    </message>
+    <message>
         <source>The job queue file {path} {problem}.</source>
         <translation>Файл очереди заданий {path} {problem}.</translation>
     </message>
