@@ -308,3 +308,29 @@ def test_a_failed_jobs_history_line_names_its_error_in_the_window_language(qtbot
     failed = {"en": "failed", "ru": "ошибка"}[language]
     assert f"#12 · {failed} · {error[language]}" in text, text
     assert "· Title is empty" in text and "error_class" not in text
+
+
+def test_retry_all_with_this_error_groups_nested_codes_whatever_the_values(qtbot, language: str) -> None:
+    """Invalid rows and pull jobs fail with codes that carry codes (the row's problem, the refused stage):
+    jobs whose errors differ only by their values are one group in the queue's error filter, named in the
+    window's language; another cause is another group."""
+    from bitrix_monitor.shop.database import _amount, _row_problems
+
+    def invalid(i: int, amount: str) -> JobError:
+        problem = _row_problems("deal", str(i), None, _amount(amount)[1])
+        return JobError.coded("InvalidRecord", Message("job.invalid_record", {"problem": problem}), False)
+
+    rows = [_row(1, invalid(1, "twelve")), _row(2, invalid(2, "eleven")), _row(3, invalid(3, "NaN"))]
+    tab = QueueTab()
+    qtbot.addWidget(tab)
+    tab.set_rows(rows)
+    items = {
+        tab.error_filter.itemData(i): tab.error_filter.itemText(i) for i in range(1, tab.error_filter.count())
+    }
+    assert len(items) == 2  # not a number (jobs 1 and 2), not a finite number (job 3)
+    assert rows[0].error_signature == rows[1].error_signature != rows[2].error_signature
+    shown = items[rows[0].error_signature]
+    if language == "ru":
+        assert shown.startswith("нельзя синхронизировать, пока это не исправлено в магазине: сумма "), shown
+    else:
+        assert shown.startswith("cannot be synced until fixed in the shop: amount "), shown
