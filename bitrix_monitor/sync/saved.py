@@ -38,6 +38,7 @@ from typing import Any
 
 from bitrix_monitor.config import ShopConfig
 from bitrix_monitor.kinds import Kind, in_dependency_order
+from bitrix_monitor.messages import Message
 from bitrix_monitor.queue.model import PullField
 from bitrix_monitor.queue.port import JobStore
 from bitrix_monitor.shop import CompanyRow, OrderRow, ShopRow, UserRow
@@ -96,6 +97,8 @@ def _tag(v: Any) -> dict[str, Any]:
         return {_MARK + "b": base64.b64encode(bytes(v)).decode("ascii")}
     if isinstance(v, uuid.UUID):
         return {_MARK + "u": str(v)}
+    if isinstance(v, Message):  # a row's problem, as codes: said in the reader's language once read back
+        return {_MARK + "m": v.to_dict()}
     if isinstance(v, Mapping):
         return dict(v)
     return {_MARK + "r": str(v)}  # a type of its own: kept as its text
@@ -109,6 +112,7 @@ _UNTAG: dict[str, Any] = {
     "s": lambda p: timedelta(days=p[0], seconds=p[1], microseconds=p[2]),
     "b": lambda p: base64.b64decode(p, validate=True),
     "u": uuid.UUID,
+    "m": Message.from_dict,
     "r": str,
 }
 

@@ -295,6 +295,13 @@ def test_shop_values_keep_their_types() -> None:
     assert back == row and back.fingerprint == row.fingerprint
     assert dict(back.raw) == dict(row.raw)
     assert {k: type(v) for k, v in back.raw.items()} == {k: type(v) for k, v in row.raw.items()}
+    # an invalid row's problem is a message (codes within codes): it comes back as the same codes, not text
+    from bitrix_monitor.messages import Message, joined
+
+    problem = joined(Message("row.key_empty"), Message("amount.not_a_number", {"value": "'x'"}))
+    bad = dataclasses.replace(row, problem=problem)
+    again = saved._row_of("order", names, saved._row_data("order", bad))
+    assert again.problem == problem and isinstance(again.problem, Message)
 
 
 def test_the_identity_never_holds_the_secret(tmp_path: Path) -> None:
