@@ -845,6 +845,29 @@ TEXTS |= {
         "[{section}] table {table} has no unique constraint on ({columns}): two copies of the app linking "
         "one record at the same moment could both add a row; add UNIQUE ({columns})",
     ),
+    # the settings dialog's connection tests ("Test connection", "Check the mapping")
+    "probe.portal": QT_TRANSLATE_NOOP(
+        "Message",
+        "Connected to {where}: the CRM holds {deals} deals and {contacts} contacts; deal pipeline "
+        "{category} has {stages} stages.",
+    ),
+    "probe.not_bitrix": QT_TRANSLATE_NOOP(
+        "Message", "The portal {where} answered, but not as Bitrix24: {error}"
+    ),
+    "probe.shop": QT_TRANSLATE_NOOP(
+        "Message", "Connected to {where}: {orders} orders and {users} users; the mapping matches."
+    ),
+    "probe.warning": QT_TRANSLATE_NOOP("Message", "{line} Warning: {warning}"),
+    "probe.queue.empty": QT_TRANSLATE_NOOP(
+        "Message",
+        "Connected to {where}: no team queue there yet; the first desk or worker to start with it sets it "
+        "up (its user needs CREATE there).",
+    ),
+    "probe.queue": QT_TRANSLATE_NOOP(
+        "Message",
+        "Connected to the team queue {where} (schema {version}): {working} of {total} runners listed as "
+        "running.",
+    ),
     # the command line itself
     "cli.watch": QT_TRANSLATE_NOOP(
         "Message", "--watch takes a number of seconds greater than 0 (at most a week)"

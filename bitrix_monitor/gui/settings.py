@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from bitrix_monitor import config
 from bitrix_monitor.errors import ConfigError, UserFacingError
 from bitrix_monitor.log import redact
+from bitrix_monitor.messages import Message
 from bitrix_monitor.queue.team import check_queue_url
 from bitrix_monitor.secrets import (
     WEBHOOK_KEY,
@@ -47,7 +48,7 @@ from . import i18n
 from .aio import spawn
 from .setting_words import SECONDS, setting_help, setting_label
 from .widgets import is_language_change
-from .words import QT_TRANSLATE_NOOP, error_text
+from .words import QT_TRANSLATE_NOOP, error_text, said
 
 Path_ = tuple[str, ...]
 
@@ -458,7 +459,7 @@ class SettingsDialog(QDialog):
         button.setEnabled(False)
         result.setText(self.tr("Testing…"))
         try:
-            result.setText(redact(await run()))
+            result.setText(redact(said(await run())))
             result.setStyleSheet("color: #1b5e20;")
         except UserFacingError as exc:
             result.setText(redact(error_text(exc)))
@@ -466,21 +467,21 @@ class SettingsDialog(QDialog):
         finally:
             button.setEnabled(True)
 
-    async def test_portal(self) -> str:
+    async def test_portal(self) -> Message:
         url = self.webhook_edit.text().strip() or self.secrets.webhook_url()
         if not url:
             raise UserFacingError(self.tr("Enter the webhook URL first"))
         _check_webhook(url)
         return await self._tests().test_portal(url)
 
-    async def test_shop(self) -> str:
+    async def test_shop(self) -> Message:
         url = self._text(("shop", "url"))
         if not url:
             raise UserFacingError(self.tr("Enter the shop database URL first"))
         password = self.password_edit.text() or self.secrets.shop_password(url)
         return await self._tests().test_shop(url, password)
 
-    async def test_queue(self) -> str:
+    async def test_queue(self) -> Message:
         url = self._text(("queue", "url"))
         if not url:
             raise UserFacingError(self.tr("Enter the team queue's URL first"))
@@ -491,7 +492,7 @@ class SettingsDialog(QDialog):
     async def check_mapping(self) -> str:
         problems = await self._tests().validate_mapping(self.build_config())
         if problems:
-            raise UserFacingError("; ".join(problems))
+            raise UserFacingError("; ".join(error_text(p) for p in problems))
         return self.tr("The mapping matches the database")
 
 

@@ -304,7 +304,7 @@ def _driver_url(url: str, password: str | None) -> tuple[sa.URL, sa.URL]:
     return parsed, full if password is None else full.set(password=password)
 
 
-def probe_queue(url: str, password: str | None = None) -> str:
+def probe_queue(url: str, password: str | None = None) -> Message:
     """Connect to the team queue at ``url`` and say in one line what is there, changing nothing: the queue's
     schema and its runners, or that the app will set the queue up on its first start. Raises
     :class:`ConfigError` for a URL that cannot be a team queue, :class:`QueueUnreachable` when the database
@@ -322,10 +322,7 @@ def probe_queue(url: str, password: str | None = None) -> str:
             if "schema_version" not in tables:
                 if "jobs" in tables:
                     raise _not_ours(where)
-                return (
-                    f"Connected to {where}: no team queue there yet; the first desk or worker to start "
-                    "with it sets it up (its user needs CREATE there)."
-                )
+                return Message("probe.queue.empty", {"where": where})
             version = conn.exec_driver_sql("SELECT version FROM schema_version").scalar()
             working = total = 0
             if "runners" in tables:
@@ -334,9 +331,9 @@ def probe_queue(url: str, password: str | None = None) -> str:
                 ).one()
             if isinstance(version, int) and version > SCHEMA_VERSION:
                 raise _newer(where, version)
-            return (
-                f"Connected to the team queue {where} (schema {version}): {working} of {total} runners "
-                "listed as running."
+            return Message(
+                "probe.queue",
+                {"where": where, "version": str(version), "working": working, "total": total},
             )
     except sa.exc.DBAPIError as exc:
         raise QueueUnreachable(where, exc) from exc

@@ -20,7 +20,7 @@ class ConnectionTester:
     def __init__(self, cfg: AppConfig) -> None:
         self.cfg = cfg
 
-    async def test_portal(self, url: str) -> str:
+    async def test_portal(self, url: str) -> Message:
         webhook = WebhookUrl.parse(url)
         async with BitrixClient(
             webhook, plan=self.cfg.rate_plan, timeout=min(self.cfg.portal.timeout, 15.0),
@@ -36,13 +36,19 @@ class ConnectionTester:
                 if isinstance(exc, UserFacingError):
                     raise
                 raise UserFacingError(
-                    f"The portal {webhook.redacted} answered, but not as Bitrix24: {exc}"
+                    Message("probe.not_bitrix", {"where": webhook.redacted, "error": exc.msg})
                 ) from exc
-        return (
-            f"Connected to {webhook.redacted}: the CRM holds {deals.total or 0} deals "
-            f"and {contacts.total or 0} contacts; deal pipeline {pipeline.category} has "
-            f"{len(pipeline.stages)} stages." + (f" Warning: {warning}" if warning else "")
+        line = Message(
+            "probe.portal",
+            {
+                "where": webhook.redacted,
+                "deals": deals.total or 0,
+                "contacts": contacts.total or 0,
+                "category": pipeline.category,
+                "stages": len(pipeline.stages),
+            },
         )
+        return _warned(line, warning)
 
     async def _pipeline_warning(self, client: BitrixClient, sample: int = 200) -> Message | None:
         """Sample the deals the shop stores (when the shop is configured and reachable): one line when they
@@ -90,24 +96,24 @@ class ConnectionTester:
             return None
         return SecretStore().shop_password(self.cfg.shop.url)
 
-    async def test_shop(self, url: str, password: str | None = None) -> str:
+    async def test_shop(self, url: str, password: str | None = None) -> Message:
         return await self._shop(replace(self.cfg.shop, url=url), password)
 
-    async def test_queue(self, url: str, password: str | None = None) -> str:
+    async def test_queue(self, url: str, password: str | None = None) -> Message:
         """Reach the team queue's database and say what is there, changing nothing (the app sets its tables
         up on its first start with the queue)."""
         from bitrix_monitor.queue.team import probe_queue
 
         return await asyncio.to_thread(probe_queue, url, password)
 
-    async def validate_mapping(self, cfg: AppConfig) -> list[str]:
+    async def validate_mapping(self, cfg: AppConfig) -> list[UserFacingError]:
         try:
             await self._shop(cfg.shop, None)
         except UserFacingError as exc:
-            return [str(exc)]
+            return [exc]
         return []
 
-    async def _shop(self, shop_cfg: ShopConfig, password: str | None) -> str:
+    async def _shop(self, shop_cfg: ShopConfig, password: str | None) -> Message:
         from bitrix_monitor.secrets import SecretStore
 
         if password is None and shop_cfg.url:
@@ -117,16 +123,21 @@ class ConnectionTester:
             if parsed.get_backend_name() != "sqlite" and parsed.password is None:
                 password = SecretStore().shop_password(shop_cfg.url)
 
-        def connect() -> str:
+        def connect() -> Message:
             shop = ShopDatabase.connect(shop_cfg.url, shop_cfg, password=password)
             try:
                 orders, users = shop.count_orders(), shop.count_users()
-                warnings = "".join(f" Warning: {w}" for w in shop.warnings)
-                return (
-                    f"Connected to {shop.where}: {orders} orders and {users} users; the mapping matches."
-                    + warnings
-                )
+                line = Message("probe.shop", {"where": shop.where, "orders": orders, "users": users})
+                return _warned(line, *shop.warnings)
             finally:
                 shop.close()
 
         return await asyncio.to_thread(connect)
+
+
+def _warned(line: Message, *warnings: Message | str | None) -> Message:
+    """``line`` with " Warning: …" after it for each warning."""
+    for warning in warnings:
+        if warning:
+            line = Message("probe.warning", {"line": line, "warning": Message.of(warning)})
+    return line

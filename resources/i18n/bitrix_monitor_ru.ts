@@ -2259,6 +2259,30 @@
         <translation>[{section}] у таблицы {table} нет ограничения уникальности на ({columns}): две копии приложения, связывающие одну запись одновременно, могут обе добавить строку; добавьте UNIQUE ({columns})</translation>
     </message>
     <message>
+        <source>Connected to {where}: the CRM holds {deals} deals and {contacts} contacts; deal pipeline {category} has {stages} stages.</source>
+        <translation>Подключено к {where}: в CRM сделок: {deals}, контактов: {contacts}; стадий в воронке сделок {category}: {stages}.</translation>
+    </message>
+    <message>
+        <source>The portal {where} answered, but not as Bitrix24: {error}</source>
+        <translation>Портал {where} ответил, но не как Битрикс24: {error}</translation>
+    </message>
+    <message>
+        <source>Connected to {where}: {orders} orders and {users} users; the mapping matches.</source>
+        <translation>Подключено к {where}: заказов: {orders}, пользователей: {users}; сопоставление подходит.</translation>
+    </message>
+    <message>
+        <source>{line} Warning: {warning}</source>
+        <translation>{line} Внимание: {warning}</translation>
+    </message>
+    <message>
+        <source>Connected to {where}: no team queue there yet; the first desk or worker to start with it sets it up (its user needs CREATE there).</source>
+        <translation>Подключено к {where}: общей очереди там ещё нет; её создаст первое рабочее место или обработчик, запущенный с ней (её пользователю нужно право CREATE там).</translation>
+    </message>
+    <message>
+        <source>Connected to the team queue {where} (schema {version}): {working} of {total} runners listed as running.</source>
+        <translation>Подключено к общей очереди {where} (схема {version}): работают обработчиков: {working} из {total}.</translation>
+    </message>
+    <message>
         <source>--watch takes a number of seconds greater than 0 (at most a week)</source>
         <translation>--watch принимает число секунд больше 0 (не больше недели)</translation>
     </message>

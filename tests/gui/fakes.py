@@ -413,29 +413,30 @@ class FakeService:
         return out
 
     # -- connection tests (ConnectionTests) -----------------------------------------------------------
-    async def test_portal(self, url: str) -> str:
+    async def test_portal(self, url: str) -> Message:
         await asyncio.sleep(0)
         if "/rest/" not in url:
             raise UserFacingError(
                 "The portal did not accept the webhook URL", hint="copy it again from Bitrix24"
             )
-        return "Connected to example.bitrix24.com as user 1 (scope: crm)"
+        return Message.plain("Connected to example.bitrix24.com as user 1 (scope: crm)")
 
-    async def test_shop(self, url: str, password: str | None = None) -> str:
+    async def test_shop(self, url: str, password: str | None = None) -> Message:
         await asyncio.sleep(0)
         if not url:
             raise UserFacingError("No shop database URL")
-        return "Connected: 200 orders, 50 users"
+        return Message.plain("Connected: 200 orders, 50 users")
 
-    async def test_queue(self, url: str, password: str | None = None) -> str:
+    async def test_queue(self, url: str, password: str | None = None) -> Message:
         await asyncio.sleep(0)
         if not url.startswith("postgresql"):
             raise UserFacingError("A team queue lives in PostgreSQL")
-        return "Connected to the team queue " + url
+        return Message.plain("Connected to the team queue " + url)
 
-    async def validate_mapping(self, cfg: AppConfig) -> list[str]:
+    async def validate_mapping(self, cfg: AppConfig) -> list[UserFacingError]:
         await asyncio.sleep(0)
-        return [] if cfg.shop.orders.table == "orders" else [f"no table {cfg.shop.orders.table!r}"]
+        table = cfg.shop.orders.table
+        return [] if table == "orders" else [UserFacingError(f"no table {table!r}")]
 
     # -- settling, throughput, closing ----------------------------------------------------------------
 

@@ -259,7 +259,7 @@ async def test_the_settings_dialogs_shop_test_names_the_missing_unique_constrain
     from bitrix_monitor.sync.probe import ConnectionTester
 
     create_links(demo_url, unique=False)
-    line = await ConnectionTester(AppConfig(shop=LINKED)).test_shop(demo_url)
+    line = str(await ConnectionTester(AppConfig(shop=LINKED)).test_shop(demo_url))
     assert (
         "120 orders and 40 users; the mapping matches. Warning: [shop.links] table 'bitrix_links' has no "
         in line

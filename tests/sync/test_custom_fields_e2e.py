@@ -223,7 +223,7 @@ async def test_portal_test_of_the_settings_dialog_checks_the_fields_too(
     with pytest.raises(ConfigError, match="is not always a number"):
         await tester.test_portal(portal.webhook_url)
     ok = ConnectionTester(_cfg(FIELDS))
-    assert "Connected to" in await ok.test_portal(portal.webhook_url)
+    assert "Connected to" in str(await ok.test_portal(portal.webhook_url))
 
 
 @SQLITE

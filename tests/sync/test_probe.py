@@ -19,7 +19,7 @@ from tests.sync.test_engine import CFG, _service, _sync
 
 async def test_portal_test_says_what_it_found_without_the_secret(portal: PortalEmulator) -> None:
     portal.store.add("deal", {"TITLE": "x"})
-    line = await ConnectionTester(config.AppConfig()).test_portal(portal.webhook_url)
+    line = str(await ConnectionTester(config.AppConfig()).test_portal(portal.webhook_url))
     assert "1 deals and 0 contacts" in line
     assert portal.secret not in line
     assert "/rest/1/***/" in line
@@ -34,13 +34,13 @@ async def test_portal_test_with_a_wrong_secret_is_a_clear_error(portal: PortalEm
 
 async def test_shop_test_and_mapping_check(shop: Shop) -> None:
     tester = ConnectionTester(config.AppConfig())
-    line = await tester.test_shop(shop.url)
+    line = str(await tester.test_shop(shop.url))
     assert f"{shop.orders} orders and {shop.users} users" in line
     good = config.AppConfig(shop=ShopConfig(url=shop.url))
     assert await tester.validate_mapping(good) == []
     bad = replace(good, shop=replace(good.shop, orders=OrdersMapping(table="purchases")))
     (problem,) = await tester.validate_mapping(bad)
-    assert "purchases" in problem
+    assert "purchases" in str(problem)
 
 
 @pytest.mark.parametrize("shop_url", ["sqlite"], indirect=True)
@@ -74,17 +74,31 @@ async def test_portal_test_checks_the_pipeline_and_warns_when_the_shops_deals_li
         deal = portal.store.add("deal", {"TITLE": f"Order #{key}", "CATEGORY_ID": 1})
         shop.execute("UPDATE orders SET bitrix_deal_id = :d WHERE order_id = :k", d=deal, k=int(key))
     cfg = config.AppConfig(shop=ShopConfig(url=shop.url))
-    line = await ConnectionTester(cfg).test_portal(portal.webhook_url)
+    line = str(await ConnectionTester(cfg).test_portal(portal.webhook_url))
     assert "deal pipeline 0 has 8 stages" in line
     assert (
         "Warning: The shop's deals are in pipeline 1 (5 of 5 linked deals), but [shop.orders] category = 0"
         in line
     )
     right = replace(cfg, shop=replace(cfg.shop, orders=OrdersMapping(category=1)))
-    line = await ConnectionTester(right).test_portal(portal.webhook_url)
+    line = str(await ConnectionTester(right).test_portal(portal.webhook_url))
     assert "deal pipeline 1 has 8 stages" in line and "Warning" not in line
     wrong_map = replace(
         cfg, shop=replace(cfg.shop, orders=OrdersMapping(category=1, stage_map={"paid": "WON"}))
     )
     with pytest.raises(UserFacingError, match="'WON' is not a stage of pipeline 1; its stages: C1:NEW"):
         await ConnectionTester(wrong_map).test_portal(portal.webhook_url)
+
+
+async def test_the_connection_tests_lines_are_said_in_russian(shop: Shop, portal: PortalEmulator) -> None:
+    from bitrix_monitor.messages import render
+
+    portal.store.add("deal", {"TITLE": "x"})
+    tester = ConnectionTester(config.AppConfig())
+    line = await tester.test_portal(portal.webhook_url)
+    assert str(line).startswith("Connected to ")
+    ru = render(line, "ru")
+    assert ru.startswith("Подключено к ") and "/rest/1/***/" in ru and portal.secret not in ru
+    assert "в CRM сделок: 1, контактов: 0; стадий в воронке сделок 0: 8." in ru
+    shop_line = render(await tester.test_shop(shop.url), "ru")
+    assert f"заказов: {shop.orders}, пользователей: {shop.users}; сопоставление подходит." in shop_line
