@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import logging
 import math
+import sys
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
@@ -24,6 +25,7 @@ from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
 
+from bitrix_monitor.compact import Record, layout
 from bitrix_monitor.config import (
     CompaniesMapping,
     OrdersMapping,
@@ -56,7 +58,7 @@ from bitrix_monitor.shop.mapping import (
     UsersMap,
     resolve,
 )
-from bitrix_monitor.shop.rows import CompanyRow, OrderRow, ShopRow, UserRow
+from bitrix_monitor.shop.rows import NO_EXTRA, CompanyRow, OrderRow, ShopRow, UserRow
 
 log = logging.getLogger(__name__)
 
@@ -177,8 +179,10 @@ class _Spec:
     source: sa.FromClause  # the table, joined with the link table when the ids live there
     columns: list[sa.ColumnElement[Any]]  # ``selected`` (lenient timestamps), the stored id, a second id
     build: Callable[
-        [dict[str, Any], Any, Note], Any
+        [Mapping[str, Any], Any, Note], Any
     ]  # (raw values by column name, stored id, problem) -> row
+    names: Mapping[str, int]  # ``selected``'s names: a row's raw values are a compact.Record of them
+    shared: frozenset[int]  # of ``selected``, the columns whose text repeats row to row (stage, currency)
 
 
 class ShopDatabase:
@@ -206,8 +210,18 @@ class ShopDatabase:
         # (kind, CRM field) -> why pulling it is not permitted (no UPDATE on its column): the connect check
         self.pull_denied: dict[tuple[str, str], Message] = {}
         self._specs: dict[str, _Spec] = {
-            "order": self._spec("order", "orders", "deal", orders, orders.deal_id, self._order),
-            "user": self._spec("user", "users", "contact", users, users.contact_id, self._user),
+            "order": self._spec(
+                "order",
+                "orders",
+                "deal",
+                orders,
+                orders.deal_id,
+                self._order,
+                (orders.stage, orders.currency_column),
+            ),
+            "user": self._spec(
+                "user", "users", "contact", users, users.contact_id, self._user, (users.company,)
+            ),
         }
         if companies is not None:
             self._specs["company"] = self._spec(
@@ -222,7 +236,8 @@ class ShopDatabase:
         crm: str,
         m: OrdersMap | UsersMap | CompaniesMap,
         ids: IdStore,
-        build: Callable[[dict[str, Any], Any, Note], Any],
+        build: Callable[[Mapping[str, Any], Any, Note], Any],
+        shared: Sequence[sa.Column[Any] | None] = (),
     ) -> _Spec:
         store = storage(ids)
         src = store.source(m.table, m.key)
@@ -231,9 +246,12 @@ class ShopDatabase:
             src.stored.label("bm_stored_id"),
             src.other.label("bm_other_id"),
         ]
+        names = layout(tuple(c.name for c in m.selected))
+        repeats = frozenset(names[c.name] for c in shared if c is not None and c.name in names)
         return _Spec(
-            entity, plural, crm, m.table, m.key, store, m.updated_at, m.selected, src.from_, columns, build
-        )
+            entity, plural, crm, m.table, m.key, store, m.updated_at, m.selected, src.from_, columns, build,
+            names, repeats,
+        )  # fmt: skip
 
     @property
     def mapped_kinds(self) -> tuple[str, ...]:
@@ -403,7 +421,12 @@ class ShopDatabase:
     @staticmethod
     def _convert(spec: _Spec, r: sa.Row[Any]) -> ShopRow:
         n = len(spec.selected)
-        raw = dict(zip((c.name for c in spec.selected), r[:n], strict=True))
+        values = tuple(r[:n])
+        if spec.shared:
+            values = tuple(
+                sys.intern(v) if i in spec.shared and type(v) is str else v for i, v in enumerate(values)
+            )
+        raw = Record(spec.names, values)
         stored, other = r[n], r[n + 1]
         problem = spec.ids.problem(raw[spec.key.column.name])
         if other is not None and other != stored:
@@ -607,7 +630,7 @@ class ShopDatabase:
         return self.set_id("company", company_key, new, expected=expected)
 
     # -- rows ---------------------------------------------------------------------------------------
-    def _order(self, raw: dict[str, Any], stored: Any, id_problem: Note) -> OrderRow:
+    def _order(self, raw: Mapping[str, Any], stored: Any, id_problem: Note) -> OrderRow:
         m = self.orders_map
         title = "".join(
             p.literal + ("" if p.column is None or raw[p.column] is None else str(raw[p.column]))
@@ -632,10 +655,10 @@ class ShopDatabase:
             updated_at=None if m.updated_at is None else _moment(raw[m.updated_at.name], self.zone),
             raw=raw,
             problem=_row_problems("deal", raw[m.key.column.name], stored, amount_problem, id_problem),
-            extra={f.name: f.render(raw) for f in m.extra},
+            extra={f.name: f.render(raw) for f in m.extra} if m.extra else NO_EXTRA,
         )
 
-    def _user(self, raw: dict[str, Any], stored: Any, id_problem: Note) -> UserRow:
+    def _user(self, raw: Mapping[str, Any], stored: Any, id_problem: Note) -> UserRow:
         m = self.users_map
 
         def text(col: sa.Column[Any] | None) -> str | None:
@@ -659,10 +682,10 @@ class ShopDatabase:
             updated_at=None if m.updated_at is None else _moment(raw[m.updated_at.name], self.zone),
             raw=raw,
             problem=_row_problems("contact", raw[m.key.column.name], stored, id_problem),
-            extra={f.name: f.render(raw) for f in m.extra},
+            extra={f.name: f.render(raw) for f in m.extra} if m.extra else NO_EXTRA,
         )
 
-    def _company_key(self, raw: dict[str, Any]) -> str | None:
+    def _company_key(self, raw: Mapping[str, Any]) -> str | None:
         """The user's company key; ``None`` when empty, or 0 in an integer column (a shop's "none")."""
         col = self.users_map.company_ref
         if col is None:
@@ -672,7 +695,7 @@ class ShopDatabase:
             return None
         return _text(value)
 
-    def _company(self, raw: dict[str, Any], stored: Any, id_problem: Note) -> CompanyRow:
+    def _company(self, raw: Mapping[str, Any], stored: Any, id_problem: Note) -> CompanyRow:
         m = self.companies_map
         assert m is not None
 
@@ -688,7 +711,7 @@ class ShopDatabase:
             updated_at=None if m.updated_at is None else _moment(raw[m.updated_at.name], self.zone),
             raw=raw,
             problem=_row_problems("company", raw[m.key.column.name], stored, id_problem),
-            extra={f.name: f.render(raw) for f in m.extra},
+            extra={f.name: f.render(raw) for f in m.extra} if m.extra else NO_EXTRA,
         )
 
     # -- locks --------------------------------------------------------------------------------------

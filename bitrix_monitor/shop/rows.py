@@ -8,9 +8,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any
 
 from bitrix_monitor.messages import Note
+
+NO_EXTRA: Mapping[str, str] = MappingProxyType({})  # a row's custom fields when none are mapped, shared
 
 
 def _fingerprint(*values: object) -> str:
@@ -126,4 +129,4 @@ class CompanyRow:
 
 ShopRow = OrderRow | UserRow | CompanyRow
 
-__all__ = ["CompanyRow", "OrderRow", "ShopRow", "UserRow"]
+__all__ = ["NO_EXTRA", "CompanyRow", "OrderRow", "ShopRow", "UserRow"]
