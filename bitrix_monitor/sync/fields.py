@@ -454,3 +454,31 @@ class DisplayValues(Mapping[str, str]):
 def display_values(fields: Mapping[str, Any]) -> Mapping[str, str]:
     """Flatten a record for the detail pane: multi-fields become comma lists."""
     return DisplayValues(fields)
+
+
+class DesiredValues(Mapping[str, str]):
+    """What a row's CRM record should hold (:func:`desired`) as the detail pane shows it, made on access
+    from the row and the references it was judged with: a reconciliation keeps no dict of it per record."""
+
+    __slots__ = ("_category", "_company_id", "_contact_id", "_originator", "_row")
+
+    def __init__(self, row: ShopRow, *, originator: str, refs: Refs, category: int = 0) -> None:
+        self._row = row
+        self._originator = originator
+        self._contact_id = refs.contact_id
+        self._company_id = refs.company_id
+        self._category = category
+
+    def _values(self) -> Mapping[str, str]:
+        refs = Refs(self._contact_id, self._company_id)
+        fields = desired(self._row, originator=self._originator, refs=refs, category=self._category)
+        return DisplayValues(fields)
+
+    def __getitem__(self, key: str) -> str:
+        return self._values()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values())
+
+    def __len__(self) -> int:
+        return len(self._values())

@@ -600,7 +600,7 @@ class Reconciler:
                 continue
             state, pid, dups, note = self._resolve(u.key, u.crm_id, view, k.crm, links)
             row_refs = refs.of(u)
-            desired = F.desired(u, originator=self.originator, refs=row_refs)
+            desired = F.DesiredValues(u, originator=self.originator, refs=row_refs)
             current = view.by_id.get(pid) if pid is not None else None
             # Contacts that share this user's e-mail or phone: made by hand or by the old backend (no
             # originator: duplicates to clean), or by another integration (reported, never touched).
@@ -658,7 +658,7 @@ class Reconciler:
                     u.crm_id,
                     state,
                     pid,
-                    F.display_values(desired),
+                    desired,
                     F.display_values(current or {}),
                     diffs=tuple(diffs),
                     duplicates=tuple(dups),
@@ -732,7 +732,7 @@ class Reconciler:
                     dups = [*dups, DuplicateEvidence(ids, "title pattern", o.title)]
                     state = RecordState.DUPLICATED if relink_to is None else state
             row_refs = refs.of(o)
-            desired = F.desired(o, originator=self.originator, refs=row_refs, category=self.category)
+            desired = F.DesiredValues(o, originator=self.originator, refs=row_refs, category=self.category)
             current = view.by_id.get(pid) if pid is not None else None
             diffs = F.diff(o, current, refs=row_refs, category=self.category) if current is not None else []
             diffs = self._pushed("order", o.key, diffs, current)
@@ -757,7 +757,7 @@ class Reconciler:
                     o.deal_id,
                     state,
                     pid,
-                    F.display_values(desired),
+                    desired,
                     F.display_values(current or {}),
                     diffs=tuple(diffs),
                     duplicates=tuple(dups),
