@@ -83,17 +83,19 @@ class Changes:
 
 class ShopIndex:
     """The shop side's own indexes the portal's changes are traced back with: which users share an e-mail
-    or phone, which orders belong to a user, which users to a company."""
+    or phone, which orders belong to a user, which users to a company. A value held by one shop record
+    maps to its key alone, by more to the set of their keys (most are held by one: a set each would cost
+    about 200 bytes a row)."""
 
     def __init__(self, m: Mirror) -> None:
-        self.comm: dict[str, tuple[dict[str, set[str]], dict[str, set[str]]]] = {}
-        self.orders_of: dict[str, set[str]] = {}
-        self.users_of: dict[str, set[str]] = {}
+        self.comm: dict[str, tuple[dict[str, Keys], dict[str, Keys]]] = {}
+        self.orders_of: dict[str, Keys] = {}
+        self.users_of: dict[str, Keys] = {}
         for k in m.kinds:
             for row in m.rows[k.name].values():
                 self.add(k, row)
 
-    def _comm(self, k: Kind) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    def _comm(self, k: Kind) -> tuple[dict[str, Keys], dict[str, Keys]]:
         return self.comm.setdefault(k.name, ({}, {}))
 
     @staticmethod
@@ -103,10 +105,10 @@ class ShopIndex:
         return (F.email_key(email) if email else "", F.phone_key(phone) if phone else "")
 
     def add(self, k: Kind, row: ShopRow) -> None:
-        self._each(k, row, lambda index, value: index.setdefault(value, set()).add(row.key))
+        self._each(k, row, lambda index, value: _put(index, value, row.key))
 
     def remove(self, k: Kind, row: ShopRow) -> None:
-        self._each(k, row, lambda index, value: index.get(value, set()).discard(row.key))
+        self._each(k, row, lambda index, value: _drop(index, value, row.key))
 
     def _each(self, k: Kind, row: ShopRow, do: Any) -> None:
         if k.comm_type is not None:
@@ -127,8 +129,38 @@ class ShopIndex:
         out: set[str] = set()
         for index, values in zip(self._comm(k), comm_keys(rec), strict=True):
             for v in values:
-                out |= index.get(v, set())
+                out |= keys_of(index, v)
         return out
+
+
+Keys = str | set[str]  # in a ShopIndex: one shop key, or the set of several
+
+
+def keys_of(index: Mapping[str, Keys], value: str) -> set[str]:
+    """The shop keys a :class:`ShopIndex` index holds under ``value``."""
+    held = index.get(value)
+    if held is None:
+        return set()
+    return {held} if isinstance(held, str) else held
+
+
+def _put(index: dict[str, Keys], value: str, key: str) -> None:
+    held = index.get(value)
+    if held is None:
+        index[value] = key
+    elif isinstance(held, str):
+        if held != key:
+            index[value] = {held, key}
+    else:
+        held.add(key)
+
+
+def _drop(index: dict[str, Keys], value: str, key: str) -> None:
+    held = index.get(value)
+    if held == key:
+        del index[value]
+    elif isinstance(held, set):
+        held.discard(key)
 
 
 class Refresher:
@@ -544,10 +576,10 @@ class Refresher:
         those are."""
         if COMPANY.name in touched and USER.name in touched:
             for company in list(touched[COMPANY.name]):
-                touched[USER.name] |= self.index.users_of.get(company, set())
+                touched[USER.name] |= keys_of(self.index.users_of, company)
         if USER.name in touched and ORDER.name in touched:
             for user in list(touched[USER.name]):
-                touched[ORDER.name] |= self.index.orders_of.get(user, set())
+                touched[ORDER.name] |= keys_of(self.index.orders_of, user)
 
 
 def due(last: datetime, every: float, now: datetime | None = None) -> bool:

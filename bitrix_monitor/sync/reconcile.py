@@ -10,7 +10,6 @@ whichever costs fewer requests.
 from __future__ import annotations
 
 import asyncio
-import bisect
 import logging
 import math
 import re
@@ -19,7 +18,7 @@ from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from bitrix_monitor.bitrix import BitrixClient, NotExecuted
 from bitrix_monitor.bitrix.client import BatchResult, Command
@@ -53,6 +52,7 @@ log = logging.getLogger(__name__)
 FirstAsk = tuple[Mapping[str, Command], Callable[[BatchResult], Awaitable[None]]]
 
 ID_CHUNK = 500
+T = TypeVar("T")
 
 
 def _int(value: Any) -> int | None:
@@ -77,7 +77,7 @@ class PortalView:
     """
 
     by_id: dict[int, Mapping[str, Any]] = field(default_factory=dict)  # held compact (compact.Record)
-    ours_by_origin: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    ours_by_origin: dict[str, tuple[int, ...]] = field(default_factory=dict)  # each origin's ids in order
     restored: set[int] = field(default_factory=set)  # ours, marked as restored from the archive
     full: bool = False
     ours_ids: set[int] = field(default_factory=set)
@@ -106,11 +106,9 @@ class PortalView:
         if owner is Owner.RESTORED:
             self.restored.add(rid)  # restored from the archive by a person: neither duplicate nor orphan
         elif origin and owner is Owner.OURS:
-            ids = self.ours_by_origin[str(origin)]
-            if not ids or ids[-1] < rid:
-                ids.append(rid)
-            else:
-                bisect.insort(ids, rid)
+            key = str(origin)
+            ids = self.ours_by_origin.get(key, ())
+            self.ours_by_origin[key] = (*ids, rid) if not ids or ids[-1] < rid else tuple(sorted((*ids, rid)))
             self.ours_ids.add(rid)
 
     def drop(self, rid: int) -> Mapping[str, Any] | None:
@@ -129,8 +127,10 @@ class PortalView:
             origin = str(rec.get("ORIGIN_ID"))
             ids = self.ours_by_origin.get(origin)
             if ids is not None and rid in ids:
-                ids.remove(rid)
-                if not ids:
+                rest = _without(ids, rid)
+                if rest:
+                    self.ours_by_origin[origin] = rest
+                else:
                     del self.ours_by_origin[origin]
 
     def comm_index(self) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
@@ -493,7 +493,7 @@ class Reconciler:
     def _resolve(
         self, key: str, stored: int | None, view: PortalView, entity: str, links: _Links
     ) -> tuple[RecordState, int | None, list[DuplicateEvidence], Note]:
-        ours = view.ours_by_origin.get(key, [])
+        ours = view.ours_by_origin.get(key, ())
         # A record carrying this origin id that another shop record stores is not cleaned up from here:
         # the rule for shared links gives it to this record, the other one lets go of it first.
         held = [i for i in ours if i != stored and links.others(i, key)]
@@ -787,22 +787,24 @@ class _Links:
         self.entity = entity  # "order" | "user"
         self.view = view
         self.keys: set[str] = set()
-        self.stored_by: dict[int, list[str]] = {}
+        self.stored_by: dict[int, tuple[str, ...]] = {}
         for key, pid in stored:
             self.add(key, pid)
 
     def add(self, key: str, pid: int | None) -> None:
         self.keys.add(key)
         if pid is not None:
-            self.stored_by.setdefault(pid, []).append(key)
+            self.stored_by[pid] = (*self.stored_by.get(pid, ()), key)
 
     def remove(self, key: str, pid: int | None) -> None:
         self.keys.discard(key)
         holders = self.stored_by.get(pid) if pid is not None else None
-        if holders is not None and key in holders:
-            holders.remove(key)
-            if not holders:
-                del self.stored_by[pid]  # type: ignore[arg-type]
+        if holders is not None and pid is not None and key in holders:
+            rest = _without(holders, key)
+            if rest:
+                self.stored_by[pid] = rest
+            else:
+                del self.stored_by[pid]
 
     def others(self, pid: int, key: str) -> list[str]:
         """The shop records other than ``key`` that store ``pid``."""
@@ -929,6 +931,12 @@ def portal_clock(value: Any) -> str:
 def report(progress: ProgressCallback | None, stage: str, done: int = 0, total: int | None = None) -> None:
     if progress:
         progress(Progress(stage, done, total))
+
+
+def _without(items: tuple[T, ...], item: T) -> tuple[T, ...]:
+    """``items`` less the first ``item`` (indexes hold tuples: a list of one costs twice as much)."""
+    i = items.index(item)
+    return items[:i] + items[i + 1 :]
 
 
 def _keys(keys: Iterable[str]) -> str:
