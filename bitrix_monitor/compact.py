@@ -17,6 +17,7 @@ from typing import Any
 _LAYOUTS: dict[tuple[str, ...], dict[str, int]] = {}
 # Inside a multi-field value ({"ID", "VALUE_TYPE", "VALUE", "TYPE_ID"}): the parts that repeat.
 _MULTI_SHARED = frozenset({"VALUE_TYPE", "TYPE_ID"})
+_TIMES = frozenset({"DATE_CREATE", "DATE_MODIFY", "MOVED_TIME"})
 
 
 def _repeats(name: str) -> bool:
@@ -25,9 +26,20 @@ def _repeats(name: str) -> bool:
     return name.endswith("_ID") and name != "ORIGIN_ID"
 
 
+# Each field's value in the last record made: records come in id order, and those made or changed in one
+# go carry one DATE_CREATE (or DATE_MODIFY), so a record often repeats the one before it.
+_LAST: dict[str, str] = {}
+
+
 def _shared(name: str, value: Any) -> Any:
     if isinstance(value, str):
-        return sys.intern(value) if _repeats(name) else value
+        if _repeats(name):
+            return sys.intern(value)
+        last = _LAST.get(name)
+        if last == value:
+            return last
+        _LAST[name] = value
+        return value
     if isinstance(value, list):
         return [_shared_multi(v) for v in value]
     return value
@@ -81,8 +93,14 @@ def portal_record(record: Mapping[str, Any]) -> Record:
     phone) stay lists of dicts."""
     if isinstance(record, Record):
         return record
-    values = tuple(_shared(name, value) for name, value in record.items())
-    return Record(layout(tuple(record)), values)
+    times: dict[str, str] = {}  # a record never moved or changed since made: one moment three times
+    values = []
+    for name, value in record.items():
+        value = _shared(name, value)
+        if name in _TIMES and isinstance(value, str):
+            value = times.setdefault(value, value)
+        values.append(value)
+    return Record(layout(tuple(record)), tuple(values))
 
 
 __all__ = ["Record", "layout", "portal_record"]

@@ -45,4 +45,13 @@ def test_repeated_values_and_field_names_are_shared() -> None:
     assert made[0]["STAGE_ID"] is made[1]["STAGE_ID"]
     assert made[0]["ORIGINATOR_ID"] is made[1]["ORIGINATOR_ID"]
     assert made[0]._at is made[1]._at
-    assert made[0]["TITLE"] is not made[1]["TITLE"]  # a record's own text is its own
+    other = portal_record({**DEAL, "TITLE": "Order #6"})
+    assert other["TITLE"] == "Order #6" and made[1]["TITLE"] == "Order #5"
+
+
+def test_equal_moments_are_shared_within_a_record_and_with_the_one_before() -> None:
+    moment = "2024-08-30T14:29:00+02:00"
+    fields = {"DATE_CREATE": moment, "DATE_MODIFY": moment, "MOVED_TIME": moment}
+    first, second = (portal_record(json.loads(json.dumps({"ID": str(i), **fields}))) for i in (1, 2))
+    assert first == {"ID": "1", **fields}
+    assert first["DATE_CREATE"] is first["MOVED_TIME"] is second["DATE_MODIFY"]
