@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from bitrix_monitor.errors import UserFacingError
 from bitrix_monitor.kinds import shop_of
+from bitrix_monitor.messages import Message
 from bitrix_monitor.sync.api import ConnectionTests, MonitorApi, Outage, QueueSummary, Snapshot
 from bitrix_monitor.sync.archive import ArchivedRecord
 from bitrix_monitor.sync.model import PORTAL_ENTITY, Plan, Progress, RecordState, RecordStatus
@@ -51,7 +52,7 @@ from .tabs import ActivityTab, ArchiveTab, OverviewTab, QueueTab, RecordsTab, Ru
 from .tabs.common import selected_objects
 from .tabs.queue import ACTIONS, ACTS_ON
 from .widgets import ConfirmDialog, MessageBar, PlanDialog, ask_save_path, export_csv, run_dialog
-from .words import QT_TRANSLATE_NOOP, error_text, progress_text, record_kind_label, said
+from .words import QT_TRANSLATE_NOOP, error_text, message_text, progress_text, record_kind_label, said
 
 ServiceFactory = Callable[..., Awaitable[MonitorApi]]  # called as factory(demo=bool)
 RUNNERS_EVERY = 5.0  # seconds between reads of the team's runners while the queue stands still
@@ -444,7 +445,11 @@ class WindowController:
         with the reason."""
         text = self._outage_text()
         self.offline_label.setText(self.tr("Offline") if text else "")
-        self.offline_label.setToolTip("\n".join([text, *(o.reason for o in self._outages)]) if text else "")
+        reasons = [
+            message_text(o.reason, o.hint) if isinstance(o.reason, Message) else o.reason
+            for o in self._outages
+        ]
+        self.offline_label.setToolTip("\n".join([text, *reasons]) if text else "")
         self.offline_label.setVisible(bool(text))
         stale = ""
         if text:

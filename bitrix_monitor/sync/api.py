@@ -138,12 +138,14 @@ class RecordChanges:
 @dataclass(frozen=True, slots=True)
 class Outage:
     """One side the app cannot reach now: ``"portal"`` (Bitrix24) or ``"shop"`` (the shop's database), since
-    when (the first failure of this outage), and the last error that said so. The service tries the side
-    again by itself and forgets the outage when it answers."""
+    when (the first failure of this outage), and the last error that said so (its codes and hint, said in
+    the window's language; an error without codes as its text). The service tries the side again by itself
+    and forgets the outage when it answers."""
 
     side: str
     since: datetime
-    reason: str
+    reason: Note
+    hint: Message | None = None
 
 
 @dataclass(frozen=True, slots=True)

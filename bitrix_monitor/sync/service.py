@@ -932,7 +932,9 @@ class MonitorService:
             return
         known = self._outages.get(side)
         since = known.since if known is not None else datetime.now(UTC)
-        self._outages[side] = Outage(side, since, str(exc))
+        msg, hint = getattr(exc, "msg", None), getattr(exc, "hint_msg", None)
+        reason: Note = msg if isinstance(msg, Message) else str(exc)
+        self._outages[side] = Outage(side, since, reason, hint if isinstance(hint, Message) else None)
 
     async def probe(self) -> tuple[Outage, ...]:
         """Try each side that could not be reached, cheaply (the portal's clock, one shop row); forget the

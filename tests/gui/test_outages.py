@@ -11,6 +11,7 @@ import pytest
 from bitrix_monitor.config import AppConfig
 from bitrix_monitor.errors import UserFacingError
 from bitrix_monitor.gui.window import MainWindow
+from bitrix_monitor.messages import Message
 from bitrix_monitor.paths import DataDirs
 from bitrix_monitor.sync.api import MonitorApi, Outage
 from bitrix_monitor.wiring import open_service
@@ -85,6 +86,9 @@ async def test_the_portal_going_away_and_coming_back(qtbot, data_dirs: DataDirs)
         assert win.runner_label.text() == "Runner waiting for Bitrix24"
         assert win.overview.offline_banner.text().startswith("Bitrix24 cannot be reached (since ")
         assert not win.refresh_action.isEnabled()
+        (outage,) = win.service.outages()  # type: ignore[union-attr]
+        assert isinstance(outage.reason, Message) and outage.reason.code == "portal.unreachable"
+        assert "Cannot connect to" in win.offline_label.toolTip()
 
         portal.start()  # the same port: the service's probe finds it, the window takes a snapshot by itself
         await wait_until(
@@ -100,3 +104,34 @@ async def test_the_portal_going_away_and_coming_back(qtbot, data_dirs: DataDirs)
     finally:
         await win.shutdown()
         portal.close()
+
+
+async def test_the_outages_reason_follows_the_windows_language(
+    fake_window: MainWindow, fake_service: FakeService
+) -> None:
+    """The reason under the offline state is the error's codes, said in the window's language (the
+    portal's own words, here the OS error, stay as they came)."""
+    from bitrix_monitor.bitrix.errors import PortalUnreachable
+    from bitrix_monitor.gui import i18n
+
+    win = fake_window
+    error = PortalUnreachable(
+        Message("portal.unreachable", {"where": "https://b24.example", "text": "connection refused"}),
+        hint=Message("portal.unreachable.hint"),
+    )
+    since = datetime(2026, 11, 30, 5, 31, 2, tzinfo=UTC)
+    fake_service.down = (Outage("portal", since, error.msg, error.hint_msg),)
+    await wait_until(lambda: win.offline_label.isVisible())
+    assert (
+        "Cannot connect to https://b24.example: connection refused (check the network and the portal address)"
+        in win.offline_label.toolTip()
+    )
+    try:
+        assert i18n.set_language("ru") == "ru"
+        win._show_outages()
+        assert (
+            "Не удалось подключиться к https://b24.example: connection refused "
+            "(проверьте сеть и адрес портала)" in win.offline_label.toolTip()
+        )
+    finally:
+        i18n.set_language("en")
