@@ -513,6 +513,19 @@ TEXTS: dict[str, str] = {
     "note.shared.other_keeps": QT_TRANSLATE_NOOP(
         "Message", "{shop_entity} {keeper} keeps it (its {match} matches), this one gets its own {entity}"
     ),
+    # --- what the detail pane's "Shared with other records" shows of each portal record (its values) ----
+    "evidence.also_stored": QT_TRANSLATE_NOOP("Message", "also stored by {shop_entity} {others}"),
+    "evidence.title_stored": QT_TRANSLATE_NOOP("Message", "{title}; stored by {shop_entity} {others}"),
+    # a Bitrix24 field (its word) and its value, as a record carries it
+    "evidence.field": QT_TRANSLATE_NOOP("Message", "{fields} {value}"),
+    # whose a record is: its originator and its origin id (each an evidence.field)
+    "evidence.stamp": QT_TRANSLATE_NOOP("Message", "{originator}, {origin}"),
+    "evidence.no_origin": QT_TRANSLATE_NOOP("Message", "no origin id"),
+    "evidence.by_id": QT_TRANSLATE_NOOP("Message", "{id}: {stamp}"),
+    # records of another integration sharing this record's e-mail or phone ({match})
+    "evidence.integration": QT_TRANSLATE_NOOP("Message", "{match} {value}: {stamps}"),
+    "evidence.record": QT_TRANSLATE_NOOP("Message", "{title}, {stamp}"),
+    "evidence.record_contact": QT_TRANSLATE_NOOP("Message", "{title}, {stamp}, contact {contact}"),
     "note.foreign_comm": QT_TRANSLATE_NOOP(
         "Message", "another integration's {entity} shares this e-mail or phone (left alone)"
     ),

@@ -465,3 +465,25 @@ def test_a_busy_queue_a_bad_team_url_and_the_keyring_are_said_in_russian(tmp_pat
     assert error_line(bad.value, "ru").startswith(
         "[queue] url: общая очередь хранится в PostgreSQL, а не в 'sqlite'"
     )
+
+
+def test_what_the_pane_shows_of_a_shared_record_is_codes_said_in_russian() -> None:
+    from bitrix_monitor.sync.ownership import stamp
+    from bitrix_monitor.sync.reconcile import _describe
+
+    theirs = {"TITLE": "Order #5", "ORIGINATOR_ID": "other-app", "ORIGIN_ID": "5", "CONTACT_ID": "12"}
+    assert str(stamp(theirs)) == "External source 'other-app', ID in the external source '5'"
+    assert render(stamp(theirs), "ru") == "Внешний источник 'other-app', ID во внешнем источнике '5'"
+    assert render(stamp({"TITLE": "typed by hand"}), "ru") == "нет ID во внешнем источнике"
+    assert render(_describe(theirs), "ru") == (
+        "'Order #5', Внешний источник 'other-app', ID во внешнем источнике '5', контакт 12"
+    )
+    also = Message("evidence.also_stored", {"shop_entity": "order", "others": "5, 7"})
+    assert str(also) == "also stored by order 5, 7"
+    assert render(also, "ru") == "хранится также в магазине: заказ 5, 7"
+    by_ids = joined(*(Message("evidence.by_id", {"id": i, "stamp": stamp(theirs)}) for i in (3, 4)))
+    shared = Message("evidence.integration", {"match": "e-mail", "value": "a@b.ru", "stamps": by_ids})
+    assert render(shared, "ru") == (
+        "E-mail a@b.ru: 3: Внешний источник 'other-app', ID во внешнем источнике '5'; "
+        "4: Внешний источник 'other-app', ID во внешнем источнике '5'"
+    )

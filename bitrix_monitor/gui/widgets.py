@@ -635,7 +635,7 @@ class DetailPane(QTextBrowser):
             parts.append(f"<h4>{e(heading)}</h4><ul>")
             for dup in evidence:
                 ids_text = ", ".join(str(i) for i in dup.ids)
-                value = f" = {dup.value}" if dup.value else ""
+                value = f" = {said(dup.value)}" if dup.value else ""
                 line = self.tr("Bitrix24 records {ids} matched by {how}{value}").format(
                     ids=ids_text, how=match_label(dup.matched_by), value=value
                 )

@@ -31,7 +31,7 @@ from bitrix_monitor.bitrix.errors import BitrixError, NotFound, OutcomeUnknown
 from bitrix_monitor.config import SyncConfig
 from bitrix_monitor.errors import UserFacingError
 from bitrix_monitor.kinds import COMPANY, USER, crm_of, in_dependency_order, kind, shop_of
-from bitrix_monitor.messages import Message, Note, joined
+from bitrix_monitor.messages import Message, Note, Param, joined
 from bitrix_monitor.queue import IN_DOUBT, Job, JobError, JobStore, LeaseLost
 from bitrix_monitor.shop import CompanyRow, OrderRow, ShopDatabase, ShopRow, UserRow
 from bitrix_monitor.sync import fields as F
@@ -433,7 +433,12 @@ class JobRunner:
         for key, pid, rec in links:
             others = ", ".join(k for k in storers.get(pid, ()) if k != key)
             if others:
-                said = {"entity": entity, "id": pid, "shop_entity": shop_entity, "others": others}
+                said: dict[str, Param] = {
+                    "entity": entity,
+                    "id": pid,
+                    "shop_entity": shop_entity,
+                    "others": others,
+                }
                 out[key, pid] = JobError.coded("SharedLink", Message("job.shared_link", said), False)
             elif rec is not None and not writable(rec, self.originator, key):
                 foreign = owner_of(rec, self.originator) is Owner.FOREIGN

@@ -74,7 +74,7 @@ class DuplicateEvidence:
 
     ids: tuple[int, ...]
     matched_by: str  # "origin id", "e-mail", "phone", "title pattern", "stored id", "shared link", …
-    value: str = ""
+    value: Note = ""  # what matched (a key, an e-mail), or whose the record is, as codes (str(): English)
     cleanable: bool = True
 
 

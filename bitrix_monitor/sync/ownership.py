@@ -17,6 +17,7 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 from bitrix_monitor.bitrix import carries_origin
+from bitrix_monitor.messages import Message
 
 RESTORED_PREFIX = "restored:"  # ORIGIN_ID of a record re-created from the archive (see sync/restore.py)
 
@@ -62,10 +63,17 @@ def writable(record: Mapping[str, Any], originator: str, key: str, stored_by: Co
 KEEPABLE = frozenset({Owner.OURS, Owner.LEGACY, Owner.RESTORED})
 
 
-def stamp(record: Mapping[str, Any]) -> str:
-    """The record's originator and origin id as evidence shows them (quoted, so case and spaces show)."""
+def stamp(record: Mapping[str, Any]) -> Message:
+    """The record's originator and origin id as evidence shows them (quoted, so case and spaces show), the
+    fields said as words in the reader's language."""
     originator = record.get("ORIGINATOR_ID") or ""
     origin = record.get("ORIGIN_ID") or ""
     if not originator and not origin:
-        return "no origin id"
-    return f"ORIGINATOR_ID {originator!r}, ORIGIN_ID {origin!r}"
+        return Message("evidence.no_origin")
+    return Message(
+        "evidence.stamp",
+        {
+            "originator": Message("evidence.field", {"fields": "ORIGINATOR_ID", "value": repr(originator)}),
+            "origin": Message("evidence.field", {"fields": "ORIGIN_ID", "value": repr(origin)}),
+        },
+    )

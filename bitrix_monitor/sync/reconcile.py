@@ -543,14 +543,14 @@ class Reconciler:
         portal = crm_of(links.entity)
         evidence: list[DuplicateEvidence] = []
         if others:
-            also = f"also stored by {links.entity} {', '.join(others)}"
+            also = Message("evidence.also_stored", {"shop_entity": links.entity, "others": ", ".join(others)})
             evidence.append(DuplicateEvidence((stored,), "shared link", also, cleanable=False))
         if owner is Owner.FOREIGN:
             evidence.append(DuplicateEvidence((stored,), "another integration", stamp(rec), cleanable=False))
         elif owner is Owner.OURS_OTHER_KEY:
             evidence.append(DuplicateEvidence((stored,), "origin id", stamp(rec), cleanable=False))
         keeper, why = self._keeper(rec, (key, *others), links)
-        said: dict[str, str | int] = {"entity": portal, "id": stored, "record": _describe(rec)}
+        said: dict[str, Param] = {"entity": portal, "id": stored, "record": _describe(rec)}
         if others:
             said |= {"shop_entity": links.entity, "others": ", ".join(others)}
         whose = Message("note.shared.also" if others else "note.shared.not_ours", said)
@@ -620,13 +620,15 @@ class Reconciler:
                     dup_ids = tuple(([pid] if pid is not None else []) + legacy)
                     foreign.append(DuplicateEvidence(dup_ids, label, shown))
                 if alien:
-                    stamps = "; ".join(f"{i}: {stamp(view.by_id[i])}" for i in alien)
+                    stamps = joined(
+                        *(Message("evidence.by_id", {"id": i, "stamp": stamp(view.by_id[i])}) for i in alien)
+                    )
+                    said_by = Message(
+                        "evidence.integration", {"match": label, "value": shown, "stamps": stamps}
+                    )
                     others_of_integrations.append(
                         DuplicateEvidence(
-                            tuple(alien),
-                            "shared with another integration",
-                            f"{label} {shown}: {stamps}",
-                            cleanable=False,
+                            tuple(alien), "shared with another integration", said_by, cleanable=False
                         )
                     )
             diffs = F.diff(u, current, refs=row_refs) if current is not None else []
@@ -717,7 +719,8 @@ class Reconciler:
             old = [i for i in titled if i not in clash]
             if clash:
                 holders = sorted({k for i in clash for k in links.others(i, o.key)})
-                told = f"{o.title}; stored by order {', '.join(holders)}"
+                held = {"title": o.title, "shop_entity": "order", "others": ", ".join(holders)}
+                told = Message("evidence.title_stored", held)
                 dups = [*dups, DuplicateEvidence(tuple(clash), "title pattern", told, cleanable=False)]
                 clashed = {"ids": ", ".join(map(str, clash)), "keys": ", ".join(holders)}
                 note = joined(note, Message("note.title_clash", clashed))
@@ -943,15 +946,15 @@ def _keys(keys: Iterable[str]) -> str:
     return ", ".join(keys)
 
 
-def _describe(rec: Mapping[str, Any]) -> str:
+def _describe(rec: Mapping[str, Any]) -> Message:
     """A portal record as shared-link evidence shows it: title or name, origin id, contact."""
     title = rec.get("TITLE")
     if title is None:
         title = " ".join(str(rec.get(k) or "") for k in ("NAME", "LAST_NAME")).strip()
-    parts = [repr(str(title or "")), stamp(rec)]
+    said: dict[str, Param] = {"title": repr(str(title or "")), "stamp": stamp(rec)}
     if rec.get("CONTACT_ID"):
-        parts.append(f"contact {rec['CONTACT_ID']}")
-    return ", ".join(parts)
+        return Message("evidence.record_contact", said | {"contact": str(rec["CONTACT_ID"])})
+    return Message("evidence.record", said)
 
 
 def _count(statuses: Sequence[RecordStatus], orphans: int) -> EntityCounts:

@@ -1515,6 +1515,42 @@
         <translation>её сохраняет запись {keeper} ({shop_entity}; совпадает {match}), эта получает свою ({entity})</translation>
     </message>
     <message>
+        <source>also stored by {shop_entity} {others}</source>
+        <translation>хранится также в магазине: {shop_entity} {others}</translation>
+    </message>
+    <message>
+        <source>{title}; stored by {shop_entity} {others}</source>
+        <translation>{title}; хранится в магазине: {shop_entity} {others}</translation>
+    </message>
+    <message>
+        <source>{fields} {value}</source>
+        <translation>{fields} {value}</translation>
+    </message>
+    <message>
+        <source>{originator}, {origin}</source>
+        <translation>{originator}, {origin}</translation>
+    </message>
+    <message>
+        <source>no origin id</source>
+        <translation>нет ID во внешнем источнике</translation>
+    </message>
+    <message>
+        <source>{id}: {stamp}</source>
+        <translation>{id}: {stamp}</translation>
+    </message>
+    <message>
+        <source>{match} {value}: {stamps}</source>
+        <translation>{match} {value}: {stamps}</translation>
+    </message>
+    <message>
+        <source>{title}, {stamp}</source>
+        <translation>{title}, {stamp}</translation>
+    </message>
+    <message>
+        <source>{title}, {stamp}, contact {contact}</source>
+        <translation>{title}, {stamp}, контакт {contact}</translation>
+    </message>
+    <message>
         <source>another integration&apos;s {entity} shares this e-mail or phone (left alone)</source>
         <translation>запись другой интеграции ({entity}) имеет тот же E-mail или телефон (не трогаем)</translation>
     </message>

@@ -137,7 +137,7 @@ def _make(entity: EntityType, i: int) -> _Record:
         rec.stored_id = None
         rec.note = f"portal has {PORTAL_ENTITY[entity]} {portal_id} with origin id {i}"
     elif state is RecordState.SHARED_LINK:
-        also = f"also stored by {entity} {i + 1}"
+        also = Message("evidence.also_stored", {"shop_entity": entity, "others": str(i + 1)})
         rec.duplicates = (DuplicateEvidence((portal_id,), "shared link", also, cleanable=False),)
         rec.note = f"{PORTAL_ENTITY[entity]} {portal_id} is {also}; no record clearly matches it"
     return rec
