@@ -170,6 +170,62 @@ TEXTS: dict[str, str] = {
     "bitrix.not_found": QT_TRANSLATE_NOOP("Message", "{method}: {text}"),
     "bitrix.server_error": QT_TRANSLATE_NOOP("Message", "Bitrix24 server error in {method}: {text}{status}"),
     "bitrix.refused": QT_TRANSLATE_NOOP("Message", "Bitrix24 refused {method}: {text}{status}"),
+    "bitrix.paused": QT_TRANSLATE_NOOP(
+        "Message", "{method} is paused for {seconds} s: its operating-time budget on the portal is spent"
+    ),
+    "bitrix.ca_bundle": QT_TRANSLATE_NOOP("Message", "The CA bundle {path} cannot be used: {error}"),
+    "bitrix.ca_bundle.hint": QT_TRANSLATE_NOOP("Message", "[portal] ca_bundle must name a PEM file"),
+    "bitrix.no_answer": QT_TRANSLATE_NOOP("Message", "No answer from {where} to {method} in time"),
+    "bitrix.broken": QT_TRANSLATE_NOOP("Message", "The connection to {where} broke during {method}: {error}"),
+    "bitrix.redirect": QT_TRANSLATE_NOOP("Message", "Unexpected redirect (HTTP {status}) from the portal"),
+    "bitrix.answer.html": QT_TRANSLATE_NOOP(
+        "Message", "The portal sent an HTML page to {method} (HTTP {status})"
+    ),
+    "bitrix.answer.unreadable": QT_TRANSLATE_NOOP(
+        "Message", "The portal sent an unreadable answer to {method} (HTTP {status})"
+    ),
+    "bitrix.answer.empty": QT_TRANSLATE_NOOP(
+        "Message", "The portal sent an empty answer to {method} (HTTP {status})"
+    ),
+    "bitrix.answer.not_object": QT_TRANSLATE_NOOP(
+        "Message", "The portal's answer to {method} is not a JSON object (HTTP {status})"
+    ),
+    "bitrix.answer.no_result": QT_TRANSLATE_NOOP(
+        "Message", "The portal's answer to {method} has no result (HTTP {status})"
+    ),
+    "bitrix.answer.no_code": QT_TRANSLATE_NOOP(
+        "Message", "The portal answered {method} with HTTP {status} but no error code"
+    ),
+    "bitrix.answer.not_record": QT_TRANSLATE_NOOP(
+        "Message", "The portal's answer to {method} is not a record"
+    ),
+    "bitrix.answer.not_records": QT_TRANSLATE_NOOP(
+        "Message", "The portal's answer to {method} is not a list of records"
+    ),
+    "bitrix.answer.bad_id": QT_TRANSLATE_NOOP(
+        "Message", "The portal's answer to {method} has a record whose ID is {value}"
+    ),
+    "bitrix.answer.not_new_id": QT_TRANSLATE_NOOP(
+        "Message", "The portal's answer to {method} is {value}, not a new record id"
+    ),
+    "bitrix.answer.no_status": QT_TRANSLATE_NOOP("Message", "The portal's answer to {method} has no STATUS"),
+    "bitrix.refused_silently": QT_TRANSLATE_NOOP("Message", "{method} {id} was refused without a reason"),
+    "bitrix.outcome_unknown": QT_TRANSLATE_NOOP(
+        "Message", "{method} may or may not have been executed: {error}"
+    ),
+    "bitrix.batch.failed": QT_TRANSLATE_NOOP("Message", "{method} (in a batch): {error}"),
+    "bitrix.batch.outcome_unknown": QT_TRANSLATE_NOOP(
+        "Message", "{method} (in a batch) may or may not have been executed: {error}"
+    ),
+    "bitrix.batch.not_executed": QT_TRANSLATE_NOOP("Message", "{method} (in a batch) was not executed"),
+    "bitrix.batch.page_not_executed": QT_TRANSLATE_NOOP("Message", "{method} page was not executed"),
+    "bitrix.batch.no_sections": QT_TRANSLATE_NOOP("Message", "The portal's answer to batch has no sections"),
+    "bitrix.batch.mismatch": QT_TRANSLATE_NOOP(
+        "Message", "The portal's batch answer does not match the commands sent"
+    ),
+    "bitrix.batch.malformed": QT_TRANSLATE_NOOP(
+        "Message", "The portal's batch answer has a malformed section"
+    ),
     "portal.unreachable": QT_TRANSLATE_NOOP("Message", "Cannot connect to {where}: {text}"),
     "portal.unreachable.hint": QT_TRANSLATE_NOOP("Message", "check the network and the portal address"),
     "portal.unreachable.hint.tls": QT_TRANSLATE_NOOP(

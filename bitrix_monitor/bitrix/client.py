@@ -236,8 +236,8 @@ class BitrixClient:
                 verify = ssl.create_default_context(cafile=ca_bundle)
             except (OSError, ssl.SSLError) as exc:
                 raise ConfigError(
-                    f"The CA bundle {ca_bundle} cannot be used: {exc}",
-                    hint="[portal] ca_bundle must name a PEM file",
+                    Message("bitrix.ca_bundle", {"path": ca_bundle, "error": str(exc)}),
+                    hint=Message("bitrix.ca_bundle.hint"),
                 ) from None
         self._http = httpx.AsyncClient(
             transport=transport,
@@ -317,11 +317,11 @@ class BitrixClient:
         if delay > self.max_pause:
             until = self._operating.paused_until.get(OperatingTracker.key(method))
             raise OperationTimeLimit(
-                f"{method} is paused for {delay:.0f} s: its operating-time budget on the portal is spent",
+                Message("bitrix.paused", {"method": method, "seconds": f"{delay:.0f}"}),
                 code="OPERATION_TIME_LIMIT",
                 method=method,
                 reset_at=until,
-                hint="the portal lifts it within 10 minutes; queued work resumes then",
+                hint=Message("bitrix.operation_time_limit.hint"),
             )
         await asyncio.sleep(delay)
 
@@ -399,14 +399,21 @@ class BitrixClient:
             except httpx.TimeoutException as e:
                 raise _Ambiguous(
                     TransportError(
-                        f"No answer from {self.webhook.portal_base} to {method} in time", method=method
+                        Message("bitrix.no_answer", {"where": self.webhook.portal_base, "method": method}),
+                        method=method,
                     )
                 ) from e
             except httpx.TransportError as e:
                 raise _Ambiguous(
                     TransportError(
-                        f"The connection to {self.webhook.portal_base} broke during {method}: "
-                        f"{type(e).__name__} {e}",
+                        Message(
+                            "bitrix.broken",
+                            {
+                                "where": self.webhook.portal_base,
+                                "method": method,
+                                "error": f"{type(e).__name__} {e}",
+                            },
+                        ),
                         method=method,
                     )
                 ) from e
@@ -438,20 +445,22 @@ class BitrixClient:
                     method=method,
                 )
             raise BadResponse(
-                f"Unexpected redirect (HTTP {status}) from the portal", http_status=status, method=method
+                Message("bitrix.redirect", {"status": status}), http_status=status, method=method
             )
         try:
             body = json.loads(resp.content, parse_constant=_no_constants, parse_float=_finite_float)
         except (ValueError, UnicodeDecodeError):
-            kind = "an HTML page" if b"<html" in resp.content[:512].lower() else "an unreadable answer"
+            kind = (
+                "bitrix.answer.html" if b"<html" in resp.content[:512].lower() else "bitrix.answer.unreadable"
+            )
             if not resp.content:
-                kind = "an empty answer"
+                kind = "bitrix.answer.empty"
             raise BadResponse(
-                f"The portal sent {kind} to {method} (HTTP {status})", http_status=status, method=method
+                Message(kind, {"method": method, "status": status}), http_status=status, method=method
             ) from None
         if not isinstance(body, dict):
             raise BadResponse(
-                f"The portal's answer to {method} is not a JSON object (HTTP {status})",
+                Message("bitrix.answer.not_object", {"method": method, "status": status}),
                 http_status=status,
                 method=method,
             )
@@ -469,13 +478,13 @@ class BitrixClient:
             raise return_error
         if "result" not in body:
             raise BadResponse(
-                f"The portal's answer to {method} has no result (HTTP {status})",
+                Message("bitrix.answer.no_result", {"method": method, "status": status}),
                 http_status=status,
                 method=method,
             )
         if status >= 400:
             raise ServerError(
-                f"The portal answered {method} with HTTP {status} but no error code",
+                Message("bitrix.answer.no_code", {"method": method, "status": status}),
                 http_status=status,
                 method=method,
             )
@@ -533,7 +542,7 @@ class BitrixClient:
                     raise
                 if write:
                     raise OutcomeUnknown(
-                        f"{method} may or may not have been executed: {err.message}",
+                        Message("bitrix.outcome_unknown", {"method": method, "error": err.msg}),
                         cause=err,
                         method=method,
                         http_status=err.http_status,
@@ -676,11 +685,13 @@ class BitrixClient:
                     cause = e.cause or e
                     if is_read(method):
                         out.errors[key] = TransportError(
-                            f"{method} (in a batch): {cause.message}", method=method, retryable=True
+                            Message("bitrix.batch.failed", {"method": method, "error": cause.msg}),
+                            method=method,
+                            retryable=True,
                         )
                     else:
                         out.errors[key] = OutcomeUnknown(
-                            f"{method} (in a batch) may or may not have been executed: {cause.message}",
+                            Message("bitrix.batch.outcome_unknown", {"method": method, "error": cause.msg}),
                             cause=cause,
                             method=method,
                             http_status=cause.http_status,
@@ -688,12 +699,11 @@ class BitrixClient:
                 break
             sections = res.result
             if not isinstance(sections, Mapping):
-                shape: BitrixError = BadResponse(
-                    "The portal's answer to batch has no sections", method="batch"
-                )
+                shape: BitrixError = BadResponse(Message("bitrix.batch.no_sections"), method="batch")
                 if write:
                     shape = OutcomeUnknown(
-                        f"batch may or may not have been executed: {shape.message}", cause=shape
+                        Message("bitrix.outcome_unknown", {"method": "batch", "error": shape.msg}),
+                        cause=shape,
                     )
                 for key in keys:
                     out.errors[key] = shape
@@ -709,7 +719,11 @@ class BitrixClient:
                     out.errors[key] = (
                         bad
                         if is_read(method)
-                        else OutcomeUnknown(f"{method} (in a batch): {bad.message}", cause=bad, method=method)
+                        else OutcomeUnknown(
+                            Message("bitrix.batch.failed", {"method": method, "error": bad.msg}),
+                            cause=bad,
+                            method=method,
+                        )
                     )
                 break
             resend: list[tuple[str, str, Mapping[str, Any]]] = []
@@ -1006,7 +1020,9 @@ class BitrixClient:
             if key in res.errors:
                 raise res.errors[key]
             if key not in res.results:
-                raise NotExecuted(f"{method} page was not executed", method=method)
+                raise NotExecuted(
+                    Message("bitrix.batch.page_not_executed", {"method": method}), method=method
+                )
             rows = records_of(res.results[key], method)
             if (
                 rows
@@ -1040,13 +1056,13 @@ class BitrixClient:
         method = f"{self._prefix(entity)}.update"
         res = await self.call(method, {"id": int(id), "fields": dict(fields)})
         if res.result is False:
-            raise PortalError(f"{method} {id} was refused without a reason", method=method)
+            raise PortalError(Message("bitrix.refused_silently", {"method": method, "id": id}), method=method)
 
     async def get(self, entity: Entity, id: int) -> dict[str, Any]:
         method = f"{self._prefix(entity)}.get"
         res = await self.call(method, {"id": int(id)})
         if not isinstance(res.result, dict):
-            raise BadResponse(f"The portal's answer to {method} is not a record", method=method)
+            raise BadResponse(Message("bitrix.answer.not_record", {"method": method}), method=method)
         _check_record(res.result, method)
         return res.result
 
@@ -1194,7 +1210,7 @@ class BitrixClient:
         )
         r = res.result
         if not isinstance(r, Mapping) or "STATUS" not in r:
-            raise BadResponse(f"The portal's answer to {method} has no STATUS", method=method)
+            raise BadResponse(Message("bitrix.answer.no_status", {"method": method}), method=method)
         removed = tuple(n for n in (_int(x) for x in (r.get("ENTITY_IDS") or [])) if n is not None)
         return MergeResult(status=str(r["STATUS"]), removed_ids=removed)
 
@@ -1344,14 +1360,12 @@ def _section(raw: Any, keys: Sequence[str]) -> dict[str, Any]:
         known = set(keys)
         for i, v in enumerate(raw):
             if str(i) not in known:
-                raise BadResponse(
-                    "The portal's batch answer does not match the commands sent", method="batch"
-                )
+                raise BadResponse(Message("bitrix.batch.mismatch"), method="batch")
             out[str(i)] = v
         return out
     if isinstance(raw, Mapping):
         return {str(k): v for k, v in raw.items()}
-    raise BadResponse("The portal's batch answer has a malformed section", method="batch")
+    raise BadResponse(Message("bitrix.batch.malformed"), method="batch")
 
 
 def records_of(result: Any, method: str) -> list[dict[str, Any]]:
@@ -1363,7 +1377,7 @@ def records_of(result: Any, method: str) -> list[dict[str, Any]]:
     if isinstance(result, Mapping) and not result:
         return []
     if not isinstance(result, list) or not all(isinstance(r, dict) for r in result):
-        raise BadResponse(f"The portal's answer to {method} is not a list of records", method=method)
+        raise BadResponse(Message("bitrix.answer.not_records", {"method": method}), method=method)
     for row in result:
         _check_record(row, method)
     return result
@@ -1373,7 +1387,8 @@ def _check_record(row: Mapping[str, Any], method: str) -> None:
     """A record whose ``ID`` is there but not an id is a broken answer, never a record to act on."""
     if "ID" in row and record_id(row["ID"]) is None:
         raise BadResponse(
-            f"The portal's answer to {method} has a record whose ID is {str(row['ID'])[:20]!r}", method=method
+            Message("bitrix.answer.bad_id", {"method": method, "value": repr(str(row["ID"])[:20])}),
+            method=method,
         )
 
 
@@ -1392,10 +1407,11 @@ def _new_id(result: Any, method: str) -> int:
     n = record_id(result)
     if n is None:
         bad = BadResponse(
-            f"The portal's answer to {method} is {str(result)[:20]!r}, not a new record id", method=method
+            Message("bitrix.answer.not_new_id", {"method": method, "value": repr(str(result)[:20])}),
+            method=method,
         )
         raise OutcomeUnknown(
-            f"{method} may or may not have been executed: {bad.message}", cause=bad, method=method
+            Message("bitrix.outcome_unknown", {"method": method, "error": bad.msg}), cause=bad, method=method
         )
     return n
 
@@ -1403,4 +1419,4 @@ def _new_id(result: Any, method: str) -> int:
 def _failure(res: BatchResult, key: str, method: str) -> BitrixError:
     if key in res.errors:
         return res.errors[key]
-    return NotExecuted(f"{method} (in a batch) was not executed", method=method)
+    return NotExecuted(Message("bitrix.batch.not_executed", {"method": method}), method=method)

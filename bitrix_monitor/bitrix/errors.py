@@ -136,7 +136,7 @@ class PortalUnreachable(TransportError, UserFacingError):
 class OutcomeUnknown(BitrixError):
     """A write may or may not have been executed. Never retried automatically: look the record up."""
 
-    def __init__(self, message: str, *, cause: BitrixError | None = None, **kw: Any) -> None:
+    def __init__(self, message: str | Message, *, cause: BitrixError | None = None, **kw: Any) -> None:
         kw.setdefault("retryable", False)
         super().__init__(message, **kw)
         self.cause = cause

@@ -843,6 +843,110 @@
         <translation>Битрикс24 отклонил {method}: {text}{status}</translation>
     </message>
     <message>
+        <source>{method} is paused for {seconds} s: its operating-time budget on the portal is spent</source>
+        <translation>{method} приостановлен на {seconds} с: его лимит времени выполнения на портале исчерпан</translation>
+    </message>
+    <message>
+        <source>The CA bundle {path} cannot be used: {error}</source>
+        <translation>Набор сертификатов CA {path} нельзя использовать: {error}</translation>
+    </message>
+    <message>
+        <source>[portal] ca_bundle must name a PEM file</source>
+        <translation>[portal] ca_bundle должен указывать на файл PEM</translation>
+    </message>
+    <message>
+        <source>No answer from {where} to {method} in time</source>
+        <translation>{where} не ответил на {method} вовремя</translation>
+    </message>
+    <message>
+        <source>The connection to {where} broke during {method}: {error}</source>
+        <translation>Соединение с {where} оборвалось во время {method}: {error}</translation>
+    </message>
+    <message>
+        <source>Unexpected redirect (HTTP {status}) from the portal</source>
+        <translation>Неожиданное перенаправление (HTTP {status}) от портала</translation>
+    </message>
+    <message>
+        <source>The portal sent an HTML page to {method} (HTTP {status})</source>
+        <translation>Портал прислал HTML-страницу в ответ на {method} (HTTP {status})</translation>
+    </message>
+    <message>
+        <source>The portal sent an unreadable answer to {method} (HTTP {status})</source>
+        <translation>Портал прислал нечитаемый ответ на {method} (HTTP {status})</translation>
+    </message>
+    <message>
+        <source>The portal sent an empty answer to {method} (HTTP {status})</source>
+        <translation>Портал прислал пустой ответ на {method} (HTTP {status})</translation>
+    </message>
+    <message>
+        <source>The portal&apos;s answer to {method} is not a JSON object (HTTP {status})</source>
+        <translation>Ответ портала на {method} — не объект JSON (HTTP {status})</translation>
+    </message>
+    <message>
+        <source>The portal&apos;s answer to {method} has no result (HTTP {status})</source>
+        <translation>В ответе портала на {method} нет result (HTTP {status})</translation>
+    </message>
+    <message>
+        <source>The portal answered {method} with HTTP {status} but no error code</source>
+        <translation>Портал ответил на {method} с HTTP {status}, но без кода ошибки</translation>
+    </message>
+    <message>
+        <source>The portal&apos;s answer to {method} is not a record</source>
+        <translation>Ответ портала на {method} — не запись</translation>
+    </message>
+    <message>
+        <source>The portal&apos;s answer to {method} is not a list of records</source>
+        <translation>Ответ портала на {method} — не список записей</translation>
+    </message>
+    <message>
+        <source>The portal&apos;s answer to {method} has a record whose ID is {value}</source>
+        <translation>В ответе портала на {method} есть запись с ID {value}</translation>
+    </message>
+    <message>
+        <source>The portal&apos;s answer to {method} is {value}, not a new record id</source>
+        <translation>Ответ портала на {method} — {value}, а не ID новой записи</translation>
+    </message>
+    <message>
+        <source>The portal&apos;s answer to {method} has no STATUS</source>
+        <translation>В ответе портала на {method} нет STATUS</translation>
+    </message>
+    <message>
+        <source>{method} {id} was refused without a reason</source>
+        <translation>{method} {id} отклонён без объяснения причины</translation>
+    </message>
+    <message>
+        <source>{method} may or may not have been executed: {error}</source>
+        <translation>неизвестно, выполнен ли {method}: {error}</translation>
+    </message>
+    <message>
+        <source>{method} (in a batch): {error}</source>
+        <translation>{method} (в пакете): {error}</translation>
+    </message>
+    <message>
+        <source>{method} (in a batch) may or may not have been executed: {error}</source>
+        <translation>неизвестно, выполнен ли {method} (в пакете): {error}</translation>
+    </message>
+    <message>
+        <source>{method} (in a batch) was not executed</source>
+        <translation>{method} (в пакете) не выполнен</translation>
+    </message>
+    <message>
+        <source>{method} page was not executed</source>
+        <translation>страница {method} не выполнена</translation>
+    </message>
+    <message>
+        <source>The portal&apos;s answer to batch has no sections</source>
+        <translation>В ответе портала на batch нет разделов</translation>
+    </message>
+    <message>
+        <source>The portal&apos;s batch answer does not match the commands sent</source>
+        <translation>Ответ портала на пакет не соответствует отправленным командам</translation>
+    </message>
+    <message>
+        <source>The portal&apos;s batch answer has a malformed section</source>
+        <translation>В ответе портала на пакет есть повреждённый раздел</translation>
+    </message>
+    <message>
         <source>Cannot connect to {where}: {text}</source>
         <translation>Не удалось подключиться к {where}: {text}</translation>
     </message>

@@ -261,3 +261,25 @@ async def test_our_own_references_still_chain_pages_in_one_batch(
     ]
     assert rows == []
     assert portal.requests and all(b"batch" not in r.url.path.encode() for r in portal.requests)
+
+
+async def test_an_ambiguous_batch_and_an_unreadable_answer_are_said_in_russian(
+    client: BitrixClient, portal: FakePortal
+) -> None:
+    from bitrix_monitor.messages import error_line
+    from bitrix_monitor.queue.model import JobError
+
+    portal.script(fail(httpx.ReadTimeout, after_running=portal))
+    (out,) = await client.add_many("deal", [{"TITLE": "d"}])
+    assert isinstance(out, OutcomeUnknown)
+    assert str(out).startswith("crm.deal.add (in a batch) may or may not have been executed: No answer from ")
+    assert error_line(out, "ru").startswith("неизвестно, выполнен ли crm.deal.add (в пакете): ")
+    assert " не ответил на batch вовремя" in error_line(out, "ru")
+    # a failed job keeps the codes: "retry all with this error" groups them whatever the language
+    stored = JobError.of(out, retryable=False)
+    assert stored.msg is not None and stored.msg.code == "bitrix.batch.outcome_unknown"
+
+    portal.script(run_then(502, portal, content=b"<html>502 Bad Gateway</html>"))
+    (out,) = await client.update_many("deal", [(1, {"TITLE": "x"})])
+    assert isinstance(out, OutcomeUnknown)
+    assert "Портал прислал HTML-страницу в ответ на batch (HTTP 502)" in error_line(out, "ru")
