@@ -226,6 +226,46 @@ TEXTS: dict[str, str] = {
     "bitrix.batch.malformed": QT_TRANSLATE_NOOP(
         "Message", "The portal's batch answer has a malformed section"
     ),
+    # the webhook URL as typed (never echoing it: it may hold a valid secret in an invalid shape)
+    "webhook.empty": QT_TRANSLATE_NOOP("Message", "The webhook URL is empty"),
+    "webhook.no_scheme": QT_TRANSLATE_NOOP("Message", "The webhook URL has no scheme (https://)"),
+    "webhook.invalid": QT_TRANSLATE_NOOP("Message", "The webhook URL is not a valid URL (bad host or port)"),
+    "webhook.scheme": QT_TRANSLATE_NOOP(
+        "Message", "The webhook URL must start with https://, not {scheme}://"
+    ),
+    "webhook.userinfo": QT_TRANSLATE_NOOP(
+        "Message", "The webhook URL must not contain a user name or password before the host"
+    ),
+    "webhook.no_host": QT_TRANSLATE_NOOP("Message", "The webhook URL has no portal host"),
+    "webhook.http": QT_TRANSLATE_NOOP(
+        "Message", "The webhook URL for {host} uses plain http://; Bitrix24 requires https://"
+    ),
+    "webhook.http.hint": QT_TRANSLATE_NOOP(
+        "Message", "plain http is only accepted for a portal on this machine (127.0.0.1, ::1, localhost)"
+    ),
+    "webhook.query": QT_TRANSLATE_NOOP(
+        "Message", "The webhook URL for {host} must not have a query (?...) or fragment (#...)"
+    ),
+    "webhook.no_rest": QT_TRANSLATE_NOOP("Message", "The webhook URL for {host} has no /rest/ path"),
+    "webhook.no_user": QT_TRANSLATE_NOOP("Message", "The webhook URL for {host} has no user id after /rest/"),
+    "webhook.bad_user": QT_TRANSLATE_NOOP(
+        "Message", "The webhook URL for {host} has a user id that is not a positive number after /rest/"
+    ),
+    "webhook.no_secret": QT_TRANSLATE_NOOP(
+        "Message", "The webhook URL for {host} has no secret after the user id"
+    ),
+    "webhook.bad_secret": QT_TRANSLATE_NOOP(
+        "Message", "The webhook URL for {host} has a secret with characters a webhook secret never has"
+    ),
+    "webhook.extra": QT_TRANSLATE_NOOP(
+        "Message", "The webhook URL for {host} has extra path after the secret (a method name?)"
+    ),
+    "webhook.extra.hint": QT_TRANSLATE_NOOP("Message", "use the URL only up to /rest/USER_ID/SECRET/"),
+    "webhook.example": QT_TRANSLATE_NOOP(
+        "Message",
+        "expected https://PORTAL/rest/USER_ID/SECRET/ (copy it from Bitrix24: Developer resources > "
+        "Webhooks)",
+    ),
     "portal.unreachable": QT_TRANSLATE_NOOP("Message", "Cannot connect to {where}: {text}"),
     "portal.unreachable.hint": QT_TRANSLATE_NOOP("Message", "check the network and the portal address"),
     "portal.unreachable.hint.tls": QT_TRANSLATE_NOOP(

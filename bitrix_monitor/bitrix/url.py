@@ -13,15 +13,14 @@ from urllib.parse import urlsplit
 
 from bitrix_monitor.errors import UserFacingError
 from bitrix_monitor.log import redact, register_secret
+from bitrix_monitor.messages import Message
 
 
 class BadWebhookUrl(UserFacingError):
     """The webhook URL is malformed. The message names what is wrong and never contains the secret."""
 
 
-_EXAMPLE = (
-    "expected https://PORTAL/rest/USER_ID/SECRET/ (copy it from Bitrix24: Developer resources > Webhooks)"
-)
+_EXAMPLE = Message("webhook.example")
 _SECRET_RE = re.compile(r"^[A-Za-z0-9_.~-]+$")
 
 
@@ -47,60 +46,48 @@ class WebhookUrl:
     def parse(cls, text: str) -> WebhookUrl:
         raw = text.strip()
         if not raw:
-            raise BadWebhookUrl("The webhook URL is empty", hint=_EXAMPLE)
+            raise BadWebhookUrl(Message("webhook.empty"), hint=_EXAMPLE)
         # Messages never echo the input: it may hold a valid secret in an invalid shape.
         if "://" not in raw:
-            raise BadWebhookUrl("The webhook URL has no scheme (https://)", hint=_EXAMPLE)
+            raise BadWebhookUrl(Message("webhook.no_scheme"), hint=_EXAMPLE)
         try:
             parts = urlsplit(raw)
             port = parts.port
         except ValueError:
-            raise BadWebhookUrl(
-                "The webhook URL is not a valid URL (bad host or port)", hint=_EXAMPLE
-            ) from None
+            raise BadWebhookUrl(Message("webhook.invalid"), hint=_EXAMPLE) from None
         scheme = parts.scheme.lower()
         if scheme not in ("http", "https"):
-            raise BadWebhookUrl(
-                f"The webhook URL must start with https://, not {scheme[:10]}://", hint=_EXAMPLE
-            )
+            raise BadWebhookUrl(Message("webhook.scheme", {"scheme": scheme[:10]}), hint=_EXAMPLE)
         if parts.username is not None or parts.password is not None:
-            raise BadWebhookUrl("The webhook URL must not contain a user name or password before the host")
+            raise BadWebhookUrl(Message("webhook.userinfo"))
         host = (parts.hostname or "").lower()
         if not host:
-            raise BadWebhookUrl("The webhook URL has no portal host", hint=_EXAMPLE)
+            raise BadWebhookUrl(Message("webhook.no_host"), hint=_EXAMPLE)
         if scheme == "http" and not is_loopback_host(host):
-            raise BadWebhookUrl(
-                f"The webhook URL for {host} uses plain http://; Bitrix24 requires https://",
-                hint="plain http is only accepted for a portal on this machine (127.0.0.1, ::1, localhost)",
-            )
+            raise BadWebhookUrl(Message("webhook.http", {"host": host}), hint=Message("webhook.http.hint"))
         if parts.query or parts.fragment:
-            raise BadWebhookUrl(
-                f"The webhook URL for {host} must not have a query (?...) or fragment (#...)", hint=_EXAMPLE
-            )
+            raise BadWebhookUrl(Message("webhook.query", {"host": host}), hint=_EXAMPLE)
         segments = [s for s in parts.path.split("/") if s]
         if not segments or segments[0] != "rest":
-            raise BadWebhookUrl(f"The webhook URL for {host} has no /rest/ path", hint=_EXAMPLE)
+            raise BadWebhookUrl(Message("webhook.no_rest", {"host": host}), hint=_EXAMPLE)
         if len(segments) < 2:
-            raise BadWebhookUrl(f"The webhook URL for {host} has no user id after /rest/", hint=_EXAMPLE)
+            raise BadWebhookUrl(Message("webhook.no_user", {"host": host}), hint=_EXAMPLE)
         if not segments[1].isdigit() or int(segments[1]) <= 0:
             raise BadWebhookUrl(
-                f"The webhook URL for {host} has a user id that is not a positive number after /rest/",
+                Message("webhook.bad_user", {"host": host}),
                 hint=_EXAMPLE,
             )
         if len(segments) < 3:
-            raise BadWebhookUrl(f"The webhook URL for {host} has no secret after the user id", hint=_EXAMPLE)
+            raise BadWebhookUrl(Message("webhook.no_secret", {"host": host}), hint=_EXAMPLE)
         secret = segments[2]
         register_secret(secret)
         if not _SECRET_RE.match(secret):
             raise BadWebhookUrl(
-                f"The webhook URL for {host} has a secret with characters a webhook secret never has",
+                Message("webhook.bad_secret", {"host": host}),
                 hint=_EXAMPLE,
             )
         if len(segments) > 3:
-            raise BadWebhookUrl(
-                f"The webhook URL for {host} has extra path after the secret (a method name?)",
-                hint="use the URL only up to /rest/USER_ID/SECRET/",
-            )
+            raise BadWebhookUrl(Message("webhook.extra", {"host": host}), hint=Message("webhook.extra.hint"))
         netloc = host if ":" not in host else f"[{host}]"
         if port is not None:
             netloc = f"{netloc}:{port}"

@@ -947,6 +947,74 @@
         <translation>В ответе портала на пакет есть повреждённый раздел</translation>
     </message>
     <message>
+        <source>The webhook URL is empty</source>
+        <translation>URL вебхука пуст</translation>
+    </message>
+    <message>
+        <source>The webhook URL has no scheme (https://)</source>
+        <translation>В URL вебхука нет схемы (https://)</translation>
+    </message>
+    <message>
+        <source>The webhook URL is not a valid URL (bad host or port)</source>
+        <translation>URL вебхука недопустим (неверный хост или порт)</translation>
+    </message>
+    <message>
+        <source>The webhook URL must start with https://, not {scheme}://</source>
+        <translation>URL вебхука должен начинаться с https://, а не с {scheme}://</translation>
+    </message>
+    <message>
+        <source>The webhook URL must not contain a user name or password before the host</source>
+        <translation>URL вебхука не должен содержать имя пользователя или пароль перед хостом</translation>
+    </message>
+    <message>
+        <source>The webhook URL has no portal host</source>
+        <translation>В URL вебхука нет хоста портала</translation>
+    </message>
+    <message>
+        <source>The webhook URL for {host} uses plain http://; Bitrix24 requires https://</source>
+        <translation>URL вебхука для {host} использует простой http://; Битрикс24 требует https://</translation>
+    </message>
+    <message>
+        <source>plain http is only accepted for a portal on this machine (127.0.0.1, ::1, localhost)</source>
+        <translation>простой http допускается только для портала на этом компьютере (127.0.0.1, ::1, localhost)</translation>
+    </message>
+    <message>
+        <source>The webhook URL for {host} must not have a query (?...) or fragment (#...)</source>
+        <translation>URL вебхука для {host} не должен содержать параметры запроса (?...) или фрагмент (#...)</translation>
+    </message>
+    <message>
+        <source>The webhook URL for {host} has no /rest/ path</source>
+        <translation>В URL вебхука для {host} нет пути /rest/</translation>
+    </message>
+    <message>
+        <source>The webhook URL for {host} has no user id after /rest/</source>
+        <translation>В URL вебхука для {host} нет ID пользователя после /rest/</translation>
+    </message>
+    <message>
+        <source>The webhook URL for {host} has a user id that is not a positive number after /rest/</source>
+        <translation>В URL вебхука для {host} после /rest/ стоит ID пользователя, который не является положительным числом</translation>
+    </message>
+    <message>
+        <source>The webhook URL for {host} has no secret after the user id</source>
+        <translation>В URL вебхука для {host} нет секрета после ID пользователя</translation>
+    </message>
+    <message>
+        <source>The webhook URL for {host} has a secret with characters a webhook secret never has</source>
+        <translation>В URL вебхука для {host} секрет содержит символы, которых в секрете вебхука не бывает</translation>
+    </message>
+    <message>
+        <source>The webhook URL for {host} has extra path after the secret (a method name?)</source>
+        <translation>В URL вебхука для {host} после секрета есть лишний путь (имя метода?)</translation>
+    </message>
+    <message>
+        <source>use the URL only up to /rest/USER_ID/SECRET/</source>
+        <translation>используйте URL только до /rest/USER_ID/SECRET/</translation>
+    </message>
+    <message>
+        <source>expected https://PORTAL/rest/USER_ID/SECRET/ (copy it from Bitrix24: Developer resources &gt; Webhooks)</source>
+        <translation>ожидается https://PORTAL/rest/USER_ID/SECRET/ (скопируйте его в Битрикс24: Разработчикам &gt; Вебхуки)</translation>
+    </message>
+    <message>
         <source>Cannot connect to {where}: {text}</source>
         <translation>Не удалось подключиться к {where}: {text}</translation>
     </message>

@@ -75,3 +75,21 @@ def test_a_malformed_url_does_not_hide_the_portal_name_in_later_messages() -> No
     with pytest.raises(BadWebhookUrl):
         WebhookUrl.parse("https://shop-portal.example.com/")
     assert "shop-portal.example.com" in redact("Cannot connect to https://shop-portal.example.com")
+
+
+def test_a_malformed_webhook_url_is_said_in_russian_without_the_secret() -> None:
+    from bitrix_monitor.messages import error_line
+
+    with pytest.raises(BadWebhookUrl) as info:
+        WebhookUrl.parse(f"http://p.example.com/rest/1/{SECRET}/")
+    ru = error_line(info.value, "ru")
+    assert ru == (
+        "URL вебхука для p.example.com использует простой http://; Битрикс24 требует https:// (простой http "
+        "допускается только для портала на этом компьютере (127.0.0.1, ::1, localhost))"
+    )
+    with pytest.raises(BadWebhookUrl) as info:
+        WebhookUrl.parse(f"https://p.example.com/rest/1/{SECRET}/profile.json")
+    ru = error_line(info.value, "ru")
+    assert (
+        ru.startswith("В URL вебхука для p.example.com после секрета есть лишний путь") and SECRET not in ru
+    )

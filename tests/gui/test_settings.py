@@ -95,6 +95,23 @@ def test_a_malformed_webhook_url_is_refused_without_echoing_it(qtbot, data_dirs:
     assert not dialog.save()
     assert dialog.error_label.text()
     assert "s3cr3tvalue99" not in dialog.error_label.text()
+    assert dialog.error_label.text().startswith("The webhook URL has no scheme (https://) (expected https://")
+
+
+def test_a_malformed_webhook_url_is_refused_in_russian(qtbot, data_dirs: DataDirs) -> None:
+    from bitrix_monitor.gui import i18n
+
+    dialog = _dialog(qtbot, data_dirs.config_file)
+    try:
+        assert i18n.set_language("ru") == "ru"
+        dialog.webhook_edit.setText("example.bitrix24.com/rest/1/s3cr3tvalue99/")
+        assert not dialog.save()
+        assert dialog.error_label.text() == (
+            "В URL вебхука нет схемы (https://) (ожидается https://PORTAL/rest/USER_ID/SECRET/ (скопируйте "
+            "его в Битрикс24: Разработчикам > Вебхуки))"
+        )
+    finally:
+        i18n.set_language("en")
 
 
 async def test_connection_tests_call_the_service_and_show_its_answer(qtbot, data_dirs: DataDirs) -> None:
