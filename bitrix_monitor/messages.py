@@ -586,6 +586,21 @@ TEXTS: dict[str, str] = {
     ),
     "job.foreign": QT_TRANSLATE_NOOP("Message", "{entity} {id} is another integration's ({stamp})"),
     "job.not_ours": QT_TRANSLATE_NOOP("Message", "{entity} {id} is not this {shop_entity}'s ({stamp})"),
+    "job.lease_expired": Plural.translate(
+        "Message", "the runner stopped %n time(s) while processing this job", "", 0
+    ),
+    # --- why the queue moved a job (stored with the job's event, said in its history) --------------------
+    "reason.stopped_sending": QT_TRANSLATE_NOOP("Message", "the runner stopped while sending"),
+    "reason.not_retryable": QT_TRANSLATE_NOOP("Message", "the error is not retryable"),
+    "reason.gave_up": Plural.translate("Message", "gave up after %n attempt(s)", "", 0),
+    "reason.in_sync": QT_TRANSLATE_NOOP("Message", "the record is in sync now"),
+    "reason.recheck": QT_TRANSLATE_NOOP("Message", "re-check by lookup before any create"),
+    "reason.not_found_after_send": QT_TRANSLATE_NOOP(
+        "Message", "outcome unknown after sending; not found by lookup"
+    ),
+    "reason.merge_unknown": QT_TRANSLATE_NOOP(
+        "Message", "merge outcome unknown; the records still exist: re-check by lookup"
+    ),
     # --- a record's notes (reconcile: the "Last error / note" column and the detail pane) ----------------
     # two notes of one record, one after the other
     "notes": QT_TRANSLATE_NOOP("Message", "{first}; {rest}"),

@@ -487,3 +487,20 @@ def test_what_the_pane_shows_of_a_shared_record_is_codes_said_in_russian() -> No
         "E-mail a@b.ru: 3: Внешний источник 'other-app', ID во внешнем источнике '5'; "
         "4: Внешний источник 'other-app', ID во внешнем источнике '5'"
     )
+
+
+@pytest.mark.parametrize(
+    ("n", "expected"),
+    [
+        (1, "прекращено после 1 попытки"),
+        (2, "прекращено после 2 попыток"),
+        (21, "прекращено после 21 попытки"),
+    ],
+)
+def test_why_the_queue_moved_a_job_is_a_code_said_in_russian(n: int, expected: str) -> None:
+    from bitrix_monitor.queue.model import reason_detail
+
+    stored = reason_detail(Message("reason.gave_up", {"n": n}))
+    assert stored["reason"] == f"gave up after {n} attempt{'s' if n != 1 else ''}"
+    assert render(Message.from_dict(stored["reason_code"]), "ru") == expected
+    assert render(Message("reason.stopped_sending"), "ru") == "исполнитель остановился во время отправки"

@@ -53,22 +53,35 @@ from .words import (
 )
 
 
-def _event_error(detail: str | None) -> str:
-    """The error a failed job's event names (its detail, JSON), in the window's language: by its code when
-    it was stored with one, else its text; "" when it names none."""
+def _event_said(detail: str | None, coded: str | None, text: str) -> str:
+    """What a job's event (its detail, JSON) names, in the window's language: the message under ``coded``
+    (None: the detail itself is the message) when it was stored with a code, else its English under
+    ``text`` (stored before codes); "" when it names none."""
     try:
         data = json.loads(detail or "")
     except ValueError:
         return ""
     if not isinstance(data, dict):
         return ""
-    if "code" in data:
+    code = data if coded is None else data.get(coded)
+    if isinstance(code, dict) and "code" in code:
         try:
-            return error_text(Message.from_dict(data))
+            return error_text(Message.from_dict(code))
         except (KeyError, TypeError, ValueError):
             pass
-    text = data.get("message")
-    return text if isinstance(text, str) else ""
+    said = data.get(text)
+    return said if isinstance(said, str) else ""
+
+
+def _event_error(detail: str | None) -> str:
+    """The error a failed job's event names, in the window's language (its text if stored before codes)."""
+    return _event_said(detail, None, "message")
+
+
+def _event_reason(detail: str | None) -> str:
+    """Why the queue moved a job, as its event stored it, in the window's language (its text if stored
+    before codes)."""
+    return _event_said(detail, "reason_code", "reason")
 
 
 def is_language_change(event: QEvent) -> bool:
@@ -544,7 +557,7 @@ class DetailPane(QTextBrowser):
             return line
         said = f"{m['at']} · {kind_label(m['kind'])} #{m['job']} · {event_label(m['event'])}"
         error = _event_error(m["detail"]) if m["event"] in ("failed", "dead") else ""
-        return f"{said} · {error}" if error else said
+        return " · ".join(part for part in (said, error, _event_reason(m["detail"])) if part)
 
     def _render(self) -> None:
         rec = self.record

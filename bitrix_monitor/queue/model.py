@@ -128,6 +128,15 @@ _SPACE_RE = re.compile(r"\s+")
 SIGNATURE_MAX = 200
 
 
+def reason_detail(reason: Message | str) -> dict[str, Any]:
+    """Why the queue moved a job, as its event stores it: the English text under ``reason`` (the technical
+    details, and what events stored before codes have), the code under ``reason_code`` (its history says it in
+    the reader's language)."""
+    if isinstance(reason, Message):
+        return {"reason": str(reason), "reason_code": reason.to_dict()}
+    return {"reason": reason}
+
+
 def error_signature(error_class: str, message: str) -> str:
     """What "retry all with this error" groups by: the class and the message with ids stripped.
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
+from bitrix_monitor.messages import Message
 from bitrix_monitor.queue.model import (
     ActivityPoint,
     EnqueueSummary,
@@ -154,7 +155,7 @@ class JobStore(Protocol):
     def resolve(
         self,
         ids: Iterable[int],
-        reason: str,
+        reason: Message | str,
         *,
         state: Literal["done", "cancelled"] = "done",
         actor: str = "sync",

@@ -35,6 +35,7 @@ from typing import Any, Literal, Self
 import sqlalchemy as sa
 
 from bitrix_monitor.files import not_a_regular_file
+from bitrix_monitor.messages import Message
 from bitrix_monitor.queue import model as m
 from bitrix_monitor.queue.lock import RunnerLock
 from bitrix_monitor.queue.model import (
@@ -589,15 +590,12 @@ class JobQueue:
                 events.append((job_id, m.EV_LEASE_EXPIRED, expired))
                 if sending_at is not None:
                     values["state"] = m.IN_DOUBT
-                    events.append((job_id, m.EV_IN_DOUBT, {"reason": "the runner stopped while sending"}))
+                    events.append((job_id, m.EV_IN_DOUBT, m.reason_detail(Message("reason.stopped_sending"))))
                 elif attempts >= self.policy.max_attempts:
-                    error = JobError(
-                        "LeaseExpired",
-                        f"the runner stopped {attempts} times while processing this job",
-                        retryable=False,
-                    )
+                    stopped = Message("job.lease_expired", {"n": attempts})
+                    error = JobError.coded("LeaseExpired", stopped, False)
                     values |= self._error_values(error) | {"state": m.DEAD, "changed_again": False}
-                    events.append((job_id, m.EV_DEAD, {"reason": error.message}))
+                    events.append((job_id, m.EV_DEAD, m.reason_detail(stopped)))
                 else:
                     values |= {"state": m.QUEUED, "next_run_at": t, "changed_again": False}
                 conn.execute(jobs.update().where(jobs.c.id == job_id).values(**values))
@@ -817,11 +815,11 @@ class JobQueue:
                 if not error.retryable or attempts >= self.policy.max_attempts:
                     values["state"] = m.DEAD
                     reason = (
-                        "the error is not retryable"
+                        Message("reason.not_retryable")
                         if not error.retryable
-                        else f"gave up after {attempts} attempts"
+                        else Message("reason.gave_up", {"n": attempts})
                     )
-                    event = (job_id, m.EV_DEAD, detail | {"reason": reason})
+                    event = (job_id, m.EV_DEAD, detail | m.reason_detail(reason))
                 else:
                     values["state"] = m.FAILED
                     values["next_run_at"] = t + self.policy.delay(attempts, self._rng)
@@ -960,7 +958,7 @@ class JobQueue:
     def resolve(
         self,
         ids: Iterable[int],
-        reason: str,
+        reason: Message | str,
         *,
         state: Literal["done", "cancelled"] = "done",
         actor: str = "sync",
@@ -979,7 +977,7 @@ class JobQueue:
                     .where(jobs.c.id.in_(id_list[start : start + _CHUNK]), _ERRORED)
                     .values(
                         state=state,
-                        result=dumps({"resolved": reason}),
+                        result=dumps({"resolved": str(reason)}),
                         lease_owner=None,
                         lease_expires_at=None,
                         sending_at=None,
@@ -988,7 +986,8 @@ class JobQueue:
                     )
                     .returning(jobs.c.id)
                 ).scalars()
-            self._add_events(conn, t, actor, ((i, m.EV_RESOLVED, {"reason": reason}) for i in closed))
+            said = m.reason_detail(reason)
+            self._add_events(conn, t, actor, ((i, m.EV_RESOLVED, said) for i in closed))
         return closed
 
     def retry_matching(self, signature: str, *, actor: str = "staff") -> list[int]:

@@ -24,6 +24,7 @@ from bitrix_monitor.errors import UserFacingError
 from bitrix_monitor.kinds import shop_of
 from bitrix_monitor.messages import Message
 from bitrix_monitor.queue import Job, JobError, JobStore
+from bitrix_monitor.queue.model import reason_detail
 from bitrix_monitor.shop import ShopDatabase, ShopRow
 from bitrix_monitor.sync import fields as F
 from bitrix_monitor.sync.archive import Archive, ArchivedRecord
@@ -213,9 +214,7 @@ async def _cleanup_one(runner: CleanupHost, entity: PortalEntity, job: Job) -> N
         except OutcomeUnknown:
             settled = await _settle_merge(client, entity, survivor, others)
             if settled is None:
-                await runner.in_doubt(
-                    job, {"reason": "merge outcome unknown; the records still exist: re-check by lookup"}
-                )
+                await runner.in_doubt(job, reason_detail(Message("reason.merge_unknown")))
                 return
             merge = settled
         how = "merged"

@@ -33,6 +33,7 @@ from bitrix_monitor.errors import UserFacingError
 from bitrix_monitor.kinds import COMPANY, USER, crm_of, in_dependency_order, kind, shop_of
 from bitrix_monitor.messages import Message, Note, Param, joined
 from bitrix_monitor.queue import IN_DOUBT, Job, JobError, JobStore, LeaseLost
+from bitrix_monitor.queue.model import reason_detail
 from bitrix_monitor.shop import CompanyRow, OrderRow, ShopDatabase, ShopRow, UserRow
 from bitrix_monitor.sync import fields as F
 from bitrix_monitor.sync.cleanup import run_cleanup
@@ -222,7 +223,7 @@ class JobRunner:
         cutoff = datetime.now(UTC) - timedelta(seconds=self.settle_delay)
         for job in self.queue.list_jobs(states=[IN_DOUBT], limit=None):
             if job.updated_at <= cutoff:
-                self.queue.settle(job.id, "queued", detail={"reason": "re-check by lookup before any create"})
+                self.queue.settle(job.id, "queued", detail=reason_detail(Message("reason.recheck")))
 
     def _seconds_until_work(self) -> float | None:
         now = datetime.now(UTC)
@@ -620,7 +621,7 @@ class JobRunner:
             elif it.job:
                 # Not there (yet). A real portal may still be finishing the request: the job waits in doubt
                 # for the portal's own request time limit, then runs again starting with the lookup.
-                await self.in_doubt(it.job, {"reason": "outcome unknown after sending; not found by lookup"})
+                await self.in_doubt(it.job, reason_detail(Message("reason.not_found_after_send")))
 
     async def _write_back(self, entity: PortalEntity, items: Sequence[_Item]) -> list[_Item]:
         """Store the portal ids of ``items`` in the shop (compare-and-set each, one transaction for them

@@ -883,7 +883,7 @@ class MonitorService:
         jobs = await asyncio.to_thread(self.queue.list_jobs, states=["failed", "dead"], limit=None)
         ids = [j.id for j in jobs if (j.entity_type, j.entity_key) in in_sync]
         closed = await asyncio.to_thread(
-            functools.partial(self.queue.resolve, ids, "the record is in sync now", actor=self.actor("sync"))
+            functools.partial(self.queue.resolve, ids, Message("reason.in_sync"), actor=self.actor("sync"))
         )
         over = in_sync & set(await asyncio.to_thread(self.queue.conflict_fingerprints))
         for etype in {e for e, _k in over}:

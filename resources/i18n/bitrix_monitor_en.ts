@@ -31,6 +31,20 @@
 <context>
     <name>Message</name>
     <message numerus="yes">
+        <source>the runner stopped %n time(s) while processing this job</source>
+        <translation>
+            <numerusform>the runner stopped %Ln time while processing this job</numerusform>
+            <numerusform>the runner stopped %Ln times while processing this job</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>gave up after %n attempt(s)</source>
+        <translation>
+            <numerusform>gave up after %Ln attempt</numerusform>
+            <numerusform>gave up after %Ln attempts</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>%n record(s) match by {keys}</source>
         <translation>
             <numerusform>%Ln record matches by {keys}</numerusform>

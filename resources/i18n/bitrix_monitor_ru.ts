@@ -1650,6 +1650,46 @@
         <source>{entity} {id} is not this {shop_entity}&apos;s ({stamp})</source>
         <translation>запись Битрикс24 ({entity} {id}) относится не к этой записи магазина ({shop_entity}; {stamp})</translation>
     </message>
+    <message numerus="yes">
+        <source>the runner stopped %n time(s) while processing this job</source>
+        <translation>
+            <numerusform>исполнитель остановился %Ln раз во время обработки этого задания</numerusform>
+            <numerusform>исполнитель останавливался %Ln раза во время обработки этого задания</numerusform>
+            <numerusform>исполнитель останавливался %Ln раз во время обработки этого задания</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>the runner stopped while sending</source>
+        <translation>исполнитель остановился во время отправки</translation>
+    </message>
+    <message>
+        <source>the error is not retryable</source>
+        <translation>ошибка не устраняется повтором</translation>
+    </message>
+    <message numerus="yes">
+        <source>gave up after %n attempt(s)</source>
+        <translation>
+            <numerusform>прекращено после %Ln попытки</numerusform>
+            <numerusform>прекращено после %Ln попыток</numerusform>
+            <numerusform>прекращено после %Ln попыток</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>the record is in sync now</source>
+        <translation>запись уже синхронизирована</translation>
+    </message>
+    <message>
+        <source>re-check by lookup before any create</source>
+        <translation>перед созданием — повторная проверка поиском</translation>
+    </message>
+    <message>
+        <source>outcome unknown after sending; not found by lookup</source>
+        <translation>результат отправки неизвестен; поиск записи не нашёл</translation>
+    </message>
+    <message>
+        <source>merge outcome unknown; the records still exist: re-check by lookup</source>
+        <translation>результат объединения неизвестен; записи ещё существуют: повторная проверка поиском</translation>
+    </message>
     <message>
         <source>{first}; {rest}</source>
         <translation>{first}; {rest}</translation>

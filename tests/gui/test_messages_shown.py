@@ -334,3 +334,33 @@ def test_retry_all_with_this_error_groups_nested_codes_whatever_the_values(qtbot
         assert shown.startswith("нельзя синхронизировать, пока это не исправлено в магазине: сумма "), shown
     else:
         assert shown.startswith("cannot be synced until fixed in the shop: amount "), shown
+
+
+def test_why_the_queue_moved_a_job_is_said_in_the_window_language(qtbot, language: str) -> None:
+    """A job event's reason (in doubt, settled, dead, resolved) is stored as a code beside its English and
+    said in the window's language in the job history; a reason stored before codes shows as stored."""
+    import json
+
+    from bitrix_monitor.gui.widgets import DetailPane
+    from bitrix_monitor.queue.model import reason_detail
+    from bitrix_monitor.sync.model import RecordState, RecordStatus
+
+    gave_up = reason_detail(Message("reason.gave_up", {"n": 5}))
+    assert gave_up["reason"] == "gave up after 5 attempts"  # the English stays for the technical details
+    history = [
+        f"2026-11-30 02:00:03 #12 deal.create settled {json.dumps(reason_detail(Message('reason.recheck')))}",
+        f"2026-11-30 02:00:04 #12 deal.create dead {json.dumps(gave_up)}",
+        '2026-11-30 02:00:05 #13 deal.update resolved {"reason": "the record is in sync now"}',
+    ]
+    pane = DetailPane()
+    qtbot.addWidget(pane)
+    pane.show_record(RecordStatus("order", "12", "Order #12", 4711, 4711, RecordState.IN_SYNC))
+    pane.show_history(history)
+    text = pane.toPlainText()
+    said = {
+        "en": ("re-check by lookup before any create", "gave up after 5 attempts"),
+        "ru": ("перед созданием — повторная проверка поиском", "прекращено после 5 попыток"),
+    }[language]
+    assert all(f"· {reason}" in text for reason in said), text
+    assert "· the record is in sync now" in text  # stored before codes: its words
+    assert "reason_code" not in text
