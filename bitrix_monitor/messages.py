@@ -219,6 +219,11 @@ TEXTS: dict[str, str] = {
     ),
     "bitrix.batch.not_executed": QT_TRANSLATE_NOOP("Message", "{method} (in a batch) was not executed"),
     "bitrix.batch.page_not_executed": QT_TRANSLATE_NOOP("Message", "{method} page was not executed"),
+    "bitrix.batch.count_not_executed": QT_TRANSLATE_NOOP("Message", "{method} (its count) was not executed"),
+    "bitrix.batch.since_not_executed": QT_TRANSLATE_NOOP(
+        "Message", "{method} (changes since {since}) was not executed"
+    ),
+    "bitrix.batch.ids_not_executed": QT_TRANSLATE_NOOP("Message", "{method} (@ID) was not executed"),
     "bitrix.batch.no_sections": QT_TRANSLATE_NOOP("Message", "The portal's answer to batch has no sections"),
     "bitrix.batch.mismatch": QT_TRANSLATE_NOOP(
         "Message", "The portal's batch answer does not match the commands sent"

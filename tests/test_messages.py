@@ -504,3 +504,28 @@ def test_why_the_queue_moved_a_job_is_a_code_said_in_russian(n: int, expected: s
     assert stored["reason"] == f"gave up after {n} attempt{'s' if n != 1 else ''}"
     assert render(Message.from_dict(stored["reason_code"]), "ru") == expected
     assert render(Message("reason.stopped_sending"), "ru") == "исполнитель остановился во время отправки"
+
+
+def test_a_batch_command_the_portal_did_not_run_is_said_in_russian() -> None:
+    from bitrix_monitor.bitrix.client import NotExecuted
+    from bitrix_monitor.messages import error_line
+
+    for code, params, english, russian in [
+        (
+            "bitrix.batch.not_executed",
+            {},
+            "crm.deal.list (in a batch) was not executed",
+            "(в пакете) не выполнен",
+        ),
+        ("bitrix.batch.count_not_executed", {}, "crm.deal.list (its count) was not executed", "(подсчёт)"),
+        ("bitrix.batch.ids_not_executed", {}, "crm.deal.list (@ID) was not executed", "(@ID) не выполнен"),
+        (
+            "bitrix.batch.since_not_executed",
+            {"since": "2026-11-30T08:00:00+00:00"},
+            "crm.deal.list (changes since 2026-11-30T08:00:00+00:00) was not executed",
+            "(изменения с 2026-11-30T08:00:00+00:00) не выполнен",
+        ),
+    ]:
+        error = NotExecuted(Message(code, {"method": "crm.deal.list", **params}), method="crm.deal.list")
+        assert str(error) == english
+        assert error_line(error, "ru").startswith("crm.deal.list ") and russian in error_line(error, "ru")

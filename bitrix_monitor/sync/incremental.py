@@ -35,6 +35,7 @@ from typing import Any
 
 from bitrix_monitor.bitrix import BitrixClient, NotExecuted, records_of
 from bitrix_monitor.kinds import COMPANY, ORDER, USER, Kind, shop_of
+from bitrix_monitor.messages import Message
 from bitrix_monitor.shop import ShopDatabase, ShopRow
 from bitrix_monitor.sync import fields as F
 from bitrix_monitor.sync.api import ProgressCallback, Snapshot
@@ -266,7 +267,8 @@ class Refresher:
                 raise res.errors[key]
             if key not in res.results:
                 raise NotExecuted(
-                    f"{cmds[key][0]} (changes since {since}) was not executed", method=cmds[key][0]
+                    Message("bitrix.batch.since_not_executed", {"method": cmds[key][0], "since": str(since)}),
+                    method=cmds[key][0],
                 )
         changes.clock = portal_clock(res.results["clock"])
         for k in m.kinds:
@@ -380,7 +382,9 @@ class Refresher:
                 if key in res.errors:
                     raise res.errors[key]
                 if key not in res.results:
-                    raise NotExecuted(f"{method} (@ID) was not executed", method=method)
+                    raise NotExecuted(
+                        Message("bitrix.batch.ids_not_executed", {"method": method}), method=method
+                    )
                 yield [dict(rec) for rec in records_of(res.results[key], method)]
 
     def _apply_portal(

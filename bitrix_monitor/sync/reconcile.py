@@ -345,7 +345,7 @@ class Reconciler:
         if every in head.errors:
             raise head.errors[every]
         if every not in head.results:
-            raise NotExecuted(f"{method} (its count) was not executed", method=method)
+            raise NotExecuted(Message("bitrix.batch.count_not_executed", {"method": method}), method=method)
         total = head.totals.get(every) or 0
         if math.ceil(total / 2500) <= math.ceil((len(emails) + len(phones)) / 50):
             return await self._scan(k.crm, select, ours_only=False, probed=(head, every))
@@ -388,7 +388,9 @@ class Reconciler:
         if "clock" in head.errors:
             raise head.errors["clock"]
         if "clock" not in head.results:
-            raise NotExecuted("server.time (in a batch) was not executed", method="server.time")
+            raise NotExecuted(
+                Message("bitrix.batch.not_executed", {"method": "server.time"}), method="server.time"
+            )
         self.clock = portal_clock(head.results["clock"])  # where the next incremental pass starts
         if then is not None:
             await then(head)

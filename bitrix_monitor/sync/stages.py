@@ -91,7 +91,9 @@ async def read_pipeline(
         if key in res.errors:
             raise res.errors[key]
         if key not in res.results:
-            raise NotExecuted("crm.status.list (in a batch) was not executed", method="crm.status.list")
+            raise NotExecuted(
+                Message("bitrix.batch.not_executed", {"method": "crm.status.list"}), method="crm.status.list"
+            )
         result = res.results[key]
     if not isinstance(result, list):
         raise UserFacingError(

@@ -935,6 +935,18 @@
         <translation>страница {method} не выполнена</translation>
     </message>
     <message>
+        <source>{method} (its count) was not executed</source>
+        <translation>{method} (подсчёт) не выполнен</translation>
+    </message>
+    <message>
+        <source>{method} (changes since {since}) was not executed</source>
+        <translation>{method} (изменения с {since}) не выполнен</translation>
+    </message>
+    <message>
+        <source>{method} (@ID) was not executed</source>
+        <translation>{method} (@ID) не выполнен</translation>
+    </message>
+    <message>
         <source>The portal&apos;s answer to batch has no sections</source>
         <translation>В ответе портала на batch нет разделов</translation>
     </message>
