@@ -206,24 +206,34 @@ def parse_resolve(text: str) -> tuple[str, str, str]:
     return m[1], m[2].strip(), m[3]
 
 
-def diagnose(dirs: DataDirs, config_path: Path) -> int:
+def diagnose(dirs: DataDirs, config_path: Path, lang: str = "en") -> int:
+    """``--diagnose``: what this installation has, one line each, in ``lang`` (paths and names as is)."""
     import importlib.util
     import platform
 
-    from bitrix_monitor.secrets import backend_description
+    from bitrix_monitor.secrets import backend_message
 
-    def available(module: str) -> str:
-        return "available" if importlib.util.find_spec(module) is not None else "missing"
+    def available(what: messages.Param, module: str) -> Message:
+        found = importlib.util.find_spec(module) is not None
+        return Message("diagnose.available" if found else "diagnose.missing", {"what": what})
+
+    def driver(database: str, module: str) -> Message:
+        return available(Message("diagnose.driver", {"database": database, "module": module}), module)
 
     print(f"{APP_NAME} {__version__} (Python {platform.python_version()}, {platform.system()})")
-    print(f"frozen bundle: {'yes' if getattr(sys, 'frozen', False) else 'no'}")
-    print(f"data dir: {dirs.root}")
-    print(f"config file: {config_path} ({'present' if config_path.exists() else 'absent: defaults apply'})")
-    print(f"log file: {dirs.log_dir / 'bitrix-monitor.log'}")
-    print(f"keyring: {backend_description()}")
-    print(f"PostgreSQL driver (psycopg): {available('psycopg')}")
-    print(f"MariaDB/MySQL driver (pymysql): {available('pymysql')}")
-    print(f"Qt (PySide6): {available('PySide6')}")
+    for line in (
+        Message("diagnose.frozen.yes" if getattr(sys, "frozen", False) else "diagnose.frozen.no"),
+        Message("diagnose.data_dir", {"path": str(dirs.root)}),
+        Message(
+            "diagnose.config." + ("present" if config_path.exists() else "absent"), {"path": str(config_path)}
+        ),
+        Message("diagnose.log_file", {"path": str(dirs.log_dir / "bitrix-monitor.log")}),
+        Message("diagnose.keyring", {"backend": backend_message()}),
+        driver("PostgreSQL", "psycopg"),
+        driver("MariaDB/MySQL", "pymysql"),
+        available("Qt (PySide6)", "PySide6"),
+    ):
+        print(messages.render(line, lang))
     return 0
 
 
@@ -251,7 +261,8 @@ def move_to_team(cfg: config.AppConfig, dirs: DataDirs, url: str, *, lang: str =
 
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser, dirs: DataDirs) -> int:
     if args.diagnose:
-        return diagnose(dirs, Path(args.config) if args.config else dirs.config_file)
+        lang = messages.resolve(args.lang or _configured_language(args))
+        return diagnose(dirs, Path(args.config) if args.config else dirs.config_file, lang)
     if args.move_queue_aside:
         from bitrix_monitor.queue import move_aside
         from bitrix_monitor.queue.lock import RunnerLock

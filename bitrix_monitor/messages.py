@@ -523,6 +523,21 @@ TEXTS: dict[str, str] = {
     ),
     "team.url.no_database": QT_TRANSLATE_NOOP("Message", "[queue] url names no database"),
     "team.url.no_database.hint": QT_TRANSLATE_NOOP("Message", "add it: postgresql://user@host/database"),
+    "keyring.backend.broken": QT_TRANSLATE_NOOP("Message", "no keyring available ({error})"),
+    "keyring.backend.none": QT_TRANSLATE_NOOP(
+        "Message", "no keyring available (install a Secret Service, KWallet, or macOS/Windows keychain)"
+    ),
+    # --- --diagnose: what this installation has, one line each --------------------------------------------
+    "diagnose.frozen.yes": QT_TRANSLATE_NOOP("Message", "frozen bundle: yes"),
+    "diagnose.frozen.no": QT_TRANSLATE_NOOP("Message", "frozen bundle: no"),
+    "diagnose.data_dir": QT_TRANSLATE_NOOP("Message", "data dir: {path}"),
+    "diagnose.config.present": QT_TRANSLATE_NOOP("Message", "config file: {path} (present)"),
+    "diagnose.config.absent": QT_TRANSLATE_NOOP("Message", "config file: {path} (absent: defaults apply)"),
+    "diagnose.log_file": QT_TRANSLATE_NOOP("Message", "log file: {path}"),
+    "diagnose.keyring": QT_TRANSLATE_NOOP("Message", "keyring: {backend}"),
+    "diagnose.driver": QT_TRANSLATE_NOOP("Message", "{database} driver ({module})"),
+    "diagnose.available": QT_TRANSLATE_NOOP("Message", "{what}: available"),
+    "diagnose.missing": QT_TRANSLATE_NOOP("Message", "{what}: missing"),
     "keyring.none": QT_TRANSLATE_NOOP("Message", "No keyring is available to store the secret"),
     "keyring.none.hint": QT_TRANSLATE_NOOP("Message", "set it in the environment instead ({names})"),
     "keyring.store": QT_TRANSLATE_NOOP("Message", "The keyring refused to store the secret: {error}"),

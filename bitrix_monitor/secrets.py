@@ -47,16 +47,21 @@ def queue_password_key(db_url_without_password: str) -> str:
     return f"queue-db-password:{db_url_without_password}"
 
 
-def backend_description() -> str:
-    """A line naming the keyring backend in use, or saying that none is usable."""
+def backend_message() -> Message:
+    """Names the keyring backend in use, or says that none is usable (codes; str() is the English)."""
     try:
         backend = keyring.get_keyring()
     except Exception as exc:  # a broken backend must not crash the app
-        return f"no keyring available ({type(exc).__name__})"
+        return Message("keyring.backend.broken", {"error": type(exc).__name__})
     name = f"{type(backend).__module__}.{type(backend).__qualname__}"
     if "fail" in name.lower() or "null" in name.lower():
-        return "no keyring available (install a Secret Service, KWallet, or macOS/Windows keychain)"
-    return name
+        return Message("keyring.backend.none")
+    return Message("text", {"text": name})
+
+
+def backend_description() -> str:
+    """A line naming the keyring backend in use, or saying that none is usable (English)."""
+    return str(backend_message())
 
 
 class SecretStore:

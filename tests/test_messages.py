@@ -529,3 +529,29 @@ def test_a_batch_command_the_portal_did_not_run_is_said_in_russian() -> None:
         error = NotExecuted(Message(code, {"method": "crm.deal.list", **params}), method="crm.deal.list")
         assert str(error) == english
         assert error_line(error, "ru").startswith("crm.deal.list ") and russian in error_line(error, "ru")
+
+
+def test_diagnose_follows_the_language_asked_for(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from bitrix_monitor import cli
+
+    data = tmp_path / "data"
+    assert cli.main(["--diagnose", "--lang", "ru", "--data-dir", str(data)]) == 0
+    ru = capsys.readouterr().out.splitlines()
+    assert cli.main(["--diagnose", "--lang", "en", "--data-dir", str(data)]) == 0
+    en = capsys.readouterr().out.splitlines()
+    assert ru[0] == en[0] and ru[0].startswith("bitrix-monitor ")  # name, version, Python: no words
+    assert en[1:4] == [
+        "frozen bundle: no",
+        f"data dir: {data}",
+        f"config file: {data / 'config.toml'} (absent: defaults apply)",
+    ]
+    assert ru[1:4] == [
+        "собранный пакет: нет",
+        f"папка данных: {data}",
+        f"файл настроек: {data / 'config.toml'} (нет: действуют значения по умолчанию)",
+    ]
+    assert ru[5].startswith("хранилище паролей: ")
+    assert ru[6] == "драйвер PostgreSQL (psycopg): есть" and en[6] == "PostgreSQL driver (psycopg): available"
+    assert render(Message("keyring.backend.none"), "ru").startswith(
+        "хранилище паролей недоступно (установите"
+    )

@@ -38,7 +38,7 @@ from bitrix_monitor.queue.team import check_queue_url
 from bitrix_monitor.secrets import (
     WEBHOOK_KEY,
     SecretStore,
-    backend_description,
+    backend_message,
     queue_password_key,
     shop_password_key,
 )
@@ -232,7 +232,7 @@ class SettingsDialog(QDialog):
             ):
                 button.setToolTip(self.tr("Not available here: nothing to run the test with"))
         self.keyring_label.setText(
-            self.tr("Secrets are kept in: {where}").format(where=backend_description())
+            self.tr("Secrets are kept in: {where}").format(where=said(backend_message()))
         )
 
     def changeEvent(self, event: QEvent) -> None:

@@ -1523,6 +1523,54 @@
         <translation>добавьте её: postgresql://user@host/database</translation>
     </message>
     <message>
+        <source>no keyring available ({error})</source>
+        <translation>хранилище паролей недоступно ({error})</translation>
+    </message>
+    <message>
+        <source>no keyring available (install a Secret Service, KWallet, or macOS/Windows keychain)</source>
+        <translation>хранилище паролей недоступно (установите Secret Service, KWallet или связку ключей macOS/Windows)</translation>
+    </message>
+    <message>
+        <source>frozen bundle: yes</source>
+        <translation>собранный пакет: да</translation>
+    </message>
+    <message>
+        <source>frozen bundle: no</source>
+        <translation>собранный пакет: нет</translation>
+    </message>
+    <message>
+        <source>data dir: {path}</source>
+        <translation>папка данных: {path}</translation>
+    </message>
+    <message>
+        <source>config file: {path} (present)</source>
+        <translation>файл настроек: {path} (есть)</translation>
+    </message>
+    <message>
+        <source>config file: {path} (absent: defaults apply)</source>
+        <translation>файл настроек: {path} (нет: действуют значения по умолчанию)</translation>
+    </message>
+    <message>
+        <source>log file: {path}</source>
+        <translation>файл журнала: {path}</translation>
+    </message>
+    <message>
+        <source>keyring: {backend}</source>
+        <translation>хранилище паролей: {backend}</translation>
+    </message>
+    <message>
+        <source>{database} driver ({module})</source>
+        <translation>драйвер {database} ({module})</translation>
+    </message>
+    <message>
+        <source>{what}: available</source>
+        <translation>{what}: есть</translation>
+    </message>
+    <message>
+        <source>{what}: missing</source>
+        <translation>{what}: нет</translation>
+    </message>
+    <message>
         <source>No keyring is available to store the secret</source>
         <translation>Нет хранилища паролей, чтобы сохранить секрет</translation>
     </message>
