@@ -55,3 +55,22 @@ def test_equal_moments_are_shared_within_a_record_and_with_the_one_before() -> N
     first, second = (portal_record(json.loads(json.dumps({"ID": str(i), **fields}))) for i in (1, 2))
     assert first == {"ID": "1", **fields}
     assert first["DATE_CREATE"] is first["MOVED_TIME"] is second["DATE_MODIFY"]
+
+
+def test_a_kept_shop_row_comes_back_equal_and_compact() -> None:
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from bitrix_monitor.compact import Record
+    from bitrix_monitor.shop import OrderRow
+    from bitrix_monitor.shop.rows import NO_EXTRA
+    from bitrix_monitor.sync import saved
+
+    raw = {"order_id": 5, "total_price": Decimal("12.50"), "status": "NEW"}
+    row = OrderRow(
+        "5", "7", 17, "Order #5", Decimal(1250), "RUB", "NEW", datetime(2026, 1, 2, tzinfo=UTC), raw
+    )
+    names = saved._fields_of("order")
+    back = saved._row_of("order", names, saved._row_data("order", row))
+    assert back == row and back.fingerprint == row.fingerprint
+    assert isinstance(back.raw, Record) and back.extra is NO_EXTRA

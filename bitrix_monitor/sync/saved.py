@@ -36,12 +36,14 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
+from bitrix_monitor.compact import Record, layout
 from bitrix_monitor.config import ShopConfig
 from bitrix_monitor.kinds import Kind, in_dependency_order
 from bitrix_monitor.messages import Message
 from bitrix_monitor.queue.model import PullField
 from bitrix_monitor.queue.port import JobStore
 from bitrix_monitor.shop import CompanyRow, OrderRow, ShopRow, UserRow
+from bitrix_monitor.shop.rows import NO_EXTRA
 from bitrix_monitor.sync.incremental import IncrementalState, Refresher
 from bitrix_monitor.sync.reconcile import Mirror, PortalView, Reconciler
 
@@ -150,7 +152,13 @@ def _row_of(kind_name: str, names: list[str], data: str) -> ShopRow:
     values = _DECODE(data)
     if not isinstance(values, list) or len(values) != len(names):
         raise ValueError(f"a {kind_name} row that is not {len(names)} values")
-    return ROW_CLASSES[kind_name](**dict(zip(names, values, strict=True)))
+    fields = dict(zip(names, values, strict=True))
+    raw, extra = fields.get("raw"), fields.get("extra")
+    if isinstance(raw, dict):  # held compact, as the shop's reads hold it
+        fields["raw"] = Record(layout(tuple(raw)), tuple(raw.values()))
+    if isinstance(extra, dict) and not extra:
+        fields["extra"] = NO_EXTRA
+    return ROW_CLASSES[kind_name](**fields)
 
 
 def _baseline_data(fields: Mapping[str, PullField]) -> str:
