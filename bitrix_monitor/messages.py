@@ -990,6 +990,38 @@ TEXTS |= {
         "one record at the same moment could both add a row; add UNIQUE ({columns})",
     ),
     # the settings dialog's connection tests ("Test connection", "Check the mapping")
+    "team.unreachable": QT_TRANSLATE_NOOP("Message", "The team job queue {where} cannot be used: {detail}"),
+    "team.unreachable.hint": QT_TRANSLATE_NOOP(
+        "Message",
+        "check that the database server runs and the user, password and grants are right (see the README, "
+        "Team mode)",
+    ),
+    "team.not_ours": QT_TRANSLATE_NOOP(
+        "Message", "The database of the team job queue {where} holds a jobs table that is not ours"
+    ),
+    "team.not_ours.hint": QT_TRANSLATE_NOOP(
+        "Message", "give the team queue a database (or a schema) of its own"
+    ),
+    "team.newer": QT_TRANSLATE_NOOP(
+        "Message",
+        "The team job queue {where} was set up by a newer version of Bitrix Monitor (queue schema {found}; "
+        "this version knows up to {known})",
+    ),
+    "team.newer.hint": QT_TRANSLATE_NOOP("Message", "update Bitrix Monitor on this machine"),
+    "team.no_version": QT_TRANSLATE_NOOP("Message", "The team job queue {where} has no schema version"),
+    "stages.not_a_list": QT_TRANSLATE_NOOP(
+        "Message", "The portal answered crm.status.list with {type}, not a list of stages"
+    ),
+    "stages.no_pipeline": QT_TRANSLATE_NOOP(
+        "Message", "[shop.orders] category = {category}: the portal has no deal pipeline {category}"
+    ),
+    "stages.pipelines.hint": QT_TRANSLATE_NOOP("Message", "the portal's deal pipelines: {names}"),
+    "stages.pipelines.hint.none": QT_TRANSLATE_NOOP("Message", "see the pipelines in Bitrix24 (CRM → Deals)"),
+    "stages.not_a_stage": QT_TRANSLATE_NOOP(
+        "Message",
+        "[shop.orders] stage_map: {value} = {stage}: {stage} is not a stage of pipeline {category}; its "
+        "stages: {stages}",
+    ),
     "probe.portal": QT_TRANSLATE_NOOP(
         "Message",
         "Connected to {where}: the CRM holds {deals} deals and {contacts} contacts; deal pipeline "

@@ -96,9 +96,8 @@ class QueueUnreachable(UserFacingError):
     def __init__(self, where: str, exc: BaseException) -> None:
         detail = " ".join(str(getattr(exc, "orig", exc)).split())[:300]
         super().__init__(
-            f"The team job queue {where} cannot be used: {detail}",
-            hint="check that the database server runs and the user, password and grants are right "
-            "(see the README, Team mode)",
+            Message("team.unreachable", {"where": where, "detail": detail}),
+            hint=Message("team.unreachable.hint"),
         )
 
 
@@ -266,7 +265,7 @@ def prepare(engine: sa.Engine, where: str, *, upto: int = SCHEMA_VERSION) -> int
         if "schema_version" in tables:
             found = conn.exec_driver_sql("SELECT version FROM schema_version").scalar()
             if not isinstance(found, int):
-                raise UserFacingError(f"The team job queue {where} has no schema version")
+                raise UserFacingError(Message("team.no_version", {"where": where}))
         elif "jobs" in tables:
             raise _not_ours(where)
         else:
@@ -283,17 +282,13 @@ def prepare(engine: sa.Engine, where: str, *, upto: int = SCHEMA_VERSION) -> int
 
 
 def _not_ours(where: str) -> UserFacingError:
-    return UserFacingError(
-        f"The database of the team job queue {where} holds a jobs table that is not ours",
-        hint="give the team queue a database (or a schema) of its own",
-    )
+    return UserFacingError(Message("team.not_ours", {"where": where}), hint=Message("team.not_ours.hint"))
 
 
 def _newer(where: str, found: int) -> UserFacingError:
     return UserFacingError(
-        f"The team job queue {where} was set up by a newer version of Bitrix Monitor (queue schema "
-        f"{found}; this version knows up to {SCHEMA_VERSION})",
-        hint="update Bitrix Monitor on this machine",
+        Message("team.newer", {"where": where, "found": found, "known": SCHEMA_VERSION}),
+        hint=Message("team.newer.hint"),
     )
 
 

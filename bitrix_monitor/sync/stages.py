@@ -96,9 +96,7 @@ async def read_pipeline(
             )
         result = res.results[key]
     if not isinstance(result, list):
-        raise UserFacingError(
-            f"The portal answered crm.status.list with {type(result).__name__}, not a list of stages"
-        )
+        raise UserFacingError(Message("stages.not_a_list", {"type": type(result).__name__}))
     rows = [r for r in result if isinstance(r, Mapping)]
 
     def sort_key(row: Mapping[str, Any]) -> int:
@@ -111,7 +109,7 @@ async def read_pipeline(
     mine = sorted((r for r in rows if r.get("ENTITY_ID") == directory and r.get("STATUS_ID")), key=sort_key)
     if not mine:
         raise ConfigError(
-            f"[shop.orders] category = {category}: the portal has no deal pipeline {category}",
+            Message("stages.no_pipeline", {"category": category}),
             hint=await _pipelines_hint(client),
         )
     names = {
@@ -120,17 +118,19 @@ async def read_pipeline(
     return Pipeline(category, tuple(str(r["STATUS_ID"]) for r in mine), names)
 
 
-async def _pipelines_hint(client: BitrixClient) -> str:
+async def _pipelines_hint(client: BitrixClient) -> Message:
     try:
         answer = await client.call("crm.category.list", {"entityTypeId": 2})
     except BitrixError as exc:
         if isinstance(exc, UserFacingError):
             raise
-        return "see the pipelines in Bitrix24 (CRM → Deals)"
+        return Message("stages.pipelines.hint.none")
     found = answer.result.get("categories") if isinstance(answer.result, Mapping) else None
     items = [c for c in found if isinstance(c, Mapping)] if isinstance(found, list) else []
     names = ", ".join(f"{c.get('id')} ({c.get('name')})" for c in items)
-    return f"the portal's deal pipelines: {names}" if names else "see the pipelines in Bitrix24 (CRM → Deals)"
+    return (
+        Message("stages.pipelines.hint", {"names": names}) if names else Message("stages.pipelines.hint.none")
+    )
 
 
 def check_stage_map(pipeline: Pipeline, stage_map: Mapping[str, str]) -> None:
@@ -139,8 +139,15 @@ def check_stage_map(pipeline: Pipeline, stage_map: Mapping[str, str]) -> None:
     for shop_value, stage in stage_map.items():
         if stage not in pipeline.stages:
             raise ConfigError(
-                f"[shop.orders] stage_map: {shop_value!r} = {stage!r}: {stage!r} is not a stage of "
-                f"pipeline {pipeline.category}; its stages: {pipeline.listing()}"
+                Message(
+                    "stages.not_a_stage",
+                    {
+                        "value": repr(shop_value),
+                        "stage": repr(stage),
+                        "category": pipeline.category,
+                        "stages": pipeline.listing(),
+                    },
+                )
             )
 
 

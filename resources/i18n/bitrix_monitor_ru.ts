@@ -2567,6 +2567,54 @@
         <translation>[{section}] у таблицы {table} нет ограничения уникальности на ({columns}): две копии приложения, связывающие одну запись одновременно, могут обе добавить строку; добавьте UNIQUE ({columns})</translation>
     </message>
     <message>
+        <source>The team job queue {where} cannot be used: {detail}</source>
+        <translation>Общую очередь заданий {where} нельзя использовать: {detail}</translation>
+    </message>
+    <message>
+        <source>check that the database server runs and the user, password and grants are right (see the README, Team mode)</source>
+        <translation>проверьте, что сервер базы данных работает, а пользователь, пароль и права верны (см. README, Team mode)</translation>
+    </message>
+    <message>
+        <source>The database of the team job queue {where} holds a jobs table that is not ours</source>
+        <translation>В базе данных общей очереди заданий {where} есть чужая таблица jobs</translation>
+    </message>
+    <message>
+        <source>give the team queue a database (or a schema) of its own</source>
+        <translation>выделите общей очереди отдельную базу данных (или схему)</translation>
+    </message>
+    <message>
+        <source>The team job queue {where} was set up by a newer version of Bitrix Monitor (queue schema {found}; this version knows up to {known})</source>
+        <translation>Общую очередь заданий {where} создала более новая версия Bitrix Monitor (схема очереди {found}; эта версия знает схемы до {known})</translation>
+    </message>
+    <message>
+        <source>update Bitrix Monitor on this machine</source>
+        <translation>обновите Bitrix Monitor на этом компьютере</translation>
+    </message>
+    <message>
+        <source>The team job queue {where} has no schema version</source>
+        <translation>У общей очереди заданий {where} нет версии схемы</translation>
+    </message>
+    <message>
+        <source>The portal answered crm.status.list with {type}, not a list of stages</source>
+        <translation>Портал ответил на crm.status.list значением {type}, а не списком стадий</translation>
+    </message>
+    <message>
+        <source>[shop.orders] category = {category}: the portal has no deal pipeline {category}</source>
+        <translation>[shop.orders] category = {category}: на портале нет воронки сделок {category}</translation>
+    </message>
+    <message>
+        <source>the portal&apos;s deal pipelines: {names}</source>
+        <translation>воронки сделок на портале: {names}</translation>
+    </message>
+    <message>
+        <source>see the pipelines in Bitrix24 (CRM → Deals)</source>
+        <translation>посмотрите воронки в Битрикс24 (CRM → Сделки)</translation>
+    </message>
+    <message>
+        <source>[shop.orders] stage_map: {value} = {stage}: {stage} is not a stage of pipeline {category}; its stages: {stages}</source>
+        <translation>[shop.orders] stage_map: {value} = {stage}: {stage} — не стадия воронки {category}; её стадии: {stages}</translation>
+    </message>
+    <message>
         <source>Connected to {where}: the CRM holds {deals} deals and {contacts} contacts; deal pipeline {category} has {stages} stages.</source>
         <translation>Подключено к {where}: в CRM сделок: {deals}, контактов: {contacts}; стадий в воронке сделок {category}: {stages}.</translation>
     </message>

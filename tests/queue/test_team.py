@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from bitrix_monitor import wiring
 from bitrix_monitor.config import AppConfig, QueueConfig, from_dict
 from bitrix_monitor.errors import ConfigError, UserFacingError
+from bitrix_monitor.messages import error_line
 from bitrix_monitor.paths import DataDirs
 from bitrix_monitor.queue import JobQueue, JobStore, RetryPolicy, TeamQueue, open_queue
 from bitrix_monitor.queue import team as team_module
@@ -156,12 +157,16 @@ def test_a_queue_from_a_newer_version_or_another_programs_table_is_refused(postg
     engine = _admin(postgres_url)
     with engine.connect() as conn:
         conn.exec_driver_sql("UPDATE schema_version SET version = 99")
-    with pytest.raises(UserFacingError, match="newer version"):
+    with pytest.raises(UserFacingError, match="newer version") as newer:
         TeamQueue.connect(postgres_url)
+    assert "создала более новая версия Bitrix Monitor (схема очереди 99;" in error_line(newer.value, "ru")
     with engine.connect() as conn:
         conn.exec_driver_sql("DROP TABLE schema_version")
-    with pytest.raises(UserFacingError, match="not ours"):
+    with pytest.raises(UserFacingError, match="not ours") as foreign:
         TeamQueue.connect(postgres_url)
+    assert error_line(foreign.value, "ru").endswith(
+        "есть чужая таблица jobs (выделите общей очереди отдельную базу данных (или схему))"
+    )
     engine.dispose()
 
 

@@ -17,6 +17,7 @@ from bitrix_monitor import config
 from bitrix_monitor.demo.emulator import PortalEmulator
 from bitrix_monitor.demo.shop import STATUSES
 from bitrix_monitor.errors import ConfigError, UserFacingError
+from bitrix_monitor.messages import error_line
 from bitrix_monitor.paths import DataDirs
 from bitrix_monitor.sync.headless import HeadlessOptions, run_headless
 from bitrix_monitor.sync.model import RecordState
@@ -147,6 +148,13 @@ async def test_a_stage_map_value_the_pipeline_lacks_is_one_clear_error_at_connec
         finally:
             await service.aclose()
         assert str(info.value).startswith(expected)
+        russian = error_line(info.value, "ru")
+        assert russian.startswith(
+            "[shop.orders] stage_map: 'done' = 'WON': 'WON' — не стадия воронки 1; её стадии: C1:NEW"
+            if cfg.shop.orders.stage_map
+            else "[shop.orders] category = 4: на портале нет воронки сделок 4 (воронки сделок на портале: "
+            "0 (General), 1 (Shop))"
+        ), russian
     assert portal.store.count("deal") == 0
 
 
