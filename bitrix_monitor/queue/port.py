@@ -75,6 +75,7 @@ class JobStore(Protocol):
         *,
         created_by: str = "staff",
         now: datetime | None = None,
+        reasons: Sequence[Message | str] | None = None,
     ) -> EnqueueSummary: ...
 
     def claim(

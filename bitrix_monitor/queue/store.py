@@ -334,8 +334,10 @@ class JobQueue:
         *,
         created_by: str = "staff",
         now: datetime | None = None,
+        reasons: Sequence[Message | str] | None = None,
     ) -> EnqueueSummary:
         """Queue many ``(kind, entity_key, payload)`` items in one transaction, folding as :meth:`enqueue`.
+        ``reasons`` (one per item: why it is queued, a plan's reason) go with each item's event.
 
         Folding rules, per (entity type, entity key, family):
 
@@ -351,7 +353,7 @@ class JobQueue:
         created = folded = 0
         with self._write() as conn:
             for start in range(0, len(parsed), _CHUNK):
-                c, f = self._enqueue_chunk(conn, parsed, start, ids, created_by, t)
+                c, f = self._enqueue_chunk(conn, parsed, start, ids, created_by, t, reasons)
                 created += c
                 folded += f
             if parsed:
@@ -366,7 +368,11 @@ class JobQueue:
         ids: list[int],
         created_by: str,
         t: float,
+        reasons: Sequence[Message | str] | None = None,
     ) -> tuple[int, int]:
+        def why(index: int) -> dict[str, Any]:
+            return m.reason_detail(reasons[index]) if reasons and reasons[index] else {}
+
         slots: dict[tuple[str, str, str], _Pending] = {}
         for index in range(start, min(start + _CHUNK, len(parsed))):
             info, key, payload = parsed[index]
@@ -409,9 +415,8 @@ class JobQueue:
             )
             for index, item_kind, item_payload in pending.items:
                 ids[index] = job_id
-                events.append(
-                    (job_id, m.EV_FOLDED, {"kind": item_kind, "payload": item_payload, "into": row[3]})
-                )
+                folded = {"kind": item_kind, "payload": item_payload, "into": row[3]}
+                events.append((job_id, m.EV_FOLDED, folded | why(index)))
 
         if updates:
             conn.execute(
@@ -434,10 +439,14 @@ class JobQueue:
             for (pending, _), job_id in zip(inserts, result.scalars(), strict=True):
                 first, *rest = pending.items
                 ids[first[0]] = job_id
-                events.append((job_id, m.EV_ENQUEUED, {"kind": first[1], "payload": first[2]}))
+                events.append(
+                    (job_id, m.EV_ENQUEUED, {"kind": first[1], "payload": first[2]} | why(first[0]))
+                )
                 for index, item_kind, item_payload in rest:
                     ids[index] = job_id
-                    events.append((job_id, m.EV_FOLDED, {"kind": item_kind, "payload": item_payload}))
+                    events.append(
+                        (job_id, m.EV_FOLDED, {"kind": item_kind, "payload": item_payload} | why(index))
+                    )
         self._add_events(conn, t, created_by, events)
         new = len(inserts)
         return new, sum(len(p.items) for p in slots.values()) - new

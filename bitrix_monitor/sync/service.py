@@ -745,7 +745,10 @@ class MonitorService:
         if not plan.jobs:
             return 0
         items = [(j.kind, j.entity_key, dict(j.payload) if j.payload else None) for j in plan.jobs]
-        summary = await asyncio.to_thread(self.queue.enqueue_many, items, created_by=self.actor(actor))
+        reasons = [j.reason for j in plan.jobs]
+        summary = await asyncio.to_thread(
+            self.queue.enqueue_many, items, created_by=self.actor(actor), reasons=reasons
+        )
         for kind, n in plan.counts().items():
             self._log_activity(actor, Message("activity.queued", {"n": n, "kind": kind}))
         await self._supersede_dead(items, summary.job_ids)

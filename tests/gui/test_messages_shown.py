@@ -337,8 +337,8 @@ def test_retry_all_with_this_error_groups_nested_codes_whatever_the_values(qtbot
 
 
 def test_why_the_queue_moved_a_job_is_said_in_the_window_language(qtbot, language: str) -> None:
-    """A job event's reason (in doubt, settled, dead, resolved) is stored as a code beside its English and
-    said in the window's language in the job history; a reason stored before codes shows as stored."""
+    """A job event's reason (queued, in doubt, settled, dead, resolved) is stored as a code beside its
+    English and said in the window's language in the job history; one stored before codes as stored."""
     import json
 
     from bitrix_monitor.gui.widgets import DetailPane
@@ -347,7 +347,9 @@ def test_why_the_queue_moved_a_job_is_said_in_the_window_language(qtbot, languag
 
     gave_up = reason_detail(Message("reason.gave_up", {"n": 5}))
     assert gave_up["reason"] == "gave up after 5 attempts"  # the English stays for the technical details
+    queued = reason_detail(Message("plan.missing")) | {"kind": "deal.create", "payload": None}
     history = [
+        f"2026-11-30 02:00:02 #12 deal.create enqueued {json.dumps(queued)}",
         f"2026-11-30 02:00:03 #12 deal.create settled {json.dumps(reason_detail(Message('reason.recheck')))}",
         f"2026-11-30 02:00:04 #12 deal.create dead {json.dumps(gave_up)}",
         '2026-11-30 02:00:05 #13 deal.update resolved {"reason": "the record is in sync now"}',
@@ -358,8 +360,12 @@ def test_why_the_queue_moved_a_job_is_said_in_the_window_language(qtbot, languag
     pane.show_history(history)
     text = pane.toPlainText()
     said = {
-        "en": ("re-check by lookup before any create", "gave up after 5 attempts"),
-        "ru": ("перед созданием — повторная проверка поиском", "прекращено после 5 попыток"),
+        "en": ("no record in the portal", "re-check by lookup before any create", "gave up after 5 attempts"),
+        "ru": (
+            "нет записи в портале",
+            "перед созданием — повторная проверка поиском",
+            "прекращено после 5 попыток",
+        ),
     }[language]
     assert all(f"· {reason}" in text for reason in said), text
     assert "· the record is in sync now" in text  # stored before codes: its words

@@ -204,3 +204,23 @@ def test_two_processes_queuing_the_same_keys_create_one_job_per_key(queue_locati
         assert {j.kind for j in jobs} == {"deal.create"}
         actors = {e.actor for j in jobs for e in queue.events(j.id)}
         assert actors == {"staff", "process"}  # both really queued every key
+
+
+def test_why_a_job_was_queued_is_stored_with_its_event_as_a_code(queue: JobQueue) -> None:
+    """A plan's reason goes with the enqueued (or folded) event as its code beside its English, so the job
+    history says it in the reader's language; an item without a reason stores none."""
+    from bitrix_monitor.messages import Message, render
+
+    missing = Message("plan.missing")
+    differs = Message("plan.differs", {"fields": "TITLE,OPPORTUNITY"})
+    queue.enqueue_many(
+        [("deal.create", "1", None), ("deal.update", "1", None), ("deal.update", "2", None)],
+        reasons=[missing, differs, ""],
+    )
+    (job1,) = [j for j in queue.list_jobs(limit=None) if j.entity_key == "1"]
+    enqueued, folded = queue.events(job1.id)
+    assert enqueued.detail["reason"] == "no record in the portal"
+    assert Message.from_dict(enqueued.detail["reason_code"]) == missing
+    assert render(Message.from_dict(folded.detail["reason_code"]), "ru") == "отличается: Название, Сумма"
+    (job2,) = [j for j in queue.list_jobs(limit=None) if j.entity_key == "2"]
+    assert "reason" not in queue.events(job2.id)[0].detail
