@@ -60,7 +60,7 @@ def smoke(tmp: Path) -> list[tuple[str, bool, str]]:
         return r.returncode == 0 and r.stdout.strip() == f"bitrix-monitor {expected}", r.stdout.strip()
 
     def keyring() -> tuple[bool, str]:
-        r = run("--diagnose", "--data-dir", str(tmp / "diag"))
+        r = run("--diagnose", "--lang", "en", "--data-dir", str(tmp / "diag"))  # its words: English
         line = next((x for x in r.stdout.splitlines() if x.startswith("keyring:")), "")
         ok = (
             r.returncode == 0
