@@ -1022,6 +1022,44 @@ TEXTS |= {
         "[shop.orders] stage_map: {value} = {stage}: {stage} is not a stage of pipeline {category}; its "
         "stages: {stages}",
     ),
+    # a custom field mapped in [shop.*.fields] that the portal cannot take
+    "fields.missing": QT_TRANSLATE_NOOP("Message", "the portal has no {entity} field {name}"),
+    "fields.read_only": QT_TRANSLATE_NOOP(
+        "Message", "{name} is read-only in the portal (what is sent would be ignored)"
+    ),
+    "fields.immutable": QT_TRANSLATE_NOOP(
+        "Message", "{name} can be set only when the {entity} is made; the app also updates it"
+    ),
+    "fields.multiple": QT_TRANSLATE_NOOP(
+        "Message", "{name} is a multiple-value {type} field; only single-value fields can be mapped"
+    ),
+    "fields.type": QT_TRANSLATE_NOOP(
+        "Message",
+        "{name} is a {type} field; a mapped field must be of type string, url, integer or double (the shop's "
+        "value is sent as text)",
+    ),
+    "fields.not_integral": QT_TRANSLATE_NOOP(
+        "Message",
+        "{name} is an integer field, but {source} is not always a whole number (the portal would store "
+        "another value): map one integer column",
+    ),
+    "fields.not_numeric": QT_TRANSLATE_NOOP(
+        "Message",
+        "{name} is a double field, but {source} is not always a number (the portal would store 0): map one "
+        "number column",
+    ),
+    "fields.not_a_list": QT_TRANSLATE_NOOP(
+        "Message", "The portal answered {method} with {type}, not a field list"
+    ),
+    "fields.unmappable": QT_TRANSLATE_NOOP(
+        "Message",
+        "[shop.{section}.fields] {name}: {problem}; the portal's writable custom {entity} fields: {listing}",
+    ),
+    "fields.listing.more": QT_TRANSLATE_NOOP("Message", "{listed}, … ({count} in all)"),
+    "fields.listing.none": QT_TRANSLATE_NOOP("Message", "none"),
+    "fields.unmappable.hint": QT_TRANSLATE_NOOP(
+        "Message", "create it in Bitrix24 (CRM settings, custom fields) or with {method}"
+    ),
     "probe.portal": QT_TRANSLATE_NOOP(
         "Message",
         "Connected to {where}: the CRM holds {deals} deals and {contacts} contacts; deal pipeline "

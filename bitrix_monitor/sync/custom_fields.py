@@ -29,6 +29,7 @@ from typing import Any
 from bitrix_monitor.bitrix import BitrixClient
 from bitrix_monitor.config import ShopConfig
 from bitrix_monitor.errors import ConfigError, UserFacingError
+from bitrix_monitor.messages import Message, Param
 from bitrix_monitor.shop import ShopDatabase
 from bitrix_monitor.shop.errors import ShopMappingError
 from bitrix_monitor.shop.mapping import ExtraField, parse_template
@@ -85,33 +86,25 @@ def writable_custom_fields(described: Mapping[str, Any]) -> list[str]:
     ]
 
 
-def problem_of(field: MappedField, info: Any, entity: str) -> str | None:
+def problem_of(field: MappedField, info: Any, entity: str) -> Message | None:
     """Why ``field`` cannot be mapped to the portal field described by ``info`` (``None``: it is not in
     ``crm.<entity>.fields``), or ``None`` when it can."""
+    name = field.name
     if not isinstance(info, Mapping):
-        return f"the portal has no {entity} field {field.name}"
+        return Message("fields.missing", {"entity": entity, "name": name})
     kind = str(info.get("type") or "?")
     if info.get("isReadOnly"):
-        return f"{field.name} is read-only in the portal (what is sent would be ignored)"
+        return Message("fields.read_only", {"name": name})
     if info.get("isImmutable"):
-        return f"{field.name} can be set only when the {entity} is made; the app also updates it"
+        return Message("fields.immutable", {"name": name, "entity": entity})
     if info.get("isMultiple"):
-        return f"{field.name} is a multiple-value {kind} field; only single-value fields can be mapped"
+        return Message("fields.multiple", {"name": name, "type": kind})
     if kind not in ACCEPTED_TYPES:
-        return (
-            f"{field.name} is a {kind} field; a mapped field must be of type string, url, integer or double "
-            "(the shop's value is sent as text)"
-        )
+        return Message("fields.type", {"name": name, "type": kind})
     if kind == "integer" and field.integral is False:
-        return (
-            f"{field.name} is an integer field, but {field.source!r} is not always a whole number "
-            "(the portal would store another value): map one integer column"
-        )
+        return Message("fields.not_integral", {"name": name, "source": repr(field.source)})
     if kind == "double" and field.numeric is False:
-        return (
-            f"{field.name} is a double field, but {field.source!r} is not always a number "
-            "(the portal would store 0): map one number column"
-        )
+        return Message("fields.not_numeric", {"name": name, "source": repr(field.source)})
     return None
 
 
@@ -123,7 +116,9 @@ async def check_fields(client: BitrixClient, entity: str, fields: Sequence[Mappe
     answer = await client.call(f"crm.{entity}.fields", {})
     if not isinstance(answer.result, Mapping):
         raise UserFacingError(
-            f"The portal answered crm.{entity}.fields with {type(answer.result).__name__}, not a field list"
+            Message(
+                "fields.not_a_list", {"method": f"crm.{entity}.fields", "type": type(answer.result).__name__}
+            )
         )
     described: Mapping[str, Any] = answer.result
     for field in fields:
@@ -131,11 +126,23 @@ async def check_fields(client: BitrixClient, entity: str, fields: Sequence[Mappe
         if problem is None:
             continue
         names = writable_custom_fields(described)
-        listing = ", ".join(names[:_LISTED]) + (f", … ({len(names)} in all)" if len(names) > _LISTED else "")
+        shown = ", ".join(names[:_LISTED])
+        listing = (
+            Message("fields.listing.none")
+            if not names
+            else Message("fields.listing.more", {"listed": shown, "count": len(names)})
+            if len(names) > _LISTED
+            else Message.plain(shown)
+        )
+        said: dict[str, Param] = {
+            "section": field.section,
+            "name": field.name,
+            "problem": problem,
+            "entity": entity,
+        }
         raise ConfigError(
-            f"[shop.{field.section}.fields] {field.name}: {problem}; the portal's writable custom {entity} "
-            f"fields: {listing or 'none'}",
-            hint=f"create it in Bitrix24 (CRM settings, custom fields) or with crm.{entity}.userfield.add"
+            Message("fields.unmappable", {**said, "listing": listing}),
+            hint=Message("fields.unmappable.hint", {"method": f"crm.{entity}.userfield.add"})
             if not isinstance(described.get(field.name), Mapping)
             else None,
         )

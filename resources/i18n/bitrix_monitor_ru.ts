@@ -2615,6 +2615,50 @@
         <translation>[shop.orders] stage_map: {value} = {stage}: {stage} — не стадия воронки {category}; её стадии: {stages}</translation>
     </message>
     <message>
+        <source>the portal has no {entity} field {name}</source>
+        <translation>на портале нет поля {name} (тип записи: {entity})</translation>
+    </message>
+    <message>
+        <source>{name} is read-only in the portal (what is sent would be ignored)</source>
+        <translation>поле {name} на портале только для чтения (отправленное значение было бы проигнорировано)</translation>
+    </message>
+    <message>
+        <source>{name} can be set only when the {entity} is made; the app also updates it</source>
+        <translation>поле {name} можно задать только при создании записи (тип: {entity}), а приложение его ещё и обновляет</translation>
+    </message>
+    <message>
+        <source>{name} is a multiple-value {type} field; only single-value fields can be mapped</source>
+        <translation>поле {name} — множественное поле типа {type}; сопоставить можно только поля с одним значением</translation>
+    </message>
+    <message>
+        <source>{name} is a {type} field; a mapped field must be of type string, url, integer or double (the shop&apos;s value is sent as text)</source>
+        <translation>поле {name} имеет тип {type}; сопоставляемое поле должно быть типа string, url, integer или double (значение магазина отправляется текстом)</translation>
+    </message>
+    <message>
+        <source>{name} is an integer field, but {source} is not always a whole number (the portal would store another value): map one integer column</source>
+        <translation>поле {name} целочисленное, но {source} — не всегда целое число (портал сохранил бы другое значение): сопоставьте один целочисленный столбец</translation>
+    </message>
+    <message>
+        <source>{name} is a double field, but {source} is not always a number (the portal would store 0): map one number column</source>
+        <translation>поле {name} типа double, но {source} — не всегда число (портал сохранил бы 0): сопоставьте один числовой столбец</translation>
+    </message>
+    <message>
+        <source>The portal answered {method} with {type}, not a field list</source>
+        <translation>Портал ответил на {method} значением {type}, а не списком полей</translation>
+    </message>
+    <message>
+        <source>[shop.{section}.fields] {name}: {problem}; the portal&apos;s writable custom {entity} fields: {listing}</source>
+        <translation>[shop.{section}.fields] {name}: {problem}; пользовательские поля на портале, доступные для записи (тип записи: {entity}): {listing}</translation>
+    </message>
+    <message>
+        <source>{listed}, … ({count} in all)</source>
+        <translation>{listed}, … (всего {count})</translation>
+    </message>
+    <message>
+        <source>create it in Bitrix24 (CRM settings, custom fields) or with {method}</source>
+        <translation>создайте его в Битрикс24 (настройки CRM, пользовательские поля) или методом {method}</translation>
+    </message>
+    <message>
         <source>Connected to {where}: the CRM holds {deals} deals and {contacts} contacts; deal pipeline {category} has {stages} stages.</source>
         <translation>Подключено к {where}: в CRM сделок: {deals}, контактов: {contacts}; стадий в воронке сделок {category}: {stages}.</translation>
     </message>

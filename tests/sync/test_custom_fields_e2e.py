@@ -212,6 +212,13 @@ async def test_connect_check_lists_none_when_the_portal_has_no_custom_fields(
     assert "[shop.users.fields] UF_CRM_TIER: the portal has no contact field UF_CRM_TIER" in str(info.value)
     assert "writable custom contact fields: none" in str(info.value)
     assert info.value.hint is not None and "crm.contact.userfield.add" in info.value.hint
+    from bitrix_monitor.messages import error_line
+
+    assert error_line(info.value, "ru") == (
+        "[shop.users.fields] UF_CRM_TIER: на портале нет поля UF_CRM_TIER (тип записи: контакт); "
+        "пользовательские поля на портале, доступные для записи (тип записи: контакт): нет (создайте его в "
+        "Битрикс24 (настройки CRM, пользовательские поля) или методом crm.contact.userfield.add)"
+    )
 
 
 @SQLITE

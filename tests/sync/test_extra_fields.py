@@ -113,8 +113,8 @@ def test_a_field_settable_only_on_create_is_refused() -> None:
     field = MappedField("orders", "UF_CRM_X", "comment", None, None)
     info = {"type": "string", "isReadOnly": False, "isImmutable": True, "isMultiple": False}
     assert (
-        problem_of(field, info, "deal")
+        str(problem_of(field, info, "deal"))
         == "UF_CRM_X can be set only when the deal is made; the app also updates it"
     )
     assert problem_of(field, {**info, "isImmutable": False}, "deal") is None
-    assert problem_of(field, None, "deal") == "the portal has no deal field UF_CRM_X"
+    assert str(problem_of(field, None, "deal")) == "the portal has no deal field UF_CRM_X"
