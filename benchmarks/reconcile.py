@@ -184,6 +184,12 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=20_000)
     parser.add_argument("--quick", action="store_true", help="10,000 orders and 2,000 users")
     parser.add_argument("--postgres", default=POSTGRES, help="admin URL of a PostgreSQL server")
+    parser.add_argument(
+        "--keep-shop",
+        metavar="NAME",
+        help="the shop's database: made (and filled) when it does not exist, kept after the run, reused by "
+        "the next (making a million orders takes minutes)",
+    )
     parser.add_argument("--child", nargs=3, metavar=("SHOP_URL", "WEBHOOK", "QUEUE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -199,18 +205,26 @@ def main() -> int:
     from bitrix_monitor.sync import fields as F
 
     admin = sa.engine.make_url(args.postgres)
-    name = f"bm_bench_{uuid.uuid4().hex[:8]}"
+    name = args.keep_shop or f"bm_bench_{uuid.uuid4().hex[:8]}"
+    queue_name = f"bm_bench_{uuid.uuid4().hex[:8]}_queue"
     eng = sa.create_engine(admin, isolation_level="AUTOCOMMIT")
     with eng.connect() as c:
-        c.execute(sa.text(f"CREATE DATABASE {name}"))
+        exists = c.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first()
+        made = not (args.keep_shop and exists)
+        if not exists:
+            c.execute(sa.text(f"CREATE DATABASE {name}"))
     url = admin.set(database=name).render_as_string(hide_password=False)
     with eng.connect() as c:  # the team queue the incremental state is kept in, beside the desk's file
-        c.execute(sa.text(f"CREATE DATABASE {name}_queue"))
-    queue_url = admin.set(database=f"{name}_queue").render_as_string(hide_password=False)
+        c.execute(sa.text(f"CREATE DATABASE {queue_name}"))
+    queue_url = admin.set(database=queue_name).render_as_string(hide_password=False)
     try:
         t = time.perf_counter()
-        create_demo_shop(url, orders=args.orders, users=args.users, seed=11)
-        print(f"shop of {args.orders} orders and {args.users} users made in {time.perf_counter() - t:.1f} s")
+        if made:
+            create_demo_shop(url, orders=args.orders, users=args.users, seed=11)
+            took = time.perf_counter() - t
+            print(f"shop of {args.orders} orders and {args.users} users made in {took:.1f} s")
+        else:
+            print(f"shop {name} reused (linking it again below sets every row's id)")
         # No limits at all: on a loaded machine the emulator's own processing time of 1,995 deal pages can
         # pass its operating-time budget (480 s of crm.deal.list in 10 minutes) and block the full pass.
         with PortalEmulator(limits="off", operating_limit=1e9) as portal:
@@ -287,8 +301,9 @@ def main() -> int:
         print(f"{'  items written after idle / 100 changes':44} {written:>12}")
     finally:
         with eng.connect() as c:
-            c.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            c.execute(sa.text(f"DROP DATABASE IF EXISTS {name}_queue WITH (FORCE)"))
+            if not args.keep_shop:
+                c.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            c.execute(sa.text(f"DROP DATABASE IF EXISTS {queue_name} WITH (FORCE)"))
         eng.dispose()
     return 0
 

@@ -116,3 +116,34 @@ def test_store_is_thread_safe() -> None:
     assert store.query("deal", filter={"ORIGIN_ID": "2-1"}, select=["ORIGIN_ID"]).rows == [
         {"ORIGIN_ID": "2-1"}
     ]
+
+
+def test_a_large_origin_index_filter_pages_exactly_as_a_small_one() -> None:
+    """Over a thousand deals of one originator, interleaved with other integrations' deals: the pages by
+    ``>ID`` (start -1), by ``start``, with an id range and in descending order hold exactly ours, in order."""
+    store = PortalStore()
+    ours: list[int] = []
+    for i in range(1_600):
+        originator = "shop" if i % 4 else "other"
+        did = store.add("deal", {"TITLE": f"Order {i}", "ORIGINATOR_ID": originator, "ORIGIN_ID": str(i)})
+        if originator == "shop":
+            ours.append(did)
+    assert len(ours) == 1_200  # more than the store sorts per query: walked by the id range instead
+
+    seen: list[int] = []
+    last = 0
+    while True:
+        flt = {"ORIGINATOR_ID": "shop", ">ID": last}
+        page = store.query("deal", filter=flt, order={"ID": "ASC"}, start=-1)
+        if not page.rows:
+            break
+        seen += [int(r["ID"]) for r in page.rows]
+        last = seen[-1]
+    assert seen == ours
+
+    page = store.query("deal", filter={"ORIGINATOR_ID": "shop"}, order={"ID": "ASC"}, start=100)
+    assert page.total == 1_200 and [int(r["ID"]) for r in page.rows] == ours[100:150] and page.next == 150
+    window = store.query(
+        "deal", filter={"ORIGINATOR_ID": "shop", ">ID": ours[10], "<=ID": ours[70]}, order={"ID": "DESC"}
+    )
+    assert window.total == 60 and [int(r["ID"]) for r in window.rows] == ours[70:20:-1]

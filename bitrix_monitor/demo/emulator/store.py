@@ -55,6 +55,7 @@ ENTITIES = ("deal", "contact", "company")
 MULTI_ENTITIES = ("contact", "company")  # the kinds with PHONE/EMAIL/WEB/IM multi-fields
 PAGE_SIZE = 50
 ORIGIN_FIELDS = ("ORIGINATOR_ID", "ORIGIN_ID")
+_SORT_AT_MOST = 1000  # ids an indexed filter may yield and still be sorted per query
 DEFAULT_CURRENCY = "RUB"
 # after the optional "!" (negation) and "+" (or unset) flags, in the order the portal tries them
 _FILTER_OPS = ("><", ">=", "<=", "=%", "%=", "@", "%", "=", ">", "<")
@@ -973,8 +974,13 @@ class PortalStore:
                 return False
             return not (high is not None and (ident > high[0] or (ident == high[0] and not high[1])))
 
-        if exact is not None:
+        if exact is not None and len(exact) <= _SORT_AT_MOST:
             return sorted(i for i in exact if i in table.rows and in_range(i)), predicates
+        if exact is not None:
+            # Many ids (every deal of one originator): walk the id range and test membership, so a page of
+            # 50 costs about 50 look-ups rather than sorting the whole set for each page.
+            among = exact
+            predicates.insert(0, lambda ident, _row: ident in among)
         lo, hi = 0, len(table.ids)
         if low is not None:
             lo = (bisect.bisect_left if low[1] else bisect.bisect_right)(table.ids, low[0])
