@@ -110,6 +110,24 @@ def _amount(value: Any) -> tuple[Decimal | None, Note]:
         return None, exc.msg
 
 
+def _share(value: Any, ints: dict[int, int]) -> Any:
+    """One object for each text (interned) and each whole number (``ints``) that repeats row to row; other
+    values as they are (an int equal to a float or a bool is never swapped for one)."""
+    kind = type(value)
+    if kind is str:
+        return sys.intern(value)
+    if kind is int:
+        return ints.setdefault(value, value)
+    return value
+
+
+def _key_text(value: Any) -> str | None:
+    """A key referring to another row (an order's user, a user's company) as text, interned: the same text
+    for every row that refers to it, and the referred row's own key."""
+    text = _text(value)
+    return None if text is None else sys.intern(text)
+
+
 def _row_problems(entity: str, key_value: Any, stored: Any, *more: Note) -> Note:
     """What makes a shop row impossible to sync as it is stored (a person must fix it), or ``""``."""
     problems: list[Note] = []
@@ -182,7 +200,9 @@ class _Spec:
         [Mapping[str, Any], Any, Note], Any
     ]  # (raw values by column name, stored id, problem) -> row
     names: Mapping[str, int]  # ``selected``'s names: a row's raw values are a compact.Record of them
-    shared: frozenset[int]  # of ``selected``, the columns whose text repeats row to row (stage, currency)
+    # of ``selected``, the columns whose values repeat row to row (stage, currency, the order's user)
+    shared: frozenset[int]
+    stored_at: int | None  # of ``selected``, the stored id's column when the id is in the row's own table
 
 
 class ShopDatabase:
@@ -217,10 +237,16 @@ class ShopDatabase:
                 orders,
                 orders.deal_id,
                 self._order,
-                (orders.stage, orders.currency_column),
+                (orders.stage, orders.currency_column, orders.user),
             ),
             "user": self._spec(
-                "user", "users", "contact", users, users.contact_id, self._user, (users.company,)
+                "user",
+                "users",
+                "contact",
+                users,
+                users.contact_id,
+                self._user,
+                (users.company, users.company_ref),
             ),
         }
         if companies is not None:
@@ -248,9 +274,10 @@ class ShopDatabase:
         ]
         names = layout(tuple(c.name for c in m.selected))
         repeats = frozenset(names[c.name] for c in shared if c is not None and c.name in names)
+        stored_at = next((i for i, c in enumerate(m.selected) if c is src.stored), None)
         return _Spec(
             entity, plural, crm, m.table, m.key, store, m.updated_at, m.selected, src.from_, columns, build,
-            names, repeats,
+            names, repeats, stored_at,
         )  # fmt: skip
 
     @property
@@ -377,13 +404,14 @@ class ShopDatabase:
         if since is not None and spec.updated_at is not None:
             base = base.where(self._since(spec.updated_at, since))
         last: Any = None
+        ints: dict[int, int] = {}  # one object for each whole number that repeats in a shared column
         while True:
             stmt = base if last is None else base.where(key > last)
             rows = self._run(f"reading {spec.plural}", lambda c, s=stmt: c.execute(s).all())  # type: ignore[misc]
             if not rows:
                 return
             last = rows[-1][0]
-            page = [self._convert(spec, r) for r in rows]
+            page = [self._convert(spec, r, ints) for r in rows]
             del rows
             yield page
             if len(page) < page_size:
@@ -410,24 +438,25 @@ class ShopDatabase:
         key = spec.key
         wanted = list(dict.fromkeys(v for v in (key.parse(str(k)) for k in keys) if v is not None))
         found: dict[str, ShopRow] = {}
+        ints: dict[int, int] = {}
         for i in range(0, len(wanted), _IN_CHUNK):
             chunk = wanted[i : i + _IN_CHUNK]
             stmt = sa.select(*spec.columns).select_from(spec.source).where(key.column.in_(chunk))
             for r in self._run(f"reading {spec.plural}", lambda c, s=stmt: c.execute(s).all()):  # type: ignore[misc]
-                row = self._convert(spec, r)
+                row = self._convert(spec, r, ints)
                 found[row.key] = row
         return found
 
     @staticmethod
-    def _convert(spec: _Spec, r: sa.Row[Any]) -> ShopRow:
+    def _convert(spec: _Spec, r: sa.Row[Any], ints: dict[int, int]) -> ShopRow:
         n = len(spec.selected)
         values = tuple(r[:n])
         if spec.shared:
-            values = tuple(
-                sys.intern(v) if i in spec.shared and type(v) is str else v for i, v in enumerate(values)
-            )
+            values = tuple(_share(v, ints) if i in spec.shared else v for i, v in enumerate(values))
         raw = Record(spec.names, values)
-        stored, other = r[n], r[n + 1]
+        # The id read from the row's own column is the raw value's object, not a second one just like it.
+        stored = r[n] if spec.stored_at is None else values[spec.stored_at]
+        other = r[n + 1]
         problem = spec.ids.problem(raw[spec.key.column.name])
         if other is not None and other != stored:
             problem = Message("row.two_links", {"entity": spec.crm, "ids": f"{stored}, {other}"})
@@ -646,7 +675,7 @@ class ShopDatabase:
         amount, amount_problem = _amount(None if m.amount is None else raw[m.amount.name])
         return OrderRow(
             key=str(raw[m.key.column.name]),
-            user_key=None if m.user is None else _text(raw[m.user.name]),
+            user_key=None if m.user is None else _key_text(raw[m.user.name]),
             deal_id=parse_id(stored),
             title=title.strip(),
             amount=amount,
@@ -670,11 +699,11 @@ class ShopDatabase:
         elif full is None:
             full = " ".join(p for p in (first, last) if p)
         return UserRow(
-            key=str(raw[m.key.column.name]),
+            key=sys.intern(str(raw[m.key.column.name])),  # the orders' user_key: one text for both
             contact_id=parse_id(stored),
             name=full or "",
-            first_name=first or "",
-            last_name=last or "",
+            first_name=sys.intern(first or ""),  # first and last names repeat from user to user
+            last_name=sys.intern(last or ""),
             email=text(m.email),
             phone=text(m.phone),
             company=text(m.company),
@@ -693,7 +722,7 @@ class ShopDatabase:
         value = raw[col.name]
         if isinstance(value, int) and not isinstance(value, bool) and value == 0:
             return None
-        return _text(value)
+        return _key_text(value)
 
     def _company(self, raw: Mapping[str, Any], stored: Any, id_problem: Note) -> CompanyRow:
         m = self.companies_map
@@ -703,7 +732,7 @@ class ShopDatabase:
             return None if col is None else _text(raw[col.name])
 
         return CompanyRow(
-            key=str(raw[m.key.column.name]),
+            key=sys.intern(str(raw[m.key.column.name])),  # the users' company_key: one text for both
             company_id=parse_id(stored),
             title=text(m.title) or "",
             email=text(m.email),

@@ -16,10 +16,17 @@ from bitrix_monitor.messages import Note
 NO_EXTRA: Mapping[str, str] = MappingProxyType({})  # a row's custom fields when none are mapped, shared
 
 
-def _fingerprint(*values: object) -> str:
-    """A stable hash of mapped values: same values, same text, across processes and runs."""
+def _digest(*values: object) -> int:
+    """A stable hash of mapped values: same values, same number, across processes and runs. A row holds it
+    as an int (44 bytes) rather than its 32 hex digits (81 bytes); the fingerprint is that text, made on
+    access."""
     blob = json.dumps(values, ensure_ascii=False, separators=(",", ":"), default=str)
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:32]
+    return int.from_bytes(hashlib.sha256(blob.encode("utf-8")).digest()[:16], "big")
+
+
+def _hex(digest: int) -> str:
+    """A digest as the fingerprint's text: the first 32 hex digits of the SHA-256 (what was stored before)."""
+    return f"{digest:032x}"
 
 
 def _extra(extra: Mapping[str, str]) -> list[list[list[str]]]:
@@ -50,18 +57,23 @@ class OrderRow:
     raw: Mapping[str, Any] = field(hash=False, repr=False)
     problem: Note = ""  # why the row cannot be synced as stored (empty key, an id that is not one, …)
     extra: Mapping[str, str] = field(default_factory=dict, hash=False)  # [shop.orders.fields], rendered
-    fingerprint: str = field(init=False, repr=False)
+    digest: int = field(init=False, repr=False)  # the fingerprint as a number: compare these in bulk
 
     @property
     def crm_id(self) -> int | None:
         """The stored CRM id (the deal's), whatever the kind."""
         return self.deal_id
 
+    @property
+    def fingerprint(self) -> str:
+        """32 hex digits covering the values the portal mirrors (see :attr:`digest`)."""
+        return _hex(self.digest)
+
     def __post_init__(self) -> None:
-        fp = _fingerprint(
+        fp = _digest(
             self.key, self.user_key, self.title, self.amount, self.currency, self.stage, *_extra(self.extra)
         )
-        object.__setattr__(self, "fingerprint", fp)
+        object.__setattr__(self, "digest", fp)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,19 +98,24 @@ class UserRow:
     problem: Note = ""  # why the row cannot be synced as stored (empty key, an id that is not one)
     company_key: str | None = None  # the user's company (a key of ``[shop.companies]``), when mapped
     extra: Mapping[str, str] = field(default_factory=dict, hash=False)  # [shop.users.fields], rendered
-    fingerprint: str = field(init=False, repr=False)
+    digest: int = field(init=False, repr=False)  # the fingerprint as a number: compare these in bulk
 
     @property
     def crm_id(self) -> int | None:
         """The stored CRM id (the contact's), whatever the kind."""
         return self.contact_id
 
+    @property
+    def fingerprint(self) -> str:
+        """32 hex digits covering the values the portal mirrors (see :attr:`digest`)."""
+        return _hex(self.digest)
+
     def __post_init__(self) -> None:
-        fp = _fingerprint(
+        fp = _digest(
             self.key, self.name, self.first_name, self.last_name, self.email, self.phone, self.company,
             *((self.company_key,) if self.company_key is not None else ()), *_extra(self.extra),
         )  # fmt: skip
-        object.__setattr__(self, "fingerprint", fp)
+        object.__setattr__(self, "digest", fp)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,16 +132,21 @@ class CompanyRow:
     raw: Mapping[str, Any] = field(hash=False, repr=False)
     problem: Note = ""
     extra: Mapping[str, str] = field(default_factory=dict, hash=False)  # [shop.companies.fields], rendered
-    fingerprint: str = field(init=False, repr=False)
+    digest: int = field(init=False, repr=False)  # the fingerprint as a number: compare these in bulk
 
     @property
     def crm_id(self) -> int | None:
         """The stored CRM id (the company's), whatever the kind."""
         return self.company_id
 
+    @property
+    def fingerprint(self) -> str:
+        """32 hex digits covering the values the portal mirrors (see :attr:`digest`)."""
+        return _hex(self.digest)
+
     def __post_init__(self) -> None:
-        fp = _fingerprint(self.key, self.title, self.email, self.phone, *_extra(self.extra))
-        object.__setattr__(self, "fingerprint", fp)
+        fp = _digest(self.key, self.title, self.email, self.phone, *_extra(self.extra))
+        object.__setattr__(self, "digest", fp)
 
 
 ShopRow = OrderRow | UserRow | CompanyRow

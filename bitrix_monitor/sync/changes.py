@@ -36,7 +36,7 @@ class ChangeWatcher:
         self.mapping = mapping
         self.queue_jobs = queue_jobs
         self.kinds = [k.name for k in in_dependency_order(shop.mapped_kinds)]  # dependencies first
-        self.fingerprints: dict[str, dict[str, str]] = {k: {} for k in self.kinds}
+        self.fingerprints: dict[str, dict[str, int]] = {k: {} for k in self.kinds}
         self.watermark: dict[str, datetime | None] = dict.fromkeys(self.kinds)
 
     def _has_updated_at(self, entity: str) -> bool:
@@ -52,9 +52,9 @@ class ChangeWatcher:
                 if row.updated_at is not None and (newest is None or row.updated_at > newest):
                     newest = row.updated_at
                 old = seen.get(row.key)
-                seen[row.key] = row.fingerprint
+                seen[row.key] = row.digest
                 linked = row.crm_id is not None
-                if old == row.fingerprint and linked:
+                if old == row.digest and linked:
                     continue
                 if old is None and linked and since is None:
                     continue  # first sight of a linked row during a full scan: nothing to say yet
@@ -76,7 +76,7 @@ class ChangeWatcher:
         for entity, keys in written.items():
             if entity in self.fingerprints and keys:
                 rows = await asyncio.to_thread(self.shop.get_rows, entity, sorted(keys))
-                self.fingerprints[entity].update({k: r.fingerprint for k, r in rows.items()})
+                self.fingerprints[entity].update({k: r.digest for k, r in rows.items()})
 
     async def poll(self) -> int:
         """Queue jobs for what changed since the last poll; returns how many were queued or folded."""

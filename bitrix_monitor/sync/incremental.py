@@ -49,7 +49,7 @@ ID_PAGE = 50  # ids per @ID command; 50 commands a request
 
 
 def _row_state(row: ShopRow) -> tuple[object, ...]:
-    return (row.fingerprint, row.crm_id, row.problem, row.updated_at)
+    return (row.digest, row.crm_id, row.problem, row.updated_at)
 
 
 def _int(value: Any) -> int | None:

@@ -1,0 +1,61 @@
+"""Shop rows held compactly: the fingerprint is kept as a number but reads as the text stored before (job
+stores, saved states and watchers compare that text), and values that repeat row to row are one object."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from bitrix_monitor.config import ShopConfig
+from bitrix_monitor.demo.shop import create_demo_shop
+from bitrix_monitor.shop import CompanyRow, OrderRow, ShopDatabase, UserRow
+from tests.shop.conftest import admin
+
+AT = datetime(2026, 1, 2, tzinfo=UTC)
+
+
+def test_fingerprints_read_as_the_text_made_before_rows_were_compact() -> None:
+    # Each text below is what a row of these values had as its fingerprint when it held the hex text itself
+    # (the first 32 hex digits of the SHA-256 of its values' JSON), as stored job stores still hold it.
+    order = OrderRow("5", "7", 17, "Заказ #5", Decimal("12.50"), "RUB", "NEW", AT, {"order_id": 5})
+    fielded = OrderRow(
+        "5", "7", 17, "Заказ #5", Decimal("12.50"), "RUB", "NEW", AT, {"order_id": 5}, extra={"COMMENTS": "x"}
+    )
+    user = UserRow(
+        "7", 3, "Анна Петрова", "Анна", "Петрова", "a@example.com", None, "ООО Ромашка", AT, {"id": 7},
+        company_key="2",
+    )  # fmt: skip
+    company = CompanyRow("2", None, "ООО Ромашка", None, "+7 900", AT, {"id": 2})
+    leading_zeros = OrderRow("327", None, None, "Order #327", None, "RUB", None, None, {})
+    assert order.fingerprint == "fb05dab586706f574a2f0dc4d7d74df2"
+    assert fielded.fingerprint == "890d51784ae3226ad37f026219678a30"
+    assert user.fingerprint == "d33d6b40040930bb8e2d3639b936e23d"
+    assert company.fingerprint == "570636956eec2b94d0f133ee89f88198"
+    assert leading_zeros.fingerprint == "00b2dc1bb3b788d49d90445374acc083"
+    assert all(r.fingerprint == f"{r.digest:032x}" for r in (order, fielded, user, company, leading_zeros))
+
+
+def test_rows_read_share_repeated_values_and_keep_them_equal(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'shop.sqlite3'}"
+    create_demo_shop(url, orders=200, users=20)
+    with admin(url) as conn:
+        conn.execute(sa.text("UPDATE orders SET bitrix_deal_id = order_id + 1000"))
+        stored = dict(conn.execute(sa.text("SELECT order_id, user_id FROM orders")).all())
+    with ShopDatabase.connect(url, ShopConfig()) as db:
+        orders = [o for page in db.iter_orders(page_size=64) for o in page]
+        users = {u.key: u for page in db.iter_users() for u in page}
+    assert len(orders) == 200
+    for o in orders:
+        assert o.raw["user_id"] == stored[int(o.key)] and o.user_key == str(stored[int(o.key)])
+        assert o.deal_id == int(o.key) + 1000 and o.raw["bitrix_deal_id"] is o.deal_id  # one int, not two
+        assert o.user_key is users[o.user_key].key  # the order's user key is the user's own key text
+    # Orders of one user (there are 20 users for 200 orders) share the user's id and key.
+    by_user: dict[int, list[OrderRow]] = {}
+    for o in orders:
+        by_user.setdefault(o.raw["user_id"], []).append(o)
+    many = next(rows for rows in by_user.values() if len(rows) > 1)
+    assert all(o.raw["user_id"] is many[0].raw["user_id"] for o in many)
+    assert all(o.user_key is many[0].user_key for o in many)
