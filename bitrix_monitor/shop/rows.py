@@ -7,7 +7,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
+from decimal import Context, Decimal
 from types import MappingProxyType
 from typing import Any
 
@@ -36,15 +36,8 @@ def _extra(extra: Mapping[str, str]) -> list[list[list[str]]]:
 
 
 @dataclass(frozen=True, slots=True)
-class OrderRow:
-    """One order as the portal should see it.
-
-    ``stage`` is already a STAGE_ID (through ``stage_map`` when one is configured; ``None`` when the
-    shop's value is not in a non-empty map). ``raw`` holds the shop's own values of the columns read
-    (title template columns, stage, currency, ...), keyed by column name. ``fingerprint`` covers the
-    values that the portal mirrors (not ``deal_id`` nor ``updated_at``), so a write-back of the deal id
-    does not look like a change.
-    """
+class _OrderFields:
+    """An order's fields, as dataclasses see them; rows are :class:`OrderRow`, which holds the amount."""
 
     key: str
     user_key: str | None
@@ -74,6 +67,41 @@ class OrderRow:
             self.key, self.user_key, self.title, self.amount, self.currency, self.stage, *_extra(self.extra)
         )
         object.__setattr__(self, "digest", fp)
+
+
+_EXACT = Context(prec=40)  # more digits than DECIMAL(18,2) has: scaling by a power of ten never rounds
+
+
+class OrderRow(_OrderFields):
+    """One order as the portal should see it.
+
+    ``stage`` is already a STAGE_ID (through ``stage_map`` when one is configured; ``None`` when the
+    shop's value is not in a non-empty map). ``raw`` holds the shop's own values of the columns read
+    (title template columns, stage, currency, ...), keyed by column name. ``fingerprint`` covers the
+    values that the portal mirrors (not ``deal_id`` nor ``updated_at``), so a write-back of the deal id
+    does not look like a change.
+
+    The amount is held as a whole number of cents (28 bytes instead of a ``Decimal``'s 104) and read as
+    the ``Decimal`` it was made with; an amount with other than two places (or a negative zero) is held as
+    it is. Everything else is the dataclass's: fields, equality, ``repr``, ``dataclasses.replace``.
+    """
+
+    __slots__ = ("_cents",)
+    _cents: int | Decimal | None
+
+    @property
+    def amount(self) -> Decimal | None:  # in cents, as the portal stores it (see :mod:`bitrix_monitor.money`)
+        held = self._cents
+        return Decimal(held).scaleb(-2, _EXACT) if isinstance(held, int) else held
+
+    @amount.setter
+    def amount(self, value: Decimal | None) -> None:  # by __init__ only: the row is frozen
+        held: int | Decimal | None = value
+        if type(value) is Decimal:
+            sign, _, exponent = value.as_tuple()
+            if exponent == -2 and not (sign and not value):
+                held = int(value.scaleb(2, _EXACT))
+        object.__setattr__(self, "_cents", held)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,10 +3,12 @@ stores, saved states and watchers compare that text), and values that repeat row
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from bitrix_monitor.config import ShopConfig
@@ -59,3 +61,17 @@ def test_rows_read_share_repeated_values_and_keep_them_equal(tmp_path: Path) -> 
     many = next(rows for rows in by_user.values() if len(rows) > 1)
     assert all(o.raw["user_id"] is many[0].raw["user_id"] for o in many)
     assert all(o.user_key is many[0].user_key for o in many)
+
+
+def test_an_amount_held_in_cents_reads_as_the_decimal_it_was_made_with() -> None:
+    texts = ["1760.42", "0.00", "-0.05", "-1234.56", "9999999999999999.99", "-0.00", "12.5", "12", "1E+3"]
+    for text in [*texts, None]:
+        amount = None if text is None else Decimal(text)
+        row = OrderRow("1", None, None, "Order #1", amount, "RUB", None, None, {})
+        assert repr(row.amount) == repr(amount) and row.amount == amount  # the same value, places and sign
+        assert f"amount={amount!r}" in repr(row)
+        again = dataclasses.replace(row, title="Order #1")
+        assert again == row and hash(again) == hash(row) and again.fingerprint == row.fingerprint
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        row.amount = Decimal("1.00")  # type: ignore[misc]
+    assert [f.name for f in dataclasses.fields(OrderRow)][4] == "amount"  # what a saved state writes
