@@ -11,6 +11,7 @@ Works on SQLite, PostgreSQL and MariaDB (SQLAlchemy Core, one schema for all thr
 
 from __future__ import annotations
 
+import bisect
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -199,23 +200,66 @@ class _Generator:
         return (self.now - offset).replace(microsecond=0)
 
 
+class _Pool:
+    """Users in id order, some taken: ``pick`` draws as ``random.choice`` over the ones not taken would (the
+    same draw from the generator, the same user), in O(log n) through a Fenwick tree of who is left."""
+
+    def __init__(self, users: list[dict[str, Any]]) -> None:
+        self._users = users
+        self._ids = [u["id"] for u in users]
+        self._taken = [False] * len(users)
+        self._left = len(users)
+        self._tree = [0] * (len(users) + 1)
+        for i in range(1, len(users) + 1):
+            self._tree[i] += 1
+            up = i + (i & -i)
+            if up <= len(users):
+                self._tree[up] += self._tree[i]
+
+    def pick(self, r: random.Random) -> dict[str, Any]:
+        if not self._left:
+            raise IndexError("no user left to repeat")
+        rank = r.randrange(self._left)  # random.choice's own draw: _randbelow(len)
+        at, step = 0, 1 << len(self._users).bit_length()
+        while step:  # the last position with fewer than rank + 1 users left up to it
+            nxt = at + step
+            if nxt <= len(self._users) and self._tree[nxt] <= rank:
+                at = nxt
+                rank -= self._tree[nxt]
+            step >>= 1
+        return self._users[at]
+
+    def take(self, user: dict[str, Any]) -> None:
+        at = bisect.bisect_left(self._ids, user["id"])
+        if at == len(self._ids) or self._ids[at] != user["id"] or self._taken[at]:
+            return
+        self._taken[at] = True
+        self._left -= 1
+        i = at + 1
+        while i <= len(self._users):
+            self._tree[i] -= 1
+            i += i & -i
+
+
 def _users(g: _Generator, count: int) -> tuple[list[dict[str, Any]], list[DuplicateUsers]]:
     r = g.rnd
     rows: list[dict[str, Any]] = []
     duplicates: list[DuplicateUsers] = []
     phone_digits: dict[int, str] = {}
+    pools: tuple[_Pool, _Pool] | None = None
     # Roughly one user in twelve is a later second registration of an earlier one.
     n_dupes = min(count // 12, count // 2) if count >= 4 else 0
     for i in range(1, count + 1):
         created = g.moment(720)
         updated = min(created + timedelta(days=r.uniform(0, 200)), g.now).replace(microsecond=0)
         if i > count - n_dupes:
+            if pools is None:  # the users a later registration may repeat: any of them, or those with e-mail
+                everyone = rows[: count - n_dupes]
+                pools = (_Pool(everyone), _Pool([u for u in everyone if u["email"]]))
             by_email = len(duplicates) % 2 == 0
-            taken = {int(d.first) for d in duplicates}
-            candidates = [
-                u for u in rows[: count - n_dupes] if u["id"] not in taken and (u["email"] or not by_email)
-            ]
-            original = r.choice(candidates)
+            original = pools[by_email].pick(r)
+            for pool in pools:  # a user is repeated once at most
+                pool.take(original)
             first, last = original["full_name"].split(" ", 1)
             if by_email:
                 email = original["email"].upper() if r.random() < 0.5 else original["email"].capitalize()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 import subprocess
 import sys
@@ -153,3 +154,21 @@ def test_the_demo_keeps_its_queue_archive_and_activity_apart(tmp_path: Path) -> 
         d for d in store.all("deal") if d.get("ORIGINATOR_ID") == DEMO_ORIGINATOR and d["ORIGIN_ID"].isdigit()
     ]
     assert ours and [(d["ORIGIN_ID"], d[DEMO_FIELD]) for d in ours if d[DEMO_FIELD] != d["ORIGIN_ID"]] == []
+
+
+def test_the_pool_of_users_to_repeat_draws_as_random_choice_over_those_left() -> None:
+    """The demo's second registrations pick whom they repeat in O(log n): the same users, in the same order,
+    as ``random.choice`` over the list of those not yet taken (so a seed still makes the same shop)."""
+    from bitrix_monitor.demo.shop import _Pool
+
+    users = [{"id": i} for i in range(1, 400, 3)]
+    pool, left = _Pool(list(users)), list(users)
+    fast, naive = random.Random(5), random.Random(5)
+    for _ in range(len(users)):
+        picked = pool.pick(fast)
+        assert picked is naive.choice(left)
+        pool.take(picked)
+        pool.take(picked)  # taken twice: counted once
+        left.remove(picked)
+    with pytest.raises(IndexError):
+        pool.pick(fast)
