@@ -70,6 +70,7 @@ class _OrderFields:
 
 
 _EXACT = Context(prec=40)  # more digits than DECIMAL(18,2) has: scaling by a power of ten never rounds
+_CENT = Decimal("0.01")
 
 
 class OrderRow(_OrderFields):
@@ -92,15 +93,13 @@ class OrderRow(_OrderFields):
     @property
     def amount(self) -> Decimal | None:  # in cents, as the portal stores it (see :mod:`bitrix_monitor.money`)
         held = self._cents
-        return Decimal(held).scaleb(-2, _EXACT) if isinstance(held, int) else held
+        return _EXACT.multiply(Decimal(held), _CENT) if isinstance(held, int) else held
 
     @amount.setter
     def amount(self, value: Decimal | None) -> None:  # by __init__ only: the row is frozen
         held: int | Decimal | None = value
-        if type(value) is Decimal:
-            sign, _, exponent = value.as_tuple()
-            if exponent == -2 and not (sign and not value):
-                held = int(value.scaleb(2, _EXACT))
+        if type(value) is Decimal and value.same_quantum(_CENT) and not (value.is_signed() and not value):
+            held = int(value.scaleb(2, _EXACT))
         object.__setattr__(self, "_cents", held)
 
 
