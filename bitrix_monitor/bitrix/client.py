@@ -805,6 +805,7 @@ class BitrixClient:
         parallel: int = 4,
         probed: tuple[BatchResult, str] | None = None,
         top: tuple[BatchResult, str] | None = None,
+        held: Callable[[dict[str, Any]], Any] | None = None,
     ) -> AsyncIterator[list[dict[str, Any]]]:
         """Every row of a list method, in ID order, page by page, the fast way: ``order ID ASC``, ``>ID``,
         ``start=-1``, up to 50 pages chained per batch through ``$result[prev][49][ID]``.
@@ -821,8 +822,16 @@ class BitrixClient:
         not depend on it: the list then costs one request less. ``top``: likewise the top id, answered to
         :meth:`top_command` (with the same method and filter) in such a batch: a list long enough for segments
         then costs one request less again.
+
+        ``held``: what each row becomes as soon as its page is read (pages then hold what it makes): a scan in
+        segments holds the later segments' pages until the earlier ones are yielded, and held as decoded
+        (a dict of text a record) they were most of a large read's peak memory.
         """
         base, last_id = _list_base(filter)
+
+        def hold(page: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            return page if held is None else [held(row) for row in page]
+
         sel = _with_id(select)
         if any(k.lstrip("<>=!@%").upper() == "ID" for k in base):
             parallel = 1  # the caller bounds the ids already; segments would fight that filter
@@ -845,7 +854,7 @@ class BitrixClient:
         else:
             (first,) = _chains(probed[0], [(probed[1], last_id)], method)
         for page in first.pages:
-            yield fresh(page)
+            yield fresh(hold(page))
         if first.done:
             return
         first.pages.clear()
@@ -871,7 +880,8 @@ class BitrixClient:
         ]
         for q, seg in zip(queues, segments, strict=True):
             for page in seg.pages:
-                q.put_nowait(page)
+                q.put_nowait(hold(page))
+            seg.pages.clear()
 
         lasts = _LastChains(self, len(segments))
 
@@ -879,7 +889,7 @@ class BitrixClient:
             q, tag = queues[n], f"s{n}p" if n else "p"  # each segment's own keys: chains may share a batch
             try:
                 async for page in self._follow(method, base, sel, seg, hi, tag=tag, lasts=lasts):
-                    q.put_nowait(page)
+                    q.put_nowait(hold(page))
                 q.put_nowait(None)
             except BaseException as e:
                 q.put_nowait(e)

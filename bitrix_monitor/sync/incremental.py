@@ -290,7 +290,7 @@ class Refresher:
             view, rows, statuses = m.views[kind_name], m.rows[kind_name], m.statuses[kind_name]
             ids = out.setdefault(kind_name, set())
             for key in wanted:
-                ids.update(view.ours_by_origin.get(key, ()))
+                ids.update(view.ours(key))
                 row = rows.get(key)
                 if row is not None and row.crm_id is not None:
                     ids.add(row.crm_id)
@@ -438,7 +438,7 @@ class Refresher:
                     keys.add(titled)
             keys |= self.index.sharing(k, seen)
         for rid in affected:
-            keys.update(links.stored_by.get(rid, ()))
+            keys.update(links.holders(rid))
         m.origins.setdefault(k.name, set()).update(keys)
         reread[k.name] |= keys
 
@@ -451,7 +451,7 @@ class Refresher:
         return (
             self.mirror.views[k.name].full
             or owner_of(rec, r.originator) in (Owner.OURS, Owner.RESTORED)
-            or rid in self.mirror.links[k.name].stored_by
+            or self.mirror.links[k.name].stores(rid)
             or rid in legacy_ids
             or bool(self.index.sharing(k, rec))
         )
@@ -547,7 +547,7 @@ class Refresher:
         if old is not None and row is not None and _row_state(old) == _row_state(row):
             return
         self.dirty_rows.setdefault(k.name, set()).add(key)
-        ids: set[int] = set(view.ours_by_origin.get(key, ()))
+        ids: set[int] = set(view.ours(key))
         if old is not None:
             links.remove(key, old.crm_id)
             self.index.remove(k, old)
@@ -565,7 +565,7 @@ class Refresher:
         if k is ORDER:
             ids.update(m.legacy.get(key, ()))
         for pid in ids:
-            keys.update(links.stored_by.get(pid, ()))
+            keys.update(links.holders(pid))
             rec = view.by_id.get(pid)
             if rec is None:
                 continue

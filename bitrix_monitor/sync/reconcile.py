@@ -77,11 +77,26 @@ class PortalView:
     """
 
     by_id: dict[int, Mapping[str, Any]] = field(default_factory=dict)  # held compact (compact.Record)
-    ours_by_origin: dict[str, tuple[int, ...]] = field(default_factory=dict)  # each origin's ids in order
+    # Each origin id's records, as ours: the id alone, or the tuple of several in order (most origins have
+    # one record: a tuple each cost 48 bytes); read through :meth:`ours`.
+    ours_by_origin: dict[str, int | tuple[int, ...]] = field(default_factory=dict)
     restored: set[int] = field(default_factory=set)  # ours, marked as restored from the archive
     full: bool = False
-    ours_ids: set[int] = field(default_factory=set)
     _comm: tuple[dict[str, list[int]], dict[str, list[int]]] | None = None
+
+    def ours(self, origin: str) -> tuple[int, ...]:
+        """The ids of our records carrying this origin id, in order."""
+        ids = self.ours_by_origin.get(origin, ())
+        return (ids,) if isinstance(ids, int) else ids
+
+    def is_ours(self, rid: int) -> bool:
+        """Whether the record held under ``rid`` is indexed as ours (by its origin id)."""
+        rec = self.by_id.get(rid)
+        return rec is not None and self._indexed(rid, rec)
+
+    def _indexed(self, rid: int, rec: Mapping[str, Any]) -> bool:
+        origin = rec.get("ORIGIN_ID")
+        return bool(origin) and rid in self.ours(str(origin))
 
     def keep(self, rid: int, rec: Mapping[str, Any]) -> None:
         """Hold ``rec`` by id (a stored record, a candidate sharing an e-mail, a legacy deal)."""
@@ -107,9 +122,12 @@ class PortalView:
             self.restored.add(rid)  # restored from the archive by a person: neither duplicate nor orphan
         elif origin and owner is Owner.OURS:
             key = str(origin)
-            ids = self.ours_by_origin.get(key, ())
-            self.ours_by_origin[key] = (*ids, rid) if not ids or ids[-1] < rid else tuple(sorted((*ids, rid)))
-            self.ours_ids.add(rid)
+            held = self.ours_by_origin.get(key)
+            if held is None:
+                self.ours_by_origin[key] = rid
+            else:
+                ids = (held,) if isinstance(held, int) else held
+                self.ours_by_origin[key] = (*ids, rid) if ids[-1] < rid else tuple(sorted((*ids, rid)))
 
     def drop(self, rid: int) -> Mapping[str, Any] | None:
         """Forget a record (deleted in the portal); returns what was held."""
@@ -122,16 +140,15 @@ class PortalView:
 
     def _unindex_owner(self, rid: int, rec: Mapping[str, Any]) -> None:
         self.restored.discard(rid)
-        if rid in self.ours_ids:
-            self.ours_ids.discard(rid)
+        if self._indexed(rid, rec):
             origin = str(rec.get("ORIGIN_ID"))
-            ids = self.ours_by_origin.get(origin)
-            if ids is not None and rid in ids:
-                rest = _without(ids, rid)
-                if rest:
-                    self.ours_by_origin[origin] = rest
-                else:
-                    del self.ours_by_origin[origin]
+            rest = _without(self.ours(origin), rid)
+            if len(rest) > 1:
+                self.ours_by_origin[origin] = rest
+            elif rest:
+                self.ours_by_origin[origin] = rest[0]
+            else:
+                del self.ours_by_origin[origin]
 
     def comm_index(self) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
         """Ids of the records held, by normalised e-mail and by normalised phone."""
@@ -310,7 +327,7 @@ class Reconciler:
         flt = self._filter(ours_only=ours_only)
         top = (probed[0], f"top:{probed[1]}") if probed is not None else None
         async for page in self.client.list_all(
-            f"crm.{entity}.list", filter=flt, select=select, probed=probed, top=top
+            f"crm.{entity}.list", filter=flt, select=select, probed=probed, top=top, held=portal_record
         ):
             for rec in page:
                 view.put(rec, self.originator)
@@ -321,7 +338,7 @@ class Reconciler:
         for start in range(0, len(wanted), ID_CHUNK):
             chunk = wanted[start : start + ID_CHUNK]
             async for page in self.client.list_all(
-                f"crm.{entity}.list", filter={"@ID": chunk}, select=select
+                f"crm.{entity}.list", filter={"@ID": chunk}, select=select, held=portal_record
             ):
                 for rec in page:
                     rid = _int(rec.get("ID"))
@@ -495,7 +512,7 @@ class Reconciler:
     def _resolve(
         self, key: str, stored: int | None, view: PortalView, entity: str, links: _Links
     ) -> tuple[RecordState, int | None, list[DuplicateEvidence], Note]:
-        ours = view.ours_by_origin.get(key, ())
+        ours = view.ours(key)
         # A record carrying this origin id that another shop record stores is not cleaned up from here:
         # the rule for shared links gives it to this record, the other one lets go of it first.
         held = [i for i in ours if i != stored and links.others(i, key)]
@@ -591,7 +608,7 @@ class Reconciler:
         """States of a kind found by e-mail and phone too (users' contacts, companies)."""
 
         def claimed(i: int) -> bool:  # stored by a shop record, ours, or restored from the archive
-            return i in links.stored_by or i in view.ours_ids or i in view.restored
+            return links.stores(i) or view.is_ours(i) or i in view.restored
 
         by_email, by_phone = view.comm_index()
         out: list[RecordStatus] = []
@@ -778,7 +795,7 @@ class Reconciler:
     def _orphans(self, entity: str, view: PortalView, origin: str) -> list[Orphan]:
         """Our records carrying an origin id that no shop record has."""
         out = []
-        for i in view.ours_by_origin.get(origin, ()):
+        for i in view.ours(origin):
             rec = view.by_id[i]
             title = str(rec.get("TITLE") or rec.get("NAME") or "")
             out.append(Orphan(crm_of(entity), i, origin, title))
@@ -786,34 +803,52 @@ class Reconciler:
 
 
 class _Links:
-    """Which shop records store which portal id: the facts behind shared links and title clashes."""
+    """Which shop records store which portal id: the facts behind shared links and title clashes. An id
+    stored by one shop record maps to its key alone, by several to the tuple of their keys (most ids are
+    stored once: a tuple each cost 48 bytes); ``keys`` is the kind's rows by key, as the mirror holds them."""
 
-    def __init__(self, entity: str, view: PortalView, stored: Iterable[tuple[str, int | None]]) -> None:
+    def __init__(
+        self,
+        entity: str,
+        view: PortalView,
+        keys: Mapping[str, object],
+        stored: Iterable[tuple[str, int | None]],
+    ) -> None:
         self.entity = entity  # "order" | "user"
         self.view = view
-        self.keys: set[str] = set()
-        self.stored_by: dict[int, tuple[str, ...]] = {}
+        self.keys = keys
+        self._stored_by: dict[int, str | tuple[str, ...]] = {}
         for key, pid in stored:
             self.add(key, pid)
 
+    def holders(self, pid: int) -> tuple[str, ...]:
+        """The keys of the shop records that store ``pid``, in the order they came."""
+        held = self._stored_by.get(pid, ())
+        return (held,) if isinstance(held, str) else held
+
+    def stores(self, pid: int) -> bool:
+        """Whether a shop record stores ``pid``."""
+        return pid in self._stored_by
+
     def add(self, key: str, pid: int | None) -> None:
-        self.keys.add(key)
         if pid is not None:
-            self.stored_by[pid] = (*self.stored_by.get(pid, ()), key)
+            held = self._stored_by.get(pid)
+            self._stored_by[pid] = key if held is None else (*self.holders(pid), key)
 
     def remove(self, key: str, pid: int | None) -> None:
-        self.keys.discard(key)
-        holders = self.stored_by.get(pid) if pid is not None else None
-        if holders is not None and pid is not None and key in holders:
+        holders = self.holders(pid) if pid is not None else ()
+        if pid is not None and key in holders:
             rest = _without(holders, key)
-            if rest:
-                self.stored_by[pid] = rest
+            if len(rest) > 1:
+                self._stored_by[pid] = rest
+            elif rest:
+                self._stored_by[pid] = rest[0]
             else:
-                del self.stored_by[pid]
+                del self._stored_by[pid]
 
     def others(self, pid: int, key: str) -> list[str]:
         """The shop records other than ``key`` that store ``pid``."""
-        return [k for k in self.stored_by.get(pid, ()) if k != key]
+        return [k for k in self.holders(pid) if k != key]
 
 
 class Mirror:
@@ -838,7 +873,10 @@ class Mirror:
         self.views = views
         self.legacy = legacy
         self.links = {
-            k.name: _Links(k.name, views[k.name], ((r.key, r.crm_id) for r in rows[k.name])) for k in kinds
+            k.name: _Links(
+                k.name, views[k.name], self.rows[k.name], ((r.key, r.crm_id) for r in rows[k.name])
+            )
+            for k in kinds
         }
         self.statuses: dict[str, dict[str, RecordStatus]] = {k.name: {} for k in kinds}
         self._kept: dict[str, list[RecordStatus]] = {k.name: [] for k in kinds}  # rows sharing a key

@@ -208,7 +208,7 @@ def mirror_inputs(m: Mirror) -> MirrorInputs:
 
 
 def _indexed(view: PortalView, rid: int) -> bool:
-    return rid in view.ours_ids or rid in view.restored
+    return view.is_ours(rid) or rid in view.restored
 
 
 def row_item(m: Mirror, kind_name: str, key: str) -> ShopRow | None:
