@@ -456,6 +456,24 @@ def display_values(fields: Mapping[str, Any]) -> Mapping[str, str]:
     return DisplayValues(fields)
 
 
+class JudgedValues:
+    """How the records a reconciliation judged make their shop values (:class:`DesiredValues`) and
+    portal values (:class:`DisplayValues`) when asked for (``RecordStatus.judged``): one per pipeline."""
+
+    __slots__ = ("category", "originator")
+
+    def __init__(self, originator: str, category: int = 0) -> None:
+        self.originator = originator
+        self.category = category
+
+    def shop(self, row: ShopRow, contact_id: int | None, company_id: int | None) -> Mapping[str, str]:
+        refs = Refs(contact_id, company_id)
+        return DesiredValues(row, originator=self.originator, refs=refs, category=self.category)
+
+    def portal(self, record: Mapping[str, Any] | None) -> Mapping[str, str]:
+        return DisplayValues(record or {})
+
+
 class DesiredValues(Mapping[str, str]):
     """What a row's CRM record should hold (:func:`desired`) as the detail pane shows it, made on access
     from the row and the references it was judged with: a reconciliation keeps no dict of it per record."""

@@ -6,10 +6,12 @@ built from these dataclasses only.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, Protocol
 
 from bitrix_monitor.kinds import ALL as KINDS
 from bitrix_monitor.kinds import CrmKind, ShopKind
@@ -78,9 +80,10 @@ class DuplicateEvidence:
     cleanable: bool = True
 
 
-@dataclass(frozen=True, slots=True)
-class RecordStatus:
-    """One shop record next to its portal record."""
+@dataclass(frozen=True)
+class _StatusFields:
+    """The fields of :class:`RecordStatus`, as a dataclass declares them: they are its dataclass face
+    (``dataclasses.fields``, ``replace`` and ``asdict`` work on it as on a dataclass)."""
 
     entity: EntityType
     key: str
@@ -101,6 +104,223 @@ class RecordStatus:
     shared_with: tuple[str, ...] = ()  # SHARED_LINK: the other shop records that store the same id
     release_id: int | None = None  # SHARED_LINK resolved by the rule: the id this record gives up
     error: JobError | None = None  # ``last_error`` as codes, said in the reader's language
+
+
+class ValuesMaker(Protocol):
+    """How a record judged by a reconciliation makes its shop and portal values when they are asked for."""
+
+    def shop(self, row: Any, contact_id: int | None, company_id: int | None) -> Mapping[str, str]: ...
+
+    def portal(self, record: Mapping[str, Any] | None) -> Mapping[str, str]: ...
+
+
+# The fields most records leave as they are, in this order; a record whose are all so shares this tuple.
+_REST: tuple[str, ...] = ("diffs", "duplicates", "note", "queue", "last_error", "relink_to", "hold")
+_REST += ("shared_with", "release_id", "error")
+_PLAIN: tuple[Any, ...] = ((), (), "", QueueMark.NONE, "", None, "", (), None, None)
+_NAMES = tuple(f.name for f in dataclasses.fields(_StatusFields))
+
+
+class RecordStatus:
+    """One shop record next to its portal record: immutable, compared, shown and replaced
+    (``dataclasses.replace``) as the dataclass of its fields (:class:`_StatusFields`, same order, same
+    defaults), held lighter: a full pass keeps one for each of a million records. The fields most records
+    leave as they are share one tuple, and a reconciliation's records make their shop and portal values
+    (what the detail pane shows) on access from the row, the references and the portal record they were
+    judged with, through :meth:`judged`."""
+
+    __slots__ = (
+        *("_company", "_contact", "_maker", "_portal", "_rest", "_shop"),
+        *("entity", "key", "label", "last_synced", "portal_id", "state", "stored_id"),
+    )
+    __dataclass_fields__ = _StatusFields.__dataclass_fields__
+
+    entity: EntityType
+    key: str
+    label: str
+    stored_id: int | None
+    portal_id: int | None
+    state: RecordState
+    last_synced: datetime | None
+    _rest: tuple[Any, ...]
+    _shop: Any  # the shop values, or (judged) the row
+    _portal: Any  # the portal values, or (judged) the portal record
+    _maker: ValuesMaker | None
+    _contact: int | None
+    _company: int | None
+
+    def __init__(
+        self,
+        entity: EntityType,
+        key: str,
+        label: str,
+        stored_id: int | None,
+        portal_id: int | None,
+        state: RecordState,
+        diffs: tuple[FieldDiff, ...] = (),
+        duplicates: tuple[DuplicateEvidence, ...] = (),
+        note: Note = "",
+        shop_values: Mapping[str, str] | None = None,
+        portal_values: Mapping[str, str] | None = None,
+        queue: QueueMark = QueueMark.NONE,
+        last_error: str = "",
+        last_synced: datetime | None = None,
+        relink_to: int | None = None,
+        hold: Note = "",
+        shared_with: tuple[str, ...] = (),
+        release_id: int | None = None,
+        error: JobError | None = None,
+    ) -> None:
+        put = object.__setattr__
+        put(self, "entity", entity)
+        put(self, "key", key)
+        put(self, "label", label)
+        put(self, "stored_id", stored_id)
+        put(self, "portal_id", portal_id)
+        put(self, "state", state)
+        put(self, "last_synced", last_synced)
+        put(self, "_shop", {} if shop_values is None else shop_values)
+        put(self, "_portal", {} if portal_values is None else portal_values)
+        put(self, "_maker", None)
+        put(self, "_contact", None)
+        put(self, "_company", None)
+        rest = (diffs, duplicates, note, queue, last_error, relink_to, hold, shared_with, release_id, error)
+        put(self, "_rest", _PLAIN if _plain(rest) else rest)
+
+    @classmethod
+    def judged(
+        cls,
+        entity: EntityType,
+        key: str,
+        label: str,
+        stored_id: int | None,
+        portal_id: int | None,
+        state: RecordState,
+        *,
+        row: Any,
+        contact_id: int | None,
+        company_id: int | None,
+        record: Mapping[str, Any] | None,
+        maker: ValuesMaker,
+        **rest: Any,
+    ) -> RecordStatus:
+        """A record as a reconciliation judged it: its shop values made on access by ``maker`` from the row
+        and the references (``contact_id``, ``company_id``) it was judged with, its portal values from the
+        portal ``record``."""
+        status = cls(
+            entity, key, label, stored_id, portal_id, state, shop_values=row, portal_values=record, **rest
+        )
+        put = object.__setattr__
+        put(status, "_maker", maker)
+        put(status, "_contact", contact_id)
+        put(status, "_company", company_id)
+        return status
+
+    @property
+    def shop_values(self) -> Mapping[str, str]:
+        if self._maker is None:
+            return self._shop  # type: ignore[no-any-return]
+        return self._maker.shop(self._shop, self._contact, self._company)
+
+    @property
+    def portal_values(self) -> Mapping[str, str]:
+        if self._maker is None:
+            return self._portal  # type: ignore[no-any-return]
+        return self._maker.portal(self._portal)
+
+    @property
+    def diffs(self) -> tuple[FieldDiff, ...]:
+        return self._rest[0]  # type: ignore[no-any-return]
+
+    @property
+    def duplicates(self) -> tuple[DuplicateEvidence, ...]:
+        return self._rest[1]  # type: ignore[no-any-return]
+
+    @property
+    def note(self) -> Note:
+        return self._rest[2]  # type: ignore[no-any-return]
+
+    @property
+    def queue(self) -> QueueMark:
+        return self._rest[3]  # type: ignore[no-any-return]
+
+    @property
+    def last_error(self) -> str:
+        return self._rest[4]  # type: ignore[no-any-return]
+
+    @property
+    def relink_to(self) -> int | None:
+        return self._rest[5]  # type: ignore[no-any-return]
+
+    @property
+    def hold(self) -> Note:
+        return self._rest[6]  # type: ignore[no-any-return]
+
+    @property
+    def shared_with(self) -> tuple[str, ...]:
+        return self._rest[7]  # type: ignore[no-any-return]
+
+    @property
+    def release_id(self) -> int | None:
+        return self._rest[8]  # type: ignore[no-any-return]
+
+    @property
+    def error(self) -> JobError | None:
+        return self._rest[9]  # type: ignore[no-any-return]
+
+    def replace(self, **changes: Any) -> RecordStatus:
+        """This record with ``changes`` (names of fields), as ``dataclasses.replace`` makes it."""
+        new = object.__new__(RecordStatus)
+        put = object.__setattr__
+        for name in self.__slots__:
+            put(new, name, getattr(self, name))
+        if "shop_values" in changes or "portal_values" in changes:
+            put(new, "_shop", changes.pop("shop_values", self.shop_values))
+            put(new, "_portal", changes.pop("portal_values", self.portal_values))
+            put(new, "_maker", None)
+        rest = dict(zip(_REST, self._rest, strict=True))
+        for name, value in changes.items():
+            if name in rest:
+                rest[name] = value
+            elif name in _NAMES:
+                put(new, name, value)
+            else:
+                raise TypeError(f"RecordStatus has no field {name!r}")
+        values = tuple(rest.values())
+        put(new, "_rest", _PLAIN if _plain(values) else values)
+        return new
+
+    def _fields(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in _NAMES)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, RecordStatus)
+        return self._fields() == other._fields()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        said = ", ".join(f"{name}={getattr(self, name)!r}" for name in _NAMES)
+        return f"{type(self).__name__}({said})"
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_remade, (self._fields(),))
+
+
+def _remade(values: tuple[Any, ...]) -> RecordStatus:
+    return RecordStatus(*values)
+
+
+def _plain(rest: tuple[Any, ...]) -> bool:
+    return all(v is p or (type(v) is type(p) and v == p) for v, p in zip(rest, _PLAIN, strict=True))
 
 
 @dataclass(frozen=True, slots=True)

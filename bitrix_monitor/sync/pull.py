@@ -497,7 +497,7 @@ def hold_waiting(
         if found is None or s.state not in (RecordState.OUTDATED, RecordState.IN_SYNC):
             continue
         state, note = found
-        statuses[i] = dataclasses.replace(s, state=state, hold=note, note=note)
+        statuses[i] = s.replace(state=state, hold=note, note=note)
         counts = dataclasses.replace(
             counts,
             **{

@@ -231,6 +231,7 @@ class Reconciler:
         # The portal's clock before the first list of a full pass read anything (less a second): where the
         # next incremental pass starts reading; None until a pass read it.
         self.clock: str | None = None
+        self._makers: dict[int, F.JudgedValues] = {}  # by pipeline: how judged records make their values
         # What is read of each record: the compared fields and the mapped [shop.*.fields].
         self.select = {
             k.crm: F.select_for(k.crm, shop.extra_fields(k.name))
@@ -483,31 +484,43 @@ class Reconciler:
         stored: int | None,
         state: RecordState,
         portal_id: int | None,
-        shop_values: Mapping[str, str],
-        portal_values: Mapping[str, str],
+        judged: tuple[ShopRow, F.Refs, Mapping[str, Any] | None, int] | None = None,
         **kw: Any,
     ) -> RecordStatus:
+        """``judged``: the row, its references, the portal record and the pipeline it was judged with, which
+        its shop and portal values are made from on access (none: no values)."""
         q = self._queue(entity, key)
-        return RecordStatus(
-            entity=shop_of(entity),
-            key=key,
-            label=label,
-            stored_id=stored,
-            portal_id=portal_id,
-            state=state,
-            shop_values=shop_values,
-            portal_values=portal_values,
+        kw.update(
             queue=q.mark,
             last_error=q.last_error,
             last_synced=self.last_synced.get(shop_of(entity), {}).get(key),
             error=q.error,
+        )
+        if judged is None:
+            return RecordStatus(shop_of(entity), key, label, stored, portal_id, state, **kw)
+        row, refs, record, category = judged
+        maker = self._makers.get(category)
+        if maker is None:
+            maker = self._makers[category] = F.JudgedValues(self.originator, category)
+        return RecordStatus.judged(
+            shop_of(entity),
+            key,
+            label,
+            stored,
+            portal_id,
+            state,
+            row=row,
+            contact_id=refs.contact_id,
+            company_id=refs.company_id,
+            record=record,
+            maker=maker,
             **kw,
         )
 
     def _invalid(self, entity: str, key: str, label: str, problem: Note) -> RecordStatus:
         """A row that cannot be synced as the shop stores it: shown with the reason, no job is planned."""
         note = Message("job.invalid_record", {"problem": problem})
-        return self._status(entity, key, label, None, RecordState.INVALID, None, {}, {}, note=note)
+        return self._status(entity, key, label, None, RecordState.INVALID, None, note=note)
 
     def _resolve(
         self, key: str, stored: int | None, view: PortalView, entity: str, links: _Links
@@ -619,7 +632,6 @@ class Reconciler:
                 continue
             state, pid, dups, note = self._resolve(u.key, u.crm_id, view, k.crm, links)
             row_refs = refs.of(u)
-            desired = F.DesiredValues(u, originator=self.originator, refs=row_refs)
             current = view.by_id.get(pid) if pid is not None else None
             # Contacts that share this user's e-mail or phone: made by hand or by the old backend (no
             # originator: duplicates to clean), or by another integration (reported, never touched).
@@ -679,8 +691,7 @@ class Reconciler:
                     u.crm_id,
                     state,
                     pid,
-                    desired,
-                    F.display_values(current or {}),
+                    (u, row_refs, current, 0),
                     diffs=tuple(diffs),
                     duplicates=tuple(dups),
                     note=joined(note, hold),
@@ -754,7 +765,6 @@ class Reconciler:
                     dups = [*dups, DuplicateEvidence(ids, "title pattern", o.title)]
                     state = RecordState.DUPLICATED if relink_to is None else state
             row_refs = refs.of(o)
-            desired = F.DesiredValues(o, originator=self.originator, refs=row_refs, category=self.category)
             current = view.by_id.get(pid) if pid is not None else None
             diffs = F.diff(o, current, refs=row_refs, category=self.category) if current is not None else []
             diffs = self._pushed("order", o.key, diffs, current)
@@ -779,8 +789,7 @@ class Reconciler:
                     o.deal_id,
                     state,
                     pid,
-                    desired,
-                    F.display_values(current or {}),
+                    (o, row_refs, current, self.category),
                     diffs=tuple(diffs),
                     duplicates=tuple(dups),
                     note=joined(note, hold),

@@ -721,7 +721,7 @@ class MonitorService:
                     jobs.append(PlannedJob(f"{prefix}.update", s.key, Message("plan.update_requested")))
             elif action == "cleanup" and s.state is RecordState.DUPLICATED:
                 # Asked for by a person: a merge conflict left waiting for one is tried again.
-                job = job or job_for(dataclasses.replace(s, hold=""))
+                job = job or job_for(s.replace(hold=""))
                 if job:
                     jobs.append(job)
             elif action == "relink" and job and (s.state is RecordState.UNLINKED or s.relink_to is not None):
