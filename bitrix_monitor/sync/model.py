@@ -190,13 +190,7 @@ class RecordStatus:
     @classmethod
     def judged(
         cls,
-        entity: EntityType,
-        key: str,
-        label: str,
-        stored_id: int | None,
-        portal_id: int | None,
-        state: RecordState,
-        *,
+        *fields: Any,
         row: Any,
         contact_id: int | None,
         company_id: int | None,
@@ -204,12 +198,11 @@ class RecordStatus:
         maker: ValuesMaker,
         **rest: Any,
     ) -> RecordStatus:
-        """A record as a reconciliation judged it: its shop values made on access by ``maker`` from the row
-        and the references (``contact_id``, ``company_id``) it was judged with, its portal values from the
-        portal ``record``."""
-        status = cls(
-            entity, key, label, stored_id, portal_id, state, shop_values=row, portal_values=record, **rest
-        )
+        """A record as a reconciliation judged it (``fields``, ``rest``: as the constructor takes them but the
+        values): its shop values made on access by ``maker`` from the row and the references
+        (``contact_id``, ``company_id``) it was judged with, its portal values from the portal ``record``."""
+        rest.update(shop_values=row, portal_values=record)
+        status = cls(*fields, **rest)
         put = object.__setattr__
         put(status, "_maker", maker)
         put(status, "_contact", contact_id)
