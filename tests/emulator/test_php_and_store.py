@@ -147,3 +147,47 @@ def test_a_large_origin_index_filter_pages_exactly_as_a_small_one() -> None:
         "deal", filter={"ORIGINATOR_ID": "shop", ">ID": ours[10], "<=ID": ours[70]}, order={"ID": "DESC"}
     )
     assert window.total == 60 and [int(r["ID"]) for r in window.rows] == ours[70:20:-1]
+
+
+def test_a_date_modify_filter_finds_exactly_what_testing_every_record_finds(tmp_path: Any) -> None:
+    """``>DATE_MODIFY`` and ``>=DATE_MODIFY`` answered from the store's index of writes: contacts imported
+    with moments out of order, then updated, deleted and merged, before and after the store is reopened from
+    its file: the pages hold exactly the records whose stored moment passes the test, in id order."""
+    import random
+
+    rng = random.Random(5)
+    path = tmp_path / "portal.sqlite3"
+    store = PortalStore(path)
+    moments = [f"2026-0{1 + m % 9}-1{m % 10}T0{m % 10}:00:00+03:00" for m in range(40)]
+    ids = [
+        store.add("contact", {"NAME": f"c{i}", "DATE_MODIFY": rng.choice(moments)}, {"IMPORT": "Y"})
+        for i in range(400)
+    ]
+    for ident in rng.sample(ids, 60):
+        store.update("contact", ident, {"NAME": "edited"})  # stamped now: after every imported moment
+    for ident in rng.sample(ids, 30):
+        store.delete("contact", ident)
+
+    def check(s: PortalStore) -> None:
+        rows = s.all("contact")
+        for bound in [*rng.sample(moments, 8), "2026-01-01T00:00:00+03:00", "2030-01-01T00:00:00+03:00"]:
+            for op, test in ((">=", str.__ge__), (">", str.__gt__)):
+                want = sorted(int(r["ID"]) for r in rows if test(r["DATE_MODIFY"], bound))
+                got: list[int] = []
+                last = 0
+                while True:
+                    flt = {f"{op}DATE_MODIFY": bound, ">ID": last}
+                    page = s.query("contact", filter=flt, order={"ID": "ASC"}, start=-1)
+                    if not page.rows:
+                        break
+                    got += [int(r["ID"]) for r in page.rows]
+                    last = got[-1]
+                assert got == want, (op, bound)
+                counted = s.query("contact", filter={f"{op}DATE_MODIFY": bound})
+                assert counted.total == len(want)
+
+    check(store)
+    store.close()
+    again = PortalStore(path)
+    check(again)
+    again.close()

@@ -150,6 +150,36 @@ class _Table:
     ids: list[int] = field(default_factory=list)
     next_id: int = 1
     origin: dict[str, dict[str, set[int]]] = field(default_factory=lambda: {f: {} for f in ORIGIN_FIELDS})
+    # (DATE_MODIFY, id) as each write left the record, the newest write included: what a ``>DATE_MODIFY``
+    # or ``>=DATE_MODIFY`` filter can match, found by bisection (a portal's database has this index; without
+    # it every incremental read tested every record). Pairs a later write made stale stay until compacted;
+    # the filter's own test still decides. Sorted when a query needs it.
+    modified: list[tuple[str, int]] = field(default_factory=list)
+    modified_sorted: bool = True
+
+    def note_modified(self, ident: int) -> None:
+        stamp = self.rows[ident].get("DATE_MODIFY")
+        if not isinstance(stamp, str):
+            return
+        if self.modified and self.modified[-1] > (stamp, ident):
+            self.modified_sorted = False
+        self.modified.append((stamp, ident))
+
+    def modified_since(self, bound: str) -> set[int] | None:
+        """The ids whose DATE_MODIFY may be at or after ``bound`` (a superset: stale pairs, deleted ids);
+        ``None`` when that is more than a quarter of them (testing every record is as quick)."""
+        if len(self.modified) > 2 * len(self.rows) + 1000:  # compact: one pair per record
+            self.modified = [
+                (r["DATE_MODIFY"], i) for i, r in self.rows.items() if isinstance(r.get("DATE_MODIFY"), str)
+            ]
+            self.modified_sorted = False
+        if not self.modified_sorted:
+            self.modified.sort()
+            self.modified_sorted = True
+        at = bisect.bisect_left(self.modified, (bound,))
+        if len(self.modified) - at > len(self.modified) // 4 + 100:
+            return None
+        return {ident for _stamp, ident in self.modified[at:]}
 
 
 @dataclass
@@ -230,6 +260,7 @@ class PortalStore:
         if data.get("uf"):
             table.uf[ident] = data["uf"]
         table.ids.append(ident)
+        table.note_modified(ident)
         self._index_origin(table, ident, data["f"])
         if entity in MULTI_ENTITIES:
             self._fm[entity][ident] = data.get("fm") or {}
@@ -269,6 +300,9 @@ class PortalStore:
 
     def _touch(self, entity: str, ident: int) -> None:
         self._dirty.add((entity, ident))
+        table = self._tables[entity]
+        if ident in table.rows:
+            table.note_modified(ident)
 
     def _flush(self) -> None:
         dirty, self._dirty = self._dirty, set()
@@ -971,6 +1005,12 @@ class PortalStore:
             predicate = self._predicate(table, op, name, value)
             if predicate is not None:
                 predicates.append(predicate)
+                if name == "DATE_MODIFY" and op in (">", ">=") and not php.is_array(value):
+                    moment = parse_moment(value)
+                    if moment is not None:  # the predicate above still tests each candidate
+                        since = table.modified_since(format_datetime(moment))
+                        if since is not None:
+                            exact = since if exact is None else exact & since
 
         def in_range(ident: int) -> bool:
             if low is not None and (ident < low[0] or (ident == low[0] and not low[1])):
