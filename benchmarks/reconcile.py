@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
+import gc
 import json
 import math
 import os
@@ -57,17 +59,27 @@ def _child(shop_url: str, webhook: str, queue_url: str) -> None:
         # The emulator charges its own processing time, slow on a loaded machine: no client-side pauses here.
         async with BitrixClient(webhook, plan=None, timeout=120, operating_limit=1e9) as client:
             shop_from = {k: shop.max_updated_at(k) for k in shop.mapped_kinds}
+            profile = cProfile.Profile() if os.environ.get("BM_PROFILE") else None
+            collecting = _time_collections()
             t0 = time.perf_counter()
             reconciler = Reconciler(shop, client, originator=ORIGINATOR)
+            if profile is not None:
+                profile.enable()
             snap = await reconciler.run(progress)
             t1 = time.perf_counter()
+            if profile is not None:
+                profile.disable()
+                profile.dump_stats(os.environ["BM_PROFILE"])
             out: dict[str, float | int] = {
                 "total_s": t1 - t0,
                 "in_sync_orders": snap.order_counts.in_sync,
                 "in_sync_users": snap.user_counts.in_sync,
                 "plan": len(snap.plan),
                 "peak_rss_mb": _peak_mb(),
+                "gc_s": collecting[0],
+                "gc_full": collecting[1],
             }
+            gc.callbacks.clear()
             assert reconciler.clock is not None
             refresher = Refresher.after_full(reconciler, portal_from=reconciler.clock, shop_from=shop_from)
             folder = tempfile.TemporaryDirectory()
@@ -149,6 +161,22 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _time_collections() -> list[float]:
+    """Seconds the cyclic garbage collector runs from now on (``[0]``) and its full collections (``[1]``)."""
+    spent = [0.0, 0]
+    began = [0.0]
+
+    def note(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            began[0] = time.perf_counter()
+        else:
+            spent[0] += time.perf_counter() - began[0]
+            spent[1] += info["generation"] == 2
+
+    gc.callbacks.append(note)
+    return spent
+
+
 def _time_requests(client: Any) -> list[float]:
     """Seconds spent waiting for the portal's answers from now on (``[0]``, reset by the caller)."""
     waited = [0.0]
@@ -223,6 +251,11 @@ def main() -> int:
         action="store_true",
         help="do not write, read and rebuild the kept state (minutes at 1M)",
     )
+    parser.add_argument(
+        "--profile",
+        metavar="FILE",
+        help="profile the full pass (cProfile, the reconciling process) into FILE: `python -m pstats FILE`",
+    )
     parser.add_argument("--child", nargs=3, metavar=("SHOP_URL", "WEBHOOK", "QUEUE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -289,8 +322,12 @@ def main() -> int:
             e.dispose()
             print(f"portal seeded and shop linked in {time.perf_counter() - t:.1f} s")
             before = portal.stats.snapshot()["http_requests"]
+            env = dict(os.environ)
+            if args.profile:
+                env["BM_PROFILE"] = str(Path(args.profile).resolve())
             child = subprocess.Popen(
                 [sys.executable, "-m", "benchmarks.reconcile", "--child", url, portal.webhook_url, queue_url],
+                env=env,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 text=True,
@@ -318,6 +355,7 @@ def main() -> int:
         print(f"{'local part: read shop + compare + plan (s)':44} {local:>12.2f}")
         print(f"{'  of which reading the shop (s)':44} {r['shop_read_s']:>12.2f}")
         print(f"{'portal part (s, emulator without limits)':44} {r['portal_s']:>12.2f}")
+        print(f"{'  of which the garbage collector (s, full runs)':44} {r['gc_s']:>6.2f} ({r['gc_full']})")
         print(f"{'peak memory of the reconciling process (MB)':44} {r['peak_rss_mb']:>12.0f}")
         if "peak_saved_mb" in r:
             print(f"{'  and after saving its state whole (MB)':44} {r['peak_saved_mb']:>12.0f}")
