@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Context, Decimal
@@ -22,6 +22,15 @@ def _digest(*values: object) -> int:
     it as an int (44 bytes) rather than its 32 hex digits (81 bytes); the fingerprint is that text."""
     blob = json.dumps(values, ensure_ascii=False, separators=(",", ":"), default=str)
     return int.from_bytes(hashlib.sha256(blob.encode("utf-8")).digest()[:16], "big")
+
+
+def _held_digest(row: Any, values: Callable[[], tuple[object, ...]]) -> int:
+    """The row's digest: the one it holds, or made from ``values()`` and held from now on."""
+    held: int | None = row._held
+    if held is None:
+        held = _digest(*values())
+        object.__setattr__(row, "_held", held)
+    return held
 
 
 def _hex(digest: int) -> str:
@@ -55,19 +64,9 @@ class _OrderFields:
     @property
     def digest(self) -> int:
         """The fingerprint as a number: compare these in bulk."""
-        held = self._held
-        if held is None:
-            held = _digest(
-                self.key,
-                self.user_key,
-                self.title,
-                self.amount,
-                self.currency,
-                self.stage,
-                *_extra(self.extra),
-            )
-            object.__setattr__(self, "_held", held)
-        return held
+        return _held_digest(self, lambda: (
+            self.key, self.user_key, self.title, self.amount, self.currency, self.stage, *_extra(self.extra),
+        ))  # fmt: skip
 
     @property
     def crm_id(self) -> int | None:
@@ -141,14 +140,10 @@ class UserRow:
     @property
     def digest(self) -> int:
         """The fingerprint as a number: compare these in bulk."""
-        held = self._held
-        if held is None:
-            held = _digest(
+        return _held_digest(self, lambda: (
                 self.key, self.name, self.first_name, self.last_name, self.email, self.phone, self.company,
                 *((self.company_key,) if self.company_key is not None else ()), *_extra(self.extra),
-            )  # fmt: skip
-            object.__setattr__(self, "_held", held)
-        return held
+            ))  # fmt: skip
 
     @property
     def crm_id(self) -> int | None:
@@ -180,11 +175,7 @@ class CompanyRow:
     @property
     def digest(self) -> int:
         """The fingerprint as a number: compare these in bulk."""
-        held = self._held
-        if held is None:
-            held = _digest(self.key, self.title, self.email, self.phone, *_extra(self.extra))
-            object.__setattr__(self, "_held", held)
-        return held
+        return _held_digest(self, lambda: (self.key, self.title, self.email, self.phone, *_extra(self.extra)))
 
     @property
     def crm_id(self) -> int | None:
