@@ -9,8 +9,11 @@ currency, a pipeline, the originator, a user or contact id).
 
 from __future__ import annotations
 
+import gc
 import sys
+import threading
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 # Field names (by the tuple of a record's names, in the portal's order) -> each name's place in the values.
@@ -104,3 +107,40 @@ def portal_record(record: Mapping[str, Any]) -> Record:
 
 
 __all__ = ["Record", "layout", "portal_record"]
+
+
+_paused = [0]  # passes running with the cyclic collector paused (by collector_paused)
+_pausing = threading.Lock()
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused while a pass makes hundreds of thousands of objects at once,
+    none of them garbage: it would walk them again at each full collection (at 1.2M records, 22 runs and a
+    tenth of a full pass). Passes may overlap (threads, tasks): the collector runs again when the last one
+    ends, if it ran before the first began. A pass calls :func:`collect_young` after each page it reads."""
+    with _pausing:
+        if _paused[0] == 0:
+            _paused.append(gc.isenabled())
+            gc.disable()
+        _paused[0] += 1
+    try:
+        yield
+    finally:
+        with _pausing:
+            _paused[0] -= 1
+            if _paused[0] == 0:
+                gc.unfreeze()  # what was set aside joins the oldest generation again
+                if _paused.pop():
+                    gc.enable()
+
+
+def collect_young() -> None:
+    """While the collector is paused: collect the cyclic garbage made since the last call, and set what
+    survives aside from the collections still to come (:func:`gc.freeze`). Each object is walked about once;
+    and an HTTP answer, which httpx leaves in a reference cycle with its body (a megabyte a page), is freed
+    a page later rather than at the end of the pass (40 MB more at the peak of 120k records)."""
+    with _pausing:
+        if _paused[0]:
+            gc.collect(0)
+            gc.freeze()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import json
+import threading
+import weakref
 
-from bitrix_monitor.compact import portal_record
+from bitrix_monitor.compact import collect_young, collector_paused, portal_record
 
 DEAL = {
     "ID": "17",
@@ -74,3 +77,49 @@ def test_a_kept_shop_row_comes_back_equal_and_compact() -> None:
     back = saved._row_of("order", names, saved._row_data("order", row))
     assert back == row and back.fingerprint == row.fingerprint
     assert isinstance(back.raw, Record) and back.extra is NO_EXTRA
+
+
+class _Cycle:
+    """An object in a reference cycle, as httpx leaves each answer with its body."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_a_paused_collector_still_frees_cycles_page_by_page_and_runs_again_after_the_last_pass() -> None:
+    was = gc.isenabled()
+    gc.enable()
+    try:
+        with collector_paused():
+            assert not gc.isenabled()
+            with collector_paused():  # passes overlap: the inner end does not start it again
+                pass
+            assert not gc.isenabled()
+            kept = _Cycle()
+            gone = _Cycle()
+            dead = weakref.ref(gone)
+            del gone
+            collect_young()  # the page's garbage collected, what survives set aside
+            assert dead() is None
+            assert gc.get_freeze_count() > 0 and kept.me is kept
+            done = threading.Event()
+
+            def other_pass() -> None:
+                with collector_paused():
+                    collect_young()
+                done.set()
+
+            threading.Thread(target=other_pass).start()
+            assert done.wait(5) and not gc.isenabled()
+        assert gc.isenabled() and gc.get_freeze_count() == 0
+        gc.disable()
+        with collector_paused():  # paused by someone else before: left paused after
+            pass
+        assert not gc.isenabled()
+        collect_young()  # no pass running: nothing set aside
+        assert gc.get_freeze_count() == 0
+    finally:
+        if was:
+            gc.enable()
+        else:
+            gc.disable()

@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 
 from bitrix_monitor.bitrix import BitrixClient, NotExecuted
 from bitrix_monitor.bitrix.client import BatchResult, Command
-from bitrix_monitor.compact import portal_record
+from bitrix_monitor.compact import collect_young, collector_paused, portal_record
 from bitrix_monitor.kinds import ALL as KINDS
 from bitrix_monitor.kinds import COMPANY, ORDER, USER, Kind, crm_of, in_dependency_order, kind, shop_of
 from bitrix_monitor.messages import Message, Note, Param, joined
@@ -192,8 +192,15 @@ class QueueInfo:
     error: JobError | None = None  # the last error as codes, said in the reader's language
 
 
-async def _read_all(it: Any) -> list[Any]:
-    return await asyncio.to_thread(lambda: [row for page in it for row in page])
+async def _read_all(it: Iterable[list[Any]]) -> list[Any]:
+    def read() -> list[Any]:
+        out: list[Any] = []
+        for page in it:
+            out += page
+            collect_young()
+        return out
+
+    return await asyncio.to_thread(read)
 
 
 class Reconciler:
@@ -332,6 +339,7 @@ class Reconciler:
         ):
             for rec in page:
                 view.put(rec, self.originator)
+            collect_young()
         return view
 
     async def _fetch_ids(self, entity: str, ids: Iterable[int], select: list[str], view: PortalView) -> None:
@@ -345,6 +353,7 @@ class Reconciler:
                     rid = _int(rec.get("ID"))
                     if rid is not None:
                         view.keep(rid, rec)
+                collect_young()
 
     async def _read_comm(
         self, k: Kind, rows: Sequence[UserRow | CompanyRow], head: BatchResult
@@ -423,10 +432,11 @@ class Reconciler:
         """A full pass: read everything, judge every record. What it read stays in :attr:`mirror`, for
         incremental passes (:mod:`bitrix_monitor.sync.incremental`) to bring up to date. ``ask``: see
         :meth:`read`."""
-        mirror = await self.read(progress, ask)
-        total = sum(len(r) for r in mirror.rows.values())
-        report(progress, "comparing", 0, total)
-        self.judge(mirror)
+        with collector_paused():  # a million rows and records made, none of them garbage
+            mirror = await self.read(progress, ask)
+            total = sum(len(r) for r in mirror.rows.values())
+            report(progress, "comparing", 0, total)
+            self.judge(mirror)
         report(progress, "done", total, total)
         self.mirror = mirror
         return mirror.snapshot(self.category)

@@ -25,7 +25,6 @@ from __future__ import annotations
 import base64
 import dataclasses
 import functools
-import gc
 import hashlib
 import json
 import logging
@@ -36,7 +35,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from bitrix_monitor.compact import Record, layout
+from bitrix_monitor.compact import Record, collector_paused, layout
 from bitrix_monitor.config import ShopConfig
 from bitrix_monitor.kinds import Kind, in_dependency_order
 from bitrix_monitor.messages import Message
@@ -350,28 +349,24 @@ def load(store: JobStore, reconciler: Reconciler, *, fingerprint: str) -> Refres
         return None
     # Hundreds of thousands of objects are made at once, none of them garbage: the cyclic collector would
     # walk them again and again (about half the time of a rebuild).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        head = saved.head
-        if head.version != VERSION:
-            raise Unusable(f"it is of format version {head.version}, this version keeps {VERSION}")
-        if head.fingerprint != fingerprint:
-            raise Unusable("it belongs to another shop, portal or mapping")
-        refresher = _refresher_of(saved.state, saved.items, reconciler)
-        del saved
-        reconciler.judge(refresher.mirror)
-    except Unusable as exc:
-        log.info("the saved reconcile state is not used (%s): a full pass runs", exc)
-        return None
-    except Exception as exc:  # a damaged state is never worse than a full pass
-        log.warning(
-            "the saved reconcile state cannot be read (%s: %s): a full pass runs", type(exc).__name__, exc
-        )
-        return None
-    finally:
-        if collecting:
-            gc.enable()
+    with collector_paused():
+        try:
+            head = saved.head
+            if head.version != VERSION:
+                raise Unusable(f"it is of format version {head.version}, this version keeps {VERSION}")
+            if head.fingerprint != fingerprint:
+                raise Unusable("it belongs to another shop, portal or mapping")
+            refresher = _refresher_of(saved.state, saved.items, reconciler)
+            del saved
+            reconciler.judge(refresher.mirror)
+        except Unusable as exc:
+            log.info("the saved reconcile state is not used (%s): a full pass runs", exc)
+            return None
+        except Exception as exc:  # a damaged state is never worse than a full pass
+            log.warning(
+                "the saved reconcile state cannot be read (%s: %s): a full pass runs", type(exc).__name__, exc
+            )
+            return None
     refresher.saved(head.generation)
     log.info(
         "went on from the saved reconcile state (generation %d, by %s)", head.generation, head.written_by
