@@ -312,8 +312,12 @@ def _remade(values: tuple[Any, ...]) -> RecordStatus:
     return RecordStatus(*values)
 
 
+_PLAIN_TYPES = tuple(map(type, _PLAIN))
+
+
 def _plain(rest: tuple[Any, ...]) -> bool:
-    return all(v is p or (type(v) is type(p) and v == p) for v, p in zip(rest, _PLAIN, strict=True))
+    """Every value the shared default's, of its very type (a ``0`` is not ``None``, ``False`` not ``""``)."""
+    return rest == _PLAIN and tuple(map(type, rest)) == _PLAIN_TYPES
 
 
 @dataclass(frozen=True, slots=True)

@@ -321,3 +321,33 @@ async def test_one_sync_from_the_command_line_resolves_a_shared_link_and_says_ok
     assert report["ok"] is True and report["orders"]["shared_link"] == 0
     assert (shop.deal_ids()[kp], shop.deal_ids()[kq]) == (dp, dq)
     assert _fields(portal, "deal", dp)["TITLE"] == title
+
+
+def test_owner_of_is_carries_origin_written_out() -> None:
+    """The rule over every shape a portal field arrives in: missing, null, "", another type, another
+    case, a restore marker; equal to the rule written with :func:`carries_origin`."""
+    import itertools
+
+    from bitrix_monitor.bitrix import carries_origin
+    from bitrix_monitor.compact import portal_record
+    from bitrix_monitor.sync.ownership import RESTORED_PREFIX, Owner, owner_of
+
+    def by_the_rule(record: dict[str, Any], originator: str, key: str | None) -> Owner:
+        stamped = record.get("ORIGINATOR_ID")
+        if stamped is None or stamped == "":
+            return Owner.LEGACY
+        if not carries_origin(record, originator):
+            return Owner.FOREIGN
+        origin = record.get("ORIGIN_ID")
+        if isinstance(origin, str) and origin.startswith(RESTORED_PREFIX):
+            return Owner.RESTORED
+        return Owner.OURS if carries_origin(record, originator, key) else Owner.OURS_OTHER_KEY
+
+    absent = object()
+    stamps = [absent, None, "", "shop", "SHOP", "shop ", 7, False]
+    origins = [absent, None, "", "12", "13", "restored:12", 12, " 12"]
+    for stamped, origin, key in itertools.product(stamps, origins, [None, "12", "restored:12"]):
+        record = {n: v for n, v in (("ORIGINATOR_ID", stamped), ("ORIGIN_ID", origin)) if v is not absent}
+        want = by_the_rule(record, "shop", key)
+        assert owner_of(record, "shop", key) is want, (record, key)
+        assert owner_of(portal_record(record), "shop", key) is want, (record, key)
