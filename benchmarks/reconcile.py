@@ -10,6 +10,10 @@ whole (as after a full pass), read back, read and rebuilt with every record judg
 does before its first incremental pass), and written as the changes of each incremental pass.
 
     .venv/bin/python -m benchmarks.reconcile [--quick] [--orders N] [--users M] [--postgres URL]
+        [--keep-shop NAME] [--spread] [--skip-kept] [--profile FILE]
+
+It also prints the cyclic garbage collector's time during the full pass; ``--profile`` writes the full
+pass's profile (the reconciling process's main thread: the shop is read in a thread of its own).
 
 The reconciling runs in a child process (so its peak memory is its own, not the emulator's).
 """
