@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -21,10 +22,31 @@ from bitrix_monitor.demo.emulator import PortalEmulator
 from bitrix_monitor.demo.shop import create_demo_shop
 from bitrix_monitor.paths import DataDirs
 from bitrix_monitor.shop import ShopDatabase
+from bitrix_monitor.sync import reconcile
 from bitrix_monitor.sync.service import MonitorService
 from bitrix_monitor.wiring import open_service
 
 ORIGINATOR = "test-shop"
+
+
+@pytest.fixture(autouse=True)
+def _orders_judged_both_ways(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every order a sync test judges is judged twice: with the shortcut for the state nearly every order is
+    in (``reconcile.FAST_PATH``) and by every rule; both must give the same state, in every field."""
+    judge = reconcile.Reconciler._order_states
+
+    def both(self: reconcile.Reconciler, *args: Any) -> list[Any]:
+        quick = judge(self, *args)
+        monkeypatch.setattr(reconcile, "FAST_PATH", False)
+        try:
+            full = judge(self, *args)
+        finally:
+            monkeypatch.setattr(reconcile, "FAST_PATH", True)
+        assert quick == full
+        return quick
+
+    monkeypatch.setattr(reconcile.Reconciler, "_order_states", both)
+
 
 FAST_CONFIG = f"""
 [portal]

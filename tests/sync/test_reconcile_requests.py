@@ -4,6 +4,8 @@ clock and every list's probe and top id, then each list chains exactly the pages
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 import sqlalchemy as sa
 
@@ -51,10 +53,24 @@ def _link_in_portal(url: str, portal: PortalEmulator) -> None:
     ],
 )
 async def test_a_full_reconcile_costs_a_known_number_of_requests(
-    shop_url: str, portal: PortalEmulator, orders: int, users: int, requests: int
+    shop_url: str,
+    portal: PortalEmulator,
+    orders: int,
+    users: int,
+    requests: int,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     shop = make_shop(shop_url, orders=orders, users=users)
     _link_in_portal(shop.url, portal)
+    shortcut = Reconciler._ours_alone
+    taken: list[bool] = []
+
+    def counted(self: Reconciler, *args: Any) -> Any:
+        found = shortcut(self, *args)
+        taken.append(found is not None)
+        return found
+
+    monkeypatch.setattr(Reconciler, "_ours_alone", counted)
     db = shop.connect()
     try:
         async with BitrixClient(portal.webhook_url, plan=None) as client:
@@ -65,3 +81,5 @@ async def test_a_full_reconcile_costs_a_known_number_of_requests(
         db.close()
     assert (snap.order_counts.in_sync, snap.user_counts.in_sync) == (orders, users)
     assert used == requests
+    assert taken.count(True) == orders  # a shop in sync: every order judged by the shortcut (and, by the
+    # sync tests' fixture, by every rule too, to the same state)
