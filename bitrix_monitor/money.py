@@ -34,7 +34,6 @@ def parse_amount(value: object) -> Decimal | None:
     """
     if value is None or isinstance(value, bool):
         return None
-    shown = str(value).strip()[:40]
     if isinstance(value, Decimal):
         number = value
     elif isinstance(value, int):
@@ -48,12 +47,18 @@ def parse_amount(value: object) -> Decimal | None:
         try:
             number = Decimal(text)
         except InvalidOperation:
-            raise AmountError(Message("amount.not_a_number", {"value": repr(shown)})) from None
+            raise AmountError(Message("amount.not_a_number", {"value": _shown(value)})) from None
     if not number.is_finite():
-        raise AmountError(Message("amount.not_finite", {"value": repr(shown)}))
+        raise AmountError(Message("amount.not_finite", {"value": _shown(value)}))
     if abs(number) > LIMIT:
-        raise AmountError(Message("amount.out_of_range", {"value": repr(shown)}))
+        raise AmountError(Message("amount.out_of_range", {"value": _shown(value)}))
     return number.quantize(CENTS, rounding=ROUND_HALF_UP)
+
+
+def _shown(value: object) -> str:
+    """A value that is no amount, as an error quotes it (made only for the error: amounts are read by the
+    million)."""
+    return repr(str(value).strip()[:40])
 
 
 def format_amount(amount: Decimal) -> str:

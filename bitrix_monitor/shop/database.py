@@ -452,7 +452,10 @@ class ShopDatabase:
         n = len(spec.selected)
         values = tuple(r[:n])
         if spec.shared:
-            values = tuple(_share(v, ints) if i in spec.shared else v for i, v in enumerate(values))
+            held = list(values)
+            for i in spec.shared:
+                held[i] = _share(held[i], ints)
+            values = tuple(held)
         raw = Record(spec.names, values)
         # The id read from the row's own column is the raw value's object, not a second one just like it.
         stored = r[n] if spec.stored_at is None else values[spec.stored_at]

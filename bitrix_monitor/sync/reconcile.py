@@ -188,6 +188,11 @@ def comm_keys(rec: Mapping[str, Any]) -> tuple[list[str], list[str]]:
     return out
 
 
+def _alone_in(index: Mapping[str, list[int]], value: str, pid: int | None) -> bool:
+    """Whether no record but ``pid`` has this e-mail or phone (``value`` normalised; "" for none)."""
+    return not value or all(i == pid for i in index.get(value, ()))
+
+
 @dataclass(frozen=True)
 class QueueInfo:
     mark: QueueMark
@@ -643,6 +648,22 @@ class Reconciler:
             if u.problem:
                 out.append(self._invalid(k.name, u.key, F.label_of(u), u.problem))
                 continue
+            current = self._ours_alone(u.key, u.crm_id, view, links, {}) if FAST_PATH else None
+            if (
+                current is not None
+                and _alone_in(by_email, F.email_key(u.email), u.crm_id)
+                and _alone_in(by_phone, F.phone_key(u.phone), u.crm_id)
+            ):  # what the rules below come to for it, without the questions
+                row_refs = refs.of(u)
+                diffs = self._pushed(k.name, u.key, F.diff(u, current, refs=row_refs), current)
+                state = RecordState.OUTDATED if diffs else RecordState.IN_SYNC
+                judged = (u, row_refs, current, 0)
+                out.append(
+                    self._status(
+                        k.name, u.key, F.label_of(u), u.crm_id, state, u.crm_id, judged, diffs=tuple(diffs)
+                    )
+                )
+                continue
             state, pid, dups, note = self._resolve(u.key, u.crm_id, view, k.crm, links)
             row_refs = refs.of(u)
             current = view.by_id.get(pid) if pid is not None else None
@@ -753,7 +774,7 @@ class Reconciler:
             if o.problem:
                 out.append(self._invalid("order", o.key, o.title or o.key, o.problem))
                 continue
-            current = self._ours_alone(o, view, links, legacy) if FAST_PATH else None
+            current = self._ours_alone(o.key, o.deal_id, view, links, legacy) if FAST_PATH else None
             if current is not None:  # what the rules below come to for it, without the questions
                 row_refs = refs.of(o)
                 diffs = F.diff(o, current, refs=row_refs, category=self.category)
@@ -828,14 +849,14 @@ class Reconciler:
         return out
 
     def _ours_alone(
-        self, o: OrderRow, view: PortalView, links: _Links, legacy: Mapping[str, list[int]]
+        self, key: str, stored: int | None, view: PortalView, links: _Links, legacy: Mapping[str, list[int]]
     ) -> Mapping[str, Any] | None:
-        """The deal of an order in the state nearly every order of a synced shop is in, or None (then it is
-        judged by every rule): the deal it stores was read, is exactly ours and carries its origin id, no
-        other of our deals carries it, no other order stores it, and no deal of the old backend has its
-        title. For such an order :meth:`_resolve` finds it in sync, :meth:`_stamp`, :meth:`_shared` and
-        :meth:`_waiting` find nothing to say; what is left to judge is how its fields differ."""
-        stored, key = o.deal_id, o.key
+        """The record of a shop record in the state nearly every one of a synced shop is in, or None (then it
+        is judged by every rule): the record it stores was read, is exactly ours and carries its origin id,
+        no other of our records carries it, no other shop record stores it, and (``legacy``: orders) no deal
+        of the old backend has its title. For such a record :meth:`_resolve` finds it in sync,
+        :meth:`_stamp`, :meth:`_shared` and :meth:`_waiting` find nothing to say; what is left to judge is
+        how its fields differ (and, for contacts and companies, whether others share its e-mail or phone)."""
         if stored is None or view.ours_by_origin.get(key) != stored or links.alone(stored) != key:
             return None
         if key in legacy:

@@ -30,22 +30,24 @@ ORIGINATOR = "test-shop"
 
 
 @pytest.fixture(autouse=True)
-def _orders_judged_both_ways(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every order a sync test judges is judged twice: with the shortcut for the state nearly every order is
-    in (``reconcile.FAST_PATH``) and by every rule; both must give the same state, in every field."""
-    judge = reconcile.Reconciler._order_states
+def _records_judged_both_ways(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every record a sync test judges (orders, users, companies) is judged twice: with the shortcut for the
+    state nearly every record is in (``reconcile.FAST_PATH``) and by every rule; both must give the same
+    state, in every field."""
+    for name in ("_order_states", "_comm_states"):
+        judge = getattr(reconcile.Reconciler, name)
 
-    def both(self: reconcile.Reconciler, *args: Any) -> list[Any]:
-        quick = judge(self, *args)
-        monkeypatch.setattr(reconcile, "FAST_PATH", False)
-        try:
-            full = judge(self, *args)
-        finally:
-            monkeypatch.setattr(reconcile, "FAST_PATH", True)
-        assert quick == full
-        return quick
+        def both(self: reconcile.Reconciler, *args: Any, judge: Any = judge) -> list[Any]:
+            quick = judge(self, *args)
+            monkeypatch.setattr(reconcile, "FAST_PATH", False)
+            try:
+                full = judge(self, *args)
+            finally:
+                monkeypatch.setattr(reconcile, "FAST_PATH", True)
+            assert quick == full
+            return quick
 
-    monkeypatch.setattr(reconcile.Reconciler, "_order_states", both)
+        monkeypatch.setattr(reconcile.Reconciler, name, both)
 
 
 FAST_CONFIG = f"""

@@ -81,5 +81,6 @@ async def test_a_full_reconcile_costs_a_known_number_of_requests(
         db.close()
     assert (snap.order_counts.in_sync, snap.user_counts.in_sync) == (orders, users)
     assert used == requests
-    assert taken.count(True) == orders  # a shop in sync: every order judged by the shortcut (and, by the
-    # sync tests' fixture, by every rule too, to the same state)
+    # A shop in sync: every order and user judged by the shortcut (and, by the sync tests' fixture, by every
+    # rule too, to the same state).
+    assert taken.count(True) == orders + users
