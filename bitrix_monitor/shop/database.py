@@ -130,6 +130,8 @@ def _key_text(value: Any) -> str | None:
 
 def _row_problems(entity: str, key_value: Any, stored: Any, *more: Note) -> Note:
     """What makes a shop row impossible to sync as it is stored (a person must fix it), or ``""``."""
+    if type(key_value) is int and (stored is None or (type(stored) is int and stored > 0)) and not any(more):
+        return ""  # nearly every row: an integer key, no id or an id, nothing else to say
     problems: list[Note] = []
     if key_value is None or not str(key_value).strip():
         problems.append(Message("row.key_empty"))
