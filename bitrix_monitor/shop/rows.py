@@ -112,6 +112,12 @@ class OrderRow(_OrderFields):
             held = int(value.scaleb(2, _EXACT))
         object.__setattr__(self, "_cents", held)
 
+    @property
+    def cents(self) -> int | None:
+        """The amount as a whole number of cents when it has two places (nearly always), else None."""
+        held = self._cents
+        return held if type(held) is int else None
+
 
 @dataclass(frozen=True, slots=True)
 class UserRow:

@@ -94,6 +94,17 @@ def _portal_amount(value: Any) -> Decimal | str | None:
         return str(value)
 
 
+def _same_amount(order: OrderRow, portal: Any) -> bool:
+    """Whether the deal's ``OPPORTUNITY`` is the order's amount: at once when the portal wrote it as the
+    order's cents read out (``"1234.50"``, as it writes amounts), else compared as amounts."""
+    cents = order.cents
+    if cents is not None and type(portal) is str:
+        whole, part = divmod(abs(cents), 100)
+        if portal == f"{'-' if cents < 0 else ''}{whole}.{part:02d}":
+            return True
+    return _portal_amount(portal) == order.amount
+
+
 def deal_fields(
     order: OrderRow,
     *,
@@ -180,7 +191,7 @@ def deal_diff(
         diffs.append(FieldDiff("CATEGORY_ID", str(category), _str(deal.get("CATEGORY_ID"))))
     if (deal.get("TITLE") or "") != order.title:
         diffs.append(FieldDiff("TITLE", order.title, _str(deal.get("TITLE"))))
-    if order.amount is not None and _portal_amount(deal.get("OPPORTUNITY")) != order.amount:
+    if order.amount is not None and not _same_amount(order, deal.get("OPPORTUNITY")):
         diffs.append(FieldDiff("OPPORTUNITY", format_amount(order.amount), _str(deal.get("OPPORTUNITY"))))
     if "CURRENCY_ID" in deal and (deal.get("CURRENCY_ID") or "") != order.currency:
         diffs.append(FieldDiff("CURRENCY_ID", order.currency, _str(deal.get("CURRENCY_ID"))))

@@ -200,6 +200,9 @@ class QueueInfo:
     error: JobError | None = None  # the last error as codes, said in the reader's language
 
 
+_NOT_QUEUED = QueueInfo(QueueMark.NONE)
+
+
 async def _read_all(it: Iterable[list[Any]]) -> list[Any]:
     def read() -> list[Any]:
         out: list[Any] = []
@@ -492,7 +495,7 @@ class Reconciler:
         return diffs if self.push_diffs is None else self.push_diffs(kind, key, diffs, current)
 
     def _queue(self, entity: str, key: str) -> QueueInfo:
-        return self.queue_info.get((entity, key), QueueInfo(QueueMark.NONE))
+        return self.queue_info.get((entity, key), _NOT_QUEUED)
 
     def _status(
         self,

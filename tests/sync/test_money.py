@@ -117,3 +117,21 @@ def test_rounding_cases_end_to_end(shop_url: str, tmp_path, column: str) -> None
     report = json.loads(again.stdout.strip().splitlines()[-1])
     assert again.returncode == 0, again.stdout
     assert report["orders"]["in_sync"] == 3 and report["orders"]["outdated"] == 0
+
+
+def test_an_amount_written_as_the_orders_cents_is_the_same_without_decimals_and_others_are_compared() -> None:
+    """The shortcut for a deal's ``OPPORTUNITY`` written as the order's cents gives what comparing the two
+    as amounts gives, for every shape the portal's text may take."""
+    from bitrix_monitor.sync.fields import _portal_amount, _same_amount
+
+    amounts = ["0", "0.00", "-0.00", "12.5", "12.50", "-12.50", "1234567.89", "0.01", "-0.01", "3.125"]
+    texts = ["0.00", "0", "-0.00", "12.50", "12.5", "-12.50", "12.500", " 12.50", "1234567.89", "0.01"]
+    texts += ["-0.01", "3.13", "3.125", "", "abc", "1e2", "100.00"]
+    for amount in amounts:
+        order = OrderRow(
+            key="1", user_key=None, deal_id=5, title="Order #1", amount=Decimal(amount), currency="RUB",
+            stage=None, updated_at=None, raw={},
+        )  # fmt: skip
+        assert (order.cents is None) == (amount in ("0", "-0.00", "12.5", "3.125"))  # held as the Decimal
+        for text in [*texts, None, 12.5, 0]:
+            assert _same_amount(order, text) == (_portal_amount(text) == order.amount), (amount, text)
