@@ -56,6 +56,7 @@ ID_CHUNK = 500
 # cannot change it (see Reconciler._ours_alone); the tests turn this off to hold both ways against each other.
 FAST_PATH = True
 T = TypeVar("T")
+K = TypeVar("K")
 
 
 def _int(value: Any) -> int | None:
@@ -145,13 +146,7 @@ class PortalView:
         self.restored.discard(rid)
         if self._indexed(rid, rec):
             origin = str(rec.get("ORIGIN_ID"))
-            rest = _without(self.ours(origin), rid)
-            if len(rest) > 1:
-                self.ours_by_origin[origin] = rest
-            elif rest:
-                self.ours_by_origin[origin] = rest[0]
-            else:
-                del self.ours_by_origin[origin]
+            _hold(self.ours_by_origin, origin, _without(self.ours(origin), rid))
 
     def comm_index(self) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
         """Ids of the records held, by normalised e-mail and by normalised phone."""
@@ -920,13 +915,7 @@ class _Links:
     def remove(self, key: str, pid: int | None) -> None:
         holders = self.holders(pid) if pid is not None else ()
         if pid is not None and key in holders:
-            rest = _without(holders, key)
-            if len(rest) > 1:
-                self._stored_by[pid] = rest
-            elif rest:
-                self._stored_by[pid] = rest[0]
-            else:
-                del self._stored_by[pid]
+            _hold(self._stored_by, pid, _without(holders, key))
 
     def others(self, pid: int, key: str) -> list[str]:
         """The shop records other than ``key`` that store ``pid``."""
@@ -1056,6 +1045,16 @@ def portal_clock(value: Any) -> str:
 def report(progress: ProgressCallback | None, stage: str, done: int = 0, total: int | None = None) -> None:
     if progress:
         progress(Progress(stage, done, total))
+
+
+def _hold(index: dict[K, T | tuple[T, ...]], at: K, rest: tuple[T, ...]) -> None:
+    """What is left under ``at`` held as the indexes hold it: the tuple of several, one alone, or nothing."""
+    if len(rest) > 1:
+        index[at] = rest
+    elif rest:
+        index[at] = rest[0]
+    else:
+        del index[at]
 
 
 def _without(items: tuple[T, ...], item: T) -> tuple[T, ...]:
