@@ -147,9 +147,9 @@ def _moment(value: Any, zone: tzinfo | None) -> datetime | None:
         return None
     moment = value if isinstance(value, datetime) else datetime(value.year, value.month, value.day)
     try:
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=zone) if zone is not None else moment.astimezone()
-        return moment.astimezone(UTC)
+        if moment.tzinfo is None and zone is not None:
+            moment = moment.replace(tzinfo=zone)
+        return moment.astimezone(UTC)  # a naive one is taken in this machine's zone on the way
     except (OverflowError, ValueError, OSError):  # year 1 or 9999 moved past the calendar's end
         return None
 

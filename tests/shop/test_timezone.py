@@ -122,3 +122,39 @@ def test_portal_datetimes_are_aware_instants(text: object, instant: datetime | N
     moment = portal_time(text)
     assert moment == instant
     assert moment is None or moment.tzinfo is UTC
+
+
+@pytest.mark.parametrize("zone", ["Europe/Moscow", "America/New_York", "Australia/Lord_Howe", "Asia/Kolkata"])
+def test_a_naive_timestamp_read_in_the_machines_zone_is_that_zones_instant_across_its_changes(
+    zone: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every quarter hour around the clock changes (both folds, a half-hour change too), and the calendar's
+    ends: read in this machine's zone in one step, the instant is the one made by taking the wall time into
+    the zone first; where that cannot be made, neither can this (``None``)."""
+    import time
+
+    from bitrix_monitor.shop.database import _moment
+
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()
+    try:
+        moments = [
+            datetime(1, 1, 1),
+            datetime(1, 1, 2),
+            datetime(9999, 12, 31, 23, 59),
+            datetime(1969, 12, 31, 23),
+        ]
+        for year, month in ((2011, 3), (2011, 10), (2024, 3), (2024, 4), (2024, 10), (2024, 11), (2026, 4)):
+            start = datetime(year, month, 1)
+            moments += [start + timedelta(minutes=15 * i) for i in range(4 * 24 * 14)]
+        for wall in moments:
+            for fold in (0, 1):
+                naive = wall.replace(fold=fold)
+                try:
+                    want: datetime | None = naive.astimezone().astimezone(UTC)
+                except (OverflowError, ValueError, OSError):
+                    want = None
+                assert _moment(naive, None) == want, (zone, naive)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
