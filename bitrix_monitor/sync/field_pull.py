@@ -6,10 +6,10 @@ Found without a public URL, by polling: each kind's list method filtered by ``>=
 window's start minus an overlap (rows saved late within a second are not missed), in the portal's own
 time zone, paged by ``>ID``; every kind's first page and the portal's clock (``server.time``) go in one
 ``batch``. The window's end is the portal's clock, not the desk's. Rows read again in the overlap are
-skipped when their ``DATE_MODIFY`` is the one already settled (ties de-duplicated). The cursor (the
-window's start, the portal's offset, the rows settled in the overlap) is kept in the job store in the data
-dir and moves only after every row read has been settled: a crash reads them again, and applying one again
-is harmless (the compare-and-set finds the shop holding the value: the sides agree).
+skipped when their ``DATE_MODIFY`` and values are the ones already settled (ties de-duplicated). The
+cursor (the window's start, the portal's offset, the rows settled in the overlap) is kept in the job store
+in the data dir and moves only after every row read has been settled: a crash reads them again, and
+applying one again is harmless (the compare-and-set finds the shop holding the value: the sides agree).
 
 Per record and field the CRM's value is merged against the baseline (:mod:`bitrix_monitor.sync.owners`):
 the same as the shop's → agreed (also the app's own push coming back); only the CRM changed → written into
@@ -21,6 +21,8 @@ changed → the later change wins when both times are known (the shop's ``update
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -93,6 +95,27 @@ class _Window:
     def start(self) -> str:
         """The filter's lower bound, in the portal's zone (with its offset: an absolute instant)."""
         return (self.since - OVERLAP).astimezone(_zone(self.offset)).isoformat(timespec="seconds")
+
+
+def _mark(record: Mapping[str, Any]) -> str:
+    """What a settled record is remembered by: its ``DATE_MODIFY`` and a digest of the values read with it.
+    The portal's clock counts whole seconds, so a record the app settled and a manager then saved again
+    within the same second keeps its ``DATE_MODIFY``; its values tell the two saves apart."""
+    values = json.dumps(
+        sorted((k, v) for k, v in record.items() if k not in ("ID", "DATE_MODIFY")),
+        default=str,
+        ensure_ascii=False,
+    )
+    digest = hashlib.blake2b(values.encode(), digest_size=8).hexdigest()
+    return f"{record.get('DATE_MODIFY')}|{digest}"
+
+
+def _settled(seen: str | None, record: Mapping[str, Any]) -> bool:
+    """Whether ``record`` is the very save remembered as settled (``seen``: its :func:`_mark`, or, as kept
+    before values were remembered too, its ``DATE_MODIFY`` alone)."""
+    if seen is None:
+        return False
+    return seen == (_mark(record) if "|" in seen else str(record.get("DATE_MODIFY")))
 
 
 def _zone(offset: str) -> timezone:
@@ -168,13 +191,13 @@ class FieldPuller:
         for k, window in ready.items():
             found = rows.get(k, [])
             outcome.read += len(found)
-            fresh = [r for r in found if window.seen.get(str(r.get("ID"))) != str(r.get("DATE_MODIFY"))]
+            fresh = [r for r in found if not _settled(window.seen.get(str(r.get("ID"))), r)]
             await self._settle(k, fresh, outcome)
             # The next window starts at the portal's clock before this read; the rows of its overlap that were
             # settled now are remembered, so the next read skips them (unless saved again since).
             keep = now - OVERLAP
             seen = {
-                str(r.get("ID")): str(r.get("DATE_MODIFY"))
+                str(r.get("ID")): _mark(r)
                 for r in found
                 if (t := parse_time(r.get("DATE_MODIFY"))) is not None and t >= keep
             }

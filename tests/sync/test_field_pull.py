@@ -191,3 +191,21 @@ def test_a_restart_resumes_the_window_without_missing_or_repeating(
 
 if os.name != "posix":  # pragma: no cover
     pytestmark = pytest.mark.skip("subprocess tests assume POSIX")
+
+
+def test_a_save_within_the_second_the_app_settled_is_not_taken_for_the_settled_one() -> None:
+    """The portal's clock counts whole seconds: a manager's save right after the app settled a record keeps
+    its DATE_MODIFY, and only its values tell the two apart. A cursor kept before values were remembered
+    (DATE_MODIFY alone) is still read as it was."""
+    from bitrix_monitor.sync.field_pull import _mark, _settled
+
+    settled = {"ID": "7", "DATE_MODIFY": "2026-11-30T18:39:48+03:00", "PHONE": [{"ID": "3", "VALUE": "+7 1"}]}
+    again = dict(settled)
+    saved = dict(settled, PHONE=[{"ID": "3", "VALUE": "+7 2"}])
+    later = dict(settled, DATE_MODIFY="2026-11-30T18:39:49+03:00")
+    assert _settled(_mark(settled), again)
+    assert not _settled(_mark(settled), saved)
+    assert not _settled(_mark(settled), later)
+    assert not _settled(None, settled)
+    assert _settled("2026-11-30T18:39:48+03:00", saved)  # the old cursor: the moment alone
+    assert not _settled("2026-11-30T18:39:48+03:00", later)
