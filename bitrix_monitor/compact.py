@@ -109,7 +109,13 @@ def portal_record(record: Mapping[str, Any]) -> Record:
 __all__ = ["Record", "layout", "portal_record"]
 
 
-_paused = [0]  # passes running with the cyclic collector paused (by collector_paused)
+class _Pause:
+    """Passes running with the cyclic collector paused, and whether it ran before the first began."""
+
+    depth = 0
+    was_enabled = False
+
+
 _pausing = threading.Lock()
 
 
@@ -120,18 +126,18 @@ def collector_paused() -> Iterator[None]:
     tenth of a full pass). Passes may overlap (threads, tasks): the collector runs again when the last one
     ends, if it ran before the first began. A pass calls :func:`collect_young` after each page it reads."""
     with _pausing:
-        if _paused[0] == 0:
-            _paused.append(gc.isenabled())
+        if _Pause.depth == 0:
+            _Pause.was_enabled = gc.isenabled()
             gc.disable()
-        _paused[0] += 1
+        _Pause.depth += 1
     try:
         yield
     finally:
         with _pausing:
-            _paused[0] -= 1
-            if _paused[0] == 0:
+            _Pause.depth -= 1
+            if _Pause.depth == 0:
                 gc.unfreeze()  # what was set aside joins the oldest generation again
-                if _paused.pop():
+                if _Pause.was_enabled:
                     gc.enable()
 
 
@@ -141,6 +147,6 @@ def collect_young() -> None:
     and an HTTP answer, which httpx leaves in a reference cycle with its body (a megabyte a page), is freed
     a page later rather than at the end of the pass (40 MB more at the peak of 120k records)."""
     with _pausing:
-        if _paused[0]:
+        if _Pause.depth:
             gc.collect(0)
             gc.freeze()

@@ -52,9 +52,10 @@ log = logging.getLogger(__name__)
 FirstAsk = tuple[Mapping[str, Command], Callable[[BatchResult], Awaitable[None]]]
 
 ID_CHUNK = 500
-# Orders in the state nearly every order of a synced shop is in are judged without the questions that
+# Records in the state nearly every record of a synced shop is in are judged without the questions that
 # cannot change it (see Reconciler._ours_alone); the tests turn this off to hold both ways against each other.
 FAST_PATH = True
+_NO_LEGACY: Mapping[str, list[int]] = {}  # contacts and companies: no deals of the old backend by title
 T = TypeVar("T")
 K = TypeVar("K")
 
@@ -646,21 +647,13 @@ class Reconciler:
             if u.problem:
                 out.append(self._invalid(k.name, u.key, F.label_of(u), u.problem))
                 continue
-            current = self._ours_alone(u.key, u.crm_id, view, links, {}) if FAST_PATH else None
+            current = self._ours_alone(u.key, u.crm_id, view, links, _NO_LEGACY) if FAST_PATH else None
             if (
                 current is not None
                 and _alone_in(by_email, F.email_key(u.email), u.crm_id)
                 and _alone_in(by_phone, F.phone_key(u.phone), u.crm_id)
-            ):  # what the rules below come to for it, without the questions
-                row_refs = refs.of(u)
-                diffs = self._pushed(k.name, u.key, F.diff(u, current, refs=row_refs), current)
-                state = RecordState.OUTDATED if diffs else RecordState.IN_SYNC
-                judged = (u, row_refs, current, 0)
-                out.append(
-                    self._status(
-                        k.name, u.key, F.label_of(u), u.crm_id, state, u.crm_id, judged, diffs=tuple(diffs)
-                    )
-                )
+            ):
+                out.append(self._by_differences(k.name, u, F.label_of(u), current, refs, 0))
                 continue
             state, pid, dups, note = self._resolve(u.key, u.crm_id, view, k.crm, links)
             row_refs = refs.of(u)
@@ -773,17 +766,8 @@ class Reconciler:
                 out.append(self._invalid("order", o.key, o.title or o.key, o.problem))
                 continue
             current = self._ours_alone(o.key, o.deal_id, view, links, legacy) if FAST_PATH else None
-            if current is not None:  # what the rules below come to for it, without the questions
-                row_refs = refs.of(o)
-                diffs = F.diff(o, current, refs=row_refs, category=self.category)
-                diffs = self._pushed("order", o.key, diffs, current)
-                state = RecordState.OUTDATED if diffs else RecordState.IN_SYNC
-                judged = (o, row_refs, current, self.category)
-                out.append(
-                    self._status(
-                        "order", o.key, o.title, o.deal_id, state, o.deal_id, judged, diffs=tuple(diffs)
-                    )
-                )
+            if current is not None:
+                out.append(self._by_differences("order", o, o.title, current, refs, self.category))
                 continue
             state, pid, dups, note = self._resolve(o.key, o.deal_id, view, "deal", links)
             relink_to: int | None = None
@@ -863,6 +847,26 @@ class Reconciler:
         if current is None or owner_of(current, self.originator, key) is not Owner.OURS:
             return None
         return current
+
+    def _by_differences(
+        self,
+        kind_name: str,
+        row: ShopRow,
+        label: str,
+        current: Mapping[str, Any],
+        refs: F.RefIndex,
+        category: int,
+    ) -> RecordStatus:
+        """A record :meth:`_ours_alone` found in the usual state: what every rule comes to for it, in sync or
+        outdated by how its fields differ."""
+        row_refs = refs.of(row)
+        diffs = F.diff(row, current, refs=row_refs, category=category)
+        diffs = self._pushed(kind_name, row.key, diffs, current)
+        state = RecordState.OUTDATED if diffs else RecordState.IN_SYNC
+        judged = (row, row_refs, current, category)
+        return self._status(
+            kind_name, row.key, label, row.crm_id, state, row.crm_id, judged, diffs=tuple(diffs)
+        )
 
     def _orphans(self, entity: str, view: PortalView, origin: str) -> list[Orphan]:
         """Our records carrying an origin id that no shop record has."""
