@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 
 from bitrix_monitor.bitrix import BitrixClient, NotExecuted
 from bitrix_monitor.bitrix.client import BatchResult, Command
-from bitrix_monitor.compact import collect_young, collector_paused, portal_record
+from bitrix_monitor.compact import Record, collect_young, collector_paused, portal_record
 from bitrix_monitor.kinds import ALL as KINDS
 from bitrix_monitor.kinds import COMPANY, ORDER, USER, Kind, crm_of, in_dependency_order, kind, shop_of
 from bitrix_monitor.messages import Message, Note, Param, joined
@@ -199,6 +199,46 @@ class QueueInfo:
 _NOT_QUEUED = QueueInfo(QueueMark.NONE)
 
 
+# Each kind's portal fields that hold a shop row's text as it is, with the row's attribute holding it.
+SHARED: dict[str, tuple[tuple[str, str], ...]] = {
+    "deal": (("TITLE", "title"),),
+    "contact": (("NAME", "first_name"), ("LAST_NAME", "last_name")),
+    "company": (("TITLE", "title"),),
+}
+
+
+def sharing_with(
+    by_key: Mapping[str, ShopRow], fields: Sequence[tuple[str, str]]
+) -> Callable[[Mapping[str, Any]], Record]:
+    """:func:`portal_record`, with the values equal to those of the shop row the record carries the key
+    of as its origin id (the origin id itself, a deal's title, a contact's names, an e-mail or a phone)
+    replaced by the row's own text: equal values, so nothing read changes, and a million records in sync
+    hold one text for each of them rather than two (about 120 bytes a deal). A decoded record (a dict) is
+    changed in place; one held already (a :class:`Record`) is taken as it is."""
+
+    def held(rec: Mapping[str, Any]) -> Record:
+        if type(rec) is not dict:
+            return portal_record(rec)
+        origin = rec.get("ORIGIN_ID")
+        row = by_key.get(origin) if type(origin) is str else None
+        if row is not None:
+            rec["ORIGIN_ID"] = row.key
+            for name, attr in fields:
+                mine = getattr(row, attr)
+                if rec.get(name) == mine:
+                    rec[name] = mine
+            for name in ("EMAIL", "PHONE"):
+                mine = getattr(row, name.lower(), None)
+                multi = rec.get(name)
+                if mine is not None and type(multi) is list:
+                    for item in multi:
+                        if type(item) is dict and item.get("VALUE") == mine:
+                            item["VALUE"] = mine
+        return portal_record(rec)
+
+    return held
+
+
 async def _read_all(it: Iterable[list[Any]]) -> list[Any]:
     def read() -> list[Any]:
         out: list[Any] = []
@@ -337,24 +377,32 @@ class Reconciler:
         *,
         ours_only: bool,
         probed: tuple[BatchResult, str] | None = None,
+        held: Callable[[dict[str, Any]], Record] = portal_record,
     ) -> PortalView:
         view = PortalView(full=not ours_only)
         flt = self._filter(ours_only=ours_only)
         top = (probed[0], f"top:{probed[1]}") if probed is not None else None
         async for page in self.client.list_all(
-            f"crm.{entity}.list", filter=flt, select=select, probed=probed, top=top, held=portal_record
+            f"crm.{entity}.list", filter=flt, select=select, probed=probed, top=top, held=held
         ):
             for rec in page:
                 view.put(rec, self.originator)
             collect_young()
         return view
 
-    async def _fetch_ids(self, entity: str, ids: Iterable[int], select: list[str], view: PortalView) -> None:
+    async def _fetch_ids(
+        self,
+        entity: str,
+        ids: Iterable[int],
+        select: list[str],
+        view: PortalView,
+        held: Callable[[dict[str, Any]], Record] = portal_record,
+    ) -> None:
         wanted = sorted({i for i in ids if i not in view.by_id})
         for start in range(0, len(wanted), ID_CHUNK):
             chunk = wanted[start : start + ID_CHUNK]
             async for page in self.client.list_all(
-                f"crm.{entity}.list", filter={"@ID": chunk}, select=select, held=portal_record
+                f"crm.{entity}.list", filter={"@ID": chunk}, select=select, held=held
             ):
                 for rec in page:
                     rid = _int(rec.get("ID"))
@@ -363,7 +411,11 @@ class Reconciler:
                 collect_young()
 
     async def _read_comm(
-        self, k: Kind, rows: Sequence[UserRow | CompanyRow], head: BatchResult
+        self,
+        k: Kind,
+        rows: Sequence[UserRow | CompanyRow],
+        head: BatchResult,
+        held: Callable[[dict[str, Any]], Record],
     ) -> PortalView:
         """Our contacts (or companies), and every one that shares an e-mail or phone with a shop row.
 
@@ -382,8 +434,8 @@ class Reconciler:
             raise NotExecuted(Message("bitrix.batch.count_not_executed", {"method": method}), method=method)
         total = head.totals.get(every) or 0
         if math.ceil(total / 2500) <= math.ceil((len(emails) + len(phones)) / 50):
-            return await self._scan(k.crm, select, ours_only=False, probed=(head, every))
-        view = await self._scan(k.crm, select, ours_only=True, probed=(head, f"ours:{k.name}"))
+            return await self._scan(k.crm, select, ours_only=False, probed=(head, every), held=held)
+        view = await self._scan(k.crm, select, ours_only=True, probed=(head, f"ours:{k.name}"), held=held)
         candidates: set[int] = set()
         if emails:
             for ids in (await self.client.find_by_comm("EMAIL", emails, entity_type=k.comm_type)).values():
@@ -391,22 +443,23 @@ class Reconciler:
         if phones:
             for ids in (await self.client.find_by_comm("PHONE", phones, entity_type=k.comm_type)).values():
                 candidates.update(int(i) for i in ids)
-        await self._fetch_ids(k.crm, candidates, select, view)
+        await self._fetch_ids(k.crm, candidates, select, view, held)
         return view
 
     async def _read_portal(self, k: Kind, rows: Sequence[ShopRow], head: BatchResult) -> PortalView:
         """The kind's records in the portal that reconciliation needs: ours, the stored ones, (for kinds
         found by e-mail or phone) the ones sharing a row's e-mail or phone, and (deals) the remembered deals
         made before origin ids, read with the stored ones."""
+        held = sharing_with({r.key: r for r in rows}, SHARED[k.crm])
         if k.comm_type is not None:
-            view = await self._read_comm(k, [r for r in rows if not isinstance(r, OrderRow)], head)
+            view = await self._read_comm(k, [r for r in rows if not isinstance(r, OrderRow)], head, held)
         else:
             view = await self._scan(
-                k.crm, self.select[k.crm], ours_only=True, probed=(head, f"ours:{k.name}")
+                k.crm, self.select[k.crm], ours_only=True, probed=(head, f"ours:{k.name}"), held=held
             )
         stored = [r.crm_id for r in rows if r.crm_id]
         also = self.known_legacy_ids() if k is ORDER else set()
-        await self._fetch_ids(k.crm, [*stored, *also], self.select[k.crm], view)
+        await self._fetch_ids(k.crm, [*stored, *also], self.select[k.crm], view, held)
         return view
 
     async def read(self, progress: ProgressCallback | None = None, ask: FirstAsk | None = None) -> Mirror:

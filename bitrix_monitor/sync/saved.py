@@ -44,7 +44,7 @@ from bitrix_monitor.queue.port import JobStore
 from bitrix_monitor.shop import CompanyRow, OrderRow, ShopRow, UserRow
 from bitrix_monitor.shop.rows import NO_EXTRA
 from bitrix_monitor.sync.incremental import IncrementalState, Refresher
-from bitrix_monitor.sync.reconcile import Mirror, PortalView, Reconciler
+from bitrix_monitor.sync.reconcile import SHARED, Mirror, PortalView, Reconciler, sharing_with
 
 log = logging.getLogger(__name__)
 
@@ -226,11 +226,12 @@ def mirror_from(inputs: MirrorInputs, originator: str) -> Mirror:
     views: dict[str, PortalView] = {}
     for k in inputs.kinds:
         view = views[k.name] = PortalView(full=inputs.full[k.name])
+        held = sharing_with({r.key: r for r in inputs.rows[k.name]}, SHARED[k.crm])
         for rid, indexed, rec in inputs.records[k.name]:
             if indexed:
-                view.put(rec, originator)
+                view.put(held(rec), originator)
             else:
-                view.keep(rid, rec)
+                view.keep(rid, held(rec))
     return Mirror(inputs.kinds, inputs.rows, views, inputs.legacy)
 
 
