@@ -12,8 +12,9 @@ does before its first incremental pass), and written as the changes of each incr
     .venv/bin/python -m benchmarks.reconcile [--quick] [--orders N] [--users M] [--postgres URL]
         [--keep-shop NAME] [--spread] [--skip-kept] [--profile FILE]
 
-It also prints the cyclic garbage collector's time during the full pass; ``--profile`` writes the full
-pass's profile (the reconciling process's main thread: the shop is read in a thread of its own).
+It also prints the cyclic garbage collector's time during the full pass; ``--profile FILE`` writes the full
+pass's profile to FILE and the incremental passes' to FILE.idle and FILE.changed (the reconciling process's
+main thread: the shop is read in a thread of its own).
 
 The reconciling runs in a child process (so its peak memory is its own, not the emulator's).
 """
@@ -121,7 +122,13 @@ def _child(shop_url: str, webhook: str, queue_url: str) -> None:
                 sys.stdin.readline()
                 before, waited[0] = client.cost().requests, 0.0
                 t = time.perf_counter()
+                profile = cProfile.Profile() if os.environ.get("BM_PROFILE") else None
+                if profile is not None:
+                    profile.enable()
                 inc, _changes = await refresher.refresh(Reconciler(shop, client, originator=ORIGINATOR))
+                if profile is not None:
+                    profile.disable()
+                    profile.dump_stats(f"{os.environ['BM_PROFILE']}.{name}")
                 out[f"{name}_s"] = time.perf_counter() - t
                 out[f"{name}_local_s"] = out[f"{name}_s"] - waited[0]
                 out[f"{name}_requests"] = client.cost().requests - before
@@ -258,7 +265,8 @@ def main() -> int:
     parser.add_argument(
         "--profile",
         metavar="FILE",
-        help="profile the full pass (cProfile, the reconciling process) into FILE: `python -m pstats FILE`",
+        help="profile the full pass (cProfile, the reconciling process) into FILE, the incremental passes "
+        "into FILE.idle and FILE.changed: `python -m pstats FILE`",
     )
     parser.add_argument("--child", nargs=3, metavar=("SHOP_URL", "WEBHOOK", "QUEUE"), help=argparse.SUPPRESS)
     args = parser.parse_args()

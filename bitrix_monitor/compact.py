@@ -14,6 +14,8 @@ import sys
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from datetime import date, datetime, time
+from decimal import Decimal
 from typing import Any
 
 # Field names (by the tuple of a record's names, in the portal's order) -> each name's place in the values.
@@ -87,8 +89,45 @@ class Record(Mapping[str, Any]):
     def __len__(self) -> int:
         return len(self._at)
 
+    def __eq__(self, other: object) -> bool:
+        if type(other) is Record and other._at is self._at:  # one layout: the values, in one comparison
+            return self._values == other._values
+        return super().__eq__(other)  # as the dicts they hold
+
+    __hash__ = None  # type: ignore[assignment]  # as a dict's
+
+    def holds(self, values: tuple[Any, ...]) -> bool:
+        """Whether ``values`` are this record's values (in its names' order) in every respect a value made
+        from them could show: equal, of one type, and numbers and moments written alike (``1 == 1.0 ==
+        True``, ``Decimal("1.1") == Decimal("1.10")``, ``0.0 == -0.0``, and moments equal in two zones
+        are all equal, but do not read the same)."""
+        mine = self._values
+        if mine != values:
+            return False
+        for a, b in zip(mine, values, strict=True):  # of one length: they are equal
+            kind = type(a)
+            if kind is not type(b):
+                return False
+            if kind not in _READ_ALIKE and not _alike(a, b):
+                return False
+        return True
+
     def __repr__(self) -> str:
         return f"Record({dict(self)!r})"
+
+
+# Types whose equal values read the same, whatever else: the values of most columns.
+_READ_ALIKE = frozenset({str, int, type(None), bool, bytes, date})
+
+
+def _alike(a: Any, b: Any) -> bool:
+    """Two equal values of one type that also read the same (see :meth:`Record.holds`)."""
+    kind = type(a)
+    if kind is float or kind is Decimal:
+        return a is b or str(a) == str(b)
+    if kind is datetime or kind is time:
+        return bool((a.tzinfo is b.tzinfo or a.tzinfo == b.tzinfo) and a.fold == b.fold)
+    return True
 
 
 def portal_record(record: Mapping[str, Any]) -> Record:

@@ -79,6 +79,25 @@ def test_a_kept_shop_row_comes_back_equal_and_compact() -> None:
     assert isinstance(back.raw, Record) and back.extra is NO_EXTRA
 
 
+def test_records_compare_as_the_dicts_they_hold_whatever_their_layouts() -> None:
+    from bitrix_monitor.compact import Record, layout
+
+    ab, ba = layout(("a", "b")), layout(("b", "a"))
+    one = Record(ab, (1, "x"))
+    assert one == Record(ab, (1, "x")) and one == Record(ba, ("x", 1)) and one == {"b": "x", "a": 1}
+    assert {"a": 1, "b": "x"} == one  # noqa: SIM300 (the dict on the left: its own comparison, reflected)
+    assert Record(ab, (1.0, "x")) == one  # as dicts compare their values
+    assert one != Record(ab, (2, "x")) and one != Record(ba, (1, "x")) and one != {"a": 1}
+    assert one != Record(layout(("a", "b", "c")), (1, "x", None)) and one != [1, "x"] and one != (1, "x")
+    assert Record({"a": 0, "b": 1}, (1, "x")) == one  # a layout not made by layout(): compared as dicts
+    try:
+        hash(one)
+    except TypeError:
+        pass
+    else:
+        raise AssertionError("a record is hashed as a dict is: not at all")
+
+
 class _Cycle:
     """An object in a reference cycle, as httpx leaves each answer with its body."""
 

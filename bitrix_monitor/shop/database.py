@@ -389,35 +389,93 @@ class ShopDatabase:
         return int(self._run(f"counting {spec.plural}", lambda c: c.execute(stmt).scalar_one()))
 
     def iter_rows(
-        self, kind: str, *, page_size: int = 2000, since: datetime | None = None
+        self,
+        kind: str,
+        *,
+        page_size: int = 2000,
+        since: datetime | None = None,
+        held: Mapping[str, ShopRow] | None = None,
     ) -> Iterator[list[ShopRow]]:
         """Pages of the kind's rows in key order; with ``since``, only those changed at or after it.
 
         Without an ``updated_at`` column ``since`` is ignored (every row comes back; compare fingerprints).
+        ``held``: rows read before, by key; a row read again from the same values (and the same stored id,
+        no second one) comes back as the row held, not made again (a row made is about ten times the cost
+        of reading its values).
         """
         spec = self._of(kind)
         if page_size < 1:
             raise ValueError("page_size must be at least 1")
-        return self._pages(spec, page_size, since)
+        return self._pages(spec, page_size, since, held)
 
-    def _pages(self, spec: _Spec, page_size: int, since: datetime | None) -> Iterator[list[ShopRow]]:
+    def _pages(
+        self, spec: _Spec, page_size: int, since: datetime | None, held: Mapping[str, ShopRow] | None = None
+    ) -> Iterator[list[ShopRow]]:
         key = spec.key.column
-        base = sa.select(*spec.columns).select_from(spec.source).order_by(key).limit(page_size)
-        if since is not None and spec.updated_at is not None:
-            base = base.where(self._since(spec.updated_at, since))
-        last: Any = None
         ints: dict[int, int] = {}  # one object for each whole number that repeats in a shared column
+        if since is not None and spec.updated_at is not None:
+            yield from self._changed_pages(spec, page_size, since, held, ints)
+            return
+        base = sa.select(*spec.columns).select_from(spec.source).order_by(key).limit(page_size)
+        last: Any = None
         while True:
             stmt = base if last is None else base.where(key > last)
             rows = self._run(f"reading {spec.plural}", lambda c, s=stmt: c.execute(s).all())  # type: ignore[misc]
             if not rows:
                 return
             last = rows[-1][0]
-            page = [self._convert(spec, r, ints) for r in rows]
+            page = self._made(spec, rows, held, ints)
             del rows
             yield page
             if len(page) < page_size:
                 return
+
+    def _changed_pages(
+        self,
+        spec: _Spec,
+        page_size: int,
+        since: datetime,
+        held: Mapping[str, ShopRow] | None,
+        ints: dict[int, int],
+    ) -> Iterator[list[ShopRow]]:
+        """The rows changed at or after ``since``, in key order: one statement, its answer made into rows a
+        page at a time. Pages by key with the stamp as a filter walk
+        the whole key index when many rows share the window (a bulk update, or the demo shop's rows on its
+        one 'now': a tenth of a million orders took 1.5 s in 47 pages, 0.36 s in one statement). A dropped
+        connection is tried once more when it drops before the first page."""
+        stamp = spec.updated_at
+        assert stamp is not None
+        key = spec.key.column
+        stmt = (
+            sa.select(*spec.columns).select_from(spec.source).where(self._since(stamp, since)).order_by(key)
+        )
+        what = f"reading {spec.plural}"
+        for attempt in (1, 2):
+            given = False
+            try:
+                with self.engine.connect() as conn:
+                    # Not a server-side cursor: PostgreSQL plans one for its first rows, by walking the key
+                    # index. The driver holds the answer in its compact form; rows are made a page at a time.
+                    for rows in conn.execute(stmt).partitions(page_size):
+                        given = True
+                        yield self._made(spec, rows, held, ints)
+                return
+            except sa.exc.DBAPIError as exc:
+                if attempt == 1 and not given and is_disconnect(exc):
+                    log.warning("shop database connection lost while %s; retrying once", what)
+                    continue
+                raise translate(exc, self.where, what, connected=True) from exc
+
+    def _made(
+        self,
+        spec: _Spec,
+        rows: Sequence[sa.Row[Any]],
+        held: Mapping[str, ShopRow] | None,
+        ints: dict[int, int],
+    ) -> list[ShopRow]:
+        if held is None or spec.stored_at is None:  # ids in a link table: always made
+            return [self._convert(spec, r, ints) for r in rows]
+        return [self._held(spec, r, held) or self._convert(spec, r, ints) for r in rows]
 
     def keys(self, kind: str, *, page_size: int = 50_000) -> list[str]:
         """Every key of the kind's table, in key order (read in pages, the key column alone)."""
@@ -448,6 +506,20 @@ class ShopDatabase:
                 row = self._convert(spec, r, ints)
                 found[row.key] = row
         return found
+
+    @staticmethod
+    def _held(spec: _Spec, r: sa.Row[Any], held: Mapping[str, ShopRow]) -> ShopRow | None:
+        """The row held under this row's key when :meth:`_convert` would make one equal to it: made from the
+        same values (the stored id among them, in the row's own column), without a second id then or now,
+        and with nothing wrong with it. Else None."""
+        n = len(spec.selected)
+        if r[n + 1] is not None:
+            return None
+        row = held.get(str(r[0]))
+        if row is None or row.problem:
+            return None
+        raw = row.raw
+        return row if type(raw) is Record and raw.holds(tuple(r[:n])) else None
 
     @staticmethod
     def _convert(spec: _Spec, r: sa.Row[Any], ints: dict[int, int]) -> ShopRow:

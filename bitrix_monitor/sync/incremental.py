@@ -52,6 +52,13 @@ def _row_state(row: ShopRow) -> tuple[object, ...]:
     return (row.digest, row.crm_id, row.problem, row.updated_at)
 
 
+def _unchanged(held: ShopRow, read: ShopRow) -> bool:
+    """Whether a row read again is as held: equal (every field the state covers compared, and the columns
+    read; a row of the two minutes read again, or of a pile on one ``updated_at``, makes no digest), or
+    else of the same state."""
+    return held is read or held == read or _row_state(held) == _row_state(read)
+
+
 def _int(value: Any) -> int | None:
     try:
         return int(value)
@@ -509,7 +516,10 @@ class Refresher:
         if not full_scan:
             newest = await asyncio.to_thread(shop.max_updated_at, k.name)
             assert since is not None
-            for page in await asyncio.to_thread(lambda: list(shop.iter_rows(k.name, since=since - OVERLAP))):
+            pages = await asyncio.to_thread(
+                lambda: list(shop.iter_rows(k.name, since=since - OVERLAP, held=table))
+            )
+            for page in pages:
                 for got in page:
                     fresh[got.key] = got
             if newest is not None:
@@ -521,7 +531,7 @@ class Refresher:
                     fresh[key] = found.get(key)
         else:
             seen: set[str] = set()
-            for page in await asyncio.to_thread(lambda: list(shop.iter_rows(k.name))):
+            for page in await asyncio.to_thread(lambda: list(shop.iter_rows(k.name, held=table))):
                 for got in page:
                     seen.add(got.key)
                     fresh[got.key] = got
@@ -545,7 +555,7 @@ class Refresher:
         old = table.get(key)
         if old is None and row is None:
             return
-        if old is not None and row is not None and _row_state(old) == _row_state(row):
+        if old is not None and row is not None and _unchanged(old, row):
             return
         self.dirty_rows.setdefault(k.name, set()).add(key)
         ids: set[int] = set(view.ours(key))

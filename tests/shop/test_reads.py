@@ -194,3 +194,60 @@ def test_kind_keyed_entry_points_read_count_and_write_like_the_per_kind_ones(sho
     for wrong in ("deal", "invoice"):
         with pytest.raises(ValueError, match="maps no"):
             shop.count(wrong)
+
+
+def test_rows_changed_since_a_mark_come_in_key_order_in_full_pages_however_many_share_it(
+    shop_url: str,
+) -> None:
+    """A bulk update stamps many rows alike: they are read by key (more than a page, more than one IN list
+    a page), in key order, the same rows as a read of every row gives."""
+    create_demo_shop(shop_url, orders=1300, users=20)
+    pile = datetime(2027, 3, 1, 9, 0, 0)
+    with admin(shop_url) as conn:
+        conn.execute(sa.text("UPDATE orders SET updated_at = :t WHERE MOD(order_id, 3) <> 0"), {"t": pile})
+    with ShopDatabase.connect(shop_url, ShopConfig()) as db:
+        every = {o.key: o for o in _all(db.iter_orders())}
+        pages = list(db.iter_orders(since=datetime(2027, 2, 1), page_size=600))
+        assert [len(p) for p in pages] == [600, 267]
+        changed = _all(pages)
+        assert [o.key for o in changed] == [str(i) for i in range(1, 1301) if i % 3]
+        assert changed == [every[o.key] for o in changed]
+
+
+def test_a_row_read_again_from_the_same_values_is_the_row_held(shop: ShopDatabase, shop_url: str) -> None:
+    """``held``: a row made from the very values read before comes back as the object held; one whose
+    values, stored id or second link differ is made again, and equals what a read without ``held`` makes."""
+    for since in (None, datetime(2000, 1, 1)):
+        held = {o.key: o for o in _all(shop.iter_orders(since=since))}
+        again = _all(shop.iter_rows("order", since=since, held=held))
+        assert all(o is held[o.key] for o in again) and len(again) == len(held) == 120
+    with admin(shop_url) as conn:
+        conn.execute(sa.text("UPDATE orders SET status = 'other' WHERE order_id = 5"))
+        conn.execute(sa.text("UPDATE orders SET bitrix_deal_id = 77 WHERE order_id = 6"))
+        conn.execute(sa.text("UPDATE orders SET total_price = total_price + 1 WHERE order_id = 7"))
+    made = {o.key: o for o in _all(shop.iter_orders())}
+    again = {o.key: o for o in _all(shop.iter_rows("order", held=held))}
+    assert again == made
+    assert {k for k, o in again.items() if o is not held[k]} == {"5", "6", "7"}
+    assert again["5"].stage == "other" and again["6"].deal_id == 77
+    stranger = dataclasses.replace(made["8"], raw=dict(made["8"].raw))  # a row held in another form
+    assert _all(shop.iter_rows("order", held={"8": stranger}))[7] is not stranger
+
+
+def test_values_held_are_the_values_read_only_when_they_also_read_the_same() -> None:
+    from datetime import timedelta, timezone
+    from decimal import Decimal
+
+    from bitrix_monitor.compact import Record, layout
+
+    at = layout(("a",))
+    moment = datetime(2026, 10, 25, 2, 30)
+    for value in (1, 1.5, Decimal("1.10"), "x", None, moment, moment.replace(tzinfo=UTC), True):
+        assert Record(at, (value,)).holds((value,))
+    for mine, read in (
+        (1, 1.0), (1, True), (Decimal("1.1"), Decimal("1.10")), (0.0, -0.0), (Decimal("0"), Decimal("-0")),
+        (moment.replace(tzinfo=UTC), moment.replace(tzinfo=UTC).astimezone(timezone(timedelta(hours=3)))),
+        (moment, moment.replace(fold=1)), (1, 2), ("x", "y"), (None, 0),
+    ):  # fmt: skip
+        assert not Record(at, (mine,)).holds((read,)), (mine, read)
+    assert not Record(layout(("a", "b")), (1, 2)).holds((1,))

@@ -22,7 +22,7 @@ from bitrix_monitor.demo.emulator import PortalEmulator
 from bitrix_monitor.demo.shop import create_demo_shop
 from bitrix_monitor.paths import DataDirs
 from bitrix_monitor.shop import ShopDatabase
-from bitrix_monitor.sync import reconcile
+from bitrix_monitor.sync import incremental, reconcile
 from bitrix_monitor.sync.service import MonitorService
 from bitrix_monitor.wiring import open_service
 
@@ -48,6 +48,21 @@ def _records_judged_both_ways(monkeypatch: pytest.MonkeyPatch) -> None:
             return quick
 
         monkeypatch.setattr(reconcile.Reconciler, name, both)
+
+
+@pytest.fixture(autouse=True)
+def _rows_read_again_checked_both_ways(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every row an incremental pass of a sync test reads again is found unchanged (or not) both by the
+    shortcut (equal rows) and by its state alone (digest, id, problem, stamp); equal rows must have one state,
+    and the answers must agree."""
+    quick = incremental._unchanged
+
+    def both(held: Any, read: Any) -> bool:
+        same = quick(held, read)
+        assert same == (incremental._row_state(held) == incremental._row_state(read))
+        return same
+
+    monkeypatch.setattr(incremental, "_unchanged", both)
 
 
 FAST_CONFIG = f"""
