@@ -462,14 +462,21 @@ class Reconciler:
         await self._fetch_ids(k.crm, [*stored, *also], self.select[k.crm], view, held)
         return view
 
-    async def read(self, progress: ProgressCallback | None = None, ask: FirstAsk | None = None) -> Mirror:
+    async def read(
+        self,
+        progress: ProgressCallback | None = None,
+        ask: FirstAsk | None = None,
+        held: Mapping[str, Mapping[str, ShopRow]] | None = None,
+    ) -> Mirror:
         """Read the shop and what reconciliation needs of the portal (a full pass's reading). ``ask``:
-        commands sent in the pass's first request, and what to do with their answers before it reads on."""
+        commands sent in the pass's first request, and what to do with their answers before it reads on.
+        ``held``: each kind's rows as the last pass left them, by key; a row read from the same values is
+        that row again (see :meth:`ShopDatabase.iter_rows`)."""
         kinds = list(in_dependency_order(self.shop.mapped_kinds))
         report(progress, "reading shop")
         rows: dict[str, list[ShopRow]] = {}
         for k in kinds:
-            rows[k.name] = await _read_all(self.shop.iter_rows(k.name))
+            rows[k.name] = await _read_all(self.shop.iter_rows(k.name, held=(held or {}).get(k.name)))
         commands, then = ask if ask is not None else ({}, None)
         head = await self.client.batch(self._head(kinds, commands))
         if "clock" in head.errors:
@@ -488,12 +495,17 @@ class Reconciler:
         legacy = await self._scan_legacy(views[ORDER.name], head) if ORDER.name in views else {}
         return Mirror(kinds, rows, views, dict(legacy))
 
-    async def run(self, progress: ProgressCallback | None = None, ask: FirstAsk | None = None) -> Snapshot:
+    async def run(
+        self,
+        progress: ProgressCallback | None = None,
+        ask: FirstAsk | None = None,
+        held: Mapping[str, Mapping[str, ShopRow]] | None = None,
+    ) -> Snapshot:
         """A full pass: read everything, judge every record. What it read stays in :attr:`mirror`, for
-        incremental passes (:mod:`bitrix_monitor.sync.incremental`) to bring up to date. ``ask``: see
-        :meth:`read`."""
+        incremental passes (:mod:`bitrix_monitor.sync.incremental`) to bring up to date. ``ask``, ``held``:
+        see :meth:`read`."""
         with collector_paused():  # a million rows and records made, none of them garbage
-            mirror = await self.read(progress, ask)
+            mirror = await self.read(progress, ask, held)
             total = sum(len(r) for r in mirror.rows.values())
             report(progress, "comparing", 0, total)
             self.judge(mirror)

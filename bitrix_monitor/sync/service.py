@@ -349,7 +349,11 @@ class MonitorService:
                     await asyncio.to_thread(self.queue.remember, WRITTEN_MEMORY, None)
                 touched = changes.touched
             else:
-                self._refresher = None  # a full pass's memory replaces the last one's
+                # A full pass's memory replaces the last one's; its shop rows are kept through the pass:
+                # a row read again from the same values is the row held, not made again (at a million rows,
+                # most of reading the shop).
+                held = None if refresher is None else refresher.mirror.rows
+                self._refresher = refresher = None
                 shop_from = {
                     k: await asyncio.to_thread(self.shop.max_updated_at, k) for k in self.shop.mapped_kinds
                 }
@@ -362,7 +366,10 @@ class MonitorService:
                     await self.stages.refresh(answered=(head, "stages"))
                     await check_shop_fields(self.client, self.shop, self.cfg.shop)
 
-                snap = await reconciler.run(progress, ask=({"stages": self.stages.command()}, check))
+                snap = await reconciler.run(
+                    progress, ask=({"stages": self.stages.command()}, check), held=held
+                )
+                held = None
                 if reconciler.clock is not None:  # read before the first list: where the next pass starts
                     refresher = Refresher.after_full(
                         reconciler, portal_from=reconciler.clock, shop_from=shop_from

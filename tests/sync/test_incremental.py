@@ -223,13 +223,16 @@ class Changer:
 
 
 async def _rounds(
-    service: MonitorService, shop: Shop, portal: PortalEmulator, seed: int, rounds: int
+    service: MonitorService, shop: Shop, portal: PortalEmulator, seed: int, rounds: int, *, full: bool = False
 ) -> None:
+    """``rounds`` of random changes, each followed by the service's pass (``full``: a full pass, which reads
+    the shop with the last pass's rows held) and a fresh full pass beside it: the two must agree."""
     first = await service.snapshot()
     assert first.pass_kind == "full"
     await service.apply(first.plan)
     await service.run_queue(max_wait=60)
     changer = Changer(shop, portal, seed)
+    kept = 0
     try:
         for n in range(rounds):
             done = changer.shop_round() + changer.portal_round()
@@ -238,11 +241,21 @@ async def _rounds(
                 await service.apply(snap.plan)
                 await service.run_queue(max_wait=60)
                 done.append("jobs ran")
-            inc = await service.snapshot()
-            assert inc.pass_kind == "incremental"
-            full = await (await service.reconciler()).run()
-            problems = _differences(_facts(dataclasses.replace(inc, pass_kind="full")), _facts(full))
+            before = service._refresher.mirror.rows if service._refresher is not None else {}
+            inc = await service.snapshot(full=full)
+            assert inc.pass_kind == ("full" if full else "incremental")
+            if full:  # a row read again from the values of the row the last pass held is that row
+                after = service._refresher.mirror.rows if service._refresher is not None else {}
+                for kind, rows in after.items():
+                    for key, row in rows.items():
+                        old = before.get(kind, {}).get(key)
+                        if old is not None and old == row and not row.problem:
+                            assert row is old, (kind, key)
+                            kept += 1
+            fresh = await (await service.reconciler()).run()
+            problems = _differences(_facts(dataclasses.replace(inc, pass_kind="full")), _facts(fresh))
             assert not problems, f"round {n} after {done}:\n" + "\n".join(problems[:8])
+        assert kept >= rounds * 10 or not full
     finally:
         changer.close()
 
@@ -282,6 +295,24 @@ async def test_an_incremental_pass_finds_what_a_full_pass_finds(
     service = await open_service(cfg, data_dirs, shop_url=shop.url, portal_url=portal.webhook_url)
     try:
         await _rounds(service, shop, portal, seed, rounds=10)
+    finally:
+        await service.aclose()
+
+
+@pytest.mark.parametrize(
+    ("shop_url", "mapping"),
+    [("sqlite", CONFIG), ("postgresql", FINGERPRINTS)],
+    indirect=["shop_url"],
+    ids=["sqlite", "postgresql-fingerprints-companies"],
+)
+async def test_a_full_pass_over_the_rows_of_the_last_finds_what_a_fresh_one_finds(
+    shop_url: str, mapping: str, portal: PortalEmulator, data_dirs: DataDirs
+) -> None:
+    shop = make_shop(shop_url, orders=60, users=20)
+    cfg = config.from_dict(tomllib.loads(mapping))
+    service = await open_service(cfg, data_dirs, shop_url=shop.url, portal_url=portal.webhook_url)
+    try:
+        await _rounds(service, shop, portal, seed=7, rounds=6, full=True)
     finally:
         await service.aclose()
 
