@@ -62,7 +62,10 @@ def test_a_worker_and_a_desk_share_the_queue_and_the_portals_budget(
     assert len(claimers) >= 1
     with TeamQueue.connect(postgres_url) as team:
         runners = team.runners()
-    assert len(runners) == 2  # the worker and the desk
+    # The worker, and the desk when it ran the queue: a desk whose reconcile found every record made already
+    # (the worker was quicker, as on a loaded machine) has nothing to run and is no runner. Whoever claimed
+    # a job is listed.
+    assert claimers <= {r.owner for r in runners} and 1 <= len(runners) <= 2
     assert all(r.stopped_at is not None and r.version for r in runners)
     assert "bitrix-monitor --sync --watch 1" in {r.description for r in runners}  # the worker says what it is
 
