@@ -352,7 +352,7 @@ class MonitorService:
                 # A full pass's memory replaces the last one's; its shop rows are kept through the pass:
                 # a row read again from the same values is the row held, not made again (at a million rows,
                 # most of reading the shop).
-                held = None if refresher is None else refresher.mirror.rows
+                last_rows = None if refresher is None else refresher.mirror.rows
                 self._refresher = refresher = None
                 shop_from = {
                     k: await asyncio.to_thread(self.shop.max_updated_at, k) for k in self.shop.mapped_kinds
@@ -367,9 +367,9 @@ class MonitorService:
                     await check_shop_fields(self.client, self.shop, self.cfg.shop)
 
                 snap = await reconciler.run(
-                    progress, ask=({"stages": self.stages.command()}, check), held=held
+                    progress, ask=({"stages": self.stages.command()}, check), held=last_rows
                 )
-                held = None
+                last_rows = None
                 if reconciler.clock is not None:  # read before the first list: where the next pass starts
                     refresher = Refresher.after_full(
                         reconciler, portal_from=reconciler.clock, shop_from=shop_from
