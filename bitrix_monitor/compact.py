@@ -104,13 +104,13 @@ class Record(Mapping[str, Any]):
         mine = self._values
         if mine != values:
             return False
-        for a, b in zip(mine, values, strict=True):  # of one length: they are equal
-            kind = type(a)
-            if kind is not type(b):
-                return False
-            if kind not in _READ_ALIKE and not _alike(a, b):
-                return False
-        return True
+        kinds = tuple(map(type, mine))
+        if kinds != tuple(map(type, values)):
+            return False
+        at = _TO_READ.get(kinds)
+        if at is None:
+            at = _TO_READ.setdefault(kinds, tuple(i for i, k in enumerate(kinds) if k not in _READ_ALIKE))
+        return all(_alike(mine[i], values[i]) for i in at)
 
     def __repr__(self) -> str:
         return f"Record({dict(self)!r})"
@@ -118,12 +118,16 @@ class Record(Mapping[str, Any]):
 
 # Types whose equal values read the same, whatever else: the values of most columns.
 _READ_ALIKE = frozenset({str, int, type(None), bool, bytes, date})
+# The types of a record's values (in order) -> where among them values must also be read (made once each).
+_TO_READ: dict[tuple[type, ...], tuple[int, ...]] = {}
 
 
 def _alike(a: Any, b: Any) -> bool:
     """Two equal values of one type that also read the same (see :meth:`Record.holds`)."""
     kind = type(a)
-    if kind is float or kind is Decimal:
+    if kind is float:
+        return a is b or a != 0.0 or str(a) == str(b)  # equal floats read the same but for zero's sign
+    if kind is Decimal:
         return a is b or str(a) == str(b)
     if kind is datetime or kind is time:
         return bool((a.tzinfo is b.tzinfo or a.tzinfo == b.tzinfo) and a.fold == b.fold)
