@@ -345,6 +345,12 @@ def main() -> int:
                 _spread(url)
                 print("the orders and users on one updated_at spread over the day before it")
             e.dispose()
+            # Linking a reused shop again rewrote every row: without a vacuum each run reads through one more
+            # dead copy of the tables (four runs on one 1M shop: 4M dead rows, reading it a third slower).
+            vacuum = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+            with vacuum.connect() as c:
+                c.execute(sa.text("VACUUM FULL ANALYZE orders, users"))
+            vacuum.dispose()
             print(f"portal seeded and shop linked in {time.perf_counter() - t:.1f} s")
             # An incremental pass reads again what the portal stamped from one second before the full pass's
             # clock (reconcile.portal_clock): a small shop seeded just now would be read again whole, which
