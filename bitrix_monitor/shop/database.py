@@ -439,10 +439,10 @@ class ShopDatabase:
         ints: dict[int, int],
     ) -> Iterator[list[ShopRow]]:
         """The rows changed at or after ``since``, in key order: one statement, its answer made into rows a
-        page at a time. Pages by key with the stamp as a filter walk
-        the whole key index when many rows share the window (a bulk update, or the demo shop's rows on its
-        one 'now': a tenth of a million orders took 1.5 s in 47 pages, 0.36 s in one statement). A dropped
-        connection is tried once more when it drops before the first page."""
+        page at a time. Pages by key with the stamp as a filter walk the whole key index when many rows
+        share the window (a bulk update; the demo shop's 92,990 orders on its one 'now' among a million took
+        1.5 s in 47 pages, 0.7 s in one statement, the rows held). A connection that drops before the first
+        page is tried once more."""
         stamp = spec.updated_at
         assert stamp is not None
         key = spec.key.column
