@@ -216,7 +216,7 @@ def sharing_with(
     hold one text for each of them rather than two (about 120 bytes a deal). A decoded record (a dict) is
     changed in place; one held already (a :class:`Record`) is taken as it is."""
 
-    def held(rec: Mapping[str, Any]) -> Record:
+    def compact(rec: Mapping[str, Any]) -> Record:
         if type(rec) is not dict:
             return portal_record(rec)
         origin = rec.get("ORIGIN_ID")
@@ -236,7 +236,7 @@ def sharing_with(
                             item["VALUE"] = mine
         return portal_record(rec)
 
-    return held
+    return compact
 
 
 async def _read_all(it: Iterable[list[Any]]) -> list[Any]:
@@ -377,13 +377,13 @@ class Reconciler:
         *,
         ours_only: bool,
         probed: tuple[BatchResult, str] | None = None,
-        held: Callable[[dict[str, Any]], Record] = portal_record,
+        compact: Callable[[dict[str, Any]], Record] = portal_record,
     ) -> PortalView:
         view = PortalView(full=not ours_only)
         flt = self._filter(ours_only=ours_only)
         top = (probed[0], f"top:{probed[1]}") if probed is not None else None
         async for page in self.client.list_all(
-            f"crm.{entity}.list", filter=flt, select=select, probed=probed, top=top, held=held
+            f"crm.{entity}.list", filter=flt, select=select, probed=probed, top=top, held=compact
         ):
             for rec in page:
                 view.put(rec, self.originator)
@@ -396,13 +396,13 @@ class Reconciler:
         ids: Iterable[int],
         select: list[str],
         view: PortalView,
-        held: Callable[[dict[str, Any]], Record] = portal_record,
+        compact: Callable[[dict[str, Any]], Record] = portal_record,
     ) -> None:
         wanted = sorted({i for i in ids if i not in view.by_id})
         for start in range(0, len(wanted), ID_CHUNK):
             chunk = wanted[start : start + ID_CHUNK]
             async for page in self.client.list_all(
-                f"crm.{entity}.list", filter={"@ID": chunk}, select=select, held=held
+                f"crm.{entity}.list", filter={"@ID": chunk}, select=select, held=compact
             ):
                 for rec in page:
                     rid = _int(rec.get("ID"))
@@ -415,7 +415,7 @@ class Reconciler:
         k: Kind,
         rows: Sequence[UserRow | CompanyRow],
         head: BatchResult,
-        held: Callable[[dict[str, Any]], Record],
+        compact: Callable[[dict[str, Any]], Record],
     ) -> PortalView:
         """Our contacts (or companies), and every one that shares an e-mail or phone with a shop row.
 
@@ -434,8 +434,10 @@ class Reconciler:
             raise NotExecuted(Message("bitrix.batch.count_not_executed", {"method": method}), method=method)
         total = head.totals.get(every) or 0
         if math.ceil(total / 2500) <= math.ceil((len(emails) + len(phones)) / 50):
-            return await self._scan(k.crm, select, ours_only=False, probed=(head, every), held=held)
-        view = await self._scan(k.crm, select, ours_only=True, probed=(head, f"ours:{k.name}"), held=held)
+            return await self._scan(k.crm, select, ours_only=False, probed=(head, every), compact=compact)
+        view = await self._scan(
+            k.crm, select, ours_only=True, probed=(head, f"ours:{k.name}"), compact=compact
+        )
         candidates: set[int] = set()
         if emails:
             for ids in (await self.client.find_by_comm("EMAIL", emails, entity_type=k.comm_type)).values():
@@ -443,23 +445,23 @@ class Reconciler:
         if phones:
             for ids in (await self.client.find_by_comm("PHONE", phones, entity_type=k.comm_type)).values():
                 candidates.update(int(i) for i in ids)
-        await self._fetch_ids(k.crm, candidates, select, view, held)
+        await self._fetch_ids(k.crm, candidates, select, view, compact)
         return view
 
     async def _read_portal(self, k: Kind, rows: Sequence[ShopRow], head: BatchResult) -> PortalView:
         """The kind's records in the portal that reconciliation needs: ours, the stored ones, (for kinds
         found by e-mail or phone) the ones sharing a row's e-mail or phone, and (deals) the remembered deals
         made before origin ids, read with the stored ones."""
-        held = sharing_with({r.key: r for r in rows}, SHARED[k.crm])
+        compact = sharing_with({r.key: r for r in rows}, SHARED[k.crm])
         if k.comm_type is not None:
-            view = await self._read_comm(k, [r for r in rows if not isinstance(r, OrderRow)], head, held)
+            view = await self._read_comm(k, [r for r in rows if not isinstance(r, OrderRow)], head, compact)
         else:
             view = await self._scan(
-                k.crm, self.select[k.crm], ours_only=True, probed=(head, f"ours:{k.name}"), held=held
+                k.crm, self.select[k.crm], ours_only=True, probed=(head, f"ours:{k.name}"), compact=compact
             )
         stored = [r.crm_id for r in rows if r.crm_id]
         also = self.known_legacy_ids() if k is ORDER else set()
-        await self._fetch_ids(k.crm, [*stored, *also], self.select[k.crm], view, held)
+        await self._fetch_ids(k.crm, [*stored, *also], self.select[k.crm], view, compact)
         return view
 
     async def read(

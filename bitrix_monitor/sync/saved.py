@@ -226,12 +226,12 @@ def mirror_from(inputs: MirrorInputs, originator: str) -> Mirror:
     views: dict[str, PortalView] = {}
     for k in inputs.kinds:
         view = views[k.name] = PortalView(full=inputs.full[k.name])
-        held = sharing_with({r.key: r for r in inputs.rows[k.name]}, SHARED[k.crm])
+        compact = sharing_with({r.key: r for r in inputs.rows[k.name]}, SHARED[k.crm])
         for rid, indexed, rec in inputs.records[k.name]:
             if indexed:
-                view.put(held(rec), originator)
+                view.put(compact(rec), originator)
             else:
-                view.keep(rid, held(rec))
+                view.keep(rid, compact(rec))
     return Mirror(inputs.kinds, inputs.rows, views, inputs.legacy)
 
 

@@ -38,14 +38,14 @@ def test_a_value_that_differs_stays_the_portals_and_a_stranger_is_left_as_read()
         key="81", user_key=None, deal_id=70, title="Order #81", amount=None, currency="RUB", stage=None,
         updated_at=None, raw={},
     )  # fmt: skip
-    held = sharing_with({order.key: order}, SHARED["deal"])
+    compact = sharing_with({order.key: order}, SHARED["deal"])
     edited = {"ID": "70", "TITLE": "Order #81 (edited)", "ORIGIN_ID": "81"}
-    rec = held(_decoded(edited))
+    rec = compact(_decoded(edited))
     assert dict(rec) == edited and rec["ORIGIN_ID"] is order.key and rec["TITLE"] is not order.title
     strangers = ({"ID": "5", "ORIGIN_ID": "82"}, {"ID": "6", "ORIGIN_ID": 81}, {"ID": "8", "ORIGIN_ID": None},
                  {"ID": "9", "ORIGIN_ID": ["81"]}, {"ID": "10"})  # fmt: skip
     for strange in strangers:
-        assert dict(held(_decoded(strange))) == strange
+        assert dict(compact(_decoded(strange))) == strange
 
 
 def test_a_contact_shares_names_e_mail_and_phone_with_its_user() -> None:
