@@ -448,11 +448,13 @@ class Reconciler:
         await self._fetch_ids(k.crm, candidates, select, view, compact)
         return view
 
-    async def _read_portal(self, k: Kind, rows: Sequence[ShopRow], head: BatchResult) -> PortalView:
+    async def _read_portal(
+        self, k: Kind, rows: Sequence[ShopRow], keyed: Mapping[str, ShopRow], head: BatchResult
+    ) -> PortalView:
         """The kind's records in the portal that reconciliation needs: ours, the stored ones, (for kinds
         found by e-mail or phone) the ones sharing a row's e-mail or phone, and (deals) the remembered deals
         made before origin ids, read with the stored ones."""
-        compact = sharing_with({r.key: r for r in rows}, SHARED[k.crm])
+        compact = sharing_with(keyed, SHARED[k.crm])
         if k.comm_type is not None:
             view = await self._read_comm(k, [r for r in rows if not isinstance(r, OrderRow)], head, compact)
         else:
@@ -490,12 +492,13 @@ class Reconciler:
         self.clock = portal_clock(head.results["clock"])  # where the next incremental pass starts
         if then is not None:
             await then(head)
+        keyed = by_key(kinds, rows)
         views: dict[str, PortalView] = {}
         for k in kinds:
             report(progress, f"reading portal {k.crm_plural}", 0, len(rows[k.name]))
-            views[k.name] = await self._read_portal(k, rows[k.name], head)
+            views[k.name] = await self._read_portal(k, rows[k.name], keyed[k.name], head)
         legacy = await self._scan_legacy(views[ORDER.name], head) if ORDER.name in views else {}
-        return Mirror(kinds, rows, views, dict(legacy))
+        return Mirror(kinds, rows, views, dict(legacy), keyed)
 
     async def run(
         self,
@@ -1005,9 +1008,11 @@ class Mirror:
         rows: Mapping[str, Sequence[ShopRow]],
         views: dict[str, PortalView],
         legacy: dict[str, list[int]],
+        keyed: Mapping[str, dict[str, ShopRow]] | None = None,
     ) -> None:
         self.kinds = list(kinds)
-        self.rows: dict[str, dict[str, ShopRow]] = {k.name: {r.key: r for r in rows[k.name]} for k in kinds}
+        # ``keyed``: the rows by key, made already (see :func:`by_key`)
+        self.rows: dict[str, dict[str, ShopRow]] = dict(keyed) if keyed is not None else by_key(kinds, rows)
         # Two rows with one key (a unique key column that allows several NULLs): only a full pass judges
         # them as the shop holds them.
         self.exact = all(len(self.rows[k.name]) == len(rows[k.name]) for k in kinds)
@@ -1102,6 +1107,12 @@ class Mirror:
             taken_at=datetime.now(UTC),
             warnings=(warning,) if warning else (),
         )
+
+
+def by_key(kinds: Sequence[Kind], rows: Mapping[str, Sequence[ShopRow]]) -> dict[str, dict[str, ShopRow]]:
+    """Each kind's rows by key (of two rows with one key, the later), made once for a pass's reading of
+    the portal and its :class:`Mirror`."""
+    return {k.name: {r.key: r for r in rows[k.name]} for k in kinds}
 
 
 def portal_clock(value: Any) -> str:

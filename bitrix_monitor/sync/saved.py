@@ -44,7 +44,7 @@ from bitrix_monitor.queue.port import JobStore
 from bitrix_monitor.shop import CompanyRow, OrderRow, ShopRow, UserRow
 from bitrix_monitor.shop.rows import NO_EXTRA
 from bitrix_monitor.sync.incremental import IncrementalState, Refresher
-from bitrix_monitor.sync.reconcile import SHARED, Mirror, PortalView, Reconciler, sharing_with
+from bitrix_monitor.sync.reconcile import SHARED, Mirror, PortalView, Reconciler, by_key, sharing_with
 
 log = logging.getLogger(__name__)
 
@@ -224,15 +224,16 @@ def record_item(m: Mirror, kind_name: str, rid: int) -> tuple[bool, dict[str, An
 
 def mirror_from(inputs: MirrorInputs, originator: str) -> Mirror:
     views: dict[str, PortalView] = {}
+    keyed = by_key(inputs.kinds, inputs.rows)
     for k in inputs.kinds:
         view = views[k.name] = PortalView(full=inputs.full[k.name])
-        compact = sharing_with({r.key: r for r in inputs.rows[k.name]}, SHARED[k.crm])
+        compact = sharing_with(keyed[k.name], SHARED[k.crm])
         for rid, indexed, rec in inputs.records[k.name]:
             if indexed:
                 view.put(compact(rec), originator)
             else:
                 view.keep(rid, compact(rec))
-    return Mirror(inputs.kinds, inputs.rows, views, inputs.legacy)
+    return Mirror(inputs.kinds, inputs.rows, views, inputs.legacy, keyed)
 
 
 # --- writing -----------------------------------------------------------------------------------------------
