@@ -262,6 +262,10 @@ def run(
                 restart.join()
             for p in procs[:3]:
                 p.wait()
+            # A killed runner's claims stay leased to it until its lease runs out (its last heartbeat plus
+            # one lease): the desk that finishes starts after that, or it would leave them for nobody.
+            if kills:
+                time.sleep(max(0.0, kills[-1][0] + TEAM_LEASE_SECONDS + 1.0 - time.time()))
             for _ in range(5):  # a desk finishes in peace (faults still on), next to the worker
                 final = subprocess.run(
                     _cmd(dirs[0], "--sync", "--json", "--queue", queue_url),
