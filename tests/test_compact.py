@@ -142,3 +142,49 @@ def test_a_paused_collector_still_frees_cycles_page_by_page_and_runs_again_after
             gc.enable()
         else:
             gc.disable()
+
+
+def test_a_record_is_its_values_in_one_object_and_acts_as_a_mapping_not_as_a_tuple() -> None:
+    import copy
+    import pickle
+    import sys
+
+    from bitrix_monitor.compact import Record, layout, maker
+
+    rec = portal_record(DEAL)
+    values = tuple(DEAL.values())
+    assert type(rec) is not Record and isinstance(rec, Record)  # its layout's class
+    assert type(portal_record(dict(DEAL))) is type(rec) and maker(layout(tuple(DEAL)))(values) == rec
+    # one object: the size of a tuple of its values, no wrapper beside it
+    assert sys.getsizeof(rec) == sys.getsizeof(values) and not hasattr(rec, "__dict__")
+    assert tuple(rec) == tuple(DEAL) and [*rec] == list(DEAL) and dict(rec) == DEAL
+    assert rec != values and values != rec and not (rec == values) and rec != list(values)  # noqa: SIM201
+    assert rec.values_held == values and type(rec.values_held) is tuple
+    for again in (copy.copy(rec), copy.deepcopy(rec), pickle.loads(pickle.dumps(rec))):
+        assert again == rec and type(again) is type(rec) and isinstance(again, Record)
+    try:
+        json.dumps(rec)
+    except AssertionError:  # tests refuse it (tests/conftest.py): json writes a tuple as an array
+        pass
+    else:
+        raise AssertionError("the tests' json guard let a Record through")
+    assert json.loads(json.dumps(dict(rec))) == DEAL
+
+
+def test_a_kept_shop_row_with_compact_raw_values_is_written_as_an_object() -> None:
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from bitrix_monitor.compact import Record, layout
+    from bitrix_monitor.shop import OrderRow
+    from bitrix_monitor.sync import saved
+
+    raw = Record(layout(("order_id", "total_price", "status")), (5, Decimal("12.50"), "NEW"))
+    row = OrderRow(
+        "5", "7", 17, "Order #5", Decimal(1250), "RUB", "NEW", datetime(2026, 1, 2, tzinfo=UTC), raw
+    )
+    names = saved._fields_of("order")
+    data = saved._row_data("order", row)
+    assert json.loads(data)[names.index("raw")]["status"] == "NEW"  # an object, not an array of values
+    back = saved._row_of("order", names, data)
+    assert back == row and back.raw == raw and isinstance(back.raw, Record)

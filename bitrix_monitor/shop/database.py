@@ -25,7 +25,7 @@ from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
 
-from bitrix_monitor.compact import Record, layout
+from bitrix_monitor.compact import Make, Record, layout, maker
 from bitrix_monitor.config import (
     CompaniesMapping,
     OrdersMapping,
@@ -205,6 +205,7 @@ class _Spec:
     # of ``selected``, the columns whose values repeat row to row (stage, currency, the order's user)
     shared: frozenset[int]
     stored_at: int | None  # of ``selected``, the stored id's column when the id is in the row's own table
+    record: Make  # ``names``' records (compact.maker)
 
 
 class ShopDatabase:
@@ -279,7 +280,7 @@ class ShopDatabase:
         stored_at = next((i for i, c in enumerate(m.selected) if c is src.stored), None)
         return _Spec(
             entity, plural, crm, m.table, m.key, store, m.updated_at, m.selected, src.from_, columns, build,
-            names, repeats, stored_at,
+            names, repeats, stored_at, maker(names),
         )  # fmt: skip
 
     @property
@@ -519,7 +520,7 @@ class ShopDatabase:
         if row is None or row.problem:
             return None
         raw = row.raw
-        return row if type(raw) is Record and raw.holds(tuple(r[:n])) else None
+        return row if isinstance(raw, Record) and raw.holds(tuple(r[:n])) else None
 
     @staticmethod
     def _convert(spec: _Spec, r: sa.Row[Any], ints: dict[int, int]) -> ShopRow:
@@ -530,7 +531,7 @@ class ShopDatabase:
             for i in spec.shared:
                 held[i] = _share(held[i], ints)
             values = tuple(held)
-        raw = Record(spec.names, values)
+        raw = spec.record(values)
         # The id read from the row's own column is the raw value's object, not a second one just like it.
         stored = r[n] if spec.stored_at is None else values[spec.stored_at]
         other = r[n + 1]

@@ -144,7 +144,12 @@ def _fields_of(kind_name: str) -> list[str]:
 
 
 def _row_data(kind_name: str, row: ShopRow) -> str:
-    return _ENCODE([getattr(row, name) for name in _field_names(kind_name)])
+    # A Record is a tuple to the json module (written as an array): its values go as the dict they are.
+    return _ENCODE([_plain(getattr(row, name)) for name in _field_names(kind_name)])
+
+
+def _plain(value: Any) -> Any:
+    return dict(value) if isinstance(value, Record) else value
 
 
 def _row_of(kind_name: str, names: list[str], data: str) -> ShopRow:
