@@ -36,19 +36,17 @@ def _repeats(name: str) -> bool:
 # go carry one DATE_CREATE (or DATE_MODIFY), so a record often repeats the one before it.
 _LAST: dict[str, str] = {}
 
+# What portal_record does with each field's text, by the tuple of a record's names: made once per layout.
+_AS_IS, _INTERN, _TIME = 0, 1, 2
+_PLANS: dict[tuple[str, ...], tuple[tuple[int, ...], Make]] = {}
 
-def _shared(name: str, value: Any) -> Any:
-    if isinstance(value, str):
-        if _repeats(name):
-            return sys.intern(value)
-        last = _LAST.get(name)
-        if last == value:
-            return last
-        _LAST[name] = value
-        return value
-    if isinstance(value, list):
-        return [_shared_multi(v) for v in value]
-    return value
+
+def _plan(names: tuple[str, ...]) -> tuple[tuple[int, ...], Make]:
+    made = _PLANS.get(names)
+    if made is None:
+        ways = tuple(_INTERN if _repeats(n) else _TIME if n in _TIMES else _AS_IS for n in names)
+        made = _PLANS.setdefault(names, (ways, maker(layout(names))))
+    return made
 
 
 def _shared_multi(value: Any) -> Any:
@@ -183,17 +181,37 @@ def _alike(a: Any, b: Any) -> bool:
 
 def portal_record(record: Mapping[str, Any]) -> Record:
     """A portal record as a pass holds it (itself when it is held so already); multi-fields (e-mail,
-    phone) stay lists of dicts."""
+    phone) stay lists of dicts.
+
+    Text that repeats from record to record is one object: ids of other things (stage, currency, pipeline,
+    contact, company, the user who changed it) and the originator are interned; any other field's text is
+    the last record's when equal; and a record never moved or changed since made holds one moment three
+    times."""
     if isinstance(record, Record):
         return record
-    times: dict[str, str] = {}  # a record never moved or changed since made: one moment three times
+    names = tuple(record)
+    ways, make = _PLANS.get(names) or _plan(names)
+    last, intern = _LAST, sys.intern
+    times: dict[str, str] | None = None
     values = []
-    for name, value in record.items():
-        value = _shared(name, value)
-        if name in _TIMES and isinstance(value, str):
-            value = times.setdefault(value, value)
+    for way, name, value in zip(ways, names, record.values(), strict=True):
+        if isinstance(value, str):
+            if way == _INTERN:
+                value = intern(value)
+            else:
+                held = last.get(name)
+                if held == value:
+                    value = held
+                else:
+                    last[name] = value
+                if way == _TIME:
+                    if times is None:
+                        times = {}
+                    value = times.setdefault(value, value)
+        elif isinstance(value, list):
+            value = [_shared_multi(v) for v in value]
         values.append(value)
-    return maker(layout(tuple(record)))(values)
+    return make(values)
 
 
 __all__ = ["Record", "layout", "maker", "portal_record"]
