@@ -10,6 +10,7 @@ currency, a pipeline, the originator, a user or contact id).
 from __future__ import annotations
 
 import gc
+import operator
 import sys
 import threading
 from abc import ABCMeta
@@ -82,6 +83,7 @@ class Record(tuple[Any, ...], Mapping[str, Any]):  # a tuple of values that read
 
     __slots__ = ()
     _at: Mapping[str, int]
+    _getters: dict[int, Any]  # values_of's, by the id of the names they get
 
     def __new__(cls, at: Mapping[str, int], values: tuple[Any, ...]) -> Record:
         return maker(at)(values)
@@ -145,12 +147,40 @@ class Record(tuple[Any, ...], Mapping[str, Any]):  # a tuple of values that read
 Make = Callable[[Iterable[Any]], Record]  # values, in the layout's order -> the record
 
 
+class _Absent:
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+
+ABSENT: Any = _Absent()  # values_of's value of a name the record does not hold
+
+
+def values_of(rec: Mapping[str, Any], names: tuple[str, ...]) -> tuple[Any, ...]:
+    """The values of these names in ``rec``, in one step for a :class:`Record` (:data:`ABSENT` for a name
+    it does not hold). ``names``: a module's constant, of two names or more (its getter is kept by its id)."""
+    if isinstance(rec, Record):
+        getters: dict[int, Any] = type(rec)._getters
+        got: Any = getters.get(id(names))
+        if got is None:
+            at = rec._at
+            if all(n in at for n in names):
+                got = operator.itemgetter(*(at[n] for n in names))
+            else:
+                got = False
+            getters[id(names)] = got
+        if got is not False:
+            return got(_get(rec, _ALL))  # type: ignore[no-any-return]
+    return tuple(rec.get(n, ABSENT) for n in names)
+
+
 def maker(at: Mapping[str, int]) -> Make:
     """The class of records of this layout: ``maker(at)(values)`` is ``Record(at, values)``, made faster.
     A layout not made by :func:`layout` gets a class of its own each time (compared as dicts)."""
     made = _CLASSES.get(id(at))
     if made is None or made._at is not at:
-        made = ABCMeta("Record", (Record,), {"__slots__": (), "_at": at, "__new__": tuple.__new__})
+        made = ABCMeta(
+            "Record", (Record,), {"__slots__": (), "_at": at, "__new__": tuple.__new__, "_getters": {}}
+        )
         if any(at is known for known in _LAYOUTS.values()):
             with _CLASSES_MADE:
                 made = _CLASSES.setdefault(id(at), made)
@@ -214,7 +244,7 @@ def portal_record(record: Mapping[str, Any]) -> Record:
     return make(values)
 
 
-__all__ = ["Record", "layout", "maker", "portal_record"]
+__all__ = ["ABSENT", "Record", "layout", "maker", "portal_record", "values_of"]
 
 
 class _Pause:

@@ -188,3 +188,18 @@ def test_a_kept_shop_row_with_compact_raw_values_is_written_as_an_object() -> No
     assert json.loads(data)[names.index("raw")]["status"] == "NEW"  # an object, not an array of values
     back = saved._row_of("order", names, data)
     assert back == row and back.raw == raw and isinstance(back.raw, Record)
+
+
+def test_values_of_reads_several_fields_at_once_and_marks_the_ones_not_held() -> None:
+    from bitrix_monitor.compact import ABSENT, values_of
+
+    wanted = ("TITLE", "ORIGIN_ID", "OPPORTUNITY")
+    missing = ("TITLE", "COMPANY_ID")
+    rec = portal_record(DEAL)
+    for _ in range(2):  # made, then kept for the layout
+        assert values_of(rec, wanted) == ("Order #5", "5", None)
+        assert values_of(rec, missing) == ("Order #5", ABSENT)
+    assert values_of(DEAL, wanted) == ("Order #5", "5", None)  # a plain mapping: name by name
+    assert values_of({"TITLE": "x"}, missing) == ("x", ABSENT)
+    other = portal_record({"ORIGIN_ID": "7", "TITLE": "t", "OPPORTUNITY": "1.00"})  # another layout
+    assert values_of(other, wanted) == ("t", "7", "1.00")

@@ -113,6 +113,11 @@ class OrderRow(_OrderFields):
         object.__setattr__(self, "_cents", held)
 
     @property
+    def has_amount(self) -> bool:
+        """Whether the order has an amount (``amount is not None``, without making the ``Decimal``)."""
+        return self._cents is not None
+
+    @property
     def cents(self) -> int | None:
         """The amount as a whole number of cents when it has two places (nearly always), else None."""
         held = self._cents

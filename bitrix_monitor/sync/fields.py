@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from bitrix_monitor.compact import ABSENT, values_of
 from bitrix_monitor.kinds import crm_of
 from bitrix_monitor.money import AmountError, format_amount, parse_amount
 from bitrix_monitor.shop import CompanyRow, OrderRow, ShopRow, UserRow
@@ -176,6 +177,9 @@ def _str(value: Any) -> str | None:
     return str(value)
 
 
+_DEAL_READ = ("CATEGORY_ID", "TITLE", "OPPORTUNITY", "CURRENCY_ID", "STAGE_ID", "CONTACT_ID", "COMPANY_ID")
+
+
 def deal_diff(
     order: OrderRow,
     deal: Mapping[str, Any],
@@ -185,22 +189,31 @@ def deal_diff(
     company_id: int | None = None,
 ) -> list[FieldDiff]:
     """Field-by-field differences between what the shop says and what the portal deal holds; with
-    ``category``, a deal in another pipeline differs in ``CATEGORY_ID`` (reported, never moved)."""
+    ``category``, a deal in another pipeline differs in ``CATEGORY_ID`` (reported, never moved). A field
+    the deal was read without is not compared (the title and the amount: compared as empty)."""
+    pipeline, title, amount, currency, stage, contact, company = values_of(deal, _DEAL_READ)
     diffs: list[FieldDiff] = []
-    if category is not None and "CATEGORY_ID" in deal and _str(deal.get("CATEGORY_ID")) != str(category):
-        diffs.append(FieldDiff("CATEGORY_ID", str(category), _str(deal.get("CATEGORY_ID"))))
-    if (deal.get("TITLE") or "") != order.title:
-        diffs.append(FieldDiff("TITLE", order.title, _str(deal.get("TITLE"))))
-    if order.amount is not None and not _same_amount(order, deal.get("OPPORTUNITY")):
-        diffs.append(FieldDiff("OPPORTUNITY", format_amount(order.amount), _str(deal.get("OPPORTUNITY"))))
-    if "CURRENCY_ID" in deal and (deal.get("CURRENCY_ID") or "") != order.currency:
-        diffs.append(FieldDiff("CURRENCY_ID", order.currency, _str(deal.get("CURRENCY_ID"))))
-    if order.stage and "STAGE_ID" in deal and deal.get("STAGE_ID") != order.stage:
-        diffs.append(FieldDiff("STAGE_ID", order.stage, _str(deal.get("STAGE_ID"))))
-    if contact_id is not None and "CONTACT_ID" in deal and _str(deal.get("CONTACT_ID")) != str(contact_id):
-        diffs.append(FieldDiff("CONTACT_ID", str(contact_id), _str(deal.get("CONTACT_ID"))))
-    diffs += _company_diff(deal, company_id)
-    return diffs + extra_diff(order.extra, deal)
+    if category is not None and pipeline is not ABSENT and _str(pipeline) != str(category):
+        diffs.append(FieldDiff("CATEGORY_ID", str(category), _str(pipeline)))
+    if title is ABSENT:
+        title = None
+    if (title or "") != order.title:
+        diffs.append(FieldDiff("TITLE", order.title, _str(title)))
+    if amount is ABSENT:
+        amount = None
+    if order.has_amount and not _same_amount(order, amount):
+        diffs.append(FieldDiff("OPPORTUNITY", format_amount(order.amount), _str(amount)))  # type: ignore[arg-type]
+    if currency is not ABSENT and (currency or "") != order.currency:
+        diffs.append(FieldDiff("CURRENCY_ID", order.currency, _str(currency)))
+    if order.stage and stage is not ABSENT and stage != order.stage:
+        diffs.append(FieldDiff("STAGE_ID", order.stage, _str(stage)))
+    if contact_id is not None and contact is not ABSENT and _str(contact) != str(contact_id):
+        diffs.append(FieldDiff("CONTACT_ID", str(contact_id), _str(contact)))
+    if company_id is not None and company is not ABSENT and _str(company) != str(company_id):
+        diffs.append(FieldDiff("COMPANY_ID", str(company_id), _str(company)))
+    if order.extra:
+        diffs += extra_diff(order.extra, deal)
+    return diffs
 
 
 def _number(text: str) -> Decimal | None:
