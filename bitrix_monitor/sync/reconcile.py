@@ -88,6 +88,9 @@ class PortalView:
     restored: set[int] = field(default_factory=set)  # ours, marked as restored from the archive
     full: bool = False
     _comm: tuple[dict[str, list[int]], dict[str, list[int]]] | None = None
+    # While a full pass reads: the kind's shop rows by key, so that the id of a record its row stores is
+    # held as the row's own int (one object for the two, 32 bytes a record in sync). None after the reading.
+    rows: Mapping[str, ShopRow] | None = field(default=None, repr=False, compare=False)
 
     def ours(self, origin: str) -> tuple[int, ...]:
         """The ids of our records carrying this origin id, in order."""
@@ -118,6 +121,11 @@ class PortalView:
         rid = _int(rec.get("ID"))
         if rid is None:
             return
+        if self.rows is not None:
+            origin = rec.get("ORIGIN_ID")
+            row = self.rows.get(origin) if type(origin) is str else None
+            if row is not None and row.crm_id == rid:
+                rid = row.crm_id
         if rid in self.by_id:
             self._unindex_owner(rid, self.by_id[rid])
         self.keep(rid, rec)
@@ -197,6 +205,7 @@ class QueueInfo:
 
 
 _NOT_QUEUED = QueueInfo(QueueMark.NONE)
+_IMPLIED_PIPELINE = 0  # the pipeline Mirror counts an order that stores an id in, unless it holds another
 
 
 # Each kind's portal fields that hold a shop row's text as it is, with the row's attribute holding it.
@@ -378,8 +387,9 @@ class Reconciler:
         ours_only: bool,
         probed: tuple[BatchResult, str] | None = None,
         compact: Callable[[dict[str, Any]], Record] = portal_record,
+        rows: Mapping[str, ShopRow] | None = None,
     ) -> PortalView:
-        view = PortalView(full=not ours_only)
+        view = PortalView(full=not ours_only, rows=rows)
         flt = self._filter(ours_only=ours_only)
         top = (probed[0], f"top:{probed[1]}") if probed is not None else None
         async for page in self.client.list_all(
@@ -416,6 +426,7 @@ class Reconciler:
         rows: Sequence[UserRow | CompanyRow],
         head: BatchResult,
         compact: Callable[[dict[str, Any]], Record],
+        keyed: Mapping[str, ShopRow] | None = None,
     ) -> PortalView:
         """Our contacts (or companies), and every one that shares an e-mail or phone with a shop row.
 
@@ -434,9 +445,11 @@ class Reconciler:
             raise NotExecuted(Message("bitrix.batch.count_not_executed", {"method": method}), method=method)
         total = head.totals.get(every) or 0
         if math.ceil(total / 2500) <= math.ceil((len(emails) + len(phones)) / 50):
-            return await self._scan(k.crm, select, ours_only=False, probed=(head, every), compact=compact)
+            return await self._scan(
+                k.crm, select, ours_only=False, probed=(head, every), compact=compact, rows=keyed
+            )
         view = await self._scan(
-            k.crm, select, ours_only=True, probed=(head, f"ours:{k.name}"), compact=compact
+            k.crm, select, ours_only=True, probed=(head, f"ours:{k.name}"), compact=compact, rows=keyed
         )
         candidates: set[int] = set()
         if emails:
@@ -456,11 +469,14 @@ class Reconciler:
         made before origin ids, read with the stored ones."""
         compact = sharing_with(keyed, SHARED[k.crm])
         if k.comm_type is not None:
-            view = await self._read_comm(k, [r for r in rows if not isinstance(r, OrderRow)], head, compact)
+            comm = [r for r in rows if not isinstance(r, OrderRow)]
+            view = await self._read_comm(k, comm, head, compact, keyed)
         else:
+            ours = (head, f"ours:{k.name}")
             view = await self._scan(
-                k.crm, self.select[k.crm], ours_only=True, probed=(head, f"ours:{k.name}"), compact=compact
+                k.crm, self.select[k.crm], ours_only=True, probed=ours, compact=compact, rows=keyed
             )
+        view.rows = None
         stored = [r.crm_id for r in rows if r.crm_id]
         also = self.known_legacy_ids() if k is ORDER else set()
         await self._fetch_ids(k.crm, [*stored, *also], self.select[k.crm], view, compact)
@@ -1032,7 +1048,10 @@ class Mirror:
         self.tally: dict[str, Counter[str]] = {k.name: Counter() for k in kinds}
         self.orphans: dict[str, dict[str, list[Orphan]]] = {k.name: {} for k in kinds}
         self.origins: dict[str, set[str]] = {}  # origin ids whose orphans the next judging looks at again
-        self.category_of: dict[str, int] = {}  # order key -> the pipeline of the deal it stores
+        # Each order's pipeline as counted in ``categories`` (the pipeline of the deal it stores), held only
+        # where it is not what the order's state implies: pipeline 0 for an order that stores an id, none
+        # for one that stores none. Nearly every order is as implied: a million entries not held.
+        self._pipeline_unlike: dict[str, int | None] = {}
         self.categories: Counter[int] = Counter()
         self.queue_info: Mapping[tuple[str, str], QueueInfo] = {}  # as the last judging saw them
         self.conflicts: Mapping[tuple[str, str], str] = {}
@@ -1051,7 +1070,7 @@ class Mirror:
         self.tally[kind_name].clear()
         self.orphans[kind_name].clear()
         if kind_name == ORDER.name:
-            self.category_of.clear()
+            self._pipeline_unlike.clear()
             self.categories.clear()
 
     def forget(self, kind_name: str, key: str) -> None:
@@ -1060,8 +1079,13 @@ class Mirror:
         if old is not None:
             self.tally[kind_name][old.state.value] -= 1
         self.jobs[kind_name].pop(key, None)
-        if kind_name == ORDER.name and key in self.category_of:
-            self.categories[self.category_of.pop(key)] -= 1
+        if kind_name == ORDER.name:
+            if key in self._pipeline_unlike:
+                pipeline = self._pipeline_unlike.pop(key)
+            else:
+                pipeline = _IMPLIED_PIPELINE if old is not None and old.stored_id is not None else None
+            if pipeline is not None:
+                self.categories[pipeline] -= 1
 
     def record(self, kind_name: str, status: RecordStatus, deal: Mapping[str, Any] | None) -> None:
         """A record's state as just judged (``deal``: the order's stored deal, for the pipeline warning)."""
@@ -1079,11 +1103,12 @@ class Mirror:
         job = job_for(status)
         if job is not None:
             self.jobs[kind_name][status.key] = job
-        if kind_name == ORDER.name and deal is not None:
-            pipeline = category_of(deal)
+        if kind_name == ORDER.name:
+            pipeline = category_of(deal) if deal is not None else None
             if pipeline is not None:
-                self.category_of[status.key] = pipeline
                 self.categories[pipeline] += 1
+            if pipeline != (_IMPLIED_PIPELINE if status.stored_id is not None else None):
+                self._pipeline_unlike[status.key] = pipeline
 
     def snapshot(self, category: int) -> Snapshot:
         """Everything as it stands: the same snapshot a full pass over the same data gives."""

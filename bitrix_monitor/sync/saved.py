@@ -231,13 +231,14 @@ def mirror_from(inputs: MirrorInputs, originator: str) -> Mirror:
     views: dict[str, PortalView] = {}
     keyed = by_key(inputs.kinds, inputs.rows)
     for k in inputs.kinds:
-        view = views[k.name] = PortalView(full=inputs.full[k.name])
+        view = views[k.name] = PortalView(full=inputs.full[k.name], rows=keyed[k.name])
         compact = sharing_with(keyed[k.name], SHARED[k.crm])
         for rid, indexed, rec in inputs.records[k.name]:
             if indexed:
                 view.put(compact(rec), originator)
             else:
                 view.keep(rid, compact(rec))
+        view.rows = None
     return Mirror(inputs.kinds, inputs.rows, views, inputs.legacy, keyed)
 
 

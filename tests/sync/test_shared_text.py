@@ -65,3 +65,28 @@ def test_a_contact_shares_names_e_mail_and_phone_with_its_user() -> None:
     assert rec["EMAIL"][0]["VALUE"] is user.email and rec["EMAIL"][1]["VALUE"] is not user.email
     assert rec["PHONE"][0]["VALUE"] is user.phone
     assert sharing_with({user.key: user}, SHARED["contact"])(rec) is rec  # held already: as it is
+
+
+def test_a_record_read_by_a_full_pass_is_held_under_the_int_its_row_stores() -> None:
+    from bitrix_monitor.compact import portal_record
+    from bitrix_monitor.sync.reconcile import PortalView
+
+    stored = int("".join(["7", "0", "0", "0", "1"]))  # an int object of its own (not a small int)
+    order = OrderRow(
+        key="91", user_key=None, deal_id=stored, title="Order #91", amount=None, currency="RUB", stage=None,
+        updated_at=None, raw={},
+    )  # fmt: skip
+    other = OrderRow(
+        key="92", user_key=None, deal_id=stored + 1, title="Order #92", amount=None, currency="RUB",
+        stage=None, updated_at=None, raw={},
+    )  # fmt: skip
+    view = PortalView(rows={order.key: order, other.key: other})
+    mine = {"ID": "70001", "ORIGIN_ID": "91", "ORIGINATOR_ID": "shop"}
+    not_stored = {"ID": "70005", "ORIGIN_ID": "92", "ORIGINATOR_ID": "shop"}  # its row stores another id
+    stranger = {"ID": "70009", "ORIGIN_ID": "93", "ORIGINATOR_ID": "shop"}  # no row has its origin id
+    for rec in (mine, not_stored, stranger):
+        view.put(portal_record(_decoded(rec)), "shop")
+    held = {rid: rid for rid in view.by_id}
+    assert held[stored] is stored and view.ours("91") == (stored,) and view.ours("91")[0] is stored
+    assert set(view.by_id) == {70001, 70005, 70009} and dict(view.by_id[70005]) == not_stored
+    assert held[70005] is not other.deal_id
