@@ -209,6 +209,43 @@ class RecordStatus:
         put(status, "_company", company_id)
         return status
 
+    @classmethod
+    def judged_usual(
+        cls,
+        entity: EntityType,
+        key: str,
+        label: str,
+        crm_id: int,
+        state: RecordState,
+        diffs: tuple[FieldDiff, ...],
+        queue: QueueMark,
+        last_error: str,
+        error: JobError | None,
+        last_synced: datetime | None,
+        judged: tuple[Any, int | None, int | None, Mapping[str, Any] | None, ValuesMaker],
+    ) -> RecordStatus:
+        """What :meth:`judged` makes of a record judged in the usual state (its stored record, in sync or
+        outdated, nothing else to say), made directly: a full pass makes a million of them. ``judged``: the
+        row, the contact and company ids, the portal record and the values' maker."""
+        status = object.__new__(cls)
+        put = object.__setattr__
+        row, contact_id, company_id, record, maker = judged
+        put(status, "entity", entity)
+        put(status, "key", key)
+        put(status, "label", label)
+        put(status, "stored_id", crm_id)
+        put(status, "portal_id", crm_id)
+        put(status, "state", state)
+        put(status, "last_synced", last_synced)
+        put(status, "_shop", row)
+        put(status, "_portal", {} if record is None else record)
+        put(status, "_maker", maker)
+        put(status, "_contact", contact_id)
+        put(status, "_company", company_id)
+        rest = (diffs, (), "", queue, last_error, None, "", (), None, error)
+        put(status, "_rest", _PLAIN if _plain(rest) else rest)
+        return status
+
     @property
     def shop_values(self) -> Mapping[str, str]:
         if self._maker is None:

@@ -949,9 +949,26 @@ class Reconciler:
         diffs = F.diff(row, current, refs=row_refs, category=category)
         diffs = self._pushed(kind_name, row.key, diffs, current)
         state = RecordState.OUTDATED if diffs else RecordState.IN_SYNC
-        judged = (row, row_refs, current, category)
-        return self._status(
-            kind_name, row.key, label, row.crm_id, state, row.crm_id, judged, diffs=tuple(diffs)
+        key, crm_id = row.key, row.crm_id
+        assert crm_id is not None  # _ours_alone: the record it stores
+        q = self.queue_info.get((kind_name, key), _NOT_QUEUED)
+        synced = self.last_synced.get(kind_name)
+        maker = self._makers.get(category)
+        if maker is None:
+            maker = self._makers[category] = F.JudgedValues(self.originator, category)
+        judged = (row, row_refs.contact_id, row_refs.company_id, current, maker)
+        return RecordStatus.judged_usual(
+            kind_name,  # type: ignore[arg-type]  # a shop kind's name is its entity
+            key,
+            label,
+            crm_id,
+            state,
+            tuple(diffs),
+            q.mark,
+            q.last_error,
+            q.error,
+            None if synced is None else synced.get(key),
+            judged,
         )
 
     def _orphans(self, entity: str, view: PortalView, origin: str) -> list[Orphan]:
