@@ -171,21 +171,12 @@ class RecordStatus:
         release_id: int | None = None,
         error: JobError | None = None,
     ) -> None:
-        put = object.__setattr__
-        put(self, "entity", entity)
-        put(self, "key", key)
-        put(self, "label", label)
-        put(self, "stored_id", stored_id)
-        put(self, "portal_id", portal_id)
-        put(self, "state", state)
-        put(self, "last_synced", last_synced)
-        put(self, "_shop", {} if shop_values is None else shop_values)
-        put(self, "_portal", {} if portal_values is None else portal_values)
-        put(self, "_maker", None)
-        put(self, "_contact", None)
-        put(self, "_company", None)
+        shop = {} if shop_values is None else shop_values
+        portal = {} if portal_values is None else portal_values
+        fields: tuple[Any, ...] = (entity, key, label, stored_id, portal_id, state, last_synced)
+        fields += (shop, portal, None, None, None)
         rest = (diffs, duplicates, note, queue, last_error, relink_to, hold, shared_with, release_id, error)
-        put(self, "_rest", _PLAIN if _plain(rest) else rest)
+        _fill(self, fields, rest)
 
     @classmethod
     def judged(
@@ -228,22 +219,11 @@ class RecordStatus:
         outdated, nothing else to say), made directly: a full pass makes a million of them. ``judged``: the
         row, the contact and company ids, the portal record and the values' maker."""
         status = object.__new__(cls)
-        put = object.__setattr__
         row, contact_id, company_id, record, maker = judged
-        put(status, "entity", entity)
-        put(status, "key", key)
-        put(status, "label", label)
-        put(status, "stored_id", crm_id)
-        put(status, "portal_id", crm_id)
-        put(status, "state", state)
-        put(status, "last_synced", last_synced)
-        put(status, "_shop", row)
-        put(status, "_portal", {} if record is None else record)
-        put(status, "_maker", maker)
-        put(status, "_contact", contact_id)
-        put(status, "_company", company_id)
-        rest = (diffs, (), "", queue, last_error, None, "", (), None, error)
-        put(status, "_rest", _PLAIN if _plain(rest) else rest)
+        portal = {} if record is None else record
+        fields: tuple[Any, ...] = (entity, key, label, crm_id, crm_id, state, last_synced)
+        fields += (row, portal, maker, contact_id, company_id)
+        _fill(status, fields, (diffs, (), "", queue, last_error, None, "", (), None, error))
         return status
 
     @property
@@ -350,6 +330,18 @@ def _remade(values: tuple[Any, ...]) -> RecordStatus:
 
 
 _PLAIN_TYPES = tuple(map(type, _PLAIN))
+# What _fill sets, in the order of its values, before the fields most records leave as they are (_REST).
+_FILLED: tuple[str, ...] = ("entity", "key", "label", "stored_id", "portal_id", "state", "last_synced")
+_FILLED += ("_shop", "_portal", "_maker", "_contact", "_company")
+
+
+def _fill(status: RecordStatus, fields: tuple[Any, ...], rest: tuple[Any, ...]) -> None:
+    """Set a new status's slots: ``fields`` (see ``_FILLED``), then ``rest`` (``_REST``'s), shared when
+    every one is the default."""
+    put = object.__setattr__
+    for name, value in zip(_FILLED, fields, strict=True):
+        put(status, name, value)
+    put(status, "_rest", _PLAIN if _plain(rest) else rest)
 
 
 def _plain(rest: tuple[Any, ...]) -> bool:
