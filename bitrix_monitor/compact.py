@@ -83,7 +83,7 @@ class Record(tuple[Any, ...], Mapping[str, Any]):  # a tuple of values that read
 
     __slots__ = ()
     _at: Mapping[str, int]
-    _getters: dict[int, Any]  # values_of's, by the id of the names they get
+    _getters: dict[int, tuple[tuple[str, ...], Any]]  # values_of's: by the id of the names, with them
 
     def __new__(cls, at: Mapping[str, int], values: tuple[Any, ...]) -> Record:
         return maker(at)(values)
@@ -156,21 +156,19 @@ ABSENT: Any = _Absent()  # values_of's value of a name the record does not hold
 
 
 def values_of(rec: Mapping[str, Any], names: tuple[str, ...]) -> tuple[Any, ...]:
-    """The values of these names in ``rec``, in one step for a :class:`Record` (:data:`ABSENT` for a name
-    it does not hold). ``names``: a module's constant, of two names or more (its getter is kept by its id)."""
+    """The values of these names in ``rec`` (:data:`ABSENT` for a name it does not hold): in one step for a
+    :class:`Record`, whose layout keeps a getter for ``names`` (two names or more; best a module's constant,
+    as the getter is found by the tuple's identity)."""
     if type(rec).__base__ is Record:  # a layout's record (isinstance: the ABC's slower check)
         held = cast(Record, rec)
-        getters: dict[int, Any] = type(held)._getters
-        got: Any = getters.get(id(names))
-        if got is None:
+        getters: dict[int, tuple[tuple[str, ...], Any]] = type(held)._getters
+        kept = getters.get(id(names))
+        if kept is None or kept[0] is not names:  # made for another tuple that had this id: made again
             at = held._at
-            if all(n in at for n in names):
-                got = operator.itemgetter(*(at[n] for n in names))
-            else:
-                got = False
-            getters[id(names)] = got
-        if got is not False:
-            return got(_get(held, _ALL))  # type: ignore[no-any-return]
+            got = operator.itemgetter(*(at[n] for n in names)) if all(n in at for n in names) else None
+            kept = getters[id(names)] = (names, got)
+        if kept[1] is not None:
+            return kept[1](_get(held, _ALL))  # type: ignore[no-any-return]
     return tuple(rec.get(n, ABSENT) for n in names)
 
 

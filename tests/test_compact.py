@@ -203,3 +203,16 @@ def test_values_of_reads_several_fields_at_once_and_marks_the_ones_not_held() ->
     assert values_of({"TITLE": "x"}, missing) == ("x", ABSENT)
     other = portal_record({"ORIGIN_ID": "7", "TITLE": "t", "OPPORTUNITY": "1.00"})  # another layout
     assert values_of(other, wanted) == ("t", "7", "1.00")
+
+
+def test_values_of_a_new_tuple_of_names_never_uses_a_getter_made_for_another() -> None:
+    from bitrix_monitor.compact import values_of
+
+    rec = portal_record(DEAL)
+    for _ in range(50):  # tuples made and dropped: their ids come back for other names
+        first = tuple(["TITLE", "ORIGIN_ID"])
+        assert values_of(rec, first) == ("Order #5", "5")
+        del first
+        second = tuple(["STAGE_ID", "CURRENCY_ID"])
+        assert values_of(rec, second) == ("NEW", "RUB")
+        del second
