@@ -209,8 +209,7 @@ def deal_diff(
         diffs.append(FieldDiff("STAGE_ID", order.stage, _str(stage)))
     if contact_id is not None and contact is not ABSENT and _str(contact) != str(contact_id):
         diffs.append(FieldDiff("CONTACT_ID", str(contact_id), _str(contact)))
-    if company_id is not None and company is not ABSENT and _str(company) != str(company_id):
-        diffs.append(FieldDiff("COMPANY_ID", str(company_id), _str(company)))
+    diffs += _company_differs(company, company_id)
     if order.extra:
         diffs += extra_diff(order.extra, deal)
     return diffs
@@ -257,9 +256,14 @@ def extra_diff(extra: Mapping[str, str], record: Mapping[str, Any]) -> list[Fiel
 
 
 def _company_diff(record: Mapping[str, Any], company_id: int | None) -> list[FieldDiff]:
-    if company_id is None or "COMPANY_ID" not in record or _str(record.get("COMPANY_ID")) == str(company_id):
+    return _company_differs(record.get("COMPANY_ID", ABSENT), company_id)
+
+
+def _company_differs(value: Any, company_id: int | None) -> list[FieldDiff]:
+    """The record's ``COMPANY_ID`` (``ABSENT``: not read) against the company it should name."""
+    if company_id is None or value is ABSENT or _str(value) == str(company_id):
         return []
-    return [FieldDiff("COMPANY_ID", str(company_id), _str(record.get("COMPANY_ID")))]
+    return [FieldDiff("COMPANY_ID", str(company_id), _str(value))]
 
 
 def foreign_originator(record: Mapping[str, Any], originator: str) -> str | None:

@@ -602,9 +602,7 @@ class Reconciler:
         if judged is None:
             return RecordStatus(shop_of(entity), key, label, stored, portal_id, state, **kw)
         row, refs, record, category = judged
-        maker = self._makers.get(category)
-        if maker is None:
-            maker = self._makers[category] = F.JudgedValues(self.originator, category)
+        maker = self._maker(category)
         return RecordStatus.judged(
             shop_of(entity),
             key,
@@ -619,6 +617,13 @@ class Reconciler:
             maker=maker,
             **kw,
         )
+
+    def _maker(self, category: int) -> F.JudgedValues:
+        """How the records judged with this pipeline make their shop and portal values: one per pipeline."""
+        maker = self._makers.get(category)
+        if maker is None:
+            maker = self._makers[category] = F.JudgedValues(self.originator, category)
+        return maker
 
     def _invalid(self, entity: str, key: str, label: str, problem: Note) -> RecordStatus:
         """A row that cannot be synced as the shop stores it: shown with the reason, no job is planned."""
@@ -953,10 +958,7 @@ class Reconciler:
         assert crm_id is not None  # _ours_alone: the record it stores
         q = self.queue_info.get((kind_name, key), _NOT_QUEUED)
         synced = self.last_synced.get(kind_name)
-        maker = self._makers.get(category)
-        if maker is None:
-            maker = self._makers[category] = F.JudgedValues(self.originator, category)
-        judged = (row, row_refs.contact_id, row_refs.company_id, current, maker)
+        judged = (row, row_refs.contact_id, row_refs.company_id, current, self._maker(category))
         return RecordStatus.judged_usual(
             kind_name,  # type: ignore[arg-type]  # a shop kind's name is its entity
             key,
