@@ -159,7 +159,7 @@ def values_of(rec: Mapping[str, Any], names: tuple[str, ...]) -> tuple[Any, ...]
     """The values of these names in ``rec`` (:data:`ABSENT` for a name it does not hold): in one step for a
     :class:`Record`, whose layout keeps a getter for ``names`` (two names or more; best a module's constant,
     as the getter is found by the tuple's identity)."""
-    if type(rec).__base__ is Record:  # a layout's record (isinstance: the ABC's slower check)
+    if _is_record(rec):
         held = cast(Record, rec)
         getters: dict[int, tuple[tuple[str, ...], Any]] = type(held)._getters
         kept = getters.get(id(names))
@@ -170,6 +170,12 @@ def values_of(rec: Mapping[str, Any], names: tuple[str, ...]) -> tuple[Any, ...]
         if kept[1] is not None:
             return kept[1](_get(held, _ALL))  # type: ignore[no-any-return]
     return tuple(rec.get(n, ABSENT) for n in names)
+
+
+def _is_record(value: object) -> bool:
+    """Whether ``value`` is a layout's record: ``isinstance(value, Record)``, without the ABC's slower
+    check (every record's class is a layout's, made by :func:`maker`)."""
+    return type(value).__base__ is Record
 
 
 def maker(at: Mapping[str, int]) -> Make:
@@ -216,7 +222,7 @@ def portal_record(record: Mapping[str, Any]) -> Record:
     contact, company, the user who changed it) and the originator are interned; any other field's text is
     the last record's when equal; and a record never moved or changed since made holds one moment three
     times."""
-    if type(record).__base__ is Record:  # a layout's record (isinstance: the ABC's slower check)
+    if _is_record(record):
         return cast(Record, record)
     names = tuple(record)
     ways, make = _PLANS.get(names) or _plan(names)

@@ -271,7 +271,7 @@ class ShopDatabase:
         self.users_map = users
         self.companies_map = companies  # None: companies are not mapped
         self._lock_engine: sa.Engine | None = None
-        self._order_at: _OrderPlaces | None = None  # made on the first order read
+        self._order_at = _OrderPlaces.of(orders)  # where each mapped value of an order is
         self.warnings: tuple[Note, ...] = ()  # from the mapping check: works, but deserves a look
         # (kind, CRM field) -> why pulling it is not permitted (no UPDATE on its column): the connect check
         self.pull_denied: dict[tuple[str, str], Message] = {}
@@ -783,8 +783,6 @@ class ShopDatabase:
     def _order(self, raw: Mapping[str, Any], stored: Any, id_problem: Note) -> OrderRow:
         m = self.orders_map
         at = self._order_at
-        if at is None:
-            at = self._order_at = _OrderPlaces.of(m)
         # The values by place, not by name: a million rows each read about ten of them.
         v = raw.values_held if isinstance(raw, Record) else tuple(raw[c.name] for c in m.selected)
         stage: str | None = None
