@@ -115,8 +115,29 @@ def smoke(tmp: Path) -> list[tuple[str, bool, str]]:
                                                               "qtbase_ru.qm")}  # fmt: skip
         return all(found.values()), ", ".join(str(p[0].relative_to(DIST)) for p in found.values() if p)
 
+    def input_methods() -> tuple[bool, str]:
+        # Linux: IBus (how Cyrillic is usually typed) and compose (dead keys) load from the bundle, with
+        # every library they need inside it or on the system.
+        if not sys.platform.startswith("linux"):
+            return True, "not Linux: Qt's own input handling"
+        found = sorted(DIST.rglob("platforminputcontexts/*.so"))
+        names = {p.name for p in found}
+        wanted = {"libibusplatforminputcontextplugin.so", "libcomposeplatforminputcontextplugin.so"}
+        missing = [
+            f"{p.name}: {line.strip()}"
+            for p in found
+            for line in subprocess.run(
+                ["ldd", str(p)], capture_output=True, text=True, check=False
+            ).stdout.splitlines()
+            if "not found" in line
+        ]
+        return wanted <= names and not missing, ", ".join(sorted(names)) + (
+            "; " + "; ".join(missing) if missing else ""
+        )
+
     check("--version", version)
     check("translations inside the bundle", translations)
+    check("input methods inside the bundle", input_methods)
     check("keyring backend inside the bundle", keyring)
     check("--sync --demo --json", demo_sync)
     check("--report with a wrong database password", wrong_password)
