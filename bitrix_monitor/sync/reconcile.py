@@ -87,7 +87,7 @@ class PortalView:
     ours_by_origin: dict[str, int | tuple[int, ...]] = field(default_factory=dict)
     restored: set[int] = field(default_factory=set)  # ours, marked as restored from the archive
     full: bool = False
-    _comm: tuple[dict[str, list[int]], dict[str, list[int]]] | None = None
+    _comm: tuple[CommIndex, CommIndex] | None = None
     # While a full pass reads: the kind's shop rows by key, so that the id of a record its row stores is
     # held as the row's own int (one object for the two, 32 bytes a record in sync). None after the reading.
     rows: Mapping[str, ShopRow] | None = field(default=None, repr=False, compare=False)
@@ -157,10 +157,11 @@ class PortalView:
             origin = str(rec.get("ORIGIN_ID"))
             _hold(self.ours_by_origin, origin, _without(self.ours(origin), rid))
 
-    def comm_index(self) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
-        """Ids of the records held, by normalised e-mail and by normalised phone."""
+    def comm_index(self) -> tuple[CommIndex, CommIndex]:
+        """Ids of the records held, by normalised e-mail and by normalised phone (read through
+        :func:`ids_with`)."""
         if self._comm is None:
-            self._comm = (defaultdict(list), defaultdict(list))
+            self._comm = ({}, {})
             for rid, rec in self.by_id.items():
                 self._index_comm(rid, rec)
         return self._comm
@@ -169,17 +170,27 @@ class PortalView:
         assert self._comm is not None
         for index, value in zip(self._comm, comm_keys(rec), strict=True):
             for v in value:
-                index[v].append(rid)
+                held = index.get(v)
+                index[v] = rid if held is None else (*ids_with(index, v), rid)
 
     def _unindex_comm(self, rid: int, rec: Mapping[str, Any]) -> None:
         assert self._comm is not None
         for index, value in zip(self._comm, comm_keys(rec), strict=True):
             for v in value:
-                ids = index.get(v)
-                if ids is not None and rid in ids:
-                    ids.remove(rid)
-                    if not ids:
-                        del index[v]
+                ids = ids_with(index, v)
+                if rid in ids:
+                    _hold(index, v, _without(ids, rid))
+
+
+# Each normalised e-mail's (or phone's) records: the id alone, or the tuple of several in the order they came
+# (most values belong to one record: a list each cost 88 bytes).
+CommIndex = dict[str, int | tuple[int, ...]]
+
+
+def ids_with(index: Mapping[str, int | tuple[int, ...]], value: str) -> tuple[int, ...]:
+    """The ids of the records with this normalised e-mail or phone, in the order they came."""
+    held = index.get(value, ())
+    return (held,) if isinstance(held, int) else held
 
 
 def comm_keys(rec: Mapping[str, Any]) -> tuple[list[str], list[str]]:
@@ -192,9 +203,10 @@ def comm_keys(rec: Mapping[str, Any]) -> tuple[list[str], list[str]]:
     return out
 
 
-def _alone_in(index: Mapping[str, list[int]], value: str, pid: int | None) -> bool:
-    """Whether no record but ``pid`` has this e-mail or phone (``value`` normalised; "" for none)."""
-    return not value or all(i == pid for i in index.get(value, ()))
+def _alone_in(index: CommIndex, value: str, pid: int | None, claimed: Callable[[int], bool]) -> bool:
+    """Whether no record but ``pid`` and ``claimed`` ones has this e-mail or phone (``value`` normalised; ""
+    for none): a record claimed by the shop or by us is never evidence against another."""
+    return not value or all(i == pid or claimed(i) for i in ids_with(index, value))
 
 
 @dataclass(frozen=True)
@@ -741,8 +753,8 @@ class Reconciler:
             current = self._ours_alone(u.key, u.crm_id, view, links, _NO_LEGACY) if FAST_PATH else None
             if (
                 current is not None
-                and _alone_in(by_email, F.email_key(u.email), u.crm_id)
-                and _alone_in(by_phone, F.phone_key(u.phone), u.crm_id)
+                and _alone_in(by_email, F.email_key(u.email), u.crm_id, claimed)
+                and _alone_in(by_phone, F.phone_key(u.phone), u.crm_id, claimed)
             ):
                 out.append(self._by_differences(k.name, u, F.label_of(u), current, refs, 0))
                 continue
@@ -760,7 +772,7 @@ class Reconciler:
                 if not value:
                     continue
                 shown = (u.email if label == "e-mail" else u.phone) or ""
-                others = sorted({i for i in index.get(value, []) if not claimed(i) and i != pid})
+                others = sorted({i for i in ids_with(index, value) if not claimed(i) and i != pid})
                 legacy = [i for i in others if owner_of(view.by_id[i], self.originator) is Owner.LEGACY]
                 alien = [i for i in others if owner_of(view.by_id[i], self.originator) is Owner.FOREIGN]
                 if legacy:
