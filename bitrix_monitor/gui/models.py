@@ -377,6 +377,7 @@ class RowTableModel(QAbstractTableModel):
 _STATE_CODE: dict[str, int] = {state: n for n, state in enumerate(RecordState)}
 _QUEUE_CODE: dict[str, int] = {mark: n for n, mark in enumerate(QueueMark)}
 _STATES = tuple(RecordState)
+_MARKS = tuple(QueueMark)
 
 
 @contextlib.contextmanager
@@ -415,6 +416,13 @@ def _and(a: bytes | None, b: bytes) -> bytes:
     if a is None:
         return b
     return (int.from_bytes(a, "little") & int.from_bytes(b, "little")).to_bytes(len(b), "little")
+
+
+def _or(a: bytes | None, b: bytes) -> bytes:
+    """Two masks of 0/1 bytes, or-ed (one big-integer operation, not a loop)."""
+    if a is None:
+        return b
+    return (int.from_bytes(a, "little") | int.from_bytes(b, "little")).to_bytes(len(b), "little")
 
 
 class RecordsModel(RowTableModel):
@@ -577,9 +585,14 @@ class RecordsModel(RowTableModel):
         self._end_reset()
 
     def retranslate(self) -> None:
-        """The words shown come from the current language when a cell is drawn: repaint them."""
+        """The words shown come from the current language when a cell is drawn: repaint them. A search
+        looks in the words shown, so its texts (an error is said in the language) are made again when next
+        searched, and a search in force is made again now (one model reset, which repaints too)."""
         self._cells = {}
-        if self._order:
+        self._search_texts = None
+        if self._needle:
+            self.set_filter(self._needle, self._facet_filters)
+        elif self._order:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._order) - 1, len(self.HEADERS) - 1))
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.HEADERS) - 1)
 
@@ -601,12 +614,25 @@ class RecordsModel(RowTableModel):
         if needle:
             if self._search_texts is None:
                 self._search_texts = [self._search_text(r) for r in self._rows]
-            mask = _and(mask, bytes(needle in text for text in self._search_texts))
+            found = bytes(needle in text for text in self._search_texts)
+            mask = _and(mask, _or(self._worded(needle), found))
         return None if mask is None else bytearray(mask)
+
+    def _worded(self, needle: str) -> bytes | None:
+        """The rows whose state or queue mark, as the window words it now, contains ``needle`` (None: no
+        word does). The handful of words is looked at once per search, the rows through their state and
+        queue bytes: no text is made per row for them."""
+        states = [n for n, state in enumerate(_STATES) if needle in state_label(state).casefold()]
+        marks = [n for n, mark in enumerate(_MARKS) if mark and needle in state_label(mark).casefold()]
+        mask = self._state_codes.translate(_byte_table(states)) if states else None
+        if marks:
+            mask = _or(mask, self._queue_codes.translate(_byte_table(marks)))
+        return mask
 
     @staticmethod
     def _search_text(row: RecordStatus) -> str:
-        """What a text search looks in: the key, the name, the portal id and the error or note."""
+        """What a text search looks in besides the state and queue words (:meth:`_worded`): the key, the
+        name, the portal id and the error or note."""
         portal = row.portal_id if row.portal_id is not None else row.stored_id
         shown = "" if portal is None else str(portal)
         return "\x1f".join((row.key, row.label, shown, RecordsModel._error(row))).casefold()

@@ -3127,8 +3127,8 @@
         <translation>Записать значение из Битрикс24 в магазин</translation>
     </message>
     <message>
-        <source>Search key, name, id, error…</source>
-        <translation>Поиск по ключу, имени, ID, ошибке…</translation>
+        <source>Search key, name, id, state, error…</source>
+        <translation>Поиск по ключу, имени, ID, состоянию, ошибке…</translation>
     </message>
     <message>
         <source>All states</source>

@@ -263,9 +263,9 @@ def _random_records(n: int, seed: int, *, text_keys: bool = False) -> list[Recor
 
 @pytest.mark.parametrize("text_keys", [False, True])
 def test_every_sort_and_filter_of_the_virtual_model_agrees_with_the_rows(text_keys: bool) -> None:
-    """Sorted columns read in order, and a filter ("needs attention", a queue mark, errors, a text) shows
-    exactly the rows that pass it, in every sort order: the byte masks and permutations say what the rows
-    say."""
+    """Sorted columns read in order, and a filter ("needs attention", a queue mark, errors, a text, a state's
+    word) shows exactly the rows that pass it, in every sort order: the byte masks and permutations say
+    what the rows say."""
     rows = _random_records(3_000, 7, text_keys=text_keys)
     model = OrdersModel()
     model.set_rows(rows)
@@ -283,6 +283,12 @@ def test_every_sort_and_filter_of_the_virtual_model_agrees_with_the_rows(text_ke
             {RecordsModel.FACET_ERROR: {""}},
             "order #1",
             lambda r: not r.last_error and "order #1" in r.label.lower(),
+        ),
+        ({}, "stale", lambda r: r.state is RecordState.STALE_LINK),
+        (
+            {RecordsModel.FACET_ERROR: {"error"}},
+            "fail",
+            lambda r: bool(r.last_error) and r.queue is QueueMark.FAILED,
         ),
         ({}, "", lambda r: True),
     ]
@@ -366,5 +372,92 @@ def test_a_language_switch_repaints_the_state_words_and_keeps_the_rows(qtbot) ->
         model.retranslate()
         assert model.index(missing, OrdersModel.STATE).data() == "нет в Битрикс24"
         assert model.rowCount() == 12 and model.index(missing, 0).data(OBJECT_ROLE) is rows[missing]
+    finally:
+        i18n.set_language("en")
+
+
+def _worded_records() -> list[RecordStatus]:
+    """One record per state, each with a queue mark in turn; names and errors free of state words."""
+    marks = list(QueueMark)
+    return [
+        RecordStatus(
+            entity="order",
+            key=str(n),
+            label=f"Order #{n}",
+            stored_id=None,
+            portal_id=None,
+            state=state,
+            queue=marks[n % len(marks)],
+            last_error="boom" if n % 2 else "",
+        )
+        for n, state in enumerate(STATES, start=1)
+    ]
+
+
+def test_the_search_box_finds_records_by_the_state_and_queue_words_shown(qtbot) -> None:
+    """Typing a state's word as the table shows it ("outdated", "stale"), or a queue mark's ("failed"),
+    finds the records in that state; a key or a name still finds its record, and a state filter still
+    narrows the search."""
+    from bitrix_monitor.gui.tabs.records import RecordsTab
+
+    rows = _worded_records()
+    model = OrdersModel()
+    tab = RecordsTab("order", model)
+    qtbot.addWidget(tab)
+    model.set_rows(rows)
+
+    def found(text: str) -> list[RecordStatus]:
+        tab.search.clear()
+        qtbot.keyClicks(tab.search, text)
+        return tab.proxy.objects()
+
+    assert found("outdated") == [r for r in rows if r.state is RecordState.OUTDATED]
+    assert found("Stale") == [r for r in rows if r.state is RecordState.STALE_LINK]
+    links = (RecordState.UNLINKED, RecordState.STALE_LINK, RecordState.SHARED_LINK)
+    assert found("link") == [r for r in rows if r.state in links]
+    assert found("failed") == [r for r in rows if r.queue is QueueMark.FAILED]
+    assert found("in doubt") == [r for r in rows if r.queue is QueueMark.IN_DOUBT]
+    assert found("queued") == [r for r in rows if r.queue is QueueMark.QUEUED]
+    assert found("boom") == [r for r in rows if r.last_error]
+    assert found("#3") == [rows[2]]
+    assert found("no such word") == []
+    tab.set_state_filter(RecordState.MISSING.value)
+    assert found("outdated") == []
+    tab.set_state_filter("")
+    assert found("outdated") == [r for r in rows if r.state is RecordState.OUTDATED]
+
+
+def test_the_search_box_finds_the_state_words_of_the_window_language(qtbot) -> None:
+    """In Russian the words typed are the Russian ones the table shows ("устаре" is in "устарело" and
+    "устаревшая ссылка", "ошибка" is a failed job); the English codes find nothing. A language switch with
+    a search in force searches again in the new language's words."""
+    from bitrix_monitor.gui import i18n
+    from bitrix_monitor.gui.tabs.records import RecordsTab
+
+    rows = _worded_records()
+    model = OrdersModel()
+    tab = RecordsTab("order", model)
+    qtbot.addWidget(tab)
+    model.set_rows(rows)
+
+    def found(text: str) -> list[RecordStatus]:
+        tab.search.setText(text)  # as an input method puts it in (QTest types ASCII only)
+        return tab.proxy.objects()
+
+    try:
+        i18n.set_language("ru")
+        model.retranslate()
+        outdated = next(r for r, rec in enumerate(rows) if rec.state is RecordState.OUTDATED)
+        assert model.index(outdated, OrdersModel.STATE).data() == "устарело"
+        assert found("устаре") == [
+            r for r in rows if r.state in (RecordState.OUTDATED, RecordState.STALE_LINK)
+        ]
+        assert found("УСТАРЕЛО") == [r for r in rows if r.state is RecordState.OUTDATED]
+        assert found("ошибка") == [r for r in rows if r.queue is QueueMark.FAILED]
+        assert found("в очереди") == [r for r in rows if r.queue is QueueMark.QUEUED]
+        assert found("outdated") == []
+        i18n.set_language("en")
+        model.retranslate()
+        assert tab.proxy.objects() == [r for r in rows if r.state is RecordState.OUTDATED]
     finally:
         i18n.set_language("en")

@@ -125,7 +125,7 @@ class RecordsTab(QWidget):
         self.take_shop.setToolTip(self.tr("Keep the shop's value; the next sync sends it to Bitrix24"))
         self.take_crm.setText(self.tr("Take the CRM's value"))
         self.take_crm.setToolTip(self.tr("Write the value from Bitrix24 into the shop"))
-        self.search.setPlaceholderText(self.tr("Search key, name, id, error…"))
+        self.search.setPlaceholderText(self.tr("Search key, name, id, state, error…"))
         extra = dict(EXTRA_FILTERS)
         for i in range(self.state_filter.count()):
             value = self.state_filter.itemData(i)
