@@ -333,9 +333,10 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser, dirs: DataDir
         open_queue = functools.partial(
             wiring.open_configured_queue, cfg, own, queue_url="" if args.demo else args.queue
         )
+        desk = cfg.queue.desk_name
         if args.retry_dead:
-            return manage_dead(open_queue, "retry", args.retry_dead, lang=lang)
-        return manage_dead(open_queue, "cancel", args.cancel_dead, lang=lang)
+            return manage_dead(open_queue, "retry", args.retry_dead, desk=desk, lang=lang)
+        return manage_dead(open_queue, "cancel", args.cancel_dead, desk=desk, lang=lang)
     if args.restore or args.sync or args.report or args.resolve:
         from bitrix_monitor import wiring
         from bitrix_monitor.sync.headless import HeadlessOptions, restore_from_archive, run_headless

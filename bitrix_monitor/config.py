@@ -9,8 +9,10 @@ metadata (``doc``) drives validation messages and the settings dialog.
 from __future__ import annotations
 
 import dataclasses
+import getpass
 import math
 import re
+import socket
 import tomllib
 import typing
 import zoneinfo
@@ -342,6 +344,42 @@ class QueueConfig:
             "empty = this desk's own queue file"
         ),
     )
+    desk: str = field(
+        default="",
+        metadata=_doc(
+            "This desk's name in the team's activity and list of runners, e.g. \"anna@office\"; "
+            "empty = user@host"
+        ),
+    )
+
+    @property
+    def desk_name(self) -> str:
+        """What the team calls this desk: ``desk``, else :func:`default_desk`."""
+        return self.desk.strip() or default_desk()
+
+
+DESK_NAME_LIMIT = 64
+
+
+def default_desk() -> str:
+    """A desk's name when ``[queue] desk`` is empty: the user at the machine, "anna@termsrv", so two people
+    on one terminal server (or two users' desks on one machine) are told apart; the machine's name alone
+    when no user name can be found (no login name in the environment nor in the password database)."""
+    host = socket.gethostname()
+    try:
+        user = getpass.getuser()
+    except (OSError, KeyError, ImportError):  # OSError from 3.13; KeyError, or no pwd module, before
+        return host
+    return f"{user}@{host}" if user else host
+
+
+def check_desk(name: str) -> None:
+    """``[queue] desk``: one line of printable text, short enough for a column (empty: the default)."""
+    if len(name) > DESK_NAME_LIMIT or not name.isprintable():
+        raise ConfigError(
+            Message("config.desk", {"value": _shown(name), "limit": DESK_NAME_LIMIT}),
+            hint=Message("config.desk.hint"),
+        )
 
 
 @dataclass(frozen=True)
@@ -454,6 +492,7 @@ def from_dict(data: dict[str, Any]) -> AppConfig:
         raise ConfigError(Message("config.cleanup_policy"))
     if cfg.window.language not in LANGUAGES:
         raise ConfigError(Message("config.language"))
+    check_desk(cfg.queue.desk)
     for section, url in (("shop", cfg.shop.url), ("queue", cfg.queue.url)):
         if _URL_HAS_PASSWORD.search(url):
             variable = f"BITRIX_MONITOR_{section.upper()}_PASSWORD"

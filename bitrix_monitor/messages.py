@@ -387,6 +387,12 @@ TEXTS: dict[str, str] = {
         "Message", '[sync] cleanup_policy must be "manual" or "archive"'
     ),
     "config.language": QT_TRANSLATE_NOOP("Message", '[window] language must be "system", "en" or "ru"'),
+    "config.desk": QT_TRANSLATE_NOOP(
+        "Message", "[queue] desk must be one line of at most {limit} printable characters, not {value}"
+    ),
+    "config.desk.hint": QT_TRANSLATE_NOOP(
+        "Message", 'e.g. "anna@office"; leave it empty for your user name at this computer (user@host)'
+    ),
     "config.password_in_url": QT_TRANSLATE_NOOP(
         "Message", "[{section}] url contains a password; passwords belong in the keyring or {variable}"
     ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import os
 import subprocess
 import sys
@@ -205,6 +206,42 @@ def test_bad_config_gets_one_clear_message(tmp_path: Path, text: str, expected: 
         config.load(path)
     assert expected in str(info.value)
     assert "hunter22" not in str(info.value)
+
+
+def test_the_desk_name_is_read_from_the_config_and_defaults_to_the_user_at_the_host(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import getpass
+    import socket
+
+    monkeypatch.setattr(socket, "gethostname", lambda: "termsrv")
+    monkeypatch.setattr(getpass, "getuser", lambda: "anna")
+    path = tmp_path / "config.toml"
+    path.write_text('[queue]\ndesk = "  Анна, касса 2  "\n')
+    assert config.load(path).queue.desk_name == "Анна, касса 2"
+    assert config.load(tmp_path / "absent.toml").queue.desk_name == "anna@termsrv"
+    assert config.from_dict({"queue": {"desk": "   "}}).queue.desk_name == "anna@termsrv"
+    config.save(config.from_dict({"queue": {"desk": "anna@office"}}), path)  # the file, not the keyring
+    assert 'desk = "anna@office"' in path.read_text()
+
+    def no_user() -> str:
+        raise OSError("No username set in the environment")
+
+    monkeypatch.setattr(getpass, "getuser", no_user)
+    assert config.AppConfig().queue.desk_name == "termsrv"
+
+
+@pytest.mark.parametrize("desk", ["anna\nboris", "tab\there", "x" * 65])
+def test_a_desk_name_that_cannot_be_one_gets_a_clear_message(tmp_path: Path, desk: str) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(f"[queue]\ndesk = {json.dumps(desk)}\n")  # a TOML string, escapes and all
+    with pytest.raises(ConfigError) as info:
+        config.load(path)
+    assert "[queue] desk must be one line of at most 64 printable characters" in str(info.value)
+    assert 'e.g. "anna@office"' in str(info.value.hint)
+    ok = tmp_path / "ok.toml"
+    ok.write_text(f'[queue]\ndesk = "{"x" * 64}"\n')
+    assert config.load(ok).queue.desk == "x" * 64
 
 
 def test_config_round_trips_through_save(tmp_path: Path) -> None:

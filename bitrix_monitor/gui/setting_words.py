@@ -272,6 +272,14 @@ LABELS: dict[Key, tuple[str, str]] = {
             "postgresql://bitrix_monitor@db.example/bitrix_monitor; empty: this desk's own queue",
         ),
     ),
+    ("queue", "desk"): (
+        QT_TRANSLATE_NOOP("Setting", "This desk's name"),
+        QT_TRANSLATE_NOOP(
+            "Setting",
+            "What the team's activity and list of runners call this desk, e.g. anna@office; "
+            "empty: your user name at this computer (user@host)",
+        ),
+    ),
     ("sync", "full_every"): (
         QT_TRANSLATE_NOOP("Setting", "Read everything again every"),
         QT_TRANSLATE_NOOP(

@@ -366,7 +366,7 @@ class TeamRunner:
     """A runner of a shared queue (a desk, a worker), as the team sees it."""
 
     owner: str  # "host:pid": the lease owner its jobs and events name
-    host: str
+    host: str  # what the team calls it: its desk's name ([queue] desk: "anna@termsrv"), else its host
     pid: int
     description: str  # e.g. "bitrix-monitor --sync --watch 60"
     version: str  # of Bitrix Monitor

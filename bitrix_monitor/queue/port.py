@@ -48,8 +48,9 @@ class JobStore(Protocol):
     def close(self) -> None: ...
 
     def runner_lock(
-        self, description: str, *, timeout: float | None = 0.0
-    ) -> contextlib.AbstractContextManager[Any]: ...
+        self, description: str, *, timeout: float | None = 0.0, desk: str | None = None
+    ) -> contextlib.AbstractContextManager[Any]:
+        """This process as the queue's runner while held; ``desk`` is the name a shared queue lists it by."""
 
     def runners(self) -> list[TeamRunner]:
         """The runners of a shared queue (none for the file), the most recently alive first."""

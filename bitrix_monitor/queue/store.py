@@ -260,9 +260,10 @@ class JobQueue:
         return True
 
     def runner_lock(
-        self, description: str, *, timeout: float | None = 0.0
+        self, description: str, *, timeout: float | None = 0.0, desk: str | None = None
     ) -> contextlib.AbstractContextManager[Any]:
-        """The lock that makes this process the queue's only runner (see :class:`RunnerLock`)."""
+        """The lock that makes this process the queue's only runner (see :class:`RunnerLock`); the file's
+        one runner is told by its process and machine, so ``desk`` is not needed."""
         return RunnerLock(self.file, description, timeout=timeout)
 
     def runners(self) -> list[m.TeamRunner]:

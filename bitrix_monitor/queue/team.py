@@ -645,13 +645,15 @@ class TeamQueue(JobQueue):
     # --- runners ----------------------------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def runner_lock(self, description: str, *, timeout: float | None = 0.0) -> Iterator[None]:
-        """No lock: many runners share the queue. The runner is listed (host, pid, version, heartbeat) while
-        it runs, for the team to see; held within itself (a worker's run inside its watch), the outer one
-        names it and ends it."""
+    def runner_lock(
+        self, description: str, *, timeout: float | None = 0.0, desk: str | None = None
+    ) -> Iterator[None]:
+        """No lock: many runners share the queue. The runner is listed (its desk's name, pid, version,
+        heartbeat) while it runs, for the team to see; held within itself (a worker's run inside its watch),
+        the outer one names it and ends it. Its lease owner is this host and process, whatever ``desk``."""
         owner = f"{socket.gethostname()}:{os.getpid()}"
         outer = self._runs == 0
-        self.heartbeat(owner, description if outer else None)
+        self.heartbeat(owner, description if outer else None, desk=desk)
         self._runs += 1
         try:
             yield
@@ -662,8 +664,16 @@ class TeamQueue(JobQueue):
                     self._stopped(owner)
 
     @_reconnecting
-    def heartbeat(self, owner: str, description: str | None = None, *, last_error: str | None = None) -> None:
-        """Say that ``owner`` is alive (and, if given, what it is and its last error)."""
+    def heartbeat(
+        self,
+        owner: str,
+        description: str | None = None,
+        *,
+        last_error: str | None = None,
+        desk: str | None = None,
+    ) -> None:
+        """Say that ``owner`` is alive (and, if given, what it is and its last error). A runner first heard
+        of is listed by ``desk`` ([queue] desk), else by the host its owner names."""
         t = self._clock()
         host, _, pid = owner.rpartition(":")
         with self._write() as conn:
@@ -677,7 +687,7 @@ class TeamQueue(JobQueue):
                 ),
                 {
                     "o": owner,
-                    "h": host or socket.gethostname(),
+                    "h": desk or host or socket.gethostname(),
                     "p": int(pid) if pid.isdigit() else 0,
                     "d": description or owner,
                     "d2": description,

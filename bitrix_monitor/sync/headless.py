@@ -8,7 +8,6 @@ import contextlib
 import json
 import logging
 import signal
-import socket
 import sys
 from collections import Counter
 from collections.abc import Callable
@@ -244,7 +243,8 @@ async def _watch(
     await watcher.prime()
     with contextlib.ExitStack() as listed:
         if not service.queue.exclusive:  # listed among the team's runners while it watches, not only runs
-            listed.enter_context(service.queue.runner_lock(f"bitrix-monitor --sync --watch {opts.watch:g}"))
+            watching = f"bitrix-monitor --sync --watch {opts.watch:g}"
+            listed.enter_context(service.queue.runner_lock(watching, desk=service.desk))
         await _watch_loop(service, opts, out, printer, stop, watcher)
     return Report.of(await service.snapshot(printer), await service.queue_summary())
 
@@ -311,9 +311,12 @@ async def restore_from_archive(open_service: ServiceOpener, path: Path, *, lang:
     return outcome.exit_status
 
 
-def manage_dead(open_queue: Callable[[], JobStore], action: str, kind: str, *, lang: str = "en") -> int:
+def manage_dead(
+    open_queue: Callable[[], JobStore], action: str, kind: str, *, desk: str, lang: str = "en"
+) -> int:
     """``--retry-dead [KIND]`` / ``--cancel-dead [KIND]``: queue dead jobs again (the next --sync runs
-    them) or cancel them, all or those of one kind; prints what was done (in ``lang``)."""
+    them) or cancel them, all or those of one kind; prints what was done (in ``lang``). On a team queue the
+    audit trail names ``desk`` (``[queue] desk``) as the one who did it."""
     from bitrix_monitor.kinds import ALL as ALL_KINDS
     from bitrix_monitor.queue import KINDS
 
@@ -339,8 +342,8 @@ def manage_dead(open_queue: Callable[[], JobStore], action: str, kind: str, *, l
             print(say("dead.none", where=queue.location))
             return EXIT_OK
         ids = [j.id for j in reversed(dead)]  # oldest first
-        # On a team queue the audit trail names the machine it was done from, as a desk's actions do.
-        actor = "cli" if queue.exclusive else f"cli@{socket.gethostname()}"
+        # On a team queue the audit trail names the desk it was done from, as the window's actions do.
+        actor = "cli" if queue.exclusive else f"cli@{desk}"
         done = set(queue.retry(ids, actor=actor) if action == "retry" else queue.cancel(ids, actor=actor))
     finally:
         queue.close()

@@ -131,8 +131,9 @@ class MonitorService:
         self.originator = originator
         self.webhook = webhook
         self.settle_delay = settle_delay
-        self.desk = socket.gethostname()  # who this desk is to the team (its runner: desk:pid)
-        self.owner = f"{self.desk}:{os.getpid()}"
+        self.desk = cfg.queue.desk_name  # who this desk is to the team ([queue] desk, else user@host)
+        # The lease owner: this process on this machine, unique whatever the desks are called.
+        self.owner = f"{socket.gethostname()}:{os.getpid()}"
         self._paused = asyncio.Event()
         self._activity: list[ActivityEntry] = []
         self._activity_file = dirs.activity_file
@@ -217,7 +218,7 @@ class MonitorService:
             try:
                 if shared and loop.time() >= next_beat:
                     if next_beat == 0.0:
-                        listed.enter_context(self.queue.runner_lock(DESK_DESCRIPTION))
+                        listed.enter_context(self.queue.runner_lock(DESK_DESCRIPTION, desk=self.desk))
                     else:
                         await asyncio.to_thread(self.queue.heartbeat, self.owner)
                     next_beat = loop.time() + TEAM_LEASE_SECONDS / 3
@@ -813,7 +814,7 @@ class MonitorService:
         max_wait: float = 600.0,
     ) -> RunStats:
         """Process the queue until it is idle, holding the queue's runner lock."""
-        with self.queue.runner_lock(f"bitrix-monitor {self.owner}"):
+        with self.queue.runner_lock(f"bitrix-monitor {self.owner}", desk=self.desk):
             try:
                 stats = await self.runner(progress).run_until_idle(stop=stop, max_wait=max_wait)
             except UserFacingError as exc:

@@ -1231,6 +1231,14 @@
         <translation>[window] language должен быть &quot;system&quot;, &quot;en&quot; или &quot;ru&quot;</translation>
     </message>
     <message>
+        <source>[queue] desk must be one line of at most {limit} printable characters, not {value}</source>
+        <translation>[queue] desk должен быть одной строкой не длиннее {limit} печатных знаков, а не {value}</translation>
+    </message>
+    <message>
+        <source>e.g. &quot;anna@office&quot;; leave it empty for your user name at this computer (user@host)</source>
+        <translation>например &quot;anna@office&quot;; оставьте пустым, чтобы взять имя пользователя на этом компьютере (user@host)</translation>
+    </message>
+    <message>
         <source>[{section}] url contains a password; passwords belong in the keyring or {variable}</source>
         <translation>[{section}] url содержит пароль; пароли хранятся в хранилище паролей или в {variable}</translation>
     </message>
@@ -3574,6 +3582,14 @@
     <message>
         <source>The PostgreSQL database the team&apos;s desks and workers share, without the password, e.g. postgresql://bitrix_monitor@db.example/bitrix_monitor; empty: this desk&apos;s own queue</source>
         <translation>База PostgreSQL, общая для рабочих мест и серверных обработчиков команды, без пароля, например postgresql://bitrix_monitor@db.example/bitrix_monitor; пусто — своя очередь этого рабочего места</translation>
+    </message>
+    <message>
+        <source>This desk&apos;s name</source>
+        <translation>Имя этого рабочего места</translation>
+    </message>
+    <message>
+        <source>What the team&apos;s activity and list of runners call this desk, e.g. anna@office; empty: your user name at this computer (user@host)</source>
+        <translation>Как это рабочее место называется в действиях команды и в списке обработчиков, например anna@office; пусто — имя пользователя на этом компьютере (user@host)</translation>
     </message>
     <message>
         <source>Read everything again every</source>

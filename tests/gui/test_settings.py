@@ -305,3 +305,33 @@ def test_a_broken_config_file_is_reported_in_the_window_language(qtbot, data_dir
         assert "b00020" in plan.styleSheet()
     finally:
         i18n.set_language("en")
+
+
+def test_the_desk_name_is_set_on_the_team_queue_tab_in_either_language(qtbot, data_dirs: DataDirs) -> None:
+    """``[queue] desk`` is a field of the Team queue tab, named and explained in the window's language;
+    saved into the config file, and a name that cannot be one is refused with the field outlined."""
+    from PySide6.QtCore import QCoreApplication
+
+    from bitrix_monitor.gui import i18n
+
+    dialog = _dialog(qtbot, data_dirs.config_file)
+    desk = _edit(dialog, "queue", "desk")
+    assert desk.parentWidget() is _edit(dialog, "queue", "url").parentWidget()
+    assert dialog.labels[("queue", "desk")].text() == "This desk's name"
+    assert "user@host" in desk.toolTip()
+    desk.setText("anna@office")
+    assert dialog.save(), dialog.error_label.text()
+    assert config.load(data_dirs.config_file).queue.desk == "anna@office"
+    i18n.set_language("ru")
+    try:
+        QCoreApplication.processEvents()  # the language change reaches the open dialog
+        assert dialog.labels[("queue", "desk")].text() == "Имя этого рабочего места"
+        desk.setText("x" * 65)
+        assert not dialog.save()
+        assert "[queue] desk должен быть одной строкой не длиннее 64 печатных знаков" in (
+            dialog.error_label.text()
+        )
+        assert "b00020" in desk.styleSheet()
+    finally:
+        i18n.set_language("en")
+    assert config.load(data_dirs.config_file).queue.desk == "anna@office"  # nothing written

@@ -290,6 +290,18 @@ def test_no_transaction_is_left_open_between_calls(team: TeamQueue, postgres_url
     assert open_tx == 0
 
 
+def test_a_runner_is_listed_by_its_desks_name_and_leases_by_host_and_process(team: TeamQueue) -> None:
+    """Two desks on one terminal server are two names in the list of runners; the lease owner is still
+    this host and process, so their claims can never be taken for each other's."""
+    with team.runner_lock("bitrix-monitor window", desk="anna@termsrv"):
+        (me,) = team.runners()
+        job = team.enqueue("deal.create", "1", created_by="staff@anna@termsrv")
+        [claimed] = team.claim(me.owner)
+    assert (me.host, me.owner) == ("anna@termsrv", f"{socket.gethostname()}:{os.getpid()}")
+    assert claimed.id == job.id and team.get(job.id).lease_owner == me.owner  # type: ignore[union-attr]
+    assert [e.actor for e in team.events(job.id) if e.type == "enqueued"] == ["staff@anna@termsrv"]
+
+
 def test_runners_are_listed_with_host_version_and_heartbeat(team: TeamQueue, clock: FakeClock) -> None:
     with team.runner_lock("bitrix-monitor --sync --watch 60"):
         with team.runner_lock("bitrix-monitor run"):  # no lock: a run within the watch

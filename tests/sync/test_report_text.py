@@ -178,13 +178,13 @@ def test_retry_dead_and_cancel_dead_speak_the_language(
 
     path = tmp_path / "queue.sqlite3"
     with JobQueue.open(path) as queue:
-        assert manage_dead(lambda: JobQueue.open(path), "retry", "all", lang="ru") == 0
+        assert manage_dead(lambda: JobQueue.open(path), "retry", "all", desk="d", lang="ru") == 0
         assert "нет заданий с исчерпанными попытками" in capsys.readouterr().out
         for key in ("1", "2"):
             job = queue.enqueue("deal.create", key)
             queue.claim("r", kinds=["deal.create"])
             queue.fail("r", job.id, JobError("PortalError", "no", retryable=False))
-    manage_dead(lambda: JobQueue.open(path), "cancel", "deal.create", lang="ru")
+    manage_dead(lambda: JobQueue.open(path), "cancel", "deal.create", desk="d", lang="ru")
     assert capsys.readouterr().out.strip() == (
         "Отменено 2 задания deal.create с исчерпанными попытками (deal.create: 2)."
     )

@@ -5,6 +5,7 @@ in the queue database and ends cleanly on SIGTERM."""
 
 from __future__ import annotations
 
+import functools
 import signal
 import time
 from pathlib import Path
@@ -87,7 +88,7 @@ async def test_an_idle_worker_keeps_beating_within_a_lease(
     assert (after.heartbeat_at - before.heartbeat_at).total_seconds() >= 1.5
 
 
-def test_retry_dead_from_the_command_line_names_the_machine_in_the_team_audit_trail(
+def test_retry_dead_from_the_command_line_names_the_desk_in_the_team_audit_trail(
     postgres_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     import socket
@@ -100,7 +101,8 @@ def test_retry_dead_from_the_command_line_names_the_machine_in_the_team_audit_tr
         job = team.enqueue("deal.create", "1")
         team.claim("desk-boris:1")
         team.fail("desk-boris:1", job.id, JobError("PortalError", "no rights", retryable=False))
-        assert manage_dead(lambda: TeamQueue.connect(postgres_url), "retry", "all") == 0
+        opened = functools.partial(TeamQueue.connect, postgres_url)
+        assert manage_dead(opened, "retry", "all", desk="night worker") == 0
         [retried] = [e for e in team.events(job.id) if e.type == "retried"]
-    assert retried.actor == "cli@srv-night"
+    assert retried.actor == "cli@night worker"  # [queue] desk, not the machine's name
     assert "Queued 1 dead job again" in capsys.readouterr().out
