@@ -35,6 +35,7 @@ from typing import Any, Literal, Self
 import sqlalchemy as sa
 
 from bitrix_monitor.files import not_a_regular_file
+from bitrix_monitor.kinds import shop_of
 from bitrix_monitor.messages import Message
 from bitrix_monitor.queue import model as m
 from bitrix_monitor.queue.lock import RunnerLock
@@ -946,8 +947,8 @@ class JobQueue:
         return retried
 
     def cancel(self, ids: Iterable[int], *, actor: str = "staff", now: datetime | None = None) -> list[int]:
-        """Cancel queued, failed, in-doubt or dead jobs (a running job finishes or fails first). Returns the
-        ids cancelled."""
+        """Cancel queued, failed, in-doubt or dead jobs (a running job finishes or fails first); a cancelled
+        pull job releases the record it held (:meth:`_release_pulls`). Returns the ids cancelled."""
         t = self._now(now)
         cancelled: list[int] = []
         id_list = list(ids)
@@ -962,8 +963,58 @@ class JobQueue:
                     .values(state=m.CANCELLED, changed_again=False, updated_at=t)
                     .returning(jobs.c.id)
                 ).scalars()
+            self._release_pulls(conn, cancelled, t)
             self._add_events(conn, t, actor, ((i, m.EV_CANCELLED, None) for i in cancelled))
         return cancelled
+
+    @staticmethod
+    def _release_pulls(conn: sa.Connection, ids: Sequence[int], t: float) -> None:
+        """The CRM changes these cancelled pull jobs were to write are seen and overruled, as "keep the
+        shop's" settles a conflict: each becomes its field's baseline, so the record is no longer held for
+        it (judged like any other, the push sends the shop's value). A record with another active pull job
+        (a newer change, queued while this one was dead) stays held for that one."""
+        other = jobs.alias("other")
+        newer = (
+            sa.select(other.c.id)
+            .where(
+                other.c.entity_type == jobs.c.entity_type,
+                other.c.entity_key == jobs.c.entity_key,
+                other.c.family == m.PULL,
+                other.c.state.in_(m.ACTIVE_STATES),
+            )
+            .exists()
+        )
+        c = pull_fields.c
+        for start in range(0, len(ids), _CHUNK):
+            rows = conn.execute(
+                sa.select(jobs.c.entity_type, jobs.c.entity_key, jobs.c.payload).where(
+                    jobs.c.id.in_(ids[start : start + _CHUNK]), jobs.c.family == m.PULL, ~newer
+                )
+            ).all()
+            params = [
+                {"e": shop_of(entity_type), "k": key, "f": name}
+                for entity_type, key, payload in rows
+                for name in _loads(payload) or {}
+            ]
+            if params:
+                conn.execute(
+                    pull_fields.update()
+                    .where(
+                        c.entity_type == sa.bindparam("e"),
+                        c.entity_key == sa.bindparam("k"),
+                        c.field == sa.bindparam("f"),
+                        c.pending_state == "queued",  # a change waiting for a person stays theirs
+                    )
+                    .values(
+                        agreed=c.pending,
+                        pending=None,
+                        pending_state=None,
+                        pending_at=None,
+                        note="",
+                        updated_at=t,
+                    ),
+                    params,
+                )
 
     def resolve(
         self,

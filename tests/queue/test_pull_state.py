@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bitrix_monitor.queue import JobQueue, RetryPolicy
-from bitrix_monitor.queue.model import PullField
+from bitrix_monitor.queue.model import Job, JobError, PullField
 from tests.queue.conftest import FakeClock, open_at
 
 
@@ -41,3 +41,49 @@ def test_baselines_and_pending_changes_are_kept_per_record_and_field(queue: JobQ
     assert got["2"].pending == "C1:WON" and got["2"].state == "needs_stage_mapping"
     assert got["2"].pending_at == moved
     assert queue.pull_fields("order", "PHONE") == {}
+
+
+def _pull_job(queue: JobQueue, kind: str, key: str, field: str, value: str, at: datetime) -> Job:
+    """A pull job as the pull queues it (its payload: the field, the CRM's value and its time)."""
+    payload = {field: {"value": value, "at": at.isoformat(), "why": "why"}}
+    return queue.enqueue(kind, key, payload=payload, created_by="pull")
+
+
+def test_a_cancelled_pull_job_releases_the_changes_it_held(queue: JobQueue) -> None:
+    """A person cancels a pull job: each change it was to write is seen and overruled (its value becomes the
+    baseline, as "keep the shop's" settles a conflict), so the record is no longer held for it. A change of
+    another record, one still carried by an active job, and one waiting for a person stay as they are."""
+    moved = datetime(2026, 1, 2, 9, 30, tzinfo=UTC)
+
+    def waiting(key: str, value: str, state: str = "queued") -> PullField:
+        return PullField(key, agreed="NEW", pending=value, state=state, pending_at=moved, note="why")
+
+    queue.save_pull_fields("order", "STAGE_ID", [waiting("1", "WON"), waiting("2", "LOSE")])
+    queue.save_pull_fields("user", "PHONE", [PullField("7", "+1", "+2", "queued", moved, "why")])
+    queue.save_pull_fields("user", "EMAIL", [PullField("7", "a@b", "c@d", "conflict", moved, "why")])
+    stage = _pull_job(queue, "deal.pull", "1", "STAGE_ID", "WON", moved)
+    other = _pull_job(queue, "deal.pull", "2", "STAGE_ID", "LOSE", moved)
+    phone = _pull_job(queue, "contact.pull", "7", "PHONE", "+2", moved)
+
+    assert sorted(queue.cancel([stage.id, phone.id])) == sorted([stage.id, phone.id])
+
+    stages = queue.pull_fields("order", "STAGE_ID")
+    assert stages["1"] == PullField("1", agreed="WON")
+    assert stages["2"] == waiting("2", "LOSE")  # its job is still queued: it writes it
+    assert queue.get(other.id).state == "queued"  # type: ignore[union-attr]
+    assert queue.pull_fields("user", "PHONE")["7"] == PullField("7", agreed="+2")
+    assert queue.pull_fields("user", "EMAIL")["7"].state == "conflict"  # not the job's: a person's
+
+
+def test_cancelling_a_dead_pull_job_leaves_the_change_a_newer_job_carries(queue: JobQueue) -> None:
+    """A record's pull job died; a newer change of it was queued as a job of its own (a dead job takes no
+    fold). Cancelling the dead one (``--cancel-dead``) leaves the record held: the newer job writes it."""
+    moved = datetime(2026, 1, 2, 9, 30, tzinfo=UTC)
+    old = _pull_job(queue, "deal.pull", "1", "STAGE_ID", "WON", moved)
+    (claimed,) = queue.claim("runner")
+    queue.fail("runner", claimed.id, JobError("ShopError", "refused", retryable=False))
+    queue.save_pull_fields("order", "STAGE_ID", [PullField("1", "NEW", "LOSE", "queued", moved, "why")])
+    new = _pull_job(queue, "deal.pull", "1", "STAGE_ID", "LOSE", moved)
+    assert new.id != old.id and queue.get(old.id).state == "dead"  # type: ignore[union-attr]
+    assert queue.cancel([old.id]) == [old.id]
+    assert queue.pull_fields("order", "STAGE_ID")["1"].pending == "LOSE"

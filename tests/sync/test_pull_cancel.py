@@ -1,0 +1,116 @@
+"""A pull job a person cancels (the window's Drop, ``--cancel-dead``) releases the record it held: the CRM's
+change it carried is seen and overruled, as "keep the shop's" settles a conflict, so the record is judged
+like any other and the push sends the shop's value. The service over the portal emulator, the shop on
+SQLite (it refuses the pull's write by a trigger while the test says so), the queue in the desk's file and
+in the team's PostgreSQL database."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bitrix_monitor import config
+from bitrix_monitor.demo.emulator import PortalEmulator
+from bitrix_monitor.paths import DataDirs
+from bitrix_monitor.sync.api import Snapshot
+from bitrix_monitor.sync.model import RecordState
+from bitrix_monitor.sync.service import MonitorService
+from bitrix_monitor.wiring import open_service
+from tests.sync.conftest import FAST_CONFIG, Shop, make_shop
+from tests.sync.test_field_pull import contacts, manager_sets_phone, phones, with_phones
+from tests.sync.test_pull import MANAGER, other_stage
+from tests.sync.test_pull_jobs import refuse_writes
+
+CFG = config.from_dict(tomllib.loads(FAST_CONFIG + '[shop.users.owners]\nPHONE = "both"\n'))
+
+
+@pytest.fixture
+def small_shop(tmp_path: Path) -> Shop:
+    return make_shop(f"sqlite:///{tmp_path / 'shop.sqlite3'}", orders=12, users=5)
+
+
+@pytest.fixture(params=("file", "team"))
+def queue_url(request: pytest.FixtureRequest) -> str | None:
+    """None: the desk's queue file; else a team queue in a fresh PostgreSQL database."""
+    return None if request.param == "file" else str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+async def service(
+    small_shop: Shop, portal: PortalEmulator, data_dirs: DataDirs, queue_url: str | None
+) -> AsyncIterator[MonitorService]:
+    service = await open_service(
+        CFG, data_dirs, shop_url=small_shop.url, portal_url=portal.webhook_url, queue_url=queue_url
+    )
+    yield service
+    await service.aclose()
+
+
+async def _sync(service: MonitorService) -> Snapshot:
+    snap = await service.snapshot()
+    await service.apply(snap.plan)
+    await service.run_queue(max_wait=60)
+    return await service.snapshot()
+
+
+async def test_a_cancelled_stage_pull_releases_its_order_and_the_shops_stage_goes_out(
+    small_shop: Shop, portal: PortalEmulator, service: MonitorService
+) -> None:
+    await service.pull()  # the first pull starts the cursors at the portal's "now"
+    await _sync(service)
+    key, deal_id = next(iter(small_shop.deal_ids().items()))
+    assert deal_id is not None
+    shop_stage = service.shop.get_orders([key])[key].stage
+    assert shop_stage is not None
+    portal.store.update("deal", deal_id, {"STAGE_ID": other_stage(shop_stage)}, as_user=MANAGER)
+    refuse_writes(small_shop, True)
+    pulled = await service.pull()
+    assert pulled.waiting[key][0] is RecordState.CHANGED_IN_CRM
+    (job,) = service.queue.list_jobs(kinds=["deal.pull"])
+    assert job.entity_key == key
+    held = await service.snapshot()
+    assert next(s for s in held.orders if s.key == key).state is RecordState.CHANGED_IN_CRM
+
+    # A person drops the job: the record is judged like any other again (the shop's stage is to go out).
+    assert await service.cancel_jobs([job.id]) == 1
+    refuse_writes(small_shop, False)
+    snap = await service.snapshot()
+    status = next(s for s in snap.orders if s.key == key)
+    assert (status.state, status.hold) == (RecordState.OUTDATED, "")
+    assert "STAGE_ID" in {d.field for d in status.diffs}
+    assert [j.kind for j in snap.plan.jobs if j.entity_key == key] == ["deal.update"]
+    after = await _sync(service)
+    assert portal.store.get("deal", deal_id)["STAGE_ID"] == shop_stage
+    assert next(s for s in after.orders if s.key == key).state is RecordState.IN_SYNC
+    # The stage the push sent comes back in the history as agreement: nothing is pulled or held.
+    again = await service.pull()
+    assert (again.pulled, again.waiting) == ({}, {})
+    assert service.shop.get_orders([key])[key].stage == shop_stage
+
+
+async def test_a_cancelled_phone_pull_releases_its_user_and_the_shops_number_goes_out(
+    small_shop: Shop, portal: PortalEmulator, service: MonitorService
+) -> None:
+    await service.pull()
+    await _sync(service)
+    ((key, contact),) = with_phones(small_shop, portal, 1)
+    (shop_phone,) = phones(contact)
+    manager_sets_phone(portal, contact, "+7 900 111-22-33")
+    refuse_writes(small_shop, True, "users", "phone_number")
+    pulled = await service.pull()
+    assert pulled.fields_waiting[("user", key)][0] is RecordState.CHANGED_IN_CRM
+    (job,) = service.queue.list_jobs(kinds=["contact.pull"])
+
+    assert await service.cancel_jobs([job.id]) == 1
+    refuse_writes(small_shop, False, "users", "phone_number")
+    snap = await service.snapshot()
+    status = next(s for s in snap.users if s.key == key)
+    assert (status.state, status.hold) == (RecordState.OUTDATED, "")
+    assert [j.kind for j in snap.plan.jobs if j.entity_key == key] == ["contact.update"]
+    await _sync(service)
+    assert phones(contacts(portal)[key]) == [shop_phone]
+    again = await service.pull()
+    assert (again.fields, again.fields_waiting) == ([], {})
