@@ -218,13 +218,13 @@ class WindowController:
         return self.service
 
     async def refresh(self, *, full: bool = False) -> Snapshot | None:
-        """Take a snapshot (with progress and a cancel button) and show it everywhere: what changed since the
-        last one, or (``full``: "Check everything") everything. Snapshots are taken one at a time, so an
-        older one never replaces a newer one."""
+        """Pull the CRM's changes and take a snapshot (the service's ``refresh``, with progress and a cancel
+        button) and show it everywhere: what changed since the last one, or (``full``: "Check everything")
+        everything. Snapshots are taken one at a time, so an older one never replaces a newer one."""
         service = self.require_service()
         async with self._snapshot_lock:
             before = await service.queue_summary()
-            task = asyncio.ensure_future(service.snapshot(self.progress_relay, full=full))
+            task = asyncio.ensure_future(service.refresh(self.progress_relay, full=full))
             self._long_task = task
             self.refresh_action.setEnabled(False)
             self.full_check_action.setEnabled(False)

@@ -194,6 +194,10 @@ class MonitorApi(Protocol):
         """Reconcile: what changed since the last pass, or (``full``) everything."""
         ...
 
+    async def refresh(self, progress: ProgressCallback | None = None, *, full: bool = False) -> Snapshot:
+        """A person's Refresh: the CRM's changes pulled first (as ``--sync`` does), then :meth:`snapshot`."""
+        ...
+
     def plan_for(
         self, snapshot: Snapshot, entity: str, keys: Sequence[str], action: str
     ) -> Plan: ...  # action: "create" | "update" | "cleanup" | "relink" | "sync"

@@ -145,6 +145,8 @@ class MonitorService:
         # half-done), so pausing is also how the window's Stop ends a run that is under way.
         self._halt = asyncio.Event()
         self._background: asyncio.Task[None] | None = None
+        self._watcher: ChangeWatcher | None = None  # the background runner's, once it polls the shop
+        self._pulling = asyncio.Lock()  # one pull at a time (the runner's and a person's Refresh)
         self._closers: list[Callable[[], Awaitable[None]]] = []
         # Shop records the service changed outside any job (unlink, restore): judged again by the next
         # incremental pass, whose shop reads go by updated_at, which such a write need not move.
@@ -208,7 +210,6 @@ class MonitorService:
 
     async def _background_loop(self, tick: float, listed: contextlib.ExitStack) -> None:
         interval = self.cfg.sync.auto_sync_interval
-        watcher: ChangeWatcher | None = None
         next_poll = 0.0
         next_beat = 0.0
         next_probe = 0.0
@@ -226,12 +227,12 @@ class MonitorService:
                     # Changes made in the CRM come in first (as --sync and --watch do); the app's own writes
                     # into the shop are not taken for shop changes.
                     pulled = await self.pull()
-                    if watcher is None:
-                        watcher = self.change_watcher()
-                        await watcher.prime()
+                    if self._watcher is None:
+                        self._watcher = self.change_watcher()
+                        await self._watcher.prime()
                     else:
-                        await watcher.note_pulled(pulled.written())
-                        if await watcher.poll():
+                        await self._watcher.note_pulled(pulled.written())
+                        if await self._watcher.poll():
                             self._log_activity("watch", Message("activity.watch_queued"))
                     next_poll = loop.time() + interval
                 if self._outages and loop.time() >= next_probe:
@@ -302,6 +303,20 @@ class MonitorService:
             raise
         self._outages.clear()  # both sides answered the whole reconcile
         return snap
+
+    async def refresh(self, progress: ProgressCallback | None = None, *, full: bool = False) -> Snapshot:
+        """What a person's Refresh does: the CRM's changes come in first (:meth:`pull`: written into the
+        shop, or queued as pull jobs), as ``--sync`` and the background runner pull before they reconcile,
+        then the snapshot shows both sides. With nothing the CRM may change (every owner ``shop``), the
+        pull asks nothing and changes nothing: the snapshot alone."""
+        try:
+            pulled = await self.pull()
+        except UserFacingError as exc:
+            self.note_outage(exc)
+            raise
+        if self._watcher is not None:  # the background runner's: the pull's writes are not shop changes
+            await self._watcher.note_pulled(pulled.written())
+        return await self.snapshot(progress, full=full)
 
     async def _snapshot(self, progress: ProgressCallback | None, *, full: bool) -> Snapshot:
         """Reconcile: incrementally (only what changed on either side since the last pass) after a full pass
@@ -521,13 +536,14 @@ class MonitorService:
         """Bring stage moves and field edits made in the CRM into the shop (the fields whose owner is
         ``crm`` or ``both``: ``[shop.orders.owners] STAGE_ID``, ``[shop.users.owners] PHONE``, …)."""
         try:
-            # One request reads the portal's clock, every kind's edits and the stage history's first page.
-            stages = await self.puller.first_page()
-            also = {"stages": stages[1]} if stages is not None else {}
-            edits = await self.field_puller.run(also)
-            sent = stages is not None and "stages" in edits.also
-            first = (stages[0], edits.also["stages"]) if stages is not None and sent else None
-            outcome = await self.puller.run(first)
+            async with self._pulling:
+                # One request reads the portal's clock, every kind's edits and the stage history's first page.
+                stages = await self.puller.first_page()
+                also = {"stages": stages[1]} if stages is not None else {}
+                edits = await self.field_puller.run(also)
+                sent = stages is not None and "stages" in edits.also
+                first = (stages[0], edits.also["stages"]) if stages is not None and sent else None
+                outcome = await self.puller.run(first)
         except BitrixError as exc:
             if isinstance(exc, UserFacingError):
                 raise

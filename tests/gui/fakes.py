@@ -209,6 +209,10 @@ class FakeService:
             progress(Progress("done", total, total))
         return dataclasses.replace(snap, plan=plan)
 
+    async def refresh(self, progress: ProgressCallback | None = None, *, full: bool = False) -> Snapshot:
+        self.refreshes = getattr(self, "refreshes", 0) + 1  # a real service pulls the CRM's changes first
+        return await self.snapshot(progress, full=full)
+
     def plan_for(self, snapshot: Snapshot, entity: str, keys: Sequence[str], action: str) -> Plan:
         statuses = {r.key: r for r in (snapshot.orders if entity == "order" else snapshot.users)}
         portal = PORTAL_ENTITY["order" if entity == "order" else "user"]
