@@ -79,6 +79,14 @@ _DUE = sa.text("jobs.state IN ('queued', 'failed')")
 _RUNNING = sa.text("jobs.state = 'running'")
 _ERRORED = sa.text("jobs.state IN ('failed', 'dead')")
 _DONE = sa.text("jobs.state = 'done'")
+# What a done job, or one queued again as a success's follow-up, has for its error: none. The attempts
+# that failed stay in its events, and "all with this error" no longer counts it.
+_NO_ERROR: Mapping[str, None] = {
+    "error_class": None,
+    "error_message": None,
+    "error_retryable": None,
+    "error_signature": None,
+}
 _CHUNK = 500  # keys per IN (...) list; SQLite allows 32,766 variables
 _INSERT_EVENT = {
     "qmark": "INSERT INTO job_events (job_id, at, type, actor, detail) VALUES (?, ?, ?, ?, ?)",
@@ -691,8 +699,8 @@ class JobQueue:
         now: datetime | None = None,
     ) -> Job:
         """The job succeeded: ``done`` with its result (e.g. the portal id), or back to ``queued`` as a
-        follow-up when its entity changed again while it ran. Raises :class:`LeaseLost` if ``owner`` no
-        longer holds it."""
+        follow-up when its entity changed again while it ran; either way without the error of an earlier
+        attempt (its events keep it). Raises :class:`LeaseLost` if ``owner`` no longer holds it."""
         if not self.complete_many(owner, [(job_id, result)], detail, now=now):
             raise LeaseLost(job_id, owner)
         job = self.get(job_id)
@@ -752,7 +760,7 @@ class JobQueue:
 
     def _write_finished(self, conn: sa.Connection, params: list[dict[str, Any]]) -> None:
         """Write finished jobs: done, or queued again (``b_id``, ``b_state``, ``b_kind``, ``b_attempts``,
-        ``b_result``, ``b_t`` per job)."""
+        ``b_result``, ``b_t`` per job), without the error of an attempt before."""
         conn.execute(
             jobs.update()
             .where(jobs.c.id == sa.bindparam("b_id"))
@@ -767,6 +775,7 @@ class JobQueue:
                 lease_expires_at=None,
                 sending_at=None,
                 changed_again=False,
+                **_NO_ERROR,
             ),
             params,
         )
@@ -1026,8 +1035,9 @@ class JobQueue:
         now: datetime | None = None,
     ) -> list[int]:
         """Close failed or dead jobs that need nobody any more: ``done`` when their effect holds anyway (the
-        record is in sync now), ``cancelled`` when a newer job of the record took over; ``{"resolved":
-        reason}`` is the result and the reason is in their history. Returns the ids closed."""
+        record is in sync now: its error is no longer current), ``cancelled`` when a newer job of the record
+        took over (it keeps the error it stopped with); ``{"resolved": reason}`` is the result and the
+        reason is in their history. Returns the ids closed."""
         t = self._now(now)
         closed: list[int] = []
         id_list = list(ids)
@@ -1044,6 +1054,7 @@ class JobQueue:
                         sending_at=None,
                         changed_again=False,
                         updated_at=t,
+                        **(_NO_ERROR if state == m.DONE else {}),
                     )
                     .returning(jobs.c.id)
                 ).scalars()

@@ -46,7 +46,7 @@ from bitrix_monitor.queue.schema import (
     REMEMBERED_DDL,
     dumps,
 )
-from bitrix_monitor.queue.store import Clock, Detail, JobQueue, RetryPolicy, _dt, _job, _opt_dt
+from bitrix_monitor.queue.store import _NO_ERROR, Clock, Detail, JobQueue, RetryPolicy, _dt, _job, _opt_dt
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +54,7 @@ CHANNEL: Final = "bitrix_monitor_jobs"
 _SCHEMES: Final = ("postgresql", "postgres", "postgresql+psycopg")
 RECONNECT_SECONDS: Final = 60.0  # how long a call keeps trying while the database is away
 _MIGRATION_LOCK: Final = 0x6269_7472_6978  # pg_advisory_xact_lock key: one migrator at a time
+_NO_ERROR_SQL: Final = ", ".join(f"{column} = NULL" for column in _NO_ERROR)  # what a success clears
 
 
 def is_queue_url(location: str) -> bool:
@@ -571,7 +572,8 @@ class TeamQueue(JobQueue):
                 "ELSE jobs.kind END, "
                 "attempts = CASE WHEN held.changed_again THEN 0 ELSE jobs.attempts END, "
                 "result = v.result, next_run_at = %(t)s, updated_at = %(t)s, lease_owner = NULL, "
-                "lease_expires_at = NULL, sending_at = NULL, changed_again = FALSE "
+                "lease_expires_at = NULL, sending_at = NULL, changed_again = FALSE, "
+                f"{_NO_ERROR_SQL} "
                 "FROM held JOIN v ON v.id = held.id LEFT JOIN follow ON follow.kind = held.kind "
                 "WHERE jobs.id = held.id RETURNING jobs.id, jobs.state, jobs.kind, v.detail, v.n), "
                 "logged AS (INSERT INTO job_events (job_id, at, type, actor, detail) "
@@ -620,7 +622,7 @@ class TeamQueue(JobQueue):
         conn.exec_driver_sql(
             "UPDATE jobs SET state = v.state, kind = v.kind, attempts = COALESCE(v.attempts, jobs.attempts), "
             "result = v.result, next_run_at = v.t, updated_at = v.t, lease_owner = NULL, "
-            "lease_expires_at = NULL, sending_at = NULL, changed_again = FALSE "
+            f"lease_expires_at = NULL, sending_at = NULL, changed_again = FALSE, {_NO_ERROR_SQL} "
             "FROM unnest(%(i)s::BIGINT[], %(s)s::TEXT[], %(k)s::TEXT[], %(n)s::INTEGER[], %(r)s::TEXT[], "
             "%(t)s::DOUBLE PRECISION[]) AS v(id, state, kind, attempts, result, t) WHERE jobs.id = v.id",
             {

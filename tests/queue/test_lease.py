@@ -195,6 +195,53 @@ def test_settled_job_that_changed_meanwhile_runs_again_as_update(queue: JobQueue
     assert (settled.state, settled.kind) == ("queued", "deal.update")
 
 
+def _failed_once_then_claimed(queue: JobQueue, clock: FakeClock, kind: str = "deal.update") -> int:
+    """A job whose first attempt failed (retryable), claimed again for its second."""
+    job = queue.enqueue(kind, "o1")
+    queue.claim("r")
+    queue.fail("r", job.id, RETRYABLE)
+    clock.advance(3600)
+    assert [j.id for j in queue.claim("r")] == [job.id]
+    return job.id
+
+
+def test_a_job_done_after_a_failed_attempt_has_no_error_and_keeps_the_failure_in_its_history(
+    queue: JobQueue, clock: FakeClock
+) -> None:
+    job_id = _failed_once_then_claimed(queue, clock)
+    signature = queue.get(job_id).error_signature  # type: ignore[union-attr]
+    assert signature == RETRYABLE.signature
+
+    done = queue.complete("r", job_id, {"id": 7})
+    assert (done.state, done.error, done.error_signature) == ("done", None, None)
+    assert [e.detail["message"] for e in queue.events(job_id) if e.type == "failed"] == [RETRYABLE.message]
+    # "All with this error" no longer counts it
+    assert queue.list_jobs(signature=signature) == []
+    assert queue.error_signatures() == []
+
+
+def test_a_follow_up_queued_by_a_success_carries_no_error_of_the_attempt_before(
+    queue: JobQueue, clock: FakeClock
+) -> None:
+    job_id = _failed_once_then_claimed(queue, clock, "deal.create")
+    assert queue.enqueue("deal.update", "o1").changed_again
+
+    again = queue.complete("r", job_id, {"id": 7})
+    assert (again.state, again.kind, again.attempts) == ("queued", "deal.update", 0)
+    assert (again.error, again.error_signature) == (None, None)
+
+
+def test_an_in_doubt_job_settled_as_done_has_no_error_of_an_earlier_attempt(
+    queue: JobQueue, clock: FakeClock
+) -> None:
+    job_id = _failed_once_then_claimed(queue, clock)
+    queue.mark_in_doubt("r", job_id, {"error": "timeout"})
+
+    settled = queue.settle(job_id, "done", result={"id": 7})
+    assert settled is not None
+    assert (settled.state, settled.error, settled.error_signature) == ("done", None, None)
+
+
 def test_a_refused_batch_fails_together_and_a_lost_one_is_in_doubt_together(queue: JobQueue) -> None:
     ids = list(queue.enqueue_many([("deal.create", str(i), None) for i in range(6)]).job_ids)
     queue.claim("r")

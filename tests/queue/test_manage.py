@@ -41,6 +41,20 @@ def test_retry_all_with_this_error(queue: JobQueue) -> None:
     assert queue.error_signatures() == [("PortalError: Title is empty", 1)]
 
 
+def test_a_dead_job_closed_as_done_has_no_error_one_closed_as_cancelled_keeps_it(queue: JobQueue) -> None:
+    done = _dead(queue, "deal.create", "1", "Access denied for deal 10")
+    superseded = _dead(queue, "deal.create", "2", "Access denied for deal 11")
+
+    assert queue.resolve([done], "the record is in sync now") == [done]
+    assert queue.resolve([superseded], "superseded by job 9", state="cancelled") == [superseded]
+    closed, cancelled = queue.get(done), queue.get(superseded)
+    assert closed is not None and cancelled is not None
+    assert (closed.state, closed.error, closed.error_signature) == ("done", None, None)
+    assert [e.type for e in queue.events(done)][-2:] == ["dead", "resolved"]  # the error stays in its history
+    assert cancelled.state == "cancelled"
+    assert cancelled.error is not None and cancelled.error.message == "Access denied for deal 11"
+
+
 def test_retry_skips_jobs_whose_entity_has_another_active_job(queue: JobQueue) -> None:
     dead = _dead(queue, "deal.update", "1", "boom")
     newer = queue.enqueue("deal.update", "1")
