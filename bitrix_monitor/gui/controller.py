@@ -297,7 +297,8 @@ class WindowController:
         self._last_summary = summary
         self.queue.set_rows(rows)
         self.overview.set_queue(summary)
-        # On a team queue the activity is the desk's own lines and the team's audit trail (who did what).
+        # On a team queue the activity is the team's audit trail (who did what, job by job) and the desk's
+        # own lines about everything else (the service leaves out those the trail tells).
         self.activity.set_rows([*service.activity(), *await service.team_activity()])
         self.overview.chart.set_buckets(service.throughput(60))
         self._update_budget()

@@ -254,6 +254,7 @@ def event_label(event: str) -> str:
 # A job event in the team queue's audit trail, as a sentence naming who ({who}: see :func:`who_label`).
 TEAM_EVENTS: dict[str, str] = {
     "enqueued": QT_TRANSLATE_NOOP("TeamEvent", "Queued by {who}"),
+    "folded": QT_TRANSLATE_NOOP("TeamEvent", "Queued again by {who}"),
     "completed": QT_TRANSLATE_NOOP("TeamEvent", "Done by {who}"),
     "failed": QT_TRANSLATE_NOOP("TeamEvent", "Failed on {who}"),
     "dead": QT_TRANSLATE_NOOP("TeamEvent", "Given up on {who}"),

@@ -232,7 +232,10 @@ class MonitorApi(Protocol):
 
     def budget(self) -> BudgetLine: ...
 
-    def activity(self) -> list[ActivityEntry]: ...
+    def activity(self) -> list[ActivityEntry]:
+        """This desk's own lines, oldest first; on a team queue only those its audit trail
+        (:meth:`team_activity`) does not tell job by job, so the two together say each action once."""
+        ...
 
     async def team_activity(self) -> list[ActivityEntry]:
         """The team queue's audit trail: who queued, ran, retried, cancelled or settled which job, newest

@@ -70,7 +70,20 @@ SYNCED_OVERLAP = timedelta(minutes=2)  # "last synced" is read again this far ba
 # The team queue's audit trail as the Activity tab shows it: what people and the queue did to jobs, and how
 # the jobs ran (read apart, so a night's thousands of completions never push a person's retry out of view).
 AUDIT_EVENTS = ("retried", "cancelled", "settled", "moved", "lease_expired")
-RUN_EVENTS = ("enqueued", "completed", "failed", "dead", "in_doubt", "resolved")
+RUN_EVENTS = ("enqueued", "folded", "completed", "failed", "dead", "in_doubt", "resolved")
+# This desk's own lines about what it did to jobs, which the audit trail tells job by job (enqueued or
+# folded, retried, cancelled, settled, resolved): on a team queue the Activity tab shows the trail's lines
+# for them, and not these beside them (each action said once).
+TOLD_BY_TRAIL = frozenset(
+    {
+        "activity.queued",
+        "activity.retried",
+        "activity.cancelled",
+        "activity.settled.done",
+        "activity.settled.retry",
+        "activity.resolved",
+    }
+)
 
 _MARKS = {"queued": QueueMark.QUEUED, "running": QueueMark.RUNNING, "failed": QueueMark.FAILED,
           "in_doubt": QueueMark.IN_DOUBT, "dead": QueueMark.DEAD}  # fmt: skip
@@ -1196,7 +1209,11 @@ class MonitorService:
             log.warning("cannot write the activity log: %s", exc)
 
     def activity(self) -> list[ActivityEntry]:
-        return list(self._activity)
+        """This desk's own lines; on a team queue without those the audit trail tells job by job
+        (:meth:`team_activity`, :data:`TOLD_BY_TRAIL`). The activity file keeps every line."""
+        if self.queue.exclusive:
+            return list(self._activity)
+        return [e for e in self._activity if getattr(e.action, "code", None) not in TOLD_BY_TRAIL]
 
     def record_url(self, entity: str, portal_id: int) -> str | None:
         return f"{self.webhook.portal_base}/crm/{crm_of(entity)}/details/{portal_id}/"

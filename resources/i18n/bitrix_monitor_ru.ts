@@ -3957,6 +3957,10 @@
         <translation>Поставлено в очередь: {who}</translation>
     </message>
     <message>
+        <source>Queued again by {who}</source>
+        <translation>Снова поставлено в очередь: {who}</translation>
+    </message>
+    <message>
         <source>Done by {who}</source>
         <translation>Выполнено: {who}</translation>
     </message>

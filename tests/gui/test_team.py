@@ -24,6 +24,7 @@ from bitrix_monitor.gui.models import ActivityModel, QueueModel, RunnersModel
 from bitrix_monitor.gui.window import MainWindow
 from bitrix_monitor.paths import DataDirs
 from bitrix_monitor.queue import JobError, TeamQueue
+from bitrix_monitor.sync.model import Plan, PlannedJob
 from tests.gui.conftest import DialogAnswers, wait_until
 from tests.sync.conftest import FAST_CONFIG, make_shop
 
@@ -166,5 +167,48 @@ async def test_a_desk_sees_the_team_flags_a_silent_runner_and_retries_another_de
         await anna.shutdown()
         states = {r.host: r.stopped_at is not None for r in boris.runners()}
         assert states == {"desk-anna": True, "desk-boris": False, "desk-old": False}
+    finally:
+        await anna.shutdown()
+
+
+async def test_the_activity_tab_says_each_job_action_of_this_desk_once(
+    anna: MainWindow, boris: TeamQueue
+) -> None:
+    """What this desk did to jobs is in the team's audit trail, job by job; the desk's own summary of the
+    same actions ("retried 1 job") is not shown beside it. What no job event tells stays."""
+    try:
+        dead = boris.enqueue("deal.create", "2", created_by="staff@desk-boris")
+        [claimed] = boris.claim(BORIS, lease_seconds=30)
+        boris.fail(BORIS, claimed.id, JobError("PortalError", "ACCESS_DENIED: no rights", retryable=False))
+
+        assert await anna.connect_service()
+        service = anna.require_service()
+        service.pause_runner()  # the jobs stay as the desk leaves them
+        update = Plan((PlannedJob("deal.update", "1", "test"), PlannedJob("deal.update", "3", "test")))
+        assert await service.apply(update) == 2
+        assert await service.apply(Plan((PlannedJob("deal.update", "1", "test"),))) == 1  # joins the first
+        first, third = (boris.active_job("deal", key) for key in ("1", "3"))
+        assert first is not None and third is not None
+        answers = DialogAnswers(anna)
+        assert await anna.retry_jobs([dead.id]) == 1
+        assert await anna.cancel_jobs([third.id]) == 1
+        assert [kind for kind, _question in answers.seen] == ["ConfirmDialog", "ConfirmDialog"]
+
+        await anna.refresh_queue()
+        lines = _column(anna.activity_model, ActivityModel.ACTION)
+        assert sorted(line for line in lines if "ueued" in line) == [
+            f"Queued again by desk-anna: Update deal for record 1 (job {first.id})",
+            f"Queued by desk-anna: Update deal for record 1 (job {first.id})",
+            f"Queued by desk-anna: Update deal for record 3 (job {third.id})",
+            f"Queued by desk-boris: Create deal for record 2 (job {dead.id})",
+        ]
+        assert [line for line in lines if "etried" in line] == [
+            f"Retried by desk-anna: Create deal for record 2 (job {dead.id})"
+        ]
+        assert [line for line in lines if "ancelled" in line] == [
+            f"Cancelled by desk-anna: Update deal for record 3 (job {third.id})"
+        ]
+        assert lines.count("paused the runner") == 1
+        assert len(lines) == len(set(lines)), lines
     finally:
         await anna.shutdown()
