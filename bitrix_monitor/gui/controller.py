@@ -596,6 +596,11 @@ class WindowController:
                 self.tr("Re-queue %n job(s)", "", n),
             ),
         }[action]
+        if action == "cancel" and self.queue.pulls_among(ids):
+            question += "\n" + self.tr(
+                "A dropped pull job keeps the shop's value: the change made in Bitrix24 that it carried is "
+                "overruled, and the shop's value is sent there."
+            )
         if all_shown:
             question = self.tr("No job is selected: this takes every job the filter shows.") + "\n" + question
         # Not "Cancel 6 jobs? [Cancel 6 jobs] [Cancel]": the action is "drop", the way out says what it keeps.

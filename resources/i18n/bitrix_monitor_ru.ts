@@ -4276,6 +4276,10 @@
         </translation>
     </message>
     <message>
+        <source>A dropped pull job keeps the shop&apos;s value: the change made in Bitrix24 that it carried is overruled, and the shop&apos;s value is sent there.</source>
+        <translation>Снятое задание переноса оставляет значение магазина: изменение, сделанное в Битрикс24, которое оно несло, отменяется, и в Битрикс24 отправляется значение магазина.</translation>
+    </message>
+    <message>
         <source>Drop ({n})</source>
         <translation>Снять ({n})</translation>
     </message>

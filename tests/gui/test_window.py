@@ -378,6 +378,50 @@ async def test_job_buttons_say_what_they_act_on_and_dropping_offers_a_clear_way_
     assert not queue.cancel_button.isEnabled()
 
 
+async def test_dropping_a_pull_job_says_the_shops_value_is_kept_and_sent(
+    window: MainWindow, fake_service: FakeService
+) -> None:
+    """Dropping a pull job overrules the CRM's change it carried (the queue releases its record, and the push
+    then sends the shop's value): the question says so, in the window's language, and only when a pull job
+    is among those dropped."""
+    answers = DialogAnswers(window)
+    await window.queue_action("user", ["3"], "create")
+    answers.accept = False
+    pull = max(fake_service.jobs) + 1
+    fake_service.jobs[pull] = dataclasses.replace(fake_service.jobs[pull - 1], id=pull, kind="deal.pull")
+    await window.refresh_queue()
+    dialogs: list[str] = []
+    window.dialog_opened.connect(lambda d: dialogs.append(d.question.text()))
+    queue = window.queue
+    warning = (
+        "A dropped pull job keeps the shop's value: the change made in Bitrix24 that it carried is "
+        "overruled, and the shop's value is sent there."
+    )
+    for kind in ("deal.pull", "contact.create"):
+        shown = queue.proxy.objects()
+        row = next(r for r, job in enumerate(shown) if job.kind == kind)
+        queue.view.clearSelection()
+        queue.view.selectRow(row)
+        asked = len(dialogs) + 1
+        queue.cancel_button.click()
+        await wait_until(lambda asked=asked: len(dialogs) == asked and not window._tasks)
+    assert dialogs[0].endswith("\n" + warning)
+    assert warning not in dialogs[1]
+    assert {j.state for j in fake_service.jobs.values()} == {"queued"}  # kept: the answer was no
+
+    i18n.set_language("ru")
+    try:
+        queue.view.clearSelection()
+        queue.cancel_button.click()  # nothing selected: every job shown, the pull job among them
+        await wait_until(lambda: len(dialogs) == 3 and not window._tasks)
+        assert dialogs[2].endswith(
+            "\nСнятое задание переноса оставляет значение магазина: изменение, сделанное в Битрикс24, "
+            "которое оно несло, отменяется, и в Битрикс24 отправляется значение магазина."
+        )
+    finally:
+        i18n.set_language("en")
+
+
 async def test_without_companies_mapped_their_tab_stays_hidden(window: MainWindow) -> None:
     companies = window.record_tabs["company"]
     assert window.snapshot is not None and "company" not in window.snapshot.kinds

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from bitrix_monitor.gui.models import QueueModel, TableFilterProxy
 from bitrix_monitor.gui.widgets import is_language_change
 from bitrix_monitor.gui.words import error_groups, kind_label, state_help, state_label
+from bitrix_monitor.queue.model import PULL, kind_info
 from bitrix_monitor.sync.api import QueueRow
 
 from .common import QUEUE_STATES, SelectionKeeper, make_search, make_table, selected_objects
@@ -197,6 +198,11 @@ class QueueTab(QWidget):
 
     def has_selection(self) -> bool:
         return self.view.selectionModel().hasSelection()
+
+    def pulls_among(self, ids: Sequence[int]) -> bool:
+        """Whether any of these jobs (as the table holds them) pulls a CRM change into the shop."""
+        wanted = set(ids)
+        return any(kind_info(r.kind).family == PULL for r in self.model.rows() if r.id in wanted)
 
     def target_ids(self, action: str | None = None) -> list[int]:
         """The selected jobs, or every job the filter shows when nothing is selected; with ``action``, those
