@@ -55,6 +55,11 @@ class JobStore(Protocol):
     def runners(self) -> list[TeamRunner]:
         """The runners of a shared queue (none for the file), the most recently alive first."""
 
+    def runner_desks(self, owners: Iterable[str]) -> dict[str, str]:
+        """The name each of these lease owners ("host:pid") is listed by among a shared queue's runners: its
+        desk's (``[queue] desk``), or its host for a runner of a version before desks were named. Owners not
+        listed are left out, and so are all on the file queue."""
+
     def now(self) -> datetime:
         """The queue's time, which its leases and heartbeats are kept in."""
 

@@ -279,6 +279,10 @@ class JobQueue:
         """The runners of a shared queue; the file's one runner is told by its lock (:class:`QueueBusy`)."""
         return []
 
+    def runner_desks(self, owners: Iterable[str]) -> dict[str, str]:
+        """No list of runners: the file's one runner is this desk."""
+        return {}
+
     def now(self) -> datetime:
         """The queue's time, which its leases and heartbeats are kept in (a team queue: the database
         server's, whatever this machine's clock says)."""

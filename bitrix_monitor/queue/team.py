@@ -727,6 +727,19 @@ class TeamQueue(JobQueue):
             for r in rows
         ]
 
+    @_reconnecting
+    def runner_desks(self, owners: Iterable[str]) -> dict[str, str]:
+        """The name each of these lease owners is listed by (the ``host`` its first heartbeat wrote: its
+        desk's, or its host before desks were named), in one query; owners not listed are left out."""
+        wanted = sorted(set(owners))
+        if not wanted:
+            return {}
+        with self._read() as conn:
+            rows = conn.execute(
+                sa.text("SELECT owner, host FROM runners WHERE owner = ANY(:owners)"), {"owners": wanted}
+            ).all()
+        return {owner: host for owner, host in rows}
+
     # --- waking runners -----------------------------------------------------------------------------------
 
     def wait_for_jobs(self, timeout: float) -> bool:

@@ -302,6 +302,24 @@ def test_a_runner_is_listed_by_its_desks_name_and_leases_by_host_and_process(tea
     assert [e.actor for e in team.events(job.id) if e.type == "enqueued"] == ["staff@anna@termsrv"]
 
 
+def test_lease_owners_are_named_by_their_desks_from_the_list_of_runners(team: TeamQueue) -> None:
+    """Who ran a job is told by its desk: the list of runners maps a lease owner to the name it is listed by
+    (its desk's, taken as it is, or the host for a runner of a version before desks had names); an owner it
+    does not list is left out, for the window to name by its host."""
+    team.heartbeat("termsrv:5151", "bitrix-monitor window", desk="anna@termsrv")
+    team.heartbeat("termsrv:6262", "bitrix-monitor --sync --watch 60", desk="cli@desk")
+    team.heartbeat("oldsrv:7", "bitrix-monitor window")  # a runner of an older version: its host
+    team.heartbeat("termsrv:5151", last_error="portal unreachable")  # a later heartbeat keeps its name
+    names = team.runner_desks(["termsrv:5151", "termsrv:6262", "oldsrv:7", "gone:9", "termsrv:5151"])
+    assert names == {"termsrv:5151": "anna@termsrv", "termsrv:6262": "cli@desk", "oldsrv:7": "oldsrv"}
+    assert team.runner_desks([]) == {}
+
+
+def test_the_file_queue_names_no_desks(file_queue: JobQueue) -> None:
+    """This desk's own queue file has one runner, this desk: there is no list of runners to name others."""
+    assert file_queue.runner_desks([f"{socket.gethostname()}:{os.getpid()}"]) == {}
+
+
 def test_runners_are_listed_with_host_version_and_heartbeat(team: TeamQueue, clock: FakeClock) -> None:
     with team.runner_lock("bitrix-monitor --sync --watch 60"):
         with team.runner_lock("bitrix-monitor run"):  # no lock: a run within the watch
