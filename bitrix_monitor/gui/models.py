@@ -801,7 +801,7 @@ class QueueModel(RowTableModel):
             str(row.attempts),
             fmt_time(row.next_run_at),
             who_label(row.created_by),
-            who_label(row.ran_by) if row.ran_by else "",
+            who_label(row.ran_by, row.ran_by_desk) if row.ran_by else "",
             error_text(row.error, row.last_error),
         )
         keys = (
@@ -832,11 +832,11 @@ class ActivityModel(RowTableModel):
 
     def cells(self, row: ActivityEntry) -> tuple[tuple[str, ...], tuple[Any, ...], tuple[str, ...], str]:
         what = (
-            team_event_text(row.event, row.actor, row.kind, row.entity_key, row.job_id)
+            team_event_text(row.event, row.actor, row.kind, row.entity_key, row.job_id, row.desk)
             if row.event
             else said(row.action)
         )
-        who = who_label(row.actor)
+        who = who_label(row.actor, row.desk)
         return (fmt_time(row.at), who, what), (time_key(row.at), who, what), (row.actor,), ""
 
 

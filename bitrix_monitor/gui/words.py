@@ -200,16 +200,19 @@ def actor_label(actor: str) -> str:
     return _word("Actor", ACTORS, actor)
 
 
-def who_label(actor: str) -> str:
+def who_label(actor: str, desk: str = "") -> str:
     """Who did something, as the team knows them: a person at a desk ("staff@desk-anna") is the desk,
-    "desk-anna"; another role there names it too ("srv-night (sync)"); a runner ("desk-anna:4242", a lease
-    owner) is its host; a plain code ("staff", "sync") is its word."""
+    "desk-anna"; another role there names it too ("srv-night (sync)"); a runner ("termsrv:4242", a lease
+    owner) is its desk, ``desk``, the name the team's list of runners gives it, shown as it is ("anna@termsrv"
+    is a desk's name, not someone at one), else its host; a plain code ("staff", "sync") is its word."""
+    if desk:
+        return desk
     word = _looked_up.get(("Who", actor))
     if word is None:
-        role, at, desk = actor.partition("@")
+        role, at, place = actor.partition("@")
         host, colon, pid = actor.rpartition(":")
-        if at and desk:
-            word = desk if role == "staff" else f"{desk} ({actor_label(role)})"
+        if at and place:
+            word = place if role == "staff" else f"{place} ({actor_label(role)})"
         elif colon and host and pid.isdigit():
             word = host
         else:
@@ -268,13 +271,15 @@ TEAM_EVENTS: dict[str, str] = {
 }
 
 
-def team_event_text(event: str, actor: str, kind: str, key: str, job_id: int) -> str:
-    """``retried`` by ``staff@desk-anna`` → "Retried by desk-anna: Update deal for record 42 (job 17)"."""
+def team_event_text(event: str, actor: str, kind: str, key: str, job_id: int, desk: str = "") -> str:
+    """``retried`` by ``staff@desk-anna`` → "Retried by desk-anna: Update deal for record 42 (job 17)";
+    ``completed`` by runner ``termsrv:4242`` of desk ``anna@termsrv`` → "Done by anna@termsrv: …"."""
     text = TEAM_EVENTS.get(event)
+    who = who_label(actor, desk)
     sentence = (
-        QCoreApplication.translate("TeamEvent", text).format(who=who_label(actor))
+        QCoreApplication.translate("TeamEvent", text).format(who=who)
         if text is not None
-        else f"{event_label(event)}: {who_label(actor)}"
+        else f"{event_label(event)}: {who}"
     )
     job = QCoreApplication.translate("TeamEvent", "{kind} for record {key} (job {id})").format(
         kind=kind_label(kind), key=key, id=job_id

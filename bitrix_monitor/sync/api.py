@@ -38,6 +38,8 @@ class QueueRow:
     created_by: str
     updated_at: datetime | None
     ran_by: str = ""  # the lease owner ("host:pid") of the job's last run, "" if it never ran
+    # the name its desk goes by among the team's runners ("anna@termsrv"), "" if not listed (nor on the file)
+    ran_by_desk: str = ""
     error: JobError | None = None  # ``last_error`` as codes, said in the reader's language
 
 
@@ -177,6 +179,8 @@ class ActivityEntry:
     kind: str = ""  # the job's kind ("deal.create")
     entity_key: str = ""
     job_id: int = 0
+    # a runner's (``actor`` a lease owner) desk's name among the team's runners, "" when not listed or not one
+    desk: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ import json
 import logging
 import os
 import socket
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -166,6 +166,9 @@ class MonitorService:
         self._written: dict[str, set[str]] = {}
         self._archive_read: tuple[int, list[ArchivedRecord]] | None = None  # (directory's mtime, records)
         self._outages: dict[str, Outage] = {}  # "portal" / "shop" -> since when it cannot be reached
+        # Lease owner ("host:pid") -> the name its desk goes by among the team's runners: a runner's name is
+        # written by its first heartbeat and never changes, so each is asked for once (see _desks_of).
+        self._desks: dict[str, str] = {}
         self._throttled: dict[datetime, float] = {}  # minute -> seconds held back by the rate limit
         self._throttle_seen = 0.0
         self.stages = StageGuard(client, cfg.shop.orders)  # the deal pipeline, read again by each snapshot
@@ -892,17 +895,39 @@ class MonitorService:
                 types=RUN_EVENTS, limit=limit
             )
 
-        entries = []
+        said: list[tuple[LoggedEvent, str]] = []
         for logged in await asyncio.to_thread(read):
-            ev = logged.event
-            actor = ev.actor or ""
-            if ev.type == "lease_expired":  # the queue took the job back: the runner that went silent
-                actor = str(ev.detail.get("owner") or actor)
-            entries.append(
-                ActivityEntry(ev.at, actor, "", ev.type, logged.kind, logged.entity_key, ev.job_id)
+            actor = logged.event.actor or ""
+            if logged.event.type == "lease_expired":  # the queue took the job back: the runner gone silent
+                actor = str(logged.event.detail.get("owner") or actor)
+            said.append((logged, actor))
+        desks = await self._desks_of(actor for _logged, actor in said)
+        entries = [
+            ActivityEntry(
+                logged.event.at,
+                actor,
+                "",
+                logged.event.type,
+                logged.kind,
+                logged.entity_key,
+                logged.event.job_id,
+                desk=desks.get(actor, ""),
             )
+            for logged, actor in said
+        ]
         entries.sort(key=lambda e: e.at, reverse=True)
         return entries
+
+    async def _desks_of(self, actors: Iterable[str]) -> Mapping[str, str]:
+        """The desks' names of the runners among ``actors`` (lease owners, "host:pid"), as the team's list of
+        runners names them ("anna@termsrv"); a runner it does not list (pruned, or not yet heard of) is left
+        out, for the window to name by its host. One query at most, for the runners not asked for before."""
+        if self.queue.exclusive:
+            return {}
+        unknown = {a for a in actors if a not in self._desks and _is_lease_owner(a)}
+        if unknown:
+            self._desks.update(await asyncio.to_thread(self.queue.runner_desks, unknown))
+        return self._desks
 
     async def _note_error(self, message: str) -> None:
         """Keep the runner's last error where the team sees it (a shared queue's list of runners)."""
@@ -942,6 +967,8 @@ class MonitorService:
             self.queue.list_jobs, states=list(states) if states else None, limit=limit
         )
         ran_by = await asyncio.to_thread(self.queue.ran_by, [j.id for j in jobs if j.attempts])
+        runners = {j.id: j.lease_owner or ran_by.get(j.id, "") for j in jobs}
+        desks = await self._desks_of(runners.values())
         return [
             QueueRow(
                 j.id,
@@ -954,7 +981,8 @@ class MonitorService:
                 j.error_signature or "",
                 j.created_by,
                 j.updated_at,
-                j.lease_owner or ran_by.get(j.id, ""),
+                runners[j.id],
+                desks.get(runners[j.id], ""),
                 error=j.error,
             )
             for j in jobs
@@ -1231,6 +1259,12 @@ def _moved(old: Baselines, new: Baselines) -> dict[str, set[str]]:
         if keys:
             out[kind] = keys
     return out
+
+
+def _is_lease_owner(actor: str) -> bool:
+    """A runner as its jobs' leases name it, "host:pid" (not a person or role at a desk, "staff@anna")."""
+    host, colon, pid = actor.rpartition(":")
+    return bool(colon and host and pid.isdigit() and "@" not in actor)
 
 
 def _outage_side(exc: BaseException) -> str | None:

@@ -133,8 +133,9 @@ async def test_a_desk_sees_the_team_flags_a_silent_runner_and_retries_another_de
         assert boris.get(other.id).state == "cancelled"  # type: ignore[union-attr]
         await anna.refresh_queue()
         row = queue.model.view_row_of(lambda r: r.id == job.id)
-        # Who ran it is its lease owner, this host and process (safe whatever the desks are called).
-        assert queue.model.index(row, QueueModel.RUN_BY).data() == "termsrv"
+        # Who ran it is the desk: its lease owner is this host and process (safe whatever the desks are
+        # called), which the team's list of runners names.
+        assert queue.model.index(row, QueueModel.RUN_BY).data() == "desk-anna"
         assert service.owner == f"termsrv:{os.getpid()}"
 
         # The audit trail, on every desk: who did what.
@@ -147,7 +148,7 @@ async def test_a_desk_sees_the_team_flags_a_silent_runner_and_retries_another_de
         )
         assert lines[f"Retried by desk-anna: Create deal for record 2 (job {job.id})"] == "desk-anna"
         assert lines[f"Given up on desk-boris: Create deal for record 2 (job {job.id})"] == "desk-boris"
-        assert lines[f"Done by termsrv: Create deal for record 2 (job {job.id})"] == "termsrv"
+        assert lines[f"Done by desk-anna: Create deal for record 2 (job {job.id})"] == "desk-anna"
         assert lines[f"Cancelled by desk-anna: Create deal for record 3 (job {other.id})"] == "desk-anna"
         retried = [e for e in boris.events(job.id) if e.type == "retried"]
         assert [e.actor for e in retried] == ["staff@desk-anna"]
@@ -210,5 +211,66 @@ async def test_the_activity_tab_says_each_job_action_of_this_desk_once(
         ]
         assert lines.count("paused the runner") == 1
         assert len(lines) == len(set(lines)), lines
+    finally:
+        await anna.shutdown()
+
+
+async def test_who_ran_a_job_is_named_by_its_desk_and_an_unlisted_runner_by_its_host(
+    anna: MainWindow, boris: TeamQueue
+) -> None:
+    """Two people on one terminal server are two desks wherever a runner is named: the Queue tab's "Run by",
+    the audit trail's "Done by" and "Given up on", and the Activity tab's filter, each shown as the desk is
+    called ("boris@termsrv" and "cli@desk" taken as names, not read as someone at a desk). A runner the team's
+    list does not know (pruned, or not yet heard of) is named by the host its lease owner names."""
+    try:
+        # Boris on the terminal server: desk boris@termsrv, its runner (lease owner) termsrv:5151.
+        boris.heartbeat("termsrv:5151", "bitrix-monitor window", desk="boris@termsrv")
+        done = boris.enqueue("deal.create", "1", created_by="staff@boris@termsrv")
+        [claimed] = boris.claim("termsrv:5151", lease_seconds=30)
+        boris.complete("termsrv:5151", claimed.id, {"id": 501})
+        # A worker whose desk is called cli@desk gives up on one.
+        boris.heartbeat("worker:88", "bitrix-monitor --sync --watch 60", desk="cli@desk")
+        dead = boris.enqueue("deal.create", "3", created_by="staff@boris@termsrv")
+        [claimed] = boris.claim("worker:88", lease_seconds=30)
+        refused = JobError("PortalError", "ACCESS_DENIED: no rights", retryable=False)
+        boris.fail("worker:88", claimed.id, refused)
+        # And a runner the list of runners does not know ran one: its host it is.
+        unlisted = boris.enqueue("deal.create", "2", created_by="staff@boris@termsrv")
+        [claimed] = boris.claim("desk-carol:77", lease_seconds=30)
+        boris.complete("desk-carol:77", claimed.id, {"id": 502})
+
+        assert await anna.connect_service()
+        anna.require_service().pause_runner()
+        await anna.refresh_queue()
+        model = anna.queue.model
+
+        def run_by(job_id: int) -> str:
+            return str(model.index(model.view_row_of(lambda r: r.id == job_id), QueueModel.RUN_BY).data())
+
+        assert run_by(done.id) == "boris@termsrv"
+        assert run_by(dead.id) == "cli@desk"
+        assert run_by(unlisted.id) == "desk-carol"
+
+        lines = dict(
+            zip(
+                _column(anna.activity_model, ActivityModel.ACTION),
+                _column(anna.activity_model, ActivityModel.ACTOR),
+                strict=True,
+            )
+        )
+        assert lines[f"Done by boris@termsrv: Create deal for record 1 (job {done.id})"] == "boris@termsrv"
+        assert lines[f"Given up on cli@desk: Create deal for record 3 (job {dead.id})"] == "cli@desk"
+        assert lines[f"Done by desk-carol: Create deal for record 2 (job {unlisted.id})"] == "desk-carol"
+        assert lines[f"Queued by boris@termsrv: Create deal for record 1 (job {done.id})"] == "boris@termsrv"
+        who = anna.activity.who_filter
+        choices = {who.itemData(i): who.itemText(i) for i in range(1, who.count())}
+        assert choices["termsrv:5151"] == "boris@termsrv"
+        assert choices["worker:88"] == "cli@desk"
+        assert choices["desk-carol:77"] == "desk-carol"
+
+        # Both runners are silent (their clock says ten minutes ago): the warning names their desks too.
+        await anna.refresh_runners()
+        assert "boris@termsrv (process 5151)" in anna.runners.silent_label.text()
+        assert "cli@desk (process 88)" in anna.runners.silent_label.text()
     finally:
         await anna.shutdown()

@@ -117,3 +117,19 @@ def test_who_did_it_is_named_as_the_team_knows_them(actor: str, shown: str) -> N
     from bitrix_monitor.gui.words import who_label
 
     assert who_label(actor) == shown
+
+
+@pytest.mark.parametrize(
+    ("actor", "desk", "shown"),
+    [
+        ("termsrv:4242", "anna@termsrv", "anna@termsrv"),  # a runner: its desk's name, taken as it is
+        ("termsrv:4242", "cli@desk", "cli@desk"),  # a name, not the command line at a desk called "desk"
+        ("termsrv:4242", "", "termsrv"),  # a runner the team's list does not hold: its host
+        ("staff@anna@termsrv", "", "anna@termsrv"),  # a person at the desk called anna@termsrv
+        ("cli@cli@desk", "", "cli@desk (command line)"),
+    ],
+)
+def test_a_runner_is_named_by_its_desk_whatever_the_desk_is_called(actor: str, desk: str, shown: str) -> None:
+    from bitrix_monitor.gui.words import who_label
+
+    assert who_label(actor, desk) == shown

@@ -34,6 +34,7 @@ class ActivityTab(QWidget):
             )
         )
         bar.addWidget(self.who_filter, 1)
+        self._desks: dict[str, str] = {}  # a runner (lease owner) -> its desk's name, from the rows
         self.count_label = QLabel()
         bar.addWidget(self.count_label)
         layout.addLayout(bar)
@@ -48,7 +49,8 @@ class ActivityTab(QWidget):
         self.search.setPlaceholderText(self.tr("Search what was done, by whom, which record…"))
         self.who_filter.setItemText(0, self.tr("Everyone"))
         for i in range(1, self.who_filter.count()):
-            self.who_filter.setItemText(i, who_label(self.who_filter.itemData(i)))
+            actor = self.who_filter.itemData(i)
+            self.who_filter.setItemText(i, who_label(actor, self._desks.get(actor, "")))
         self._update_count()
 
     def changeEvent(self, event: QEvent) -> None:
@@ -57,17 +59,20 @@ class ActivityTab(QWidget):
         super().changeEvent(event)
 
     def set_rows(self, rows: Sequence[ActivityEntry]) -> None:
-        """The entries, and the "who" filter's choices: everyone who appears in them."""
+        """The entries, and the "who" filter's choices: everyone who appears in them (a runner by its desk's
+        name, as its lines name it)."""
         self.model.set_rows(rows)
         actors = [a for a in self.model.facet_values(0) if a]
         known = [self.who_filter.itemData(i) for i in range(1, self.who_filter.count())]
-        if actors != known:
+        desks = {r.actor: r.desk for r in rows if r.desk}
+        if actors != known or desks != self._desks:
+            self._desks = desks
             current = self.who_filter.currentData()
             self.who_filter.blockSignals(True)
             while self.who_filter.count() > 1:
                 self.who_filter.removeItem(1)
             for actor in actors:
-                self.who_filter.addItem(who_label(actor), actor)
+                self.who_filter.addItem(who_label(actor, desks.get(actor, "")), actor)
             self.who_filter.setCurrentIndex(max(self.who_filter.findData(current), 0))
             self.who_filter.blockSignals(False)
 

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from bitrix_monitor.gui.models import RunnersModel, TableFilterProxy, fmt_count
 from bitrix_monitor.gui.widgets import is_language_change
-from bitrix_monitor.gui.words import who_label
 from bitrix_monitor.sync.api import RunnerStatus
 
 from .common import make_table
@@ -66,8 +65,7 @@ class RunnersTab(QWidget):
             self.silent_label.hide()
             return
         names = ", ".join(
-            self.tr("{host} (process {pid})").format(host=who_label(s.runner.owner), pid=s.runner.pid)
-            for s in silent
+            self.tr("{host} (process {pid})").format(host=s.runner.host, pid=s.runner.pid) for s in silent
         )
         self.silent_label.setText(
             self.tr(
