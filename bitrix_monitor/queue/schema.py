@@ -12,7 +12,7 @@ import contextlib
 import json
 import os
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -139,6 +139,37 @@ job_events = sa.Table(
     sa.Column("type", sa.Text, nullable=False),
     sa.Column("actor", sa.Text),
     sa.Column("detail", sa.Text, nullable=False),
+)
+
+
+# What a done job, or one queued again as a success's follow-up, has for its error: none. The attempts
+# that failed stay in its events, and "all with this error" no longer counts it.
+NO_ERROR: Mapping[str, None] = {
+    "error_class": None,
+    "error_message": None,
+    "error_retryable": None,
+    "error_signature": None,
+}
+
+# A CRM change a pull job was to write, seen and overruled (as "keep the shop's" settles a conflict): it
+# becomes its field's baseline, so the record is no longer held for it. Per (entity type ``e`` as the shop
+# names it, key ``k``, field ``f``) at time ``t``; a change waiting for a person (a conflict, …) stays theirs.
+RELEASE_PULL_FIELD = (
+    pull_fields.update()
+    .where(
+        pull_fields.c.entity_type == sa.bindparam("e"),
+        pull_fields.c.entity_key == sa.bindparam("k"),
+        pull_fields.c.field == sa.bindparam("f"),
+        pull_fields.c.pending_state == "queued",
+    )
+    .values(
+        agreed=pull_fields.c.pending,
+        pending=None,
+        pending_state=None,
+        pending_at=None,
+        note="",
+        updated_at=sa.bindparam("t"),
+    )
 )
 
 

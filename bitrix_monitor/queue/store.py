@@ -55,6 +55,8 @@ from bitrix_monitor.queue.model import (
     SavedMirror,
 )
 from bitrix_monitor.queue.schema import (
+    NO_ERROR,
+    RELEASE_PULL_FIELD,
     dumps,
     job_events,
     jobs,
@@ -79,14 +81,6 @@ _DUE = sa.text("jobs.state IN ('queued', 'failed')")
 _RUNNING = sa.text("jobs.state = 'running'")
 _ERRORED = sa.text("jobs.state IN ('failed', 'dead')")
 _DONE = sa.text("jobs.state = 'done'")
-# What a done job, or one queued again as a success's follow-up, has for its error: none. The attempts
-# that failed stay in its events, and "all with this error" no longer counts it.
-_NO_ERROR: Mapping[str, None] = {
-    "error_class": None,
-    "error_message": None,
-    "error_retryable": None,
-    "error_signature": None,
-}
 _CHUNK = 500  # keys per IN (...) list; SQLite allows 32,766 variables
 _INSERT_EVENT = {
     "qmark": "INSERT INTO job_events (job_id, at, type, actor, detail) VALUES (?, ?, ?, ?, ?)",
@@ -779,7 +773,7 @@ class JobQueue:
                 lease_expires_at=None,
                 sending_at=None,
                 changed_again=False,
-                **_NO_ERROR,
+                **NO_ERROR,
             ),
             params,
         )
@@ -997,7 +991,6 @@ class JobQueue:
             )
             .exists()
         )
-        c = pull_fields.c
         for start in range(0, len(ids), _CHUNK):
             rows = conn.execute(
                 sa.select(jobs.c.entity_type, jobs.c.entity_key, jobs.c.payload).where(
@@ -1005,29 +998,12 @@ class JobQueue:
                 )
             ).all()
             params = [
-                {"e": shop_of(entity_type), "k": key, "f": name}
+                {"e": shop_of(entity_type), "k": key, "f": name, "t": t}
                 for entity_type, key, payload in rows
                 for name in _loads(payload) or {}
             ]
             if params:
-                conn.execute(
-                    pull_fields.update()
-                    .where(
-                        c.entity_type == sa.bindparam("e"),
-                        c.entity_key == sa.bindparam("k"),
-                        c.field == sa.bindparam("f"),
-                        c.pending_state == "queued",  # a change waiting for a person stays theirs
-                    )
-                    .values(
-                        agreed=c.pending,
-                        pending=None,
-                        pending_state=None,
-                        pending_at=None,
-                        note="",
-                        updated_at=t,
-                    ),
-                    params,
-                )
+                conn.execute(RELEASE_PULL_FIELD, params)
 
     def resolve(
         self,
@@ -1058,7 +1034,7 @@ class JobQueue:
                         sending_at=None,
                         changed_again=False,
                         updated_at=t,
-                        **(_NO_ERROR if state == m.DONE else {}),
+                        **(NO_ERROR if state == m.DONE else {}),
                     )
                     .returning(jobs.c.id)
                 ).scalars()

@@ -41,12 +41,13 @@ from bitrix_monitor.queue.model import Job, TeamRunner
 from bitrix_monitor.queue.schema import (
     DONE_INDEX_DDL,
     MIRROR_DDL,
+    NO_ERROR,
     OPERATING_DDL,
     PULL_DDL,
     REMEMBERED_DDL,
     dumps,
 )
-from bitrix_monitor.queue.store import _NO_ERROR, Clock, Detail, JobQueue, RetryPolicy, _dt, _job, _opt_dt
+from bitrix_monitor.queue.store import Clock, Detail, JobQueue, RetryPolicy, _dt, _job, _opt_dt
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ CHANNEL: Final = "bitrix_monitor_jobs"
 _SCHEMES: Final = ("postgresql", "postgres", "postgresql+psycopg")
 RECONNECT_SECONDS: Final = 60.0  # how long a call keeps trying while the database is away
 _MIGRATION_LOCK: Final = 0x6269_7472_6978  # pg_advisory_xact_lock key: one migrator at a time
-_NO_ERROR_SQL: Final = ", ".join(f"{column} = NULL" for column in _NO_ERROR)  # what a success clears
+_NO_ERROR_SQL: Final = ", ".join(f"{column} = NULL" for column in NO_ERROR)  # what a success clears
 
 
 def is_queue_url(location: str) -> bool:
