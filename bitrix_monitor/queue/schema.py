@@ -1,9 +1,10 @@
 """The queue file: tables, numbered migrations, and opening a SQLite file safely.
 
 Times are stored as UTC seconds since the epoch (REAL); JSON columns hold compact JSON text. The schema
-version lives in the one-row table ``schema_version``. Migrations are frozen DDL, one function per version,
-never rewritten once released: a file written by any earlier release is brought up to
-:data:`SCHEMA_VERSION` when it is opened, in one transaction.
+version lives in the one-row table ``schema_version``. Migrations are frozen DDL (or a one-off repair of
+what an earlier release left in the rows), one function per version, never rewritten once released: a file
+written by any earlier release is brought up to :data:`SCHEMA_VERSION` when it is opened, in one
+transaction.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import contextlib
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +22,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 
+from bitrix_monitor.kinds import ALL as ALL_KINDS
 from bitrix_monitor.messages import Message
+from bitrix_monitor.queue import model as m
 from bitrix_monitor.queue.model import ACTIVE_STATES, DUE_STATES, QueueFileError, error_signature
 
 BUSY_TIMEOUT_MS = 30_000
@@ -403,6 +407,69 @@ def _v8_mirror(conn: sa.Connection) -> None:
         conn.exec_driver_sql(ddl.format(real="REAL"))
 
 
+# The states in which a pull job holds its record: active (the runner is to write it) or dead (a person is
+# to retry or cancel it).
+_PULL_HOLDING = (*ACTIVE_STATES, m.DEAD)
+# Events that leave a queued job as it was: a change folded into it, a note that it was moved.
+_NO_TRANSITION = (m.EV_FOLDED, m.EV_MOVED)
+
+
+def tidy_after_earlier_releases(conn: sa.Connection) -> None:
+    """What releases before this one left behind, put right once (both back-ends' migration; set-based, a
+    no-op when run again):
+
+    * a done job, or one queued again as a success's follow-up (the last of its events that changed it was
+      the success: only changes folded in since), keeps no error of an earlier attempt, as finishing a job
+      now leaves it (``updated_at`` stays: it is the record's "last synced");
+    * a record held for a pull job that no longer writes it (cancelled, or done without writing it: no pull
+      job of the record is active or dead) is released as cancelling the job now releases it
+      (:data:`RELEASE_PULL_FIELD`).
+    """
+    has_error = sa.or_(*(jobs.c[column].is_not(None) for column in NO_ERROR))
+    conn.execute(jobs.update().where(jobs.c.state == m.DONE, has_error).values(**NO_ERROR))
+    ev = job_events.c
+    last_said = (
+        sa.select(ev.type)
+        .where(ev.job_id == jobs.c.id, ev.type.not_in(_NO_TRANSITION))
+        .order_by(ev.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    follow_up = last_said.in_((m.EV_COMPLETED, m.EV_REQUEUED))
+    conn.execute(jobs.update().where(jobs.c.state == m.QUEUED, has_error, follow_up).values(**NO_ERROR))
+
+    # The queued changes' rows first, locked (on PostgreSQL: a desk's pull writing one waits for this
+    # transaction), then the pull jobs as they are now: a job queued meanwhile is seen, since a pull queues
+    # the job before it marks the change queued.
+    c = pull_fields.c
+    queued = conn.execute(
+        sa.select(c.entity_type, c.entity_key, c.field).where(c.pending_state == "queued").with_for_update()
+    ).all()
+    if not queued:
+        return
+    held = {
+        (entity_type, key)
+        for entity_type, key in conn.execute(
+            sa.select(jobs.c.entity_type, jobs.c.entity_key).where(
+                jobs.c.family == m.PULL, jobs.c.state.in_(_PULL_HOLDING)
+            )
+        )
+    }
+    crm = {k.name: k.crm for k in ALL_KINDS}
+    t = time.time()
+    released = [
+        {"e": e, "k": k, "f": f, "t": t} for e, k, f in queued if e in crm and (crm[e], k) not in held
+    ]
+    if released:
+        conn.execute(RELEASE_PULL_FIELD, released)
+
+
+def _v9_tidy_after_earlier_releases(conn: sa.Connection) -> None:
+    """Done jobs and success's follow-ups lose the error of an earlier attempt; records held for a pull job
+    cancelled (or otherwise gone) are released."""
+    tidy_after_earlier_releases(conn)
+
+
 MIGRATIONS: tuple[Callable[[sa.Connection], None], ...] = (
     _v1_initial,
     _v2_error_signature,
@@ -412,6 +479,7 @@ MIGRATIONS: tuple[Callable[[sa.Connection], None], ...] = (
     _v6_operating_budget,
     _v7_done_index,
     _v8_mirror,
+    _v9_tidy_after_earlier_releases,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -46,6 +46,7 @@ from bitrix_monitor.queue.schema import (
     PULL_DDL,
     REMEMBERED_DDL,
     dumps,
+    tidy_after_earlier_releases,
 )
 from bitrix_monitor.queue.store import Clock, Detail, JobQueue, RetryPolicy, _dt, _job, _opt_dt
 
@@ -246,6 +247,12 @@ def _v7_mirror(conn: sa.Connection) -> None:
         conn.exec_driver_sql(ddl.format(real="DOUBLE PRECISION"))
 
 
+def _v8_tidy_after_earlier_releases(conn: sa.Connection) -> None:
+    """Done jobs and success's follow-ups lose the error of an earlier attempt; records held for a pull job
+    cancelled (or otherwise gone) are released (the file queue's version 9)."""
+    tidy_after_earlier_releases(conn)
+
+
 MIGRATIONS: tuple[Callable[[sa.Connection], None], ...] = (
     _v1_initial,
     _v2_team,
@@ -254,6 +261,7 @@ MIGRATIONS: tuple[Callable[[sa.Connection], None], ...] = (
     _v5_operating_budget,
     _v6_done_index,
     _v7_mirror,
+    _v8_tidy_after_earlier_releases,
 )
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 
