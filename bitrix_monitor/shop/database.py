@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -46,7 +47,12 @@ from bitrix_monitor.shop.connection import (
     raise_if_denied,
     translate,
 )
-from bitrix_monitor.shop.errors import ShopError, ShopMappingError, ShopPermissionError
+from bitrix_monitor.shop.errors import (
+    ShopError,
+    ShopMappingError,
+    ShopMissingDatabaseError,
+    ShopPermissionError,
+)
 from bitrix_monitor.shop.ids import IdStorage, LinkStorage, LostRace, storage
 from bitrix_monitor.shop.locks import EntityLocks, make_locks
 from bitrix_monitor.shop.mapping import (
@@ -300,6 +306,7 @@ class ShopDatabase:
                 "company", "companies", "company", companies, companies.company_id, self._company
             )
         self._lock_engine_guard = threading.Lock()
+        self._file = self._file_identity()  # SQLite: the file the pooled connections have open
 
     def _spec(
         self,
@@ -397,6 +404,44 @@ class ShopDatabase:
         db.warnings = (*resolved.warnings, *denied.values())
         db.pull_denied = denied
         return db
+
+    def ping(self) -> None:
+        """Check, cheaply and without writing anything, that the shop still answers: ``SELECT 1`` on a
+        pooled connection (which the pool checks first and replaces when it dropped, so a stopped server, a
+        dropped database or a refused password come out as the typed error :meth:`_run` makes of them).
+
+        A SQLite shop is a file: one removed or renamed away is missing even while the pooled connections
+        still read the old one (they hold it open), so the file is looked at first, and the pool let go
+        when the file there is not the one it had open; a new connection then opens whatever is at the path
+        again (never creating a file, since a missing one is reported before any connection is made)."""
+        if self.kind == "sqlite":
+            path = self._sqlite_path()
+            if path is not None:
+                now = self._file_identity()
+                if now != self._file:
+                    self.engine.dispose()  # its connections have another file (or none) open
+                    self._file = now
+                if now is None:
+                    raise ShopMissingDatabaseError(Message("shop.missing", {"where": self.where}))
+        self._run("checking the connection", lambda conn: conn.execute(sa.text("SELECT 1")).scalar())
+
+    def _sqlite_path(self) -> str | None:
+        """The SQLite shop's file (None for an in-memory or URI database, and on servers)."""
+        path = self.engine.url.database or ""
+        if self.kind != "sqlite" or not path or path == ":memory:" or path.startswith("file:"):
+            return None
+        return path
+
+    def _file_identity(self) -> tuple[int, int] | None:
+        """The SQLite shop file's device and inode (None when there is no file at its path, or no file)."""
+        path = self._sqlite_path()
+        if path is None:
+            return None
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
+        return (st.st_dev, st.st_ino)
 
     def close(self) -> None:
         self.engine.dispose()

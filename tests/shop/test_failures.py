@@ -166,3 +166,39 @@ def test_plain_urls_pick_the_shipped_drivers(url: str, driver: str, kind: str) -
     if kind != "sqlite":
         assert u.password == "p@ss/w:rd"
         assert "p@ss/w:rd" not in display(u)
+
+
+def test_ping_of_a_sqlite_shop_whose_file_went_away(tmp_path: Path) -> None:
+    """The pooled connections keep the old file open, so the ping looks at the path: a file renamed away is
+    missing (and none is made in its place); one put back in its place (another file) is read afresh."""
+    path = tmp_path / "shop.sqlite3"
+    create_demo_shop(f"sqlite:///{path}", orders=5, users=2)
+    db = ShopDatabase.connect(f"sqlite:///{path}", ShopConfig())
+    try:
+        db.ping()
+        assert db.count("order") == 5
+        path.rename(tmp_path / "away.sqlite3")
+        with pytest.raises(ShopMissingDatabaseError, match="does not exist"):
+            db.ping()
+        assert not path.exists()
+        create_demo_shop(f"sqlite:///{path}", orders=7, users=2)  # another shop at the same path
+        db.ping()
+        assert db.count("order") == 7
+    finally:
+        db.close()
+
+
+def test_ping_of_a_postgresql_shop_dropped_meanwhile(postgres_url: str) -> None:
+    """A database dropped under the shop's pooled connections (they are ended with it): the ping says it
+    no longer exists. (MariaDB lets a connection outlive its database, and SELECT 1 needs none.)"""
+    create_demo_shop(postgres_url, orders=5, users=2)
+    db = ShopDatabase.connect(postgres_url, ShopConfig())
+    name = sa.make_url(postgres_url).database
+    try:
+        db.ping()
+        with admin(POSTGRES_ADMIN_URL) as conn:
+            conn.execute(sa.text(f"DROP DATABASE {name} WITH (FORCE)"))
+        with pytest.raises(ShopMissingDatabaseError, match=f"{name} does not exist"):
+            db.ping()
+    finally:
+        db.close()
