@@ -29,7 +29,12 @@ from bitrix_monitor.paths import DataDirs
 from bitrix_monitor.queue import JobStore, LoggedEvent, TeamRunner
 from bitrix_monitor.queue.model import PullField, kind_info
 from bitrix_monitor.shop import ShopDatabase
-from bitrix_monitor.shop.errors import ShopConnectionLostError, ShopUnreachableError
+from bitrix_monitor.shop.errors import (
+    ShopAuthError,
+    ShopConnectionLostError,
+    ShopMissingDatabaseError,
+    ShopUnreachableError,
+)
 from bitrix_monitor.sync import saved
 from bitrix_monitor.sync.api import (
     ActivityEntry,
@@ -62,6 +67,10 @@ from bitrix_monitor.sync.stages import Pipeline, StageGuard
 log = logging.getLogger(__name__)
 
 PROBE_EVERY = 5.0  # seconds between tries of a side that cannot be reached
+# While the window is open, a shop nothing else has heard from for this long is checked (``SELECT 1``, see
+# ShopDatabase.ping): an idle window (auto-sync off, or between its polls) notices the shop going away.
+SHOP_CHECK_EVERY = 30.0
+SHOP_CHECK_TIMEOUT = 5.0  # a check not answered in this long says the shop cannot be reached
 TEAM_LEASE_SECONDS = 30.0  # a killed runner's jobs are claimed again this long after its last heartbeat
 RUNNERS_KEPT_IN_VIEW = timedelta(days=1)  # runners unheard of for longer are history, not the team
 DESK_DESCRIPTION = "bitrix-monitor window"  # how an open window is listed among the team queue's runners
@@ -169,6 +178,8 @@ class MonitorService:
         # Lease owner ("host:pid") -> the name its desk goes by among the team's runners: a runner's name is
         # written by its first heartbeat and never changes, so each is asked for once (see _desks_of).
         self._desks: dict[str, str] = {}
+        self._shop_ping: asyncio.Task[None] | None = None  # the last check of the shop (see check_shop)
+        self._shop_heard = 0.0  # the loop's time the shop last answered a check or the runner's poll
         self._throttled: dict[datetime, float] = {}  # minute -> seconds held back by the rate limit
         self._throttle_seen = 0.0
         self.stages = StageGuard(client, cfg.shop.orders)  # the deal pipeline, read again by each snapshot
@@ -198,6 +209,8 @@ class MonitorService:
         if self._background is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._background
+        if self._shop_ping is not None:
+            self._shop_ping.cancel()  # a check still hanging on a dead connection (its thread ends alone)
         await self.client.aclose()
         await asyncio.to_thread(self.shop.close)
         await asyncio.to_thread(self.queue.close)
@@ -206,31 +219,33 @@ class MonitorService:
 
     # ------------------------------------------------------------------ background work (desktop)
 
-    def start_background(self, *, tick: float = 1.0) -> None:
+    def start_background(self, *, tick: float = 1.0, shop_check: float = SHOP_CHECK_EVERY) -> None:
         """Process the queue while the window is open, and poll the shop for changes when auto-sync is on
-        (``[sync] auto_sync_interval``). Stopped by :meth:`aclose`."""
+        (``[sync] auto_sync_interval``); check that the shop still answers when nothing else has heard
+        from it for ``shop_check`` seconds (:meth:`check_shop`). Stopped by :meth:`aclose`."""
         if self._background is None:
             self._background = asyncio.get_running_loop().create_task(
-                self._run_background(tick), name="runner"
+                self._run_background(tick, shop_check), name="runner"
             )
 
     def change_watcher(self) -> ChangeWatcher:
         """A watcher over this service's shop that queues jobs for what changes there (as "watch")."""
         return ChangeWatcher(self.shop, self.cfg.shop, functools.partial(self.apply, actor="watch"))
 
-    async def _run_background(self, tick: float) -> None:
+    async def _run_background(self, tick: float, shop_check: float) -> None:
         # On a team queue the open window is one of the team's runners: listed for as long as it is open,
         # its heartbeat renewed every third of a lease (a window that stops beating is shown as silent).
         with contextlib.ExitStack() as listed:
-            await self._background_loop(tick, listed)
+            await self._background_loop(tick, listed, shop_check)
 
-    async def _background_loop(self, tick: float, listed: contextlib.ExitStack) -> None:
+    async def _background_loop(self, tick: float, listed: contextlib.ExitStack, shop_check: float) -> None:
         interval = self.cfg.sync.auto_sync_interval
         next_poll = 0.0
         next_beat = 0.0
         next_probe = 0.0
         shared = not self.queue.exclusive
         loop = asyncio.get_running_loop()
+        self._shop_heard = loop.time()  # the shop answered when the service was opened
         while not self._stop.is_set():
             try:
                 if shared and loop.time() >= next_beat:
@@ -251,6 +266,13 @@ class MonitorService:
                         if await self._watcher.poll():
                             self._log_activity("watch", Message("activity.watch_queued"))
                     next_poll = loop.time() + interval
+                    self._shop_heard = loop.time()  # the poll read the shop
+                if "shop" not in self._outages and loop.time() >= self._shop_heard + shop_check:
+                    # Nothing touched the shop for a while (an idle window): one light check, so that a
+                    # shop gone away shows as an outage now, not when a person next acts. A shop found away
+                    # is tried again by the probe, a probe's time later.
+                    next_probe = loop.time() + PROBE_EVERY
+                    await self.check_shop()
                 if self._outages and loop.time() >= next_probe:
                     next_probe = loop.time() + PROBE_EVERY
                     await self.probe()
@@ -1004,16 +1026,40 @@ class MonitorService:
         reason: Note = msg if isinstance(msg, Message) else str(exc)
         self._outages[side] = Outage(side, since, reason, hint if isinstance(hint, Message) else None)
 
+    async def check_shop(self, *, within: float = SHOP_CHECK_TIMEOUT) -> None:
+        """Check that the shop answers (:meth:`ShopDatabase.ping <bitrix_monitor.shop.ShopDatabase.ping>`:
+        ``SELECT 1`` in a worker thread; nothing written, nothing asked of the portal); a shop that does not
+        is noted as an outage and its error raised. A check not answered ``within`` seconds (a
+        connection hanging on a network gone) is the shop unreachable; while that check still hangs, the
+        next one says so at once instead of starting another thread."""
+        try:
+            ping = self._shop_ping
+            if ping is None or ping.done():
+                ping = self._shop_ping = asyncio.ensure_future(asyncio.to_thread(self.shop.ping))
+                ping.add_done_callback(_retrieved)
+                await asyncio.wait_for(asyncio.shield(ping), within)
+            else:
+                raise TimeoutError
+        except TimeoutError:
+            exc: UserFacingError = ShopUnreachableError(
+                Message("shop.unreachable", {"where": self.shop.where}), hint=Message("shop.unreachable.hint")
+            )
+            self.note_outage(exc)
+            raise exc from None
+        except UserFacingError as exc:
+            self.note_outage(exc)
+            raise
+        self._shop_heard = asyncio.get_running_loop().time()
+
     async def probe(self) -> tuple[Outage, ...]:
-        """Try each side that could not be reached, cheaply (the portal's clock, one shop row); forget the
-        outage of each that answers. Returns what is still out."""
+        """Try each side that could not be reached, cheaply (the portal's clock, the shop's
+        :meth:`check_shop`); forget the outage of each that answers. Returns what is still out."""
         for side in list(self._outages):
             try:
                 if side == "portal":
                     await self.client.call("server.time")
                 else:
-                    kind = self.shop.mapped_kinds[0]
-                    await asyncio.to_thread(self.shop.get_rows, kind, ["1"])
+                    await self.check_shop()
             except (UserFacingError, BitrixError) as exc:
                 if _outage_side(exc) == side:
                     self.note_outage(exc)
@@ -1267,13 +1313,24 @@ def _is_lease_owner(actor: str) -> bool:
     return bool(colon and host and pid.isdigit() and "@" not in actor)
 
 
+_SHOP_AWAY = (ShopUnreachableError, ShopConnectionLostError, ShopAuthError, ShopMissingDatabaseError)
+
+
 def _outage_side(exc: BaseException) -> str | None:
-    """``"portal"`` or ``"shop"`` when ``exc`` says that side cannot be reached, else None."""
+    """``"portal"`` or ``"shop"`` when ``exc`` says that side cannot be reached, else None. The shop cannot
+    be reached as well when the server answers but no longer lets the app in: its password changed, or the
+    database (the SQLite file) gone."""
     if isinstance(exc, PortalUnreachable):
         return "portal"
-    if isinstance(exc, ShopUnreachableError | ShopConnectionLostError):
+    if isinstance(exc, _SHOP_AWAY):
         return "shop"
     return None
+
+
+def _retrieved(task: asyncio.Task[None]) -> None:
+    """Take a finished shop check's outcome, so that one no longer awaited (timed out) logs nothing."""
+    if not task.cancelled():
+        task.exception()
 
 
 def summary_of(stats: RunStats) -> dict[str, Any]:

@@ -5,6 +5,7 @@ needs the missing side with the reason, and recovers by itself."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -104,6 +105,60 @@ async def test_the_portal_going_away_and_coming_back(qtbot, data_dirs: DataDirs)
     finally:
         await win.shutdown()
         portal.close()
+
+
+async def test_an_idle_window_notices_the_shop_going_away(
+    qtbot, data_dirs: DataDirs, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Auto-sync off and nothing queued, so nothing reads the shop: its file renamed away shows as the
+    shop's outage within the runner's check of the shop (short here), without a person acting; back, the
+    window recovers by itself. The checks ask the portal nothing."""
+    from bitrix_monitor.demo.emulator import PortalEmulator
+    from bitrix_monitor.sync import service as service_module
+    from tests.sync.conftest import CFG, make_shop
+
+    monkeypatch.setattr(service_module, "PROBE_EVERY", 0.3)  # an outage is tried again this often
+    shop = make_shop(f"sqlite:///{tmp_path / 'shop.sqlite3'}", orders=20, users=8)
+    path = tmp_path / "shop.sqlite3"
+    assert CFG.sync.auto_sync_interval == 0
+
+    with PortalEmulator(limits="off", seed=1) as portal:
+
+        async def factory(*, demo: bool = False) -> MonitorApi:
+            service = await open_service(CFG, data_dirs, shop_url=shop.url, portal_url=portal.webhook_url)
+            service.start_background(tick=0.1, shop_check=0.3)
+            return service
+
+        win = window_over(qtbot, data_dirs, factory)
+        try:
+            assert await win.connect_service()
+            assert win.snapshot is not None and not win.offline_label.isVisible()
+            before = win.snapshot.taken_at
+            asked = portal.stats.snapshot()["http_requests"]
+
+            path.rename(tmp_path / "elsewhere.sqlite3")
+            await wait_until(lambda: win.offline_label.isVisible())
+            assert win.runner_label.text() == "Runner waiting for the shop's database"
+            assert win.overview.offline_banner.text().startswith(
+                "The shop's database cannot be reached (since "
+            )
+            assert "does not exist" in win.offline_label.toolTip()
+            assert not win.refresh_action.isEnabled()
+            assert portal.stats.snapshot()["http_requests"] == asked
+            assert not path.exists()  # the checks made no file where the shop was
+
+            (tmp_path / "elsewhere.sqlite3").rename(path)
+            await wait_until(
+                lambda: (
+                    not win.offline_label.isVisible()
+                    and win.snapshot is not None
+                    and win.snapshot.taken_at > before
+                )
+            )
+            assert win.runner_label.text().startswith("Runner active")
+            assert win.refresh_action.isEnabled()
+        finally:
+            await win.shutdown()
 
 
 async def test_the_outages_reason_follows_the_windows_language(
