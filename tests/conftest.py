@@ -26,6 +26,7 @@ os.environ["LANGUAGE"] = "en"
 
 import contextlib
 import json
+import logging
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -62,6 +63,21 @@ def fake_keyring() -> Iterator[MemoryKeyring]:
     keyring.set_keyring(kr)
     yield kr
     keyring.set_keyring(previous)
+
+
+@pytest.fixture(autouse=True)
+def _app_logging_undone() -> Iterator[None]:
+    """The app's logging, as a test's ``main()`` set it up, ends with the test: its stderr handler writes to
+    whatever stderr is, so one left at a ``--verbose`` test's DEBUG level would print the next test's
+    records (an emulator's "listening" line) into that test's captured stderr."""
+    root = logging.getLogger()
+    level = root.level
+    yield
+    for handler in list(root.handlers):
+        if getattr(handler, "_bitrix_monitor", False):
+            root.removeHandler(handler)
+            handler.close()
+    root.setLevel(level)
 
 
 @pytest.fixture(autouse=True)
