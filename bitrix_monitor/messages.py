@@ -102,6 +102,16 @@ NOUNS: dict[str, str] = {
     "contact": QT_TRANSLATE_NOOP("Noun", "contact"),
 }
 
+# A kind of record in the plural, as what an action is done to ("reading orders"): Russian says it in the
+# genitive plural (чтение заказов, таблица заказов), the case such a noun takes after another.
+PLURALS: dict[str, str] = {
+    "order": QT_TRANSLATE_NOOP("Plural", "orders"),
+    "user": QT_TRANSLATE_NOOP("Plural", "users"),
+    "company": QT_TRANSLATE_NOOP("Plural", "companies"),
+    "deal": QT_TRANSLATE_NOOP("Plural", "deals"),
+    "contact": QT_TRANSLATE_NOOP("Plural", "contacts"),
+}
+
 # What matched a portal record to a shop record (duplicate and shared-link evidence, and which record keeps
 # a shared one): the core's code is the English word.
 MATCHES: dict[str, str] = {
@@ -117,10 +127,12 @@ MATCHES: dict[str, str] = {
 }
 
 # Parameters said as words (their value is a code of the table): the name, or a name's first part
-# (``entity``, ``shop_entity``), picks the table; ``fields`` is a comma-separated list of field names.
+# (``entity``, ``shop_entity``), picks the table; ``fields`` is a comma-separated list of field names;
+# ``shop_entities`` is a kind said in the plural.
 WORD_PARAMS: dict[str, tuple[str, dict[str, str]]] = {
     "entity": ("Noun", NOUNS),
     "shop_entity": ("Noun", NOUNS),
+    "shop_entities": ("Plural", PLURALS),
     "kind": ("JobKind", JOB_KINDS),
     "fields": ("Field", FIELD_NAMES),
     "match": ("Match", MATCHES),
@@ -293,6 +305,18 @@ TEXTS: dict[str, str] = {
     "shop.lost": QT_TRANSLATE_NOOP(
         "Message", "The connection to the shop database {where} was lost while {what}"
     ),
+    "shop.denied_while": QT_TRANSLATE_NOOP("Message", "Permission denied while {what} ({detail})"),
+    "shop.denied.hint": QT_TRANSLATE_NOOP(
+        "Message", 'see README, "Shop database access and least privilege"'
+    ),
+    "shop.failed": QT_TRANSLATE_NOOP("Message", "The shop database {where} failed while {what}: {detail}"),
+    # what the app was doing in the shop database (the {what} of the messages above)
+    "shop.doing.connecting": QT_TRANSLATE_NOOP("Message", "connecting"),
+    "shop.doing.checking": QT_TRANSLATE_NOOP("Message", "checking the connection"),
+    "shop.doing.reading": QT_TRANSLATE_NOOP("Message", "reading {shop_entities}"),
+    "shop.doing.writing": QT_TRANSLATE_NOOP("Message", "writing {shop_entities}"),
+    "shop.doing.locking": QT_TRANSLATE_NOOP("Message", "taking a lock"),
+    "shop.doing.unlocking": QT_TRANSLATE_NOOP("Message", "releasing a lock"),
     # --- why a shop row cannot be synced as it is stored (a person fixes it in the shop) -----------------
     "row.key_empty": QT_TRANSLATE_NOOP("Message", "its key is empty"),
     "row.id_not_an_id": QT_TRANSLATE_NOOP("Message", "stored {entity} id {value} is not an id"),

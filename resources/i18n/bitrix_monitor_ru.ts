@@ -1067,6 +1067,42 @@
         <translation>Соединение с базой данных магазина {where} прервалось (операция: {what})</translation>
     </message>
     <message>
+        <source>Permission denied while {what} ({detail})</source>
+        <translation>Недостаточно прав (операция: {what}; {detail})</translation>
+    </message>
+    <message>
+        <source>see README, &quot;Shop database access and least privilege&quot;</source>
+        <translation>см. README, раздел &quot;Shop database access and least privilege&quot;</translation>
+    </message>
+    <message>
+        <source>The shop database {where} failed while {what}: {detail}</source>
+        <translation>Ошибка базы данных магазина {where} (операция: {what}): {detail}</translation>
+    </message>
+    <message>
+        <source>connecting</source>
+        <translation>подключение</translation>
+    </message>
+    <message>
+        <source>checking the connection</source>
+        <translation>проверка соединения</translation>
+    </message>
+    <message>
+        <source>reading {shop_entities}</source>
+        <translation>чтение {shop_entities}</translation>
+    </message>
+    <message>
+        <source>writing {shop_entities}</source>
+        <translation>запись данных {shop_entities}</translation>
+    </message>
+    <message>
+        <source>taking a lock</source>
+        <translation>установка блокировки</translation>
+    </message>
+    <message>
+        <source>releasing a lock</source>
+        <translation>снятие блокировки</translation>
+    </message>
+    <message>
         <source>its key is empty</source>
         <translation>ключ пустой</translation>
     </message>
@@ -2893,6 +2929,29 @@
     <message>
         <source>Field</source>
         <translation>Поле</translation>
+    </message>
+</context>
+<context>
+    <name>Plural</name>
+    <message>
+        <source>orders</source>
+        <translation>заказов</translation>
+    </message>
+    <message>
+        <source>users</source>
+        <translation>пользователей</translation>
+    </message>
+    <message>
+        <source>companies</source>
+        <translation>компаний</translation>
+    </message>
+    <message>
+        <source>deals</source>
+        <translation>сделок</translation>
+    </message>
+    <message>
+        <source>contacts</source>
+        <translation>контактов</translation>
     </message>
 </context>
 <context>
