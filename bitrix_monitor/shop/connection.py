@@ -182,9 +182,20 @@ def _mysql_code(orig: object) -> int | None:
     return None
 
 
-def translate(exc: BaseException, where: str, what: str, *, connected: bool) -> ShopError:
-    """A typed error for a driver exception. ``where`` names the database, ``what`` the operation;
-    ``connected`` says whether the connection had worked before (lost vs unreachable)."""
+Doing = Literal["connecting", "checking", "reading", "writing", "locking", "unlocking"]
+
+
+def doing(action: Doing, kind: str | None = None) -> Message:
+    """What the app was doing in the shop database, as a message's ``{what}``: ``reading`` or ``writing``
+    a kind's records (``"order"``, said as the plural word), ``checking`` the connection, ``connecting``,
+    ``locking``, ``unlocking``. ``str()`` of it is the English, for logs."""
+    return Message(f"shop.doing.{action}", {} if kind is None else {"shop_entities": kind})
+
+
+def translate(exc: BaseException, where: str, what: Message, *, connected: bool) -> ShopError:
+    """A typed error for a driver exception. ``where`` names the database, ``what`` the operation (a
+    :func:`doing` message, said in the reader's language); ``connected`` says whether the connection had
+    worked before (lost vs unreachable)."""
     orig = getattr(exc, "orig", None) or exc
     code = _mysql_code(orig)
     sqlstate = getattr(orig, "sqlstate", None)
@@ -196,7 +207,9 @@ def translate(exc: BaseException, where: str, what: str, *, connected: bool) -> 
     if code in _MY_NO_DB or sqlstate in _PG_NO_DB or ("database" in text and "does not exist" in text):
         return ShopMissingDatabaseError(Message("shop.missing", {"where": where}))
     if code in _MY_DENIED or sqlstate in _PG_DENIED or "readonly database" in text:
-        return ShopPermissionError(f"Permission denied while {what} ({detail})", hint=README_HINT)
+        return ShopPermissionError(
+            Message("shop.denied_while", {"what": what, "detail": detail}), hint=Message("shop.denied.hint")
+        )
     lost = Message("shop.lost", {"where": where, "what": what})
     if connected and is_disconnect(exc):
         return ShopConnectionLostError(lost)
@@ -206,12 +219,12 @@ def translate(exc: BaseException, where: str, what: str, *, connected: bool) -> 
         )
     if is_disconnect(exc):
         return ShopConnectionLostError(lost)
-    return ShopError(f"The shop database {where} failed while {what}: {detail}")
+    return ShopError(Message("shop.failed", {"where": where, "what": what, "detail": detail}))
 
 
 def raise_if_denied(exc: sa.exc.DBAPIError, message: str) -> None:
     """Raise a :class:`ShopPermissionError` saying ``message`` if ``exc`` is the server refusing a right."""
-    if isinstance(translate(exc, "", "", connected=True), ShopPermissionError):
+    if isinstance(translate(exc, "", doing("checking"), connected=True), ShopPermissionError):
         raise ShopPermissionError(f"Permission denied: {message}", hint=README_HINT) from exc
 
 
@@ -220,6 +233,7 @@ __all__ = [
     "check_url",
     "create_engine",
     "display",
+    "doing",
     "is_disconnect",
     "is_lost_race",
     "parse_url",

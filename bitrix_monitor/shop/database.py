@@ -42,6 +42,7 @@ from bitrix_monitor.shop.connection import (
     Kind,
     create_engine,
     display,
+    doing,
     is_disconnect,
     parse_url,
     raise_if_denied,
@@ -395,7 +396,7 @@ class ShopDatabase:
             raise
         except sa.exc.DBAPIError as exc:
             engine.dispose()
-            raise translate(exc, where, "connecting", connected=False) from exc
+            raise translate(exc, where, doing("connecting"), connected=False) from exc
         log.info("connected to shop database %s (%s)", where, kind)
         for warning in (*resolved.warnings, *denied.values()):
             log.warning("%s", warning)
@@ -423,7 +424,7 @@ class ShopDatabase:
                     self._file = now
                 if now is None:
                     raise ShopMissingDatabaseError(Message("shop.missing", {"where": self.where}))
-        self._run("checking the connection", lambda conn: conn.execute(sa.text("SELECT 1")).scalar())
+        self._run(doing("checking"), lambda conn: conn.execute(sa.text("SELECT 1")).scalar())
 
     def _sqlite_path(self) -> str | None:
         """The SQLite shop's file (None for an in-memory or URI database, and on servers)."""
@@ -457,7 +458,7 @@ class ShopDatabase:
     def __repr__(self) -> str:
         return f"<ShopDatabase {self.kind} {self.where}>"
 
-    def _run(self, what: str, fn: Callable[[sa.Connection], T], *, retry: bool = True) -> T:
+    def _run(self, what: Message, fn: Callable[[sa.Connection], T], *, retry: bool = True) -> T:
         """Run ``fn`` in a short transaction; on a dropped connection try once more if ``retry``."""
         for attempt in (1, 2):
             try:
@@ -475,7 +476,7 @@ class ShopDatabase:
         """How many rows the kind's table holds."""
         spec = self._of(kind)
         stmt = sa.select(sa.func.count()).select_from(spec.table)
-        return int(self._run(f"counting {spec.plural}", lambda c: c.execute(stmt).scalar_one()))
+        return int(self._run(doing("reading", spec.entity), lambda c: c.execute(stmt).scalar_one()))
 
     def iter_rows(
         self,
@@ -509,7 +510,7 @@ class ShopDatabase:
         last: Any = None
         while True:
             stmt = base if last is None else base.where(key > last)
-            rows = self._run(f"reading {spec.plural}", lambda c, s=stmt: c.execute(s).all())  # type: ignore[misc]
+            rows = self._run(doing("reading", spec.entity), lambda c, s=stmt: c.execute(s).all())  # type: ignore[misc]
             if not rows:
                 return
             last = rows[-1][0]
@@ -538,7 +539,7 @@ class ShopDatabase:
         stmt = (
             sa.select(*spec.columns).select_from(spec.source).where(self._since(stamp, since)).order_by(key)
         )
-        what = f"reading {spec.plural}"
+        what = doing("reading", spec.entity)
         for attempt in (1, 2):
             given = False
             try:
@@ -575,7 +576,7 @@ class ShopDatabase:
         last: Any = None
         while True:
             stmt = base if last is None else base.where(key > last)
-            page = self._run(f"reading {spec.plural}' keys", lambda c, s=stmt: c.execute(s).scalars().all())  # type: ignore[misc]
+            page = self._run(doing("reading", spec.entity), lambda c, s=stmt: c.execute(s).scalars().all())  # type: ignore[misc]
             out += (str(v) for v in page)
             if len(page) < page_size:
                 return out
@@ -591,7 +592,7 @@ class ShopDatabase:
         for i in range(0, len(wanted), _IN_CHUNK):
             chunk = wanted[i : i + _IN_CHUNK]
             stmt = sa.select(*spec.columns).select_from(spec.source).where(key.column.in_(chunk))
-            for r in self._run(f"reading {spec.plural}", lambda c, s=stmt: c.execute(s).all()):  # type: ignore[misc]
+            for r in self._run(doing("reading", spec.entity), lambda c, s=stmt: c.execute(s).all()):  # type: ignore[misc]
                 row = self._convert(spec, r, ints)
                 found[row.key] = row
         return found
@@ -642,7 +643,7 @@ class ShopDatabase:
             return False
         try:
             return self._run(
-                f"writing a {spec.crm} id",
+                doing("writing", spec.entity),
                 lambda c: spec.ids.write(c, spec.table, spec.key, k, new, expected),
                 retry=False,
             )
@@ -674,7 +675,7 @@ class ShopDatabase:
             }
 
         try:
-            return self._run(f"writing {len(parsed)} {spec.crm} ids", write, retry=False)
+            return self._run(doing("writing", spec.entity), write, retry=False)
         except LostRace:
             log.info("another writer linked one of %d %s first; one by one now", len(parsed), spec.plural)
         return {key for key, _k, new, exp in parsed if self.set_id(kind, key, new, expected=exp)}
@@ -695,7 +696,7 @@ class ShopDatabase:
         holds = col.is_(None) if expected is None else sa.cast(col, sa.String) == expected
         stmt = sa.update(col.table).where(spec.key.column == k, holds).values({col.name: new})
         return bool(
-            self._run("writing an order's status", lambda c: c.execute(stmt).rowcount == 1, retry=False)
+            self._run(doing("writing", spec.entity), lambda c: c.execute(stmt).rowcount == 1, retry=False)
         )
 
     def column_of(self, kind: str, name: str) -> sa.Column[Any] | None:
@@ -722,9 +723,7 @@ class ShopDatabase:
         holds = col.is_(None) if expected is None else col == expected
         stmt = sa.update(col.table).where(spec.key.column == k, holds).values({col.name: value})
         return bool(
-            self._run(
-                f"writing {spec.plural}.{col.name}", lambda c: c.execute(stmt).rowcount == 1, retry=False
-            )
+            self._run(doing("writing", spec.entity), lambda c: c.execute(stmt).rowcount == 1, retry=False)
         )
 
     def keys_storing(self, entity: str, ids: Iterable[int]) -> dict[int, list[str]]:
@@ -736,7 +735,7 @@ class ShopDatabase:
         for i in range(0, len(wanted), _IN_CHUNK):
             chunk = wanted[i : i + _IN_CHUNK]
             stmt = spec.ids.storing(spec.table, spec.key, chunk)
-            for key, value in self._run(f"reading {entity}s by id", lambda c, s=stmt: c.execute(s).all()):  # type: ignore[misc]
+            for key, value in self._run(doing("reading", spec.entity), lambda c, s=stmt: c.execute(s).all()):  # type: ignore[misc]
                 pid = parse_id(value)
                 keys = found.setdefault(pid, []) if pid in chunk else None
                 if keys is not None and (not keys or keys[-1] != str(key)):  # a link row twice: one key
@@ -749,7 +748,8 @@ class ShopDatabase:
 
     def max_updated_at(self, entity: str) -> datetime | None:
         """The newest ``updated_at`` (a watermark), or ``None`` when unmapped or the table is empty."""
-        col = self._of(entity).updated_at
+        spec = self._of(entity)
+        col = spec.updated_at
         if col is None:
             return None
         newest: sa.ColumnElement[Any] = sa.func.max(col)
@@ -757,7 +757,7 @@ class ShopDatabase:
             newest = sa.type_coerce(sa.func.max(sa.func.datetime(col)), _LenientTimestamp())
         stmt = sa.select(newest)
         return _moment(
-            self._run(f"reading the newest {entity} change", lambda c: c.execute(stmt).scalar()), self.zone
+            self._run(doing("reading", spec.entity), lambda c: c.execute(stmt).scalar()), self.zone
         )
 
     def _since(self, col: sa.Column[Any], since: datetime) -> sa.ColumnElement[bool]:

@@ -39,7 +39,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bitrix_monitor.shop.connection import Kind, is_disconnect, translate
+from bitrix_monitor.messages import Message
+from bitrix_monitor.shop.connection import Kind, doing, is_disconnect, translate
 from bitrix_monitor.shop.errors import ShopConnectionLostError, ShopError, ShopPermissionError
 
 log = logging.getLogger(__name__)
@@ -158,10 +159,10 @@ class _ServerLocks(EntityLocks):
             try:
                 self._conn = self._engine.connect()
             except sa.exc.DBAPIError as exc:
-                raise translate(exc, self._where, "opening a lock connection", connected=False) from exc
+                raise translate(exc, self._where, doing("connecting"), connected=False) from exc
         return self._conn
 
-    def _scalar(self, stmt: sa.Executable, what: str) -> Any:
+    def _scalar(self, stmt: sa.Executable, what: Message) -> Any:
         try:
             return self._connection().execute(stmt).scalar()
         except sa.exc.DBAPIError as exc:
@@ -174,7 +175,7 @@ class _ServerLocks(EntityLocks):
         if self._conn is None:
             return  # no connection, so nothing is held
         try:
-            self._scalar(stmt, "releasing a lock")
+            self._scalar(stmt, doing("unlocking"))
         except ShopConnectionLostError:
             log.warning("the lock connection to %s was lost; its locks are released", self._where)
 
@@ -190,7 +191,7 @@ class _ServerLocks(EntityLocks):
 class _PostgresLocks(_ServerLocks):
     def _try(self, token: int) -> bool:
         key = sa.literal(token, sa.BigInteger)
-        return bool(self._scalar(sa.select(sa.func.pg_try_advisory_lock(key)), "taking a lock"))
+        return bool(self._scalar(sa.select(sa.func.pg_try_advisory_lock(key)), doing("locking")))
 
     def _release(self, token: int) -> None:
         self._release_token(sa.select(sa.func.pg_advisory_unlock(sa.literal(token, sa.BigInteger))))
@@ -205,7 +206,7 @@ class _MariaDBLocks(_ServerLocks):
         return f"bm-{token & 0xFFFFFFFFFFFFFFFF:016x}"
 
     def _try(self, token: int) -> bool:
-        got = self._scalar(sa.select(sa.func.get_lock(self._name(token), 0)), "taking a lock")
+        got = self._scalar(sa.select(sa.func.get_lock(self._name(token), 0)), doing("locking"))
         return bool(got == 1)
 
     def _release(self, token: int) -> None:

@@ -436,6 +436,43 @@ def test_shop_refuses_the_write_back(postgres_url: str, capsys, monkeypatch, dat
         admin.dispose()
 
 
+def test_shop_lost_mid_read_is_said_in_russian_on_the_command_line(
+    postgres_url: str, capsys, monkeypatch, data_dirs
+) -> None:
+    """``--lang ru``: the shop's connection dropping every time the orders are read is one Russian line,
+    what the app was doing included; only the database's address stays in Latin letters."""
+    create_demo_shop(postgres_url, orders=10, users=4, seed=1)
+    admin = sa.create_engine(postgres_url, poolclass=sa.pool.NullPool, isolation_level="AUTOCOMMIT")
+    killer = admin.connect()
+
+    def kill(conn: sa.Connection, _cursor: Any, statement: str, *_args: Any) -> None:
+        # Every read of the orders (not the connect's rights probes, WHERE false): its server process ends.
+        if conn.dialect.name == "postgresql" and "FROM orders" in statement and "false" not in statement:
+            pid = conn.connection.dbapi_connection.info.backend_pid  # type: ignore[union-attr]
+            killer.execute(sa.text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": pid})
+
+    sa.event.listen(sa.Engine, "before_cursor_execute", kill)
+    try:
+        with PortalEmulator(limits="off") as portal:
+            args = ("--report", "--lang", "ru")
+            code, _o, err = run(
+                capsys, monkeypatch, data_dirs, *args, portal=portal.webhook_url, shop=postgres_url
+            )
+    finally:
+        sa.event.remove(sa.Engine, "before_cursor_execute", kill)
+        killer.close()
+        admin.dispose()
+    assert code == 2
+    # The retry is logged (in English, as logs are; a warning reaches stderr too): the error is one line.
+    errors = [line for line in err.splitlines() if line.startswith("bitrix-monitor: error: ")]
+    assert len(errors) == 1 and "Traceback" not in err, err
+    line = errors[0].removeprefix("bitrix-monitor: error: ")
+    assert line.endswith(" прервалось (операция: чтение заказов)")
+    assert re.findall(r"[A-Za-z]{2,}", re.sub(r"\S+://\S+", " ", line)) == []  # the address aside
+    logged = (data_dirs.log_dir / "bitrix-monitor.log").read_text()
+    assert "lost while reading orders; retrying once" in logged  # the log stays English
+
+
 # ---------------------------------------------------------------- the queue file is wrong
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -10,14 +11,16 @@ import sqlalchemy as sa
 
 from bitrix_monitor.config import ShopConfig
 from bitrix_monitor.demo.shop import create_demo_shop
+from bitrix_monitor.messages import Message, error_line
 from bitrix_monitor.shop import (
     ShopConnectionLostError,
     ShopDatabase,
     ShopError,
     ShopMissingDatabaseError,
+    ShopPermissionError,
     ShopUnreachableError,
 )
-from bitrix_monitor.shop.connection import display, parse_url
+from bitrix_monitor.shop.connection import display, parse_url, translate
 from tests.conftest import MARIADB_ADMIN_URL, POSTGRES_ADMIN_URL
 from tests.shop.conftest import admin, admin_url, kind_of
 
@@ -115,7 +118,7 @@ def test_connection_lost_twice_fails_clearly_and_writes_nothing(server_url: str)
         try:
             with pytest.raises(ShopConnectionLostError, match="lost while reading orders"):
                 next(pages)
-            with pytest.raises(ShopConnectionLostError, match="lost while writing a deal id"):
+            with pytest.raises(ShopConnectionLostError, match="lost while writing orders"):
                 db.set_deal_id("3", 33)
         finally:
             sa.event.remove(db.engine, "before_cursor_execute", killer)
@@ -128,6 +131,98 @@ def test_connection_lost_twice_fails_clearly_and_writes_nothing(server_url: str)
         )
 
 
+def _english_left(text: str, *names: str) -> list[str]:
+    """The words in Latin letters left in ``text`` once ``names`` (a database's address) are taken out."""
+    for name in names:
+        text = text.replace(name, " ")
+    return re.findall(r"[A-Za-z]{2,}", text)
+
+
+def test_what_was_being_done_when_the_connection_dropped_is_said_in_the_readers_language(
+    postgres_url: str,
+) -> None:
+    """A connection to the shop lost while reading, writing or checking: the whole line in Russian (what
+    the app was doing included, the kind as a word), only the database's address left as it is; the
+    English (``str()``, logs) as before."""
+    create_demo_shop(postgres_url, orders=5, users=2)
+    with ShopDatabase.connect(postgres_url, ShopConfig()) as db:
+        pages = db.iter_orders(page_size=2)
+        next(pages)
+        killer = _Killer(postgres_url, times=1000)
+        sa.event.listen(db.engine, "before_cursor_execute", killer)
+        lost: dict[str, ShopConnectionLostError] = {}
+        try:
+            for doing, act in {
+                "reading orders": lambda: next(pages),
+                "reading users": lambda: db.get_users(["1"]),
+                "writing orders": lambda: db.set_deal_id("3", 33),
+                "checking the connection": db.ping,
+            }.items():
+                with pytest.raises(ShopConnectionLostError) as caught:
+                    act()
+                lost[doing] = caught.value
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", killer)
+            killer.close()
+        where = db.where
+    for doing, exc in lost.items():
+        assert str(exc) == f"The connection to the shop database {where} was lost while {doing}"
+    said = {doing: error_line(exc, "ru") for doing, exc in lost.items()}
+    assert said == {
+        doing: f"Соединение с базой данных магазина {where} прервалось (операция: {ru})"
+        for doing, ru in [
+            ("reading orders", "чтение заказов"),
+            ("reading users", "чтение пользователей"),
+            ("writing orders", "запись данных заказов"),
+            ("checking the connection", "проверка соединения"),
+        ]
+    }
+    assert all(_english_left(line, where) == [] for line in said.values())
+    assert error_line(lost["reading orders"], "en") == str(lost["reading orders"])
+
+
+class _DriverError(Exception):
+    """A driver's exception as PostgreSQL's driver makes it: its text, and the SQLSTATE."""
+
+    def __init__(self, text: str, sqlstate: str) -> None:
+        super().__init__(text)
+        self.sqlstate = sqlstate
+
+
+@pytest.mark.parametrize(
+    ("sqlstate", "kind", "english", "russian"),
+    [
+        (
+            "42501",
+            ShopPermissionError,
+            "Permission denied while reading companies (permission denied for table companies) "
+            '(see README, "Shop database access and least privilege")',
+            "Недостаточно прав (операция: чтение компаний; permission denied for table companies) "
+            '(см. README, раздел "Shop database access and least privilege")',
+        ),
+        (
+            "XX000",
+            ShopError,
+            "The shop database db failed while reading companies: permission denied for table companies",
+            "Ошибка базы данных магазина db (операция: чтение компаний): permission denied for table "
+            "companies",
+        ),
+    ],
+    ids=["denied", "failed"],
+)
+def test_a_refused_or_failed_statement_says_what_was_being_done_in_the_readers_language(
+    sqlstate: str, kind: type[ShopError], english: str, russian: str
+) -> None:
+    """What the app was doing is said in the reader's language; the server's own words (its text, and
+    the README's section by its name) stay as they are."""
+    orig = _DriverError("permission denied for table companies", sqlstate)
+    exc = sa.exc.ProgrammingError("SELECT id FROM companies", {}, orig)
+    err = translate(exc, "db", Message("shop.doing.reading", {"shop_entities": "company"}), connected=True)
+    assert type(err) is kind
+    assert str(err) == english
+    assert error_line(err, "ru") == russian
+
+
 @pytest.mark.parametrize("server_url", ["postgresql", "mariadb"], indirect=True)
 def test_a_lock_holder_whose_connection_drops_forgets_its_locks_and_reconnects(server_url: str) -> None:
     create_demo_shop(server_url, orders=5, users=2)
@@ -137,8 +232,10 @@ def test_a_lock_holder_whose_connection_drops_forgets_its_locks_and_reconnects(s
         lock_engine = mine._engine  # type: ignore[attr-defined]
         sa.event.listen(lock_engine, "before_cursor_execute", killer)
         try:
-            with pytest.raises(ShopConnectionLostError):
+            with pytest.raises(ShopConnectionLostError) as lost:
                 mine.acquire("order", ["3"])
+            assert str(lost.value).endswith(" was lost while taking a lock")
+            assert error_line(lost.value, "ru").endswith(" прервалось (операция: установка блокировки)")
         finally:
             sa.event.remove(lock_engine, "before_cursor_execute", killer)
             killer.close()
