@@ -310,6 +310,29 @@ TEXTS: dict[str, str] = {
         "Message", 'see README, "Shop database access and least privilege"'
     ),
     "shop.failed": QT_TRANSLATE_NOOP("Message", "The shop database {where} failed while {what}: {detail}"),
+    # a right the app needs that the shop database user lacks (found when connecting)
+    "shop.denied.read": QT_TRANSLATE_NOOP(
+        "Message", "Permission denied: the shop database user may not read the {shop_entities} table {table}"
+    ),
+    "shop.denied.read_links": QT_TRANSLATE_NOOP(
+        "Message", "Permission denied: the shop database user may not read the link table {table}"
+    ),
+    "shop.denied.insert_links": QT_TRANSLATE_NOOP(
+        "Message", "Permission denied: the shop database user may not INSERT into the link table {table}"
+    ),
+    "shop.denied.delete_links": QT_TRANSLATE_NOOP(
+        "Message", "Permission denied: the shop database user may not DELETE from the link table {table}"
+    ),
+    "shop.denied.update": QT_TRANSLATE_NOOP(
+        "Message", "Permission denied: the shop database user may not UPDATE column {column}"
+    ),
+    "shop.denied.sequence": QT_TRANSLATE_NOOP(
+        "Message",
+        "Permission denied: the shop database user may not use the sequence {sequence} that numbers {column}",
+    ),
+    "shop.denied.sequence.hint": QT_TRANSLATE_NOOP(
+        "Message", "GRANT USAGE ON SEQUENCE {sequence} TO the app's user; {readme}"
+    ),
     # what the app was doing in the shop database (the {what} of the messages above)
     "shop.doing.connecting": QT_TRANSLATE_NOOP("Message", "connecting"),
     "shop.doing.checking": QT_TRANSLATE_NOOP("Message", "checking the connection"),

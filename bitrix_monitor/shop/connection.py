@@ -28,7 +28,7 @@ from bitrix_monitor.shop.errors import (
 Kind = Literal["sqlite", "postgresql", "mariadb"]
 
 CONNECT_TIMEOUT = 10  # seconds; a desk app must not hang on a dead host
-README_HINT = 'see README, "Shop database access and least privilege"'
+README_HINT = Message("shop.denied.hint")  # 'see README, "Shop database access and least privilege"'
 
 _DRIVERS = {
     "postgresql": "postgresql+psycopg",
@@ -208,7 +208,7 @@ def translate(exc: BaseException, where: str, what: Message, *, connected: bool)
         return ShopMissingDatabaseError(Message("shop.missing", {"where": where}))
     if code in _MY_DENIED or sqlstate in _PG_DENIED or "readonly database" in text:
         return ShopPermissionError(
-            Message("shop.denied_while", {"what": what, "detail": detail}), hint=Message("shop.denied.hint")
+            Message("shop.denied_while", {"what": what, "detail": detail}), hint=README_HINT
         )
     lost = Message("shop.lost", {"where": where, "what": what})
     if connected and is_disconnect(exc):
@@ -222,10 +222,11 @@ def translate(exc: BaseException, where: str, what: Message, *, connected: bool)
     return ShopError(Message("shop.failed", {"where": where, "what": what, "detail": detail}))
 
 
-def raise_if_denied(exc: sa.exc.DBAPIError, message: str) -> None:
-    """Raise a :class:`ShopPermissionError` saying ``message`` if ``exc`` is the server refusing a right."""
+def raise_if_denied(exc: sa.exc.DBAPIError, message: Message) -> None:
+    """Raise a :class:`ShopPermissionError` saying ``message`` (a ``shop.denied.*`` code) if ``exc`` is the
+    server refusing a right."""
     if isinstance(translate(exc, "", doing("checking"), connected=True), ShopPermissionError):
-        raise ShopPermissionError(f"Permission denied: {message}", hint=README_HINT) from exc
+        raise ShopPermissionError(message, hint=README_HINT) from exc
 
 
 __all__ = [

@@ -378,14 +378,14 @@ class ShopDatabase:
             with engine.connect() as conn:
                 resolved = resolve(conn, mapping)
             maps: list[tuple[OrdersMap | UsersMap | CompaniesMap, str, IdStore]] = [
-                (resolved.orders, "orders", resolved.orders.deal_id),
-                (resolved.users, "users", resolved.users.contact_id),
+                (resolved.orders, "order", resolved.orders.deal_id),
+                (resolved.users, "user", resolved.users.contact_id),
             ]
             if resolved.companies is not None:
-                maps.append((resolved.companies, "companies", resolved.companies.company_id))
-            for m, what, _ids in maps:
-                _probe_select(engine, m.table, m.selected, what)
-            stores = [storage(ids) for _m, _what, ids in maps]
+                maps.append((resolved.companies, "company", resolved.companies.company_id))
+            for m, entity, _ids in maps:
+                _probe_select(engine, m.table, m.selected, entity)
+            stores = [storage(ids) for _m, _entity, ids in maps]
             for store in [s for s in stores if not isinstance(s, LinkStorage)] + [
                 s for s in stores if isinstance(s, LinkStorage)
             ][:1]:  # the link table is one table: checked once
@@ -978,7 +978,9 @@ def _probe_pulls(
                     trans.rollback()
             except sa.exc.DBAPIError as exc:
                 try:
-                    raise_if_denied(exc, "")
+                    raise_if_denied(
+                        exc, Message("shop.denied.update", {"column": f"{col.table.name}.{col.name}"})
+                    )
                 except ShopPermissionError:
                     said = {"name": name, "table": col.table.name, "column": col.name, "plural": plural}
                     denied[(kind, name)] = Message("warning.pull_denied", said)
@@ -987,13 +989,14 @@ def _probe_pulls(
     return denied
 
 
-def _probe_select(engine: sa.Engine, table: sa.Table, cols: Sequence[sa.Column[Any]], what: str) -> None:
-    """SELECT rights on every mapped column (the server checks them when it plans the query)."""
+def _probe_select(engine: sa.Engine, table: sa.Table, cols: Sequence[sa.Column[Any]], kind: str) -> None:
+    """SELECT rights on every mapped column of the ``kind``'s table (the server checks them when it plans
+    the query)."""
     try:
         with engine.connect() as conn:
             conn.execute(sa.select(*cols).where(sa.false()).limit(1)).all()
     except sa.exc.DBAPIError as exc:
-        raise_if_denied(exc, f"the shop database user may not read the {what} table {table.name!r}")
+        raise_if_denied(exc, Message("shop.denied.read", {"shop_entities": kind, "table": repr(table.name)}))
         raise
 
 

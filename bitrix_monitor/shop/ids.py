@@ -85,7 +85,7 @@ class ColumnStorage:
                 conn.execute(sa.update(col.table).where(sa.false()).values({col.name: col}))
                 trans.rollback()
         except sa.exc.DBAPIError as exc:
-            raise_if_denied(exc, f"the shop database user may not UPDATE column {col.table.name}.{col.name}")
+            raise_if_denied(exc, Message("shop.denied.update", {"column": f"{col.table.name}.{col.name}"}))
             raise
 
 
@@ -197,25 +197,26 @@ class LinkStorage:
         cols = (link.kind, link.local_id, link.crm_id.column)
         name = link.table.name
         crm = link.crm_id.column
-        checks: list[tuple[str, sa.Executable]] = [
-            (f"read the link table {name!r}", sa.select(*cols).where(sa.false()).limit(1)),
+        table = {"table": repr(name)}
+        checks: list[tuple[Message, sa.Executable]] = [
+            (Message("shop.denied.read_links", table), sa.select(*cols).where(sa.false()).limit(1)),
             (
-                f"INSERT into the link table {name!r}",
+                Message("shop.denied.insert_links", table),
                 sa.insert(link.table).from_select([c.name for c in cols], sa.select(*cols).where(sa.false())),
             ),
             (
-                f"UPDATE column {name}.{crm.name}",
+                Message("shop.denied.update", {"column": f"{name}.{crm.name}"}),
                 sa.update(link.table).where(sa.false()).values({crm.name: crm}),
             ),
-            (f"DELETE from the link table {name!r}", sa.delete(link.table).where(sa.false())),
+            (Message("shop.denied.delete_links", table), sa.delete(link.table).where(sa.false())),
         ]
-        for what, stmt in checks:
+        for denied, stmt in checks:
             try:
                 with engine.connect() as conn, conn.begin() as trans:
                     conn.execute(stmt)
                     trans.rollback()
             except sa.exc.DBAPIError as exc:
-                raise_if_denied(exc, f"the shop database user may not {what}")
+                raise_if_denied(exc, denied)
                 raise
         if engine.dialect.name == "postgresql":
             self._probe_sequences(engine)
@@ -232,10 +233,10 @@ class LinkStorage:
             with engine.connect() as conn:
                 allowed = conn.execute(sa.select(sa.func.has_sequence_privilege(sequence, "USAGE"))).scalar()
             if not allowed:
+                said = {"sequence": sequence, "column": f"{self.links.table.name}.{col.name}"}
                 raise ShopPermissionError(
-                    f"Permission denied: the shop database user may not use the sequence {sequence} that "
-                    f"numbers {self.links.table.name}.{col.name}",
-                    hint=f"GRANT USAGE ON SEQUENCE {sequence} TO the app's user; {README_HINT}",
+                    Message("shop.denied.sequence", said),
+                    hint=Message("shop.denied.sequence.hint", {"sequence": sequence, "readme": README_HINT}),
                 )
 
 

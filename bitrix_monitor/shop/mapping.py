@@ -24,6 +24,7 @@ from bitrix_monitor.config import (
     ShopConfig,
     UsersMapping,
 )
+from bitrix_monitor.kinds import ALL as ALL_KINDS
 from bitrix_monitor.kinds import ShopKind
 from bitrix_monitor.messages import Message, Note, Param
 from bitrix_monitor.shop.connection import raise_if_denied
@@ -265,6 +266,10 @@ def parse_template(template: str, section: str = "[shop.orders] title") -> list[
     return parts
 
 
+# The kind of record each table section maps (the link table's, [shop.links], is none).
+_SECTION_KINDS = {f"shop.{k.plural}": k.name for k in ALL_KINDS}
+
+
 class _Resolver:
     def __init__(self, conn: sa.Connection) -> None:
         self.conn = conn
@@ -297,8 +302,13 @@ class _Resolver:
         try:
             return sa.Table(found, sa.MetaData(), schema=schema, autoload_with=self.conn, resolve_fks=False)
         except sa.exc.DBAPIError as exc:
-            what = section.removeprefix("shop.")
-            raise_if_denied(exc, f"the shop database user may not read the {what} table {found!r}")
+            kind = _SECTION_KINDS.get(section)
+            denied = (
+                Message("shop.denied.read_links", {"table": repr(found)})
+                if kind is None
+                else Message("shop.denied.read", {"shop_entities": kind, "table": repr(found)})
+            )
+            raise_if_denied(exc, denied)
             raise
 
     def _tables_in(self, section: str, schema: str) -> list[str]:

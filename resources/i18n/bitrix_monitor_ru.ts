@@ -1079,6 +1079,34 @@
         <translation>Ошибка базы данных магазина {where} (операция: {what}): {detail}</translation>
     </message>
     <message>
+        <source>Permission denied: the shop database user may not read the {shop_entities} table {table}</source>
+        <translation>Недостаточно прав: пользователь базы данных магазина не может читать таблицу {shop_entities} {table}</translation>
+    </message>
+    <message>
+        <source>Permission denied: the shop database user may not read the link table {table}</source>
+        <translation>Недостаточно прав: пользователь базы данных магазина не может читать таблицу связей {table}</translation>
+    </message>
+    <message>
+        <source>Permission denied: the shop database user may not INSERT into the link table {table}</source>
+        <translation>Недостаточно прав: пользователь базы данных магазина не может выполнять INSERT в таблицу связей {table}</translation>
+    </message>
+    <message>
+        <source>Permission denied: the shop database user may not DELETE from the link table {table}</source>
+        <translation>Недостаточно прав: пользователь базы данных магазина не может выполнять DELETE в таблице связей {table}</translation>
+    </message>
+    <message>
+        <source>Permission denied: the shop database user may not UPDATE column {column}</source>
+        <translation>Недостаточно прав: пользователь базы данных магазина не может выполнять UPDATE столбца {column}</translation>
+    </message>
+    <message>
+        <source>Permission denied: the shop database user may not use the sequence {sequence} that numbers {column}</source>
+        <translation>Недостаточно прав: пользователь базы данных магазина не может использовать последовательность {sequence}, которая нумерует {column}</translation>
+    </message>
+    <message>
+        <source>GRANT USAGE ON SEQUENCE {sequence} TO the app&apos;s user; {readme}</source>
+        <translation>выдайте пользователю приложения GRANT USAGE ON SEQUENCE {sequence}; {readme}</translation>
+    </message>
+    <message>
         <source>connecting</source>
         <translation>подключение</translation>
     </message>

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ import sqlalchemy as sa
 from bitrix_monitor.bitrix.client import BatchResult
 from bitrix_monitor.config import ShopConfig, UsersMapping
 from bitrix_monitor.demo.shop import create_demo_shop
+from bitrix_monitor.messages import error_line
 from bitrix_monitor.queue import JobQueue
 from bitrix_monitor.queue.model import PullField
 from bitrix_monitor.shop import ShopAuthError, ShopDatabase, ShopPermissionError
@@ -167,12 +169,27 @@ def test_missing_update_right_on_an_id_column_is_reported_at_connect(limited: Li
         ShopDatabase.connect(limited.url, ShopConfig(), password=limited.password)
     assert "may not UPDATE column users.bitrix_contact_id" in str(info.value)
     assert limited.password not in str(info.value)
+    assert error_line(info.value, "ru").startswith(
+        "Недостаточно прав: пользователь базы данных магазина не может выполнять UPDATE столбца "
+        "users.bitrix_contact_id ("
+    )
 
 
 def test_missing_select_right_is_reported_at_connect(limited: Limited) -> None:
     limited.revoke("SELECT", "orders")
-    with pytest.raises(ShopPermissionError, match="may not read the orders table 'orders'"):
+    with pytest.raises(ShopPermissionError, match="may not read the orders table 'orders'") as info:
         ShopDatabase.connect(limited.url, ShopConfig(), password=limited.password)
+    assert error_line(info.value, "ru") == (
+        "Недостаточно прав: пользователь базы данных магазина не может читать таблицу заказов 'orders' "
+        '(см. README, раздел "Shop database access and least privilege")'
+    )
+
+
+def _words_left(line: str) -> list[str]:
+    """English words left in a Russian line once names are taken out: a table, column or sequence name,
+    an SQL statement's keywords, the README section quoted by its title."""
+    line = re.sub(r"'[^']*'|\"[^\"]*\"|\b\w+\.\w+\b|\b\w*_\w*\b|\b[A-Z]{2,}\b", " ", line)
+    return re.findall(r"[A-Za-z]{2,}", line)
 
 
 def test_wrong_password_is_refused_without_showing_it(mariadb_url: str) -> None:
@@ -232,6 +249,9 @@ def test_a_missing_right_on_the_link_table_is_reported_at_connect(
         ShopDatabase.connect(limited_links.url, LINKED, password=limited_links.password)
     assert message in str(info.value)
     assert limited_links.password not in str(info.value)
+    said = error_line(info.value, "ru")
+    assert said.startswith("Недостаточно прав: пользователь базы данных магазина не может ")
+    assert _words_left(said) == [], said
 
 
 def test_a_missing_right_on_the_link_tables_sequence_is_reported_at_connect(postgres_url: str) -> None:
@@ -240,6 +260,9 @@ def test_a_missing_right_on_the_link_tables_sequence_is_reported_at_connect(post
         with pytest.raises(ShopPermissionError) as info:
             ShopDatabase.connect(lim.url, LINKED, password=lim.password)
         assert "may not use the sequence bitrix_links_id_seq" in str(info.value)
+        said = error_line(info.value, "ru")
+        assert "не может использовать последовательность bitrix_links_id_seq" in said
+        assert _words_left(said) == [], said
 
 
 # As in README: the companies table read, its id column written.
