@@ -27,6 +27,8 @@ os.environ["LANGUAGE"] = "en"
 import contextlib
 import json
 import logging
+import socket
+import sys
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -93,6 +95,22 @@ def data_dirs(tmp_path: Path) -> DataDirs:
     dirs = DataDirs(tmp_path / "data")
     dirs.ensure()
     return dirs
+
+
+def tcp_keepalive_of(fd: int) -> tuple[int, int, int, int, int]:
+    """What a connected TCP socket was set to: keepalives on, the idle seconds before the first probe, the
+    seconds between probes, the probes before giving up, the user timeout in ms (Linux only: elsewhere the
+    test asking is skipped)."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("reads the socket's keepalive options as Linux names them")
+    with socket.socket(fileno=os.dup(fd)) as sock:
+        return (
+            sock.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE),
+            sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE),
+            sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL),
+            sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT),
+            sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT),
+        )
 
 
 def _unreachable(name: str, url: str, exc: Exception) -> None:

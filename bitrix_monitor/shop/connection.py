@@ -8,12 +8,14 @@ log redactor, and never appears in a message: URLs are rendered with the passwor
 from __future__ import annotations
 
 import re
+import socket
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import parse_qsl, unquote
 
 import sqlalchemy as sa
 
+from bitrix_monitor.keepalive import keep_socket_alive, libpq_keepalives
 from bitrix_monitor.log import redact, register_secret
 from bitrix_monitor.messages import Message
 from bitrix_monitor.shop.errors import (
@@ -127,9 +129,19 @@ def display(u: sa.URL) -> str:
 
 
 def create_engine(u: sa.URL, kind: Kind, **kwargs: Any) -> sa.Engine:
+    """An engine for the shop database ``u``: connecting given up after :data:`CONNECT_TIMEOUT`, a server
+    gone silent found out in about 40 s (TCP keepalives, see :mod:`bitrix_monitor.keepalive`; on
+    PostgreSQL unless the URL's query sets them itself), connections checked when taken from the pool.
+
+    MariaDB gets no ``read_timeout``/``write_timeout``: a read timeout bounds every wait for an answer, and
+    legitimate ones can be long (the changed rows read in one statement, sorted by the server first; an
+    UPDATE waiting out ``innodb_lock_wait_timeout``, 50 s by default); it would end the connection as lost
+    and the same statement would fail again. Keepalives on PyMySQL's socket tell a dead server from a slow
+    one instead."""
     connect_args: dict[str, Any] = {}
     if kind == "postgresql":
         connect_args["connect_timeout"] = CONNECT_TIMEOUT
+        connect_args.update(libpq_keepalives(u.query))
     elif kind == "mariadb":
         connect_args["connect_timeout"] = CONNECT_TIMEOUT
         connect_args["charset"] = "utf8mb4"
@@ -137,10 +149,21 @@ def create_engine(u: sa.URL, kind: Kind, **kwargs: Any) -> sa.Engine:
         path = u.database or ""
         if path and path != ":memory:" and not path.startswith("file:") and not Path(path).is_file():
             raise ShopMissingDatabaseError(f"The shop database file {path} does not exist")
+    kwargs.setdefault("pool_pre_ping", True)
     try:
-        return sa.create_engine(u, connect_args=connect_args, pool_pre_ping=True, **kwargs)
+        engine = sa.create_engine(u, connect_args=connect_args, **kwargs)
     except (ImportError, sa.exc.NoSuchModuleError) as exc:
         raise ShopError(f"No database driver for {u.drivername}: {type(exc).__name__}") from exc
+    if kind == "mariadb":
+        sa.event.listen(engine, "connect", _keep_mysql_alive)
+    return engine
+
+
+def _keep_mysql_alive(dbapi_connection: Any, _record: Any) -> None:
+    """PyMySQL takes no keepalive options: its connected socket gets them."""
+    sock = getattr(dbapi_connection, "_sock", None)
+    if isinstance(sock, socket.socket):
+        keep_socket_alive(sock)
 
 
 def is_disconnect(exc: BaseException) -> bool:

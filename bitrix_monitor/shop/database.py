@@ -914,8 +914,14 @@ class ShopDatabase:
         """A fresh lock holder with a connection of its own; one per worker."""
         with self._lock_engine_guard:
             if self._lock_engine is None and self.kind != "sqlite":
-                self._lock_engine = sa.create_engine(
-                    self.engine.url, poolclass=sa.pool.NullPool, isolation_level="AUTOCOMMIT"
+                # Made as the shop's engine is (time limit on connecting, keepalives): a holder's
+                # connection sits idle while the portal is asked, the locks held on it.
+                self._lock_engine = create_engine(
+                    self.engine.url,
+                    self.kind,
+                    poolclass=sa.pool.NullPool,
+                    isolation_level="AUTOCOMMIT",
+                    pool_pre_ping=False,
                 )
         return make_locks(
             self.kind,

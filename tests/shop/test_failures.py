@@ -21,7 +21,7 @@ from bitrix_monitor.shop import (
     ShopUnreachableError,
 )
 from bitrix_monitor.shop.connection import display, parse_url, translate
-from tests.conftest import MARIADB_ADMIN_URL, POSTGRES_ADMIN_URL
+from tests.conftest import MARIADB_ADMIN_URL, POSTGRES_ADMIN_URL, tcp_keepalive_of
 from tests.shop.conftest import admin, admin_url, kind_of
 
 
@@ -299,3 +299,33 @@ def test_ping_of_a_postgresql_shop_dropped_meanwhile(postgres_url: str) -> None:
             db.ping()
     finally:
         db.close()
+
+
+KEPT_ALIVE = (1, 20, 5, 4, 40_000)  # on, first probe after 20 s idle, then every 5 s, 4 of them; 40 s unacked
+
+
+def _fd(conn: sa.Connection) -> int:
+    raw = conn.connection.driver_connection
+    return int(raw.fileno() if hasattr(raw, "fileno") else raw._sock.fileno())  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("server_url", ["postgresql", "mariadb"], indirect=True)
+def test_shop_connections_find_a_silent_server_out_within_about_40_seconds(server_url: str) -> None:
+    """A desk whose network went away (suspended, VPN dropped) learns it from the shop's connections in about
+    40 s, not when the system gives up: TCP keepalives on the shop's pool and on a lock holder's connection
+    (libpq's options on PostgreSQL; PyMySQL's socket, which has them on with the system's timings)."""
+    create_demo_shop(server_url, orders=5, users=2)
+    with ShopDatabase.connect(server_url, ShopConfig()) as db, db.locks() as locks:
+        db.ping()
+        with db.engine.connect() as conn:
+            assert tcp_keepalive_of(_fd(conn)) == KEPT_ALIVE
+        assert locks.acquire("order", ["1"]) == {"1"}
+        assert tcp_keepalive_of(_fd(locks._conn)) == KEPT_ALIVE  # type: ignore[attr-defined]
+        locks.release_all()
+
+
+def test_keepalive_settings_in_a_postgresql_shops_url_are_kept(postgres_url: str) -> None:
+    create_demo_shop(postgres_url, orders=5, users=2)
+    url = f"{postgres_url}?keepalives_idle=90&keepalives_count=2"
+    with ShopDatabase.connect(url, ShopConfig()) as db, db.engine.connect() as conn:
+        assert tcp_keepalive_of(_fd(conn)) == (1, 90, 5, 2, 40_000)
