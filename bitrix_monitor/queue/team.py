@@ -35,6 +35,7 @@ import sqlalchemy as sa
 
 from bitrix_monitor import __version__
 from bitrix_monitor.errors import ConfigError, UserFacingError
+from bitrix_monitor.keepalive import libpq_keepalives
 from bitrix_monitor.messages import Message
 from bitrix_monitor.queue import model as m
 from bitrix_monitor.queue.model import Job, TeamRunner
@@ -309,6 +310,15 @@ def _driver_url(url: str, password: str | None) -> tuple[sa.URL, sa.URL]:
     return parsed, full if password is None else full.set(password=password)
 
 
+def _connect_args(url: sa.URL, application_name: str) -> dict[str, Any]:
+    """What the app adds to ``[queue] url`` when it connects: a time limit on connecting, its name in the
+    server's list of sessions, and keepalives, so that a call on a connection whose network went away fails
+    in about 40 s (and is made again on a new one) instead of waiting for the system to give up; whatever
+    the URL's query sets itself is left as it says."""
+    wanted: dict[str, Any] = {"connect_timeout": 10, "application_name": application_name}
+    return {k: v for k, v in wanted.items() if k not in url.query} | libpq_keepalives(url.query)
+
+
 def probe_queue(url: str, password: str | None = None) -> Message:
     """Connect to the team queue at ``url`` and say in one line what is there, changing nothing: the queue's
     schema and its runners, or that the app will set the queue up on its first start. Raises
@@ -319,7 +329,7 @@ def probe_queue(url: str, password: str | None = None) -> Message:
     engine = sa.create_engine(
         full,
         poolclass=sa.pool.NullPool,
-        connect_args={"connect_timeout": 10, "application_name": "bitrix-monitor test"},
+        connect_args=_connect_args(full, "bitrix-monitor test"),
     )
     try:
         with engine.connect() as conn:
@@ -457,7 +467,7 @@ class TeamQueue(JobQueue):
             # drops the whole pool, and _reconnecting makes the call again on a new connection.
             pool_size=pool_size,
             max_overflow=16,
-            connect_args={"connect_timeout": 10, "application_name": "bitrix-monitor"},
+            connect_args=_connect_args(full, "bitrix-monitor"),
         )
         queue = cls(
             parsed,
@@ -772,17 +782,13 @@ class TeamQueue(JobQueue):
 
     def _listen(self) -> psycopg.Connection[Any]:
         if self._listener is None or self._listener.closed:
+            # As the engine connects (the URL's query included), with keepalives: a listener whose network
+            # went away fails, and is made again, instead of waiting for notifications that never come.
             u = self._writer.url
-            self._listener = psycopg.connect(
-                host=u.host,
-                port=u.port,
-                user=u.username,
-                password=u.password,
-                dbname=u.database,
-                autocommit=True,
-                connect_timeout=10,
-                application_name="bitrix-monitor listener",
-            )
+            _, params = self._writer.dialect.create_connect_args(u)
+            params.pop("context", None)  # the engine's type adapters: this connection only listens
+            params.update(_connect_args(u, "bitrix-monitor listener"))
+            self._listener = psycopg.connect(**params, autocommit=True)
             self._listener.execute(f"LISTEN {CHANNEL}")
         return self._listener
 

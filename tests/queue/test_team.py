@@ -27,7 +27,7 @@ from bitrix_monitor.paths import DataDirs
 from bitrix_monitor.queue import JobQueue, JobStore, RetryPolicy, TeamQueue, open_queue
 from bitrix_monitor.queue import team as team_module
 from bitrix_monitor.secrets import ENV_QUEUE, ENV_QUEUE_PASSWORD, SERVICE, queue_password_key
-from tests.conftest import POSTGRES_ADMIN_URL
+from tests.conftest import POSTGRES_ADMIN_URL, tcp_keepalive_of
 from tests.fakes import MemoryKeyring
 from tests.queue.conftest import FakeClock
 
@@ -340,6 +340,33 @@ def test_runners_are_listed_with_host_version_and_heartbeat(team: TeamQueue, clo
     )
     assert me.stopped_at == clock.now
     assert not me.silent(clock.now)  # it said goodbye
+
+
+KEPT_ALIVE = (1, 20, 5, 4, 40_000)  # on, first probe after 20 s idle, then every 5 s, 4 of them; 40 s unacked
+
+
+def test_the_team_queues_connections_find_a_silent_server_out_within_about_40_seconds(
+    postgres_url: str,
+) -> None:
+    """The queue's connections and its listener keep TCP keepalives: a desk whose network went away fails its
+    call (and makes it again on a new connection) in about 40 s, instead of when the system gives up."""
+    with TeamQueue.connect(postgres_url) as queue:
+        with queue._writer.connect() as conn:
+            fd = conn.connection.driver_connection.fileno()  # type: ignore[union-attr]
+            assert tcp_keepalive_of(fd) == KEPT_ALIVE
+        assert tcp_keepalive_of(queue._listen().fileno()) == KEPT_ALIVE
+
+
+def test_keepalive_settings_in_the_queue_url_are_kept(postgres_url: str) -> None:
+    """The URL's own settings win over the app's, for the queue's connections and its listener alike."""
+    with TeamQueue.connect(f"{postgres_url}?keepalives_idle=90&tcp_user_timeout=120000") as queue:
+        with queue._writer.connect() as conn:
+            fd = conn.connection.driver_connection.fileno()  # type: ignore[union-attr]
+            assert tcp_keepalive_of(fd) == (1, 90, 5, 4, 120_000)
+            assert conn.exec_driver_sql("SELECT current_setting('application_name')").scalar() == (
+                "bitrix-monitor"
+            )
+        assert tcp_keepalive_of(queue._listen().fileno()) == (1, 90, 5, 4, 120_000)
 
 
 # --- choosing the queue ------------------------------------------------------------------------------------
