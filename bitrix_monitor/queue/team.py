@@ -693,22 +693,27 @@ class TeamQueue(JobQueue):
         last_error: str | None = None,
         desk: str | None = None,
     ) -> None:
-        """Say that ``owner`` is alive (and, if given, what it is and its last error). A runner first heard
-        of is listed by ``desk`` ([queue] desk), else by the host its owner names."""
+        """Say that ``owner`` is alive (and, if given, what it is and its last error). A runner is listed by
+        ``desk`` ([queue] desk), else by the host its owner names: when first heard of, and again by the
+        heartbeat that describes it (a run starting: a new process may have this owner's pid, under another
+        desk); the others write the row's heartbeat, as ever."""
         t = self._clock()
         host, _, pid = owner.rpartition(":")
+        name = desk or host or socket.gethostname()
         with self._write() as conn:
             conn.execute(
                 sa.text(
                     "INSERT INTO runners (owner, host, pid, description, version, started_at, heartbeat_at, "
                     "last_error) VALUES (:o, :h, :p, :d, :v, :t, :t, :e) ON CONFLICT (owner) DO UPDATE SET "
                     "heartbeat_at = :t, stopped_at = NULL, version = :v, "
+                    "host = COALESCE(:h2, runners.host), "
                     "description = COALESCE(:d2, runners.description), "
                     "last_error = COALESCE(:e, runners.last_error)"
                 ),
                 {
                     "o": owner,
-                    "h": desk or host or socket.gethostname(),
+                    "h": name,
+                    "h2": None if description is None else name,
                     "p": int(pid) if pid.isdigit() else 0,
                     "d": description or owner,
                     "d2": description,
@@ -748,8 +753,8 @@ class TeamQueue(JobQueue):
 
     @_reconnecting
     def runner_desks(self, owners: Iterable[str]) -> dict[str, str]:
-        """The name each of these lease owners is listed by (the ``host`` its first heartbeat wrote: its
-        desk's, or its host before desks were named), in one query; owners not listed are left out."""
+        """The name each of these lease owners is listed by (the ``host`` its run's start wrote: its desk's,
+        or its host before desks were named), in one query; owners not listed are left out."""
         wanted = sorted(set(owners))
         if not wanted:
             return {}

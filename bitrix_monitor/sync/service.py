@@ -176,7 +176,8 @@ class MonitorService:
         self._archive_read: tuple[int, list[ArchivedRecord]] | None = None  # (directory's mtime, records)
         self._outages: dict[str, Outage] = {}  # "portal" / "shop" -> since when it cannot be reached
         # Lease owner ("host:pid") -> the name its desk goes by among the team's runners: a runner's name is
-        # written by its first heartbeat and never changes, so each is asked for once (see _desks_of).
+        # written when its run starts and changes only when a new process takes over its pid, so each is
+        # asked for once (see _desks_of).
         self._desks: dict[str, str] = {}
         self._shop_ping: asyncio.Task[None] | None = None  # the last check of the shop (see check_shop)
         self._shop_heard = 0.0  # the loop's time the shop last answered a check or the runner's poll

@@ -369,6 +369,22 @@ def test_keepalive_settings_in_the_queue_url_are_kept(postgres_url: str) -> None
         assert tcp_keepalive_of(queue._listen().fileno()) == (1, 90, 5, 4, 120_000)
 
 
+def test_a_runs_start_names_its_runner_again_when_a_new_process_has_an_old_runners_pid(
+    team: TeamQueue,
+) -> None:
+    """A runner's name is written again when a run starts: a process that took over a stopped runner's pid
+    on the same host, under another desk, is listed by its own desk; the beats in between keep the name."""
+    with team.runner_lock("bitrix-monitor window", desk="anna@termsrv"):
+        (anna,) = team.runners()
+    with team.runner_lock("bitrix-monitor --sync", desk="boris@termsrv"):
+        team.heartbeat(anna.owner, desk="carol@termsrv")  # a beat names nobody
+        team.heartbeat(anna.owner, last_error="PortalUnavailable: 503")
+        (boris,) = team.runners()
+    assert boris.owner == anna.owner
+    assert (boris.host, boris.description) == ("boris@termsrv", "bitrix-monitor --sync")
+    assert team.runner_desks([anna.owner]) == {anna.owner: "boris@termsrv"}
+
+
 # --- choosing the queue ------------------------------------------------------------------------------------
 
 
