@@ -58,6 +58,12 @@ _SCHEMES: Final = ("postgresql", "postgres", "postgresql+psycopg")
 RECONNECT_SECONDS: Final = 60.0  # how long a call keeps trying while the database is away
 _MIGRATION_LOCK: Final = 0x6269_7472_6978  # pg_advisory_xact_lock key: one migrator at a time
 _NO_ERROR_SQL: Final = ", ".join(f"{column} = NULL" for column in NO_ERROR)  # what a success clears
+# A runner unheard of for this long (neither a heartbeat nor its stop) is struck off the list of runners when
+# another starts: every start of a desk, and every --sync run from cron, is a runner of its own, and the list
+# would grow for ever. The window shows a day of them (RUNNERS_KEPT_IN_VIEW); the audit trail names who ran a
+# job by this list, so a month of history keeps its desks' names, and an older line names the runner's host
+# instead (as for a runner the list never held).
+RUNNERS_FORGOTTEN_AFTER: Final = 30 * 86400.0
 
 
 def is_queue_url(location: str) -> bool:
@@ -671,7 +677,8 @@ class TeamQueue(JobQueue):
     ) -> Iterator[None]:
         """No lock: many runners share the queue. The runner is listed (its desk's name, pid, version,
         heartbeat) while it runs, for the team to see; held within itself (a worker's run inside its watch),
-        the outer one names it and ends it. Its lease owner is this host and process, whatever ``desk``."""
+        the outer one names it and ends it (and strikes runners long gone off the list, see
+        :data:`RUNNERS_FORGOTTEN_AFTER`). Its lease owner is this host and process, whatever ``desk``."""
         owner = f"{socket.gethostname()}:{os.getpid()}"
         outer = self._runs == 0
         self.heartbeat(owner, description if outer else None, desk=desk)
@@ -696,11 +703,22 @@ class TeamQueue(JobQueue):
         """Say that ``owner`` is alive (and, if given, what it is and its last error). A runner is listed by
         ``desk`` ([queue] desk), else by the host its owner names: when first heard of, and again by the
         heartbeat that describes it (a run starting: a new process may have this owner's pid, under another
-        desk); the others write the row's heartbeat, as ever."""
+        desk). That heartbeat also strikes runners unheard of for :data:`RUNNERS_FORGOTTEN_AFTER` off the
+        list; the others write the row's heartbeat, as ever."""
         t = self._clock()
         host, _, pid = owner.rpartition(":")
         name = desk or host or socket.gethostname()
         with self._write() as conn:
+            if description is not None:
+                # Rows another runner's start is striking off at this moment are passed over (SKIP LOCKED).
+                conn.execute(
+                    sa.text(
+                        "DELETE FROM runners WHERE owner IN (SELECT owner FROM runners "
+                        "WHERE GREATEST(heartbeat_at, COALESCE(stopped_at, heartbeat_at)) < :before "
+                        "AND owner <> :o FOR UPDATE SKIP LOCKED)"
+                    ),
+                    {"before": t - RUNNERS_FORGOTTEN_AFTER, "o": owner},
+                )
             conn.execute(
                 sa.text(
                     "INSERT INTO runners (owner, host, pid, description, version, started_at, heartbeat_at, "

@@ -385,6 +385,33 @@ def test_a_runs_start_names_its_runner_again_when_a_new_process_has_an_old_runne
     assert team.runner_desks([anna.owner]) == {anna.owner: "boris@termsrv"}
 
 
+def test_runners_unheard_of_for_a_month_are_struck_off_the_list_when_a_runner_starts(
+    team: TeamQueue, clock: FakeClock
+) -> None:
+    """A runner neither beating nor stopping for RUNNERS_FORGOTTEN_AFTER is struck off when another starts
+    (not on every heartbeat); a runner heard of since, by a heartbeat or by its stop, stays, and one struck
+    off that beats again is listed again."""
+    day = 86400.0
+    month = team_module.RUNNERS_FORGOTTEN_AFTER
+    assert month == 30 * day
+    for owner in ("stopped:1", "killed:2", "stopping:3", "recent:4", "alive:5"):
+        team.heartbeat(owner, "bitrix-monitor window", desk=owner.partition(":")[0])
+    team._stopped("stopped:1")
+    clock.advance(5 * day)
+    team._stopped("stopping:3")  # its last word, five days after its last beat
+    clock.advance(5 * day)
+    team.heartbeat("recent:4")
+    clock.advance(month - 10 * day + 1)  # a month and a second after the first beats
+    team.heartbeat("alive:5")
+    assert len(team.runners()) == 5  # a heartbeat strikes nobody off
+    with team.runner_lock("bitrix-monitor window", desk="me@here"):
+        listed = {r.owner: r.host for r in team.runners()}
+    me = f"{socket.gethostname()}:{os.getpid()}"
+    assert listed == {"stopping:3": "stopping", "recent:4": "recent", "alive:5": "alive", me: "me@here"}
+    team.heartbeat("killed:2")  # not dead after all
+    assert "killed:2" in {r.owner for r in team.runners()}
+
+
 # --- choosing the queue ------------------------------------------------------------------------------------
 
 
