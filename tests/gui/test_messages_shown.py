@@ -28,6 +28,7 @@ def _sample(code: str) -> Message:
     examples = {
         "entity": "deal",
         "shop_entity": "order",
+        "shop_entities": "order",
         "kind": "contact.update",
         "fields": "TITLE,PHONE",
         "match": "e-mail",
@@ -46,12 +47,13 @@ def language(request: pytest.FixtureRequest) -> Iterator[str]:
 
 
 def test_the_window_and_the_headless_front_end_say_every_code_alike(language: str) -> None:
-    assert set(WORD_PARAMS) <= {"entity", "shop_entity", "kind", "fields", "match"}
+    assert set(WORD_PARAMS) <= {"entity", "shop_entity", "shop_entities", "kind", "fields", "match"}
     for code in TEXTS:
         msg = _sample(code)
         assert message_text(msg) == render(msg, language), code
     if language == "ru":
         assert message_text(_sample("job.stale_link")) == "в портале больше нет записи (сделка <id>)"
+        assert message_text(_sample("shop.doing.reading")) == "чтение заказов"
 
 
 def _row(i: int, error: JobError | None, text: str = "") -> QueueRow:
