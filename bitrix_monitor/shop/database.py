@@ -18,15 +18,15 @@ import math
 import os
 import sys
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
 
-from bitrix_monitor.compact import Make, Record, layout, maker
+from bitrix_monitor.compact import Make, Record, layout, maker, read_sign
 from bitrix_monitor.config import (
     CompaniesMapping,
     OrdersMapping,
@@ -213,6 +213,13 @@ class _Spec:
     shared: frozenset[int]
     stored_at: int | None  # of ``selected``, the stored id's column when the id is in the row's own table
     record: Make  # ``names``' records (compact.maker)
+    # Of ``selected``, the columns whose values a row keeps as its ``raw`` (those a pull writes to), their
+    # records' maker, and whether they all repeat row to row (then rows share one record for equal values);
+    # ``kept`` None: every column's (``raw`` is the whole record)
+    kept: tuple[int, ...] | None = None
+    lean: Make | None = None
+    lean_shared: bool = False
+    leans: dict[tuple[Any, ...], Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -269,7 +276,11 @@ class ShopDatabase:
         users: UsersMap,
         zone: tzinfo | None = None,
         companies: CompaniesMap | None = None,
+        written: Mapping[str, Collection[str]] | None = None,
     ) -> None:
+        """``written``: by kind, the columns (names, any case) a pull may write to, whose values each row
+        keeps as it read them (its ``raw``); None: every column's. Rows read again from the same values
+        are recognised by :func:`~bitrix_monitor.compact.read_sign`, not by values kept."""
         self.engine = engine
         self.zone = zone  # of timestamps stored without one; None: this machine's zone
         self.kind: Kind = kind
@@ -291,6 +302,7 @@ class ShopDatabase:
                 orders.deal_id,
                 self._order,
                 (orders.stage, orders.currency_column, orders.user),
+                None if written is None else written.get("order", ()),
             ),
             "user": self._spec(
                 "user",
@@ -300,11 +312,19 @@ class ShopDatabase:
                 users.contact_id,
                 self._user,
                 (users.company, users.company_ref),
+                None if written is None else written.get("user", ()),
             ),
         }
         if companies is not None:
             self._specs["company"] = self._spec(
-                "company", "companies", "company", companies, companies.company_id, self._company
+                "company",
+                "companies",
+                "company",
+                companies,
+                companies.company_id,
+                self._company,
+                (),
+                None if written is None else written.get("company", ()),
             )
         self._lock_engine_guard = threading.Lock()
         self._file = self._file_identity()  # SQLite: the file the pooled connections have open
@@ -318,6 +338,7 @@ class ShopDatabase:
         ids: IdStore,
         build: Callable[[Mapping[str, Any], Any, Note], Any],
         shared: Sequence[sa.Column[Any] | None] = (),
+        written: Collection[str] | None = None,
     ) -> _Spec:
         store = storage(ids)
         src = store.source(m.table, m.key)
@@ -329,9 +350,17 @@ class ShopDatabase:
         names = layout(tuple(c.name for c in m.selected))
         repeats = frozenset(names[c.name] for c in shared if c is not None and c.name in names)
         stored_at = next((i for i, c in enumerate(m.selected) if c is src.stored), None)
+        kept: tuple[int, ...] | None = None
+        lean: Make | None = None
+        shares = False
+        if written is not None:
+            folded = {w.casefold() for w in written}
+            kept = tuple(i for i, c in enumerate(m.selected) if c.name.casefold() in folded)
+            lean = maker(layout(tuple(m.selected[i].name for i in kept)))
+            shares = repeats.issuperset(kept)
         return _Spec(
             entity, plural, crm, m.table, m.key, store, m.updated_at, m.selected, src.from_, columns, build,
-            names, repeats, stored_at, maker(names),
+            names, repeats, stored_at, maker(names), kept, lean, shares,
         )  # fmt: skip
 
     @property
@@ -401,7 +430,9 @@ class ShopDatabase:
         for warning in (*resolved.warnings, *denied.values()):
             log.warning("%s", warning)
         zone = shop_zone(mapping.timezone)
-        db = cls(engine, kind, where, resolved.orders, resolved.users, zone, resolved.companies)
+        db = cls(
+            engine, kind, where, resolved.orders, resolved.users, zone, resolved.companies, _written(mapping)
+        )
         db.warnings = (*resolved.warnings, *denied.values())
         db.pull_denied = denied
         return db
@@ -608,8 +639,8 @@ class ShopDatabase:
         row = held.get(str(r[0]))
         if row is None or row.problem:
             return None
-        raw = row.raw
-        return row if isinstance(raw, Record) and raw.holds(tuple(r[:n])) else None
+        sign = row._read
+        return row if sign is not None and sign == read_sign(tuple(r[:n])) else None
 
     @staticmethod
     def _convert(spec: _Spec, r: sa.Row[Any], ints: dict[int, int]) -> ShopRow:
@@ -628,6 +659,16 @@ class ShopDatabase:
         if other is not None and other != stored:
             problem = Message("row.two_links", {"entity": spec.crm, "ids": f"{stored}, {other}"})
         row: ShopRow = spec.build(raw, stored, problem)
+        put = object.__setattr__
+        if spec.lean is not None:  # the values of the columns a pull writes to; the others go
+            assert spec.kept is not None
+            mine = tuple([values[i] for i in spec.kept])
+            if spec.lean_shared:
+                lean = spec.leans.get(mine)
+                put(row, "raw", spec.leans.setdefault(mine, spec.lean(mine)) if lean is None else lean)
+            else:
+                put(row, "raw", spec.lean(mine))
+        put(row, "_read", read_sign(values))
         return row
 
     def set_id(self, kind: str, key: str, new: int | None, *, expected: int | None = None) -> bool:
@@ -955,6 +996,23 @@ def _column_value(col: sa.Column[Any], text: str) -> Any:
     if isinstance(length, int) and len(text) > length:
         raise ValueError(f"{text[:40]!r} is longer than the column's {length} characters")
     return text
+
+
+def _written(mapping: ShopConfig) -> dict[str, list[str]]:
+    """By kind, the columns a pull may write to (fields whose owner is ``crm`` or ``both``), and the orders'
+    status column, which a stage without a status is told by: the columns whose values rows keep."""
+    sections: list[tuple[str, str, OrdersMapping | UsersMapping | CompaniesMapping]] = [
+        ("order", "orders", mapping.orders),
+        ("user", "users", mapping.users),
+        ("company", "companies", mapping.companies),
+    ]
+    out: dict[str, list[str]] = {}
+    for kind, plural, m in sections:
+        pulled = pullable_fields(plural, m)
+        out[kind] = [column for name, column in pulled.items() if field_owner(m, name) != "shop"]
+    if mapping.orders.stage.strip():
+        out["order"].append(mapping.orders.stage.strip())
+    return out
 
 
 def _probe_pulls(

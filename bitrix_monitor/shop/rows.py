@@ -60,6 +60,7 @@ class _OrderFields:
     problem: Note = ""  # why the row cannot be synced as stored (empty key, an id that is not one, …)
     extra: Mapping[str, str] = field(default_factory=dict, hash=False)  # [shop.orders.fields], rendered
     _held: int | None = field(default=None, init=False, repr=False, compare=False)  # the digest, once made
+    _read: int | None = field(default=None, init=False, repr=False, compare=False)  # compact.read_sign
 
     @property
     def digest(self) -> int:
@@ -87,8 +88,9 @@ class OrderRow(_OrderFields):
     """One order as the portal should see it.
 
     ``stage`` is already a STAGE_ID (through ``stage_map`` when one is configured; ``None`` when the
-    shop's value is not in a non-empty map). ``raw`` holds the shop's own values of the columns read
-    (title template columns, stage, currency, ...), keyed by column name. ``fingerprint`` covers the
+    shop's value is not in a non-empty map). ``raw`` holds the shop's own values, keyed by column name, of
+    the columns a pull writes to (the status column, the columns of fields the CRM may change): what a
+    compare-and-set expects (see :class:`~bitrix_monitor.shop.ShopDatabase`). ``fingerprint`` covers the
     values that the portal mirrors (not ``deal_id`` nor ``updated_at``), so a write-back of the deal id
     does not look like a change.
 
@@ -147,6 +149,7 @@ class UserRow:
     company_key: str | None = None  # the user's company (a key of ``[shop.companies]``), when mapped
     extra: Mapping[str, str] = field(default_factory=dict, hash=False)  # [shop.users.fields], rendered
     _held: int | None = field(default=None, init=False, repr=False, compare=False)  # the digest, once made
+    _read: int | None = field(default=None, init=False, repr=False, compare=False)  # compact.read_sign
 
     @property
     def digest(self) -> int:
@@ -182,6 +185,7 @@ class CompanyRow:
     problem: Note = ""
     extra: Mapping[str, str] = field(default_factory=dict, hash=False)  # [shop.companies.fields], rendered
     _held: int | None = field(default=None, init=False, repr=False, compare=False)  # the digest, once made
+    _read: int | None = field(default=None, init=False, repr=False, compare=False)  # compact.read_sign
 
     @property
     def digest(self) -> int:

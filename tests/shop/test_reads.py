@@ -42,7 +42,10 @@ def test_default_mapping_reads_the_first_shop_without_config(shop: ShopDatabase,
     assert o.stage in STATUSES
     assert o.deal_id is None
     assert isinstance(o.updated_at, datetime)
-    assert (o.raw["service_id"], o.raw["status"]) == (first.service_id, first.status)
+    # A row keeps the values of the columns a pull writes to (the status: the stage is the CRM's too by
+    # default), not the others; users keep none (every field is the shop's by default), all one record.
+    assert dict(o.raw) == {"status": first.status}
+    assert all(dict(u.raw) == {} for u in users) and len({id(u.raw) for u in users}) == 1
     assert all(u.name == f"{u.first_name} {u.last_name}" for u in users)
     assert all(u.contact_id is None and u.key for u in users)
 
@@ -232,6 +235,43 @@ def test_a_row_read_again_from_the_same_values_is_the_row_held(shop: ShopDatabas
     assert again["5"].stage == "other" and again["6"].deal_id == 77
     stranger = dataclasses.replace(made["8"], raw=dict(made["8"].raw))  # a row held in another form
     assert _all(shop.iter_rows("order", held={"8": stranger}))[7] is not stranger
+
+
+def test_a_row_read_again_is_made_again_when_a_value_changed_from_minus_one_to_minus_two(
+    shop: ShopDatabase, shop_url: str
+) -> None:
+    """-1 and -2 hash alike: a row holding -1 is never taken for one read again with -2."""
+    with admin(shop_url) as conn:
+        conn.execute(sa.text("UPDATE orders SET service_id = -1 WHERE order_id = 3"))
+    held = {o.key: o for o in _all(shop.iter_orders())}
+    with admin(shop_url) as conn:
+        conn.execute(sa.text("UPDATE orders SET service_id = -2 WHERE order_id = 3"))
+    again = {o.key: o for o in _all(shop.iter_rows("order", held=held))}
+    assert again["3"] is not held["3"] and again["3"].title == "Order #3 - -2"
+    assert all(again[k] is held[k] for k in held if k != "3")
+
+
+def test_the_sign_of_values_read_is_one_exactly_when_a_held_record_holds_them() -> None:
+    """:func:`read_sign` stands for :meth:`Record.holds`: one sign for values that hold, others for values
+    that equal but read otherwise; no sign for values that cannot be hashed or hold -1."""
+    from datetime import timedelta, timezone
+    from decimal import Decimal
+
+    from bitrix_monitor.compact import read_sign
+
+    moment = datetime(2026, 10, 25, 2, 30)
+    for value in (1, 1.5, Decimal("1.10"), "x", None, moment, moment.replace(tzinfo=UTC), True, b"x"):
+        sign = read_sign((7, value))
+        assert sign is not None and sign == read_sign((7, value))
+    for mine, read in (
+        (1, 1.0), (1, True), (Decimal("1.1"), Decimal("1.10")), (0.0, -0.0), (Decimal("0"), Decimal("-0")),
+        (moment.replace(tzinfo=UTC), moment.replace(tzinfo=UTC).astimezone(timezone(timedelta(hours=3)))),
+        (moment, moment.replace(fold=1)), (1, 2), ("x", "y"), (None, 0), (-2, -3),
+    ):  # fmt: skip
+        assert read_sign((mine,)) != read_sign((read,)), (mine, read)
+    assert read_sign((1, 2)) != read_sign((1,))
+    assert read_sign((-1, "x")) is None and read_sign((Decimal("-1"),)) is None and read_sign((-1.0,)) is None
+    assert read_sign(([1, 2],)) is None and read_sign(({"a": 1},)) is None
 
 
 def test_values_held_are_the_values_read_only_when_they_also_read_the_same() -> None:
