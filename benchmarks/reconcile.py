@@ -34,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tracemalloc
 import uuid
 from pathlib import Path
 from typing import Any
@@ -66,6 +67,9 @@ def _child(shop_url: str, webhook: str, queue_url: str) -> None:
         async with BitrixClient(webhook, plan=None, timeout=120, operating_limit=1e9) as client:
             shop_from = {k: shop.max_updated_at(k) for k in shop.mapped_kinds}
             profile = cProfile.Profile() if os.environ.get("BM_PROFILE") else None
+            tracing = os.environ.get("BM_TRACEMALLOC")  # FILE: what the pass holds at its end, by place
+            if tracing:
+                tracemalloc.start(_DEPTH)
             collecting = _time_collections()
             t0 = time.perf_counter()
             reconciler = Reconciler(shop, client, originator=ORIGINATOR)
@@ -76,6 +80,8 @@ def _child(shop_url: str, webhook: str, queue_url: str) -> None:
             if profile is not None:
                 profile.disable()
                 profile.dump_stats(os.environ["BM_PROFILE"])
+            if tracing:
+                _dump_held(tracing)
             out: dict[str, float | int] = {
                 "total_s": t1 - t0,
                 "in_sync_orders": snap.order_counts.in_sync,
@@ -170,6 +176,23 @@ def _child(shop_url: str, webhook: str, queue_url: str) -> None:
         return out
 
     print(json.dumps(asyncio.run(go())))
+
+
+_DEPTH = int(os.environ.get("BM_TRACEMALLOC_DEPTH", "1"))
+
+
+def _dump_held(path: str) -> None:
+    """What the pass holds at its end (``BM_TRACEMALLOC=FILE``), by the place it was made: the 60 largest,
+    with ``BM_TRACEMALLOC_DEPTH`` frames each."""
+    gc.collect()
+    held = tracemalloc.take_snapshot().statistics("traceback" if _DEPTH > 1 else "lineno")
+    tracemalloc.stop()
+    with open(path, "w") as out:
+        out.write(f"held {sum(st.size for st in held) / 1e6:.1f} MB\n")
+        for st in held[:60]:
+            lines = st.traceback.format()
+            out.write(f"{st.size / 1e6:8.2f} MB {st.count:9d}  {lines[-1].strip()}\n")
+            out.write("".join(f"            {line}\n" for line in lines[:-1]))
 
 
 def _peak_mb() -> float:

@@ -19,6 +19,7 @@ DEAL = {
     "ORIGIN_ID": "5",
     "OPPORTUNITY": None,
 }
+HELD_DEAL = {**DEAL, "ID": 17}  # the record's own id held as its number
 CONTACT = {
     "ID": "3",
     "NAME": "Ann",
@@ -26,9 +27,10 @@ CONTACT = {
 }
 
 
-def test_portal_record_reads_as_the_dict_it_was_made_from() -> None:
+def test_portal_record_reads_as_the_dict_it_was_made_from_with_its_id_as_a_number() -> None:
     rec = portal_record(DEAL)
-    assert rec == DEAL and DEAL.__eq__(rec) is NotImplemented and dict(rec) == DEAL
+    assert rec == HELD_DEAL and HELD_DEAL.__eq__(rec) is NotImplemented and dict(rec) == HELD_DEAL
+    assert rec["ID"] == 17 and str(rec["ID"]) == DEAL["ID"] and int(rec["ID"]) == 17
     assert list(rec) == list(DEAL) and len(rec) == len(DEAL)
     assert rec["TITLE"] == "Order #5" and rec.get("OPPORTUNITY", "x") is None
     assert rec.get("COMPANY_ID") is None and rec.get("COMPANY_ID", 0) == 0
@@ -40,7 +42,12 @@ def test_portal_record_reads_as_the_dict_it_was_made_from() -> None:
 def test_multi_fields_stay_lists_of_dicts_and_serialise() -> None:
     rec = portal_record(CONTACT)
     assert isinstance(rec["EMAIL"], list) and isinstance(rec["EMAIL"][0], dict)
-    assert json.loads(json.dumps(dict(rec))) == CONTACT
+    assert json.loads(json.dumps(dict(rec))) == {**CONTACT, "ID": 3}
+
+
+def test_an_id_that_is_not_a_plain_positive_number_stays_text() -> None:
+    for text in ("0", "017", "-3", "12.0", "１２", "", "x"):
+        assert portal_record({**DEAL, "ID": text})["ID"] == text
 
 
 def test_repeated_values_and_field_names_are_shared() -> None:
@@ -56,7 +63,7 @@ def test_equal_moments_are_shared_within_a_record_and_with_the_one_before() -> N
     moment = "2024-08-30T14:29:00+02:00"
     fields = {"DATE_CREATE": moment, "DATE_MODIFY": moment, "MOVED_TIME": moment}
     first, second = (portal_record(json.loads(json.dumps({"ID": str(i), **fields}))) for i in (1, 2))
-    assert first == {"ID": "1", **fields}
+    assert first == {"ID": 1, **fields}
     assert first["DATE_CREATE"] is first["MOVED_TIME"] is second["DATE_MODIFY"]
 
 
@@ -152,12 +159,12 @@ def test_a_record_is_its_values_in_one_object_and_acts_as_a_mapping_not_as_a_tup
     from bitrix_monitor.compact import Record, layout, maker
 
     rec = portal_record(DEAL)
-    values = tuple(DEAL.values())
+    values = tuple(HELD_DEAL.values())
     assert type(rec) is not Record and isinstance(rec, Record)  # its layout's class
     assert type(portal_record(dict(DEAL))) is type(rec) and maker(layout(tuple(DEAL)))(values) == rec
     # one object: the size of a tuple of its values, no wrapper beside it
     assert sys.getsizeof(rec) == sys.getsizeof(values) and not hasattr(rec, "__dict__")
-    assert tuple(rec) == tuple(DEAL) and [*rec] == list(DEAL) and dict(rec) == DEAL
+    assert tuple(rec) == tuple(DEAL) and [*rec] == list(DEAL) and dict(rec) == HELD_DEAL
     assert rec != values and values != rec and not (rec == values) and rec != list(values)  # noqa: SIM201
     assert rec.values_held == values and type(rec.values_held) is tuple
     for again in (copy.copy(rec), copy.deepcopy(rec), pickle.loads(pickle.dumps(rec))):
@@ -168,7 +175,7 @@ def test_a_record_is_its_values_in_one_object_and_acts_as_a_mapping_not_as_a_tup
         pass
     else:
         raise AssertionError("the tests' json guard let a Record through")
-    assert json.loads(json.dumps(dict(rec))) == DEAL
+    assert json.loads(json.dumps(dict(rec))) == HELD_DEAL
 
 
 def test_a_kept_shop_row_with_compact_raw_values_is_written_as_an_object() -> None:

@@ -34,6 +34,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bitrix_monitor.bitrix import BitrixClient, NotExecuted, records_of
+from bitrix_monitor.compact import portal_record
 from bitrix_monitor.kinds import COMPANY, ORDER, USER, Kind, shop_of
 from bitrix_monitor.messages import Message
 from bitrix_monitor.shop import ShopDatabase, ShopRow
@@ -415,7 +416,7 @@ class Refresher:
             if rid is None:
                 continue
             old = view.by_id.get(rid)
-            if old == rec:
+            if old is not None and old == portal_record(rec):  # compared as held (the id as its number)
                 continue  # read again (same second, or the overlap): nothing changed
             if old is None and not self._relevant(r, k, rid, rec, legacy_ids):
                 continue

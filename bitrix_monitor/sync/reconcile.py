@@ -244,6 +244,8 @@ def sharing_with(
         row = by_key.get(origin) if type(origin) is str else None
         if row is not None:
             rec["ORIGIN_ID"] = row.key
+            if rec.get("ID") == str(row.crm_id):  # the id as the very number the row stores
+                rec["ID"] = row.crm_id
             for name, attr in fields:
                 mine = getattr(row, attr)
                 if rec.get(name) == mine:
