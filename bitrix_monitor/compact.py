@@ -10,6 +10,7 @@ currency, a pipeline, the originator, a user or contact id).
 from __future__ import annotations
 
 import gc
+import math
 import operator
 import sys
 import threading
@@ -217,12 +218,15 @@ def _alike(a: Any, b: Any) -> bool:
 
 
 def _look(value: Any) -> Any:
-    """What of a value :func:`_alike` looks at beyond equality and type."""
+    """What of a value :func:`_alike` looks at beyond equality and type: a zero float's sign, a
+    ``Decimal``'s text, a moment's zone and fold."""
     kind = type(value)
-    if kind is float or kind is Decimal:
+    if kind is float:
+        return value == 0.0 and math.copysign(1.0, value)
+    if kind is Decimal:
         return str(value)
     if kind is datetime or kind is time:
-        return (repr(value.tzinfo), value.fold)
+        return (value.tzinfo, value.fold)
     return None
 
 
@@ -240,8 +244,10 @@ def read_sign(values: tuple[Any, ...]) -> int | None:
     try:
         if -1 in values:
             return None
-        return hash((values, kinds, tuple([_look(values[i]) for i in at]) if at else ()))
-    except TypeError:  # a list or a dict (an array or JSON column): no sign
+        if at:
+            return hash((values, kinds, tuple([_look(values[i]) for i in at])))
+        return hash((values, kinds))
+    except TypeError:  # a list or a dict (an array or JSON column), a zone that cannot be hashed: no sign
         return None
 
 
