@@ -15,7 +15,8 @@ does before its first incremental pass), and written as the changes of each incr
 
 It also prints the cyclic garbage collector's time during the full pass; ``--profile FILE`` writes the full
 pass's profile to FILE and the incremental passes' to FILE.idle and FILE.changed (the reconciling process's
-main thread: the shop is read in a thread of its own).
+main thread: the shop is read in a thread of its own). ``BM_TRACEMALLOC=FILE`` writes what the full pass
+holds at its end, by the place it was made (``BM_TRACEMALLOC_DEPTH=N``: N frames each; slow).
 
 The reconciling runs in a child process (so its peak memory is its own, not the emulator's).
 """
