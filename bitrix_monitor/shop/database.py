@@ -219,7 +219,7 @@ class _Spec:
     kept: tuple[int, ...] | None = None
     lean: Make | None = None
     lean_shared: bool = False
-    leans: dict[tuple[Any, ...], Any] = field(default_factory=dict)
+    leans: dict[tuple[tuple[Any, ...], tuple[type, ...]], Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -663,9 +663,10 @@ class ShopDatabase:
         if spec.lean is not None:  # the values of the columns a pull writes to; the others go
             assert spec.kept is not None
             mine = tuple([values[i] for i in spec.kept])
-            if spec.lean_shared:
-                lean = spec.leans.get(mine)
-                put(row, "raw", spec.leans.setdefault(mine, spec.lean(mine)) if lean is None else lean)
+            if spec.lean_shared:  # one record for equal values of one type (1, 1.0 and True are not one)
+                alike = (mine, tuple(map(type, mine)))
+                lean = spec.leans.get(alike)
+                put(row, "raw", spec.leans.setdefault(alike, spec.lean(mine)) if lean is None else lean)
             else:
                 put(row, "raw", spec.lean(mine))
         put(row, "_read", read_sign(values))

@@ -100,3 +100,29 @@ def test_rows_keep_the_values_of_the_columns_a_pull_writes_to(tmp_path: Path) ->
         statuses = dict(conn.execute(sa.text("SELECT order_id, status FROM orders")).all())
     assert [dict(u.raw) for u in users] == [{"phone_number": phones[int(u.key)]} for u in users]
     assert [dict(o.raw) for o in orders] == [{"status": statuses[int(o.key)]} for o in orders]
+
+
+def test_rows_share_a_kept_value_only_with_rows_of_the_same_value_and_type(tmp_path: Path) -> None:
+    """A status column without a type of its own (SQLite keeps what it is given): 1, 1.0 and '1' are
+    equal or alike but read differently, so a row keeps its own (a pull expects the value as read)."""
+    url = f"sqlite:///{tmp_path / 'shop.sqlite3'}"
+    create_demo_shop(url, orders=6, users=2)
+    with admin(url) as conn:
+        conn.execute(sa.text("CREATE TABLE o2 AS SELECT * FROM orders"))
+        conn.execute(sa.text("DROP TABLE orders"))
+        conn.execute(
+            sa.text(
+                "CREATE TABLE orders (order_id INTEGER PRIMARY KEY, user_id INTEGER, bitrix_deal_id INTEGER,"
+                " total_price REAL, status, service_id INTEGER, updated_at TIMESTAMP)"
+            )
+        )
+        conn.execute(sa.text("INSERT INTO orders SELECT order_id, user_id, bitrix_deal_id, total_price,"
+                             " status, service_id, updated_at FROM o2"))  # fmt: skip
+        for key, value in ((1, 1), (2, 1.0), (3, "1"), (4, 1), (5, 1.0)):
+            conn.execute(sa.text("UPDATE orders SET status = :v WHERE order_id = :k"), {"v": value, "k": key})
+    with ShopDatabase.connect(url, ShopConfig()) as db:
+        raw = {o.key: o.raw for page in db.iter_orders() for o in page}
+    assert [(type(raw[k]["status"]), raw[k]["status"]) for k in "12345"] == [
+        (int, 1), (float, 1.0), (str, "1"), (int, 1), (float, 1.0)
+    ]  # fmt: skip
+    assert raw["1"] is raw["4"] and raw["2"] is raw["5"] and raw["1"] is not raw["2"]
