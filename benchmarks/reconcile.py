@@ -16,7 +16,9 @@ does before its first incremental pass), and written as the changes of each incr
 It also prints the cyclic garbage collector's time during the full pass; ``--profile FILE`` writes the full
 pass's profile to FILE and the incremental passes' to FILE.idle and FILE.changed (the reconciling process's
 main thread: the shop is read in a thread of its own). ``BM_TRACEMALLOC=FILE`` writes what the full pass
-holds at its end, by the place it was made (``BM_TRACEMALLOC_DEPTH=N``: N frames each; slow).
+holds at its end, by the place it was made (``BM_TRACEMALLOC_DEPTH=N``: N frames each; slow);
+``BM_RSS_TRACE=FILE`` writes the full pass's resident memory every 20 ms with the stage it was in (where its
+peak is).
 
 The reconciling runs in a child process (so its peak memory is its own, not the emulator's).
 """
@@ -34,9 +36,11 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import tracemalloc
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -59,8 +63,11 @@ def _child(shop_url: str, webhook: str, queue_url: str) -> None:
 
     marks: dict[str, float] = {}
 
+    stage = ["start"]
+
     def progress(p: Progress) -> None:
         marks.setdefault(p.stage, time.perf_counter())
+        stage[0] = p.stage
 
     async def go() -> dict[str, float | int]:
         shop = ShopDatabase.connect(shop_url, ShopConfig(url=shop_url))
@@ -72,12 +79,14 @@ def _child(shop_url: str, webhook: str, queue_url: str) -> None:
             if tracing:
                 tracemalloc.start(_DEPTH)
             collecting = _time_collections()
+            sampling = _sample_rss(os.environ.get("BM_RSS_TRACE"), stage)
             t0 = time.perf_counter()
             reconciler = Reconciler(shop, client, originator=ORIGINATOR)
             if profile is not None:
                 profile.enable()
             snap = await reconciler.run(progress)
             t1 = time.perf_counter()
+            sampling()
             if profile is not None:
                 profile.disable()
                 profile.dump_stats(os.environ["BM_PROFILE"])
@@ -194,6 +203,41 @@ def _dump_held(path: str) -> None:
             lines = st.traceback.format()
             out.write(f"{st.size / 1e6:8.2f} MB {st.count:9d}  {lines[-1].strip()}\n")
             out.write("".join(f"            {line}\n" for line in lines[:-1]))
+
+
+def _sample_rss(path: str | None, stage: list[str]) -> Callable[[], None]:
+    """With ``path``: sample this process's resident memory every 20 ms in a thread, with ``stage[0]``;
+    the call returned stops it and writes the samples to ``path`` (seconds, MB, stage), and the peak's."""
+    if not path:
+        return lambda: None
+    samples: list[tuple[float, float, str]] = []
+    done = threading.Event()
+    t0 = time.perf_counter()
+
+    def sample() -> None:
+        while not done.wait(0.02):
+            samples.append((time.perf_counter() - t0, _rss_mb(), stage[0]))
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+
+    def stop() -> None:
+        done.set()
+        thread.join()
+        with open(path, "w") as out:
+            top = max(samples, key=lambda s: s[1], default=(0.0, 0.0, ""))
+            out.write(f"peak {top[1]:.0f} MB at {top[0]:.2f} s in {top[2]}\n")
+            out.writelines(f"{t:8.2f} {mb:8.1f} {at}\n" for t, mb, at in samples)
+
+    return stop
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def _peak_mb() -> float:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import operator
 import re
 import string
 from collections import Counter, defaultdict
@@ -33,7 +34,9 @@ from bitrix_monitor.sync.api import ProgressCallback, Snapshot
 from bitrix_monitor.sync.model import (
     DuplicateEvidence,
     EntityCounts,
+    EntityType,
     FieldDiff,
+    Judging,
     Orphan,
     Plan,
     PlannedJob,
@@ -217,6 +220,7 @@ class QueueInfo:
 
 
 _NOT_QUEUED = QueueInfo(QueueMark.NONE)
+_TITLE: Callable[[Any], str] = operator.attrgetter("title")  # an order's label
 _IMPLIED_PIPELINE = 0  # the pipeline Mirror counts an order that stores an id in, unless it holds another
 
 
@@ -309,6 +313,7 @@ class Reconciler:
         # next incremental pass starts reading; None until a pass read it.
         self.clock: str | None = None
         self._makers: dict[int, F.JudgedValues] = {}  # by pipeline: how judged records make their values
+        self._judgings: dict[tuple[str, int], Judging] = {}  # by kind and pipeline: see _judging
         # What is read of each record: the compared fields and the mapped [shop.*.fields].
         self.select = {
             k.crm: F.select_for(k.crm, shop.extra_fields(k.name))
@@ -758,7 +763,7 @@ class Reconciler:
                 and _alone_in(by_email, F.email_key(u.email), u.crm_id, claimed)
                 and _alone_in(by_phone, F.phone_key(u.phone), u.crm_id, claimed)
             ):
-                out.append(self._by_differences(k.name, u, F.label_of(u), current, refs, 0))
+                out.append(self._by_differences(k.name, u, current, refs, 0))
                 continue
             state, pid, dups, note = self._resolve(u.key, u.crm_id, view, k.crm, links)
             row_refs = refs.of(u)
@@ -872,7 +877,7 @@ class Reconciler:
                 continue
             current = self._ours_alone(o.key, o.deal_id, view, links, legacy) if FAST_PATH else None
             if current is not None:
-                out.append(self._by_differences("order", o, o.title, current, refs, self.category))
+                out.append(self._by_differences("order", o, current, refs, self.category))
                 continue
             state, pid, dups, note = self._resolve(o.key, o.deal_id, view, "deal", links)
             relink_to: int | None = None
@@ -957,7 +962,6 @@ class Reconciler:
         self,
         kind_name: str,
         row: ShopRow,
-        label: str,
         current: Mapping[str, Any],
         refs: F.RefIndex,
         category: int,
@@ -968,24 +972,29 @@ class Reconciler:
         diffs = F.diff(row, current, refs=row_refs, category=category)
         diffs = self._pushed(kind_name, row.key, diffs, current)
         state = RecordState.OUTDATED if diffs else RecordState.IN_SYNC
-        key, crm_id = row.key, row.crm_id
-        assert crm_id is not None  # _ours_alone: the record it stores
-        q = self.queue_info.get((kind_name, key), _NOT_QUEUED)
+        assert row.crm_id is not None  # _ours_alone: the record it stores
+        q = self.queue_info.get((kind_name, row.key), _NOT_QUEUED)
         synced = self.last_synced.get(kind_name)
-        judged = (row, row_refs.contact_id, row_refs.company_id, current, self._maker(category))
         return RecordStatus.judged_usual(
-            kind_name,  # type: ignore[arg-type]  # a shop kind's name is its entity
-            key,
-            label,
-            crm_id,
+            self._judging(kind_name, category),
+            row,
             state,
             tuple(diffs),
             q.mark,
             q.last_error,
             q.error,
-            None if synced is None else synced.get(key),
-            judged,
+            None if synced is None else synced.get(row.key),
+            (row_refs.contact_id, row_refs.company_id, current),
         )
+
+    def _judging(self, kind_name: str, category: int) -> Judging:
+        """The kind and pipeline records are judged in, one for each: what their usual statuses share."""
+        judging = self._judgings.get((kind_name, category))
+        if judging is None:
+            label = _TITLE if kind_name == ORDER.name else F.label_of
+            entity: EntityType = kind_name  # type: ignore[assignment]  # a shop kind's name is its entity
+            judging = self._judgings[kind_name, category] = Judging(entity, self._maker(category), label)
+        return judging
 
     def _orphans(self, entity: str, view: PortalView, origin: str) -> list[Orphan]:
         """Our records carrying an origin id that no shop record has."""
