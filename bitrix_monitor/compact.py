@@ -71,7 +71,6 @@ def layout(names: tuple[str, ...]) -> Mapping[str, int]:
 _CLASSES: dict[int, Any] = {}
 _CLASSES_MADE = threading.Lock()
 _get = tuple.__getitem__
-_iter = tuple.__iter__
 _same = tuple.__eq__
 _ALL = slice(None)
 
@@ -127,21 +126,6 @@ class Record(tuple[Any, ...], Mapping[str, Any]):  # a tuple of values that read
     def values_held(self) -> tuple[Any, ...]:
         """The values, in the names' order, as a plain tuple."""
         return _get(self, _ALL)
-
-    def holds(self, values: tuple[Any, ...]) -> bool:
-        """Whether ``values`` are this record's values (in its names' order) in every respect a value made
-        from them could show: equal, of one type, and numbers and moments written alike (``1 == 1.0 ==
-        True``, ``Decimal("1.1") == Decimal("1.10")``, ``0.0 == -0.0``, and moments equal in two zones
-        are all equal, but do not read the same)."""
-        if not _same(self, values):
-            return False
-        kinds = tuple(map(type, _iter(self)))
-        if kinds != tuple(map(type, values)):
-            return False
-        at = _TO_READ.get(kinds)
-        if at is None:
-            at = _TO_READ.setdefault(kinds, tuple(i for i, k in enumerate(kinds) if k not in _READ_ALIKE))
-        return all(_alike(_get(self, i), values[i]) for i in at)
 
     def __repr__(self) -> str:
         return f"Record({dict(self)!r})"
@@ -205,21 +189,10 @@ _READ_ALIKE = frozenset({str, int, type(None), bool, bytes, date})
 _TO_READ: dict[tuple[type, ...], tuple[int, ...]] = {}
 
 
-def _alike(a: Any, b: Any) -> bool:
-    """Two equal values of one type that also read the same (see :meth:`Record.holds`)."""
-    kind = type(a)
-    if kind is float:
-        return a is b or a != 0.0 or str(a) == str(b)  # equal floats read the same but for zero's sign
-    if kind is Decimal:
-        return a is b or str(a) == str(b)
-    if kind is datetime or kind is time:
-        return bool((a.tzinfo is b.tzinfo or a.tzinfo == b.tzinfo) and a.fold == b.fold)
-    return True
-
-
 def _look(value: Any) -> Any:
-    """What of a value :func:`_alike` looks at beyond equality and type: a zero float's sign, a
-    ``Decimal``'s text, a moment's zone and fold."""
+    """What of a value a row made from it could show beyond equality and type (``1 == 1.0 == True``,
+    ``Decimal("1.1") == Decimal("1.10")``, ``0.0 == -0.0``, and moments equal in two zones are all equal, but
+    do not read the same): a zero float's sign, a ``Decimal``'s text, a moment's zone and fold."""
     kind = type(value)
     if kind is float:
         return value == 0.0 and math.copysign(1.0, value)
@@ -231,7 +204,7 @@ def _look(value: Any) -> Any:
 
 
 def read_sign(values: tuple[Any, ...]) -> int | None:
-    """A number standing for ``values`` as :meth:`Record.holds` compares them: the values, their types and
+    """A number standing for ``values`` as a row made from them reads them: the values, their types and
     how the values of other types read (a float's or a ``Decimal``'s text, a moment's zone). Two rows read
     from values with one sign are made alike, so a row held can stand for a row read again without keeping
     the values it was made from (about 200 bytes a row). None when no sign is safe: a value that cannot be

@@ -272,22 +272,3 @@ def test_the_sign_of_values_read_is_one_exactly_when_a_held_record_holds_them() 
     assert read_sign((1, 2)) != read_sign((1,))
     assert read_sign((-1, "x")) is None and read_sign((Decimal("-1"),)) is None and read_sign((-1.0,)) is None
     assert read_sign(([1, 2],)) is None and read_sign(({"a": 1},)) is None
-
-
-def test_values_held_are_the_values_read_only_when_they_also_read_the_same() -> None:
-    from datetime import timedelta, timezone
-    from decimal import Decimal
-
-    from bitrix_monitor.compact import Record, layout
-
-    at = layout(("a",))
-    moment = datetime(2026, 10, 25, 2, 30)
-    for value in (1, 1.5, Decimal("1.10"), "x", None, moment, moment.replace(tzinfo=UTC), True):
-        assert Record(at, (value,)).holds((value,))
-    for mine, read in (
-        (1, 1.0), (1, True), (Decimal("1.1"), Decimal("1.10")), (0.0, -0.0), (Decimal("0"), Decimal("-0")),
-        (moment.replace(tzinfo=UTC), moment.replace(tzinfo=UTC).astimezone(timezone(timedelta(hours=3)))),
-        (moment, moment.replace(fold=1)), (1, 2), ("x", "y"), (None, 0),
-    ):  # fmt: skip
-        assert not Record(at, (mine,)).holds((read,)), (mine, read)
-    assert not Record(layout(("a", "b")), (1, 2)).holds((1,))
