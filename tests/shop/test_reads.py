@@ -251,9 +251,10 @@ def test_a_row_read_again_is_made_again_when_a_value_changed_from_minus_one_to_m
     assert all(again[k] is held[k] for k in held if k != "3")
 
 
-def test_the_sign_of_values_read_is_one_exactly_when_a_held_record_holds_them() -> None:
-    """:func:`read_sign` stands for :meth:`Record.holds`: one sign for values that hold, others for values
-    that equal but read otherwise; no sign for values that cannot be hashed or hold -1."""
+def test_the_sign_of_values_read_is_one_exactly_when_a_row_made_from_them_reads_the_same() -> None:
+    """:func:`read_sign`: one sign for the same values, others for values that are equal but read otherwise
+    (``1`` and ``1.0``, ``Decimal("1.1")`` and ``Decimal("1.10")``, ``0.0`` and ``-0.0``, one moment in two
+    zones); no sign for values that cannot be hashed or hold -1."""
     from datetime import timedelta, timezone
     from decimal import Decimal
 
