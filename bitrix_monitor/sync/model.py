@@ -11,7 +11,7 @@ import enum
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from bitrix_monitor.kinds import ALL as KINDS
 from bitrix_monitor.kinds import CrmKind, ShopKind
@@ -136,6 +136,9 @@ class RecordStatus:
 
     __slots__ = ()
     __dataclass_fields__ = _StatusFields.__dataclass_fields__
+    # In sync with the record its row stores, with no job, error or evidence: the light layout, which a
+    # reader may take as that without asking each field.
+    plainly_in_sync: ClassVar[bool] = False
 
     if TYPE_CHECKING:  # each layout's slots or properties
 
@@ -400,6 +403,7 @@ class _InSync(RecordStatus):
     _judging: Judging
     _rest = _PLAIN
     state = RecordState.IN_SYNC
+    plainly_in_sync = True
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Any:
         # called as a class (``dataclasses.replace``): the general layout

@@ -1131,26 +1131,26 @@ class Mirror:
 
     def record(self, kind_name: str, status: RecordStatus, deal: Mapping[str, Any] | None) -> None:
         """A record's state as just judged (``deal``: the order's stored deal, for the pipeline warning)."""
-        table = self.statuses[kind_name]
-        if status.key in table and self.exact:
-            self.forget(kind_name, status.key)
-        elif status.key in table:
+        table, key = self.statuses[kind_name], status.key
+        if key in table and self.exact:
+            self.forget(kind_name, key)
+        elif key in table:
             self._kept[kind_name].append(status)
             self.tally[kind_name][status.state.value] += 1
             if (job := job_for(status)) is not None:
                 self._kept_jobs.append(job)
             return
-        table[status.key] = status
+        table[key] = status
         self.tally[kind_name][status.state.value] += 1
-        job = job_for(status)
+        job = None if status.plainly_in_sync else job_for(status)
         if job is not None:
-            self.jobs[kind_name][status.key] = job
+            self.jobs[kind_name][key] = job
         if kind_name == ORDER.name:
             pipeline = category_of(deal) if deal is not None else None
             if pipeline is not None:
                 self.categories[pipeline] += 1
             if pipeline != (_IMPLIED_PIPELINE if status.stored_id is not None else None):
-                self._pipeline_unlike[status.key] = pipeline
+                self._pipeline_unlike[key] = pipeline
 
     def snapshot(self, category: int) -> Snapshot:
         """Everything as it stands: the same snapshot a full pass over the same data gives."""

@@ -20,6 +20,7 @@ from bitrix_monitor.sync.model import (
     RecordState,
     RecordStatus,
 )
+from bitrix_monitor.sync.service import MonitorService
 
 
 @dataclasses.dataclass(frozen=True)
@@ -98,6 +99,7 @@ def test_a_record_in_sync_is_held_lighter_and_reads_as_the_general_layout() -> N
         None,
     )
     assert isinstance(light, RecordStatus)
+    assert light.plainly_in_sync and not full.plainly_in_sync  # a reader may skip asking the light one
 
 
 def test_a_record_that_is_not_plainly_in_sync_keeps_the_general_layout() -> None:
@@ -107,6 +109,7 @@ def test_a_record_that_is_not_plainly_in_sync_keeps_the_general_layout() -> None
     assert sys.getsizeof(outdated) == sys.getsizeof(queued) == sys.getsizeof(general()) > sys.getsizeof(plain)
     assert outdated.state is RecordState.OUTDATED and outdated.diffs[0].field == "TITLE"
     assert queued.queue is QueueMark.QUEUED and queued.state is RecordState.IN_SYNC
+    assert not (outdated.plainly_in_sync or queued.plainly_in_sync) and plain.plainly_in_sync
 
 
 def test_a_light_record_is_replaced_copied_and_pickled_as_the_general_one() -> None:
@@ -130,3 +133,19 @@ def test_a_light_record_is_replaced_copied_and_pickled_as_the_general_one() -> N
         light.state = RecordState.OUTDATED  # type: ignore[misc]
     with pytest.raises(TypeError):
         light.replace(colour="red")
+
+
+@pytest.mark.parametrize("shop_url", ["sqlite"], indirect=True)
+async def test_a_full_pass_over_a_synced_shop_holds_its_records_in_sync_light(
+    service: MonitorService,
+) -> None:
+    first = await service.snapshot()
+    await service.apply(first.plan)
+    await service.run_queue(max_wait=60)
+    full = await (await service.reconciler()).run()
+    statuses = list(full.all_statuses())
+    in_sync = [s for s in statuses if s.state is RecordState.IN_SYNC]
+    assert len(in_sync) == len(statuses) == full.order_counts.checked + full.user_counts.checked > 100
+    assert all(s.plainly_in_sync for s in in_sync)
+    assert all(s.last_synced is not None for s in in_sync)  # the first sync's jobs said when
+    assert len(full.plan) == 0
