@@ -84,6 +84,14 @@ _EXACT = Context(prec=40)  # more digits than DECIMAL(18,2) has: scaling by a po
 _CENT = Decimal("0.01")
 
 
+def held_amount(value: Decimal | None) -> int | Decimal | None:
+    """An order's amount as its row holds it: a whole number of cents when it has two places and is no
+    negative zero (nearly always), else the ``Decimal`` itself."""
+    if type(value) is Decimal and value.same_quantum(_CENT) and not (value.is_signed() and not value):
+        return int(value.scaleb(2, _EXACT))
+    return value
+
+
 class OrderRow(_OrderFields):
     """One order as the portal should see it.
 
@@ -109,10 +117,42 @@ class OrderRow(_OrderFields):
 
     @amount.setter
     def amount(self, value: Decimal | None) -> None:  # by __init__ only: the row is frozen
-        held: int | Decimal | None = value
-        if type(value) is Decimal and value.same_quantum(_CENT) and not (value.is_signed() and not value):
-            held = int(value.scaleb(2, _EXACT))
-        object.__setattr__(self, "_cents", held)
+        object.__setattr__(self, "_cents", held_amount(value))
+
+    @classmethod
+    def made(
+        cls,
+        key: str,
+        user_key: str | None,
+        deal_id: int | None,
+        title: str,
+        held: int | Decimal | None,
+        currency: str,
+        stage: str | None,
+        updated_at: datetime | None,
+        raw: Mapping[str, Any],
+        problem: Note,
+        extra: Mapping[str, str],
+    ) -> OrderRow:
+        """The row ``OrderRow(...)`` makes of these fields, the amount given as held (:func:`held_amount`),
+        made directly: a full pass reads a million (the dataclass's ``__init__`` with the amount's setter
+        took 6.6 us a row, a third of reading one)."""
+        row = object.__new__(cls)
+        put = object.__setattr__
+        put(row, "key", key)
+        put(row, "user_key", user_key)
+        put(row, "deal_id", deal_id)
+        put(row, "title", title)
+        put(row, "_cents", held)
+        put(row, "currency", currency)
+        put(row, "stage", stage)
+        put(row, "updated_at", updated_at)
+        put(row, "raw", raw)
+        put(row, "problem", problem)
+        put(row, "extra", extra)
+        put(row, "_held", None)
+        put(row, "_read", None)
+        return row
 
     @property
     def has_amount(self) -> bool:
@@ -205,4 +245,4 @@ class CompanyRow:
 
 ShopRow = OrderRow | UserRow | CompanyRow
 
-__all__ = ["NO_EXTRA", "CompanyRow", "OrderRow", "ShopRow", "UserRow"]
+__all__ = ["NO_EXTRA", "CompanyRow", "OrderRow", "ShopRow", "UserRow", "held_amount"]

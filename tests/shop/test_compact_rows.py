@@ -81,6 +81,37 @@ def test_an_amount_held_in_cents_reads_as_the_decimal_it_was_made_with() -> None
     assert [f.name for f in dataclasses.fields(OrderRow)][4] == "amount"  # what a saved state writes
 
 
+def test_an_amount_read_as_cents_directly_is_the_one_the_exact_path_makes() -> None:
+    """A float with two places at most and a whole number become cents without a ``Decimal`` on the way
+    (``_held_amount``); every value, those and all others, must be held as the exact path holds it, with the
+    same problem."""
+    import random
+
+    from bitrix_monitor.shop.database import _amount, _held_amount
+    from bitrix_monitor.shop.rows import held_amount
+
+    rng = random.Random(17)
+    values: list[object] = [
+        0.0, -0.0, 0.5, -0.5, 0.05, -0.05, 1.0, 12.5, 4692.365, 372.005, 1e16, 1e15, 9999999999999999.0,
+        99999999999999.99, -99999999999999.99, 1.5e-05, 1e-7, 123456.0, float("nan"), float("inf"),
+        float("-inf"), 0, 1, -1, 7, 10**16, -(10**16), 9999999999999999, -9999999999999999, True, False,
+        None, "", " 12,50 ", "abc", Decimal("1.10"), Decimal("-0.00"), Decimal("1E+3"), Decimal("NaN"),
+    ]  # fmt: skip
+    values += [round(rng.uniform(-1e6, 1e6), rng.randrange(0, 4)) for _ in range(3000)]
+    values += [rng.uniform(-1e17, 1e17) for _ in range(300)] + [
+        rng.randrange(-(10**17), 10**17) for _ in range(300)
+    ]
+    values += [rng.randrange(-100000, 100000) / 100 for _ in range(3000)]
+    for value in values:
+        amount, problem = _amount(value)
+        held, said = _held_amount(value)
+        assert type(held) is type(held_amount(amount)) and held == held_amount(amount), value
+        assert str(said) == str(problem), value
+        made = OrderRow.made("1", None, None, "t", held, "RUB", None, None, {}, said, {})
+        assert made == OrderRow("1", None, None, "t", amount, "RUB", None, None, {}, problem, {}), value
+        assert repr(made.amount) == repr(amount), value
+
+
 def test_rows_keep_the_values_of_the_columns_a_pull_writes_to(tmp_path: Path) -> None:
     """The CRM may change a user's phone: the phone column's value, as read, is what pulling it expects
     (compare-and-set); the status column of an order the shop alone changes is still kept (a stage with no
