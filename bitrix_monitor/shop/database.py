@@ -935,20 +935,21 @@ class ShopDatabase:
             first, last = _split_name(full or "")
         elif full is None:
             full = " ".join(p for p in (first, last) if p)
-        return UserRow(
-            key=sys.intern(str(raw[m.key.column.name])),  # the orders' user_key: one text for both
-            contact_id=parse_id(stored),
-            name=full or "",
-            first_name=sys.intern(first or ""),  # first and last names repeat from user to user
-            last_name=sys.intern(last or ""),
-            email=text(m.email),
-            phone=text(m.phone),
-            company=text(m.company),
-            company_key=self._company_key(raw),
-            updated_at=None if m.updated_at is None else _moment(raw[m.updated_at.name], self.zone),
-            raw=raw,
-            problem=_row_problems("contact", raw[m.key.column.name], stored, id_problem),
-            extra={f.name: f.render(raw) for f in m.extra} if m.extra else NO_EXTRA,
+        key = raw[m.key.column.name]
+        return UserRow.made(
+            sys.intern(str(key)),  # the orders' user_key: one text for both
+            parse_id(stored),
+            full or "",
+            sys.intern(first or ""),  # first and last names repeat from user to user
+            sys.intern(last or ""),
+            text(m.email),
+            text(m.phone),
+            text(m.company),
+            None if m.updated_at is None else _moment(raw[m.updated_at.name], self.zone),
+            raw,
+            _row_problems("contact", key, stored, id_problem),
+            self._company_key(raw),
+            {f.name: f.render(raw) for f in m.extra} if m.extra else NO_EXTRA,
         )
 
     def _company_key(self, raw: Mapping[str, Any]) -> str | None:

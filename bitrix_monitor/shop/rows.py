@@ -191,6 +191,43 @@ class UserRow:
     _held: int | None = field(default=None, init=False, repr=False, compare=False)  # the digest, once made
     _read: int | None = field(default=None, init=False, repr=False, compare=False)  # compact.read_sign
 
+    @classmethod
+    def made(
+        cls,
+        key: str,
+        contact_id: int | None,
+        name: str,
+        first_name: str,
+        last_name: str,
+        email: str | None,
+        phone: str | None,
+        company: str | None,
+        updated_at: datetime | None,
+        raw: Mapping[str, Any],
+        problem: Note,
+        company_key: str | None,
+        extra: Mapping[str, str],
+    ) -> UserRow:
+        """The row ``UserRow(...)`` makes of these fields, made directly (see :meth:`OrderRow.made`)."""
+        row = object.__new__(cls)
+        put = object.__setattr__
+        put(row, "key", key)
+        put(row, "contact_id", contact_id)
+        put(row, "name", name)
+        put(row, "first_name", first_name)
+        put(row, "last_name", last_name)
+        put(row, "email", email)
+        put(row, "phone", phone)
+        put(row, "company", company)
+        put(row, "updated_at", updated_at)
+        put(row, "raw", raw)
+        put(row, "problem", problem)
+        put(row, "company_key", company_key)
+        put(row, "extra", extra)
+        put(row, "_held", None)
+        put(row, "_read", None)
+        return row
+
     @property
     def digest(self) -> int:
         """The fingerprint as a number: compare these in bulk."""

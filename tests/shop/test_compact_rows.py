@@ -157,3 +157,32 @@ def test_rows_share_a_kept_value_only_with_rows_of_the_same_value_and_type(tmp_p
         (int, 1), (float, 1.0), (str, "1"), (int, 1), (float, 1.0)
     ]  # fmt: skip
     assert raw["1"] is raw["4"] and raw["2"] is raw["5"] and raw["1"] is not raw["2"]
+
+
+def test_rows_made_directly_are_the_rows_their_dataclass_makes() -> None:
+    moment = datetime(2026, 12, 1, 4, 0, tzinfo=UTC)
+    fields = (
+        "7",
+        12,
+        "Анна Петрова",
+        "Анна",
+        "Петрова",
+        "a@x.ru",
+        "79990001122",
+        "ACME",
+        moment,
+        {},
+        "",
+        "3",
+        {},
+    )
+    made, built = UserRow.made(*fields), UserRow(*fields[:11], company_key="3", extra={})
+    assert made == built and repr(made) == repr(built) and made.fingerprint == built.fingerprint
+    assert dataclasses.astuple(made) == dataclasses.astuple(built)
+    assert dataclasses.replace(made, name="Анна") == dataclasses.replace(built, name="Анна")
+    order = ("1", "7", 5, "Order #1", 176042, "RUB", "NEW", moment, {}, "", {})
+    made_order = OrderRow.made(*order)
+    built_order = OrderRow("1", "7", 5, "Order #1", Decimal("1760.42"), "RUB", "NEW", moment, {}, "", {})
+    assert made_order == built_order and repr(made_order) == repr(built_order)
+    assert dataclasses.astuple(made_order) == dataclasses.astuple(built_order)
+    assert made_order._read is None and made_order._held is None and made_order.cents == 176042
