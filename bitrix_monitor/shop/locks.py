@@ -71,7 +71,11 @@ class EntityLocks:
         self._closed = False
 
     def acquire(self, entity: str, keys: Sequence[str], *, timeout: float = 30.0) -> set[str]:
-        """Lock as many of ``keys`` as possible, waiting up to ``timeout`` seconds for busy ones.
+        """Lock as many of ``keys`` as possible, waiting up to ``timeout`` seconds for busy ones while this
+        holder holds no lock at all. A holder that holds some never waits for more: two workers each
+        holding a key the other wants (two desks taking overlapping groups of orders, or the users they
+        share) would both wait out the whole timeout; each goes on with what it holds instead, and the
+        other keys' jobs are retried.
 
         Returns the keys now held (including any this holder already held); the others are held by
         another worker or process.
@@ -94,7 +98,7 @@ class EntityLocks:
                     busy.append(key)
             pending = busy
             remaining = deadline - time.monotonic()
-            if not pending or remaining <= 0:
+            if not pending or remaining <= 0 or self._held:
                 break
             time.sleep(min(delay, remaining))
             delay = min(delay * 2, 0.2)

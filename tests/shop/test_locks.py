@@ -76,6 +76,25 @@ def test_a_waiting_holder_gets_the_key_when_it_is_released(shop: ShopDatabase) -
             releaser.join()
 
 
+def test_a_holder_that_holds_a_key_never_waits_for_another(
+    shop: ShopDatabase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No hold and wait: two holders each holding a key the other wants both go on at once with what
+    they got (a 30-second stall of two desks racing on MariaDB, each waiting out the other's timeout)."""
+    with shop.locks() as a, shop.locks() as b:
+        assert a.acquire("order", ["1"]) == {"1"}
+        assert b.acquire("order", ["2"]) == {"2"}
+
+        def waited(seconds: float) -> None:
+            raise AssertionError(f"a holder that holds a lock waited {seconds} s for another")
+
+        monkeypatch.setattr("bitrix_monitor.shop.locks.time.sleep", waited)
+        assert a.acquire("order", ["2", "3"], timeout=30) == {"3"}
+        assert b.acquire("order", ["1", "4"], timeout=30) == {"4"}
+        assert b.acquire("user", ["1"], timeout=30) == {"1"}  # and a free key of another kind, at once
+        assert a.acquire("user", ["1"], timeout=30) == set()  # held by b, while a holds orders
+
+
 def test_two_threads_with_their_own_holders_create_each_deal_once(
     shop: ShopDatabase, demo_url: str, created: None
 ) -> None:
