@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import sqlite3
 
+import sqlalchemy as sa
+
 from bitrix_monitor.paths import DataDirs
-from bitrix_monitor.queue import JobQueue, RetryPolicy
-from bitrix_monitor.queue.schema import SCHEMA_VERSION, make_engine, prepare
+from bitrix_monitor.queue import JobQueue, RetryPolicy, schema
+from bitrix_monitor.queue.schema import make_engine, prepare
 from tests.queue.conftest import FakeClock, open_at
 
 
@@ -32,7 +34,10 @@ def test_a_value_is_none_until_remembered_and_survives_reopening(
 def test_a_file_from_before_the_table_is_migrated_with_its_jobs(data_dirs: DataDirs) -> None:
     path = data_dirs.queue_file
     engine = make_engine(path, immediate=True)
-    prepare(path, engine, upto=SCHEMA_VERSION - 1)
+    before = schema.MIGRATIONS.index(schema._v5_remembered)  # the version the table came with, less one
+    prepare(path, engine, upto=before)
+    with engine.connect() as older:
+        assert "remembered" not in sa.inspect(older).get_table_names()
     engine.dispose()
     conn = sqlite3.connect(path)
     try:
