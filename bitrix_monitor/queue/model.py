@@ -34,6 +34,9 @@ STATES: Final = (QUEUED, RUNNING, IN_DOUBT, FAILED, DEAD, DONE, CANCELLED)
 ACTIVE_STATES: Final = (QUEUED, RUNNING, FAILED, IN_DOUBT)
 # States a claim takes jobs from (when next_run_at has come).
 DUE_STATES: Final = (QUEUED, FAILED)
+# The states in which a pull job holds its record's fields: active (the runner is to write them) or dead (a
+# person is to retry or cancel it).
+PULL_HOLDING: Final = (*ACTIVE_STATES, DEAD)
 
 # --- kinds --------------------------------------------------------------------------------------------
 

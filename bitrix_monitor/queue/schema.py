@@ -407,9 +407,6 @@ def _v8_mirror(conn: sa.Connection) -> None:
         conn.exec_driver_sql(ddl.format(real="REAL"))
 
 
-# The states in which a pull job holds its record: active (the runner is to write it) or dead (a person is
-# to retry or cancel it).
-_PULL_HOLDING = (*ACTIVE_STATES, m.DEAD)
 # Events that leave a queued job as it was: a change folded into it, a note that it was moved.
 _NO_TRANSITION = (m.EV_FOLDED, m.EV_MOVED)
 
@@ -451,7 +448,7 @@ def tidy_after_earlier_releases(conn: sa.Connection) -> None:
         (entity_type, key)
         for entity_type, key in conn.execute(
             sa.select(jobs.c.entity_type, jobs.c.entity_key).where(
-                jobs.c.family == m.PULL, jobs.c.state.in_(_PULL_HOLDING)
+                jobs.c.family == m.PULL, jobs.c.state.in_(m.PULL_HOLDING)
             )
         )
     }

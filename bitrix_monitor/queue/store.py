@@ -955,7 +955,8 @@ class JobQueue:
 
     def cancel(self, ids: Iterable[int], *, actor: str = "staff", now: datetime | None = None) -> list[int]:
         """Cancel queued, failed, in-doubt or dead jobs (a running job finishes or fails first); a cancelled
-        pull job releases the record it held (:meth:`_release_pulls`). Returns the ids cancelled."""
+        pull job releases the fields it held that no other pull job of the record holds
+        (:meth:`_release_pulls`). Returns the ids cancelled."""
         t = self._now(now)
         cancelled: list[int] = []
         id_list = list(ids)
@@ -978,29 +979,44 @@ class JobQueue:
     def _release_pulls(conn: sa.Connection, ids: Sequence[int], t: float) -> None:
         """The CRM changes these cancelled pull jobs were to write are seen and overruled, as "keep the
         shop's" settles a conflict: each becomes its field's baseline, so the record is no longer held for
-        it (judged like any other, the push sends the shop's value). A record with another active pull job
-        (a newer change, queued while this one was dead) stays held for that one."""
-        other = jobs.alias("other")
-        newer = (
-            sa.select(other.c.id)
-            .where(
-                other.c.entity_type == jobs.c.entity_type,
-                other.c.entity_key == jobs.c.entity_key,
-                other.c.family == m.PULL,
-                other.c.state.in_(m.ACTIVE_STATES),
-            )
-            .exists()
-        )
+        it (judged like any other, the push sends the shop's value). A field another pull job of the record
+        still carries stays held, for that job: an active one (a newer change, queued while this one was
+        dead) is to write it, a dead one waits for a person to retry or cancel it (released then), and a
+        push must not overwrite the CRM's value meanwhile. The hold is per field, not per record: a field
+        no other job carries is released, else nothing would be left to write or release it."""
+        mine = jobs.alias("mine")
         for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
             rows = conn.execute(
                 sa.select(jobs.c.entity_type, jobs.c.entity_key, jobs.c.payload).where(
-                    jobs.c.id.in_(ids[start : start + _CHUNK]), jobs.c.family == m.PULL, ~newer
+                    jobs.c.id.in_(chunk), jobs.c.family == m.PULL
                 )
             ).all()
+            # What the record's other pull jobs that still hold it carry (those being cancelled are not
+            # among them any more: their state is cancelled already).
+            of_record = (
+                sa.select(mine.c.id)
+                .where(
+                    mine.c.id.in_(chunk),
+                    mine.c.entity_type == jobs.c.entity_type,
+                    mine.c.entity_key == jobs.c.entity_key,
+                )
+                .exists()
+            )
+            kept = {
+                (entity_type, key, name)
+                for entity_type, key, payload in conn.execute(
+                    sa.select(jobs.c.entity_type, jobs.c.entity_key, jobs.c.payload).where(
+                        jobs.c.family == m.PULL, jobs.c.state.in_(m.PULL_HOLDING), of_record
+                    )
+                )
+                for name in _loads(payload) or {}
+            }
             params = [
                 {"e": shop_of(entity_type), "k": key, "f": name, "t": t}
                 for entity_type, key, payload in rows
                 for name in _loads(payload) or {}
+                if (entity_type, key, name) not in kept
             ]
             if params:
                 conn.execute(RELEASE_PULL_FIELD, params)

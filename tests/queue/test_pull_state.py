@@ -87,3 +87,59 @@ def test_cancelling_a_dead_pull_job_leaves_the_change_a_newer_job_carries(queue:
     assert new.id != old.id and queue.get(old.id).state == "dead"  # type: ignore[union-attr]
     assert queue.cancel([old.id]) == [old.id]
     assert queue.pull_fields("order", "STAGE_ID")["1"].pending == "LOSE"
+
+
+def _dead_pull_job(queue: JobQueue, field: str, value: str, at: datetime) -> Job:
+    """Record 1's pull job of ``field``, dead (the shop refused it): it holds the record until a person
+    retries or cancels it."""
+    job = _pull_job(queue, "deal.pull", "1", field, value, at)
+    (claimed,) = queue.claim("runner")
+    queue.fail("runner", claimed.id, JobError("ShopError", "refused", retryable=False))
+    assert queue.get(job.id).state == "dead"  # type: ignore[union-attr]
+    return job
+
+
+def test_cancelling_a_newer_pull_job_leaves_the_change_a_dead_one_holds(queue: JobQueue) -> None:
+    """A record's pull job died holding STAGE_ID; a newer change of it was queued as a job of its own.
+    Cancelling the newer one leaves STAGE_ID held: the dead one is still to bring the CRM's value into the
+    shop (a person retries or cancels it), and a push must not send the shop's over it meanwhile."""
+    moved = datetime(2026, 1, 2, 9, 30, tzinfo=UTC)
+    old = _dead_pull_job(queue, "STAGE_ID", "WON", moved)
+    queue.save_pull_fields("order", "STAGE_ID", [PullField("1", "NEW", "LOSE", "queued", moved, "why")])
+    new = _pull_job(queue, "deal.pull", "1", "STAGE_ID", "LOSE", moved)
+    assert queue.cancel([new.id]) == [new.id]
+    assert queue.pull_fields("order", "STAGE_ID")["1"].state == "queued"
+    assert queue.get(old.id).state == "dead"  # type: ignore[union-attr]
+    # Cancelling the dead one too releases it: no job of the record holds it any more.
+    assert queue.cancel([old.id]) == [old.id]
+    assert queue.pull_fields("order", "STAGE_ID")["1"] == PullField("1", agreed="LOSE")
+
+
+def test_a_cancelled_pull_job_releases_the_fields_no_other_job_of_its_record_holds(queue: JobQueue) -> None:
+    """The hold is per field: cancelling a record's pull job releases the fields it carries that no other
+    active or dead pull job of the record carries, and leaves those another one does (held for the whole
+    record, a field only the cancelled job carried stayed held with no job left to write or release it)."""
+    moved = datetime(2026, 1, 2, 9, 30, tzinfo=UTC)
+    _dead_pull_job(queue, "STAGE_ID", "WON", moved)
+    queue.save_pull_fields("order", "STAGE_ID", [PullField("1", "NEW", "LOSE", "queued", moved, "why")])
+    queue.save_pull_fields("order", "TITLE", [PullField("1", "Old", "New", "queued", moved, "why")])
+    newer = _pull_job(queue, "deal.pull", "1", "STAGE_ID", "LOSE", moved)
+    _pull_job(queue, "deal.pull", "1", "TITLE", "New", moved)  # folds into the same active job
+    both = queue.get(newer.id)
+    assert both is not None and set(both.payload) == {"STAGE_ID", "TITLE"}
+    assert queue.cancel([newer.id]) == [newer.id]
+    assert queue.pull_fields("order", "STAGE_ID")["1"].state == "queued"  # the dead job's too
+    assert queue.pull_fields("order", "TITLE")["1"] == PullField("1", agreed="New")
+
+
+def test_cancelling_a_dead_pull_job_releases_a_field_the_newer_job_does_not_carry(queue: JobQueue) -> None:
+    """A dead pull job of STAGE_ID and a newer active one of TITLE: cancelling the dead one releases
+    STAGE_ID (no job of the record carries it any more) and leaves TITLE held for the newer job."""
+    moved = datetime(2026, 1, 2, 9, 30, tzinfo=UTC)
+    old = _dead_pull_job(queue, "STAGE_ID", "WON", moved)
+    queue.save_pull_fields("order", "STAGE_ID", [PullField("1", "NEW", "WON", "queued", moved, "why")])
+    queue.save_pull_fields("order", "TITLE", [PullField("1", "Old", "New", "queued", moved, "why")])
+    _pull_job(queue, "deal.pull", "1", "TITLE", "New", moved)
+    assert queue.cancel([old.id]) == [old.id]
+    assert queue.pull_fields("order", "STAGE_ID")["1"] == PullField("1", agreed="WON")
+    assert queue.pull_fields("order", "TITLE")["1"].state == "queued"
