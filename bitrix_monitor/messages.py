@@ -21,6 +21,7 @@ Nothing here imports Qt.
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import json
 import logging
@@ -340,6 +341,37 @@ TEXTS: dict[str, str] = {
     "shop.doing.writing": QT_TRANSLATE_NOOP("Message", "writing {shop_entities}"),
     "shop.doing.locking": QT_TRANSLATE_NOOP("Message", "taking a lock"),
     "shop.doing.unlocking": QT_TRANSLATE_NOOP("Message", "releasing a lock"),
+    # the shop database's URL as typed (never echoing it: it may hold a password)
+    "shop.url.invalid": QT_TRANSLATE_NOOP("Message", "The shop database URL is not a valid URL"),
+    "shop.url.port": QT_TRANSLATE_NOOP("Message", "The shop database URL has a port that is not a number"),
+    "shop.url.port_range": QT_TRANSLATE_NOOP(
+        "Message", "The shop database URL has port {port}, outside 1-65535"
+    ),
+    "shop.url.at": QT_TRANSLATE_NOOP(
+        "Message", "The shop database URL has an unescaped '@' (in the password?)"
+    ),
+    "shop.url.at.hint": QT_TRANSLATE_NOOP(
+        "Message",
+        "write '@' in a password as %40, or better keep the password in the keyring or "
+        "BITRIX_MONITOR_SHOP_PASSWORD",
+    ),
+    "shop.url.backend": QT_TRANSLATE_NOOP("Message", "Shop databases of type {backend} are not supported"),
+    "shop.url.backend.hint": QT_TRANSLATE_NOOP(
+        "Message", "use sqlite:///, postgresql:// or mysql:// (MariaDB)"
+    ),
+    "shop.file_missing": QT_TRANSLATE_NOOP("Message", "The shop database file {path} does not exist"),
+    "shop.no_driver": QT_TRANSLATE_NOOP("Message", "No database driver for {driver}: it cannot be loaded"),
+    "shop.no_driver.unknown": QT_TRANSLATE_NOOP(
+        "Message", "No database driver for {driver}: no such driver is known"
+    ),
+    # the SQLite shop's lock file beside the database (shop/locks.py)
+    "shop.lock_file": QT_TRANSLATE_NOOP("Message", "Cannot create the lock file {path}: {error}"),
+    "shop.lock_file.hint": QT_TRANSLATE_NOOP(
+        "Message", "the app needs write access to the shop database's folder"
+    ),
+    "shop.lock_memory": QT_TRANSLATE_NOOP(
+        "Message", "Locks need a SQLite database file, not an in-memory database"
+    ),
     # --- why a shop row cannot be synced as it is stored (a person fixes it in the shop) -----------------
     "row.key_empty": QT_TRANSLATE_NOOP("Message", "its key is empty"),
     "row.id_not_an_id": QT_TRANSLATE_NOOP("Message", "stored {entity} id {value} is not an id"),
@@ -493,12 +525,35 @@ TEXTS: dict[str, str] = {
     "path.directory": QT_TRANSLATE_NOOP("Message", "is a directory, not a regular file"),
     "path.socket": QT_TRANSLATE_NOOP("Message", "is a socket, not a regular file"),
     "path.device": QT_TRANSLATE_NOOP("Message", "is a device, not a regular file"),
+    # why the OS refused a file (os_reason): the common errors as codes, in the OS's English words
+    "os.denied": QT_TRANSLATE_NOOP("Message", "Permission denied"),
+    "os.read_only": QT_TRANSLATE_NOOP("Message", "Read-only file system"),
+    "os.no_space": QT_TRANSLATE_NOOP("Message", "No space left on device"),
+    "os.missing": QT_TRANSLATE_NOOP("Message", "No such file or directory"),
+    "os.directory": QT_TRANSLATE_NOOP("Message", "Is a directory"),
     # --- the shop's mapping checked against its database (at connect) ---------------------------------
     "mapping.empty": QT_TRANSLATE_NOOP("Message", "{where} is empty"),
     "mapping.template": QT_TRANSLATE_NOOP("Message", "{where} = {template}: {error}"),
-    "mapping.template.brace.hint": QT_TRANSLATE_NOOP("Message", "write a literal brace as {example}"),
+    "mapping.template.brace.hint": QT_TRANSLATE_NOOP("Message", "write a literal brace as {open} or {close}"),
     "mapping.template.bad": QT_TRANSLATE_NOOP("Message", "{where} = {template}: {bad} is not allowed"),
     "mapping.template.bad.hint": QT_TRANSLATE_NOOP("Message", "placeholders are {example} only"),
+    # what in a template is not allowed (the {bad} of mapping.template.bad)
+    "mapping.template.empty": QT_TRANSLATE_NOOP("Message", "an empty placeholder {braces}"),
+    "mapping.template.positional": QT_TRANSLATE_NOOP("Message", "a positional placeholder"),
+    "mapping.template.access": QT_TRANSLATE_NOOP("Message", "attribute or index access"),
+    "mapping.template.conversion": QT_TRANSLATE_NOOP("Message", "a conversion (!)"),
+    "mapping.template.spec": QT_TRANSLATE_NOOP("Message", "a format spec (:)"),
+    # why a template cannot be parsed (the {error} of mapping.template: Python's own words in English)
+    "mapping.template.single": QT_TRANSLATE_NOOP("Message", "Single {brace} encountered in format string"),
+    "mapping.template.unclosed": QT_TRANSLATE_NOOP("Message", "expected {brace} before end of string"),
+    "mapping.template.unmatched": QT_TRANSLATE_NOOP("Message", "unmatched {brace} in format spec"),
+    "mapping.template.conversion_end": QT_TRANSLATE_NOOP(
+        "Message", "end of string while looking for conversion specifier"
+    ),
+    "mapping.template.conversion_colon": QT_TRANSLATE_NOOP(
+        "Message", "expected ':' after conversion specifier"
+    ),
+    "mapping.placeholder": QT_TRANSLATE_NOOP("Message", "{key} placeholder {placeholder}"),
     "mapping.table_empty": QT_TRANSLATE_NOOP("Message", "[{section}] table is empty"),
     "mapping.no_table": QT_TRANSLATE_NOOP(
         "Message", "[{section}] table = {name}: no such table in the shop database"
@@ -560,6 +615,11 @@ TEXTS: dict[str, str] = {
     "mapping.no_name.hint": QT_TRANSLATE_NOOP(
         "Message", "map name (a full name) or first_name and last_name"
     ),
+    # a write the mapping does not allow (found when writing, not at connect)
+    "mapping.no_stage": QT_TRANSLATE_NOOP(
+        "Message", "[shop.orders] stage names no status column: nothing to write a stage to"
+    ),
+    "mapping.unmapped_column": QT_TRANSLATE_NOOP("Message", "[{section}] maps no column {column}"),
     # --- the queue taken by another runner; the team queue's URL; the keyring ---------------------------
     "queue.busy": QT_TRANSLATE_NOOP("Message", "The job queue {path} is being processed by {who}."),
     "queue.busy.holder": QT_TRANSLATE_NOOP("Message", "{what} (pid {pid} on {host}, since {since} UTC)"),
@@ -1224,6 +1284,23 @@ def joined(*notes: Note) -> Note:
     for note in reversed(kept[:-1]):
         out = Message("notes", {"first": Message.of(note), "rest": out})
     return out if len(kept) > 1 else kept[0]
+
+
+_OS_REASONS = {
+    errno.EACCES: "os.denied",
+    errno.EPERM: "os.denied",
+    errno.EROFS: "os.read_only",
+    errno.ENOSPC: "os.no_space",
+    errno.ENOENT: "os.missing",
+    errno.EISDIR: "os.directory",
+}
+
+
+def os_reason(exc: OSError) -> Message:
+    """Why the OS refused a file, said in the reader's language: the common reasons as codes (their English
+    is the OS's words), any other as the OS says it."""
+    code = _OS_REASONS.get(exc.errno or 0)
+    return Message(code) if code else Message.plain(str(exc.strerror or type(exc).__name__))
 
 
 # translate(context, source text, count or None) -> the text in some language

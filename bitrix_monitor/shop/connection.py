@@ -77,23 +77,19 @@ def check_url(url: str) -> sa.URL:
     """Parse a shop database URL strictly; every way it can be wrong is a :class:`ShopError` that names
     the problem without echoing the URL (it may hold a password)."""
     register_url_secrets(url)
-    example = "e.g. postgresql://shop@host:5432/shop"
+    example = Message("config.hint.eg", {"example": "postgresql://shop@host:5432/shop"})
     try:
         u = sa.make_url(url.strip())
     except ValueError as exc:
         if "int()" in str(exc):
-            raise ShopError("The shop database URL has a port that is not a number", hint=example) from None
-        raise ShopError("The shop database URL is not a valid URL", hint=example) from None
+            raise ShopError(Message("shop.url.port"), hint=example) from None
+        raise ShopError(Message("shop.url.invalid"), hint=example) from None
     except sa.exc.ArgumentError:
-        raise ShopError("The shop database URL is not a valid URL", hint=example) from None
+        raise ShopError(Message("shop.url.invalid"), hint=example) from None
     if u.host and "@" in u.host:
-        raise ShopError(
-            "The shop database URL has an unescaped '@' (in the password?)",
-            hint="write '@' in a password as %40, or better keep the password in the keyring or "
-            "BITRIX_MONITOR_SHOP_PASSWORD",
-        )
+        raise ShopError(Message("shop.url.at"), hint=Message("shop.url.at.hint"))
     if u.port is not None and not 0 < u.port < 65536:
-        raise ShopError(f"The shop database URL has port {u.port}, outside 1-65535", hint=example)
+        raise ShopError(Message("shop.url.port_range", {"port": u.port}), hint=example)
     return u
 
 
@@ -109,8 +105,7 @@ def parse_url(url: str, password: str | None = None) -> tuple[sa.URL, Kind]:
     backend = u.drivername.split("+", 1)[0]
     if backend not in _DRIVERS:
         raise ShopError(
-            f"Shop databases of type {backend!r} are not supported",
-            hint="use sqlite:///, postgresql:// or mysql:// (MariaDB)",
+            Message("shop.url.backend", {"backend": repr(backend)}), hint=Message("shop.url.backend.hint")
         )
     if "+" not in u.drivername:
         u = u.set(drivername=_DRIVERS[backend])
@@ -148,12 +143,16 @@ def create_engine(u: sa.URL, kind: Kind, **kwargs: Any) -> sa.Engine:
     else:
         path = u.database or ""
         if path and path != ":memory:" and not path.startswith("file:") and not Path(path).is_file():
-            raise ShopMissingDatabaseError(f"The shop database file {path} does not exist")
+            raise ShopMissingDatabaseError(Message("shop.file_missing", {"path": path}))
     kwargs.setdefault("pool_pre_ping", True)
     try:
         engine = sa.create_engine(u, connect_args=connect_args, **kwargs)
-    except (ImportError, sa.exc.NoSuchModuleError) as exc:
-        raise ShopError(f"No database driver for {u.drivername}: {type(exc).__name__}") from exc
+    except ImportError as exc:  # the driver's package is missing or broken
+        raise ShopError(Message("shop.no_driver", {"driver": u.drivername})) from exc
+    except sa.exc.NoSuchModuleError as exc:  # a driver named in the URL that SQLAlchemy does not know
+        raise ShopError(
+            Message("shop.no_driver.unknown", {"driver": u.drivername}), hint=Message("shop.url.backend.hint")
+        ) from exc
     if kind == "mariadb":
         sa.event.listen(engine, "connect", _keep_mysql_alive)
     return engine

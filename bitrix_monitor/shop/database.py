@@ -755,7 +755,7 @@ class ShopDatabase:
         between: a merge, never an overwrite). No UPDATE grant on the column: :class:`ShopPermissionError`."""
         m = self.orders_map
         if m.stage is None:
-            raise ShopMappingError("[shop.orders] stage names no status column: nothing to write a stage to")
+            raise ShopMappingError(Message("mapping.no_stage"))
         spec = self._of("order")
         k = spec.key.parse(str(key))
         if k is None:
@@ -783,7 +783,9 @@ class ShopDatabase:
         spec = self._of(kind)
         col = self.column_of(kind, column)
         if col is None:
-            raise ShopMappingError(f"[shop.{spec.plural}] maps no column {column!r}")
+            raise ShopMappingError(
+                Message("mapping.unmapped_column", {"section": f"shop.{spec.plural}", "column": repr(column)})
+            )
         k = spec.key.parse(str(key))
         if k is None:
             return False

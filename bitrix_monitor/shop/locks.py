@@ -39,7 +39,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bitrix_monitor.messages import Message
+from bitrix_monitor.messages import Message, os_reason
 from bitrix_monitor.shop.connection import Kind, doing, is_disconnect, translate
 from bitrix_monitor.shop.errors import ShopConnectionLostError, ShopError, ShopPermissionError
 
@@ -262,8 +262,8 @@ class _SQLiteLocks(EntityLocks):
                     sidecar = _Sidecar(path)
                 except OSError as exc:
                     raise ShopPermissionError(
-                        f"Cannot create the lock file {path}: {exc.strerror}",
-                        hint="the app needs write access to the shop database's folder",
+                        Message("shop.lock_file", {"path": str(path), "error": os_reason(exc)}),
+                        hint=Message("shop.lock_file.hint"),
                     ) from exc
                 _sidecars[path] = sidecar
             sidecar.users += 1
@@ -300,7 +300,7 @@ def make_locks(
 ) -> EntityLocks:
     if kind == "sqlite":
         if not database or database == ":memory:":
-            raise ShopError("Locks need a SQLite database file, not an in-memory database")
+            raise ShopError(Message("shop.lock_memory"))
         return _SQLiteLocks(database, tables)
     assert engine is not None
     if kind == "postgresql":

@@ -8,6 +8,7 @@ conversions or format specs), so rendering never evaluates anything from the con
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -235,9 +236,14 @@ def parse_template(template: str, section: str = "[shop.orders] title") -> list[
     try:
         parsed = list(string.Formatter().parse(template))
     except ValueError as exc:
+        said: dict[str, Param] = {
+            "where": section,
+            "template": repr(template),
+            "error": _template_error(str(exc)),
+        }
         raise ShopMappingError(
-            Message("mapping.template", {"where": section, "template": repr(template), "error": str(exc)}),
-            hint=Message("mapping.template.brace.hint", {"example": "{{ or }}"}),
+            Message("mapping.template", said),
+            hint=Message("mapping.template.brace.hint", {"open": "{{", "close": "}}"}),
         ) from None
     parts: list[TemplatePart] = []
     for literal, name, spec, conversion in parsed:
@@ -245,15 +251,15 @@ def parse_template(template: str, section: str = "[shop.orders] title") -> list[
             parts.append(TemplatePart(literal, None))
             continue
         bad = (
-            "an empty placeholder {}"
+            Message("mapping.template.empty", {"braces": "{}"})
             if name == ""
-            else "a positional placeholder"
+            else Message("mapping.template.positional")
             if name.isdigit()
-            else "attribute or index access"
+            else Message("mapping.template.access")
             if "." in name or "[" in name
-            else "a conversion (!)"
+            else Message("mapping.template.conversion")
             if conversion
-            else "a format spec (:)"
+            else Message("mapping.template.spec")
             if spec
             else None
         )
@@ -264,6 +270,25 @@ def parse_template(template: str, section: str = "[shop.orders] title") -> list[
             )
         parts.append(TemplatePart(literal, name))
     return parts
+
+
+# Python's words for a template it cannot parse (string.Formatter), as codes; the brace they name a parameter.
+_TEMPLATE_ERRORS = [
+    (r"Single ('[{}]') encountered in format string", "mapping.template.single"),
+    (r"expected ('}') before end of string", "mapping.template.unclosed"),
+    (r"unmatched ('{') in format spec", "mapping.template.unmatched"),
+    (r"end of string while looking for conversion specifier()", "mapping.template.conversion_end"),
+    (r"expected ':' after conversion specifier()", "mapping.template.conversion_colon"),
+]
+
+
+def _template_error(text: str) -> Message:
+    """Why Python cannot parse a template, said in the reader's language (any other reason as it is)."""
+    for pattern, code in _TEMPLATE_ERRORS:
+        found = re.fullmatch(pattern, text)
+        if found:
+            return Message(code, {"brace": found[1]} if found[1] else {})
+    return Message.plain(text)
 
 
 # The kind of record each table section maps (the link table's, [shop.links], is none).
@@ -329,7 +354,7 @@ class _Resolver:
         )
 
     @staticmethod
-    def column(section: str, key: str, table: sa.Table, name: str) -> sa.Column[Any]:
+    def column(section: str, key: str | Message, table: sa.Table, name: str) -> sa.Column[Any]:
         if name in table.c:
             return table.c[name]
         folded = [c for c in table.c if c.name.casefold() == name.casefold()]
@@ -502,6 +527,11 @@ _TIMESTAMP = (sa.DateTime, sa.Date)
 _NUMBER_OR_TEXT = (sa.Numeric, sa.Float, sa.Integer, sa.String)
 
 
+def _placeholder(key: str, column: str) -> Message:
+    """A template's placeholder named as where it is: ``title placeholder {order_id}``."""
+    return Message("mapping.placeholder", {"key": key, "placeholder": f"{{{column}}}"})
+
+
 def _extra(r: _Resolver, section: str, table: sa.Table, mapped: Mapping[str, str]) -> tuple[ExtraField, ...]:
     """``[shop.<section>.fields]``: each value is a column name, or a template when it has braces (parsed
     by :func:`parse_template`: placeholders only, nothing evaluated)."""
@@ -510,9 +540,7 @@ def _extra(r: _Resolver, section: str, table: sa.Table, mapped: Mapping[str, str
     for name, source in mapped.items():
         if "{" in source or "}" in source:
             parts = parse_template(source, f"[{s}] {name}")
-            cols = [
-                r.column(s, f"{name} placeholder {{{p.column}}}", table, p.column) for p in parts if p.column
-            ]
+            cols = [r.column(s, _placeholder(name, p.column), table, p.column) for p in parts if p.column]
             found = iter(cols)
             resolved = tuple(TemplatePart(p.literal, next(found).name if p.column else None) for p in parts)
         else:
@@ -539,9 +567,7 @@ def _orders(r: _Resolver, m: OrdersMapping) -> OrdersMap:
     updated_at = r.optional(s, "updated_at", table, m.updated_at)
     r.typed(s, "updated_at", updated_at, _TIMESTAMP, Message("mapping.expect.datetime"))
     parts = parse_template(m.title, f"[{s}] title")
-    template_cols = [
-        r.column(s, f"title placeholder {{{p.column}}}", table, p.column) for p in parts if p.column
-    ]
+    template_cols = [r.column(s, _placeholder("title", p.column), table, p.column) for p in parts if p.column]
     # Placeholders are resolved to the real column names (case may differ from the template).
     resolved = iter(template_cols)
     title = tuple(TemplatePart(p.literal, next(resolved).name if p.column else None) for p in parts)

@@ -1131,6 +1131,58 @@
         <translation>снятие блокировки</translation>
     </message>
     <message>
+        <source>The shop database URL is not a valid URL</source>
+        <translation>URL базы данных магазина недопустим</translation>
+    </message>
+    <message>
+        <source>The shop database URL has a port that is not a number</source>
+        <translation>В URL базы данных магазина порт указан не числом</translation>
+    </message>
+    <message>
+        <source>The shop database URL has port {port}, outside 1-65535</source>
+        <translation>В URL базы данных магазина указан порт {port}, вне диапазона 1–65535</translation>
+    </message>
+    <message>
+        <source>The shop database URL has an unescaped &apos;@&apos; (in the password?)</source>
+        <translation>В URL базы данных магазина есть неэкранированный символ &apos;@&apos; (в пароле?)</translation>
+    </message>
+    <message>
+        <source>write &apos;@&apos; in a password as %40, or better keep the password in the keyring or BITRIX_MONITOR_SHOP_PASSWORD</source>
+        <translation>в пароле пишите &apos;@&apos; как %40, а лучше храните пароль в хранилище паролей или в BITRIX_MONITOR_SHOP_PASSWORD</translation>
+    </message>
+    <message>
+        <source>Shop databases of type {backend} are not supported</source>
+        <translation>Базы данных магазина типа {backend} не поддерживаются</translation>
+    </message>
+    <message>
+        <source>use sqlite:///, postgresql:// or mysql:// (MariaDB)</source>
+        <translation>используйте sqlite:///, postgresql:// или mysql:// (MariaDB)</translation>
+    </message>
+    <message>
+        <source>The shop database file {path} does not exist</source>
+        <translation>Файла базы данных магазина {path} не существует</translation>
+    </message>
+    <message>
+        <source>No database driver for {driver}: it cannot be loaded</source>
+        <translation>Нет драйвера базы данных для {driver}: его не удалось загрузить</translation>
+    </message>
+    <message>
+        <source>No database driver for {driver}: no such driver is known</source>
+        <translation>Нет драйвера базы данных для {driver}: такой драйвер неизвестен</translation>
+    </message>
+    <message>
+        <source>Cannot create the lock file {path}: {error}</source>
+        <translation>Не удалось создать файл блокировки {path}: {error}</translation>
+    </message>
+    <message>
+        <source>the app needs write access to the shop database&apos;s folder</source>
+        <translation>приложению нужен доступ на запись в папку базы данных магазина</translation>
+    </message>
+    <message>
+        <source>Locks need a SQLite database file, not an in-memory database</source>
+        <translation>Для блокировок нужен файл базы данных, а не база данных в памяти</translation>
+    </message>
+    <message>
         <source>its key is empty</source>
         <translation>ключ пустой</translation>
     </message>
@@ -1415,6 +1467,26 @@
         <translation>— это устройство, а не обычный файл</translation>
     </message>
     <message>
+        <source>Permission denied</source>
+        <translation>доступ запрещён</translation>
+    </message>
+    <message>
+        <source>Read-only file system</source>
+        <translation>файловая система доступна только для чтения</translation>
+    </message>
+    <message>
+        <source>No space left on device</source>
+        <translation>на диске не осталось места</translation>
+    </message>
+    <message>
+        <source>No such file or directory</source>
+        <translation>нет такого файла или папки</translation>
+    </message>
+    <message>
+        <source>Is a directory</source>
+        <translation>это папка, а не файл</translation>
+    </message>
+    <message>
         <source>{where} is empty</source>
         <translation>{where} пусто</translation>
     </message>
@@ -1423,8 +1495,8 @@
         <translation>{where} = {template}: {error}</translation>
     </message>
     <message>
-        <source>write a literal brace as {example}</source>
-        <translation>буквальную фигурную скобку пишите как {example}</translation>
+        <source>write a literal brace as {open} or {close}</source>
+        <translation>буквальную фигурную скобку пишите как {open} или {close}</translation>
     </message>
     <message>
         <source>{where} = {template}: {bad} is not allowed</source>
@@ -1433,6 +1505,50 @@
     <message>
         <source>placeholders are {example} only</source>
         <translation>подстановки — только {example}</translation>
+    </message>
+    <message>
+        <source>an empty placeholder {braces}</source>
+        <translation>пустая подстановка {braces}</translation>
+    </message>
+    <message>
+        <source>a positional placeholder</source>
+        <translation>позиционная подстановка</translation>
+    </message>
+    <message>
+        <source>attribute or index access</source>
+        <translation>обращение к атрибуту или индексу</translation>
+    </message>
+    <message>
+        <source>a conversion (!)</source>
+        <translation>преобразование (!)</translation>
+    </message>
+    <message>
+        <source>a format spec (:)</source>
+        <translation>спецификация формата (:)</translation>
+    </message>
+    <message>
+        <source>Single {brace} encountered in format string</source>
+        <translation>одиночная скобка {brace} в шаблоне</translation>
+    </message>
+    <message>
+        <source>expected {brace} before end of string</source>
+        <translation>до конца строки нет закрывающей скобки {brace}</translation>
+    </message>
+    <message>
+        <source>unmatched {brace} in format spec</source>
+        <translation>непарная скобка {brace} в спецификации формата</translation>
+    </message>
+    <message>
+        <source>end of string while looking for conversion specifier</source>
+        <translation>строка закончилась, а преобразование после ! не указано</translation>
+    </message>
+    <message>
+        <source>expected &apos;:&apos; after conversion specifier</source>
+        <translation>после преобразования (!) ожидается &apos;:&apos;</translation>
+    </message>
+    <message>
+        <source>{key} placeholder {placeholder}</source>
+        <translation>{key}, подстановка {placeholder}</translation>
     </message>
     <message>
         <source>[{section}] table is empty</source>
@@ -1557,6 +1673,14 @@
     <message>
         <source>map name (a full name) or first_name and last_name</source>
         <translation>укажите name (полное имя) или first_name и last_name</translation>
+    </message>
+    <message>
+        <source>[shop.orders] stage names no status column: nothing to write a stage to</source>
+        <translation>[shop.orders] stage не указывает столбец статуса: стадию некуда записать</translation>
+    </message>
+    <message>
+        <source>[{section}] maps no column {column}</source>
+        <translation>[{section}]: столбец {column} не сопоставлен</translation>
     </message>
     <message>
         <source>The job queue {path} is being processed by {who}.</source>
