@@ -35,7 +35,7 @@ from typing import Any, Literal, Self
 import sqlalchemy as sa
 
 from bitrix_monitor.files import not_a_regular_file
-from bitrix_monitor.kinds import shop_of
+from bitrix_monitor.kinds import crm_of, shop_of
 from bitrix_monitor.messages import Message
 from bitrix_monitor.queue import model as m
 from bitrix_monitor.queue.lock import RunnerLock
@@ -1449,8 +1449,12 @@ class JobQueue:
         return {r[0]: m.PullField(r[0], r[1], r[2], r[3] or "", _opt_dt(r[4]), r[5] or "") for r in rows}
 
     def save_pull_fields(self, entity_type: str, field: str, items: Iterable[m.PullField]) -> None:
-        """Store records' baselines and pending changes (each replaces what the record had)."""
+        """Store records' baselines and pending changes (each replaces what the record had). A change
+        marked ``queued`` that no active or dead pull job of its record carries is stored released, as
+        cancelling that job releases it (:meth:`_release_pulls`): a pull queues the job first and marks the
+        change after, and a cancel in between (another desk's) found nothing to release yet."""
         t = self._clock()
+        fields = list(items)
         params = [
             {
                 "e": entity_type,
@@ -1463,11 +1467,16 @@ class JobQueue:
                 "n": i.note,
                 "t": t,
             }
-            for i in items
+            for i in fields
         ]
         if not params:
             return
         with self._write() as conn:
+            marked = {i.entity_key for i in fields if i.state == "queued"}
+            carried = self._pulls_carrying(conn, entity_type, field, marked) if marked else set()
+            for p in params:
+                if p["k"] in marked - carried:
+                    p.update(a=p["p"], p=None, s=None, at=None, n="")
             conn.execute(
                 sa.text(
                     "INSERT INTO pull_fields (entity_type, entity_key, field, agreed, pending, "
@@ -1478,6 +1487,28 @@ class JobQueue:
                 ),
                 params,
             )
+
+    @staticmethod
+    def _pulls_carrying(conn: sa.Connection, entity_type: str, field: str, keys: Iterable[str]) -> set[str]:
+        """The records of ``keys`` with an active or dead pull job carrying ``field``. Their jobs are read
+        ``FOR SHARE`` (on PostgreSQL): a cancel of one not committed yet is waited for and then seen, and
+        one that comes later waits for the caller, so finds the change marked and releases it."""
+        wanted = sorted(set(keys))
+        found: set[str] = set()
+        for start in range(0, len(wanted), _CHUNK):
+            rows = conn.execute(
+                sa.select(jobs.c.entity_key, jobs.c.payload)
+                .where(
+                    jobs.c.entity_type == crm_of(entity_type),
+                    jobs.c.family == m.PULL,
+                    jobs.c.entity_key.in_(wanted[start : start + _CHUNK]),
+                    jobs.c.state.in_(m.PULL_HOLDING),
+                )
+                .order_by(jobs.c.id)
+                .with_for_update(read=True)
+            )
+            found |= {key for key, payload in rows if field in (_loads(payload) or {})}
+        return found
 
     # --- the portal's operating-time budget per method ----------------------------------------------------
 

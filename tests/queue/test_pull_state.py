@@ -58,12 +58,12 @@ def test_a_cancelled_pull_job_releases_the_changes_it_held(queue: JobQueue) -> N
     def waiting(key: str, value: str, state: str = "queued") -> PullField:
         return PullField(key, agreed="NEW", pending=value, state=state, pending_at=moved, note="why")
 
+    stage = _pull_job(queue, "deal.pull", "1", "STAGE_ID", "WON", moved)  # jobs first, as the pull
+    other = _pull_job(queue, "deal.pull", "2", "STAGE_ID", "LOSE", moved)
+    phone = _pull_job(queue, "contact.pull", "7", "PHONE", "+2", moved)
     queue.save_pull_fields("order", "STAGE_ID", [waiting("1", "WON"), waiting("2", "LOSE")])
     queue.save_pull_fields("user", "PHONE", [PullField("7", "+1", "+2", "queued", moved, "why")])
     queue.save_pull_fields("user", "EMAIL", [PullField("7", "a@b", "c@d", "conflict", moved, "why")])
-    stage = _pull_job(queue, "deal.pull", "1", "STAGE_ID", "WON", moved)
-    other = _pull_job(queue, "deal.pull", "2", "STAGE_ID", "LOSE", moved)
-    phone = _pull_job(queue, "contact.pull", "7", "PHONE", "+2", moved)
 
     assert sorted(queue.cancel([stage.id, phone.id])) == sorted([stage.id, phone.id])
 
@@ -82,8 +82,8 @@ def test_cancelling_a_dead_pull_job_leaves_the_change_a_newer_job_carries(queue:
     old = _pull_job(queue, "deal.pull", "1", "STAGE_ID", "WON", moved)
     (claimed,) = queue.claim("runner")
     queue.fail("runner", claimed.id, JobError("ShopError", "refused", retryable=False))
-    queue.save_pull_fields("order", "STAGE_ID", [PullField("1", "NEW", "LOSE", "queued", moved, "why")])
     new = _pull_job(queue, "deal.pull", "1", "STAGE_ID", "LOSE", moved)
+    queue.save_pull_fields("order", "STAGE_ID", [PullField("1", "NEW", "LOSE", "queued", moved, "why")])
     assert new.id != old.id and queue.get(old.id).state == "dead"  # type: ignore[union-attr]
     assert queue.cancel([old.id]) == [old.id]
     assert queue.pull_fields("order", "STAGE_ID")["1"].pending == "LOSE"
@@ -105,8 +105,8 @@ def test_cancelling_a_newer_pull_job_leaves_the_change_a_dead_one_holds(queue: J
     shop (a person retries or cancels it), and a push must not send the shop's over it meanwhile."""
     moved = datetime(2026, 1, 2, 9, 30, tzinfo=UTC)
     old = _dead_pull_job(queue, "STAGE_ID", "WON", moved)
-    queue.save_pull_fields("order", "STAGE_ID", [PullField("1", "NEW", "LOSE", "queued", moved, "why")])
     new = _pull_job(queue, "deal.pull", "1", "STAGE_ID", "LOSE", moved)
+    queue.save_pull_fields("order", "STAGE_ID", [PullField("1", "NEW", "LOSE", "queued", moved, "why")])
     assert queue.cancel([new.id]) == [new.id]
     assert queue.pull_fields("order", "STAGE_ID")["1"].state == "queued"
     assert queue.get(old.id).state == "dead"  # type: ignore[union-attr]
@@ -121,10 +121,10 @@ def test_a_cancelled_pull_job_releases_the_fields_no_other_job_of_its_record_hol
     record, a field only the cancelled job carried stayed held with no job left to write or release it)."""
     moved = datetime(2026, 1, 2, 9, 30, tzinfo=UTC)
     _dead_pull_job(queue, "STAGE_ID", "WON", moved)
-    queue.save_pull_fields("order", "STAGE_ID", [PullField("1", "NEW", "LOSE", "queued", moved, "why")])
-    queue.save_pull_fields("order", "TITLE", [PullField("1", "Old", "New", "queued", moved, "why")])
     newer = _pull_job(queue, "deal.pull", "1", "STAGE_ID", "LOSE", moved)
     _pull_job(queue, "deal.pull", "1", "TITLE", "New", moved)  # folds into the same active job
+    queue.save_pull_fields("order", "STAGE_ID", [PullField("1", "NEW", "LOSE", "queued", moved, "why")])
+    queue.save_pull_fields("order", "TITLE", [PullField("1", "Old", "New", "queued", moved, "why")])
     both = queue.get(newer.id)
     assert both is not None and set(both.payload) == {"STAGE_ID", "TITLE"}
     assert queue.cancel([newer.id]) == [newer.id]
@@ -137,9 +137,30 @@ def test_cancelling_a_dead_pull_job_releases_a_field_the_newer_job_does_not_carr
     STAGE_ID (no job of the record carries it any more) and leaves TITLE held for the newer job."""
     moved = datetime(2026, 1, 2, 9, 30, tzinfo=UTC)
     old = _dead_pull_job(queue, "STAGE_ID", "WON", moved)
+    _pull_job(queue, "deal.pull", "1", "TITLE", "New", moved)
     queue.save_pull_fields("order", "STAGE_ID", [PullField("1", "NEW", "WON", "queued", moved, "why")])
     queue.save_pull_fields("order", "TITLE", [PullField("1", "Old", "New", "queued", moved, "why")])
-    _pull_job(queue, "deal.pull", "1", "TITLE", "New", moved)
     assert queue.cancel([old.id]) == [old.id]
     assert queue.pull_fields("order", "STAGE_ID")["1"] == PullField("1", agreed="WON")
     assert queue.pull_fields("order", "TITLE")["1"].state == "queued"
+
+
+def test_a_change_marked_queued_after_its_job_was_cancelled_is_released(queue: JobQueue) -> None:
+    """A pull queues its job, then marks the change queued (two transactions). When a person cancels the
+    job in between (another desk, on a team queue), the cancel finds nothing queued to release yet; the
+    mark that follows then held the record with no job left to write or release it. Marking a change
+    queued that no active or dead pull job of the record carries releases it instead, as the cancel would
+    have, had it come after the mark."""
+    moved = datetime(2026, 1, 2, 9, 30, tzinfo=UTC)
+    job = _pull_job(queue, "deal.pull", "1", "STAGE_ID", "WON", moved)
+    _pull_job(queue, "deal.pull", "2", "TITLE", "New", moved)
+    queue.save_pull_fields("order", "STAGE_ID", [PullField("1", "NEW", "WON", "queued", moved, "why")])
+    queue.save_pull_fields("order", "TITLE", [PullField("2", "Old", "New", "queued", moved, "why")])
+    _pull_job(queue, "deal.pull", "1", "TITLE", "New", moved)  # a pull's fold: the first of its two steps
+    assert queue.cancel([job.id]) == [job.id]  # the other desk, between the pull's two steps
+    queue.save_pull_fields("order", "TITLE", [PullField("1", "Old", "New", "queued", moved, "why")])
+    assert queue.pull_fields("order", "STAGE_ID")["1"] == PullField("1", agreed="WON")
+    assert queue.pull_fields("order", "TITLE") == {
+        "1": PullField("1", agreed="New"),
+        "2": PullField("2", "Old", "New", "queued", moved, "why"),  # its job carries it: held
+    }

@@ -26,6 +26,7 @@ from bitrix_monitor.messages import error_line
 from bitrix_monitor.paths import DataDirs
 from bitrix_monitor.queue import JobQueue, JobStore, RetryPolicy, TeamQueue, open_queue
 from bitrix_monitor.queue import team as team_module
+from bitrix_monitor.queue.model import PullField
 from bitrix_monitor.secrets import ENV_QUEUE, ENV_QUEUE_PASSWORD, SERVICE, queue_password_key
 from tests.conftest import POSTGRES_ADMIN_URL, tcp_keepalive_of
 from tests.fakes import MemoryKeyring
@@ -591,3 +592,38 @@ def test_calls_wait_for_the_database_to_come_back(team: TeamQueue, postgres_url:
     assert team.complete("runner", first, {"id": 1}).state == "done"
     assert [j.entity_key for j in team.list_jobs(limit=None)] == ["o2", "o1"]
     assert [e.type for e in team.events(job.id)] == ["enqueued"]
+
+
+def test_a_change_marked_queued_while_another_desk_cancels_its_job_is_not_left_held(
+    team: TeamQueue, postgres_url: str
+) -> None:
+    """A pull folded a change into a record's pull job; another desk cancels the job before the pull marks
+    the change queued, and commits only once the mark is under way. The mark waits for the cancel (it reads
+    the record's pull jobs ``FOR SHARE``) and then sees the job cancelled: the change is stored released,
+    not held with no job left to write or release it."""
+    job = team.enqueue("deal.pull", "1", payload={"TITLE": {"value": "New", "at": None, "why": ""}})
+    other_desk = sa.create_engine(postgres_url, poolclass=sa.pool.NullPool)
+    watch = _admin(postgres_url)
+    try:
+        with other_desk.connect() as conn:
+            conn.exec_driver_sql("UPDATE jobs SET state = 'cancelled' WHERE id = %s", (job.id,))
+            mark = threading.Thread(
+                target=team.save_pull_fields,
+                args=("order", "TITLE", [PullField("1", "Old", "New", "queued", None, "why")]),
+            )
+            mark.start()
+            deadline = time.monotonic() + 10
+            with watch.connect() as w:
+                while not w.exec_driver_sql(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND wait_event_type = 'Lock'"
+                ).scalar():
+                    assert time.monotonic() < deadline, "the mark did not wait for the cancel"
+                    time.sleep(0.02)
+            conn.commit()
+        mark.join(10)
+        assert not mark.is_alive()
+    finally:
+        other_desk.dispose()
+        watch.dispose()
+    assert team.pull_fields("order", "TITLE")["1"] == PullField("1", agreed="New")
