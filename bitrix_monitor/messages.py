@@ -372,6 +372,15 @@ TEXTS: dict[str, str] = {
     "shop.lock_memory": QT_TRANSLATE_NOOP(
         "Message", "Locks need a SQLite database file, not an in-memory database"
     ),
+    # a pulled value a shop column cannot hold (the {error} of pull.field.unwritable, resolve.unwritable)
+    "shop.value.boolean": QT_TRANSLATE_NOOP("Message", "{value} is not written to a boolean column"),
+    "shop.value.not_a_number": QT_TRANSLATE_NOOP("Message", "{value} is not a number"),
+    "shop.value.not_whole": QT_TRANSLATE_NOOP("Message", "{value} is not a whole number"),
+    "shop.value.too_long": QT_TRANSLATE_NOOP(
+        "Message", "{value} is longer than the column's {length} characters"
+    ),
+    # the demo shop (--demo-shop): a database that already has its tables
+    "shop.demo.tables_exist": QT_TRANSLATE_NOOP("Message", "The database already has the table(s) {tables}"),
     # --- why a shop row cannot be synced as it is stored (a person fixes it in the shop) -----------------
     "row.key_empty": QT_TRANSLATE_NOOP("Message", "its key is empty"),
     "row.id_not_an_id": QT_TRANSLATE_NOOP("Message", "stored {entity} id {value} is not an id"),

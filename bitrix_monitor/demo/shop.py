@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 import sqlalchemy as sa
 
+from bitrix_monitor.messages import Message
 from bitrix_monitor.shop.connection import create_engine, parse_url
 from bitrix_monitor.shop.errors import ShopError
 
@@ -379,7 +380,7 @@ def create_demo_shop(
         schema = demo_metadata()
         existing = set(sa.inspect(engine).get_table_names()) & {"users", "orders", "companies"}
         if existing and not replace:
-            raise ShopError(f"The database already has the table(s) {', '.join(sorted(existing))}")
+            raise ShopError(Message("shop.demo.tables_exist", {"tables": ", ".join(sorted(existing))}))
         schema.metadata.drop_all(engine)
         schema.metadata.create_all(engine)
         g = _Generator(seed)

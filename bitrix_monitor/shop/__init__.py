@@ -12,6 +12,7 @@ from bitrix_monitor.shop.errors import (
     ShopMissingDatabaseError,
     ShopPermissionError,
     ShopUnreachableError,
+    ShopValueError,
 )
 from bitrix_monitor.shop.locks import EntityLocks
 from bitrix_monitor.shop.mapping import Entity
@@ -31,5 +32,6 @@ __all__ = [
     "ShopPermissionError",
     "ShopRow",
     "ShopUnreachableError",
+    "ShopValueError",
     "UserRow",
 ]

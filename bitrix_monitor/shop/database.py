@@ -53,6 +53,7 @@ from bitrix_monitor.shop.errors import (
     ShopMappingError,
     ShopMissingDatabaseError,
     ShopPermissionError,
+    ShopValueError,
 )
 from bitrix_monitor.shop.ids import IdStorage, LinkStorage, LostRace, storage
 from bitrix_monitor.shop.locks import EntityLocks, make_locks
@@ -779,7 +780,8 @@ class ShopDatabase:
         or ``''`` in a NOT NULL column; a number column gets the number): only while it still holds
         ``expected``, the value the app last read. Returns True if this call changed it, False if the row
         is gone or holds another value (a shop change in between: a merge, never an overwrite). No UPDATE
-        grant on the column: :class:`ShopPermissionError`; a value the column cannot hold: ValueError."""
+        grant on the column: :class:`ShopPermissionError`; a value the column cannot hold:
+        :class:`ShopValueError` (a ``ValueError``)."""
         spec = self._of(kind)
         col = self.column_of(kind, column)
         if col is None:
@@ -1007,27 +1009,27 @@ class ShopDatabase:
 
 
 def _column_value(col: sa.Column[Any], text: str) -> Any:
-    """A pulled value as ``col`` stores it (a ValueError when it cannot hold it)."""
+    """A pulled value as ``col`` stores it (a :class:`ShopValueError` when it cannot hold it)."""
     text = text.strip()
     if not text:
         return None if col.nullable else ("" if isinstance(col.type, sa.String) else None)
     if isinstance(col.type, sa.Boolean):
-        raise ValueError(f"{text!r} is not written to a boolean column")
+        raise ShopValueError(Message("shop.value.boolean", {"value": repr(text)}))
     if isinstance(col.type, (sa.Integer, sa.Numeric, sa.Float)):
         try:
             number = Decimal(text)
         except InvalidOperation:
-            raise ValueError(f"{text[:40]!r} is not a number") from None
+            raise ShopValueError(Message("shop.value.not_a_number", {"value": repr(text[:40])})) from None
         if not number.is_finite():
-            raise ValueError(f"{text[:40]!r} is not a number")
+            raise ShopValueError(Message("shop.value.not_a_number", {"value": repr(text[:40])}))
         if not isinstance(col.type, sa.Integer):
             return number
         if number != number.to_integral_value():
-            raise ValueError(f"{text!r} is not a whole number")
+            raise ShopValueError(Message("shop.value.not_whole", {"value": repr(text)}))
         return int(number)
     length = getattr(col.type, "length", None)
     if isinstance(length, int) and len(text) > length:
-        raise ValueError(f"{text[:40]!r} is longer than the column's {length} characters")
+        raise ShopValueError(Message("shop.value.too_long", {"value": repr(text[:40]), "length": length}))
     return text
 
 

@@ -7,6 +7,7 @@ password: URLs are rendered with the password hidden and every text passes throu
 from __future__ import annotations
 
 from bitrix_monitor.errors import UserFacingError
+from bitrix_monitor.messages import Message
 
 
 class ShopError(UserFacingError):
@@ -37,6 +38,21 @@ class ShopConnectionLostError(ShopError):
     """The connection dropped during a read or write and a retry did not help."""
 
 
+class ShopValueError(ValueError):
+    """A value a shop column cannot hold (a pulled CRM value: text in a number column, too long); ``msg``
+    says why, for a person (``str()``: in English). A ``ValueError``, as callers catch it."""
+
+    def __init__(self, msg: Message) -> None:
+        self.msg = msg
+        super().__init__(str(msg))
+
+
+def value_reason(exc: ValueError) -> Message:
+    """Why a value cannot be written, said in the reader's language: a :class:`ShopValueError`'s reason, any
+    other ``ValueError`` in its own words."""
+    return exc.msg if isinstance(exc, ShopValueError) else Message.plain(str(exc))
+
+
 __all__ = [
     "ShopAuthError",
     "ShopConnectionLostError",
@@ -45,4 +61,6 @@ __all__ = [
     "ShopMissingDatabaseError",
     "ShopPermissionError",
     "ShopUnreachableError",
+    "ShopValueError",
+    "value_reason",
 ]

@@ -38,7 +38,7 @@ from bitrix_monitor.messages import Message, Note, joined
 from bitrix_monitor.queue.model import PullField
 from bitrix_monitor.queue.port import JobStore
 from bitrix_monitor.shop import ShopDatabase, ShopRow
-from bitrix_monitor.shop.errors import ShopError, ShopPermissionError
+from bitrix_monitor.shop.errors import ShopError, ShopPermissionError, value_reason
 from bitrix_monitor.shop.mapping import cell_text
 from bitrix_monitor.sync.model import RecordState
 from bitrix_monitor.sync.owners import FieldOwners, FieldRule
@@ -366,7 +366,7 @@ class FieldPuller:
             outcome.waiting[(rule.kind, key)] = (RecordState.CHANGED_IN_CRM, reason)
             return queued(key, agreed, crm, at, reason)
         except ValueError as exc:
-            note = Message("pull.field.unwritable", {"field": rule.name, "error": str(exc)})
+            note = Message("pull.field.unwritable", {"field": rule.name, "error": value_reason(exc)})
             return self._wait(rule, key, agreed, crm, at, "changed", note, outcome)
         if not won:
             note = Message("pull.field.changed", {"column": rule.column})

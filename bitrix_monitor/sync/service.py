@@ -24,7 +24,7 @@ from bitrix_monitor.bitrix.errors import BitrixError, PortalUnreachable
 from bitrix_monitor.config import AppConfig, duration_seconds
 from bitrix_monitor.errors import ConfigError, UserFacingError
 from bitrix_monitor.kinds import crm_of, shop_of
-from bitrix_monitor.messages import Message, Note, joined
+from bitrix_monitor.messages import Message, Note, Param, joined
 from bitrix_monitor.paths import DataDirs
 from bitrix_monitor.queue import JobStore, LoggedEvent, TeamRunner
 from bitrix_monitor.queue.model import PullField, kind_info
@@ -34,6 +34,7 @@ from bitrix_monitor.shop.errors import (
     ShopConnectionLostError,
     ShopMissingDatabaseError,
     ShopUnreachableError,
+    value_reason,
 )
 from bitrix_monitor.sync import saved
 from bitrix_monitor.sync.api import (
@@ -726,7 +727,7 @@ class MonitorService:
                     try:
                         won = self.shop.set_field(kind, key, rule.column, value, expected=seen)
                     except ValueError as exc:
-                        said = {**record, "fields": name, "error": str(exc)}
+                        said: dict[str, Param] = {**record, "fields": name, "error": value_reason(exc)}
                         raise UserFacingError(Message("resolve.unwritable", said)) from None
                 if not won:
                     raise UserFacingError(Message("resolve.changed", {**record, "column": rule.column}))

@@ -1183,6 +1183,26 @@
         <translation>Для блокировок нужен файл базы данных, а не база данных в памяти</translation>
     </message>
     <message>
+        <source>{value} is not written to a boolean column</source>
+        <translation>{value} нельзя записать в логический столбец</translation>
+    </message>
+    <message>
+        <source>{value} is not a number</source>
+        <translation>{value} не является числом</translation>
+    </message>
+    <message>
+        <source>{value} is not a whole number</source>
+        <translation>{value} не является целым числом</translation>
+    </message>
+    <message>
+        <source>{value} is longer than the column&apos;s {length} characters</source>
+        <translation>{value} длиннее, чем вмещает столбец (символов: {length})</translation>
+    </message>
+    <message>
+        <source>The database already has the table(s) {tables}</source>
+        <translation>В базе данных уже есть таблицы: {tables}</translation>
+    </message>
+    <message>
         <source>its key is empty</source>
         <translation>ключ пустой</translation>
     </message>

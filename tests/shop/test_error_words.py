@@ -1,7 +1,8 @@
 """The shop's own refusals are codes said in the reader's language: a shop database URL that cannot be
-right, a missing SQLite file, a missing driver, the SQLite lock file, and the mapping (a template, a write it
-does not map). The Russian line leaves only names in Latin letters (a URL, a path, a table or column, a
-config key); the English (``str()``, logs) is as before."""
+right, a missing SQLite file, a missing driver, the SQLite lock file, the mapping (a template, a write it
+does not map), a pulled value a column cannot hold, and a demo shop over existing tables. The Russian line
+leaves only names in Latin letters (a URL, a path, a table or column, a config key); the English
+(``str()``, logs) is as before."""
 
 from __future__ import annotations
 
@@ -16,16 +17,19 @@ import sqlalchemy as sa
 
 from bitrix_monitor.config import OrdersMapping, ShopConfig
 from bitrix_monitor.demo.shop import create_demo_shop
-from bitrix_monitor.messages import error_line
+from bitrix_monitor.messages import Message, error_line, render
 from bitrix_monitor.shop import (
     ShopDatabase,
     ShopError,
     ShopMappingError,
     ShopMissingDatabaseError,
     ShopPermissionError,
+    ShopValueError,
 )
 from bitrix_monitor.shop import locks as shop_locks
 from bitrix_monitor.shop.connection import create_engine, parse_url
+from bitrix_monitor.shop.database import _column_value
+from bitrix_monitor.shop.errors import value_reason
 from bitrix_monitor.shop.mapping import parse_template
 
 PASSWORD = "Hunter2secret"
@@ -291,3 +295,102 @@ def test_a_write_the_mapping_does_not_map_is_said_in_russian(sqlite_shop: str) -
         "[shop.users]: столбец 'nickname' не сопоставлен",
     )
     assert _latin_left(error_line(no_status.value, "ru"), "stage") == []
+
+
+# ---------------------------------------------------------------- a pulled value a column cannot hold
+
+VALUES = [
+    (
+        "order",
+        "total_price",
+        "twelve",
+        "'twelve' is not a number",
+        "'twelve' не является числом",
+    ),
+    ("order", "total_price", "Infinity", "'Infinity' is not a number", "'Infinity' не является числом"),
+    ("order", "service_id", "1.5", "'1.5' is not a whole number", "'1.5' не является целым числом"),
+    (
+        "user",
+        "phone_number",
+        "+7 900 111-22-33, +7 900 444-55-66",
+        "'+7 900 111-22-33, +7 900 444-55-66' is longer than the column's 32 characters",
+        "'+7 900 111-22-33, +7 900 444-55-66' длиннее, чем вмещает столбец (символов: 32)",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("kind", "column", "value", "english", "russian"), VALUES, ids=["text", "infinity", "fraction", "long"]
+)
+def test_a_value_a_column_cannot_hold_is_said_in_russian(
+    sqlite_shop: str, kind: str, column: str, value: str, english: str, russian: str
+) -> None:
+    """A CRM value pulled into a column that cannot hold it: still a ValueError (callers catch that), its
+    reason a code said in the reader's language, and the row untouched."""
+    table, key = {"order": ("orders", "order_id"), "user": ("users", "id")}[kind]
+    engine = sa.create_engine(sqlite_shop)
+    read = sa.text(f"SELECT {column} FROM {table} WHERE {key} = 1")
+    with engine.connect() as c:
+        before = c.execute(read).scalar()
+    with ShopDatabase.connect(sqlite_shop, ShopConfig()) as db, pytest.raises(ValueError) as refused:
+        db.set_field(kind, "1", column, value, expected=before)
+    with engine.connect() as c:
+        assert c.execute(read).scalar() == before
+    engine.dispose()
+    assert isinstance(refused.value, ShopValueError)
+    assert str(refused.value) == english
+    assert (render(value_reason(refused.value), "en"), render(value_reason(refused.value), "ru")) == (
+        english,
+        russian,
+    )
+    assert _latin_left(russian) == [], russian
+
+
+def test_a_value_for_a_boolean_column_is_said_in_russian() -> None:
+    with pytest.raises(ShopValueError) as refused:
+        _column_value(sa.Column("is_paid", sa.Boolean), "yes")
+    assert (render(refused.value.msg, "en"), render(refused.value.msg, "ru")) == (
+        "'yes' is not written to a boolean column",
+        "'yes' нельзя записать в логический столбец",
+    )
+
+
+def test_an_unwritable_value_is_said_in_russian_where_a_pull_says_it_and_stored_as_its_code() -> None:
+    """``pull.field.unwritable`` (a record's note, a pull job's error) and ``resolve.unwritable`` take the
+    reason as a message: said in the reader's language, stored as its code (to_json keeps the nested one);
+    any other ValueError is its own words."""
+    with pytest.raises(ShopValueError) as refused:
+        _column_value(sa.Column("service_id", sa.Integer), "1.5")
+    note = Message("pull.field.unwritable", {"field": "UF_CRM_SERVICE", "error": value_reason(refused.value)})
+    stored = Message.from_json(note.to_json())
+    assert stored == note and stored is not None
+    assert (render(stored, "en"), render(stored, "ru")) == (
+        "the CRM's UF_CRM_SERVICE cannot be written to the shop's column: '1.5' is not a whole number",
+        "значение CRM (UF_CRM_SERVICE) нельзя записать в столбец магазина: '1.5' не является целым числом",
+    )
+    said = {
+        "shop_entity": "order",
+        "key": "7",
+        "fields": "UF_CRM_SERVICE",
+        "error": value_reason(refused.value),
+    }
+    resolve = Message("resolve.unwritable", said)
+    assert render(resolve, "ru") == (
+        "заказ 7: значение CRM (UF_CRM_SERVICE) нельзя записать: '1.5' не является целым числом"
+    )
+    assert _latin_left(render(resolve, "ru"), "UF_CRM_SERVICE", "CRM") == []
+    other = value_reason(ValueError("a driver's own words"))
+    assert (render(other, "en"), render(other, "ru")) == ("a driver's own words", "a driver's own words")
+
+
+# ---------------------------------------------------------------- the demo shop
+
+
+def test_a_demo_shop_over_existing_tables_is_refused_in_russian(sqlite_shop: str) -> None:
+    with pytest.raises(ShopError) as refused:
+        create_demo_shop(sqlite_shop, orders=1, users=1)
+    assert _said(refused.value) == (
+        "The database already has the table(s) companies, orders, users",
+        "В базе данных уже есть таблицы: companies, orders, users",
+    )
+    assert _latin_left(error_line(refused.value, "ru"), "companies", "orders", "users") == []
