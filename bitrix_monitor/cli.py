@@ -389,13 +389,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             dirs.ensure()
         except OSError as exc:
-            said = {"path": str(dirs.root), "error": str(exc.strerror)}
+            said: dict[str, messages.Param] = {"path": str(dirs.root), "error": messages.os_reason(exc)}
             raise UserFacingError(Message("cli.data_dir", said)) from None
         try:
             setup_logging(dirs.log_dir, verbose=args.verbose)
         except OSError as exc:
             raise UserFacingError(
-                Message("cli.log_file", {"path": str(dirs.log_dir), "error": str(exc.strerror or exc)}),
+                Message("cli.log_file", {"path": str(dirs.log_dir), "error": messages.os_reason(exc)}),
                 hint=Message("cli.log_file.hint"),
             ) from None
         from bitrix_monitor.secrets import register_environment

@@ -25,7 +25,7 @@ import tomli_w
 
 from bitrix_monitor.errors import ConfigError
 from bitrix_monitor.files import not_a_regular_file
-from bitrix_monitor.messages import Message, Param
+from bitrix_monitor.messages import Message, Param, os_reason
 
 
 def _doc(text: str) -> dict[str, str]:
@@ -618,7 +618,7 @@ def load(path: Path, *, missing_ok: bool = True) -> AppConfig:
             return AppConfig()
         raise ConfigError(Message("config.file_missing", {"path": str(path)})) from None
     except OSError as exc:
-        said = {"path": str(path), "error": str(exc.strerror)}
+        said: dict[str, Param] = {"path": str(path), "error": os_reason(exc)}
         raise ConfigError(Message("config.file_unreadable", said)) from None
     try:
         data = tomllib.loads(raw.decode("utf-8"))

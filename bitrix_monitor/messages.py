@@ -1307,9 +1307,9 @@ _OS_REASONS = {
 
 def os_reason(exc: OSError) -> Message:
     """Why the OS refused a file, said in the reader's language: the common reasons as codes (their English
-    is the OS's words), any other as the OS says it."""
+    is the OS's words), any other as the OS says it (or as the error says it, when it has no OS reason)."""
     code = _OS_REASONS.get(exc.errno or 0)
-    return Message(code) if code else Message.plain(str(exc.strerror or type(exc).__name__))
+    return Message(code) if code else Message.plain(str(exc.strerror or exc or type(exc).__name__))
 
 
 # translate(context, source text, count or None) -> the text in some language

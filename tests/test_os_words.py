@@ -1,0 +1,113 @@
+"""Why the OS refused a file is said in the reader's language (``messages.os_reason``): the data directory
+and its log file at start, and a config file that cannot be read. The Russian line leaves only names in
+Latin letters (a path); the English (``str()``, logs) is the OS's words as before."""
+
+from __future__ import annotations
+
+import errno
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bitrix_monitor import cli, config
+from bitrix_monitor.errors import ConfigError
+from bitrix_monitor.messages import error_line
+from bitrix_monitor.paths import DataDirs
+
+REASONS = [
+    (errno.EACCES, "Permission denied", "доступ запрещён"),
+    (errno.EROFS, "Read-only file system", "файловая система доступна только для чтения"),
+    (errno.ENOSPC, "No space left on device", "на диске не осталось места"),
+]
+IDS = ["denied", "read-only", "full"]
+
+
+def _latin_left(line: str, *names: str) -> list[str]:
+    """Words in Latin letters left in ``line`` once ``names`` (paths) are taken out."""
+    for name in names:
+        line = line.replace(name, " ")
+    return re.findall(r"[A-Za-z]{2,}", line)
+
+
+def _refused(code: int) -> Callable[..., None]:
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise OSError(code, "the OS's own words")
+
+    return refuse
+
+
+def _error(capsys: pytest.CaptureFixture[str]) -> str:
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("bitrix-monitor: error: "), err
+    return err.removeprefix("bitrix-monitor: error: ")
+
+
+@pytest.mark.parametrize("what", ["data_dir", "log_file"])
+@pytest.mark.parametrize(("code", "english", "russian"), REASONS, ids=IDS)
+def test_a_data_dir_or_log_file_the_os_refuses_is_said_in_russian(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    what: str,
+    code: int,
+    english: str,
+    russian: str,
+) -> None:
+    """At start (as root, the tests cannot be refused a folder: the OS is stood in for)."""
+    target = tmp_path / "data"
+    if what == "data_dir":
+        monkeypatch.setattr(DataDirs, "ensure", _refused(code))
+        path, expected = (
+            target,
+            (
+                f"Cannot use data directory {target}: {english}",
+                f"Не удаётся использовать папку данных {target}: {russian}",
+            ),
+        )
+    else:
+        monkeypatch.setattr(cli, "setup_logging", _refused(code))
+        path, expected = (
+            target / "logs",
+            (
+                f"Cannot write the log file in {target / 'logs'}: {english} "
+                "(is the data directory read-only or the disk full?)",
+                f"Не удаётся записать файл журнала в {target / 'logs'}: {russian} "
+                "(папка данных только для чтения или диск заполнен?)",
+            ),
+        )
+    said = []
+    for lang in ("en", "ru"):
+        assert cli.main(["--data-dir", str(target), "--lang", lang, "--sync"]) == 2
+        said.append(_error(capsys))
+    assert tuple(said) == expected
+    assert _latin_left(said[1], str(path)) == []
+
+
+@pytest.mark.parametrize(("code", "english", "russian"), REASONS, ids=IDS)
+def test_a_config_file_that_cannot_be_read_is_said_in_russian(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code: int, english: str, russian: str
+) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("")
+    monkeypatch.setattr(Path, "read_bytes", _refused(code))
+    with pytest.raises(ConfigError) as refused:
+        config.load(path)
+    assert (error_line(refused.value, "en"), error_line(refused.value, "ru")) == (
+        f"Cannot read config file {path}: {english}",
+        f"Не удаётся прочитать файл настроек {path}: {russian}",
+    )
+    assert str(refused.value) == f"Cannot read config file {path}: {english}"
+    assert _latin_left(error_line(refused.value, "ru"), str(path)) == []
+
+
+def test_a_reason_without_a_code_is_said_as_the_os_says_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("")
+    monkeypatch.setattr(Path, "read_bytes", _refused(errno.ELOOP))
+    with pytest.raises(ConfigError) as refused:
+        config.load(path)
+    assert error_line(refused.value, "ru") == f"Не удаётся прочитать файл настроек {path}: the OS's own words"
