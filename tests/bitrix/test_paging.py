@@ -54,6 +54,27 @@ async def test_parallel_fast_scan_with_gaps_and_filter(client: BitrixClient, por
     assert len(portal.requests) <= math.ceil(len(want) / 2500) + 4
 
 
+async def test_a_record_listed_twice_or_out_of_order_is_yielded_once(
+    client: BitrixClient, portal: FakePortal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A portal that lists a record again (in its page, or one of an earlier page) or out of ID order: each
+    record comes once, the one out of order too (the scan's last page carries them)."""
+    seed(portal, 6001)
+    odd = portal.deals.pop(5000)  # listed only out of order, after the records that follow it
+    plain = portal._list
+
+    def listed(params: dict[str, object]) -> tuple[object, dict[str, object]]:
+        page, extra = plain(params)
+        ids = [int(r["ID"]) for r in page]
+        if ids and ids[-1] == 6001:
+            page = [*page, portal.deals[ids[0]], portal.deals[ids[0] - 50], odd, portal.deals[1], odd]
+        return page, extra
+
+    monkeypatch.setattr(portal, "_list", listed)
+    rows = [r async for p in client.list_all("crm.deal.list", select=["TITLE"], parallel=4) for r in p]
+    assert [int(r["ID"]) for r in rows] == [*(i for i in range(1, 6002) if i != 5000), 5000]
+
+
 async def test_fast_scan_respects_a_starting_id(client: BitrixClient, portal: FakePortal) -> None:
     seed(portal, 120)
     rows = await client.list("deal", {">ID": 100}, ["ID"])
