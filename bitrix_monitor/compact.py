@@ -9,6 +9,7 @@ currency, a pipeline, the originator, a user or contact id).
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import math
 import operator
@@ -303,8 +304,37 @@ def collect_young() -> None:
     """While the collector is paused: collect the cyclic garbage made since the last call, and set what
     survives aside from the collections still to come (:func:`gc.freeze`). Each object is walked about once;
     and an HTTP answer, which httpx leaves in a reference cycle with its body (a megabyte a page), is freed
-    a page later rather than at the end of the pass (40 MB more at the peak of 120k records)."""
+    a page later rather than at the end of the pass (40 MB more at the peak of 120k records). Then the C
+    library is asked to give the memory freed back to the system (:func:`release_freed`)."""
     with _pausing:
-        if _Pause.depth:
-            gc.collect(0)
-            gc.freeze()
+        if not _Pause.depth:
+            return
+        gc.collect(0)
+        gc.freeze()
+    release_freed()
+
+
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's ``malloc_trim`` (Linux), or None where the C library has none (macOS, Windows, musl)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        trim = ctypes.CDLL(None).malloc_trim  # the process's own C library
+    except (OSError, AttributeError):
+        return None
+    trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
+    return cast(Callable[[int], int], trim)
+
+
+_TRIM = _malloc_trim()
+
+
+def release_freed() -> bool:
+    """Give the memory the process freed back to the system, where the C library can (glibc's
+    ``malloc_trim``; whether it could). A page of a portal answer decodes into dicts whose tables glibc
+    allocates, and frees among what the pass keeps: the free pages in between stayed in the process until
+    it ended (8 MB of the peak at 120k records). A call with nothing to give back costs microseconds."""
+    if _TRIM is None:
+        return False
+    _TRIM(0)
+    return True
