@@ -94,6 +94,9 @@ class PortalView:
     # While a full pass reads: the kind's shop rows by key, so that the id of a record its row stores is
     # held as the row's own int (one object for the two, 32 bytes a record in sync). None after the reading.
     rows: Mapping[str, ShopRow] | None = field(default=None, repr=False, compare=False)
+    # Which shop records store which id, where it holds some by the records' origin ids (see _Links): told
+    # before a record held changes or goes.
+    links: _Links | None = field(default=None, repr=False, compare=False)
 
     def ours(self, origin: str) -> tuple[int, ...]:
         """The ids of our records carrying this origin id, in order."""
@@ -111,6 +114,8 @@ class PortalView:
 
     def keep(self, rid: int, rec: Mapping[str, Any]) -> None:
         """Hold ``rec`` by id (a stored record, a candidate sharing an e-mail, a legacy deal)."""
+        if self.links is not None and rid in self.by_id:
+            self.links.pin(rid)
         if self._comm is not None and rid in self.by_id:
             self._unindex_comm(rid, self.by_id[rid])
         rec = portal_record(rec)
@@ -147,6 +152,8 @@ class PortalView:
 
     def drop(self, rid: int) -> Mapping[str, Any] | None:
         """Forget a record (deleted in the portal); returns what was held."""
+        if self.links is not None and rid in self.by_id:
+            self.links.pin(rid)
         rec = self.by_id.pop(rid, None)
         if rec is not None:
             self._unindex_owner(rid, rec)
@@ -1009,45 +1016,92 @@ class Reconciler:
 class _Links:
     """Which shop records store which portal id: the facts behind shared links and title clashes. An id
     stored by one shop record maps to its key alone, by several to the tuple of their keys (most ids are
-    stored once: a tuple each cost 48 bytes); ``keys`` is the kind's rows by key, as the mirror holds them."""
+    stored once: a tuple each cost 48 bytes); ``keys`` is the kind's rows by key, as the mirror holds them.
+
+    With ``implied`` (a mirror with one row a key), an id whose record carries the key of the row storing it
+    as its origin id (nearly every record in sync) is not held at all: the record says which row to ask, and
+    the row whether it stores the id (a million entries not held, 48 MB). Such a holder comes first among an
+    id's holders (it was first to store it: a later one is held); before the record held under an id changes
+    or goes, :meth:`pin` holds the holder it implied."""
 
     def __init__(
         self,
         entity: str,
         view: PortalView,
-        keys: Mapping[str, object],
+        keys: Mapping[str, ShopRow],
         stored: Iterable[tuple[str, int | None]],
+        *,
+        implied: bool = False,
     ) -> None:
         self.entity = entity  # "order" | "user"
         self.view = view
         self.keys = keys
         self._stored_by: dict[int, str | tuple[str, ...]] = {}
+        self._implying = implied
         for key, pid in stored:
             self.add(key, pid)
+        if implied:
+            view.links = self
+
+    def _implied(self, pid: int) -> str | None:
+        """The key of the row that the record held under ``pid`` names as its origin id, when that row stores
+        ``pid`` (whether or not it is held too)."""
+        if not self._implying:
+            return None
+        rec = self.view.by_id.get(pid)
+        if rec is None:
+            return None
+        origin = rec.get("ORIGIN_ID")
+        if type(origin) is not str:
+            return None
+        row = self.keys.get(origin)
+        return origin if row is not None and row.crm_id == pid else None
 
     def holders(self, pid: int) -> tuple[str, ...]:
         """The keys of the shop records that store ``pid``, in the order they came."""
         held = self._stored_by.get(pid, ())
-        return (held,) if isinstance(held, str) else held
+        explicit = (held,) if isinstance(held, str) else held
+        implied = self._implied(pid)
+        return explicit if implied is None or implied in explicit else (implied, *explicit)
 
     def alone(self, pid: int) -> str | None:
         """The key of the one shop record that stores ``pid``; None when none or several do."""
         held = self._stored_by.get(pid)
-        return held if isinstance(held, str) else None
+        implied = self._implied(pid)
+        if held is None:
+            return implied
+        if isinstance(held, str) and (implied is None or implied == held):
+            return held
+        return None
 
     def stores(self, pid: int) -> bool:
         """Whether a shop record stores ``pid``."""
-        return pid in self._stored_by
+        return pid in self._stored_by or self._implied(pid) is not None
 
     def add(self, key: str, pid: int | None) -> None:
-        if pid is not None:
-            held = self._stored_by.get(pid)
-            self._stored_by[pid] = key if held is None else (*self.holders(pid), key)
+        if pid is None:
+            return
+        held = self._stored_by.get(pid)
+        if held is None and self._implied(pid) == key:
+            return  # the record's origin id names the row, and the row stores it
+        self._stored_by[pid] = key if held is None else (*((held,) if isinstance(held, str) else held), key)
 
     def remove(self, key: str, pid: int | None) -> None:
-        holders = self.holders(pid) if pid is not None else ()
-        if pid is not None and key in holders:
+        if pid is None:
+            return
+        held = self._stored_by.get(pid, ())
+        holders = (held,) if isinstance(held, str) else held
+        if key in holders:
             _hold(self._stored_by, pid, _without(holders, key))
+
+    def pin(self, pid: int) -> None:
+        """Before the record held under ``pid`` changes or goes: the holder it implied, held (first)."""
+        implied = self._implied(pid)
+        held = self._stored_by.get(pid)
+        if implied is not None and held != implied and not (isinstance(held, tuple) and implied in held):
+            self._stored_by[pid] = (
+                implied if held is None else (implied, *((held,) if isinstance(held, str) else held))
+            )
 
     def others(self, pid: int, key: str) -> list[str]:
         """The shop records other than ``key`` that store ``pid``."""
@@ -1079,7 +1133,11 @@ class Mirror:
         self.legacy = legacy
         self.links = {
             k.name: _Links(
-                k.name, views[k.name], self.rows[k.name], ((r.key, r.crm_id) for r in rows[k.name])
+                k.name,
+                views[k.name],
+                self.rows[k.name],
+                ((r.key, r.crm_id) for r in rows[k.name]),
+                implied=self.exact,
             )
             for k in kinds
         }
