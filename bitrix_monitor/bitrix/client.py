@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import math
@@ -203,6 +204,14 @@ class _Ambiguous(Exception):
 Command = tuple[str, Mapping[str, Any] | None]
 
 
+@functools.cache
+def _usual_trust() -> ssl.SSLContext:
+    """The TLS context of a client that trusts the usual authorities (httpx's, as ``verify=True`` makes it),
+    made once a process: making one loads the certificate store, about 30 ms, and the app, the headless
+    runner and the tests make a client for each connection check, pass and job run."""
+    return httpx.create_ssl_context()
+
+
 class BitrixClient:
     def __init__(
         self,
@@ -235,7 +244,7 @@ class BitrixClient:
         self._consumed: dict[str, float] = {}  # method -> operating seconds this client's calls consumed
         self._calls: dict[str, int] = {}
         self._last_operating: dict[str, float] = {}
-        verify: ssl.SSLContext | bool = True
+        verify = _usual_trust()
         if ca_bundle:
             try:
                 verify = ssl.create_default_context(cafile=ca_bundle)

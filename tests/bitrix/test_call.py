@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import ssl
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -411,3 +412,14 @@ def test_repr_of_client_hides_the_secret() -> None:
 def test_unreadable_ca_bundle_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="CA bundle"):
         BitrixClient("https://p.example.com/rest/1/abcdef123/", ca_bundle=str(tmp_path / "missing.pem"))
+
+
+def test_clients_share_one_tls_context_that_verifies_the_portal() -> None:
+    """Making a TLS context loads the certificate store (about 30 ms): every client that trusts the usual
+    authorities shares the process's one, and it still checks the certificate and the host name."""
+    from bitrix_monitor.bitrix.client import _usual_trust
+
+    made = _usual_trust()
+    assert made is _usual_trust()
+    assert made.verify_mode is ssl.CERT_REQUIRED and made.check_hostname
+    assert made.cert_store_stats()["x509_ca"] > 0  # the authorities were loaded
