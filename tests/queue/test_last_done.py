@@ -43,3 +43,18 @@ def test_last_done_since_reads_only_what_was_done_from_then_on(queue: JobQueue, 
     _run(queue, "deal.update", "1", clock)
     assert queue.last_done(since=since) == {"deal": {"1": since}}
     assert queue.last_done(since=clock.now) == {}
+
+
+def test_jobs_done_together_share_one_moment(queue: JobQueue, clock: FakeClock) -> None:
+    """A batch's jobs are done in one transaction at one moment (``complete_many``): ``last_done`` gives
+    them one ``datetime``, not one each (a million of them after a first sync); other moments stay apart."""
+    for key in ("1", "2", "3"):
+        queue.enqueue("deal.create", key)
+    batch = queue.claim("r", kinds=["deal.create"])
+    assert queue.complete_many("r", [(j.id, {"id": 1}) for j in batch]) == [j.id for j in batch]
+    clock.advance(60)
+    _run(queue, "deal.create", "4", clock)
+    done = queue.last_done()["deal"]
+    assert done == {"1": START, "2": START, "3": START, "4": START + timedelta(minutes=1)}
+    assert done["1"] is done["2"] is done["3"]
+    assert done["4"] is not done["1"]
