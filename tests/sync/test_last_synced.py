@@ -49,3 +49,23 @@ async def test_last_synced_is_when_the_records_last_job_was_done(
         assert _synced(await again.snapshot(), "order") == third
     finally:
         await again.aclose()
+
+
+async def test_a_full_pass_keys_the_history_by_the_rows_own_keys(
+    shop: Shop, portal: PortalEmulator, service: MonitorService
+) -> None:
+    """After a full pass the last-synced table holds each record's time by the shop row's own key text
+    (one text a record, not a second copy from the job store), and the times themselves are unchanged."""
+    first = await service.snapshot()
+    await service.apply(first.plan)
+    await service.run_queue(max_wait=60)
+    await service.snapshot()  # incremental: reads the history
+    before = {kind: dict(table) for kind, table in service._synced.items()}
+    assert before.get("order")
+
+    full = await service.snapshot(full=True)
+    assert full.pass_kind == "full"
+    assert service._synced == before  # the same moments, by the same keys
+    for kind, table in service._synced.items():
+        rows = {s.key: s for s in full.statuses(kind)}
+        assert table and all(key is rows[key].key for key in table)
