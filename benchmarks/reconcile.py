@@ -11,7 +11,11 @@ whole (as after a full pass), read back, read and rebuilt with every record judg
 does before its first incremental pass), and written as the changes of each incremental pass.
 
     .venv/bin/python -m benchmarks.reconcile [--quick] [--orders N] [--users M] [--postgres URL]
-        [--keep-shop NAME] [--spread] [--skip-kept] [--profile FILE]
+        [--keep-shop NAME] [--spread] [--skip-kept] [--no-history] [--profile FILE]
+
+The reconciling process holds the last-synced times of a desk that synced every record once (one done
+create a record in its job file), as the app does after a first sync; ``--no-history`` reconciles as a desk
+that never synced.
 
 It also prints the cyclic garbage collector's time during the full pass; ``--profile FILE`` writes the full
 pass's profile to FILE and the incremental passes' to FILE.idle and FILE.changed (the reconciling process's
@@ -27,12 +31,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import cProfile
 import gc
 import json
 import math
 import os
 import resource
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -50,10 +56,13 @@ POSTGRES = os.environ.get("BM_TEST_POSTGRES_URL", "postgresql+psycopg://postgres
 ORIGINATOR = "bench-shop"
 
 
-def _child(shop_url: str, webhook: str, queue_url: str) -> None:
-    """Reconcile once; print timings and peak RSS as JSON."""
+def _child(shop_url: str, webhook: str, queue_url: str, history: str = "-") -> None:
+    """Reconcile once; print timings and peak RSS as JSON. ``history``: a desk's job file whose done jobs
+    are the last-synced times the app holds after a sync, read before the pass and given to every
+    reconciler, as the app's service does ("-": none, as on a desk that never synced)."""
     from bitrix_monitor.bitrix import BitrixClient
     from bitrix_monitor.config import ShopConfig
+    from bitrix_monitor.kinds import shop_of
     from bitrix_monitor.queue import JobQueue, TeamQueue
     from bitrix_monitor.shop import ShopDatabase
     from bitrix_monitor.sync import saved
@@ -74,6 +83,10 @@ def _child(shop_url: str, webhook: str, queue_url: str) -> None:
         # The emulator charges its own processing time, slow on a loaded machine: no client-side pauses here.
         async with BitrixClient(webhook, plan=None, timeout=120, operating_limit=1e9) as client:
             shop_from = {k: shop.max_updated_at(k) for k in shop.mapped_kinds}
+            synced: dict[str, dict[str, Any]] = {}
+            if history != "-":  # as the service holds it (MonitorService._last_synced)
+                with contextlib.closing(JobQueue.open(Path(history))) as jobs:
+                    synced = {shop_of(t): d for t, d in jobs.last_done().items()}
             profile = cProfile.Profile() if os.environ.get("BM_PROFILE") else None
             tracing = os.environ.get("BM_TRACEMALLOC")  # FILE: what the pass holds at its end, by place
             if tracing:
@@ -81,7 +94,7 @@ def _child(shop_url: str, webhook: str, queue_url: str) -> None:
             collecting = _time_collections()
             sampling = _sample_rss(os.environ.get("BM_RSS_TRACE"), stage)
             t0 = time.perf_counter()
-            reconciler = Reconciler(shop, client, originator=ORIGINATOR)
+            reconciler = Reconciler(shop, client, originator=ORIGINATOR, last_synced=synced)
             if profile is not None:
                 profile.enable()
             snap = await reconciler.run(progress)
@@ -98,6 +111,7 @@ def _child(shop_url: str, webhook: str, queue_url: str) -> None:
                 "in_sync_users": snap.user_counts.in_sync,
                 "plan": len(snap.plan),
                 "peak_rss_mb": _peak_mb(),
+                "history": sum(len(v) for v in synced.values()),
                 "gc_s": collecting[0],
                 "gc_full": collecting[1],
             }
@@ -130,7 +144,7 @@ def _child(shop_url: str, webhook: str, queue_url: str) -> None:
                 out["kept_mb"] = sum(len(d) for v in kept.items.values() for _i, d in v) / 1e6
                 del kept
                 t = time.perf_counter()
-                judge = Reconciler(shop, client, originator=ORIGINATOR)
+                judge = Reconciler(shop, client, originator=ORIGINATOR, last_synced=synced)
                 again = saved.load(store, judge, fingerprint="bench")
                 out[f"{where}_load_s"] = time.perf_counter() - t  # read, rebuild and judge every record
                 assert again is not None
@@ -145,7 +159,9 @@ def _child(shop_url: str, webhook: str, queue_url: str) -> None:
                 profile = cProfile.Profile() if os.environ.get("BM_PROFILE") else None
                 if profile is not None:
                     profile.enable()
-                inc, _changes = await refresher.refresh(Reconciler(shop, client, originator=ORIGINATOR))
+                inc, _changes = await refresher.refresh(
+                    Reconciler(shop, client, originator=ORIGINATOR, last_synced=synced)
+                )
                 if profile is not None:
                     profile.disable()
                     profile.dump_stats(f"{os.environ['BM_PROFILE']}.{name}")
@@ -175,7 +191,9 @@ def _child(shop_url: str, webhook: str, queue_url: str) -> None:
             compare = marks["done"] - marks["comparing"]
             marks.clear()
             t = time.perf_counter()
-            again = await Reconciler(shop, client, originator=ORIGINATOR).run(progress, held=held)
+            again = await Reconciler(shop, client, originator=ORIGINATOR, last_synced=synced).run(
+                progress, held=held
+            )
             out["again_s"] = time.perf_counter() - t
             out["again_in_sync"] = again.order_counts.in_sync + again.user_counts.in_sync
             out["again_shop_read_s"] = marks["reading portal contacts"] - marks["reading shop"]
@@ -302,6 +320,27 @@ def _time_requests(client: Any) -> list[float]:
     return waited
 
 
+def _write_history(path: str, orders: list[str], users: list[str]) -> None:
+    """A desk's job file after a first sync: one done create a record, completed 50 at a time (each batch
+    one moment, as :meth:`JobQueue.complete_many` stamps it)."""
+    from benchmarks.last_synced import _INSERT
+    from bitrix_monitor.queue import JobQueue
+
+    JobQueue.open(Path(path)).close()
+    t0 = float(int(time.time()) - 3600)
+
+    def rows() -> Any:
+        for n, (entity, key) in enumerate([("deal", k) for k in orders] + [("contact", k) for k in users]):
+            t = t0 + n // 50 * 0.01
+            yield (f"{entity}.create", entity, key, "sync", "{}", "done", 1, t, t, t, "sync")
+
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        conn.execute("PRAGMA synchronous = OFF")
+        conn.executemany(_INSERT.format(", ".join("?" * 11)).replace("FALSE", "0"), rows())
+        conn.commit()
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
 def _change(url: str, portal: Any, n: int) -> None:
     """``n`` changes: half of them orders edited in the shop (``updated_at`` moves), half deals edited in
     the portal."""
@@ -366,7 +405,15 @@ def main() -> int:
         help="profile the full pass (cProfile, the reconciling process) into FILE, the incremental passes "
         "into FILE.idle and FILE.changed: `python -m pstats FILE`",
     )
-    parser.add_argument("--child", nargs=3, metavar=("SHOP_URL", "WEBHOOK", "QUEUE"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--no-history",
+        action="store_true",
+        help="reconcile as a desk that never synced: no done jobs, so no last-synced times held (the "
+        "default holds one done create a record, in batches of 50, as after a first sync)",
+    )
+    parser.add_argument(
+        "--child", nargs=4, metavar=("SHOP_URL", "WEBHOOK", "QUEUE", "HISTORY"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
     if args.child:
         _child(*args.child)
@@ -395,6 +442,7 @@ def main() -> int:
         with eng.connect() as c:  # the team queue the incremental state is kept in, beside the desk's file
             c.execute(sa.text(f"CREATE DATABASE {queue_name}"))
         queue_url = admin.set(database=queue_name).render_as_string(hide_password=False)
+    scratch = tempfile.TemporaryDirectory()
     try:
         t = time.perf_counter()
         if made:
@@ -437,6 +485,10 @@ def main() -> int:
                 c.execute(sa.text("VACUUM FULL ANALYZE orders, users"))
             vacuum.dispose()
             print(f"portal seeded and shop linked in {time.perf_counter() - t:.1f} s")
+            history = "-"
+            if not args.no_history:
+                history = str(Path(scratch.name) / "history.sqlite3")
+                _write_history(history, [str(r["k"]) for r in order_rows], [str(r["k"]) for r in user_rows])
             # An incremental pass reads again what the portal stamped from one second before the full pass's
             # clock (reconcile.portal_clock): a small shop seeded just now would be read again whole, which
             # says nothing of a portal whose records were not all written in the seconds before the pass.
@@ -446,7 +498,16 @@ def main() -> int:
             if args.profile:
                 env["BM_PROFILE"] = str(Path(args.profile).resolve())
             child = subprocess.Popen(
-                [sys.executable, "-m", "benchmarks.reconcile", "--child", url, portal.webhook_url, queue_url],
+                [
+                    sys.executable,
+                    "-m",
+                    "benchmarks.reconcile",
+                    "--child",
+                    url,
+                    portal.webhook_url,
+                    queue_url,
+                    history,
+                ],
                 env=env,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
@@ -476,7 +537,8 @@ def main() -> int:
         print(f"{'  of which reading the shop (s)':44} {r['shop_read_s']:>12.2f}")
         print(f"{'portal part (s, emulator without limits)':44} {r['portal_s']:>12.2f}")
         print(f"{'  of which the garbage collector (s, full runs)':44} {r['gc_s']:>6.2f} ({r['gc_full']})")
-        print(f"{'peak memory of the reconciling process (MB)':44} {r['peak_rss_mb']:>12.0f}")
+        held = f"{r['history']:,} last-synced times held"
+        print(f"{'peak memory of the reconciling process (MB)':44} {r['peak_rss_mb']:>12.0f}  ({held})")
         if "judge_again_s" in r:
             print(f"{'  judging every record again, fastest (s)':44} {r['judge_again_s']:>12.2f}")
         if "peak_saved_mb" in r:
@@ -506,6 +568,7 @@ def main() -> int:
         written = f"{r['idle_delta_items']} / {r['changed_delta_items']}"
         print(f"{'  items written after idle / 100 changes':44} {written:>12}")
     finally:
+        scratch.cleanup()
         with eng.connect() as c:
             if not args.keep_shop:
                 c.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
