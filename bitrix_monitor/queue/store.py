@@ -975,8 +975,8 @@ class JobQueue:
             self._add_events(conn, t, actor, ((i, m.EV_CANCELLED, None) for i in cancelled))
         return cancelled
 
-    @staticmethod
-    def _release_pulls(conn: sa.Connection, ids: Sequence[int], t: float) -> None:
+    @classmethod
+    def _release_pulls(cls, conn: sa.Connection, ids: Sequence[int], t: float) -> None:
         """The CRM changes these cancelled pull jobs were to write are seen and overruled, as "keep the
         shop's" settles a conflict: each becomes its field's baseline, so the record is no longer held for
         it (judged like any other, the push sends the shop's value). A field another pull job of the record
@@ -984,33 +984,22 @@ class JobQueue:
         dead) is to write it, a dead one waits for a person to retry or cancel it (released then), and a
         push must not overwrite the CRM's value meanwhile. The hold is per field, not per record: a field
         no other job carries is released, else nothing would be left to write or release it."""
-        mine = jobs.alias("mine")
         for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start : start + _CHUNK]
             rows = conn.execute(
                 sa.select(jobs.c.entity_type, jobs.c.entity_key, jobs.c.payload).where(
-                    jobs.c.id.in_(chunk), jobs.c.family == m.PULL
+                    jobs.c.id.in_(ids[start : start + _CHUNK]), jobs.c.family == m.PULL
                 )
             ).all()
+            keys: dict[str, set[str]] = {}
+            for entity_type, key, _payload in rows:
+                keys.setdefault(entity_type, set()).add(key)
             # What the record's other pull jobs that still hold it carry (those being cancelled are not
             # among them any more: their state is cancelled already).
-            of_record = (
-                sa.select(mine.c.id)
-                .where(
-                    mine.c.id.in_(chunk),
-                    mine.c.entity_type == jobs.c.entity_type,
-                    mine.c.entity_key == jobs.c.entity_key,
-                )
-                .exists()
-            )
             kept = {
                 (entity_type, key, name)
-                for entity_type, key, payload in conn.execute(
-                    sa.select(jobs.c.entity_type, jobs.c.entity_key, jobs.c.payload).where(
-                        jobs.c.family == m.PULL, jobs.c.state.in_(m.PULL_HOLDING), of_record
-                    )
-                )
-                for name in _loads(payload) or {}
+                for entity_type, of_type in keys.items()
+                for _id, key, _state, payload in cls._pull_jobs(conn, entity_type, of_type, m.PULL_HOLDING)
+                for name in payload
             }
             params = [
                 {"e": shop_of(entity_type), "k": key, "f": name, "t": t}
@@ -1020,6 +1009,36 @@ class JobQueue:
             ]
             if params:
                 conn.execute(RELEASE_PULL_FIELD, params)
+
+    @staticmethod
+    def _pull_jobs(
+        conn: sa.Connection,
+        entity_type: str,
+        keys: Iterable[str],
+        states: Sequence[str],
+        *,
+        lock: Literal["share", "update"] | None = None,
+    ) -> list[tuple[int, str, str, dict[str, Any]]]:
+        """The pull jobs in ``states`` of these records (``entity_type`` as the CRM names it), oldest first:
+        (id, key, state, payload). ``lock``: their rows are read ``FOR SHARE`` or ``FOR UPDATE`` (on
+        PostgreSQL; SQLite's writer holds the whole file)."""
+        wanted = sorted(set(keys))
+        found: list[tuple[int, str, str, dict[str, Any]]] = []
+        for start in range(0, len(wanted), _CHUNK):
+            query = (
+                sa.select(jobs.c.id, jobs.c.entity_key, jobs.c.state, jobs.c.payload)
+                .where(
+                    jobs.c.entity_type == entity_type,
+                    jobs.c.family == m.PULL,
+                    jobs.c.entity_key.in_(wanted[start : start + _CHUNK]),
+                    jobs.c.state.in_(states),
+                )
+                .order_by(jobs.c.id)
+            )
+            if lock is not None:
+                query = query.with_for_update(read=lock == "share")
+            found += [(r[0], r[1], r[2], _loads(r[3]) or {}) for r in conn.execute(query)]
+        return found
 
     def resolve(
         self,
@@ -1488,27 +1507,15 @@ class JobQueue:
                 params,
             )
 
-    @staticmethod
-    def _pulls_carrying(conn: sa.Connection, entity_type: str, field: str, keys: Iterable[str]) -> set[str]:
+    @classmethod
+    def _pulls_carrying(
+        cls, conn: sa.Connection, entity_type: str, field: str, keys: Iterable[str]
+    ) -> set[str]:
         """The records of ``keys`` with an active or dead pull job carrying ``field``. Their jobs are read
         ``FOR SHARE`` (on PostgreSQL): a cancel of one not committed yet is waited for and then seen, and
         one that comes later waits for the caller, so finds the change marked and releases it."""
-        wanted = sorted(set(keys))
-        found: set[str] = set()
-        for start in range(0, len(wanted), _CHUNK):
-            rows = conn.execute(
-                sa.select(jobs.c.entity_key, jobs.c.payload)
-                .where(
-                    jobs.c.entity_type == crm_of(entity_type),
-                    jobs.c.family == m.PULL,
-                    jobs.c.entity_key.in_(wanted[start : start + _CHUNK]),
-                    jobs.c.state.in_(m.PULL_HOLDING),
-                )
-                .order_by(jobs.c.id)
-                .with_for_update(read=True)
-            )
-            found |= {key for key, payload in rows if field in (_loads(payload) or {})}
-        return found
+        held = cls._pull_jobs(conn, crm_of(entity_type), keys, m.PULL_HOLDING, lock="share")
+        return {key for _id, key, _state, payload in held if field in payload}
 
     # --- the portal's operating-time budget per method ----------------------------------------------------
 
