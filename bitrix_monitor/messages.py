@@ -743,6 +743,9 @@ TEXTS: dict[str, str] = {
     "reason.merge_unknown": QT_TRANSLATE_NOOP(
         "Message", "merge outcome unknown; the records still exist: re-check by lookup"
     ),
+    "reason.superseded": QT_TRANSLATE_NOOP(
+        "Message", "superseded by a newer change from the CRM (job {job}): {fields}"
+    ),
     # --- a record's notes (reconcile: the "Last error / note" column and the detail pane) ----------------
     # two notes of one record, one after the other
     "notes": QT_TRANSLATE_NOOP("Message", "{first}; {rest}"),

@@ -247,6 +247,7 @@ EVENTS: dict[str, str] = {
     "retried": QT_TRANSLATE_NOOP("JobEvent", "retried"),
     "lease_expired": QT_TRANSLATE_NOOP("JobEvent", "runner stopped: picked up again"),
     "resolved": QT_TRANSLATE_NOOP("JobEvent", "closed: the record is in sync"),
+    "superseded": QT_TRANSLATE_NOOP("JobEvent", "superseded by a newer change"),
 }
 
 

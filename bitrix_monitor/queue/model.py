@@ -35,8 +35,13 @@ ACTIVE_STATES: Final = (QUEUED, RUNNING, FAILED, IN_DOUBT)
 # States a claim takes jobs from (when next_run_at has come).
 DUE_STATES: Final = (QUEUED, FAILED)
 # The states in which a pull job holds its record's fields: active (the runner is to write them) or dead (a
-# person is to retry or cancel it).
+# person is to retry or cancel it). Each field it still carries: a newer change of a field supersedes an
+# older job's value of it (see PULL_SUPERSEDED).
 PULL_HOLDING: Final = (*ACTIVE_STATES, DEAD)
+# The pull jobs that lose a field when a newer change of it is queued for their record (or a cancel settles
+# it): those a person may run again, whose retry would write the older value. The record's active pull job is
+# the one the newer change folds into; a dead one left with nothing to write is closed (cancelled).
+PULL_SUPERSEDED: Final = (DEAD, CANCELLED)
 
 # --- kinds --------------------------------------------------------------------------------------------
 
@@ -121,6 +126,7 @@ EV_RETRIED: Final = "retried"
 EV_LEASE_EXPIRED: Final = "lease_expired"
 EV_RESOLVED: Final = "resolved"  # a failed or dead job closed because its record is in sync now
 EV_MOVED: Final = "moved"  # copied from a desk's queue file into the team queue
+EV_SUPERSEDED: Final = "superseded"  # a dead or cancelled pull job lost fields a newer change of them carries
 
 # --- errors -------------------------------------------------------------------------------------------
 

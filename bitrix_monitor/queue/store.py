@@ -372,6 +372,9 @@ class JobQueue:
         * into a **running** or **in-doubt** job: it is flagged "changed again" and, once it completes, runs
           once more as an update (a cleanup as a cleanup), so no change is lost;
         * otherwise a new job is created.
+
+        A pull job's fields are its record's newest CRM changes of them: the record's dead and cancelled pull
+        jobs lose those fields (:meth:`_supersede_pulls`), so a retry of one never writes an older value.
         """
         parsed = [(m.kind_info(kind), str(key), payload) for kind, key, payload in items]
         t = self._now(now)
@@ -415,12 +418,15 @@ class JobQueue:
         updates: list[dict[str, Any]] = []
         inserts: list[tuple[_Pending, dict[str, Any]]] = []
         events: list[tuple[int, str, Detail]] = []
+        newest: list[tuple[int, str, str, set[str]]] = []  # pull jobs and the fields they now carry newest
         for slot, pending in slots.items():
             row = existing.get(slot)
             if row is None:
                 inserts.append((pending, self._new_row(pending, slot[1], created_by, t)))
                 continue
             job_id, kind, payload_text, state, next_run_at, changed_again = row
+            if pending.info.family == m.PULL:
+                newest.append((job_id, slot[0], slot[1], set(pending.payload)))
             payload = m.merge_payload(json.loads(payload_text), pending.payload)
             if state in (m.QUEUED, m.FAILED):
                 kind = m.stronger_kind(kind, pending.kind)
@@ -462,7 +468,11 @@ class JobQueue:
             result = conn.execute(
                 jobs.insert().returning(jobs.c.id, sort_by_parameter_order=True), [row for _, row in inserts]
             )
-            for (pending, _), job_id in zip(inserts, result.scalars(), strict=True):
+            for (pending, inserted), job_id in zip(inserts, result.scalars(), strict=True):
+                if pending.info.family == m.PULL:
+                    newest.append(
+                        (job_id, pending.info.entity_type, inserted["entity_key"], set(pending.payload))
+                    )
                 first, *rest = pending.items
                 ids[first[0]] = job_id
                 events.append(
@@ -474,6 +484,7 @@ class JobQueue:
                         (job_id, m.EV_FOLDED, {"kind": item_kind, "payload": item_payload} | why(index))
                     )
         self._add_events(conn, t, created_by, events)
+        self._supersede_pulls(conn, newest, t, created_by)
         new = len(inserts)
         return new, sum(len(p.items) for p in slots.values()) - new
 
@@ -973,7 +984,7 @@ class JobQueue:
 
     def cancel(self, ids: Iterable[int], *, actor: str = "staff", now: datetime | None = None) -> list[int]:
         """Cancel queued, failed, in-doubt or dead jobs (a running job finishes or fails first); a cancelled
-        pull job releases the fields it held that no other pull job of the record holds
+        pull job releases the fields it held that no newer pull job of the record holds
         (:meth:`_release_pulls`). Returns the ids cancelled."""
         t = self._now(now)
         cancelled: list[int] = []
@@ -989,55 +1000,147 @@ class JobQueue:
                     .values(state=m.CANCELLED, changed_again=False, updated_at=t)
                     .returning(jobs.c.id)
                 ).scalars()
-            self._release_pulls(conn, cancelled, t)
             self._add_events(conn, t, actor, ((i, m.EV_CANCELLED, None) for i in cancelled))
+            self._release_pulls(conn, cancelled, t, actor)
         return cancelled
 
-    @staticmethod
-    def _release_pulls(conn: sa.Connection, ids: Sequence[int], t: float) -> None:
+    def _release_pulls(self, conn: sa.Connection, ids: Sequence[int], t: float, actor: str) -> None:
         """The CRM changes these cancelled pull jobs were to write are seen and overruled, as "keep the
         shop's" settles a conflict: each becomes its field's baseline, so the record is no longer held for
-        it (judged like any other, the push sends the shop's value). A field another pull job of the record
-        still carries stays held, for that job: an active one (a newer change, queued while this one was
-        dead) is to write it, a dead one waits for a person to retry or cancel it (released then), and a
-        push must not overwrite the CRM's value meanwhile. The hold is per field, not per record: a field
-        no other job carries is released, else nothing would be left to write or release it."""
-        mine = jobs.alias("mine")
+        it (judged like any other, the push sends the shop's value), and the record's dead and cancelled
+        pull jobs no longer carry the field (:meth:`_supersede_pulls`: an older value of it is stale now).
+
+        A field a newer pull job of the record carries stays held, for that job: an active one (a change
+        queued while this one was dead) is to write it, a dead one waits for a person to retry or cancel it
+        (released then), and a push must not overwrite the CRM's value meanwhile. A newer change takes the
+        field from the older jobs when it is queued, so only a pair an earlier release left behind has an
+        older job carrying it too; the newer job's id tells them apart. The hold is per field, not per
+        record: a field no newer job carries is released, else nothing would be left to write or release
+        it."""
         for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start : start + _CHUNK]
             rows = conn.execute(
-                sa.select(jobs.c.entity_type, jobs.c.entity_key, jobs.c.payload).where(
-                    jobs.c.id.in_(chunk), jobs.c.family == m.PULL
+                sa.select(jobs.c.id, jobs.c.entity_type, jobs.c.entity_key, jobs.c.payload).where(
+                    jobs.c.id.in_(ids[start : start + _CHUNK]), jobs.c.family == m.PULL
                 )
             ).all()
-            # What the record's other pull jobs that still hold it carry (those being cancelled are not
-            # among them any more: their state is cancelled already).
-            of_record = (
-                sa.select(mine.c.id)
-                .where(
-                    mine.c.id.in_(chunk),
-                    mine.c.entity_type == jobs.c.entity_type,
-                    mine.c.entity_key == jobs.c.entity_key,
-                )
-                .exists()
-            )
-            kept = {
-                (entity_type, key, name)
-                for entity_type, key, payload in conn.execute(
-                    sa.select(jobs.c.entity_type, jobs.c.entity_key, jobs.c.payload).where(
-                        jobs.c.family == m.PULL, jobs.c.state.in_(m.PULL_HOLDING), of_record
-                    )
-                )
-                for name in _loads(payload) or {}
-            }
-            params = [
-                {"e": shop_of(entity_type), "k": key, "f": name, "t": t}
-                for entity_type, key, payload in rows
-                for name in _loads(payload) or {}
-                if (entity_type, key, name) not in kept
-            ]
+            keys: dict[str, set[str]] = {}
+            for _id, entity_type, key, _payload in rows:
+                keys.setdefault(entity_type, set()).add(key)
+            # The record's other pull jobs that still hold it (those being cancelled are not among them any
+            # more: their state is cancelled already).
+            holding: dict[tuple[str, str], list[tuple[int, dict[str, Any]]]] = {}
+            for entity_type, of_type in keys.items():
+                for job_id, key, _state, payload in self._pull_jobs(
+                    conn, entity_type, of_type, m.PULL_HOLDING
+                ):
+                    holding.setdefault((entity_type, key), []).append((job_id, payload))
+            released: list[tuple[int, str, str, set[str]]] = []
+            params: list[dict[str, Any]] = []
+            for job_id, entity_type, key, payload in rows:
+                kept = {
+                    name
+                    for other, carried in holding.get((entity_type, key), [])
+                    if other > job_id
+                    for name in carried
+                }
+                free = set(_loads(payload) or {}) - kept
+                released.append((job_id, entity_type, key, free))
+                params += [{"e": shop_of(entity_type), "k": key, "f": name, "t": t} for name in sorted(free)]
             if params:
                 conn.execute(RELEASE_PULL_FIELD, params)
+            self._supersede_pulls(conn, released, t, actor)
+
+    def _supersede_pulls(
+        self,
+        conn: sa.Connection,
+        newest: Sequence[tuple[int, str, str, set[str]]],
+        t: float,
+        actor: str | None,
+    ) -> None:
+        """A newer change of a field supersedes every older value of it. For each (pull job id, entity type
+        as the CRM names it, key, fields) whose fields are its record's newest CRM changes (just queued, or
+        just settled by a cancel), the record's other pull jobs a person may run again, dead and cancelled
+        ones (:data:`~bitrix_monitor.queue.model.PULL_SUPERSEDED`), lose those fields, each with a
+        ``superseded`` event naming them and the newer job. A dead job left with nothing to write is closed
+        as cancelled (its result says why); the fields it still carries stay held for it. Their rows are
+        locked (on PostgreSQL): a person's retry of one waits, then finds it without them."""
+        by_record: dict[tuple[str, str], list[tuple[int, set[str]]]] = {}
+        keys: dict[str, set[str]] = {}
+        for job_id, entity_type, key, fields in newest:
+            if fields:
+                by_record.setdefault((entity_type, key), []).append((job_id, fields))
+                keys.setdefault(entity_type, set()).add(key)
+        params: list[dict[str, Any]] = []
+        events: list[tuple[int, str, Detail]] = []
+        for entity_type, of_type in keys.items():
+            for job_id, key, state, payload in self._pull_jobs(
+                conn, entity_type, of_type, m.PULL_SUPERSEDED, lock="update"
+            ):
+                dropped: set[str] = set()
+                by = 0
+                for newer, fields in by_record[(entity_type, key)]:
+                    if newer != job_id and (fields & payload.keys()):
+                        dropped |= fields & payload.keys()
+                        by = max(by, newer)
+                if not dropped:
+                    continue
+                left = {name: value for name, value in payload.items() if name not in dropped}
+                closed = state == m.DEAD and not left
+                reason = Message("reason.superseded", {"fields": ",".join(sorted(dropped)), "job": by})
+                params.append(
+                    {
+                        "b_id": job_id,
+                        "b_payload": dumps(left),
+                        "b_state": m.CANCELLED if closed else state,
+                        "b_result": dumps({"resolved": str(reason)}) if closed else None,
+                        "b_t": t,
+                    }
+                )
+                said = {"fields": sorted(dropped), "by": by, "closed": closed} | m.reason_detail(reason)
+                events.append((job_id, m.EV_SUPERSEDED, said))
+        if params:
+            conn.execute(
+                jobs.update()
+                .where(jobs.c.id == sa.bindparam("b_id"))
+                .values(
+                    payload=sa.bindparam("b_payload"),
+                    state=sa.bindparam("b_state"),
+                    result=sa.func.coalesce(sa.bindparam("b_result", type_=sa.Text), jobs.c.result),
+                    updated_at=sa.bindparam("b_t"),
+                ),
+                params,
+            )
+        self._add_events(conn, t, actor, events)
+
+    @staticmethod
+    def _pull_jobs(
+        conn: sa.Connection,
+        entity_type: str,
+        keys: Iterable[str],
+        states: Sequence[str],
+        *,
+        lock: Literal["share", "update"] | None = None,
+    ) -> list[tuple[int, str, str, dict[str, Any]]]:
+        """The pull jobs in ``states`` of these records (``entity_type`` as the CRM names it), oldest first:
+        (id, key, state, payload). ``lock``: their rows are read ``FOR SHARE`` or ``FOR UPDATE`` (on
+        PostgreSQL; SQLite's writer holds the whole file)."""
+        wanted = sorted(set(keys))
+        found: list[tuple[int, str, str, dict[str, Any]]] = []
+        for start in range(0, len(wanted), _CHUNK):
+            query = (
+                sa.select(jobs.c.id, jobs.c.entity_key, jobs.c.state, jobs.c.payload)
+                .where(
+                    jobs.c.entity_type == entity_type,
+                    jobs.c.family == m.PULL,
+                    jobs.c.entity_key.in_(wanted[start : start + _CHUNK]),
+                    jobs.c.state.in_(states),
+                )
+                .order_by(jobs.c.id)
+            )
+            if lock is not None:
+                query = query.with_for_update(read=lock == "share")
+            found += [(r[0], r[1], r[2], _loads(r[3]) or {}) for r in conn.execute(query)]
+        return found
 
     def resolve(
         self,
@@ -1500,27 +1603,15 @@ class JobQueue:
                 params,
             )
 
-    @staticmethod
-    def _pulls_carrying(conn: sa.Connection, entity_type: str, field: str, keys: Iterable[str]) -> set[str]:
+    @classmethod
+    def _pulls_carrying(
+        cls, conn: sa.Connection, entity_type: str, field: str, keys: Iterable[str]
+    ) -> set[str]:
         """The records of ``keys`` with an active or dead pull job carrying ``field``. Their jobs are read
         ``FOR SHARE`` (on PostgreSQL): a cancel of one not committed yet is waited for and then seen, and
         one that comes later waits for the caller, so finds the change marked and releases it."""
-        wanted = sorted(set(keys))
-        found: set[str] = set()
-        for start in range(0, len(wanted), _CHUNK):
-            rows = conn.execute(
-                sa.select(jobs.c.entity_key, jobs.c.payload)
-                .where(
-                    jobs.c.entity_type == crm_of(entity_type),
-                    jobs.c.family == m.PULL,
-                    jobs.c.entity_key.in_(wanted[start : start + _CHUNK]),
-                    jobs.c.state.in_(m.PULL_HOLDING),
-                )
-                .order_by(jobs.c.id)
-                .with_for_update(read=True)
-            )
-            found |= {key for key, payload in rows if field in (_loads(payload) or {})}
-        return found
+        held = cls._pull_jobs(conn, crm_of(entity_type), keys, m.PULL_HOLDING, lock="share")
+        return {key for _id, key, _state, payload in held if field in payload}
 
     # --- the portal's operating-time budget per method ----------------------------------------------------
 

@@ -466,7 +466,8 @@ def queued(key: str, agreed: str | None, value: str, at: datetime | None, reason
 
 def enqueue_pulls(queue: JobStore, kind_name: str, name: str, fields: Sequence[PullField]) -> None:
     """Queue a pull job for every change left ``queued`` (into a record's active pull job, when it has one:
-    its payload keeps one entry per field)."""
+    its payload keeps one entry per field). The change supersedes the value of its field in the record's dead
+    and cancelled pull jobs (:meth:`~bitrix_monitor.queue.store.JobQueue.enqueue_many`)."""
     items = [
         (f"{crm_of(kind_name)}.pull", f.entity_key, pull_payload(name, f))
         for f in fields

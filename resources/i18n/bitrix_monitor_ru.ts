@@ -594,6 +594,10 @@
         <source>closed: the record is in sync</source>
         <translation>закрыто: запись синхронизирована</translation>
     </message>
+    <message>
+        <source>superseded by a newer change</source>
+        <translation>заменено более новым изменением</translation>
+    </message>
 </context>
 <context>
     <name>JobKind</name>
@@ -1965,6 +1969,10 @@
     <message>
         <source>merge outcome unknown; the records still exist: re-check by lookup</source>
         <translation>результат объединения неизвестен; записи ещё существуют: повторная проверка поиском</translation>
+    </message>
+    <message>
+        <source>superseded by a newer change from the CRM (job {job}): {fields}</source>
+        <translation>заменено более новым изменением из CRM (задание {job}): {fields}</translation>
     </message>
     <message>
         <source>{first}; {rest}</source>

@@ -1,12 +1,16 @@
 """Pull state in the job store, on both backends: read cursors and per-record baselines survive reopening,
-and a migrated file keeps its jobs."""
+a cancelled pull job releases the fields it held, and a newer change of a field supersedes an older pull
+job's value of it."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
+from typing import Any
 
 from bitrix_monitor.queue import JobQueue, RetryPolicy
 from bitrix_monitor.queue.model import Job, JobError, PullField
+from bitrix_monitor.queue.schema import jobs
 from tests.queue.conftest import FakeClock, open_at
 
 
@@ -75,18 +79,23 @@ def test_a_cancelled_pull_job_releases_the_changes_it_held(queue: JobQueue) -> N
     assert queue.pull_fields("user", "EMAIL")["7"].state == "conflict"  # not the job's: a person's
 
 
-def test_cancelling_a_dead_pull_job_leaves_the_change_a_newer_job_carries(queue: JobQueue) -> None:
-    """A record's pull job died; a newer change of it was queued as a job of its own (a dead job takes no
-    fold). Cancelling the dead one (``--cancel-dead``) leaves the record held: the newer job writes it."""
+def test_a_newer_pull_job_of_a_field_supersedes_the_value_a_dead_one_carried(queue: JobQueue) -> None:
+    """A record's pull job died; a newer change of the same field was queued as a job of its own (a dead job
+    takes no fold). The newer change supersedes the dead job's value: the dead job, left with nothing to
+    write, is closed (cancelled, its history says by which job), and the record stays held for the newer
+    job, which writes it."""
     moved = datetime(2026, 1, 2, 9, 30, tzinfo=UTC)
-    old = _pull_job(queue, "deal.pull", "1", "STAGE_ID", "WON", moved)
-    (claimed,) = queue.claim("runner")
-    queue.fail("runner", claimed.id, JobError("ShopError", "refused", retryable=False))
+    old = _dead_pull_job(queue, "STAGE_ID", "WON", moved)
     new = _pull_job(queue, "deal.pull", "1", "STAGE_ID", "LOSE", moved)
     queue.save_pull_fields("order", "STAGE_ID", [PullField("1", "NEW", "LOSE", "queued", moved, "why")])
-    assert new.id != old.id and queue.get(old.id).state == "dead"  # type: ignore[union-attr]
-    assert queue.cancel([old.id]) == [old.id]
-    assert queue.pull_fields("order", "STAGE_ID")["1"].pending == "LOSE"
+    assert new.id != old.id and new.payload["STAGE_ID"]["value"] == "LOSE"
+    closed = queue.get(old.id)
+    assert closed is not None and (closed.state, dict(closed.payload)) == ("cancelled", {})
+    superseded = queue.events(old.id)[-1]
+    assert superseded.type == "superseded"
+    assert (superseded.detail["fields"], superseded.detail["by"]) == (["STAGE_ID"], new.id)
+    assert queue.cancel([old.id]) == []  # nothing left to cancel: closed already
+    assert queue.pull_fields("order", "STAGE_ID")["1"].state == "queued"  # held for the newer job
 
 
 def _dead_pull_job(queue: JobQueue, field: str, value: str, at: datetime) -> Job:
@@ -99,36 +108,107 @@ def _dead_pull_job(queue: JobQueue, field: str, value: str, at: datetime) -> Job
     return job
 
 
-def test_cancelling_a_newer_pull_job_leaves_the_change_a_dead_one_holds(queue: JobQueue) -> None:
-    """A record's pull job died holding STAGE_ID; a newer change of it was queued as a job of its own.
-    Cancelling the newer one leaves STAGE_ID held: the dead one is still to bring the CRM's value into the
-    shop (a person retries or cancels it), and a push must not send the shop's over it meanwhile."""
+def _retried_payload(queue: JobQueue, job_id: int) -> dict[str, Any]:
+    """What a person's retry of a job makes the runner write: the payload it claims."""
+    assert queue.retry([job_id]) == [job_id]
+    (claimed,) = queue.claim("runner")
+    assert claimed.id == job_id
+    return dict(claimed.payload)
+
+
+def test_cancelling_a_newer_pull_job_releases_the_field_a_dead_one_carried_an_older_value_of(
+    queue: JobQueue,
+) -> None:
+    """A record's pull job died carrying the CRM's STAGE_ID "WON"; the CRM's newer "LOSE" was queued as a job
+    of its own; a person cancels that one (keep the shop's). The cancel releases STAGE_ID ("LOSE" is the
+    baseline now, the push sends the shop's stage), and a retry of the dead job does not write the older
+    "WON" into the shop: that value was superseded by the newer change, which the person overruled."""
     moved = datetime(2026, 1, 2, 9, 30, tzinfo=UTC)
     old = _dead_pull_job(queue, "STAGE_ID", "WON", moved)
+    queue.save_pull_fields("order", "STAGE_ID", [PullField("1", "NEW", "WON", "queued", moved, "why")])
     new = _pull_job(queue, "deal.pull", "1", "STAGE_ID", "LOSE", moved)
     queue.save_pull_fields("order", "STAGE_ID", [PullField("1", "NEW", "LOSE", "queued", moved, "why")])
     assert queue.cancel([new.id]) == [new.id]
-    assert queue.pull_fields("order", "STAGE_ID")["1"].state == "queued"
-    assert queue.get(old.id).state == "dead"  # type: ignore[union-attr]
-    # Cancelling the dead one too releases it: no job of the record holds it any more.
-    assert queue.cancel([old.id]) == [old.id]
     assert queue.pull_fields("order", "STAGE_ID")["1"] == PullField("1", agreed="LOSE")
+    assert "STAGE_ID" not in _retried_payload(queue, old.id)
+
+
+def test_a_newer_pull_job_done_leaves_no_older_value_for_a_retry_of_a_dead_one(queue: JobQueue) -> None:
+    """The same, with the newer job written into the shop (done) instead of cancelled: a retry of the dead
+    job would write the older value over the newer one the shop holds now. It writes nothing of STAGE_ID."""
+    moved = datetime(2026, 1, 2, 9, 30, tzinfo=UTC)
+    old = _dead_pull_job(queue, "STAGE_ID", "WON", moved)
+    new = _pull_job(queue, "deal.pull", "1", "STAGE_ID", "LOSE", moved)
+    (claimed,) = queue.claim("runner")
+    assert claimed.id == new.id
+    assert queue.complete("runner", new.id, {"pulled": "status written"}).state == "done"
+    assert "STAGE_ID" not in _retried_payload(queue, old.id)
+
+
+def test_a_pair_an_earlier_release_left_is_told_apart_by_which_job_is_newer(queue: JobQueue) -> None:
+    """A queue of an earlier release may hold a dead pull job and a newer one carrying the same field (the
+    newer change did not take it from the dead one then). Cancelling the dead one leaves the field held for
+    the newer job; cancelling the newer one then releases it and takes it from the older job, so a retry
+    of that one does not write its older value."""
+    moved = datetime(2026, 1, 2, 9, 30, tzinfo=UTC)
+    old = _dead_pull_job(queue, "STAGE_ID", "WON", moved)
+    new = _pull_job(queue, "deal.pull", "1", "TITLE", "New", moved)
+    newer = {"STAGE_ID": {"value": "LOSE", "at": moved.isoformat(), "why": "why"}}
+    with queue._writer.begin() as conn:  # as the earlier release queued it: the dead job keeps STAGE_ID
+        conn.execute(jobs.update().where(jobs.c.id == new.id).values(payload=json.dumps(newer)))
+    queue.save_pull_fields("order", "STAGE_ID", [PullField("1", "NEW", "LOSE", "queued", moved, "why")])
+    assert queue.cancel([old.id]) == [old.id]
+    assert queue.pull_fields("order", "STAGE_ID")["1"].state == "queued"  # held for the newer job
+    assert queue.cancel([new.id]) == [new.id]
+    assert queue.pull_fields("order", "STAGE_ID")["1"] == PullField("1", agreed="LOSE")
+    assert "STAGE_ID" not in _retried_payload(queue, old.id)
+
+
+def test_a_dead_pull_job_keeps_the_fields_a_newer_job_does_not_carry(queue: JobQueue) -> None:
+    """A dead pull job carrying STAGE_ID and TITLE; a newer job carries STAGE_ID only. The dead job loses
+    STAGE_ID alone: it stays dead with TITLE, the record stays held for it there, and cancelling the newer
+    job releases STAGE_ID but not TITLE; a retry writes TITLE and not STAGE_ID."""
+    moved = datetime(2026, 1, 2, 9, 30, tzinfo=UTC)
+    at = moved.isoformat()
+    old = queue.enqueue(
+        "deal.pull",
+        "1",
+        payload={
+            "STAGE_ID": {"value": "WON", "at": at, "why": "why"},
+            "TITLE": {"value": "New", "at": at, "why": "why"},
+        },
+        created_by="pull",
+    )
+    (claimed,) = queue.claim("runner")
+    queue.fail("runner", claimed.id, JobError("ShopError", "refused", retryable=False))
+    new = _pull_job(queue, "deal.pull", "1", "STAGE_ID", "LOSE", moved)
+    queue.save_pull_fields("order", "STAGE_ID", [PullField("1", "NEW", "LOSE", "queued", moved, "why")])
+    queue.save_pull_fields("order", "TITLE", [PullField("1", "Old", "New", "queued", moved, "why")])
+    dead = queue.get(old.id)
+    assert dead is not None and dead.state == "dead" and set(dead.payload) == {"TITLE"}
+    assert queue.cancel([new.id]) == [new.id]
+    assert queue.pull_fields("order", "STAGE_ID")["1"] == PullField("1", agreed="LOSE")
+    assert queue.pull_fields("order", "TITLE")["1"].state == "queued"  # the dead job's still
+    assert set(_retried_payload(queue, old.id)) == {"TITLE"}
 
 
 def test_a_cancelled_pull_job_releases_the_fields_no_other_job_of_its_record_holds(queue: JobQueue) -> None:
-    """The hold is per field: cancelling a record's pull job releases the fields it carries that no other
-    active or dead pull job of the record carries, and leaves those another one does (held for the whole
-    record, a field only the cancelled job carried stayed held with no job left to write or release it)."""
+    """The hold is per field: cancelling a record's pull job releases the fields it carries and leaves those
+    only another active or dead pull job of the record carries (held for the whole record, a field only the
+    cancelled job carried stayed held with no job left to write or release it)."""
     moved = datetime(2026, 1, 2, 9, 30, tzinfo=UTC)
-    _dead_pull_job(queue, "STAGE_ID", "WON", moved)
+    _dead_pull_job(queue, "OPPORTUNITY", "100.00", moved)
     newer = _pull_job(queue, "deal.pull", "1", "STAGE_ID", "LOSE", moved)
     _pull_job(queue, "deal.pull", "1", "TITLE", "New", moved)  # folds into the same active job
+    amount = PullField("1", "90.00", "100.00", "queued", moved, "why")
+    queue.save_pull_fields("order", "OPPORTUNITY", [amount])
     queue.save_pull_fields("order", "STAGE_ID", [PullField("1", "NEW", "LOSE", "queued", moved, "why")])
     queue.save_pull_fields("order", "TITLE", [PullField("1", "Old", "New", "queued", moved, "why")])
     both = queue.get(newer.id)
     assert both is not None and set(both.payload) == {"STAGE_ID", "TITLE"}
     assert queue.cancel([newer.id]) == [newer.id]
-    assert queue.pull_fields("order", "STAGE_ID")["1"].state == "queued"  # the dead job's too
+    assert queue.pull_fields("order", "OPPORTUNITY")["1"].state == "queued"  # the dead job's
+    assert queue.pull_fields("order", "STAGE_ID")["1"] == PullField("1", agreed="LOSE")
     assert queue.pull_fields("order", "TITLE")["1"] == PullField("1", agreed="New")
 
 

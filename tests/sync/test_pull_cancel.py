@@ -1,8 +1,9 @@
 """A pull job a person cancels (the window's Drop, ``--cancel-dead``) releases the record it held: the CRM's
 change it carried is seen and overruled, as "keep the shop's" settles a conflict, so the record is judged
-like any other and the push sends the shop's value. The service over the portal emulator, the shop on
-SQLite (it refuses the pull's write by a trigger while the test says so), the queue in the desk's file and
-in the team's PostgreSQL database."""
+like any other and the push sends the shop's value; and a dead pull job whose change a newer one superseded
+(cancelled or written) writes nothing stale when it is retried. The service over the portal emulator, the
+shop on SQLite (it refuses the pull's write by a trigger while the test says so; a refused write dies at
+once), the queue in the desk's file and in the team's PostgreSQL database."""
 
 from __future__ import annotations
 
@@ -21,10 +22,11 @@ from bitrix_monitor.sync.service import MonitorService
 from bitrix_monitor.wiring import open_service
 from tests.sync.conftest import FAST_CONFIG, Shop, make_shop
 from tests.sync.test_field_pull import contacts, manager_sets_phone, phones, with_phones
-from tests.sync.test_pull import MANAGER, other_stage
+from tests.sync.test_pull import MANAGER, STAGES, other_stage
 from tests.sync.test_pull_jobs import refuse_writes
 
-CFG = config.from_dict(tomllib.loads(FAST_CONFIG + '[shop.users.owners]\nPHONE = "both"\n'))
+ONE_TRY = FAST_CONFIG.replace("max_attempts = 30", "max_attempts = 1")
+CFG = config.from_dict(tomllib.loads(ONE_TRY + '[shop.users.owners]\nPHONE = "both"\n'))
 
 
 @pytest.fixture
@@ -114,3 +116,61 @@ async def test_a_cancelled_phone_pull_releases_its_user_and_the_shops_number_goe
     assert phones(contacts(portal)[key]) == [shop_phone]
     again = await service.pull()
     assert (again.fields, again.fields_waiting) == ([], {})
+
+
+async def _stage_dead_then_newer_queued(
+    small_shop: Shop, portal: PortalEmulator, service: MonitorService
+) -> tuple[str, str, str, int, int]:
+    """An order whose CRM stage moved twice while the shop refused the writes: the first move's pull job
+    died (one try), the second's is queued as a job of its own. Returns the order's key, the shop's stage,
+    the newer CRM stage, and the dead and the queued job's ids."""
+    await service.pull()  # the first pull starts the cursors at the portal's "now"
+    await _sync(service)
+    key, deal_id = next(iter(small_shop.deal_ids().items()))
+    assert deal_id is not None
+    shop_stage = service.shop.get_orders([key])[key].stage
+    assert shop_stage is not None
+    older, newer = [s for s in STAGES if s != shop_stage][:2]
+    refuse_writes(small_shop, True)
+    portal.store.update("deal", deal_id, {"STAGE_ID": older}, as_user=MANAGER)
+    await service.pull()
+    (dead,) = service.queue.list_jobs(kinds=["deal.pull"])
+    await service.run_queue(max_wait=60)
+    assert service.queue.get(dead.id).state == "dead"  # type: ignore[union-attr]
+    portal.store.update("deal", deal_id, {"STAGE_ID": newer}, as_user=MANAGER)
+    await service.pull()
+    (queued,) = service.queue.list_jobs(kinds=["deal.pull"], states=["queued"])
+    assert queued.id != dead.id and queued.payload["STAGE_ID"]["value"] == newer
+    assert service.shop.get_orders([key])[key].stage == shop_stage
+    return key, shop_stage, newer, dead.id, queued.id
+
+
+async def test_a_retried_stage_pull_writes_no_stage_a_cancelled_newer_one_superseded(
+    small_shop: Shop, portal: PortalEmulator, service: MonitorService
+) -> None:
+    key, shop_stage, _newer, dead, queued = await _stage_dead_then_newer_queued(small_shop, portal, service)
+    deal_id = small_shop.deal_ids()[key]
+    # A person drops the newer job (keep the shop's stage), then someone retries the old one: it must not
+    # write the CRM's older stage, which is neither the shop's nor the CRM's any more.
+    assert await service.cancel_jobs([queued]) == 1
+    refuse_writes(small_shop, False)
+    await service.retry_jobs([dead])
+    await service.run_queue(max_wait=60)
+    assert service.shop.get_orders([key])[key].stage == shop_stage
+    after = await _sync(service)
+    assert portal.store.get("deal", deal_id)["STAGE_ID"] == shop_stage  # type: ignore[arg-type]
+    assert next(s for s in after.orders if s.key == key).state is RecordState.IN_SYNC
+
+
+async def test_a_retried_stage_pull_writes_no_stage_a_newer_one_wrote_over(
+    small_shop: Shop, portal: PortalEmulator, service: MonitorService
+) -> None:
+    key, _shop_stage, newer, dead, _queued = await _stage_dead_then_newer_queued(small_shop, portal, service)
+    refuse_writes(small_shop, False)
+    await service.run_queue(max_wait=60)  # the newer job writes the CRM's newer stage
+    assert service.shop.get_orders([key])[key].stage == newer
+    await service.retry_jobs([dead])
+    await service.run_queue(max_wait=60)
+    assert service.shop.get_orders([key])[key].stage == newer
+    after = await _sync(service)
+    assert next(s for s in after.orders if s.key == key).state is RecordState.IN_SYNC
