@@ -379,6 +379,10 @@ TEXTS: dict[str, str] = {
     "shop.value.too_long": QT_TRANSLATE_NOOP(
         "Message", "{value} is longer than the column's {length} characters"
     ),
+    # a CRM id to store in the shop that is no id (0, negative), and a kind of record the shop does not map
+    # (a company job queued before [shop.companies] was taken out of the config)
+    "shop.not_an_id": QT_TRANSLATE_NOOP("Message", "not an id: {value}"),
+    "shop.unmapped_kind": QT_TRANSLATE_NOOP("Message", "the shop maps no {shop_entities}"),
     # the demo shop (--demo-shop): a database that already has its tables
     "shop.demo.tables_exist": QT_TRANSLATE_NOOP("Message", "The database already has the table(s) {tables}"),
     # --- why a shop row cannot be synced as it is stored (a person fixes it in the shop) -----------------

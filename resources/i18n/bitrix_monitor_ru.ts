@@ -1199,6 +1199,14 @@
         <translation>{value} длиннее, чем вмещает столбец (символов: {length})</translation>
     </message>
     <message>
+        <source>not an id: {value}</source>
+        <translation>недопустимый ID: {value}</translation>
+    </message>
+    <message>
+        <source>the shop maps no {shop_entities}</source>
+        <translation>в настройках магазина не сопоставлена таблица {shop_entities}</translation>
+    </message>
+    <message>
         <source>The database already has the table(s) {tables}</source>
         <translation>В базе данных уже есть таблицы: {tables}</translation>
     </message>
