@@ -544,6 +544,13 @@ TEXTS: dict[str, str] = {
     "os.no_space": QT_TRANSLATE_NOOP("Message", "No space left on device"),
     "os.missing": QT_TRANSLATE_NOOP("Message", "No such file or directory"),
     "os.directory": QT_TRANSLATE_NOOP("Message", "Is a directory"),
+    "os.not_directory": QT_TRANSLATE_NOOP("Message", "Not a directory"),
+    "os.quota": QT_TRANSLATE_NOOP("Message", "Disk quota exceeded"),
+    "os.name_too_long": QT_TRANSLATE_NOOP("Message", "File name too long"),
+    "os.too_large": QT_TRANSLATE_NOOP("Message", "File too large"),
+    "os.io": QT_TRANSLATE_NOOP("Message", "Input/output error"),
+    # the window's "Export to CSV": the file it cannot write ({error}: an os.* reason, or the OS's words)
+    "export.failed": QT_TRANSLATE_NOOP("Message", "Cannot write {path}: {error}"),
     # --- the shop's mapping checked against its database (at connect) ---------------------------------
     "mapping.empty": QT_TRANSLATE_NOOP("Message", "{where} is empty"),
     "mapping.template": QT_TRANSLATE_NOOP("Message", "{where} = {template}: {error}"),
@@ -1306,6 +1313,11 @@ _OS_REASONS = {
     errno.ENOSPC: "os.no_space",
     errno.ENOENT: "os.missing",
     errno.EISDIR: "os.directory",
+    errno.ENOTDIR: "os.not_directory",
+    errno.EDQUOT: "os.quota",
+    errno.ENAMETOOLONG: "os.name_too_long",
+    errno.EFBIG: "os.too_large",
+    errno.EIO: "os.io",
 }
 
 

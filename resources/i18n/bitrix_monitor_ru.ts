@@ -443,13 +443,6 @@
     </message>
 </context>
 <context>
-    <name>Export</name>
-    <message>
-        <source>Cannot write {path}: {reason}</source>
-        <translation>Не удалось записать {path}: {reason}</translation>
-    </message>
-</context>
-<context>
     <name>Field</name>
     <message>
         <source>ID</source>
@@ -1513,6 +1506,30 @@
     <message>
         <source>Is a directory</source>
         <translation>это папка, а не файл</translation>
+    </message>
+    <message>
+        <source>Not a directory</source>
+        <translation>часть пути — не папка</translation>
+    </message>
+    <message>
+        <source>Disk quota exceeded</source>
+        <translation>превышена дисковая квота</translation>
+    </message>
+    <message>
+        <source>File name too long</source>
+        <translation>слишком длинное имя файла</translation>
+    </message>
+    <message>
+        <source>File too large</source>
+        <translation>файл слишком велик</translation>
+    </message>
+    <message>
+        <source>Input/output error</source>
+        <translation>ошибка ввода-вывода</translation>
+    </message>
+    <message>
+        <source>Cannot write {path}: {error}</source>
+        <translation>Не удалось записать {path}: {error}</translation>
     </message>
     <message>
         <source>{where} is empty</source>
