@@ -311,7 +311,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser, dirs: DataDir
         for bad in unreadable:
             print(
                 messages.render(
-                    Message("archive.unreadable", {"path": str(bad.path), "reason": bad.reason}), lang
+                    Message("archive.unreadable", {"path": str(bad.path), "reason": bad.why}), lang
                 )
             )
         counted: dict[str, messages.Param] = {"n": len(records), "dir": str(own.archive_dir)}

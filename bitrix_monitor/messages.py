@@ -1017,6 +1017,7 @@ TEXTS |= {
     "restore.no_answer.hint": QT_TRANSLATE_NOOP(
         "Message", "run the same --restore again: it looks the record up before creating anything"
     ),
+    "restore.not_archived": QT_TRANSLATE_NOOP("Message", "{path} is not a record from the archive ({why})"),
     # --list-archive
     "archive.line": QT_TRANSLATE_NOOP("Message", "{path}  {entity} {id} of shop key {key}: {reason}"),
     "archive.line.restored": QT_TRANSLATE_NOOP(
@@ -1028,6 +1029,16 @@ TEXTS |= {
         "Message", "%Ln archived record(s) in {dir} ({unreadable})", "", 0
     ),
     "archive.unreadable_files": Plural.translate("Message", "%Ln unreadable file(s)", "", 0),
+    # why an archive file cannot be read as an archived record (the {reason} of archive.unreadable, the
+    # {why} of restore.not_archived); {field} is a field's name in the file, {value} the value it has
+    "archive.why.not_a_file": QT_TRANSLATE_NOOP("Message", "the file {problem}"),
+    "archive.why.not_utf8": QT_TRANSLATE_NOOP("Message", "not UTF-8 text"),
+    "archive.why.not_json": QT_TRANSLATE_NOOP("Message", "not JSON (line {line}, column {column})"),
+    "archive.why.not_object": QT_TRANSLATE_NOOP("Message", "not an archived record: not a JSON object"),
+    "archive.why.no_field": QT_TRANSLATE_NOOP("Message", "not an archived record: no field {field}"),
+    "archive.why.bad_field": QT_TRANSLATE_NOOP(
+        "Message", "not an archived record: {field} = {value} is not valid"
+    ),
     # --move-queue URL, --move-queue-aside
     "move.no_file": QT_TRANSLATE_NOOP("Message", "There is no queue file at {path}: nothing to move."),
     "move.nothing": QT_TRANSLATE_NOOP("Message", "Nothing to move from {source} to {target}."),

@@ -2620,6 +2620,10 @@
         <translation>запустите тот же --restore снова: он сначала ищет запись, а потом создаёт</translation>
     </message>
     <message>
+        <source>{path} is not a record from the archive ({why})</source>
+        <translation>{path} не является записью из архива ({why})</translation>
+    </message>
+    <message>
         <source>{path}  {entity} {id} of shop key {key}: {reason}</source>
         <translation>{path}  {entity} {id}, ключ в магазине {key}: {reason}</translation>
     </message>
@@ -2654,6 +2658,30 @@
             <numerusform>%Ln файла не читаются</numerusform>
             <numerusform>%Ln файлов не читаются</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>the file {problem}</source>
+        <translation>файл {problem}</translation>
+    </message>
+    <message>
+        <source>not UTF-8 text</source>
+        <translation>не является текстом в UTF-8</translation>
+    </message>
+    <message>
+        <source>not JSON (line {line}, column {column})</source>
+        <translation>не является корректным JSON (строка {line}, позиция {column})</translation>
+    </message>
+    <message>
+        <source>not an archived record: not a JSON object</source>
+        <translation>не архивная запись: это не объект JSON</translation>
+    </message>
+    <message>
+        <source>not an archived record: no field {field}</source>
+        <translation>не архивная запись: нет поля {field}</translation>
+    </message>
+    <message>
+        <source>not an archived record: {field} = {value} is not valid</source>
+        <translation>не архивная запись: недопустимое значение {field} = {value}</translation>
     </message>
     <message>
         <source>There is no queue file at {path}: nothing to move.</source>
