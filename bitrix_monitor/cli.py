@@ -406,8 +406,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         register_url_secrets(args.queue or "")
         register_url_secrets(args.move_queue or "")
         status = run(args, parser, dirs)
-        if failure := log_file_failure():
-            print(f"{APP_NAME}: warning: {failure}", file=sys.stderr)
+        if (failure := log_file_failure()) is not None:
+            stopped = messages.render(failure, messages.resolve(args.lang or _configured_language(args)))
+            print(f"{APP_NAME}: warning: {stopped}", file=sys.stderr)
         return status
     except UserFacingError as exc:
         line = messages.error_line(exc, messages.resolve(args.lang or _configured_language(args)))

@@ -1233,6 +1233,9 @@ TEXTS |= {
     "cli.data_dir": QT_TRANSLATE_NOOP("Message", "Cannot use data directory {path}: {error}"),
     "cli.log_file": QT_TRANSLATE_NOOP("Message", "Cannot write the log file in {path}: {error}"),
     "cli.log_file.hint": QT_TRANSLATE_NOOP("Message", "is the data directory read-only or the disk full?"),
+    "cli.log_stopped": QT_TRANSLATE_NOOP(
+        "Message", "the log file {path} could not be written ({error}); logging to it stopped"
+    ),
     "cli.unknown_kind": QT_TRANSLATE_NOOP("Message", "unknown job kind {kind}"),
     "cli.unknown_kind.hint": QT_TRANSLATE_NOOP("Message", "use one of {kinds}, or nothing for all"),
     "cli.stopped": QT_TRANSLATE_NOOP(

@@ -2968,6 +2968,10 @@
         <translation>папка данных только для чтения или диск заполнен?</translation>
     </message>
     <message>
+        <source>the log file {path} could not be written ({error}); logging to it stopped</source>
+        <translation>не удалось записать файл журнала {path} ({error}); запись в него прекращена</translation>
+    </message>
+    <message>
         <source>use one of {kinds}, or nothing for all</source>
         <translation>укажите одно из: {kinds}, или ничего — для всех</translation>
     </message>
