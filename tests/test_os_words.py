@@ -172,3 +172,16 @@ def test_a_log_file_that_fails_during_the_run_is_said_in_russian(
         f"не удалось записать файл журнала {log_file} ({russian}); запись в него прекращена",
     ]
     assert _latin_left(said[1], str(log_file)) == []
+
+
+def test_the_os_words_reach_a_person_only_through_os_reason() -> None:
+    """An ``OSError``'s ``strerror`` is the OS's English: only ``messages.os_reason`` reads it, as the
+    fallback for a reason it has no code for (the portal emulator's command line, a developer's tool, is
+    left out)."""
+    package = Path(__file__).resolve().parents[1] / "bitrix_monitor"
+    readers = sorted(
+        p.relative_to(package).as_posix()
+        for p in package.rglob("*.py")
+        if "emulator" not in p.parts and "strerror" in p.read_text(encoding="utf-8")
+    )
+    assert readers == ["messages.py"]
