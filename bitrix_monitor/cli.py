@@ -311,7 +311,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser, dirs: DataDir
         for bad in unreadable:
             print(
                 messages.render(
-                    Message("archive.unreadable", {"path": str(bad.path), "reason": bad.reason}), lang
+                    Message("archive.unreadable", {"path": str(bad.path), "reason": bad.why}), lang
                 )
             )
         counted: dict[str, messages.Param] = {"n": len(records), "dir": str(own.archive_dir)}
@@ -406,8 +406,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         register_url_secrets(args.queue or "")
         register_url_secrets(args.move_queue or "")
         status = run(args, parser, dirs)
-        if failure := log_file_failure():
-            print(f"{APP_NAME}: warning: {failure}", file=sys.stderr)
+        if (failure := log_file_failure()) is not None:
+            stopped = messages.render(failure, messages.resolve(args.lang or _configured_language(args)))
+            print(f"{APP_NAME}: warning: {stopped}", file=sys.stderr)
         return status
     except UserFacingError as exc:
         line = messages.error_line(exc, messages.resolve(args.lang or _configured_language(args)))

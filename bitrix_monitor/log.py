@@ -11,6 +11,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from bitrix_monitor.messages import Message, os_reason
+
 _WEBHOOK_RE = re.compile(r"(/rest/\d+/)([^/\s\"'?#]+)")
 # The password in a URL's user info runs to the *last* "@" before the host (an unescaped "@" in a password
 # is common), so the match is greedy up to the end of the authority.
@@ -91,19 +93,17 @@ class _LogFile(logging.handlers.RotatingFileHandler):
     """The log file. A write that fails later (disk full, file system turned read-only) stops file logging
     quietly, instead of a "Logging error" traceback for every record; :func:`log_file_failure` says why."""
 
-    failure = ""
+    failure: Message | None = None
 
     def emit(self, record: logging.LogRecord) -> None:
-        if not self.failure:
+        if self.failure is None:
             super().emit(record)
 
     def handleError(self, record: logging.LogRecord) -> None:
-        if not self.failure:
+        if self.failure is None:
             exc = sys.exc_info()[1]
-            reason = getattr(exc, "strerror", None) or type(exc).__name__
-            self.failure = (
-                f"the log file {self.baseFilename} could not be written ({reason}); logging to it stopped"
-            )
+            reason = os_reason(exc) if isinstance(exc, OSError) else Message.plain(type(exc).__name__)
+            self.failure = Message("cli.log_stopped", {"path": self.baseFilename, "error": reason})
 
     def probe(self) -> None:
         """Write and flush one line now: a file that cannot be written fails here (``OSError``), at start."""
@@ -116,12 +116,13 @@ class _LogFile(logging.handlers.RotatingFileHandler):
         stream.flush()
 
 
-def log_file_failure() -> str:
-    """Why the log file stopped being written during this run, or ``""`` (for the front end to say once)."""
+def log_file_failure() -> Message | None:
+    """Why the log file stopped being written during this run, or None (for the front end to say once, in
+    its language)."""
     for h in logging.getLogger().handlers:
-        if isinstance(h, _LogFile) and h.failure:
+        if isinstance(h, _LogFile) and h.failure is not None:
             return h.failure
-    return ""
+    return None
 
 
 def setup_logging(log_dir: Path | None, *, verbose: bool = False, stderr: bool = True) -> None:

@@ -379,6 +379,10 @@ TEXTS: dict[str, str] = {
     "shop.value.too_long": QT_TRANSLATE_NOOP(
         "Message", "{value} is longer than the column's {length} characters"
     ),
+    # a CRM id to store in the shop that is no id (0, negative), and a kind of record the shop does not map
+    # (a company job queued before [shop.companies] was taken out of the config)
+    "shop.not_an_id": QT_TRANSLATE_NOOP("Message", "not an id: {value}"),
+    "shop.unmapped_kind": QT_TRANSLATE_NOOP("Message", "the shop maps no {shop_entities}"),
     # the demo shop (--demo-shop): a database that already has its tables
     "shop.demo.tables_exist": QT_TRANSLATE_NOOP("Message", "The database already has the table(s) {tables}"),
     # --- why a shop row cannot be synced as it is stored (a person fixes it in the shop) -----------------
@@ -540,6 +544,13 @@ TEXTS: dict[str, str] = {
     "os.no_space": QT_TRANSLATE_NOOP("Message", "No space left on device"),
     "os.missing": QT_TRANSLATE_NOOP("Message", "No such file or directory"),
     "os.directory": QT_TRANSLATE_NOOP("Message", "Is a directory"),
+    "os.not_directory": QT_TRANSLATE_NOOP("Message", "Not a directory"),
+    "os.quota": QT_TRANSLATE_NOOP("Message", "Disk quota exceeded"),
+    "os.name_too_long": QT_TRANSLATE_NOOP("Message", "File name too long"),
+    "os.too_large": QT_TRANSLATE_NOOP("Message", "File too large"),
+    "os.io": QT_TRANSLATE_NOOP("Message", "Input/output error"),
+    # the window's "Export to CSV": the file it cannot write ({error}: an os.* reason, or the OS's words)
+    "export.failed": QT_TRANSLATE_NOOP("Message", "Cannot write {path}: {error}"),
     # --- the shop's mapping checked against its database (at connect) ---------------------------------
     "mapping.empty": QT_TRANSLATE_NOOP("Message", "{where} is empty"),
     "mapping.template": QT_TRANSLATE_NOOP("Message", "{where} = {template}: {error}"),
@@ -1009,6 +1020,7 @@ TEXTS |= {
     "restore.no_answer.hint": QT_TRANSLATE_NOOP(
         "Message", "run the same --restore again: it looks the record up before creating anything"
     ),
+    "restore.not_archived": QT_TRANSLATE_NOOP("Message", "{path} is not a record from the archive ({why})"),
     # --list-archive
     "archive.line": QT_TRANSLATE_NOOP("Message", "{path}  {entity} {id} of shop key {key}: {reason}"),
     "archive.line.restored": QT_TRANSLATE_NOOP(
@@ -1020,6 +1032,16 @@ TEXTS |= {
         "Message", "%Ln archived record(s) in {dir} ({unreadable})", "", 0
     ),
     "archive.unreadable_files": Plural.translate("Message", "%Ln unreadable file(s)", "", 0),
+    # why an archive file cannot be read as an archived record (the {reason} of archive.unreadable, the
+    # {why} of restore.not_archived); {field} is a field's name in the file, {value} the value it has
+    "archive.why.not_a_file": QT_TRANSLATE_NOOP("Message", "the file {problem}"),
+    "archive.why.not_utf8": QT_TRANSLATE_NOOP("Message", "not UTF-8 text"),
+    "archive.why.not_json": QT_TRANSLATE_NOOP("Message", "not JSON (line {line}, column {column})"),
+    "archive.why.not_object": QT_TRANSLATE_NOOP("Message", "not an archived record: not a JSON object"),
+    "archive.why.no_field": QT_TRANSLATE_NOOP("Message", "not an archived record: no field {field}"),
+    "archive.why.bad_field": QT_TRANSLATE_NOOP(
+        "Message", "not an archived record: {field} = {value} is not valid"
+    ),
     # --move-queue URL, --move-queue-aside
     "move.no_file": QT_TRANSLATE_NOOP("Message", "There is no queue file at {path}: nothing to move."),
     "move.nothing": QT_TRANSLATE_NOOP("Message", "Nothing to move from {source} to {target}."),
@@ -1214,6 +1236,9 @@ TEXTS |= {
     "cli.data_dir": QT_TRANSLATE_NOOP("Message", "Cannot use data directory {path}: {error}"),
     "cli.log_file": QT_TRANSLATE_NOOP("Message", "Cannot write the log file in {path}: {error}"),
     "cli.log_file.hint": QT_TRANSLATE_NOOP("Message", "is the data directory read-only or the disk full?"),
+    "cli.log_stopped": QT_TRANSLATE_NOOP(
+        "Message", "the log file {path} could not be written ({error}); logging to it stopped"
+    ),
     "cli.unknown_kind": QT_TRANSLATE_NOOP("Message", "unknown job kind {kind}"),
     "cli.unknown_kind.hint": QT_TRANSLATE_NOOP("Message", "use one of {kinds}, or nothing for all"),
     "cli.stopped": QT_TRANSLATE_NOOP(
@@ -1305,6 +1330,11 @@ _OS_REASONS = {
     errno.ENOSPC: "os.no_space",
     errno.ENOENT: "os.missing",
     errno.EISDIR: "os.directory",
+    errno.ENOTDIR: "os.not_directory",
+    errno.EDQUOT: "os.quota",
+    errno.ENAMETOOLONG: "os.name_too_long",
+    errno.EFBIG: "os.too_large",
+    errno.EIO: "os.io",
 }
 
 

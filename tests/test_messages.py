@@ -3,6 +3,7 @@ formats, and the CI check that every message has its translation with its placeh
 
 from __future__ import annotations
 
+import ast
 import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
@@ -201,6 +202,84 @@ def test_every_core_message_is_in_the_russian_catalogue_translated() -> None:
         code for code, text in TEXTS.items() if "%n" in text and len(cat.entries[("Message", text)]) != 3
     ]
     assert not plural, f"codes with a count but not three Russian plural forms: {plural}"
+
+
+# Errors a person reads whose words were written in the code as English text, not as a Message code, made
+# before this check: (file, how the text starts). Make each a code with its Russian and take it out of this
+# list; the check fails when one listed here is no longer in the code, so the list only shrinks.
+ENGLISH_ERRORS_LEFT = {
+    ("bitrix_monitor/wiring.py", "No shop database is configured"),
+    ("bitrix_monitor/wiring.py", "No Bitrix24 webhook is configured"),
+    ("bitrix_monitor/gui/launch.py", "There is no display to open the window on"),
+    ("bitrix_monitor/gui/launch.py", "Qt cannot open a window on this X11 desktop"),
+    ("bitrix_monitor/sync/field_pull.py", "The portal answered {} with {}, not a list of records"),
+    ("bitrix_monitor/sync/field_pull.py", "The portal answered server.time with {}, not a time"),
+    ("bitrix_monitor/sync/field_pull.py", "The portal did not run {} of a batch"),
+    ("bitrix_monitor/sync/pull.py", "The portal answered crm.stagehistory.list with {}, not a list of items"),
+}
+# Errors whose reason is a message even though they are no UserFacingError (callers catch them as
+# ValueError): their words must be codes too.
+CODED_VALUE_ERRORS = {"ShopValueError", "UnreadableArchive", "AmountError"}
+WORDS = {"message", "hint", "msg", "why", "reason"}  # the keywords of an error's words (not code=, method=)
+
+
+def _english_text(node: ast.expr) -> str | None:
+    """The words of a text written in the code (a literal, an f-string with ``{}`` for its values, a
+    literal's ``.format`` or ``+``), or None when ``node`` is no such text (a Message, a translated one)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(v.value if isinstance(v, ast.Constant) else "{}" for v in node.values)
+    if isinstance(node, ast.BinOp):
+        return _english_text(node.left) or _english_text(node.right)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
+        return _english_text(node.func.value)
+    return None
+
+
+def test_no_user_facing_error_is_made_of_english_text() -> None:
+    """What a person reads of an error is a Message code said in their language: an error the user can act
+    on (a UserFacingError or a subclass), and the reason of an unreadable archive file or of a value the
+    shop cannot take, never English text written in the code. (The portal emulator's command line is left
+    out: it is a developer's tool, in English on purpose.)"""
+    files = [p for p in sorted((ROOT / "bitrix_monitor").rglob("*.py")) if "emulator" not in p.parts]
+    trees = {p.relative_to(ROOT).as_posix(): ast.parse(p.read_text(encoding="utf-8")) for p in files}
+    errors = {"UserFacingError", *CODED_VALUE_ERRORS}
+    grown = True
+    while grown:  # every subclass, however deep
+        found = {
+            node.name
+            for tree in trees.values()
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ClassDef)
+            and any(
+                isinstance(b, ast.Name | ast.Attribute) and ast.unparse(b).split(".")[-1] in errors
+                for b in node.bases
+            )
+        }
+        grown = not found <= errors
+        errors |= found
+    assert {"ConfigError", "ShopMappingError", "AuthError", "QueueBusy"} <= errors
+    english = set()
+    for path, tree in trees.items():
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            name = ast.unparse(node.func).split(".")[-1]
+            if name not in errors:
+                continue
+            said = [*node.args, *(k.value for k in node.keywords if k.arg in WORDS)]
+            texts = [text for a in said if (text := _english_text(a))]
+            if texts:  # the message's words, or its hint's when the message is a code
+                english.add((path, texts[0]))
+    new = {e for e in english if not any(e[0] == p and e[1].startswith(t) for p, t in ENGLISH_ERRORS_LEFT)}
+    assert not new, "errors made of English text: make them Message codes (messages.py):\n" + "\n".join(
+        f"{p}: {t!r}" for p, t in sorted(new)
+    )
+    gone = {
+        (p, t) for p, t in ENGLISH_ERRORS_LEFT if not any(e[0] == p and e[1].startswith(t) for e in english)
+    }
+    assert not gone, f"no longer English text: take them out of ENGLISH_ERRORS_LEFT: {sorted(gone)}"
 
 
 def test_a_records_notes_are_codes_said_in_russian_and_english_as_before() -> None:

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractItemModel, QCoreApplication, QEvent, QRectF, QSize, Qt, QUrl, Signal
+from PySide6.QtCore import QAbstractItemModel, QEvent, QRectF, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QDialog,
@@ -33,7 +33,7 @@ from bitrix_monitor import localefmt
 from bitrix_monitor.errors import UserFacingError
 from bitrix_monitor.kinds import shop_of
 from bitrix_monitor.log import redact
-from bitrix_monitor.messages import Message
+from bitrix_monitor.messages import Message, Param, os_reason
 from bitrix_monitor.money import AmountError, parse_amount
 from bitrix_monitor.sync.api import MergePreview, RecordChanges
 from bitrix_monitor.sync.fields import PORTAL_TIMES, WHO, portal_time
@@ -138,12 +138,9 @@ def export_csv(model: QAbstractItemModel, path: Path) -> int:
             writer.writerow([model.headerData(c, Qt.Orientation.Horizontal) for c in range(columns)])
             for r in range(rows):
                 writer.writerow([model.index(r, c).data() or "" for c in range(columns)])
-    except OSError as exc:
-        raise UserFacingError(
-            QCoreApplication.translate("Export", "Cannot write {path}: {reason}").format(
-                path=path, reason=exc.strerror
-            )
-        ) from None
+    except OSError as exc:  # the kind of failure in the window's language; the OS's words only for others
+        said: dict[str, Param] = {"path": str(path), "error": os_reason(exc)}
+        raise UserFacingError(Message("export.failed", said)) from None
     return rows
 
 

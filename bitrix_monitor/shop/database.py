@@ -410,7 +410,7 @@ class ShopDatabase:
         try:
             return self._specs[entity]
         except KeyError:
-            raise ValueError(f"the shop maps no {entity!r} records") from None
+            raise ShopValueError(Message("shop.unmapped_kind", {"shop_entities": entity})) from None
 
     def _select_list(
         self, selected: Sequence[sa.Column[Any]], updated_at: sa.Column[Any] | None
@@ -705,7 +705,7 @@ class ShopDatabase:
         Returns True if this call changed it (it "won"), False if the row is gone or holds another id.
         """
         if new is not None and (isinstance(new, bool) or new <= 0):
-            raise ValueError(f"not an id: {new!r}")
+            raise ShopValueError(Message("shop.not_an_id", {"value": repr(new)}))
         spec = self._of(kind)
         k = spec.key.parse(str(key))
         if k is None:
@@ -730,7 +730,7 @@ class ShopDatabase:
         """
         for _key, new, _expected in changes:
             if isinstance(new, bool) or new <= 0:
-                raise ValueError(f"not an id: {new!r}")
+                raise ShopValueError(Message("shop.not_an_id", {"value": repr(new)}))
         spec = self._of(kind)
         parsed = [
             (key, k, new, exp) for key, new, exp in changes if (k := spec.key.parse(str(key))) is not None

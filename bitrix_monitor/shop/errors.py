@@ -39,8 +39,9 @@ class ShopConnectionLostError(ShopError):
 
 
 class ShopValueError(ValueError):
-    """A value a shop column cannot hold (a pulled CRM value: text in a number column, too long); ``msg``
-    says why, for a person (``str()``: in English). A ``ValueError``, as callers catch it."""
+    """A value the shop cannot take: one a shop column cannot hold (a pulled CRM value: text in a number
+    column, too long), a CRM id that is no id, a kind of record the shop does not map. ``msg`` says why,
+    for a person (``str()``: in English). A ``ValueError``, as callers catch it."""
 
     def __init__(self, msg: Message) -> None:
         self.msg = msg

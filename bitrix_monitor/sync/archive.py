@@ -9,13 +9,14 @@ import logging
 import os
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from bitrix_monitor.files import not_a_regular_file
+from bitrix_monitor.messages import Message, Param, os_reason
 
 log = logging.getLogger(__name__)
 
@@ -63,12 +64,43 @@ class ArchivedRecord:
 
 
 class UnreadableArchive(ValueError):
-    """An archive file that cannot be read as an archived record."""
+    """An archive file that cannot be read as an archived record. ``why`` says what is wrong with it, a
+    message said in the reader's language; ``reason`` (and ``str()``, with the path) is its English."""
 
-    def __init__(self, path: Path, reason: str) -> None:
-        super().__init__(f"{path}: {reason}")
+    def __init__(self, path: Path, why: Message) -> None:
         self.path = path
-        self.reason = reason
+        self.why = why
+        self.reason = str(why)
+        super().__init__(f"{path}: {self.reason}")
+
+
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class _Fields:
+    """An archive file's JSON object read field by field: a field that is missing, or whose value is not
+    what the field holds, is an :class:`UnreadableArchive` naming the field (never Python's own words)."""
+
+    path: Path
+    data: Mapping[str, Any]
+
+    def need(self, name: str, convert: Callable[[Any], _T]) -> _T:
+        if name not in self.data:
+            raise UnreadableArchive(self.path, Message("archive.why.no_field", {"field": repr(name)}))
+        return self.read(name, convert)
+
+    def read(self, name: str, convert: Callable[[Any], _T]) -> _T:
+        value = self.data.get(name)
+        try:
+            return convert(value)
+        except (TypeError, ValueError, AttributeError, OverflowError):
+            said: dict[str, Param] = {"field": repr(name), "value": repr(value)[:40]}
+            raise UnreadableArchive(self.path, Message("archive.why.bad_field", said)) from None
+
+
+def _optional_id(value: Any) -> int | None:
+    return None if value is None else int(value)
 
 
 class Archive:
@@ -129,34 +161,36 @@ class Archive:
     def load(self, path: Path) -> ArchivedRecord:
         """One archived record; :class:`UnreadableArchive` (a ``ValueError``) names what is wrong with it."""
         if problem := not_a_regular_file(path):
-            raise UnreadableArchive(path, str(problem))
+            raise UnreadableArchive(path, Message("archive.why.not_a_file", {"problem": Message.of(problem)}))
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            restored_as = data.get("restored_as")
-            merged_into = data.get("merged_into")
-            if merged_into is None:  # files written before the survivor was kept apart: from the reason
-                named = _DUPLICATE_OF.match(str(data["reason"]))
-                merged_into = named["id"] if named else None
-            return ArchivedRecord(
-                path=path,
-                entity=str(data["entity"]),
-                portal_id=int(data["portal_id"]),
-                shop_key=str(data["shop_key"]),
-                archived_at=_aware(datetime.fromisoformat(data["archived_at"])),
-                reason=str(data["reason"]),
-                record=dict(data["record"]),
-                contact_ids=tuple(int(i) for i in data.get("contact_ids") or []),
-                restored_as=None if restored_as is None else int(restored_as),
-                merged_into=None if merged_into is None else int(merged_into),
-            )
         except OSError as exc:
-            raise UnreadableArchive(path, exc.strerror or type(exc).__name__) from None
+            raise UnreadableArchive(path, os_reason(exc)) from None
         except UnicodeDecodeError:
-            raise UnreadableArchive(path, "not UTF-8 text") from None
+            raise UnreadableArchive(path, Message("archive.why.not_utf8")) from None
         except json.JSONDecodeError as exc:
-            raise UnreadableArchive(path, f"not JSON ({exc.msg})") from None
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise UnreadableArchive(path, f"not an archived record ({type(exc).__name__}: {exc})") from None
+            said: dict[str, Param] = {"line": exc.lineno, "column": exc.colno}
+            raise UnreadableArchive(path, Message("archive.why.not_json", said)) from None
+        if not isinstance(data, dict):
+            raise UnreadableArchive(path, Message("archive.why.not_object"))
+        fields = _Fields(path, data)
+        reason = fields.need("reason", str)
+        merged_into = fields.read("merged_into", _optional_id)
+        if merged_into is None:  # files written before the survivor was kept apart: from the reason
+            named = _DUPLICATE_OF.match(reason)
+            merged_into = int(named["id"]) if named else None
+        return ArchivedRecord(
+            path=path,
+            entity=fields.need("entity", str),
+            portal_id=fields.need("portal_id", int),
+            shop_key=fields.need("shop_key", str),
+            archived_at=fields.need("archived_at", lambda v: _aware(datetime.fromisoformat(v))),
+            reason=reason,
+            record=fields.need("record", dict),
+            contact_ids=fields.read("contact_ids", lambda v: tuple(int(i) for i in v or [])),
+            restored_as=fields.read("restored_as", _optional_id),
+            merged_into=merged_into,
+        )
 
     def scan(self) -> tuple[list[ArchivedRecord], list[UnreadableArchive]]:
         """Every archived record, and every file that could not be read as one (each on its own)."""

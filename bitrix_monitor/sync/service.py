@@ -1150,8 +1150,8 @@ class MonitorService:
         try:
             rec = archive.load(path)
         except (OSError, ValueError, KeyError) as exc:
-            why = exc.reason if isinstance(exc, UnreadableArchive) else type(exc).__name__
-            raise ConfigError(f"{path} is not a record from the archive ({why})") from None
+            why = exc.why if isinstance(exc, UnreadableArchive) else Message.plain(type(exc).__name__)
+            raise ConfigError(Message("restore.not_archived", {"path": str(path), "why": why})) from None
         restorer = Restorer(
             self.client,
             self.shop,

@@ -443,13 +443,6 @@
     </message>
 </context>
 <context>
-    <name>Export</name>
-    <message>
-        <source>Cannot write {path}: {reason}</source>
-        <translation>Не удалось записать {path}: {reason}</translation>
-    </message>
-</context>
-<context>
     <name>Field</name>
     <message>
         <source>ID</source>
@@ -1203,6 +1196,14 @@
         <translation>{value} длиннее, чем вмещает столбец (символов: {length})</translation>
     </message>
     <message>
+        <source>not an id: {value}</source>
+        <translation>недопустимый ID: {value}</translation>
+    </message>
+    <message>
+        <source>the shop maps no {shop_entities}</source>
+        <translation>в настройках магазина не сопоставлена таблица {shop_entities}</translation>
+    </message>
+    <message>
         <source>The database already has the table(s) {tables}</source>
         <translation>В базе данных уже есть таблицы: {tables}</translation>
     </message>
@@ -1509,6 +1510,30 @@
     <message>
         <source>Is a directory</source>
         <translation>это папка, а не файл</translation>
+    </message>
+    <message>
+        <source>Not a directory</source>
+        <translation>часть пути — не папка</translation>
+    </message>
+    <message>
+        <source>Disk quota exceeded</source>
+        <translation>превышена дисковая квота</translation>
+    </message>
+    <message>
+        <source>File name too long</source>
+        <translation>слишком длинное имя файла</translation>
+    </message>
+    <message>
+        <source>File too large</source>
+        <translation>файл слишком велик</translation>
+    </message>
+    <message>
+        <source>Input/output error</source>
+        <translation>ошибка ввода-вывода</translation>
+    </message>
+    <message>
+        <source>Cannot write {path}: {error}</source>
+        <translation>Не удалось записать {path}: {error}</translation>
     </message>
     <message>
         <source>{where} is empty</source>
@@ -2603,6 +2628,10 @@
         <translation>запустите тот же --restore снова: он сначала ищет запись, а потом создаёт</translation>
     </message>
     <message>
+        <source>{path} is not a record from the archive ({why})</source>
+        <translation>{path} не является записью из архива ({why})</translation>
+    </message>
+    <message>
         <source>{path}  {entity} {id} of shop key {key}: {reason}</source>
         <translation>{path}  {entity} {id}, ключ в магазине {key}: {reason}</translation>
     </message>
@@ -2637,6 +2666,30 @@
             <numerusform>%Ln файла не читаются</numerusform>
             <numerusform>%Ln файлов не читаются</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>the file {problem}</source>
+        <translation>файл {problem}</translation>
+    </message>
+    <message>
+        <source>not UTF-8 text</source>
+        <translation>не является текстом в UTF-8</translation>
+    </message>
+    <message>
+        <source>not JSON (line {line}, column {column})</source>
+        <translation>не является корректным JSON (строка {line}, позиция {column})</translation>
+    </message>
+    <message>
+        <source>not an archived record: not a JSON object</source>
+        <translation>не архивная запись: это не объект JSON</translation>
+    </message>
+    <message>
+        <source>not an archived record: no field {field}</source>
+        <translation>не архивная запись: нет поля {field}</translation>
+    </message>
+    <message>
+        <source>not an archived record: {field} = {value} is not valid</source>
+        <translation>не архивная запись: недопустимое значение {field} = {value}</translation>
     </message>
     <message>
         <source>There is no queue file at {path}: nothing to move.</source>
@@ -2921,6 +2974,10 @@
     <message>
         <source>is the data directory read-only or the disk full?</source>
         <translation>папка данных только для чтения или диск заполнен?</translation>
+    </message>
+    <message>
+        <source>the log file {path} could not be written ({error}); logging to it stopped</source>
+        <translation>не удалось записать файл журнала {path} ({error}); запись в него прекращена</translation>
     </message>
     <message>
         <source>use one of {kinds}, or nothing for all</source>

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import errno
+import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtWidgets import QDialog
@@ -158,6 +161,60 @@ async def test_export_writes_the_filtered_view(window: MainWindow, tmp_path: Pat
     assert n == window.overview.count("user", "missing") == len(rows) - 1
     assert rows[0][0] == "User"
     assert {r[3] for r in rows[1:]} == {"missing"}
+
+
+EXPORT_FAILURES = [
+    ("missing_folder", 0, "No such file or directory", "нет такого файла или папки"),
+    ("a_folder", 0, "Is a directory", "это папка, а не файл"),
+    ("denied", errno.EACCES, "Permission denied", "доступ запрещён"),
+    ("read_only", errno.EROFS, "Read-only file system", "файловая система доступна только для чтения"),
+    ("full", errno.ENOSPC, "No space left on device", "на диске не осталось места"),
+    ("quota", errno.EDQUOT, "Disk quota exceeded", "превышена дисковая квота"),
+    ("unknown", errno.ELOOP, "the OS's own words", "the OS's own words"),
+]
+
+
+@pytest.mark.parametrize(
+    ("how", "code", "english", "russian"), EXPORT_FAILURES, ids=[f[0] for f in EXPORT_FAILURES]
+)
+async def test_an_export_that_cannot_be_written_names_the_file_and_says_why_in_russian(
+    window: MainWindow,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    how: str,
+    code: int,
+    english: str,
+    russian: str,
+) -> None:
+    """The kind of failure is the window's words; the OS's own (English) words only for a reason it has no
+    words for. A folder that is missing or is the target fails for real; the others are stood in for (as
+    root, the tests cannot be refused a file)."""
+    window.show_records("user", "missing")
+    target = tmp_path / ("gone" if how == "missing_folder" else "") / "users.csv"
+    if how == "a_folder":
+        target.mkdir()
+    elif code:
+        real = Path.open
+
+        def refuse(self: Path, *args: Any, **kwargs: Any) -> Any:
+            if self == target:
+                raise OSError(code, "the OS's own words", str(self))
+            return real(self, *args, **kwargs)
+
+        monkeypatch.setattr(Path, "open", refuse)
+    with pytest.raises(UserFacingError) as refused:
+        await window.export_current(target)
+    assert str(refused.value) == f"Cannot write {target}: {english}"
+    i18n.set_language("ru")
+    try:
+        window.run(window.export_current(target), "export")  # as the Export action runs it
+        await wait_until(lambda: window.message_bar.text() != "")
+        shown = window.message_bar.text()
+    finally:
+        i18n.set_language("en")
+    assert shown == f"Не удалось записать {target}: {russian}"
+    if how != "unknown":
+        assert re.findall(r"[A-Za-z]{2,}", shown.replace(str(target), " ")) == []
 
 
 async def test_factory_error_offers_settings_and_demo(qtbot, data_dirs: DataDirs) -> None:

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from bitrix_monitor.config import OrdersMapping, ShopConfig
 from bitrix_monitor.demo.shop import create_demo_shop
 from bitrix_monitor.messages import Message, error_line, render
+from bitrix_monitor.queue import JobError
 from bitrix_monitor.shop import (
     ShopDatabase,
     ShopError,
@@ -381,6 +382,46 @@ def test_an_unwritable_value_is_said_in_russian_where_a_pull_says_it_and_stored_
     assert _latin_left(render(resolve, "ru"), "UF_CRM_SERVICE", "CRM") == []
     other = value_reason(ValueError("a driver's own words"))
     assert (render(other, "en"), render(other, "ru")) == ("a driver's own words", "a driver's own words")
+
+
+# ---------------------------------------------------------------- an id or a kind the shop cannot take
+
+
+@pytest.mark.parametrize(
+    ("write", "english", "russian"),
+    [
+        (lambda db: db.set_id("order", "1", 0), "not an id: 0", "недопустимый ID: 0"),
+        (lambda db: db.set_ids("user", [("1", -5, None)]), "not an id: -5", "недопустимый ID: -5"),
+        (
+            lambda db: db.count("company"),
+            "the shop maps no companies",
+            "в настройках магазина не сопоставлена таблица компаний",
+        ),
+        (
+            lambda db: db.set_id("company", "1", 7),
+            "the shop maps no companies",
+            "в настройках магазина не сопоставлена таблица компаний",
+        ),
+    ],
+    ids=["set_id", "set_ids", "count", "write"],
+)
+def test_an_id_that_is_no_id_or_a_kind_the_shop_does_not_map_is_said_in_russian(
+    sqlite_shop: str, write: Any, english: str, russian: str
+) -> None:
+    """Still a ValueError (callers catch that); a job that meets it shows its error in the reader's
+    language, and stores its code."""
+    with ShopDatabase.connect(sqlite_shop, ShopConfig()) as db, pytest.raises(ValueError) as refused:
+        write(db)
+    assert isinstance(refused.value, ShopValueError)
+    assert str(refused.value) == english
+    assert (render(value_reason(refused.value), "en"), render(value_reason(refused.value), "ru")) == (
+        english,
+        russian,
+    )
+    job = JobError.of(refused.value, retryable=False)
+    stored = JobError.from_stored(job.error_class, job.stored, False)
+    assert stored.msg == refused.value.msg and render(stored.msg, "ru") == russian
+    assert _latin_left(russian, "ID") == [], russian  # ID is the Russian term too (ID во внешнем источнике)
 
 
 # ---------------------------------------------------------------- the demo shop
