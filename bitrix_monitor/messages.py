@@ -397,6 +397,25 @@ TEXTS: dict[str, str] = {
     "amount.out_of_range": QT_TRANSLATE_NOOP(
         "Message", "amount {value} is out of range (at most 16 digits before the point)"
     ),
+    # --- what is missing to connect, or to open the window ------------------------------------------------
+    "wiring.no_shop": QT_TRANSLATE_NOOP("Message", "No shop database is configured"),
+    "wiring.no_shop.hint": QT_TRANSLATE_NOOP(
+        "Message", "set [shop] url in the config, pass --shop-db URL, or set BITRIX_MONITOR_SHOP_DB"
+    ),
+    "wiring.no_portal": QT_TRANSLATE_NOOP("Message", "No Bitrix24 webhook is configured"),
+    "wiring.no_portal.hint": QT_TRANSLATE_NOOP(
+        "Message",
+        "save it in the settings (it goes to the keyring), pass --portal URL, or set BITRIX_MONITOR_PORTAL",
+    ),
+    "launch.no_display": QT_TRANSLATE_NOOP("Message", "There is no display to open the window on"),
+    "launch.no_display.hint": QT_TRANSLATE_NOOP(
+        "Message",
+        "run it in a desktop session, or use the headless modes --sync and --report (--demo works too)",
+    ),
+    "launch.x11_missing": QT_TRANSLATE_NOOP(
+        "Message", "Qt cannot open a window on this X11 desktop: the system lacks {libraries}"
+    ),
+    "launch.x11_missing.hint": QT_TRANSLATE_NOOP("Message", "install them with: {command}"),
     # --- the configuration file (config.toml) and the settings -----------------------------------------
     "config.none": QT_TRANSLATE_NOOP("Message", "none"),
     "config.nothing": QT_TRANSLATE_NOOP("Message", "nothing"),

@@ -21,6 +21,7 @@ from pathlib import Path
 from bitrix_monitor.bitrix import BitrixClient, WebhookUrl
 from bitrix_monitor.config import AppConfig
 from bitrix_monitor.errors import ConfigError
+from bitrix_monitor.messages import Message
 from bitrix_monitor.paths import DataDirs
 from bitrix_monitor.queue import JobQueue, RetryPolicy, TeamQueue, open_queue
 from bitrix_monitor.queue.team import check_queue_url
@@ -55,21 +56,14 @@ def resolve_endpoints(
 ) -> Endpoints:
     url = shop_url or os.environ.get(ENV_SHOP_DB) or cfg.shop.url
     if not url:
-        raise ConfigError(
-            "No shop database is configured",
-            hint="set [shop] url in the config, pass --shop-db URL, or set BITRIX_MONITOR_SHOP_DB",
-        )
+        raise ConfigError(Message("wiring.no_shop"), hint=Message("wiring.no_shop.hint"))
     parsed = check_url(url)
     password = parsed.password
     if password is None and parsed.get_backend_name() != "sqlite":
         password = secrets.shop_password(url)  # keyed by the URL as configured (it holds no password)
     webhook = portal_url or secrets.webhook_url()
     if not webhook:
-        raise ConfigError(
-            "No Bitrix24 webhook is configured",
-            hint="save it in the settings (it goes to the keyring), pass --portal URL, "
-            "or set BITRIX_MONITOR_PORTAL",
-        )
+        raise ConfigError(Message("wiring.no_portal"), hint=Message("wiring.no_portal.hint"))
     return Endpoints(url, password, webhook)
 
 

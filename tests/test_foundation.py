@@ -68,6 +68,25 @@ def test_data_dir_holds_everything_written(tmp_path: Path, capsys: pytest.Captur
     assert not any(p.name == "elsewhere" for p in Path.cwd().iterdir())
 
 
+def test_what_is_missing_to_connect_is_said_in_russian(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No shop database, then no webhook: each one line in the language asked for, with its hint."""
+    target = tmp_path / "d"
+    assert main(["--data-dir", str(target), "--lang", "ru", "--sync"]) == 2
+    err = capsys.readouterr().err
+    assert "База данных магазина не настроена" in err and "BITRIX_MONITOR_SHOP_DB" in err
+    assert "configured" not in err
+    shop = f"sqlite:///{tmp_path / 'shop.sqlite3'}"
+    env = {"BITRIX_MONITOR_PORTAL": ""}
+    with pytest.MonkeyPatch.context() as mp:
+        for k, v in env.items():
+            mp.setenv(k, v)
+        assert main(["--data-dir", str(target), "--lang", "ru", "--shop-db", shop, "--sync"]) == 2
+    err = capsys.readouterr().err
+    assert "Вебхук Bitrix24 не настроен" in err and "--portal" in err
+
+
 def _core_modules() -> list[Path]:
     return [p for p in PACKAGE.rglob("*.py") if "gui" not in p.relative_to(PACKAGE).parts]
 
@@ -333,3 +352,13 @@ def test_window_without_a_display_is_one_clear_line(tmp_path: Path) -> None:
         "bitrix-monitor: error: There is no display to open the window on (run it in a desktop session, "
         "or use the headless modes --sync and --report (--demo works too))"
     ]
+    result = subprocess.run(
+        [sys.executable, "-m", "bitrix_monitor", "--data-dir", str(tmp_path / "d"), "--lang", "ru", "--demo"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "Нет экрана, на котором можно открыть окно" in result.stderr, result.stderr

@@ -11,6 +11,7 @@ from pathlib import Path
 from bitrix_monitor import config
 from bitrix_monitor.config import AppConfig
 from bitrix_monitor.errors import UserFacingError
+from bitrix_monitor.messages import Message
 from bitrix_monitor.paths import DataDirs
 from bitrix_monitor.sync.api import MonitorApi
 from bitrix_monitor.wiring import open_service
@@ -21,11 +22,7 @@ def _check_display() -> None:
     if sys.platform.startswith("linux") and not (
         os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or os.environ.get("QT_QPA_PLATFORM")
     ):
-        raise UserFacingError(
-            "There is no display to open the window on",
-            hint="run it in a desktop session, or use the headless modes --sync and --report "
-            "(--demo works too)",
-        )
+        raise UserFacingError(Message("launch.no_display"), hint=Message("launch.no_display.hint"))
 
 
 def _check_x11_libraries() -> None:
@@ -39,8 +36,8 @@ def _check_x11_libraries() -> None:
     missing = xcb.find_missing()
     if missing:
         raise UserFacingError(
-            "Qt cannot open a window on this X11 desktop: the system lacks " + ", ".join(missing),
-            hint=f"install them with: {xcb.install_line(missing)}",
+            Message("launch.x11_missing", {"libraries": ", ".join(missing)}),
+            hint=Message("launch.x11_missing.hint", {"command": xcb.install_line(missing)}),
         )
 
 

@@ -1236,6 +1236,38 @@
         <translation>сумма {value} вне допустимого диапазона (не больше 16 цифр до запятой)</translation>
     </message>
     <message>
+        <source>No shop database is configured</source>
+        <translation>База данных магазина не настроена</translation>
+    </message>
+    <message>
+        <source>set [shop] url in the config, pass --shop-db URL, or set BITRIX_MONITOR_SHOP_DB</source>
+        <translation>укажите [shop] url в настройках, передайте --shop-db URL или задайте BITRIX_MONITOR_SHOP_DB</translation>
+    </message>
+    <message>
+        <source>No Bitrix24 webhook is configured</source>
+        <translation>Вебхук Bitrix24 не настроен</translation>
+    </message>
+    <message>
+        <source>save it in the settings (it goes to the keyring), pass --portal URL, or set BITRIX_MONITOR_PORTAL</source>
+        <translation>сохраните его в настройках (он попадёт в хранилище паролей системы), передайте --portal URL или задайте BITRIX_MONITOR_PORTAL</translation>
+    </message>
+    <message>
+        <source>There is no display to open the window on</source>
+        <translation>Нет экрана, на котором можно открыть окно</translation>
+    </message>
+    <message>
+        <source>run it in a desktop session, or use the headless modes --sync and --report (--demo works too)</source>
+        <translation>запустите программу в сеансе рабочего стола или используйте режимы без окна --sync и --report (--demo тоже работает)</translation>
+    </message>
+    <message>
+        <source>Qt cannot open a window on this X11 desktop: the system lacks {libraries}</source>
+        <translation>Qt не может открыть окно на этом рабочем столе X11: в системе нет {libraries}</translation>
+    </message>
+    <message>
+        <source>install them with: {command}</source>
+        <translation>установите их командой: {command}</translation>
+    </message>
+    <message>
         <source>none</source>
         <translation>нет</translation>
     </message>
