@@ -1,6 +1,7 @@
 """A pull that writes a newer CRM value straight into the shop supersedes the older value of that field in
-the record's pull jobs: a dead one retried, or a queued one run, writes nothing stale over it, and a job a
-runner has claimed already has the newer value folded in (written after it, never under it). The stage
+the record's pull jobs: a dead one retried, or a queued one run, writes nothing stale over it; a job a
+runner has claimed is not edited under it but has the newer value folded in, so the runner's write of the
+older value is skipped and the job's next run writes the newer. The stage
 (:class:`~bitrix_monitor.sync.pull.StagePuller`) and a contact's phone
 (:class:`~bitrix_monitor.sync.field_pull.FieldPuller`). The service over the portal emulator, the shop on
 SQLite (it refuses the pull's write by a trigger while the test says so; a refused write dies at once), the
@@ -84,20 +85,22 @@ async def test_a_claimed_stage_pull_writes_no_stage_over_a_newer_one_folded_into
     small_shop: Shop, portal: PortalEmulator, service: MonitorService
 ) -> None:
     key, newer, queued, stage = await _stage_job_then_newer_move(small_shop, portal, service, dead=False)
-    before = stage()
     (claimed,) = service.queue.claim(RUNNER, kinds=["deal.pull"])  # another desk's runner holds it
     assert claimed.id == queued
     pulled = await service.pull()
-    # Not written under the runner: the newer stage is folded into its job, to be written after it.
-    assert key not in pulled.pulled and stage() == before
+    # Written, and the job not edited under its runner: the newer stage is folded into it (changed again).
+    assert key in pulled.pulled and stage() == newer
     job = service.queue.get(queued)
-    assert job is not None and job.state == "running" and job.payload["STAGE_ID"]["value"] == newer
-    # That runner writes what it claimed (the older stage): the newer change queued into it is seen instead.
-    verdict, _said = await service.puller.apply_job(key, claimed.payload)
-    assert verdict == "done" and stage() == before
+    assert job is not None and job.state == "running" and job.changed_again
+    assert job.payload["STAGE_ID"]["value"] == newer
+    # That runner then writes what it claimed (the older stage): under the lock it finds the newer one
+    # folded into its job and writes nothing.
+    verdict, _said = await service.puller.apply_job(key, claimed.payload, claimed.id)
+    assert verdict == "done" and stage() == newer
     service.queue.complete(RUNNER, queued, {"pulled": "-"})  # changed again: queued once more
     await service.run_queue(max_wait=60)
     assert stage() == newer
+    assert service.queue.get(queued).state == "done"  # type: ignore[union-attr]
     after = await _sync(service)
     assert next(s for s in after.orders if s.key == key).state is RecordState.IN_SYNC
 
@@ -159,17 +162,18 @@ async def test_a_claimed_phone_pull_writes_no_number_over_a_newer_one_folded_int
     small_shop: Shop, portal: PortalEmulator, service: MonitorService
 ) -> None:
     key, newer, queued = await _phone_job_then_newer_edit(small_shop, portal, service, dead=False)
-    before = users(small_shop)[key][0]
     (claimed,) = service.queue.claim(RUNNER, kinds=["contact.pull"])
     assert claimed.id == queued
     pulled = await service.pull()
-    assert pulled.fields == [] and users(small_shop)[key][0] == before
+    assert [(p.key, p.value) for p in pulled.fields] == [(key, newer)]
     job = service.queue.get(queued)
-    assert job is not None and job.state == "running" and job.payload["PHONE"]["value"] == newer
-    verdict, _said = await service.field_puller.apply_job("user", key, claimed.payload)
-    assert verdict == "done" and users(small_shop)[key][0] == before
+    assert job is not None and job.state == "running" and job.changed_again
+    assert job.payload["PHONE"]["value"] == newer
+    verdict, _said = await service.field_puller.apply_job("user", key, claimed.payload, claimed.id)
+    assert verdict == "done" and users(small_shop)[key][0] == newer
     service.queue.complete(RUNNER, queued, {"pulled": "-"})
     await service.run_queue(max_wait=60)
     assert users(small_shop)[key][0] == newer
+    assert service.queue.get(queued).state == "done"  # type: ignore[union-attr]
     await _sync(service)
     assert phones(contacts(portal)[key]) == [newer]
