@@ -776,6 +776,9 @@ TEXTS: dict[str, str] = {
     "reason.superseded": QT_TRANSLATE_NOOP(
         "Message", "superseded by a newer change from the CRM (job {job}): {fields}"
     ),
+    "reason.superseded_settled": QT_TRANSLATE_NOOP(
+        "Message", "superseded by a newer change from the CRM, already settled in the shop: {fields}"
+    ),
     # --- a record's notes (reconcile: the "Last error / note" column and the detail pane) ----------------
     # two notes of one record, one after the other
     "notes": QT_TRANSLATE_NOOP("Message", "{first}; {rest}"),
@@ -1124,6 +1127,12 @@ TEXTS |= {
     "pull.no_value": QT_TRANSLATE_NOOP("Message", "the job names no {field} value"),
     "pull.no_field": QT_TRANSLATE_NOOP("Message", "the job names no field the CRM may change"),
     "pull.busy": QT_TRANSLATE_NOOP("Message", "the record is busy (locked)"),
+    "pull.runner_holds": QT_TRANSLATE_NOOP(
+        "Message", "a runner is writing the record's older change; this newer one is written after it"
+    ),
+    "pull.newer_queued": QT_TRANSLATE_NOOP(
+        "Message", "{field}: a newer change from the CRM came in meanwhile; this job writes it next"
+    ),
     "pull.order_gone": QT_TRANSLATE_NOOP("Message", "the order is gone from the shop"),
     "pull.record_gone": QT_TRANSLATE_NOOP(
         "Message", "the record is gone from the shop (or cannot be read as one)"

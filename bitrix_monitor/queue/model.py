@@ -42,6 +42,12 @@ PULL_HOLDING: Final = (*ACTIVE_STATES, DEAD)
 # it): those a person may run again, whose retry would write the older value. The record's active pull job is
 # the one the newer change folds into; a dead one left with nothing to write is closed (cancelled).
 PULL_SUPERSEDED: Final = (DEAD, CANCELLED)
+# The pull jobs that lose a field when a newer CRM value of it is settled in the shop with no job (a pull
+# wrote it, found the shop holding it, or left it for a person: JobQueue.supersede_pull_fields): every one
+# not held by a runner, the active one too (one left with nothing to write is closed, cancelled). A job a
+# runner holds (PULL_RUNNING) is never edited under it: the newer value is queued into it instead.
+PULL_OUTDATED: Final = (QUEUED, FAILED, DEAD, CANCELLED)
+PULL_RUNNING: Final = (RUNNING, IN_DOUBT)
 
 # --- kinds --------------------------------------------------------------------------------------------
 
@@ -126,7 +132,9 @@ EV_RETRIED: Final = "retried"
 EV_LEASE_EXPIRED: Final = "lease_expired"
 EV_RESOLVED: Final = "resolved"  # a failed or dead job closed because its record is in sync now
 EV_MOVED: Final = "moved"  # copied from a desk's queue file into the team queue
-EV_SUPERSEDED: Final = "superseded"  # a dead or cancelled pull job lost fields a newer change of them carries
+EV_SUPERSEDED: Final = (
+    "superseded"  # a pull job lost fields a newer change of them carries (queued or settled)
+)
 
 # --- errors -------------------------------------------------------------------------------------------
 

@@ -241,6 +241,17 @@ class JobStore(Protocol):
 
     def save_pull_fields(self, entity_type: str, field: str, items: Iterable[PullField]) -> None: ...
 
+    # A newer CRM value of each (key, field) settled in the shop with no job: the record's pull jobs not held
+    # by a runner lose the field; the pairs a running job carries are returned (queue the value into it).
+    def supersede_pull_fields(
+        self,
+        entity_type: str,
+        items: Iterable[tuple[str, str]],
+        *,
+        actor: str = "pull",
+        now: datetime | None = None,
+    ) -> set[tuple[str, str]]: ...
+
     # What a costly search found (the deals made before origin ids), remembered by name as JSON.
     def recall(self, name: str) -> Any | None: ...
 

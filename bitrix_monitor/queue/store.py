@@ -1050,43 +1050,99 @@ class JobQueue:
                 conn.execute(RELEASE_PULL_FIELD, params)
             self._supersede_pulls(conn, released, t, actor)
 
+    def supersede_pull_fields(
+        self,
+        entity_type: str,
+        items: Iterable[tuple[str, str]],
+        *,
+        actor: str = "pull",
+        now: datetime | None = None,
+    ) -> set[tuple[str, str]]:
+        """A newer CRM value of each (record key, field) of ``items`` is settled in the shop directly (a pull
+        wrote it, found the shop holding it, or left it for a person), not by a pull job: every older value
+        of the field is stale. The record's pull jobs that are not running, queued, failed, dead and
+        cancelled (:data:`~bitrix_monitor.queue.model.PULL_OUTDATED`), lose the field as a newer job's queue
+        takes it (:meth:`_supersede_pulls`: a ``superseded`` event; one left with nothing to write is closed
+        as cancelled, an active one too).
+
+        A job a runner holds (running, in doubt) is not edited under it: the pairs one of them carries are
+        returned, left as they are; the caller is not to settle them directly but to queue the newer value,
+        which folds into that job ("changed again": it runs once more, after the runner's write, with the
+        newer value; the runner's write sees the newer one queued and skips the older). ``entity_type``: as
+        the shop or the CRM names it. The record's jobs are read in one go, their rows locked (on PostgreSQL),
+        so a job claimed meanwhile is either edited before its claim or seen running."""
+        crm = crm_of(entity_type)
+        fields: dict[str, set[str]] = {}
+        for key, name in items:
+            fields.setdefault(str(key), set()).add(name)
+        if not fields:
+            return set()
+        t = self._now(now)
+        with self._write() as conn:
+            return self._supersede_pulls(
+                conn, [(None, crm, key, names) for key, names in fields.items()], t, actor, settled=True
+            )
+
     def _supersede_pulls(
         self,
         conn: sa.Connection,
-        newest: Sequence[tuple[int, str, str, set[str]]],
+        newest: Sequence[tuple[int | None, str, str, set[str]]],
         t: float,
         actor: str | None,
-    ) -> None:
+        *,
+        settled: bool = False,
+    ) -> set[tuple[str, str]]:
         """A newer change of a field supersedes every older value of it. For each (pull job id, entity type
         as the CRM names it, key, fields) whose fields are its record's newest CRM changes (just queued, or
         just settled by a cancel), the record's other pull jobs a person may run again, dead and cancelled
         ones (:data:`~bitrix_monitor.queue.model.PULL_SUPERSEDED`), lose those fields, each with a
         ``superseded`` event naming them and the newer job. A dead job left with nothing to write is closed
         as cancelled (its result says why); the fields it still carries stay held for it. Their rows are
-        locked (on PostgreSQL): a person's retry of one waits, then finds it without them."""
-        by_record: dict[tuple[str, str], list[tuple[int, set[str]]]] = {}
+        locked (on PostgreSQL): a person's retry of one waits, then finds it without them.
+
+        ``settled`` (:meth:`supersede_pull_fields`): the fields' newest values were settled in the shop with
+        no job (the id is None), so the record's queued and failed pull jobs lose them too (an active one left
+        with nothing is closed as well), and the (key, field) pairs a running or in-doubt job carries are
+        returned instead, none of them taken from any job."""
+        by_record: dict[tuple[str, str], list[tuple[int | None, set[str]]]] = {}
         keys: dict[str, set[str]] = {}
         for job_id, entity_type, key, fields in newest:
             if fields:
                 by_record.setdefault((entity_type, key), []).append((job_id, fields))
                 keys.setdefault(entity_type, set()).add(key)
+        states = m.PULL_OUTDATED + m.PULL_RUNNING if settled else m.PULL_SUPERSEDED
+        busy: set[tuple[str, str]] = set()
         params: list[dict[str, Any]] = []
         events: list[tuple[int, str, Detail]] = []
         for entity_type, of_type in keys.items():
-            for job_id, key, state, payload in self._pull_jobs(
-                conn, entity_type, of_type, m.PULL_SUPERSEDED, lock="update"
-            ):
+            found = self._pull_jobs(conn, entity_type, of_type, states, lock="update")
+            held = {
+                (key, name)
+                for _id, key, state, payload in found
+                if state in m.PULL_RUNNING
+                for name in payload
+            }
+            for job_id, key, state, payload in found:
+                if state in m.PULL_RUNNING:
+                    continue
                 dropped: set[str] = set()
-                by = 0
+                by: int | None = None
                 for newer, fields in by_record[(entity_type, key)]:
-                    if newer != job_id and (fields & payload.keys()):
-                        dropped |= fields & payload.keys()
-                        by = max(by, newer)
+                    taken = {name for name in fields & payload.keys() if (key, name) not in held}
+                    if newer != job_id and taken:
+                        dropped |= taken
+                        if newer is not None:
+                            by = max(by or 0, newer)
                 if not dropped:
                     continue
                 left = {name: value for name, value in payload.items() if name not in dropped}
-                closed = state == m.DEAD and not left
-                reason = Message("reason.superseded", {"fields": ",".join(sorted(dropped)), "job": by})
+                closed = state in (m.DEAD, m.QUEUED, m.FAILED) and not left
+                said_fields = ",".join(sorted(dropped))
+                reason = (
+                    Message("reason.superseded", {"fields": said_fields, "job": by})
+                    if by is not None
+                    else Message("reason.superseded_settled", {"fields": said_fields})
+                )
                 params.append(
                     {
                         "b_id": job_id,
@@ -1098,6 +1154,15 @@ class JobQueue:
                 )
                 said = {"fields": sorted(dropped), "by": by, "closed": closed} | m.reason_detail(reason)
                 events.append((job_id, m.EV_SUPERSEDED, said))
+            if settled:
+                busy |= {
+                    (key, name)
+                    for (of, key), newer in by_record.items()
+                    if of == entity_type
+                    for _job, fields in newer
+                    for name in fields
+                    if (key, name) in held
+                }
         if params:
             conn.execute(
                 jobs.update()
@@ -1111,6 +1176,7 @@ class JobQueue:
                 params,
             )
         self._add_events(conn, t, actor, events)
+        return busy
 
     @staticmethod
     def _pull_jobs(

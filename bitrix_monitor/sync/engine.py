@@ -287,10 +287,12 @@ class JobRunner:
             said_all: list[tuple[str, Note]] = []
             try:
                 if stage and self.puller is not None:
-                    said_all.append(await self.puller.apply_job(job.entity_key, job.payload))
+                    said_all.append(await self.puller.apply_job(job.entity_key, job.payload, job.id))
                 if rest and self.field_puller is not None:
                     said_all.append(
-                        await self.field_puller.apply_job(shop_of(job.entity_type), job.entity_key, rest)
+                        await self.field_puller.apply_job(
+                            shop_of(job.entity_type), job.entity_key, rest, job.id
+                        )
                     )
             except UserFacingError as exc:  # the shop unreachable: this job waits, the others still try
                 await self.fail(job, JobError.of(exc, retryable=True))

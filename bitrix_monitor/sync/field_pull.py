@@ -47,10 +47,12 @@ from bitrix_monitor.sync.pull import (
     Pulled,
     conflict_note,
     enqueue_pulls,
+    newer_folded,
     parse_time,
     queued,
     queued_reason,
     said_note,
+    supersede_settled,
 )
 
 log = logging.getLogger(__name__)
@@ -314,6 +316,9 @@ class FieldPuller:
                     f = await asyncio.to_thread(self._merge, rule, row, record, prev, outcome)
                     if f is not None:
                         saved.append(f)
+                # Still under the records' locks: the values settled here supersede the older ones of the
+                # records' pull jobs (one a runner holds gets the newer value queued into it instead).
+                saved = await asyncio.to_thread(supersede_settled, self.queue, kind, rule.name, saved)
                 # Jobs before baselines before the cursor: a crash in between reads the change again and
                 # folds it into the record's one active pull job.
                 await asyncio.to_thread(enqueue_pulls, self.queue, kind, rule.name, saved)
@@ -376,9 +381,13 @@ class FieldPuller:
         )
         return PullField(key, agreed=crm)
 
-    async def apply_job(self, kind: str, key: str, payload: Mapping[str, Any]) -> tuple[str, Note]:
+    async def apply_job(
+        self, kind: str, key: str, payload: Mapping[str, Any], job_id: int | None = None
+    ) -> tuple[str, Note]:
         """Write a pull job's fields into the shop: the same merge and compare-and-set as a pull, under the
-        record's lock (:meth:`StagePuller.apply_job` says the verdicts)."""
+        record's lock (:meth:`StagePuller.apply_job` says the verdicts; ``job_id``: a field whose newer value
+        a pull queued into the running job meanwhile is not written as claimed, the job's next run writes
+        the newer)."""
         rules = [r for r in self.owners.pulled(kind) if isinstance(payload.get(r.name), Mapping)]
         if not rules:
             return "refused", Message("pull.no_field")
@@ -390,8 +399,12 @@ class FieldPuller:
             row = (await asyncio.to_thread(self.shop.get_rows, kind, [key])).get(key)
             if row is None or row.problem:
                 return "done", Message("pull.record_gone")
+            newer = await asyncio.to_thread(newer_folded, self.queue, job_id, payload)
             said: list[tuple[str, Note]] = []
             for rule in rules:
+                if rule.name in newer:
+                    said.append(("done", Message("pull.newer_queued", {"field": rule.name})))
+                    continue
                 entry = payload[rule.name]
                 pending = PullField(
                     key, pending=str(entry.get("value") or ""), pending_at=parse_time(entry.get("at"))

@@ -313,6 +313,9 @@ class StagePuller:
                 move = by_key[key]
                 prev = known.get(key) or PullField(key)
                 saved.append(queued(key, prev.agreed, move.stage, move.at, "the record was busy (locked)"))
+            # Still under the records' locks: the values settled here supersede the older ones of the
+            # records' pull jobs (one a runner holds gets the newer value queued into it instead).
+            saved = await asyncio.to_thread(supersede_settled, self.queue, KIND, FIELD, saved)
             # The jobs are in the queue before the baselines and, after them, the cursor move: a crash in
             # between reads the change again and finds its job queued (one active pull job per record).
             await asyncio.to_thread(enqueue_pulls, self.queue, KIND, FIELD, saved)
@@ -367,11 +370,18 @@ class StagePuller:
         outcome.moved.append(StageMoved(key, order.deal_id, before, crm, status))
         return PullField(key, agreed=crm)
 
-    async def apply_job(self, key: str, payload: Mapping[str, Any]) -> tuple[str, Note]:
+    async def apply_job(
+        self, key: str, payload: Mapping[str, Any], job_id: int | None = None
+    ) -> tuple[str, Note]:
         """Write a pull job's stage into the shop: the same merge and compare-and-set as a pull, under the
         record's lock. Returns ("done", what) when the change holds now (written, or the shop already held
         it, or it became a state for a person: a conflict, a missing mapping), else ("retry"|"refused",
-        why). A shop that cannot be reached raises (the runner retries the job)."""
+        why). A shop that cannot be reached raises (the runner retries the job).
+
+        ``job_id``: the running job ``payload`` was claimed with. A pull that settled a newer value of the
+        stage meanwhile queued it into that job (:func:`supersede_settled`); read again under the lock, the
+        job then carries another value, and the claimed older one is not written (done: the job runs again,
+        "changed again", and writes the newer)."""
         entry = payload.get(FIELD)
         if not isinstance(entry, Mapping) or not isinstance(entry.get("value"), str):
             return "refused", Message("pull.no_value", {"field": FIELD})
@@ -381,6 +391,8 @@ class StagePuller:
             got = await asyncio.to_thread(locks.acquire, KIND, [key], timeout=30.0)
             if key not in got:
                 return "retry", Message("pull.busy")
+            if FIELD in await asyncio.to_thread(newer_folded, self.queue, job_id, payload):
+                return "done", Message("pull.newer_queued", {"field": FIELD})
             order = (await asyncio.to_thread(self.shop.get_orders, [key])).get(key)
             if order is None:
                 return "done", Message("pull.order_gone")
@@ -464,6 +476,46 @@ def queued(key: str, agreed: str | None, value: str, at: datetime | None, reason
     return PullField(key, agreed, value, "queued", at, Message("pull.queued", {"reason": reason}).to_json())
 
 
+def supersede_settled(
+    queue: JobStore, kind_name: str, name: str, fields: Sequence[PullField]
+) -> list[PullField]:
+    """The changes a pull settled here with no job (written, found in the shop already, left for a person:
+    every one not ``queued``) are the newest values of their field: the older ones leave the records' pull
+    jobs (:meth:`~bitrix_monitor.queue.store.JobQueue.supersede_pull_fields`), so none is written over them
+    by a retry or a run. Called under the records' locks, after the writes. A record whose pull job a runner
+    holds keeps it as it is: its change is returned ``queued`` instead, and :func:`enqueue_pulls` folds it
+    into that job (changed again: it runs once more after the runner, whose write sees the newer value
+    folded in and skips the older, :func:`newer_folded`). Returns ``fields`` so amended."""
+    settled = [(f.entity_key, name) for f in fields if f.state != "queued"]
+    if not settled:
+        return list(fields)
+    busy = {key for key, _name in queue.supersede_pull_fields(kind_name, settled, actor="pull")}
+    reason = Message("pull.runner_holds")
+
+    def value(f: PullField) -> str:  # the CRM's value the pull settled: pending, else agreed on
+        return (f.agreed or "") if f.pending is None else f.pending
+
+    return [
+        queued(f.entity_key, f.agreed, value(f), f.pending_at, reason)
+        if f.entity_key in busy and f.state != "queued"
+        else f
+        for f in fields
+    ]
+
+
+def newer_folded(queue: JobStore, job_id: int | None, payload: Mapping[str, Any]) -> set[str]:
+    """The fields of a claimed pull job's ``payload`` whose value the job no longer carries as claimed: a
+    newer change folded into it since (it runs again, "changed again", with that one). Read under the
+    record's lock, after a pull that settled a newer value queued it there (:func:`supersede_settled`).
+    None for ``job_id``: nothing to compare (a caller with no job)."""
+    if job_id is None:
+        return set()
+    job = queue.get(job_id)
+    if job is None:
+        return set()
+    return {name for name, entry in payload.items() if job.payload.get(name) != entry}
+
+
 def enqueue_pulls(queue: JobStore, kind_name: str, name: str, fields: Sequence[PullField]) -> None:
     """Queue a pull job for every change left ``queued`` (into a record's active pull job, when it has one:
     its payload keeps one entry per field). The change supersedes the value of its field in the record's dead
@@ -528,7 +580,9 @@ __all__ = [
     "StagePuller",
     "enqueue_pulls",
     "hold_waiting",
+    "newer_folded",
     "parse_time",
     "pull_payload",
     "queued",
+    "supersede_settled",
 ]

@@ -679,7 +679,9 @@ class MonitorService:
     async def resolve_conflict(self, kind: str, key: str, take: str) -> Message:
         """Settle a record's CRM changes that wait for a person (changed on both sides, or not applied yet):
         ``take="crm"`` writes the CRM's values into the shop (compare-and-set under the record's lock);
-        ``take="shop"`` keeps the shop's, which the next push sends over the CRM's. Returns what was done,
+        ``take="shop"`` keeps the shop's, which the next push sends over the CRM's. Either way the record's
+        pull jobs no runner holds no longer carry those fields (:meth:`JobStore.supersede_pull_fields`): a
+        retry or run of one writes no value over the settled one. Returns what was done,
         in one line (a message); a record with nothing waiting is a :class:`UserFacingError`."""
         if take not in ("crm", "shop"):
             raise ConfigError(Message("resolve.bad_take", {"take": repr(take)}))
@@ -702,6 +704,9 @@ class MonitorService:
             for name, (_rule, f) in waiting.items():
                 # The CRM's change is seen and overruled: the push sends the shop's value over it.
                 self.queue.save_pull_fields(kind, name, [PullField(key, agreed=f.pending)])
+            # Nothing older of these fields is left to write (a job a runner holds is left to it: what it
+            # carries is the change now agreed on, which its merge finds nothing to write of).
+            self.queue.supersede_pull_fields(kind, [(key, name) for name in waiting], actor="staff")
             return Message("resolve.kept_shop", {**record, "fields": ",".join(sorted(waiting))})
         locks = self.shop.locks()
         try:
@@ -732,6 +737,9 @@ class MonitorService:
                 if not won:
                     raise UserFacingError(Message("resolve.changed", {**record, "column": rule.column}))
                 self.queue.save_pull_fields(kind, name, [PullField(key, agreed=value)])
+                # Under the record's lock: the value written is the newest, nothing older of it is left to
+                # write (a job a runner holds carries this one, or a newer one a pull folded into it).
+                self.queue.supersede_pull_fields(kind, [(key, name)], actor="staff")
                 taken.append(name)
         finally:
             locks.close()

@@ -2032,6 +2032,10 @@
         <translation>заменено более новым изменением из CRM (задание {job}): {fields}</translation>
     </message>
     <message>
+        <source>superseded by a newer change from the CRM, already settled in the shop: {fields}</source>
+        <translation>заменено более новым изменением из CRM, уже учтённым в магазине: {fields}</translation>
+    </message>
+    <message>
         <source>{first}; {rest}</source>
         <translation>{first}; {rest}</translation>
     </message>
@@ -2834,6 +2838,14 @@
     <message>
         <source>the record is busy (locked)</source>
         <translation>запись занята (заблокирована)</translation>
+    </message>
+    <message>
+        <source>a runner is writing the record&apos;s older change; this newer one is written after it</source>
+        <translation>обработчик записывает более старое изменение записи; это, более новое, будет записано после него</translation>
+    </message>
+    <message>
+        <source>{field}: a newer change from the CRM came in meanwhile; this job writes it next</source>
+        <translation>{field}: тем временем пришло более новое изменение из CRM; это задание запишет его следующим</translation>
     </message>
     <message>
         <source>the order is gone from the shop</source>

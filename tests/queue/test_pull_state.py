@@ -244,3 +244,51 @@ def test_a_change_marked_queued_after_its_job_was_cancelled_is_released(queue: J
         "1": PullField("1", agreed="New"),
         "2": PullField("2", "Old", "New", "queued", moved, "why"),  # its job carries it: held
     }
+
+
+def test_a_value_settled_with_no_job_takes_its_field_from_the_records_pull_jobs_not_running(
+    queue: JobQueue,
+) -> None:
+    """A pull wrote the CRM's newer STAGE_ID straight into the shop (no job). The record's dead job loses
+    STAGE_ID and keeps TITLE; its queued job carrying STAGE_ID alone is closed (cancelled); each says so in a
+    ``superseded`` event. A field no job carries, and another record's job, are left as they are."""
+    moved = datetime(2026, 1, 2, 9, 30, tzinfo=UTC)
+    at = moved.isoformat()
+    dead = queue.enqueue(
+        "deal.pull",
+        "1",
+        payload={
+            "STAGE_ID": {"value": "WON", "at": at, "why": "why"},
+            "TITLE": {"value": "New", "at": at, "why": "why"},
+        },
+        created_by="pull",
+    )
+    (claimed,) = queue.claim("runner")
+    queue.fail("runner", claimed.id, JobError("ShopError", "refused", retryable=False))
+    queued = _pull_job(queue, "deal.pull", "1", "STAGE_ID", "LOSE", moved)
+    with queue._writer.begin() as conn:  # as an earlier release left them: both carry STAGE_ID
+        conn.execute(jobs.update().where(jobs.c.id == dead.id).values(payload=json.dumps(dead.payload)))
+    assert set(queue.get(dead.id).payload) == {"STAGE_ID", "TITLE"}  # type: ignore[union-attr]
+    other = _pull_job(queue, "deal.pull", "2", "STAGE_ID", "LOSE", moved)
+
+    assert queue.supersede_pull_fields("order", [("1", "STAGE_ID"), ("1", "OPPORTUNITY")]) == set()
+    left = queue.get(dead.id)
+    assert left is not None and (left.state, set(left.payload)) == ("dead", {"TITLE"})
+    closed = queue.get(queued.id)
+    assert closed is not None and (closed.state, closed.payload) == ("cancelled", {})
+    assert "superseded" in (closed.result or {}).get("resolved", "")
+    said = queue.events(queued.id)[-1]
+    assert said.type == "superseded" and said.detail["fields"] == ["STAGE_ID"] and said.detail["by"] is None
+    assert queue.get(other.id).payload == other.payload  # type: ignore[union-attr]
+
+
+def test_a_value_settled_with_no_job_leaves_a_running_job_as_it_is_and_names_it(queue: JobQueue) -> None:
+    """A runner holds the record's pull job carrying STAGE_ID: it is not edited under the runner; the pair is
+    returned (the pull queues its newer value into that job instead of settling it)."""
+    moved = datetime(2026, 1, 2, 9, 30, tzinfo=UTC)
+    job = _pull_job(queue, "deal.pull", "1", "STAGE_ID", "WON", moved)
+    (claimed,) = queue.claim("runner")
+    assert queue.supersede_pull_fields("deal", [("1", "STAGE_ID")]) == {("1", "STAGE_ID")}
+    running = queue.get(job.id)
+    assert running is not None and running.state == "running" and running.payload == claimed.payload
+    assert [e.type for e in queue.events(job.id)].count("superseded") == 0

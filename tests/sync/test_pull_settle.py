@@ -1,0 +1,179 @@
+"""A pull that writes a newer CRM value straight into the shop supersedes the older value of that field in
+the record's pull jobs: a dead one retried, or a queued one run, writes nothing stale over it; a job a
+runner has claimed is not edited under it but has the newer value folded in, so the runner's write of the
+older value is skipped and the job's next run writes the newer. The stage
+(:class:`~bitrix_monitor.sync.pull.StagePuller`) and a contact's phone
+(:class:`~bitrix_monitor.sync.field_pull.FieldPuller`). The service over the portal emulator, the shop on
+SQLite (it refuses the pull's write by a trigger while the test says so; a refused write dies at once), the
+queue in the desk's file and in the team's PostgreSQL database."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bitrix_monitor.demo.emulator import PortalEmulator
+from bitrix_monitor.sync.model import RecordState
+from bitrix_monitor.sync.service import MonitorService
+from tests.sync.conftest import Shop
+from tests.sync.test_field_pull import contacts, manager_sets_phone, phones, users, with_phones
+from tests.sync.test_pull import MANAGER, STAGES
+from tests.sync.test_pull_cancel import _sync, queue_url, service, small_shop
+from tests.sync.test_pull_jobs import refuse_writes
+
+__all__ = ["queue_url", "service", "small_shop"]  # the fixtures, used by name
+
+RUNNER = "another-desk"
+
+
+async def _stage_job_then_newer_move(
+    small_shop: Shop, portal: PortalEmulator, service: MonitorService, *, dead: bool
+) -> tuple[str, str, int, Callable[[], str | None]]:
+    """An order whose CRM stage moved to ``older`` while the shop refused the write (its pull job queued,
+    or, with ``dead``, run and dead), then, the shop taking writes again, to ``newer``. Returns the key, the
+    newer stage, the older job's id and a reader of the shop's stage; the newer move is not pulled yet."""
+    await service.pull()  # the first pull starts the cursors at the portal's "now"
+    await _sync(service)
+    key, deal_id = next(iter(small_shop.deal_ids().items()))
+    assert deal_id is not None
+    shop_stage = service.shop.get_orders([key])[key].stage
+    older, newer = [s for s in STAGES if s != shop_stage][:2]
+    refuse_writes(small_shop, True)
+    portal.store.update("deal", deal_id, {"STAGE_ID": older}, as_user=MANAGER)
+    await service.pull()
+    (job,) = service.queue.list_jobs(kinds=["deal.pull"])
+    assert job.payload["STAGE_ID"]["value"] == older
+    if dead:
+        await service.run_queue(max_wait=60)
+        assert service.queue.get(job.id).state == "dead"  # type: ignore[union-attr]
+    refuse_writes(small_shop, False)
+    portal.store.update("deal", deal_id, {"STAGE_ID": newer}, as_user=MANAGER)
+    return key, newer, job.id, lambda: service.shop.get_orders([key])[key].stage
+
+
+async def test_a_retried_dead_stage_pull_writes_no_stage_over_one_the_pull_wrote_since(
+    small_shop: Shop, portal: PortalEmulator, service: MonitorService
+) -> None:
+    key, newer, dead, stage = await _stage_job_then_newer_move(small_shop, portal, service, dead=True)
+    pulled = await service.pull()  # the shop takes the newer stage straight away: no job
+    assert key in pulled.pulled and stage() == newer
+    job = service.queue.get(dead)
+    assert job is not None and "STAGE_ID" not in job.payload
+    assert job.state == "cancelled"  # nothing left to write: closed
+    assert [e.type for e in service.queue.events(dead)][-1] == "superseded"
+    await service.retry_jobs([dead])
+    await service.run_queue(max_wait=60)
+    assert stage() == newer
+    after = await _sync(service)
+    assert next(s for s in after.orders if s.key == key).state is RecordState.IN_SYNC
+
+
+async def test_a_queued_stage_pull_writes_no_stage_over_one_the_pull_wrote_since(
+    small_shop: Shop, portal: PortalEmulator, service: MonitorService
+) -> None:
+    key, newer, queued, stage = await _stage_job_then_newer_move(small_shop, portal, service, dead=False)
+    pulled = await service.pull()
+    assert key in pulled.pulled and stage() == newer
+    job = service.queue.get(queued)
+    assert job is not None and job.state == "cancelled" and "STAGE_ID" not in job.payload
+    await service.run_queue(max_wait=60)
+    assert stage() == newer
+    after = await _sync(service)
+    assert next(s for s in after.orders if s.key == key).state is RecordState.IN_SYNC
+
+
+async def test_a_claimed_stage_pull_writes_no_stage_over_a_newer_one_folded_into_it(
+    small_shop: Shop, portal: PortalEmulator, service: MonitorService
+) -> None:
+    key, newer, queued, stage = await _stage_job_then_newer_move(small_shop, portal, service, dead=False)
+    (claimed,) = service.queue.claim(RUNNER, kinds=["deal.pull"])  # another desk's runner holds it
+    assert claimed.id == queued
+    pulled = await service.pull()
+    # Written, and the job not edited under its runner: the newer stage is folded into it (changed again).
+    assert key in pulled.pulled and stage() == newer
+    job = service.queue.get(queued)
+    assert job is not None and job.state == "running" and job.changed_again
+    assert job.payload["STAGE_ID"]["value"] == newer
+    # That runner then writes what it claimed (the older stage): under the lock it finds the newer one
+    # folded into its job and writes nothing.
+    verdict, _said = await service.puller.apply_job(key, claimed.payload, claimed.id)
+    assert verdict == "done" and stage() == newer
+    service.queue.complete(RUNNER, queued, {"pulled": "-"})  # changed again: queued once more
+    await service.run_queue(max_wait=60)
+    assert stage() == newer
+    assert service.queue.get(queued).state == "done"  # type: ignore[union-attr]
+    after = await _sync(service)
+    assert next(s for s in after.orders if s.key == key).state is RecordState.IN_SYNC
+
+
+async def _phone_job_then_newer_edit(
+    small_shop: Shop, portal: PortalEmulator, service: MonitorService, *, dead: bool
+) -> tuple[str, str, int]:
+    """A user whose contact's phone a manager set to one number while the shop refused the write (its pull
+    job queued, or, with ``dead``, run and dead), then, the shop taking writes again, to another. Returns the
+    key, the newer number and the older job's id; the newer edit is not pulled yet."""
+    await service.pull()
+    await _sync(service)
+    ((key, contact),) = with_phones(small_shop, portal, 1)
+    older, newer = "+7 900 111-22-33", "+7 900 444-55-66"
+    refuse_writes(small_shop, True, "users", "phone_number")
+    manager_sets_phone(portal, contact, older)
+    await service.pull()
+    (job,) = service.queue.list_jobs(kinds=["contact.pull"])
+    assert job.payload["PHONE"]["value"] == older
+    if dead:
+        await service.run_queue(max_wait=60)
+        assert service.queue.get(job.id).state == "dead"  # type: ignore[union-attr]
+    refuse_writes(small_shop, False, "users", "phone_number")
+    manager_sets_phone(portal, contacts(portal)[key], newer)
+    return key, newer, job.id
+
+
+async def test_a_retried_dead_phone_pull_writes_no_number_over_one_the_pull_wrote_since(
+    small_shop: Shop, portal: PortalEmulator, service: MonitorService
+) -> None:
+    key, newer, dead = await _phone_job_then_newer_edit(small_shop, portal, service, dead=True)
+    pulled = await service.pull()
+    assert [(p.key, p.value) for p in pulled.fields] == [(key, newer)]
+    assert users(small_shop)[key][0] == newer
+    job = service.queue.get(dead)
+    assert job is not None and job.state == "cancelled" and "PHONE" not in job.payload
+    await service.retry_jobs([dead])
+    await service.run_queue(max_wait=60)
+    assert users(small_shop)[key][0] == newer
+    await _sync(service)
+    assert phones(contacts(portal)[key]) == [newer]
+
+
+async def test_a_queued_phone_pull_writes_no_number_over_one_the_pull_wrote_since(
+    small_shop: Shop, portal: PortalEmulator, service: MonitorService
+) -> None:
+    key, newer, queued = await _phone_job_then_newer_edit(small_shop, portal, service, dead=False)
+    pulled = await service.pull()
+    assert [(p.key, p.value) for p in pulled.fields] == [(key, newer)]
+    job = service.queue.get(queued)
+    assert job is not None and job.state == "cancelled" and "PHONE" not in job.payload
+    await service.run_queue(max_wait=60)
+    assert users(small_shop)[key][0] == newer
+    await _sync(service)
+    assert phones(contacts(portal)[key]) == [newer]
+
+
+async def test_a_claimed_phone_pull_writes_no_number_over_a_newer_one_folded_into_it(
+    small_shop: Shop, portal: PortalEmulator, service: MonitorService
+) -> None:
+    key, newer, queued = await _phone_job_then_newer_edit(small_shop, portal, service, dead=False)
+    (claimed,) = service.queue.claim(RUNNER, kinds=["contact.pull"])
+    assert claimed.id == queued
+    pulled = await service.pull()
+    assert [(p.key, p.value) for p in pulled.fields] == [(key, newer)]
+    job = service.queue.get(queued)
+    assert job is not None and job.state == "running" and job.changed_again
+    assert job.payload["PHONE"]["value"] == newer
+    verdict, _said = await service.field_puller.apply_job("user", key, claimed.payload, claimed.id)
+    assert verdict == "done" and users(small_shop)[key][0] == newer
+    service.queue.complete(RUNNER, queued, {"pulled": "-"})
+    await service.run_queue(max_wait=60)
+    assert users(small_shop)[key][0] == newer
+    assert service.queue.get(queued).state == "done"  # type: ignore[union-attr]
+    await _sync(service)
+    assert phones(contacts(portal)[key]) == [newer]
