@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
+
 from bitrix_monitor.demo.emulator import PortalEmulator
 from bitrix_monitor.sync.model import RecordState
 from bitrix_monitor.sync.service import MonitorService
@@ -177,3 +179,36 @@ async def test_a_claimed_phone_pull_writes_no_number_over_a_newer_one_folded_int
     assert service.queue.get(queued).state == "done"  # type: ignore[union-attr]
     await _sync(service)
     assert phones(contacts(portal)[key]) == [newer]
+
+
+@pytest.mark.parametrize("take", ["shop", "crm"])
+async def test_resolving_a_waiting_stage_supersedes_it_in_the_dead_pull_job_that_carried_it(
+    small_shop: Shop, portal: PortalEmulator, service: MonitorService, take: str
+) -> None:
+    """A stage move the shop refused to take (its pull job dead) is resolved by a person: keep the shop's
+    or take the CRM's. Either way the dead job no longer carries the stage (closed, nothing left), and a
+    retry of it writes nothing over what the person chose."""
+    await service.pull()
+    await _sync(service)
+    key, deal_id = next(iter(small_shop.deal_ids().items()))
+    assert deal_id is not None
+    shop_stage = service.shop.get_orders([key])[key].stage
+    moved = next(s for s in STAGES if s != shop_stage)
+    refuse_writes(small_shop, True)
+    portal.store.update("deal", deal_id, {"STAGE_ID": moved}, as_user=MANAGER)
+    await service.pull()
+    (job,) = service.queue.list_jobs(kinds=["deal.pull"])
+    await service.run_queue(max_wait=60)
+    assert service.queue.get(job.id).state == "dead"  # type: ignore[union-attr]
+    refuse_writes(small_shop, False)
+
+    done = await service.resolve_conflict("order", key, take)
+    assert done.code == ("resolve.kept_shop" if take == "shop" else "resolve.took_crm")
+    chosen = shop_stage if take == "shop" else moved
+    assert service.shop.get_orders([key])[key].stage == chosen
+    after = service.queue.get(job.id)
+    assert after is not None and "STAGE_ID" not in after.payload and after.state == "cancelled"
+    assert [e.type for e in service.queue.events(job.id)][-1] == "superseded"
+    await service.retry_jobs([job.id])
+    await service.run_queue(max_wait=60)
+    assert service.shop.get_orders([key])[key].stage == chosen
