@@ -24,8 +24,8 @@ from bitrix_monitor.sync.ownership import Owner, owner_of
 
 DEAL_SELECT = ["ID", "TITLE", "OPPORTUNITY", "CURRENCY_ID", "STAGE_ID", "CATEGORY_ID", "CONTACT_ID",
                "COMPANY_ID", "ORIGINATOR_ID", "ORIGIN_ID", "DATE_CREATE", "DATE_MODIFY"]  # fmt: skip
-CONTACT_SELECT = ["ID", "NAME", "LAST_NAME", "COMPANY_TITLE", "COMPANY_ID", "EMAIL", "PHONE", "ORIGINATOR_ID",
-                  "ORIGIN_ID", "DATE_CREATE", "DATE_MODIFY"]  # fmt: skip
+CONTACT_SELECT = ["ID", "NAME", "LAST_NAME", "COMPANY_ID", "EMAIL", "PHONE", "ORIGINATOR_ID", "ORIGIN_ID",
+                  "DATE_CREATE", "DATE_MODIFY"]  # fmt: skip
 COMPANY_SELECT = ["ID", "TITLE", "EMAIL", "PHONE", "ORIGINATOR_ID", "ORIGIN_ID", "DATE_CREATE",
                   "DATE_MODIFY"]  # fmt: skip
 SELECT: dict[str, list[str]] = {"deal": DEAL_SELECT, "contact": CONTACT_SELECT, "company": COMPANY_SELECT}
@@ -146,8 +146,6 @@ def contact_fields(user: UserRow, *, originator: str, company_id: int | None = N
     fields: dict[str, Any] = {**user.extra, "NAME": first, "ORIGINATOR_ID": originator, "ORIGIN_ID": user.key}
     if last:
         fields["LAST_NAME"] = last
-    if user.company:
-        fields["COMPANY_TITLE"] = user.company
     if user.email:
         fields["EMAIL"] = [{"VALUE": user.email, "VALUE_TYPE": "WORK"}]
     if user.phone:
@@ -316,8 +314,6 @@ def contact_diff(
         diffs.append(FieldDiff("NAME", first, _str(contact.get("NAME"))))
     if "LAST_NAME" in contact and (contact.get("LAST_NAME") or "") != last:
         diffs.append(FieldDiff("LAST_NAME", last, _str(contact.get("LAST_NAME"))))
-    if user.company and "COMPANY_TITLE" in contact and (contact.get("COMPANY_TITLE") or "") != user.company:
-        diffs.append(FieldDiff("COMPANY_TITLE", user.company, _str(contact.get("COMPANY_TITLE"))))
     return (
         diffs
         + _comm_diff(user.email, user.phone, contact)
