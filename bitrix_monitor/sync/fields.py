@@ -151,7 +151,12 @@ def contact_fields(user: UserRow, *, originator: str, company_id: int | None = N
     if user.phone:
         fields["PHONE"] = [{"VALUE": user.phone, "VALUE_TYPE": "WORK"}]
     if company_id is not None:
+        # COMPANY_IDS replaces the contact's companies with this one, primary (reference §11.2). The
+        # deprecated COMPANY_ID alone does that only when the company is not bound yet: one a manager bound
+        # beside the old one would stay secondary, the old one primary, and the contact outdated for ever.
+        # COMPANY_ID (what the portal reads back) stays for the comparison and the detail pane.
         fields["COMPANY_ID"] = company_id
+        fields["COMPANY_IDS"] = [company_id]
     return fields
 
 
@@ -416,6 +421,11 @@ def label_of(row: ShopRow) -> str:
     return row.title or row.email or row.key
 
 
+# A field that is read back under one name and written under another as well: a contact's primary company
+# is read as COMPANY_ID and set with COMPANY_IDS (see :func:`contact_fields`).
+_SENT_WITH: dict[str, tuple[str, ...]] = {"COMPANY_ID": ("COMPANY_IDS",)}
+
+
 def update_fields_for(
     entity: str,
     desired: Mapping[str, Any],
@@ -428,6 +438,9 @@ def update_fields_for(
     number a manager added beside it stays; else the first."""
     out: dict[str, Any] = {}
     for d in diffs:
+        for companion in _SENT_WITH.get(d.field, ()):
+            if companion in desired:
+                out[companion] = desired[companion]
         if d.field in ("EMAIL", "PHONE"):
             existing = _multi(current, d.field)
             key = phone_key if d.field == "PHONE" else email_key
@@ -449,7 +462,7 @@ def update_fields_for(
 
 def _display(v: Any) -> str:
     if isinstance(v, list):
-        return ", ".join(str(x.get("VALUE", "")) for x in v if isinstance(x, Mapping))
+        return ", ".join(str(x.get("VALUE", "")) if isinstance(x, Mapping) else str(x) for x in v)
     return str(v)
 
 
