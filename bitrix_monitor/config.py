@@ -38,8 +38,8 @@ _FIELDS_DOC = 'More CRM fields (COMMENTS, UF_CRM_*) -> a column or a "{column}" 
 BUILTIN_FIELDS = {
     "orders": frozenset({"ID", "TITLE", "OPPORTUNITY", "CURRENCY_ID", "STAGE_ID", "CATEGORY_ID", "CONTACT_ID",
                          "CONTACT_IDS", "COMPANY_ID", "ORIGINATOR_ID", "ORIGIN_ID"}),
-    "users": frozenset({"ID", "NAME", "LAST_NAME", "COMPANY_TITLE", "EMAIL", "PHONE", "COMPANY_ID",
-                        "COMPANY_IDS", "ORIGINATOR_ID", "ORIGIN_ID"}),
+    "users": frozenset({"ID", "NAME", "LAST_NAME", "EMAIL", "PHONE", "COMPANY_ID", "COMPANY_IDS",
+                        "ORIGINATOR_ID", "ORIGIN_ID"}),
     "companies": frozenset({"ID", "TITLE", "EMAIL", "PHONE", "CONTACT_ID", "ORIGINATOR_ID", "ORIGIN_ID"}),
 }  # fmt: skip
 _CRM_FIELD_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
@@ -102,7 +102,7 @@ def pullable_fields(section: str, mapping: OrdersMapping | UsersMapping | Compan
     if isinstance(mapping, OrdersMapping):
         out["STAGE_ID"] = mapping.stage
     elif isinstance(mapping, UsersMapping):
-        out |= {"EMAIL": mapping.email, "PHONE": mapping.phone, "COMPANY_TITLE": mapping.company}
+        out |= {"EMAIL": mapping.email, "PHONE": mapping.phone}
         if mapping.first_name or mapping.last_name:
             out |= {"NAME": mapping.first_name, "LAST_NAME": mapping.last_name}
     else:
@@ -179,7 +179,10 @@ class UsersMapping:
     last_name: str = field(default="", metadata=_doc("Last name column (optional)"))
     email: str = field(default="email", metadata=_doc("E-mail column"))
     phone: str = field(default="phone_number", metadata=_doc("Phone column"))
-    company: str = field(default="company", metadata=_doc("Company column (optional)"))
+    # Read by nothing: a Bitrix24 contact has no company-name field (reference §3.8), so the column had
+    # nowhere to go. Kept so that configs which set it still load; setting it is said once at start
+    # (shop.mapping: "warning.users_company"). A user's company is [shop.companies] + company_ref.
+    company: str = field(default="", metadata={**_doc("Not used (see company_ref)"), "retired": True})
     updated_at: str = field(default="updated_at", metadata=_doc("Last-change timestamp column (optional)"))
     fields: dict[str, str] = field(default_factory=dict, metadata=_doc(_FIELDS_DOC))
     company_ref: str = field(
@@ -636,7 +639,20 @@ def load(path: Path, *, missing_ok: bool = True) -> AppConfig:
 
 
 def to_dict(cfg: AppConfig) -> dict[str, Any]:
-    return asdict(cfg)
+    """The config as the file holds it; a retired setting (``metadata["retired"]``) left at its default is
+    not written (a config that still sets it keeps it, and its notice, until it is removed)."""
+    data = asdict(cfg)
+    _drop_retired(cfg, data)
+    return data
+
+
+def _drop_retired(section: Any, data: dict[str, Any]) -> None:
+    for f in fields(section):
+        value = getattr(section, f.name)
+        if dataclasses.is_dataclass(value):
+            _drop_retired(value, data[f.name])
+        elif f.metadata.get("retired") and value == f.default:
+            del data[f.name]
 
 
 def save(cfg: AppConfig, path: Path) -> None:

@@ -89,7 +89,6 @@ FIELD_NAMES: dict[str, str] = {
     "NAME": QT_TRANSLATE_NOOP("Field", "First name"),
     "SECOND_NAME": QT_TRANSLATE_NOOP("Field", "Middle name"),
     "LAST_NAME": QT_TRANSLATE_NOOP("Field", "Last name"),
-    "COMPANY_TITLE": QT_TRANSLATE_NOOP("Field", "Company name"),
     "EMAIL": QT_TRANSLATE_NOOP("Field", "E-mail"),
     "PHONE": QT_TRANSLATE_NOOP("Field", "Phone"),
     "COMMENTS": QT_TRANSLATE_NOOP("Field", "Comment"),
@@ -1158,6 +1157,12 @@ TEXTS |= {
         "pulling {name} is not permitted: the shop database user may not UPDATE column "
         "{table}.{column} (GRANT UPDATE ({column}) ON {table}, or set [shop.{plural}.owners] "
         '{name} = "shop"); everything else runs',
+    ),
+    "warning.users_company": QT_TRANSLATE_NOOP(
+        "Message",
+        "[shop.users] company = {value} is not used: a Bitrix24 contact has no company-name field, so the "
+        "portal would drop it; a user's company is a company record bound to the contact: map "
+        "[shop.companies] and set [shop.users] company_ref, then remove company",
     ),
     "warning.links_not_unique": QT_TRANSLATE_NOOP(
         "Message",

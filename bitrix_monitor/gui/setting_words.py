@@ -127,10 +127,6 @@ LABELS: dict[Key, tuple[str, str]] = {
         QT_TRANSLATE_NOOP("Setting", "Phone column"),
         QT_TRANSLATE_NOOP("Setting", "The user's phone number"),
     ),
-    ("shop", "users", "company"): (
-        QT_TRANSLATE_NOOP("Setting", "Company column"),
-        QT_TRANSLATE_NOOP("Setting", "Optional"),
-    ),
     ("shop", "users", "updated_at"): (
         QT_TRANSLATE_NOOP("Setting", "Last change column"),
         QT_TRANSLATE_NOOP("Setting", "Timestamp of the last change (optional)"),

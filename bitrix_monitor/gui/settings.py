@@ -256,6 +256,8 @@ class SettingsDialog(QDialog):
             kind = hints[f.name]
             if dataclasses.is_dataclass(kind):
                 continue  # its own tab
+            if f.metadata.get("retired"):
+                continue  # read by nothing: offered to no one (saving leaves it out of the file)
             key = (*path, f.name)
             widget = self._editor(key, kind, getattr(section, f.name))
             widget.setObjectName("setting-" + _section_name(key))

@@ -338,7 +338,7 @@ class ShopDatabase:
                 users,
                 users.contact_id,
                 self._user,
-                (users.company, users.company_ref),
+                (users.company_ref,),
                 None if written is None else written.get("user", ()),
             ),
         }
@@ -948,7 +948,6 @@ class ShopDatabase:
             sys.intern(last or ""),
             text(m.email),
             text(m.phone),
-            text(m.company),
             None if m.updated_at is None else _moment(raw[m.updated_at.name], self.zone),
             raw,
             _row_problems("contact", key, stored, id_problem),

@@ -197,7 +197,6 @@ class UsersMap:
     last_name: sa.Column[Any] | None
     email: sa.Column[Any] | None
     phone: sa.Column[Any] | None
-    company: sa.Column[Any] | None
     updated_at: sa.Column[Any] | None
     selected: tuple[sa.Column[Any], ...]
     extra: tuple[ExtraField, ...] = ()
@@ -613,7 +612,6 @@ def _users(r: _Resolver, m: UsersMapping) -> UsersMap:
         )
     email = r.optional(s, "email", table, m.email)
     phone = r.optional(s, "phone", table, m.phone)
-    company = r.optional(s, "company", table, m.company)
     company_ref = r.optional(s, "company_ref", table, m.company_ref)
     r.typed(s, "company_ref", company_ref, (sa.Integer, sa.String), Message("mapping.expect.company_key"))
     updated_at = r.optional(s, "updated_at", table, m.updated_at)
@@ -628,7 +626,6 @@ def _users(r: _Resolver, m: UsersMapping) -> UsersMap:
         last_name=last_name,
         email=email,
         phone=phone,
-        company=company,
         updated_at=updated_at,
         selected=_unique_columns(
             key.column,
@@ -638,7 +635,6 @@ def _users(r: _Resolver, m: UsersMapping) -> UsersMap:
             last_name,
             email,
             phone,
-            company,
             updated_at,
             company_ref,
             *(c for f in extra for c in f.columns),
@@ -691,6 +687,8 @@ def resolve(conn: sa.Connection, mapping: ShopConfig) -> ResolvedMapping:
     if LINKS in ids and mapping.links.table.strip():
         r.links, warning = r.link_table(mapping.links)
         warnings += [warning] if warning else []
+    if mapping.users.company.strip():  # retired: read by nothing (a contact has no company-name field)
+        warnings.append(Message("warning.users_company", {"value": repr(mapping.users.company[:60])}))
     return ResolvedMapping(
         orders=_orders(r, mapping.orders),
         users=_users(r, mapping.users),

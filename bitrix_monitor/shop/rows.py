@@ -171,8 +171,9 @@ class UserRow:
     """One user as the portal's contact should look.
 
     ``name`` is the full name; ``first_name``/``last_name`` come from their own columns when mapped,
-    otherwise from the full name (last word = last name, the rest = first name). ``email``, ``phone``
-    and ``company`` are ``None`` when empty or not mapped; they are stripped but not normalised.
+    otherwise from the full name (last word = last name, the rest = first name). ``email`` and ``phone``
+    are ``None`` when empty or not mapped; they are stripped but not normalised. The user's company is a
+    record of its own (``company_key``): a Bitrix24 contact has no company-name field.
     """
 
     key: str
@@ -182,7 +183,6 @@ class UserRow:
     last_name: str
     email: str | None
     phone: str | None
-    company: str | None
     updated_at: datetime | None
     raw: Mapping[str, Any] = field(hash=False, repr=False)
     problem: Note = ""  # why the row cannot be synced as stored (empty key, an id that is not one)
@@ -201,7 +201,6 @@ class UserRow:
         last_name: str,
         email: str | None,
         phone: str | None,
-        company: str | None,
         updated_at: datetime | None,
         raw: Mapping[str, Any],
         problem: Note,
@@ -218,7 +217,6 @@ class UserRow:
         put(row, "last_name", last_name)
         put(row, "email", email)
         put(row, "phone", phone)
-        put(row, "company", company)
         put(row, "updated_at", updated_at)
         put(row, "raw", raw)
         put(row, "problem", problem)
@@ -232,7 +230,7 @@ class UserRow:
     def digest(self) -> int:
         """The fingerprint as a number: compare these in bulk."""
         return _held_digest(self, lambda: (
-                self.key, self.name, self.first_name, self.last_name, self.email, self.phone, self.company,
+                self.key, self.name, self.first_name, self.last_name, self.email, self.phone,
                 *((self.company_key,) if self.company_key is not None else ()), *_extra(self.extra),
             ))  # fmt: skip
 

@@ -24,8 +24,8 @@ from bitrix_monitor.sync.ownership import Owner, owner_of
 
 DEAL_SELECT = ["ID", "TITLE", "OPPORTUNITY", "CURRENCY_ID", "STAGE_ID", "CATEGORY_ID", "CONTACT_ID",
                "COMPANY_ID", "ORIGINATOR_ID", "ORIGIN_ID", "DATE_CREATE", "DATE_MODIFY"]  # fmt: skip
-CONTACT_SELECT = ["ID", "NAME", "LAST_NAME", "COMPANY_TITLE", "COMPANY_ID", "EMAIL", "PHONE", "ORIGINATOR_ID",
-                  "ORIGIN_ID", "DATE_CREATE", "DATE_MODIFY"]  # fmt: skip
+CONTACT_SELECT = ["ID", "NAME", "LAST_NAME", "COMPANY_ID", "EMAIL", "PHONE", "ORIGINATOR_ID", "ORIGIN_ID",
+                  "DATE_CREATE", "DATE_MODIFY"]  # fmt: skip
 COMPANY_SELECT = ["ID", "TITLE", "EMAIL", "PHONE", "ORIGINATOR_ID", "ORIGIN_ID", "DATE_CREATE",
                   "DATE_MODIFY"]  # fmt: skip
 SELECT: dict[str, list[str]] = {"deal": DEAL_SELECT, "contact": CONTACT_SELECT, "company": COMPANY_SELECT}
@@ -146,14 +146,17 @@ def contact_fields(user: UserRow, *, originator: str, company_id: int | None = N
     fields: dict[str, Any] = {**user.extra, "NAME": first, "ORIGINATOR_ID": originator, "ORIGIN_ID": user.key}
     if last:
         fields["LAST_NAME"] = last
-    if user.company:
-        fields["COMPANY_TITLE"] = user.company
     if user.email:
         fields["EMAIL"] = [{"VALUE": user.email, "VALUE_TYPE": "WORK"}]
     if user.phone:
         fields["PHONE"] = [{"VALUE": user.phone, "VALUE_TYPE": "WORK"}]
     if company_id is not None:
+        # COMPANY_IDS replaces the contact's companies with this one, primary (reference §11.2). The
+        # deprecated COMPANY_ID alone does that only when the company is not bound yet: one a manager bound
+        # beside the old one would stay secondary, the old one primary, and the contact outdated for ever.
+        # COMPANY_ID (what the portal reads back) stays for the comparison and the detail pane.
         fields["COMPANY_ID"] = company_id
+        fields["COMPANY_IDS"] = [company_id]
     return fields
 
 
@@ -316,8 +319,6 @@ def contact_diff(
         diffs.append(FieldDiff("NAME", first, _str(contact.get("NAME"))))
     if "LAST_NAME" in contact and (contact.get("LAST_NAME") or "") != last:
         diffs.append(FieldDiff("LAST_NAME", last, _str(contact.get("LAST_NAME"))))
-    if user.company and "COMPANY_TITLE" in contact and (contact.get("COMPANY_TITLE") or "") != user.company:
-        diffs.append(FieldDiff("COMPANY_TITLE", user.company, _str(contact.get("COMPANY_TITLE"))))
     return (
         diffs
         + _comm_diff(user.email, user.phone, contact)
@@ -420,6 +421,11 @@ def label_of(row: ShopRow) -> str:
     return row.title or row.email or row.key
 
 
+# A field that is read back under one name and written under another as well: a contact's primary company
+# is read as COMPANY_ID and set with COMPANY_IDS (see :func:`contact_fields`).
+_SENT_WITH: dict[str, tuple[str, ...]] = {"COMPANY_ID": ("COMPANY_IDS",)}
+
+
 def update_fields_for(
     entity: str,
     desired: Mapping[str, Any],
@@ -432,6 +438,9 @@ def update_fields_for(
     number a manager added beside it stays; else the first."""
     out: dict[str, Any] = {}
     for d in diffs:
+        for companion in _SENT_WITH.get(d.field, ()):
+            if companion in desired:
+                out[companion] = desired[companion]
         if d.field in ("EMAIL", "PHONE"):
             existing = _multi(current, d.field)
             key = phone_key if d.field == "PHONE" else email_key
@@ -453,7 +462,7 @@ def update_fields_for(
 
 def _display(v: Any) -> str:
     if isinstance(v, list):
-        return ", ".join(str(x.get("VALUE", "")) for x in v if isinstance(x, Mapping))
+        return ", ".join(str(x.get("VALUE", "")) if isinstance(x, Mapping) else str(x) for x in v)
     return str(v)
 
 

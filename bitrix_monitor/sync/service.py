@@ -453,8 +453,8 @@ class MonitorService:
         held = snap
         for kind, waiting in (await asyncio.to_thread(self._waiting)).items():
             held = hold_waiting(held, waiting, kind)
-        if self.shop.pull_denied:  # the connect check's word on fields the app may not write back: said once
-            held = dataclasses.replace(held, warnings=(*held.warnings, *self.shop.pull_denied.values()))
+        if self.shop.warnings:  # the connect check's word (the mapping, fields the app may not write back)
+            held = dataclasses.replace(held, warnings=(*held.warnings, *self.shop.warnings))
         # Requests of a queue runner sharing this client in the meantime are counted too.
         return dataclasses.replace(held, portal=self.client.cost().since(before))
 

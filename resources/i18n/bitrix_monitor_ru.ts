@@ -505,10 +505,6 @@
         <translation>Фамилия</translation>
     </message>
     <message>
-        <source>Company name</source>
-        <translation>Название компании</translation>
-    </message>
-    <message>
         <source>E-mail</source>
         <translation>E-mail</translation>
     </message>
@@ -2884,6 +2880,10 @@
         <translation>получать {name} из CRM нельзя: пользователю базы магазина нельзя UPDATE столбца {table}.{column} (GRANT UPDATE ({column}) ON {table} или укажите [shop.{plural}.owners] {name} = &quot;shop&quot;); всё остальное работает</translation>
     </message>
     <message>
+        <source>[shop.users] company = {value} is not used: a Bitrix24 contact has no company-name field, so the portal would drop it; a user&apos;s company is a company record bound to the contact: map [shop.companies] and set [shop.users] company_ref, then remove company</source>
+        <translation>[shop.users] company = {value} не используется: у контакта Bitrix24 нет поля с названием компании, портал его отбросил бы; компания пользователя — это запись компании, привязанная к контакту: настройте [shop.companies] и укажите [shop.users] company_ref, а company удалите</translation>
+    </message>
+    <message>
         <source>[{section}] table {table} has no unique constraint on ({columns}): two copies of the app linking one record at the same moment could both add a row; add UNIQUE ({columns})</source>
         <translation>[{section}] у таблицы {table} нет ограничения уникальности на ({columns}): две копии приложения, связывающие одну запись одновременно, могут обе добавить строку; добавьте UNIQUE ({columns})</translation>
     </message>
@@ -3714,10 +3714,6 @@
     <message>
         <source>The user&apos;s phone number</source>
         <translation>Номер телефона пользователя</translation>
-    </message>
-    <message>
-        <source>Company column</source>
-        <translation>Столбец компании</translation>
     </message>
     <message>
         <source>More contact fields</source>

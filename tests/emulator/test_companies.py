@@ -170,6 +170,24 @@ def test_contact_company_ids_replace_on_update_and_the_deprecated_company_id_set
     assert ok(call("crm.contact.get", id=contact))["COMPANY_ID"] is None
 
 
+def test_the_deprecated_company_id_of_a_company_already_bound_changes_nothing(
+    call: Call, portal: PortalEmulator
+) -> None:
+    """``CCrmContact::Update`` simulates single-company mode only for a company not among the bindings: one
+    already bound stays where it is (secondary), the primary stays primary, nothing is unbound."""
+    acme, globex, initech = _company(portal), _company(portal, TITLE="Globex"), _company(portal, TITLE="I")
+    contact = portal.store.add("contact", {"NAME": "Ann", "COMPANY_IDS": [acme, globex]})
+    ok(call("crm.contact.update", id=contact, fields={"COMPANY_ID": globex}))
+    assert portal.store.contact_companies(contact) == [acme, globex]
+    assert ok(call("crm.contact.get", id=contact))["COMPANY_ID"] == str(acme)
+    ok(call("crm.contact.update", id=contact, fields={"COMPANY_ID": initech}))  # not bound: the only one
+    assert portal.store.contact_companies(contact) == [initech]
+    ok(call("crm.contact.update", id=contact, fields={"COMPANY_IDS": [acme, globex]}))
+    ok(call("crm.contact.update", id=contact, fields={"COMPANY_ID": globex, "COMPANY_IDS": [globex]}))
+    assert portal.store.contact_companies(contact) == [globex]  # COMPANY_IDS decides
+    assert ok(call("crm.contact.get", id=contact))["COMPANY_ID"] == str(globex)
+
+
 def test_contact_without_company_reads_null(call: Call, portal: PortalEmulator) -> None:
     contact = portal.store.add("contact", {"NAME": "Ann"})
     assert ok(call("crm.contact.get", id=contact))["COMPANY_ID"] is None

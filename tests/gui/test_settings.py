@@ -335,3 +335,19 @@ def test_the_desk_name_is_set_on_the_team_queue_tab_in_either_language(qtbot, da
     finally:
         i18n.set_language("en")
     assert config.load(data_dirs.config_file).queue.desk == "anna@office"  # nothing written
+
+
+def test_the_retired_company_column_is_offered_to_no_one_and_saving_leaves_it_out(
+    qtbot, data_dirs: DataDirs
+) -> None:
+    """``[shop.users] company`` is read by nothing (a Bitrix24 contact has no company-name field): an old
+    config that sets it opens, the dialog has no field for it, and saving from the dialog drops it."""
+    path = data_dirs.config_file
+    path.write_text('[shop.users]\ncompany = "company"\nemail = "mail"\n', encoding="utf-8")
+    dialog = _dialog(qtbot, path)
+    assert ("shop", "users", "company") not in dialog.widgets
+    assert _edit(dialog, "shop", "users", "email").text() == "mail"  # the file was read
+    assert dialog.error_label.isHidden()
+    assert dialog.save(), dialog.error_label.text()
+    assert "company =" not in path.read_text(encoding="utf-8")
+    assert config.load(path).shop.users.company == ""

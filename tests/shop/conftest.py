@@ -80,7 +80,6 @@ CUSTOM = ShopConfig(
         last_name="family_name",
         email="mail",
         phone="tel",
-        company="org_name",
         updated_at="",
     ),
 )

@@ -27,14 +27,16 @@ def test_fingerprints_read_as_the_text_made_before_rows_were_compact() -> None:
         "5", "7", 17, "Заказ #5", Decimal("12.50"), "RUB", "NEW", AT, {"order_id": 5}, extra={"COMMENTS": "x"}
     )
     user = UserRow(
-        "7", 3, "Анна Петрова", "Анна", "Петрова", "a@example.com", None, "ООО Ромашка", AT, {"id": 7},
+        "7", 3, "Анна Петрова", "Анна", "Петрова", "a@example.com", None, AT, {"id": 7},
         company_key="2",
     )  # fmt: skip
     company = CompanyRow("2", None, "ООО Ромашка", None, "+7 900", AT, {"id": 2})
     leading_zeros = OrderRow("327", None, None, "Order #327", None, "RUB", None, None, {})
     assert order.fingerprint == "fb05dab586706f574a2f0dc4d7d74df2"
     assert fielded.fingerprint == "890d51784ae3226ad37f026219678a30"
-    assert user.fingerprint == "d33d6b40040930bb8e2d3639b936e23d"
+    # The user's text changed once, when the company-name column left the user (read by nothing: a Bitrix24
+    # contact has no such field): saved states made before are another mapping's and are not used.
+    assert user.fingerprint == "cf79ad6393892826cf142294f67e68f1"
     assert company.fingerprint == "570636956eec2b94d0f133ee89f88198"
     assert leading_zeros.fingerprint == "00b2dc1bb3b788d49d90445374acc083"
     assert all(r.fingerprint == f"{r.digest:032x}" for r in (order, fielded, user, company, leading_zeros))
@@ -169,14 +171,13 @@ def test_rows_made_directly_are_the_rows_their_dataclass_makes() -> None:
         "Петрова",
         "a@x.ru",
         "79990001122",
-        "ACME",
         moment,
         {},
         "",
         "3",
         {},
     )
-    made, built = UserRow.made(*fields), UserRow(*fields[:11], company_key="3", extra={})
+    made, built = UserRow.made(*fields), UserRow(*fields[:10], company_key="3", extra={})
     assert made == built and repr(made) == repr(built) and made.fingerprint == built.fingerprint
     assert dataclasses.astuple(made) == dataclasses.astuple(built)
     assert dataclasses.replace(made, name="Анна") == dataclasses.replace(built, name="Анна")

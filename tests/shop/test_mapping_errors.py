@@ -73,9 +73,7 @@ def test_text_id_column_too_short_for_an_id_is_refused(shop_url: str) -> None:
         orders=OrdersMapping(
             deal_id="deal", title="#{order_id}", user="", amount="", stage="", updated_at=""
         ),
-        users=UsersMapping(
-            contact_id="contact", name="contact", email="", phone="", company="", updated_at=""
-        ),
+        users=UsersMapping(contact_id="contact", name="contact", email="", phone="", updated_at=""),
     )
     with pytest.raises(ShopMappingError, match=r"orders\.deal holds only 4 characters"):
         ShopDatabase.connect(shop_url, cfg)

@@ -115,9 +115,8 @@ def test_custom_mapping_differing_in_every_key(custom_url: str) -> None:
         assert len(_all(db.iter_orders(since=datetime(2030, 1, 1)))) == 30
         u = users["C-0002"]
         assert (u.first_name, u.last_name, u.name) == ("Given2", "Family2", "Given2 Family2")
-        assert (u.email, u.phone, u.company) == ("c2@example.org", "+1 555 0102", "Acme")
-        assert users["C-0001"].company is None
-        assert "secret_notes" not in u.raw
+        assert (u.email, u.phone) == ("c2@example.org", "+1 555 0102")
+        assert "secret_notes" not in u.raw and "org_name" not in u.raw  # a company name goes nowhere
         assert db.get_orders(["P-00030", "P-99999"]).keys() == {"P-00030"}
 
 
@@ -125,13 +124,13 @@ def test_optional_keys_switched_off_by_empty_strings(demo_url: str) -> None:
     cfg = ShopConfig()
     cfg = ShopConfig(
         orders=type(cfg.orders)(user="", amount="", stage="", updated_at="", title="Order {order_id}"),
-        users=type(cfg.users)(email="", phone="", company="", updated_at=""),
+        users=type(cfg.users)(email="", phone="", updated_at=""),
     )
     with ShopDatabase.connect(demo_url, cfg) as db:
         o = db.get_orders(["1"])["1"]
         assert (o.user_key, o.amount, o.stage, o.updated_at, o.title) == (None, None, None, None, "Order 1")
         u = db.get_users(["1"])["1"]
-        assert (u.email, u.phone, u.company, u.updated_at) == (None, None, None, None)
+        assert (u.email, u.phone, u.updated_at) == (None, None, None)
         assert u.name
 
 

@@ -80,7 +80,7 @@ def test_not_null_id_columns_use_zero_for_no_id(shop_url: str) -> None:
         conn.execute(sa.text("INSERT INTO users (id, full_name) VALUES (1, 'Ann Lee')"))
     cfg = ShopConfig(
         orders=OrdersMapping(title="#{order_id}", user="", amount="", stage="", updated_at=""),
-        users=UsersMapping(email="", phone="", company="", updated_at=""),
+        users=UsersMapping(email="", phone="", updated_at=""),
     )
     with ShopDatabase.connect(shop_url, cfg) as db:
         assert db.get_orders(["1"])["1"].deal_id is None

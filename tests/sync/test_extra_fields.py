@@ -22,7 +22,7 @@ def _order(**extra: str) -> OrderRow:
 def _user(**extra: str) -> UserRow:
     return UserRow(
         key="3", contact_id=30, name="Анна Иванова", first_name="Анна", last_name="Иванова", email=None,
-        phone=None, company=None, updated_at=None, raw={}, extra=extra,
+        phone=None, updated_at=None, raw={}, extra=extra,
     )  # fmt: skip
 
 

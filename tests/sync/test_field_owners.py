@@ -48,7 +48,7 @@ def test_owners_name_fields_taken_from_one_column_only() -> None:
     assert config.from_dict({"shop": {"users": custom}}).shop.users.owners == {"UF_CRM_NOTE": "both"}
     for section, owners, why in (
         ("orders", {"TITLE": "crm"}, "TITLE is not a field taken from one shop column"),
-        ("users", {"NAME": "both"}, "fields the CRM may change here: COMPANY_TITLE, EMAIL, PHONE"),
+        ("users", {"NAME": "both"}, "fields the CRM may change here: EMAIL, PHONE"),
         ("users", {"PHONE": "sometimes"}, 'use "shop", "crm" or "both"'),
         ("users", {"fields": {"UF_CRM_KEY": "{id}"}, "owners": {"UF_CRM_KEY": "crm"}}, "UF_CRM_KEY is not"),
     ):

@@ -55,7 +55,7 @@ def test_a_value_that_differs_stays_the_portals_and_a_stranger_is_left_as_read()
 def test_a_contact_shares_names_e_mail_and_phone_with_its_user() -> None:
     user = UserRow(
         key="3", contact_id=30, name="Анна Иванова", first_name="Анна", last_name="Иванова",
-        email="a@example.com", phone="+7 900 000-00-00", company=None, updated_at=None, raw={},
+        email="a@example.com", phone="+7 900 000-00-00", updated_at=None, raw={},
     )  # fmt: skip
     contact = {
         "ID": "30", "NAME": "Анна", "LAST_NAME": "Иванова", "ORIGIN_ID": "3",

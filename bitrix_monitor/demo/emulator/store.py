@@ -1230,9 +1230,18 @@ class PortalStore:
 
     def _link_from_fields(self, entity: str, ident: int, fields: dict[Any, Any]) -> None:
         """A contact's ``COMPANY_IDS`` (or the deprecated ``COMPANY_ID``) replaces its companies, the first
-        primary; a company's ``CONTACT_ID`` list replaces its contacts. Ids of missing records are skipped."""
+        primary; a company's ``CONTACT_ID`` list replaces its contacts. Ids of missing records are skipped.
+
+        The deprecated ``COMPANY_ID`` alone naming a company the contact is already bound to changes nothing:
+        the portal only simulates single-company mode when the company is not among the bindings, so it
+        neither drops the others nor makes that one primary (``CCrmContact::Update``, "For backward
+        compatibility only")."""
         if entity == "contact":
             companies = self._ids_from(fields, "COMPANY_IDS", "COMPANY_ID", "company")
+            if companies is not None and "COMPANY_IDS" not in fields and "COMPANY_ID" in fields:
+                single = php.intval(fields["COMPANY_ID"]) if not php.is_array(fields["COMPANY_ID"]) else 0
+                if single > 0 and single in self._company_links.company_ids(ident):
+                    return
             if companies is not None:
                 self._company_links.set_companies(ident, [LinkItem(c) for c in companies])
         elif "CONTACT_ID" in fields:
