@@ -1192,6 +1192,17 @@ TEXTS |= {
     "stages.not_a_list": QT_TRANSLATE_NOOP(
         "Message", "The portal answered crm.status.list with {type}, not a list of stages"
     ),
+    "pull.not_records": QT_TRANSLATE_NOOP(
+        "Message", "The portal answered {method} with {type}, not a list of records"
+    ),
+    "pull.not_history": QT_TRANSLATE_NOOP(
+        "Message", "The portal answered crm.stagehistory.list with {type}, not a list of items"
+    ),
+    "pull.answer.hint": QT_TRANSLATE_NOOP(
+        "Message", "check the webhook's URL and its crm scope; run again later"
+    ),
+    "pull.not_time": QT_TRANSLATE_NOOP("Message", "The portal answered server.time with {value}, not a time"),
+    "pull.not_run": QT_TRANSLATE_NOOP("Message", "The portal did not run {commands} of a batch"),
     "stages.no_pipeline": QT_TRANSLATE_NOOP(
         "Message", "[shop.orders] category = {category}: the portal has no deal pipeline {category}"
     ),

@@ -144,8 +144,8 @@ def _offset_of(text: Any) -> str | None:
 def _rows(result: Any, method: str) -> list[Mapping[str, Any]]:
     if not isinstance(result, list):
         raise UserFacingError(
-            f"The portal answered {method} with {type(result).__name__}, not a list of records",
-            hint="check the webhook's URL and its crm scope; run again later",
+            Message("pull.not_records", {"method": method, "type": type(result).__name__}),
+            hint=Message("pull.answer.hint"),
         )
     return list(records_of(result, method))  # a record whose ID is not an id: BadResponse
 
@@ -219,7 +219,7 @@ class FieldPuller:
             text = (await self.client.call("server.time")).result
         moment = parse_time(text)
         if moment is None:
-            raise UserFacingError(f"The portal answered server.time with {str(text)[:40]!r}, not a time")
+            raise UserFacingError(Message("pull.not_time", {"value": repr(str(text)[:40])}))
         return moment, _offset_of(text) or "+00:00"
 
     def _list(self, kind: str, window: _Window, after: int) -> tuple[str, dict[str, Any]]:
@@ -253,7 +253,7 @@ class FieldPuller:
             if answer.errors:
                 raise next(iter(answer.errors.values()))
             if answer.not_run:
-                raise UserFacingError(f"The portal did not run {', '.join(answer.not_run)} of a batch")
+                raise UserFacingError(Message("pull.not_run", {"commands": ", ".join(answer.not_run)}))
             if now is None:
                 now = await self._portal_now(answer.results)
                 outcome.also = {k: answer.results[f"also.{k}"] for k in also}

@@ -169,8 +169,7 @@ def _items(result: Any) -> list[Mapping[str, Any]]:
     items = result.get("items") if isinstance(result, Mapping) else None
     if not isinstance(items, list):
         raise UserFacingError(
-            f"The portal answered crm.stagehistory.list with {type(result).__name__}, not a list of items",
-            hint="check the webhook's URL and its crm scope; run again later",
+            Message("pull.not_history", {"type": type(result).__name__}), hint=Message("pull.answer.hint")
         )
     return [r for r in items if isinstance(r, Mapping)]
 

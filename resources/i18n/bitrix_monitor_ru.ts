@@ -2920,6 +2920,26 @@
         <translation>Портал ответил на crm.status.list значением {type}, а не списком стадий</translation>
     </message>
     <message>
+        <source>The portal answered {method} with {type}, not a list of records</source>
+        <translation>Портал ответил на {method} значением типа {type}, а не списком записей</translation>
+    </message>
+    <message>
+        <source>The portal answered crm.stagehistory.list with {type}, not a list of items</source>
+        <translation>Портал ответил на crm.stagehistory.list значением типа {type}, а не списком записей истории</translation>
+    </message>
+    <message>
+        <source>check the webhook&apos;s URL and its crm scope; run again later</source>
+        <translation>проверьте адрес вебхука и его право crm; повторите позже</translation>
+    </message>
+    <message>
+        <source>The portal answered server.time with {value}, not a time</source>
+        <translation>Портал ответил на server.time значением {value}, а не временем</translation>
+    </message>
+    <message>
+        <source>The portal did not run {commands} of a batch</source>
+        <translation>Портал не выполнил команды пакета: {commands}</translation>
+    </message>
+    <message>
         <source>[shop.orders] category = {category}: the portal has no deal pipeline {category}</source>
         <translation>[shop.orders] category = {category}: на портале нет воронки сделок {category}</translation>
     </message>
