@@ -239,7 +239,14 @@ class JobStore(Protocol):
         self, entity_type: str, field: str, keys: Iterable[str] | None = None, *, pending_only: bool = False
     ) -> dict[str, PullField]: ...
 
-    def save_pull_fields(self, entity_type: str, field: str, items: Iterable[PullField]) -> None: ...
+    def save_pull_fields(
+        self,
+        entity_type: str,
+        field: str,
+        items: Iterable[PullField],
+        *,
+        unchanged_since: datetime | None = None,
+    ) -> None: ...
 
     # A newer CRM value of each (key, field) settled in the shop with no job: the record's pull jobs not held
     # by a runner lose the field; the pairs a running job carries are returned (queue the value into it).

@@ -1629,11 +1629,21 @@ class JobQueue:
                     rows += conn.execute(base.where(c.entity_key.in_(wanted[i : i + 500]))).all()
         return {r[0]: m.PullField(r[0], r[1], r[2], r[3] or "", _opt_dt(r[4]), r[5] or "") for r in rows}
 
-    def save_pull_fields(self, entity_type: str, field: str, items: Iterable[m.PullField]) -> None:
+    def save_pull_fields(
+        self,
+        entity_type: str,
+        field: str,
+        items: Iterable[m.PullField],
+        *,
+        unchanged_since: datetime | None = None,
+    ) -> None:
         """Store records' baselines and pending changes (each replaces what the record had). A change
         marked ``queued`` that no active or dead pull job of its record carries is stored released, as
         cancelling that job releases it (:meth:`_release_pulls`): a pull queues the job first and marks the
-        change after, and a cancel in between (another desk's) found nothing to release yet."""
+        change after, and a cancel in between (another desk's) found nothing to release yet.
+        ``unchanged_since``: replace only what was not written at or after that moment (the queue's time,
+        :meth:`now`), as a reconcile's reading does: a change a pull stored while the pass read the portal
+        is newer than what the pass saw, and stays."""
         t = self._clock()
         fields = list(items)
         params = [
@@ -1652,6 +1662,11 @@ class JobQueue:
         ]
         if not params:
             return
+        guard = ""
+        if unchanged_since is not None:
+            guard = " WHERE pull_fields.updated_at < :since"
+            for p in params:
+                p["since"] = _ts(unchanged_since)
         with self._write() as conn:
             marked = {i.entity_key for i in fields if i.state == "queued"}
             carried = self._pulls_carrying(conn, entity_type, field, marked) if marked else set()
@@ -1664,7 +1679,7 @@ class JobQueue:
                     "pending_state, pending_at, note, updated_at) "
                     "VALUES (:e, :k, :f, :a, :p, :s, :at, :n, :t) "
                     "ON CONFLICT (entity_type, entity_key, field) DO UPDATE SET agreed = :a, pending = :p, "
-                    "pending_state = :s, pending_at = :at, note = :n, updated_at = :t"
+                    "pending_state = :s, pending_at = :at, note = :n, updated_at = :t" + guard
                 ),
                 params,
             )

@@ -362,6 +362,7 @@ class MonitorService:
         """Reconcile: incrementally (only what changed on either side since the last pass) after a full pass
         in this process, fully on the first, when ``full`` or :meth:`full_next` asks, when the legacy search
         is to run again, and every ``[sync] full_every``."""
+        started = await asyncio.to_thread(self.queue.now)  # before the baselines are read
         reconciler, agreed = await self._reconciler()
         # Records whose last job was done since the last snapshot: judged again (a job that changed nothing
         # moves neither side's records, but its time is shown).
@@ -449,7 +450,7 @@ class MonitorService:
         if touched is not None:
             again = {k: [s for s in v if s.key in touched.get(k, ())] for k, v in snap.records.items()}
             judged = dataclasses.replace(snap, records=again)
-        await asyncio.to_thread(self._remember_agreed, judged, agreed)
+        await asyncio.to_thread(self._remember_agreed, judged, agreed, started)
         held = snap
         for kind, waiting in (await asyncio.to_thread(self._waiting)).items():
             held = hold_waiting(held, waiting, kind)
@@ -642,10 +643,12 @@ class MonitorService:
         return {k: baselines(k, self.owners, self.queue.pull_fields) for k in self.owners.kinds}
 
     def _remember_agreed(
-        self, snap: Snapshot, known: Mapping[str, Mapping[str, Mapping[str, PullField]]]
+        self, snap: Snapshot, known: Mapping[str, Mapping[str, Mapping[str, PullField]]], started: datetime
     ) -> None:
         """Linked records whose field both sides hold alike: that value is the field's baseline (and a CRM
-        change left waiting is over: someone brought the sides together)."""
+        change left waiting is over: someone brought the sides together). Only where nothing was stored
+        since the pass ``started``: a change a pull stored meanwhile (this desk's or another's) is newer
+        than what the pass read, and is kept."""
         linked = (RecordState.IN_SYNC, RecordState.OUTDATED)
         for kind in self.owners.kinds:
             statuses = [s for s in snap.statuses(kind) if s.state in linked and s.portal_id == s.stored_id]
@@ -658,7 +661,7 @@ class MonitorService:
                         continue
                     if prev is None or prev.agreed != value or prev.pending is not None:
                         fresh.append(PullField(s.key, agreed=value))
-                self.queue.save_pull_fields(kind, rule.name, fresh)
+                self.queue.save_pull_fields(kind, rule.name, fresh, unchanged_since=started)
 
     def _waiting(self) -> dict[str, dict[str, tuple[RecordState, Note]]]:
         """Kind → shop key → (state, note) of the CRM changes not applied to the shop (every field's)."""

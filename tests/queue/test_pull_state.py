@@ -47,6 +47,33 @@ def test_baselines_and_pending_changes_are_kept_per_record_and_field(queue: JobQ
     assert queue.pull_fields("order", "PHONE") == {}
 
 
+def test_a_reading_replaces_no_change_stored_since_it_began(queue: JobQueue, clock: FakeClock) -> None:
+    """A reconcile pass stores the values both sides agreed on as it read them: a change a pull stored while
+    the pass ran (here, at the moment the pass began, and after it) is newer than what it read, and stays;
+    what was stored before the pass began is replaced."""
+    queue.save_pull_fields("order", "STAGE_ID", [PullField(k, agreed="NEW") for k in "123"])
+    clock.advance(1)
+    started = queue.now()
+    queue.save_pull_fields(
+        "order", "STAGE_ID", [PullField("1", agreed="NEW", pending="WON", state="conflict")]
+    )
+    clock.advance(1)
+    queue.save_pull_fields("order", "STAGE_ID", [PullField("2", agreed="LOSE")])
+    clock.advance(1)
+    read = [PullField(k, agreed="PREPARATION") for k in "1234"]  # what the pass saw alike on both sides
+    queue.save_pull_fields("order", "STAGE_ID", read, unchanged_since=started)
+    got = queue.pull_fields("order", "STAGE_ID")
+    assert got["1"] == PullField("1", agreed="NEW", pending="WON", state="conflict")  # the pull's, kept
+    assert got["2"] == PullField("2", agreed="LOSE")
+    assert got["3"] == PullField("3", agreed="PREPARATION") and got["4"] == PullField(
+        "4", agreed="PREPARATION"
+    )
+    queue.save_pull_fields("order", "STAGE_ID", read)  # without the guard: every value replaced
+    assert {k: f.agreed for k, f in queue.pull_fields("order", "STAGE_ID").items()} == dict.fromkeys(
+        "1234", "PREPARATION"
+    )
+
+
 def _pull_job(queue: JobQueue, kind: str, key: str, field: str, value: str, at: datetime) -> Job:
     """A pull job as the pull queues it (its payload: the field, the CRM's value and its time)."""
     payload = {field: {"value": value, "at": at.isoformat(), "why": "why"}}

@@ -10,10 +10,12 @@ queue in the desk's file and in the team's PostgreSQL database."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
 from bitrix_monitor.demo.emulator import PortalEmulator
+from bitrix_monitor.queue.model import PullField
 from bitrix_monitor.sync.model import RecordState
 from bitrix_monitor.sync.service import MonitorService
 from tests.sync.conftest import Shop
@@ -212,3 +214,40 @@ async def test_resolving_a_waiting_stage_supersedes_it_in_the_dead_pull_job_that
     await service.retry_jobs([job.id])
     await service.run_queue(max_wait=60)
     assert service.shop.get_orders([key])[key].stage == chosen
+
+
+@pytest.mark.parametrize("full", [True, False])
+async def test_a_change_a_pull_stores_while_a_pass_reads_is_not_taken_back_by_the_pass(
+    small_shop: Shop,
+    portal: PortalEmulator,
+    service: MonitorService,
+    monkeypatch: pytest.MonkeyPatch,
+    full: bool,
+) -> None:
+    """A pass stores the values it read alike on both sides as the fields' baselines. A CRM change that a pull
+    (this desk's or another's) stored after the pass began is newer than what the pass read: it stays waiting,
+    not wiped by the pass's older view."""
+    await service.pull()
+    await _sync(service)
+    key, deal_id = next(iter(small_shop.deal_ids().items()))
+    assert deal_id is not None
+    stage = service.shop.get_orders([key])[key].stage
+    assert stage is not None
+    moved = next(s for s in STAGES if s != stage)
+    if not full:  # an incremental pass judges again the records changed since the last: this one is
+        portal.store.update("deal", deal_id, {"COMMENTS": "seen by a manager"}, as_user=MANAGER)
+    # The baseline is not what the pass will read alike, so the pass stores its own.
+    service.queue.save_pull_fields("order", "STAGE_ID", [PullField(key, agreed=moved)])
+    remember = service._remember_agreed
+
+    def pull_meanwhile(snap: Any, known: Any, started: Any) -> None:
+        service.queue.save_pull_fields(
+            "order", "STAGE_ID", [PullField(key, agreed=stage, pending=moved, state="conflict")]
+        )
+        remember(snap, known, started)
+
+    monkeypatch.setattr(service, "_remember_agreed", pull_meanwhile)
+    snap = await service.snapshot(full=full)
+    kept = service.queue.pull_fields("order", "STAGE_ID", [key])[key]
+    assert kept.pending == moved and kept.state == "conflict"
+    assert next(s for s in snap.orders if s.key == key).state is RecordState.CONFLICT
