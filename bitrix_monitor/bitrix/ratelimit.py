@@ -2,8 +2,9 @@
 
 * :class:`LeakyBucket` -- the request-rate limit: every HTTP request (a batch counts once) fills the bucket
   by one, the portal drains ``drain`` per second and refuses when more than ``burst`` are in it. Implemented
-  as a generic cell-rate algorithm: each request reserves the next slot under a lock and sleeps outside it,
-  so concurrent callers are served in order and the long-run rate is exactly ``drain``. Runners sharing a
+  as a generic cell-rate algorithm: each request reserves the next slot and waits for it under a lock, so
+  concurrent callers are served in order, the long-run rate is exactly ``drain``, and callers a stalled
+  event loop held back go out no faster than the bucket admits when it resumes. Runners sharing a
   team queue take their slots from a :class:`SlotSource` instead: one bucket in the queue's database, so
   the portal's one limit is shared by every runner, not granted to each.
 * :class:`OperatingTracker` -- the per-method operating-time limit: the portal reports in every answer how
@@ -153,11 +154,15 @@ class LeakyBucket:
             if wait > 0:
                 self.waits += 1
                 self.waited += wait
-        else:
-            async with self._lock:
-                wait = self.reserve()
-        if wait > 0:
-            await asyncio.sleep(wait)
+                await asyncio.sleep(wait)
+            return
+        # The slot is taken when this caller's turn comes and waited for in turn: callers that all took
+        # theirs at once and slept apart would all wake together after a stall of the loop (a long step
+        # elsewhere in the process) and go out at once, more than the portal's burst admits.
+        async with self._lock:
+            wait = self.reserve()
+            if wait > 0:
+                await asyncio.sleep(wait)
 
     async def note_refused(self) -> None:
         """The portal answered QUERY_LIMIT_EXCEEDED: fill our bucket, and the shared one."""

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import time
 
 import pytest
 
 from bitrix_monitor.bitrix import RateBudget
 from bitrix_monitor.bitrix.ratelimit import LeakyBucket, OperatingTracker
 from bitrix_monitor.config import PLANS, RatePlan
+from bitrix_monitor.demo.emulator.limits import LeakyBucket as PortalBucket
 
 
 class Clock:
@@ -97,3 +100,25 @@ async def test_a_shared_budget_decides_the_waits_and_hears_of_refusals() -> None
         await bucket.acquire()
     await bucket.note_refused()
     assert (shared.reserved, shared.refusals, bucket.waits) == (100, 1, 0)
+
+
+async def test_requests_held_back_by_a_stalled_loop_still_go_out_as_the_portal_admits_them() -> None:
+    """Callers waiting for their slots while the event loop stalls (a long step elsewhere in the process)
+    must not all go out together when it resumes: the times they are let go conform to the portal's own
+    bucket, which refuses none of them. A slot is taken when its caller's turn comes, not all at once."""
+    plan = RatePlan(burst=5, drain=20)
+    bucket = LeakyBucket(plan)
+    sent: list[float] = []
+
+    async def request() -> None:
+        await bucket.acquire()
+        sent.append(time.monotonic())
+
+    tasks = [asyncio.create_task(request()) for _ in range(10)]
+    await asyncio.sleep(0.01)  # the first go, the rest wait for their slots
+    time.sleep(0.4)  # noqa: ASYNC251 -- the point: the loop stalls past every slot's time
+    await asyncio.gather(*tasks)
+    times = iter([min(sent), *sorted(sent)])  # the bucket reads the clock once when it is made
+    portal = PortalBucket(plan, clock=lambda: next(times))
+    admitted = [portal.try_acquire() for _ in sent]
+    assert all(admitted), f"refused: {admitted}"
