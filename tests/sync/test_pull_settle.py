@@ -29,29 +29,41 @@ __all__ = ["queue_url", "service", "small_shop"]  # the fixtures, used by name
 RUNNER = "another-desk"
 
 
-async def _stage_job_then_newer_move(
+async def _refused_stage_job(
     small_shop: Shop, portal: PortalEmulator, service: MonitorService, *, dead: bool
-) -> tuple[str, str, int, Callable[[], str | None]]:
-    """An order whose CRM stage moved to ``older`` while the shop refused the write (its pull job queued,
-    or, with ``dead``, run and dead), then, the shop taking writes again, to ``newer``. Returns the key, the
-    newer stage, the older job's id and a reader of the shop's stage; the newer move is not pulled yet."""
+) -> tuple[str, int, str | None, list[str], int]:
+    """An order whose CRM stage moved while the shop refused the write: its pull job queued or, with
+    ``dead``, run and dead; the shop takes writes again after. Returns the key, the deal's id, the shop's
+    stage, the other stages (the first is the one moved to) and the job's id."""
     await service.pull()  # the first pull starts the cursors at the portal's "now"
     await _sync(service)
     key, deal_id = next(iter(small_shop.deal_ids().items()))
     assert deal_id is not None
     shop_stage = service.shop.get_orders([key])[key].stage
-    older, newer = [s for s in STAGES if s != shop_stage][:2]
+    others = [s for s in STAGES if s != shop_stage]
     refuse_writes(small_shop, True)
-    portal.store.update("deal", deal_id, {"STAGE_ID": older}, as_user=MANAGER)
+    portal.store.update("deal", deal_id, {"STAGE_ID": others[0]}, as_user=MANAGER)
     await service.pull()
     (job,) = service.queue.list_jobs(kinds=["deal.pull"])
-    assert job.payload["STAGE_ID"]["value"] == older
+    assert job.payload["STAGE_ID"]["value"] == others[0]
     if dead:
         await service.run_queue(max_wait=60)
         assert service.queue.get(job.id).state == "dead"  # type: ignore[union-attr]
     refuse_writes(small_shop, False)
+    return key, deal_id, shop_stage, others, job.id
+
+
+async def _stage_job_then_newer_move(
+    small_shop: Shop, portal: PortalEmulator, service: MonitorService, *, dead: bool
+) -> tuple[str, str, int, Callable[[], str | None]]:
+    """:func:`_refused_stage_job`, then the CRM's stage moved again, to ``newer``. Returns the key, the
+    newer stage, the older job's id and a reader of the shop's stage; the newer move is not pulled yet."""
+    key, deal_id, _shop_stage, others, job_id = await _refused_stage_job(
+        small_shop, portal, service, dead=dead
+    )
+    newer = others[1]
     portal.store.update("deal", deal_id, {"STAGE_ID": newer}, as_user=MANAGER)
-    return key, newer, job.id, lambda: service.shop.get_orders([key])[key].stage
+    return key, newer, job_id, lambda: service.shop.get_orders([key])[key].stage
 
 
 async def test_a_retried_dead_stage_pull_writes_no_stage_over_one_the_pull_wrote_since(
@@ -190,28 +202,17 @@ async def test_resolving_a_waiting_stage_supersedes_it_in_the_dead_pull_job_that
     """A stage move the shop refused to take (its pull job dead) is resolved by a person: keep the shop's
     or take the CRM's. Either way the dead job no longer carries the stage (closed, nothing left), and a
     retry of it writes nothing over what the person chose."""
-    await service.pull()
-    await _sync(service)
-    key, deal_id = next(iter(small_shop.deal_ids().items()))
-    assert deal_id is not None
-    shop_stage = service.shop.get_orders([key])[key].stage
-    moved = next(s for s in STAGES if s != shop_stage)
-    refuse_writes(small_shop, True)
-    portal.store.update("deal", deal_id, {"STAGE_ID": moved}, as_user=MANAGER)
-    await service.pull()
-    (job,) = service.queue.list_jobs(kinds=["deal.pull"])
-    await service.run_queue(max_wait=60)
-    assert service.queue.get(job.id).state == "dead"  # type: ignore[union-attr]
-    refuse_writes(small_shop, False)
-
+    key, _deal_id, shop_stage, (moved, *_), job_id = await _refused_stage_job(
+        small_shop, portal, service, dead=True
+    )
     done = await service.resolve_conflict("order", key, take)
     assert done.code == ("resolve.kept_shop" if take == "shop" else "resolve.took_crm")
     chosen = shop_stage if take == "shop" else moved
     assert service.shop.get_orders([key])[key].stage == chosen
-    after = service.queue.get(job.id)
+    after = service.queue.get(job_id)
     assert after is not None and "STAGE_ID" not in after.payload and after.state == "cancelled"
-    assert [e.type for e in service.queue.events(job.id)][-1] == "superseded"
-    await service.retry_jobs([job.id])
+    assert [e.type for e in service.queue.events(job_id)][-1] == "superseded"
+    await service.retry_jobs([job_id])
     await service.run_queue(max_wait=60)
     assert service.shop.get_orders([key])[key].stage == chosen
 
