@@ -149,18 +149,18 @@ class LeakyBucket:
     async def acquire(self) -> None:
         if self.plan is None:
             return
-        if self.shared is not None:
-            wait = await asyncio.to_thread(self.shared.reserve)
-            if wait > 0:
-                self.waits += 1
-                self.waited += wait
-                await asyncio.sleep(wait)
-            return
         # The slot is taken when this caller's turn comes and waited for in turn: callers that all took
         # theirs at once and slept apart would all wake together after a stall of the loop (a long step
-        # elsewhere in the process) and go out at once, more than the portal's burst admits.
+        # elsewhere in the process) and go out at once, more than the portal's burst admits. The same holds
+        # for slots of a team's shared bucket: this process's callers take theirs one after another.
         async with self._lock:
-            wait = self.reserve()
+            if self.shared is None:
+                wait = self.reserve()
+            else:
+                wait = await asyncio.to_thread(self.shared.reserve)
+                if wait > 0:
+                    self.waits += 1
+                    self.waited += wait
             if wait > 0:
                 await asyncio.sleep(wait)
 

@@ -102,12 +102,32 @@ async def test_a_shared_budget_decides_the_waits_and_hears_of_refusals() -> None
     assert (shared.reserved, shared.refusals, bucket.waits) == (100, 1, 0)
 
 
-async def test_requests_held_back_by_a_stalled_loop_still_go_out_as_the_portal_admits_them() -> None:
+class _TeamBucket:
+    """A team's shared bucket as :class:`~bitrix_monitor.queue.team.TeamQueue` keeps it (the next slot,
+    reserved by each runner in turn), here in memory."""
+
+    def __init__(self, plan: RatePlan) -> None:
+        self.bucket = LeakyBucket(plan)
+
+    def reserve(self) -> float:
+        return self.bucket.reserve()
+
+    def refused(self) -> None:
+        self.bucket.refused()
+
+
+@pytest.mark.parametrize("budget", ["own", "shared"])
+async def test_requests_held_back_by_a_stalled_loop_still_go_out_as_the_portal_admits_them(
+    budget: str,
+) -> None:
     """Callers waiting for their slots while the event loop stalls (a long step elsewhere in the process)
     must not all go out together when it resumes: the times they are let go conform to the portal's own
-    bucket, which refuses none of them. A slot is taken when its caller's turn comes, not all at once."""
+    bucket, which refuses none of them. A slot is taken when its caller's turn comes, not all at once; from
+    the desk's own bucket and from a team's shared one alike."""
     plan = RatePlan(burst=5, drain=20)
     bucket = LeakyBucket(plan)
+    if budget == "shared":
+        bucket.shared = _TeamBucket(plan)
     sent: list[float] = []
 
     async def request() -> None:
