@@ -313,9 +313,7 @@ class FieldPuller:
                     row = shop_rows.get(key)
                     if row is None or row.problem:
                         continue
-                    f = await asyncio.to_thread(self._merge, rule, row, record, prev, outcome)
-                    if f is not None:
-                        saved.append(f)
+                    saved.append(await asyncio.to_thread(self._merge, rule, row, record, prev, outcome))
                 # Still under the records' locks: the values settled here supersede the older ones of the
                 # records' pull jobs (one a runner holds gets the newer value queued into it instead).
                 saved = await asyncio.to_thread(supersede_settled, self.queue, kind, rule.name, saved)
@@ -339,7 +337,7 @@ class FieldPuller:
         record: Mapping[str, Any],
         prev: PullField | None,
         outcome: FieldPullOutcome,
-    ) -> PullField | None:
+    ) -> PullField:
         key = row.key
         column = self.shop.column_of(rule.kind, rule.column)
         raw = None if column is None else row.raw.get(column.name)
@@ -350,7 +348,9 @@ class FieldPuller:
         if rule.crm_holds(record, shop):
             return PullField(key, agreed=shop)  # the sides agree (also: our own push coming back)
         if agreed is not None and rule.crm_holds(record, agreed):
-            return None  # only the shop changed: the push sends it
+            # Only the shop changed: the push sends it. The CRM's newest value is the agreed one, which
+            # settles the field: an older change a pull job carries, or one left waiting, is over.
+            return PullField(key, agreed=agreed)
         shop_changed = rule.owner != "crm" and (
             rule.key(shop) != rule.key(agreed) if agreed is not None else bool(shop)
         )
@@ -413,12 +413,11 @@ class FieldPuller:
                 outcome = FieldPullOutcome()
                 record = _pending_record(rule, pending)
                 f = await asyncio.to_thread(self._merge, rule, row, record, prev, outcome)
-                if f is not None and f.state in ("queued", "changed"):
+                if f.state in ("queued", "changed"):
                     said.append(("retry", queued_reason(f.note)))
                     continue
-                if f is not None:
-                    await asyncio.to_thread(self.queue.save_pull_fields, kind, rule.name, [f])
-                if f is not None and f.state == "not_permitted":
+                await asyncio.to_thread(self.queue.save_pull_fields, kind, rule.name, [f])
+                if f.state == "not_permitted":
                     said.append(("refused", said_note(f.note)))
                 else:
                     done = "pull.field_written" if outcome.written else "pull.field_held"

@@ -304,9 +304,9 @@ class StagePuller:
                 order = orders.get(key)
                 if order is None:
                     continue
-                f = await asyncio.to_thread(self._merge, order, by_key[key], known.get(key), outcome)
-                if f is not None:
-                    saved.append(f)
+                saved.append(
+                    await asyncio.to_thread(self._merge, order, by_key[key], known.get(key), outcome)
+                )
             # Keys another worker held: their changes become pull jobs, which the runner writes with retries.
             for key in sorted(set(by_key) - got):
                 move = by_key[key]
@@ -322,9 +322,7 @@ class StagePuller:
         finally:
             await asyncio.to_thread(locks.close)
 
-    def _merge(
-        self, order: OrderRow, move: Move, prev: PullField | None, outcome: PullOutcome
-    ) -> PullField | None:
+    def _merge(self, order: OrderRow, move: Move, prev: PullField | None, outcome: PullOutcome) -> PullField:
         key, crm = order.key, move.stage
         agreed = prev.agreed if prev else None
         shop_stage = order.stage
@@ -333,7 +331,9 @@ class StagePuller:
         shop_changed = self.orders.stage_owner != "crm" and agreed != shop_stage
         crm_changed = agreed != crm
         if not crm_changed:
-            return None  # only the shop changed: the push sends it
+            # Only the shop changed: the push sends it. The CRM's newest stage is the agreed one, which
+            # settles the field: an older move a pull job carries, or one left waiting, is over.
+            return PullField(key, agreed=agreed)
         if shop_changed:
             if agreed is None and shop_stage is None:
                 shop_changed = False
@@ -398,15 +398,14 @@ class StagePuller:
             prev = (await asyncio.to_thread(self.queue.pull_fields, KIND, FIELD, [key])).get(key)
             outcome = PullOutcome()
             f = await asyncio.to_thread(self._merge, order, move, prev, outcome)
-            if f is not None and f.state in ("queued", "changed"):
+            if f.state in ("queued", "changed"):
                 return "retry", queued_reason(f.note)  # the job keeps the change: merged afresh next
-            if f is not None:
-                await asyncio.to_thread(self.queue.save_pull_fields, KIND, FIELD, [f])
-            if f is not None and f.state == "not_permitted":
+            await asyncio.to_thread(self.queue.save_pull_fields, KIND, FIELD, [f])
+            if f.state == "not_permitted":
                 return "refused", said_note(f.note)
             if outcome.pulled:
                 return "done", Message("pull.status_written", {"status": repr(outcome.pulled[key])})
-            return "done", said_note(f.note) if f is not None and f.note else Message("pull.already")
+            return "done", said_note(f.note) if f.note else Message("pull.already")
         finally:
             await asyncio.to_thread(locks.close)
 

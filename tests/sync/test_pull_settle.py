@@ -252,3 +252,62 @@ async def test_a_change_a_pull_stores_while_a_pass_reads_is_not_taken_back_by_th
     kept = service.queue.pull_fields("order", "STAGE_ID", [key])[key]
     assert kept.pending == moved and kept.state == "conflict"
     assert next(s for s in snap.orders if s.key == key).state is RecordState.CONFLICT
+
+
+async def test_a_stage_the_crm_moved_back_while_the_shop_changed_supersedes_the_dead_pull_job(
+    small_shop: Shop, portal: PortalEmulator, service: MonitorService
+) -> None:
+    """The CRM's newest stage is the one both sides last agreed on, and only the shop changed since: that
+    settles the field (the push sends the shop's), so the dead job's older move is superseded, not written
+    over the person's change when someone retries it."""
+    key, deal_id, shop_stage, others, dead = await _refused_stage_job(small_shop, portal, service, dead=True)
+    mine = others[1]
+    small_shop.execute(
+        "UPDATE orders SET status = :s, updated_at = CURRENT_TIMESTAMP WHERE order_id = :k",
+        s=mine,
+        k=int(key),
+    )
+    portal.store.update("deal", deal_id, {"STAGE_ID": shop_stage}, as_user=MANAGER)
+    pulled = await service.pull()
+    assert key not in pulled.pulled and key not in pulled.waiting
+    job = service.queue.get(dead)
+    assert job is not None and job.state == "cancelled" and "STAGE_ID" not in job.payload
+    assert [e.type for e in service.queue.events(dead)][-1] == "superseded"
+    await service.retry_jobs([dead])
+    await service.run_queue(max_wait=60)
+    assert service.shop.get_orders([key])[key].stage == mine
+    after = await _sync(service)
+    assert portal.store.get("deal", deal_id)["STAGE_ID"] == mine  # type: ignore[index]
+    assert next(s for s in after.orders if s.key == key).state is RecordState.IN_SYNC
+
+
+async def test_a_number_the_crm_set_back_while_the_shop_changed_supersedes_the_dead_pull_job(
+    small_shop: Shop, portal: PortalEmulator, service: MonitorService
+) -> None:
+    """As for the stage: a manager set the number back to the agreed one, the shop has a new one; the dead
+    job's number is superseded and the shop's goes out."""
+    await service.pull()
+    await _sync(service)
+    ((key, contact),) = with_phones(small_shop, portal, 1)
+    (agreed,) = phones(contact)
+    refuse_writes(small_shop, True, "users", "phone_number")
+    manager_sets_phone(portal, contact, "+7 900 111-22-33")
+    await service.pull()
+    (job,) = service.queue.list_jobs(kinds=["contact.pull"])
+    await service.run_queue(max_wait=60)
+    assert service.queue.get(job.id).state == "dead"  # type: ignore[union-attr]
+    refuse_writes(small_shop, False, "users", "phone_number")
+    mine = "+7 900 777-88-99"
+    small_shop.execute(
+        "UPDATE users SET phone_number = :p, updated_at = CURRENT_TIMESTAMP WHERE id = :k", p=mine, k=int(key)
+    )
+    manager_sets_phone(portal, contacts(portal)[key], agreed)
+    pulled = await service.pull()
+    assert (pulled.fields, pulled.fields_waiting) == ([], {})
+    dead = service.queue.get(job.id)
+    assert dead is not None and dead.state == "cancelled" and "PHONE" not in dead.payload
+    await service.retry_jobs([job.id])
+    await service.run_queue(max_wait=60)
+    assert users(small_shop)[key][0] == mine
+    await _sync(service)
+    assert phones(contacts(portal)[key]) == [mine]
