@@ -269,6 +269,7 @@ TEAM_EVENTS: dict[str, str] = {
     "resolved": QT_TRANSLATE_NOOP("TeamEvent", "Closed by {who}: the record is in sync"),
     "moved": QT_TRANSLATE_NOOP("TeamEvent", "Moved into the team queue by {who}"),
     "lease_expired": QT_TRANSLATE_NOOP("TeamEvent", "{who} went silent: its job was taken back"),
+    "superseded": QT_TRANSLATE_NOOP("TeamEvent", "Superseded by a newer change from the CRM, seen by {who}"),
 }
 
 

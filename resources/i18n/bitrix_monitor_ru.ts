@@ -4357,6 +4357,10 @@
         <translation>{who} замолчал: его задание взято снова</translation>
     </message>
     <message>
+        <source>Superseded by a newer change from the CRM, seen by {who}</source>
+        <translation>Заменено более новым изменением из CRM, увидел {who}</translation>
+    </message>
+    <message>
         <source>{kind} for record {key} (job {id})</source>
         <translation>{kind} для записи {key} (задание {id})</translation>
     </message>

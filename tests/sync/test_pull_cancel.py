@@ -174,3 +174,16 @@ async def test_a_retried_stage_pull_writes_no_stage_a_newer_one_wrote_over(
     assert service.shop.get_orders([key])[key].stage == newer
     after = await _sync(service)
     assert next(s for s in after.orders if s.key == key).state is RecordState.IN_SYNC
+
+
+async def test_the_team_audit_trail_says_which_pull_job_a_newer_change_superseded(
+    small_shop: Shop, portal: PortalEmulator, service: MonitorService, queue_url: str | None
+) -> None:
+    key, _shop_stage, _newer, dead, queued = await _stage_dead_then_newer_queued(small_shop, portal, service)
+    entries = await service.team_activity()
+    if queue_url is None:
+        assert entries == []  # a desk's own file has no audit trail
+        return
+    superseded = [(e.kind, e.entity_key, e.job_id) for e in entries if e.event == "superseded"]
+    assert superseded == [("deal.pull", key, dead)]  # the older job lost its stage; the newer one did not
+    assert queued != dead
