@@ -187,3 +187,35 @@ async def test_the_team_audit_trail_says_which_pull_job_a_newer_change_supersede
     superseded = [(e.kind, e.entity_key, e.job_id) for e in entries if e.event == "superseded"]
     assert superseded == [("deal.pull", key, dead)]  # the older job lost its stage; the newer one did not
     assert queued != dead
+
+
+async def test_a_cancelled_stage_pull_retried_after_the_push_came_back_writes_no_stage(
+    small_shop: Shop, portal: PortalEmulator, service: MonitorService
+) -> None:
+    """A person drops a pull job (keep the shop's stage), the push sends the shop's stage, and the next pull
+    reads that move back (the sides agree): the dropped job's move is over. Retrying it later writes nothing:
+    the CRM no longer holds that stage, and the shop's would be overwritten by it. (Retried before the next
+    pull reads the push back, it would still write it: the pull is what sees the CRM's newer value.)"""
+    await service.pull()
+    await _sync(service)
+    key, deal_id = next(iter(small_shop.deal_ids().items()))
+    assert deal_id is not None
+    shop_stage = service.shop.get_orders([key])[key].stage
+    assert shop_stage is not None
+    portal.store.update("deal", deal_id, {"STAGE_ID": other_stage(shop_stage)}, as_user=MANAGER)
+    refuse_writes(small_shop, True)
+    await service.pull()
+    (job,) = service.queue.list_jobs(kinds=["deal.pull"])
+    assert await service.cancel_jobs([job.id]) == 1
+    refuse_writes(small_shop, False)
+    after = await _sync(service)  # the shop's stage goes out
+    await service.pull()  # and comes back in the stage history: the sides agree
+    assert portal.store.get("deal", deal_id)["STAGE_ID"] == shop_stage  # type: ignore[index]
+    assert next(s for s in after.orders if s.key == key).state is RecordState.IN_SYNC
+    dropped = service.queue.get(job.id)
+    assert dropped is not None and "STAGE_ID" not in dropped.payload
+    await service.retry_jobs([job.id])
+    await service.run_queue(max_wait=60)
+    assert service.shop.get_orders([key])[key].stage == shop_stage
+    again = await service.snapshot()
+    assert next(s for s in again.orders if s.key == key).state is RecordState.IN_SYNC
