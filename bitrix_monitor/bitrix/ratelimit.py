@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -117,6 +118,8 @@ class LeakyBucket:
             self.capacity = max(1.0, plan.burst - margin)
             self.interval = 1.0 / plan.drain
         self._tat = 0.0  # theoretical arrival time of the next request (GCRA)
+        # When the shared source last failed (its database out of reach, its own retries spent), with what
+        self._shared_failed: tuple[float, BaseException] | None = None
         self.waits = 0
         self.waited = 0.0
 
@@ -153,16 +156,34 @@ class LeakyBucket:
         # theirs at once and slept apart would all wake together after a stall of the loop (a long step
         # elsewhere in the process) and go out at once, more than the portal's burst admits. The same holds
         # for slots of a team's shared bucket: this process's callers take theirs one after another.
+        arrived = time.monotonic()
         async with self._lock:
             if self.shared is None:
                 wait = self.reserve()
             else:
-                wait = await asyncio.to_thread(self.shared.reserve)
-                if wait > 0:
-                    self.waits += 1
-                    self.waited += wait
+                wait = await self._reserve_shared(arrived)
             if wait > 0:
                 await asyncio.sleep(wait)
+
+    async def _reserve_shared(self, arrived: float) -> float:
+        """A slot from the shared source. When it failed while this caller waited for its turn (tried on its
+        behalf, its own retries spent), the caller fails at once with the same error rather than trying again
+        in turn: callers held up behind an unreachable database fail together, not one retry window after
+        another."""
+        failed = self._shared_failed
+        if failed is not None and failed[0] >= arrived:
+            raise copy.copy(failed[1])
+        assert self.shared is not None
+        try:
+            wait = await asyncio.to_thread(self.shared.reserve)
+        except Exception as exc:
+            self._shared_failed = (time.monotonic(), exc)
+            raise
+        self._shared_failed = None
+        if wait > 0:
+            self.waits += 1
+            self.waited += wait
+        return wait
 
     async def note_refused(self) -> None:
         """The portal answered QUERY_LIMIT_EXCEEDED: fill our bucket, and the shared one."""

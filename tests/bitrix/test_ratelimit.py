@@ -142,3 +142,29 @@ async def test_requests_held_back_by_a_stalled_loop_still_go_out_as_the_portal_a
     portal = PortalBucket(plan, clock=lambda: next(times))
     admitted = [portal.try_acquire() for _ in sent]
     assert all(admitted), f"refused: {admitted}"
+
+
+async def test_callers_waiting_on_a_shared_budget_that_fails_fail_together_not_one_after_another() -> None:
+    """The team's database is out of reach: the shared source fails after its own retries (here 0.3 s).
+    Callers that waited for their turn meanwhile fail at once with the same error, not each after a retry
+    window of its own; a caller that comes after the failure tries the source again."""
+
+    class Unreachable:
+        calls = 0
+
+        def reserve(self) -> float:
+            self.calls += 1
+            time.sleep(0.3)
+            raise ConnectionError("team queue out of reach")
+
+        def refused(self) -> None:
+            pass
+
+    bucket = LeakyBucket(PLANS["standard"])
+    bucket.shared = shared = Unreachable()
+    outcomes = await asyncio.gather(*(bucket.acquire() for _ in range(6)), return_exceptions=True)
+    assert all(isinstance(o, ConnectionError) for o in outcomes), outcomes
+    assert shared.calls == 1  # one retry window, not six in turn
+    with pytest.raises(ConnectionError):
+        await bucket.acquire()
+    assert shared.calls == 2
