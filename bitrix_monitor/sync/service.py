@@ -79,8 +79,9 @@ MOVES_LOGGED = 50  # stage moves of one pull the activity log names one by one (
 SYNCED_OVERLAP = timedelta(minutes=2)  # "last synced" is read again this far back (late commits)
 # The team queue's audit trail as the Activity tab shows it: what people and the queue did to jobs, and how
 # the jobs ran (read apart, so a night's thousands of completions never push a person's retry out of view).
-AUDIT_EVENTS = ("retried", "cancelled", "settled", "moved", "lease_expired", "superseded")
-RUN_EVENTS = ("enqueued", "folded", "completed", "failed", "dead", "in_doubt", "resolved")
+AUDIT_EVENTS = ("retried", "cancelled", "settled", "moved", "lease_expired")
+# (a pull job a newer CRM change superseded is the queue's doing, and comes in bulk: read with the runs)
+RUN_EVENTS = ("enqueued", "folded", "completed", "failed", "dead", "in_doubt", "resolved", "superseded")
 # This desk's own lines about what it did to jobs, which the audit trail tells job by job (enqueued or
 # folded, retried, cancelled, settled, resolved): on a team queue the Activity tab shows the trail's lines
 # for them, and not these beside them (each action said once).
