@@ -1,7 +1,8 @@
 """Reconciliation cost: a shop of N orders and M users on PostgreSQL against a portal emulator holding the
 matching deals and contacts.
 
-Prints the local part (reading the shop, comparing, planning) in seconds, the peak memory of the process
+Prints the local part (reading the shop, comparing, planning; the time spent waiting for the portal's
+answers meanwhile, its first request's, is the portal part's) in seconds, the peak memory of the process
 that reconciles, and the portal requests used as a ratio to ⌈records/2,500⌉ (target ≤ 1.05); then the
 incremental passes after it, in the same process: an idle refresh (target ≤ 3 requests) and one after 100
 changes (50 orders edited in the shop, 50 deals edited in the portal; target ≤ 5 requests and ≤ 2 s); a
@@ -71,17 +72,27 @@ def _child(shop_url: str, webhook: str, queue_url: str, history: str = "-") -> N
     from bitrix_monitor.sync.reconcile import Reconciler
 
     marks: dict[str, float] = {}
+    # The seconds spent waiting for the portal's answers when each stage began (the first request, asked
+    # while the stage "reading shop" runs, is the portal's time, not the local part's).
+    waits: dict[str, float] = {}
+    waited = [0.0]
 
     stage = ["start"]
 
     def progress(p: Progress) -> None:
         marks.setdefault(p.stage, time.perf_counter())
+        waits.setdefault(p.stage, waited[0])
         stage[0] = p.stage
+
+    def local(start: str, end: str) -> float:
+        """The time from ``start`` to ``end`` less the time spent waiting for the portal in between."""
+        return (marks[end] - marks[start]) - (waits[end] - waits[start])
 
     async def go() -> dict[str, float | int]:
         shop = ShopDatabase.connect(shop_url, ShopConfig(url=shop_url))
         # The emulator charges its own processing time, slow on a loaded machine: no client-side pauses here.
         async with BitrixClient(webhook, plan=None, timeout=120, operating_limit=1e9) as client:
+            _time_requests(client, waited)
             shop_from = {k: shop.max_updated_at(k) for k in shop.mapped_kinds}
             synced: dict[str, dict[str, Any]] = {}
             if history != "-":  # as the service holds it (MonitorService._last_synced)
@@ -150,7 +161,6 @@ def _child(shop_url: str, webhook: str, queue_url: str, history: str = "-") -> N
                 assert again is not None
                 assert again.mirror.snapshot(0).order_counts.in_sync == snap.order_counts.in_sync
                 del again, judge
-            waited = _time_requests(client)
             for name in ("idle", "changed"):
                 print("READY", flush=True)  # the parent makes its changes, then answers
                 sys.stdin.readline()
@@ -187,17 +197,19 @@ def _child(shop_url: str, webhook: str, queue_url: str, history: str = "-") -> N
             # values is the row held).
             held = refresher.mirror.rows
             del refresher, reconciler, snap, inc
-            read_shop = marks["reading portal contacts"] - marks["reading shop"]
-            compare = marks["done"] - marks["comparing"]
+            read_shop = local("reading shop", "reading portal contacts")
+            compare = local("comparing", "done")
+            out["first_request_s"] = waits["reading portal contacts"] - waits["reading shop"]
             marks.clear()
+            waits.clear()
             t = time.perf_counter()
             again = await Reconciler(shop, client, originator=ORIGINATOR, last_synced=synced).run(
                 progress, held=held
             )
             out["again_s"] = time.perf_counter() - t
             out["again_in_sync"] = again.order_counts.in_sync + again.user_counts.in_sync
-            out["again_shop_read_s"] = marks["reading portal contacts"] - marks["reading shop"]
-            out["again_compare_plan_s"] = marks["done"] - marks["comparing"]
+            out["again_shop_read_s"] = local("reading shop", "reading portal contacts")
+            out["again_compare_plan_s"] = local("comparing", "done")
         for store in stores.values():
             store.close()
         folder.cleanup()
@@ -304,9 +316,9 @@ def _time_collections() -> list[float]:
     return spent
 
 
-def _time_requests(client: Any) -> list[float]:
-    """Seconds spent waiting for the portal's answers from now on (``[0]``, reset by the caller)."""
-    waited = [0.0]
+def _time_requests(client: Any, waited: list[float]) -> None:
+    """Add the seconds spent waiting for the portal's answers from now on to ``waited[0]`` (reset by the
+    caller)."""
     post = client._post
 
     async def timed(method: str, payload: Any) -> Any:
@@ -317,7 +329,6 @@ def _time_requests(client: Any) -> list[float]:
             waited[0] += time.perf_counter() - t
 
     client._post = timed
-    return waited
 
 
 def _write_history(path: str, orders: list[str], users: list[str]) -> None:
@@ -536,6 +547,7 @@ def main() -> int:
         print(f"{'local part: read shop + compare + plan (s)':44} {local:>12.2f}")
         print(f"{'  of which reading the shop (s)':44} {r['shop_read_s']:>12.2f}")
         print(f"{'portal part (s, emulator without limits)':44} {r['portal_s']:>12.2f}")
+        print(f"{'  of which the first request (s)':44} {r['first_request_s']:>12.2f}")
         print(f"{'  of which the garbage collector (s, full runs)':44} {r['gc_s']:>6.2f} ({r['gc_full']})")
         held = f"{r['history']:,} last-synced times held"
         print(f"{'peak memory of the reconciling process (MB)':44} {r['peak_rss_mb']:>12.0f}  ({held})")
