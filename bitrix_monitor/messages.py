@@ -778,6 +778,9 @@ TEXTS: dict[str, str] = {
     "reason.superseded_settled": QT_TRANSLATE_NOOP(
         "Message", "superseded by a newer change from the CRM, already settled in the shop: {fields}"
     ),
+    "reason.superseded_pushed": QT_TRANSLATE_NOOP(
+        "Message", "over: the shop's value was sent to the CRM since: {fields}"
+    ),
     # --- a record's notes (reconcile: the "Last error / note" column and the detail pane) ----------------
     # two notes of one record, one after the other
     "notes": QT_TRANSLATE_NOOP("Message", "{first}; {rest}"),

@@ -248,8 +248,9 @@ class JobStore(Protocol):
         unchanged_since: datetime | None = None,
     ) -> None: ...
 
-    # A newer CRM value of each (key, field) settled in the shop with no job: the record's pull jobs not held
-    # by a runner lose the field; the pairs a running job carries are returned (queue the value into it).
+    # A newer CRM value of each (key, field) settled in the shop with no job (``pushed``: the push wrote the
+    # shop's value into the CRM): the record's pull jobs not held by a runner lose the field; the pairs a
+    # running job carries are returned (queue the value into it).
     def supersede_pull_fields(
         self,
         entity_type: str,
@@ -257,6 +258,7 @@ class JobStore(Protocol):
         *,
         actor: str = "pull",
         now: datetime | None = None,
+        pushed: bool = False,
     ) -> set[tuple[str, str]]: ...
 
     # What a costly search found (the deals made before origin ids), remembered by name as JSON.

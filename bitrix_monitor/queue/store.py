@@ -1057,9 +1057,11 @@ class JobQueue:
         *,
         actor: str = "pull",
         now: datetime | None = None,
+        pushed: bool = False,
     ) -> set[tuple[str, str]]:
         """A newer CRM value of each (record key, field) of ``items`` is settled in the shop directly (a pull
-        wrote it, found the shop holding it, or left it for a person), not by a pull job: every older value
+        wrote it, found the shop holding it, or left it for a person; with ``pushed``, the push just wrote
+        the shop's value into the CRM), not by a pull job: every older value
         of the field is stale. The record's pull jobs that are not running, queued, failed, dead and
         cancelled (:data:`~bitrix_monitor.queue.model.PULL_OUTDATED`), lose the field as a newer job's queue
         takes it (:meth:`_supersede_pulls`: a ``superseded`` event; one left with nothing to write is closed
@@ -1080,7 +1082,12 @@ class JobQueue:
         t = self._now(now)
         with self._write() as conn:
             return self._supersede_pulls(
-                conn, [(None, crm, key, names) for key, names in fields.items()], t, actor, settled=True
+                conn,
+                [(None, crm, key, names) for key, names in fields.items()],
+                t,
+                actor,
+                settled=True,
+                pushed=pushed,
             )
 
     def _supersede_pulls(
@@ -1091,6 +1098,7 @@ class JobQueue:
         actor: str | None,
         *,
         settled: bool = False,
+        pushed: bool = False,
     ) -> set[tuple[str, str]]:
         """A newer change of a field supersedes every older value of it. For each (pull job id, entity type
         as the CRM names it, key, fields) whose fields are its record's newest CRM changes (just queued, or
@@ -1141,7 +1149,10 @@ class JobQueue:
                 reason = (
                     Message("reason.superseded", {"fields": said_fields, "job": by})
                     if by is not None
-                    else Message("reason.superseded_settled", {"fields": said_fields})
+                    else Message(
+                        "reason.superseded_pushed" if pushed else "reason.superseded_settled",
+                        {"fields": said_fields},
+                    )
                 )
                 params.append(
                     {

@@ -807,11 +807,13 @@ class JobRunner:
             updates.append((job, rid, F.update_fields_for(entity, desired, rec, diffs, replacing)))
         if updates:
             results = await self.client.update_many(entity, [(rid, f) for _, rid, f in updates])
+            sent: list[tuple[str, str]] = []
             for (job, rid, f), res in zip(updates, results, strict=True):
                 if res is None:
                     self.stats.updated += 1
                     self.stats.stamped += bool(F.STAMP_FIELDS & f.keys())
                     await self.complete(job, {"id": rid, "fields": sorted(f)})
+                    sent += ((job.entity_key, name) for name in self._pullable(shop_entity) if name in f)
                 elif isinstance(res, UserFacingError):
                     raise res
                 elif isinstance(res, NotFound):
@@ -826,5 +828,20 @@ class JobRunner:
                     await self.fail(job, JobError.of(res, retryable=True))
                 else:
                     await self.fail(job, _error(res))
+            await self._pushed_over_pulls(shop_entity, sent)
         if to_create:
             await self._ensure(entity, to_create, stale_ids=stale_ids)
+
+    def _pullable(self, shop_entity: str) -> list[str]:
+        """The kind's fields a pull may write into the shop (none when the shop owns every field)."""
+        return [r.name for r in self.owners.rules(shop_entity)] if self.owners is not None else []
+
+    async def _pushed_over_pulls(self, shop_entity: str, sent: Sequence[tuple[str, str]]) -> None:
+        """The shop's values of these (key, field) pairs are the CRM's newest now: an older CRM value a pull
+        job of the record carries is over, and leaves the jobs no runner holds (one a person dropped and
+        retries writes nothing over the shop's value). A job a runner holds is left as it is: the pull reads
+        the push back as the sides agreeing and settles it then."""
+        if sent:
+            await asyncio.to_thread(
+                self.queue.supersede_pull_fields, shop_entity, sent, actor=self.owner, pushed=True
+            )

@@ -2032,6 +2032,10 @@
         <translation>заменено более новым изменением из CRM, уже учтённым в магазине: {fields}</translation>
     </message>
     <message>
+        <source>over: the shop&apos;s value was sent to the CRM since: {fields}</source>
+        <translation>больше не нужно: с тех пор значение магазина отправлено в CRM: {fields}</translation>
+    </message>
+    <message>
         <source>{first}; {rest}</source>
         <translation>{first}; {rest}</translation>
     </message>

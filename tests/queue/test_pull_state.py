@@ -319,3 +319,17 @@ def test_a_value_settled_with_no_job_leaves_a_running_job_as_it_is_and_names_it(
     running = queue.get(job.id)
     assert running is not None and running.state == "running" and running.payload == claimed.payload
     assert [e.type for e in queue.events(job.id)].count("superseded") == 0
+
+
+def test_a_value_the_push_sent_takes_its_field_from_a_cancelled_pull_job_and_says_so(queue: JobQueue) -> None:
+    """The push wrote the shop's STAGE_ID into the CRM: the record's cancelled pull job loses its older CRM
+    value, with the push as its reason."""
+    moved = datetime(2026, 1, 2, 9, 30, tzinfo=UTC)
+    job = _pull_job(queue, "deal.pull", "1", "STAGE_ID", "WON", moved)
+    queue.cancel([job.id], actor="staff")
+    assert queue.supersede_pull_fields("order", [("1", "STAGE_ID")], actor="runner", pushed=True) == set()
+    left = queue.get(job.id)
+    assert left is not None and (left.state, left.payload) == ("cancelled", {})
+    said = queue.events(job.id)[-1]
+    assert said.type == "superseded" and said.detail["fields"] == ["STAGE_ID"]
+    assert "sent to the CRM" in str(said.detail)

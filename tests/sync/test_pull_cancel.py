@@ -21,7 +21,7 @@ from bitrix_monitor.sync.model import RecordState
 from bitrix_monitor.sync.service import MonitorService
 from bitrix_monitor.wiring import open_service
 from tests.sync.conftest import FAST_CONFIG, Shop, make_shop
-from tests.sync.test_field_pull import contacts, manager_sets_phone, phones, with_phones
+from tests.sync.test_field_pull import contacts, manager_sets_phone, phones, users, with_phones
 from tests.sync.test_pull import MANAGER, STAGES, other_stage
 from tests.sync.test_pull_jobs import refuse_writes
 
@@ -194,8 +194,7 @@ async def test_a_cancelled_stage_pull_retried_after_the_push_came_back_writes_no
 ) -> None:
     """A person drops a pull job (keep the shop's stage), the push sends the shop's stage, and the next pull
     reads that move back (the sides agree): the dropped job's move is over. Retrying it later writes nothing:
-    the CRM no longer holds that stage, and the shop's would be overwritten by it. (Retried before the next
-    pull reads the push back, it would still write it: the pull is what sees the CRM's newer value.)"""
+    the CRM no longer holds that stage, and the shop's would be overwritten by it."""
     await service.pull()
     await _sync(service)
     key, deal_id = next(iter(small_shop.deal_ids().items()))
@@ -219,3 +218,46 @@ async def test_a_cancelled_stage_pull_retried_after_the_push_came_back_writes_no
     assert service.shop.get_orders([key])[key].stage == shop_stage
     again = await service.snapshot()
     assert next(s for s in again.orders if s.key == key).state is RecordState.IN_SYNC
+
+
+@pytest.mark.parametrize("field", ["stage", "phone"])
+async def test_a_dropped_pull_job_retried_right_after_the_push_writes_nothing_over_the_shops_value(
+    small_shop: Shop, portal: PortalEmulator, service: MonitorService, field: str
+) -> None:
+    """As above, retried before any pull reads the push back: the push itself wrote the shop's value into the
+    CRM, so the job's older CRM value is over (its history says the shop's value was sent)."""
+    await service.pull()
+    await _sync(service)
+    if field == "stage":
+        key, deal_id = next(iter(small_shop.deal_ids().items()))
+        assert deal_id is not None
+        mine = service.shop.get_orders([key])[key].stage
+        assert mine is not None
+        portal.store.update("deal", deal_id, {"STAGE_ID": other_stage(mine)}, as_user=MANAGER)
+        refuse_writes(small_shop, True)
+        kind = "deal.pull"
+    else:
+        ((key, contact),) = with_phones(small_shop, portal, 1)
+        (mine,) = phones(contact)
+        manager_sets_phone(portal, contact, "+7 900 111-22-33")
+        refuse_writes(small_shop, True, "users", "phone_number")
+        kind = "contact.pull"
+
+    def shop_value() -> str | None:
+        if field == "stage":
+            return service.shop.get_orders([key])[key].stage
+        return users(small_shop)[key][0]
+
+    await service.pull()
+    (job,) = service.queue.list_jobs(kinds=[kind])
+    assert await service.cancel_jobs([job.id]) == 1
+    refuse_writes(small_shop, False, *(() if field == "stage" else ("users", "phone_number")))
+    snap = await service.snapshot()
+    await service.apply(snap.plan)
+    await service.run_queue(max_wait=60)  # the shop's value goes out; no pull reads it back yet
+    dropped = service.queue.get(job.id)
+    assert dropped is not None and dropped.payload == {}
+    assert service.queue.events(job.id)[-1].type == "superseded"
+    await service.retry_jobs([job.id])
+    await service.run_queue(max_wait=60)
+    assert shop_value() == mine
