@@ -424,18 +424,47 @@ _STORE_METHODS: Final = (
 )  # fmt: skip
 
 
+CLOCK_REMEASURED_AFTER: Final = 60.0  # seconds between measurements of this machine's clock offset
+
+
+class _ServerClock:
+    """This machine's clock moved by its offset from the database server's, measured when made and again
+    at most every :data:`CLOCK_REMEASURED_AFTER` seconds when read: a desk whose clock is stepped or drifts
+    after it connected (a laptop waking, a time sync's correction) still stamps jobs, leases and a pass's
+    start in the server's time, which other desks compare them with. A measurement that fails keeps the last
+    offset (the call reading the time fails on its own if the database is away)."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+        self.offset = 0.0
+        self.measured = 0.0
+        self._measure()
+
+    def _measure(self) -> None:
+        with self.engine.connect() as conn:
+            before = time.time()
+            server = float(conn.exec_driver_sql("SELECT EXTRACT(EPOCH FROM clock_timestamp())").scalar_one())
+            after = time.time()
+        offset = server - (before + after) / 2
+        if abs(offset) > 2.0 and abs(offset - self.offset) > 2.0:
+            log.warning(
+                "this machine's clock is %.1f s off the queue database's; the queue keeps the latter", offset
+            )
+        self.offset, self.measured = offset, time.monotonic()
+
+    def __call__(self) -> float:
+        if time.monotonic() - self.measured > CLOCK_REMEASURED_AFTER:
+            try:
+                self._measure()
+            except sa.exc.SQLAlchemyError as exc:
+                self.measured = time.monotonic()  # not again before the next interval
+                log.info("the queue database's clock not read again (%s): the last offset kept", type(exc))
+        return time.time() + self.offset
+
+
 def _server_clock(engine: sa.Engine) -> Clock:
-    """This machine's clock moved by its offset from the database server's (measured once)."""
-    with engine.connect() as conn:
-        before = time.time()
-        server = float(conn.exec_driver_sql("SELECT EXTRACT(EPOCH FROM clock_timestamp())").scalar_one())
-        after = time.time()
-    offset = server - (before + after) / 2
-    if abs(offset) > 2.0:
-        log.warning(
-            "this machine's clock is %.1f s off the queue database's; the queue keeps the latter", offset
-        )
-    return lambda: time.time() + offset
+    """This machine's clock moved by its offset from the database server's (see :class:`_ServerClock`)."""
+    return _ServerClock(engine)
 
 
 class TeamQueue(JobQueue):

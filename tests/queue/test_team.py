@@ -627,3 +627,32 @@ def test_a_change_marked_queued_while_another_desk_cancels_its_job_is_not_left_h
         other_desk.dispose()
         watch.dispose()
     assert team.pull_fields("order", "TITLE")["1"] == PullField("1", agreed="New")
+
+
+def test_a_desks_clock_stepped_after_it_connected_still_stamps_in_the_servers_time(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The queue keeps the database server's time. A desk's clock stepped by a minute after it connected (a
+    laptop waking, a time sync's correction) is measured again when next read after a while: jobs, leases
+    and a pass's start keep comparing with other desks' in one time."""
+    q = TeamQueue.connect(postgres_url)
+    try:
+        server = _admin(postgres_url)
+        try:
+
+            def server_now() -> float:
+                with server.connect() as conn:
+                    return float(
+                        conn.exec_driver_sql("SELECT EXTRACT(EPOCH FROM clock_timestamp())").scalar_one()
+                    )
+
+            assert abs(q.now().timestamp() - server_now()) < 2.0
+            real = time.time
+            monkeypatch.setattr(time, "time", lambda: real() + 60.0)  # this desk's clock, stepped
+            assert q.now().timestamp() - server_now() > 50.0  # read before the interval: not measured yet
+            monkeypatch.setattr(team_module, "CLOCK_REMEASURED_AFTER", 0.0)
+            assert abs(q.now().timestamp() - server_now()) < 2.0
+        finally:
+            server.dispose()
+    finally:
+        q.close()
