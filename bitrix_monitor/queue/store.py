@@ -1061,7 +1061,8 @@ class JobQueue:
     ) -> set[tuple[str, str]]:
         """A newer CRM value of each (record key, field) of ``items`` is settled in the shop directly (a pull
         wrote it, found the shop holding it, or left it for a person; with ``pushed``, the push just wrote
-        the shop's value into the CRM), not by a pull job: every older value
+        the shop's value into the CRM: then only dead and cancelled jobs lose it, as a queued or failed one
+        may carry a change made after that write), not by a pull job: every older value
         of the field is stale. The record's pull jobs that are not running, queued, failed, dead and
         cancelled (:data:`~bitrix_monitor.queue.model.PULL_OUTDATED`), lose the field as a newer job's queue
         takes it (:meth:`_supersede_pulls`: a ``superseded`` event; one left with nothing to write is closed
@@ -1118,7 +1119,9 @@ class JobQueue:
             if fields:
                 by_record.setdefault((entity_type, key), []).append((job_id, fields))
                 keys.setdefault(entity_type, set()).add(key)
-        states = m.PULL_OUTDATED + m.PULL_RUNNING if settled else m.PULL_SUPERSEDED
+        # The push's write (``pushed``) takes the field from the jobs a person may run again only: a queued or
+        # failed one may carry a CRM change made after the push wrote (the pull settles it when it reads).
+        states = m.PULL_OUTDATED + m.PULL_RUNNING if settled and not pushed else m.PULL_SUPERSEDED
         busy: set[tuple[str, str]] = set()
         params: list[dict[str, Any]] = []
         events: list[tuple[int, str, Detail]] = []

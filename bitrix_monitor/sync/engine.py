@@ -837,11 +837,15 @@ class JobRunner:
         return [r.name for r in self.owners.rules(shop_entity)] if self.owners is not None else []
 
     async def _pushed_over_pulls(self, shop_entity: str, sent: Sequence[tuple[str, str]]) -> None:
-        """The shop's values of these (key, field) pairs are the CRM's newest now: an older CRM value a pull
-        job of the record carries is over, and leaves the jobs no runner holds (one a person dropped and
-        retries writes nothing over the shop's value). A job a runner holds is left as it is: the pull reads
-        the push back as the sides agreeing and settles it then."""
-        if sent:
+        """The shop's values of these (key, field) pairs are the CRM's newest now: an older CRM value a dead
+        or cancelled pull job of the record carries is over, and leaves it (one a person dropped and retries
+        writes nothing over the shop's value). Queued, failed and running jobs are left as they are (one may
+        carry a change made after the push wrote): the pull reads the push back and settles them then."""
+        if not sent:
+            return
+        try:
             await asyncio.to_thread(
                 self.queue.supersede_pull_fields, shop_entity, sent, actor=self.owner, pushed=True
             )
+        except UserFacingError as exc:  # the queue out of reach: the jobs are done, this only tidies up
+            log.warning("the pull jobs of %d pushed fields were not tidied up: %s", len(sent), exc)

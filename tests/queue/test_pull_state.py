@@ -333,3 +333,14 @@ def test_a_value_the_push_sent_takes_its_field_from_a_cancelled_pull_job_and_say
     said = queue.events(job.id)[-1]
     assert said.type == "superseded" and said.detail["fields"] == ["STAGE_ID"]
     assert "sent to the CRM" in str(said.detail)
+
+
+def test_a_value_the_push_sent_leaves_a_queued_pull_job_as_it_is(queue: JobQueue) -> None:
+    """A queued pull job may carry a CRM change made after the push wrote (the pull queued it meanwhile): the
+    push's word takes nothing from it; the pull settles it when it reads the CRM again."""
+    moved = datetime(2026, 1, 2, 9, 30, tzinfo=UTC)
+    job = _pull_job(queue, "deal.pull", "1", "STAGE_ID", "WON", moved)
+    assert queue.supersede_pull_fields("order", [("1", "STAGE_ID")], actor="runner", pushed=True) == set()
+    kept = queue.get(job.id)
+    assert kept is not None and (kept.state, kept.payload) == ("queued", job.payload)
+    assert [e.type for e in queue.events(job.id)].count("superseded") == 0
