@@ -429,36 +429,48 @@ CLOCK_REMEASURED_AFTER: Final = 60.0  # seconds between measurements of this mac
 
 class _ServerClock:
     """This machine's clock moved by its offset from the database server's, measured when made and again
-    at most every :data:`CLOCK_REMEASURED_AFTER` seconds when read: a desk whose clock is stepped or drifts
-    after it connected (a laptop waking, a time sync's correction) still stamps jobs, leases and a pass's
-    start in the server's time, which other desks compare them with. A measurement that fails keeps the last
-    offset (the call reading the time fails on its own if the database is away)."""
+    when read after :data:`CLOCK_REMEASURED_AFTER` seconds, or at once when this machine's clock stepped
+    since (its wall time moved against its monotonic time: a laptop waking, a time sync's correction): a desk
+    still stamps jobs, leases and a pass's start in the server's time, which other desks compare them with.
+    A measurement that fails, or whose round trip took long enough to blur it, keeps the last offset (the
+    call reading the time fails on its own if the database is away)."""
+
+    SLOW: Final = 0.5  # seconds: a longer round trip says little about the offset
 
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
         self.offset = 0.0
         self.measured = 0.0
-        self._measure()
+        self.drift = 0.0  # this machine's wall time less its monotonic time, when last measured
+        self._measure(first=True)
 
-    def _measure(self) -> None:
+    def _measure(self, *, first: bool = False) -> None:
         with self.engine.connect() as conn:
             before = time.time()
             server = float(conn.exec_driver_sql("SELECT EXTRACT(EPOCH FROM clock_timestamp())").scalar_one())
             after = time.time()
         offset = server - (before + after) / 2
+        self.measured, self.drift = time.monotonic(), time.time() - time.monotonic()
+        if not first and after - before > self.SLOW and abs(offset - self.offset) < after - before:
+            return  # blurred, and no step it could show
         if abs(offset) > 2.0 and abs(offset - self.offset) > 2.0:
             log.warning(
                 "this machine's clock is %.1f s off the queue database's; the queue keeps the latter", offset
             )
-        self.offset, self.measured = offset, time.monotonic()
+        self.offset = offset
 
     def __call__(self) -> float:
-        if time.monotonic() - self.measured > CLOCK_REMEASURED_AFTER:
+        now = time.monotonic()
+        stepped = abs(time.time() - now - self.drift) > 1.0
+        if stepped or now - self.measured > CLOCK_REMEASURED_AFTER:
             try:
                 self._measure()
             except sa.exc.SQLAlchemyError as exc:
                 self.measured = time.monotonic()  # not again before the next interval
-                log.info("the queue database's clock not read again (%s): the last offset kept", type(exc))
+                self.drift = time.time() - self.measured
+                log.info(
+                    "the queue database's clock not read again (%s): the last offset kept", type(exc).__name__
+                )
         return time.time() + self.offset
 
 
