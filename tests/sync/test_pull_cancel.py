@@ -16,6 +16,7 @@ import pytest
 from bitrix_monitor import config
 from bitrix_monitor.demo.emulator import PortalEmulator
 from bitrix_monitor.paths import DataDirs
+from bitrix_monitor.queue.model import Job
 from bitrix_monitor.sync.api import Snapshot
 from bitrix_monitor.sync.model import RecordState
 from bitrix_monitor.sync.service import MonitorService
@@ -58,9 +59,12 @@ async def _sync(service: MonitorService) -> Snapshot:
     return await service.snapshot()
 
 
-async def test_a_cancelled_stage_pull_releases_its_order_and_the_shops_stage_goes_out(
+async def _refused_stage_pull(
     small_shop: Shop, portal: PortalEmulator, service: MonitorService
-) -> None:
+) -> tuple[str, int, str, Job]:
+    """A synced order whose deal a manager moved to another stage while the shop refuses the write (it still
+    does when this returns): its pull job queued. Returns the key, the deal's id, the shop's stage and the
+    job."""
     await service.pull()  # the first pull starts the cursors at the portal's "now"
     await _sync(service)
     key, deal_id = next(iter(small_shop.deal_ids().items()))
@@ -73,6 +77,13 @@ async def test_a_cancelled_stage_pull_releases_its_order_and_the_shops_stage_goe
     assert pulled.waiting[key][0] is RecordState.CHANGED_IN_CRM
     (job,) = service.queue.list_jobs(kinds=["deal.pull"])
     assert job.entity_key == key
+    return key, deal_id, shop_stage, job
+
+
+async def test_a_cancelled_stage_pull_releases_its_order_and_the_shops_stage_goes_out(
+    small_shop: Shop, portal: PortalEmulator, service: MonitorService
+) -> None:
+    key, deal_id, shop_stage, job = await _refused_stage_pull(small_shop, portal, service)
     held = await service.snapshot()
     assert next(s for s in held.orders if s.key == key).state is RecordState.CHANGED_IN_CRM
 
@@ -93,9 +104,11 @@ async def test_a_cancelled_stage_pull_releases_its_order_and_the_shops_stage_goe
     assert service.shop.get_orders([key])[key].stage == shop_stage
 
 
-async def test_a_cancelled_phone_pull_releases_its_user_and_the_shops_number_goes_out(
+async def _refused_phone_pull(
     small_shop: Shop, portal: PortalEmulator, service: MonitorService
-) -> None:
+) -> tuple[str, str, Job]:
+    """A synced user whose contact's phone a manager changed while the shop refuses the write (it still does
+    when this returns): its pull job queued. Returns the key, the shop's number and the job."""
     await service.pull()
     await _sync(service)
     ((key, contact),) = with_phones(small_shop, portal, 1)
@@ -105,6 +118,13 @@ async def test_a_cancelled_phone_pull_releases_its_user_and_the_shops_number_goe
     pulled = await service.pull()
     assert pulled.fields_waiting[("user", key)][0] is RecordState.CHANGED_IN_CRM
     (job,) = service.queue.list_jobs(kinds=["contact.pull"])
+    return key, shop_phone, job
+
+
+async def test_a_cancelled_phone_pull_releases_its_user_and_the_shops_number_goes_out(
+    small_shop: Shop, portal: PortalEmulator, service: MonitorService
+) -> None:
+    key, shop_phone, job = await _refused_phone_pull(small_shop, portal, service)
 
     assert await service.cancel_jobs([job.id]) == 1
     refuse_writes(small_shop, False, "users", "phone_number")
@@ -195,16 +215,7 @@ async def test_a_cancelled_stage_pull_retried_after_the_push_came_back_writes_no
     """A person drops a pull job (keep the shop's stage), the push sends the shop's stage, and the next pull
     reads that move back (the sides agree): the dropped job's move is over. Retrying it later writes nothing:
     the CRM no longer holds that stage, and the shop's would be overwritten by it."""
-    await service.pull()
-    await _sync(service)
-    key, deal_id = next(iter(small_shop.deal_ids().items()))
-    assert deal_id is not None
-    shop_stage = service.shop.get_orders([key])[key].stage
-    assert shop_stage is not None
-    portal.store.update("deal", deal_id, {"STAGE_ID": other_stage(shop_stage)}, as_user=MANAGER)
-    refuse_writes(small_shop, True)
-    await service.pull()
-    (job,) = service.queue.list_jobs(kinds=["deal.pull"])
+    key, deal_id, shop_stage, job = await _refused_stage_pull(small_shop, portal, service)
     assert await service.cancel_jobs([job.id]) == 1
     refuse_writes(small_shop, False)
     after = await _sync(service)  # the shop's stage goes out
@@ -226,30 +237,17 @@ async def test_a_dropped_pull_job_retried_right_after_the_push_writes_nothing_ov
 ) -> None:
     """As above, retried before any pull reads the push back: the push itself wrote the shop's value into the
     CRM, so the job's older CRM value is over (its history says the shop's value was sent)."""
-    await service.pull()
-    await _sync(service)
+    mine: str | None
     if field == "stage":
-        key, deal_id = next(iter(small_shop.deal_ids().items()))
-        assert deal_id is not None
-        mine = service.shop.get_orders([key])[key].stage
-        assert mine is not None
-        portal.store.update("deal", deal_id, {"STAGE_ID": other_stage(mine)}, as_user=MANAGER)
-        refuse_writes(small_shop, True)
-        kind = "deal.pull"
+        key, _deal_id, mine, job = await _refused_stage_pull(small_shop, portal, service)
     else:
-        ((key, contact),) = with_phones(small_shop, portal, 1)
-        (mine,) = phones(contact)
-        manager_sets_phone(portal, contact, "+7 900 111-22-33")
-        refuse_writes(small_shop, True, "users", "phone_number")
-        kind = "contact.pull"
+        key, mine, job = await _refused_phone_pull(small_shop, portal, service)
 
     def shop_value() -> str | None:
         if field == "stage":
             return service.shop.get_orders([key])[key].stage
         return users(small_shop)[key][0]
 
-    await service.pull()
-    (job,) = service.queue.list_jobs(kinds=[kind])
     assert await service.cancel_jobs([job.id]) == 1
     refuse_writes(small_shop, False, *(() if field == "stage" else ("users", "phone_number")))
     snap = await service.snapshot()
