@@ -33,7 +33,7 @@ from bitrix_monitor.errors import UserFacingError
 from bitrix_monitor.kinds import COMPANY, USER, crm_of, in_dependency_order, kind, shop_of
 from bitrix_monitor.messages import Message, Note, Param, joined
 from bitrix_monitor.queue import IN_DOUBT, Job, JobError, JobStore, LeaseLost
-from bitrix_monitor.queue.model import reason_detail
+from bitrix_monitor.queue.model import PullField, reason_detail
 from bitrix_monitor.shop import CompanyRow, OrderRow, ShopDatabase, ShopRow, UserRow
 from bitrix_monitor.sync import fields as F
 from bitrix_monitor.sync.cleanup import run_cleanup
@@ -83,6 +83,12 @@ class _Item:
     portal_id: int | None = None
     extra_ids: list[int] = field(default_factory=list)
     how: str = ""
+
+
+def _crm_change_waits(known: Mapping[str, PullField], name: str) -> bool:
+    """Whether a CRM change of the field waits in the record's baselines (seen by a pull, not in the shop)."""
+    field = known.get(name)
+    return field is not None and field.pending is not None
 
 
 def _invalid(row: ShopRow) -> JobError:
@@ -794,7 +800,10 @@ class JobRunner:
             desired = F.desired(row, originator=self.originator, refs=row_refs, category=self.category)
             diffs = F.diff(row, rec, refs=row_refs, category=self.category)
             if self.owners is not None:  # never over a change made in the CRM (it is the pull's)
-                diffs = self.owners.push_diffs(shop_entity, diffs, rec, agreed.get(job.entity_key, {}))
+                known = agreed.get(job.entity_key, {})
+                diffs = self.owners.push_diffs(shop_entity, diffs, rec, known)
+                # nor over one a pull saw after this read the record (it waits in the baselines, read later)
+                diffs = [d for d in diffs if not _crm_change_waits(known, d.field)]
             # Kept from before origin ids: ours by the shop's word, so it gets our origin ids.
             diffs += F.origin_diff(rec, originator=self.originator, key=job.entity_key)
             if not diffs:

@@ -311,3 +311,26 @@ async def test_a_number_the_crm_set_back_while_the_shop_changed_supersedes_the_d
     assert users(small_shop)[key][0] == mine
     await _sync(service)
     assert phones(contacts(portal)[key]) == [mine]
+
+
+async def test_an_update_sends_no_field_whose_crm_change_a_pull_saw_after_the_update_read_the_record(
+    small_shop: Shop, portal: PortalEmulator, service: MonitorService
+) -> None:
+    """A pull saw a manager's stage move (it waits in the record's baselines) after the push read the deal,
+    which it still read at the agreed stage: the update sends the shop's other changes, not the shop's stage
+    over the move."""
+    await service.pull()
+    await _sync(service)
+    key, deal_id = next(iter(small_shop.deal_ids().items()))
+    assert deal_id is not None
+    agreed = service.shop.get_orders([key])[key].stage
+    mine, moved = [s for s in STAGES if s != agreed][:2]
+    changed = "UPDATE orders SET status = :s, service_id = 9999, updated_at = CURRENT_TIMESTAMP"
+    small_shop.execute(f"{changed} WHERE order_id = :k", s=mine, k=int(key))
+    waiting = PullField(key, agreed=agreed, pending=moved, state="conflict")
+    service.queue.save_pull_fields("order", "STAGE_ID", [waiting])
+    service.queue.enqueue("deal.update", key)
+    await service.run_queue(max_wait=60)
+    deal = portal.store.get("deal", deal_id)
+    assert deal is not None and deal["TITLE"].endswith("9999")  # the shop's other change went out
+    assert deal["STAGE_ID"] == agreed  # not the shop's stage, over the move the pull saw
