@@ -799,8 +799,8 @@ class JobRunner:
             row_refs = refs.of(row)
             desired = F.desired(row, originator=self.originator, refs=row_refs, category=self.category)
             diffs = F.diff(row, rec, refs=row_refs, category=self.category)
+            known = agreed.get(job.entity_key, {})
             if self.owners is not None:  # never over a change made in the CRM (it is the pull's)
-                known = agreed.get(job.entity_key, {})
                 diffs = self.owners.push_diffs(shop_entity, diffs, rec, known)
                 # nor over one a pull saw after this read the record (it waits in the baselines, read later)
                 diffs = [d for d in diffs if not _crm_change_waits(known, d.field)]
@@ -811,18 +811,18 @@ class JobRunner:
                 continue
             if await self._stage_refused(job, row, rec):
                 continue
-            known = agreed.get(job.entity_key, {})
             replacing = {name: f.agreed for name, f in known.items() if f.agreed}
             updates.append((job, rid, F.update_fields_for(entity, desired, rec, diffs, replacing)))
         if updates:
             results = await self.client.update_many(entity, [(rid, f) for _, rid, f in updates])
             sent: list[tuple[str, str]] = []
+            pullable = [r.name for r in self.owners.rules(shop_entity)] if self.owners is not None else []
             for (job, rid, f), res in zip(updates, results, strict=True):
                 if res is None:
                     self.stats.updated += 1
                     self.stats.stamped += bool(F.STAMP_FIELDS & f.keys())
                     await self.complete(job, {"id": rid, "fields": sorted(f)})
-                    sent += ((job.entity_key, name) for name in self._pullable(shop_entity) if name in f)
+                    sent += ((job.entity_key, name) for name in pullable if name in f)
                 elif isinstance(res, UserFacingError):
                     raise res
                 elif isinstance(res, NotFound):
@@ -840,10 +840,6 @@ class JobRunner:
             await self._pushed_over_pulls(shop_entity, sent)
         if to_create:
             await self._ensure(entity, to_create, stale_ids=stale_ids)
-
-    def _pullable(self, shop_entity: str) -> list[str]:
-        """The kind's fields a pull may write into the shop (none when the shop owns every field)."""
-        return [r.name for r in self.owners.rules(shop_entity)] if self.owners is not None else []
 
     async def _pushed_over_pulls(self, shop_entity: str, sent: Sequence[tuple[str, str]]) -> None:
         """The shop's values of these (key, field) pairs are the CRM's newest now: an older CRM value a dead
