@@ -83,7 +83,11 @@ def phone_key(phone: str | None) -> str:
 
 
 def email_key(email: str | None) -> str:
-    return (email or "").strip().lower()
+    """The e-mail as compared: stripped, in lower case (the text given itself when it is so already: the
+    e-mail and phone index holds one key for each contact)."""
+    text = (email or "").strip()
+    low = text.lower()
+    return text if low == text else low
 
 
 def _portal_amount(value: Any) -> Decimal | str | None:

@@ -560,6 +560,8 @@ class Refresher:
             return
         self.dirty_rows.setdefault(k.name, set()).add(key)
         ids: set[int] = set(view.ours(key))
+        if old is not None and (row is None or row.crm_id != old.crm_id):
+            view.pin(key)  # the record it stored stays one of the origin id's, as the portal holds it
         if old is not None:
             links.remove(key, old.crm_id)
             self.index.remove(k, old)

@@ -86,7 +86,8 @@ class PortalView:
 
     by_id: dict[int, Mapping[str, Any]] = field(default_factory=dict)  # held compact (compact.Record)
     # Each origin id's records, as ours: the id alone, or the tuple of several in order (most origins have
-    # one record: a tuple each cost 48 bytes); read through :meth:`ours`.
+    # one record: a tuple each cost 48 bytes); read through :meth:`ours`. With ``origin_rows``, a record that
+    # the row its origin id names stores is not held here (see :meth:`_implied`).
     ours_by_origin: dict[str, int | tuple[int, ...]] = field(default_factory=dict)
     restored: set[int] = field(default_factory=set)  # ours, marked as restored from the archive
     full: bool = False
@@ -97,11 +98,48 @@ class PortalView:
     # Which shop records store which id, where it holds some by the records' origin ids (see _Links): told
     # before a record held changes or goes.
     links: _Links | None = field(default=None, repr=False, compare=False)
+    # The kind's shop rows by key (the mirror's, as they change), where each origin id's records are held by
+    # the rows: an origin id's record that its row stores is not held in ``ours_by_origin`` (nearly every
+    # record in sync: a million entries not held, about 40 MB). None: every origin id's records held there.
+    origin_rows: Mapping[str, ShopRow] | None = field(default=None, repr=False, compare=False)
+    originator: str | None = field(default=None, repr=False, compare=False)  # put's: whose records are ours
 
     def ours(self, origin: str) -> tuple[int, ...]:
         """The ids of our records carrying this origin id, in order."""
         ids = self.ours_by_origin.get(origin, ())
-        return (ids,) if isinstance(ids, int) else ids
+        held = (ids,) if isinstance(ids, int) else ids
+        implied = self._implied(origin) if self.origin_rows is not None else None
+        if implied is None or implied in held:
+            return held
+        return tuple(sorted((*held, implied))) if held else (implied,)
+
+    def _implied(self, origin: str) -> int | None:
+        """The id of the record that the row keyed ``origin`` stores, when that record is ours and carries
+        ``origin`` as its origin id: one of :meth:`ours`, whether or not ``ours_by_origin`` holds it."""
+        rows = self.origin_rows
+        row = rows.get(origin) if rows is not None and origin else None
+        rid = row.crm_id if row is not None else None
+        rec = self.by_id.get(rid) if rid is not None else None
+        if rec is None or rec.get("ORIGIN_ID") != origin or self.originator is None:
+            return None
+        return rid if owner_of(rec, self.originator) is Owner.OURS else None
+
+    def pin(self, origin: str) -> None:
+        """Before the row keyed ``origin`` changes the id it stores or goes: the record it implied as one of
+        the origin id's, held in ``ours_by_origin``."""
+        implied = self._implied(origin)
+        if implied is None:
+            return
+        ids = self.ours(origin)
+        self.ours_by_origin[origin] = ids if len(ids) > 1 else ids[0]
+
+    def hold_origins(self, rows: Mapping[str, ShopRow] | None) -> None:
+        """Read the origin ids' records by ``rows`` from now on (None: hold every one in ``ours_by_origin``,
+        those the rows implied until now among them)."""
+        if rows is None and self.origin_rows is not None:
+            for origin in list(self.origin_rows):
+                self.pin(origin)
+        self.origin_rows = rows
 
     def is_ours(self, rid: int) -> bool:
         """Whether the record held under ``rid`` is indexed as ours (by its origin id)."""
@@ -114,6 +152,13 @@ class PortalView:
 
     def keep(self, rid: int, rec: Mapping[str, Any]) -> None:
         """Hold ``rec`` by id (a stored record, a candidate sharing an e-mail, a legacy deal)."""
+        if self.origin_rows is not None and rid in self.by_id:
+            origin = self.by_id[rid].get("ORIGIN_ID")
+            if type(origin) is str and self._implied(origin) == rid:
+                self.pin(origin)  # the origin id's records stay as they were: only put indexes
+        self._store(rid, rec)
+
+    def _store(self, rid: int, rec: Mapping[str, Any]) -> None:
         if self.links is not None and rid in self.by_id:
             self.links.pin(rid)
         if self._comm is not None and rid in self.by_id:
@@ -134,15 +179,21 @@ class PortalView:
             row = self.rows.get(origin) if type(origin) is str else None
             if row is not None and row.crm_id == rid:
                 rid = row.crm_id
+        self.originator = originator
         if rid in self.by_id:
             self._unindex_owner(rid, self.by_id[rid])
-        self.keep(rid, rec)
+        self._store(rid, rec)
         origin = rec.get("ORIGIN_ID")
         owner = owner_of(rec, originator)
         if owner is Owner.RESTORED:
             self.restored.add(rid)  # restored from the archive by a person: neither duplicate nor orphan
         elif origin and owner is Owner.OURS:
             key = str(origin)
+            rows = self.origin_rows
+            if rows is not None and key == origin:
+                row = rows.get(key)
+                if row is not None and row.crm_id == rid:
+                    return  # the row it names stores it: read from the row (see _implied)
             held = self.ours_by_origin.get(key)
             if held is None:
                 self.ours_by_origin[key] = rid
@@ -163,9 +214,12 @@ class PortalView:
 
     def _unindex_owner(self, rid: int, rec: Mapping[str, Any]) -> None:
         self.restored.discard(rid)
-        if self._indexed(rid, rec):
-            origin = str(rec.get("ORIGIN_ID"))
-            _hold(self.ours_by_origin, origin, _without(self.ours(origin), rid))
+        origin = rec.get("ORIGIN_ID")
+        if origin:
+            ids = self.ours_by_origin.get(str(origin), ())
+            held = (ids,) if isinstance(ids, int) else ids
+            if rid in held:  # one the rows implied goes with its record (see _implied)
+                _hold(self.ours_by_origin, str(origin), _without(held, rid))
 
     def comm_index(self) -> tuple[CommIndex, CommIndex]:
         """Ids of the records held, by normalised e-mail and by normalised phone (read through
@@ -417,7 +471,7 @@ class Reconciler:
         compact: Callable[[dict[str, Any]], Record] = portal_record,
         rows: Mapping[str, ShopRow] | None = None,
     ) -> PortalView:
-        view = PortalView(full=not ours_only, rows=rows)
+        view = PortalView(full=not ours_only, rows=rows, origin_rows=rows)
         flt = self._filter(ours_only=ours_only)
         top = (probed[0], f"top:{probed[1]}") if probed is not None else None
         async for page in self.client.list_all(
@@ -978,9 +1032,15 @@ class Reconciler:
         of the old backend has its title. For such a record :meth:`_resolve` finds it in sync,
         :meth:`_stamp`, :meth:`_shared` and :meth:`_waiting` find nothing to say; what is left to judge is
         how its fields differ (and, for contacts and companies, whether others share its e-mail or phone)."""
-        if stored is None or view.ours_by_origin.get(key) != stored or links.alone(stored) != key:
+        if stored is None or links.alone(stored) != key or key in legacy:
             return None
-        if key in legacy:
+        held = view.ours_by_origin.get(key)
+        if held is None:  # then it is ours alone when the row implies it (see PortalView._implied)
+            rows = view.origin_rows
+            row = rows.get(key) if rows is not None else None
+            if row is None or row.crm_id != stored or view.originator != self.originator:
+                return None
+        elif held != stored:
             return None
         current = view.by_id.get(stored)
         if current is None or owner_of(current, self.originator, key) is not Owner.OURS:
@@ -1153,6 +1213,8 @@ class Mirror:
         self._lists: dict[str, Sequence[ShopRow]] | None = dict(rows)
         self.views = views
         self.legacy = legacy
+        for k in kinds:  # each origin id's records read by the rows the mirror holds, when one a key
+            views[k.name].hold_origins(self.rows[k.name] if self.exact else None)
         self.links = {
             k.name: _Links(
                 k.name,

@@ -231,7 +231,8 @@ def mirror_from(inputs: MirrorInputs, originator: str) -> Mirror:
     views: dict[str, PortalView] = {}
     keyed = by_key(inputs.kinds, inputs.rows)
     for k in inputs.kinds:
-        view = views[k.name] = PortalView(full=inputs.full[k.name], rows=keyed[k.name])
+        rows = keyed[k.name]
+        view = views[k.name] = PortalView(full=inputs.full[k.name], rows=rows, origin_rows=rows)
         compact = sharing_with(keyed[k.name], SHARED[k.crm])
         for rid, indexed, rec in inputs.records[k.name]:
             if indexed:

@@ -67,3 +67,61 @@ def test_two_rows_with_one_key_are_all_held() -> None:
     m = _mirror([_row("1", 10), _row("1", 10)], [_deal(10, "1")])
     assert not m.exact
     assert m.links[ORDER.name].holders(10) == ("1", "1") and m.links[ORDER.name].alone(10) is None
+
+
+# --- each origin id's records, read by the rows that store them --------------------------------------------
+
+
+def _read(rows: list[OrderRow], deals: list[dict[str, str]]) -> Mirror:
+    """As a full pass reads: the view made with the rows by key, then the mirror."""
+    keyed = {r.key: r for r in rows}
+    view = PortalView(rows=keyed, origin_rows=keyed)
+    for d in deals:
+        view.put(d, ORIGINATOR)
+    return Mirror([ORDER], {ORDER.name: rows}, {ORDER.name: view}, {}, {ORDER.name: keyed})
+
+
+def test_an_origin_ids_record_its_row_stores_is_read_from_the_row() -> None:
+    deals = [_deal(10, "1"), _deal(20, "2"), _deal(21, "2"), _deal(30, "9"), _deal(5, "3")]
+    m = _read([_row("1", 10), _row("2", 21), _row("3", 30)], deals)
+    view = m.views[ORDER.name]
+    # "1": its row stores 10, which carries "1": not held; "2": 21 is its row's, 20 is not; "9": no row;
+    # "3": its row stores 30, which carries "9", so 5 is held.
+    assert view.ours_by_origin == {"2": 20, "9": 30, "3": 5}
+    assert view.ours("1") == (10,) and view.ours("2") == (20, 21) and view.ours("9") == (30,)
+    assert view.ours("3") == (5,) and view.ours("4") == ()
+    assert view.is_ours(10) and view.is_ours(21) and view.is_ours(5)
+
+
+def test_the_origin_ids_records_stay_when_a_row_or_a_record_changes() -> None:
+    m = _read([_row("1", 10), _row("2", 20), _row("3", 30)], [_deal(10, "1"), _deal(20, "2"), _deal(30, "3")])
+    view, table = m.views[ORDER.name], m.rows[ORDER.name]
+    view.pin("1")  # the row lets go of 10: the deal still carries "1"
+    table["1"] = _row("1", None)
+    assert view.ours("1") == (10,) and view.ours_by_origin == {"1": 10}
+    view.pin("2")  # the row goes
+    del table["2"]
+    assert view.ours("2") == (20,)
+    view.put(_deal(30, "7"), ORIGINATOR)  # the deal its row stores now carries another origin id
+    assert view.ours("3") == () and view.ours("7") == (30,)
+    view.put(_deal(30, "3"), ORIGINATOR)
+    assert view.ours("3") == (30,) and view.ours("7") == () and "3" not in view.ours_by_origin
+    view.drop(30)
+    assert view.ours("3") == () and not view.is_ours(30)
+    view.put(_deal(30, "3"), ORIGINATOR)
+    view.keep(30, _deal(30, "8"))  # held by id only: the index stays as put left it
+    assert view.ours("3") == (30,) and view.ours("8") == ()
+
+
+def test_a_foreign_record_a_row_stores_is_not_ours() -> None:
+    foreign = {"ID": "10", "TITLE": "x", "ORIGINATOR_ID": "SHOP", "ORIGIN_ID": "1"}
+    m = _read([_row("1", 10)], [foreign])
+    assert m.views[ORDER.name].ours("1") == () and not m.views[ORDER.name].is_ours(10)
+
+
+def test_two_rows_with_one_key_hold_every_origin_ids_record() -> None:
+    rows = [_row("1", 10), _row("1", 10), _row("2", 20)]
+    m = _read(rows, [_deal(10, "1"), _deal(20, "2")])
+    view = m.views[ORDER.name]
+    assert not m.exact and view.origin_rows is None
+    assert view.ours_by_origin == {"1": 10, "2": 20} and view.ours("1") == (10,)
