@@ -167,8 +167,9 @@ def test_a_record_is_its_values_in_one_object_and_acts_as_a_mapping_not_as_a_tup
     values = tuple(HELD_DEAL.values())
     assert type(rec) is not Record and isinstance(rec, Record)  # its layout's class
     assert type(portal_record(dict(DEAL))) is type(rec) and maker(layout(tuple(DEAL)))(values) == rec
-    # one object: the size of a tuple of its values, no wrapper beside it
-    assert sys.getsizeof(rec) == sys.getsizeof(values) and not hasattr(rec, "__dict__")
+    # one object: the size of a tuple of the values it holds (its class holds the stage, currency, pipeline
+    # and originator), no wrapper beside it
+    assert sys.getsizeof(rec) == sys.getsizeof(values) - 4 * 8 and not hasattr(rec, "__dict__")
     assert tuple(rec) == tuple(DEAL) and [*rec] == list(DEAL) and dict(rec) == HELD_DEAL
     assert rec != values and values != rec and not (rec == values) and rec != list(values)  # noqa: SIM201
     assert rec.values_held == values and type(rec.values_held) is tuple
@@ -262,3 +263,33 @@ def test_a_page_collected_during_a_pass_gives_the_freed_memory_back(monkeypatch:
     with collector_paused():
         collect_young()
     assert asked == [0]
+
+
+def test_a_records_class_holds_the_values_a_million_records_share_a_handful_of() -> None:
+    from bitrix_monitor.compact import ABSENT, values_of
+
+    rec = portal_record(DEAL)
+    moved = portal_record({**DEAL, "STAGE_ID": "WON"})
+    assert type(rec)._const == {n: HELD_DEAL[n] for n in DEAL if n in compact._SHAPED}
+    assert type(moved) is not type(rec) and moved != rec and moved["STAGE_ID"] == "WON"
+    assert dict(moved) == {**HELD_DEAL, "STAGE_ID": "WON"} and len(moved) == len(DEAL)
+    assert portal_record({**DEAL, "STAGE_ID": "WON"}) == moved  # one class for one mix of values
+    names = ("CATEGORY_ID", "TITLE", "STAGE_ID", "ORIGIN_ID")
+    assert values_of(rec, names) == tuple(HELD_DEAL[n] for n in names)
+    assert values_of(rec, ("STAGE_ID", "NOT_SELECTED")) == (HELD_DEAL["STAGE_ID"], ABSENT)
+    assert rec.get("NOT_SELECTED", 1) == 1 and "STAGE_ID" in rec and "NOT_SELECTED" not in rec
+    with pytest.raises(KeyError):
+        rec["NOT_SELECTED"]
+    # a value no class can hold (a list), and a layout past its classes: the record holds its values
+    listed = portal_record({**DEAL, "STAGE_ID": ["a"]})
+    assert listed["STAGE_ID"] == ["a"] and not hasattr(type(listed), "_const")
+    names_of = tuple(DEAL)
+    held = compact._SHAPES[names_of][2]
+    full = dict.fromkeys(range(compact._SHAPES_MAX - len(held)))
+    try:
+        held.update(full)  # stand-ins: the layout has taken every class it may
+        spilled = portal_record({**DEAL, "STAGE_ID": "LOSE"})
+        assert not hasattr(type(spilled), "_const") and spilled == {**HELD_DEAL, "STAGE_ID": "LOSE"}
+    finally:
+        for k in full:
+            held.pop(k)
