@@ -317,3 +317,36 @@ def test_groups_racing_for_one_link_each_store_their_own_and_exactly_one_wins_it
     stored = {str(local): crm for _kind, local, crm in links_in(demo_url, table)}
     assert {k: stored[k] for k in ("20", "21", "22", "23")} == {"20": 200, "21": 201, "22": 202, "23": 203}
     assert db.get_orders(["9"])["9"].deal_id == stored["9"] and stored["9"] in range(100, 104)
+
+
+def test_a_link_write_undone_for_a_neighbours_lock_is_written_again_and_a_lost_one_is_not(
+    linked: tuple[ShopDatabase, sa.Table], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A deadlock over an index gap (MariaDB) undoes a write no other writer won: the row still holds what
+    was expected, so it is written again; a race another writer won leaves its id, and the write lost."""
+    from bitrix_monitor.shop.ids import LostRace
+
+    db, _table = linked
+    storage = db._of("order").ids
+    real, undone = storage.write, []
+
+    def write(conn: sa.Connection, *args: Any) -> bool:
+        if len(undone) < 1:
+            undone.append(args)
+            raise LostRace  # as a deadlock victim: nothing of it written
+        return real(conn, *args)
+
+    monkeypatch.setattr(storage, "write", write)
+    assert db.set_deal_id("30", 3001) is True and len(undone) == 1
+    assert db.get_orders(["30"])["30"].deal_id == 3001
+
+    monkeypatch.setattr(storage, "write", real)
+    assert db.set_deal_id("31", 4002) is True  # the other writer's, committed first
+
+    def lost(conn: sa.Connection, *args: Any) -> bool:
+        undone.append(args)
+        raise LostRace
+
+    monkeypatch.setattr(storage, "write", lost)
+    assert db.set_deal_id("31", 3101) is False and len(undone) == 2  # tried once: the row shows who won
+    assert db.get_orders(["31"])["31"].deal_id == 4002
