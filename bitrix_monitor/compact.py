@@ -4,7 +4,8 @@ Bitrix24 answers every field as text, and a list answer decodes into one dict pe
 of dict for a deal's fifteen fields before any of their text; a shop row's column values were a dict each
 too. A :class:`Record` is the tuple of its values, and shares the field names with every record of the
 same fields; :func:`portal_record` also shares the values that repeat from record to record (a stage, a
-currency, a pipeline, the originator, a user or contact id).
+currency, a pipeline, the originator, a user or contact id), and leaves the few of them that a million
+records share a handful of values of to the record's class (one class for each mix of those values).
 """
 
 from __future__ import annotations
