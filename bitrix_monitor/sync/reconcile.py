@@ -103,6 +103,9 @@ class PortalView:
     # record in sync: a million entries not held, about 40 MB). None: every origin id's records held there.
     origin_rows: Mapping[str, ShopRow] | None = field(default=None, repr=False, compare=False)
     originator: str | None = field(default=None, repr=False, compare=False)  # put's: whose records are ours
+    # Records held by :meth:`keep` alone (a stored record, a candidate, a legacy deal): never indexed, so
+    # never implied, whatever they carry (few: ours come through put).
+    kept_only: set[int] = field(default_factory=set, repr=False, compare=False)
 
     def ours(self, origin: str) -> tuple[int, ...]:
         """The ids of our records carrying this origin id, in order."""
@@ -120,7 +123,7 @@ class PortalView:
         row = rows.get(origin) if rows is not None and origin else None
         rid = row.crm_id if row is not None else None
         rec = self.by_id.get(rid) if rid is not None else None
-        if rec is None or rec.get("ORIGIN_ID") != origin or self.originator is None:
+        if rec is None or rec.get("ORIGIN_ID") != origin or self.originator is None or rid in self.kept_only:
             return None
         return rid if owner_of(rec, self.originator) is Owner.OURS else None
 
@@ -156,6 +159,7 @@ class PortalView:
             origin = self.by_id[rid].get("ORIGIN_ID")
             if type(origin) is str and self._implied(origin) == rid:
                 self.pin(origin)  # the origin id's records stay as they were: only put indexes
+        self.kept_only.add(rid)
         self._store(rid, rec)
 
     def _store(self, rid: int, rec: Mapping[str, Any]) -> None:
@@ -180,6 +184,7 @@ class PortalView:
             if row is not None and row.crm_id == rid:
                 rid = row.crm_id
         self.originator = originator
+        self.kept_only.discard(rid)
         if rid in self.by_id:
             self._unindex_owner(rid, self.by_id[rid])
         self._store(rid, rec)
@@ -206,6 +211,7 @@ class PortalView:
         if self.links is not None and rid in self.by_id:
             self.links.pin(rid)
         rec = self.by_id.pop(rid, None)
+        self.kept_only.discard(rid)
         if rec is not None:
             self._unindex_owner(rid, rec)
             if self._comm is not None:
@@ -1039,6 +1045,8 @@ class Reconciler:
             rows = view.origin_rows
             row = rows.get(key) if rows is not None else None
             if row is None or row.crm_id != stored or view.originator != self.originator:
+                return None
+            if stored in view.kept_only:
                 return None
         elif held != stored:
             return None

@@ -125,3 +125,17 @@ def test_two_rows_with_one_key_hold_every_origin_ids_record() -> None:
     view = m.views[ORDER.name]
     assert not m.exact and view.origin_rows is None
     assert view.ours_by_origin == {"1": 10, "2": 20} and view.ours("1") == (10,)
+
+
+def test_a_record_held_by_id_alone_is_not_ours_whatever_it_carries() -> None:
+    """A stored record read by id (not by the scan of ours: stamped since, or saved as not indexed) stays
+    outside the origin index until a scan puts it, as before the rows stood for the index."""
+    m = _read([_row("1", 10), _row("2", 20)], [_deal(20, "2")])
+    view = m.views[ORDER.name]
+    view.keep(10, _deal(10, "1"))
+    assert view.ours("1") == () and not view.is_ours(10) and view.ours("2") == (20,)
+    view.put(_deal(10, "1"), ORIGINATOR)
+    assert view.ours("1") == (10,) and view.is_ours(10) and view.ours_by_origin == {}
+    view.drop(10)
+    view.keep(10, _deal(10, "1"))
+    assert view.ours("1") == ()
