@@ -50,18 +50,20 @@ _SHAPED = frozenset(
     {"CURRENCY_ID", "STAGE_ID", "CATEGORY_ID", "ORIGINATOR_ID", "MODIFY_BY_ID", "MOVED_BY_ID"}
 )
 _SHAPES_MAX = 1024
-# A layout (by its names) -> the places of its shaped fields, of the others, and its classes by their values.
-_SHAPES: dict[tuple[str, ...], tuple[tuple[int, ...], tuple[int, ...], dict[tuple[Any, ...], Make]]] = {}
-_PLANS: dict[tuple[str, ...], tuple[tuple[int, ...], Make]] = {}
+# A layout's shaping: the places of its shaped fields, of the others, and its classes by the shaped values.
+_Shaping = tuple[tuple[int, ...], tuple[int, ...], dict[tuple[Any, ...], "Make"]]
+_PLANS: dict[tuple[str, ...], tuple[tuple[int, ...], Make, _Shaping]] = {}
 
 
-def _plan(names: tuple[str, ...]) -> tuple[tuple[int, ...], Make]:
+def _plan(names: tuple[str, ...]) -> tuple[tuple[int, ...], Make, _Shaping]:
     made = _PLANS.get(names)
     if made is None:
         ways = tuple(
             _ID if n == "ID" else _INTERN if _repeats(n) else _TIME if n in _TIMES else _AS_IS for n in names
         )
-        made = _PLANS.setdefault(names, (ways, maker(layout(names))))
+        places = tuple(i for i, n in enumerate(names) if n in _SHAPED)
+        rest = tuple(i for i in range(len(names)) if i not in places)
+        made = _PLANS.setdefault(names, (ways, maker(layout(names)), (places, rest, {})))
     return made
 
 
@@ -97,6 +99,10 @@ class Record(tuple[Any, ...], Mapping[str, Any]):  # a tuple of values that read
 
     __slots__ = ()
     _at: Mapping[str, int]
+    # values_of's: each name's place among the values the record holds followed by ``_tail``, the values
+    # its class holds (see _shaped; none for a layout's own class)
+    _at_all: Mapping[str, int]
+    _tail: tuple[Any, ...] = ()
     _getters: dict[int, tuple[tuple[str, ...], Any]]  # values_of's: by the id of the names, with them
 
     def __new__(cls, at: Mapping[str, int], values: tuple[Any, ...]) -> Record:
@@ -194,15 +200,11 @@ def _shaped(names: tuple[str, ...], places: tuple[int, ...], values: tuple[Any, 
     return cast(Make, ABCMeta("Record", (Record,), own))
 
 
-def _make_shaped(names: tuple[str, ...], values: list[Any]) -> Record | None:
-    """``values`` made a record whose class holds its shaped fields; None when its layout has none, or took
-    as many classes as it may, or a value cannot be a class's (a list)."""
-    plan = _SHAPES.get(names)
-    if plan is None:
-        places = tuple(i for i, n in enumerate(names) if n in _SHAPED)
-        rest = tuple(i for i in range(len(names)) if i not in places)
-        plan = _SHAPES.setdefault(names, (places, rest, {}))
-    places, rest, classes = plan
+def _make_shaped(names: tuple[str, ...], values: list[Any], shaping: _Shaping) -> Record | None:
+    """``values`` made a record whose class holds its shaped fields (``shaping``: its layout's, from
+    :func:`_plan`); None when its layout has none, or took as many classes as it may, or a value cannot be a
+    class's (a list)."""
+    places, rest, classes = shaping
     if not places:
         return None
     key = tuple([values[i] for i in places])
@@ -238,11 +240,11 @@ def values_of(rec: Mapping[str, Any], names: tuple[str, ...]) -> tuple[Any, ...]
         getters: dict[int, tuple[tuple[str, ...], Any]] = type(held)._getters
         kept = getters.get(id(names))
         if kept is None or kept[0] is not names:  # made for another tuple that had this id: made again
-            at = getattr(held, "_at_all", held._at)
+            at = held._at_all
             got = operator.itemgetter(*(at[n] for n in names)) if all(n in at for n in names) else None
             kept = getters[id(names)] = (names, got)
         if kept[1] is not None:
-            tail = getattr(held, "_tail", ())
+            tail = held._tail
             return kept[1](_get(held, _ALL) + tail if tail else _get(held, _ALL))  # type: ignore[no-any-return]
     return tuple(rec.get(n, ABSENT) for n in names)
 
@@ -259,7 +261,9 @@ def maker(at: Mapping[str, int]) -> Make:
     made = _CLASSES.get(id(at))
     if made is None or made._at is not at:
         made = ABCMeta(
-            "Record", (Record,), {"__slots__": (), "_at": at, "__new__": tuple.__new__, "_getters": {}}
+            "Record",
+            (Record,),
+            {"__slots__": (), "_at": at, "_at_all": at, "__new__": tuple.__new__, "_getters": {}},
         )
         if any(at is known for known in _LAYOUTS.values()):
             with _CLASSES_MADE:
@@ -272,7 +276,7 @@ def _remade(names: tuple[str, ...], values: tuple[Any, ...]) -> Record:
 
 
 def _reshaped(names: tuple[str, ...], values: tuple[Any, ...]) -> Record:
-    return _make_shaped(names, list(values)) or _remade(names, values)
+    return _make_shaped(names, list(values), _plan(names)[2]) or _remade(names, values)
 
 
 # Types whose equal values read the same, whatever else: the values of most columns.
@@ -329,7 +333,7 @@ def portal_record(record: Mapping[str, Any]) -> Record:
     if _is_record(record):
         return cast(Record, record)
     names = tuple(record)
-    ways, make = _PLANS.get(names) or _plan(names)
+    ways, make, shaping = _PLANS.get(names) or _plan(names)
     last, intern = _LAST, sys.intern
     times: dict[str, str] | None = None
     values = []
@@ -353,7 +357,7 @@ def portal_record(record: Mapping[str, Any]) -> Record:
         elif isinstance(value, list):
             value = [_shared_multi(v) for v in value]
         values.append(value)
-    shaped = _make_shaped(names, values)
+    shaped = _make_shaped(names, values, shaping)
     return make(values) if shaped is None else shaped
 
 

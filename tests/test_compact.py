@@ -284,7 +284,7 @@ def test_a_records_class_holds_the_values_a_million_records_share_a_handful_of()
     listed = portal_record({**DEAL, "STAGE_ID": ["a"]})
     assert listed["STAGE_ID"] == ["a"] and not hasattr(type(listed), "_const")
     names_of = tuple(DEAL)
-    held = compact._SHAPES[names_of][2]
+    held = compact._PLANS[names_of][2][2]  # the layout's classes by their shaped values
     full = dict.fromkeys(range(compact._SHAPES_MAX - len(held)))
     try:
         held.update(full)  # stand-ins: the layout has taken every class it may

@@ -713,7 +713,8 @@ class ShopDatabase:
         k = spec.key.parse(str(key))
         if k is None:
             return False
-        for attempt in range(1, _RACE_ATTEMPTS + 1):
+        attempt = 1
+        while True:
             try:
                 return self._run(
                     doing("writing", spec.entity),
@@ -730,7 +731,7 @@ class ShopDatabase:
                     return False
                 log.info("writing the link of %s %s again after a deadlock", spec.entity, key)
                 time.sleep(0.01 * attempt)
-        return False  # not reached: the last attempt returns
+                attempt += 1
 
     def set_ids(self, kind: str, changes: Sequence[tuple[str, int, int | None]]) -> set[str]:
         """:meth:`set_id` for many rows in one transaction: each ``(key, new id, expected id)`` is its own

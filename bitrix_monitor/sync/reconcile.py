@@ -116,14 +116,24 @@ class PortalView:
             return held
         return tuple(sorted((*held, implied))) if held else (implied,)
 
+    def row_stands_for(self, origin: str, rid: int) -> bool:
+        """Whether the row keyed ``origin`` stands for ``rid`` in the origin index: it stores ``rid``, which
+        was not held by :meth:`keep` alone. (That the record is ours and carries ``origin``, the caller
+        knows or checks: see :meth:`_implied`.)"""
+        rows = self.origin_rows
+        row = rows.get(origin) if rows is not None and origin else None
+        return row is not None and row.crm_id == rid and rid not in self.kept_only
+
     def _implied(self, origin: str) -> int | None:
         """The id of the record that the row keyed ``origin`` stores, when that record is ours and carries
         ``origin`` as its origin id: one of :meth:`ours`, whether or not ``ours_by_origin`` holds it."""
         rows = self.origin_rows
         row = rows.get(origin) if rows is not None and origin else None
         rid = row.crm_id if row is not None else None
-        rec = self.by_id.get(rid) if rid is not None else None
-        if rec is None or rec.get("ORIGIN_ID") != origin or self.originator is None or rid in self.kept_only:
+        if rid is None or self.originator is None or not self.row_stands_for(origin, rid):
+            return None
+        rec = self.by_id.get(rid)
+        if rec is None or rec.get("ORIGIN_ID") != origin:
             return None
         return rid if owner_of(rec, self.originator) is Owner.OURS else None
 
@@ -194,11 +204,8 @@ class PortalView:
             self.restored.add(rid)  # restored from the archive by a person: neither duplicate nor orphan
         elif origin and owner is Owner.OURS:
             key = str(origin)
-            rows = self.origin_rows
-            if rows is not None and key == origin:
-                row = rows.get(key)
-                if row is not None and row.crm_id == rid:
-                    return  # the row it names stores it: read from the row (see _implied)
+            if key == origin and self.row_stands_for(key, rid):
+                return  # the row it names stores it: read from the row (see _implied)
             held = self.ours_by_origin.get(key)
             if held is None:
                 self.ours_by_origin[key] = rid
@@ -1042,11 +1049,7 @@ class Reconciler:
             return None
         held = view.ours_by_origin.get(key)
         if held is None:  # then it is ours alone when the row implies it (see PortalView._implied)
-            rows = view.origin_rows
-            row = rows.get(key) if rows is not None else None
-            if row is None or row.crm_id != stored or view.originator != self.originator:
-                return None
-            if stored in view.kept_only:
+            if view.originator != self.originator or not view.row_stands_for(key, stored):
                 return None
         elif held != stored:
             return None

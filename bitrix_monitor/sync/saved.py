@@ -233,7 +233,7 @@ def mirror_from(inputs: MirrorInputs, originator: str) -> Mirror:
     for k in inputs.kinds:
         rows = keyed[k.name]
         view = views[k.name] = PortalView(full=inputs.full[k.name], rows=rows, origin_rows=rows)
-        compact = sharing_with(keyed[k.name], SHARED[k.crm])
+        compact = sharing_with(rows, SHARED[k.crm])
         for rid, indexed, rec in inputs.records[k.name]:
             if indexed:
                 view.put(compact(rec), originator)
