@@ -433,7 +433,11 @@ class _ServerClock:
     since (its wall time moved against its monotonic time: a laptop waking, a time sync's correction): a desk
     still stamps jobs, leases and a pass's start in the server's time, which other desks compare them with.
     A measurement that fails, or whose round trip took long enough to blur it, keeps the last offset (the
-    call reading the time fails on its own if the database is away)."""
+    call reading the time fails on its own if the database is away).
+
+    It measures on a connection of its own (``engine``: no pool), never on one of the queue's pool: the
+    queue reads the clock inside its transactions, and a measurement that waited for a pooled connection
+    while every one was held by such a transaction would stall that call for the pool's timeout."""
 
     SLOW: Final = 0.5  # seconds: a longer round trip says little about the offset
 
@@ -474,9 +478,17 @@ class _ServerClock:
         return time.time() + self.offset
 
 
-def _server_clock(engine: sa.Engine) -> Clock:
-    """This machine's clock moved by its offset from the database server's (see :class:`_ServerClock`)."""
-    return _ServerClock(engine)
+def _server_clock(url: sa.URL) -> _ServerClock:
+    """This machine's clock moved by its offset from the database server's at ``url`` (see
+    :class:`_ServerClock`), measured on connections made for it alone."""
+    engine = sa.create_engine(
+        url, poolclass=sa.pool.NullPool, connect_args=_connect_args(url, "bitrix-monitor clock")
+    )
+    try:
+        return _ServerClock(engine)
+    except BaseException:
+        engine.dispose()
+        raise
 
 
 class TeamQueue(JobQueue):
@@ -490,6 +502,7 @@ class TeamQueue(JobQueue):
         self.reconnect_seconds = RECONNECT_SECONDS
         self._runs = 0  # runner_lock held within itself
         self._listener: psycopg.Connection[Any] | None = None
+        self._server: _ServerClock | None = None  # the server's clock, when the queue keeps it
 
     @classmethod
     def connect(
@@ -529,13 +542,15 @@ class TeamQueue(JobQueue):
                 with queue._errors():
                     prepare(engine, queue.location)
                     if clock is None:
-                        queue._clock = _server_clock(engine)
+                        queue._clock = queue._server = _server_clock(full)
             except sa.exc.OperationalError as exc:  # not there, or not letting us in: say so at once
                 raise QueueUnreachable(queue.location, exc) from exc
             if reclaim:
                 queue.reclaim_expired()
         except BaseException:
             engine.dispose()
+            if queue._server is not None:
+                queue._server.engine.dispose()
             raise
         return queue
 
@@ -552,6 +567,8 @@ class TeamQueue(JobQueue):
             with contextlib.suppress(psycopg.Error):
                 self._listener.close()
             self._listener = None
+        if self._server is not None:
+            self._server.engine.dispose()
         super().close()
 
     @contextlib.contextmanager

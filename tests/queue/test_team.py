@@ -629,6 +629,35 @@ def test_a_change_marked_queued_while_another_desk_cancels_its_job_is_not_left_h
     assert team.pull_fields("order", "TITLE")["1"] == PullField("1", agreed="New")
 
 
+def test_measuring_the_servers_clock_inside_a_call_never_waits_for_the_queues_pool(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The queue reads the clock inside its transactions. A measurement due then is made on a connection of
+    its own: with the queue's every pooled connection held by such calls, one waiting for another would
+    stall for the pool's timeout (30 s)."""
+    q = TeamQueue.connect(postgres_url, pool_size=1)
+    try:
+        pool = q._writer.pool
+        assert isinstance(pool, sa.pool.QueuePool) and q._server is not None
+        pool._timeout = 0.2  # a checkout that has to wait fails at once, rather than after 30 s
+        pool._max_overflow = 0
+        checkouts: list[object] = []
+        measured: list[object] = []
+        sa.event.listen(q._writer, "checkout", lambda *args: checkouts.append(args[0]))
+        sa.event.listen(q._server.engine, "connect", lambda *args: measured.append(args[0]))
+        monkeypatch.setattr(team_module, "CLOCK_REMEASURED_AFTER", 0.0)  # measured at every read
+        with q._write() as conn:  # the pool's only connection, held
+            conn.exec_driver_sql("SELECT 1")
+            q.now()
+            q.now()
+        assert len(checkouts) == 1  # the call's own
+        assert len(measured) == 2  # each read measured, on a connection of the clock's own
+        job = q.enqueue("deal.create", "o1")  # the pool still serves its calls, the clock's engine apart
+        assert abs(job.created_at.timestamp() - time.time()) < 60
+    finally:
+        q.close()
+
+
 def test_a_desks_clock_stepped_after_it_connected_still_stamps_in_the_servers_time(
     postgres_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
