@@ -106,6 +106,9 @@ class PortalView:
     # Records held by :meth:`keep` alone (a stored record, a candidate, a legacy deal): never indexed, so
     # never implied, whatever they carry (few: ours come through put).
     kept_only: set[int] = field(default_factory=set, repr=False, compare=False)
+    # Records :meth:`keep` replaced with one carrying another origin id while indexed under the old one (the
+    # index stays as put left it): that old origin id, from which :meth:`put` and :meth:`drop` take them out.
+    _kept_over: dict[int, str] = field(default_factory=dict, repr=False, compare=False)
 
     def ours(self, origin: str) -> tuple[int, ...]:
         """The ids of our records carrying this origin id, in order."""
@@ -165,10 +168,14 @@ class PortalView:
 
     def keep(self, rid: int, rec: Mapping[str, Any]) -> None:
         """Hold ``rec`` by id (a stored record, a candidate sharing an e-mail, a legacy deal)."""
-        if self.origin_rows is not None and rid in self.by_id:
-            origin = self.by_id[rid].get("ORIGIN_ID")
-            if type(origin) is str and self._implied(origin) == rid:
+        old = self.by_id.get(rid)
+        origin = old.get("ORIGIN_ID") if old is not None else None
+        if origin:
+            if self.origin_rows is not None and type(origin) is str and self._implied(origin) == rid:
                 self.pin(origin)  # the origin id's records stay as they were: only put indexes
+            moved = origin != rec.get("ORIGIN_ID")
+            if moved and rid not in self._kept_over and rid in self.ours(str(origin)):
+                self._kept_over[rid] = str(origin)
         self.kept_only.add(rid)
         self._store(rid, rec)
 
@@ -227,12 +234,12 @@ class PortalView:
 
     def _unindex_owner(self, rid: int, rec: Mapping[str, Any]) -> None:
         self.restored.discard(rid)
-        origin = rec.get("ORIGIN_ID")
-        if origin:
-            ids = self.ours_by_origin.get(str(origin), ())
-            held = (ids,) if isinstance(ids, int) else ids
-            if rid in held:  # one the rows implied goes with its record (see _implied)
-                _hold(self.ours_by_origin, str(origin), _without(held, rid))
+        for origin in (rec.get("ORIGIN_ID"), self._kept_over.pop(rid, None)):
+            if origin:
+                ids = self.ours_by_origin.get(str(origin), ())
+                held = (ids,) if isinstance(ids, int) else ids
+                if rid in held:  # one the rows implied goes with its record (see _implied)
+                    _hold(self.ours_by_origin, str(origin), _without(held, rid))
 
     def comm_index(self) -> tuple[CommIndex, CommIndex]:
         """Ids of the records held, by normalised e-mail and by normalised phone (read through

@@ -111,6 +111,15 @@ def test_the_origin_ids_records_stay_when_a_row_or_a_record_changes() -> None:
     view.put(_deal(30, "3"), ORIGINATOR)
     view.keep(30, _deal(30, "8"))  # held by id only: the index stays as put left it
     assert view.ours("3") == (30,) and view.ours("8") == ()
+    view.keep(30, _deal(30, "9"))
+    assert view.ours("3") == (30,) and view.ours("9") == ()
+    view.drop(30)  # gone: from the origin id put indexed it under too
+    assert view.ours("3") == () and view.ours_by_origin == {"1": 10, "2": 20}
+    view.put(_deal(30, "3"), ORIGINATOR)
+    view.keep(30, _deal(30, "8"))
+    view.put(_deal(30, "7"), ORIGINATOR)  # indexed again: under its own origin id alone
+    assert view.ours("3") == () and view.ours("7") == (30,)
+    assert view.ours_by_origin == {"1": 10, "2": 20, "7": 30}
 
 
 def test_a_foreign_record_a_row_stores_is_not_ours() -> None:
