@@ -202,21 +202,23 @@ def _shaped(names: tuple[str, ...], places: tuple[int, ...], values: tuple[Any, 
 
 def _make_shaped(names: tuple[str, ...], values: list[Any], shaping: _Shaping) -> Record | None:
     """``values`` made a record whose class holds its shaped fields (``shaping``: its layout's, from
-    :func:`_plan`); None when its layout has none, or took as many classes as it may, or a value cannot be a
-    class's (a list)."""
+    :func:`_plan`); None when its layout has none, or took as many classes as it may, or a value is not
+    text (the portal's are: a class is found by equal values, and ``1``, ``True`` and ``1.0`` are equal)."""
     places, rest, classes = shaping
     if not places:
         return None
     key = tuple([values[i] for i in places])
-    try:
-        make = classes.get(key)
-    except TypeError:  # a list
-        return None
-    if make is None:
-        if len(classes) >= _SHAPES_MAX:
+    for value in key:
+        if value.__class__ is not str and value is not None:
             return None
-        with _CLASSES_MADE:
-            make = classes.setdefault(key, _shaped(names, places, key))
+    make = classes.get(key)
+    if make is None:
+        with _CLASSES_MADE:  # the count checked with the class made: threads reading pages do not pass it
+            make = classes.get(key)
+            if make is None:
+                if len(classes) >= _SHAPES_MAX:
+                    return None
+                make = classes[key] = _shaped(names, places, key)
     return make([values[i] for i in rest])
 
 

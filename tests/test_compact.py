@@ -283,6 +283,10 @@ def test_a_records_class_holds_the_values_a_million_records_share_a_handful_of()
     # a value no class can hold (a list), and a layout past its classes: the record holds its values
     listed = portal_record({**DEAL, "STAGE_ID": ["a"]})
     assert listed["STAGE_ID"] == ["a"] and not hasattr(type(listed), "_const")
+    # values that are not text, equal to each other, each keep their type (a class holds text alone)
+    for value in (1, True, 1.0, "1", 1, False, 0):
+        got = portal_record({**DEAL, "CATEGORY_ID": value})["CATEGORY_ID"]
+        assert got == value and type(got) is type(value)
     names_of = tuple(DEAL)
     held = compact._PLANS[names_of][2][2]  # the layout's classes by their shaped values
     full = dict.fromkeys(range(compact._SHAPES_MAX - len(held)))
