@@ -354,6 +354,13 @@ class QueueConfig:
             "empty = user@host"
         ),
     )
+    keep_history: str = field(
+        default="90d",
+        metadata=_doc(
+            'Done and cancelled jobs are deleted after this long ("90d", "0": kept for ever); '
+            "each record's last done job stays"
+        ),
+    )
 
     @property
     def desk_name(self) -> str:
@@ -531,11 +538,11 @@ def duration_seconds(text: str) -> float:
 
 def _check_numbers(cfg: AppConfig) -> None:
     """Every number is finite and in a range that makes sense (TOML allows nan and inf)."""
-    for key in ("full_every", "deletions_every"):
+    for section, key in (("sync", "full_every"), ("sync", "deletions_every"), ("queue", "keep_history")):
         try:
-            duration_seconds(getattr(cfg.sync, key))
+            duration_seconds(getattr(getattr(cfg, section), key))
         except ConfigError as exc:
-            said: dict[str, Param] = {"section": "sync", "key": key, "error": exc.msg}
+            said: dict[str, Param] = {"section": section, "key": key, "error": exc.msg}
             raise ConfigError(Message("config.in_key", said), hint=exc.hint_msg) from None
     for section, key, low, low_ok, high in _NUMBER_RANGES:
         value = getattr(getattr(cfg, section), key)

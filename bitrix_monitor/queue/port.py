@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from bitrix_monitor.messages import Message
@@ -168,6 +168,10 @@ class JobStore(Protocol):
         actor: str = "sync",
         now: datetime | None = None,
     ) -> list[int]: ...
+
+    def delete_done(self, older_than: datetime | timedelta, *, now: datetime | None = None) -> int:
+        """Delete done and cancelled jobs (with their events) older than ``older_than``, each record's
+        latest done job kept; returns how many were deleted."""
 
     # --- queries
     def counts(self) -> QueueCounts: ...

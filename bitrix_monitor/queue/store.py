@@ -1281,19 +1281,35 @@ class JobQueue:
 
     def delete_done(self, older_than: datetime | timedelta, *, now: datetime | None = None) -> int:
         """Prune history: delete done and cancelled jobs (with their events) last changed before
-        ``older_than`` (a time, or an age). Returns how many jobs were deleted."""
+        ``older_than`` (a time, or an age). Returns how many jobs were deleted.
+
+        A record's latest done job stays, however old: it is what :meth:`last_done` reads (the "last
+        synced" time each record shows), so pruning never makes a record look as if it had never been
+        synced. Every older done job of that record, and every cancelled job, goes."""
         cutoff = (
             self._now(now) - older_than.total_seconds()
             if isinstance(older_than, timedelta)
             else _ts(older_than)
         )
+        later = jobs.alias("later")
+        superseded = (  # a done job of the same record finished after this one (ix_jobs_done answers it)
+            sa.select(sa.literal(1))
+            .where(
+                later.c.state == m.DONE,
+                later.c.entity_type == jobs.c.entity_type,
+                later.c.entity_key == jobs.c.entity_key,
+                later.c.updated_at > jobs.c.updated_at,
+            )
+            .exists()
+        )
+        prunable = sa.or_(jobs.c.state == m.CANCELLED, sa.and_(jobs.c.state == m.DONE, superseded))
         deleted = 0
         while True:  # in slices, so other writers are never held up for long
             with self._write() as conn:
                 ids = list(
                     conn.execute(
                         sa.select(jobs.c.id)
-                        .where(jobs.c.state.in_((m.DONE, m.CANCELLED)), jobs.c.updated_at < cutoff)
+                        .where(jobs.c.state.in_((m.DONE, m.CANCELLED)), jobs.c.updated_at < cutoff, prunable)
                         .limit(_CHUNK * 10)
                     ).scalars()
                 )

@@ -135,6 +135,7 @@ async def _sync_once(
     _say_stamped(stamped, opts, out)
     if closed := await service.close_resolved(snap):
         log.info("closed %d failed or dead jobs whose records are in sync now", closed)
+    await service.prune_history()
     return Report.of(snap, await service.queue_summary())
 
 

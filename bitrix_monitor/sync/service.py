@@ -130,6 +130,11 @@ LEGACY_MEMORY = "legacy_titles"  # what the last search for deals made before or
 # Shop records written outside any job since the last reconcile (unlink, restore), which the next incremental
 # pass reads again whichever process makes it: such a write need not move the row's updated_at.
 WRITTEN_MEMORY = "written_since_reconcile"
+# When the job history was last pruned (``[queue] keep_history``), kept with the queue: a --sync run from
+# cron, a window and a team's other desks each prune at most once a day between them.
+PRUNED_MEMORY = "history_pruned_at"
+PRUNE_EVERY = 86400.0  # seconds between prunings of the job history
+PRUNE_CHECK_EVERY = 3600.0  # seconds between looks (one read of the queue) by a long-running process
 
 
 class MonitorService:
@@ -246,6 +251,7 @@ class MonitorService:
         next_poll = 0.0
         next_beat = 0.0
         next_probe = 0.0
+        next_prune = 0.0
         shared = not self.queue.exclusive
         loop = asyncio.get_running_loop()
         self._shop_heard = loop.time()  # the shop answered when the service was opened
@@ -284,6 +290,9 @@ class MonitorService:
                     pass  # nothing runs until both sides answer again (the probe above finds out)
                 elif not self.runner_paused and (summary.queued or summary.failed or summary.in_doubt):
                     await self.run_queue(stop=self._halt, max_wait=0)
+                if not self._outages and loop.time() >= next_prune:
+                    next_prune = loop.time() + PRUNE_CHECK_EVERY
+                    await self.prune_history()
                 self.runner_status, self.runner_said = "", None
             except UserFacingError as exc:
                 self.note_outage(exc)
@@ -992,6 +1001,30 @@ class MonitorService:
         if closed:
             self._log_activity("sync", Message("activity.resolved", {"n": len(closed)}))
         return len(closed)
+
+    async def prune_history(self) -> int:
+        """Delete done and cancelled jobs older than ``[queue] keep_history`` (each record's last done job
+        stays: its "last synced"), when the queue was last pruned a day or more ago (by any process using it).
+        Returns how many jobs were deleted."""
+        keep = duration_seconds(self.cfg.queue.keep_history)
+        if keep <= 0:
+            return 0
+        return await asyncio.to_thread(self._prune_history, keep)
+
+    def _prune_history(self, keep: float) -> int:
+        now = self.queue.now().timestamp()
+        last = self.queue.recall(PRUNED_MEMORY)
+        if isinstance(last, int | float) and 0 <= now - last < PRUNE_EVERY:
+            return 0
+        deleted = self.queue.delete_done(timedelta(seconds=keep))
+        self.queue.remember(PRUNED_MEMORY, now)
+        if deleted:
+            log.info(
+                "job history: deleted %d done or cancelled jobs older than %s",
+                deleted,
+                self.cfg.queue.keep_history,
+            )
+        return deleted
 
     # ------------------------------------------------------------------ queue view
 

@@ -3952,6 +3952,14 @@
         <translation>Как это рабочее место называется в действиях команды и в списке обработчиков, например anna@office; пусто — имя пользователя на этом компьютере (user@host)</translation>
     </message>
     <message>
+        <source>Keep finished jobs for</source>
+        <translation>Хранить завершённые задания</translation>
+    </message>
+    <message>
+        <source>Done and cancelled jobs older than this are deleted once a day; each record&apos;s last done job stays (its last synced time); e.g. 90d; 0: keep all</source>
+        <translation>Выполненные и отменённые задания старше этого срока удаляются раз в сутки; последнее выполненное задание каждой записи остаётся (время её последней синхронизации); например, 90d; 0: хранить все</translation>
+    </message>
+    <message>
         <source>Read everything again every</source>
         <translation>Полная проверка каждые</translation>
     </message>

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bitrix_monitor.queue import JobError, JobQueue, QueueCounts, error_signature
+import pytest
+
+from bitrix_monitor.queue import JobError, JobQueue, QueueCounts, error_signature, store
 from tests.queue.conftest import FakeClock
 
 
@@ -105,21 +107,57 @@ def test_history_for_an_entity_newest_first(queue: JobQueue) -> None:
     assert queue.history_for("contact", "o1") == []
 
 
-def test_delete_done_prunes_old_history_with_its_events(queue: JobQueue, clock: FakeClock) -> None:
-    old = queue.enqueue("deal.create", "old")
-    queue.claim("r")
-    queue.complete("r", old.id, {"id": 1})
-    old_dead = _dead(queue, "deal.update", "kept", "boom")
-    clock.advance(86400 * 31)
-    recent = queue.enqueue("deal.create", "recent")
-    queue.claim("r")
-    queue.complete("r", recent.id, {"id": 2})
+def _done(queue: JobQueue, kind: str, key: str) -> int:
+    job = queue.enqueue(kind, key)
+    queue.claim("r", kinds=[kind])
+    queue.complete("r", job.id, {"id": 1})
+    return job.id
 
-    assert queue.delete_done(timedelta(days=30)) == 1
-    assert queue.get(old.id) is None
-    assert queue.events(old.id) == []
-    assert queue.get(recent.id) is not None
-    assert queue.get(old_dead) is not None  # dead jobs wait for a person
+
+def test_delete_done_prunes_old_history_with_its_events(queue: JobQueue, clock: FakeClock) -> None:
+    first = _done(queue, "deal.create", "o1")
+    clock.advance(3600)
+    last = _done(queue, "deal.update", "o1")  # o1's latest done job: its "last synced"
+    alone = _done(queue, "contact.create", "o1")  # another kind, same key: a record of its own
+    cancelled = queue.enqueue("deal.create", "o2").id
+    queue.cancel([cancelled])
+    old_dead = _dead(queue, "deal.update", "o3", "boom")
+    clock.advance(86400 * 31)
+    recent_old = _done(queue, "deal.create", "o4")
+    clock.advance(60)
+    recent = _done(queue, "deal.update", "o4")
+    synced = queue.last_done()
+
+    assert queue.delete_done(timedelta(days=30)) == 2
+    assert queue.get(first) is None
+    assert queue.events(first) == []
+    assert queue.get(cancelled) is None
+    for kept in (last, alone, old_dead, recent_old, recent):
+        assert queue.get(kept) is not None
+    assert queue.events(last) != []
+    assert queue.last_done() == synced  # every record's last-synced time is still there
+    assert queue.delete_done(timedelta(days=30)) == 0  # nothing more to prune
+    assert queue.delete_done(timedelta(0)) == 1  # o4's older done job; its latest stays
+    assert queue.get(recent) is not None
+    assert queue.last_done() == synced
+
+
+def test_delete_done_prunes_a_long_history_in_slices(
+    queue: JobQueue, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More prunable jobs than a slice holds (cut to 30 here): every one goes, each record's latest stays."""
+    monkeypatch.setattr(store, "_CHUNK", 3)
+    ids = queue.enqueue_many([("deal.create", str(i), None) for i in range(70)]).job_ids
+    queue.claim("r", limit=70)
+    queue.complete_many("r", [(i, None) for i in ids])
+    clock.advance(1)
+    again = queue.enqueue_many([("deal.update", str(i), None) for i in range(70)]).job_ids
+    queue.claim("r", limit=70)
+    queue.complete_many("r", [(i, None) for i in again])
+    clock.advance(86400)
+
+    assert queue.delete_done(timedelta(hours=1)) == 70
+    assert {j.id for j in queue.list_jobs(states=["done"], limit=None)} == set(again)
 
 
 def test_activity_counts_outcomes_per_minute(queue: JobQueue, clock: FakeClock) -> None:

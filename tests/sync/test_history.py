@@ -1,0 +1,77 @@
+"""The job history is pruned (``[queue] keep_history``) about once a day, by a window or a ``--sync`` alike,
+and no record loses its "last synced" time by it."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import io
+from datetime import timedelta
+
+import pytest
+
+from bitrix_monitor.demo.emulator import PortalEmulator
+from bitrix_monitor.paths import DataDirs
+from bitrix_monitor.queue import JobStore
+from bitrix_monitor.sync.headless import HeadlessOptions, run_headless
+from bitrix_monitor.sync.service import PRUNE_EVERY, PRUNED_MEMORY, MonitorService
+from bitrix_monitor.wiring import opened
+from tests.sync.conftest import CFG, Shop
+
+pytestmark = pytest.mark.parametrize("shop_url", ["sqlite"], indirect=True)
+
+
+def _done_long_ago(queue: JobStore, key: str, days: float) -> int:
+    """A deal.update of order ``key`` done ``days`` ago."""
+    at = queue.now() - timedelta(days=days)
+    (job_id,) = queue.enqueue_many([("deal.update", key, None)], now=at).job_ids
+    assert [j.id for j in queue.claim("old", now=at)] == [job_id]
+    assert queue.complete_many("old", [(job_id, None)], now=at) == [job_id]
+    return job_id
+
+
+async def test_history_is_pruned_once_a_day_and_every_record_keeps_its_last_sync(
+    service: MonitorService,
+) -> None:
+    queue = service.queue
+    first = _done_long_ago(queue, "1", 200)
+    last = _done_long_ago(queue, "1", 199)  # order 1's latest: kept, however old
+    only = _done_long_ago(queue, "2", 150)
+    recent = _done_long_ago(queue, "3", 10)
+    synced = queue.last_done()
+
+    assert await service.prune_history() == 1  # [queue] keep_history: 90 days by default
+    assert queue.get(first) is None
+    assert all(queue.get(i) is not None for i in (last, only, recent))
+    assert queue.last_done() == synced
+
+    # Once a day, whoever asks: history that turned prunable since waits for the next day's pruning.
+    again = _done_long_ago(queue, "1", 100)
+    assert await service.prune_history() == 0
+    queue.remember(PRUNED_MEMORY, queue.now().timestamp() - PRUNE_EVERY - 1)  # a day went by
+    assert await service.prune_history() == 1
+    assert queue.get(last) is None and queue.get(again) is not None
+
+    # "0": kept for ever.
+    queue.remember(PRUNED_MEMORY, None)
+    _done_long_ago(queue, "1", 95)
+    service.cfg = dataclasses.replace(
+        service.cfg, queue=dataclasses.replace(service.cfg.queue, keep_history="0")
+    )
+    assert await service.prune_history() == 0
+    assert queue.recall(PRUNED_MEMORY) is None
+
+
+async def test_a_sync_from_cron_prunes_the_history(
+    shop: Shop, portal: PortalEmulator, data_dirs: DataDirs
+) -> None:
+    cfg = dataclasses.replace(CFG, queue=dataclasses.replace(CFG.queue, keep_history="30d"))
+    opener = functools.partial(opened, cfg, data_dirs, shop_url=shop.url, portal_url=portal.webhook_url)
+    async with opener() as service:
+        # an order the shop no longer has, synced twice long ago: the run leaves its record alone
+        old = [_done_long_ago(service.queue, "9999", days) for days in (41, 40)]
+    assert await run_headless(opener, HeadlessOptions(mode="sync"), out=io.StringIO()) == 0
+    async with opener() as service:
+        assert service.queue.get(old[0]) is None
+        assert service.queue.get(old[1]) is not None  # its latest done job: its last synced time
+        assert service.queue.recall(PRUNED_MEMORY) is not None
