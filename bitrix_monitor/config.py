@@ -326,6 +326,13 @@ class SyncConfig:
         default="1h",
         metadata=_doc('Records deleted in the portal are looked for this often ("1h", "0": at full passes)'),
     )
+    keep_history: str = field(
+        default="90d",
+        metadata=_doc(
+            'Done and cancelled jobs are deleted after this long ("90d", "0": kept for ever); '
+            "each record's last done job stays"
+        ),
+    )
 
 
 LANGUAGES = ("system", "en", "ru")
@@ -352,13 +359,6 @@ class QueueConfig:
         metadata=_doc(
             "This desk's name in the team's activity and list of runners, e.g. \"anna@office\"; "
             "empty = user@host"
-        ),
-    )
-    keep_history: str = field(
-        default="90d",
-        metadata=_doc(
-            'Done and cancelled jobs are deleted after this long ("90d", "0": kept for ever); '
-            "each record's last done job stays"
         ),
     )
 
@@ -538,7 +538,7 @@ def duration_seconds(text: str) -> float:
 
 def _check_numbers(cfg: AppConfig) -> None:
     """Every number is finite and in a range that makes sense (TOML allows nan and inf)."""
-    for section, key in (("sync", "full_every"), ("sync", "deletions_every"), ("queue", "keep_history")):
+    for section, key in (("sync", "full_every"), ("sync", "deletions_every"), ("sync", "keep_history")):
         try:
             duration_seconds(getattr(getattr(cfg, section), key))
         except ConfigError as exc:

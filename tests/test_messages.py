@@ -381,10 +381,10 @@ def test_config_and_queue_file_errors_are_codes_said_in_russian(tmp_path: Path) 
         f"{path}: [sync] full_every: 'often' не является длительностью "
         '(число с s, m, h или d: "24h", "90m")'
     )
-    path.write_text("[queue]\nkeep_history = 'forever'\n")
+    path.write_text("[sync]\nkeep_history = 'forever'\n")
     with pytest.raises(ConfigError) as caught:
         config.load(path)
-    assert str(caught.value).startswith(f"{path}: [queue] keep_history: 'forever' is not a duration")
+    assert str(caught.value).startswith(f"{path}: [sync] keep_history: 'forever' is not a duration")
     path.write_text("[shop]\ntimezone = 'Mars/Base'\n")
     with pytest.raises(ConfigError) as caught:
         config.load(path)

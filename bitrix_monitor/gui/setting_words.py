@@ -276,14 +276,6 @@ LABELS: dict[Key, tuple[str, str]] = {
             "empty: your user name at this computer (user@host)",
         ),
     ),
-    ("queue", "keep_history"): (
-        QT_TRANSLATE_NOOP("Setting", "Keep finished jobs for"),
-        QT_TRANSLATE_NOOP(
-            "Setting",
-            "Done and cancelled jobs older than this are deleted once a day; each record's last done job "
-            "stays (its last synced time); e.g. 90d; 0: keep all",
-        ),
-    ),
     ("sync", "full_every"): (
         QT_TRANSLATE_NOOP("Setting", "Read everything again every"),
         QT_TRANSLATE_NOOP(
@@ -295,6 +287,14 @@ LABELS: dict[Key, tuple[str, str]] = {
         QT_TRANSLATE_NOOP("Setting", "Look for deleted records every"),
         QT_TRANSLATE_NOOP(
             "Setting", "How often to check that records in Bitrix24 still exist; e.g. 1h; 0: at full checks"
+        ),
+    ),
+    ("sync", "keep_history"): (
+        QT_TRANSLATE_NOOP("Setting", "Keep finished jobs for"),
+        QT_TRANSLATE_NOOP(
+            "Setting",
+            "Done and cancelled jobs older than this are deleted once a day; each record's last done job "
+            "stays (its last synced time); e.g. 90d; 0: keep all",
         ),
     ),
     ("window", "language"): (

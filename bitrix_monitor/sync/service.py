@@ -130,7 +130,7 @@ LEGACY_MEMORY = "legacy_titles"  # what the last search for deals made before or
 # Shop records written outside any job since the last reconcile (unlink, restore), which the next incremental
 # pass reads again whichever process makes it: such a write need not move the row's updated_at.
 WRITTEN_MEMORY = "written_since_reconcile"
-# When the job history was last pruned (``[queue] keep_history``), kept with the queue: a --sync run from
+# When the job history was last pruned (``[sync] keep_history``), kept with the queue: a --sync run from
 # cron, a window and a team's other desks each prune at most once a day between them.
 PRUNED_MEMORY = "history_pruned_at"
 PRUNE_EVERY = 86400.0  # seconds between prunings of the job history
@@ -1003,10 +1003,10 @@ class MonitorService:
         return len(closed)
 
     async def prune_history(self) -> int:
-        """Delete done and cancelled jobs older than ``[queue] keep_history`` (each record's last done job
+        """Delete done and cancelled jobs older than ``[sync] keep_history`` (each record's last done job
         stays: its "last synced"), when the queue was last pruned a day or more ago (by any process using it).
         Returns how many jobs were deleted."""
-        keep = duration_seconds(self.cfg.queue.keep_history)
+        keep = duration_seconds(self.cfg.sync.keep_history)
         if keep <= 0:
             return 0
         return await asyncio.to_thread(self._prune_history, keep)
@@ -1022,7 +1022,7 @@ class MonitorService:
             log.info(
                 "job history: deleted %d done or cancelled jobs older than %s",
                 deleted,
-                self.cfg.queue.keep_history,
+                self.cfg.sync.keep_history,
             )
         return deleted
 

@@ -337,6 +337,24 @@ def test_the_desk_name_is_set_on_the_team_queue_tab_in_either_language(qtbot, da
     assert config.load(data_dirs.config_file).queue.desk == "anna@office"  # nothing written
 
 
+def test_how_long_finished_jobs_are_kept_is_set_on_the_sync_tab(qtbot, data_dirs: DataDirs) -> None:
+    """``[sync] keep_history`` sits beside the other periods of the Sync tab, says that a record's last done
+    job stays, and a period that is not one is refused with the key named and nothing written."""
+    dialog = _dialog(qtbot, data_dirs.config_file)
+    keep = _edit(dialog, "sync", "keep_history")
+    assert keep.parentWidget() is _edit(dialog, "sync", "full_every").parentWidget()
+    assert dialog.labels[("sync", "keep_history")].text() == "Keep finished jobs for"
+    assert "last done job stays" in keep.toolTip()
+    assert keep.text() == "90d"
+    keep.setText("30d")
+    assert dialog.save(), dialog.error_label.text()
+    assert config.load(data_dirs.config_file).sync.keep_history == "30d"
+    keep.setText("a month")
+    assert not dialog.save()
+    assert "[sync] keep_history: 'a month' is not a duration" in dialog.error_label.text()
+    assert config.load(data_dirs.config_file).sync.keep_history == "30d"
+
+
 def test_the_retired_company_column_is_offered_to_no_one_and_saving_leaves_it_out(
     qtbot, data_dirs: DataDirs
 ) -> None:

@@ -1,4 +1,4 @@
-"""The job history is pruned (``[queue] keep_history``) about once a day, by a window or a ``--sync`` alike,
+"""The job history is pruned (``[sync] keep_history``) about once a day, by a window or a ``--sync`` alike,
 and no record loses its "last synced" time by it."""
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ async def test_history_is_pruned_once_a_day_and_every_record_keeps_its_last_sync
     recent = _done_long_ago(queue, "3", 10)
     synced = queue.last_done()
 
-    assert await service.prune_history() == 1  # [queue] keep_history: 90 days by default
+    assert await service.prune_history() == 1  # [sync] keep_history: 90 days by default
     assert queue.get(first) is None
     assert all(queue.get(i) is not None for i in (last, only, recent))
     assert queue.last_done() == synced
@@ -56,7 +56,7 @@ async def test_history_is_pruned_once_a_day_and_every_record_keeps_its_last_sync
     queue.remember(PRUNED_MEMORY, None)
     _done_long_ago(queue, "1", 95)
     service.cfg = dataclasses.replace(
-        service.cfg, queue=dataclasses.replace(service.cfg.queue, keep_history="0")
+        service.cfg, sync=dataclasses.replace(service.cfg.sync, keep_history="0")
     )
     assert await service.prune_history() == 0
     assert queue.recall(PRUNED_MEMORY) is None
@@ -65,7 +65,7 @@ async def test_history_is_pruned_once_a_day_and_every_record_keeps_its_last_sync
 async def test_a_sync_from_cron_prunes_the_history(
     shop: Shop, portal: PortalEmulator, data_dirs: DataDirs
 ) -> None:
-    cfg = dataclasses.replace(CFG, queue=dataclasses.replace(CFG.queue, keep_history="30d"))
+    cfg = dataclasses.replace(CFG, sync=dataclasses.replace(CFG.sync, keep_history="30d"))
     opener = functools.partial(opened, cfg, data_dirs, shop_url=shop.url, portal_url=portal.webhook_url)
     async with opener() as service:
         # an order the shop no longer has, synced twice long ago: the run leaves its record alone
