@@ -3,6 +3,7 @@ and no record loses its "last synced" time by it."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import functools
 import io
@@ -75,3 +76,14 @@ async def test_a_sync_from_cron_prunes_the_history(
         assert service.queue.get(old[0]) is None
         assert service.queue.get(old[1]) is not None  # its latest done job: its last synced time
         assert service.queue.recall(PRUNED_MEMORY) is not None
+
+
+async def test_an_open_window_prunes_the_history_in_its_background_runner(service: MonitorService) -> None:
+    old = [_done_long_ago(service.queue, "1", days) for days in (120, 119)]
+    service.start_background(tick=0.05)
+    for _ in range(100):
+        if service.queue.recall(PRUNED_MEMORY) is not None:
+            break
+        await asyncio.sleep(0.05)
+    assert service.queue.get(old[0]) is None
+    assert service.queue.get(old[1]) is not None
