@@ -173,6 +173,9 @@ class JobStore(Protocol):
         """Delete done and cancelled jobs (with their events) older than ``older_than``, each record's
         latest done job kept; returns how many were deleted."""
 
+    def pruned_job(self) -> int:
+        """The highest id of a job :meth:`delete_done` deleted (0: none yet)."""
+
     # --- queries
     def counts(self) -> QueueCounts: ...
 

@@ -82,6 +82,7 @@ _RUNNING = sa.text("jobs.state = 'running'")
 _ERRORED = sa.text("jobs.state IN ('failed', 'dead')")
 _DONE = sa.text("jobs.state = 'done'")
 _CHUNK = 500  # keys per IN (...) list; SQLite allows 32,766 variables
+PRUNED_JOB = "pruned_job"  # remembered: the highest job id delete_done deleted
 _INSERT_EVENT = {
     "qmark": "INSERT INTO job_events (job_id, at, type, actor, detail) VALUES (?, ?, ?, ?, ?)",
     "format": "INSERT INTO job_events (job_id, at, type, actor, detail) VALUES (%s, %s, %s, %s, %s)",
@@ -1317,6 +1318,8 @@ class JobQueue:
                     chunk = ids[start : start + _CHUNK]
                     conn.execute(job_events.delete().where(job_events.c.job_id.in_(chunk)))
                     conn.execute(jobs.delete().where(jobs.c.id.in_(chunk)))
+                if ids:  # in the same transaction: a reader never sees jobs gone and the mark not moved
+                    self._remember_in(conn, PRUNED_JOB, max(max(ids), self._pruned_job(conn)))
             deleted += len(ids)
             if len(ids) < _CHUNK * 10:
                 return deleted
@@ -1820,13 +1823,28 @@ class JobQueue:
             if value is None:
                 conn.execute(sa.delete(remembered).where(remembered.c.name == name))
                 return
-            conn.execute(
-                sa.text(
-                    "INSERT INTO remembered (name, value, updated_at) VALUES (:n, :v, :t) "
-                    "ON CONFLICT (name) DO UPDATE SET value = :v, updated_at = :t"
-                ),
-                {"n": name, "v": json.dumps(value, ensure_ascii=False), "t": self._clock()},
-            )
+            self._remember_in(conn, name, value)
+
+    def _remember_in(self, conn: sa.Connection, name: str, value: Any) -> None:
+        conn.execute(
+            sa.text(
+                "INSERT INTO remembered (name, value, updated_at) VALUES (:n, :v, :t) "
+                "ON CONFLICT (name) DO UPDATE SET value = :v, updated_at = :t"
+            ),
+            {"n": name, "v": json.dumps(value, ensure_ascii=False), "t": self._clock()},
+        )
+
+    @staticmethod
+    def _pruned_job(conn: sa.Connection) -> int:
+        value = conn.execute(sa.select(remembered.c.value).where(remembered.c.name == PRUNED_JOB)).scalar()
+        found = None if value is None else json.loads(value)
+        return found if isinstance(found, int) else 0
+
+    def pruned_job(self) -> int:
+        """The highest id of a job :meth:`delete_done` deleted (0: none yet). A reader that saw every job up
+        to an id at least this high has missed none of those deleted."""
+        with self._read() as conn:
+            return self._pruned_job(conn)
 
     # --- what the last reconcile read, for the next one to go on from (see bitrix_monitor.sync.saved) -------
 

@@ -420,7 +420,7 @@ _STORE_METHODS: Final = (
     "restore_created", "restore_done", "conflict_fingerprints", "record_conflict", "clear_conflicts",
     "operating_before_call", "operating_seen", "pull_cursor", "set_pull_cursor", "pull_fields",
     "save_pull_fields", "supersede_pull_fields", "recall", "remember", "mirror_head", "load_mirror",
-    "save_mirror", "drop_mirror",
+    "save_mirror", "drop_mirror", "pruned_job",
 )  # fmt: skip
 
 

@@ -390,6 +390,10 @@ class MonitorService:
             and refresher.mirror.exact
             and not due(refresher.state.full_at, duration_seconds(sync.full_every))
         )
+        if incremental and refresher is not None:
+            # Jobs queued since the last pass and pruned from the history before this one (a state older
+            # than [sync] keep_history) cannot be found again: this pass reads everything.
+            incremental = refresher.state.job_cursor >= await asyncio.to_thread(self.queue.pruned_job)
         touched: dict[str, set[str]] | None = None
         try:
             if incremental:

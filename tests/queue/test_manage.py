@@ -127,8 +127,10 @@ def test_delete_done_prunes_old_history_with_its_events(queue: JobQueue, clock: 
     clock.advance(60)
     recent = _done(queue, "deal.update", "o4")
     synced = queue.last_done()
+    assert queue.pruned_job() == 0
 
     assert queue.delete_done(timedelta(days=30)) == 2
+    assert queue.pruned_job() == max(first, cancelled)  # readers past it missed nothing pruned
     assert queue.get(first) is None
     assert queue.events(first) == []
     assert queue.get(cancelled) is None
@@ -137,7 +139,9 @@ def test_delete_done_prunes_old_history_with_its_events(queue: JobQueue, clock: 
     assert queue.events(last) != []
     assert queue.last_done() == synced  # every record's last-synced time is still there
     assert queue.delete_done(timedelta(days=30)) == 0  # nothing more to prune
+    assert queue.pruned_job() == max(first, cancelled)
     assert queue.delete_done(timedelta(0)) == 1  # o4's older done job; its latest stays
+    assert queue.pruned_job() == recent_old
     assert queue.get(recent) is not None
     assert queue.last_done() == synced
 

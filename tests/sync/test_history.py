@@ -87,3 +87,17 @@ async def test_an_open_window_prunes_the_history_in_its_background_runner(servic
         await asyncio.sleep(0.05)
     assert service.queue.get(old[0]) is None
     assert service.queue.get(old[1]) is not None
+
+
+async def test_a_pass_after_jobs_it_never_saw_were_pruned_reads_everything(service: MonitorService) -> None:
+    """The incremental pass finds the records jobs touched since the last pass by the jobs' ids; jobs
+    queued since and pruned before it (a state older than ``keep_history``) cannot be found again."""
+    assert (await service.snapshot()).pass_kind == "full"
+    assert (await service.snapshot()).pass_kind == "incremental"
+    for days in (100, 99):  # queued after the pass (their ids say so), done long ago by their clock
+        _done_long_ago(service.queue, "1", days)
+    assert service.queue.delete_done(timedelta(days=90)) == 1
+    assert (await service.snapshot()).pass_kind == "full"
+    assert (await service.snapshot()).pass_kind == "incremental"  # the full pass saw every job there is
+    assert service.queue.delete_done(timedelta(days=1)) == 0
+    assert (await service.snapshot()).pass_kind == "incremental"
