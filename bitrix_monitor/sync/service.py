@@ -1013,7 +1013,11 @@ class MonitorService:
         keep = duration_seconds(self.cfg.sync.keep_history)
         if keep <= 0:
             return 0
-        return await asyncio.to_thread(self._prune_history, keep)
+        try:
+            return await asyncio.to_thread(self._prune_history, keep)
+        except UserFacingError as exc:  # housekeeping: tried again at the next look, and never fails a sync
+            log.warning("job history not pruned: %s", exc)
+            return 0
 
     def _prune_history(self, keep: float) -> int:
         now = self.queue.now().timestamp()

@@ -13,7 +13,7 @@ import pytest
 
 from bitrix_monitor.demo.emulator import PortalEmulator
 from bitrix_monitor.paths import DataDirs
-from bitrix_monitor.queue import JobStore
+from bitrix_monitor.queue import JobStore, QueueFileError
 from bitrix_monitor.sync.headless import HeadlessOptions, run_headless
 from bitrix_monitor.sync.service import PRUNE_EVERY, PRUNED_MEMORY, MonitorService
 from bitrix_monitor.wiring import opened
@@ -101,3 +101,18 @@ async def test_a_pass_after_jobs_it_never_saw_were_pruned_reads_everything(servi
     assert (await service.snapshot()).pass_kind == "incremental"  # the full pass saw every job there is
     assert service.queue.delete_done(timedelta(days=1)) == 0
     assert (await service.snapshot()).pass_kind == "incremental"
+
+
+async def test_a_pruning_that_fails_is_said_in_the_log_and_fails_nothing(
+    service: MonitorService, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def locked(*_args: object, **_kw: object) -> int:
+        raise QueueFileError("queue.sqlite3", "database is locked")
+
+    monkeypatch.setattr(service.queue, "delete_done", locked)
+    assert await service.prune_history() == 0
+    assert "job history not pruned: " in caplog.text and "database is locked" in caplog.text
+    assert service.queue.recall(PRUNED_MEMORY) is None  # tried again at the next look
+    monkeypatch.undo()
+    assert await service.prune_history() == 0  # nothing old to prune, but pruned
+    assert service.queue.recall(PRUNED_MEMORY) is not None
