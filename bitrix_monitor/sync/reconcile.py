@@ -990,7 +990,7 @@ class Reconciler:
             clash = [i for i in titled if links.others(i, o.key)]
             old = [i for i in titled if i not in clash]
             if clash:
-                holders = sorted({k for i in clash for k in links.others(i, o.key)})
+                holders = sorted({k for i in clash for k in links.others(i, o.key)}, key=key_order)
                 held = {"title": o.title, "shop_entity": "order", "others": ", ".join(holders)}
                 told = Message("evidence.title_stored", held)
                 dups = [*dups, DuplicateEvidence(tuple(clash), "title pattern", told, cleanable=False)]
@@ -1204,8 +1204,10 @@ class _Links:
             )
 
     def others(self, pid: int, key: str) -> list[str]:
-        """The shop records other than ``key`` that store ``pid``."""
-        return [k for k in self.holders(pid) if k != key]
+        """The shop records other than ``key`` that store ``pid``, in key order (numbers as numbers): what a
+        record's state says of them reads the same whichever pass found them, and in whatever order the
+        shop's changes came (:meth:`holders` keeps that order)."""
+        return sorted((k for k in self.holders(pid) if k != key), key=key_order)
 
 
 class Mirror:
@@ -1371,6 +1373,11 @@ def _without(items: tuple[T, ...], item: T) -> tuple[T, ...]:
     """``items`` less the first ``item`` (indexes hold tuples: a list of one costs twice as much)."""
     i = items.index(item)
     return items[:i] + items[i + 1 :]
+
+
+def key_order(key: str) -> tuple[int, int, str]:
+    """Shop keys in the order people read them: whole numbers by value, before any other text."""
+    return (0, int(key), key) if key.isdecimal() else (1, 0, key)
 
 
 def _keys(keys: Iterable[str]) -> str:

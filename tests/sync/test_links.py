@@ -37,6 +37,17 @@ def test_an_id_its_record_names_the_row_of_is_not_held_and_holders_keep_their_or
     assert not links.stores(99) and links.holders(99) == () and links.alone(99) is None
 
 
+def test_the_other_holders_of_an_id_are_said_in_key_order_whatever_order_they_came_in() -> None:
+    """A full pass meets the rows in key order, an incremental one as they changed: the other rows that store
+    a shared id (what the record's state names) read the same either way, numbers by value."""
+    m = _mirror([_row("9", 20), _row("57", 20), _row("100", 20), _row("a", 20)], [_deal(20, "9")])
+    links = m.links[ORDER.name]
+    links.add("29", 20)  # a row that came to store it later
+    assert links.holders(20) == ("9", "57", "100", "a", "29")  # in the order they came
+    assert links.others(20, "9") == ["29", "57", "100", "a"]
+    assert links.others(20, "a") == ["9", "29", "57", "100"]
+
+
 def test_a_record_that_changes_or_goes_leaves_its_holders_as_they_were() -> None:
     m = _mirror([_row("1", 10), _row("2", 10), _row("3", 30)], [_deal(10, "1"), _deal(30, "3")])
     view, links = m.views[ORDER.name], m.links[ORDER.name]
