@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import random
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -162,6 +163,54 @@ def test_delete_done_prunes_a_long_history_in_slices(
 
     assert queue.delete_done(timedelta(hours=1)) == 70
     assert {j.id for j in queue.list_jobs(states=["done"], limit=None)} == set(again)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_delete_done_removes_exactly_what_it_may_whatever_the_history(
+    queue: JobQueue, clock: FakeClock, seed: int
+) -> None:
+    """Random histories (jobs done, cancelled, dead, running, several per record, some finishing at one
+    moment), pruned at random ages: exactly the done jobs a later done job of their record supersedes and the
+    cancelled jobs, each older than the age, go with their events; every record's last-synced time stays."""
+    rng = random.Random(seed)
+    keys = [str(i) for i in range(12)]
+    for _ in range(150):
+        kind = rng.choice(["deal.update", "contact.update"])
+        job = queue.enqueue(kind, rng.choice(keys))
+        what = rng.random()
+        if what < 0.8 and (got := queue.claim("r", limit=1)):
+            if what < 0.7:
+                queue.complete("r", got[0].id)
+            else:
+                queue.fail("r", got[0].id, JobError("X", "no", retryable=False))
+        elif what < 0.9:
+            queue.cancel([job.id])
+        clock.advance(rng.choice([0, 0, 60, 3600, 86400]))
+    for _ in range(4):
+        jobs = queue.list_jobs(limit=None)
+        synced = queue.last_done()
+        age = timedelta(seconds=rng.uniform(0, 10 * 86400))
+        cutoff = clock.now - age
+        latest: dict[tuple[str, str], datetime] = {}
+        for j in jobs:
+            if j.state == "done":
+                at = latest.get((j.entity_type, j.entity_key))
+                latest[(j.entity_type, j.entity_key)] = j.updated_at if at is None else max(at, j.updated_at)
+        expected = {
+            j.id
+            for j in jobs
+            if j.updated_at < cutoff
+            and (
+                j.state == "cancelled"
+                or (j.state == "done" and j.updated_at < latest[(j.entity_type, j.entity_key)])
+            )
+        }
+        assert queue.delete_done(age) == len(expected)
+        left = {j.id for j in queue.list_jobs(limit=None)}
+        assert left == {j.id for j in jobs} - expected
+        assert all(queue.events(i) == [] for i in expected)
+        assert queue.last_done() == synced
+        clock.advance(rng.choice([0, 86400]))
 
 
 def test_activity_counts_outcomes_per_minute(queue: JobQueue, clock: FakeClock) -> None:
