@@ -26,7 +26,7 @@ from bitrix_monitor.sync.changes import ChangeWatcher
 from bitrix_monitor.sync.fields import STAMP_FIELDS
 from bitrix_monitor.sync.model import Plan, Progress, RecordState
 from bitrix_monitor.sync.report import Report
-from bitrix_monitor.sync.service import TEAM_LEASE_SECONDS, MonitorService
+from bitrix_monitor.sync.service import PRUNE_CHECK_EVERY, TEAM_LEASE_SECONDS, MonitorService
 
 log = logging.getLogger(__name__)
 
@@ -261,6 +261,8 @@ async def _watch_loop(
     assert opts.watch
     report = await _sync_once(service, opts, out, printer, watcher)
     print(json.dumps(report.to_dict()) if opts.json else report.to_text(opts.lang), file=out, flush=True)
+    loop = asyncio.get_running_loop()
+    next_prune = loop.time() + PRUNE_CHECK_EVERY  # the first sync pruned
     while not stop.is_set():
         await asyncio.to_thread(service.queue.heartbeat, service.owner)
         woken = await _idle(service.queue, opts.watch, stop, owner=service.owner)
@@ -275,6 +277,9 @@ async def _watch_loop(
             log.info("watch: queued %d jobs for changed records", queued)
         if queued or woken or await asyncio.to_thread(_team_work_due, service.queue):
             await service.run_queue(progress=printer, stop=stop)
+        if loop.time() >= next_prune:  # a worker that runs for weeks keeps the history pruned too
+            next_prune = loop.time() + PRUNE_CHECK_EVERY
+            await service.prune_history()
 
 
 async def _idle(queue: JobStore, seconds: float, stop: asyncio.Event, *, owner: str | None = None) -> bool:

@@ -14,6 +14,7 @@ import pytest
 from bitrix_monitor.demo.emulator import PortalEmulator
 from bitrix_monitor.paths import DataDirs
 from bitrix_monitor.queue import JobStore, QueueFileError
+from bitrix_monitor.sync import headless
 from bitrix_monitor.sync.headless import HeadlessOptions, run_headless
 from bitrix_monitor.sync.service import PRUNE_EVERY, PRUNED_MEMORY, MonitorService
 from bitrix_monitor.wiring import opened
@@ -116,3 +117,38 @@ async def test_a_pruning_that_fails_is_said_in_the_log_and_fails_nothing(
     monkeypatch.undo()
     assert await service.prune_history() == 0  # nothing old to prune, but pruned
     assert service.queue.recall(PRUNED_MEMORY) is not None
+
+
+async def test_a_worker_that_keeps_watching_prunes_the_history_as_days_go_by(
+    shop: Shop, portal: PortalEmulator, data_dirs: DataDirs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--sync --watch`` prunes after its first sync, then at the same daily pace as a window."""
+    monkeypatch.setattr(headless, "PRUNE_CHECK_EVERY", 0.05)  # a look each cycle, not each hour
+    opts = HeadlessOptions(mode="sync", watch=0.05)
+    async with opened(CFG, data_dirs, shop_url=shop.url, portal_url=portal.webhook_url) as service:
+        watcher = service.change_watcher()
+        await watcher.prime()
+        stop = asyncio.Event()
+        printer = headless._Printer(io.StringIO())
+        worker = asyncio.create_task(
+            headless._watch_loop(service, opts, io.StringIO(), printer, stop, watcher)
+        )
+        try:
+            for _ in range(200):
+                if service.queue.recall(PRUNED_MEMORY) is not None:
+                    break
+                await asyncio.sleep(0.05)
+            pruned_at = service.queue.recall(PRUNED_MEMORY)
+            assert pruned_at is not None  # by the first sync
+            old = [_done_long_ago(service.queue, "9999", days) for days in (120, 119)]
+            await asyncio.sleep(0.3)
+            assert service.queue.get(old[0]) is not None  # pruned less than a day ago: not again yet
+            service.queue.remember(PRUNED_MEMORY, pruned_at - PRUNE_EVERY)  # a day went by
+            for _ in range(200):
+                if service.queue.get(old[0]) is None:
+                    break
+                await asyncio.sleep(0.05)
+            assert service.queue.get(old[0]) is None and service.queue.get(old[1]) is not None
+        finally:
+            stop.set()
+            await worker
