@@ -1319,7 +1319,7 @@ class JobQueue:
                     conn.execute(job_events.delete().where(job_events.c.job_id.in_(chunk)))
                     conn.execute(jobs.delete().where(jobs.c.id.in_(chunk)))
                 if ids:  # in the same transaction: a reader never sees jobs gone and the mark not moved
-                    self._remember_in(conn, PRUNED_JOB, max(max(ids), self._pruned_job(conn)))
+                    self._raise_pruned_mark(conn, max(ids))
             deleted += len(ids)
             if len(ids) < _CHUNK * 10:
                 return deleted
@@ -1823,15 +1823,24 @@ class JobQueue:
             if value is None:
                 conn.execute(sa.delete(remembered).where(remembered.c.name == name))
                 return
-            self._remember_in(conn, name, value)
+            conn.execute(
+                sa.text(
+                    "INSERT INTO remembered (name, value, updated_at) VALUES (:n, :v, :t) "
+                    "ON CONFLICT (name) DO UPDATE SET value = :v, updated_at = :t"
+                ),
+                {"n": name, "v": json.dumps(value, ensure_ascii=False), "t": self._clock()},
+            )
 
-    def _remember_in(self, conn: sa.Connection, name: str, value: Any) -> None:
+    def _raise_pruned_mark(self, conn: sa.Connection, job_id: int) -> None:
+        """:data:`PRUNED_JOB` up to ``job_id``, never down: the upsert compares with the value it finds, which
+        two desks pruning at once on a team's queue take in turn (the row is locked by the first)."""
         conn.execute(
             sa.text(
                 "INSERT INTO remembered (name, value, updated_at) VALUES (:n, :v, :t) "
-                "ON CONFLICT (name) DO UPDATE SET value = :v, updated_at = :t"
+                "ON CONFLICT (name) DO UPDATE SET updated_at = :t, value = CASE "
+                "WHEN CAST(remembered.value AS BIGINT) >= :m THEN remembered.value ELSE :v END"
             ),
-            {"n": name, "v": json.dumps(value, ensure_ascii=False), "t": self._clock()},
+            {"n": PRUNED_JOB, "v": json.dumps(job_id), "m": job_id, "t": self._clock()},
         )
 
     @staticmethod

@@ -145,6 +145,12 @@ def test_delete_done_prunes_old_history_with_its_events(queue: JobQueue, clock: 
     assert queue.pruned_job() == recent_old
     assert queue.get(recent) is not None
     assert queue.last_done() == synced
+    queue.remember(store.PRUNED_JOB, 10**9)  # another desk's pruning went further (by these ids)
+    clock.advance(1)
+    _done(queue, "deal.update", "o4")
+    clock.advance(1)
+    assert queue.delete_done(timedelta(0)) == 1  # o4's last but one: recent
+    assert queue.pruned_job() == 10**9  # never down
 
 
 def test_delete_done_prunes_a_long_history_in_slices(
