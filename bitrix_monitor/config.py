@@ -538,11 +538,11 @@ def duration_seconds(text: str) -> float:
 
 def _check_numbers(cfg: AppConfig) -> None:
     """Every number is finite and in a range that makes sense (TOML allows nan and inf)."""
-    for section, key in (("sync", "full_every"), ("sync", "deletions_every"), ("sync", "keep_history")):
+    for key in ("full_every", "deletions_every", "keep_history"):
         try:
-            duration_seconds(getattr(getattr(cfg, section), key))
+            duration_seconds(getattr(cfg.sync, key))
         except ConfigError as exc:
-            said: dict[str, Param] = {"section": section, "key": key, "error": exc.msg}
+            said: dict[str, Param] = {"section": "sync", "key": key, "error": exc.msg}
             raise ConfigError(Message("config.in_key", said), hint=exc.hint_msg) from None
     for section, key, low, low_ok, high in _NUMBER_RANGES:
         value = getattr(getattr(cfg, section), key)
