@@ -401,7 +401,13 @@ class MonitorService:
                 queued, ran = await asyncio.to_thread(self._jobs_since, refresher.state)
                 # Records whose baselines moved (a pull wrote the shop, a person settled a conflict): what
                 # the push may send of them changed, and the shop's updated_at does not always move with it.
-                also = _moved(refresher.baselines, agreed)
+                # They are judged again even when neither side's record changed (a person kept the shop's
+                # value of a conflict; a pull found the shop's change later than the CRM's the last pass
+                # read): their push then sends the shop's value.
+                moved = _moved(refresher.baselines, agreed)
+                also = {kind: set(keys) for kind, keys in moved.items()}
+                for kind, keys in moved.items():
+                    synced.setdefault(kind, set()).update(keys)
                 written = await asyncio.to_thread(self._written_since)
                 for kind, keys in (*queued.items(), *written.items()):
                     also.setdefault(kind, set()).update(keys)

@@ -20,7 +20,6 @@ import contextlib
 import functools
 import io
 import random
-import time
 import tomllib
 from collections import Counter
 from collections.abc import Callable
@@ -47,12 +46,6 @@ from tests.sync.conftest import FAST_CONFIG, Shop, assert_exactly_one_each, make
 MANAGER = 7
 ROUNDS = 8
 SETTLE = 4  # cycles after the last round for everything to come to rest
-# A record whose baseline alone moves (a person keeps the shop's value of a conflict and changes nothing else;
-# a pull finds the shop's change the later one, of a CRM change the reconcile read first) is not judged again
-# by an incremental pass, so the shop's value is not sent (see the xfail tests at the end). Until that is
-# fixed the rounds keep out of it: a person who settles a conflict changes the record too, and a manager's
-# edit during a sync comes in a later second than the shop's of the round.
-BASELINE_ONLY_FIXED = False
 
 # Each configuration: owners of the deal's stage and the contact's phone and e-mail (the contact's name is
 # always the shop's), and whether the shop keeps users' times (without them a change made on both sides
@@ -247,15 +240,9 @@ class World:
         return [(kind, key, rows[f"{kind}:{key}"]["id"], edits) for (kind, key), edits in out.items()]
 
     def save_meanwhile(self, during: list[tuple[str, str, int, dict[str, str]]]) -> None:
-        """The manager's edits during a cycle (until :data:`BASELINE_ONLY_FIXED`, in a later second than the
-        shop's save of the record: the portal counts whole seconds, and a save in the second of the shop's is
-        taken for the earlier one)."""
-        for kind, key, ident, edits in during:
-            shop_at = self.shop_at.get((kind, key))
-            if shop_at is not None and not BASELINE_ONLY_FIXED:
-                wait = shop_at.replace(microsecond=0) + timedelta(seconds=1) - datetime.now(UTC)
-                time.sleep(max(0.0, wait.total_seconds()) + 0.01)
-            self._crm_save(kind, ident, edits)
+        """The manager's edits during a cycle (in the second of the shop's save of the record or later)."""
+        for _kind, _key, ident, edits in during:
+            self._crm_save(_kind, ident, edits)
 
     def agreed_meanwhile(self, during: list[tuple[str, str, int, dict[str, str]]]) -> None:
         """The cycle's reconcile read the manager's edits made during it: one that set a field to the shop's
@@ -273,7 +260,6 @@ class World:
         kind, key = ref.split(":")
         names = ("STAGE_ID",) if kind == "order" else ("PHONE", "EMAIL", "NAME")
         edits: dict[str, Edit] = {}
-        resolved = False
         for name in names if fresh else ():
             exp = self.fields[(kind, key, name)]
             side = r.choice(("shop", "crm", "both", "none"))
@@ -282,8 +268,7 @@ class World:
                 if how.startswith("resolve"):
                     self.log.append(f"  {ref} {name}: a person resolves it ({how.removeprefix('resolve_')})")
                     self._resolve(kind, key, how.removeprefix("resolve_"))
-                    resolved = True
-                    if BASELINE_ONLY_FIXED and r.random() < 0.5:
+                    if r.random() < 0.5:
                         edits.clear()  # the person changes nothing else of the record
                         break
                     continue
@@ -304,8 +289,6 @@ class World:
                 current = self.crm_value(kind, row["id"], name)
                 e.crm = self._new_stage(current) if name == "STAGE_ID" else self._fresh(name)
             edits[name] = e
-        if resolved and not BASELINE_ONLY_FIXED and not any(e.shop or e.crm for e in edits.values()):
-            edits["NAME"] = Edit(shop=self._fresh("NAME"))  # see BASELINE_ONLY_FIXED
         for name in names:
             if (carried := self.carried.pop((kind, key, name), None)) is not None:
                 edits.setdefault(name, Edit()).carried = carried
@@ -581,16 +564,11 @@ async def test_random_edits_on_both_sides_converge_as_the_owners_say(
     assert world.seen, "the rounds changed nothing"
 
 
-# Records whose baselines move while neither side's row changes: what the push may send of them changed, but
-# an incremental pass on a desk kept open does not judge them again (``Refresher.refresh`` reads their shop
-# rows again and, finding them unchanged, leaves their last status standing). A new process judges every
-# record again and sends it.
-BASELINE_ONLY = pytest.mark.xfail(
-    strict=True, reason="a record whose baseline alone moved is not judged again by an incremental pass"
-)
+# Records whose baselines move while neither side's row changes: what the push may send of them changed, and
+# an incremental pass on a desk kept open judges them again (before, it read their shop rows again and,
+# finding them unchanged, left their last status standing: only a new process sent the shop's value).
 
 
-@BASELINE_ONLY
 @pytest.mark.parametrize("shop_url", ["sqlite"], indirect=True)
 async def test_keeping_the_shops_value_of_a_conflict_on_an_open_desk_sends_it(
     small_shop: Shop, portal: PortalEmulator, data_dirs: DataDirs
@@ -618,7 +596,6 @@ async def test_keeping_the_shops_value_of_a_conflict_on_an_open_desk_sends_it(
         world.close()
 
 
-@BASELINE_ONLY
 @pytest.mark.parametrize("shop_url", ["sqlite"], indirect=True)
 @pytest.mark.parametrize("field", ["STAGE_ID", "EMAIL"])
 async def test_a_shop_change_the_pull_finds_later_is_sent_after_the_reconcile_saw_the_crm_change_first(
