@@ -564,6 +564,15 @@ async def test_random_edits_on_both_sides_converge_as_the_owners_say(
     assert world.seen, "the rounds changed nothing"
 
 
+def _desk_and_world(
+    name: str, small_shop: Shop, portal: PortalEmulator, data_dirs: DataDirs
+) -> tuple[Desk, World]:
+    opener = functools.partial(
+        opened, _config(name), data_dirs, shop_url=small_shop.url, portal_url=portal.webhook_url
+    )
+    return Desk(opener), World(name, small_shop, portal, random.Random(0))
+
+
 # Records whose baselines move while neither side's row changes: what the push may send of them changed, and
 # an incremental pass on a desk kept open judges them again (before, it read their shop rows again and,
 # finding them unchanged, left their last status standing: only a new process sent the shop's value).
@@ -574,12 +583,7 @@ async def test_keeping_the_shops_value_of_a_conflict_on_an_open_desk_sends_it(
     small_shop: Shop, portal: PortalEmulator, data_dirs: DataDirs
 ) -> None:
     name = "stage_shop-phone_both_untimed-email_crm"
-    desk = Desk(
-        functools.partial(
-            opened, _config(name), data_dirs, shop_url=small_shop.url, portal_url=portal.webhook_url
-        )
-    )
-    world = World(name, small_shop, portal, random.Random(0))
+    desk, world = _desk_and_world(name, small_shop, portal, data_dirs)
     try:
         await desk.cycle()
         await desk.cycle()
@@ -605,12 +609,7 @@ async def test_a_shop_change_the_pull_finds_later_is_sent_after_the_reconcile_sa
     looked (the reconcile sees the change and holds the push); the next pull finds the shop's change the later
     one by the times, so the push is to send it."""
     name = "stage_both-phone_crm-email_both"
-    desk = Desk(
-        functools.partial(
-            opened, _config(name), data_dirs, shop_url=small_shop.url, portal_url=portal.webhook_url
-        )
-    )
-    world = World(name, small_shop, portal, random.Random(0))
+    desk, world = _desk_and_world(name, small_shop, portal, data_dirs)
     try:
         await desk.cycle()
         await desk.cycle()
