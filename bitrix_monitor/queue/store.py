@@ -1843,17 +1843,11 @@ class JobQueue:
             {"n": PRUNED_JOB, "v": json.dumps(job_id), "m": job_id, "t": self._clock()},
         )
 
-    @staticmethod
-    def _pruned_job(conn: sa.Connection) -> int:
-        value = conn.execute(sa.select(remembered.c.value).where(remembered.c.name == PRUNED_JOB)).scalar()
-        found = None if value is None else json.loads(value)
-        return found if isinstance(found, int) else 0
-
     def pruned_job(self) -> int:
         """The highest id of a job :meth:`delete_done` deleted (0: none yet). A reader that saw every job up
         to an id at least this high has missed none of those deleted."""
-        with self._read() as conn:
-            return self._pruned_job(conn)
+        found = self.recall(PRUNED_JOB)
+        return found if isinstance(found, int) else 0
 
     # --- what the last reconcile read, for the next one to go on from (see bitrix_monitor.sync.saved) -------
 
