@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -38,7 +39,7 @@ from bitrix_monitor import localefmt
 from bitrix_monitor.kinds import shop_of
 from bitrix_monitor.sync.api import ActivityEntry, QueueRow, RunnerStatus
 from bitrix_monitor.sync.archive import ArchivedRecord
-from bitrix_monitor.sync.model import QueueMark, RecordState, RecordStatus
+from bitrix_monitor.sync.model import QueueMark, RecordState, RecordStatus, key_order
 from bitrix_monitor.sync.service import DESK_DESCRIPTION
 
 from .words import (
@@ -172,6 +173,10 @@ def fmt_count(n: int) -> str:
 def fmt_number(value: float, places: int) -> str:
     """A measure with ``places`` decimals as the window's language writes it: ``1,5`` / ``1.5``."""
     return localefmt.decimal(Decimal(f"{value:.{places}f}"), window_language(), places)
+
+
+# A key with a leading zero, among keys joined by newlines: "007" and "7" are one number (see key_order).
+_LEADING_ZERO = re.compile(r"(?:^|\n)0[0-9]")
 
 
 def time_key(value: datetime | None) -> float:
@@ -500,7 +505,7 @@ class RecordsModel(RowTableModel):
     @staticmethod
     def _key(column: int, row: RecordStatus) -> Any:
         if column == RecordsModel.KEY:
-            return (0, int(row.key), "") if row.key.isdigit() else (1, 0, row.key)
+            return key_order(row.key)
         if column == RecordsModel.LABEL:
             return row.label.casefold()
         if column == RecordsModel.PORTAL_ID:
@@ -549,14 +554,18 @@ class RecordsModel(RowTableModel):
         return sorted(range(len(keys)), key=keys.__getitem__)
 
     def _digit_key_order(self) -> Sequence[int] | None:
-        """Keys that are all digits in number order (as :meth:`_key` orders them): a shop's rows mostly
-        arrive in key order already, which one pass over the numbers finds, and the order is then the rows'
-        own (a ``range``, no million indexes). None when some key is not digits (the general keys sort
-        those)."""
+        """Keys that are all plain numbers in number order (as :meth:`_key` orders them): a shop's rows
+        mostly arrive in key order already, which one pass over the numbers finds, and the order is then the
+        rows' own (a ``range``, no million indexes). None when some key is not ASCII digits or has a leading
+        zero (the general keys sort those: "007" and "7" are one number, ordered by their text)."""
         if self._sort_column != self.KEY:
             return None
         texts = list(map(attrgetter("key"), self._rows))
-        if not ("".join(texts).isdigit() and all(texts)):
+        digits = "".join(texts)
+        if not (digits.isascii() and digits.isdigit() and all(texts)):
+            return None
+        del digits
+        if _LEADING_ZERO.search("\n".join(texts)):
             return None
         numbers = list(map(int, texts))
         del texts
@@ -941,7 +950,7 @@ class ArchiveModel(RowTableModel):
             time_key(row.archived_at),
             (row.entity, row.portal_id),
             display[2].casefold(),
-            (row.shop_key.isdigit(), int(row.shop_key) if row.shop_key.isdigit() else 0, row.shop_key),
+            key_order(row.shop_key),
             row.merged_into or 0,
             row.restored_as or 0,
         )

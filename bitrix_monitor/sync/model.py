@@ -48,6 +48,13 @@ class RecordState(enum.StrEnum):
         return self.value.replace("_", " ")
 
 
+def key_order(key: str) -> tuple[int, int, str]:
+    """Shop keys in the order people read them: whole numbers by value (ties, such as "007" and "7", by
+    their text), before any other text. ``isdecimal``, not ``isdigit``: a key such as "²" is a digit that
+    ``int`` refuses, and sorts as text."""
+    return (0, int(key), key) if key.isdecimal() else (1, 0, key)
+
+
 class QueueMark(enum.StrEnum):
     """What the job queue says about a record, shown next to its reconciliation state."""
 

@@ -44,6 +44,7 @@ from bitrix_monitor.sync.model import (
     QueueMark,
     RecordState,
     RecordStatus,
+    key_order,
 )
 from bitrix_monitor.sync.ownership import KEEPABLE, Owner, owner_of, stamp
 from bitrix_monitor.sync.stages import category_of, pipeline_warning_of
@@ -1373,11 +1374,6 @@ def _without(items: tuple[T, ...], item: T) -> tuple[T, ...]:
     """``items`` less the first ``item`` (indexes hold tuples: a list of one costs twice as much)."""
     i = items.index(item)
     return items[:i] + items[i + 1 :]
-
-
-def key_order(key: str) -> tuple[int, int, str]:
-    """Shop keys in the order people read them: whole numbers by value, before any other text."""
-    return (0, int(key), key) if key.isdecimal() else (1, 0, key)
 
 
 def _keys(keys: Iterable[str]) -> str:

@@ -21,7 +21,7 @@ from bitrix_monitor.gui.models import (
     fmt_time,
 )
 from bitrix_monitor.sync.api import ActivityEntry, QueueRow
-from bitrix_monitor.sync.model import QueueMark, RecordState, RecordStatus
+from bitrix_monitor.sync.model import QueueMark, RecordState, RecordStatus, key_order
 from tests.gui.fakes import FakeService
 
 STATES = list(RecordState)
@@ -333,6 +333,32 @@ def test_digit_keys_sort_by_their_number_leading_zeros_included() -> None:
     )
     model.sort(OrdersModel.KEY, Qt.SortOrder.AscendingOrder)
     assert [model.index(r, 0).data() for r in range(5)] == ["007", "7", "9", "010", "10"]
+
+
+@pytest.mark.parametrize(
+    ("keys", "expected"),
+    [
+        # one number, two texts: by the text, whichever came first (a full pass and the window agree)
+        (("7", "10", "007", "9", "010"), ["007", "7", "9", "010", "10"]),
+        # digits that are not plain numbers: "²" is a digit int() refuses, "٣" a decimal it reads as 3
+        (("²", "10", "٣", "abc", "2"), ["2", "٣", "10", "abc", "²"]),
+    ],
+)
+def test_keys_sort_as_a_full_pass_orders_them_whatever_digits_they_hold(
+    keys: tuple[str, ...], expected: list[str]
+) -> None:
+    """The key column sorts as :func:`key_order` does (numbers by value, ties by their text, then other
+    text), on the fast path for plain numbers and off it: a key such as "²" used to raise in the sort."""
+    model = OrdersModel()
+    model.set_rows(
+        RecordStatus(entity="order", key=k, label=k, stored_id=None, portal_id=None, state=STATES[0])
+        for k in keys
+    )
+    model.sort(OrdersModel.KEY, Qt.SortOrder.AscendingOrder)
+    assert [model.index(r, 0).data() for r in range(len(keys))] == expected
+    assert expected == sorted(keys, key=key_order)
+    model.sort(OrdersModel.KEY, Qt.SortOrder.DescendingOrder)
+    assert [model.index(r, 0).data() for r in range(len(keys))] == expected[::-1]
 
 
 def test_sorting_again_as_shown_leaves_the_layout_alone(qtbot) -> None:
