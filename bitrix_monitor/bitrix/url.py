@@ -72,7 +72,7 @@ class WebhookUrl:
             raise BadWebhookUrl(Message("webhook.no_rest", {"host": host}), hint=_EXAMPLE)
         if len(segments) < 2:
             raise BadWebhookUrl(Message("webhook.no_user", {"host": host}), hint=_EXAMPLE)
-        if not segments[1].isdigit() or int(segments[1]) <= 0:
+        if not (segments[1].isascii() and segments[1].isdigit()) or int(segments[1]) <= 0:
             raise BadWebhookUrl(
                 Message("webhook.bad_user", {"host": host}),
                 hint=_EXAMPLE,

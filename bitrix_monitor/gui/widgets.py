@@ -477,7 +477,7 @@ class DetailPane(QTextBrowser):
 
     def _who(self, value: str | None) -> str:
         """A portal user id as who made a change: this app (its webhook's user), or the user by id."""
-        if not value or not value.strip().isdigit():
+        if not value or not value.strip().isdecimal():  # isdigit() takes "²", which int() refuses
             return self.tr("someone")
         if self.changes is not None and self.changes.app_user == int(value):
             return self.tr("this app")

@@ -791,7 +791,7 @@ class TeamQueue(JobQueue):
                     "o": owner,
                     "h": name,
                     "h2": None if description is None else name,
-                    "p": int(pid) if pid.isdigit() else 0,
+                    "p": int(pid) if pid.isdecimal() else 0,
                     "d": description or owner,
                     "d2": description,
                     "v": __version__,

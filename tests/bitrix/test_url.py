@@ -42,6 +42,8 @@ def test_webhook_without_trailing_slash_and_with_port() -> None:
         (f"https://p.example.com/api/1/{SECRET}/", "no /rest/"),
         ("https://p.example.com/rest/", "no user id"),
         (f"https://p.example.com/rest/admin/{SECRET}/", "not a positive number"),
+        (f"https://p.example.com/rest/¹/{SECRET}/", "not a positive number"),  # a digit int() refuses
+        (f"https://p.example.com/rest/٣/{SECRET}/", "not a positive number"),  # a digit, not ASCII
         ("https://p.example.com/rest/1/", "no secret"),
         (f"http://p.example.com/rest/1/{SECRET}/", "plain http"),
         (f"https://p.example.com/rest/1/{SECRET}/profile.json", "extra path"),

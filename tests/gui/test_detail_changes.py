@@ -63,3 +63,14 @@ def test_owners_and_the_last_change_on_each_side(qtbot) -> None:
     text = pane.toPlainText()
     assert "by this app" in text
     assert "In the shop: the shop keeps no time of changes" in text
+
+
+def test_a_user_id_the_portal_sends_as_a_digit_that_is_no_number_says_someone(qtbot) -> None:
+    """``MODIFY_BY_ID`` is the portal's text: "²" passes ``isdigit`` but not ``int``, and used to raise when
+    the pane compared it with the app's own user."""
+    pane = DetailPane()
+    qtbot.addWidget(pane)
+    pane.show_record(_deal_record(modified_by="²"))
+    pane.show_changes(RecordChanges((), None, app_user=1))
+    text = pane.toPlainText()
+    assert "In Bitrix24:" in text and "by someone" in text
