@@ -169,9 +169,11 @@ class JobStore(Protocol):
         now: datetime | None = None,
     ) -> list[int]: ...
 
-    def delete_done(self, older_than: datetime | timedelta, *, now: datetime | None = None) -> int:
+    def delete_done(
+        self, older_than: datetime | timedelta, *, now: datetime | None = None, limit: int | None = None
+    ) -> int:
         """Delete done and cancelled jobs (with their events) older than ``older_than``, each record's
-        latest done job kept; returns how many were deleted."""
+        latest done job kept, at most ``limit`` (None: all); returns how many were deleted."""
 
     def pruned_job(self) -> int:
         """The highest id of a job :meth:`delete_done` deleted (0: none yet)."""

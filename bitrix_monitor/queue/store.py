@@ -1280,9 +1280,12 @@ class JobQueue:
             ).all()
         return [(r[0], r[1]) for r in rows]
 
-    def delete_done(self, older_than: datetime | timedelta, *, now: datetime | None = None) -> int:
+    def delete_done(
+        self, older_than: datetime | timedelta, *, now: datetime | None = None, limit: int | None = None
+    ) -> int:
         """Prune history: delete done and cancelled jobs (with their events) last changed before
-        ``older_than`` (a time, or an age). Returns how many jobs were deleted.
+        ``older_than`` (a time, or an age), at most ``limit`` of them (None: all). Returns how many jobs
+        were deleted: ``limit`` when some may be left.
 
         A record's latest done job stays, however old: it is what :meth:`last_done` reads (the "last
         synced" time each record shows), so pruning never makes a record look as if it had never been
@@ -1305,13 +1308,14 @@ class JobQueue:
         )
         prunable = sa.or_(jobs.c.state == m.CANCELLED, sa.and_(jobs.c.state == m.DONE, superseded))
         deleted = 0
-        while True:  # in slices, so other writers are never held up for long
+        while limit is None or deleted < limit:  # in slices, so other writers are never held up for long
+            take = _CHUNK * 10 if limit is None else min(_CHUNK * 10, limit - deleted)
             with self._write() as conn:
                 ids = list(
                     conn.execute(
                         sa.select(jobs.c.id)
                         .where(jobs.c.state.in_((m.DONE, m.CANCELLED)), jobs.c.updated_at < cutoff, prunable)
-                        .limit(_CHUNK * 10)
+                        .limit(take)
                     ).scalars()
                 )
                 for start in range(0, len(ids), _CHUNK):
@@ -1321,8 +1325,9 @@ class JobQueue:
                 if ids:  # in the same transaction: a reader never sees jobs gone and the mark not moved
                     self._raise_pruned_mark(conn, max(ids))
             deleted += len(ids)
-            if len(ids) < _CHUNK * 10:
+            if len(ids) < take:
                 return deleted
+        return deleted
 
     # --- queries ----------------------------------------------------------------------------------------
 

@@ -135,6 +135,9 @@ WRITTEN_MEMORY = "written_since_reconcile"
 PRUNED_MEMORY = "history_pruned_at"
 PRUNE_EVERY = 86400.0  # seconds between prunings of the job history
 PRUNE_CHECK_EVERY = 3600.0  # seconds between looks (one read of the queue) by a long-running process
+# Jobs a long-running process prunes at one look (about a second): a long history (the first pruning after an
+# upgrade: about 35 s for 900,000 jobs) goes a budget at a time, with the queue's jobs run in between.
+PRUNE_BUDGET = 20_000
 
 
 class MonitorService:
@@ -291,8 +294,9 @@ class MonitorService:
                 elif not self.runner_paused and (summary.queued or summary.failed or summary.in_doubt):
                     await self.run_queue(stop=self._halt, max_wait=0)
                 if not self._outages and loop.time() >= next_prune:
-                    next_prune = loop.time() + PRUNE_CHECK_EVERY
-                    await self.prune_history()
+                    pruned = await self.prune_history(budget=PRUNE_BUDGET)
+                    # a history longer than the budget: more at the next tick, after the queue's jobs
+                    next_prune = loop.time() + (0.0 if pruned >= PRUNE_BUDGET else PRUNE_CHECK_EVERY)
                 self.runner_status, self.runner_said = "", None
             except UserFacingError as exc:
                 self.note_outage(exc)
@@ -1012,26 +1016,28 @@ class MonitorService:
             self._log_activity("sync", Message("activity.resolved", {"n": len(closed)}))
         return len(closed)
 
-    async def prune_history(self) -> int:
+    async def prune_history(self, *, budget: int | None = None) -> int:
         """Delete done and cancelled jobs older than ``[sync] keep_history`` (each record's last done job
         stays: its "last synced"), when the queue was last pruned a day or more ago (by any process using it).
-        Returns how many jobs were deleted."""
+        Returns how many jobs were deleted. With a ``budget``, at most that many: a pruning that used it
+        all is not done (the queue does not remember it as pruned), and the next call goes on with it."""
         keep = duration_seconds(self.cfg.sync.keep_history)
         if keep <= 0:
             return 0
         try:
-            return await asyncio.to_thread(self._prune_history, keep)
+            return await asyncio.to_thread(self._prune_history, keep, budget)
         except UserFacingError as exc:  # housekeeping: tried again at the next look, and never fails a sync
             log.warning("job history not pruned: %s", exc)
             return 0
 
-    def _prune_history(self, keep: float) -> int:
+    def _prune_history(self, keep: float, budget: int | None) -> int:
         now = self.queue.now().timestamp()
         last = self.queue.recall(PRUNED_MEMORY)
         if isinstance(last, int | float) and 0 <= now - last < PRUNE_EVERY:
             return 0
-        deleted = self.queue.delete_done(timedelta(seconds=keep))
-        self.queue.remember(PRUNED_MEMORY, now)
+        deleted = self.queue.delete_done(timedelta(seconds=keep), limit=budget)
+        if budget is None or deleted < budget:
+            self.queue.remember(PRUNED_MEMORY, now)
         if deleted:
             log.info(
                 "job history: deleted %d done or cancelled jobs older than %s",

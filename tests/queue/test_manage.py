@@ -171,6 +171,27 @@ def test_delete_done_prunes_a_long_history_in_slices(
     assert {j.id for j in queue.list_jobs(states=["done"], limit=None)} == set(again)
 
 
+def test_delete_done_with_a_limit_deletes_that_many_and_goes_on_where_it_stopped(
+    queue: JobQueue, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pruning with a budget (a window's look) deletes at most that many, in slices as ever, and says so
+    by returning the limit; the next goes on; the last returns fewer."""
+    monkeypatch.setattr(store, "_CHUNK", 2)  # slices of 20
+    ids = queue.enqueue_many([("deal.create", str(i), None) for i in range(45)]).job_ids
+    queue.claim("r", limit=45)
+    queue.complete_many("r", [(i, None) for i in ids])
+    clock.advance(1)
+    again = queue.enqueue_many([("deal.update", str(i), None) for i in range(45)]).job_ids
+    queue.claim("r", limit=45)
+    queue.complete_many("r", [(i, None) for i in again])
+    clock.advance(86400)
+
+    assert [queue.delete_done(timedelta(hours=1), limit=25) for _ in range(3)] == [25, 20, 0]
+    assert {j.id for j in queue.list_jobs(states=["done"], limit=None)} == set(again)
+    assert queue.pruned_job() == max(ids)
+    assert queue.delete_done(timedelta(hours=1), limit=0) == 0
+
+
 @pytest.mark.parametrize("seed", range(3))
 def test_delete_done_removes_exactly_what_it_may_whatever_the_history(
     queue: JobQueue, clock: FakeClock, seed: int

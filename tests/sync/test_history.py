@@ -15,6 +15,7 @@ from bitrix_monitor.demo.emulator import PortalEmulator
 from bitrix_monitor.paths import DataDirs
 from bitrix_monitor.queue import JobStore, QueueFileError
 from bitrix_monitor.sync import headless
+from bitrix_monitor.sync import service as service_module
 from bitrix_monitor.sync.headless import HeadlessOptions, run_headless
 from bitrix_monitor.sync.service import PRUNE_EVERY, PRUNED_MEMORY, MonitorService
 from bitrix_monitor.wiring import opened
@@ -88,6 +89,42 @@ async def test_an_open_window_prunes_the_history_in_its_background_runner(servic
         await asyncio.sleep(0.05)
     assert service.queue.get(old[0]) is None
     assert service.queue.get(old[1]) is not None
+
+
+async def test_a_long_history_is_pruned_a_budget_at_a_time_with_the_queue_run_in_between(
+    service: MonitorService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first pruning after an upgrade meets a long history: the window's runner deletes a budget at a
+    look and runs the queue's jobs between looks, rather than holding them up until all is pruned; the queue
+    remembers the pruning once it is whole."""
+    monkeypatch.setattr(service_module, "PRUNE_BUDGET", 2)
+    old = [_done_long_ago(service.queue, key, days) for key in "12" for days in (130, 125, 120, 119)]
+    pruned: list[int] = []
+    queued: list[int] = []
+    done_while_pruning: list[bool] = []  # at each look that still had work left after the first
+    prune = service.prune_history
+
+    async def watched(*, budget: int | None = None) -> int:
+        assert budget == 2
+        n = await prune(budget=budget)
+        pruned.append(n)
+        if len(pruned) == 1:  # staff queue a job while the pruning has work left
+            assert service.queue.recall(PRUNED_MEMORY) is None
+            queued.extend(service.queue.enqueue_many([("deal.create", "3", None)]).job_ids)
+        elif n == budget:
+            job = service.queue.get(queued[0])
+            done_while_pruning.append(job is not None and job.state == "done")
+        return n
+
+    monkeypatch.setattr(service, "prune_history", watched)
+    service.start_background(tick=0.05)
+    for _ in range(200):
+        if service.queue.recall(PRUNED_MEMORY) is not None:
+            break
+        await asyncio.sleep(0.05)
+    assert pruned[:4] == [2, 2, 2, 0]  # six superseded jobs, two a look; the fourth look finds none left
+    assert any(done_while_pruning)  # the job queued after the first look ran before the pruning was done
+    assert [service.queue.get(i) is None for i in old] == [True, True, True, False] * 2
 
 
 async def test_a_pass_after_jobs_it_never_saw_were_pruned_reads_everything(service: MonitorService) -> None:
