@@ -153,19 +153,25 @@ def test_delete_done_prunes_old_history_with_its_events(queue: JobQueue, clock: 
     assert queue.pruned_job() == 10**9  # never down
 
 
+def _done_twice(queue: JobQueue, clock: FakeClock, n: int) -> tuple[list[int], list[int]]:
+    """``n`` records each created and then updated, a day ago: the creates are superseded."""
+    rounds = []
+    for kind in ("deal.create", "deal.update"):
+        ids = queue.enqueue_many([(kind, str(i), None) for i in range(n)]).job_ids
+        queue.claim("r", limit=n)
+        queue.complete_many("r", [(i, None) for i in ids])
+        clock.advance(1)
+        rounds.append(list(ids))
+    clock.advance(86400)
+    return rounds[0], rounds[1]
+
+
 def test_delete_done_prunes_a_long_history_in_slices(
     queue: JobQueue, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """More prunable jobs than a slice holds (cut to 30 here): every one goes, each record's latest stays."""
     monkeypatch.setattr(store, "_CHUNK", 3)
-    ids = queue.enqueue_many([("deal.create", str(i), None) for i in range(70)]).job_ids
-    queue.claim("r", limit=70)
-    queue.complete_many("r", [(i, None) for i in ids])
-    clock.advance(1)
-    again = queue.enqueue_many([("deal.update", str(i), None) for i in range(70)]).job_ids
-    queue.claim("r", limit=70)
-    queue.complete_many("r", [(i, None) for i in again])
-    clock.advance(86400)
+    _, again = _done_twice(queue, clock, 70)
 
     assert queue.delete_done(timedelta(hours=1)) == 70
     assert {j.id for j in queue.list_jobs(states=["done"], limit=None)} == set(again)
@@ -177,14 +183,7 @@ def test_delete_done_with_a_limit_deletes_that_many_and_goes_on_where_it_stopped
     """A pruning with a budget (a window's look) deletes at most that many, in slices as ever, and says so
     by returning the limit; the next goes on; the last returns fewer."""
     monkeypatch.setattr(store, "_CHUNK", 2)  # slices of 20
-    ids = queue.enqueue_many([("deal.create", str(i), None) for i in range(45)]).job_ids
-    queue.claim("r", limit=45)
-    queue.complete_many("r", [(i, None) for i in ids])
-    clock.advance(1)
-    again = queue.enqueue_many([("deal.update", str(i), None) for i in range(45)]).job_ids
-    queue.claim("r", limit=45)
-    queue.complete_many("r", [(i, None) for i in again])
-    clock.advance(86400)
+    ids, again = _done_twice(queue, clock, 45)
 
     assert [queue.delete_done(timedelta(hours=1), limit=25) for _ in range(3)] == [25, 20, 0]
     assert {j.id for j in queue.list_jobs(states=["done"], limit=None)} == set(again)
