@@ -278,8 +278,8 @@ async def _watch_loop(
         if queued or woken or await asyncio.to_thread(_team_work_due, service.queue):
             await service.run_queue(progress=printer, stop=stop)
         if loop.time() >= next_prune:  # a worker that runs for weeks keeps the history pruned too
-            pruned = await service.prune_history(budget=PRUNE_BUDGET)  # a budget a cycle, jobs in between
-            next_prune = loop.time() + (0.0 if pruned >= PRUNE_BUDGET else PRUNE_CHECK_EVERY)
+            await service.prune_history(budget=PRUNE_BUDGET)  # a budget a cycle, jobs in between
+            next_prune = loop.time() + (0.0 if service.pruning_left else PRUNE_CHECK_EVERY)
 
 
 async def _idle(queue: JobStore, seconds: float, stop: asyncio.Event, *, owner: str | None = None) -> bool:

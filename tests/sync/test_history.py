@@ -97,21 +97,22 @@ async def test_a_long_history_is_pruned_a_budget_at_a_time_with_the_queue_run_in
     """The first pruning after an upgrade meets a long history: the window's runner deletes a budget at a
     look and runs the queue's jobs between looks, rather than holding them up until all is pruned; the queue
     remembers the pruning once it is whole."""
-    monkeypatch.setattr(service_module, "PRUNE_BUDGET", 2)
+    monkeypatch.setattr(service_module, "PRUNE_SLICE", 2)
+    monkeypatch.setattr(service_module, "PRUNE_BUDGET", 0.0)  # one slice a look
     old = [_done_long_ago(service.queue, key, days) for key in "12" for days in (130, 125, 120, 119)]
     pruned: list[int] = []
     queued: list[int] = []
     done_while_pruning: list[bool] = []  # at each look that still had work left after the first
     prune = service.prune_history
 
-    async def watched(*, budget: int | None = None) -> int:
-        assert budget == 2
+    async def watched(*, budget: float | None = None) -> int:
+        assert budget == 0.0
         n = await prune(budget=budget)
         pruned.append(n)
         if len(pruned) == 1:  # staff queue a job while the pruning has work left
             assert service.queue.recall(PRUNED_MEMORY) is None
             queued.extend(service.queue.enqueue_many([("deal.create", "3", None)]).job_ids)
-        elif n == budget:
+        elif service.pruning_left:
             job = service.queue.get(queued[0])
             done_while_pruning.append(job is not None and job.state == "done")
         return n
