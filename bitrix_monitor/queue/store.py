@@ -1326,7 +1326,7 @@ class JobQueue:
                     self._raise_pruned_mark(conn, max(ids))
             deleted += len(ids)
             if len(ids) < take:
-                return deleted
+                break
         return deleted
 
     # --- queries ----------------------------------------------------------------------------------------

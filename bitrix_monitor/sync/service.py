@@ -1026,6 +1026,7 @@ class MonitorService:
         Returns how many jobs were deleted. With a ``budget`` (seconds), slices of :data:`PRUNE_SLICE` jobs
         until it is spent: a pruning stopped so is not done (the queue does not remember it as pruned, and
         :attr:`pruning_left` says so), and the next call goes on with it."""
+        self.pruning_left = False  # said anew by each call: a failed or skipped one leaves nothing pending
         keep = duration_seconds(self.cfg.sync.keep_history)
         if keep <= 0:
             return 0
