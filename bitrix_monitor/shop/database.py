@@ -13,8 +13,10 @@ caller re-reads to learn the outcome.
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
+import operator
 import os
 import sys
 import threading
@@ -22,12 +24,13 @@ import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
+from itertools import repeat
 from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
 
-from bitrix_monitor.compact import Make, layout, maker, read_sign
+from bitrix_monitor.compact import Make, layout, maker, read_sign, read_signs
 from bitrix_monitor.config import (
     CompaniesMapping,
     OrdersMapping,
@@ -38,7 +41,7 @@ from bitrix_monitor.config import (
     shop_zone,
 )
 from bitrix_monitor.messages import Message, Note, joined
-from bitrix_monitor.money import LIMIT, AmountError, parse_amount
+from bitrix_monitor.money import CENTS, LIMIT, AmountError, parse_amount
 from bitrix_monitor.shop.connection import (
     Kind,
     create_engine,
@@ -154,6 +157,27 @@ def _share(value: Any, ints: dict[int, int]) -> Any:
     if kind is int:
         return ints.setdefault(value, value)
     return value
+
+
+def _by_value(col: Sequence[Any] | None, make: Callable[[Any], Any], default: Any) -> Iterable[Any] | None:
+    """A column of text that repeats row to row (a stage, a currency) made a value each by ``make``, once
+    for each distinct value; ``default`` for every row when there is no column; None for values other than
+    text or NULL (1, 1.0 and True are one key of a dict, and not one text)."""
+    if col is None:
+        return repeat(default)
+    if not set(map(type, col)) <= {str, type(None)}:
+        return None
+    made = {v: make(v) for v in set(col)}
+    return list(map(made.__getitem__, col))
+
+
+_ZONE_OF = operator.attrgetter("tzinfo")
+_EXACT = Context(prec=40)  # held_amount's: more digits than DECIMAL(18,2) has, so scaling never rounds
+_SOME = functools.partial(operator.is_not, None)  # a C test: not None
+
+
+def _in_zone(zone: tzinfo) -> Callable[[datetime], datetime]:  # a C callable: naive moment -> in zone
+    return operator.methodcaller("replace", tzinfo=zone)
 
 
 def _key_text(value: Any) -> str | None:
@@ -625,8 +649,142 @@ class ShopDatabase:
         ints: dict[int, int],
     ) -> list[ShopRow]:
         if held is None or spec.stored_at is None:  # ids in a link table: always made
+            if spec.entity == "order" and (page := self._order_page(spec, rows, ints)) is not None:
+                return page
             return [self._convert(spec, r, ints) for r in rows]
         return [self._held(spec, r, held) or self._convert(spec, r, ints) for r in rows]
+
+    def _order_page(
+        self, spec: _Spec, rows: Sequence[sa.Row[Any]], ints: dict[int, int]
+    ) -> list[ShopRow] | None:
+        """A page of orders made column by column: the rows :meth:`_convert` makes of them, equal in every
+        field, or None when the page is not the usual one this handles (a key that is no integer, an id that
+        is none, a second link, an amount with other than two places or a zero of either sign, a timestamp
+        that is NULL or out of the calendar, custom fields). A full pass reads a million orders: a C pass over
+        each column instead of a dozen calls a row (11.5 -> 7 us an order, measured on 100,000)."""
+        m, at = self.orders_map, self._order_at
+        if m.extra or not rows:
+            return None
+        n = len(spec.selected)
+        cols: list[Sequence[Any]] = list(zip(*rows, strict=True))
+        if cols.pop().count(None) != len(rows):  # a second id stored somewhere: said by _convert
+            return None
+        for i in spec.shared:
+            col = cols[i]
+            kinds = set(map(type, col))
+            if kinds == {str}:
+                cols[i] = list(map(sys.intern, col))
+            elif kinds == {int}:
+                cols[i] = list(map(ints.setdefault, col, col))
+            else:
+                cols[i] = [_share(v, ints) for v in col]
+        keys = cols[at.key]
+        stored = cols[n] if spec.stored_at is None else cols[spec.stored_at]
+        if set(map(type, keys)) != {int} or not set(map(type, stored)) <= {int, type(None)}:
+            return None
+        if min(filter(_SOME, stored), default=1) <= 0 or any(map(spec.ids.problem, keys)):
+            return None
+        amounts = self._page_amounts(None if at.amount is None else cols[at.amount])
+        stamps = self._page_moments(None if at.updated_at is None else cols[at.updated_at])
+        if amounts is None or stamps is None:
+            return None
+        stage_map = m.stage_map
+
+        def stage(value: Any) -> str | None:
+            text = _text(value)
+            return stage_map.get(text) if stage_map and text is not None else text
+
+        stages = _by_value(None if at.stage is None else cols[at.stage], stage, None)
+        currency = None if at.currency is None else cols[at.currency]
+        currencies = _by_value(currency, lambda v: _text(v) or m.currency, m.currency)
+        if stages is None or currencies is None:
+            return None
+        users: Iterable[str | None] = repeat(None)
+        if at.user is not None:
+            col = cols[at.user]
+            made = set(map(type, col)) == {int}
+            users = list(map(sys.intern, map(str, col))) if made else list(map(_key_text, col))
+        values = list(zip(*cols[:n], strict=True))
+        if spec.lean is None:
+            raws: list[Any] = list(map(spec.record, values))
+        else:
+            assert spec.kept is not None
+            kept = list(zip(*(cols[i] for i in spec.kept), strict=True)) if spec.kept else [()] * len(values)
+            if spec.lean_shared:  # one record for equal values of one type, as _convert shares them
+                leans, lean = spec.leans, spec.lean
+                types = [set(map(type, cols[i])) for i in spec.kept]
+                if all(len(t) == 1 for t in types):  # each column of one type: the types are the page's
+                    alike = list(zip(kept, repeat(tuple(t.pop() for t in types))))
+                else:
+                    alike = [(mine, tuple(map(type, mine))) for mine in kept]
+                for key in set(alike).difference(leans):
+                    leans[key] = lean(key[0])
+                raws = list(map(leans.__getitem__, alike))
+            else:
+                raws = list(map(spec.lean, kept))
+        signs = read_signs(values, cols[:n])
+        return list(
+            map(
+                OrderRow.made,
+                map(str, keys),
+                users,
+                stored,
+                map(at.title, values),
+                amounts,
+                currencies,
+                stages,
+                stamps,
+                raws,
+                repeat(""),
+                repeat(NO_EXTRA),
+                signs,
+            )
+        )
+
+    @staticmethod
+    def _page_amounts(col: Sequence[Any] | None) -> Iterable[int | None] | None:
+        """A page's amounts as :func:`_held_amount` holds them, in C passes: floats with at most two places
+        (each the float nearest its cents / 100: no other float is), whole numbers, or ``Decimal``s; None
+        for any other page (a float of three places, a zero of either sign, a NaN, beyond 10**13, mixed
+        types)."""
+        if col is None:
+            return repeat(None)
+        kinds = set(map(type, col))
+        if kinds == {float}:
+            if not all(map(math.isfinite, col)) or max(map(abs, col), default=0.0) >= 1e13 or 0.0 in col:
+                return None
+            cents = list(map(round, map((100.0).__mul__, col)))
+            if list(map(float.__truediv__, map(float, cents), repeat(100.0))) != list(col):
+                return None
+            return cents
+        if kinds == {int} and min(col) in _WHOLE and max(col) in _WHOLE:
+            return list(map((100).__mul__, col))
+        if kinds == {Decimal} and all(map(Decimal.is_finite, col)) and max(map(abs, col)) <= LIMIT:
+            # parse_amount's rounding to cents, then held_amount's cents (a DECIMAL column; MariaDB's DOUBLE
+            # as SQLAlchemy reads it); a zero of either sign is read row by row
+            rounded = list(map(Decimal.quantize, col, repeat(CENTS), repeat(ROUND_HALF_UP)))
+            if any(map(Decimal.is_zero, rounded)):
+                return None
+            return list(map(int, map(Decimal.scaleb, rounded, repeat(2), repeat(_EXACT))))
+        return None
+
+    def _page_moments(self, col: Sequence[Any] | None) -> Iterable[datetime | None] | None:
+        """A page's timestamps as :func:`_moment` makes them, in C passes; None for a page with a NULL or a
+        DATE among them, naive and aware ones mixed under ``[shop] timezone``, or one out of the calendar."""
+        if col is None:
+            return repeat(None)
+        if set(map(type, col)) != {datetime}:
+            return None
+        try:
+            if self.zone is not None:
+                zones = set(map(_ZONE_OF, col))
+                if zones == {None}:
+                    return list(map(datetime.astimezone, map(_in_zone(self.zone), col), repeat(UTC)))
+                if None in zones:
+                    return None
+            return list(map(datetime.astimezone, col, repeat(UTC)))
+        except (OverflowError, ValueError, OSError):
+            return None
 
     def keys(self, kind: str, *, page_size: int = 50_000) -> list[str]:
         """Every key of the kind's table, in key order (read in pages, the key column alone)."""

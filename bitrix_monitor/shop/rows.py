@@ -133,10 +133,12 @@ class OrderRow(_OrderFields):
         raw: Mapping[str, Any],
         problem: Note,
         extra: Mapping[str, str],
+        read: int | None = None,
     ) -> OrderRow:
         """The row ``OrderRow(...)`` makes of these fields, the amount given as held (:func:`held_amount`),
         made directly: a full pass reads a million (the dataclass's ``__init__`` with the amount's setter
-        took 6.6 us a row, a third of reading one)."""
+        took 6.6 us a row, a third of reading one). ``read``: the sign of the values it was read from
+        (:func:`~bitrix_monitor.compact.read_sign`)."""
         row = object.__new__(cls)
         put = object.__setattr__
         put(row, "key", key)
@@ -151,7 +153,7 @@ class OrderRow(_OrderFields):
         put(row, "problem", problem)
         put(row, "extra", extra)
         put(row, "_held", None)
-        put(row, "_read", None)
+        put(row, "_read", read)
         return row
 
     @property
