@@ -208,6 +208,7 @@ class UserRow:
         problem: Note,
         company_key: str | None,
         extra: Mapping[str, str],
+        read: int | None = None,
     ) -> UserRow:
         """The row ``UserRow(...)`` makes of these fields, made directly (see :meth:`OrderRow.made`)."""
         row = object.__new__(cls)
@@ -225,7 +226,7 @@ class UserRow:
         put(row, "company_key", company_key)
         put(row, "extra", extra)
         put(row, "_held", None)
-        put(row, "_read", None)
+        put(row, "_read", read)
         return row
 
     @property

@@ -1,7 +1,7 @@
-"""A page of orders is made column by column (``ShopDatabase._order_page``) when it is the usual page, and
-row by row otherwise: either way every row equals, field by field, the row :meth:`ShopDatabase._convert`
-makes of the same values (its sign of the values read included, which decides whether a row read again is
-the row held)."""
+"""A page of orders or users is made column by column (``ShopDatabase._order_page``, ``_user_page``) when it
+is the usual page, and row by row otherwise: either way every row equals, field by field, the row
+:meth:`ShopDatabase._convert` makes of the same values (its sign of the values read included, which decides
+whether a row read again is the row held)."""
 
 from __future__ import annotations
 
@@ -15,31 +15,28 @@ import pytest
 import sqlalchemy as sa
 
 from bitrix_monitor.compact import read_sign, read_signs
-from bitrix_monitor.config import OrdersMapping, ShopConfig
+from bitrix_monitor.config import CompaniesMapping, OrdersMapping, ShopConfig, UsersMapping
 from bitrix_monitor.shop import ShopDatabase
 from bitrix_monitor.shop.database import _held_amount
 from tests.shop.conftest import CUSTOM, admin, create_custom_shop
 
-_SLOTS = (
-    *("key", "user_key", "deal_id", "title", "_cents", "currency", "stage", "updated_at"),
-    *("raw", "problem", "extra", "_held", "_read"),
-)
-
 
 def _fields(row: Any) -> tuple[Any, ...]:
-    return tuple(object.__getattribute__(row, name) for name in _SLOTS)
+    """Every slot a row holds, its class's and its bases' (an order's cents, a row's sign of values read)."""
+    names = [name for cls in type(row).__mro__ for name in getattr(cls, "__slots__", ())]
+    return tuple((name, object.__getattribute__(row, name)) for name in sorted(names))
 
 
-def _page(db: ShopDatabase) -> list[Any]:
-    spec = db._specs["order"]
+def _page(db: ShopDatabase, kind: str = "order") -> list[Any]:
+    spec = db._specs[kind]
     stmt = sa.select(*spec.columns).select_from(spec.source).order_by(spec.key.column)
     with db.engine.connect() as conn:
         return list(conn.execute(stmt).all())
 
 
-def _made_both_ways(db: ShopDatabase) -> tuple[list[Any] | None, list[Any]]:
-    spec, rows = db._specs["order"], _page(db)
-    by_column = db._order_page(spec, rows, {})
+def _made_both_ways(db: ShopDatabase, kind: str = "order") -> tuple[list[Any] | None, list[Any]]:
+    spec, rows = db._specs[kind], _page(db, kind)
+    by_column = (db._order_page if kind == "order" else db._user_page)(spec, rows, {})
     by_row = [db._convert(spec, r, {}) for r in rows]
     assert [_fields(r) for r in db._made(spec, rows, None, {})] == [_fields(r) for r in by_row]
     return by_column, by_row
@@ -49,7 +46,11 @@ def _assert_alike(by_column: list[Any] | None, by_row: list[Any]) -> None:
     assert by_column is not None, "the usual page was made row by row"
     assert [_fields(r) for r in by_column] == [_fields(r) for r in by_row]
     for mine, theirs in zip(by_column, by_row, strict=True):
-        assert type(mine) is type(theirs) and mine == theirs and mine.amount == theirs.amount
+        assert (
+            type(mine) is type(theirs)
+            and mine == theirs
+            and getattr(mine, "amount", 0) == getattr(theirs, "amount", 0)
+        )
 
 
 def test_the_usual_page_of_orders_is_made_by_column_and_equals_the_rows_made_one_by_one(
@@ -201,3 +202,31 @@ def test_the_signs_of_a_page_are_the_signs_of_its_rows() -> None:
         fast += all(len(set(map(type, c))) == 1 for c in columns)
     assert fast > 50
     assert read_signs([(1, [1])], [(1,), ([1],)]) == [None]  # a list: no sign, as read_sign says
+
+
+def test_the_usual_page_of_users_is_made_by_column_and_equals_the_rows_made_one_by_one(demo_url: str) -> None:
+    with admin(demo_url) as conn:  # an e-mail of blanks and one NULL, a name of one word, a phone padded
+        conn.execute(sa.text("UPDATE users SET email = '   ', full_name = 'Cher' WHERE id = 3"))
+        conn.execute(sa.text("UPDATE users SET email = NULL, phone_number = ' +7 900 ' WHERE id = 4"))
+    with ShopDatabase.connect(demo_url, ShopConfig()) as db:
+        by_column, by_row = _made_both_ways(db, "user")
+    _assert_alike(by_column, by_row)
+    assert {r.email for r in by_row} >= {None} and any(r.first_name == "Cher" for r in by_row)
+
+
+def test_users_with_first_and_last_name_columns_and_a_company_read_alike_by_column(demo_url: str) -> None:
+    with admin(demo_url) as conn:  # a company 0 is none; a username of blanks
+        conn.execute(sa.text("UPDATE users SET company_id = 0 WHERE id = 5"))
+        conn.execute(sa.text("UPDATE users SET username = '  ', full_name = NULL WHERE id = 6"))
+    split = ShopConfig(users=UsersMapping(name="", first_name="username", last_name="full_name"))
+    with ShopDatabase.connect(demo_url, split) as db:
+        by_column, by_row = _made_both_ways(db, "user")
+    _assert_alike(by_column, by_row)
+    assert any(r.name == "" for r in by_row)
+    companies = ShopConfig(
+        users=UsersMapping(company_ref="company_id"), companies=CompaniesMapping(table="companies")
+    )
+    with ShopDatabase.connect(demo_url, companies) as db:
+        by_column, by_row = _made_both_ways(db, "user")
+    _assert_alike(by_column, by_row)
+    assert {r.company_key for r in by_row} >= {None} and any(r.company_key for r in by_row)
