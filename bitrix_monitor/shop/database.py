@@ -916,8 +916,8 @@ class ShopDatabase:
         for i in range(0, len(wanted), _IN_CHUNK):
             chunk = wanted[i : i + _IN_CHUNK]
             stmt = sa.select(*spec.columns).select_from(spec.source).where(key.column.in_(chunk))
-            for r in self._run(doing("reading", spec.entity), lambda c, s=stmt: c.execute(s).all()):  # type: ignore[misc]
-                row = self._convert(spec, r, ints)
+            rows = self._run(doing("reading", spec.entity), lambda c, s=stmt: c.execute(s).all())  # type: ignore[misc]
+            for row in self._made(spec, rows, None, ints):
                 found[row.key] = row
         return found
 
