@@ -4,9 +4,11 @@ sync, as the records tab's filter asks for it), a text search and scroll-to-end 
 memory, each as a ratio to its target (issue 17: first rows within 1 s, sort and filter 300 ms, peak memory
 1.5 GB, the million rows of the snapshot included).
 
-    .venv/bin/python -m benchmarks.window [--orders N] [--users M] [--quick]
+    .venv/bin/python -m benchmarks.window [--orders N] [--users M] [--quick] [--general]
 
-``--quick``: 100,000 orders.
+``--quick``: 100,000 orders. The records in sync with nothing else to say (most of them) are held as a
+pass holds them: the light layout, with their shop row and portal record (``--general``: every record in
+the general layout with its label held, as this benchmark made them before round 2 session 20).
 """
 
 from __future__ import annotations
@@ -22,28 +24,81 @@ from datetime import UTC, datetime, timedelta
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
-def _statuses(entity: str, n: int, seed: int):  # type: ignore[no-untyped-def]
-    from bitrix_monitor.sync.model import FieldDiff, QueueMark, RecordState, RecordStatus
+def _statuses(entity: str, n: int, seed: int, light: bool = True):  # type: ignore[no-untyped-def]
+    """``n`` records' states as a reconciliation gives them: a record in sync with nothing else to say in the
+    light layout a pass makes (its row and its portal record held, its label, ids and values read from
+    them: ``RecordStatus.judged_usual``), the others in the general layout. ``light=False``: every one in the
+    general layout, its label held (what this benchmark measured until round 2 session 20)."""
+    import operator
+
+    from bitrix_monitor.compact import portal_record
+    from bitrix_monitor.shop.rows import NO_EXTRA, OrderRow, UserRow
+    from bitrix_monitor.sync.fields import JudgedValues, label_of
+    from bitrix_monitor.sync.model import FieldDiff, Judging, QueueMark, RecordState, RecordStatus
 
     rng = random.Random(seed)
     states = list(RecordState)
     weights = [80, 6, 2, 3, 6, 3] + [1] * (len(states) - 6)  # in_sync first; later states are rare
     now = datetime.now(UTC)
+    order = entity == "order"
+    judging = Judging(
+        "order" if order else "user",
+        JudgedValues("bench-shop", 0),
+        operator.attrgetter("title") if order else label_of,
+    )
+    stamp = (now - timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%S+03:00")
     out = []
     for i in range(1, n + 1):
         state = rng.choices(states, weights)[0]
+        key, pid = str(i), 100_000 + i
+        label = f"Order #{i} - {rng.randint(1, 400)}" if order else f"Customer {i}"
+        queue = QueueMark.QUEUED if rng.random() < 0.05 else QueueMark.NONE
+        last_error = "rate limited" if rng.random() < 0.01 else ""
+        synced = now - timedelta(minutes=rng.randint(0, 10_000))
+        if light and state is RecordState.IN_SYNC and queue is QueueMark.NONE and not last_error:
+            row: OrderRow | UserRow
+            if order:
+                cents = rng.randint(100, 10**7)
+                user = str(rng.randint(1, n // 5 + 1))
+                sign = rng.getrandbits(63)
+                row = OrderRow.made(
+                    key, user, pid, label, cents, "RUB", "NEW", synced, NO_EXTRA, "", NO_EXTRA, sign
+                )
+                fields: dict[str, object] = {"ID": str(pid), "TITLE": label, "STAGE_ID": "NEW"}
+                fields |= {"OPPORTUNITY": f"{cents / 100:.2f}", "CURRENCY_ID": "RUB", "CATEGORY_ID": "0"}
+            else:
+                first, last = label.split()
+                mail = f"c{i}@example.com"
+                sign = rng.getrandbits(63)
+                row = UserRow.made(
+                    key, pid, label, first, last, mail, None, synced, NO_EXTRA, "", None, NO_EXTRA, sign
+                )
+                email = {"ID": str(i), "VALUE_TYPE": "WORK", "VALUE": mail, "TYPE_ID": "EMAIL"}
+                fields = {"ID": str(pid), "NAME": first, "LAST_NAME": last, "EMAIL": [email]}
+            record = portal_record(
+                {
+                    **fields,
+                    "ORIGINATOR_ID": "bench-shop",
+                    "ORIGIN_ID": key,
+                    "DATE_CREATE": stamp,
+                    "DATE_MODIFY": stamp,
+                }
+            )
+            usual = (None, None, record)
+            out.append(RecordStatus.judged_usual(judging, row, state, (), queue, "", None, synced, usual))
+            continue
         out.append(
             RecordStatus(
-                entity="order" if entity == "order" else "user",
-                key=str(i),
-                label=f"Order #{i} - {rng.randint(1, 400)}" if entity == "order" else f"Customer {i}",
-                stored_id=None if state is RecordState.MISSING else 100_000 + i,
-                portal_id=None if state is RecordState.MISSING else 100_000 + i,
+                entity="order" if order else "user",
+                key=key,
+                label=label,
+                stored_id=None if state is RecordState.MISSING else pid,
+                portal_id=None if state is RecordState.MISSING else pid,
                 state=state,
                 diffs=(FieldDiff("OPPORTUNITY", "10.00", "1.00"),) if state is RecordState.OUTDATED else (),
-                queue=QueueMark.QUEUED if rng.random() < 0.05 else QueueMark.NONE,
-                last_error="rate limited" if rng.random() < 0.01 else "",
-                last_synced=now - timedelta(minutes=rng.randint(0, 10_000)),
+                queue=queue,
+                last_error=last_error,
+                last_synced=synced,
             )
         )
     return out
@@ -69,6 +124,11 @@ def main() -> int:
     parser.add_argument("--orders", type=int, default=1_000_000)
     parser.add_argument("--users", type=int, default=20_000)
     parser.add_argument("--quick", action="store_true", help="100,000 orders")
+    parser.add_argument(
+        "--general",
+        action="store_true",
+        help="every record's state in the general layout, its label held (not as a pass makes those in sync)",
+    )
     args = parser.parse_args()
     if args.quick:
         args.orders = 100_000
@@ -83,8 +143,8 @@ def main() -> int:
     attention = {s.value for s in RecordState if s is not RecordState.IN_SYNC}  # the tab's "needs attention"
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    orders = _statuses("order", args.orders, 1)
-    users = _statuses("user", args.users, 2)
+    orders = _statuses("order", args.orders, 1, light=not args.general)
+    users = _statuses("user", args.users, 2, light=not args.general)
     rows: list[tuple[str, float, float | None, float | None, str]] = []  # figure, wall, CPU, target, unit
 
     for name, model, data in (("orders", OrdersModel(), orders), ("users", UsersModel(), users)):
