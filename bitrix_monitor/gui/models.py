@@ -19,8 +19,8 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal
-from itertools import compress
-from operator import attrgetter, itemgetter
+from itertools import compress, repeat
+from operator import attrgetter, contains, itemgetter
 from typing import Any, ClassVar
 
 from PySide6.QtCore import (
@@ -398,6 +398,12 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+_KEY, _LABEL, _PORTAL_ID, _STORED_ID = map(attrgetter, ("key", "label", "portal_id", "stored_id"))
+_ERROR_FIELDS = attrgetter("error", "last_error", "note")
+_NO_ERROR = (None, "", "")  # what most rows hold: their error or note is ""
+_JOINED = "\x1f".join
+
+
 def _byte_table(codes: Iterable[int]) -> bytes:
     """A ``bytes.translate`` table: 1 for the given codes, 0 for every other byte."""
     table = bytearray(256)
@@ -622,8 +628,8 @@ class RecordsModel(RowTableModel):
                 mask = _and(mask, self._errors.translate(table))
         if needle:
             if self._search_texts is None:
-                self._search_texts = [self._search_text(r) for r in self._rows]
-            found = bytes(needle in text for text in self._search_texts)
+                self._search_texts = self._search_texts_of(self._rows)
+            found = bytes(map(contains, self._search_texts, repeat(needle)))
             mask = _and(mask, _or(self._worded(needle), found))
         return None if mask is None else bytearray(mask)
 
@@ -637,6 +643,25 @@ class RecordsModel(RowTableModel):
         if marks:
             mask = _or(mask, self._queue_codes.translate(_byte_table(marks)))
         return mask
+
+    @staticmethod
+    def _search_texts_of(rows: Sequence[RecordStatus]) -> list[str]:
+        """:meth:`_search_text` of each row, made a column at a time (a million rows: one C pass over each of
+        the key, the name and the portal id; the error or note made only for rows that have one)."""
+        portals = list(map(_PORTAL_ID, rows))
+        shown: Iterable[str]
+        if None in portals:
+            either = (q if q is not None else s for q, s in zip(portals, map(_STORED_ID, rows), strict=True))
+            shown = ("" if p is None else str(p) for p in either)
+        else:
+            shown = map(str, portals)
+        # shown and errors are made as each text is: a million short texts not held at once (70 MB)
+        errors = (
+            "" if held == _NO_ERROR else RecordsModel._error(row)
+            for row, held in zip(rows, map(_ERROR_FIELDS, rows), strict=True)
+        )
+        texts = zip(map(_KEY, rows), map(_LABEL, rows), shown, errors, strict=True)
+        return list(map(str.casefold, map(_JOINED, texts)))
 
     @staticmethod
     def _search_text(row: RecordStatus) -> str:

@@ -487,3 +487,36 @@ def test_the_search_box_finds_the_state_words_of_the_window_language(qtbot) -> N
         assert tab.proxy.objects() == [r for r in rows if r.state is RecordState.OUTDATED]
     finally:
         i18n.set_language("en")
+
+
+def test_the_texts_a_search_looks_in_are_made_a_column_at_a_time_as_row_by_row() -> None:
+    """The first text search makes every row's search text in C passes over its columns; the texts are the
+    ones :meth:`RecordsModel._search_text` makes row by row: records in the light layout a pass makes (label
+    and ids read from the row), with and without a portal id, a last error, a job's coded error, a note."""
+    import dataclasses
+    import random
+
+    from benchmarks.window import _statuses
+    from bitrix_monitor.messages import Message
+    from bitrix_monitor.queue.model import JobError
+
+    rng = random.Random(3)
+    rows: list[RecordStatus] = [*_statuses("order", 1_500, 4), *_statuses("user", 300, 5)]
+    rows += _random_records(500, 9, text_keys=True)
+    coded = JobError.coded("PortalError", Message("row.key_empty"), retryable=False)
+    for i in rng.sample(range(len(rows)), 200):
+        change: dict[str, object] = rng.choice(
+            [
+                {"note": Message("note.title_legacy", {"id": 7})},
+                {"note": "a plain note"},
+                {"error": coded},
+                {"last_error": "Boom"},
+                {"portal_id": None, "stored_id": None},
+                {"portal_id": None, "stored_id": 12},
+            ]
+        )
+        rows[i] = dataclasses.replace(rows[i], **change)  # type: ignore[arg-type]
+    made = RecordsModel._search_texts_of(rows)
+    assert made == [RecordsModel._search_text(r) for r in rows]
+    assert sum(1 for r in rows if type(r).__name__ != "_Judged") > 1_000  # the light layout among them
+    assert any("boom" in text for text in made) and any("\x1f\x1f" in text for text in made)
