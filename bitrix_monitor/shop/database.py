@@ -159,6 +159,29 @@ def _share(value: Any, ints: dict[int, int]) -> Any:
     return value
 
 
+def _names(m: UsersMap, full: str | None, first: str | None, last: str | None) -> tuple[str, str, str]:
+    """A user's full, first and last names from its name columns' texts: first and last from the full name
+    (last word = last name) when neither has a column, the full name from them when it has none; the first
+    and last names interned (they repeat from user to user)."""
+    if m.first_name is None and m.last_name is None:
+        first, last = _split_name(full or "")
+    elif full is None:
+        full = " ".join(p for p in (first, last) if p)
+    return full or "", sys.intern(first or ""), sys.intern(last or "")
+
+
+def _stage_of(m: OrdersMap, value: Any) -> str | None:
+    """An order's stage from its column's value: a STAGE_ID through ``stage_map`` when one is configured
+    (None for a value outside it), else the value as text."""
+    text = _text(value)
+    return m.stage_map.get(text) if m.stage_map and text is not None else text
+
+
+def _currency_of(m: OrdersMap, value: Any) -> str:
+    """An order's currency from its column's value; the mapping's currency when it is empty."""
+    return _text(value) or m.currency
+
+
 def _by_value(col: Sequence[Any] | None, make: Callable[[Any], Any], default: Any) -> Iterable[Any] | None:
     """A column of text that repeats row to row (a stage, a currency) made a value each by ``make``, once
     for each distinct value; ``default`` for every row when there is no column; None for values other than
@@ -710,15 +733,11 @@ class ShopDatabase:
         amounts = self._page_amounts(None if at.amount is None else cols[at.amount])
         if amounts is None:
             return None
-        stage_map = m.stage_map
-
-        def stage(value: Any) -> str | None:
-            text = _text(value)
-            return stage_map.get(text) if stage_map and text is not None else text
-
-        stages = _by_value(None if at.stage is None else cols[at.stage], stage, None)
+        stages = _by_value(
+            None if at.stage is None else cols[at.stage], functools.partial(_stage_of, m), None
+        )
         currency = None if at.currency is None else cols[at.currency]
-        currencies = _by_value(currency, lambda v: _text(v) or m.currency, m.currency)
+        currencies = _by_value(currency, functools.partial(_currency_of, m), m.currency)
         if stages is None or currencies is None:
             return None
         users: Iterable[str | None] = repeat(None)
@@ -756,18 +775,12 @@ class ShopDatabase:
             return None
         cols, stored, stamps = page
 
-        def texts(column: sa.Column[Any] | None) -> list[str | None] | None:
-            return None if column is None else _texts(cols[at[column.name]])
+        def texts(column: sa.Column[Any] | None) -> Iterable[str | None]:
+            return repeat(None) if column is None else _texts(cols[at[column.name]])
 
-        full, first, last = texts(m.name), texts(m.first_name), texts(m.last_name)
-        if m.first_name is None and m.last_name is None:
-            split = list(map(_split_name, [f or "" for f in full or repeat(None, len(rows))]))
-            first, last = [f for f, _l in split], [la for _f, la in split]
-        elif full is None:
-            pairs = zip(first or repeat(None), last or repeat(None), strict=False)  # one may be no column
-            full = [" ".join(p for p in pair if p) for pair in pairs]
-        none = repeat(None)
-        companies: Iterable[str | None] = none
+        names = map(functools.partial(_names, m), texts(m.name), texts(m.first_name), texts(m.last_name))
+        full, first, last = zip(*names, strict=True)
+        companies: Iterable[str | None] = repeat(None)
         if m.company_ref is not None:
             companies = list(map(_company_value, cols[at[m.company_ref.name]]))
         _values, raws, signs = self._page_values(spec, cols)
@@ -776,11 +789,11 @@ class ShopDatabase:
                 UserRow.made,
                 map(sys.intern, map(str, cols[at[m.key.column.name]])),  # the orders' user_key: one text
                 stored,
-                [f or "" for f in full] if full is not None else repeat(""),
-                map(sys.intern, [f or "" for f in first]) if first is not None else repeat(""),
-                map(sys.intern, [la or "" for la in last]) if last is not None else repeat(""),
-                texts(m.email) or none,
-                texts(m.phone) or none,
+                full,
+                first,
+                last,
+                texts(m.email),
+                texts(m.phone),
                 stamps,
                 raws,
                 repeat(""),
@@ -1167,13 +1180,8 @@ class ShopDatabase:
             v = raw.values_held  # type: ignore[attr-defined]  # a compact.Record, as read
         except AttributeError:
             v = tuple(raw[c.name] for c in m.selected)
-        stage: str | None = None
-        if at.stage is not None:
-            value = _text(v[at.stage])
-            stage = m.stage_map.get(value) if m.stage_map and value is not None else value
-        currency = m.currency
-        if at.currency is not None:
-            currency = _text(v[at.currency]) or m.currency
+        stage = None if at.stage is None else _stage_of(m, v[at.stage])
+        currency = m.currency if at.currency is None else _currency_of(m, v[at.currency])
         amount, amount_problem = _held_amount(None if at.amount is None else v[at.amount])
         key = v[at.key]
         return OrderRow.made(
@@ -1196,18 +1204,14 @@ class ShopDatabase:
         def text(col: sa.Column[Any] | None) -> str | None:
             return None if col is None else _text(raw[col.name])
 
-        full, first, last = text(m.name), text(m.first_name), text(m.last_name)
-        if m.first_name is None and m.last_name is None:
-            first, last = _split_name(full or "")
-        elif full is None:
-            full = " ".join(p for p in (first, last) if p)
+        full, first, last = _names(m, text(m.name), text(m.first_name), text(m.last_name))
         key = raw[m.key.column.name]
         return UserRow.made(
             sys.intern(str(key)),  # the orders' user_key: one text for both
             parse_id(stored),
-            full or "",
-            sys.intern(first or ""),  # first and last names repeat from user to user
-            sys.intern(last or ""),
+            full,
+            first,
+            last,
             text(m.email),
             text(m.phone),
             None if m.updated_at is None else _moment(raw[m.updated_at.name], self.zone),

@@ -26,7 +26,7 @@ from bitrix_monitor.sync.changes import ChangeWatcher
 from bitrix_monitor.sync.fields import STAMP_FIELDS
 from bitrix_monitor.sync.model import Plan, Progress, RecordState
 from bitrix_monitor.sync.report import Report
-from bitrix_monitor.sync.service import PRUNE_BUDGET, PRUNE_CHECK_EVERY, TEAM_LEASE_SECONDS, MonitorService
+from bitrix_monitor.sync.service import PRUNE_CHECK_EVERY, TEAM_LEASE_SECONDS, MonitorService
 
 log = logging.getLogger(__name__)
 
@@ -278,8 +278,8 @@ async def _watch_loop(
         if queued or woken or await asyncio.to_thread(_team_work_due, service.queue):
             await service.run_queue(progress=printer, stop=stop)
         if loop.time() >= next_prune:  # a worker that runs for weeks keeps the history pruned too
-            await service.prune_history(budget=PRUNE_BUDGET)  # a budget a cycle, jobs in between
-            next_prune = loop.time() + (0.0 if service.pruning_left else PRUNE_CHECK_EVERY)
+            wait = await service.prune_a_look(PRUNE_CHECK_EVERY)  # a budget a cycle, jobs in between
+            next_prune = loop.time() + wait
 
 
 async def _idle(queue: JobStore, seconds: float, stop: asyncio.Event, *, owner: str | None = None) -> bool:

@@ -298,9 +298,8 @@ class MonitorService:
                 elif not self.runner_paused and (summary.queued or summary.failed or summary.in_doubt):
                     await self.run_queue(stop=self._halt, max_wait=0)
                 if not self._outages and loop.time() >= next_prune:
-                    await self.prune_history(budget=PRUNE_BUDGET)
-                    # a history longer than the budget: more at the next tick, after the queue's jobs
-                    next_prune = loop.time() + (0.0 if self.pruning_left else PRUNE_CHECK_EVERY)
+                    wait = await self.prune_a_look(PRUNE_CHECK_EVERY)
+                    next_prune = loop.time() + wait
                 self.runner_status, self.runner_said = "", None
             except UserFacingError as exc:
                 self.note_outage(exc)
@@ -1020,6 +1019,13 @@ class MonitorService:
             self._log_activity("sync", Message("activity.resolved", {"n": len(closed)}))
         return len(closed)
 
+    async def prune_a_look(self, every: float) -> float:
+        """A long-running process's look at the history: a budget of pruning (:data:`PRUNE_BUDGET`); the
+        seconds until the next look, ``every`` or none when the history is longer than the budget (more at
+        the next tick, after the queue's jobs)."""
+        await self.prune_history(budget=PRUNE_BUDGET)
+        return 0.0 if self.pruning_left else every
+
     async def prune_history(self, *, budget: float | None = None) -> int:
         """Delete done and cancelled jobs older than ``[sync] keep_history`` (each record's last done job
         stays: its "last synced"), when the queue was last pruned a day or more ago (by any process using it).
@@ -1043,7 +1049,7 @@ class MonitorService:
             return 0
         age = timedelta(seconds=keep)
         if budget is None:
-            deleted, self.pruning_left = self.queue.delete_done(age), False
+            deleted = self.queue.delete_done(age)
         else:
             deleted, until = 0, time.monotonic() + budget
             while True:
