@@ -68,10 +68,93 @@ def _plan(names: tuple[str, ...]) -> tuple[tuple[int, ...], Make, _Shaping]:
     return made
 
 
+class Multi(Mapping[str, Any]):
+    """One value of a multi-field (an e-mail or a phone) as the portal answers it, ``{"ID", "VALUE_TYPE",
+    "VALUE", "TYPE_ID"}`` in that order, held in four slots: 64 bytes against a dict's 200 or so (two values a
+    contact, about 55 MB at 200,000 contacts). Read-only; it reads, compares and copies as that dict, but the
+    :mod:`json` module does not know it: write :func:`plain` of the record that holds it."""
+
+    __slots__ = ("ID", "TYPE_ID", "VALUE", "VALUE_TYPE")
+    _NAMES = ("ID", "VALUE_TYPE", "VALUE", "TYPE_ID")
+    _AT = frozenset(_NAMES)
+    ID: Any
+    VALUE_TYPE: Any
+    VALUE: Any
+    TYPE_ID: Any
+
+    def __init__(self, id_: Any, value_type: Any, value: Any, type_id: Any) -> None:
+        put = object.__setattr__
+        put(self, "ID", id_)
+        put(self, "VALUE_TYPE", value_type)
+        put(self, "VALUE", value)
+        put(self, "TYPE_ID", type_id)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"a multi-field value is read-only: {name}")
+
+    def __getitem__(self, name: str) -> Any:
+        if name in self._AT:
+            return getattr(self, name)
+        raise KeyError(name)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return getattr(self, name) if name in self._AT else default
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._AT
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._NAMES)
+
+    def __len__(self) -> int:
+        return 4
+
+    def _values(self) -> tuple[Any, Any, Any, Any]:
+        return (self.ID, self.VALUE_TYPE, self.VALUE, self.TYPE_ID)
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is Multi:
+            return self._values() == other._values()
+        if isinstance(other, Mapping):
+            return dict(self.items()) == dict(other.items())
+        return NotImplemented
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    __hash__ = None  # type: ignore[assignment]  # as a dict's
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Multi, self._values())
+
+    def __repr__(self) -> str:
+        return f"Multi({dict(self)!r})"
+
+
 def _shared_multi(value: Any) -> Any:
+    """A multi-field's value as held: a :class:`Multi` when it has the portal's four parts in the portal's
+    order (the repeating ones interned), else a dict with those interned."""
     if not isinstance(value, dict):
         return value
+    if tuple(value) == Multi._NAMES:
+        id_, kind, text, type_id = value.values()
+        if kind.__class__ is str:
+            kind = sys.intern(kind)
+        if type_id.__class__ is str:
+            type_id = sys.intern(type_id)
+        return Multi(id_, kind, text, type_id)
     return {k: sys.intern(v) if k in _MULTI_SHARED and isinstance(v, str) else v for k, v in value.items()}
+
+
+def plain(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A record as the dict it was made from, its multi-fields' values as dicts too: what :mod:`json` writes
+    (it writes a :class:`Record` as an array, and knows no :class:`Multi`)."""
+    out = dict(record)
+    for name, value in out.items():
+        if type(value) is list and any(type(v) is Multi for v in value):
+            out[name] = [dict(v) if type(v) is Multi else v for v in value]
+    return out
 
 
 def layout(names: tuple[str, ...]) -> Mapping[str, int]:
@@ -362,7 +445,7 @@ _ZONE, _FOLD = operator.attrgetter("tzinfo"), operator.attrgetter("fold")
 
 def portal_record(record: Mapping[str, Any]) -> Record:
     """A portal record as a pass holds it (itself when it is held so already); multi-fields (e-mail,
-    phone) stay lists of dicts.
+    phone) stay lists, of :class:`Multi` values.
 
     Text that repeats from record to record is one object: ids of other things (stage, currency, pipeline,
     contact, company, the user who changed it) and the originator are interned; any other field's text is
@@ -401,7 +484,18 @@ def portal_record(record: Mapping[str, Any]) -> Record:
     return make(values) if shaped is None else shaped
 
 
-__all__ = ["ABSENT", "Record", "layout", "maker", "portal_record", "read_sign", "read_signs", "values_of"]
+__all__ = [
+    "ABSENT",
+    "Multi",
+    "Record",
+    "layout",
+    "maker",
+    "plain",
+    "portal_record",
+    "read_sign",
+    "read_signs",
+    "values_of",
+]
 
 
 class _Pause:

@@ -44,10 +44,43 @@ def test_portal_record_reads_as_the_dict_it_was_made_from_with_its_id_as_a_numbe
     assert portal_record(rec) is rec
 
 
-def test_multi_fields_stay_lists_of_dicts_and_serialise() -> None:
+def test_multi_fields_stay_lists_of_values_that_read_as_the_dicts_and_serialise_through_plain() -> None:
     rec = portal_record(CONTACT)
-    assert isinstance(rec["EMAIL"], list) and isinstance(rec["EMAIL"][0], dict)
-    assert json.loads(json.dumps(dict(rec))) == {**CONTACT, "ID": 3}
+    email, given = rec["EMAIL"][0], CONTACT["EMAIL"][0]
+    assert isinstance(rec["EMAIL"], list) and type(email) is compact.Multi
+    assert email == given and given == email and dict(email) == given and list(email) == list(given)
+    assert email["VALUE"] == "a@example.com" and email.get("ID") == "9" and email.get("DELETE", 1) == 1
+    assert "TYPE_ID" in email and "DELETE" not in email and len(email) == 4
+    assert email != {**given, "VALUE": "b@example.com"} and email != {"VALUE": "a@example.com"}
+    assert rec == {**CONTACT, "ID": 3}
+    with pytest.raises(KeyError):
+        email["DELETE"]
+    with pytest.raises(AttributeError):
+        email.VALUE = "b@example.com"  # type: ignore[misc]
+    # the json module would fail on it, loudly: plain() gives the dicts back
+    with pytest.raises(TypeError):
+        json.dumps(dict(rec))
+    assert json.loads(json.dumps(compact.plain(rec))) == {**CONTACT, "ID": 3}
+    assert compact.plain(rec)["EMAIL"][0].__class__ is dict and compact.plain(portal_record(DEAL)) == HELD_DEAL
+
+
+def test_multi_values_share_their_repeating_parts_copy_as_made_and_hold_odd_shapes_as_dicts() -> None:
+    import copy
+    import pickle
+
+    first, second = (
+        portal_record(json.loads(json.dumps({**CONTACT, "ID": str(i)})))["EMAIL"][0] for i in (1, 2)
+    )
+    assert first.VALUE_TYPE is second.VALUE_TYPE and first.TYPE_ID is second.TYPE_ID
+    assert pickle.loads(pickle.dumps(first)) == first and copy.deepcopy(first) == first
+    assert sys.getsizeof(first) < sys.getsizeof(dict(first)) / 2
+    for odd in (
+        {"VALUE": "a@example.com", "VALUE_TYPE": "WORK"},  # as the app writes one
+        {"VALUE_TYPE": "WORK", "ID": "9", "VALUE": "a@example.com", "TYPE_ID": "EMAIL"},  # another order
+        {"ID": "9", "VALUE_TYPE": "WORK", "VALUE": "a@example.com", "TYPE_ID": "EMAIL", "X": "1"},
+    ):
+        held = portal_record({"ID": "4", "EMAIL": [odd]})["EMAIL"][0]
+        assert type(held) is dict and held == odd and list(held) == list(odd)
 
 
 def test_an_id_that_is_not_a_plain_positive_number_stays_text() -> None:

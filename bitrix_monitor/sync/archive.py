@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from bitrix_monitor.compact import plain
 from bitrix_monitor.files import not_a_regular_file
 from bitrix_monitor.messages import Message, Param, os_reason
 
@@ -127,7 +128,7 @@ class Archive:
             "shop_key": shop_key,
             "archived_at": now.isoformat(),
             "reason": reason,
-            "record": dict(record),
+            "record": plain(record),
             "contact_ids": list(contact_ids),
             "restored_as": None,
             "merged_into": merged_into,
@@ -152,7 +153,7 @@ class Archive:
                 same = self.load(path)
             except (OSError, ValueError, KeyError, TypeError):
                 continue
-            if dict(same.record) == json.loads(json.dumps(dict(record))) and same.contact_ids == contact_ids:
+            if dict(same.record) == json.loads(json.dumps(plain(record))) and same.contact_ids == contact_ids:
                 return same
         return self.save(
             entity, record, shop_key=shop_key, reason=reason, contact_ids=contact_ids, merged_into=merged_into

@@ -35,7 +35,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from bitrix_monitor.compact import Record, collector_paused, layout
+from bitrix_monitor.compact import Record, collector_paused, layout, plain
 from bitrix_monitor.config import ShopConfig
 from bitrix_monitor.kinds import Kind, in_dependency_order
 from bitrix_monitor.messages import Message
@@ -224,7 +224,7 @@ def record_item(m: Mirror, kind_name: str, rid: int) -> tuple[bool, dict[str, An
     """The portal record the mirror holds under ``rid``, with whether it is indexed (None: none)."""
     view = m.views[kind_name]
     rec = view.by_id.get(rid)
-    return None if rec is None else (_indexed(view, rid), dict(rec))
+    return None if rec is None else (_indexed(view, rid), plain(rec))
 
 
 def mirror_from(inputs: MirrorInputs, originator: str) -> Mirror:
@@ -270,7 +270,7 @@ def _all_items(refresher: Refresher) -> Iterator[tuple[str, str, str]]:
         for row in inputs.rows[k.name]:
             yield f"row:{k.name}", row.key, _row_data(k.name, row)
         for rid, indexed, rec in inputs.records[k.name]:
-            yield f"rec:{k.name}", str(rid), _dumps([indexed, dict(rec)])
+            yield f"rec:{k.name}", str(rid), _dumps([indexed, plain(rec)])
     for kind_name, keys in refresher.baselines.items():
         for key, fields in keys.items():
             yield f"base:{kind_name}", key, _baseline_data(fields)

@@ -123,7 +123,7 @@ def _as_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, list):
-        return ", ".join(str(v.get("VALUE", "")) if isinstance(v, dict) else str(v) for v in value)
+        return ", ".join(str(v.get("VALUE", "")) if isinstance(v, Mapping) else str(v) for v in value)
     return str(value)
 
 
