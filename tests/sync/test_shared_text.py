@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
+from bitrix_monitor.compact import plain
 from bitrix_monitor.shop import OrderRow, UserRow
 from bitrix_monitor.sync.reconcile import SHARED, sharing_with
 
@@ -64,7 +65,7 @@ def test_a_contact_shares_names_e_mail_and_phone_with_its_user() -> None:
         "PHONE": [{"ID": "3", "VALUE_TYPE": "WORK", "VALUE": "+7 900 000-00-00", "TYPE_ID": "PHONE"}, "odd"],
     }  # fmt: skip
     rec = sharing_with({user.key: user}, SHARED["contact"])(_decoded(contact))
-    assert json.loads(json.dumps(dict(rec))) == {**contact, "ID": 30} and rec["ID"] is user.contact_id
+    assert json.loads(json.dumps(plain(rec))) == {**contact, "ID": 30} and rec["ID"] is user.contact_id
     assert rec["NAME"] is user.first_name and rec["LAST_NAME"] is user.last_name
     assert rec["EMAIL"][0]["VALUE"] is user.email and rec["EMAIL"][1]["VALUE"] is not user.email
     assert rec["PHONE"][0]["VALUE"] is user.phone
