@@ -18,12 +18,15 @@ The reconciling process holds the last-synced times of a desk that synced every 
 create a record in its job file), as the app does after a first sync; ``--no-history`` reconciles as a desk
 that never synced.
 
-It also prints the cyclic garbage collector's time during the full pass; ``--profile FILE`` writes the full
-pass's profile to FILE and the incremental passes' to FILE.idle and FILE.changed (the reconciling process's
-main thread: the shop is read in a thread of its own). ``BM_TRACEMALLOC=FILE`` writes what the full pass
-holds at its end, by the place it was made (``BM_TRACEMALLOC_DEPTH=N``: N frames each; slow);
-``BM_RSS_TRACE=FILE`` writes the full pass's resident memory every 20 ms with the stage it was in (where its
-peak is); ``BM_JUDGE_AGAIN=N`` judges every record N more times after the full pass and prints the fastest.
+It also prints the longest the full pass held its event loop (a task asks to be woken every 10 ms and notes
+how late it was: in the app, the window's own loop, which paints and answers nothing meanwhile), with the
+stages it began and ended in, and the cyclic garbage collector's time during the full pass; ``--profile FILE``
+writes the full pass's profile to FILE and the incremental passes' to FILE.idle and FILE.changed (the
+reconciling process's main thread: the shop is read in a thread of its own). ``BM_TRACEMALLOC=FILE`` writes
+what the full pass holds at its end, by the place it was made (``BM_TRACEMALLOC_DEPTH=N``: N frames each;
+slow); ``BM_RSS_TRACE=FILE`` writes the full pass's resident memory every 20 ms with the stage it was in
+(where its peak is); ``BM_JUDGE_AGAIN=N`` judges every record N more times after the full pass and prints the
+fastest.
 
 The reconciling runs in a child process (so its peak memory is its own, not the emulator's).
 """
@@ -47,7 +50,7 @@ import threading
 import time
 import tracemalloc
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -104,12 +107,14 @@ def _child(shop_url: str, webhook: str, queue_url: str, history: str = "-") -> N
                 tracemalloc.start(_DEPTH)
             collecting = _time_collections()
             sampling = _sample_rss(os.environ.get("BM_RSS_TRACE"), stage)
+            stalls = _watch_loop(stage)
             t0 = time.perf_counter()
             reconciler = Reconciler(shop, client, originator=ORIGINATOR, last_synced=synced)
             if profile is not None:
                 profile.enable()
             snap = await reconciler.run(progress)
             t1 = time.perf_counter()
+            stall, stall_stage = await stalls()
             sampling()
             if profile is not None:
                 profile.disable()
@@ -125,6 +130,8 @@ def _child(shop_url: str, webhook: str, queue_url: str, history: str = "-") -> N
                 "history": sum(len(v) for v in synced.values()),
                 "gc_s": collecting[0],
                 "gc_full": collecting[1],
+                "stall_s": stall,
+                "stall_stage": stall_stage,
             }
             judged_again = _judge_again(reconciler)  # after the peak is taken: it makes its own snapshots
             if judged_again is not None:
@@ -314,6 +321,32 @@ def _time_collections() -> list[float]:
 
     gc.callbacks.append(note)
     return spent
+
+
+def _watch_loop(stage: list[str]) -> Callable[[], Awaitable[tuple[float, str]]]:
+    """Watch the event loop while the full pass runs in it: a task that asks to be woken every 10 ms, and
+    notes how much later than asked it was (the loop held by the pass: in the app, the window's own loop,
+    which paints nothing and answers no click meanwhile). The returned call stops it and gives the longest
+    such wait and the stages the pass was in when it began and ended."""
+    longest = [0.0, ""]
+    stop = asyncio.Event()
+
+    async def watch() -> None:
+        while not stop.is_set():
+            was, t = stage[0], time.perf_counter()
+            await asyncio.sleep(0.01)
+            late = time.perf_counter() - t - 0.01
+            if late > longest[0]:
+                longest[:] = [late, was if was == stage[0] else f"{was} to {stage[0]}"]
+
+    task = asyncio.ensure_future(watch())
+
+    async def done() -> tuple[float, str]:
+        stop.set()
+        await task
+        return float(longest[0]), str(longest[1])
+
+    return done
 
 
 def _time_requests(client: Any, waited: list[float]) -> None:
@@ -549,6 +582,8 @@ def main() -> int:
         print(f"{'portal part (s, emulator without limits)':44} {r['portal_s']:>12.2f}")
         print(f"{'  of which the first request (s)':44} {r['first_request_s']:>12.2f}")
         print(f"{'  of which the garbage collector (s, full runs)':44} {r['gc_s']:>6.2f} ({r['gc_full']})")
+        stalled = f"{r['stall_s']:.2f} ({r['stall_stage']})"
+        print(f"{'longest the event loop was held (s, stage)':44} {stalled:>12}")
         held = f"{r['history']:,} last-synced times held"
         print(f"{'peak memory of the reconciling process (MB)':44} {r['peak_rss_mb']:>12.0f}  ({held})")
         if "judge_again_s" in r:

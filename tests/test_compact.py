@@ -61,7 +61,7 @@ def test_multi_fields_stay_lists_of_values_that_read_as_the_dicts_and_serialise_
     with pytest.raises(TypeError):
         json.dumps(dict(rec))
     assert json.loads(json.dumps(compact.plain(rec))) == {**CONTACT, "ID": 3}
-    assert compact.plain(rec)["EMAIL"][0].__class__ is dict and compact.plain(portal_record(DEAL)) == HELD_DEAL
+    assert type(compact.plain(rec)["EMAIL"][0]) is dict and compact.plain(portal_record(DEAL)) == HELD_DEAL
 
 
 def test_multi_values_share_their_repeating_parts_copy_as_made_and_hold_odd_shapes_as_dicts() -> None:

@@ -15,8 +15,9 @@ import math
 import operator
 import re
 import string
+import time
 from collections import Counter, defaultdict
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
@@ -59,6 +60,9 @@ ID_CHUNK = 500
 # Records in the state nearly every record of a synced shop is in are judged without the questions that
 # cannot change it (see Reconciler._ours_alone); the tests turn this off to hold both ways against each other.
 FAST_PATH = True
+# A full pass judges this many records between two turns of the event loop: 15-40 ms of judging (15-40 us a
+# record), so that a window running the pass paints and answers while a million are judged.
+JUDGE_PART = 1000
 _NO_LEGACY: Mapping[str, list[int]] = {}  # contacts and companies: no deals of the old backend by title
 T = TypeVar("T")
 K = TypeVar("K")
@@ -348,6 +352,21 @@ def sharing_with(
     return compact
 
 
+class _Turns:
+    """A turn of the event loop for others when the pass has held it for ``every`` seconds since the last:
+    pages of a list read side by side wait in their queues while the first segment's are read, and are then
+    taken one after the other without a wait (a quarter of the records each, seconds at a million)."""
+
+    def __init__(self, every: float = 0.05) -> None:
+        self.every = every
+        self.at = time.perf_counter()
+
+    async def __call__(self) -> None:
+        if time.perf_counter() - self.at >= self.every:
+            await asyncio.sleep(0)
+            self.at = time.perf_counter()
+
+
 async def _read_all(it: Iterable[list[Any]]) -> list[Any]:
     def read() -> list[Any]:
         out: list[Any] = []
@@ -495,12 +514,14 @@ class Reconciler:
         view = PortalView(full=not ours_only, rows=rows, origin_rows=rows)
         flt = self._filter(ours_only=ours_only)
         top = (probed[0], f"top:{probed[1]}") if probed is not None else None
+        turn = _Turns()
         async for page in self.client.list_all(
             f"crm.{entity}.list", filter=flt, select=select, probed=probed, top=top, held=compact
         ):
             for rec in page:
                 view.put(rec, self.originator)
             collect_young()
+            await turn()
         return view
 
     async def _fetch_ids(
@@ -512,6 +533,7 @@ class Reconciler:
         compact: Callable[[dict[str, Any]], Record] = portal_record,
     ) -> None:
         wanted = sorted({i for i in ids if i not in view.by_id})
+        turn = _Turns()
         for start in range(0, len(wanted), ID_CHUNK):
             chunk = wanted[start : start + ID_CHUNK]
             async for page in self.client.list_all(
@@ -522,6 +544,7 @@ class Reconciler:
                     if rid is not None:
                         view.keep(rid, rec)
                 collect_young()
+                await turn()
 
     async def _read_comm(
         self,
@@ -611,14 +634,16 @@ class Reconciler:
         self.clock = portal_clock(head.results["clock"])  # where the next incremental pass starts
         if then is not None:
             await then(head)
-        keyed = by_key(kinds, rows)
+        keyed = await asyncio.to_thread(by_key, kinds, rows)
         self._share_keys(keyed)
         views: dict[str, PortalView] = {}
         for k in kinds:
             report(progress, f"reading portal {k.crm_plural}", 0, len(rows[k.name]))
             views[k.name] = await self._read_portal(k, rows[k.name], keyed[k.name], head)
         legacy = await self._scan_legacy(views[ORDER.name], head) if ORDER.name in views else {}
-        return Mirror(kinds, rows, views, dict(legacy), keyed)
+        # Made in a thread (its indexes of a million rows take a second or two), the event loop running
+        # meanwhile: nothing else holds what it is made of.
+        return await asyncio.to_thread(Mirror, kinds, rows, views, dict(legacy), keyed)
 
     def _share_keys(self, keyed: Mapping[str, Mapping[str, ShopRow]]) -> None:
         """Each kind's last-synced moments held by the shop rows' own key texts, not the job store's copies
@@ -652,7 +677,13 @@ class Reconciler:
             mirror = await self.read(progress, ask, held)
             total = sum(len(r) for r in mirror.rows.values())
             report(progress, "comparing", 0, total)
-            self.judge(mirror)
+            done = 0
+            # A part at a time, the event loop let run between them: the window's own loop, which paints,
+            # answers a click and can cancel the pass meanwhile (judging a million records takes seconds).
+            for judged in self._judging_all(mirror, None, JUDGE_PART):
+                done += judged
+                report(progress, "comparing", done, total)
+                await asyncio.sleep(0)
         report(progress, "done", total, total)
         self.mirror = mirror
         return mirror.snapshot(self.category)
@@ -660,6 +691,14 @@ class Reconciler:
     def judge(self, m: Mirror, only: Mapping[str, Iterable[str]] | None = None) -> None:
         """Give the records their states (every record, or ``only`` these keys per kind), with their jobs,
         and the kinds' orphans (every origin id, or those of ``only``'s keys and ``origins``)."""
+        for _judged in self._judging_all(m, only, None):
+            pass
+
+    def _judging_all(
+        self, m: Mirror, only: Mapping[str, Iterable[str]] | None, part: int | None
+    ) -> Iterator[int]:
+        """:meth:`judge`, ``part`` records at a time (None: each kind's at once): yields how many records
+        each part judged, between parts (a kind's orphans come after its last part)."""
         m.queue_info, m.conflicts = self.queue_info, self.conflicts
         refs = F.RefIndex(
             m.rows.get(USER.name, {}),  # type: ignore[arg-type]
@@ -678,13 +717,19 @@ class Reconciler:
                     m.forget(k.name, gone)
                 rows = [table[key] for key in sorted(keys & table.keys())]
                 origins = keys | m.origins.pop(k.name, set())
-            if k is ORDER:
-                orders = [r for r in rows if isinstance(r, OrderRow)]
-                statuses = self._order_states(orders, view, refs, m.legacy, links)
-            else:
-                statuses = self._comm_states(k, rows, view, links, refs)
-            for row, status in zip(rows, statuses, strict=True):
-                m.record(k.name, status, view.by_id.get(row.crm_id) if k is ORDER and row.crm_id else None)
+            step = part or len(rows) or 1
+            for start in range(0, len(rows), step):
+                some = rows[start : start + step] if step < len(rows) else rows
+                if k is ORDER:
+                    orders = [r for r in some if isinstance(r, OrderRow)]
+                    statuses = self._order_states(orders, view, refs, m.legacy, links)
+                else:
+                    statuses = self._comm_states(k, some, view, links, refs)
+                for row, status in zip(some, statuses, strict=True):
+                    m.record(
+                        k.name, status, view.by_id.get(row.crm_id) if k is ORDER and row.crm_id else None
+                    )
+                yield len(some)
             for origin in list(origins):
                 m.orphans[k.name].pop(origin, None)
                 if origin not in table:

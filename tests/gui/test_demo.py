@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
+
 from bitrix_monitor.gui.models import OrdersModel, fmt_time
 from bitrix_monitor.paths import DataDirs
 from bitrix_monitor.sync.model import RecordState
@@ -60,5 +62,44 @@ async def test_demo_orders_missing_a_deal_are_created_and_counted_in_sync(qtbot,
         zone = datetime.now().astimezone().tzname()
         assert all(str(zone) in shown[k] for k in keys)
         assert {shown[k] for k in synced if synced[k] is None} <= {""}
+    finally:
+        await window.shutdown()
+
+
+async def test_a_full_check_lets_the_window_run_while_it_compares(
+    qtbot, data_dirs: DataDirs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full pass judges its records a part at a time (``JUDGE_PART``; here one, so that the demo's few
+    hundred take many parts), and Qt's own events run between the parts: a timer of the window's ticks
+    while the pass compares (at a million records, judging takes seconds, and the window would not paint)."""
+    from PySide6.QtCore import QTimer
+
+    from bitrix_monitor.sync import reconcile
+
+    window = demo_window(qtbot, data_dirs)
+    try:
+        assert await window.connect_service(demo=True)
+        stage = [""]
+        told = reconcile.report
+
+        def report(progress: object, said: str, done: int = 0, total: int | None = None) -> None:
+            stage[0] = said
+            told(progress, said, done, total)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(reconcile, "report", report)
+        monkeypatch.setattr(reconcile, "JUDGE_PART", 1)
+        ticks = [0]
+        timer = QTimer(window)
+        timer.setInterval(0)
+        timer.timeout.connect(lambda: ticks.__setitem__(0, ticks[0] + (stage[0] == "comparing")))
+        timer.start()
+        try:
+            snap = await window.refresh(full=True)
+        finally:
+            timer.stop()
+        assert snap is not None and snap.pass_kind == "full"
+        judged = sum(len(records) for records in snap.records.values())
+        assert judged > 100
+        assert ticks[0] >= judged // 2, (ticks[0], judged)
     finally:
         await window.shutdown()
