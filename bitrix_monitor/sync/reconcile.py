@@ -641,9 +641,17 @@ class Reconciler:
             report(progress, f"reading portal {k.crm_plural}", 0, len(rows[k.name]))
             views[k.name] = await self._read_portal(k, rows[k.name], keyed[k.name], head)
         legacy = await self._scan_legacy(views[ORDER.name], head) if ORDER.name in views else {}
+
+        def made() -> Mirror:
+            mirror = Mirror(kinds, rows, views, dict(legacy), keyed)
+            for k in kinds:  # the e-mail and phone index judging asks for first: made here too
+                if k.comm_type is not None:
+                    views[k.name].comm_index()
+            return mirror
+
         # Made in a thread (its indexes of a million rows take a second or two), the event loop running
         # meanwhile: nothing else holds what it is made of.
-        return await asyncio.to_thread(Mirror, kinds, rows, views, dict(legacy), keyed)
+        return await asyncio.to_thread(made)
 
     def _share_keys(self, keyed: Mapping[str, Mapping[str, ShopRow]]) -> None:
         """Each kind's last-synced moments held by the shop rows' own key texts, not the job store's copies
