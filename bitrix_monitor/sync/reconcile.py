@@ -10,6 +10,7 @@ whichever costs fewer requests.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import math
 import operator
@@ -63,6 +64,7 @@ FAST_PATH = True
 # A full pass judges this many records between two turns of the event loop: 15-40 ms of judging (15-40 us a
 # record), so that a window running the pass paints and answers while a million are judged.
 JUDGE_PART = 1000
+SHARE_PART = 50_000  # the last-synced moments keyed again between two turns of the loop (see _share_keys)
 _NO_LEGACY: Mapping[str, list[int]] = {}  # contacts and companies: no deals of the old backend by title
 T = TypeVar("T")
 K = TypeVar("K")
@@ -635,7 +637,7 @@ class Reconciler:
         if then is not None:
             await then(head)
         keyed = await asyncio.to_thread(by_key, kinds, rows)
-        self._share_keys(keyed)
+        await self._share_keys(keyed)
         views: dict[str, PortalView] = {}
         for k in kinds:
             report(progress, f"reading portal {k.crm_plural}", 0, len(rows[k.name]))
@@ -653,12 +655,13 @@ class Reconciler:
         # meanwhile: nothing else holds what it is made of.
         return await asyncio.to_thread(made)
 
-    def _share_keys(self, keyed: Mapping[str, Mapping[str, ShopRow]]) -> None:
+    async def _share_keys(self, keyed: Mapping[str, Mapping[str, ShopRow]]) -> None:
         """Each kind's last-synced moments held by the shop rows' own key texts, not the job store's copies
         of them (one text a record, not two: about 55 bytes a record after a sync, 66 MB at 1.2M). The
         mapping given is changed in place, kind by kind, as its owner (the service) keeps it for the next
         pass; this runs between the shop's reading and the portal's, well below the pass's peak, as each
-        kind's table is made again beside the last."""
+        kind's table is made again beside the last, ``SHARE_PART`` entries between two turns of the event loop
+        (a second at a million; nothing else changes the tables while a pass runs)."""
         times = self.last_synced
         if not isinstance(times, dict):
             return
@@ -667,9 +670,12 @@ class Reconciler:
             if not table:
                 continue
             shared: dict[str, datetime] = {}
-            for key, at in table.items():
-                row = rows.get(key)
-                shared[key if row is None else row.key] = at
+            entries = iter(table.items())
+            while part := list(itertools.islice(entries, SHARE_PART)):
+                for key, at in part:
+                    row = rows.get(key)
+                    shared[key if row is None else row.key] = at
+                await asyncio.sleep(0)
             times[name] = shared
 
     async def run(

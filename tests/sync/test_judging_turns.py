@@ -106,3 +106,49 @@ async def test_a_pass_cancelled_while_it_judges_stops_at_the_next_part(
     assert max(judged) < ORDERS + USERS  # stopped before the last part
     assert max(judged) <= 3 * PART  # at the next part, not after every record was judged
     assert getattr(reconciler, "mirror", None) is None  # nothing half judged kept for the next pass
+
+
+async def test_the_last_synced_moments_are_keyed_by_the_rows_texts_a_part_at_a_time(
+    shop_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before the portal is read, a full pass keys the desk's last-synced moments by the shop rows' own key
+    texts (one text a record, not two), ``SHARE_PART`` entries between two turns of the loop (a second at a
+    million). Entries no row has are kept as they were."""
+    from datetime import UTC, datetime
+
+    from bitrix_monitor.shop import OrderRow
+    from bitrix_monitor.shop.rows import NO_EXTRA
+
+    monkeypatch.setattr(reconcile, "SHARE_PART", 10)
+
+    class NoShop:
+        mapped_kinds = ("order",)
+
+        @staticmethod
+        def extra_fields(kind: str) -> dict[str, str]:
+            return {}
+
+    at = datetime(2026, 12, 3, tzinfo=UTC)
+    rows = {
+        str(n): OrderRow.made(str(n), None, n + 1, f"Order #{n}", 100, "RUB", None, at, {}, "", NO_EXTRA)
+        for n in range(95)
+    }
+    table = {str(n): at for n in [*range(95), 500, 501]}  # equal texts, other objects (but "0"-"9")
+    times = {"order": table}
+    reconciler = Reconciler(NoShop(), None, originator=ORIGINATOR, last_synced=times)  # type: ignore[arg-type]
+    turns = [0]
+
+    async def ticker() -> None:
+        while True:
+            await asyncio.sleep(0)
+            turns[0] += 1
+
+    ticking = asyncio.ensure_future(ticker())
+    try:
+        await reconciler._share_keys({"order": rows})
+    finally:
+        ticking.cancel()
+    shared = times["order"]
+    assert shared is not table and shared == table
+    assert all(k is rows[k].key for k in shared if k in rows) and {"500", "501"} <= shared.keys()
+    assert turns[0] >= 9  # ten parts of ten, the loop run after each
