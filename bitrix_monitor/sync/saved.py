@@ -149,7 +149,7 @@ def _row_data(kind_name: str, row: ShopRow) -> str:
 
 
 def _plain(value: Any) -> Any:
-    return dict(value) if isinstance(value, Record) else value
+    return plain(value) if isinstance(value, Record) else value
 
 
 def _row_of(kind_name: str, names: list[str], data: str) -> ShopRow:

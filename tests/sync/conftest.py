@@ -22,6 +22,7 @@ from bitrix_monitor.demo.emulator import PortalEmulator
 from bitrix_monitor.demo.shop import create_demo_shop
 from bitrix_monitor.paths import DataDirs
 from bitrix_monitor.shop import ShopDatabase
+from bitrix_monitor.sync import fields as F
 from bitrix_monitor.sync import incremental, reconcile
 from bitrix_monitor.sync.service import MonitorService
 from bitrix_monitor.wiring import open_service
@@ -130,6 +131,27 @@ class Shop:
 def make_shop(url: str, orders: int = 120, users: int = 40) -> Shop:
     create_demo_shop(url, orders=orders, users=users, seed=3)
     return Shop(url, orders, users)
+
+
+def link_in_portal(url: str, portal: PortalEmulator) -> None:
+    """Every user a contact and every order a deal of ours, their ids stored in the shop: a shop in sync."""
+    shop = ShopDatabase.connect(url, ShopConfig(url=url))
+    contact_of: dict[str, int] = {}
+    users, orders = [], []
+    for page in shop.iter_users():
+        for u in page:
+            contact_of[u.key] = portal.store.add("contact", F.contact_fields(u, originator=ORIGINATOR))
+            users.append({"k": int(u.key), "v": contact_of[u.key]})
+    for page in shop.iter_orders():
+        for o in page:
+            fields = F.deal_fields(o, originator=ORIGINATOR, contact_id=contact_of.get(o.user_key or ""))
+            orders.append({"k": int(o.key), "v": portal.store.add("deal", fields)})
+    shop.close()
+    engine = sa.create_engine(url)
+    with engine.begin() as c:
+        c.execute(sa.text("UPDATE users SET bitrix_contact_id = :v WHERE id = :k"), users)
+        c.execute(sa.text("UPDATE orders SET bitrix_deal_id = :v WHERE order_id = :k"), orders)
+    engine.dispose()
 
 
 @pytest.fixture

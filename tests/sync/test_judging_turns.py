@@ -17,8 +17,7 @@ from bitrix_monitor.sync import reconcile
 from bitrix_monitor.sync.api import Snapshot
 from bitrix_monitor.sync.model import Progress
 from bitrix_monitor.sync.reconcile import Reconciler
-from tests.sync.conftest import ORIGINATOR, make_shop
-from tests.sync.test_reconcile_requests import _link_in_portal
+from tests.sync.conftest import ORIGINATOR, link_in_portal, make_shop
 
 pytestmark = pytest.mark.parametrize("shop_url", ["sqlite"], indirect=True)
 
@@ -37,7 +36,7 @@ async def test_the_records_are_judged_a_part_at_a_time_with_the_loop_running_bet
     shop_url: str, portal: PortalEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shop = make_shop(shop_url, orders=ORDERS, users=USERS)
-    _link_in_portal(shop.url, portal)
+    link_in_portal(shop.url, portal)
     db = shop.connect()
     # Some records not in sync, so that the parts judge every rule, not only the usual state's.
     for deal_id in [o.deal_id for page in db.iter_orders() for o in page][:40:3]:
@@ -81,7 +80,7 @@ async def test_a_pass_cancelled_while_it_judges_stops_at_the_next_part(
     shop_url: str, portal: PortalEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shop = make_shop(shop_url, orders=ORDERS, users=USERS)
-    _link_in_portal(shop.url, portal)
+    link_in_portal(shop.url, portal)
     db: ShopDatabase = shop.connect()
     monkeypatch.setattr(reconcile, "JUDGE_PART", PART)
     judged: list[int] = []

@@ -7,38 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 
 from bitrix_monitor.bitrix import BitrixClient
-from bitrix_monitor.config import ShopConfig
 from bitrix_monitor.demo.emulator import PortalEmulator
-from bitrix_monitor.shop import ShopDatabase
-from bitrix_monitor.sync import fields as F
 from bitrix_monitor.sync.reconcile import Reconciler
-from tests.sync.conftest import ORIGINATOR, make_shop
+from tests.sync.conftest import ORIGINATOR, link_in_portal, make_shop
 
 pytestmark = pytest.mark.parametrize("shop_url", ["sqlite"], indirect=True)
-
-
-def _link_in_portal(url: str, portal: PortalEmulator) -> None:
-    """Every user a contact and every order a deal of ours, their ids stored in the shop: a shop in sync."""
-    shop = ShopDatabase.connect(url, ShopConfig(url=url))
-    contact_of: dict[str, int] = {}
-    users, orders = [], []
-    for page in shop.iter_users():
-        for u in page:
-            contact_of[u.key] = portal.store.add("contact", F.contact_fields(u, originator=ORIGINATOR))
-            users.append({"k": int(u.key), "v": contact_of[u.key]})
-    for page in shop.iter_orders():
-        for o in page:
-            fields = F.deal_fields(o, originator=ORIGINATOR, contact_id=contact_of.get(o.user_key or ""))
-            orders.append({"k": int(o.key), "v": portal.store.add("deal", fields)})
-    shop.close()
-    engine = sa.create_engine(url)
-    with engine.begin() as c:
-        c.execute(sa.text("UPDATE users SET bitrix_contact_id = :v WHERE id = :k"), users)
-        c.execute(sa.text("UPDATE orders SET bitrix_deal_id = :v WHERE order_id = :k"), orders)
-    engine.dispose()
 
 
 @pytest.mark.parametrize(
@@ -61,7 +36,7 @@ async def test_a_full_reconcile_costs_a_known_number_of_requests(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     shop = make_shop(shop_url, orders=orders, users=users)
-    _link_in_portal(shop.url, portal)
+    link_in_portal(shop.url, portal)
     shortcut = Reconciler._ours_alone
     taken: list[bool] = []
 
