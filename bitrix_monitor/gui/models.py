@@ -15,12 +15,14 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import heapq
 import re
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal
-from itertools import compress, repeat
-from operator import attrgetter, contains, itemgetter
+from itertools import compress, islice, repeat
+from operator import attrgetter, contains, gt, itemgetter
 from typing import Any, ClassVar
 
 from PySide6.QtCore import (
@@ -32,6 +34,7 @@ from PySide6.QtCore import (
     QPointF,
     QSortFilterProxyModel,
     Qt,
+    QTimer,
 )
 from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPen, QPixmap, QPolygonF
 
@@ -441,9 +444,10 @@ class RecordsModel(RowTableModel):
 
     Columnar: the rows stay the snapshot's own objects; the model keeps one byte per row for the state, the
     queue mark and whether there is an error (read in one C-level pass when the rows arrive), and computes
-    a cell's text only when the view asks for it. A sort computes its column's keys when first asked (the
-    times as numbers come with the rows, so a first sort by them only sorts) and keeps the index
-    permutation (the other direction is that permutation reversed); a filter is a byte table over the
+    a cell's text only when the view asks for it. A sort computes its column's keys when first asked and
+    keeps the index permutation (the other direction is that permutation reversed); the orders by name and
+    by last sync of many rows are made beforehand, a step at a time while the window is idle
+    (:meth:`_prepare`), so that a click only shows them; a filter is a byte table over the
     state bytes (``bytes.translate``) and ``itertools.compress`` over the order shown, so
     "needs attention" at a million rows is a few C passes, with no row object touched.
     """
@@ -462,6 +466,13 @@ class RecordsModel(RowTableModel):
     TIME_COLUMNS = (LAST_SYNCED,)
     FACETS = ("state", "queue", "error")
     FACET_STATE, FACET_QUEUE, FACET_ERROR = range(3)
+    # The columns whose order is made while the window is idle after rows arrive (see _prepare), for as many
+    # rows as a sort by them takes longer than a click should (their keys come from every row object).
+    PREPARED: ClassVar[tuple[int, ...]] = (LABEL, LAST_SYNCED)
+    PREPARE_FROM: ClassVar[int] = 50_000  # rows: fewer sort in tens of ms when asked
+    PREPARE_RUN: ClassVar[int] = 32_768  # rows a step of _prepare takes (10-40 ms at a million)
+    PREPARE_SLICE: ClassVar[float] = 0.03  # seconds of preparing between two turns of the event loop
+    PREPARE_AFTER_MS: ClassVar[int] = 100  # the first step after the view painted the new rows
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -474,6 +485,10 @@ class RecordsModel(RowTableModel):
         self._search_texts: list[str] | None = None  # computed on the first text search
         self._cells: dict[int, tuple[str, ...]] = {}  # the few rows the view shows
         self._sorted_as: tuple[int, Qt.SortOrder, int] | None = None  # (column, order, generation) shown
+        self._preparing: Iterator[None] | None = None  # the orders of PREPARED being made (see _prepare)
+        self._prepare_timer = QTimer(self)
+        self._prepare_timer.setSingleShot(True)
+        self._prepare_timer.timeout.connect(self._prepare_some)
 
     def identity(self, row: RecordStatus) -> Any:
         return row.key
@@ -533,27 +548,27 @@ class RecordsModel(RowTableModel):
         """The sort keys of a column, computed when first sorted by and kept for this generation."""
         keys = self._sort_keys.get(column)
         if keys is None:
-            rows = self._rows
-            if column == self.LABEL:
-                keys = list(map(str.casefold, map(attrgetter("label"), rows)))
-            elif column in (self.STATE, self.QUEUE):
-                codes, members = (
-                    (self._state_codes, list(RecordState))
-                    if column == self.STATE
-                    else (self._queue_codes, list(QueueMark))
-                )
-                by_value = sorted(range(len(members)), key=lambda n: members[n].value)
-                rank = bytearray(256)
-                for position, code in enumerate(by_value):
-                    rank[code] = position
-                keys = list(codes.translate(bytes(rank)))
-            elif column == self.LAST_SYNCED:
-                keys = _time_keys(rows)
-            else:
-                key = functools.partial(self._key, column)
-                keys = list(map(key, rows))
-            self._sort_keys[column] = keys
+            keys = self._sort_keys[column] = self._keys_of(column, self._rows)
         return keys
+
+    def _keys_of(self, column: int, rows: list[RecordStatus]) -> list[Any]:
+        """The sort keys of a column for these rows (all of them, or a run of them: see :meth:`_prepare`)."""
+        if column == self.LABEL:
+            return list(map(str.casefold, map(_LABEL, rows)))
+        if column in (self.STATE, self.QUEUE):  # every row's: the model's bytes, ranked by their values
+            codes, members = (
+                (self._state_codes, list(RecordState))
+                if column == self.STATE
+                else (self._queue_codes, list(QueueMark))
+            )
+            by_value = sorted(range(len(members)), key=lambda n: members[n].value)
+            rank = bytearray(256)
+            for position, code in enumerate(by_value):
+                rank[code] = position
+            return list(codes.translate(bytes(rank)))
+        if column == self.LAST_SYNCED:
+            return _time_keys(rows)
+        return list(map(functools.partial(self._key, column), rows))
 
     def _key_order(self, column: int) -> list[int]:
         keys = self._column_keys(column)
@@ -566,17 +581,25 @@ class RecordsModel(RowTableModel):
         zero (the general keys sort those: "007" and "7" are one number, ordered by their text)."""
         if self._sort_column != self.KEY:
             return None
-        texts = list(map(attrgetter("key"), self._rows))
+        texts = list(map(_KEY, self._rows))
         digits = "".join(texts)
         if not (digits.isascii() and digits.isdigit() and all(texts)):
             return None
         del digits
-        if _LEADING_ZERO.search("\n".join(texts)):
+        joined = "\n" + "\n".join(texts)
+        if "\n0" in joined and _LEADING_ZERO.search(joined):  # a key "0" alone has no leading zero
             return None
+        del joined
+        # Without leading zeros, number order is (length, text) order: in rows in key order the lengths
+        # never fall, and a text falls below the one before it only where the length grows ("9", "10").
+        # A few C passes, no million ints made: the view sorts by key as each snapshot arrives.
+        lengths = list(map(len, texts))
+        if lengths == sorted(lengths):
+            falls = compress(range(len(texts) - 1), map(gt, texts, islice(texts, 1, None)))
+            if all(lengths[i] < lengths[i + 1] for i in falls):
+                return range(len(texts))
         numbers = list(map(int, texts))
         del texts
-        if numbers == sorted(numbers):  # timsort finds one run: a comparison per row
-            return range(len(numbers))
         return sorted(range(len(numbers)), key=numbers.__getitem__)
 
     # -- data in ------------------------------------------------------------------------------------
@@ -587,17 +610,73 @@ class RecordsModel(RowTableModel):
 
     def _set_rows(self, rows: list[Any]) -> None:
         states = bytes(map(_STATE_CODE.__getitem__, map(attrgetter("state"), rows)))
-        # The times as numbers come with the rows (a C pass): sorting by "last synced" is then one sort of
-        # floats, where computing them too took longer than a first sort may (issue 17: 300 ms at 1M).
-        times = _time_keys(rows)
         self.beginResetModel()
         self._rows = rows
         self._state_codes = states
         self._queue_bytes = self._error_bytes = None  # read when first filtered on
-        self._sort_keys, self._ascending, self._cells = {self.LAST_SYNCED: times}, {}, {}
+        self._sort_keys, self._ascending, self._cells = {}, {}, {}
         self._search_texts = None
         self._sorted = range(len(rows))
         self._end_reset()
+        self._preparing = self._prepare(rows) if len(rows) >= self.PREPARE_FROM else None
+        if self._preparing is not None:
+            self._prepare_timer.start(self.PREPARE_AFTER_MS)
+        else:
+            self._prepare_timer.stop()
+
+    def _prepare(self, rows: list[RecordStatus]) -> Iterator[None]:
+        """The ascending orders of :attr:`PREPARED` for these rows, made a step at a time while the window is
+        idle (:meth:`_prepare_some`): each column's keys a run of rows at a time, each run sorted, the runs
+        merged (stable, as one ``sorted`` of every key is); the order is then kept as a sort by that column
+        makes it, which then only shows it. A million rows' names or last-synced times take 0.5-1 s to sort
+        from the rows (issue 17: 300 ms a sort), in steps of a few tens of ms here. A sort asked before its
+        column is ready makes it at once (:meth:`_apply_sort`); new rows drop what was begun."""
+        run, n = self.PREPARE_RUN, len(rows)
+        for column in self.PREPARED:
+            if column in self._ascending:
+                continue
+            keys = self._sort_keys.get(column)
+            if keys is None:
+                keys = []
+                for start in range(0, n, run):
+                    keys += self._keys_of(column, rows[start : start + run])
+                    yield
+                self._sort_keys[column] = keys
+            if column in self._ascending:  # a sort asked for it meanwhile made it
+                continue
+            runs = []
+            for start in range(0, n, run):
+                runs.append(sorted(range(start, min(start + run, n)), key=keys.__getitem__))
+                yield
+            merged = heapq.merge(*runs, key=keys.__getitem__)
+            order: list[int] = []
+            while len(order) < n:
+                order += islice(merged, run)
+                yield
+                if column in self._ascending:
+                    break
+            else:
+                self._ascending[column] = order
+
+    def _prepare_some(self) -> None:
+        """One step of :meth:`_prepare` (the work of about :attr:`PREPARE_SLICE` seconds), the next one after
+        the event loop has run: the window paints and answers between them."""
+        steps = self._preparing
+        if steps is None:
+            return
+        until = time.perf_counter() + self.PREPARE_SLICE
+        with _collector_paused():
+            for _step in steps:
+                if time.perf_counter() >= until:
+                    self._prepare_timer.start(0)
+                    return
+        if self._preparing is steps:
+            self._preparing = None
+
+    @property
+    def preparing(self) -> bool:
+        """Whether the orders of :attr:`PREPARED` are still being made for the rows shown."""
+        return self._preparing is not None
 
     def retranslate(self) -> None:
         """The words shown come from the current language when a cell is drawn: repaint them. A search

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
 
 from bitrix_monitor.gui.models import (
     OBJECT_ROLE,
@@ -520,3 +520,129 @@ def test_the_texts_a_search_looks_in_are_made_a_column_at_a_time_as_row_by_row()
     assert made == [RecordsModel._search_text(r) for r in rows]
     assert sum(1 for r in rows if type(r).__name__ != "_Judged") > 1_000  # the light layout among them
     assert any("boom" in text for text in made) and any("\x1f\x1f" in text for text in made)
+
+
+@pytest.mark.parametrize(
+    ("keys", "in_order"),
+    [
+        (("0", "1", "9", "10", "11", "99", "100"), True),  # a key "0" alone has no leading zero
+        (("7", "7", "8", "12", "12"), True),  # rows sharing a key
+        (("10", "12", "11"), False),  # one length, a text that falls
+        (("10", "9", "11"), False),  # a length that falls
+        (("9", "10", "1"), False),
+        (("1", "2", "03"), False),  # a leading zero: the general keys
+    ],
+)
+def test_plain_number_keys_in_key_order_are_shown_as_they_came(keys: tuple[str, ...], in_order: bool) -> None:
+    """Keys in key order are found so without a number made of each (their lengths never fall, their texts
+    fall only where the length grows) and are shown in storage order; any other keys sort as
+    :func:`key_order` sorts them, ties in storage order."""
+    rows = [
+        RecordStatus(entity="order", key=k, label=f"{k}/{n}", stored_id=None, portal_id=None, state=STATES[0])
+        for n, k in enumerate(keys)
+    ]
+    model = OrdersModel()
+    model.set_rows(rows)
+    model.sort(OrdersModel.KEY, Qt.SortOrder.AscendingOrder)
+    assert isinstance(model._ascending[OrdersModel.KEY], range) is in_order
+    expected = sorted(rows, key=lambda r: key_order(r.key))
+    assert [model.row_object(r) for r in range(len(rows))] == expected
+
+
+def test_state_and_queue_sorts_order_ties_as_a_stable_sort_does() -> None:
+    """Sorted by state or queue mark (keys read off the model's byte columns), the rows come exactly as a
+    stable sort by the column's keys gives them, each value's rows in storage order."""
+    rows = _random_records(3_000, 21)
+    model = OrdersModel()
+    model.set_rows(rows)
+    for column in (OrdersModel.STATE, OrdersModel.QUEUE):
+        for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
+            model.sort(column, order)
+            ascending = sorted(range(len(rows)), key=lambda i, c=column: RecordsModel._key(c, rows[i]))
+            expected = ascending if order == Qt.SortOrder.AscendingOrder else ascending[::-1]
+            assert [model.storage_index(r) for r in range(len(rows))] == expected
+
+
+@pytest.fixture
+def prepared_early(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The orders of PREPARED made for a few hundred rows, runs of 7 rows, one step per turn of the loop."""
+    monkeypatch.setattr(RecordsModel, "PREPARE_FROM", 10)
+    monkeypatch.setattr(RecordsModel, "PREPARE_RUN", 7)
+    monkeypatch.setattr(RecordsModel, "PREPARE_SLICE", 0.0)
+    monkeypatch.setattr(RecordsModel, "PREPARE_AFTER_MS", 0)
+
+
+def _stable_order(rows: list[RecordStatus], column: int) -> list[int]:
+    return sorted(range(len(rows)), key=lambda i: RecordsModel._key(column, rows[i]))
+
+
+def test_the_orders_made_while_idle_are_the_orders_a_sort_makes(qtbot, prepared_early: None) -> None:
+    """Made a run at a time between turns of the event loop (keys, then each run sorted, then the runs
+    merged), the orders by name and by last sync are exactly a stable sort's (ties, and rows never synced,
+    included); a sort by them then shows them, in either direction, without making them again."""
+    rows = _random_records(400, 13)
+    model = OrdersModel()
+    model.set_rows(rows)
+    assert model.preparing and not model._ascending
+    qtbot.waitUntil(lambda: not model.preparing, timeout=5000)
+    for column in RecordsModel.PREPARED:
+        prepared = model._ascending[column]
+        assert prepared == _stable_order(rows, column)
+        for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
+            model.sort(column, order)
+            assert model._ascending[column] is prepared
+            shown = [model.storage_index(r) for r in range(len(rows))]
+            assert shown == (prepared if order == Qt.SortOrder.AscendingOrder else prepared[::-1])
+
+
+def test_preparing_gives_the_loop_a_turn_between_steps(qtbot, prepared_early: None) -> None:
+    """Each step is one run's work: a timer of the window ticks between them (no step runs the rest)."""
+    model = OrdersModel()
+    model.set_rows(_random_records(400, 14))
+    ticks = [0]
+    steps = [0]
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.__setitem__(0, ticks[0] + 1))
+    timer.start(0)
+    real = model._prepare_some
+
+    def counted() -> None:
+        steps[0] += 1
+        real()
+
+    model._prepare_timer.timeout.disconnect()
+    model._prepare_timer.timeout.connect(counted)
+    try:
+        qtbot.waitUntil(lambda: not model.preparing, timeout=5000)
+    finally:
+        timer.stop()
+    runs = -(-400 // 7)
+    assert steps[0] >= 2 * 2 * runs  # per column: the keys and the sorts a run at a time, then the merge
+    assert ticks[0] >= steps[0] // 2
+
+
+def test_a_sort_or_new_rows_while_preparing_leave_the_right_order(qtbot, prepared_early: None) -> None:
+    """A sort asked before its column's order is made makes it at once (and preparing does not change it
+    after); rows that arrive meanwhile drop what was begun for the old ones."""
+    rows = _random_records(400, 15)
+    model = OrdersModel()
+    model.set_rows(rows)
+    for _ in range(5):
+        model._prepare_some()  # the names' keys begun
+    assert model.preparing and OrdersModel.LABEL not in model._ascending
+    model.sort(OrdersModel.LABEL, Qt.SortOrder.AscendingOrder)
+    made = model._ascending[OrdersModel.LABEL]
+    assert made == _stable_order(rows, OrdersModel.LABEL)
+    newer = _random_records(300, 16)
+    model._prepare_some()
+    model.set_rows(newer)  # sorted by name as asked: at once
+    assert [model.storage_index(r) for r in range(300)] == _stable_order(newer, OrdersModel.LABEL)
+    qtbot.waitUntil(lambda: not model.preparing, timeout=5000)
+    assert model._ascending[OrdersModel.LAST_SYNCED] == _stable_order(newer, OrdersModel.LAST_SYNCED)
+    assert model._ascending[OrdersModel.LABEL] == _stable_order(newer, OrdersModel.LABEL)
+
+
+def test_few_rows_are_not_prepared() -> None:
+    model = OrdersModel()
+    model.set_rows(_random_records(300, 17))
+    assert not model.preparing and not model._prepare_timer.isActive()
