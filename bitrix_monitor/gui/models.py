@@ -446,8 +446,8 @@ class RecordsModel(RowTableModel):
     queue mark and whether there is an error (read in one C-level pass when the rows arrive), and computes
     a cell's text only when the view asks for it. A sort computes its column's keys when first asked and
     keeps the index permutation (the other direction is that permutation reversed); the orders by name and
-    by last sync of many rows are made beforehand, a step at a time while the window is idle
-    (:meth:`_prepare`), so that a click only shows them; a filter is a byte table over the
+    by last sync of many rows, and the texts a search looks in, are made beforehand, a step at a time while
+    the window is idle (:meth:`_prepare`), so that a click only shows them; a filter is a byte table over the
     state bytes (``bytes.translate``) and ``itertools.compress`` over the order shown, so
     "needs attention" at a million rows is a few C passes, with no row object touched.
     """
@@ -618,6 +618,11 @@ class RecordsModel(RowTableModel):
         self._search_texts = None
         self._sorted = range(len(rows))
         self._end_reset()
+        self._start_preparing()
+
+    def _start_preparing(self) -> None:
+        """Make what :meth:`_prepare` makes for the rows shown, from the start, when they are many."""
+        rows = self._rows
         self._preparing = self._prepare(rows) if len(rows) >= self.PREPARE_FROM else None
         if self._preparing is not None:
             self._prepare_timer.start(self.PREPARE_AFTER_MS)
@@ -625,12 +630,13 @@ class RecordsModel(RowTableModel):
             self._prepare_timer.stop()
 
     def _prepare(self, rows: list[RecordStatus]) -> Iterator[None]:
-        """The ascending orders of :attr:`PREPARED` for these rows, made a step at a time while the window is
-        idle (:meth:`_prepare_some`): each column's keys a run of rows at a time, each run sorted, the runs
-        merged (stable, as one ``sorted`` of every key is); the order is then kept as a sort by that column
-        makes it, which then only shows it. A million rows' names or last-synced times take 0.5-1 s to sort
-        from the rows (issue 17: 300 ms a sort), in steps of a few tens of ms here. A sort asked before its
-        column is ready makes it at once (:meth:`_apply_sort`); new rows drop what was begun."""
+        """The ascending orders of :attr:`PREPARED` for these rows, then the texts a search looks in, made a
+        step at a time while the window is idle (:meth:`_prepare_some`): each column's keys a run of rows at
+        a time, each run sorted, the runs merged (stable, as one ``sorted`` of every key is); the order is
+        then kept as a sort by that column makes it, which then only shows it. A million rows' names or
+        last-synced times take 0.5-1 s to sort from the rows (issue 17: 300 ms a sort), and their search
+        texts 1.5-2 s to make at the first search; in steps of a few tens of ms here. A sort or a search asked
+        before its part is ready makes it at once; new rows, or a new language, drop what was begun."""
         run, n = self.PREPARE_RUN, len(rows)
         for column in self.PREPARED:
             if column in self._ascending:
@@ -657,6 +663,13 @@ class RecordsModel(RowTableModel):
                     break
             else:
                 self._ascending[column] = order
+        if self._search_texts is None:
+            texts: list[str] = []
+            for start in range(0, n, run):
+                texts += self._search_texts_of(rows[start : start + run])
+                yield
+            if self._search_texts is None:  # not made meanwhile by a search
+                self._search_texts = texts
 
     def _prepare_some(self) -> None:
         """One step of :meth:`_prepare` (the work of about :attr:`PREPARE_SLICE` seconds), the next one after
@@ -675,15 +688,19 @@ class RecordsModel(RowTableModel):
 
     @property
     def preparing(self) -> bool:
-        """Whether the orders of :attr:`PREPARED` are still being made for the rows shown."""
+        """Whether the orders of :attr:`PREPARED` or the search texts are still being made for the rows
+        shown."""
         return self._preparing is not None
 
     def retranslate(self) -> None:
         """The words shown come from the current language when a cell is drawn: repaint them. A search
         looks in the words shown, so its texts (an error is said in the language) are made again when next
-        searched, and a search in force is made again now (one model reset, which repaints too)."""
+        searched (or while the window is idle, for many rows), and a search in force is made again now (one
+        model reset, which repaints too)."""
         self._cells = {}
         self._search_texts = None
+        if self._preparing is not None or len(self._rows) >= self.PREPARE_FROM:
+            self._start_preparing()  # the search texts, in the new language (the orders made stay)
         if self._needle:
             self.set_filter(self._needle, self._facet_filters)
         elif self._order:

@@ -646,3 +646,59 @@ def test_few_rows_are_not_prepared() -> None:
     model = OrdersModel()
     model.set_rows(_random_records(300, 17))
     assert not model.preparing and not model._prepare_timer.isActive()
+
+
+def _noted_records(n: int) -> list[RecordStatus]:
+    """Records of which every third holds a note said in the window's language."""
+    import dataclasses
+
+    from bitrix_monitor.messages import Message
+
+    rows = _random_records(n, 18)
+    for i in range(0, n, 3):
+        rows[i] = dataclasses.replace(rows[i], note=Message("note.title_legacy", {"id": i}))
+    return rows
+
+
+def test_the_search_texts_made_while_idle_are_the_ones_a_search_makes(
+    qtbot, prepared_early: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After the orders, the texts a search looks in are made a run at a time: the same texts a first search
+    makes, which then finds its rows without making them again."""
+    rows = _noted_records(400)
+    model = OrdersModel()
+    model.set_rows(rows)
+    qtbot.waitUntil(lambda: not model.preparing, timeout=5000)
+    assert model._search_texts == RecordsModel._search_texts_of(rows)
+
+    def unused(_rows: object) -> list[str]:
+        raise AssertionError("the search texts were made again")
+
+    monkeypatch.setattr(RecordsModel, "_search_texts_of", staticmethod(unused))
+    model.set_filter("order #1", {})
+    expected = [i for i, r in enumerate(rows) if "order #1" in RecordsModel._search_text(r)]
+    assert sorted(model.storage_index(r) for r in range(model.rowCount())) == expected
+
+
+def test_a_language_switch_while_preparing_makes_the_search_texts_in_the_new_language(
+    qtbot, prepared_early: None
+) -> None:
+    from bitrix_monitor.gui import i18n
+
+    rows = _noted_records(400)
+    model = OrdersModel()
+    model.set_rows(rows)
+    english = RecordsModel._search_texts_of(rows)
+    while OrdersModel.LAST_SYNCED not in model._ascending:
+        model._prepare_some()  # the orders made: the search texts begun next
+    model._prepare_some()
+    assert model.preparing and model._search_texts is None
+    try:
+        i18n.set_language("ru")
+        model.retranslate()
+        qtbot.waitUntil(lambda: not model.preparing, timeout=5000)
+        russian = RecordsModel._search_texts_of(rows)
+        assert model._search_texts == russian != english
+        assert model._ascending[OrdersModel.LABEL] == _stable_order(rows, OrdersModel.LABEL)
+    finally:
+        i18n.set_language("en")
