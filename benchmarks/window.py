@@ -8,7 +8,9 @@ memory, each as a ratio to its target (issue 17: first rows within 1 s, sort and
 
 After the load it lets the window idle until the model has made its orders by name and by last sync and
 the texts a search looks in (``RecordsModel._prepare``), and prints the CPU time that took and its longest
-step; the sorts and searches after it use them. At the end it loads the rows again and sorts by name, then
+step; the sorts and searches after it use them. A refresh that gives the same rows with 100 of them new (as
+a snapshot does after 100 changes), then one with none new, is timed sorted by name (the model mends what it
+made: ``RecordsModel._changed_in_place``). At the end it loads the rows again and sorts by name, then
 by last synced, then searches, each at once after new rows, before the idle steps made what it needs: it
 then makes that itself (what a click in the first seconds after a refresh sees).
 
@@ -20,6 +22,7 @@ the general layout with its label held, as this benchmark made them before round
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import random
 import resource
@@ -222,12 +225,28 @@ def main() -> int:
         view.viewport().grab()
         rows.append((f"{name}: scroll to the end and paint", *_ms(t), 200.0, "ms"))
 
+        if model.total() >= model.PREPARE_FROM:  # a refresh as a snapshot gives it: the same rows, a few new
+            view.sortByColumn(OrdersModel.LABEL, Qt.SortOrder.AscendingOrder)
+            app.processEvents()
+            rng = random.Random(9)
+            newer = list(data)
+            for i in rng.sample(range(len(data)), 100):
+                newer[i] = dataclasses.replace(data[i], label=f"{data[i].label} (changed)")
+            # as the window is given them: the snapshot's tuple of statuses
+            for figure, given in (("100 rows changed", tuple(newer)), ("nothing changed", tuple(newer))):
+                t = _start()
+                model.set_rows(given)
+                app.processEvents()
+                view.viewport().grab()
+                rows.append((f"{name}: a refresh, {figure}, sorted by name", *_ms(t), None, "ms"))
+
         for figure, column in (
             ("sort by name", OrdersModel.LABEL),
             ("sort by last synced", OrdersModel.LAST_SYNCED),
         ):
             # right after new rows arrive, before the idle steps made its order: the sort makes it itself
             view.sortByColumn(OrdersModel.KEY, Qt.SortOrder.AscendingOrder)
+            model.set_rows([])  # then every row new: nothing kept from the rows shown
             model.set_rows(data)
             app.processEvents()
             t = _start()
@@ -236,6 +255,7 @@ def main() -> int:
             view.viewport().grab()
             rows.append((f"{name}: {figure}, at once after new rows", *_ms(t), SORT_TARGET, "ms"))
         view.sortByColumn(OrdersModel.KEY, Qt.SortOrder.AscendingOrder)
+        model.set_rows([])
         model.set_rows(data)
         app.processEvents()
         t = _start()

@@ -702,3 +702,108 @@ def test_a_language_switch_while_preparing_makes_the_search_texts_in_the_new_lan
         assert model._ascending[OrdersModel.LABEL] == _stable_order(rows, OrdersModel.LABEL)
     finally:
         i18n.set_language("en")
+
+
+def _changed_copy(rows: list[RecordStatus], seed: int, count: int) -> tuple[list[RecordStatus], list[int]]:
+    """``rows`` with ``count`` of them replaced by a record of the same key whose name, state, queue mark,
+    last error or last sync differ (or are the same, in a new object)."""
+    import dataclasses
+    import random
+
+    rng = random.Random(seed)
+    out = list(rows)
+    changed = rng.sample(range(len(rows)), count)
+    for i in changed:
+        change: dict[str, object] = rng.choice(
+            [
+                {"label": f"Order #{rng.randint(1, 50)}"},
+                {"state": rng.choice(STATES)},
+                {"queue": rng.choice(list(QueueMark))},
+                {"last_error": "" if rows[i].last_error else rng.choice(["boom", "ACCESS_DENIED"])},
+                {"last_synced": None},
+                {"last_synced": datetime(2026, 1, 1, rng.randint(0, 23), tzinfo=UTC)},
+                {},
+            ]
+        )
+        out[i] = dataclasses.replace(rows[i], **change)  # type: ignore[arg-type]
+    return out, changed
+
+
+def _everything_shown(model: OrdersModel) -> list[object]:
+    """What the model shows in every sort order under every filter, as storage indexes."""
+    proxy = TableFilterProxy()
+    proxy.setSourceModel(model)
+    attention = {s.value for s in RecordState if s is not RecordState.IN_SYNC}
+    filters = [
+        ({RecordsModel.FACET_STATE: attention}, ""),
+        ({RecordsModel.FACET_QUEUE: {"queued", "failed"}, RecordsModel.FACET_ERROR: {"error"}}, ""),
+        ({}, "order #1"),
+        ({}, ""),
+    ]
+    seen: list[object] = [bytes(model._state_codes)]
+    for column in range(model.columnCount()):
+        for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
+            proxy.sort(column, order)
+            for facets, needle in filters:
+                proxy.set_filters(needle, {f: facets.get(f) for f in range(3)})
+                seen.append(
+                    (column, order, needle, [model.storage_index(r) for r in range(model.rowCount())])
+                )
+    proxy.clear_filters()
+    return seen
+
+
+@pytest.mark.parametrize("count", [0, 1, 15])
+def test_new_rows_that_are_the_rows_shown_but_a_few_are_mended_in_place(
+    qtbot, prepared_early: None, monkeypatch: pytest.MonkeyPatch, count: int
+) -> None:
+    """A refresh that gives the rows shown with a few changed in their places (as a snapshot does) mends
+    what the model made for them (state bytes, sort keys and orders, search texts) instead of making it all
+    again, and the model then shows in every sort order and filter exactly what a model given those rows
+    afresh shows; with none changed, nothing is reset."""
+    monkeypatch.setattr(RecordsModel, "PATCH_MAX", 5)
+    rows = _noted_records(300)
+    model = OrdersModel()
+    model.set_rows(rows)
+    qtbot.waitUntil(lambda: not model.preparing, timeout=5000)
+    _everything_shown(model)  # every order and byte column made, and the search texts
+    newer, changed = _changed_copy(rows, 40 + count, count)
+    assert len(changed) == count
+    orders = dict(model._ascending)
+    if count == 0:
+        with qtbot.assertNotEmitted(model.modelReset):
+            model.set_rows(tuple(newer))  # as the window gives them: the snapshot's tuple
+        assert model._ascending == orders
+    else:
+        with qtbot.waitSignal(model.modelReset, timeout=1000):
+            model.set_rows(tuple(newer))
+        assert model.generation > 0 and list(model._rows) == newer
+    assert model._search_texts == RecordsModel._search_texts_of(newer)
+    for column in (OrdersModel.LABEL, OrdersModel.LAST_SYNCED, OrdersModel.STATE, OrdersModel.QUEUE):
+        assert model._ascending[column] == _stable_order(newer, column), column
+    fresh = OrdersModel()
+    fresh.set_rows(newer)
+    assert (model._state_codes, model._queue_codes, model._errors) == (
+        fresh._state_codes,
+        fresh._queue_codes,
+        fresh._errors,
+    )
+    assert _everything_shown(model) == _everything_shown(fresh)
+
+
+def test_rows_changed_beyond_mending_are_made_afresh(prepared_early: None) -> None:
+    """More rows changed than :attr:`PATCH_MAX` of each hundred, another number of rows, or a row of another
+    key in a place: the rows are taken afresh (every order made again)."""
+    rows = _random_records(300, 19)
+    for newer in (
+        _changed_copy(rows, 50, 40)[0],
+        rows[:-1],
+        [*rows[1:2], *rows[1:]],
+    ):
+        model = OrdersModel()
+        model.set_rows(rows)
+        model.sort(OrdersModel.LABEL, Qt.SortOrder.AscendingOrder)
+        assert OrdersModel.LABEL in model._ascending
+        model.set_rows(newer)
+        assert OrdersModel.LAST_SYNCED not in model._ascending and model.preparing
+        assert [model.storage_index(r) for r in range(len(newer))] == _stable_order(newer, OrdersModel.LABEL)
