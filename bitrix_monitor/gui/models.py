@@ -622,7 +622,7 @@ class RecordsModel(RowTableModel):
         del joined
         # Without leading zeros, number order is (length, text) order: in rows in key order the lengths
         # never fall, and a text falls below the one before it only where the length grows ("9", "10").
-        # A few C passes, no million ints made: the view sorts by key as each snapshot arrives.
+        # A few C passes, no number made of each key: the view sorts by key as each snapshot arrives.
         lengths = list(map(len, texts))
         if lengths == sorted(lengths):
             falls = compress(range(len(texts) - 1), map(gt, texts, islice(texts, 1, None)))
