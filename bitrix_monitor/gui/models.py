@@ -474,10 +474,10 @@ class RecordsModel(RowTableModel):
     Columnar: the rows stay the snapshot's own objects; the model keeps one byte per row for the state, the
     queue mark and whether there is an error (read in one C-level pass when the rows arrive), and computes
     a cell's text only when the view asks for it. A sort computes its column's keys when first asked and
-    keeps the index permutation (the other direction is that permutation reversed); the orders by name and
-    by last sync of many rows, and the texts a search looks in, are made beforehand, a step at a time while
-    the window is idle (:meth:`_prepare`), so that a click only shows them; a filter is a byte table over the
-    state bytes (``bytes.translate``) and ``itertools.compress`` over the order shown, so
+    keeps the index permutation (the other direction is that permutation reversed); the orders by name, by
+    last sync and by state of many rows, and the texts a search looks in, are made beforehand, a step at a
+    time while the window is idle (:meth:`_prepare`), so that a click only shows them; a filter is a byte
+    table over the state bytes (``bytes.translate``) and ``itertools.compress`` over the order shown, so
     "needs attention" at a million rows is a few C passes, with no row object touched.
     """
 
@@ -496,8 +496,8 @@ class RecordsModel(RowTableModel):
     FACETS = ("state", "queue", "error")
     FACET_STATE, FACET_QUEUE, FACET_ERROR = range(3)
     # The columns whose order is made while the window is idle after rows arrive (see _prepare), for as many
-    # rows as a sort by them takes longer than a click should (their keys come from every row object).
-    PREPARED: ClassVar[tuple[int, ...]] = (LABEL, LAST_SYNCED)
+    # rows as a sort by them takes longer than a click should (a million keys sorted: 0.1-0.5 s).
+    PREPARED: ClassVar[tuple[int, ...]] = (LABEL, LAST_SYNCED, STATE)
     PREPARE_FROM: ClassVar[int] = 50_000  # rows: fewer sort in tens of ms when asked
     PREPARE_RUN: ClassVar[int] = 32_768  # rows a step of _prepare takes (10-40 ms at a million)
     PREPARE_SLICE: ClassVar[float] = 0.03  # seconds of preparing between two turns of the event loop
@@ -730,7 +730,10 @@ class RecordsModel(RowTableModel):
             if column in self._ascending:
                 continue
             keys = self._sort_keys.get(column)
-            if keys is None:
+            if keys is None and column in (self.STATE, self.QUEUE):  # read off a byte column: at once
+                keys = self._sort_keys[column] = self._keys_of(column, rows)
+                yield
+            elif keys is None:
                 keys = []
                 for start in range(0, n, run):
                     keys += self._keys_of(column, rows[start : start + run])

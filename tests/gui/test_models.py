@@ -689,7 +689,7 @@ def test_a_language_switch_while_preparing_makes_the_search_texts_in_the_new_lan
     model = OrdersModel()
     model.set_rows(rows)
     english = RecordsModel._search_texts_of(rows)
-    while OrdersModel.LAST_SYNCED not in model._ascending:
+    while not all(column in model._ascending for column in RecordsModel.PREPARED):
         model._prepare_some()  # the orders made: the search texts begun next
     model._prepare_some()
     assert model.preparing and model._search_texts is None
