@@ -503,6 +503,9 @@ class RecordsModel(RowTableModel):
     PREPARE_SLICE: ClassVar[float] = 0.03  # seconds of preparing between two turns of the event loop
     PREPARE_AFTER_MS: ClassVar[int] = 100  # the first step after the view painted the new rows
     PATCH_MAX: ClassVar[int] = 5  # of each hundred rows, at most this many changed are mended in place
+    # Rows whose key moved that an order takes out and puts back one at a time (each a memmove of the order:
+    # about 0.5 ms at a million); more, and the order is made again (a sort: 0.1-0.5 s).
+    REORDER_MAX: ClassVar[int] = 256
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -679,11 +682,13 @@ class RecordsModel(RowTableModel):
                 new = {i: self._keys_of(column, [rows[i]])[0] for i in changed}
             moved = [i for i in changed if new[i] != keys[i]]
             order = self._ascending.get(column)
-            if order is not None and moved:
+            if order is not None and 0 < len(moved) <= self.REORDER_MAX:
                 _reorder(order, keys, new, moved)
             else:
                 for i in moved:
                     keys[i] = new[i]
+                if moved:  # more than a sort costs: made again, by a sort now or the idle steps
+                    self._ascending.pop(column, None)
         for column in [c for c in self._ascending if c not in self._sort_keys and c != self.KEY]:
             del self._ascending[column]  # (the key order stays: the keys are the same)
         if self._search_texts is not None:
@@ -692,8 +697,8 @@ class RecordsModel(RowTableModel):
         self._cells = {}
         self._gather = None
         self._end_reset()
-        if self._preparing is not None:
-            self._start_preparing()  # begun over the old keys: again (what is made stays)
+        if self._preparing is not None or any(c not in self._ascending for c in self.PREPARED):
+            self._start_preparing()  # begun over old keys, or an order dropped: again (what is made stays)
         return True
 
     def _set_rows(self, rows: Sequence[Any]) -> None:
