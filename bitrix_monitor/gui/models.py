@@ -519,6 +519,9 @@ class RecordsModel(RowTableModel):
         self._cells: dict[int, tuple[str, ...]] = {}  # the few rows the view shows
         self._sorted_as: tuple[int, Qt.SortOrder, int] | None = None  # (column, order, generation) shown
         self._preparing: Iterator[None] | None = None  # the orders of PREPARED being made (see _prepare)
+        # What _prepare has made so far of a column's keys (by column) or of the search texts ("texts"): a
+        # sort or search asked meanwhile makes the rest of it, not all of it again.
+        self._partial: dict[int | str, list[Any]] = {}
         self._prepare_timer = QTimer(self)
         self._prepare_timer.setSingleShot(True)
         self._prepare_timer.timeout.connect(self._prepare_some)
@@ -581,7 +584,12 @@ class RecordsModel(RowTableModel):
         """The sort keys of a column, computed when first sorted by and kept for this generation."""
         keys = self._sort_keys.get(column)
         if keys is None:
-            keys = self._sort_keys[column] = self._keys_of(column, self._rows)
+            keys = self._partial.pop(column, None)
+            if keys is None:
+                keys = self._keys_of(column, self._rows)
+            else:  # begun by the idle steps: the rest of it
+                keys += self._keys_of(column, self._rows[len(keys) :])
+            self._sort_keys[column] = keys
         return keys
 
     def _keys_of(self, column: int, rows: Sequence[RecordStatus]) -> list[Any]:
@@ -666,6 +674,7 @@ class RecordsModel(RowTableModel):
             return True
         self.beginResetModel()
         self._rows = rows
+        self._partial = {}  # begun over the old rows (the idle steps begin again below)
         self._state_codes = _patched_bytes(self._state_codes, changed, _STATE_CODE, "state", rows)
         if self._queue_bytes is not None:
             self._queue_bytes = _patched_bytes(self._queue_bytes, changed, _QUEUE_CODE, "queue", rows)
@@ -716,6 +725,7 @@ class RecordsModel(RowTableModel):
     def _start_preparing(self) -> None:
         """Make what :meth:`_prepare` makes for the rows shown, from the start, when they are many."""
         rows = self._rows
+        self._partial = {}
         self._preparing = self._prepare(rows) if len(rows) >= self.PREPARE_FROM else None
         if self._preparing is not None:
             self._prepare_timer.start(self.PREPARE_AFTER_MS)
@@ -739,11 +749,15 @@ class RecordsModel(RowTableModel):
                 keys = self._sort_keys[column] = self._keys_of(column, rows)
                 yield
             elif keys is None:
-                keys = []
+                keys = self._partial[column] = []
                 for start in range(0, n, run):
+                    if column in self._sort_keys:  # a sort made the rest meanwhile (see _column_keys)
+                        break
                     keys += self._keys_of(column, rows[start : start + run])
                     yield
-                self._sort_keys[column] = keys
+                else:
+                    self._sort_keys[column] = keys
+                self._partial.pop(column, None)
             if column in self._ascending:  # a sort asked for it meanwhile made it
                 continue
             runs = []
@@ -761,12 +775,16 @@ class RecordsModel(RowTableModel):
                 self._ascending[column] = order
         if self._search_texts is None:
             texts: list[str] = []
+            self._partial["texts"] = texts
             run //= 2  # a text a row, of four fields: as long a step as a run of sort keys
             for start in range(0, n, run):
+                if self._partial.get("texts") is not texts:  # a search took them and made the rest
+                    break
                 texts += self._search_texts_of(rows[start : start + run])
                 yield
-            if self._search_texts is None:  # not made meanwhile by a search
+            else:
                 self._search_texts = texts
+            self._partial.pop("texts", None)
 
     def _prepare_some(self) -> None:
         """One step of :meth:`_prepare` (the work of about :attr:`PREPARE_SLICE` seconds), the next one after
@@ -796,6 +814,7 @@ class RecordsModel(RowTableModel):
         model reset, which repaints too)."""
         self._cells = {}
         self._search_texts = None
+        self._partial.pop("texts", None)  # in the last language
         if self._preparing is not None or len(self._rows) >= self.PREPARE_FROM:
             self._start_preparing()  # the search texts, in the new language (the orders made stay)
         if self._needle:
@@ -821,7 +840,12 @@ class RecordsModel(RowTableModel):
                 mask = _and(mask, self._errors.translate(table))
         if needle:
             if self._search_texts is None:
-                self._search_texts = self._search_texts_of(self._rows)
+                texts = self._partial.pop("texts", None)
+                if texts is None:
+                    texts = self._search_texts_of(self._rows)
+                else:  # begun by the idle steps: the rest of them
+                    texts += self._search_texts_of(self._rows[len(texts) :])
+                self._search_texts = texts
             found = bytes(map(contains, self._search_texts, repeat(needle)))
             mask = _and(mask, _or(self._worded(needle), found))
         return None if mask is None else bytearray(mask)

@@ -810,3 +810,31 @@ def test_rows_changed_beyond_mending_are_made_afresh(prepared_early: None) -> No
         model.set_rows(newer)
         assert OrdersModel.LAST_SYNCED not in model._ascending and model.preparing
         assert [model.storage_index(r) for r in range(len(newer))] == _stable_order(newer, OrdersModel.LABEL)
+
+
+def test_a_sort_or_search_while_preparing_makes_only_what_is_left(qtbot, prepared_early: None) -> None:
+    """A sort asked while the idle steps are making its column's keys takes the keys made so far and makes
+    the rest; a search asked while they make the search texts does the same with the texts; the steps then
+    go on without making either again."""
+    rows = _noted_records(400)
+    model = OrdersModel()
+    model.set_rows(rows)
+    model._prepare_some()
+    model._prepare_some()  # two runs of the names' keys
+    begun = model._partial[OrdersModel.LABEL]
+    assert len(begun) == 2 * 7
+    model.sort(OrdersModel.LABEL, Qt.SortOrder.AscendingOrder)
+    assert model._sort_keys[OrdersModel.LABEL] is begun and len(begun) == 400
+    assert [model.storage_index(r) for r in range(400)] == _stable_order(rows, OrdersModel.LABEL)
+    while "texts" not in model._partial:
+        model._prepare_some()
+    model._prepare_some()
+    texts = model._partial["texts"]
+    assert 0 < len(texts) < 400
+    model.set_filter("order #1", {})
+    assert model._search_texts is texts and texts == RecordsModel._search_texts_of(rows)
+    qtbot.waitUntil(lambda: not model.preparing, timeout=5000)
+    assert model._search_texts is texts and len(texts) == 400
+    assert model._sort_keys[OrdersModel.LABEL] is begun and len(begun) == 400
+    for column in RecordsModel.PREPARED:
+        assert model._ascending[column] == _stable_order(rows, column)
