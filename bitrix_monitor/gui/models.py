@@ -6,8 +6,10 @@ precomputed key column, persistent indexes kept), filtering through a precompute
 100,000 rows sorts and filters without a Python call per comparison.
 
 The records models (orders, users, companies: up to a million rows) go further and precompute nothing but
-one byte per row for its state: :class:`RecordsModel` computes a cell when the view shows it, a sort key
-column when first sorted by, and filters with byte tables and ``itertools.compress``.
+one byte per row for its state when rows arrive: :class:`RecordsModel` computes a cell when the view shows
+it, a sort key column when first sorted by (or, for many rows, the orders by name, last sync and state and
+the search texts while the window is idle), and filters with byte tables and ``itertools.compress``; a
+refresh that changes a few rows in their places mends what was made instead of making it again.
 """
 
 from __future__ import annotations
