@@ -443,12 +443,12 @@ def _or(a: bytes | None, b: bytes) -> bytes:
 
 
 def _patched_bytes(
-    codes: bytes, changed: list[int], code_of: dict[str, int], name: str, rows: Sequence[Any]
+    codes: bytes, changed: list[int], rows: Sequence[Any], byte_of: Callable[[Any], int]
 ) -> bytes:
-    """A byte column with the changed rows' bytes read again."""
+    """A byte column with the changed rows' bytes read again (``byte_of``: a row's byte)."""
     patched = bytearray(codes)
     for i in changed:
-        patched[i] = code_of[getattr(rows[i], name)]
+        patched[i] = byte_of(rows[i])
     return bytes(patched)
 
 
@@ -497,6 +497,7 @@ class RecordsModel(RowTableModel):
     TIME_COLUMNS = (LAST_SYNCED,)
     FACETS = ("state", "queue", "error")
     FACET_STATE, FACET_QUEUE, FACET_ERROR = range(3)
+    BYTE_COLUMNS = (STATE, QUEUE)  # their sort keys read off the model's byte columns, all at once
     # The columns whose order is made while the window is idle after rows arrive (see _prepare), for as many
     # rows as a sort by them takes longer than a click should (a million keys sorted: 0.1-0.5 s).
     PREPARED: ClassVar[tuple[int, ...]] = (LABEL, LAST_SYNCED, STATE)
@@ -598,7 +599,7 @@ class RecordsModel(RowTableModel):
         """The sort keys of a column for these rows (all of them, or a run of them: see :meth:`_prepare`)."""
         if column == self.LABEL:
             return list(map(str.casefold, map(_LABEL, rows)))
-        if column in (self.STATE, self.QUEUE):  # every row's: the model's bytes, ranked by their values
+        if column in self.BYTE_COLUMNS:  # every row's: the model's bytes, ranked by their values
             codes, members = (
                 (self._state_codes, list(RecordState))
                 if column == self.STATE
@@ -677,16 +678,15 @@ class RecordsModel(RowTableModel):
         self.beginResetModel()
         self._rows = rows
         self._partial = {}  # begun over the old rows (the idle steps begin again below)
-        self._state_codes = _patched_bytes(self._state_codes, changed, _STATE_CODE, "state", rows)
+        self._state_codes = _patched_bytes(self._state_codes, changed, rows, lambda r: _STATE_CODE[r.state])
         if self._queue_bytes is not None:
-            self._queue_bytes = _patched_bytes(self._queue_bytes, changed, _QUEUE_CODE, "queue", rows)
+            self._queue_bytes = _patched_bytes(
+                self._queue_bytes, changed, rows, lambda r: _QUEUE_CODE[r.queue]
+            )
         if self._error_bytes is not None:
-            errors = bytearray(self._error_bytes)
-            for i in changed:
-                errors[i] = bool(rows[i].last_error)
-            self._error_bytes = bytes(errors)
+            self._error_bytes = _patched_bytes(self._error_bytes, changed, rows, lambda r: bool(r.last_error))
         for column, keys in list(self._sort_keys.items()):
-            if column in (self.STATE, self.QUEUE):  # made again from the byte column, in C passes
+            if column in self.BYTE_COLUMNS:  # made again from the byte column, in C passes
                 every = self._keys_of(column, rows)
                 new = {i: every[i] for i in changed}
             else:
@@ -747,7 +747,7 @@ class RecordsModel(RowTableModel):
             if column in self._ascending:
                 continue
             keys = self._sort_keys.get(column)
-            if keys is None and column in (self.STATE, self.QUEUE):  # read off a byte column: at once
+            if keys is None and column in self.BYTE_COLUMNS:  # read off a byte column: at once
                 keys = self._sort_keys[column] = self._keys_of(column, rows)
                 yield
             elif keys is None:

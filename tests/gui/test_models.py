@@ -558,7 +558,7 @@ def test_state_and_queue_sorts_order_ties_as_a_stable_sort_does() -> None:
     for column in (OrdersModel.STATE, OrdersModel.QUEUE):
         for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
             model.sort(column, order)
-            ascending = sorted(range(len(rows)), key=lambda i, c=column: RecordsModel._key(c, rows[i]))
+            ascending = _stable_order(rows, column)
             expected = ascending if order == Qt.SortOrder.AscendingOrder else ascending[::-1]
             assert [model.storage_index(r) for r in range(len(rows))] == expected
 
