@@ -26,7 +26,7 @@ reconciling process's main thread: the shop is read in a thread of its own). ``B
 what the full pass holds at its end, by the place it was made (``BM_TRACEMALLOC_DEPTH=N``: N frames each;
 slow); ``BM_RSS_TRACE=FILE`` writes the full pass's resident memory every 20 ms with the stage it was in
 (where its peak is); ``BM_JUDGE_AGAIN=N`` judges every record N more times after the full pass and prints the
-fastest.
+fastest (``BM_JUDGE_PROFILE=FILE``: the last of them profiled, written to FILE, not counted).
 
 The reconciling runs in a child process (so its peak memory is its own, not the emulator's).
 """
@@ -247,15 +247,24 @@ def _dump_held(path: str) -> None:
 
 def _judge_again(reconciler: Any) -> float | None:
     """With ``BM_JUDGE_AGAIN=N``: the fastest of N more judgings of every record the full pass read (its
-    comparing alone, without the reading; the snapshot made each time), in seconds."""
+    comparing alone, without the reading; the snapshot made each time), in seconds; with
+    ``BM_JUDGE_PROFILE=FILE``, the last one profiled into FILE instead of timed."""
     times = int(os.environ.get("BM_JUDGE_AGAIN") or 0)
+    profile_to = os.environ.get("BM_JUDGE_PROFILE")
     best: float | None = None
-    for _ in range(times):
+    for i in range(times):
+        profiler = cProfile.Profile() if profile_to and i == times - 1 else None
         t = time.perf_counter()
+        if profiler is not None:
+            profiler.enable()
         reconciler.judge(reconciler.mirror)
         reconciler.mirror.snapshot(0)
-        took = time.perf_counter() - t
-        best = took if best is None else min(best, took)
+        if profiler is not None:
+            profiler.disable()
+            profiler.dump_stats(profile_to)
+        else:
+            took = time.perf_counter() - t
+            best = took if best is None else min(best, took)
     return best
 
 
