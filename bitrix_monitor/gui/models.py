@@ -9,7 +9,9 @@ The records models (orders, users, companies: up to a million rows) go further a
 one byte per row for its state when rows arrive: :class:`RecordsModel` computes a cell when the view shows
 it, a sort key column when first sorted by (or, for many rows, the orders by name, last sync and state and
 the search texts while the window is idle), and filters with byte tables and ``itertools.compress``; a
-refresh that changes a few rows in their places mends what was made instead of making it again.
+refresh that changes a few rows in their places mends what was made instead of making it again. The lists
+such work keeps (a million indexes, keys or texts) are swept out of the cyclic collector's young generations
+while the window is idle, not by a pass at the next click.
 """
 
 from __future__ import annotations
@@ -404,6 +406,13 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+def _sweep_young() -> None:
+    """The cyclic collector's two young generations collected (their objects made older), unless the
+    collector is off (a full pass may have paused it)."""
+    if gc.isenabled():
+        gc.collect(1)
+
+
 _KEY, _LABEL, _PORTAL_ID, _STORED_ID = map(attrgetter, ("key", "label", "portal_id", "stored_id"))
 _ERROR_FIELDS = attrgetter("error", "last_error", "note")
 _NO_ERROR = (None, "", "")  # what most rows hold: their error or note is ""
@@ -509,6 +518,8 @@ class RecordsModel(RowTableModel):
     # Rows whose key moved that an order takes out and puts back one at a time (each a memmove of the order:
     # about 0.5 ms at a million); more, and the order is made again (a sort: 0.1-0.5 s).
     REORDER_MAX: ClassVar[int] = 256
+    # The collector's young generations swept this long after the last bulk work, the window idle (see _bulk)
+    SWEEP_AFTER_MS: ClassVar[int] = 150
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -528,6 +539,21 @@ class RecordsModel(RowTableModel):
         self._prepare_timer = QTimer(self)
         self._prepare_timer.setSingleShot(True)
         self._prepare_timer.timeout.connect(self._prepare_some)
+        self._sweep_timer = QTimer(self)
+        self._sweep_timer.setSingleShot(True)
+        self._sweep_timer.timeout.connect(_sweep_young)
+
+    @contextlib.contextmanager
+    def _bulk(self) -> Iterator[None]:
+        """Work over every row, the cyclic collector paused (see :func:`_collector_paused`), and its young
+        generations swept once the window has been idle :attr:`SWEEP_AFTER_MS` after the last such work. What
+        the work made and keeps (a million indexes, keys or texts in a list) sits in the youngest
+        generation, and the collector's next pass walks every item of each such list (about 50 ms a million,
+        and again a generation later): at whatever click comes next, were it not swept while idle."""
+        with _collector_paused():
+            yield
+        if len(self._rows) >= self.PREPARE_FROM:
+            self._sweep_timer.start(self.SWEEP_AFTER_MS)
 
     def identity(self, row: RecordStatus) -> Any:
         return row.key
@@ -650,7 +676,7 @@ class RecordsModel(RowTableModel):
     def set_rows(self, rows: Iterable[Any]) -> None:
         """Replace every row (one model reset): no cell is computed here. Rows that are the rows shown but
         a few (the same objects in the same places, as a refresh gives them) change only those few."""
-        with _collector_paused():
+        with self._bulk():
             # A snapshot's tuple is taken as it is: a copy of a million rows would touch each row object
             rows = rows if type(rows) is tuple else list(rows)
             if not self._changed_in_place(rows):
@@ -795,7 +821,7 @@ class RecordsModel(RowTableModel):
         if steps is None:
             return
         until = time.perf_counter() + self.PREPARE_SLICE
-        with _collector_paused():
+        with self._bulk():
             for _step in steps:
                 if time.perf_counter() >= until:
                     self._prepare_timer.start(0)
@@ -940,7 +966,7 @@ class RecordsModel(RowTableModel):
         return None
 
     def set_filter(self, needle: str, facets: dict[int, frozenset[str]]) -> None:
-        with _collector_paused():
+        with self._bulk():
             super().set_filter(needle, facets)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -951,7 +977,7 @@ class RecordsModel(RowTableModel):
             # Already so: QTableView.sortByColumn sorts twice (once through the header's sort indicator,
             # once itself), and a layout change of a million rows costs the view and the proxy a pass each.
             return
-        with _collector_paused():
+        with self._bulk():
             self._sort()
 
     def _sort(self) -> None:

@@ -646,6 +646,40 @@ def test_few_rows_are_not_prepared() -> None:
     model = OrdersModel()
     model.set_rows(_random_records(300, 17))
     assert not model.preparing and not model._prepare_timer.isActive()
+    assert not model._sweep_timer.isActive()  # nor swept after: a few hundred rows make little to walk
+
+
+def test_the_young_generations_are_swept_once_the_window_is_idle_after_bulk_work(
+    qtbot, prepared_early: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a load, a sort, a filter or an idle step makes over a million rows stays in the collector's
+    youngest generation, which its next pass walks item by item: swept once, after the last of such work,
+    when the window has been idle a moment (not after each step, and not with the collector off)."""
+    import gc
+
+    monkeypatch.setattr(RecordsModel, "SWEEP_AFTER_MS", 50)
+    swept: list[int] = []
+    real = gc.collect
+    monkeypatch.setattr(gc, "collect", lambda generation=2: swept.append(generation) or real(generation))
+    model = OrdersModel()
+    model.set_rows(_random_records(400, 19))
+    qtbot.waitUntil(lambda: not model.preparing, timeout=5000)  # a hundred steps, each restarting it
+    qtbot.waitUntil(lambda: bool(swept), timeout=2000)
+    assert set(swept) == {1}  # the two young generations, never a full collection
+    done = len(swept)
+    model.sort(OrdersModel.LABEL, Qt.SortOrder.DescendingOrder)
+    model.set_filter("", {OrdersModel.FACET_STATE: frozenset({"missing"})})
+    assert model._sweep_timer.isActive() and len(swept) == done  # later, the window idle
+    qtbot.waitUntil(lambda: len(swept) == done + 1, timeout=2000)
+    qtbot.wait(150)
+    assert swept[done:] == [1]  # once for the two
+    model.sort(OrdersModel.KEY, Qt.SortOrder.AscendingOrder)
+    gc.disable()  # a full pass pauses the collector: nothing swept meanwhile
+    try:
+        qtbot.wait(150)
+    finally:
+        gc.enable()
+    assert len(swept) == done + 1
 
 
 def _noted_records(n: int) -> list[RecordStatus]:
